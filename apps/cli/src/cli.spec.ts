@@ -1,0 +1,263 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  hscoreWorkedExamples,
+  mas2016WorkedExamples,
+} from '@mas/protocol/testing';
+
+import { type CliIo, runCli } from './cli.js';
+
+const workspaceRoot = join(import.meta.dirname, '../../..');
+const defaultProfilePath = join(
+  workspaceRoot,
+  'libs/protocol/profiles/example.profile.json',
+);
+
+function io(stdin: unknown, files: Record<string, string> = {}): CliIo {
+  return {
+    stdin: () => (typeof stdin === 'string' ? stdin : JSON.stringify(stdin)),
+    readFile: (path) => {
+      const content =
+        files[path] ??
+        (path === defaultProfilePath ? readFileSync(path, 'utf8') : undefined);
+      if (content === undefined) throw new Error(`ENOENT ${path}`);
+      return content;
+    },
+    defaultProfilePath,
+  };
+}
+
+const run = (
+  argv: string[],
+  stdin: unknown = '',
+  files?: Record<string, string>,
+) => {
+  const outcome = runCli(argv, io(stdin, files));
+  return {
+    ...outcome,
+    json: outcome.stdout ? (JSON.parse(outcome.stdout) as unknown) : undefined,
+  };
+};
+
+describe('cli: scores', () => {
+  it('score hscore gives score, probability and criteria', () => {
+    const { code, json } = run(
+      ['score', 'hscore'],
+      hscoreWorkedExamples[1].panel,
+    );
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      score: 172,
+      probability: '54-70%',
+      meetsCutoff: true,
+    });
+    expect((json as { criteria: unknown[] }).criteria).toHaveLength(9);
+  });
+
+  it('an array in gives an array of results out, in order', () => {
+    const { code, json } = run(
+      ['score', 'mas2016'],
+      mas2016WorkedExamples.map((e) => e.panel),
+    );
+    expect(code).toBe(0);
+    expect(
+      (json as { classified: boolean }[]).map((r) => r.classified),
+    ).toEqual(mas2016WorkedExamples.map((e) => e.classified));
+  });
+
+  it('score hlh2004, msscore and ferritin-esr answer with their shapes', () => {
+    const panel = {
+      febrile: true,
+      ferritin: { value: 20000, unit: 'ng/mL' },
+      platelets: { value: 90, unit: '10*9/L' },
+      hemoglobin: { value: 85, unit: 'g/L' },
+      neutrophils: { value: 0.8, unit: '10*9/L' },
+      fibrinogen: { value: 450, unit: 'mg/dL' },
+      ldh: { value: 800, unit: 'U/L' },
+      esr: { value: 10, unit: 'mm/h' },
+    };
+    expect(run(['score', 'hlh2004'], panel).json).toMatchObject({
+      criteriaMet: 3,
+      diagnosis: false,
+    });
+    expect(run(['score', 'msscore'], panel).json).toMatchObject({
+      score: 0.73,
+      considerMas: true,
+    });
+    expect(run(['score', 'ferritin-esr'], panel).json).toMatchObject({
+      ratio: 2000,
+      suggestsMas: true,
+    });
+  });
+});
+
+describe('cli: bad input is exit 2 with one line naming the field', () => {
+  it.each([
+    [['score', 'hscore'], '{ not json', /^error: stdin: is not valid JSON/],
+    [
+      ['score', 'mas2016'],
+      { ferritin: { value: 1, unit: 'mg' } },
+      /^error: ferritin\.unit: "mg" is not an accepted unit/,
+    ],
+    [
+      ['score', 'mas2016'],
+      [mas2016WorkedExamples[0].panel, { febrile: 'yes' }],
+      /^error: \[1\]\.febrile: /,
+    ],
+    [['score', 'hscore'], 42, /^error: panel: must be a JSON object/],
+    [['score', 'nonsense'], {}, /^error: score needs one of/],
+    [
+      ['dose', 'methylprednisolone'],
+      { weightKg: 20, mgPerKg: 45 },
+      /^error: mgPerKg: 45 is outside the range 15-30/,
+    ],
+    [
+      ['dose', 'aspirin'],
+      { weightKg: 20 },
+      /^error: drug: "aspirin" is not a drug/,
+    ],
+    [['frobnicate'], {}, /^error: unknown command/],
+    [['score', 'hscore', '--verbose'], {}, /^error: unknown option --verbose/],
+  ])('%p with %p', (argv, stdin, message) => {
+    const { code, stdout, stderr } = run(argv, stdin);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('cli: doses and the institution profile', () => {
+  it('dose methylprednisolone shows the cap that applied', () => {
+    const { code, json } = run(['dose', 'methylprednisolone'], {
+      weightKg: 40,
+      mgPerKg: 30,
+    });
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      doseMg: 1000,
+      capApplied: true,
+      uncappedDoseMg: 1200,
+    });
+  });
+
+  it('uses the example profile by default and says it is an example', () => {
+    const { json } = run(['dose', 'dexamethasone'], {
+      weightKg: 30,
+      heightCm: 120,
+      route: 'iv',
+    });
+    expect(json).toMatchObject({ doseMg: 10, profile: { example: true } });
+  });
+
+  it('--profile FILE selects another profile; a bad one is exit 2 naming the field', () => {
+    const raw = JSON.parse(readFileSync(defaultProfilePath, 'utf8')) as {
+      doses: Record<string, unknown>;
+    };
+    const other = JSON.stringify({
+      ...raw,
+      profileId: 'ward-7',
+      doses: { ...raw.doses, dexamethasone: { mgPerM2PerDay: 6 } },
+    });
+    const good = run(
+      ['dose', 'dexamethasone', '--profile', '/p.json'],
+      { weightKg: 30, heightCm: 120, route: 'iv' },
+      { '/p.json': other },
+    );
+    expect(good.json).toMatchObject({
+      doseMg: 6,
+      profile: { profileId: 'ward-7' },
+    });
+
+    const broken = JSON.stringify({
+      ...raw,
+      doses: { ...raw.doses, dexamethasone: { mgPerM2PerDay: 'ten' } },
+    });
+    const bad = run(
+      ['dose', 'dexamethasone', '--profile', '/b.json'],
+      { weightKg: 30, heightCm: 120 },
+      { '/b.json': broken },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^error: profile\.doses\.dexamethasone\.mgPerM2PerDay: /,
+    );
+
+    const missing = run(['dose', 'dexamethasone', '--profile', '/none.json'], {
+      weightKg: 30,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /^error: --profile: cannot read \/none\.json/,
+    );
+  });
+
+  it('response compares two panels', () => {
+    const panel = (ferritin: number) => ({
+      ferritin: { value: ferritin, unit: 'ng/mL' },
+      platelets: { value: 80, unit: '10*9/L' },
+      fibrinogen: { value: 1.2, unit: 'g/L' },
+    });
+    expect(
+      run(['response'], { baseline: panel(10000), current: panel(4000) }).json,
+    ).toMatchObject({ verdict: 'responding' });
+  });
+
+  it('profile prints the profile in use with its hash; --schema its JSON Schema', () => {
+    expect(run(['profile']).json).toMatchObject({
+      profileId: 'example-institution',
+      example: true,
+      hash: expect.stringMatching(/^sha256:/),
+    });
+    expect(run(['profile', '--schema']).json).toMatchObject({ type: 'object' });
+  });
+});
+
+describe('cli: protocol and evidence', () => {
+  it('protocol prints the definition with its version and hash', () => {
+    expect(run(['protocol']).json).toMatchObject({
+      id: 'mas-protocol',
+      version: '1.0.0',
+      hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
+  });
+
+  it('evidence lists the catalog, the 30 seed statements first', () => {
+    const entries = run(['evidence']).json as { id: string; kind: string }[];
+    expect(entries.filter((e) => e.kind === 'seed-statement')).toHaveLength(30);
+    expect(entries[0]?.id).toBe('seed.lead');
+  });
+
+  it('help says it is decision support, not a medical device', () => {
+    expect(runCli(['help'], io('')).stdout).toMatch(/not a medical device/);
+  });
+});
+
+describe('cli: the real command from the workspace root', () => {
+  it('npm run -s cli -- score hscore: JSON out, exit 0; bad input: exit 2 and one stderr line', () => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const ok = spawnSync(npm, ['run', '-s', 'cli', '--', 'score', 'hscore'], {
+      cwd: workspaceRoot,
+      input: JSON.stringify(hscoreWorkedExamples[0].panel),
+      encoding: 'utf8',
+    });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ score: 254 });
+
+    const bad = spawnSync(npm, ['run', '-s', 'cli', '--', 'score', 'hscore'], {
+      cwd: workspaceRoot,
+      input: JSON.stringify({ ast: { value: 40, unit: 'IU' } }),
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.trim()).toMatch(
+      /^error: ast\.unit: "IU" is not an accepted unit/,
+    );
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

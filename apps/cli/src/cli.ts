@@ -1,0 +1,236 @@
+import {
+  assessResponse,
+  calculateDose,
+  ClinicalInputError,
+  evidenceCatalog,
+  type InstitutionProfile,
+  institutionProfileJsonSchema,
+  masProtocol,
+  parseInstitutionProfile,
+  profileStamp,
+  scoreFerritinEsr,
+  scoreHlh2004,
+  scoreHScore,
+  scoreMas2016,
+  scoreMsScore,
+} from '@mas/protocol';
+
+/** What the CLI needs from the outside world, injected for tests. */
+export interface CliIo {
+  readonly stdin: () => string;
+  readonly readFile: (path: string) => string;
+  /** Path of the example profile shipped with the software. */
+  readonly defaultProfilePath: string;
+}
+
+export interface CliOutcome {
+  readonly code: 0 | 1 | 2;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export const DISCLAIMER =
+  'Decision support for clinicians, not a medical device: every result must be checked by the treating team.';
+
+const scores = {
+  hscore: scoreHScore,
+  mas2016: scoreMas2016,
+  hlh2004: scoreHlh2004,
+  msscore: scoreMsScore,
+  'ferritin-esr': scoreFerritinEsr,
+} as const;
+
+export const HELP = `mas — MAS care-episode orchestrator, command line
+${DISCLAIMER}
+
+Usage: npm run -s cli -- <command> [--profile FILE]
+JSON on stdin, JSON on stdout. A JSON array in gives an array of results out.
+Bad input: exit 2 and one line on stderr naming the field and the rule.
+
+Commands
+  score hscore         HScore (Fardet 2014): score, probability row or band, 169 cut-off
+  score mas2016        2016 EULAR/ACR/PRINTO MAS classification
+  score hlh2004        HLH-2004 criteria (5 of 8, or molecular diagnosis)
+  score msscore        MS score (MAS vs active sJIA)
+  score ferritin-esr   ferritin/ESR ratio
+  dose <drug>          { "weightKg", "heightCm"?, "mgPerKg"?, "mgPerM2"?, "route"?, "phase"? }
+                       drugs: methylprednisolone dexamethasone ciclosporin anakinra
+                       emapalumab ruxolitinib baricitinib etoposide rituximab tocilizumab
+  response             { "baseline": panel, "current": panel } -> responding / inadequate / worsening
+  evidence             the evidence catalog (the seed's 30 statements and the sources)
+  protocol             the protocol definition with its version and hash
+  profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
+  help                 this text
+
+Options
+  --profile FILE       institution profile (default: the EXAMPLE profile, not clinical guidance)
+
+A panel: findings as booleans (febrile, sjiaKnownOrSuspected, hepatomegaly, splenomegaly,
+cnsInvolvement, hemorrhage, activeArthritis, knownImmunosuppression, hemophagocytosis,
+nkActivityLowOrAbsent, onTocilizumab, molecularHlhDiagnosis), temperatureC, ageDays,
+explainedOtherwise (2016 criteria ids), and quantities { "value": n, "unit": "<UCUM>" }
+for ferritin platelets leukocytes neutrophils hemoglobin ast alt ldh triglycerides
+fibrinogen sCD25 esr crp dDimer creatinine bilirubin.
+`;
+
+class UsageError extends Error {}
+
+interface Options {
+  readonly positional: readonly string[];
+  readonly profilePath?: string;
+  readonly schema: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const positional: string[] = [];
+  let profilePath: string | undefined;
+  let schema = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === '--profile') {
+      profilePath = argv[i + 1];
+      if (profilePath === undefined) {
+        throw new UsageError('--profile needs a file path');
+      }
+      i += 1;
+    } else if (arg.startsWith('--profile=')) {
+      profilePath = arg.slice('--profile='.length);
+    } else if (arg === '--schema') {
+      schema = true;
+    } else if (arg.startsWith('--')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return {
+    positional,
+    schema,
+    ...(profilePath === undefined ? {} : { profilePath }),
+  };
+}
+
+function readJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ClinicalInputError(
+      what,
+      `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+/** Applies `fn` to one input or to each element of an array, in order. */
+function eachInput(input: unknown, fn: (item: unknown) => unknown): unknown {
+  if (!Array.isArray(input)) return fn(input);
+  return input.map((item: unknown, index) => {
+    try {
+      return fn(item);
+    } catch (error) {
+      throw error instanceof ClinicalInputError
+        ? error.under(`[${index}]`)
+        : error;
+    }
+  });
+}
+
+function asObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ClinicalInputError(what, 'must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Runs one CLI command. Never throws: bad input is exit 2. */
+export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
+  try {
+    return { code: 0, stdout: execute(parseArgs(argv), io), stderr: '' };
+  } catch (error) {
+    if (error instanceof ClinicalInputError || error instanceof UsageError) {
+      return {
+        code: 2,
+        stdout: '',
+        stderr: `error: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`,
+      };
+    }
+    const message =
+      error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return { code: 1, stdout: '', stderr: `internal error: ${message}\n` };
+  }
+}
+
+function execute(options: Options, io: CliIo): string {
+  const [command, subject] = options.positional;
+  let cachedProfile: InstitutionProfile | undefined;
+  const profile = (): InstitutionProfile => {
+    if (cachedProfile) return cachedProfile;
+    const path = options.profilePath ?? io.defaultProfilePath;
+    let text: string;
+    try {
+      text = io.readFile(path);
+    } catch {
+      throw new ClinicalInputError('--profile', `cannot read ${path}`);
+    }
+    cachedProfile = parseInstitutionProfile(readJson(text, `profile ${path}`));
+    return cachedProfile;
+  };
+  const stdinJson = (): unknown => readJson(io.stdin(), 'stdin');
+
+  switch (command) {
+    case undefined:
+    case 'help':
+      return HELP;
+    case 'score': {
+      const scorer =
+        subject !== undefined && subject in scores
+          ? scores[subject as keyof typeof scores]
+          : undefined;
+      if (!scorer) {
+        throw new UsageError(
+          `score needs one of: ${Object.keys(scores).join(', ')}`,
+        );
+      }
+      return json(
+        eachInput(stdinJson(), (item) => scorer(asObject(item, 'panel'))),
+      );
+    }
+    case 'dose': {
+      if (subject === undefined) throw new UsageError('dose needs a drug name');
+      return json(
+        eachInput(stdinJson(), (item) =>
+          calculateDose(subject, asObject(item, 'request'), profile()),
+        ),
+      );
+    }
+    case 'response':
+      return json(
+        eachInput(stdinJson(), (item) => {
+          const pair = asObject(item, 'input');
+          return assessResponse(
+            asObject(pair['baseline'], 'baseline'),
+            asObject(pair['current'], 'current'),
+            profile(),
+          );
+        }),
+      );
+    case 'evidence':
+      return json(evidenceCatalog);
+    case 'protocol':
+      return json({
+        id: masProtocol.id,
+        version: masProtocol.version,
+        hash: masProtocol.hash,
+        definition: masProtocol.definition,
+      });
+    case 'profile':
+      if (options.schema) return json(institutionProfileJsonSchema());
+      return json({ ...profileStamp(profile()), data: profile().data });
+    default:
+      throw new UsageError(`unknown command "${command}" (try: help)`);
+  }
+}

@@ -1,0 +1,176 @@
+// One lint configuration for the whole workspace.
+// Module boundaries are enforced here, not only described: see README.md.
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import jest from 'eslint-plugin-jest';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
+import tseslint from 'typescript-eslint';
+
+/** Packages that must never reach clinical knowledge or statecharts. */
+const frameworkAndIo = [
+  '@nestjs/*',
+  'typeorm',
+  'better-sqlite3',
+  'pg',
+  'react',
+  'react-dom',
+  '@xstate/react',
+  'express',
+  'axios',
+];
+
+/** Node built-ins doing I/O, banned in pure projects. */
+const nodeIo = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'dgram',
+  'dns',
+  'worker_threads',
+  'cluster',
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'reports/**',
+      'coverage/**',
+      '.nx/**',
+      '**/*.mjs',
+      '**/*.cjs',
+      'test/workspace/fixtures/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: {
+      '@nx': nx,
+      'simple-import-sort': simpleImportSort,
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+      'simple-import-sort/imports': [
+        'error',
+        {
+          // built-ins, packages, workspace aliases, relative
+          groups: [['^node:'], ['^@?\\w'], ['^@mas/'], ['^\\.']],
+        },
+      ],
+      'simple-import-sort/exports': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: frameworkAndIo,
+            },
+            {
+              sourceTag: 'type:machine',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: frameworkAndIo,
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:machine', 'type:domain'],
+            },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: [
+                'type:app',
+                'type:machine',
+                'type:domain',
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Clinical libraries and statecharts are pure: no I/O, no clock, no env.
+    files: ['libs/**/src/**/*.ts', 'machines/**/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/spec-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeIo.flatMap((name) => [
+            { name, message: 'Pure code does no I/O.' },
+            { name: `node:${name}`, message: 'Pure code does no I/O.' },
+          ]),
+          // Also caught by @nx/enforce-module-boundaries once installed;
+          // this holds even before a package is in the lock file.
+          patterns: [
+            {
+              group: frameworkAndIo,
+              message:
+                'Clinical knowledge and statecharts use no framework and no I/O.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Pure code reads no environment.' },
+        { name: 'fetch', message: 'Pure code does no I/O.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'Pure code reads no clock: time arrives as input.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Pure code reads no clock: time arrives as input.',
+        },
+        {
+          selector: "MemberExpression[object.name='console']",
+          message: 'Pure code does not log.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/spec-support/**/*.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      'jest/no-focused-tests': 'error',
+      'jest/expect-expect': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  prettier,
+);

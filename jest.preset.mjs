@@ -1,0 +1,48 @@
+// Shared Jest settings: ES modules through ts-jest, path aliases from
+// tsconfig.base.json, one worker per project (Nx runs two projects at once).
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const workspaceRoot = dirname(fileURLToPath(import.meta.url));
+
+function aliasMapper() {
+  const base = JSON.parse(
+    readFileSync(join(workspaceRoot, 'tsconfig.base.json'), 'utf8'),
+  );
+  const mapper = {};
+  for (const [alias, [target]] of Object.entries(
+    base.compilerOptions.paths ?? {},
+  )) {
+    const escaped = alias.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    mapper[`^${escaped}$`] = join(workspaceRoot, target);
+  }
+  return mapper;
+}
+
+/** @param {string} projectDir absolute path of the project (import.meta.dirname) */
+export function createJestConfig(projectDir, overrides = {}) {
+  return {
+    displayName: relative(workspaceRoot, projectDir),
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    moduleNameMapper: {
+      ...aliasMapper(),
+      '^(\\.{1,2}/.*)\\.js$': '$1',
+    },
+    transform: {
+      '^.+\\.ts$': [
+        'ts-jest',
+        {
+          useESM: true,
+          tsconfig: join(projectDir, 'tsconfig.json'),
+        },
+      ],
+    },
+    testMatch: ['**/*.spec.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    maxWorkers: 1,
+    ...overrides,
+  };
+}

@@ -1,0 +1,175 @@
+import { ClinicalInputError } from '../errors/clinical-input.error.js';
+import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
+import {
+  type AnalyteId,
+  analyteIds,
+  type FindingId,
+  type Range,
+} from '../protocol/protocol.types.js';
+import {
+  convertQuantity,
+  isValidUcum,
+  type Quantity,
+} from '../units/quantity.util.js';
+import {
+  type LabPanelInput,
+  labPanelSchema,
+  type mas2016CriterionIds,
+} from './lab-panel.schema.js';
+import { toClinicalInputError } from './zod-error.util.js';
+
+/** A panel that passed validation: units accepted, values plausible. */
+export interface LabPanel {
+  readonly findings: Readonly<Record<FindingId, boolean>>;
+  readonly quantities: Readonly<Partial<Record<AnalyteId, Quantity>>>;
+  readonly temperatureC?: number;
+  readonly ageDays?: number;
+  readonly explainedOtherwise: ReadonlySet<
+    (typeof mas2016CriterionIds)[number]
+  >;
+}
+
+const { analytes, patient } = masProtocolDefinition;
+
+export function checkPlausible(
+  value: number,
+  range: Range,
+  field: string,
+  unit: string,
+): void {
+  if (value < 0) {
+    throw new ClinicalInputError(field, `must not be negative (got ${value})`);
+  }
+  if (value < range.min || value > range.max) {
+    throw new ClinicalInputError(
+      field,
+      `${value} ${unit} is outside the plausible range ${range.min}-${range.max} ${unit} (mas-protocol input check)`,
+    );
+  }
+}
+
+function checkQuantity(analyte: AnalyteId, quantity: Quantity): void {
+  const definition = analytes[analyte];
+  if (!definition.acceptedUnits.includes(quantity.unit)) {
+    throw new ClinicalInputError(
+      `${analyte}.unit`,
+      `"${quantity.unit}" is not an accepted unit for ${definition.label} (accepted UCUM codes: ${definition.acceptedUnits.join(', ')})`,
+    );
+  }
+  if (!isValidUcum(quantity.unit)) {
+    throw new ClinicalInputError(
+      `${analyte}.unit`,
+      `"${quantity.unit}" is not a valid UCUM code`,
+    );
+  }
+  if (quantity.value < 0) {
+    throw new ClinicalInputError(
+      `${analyte}.value`,
+      `must not be negative (got ${quantity.value})`,
+    );
+  }
+  const canonical = convertQuantity(
+    quantity,
+    definition.canonicalUnit,
+    analyte,
+    definition.molarMassGPerMol,
+  );
+  checkPlausible(
+    canonical,
+    definition.plausible,
+    `${analyte}.value`,
+    definition.canonicalUnit,
+  );
+}
+
+/** Validates a panel; throws ClinicalInputError naming the field and rule. */
+export function parseLabPanel(input: unknown): LabPanel {
+  const parsed = labPanelSchema.safeParse(input);
+  if (!parsed.success) throw toClinicalInputError(parsed.error, 'panel');
+  const raw = parsed.data;
+  const quantities: Partial<Record<AnalyteId, Quantity>> = {};
+  for (const analyte of analyteIds) {
+    const quantity = raw[analyte];
+    if (quantity === undefined) continue;
+    checkQuantity(analyte, quantity);
+    quantities[analyte] = quantity;
+  }
+  if (raw.temperatureC !== undefined) {
+    checkPlausible(
+      raw.temperatureC,
+      patient.temperatureC,
+      'temperatureC',
+      'Cel',
+    );
+  }
+  if (raw.ageDays !== undefined) {
+    checkPlausible(raw.ageDays, patient.ageDays, 'ageDays', 'd');
+  }
+  return {
+    findings: {
+      febrile: raw.febrile ?? false,
+      sjiaKnownOrSuspected: raw.sjiaKnownOrSuspected ?? false,
+      hepatomegaly: raw.hepatomegaly ?? false,
+      splenomegaly: raw.splenomegaly ?? false,
+      cnsInvolvement: raw.cnsInvolvement ?? false,
+      hemorrhage: raw.hemorrhage ?? false,
+      activeArthritis: raw.activeArthritis ?? false,
+      knownImmunosuppression: raw.knownImmunosuppression ?? false,
+      hemophagocytosis: raw.hemophagocytosis ?? false,
+      nkActivityLowOrAbsent: raw.nkActivityLowOrAbsent ?? false,
+      onTocilizumab: raw.onTocilizumab ?? false,
+      molecularHlhDiagnosis: raw.molecularHlhDiagnosis ?? false,
+    },
+    quantities,
+    ...(raw.temperatureC === undefined
+      ? {}
+      : { temperatureC: raw.temperatureC }),
+    ...(raw.ageDays === undefined ? {} : { ageDays: raw.ageDays }),
+    explainedOtherwise: new Set(raw.explainedOtherwise ?? []),
+  };
+}
+
+/** Accepts a raw panel or one already parsed. */
+export function asLabPanel(input: LabPanelInput | LabPanel): LabPanel {
+  return isParsed(input) ? input : parseLabPanel(input);
+}
+
+function isParsed(input: LabPanelInput | LabPanel): input is LabPanel {
+  return 'quantities' in input && 'findings' in input;
+}
+
+/**
+ * The value of `analyte` in `unit` (the unit of the rule), or a
+ * ClinicalInputError saying which calculator needs it.
+ */
+export function requireQuantity(
+  panel: LabPanel,
+  analyte: AnalyteId,
+  unit: string,
+  neededBy: string,
+): number {
+  const value = optionalQuantity(panel, analyte, unit);
+  if (value === undefined) {
+    throw new ClinicalInputError(
+      analyte,
+      `is required by ${neededBy} but the panel has none`,
+    );
+  }
+  return value;
+}
+
+/** The value of `analyte` in `unit`, or undefined when not measured. */
+export function optionalQuantity(
+  panel: LabPanel,
+  analyte: AnalyteId,
+  unit: string,
+): number | undefined {
+  const quantity = panel.quantities[analyte];
+  if (quantity === undefined) return undefined;
+  return convertQuantity(
+    quantity,
+    unit,
+    analyte,
+    analytes[analyte].molarMassGPerMol,
+  );
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+const positive = z.number().positive();
+
+const rangeSchema = z
+  .object({ min: positive, max: positive })
+  .strict()
+  .refine((range) => range.min <= range.max, {
+    error: 'min must not exceed max',
+  });
+
+/** A change in a parameter, in percent of the earlier value. */
+const changeRuleSchema = z
+  .object({
+    /** Change in the good direction that counts as improving. */
+    improvingChangePercent: positive,
+    /** Change in the bad direction that counts as worsening. */
+    worseningChangePercent: positive,
+  })
+  .strict();
+
+const perDoseRuleSchema = z
+  .object({
+    basis: z.enum(['mg/kg', 'mg/m2']),
+    perDose: positive,
+    dosesPerDay: z.number().int().positive(),
+    maxMgPerDose: positive.optional(),
+  })
+  .strict();
+
+const adjustmentSchema = z
+  .object({
+    /** The dose is multiplied by `factor` when the trigger holds. */
+    factor: z.number().positive().max(1),
+  })
+  .strict();
+
+/**
+ * What mas-protocol leaves to each hospital: figures with no primary source
+ * ([U] in clinical-facts.md). Nothing here has a default: a value asked for
+ * but missing is an error naming it.
+ */
+export const institutionProfileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    kind: z.literal('mas-institution-profile'),
+    profileId: z.string().min(1),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'must be a semantic version such as 1.0.0'),
+    institution: z.string().min(1),
+    /** True for the example shipped with the software. */
+    example: z.boolean(),
+    /** Shown wherever the profile is shown. */
+    notice: z.string().min(1),
+    protocol: z
+      .object({ id: z.literal('mas-protocol'), version: z.string() })
+      .strict(),
+    doses: z
+      .object({
+        dexamethasone: z
+          .object({ mgPerM2PerDay: positive, maxMgPerDay: positive.optional() })
+          .strict()
+          .optional(),
+        ciclosporin: z
+          .object({
+            ivMgPerKgPerDay: rangeSchema,
+            troughTargetUgPerL: rangeSchema.optional(),
+          })
+          .strict()
+          .optional(),
+        anakinra: z
+          .object({ maxMgPerKgPerDay: positive, maxMgPerDay: positive })
+          .strict()
+          .optional(),
+        ruxolitinib: perDoseRuleSchema.optional(),
+        baricitinib: perDoseRuleSchema.optional(),
+        etoposide: z
+          .object({
+            mgPerM2PerDose: positive,
+            intervalDays: positive,
+            infant: z
+              .object({ belowWeightKg: positive, mgPerKgPerDose: positive })
+              .strict()
+              .optional(),
+            renalAdjustment: adjustmentSchema
+              .extend({ belowCreatinineClearanceMlMin: positive })
+              .strict()
+              .optional(),
+            hepaticAdjustment: adjustmentSchema
+              .extend({ aboveBilirubinUmolL: positive })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .optional(),
+        tocilizumab: z
+          .object({ mgPerKgPerDose: positive, maxMgPerDose: positive })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    response: z
+      .object({
+        ferritin: changeRuleSchema.optional(),
+        platelets: changeRuleSchema.optional(),
+        neutrophils: changeRuleSchema.optional(),
+        hemoglobin: changeRuleSchema.optional(),
+        fibrinogen: changeRuleSchema.optional(),
+        dDimer: changeRuleSchema.optional(),
+      })
+      .strict(),
+    delays: z
+      .object({
+        suspicionToGlucocorticoidMaxHours: positive.optional(),
+        countersignatureWindowHours: positive.optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .refine(
+    (profile) =>
+      !profile.example ||
+      (/example/i.test(profile.notice) &&
+        /not clinical guidance/i.test(profile.notice)),
+    {
+      path: ['notice'],
+      error:
+        'an example profile must say it is an example and not clinical guidance',
+    },
+  );
+
+export type InstitutionProfileData = z.output<typeof institutionProfileSchema>;

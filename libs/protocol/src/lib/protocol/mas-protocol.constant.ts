@@ -1,0 +1,523 @@
+/**
+ * mas-protocol 1.0.0: every clinical number the software uses, with the
+ * evidence entry it comes from. Logic reads these values; it holds none.
+ *
+ * Figures tagged [U] in clinical-facts.md are absent here on purpose: they are
+ * institution-set parameters (see the institution profile), with no default.
+ */
+import type {
+  AnalyteDefinition,
+  AnalyteId,
+  BandedVariable,
+  DoseCap,
+  LineageCriterion,
+  Range,
+  ResponseGroup,
+  Threshold,
+  ThresholdCriterion,
+} from './protocol.types.js';
+
+const analytes: Readonly<Record<AnalyteId, AnalyteDefinition>> = {
+  ferritin: {
+    label: 'Ferritin',
+    canonicalUnit: 'ng/mL',
+    acceptedUnits: ['ng/mL', 'ug/L'],
+    plausible: { min: 0, max: 1_000_000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  platelets: {
+    label: 'Platelets',
+    canonicalUnit: '10*9/L',
+    acceptedUnits: ['10*9/L', '10*3/uL', '/uL'],
+    plausible: { min: 0, max: 5000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  leukocytes: {
+    label: 'Leukocytes (WBC)',
+    canonicalUnit: '10*9/L',
+    acceptedUnits: ['10*9/L', '10*3/uL', '/uL'],
+    plausible: { min: 0, max: 1000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  neutrophils: {
+    label: 'Neutrophils (ANC)',
+    canonicalUnit: '10*9/L',
+    acceptedUnits: ['10*9/L', '10*3/uL', '/uL'],
+    plausible: { min: 0, max: 500 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  hemoglobin: {
+    label: 'Haemoglobin',
+    canonicalUnit: 'g/L',
+    acceptedUnits: ['g/L', 'g/dL'],
+    plausible: { min: 0, max: 300 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  ast: {
+    label: 'AST',
+    canonicalUnit: 'U/L',
+    acceptedUnits: ['U/L'],
+    plausible: { min: 0, max: 100_000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  alt: {
+    label: 'ALT',
+    canonicalUnit: 'U/L',
+    acceptedUnits: ['U/L'],
+    plausible: { min: 0, max: 100_000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  ldh: {
+    label: 'LDH',
+    canonicalUnit: 'U/L',
+    acceptedUnits: ['U/L'],
+    plausible: { min: 0, max: 200_000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  triglycerides: {
+    label: 'Triglycerides',
+    canonicalUnit: 'mmol/L',
+    acceptedUnits: ['mmol/L', 'mg/dL'],
+    // mg/dL = mmol/L x 88.57 (clinical-facts.md section 9), i.e. 885.7 g/mol.
+    molarMassGPerMol: 885.7,
+    plausible: { min: 0, max: 200 },
+    evidence: ['seed.monitoring.2', 'software.ucum', 'software.plausibility'],
+  },
+  fibrinogen: {
+    label: 'Fibrinogen',
+    canonicalUnit: 'g/L',
+    acceptedUnits: ['g/L', 'mg/dL'],
+    plausible: { min: 0, max: 20 },
+    evidence: ['seed.monitoring.3', 'software.plausibility'],
+  },
+  sCD25: {
+    label: 'Soluble CD25 (sIL-2R)',
+    canonicalUnit: 'U/mL',
+    acceptedUnits: ['U/mL'],
+    plausible: { min: 0, max: 1_000_000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  esr: {
+    label: 'ESR',
+    canonicalUnit: 'mm/h',
+    acceptedUnits: ['mm/h'],
+    plausible: { min: 0, max: 200 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  crp: {
+    label: 'CRP',
+    canonicalUnit: 'mg/L',
+    acceptedUnits: ['mg/L', 'mg/dL'],
+    plausible: { min: 0, max: 1000 },
+    evidence: ['seed.monitoring.2', 'software.plausibility'],
+  },
+  dDimer: {
+    label: 'D-dimer',
+    canonicalUnit: 'mg/L',
+    acceptedUnits: ['mg/L', 'ug/mL', 'ng/mL'],
+    plausible: { min: 0, max: 1000 },
+    evidence: ['seed.monitoring.3', 'software.plausibility'],
+  },
+  creatinine: {
+    label: 'Creatinine',
+    canonicalUnit: 'umol/L',
+    acceptedUnits: ['umol/L', 'mg/dL'],
+    molarMassGPerMol: 113.12,
+    plausible: { min: 0, max: 10_000 },
+    evidence: ['seed.monitoring.2', 'software.ucum', 'software.plausibility'],
+  },
+  bilirubin: {
+    label: 'Bilirubin (total)',
+    canonicalUnit: 'umol/L',
+    acceptedUnits: ['umol/L', 'mg/dL'],
+    molarMassGPerMol: 584.66,
+    plausible: { min: 0, max: 2000 },
+    evidence: ['seed.monitoring.2', 'software.ucum', 'software.plausibility'],
+  },
+};
+
+const above = (value: number, unit: string): Threshold => ({
+  op: '>',
+  value,
+  unit,
+});
+const atMost = (value: number, unit: string): Threshold => ({
+  op: '<=',
+  value,
+  unit,
+});
+const atLeast = (value: number, unit: string): Threshold => ({
+  op: '>=',
+  value,
+  unit,
+});
+const below = (value: number, unit: string): Threshold => ({
+  op: '<',
+  value,
+  unit,
+});
+
+const mas2016Additional: readonly ThresholdCriterion[] = [
+  {
+    id: 'platelets',
+    label: 'Platelets <= 181 x10^9/L',
+    analyte: 'platelets',
+    anyOf: [atMost(181, '10*9/L')],
+  },
+  {
+    id: 'ast',
+    label: 'AST > 48 U/L',
+    analyte: 'ast',
+    anyOf: [above(48, 'U/L')],
+  },
+  {
+    id: 'triglycerides',
+    label: 'Triglycerides > 156 mg/dL',
+    analyte: 'triglycerides',
+    anyOf: [above(156, 'mg/dL')],
+  },
+  {
+    id: 'fibrinogen',
+    label: 'Fibrinogen <= 360 mg/dL',
+    analyte: 'fibrinogen',
+    anyOf: [atMost(360, 'mg/dL')],
+  },
+];
+
+const hscoreLineages: readonly LineageCriterion[] = [
+  {
+    analyte: 'hemoglobin',
+    label: 'Haemoglobin <= 9.2 g/dL',
+    threshold: atMost(9.2, 'g/dL'),
+  },
+  {
+    analyte: 'leukocytes',
+    label: 'Leukocytes <= 5000 /uL',
+    threshold: atMost(5000, '/uL'),
+  },
+  {
+    analyte: 'platelets',
+    label: 'Platelets <= 110,000 /uL',
+    threshold: atMost(110_000, '/uL'),
+  },
+];
+
+const hscoreTemperature: BandedVariable = {
+  unit: 'Cel',
+  bands: [
+    { points: 0, max: { value: 38.4, inclusive: false } },
+    {
+      points: 33,
+      min: { value: 38.4, inclusive: true },
+      max: { value: 39.4, inclusive: true },
+    },
+    { points: 49, min: { value: 39.4, inclusive: false } },
+  ],
+};
+
+const hscoreFerritin: BandedVariable = {
+  unit: 'ng/mL',
+  bands: [
+    { points: 0, max: { value: 2000, inclusive: false } },
+    {
+      points: 35,
+      min: { value: 2000, inclusive: true },
+      max: { value: 6000, inclusive: true },
+    },
+    { points: 50, min: { value: 6000, inclusive: false } },
+  ],
+};
+
+const hscoreTriglycerides: BandedVariable = {
+  unit: 'mmol/L',
+  bands: [
+    { points: 0, max: { value: 1.5, inclusive: false } },
+    {
+      points: 44,
+      min: { value: 1.5, inclusive: true },
+      max: { value: 4, inclusive: true },
+    },
+    { points: 64, min: { value: 4, inclusive: false } },
+  ],
+};
+
+const hscoreFibrinogen: BandedVariable = {
+  unit: 'g/L',
+  bands: [
+    { points: 30, max: { value: 2.5, inclusive: true } },
+    { points: 0, min: { value: 2.5, inclusive: false } },
+  ],
+};
+
+const hscoreAst: BandedVariable = {
+  unit: 'U/L',
+  bands: [
+    { points: 0, max: { value: 30, inclusive: false } },
+    { points: 19, min: { value: 30, inclusive: true } },
+  ],
+};
+
+/** Fardet 2014: probability by score, a lookup table (no formula). */
+const hscoreProbabilityTable: readonly {
+  readonly score: number;
+  readonly label: string;
+  readonly edge?: 'at-or-below' | 'at-or-above';
+}[] = [
+  { score: 90, label: '<1%', edge: 'at-or-below' },
+  { score: 100, label: '1%' },
+  { score: 110, label: '3%' },
+  { score: 120, label: '5%' },
+  { score: 130, label: '9%' },
+  { score: 140, label: '16%' },
+  { score: 150, label: '25%' },
+  { score: 160, label: '40%' },
+  { score: 170, label: '54%' },
+  { score: 180, label: '70%' },
+  { score: 190, label: '80%' },
+  { score: 200, label: '88%' },
+  { score: 210, label: '93%' },
+  { score: 220, label: '96%' },
+  { score: 230, label: '98%' },
+  { score: 240, label: '99%' },
+  { score: 250, label: '>99%', edge: 'at-or-above' },
+];
+
+const methylprednisoloneCap: DoseCap = {
+  mg: 1000,
+  per: 'infusion',
+  evidence: ['seed.initial.1'],
+};
+
+export const masProtocolDefinition = {
+  id: 'mas-protocol',
+  version: '1.0.0',
+  title: 'Treatment approach for Macrophage Activation Syndrome (MAS)',
+  /** Significant digits kept after a unit conversion (strips float noise). */
+  conversionSignificantDigits: 10,
+  analytes,
+  patient: {
+    weightKg: { min: 0.3, max: 350 } satisfies Range,
+    heightCm: { min: 20, max: 250 } satisfies Range,
+    temperatureC: { min: 25, max: 45 } satisfies Range,
+    ageDays: { min: 0, max: 45_000 } satisfies Range,
+    creatinineClearanceMlMin: { min: 0, max: 400 } satisfies Range,
+    evidence: ['software.plausibility'],
+  },
+  monitoring: {
+    /** Clinical reassessment at least every 12 hours. */
+    reassessmentIntervalHours: 12,
+    evidence: ['seed.monitoring.1'],
+    /** What each reassessment panel should hold. */
+    items: [
+      'ferritin',
+      'sCD25',
+      'platelets',
+      'neutrophils',
+      'hemoglobin',
+      'fibrinogen',
+      'ast',
+      'alt',
+      'creatinine',
+      'bilirubin',
+    ] satisfies AnalyteId[],
+    itemsEvidence: ['seed.monitoring.2'],
+  },
+  mas2016: {
+    evidence: ['lit.ravelli-2016'],
+    tocilizumabEvidence: ['lit.shimizu-2020', 'review.section-10'],
+    required: {
+      id: 'ferritin',
+      label: 'Ferritin > 684 ng/mL',
+      analyte: 'ferritin',
+      anyOf: [above(684, 'ng/mL')],
+    } satisfies ThresholdCriterion,
+    additional: mas2016Additional,
+    minimumAdditionalMet: 2,
+  },
+  hscore: {
+    evidence: ['lit.fardet-2014'],
+    knownImmunosuppressionPoints: 18,
+    temperature: hscoreTemperature,
+    organomegalyPoints: { none: 0, one: 23, both: 38 },
+    cytopenias: {
+      lineages: hscoreLineages,
+      /** Points by the number of cytopenic lineages (index = count). */
+      pointsByLineageCount: [0, 0, 24, 34],
+    },
+    ferritin: hscoreFerritin,
+    triglycerides: hscoreTriglycerides,
+    fibrinogen: hscoreFibrinogen,
+    ast: hscoreAst,
+    hemophagocytosisPoints: 35,
+    probabilityTable: hscoreProbabilityTable,
+    cutoff: atLeast(169, '1'),
+  },
+  hlh2004: {
+    evidence: ['lit.henter-2007'],
+    feverConvention: {
+      threshold: atLeast(38.5, 'Cel'),
+      evidence: ['lit.jordan-2011'],
+    },
+    cytopenias: {
+      minimumLineages: 2,
+      lineages: [
+        {
+          analyte: 'hemoglobin',
+          label: 'Haemoglobin < 90 g/L (< 100 g/L under 4 weeks of age)',
+          threshold: below(90, 'g/L'),
+          belowAge: { ageDays: 28, threshold: below(100, 'g/L') },
+        },
+        {
+          analyte: 'platelets',
+          label: 'Platelets < 100 x10^9/L',
+          threshold: below(100, '10*9/L'),
+        },
+        {
+          analyte: 'neutrophils',
+          label: 'Neutrophils < 1.0 x10^9/L',
+          threshold: below(1.0, '10*9/L'),
+        },
+      ] satisfies LineageCriterion[],
+    },
+    triglycerides: {
+      id: 'triglycerides',
+      label: 'Fasting triglycerides >= 3.0 mmol/L (>= 265 mg/dL)',
+      analyte: 'triglycerides',
+      anyOf: [atLeast(3.0, 'mmol/L'), atLeast(265, 'mg/dL')],
+    } satisfies ThresholdCriterion,
+    fibrinogen: {
+      id: 'fibrinogen',
+      label: 'Fibrinogen <= 1.5 g/L',
+      analyte: 'fibrinogen',
+      anyOf: [atMost(1.5, 'g/L')],
+    } satisfies ThresholdCriterion,
+    ferritin: {
+      id: 'ferritin',
+      label: 'Ferritin >= 500 ug/L',
+      analyte: 'ferritin',
+      anyOf: [atLeast(500, 'ug/L')],
+    } satisfies ThresholdCriterion,
+    sCD25: {
+      id: 'sCD25',
+      label: 'Soluble CD25 >= 2400 U/mL',
+      analyte: 'sCD25',
+      anyOf: [atLeast(2400, 'U/mL')],
+    } satisfies ThresholdCriterion,
+    criteriaForDiagnosis: 5,
+    criteriaTotal: 8,
+  },
+  msScore: {
+    evidence: ['lit.minoia-2019'],
+    findings: { cnsInvolvement: 2.44, hemorrhage: 1.54, activeArthritis: -1.3 },
+    quantities: [
+      { analyte: 'platelets', coefficient: -0.003, unit: '10*9/L' },
+      { analyte: 'ldh', coefficient: 0.001, unit: 'U/L' },
+      { analyte: 'fibrinogen', coefficient: -0.004, unit: 'mg/dL' },
+      { analyte: 'ferritin', coefficient: 0.0001, unit: 'ng/mL' },
+    ] satisfies { analyte: AnalyteId; coefficient: number; unit: string }[],
+    cutoff: atLeast(-2.1, '1'),
+    /** Reported for information; the protocol applies `cutoff`. */
+    otherCohortCutoffs: [
+      { value: -1.74, cohort: 'AOSD (Yao 2021)' },
+      { value: -1.5, cohort: 'Danish cohort' },
+    ],
+  },
+  ferritinEsr: {
+    evidence: ['lit.eloseily-2019'],
+    ferritinUnit: 'ng/mL',
+    esrUnit: 'mm/h',
+    cutoff: atLeast(21.5, '1'),
+    otherCohortCutoffs: [{ value: 19.4, cohort: 'Danish cohort' }],
+  },
+  response: {
+    evidence: ['seed.monitoring.3', 'review.section-10'],
+    /**
+     * Directions from the seed; magnitudes are institution-set. Fever and CRP
+     * are deliberately absent: tocilizumab masks them (Shimizu 2020).
+     */
+    groups: {
+      inflammation: {
+        label: 'ferritin',
+        required: true,
+        parameters: [{ analyte: 'ferritin', improvesWhen: 'decreasing' }],
+      },
+      cytopenias: {
+        label: 'blood counts',
+        required: true,
+        parameters: [
+          { analyte: 'platelets', improvesWhen: 'increasing' },
+          { analyte: 'neutrophils', improvesWhen: 'increasing' },
+          { analyte: 'hemoglobin', improvesWhen: 'increasing' },
+        ],
+      },
+      coagulopathy: {
+        label: 'coagulation',
+        required: true,
+        parameters: [
+          { analyte: 'fibrinogen', improvesWhen: 'increasing' },
+          { analyte: 'dDimer', improvesWhen: 'decreasing' },
+        ],
+      },
+    } satisfies Record<string, ResponseGroup>,
+  },
+  bodySurfaceArea: {
+    formula: 'mosteller',
+    /** BSA m2 = sqrt(heightCm x weightKg / divisor). */
+    divisor: 3600,
+    evidence: ['lit.mosteller-1987'],
+  },
+  doses: {
+    methylprednisolone: {
+      route: 'iv',
+      basis: 'mg/kg',
+      period: 'day',
+      range: { min: 15, max: 30 } satisfies Range,
+      caps: [methylprednisoloneCap],
+      evidence: ['seed.initial.1', 'lit.emerald-nct05001737'],
+    },
+    ciclosporin: {
+      oral: {
+        basis: 'mg/kg',
+        period: 'day',
+        range: { min: 2, max: 5 } satisfies Range,
+        evidence: ['seed.second-line.2', 'seed.second-line.3', 'lit.mouy-1996'],
+      },
+    },
+    anakinra: {
+      basis: 'mg/kg',
+      period: 'day',
+      /** The standard dose; the seed asks for more in MAS. */
+      standardRange: { min: 1, max: 2 } satisfies Range,
+      standardEvidence: ['seed.second-line.4'],
+      highestReportedMgPerKgPerDay: 29.4,
+      highestReportedEvidence: ['lit.anakinra-mas-dosing'],
+      renalAdjustmentBelowCrClMlMin: 30,
+      renalEvidence: ['lit.anakinra-label'],
+      routes: ['sc', 'iv'],
+      evidence: ['seed.second-line.4', 'lit.anakinra-mas-dosing'],
+    },
+    emapalumab: {
+      route: 'iv',
+      basis: 'mg/kg',
+      period: 'dose',
+      phases: {
+        initial: { mgPerKg: 6, schedule: 'first infusion' },
+        maintenance: {
+          mgPerKg: 3,
+          schedule:
+            'every 3 days to day 15, then twice weekly to day 28 (could be adapted)',
+        },
+      },
+      evidence: ['seed.refractory.1', 'lit.nct03311854'],
+    },
+    rituximab: {
+      route: 'iv',
+      basis: 'mg/m2',
+      period: 'dose',
+      defaultMgPerM2: 375,
+      evidence: ['seed.refractory.4', 'lit.chellapandian-2013'],
+    },
+  },
+} as const;
+
+export type MasProtocolDefinition = typeof masProtocolDefinition;

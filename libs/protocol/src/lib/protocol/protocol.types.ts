@@ -1,0 +1,123 @@
+/** Types of the versioned protocol definition (data, not logic). */
+
+export type Comparator = '>' | '>=' | '<' | '<=';
+
+/** A cut-off in the unit its source publishes. */
+export interface Threshold {
+  readonly op: Comparator;
+  readonly value: number;
+  /** UCUM code; `Cel` for temperature, `1` for a dimensionless score. */
+  readonly unit: string;
+}
+
+/** One edge of a band: `inclusive` says whether the edge belongs to it. */
+export interface BandEdge {
+  readonly value: number;
+  readonly inclusive: boolean;
+}
+
+/** A scoring band: a value inside [min, max] (edges as marked) scores `points`. */
+export interface Band {
+  readonly points: number;
+  readonly min?: BandEdge;
+  readonly max?: BandEdge;
+}
+
+export interface BandedVariable {
+  readonly unit: string;
+  readonly bands: readonly Band[];
+}
+
+export const analyteIds = [
+  'ferritin',
+  'platelets',
+  'leukocytes',
+  'neutrophils',
+  'hemoglobin',
+  'ast',
+  'alt',
+  'ldh',
+  'triglycerides',
+  'fibrinogen',
+  'sCD25',
+  'esr',
+  'crp',
+  'dDimer',
+  'creatinine',
+  'bilirubin',
+] as const;
+export type AnalyteId = (typeof analyteIds)[number];
+
+export const findingIds = [
+  'febrile',
+  'sjiaKnownOrSuspected',
+  'hepatomegaly',
+  'splenomegaly',
+  'cnsInvolvement',
+  'hemorrhage',
+  'activeArthritis',
+  'knownImmunosuppression',
+  'hemophagocytosis',
+  'nkActivityLowOrAbsent',
+  'onTocilizumab',
+  'molecularHlhDiagnosis',
+] as const;
+export type FindingId = (typeof findingIds)[number];
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface AnalyteDefinition {
+  readonly label: string;
+  /** The unit values are stored and shown in. */
+  readonly canonicalUnit: string;
+  /** UCUM codes accepted from laboratories. */
+  readonly acceptedUnits: readonly string[];
+  /** Molar mass for mass <-> substance conversions (g/mol). */
+  readonly molarMassGPerMol?: number;
+  /** Plausible range in the canonical unit; outside it is an input error. */
+  readonly plausible: Range;
+  readonly evidence: readonly string[];
+}
+
+export interface ThresholdCriterion {
+  readonly id: string;
+  readonly label: string;
+  readonly analyte: AnalyteId;
+  /** Met when any of these holds (a source may publish the cut-off in two units). */
+  readonly anyOf: readonly Threshold[];
+}
+
+export interface LineageCriterion {
+  readonly analyte: AnalyteId;
+  readonly label: string;
+  readonly threshold: Threshold;
+  /** A different limit below an age, applied only when an age is given. */
+  readonly belowAge?: {
+    readonly ageDays: number;
+    readonly threshold: Threshold;
+  };
+}
+
+export type DoseBasis = 'mg/kg' | 'mg/m2';
+export type DosePeriod = 'day' | 'dose';
+export type Route = 'iv' | 'oral' | 'sc';
+
+export interface DoseCap {
+  readonly mg: number;
+  readonly per: 'infusion' | 'dose' | 'day';
+  readonly evidence: readonly string[];
+}
+
+/** A group of the response rule: parameters and the direction that improves. */
+export interface ResponseGroup {
+  readonly label: string;
+  /** A panel pair lacking every parameter of a required group is an error. */
+  readonly required: boolean;
+  readonly parameters: readonly {
+    readonly analyte: AnalyteId;
+    readonly improvesWhen: 'increasing' | 'decreasing';
+  }[];
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { clinicalErrorOf } from '../../spec-support/spec-support.js';
+import { parseLabPanel } from '../panel/lab-panel.util.js';
+import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
+import { analyteIds } from '../protocol/protocol.types.js';
+import {
+  convertQuantity,
+  isValidUcum,
+  stripFloatNoise,
+} from './quantity.util.js';
+
+describe('unit conversion (UCUM)', () => {
+  it.each([
+    [100, '10*3/uL', '10*9/L', 100],
+    [150_000, '/uL', '10*9/L', 150],
+    [181, '10*9/L', '/uL', 181_000],
+    [110_000, '/uL', '10*3/uL', 110],
+    [9.2, 'g/dL', 'g/L', 92],
+    [90, 'g/L', 'g/dL', 9],
+    [360, 'mg/dL', 'g/L', 3.6],
+    [1.5, 'g/L', 'mg/dL', 150],
+    [684, 'ng/mL', 'ug/L', 684],
+    [500, 'ug/L', 'ng/mL', 500],
+    [5, 'mg/dL', 'mg/L', 50],
+    [0.5, 'ug/mL', 'mg/L', 0.5],
+  ])('%p %s is exactly %p in %s', (value, from, to, expected) => {
+    expect(convertQuantity({ value, unit: from }, to, 'x')).toBe(expected);
+  });
+
+  it('converts triglycerides with the protocol factor (mg/dL = mmol/L x 88.57)', () => {
+    const molarMass =
+      masProtocolDefinition.analytes.triglycerides.molarMassGPerMol;
+    expect(
+      convertQuantity(
+        { value: 2.0, unit: 'mmol/L' },
+        'mg/dL',
+        'triglycerides',
+        molarMass,
+      ),
+    ).toBe(177.14);
+    expect(
+      convertQuantity(
+        { value: 265, unit: 'mg/dL' },
+        'mmol/L',
+        'triglycerides',
+        molarMass,
+      ),
+    ).toBeCloseTo(2.992, 3);
+  });
+
+  it('strips float noise but never rounds to a reporting precision', () => {
+    expect(stripFloatNoise(99.99999999999999)).toBe(100);
+    expect(stripFloatNoise(110.04)).toBe(110.04);
+    expect(stripFloatNoise(180.99999999999997)).toBe(181);
+    expect(stripFloatNoise(181.0001)).toBe(181.0001);
+  });
+
+  it('refuses a mass <-> substance conversion without a molar mass', () => {
+    expect(() =>
+      convertQuantity({ value: 2, unit: 'mmol/L' }, 'mg/dL', 'triglycerides'),
+    ).toThrow(/triglycerides\.unit: cannot convert mmol\/L to mg\/dL/);
+  });
+
+  it('every accepted unit is valid UCUM and converts to the canonical unit', () => {
+    for (const id of analyteIds) {
+      const definition = masProtocolDefinition.analytes[id];
+      for (const unit of definition.acceptedUnits) {
+        expect(isValidUcum(unit)).toBe(true);
+        expect(() =>
+          convertQuantity(
+            { value: 1, unit },
+            definition.canonicalUnit,
+            id,
+            definition.molarMassGPerMol,
+          ),
+        ).not.toThrow();
+      }
+    }
+  });
+});
+
+describe('panel validation', () => {
+  const errorOf = (input: unknown) =>
+    clinicalErrorOf(() => parseLabPanel(input));
+
+  it('rejects an unknown unit, naming the field and the accepted units', () => {
+    const error = errorOf({ ferritin: { value: 500, unit: 'mg' } });
+    expect(error.field).toBe('ferritin.unit');
+    expect(error.rule).toMatch(/not an accepted unit.*ng\/mL, ug\/L/);
+  });
+
+  it('rejects a unit that is UCUM but wrong for the analyte', () => {
+    expect(errorOf({ platelets: { value: 100, unit: 'g/L' } }).field).toBe(
+      'platelets.unit',
+    );
+  });
+
+  it('rejects a negative value', () => {
+    const error = errorOf({ ast: { value: -3, unit: 'U/L' } });
+    expect(error.field).toBe('ast.value');
+    expect(error.rule).toMatch(/negative/);
+  });
+
+  it('rejects an implausible value, in any accepted unit', () => {
+    expect(errorOf({ hemoglobin: { value: 40, unit: 'g/dL' } }).rule).toMatch(
+      /400 g\/L is outside the plausible range 0-300 g\/L/,
+    );
+    expect(
+      errorOf({ platelets: { value: 6_000_000_000, unit: '/uL' } }).field,
+    ).toBe('platelets.value');
+    expect(errorOf({ temperatureC: 50 }).field).toBe('temperatureC');
+  });
+
+  it('rejects a field it does not know, and a wrong type', () => {
+    expect(errorOf({ ferritn: { value: 1, unit: 'ng/mL' } }).field).toBe(
+      'ferritn',
+    );
+    expect(errorOf({ febrile: 'yes' }).field).toBe('febrile');
+    expect(errorOf({ ferritin: { value: '5', unit: 'ng/mL' } }).field).toBe(
+      'ferritin.value',
+    );
+    expect(errorOf({ ferritin: { value: 5 } }).field).toBe('ferritin.unit');
+  });
+
+  it('an absent finding is not present', () => {
+    const panel = parseLabPanel({ febrile: true });
+    expect(panel.findings.febrile).toBe(true);
+    expect(panel.findings.splenomegaly).toBe(false);
+    expect(panel.quantities.ferritin).toBeUndefined();
+  });
+});

@@ -1,0 +1,59 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the package ships no types; this declaration must travel with the module that imports it
+/// <reference path="../../types/ucum-lhc.d.ts" />
+import ucum from '@lhncbc/ucum-lhc';
+
+import { ClinicalInputError } from '../errors/clinical-input.error.js';
+import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
+
+const ucumUtils = ucum.UcumLhcUtils.getInstance();
+
+/** A measured value with its UCUM unit, as laboratories send it. */
+export interface Quantity {
+  readonly value: number;
+  readonly unit: string;
+}
+
+/**
+ * Strips floating-point noise left by a conversion (99.99999999999999 -> 100)
+ * without rounding to a reporting precision (110.04 stays 110.04).
+ */
+export function stripFloatNoise(
+  value: number,
+  significantDigits: number = masProtocolDefinition.conversionSignificantDigits,
+): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  return Number(value.toPrecision(significantDigits));
+}
+
+/** Whether `unit` is a valid UCUM code. */
+export function isValidUcum(unit: string): boolean {
+  return ucumUtils.validateUnitString(unit).status === 'valid';
+}
+
+/**
+ * Converts with the UCUM unit algebra; `molarMassGPerMol` allows mass <->
+ * substance conversions. `field` names the input in an error.
+ */
+export function convertQuantity(
+  quantity: Quantity,
+  toUnit: string,
+  field: string,
+  molarMassGPerMol?: number,
+): number {
+  if (quantity.unit === toUnit) return quantity.value;
+  const result = ucumUtils.convertUnitTo(
+    quantity.unit,
+    quantity.value,
+    toUnit,
+    molarMassGPerMol === undefined
+      ? undefined
+      : { molecularWeight: molarMassGPerMol },
+  );
+  if (result.status !== 'succeeded' || result.toVal === null) {
+    throw new ClinicalInputError(
+      `${field}.unit`,
+      `cannot convert ${quantity.unit} to ${toUnit} (${result.msg.join(' ')})`,
+    );
+  }
+  return stripFloatNoise(result.toVal);
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm test`: lint, type-check and test every project through Nx (two at a
+// time), then print one total over all Jest suites: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const reports = join(root, 'reports', 'jest');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+const env = {
+  ...process.env,
+  TZ: 'UTC',
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+};
+
+// Formatting is part of the check, as in the pre-commit hook.
+const format = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+    '--check',
+    '.',
+  ],
+  { cwd: root, stdio: 'inherit', env },
+);
+
+const nx = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'),
+    'run-many',
+    '-t',
+    'lint',
+    'typecheck',
+    'test',
+    '--parallel=2',
+    '--outputStyle=static',
+    ...(process.env.CI ? ['--skip-nx-cache'] : []),
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  },
+);
+
+let passed = 0;
+let failed = 0;
+let suitesFailed = 0;
+for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
+  const result = JSON.parse(readFileSync(join(reports, file), 'utf8'));
+  passed += result.numPassedTests;
+  failed += result.numFailedTests;
+  suitesFailed += result.numFailedTestSuites;
+  console.log(
+    `${file.replace(/\.json$/, '')}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped`,
+  );
+}
+const code = (nx.status ?? 1) || (format.status ?? 1);
+if (code !== 0 && failed === 0) {
+  // A format, lint, type or suite-level failure fails the run even when no
+  // single test failed: count it so that the total never reads as green.
+  failed = Math.max(1, suitesFailed);
+  console.log(
+    'A format check, lint, type check or test suite failed (see above); counted as a failure.',
+  );
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(code === 0 && failed === 0 ? 0 : 1);
