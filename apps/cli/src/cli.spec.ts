@@ -261,3 +261,99 @@ describe('cli: the real command from the workspace root', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('cli: replay through the care-episode statechart', () => {
+  const patient = {
+    identifier: 'SYN-BEN-16',
+    weightKg: 55,
+    heightCm: 170,
+    birthDate: '2010-02-02',
+    sex: 'male',
+    underlyingDisease: 'sJIA',
+  };
+  const clinician = { id: 'dr-adams', role: 'clinician' };
+  const labs = {
+    type: 'labs.recorded',
+    at: '2026-03-01T08:30:00Z',
+    actor: { id: 'nurse-diaz', role: 'nurse' },
+    payload: { panel: hscoreWorkedExamples[0].panel },
+  };
+  const steroid = {
+    type: 'therapy.started',
+    at: '2026-03-01T09:00:00Z',
+    actor: clinician,
+    payload: { drug: 'methylprednisolone', route: 'iv', doseMg: 1000 },
+  };
+
+  it('prints the final state, stage, tags, summary, alerts, allowed and blocked events', () => {
+    const { code, json } = run(['replay'], {
+      patient,
+      events: [labs, steroid],
+    });
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      value: {
+        open: { diagnosis: 'suspected', treatment: { active: 'firstLine' } },
+      },
+      stage: 'MAS suspected · first line: high-dose glucocorticoids',
+      tags: expect.arrayContaining(['first-line', 'suspected']),
+      summary: {
+        patient: 'SYN-BEN-16',
+        hoursSuspicionToGlucocorticoid: 0.5,
+        protocol: { version: '1.0.0' },
+        profile: { example: true },
+      },
+      alerts: [],
+    });
+    const { allowed, blocked } = json as {
+      allowed: { type: string; variant?: string }[];
+      blocked: { type: string; variant?: string; reason: string }[];
+    };
+    expect(allowed).toContainEqual({
+      type: 'therapy.started',
+      variant: 'dexamethasone',
+    });
+    expect(blocked).toContainEqual(
+      expect.objectContaining({
+        type: 'therapy.started',
+        variant: 'emapalumab',
+        reason: expect.stringMatching(/inadequate response/),
+      }),
+    );
+  });
+
+  it('a rejected event stops the replay: exit 2 naming the event and why', () => {
+    const emapalumab = {
+      ...steroid,
+      at: '2026-03-01T10:00:00Z',
+      payload: { drug: 'emapalumab' },
+    };
+    const { code, stderr } = run(['replay'], {
+      patient,
+      events: [labs, steroid, emapalumab],
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^error: events\[2\]: \(therapy\.started emapalumab at 2026-03-01T10:00:00Z\) rejected: emapalumab is refractory therapy/,
+    );
+  });
+
+  it('a malformed event or patient is exit 2 naming the field', () => {
+    expect(
+      run(['replay'], {
+        patient,
+        events: [{ ...steroid, payload: { drug: 'aspirin' } }],
+      }).stderr,
+    ).toMatch(/^error: events\[0\]\.payload\.drug: /);
+    expect(
+      run(['replay'], {
+        patient: { ...patient, weightKg: -3 },
+        events: [steroid],
+      }).stderr,
+    ).toMatch(/^error: patient\.weightKg: /);
+    expect(
+      run(['replay'], { patient, events: [{ ...steroid, at: 'yesterday' }] })
+        .stderr,
+    ).toMatch(/^error: events\[0\]\.at: /);
+  });
+});

@@ -15,6 +15,8 @@ import {
   scoreMsScore,
 } from '@mas/protocol';
 
+import { replay } from './replay.command.js';
+
 /** What the CLI needs from the outside world, injected for tests. */
 export interface CliIo {
   readonly stdin: () => string;
@@ -57,6 +59,9 @@ Commands
                        drugs: methylprednisolone dexamethasone ciclosporin anakinra
                        emapalumab ruxolitinib baricitinib etoposide rituximab tocilizumab
   response             { "baseline": panel, "current": panel } -> responding / inadequate / worsening
+  replay               { "patient", "events": [...], "openedAt"?, "initialStage"? } through the
+                       care-episode statechart: final state, stage, tags, alerts, allowed
+                       and blocked events; a rejected event is exit 2 naming it and why
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
@@ -218,6 +223,8 @@ function execute(options: Options, io: CliIo): string {
           );
         }),
       );
+    case 'replay':
+      return json(replay(stdinJson(), profile()));
     case 'evidence':
       return json(evidenceCatalog);
     case 'protocol':

@@ -3,6 +3,7 @@ export * from './lib/calculators/hlh2004.calculator.js';
 export * from './lib/calculators/hscore.calculator.js';
 export * from './lib/calculators/mas2016.calculator.js';
 export * from './lib/calculators/ms-score.calculator.js';
+export * from './lib/calculators/panel-screen.js';
 export * from './lib/calculators/rule.util.js';
 export * from './lib/doses/dose.calculator.js';
 export * from './lib/doses/dose-request.schema.js';

@@ -10,9 +10,12 @@ import type {
   AnalyteId,
   BandedVariable,
   DoseCap,
+  DueTimeDefinition,
   LineageCriterion,
   Range,
   ResponseGroup,
+  ScreeningKind,
+  TherapyDefinition,
   Threshold,
   ThresholdCriterion,
 } from './protocol.types.js';
@@ -460,6 +463,95 @@ export const masProtocolDefinition = {
       },
     } satisfies Record<string, ResponseGroup>,
   },
+  /** How each drug of the seed is classed in the care episode. */
+  therapies: {
+    methylprednisolone: {
+      class: 'glucocorticoid',
+      evidence: ['seed.initial.1', 'seed.lead'],
+    },
+    dexamethasone: {
+      class: 'glucocorticoid',
+      evidence: ['seed.initial.2', 'review.section-10'],
+    },
+    ciclosporin: {
+      class: 'second-line',
+      evidence: ['seed.second-line.2', 'seed.second-line.3'],
+    },
+    anakinra: {
+      class: 'second-line',
+      evidence: ['seed.second-line.4', 'seed.emerging.1', 'seed.emerging.3'],
+    },
+    tocilizumab: {
+      class: 'second-line',
+      evidence: ['seed.subtype.1', 'lit.shimizu-2020'],
+    },
+    emapalumab: {
+      class: 'refractory',
+      evidence: ['seed.refractory.1', 'lit.emapalumab-label'],
+    },
+    ruxolitinib: { class: 'refractory', evidence: ['seed.refractory.2'] },
+    baricitinib: { class: 'refractory', evidence: ['seed.refractory.2'] },
+    etoposide: { class: 'refractory', evidence: ['seed.refractory.3'] },
+    rituximab: {
+      class: 'ebv-directed',
+      evidence: [
+        'seed.refractory.4',
+        'lit.chellapandian-2013',
+        'lit.rituximab-label',
+      ],
+    },
+  } satisfies Record<string, TherapyDefinition>,
+  /** Safety checks a drug needs recorded (or overridden) before it starts. */
+  requiredScreenings: {
+    emapalumab: ['tb-screening', 'infection-prophylaxis'],
+    rituximab: ['hbv-serology'],
+  } satisfies Record<string, readonly ScreeningKind[]>,
+  screeningEvidence: {
+    'tb-screening': ['lit.emapalumab-label', 'review.section-10'],
+    'infection-prophylaxis': ['lit.emapalumab-label', 'review.section-10'],
+    'hbv-serology': ['lit.rituximab-label', 'review.section-10'],
+  } satisfies Record<ScreeningKind, readonly string[]>,
+  /** Underlying diseases whose patients are followed (and screened) before any suspicion. */
+  atRiskDiseases: ['sJIA', 'AOSD', 'SLE'],
+  atRiskEvidence: ['seed.pitfalls.3', 'review.section-10'],
+  /** Still's disease: where tocilizumab is recommended. */
+  stillsDiseases: ['sJIA', 'AOSD'],
+  /**
+   * Due times of the care episode. Each says what happens on hold: whether it
+   * pauses, and how it resumes (keep the original due time, or restart the
+   * interval at resumption). Intervals without a published figure come from
+   * the institution profile.
+   */
+  dueTimes: {
+    reassessment: {
+      label: 'clinical reassessment',
+      intervalHours: 12,
+      resumePolicy: 'restart',
+      pausesOnHold: 'unless-immunosuppressed',
+      evidence: ['seed.monitoring.1', 'review.section-10'],
+    },
+    labs: {
+      label: 'monitoring labs',
+      intervalHours: 24,
+      resumePolicy: 'keep',
+      pausesOnHold: 'always',
+      evidence: ['seed.monitoring.2', 'lit.jordan-2011'],
+    },
+    glucocorticoidStart: {
+      label: 'first glucocorticoid after suspicion',
+      intervalProfileField: 'delays.suspicionToGlucocorticoidMaxHours',
+      resumePolicy: 'keep',
+      pausesOnHold: 'never',
+      evidence: ['seed.initial.3', 'seed.pitfalls.1'],
+    },
+    countersignature: {
+      label: 'second senior countersignature of an emergency start',
+      intervalProfileField: 'delays.countersignatureWindowHours',
+      resumePolicy: 'keep',
+      pausesOnHold: 'never',
+      evidence: ['review.section-10'],
+    },
+  } satisfies Record<string, DueTimeDefinition>,
   bodySurfaceArea: {
     formula: 'mosteller',
     /** BSA m2 = sqrt(heightCm x weightKg / divisor). */

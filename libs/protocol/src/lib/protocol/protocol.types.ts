@@ -121,3 +121,28 @@ export interface ResponseGroup {
     readonly improvesWhen: 'increasing' | 'decreasing';
   }[];
 }
+
+export type TherapyClass =
+  'glucocorticoid' | 'second-line' | 'refractory' | 'ebv-directed';
+
+export interface TherapyDefinition {
+  readonly class: TherapyClass;
+  readonly evidence: readonly string[];
+}
+
+export type ScreeningKind =
+  'tb-screening' | 'infection-prophylaxis' | 'hbv-serology';
+
+export type ResumePolicy = 'keep' | 'restart';
+
+export interface DueTimeDefinition {
+  readonly label: string;
+  /** A protocol interval... */
+  readonly intervalHours?: number;
+  /** ...or one the institution sets (no published figure). */
+  readonly intervalProfileField?: string;
+  /** On resumption after a hold: keep the original due time, or restart. */
+  readonly resumePolicy: ResumePolicy;
+  readonly pausesOnHold: 'always' | 'never' | 'unless-immunosuppressed';
+  readonly evidence: readonly string[];
+}

@@ -1,0 +1,3 @@
+export * from './lib/episode-event.schema.js';
+export * from './lib/parse.util.js';
+export * from './lib/patient.schema.js';

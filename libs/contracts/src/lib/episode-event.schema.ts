@@ -1,0 +1,215 @@
+/**
+ * The care-episode events: one envelope `{ type, at, actor, payload,
+ * rationale? }`, one zod schema per payload. Types are domain facts in the
+ * past tense. These schemas are the one source of truth for the machine's
+ * explainer, the API's validation and the UI's forms.
+ */
+import { z } from 'zod';
+
+import { drugIds, labPanelSchema } from '@mas/protocol';
+
+export const actorRoles = [
+  'clinician',
+  'senior-clinician',
+  'nurse',
+  'pharmacist',
+  'system',
+] as const;
+export type ActorRole = (typeof actorRoles)[number];
+
+export const actorSchema = z
+  .object({
+    id: z.string().trim().min(1),
+    role: z.enum(actorRoles),
+  })
+  .strict();
+export type EpisodeActor = z.infer<typeof actorSchema>;
+
+/** An ISO 8601 date-time with an offset (UTC `Z` or `+hh:mm`). */
+export const instantSchema = z.iso.datetime({ offset: true });
+
+const rationaleSchema = z.string().trim().min(1);
+
+export const refractoryDrugs = [
+  'emapalumab',
+  'ruxolitinib',
+  'baricitinib',
+  'etoposide',
+] as const;
+export const backgroundDrugs = [
+  'anakinra',
+  'tocilizumab',
+  'ciclosporin',
+  'methylprednisolone',
+  'dexamethasone',
+] as const;
+export const screeningKinds = [
+  'tb-screening',
+  'infection-prophylaxis',
+  'hbv-serology',
+] as const;
+export const supportKinds = [
+  'ventilation',
+  'vasopressors',
+  'renal-replacement',
+  'transfusion',
+  'coagulopathy-management',
+  'bleeding-watch',
+] as const;
+export type SupportKind = (typeof supportKinds)[number];
+/** Organ support: with it, an episode not marked severe is underestimated. */
+export const organSupportKinds: readonly SupportKind[] = [
+  'ventilation',
+  'vasopressors',
+  'renal-replacement',
+];
+export const triggerKinds = ['infection', 'malignancy', 'ebv'] as const;
+export const decisionTopics = [
+  'cns-dexamethasone',
+  'infection-antimicrobials',
+] as const;
+export type DecisionTopic = (typeof decisionTopics)[number];
+export const holdReasons = ['transfer', 'awaiting-data'] as const;
+
+const empty = z.object({}).strict();
+
+/** Payload schemas, by event type. */
+export const payloadSchemas = {
+  'clock.ticked': empty,
+  'labs.recorded': z.object({ panel: labPanelSchema }).strict(),
+  'suspicion.recorded': empty,
+  'workup.started': empty,
+  'diagnosis.confirmed': z
+    .object({ basis: z.enum(['criteria', 'clinical']) })
+    .strict(),
+  'diagnosis.excluded': empty,
+  'severity.assessed': z
+    .object({ severe: z.boolean(), rapidlyWorsening: z.boolean() })
+    .strict(),
+  'therapy.started': z
+    .object({
+      drug: z.enum(drugIds),
+      route: z.enum(['iv', 'oral', 'sc']).optional(),
+      doseMg: z.number().positive().optional(),
+      /** Refractory therapy started now; a second senior countersigns later. */
+      emergency: z.boolean().optional(),
+    })
+    .strict(),
+  'therapy.stopped': z.object({ drug: z.enum(drugIds) }).strict(),
+  'background-therapy.recorded': z
+    .object({
+      drug: z.enum(backgroundDrugs),
+      doseIncreased: z.boolean().optional(),
+    })
+    .strict(),
+  'escalation.requested': z
+    .object({
+      requestId: z.string().trim().min(1),
+      drug: z.enum(refractoryDrugs),
+      /** Evidence catalog ids the request rests on. */
+      evidence: z.array(z.string().min(1)).min(1),
+    })
+    .strict(),
+  'escalation.approved': z
+    .object({ requestId: z.string().trim().min(1) })
+    .strict(),
+  'escalation.rejected': z
+    .object({ requestId: z.string().trim().min(1) })
+    .strict(),
+  'escalation.countersigned': z
+    .object({ drug: z.enum(refractoryDrugs) })
+    .strict(),
+  'screening.recorded': z
+    .object({
+      kind: z.enum(screeningKinds),
+      result: z.enum(['done', 'overridden']),
+    })
+    .strict(),
+  'trigger.identified': z
+    .object({
+      trigger: z.enum(triggerKinds),
+      ebvCellType: z.enum(['B', 'T/NK', 'unknown']).optional(),
+    })
+    .strict(),
+  'antimicrobials.started': z
+    .object({ agents: z.array(z.string().trim().min(1)).min(1) })
+    .strict(),
+  'antimicrobials.stopped': empty,
+  'decision.recorded': z
+    .object({
+      topic: z.enum(decisionTopics),
+      choice: z.string().trim().min(1),
+    })
+    .strict(),
+  'malignancy-treatment.started': empty,
+  'support.started': z.object({ kind: z.enum(supportKinds) }).strict(),
+  'support.stopped': z.object({ kind: z.enum(supportKinds) }).strict(),
+  'reassessment.recorded': z
+    .object({
+      panel: labPanelSchema,
+      clinicalStatus: z.enum(['improving', 'stable', 'worsening']).optional(),
+    })
+    .strict(),
+  'hold.started': z.object({ reason: z.enum(holdReasons) }).strict(),
+  'hold.ended': empty,
+  'remission.recorded': empty,
+  'taper.started': empty,
+  'relapse.recorded': empty,
+  'death.recorded': empty,
+  'transfer-out.recorded': z
+    .object({ destination: z.string().trim().min(1).optional() })
+    .strict(),
+  'episode.closed': empty,
+} as const;
+
+export type EpisodeEventType = keyof typeof payloadSchemas;
+export const episodeEventTypes = Object.keys(
+  payloadSchemas,
+) as EpisodeEventType[];
+
+function envelope<T extends EpisodeEventType>(type: T) {
+  return z
+    .object({
+      type: z.literal(type),
+      at: instantSchema,
+      actor: actorSchema,
+      payload: payloadSchemas[type],
+      rationale: rationaleSchema.optional(),
+    })
+    .strict();
+}
+
+type EnvelopeSchema<T extends EpisodeEventType> = ReturnType<
+  typeof envelope<T>
+>;
+
+const envelopes = Object.fromEntries(
+  episodeEventTypes.map((type) => [type, envelope(type)]),
+) as { [T in EpisodeEventType]: EnvelopeSchema<T> };
+
+/** Any care-episode event. */
+export const episodeEventSchema = z.discriminatedUnion(
+  'type',
+  Object.values(envelopes) as unknown as [
+    EnvelopeSchema<EpisodeEventType>,
+    ...EnvelopeSchema<EpisodeEventType>[],
+  ],
+);
+
+export type EpisodeEventOf<T extends EpisodeEventType> = z.output<
+  EnvelopeSchema<T>
+>;
+export type EpisodeEvent = {
+  [T in EpisodeEventType]: EpisodeEventOf<T>;
+}[EpisodeEventType];
+
+export function envelopeSchemaFor<T extends EpisodeEventType>(
+  type: T,
+): EnvelopeSchema<T> {
+  return envelopes[type];
+}
+
+/** The JSON Schema of a payload, for forms and API documentation. */
+export function payloadJsonSchema(type: EpisodeEventType): unknown {
+  return z.toJSONSchema(payloadSchemas[type], { io: 'input' });
+}

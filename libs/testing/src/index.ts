@@ -1,0 +1,2 @@
+export * from './lib/panels.js';
+export * from './lib/patients.js';

@@ -1,0 +1,265 @@
+/**
+ * Every alert is raised by its condition and cleared when the condition ends;
+ * alerts never block.
+ */
+import { describe, expect, it } from '@jest/globals';
+
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import {
+  drAdams,
+  drBaker,
+  drChen,
+  Episode,
+  episodeInput,
+  ev,
+  h,
+  tick,
+} from '../spec-support/episode.spec-support.js';
+import type { AlertId } from './mas-episode.types.js';
+
+const florid = panelOf(floridMas, febrileSjia);
+
+interface AlertCase {
+  readonly raise: (e: Episode) => void;
+  /** Undefined: a flag that stays for the audit. */
+  readonly clear?: (e: Episode) => void;
+  readonly stage?: 'at-risk' | 'suspected';
+}
+
+const cases: Record<AlertId, AlertCase> = {
+  'mas-not-considered': {
+    stage: 'at-risk',
+    raise: (e) => e.send(ev('labs.recorded', h(1), { panel: florid })),
+    clear: (e) => e.send(ev('suspicion.recorded', h(2), {})),
+  },
+  'glucocorticoid-delayed': {
+    raise: (e) => e.send(tick(h(7))),
+    clear: (e) =>
+      e.send(ev('therapy.started', h(8), { drug: 'methylprednisolone' })),
+  },
+  'cns-without-dexamethasone': {
+    raise: (e) =>
+      e.send(ev('labs.recorded', h(1), { panel: { cnsInvolvement: true } })),
+    clear: (e) =>
+      e.send(ev('therapy.started', h(2), { drug: 'dexamethasone' })),
+  },
+  'infection-without-antimicrobials': {
+    raise: (e) =>
+      e.send(ev('trigger.identified', h(1), { trigger: 'infection' })),
+    clear: (e) =>
+      e.send(ev('antimicrobials.started', h(2), { agents: ['ceftriaxone'] })),
+  },
+  'malignancy-not-treated': {
+    raise: (e) =>
+      e.send(ev('trigger.identified', h(1), { trigger: 'malignancy' })),
+    clear: (e) => e.send(ev('malignancy-treatment.started', h(2), {})),
+  },
+  'reassessment-overdue': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(tick(h(13))),
+    clear: (e) => e.send(ev('reassessment.recorded', h(14), { panel: florid })),
+  },
+  'labs-overdue': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(ev('reassessment.recorded', h(12), { panel: {} }))
+        .send(ev('labs.recorded', h(2), { panel: florid }))
+        .send(tick(h(27))),
+    clear: (e) => e.send(ev('labs.recorded', h(28), { panel: florid })),
+  },
+  'monitoring-incomplete': {
+    raise: (e) =>
+      e.send(
+        ev('reassessment.recorded', h(1), {
+          panel: { ferritin: { value: 5000, unit: 'ng/mL' } },
+        }),
+      ),
+    clear: (e) => e.send(ev('reassessment.recorded', h(2), { panel: florid })),
+  },
+  'severity-underestimated': {
+    raise: (e) =>
+      e.send(ev('support.started', h(1), { kind: 'renal-replacement' })),
+    clear: (e) =>
+      e.send(
+        ev('severity.assessed', h(2), {
+          severe: true,
+          rapidlyWorsening: false,
+        }),
+      ),
+  },
+  'second-line-before-glucocorticoid': {
+    raise: (e) =>
+      e.send(
+        ev(
+          'therapy.started',
+          h(1),
+          { drug: 'ciclosporin' },
+          drAdams,
+          'steroid-sparing while infection excluded',
+        ),
+      ),
+    clear: (e) =>
+      e.send(ev('therapy.started', h(2), { drug: 'methylprednisolone' })),
+  },
+  'countersignature-overdue': {
+    raise: (e) =>
+      e
+        .send(
+          ev('severity.assessed', h(0.5), {
+            severe: true,
+            rapidlyWorsening: true,
+          }),
+        )
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(
+          ev(
+            'therapy.started',
+            h(2),
+            { drug: 'etoposide', emergency: true },
+            drBaker,
+            'collapse overnight',
+          ),
+        )
+        .send(ev('reassessment.recorded', h(12), { panel: florid }))
+        .send(ev('reassessment.recorded', h(24), { panel: florid }))
+        .send(tick(h(26.5))),
+    clear: (e) =>
+      e.send(
+        ev('escalation.countersigned', h(27), { drug: 'etoposide' }, drChen),
+      ),
+  },
+  'escalation-indicated': {
+    raise: (e) =>
+      e.send(
+        ev('severity.assessed', h(1), { severe: true, rapidlyWorsening: true }),
+      ),
+    clear: (e) =>
+      e
+        .send(ev('therapy.started', h(2), { drug: 'methylprednisolone' }))
+        .send(ev('therapy.started', h(3), { drug: 'anakinra' })),
+  },
+  'rituximab-ebv-t-nk': {
+    raise: (e) =>
+      e
+        .send(
+          ev('trigger.identified', h(1), {
+            trigger: 'ebv',
+            ebvCellType: 'T/NK',
+          }),
+        )
+        .send(
+          ev('screening.recorded', h(1), {
+            kind: 'hbv-serology',
+            result: 'done',
+          }),
+        )
+        .send(ev('therapy.started', h(2), { drug: 'rituximab' })),
+    clear: (e) => e.send(ev('therapy.stopped', h(3), { drug: 'rituximab' })),
+  },
+  'clinical-diagnosis-without-criteria': {
+    raise: (e) =>
+      e.send(
+        ev(
+          'diagnosis.confirmed',
+          h(1),
+          { basis: 'clinical' },
+          drAdams,
+          'marrow haemophagocytosis, rising ferritin',
+        ),
+      ),
+  },
+  'criteria-masked-by-tocilizumab': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(
+          ev(
+            'therapy.started',
+            h(2),
+            { drug: 'tocilizumab' },
+            drAdams,
+            'refractory arthritis',
+          ),
+        ),
+    clear: (e) => e.send(ev('therapy.stopped', h(3), { drug: 'tocilizumab' })),
+  },
+};
+
+describe('alerts: raised by their condition, cleared when it ends', () => {
+  const raise = (id: string, alertCase: AlertCase) => {
+    const episode = new Episode(
+      episodeInput(amira, alertCase.stage ?? 'suspected'),
+    );
+    expect(episode.alertIds()).not.toContain(id);
+    alertCase.raise(episode);
+    return episode;
+  };
+
+  it.each(Object.entries(cases))('%s is raised', (id, alertCase) => {
+    const episode = raise(id, alertCase);
+    expect(episode.alertIds()).toContain(id);
+    expect(episode.hasTag('alerting')).toBe(true);
+    const alert = episode.context.alerts.find((a) => a.id === id);
+    expect(alert?.evidence.length).toBeGreaterThan(0);
+    expect(alert?.message.length).toBeGreaterThan(10);
+  });
+
+  const clearable = Object.entries(cases).filter(
+    (entry): entry is [string, Required<AlertCase>] =>
+      entry[1].clear !== undefined,
+  );
+  it.each(clearable)('%s is cleared', (id, alertCase) => {
+    const episode = raise(id, alertCase);
+    alertCase.clear(episode);
+    expect(episode.alertIds()).not.toContain(id);
+    const entry = episode.context.alertLog.find((e) => e.id === id);
+    expect(entry?.clearedAt).toBeDefined();
+  });
+
+  it('a clinical diagnosis without criteria stays flagged for the audit', () => {
+    const episode = raise(
+      'clinical-diagnosis-without-criteria',
+      cases['clinical-diagnosis-without-criteria'],
+    );
+    episode.send(ev('labs.recorded', h(5), { panel: florid }));
+    expect(episode.alertIds()).toContain('clinical-diagnosis-without-criteria');
+  });
+
+  it('under tocilizumab the 2016 criteria are flagged not applicable on later panels', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    episode.send(
+      ev(
+        'therapy.started',
+        h(2),
+        { drug: 'tocilizumab' },
+        drAdams,
+        'sJIA arthritis',
+      ),
+    );
+    episode.send(ev('labs.recorded', h(3), { panel: florid }));
+    expect(episode.context.lastScreen).toMatchObject({
+      mas2016Applicable: false,
+      mas2016Classified: false,
+    });
+  });
+
+  it('newly raised alerts are requested as a notification effect, once', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(ev('trigger.identified', h(1), { trigger: 'malignancy' }));
+    expect(episode.actions).toEqual([
+      expect.objectContaining({
+        type: 'notifyClinician',
+        params: {
+          alerts: [expect.objectContaining({ id: 'malignancy-not-treated' })],
+        },
+      }),
+    ]);
+    episode.send(tick(h(2)));
+    expect(episode.actions).toEqual([]);
+  });
+});

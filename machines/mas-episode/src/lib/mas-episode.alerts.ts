@@ -1,0 +1,257 @@
+/**
+ * Alerts are derived from the context after every event: one pure function,
+ * so an alert is active exactly while its condition holds. Alerts never
+ * block; a clinician answers them by acting or by recording a decision.
+ */
+import { organSupportKinds } from '@mas/contracts';
+
+import {
+  activeTherapies,
+  hasEverStarted,
+  hasGlucocorticoidStarted,
+  isActive,
+  isImmunosuppressed,
+} from './mas-episode.checks.js';
+import type {
+  Alert,
+  AlertId,
+  AlertLogEntry,
+  EpisodeContext,
+} from './mas-episode.types.js';
+import { hoursBetween } from './time.util.js';
+
+type Candidate = Omit<Alert, 'since'>;
+
+function due(context: EpisodeContext, id: string) {
+  return context.dues[id];
+}
+
+function hasFired(context: EpisodeContext, id: string): boolean {
+  const state = due(context, id);
+  return state?.firedAt != null && state.dueAt !== null;
+}
+
+/** Every alert whose condition holds in `context`. */
+export function alertCandidates(context: EpisodeContext): Candidate[] {
+  const alerts: Candidate[] = [];
+  const add = (
+    id: AlertId,
+    severity: Alert['severity'],
+    message: string,
+    evidence: readonly string[],
+  ) => {
+    alerts.push({ id, severity, message, evidence });
+  };
+
+  if (context.suspicionAt === null && context.lastScreen?.suggestive === true) {
+    add(
+      'mas-not-considered',
+      'critical',
+      `The latest panel points to MAS (${context.lastScreen.reasons.join('; ')}) but no suspicion is recorded.`,
+      ['seed.pitfalls.3', 'seed.pitfalls.1', 'review.section-10'],
+    );
+  }
+  if (
+    hasFired(context, 'glucocorticoidStart') &&
+    !hasGlucocorticoidStarted(context)
+  ) {
+    const hours = context.suspicionAt
+      ? Math.floor(hoursBetween(context.suspicionAt, context.now))
+      : 0;
+    add(
+      'glucocorticoid-delayed',
+      'critical',
+      `No glucocorticoid ${hours} h after suspicion: beyond the institution's limit.`,
+      ['seed.initial.3', 'seed.pitfalls.1'],
+    );
+  }
+  if (
+    context.cnsInvolvement &&
+    !hasEverStarted(context, 'dexamethasone') &&
+    context.decisions['cns-dexamethasone'] === undefined
+  ) {
+    add(
+      'cns-without-dexamethasone',
+      'warning',
+      'CNS involvement: consider dexamethasone (it crosses the blood-brain barrier better), or record why not.',
+      ['seed.initial.2', 'review.section-10'],
+    );
+  }
+  if (
+    context.triggers.infection &&
+    !context.antimicrobialsActive &&
+    context.decisions['infection-antimicrobials'] === undefined
+  ) {
+    add(
+      'infection-without-antimicrobials',
+      'critical',
+      'Infection-triggered MAS without antimicrobials: start them alongside immunosuppression, or record the decision (e.g. no specific antimicrobial for a viral trigger).',
+      ['seed.subtype.3', 'seed.pitfalls.2', 'review.section-10'],
+    );
+  }
+  if (context.triggers.malignancy && !context.malignancyTreatmentStarted) {
+    add(
+      'malignancy-not-treated',
+      'warning',
+      'Malignancy-associated MAS: treatment should target the malignancy too.',
+      ['seed.subtype.2'],
+    );
+  }
+  if (
+    hasFired(context, 'reassessment') &&
+    (isImmunosuppressed(context) ||
+      (context.hold === null &&
+        context.suspicionAt !== null &&
+        !context.inRemission))
+  ) {
+    add(
+      'reassessment-overdue',
+      'critical',
+      `Clinical reassessment overdue (due ${due(context, 'reassessment')?.dueAt ?? ''}): at least every 12 hours.`,
+      ['seed.monitoring.1'],
+    );
+  }
+  if (hasFired(context, 'labs') && isImmunosuppressed(context)) {
+    add(
+      'labs-overdue',
+      'warning',
+      `Monitoring labs overdue (due ${due(context, 'labs')?.dueAt ?? ''}).`,
+      ['seed.monitoring.2', 'lit.jordan-2011'],
+    );
+  }
+  if (context.missingMonitoringItems.length > 0) {
+    add(
+      'monitoring-incomplete',
+      'warning',
+      `The latest reassessment lacks: ${context.missingMonitoringItems.join(', ')}.`,
+      ['seed.monitoring.2'],
+    );
+  }
+  const organSupport = context.support.some((kind) =>
+    organSupportKinds.includes(kind),
+  );
+  if (
+    (organSupport || context.cnsInvolvement || context.hemorrhage) &&
+    !context.severe
+  ) {
+    const why = [
+      organSupport ? 'organ support' : '',
+      context.cnsInvolvement ? 'CNS involvement' : '',
+      context.hemorrhage ? 'haemorrhage' : '',
+    ].filter(Boolean);
+    add(
+      'severity-underestimated',
+      'critical',
+      `${why.join(', ')} but the episode is not marked severe.`,
+      ['seed.pitfalls.4', 'seed.second-line.5'],
+    );
+  }
+  if (
+    !hasGlucocorticoidStarted(context) &&
+    activeTherapies(context).some(
+      (t) => t.beforeGlucocorticoid && !t.background,
+    )
+  ) {
+    add(
+      'second-line-before-glucocorticoid',
+      'warning',
+      'Second-line or refractory therapy is active but no glucocorticoid has started.',
+      ['seed.lead', 'seed.initial.1'],
+    );
+  }
+  const lapsed = context.emergencyStarts.filter(
+    (s) =>
+      s.countersignedBy === undefined &&
+      hasFired(context, `countersignature:${s.drug}`),
+  );
+  if (lapsed.length > 0) {
+    add(
+      'countersignature-overdue',
+      'critical',
+      `Emergency start of ${lapsed.map((s) => s.drug).join(', ')} not countersigned by a second senior within the window.`,
+      ['review.section-10'],
+    );
+  }
+  const verdict = context.lastResponse?.verdict;
+  const since = context.lastResponse?.at;
+  const escalatedSince = context.therapies.some(
+    (t) =>
+      !t.background &&
+      t.therapyClass !== 'glucocorticoid' &&
+      (since === undefined || t.startedAt >= since),
+  );
+  if (
+    (verdict === 'inadequate' ||
+      verdict === 'worsening' ||
+      context.rapidlyWorsening) &&
+    !escalatedSince
+  ) {
+    add(
+      'escalation-indicated',
+      verdict === 'worsening' || context.rapidlyWorsening
+        ? 'critical'
+        : 'warning',
+      `Response ${verdict ?? 'not assessed'}${context.rapidlyWorsening ? ', rapidly worsening' : ''}: consider escalation (ciclosporin, high-dose anakinra, combinations; refractory therapy).`,
+      ['seed.second-line.1', 'seed.second-line.5'],
+    );
+  }
+  if (
+    isActive(context, 'rituximab') &&
+    context.triggers.ebvCellType === 'T/NK'
+  ) {
+    add(
+      'rituximab-ebv-t-nk',
+      'warning',
+      'EBV is in T/NK cells: no benefit of rituximab was seen in that setting.',
+      ['lit.chellapandian-2013', 'review.section-10'],
+    );
+  }
+  if (context.clinicalDiagnosisWithoutCriteria) {
+    add(
+      'clinical-diagnosis-without-criteria',
+      'info',
+      'MAS confirmed on clinical grounds without met classification criteria (flagged for audit).',
+      ['lit.ravelli-2016'],
+    );
+  }
+  if (isActive(context, 'tocilizumab')) {
+    add(
+      'criteria-masked-by-tocilizumab',
+      'info',
+      'On tocilizumab: fever and CRP are masked, the 2016 criteria are not applicable, and fever/CRP are left out of the response rule.',
+      ['lit.shimizu-2020', 'review.section-10'],
+    );
+  }
+  return alerts;
+}
+
+/** Active alerts, keeping the time each was first raised. */
+export function deriveAlerts(context: EpisodeContext): Alert[] {
+  const previous = new Map(context.alerts.map((a) => [a.id, a]));
+  return alertCandidates(context).map((candidate) => ({
+    ...candidate,
+    since: previous.get(candidate.id)?.since ?? context.now,
+  }));
+}
+
+/** The log of raised and cleared alerts. */
+export function refreshAlertLog(
+  log: readonly AlertLogEntry[],
+  before: readonly Alert[],
+  after: readonly Alert[],
+  now: string,
+): AlertLogEntry[] {
+  const beforeIds = new Set(before.map((a) => a.id));
+  const afterIds = new Set(after.map((a) => a.id));
+  const next = log.map((entry) =>
+    entry.clearedAt === undefined &&
+    beforeIds.has(entry.id) &&
+    !afterIds.has(entry.id)
+      ? { ...entry, clearedAt: now }
+      : entry,
+  );
+  for (const alert of after) {
+    if (!beforeIds.has(alert.id)) next.push({ id: alert.id, raisedAt: now });
+  }
+  return next;
+}

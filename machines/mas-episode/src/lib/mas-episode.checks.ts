@@ -1,0 +1,498 @@
+/**
+ * The guards of the care episode as pure checks: each answers allowed or
+ * not, the reason in words, and the evidence behind the rule. The machine's
+ * guards call these; the explainer shows their reasons.
+ *
+ * Never gated (clinical review, section 10): glucocorticoids, antimicrobials,
+ * transfusion and organ support. Their checks only refuse malformed input.
+ */
+import {
+  type EpisodeEvent,
+  type EpisodeEventOf,
+  organSupportKinds,
+} from '@mas/contracts';
+import {
+  ClinicalInputError,
+  findEvidence,
+  masProtocolDefinition,
+  parseLabPanel,
+  type TherapyClass,
+} from '@mas/protocol';
+
+import type { Check, EpisodeContext } from './mas-episode.types.js';
+
+const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
+  masProtocolDefinition;
+
+const unique = (ids: readonly string[]): string[] => [...new Set(ids)];
+
+export const ok = (
+  reason: string,
+  evidence: readonly string[] = [],
+): Check => ({
+  ok: true,
+  reason,
+  evidence: unique(evidence),
+});
+
+export const blocked = (
+  reason: string,
+  evidence: readonly string[],
+  rationaleWouldAllow = false,
+): Check => ({
+  ok: false,
+  reason,
+  evidence: unique(evidence),
+  ...(rationaleWouldAllow ? { rationaleWouldAllow } : {}),
+});
+
+/** Allowed with a rationale, blocked without one. */
+function needsRationale(
+  event: EpisodeEvent,
+  why: string,
+  evidence: readonly string[],
+): Check {
+  return event.rationale
+    ? ok(`allowed with the recorded rationale: ${why}`, evidence)
+    : blocked(`a rationale is required: ${why}`, evidence, true);
+}
+
+export function therapyClassOf(drug: string): TherapyClass {
+  const definition = (therapies as Record<string, { class: TherapyClass }>)[
+    drug
+  ];
+  if (!definition) throw new Error(`no therapy class for ${drug}`);
+  return definition.class;
+}
+
+export function therapyEvidence(drug: string): readonly string[] {
+  return (
+    (therapies as Record<string, { evidence: readonly string[] }>)[drug]
+      ?.evidence ?? []
+  );
+}
+
+export function activeTherapies(context: EpisodeContext) {
+  return context.therapies.filter((t) => t.stoppedAt === undefined);
+}
+
+export function isActive(context: EpisodeContext, drug: string): boolean {
+  return activeTherapies(context).some((t) => t.drug === drug);
+}
+
+/** Any immunosuppressant active (every therapy of the protocol is one). */
+export function isImmunosuppressed(context: EpisodeContext): boolean {
+  return activeTherapies(context).length > 0;
+}
+
+export function hasGlucocorticoidStarted(context: EpisodeContext): boolean {
+  return context.firstGlucocorticoidAt !== null;
+}
+
+export function hasEverStarted(context: EpisodeContext, drug: string): boolean {
+  return context.therapies.some((t) => t.drug === drug);
+}
+
+/** Inadequate response, worsening, or rapid worsening recorded. */
+export function isEscalationWarranted(context: EpisodeContext): boolean {
+  return context.inadequateResponseRecorded || context.rapidlyWorsening;
+}
+
+function isStillsDisease(context: EpisodeContext): boolean {
+  return (stillsDiseases as readonly string[]).includes(
+    context.patient.underlyingDisease,
+  );
+}
+
+function checkPanel(panel: unknown, field: string): Check {
+  try {
+    parseLabPanel(panel);
+    return ok('the panel is valid');
+  } catch (error) {
+    if (error instanceof ClinicalInputError) {
+      return blocked(`${field}.${error.message}`, ['software.plausibility']);
+    }
+    throw error;
+  }
+}
+
+function checkScreenings(context: EpisodeContext, drug: string): Check {
+  const needed =
+    (requiredScreenings as Record<string, readonly string[]>)[drug] ?? [];
+  const missing = needed.filter(
+    (kind) =>
+      context.screenings[kind as keyof typeof context.screenings] === undefined,
+  );
+  if (missing.length > 0) {
+    return blocked(
+      `${drug} needs ${missing.join(' and ')} recorded or overridden with a rationale first`,
+      missing.flatMap(
+        (kind) =>
+          (screeningEvidence as Record<string, readonly string[]>)[kind] ?? [],
+      ),
+    );
+  }
+  return ok(`${drug}: required screenings recorded`);
+}
+
+const escalationEvidence = [
+  'seed.second-line.1',
+  'seed.refractory.1',
+  'lit.emerald-nct05001737',
+];
+
+function checkRefractoryStart(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+): Check {
+  const { drug } = event.payload;
+  const evidence = therapyEvidence(drug);
+  if (!isEscalationWarranted(context)) {
+    return blocked(
+      `${drug} is refractory therapy: it needs a recorded inadequate response or rapid worsening first`,
+      [...evidence, ...escalationEvidence],
+    );
+  }
+  const screenings = checkScreenings(context, drug);
+  if (!screenings.ok) return screenings;
+  const approved = context.escalationRequests.some(
+    (r) => r.drug === drug && r.status === 'approved',
+  );
+  if (approved) {
+    return ok(`${drug} approved by a second senior clinician`, evidence);
+  }
+  if (event.payload.emergency === true) {
+    if (event.actor.role !== 'senior-clinician') {
+      return blocked(
+        'an emergency start of refractory therapy must be made by a senior clinician',
+        ['review.section-10'],
+      );
+    }
+    return needsRationale(
+      event,
+      'emergency start now; a second senior must countersign within the institution window',
+      [...evidence, 'review.section-10'],
+    );
+  }
+  const pending = context.escalationRequests.some(
+    (r) => r.drug === drug && r.status === 'pending',
+  );
+  return blocked(
+    pending
+      ? `${drug} awaits approval by a second, different senior clinician (or start it as an emergency)`
+      : `${drug} needs a request approved by a second, different senior clinician (four eyes), or an emergency start`,
+    [...evidence, 'review.section-10'],
+  );
+}
+
+function checkSecondLineStart(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+): Check {
+  const { drug } = event.payload;
+  const evidence = therapyEvidence(drug);
+  if (drug === 'tocilizumab' && !isStillsDisease(context)) {
+    return needsRationale(
+      event,
+      "tocilizumab is recommended in Still's disease-related MAS; this patient's underlying disease is " +
+        context.patient.underlyingDisease,
+      evidence,
+    );
+  }
+  if (!hasGlucocorticoidStarted(context)) {
+    return needsRationale(
+      event,
+      `${drug} before any glucocorticoid (glucocorticoids are the cornerstone of first-line treatment); the alert stays active until one starts`,
+      ['seed.lead', 'seed.initial.1', ...evidence],
+    );
+  }
+  if (isEscalationWarranted(context) || context.severe) {
+    return ok(
+      context.severe
+        ? `${drug}: combination therapy is indicated up front in severe MAS`
+        : `${drug}: escalation after an inadequate response or worsening`,
+      [...evidence, 'seed.second-line.1', 'seed.second-line.5'],
+    );
+  }
+  return needsRationale(
+    event,
+    `${drug} up front on a glucocorticoid background (early targeted therapy) without a recorded inadequate response, worsening or severity`,
+    [...evidence, 'seed.emerging.1', 'seed.emerging.3'],
+  );
+}
+
+function checkTherapyStart(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+): Check {
+  const { drug } = event.payload;
+  if (isActive(context, drug)) {
+    return blocked(`${drug} is already active`, therapyEvidence(drug));
+  }
+  const therapyClass = therapyClassOf(drug);
+  switch (therapyClass) {
+    case 'glucocorticoid':
+      return ok(
+        'glucocorticoids are never gated: possible in every open stage',
+        [...therapyEvidence(drug), 'review.section-10'],
+      );
+    case 'second-line':
+      return checkSecondLineStart(context, event);
+    case 'refractory':
+      return checkRefractoryStart(context, event);
+    case 'ebv-directed': {
+      if (!context.triggers.ebv) {
+        return blocked(
+          'rituximab is for EBV-associated MAS: record the EBV trigger first',
+          therapyEvidence(drug),
+        );
+      }
+      return checkScreenings(context, drug);
+    }
+  }
+}
+
+function checkApproval(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'escalation.approved' | 'escalation.rejected'>,
+): Check {
+  const request = context.escalationRequests.find(
+    (r) => r.requestId === event.payload.requestId,
+  );
+  const evidence = ['review.section-10'];
+  if (!request) {
+    return blocked(
+      `no escalation request ${event.payload.requestId}`,
+      evidence,
+    );
+  }
+  if (request.status !== 'pending') {
+    return blocked(
+      `request ${request.requestId} is already ${request.status}`,
+      evidence,
+    );
+  }
+  if (event.actor.role !== 'senior-clinician') {
+    return blocked(
+      'only a senior clinician may approve or reject refractory therapy',
+      evidence,
+    );
+  }
+  if (event.actor.id === request.requestedBy.id) {
+    return blocked(
+      `${event.actor.id} made this request and cannot also decide it: a second, different senior clinician must (four eyes)`,
+      evidence,
+    );
+  }
+  if (event.type === 'escalation.rejected') {
+    return needsRationale(event, 'a rejection states its reason', evidence);
+  }
+  return ok('approval by a second, different senior clinician', evidence);
+}
+
+/**
+ * The clinical check of an event in the current context. Where the event may
+ * happen in the statechart is the machine's business; this says whether it
+ * may happen now, and why not.
+ */
+export function checkEvent(
+  context: EpisodeContext,
+  event: EpisodeEvent,
+): Check {
+  switch (event.type) {
+    case 'clock.ticked':
+      return ok('time moves on');
+    case 'labs.recorded':
+      return checkPanel(event.payload.panel, 'panel');
+    case 'suspicion.recorded':
+      return ok('MAS suspected', ['seed.pitfalls.3', 'seed.pitfalls.1']);
+    case 'workup.started':
+      return ok('work-up started', ['seed.initial.3']);
+    case 'diagnosis.confirmed': {
+      const evidence = [
+        'lit.ravelli-2016',
+        'lit.fardet-2014',
+        'lit.henter-2007',
+      ];
+      if (event.payload.basis === 'criteria') {
+        return context.lastScreen?.criteriaMet === true
+          ? ok('classification criteria met on the latest panel', evidence)
+          : blocked(
+              'no classification criteria (2016, HScore >= 169, HLH-2004) are met on the latest panel: confirm on clinical grounds with a rationale',
+              evidence,
+            );
+      }
+      return context.lastScreen?.criteriaMet === true
+        ? ok('clinical diagnosis, criteria also met', evidence)
+        : needsRationale(
+            event,
+            'a clinical diagnosis without met criteria (the 2016 criteria have a sensitivity of 0.73); it is flagged for audit',
+            evidence,
+          );
+    }
+    case 'diagnosis.excluded':
+      return needsRationale(event, 'excluding MAS closes the episode', [
+        'seed.pitfalls.3',
+        'seed.pitfalls.4',
+      ]);
+    case 'severity.assessed':
+      return ok('severity recorded', ['seed.pitfalls.4', 'seed.second-line.5']);
+    case 'therapy.started':
+      return checkTherapyStart(context, event);
+    case 'therapy.stopped':
+      return isActive(context, event.payload.drug)
+        ? ok(`${event.payload.drug} stopped`)
+        : blocked(`${event.payload.drug} is not active`, []);
+    case 'background-therapy.recorded':
+      return event.payload.doseIncreased === true &&
+        !isActive(context, event.payload.drug)
+        ? blocked(
+            `${event.payload.drug} is not recorded as background therapy: record it before a dose increase`,
+            ['review.section-10'],
+          )
+        : ok(
+            'background therapy from before the episode (or its dose increase) is not an escalation',
+            ['review.section-10'],
+          );
+    case 'escalation.requested': {
+      const { drug, evidence: cited } = event.payload;
+      const unknown = cited.filter((id) => findEvidence(id) === undefined);
+      if (unknown.length > 0) {
+        return blocked(`unknown evidence entries: ${unknown.join(', ')}`, [
+          'review.section-10',
+        ]);
+      }
+      if (!isEscalationWarranted(context)) {
+        return blocked(
+          `${drug} is refractory therapy: it needs a recorded inadequate response or rapid worsening first`,
+          [...therapyEvidence(drug), ...escalationEvidence],
+        );
+      }
+      if (
+        context.escalationRequests.some(
+          (r) =>
+            r.drug === drug &&
+            (r.status === 'pending' || r.status === 'approved'),
+        )
+      ) {
+        return blocked(`a request for ${drug} is already open`, [
+          'review.section-10',
+        ]);
+      }
+      if (isActive(context, drug)) {
+        return blocked(`${drug} is already active`, therapyEvidence(drug));
+      }
+      return needsRationale(
+        event,
+        'a refractory-therapy request states its reason',
+        [...therapyEvidence(drug), 'review.section-10'],
+      );
+    }
+    case 'escalation.approved':
+    case 'escalation.rejected':
+      return checkApproval(context, event);
+    case 'escalation.countersigned': {
+      const start = context.emergencyStarts.find(
+        (s) => s.drug === event.payload.drug && s.countersignedBy === undefined,
+      );
+      const evidence = ['review.section-10'];
+      if (!start) {
+        return blocked(
+          `no emergency start of ${event.payload.drug} awaits countersignature`,
+          evidence,
+        );
+      }
+      if (event.actor.role !== 'senior-clinician') {
+        return blocked('only a senior clinician may countersign', evidence);
+      }
+      if (event.actor.id === start.startedBy.id) {
+        return blocked(
+          `${event.actor.id} started it and cannot countersign: a second, different senior clinician must (four eyes)`,
+          evidence,
+        );
+      }
+      return ok('countersigned by a second senior clinician', evidence);
+    }
+    case 'screening.recorded': {
+      const evidence =
+        (screeningEvidence as Record<string, readonly string[]>)[
+          event.payload.kind
+        ] ?? [];
+      return event.payload.result === 'overridden'
+        ? needsRationale(event, `overriding ${event.payload.kind}`, evidence)
+        : ok(`${event.payload.kind} recorded`, evidence);
+    }
+    case 'trigger.identified':
+      return event.payload.ebvCellType !== undefined &&
+        event.payload.trigger !== 'ebv'
+        ? blocked('ebvCellType applies only to the EBV trigger', [])
+        : ok(`${event.payload.trigger} trigger recorded`, [
+            'seed.subtype.2',
+            'seed.subtype.3',
+            'seed.refractory.4',
+          ]);
+    case 'antimicrobials.started':
+      return ok(
+        'antimicrobials are never gated: possible in every open stage, before the diagnosis too',
+        ['seed.subtype.3', 'seed.pitfalls.2', 'review.section-10'],
+      );
+    case 'antimicrobials.stopped':
+      return context.antimicrobialsActive
+        ? ok('antimicrobials stopped')
+        : blocked('no antimicrobials are active', []);
+    case 'decision.recorded':
+      return needsRationale(
+        event,
+        'a recorded decision states its reason',
+        event.payload.topic === 'cns-dexamethasone'
+          ? ['seed.initial.2']
+          : ['seed.subtype.3', 'review.section-10'],
+      );
+    case 'malignancy-treatment.started':
+      return context.triggers.malignancy
+        ? ok('treatment of the underlying malignancy', ['seed.subtype.2'])
+        : blocked('no malignancy is recorded as a trigger', ['seed.subtype.2']);
+    case 'support.started':
+      return context.support.includes(event.payload.kind)
+        ? blocked(`${event.payload.kind} is already active`, [])
+        : ok(
+            'supportive care is never gated: possible in every open stage',
+            organSupportKinds.includes(event.payload.kind)
+              ? ['seed.supportive.1', 'review.section-10']
+              : ['seed.supportive.2', 'seed.supportive.3', 'review.section-10'],
+          );
+    case 'support.stopped':
+      return context.support.includes(event.payload.kind)
+        ? ok(`${event.payload.kind} stopped`)
+        : blocked(`${event.payload.kind} is not active`, []);
+    case 'reassessment.recorded':
+      return checkPanel(event.payload.panel, 'panel');
+    case 'hold.started':
+      return ok(
+        'on hold; the reassessment of a patient on immunosuppression is never paused',
+        ['review.section-10'],
+      );
+    case 'hold.ended':
+      return ok('hold ended');
+    case 'remission.recorded':
+      return context.lastResponse?.verdict === 'responding'
+        ? ok('remission after a response', ['seed.monitoring.3'])
+        : needsRationale(
+            event,
+            'remission without a "responding" verdict on the latest reassessment',
+            ['seed.monitoring.3'],
+          );
+    case 'taper.started':
+      return ok('taper started', ['review.section-10']);
+    case 'relapse.recorded':
+      return ok('relapse: back to active treatment, timers restart', [
+        'review.section-10',
+      ]);
+    case 'death.recorded':
+      return ok('outcome recorded');
+    case 'transfer-out.recorded':
+      return ok('transferred out of this service');
+    case 'episode.closed':
+      return ok('episode closed after remission');
+  }
+}

@@ -1,0 +1,382 @@
+/**
+ * Explains any snapshot: the stage in words, the alerts, the events allowed
+ * now (each with the JSON Schema of its payload) and the events blocked, with
+ * the reason in words and the evidence behind the rule. The API and the UI
+ * show this; `snapshot.can` decides, the pure checks say why.
+ */
+import type { SnapshotFrom } from 'xstate';
+
+import {
+  backgroundDrugs,
+  decisionTopics,
+  type EpisodeActor,
+  type EpisodeEvent,
+  type EpisodeEventType,
+  payloadJsonSchema,
+  refractoryDrugs,
+  screeningKinds,
+  supportKinds,
+  triggerKinds,
+} from '@mas/contracts';
+import { drugIds } from '@mas/protocol';
+
+import {
+  activeTherapies,
+  checkEvent,
+  therapyClassOf,
+  therapyEvidence,
+} from './mas-episode.checks.js';
+import type { MasEpisodeMachine } from './mas-episode.machine.js';
+import type { Alert, EpisodeContext } from './mas-episode.types.js';
+
+export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
+
+export interface EventOption {
+  readonly type: EpisodeEventType;
+  /** Which drug, kind or topic, where the type has several. */
+  readonly variant?: string;
+  readonly status: 'allowed' | 'allowed-with-rationale' | 'blocked';
+  readonly reason: string;
+  readonly evidence: readonly string[];
+  /** A payload that would be accepted, as a starting point for forms. */
+  readonly examplePayload: unknown;
+  readonly payloadSchema?: unknown;
+}
+
+export interface EpisodeExplanation {
+  readonly value: unknown;
+  readonly stage: string;
+  readonly final: boolean;
+  readonly tags: readonly string[];
+  readonly alerts: readonly Alert[];
+  readonly allowed: readonly EventOption[];
+  readonly blocked: readonly EventOption[];
+  readonly protocol: EpisodeContext['protocol'];
+  readonly profile: EpisodeContext['profile'];
+}
+
+const otherSenior: EpisodeActor = {
+  id: '(a second senior)',
+  role: 'senior-clinician',
+};
+const clinician: EpisodeActor = { id: '(clinician)', role: 'clinician' };
+
+interface Candidate {
+  readonly event: EpisodeEvent;
+  readonly variant?: string;
+}
+
+function candidate<T extends EpisodeEventType>(
+  type: T,
+  at: string,
+  payload: Extract<EpisodeEvent, { type: T }>['payload'],
+  variant?: string,
+  actor: EpisodeActor = clinician,
+): Candidate {
+  return {
+    event: { type, at, actor, payload } as EpisodeEvent,
+    ...(variant === undefined ? {} : { variant }),
+  };
+}
+
+function candidates(context: EpisodeContext): Candidate[] {
+  const at = context.now;
+  const list: Candidate[] = [
+    candidate('clock.ticked', at, {}),
+    candidate('labs.recorded', at, { panel: {} }),
+    candidate('reassessment.recorded', at, { panel: {} }),
+    candidate('suspicion.recorded', at, {}),
+    candidate('workup.started', at, {}),
+    candidate('diagnosis.confirmed', at, { basis: 'criteria' }, 'on criteria'),
+    candidate(
+      'diagnosis.confirmed',
+      at,
+      { basis: 'clinical' },
+      'on clinical grounds',
+    ),
+    candidate('diagnosis.excluded', at, {}),
+    candidate('severity.assessed', at, {
+      severe: true,
+      rapidlyWorsening: false,
+    }),
+  ];
+  for (const drug of drugIds) {
+    list.push(candidate('therapy.started', at, { drug }, drug));
+    if (therapyClassOf(drug) === 'refractory') {
+      list.push(
+        candidate(
+          'therapy.started',
+          at,
+          { drug, emergency: true },
+          `${drug} (emergency start)`,
+          otherSenior,
+        ),
+      );
+    }
+  }
+  for (const therapy of activeTherapies(context)) {
+    list.push(
+      candidate('therapy.stopped', at, { drug: therapy.drug }, therapy.drug),
+    );
+  }
+  for (const drug of backgroundDrugs) {
+    list.push(candidate('background-therapy.recorded', at, { drug }, drug));
+  }
+  for (const drug of refractoryDrugs) {
+    list.push(
+      candidate(
+        'escalation.requested',
+        at,
+        { requestId: '(new)', drug, evidence: [...therapyEvidence(drug)] },
+        drug,
+      ),
+    );
+  }
+  const pending = context.escalationRequests.filter(
+    (r) => r.status === 'pending',
+  );
+  for (const request of pending) {
+    const decider: EpisodeActor =
+      request.requestedBy.id === otherSenior.id
+        ? { id: '(another senior)', role: 'senior-clinician' }
+        : otherSenior;
+    list.push(
+      candidate(
+        'escalation.approved',
+        at,
+        { requestId: request.requestId },
+        request.drug,
+        decider,
+      ),
+      candidate(
+        'escalation.rejected',
+        at,
+        { requestId: request.requestId },
+        request.drug,
+        decider,
+      ),
+    );
+  }
+  if (pending.length === 0) {
+    list.push(
+      candidate(
+        'escalation.approved',
+        at,
+        { requestId: '(none)' },
+        undefined,
+        otherSenior,
+      ),
+    );
+  }
+  for (const start of context.emergencyStarts.filter(
+    (s) => s.countersignedBy === undefined,
+  )) {
+    const drug = start.drug as (typeof refractoryDrugs)[number];
+    list.push(
+      candidate('escalation.countersigned', at, { drug }, drug, otherSenior),
+    );
+  }
+  for (const kind of screeningKinds) {
+    list.push(
+      candidate('screening.recorded', at, { kind, result: 'done' }, kind),
+    );
+  }
+  for (const trigger of triggerKinds) {
+    list.push(candidate('trigger.identified', at, { trigger }, trigger));
+  }
+  list.push(candidate('antimicrobials.started', at, { agents: ['(agent)'] }));
+  if (context.antimicrobialsActive)
+    list.push(candidate('antimicrobials.stopped', at, {}));
+  for (const topic of decisionTopics) {
+    list.push(
+      candidate('decision.recorded', at, { topic, choice: '(choice)' }, topic),
+    );
+  }
+  list.push(candidate('malignancy-treatment.started', at, {}));
+  for (const kind of supportKinds) {
+    list.push(
+      context.support.includes(kind)
+        ? candidate('support.stopped', at, { kind }, kind)
+        : candidate('support.started', at, { kind }, kind),
+    );
+  }
+  list.push(
+    candidate('hold.started', at, { reason: 'transfer' }),
+    candidate('hold.ended', at, {}),
+    candidate('remission.recorded', at, {}),
+    candidate('taper.started', at, {}),
+    candidate('relapse.recorded', at, {}),
+    candidate('death.recorded', at, {}),
+    candidate('transfer-out.recorded', at, {}),
+    candidate('episode.closed', at, {}),
+  );
+  return list;
+}
+
+/** Where an event is possible, for the reason of a structural block. */
+const availability: Partial<
+  Record<EpisodeEventType, { where: string; evidence: string[] }>
+> = {
+  'suspicion.recorded': {
+    where:
+      'only while the patient is followed at risk; suspicion is already recorded',
+    evidence: ['seed.pitfalls.3'],
+  },
+  'workup.started': {
+    where: 'only once MAS is suspected, before the work-up or the diagnosis',
+    evidence: ['seed.initial.3'],
+  },
+  'diagnosis.confirmed': {
+    where: 'only while MAS is suspected or under work-up',
+    evidence: ['lit.ravelli-2016'],
+  },
+  'diagnosis.excluded': {
+    where: 'only while MAS is suspected or under work-up',
+    evidence: ['seed.pitfalls.3'],
+  },
+  'remission.recorded': {
+    where: 'only during active treatment',
+    evidence: ['seed.monitoring.3'],
+  },
+  'taper.started': {
+    where: 'only in remission',
+    evidence: ['review.section-10'],
+  },
+  'relapse.recorded': {
+    where: 'only in remission or during the taper',
+    evidence: ['review.section-10'],
+  },
+  'episode.closed': {
+    where: 'only in remission or during the taper',
+    evidence: ['review.section-10'],
+  },
+  'hold.started': { where: 'the episode is already on hold', evidence: [] },
+  'hold.ended': { where: 'the episode is not on hold', evidence: [] },
+};
+
+const diagnosisWords: Record<string, string> = {
+  atRisk: 'followed at risk (no suspicion recorded)',
+  suspected: 'MAS suspected',
+  workUp: 'work-up under way',
+  confirmed: 'MAS confirmed',
+};
+const treatmentWords: Record<string, string> = {
+  untreated: 'no immunosuppression yet',
+  firstLine: 'first line: high-dose glucocorticoids',
+  escalated: 'escalated: second-line or combination therapy',
+  refractory: 'refractory therapy',
+  remission: 'in remission',
+  taper: 'tapering in remission',
+};
+const finalWords: Record<string, string> = {
+  excluded: 'closed: MAS excluded',
+  died: 'closed: the patient died',
+  transferredOut: 'closed: transferred out',
+  closed: 'closed after remission',
+};
+
+/** The stage in words, e.g. "MAS confirmed · escalated: … · on hold (transfer)". */
+export function describeStage(snapshot: EpisodeSnapshot): string {
+  const value = snapshot.value;
+  if (typeof value === 'string') return finalWords[value] ?? value;
+  const open = (value as { open: Record<string, unknown> }).open;
+  const diagnosis = String(open['diagnosis']);
+  const treatment = open['treatment'];
+  const treatmentKey =
+    typeof treatment === 'string'
+      ? treatment
+      : String((treatment as Record<string, unknown>)['active']);
+  const parts = [
+    diagnosisWords[diagnosis] ?? diagnosis,
+    treatmentWords[treatmentKey] ?? treatmentKey,
+  ];
+  if (open['hold'] === 'onHold') {
+    parts.push(`on hold (${snapshot.context.hold?.reason ?? 'hold'})`);
+  }
+  if (open['reassessment'] === 'overdue') parts.push('reassessment overdue');
+  return parts.join(' · ');
+}
+
+function option(
+  snapshot: EpisodeSnapshot,
+  { event, variant }: Candidate,
+): EventOption {
+  const base = {
+    type: event.type,
+    ...(variant === undefined ? {} : { variant }),
+    examplePayload: event.payload,
+  };
+  if (snapshot.status === 'done') {
+    return {
+      ...base,
+      status: 'blocked',
+      reason: `the episode has ended (${describeStage(snapshot)})`,
+      evidence: [],
+    };
+  }
+  const check = checkEvent(snapshot.context, event);
+  if (snapshot.can(event)) {
+    return {
+      ...base,
+      status: 'allowed',
+      reason: check.reason,
+      evidence: check.evidence,
+      payloadSchema: payloadJsonSchema(event.type),
+    };
+  }
+  const withRationale = { ...event, rationale: '(rationale)' } as EpisodeEvent;
+  if (snapshot.can(withRationale)) {
+    return {
+      ...base,
+      status: 'allowed-with-rationale',
+      reason: check.reason,
+      evidence: check.evidence,
+      payloadSchema: payloadJsonSchema(event.type),
+    };
+  }
+  const rationaleCheck = checkEvent(snapshot.context, withRationale);
+  if (rationaleCheck.ok) {
+    const where = availability[event.type];
+    return {
+      ...base,
+      status: 'blocked',
+      reason: `not possible now: ${where?.where ?? 'not possible in the current stage'} (now: ${describeStage(snapshot)})`,
+      evidence: where?.evidence ?? [],
+    };
+  }
+  return {
+    ...base,
+    status: 'blocked',
+    reason: rationaleCheck.reason,
+    evidence: rationaleCheck.evidence,
+  };
+}
+
+/** The explanation of a snapshot: stage, alerts, allowed and blocked events. */
+export function explainSnapshot(snapshot: EpisodeSnapshot): EpisodeExplanation {
+  const options = candidates(snapshot.context).map((c) => option(snapshot, c));
+  return {
+    value: snapshot.value,
+    stage: describeStage(snapshot),
+    final: snapshot.status === 'done',
+    tags: [...snapshot.tags].sort(),
+    alerts: snapshot.context.alerts,
+    allowed: options.filter((o) => o.status !== 'blocked'),
+    blocked: options.filter((o) => o.status === 'blocked'),
+    protocol: snapshot.context.protocol,
+    profile: snapshot.context.profile,
+  };
+}
+
+/** Why this exact event would be refused now, or null if it would be taken. */
+export function explainRefusal(
+  snapshot: EpisodeSnapshot,
+  event: EpisodeEvent,
+): { reason: string; evidence: readonly string[] } | null {
+  if (snapshot.status !== 'done' && snapshot.can(event)) return null;
+  const result = option(snapshot, { event });
+  if (result.status === 'allowed-with-rationale') {
+    return { reason: result.reason, evidence: result.evidence };
+  }
+  return { reason: result.reason, evidence: result.evidence };
+}

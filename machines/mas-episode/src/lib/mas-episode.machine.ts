@@ -1,0 +1,601 @@
+/**
+ * One patient's MAS care episode as one statechart. Pure and deterministic:
+ * no clock, no I/O, no `after` delays (an episode lives for days across
+ * restarts). Due times live in context; time arrives in events.
+ *
+ * Regions of the open episode:
+ * - diagnosis: at risk -> suspected -> work-up -> confirmed (or excluded)
+ * - treatment: untreated -> active (first line, escalated, refractory) ->
+ *   remission -> taper, with relapse back to active treatment
+ * - hold: none / on hold (transfer, awaiting data)
+ * - reassessment: not scheduled / on time / overdue (follows the due time)
+ * - triggers: infection, malignancy, EBV (parallel concerns)
+ * - subtype, support, alerting: follow the context, for tags
+ */
+import { enqueueActions, not, setup } from 'xstate';
+
+import { masProtocolDefinition } from '@mas/protocol';
+
+import {
+  checkEvent,
+  isImmunosuppressed,
+  therapyClassOf,
+} from './mas-episode.checks.js';
+import { applyEvent, createInitialContext } from './mas-episode.reducer.js';
+import type { Alert } from './mas-episode.types.js';
+import type {
+  EpisodeContext,
+  EpisodeEvent,
+  EpisodeInput,
+  EpisodeTag,
+  Outcome,
+} from './mas-episode.types.js';
+
+export const MAS_EPISODE_MACHINE_VERSION = '1.0.0';
+
+/** The effects the machine requests; the shells implement them. */
+export type Effect =
+  | { type: 'notifyClinician'; params: { alerts: readonly Alert[] } }
+  | {
+      type: 'requestSecondSenior';
+      params: { requestId: string; drug: string; requestedBy: string };
+    }
+  | {
+      type: 'requestCountersignature';
+      params: { drug: string; startedBy: string; dueAt: string };
+    };
+
+const { stillsDiseases } = masProtocolDefinition;
+
+const therapyStarts = (
+  ...targets: [string | undefined, string | undefined, string | undefined]
+) => {
+  const [glucocorticoid, secondLine, refractory] = targets;
+  const route = (
+    therapyClass: 'glucocorticoid' | 'second-line' | 'refractory',
+    target: string | undefined,
+  ) => ({
+    guard: { type: 'isTherapyStartOfClass' as const, params: { therapyClass } },
+    ...(target === undefined ? {} : { target }),
+    actions: 'apply' as const,
+  });
+  return [
+    route('glucocorticoid', glucocorticoid),
+    route('second-line', secondLine),
+    route('refractory', refractory),
+    { guard: 'isAllowed' as const, actions: 'apply' as const },
+  ];
+};
+
+export const masEpisodeMachine = setup({
+  types: {
+    context: {} as EpisodeContext,
+    events: {} as EpisodeEvent,
+    input: {} as EpisodeInput,
+    tags: {} as EpisodeTag,
+    output: {} as { episodeId: string; outcome: Outcome | null },
+  },
+  guards: {
+    isAllowed: ({ context, event }) => checkEvent(context, event).ok,
+    isTherapyStartOfClass: (
+      { context, event },
+      params: { therapyClass: 'glucocorticoid' | 'second-line' | 'refractory' },
+    ) =>
+      event.type === 'therapy.started' &&
+      therapyClassOf(event.payload.drug) === params.therapyClass &&
+      checkEvent(context, event).ok,
+    opensOnSuspicion: ({ context }) => context.initialStage === 'suspected',
+    isReassessmentScheduled: ({ context }) =>
+      context.dues['reassessment']?.dueAt != null,
+    isReassessmentOverdue: ({ context }) =>
+      context.alerts.some((a) => a.id === 'reassessment-overdue'),
+    hasInfection: ({ context }) => context.triggers.infection,
+    isInfectionCovered: ({ context }) =>
+      context.antimicrobialsActive ||
+      context.decisions['infection-antimicrobials'] !== undefined,
+    hasMalignancy: ({ context }) => context.triggers.malignancy,
+    isMalignancyTreated: ({ context }) => context.malignancyTreatmentStarted,
+    hasEbv: ({ context }) => context.triggers.ebv,
+    isStillsDisease: ({ context }) =>
+      (stillsDiseases as readonly string[]).includes(
+        context.patient.underlyingDisease,
+      ),
+    isSle: ({ context }) => context.patient.underlyingDisease === 'SLE',
+    hasSupport: ({ context }) => context.support.length > 0,
+    hasAlerts: ({ context }) => context.alerts.length > 0,
+    isImmunosuppressed: ({ context }) => isImmunosuppressed(context),
+  },
+  actions: {
+    /** Applies the event to the context and requests the effects it calls for. */
+    apply: enqueueActions(({ context, event, enqueue }) => {
+      const next = applyEvent(context, event);
+      enqueue.assign(() => next);
+      // Sibling actions of `setup` are not in the types of an action defined
+      // in the same `setup` (xstate 5 typing limit): the effects are typed
+      // by `Effect` above and enqueued by name.
+      const effect = (action: Effect) => {
+        enqueue(action as never);
+      };
+      const raised = next.alerts.filter(
+        (alert) => !context.alerts.some((before) => before.id === alert.id),
+      );
+      if (raised.length > 0) {
+        effect({ type: 'notifyClinician', params: { alerts: raised } });
+      }
+      if (event.type === 'escalation.requested') {
+        effect({
+          type: 'requestSecondSenior',
+          params: {
+            requestId: event.payload.requestId,
+            drug: event.payload.drug,
+            requestedBy: event.actor.id,
+          },
+        });
+      }
+      const emergency =
+        next.emergencyStarts.length > context.emergencyStarts.length
+          ? next.emergencyStarts[next.emergencyStarts.length - 1]
+          : undefined;
+      if (emergency) {
+        effect({
+          type: 'requestCountersignature',
+          params: {
+            drug: emergency.drug,
+            startedBy: emergency.startedBy.id,
+            dueAt: next.dues[`countersignature:${emergency.drug}`]?.dueAt ?? '',
+          },
+        });
+      }
+    }),
+    // Effect slots: no-ops here; the service and the simulator fill them in
+    // with `.provide()` (notifications, paging, queues).
+    notifyClinician: (_, _params: { alerts: readonly Alert[] }) => undefined,
+    requestSecondSenior: (
+      _,
+      _params: { requestId: string; drug: string; requestedBy: string },
+    ) => undefined,
+    requestCountersignature: (
+      _,
+      _params: { drug: string; startedBy: string; dueAt: string },
+    ) => undefined,
+  },
+}).createMachine({
+  id: 'masEpisode',
+  version: MAS_EPISODE_MACHINE_VERSION,
+  description:
+    "One patient's MAS care episode, from suspicion (or follow-up of an at-risk patient) to an outcome.",
+  context: ({ input }) => createInitialContext(input),
+  initial: 'open',
+  output: ({ context }) => ({
+    episodeId: context.episodeId,
+    outcome: context.outcome,
+  }),
+  states: {
+    open: {
+      type: 'parallel',
+      description:
+        'The episode is open. Glucocorticoids, antimicrobials, transfusion and organ support are possible in every open stage.',
+      on: {
+        'clock.ticked': { actions: 'apply' },
+        'labs.recorded': { guard: 'isAllowed', actions: 'apply' },
+        'reassessment.recorded': { guard: 'isAllowed', actions: 'apply' },
+        'severity.assessed': { guard: 'isAllowed', actions: 'apply' },
+        'therapy.stopped': { guard: 'isAllowed', actions: 'apply' },
+        'background-therapy.recorded': { guard: 'isAllowed', actions: 'apply' },
+        'escalation.requested': { guard: 'isAllowed', actions: 'apply' },
+        'escalation.approved': { guard: 'isAllowed', actions: 'apply' },
+        'escalation.rejected': { guard: 'isAllowed', actions: 'apply' },
+        'escalation.countersigned': { guard: 'isAllowed', actions: 'apply' },
+        'screening.recorded': { guard: 'isAllowed', actions: 'apply' },
+        'trigger.identified': { guard: 'isAllowed', actions: 'apply' },
+        'antimicrobials.started': { guard: 'isAllowed', actions: 'apply' },
+        'antimicrobials.stopped': { guard: 'isAllowed', actions: 'apply' },
+        'decision.recorded': { guard: 'isAllowed', actions: 'apply' },
+        'malignancy-treatment.started': {
+          guard: 'isAllowed',
+          actions: 'apply',
+        },
+        'support.started': { guard: 'isAllowed', actions: 'apply' },
+        'support.stopped': { guard: 'isAllowed', actions: 'apply' },
+        'death.recorded': {
+          guard: 'isAllowed',
+          target: 'died',
+          actions: 'apply',
+        },
+        'transfer-out.recorded': {
+          guard: 'isAllowed',
+          target: 'transferredOut',
+          actions: 'apply',
+        },
+      },
+      states: {
+        diagnosis: {
+          description: 'Where the diagnosis stands.',
+          initial: 'atRisk',
+          states: {
+            atRisk: {
+              description:
+                'A patient with sJIA, AOSD or SLE followed before any suspicion; every recorded panel is screened.',
+              tags: ['at-risk'],
+              always: { guard: 'opensOnSuspicion', target: 'suspected' },
+              on: {
+                'suspicion.recorded': {
+                  guard: 'isAllowed',
+                  target: 'suspected',
+                  actions: 'apply',
+                },
+              },
+            },
+            suspected: {
+              description: 'MAS is suspected; treatment may start now.',
+              tags: ['suspected'],
+              on: {
+                'workup.started': {
+                  guard: 'isAllowed',
+                  target: 'workUp',
+                  actions: 'apply',
+                },
+                'diagnosis.confirmed': {
+                  guard: 'isAllowed',
+                  target: 'confirmed',
+                  actions: 'apply',
+                },
+                'diagnosis.excluded': {
+                  guard: 'isAllowed',
+                  target: '#masEpisode.excluded',
+                  actions: 'apply',
+                },
+              },
+            },
+            workUp: {
+              description:
+                'Diagnostic work-up under way (criteria labs, marrow, triggers).',
+              tags: ['work-up'],
+              on: {
+                'diagnosis.confirmed': {
+                  guard: 'isAllowed',
+                  target: 'confirmed',
+                  actions: 'apply',
+                },
+                'diagnosis.excluded': {
+                  guard: 'isAllowed',
+                  target: '#masEpisode.excluded',
+                  actions: 'apply',
+                },
+              },
+            },
+            confirmed: {
+              description:
+                'MAS confirmed, on criteria or on clinical grounds with a rationale.',
+              tags: ['confirmed'],
+            },
+          },
+        },
+        treatment: {
+          description: 'The line of treatment and the response to it.',
+          initial: 'untreated',
+          states: {
+            untreated: {
+              description: 'No immunosuppression started in this episode.',
+              tags: ['untreated'],
+              on: {
+                'therapy.started': therapyStarts(
+                  '#masEpisode.open.treatment.active.firstLine',
+                  '#masEpisode.open.treatment.active.escalated',
+                  '#masEpisode.open.treatment.active.refractory',
+                ),
+              },
+            },
+            active: {
+              description:
+                'Active treatment; reassessment at least every 12 h.',
+              initial: 'firstLine',
+              on: {
+                'remission.recorded': {
+                  guard: 'isAllowed',
+                  target: 'remission',
+                  actions: 'apply',
+                },
+              },
+              states: {
+                firstLine: {
+                  description:
+                    'High-dose glucocorticoid pulse (methylprednisolone; dexamethasone with CNS involvement).',
+                  tags: ['first-line'],
+                  on: {
+                    'therapy.started': therapyStarts(
+                      undefined,
+                      '#masEpisode.open.treatment.active.escalated',
+                      '#masEpisode.open.treatment.active.refractory',
+                    ),
+                  },
+                },
+                escalated: {
+                  description:
+                    'Second-line or combination therapy (ciclosporin, high-dose anakinra, tocilizumab).',
+                  tags: ['escalated'],
+                  on: {
+                    'therapy.started': therapyStarts(
+                      undefined,
+                      undefined,
+                      '#masEpisode.open.treatment.active.refractory',
+                    ),
+                  },
+                },
+                refractory: {
+                  description:
+                    'Refractory therapy (emapalumab, JAK inhibitor, low-dose etoposide) approved by four eyes or started as an emergency.',
+                  tags: ['refractory'],
+                  on: {
+                    'therapy.started': therapyStarts(
+                      undefined,
+                      undefined,
+                      undefined,
+                    ),
+                  },
+                },
+                history: { type: 'history', history: 'shallow' },
+              },
+            },
+            remission: {
+              description:
+                'In remission; not final: a relapse returns to treatment.',
+              tags: ['remission'],
+              on: {
+                'therapy.started': therapyStarts(
+                  undefined,
+                  undefined,
+                  undefined,
+                ),
+                'taper.started': {
+                  guard: 'isAllowed',
+                  target: 'taper',
+                  actions: 'apply',
+                },
+                'relapse.recorded': {
+                  guard: 'isAllowed',
+                  target: '#masEpisode.open.treatment.active.history',
+                  actions: 'apply',
+                },
+                'episode.closed': {
+                  guard: 'isAllowed',
+                  target: '#masEpisode.closed',
+                  actions: 'apply',
+                },
+              },
+            },
+            taper: {
+              description: 'Tapering treatment in remission.',
+              tags: ['taper'],
+              on: {
+                'therapy.started': therapyStarts(
+                  undefined,
+                  undefined,
+                  undefined,
+                ),
+                'relapse.recorded': {
+                  guard: 'isAllowed',
+                  target: '#masEpisode.open.treatment.active.history',
+                  actions: 'apply',
+                },
+                'episode.closed': {
+                  guard: 'isAllowed',
+                  target: '#masEpisode.closed',
+                  actions: 'apply',
+                },
+              },
+            },
+          },
+        },
+        hold: {
+          description:
+            'Transfer between units or awaiting data. Due times pause or not as each declares; reassessment under immunosuppression never pauses.',
+          initial: 'none',
+          states: {
+            none: {
+              description: 'Not on hold.',
+              on: {
+                'hold.started': {
+                  guard: 'isAllowed',
+                  target: 'onHold',
+                  actions: 'apply',
+                },
+              },
+            },
+            onHold: {
+              description: 'On hold.',
+              tags: ['on-hold'],
+              on: {
+                'hold.ended': {
+                  guard: 'isAllowed',
+                  target: 'none',
+                  actions: 'apply',
+                },
+              },
+            },
+          },
+        },
+        reassessment: {
+          description: 'The 12-hourly clinical reassessment, as a due time.',
+          initial: 'notScheduled',
+          states: {
+            notScheduled: {
+              description:
+                'No reassessment due (not yet suspected or treated).',
+              always: [
+                { guard: 'isReassessmentOverdue', target: 'overdue' },
+                { guard: 'isReassessmentScheduled', target: 'onTime' },
+              ],
+            },
+            onTime: {
+              description: 'The next reassessment is due later.',
+              tags: ['on-time'],
+              always: [
+                { guard: 'isReassessmentOverdue', target: 'overdue' },
+                {
+                  guard: not('isReassessmentScheduled'),
+                  target: 'notScheduled',
+                },
+              ],
+            },
+            overdue: {
+              description:
+                'Past due: visibly overdue until a reassessment is recorded.',
+              tags: ['overdue'],
+              always: {
+                guard: not('isReassessmentOverdue'),
+                target: 'notScheduled',
+              },
+            },
+          },
+        },
+        triggers: {
+          description: 'Triggers as parallel concerns.',
+          type: 'parallel',
+          states: {
+            infection: {
+              description:
+                'Infection trigger: antimicrobials alongside immunosuppression.',
+              initial: 'absent',
+              states: {
+                absent: {
+                  description: 'No infection recorded.',
+                  always: { guard: 'hasInfection', target: 'present' },
+                },
+                present: {
+                  description: 'Infection recorded.',
+                  tags: ['infection'],
+                  initial: 'uncovered',
+                  states: {
+                    uncovered: {
+                      description:
+                        'No antimicrobials and no recorded decision: alert (never a block).',
+                      always: {
+                        guard: 'isInfectionCovered',
+                        target: 'covered',
+                      },
+                    },
+                    covered: {
+                      description:
+                        'Antimicrobials active, or a decision recorded (e.g. no specific antimicrobial, viral trigger).',
+                      always: {
+                        guard: not('isInfectionCovered'),
+                        target: 'uncovered',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            malignancy: {
+              description: 'Malignancy trigger: treat the malignancy too.',
+              initial: 'absent',
+              states: {
+                absent: {
+                  description: 'No malignancy recorded.',
+                  always: { guard: 'hasMalignancy', target: 'present' },
+                },
+                present: {
+                  description: 'Malignancy recorded.',
+                  tags: ['malignancy'],
+                  initial: 'untreated',
+                  states: {
+                    untreated: {
+                      description: 'Malignancy not yet treated: alert.',
+                      always: {
+                        guard: 'isMalignancyTreated',
+                        target: 'treated',
+                      },
+                    },
+                    treated: {
+                      description: 'Malignancy-directed treatment started.',
+                    },
+                  },
+                },
+              },
+            },
+            ebv: {
+              description: 'EBV trigger: rituximab may be beneficial.',
+              initial: 'absent',
+              states: {
+                absent: {
+                  description: 'No EBV recorded.',
+                  always: { guard: 'hasEbv', target: 'present' },
+                },
+                present: { description: 'EBV recorded.', tags: ['ebv'] },
+              },
+            },
+          },
+        },
+        subtype: {
+          description: 'The underlying disease.',
+          initial: 'unclassified',
+          states: {
+            unclassified: {
+              description: 'Resolved at once from the patient record.',
+              always: [
+                { guard: 'isStillsDisease', target: 'stills' },
+                { guard: 'isSle', target: 'sle' },
+                { target: 'other' },
+              ],
+            },
+            stills: {
+              description:
+                "Still's disease (sJIA, AOSD): tocilizumab is an option.",
+            },
+            sle: { description: 'Systemic lupus erythematosus.' },
+            other: { description: 'Other or unknown underlying disease.' },
+          },
+        },
+        support: {
+          description: 'Supportive care (starts and stops at any time).',
+          initial: 'none',
+          states: {
+            none: {
+              description: 'No supportive care active.',
+              always: { guard: 'hasSupport', target: 'active' },
+            },
+            active: {
+              description: 'Supportive care active.',
+              tags: ['supportive-care'],
+              always: { guard: not('hasSupport'), target: 'none' },
+            },
+          },
+        },
+        alerting: {
+          description: 'Whether any alert is active.',
+          initial: 'quiet',
+          states: {
+            quiet: {
+              description: 'No active alert.',
+              always: { guard: 'hasAlerts', target: 'alerting' },
+            },
+            alerting: {
+              description: 'At least one alert is active.',
+              tags: ['alerting'],
+              always: { guard: not('hasAlerts'), target: 'quiet' },
+            },
+          },
+        },
+      },
+    },
+    excluded: {
+      description: 'MAS excluded: the episode is closed.',
+      type: 'final',
+      tags: ['final'],
+    },
+    died: { description: 'The patient died.', type: 'final', tags: ['final'] },
+    transferredOut: {
+      description: 'Transferred out of this service.',
+      type: 'final',
+      tags: ['final'],
+    },
+    closed: {
+      description: 'Closed after remission.',
+      type: 'final',
+      tags: ['final'],
+    },
+  },
+});
+
+export type MasEpisodeMachine = typeof masEpisodeMachine;

@@ -1,0 +1,711 @@
+/**
+ * How each event changes the episode's context: pure functions of
+ * (context, event). The machine's `assign` actions call `applyEvent`.
+ * Time moves only with the events' `at`.
+ */
+import type { EpisodeEvent, EpisodeEventOf } from '@mas/contracts';
+import {
+  analyteIds,
+  assessResponse,
+  ClinicalInputError,
+  type DueTimeDefinition,
+  type LabPanelInput,
+  masProtocol,
+  masProtocolDefinition,
+  parseLabPanel,
+  requireProfileValue,
+  screenPanel,
+} from '@mas/protocol';
+
+import { deriveAlerts, refreshAlertLog } from './mas-episode.alerts.js';
+import {
+  hasGlucocorticoidStarted,
+  isActive,
+  isImmunosuppressed,
+  therapyClassOf,
+} from './mas-episode.checks.js';
+import type {
+  DueId,
+  DueState,
+  EpisodeContext,
+  EpisodeInput,
+  FiredDue,
+  PanelRecord,
+  ScreenSummary,
+} from './mas-episode.types.js';
+import {
+  addHours,
+  isAtOrAfter,
+  later,
+  minutesBetween,
+  normalize,
+} from './time.util.js';
+
+const { dueTimes, monitoring } = masProtocolDefinition;
+
+const unscheduled: DueState = { dueAt: null, pausedAt: null, firedAt: null };
+
+function profileHours(
+  context: Pick<EpisodeContext, 'profileData'>,
+  field: 'suspicionToGlucocorticoidMaxHours' | 'countersignatureWindowHours',
+): number {
+  return requireProfileValue(
+    context.profileData.delays[field],
+    `delays.${field}`,
+    'the care-episode timers',
+  );
+}
+
+/**
+ * The profile values the episode needs; a missing one is an error naming it
+ * (they have no published figure, hence no default).
+ */
+export function checkProfileForEpisode(profile: EpisodeInput['profile']): void {
+  const context = { profileData: profile.data };
+  profileHours(context, 'suspicionToGlucocorticoidMaxHours');
+  profileHours(context, 'countersignatureWindowHours');
+  for (const group of Object.values(masProtocolDefinition.response.groups)) {
+    for (const { analyte } of group.parameters) {
+      requireProfileValue(
+        (profile.data.response as Record<string, unknown>)[analyte],
+        `response.${analyte}`,
+        'the response rule',
+      );
+    }
+  }
+}
+
+export function createInitialContext(input: EpisodeInput): EpisodeContext {
+  checkProfileForEpisode(input.profile);
+  const openedAt = normalize(input.openedAt);
+  const suspected = input.initialStage === 'suspected';
+  const base: EpisodeContext = {
+    episodeId: input.episodeId,
+    patient: input.patient,
+    protocol: {
+      id: masProtocol.id,
+      version: masProtocol.version,
+      hash: masProtocol.hash,
+    },
+    profile: {
+      id: input.profile.data.profileId,
+      version: input.profile.data.version,
+      hash: input.profile.hash,
+      example: input.profile.data.example,
+    },
+    profileData: input.profile.data,
+    initialStage: input.initialStage,
+    openedAt,
+    now: openedAt,
+    suspicionAt: null,
+    firstGlucocorticoidAt: null,
+    firstTargetedTherapyAt: null,
+    severe: false,
+    rapidlyWorsening: false,
+    cnsInvolvement: false,
+    hemorrhage: false,
+    therapies: [],
+    escalationRequests: [],
+    emergencyStarts: [],
+    screenings: {},
+    triggers: {
+      infection: false,
+      malignancy: false,
+      ebv: false,
+      ebvCellType: null,
+    },
+    antimicrobialsActive: false,
+    malignancyTreatmentStarted: false,
+    decisions: {},
+    support: [],
+    lastPanel: null,
+    lastScreen: null,
+    lastResponse: null,
+    inadequateResponseRecorded: false,
+    reassessments: 0,
+    missingMonitoringItems: [],
+    diagnosisBasis: null,
+    clinicalDiagnosisWithoutCriteria: false,
+    dues: {
+      reassessment: unscheduled,
+      labs: unscheduled,
+      glucocorticoidStart: unscheduled,
+    },
+    firedDues: [],
+    hold: null,
+    alerts: [],
+    alertLog: [],
+    relapses: 0,
+    inRemission: false,
+    outcome: null,
+  };
+  const context = suspected ? recordSuspicion(base, openedAt) : base;
+  return refreshAlerts(context);
+}
+
+// ---------------------------------------------------------------- due times
+
+type DueKind = keyof typeof dueTimes;
+
+function kindOf(id: string): DueKind {
+  return (
+    id.startsWith('countersignature:') ? 'countersignature' : id
+  ) as DueKind;
+}
+
+function intervalHours(context: EpisodeContext, id: string): number {
+  const definition: DueTimeDefinition = dueTimes[kindOf(id)];
+  if (definition.intervalHours !== undefined) return definition.intervalHours;
+  return kindOf(id) === 'countersignature'
+    ? profileHours(context, 'countersignatureWindowHours')
+    : profileHours(context, 'suspicionToGlucocorticoidMaxHours');
+}
+
+function shouldPause(context: EpisodeContext, id: string): boolean {
+  if (context.hold === null) return false;
+  const policy = dueTimes[kindOf(id)].pausesOnHold;
+  switch (policy) {
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'unless-immunosuppressed':
+      return !isImmunosuppressed(context);
+  }
+}
+
+function setDue(
+  context: EpisodeContext,
+  id: DueId,
+  due: DueState,
+): EpisodeContext {
+  return { ...context, dues: { ...context.dues, [id]: due } };
+}
+
+function schedule(
+  context: EpisodeContext,
+  id: DueId,
+  from: string,
+): EpisodeContext {
+  return setDue(context, id, {
+    dueAt: addHours(from, intervalHours(context, id)),
+    pausedAt: shouldPause(context, id) ? from : null,
+    firedAt: null,
+  });
+}
+
+function unschedule(context: EpisodeContext, id: DueId): EpisodeContext {
+  return setDue(context, id, unscheduled);
+}
+
+/** Pauses what the hold pauses now; resumes what it no longer pauses. */
+function syncPauses(context: EpisodeContext, at: string): EpisodeContext {
+  let next = context;
+  for (const [id, due] of Object.entries(context.dues)) {
+    if (due.dueAt === null) continue;
+    const pause = shouldPause(context, id);
+    if (pause && due.pausedAt === null) {
+      next = setDue(next, id as DueId, { ...due, pausedAt: at });
+    } else if (!pause && due.pausedAt !== null) {
+      next = resume(next, id as DueId, due, at);
+    }
+  }
+  return next;
+}
+
+/** Applies the due time's resume policy. */
+function resume(
+  context: EpisodeContext,
+  id: DueId,
+  due: DueState,
+  at: string,
+): EpisodeContext {
+  const policy = dueTimes[kindOf(id)].resumePolicy;
+  switch (policy) {
+    case 'keep':
+      return setDue(context, id, { ...due, pausedAt: null });
+    case 'restart':
+      return setDue(context, id, {
+        dueAt: addHours(at, intervalHours(context, id)),
+        pausedAt: null,
+        firedAt: null,
+      });
+  }
+}
+
+/** Fires every due time that has passed and is not paused; records lateness. */
+function fireDue(context: EpisodeContext): EpisodeContext {
+  const fired: FiredDue[] = [];
+  const dues: Record<string, DueState> = { ...context.dues };
+  for (const [id, due] of Object.entries(context.dues)) {
+    if (due.dueAt === null || due.firedAt !== null || due.pausedAt !== null) {
+      continue;
+    }
+    if (isAtOrAfter(context.now, due.dueAt) && context.now !== due.dueAt) {
+      dues[id] = { ...due, firedAt: context.now };
+      fired.push({
+        id: id as DueId,
+        dueAt: due.dueAt,
+        firedAt: context.now,
+        latenessMinutes: minutesBetween(due.dueAt, context.now),
+      });
+    }
+  }
+  if (fired.length === 0) return context;
+  return { ...context, dues, firedDues: [...context.firedDues, ...fired] };
+}
+
+/** Moves the episode's clock to `at` (never backwards) and fires due times. */
+export function advanceTime(
+  context: EpisodeContext,
+  at: string,
+): EpisodeContext {
+  return fireDue({ ...context, now: later(context.now, normalize(at)) });
+}
+
+// ---------------------------------------------------------------- panels
+
+function screenSummary(
+  context: EpisodeContext,
+  panel: LabPanelInput,
+  at: string,
+): ScreenSummary {
+  const screen = screenPanel(panel, {
+    onTocilizumab: isActive(context, 'tocilizumab'),
+  });
+  return {
+    at,
+    suggestive: screen.suggestive,
+    criteriaMet: screen.criteriaMet,
+    reasons: screen.reasons,
+    ...(screen.hscore ? { hscore: screen.hscore.score } : {}),
+    ...(screen.mas2016
+      ? {
+          mas2016Classified: screen.mas2016.classified,
+          mas2016Applicable: screen.mas2016.applicable,
+        }
+      : {}),
+    ...(screen.hlh2004
+      ? { hlh2004CriteriaMet: screen.hlh2004.criteriaMet }
+      : {}),
+    ...(screen.msScore ? { msScore: screen.msScore.score } : {}),
+    notComputed: Object.keys(screen.notComputed),
+  };
+}
+
+function recordPanel(
+  context: EpisodeContext,
+  panel: LabPanelInput,
+  at: string,
+): EpisodeContext {
+  const parsed = parseLabPanel(panel);
+  const record: PanelRecord = { at, panel };
+  let next: EpisodeContext = {
+    ...context,
+    lastPanel: record,
+    lastScreen: screenSummary(context, panel, at),
+    cnsInvolvement: context.cnsInvolvement || parsed.findings.cnsInvolvement,
+    hemorrhage: context.hemorrhage || parsed.findings.hemorrhage,
+  };
+  if (next.dues['labs']?.dueAt != null) next = schedule(next, 'labs', at);
+  return next;
+}
+
+function missingItems(panel: LabPanelInput): string[] {
+  const present = new Set(analyteIds.filter((id) => panel[id] !== undefined));
+  return monitoring.items.filter((item) => !present.has(item));
+}
+
+function recordReassessment(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'reassessment.recorded'>,
+  at: string,
+): EpisodeContext {
+  const previous = context.lastPanel;
+  let verdict: EpisodeContext['lastResponse'] = null;
+  if (previous) {
+    try {
+      const result = assessResponse(previous.panel, event.payload.panel, {
+        data: context.profileData,
+        hash: context.profile.hash,
+      });
+      verdict = { at, verdict: result.verdict, reasons: result.reasons };
+    } catch (error) {
+      if (!(error instanceof ClinicalInputError)) throw error;
+      verdict = null;
+    }
+  }
+  if (event.payload.clinicalStatus === 'worsening') {
+    verdict = {
+      at,
+      verdict: 'worsening',
+      reasons: [
+        'clinical status recorded as worsening',
+        ...(verdict?.reasons ?? []),
+      ],
+    };
+  }
+  let next = recordPanel(context, event.payload.panel, at);
+  next = {
+    ...next,
+    reassessments: context.reassessments + 1,
+    missingMonitoringItems: missingItems(event.payload.panel),
+    lastResponse: verdict ?? context.lastResponse,
+    inadequateResponseRecorded:
+      context.inadequateResponseRecorded ||
+      verdict?.verdict === 'inadequate' ||
+      verdict?.verdict === 'worsening',
+  };
+  return schedule(next, 'reassessment', at);
+}
+
+// ---------------------------------------------------------------- therapies
+
+function recordSuspicion(context: EpisodeContext, at: string): EpisodeContext {
+  if (context.suspicionAt !== null) return context;
+  let next: EpisodeContext = { ...context, suspicionAt: at };
+  if (!hasGlucocorticoidStarted(next)) {
+    next = schedule(next, 'glucocorticoidStart', at);
+  }
+  if (next.dues['reassessment']?.dueAt == null) {
+    next = schedule(next, 'reassessment', at);
+  }
+  return next;
+}
+
+function startTherapy(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+  at: string,
+): EpisodeContext {
+  const { drug } = event.payload;
+  const therapyClass = therapyClassOf(drug);
+  const wasImmunosuppressed = isImmunosuppressed(context);
+  let next: EpisodeContext = {
+    ...context,
+    therapies: [
+      ...context.therapies,
+      {
+        drug,
+        therapyClass,
+        startedAt: at,
+        startedBy: event.actor,
+        background: false,
+        emergency: event.payload.emergency === true,
+        ...(event.rationale ? { rationale: event.rationale } : {}),
+        beforeGlucocorticoid:
+          therapyClass !== 'glucocorticoid' &&
+          !hasGlucocorticoidStarted(context),
+      },
+    ],
+  };
+  if (
+    therapyClass === 'glucocorticoid' &&
+    context.firstGlucocorticoidAt === null
+  ) {
+    next = unschedule(
+      { ...next, firstGlucocorticoidAt: at },
+      'glucocorticoidStart',
+    );
+  }
+  if (
+    therapyClass !== 'glucocorticoid' &&
+    context.firstTargetedTherapyAt === null
+  ) {
+    next = { ...next, firstTargetedTherapyAt: at };
+  }
+  if (therapyClass === 'refractory') {
+    const approved = context.escalationRequests.find(
+      (r) => r.drug === drug && r.status === 'approved',
+    );
+    if (approved) {
+      next = {
+        ...next,
+        escalationRequests: next.escalationRequests.map((r) =>
+          r === approved ? { ...r, status: 'started' as const } : r,
+        ),
+      };
+    } else if (event.payload.emergency === true) {
+      next = schedule(
+        {
+          ...next,
+          emergencyStarts: [
+            ...next.emergencyStarts,
+            {
+              drug,
+              startedBy: event.actor,
+              startedAt: at,
+              rationale: event.rationale ?? '',
+            },
+          ],
+        },
+        `countersignature:${drug}`,
+        at,
+      );
+    }
+  }
+  if (!wasImmunosuppressed) {
+    // The first immunosuppressant: reassess within the interval, never paused.
+    const due = next.dues['reassessment'];
+    if (due?.dueAt == null || due.pausedAt !== null) {
+      next = schedule(next, 'reassessment', at);
+    }
+    if (next.dues['labs']?.dueAt == null) next = schedule(next, 'labs', at);
+  }
+  return next;
+}
+
+function stopTherapy(
+  context: EpisodeContext,
+  drug: string,
+  at: string,
+): EpisodeContext {
+  const next: EpisodeContext = {
+    ...context,
+    therapies: context.therapies.map((t) =>
+      t.drug === drug && t.stoppedAt === undefined
+        ? { ...t, stoppedAt: at }
+        : t,
+    ),
+  };
+  return next;
+}
+
+function recordBackground(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'background-therapy.recorded'>,
+  at: string,
+): EpisodeContext {
+  const { drug } = event.payload;
+  if (isActive(context, drug)) return context; // a dose increase: no new record
+  const therapyClass = therapyClassOf(drug);
+  return {
+    ...context,
+    therapies: [
+      ...context.therapies,
+      {
+        drug,
+        therapyClass,
+        startedAt: at,
+        startedBy: event.actor,
+        background: true,
+        emergency: false,
+        beforeGlucocorticoid: false,
+      },
+    ],
+    ...(therapyClass === 'glucocorticoid' &&
+    context.firstGlucocorticoidAt === null
+      ? { firstGlucocorticoidAt: at }
+      : {}),
+  };
+}
+
+function restartTimers(context: EpisodeContext, at: string): EpisodeContext {
+  let next: EpisodeContext = {
+    ...context,
+    relapses: context.relapses + 1,
+    inRemission: false,
+    inadequateResponseRecorded: false,
+    lastResponse: null,
+  };
+  next = schedule(next, 'reassessment', at);
+  next = schedule(next, 'labs', at);
+  return next;
+}
+
+// ---------------------------------------------------------------- alerts
+
+export function refreshAlerts(context: EpisodeContext): EpisodeContext {
+  const alerts = deriveAlerts(context);
+  return {
+    ...context,
+    alerts,
+    alertLog: refreshAlertLog(
+      context.alertLog,
+      context.alerts,
+      alerts,
+      context.now,
+    ),
+  };
+}
+
+// ---------------------------------------------------------------- events
+
+function applyOne(
+  context: EpisodeContext,
+  event: EpisodeEvent,
+  at: string,
+): EpisodeContext {
+  switch (event.type) {
+    case 'clock.ticked':
+      return context;
+    case 'labs.recorded':
+      return recordPanel(context, event.payload.panel, at);
+    case 'suspicion.recorded':
+      return recordSuspicion(context, at);
+    case 'workup.started':
+      return recordSuspicion(context, at);
+    case 'diagnosis.confirmed': {
+      const criteriaMet = context.lastScreen?.criteriaMet === true;
+      return recordSuspicion(
+        {
+          ...context,
+          diagnosisBasis: event.payload.basis,
+          clinicalDiagnosisWithoutCriteria: !criteriaMet,
+        },
+        at,
+      );
+    }
+    case 'diagnosis.excluded':
+      return { ...context, outcome: 'excluded' };
+    case 'severity.assessed':
+      return {
+        ...context,
+        severe: event.payload.severe,
+        rapidlyWorsening: event.payload.rapidlyWorsening,
+      };
+    case 'therapy.started':
+      return startTherapy(context, event, at);
+    case 'therapy.stopped':
+      return stopTherapy(context, event.payload.drug, at);
+    case 'background-therapy.recorded':
+      return recordBackground(context, event, at);
+    case 'escalation.requested':
+      return {
+        ...context,
+        escalationRequests: [
+          ...context.escalationRequests,
+          {
+            requestId: event.payload.requestId,
+            drug: event.payload.drug,
+            requestedBy: event.actor,
+            requestedAt: at,
+            rationale: event.rationale ?? '',
+            evidence: event.payload.evidence,
+            status: 'pending',
+          },
+        ],
+      };
+    case 'escalation.approved':
+    case 'escalation.rejected': {
+      const status =
+        event.type === 'escalation.approved' ? 'approved' : 'rejected';
+      return {
+        ...context,
+        escalationRequests: context.escalationRequests.map((r) =>
+          r.requestId === event.payload.requestId
+            ? {
+                ...r,
+                status,
+                decidedBy: event.actor,
+                decidedAt: at,
+                ...(event.rationale
+                  ? { decisionRationale: event.rationale }
+                  : {}),
+              }
+            : r,
+        ),
+      };
+    }
+    case 'escalation.countersigned': {
+      const { drug } = event.payload;
+      return unschedule(
+        {
+          ...context,
+          emergencyStarts: context.emergencyStarts.map((s) =>
+            s.drug === drug && s.countersignedBy === undefined
+              ? { ...s, countersignedBy: event.actor, countersignedAt: at }
+              : s,
+          ),
+        },
+        `countersignature:${drug}`,
+      );
+    }
+    case 'screening.recorded':
+      return {
+        ...context,
+        screenings: {
+          ...context.screenings,
+          [event.payload.kind]: {
+            result: event.payload.result,
+            at,
+            by: event.actor,
+            ...(event.rationale ? { rationale: event.rationale } : {}),
+          },
+        },
+      };
+    case 'trigger.identified':
+      return {
+        ...context,
+        triggers: {
+          ...context.triggers,
+          [event.payload.trigger]: true,
+          ...(event.payload.trigger === 'ebv'
+            ? { ebvCellType: event.payload.ebvCellType ?? 'unknown' }
+            : {}),
+        },
+      };
+    case 'antimicrobials.started':
+      return { ...context, antimicrobialsActive: true };
+    case 'antimicrobials.stopped':
+      return { ...context, antimicrobialsActive: false };
+    case 'decision.recorded':
+      return {
+        ...context,
+        decisions: {
+          ...context.decisions,
+          [event.payload.topic]: {
+            choice: event.payload.choice,
+            at,
+            by: event.actor,
+            rationale: event.rationale ?? '',
+          },
+        },
+      };
+    case 'malignancy-treatment.started':
+      return { ...context, malignancyTreatmentStarted: true };
+    case 'support.started':
+      return { ...context, support: [...context.support, event.payload.kind] };
+    case 'support.stopped':
+      return {
+        ...context,
+        support: context.support.filter((kind) => kind !== event.payload.kind),
+      };
+    case 'reassessment.recorded':
+      return recordReassessment(context, event, at);
+    case 'hold.started':
+      return { ...context, hold: { since: at, reason: event.payload.reason } };
+    case 'hold.ended':
+      return { ...context, hold: null };
+    case 'remission.recorded':
+      return unschedule({ ...context, inRemission: true }, 'labs');
+    case 'taper.started':
+      return context;
+    case 'relapse.recorded':
+      return restartTimers(context, at);
+    case 'death.recorded':
+      return { ...context, outcome: 'died' };
+    case 'transfer-out.recorded':
+      return { ...context, outcome: 'transferred-out' };
+    case 'episode.closed':
+      return { ...context, outcome: 'closed' };
+  }
+}
+
+/**
+ * The context after `event`: the clock moves to the event's time (firing what
+ * fell due), the event applies, holds pause or resume due times, and the
+ * alerts are derived afresh.
+ */
+export function applyEvent(
+  context: EpisodeContext,
+  event: EpisodeEvent,
+): EpisodeContext {
+  const timed = advanceTime(context, event.at);
+  const at =
+    timed.now === normalize(event.at) ? timed.now : normalize(event.at);
+  const applied = applyOne(timed, event, at);
+  // Resuming may bring a kept due time that passed during the hold.
+  const synced = fireDue(syncPauses(applied, timed.now));
+  return refreshAlerts(synced);
+}

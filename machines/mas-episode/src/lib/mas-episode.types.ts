@@ -1,0 +1,252 @@
+import type {
+  DecisionTopic,
+  EpisodeActor,
+  EpisodeEvent,
+  Patient,
+  SupportKind,
+} from '@mas/contracts';
+import type {
+  DrugId,
+  InstitutionProfileData,
+  LabPanelInput,
+  ResponseVerdict,
+  ScreeningKind,
+  TherapyClass,
+} from '@mas/protocol';
+
+export type { EpisodeEvent };
+
+/** What a guard answers: allowed or not, why, and on what evidence. */
+export interface Check {
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly evidence: readonly string[];
+  /** The event would be allowed with a rationale. */
+  readonly rationaleWouldAllow?: boolean;
+}
+
+export type InitialStage = 'at-risk' | 'suspected';
+
+export interface EpisodeInput {
+  readonly episodeId: string;
+  readonly patient: Patient;
+  /** When the episode opened (ISO 8601). */
+  readonly openedAt: string;
+  readonly initialStage: InitialStage;
+  readonly profile: {
+    readonly data: InstitutionProfileData;
+    readonly hash: string;
+  };
+}
+
+export interface TherapyRecord {
+  readonly drug: DrugId;
+  readonly therapyClass: TherapyClass;
+  readonly startedAt: string;
+  readonly startedBy: EpisodeActor;
+  readonly stoppedAt?: string;
+  /** Already on it before the episode: not an escalation. */
+  readonly background: boolean;
+  readonly emergency: boolean;
+  readonly rationale?: string;
+  /** Started while no glucocorticoid had started. */
+  readonly beforeGlucocorticoid: boolean;
+}
+
+export interface EscalationRequest {
+  readonly requestId: string;
+  readonly drug: DrugId;
+  readonly requestedBy: EpisodeActor;
+  readonly requestedAt: string;
+  readonly rationale: string;
+  readonly evidence: readonly string[];
+  readonly status: 'pending' | 'approved' | 'rejected' | 'started';
+  readonly decidedBy?: EpisodeActor;
+  readonly decidedAt?: string;
+  readonly decisionRationale?: string;
+}
+
+export interface EmergencyStart {
+  readonly drug: DrugId;
+  readonly startedBy: EpisodeActor;
+  readonly startedAt: string;
+  readonly rationale: string;
+  readonly countersignedBy?: EpisodeActor;
+  readonly countersignedAt?: string;
+}
+
+export interface RecordedDecision {
+  readonly choice: string;
+  readonly at: string;
+  readonly by: EpisodeActor;
+  readonly rationale: string;
+}
+
+export interface ScreeningRecord {
+  readonly result: 'done' | 'overridden';
+  readonly at: string;
+  readonly by: EpisodeActor;
+  readonly rationale?: string;
+}
+
+export type DueId =
+  | 'reassessment'
+  | 'labs'
+  | 'glucocorticoidStart'
+  | `countersignature:${string}`;
+
+export interface DueState {
+  /** Null: not scheduled. */
+  readonly dueAt: string | null;
+  readonly pausedAt: string | null;
+  readonly firedAt: string | null;
+}
+
+export interface FiredDue {
+  readonly id: DueId;
+  readonly dueAt: string;
+  readonly firedAt: string;
+  readonly latenessMinutes: number;
+}
+
+export type AlertId =
+  | 'mas-not-considered'
+  | 'glucocorticoid-delayed'
+  | 'cns-without-dexamethasone'
+  | 'infection-without-antimicrobials'
+  | 'malignancy-not-treated'
+  | 'reassessment-overdue'
+  | 'labs-overdue'
+  | 'monitoring-incomplete'
+  | 'severity-underestimated'
+  | 'second-line-before-glucocorticoid'
+  | 'countersignature-overdue'
+  | 'escalation-indicated'
+  | 'rituximab-ebv-t-nk'
+  | 'clinical-diagnosis-without-criteria'
+  | 'criteria-masked-by-tocilizumab';
+
+export interface Alert {
+  readonly id: AlertId;
+  readonly severity: 'critical' | 'warning' | 'info';
+  readonly message: string;
+  readonly evidence: readonly string[];
+  readonly since: string;
+}
+
+export interface AlertLogEntry {
+  readonly id: AlertId;
+  readonly raisedAt: string;
+  readonly clearedAt?: string;
+}
+
+export interface PanelRecord {
+  readonly at: string;
+  readonly panel: LabPanelInput;
+}
+
+export interface ScreenSummary {
+  readonly at: string;
+  readonly suggestive: boolean;
+  readonly criteriaMet: boolean;
+  readonly reasons: readonly string[];
+  readonly hscore?: number;
+  readonly mas2016Classified?: boolean;
+  readonly mas2016Applicable?: boolean;
+  readonly hlh2004CriteriaMet?: number;
+  readonly msScore?: number;
+  readonly notComputed: readonly string[];
+}
+
+export interface ResponseRecord {
+  readonly at: string;
+  readonly verdict: ResponseVerdict;
+  readonly reasons: readonly string[];
+}
+
+export type Outcome = 'excluded' | 'died' | 'transferred-out' | 'closed';
+
+export interface EpisodeContext {
+  readonly episodeId: string;
+  readonly patient: Patient;
+  readonly protocol: {
+    readonly id: string;
+    readonly version: string;
+    readonly hash: string;
+  };
+  readonly profile: {
+    readonly id: string;
+    readonly version: string;
+    readonly hash: string;
+    readonly example: boolean;
+  };
+  readonly profileData: InstitutionProfileData;
+  readonly initialStage: InitialStage;
+  readonly openedAt: string;
+  /** The latest time the episode has seen (events carry time). */
+  readonly now: string;
+  readonly suspicionAt: string | null;
+  readonly firstGlucocorticoidAt: string | null;
+  readonly firstTargetedTherapyAt: string | null;
+  readonly severe: boolean;
+  readonly rapidlyWorsening: boolean;
+  readonly cnsInvolvement: boolean;
+  readonly hemorrhage: boolean;
+  readonly therapies: readonly TherapyRecord[];
+  readonly escalationRequests: readonly EscalationRequest[];
+  readonly emergencyStarts: readonly EmergencyStart[];
+  readonly screenings: Readonly<
+    Partial<Record<ScreeningKind, ScreeningRecord>>
+  >;
+  readonly triggers: {
+    readonly infection: boolean;
+    readonly malignancy: boolean;
+    readonly ebv: boolean;
+    readonly ebvCellType: 'B' | 'T/NK' | 'unknown' | null;
+  };
+  readonly antimicrobialsActive: boolean;
+  readonly malignancyTreatmentStarted: boolean;
+  readonly decisions: Readonly<
+    Partial<Record<DecisionTopic, RecordedDecision>>
+  >;
+  readonly support: readonly SupportKind[];
+  readonly lastPanel: PanelRecord | null;
+  readonly lastScreen: ScreenSummary | null;
+  readonly lastResponse: ResponseRecord | null;
+  /** An inadequate response or worsening has been recorded (since the last relapse). */
+  readonly inadequateResponseRecorded: boolean;
+  readonly reassessments: number;
+  readonly missingMonitoringItems: readonly string[];
+  readonly diagnosisBasis: 'criteria' | 'clinical' | null;
+  readonly clinicalDiagnosisWithoutCriteria: boolean;
+  readonly dues: Readonly<Record<string, DueState>>;
+  readonly firedDues: readonly FiredDue[];
+  readonly hold: { readonly since: string; readonly reason: string } | null;
+  readonly alerts: readonly Alert[];
+  readonly alertLog: readonly AlertLogEntry[];
+  readonly relapses: number;
+  /** Between remission and relapse (or closure). */
+  readonly inRemission: boolean;
+  readonly outcome: Outcome | null;
+}
+
+export type EpisodeTag =
+  | 'at-risk'
+  | 'suspected'
+  | 'work-up'
+  | 'confirmed'
+  | 'untreated'
+  | 'first-line'
+  | 'escalated'
+  | 'refractory'
+  | 'remission'
+  | 'taper'
+  | 'on-hold'
+  | 'overdue'
+  | 'on-time'
+  | 'alerting'
+  | 'infection'
+  | 'malignancy'
+  | 'ebv'
+  | 'supportive-care'
+  | 'final';

@@ -1,0 +1,277 @@
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  ben,
+  febrileSjia,
+  floridMas,
+  panelOf,
+  unchanged,
+  worse,
+} from '@mas/testing';
+
+import {
+  drAdams,
+  drBaker,
+  drChen,
+  Episode,
+  episodeInput,
+  ev,
+  h,
+} from '../../spec-support/episode.spec-support.js';
+import { explainRefusal } from '../mas-episode.explain.js';
+
+describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
+  const florid = panelOf(floridMas, febrileSjia);
+
+  function onSecondLine() {
+    const episode = new Episode(episodeInput(ben, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(
+        ev('therapy.started', h(1), {
+          drug: 'methylprednisolone',
+          doseMg: 1000,
+        }),
+      )
+      .send(
+        ev('reassessment.recorded', h(12), {
+          panel: panelOf(unchanged(floridMas), febrileSjia),
+        }),
+      );
+    expect(episode.context.lastResponse?.verdict).toBe('inadequate');
+    expect(episode.alertIds()).toContain('escalation-indicated');
+    expect(episode.actionTypes()).toEqual(['notifyClinician']);
+
+    episode.send(
+      ev('therapy.started', h(13), { drug: 'ciclosporin', route: 'iv' }),
+    );
+    expect(episode.snapshot.value).toMatchObject({
+      open: { treatment: { active: 'escalated' } },
+    });
+    expect(episode.alertIds()).not.toContain('escalation-indicated');
+
+    episode.send(
+      ev('reassessment.recorded', h(24), {
+        panel: panelOf(worse(unchanged(floridMas)), febrileSjia),
+      }),
+    );
+    expect(episode.context.lastResponse?.verdict).toBe('worsening');
+    return episode;
+  }
+
+  it('requests emapalumab, is refused without screening and approval, then starts after a second senior approves', () => {
+    const episode = onSecondLine();
+    const start = ev(
+      'therapy.started',
+      h(26),
+      { drug: 'emapalumab', route: 'iv' },
+      drBaker,
+    );
+
+    episode.send(
+      ev(
+        'escalation.requested',
+        h(25),
+        {
+          requestId: 'req-1',
+          drug: 'emapalumab',
+          evidence: ['seed.refractory.1', 'lit.nct03311854'],
+        },
+        drBaker,
+        'worsening on methylprednisolone and IV ciclosporin',
+      ),
+    );
+    expect(episode.actions).toEqual([
+      expect.objectContaining({
+        type: 'requestSecondSenior',
+        params: {
+          requestId: 'req-1',
+          drug: 'emapalumab',
+          requestedBy: 'dr-baker',
+        },
+      }),
+    ]);
+
+    expect(episode.can(start)).toBe(false);
+    expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
+      /needs tb-screening and infection-prophylaxis recorded/,
+    );
+
+    episode.send(
+      ev('screening.recorded', h(25.5), {
+        kind: 'tb-screening',
+        result: 'done',
+      }),
+    );
+    episode.send(
+      ev(
+        'screening.recorded',
+        h(25.6),
+        { kind: 'infection-prophylaxis', result: 'overridden' },
+        drBaker,
+        'prophylaxis started at the referring hospital',
+      ),
+    );
+    expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
+      /awaits approval by a second, different senior/,
+    );
+
+    const selfApproval = ev(
+      'escalation.approved',
+      h(25.7),
+      { requestId: 'req-1' },
+      drBaker,
+    );
+    expect(episode.can(selfApproval)).toBe(false);
+    expect(explainRefusal(episode.snapshot, selfApproval)?.reason).toMatch(
+      /dr-baker made this request and cannot also decide it/,
+    );
+
+    const juniorApproval = ev(
+      'escalation.approved',
+      h(25.7),
+      { requestId: 'req-1' },
+      drAdams,
+    );
+    expect(explainRefusal(episode.snapshot, juniorApproval)?.reason).toMatch(
+      /only a senior clinician/,
+    );
+
+    episode.send(
+      ev('escalation.approved', h(25.8), { requestId: 'req-1' }, drChen),
+    );
+    episode.send(start);
+    expect(episode.snapshot.value).toMatchObject({
+      open: { treatment: { active: 'refractory' } },
+    });
+    expect(episode.context.escalationRequests[0]).toMatchObject({
+      status: 'started',
+      requestedBy: drBaker,
+      decidedBy: drChen,
+    });
+  });
+
+  it('a rejected request cannot be started; rejection needs a rationale', () => {
+    const episode = onSecondLine();
+    episode.send(
+      ev(
+        'escalation.requested',
+        h(25),
+        {
+          requestId: 'req-2',
+          drug: 'ruxolitinib',
+          evidence: ['seed.refractory.2'],
+        },
+        drBaker,
+        'worsening',
+      ),
+    );
+    expect(
+      episode.can(
+        ev('escalation.rejected', h(26), { requestId: 'req-2' }, drChen),
+      ),
+    ).toBe(false);
+    episode.send(
+      ev(
+        'escalation.rejected',
+        h(26),
+        { requestId: 'req-2' },
+        drChen,
+        'try high-dose anakinra first',
+      ),
+    );
+    const start = ev(
+      'therapy.started',
+      h(27),
+      { drug: 'ruxolitinib' },
+      drBaker,
+    );
+    expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
+      /needs a request approved by a second, different senior/,
+    );
+  });
+
+  it('the emergency path starts now and alerts when the countersignature lapses', () => {
+    const episode = onSecondLine();
+    episode.send(
+      ev('screening.recorded', h(25), { kind: 'tb-screening', result: 'done' }),
+    );
+    episode.send(
+      ev('screening.recorded', h(25), {
+        kind: 'infection-prophylaxis',
+        result: 'done',
+      }),
+    );
+    const emergency = ev(
+      'therapy.started',
+      h(26),
+      { drug: 'emapalumab', emergency: true },
+      drBaker,
+    );
+    expect(episode.can(emergency)).toBe(false);
+    expect(explainRefusal(episode.snapshot, emergency)?.reason).toMatch(
+      /rationale is required/,
+    );
+    expect(
+      explainRefusal(episode.snapshot, {
+        ...emergency,
+        actor: drAdams,
+        rationale: 'x',
+      })?.reason,
+    ).toMatch(/must be made by a senior clinician/);
+
+    episode.send({
+      ...emergency,
+      rationale: 'deteriorating overnight, no second senior on site',
+    });
+    expect(episode.hasTag('refractory')).toBe(true);
+    expect(episode.actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'requestCountersignature',
+          params: { drug: 'emapalumab', startedBy: 'dr-baker', dueAt: h(50) },
+        }),
+      ]),
+    );
+    episode.send(ev('reassessment.recorded', h(36), { panel: florid }));
+    episode.send(ev('reassessment.recorded', h(48), { panel: florid }));
+    expect(episode.alertIds()).not.toContain('countersignature-overdue');
+    episode.send(ev('clock.ticked', h(51), {}));
+    expect(episode.alertIds()).toContain('countersignature-overdue');
+    expect(episode.context.firedDues).toContainEqual({
+      id: 'countersignature:emapalumab',
+      dueAt: h(50),
+      firedAt: h(51),
+      latenessMinutes: 60,
+    });
+
+    expect(
+      episode.can(
+        ev('escalation.countersigned', h(52), { drug: 'emapalumab' }, drBaker),
+      ),
+    ).toBe(false);
+    episode.send(
+      ev('escalation.countersigned', h(52), { drug: 'emapalumab' }, drChen),
+    );
+    expect(episode.alertIds()).not.toContain('countersignature-overdue');
+  });
+
+  it('refractory therapy is blocked without a recorded inadequate response or rapid worsening', () => {
+    const episode = new Episode(episodeInput(ben, 'suspected'));
+    episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    const request = ev(
+      'escalation.requested',
+      h(2),
+      { requestId: 'r', drug: 'etoposide', evidence: ['seed.refractory.3'] },
+      drBaker,
+      'x',
+    );
+    expect(explainRefusal(episode.snapshot, request)?.reason).toMatch(
+      /needs a recorded inadequate response or rapid worsening/,
+    );
+    episode.send(
+      ev('severity.assessed', h(3), { severe: true, rapidlyWorsening: true }),
+    );
+    expect(episode.can(request)).toBe(true);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Helpers for the machine's specs: a named patient's episode driven through
+ * the pure `transition` function, with time as explicit instants.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { initialTransition, transition } from 'xstate';
+
+import type { EpisodeActor, EpisodeEvent, Patient } from '@mas/contracts';
+import { parseInstitutionProfile } from '@mas/protocol';
+
+import { checkEvent } from '../lib/mas-episode.checks.js';
+import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import type { EpisodeInput, InitialStage } from '../lib/mas-episode.types.js';
+
+export const T0 = '2026-03-01T08:00:00.000Z';
+
+/** T0 plus `hours` (fractions allowed). */
+export function h(hours: number): string {
+  return new Date(Date.parse(T0) + hours * 3_600_000).toISOString();
+}
+
+export const drAdams: EpisodeActor = { id: 'dr-adams', role: 'clinician' };
+export const drBaker: EpisodeActor = {
+  id: 'dr-baker',
+  role: 'senior-clinician',
+};
+export const drChen: EpisodeActor = { id: 'dr-chen', role: 'senior-clinician' };
+export const nurseDiaz: EpisodeActor = { id: 'nurse-diaz', role: 'nurse' };
+export const scheduler: EpisodeActor = { id: 'scheduler', role: 'system' };
+
+export function exampleProfile() {
+  const path = join(
+    import.meta.dirname,
+    '../../../../libs/protocol/profiles/example.profile.json',
+  );
+  return parseInstitutionProfile(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+export function episodeInput(
+  patient: Patient,
+  initialStage: InitialStage = 'suspected',
+  openedAt = T0,
+): EpisodeInput {
+  return {
+    episodeId: `episode-${patient.identifier}`,
+    patient,
+    openedAt,
+    initialStage,
+    profile: exampleProfile(),
+  };
+}
+
+type Snapshot = ReturnType<
+  typeof initialTransition<typeof masEpisodeMachine>
+>[0];
+type Actions = ReturnType<typeof transition<typeof masEpisodeMachine>>[1];
+
+/** Builds an event. */
+export function ev<T extends EpisodeEvent['type']>(
+  type: T,
+  at: string,
+  payload: Extract<EpisodeEvent, { type: T }>['payload'],
+  actor: EpisodeActor = drAdams,
+  rationale?: string,
+): Extract<EpisodeEvent, { type: T }> {
+  return {
+    type,
+    at,
+    actor,
+    payload,
+    ...(rationale === undefined ? {} : { rationale }),
+  } as Extract<EpisodeEvent, { type: T }>;
+}
+
+export const tick = (at: string) => ev('clock.ticked', at, {}, scheduler);
+
+/** An episode under test: its snapshot and the actions of the last step. */
+export class Episode {
+  snapshot: Snapshot;
+  actions: Actions = [];
+
+  constructor(input: EpisodeInput) {
+    const [snapshot, actions] = initialTransition(masEpisodeMachine, input);
+    this.snapshot = snapshot;
+    this.actions = actions;
+  }
+
+  get context() {
+    return this.snapshot.context;
+  }
+
+  /** Sends an event that must be accepted. */
+  send(event: EpisodeEvent): this {
+    if (!this.snapshot.can(event)) {
+      const check = checkEvent(this.snapshot.context, event);
+      throw new Error(
+        `${event.type} was refused at ${JSON.stringify(this.snapshot.value)}: ${check.reason}`,
+      );
+    }
+    const [next, actions] = transition(masEpisodeMachine, this.snapshot, event);
+    this.snapshot = next;
+    this.actions = actions;
+    return this;
+  }
+
+  /** Whether the machine would take the event now. */
+  can(event: EpisodeEvent): boolean {
+    return this.snapshot.can(event);
+  }
+
+  hasTag(tag: Parameters<Snapshot['hasTag']>[0]): boolean {
+    return this.snapshot.hasTag(tag);
+  }
+
+  alertIds(): string[] {
+    return this.snapshot.context.alerts.map((a) => a.id);
+  }
+
+  actionTypes(): string[] {
+    return this.actions.map((a) => a.type);
+  }
+}
