@@ -357,3 +357,19 @@ describe('cli: replay through the care-episode statechart', () => {
     ).toMatch(/^error: events\[0\]\.at: /);
   });
 });
+
+describe('cli: verify', () => {
+  it('a run that hits its state limit is inconclusive, never "holds", and exits 1', () => {
+    const { code, stdout } = runCli(['verify', '--limit', '20'], io(''));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/INCONCLUSIVE\s+P1 /);
+    expect(stdout).not.toMatch(/^HOLDS/m);
+    expect(stdout).toMatch(/no \(limit 20 states\)/);
+  });
+
+  it('a bad limit is exit 2', () => {
+    expect(runCli(['verify', '--limit', 'many'], io('')).stderr).toMatch(
+      /^error: --limit needs a positive whole number/,
+    );
+  });
+});

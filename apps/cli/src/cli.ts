@@ -16,6 +16,7 @@ import {
 } from '@mas/protocol';
 
 import { replay } from './replay.command.js';
+import { formatVerification, runVerification } from './verify.command.js';
 
 /** What the CLI needs from the outside world, injected for tests. */
 export interface CliIo {
@@ -62,6 +63,9 @@ Commands
   replay               { "patient", "events": [...], "openedAt"?, "initialStage"? } through the
                        care-episode statechart: final state, stage, tags, alerts, allowed
                        and blocked events; a rejected event is exit 2 naming it and why
+  verify [--limit N] [--json]
+                       model-check the care-episode machine: every safety property on
+                       every reachable state (exit 1 if one fails or is inconclusive)
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
@@ -84,12 +88,16 @@ interface Options {
   readonly positional: readonly string[];
   readonly profilePath?: string;
   readonly schema: boolean;
+  readonly json: boolean;
+  readonly limit?: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   const positional: string[] = [];
   let profilePath: string | undefined;
   let schema = false;
+  let json = false;
+  let limit: number | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--profile') {
@@ -102,6 +110,14 @@ function parseArgs(argv: readonly string[]): Options {
       profilePath = arg.slice('--profile='.length);
     } else if (arg === '--schema') {
       schema = true;
+    } else if (arg === '--json') {
+      json = true;
+    } else if (arg === '--limit') {
+      limit = Number(argv[i + 1]);
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new UsageError('--limit needs a positive whole number of states');
+      }
+      i += 1;
     } else if (arg.startsWith('--')) {
       throw new UsageError(`unknown option ${arg}`);
     } else {
@@ -111,6 +127,8 @@ function parseArgs(argv: readonly string[]): Options {
   return {
     positional,
     schema,
+    json,
+    ...(limit === undefined ? {} : { limit }),
     ...(profilePath === undefined ? {} : { profilePath }),
   };
 }
@@ -154,7 +172,17 @@ function json(value: unknown): string {
 /** Runs one CLI command. Never throws: bad input is exit 2. */
 export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
   try {
-    return { code: 0, stdout: execute(parseArgs(argv), io), stderr: '' };
+    const options = parseArgs(argv);
+    if (options.positional[0] === 'verify') {
+      const profile = loadProfile(options, io);
+      const { output, ok } = runVerification(profile, options.limit);
+      return {
+        code: ok ? 0 : 1,
+        stdout: options.json ? json(output) : formatVerification(output),
+        stderr: '',
+      };
+    }
+    return { code: 0, stdout: execute(options, io), stderr: '' };
   } catch (error) {
     if (error instanceof ClinicalInputError || error instanceof UsageError) {
       return {
@@ -169,19 +197,22 @@ export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
   }
 }
 
+function loadProfile(options: Options, io: CliIo): InstitutionProfile {
+  const path = options.profilePath ?? io.defaultProfilePath;
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch {
+    throw new ClinicalInputError('--profile', `cannot read ${path}`);
+  }
+  return parseInstitutionProfile(readJson(text, `profile ${path}`));
+}
+
 function execute(options: Options, io: CliIo): string {
   const [command, subject] = options.positional;
   let cachedProfile: InstitutionProfile | undefined;
   const profile = (): InstitutionProfile => {
-    if (cachedProfile) return cachedProfile;
-    const path = options.profilePath ?? io.defaultProfilePath;
-    let text: string;
-    try {
-      text = io.readFile(path);
-    } catch {
-      throw new ClinicalInputError('--profile', `cannot read ${path}`);
-    }
-    cachedProfile = parseInstitutionProfile(readJson(text, `profile ${path}`));
+    cachedProfile ??= loadProfile(options, io);
     return cachedProfile;
   };
   const stdinJson = (): unknown => readJson(io.stdin(), 'stdin');

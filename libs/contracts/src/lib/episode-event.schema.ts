@@ -45,7 +45,9 @@ export const backgroundDrugs = [
 ] as const;
 export const screeningKinds = [
   'tb-screening',
-  'infection-prophylaxis',
+  'zoster-prophylaxis',
+  'pjp-prophylaxis',
+  'fungal-prophylaxis',
   'hbv-serology',
 ] as const;
 export const supportKinds = [

@@ -185,7 +185,7 @@ const cases: Record<AlertId, AlertCase> = {
             'refractory arthritis',
           ),
         ),
-    clear: (e) => e.send(ev('therapy.stopped', h(3), { drug: 'tocilizumab' })),
+    // No clear: tocilizumab acts for weeks; the masking stays for the episode.
   },
 };
 

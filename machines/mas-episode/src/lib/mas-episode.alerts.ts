@@ -43,11 +43,14 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
     alerts.push({ id, severity, message, evidence });
   };
 
-  if (context.suspicionAt === null && context.lastScreen?.suggestive === true) {
+  if (
+    context.suspicionAt === null &&
+    context.unrecognisedSuggestiveAt !== null
+  ) {
     add(
       'mas-not-considered',
       'critical',
-      `The latest panel points to MAS (${context.lastScreen.reasons.join('; ')}) but no suspicion is recorded.`,
+      `A panel of ${context.unrecognisedSuggestiveAt} pointed to MAS${context.lastScreen?.suggestive ? ` (${context.lastScreen.reasons.join('; ')})` : ''} but no suspicion is recorded.`,
       ['seed.pitfalls.3', 'seed.pitfalls.1', 'review.section-10'],
     );
   }
@@ -162,7 +165,7 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   const lapsed = context.emergencyStarts.filter(
     (s) =>
       s.countersignedBy === undefined &&
-      hasFired(context, `countersignature:${s.drug}`),
+      hasFired(context, `countersignature:${s.id}`),
   );
   if (lapsed.length > 0) {
     add(
@@ -214,11 +217,11 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       ['lit.ravelli-2016'],
     );
   }
-  if (isActive(context, 'tocilizumab')) {
+  if (context.tocilizumabGiven) {
     add(
       'criteria-masked-by-tocilizumab',
       'info',
-      'On tocilizumab: fever and CRP are masked, the 2016 criteria are not applicable, and fever/CRP are left out of the response rule.',
+      'Tocilizumab given in this episode (it acts for weeks): fever and CRP are masked, the 2016 criteria are not applicable, and fever/CRP are left out of the response rule.',
       ['lit.shimizu-2020', 'review.section-10'],
     );
   }

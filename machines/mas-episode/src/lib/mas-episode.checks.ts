@@ -14,12 +14,13 @@ import {
 import {
   ClinicalInputError,
   findEvidence,
+  type LabPanelInput,
   masProtocolDefinition,
-  parseLabPanel,
   type TherapyClass,
 } from '@mas/protocol';
 
 import type { Check, EpisodeContext } from './mas-episode.types.js';
+import { parsePanel } from './panel-cache.util.js';
 
 const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
   masProtocolDefinition;
@@ -72,6 +73,13 @@ export function therapyEvidence(drug: string): readonly string[] {
   );
 }
 
+/** The oldest emergency start of `drug` still awaiting countersignature. */
+export function openEmergencyStart(context: EpisodeContext, drug: string) {
+  return context.emergencyStarts.find(
+    (s) => s.drug === drug && s.countersignedBy === undefined,
+  );
+}
+
 export function activeTherapies(context: EpisodeContext) {
   return context.therapies.filter((t) => t.stoppedAt === undefined);
 }
@@ -80,9 +88,15 @@ export function isActive(context: EpisodeContext, drug: string): boolean {
   return activeTherapies(context).some((t) => t.drug === drug);
 }
 
-/** Any immunosuppressant active (every therapy of the protocol is one). */
+/**
+ * An immunosuppressant is active within the episode (every therapy of the
+ * protocol is one). Background therapy of a patient followed at risk, before
+ * any suspicion, does not start the episode's 12-hourly reassessment.
+ */
 export function isImmunosuppressed(context: EpisodeContext): boolean {
-  return activeTherapies(context).length > 0;
+  return activeTherapies(context).some(
+    (therapy) => !therapy.background || context.suspicionAt !== null,
+  );
 }
 
 export function hasGlucocorticoidStarted(context: EpisodeContext): boolean {
@@ -93,10 +107,20 @@ export function hasEverStarted(context: EpisodeContext, drug: string): boolean {
   return context.therapies.some((t) => t.drug === drug);
 }
 
-/** Inadequate response, worsening, or rapid worsening recorded. */
+/**
+ * The latest reassessment found an inadequate response or worsening, or the
+ * episode is marked rapidly worsening.
+ */
 export function isEscalationWarranted(context: EpisodeContext): boolean {
-  return context.inadequateResponseRecorded || context.rapidlyWorsening;
+  const verdict = context.lastResponse?.verdict;
+  return (
+    verdict === 'inadequate' ||
+    verdict === 'worsening' ||
+    context.rapidlyWorsening
+  );
 }
+
+const prescribers = ['clinician', 'senior-clinician'];
 
 function isStillsDisease(context: EpisodeContext): boolean {
   return (stillsDiseases as readonly string[]).includes(
@@ -106,7 +130,7 @@ function isStillsDisease(context: EpisodeContext): boolean {
 
 function checkPanel(panel: unknown, field: string): Check {
   try {
-    parseLabPanel(panel);
+    parsePanel(panel as LabPanelInput);
     return ok('the panel is valid');
   } catch (error) {
     if (error instanceof ClinicalInputError) {
@@ -147,6 +171,12 @@ function checkRefractoryStart(
 ): Check {
   const { drug } = event.payload;
   const evidence = therapyEvidence(drug);
+  if (!prescribers.includes(event.actor.role)) {
+    return blocked(
+      `refractory therapy is started by a clinician, not by the ${event.actor.role} role`,
+      ['review.section-10'],
+    );
+  }
   if (!isEscalationWarranted(context)) {
     return blocked(
       `${drug} is refractory therapy: it needs a recorded inadequate response or rapid worsening first`,
@@ -155,6 +185,14 @@ function checkRefractoryStart(
   }
   const screenings = checkScreenings(context, drug);
   if (!screenings.ok) return screenings;
+  if (!hasGlucocorticoidStarted(context)) {
+    const beforeGlucocorticoid = needsRationale(
+      event,
+      `${drug} before any glucocorticoid (glucocorticoids are the cornerstone of first-line treatment); the alert stays active until one starts`,
+      ['seed.lead', 'seed.initial.1', ...evidence],
+    );
+    if (!beforeGlucocorticoid.ok) return beforeGlucocorticoid;
+  }
   const approved = context.escalationRequests.some(
     (r) => r.drug === drug && r.status === 'approved',
   );
@@ -165,6 +203,15 @@ function checkRefractoryStart(
     if (event.actor.role !== 'senior-clinician') {
       return blocked(
         'an emergency start of refractory therapy must be made by a senior clinician',
+        ['review.section-10'],
+      );
+    }
+    const rejected = [...context.escalationRequests]
+      .reverse()
+      .find((r) => r.drug === drug);
+    if (rejected?.status === 'rejected') {
+      return blocked(
+        `${drug} was rejected by ${rejected.decidedBy?.id ?? 'a senior'}: an emergency start cannot override a rejection; make a new request`,
         ['review.section-10'],
       );
     }
@@ -226,14 +273,14 @@ function checkTherapyStart(
   event: EpisodeEventOf<'therapy.started'>,
 ): Check {
   const { drug } = event.payload;
-  if (isActive(context, drug)) {
+  const therapyClass = therapyClassOf(drug);
+  if (therapyClass !== 'glucocorticoid' && isActive(context, drug)) {
     return blocked(`${drug} is already active`, therapyEvidence(drug));
   }
-  const therapyClass = therapyClassOf(drug);
   switch (therapyClass) {
     case 'glucocorticoid':
       return ok(
-        'glucocorticoids are never gated: possible in every open stage',
+        'glucocorticoids are never gated: possible in every open stage, repeat pulses included',
         [...therapyEvidence(drug), 'review.section-10'],
       );
     case 'second-line':
@@ -284,10 +331,13 @@ function checkApproval(
       evidence,
     );
   }
-  if (event.type === 'escalation.rejected') {
-    return needsRationale(event, 'a rejection states its reason', evidence);
-  }
-  return ok('approval by a second, different senior clinician', evidence);
+  return needsRationale(
+    event,
+    event.type === 'escalation.rejected'
+      ? 'a rejection states its reason'
+      : 'an approval states its reason (four eyes: one record with the request)',
+    evidence,
+  );
 }
 
 /**
@@ -301,7 +351,7 @@ export function checkEvent(
 ): Check {
   switch (event.type) {
     case 'clock.ticked':
-      return ok('time moves on');
+      return ok('time moves on', ['seed.monitoring.1']);
     case 'labs.recorded':
       return checkPanel(event.payload.panel, 'panel');
     case 'suspicion.recorded':
@@ -315,14 +365,17 @@ export function checkEvent(
         'lit.henter-2007',
       ];
       if (event.payload.basis === 'criteria') {
-        return context.lastScreen?.criteriaMet === true
-          ? ok('classification criteria met on the latest panel', evidence)
+        return context.criteriaMetAt !== null
+          ? ok(
+              `classification criteria met on the panel of ${context.criteriaMetAt}`,
+              evidence,
+            )
           : blocked(
-              'no classification criteria (2016, HScore >= 169, HLH-2004) are met on the latest panel: confirm on clinical grounds with a rationale',
+              'no panel of this episode meets classification criteria (2016, HScore >= 169, HLH-2004): confirm on clinical grounds with a rationale',
               evidence,
             );
       }
-      return context.lastScreen?.criteriaMet === true
+      return context.criteriaMetAt !== null
         ? ok('clinical diagnosis, criteria also met', evidence)
         : needsRationale(
             event,
@@ -341,21 +394,63 @@ export function checkEvent(
       return checkTherapyStart(context, event);
     case 'therapy.stopped':
       return isActive(context, event.payload.drug)
-        ? ok(`${event.payload.drug} stopped`)
-        : blocked(`${event.payload.drug} is not active`, []);
-    case 'background-therapy.recorded':
-      return event.payload.doseIncreased === true &&
-        !isActive(context, event.payload.drug)
-        ? blocked(
-            `${event.payload.drug} is not recorded as background therapy: record it before a dose increase`,
-            ['review.section-10'],
+        ? ok(
+            `${event.payload.drug} stopped`,
+            therapyEvidence(event.payload.drug),
           )
-        : ok(
-            'background therapy from before the episode (or its dose increase) is not an escalation',
-            ['review.section-10'],
+        : blocked(
+            `${event.payload.drug} is not active`,
+            therapyEvidence(event.payload.drug),
           );
+    case 'background-therapy.recorded': {
+      const evidence = ['review.section-10'];
+      if (
+        event.payload.doseIncreased === true &&
+        !activeTherapies(context).some(
+          (t) => t.drug === event.payload.drug && t.background,
+        )
+      ) {
+        return blocked(
+          `${event.payload.drug} is not recorded as background therapy: record it before a dose increase`,
+          evidence,
+        );
+      }
+      if (
+        event.payload.doseIncreased !== true &&
+        isActive(context, event.payload.drug)
+      ) {
+        return blocked(`${event.payload.drug} is already active`, evidence);
+      }
+      if (context.suspicionAt !== null) {
+        return needsRationale(
+          event,
+          'background therapy recorded after suspicion is not counted as escalation, so say why it predates the episode',
+          evidence,
+        );
+      }
+      return ok(
+        'background therapy from before the episode (or its dose increase) is not an escalation',
+        evidence,
+      );
+    }
     case 'escalation.requested': {
       const { drug, evidence: cited } = event.payload;
+      if (event.actor.role !== 'senior-clinician') {
+        return blocked(
+          'refractory therapy is requested by a senior clinician and approved by a second, different one',
+          ['review.section-10'],
+        );
+      }
+      if (
+        context.escalationRequests.some(
+          (r) => r.requestId === event.payload.requestId,
+        )
+      ) {
+        return blocked(
+          `request id ${event.payload.requestId} is already used`,
+          ['review.section-10'],
+        );
+      }
       const unknown = cited.filter((id) => findEvidence(id) === undefined);
       if (unknown.length > 0) {
         return blocked(`unknown evidence entries: ${unknown.join(', ')}`, [
@@ -392,9 +487,7 @@ export function checkEvent(
     case 'escalation.rejected':
       return checkApproval(context, event);
     case 'escalation.countersigned': {
-      const start = context.emergencyStarts.find(
-        (s) => s.drug === event.payload.drug && s.countersignedBy === undefined,
-      );
+      const start = openEmergencyStart(context, event.payload.drug);
       const evidence = ['review.section-10'];
       if (!start) {
         return blocked(
@@ -425,7 +518,9 @@ export function checkEvent(
     case 'trigger.identified':
       return event.payload.ebvCellType !== undefined &&
         event.payload.trigger !== 'ebv'
-        ? blocked('ebvCellType applies only to the EBV trigger', [])
+        ? blocked('ebvCellType applies only to the EBV trigger', [
+            'seed.refractory.4',
+          ])
         : ok(`${event.payload.trigger} trigger recorded`, [
             'seed.subtype.2',
             'seed.subtype.3',
@@ -438,8 +533,8 @@ export function checkEvent(
       );
     case 'antimicrobials.stopped':
       return context.antimicrobialsActive
-        ? ok('antimicrobials stopped')
-        : blocked('no antimicrobials are active', []);
+        ? ok('antimicrobials stopped', ['seed.subtype.3'])
+        : blocked('no antimicrobials are active', ['seed.subtype.3']);
     case 'decision.recorded':
       return needsRationale(
         event,
@@ -454,7 +549,9 @@ export function checkEvent(
         : blocked('no malignancy is recorded as a trigger', ['seed.subtype.2']);
     case 'support.started':
       return context.support.includes(event.payload.kind)
-        ? blocked(`${event.payload.kind} is already active`, [])
+        ? blocked(`${event.payload.kind} is already active`, [
+            'seed.supportive.1',
+          ])
         : ok(
             'supportive care is never gated: possible in every open stage',
             organSupportKinds.includes(event.payload.kind)
@@ -463,8 +560,8 @@ export function checkEvent(
           );
     case 'support.stopped':
       return context.support.includes(event.payload.kind)
-        ? ok(`${event.payload.kind} stopped`)
-        : blocked(`${event.payload.kind} is not active`, []);
+        ? ok(`${event.payload.kind} stopped`, ['seed.supportive.1'])
+        : blocked(`${event.payload.kind} is not active`, ['seed.supportive.1']);
     case 'reassessment.recorded':
       return checkPanel(event.payload.panel, 'panel');
     case 'hold.started':
@@ -473,7 +570,7 @@ export function checkEvent(
         ['review.section-10'],
       );
     case 'hold.ended':
-      return ok('hold ended');
+      return ok('hold ended', ['review.section-10']);
     case 'remission.recorded':
       return context.lastResponse?.verdict === 'responding'
         ? ok('remission after a response', ['seed.monitoring.3'])
@@ -489,10 +586,10 @@ export function checkEvent(
         'review.section-10',
       ]);
     case 'death.recorded':
-      return ok('outcome recorded');
+      return ok('outcome recorded', ['seed.lead']);
     case 'transfer-out.recorded':
-      return ok('transferred out of this service');
+      return ok('transferred out of this service', ['seed.supportive.1']);
     case 'episode.closed':
-      return ok('episode closed after remission');
+      return ok('episode closed after remission', ['seed.monitoring.3']);
   }
 }

@@ -101,7 +101,7 @@ describe('explaining a snapshot', () => {
       'confirmation on criteria without met criteria',
       (e) => e,
       ev('diagnosis.confirmed', h(1), { basis: 'criteria' }),
-      /no classification criteria .* are met/,
+      /no panel of this episode meets classification criteria/,
     ],
     [
       'clinical confirmation without a rationale',
@@ -118,9 +118,17 @@ describe('explaining a snapshot', () => {
     [
       'a drug already active',
       (e) =>
-        e.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' })),
-      ev('therapy.started', h(2), { drug: 'methylprednisolone' }),
-      /methylprednisolone is already active/,
+        e
+          .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+          .send(
+            ev('severity.assessed', h(1), {
+              severe: true,
+              rapidlyWorsening: false,
+            }),
+          )
+          .send(ev('therapy.started', h(1), { drug: 'anakinra' })),
+      ev('therapy.started', h(2), { drug: 'anakinra' }),
+      /anakinra is already active/,
     ],
     [
       'stopping a drug not active',

@@ -4,7 +4,7 @@
  * the reason in words and the evidence behind the rule. The API and the UI
  * show this; `snapshot.can` decides, the pure checks say why.
  */
-import type { SnapshotFrom } from 'xstate';
+import { getNextTransitions, type SnapshotFrom } from 'xstate';
 
 import {
   backgroundDrugs,
@@ -66,12 +66,12 @@ interface Candidate {
   readonly variant?: string;
 }
 
-function candidate<T extends EpisodeEventType>(
-  type: T,
+function representative(
+  type: EpisodeEventType,
   at: string,
-  payload: Extract<EpisodeEvent, { type: T }>['payload'],
-  variant?: string,
-  actor: EpisodeActor = clinician,
+  payload: unknown,
+  variant: string | undefined,
+  actor: EpisodeActor,
 ): Candidate {
   return {
     event: { type, at, actor, payload } as EpisodeEvent,
@@ -79,8 +79,19 @@ function candidate<T extends EpisodeEventType>(
   };
 }
 
-function candidates(context: EpisodeContext): Candidate[] {
+function candidates(
+  context: EpisodeContext,
+  viewer: EpisodeActor | undefined,
+): Candidate[] {
   const at = context.now;
+  /** The viewer's own actions, or a representative actor's. */
+  const candidate = <T extends EpisodeEventType>(
+    type: T,
+    time: string,
+    payload: Extract<EpisodeEvent, { type: T }>['payload'],
+    variant?: string,
+    actor: EpisodeActor = clinician,
+  ): Candidate => representative(type, time, payload, variant, viewer ?? actor);
   const list: Candidate[] = [
     candidate('clock.ticked', at, {}),
     candidate('labs.recorded', at, { panel: {} }),
@@ -314,6 +325,18 @@ function option(
       evidence: [],
     };
   }
+  const handled = getNextTransitions(snapshot).some(
+    (transition) => transition.eventType === event.type,
+  );
+  if (!handled) {
+    const where = availability[event.type];
+    return {
+      ...base,
+      status: 'blocked',
+      reason: `not possible now: ${where?.where ?? 'not possible in the current stage'} (now: ${describeStage(snapshot)})`,
+      evidence: where?.evidence ?? [],
+    };
+  }
   const check = checkEvent(snapshot.context, event);
   if (snapshot.can(event)) {
     return {
@@ -352,17 +375,26 @@ function option(
   };
 }
 
-/** The explanation of a snapshot: stage, alerts, allowed and blocked events. */
-export function explainSnapshot(snapshot: EpisodeSnapshot): EpisodeExplanation {
-  const options = candidates(snapshot.context).map((c) => option(snapshot, c));
+/**
+ * The explanation of a snapshot: stage, alerts, allowed and blocked events.
+ * Give the `actor` who is looking (the signed-in clinician) to see what that
+ * person may do: four-eyes rules depend on who acts.
+ */
+export function explainSnapshot(
+  snapshot: EpisodeSnapshot,
+  options: { readonly actor?: EpisodeActor } = {},
+): EpisodeExplanation {
+  const eventOptions = candidates(snapshot.context, options.actor).map((c) =>
+    option(snapshot, c),
+  );
   return {
     value: snapshot.value,
     stage: describeStage(snapshot),
     final: snapshot.status === 'done',
     tags: [...snapshot.tags].sort(),
     alerts: snapshot.context.alerts,
-    allowed: options.filter((o) => o.status !== 'blocked'),
-    blocked: options.filter((o) => o.status === 'blocked'),
+    allowed: eventOptions.filter((o) => o.status !== 'blocked'),
+    blocked: eventOptions.filter((o) => o.status === 'blocked'),
     protocol: snapshot.context.protocol,
     profile: snapshot.context.profile,
   };
@@ -375,8 +407,5 @@ export function explainRefusal(
 ): { reason: string; evidence: readonly string[] } | null {
   if (snapshot.status !== 'done' && snapshot.can(event)) return null;
   const result = option(snapshot, { event });
-  if (result.status === 'allowed-with-rationale') {
-    return { reason: result.reason, evidence: result.evidence };
-  }
   return { reason: result.reason, evidence: result.evidence };
 }

@@ -47,25 +47,27 @@ export type Effect =
 
 const { stillsDiseases } = masProtocolDefinition;
 
-const therapyStarts = (
-  ...targets: [string | undefined, string | undefined, string | undefined]
-) => {
-  const [glucocorticoid, secondLine, refractory] = targets;
-  const route = (
-    therapyClass: 'glucocorticoid' | 'second-line' | 'refractory',
-    target: string | undefined,
-  ) => ({
-    guard: { type: 'isTherapyStartOfClass' as const, params: { therapyClass } },
-    ...(target === undefined ? {} : { target }),
-    actions: 'apply' as const,
-  });
-  return [
-    route('glucocorticoid', glucocorticoid),
-    route('second-line', secondLine),
-    route('refractory', refractory),
-    { guard: 'isAllowed' as const, actions: 'apply' as const },
-  ];
-};
+type RoutedClass =
+  'glucocorticoid' | 'second-line' | 'refractory' | 'ebv-directed';
+
+/**
+ * The `therapy.started` handlers of a treatment state: each class of drug
+ * moves to its line (or stays, where no target is given); anything else the
+ * checks allow is recorded in place.
+ */
+const therapyStarts = (targets: Partial<Record<RoutedClass, string>>) => [
+  ...(Object.entries(targets) as [RoutedClass, string][]).map(
+    ([therapyClass, target]) => ({
+      guard: {
+        type: 'isTherapyStartOfClass' as const,
+        params: { therapyClass },
+      },
+      target,
+      actions: 'apply' as const,
+    }),
+  ),
+  { guard: 'isAllowed' as const, actions: 'apply' as const },
+];
 
 export const masEpisodeMachine = setup({
   types: {
@@ -79,7 +81,7 @@ export const masEpisodeMachine = setup({
     isAllowed: ({ context, event }) => checkEvent(context, event).ok,
     isTherapyStartOfClass: (
       { context, event },
-      params: { therapyClass: 'glucocorticoid' | 'second-line' | 'refractory' },
+      params: { therapyClass: RoutedClass },
     ) =>
       event.type === 'therapy.started' &&
       therapyClassOf(event.payload.drug) === params.therapyClass &&
@@ -142,7 +144,7 @@ export const masEpisodeMachine = setup({
           params: {
             drug: emergency.drug,
             startedBy: emergency.startedBy.id,
-            dueAt: next.dues[`countersignature:${emergency.drug}`]?.dueAt ?? '',
+            dueAt: next.dues[`countersignature:${emergency.id}`]?.dueAt ?? '',
           },
         });
       }
@@ -279,11 +281,12 @@ export const masEpisodeMachine = setup({
               description: 'No immunosuppression started in this episode.',
               tags: ['untreated'],
               on: {
-                'therapy.started': therapyStarts(
-                  '#masEpisode.open.treatment.active.firstLine',
-                  '#masEpisode.open.treatment.active.escalated',
-                  '#masEpisode.open.treatment.active.refractory',
-                ),
+                'therapy.started': therapyStarts({
+                  glucocorticoid: '#masEpisode.open.treatment.active.firstLine',
+                  'ebv-directed': '#masEpisode.open.treatment.active.firstLine',
+                  'second-line': '#masEpisode.open.treatment.active.escalated',
+                  refractory: '#masEpisode.open.treatment.active.refractory',
+                }),
               },
             },
             active: {
@@ -300,14 +303,15 @@ export const masEpisodeMachine = setup({
               states: {
                 firstLine: {
                   description:
-                    'High-dose glucocorticoid pulse (methylprednisolone; dexamethasone with CNS involvement).',
+                    'High-dose glucocorticoid pulse (methylprednisolone; dexamethasone with CNS involvement), or trigger-directed rituximab for EBV.',
                   tags: ['first-line'],
                   on: {
-                    'therapy.started': therapyStarts(
-                      undefined,
-                      '#masEpisode.open.treatment.active.escalated',
-                      '#masEpisode.open.treatment.active.refractory',
-                    ),
+                    'therapy.started': therapyStarts({
+                      'second-line':
+                        '#masEpisode.open.treatment.active.escalated',
+                      refractory:
+                        '#masEpisode.open.treatment.active.refractory',
+                    }),
                   },
                 },
                 escalated: {
@@ -315,11 +319,10 @@ export const masEpisodeMachine = setup({
                     'Second-line or combination therapy (ciclosporin, high-dose anakinra, tocilizumab).',
                   tags: ['escalated'],
                   on: {
-                    'therapy.started': therapyStarts(
-                      undefined,
-                      undefined,
-                      '#masEpisode.open.treatment.active.refractory',
-                    ),
+                    'therapy.started': therapyStarts({
+                      refractory:
+                        '#masEpisode.open.treatment.active.refractory',
+                    }),
                   },
                 },
                 refractory: {
@@ -327,11 +330,7 @@ export const masEpisodeMachine = setup({
                     'Refractory therapy (emapalumab, JAK inhibitor, low-dose etoposide) approved by four eyes or started as an emergency.',
                   tags: ['refractory'],
                   on: {
-                    'therapy.started': therapyStarts(
-                      undefined,
-                      undefined,
-                      undefined,
-                    ),
+                    'therapy.started': therapyStarts({}),
                   },
                 },
                 history: { type: 'history', history: 'shallow' },
@@ -342,11 +341,7 @@ export const masEpisodeMachine = setup({
                 'In remission; not final: a relapse returns to treatment.',
               tags: ['remission'],
               on: {
-                'therapy.started': therapyStarts(
-                  undefined,
-                  undefined,
-                  undefined,
-                ),
+                'therapy.started': therapyStarts({}),
                 'taper.started': {
                   guard: 'isAllowed',
                   target: 'taper',
@@ -368,11 +363,7 @@ export const masEpisodeMachine = setup({
               description: 'Tapering treatment in remission.',
               tags: ['taper'],
               on: {
-                'therapy.started': therapyStarts(
-                  undefined,
-                  undefined,
-                  undefined,
-                ),
+                'therapy.started': therapyStarts({}),
                 'relapse.recorded': {
                   guard: 'isAllowed',
                   target: '#masEpisode.open.treatment.active.history',

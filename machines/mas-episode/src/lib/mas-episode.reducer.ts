@@ -6,22 +6,19 @@
 import type { EpisodeEvent, EpisodeEventOf } from '@mas/contracts';
 import {
   analyteIds,
-  assessResponse,
   ClinicalInputError,
   type DueTimeDefinition,
   type LabPanelInput,
   masProtocol,
   masProtocolDefinition,
-  parseLabPanel,
   requireProfileValue,
-  screenPanel,
 } from '@mas/protocol';
 
 import { deriveAlerts, refreshAlertLog } from './mas-episode.alerts.js';
 import {
   hasGlucocorticoidStarted,
-  isActive,
   isImmunosuppressed,
+  openEmergencyStart,
   therapyClassOf,
 } from './mas-episode.checks.js';
 import type {
@@ -33,6 +30,7 @@ import type {
   PanelRecord,
   ScreenSummary,
 } from './mas-episode.types.js';
+import { parsePanel, responseOf, screenOf } from './panel-cache.util.js';
 import {
   addHours,
   isAtOrAfter,
@@ -119,6 +117,10 @@ export function createInitialContext(input: EpisodeInput): EpisodeContext {
     decisions: {},
     support: [],
     lastPanel: null,
+    responseBaseline: null,
+    criteriaMetAt: null,
+    unrecognisedSuggestiveAt: null,
+    tocilizumabGiven: false,
     lastScreen: null,
     lastResponse: null,
     inadequateResponseRecorded: false,
@@ -225,11 +227,15 @@ function resume(
     case 'keep':
       return setDue(context, id, { ...due, pausedAt: null });
     case 'restart':
-      return setDue(context, id, {
-        dueAt: addHours(at, intervalHours(context, id)),
-        pausedAt: null,
-        firedAt: null,
-      });
+      // A due time that had already passed stays passed: a hold does not
+      // erase an overdue reassessment.
+      return due.firedAt !== null
+        ? setDue(context, id, { ...due, pausedAt: null })
+        : setDue(context, id, {
+            dueAt: addHours(at, intervalHours(context, id)),
+            pausedAt: null,
+            firedAt: null,
+          });
   }
 }
 
@@ -255,6 +261,32 @@ function fireDue(context: EpisodeContext): EpisodeContext {
   return { ...context, dues, firedDues: [...context.firedDues, ...fired] };
 }
 
+/**
+ * Records when what was due got done; the lateness of a fired due time is
+ * then measured to its completion, not only to when it was noticed.
+ */
+function resolveDue(
+  context: EpisodeContext,
+  id: DueId,
+  at: string,
+): EpisodeContext {
+  const due = context.dues[id];
+  if (due?.firedAt == null || due.dueAt === null) return context;
+  const dueAt = due.dueAt;
+  return {
+    ...context,
+    firedDues: context.firedDues.map((fired) =>
+      fired.id === id && fired.dueAt === dueAt && fired.resolvedAt === undefined
+        ? {
+            ...fired,
+            resolvedAt: at,
+            resolvedLatenessMinutes: minutesBetween(dueAt, at),
+          }
+        : fired,
+    ),
+  };
+}
+
 /** Moves the episode's clock to `at` (never backwards) and fires due times. */
 export function advanceTime(
   context: EpisodeContext,
@@ -270,9 +302,7 @@ function screenSummary(
   panel: LabPanelInput,
   at: string,
 ): ScreenSummary {
-  const screen = screenPanel(panel, {
-    onTocilizumab: isActive(context, 'tocilizumab'),
-  });
+  const screen = screenOf(panel, context.tocilizumabGiven);
   return {
     at,
     suggestive: screen.suggestive,
@@ -298,16 +328,23 @@ function recordPanel(
   panel: LabPanelInput,
   at: string,
 ): EpisodeContext {
-  const parsed = parseLabPanel(panel);
+  const parsed = parsePanel(panel);
   const record: PanelRecord = { at, panel };
+  const screen = screenSummary(context, panel, at);
   let next: EpisodeContext = {
     ...context,
     lastPanel: record,
-    lastScreen: screenSummary(context, panel, at),
+    lastScreen: screen,
+    criteriaMetAt: context.criteriaMetAt ?? (screen.criteriaMet ? at : null),
+    unrecognisedSuggestiveAt:
+      context.unrecognisedSuggestiveAt ??
+      (screen.suggestive && context.suspicionAt === null ? at : null),
     cnsInvolvement: context.cnsInvolvement || parsed.findings.cnsInvolvement,
     hemorrhage: context.hemorrhage || parsed.findings.hemorrhage,
   };
-  if (next.dues['labs']?.dueAt != null) next = schedule(next, 'labs', at);
+  if (next.dues['labs']?.dueAt != null) {
+    next = schedule(resolveDue(next, 'labs', at), 'labs', at);
+  }
   return next;
 }
 
@@ -321,11 +358,11 @@ function recordReassessment(
   event: EpisodeEventOf<'reassessment.recorded'>,
   at: string,
 ): EpisodeContext {
-  const previous = context.lastPanel;
+  const previous = context.responseBaseline ?? context.lastPanel;
   let verdict: EpisodeContext['lastResponse'] = null;
   if (previous) {
     try {
-      const result = assessResponse(previous.panel, event.payload.panel, {
+      const result = responseOf(previous.panel, event.payload.panel, {
         data: context.profileData,
         hash: context.profile.hash,
       });
@@ -345,12 +382,18 @@ function recordReassessment(
       ],
     };
   }
-  let next = recordPanel(context, event.payload.panel, at);
+  let next = recordPanel(
+    resolveDue(context, 'reassessment', at),
+    event.payload.panel,
+    at,
+  );
   next = {
     ...next,
+    responseBaseline: { at, panel: event.payload.panel },
     reassessments: context.reassessments + 1,
     missingMonitoringItems: missingItems(event.payload.panel),
-    lastResponse: verdict ?? context.lastResponse,
+    // A reassessment the rule cannot assess leaves no verdict (never a stale one).
+    lastResponse: verdict,
     inadequateResponseRecorded:
       context.inadequateResponseRecorded ||
       verdict?.verdict === 'inadequate' ||
@@ -363,7 +406,11 @@ function recordReassessment(
 
 function recordSuspicion(context: EpisodeContext, at: string): EpisodeContext {
   if (context.suspicionAt !== null) return context;
-  let next: EpisodeContext = { ...context, suspicionAt: at };
+  let next: EpisodeContext = {
+    ...context,
+    suspicionAt: at,
+    unrecognisedSuggestiveAt: null,
+  };
   if (!hasGlucocorticoidStarted(next)) {
     next = schedule(next, 'glucocorticoidStart', at);
   }
@@ -393,6 +440,11 @@ function startTherapy(
         background: false,
         emergency: event.payload.emergency === true,
         ...(event.rationale ? { rationale: event.rationale } : {}),
+        ...(event.payload.route ? { route: event.payload.route } : {}),
+        ...(event.payload.doseMg === undefined
+          ? {}
+          : { doseMg: event.payload.doseMg }),
+        doseIncreases: [],
         beforeGlucocorticoid:
           therapyClass !== 'glucocorticoid' &&
           !hasGlucocorticoidStarted(context),
@@ -404,10 +456,15 @@ function startTherapy(
     context.firstGlucocorticoidAt === null
   ) {
     next = unschedule(
-      { ...next, firstGlucocorticoidAt: at },
+      resolveDue(
+        { ...next, firstGlucocorticoidAt: at },
+        'glucocorticoidStart',
+        at,
+      ),
       'glucocorticoidStart',
     );
   }
+  if (drug === 'tocilizumab') next = { ...next, tocilizumabGiven: true };
   if (
     therapyClass !== 'glucocorticoid' &&
     context.firstTargetedTherapyAt === null
@@ -426,12 +483,14 @@ function startTherapy(
         ),
       };
     } else if (event.payload.emergency === true) {
+      const id = `${drug}-${next.emergencyStarts.length + 1}`;
       next = schedule(
         {
           ...next,
           emergencyStarts: [
             ...next.emergencyStarts,
             {
+              id,
               drug,
               startedBy: event.actor,
               startedAt: at,
@@ -439,12 +498,17 @@ function startTherapy(
             },
           ],
         },
-        `countersignature:${drug}`,
+        `countersignature:${id}`,
         at,
       );
     }
   }
   if (!wasImmunosuppressed) {
+    // Treatment starts: the panel before it is the response baseline.
+    next = {
+      ...next,
+      responseBaseline: next.responseBaseline ?? next.lastPanel,
+    };
     // The first immunosuppressant: reassess within the interval, never paused.
     const due = next.dues['reassessment'];
     if (due?.dueAt == null || due.pausedAt !== null) {
@@ -477,26 +541,35 @@ function recordBackground(
   at: string,
 ): EpisodeContext {
   const { drug } = event.payload;
-  if (isActive(context, drug)) return context; // a dose increase: no new record
-  const therapyClass = therapyClassOf(drug);
+  if (event.payload.doseIncreased === true) {
+    return {
+      ...context,
+      therapies: context.therapies.map((t) =>
+        t.drug === drug && t.background && t.stoppedAt === undefined
+          ? { ...t, doseIncreases: [...t.doseIncreases, at] }
+          : t,
+      ),
+    };
+  }
+  // Background glucocorticoids are not the high-dose first line: they do not
+  // stop the delay clock.
   return {
     ...context,
     therapies: [
       ...context.therapies,
       {
         drug,
-        therapyClass,
+        therapyClass: therapyClassOf(drug),
         startedAt: at,
         startedBy: event.actor,
         background: true,
         emergency: false,
+        ...(event.rationale ? { rationale: event.rationale } : {}),
+        doseIncreases: [],
         beforeGlucocorticoid: false,
       },
     ],
-    ...(therapyClass === 'glucocorticoid' &&
-    context.firstGlucocorticoidAt === null
-      ? { firstGlucocorticoidAt: at }
-      : {}),
+    ...(drug === 'tocilizumab' ? { tocilizumabGiven: true } : {}),
   };
 }
 
@@ -505,8 +578,11 @@ function restartTimers(context: EpisodeContext, at: string): EpisodeContext {
     ...context,
     relapses: context.relapses + 1,
     inRemission: false,
-    inadequateResponseRecorded: false,
+    // A relapse is a new flare: severity is assessed afresh.
+    severe: false,
+    rapidlyWorsening: false,
     lastResponse: null,
+    responseBaseline: context.lastPanel,
   };
   next = schedule(next, 'reassessment', at);
   next = schedule(next, 'labs', at);
@@ -608,17 +684,23 @@ function applyOne(
       };
     }
     case 'escalation.countersigned': {
-      const { drug } = event.payload;
+      const start = openEmergencyStart(context, event.payload.drug);
+      if (!start) return context;
+      const id: DueId = `countersignature:${start.id}`;
       return unschedule(
-        {
-          ...context,
-          emergencyStarts: context.emergencyStarts.map((s) =>
-            s.drug === drug && s.countersignedBy === undefined
-              ? { ...s, countersignedBy: event.actor, countersignedAt: at }
-              : s,
-          ),
-        },
-        `countersignature:${drug}`,
+        resolveDue(
+          {
+            ...context,
+            emergencyStarts: context.emergencyStarts.map((s) =>
+              s === start
+                ? { ...s, countersignedBy: event.actor, countersignedAt: at }
+                : s,
+            ),
+          },
+          id,
+          at,
+        ),
+        id,
       );
     }
     case 'screening.recorded':
@@ -678,7 +760,12 @@ function applyOne(
     case 'hold.ended':
       return { ...context, hold: null };
     case 'remission.recorded':
-      return unschedule({ ...context, inRemission: true }, 'labs');
+      // In remission the 12-hourly reassessment and daily labs stop; a
+      // relapse restarts them.
+      return unschedule(
+        unschedule({ ...context, inRemission: true }, 'labs'),
+        'reassessment',
+      );
     case 'taper.started':
       return context;
     case 'relapse.recorded':

@@ -49,6 +49,10 @@ export interface TherapyRecord {
   readonly background: boolean;
   readonly emergency: boolean;
   readonly rationale?: string;
+  readonly route?: 'iv' | 'oral' | 'sc';
+  readonly doseMg?: number;
+  /** Background therapy: times its dose was increased. */
+  readonly doseIncreases: readonly string[];
   /** Started while no glucocorticoid had started. */
   readonly beforeGlucocorticoid: boolean;
 }
@@ -67,6 +71,8 @@ export interface EscalationRequest {
 }
 
 export interface EmergencyStart {
+  /** `<drug>-<n>`: each emergency start has its own countersignature. */
+  readonly id: string;
   readonly drug: DrugId;
   readonly startedBy: EpisodeActor;
   readonly startedAt: string;
@@ -105,8 +111,12 @@ export interface DueState {
 export interface FiredDue {
   readonly id: DueId;
   readonly dueAt: string;
+  /** When an event first showed the due time had passed. */
   readonly firedAt: string;
   readonly latenessMinutes: number;
+  /** When what was due was done (reassessment recorded, labs resulted, ...). */
+  readonly resolvedAt?: string;
+  readonly resolvedLatenessMinutes?: number;
 }
 
 export type AlertId =
@@ -211,6 +221,14 @@ export interface EpisodeContext {
   >;
   readonly support: readonly SupportKind[];
   readonly lastPanel: PanelRecord | null;
+  /** The panel the next reassessment is compared with (pre-treatment, then the last reassessment). */
+  readonly responseBaseline: PanelRecord | null;
+  /** When a panel of this episode first met classification criteria. */
+  readonly criteriaMetAt: string | null;
+  /** A suggestive panel arrived while no suspicion was recorded. */
+  readonly unrecognisedSuggestiveAt: string | null;
+  /** Tocilizumab given in this episode: it masks MAS features for weeks. */
+  readonly tocilizumabGiven: boolean;
   readonly lastScreen: ScreenSummary | null;
   readonly lastResponse: ResponseRecord | null;
   /** An inadequate response or worsening has been recorded (since the last relapse). */

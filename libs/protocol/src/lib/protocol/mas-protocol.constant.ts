@@ -285,6 +285,9 @@ const hscoreProbabilityTable: readonly {
   { score: 250, label: '>99%', edge: 'at-or-above' },
 ];
 
+/** The seed: clinical reassessment at least every 12 hours. */
+const reassessmentIntervalHours = 12;
+
 const methylprednisoloneCap: DoseCap = {
   mg: 1000,
   per: 'infusion',
@@ -308,12 +311,11 @@ export const masProtocolDefinition = {
   },
   monitoring: {
     /** Clinical reassessment at least every 12 hours. */
-    reassessmentIntervalHours: 12,
+    reassessmentIntervalHours,
     evidence: ['seed.monitoring.1'],
-    /** What each reassessment panel should hold. */
+    /** What each reassessment panel should hold (sCD25 is optional: it arrives late). */
     items: [
       'ferritin',
-      'sCD25',
       'platelets',
       'neutrophils',
       'hemoglobin',
@@ -503,12 +505,19 @@ export const masProtocolDefinition = {
   } satisfies Record<string, TherapyDefinition>,
   /** Safety checks a drug needs recorded (or overridden) before it starts. */
   requiredScreenings: {
-    emapalumab: ['tb-screening', 'infection-prophylaxis'],
+    emapalumab: [
+      'tb-screening',
+      'zoster-prophylaxis',
+      'pjp-prophylaxis',
+      'fungal-prophylaxis',
+    ],
     rituximab: ['hbv-serology'],
   } satisfies Record<string, readonly ScreeningKind[]>,
   screeningEvidence: {
     'tb-screening': ['lit.emapalumab-label', 'review.section-10'],
-    'infection-prophylaxis': ['lit.emapalumab-label', 'review.section-10'],
+    'zoster-prophylaxis': ['lit.emapalumab-label', 'review.section-10'],
+    'pjp-prophylaxis': ['lit.emapalumab-label', 'review.section-10'],
+    'fungal-prophylaxis': ['lit.emapalumab-label', 'review.section-10'],
     'hbv-serology': ['lit.rituximab-label', 'review.section-10'],
   } satisfies Record<ScreeningKind, readonly string[]>,
   /** Underlying diseases whose patients are followed (and screened) before any suspicion. */
@@ -525,7 +534,7 @@ export const masProtocolDefinition = {
   dueTimes: {
     reassessment: {
       label: 'clinical reassessment',
-      intervalHours: 12,
+      intervalHours: reassessmentIntervalHours,
       resumePolicy: 'restart',
       pausesOnHold: 'unless-immunosuppressed',
       evidence: ['seed.monitoring.1', 'review.section-10'],

@@ -131,7 +131,11 @@ export interface TherapyDefinition {
 }
 
 export type ScreeningKind =
-  'tb-screening' | 'infection-prophylaxis' | 'hbv-serology';
+  | 'tb-screening'
+  | 'zoster-prophylaxis'
+  | 'pjp-prophylaxis'
+  | 'fungal-prophylaxis'
+  | 'hbv-serology';
 
 export type ResumePolicy = 'keep' | 'restart';
 

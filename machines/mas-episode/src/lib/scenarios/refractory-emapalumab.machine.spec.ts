@@ -94,7 +94,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
 
     expect(episode.can(start)).toBe(false);
     expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
-      /needs tb-screening and infection-prophylaxis recorded/,
+      /needs tb-screening and zoster-prophylaxis and pjp-prophylaxis and fungal-prophylaxis recorded/,
     );
 
     episode.send(
@@ -107,11 +107,14 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
       ev(
         'screening.recorded',
         h(25.6),
-        { kind: 'infection-prophylaxis', result: 'overridden' },
+        { kind: 'zoster-prophylaxis', result: 'overridden' },
         drBaker,
         'prophylaxis started at the referring hospital',
       ),
     );
+    for (const kind of ['pjp-prophylaxis', 'fungal-prophylaxis'] as const) {
+      episode.send(ev('screening.recorded', h(25.6), { kind, result: 'done' }));
+    }
     expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
       /awaits approval by a second, different senior/,
     );
@@ -137,9 +140,16 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
       /only a senior clinician/,
     );
 
-    episode.send(
-      ev('escalation.approved', h(25.8), { requestId: 'req-1' }, drChen),
+    const approval = ev(
+      'escalation.approved',
+      h(25.8),
+      { requestId: 'req-1' },
+      drChen,
     );
+    expect(explainRefusal(episode.snapshot, approval)?.reason).toMatch(
+      /an approval states its reason/,
+    );
+    episode.send({ ...approval, rationale: 'agree: worsening on two lines' });
     episode.send(start);
     expect(episode.snapshot.value).toMatchObject({
       open: { treatment: { active: 'refractory' } },
@@ -196,12 +206,13 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     episode.send(
       ev('screening.recorded', h(25), { kind: 'tb-screening', result: 'done' }),
     );
-    episode.send(
-      ev('screening.recorded', h(25), {
-        kind: 'infection-prophylaxis',
-        result: 'done',
-      }),
-    );
+    for (const kind of [
+      'zoster-prophylaxis',
+      'pjp-prophylaxis',
+      'fungal-prophylaxis',
+    ] as const) {
+      episode.send(ev('screening.recorded', h(25), { kind, result: 'done' }));
+    }
     const emergency = ev(
       'therapy.started',
       h(26),
@@ -239,7 +250,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     episode.send(ev('clock.ticked', h(51), {}));
     expect(episode.alertIds()).toContain('countersignature-overdue');
     expect(episode.context.firedDues).toContainEqual({
-      id: 'countersignature:emapalumab',
+      id: 'countersignature:emapalumab-1',
       dueAt: h(50),
       firedAt: h(51),
       latenessMinutes: 60,

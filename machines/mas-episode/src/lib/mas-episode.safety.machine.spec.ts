@@ -1,0 +1,439 @@
+/**
+ * Safety rules found in review: each test is a sequence that once got
+ * through, and must not again.
+ */
+import { describe, expect, it } from '@jest/globals';
+
+import {
+  amira,
+  ben,
+  febrileSjia,
+  floridMas,
+  improved,
+  panelOf,
+} from '@mas/testing';
+
+import {
+  drAdams,
+  drBaker,
+  drChen,
+  Episode,
+  episodeInput,
+  ev,
+  h,
+  nurseDiaz,
+  tick,
+} from '../spec-support/episode.spec-support.js';
+import { explainRefusal, explainSnapshot } from './mas-episode.explain.js';
+
+const florid = panelOf(floridMas, febrileSjia);
+const refusal = (episode: Episode, event: Parameters<Episode['send']>[0]) =>
+  explainRefusal(episode.snapshot, event)?.reason;
+
+/** On methylprednisolone with a worsening verdict: refractory therapy is open. */
+function worseningOnSteroids() {
+  const episode = new Episode(episodeInput(ben, 'suspected'));
+  return episode
+    .send(ev('labs.recorded', h(0.5), { panel: florid }))
+    .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+    .send(
+      ev('severity.assessed', h(2), { severe: true, rapidlyWorsening: true }),
+    );
+}
+
+describe('glucocorticoids are never gated', () => {
+  it('a pulse is possible on top of a background glucocorticoid, and a repeat pulse too', () => {
+    const episode = new Episode(episodeInput(amira, 'at-risk'));
+    episode.send(
+      ev('background-therapy.recorded', h(0), { drug: 'methylprednisolone' }),
+    );
+    episode.send(ev('suspicion.recorded', h(1), {}));
+    const pulse = ev('therapy.started', h(2), {
+      drug: 'methylprednisolone',
+      doseMg: 720,
+    });
+    expect(episode.can(pulse)).toBe(true);
+    episode.send(pulse);
+    expect(
+      episode.can(ev('therapy.started', h(26), { drug: 'methylprednisolone' })),
+    ).toBe(true);
+  });
+
+  it('a background glucocorticoid does not stop the delay clock of the high-dose first line', () => {
+    const episode = new Episode(episodeInput(amira, 'at-risk'));
+    episode.send(
+      ev('background-therapy.recorded', h(0), { drug: 'methylprednisolone' }),
+    );
+    episode.send(ev('suspicion.recorded', h(1), {}));
+    episode.send(tick(h(8)));
+    expect(episode.alertIds()).toContain('glucocorticoid-delayed');
+    episode.send(ev('therapy.started', h(9), { drug: 'methylprednisolone' }));
+    expect(episode.alertIds()).not.toContain('glucocorticoid-delayed');
+    expect(episode.context.firedDues).toContainEqual({
+      id: 'glucocorticoidStart',
+      dueAt: h(7),
+      firedAt: h(8),
+      latenessMinutes: 60,
+      resolvedAt: h(9),
+      resolvedLatenessMinutes: 120,
+    });
+  });
+});
+
+describe('four eyes cannot be bypassed', () => {
+  it("a request id cannot be reused to approve one's own request", () => {
+    const episode = worseningOnSteroids();
+    episode.send(
+      ev(
+        'escalation.requested',
+        h(3),
+        {
+          requestId: 'r1',
+          drug: 'ruxolitinib',
+          evidence: ['seed.refractory.2'],
+        },
+        drBaker,
+        'worsening',
+      ),
+    );
+    const reuse = ev(
+      'escalation.requested',
+      h(3.1),
+      { requestId: 'r1', drug: 'etoposide', evidence: ['seed.refractory.3'] },
+      drChen,
+      'worsening',
+    );
+    expect(refusal(episode, reuse)).toMatch(/request id r1 is already used/);
+  });
+
+  it('the requester must be a senior clinician', () => {
+    const episode = worseningOnSteroids();
+    const request = ev(
+      'escalation.requested',
+      h(3),
+      { requestId: 'r1', drug: 'etoposide', evidence: ['seed.refractory.3'] },
+      drAdams,
+      'worsening',
+    );
+    expect(refusal(episode, request)).toMatch(
+      /requested by a senior clinician and approved by a second, different one/,
+    );
+  });
+
+  it('an emergency start cannot override a rejection', () => {
+    const episode = worseningOnSteroids();
+    episode.send(
+      ev(
+        'escalation.requested',
+        h(3),
+        { requestId: 'r1', drug: 'etoposide', evidence: ['seed.refractory.3'] },
+        drBaker,
+        'worsening',
+      ),
+    );
+    episode.send(
+      ev(
+        'escalation.rejected',
+        h(4),
+        { requestId: 'r1' },
+        drChen,
+        'infection not excluded',
+      ),
+    );
+    const emergency = ev(
+      'therapy.started',
+      h(5),
+      { drug: 'etoposide', emergency: true },
+      drBaker,
+      'cannot wait',
+    );
+    expect(refusal(episode, emergency)).toMatch(
+      /etoposide was rejected by dr-chen: an emergency start cannot override a rejection/,
+    );
+  });
+
+  it('a nurse cannot start refractory therapy', () => {
+    const episode = worseningOnSteroids();
+    const start = ev(
+      'therapy.started',
+      h(3),
+      { drug: 'etoposide', emergency: true },
+      nurseDiaz,
+      'x',
+    );
+    expect(refusal(episode, start)).toMatch(
+      /started by a clinician, not by the nurse role/,
+    );
+  });
+
+  it('each emergency start has its own countersignature', () => {
+    const episode = worseningOnSteroids();
+    episode.send(
+      ev(
+        'therapy.started',
+        h(3),
+        { drug: 'etoposide', emergency: true },
+        drBaker,
+        'collapse',
+      ),
+    );
+    episode.send(ev('therapy.stopped', h(4), { drug: 'etoposide' }));
+    episode.send(
+      ev(
+        'therapy.started',
+        h(20),
+        { drug: 'etoposide', emergency: true },
+        drBaker,
+        'again',
+      ),
+    );
+    episode.send(ev('reassessment.recorded', h(13), { panel: florid }));
+    episode.send(ev('reassessment.recorded', h(25), { panel: florid }));
+    episode.send(tick(h(28)));
+    expect(episode.alertIds()).toContain('countersignature-overdue');
+    episode.send(
+      ev('escalation.countersigned', h(28.5), { drug: 'etoposide' }, drChen),
+    );
+    expect(
+      episode.context.emergencyStarts.map((s) => s.countersignedBy?.id ?? null),
+    ).toEqual(['dr-chen', null]);
+    expect(episode.alertIds()).not.toContain('countersignature-overdue');
+  });
+
+  it('the explanation for the requester shows their own approval blocked', () => {
+    const episode = worseningOnSteroids();
+    episode.send(
+      ev(
+        'escalation.requested',
+        h(3),
+        { requestId: 'r1', drug: 'etoposide', evidence: ['seed.refractory.3'] },
+        drBaker,
+        'worsening',
+      ),
+    );
+    const forBaker = explainSnapshot(episode.snapshot, { actor: drBaker });
+    expect(
+      forBaker.blocked.find((o) => o.type === 'escalation.approved')?.reason,
+    ).toMatch(/dr-baker made this request/);
+    const forChen = explainSnapshot(episode.snapshot, { actor: drChen });
+    expect(
+      forChen.allowed.find((o) => o.type === 'escalation.approved')?.status,
+    ).toBe('allowed-with-rationale');
+  });
+});
+
+describe('refractory therapy means failed first line', () => {
+  it('before any glucocorticoid it needs a rationale, and the alert follows', () => {
+    const episode = new Episode(episodeInput(ben, 'suspected'));
+    episode.send(
+      ev('severity.assessed', h(0.5), { severe: true, rapidlyWorsening: true }),
+    );
+    const emergency = ev(
+      'therapy.started',
+      h(1),
+      { drug: 'etoposide', emergency: true },
+      drBaker,
+    );
+    expect(refusal(episode, emergency)).toMatch(
+      /rationale is required: etoposide before any glucocorticoid/,
+    );
+  });
+
+  it('the gate follows the latest verdict: a responding reassessment closes it', () => {
+    const episode = new Episode(episodeInput(ben, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(ev('reassessment.recorded', h(12), { panel: florid }));
+    expect(episode.context.lastResponse?.verdict).toBe('inadequate');
+    episode.send(
+      ev('reassessment.recorded', h(24), {
+        panel: panelOf(improved(floridMas), febrileSjia),
+      }),
+    );
+    expect(episode.context.lastResponse?.verdict).toBe('responding');
+    const request = ev(
+      'escalation.requested',
+      h(25),
+      { requestId: 'r', drug: 'emapalumab', evidence: ['seed.refractory.1'] },
+      drBaker,
+      'x',
+    );
+    expect(refusal(episode, request)).toMatch(
+      /needs a recorded inadequate response or rapid worsening/,
+    );
+  });
+});
+
+describe('background therapy', () => {
+  it('recorded after suspicion it needs a rationale; a dose increase is recorded', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    const background = ev('background-therapy.recorded', h(1), {
+      drug: 'ciclosporin',
+    });
+    expect(refusal(episode, background)).toMatch(
+      /rationale is required: background therapy recorded after suspicion/,
+    );
+    episode.send({
+      ...background,
+      rationale: 'on ciclosporin for sJIA for a year',
+    });
+    episode.send(
+      ev(
+        'background-therapy.recorded',
+        h(2),
+        { drug: 'ciclosporin', doseIncreased: true },
+        drAdams,
+        'trough low',
+      ),
+    );
+    expect(episode.context.therapies[0]).toMatchObject({
+      background: true,
+      doseIncreases: [h(2)],
+    });
+  });
+});
+
+describe('response and due times', () => {
+  it('a reassessment is compared with the pre-treatment panel or the last reassessment, not an intervening lab', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    const better = panelOf(improved(floridMas), febrileSjia);
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(ev('labs.recorded', h(10.5), { panel: better }))
+      .send(ev('reassessment.recorded', h(11), { panel: better }));
+    expect(episode.context.lastResponse?.verdict).toBe('responding');
+  });
+
+  it('a reassessment the rule cannot assess leaves no verdict, never a stale one', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(
+        ev('reassessment.recorded', h(11), {
+          panel: panelOf(improved(floridMas), febrileSjia),
+        }),
+      )
+      .send(
+        ev('reassessment.recorded', h(20), {
+          panel: { ferritin: { value: 3000, unit: 'ng/mL' } },
+        }),
+      );
+    expect(episode.context.lastResponse).toBeNull();
+    expect(episode.can(ev('remission.recorded', h(21), {}))).toBe(false);
+  });
+
+  it('a hold does not erase an overdue reassessment', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(tick(h(13)));
+    expect(episode.alertIds()).toContain('reassessment-overdue');
+    episode.send(ev('hold.started', h(13.1), { reason: 'transfer' }));
+    episode.send(ev('hold.ended', h(13.2), {}));
+    expect(episode.alertIds()).toContain('reassessment-overdue');
+    episode.send(ev('reassessment.recorded', h(14), { panel: florid }));
+    expect(episode.alertIds()).not.toContain('reassessment-overdue');
+    expect(episode.context.firedDues[0]).toMatchObject({
+      id: 'reassessment',
+      resolvedAt: h(14),
+      resolvedLatenessMinutes: 120,
+    });
+  });
+
+  it('in remission the 12-hourly reassessment stops; a relapse restarts it and clears old severity', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(
+        ev('severity.assessed', h(0.6), {
+          severe: true,
+          rapidlyWorsening: true,
+        }),
+      )
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(
+        ev('reassessment.recorded', h(11), {
+          panel: panelOf(improved(floridMas), febrileSjia),
+        }),
+      )
+      .send(ev('remission.recorded', h(12), {}))
+      .send(tick(h(240)));
+    expect(episode.hasTag('overdue')).toBe(false);
+    episode.send(ev('relapse.recorded', h(241), {}));
+    expect(episode.context).toMatchObject({
+      severe: false,
+      rapidlyWorsening: false,
+      lastResponse: null,
+    });
+    expect(episode.context.dues['reassessment']?.dueAt).toBe(h(253));
+  });
+});
+
+describe('other fixes', () => {
+  it('rituximab alone moves the episode into active treatment', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(
+        ev('trigger.identified', h(1), { trigger: 'ebv', ebvCellType: 'B' }),
+      )
+      .send(
+        ev('screening.recorded', h(1), {
+          kind: 'hbv-serology',
+          result: 'done',
+        }),
+      )
+      .send(ev('therapy.started', h(2), { drug: 'rituximab' }));
+    expect(episode.snapshot.value).toMatchObject({
+      open: { treatment: { active: 'firstLine' } },
+    });
+  });
+
+  it('"MAS not considered" stays until suspicion is recorded, whatever the next panel shows', () => {
+    const episode = new Episode(episodeInput(amira, 'at-risk'));
+    episode.send(ev('labs.recorded', h(1), { panel: florid }));
+    episode.send(
+      ev('labs.recorded', h(2), {
+        panel: panelOf(improved(improved(floridMas)), febrileSjia),
+      }),
+    );
+    expect(episode.alertIds()).toContain('mas-not-considered');
+  });
+
+  it('criteria met at presentation still allow confirmation on criteria after treatment', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(
+        ev('labs.recorded', h(30), {
+          panel: panelOf(improved(improved(floridMas)), febrileSjia),
+        }),
+      );
+    expect(
+      episode.can(ev('diagnosis.confirmed', h(31), { basis: 'criteria' })),
+    ).toBe(true);
+  });
+
+  it('a stage reason comes first: confirming while at risk is not possible at all', () => {
+    const episode = new Episode(episodeInput(amira, 'at-risk'));
+    expect(
+      refusal(episode, ev('diagnosis.confirmed', h(1), { basis: 'criteria' })),
+    ).toMatch(/only while MAS is suspected or under work-up/);
+  });
+
+  it('therapy records keep route and dose for the audit', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(
+      ev('therapy.started', h(1), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        doseMg: 720,
+      }),
+    );
+    expect(episode.context.therapies[0]).toMatchObject({
+      route: 'iv',
+      doseMg: 720,
+    });
+  });
+});
