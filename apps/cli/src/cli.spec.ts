@@ -28,6 +28,7 @@ function io(stdin: unknown, files: Record<string, string> = {}): CliIo {
       return content;
     },
     defaultProfilePath,
+    workspaceRoot,
   };
 }
 

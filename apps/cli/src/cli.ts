@@ -16,6 +16,7 @@ import {
 } from '@mas/protocol';
 
 import { replay } from './replay.command.js';
+import { buildTrace, formatTrace, readCoverage } from './trace.command.js';
 import { formatVerification, runVerification } from './verify.command.js';
 
 /** What the CLI needs from the outside world, injected for tests. */
@@ -24,6 +25,8 @@ export interface CliIo {
   readonly readFile: (path: string) => string;
   /** Path of the example profile shipped with the software. */
   readonly defaultProfilePath: string;
+  /** The workspace root (the trace reads the code and the specs). */
+  readonly workspaceRoot: string;
 }
 
 export interface CliOutcome {
@@ -66,6 +69,8 @@ Commands
   verify [--limit N] [--json]
                        model-check the care-episode machine: every safety property on
                        every reachable state (exit 1 if one fails or is inconclusive)
+  trace [--json]       each seed statement with the machine elements that implement it
+                       and the tests that prove it; coverage of states and transitions
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
@@ -256,6 +261,12 @@ function execute(options: Options, io: CliIo): string {
       );
     case 'replay':
       return json(replay(stdinJson(), profile()));
+    case 'trace': {
+      const entries = buildTrace(io.workspaceRoot);
+      return options.json
+        ? json(entries)
+        : formatTrace(entries, readCoverage(io.workspaceRoot));
+    }
     case 'evidence':
       return json(evidenceCatalog);
     case 'protocol':

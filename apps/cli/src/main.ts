@@ -11,7 +11,10 @@ const defaultProfilePath = fileURLToPath(
   ),
 );
 
+const workspaceRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
 const outcome = runCli(process.argv.slice(2), {
+  workspaceRoot,
   stdin: () => readFileSync(0, 'utf8'),
   readFile: (path) => readFileSync(path, 'utf8'),
   defaultProfilePath,

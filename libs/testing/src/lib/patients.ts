@@ -102,3 +102,13 @@ export const jade: Patient = {
   sex: 'female',
   underlyingDisease: 'sJIA',
 };
+
+/** Adult, no known rheumatic disease: suspected MAS that turns out not to be. */
+export const kofi: Patient = {
+  identifier: 'SYN-KOFI-52',
+  weightKg: 82,
+  heightCm: 176,
+  birthDate: '1974-10-10',
+  sex: 'male',
+  underlyingDisease: 'unknown',
+};

@@ -189,7 +189,7 @@ const cases: Record<AlertId, AlertCase> = {
   },
 };
 
-describe('alerts: raised by their condition, cleared when it ends', () => {
+describe('alerts: raised by their condition, cleared when it ends [seed.pitfalls.1, seed.pitfalls.3, seed.pitfalls.4, seed.monitoring.1, seed.monitoring.2, seed.subtype.2]', () => {
   const raise = (id: string, alertCase: AlertCase) => {
     const episode = new Episode(
       episodeInput(amira, alertCase.stage ?? 'suspected'),

@@ -54,7 +54,7 @@ describe('explaining a snapshot', () => {
     expect(explanation.protocol.version).toBe('1.0.0');
   });
 
-  it('glucocorticoids, antimicrobials, transfusion and organ support are allowed in every open stage', () => {
+  it('glucocorticoids, antimicrobials, transfusion and organ support are allowed in every open stage [seed.initial.1, seed.supportive.1, seed.supportive.2, seed.subtype.3]', () => {
     const stages = [
       new Episode(episodeInput(amira, 'at-risk')),
       suspected(),

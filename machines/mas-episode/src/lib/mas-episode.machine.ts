@@ -103,6 +103,8 @@ export const masEpisodeMachine = setup({
         context.patient.underlyingDisease,
       ),
     isSle: ({ context }) => context.patient.underlyingDisease === 'SLE',
+    isOtherDisease: ({ context }) =>
+      context.patient.underlyingDisease === 'other',
     hasSupport: ({ context }) => context.support.length > 0,
     hasAlerts: ({ context }) => context.alerts.length > 0,
     isImmunosuppressed: ({ context }) => isImmunosuppressed(context),
@@ -219,6 +221,7 @@ export const masEpisodeMachine = setup({
               description:
                 'A patient with sJIA, AOSD or SLE followed before any suspicion; every recorded panel is screened.',
               tags: ['at-risk'],
+              meta: { evidence: ['seed.pitfalls.3', 'review.section-10'] },
               always: { guard: 'opensOnSuspicion', target: 'suspected' },
               on: {
                 'suspicion.recorded': {
@@ -231,6 +234,7 @@ export const masEpisodeMachine = setup({
             suspected: {
               description: 'MAS is suspected; treatment may start now.',
               tags: ['suspected'],
+              meta: { evidence: ['seed.initial.3', 'seed.pitfalls.1'] },
               on: {
                 'workup.started': {
                   guard: 'isAllowed',
@@ -253,6 +257,7 @@ export const masEpisodeMachine = setup({
               description:
                 'Diagnostic work-up under way (criteria labs, marrow, triggers).',
               tags: ['work-up'],
+              meta: { evidence: ['seed.monitoring.2', 'seed.pitfalls.3'] },
               on: {
                 'diagnosis.confirmed': {
                   guard: 'isAllowed',
@@ -270,6 +275,13 @@ export const masEpisodeMachine = setup({
               description:
                 'MAS confirmed, on criteria or on clinical grounds with a rationale.',
               tags: ['confirmed'],
+              meta: {
+                evidence: [
+                  'lit.ravelli-2016',
+                  'lit.fardet-2014',
+                  'lit.henter-2007',
+                ],
+              },
             },
           },
         },
@@ -280,6 +292,7 @@ export const masEpisodeMachine = setup({
             untreated: {
               description: 'No immunosuppression started in this episode.',
               tags: ['untreated'],
+              meta: { evidence: ['seed.initial.3', 'review.section-10'] },
               on: {
                 'therapy.started': therapyStarts({
                   glucocorticoid: '#masEpisode.open.treatment.active.firstLine',
@@ -305,6 +318,15 @@ export const masEpisodeMachine = setup({
                   description:
                     'High-dose glucocorticoid pulse (methylprednisolone; dexamethasone with CNS involvement), or trigger-directed rituximab for EBV.',
                   tags: ['first-line'],
+                  meta: {
+                    evidence: [
+                      'seed.lead',
+                      'seed.initial.1',
+                      'seed.initial.2',
+                      'seed.initial.4',
+                      'seed.refractory.4',
+                    ],
+                  },
                   on: {
                     'therapy.started': therapyStarts({
                       'second-line':
@@ -318,6 +340,18 @@ export const masEpisodeMachine = setup({
                   description:
                     'Second-line or combination therapy (ciclosporin, high-dose anakinra, tocilizumab).',
                   tags: ['escalated'],
+                  meta: {
+                    evidence: [
+                      'seed.second-line.1',
+                      'seed.second-line.2',
+                      'seed.second-line.3',
+                      'seed.second-line.4',
+                      'seed.second-line.5',
+                      'seed.subtype.1',
+                      'seed.emerging.1',
+                      'seed.emerging.3',
+                    ],
+                  },
                   on: {
                     'therapy.started': therapyStarts({
                       refractory:
@@ -329,6 +363,13 @@ export const masEpisodeMachine = setup({
                   description:
                     'Refractory therapy (emapalumab, JAK inhibitor, low-dose etoposide) approved by four eyes or started as an emergency.',
                   tags: ['refractory'],
+                  meta: {
+                    evidence: [
+                      'seed.refractory.1',
+                      'seed.refractory.2',
+                      'seed.refractory.3',
+                    ],
+                  },
                   on: {
                     'therapy.started': therapyStarts({}),
                   },
@@ -340,6 +381,7 @@ export const masEpisodeMachine = setup({
               description:
                 'In remission; not final: a relapse returns to treatment.',
               tags: ['remission'],
+              meta: { evidence: ['seed.monitoring.3', 'review.section-10'] },
               on: {
                 'therapy.started': therapyStarts({}),
                 'taper.started': {
@@ -362,6 +404,7 @@ export const masEpisodeMachine = setup({
             taper: {
               description: 'Tapering treatment in remission.',
               tags: ['taper'],
+              meta: { evidence: ['review.section-10'] },
               on: {
                 'therapy.started': therapyStarts({}),
                 'relapse.recorded': {
@@ -396,6 +439,7 @@ export const masEpisodeMachine = setup({
             onHold: {
               description: 'On hold.',
               tags: ['on-hold'],
+              meta: { evidence: ['review.section-10', 'seed.monitoring.1'] },
               on: {
                 'hold.ended': {
                   guard: 'isAllowed',
@@ -421,6 +465,7 @@ export const masEpisodeMachine = setup({
             onTime: {
               description: 'The next reassessment is due later.',
               tags: ['on-time'],
+              meta: { evidence: ['seed.monitoring.1'] },
               always: [
                 { guard: 'isReassessmentOverdue', target: 'overdue' },
                 {
@@ -433,6 +478,7 @@ export const masEpisodeMachine = setup({
               description:
                 'Past due: visibly overdue until a reassessment is recorded.',
               tags: ['overdue'],
+              meta: { evidence: ['seed.monitoring.1'] },
               always: {
                 guard: not('isReassessmentOverdue'),
                 target: 'notScheduled',
@@ -456,6 +502,7 @@ export const masEpisodeMachine = setup({
                 present: {
                   description: 'Infection recorded.',
                   tags: ['infection'],
+                  meta: { evidence: ['seed.subtype.3', 'seed.pitfalls.2'] },
                   initial: 'uncovered',
                   states: {
                     uncovered: {
@@ -489,6 +536,7 @@ export const masEpisodeMachine = setup({
                 present: {
                   description: 'Malignancy recorded.',
                   tags: ['malignancy'],
+                  meta: { evidence: ['seed.subtype.2'] },
                   initial: 'untreated',
                   states: {
                     untreated: {
@@ -513,7 +561,11 @@ export const masEpisodeMachine = setup({
                   description: 'No EBV recorded.',
                   always: { guard: 'hasEbv', target: 'present' },
                 },
-                present: { description: 'EBV recorded.', tags: ['ebv'] },
+                present: {
+                  description: 'EBV recorded.',
+                  tags: ['ebv'],
+                  meta: { evidence: ['seed.refractory.4'] },
+                },
               },
             },
           },
@@ -523,19 +575,21 @@ export const masEpisodeMachine = setup({
           initial: 'unclassified',
           states: {
             unclassified: {
-              description: 'Resolved at once from the patient record.',
+              description:
+                'Underlying disease unknown (resolved at once when the record names one).',
               always: [
                 { guard: 'isStillsDisease', target: 'stills' },
                 { guard: 'isSle', target: 'sle' },
-                { target: 'other' },
+                { guard: 'isOtherDisease', target: 'other' },
               ],
             },
             stills: {
               description:
                 "Still's disease (sJIA, AOSD): tocilizumab is an option.",
+              meta: { evidence: ['seed.subtype.1'] },
             },
             sle: { description: 'Systemic lupus erythematosus.' },
-            other: { description: 'Other or unknown underlying disease.' },
+            other: { description: 'Another named underlying disease.' },
           },
         },
         support: {
@@ -549,6 +603,13 @@ export const masEpisodeMachine = setup({
             active: {
               description: 'Supportive care active.',
               tags: ['supportive-care'],
+              meta: {
+                evidence: [
+                  'seed.supportive.1',
+                  'seed.supportive.2',
+                  'seed.supportive.3',
+                ],
+              },
               always: { guard: not('hasSupport'), target: 'none' },
             },
           },
@@ -564,6 +625,7 @@ export const masEpisodeMachine = setup({
             alerting: {
               description: 'At least one alert is active.',
               tags: ['alerting'],
+              meta: { evidence: ['seed.pitfalls.4', 'seed.pitfalls.1'] },
               always: { guard: not('hasAlerts'), target: 'quiet' },
             },
           },

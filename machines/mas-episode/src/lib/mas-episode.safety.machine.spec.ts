@@ -222,7 +222,7 @@ describe('four eyes cannot be bypassed', () => {
   });
 });
 
-describe('refractory therapy means failed first line', () => {
+describe('refractory therapy means failed first line [seed.refractory.1, seed.refractory.3, seed.second-line.1]', () => {
   it('before any glucocorticoid it needs a rationale, and the alert follows', () => {
     const episode = new Episode(episodeInput(ben, 'suspected'));
     episode.send(
@@ -294,7 +294,7 @@ describe('background therapy', () => {
   });
 });
 
-describe('response and due times', () => {
+describe('response and due times [seed.monitoring.1, seed.monitoring.3]', () => {
   it('a reassessment is compared with the pre-treatment panel or the last reassessment, not an intervening lab', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const better = panelOf(improved(floridMas), febrileSjia);

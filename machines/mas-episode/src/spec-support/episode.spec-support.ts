@@ -2,19 +2,42 @@
  * Helpers for the machine's specs: a named patient's episode driven through
  * the pure `transition` function, with time as explicit instants.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
+import { afterAll, expect } from '@jest/globals';
 import { initialTransition, transition } from 'xstate';
 
 import type { EpisodeActor, EpisodeEvent, Patient } from '@mas/contracts';
 import { parseInstitutionProfile } from '@mas/protocol';
 
+import { activeStateIds, transitionsTaken } from '../lib/machine-coverage.js';
 import { checkEvent } from '../lib/mas-episode.checks.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import type { EpisodeInput, InitialStage } from '../lib/mas-episode.types.js';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
+
+/** Where the scenario specs record the states and transitions they visit. */
+export const coverageDir = join(
+  import.meta.dirname,
+  '../../../../reports/machine-coverage',
+);
+const visitedStates = new Set<string>();
+const visitedTransitions = new Set<string>();
+
+afterAll(() => {
+  if (visitedStates.size === 0) return;
+  mkdirSync(coverageDir, { recursive: true });
+  const spec = basename(expect.getState().testPath ?? `spec-${process.pid}`);
+  writeFileSync(
+    join(coverageDir, `${spec}.json`),
+    JSON.stringify({
+      states: [...visitedStates].sort(),
+      transitions: [...visitedTransitions].sort(),
+    }),
+  );
+});
 
 /** T0 plus `hours` (fractions allowed). */
 export function h(hours: number): string {
@@ -85,6 +108,7 @@ export class Episode {
     const [snapshot, actions] = initialTransition(masEpisodeMachine, input);
     this.snapshot = snapshot;
     this.actions = actions;
+    for (const id of activeStateIds(snapshot.value)) visitedStates.add(id);
   }
 
   get context() {
@@ -100,8 +124,12 @@ export class Episode {
       );
     }
     const [next, actions] = transition(masEpisodeMachine, this.snapshot, event);
+    for (const taken of transitionsTaken(this.snapshot, event.type)) {
+      visitedTransitions.add(taken);
+    }
     this.snapshot = next;
     this.actions = actions;
+    for (const id of activeStateIds(next.value)) visitedStates.add(id);
     return this;
   }
 

@@ -20,7 +20,7 @@ function withoutDose(drug: string): InstitutionProfile {
 
 const errorOf = clinicalErrorOf;
 
-describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion)', () => {
+describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion) [seed.initial.1]', () => {
   it('30 mg/kg for 20 kg is 600 mg, no cap', () => {
     const dose = calculateDose('methylprednisolone', {
       weightKg: 20,
@@ -198,7 +198,7 @@ describe('dexamethasone (CNS involvement): institution-set mg/m2, BSA from heigh
   });
 });
 
-describe('ciclosporin: dose rules depend on the route', () => {
+describe('ciclosporin: dose rules depend on the route [seed.second-line.2, seed.second-line.3]', () => {
   it('oral 2-5 mg/kg/day from the protocol', () => {
     expect(
       calculateDose('ciclosporin', { weightKg: 20, mgPerKg: 5, route: 'oral' })
@@ -262,7 +262,7 @@ describe('ciclosporin: dose rules depend on the route', () => {
   });
 });
 
-describe('anakinra: high-dose in MAS, institutional maximum required', () => {
+describe('anakinra: high-dose in MAS, institutional maximum required [seed.second-line.4]', () => {
   it('above 2 mg/kg/day is high-dose', () => {
     const dose = calculateDose(
       'anakinra',
@@ -370,7 +370,7 @@ describe('anakinra: high-dose in MAS, institutional maximum required', () => {
   });
 });
 
-describe('refractory and trigger-specific drugs', () => {
+describe('refractory and trigger-specific drugs [seed.refractory.1, seed.refractory.2, seed.refractory.3, seed.refractory.4, seed.subtype.1]', () => {
   it('emapalumab 6 mg/kg first, then 3 mg/kg', () => {
     expect(
       calculateDose('emapalumab', { weightKg: 30, phase: 'initial' }).doseMg,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
+import { drugIds } from '../doses/dose-request.schema.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import {
   evidenceCatalog,
@@ -89,5 +90,12 @@ describe('evidence catalog', () => {
       (id) => findEvidence(id) === undefined,
     );
     expect(missing).toEqual([]);
+  });
+
+  it("anti-IL-18 therapy is investigational: in the catalog, not among the protocol's drugs [seed.emerging.2]", () => {
+    expect(findEvidence('seed.emerging.2')?.text).toMatch(
+      /Anti-IL-18 therapy is being investigated/,
+    );
+    expect(drugIds.some((drug) => /il-?18|tadekinig/i.test(drug))).toBe(false);
   });
 });

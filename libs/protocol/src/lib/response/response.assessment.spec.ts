@@ -14,7 +14,7 @@ const panel = (ferritin: number, platelets: number, fibrinogen: number) => ({
   fibrinogen: quantity(fibrinogen, 'g/L'),
 });
 
-describe('response to therapy (directions from the seed, magnitudes from the institution)', () => {
+describe('response to therapy (directions from the seed, magnitudes from the institution) [seed.monitoring.2, seed.monitoring.3]', () => {
   it('ferritin falling, counts and fibrinogen recovering: responding', () => {
     const result = assessResponse(
       panel(10000, 60, 1.0),

@@ -9,7 +9,7 @@ import {
   h,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Chloe, 10, sJIA: MAS with CNS involvement', () => {
+describe('Chloe, 10, sJIA: MAS with CNS involvement [seed.initial.2]', () => {
   const withSeizures = panelOf(floridMas, {
     ...febrileSjia,
     cnsInvolvement: true,

@@ -11,7 +11,7 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Eun, 15, SLE: EBV-associated MAS', () => {
+describe('Eun, 15, SLE: EBV-associated MAS [seed.refractory.4]', () => {
   it('rituximab is gated on EBV alone (not on refractoriness) and on HBV serology', () => {
     const episode = new Episode(episodeInput(eun, 'suspected'));
     episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));

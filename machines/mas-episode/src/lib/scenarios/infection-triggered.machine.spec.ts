@@ -10,7 +10,7 @@ import {
   scheduler,
 } from '../../spec-support/episode.spec-support.js';
 
-describe("Dario, 34, adult-onset Still's disease: infection-triggered MAS", () => {
+describe("Dario, 34, adult-onset Still's disease: infection-triggered MAS [seed.subtype.3, seed.pitfalls.2]", () => {
   it('antimicrobials start before the diagnosis; infection without them alerts but never blocks glucocorticoids', () => {
     const episode = new Episode(episodeInput(dario, 'at-risk'));
     expect(episode.hasTag('at-risk')).toBe(true);

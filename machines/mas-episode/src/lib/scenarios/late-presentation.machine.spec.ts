@@ -17,7 +17,7 @@ import {
   tick,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Hana, 14, sJIA followed at risk: late presentation', () => {
+describe('Hana, 14, sJIA followed at risk: late presentation [seed.initial.3, seed.pitfalls.1, seed.pitfalls.3]', () => {
   it('screens every panel; a suggestive one raises "MAS not considered" until suspicion; then the glucocorticoid delay alerts', () => {
     const episode = new Episode(episodeInput(hana, 'at-risk'));
     episode.send(

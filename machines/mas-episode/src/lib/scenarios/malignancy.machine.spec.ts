@@ -10,7 +10,7 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Farah, 45: malignancy-associated MAS', () => {
+describe('Farah, 45: malignancy-associated MAS [seed.subtype.2]', () => {
   it('alerts until the malignancy is treated too', () => {
     const episode = new Episode(episodeInput(farah, 'suspected'));
     const chemo = ev('malignancy-treatment.started', h(1), {});
@@ -33,7 +33,7 @@ describe('Farah, 45: malignancy-associated MAS', () => {
     });
   });
 
-  it("tocilizumab outside Still's disease needs a rationale", () => {
+  it("tocilizumab outside Still's disease needs a rationale [seed.subtype.1]", () => {
     const episode = new Episode(episodeInput(farah, 'suspected'));
     episode.send(ev('therapy.started', h(0.5), { drug: 'methylprednisolone' }));
     episode.send(

@@ -20,7 +20,7 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
+describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes) [seed.lead, seed.second-line.1, seed.second-line.2, seed.refractory.1]', () => {
   const florid = panelOf(floridMas, febrileSjia);
 
   function onSecondLine() {
@@ -161,7 +161,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     });
   });
 
-  it('a rejected request cannot be started; rejection needs a rationale', () => {
+  it('a rejected request cannot be started; rejection needs a rationale [seed.refractory.2]', () => {
     const episode = onSecondLine();
     episode.send(
       ev(

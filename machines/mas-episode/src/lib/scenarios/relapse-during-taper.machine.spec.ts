@@ -9,7 +9,7 @@ import {
   h,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Ivan, 8, sJIA: relapse during the taper', () => {
+describe('Ivan, 8, sJIA: relapse during the taper [seed.monitoring.3, seed.emerging.1]', () => {
   it('relapse returns to the last line of active treatment and restarts the timers', () => {
     const episode = new Episode(episodeInput(ivan, 'suspected'));
     episode

@@ -10,7 +10,7 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
+describe('Gus, 9, sJIA: severe MAS, combination up front [seed.second-line.1, seed.second-line.5, seed.pitfalls.4, seed.supportive.1]', () => {
   it('organ support raises "severity underestimated" until marked severe; then the triple regimen starts without a rationale', () => {
     const episode = new Episode(episodeInput(gus, 'suspected'));
     episode.send(
@@ -44,7 +44,7 @@ describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
     expect(episode.hasTag('supportive-care')).toBe(false);
   });
 
-  it('without severity, anakinra up front on a glucocorticoid background needs a rationale (early targeted therapy)', () => {
+  it('without severity, anakinra up front on a glucocorticoid background needs a rationale (early targeted therapy) [seed.emerging.1, seed.emerging.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(ev('therapy.started', h(0.5), { drug: 'methylprednisolone' }));
     const anakinra = ev('therapy.started', h(1), { drug: 'anakinra' });
@@ -93,5 +93,22 @@ describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
       drug: 'anakinra',
       background: true,
     });
+  });
+
+  it('coagulopathy management and a bleeding watch start and stop at any time; haemorrhage while not severe alerts [seed.supportive.3]', () => {
+    const episode = new Episode(episodeInput(gus, 'at-risk'));
+    episode.send(
+      ev('support.started', h(0.5), { kind: 'coagulopathy-management' }),
+    );
+    episode.send(ev('support.started', h(0.6), { kind: 'bleeding-watch' }));
+    expect(episode.hasTag('supportive-care')).toBe(true);
+    expect(episode.alertIds()).not.toContain('severity-underestimated');
+    episode.send(ev('labs.recorded', h(1), { panel: { hemorrhage: true } }));
+    expect(episode.alertIds()).toContain('severity-underestimated');
+    episode.send(
+      ev('support.stopped', h(30), { kind: 'coagulopathy-management' }),
+    );
+    episode.send(ev('support.stopped', h(30), { kind: 'bleeding-watch' }));
+    expect(episode.hasTag('supportive-care')).toBe(false);
   });
 });

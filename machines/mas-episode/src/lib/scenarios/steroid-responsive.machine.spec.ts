@@ -11,7 +11,7 @@ import {
   nurseDiaz,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Amira, 7, sJIA: steroid-responsive MAS', () => {
+describe('Amira, 7, sJIA: steroid-responsive MAS [seed.lead, seed.initial.1, seed.initial.4, seed.monitoring.3]', () => {
   const florid = panelOf(floridMas, febrileSjia);
   const better = panelOf(improved(floridMas), febrileSjia);
   const best = panelOf(improved(improved(floridMas)), febrileSjia);

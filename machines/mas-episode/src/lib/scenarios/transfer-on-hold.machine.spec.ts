@@ -10,7 +10,7 @@ import {
   tick,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Jade, 6, sJIA: transfer between units on hold', () => {
+describe('Jade, 6, sJIA: transfer between units on hold [seed.monitoring.1, seed.initial.3]', () => {
   const florid = panelOf(floridMas, febrileSjia);
 
   it('on immunosuppression the 12-h reassessment never pauses: overdue while on hold', () => {
