@@ -1,0 +1,74 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import type { DataSource } from 'typeorm';
+
+import type { InstitutionProfile } from '@mas/protocol';
+
+import { AuthGuard } from './auth/auth.guard.js';
+import { UsersService } from './auth/users.service.js';
+import type { Clock } from './clock/clock.js';
+import type { Configuration } from './config/configuration.js';
+import {
+  AuditController,
+  AuthController,
+  EpisodesController,
+  HealthController,
+} from './controllers.js';
+import type { Entities } from './database/entities.js';
+import { EpisodesService } from './episodes/episodes.service.js';
+import { HttpErrorsFilter } from './http-errors.filter.js';
+import { CONFIG, EPISODES, USERS } from './tokens.js';
+
+export interface AppDependencies {
+  readonly config: Configuration;
+  readonly dataSource: DataSource;
+  readonly entities: Entities;
+  readonly clock: Clock;
+  readonly profile: InstitutionProfile;
+  readonly jwtSecret: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        JwtModule.register({
+          secret: deps.jwtSecret,
+          signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
+        }),
+      ],
+      controllers: [
+        AuditController,
+        AuthController,
+        EpisodesController,
+        HealthController,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpErrorsFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: CONFIG, useValue: deps.config },
+        {
+          provide: EPISODES,
+          useValue: new EpisodesService(
+            deps.dataSource,
+            deps.entities,
+            deps.clock,
+            deps.profile,
+          ),
+        },
+        {
+          provide: USERS,
+          useValue: new UsersService(
+            deps.dataSource,
+            deps.entities,
+            deps.clock,
+          ),
+        },
+      ],
+      exports: [EPISODES, USERS],
+    };
+  }
+}

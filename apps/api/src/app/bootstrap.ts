@@ -1,0 +1,61 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+import type { InstitutionProfile } from '@mas/protocol';
+
+import { AppModule } from './app.module.js';
+import type { UsersService } from './auth/users.service.js';
+import type { Clock } from './clock/clock.js';
+import type { Configuration } from './config/configuration.js';
+import { createDataSource } from './database/data-source.js';
+import { buildEntities } from './database/entities.js';
+import { USERS } from './tokens.js';
+
+export interface RunningService {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly users: UsersService;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, runs the migrations (the explicit step: never
+ * `synchronize`), and serves the API on `config.PORT` (0: any free port).
+ */
+export async function startService(options: {
+  config: Configuration;
+  clock: Clock;
+  profile: InstitutionProfile;
+  jwtSecret: string;
+  host?: string;
+}): Promise<RunningService> {
+  const { dataSource, engine } = createDataSource(options.config);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  const app = await NestFactory.create(
+    AppModule.forRoot({
+      config: options.config,
+      dataSource,
+      entities: buildEntities(engine),
+      clock: options.clock,
+      profile: options.profile,
+      jwtSecret: options.jwtSecret,
+    }),
+    { logger: ['error', 'warn'] },
+  );
+  await app.listen(options.config.PORT, options.host ?? '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  const address = server.address() as AddressInfo;
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    users: app.get<UsersService>(USERS),
+    async close() {
+      await app.close();
+      await dataSource.destroy();
+    },
+  };
+}

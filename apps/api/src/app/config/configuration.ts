@@ -1,0 +1,52 @@
+/**
+ * The service's configuration: one validated schema. A bad value stops the
+ * start with a message naming it. See the README's table.
+ */
+import { z } from 'zod';
+
+export const configurationSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** Embedded database file (SQLite), used unless DATABASE_URL is set. */
+  SQLITE_PATH: z.string().min(1).default('data/mas.sqlite'),
+  /** NORMAL survives a killed process; FULL survives power loss. */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** PostgreSQL, for several service instances. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  ADMIN_USERNAME: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .optional(),
+  /** Token signing key; generated and kept under data/ when not set. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Institution profile file; the shipped EXAMPLE profile when unset. */
+  PROFILE_PATH: z.string().min(1).optional(),
+  /** Where generated secrets are kept (the signing key). */
+  DATA_DIR: z.string().min(1).default('data'),
+  /** Lifetime of a login token, in seconds. */
+  TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 3600),
+});
+
+export type Configuration = z.infer<typeof configurationSchema>;
+
+export class ConfigurationError extends Error {}
+
+export function loadConfiguration(
+  env: Record<string, string | undefined>,
+): Configuration {
+  const parsed = configurationSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(
+      `configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}

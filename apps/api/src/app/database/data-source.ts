@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { DataSource } from 'typeorm';
+
+import type { Configuration } from '../config/configuration.js';
+import { buildEntities, type Engine } from './entities.js';
+import { CreateEpisodeTables1764547200000 } from './migrations/1764547200000-create-episode-tables.js';
+
+export const migrations = [CreateEpisodeTables1764547200000];
+
+/** The data source for the configured engine; migrations run explicitly. */
+export function createDataSource(config: Configuration): {
+  dataSource: DataSource;
+  engine: Engine;
+} {
+  if (config.DATABASE_URL) {
+    const entities = buildEntities('postgres');
+    return {
+      engine: 'postgres',
+      dataSource: new DataSource({
+        type: 'postgres',
+        url: config.DATABASE_URL,
+        entities: Object.values(entities),
+        migrations,
+        synchronize: false,
+        migrationsRun: false,
+      }),
+    };
+  }
+  mkdirSync(dirname(config.SQLITE_PATH), { recursive: true });
+  const entities = buildEntities('sqlite');
+  return {
+    engine: 'sqlite',
+    dataSource: new DataSource({
+      type: 'better-sqlite3',
+      database: config.SQLITE_PATH,
+      enableWAL: true,
+      prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+        db.pragma(`synchronous = ${config.SQLITE_SYNCHRONOUS}`);
+        db.pragma('busy_timeout = 5000');
+      },
+      entities: Object.values(entities),
+      migrations,
+      synchronize: false,
+      migrationsRun: false,
+    }),
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * The tables, as TypeORM entity schemas. The same entities serve SQLite and
+ * PostgreSQL: `timeType` picks each engine's instant type in one place.
+ */
+import { EntitySchema } from 'typeorm';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** timestamptz on PostgreSQL; SQLite has no such type. */
+export function timeType(engine: Engine): 'timestamptz' | 'datetime' {
+  return engine === 'postgres' ? 'timestamptz' : 'datetime';
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
+  createdAt: Date;
+}
+
+export interface EpisodeRow {
+  id: string;
+  kind: 'real' | 'training';
+  patientIdentifier: string;
+  snapshot: string;
+  stage: string;
+  tags: string;
+  alertIds: string;
+  overdue: boolean;
+  urgency: number;
+  nextDueAt: Date | null;
+  protocolVersion: string;
+  protocolHash: string;
+  profileHash: string;
+  machineVersion: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AuditRow {
+  id: string;
+  episodeId: string;
+  seq: number;
+  type: string;
+  payload: string;
+  actorId: string;
+  actorRole: string;
+  occurredAt: Date;
+  recordedAt: Date;
+  rationale: string | null;
+  evidence: string;
+  guard: string;
+  stateBefore: string;
+  stateAfter: string;
+  protocolHash: string;
+  profileHash: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface RejectedAttemptRow {
+  id: string;
+  episodeId: string;
+  type: string;
+  payload: string;
+  actorId: string;
+  actorRole: string;
+  recordedAt: Date;
+  reason: string;
+  evidence: string;
+}
+
+export interface IdempotencyRow {
+  key: string;
+  userId: string;
+  status: number;
+  body: string;
+  createdAt: Date;
+}
+
+export function buildEntities(engine: Engine) {
+  const time = timeType(engine);
+  const user = new EntitySchema<UserRow>({
+    name: 'User',
+    tableName: 'users',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      username: { type: 'varchar', length: 100, unique: true },
+      passwordHash: { name: 'password_hash', type: 'varchar', length: 300 },
+      role: { type: 'varchar', length: 20 },
+      createdAt: { name: 'created_at', type: time },
+    },
+  });
+  const episode = new EntitySchema<EpisodeRow>({
+    name: 'Episode',
+    tableName: 'episodes',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      kind: { type: 'varchar', length: 10 },
+      patientIdentifier: {
+        name: 'patient_identifier',
+        type: 'varchar',
+        length: 100,
+      },
+      snapshot: { type: 'text' },
+      stage: { type: 'varchar', length: 300 },
+      tags: { type: 'text' },
+      alertIds: { name: 'alert_ids', type: 'text' },
+      overdue: { type: 'boolean' },
+      urgency: { type: 'integer' },
+      nextDueAt: { name: 'next_due_at', type: time, nullable: true },
+      protocolVersion: {
+        name: 'protocol_version',
+        type: 'varchar',
+        length: 20,
+      },
+      protocolHash: { name: 'protocol_hash', type: 'varchar', length: 80 },
+      profileHash: { name: 'profile_hash', type: 'varchar', length: 80 },
+      machineVersion: { name: 'machine_version', type: 'varchar', length: 20 },
+      version: { type: 'integer' },
+      createdAt: { name: 'created_at', type: time },
+      updatedAt: { name: 'updated_at', type: time },
+    },
+  });
+  const audit = new EntitySchema<AuditRow>({
+    name: 'AuditEntry',
+    tableName: 'audit_entries',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      episodeId: { name: 'episode_id', type: 'varchar', length: 36 },
+      seq: { type: 'integer' },
+      type: { type: 'varchar', length: 60 },
+      payload: { type: 'text' },
+      actorId: { name: 'actor_id', type: 'varchar', length: 100 },
+      actorRole: { name: 'actor_role', type: 'varchar', length: 30 },
+      occurredAt: { name: 'occurred_at', type: time },
+      recordedAt: { name: 'recorded_at', type: time },
+      rationale: { type: 'text', nullable: true },
+      evidence: { type: 'text' },
+      guard: { type: 'text' },
+      stateBefore: { name: 'state_before', type: 'text' },
+      stateAfter: { name: 'state_after', type: 'text' },
+      protocolHash: { name: 'protocol_hash', type: 'varchar', length: 80 },
+      profileHash: { name: 'profile_hash', type: 'varchar', length: 80 },
+      prevHash: { name: 'prev_hash', type: 'varchar', length: 80 },
+      hash: { type: 'varchar', length: 80 },
+    },
+  });
+  const rejected = new EntitySchema<RejectedAttemptRow>({
+    name: 'RejectedAttempt',
+    tableName: 'rejected_attempts',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      episodeId: { name: 'episode_id', type: 'varchar', length: 36 },
+      type: { type: 'varchar', length: 60 },
+      payload: { type: 'text' },
+      actorId: { name: 'actor_id', type: 'varchar', length: 100 },
+      actorRole: { name: 'actor_role', type: 'varchar', length: 30 },
+      recordedAt: { name: 'recorded_at', type: time },
+      reason: { type: 'text' },
+      evidence: { type: 'text' },
+    },
+  });
+  const idempotency = new EntitySchema<IdempotencyRow>({
+    name: 'IdempotencyRecord',
+    tableName: 'idempotency_keys',
+    columns: {
+      key: { type: 'varchar', length: 200, primary: true },
+      userId: { name: 'user_id', type: 'varchar', length: 36, primary: true },
+      status: { type: 'integer' },
+      body: { type: 'text' },
+      createdAt: { name: 'created_at', type: time },
+    },
+  });
+  return { user, episode, audit, rejected, idempotency };
+}
+
+export type Entities = ReturnType<typeof buildEntities>;

@@ -1,0 +1,472 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DataSource, EntityManager } from 'typeorm';
+import { createActor, initialTransition, transition } from 'xstate';
+import { z } from 'zod';
+
+import {
+  type EpisodeActor,
+  episodeEventTypes,
+  instantSchema,
+  parseEpisodeEvent,
+  parseOrThrow,
+  patientSchema,
+} from '@mas/contracts';
+import {
+  checkEvent,
+  describeStage,
+  type EpisodeSnapshot,
+  explainRefusal,
+  explainSnapshot,
+  MAS_EPISODE_MACHINE_VERSION,
+  masEpisodeMachine,
+} from '@mas/mas-episode';
+import { ClinicalInputError, type InstitutionProfile } from '@mas/protocol';
+
+import {
+  auditEntryHash,
+  firstBrokenEntry,
+  GENESIS_HASH,
+} from '../audit/audit-chain.util.js';
+import type { Clock } from '../clock/clock.js';
+import type {
+  AuditRow,
+  Entities,
+  EpisodeRow,
+  IdempotencyRow,
+  RejectedAttemptRow,
+} from '../database/entities.js';
+
+export type UserRole = 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
+
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly username: string;
+  readonly role: UserRole;
+}
+
+/** An answer with its HTTP status; errors carry a body naming the problem. */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    const message = body['message'];
+    super(typeof message === 'string' ? message : `HTTP ${status}`);
+  }
+}
+
+const createSchema = z
+  .object({
+    patient: z.unknown(),
+    kind: z.enum(['real', 'training']).default('real'),
+    initialStage: z.enum(['at-risk', 'suspected']).default('suspected'),
+  })
+  .strict();
+
+const eventRequestSchema = z
+  .object({
+    type: z.enum(episodeEventTypes as [string, ...string[]]),
+    payload: z.unknown(),
+    rationale: z.string().trim().min(1).optional(),
+    occurredAt: instantSchema.optional(),
+    expectedVersion: z.number().int().min(0),
+  })
+  .strict();
+
+/** The machine's actor role for a user's role (null: may not record events). */
+function machineRole(role: UserRole): EpisodeActor['role'] | null {
+  switch (role) {
+    case 'clinician':
+    case 'trainee':
+      return 'clinician';
+    case 'senior':
+      return 'senior-clinician';
+    case 'auditor':
+    case 'admin':
+      return null;
+  }
+}
+
+function urgencyOf(snapshot: EpisodeSnapshot): number {
+  const alerts = snapshot.context.alerts;
+  const critical = alerts.filter((a) => a.severity === 'critical').length;
+  return (
+    (snapshot.hasTag('overdue') ? 1000 : 0) +
+    critical * 100 +
+    alerts.length * 10
+  );
+}
+
+function nextDueAt(snapshot: EpisodeSnapshot): Date | null {
+  const pending = Object.values(snapshot.context.dues)
+    .filter(
+      (due) =>
+        due.dueAt !== null && due.firedAt === null && due.pausedAt === null,
+    )
+    .map((due) => Date.parse(due.dueAt ?? ''))
+    .sort((a, b) => a - b);
+  return pending[0] === undefined ? null : new Date(pending[0]);
+}
+
+/**
+ * The single authority on every episode: rehydrates the machine from the
+ * stored snapshot, lets it decide, and saves the new snapshot and the audit
+ * entry in one transaction.
+ */
+export class EpisodesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entities: Entities,
+    private readonly clock: Clock,
+    private readonly profile: InstitutionProfile,
+  ) {}
+
+  private restore(row: EpisodeRow): EpisodeSnapshot {
+    return createActor(masEpisodeMachine, {
+      snapshot: JSON.parse(row.snapshot) as ReturnType<
+        typeof masEpisodeMachine.getPersistedSnapshot
+      >,
+      input: undefined,
+    }).getSnapshot();
+  }
+
+  private summary(
+    row: EpisodeRow,
+    snapshot: EpisodeSnapshot,
+    viewer?: EpisodeActor,
+  ) {
+    const explanation = explainSnapshot(
+      snapshot,
+      viewer ? { actor: viewer } : {},
+    );
+    return {
+      id: row.id,
+      kind: row.kind,
+      patient: snapshot.context.patient,
+      version: row.version,
+      value: snapshot.value,
+      stage: explanation.stage,
+      final: explanation.final,
+      tags: explanation.tags,
+      alerts: explanation.alerts,
+      nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
+      protocol: snapshot.context.protocol,
+      profile: snapshot.context.profile,
+      context: snapshot.context,
+      allowed: explanation.allowed,
+      blocked: explanation.blocked,
+    };
+  }
+
+  private checkKind(row: EpisodeRow, user: AuthenticatedUser): void {
+    if (user.role === 'trainee' && row.kind !== 'training') {
+      throw new ServiceError(403, {
+        message: 'trainees work on training episodes only',
+      });
+    }
+  }
+
+  async create(body: unknown, user: AuthenticatedUser) {
+    if (machineRole(user.role) === null) {
+      throw new ServiceError(403, {
+        message: `the ${user.role} role does not open episodes`,
+      });
+    }
+    const request = parseOrThrow(createSchema, body, 'body');
+    const patient = parseOrThrow(patientSchema, request.patient, 'patient');
+    if (user.role === 'trainee' && request.kind !== 'training') {
+      throw new ServiceError(403, {
+        message: 'trainees open training episodes only',
+      });
+    }
+    const now = this.clock.now();
+    const id = randomUUID();
+    const [snapshot] = initialTransition(masEpisodeMachine, {
+      episodeId: id,
+      patient,
+      openedAt: now.toISOString(),
+      initialStage: request.initialStage,
+      profile: this.profile,
+    });
+    const row: EpisodeRow = {
+      id,
+      kind: request.kind,
+      patientIdentifier: patient.identifier,
+      snapshot: JSON.stringify(
+        masEpisodeMachine.getPersistedSnapshot(snapshot),
+      ),
+      stage: describeStage(snapshot),
+      tags: JSON.stringify([...snapshot.tags].sort()),
+      alertIds: JSON.stringify(snapshot.context.alerts.map((a) => a.id)),
+      overdue: snapshot.hasTag('overdue'),
+      urgency: urgencyOf(snapshot),
+      nextDueAt: nextDueAt(snapshot),
+      protocolVersion: snapshot.context.protocol.version,
+      protocolHash: snapshot.context.protocol.hash,
+      profileHash: snapshot.context.profile.hash,
+      machineVersion: MAS_EPISODE_MACHINE_VERSION,
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.dataSource.getRepository(this.entities.episode).insert(row);
+    return this.summary(row, snapshot);
+  }
+
+  async list(query: Record<string, unknown>, user: AuthenticatedUser) {
+    const page = Math.max(1, Number(query['page'] ?? 1) || 1);
+    const pageSize = Math.min(
+      100,
+      Math.max(1, Number(query['pageSize'] ?? 25) || 25),
+    );
+    const builder = this.dataSource
+      .getRepository(this.entities.episode)
+      .createQueryBuilder('episode')
+      .orderBy('episode.urgency', 'DESC')
+      .addOrderBy('episode.updatedAt', 'DESC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize);
+    if (user.role === 'trainee')
+      builder.andWhere('episode.kind = :kind', { kind: 'training' });
+    if (query['overdue'] === 'true')
+      builder.andWhere('episode.overdue = :overdue', { overdue: true });
+    if (typeof query['stage'] === 'string') {
+      builder.andWhere('episode.stage LIKE :stage', {
+        stage: `%${query['stage']}%`,
+      });
+    }
+    if (typeof query['alert'] === 'string') {
+      builder.andWhere('episode.alertIds LIKE :alert', {
+        alert: `%"${query['alert']}"%`,
+      });
+    }
+    const [rows, total] = await builder.getManyAndCount();
+    return {
+      page,
+      pageSize,
+      total,
+      items: rows.map((row) => ({
+        id: row.id,
+        kind: row.kind,
+        patientIdentifier: row.patientIdentifier,
+        stage: row.stage,
+        tags: JSON.parse(row.tags) as string[],
+        alerts: JSON.parse(row.alertIds) as string[],
+        overdue: row.overdue,
+        nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
+        version: row.version,
+      })),
+    };
+  }
+
+  private async load(id: string, manager?: EntityManager): Promise<EpisodeRow> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) {
+      throw new ServiceError(404, { message: `no episode ${id}` });
+    }
+    const row = await (manager ?? this.dataSource.manager)
+      .getRepository(this.entities.episode)
+      .findOneBy({ id });
+    if (!row) throw new ServiceError(404, { message: `no episode ${id}` });
+    return row;
+  }
+
+  async get(id: string, user: AuthenticatedUser) {
+    const row = await this.load(id);
+    this.checkKind(row, user);
+    const role = machineRole(user.role);
+    return this.summary(
+      row,
+      this.restore(row),
+      role ? { id: user.username, role } : undefined,
+    );
+  }
+
+  async audit(id: string, user: AuthenticatedUser) {
+    const row = await this.load(id);
+    this.checkKind(row, user);
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
+    return entries.map((entry) => ({
+      ...entry,
+      payload: JSON.parse(entry.payload) as unknown,
+      evidence: JSON.parse(entry.evidence) as unknown,
+      guard: JSON.parse(entry.guard) as unknown,
+      stateBefore: JSON.parse(entry.stateBefore) as unknown,
+      stateAfter: JSON.parse(entry.stateAfter) as unknown,
+    }));
+  }
+
+  /** Records an event: 400 bad payload, 409 stale version, 422 refused by the machine. */
+  async send(
+    id: string,
+    body: unknown,
+    user: AuthenticatedUser,
+    idempotencyKey: string | undefined,
+  ): Promise<{ status: number; body: unknown }> {
+    if (idempotencyKey !== undefined) {
+      const previous = await this.dataSource
+        .getRepository(this.entities.idempotency)
+        .findOneBy({ key: idempotencyKey, userId: user.id });
+      if (previous) {
+        return {
+          status: previous.status,
+          body: JSON.parse(previous.body) as unknown,
+        };
+      }
+    }
+    const role = machineRole(user.role);
+    if (role === null) {
+      throw new ServiceError(403, {
+        message: `the ${user.role} role does not record events`,
+      });
+    }
+    const request = parseOrThrow(eventRequestSchema, body, 'body');
+    const now = this.clock.now();
+    const actor: EpisodeActor = { id: user.username, role };
+    const event = parseEpisodeEvent(
+      {
+        type: request.type,
+        at: request.occurredAt ?? now.toISOString(),
+        actor,
+        payload: request.payload ?? {},
+        ...(request.rationale === undefined
+          ? {}
+          : { rationale: request.rationale }),
+      },
+      'body',
+    );
+
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const row = await this.load(id, manager);
+      this.checkKind(row, user);
+      if (row.version !== request.expectedVersion) {
+        throw new ServiceError(409, {
+          message: `expectedVersion ${request.expectedVersion} is stale: the episode is at version ${row.version}`,
+          version: row.version,
+        });
+      }
+      const before = this.restore(row);
+      const refusal = explainRefusal(before, event);
+      if (refusal) {
+        const attempt: RejectedAttemptRow = {
+          id: randomUUID(),
+          episodeId: id,
+          type: event.type,
+          payload: JSON.stringify(event.payload),
+          actorId: actor.id,
+          actorRole: actor.role,
+          recordedAt: now,
+          reason: refusal.reason,
+          evidence: JSON.stringify(refusal.evidence),
+        };
+        await manager.getRepository(this.entities.rejected).insert(attempt);
+        return {
+          status: 422,
+          body: {
+            message: refusal.reason,
+            evidence: refusal.evidence,
+            type: event.type,
+          },
+        };
+      }
+      const check = checkEvent(before.context, event);
+      const [after] = transition(masEpisodeMachine, before, event);
+      const version = row.version + 1;
+      const updated = await manager
+        .getRepository(this.entities.episode)
+        .createQueryBuilder()
+        .update()
+        .set({
+          snapshot: JSON.stringify(
+            masEpisodeMachine.getPersistedSnapshot(after),
+          ),
+          stage: describeStage(after),
+          tags: JSON.stringify([...after.tags].sort()),
+          alertIds: JSON.stringify(after.context.alerts.map((a) => a.id)),
+          overdue: after.hasTag('overdue'),
+          urgency: urgencyOf(after),
+          nextDueAt: nextDueAt(after),
+          version,
+          updatedAt: now,
+        })
+        .where('id = :id AND version = :version', { id, version: row.version })
+        .execute();
+      if (updated.affected !== 1) {
+        throw new ServiceError(409, {
+          message: 'the episode changed meanwhile: reload it',
+        });
+      }
+      const last = await manager
+        .getRepository(this.entities.audit)
+        .findOne({ where: { episodeId: id }, order: { seq: 'DESC' } });
+      const entry: Omit<AuditRow, 'id' | 'hash'> = {
+        episodeId: id,
+        seq: (last?.seq ?? 0) + 1,
+        type: event.type,
+        payload: JSON.stringify(event.payload),
+        actorId: actor.id,
+        actorRole: actor.role,
+        occurredAt: new Date(event.at),
+        recordedAt: now,
+        rationale: event.rationale ?? null,
+        evidence: JSON.stringify(check.evidence),
+        guard: JSON.stringify({ outcome: 'allowed', reason: check.reason }),
+        stateBefore: JSON.stringify(before.value),
+        stateAfter: JSON.stringify(after.value),
+        protocolHash: after.context.protocol.hash,
+        profileHash: after.context.profile.hash,
+        prevHash: last?.hash ?? GENESIS_HASH,
+      };
+      await manager
+        .getRepository(this.entities.audit)
+        .insert({ ...entry, id: randomUUID(), hash: auditEntryHash(entry) });
+      return {
+        status: 201,
+        body: this.summary({ ...row, version }, after, actor),
+      };
+    });
+
+    if (idempotencyKey !== undefined) {
+      const record: IdempotencyRow = {
+        key: idempotencyKey,
+        userId: user.id,
+        status: outcome.status,
+        body: JSON.stringify(outcome.body),
+        createdAt: now,
+      };
+      await this.dataSource
+        .getRepository(this.entities.idempotency)
+        .insert(record);
+    }
+    return outcome;
+  }
+
+  /** Recomputes every episode's chain; names the first broken entry. */
+  async verifyAudit() {
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find();
+    const byEpisode = new Map<string, AuditRow[]>();
+    for (const entry of entries) {
+      const list = byEpisode.get(entry.episodeId) ?? [];
+      list.push(entry);
+      byEpisode.set(entry.episodeId, list);
+    }
+    const broken = [...byEpisode.entries()]
+      .map(([episodeId, list]) => {
+        const first = firstBrokenEntry(list);
+        return first ? { episodeId, ...first } : null;
+      })
+      .filter((x) => x !== null);
+    return {
+      ok: broken.length === 0,
+      episodes: byEpisode.size,
+      entries: entries.length,
+      broken,
+    };
+  }
+}
+
+export { ClinicalInputError };

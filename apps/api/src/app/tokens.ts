@@ -1,0 +1,4 @@
+/** Injection tokens of the service's providers. */
+export const EPISODES = Symbol('EpisodesService');
+export const USERS = Symbol('UsersService');
+export const CONFIG = Symbol('Configuration');

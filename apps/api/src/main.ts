@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { parseInstitutionProfile } from '@mas/protocol';
+
+import { startService } from './app/bootstrap.js';
+import { SystemClock } from './app/clock/clock.js';
+import {
+  ConfigurationError,
+  loadConfiguration,
+} from './app/config/configuration.js';
+import { seedDemoData } from './app/demo-data.js';
+import type { EpisodesService } from './app/episodes/episodes.service.js';
+import { EPISODES } from './app/tokens.js';
+
+import 'reflect-metadata';
+
+const EXAMPLE_PROFILE = fileURLToPath(
+  new URL(
+    '../../../libs/protocol/profiles/example.profile.json',
+    import.meta.url,
+  ),
+);
+
+/** The signing key: configured, or generated once and kept under DATA_DIR. */
+function signingKey(configured: string | undefined, dataDir: string): string {
+  if (configured) return configured;
+  const path = join(dataDir, 'jwt-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('hex');
+  writeFileSync(path, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfiguration(process.env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const profile = parseInstitutionProfile(
+    JSON.parse(readFileSync(config.PROFILE_PATH ?? EXAMPLE_PROFILE, 'utf8')),
+  );
+  const clock = new SystemClock();
+  const service = await startService({
+    config,
+    clock,
+    profile,
+    jwtSecret: signingKey(config.JWT_SECRET, config.DATA_DIR),
+  });
+  const credentials = await seedDemoData(
+    config,
+    service.users,
+    service.app.get<EpisodesService>(EPISODES),
+    clock,
+  );
+  console.log(
+    `MAS care-episode service — decision support, not a medical device`,
+  );
+  console.log(
+    `Listening on ${service.url} (${config.DATABASE_URL ? 'PostgreSQL' : `SQLite ${config.SQLITE_PATH}`})`,
+  );
+  console.log(
+    `Institution profile: ${profile.data.profileId} ${profile.data.version}${profile.data.example ? ' — EXAMPLE, not clinical guidance' : ''}`,
+  );
+  if (credentials.length > 0) {
+    console.log('Demo users (passwords generated now, shown once):');
+    for (const c of credentials)
+      console.log(
+        `  ${c.username.padEnd(16)} ${c.role.padEnd(10)} ${c.password}`,
+      );
+  }
+  console.log(
+    `Log in: curl -s -X POST ${service.url}/api/auth/login -H 'content-type: application/json' -d '{"username":"demo-clinician","password":"<password>"}'`,
+  );
+  const stop = () => {
+    void service.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

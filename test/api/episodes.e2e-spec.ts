@@ -1,0 +1,477 @@
+/**
+ * The episode service over real HTTP, on a real SQLite file and on a real
+ * PostgreSQL database (skipped, with the reason printed, where none answers).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
+
+import {
+  Api,
+  type EngineName,
+  type Harness,
+  postgresAvailable,
+  startHarness,
+} from './api-harness.js';
+
+const engines: EngineName[] = ['sqlite', 'postgres'];
+const pgProblem = await postgresAvailable();
+if (pgProblem) {
+  console.warn(
+    `PostgreSQL suites skipped: no PostgreSQL at 127.0.0.1:5432 (${pgProblem})`,
+  );
+}
+
+const florid = panelOf(floridMas, febrileSjia);
+const PASSWORD = 'correct horse battery staple';
+
+describe.each(engines)('episode API on %s', (engine) => {
+  const skip = engine === 'postgres' && pgProblem !== null;
+  const maybe = skip ? it.skip : it;
+  let harness: Harness;
+  let api: Api;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    if (skip) return;
+    harness = await startHarness(engine);
+    api = new Api(harness.service.url);
+    for (const [username, role] of [
+      ['dr-adams', 'clinician'],
+      ['dr-baker', 'senior'],
+      ['dr-chen', 'senior'],
+      ['trainee-tan', 'trainee'],
+      ['auditor-ames', 'auditor'],
+      ['admin', 'admin'],
+    ] as const) {
+      await harness.service.users.create(username, PASSWORD, role);
+      const login = await api.request('POST', '/api/auth/login', {
+        username,
+        password: PASSWORD,
+      });
+      expect(login.status).toBe(200);
+      tokens[username] = login.body.token;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    if (!skip) await harness.close();
+  });
+
+  const as = (user: string) => api.as(tokens[user] ?? '');
+
+  async function openEpisode(
+    kind: 'real' | 'training' = 'real',
+    user = 'dr-adams',
+  ) {
+    const created = await as(user).request('POST', '/api/episodes', {
+      patient: amira,
+      kind,
+    });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; version: number };
+  }
+
+  async function send(
+    user: string,
+    id: string,
+    version: number,
+    type: string,
+    payload: unknown,
+    extra: Record<string, unknown> = {},
+  ) {
+    return as(user).request('POST', `/api/episodes/${id}/events`, {
+      type,
+      payload,
+      expectedVersion: version,
+      ...extra,
+    });
+  }
+
+  maybe(
+    'runs a whole course from suspicion to remission, with a verified audit chain',
+    async () => {
+      const episode = await openEpisode();
+      let version = episode.version;
+      const steps: [string, unknown, Record<string, unknown>?][] = [
+        ['labs.recorded', { panel: florid }],
+        ['diagnosis.confirmed', { basis: 'criteria' }],
+        [
+          'therapy.started',
+          { drug: 'methylprednisolone', route: 'iv', doseMg: 720 },
+        ],
+      ];
+      for (const [type, payload, extra] of steps) {
+        harness.clock.advance(30 * 60_000);
+        const result = await send(
+          'dr-adams',
+          episode.id,
+          version,
+          type,
+          payload,
+          extra,
+        );
+        expect(result.status).toBe(201);
+        expect(result.body.version).toBe(version + 1);
+        version = result.body.version;
+      }
+      harness.clock.advance(10 * 3_600_000);
+      const reassessed = await send(
+        'dr-adams',
+        episode.id,
+        version,
+        'reassessment.recorded',
+        { panel: panelOf(improved(floridMas), febrileSjia) },
+      );
+      expect(reassessed.body.context.lastResponse.verdict).toBe('responding');
+      version = reassessed.body.version;
+      const remission = await send(
+        'dr-adams',
+        episode.id,
+        version,
+        'remission.recorded',
+        {},
+      );
+      expect(remission.status).toBe(201);
+      expect(remission.body.stage).toBe('MAS confirmed · in remission');
+
+      const detail = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      expect(detail.status).toBe(200);
+      expect(detail.body.tags).toContain('remission');
+      expect(detail.body.protocol.version).toBe('1.0.0');
+      expect(
+        detail.body.allowed.some(
+          (o: { type: string }) => o.type === 'relapse.recorded',
+        ),
+      ).toBe(true);
+
+      const audit = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit`,
+      );
+      expect(audit.body.map((e: { seq: number }) => e.seq)).toEqual([
+        1, 2, 3, 4, 5,
+      ]);
+      expect(audit.body[2]).toMatchObject({
+        type: 'therapy.started',
+        actorId: 'dr-adams',
+        actorRole: 'clinician',
+        guard: { outcome: 'allowed' },
+        stateAfter: { open: { treatment: { active: 'firstLine' } } },
+      });
+      expect(audit.body[1].prevHash).toBe(audit.body[0].hash);
+      const verify = await as('auditor-ames').request(
+        'GET',
+        '/api/audit/verify',
+      );
+      expect(verify.body).toMatchObject({ ok: true, broken: [] });
+    },
+  );
+
+  maybe(
+    'answers 400 naming the field, 401, 403, 404 — and writes nothing',
+    async () => {
+      const episode = await openEpisode();
+      const bad = await send('dr-adams', episode.id, 0, 'therapy.started', {
+        drug: 'aspirin',
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.field).toBe('body.payload.drug');
+      const badPanel = await send('dr-adams', episode.id, 0, 'labs.recorded', {
+        panel: { ferritin: { value: 'x', unit: 'ng/mL' } },
+      });
+      expect(badPanel.status).toBe(400);
+      expect(
+        (await api.request('GET', `/api/episodes/${episode.id}`)).status,
+      ).toBe(401);
+      expect(
+        (await api.as('not-a-token').request('GET', '/api/episodes')).status,
+      ).toBe(401);
+      expect(
+        (await send('auditor-ames', episode.id, 0, 'suspicion.recorded', {}))
+          .status,
+      ).toBe(403);
+      expect((await as('admin').request('GET', '/api/episodes')).status).toBe(
+        403,
+      );
+      expect(
+        (
+          await as('dr-adams').request(
+            'GET',
+            '/api/episodes/00000000-0000-0000-0000-000000000000',
+          )
+        ).status,
+      ).toBe(404);
+      expect(
+        (await as('dr-adams').request('GET', '/api/episodes/not-an-id')).status,
+      ).toBe(404);
+      const malformed = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${episode.id}/events`,
+        '{ not json',
+      );
+      expect(malformed.status).toBe(400);
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit`,
+      );
+      expect(audit.body).toEqual([]);
+    },
+  );
+
+  maybe('409 for a stale expectedVersion, nothing written', async () => {
+    const episode = await openEpisode();
+    expect(
+      (
+        await send('dr-adams', episode.id, 0, 'labs.recorded', {
+          panel: florid,
+        })
+      ).status,
+    ).toBe(201);
+    const stale = await send('dr-adams', episode.id, 0, 'therapy.started', {
+      drug: 'methylprednisolone',
+    });
+    expect(stale.status).toBe(409);
+    const audit = await as('dr-adams').request(
+      'GET',
+      `/api/episodes/${episode.id}/audit`,
+    );
+    expect(audit.body).toHaveLength(1);
+  });
+
+  maybe(
+    '422 when the machine refuses: a senior approving their own request, with the reason; recorded apart',
+    async () => {
+      const episode = await openEpisode();
+      let version = 0;
+      for (const [user, type, payload, rationale] of [
+        [
+          'dr-adams',
+          'therapy.started',
+          { drug: 'methylprednisolone' },
+          undefined,
+        ],
+        [
+          'dr-adams',
+          'severity.assessed',
+          { severe: true, rapidlyWorsening: true },
+          undefined,
+        ],
+        [
+          'dr-baker',
+          'escalation.requested',
+          {
+            requestId: 'r1',
+            drug: 'etoposide',
+            evidence: ['seed.refractory.3'],
+          },
+          'worsening on steroids',
+        ],
+      ] as const) {
+        const result = await send(
+          user,
+          episode.id,
+          version,
+          type,
+          payload,
+          rationale ? { rationale } : {},
+        );
+        expect(result.status).toBe(201);
+        version = result.body.version;
+      }
+      const own = await send(
+        'dr-baker',
+        episode.id,
+        version,
+        'escalation.approved',
+        { requestId: 'r1' },
+        { rationale: 'I agree with myself' },
+      );
+      expect(own.status).toBe(422);
+      expect(own.body.message).toMatch(
+        /dr-baker made this request and cannot also decide it/,
+      );
+      const other = await send(
+        'dr-chen',
+        episode.id,
+        version,
+        'escalation.approved',
+        { requestId: 'r1' },
+        { rationale: 'agreed' },
+      );
+      expect(other.status).toBe(201);
+      const rejected = (await harness.query(
+        'SELECT reason FROM rejected_attempts WHERE episode_id = ?',
+        [episode.id],
+      )) as { reason: string }[];
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]?.reason).toMatch(/four eyes/);
+    },
+  );
+
+  maybe(
+    'the same Idempotency-Key returns the first answer and writes nothing',
+    async () => {
+      const episode = await openEpisode();
+      const headers = { 'idempotency-key': `key-${episode.id}` };
+      const body = {
+        type: 'labs.recorded',
+        payload: { panel: florid },
+        expectedVersion: 0,
+      };
+      const first = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${episode.id}/events`,
+        body,
+        headers,
+      );
+      const again = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${episode.id}/events`,
+        body,
+        headers,
+      );
+      expect(first.status).toBe(201);
+      expect(again).toEqual(first);
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit`,
+      );
+      expect(audit.body).toHaveLength(1);
+    },
+  );
+
+  maybe(
+    'two concurrent writers with the same expectedVersion: exactly one wins',
+    async () => {
+      const episode = await openEpisode();
+      const results = await Promise.all([
+        send('dr-adams', episode.id, 0, 'labs.recorded', { panel: florid }),
+        send('dr-baker', episode.id, 0, 'therapy.started', {
+          drug: 'methylprednisolone',
+        }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit`,
+      );
+      expect(audit.body).toHaveLength(1);
+    },
+  );
+
+  maybe('trainees work on training episodes only', async () => {
+    expect(
+      (
+        await as('trainee-tan').request('POST', '/api/episodes', {
+          patient: amira,
+          kind: 'real',
+        })
+      ).status,
+    ).toBe(403);
+    const training = await openEpisode('training', 'trainee-tan');
+    const real = await openEpisode('real', 'dr-adams');
+    expect(
+      (await as('trainee-tan').request('GET', `/api/episodes/${real.id}`))
+        .status,
+    ).toBe(403);
+    expect(
+      (await as('trainee-tan').request('GET', `/api/episodes/${training.id}`))
+        .status,
+    ).toBe(200);
+    const list = await as('trainee-tan').request('GET', '/api/episodes');
+    expect(
+      list.body.items.every((e: { kind: string }) => e.kind === 'training'),
+    ).toBe(true);
+  });
+
+  maybe('a tampered audit row is named by the verification', async () => {
+    const episode = await openEpisode();
+    expect(
+      (
+        await send('dr-adams', episode.id, 0, 'labs.recorded', {
+          panel: florid,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await send('dr-adams', episode.id, 1, 'therapy.started', {
+          drug: 'methylprednisolone',
+          doseMg: 720,
+        })
+      ).status,
+    ).toBe(201);
+    await harness.query(
+      'UPDATE audit_entries SET payload = ? WHERE episode_id = ? AND seq = 2',
+      [
+        JSON.stringify({ drug: 'methylprednisolone', doseMg: 7200 }),
+        episode.id,
+      ],
+    );
+    const verify = await as('auditor-ames').request('GET', '/api/audit/verify');
+    expect(verify.body.ok).toBe(false);
+    expect(verify.body.broken).toContainEqual(
+      expect.objectContaining({
+        episodeId: episode.id,
+        seq: 2,
+        reason: 'content does not match its hash',
+      }),
+    );
+  });
+
+  maybe(
+    'lists episodes by urgency, filters overdue, and paginates',
+    async () => {
+      const calm = await openEpisode();
+      const late = await openEpisode();
+      expect(
+        (
+          await send('dr-adams', late.id, 0, 'therapy.started', {
+            drug: 'methylprednisolone',
+          })
+        ).status,
+      ).toBe(201);
+      harness.clock.advance(13 * 3_600_000);
+      expect(
+        (await send('dr-adams', late.id, 1, 'clock.ticked', {})).status,
+      ).toBe(201);
+      const overdue = await as('dr-adams').request(
+        'GET',
+        '/api/episodes?overdue=true&pageSize=100',
+      );
+      expect(overdue.body.items.map((e: { id: string }) => e.id)).toContain(
+        late.id,
+      );
+      expect(overdue.body.items.map((e: { id: string }) => e.id)).not.toContain(
+        calm.id,
+      );
+      const first = await as('dr-adams').request(
+        'GET',
+        '/api/episodes?pageSize=1',
+      );
+      expect(first.body.items).toHaveLength(1);
+      expect(first.body.items[0].overdue).toBe(true);
+      expect(first.body.total).toBeGreaterThan(1);
+    },
+  );
+
+  maybe('health needs no token; everything else does', async () => {
+    expect((await api.request('GET', '/api/health')).status).toBe(200);
+    expect((await api.request('GET', '/api/protocol')).status).toBe(401);
+    expect(
+      (await as('auditor-ames').request('GET', '/api/protocol')).body.version,
+    ).toBe('1.0.0');
+    expect(
+      (
+        await api.request('POST', '/api/auth/login', {
+          username: 'dr-adams',
+          password: 'wrong',
+        })
+      ).status,
+    ).toBe(401);
+  });
+});

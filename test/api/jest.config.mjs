@@ -1,0 +1,5 @@
+import { createJestConfig } from '../../jest.preset.mjs';
+
+export default createJestConfig(import.meta.dirname, {
+  testMatch: ['**/*.e2e-spec.ts'],
+});
