@@ -37,11 +37,16 @@ export async function postgresAvailable(): Promise<string | null> {
 }
 
 export interface Harness {
-  readonly service: RunningService;
+  /** The running service (replaced by `restart`). */
+  service: RunningService;
   readonly clock: ManualClock;
   readonly engine: EngineName;
   /** A raw query on the same database (for tampering tests). */
   query(sql: string, params?: unknown[]): Promise<unknown[]>;
+  /** Stops the service, runs `whileDown`, and starts it again on the same database. */
+  restart(whileDown?: () => void): Promise<void>;
+  /** A second service instance on the same database. */
+  another(): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,7 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
     const config = loadConfiguration({
       PORT: '0',
       SQLITE_PATH: join(dir, 'mas.sqlite'),
+      SCHEDULER_INTERVAL_MS: '0',
     });
     const service = await startService({ config, clock, profile, jwtSecret });
     const { DataSource } = await import('typeorm');
@@ -72,17 +78,40 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
       database: config.SQLITE_PATH,
     });
     await raw.initialize();
-    return {
+    const extra: RunningService[] = [];
+    const harness: Harness = {
       service,
       clock,
       engine,
       query: (sql, params) => raw.query<unknown[]>(sql, params),
+      async restart(whileDown) {
+        await harness.service.close();
+        whileDown?.();
+        harness.service = await startService({
+          config,
+          clock,
+          profile,
+          jwtSecret,
+        });
+      },
+      async another() {
+        const instance = await startService({
+          config,
+          clock,
+          profile,
+          jwtSecret,
+        });
+        extra.push(instance);
+        return instance;
+      },
       async close() {
+        for (const instance of extra) await instance.close();
         await raw.destroy();
-        await service.close();
+        await harness.service.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
+    return harness;
   }
   const name = `mas_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -90,14 +119,39 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = `postgres://postgres@127.0.0.1:5432/${name}`;
-  const config = loadConfiguration({ PORT: '0', DATABASE_URL: url });
+  const config = loadConfiguration({
+    PORT: '0',
+    DATABASE_URL: url,
+    SCHEDULER_INTERVAL_MS: '0',
+  });
   const service = await startService({ config, clock, profile, jwtSecret });
   const raw = new pg.Client({ connectionString: url });
   await raw.connect();
-  return {
+  const extra: RunningService[] = [];
+  const harness: Harness = {
     service,
     clock,
     engine,
+    async restart(whileDown) {
+      await harness.service.close();
+      whileDown?.();
+      harness.service = await startService({
+        config,
+        clock,
+        profile,
+        jwtSecret,
+      });
+    },
+    async another() {
+      const instance = await startService({
+        config,
+        clock,
+        profile,
+        jwtSecret,
+      });
+      extra.push(instance);
+      return instance;
+    },
     query: async (sql, params) =>
       (
         await raw.query(
@@ -112,14 +166,16 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
         )
       ).rows as unknown[],
     async close() {
+      for (const instance of extra) await instance.close();
       await raw.end();
-      await service.close();
+      await harness.service.close();
       const drop = new pg.Client({ connectionString: ADMIN_URL });
       await drop.connect();
       await drop.query(`DROP DATABASE IF EXISTS ${name}`);
       await drop.end();
     },
   };
+  return harness;
 }
 
 /** A small HTTP client for the API. */

@@ -474,4 +474,254 @@ describe.each(engines)('episode API on %s', (engine) => {
       ).status,
     ).toBe(401);
   });
+
+  maybe(
+    'the scheduler fires due times from the database: overdue reassessment, lateness recorded',
+    async () => {
+      const episode = await openEpisode();
+      expect(
+        (
+          await send('dr-adams', episode.id, 0, 'therapy.started', {
+            drug: 'methylprednisolone',
+          })
+        ).status,
+      ).toBe(201);
+      harness.clock.advance(13 * 3_600_000);
+      const { fired } = await harness.service.episodes.tickDue();
+      expect(fired).toBeGreaterThanOrEqual(1);
+      const detail = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      expect(detail.body.tags).toContain('overdue');
+      expect(detail.body.context.firedDues).toContainEqual(
+        expect.objectContaining({
+          id: 'reassessment',
+          latenessMinutes: expect.any(Number),
+        }),
+      );
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit`,
+      );
+      expect(audit.body.at(-1)).toMatchObject({
+        type: 'clock.ticked',
+        actorId: 'scheduler',
+        actorRole: 'system',
+      });
+      // Nothing more is due: a second pass fires nothing for this episode.
+      await harness.service.episodes.tickDue();
+      const again = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit`,
+      );
+      expect(again.body).toHaveLength(audit.body.length);
+    },
+  );
+
+  maybe(
+    'a due time that passed while the service was down fires on start, with its lateness',
+    async () => {
+      const episode = await openEpisode();
+      expect(
+        (
+          await send('dr-adams', episode.id, 0, 'therapy.started', {
+            drug: 'methylprednisolone',
+          })
+        ).status,
+      ).toBe(201);
+      await harness.restart(() => {
+        harness.clock.advance(15 * 3_600_000);
+      });
+      api = new Api(harness.service.url);
+      const detail = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      expect(detail.status).toBe(200);
+      expect(detail.body.tags).toContain('overdue');
+      const fired = detail.body.context.firedDues.find(
+        (d: { id: string }) => d.id === 'reassessment',
+      );
+      expect(fired.latenessMinutes).toBeGreaterThanOrEqual(120);
+    },
+  );
+
+  maybe('the state at a past time equals the state recorded then', async () => {
+    const episode = await openEpisode();
+    let version = 0;
+    for (const [type, payload] of [
+      ['labs.recorded', { panel: florid }],
+      ['therapy.started', { drug: 'methylprednisolone' }],
+      ['hold.started', { reason: 'transfer' }],
+      ['hold.ended', {}],
+    ] as const) {
+      harness.clock.advance(3_600_000);
+      const result = await send('dr-adams', episode.id, version, type, payload);
+      version = result.body.version;
+    }
+    const audit = await as('dr-adams').request(
+      'GET',
+      `/api/episodes/${episode.id}/audit`,
+    );
+    for (const entry of audit.body) {
+      const at = new Date(entry.recordedAt).toISOString();
+      const state = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${episode.id}/state?at=${encodeURIComponent(at)}`,
+      );
+      expect(state.status).toBe(200);
+      expect(state.body.value).toEqual(entry.stateAfter);
+      expect(state.body.replayedEntries).toBe(entry.seq);
+    }
+    const bad = await as('auditor-ames').request(
+      'GET',
+      `/api/episodes/${episode.id}/state?at=yesterday`,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('at');
+  });
+
+  const matrix: [string, string, (id: string) => [string, string, unknown?]][] =
+    [
+      ['list episodes', 'GET', () => ['GET', '/api/episodes']],
+      ['read an episode', 'GET', (id) => ['GET', `/api/episodes/${id}`]],
+      ['read its audit', 'GET', (id) => ['GET', `/api/episodes/${id}/audit`]],
+      [
+        'read its past state',
+        'GET',
+        (id) => ['GET', `/api/episodes/${id}/state?at=2030-01-01T00:00:00Z`],
+      ],
+      [
+        'open an episode',
+        'POST',
+        () => ['POST', '/api/episodes', { patient: amira, kind: 'training' }],
+      ],
+      [
+        'record an event',
+        'POST',
+        (id) => [
+          'POST',
+          `/api/episodes/${id}/events`,
+          { type: 'labs.recorded', payload: { panel: {} }, expectedVersion: 0 },
+        ],
+      ],
+      ['verify the audit', 'GET', () => ['GET', '/api/audit/verify']],
+      ['read the protocol', 'GET', () => ['GET', '/api/protocol']],
+    ];
+  const allowed: Record<string, string[]> = {
+    'list episodes': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
+    'read an episode': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
+    'read its audit': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
+    'read its past state': [
+      'dr-adams',
+      'dr-baker',
+      'trainee-tan',
+      'auditor-ames',
+    ],
+    'open an episode': ['dr-adams', 'dr-baker', 'trainee-tan'],
+    'record an event': ['dr-adams', 'dr-baker', 'trainee-tan'],
+    'verify the audit': ['dr-adams', 'dr-baker', 'auditor-ames', 'admin'],
+    'read the protocol': [
+      'dr-adams',
+      'dr-baker',
+      'trainee-tan',
+      'auditor-ames',
+      'admin',
+    ],
+  };
+
+  maybe(
+    'the role matrix: every endpoint x every role (and no token)',
+    async () => {
+      const users = [
+        'dr-adams',
+        'dr-baker',
+        'trainee-tan',
+        'auditor-ames',
+        'admin',
+      ];
+      for (const [name, , route] of matrix) {
+        for (const user of [...users, 'nobody']) {
+          const training = await openEpisode('training', 'dr-adams');
+          const [method, path, body] = route(training.id);
+          const client = user === 'nobody' ? api : as(user);
+          const result = await client.request(method, path, body);
+          const expected =
+            user === 'nobody'
+              ? 'denied-401'
+              : allowed[name]?.includes(user)
+                ? 'allowed'
+                : 'denied-403';
+          const actual =
+            result.status === 401
+              ? 'denied-401'
+              : result.status === 403
+                ? 'denied-403'
+                : 'allowed';
+          expect(`${name} as ${user}: ${actual}`).toBe(
+            `${name} as ${user}: ${expected}`,
+          );
+          if (actual === 'allowed') expect(result.status).toBeLessThan(300);
+        }
+      }
+    },
+    60_000,
+  );
+});
+
+describe('several service instances on one PostgreSQL', () => {
+  const skip = pgProblem !== null;
+  (skip ? it.skip : it)(
+    'a due reassessment fires exactly once',
+    async () => {
+      const harness = await startHarness('postgres');
+      try {
+        const second = await harness.another();
+        await harness.service.users.create('dr-adams', PASSWORD, 'clinician');
+        const api = new Api(harness.service.url);
+        const login = await api.request('POST', '/api/auth/login', {
+          username: 'dr-adams',
+          password: PASSWORD,
+        });
+        const client = api.as(login.body.token);
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i += 1) {
+          const created = await client.request('POST', '/api/episodes', {
+            patient: amira,
+          });
+          ids.push(created.body.id);
+          await client.request(
+            'POST',
+            `/api/episodes/${created.body.id}/events`,
+            {
+              type: 'therapy.started',
+              payload: { drug: 'methylprednisolone' },
+              expectedVersion: 0,
+            },
+          );
+        }
+        harness.clock.advance(13 * 3_600_000);
+        const [a, b] = await Promise.all([
+          harness.service.episodes.tickDue(),
+          second.episodes.tickDue(),
+        ]);
+        expect(a.fired + b.fired).toBe(5);
+        for (const id of ids) {
+          const audit = await client.request(
+            'GET',
+            `/api/episodes/${id}/audit`,
+          );
+          expect(
+            audit.body.filter(
+              (e: { type: string }) => e.type === 'clock.ticked',
+            ),
+          ).toHaveLength(1);
+        }
+      } finally {
+        await harness.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -12,12 +12,14 @@ import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
 import { createDataSource } from './database/data-source.js';
 import { buildEntities } from './database/entities.js';
-import { USERS } from './tokens.js';
+import type { EpisodesService } from './episodes/episodes.service.js';
+import { EPISODES, USERS } from './tokens.js';
 
 export interface RunningService {
   readonly app: INestApplication;
   readonly url: string;
   readonly users: UsersService;
+  readonly episodes: EpisodesService;
   close(): Promise<void>;
 }
 
@@ -47,13 +49,27 @@ export async function startService(options: {
     { logger: ['error', 'warn'] },
   );
   await app.listen(options.config.PORT, options.host ?? '127.0.0.1');
+  const episodes = app.get<EpisodesService>(EPISODES);
+  // Due times live in the database: whatever fell due while the service was
+  // down fires now, with its lateness recorded by the machine.
+  await episodes.tickDue();
+  const timer =
+    options.config.SCHEDULER_INTERVAL_MS > 0
+      ? setInterval(() => {
+          episodes.tickDue().catch((error: unknown) => {
+            console.error('scheduler:', error);
+          });
+        }, options.config.SCHEDULER_INTERVAL_MS)
+      : undefined;
   const server = app.getHttpServer() as Server;
   const address = server.address() as AddressInfo;
   return {
     app,
     url: `http://127.0.0.1:${address.port}`,
     users: app.get<UsersService>(USERS),
+    episodes,
     async close() {
+      if (timer) clearInterval(timer);
       await app.close();
       await dataSource.destroy();
     },

@@ -101,6 +101,16 @@ export class EpisodesController {
   }
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':id/state')
+  state(
+    @Param('id') id: string,
+    @Query('at') at: unknown,
+    @Req() request: AuthedRequest,
+  ) {
+    return this.episodes.stateAt(id, at, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get(':id/audit')
   audit(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.episodes.audit(id, request.user);

@@ -26,6 +26,8 @@ export const configurationSchema = z.object({
   PROFILE_PATH: z.string().min(1).optional(),
   /** Where generated secrets are kept (the signing key). */
   DATA_DIR: z.string().min(1).default('data'),
+  /** How often the scheduler looks for due times (0: only at start). */
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
   /** Lifetime of a login token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce
     .number()

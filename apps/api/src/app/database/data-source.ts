@@ -6,8 +6,12 @@ import { DataSource } from 'typeorm';
 import type { Configuration } from '../config/configuration.js';
 import { buildEntities, type Engine } from './entities.js';
 import { CreateEpisodeTables1764547200000 } from './migrations/1764547200000-create-episode-tables.js';
+import { AddInitialSnapshot1764633600000 } from './migrations/1764633600000-add-initial-snapshot.js';
 
-export const migrations = [CreateEpisodeTables1764547200000];
+export const migrations = [
+  CreateEpisodeTables1764547200000,
+  AddInitialSnapshot1764633600000,
+];
 
 /** The data source for the configured engine; migrations run explicitly. */
 export function createDataSource(config: Configuration): {

@@ -24,6 +24,8 @@ export interface EpisodeRow {
   kind: 'real' | 'training';
   patientIdentifier: string;
   snapshot: string;
+  /** The snapshot at creation: the audit replays from it. */
+  initialSnapshot: string | null;
   stage: string;
   tags: string;
   alertIds: string;
@@ -105,6 +107,11 @@ export function buildEntities(engine: Engine) {
         length: 100,
       },
       snapshot: { type: 'text' },
+      initialSnapshot: {
+        name: 'initial_snapshot',
+        type: 'text',
+        nullable: true,
+      },
       stage: { type: 'varchar', length: 300 },
       tags: { type: 'text' },
       alertIds: { name: 'alert_ids', type: 'text' },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import {
   type EpisodeActor,
+  type EpisodeEvent,
   episodeEventTypes,
   instantSchema,
   parseEpisodeEvent,
@@ -74,6 +75,9 @@ const eventRequestSchema = z
   })
   .strict();
 
+/** The actor of the scheduler's clock events. */
+const SCHEDULER: EpisodeActor = { id: 'scheduler', role: 'system' };
+
 /** The machine's actor role for a user's role (null: may not record events). */
 function machineRole(role: UserRole): EpisodeActor['role'] | null {
   switch (role) {
@@ -123,12 +127,60 @@ export class EpisodesService {
   ) {}
 
   private restore(row: EpisodeRow): EpisodeSnapshot {
+    return this.fromPersisted(row.snapshot);
+  }
+
+  private fromPersisted(json: string): EpisodeSnapshot {
     return createActor(masEpisodeMachine, {
-      snapshot: JSON.parse(row.snapshot) as ReturnType<
+      snapshot: JSON.parse(json) as ReturnType<
         typeof masEpisodeMachine.getPersistedSnapshot
       >,
       input: undefined,
     }).getSnapshot();
+  }
+
+  /**
+   * The state at a past time, rebuilt by replaying the audit (entries
+   * recorded at or before `at`) on the episode's first snapshot.
+   */
+  async stateAt(id: string, at: unknown, user: AuthenticatedUser) {
+    const instant = parseOrThrow(instantSchema, at, 'at');
+    const row = await this.load(id);
+    this.checkKind(row, user);
+    if (row.initialSnapshot === null) {
+      throw new ServiceError(409, {
+        message: 'this episode predates replayable history',
+      });
+    }
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
+    let snapshot = this.fromPersisted(row.initialSnapshot);
+    let replayed = 0;
+    for (const entry of entries) {
+      if (new Date(entry.recordedAt).getTime() > Date.parse(instant)) break;
+      const event = parseEpisodeEvent(
+        {
+          type: entry.type,
+          at: new Date(entry.occurredAt).toISOString(),
+          actor: { id: entry.actorId, role: entry.actorRole },
+          payload: JSON.parse(entry.payload) as unknown,
+          ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
+        },
+        `audit[${String(entry.seq)}]`,
+      );
+      [snapshot] = transition(masEpisodeMachine, snapshot, event);
+      replayed += 1;
+    }
+    return {
+      at: instant,
+      replayedEntries: replayed,
+      value: snapshot.value,
+      stage: describeStage(snapshot),
+      tags: [...snapshot.tags].sort(),
+      alerts: snapshot.context.alerts,
+      context: snapshot.context,
+    };
   }
 
   private summary(
@@ -194,6 +246,9 @@ export class EpisodesService {
       kind: request.kind,
       patientIdentifier: patient.identifier,
       snapshot: JSON.stringify(
+        masEpisodeMachine.getPersistedSnapshot(snapshot),
+      ),
+      initialSnapshot: JSON.stringify(
         masEpisodeMachine.getPersistedSnapshot(snapshot),
       ),
       stage: describeStage(snapshot),
@@ -338,12 +393,46 @@ export class EpisodesService {
       'body',
     );
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.apply(
+      id,
+      event,
+      request.expectedVersion,
+      user,
+      now,
+    );
+
+    if (idempotencyKey !== undefined) {
+      const record: IdempotencyRow = {
+        key: idempotencyKey,
+        userId: user.id,
+        status: outcome.status,
+        body: JSON.stringify(outcome.body),
+        createdAt: now,
+      };
+      await this.dataSource
+        .getRepository(this.entities.idempotency)
+        .insert(record);
+    }
+    return outcome;
+  }
+
+  /**
+   * Lets the machine decide on one event and, if it accepts, saves the new
+   * snapshot and the audit entry in one transaction (optimistic version).
+   */
+  private async apply(
+    id: string,
+    event: EpisodeEvent,
+    expectedVersion: number,
+    user: AuthenticatedUser | null,
+    now: Date,
+  ): Promise<{ status: number; body: unknown }> {
+    return this.dataSource.transaction(async (manager) => {
       const row = await this.load(id, manager);
-      this.checkKind(row, user);
-      if (row.version !== request.expectedVersion) {
+      if (user) this.checkKind(row, user);
+      if (row.version !== expectedVersion) {
         throw new ServiceError(409, {
-          message: `expectedVersion ${request.expectedVersion} is stale: the episode is at version ${row.version}`,
+          message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
           version: row.version,
         });
       }
@@ -355,8 +444,8 @@ export class EpisodesService {
           episodeId: id,
           type: event.type,
           payload: JSON.stringify(event.payload),
-          actorId: actor.id,
-          actorRole: actor.role,
+          actorId: event.actor.id,
+          actorRole: event.actor.role,
           recordedAt: now,
           reason: refusal.reason,
           evidence: JSON.stringify(refusal.evidence),
@@ -406,8 +495,8 @@ export class EpisodesService {
         seq: (last?.seq ?? 0) + 1,
         type: event.type,
         payload: JSON.stringify(event.payload),
-        actorId: actor.id,
-        actorRole: actor.role,
+        actorId: event.actor.id,
+        actorRole: event.actor.role,
         occurredAt: new Date(event.at),
         recordedAt: now,
         rationale: event.rationale ?? null,
@@ -424,23 +513,48 @@ export class EpisodesService {
         .insert({ ...entry, id: randomUUID(), hash: auditEntryHash(entry) });
       return {
         status: 201,
-        body: this.summary({ ...row, version }, after, actor),
+        body: this.summary({ ...row, version }, after, event.actor),
       };
     });
+  }
 
-    if (idempotencyKey !== undefined) {
-      const record: IdempotencyRow = {
-        key: idempotencyKey,
-        userId: user.id,
-        status: outcome.status,
-        body: JSON.stringify(outcome.body),
-        createdAt: now,
-      };
-      await this.dataSource
-        .getRepository(this.entities.idempotency)
-        .insert(record);
+  /**
+   * The scheduler's step: sends `clock.ticked` to every episode whose next
+   * due time has passed (read from the database, so a restart loses none).
+   * Several instances may run it at once: the version check lets exactly one
+   * tick land per episode and version.
+   */
+  async tickDue(): Promise<{ fired: number; raced: number }> {
+    const now = this.clock.now();
+    const due = await this.dataSource
+      .getRepository(this.entities.episode)
+      .createQueryBuilder('episode')
+      .where('episode.nextDueAt IS NOT NULL AND episode.nextDueAt <= :now', {
+        now,
+      })
+      .orderBy('episode.nextDueAt', 'ASC')
+      .getMany();
+    let fired = 0;
+    let raced = 0;
+    for (const row of due) {
+      const event = parseEpisodeEvent(
+        {
+          type: 'clock.ticked',
+          at: now.toISOString(),
+          actor: SCHEDULER,
+          payload: {},
+        },
+        'tick',
+      );
+      try {
+        const outcome = await this.apply(row.id, event, row.version, null, now);
+        if (outcome.status === 201) fired += 1;
+      } catch (error) {
+        if (error instanceof ServiceError && error.status === 409) raced += 1;
+        else throw error;
+      }
     }
-    return outcome;
+    return { fired, raced };
   }
 
   /** Recomputes every episode's chain; names the first broken entry. */
