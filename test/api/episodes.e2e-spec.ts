@@ -459,6 +459,68 @@ describe.each(engines)('episode API on %s', (engine) => {
     },
   );
 
+  maybe(
+    'the admin creates users; a bad one is 400, a duplicate 409',
+    async () => {
+      const created = await as('admin').request('POST', '/api/users', {
+        username: 'dr-new',
+        password: PASSWORD,
+        role: 'clinician',
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        username: 'dr-new',
+        role: 'clinician',
+      });
+      expect(created.body.passwordHash).toBeUndefined();
+      expect(
+        (
+          await as('admin').request('POST', '/api/users', {
+            username: 'dr-new',
+            password: PASSWORD,
+            role: 'clinician',
+          })
+        ).status,
+      ).toBe(409);
+      const weak = await as('admin').request('POST', '/api/users', {
+        username: 'dr-weak',
+        password: 'short',
+        role: 'clinician',
+      });
+      expect(weak.status).toBe(400);
+      expect(weak.body.field).toBe('body.password');
+      expect(
+        (
+          await as('dr-adams').request('POST', '/api/users', {
+            username: 'x',
+            password: PASSWORD,
+            role: 'admin',
+          })
+        ).status,
+      ).toBe(403);
+      const login = await api.request('POST', '/api/auth/login', {
+        username: 'dr-new',
+        password: PASSWORD,
+      });
+      expect(login.status).toBe(200);
+    },
+  );
+
+  maybe('OpenAPI at /api/docs lists the routes', async () => {
+    const json = await api.request('GET', '/api/docs-json');
+    expect(json.status).toBe(200);
+    expect(Object.keys(json.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/episodes',
+        '/api/episodes/{id}/events',
+        '/api/audit/verify',
+        '/api/escalations',
+      ]),
+    );
+    const html = await fetch(`${harness.service.url}/api/docs`);
+    expect(html.status).toBe(200);
+  });
+
   maybe('health needs no token; everything else does', async () => {
     expect((await api.request('GET', '/api/health')).status).toBe(200);
     expect((await api.request('GET', '/api/protocol')).status).toBe(401);
@@ -608,6 +670,8 @@ describe.each(engines)('episode API on %s', (engine) => {
       ],
       ['verify the audit', 'GET', () => ['GET', '/api/audit/verify']],
       ['read the protocol', 'GET', () => ['GET', '/api/protocol']],
+      ['read the escalation report', 'GET', () => ['GET', '/api/escalations']],
+      ['list users', 'GET', () => ['GET', '/api/users']],
     ];
   const allowed: Record<string, string[]> = {
     'list episodes': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
@@ -629,7 +693,85 @@ describe.each(engines)('episode API on %s', (engine) => {
       'auditor-ames',
       'admin',
     ],
+    'read the escalation report': ['dr-adams', 'dr-baker', 'auditor-ames'],
+    'list users': ['admin'],
   };
+
+  maybe(
+    'the escalation report: requester, approver, rationale, evidence, hours from warranted to decision; CSV too',
+    async () => {
+      const episode = await openEpisode();
+      let version = 0;
+      const steps: [string, string, unknown, string?, number?][] = [
+        ['dr-adams', 'labs.recorded', { panel: florid }],
+        ['dr-adams', 'therapy.started', { drug: 'methylprednisolone' }],
+        ['dr-adams', 'reassessment.recorded', { panel: florid }, undefined, 12],
+        [
+          'dr-baker',
+          'escalation.requested',
+          {
+            requestId: 'esc-1',
+            drug: 'ruxolitinib',
+            evidence: ['seed.refractory.2'],
+          },
+          'no response after 12 h',
+          2,
+        ],
+        ['dr-chen', 'escalation.approved', { requestId: 'esc-1' }, 'agree', 1],
+      ];
+      for (const [user, type, payload, rationale, hours] of steps) {
+        harness.clock.advance((hours ?? 0.5) * 3_600_000);
+        const result = await send(
+          user,
+          episode.id,
+          version,
+          type,
+          payload,
+          rationale ? { rationale } : {},
+        );
+        expect(result.status).toBe(201);
+        version = result.body.version;
+      }
+      const report = await as('auditor-ames').request(
+        'GET',
+        '/api/escalations',
+      );
+      expect(report.status).toBe(200);
+      const mine = report.body.filter(
+        (d: { episodeId: string }) => d.episodeId === episode.id,
+      );
+      expect(mine).toEqual([
+        expect.objectContaining({
+          decision: 'requested',
+          drug: 'ruxolitinib',
+          requestedBy: 'dr-baker',
+          decidedBy: 'dr-baker',
+          rationale: 'no response after 12 h',
+          hoursFromWarrantedToDecision: 2,
+        }),
+        expect.objectContaining({
+          decision: 'approved',
+          drug: 'ruxolitinib',
+          requestedBy: 'dr-baker',
+          decidedBy: 'dr-chen',
+          rationale: 'agree',
+          hoursFromWarrantedToDecision: 3,
+        }),
+      ]);
+      const csv = await fetch(
+        `${harness.service.url}/api/escalations?format=csv`,
+        {
+          headers: { authorization: `Bearer ${tokens['auditor-ames'] ?? ''}` },
+        },
+      );
+      expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+      const text = await csv.text();
+      expect(text.split('\n')[0]).toMatch(
+        /^episodeId,patientIdentifier,kind,seq,decision,drug/,
+      );
+      expect(text).toContain('dr-chen');
+    },
+  );
 
   maybe(
     'the role matrix: every endpoint x every role (and no token)',

@@ -14,6 +14,7 @@ import {
   AuthController,
   EpisodesController,
   HealthController,
+  UsersController,
 } from './controllers.js';
 import type { Entities } from './database/entities.js';
 import { EpisodesService } from './episodes/episodes.service.js';
@@ -45,6 +46,7 @@ export class AppModule {
         AuthController,
         EpisodesController,
         HealthController,
+        UsersController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorsFilter },

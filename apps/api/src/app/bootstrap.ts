@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
-import type { InstitutionProfile } from '@mas/protocol';
+import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 
 import { AppModule } from './app.module.js';
 import type { UsersService } from './auth/users.service.js';
@@ -48,6 +49,20 @@ export async function startService(options: {
     }),
     { logger: ['error', 'warn'] },
   );
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('MAS care-episode service')
+      .setDescription(
+        'Decision support for the MAS treatment protocol, not a medical device. Every route but health and login needs a bearer token.',
+      )
+      .setVersion(masProtocol.version)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+  });
   await app.listen(options.config.PORT, options.host ?? '127.0.0.1');
   const episodes = app.get<EpisodesService>(EPISODES);
   // Due times live in the database: whatever fell due while the service was

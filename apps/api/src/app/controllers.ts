@@ -1,5 +1,6 @@
 import {
   Body,
+  ConflictException,
   Controller,
   Get,
   Headers,
@@ -34,6 +35,19 @@ interface Reply {
   status(code: number): Reply;
   json(body: unknown): void;
 }
+interface CsvReply extends Reply {
+  type(contentType: string): CsvReply;
+  send(body: string): void;
+  status(code: number): CsvReply;
+}
+
+const newUserSchema = z
+  .object({
+    username: z.string().trim().min(1).max(100),
+    password: z.string().min(12, 'must be at least 12 characters'),
+    role: z.enum(['clinician', 'senior', 'trainee', 'auditor', 'admin']),
+  })
+  .strict();
 
 const loginSchema = z
   .object({ username: z.string().min(1), password: z.string().min(1) })
@@ -139,6 +153,49 @@ export class EpisodesController {
 export class AuditController {
   constructor(@Inject(EPISODES) private readonly episodes: EpisodesService) {}
 
+  @Roles('auditor', 'senior', 'clinician')
+  @Get('escalations')
+  async escalations(@Query('format') format: unknown, @Res() reply: CsvReply) {
+    const decisions = await this.episodes.escalations();
+    if (format === 'csv') {
+      const columns = [
+        'episodeId',
+        'patientIdentifier',
+        'kind',
+        'seq',
+        'decision',
+        'drug',
+        'requestId',
+        'requestedBy',
+        'decidedBy',
+        'role',
+        'at',
+        'rationale',
+        'evidence',
+        'warrantedSince',
+        'hoursFromWarrantedToDecision',
+      ] as const;
+      const cell = (value: string | number | readonly string[] | null) => {
+        const text = Array.isArray(value)
+          ? value.join(' ')
+          : value === null
+            ? ''
+            : `${value as string | number}`;
+        return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      };
+      const lines = [
+        columns.join(','),
+        ...decisions.map((d) => columns.map((c) => cell(d[c])).join(',')),
+      ];
+      reply
+        .type('text/csv')
+        .status(200)
+        .send(`${lines.join('\n')}\n`);
+      return;
+    }
+    reply.status(200).json(decisions);
+  }
+
   @Roles('auditor', 'senior', 'clinician', 'admin')
   @Get('audit/verify')
   verify() {
@@ -155,5 +212,31 @@ export class AuditController {
       machine: masEpisodeMachine.definition,
       evidence: evidenceCatalog,
     };
+  }
+}
+
+@Controller('api/users')
+export class UsersController {
+  constructor(@Inject(USERS) private readonly users: UsersService) {}
+
+  @Roles('admin')
+  @Get()
+  list() {
+    return this.users.list();
+  }
+
+  @Roles('admin')
+  @Post()
+  async create(@Body() body: unknown) {
+    const request = parseOrThrow(newUserSchema, body, 'body');
+    if (await this.users.findByUsername(request.username)) {
+      throw new ConflictException(`user ${request.username} exists`);
+    }
+    const row = await this.users.create(
+      request.username,
+      request.password,
+      request.role,
+    );
+    return { id: row.id, username: row.username, role: row.role };
   }
 }

@@ -36,6 +36,13 @@ export class UsersService {
       .findOneBy({ username });
   }
 
+  async list(): Promise<{ id: string; username: string; role: string }[]> {
+    const rows = await this.dataSource
+      .getRepository(this.entities.user)
+      .find({ order: { username: 'ASC' } });
+    return rows.map(({ id, username, role }) => ({ id, username, role }));
+  }
+
   async count(): Promise<number> {
     return this.dataSource.getRepository(this.entities.user).count();
   }

@@ -557,6 +557,106 @@ export class EpisodesService {
     return { fired, raced };
   }
 
+  /**
+   * Every escalation decision (request, approval, rejection, emergency start,
+   * countersignature) with who, why, on what evidence, and the hours from the
+   * moment escalation became warranted (inadequate response, worsening or
+   * rapid worsening) to the decision. Rebuilt by replaying each audit.
+   */
+  async escalations() {
+    const types = [
+      'escalation.requested',
+      'escalation.approved',
+      'escalation.rejected',
+      'escalation.countersigned',
+    ];
+    const involved = await this.dataSource
+      .getRepository(this.entities.audit)
+      .createQueryBuilder('entry')
+      .select('DISTINCT entry.episodeId', 'episodeId')
+      .where('entry.type IN (:...types) OR entry.type = :started', {
+        types,
+        started: 'therapy.started',
+      })
+      .getRawMany<{ episodeId: string }>();
+    const decisions = [];
+    for (const { episodeId } of involved) {
+      const row = await this.load(episodeId);
+      if (row.initialSnapshot === null) continue;
+      const entries = await this.dataSource
+        .getRepository(this.entities.audit)
+        .find({ where: { episodeId }, order: { seq: 'ASC' } });
+      let snapshot = this.fromPersisted(row.initialSnapshot);
+      let warrantedSince: string | null = null;
+      for (const entry of entries) {
+        const payload = JSON.parse(entry.payload) as Record<string, unknown>;
+        const event = parseEpisodeEvent(
+          {
+            type: entry.type,
+            at: new Date(entry.occurredAt).toISOString(),
+            actor: { id: entry.actorId, role: entry.actorRole },
+            payload,
+            ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
+          },
+          `audit[${String(entry.seq)}]`,
+        );
+        const request = snapshot.context.escalationRequests.find(
+          (r) => r.requestId === payload['requestId'],
+        );
+        [snapshot] = transition(masEpisodeMachine, snapshot, event);
+        const at = new Date(entry.occurredAt).toISOString();
+        const emergency =
+          entry.type === 'therapy.started' && payload['emergency'] === true;
+        if (types.includes(entry.type) || emergency) {
+          decisions.push({
+            episodeId,
+            patientIdentifier: row.patientIdentifier,
+            kind: row.kind,
+            seq: entry.seq,
+            decision: emergency
+              ? 'emergency-start'
+              : entry.type.replace('escalation.', ''),
+            drug:
+              typeof payload['drug'] === 'string'
+                ? payload['drug']
+                : (request?.drug ?? ''),
+            requestId:
+              typeof payload['requestId'] === 'string'
+                ? payload['requestId']
+                : null,
+            requestedBy:
+              request?.requestedBy.id ??
+              (entry.type === 'escalation.requested' || emergency
+                ? entry.actorId
+                : null),
+            decidedBy: entry.actorId,
+            role: entry.actorRole,
+            at,
+            rationale: entry.rationale,
+            evidence: JSON.parse(entry.evidence) as string[],
+            warrantedSince,
+            hoursFromWarrantedToDecision:
+              warrantedSince === null
+                ? null
+                : Math.round(
+                    ((Date.parse(at) - Date.parse(warrantedSince)) /
+                      3_600_000) *
+                      100,
+                  ) / 100,
+          });
+        }
+        const verdict = snapshot.context.lastResponse?.verdict;
+        const warranted =
+          verdict === 'inadequate' ||
+          verdict === 'worsening' ||
+          snapshot.context.rapidlyWorsening;
+        if (warranted && warrantedSince === null) warrantedSince = at;
+        if (!warranted) warrantedSince = null;
+      }
+    }
+    return decisions.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
   /** Recomputes every episode's chain; names the first broken entry. */
   async verifyAudit() {
     const entries = await this.dataSource
