@@ -123,7 +123,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         'reassessment.recorded',
         { panel: panelOf(improved(floridMas), febrileSjia) },
       );
-      expect(reassessed.body.context.lastResponse.verdict).toBe('responding');
+      expect(reassessed.body.lastResponse.verdict).toBe('responding');
       version = reassessed.body.version;
       const remission = await send(
         'dr-adams',

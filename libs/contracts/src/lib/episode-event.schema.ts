@@ -211,7 +211,14 @@ export function envelopeSchemaFor<T extends EpisodeEventType>(
   return envelopes[type];
 }
 
-/** The JSON Schema of a payload, for forms and API documentation. */
+const jsonSchemas = new Map<EpisodeEventType, unknown>();
+
+/** The JSON Schema of a payload, for forms and API documentation (memoised). */
 export function payloadJsonSchema(type: EpisodeEventType): unknown {
-  return z.toJSONSchema(payloadSchemas[type], { io: 'input' });
+  let schema = jsonSchemas.get(type);
+  if (schema === undefined) {
+    schema = z.toJSONSchema(payloadSchemas[type], { io: 'input' });
+    jsonSchemas.set(type, schema);
+  }
+  return schema;
 }

@@ -511,9 +511,20 @@ export class EpisodesService {
       await manager
         .getRepository(this.entities.audit)
         .insert({ ...entry, id: randomUUID(), hash: auditEntryHash(entry) });
+      // A compact answer: the write path skips the explanation of every
+      // possible next event (GET /api/episodes/:id gives it).
       return {
         status: 201,
-        body: this.summary({ ...row, version }, after, event.actor),
+        body: {
+          id,
+          version,
+          value: after.value,
+          stage: describeStage(after),
+          tags: [...after.tags].sort(),
+          alerts: after.context.alerts,
+          lastResponse: after.context.lastResponse,
+          nextDueAt: nextDueAt(after)?.toISOString() ?? null,
+        },
       };
     });
   }
