@@ -10,10 +10,13 @@ import { join } from 'node:path';
 
 import pg from 'pg';
 
-import type { RunningService } from '@mas/api';
-import { startService } from '@mas/api';
-import { ManualClock } from '@mas/api';
-import { loadConfiguration } from '@mas/api';
+import {
+  type Configuration,
+  loadConfiguration,
+  ManualClock,
+  type RunningService,
+  startService,
+} from '@mas/api';
 import { parseInstitutionProfile } from '@mas/protocol';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
@@ -64,6 +67,39 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
   );
   const clock = new ManualClock(new Date(T0));
   const jwtSecret = randomBytes(32).toString('hex');
+
+  /** The harness around a configured database, whatever the engine. */
+  async function assemble(
+    config: Configuration,
+    query: Harness['query'],
+    cleanup: () => Promise<void>,
+  ): Promise<Harness> {
+    const start = () => startService({ config, clock, profile, jwtSecret });
+    const extra: RunningService[] = [];
+    const harness: Harness = {
+      service: await start(),
+      clock,
+      engine,
+      query,
+      async restart(whileDown) {
+        await harness.service.close();
+        whileDown?.();
+        harness.service = await start();
+      },
+      async another() {
+        const instance = await start();
+        extra.push(instance);
+        return instance;
+      },
+      async close() {
+        for (const instance of extra) await instance.close();
+        await harness.service.close();
+        await cleanup();
+      },
+    };
+    return harness;
+  }
+
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'mas-api-'));
     const config = loadConfiguration({
@@ -71,46 +107,20 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
       SQLITE_PATH: join(dir, 'mas.sqlite'),
       SCHEDULER_INTERVAL_MS: '0',
     });
-    const service = await startService({ config, clock, profile, jwtSecret });
     const { DataSource } = await import('typeorm');
     const raw = new DataSource({
       type: 'better-sqlite3',
       database: config.SQLITE_PATH,
     });
-    await raw.initialize();
-    const extra: RunningService[] = [];
-    const harness: Harness = {
-      service,
-      clock,
-      engine,
-      query: (sql, params) => raw.query<unknown[]>(sql, params),
-      async restart(whileDown) {
-        await harness.service.close();
-        whileDown?.();
-        harness.service = await startService({
-          config,
-          clock,
-          profile,
-          jwtSecret,
-        });
-      },
-      async another() {
-        const instance = await startService({
-          config,
-          clock,
-          profile,
-          jwtSecret,
-        });
-        extra.push(instance);
-        return instance;
-      },
-      async close() {
-        for (const instance of extra) await instance.close();
+    const harness = await assemble(
+      config,
+      (sql, params) => raw.query<unknown[]>(sql, params),
+      async () => {
         await raw.destroy();
-        await harness.service.close();
         rmSync(dir, { recursive: true, force: true });
       },
-    };
+    );
+    await raw.initialize();
     return harness;
   }
   const name = `mas_test_${randomBytes(6).toString('hex')}`;
@@ -124,57 +134,23 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
     DATABASE_URL: url,
     SCHEDULER_INTERVAL_MS: '0',
   });
-  const service = await startService({ config, clock, profile, jwtSecret });
   const raw = new pg.Client({ connectionString: url });
-  await raw.connect();
-  const extra: RunningService[] = [];
-  const harness: Harness = {
-    service,
-    clock,
-    engine,
-    async restart(whileDown) {
-      await harness.service.close();
-      whileDown?.();
-      harness.service = await startService({
-        config,
-        clock,
-        profile,
-        jwtSecret,
-      });
+  const harness = await assemble(
+    config,
+    async (sql, params) => {
+      let index = 0;
+      const numbered = sql.replace(/\?/g, () => `$${String((index += 1))}`);
+      return (await raw.query(numbered, params)).rows as unknown[];
     },
-    async another() {
-      const instance = await startService({
-        config,
-        clock,
-        profile,
-        jwtSecret,
-      });
-      extra.push(instance);
-      return instance;
-    },
-    query: async (sql, params) =>
-      (
-        await raw.query(
-          sql.replace(
-            /\?/g,
-            (() => {
-              let i = 0;
-              return () => `$${++i}`;
-            })(),
-          ),
-          params,
-        )
-      ).rows as unknown[],
-    async close() {
-      for (const instance of extra) await instance.close();
+    async () => {
       await raw.end();
-      await harness.service.close();
       const drop = new pg.Client({ connectionString: ADMIN_URL });
       await drop.connect();
       await drop.query(`DROP DATABASE IF EXISTS ${name}`);
       await drop.end();
     },
-  };
+  );
+  await raw.connect();
   return harness;
 }
 
