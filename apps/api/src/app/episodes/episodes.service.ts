@@ -278,10 +278,24 @@ export class EpisodesService {
     const builder = this.dataSource
       .getRepository(this.entities.episode)
       .createQueryBuilder('episode')
+      // The list never needs the snapshots (kilobytes each).
+      .select([
+        'episode.id',
+        'episode.kind',
+        'episode.patientIdentifier',
+        'episode.stage',
+        'episode.tags',
+        'episode.alertIds',
+        'episode.overdue',
+        'episode.nextDueAt',
+        'episode.version',
+        'episode.urgency',
+        'episode.updatedAt',
+      ])
       .orderBy('episode.urgency', 'DESC')
       .addOrderBy('episode.updatedAt', 'DESC')
-      .skip((page - 1) * pageSize)
-      .take(pageSize);
+      .offset((page - 1) * pageSize)
+      .limit(pageSize);
     if (user.role === 'trainee')
       builder.andWhere('episode.kind = :kind', { kind: 'training' });
     if (query['overdue'] === 'true')
@@ -296,7 +310,10 @@ export class EpisodesService {
         alert: `%"${query['alert']}"%`,
       });
     }
-    const [rows, total] = await builder.getManyAndCount();
+    const [rows, total] = await Promise.all([
+      builder.getMany(),
+      builder.clone().offset(undefined).limit(undefined).orderBy().getCount(),
+    ]);
     return {
       page,
       pageSize,
