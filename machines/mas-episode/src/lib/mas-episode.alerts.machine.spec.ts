@@ -172,6 +172,18 @@ const cases: Record<AlertId, AlertCase> = {
         ),
       ),
   },
+  'dose-outside-rule': {
+    raise: (e) =>
+      e.send(
+        ev('therapy.started', h(1), {
+          drug: 'methylprednisolone',
+          route: 'iv',
+          doseMg: 1200,
+        }),
+      ),
+    clear: (e) =>
+      e.send(ev('therapy.stopped', h(2), { drug: 'methylprednisolone' })),
+  },
   'criteria-masked-by-tocilizumab': {
     raise: (e) =>
       e
@@ -261,5 +273,32 @@ describe('alerts: raised by their condition, cleared when it ends [seed.pitfalls
     ]);
     episode.send(tick(h(2)));
     expect(episode.actions).toEqual([]);
+  });
+
+  it("a dose outside its route's rule alerts, never blocks: ciclosporin IV at an oral dose [seed.second-line.3]", () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(
+      ev('therapy.started', h(1), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        doseMg: 720,
+      }),
+    );
+    expect(episode.alertIds()).not.toContain('dose-outside-rule');
+    episode.send(
+      ev(
+        'therapy.started',
+        h(2),
+        { drug: 'ciclosporin', route: 'iv', doseMg: 96 },
+        drAdams,
+        'MAS on steroids',
+      ),
+    );
+    const alert = episode.context.alerts.find(
+      (a) => a.id === 'dose-outside-rule',
+    );
+    expect(alert?.message).toMatch(
+      /ciclosporin iv 4 mg\/kg\/day is outside 1-2 mg\/kg\/day/,
+    );
   });
 });

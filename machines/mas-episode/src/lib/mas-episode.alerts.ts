@@ -4,6 +4,7 @@
  * block; a clinician answers them by acting or by recording a decision.
  */
 import { organSupportKinds } from '@mas/contracts';
+import { masProtocolDefinition } from '@mas/protocol';
 
 import {
   activeTherapies,
@@ -29,6 +30,60 @@ function due(context: EpisodeContext, id: string) {
 function hasFired(context: EpisodeContext, id: string): boolean {
   const state = due(context, id);
   return state?.firedAt != null && state.dueAt !== null;
+}
+
+/**
+ * Recorded doses outside the dose rules (an alert: a dose is never blocked or
+ * clamped). Methylprednisolone per infusion against the protocol's mg/kg range
+ * and 1 g cap; ciclosporin per day against its route's range (oral from the
+ * protocol, IV from the institution); anakinra per day against the
+ * institution's maxima.
+ */
+function doseProblems(context: EpisodeContext): string[] {
+  const { doses } = masProtocolDefinition;
+  const weight = context.patient.weightKg;
+  const problems: string[] = [];
+  for (const therapy of activeTherapies(context)) {
+    const dose = therapy.doseMg;
+    if (dose === undefined) continue;
+    const perKg = Math.round((dose / weight) * 100) / 100;
+    if (therapy.drug === 'methylprednisolone') {
+      const rule = doses.methylprednisolone;
+      const cap = Math.min(...rule.caps.map((c) => c.mg));
+      if (dose > cap) {
+        problems.push(
+          `methylprednisolone ${dose} mg is above the protocol maximum of ${cap} mg per infusion`,
+        );
+      } else if (perKg < rule.range.min || perKg > rule.range.max) {
+        problems.push(
+          `methylprednisolone ${perKg} mg/kg is outside the protocol range ${rule.range.min}-${rule.range.max} mg/kg/day`,
+        );
+      }
+    }
+    if (therapy.drug === 'ciclosporin' && therapy.route !== undefined) {
+      const range =
+        therapy.route === 'oral'
+          ? doses.ciclosporin.oral.range
+          : context.profileData.doses.ciclosporin?.ivMgPerKgPerDay;
+      if (range && (perKg < range.min || perKg > range.max)) {
+        problems.push(
+          `ciclosporin ${therapy.route} ${perKg} mg/kg/day is outside ${range.min}-${range.max} mg/kg/day for that route`,
+        );
+      }
+    }
+    if (therapy.drug === 'anakinra') {
+      const maxima = context.profileData.doses.anakinra;
+      if (
+        maxima &&
+        (perKg > maxima.maxMgPerKgPerDay || dose > maxima.maxMgPerDay)
+      ) {
+        problems.push(
+          `anakinra ${dose} mg/day (${perKg} mg/kg) is above the institutional maximum`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** Every alert whose condition holds in `context`. */
@@ -215,6 +270,20 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       'info',
       'MAS confirmed on clinical grounds without met classification criteria (flagged for audit).',
       ['lit.ravelli-2016'],
+    );
+  }
+  const problems = doseProblems(context);
+  if (problems.length > 0) {
+    add(
+      'dose-outside-rule',
+      'warning',
+      `Recorded dose outside the dose rules: ${problems.join('; ')}.`,
+      [
+        'seed.initial.1',
+        'seed.second-line.3',
+        'seed.second-line.4',
+        'review.section-10',
+      ],
     );
   }
   if (context.tocilizumabGiven) {

@@ -134,7 +134,8 @@ export type AlertId =
   | 'escalation-indicated'
   | 'rituximab-ebv-t-nk'
   | 'clinical-diagnosis-without-criteria'
-  | 'criteria-masked-by-tocilizumab';
+  | 'criteria-masked-by-tocilizumab'
+  | 'dose-outside-rule';
 
 export interface Alert {
   readonly id: AlertId;
