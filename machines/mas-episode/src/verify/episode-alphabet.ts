@@ -1,8 +1,8 @@
 /**
  * The finite alphabet of the model checker: representative events, payloads,
  * actors and time steps, each with an id. Events happen at the state's own
- * time; time moves on with clock ticks of 7 h (past the example delay limit)
- * and 13 h (past the 12-h reassessment).
+ * time; time moves on with clock ticks just past the institution's delay
+ * limit and just past the 12-h reassessment (see `timeSteps`).
  *
  * The exploration runs over slices: each slice is the backbone of the episode
  * (time, holds, glucocorticoids, reassessments, outcomes) plus the events of
@@ -10,7 +10,11 @@
  * checked in every slice.
  */
 import type { EpisodeActor, EpisodeEvent, Patient } from '@mas/contracts';
-import type { InstitutionProfile, LabPanelInput } from '@mas/protocol';
+import {
+  type InstitutionProfile,
+  type LabPanelInput,
+  masProtocolDefinition,
+} from '@mas/protocol';
 import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
 
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
@@ -48,19 +52,36 @@ function at(
     }) as EpisodeEvent;
 }
 
+/**
+ * The time steps: just past the institution's delay limit for the first
+ * glucocorticoid ("short"), and just past the protocol's reassessment
+ * interval ("long"). Both come from the data, not from literals here.
+ */
+export function timeSteps(context: EpisodeSnapshot['context']): {
+  short: number;
+  long: number;
+} {
+  const limit =
+    context.profileData.delays.suspicionToGlucocorticoidMaxHours ?? 0;
+  return {
+    short: limit + 1,
+    long: masProtocolDefinition.monitoring.reassessmentIntervalHours + 1,
+  };
+}
+
 const tick =
-  (hours: number): Letter =>
+  (step: 'short' | 'long'): Letter =>
   ({ context }) => ({
     type: 'clock.ticked',
-    at: addHours(context.now, hours),
+    at: addHours(context.now, timeSteps(context)[step]),
     actor: system,
     payload: {},
   });
 
 /** Every letter of the alphabet, by id. */
 export const letters = {
-  'tick+7h': tick(7),
-  'tick+13h': tick(13),
+  'tick:short': tick('short'),
+  'tick:long': tick('long'),
   'labs:florid': at('labs.recorded', { panel: florid }),
   'labs:cns': at('labs.recorded', { panel: withCns }),
   suspicion: at('suspicion.recorded', {}),
@@ -224,7 +245,7 @@ export type LetterId = keyof typeof letters;
 
 /** The whole course of an episode: time, holds, treatment, outcomes. */
 const timeline: LetterId[] = [
-  'tick+13h',
+  'tick:long',
   'labs:florid',
   'suspicion',
   'start:methylprednisolone',
@@ -243,7 +264,7 @@ const timeline: LetterId[] = [
 
 /** The backbone the concern slices share (the timeline covers the rest). */
 const backbone: LetterId[] = [
-  'tick+13h',
+  'tick:long',
   'labs:florid',
   'suspicion',
   'start:methylprednisolone',
@@ -261,7 +282,7 @@ export interface Slice {
 }
 
 export const slices: readonly Slice[] = [
-  { name: 'timeline', letters: [...timeline, 'exclude', 'tick+7h'] },
+  { name: 'timeline', letters: [...timeline, 'exclude', 'tick:short'] },
   {
     name: 'diagnosis',
     letters: [

@@ -15,6 +15,7 @@ import {
 } from '../lib/mas-episode.checks.js';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeContext } from '../lib/mas-episode.types.js';
+import { timeSteps } from './episode-alphabet.js';
 import { cannotReach, type Property } from './model-checker.js';
 
 const hasAlert = (context: EpisodeContext, id: string) =>
@@ -280,6 +281,8 @@ export const episodeProperties: readonly Property[] = [
 export function abstractKey(snapshot: EpisodeSnapshot): string {
   const { context } = snapshot;
   const now = Date.parse(context.now);
+  // Buckets aligned with the alphabet's time steps.
+  const steps = timeSteps(context);
   const dues = Object.entries(context.dues)
     .filter(
       ([id, due]) => !id.startsWith('countersignature:') || due.dueAt !== null,
@@ -289,7 +292,7 @@ export function abstractKey(snapshot: EpisodeSnapshot): string {
       if (due.firedAt !== null) return `${id}:fired`;
       if (due.pausedAt !== null) return `${id}:paused`;
       const hours = (Date.parse(due.dueAt) - now) / 3_600_000;
-      return `${id}:${hours <= 7 ? 'soon' : hours <= 13 ? 'mid' : 'far'}`;
+      return `${id}:${hours <= steps.short ? 'soon' : hours <= steps.long ? 'mid' : 'far'}`;
     })
     .sort();
   return JSON.stringify([
