@@ -454,7 +454,10 @@ export class EpisodesService {
         });
       }
       const before = this.restore(row);
-      const refusal = explainRefusal(before, event);
+      // One run of the machine: a refused event leaves the snapshot as it
+      // was (the same object), and only then is the reason worked out.
+      const [after] = transition(masEpisodeMachine, before, event);
+      const refusal = after === before ? explainRefusal(before, event) : null;
       if (refusal) {
         const attempt: RejectedAttemptRow = {
           id: randomUUID(),
@@ -478,7 +481,6 @@ export class EpisodesService {
         };
       }
       const check = checkEvent(before.context, event);
-      const [after] = transition(masEpisodeMachine, before, event);
       const version = row.version + 1;
       const updated = await manager
         .getRepository(this.entities.episode)
