@@ -21,6 +21,7 @@ import { masEpisodeMachine } from '@mas/mas-episode';
 import { evidenceCatalog, masProtocol } from '@mas/protocol';
 
 import { Public, Roles } from './auth/auth.guard.js';
+import { MIN_PASSWORD_LENGTH } from './auth/password.util.js';
 import type { UsersService } from './auth/users.service.js';
 import type {
   AuthenticatedUser,
@@ -44,7 +45,12 @@ interface CsvReply extends Reply {
 const newUserSchema = z
   .object({
     username: z.string().trim().min(1).max(100),
-    password: z.string().min(12, 'must be at least 12 characters'),
+    password: z
+      .string()
+      .min(
+        MIN_PASSWORD_LENGTH,
+        `must be at least ${MIN_PASSWORD_LENGTH} characters`,
+      ),
     role: z.enum(['clinician', 'senior', 'trainee', 'auditor', 'admin']),
   })
   .strict();

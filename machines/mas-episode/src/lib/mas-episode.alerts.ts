@@ -165,7 +165,7 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
     add(
       'reassessment-overdue',
       'critical',
-      `Clinical reassessment overdue (due ${due(context, 'reassessment')?.dueAt ?? ''}): at least every 12 hours.`,
+      `Clinical reassessment overdue (due ${due(context, 'reassessment')?.dueAt ?? ''}): at least every ${masProtocolDefinition.monitoring.reassessmentIntervalHours} hours.`,
       ['seed.monitoring.1'],
     );
   }

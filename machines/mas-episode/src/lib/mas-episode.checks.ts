@@ -371,7 +371,7 @@ export function checkEvent(
               evidence,
             )
           : blocked(
-              'no panel of this episode meets classification criteria (2016, HScore >= 169, HLH-2004): confirm on clinical grounds with a rationale',
+              `no panel of this episode meets classification criteria (2016, HScore >= ${masProtocolDefinition.hscore.cutoff.value}, HLH-2004): confirm on clinical grounds with a rationale`,
               evidence,
             );
       }

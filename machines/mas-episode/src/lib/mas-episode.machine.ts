@@ -69,6 +69,20 @@ const therapyStarts = (targets: Partial<Record<RoutedClass, string>>) => [
   { guard: 'isAllowed' as const, actions: 'apply' as const },
 ];
 
+/** Confirming or excluding MAS: possible while suspected or under work-up. */
+const diagnosisDecisions = {
+  'diagnosis.confirmed': {
+    guard: 'isAllowed' as const,
+    target: '#masEpisode.open.diagnosis.confirmed',
+    actions: 'apply' as const,
+  },
+  'diagnosis.excluded': {
+    guard: 'isAllowed' as const,
+    target: '#masEpisode.excluded',
+    actions: 'apply' as const,
+  },
+};
+
 export const masEpisodeMachine = setup({
   types: {
     context: {} as EpisodeContext,
@@ -241,16 +255,7 @@ export const masEpisodeMachine = setup({
                   target: 'workUp',
                   actions: 'apply',
                 },
-                'diagnosis.confirmed': {
-                  guard: 'isAllowed',
-                  target: 'confirmed',
-                  actions: 'apply',
-                },
-                'diagnosis.excluded': {
-                  guard: 'isAllowed',
-                  target: '#masEpisode.excluded',
-                  actions: 'apply',
-                },
+                ...diagnosisDecisions,
               },
             },
             workUp: {
@@ -259,16 +264,7 @@ export const masEpisodeMachine = setup({
               tags: ['work-up'],
               meta: { evidence: ['seed.monitoring.2', 'seed.pitfalls.3'] },
               on: {
-                'diagnosis.confirmed': {
-                  guard: 'isAllowed',
-                  target: 'confirmed',
-                  actions: 'apply',
-                },
-                'diagnosis.excluded': {
-                  guard: 'isAllowed',
-                  target: '#masEpisode.excluded',
-                  actions: 'apply',
-                },
+                ...diagnosisDecisions,
               },
             },
             confirmed: {

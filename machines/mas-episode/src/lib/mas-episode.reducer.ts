@@ -789,8 +789,7 @@ export function applyEvent(
   event: EpisodeEvent,
 ): EpisodeContext {
   const timed = advanceTime(context, event.at);
-  const at =
-    timed.now === normalize(event.at) ? timed.now : normalize(event.at);
+  const at = normalize(event.at);
   const applied = applyOne(timed, event, at);
   // Resuming may bring a kept due time that passed during the hold.
   const synced = fireDue(syncPauses(applied, timed.now));

@@ -243,25 +243,6 @@ export const letters = {
 
 export type LetterId = keyof typeof letters;
 
-/** The whole course of an episode: time, holds, treatment, outcomes. */
-const timeline: LetterId[] = [
-  'tick:long',
-  'labs:florid',
-  'suspicion',
-  'start:methylprednisolone',
-  'stop:methylprednisolone',
-  'reassess:better',
-  'reassess:same',
-  'hold:start',
-  'hold:end',
-  'remission',
-  'taper',
-  'relapse',
-  'death',
-  'transfer-out',
-  'close',
-];
-
 /** The backbone the concern slices share (the timeline covers the rest). */
 const backbone: LetterId[] = [
   'tick:long',
@@ -274,6 +255,16 @@ const backbone: LetterId[] = [
   'hold:start',
   'hold:end',
   'death',
+];
+
+/** The whole course of an episode: the backbone, remission and the outcomes. */
+const timeline: LetterId[] = [
+  ...backbone,
+  'remission',
+  'taper',
+  'relapse',
+  'transfer-out',
+  'close',
 ];
 
 export interface Slice {

@@ -1,5 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
+/** The shortest password accepted (configuration and user administration). */
+export const MIN_PASSWORD_LENGTH = 12;
+
 /** scrypt parameters: memory-hard (N=2^15, r=8: 32 MiB per hash). */
 const N = 32_768;
 const R = 8;

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 
+import { MIN_PASSWORD_LENGTH } from '../auth/password.util.js';
+
 export const configurationSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   /** Embedded database file (SQLite), used unless DATABASE_URL is set. */
@@ -18,7 +20,10 @@ export const configurationSchema = z.object({
   ADMIN_USERNAME: z.string().min(1).optional(),
   ADMIN_PASSWORD: z
     .string()
-    .min(12, 'must be at least 12 characters')
+    .min(
+      MIN_PASSWORD_LENGTH,
+      `must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    )
     .optional(),
   /** Token signing key; generated and kept under data/ when not set. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

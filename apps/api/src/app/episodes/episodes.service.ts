@@ -22,7 +22,7 @@ import {
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
 } from '@mas/mas-episode';
-import { ClinicalInputError, type InstitutionProfile } from '@mas/protocol';
+import type { InstitutionProfile } from '@mas/protocol';
 
 import {
   auditEntryHash,
@@ -74,6 +74,20 @@ const eventRequestSchema = z
     expectedVersion: z.number().int().min(0),
   })
   .strict();
+
+/** The machine event an audit entry recorded (for replays). */
+function eventOf(entry: AuditRow): EpisodeEvent {
+  return parseEpisodeEvent(
+    {
+      type: entry.type,
+      at: new Date(entry.occurredAt).toISOString(),
+      actor: { id: entry.actorId, role: entry.actorRole },
+      payload: JSON.parse(entry.payload) as unknown,
+      ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
+    },
+    `audit[${String(entry.seq)}]`,
+  );
+}
 
 /** The actor of the scheduler's clock events. */
 const SCHEDULER: EpisodeActor = { id: 'scheduler', role: 'system' };
@@ -159,17 +173,7 @@ export class EpisodesService {
     let replayed = 0;
     for (const entry of entries) {
       if (new Date(entry.recordedAt).getTime() > Date.parse(instant)) break;
-      const event = parseEpisodeEvent(
-        {
-          type: entry.type,
-          at: new Date(entry.occurredAt).toISOString(),
-          actor: { id: entry.actorId, role: entry.actorRole },
-          payload: JSON.parse(entry.payload) as unknown,
-          ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
-        },
-        `audit[${String(entry.seq)}]`,
-      );
-      [snapshot] = transition(masEpisodeMachine, snapshot, event);
+      [snapshot] = transition(masEpisodeMachine, snapshot, eventOf(entry));
       replayed += 1;
     }
     return {
@@ -619,17 +623,8 @@ export class EpisodesService {
       let snapshot = this.fromPersisted(row.initialSnapshot);
       let warrantedSince: string | null = null;
       for (const entry of entries) {
-        const payload = JSON.parse(entry.payload) as Record<string, unknown>;
-        const event = parseEpisodeEvent(
-          {
-            type: entry.type,
-            at: new Date(entry.occurredAt).toISOString(),
-            actor: { id: entry.actorId, role: entry.actorRole },
-            payload,
-            ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
-          },
-          `audit[${String(entry.seq)}]`,
-        );
+        const event = eventOf(entry);
+        const payload = event.payload as Record<string, unknown>;
         const request = snapshot.context.escalationRequests.find(
           (r) => r.requestId === payload['requestId'],
         );
@@ -712,5 +707,3 @@ export class EpisodesService {
     };
   }
 }
-
-export { ClinicalInputError };
