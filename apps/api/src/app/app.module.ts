@@ -1,3 +1,5 @@
+import { createSecretKey } from 'node:crypto';
+
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -37,7 +39,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         JwtModule.register({
-          secret: deps.jwtSecret,
+          // A key object, made once: given a string, jsonwebtoken first tries
+          // (and fails) to parse it as a public key on every verification.
+          secret: createSecretKey(Buffer.from(deps.jwtSecret, 'utf8')),
+          verifyOptions: { algorithms: ['HS256'] },
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
       ],

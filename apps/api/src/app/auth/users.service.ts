@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 
 import type { Clock } from '../clock/clock.js';
 import type { Entities, UserRow } from '../database/entities.js';
+import { WriteGate } from '../database/write-gate.js';
 import type { UserRole } from '../episodes/episodes.service.js';
 import { hashPassword, verifyPassword } from './password.util.js';
 
@@ -26,7 +27,9 @@ export class UsersService {
       role,
       createdAt: this.clock.now(),
     };
-    await this.dataSource.getRepository(this.entities.user).insert(row);
+    await WriteGate.for(this.dataSource).run(() =>
+      this.dataSource.getRepository(this.entities.user).insert(row),
+    );
     return row;
   }
 

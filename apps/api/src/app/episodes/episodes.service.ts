@@ -30,6 +30,7 @@ import {
   GENESIS_HASH,
 } from '../audit/audit-chain.util.js';
 import type { Clock } from '../clock/clock.js';
+import { BoundStatements } from '../database/bound-statements.js';
 import type {
   AuditRow,
   Entities,
@@ -37,6 +38,7 @@ import type {
   IdempotencyRow,
   RejectedAttemptRow,
 } from '../database/entities.js';
+import { WriteGate } from '../database/write-gate.js';
 
 export type UserRole = 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
 
@@ -127,6 +129,18 @@ function nextDueAt(snapshot: EpisodeSnapshot): Date | null {
   return pending[0] === undefined ? null : new Date(pending[0]);
 }
 
+/** The columns the board filters and sorts on, derived from the snapshot. */
+function derivedColumns(snapshot: EpisodeSnapshot) {
+  return {
+    stage: describeStage(snapshot),
+    tags: JSON.stringify([...snapshot.tags].sort()),
+    alertIds: JSON.stringify(snapshot.context.alerts.map((a) => a.id)),
+    overdue: snapshot.hasTag('overdue'),
+    urgency: urgencyOf(snapshot),
+    nextDueAt: nextDueAt(snapshot),
+  };
+}
+
 /**
  * The single authority on every episode: rehydrates the machine from the
  * stored snapshot, lets it decide, and saves the new snapshot and the audit
@@ -138,7 +152,13 @@ export class EpisodesService {
     private readonly entities: Entities,
     private readonly clock: Clock,
     private readonly profile: InstitutionProfile,
-  ) {}
+  ) {
+    this.statements = new BoundStatements(dataSource);
+    this.gate = WriteGate.for(dataSource);
+  }
+
+  private readonly statements: BoundStatements;
+  private readonly gate: WriteGate;
 
   private restore(row: EpisodeRow): EpisodeSnapshot {
     return this.fromPersisted(row.snapshot);
@@ -255,12 +275,7 @@ export class EpisodesService {
       initialSnapshot: JSON.stringify(
         masEpisodeMachine.getPersistedSnapshot(snapshot),
       ),
-      stage: describeStage(snapshot),
-      tags: JSON.stringify([...snapshot.tags].sort()),
-      alertIds: JSON.stringify(snapshot.context.alerts.map((a) => a.id)),
-      overdue: snapshot.hasTag('overdue'),
-      urgency: urgencyOf(snapshot),
-      nextDueAt: nextDueAt(snapshot),
+      ...derivedColumns(snapshot),
       protocolVersion: snapshot.context.protocol.version,
       protocolHash: snapshot.context.protocol.hash,
       profileHash: snapshot.context.profile.hash,
@@ -269,7 +284,9 @@ export class EpisodesService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.dataSource.getRepository(this.entities.episode).insert(row);
+    await this.gate.run(() =>
+      this.dataSource.getRepository(this.entities.episode).insert(row),
+    );
     return this.summary(row, snapshot);
   }
 
@@ -430,9 +447,9 @@ export class EpisodesService {
         body: JSON.stringify(outcome.body),
         createdAt: now,
       };
-      await this.dataSource
-        .getRepository(this.entities.idempotency)
-        .insert(record);
+      await this.gate.run(() =>
+        this.dataSource.getRepository(this.entities.idempotency).insert(record),
+      );
     }
     return outcome;
   }
@@ -448,108 +465,114 @@ export class EpisodesService {
     user: AuthenticatedUser | null,
     now: Date,
   ): Promise<{ status: number; body: unknown }> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await this.load(id, manager);
-      if (user) this.checkKind(row, user);
-      if (row.version !== expectedVersion) {
-        throw new ServiceError(409, {
-          message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
-          version: row.version,
+    return this.gate.run(() =>
+      this.dataSource.transaction(async (manager) => {
+        const row = await this.load(id, manager);
+        if (user) this.checkKind(row, user);
+        if (row.version !== expectedVersion) {
+          throw new ServiceError(409, {
+            message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
+            version: row.version,
+          });
+        }
+        const before = this.restore(row);
+        // One run of the machine: a refused event leaves the snapshot as it
+        // was (the same object), and only then is the reason worked out.
+        const [after] = transition(masEpisodeMachine, before, event);
+        const refusal = after === before ? explainRefusal(before, event) : null;
+        if (refusal) {
+          const attempt: RejectedAttemptRow = {
+            id: randomUUID(),
+            episodeId: id,
+            type: event.type,
+            payload: JSON.stringify(event.payload),
+            actorId: event.actor.id,
+            actorRole: event.actor.role,
+            recordedAt: now,
+            reason: refusal.reason,
+            evidence: JSON.stringify(refusal.evidence),
+          };
+          await manager.getRepository(this.entities.rejected).insert(attempt);
+          return {
+            status: 422,
+            body: {
+              message: refusal.reason,
+              evidence: refusal.evidence,
+              type: event.type,
+            },
+          };
+        }
+        const check = checkEvent(before.context, event);
+        const version = row.version + 1;
+        const updated = await this.statements.updateVersioned(
+          manager,
+          this.entities.episode,
+          id,
+          row.version,
+          {
+            snapshot: JSON.stringify(
+              masEpisodeMachine.getPersistedSnapshot(after),
+            ),
+            stage: describeStage(after),
+            tags: JSON.stringify([...after.tags].sort()),
+            alertIds: JSON.stringify(after.context.alerts.map((a) => a.id)),
+            overdue: after.hasTag('overdue'),
+            urgency: urgencyOf(after),
+            nextDueAt: nextDueAt(after),
+            version,
+            updatedAt: now,
+          },
+        );
+        if (updated !== 1) {
+          throw new ServiceError(409, {
+            message: 'the episode changed meanwhile: reload it',
+          });
+        }
+        const last = await manager.getRepository(this.entities.audit).findOne({
+          select: { seq: true, hash: true },
+          where: { episodeId: id },
+          order: { seq: 'DESC' },
         });
-      }
-      const before = this.restore(row);
-      // One run of the machine: a refused event leaves the snapshot as it
-      // was (the same object), and only then is the reason worked out.
-      const [after] = transition(masEpisodeMachine, before, event);
-      const refusal = after === before ? explainRefusal(before, event) : null;
-      if (refusal) {
-        const attempt: RejectedAttemptRow = {
-          id: randomUUID(),
+        const entry: Omit<AuditRow, 'id' | 'hash'> = {
           episodeId: id,
+          seq: (last?.seq ?? 0) + 1,
           type: event.type,
           payload: JSON.stringify(event.payload),
           actorId: event.actor.id,
           actorRole: event.actor.role,
+          occurredAt: new Date(event.at),
           recordedAt: now,
-          reason: refusal.reason,
-          evidence: JSON.stringify(refusal.evidence),
+          rationale: event.rationale ?? null,
+          evidence: JSON.stringify(check.evidence),
+          guard: JSON.stringify({ outcome: 'allowed', reason: check.reason }),
+          stateBefore: JSON.stringify(before.value),
+          stateAfter: JSON.stringify(after.value),
+          protocolHash: after.context.protocol.hash,
+          profileHash: after.context.profile.hash,
+          prevHash: last?.hash ?? GENESIS_HASH,
         };
-        await manager.getRepository(this.entities.rejected).insert(attempt);
+        await this.statements.insert(manager, this.entities.audit, {
+          ...entry,
+          id: randomUUID(),
+          hash: auditEntryHash(entry),
+        });
+        // A compact answer: the write path skips the explanation of every
+        // possible next event (GET /api/episodes/:id gives it).
         return {
-          status: 422,
+          status: 201,
           body: {
-            message: refusal.reason,
-            evidence: refusal.evidence,
-            type: event.type,
+            id,
+            version,
+            value: after.value,
+            stage: describeStage(after),
+            tags: [...after.tags].sort(),
+            alerts: after.context.alerts,
+            lastResponse: after.context.lastResponse,
+            nextDueAt: nextDueAt(after)?.toISOString() ?? null,
           },
         };
-      }
-      const check = checkEvent(before.context, event);
-      const version = row.version + 1;
-      const updated = await manager
-        .getRepository(this.entities.episode)
-        .createQueryBuilder()
-        .update()
-        .set({
-          snapshot: JSON.stringify(
-            masEpisodeMachine.getPersistedSnapshot(after),
-          ),
-          stage: describeStage(after),
-          tags: JSON.stringify([...after.tags].sort()),
-          alertIds: JSON.stringify(after.context.alerts.map((a) => a.id)),
-          overdue: after.hasTag('overdue'),
-          urgency: urgencyOf(after),
-          nextDueAt: nextDueAt(after),
-          version,
-          updatedAt: now,
-        })
-        .where('id = :id AND version = :version', { id, version: row.version })
-        .execute();
-      if (updated.affected !== 1) {
-        throw new ServiceError(409, {
-          message: 'the episode changed meanwhile: reload it',
-        });
-      }
-      const last = await manager
-        .getRepository(this.entities.audit)
-        .findOne({ where: { episodeId: id }, order: { seq: 'DESC' } });
-      const entry: Omit<AuditRow, 'id' | 'hash'> = {
-        episodeId: id,
-        seq: (last?.seq ?? 0) + 1,
-        type: event.type,
-        payload: JSON.stringify(event.payload),
-        actorId: event.actor.id,
-        actorRole: event.actor.role,
-        occurredAt: new Date(event.at),
-        recordedAt: now,
-        rationale: event.rationale ?? null,
-        evidence: JSON.stringify(check.evidence),
-        guard: JSON.stringify({ outcome: 'allowed', reason: check.reason }),
-        stateBefore: JSON.stringify(before.value),
-        stateAfter: JSON.stringify(after.value),
-        protocolHash: after.context.protocol.hash,
-        profileHash: after.context.profile.hash,
-        prevHash: last?.hash ?? GENESIS_HASH,
-      };
-      await manager
-        .getRepository(this.entities.audit)
-        .insert({ ...entry, id: randomUUID(), hash: auditEntryHash(entry) });
-      // A compact answer: the write path skips the explanation of every
-      // possible next event (GET /api/episodes/:id gives it).
-      return {
-        status: 201,
-        body: {
-          id,
-          version,
-          value: after.value,
-          stage: describeStage(after),
-          tags: [...after.tags].sort(),
-          alerts: after.context.alerts,
-          lastResponse: after.context.lastResponse,
-          nextDueAt: nextDueAt(after)?.toISOString() ?? null,
-        },
-      };
-    });
+      }),
+    );
   }
 
   /**
