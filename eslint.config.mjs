@@ -173,13 +173,23 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/spec-support/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/spec-support/**/*.ts'],
     ...jest.configs['flat/recommended'],
     rules: {
       ...jest.configs['flat/recommended'].rules,
       'jest/no-focused-tests': 'error',
       'jest/expect-expect': 'error',
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // React event handlers are arrow shorthands that return nothing.
+    files: ['apps/web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true },
+      ],
     },
   },
   {

@@ -474,6 +474,28 @@ describe.each(engines)('episode API on %s', (engine) => {
     expect(
       list.body.items.every((e: { kind: string }) => e.kind === 'training'),
     ).toBe(true);
+    // Training episodes never appear among real ones.
+    const board = await as('dr-adams').request(
+      'GET',
+      '/api/episodes?pageSize=100',
+    );
+    const kinds = new Set(
+      board.body.items.map((e: { kind: string }) => e.kind),
+    );
+    expect([...kinds]).toEqual(['real']);
+    const ids = board.body.items.map((e: { id: string }) => e.id);
+    expect(ids).toContain(real.id);
+    expect(ids).not.toContain(training.id);
+    const practice = await as('dr-adams').request(
+      'GET',
+      '/api/episodes?kind=training&pageSize=100',
+    );
+    expect(practice.body.items.map((e: { id: string }) => e.id)).toContain(
+      training.id,
+    );
+    expect(
+      (await as('dr-adams').request('GET', '/api/episodes?kind=other')).body,
+    ).toMatchObject({ message: expect.stringContaining('kind') });
   });
 
   maybe('a tampered audit row is named by the verification', async () => {
@@ -509,6 +531,14 @@ describe.each(engines)('episode API on %s', (engine) => {
         reason: 'content does not match its hash',
       }),
     );
+    const own = await as('dr-adams').request(
+      'GET',
+      `/api/episodes/${episode.id}/audit/verify`,
+    );
+    expect(own.body).toMatchObject({
+      ok: false,
+      broken: { seq: 2, reason: 'content does not match its hash' },
+    });
   });
 
   maybe(
@@ -738,6 +768,11 @@ describe.each(engines)('episode API on %s', (engine) => {
       ['read an episode', 'GET', (id) => ['GET', `/api/episodes/${id}`]],
       ['read its audit', 'GET', (id) => ['GET', `/api/episodes/${id}/audit`]],
       [
+        'verify its audit',
+        'GET',
+        (id) => ['GET', `/api/episodes/${id}/audit/verify`],
+      ],
+      [
         'read its past state',
         'GET',
         (id) => ['GET', `/api/episodes/${id}/state?at=2030-01-01T00:00:00Z`],
@@ -765,6 +800,7 @@ describe.each(engines)('episode API on %s', (engine) => {
     'list episodes': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
     'read an episode': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
     'read its audit': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
+    'verify its audit': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
     'read its past state': [
       'dr-adams',
       'dr-baker',

@@ -69,6 +69,11 @@ async function main(): Promise<void> {
     `Listening on ${service.url} (${config.DATABASE_URL ? 'PostgreSQL' : `SQLite ${config.SQLITE_PATH}`})`,
   );
   console.log(
+    existsSync(join(config.WEB_DIR, 'index.html'))
+      ? `Web app: ${service.url}/ (API docs: ${service.url}/api/docs)`
+      : `No web app built in ${config.WEB_DIR}: run \`npm run build:web\` (API docs: ${service.url}/api/docs)`,
+  );
+  console.log(
     `Institution profile: ${profile.data.profileId} ${profile.data.version}${profile.data.example ? ' — EXAMPLE, not clinical guidance' : ''}`,
   );
   if (credentials.length > 0) {

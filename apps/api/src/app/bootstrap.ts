@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type Express, type Request, type Response } from 'express';
 
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 
@@ -22,6 +25,27 @@ export interface RunningService {
   readonly users: UsersService;
   readonly episodes: EpisodesService;
   close(): Promise<void>;
+}
+
+/**
+ * Serves the built web app (if there is one) at `/`: its files, and its
+ * index page for every other path outside /api, so the app's own routes work
+ * on reload. Hashed assets are cached for good; the index page never.
+ */
+function serveWebApp(app: INestApplication, webDir: string): void {
+  const root = resolve(webDir);
+  const index = join(root, 'index.html');
+  if (!existsSync(index)) return;
+  const http = app.getHttpAdapter().getInstance() as Express;
+  http.use(
+    '/assets',
+    express.static(join(root, 'assets'), { immutable: true, maxAge: '1y' }),
+  );
+  http.use(express.static(root, { index: false, maxAge: 0 }));
+  http.get(/^(?!\/api(\/|$)).*/, (_request: Request, response: Response) => {
+    response.setHeader('cache-control', 'no-store');
+    response.sendFile(index);
+  });
 }
 
 /**
@@ -63,6 +87,7 @@ export async function startService(options: {
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
   });
+  serveWebApp(app, options.config.WEB_DIR);
   await app.listen(options.config.PORT, options.host ?? '127.0.0.1');
   const episodes = app.get<EpisodesService>(EPISODES);
   // Due times live in the database: whatever fell due while the service was

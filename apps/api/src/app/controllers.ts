@@ -136,6 +136,12 @@ export class EpisodesController {
     return this.episodes.audit(id, request.user);
   }
 
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':id/audit/verify')
+  verifyAudit(@Param('id') id: string, @Req() request: AuthedRequest) {
+    return this.episodes.verifyEpisodeAudit(id, request.user);
+  }
+
   @Roles('clinician', 'senior', 'trainee')
   @Post(':id/events')
   async send(

@@ -31,6 +31,8 @@ export const configurationSchema = z.object({
   PROFILE_PATH: z.string().min(1).optional(),
   /** Where generated secrets are kept (the signing key). */
   DATA_DIR: z.string().min(1).default('data'),
+  /** The built web app served at `/` (`npm start` builds it; absent: API only). */
+  WEB_DIR: z.string().min(1).default('dist/web'),
   /** How often the scheduler looks for due times (0: only at start). */
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
   /** Lifetime of a login token, in seconds. */

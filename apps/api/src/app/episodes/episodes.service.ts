@@ -232,6 +232,8 @@ export class EpisodesService {
       context: snapshot.context,
       allowed: explanation.allowed,
       blocked: explanation.blocked,
+      /** The persisted snapshot: the web app restores the same machine. */
+      snapshot: masEpisodeMachine.getPersistedSnapshot(snapshot),
     };
   }
 
@@ -312,13 +314,25 @@ export class EpisodesService {
         'episode.version',
         'episode.urgency',
         'episode.updatedAt',
+        // The board shows a few facts from the snapshot (times, therapies,
+        // alert wording): read for this page only.
+        'episode.snapshot',
       ])
       .orderBy('episode.urgency', 'DESC')
       .addOrderBy('episode.updatedAt', 'DESC')
       .offset((page - 1) * pageSize)
       .limit(pageSize);
-    if (user.role === 'trainee')
-      builder.andWhere('episode.kind = :kind', { kind: 'training' });
+    // Training episodes never appear among real ones: one kind per list
+    // (real by default; trainees see training episodes only).
+    const kind =
+      user.role === 'trainee'
+        ? 'training'
+        : parseOrThrow(
+            z.enum(['real', 'training']).default('real'),
+            query['kind'],
+            'kind',
+          );
+    builder.andWhere('episode.kind = :kind', { kind });
     if (query['overdue'] === 'true')
       builder.andWhere('episode.overdue = :overdue', { overdue: true });
     if (typeof query['stage'] === 'string') {
@@ -339,17 +353,35 @@ export class EpisodesService {
       page,
       pageSize,
       total,
-      items: rows.map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        patientIdentifier: row.patientIdentifier,
-        stage: row.stage,
-        tags: JSON.parse(row.tags) as string[],
-        alerts: JSON.parse(row.alertIds) as string[],
-        overdue: row.overdue,
-        nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
-        version: row.version,
-      })),
+      items: rows.map((row) => {
+        const context = (
+          JSON.parse(row.snapshot) as { context: EpisodeSnapshot['context'] }
+        ).context;
+        return {
+          id: row.id,
+          kind: row.kind,
+          patientIdentifier: row.patientIdentifier,
+          stage: row.stage,
+          tags: JSON.parse(row.tags) as string[],
+          alerts: JSON.parse(row.alertIds) as string[],
+          alertDetails: context.alerts.map((a) => ({
+            id: a.id,
+            severity: a.severity,
+            message: a.message,
+          })),
+          therapies: context.therapies
+            .filter((t) => t.stoppedAt === undefined)
+            .map((t) => t.drug),
+          suspicionAt: context.suspicionAt,
+          firstGlucocorticoidAt: context.firstGlucocorticoidAt,
+          overdue: row.overdue,
+          urgency: row.urgency,
+          nextDueAt: row.nextDueAt
+            ? new Date(row.nextDueAt).toISOString()
+            : null,
+          version: row.version,
+        };
+      }),
     };
   }
 
@@ -368,11 +400,29 @@ export class EpisodesService {
     const row = await this.load(id);
     this.checkKind(row, user);
     const role = machineRole(user.role);
-    return this.summary(
-      row,
-      this.restore(row),
-      role ? { id: user.username, role } : undefined,
-    );
+    return {
+      ...this.summary(
+        row,
+        this.restore(row),
+        role ? { id: user.username, role } : undefined,
+      ),
+      /** Where the audit's replay starts (the web app shows alerts per entry). */
+      initialSnapshot:
+        row.initialSnapshot === null
+          ? null
+          : (JSON.parse(row.initialSnapshot) as unknown),
+    };
+  }
+
+  /** Recomputes one episode's chain; names the first broken entry. */
+  async verifyEpisodeAudit(id: string, user: AuthenticatedUser) {
+    const row = await this.load(id);
+    this.checkKind(row, user);
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
+    const broken = firstBrokenEntry(entries);
+    return { ok: broken === null, entries: entries.length, broken };
   }
 
   async audit(id: string, user: AuthenticatedUser) {

@@ -1,0 +1,114 @@
+import { useMemo, useState } from 'react';
+
+import { ApiClient } from './api/client.js';
+import type { Session } from './api/types.js';
+import { BoardPage } from './board/board-page.js';
+import { EpisodePage } from './episode/episode-page.js';
+import { AuditPage } from './pages/audit-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { hrefOf, type Route, useRoute } from './routes.js';
+import { loadSession, saveSession } from './session.js';
+
+function Notice() {
+  return (
+    <p className="notice disclaimer" role="note">
+      Decision support for the MAS treatment protocol — not a medical device.
+      Every decision stays with the treating team.
+    </p>
+  );
+}
+
+function Nav({ session, route }: { session: Session; route: Route }) {
+  const links: { route: Route; label: string; roles: Session['role'][] }[] = [
+    {
+      route: { page: 'board' },
+      label: 'Board',
+      roles: ['clinician', 'senior', 'auditor'],
+    },
+    {
+      route: { page: 'training' },
+      label: 'Training',
+      roles: ['clinician', 'senior', 'trainee'],
+    },
+    {
+      route: { page: 'audit' },
+      label: 'Escalation audit',
+      roles: ['auditor', 'senior', 'clinician'],
+    },
+  ];
+  return (
+    <nav aria-label="Main">
+      <ul>
+        {links
+          .filter((l) => l.roles.includes(session.role))
+          .map((l) => (
+            <li key={l.label}>
+              <a
+                href={hrefOf(l.route)}
+                aria-current={l.route.page === route.page ? 'page' : undefined}
+              >
+                {l.label}
+              </a>
+            </li>
+          ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [route, go] = useRoute();
+  const api = useMemo(() => new ApiClient(session), [session]);
+  const signIn = (next: Session | null) => {
+    saveSession(next);
+    setSession(next);
+  };
+  // Trainees see training episodes only.
+  const page: Route =
+    session?.role === 'trainee' && route.page === 'board'
+      ? { page: 'training' }
+      : route;
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">MAS care episodes</span>
+        {session ? <Nav session={session} route={page} /> : null}
+        {session ? (
+          <span className="who">
+            {session.username} ({session.role}){' '}
+            <button type="button" onClick={() => signIn(null)}>
+              Sign out
+            </button>
+          </span>
+        ) : null}
+      </header>
+      <Notice />
+      <main id="main">
+        {!session ? (
+          <LoginPage onLogin={signIn} />
+        ) : page.page === 'episode' ? (
+          <EpisodePage key={page.id} api={api} session={session} id={page.id} />
+        ) : page.page === 'audit' ? (
+          <AuditPage api={api} onOpen={(id) => go({ page: 'episode', id })} />
+        ) : session.role === 'admin' ? (
+          <p>
+            The admin role manages users through the API (
+            <code>/api/users</code>); it does not see episodes.
+          </p>
+        ) : (
+          <BoardPage
+            key={page.page}
+            api={api}
+            kind={page.page === 'training' ? 'training' : 'real'}
+            canOpen={session.role !== 'auditor'}
+            onOpen={(id) => go({ page: 'episode', id })}
+          />
+        )}
+      </main>
+    </>
+  );
+}

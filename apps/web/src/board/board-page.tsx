@@ -1,0 +1,362 @@
+import { useEffect, useMemo, useState } from 'react';
+
+import { patientSchema, underlyingDiseases } from '@mas/contracts';
+
+import type { ApiClient } from '../api/client.js';
+import type { EpisodeList, EpisodeListItem } from '../api/types.js';
+import { useNow } from '../use-now.js';
+import {
+  type BoardSortKey,
+  countdown,
+  filterChoices,
+  filterEpisodes,
+  since,
+  sortEpisodes,
+} from './board.model.js';
+
+const columns: readonly { key: BoardSortKey | null; label: string }[] = [
+  { key: 'patient', label: 'Patient' },
+  { key: 'stage', label: 'Stage' },
+  { key: 'suspicion', label: 'Since suspicion' },
+  { key: null, label: 'Since first glucocorticoid' },
+  { key: 'nextDue', label: 'Next due' },
+  { key: null, label: 'Alerts' },
+  { key: null, label: 'Current therapies' },
+  { key: 'urgency', label: 'Urgency' },
+];
+
+export interface BoardTableProps {
+  readonly items: readonly EpisodeListItem[];
+  readonly now: number;
+  readonly onOpen: (id: string) => void;
+}
+
+/** The board's table: sortable by urgency and the rest, filterable. */
+export function BoardTable({ items, now, onOpen }: BoardTableProps) {
+  const [sortKey, setSortKey] = useState<BoardSortKey>('urgency');
+  const [direction, setDirection] = useState<'asc' | 'desc'>('desc');
+  const [stage, setStage] = useState('');
+  const [alert, setAlert] = useState('');
+  const choices = useMemo(() => filterChoices(items), [items]);
+  const rows = sortEpisodes(
+    filterEpisodes(items, { stage, alert }),
+    sortKey,
+    direction,
+  );
+  const sortBy = (key: BoardSortKey) => {
+    if (key === sortKey) setDirection(direction === 'asc' ? 'desc' : 'asc');
+    else {
+      setSortKey(key);
+      setDirection(key === 'urgency' ? 'desc' : 'asc');
+    }
+  };
+  return (
+    <>
+      <div className="filters" role="group" aria-label="Filter the board">
+        <label>
+          Stage{' '}
+          <select value={stage} onChange={(e) => setStage(e.target.value)}>
+            <option value="">all stages</option>
+            {choices.stages.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Alert{' '}
+          <select value={alert} onChange={(e) => setAlert(e.target.value)}>
+            <option value="">any or none</option>
+            {choices.alerts.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span aria-live="polite">
+          {rows.length} of {items.length} episodes
+        </span>
+      </div>
+      <div className="table-scroll">
+        <table className="board">
+          <caption className="visually-hidden">
+            Open episodes, sorted by {sortKey} ({direction})
+          </caption>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th
+                  key={c.label}
+                  scope="col"
+                  aria-sort={
+                    c.key === sortKey
+                      ? direction === 'asc'
+                        ? 'ascending'
+                        : 'descending'
+                      : undefined
+                  }
+                >
+                  {c.key ? (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => sortBy(c.key ?? 'urgency')}
+                    >
+                      {c.label}
+                      {c.key === sortKey
+                        ? direction === 'asc'
+                          ? ' ▲'
+                          : ' ▼'
+                        : ''}
+                    </button>
+                  ) : (
+                    c.label
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((item) => {
+              const due = countdown(item.nextDueAt, now);
+              return (
+                <tr
+                  key={item.id}
+                  className={due.overdue || item.overdue ? 'overdue' : ''}
+                >
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onOpen(item.id)}
+                    >
+                      {item.patientIdentifier}
+                    </button>
+                  </td>
+                  <td>{item.stage}</td>
+                  <td>{since(item.suspicionAt, now)}</td>
+                  <td>{since(item.firstGlucocorticoidAt, now)}</td>
+                  <td>
+                    {due.overdue ? (
+                      <strong className="badge critical">⚠ {due.text}</strong>
+                    ) : (
+                      due.text
+                    )}
+                  </td>
+                  <td>
+                    {item.alertDetails.length === 0 ? (
+                      '—'
+                    ) : (
+                      <ul className="plain">
+                        {item.alertDetails.map((a) => (
+                          <li key={a.id}>
+                            <span className={`badge ${a.severity}`}>
+                              {a.severity}
+                            </span>{' '}
+                            <span title={a.message}>{a.id}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td>
+                    {item.therapies.length === 0
+                      ? '—'
+                      : item.therapies.join(', ')}
+                  </td>
+                  <td>{item.urgency}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export interface BoardPageProps {
+  readonly api: ApiClient;
+  readonly kind: 'real' | 'training';
+  readonly canOpen: boolean;
+  readonly onOpen: (id: string) => void;
+}
+
+/** Every open episode of one kind: real ones, or training ones apart. */
+export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
+  const now = useNow();
+  const [list, setList] = useState<EpisodeList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  useEffect(() => {
+    let live = true;
+    api
+      .request<EpisodeList>('GET', `/api/episodes?kind=${kind}&pageSize=100`)
+      .then(
+        (answer) => {
+          if (live) setList(answer);
+        },
+        (e: unknown) => {
+          if (live) setError(e instanceof Error ? e.message : String(e));
+        },
+      );
+    return () => {
+      live = false;
+    };
+  }, [api, kind, reload]);
+  return (
+    <section aria-labelledby="board-title">
+      <h1 id="board-title">
+        {kind === 'training' ? 'Training episodes' : 'Board: open episodes'}
+      </h1>
+      {kind === 'training' ? (
+        <p className="notice training">
+          Training episodes: simulated patients, kept apart from real ones.
+        </p>
+      ) : null}
+      {canOpen ? (
+        <NewEpisodeForm
+          api={api}
+          kind={kind}
+          onCreated={(id) => {
+            setReload(reload + 1);
+            onOpen(id);
+          }}
+        />
+      ) : null}
+      {error ? <p role="alert">{error}</p> : null}
+      {list === null && error === null ? <p>Loading…</p> : null}
+      {list ? (
+        <BoardTable items={list.items} now={now} onOpen={onOpen} />
+      ) : null}
+    </section>
+  );
+}
+
+interface NewEpisodeFormProps {
+  readonly api: ApiClient;
+  readonly kind: 'real' | 'training';
+  readonly onCreated: (id: string) => void;
+}
+
+/** Opens an episode for a pseudonymous patient. */
+function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        New episode
+      </button>
+    );
+  }
+  const submit = (form: HTMLFormElement) => {
+    const data = new FormData(form);
+    const text = (name: string) => {
+      const value = data.get(name);
+      return typeof value === 'string' ? value.trim() : '';
+    };
+    const patient = {
+      identifier: text('identifier'),
+      weightKg: Number(text('weightKg')),
+      heightCm: Number(text('heightCm')),
+      birthDate: text('birthDate'),
+      sex: text('sex'),
+      underlyingDisease: text('underlyingDisease'),
+    };
+    const checked = patientSchema.safeParse(patient);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      setError(
+        `${issue?.path.join('.') ?? 'patient'}: ${issue?.message ?? 'invalid'}`,
+      );
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    api
+      .request<{ id: string }>('POST', '/api/episodes', {
+        patient,
+        kind,
+        initialStage: text('initialStage'),
+      })
+      .then(
+        (created) => {
+          setBusy(false);
+          setOpen(false);
+          onCreated(created.id);
+        },
+        (e: unknown) => {
+          setBusy(false);
+          setError(e instanceof Error ? e.message : String(e));
+        },
+      );
+  };
+  return (
+    <form
+      className="new-episode"
+      aria-label="New episode"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit(e.currentTarget);
+      }}
+    >
+      <fieldset>
+        <legend>New {kind} episode (pseudonymous patient)</legend>
+        <label>
+          Identifier <input name="identifier" required />
+        </label>
+        <label>
+          Weight (kg){' '}
+          <input name="weightKg" type="number" step="0.1" min="0" required />
+        </label>
+        <label>
+          Height (cm){' '}
+          <input name="heightCm" type="number" step="0.1" min="0" required />
+        </label>
+        <label>
+          Birth date <input name="birthDate" type="date" required />
+        </label>
+        <label>
+          Sex{' '}
+          <select name="sex" required defaultValue="">
+            <option value="" disabled>
+              choose
+            </option>
+            <option value="female">female</option>
+            <option value="male">male</option>
+            <option value="other">other</option>
+            <option value="unknown">unknown</option>
+          </select>
+        </label>
+        <label>
+          Underlying disease{' '}
+          <select name="underlyingDisease" required defaultValue="sJIA">
+            {underlyingDiseases.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Starts at{' '}
+          <select name="initialStage" defaultValue="suspected">
+            <option value="suspected">MAS suspected</option>
+            <option value="at-risk">at risk (not yet suspected)</option>
+          </select>
+        </label>
+      </fieldset>
+      {error ? <p role="alert">{error}</p> : null}
+      <button type="submit" disabled={busy}>
+        Open episode
+      </button>{' '}
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}

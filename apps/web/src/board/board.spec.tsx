@@ -1,0 +1,125 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+
+import type { EpisodeListItem } from '../api/types.js';
+import { countdown, sortEpisodes } from './board.model.js';
+import { BoardTable } from './board-page.js';
+
+const now = Date.parse('2026-03-02T12:00:00Z');
+
+function item(
+  patientIdentifier: string,
+  overrides: Partial<EpisodeListItem> = {},
+): EpisodeListItem {
+  return {
+    id: `00000000-0000-4000-8000-${patientIdentifier.padStart(12, '0')}`,
+    kind: 'real',
+    patientIdentifier,
+    stage: 'glucocorticoid pulse',
+    tags: [],
+    alerts: [],
+    alertDetails: [],
+    therapies: [],
+    suspicionAt: '2026-03-02T08:00:00Z',
+    firstGlucocorticoidAt: null,
+    overdue: false,
+    urgency: 0,
+    nextDueAt: '2026-03-02T20:00:00Z',
+    version: 1,
+    ...overrides,
+  };
+}
+
+const calm = item('1', { urgency: 0, nextDueAt: '2026-03-02T20:00:00Z' });
+const late = item('2', {
+  urgency: 1000,
+  overdue: true,
+  nextDueAt: '2026-03-02T10:00:00Z',
+  alerts: ['reassessment-overdue'],
+  alertDetails: [
+    {
+      id: 'reassessment-overdue',
+      severity: 'critical',
+      message: 'reassessment overdue',
+    },
+  ],
+  stage: 'escalation',
+});
+const soon = item('3', { urgency: 0, nextDueAt: '2026-03-02T13:00:00Z' });
+
+function patientOrder(): string[] {
+  const rows = screen.getAllByRole('row').slice(1);
+  return rows.map(
+    (row) => within(row).getAllByRole('button')[0]?.textContent ?? '',
+  );
+}
+
+describe('the board', () => {
+  it('puts the most urgent first, then the soonest due', () => {
+    expect(
+      sortEpisodes([calm, soon, late], 'urgency', 'desc').map(
+        (e) => e.patientIdentifier,
+      ),
+    ).toEqual(['2', '3', '1']);
+  });
+
+  it('shows a countdown, and how late an overdue one is', () => {
+    expect(countdown('2026-03-02T13:30:00Z', now)).toEqual({
+      text: 'due in 1 h 30 min',
+      overdue: false,
+    });
+    expect(countdown('2026-03-02T10:00:00Z', now)).toEqual({
+      text: 'overdue by 2 h 0 min',
+      overdue: true,
+    });
+  });
+
+  it('renders rows by urgency; overdue stands out; a header sorts', () => {
+    render(
+      <BoardTable
+        items={[calm, soon, late]}
+        now={now}
+        onOpen={() => undefined}
+      />,
+    );
+    expect(patientOrder()).toEqual(['2', '3', '1']);
+    const lateRow = screen.getAllByRole('row')[1];
+    expect(lateRow?.className).toBe('overdue');
+    expect(
+      within(lateRow as HTMLElement).getByText(/overdue by 2 h/),
+    ).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: /^Patient/ }));
+    expect(patientOrder()).toEqual(['1', '2', '3']);
+    fireEvent.click(screen.getByRole('button', { name: /^Patient/ }));
+    expect(patientOrder()).toEqual(['3', '2', '1']);
+    fireEvent.click(screen.getByRole('button', { name: /^Next due/ }));
+    expect(patientOrder()).toEqual(['2', '3', '1']);
+  });
+
+  it('filters by alert and by stage', () => {
+    render(
+      <BoardTable
+        items={[calm, soon, late]}
+        now={now}
+        onOpen={() => undefined}
+      />,
+    );
+    fireEvent.change(screen.getByLabelText(/Alert/), {
+      target: { value: 'reassessment-overdue' },
+    });
+    expect(patientOrder()).toEqual(['2']);
+    fireEvent.change(screen.getByLabelText(/Alert/), { target: { value: '' } });
+    fireEvent.change(screen.getByLabelText(/Stage/), {
+      target: { value: 'glucocorticoid pulse' },
+    });
+    expect(patientOrder()).toEqual(['3', '1']);
+  });
+
+  it('opens an episode from its row', () => {
+    const onOpen = jest.fn();
+    render(<BoardTable items={[calm]} now={now} onOpen={onOpen} />);
+    fireEvent.click(screen.getByRole('button', { name: '1' }));
+    expect(onOpen).toHaveBeenCalledWith(calm.id);
+  });
+});

@@ -1,0 +1,64 @@
+import type { ReplayedEntry } from './episode.model.js';
+
+const time = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+export function formatTime(iso: string): string {
+  return `${time.format(new Date(iso))} UTC`;
+}
+
+export interface AuditTimelineProps {
+  readonly replayed: readonly ReplayedEntry[];
+  readonly chain: {
+    readonly ok: boolean;
+    readonly entries: number;
+    readonly broken: { readonly seq: number; readonly reason: string } | null;
+  };
+}
+
+/** Who did what, when, why, on what evidence, and the alerts standing then. */
+export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
+  return (
+    <section className="audit" aria-labelledby="audit-title">
+      <h2 id="audit-title">Audit timeline</h2>
+      <p role="status" className={chain.ok ? 'chain ok' : 'chain broken'}>
+        {chain.ok
+          ? `✓ The audit chain verifies (${chain.entries} entries).`
+          : `✕ The audit chain is broken at entry ${chain.broken?.seq ?? '?'}: ${chain.broken?.reason ?? ''}`}
+      </p>
+      {replayed.length === 0 ? <p>No events recorded yet.</p> : null}
+      <ol className="timeline">
+        {replayed.map(({ entry, alerts }) => (
+          <li key={entry.id}>
+            <p>
+              <strong>
+                #{entry.seq} {entry.type}
+              </strong>{' '}
+              — {formatTime(entry.occurredAt)} by {entry.actorId} (
+              {entry.actorRole})
+              {entry.recordedAt !== entry.occurredAt
+                ? `, recorded ${formatTime(entry.recordedAt)}`
+                : ''}
+            </p>
+            {entry.rationale ? <p>Rationale: {entry.rationale}</p> : null}
+            <p className="hint">
+              {entry.guard.reason}
+              {entry.evidence.length > 0
+                ? ` — evidence: ${entry.evidence.join(', ')}`
+                : ''}
+            </p>
+            {alerts.length > 0 ? (
+              <p className="hint">
+                Alerts then:{' '}
+                {alerts.map((a) => `${a.id} (${a.severity})`).join(', ')}
+              </p>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

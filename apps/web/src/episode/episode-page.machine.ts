@@ -1,0 +1,207 @@
+import { assign, fromPromise, setup } from 'xstate';
+
+import { type ApiClient, ApiError, fieldIssue } from '../api/client.js';
+import type { AuditEntry, EpisodeDetail } from '../api/types.js';
+
+export interface EpisodeData {
+  readonly detail: EpisodeDetail & { readonly initialSnapshot: unknown };
+  readonly audit: readonly AuditEntry[];
+  readonly chain: {
+    readonly ok: boolean;
+    readonly entries: number;
+    readonly broken: { readonly seq: number; readonly reason: string } | null;
+  };
+}
+
+export interface Submission {
+  readonly type: string;
+  readonly payload: unknown;
+  readonly rationale?: string;
+}
+
+/** What the page tells the user after an answer, in words. */
+export interface Feedback {
+  readonly kind: 'recorded' | 'conflict' | 'refused' | 'invalid' | 'error';
+  readonly message: string;
+  /** 400: the field the service named. */
+  readonly field?: string;
+  /** 409: the entries someone else recorded since this page loaded. */
+  readonly changes?: readonly AuditEntry[];
+}
+
+interface Context {
+  readonly api: ApiClient;
+  readonly id: string;
+  readonly data: EpisodeData | null;
+  readonly feedback: Feedback | null;
+  readonly loadError: string | null;
+  /** The version the user was looking at when they sent (for 409). */
+  readonly seenVersion: number | null;
+}
+
+async function load(api: ApiClient, id: string): Promise<EpisodeData> {
+  const [detail, audit, chain] = await Promise.all([
+    api.request<EpisodeData['detail']>('GET', `/api/episodes/${id}`),
+    api.request<AuditEntry[]>('GET', `/api/episodes/${id}/audit`),
+    api.request<EpisodeData['chain']>(
+      'GET',
+      `/api/episodes/${id}/audit/verify`,
+    ),
+  ]);
+  return { detail, audit, chain };
+}
+
+function feedbackOf(error: unknown): Feedback {
+  if (error instanceof ApiError) {
+    switch (error.status) {
+      case 409:
+        return { kind: 'conflict', message: error.message };
+      case 422:
+        return { kind: 'refused', message: error.message };
+      case 400: {
+        const issue = fieldIssue(error);
+        return {
+          kind: 'invalid',
+          message: error.message,
+          ...(issue ? { field: issue.path } : {}),
+        };
+      }
+      default:
+        return { kind: 'error', message: error.message };
+    }
+  }
+  return {
+    kind: 'error',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/**
+ * The episode page's flow: load, show, send one event, and reload; a 409
+ * reloads and shows what changed, a 422 shows the machine's reason.
+ */
+export const episodePageMachine = setup({
+  types: {
+    context: {} as Context,
+    input: {} as { api: ApiClient; id: string },
+    events: {} as
+      | { type: 'SEND'; submission: Submission }
+      | { type: 'RELOAD' }
+      | { type: 'DISMISS' },
+  },
+  actors: {
+    load: fromPromise<EpisodeData, { api: ApiClient; id: string }>(
+      ({ input }) => load(input.api, input.id),
+    ),
+    send: fromPromise<
+      unknown,
+      { api: ApiClient; id: string; version: number; submission: Submission }
+    >(({ input }) =>
+      input.api.request('POST', `/api/episodes/${input.id}/events`, {
+        type: input.submission.type,
+        payload: input.submission.payload,
+        ...(input.submission.rationale
+          ? { rationale: input.submission.rationale }
+          : {}),
+        expectedVersion: input.version,
+      }),
+    ),
+  },
+}).createMachine({
+  id: 'episodePage',
+  context: ({ input }) => ({
+    api: input.api,
+    id: input.id,
+    data: null,
+    feedback: null,
+    loadError: null,
+    seenVersion: null,
+  }),
+  initial: 'loading',
+  states: {
+    loading: {
+      invoke: {
+        src: 'load',
+        input: ({ context }) => ({ api: context.api, id: context.id }),
+        onDone: {
+          target: 'ready',
+          actions: assign(({ context, event }) => {
+            const seen = context.seenVersion;
+            const feedback = context.feedback;
+            // After a conflict: the entries recorded since the version the
+            // user was looking at.
+            const changes =
+              feedback?.kind === 'conflict' && seen !== null
+                ? event.output.audit.filter((entry) => entry.seq > seen)
+                : undefined;
+            return {
+              data: event.output,
+              loadError: null,
+              feedback:
+                feedback && changes ? { ...feedback, changes } : feedback,
+            };
+          }),
+        },
+        onError: {
+          target: 'failed',
+          actions: assign(({ event }) => ({
+            loadError: feedbackOf(event.error).message,
+          })),
+        },
+      },
+    },
+    failed: {
+      on: { RELOAD: 'loading' },
+    },
+    ready: {
+      on: {
+        SEND: {
+          target: 'sending',
+          actions: assign(({ context }) => ({
+            feedback: null,
+            seenVersion: context.data?.detail.version ?? null,
+          })),
+        },
+        RELOAD: 'loading',
+        DISMISS: { actions: assign({ feedback: null }) },
+      },
+    },
+    sending: {
+      invoke: {
+        src: 'send',
+        input: ({ context, event }) => {
+          if (event.type !== 'SEND') throw new Error('nothing to send');
+          return {
+            api: context.api,
+            id: context.id,
+            version: context.data?.detail.version ?? 0,
+            submission: event.submission,
+          };
+        },
+        onDone: {
+          target: 'loading',
+          actions: assign({
+            feedback: { kind: 'recorded', message: 'Recorded.' },
+          }),
+        },
+        onError: [
+          {
+            // Someone else changed the episode: reload, then show what.
+            guard: ({ event }) =>
+              event.error instanceof ApiError && event.error.status === 409,
+            target: 'loading',
+            actions: assign(({ event }) => ({
+              feedback: feedbackOf(event.error),
+            })),
+          },
+          {
+            target: 'ready',
+            actions: assign(({ event }) => ({
+              feedback: feedbackOf(event.error),
+            })),
+          },
+        ],
+      },
+    },
+  },
+});

@@ -1,0 +1,258 @@
+import { useActorRef, useMachine, useSelector } from '@xstate/react';
+import { useMemo, useState } from 'react';
+
+import type { EpisodeActor } from '@mas/contracts';
+import {
+  type EventOption,
+  explainSnapshot,
+  masEpisodeMachine,
+} from '@mas/mas-episode';
+import type { InstitutionProfile } from '@mas/protocol';
+
+import type { ApiClient } from '../api/client.js';
+import type { Session } from '../api/types.js';
+import { ActionPanel } from './action-panel.js';
+import { AuditTimeline, formatTime } from './audit-timeline.js';
+import {
+  activeStateIds,
+  panelsOf,
+  replayAudit,
+  visitedStates,
+} from './episode.model.js';
+import {
+  type EpisodeData,
+  episodePageMachine,
+  type Feedback,
+  type Submission,
+} from './episode-page.machine.js';
+import { LabsPanel } from './labs-panel.js';
+import { StatechartDiagram } from './statechart-diagram.js';
+
+/** The machine's actor for a signed-in user (null: reads only). */
+export function actorOf(session: Session): EpisodeActor | null {
+  switch (session.role) {
+    case 'clinician':
+    case 'trainee':
+      return { id: session.username, role: 'clinician' };
+    case 'senior':
+      return { id: session.username, role: 'senior-clinician' };
+    case 'auditor':
+    case 'admin':
+      return null;
+  }
+}
+
+function FeedbackBanner({
+  feedback,
+  onDismiss,
+}: {
+  feedback: Feedback;
+  readonly onDismiss: () => void;
+}) {
+  return (
+    <div
+      className={`feedback ${feedback.kind}`}
+      role={feedback.kind === 'recorded' ? 'status' : 'alert'}
+    >
+      <p>{feedback.message}</p>
+      {feedback.changes && feedback.changes.length > 0 ? (
+        <>
+          <p>The page is reloaded. What changed meanwhile:</p>
+          <ul>
+            {feedback.changes.map((entry) => (
+              <li key={entry.id}>
+                #{entry.seq} {entry.type} by {entry.actorId} at{' '}
+                {formatTime(entry.occurredAt)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <button type="button" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+interface EpisodeViewProps {
+  readonly data: EpisodeData;
+  readonly session: Session;
+  readonly busy: boolean;
+  readonly feedback: Feedback | null;
+  readonly onSend: (submission: Submission) => void;
+  readonly onDismiss: () => void;
+}
+
+/**
+ * One version of the episode: the service's snapshot restored into the same
+ * machine (@xstate/react), explained by the same function the service uses,
+ * so the page never offers what the service would refuse.
+ */
+function EpisodeView({
+  data,
+  session,
+  busy,
+  feedback,
+  onSend,
+  onDismiss,
+}: EpisodeViewProps) {
+  const actorRef = useActorRef(masEpisodeMachine, {
+    snapshot: data.detail.snapshot as ReturnType<
+      typeof masEpisodeMachine.getPersistedSnapshot
+    >,
+    input: undefined,
+  });
+  const snapshot = useSelector(actorRef, (s) => s);
+  const actor = actorOf(session);
+  const explanation = useMemo(
+    () => explainSnapshot(snapshot, actor ? { actor } : {}),
+    [snapshot, actor?.id, actor?.role],
+  );
+  const context = snapshot.context;
+  const profile: InstitutionProfile = {
+    data: context.profileData,
+    hash: context.profile.hash,
+  };
+  const replay = useMemo(
+    () => replayAudit(data.detail.initialSnapshot, data.audit),
+    [data],
+  );
+  const visited = visitedStates(
+    context.openedAt,
+    replay.initialStateIds,
+    replay.replayed,
+  );
+  const [chosen, setChosen] = useState<EventOption | null>(null);
+  const choose = (type: string) => {
+    const option = explanation.allowed.find((o) => o.type === type);
+    if (option) {
+      setChosen(option);
+      document.getElementById('actions-title')?.scrollIntoView();
+    }
+  };
+  return (
+    <>
+      <header className="episode-header">
+        <h1>
+          {context.patient.identifier}{' '}
+          {data.detail.kind === 'training' ? (
+            <span className="badge info">training</span>
+          ) : null}
+        </h1>
+        <p>
+          <strong>Stage:</strong> {explanation.stage} · version{' '}
+          {data.detail.version} ·{' '}
+          {data.detail.nextDueAt
+            ? `next due ${formatTime(data.detail.nextDueAt)}`
+            : 'nothing due'}
+        </p>
+        <p className="hint">
+          {context.patient.underlyingDisease}, {context.patient.sex}, born{' '}
+          {context.patient.birthDate}, {context.patient.weightKg} kg,{' '}
+          {context.patient.heightCm} cm · protocol {context.protocol.id}{' '}
+          {context.protocol.version} · profile {context.profile.id}{' '}
+          {context.profile.version}
+        </p>
+        {context.profile.example ? (
+          <p className="notice warning-banner" role="note">
+            This episode runs under the EXAMPLE institution profile: its figures
+            are placeholders, not clinical guidance.
+          </p>
+        ) : null}
+        {explanation.alerts.length > 0 ? (
+          <ul className="alerts" aria-label="Alerts">
+            {explanation.alerts.map((a) => (
+              <li key={a.id} className={`alert ${a.severity}`}>
+                <strong>
+                  {a.severity === 'critical' ? '⚠ ' : ''}
+                  {a.severity}
+                </strong>{' '}
+                {a.message}{' '}
+                <span className="hint">({a.evidence.join(', ')})</span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </header>
+      {feedback ? (
+        <FeedbackBanner feedback={feedback} onDismiss={onDismiss} />
+      ) : null}
+      <div className="episode-grid">
+        <div className="diagram-column">
+          <section aria-labelledby="chart-title">
+            <h2 id="chart-title">Protocol statechart</h2>
+            <StatechartDiagram
+              activeStateIds={activeStateIds(snapshot.value)}
+              visited={visited}
+              allowedEvents={actor ? explanation.allowed : []}
+              blockedEvents={explanation.blocked}
+              onChooseEvent={choose}
+            />
+          </section>
+        </div>
+        <div className="action-column">
+          <ActionPanel
+            allowed={actor ? explanation.allowed : []}
+            blocked={explanation.blocked}
+            requests={context.escalationRequests}
+            chosen={chosen}
+            canAct={actor !== null && !explanation.final}
+            patient={context.patient}
+            profile={profile}
+            busy={busy}
+            {...(feedback?.field ? { serverField: feedback.field } : {})}
+            onChoose={setChosen}
+            onSubmit={(submission) => {
+              onSend(submission);
+            }}
+          />
+        </div>
+      </div>
+      <section aria-labelledby="labs-title">
+        <h2 id="labs-title">Labs</h2>
+        <LabsPanel
+          panels={panelsOf(data.audit)}
+          tocilizumabGiven={context.tocilizumabGiven}
+        />
+      </section>
+      <AuditTimeline replayed={replay.replayed} chain={data.chain} />
+    </>
+  );
+}
+
+export interface EpisodePageProps {
+  readonly api: ApiClient;
+  readonly session: Session;
+  readonly id: string;
+}
+
+export function EpisodePage({ api, session, id }: EpisodePageProps) {
+  const [state, send] = useMachine(episodePageMachine, {
+    input: { api, id },
+  });
+  const { data, feedback, loadError } = state.context;
+  if (state.matches('failed')) {
+    return (
+      <section>
+        <p role="alert">{loadError}</p>
+        <button type="button" onClick={() => send({ type: 'RELOAD' })}>
+          Try again
+        </button>
+      </section>
+    );
+  }
+  if (!data) return <p>Loading the episode…</p>;
+  return (
+    <EpisodeView
+      // A new version is a new snapshot: restore the machine afresh.
+      key={data.detail.version}
+      data={data}
+      session={session}
+      busy={!state.matches('ready')}
+      feedback={feedback}
+      onSend={(submission) => send({ type: 'SEND', submission })}
+      onDismiss={() => send({ type: 'DISMISS' })}
+    />
+  );
+}

@@ -1,0 +1,123 @@
+import { createActor, type StateValue, transition } from 'xstate';
+
+import { parseEpisodeEvent } from '@mas/contracts';
+import {
+  type Alert,
+  type EpisodeSnapshot,
+  masEpisodeMachine,
+} from '@mas/mas-episode';
+import type { LabPanelInput } from '@mas/protocol';
+
+import type { AuditEntry } from '../api/types.js';
+
+type PersistedSnapshot = ReturnType<
+  typeof masEpisodeMachine.getPersistedSnapshot
+>;
+
+/** The service's stored snapshot, restored into the same machine. */
+export function restoreSnapshot(persisted: unknown): EpisodeSnapshot {
+  return createActor(masEpisodeMachine, {
+    snapshot: persisted as PersistedSnapshot,
+    input: undefined,
+  }).getSnapshot();
+}
+
+interface StateNodeLike {
+  readonly id: string;
+  readonly states: Readonly<Record<string, StateNodeLike>>;
+}
+
+/** Ids of every active state node (all levels) for a state value. */
+export function activeStateIds(value: StateValue): string[] {
+  const ids: string[] = [];
+  const walk = (node: StateNodeLike, v: StateValue): void => {
+    ids.push(node.id);
+    if (typeof v === 'string') {
+      const child = node.states[v];
+      if (child) ids.push(child.id);
+      return;
+    }
+    for (const [key, childValue] of Object.entries(v)) {
+      const child = node.states[key];
+      if (child && childValue !== undefined) walk(child, childValue);
+    }
+  };
+  walk(masEpisodeMachine.root, value);
+  return ids;
+}
+
+/** The event an audit entry recorded, as the machine takes it. */
+export function eventOfEntry(entry: AuditEntry) {
+  return parseEpisodeEvent(
+    {
+      type: entry.type,
+      at: new Date(entry.occurredAt).toISOString(),
+      actor: { id: entry.actorId, role: entry.actorRole },
+      payload: entry.payload,
+      ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
+    },
+    `audit[${String(entry.seq)}]`,
+  );
+}
+
+export interface ReplayedEntry {
+  readonly entry: AuditEntry;
+  /** The alerts standing once this entry was taken. */
+  readonly alerts: readonly Alert[];
+  readonly stateIds: readonly string[];
+}
+
+/**
+ * The audit replayed on the episode's first snapshot with the same machine:
+ * the alerts standing after each entry, and the states it entered.
+ */
+export function replayAudit(
+  initialSnapshot: unknown,
+  entries: readonly AuditEntry[],
+): { replayed: ReplayedEntry[]; initialStateIds: string[] } {
+  let snapshot = restoreSnapshot(initialSnapshot);
+  const initialStateIds = activeStateIds(snapshot.value);
+  const replayed = entries.map((entry) => {
+    [snapshot] = transition(masEpisodeMachine, snapshot, eventOfEntry(entry));
+    return {
+      entry,
+      alerts: snapshot.context.alerts,
+      stateIds: activeStateIds(snapshot.value),
+    };
+  });
+  return { replayed, initialStateIds };
+}
+
+/** The path taken: each state and when it was first entered. */
+export function visitedStates(
+  openedAt: string,
+  initialStateIds: readonly string[],
+  replayed: readonly ReplayedEntry[],
+): { stateId: string; at: string }[] {
+  const first = new Map<string, string>();
+  for (const id of initialStateIds) first.set(id, openedAt);
+  for (const { entry, stateIds } of replayed) {
+    for (const id of stateIds) {
+      if (!first.has(id)) first.set(id, entry.occurredAt);
+    }
+  }
+  return [...first.entries()].map(([stateId, at]) => ({ stateId, at }));
+}
+
+/** Every lab panel recorded in the episode, oldest first. */
+export function panelsOf(
+  entries: readonly AuditEntry[],
+): { at: string; panel: LabPanelInput }[] {
+  return entries.flatMap((entry) => {
+    if (
+      entry.type !== 'labs.recorded' &&
+      entry.type !== 'reassessment.recorded'
+    ) {
+      return [];
+    }
+    const payload = entry.payload as { panel?: LabPanelInput };
+    return payload.panel
+      ? [{ at: entry.occurredAt, panel: payload.panel }]
+      : [];
+  });
+}

@@ -1,0 +1,770 @@
+import {
+  BaseEdge,
+  Controls,
+  type Edge,
+  EdgeLabelRenderer,
+  type EdgeProps,
+  getSmoothStepPath,
+  Handle,
+  MarkerType,
+  type Node,
+  type NodeProps,
+  Panel,
+  Position,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import {
+  type CSSProperties,
+  type JSX,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { createPortal } from 'react-dom';
+
+import {
+  AUTOMATIC_LABEL,
+  type BlockedReason,
+  type DiagramHighlights,
+  diagramHighlights,
+  eventControlWidth,
+  type EventHighlight,
+  eventHighlight,
+  formatSince,
+  type HighlightInput,
+  type LaidOutState,
+  type LaidOutTransition,
+  masEpisodeLayout,
+  type StatechartLayout,
+  type StateHighlight,
+  stateHighlight,
+  withVariant,
+} from './statechart-diagram.model.js';
+
+import '@xyflow/react/dist/style.css';
+import './statechart-diagram.css';
+
+export {
+  type DiagramHighlights,
+  diagramHighlights,
+  type EventHighlight,
+  type StateHighlight,
+} from './statechart-diagram.model.js';
+
+/**
+ * The active states (all levels), the path taken (state id and first entry,
+ * ISO time), the events the signed-in user may send now, and those blocked
+ * with the machine's reason.
+ */
+export interface StatechartDiagramProps extends HighlightInput {
+  /** Called when the user chooses an allowed transition in the diagram. */
+  onChooseEvent(type: string): void;
+  /** Height of the diagram in px (default 560). */
+  readonly height?: number;
+}
+
+type ChooseEvent = (type: string) => void;
+
+// ---------------------------------------------------------------------------
+// Event controls: allowed (a button), blocked (focusable, with its reason),
+// neutral (plain text)
+// ---------------------------------------------------------------------------
+
+interface EventControlProps {
+  readonly type: string;
+  /** What the control shows (the event type, or "automatic"). */
+  readonly text: string;
+  readonly highlight: EventHighlight;
+  readonly onChooseEvent: ChooseEvent;
+  readonly style?: CSSProperties;
+}
+
+function EventControl(props: EventControlProps): JSX.Element {
+  const { type, text, highlight, onChooseEvent, style } = props;
+  switch (highlight.status) {
+    case 'allowed':
+      return (
+        <button
+          type="button"
+          className="sc-event sc-event--allowed nodrag nopan"
+          style={style}
+          aria-label={`Send ${type}`}
+          onClick={() => {
+            onChooseEvent(type);
+          }}
+        >
+          <span className="sc-event__icon" aria-hidden="true">
+            ✓
+          </span>
+          {text}
+        </button>
+      );
+    case 'blocked':
+      return (
+        <BlockedEvent text={text} reasons={highlight.blocked} style={style} />
+      );
+    case 'neutral':
+      return (
+        <span className="sc-event sc-event--neutral" style={style}>
+          <span className="sc-event__icon" aria-hidden="true">
+            ·
+          </span>
+          {text}
+        </span>
+      );
+  }
+}
+
+interface BlockedEventProps {
+  readonly text: string;
+  readonly reasons: readonly BlockedReason[];
+  readonly style: CSSProperties | undefined;
+}
+
+/**
+ * A blocked event: muted, focusable, its reason in a tooltip shown on hover
+ * and on focus (and on click, for touch), dismissed with Escape. The tooltip
+ * is portalled to the body so no diagram node covers it.
+ */
+function BlockedEvent({ text, reasons, style }: BlockedEventProps) {
+  const tooltipId = useId();
+  const anchor = useRef<HTMLButtonElement>(null);
+  const [at, setAt] = useState<{ left: number; top: number } | undefined>();
+  const show = () => {
+    const box = anchor.current?.getBoundingClientRect();
+    setAt({ left: box?.left ?? 0, top: (box?.bottom ?? 0) + 4 });
+  };
+  const hide = () => {
+    setAt(undefined);
+  };
+  const only = reasons.length === 1 ? reasons[0] : undefined;
+  return (
+    <>
+      <button
+        ref={anchor}
+        type="button"
+        tabIndex={0}
+        className="sc-event sc-event--blocked nodrag nopan"
+        style={style}
+        aria-disabled="true"
+        aria-describedby={tooltipId}
+        onFocus={show}
+        onBlur={hide}
+        onMouseEnter={show}
+        onMouseLeave={hide}
+        onClick={show}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') hide();
+        }}
+      >
+        <span className="sc-event__icon" aria-hidden="true">
+          ✕
+        </span>
+        {text}
+        <span className="sc-sr-only"> (blocked)</span>
+      </button>
+      {createPortal(
+        <div
+          id={tooltipId}
+          role="tooltip"
+          className="sc-tooltip"
+          hidden={at === undefined}
+          style={at === undefined ? undefined : { ...at }}
+        >
+          {only !== undefined && only.variant === undefined ? (
+            <>Blocked: {only.reason}</>
+          ) : (
+            <>
+              Blocked:
+              <ul>
+                {reasons.map((blocked, index) => (
+                  <li key={index}>
+                    {blocked.variant === undefined
+                      ? blocked.reason
+                      : `${blocked.variant}: ${blocked.reason}`}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>,
+        document.body,
+      )}
+    </>
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Diagram nodes and edges (xyflow)
+// ---------------------------------------------------------------------------
+
+// Types, not interfaces: xyflow wants records for node and edge data.
+type StateNodeData = {
+  readonly state: LaidOutState;
+  readonly highlight: StateHighlight;
+  readonly chips: readonly {
+    readonly type: string;
+    readonly highlight: EventHighlight;
+  }[];
+  readonly onChooseEvent: ChooseEvent;
+};
+type StateFlowNode = Node<StateNodeData, 'statechartState'>;
+
+type TransitionEdgeData = {
+  readonly transition: LaidOutTransition;
+  readonly highlight: EventHighlight;
+  readonly onChooseEvent: ChooseEvent;
+};
+type TransitionFlowEdge = Edge<TransitionEdgeData, 'statechartTransition'>;
+
+const KIND_TAGS: Partial<Record<LaidOutState['kind'], string>> = {
+  parallel: '‖ parallel',
+  final: '◎ final',
+};
+
+function stateClassName(state: LaidOutState, highlight: StateHighlight) {
+  return [
+    'sc-state',
+    `sc-state--${state.kind}`,
+    state.isRegion ? 'sc-state--region' : '',
+    highlight.active ? 'sc-state--active' : '',
+    highlight.visitedAt === undefined ? '' : 'sc-state--visited',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function StateNodeView({ data }: NodeProps<StateFlowNode>) {
+  const { state, highlight, chips, onChooseEvent } = data;
+  const tag = KIND_TAGS[state.kind];
+  return (
+    <div
+      className={stateClassName(state, highlight)}
+      data-state-id={state.id}
+      data-active={highlight.active}
+      style={{ width: state.width, height: state.height }}
+    >
+      <Handle
+        type="target"
+        position={Position.Left}
+        isConnectable={false}
+        className="sc-handle"
+      />
+      {state.kind === 'history' ? (
+        <span className="sc-history" title="History: back to the last line">
+          H
+        </span>
+      ) : (
+        <div className="sc-state__content">
+          <div className="sc-state__title">
+            <span className="sc-state__name" title={state.description}>
+              {state.key}
+            </span>
+            {tag === undefined ? null : (
+              <span className="sc-state__kind">{tag}</span>
+            )}
+            {highlight.active ? (
+              <span className="sc-badge">
+                <span aria-hidden="true">● </span>active
+              </span>
+            ) : null}
+          </div>
+          <div className="sc-state__since">
+            {highlight.visitedAt === undefined ? null : (
+              <>
+                since{' '}
+                <time dateTime={highlight.visitedAt}>
+                  {formatSince(highlight.visitedAt)}
+                </time>
+              </>
+            )}
+          </div>
+          {chips.length === 0 ? null : (
+            <ul
+              className="sc-chips"
+              aria-label={`Events handled in ${state.key}`}
+            >
+              {chips.map((chip) => (
+                <li key={chip.type}>
+                  <EventControl
+                    type={chip.type}
+                    text={chip.type}
+                    highlight={chip.highlight}
+                    onChooseEvent={onChooseEvent}
+                  />
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <Handle
+        type="source"
+        position={Position.Right}
+        isConnectable={false}
+        className="sc-handle"
+      />
+    </div>
+  );
+}
+
+const EDGE_COLOURS: Record<EventHighlight['status'], string> = {
+  allowed: '#0a6b35',
+  blocked: '#5f6670',
+  neutral: '#7d8590',
+};
+
+function edgeStyle(transition: LaidOutTransition, highlight: EventHighlight) {
+  const stroke = EDGE_COLOURS[highlight.status];
+  switch (highlight.status) {
+    case 'allowed':
+      return { stroke, strokeWidth: 2.5 };
+    case 'blocked':
+      return { stroke, strokeWidth: 1.5, strokeDasharray: '6 4' };
+    case 'neutral':
+      return transition.event === null
+        ? { stroke, strokeWidth: 1.25, strokeDasharray: '2 3' }
+        : { stroke, strokeWidth: 1.25 };
+  }
+}
+
+function polyline(points: readonly { x: number; y: number }[]): string {
+  return points
+    .map((point, index) => `${index === 0 ? 'M' : 'L'} ${point.x} ${point.y}`)
+    .join(' ');
+}
+
+function TransitionEdgeView(props: EdgeProps<TransitionFlowEdge>) {
+  const { id, data, markerEnd, style } = props;
+  const [fallbackPath, labelX, labelY] = getSmoothStepPath(props);
+  if (data === undefined) return null;
+  const { transition, highlight, onChooseEvent } = data;
+  const route = transition.points;
+  const path = route.length >= 2 ? polyline(route) : fallbackPath;
+  const text = transition.event ?? AUTOMATIC_LABEL;
+  const width = eventControlWidth(text);
+  const label = transition.label ?? {
+    x: labelX - width / 2,
+    y: labelY - 12,
+    width,
+  };
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} />
+      <EdgeLabelRenderer>
+        <div
+          className="sc-edge-label nodrag nopan"
+          data-transition-id={transition.id}
+          style={{
+            transform: `translate(${label.x}px, ${label.y}px)`,
+          }}
+        >
+          <EventControl
+            type={transition.event ?? AUTOMATIC_LABEL}
+            text={text}
+            highlight={highlight}
+            onChooseEvent={onChooseEvent}
+            style={{ width: label.width }}
+          />
+        </div>
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+const nodeTypes = { statechartState: StateNodeView };
+const edgeTypes = { statechartTransition: TransitionEdgeView };
+
+function flowNodes(
+  layout: StatechartLayout,
+  highlights: DiagramHighlights,
+  onChooseEvent: ChooseEvent,
+): StateFlowNode[] {
+  return layout.states.map((state) => ({
+    id: state.id,
+    type: 'statechartState',
+    position: state.position,
+    ...(state.parentId === undefined ? {} : { parentId: state.parentId }),
+    width: state.width,
+    height: state.height,
+    // Handles are known: edges render before (or without) measuring.
+    handles: [
+      {
+        type: 'target',
+        position: Position.Left,
+        x: 0,
+        y: state.height / 2,
+        width: 1,
+        height: 1,
+      },
+      {
+        type: 'source',
+        position: Position.Right,
+        x: state.width - 1,
+        y: state.height / 2,
+        width: 1,
+        height: 1,
+      },
+    ],
+    zIndex: state.depth,
+    draggable: false,
+    selectable: false,
+    connectable: false,
+    focusable: false,
+    ariaRole: 'group',
+    ariaLabel: `State ${state.key}`,
+    data: {
+      state,
+      highlight: stateHighlight(highlights, state.id),
+      chips: state.inPlaceEvents.map((type) => ({
+        type,
+        highlight: eventHighlight(highlights, type),
+      })),
+      onChooseEvent,
+    },
+  }));
+}
+
+function flowEdges(
+  layout: StatechartLayout,
+  highlights: DiagramHighlights,
+  onChooseEvent: ChooseEvent,
+): TransitionFlowEdge[] {
+  const keyOf = new Map(layout.states.map((state) => [state.id, state.key]));
+  return layout.transitions.map((transition) => {
+    const highlight = eventHighlight(highlights, transition.event);
+    return {
+      id: transition.id,
+      source: transition.sourceId,
+      target: transition.targetId,
+      type: 'statechartTransition',
+      // Above every state: routes avoid the states, and a transition out of
+      // a nested state must not disappear under its parent.
+      zIndex: 1000,
+      selectable: false,
+      focusable: false,
+      ariaLabel: `${transition.event ?? AUTOMATIC_LABEL}: ${keyOf.get(transition.sourceId) ?? transition.sourceId} to ${keyOf.get(transition.targetId) ?? transition.targetId}`,
+      style: edgeStyle(transition, highlight),
+      markerEnd: {
+        type: MarkerType.ArrowClosed,
+        color: EDGE_COLOURS[highlight.status],
+        width: 14,
+        height: 14,
+      },
+      data: { transition, highlight, onChooseEvent },
+    };
+  });
+}
+
+/** Zooms to the states the episode is in (the whole chart is small). */
+function ZoomToCurrent({ stateIds }: { readonly stateIds: readonly string[] }) {
+  const { fitView } = useReactFlow();
+  return (
+    <Panel position="top-right">
+      <button
+        type="button"
+        className="sc-panel-button"
+        disabled={stateIds.length === 0}
+        onClick={() => {
+          void fitView({
+            nodes: stateIds.map((id) => ({ id })),
+            padding: 0.3,
+            maxZoom: 1.2,
+            duration: 300,
+          });
+        }}
+      >
+        Zoom to current states
+      </button>
+    </Panel>
+  );
+}
+
+/** The deepest active states (no active state below them). */
+function currentStates(activeStateIds: readonly string[]): string[] {
+  return activeStateIds.filter(
+    (id) => !activeStateIds.some((other) => other.startsWith(`${id}.`)),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The layout, once per page
+// ---------------------------------------------------------------------------
+
+type LayoutState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'ready'; readonly layout: StatechartLayout }
+  | { readonly status: 'failed'; readonly message: string };
+
+let readyLayout: StatechartLayout | undefined;
+
+function useMasEpisodeLayout(): LayoutState {
+  const [state, setState] = useState<LayoutState>(() =>
+    readyLayout === undefined
+      ? { status: 'loading' }
+      : { status: 'ready', layout: readyLayout },
+  );
+  const ready = state.status === 'ready';
+  useEffect(() => {
+    if (ready) return;
+    let live = true;
+    void masEpisodeLayout().then(
+      (layout) => {
+        readyLayout = layout;
+        if (live) setState({ status: 'ready', layout });
+      },
+      (error: unknown) => {
+        if (live) {
+          setState({
+            status: 'failed',
+            message: error instanceof Error ? error.message : String(error),
+          });
+        }
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [ready]);
+  return state;
+}
+
+// ---------------------------------------------------------------------------
+// The accessible summary: the same information as the diagram, as lists
+// ---------------------------------------------------------------------------
+
+function StatechartSummary(props: StatechartDiagramProps) {
+  const { activeStateIds, visited, allowedEvents, blockedEvents } = props;
+  const allowed = useMemo(() => {
+    const byType = new Map<string, string[]>();
+    for (const { type, variant } of allowedEvents) {
+      const variants = byType.get(type) ?? [];
+      if (variant !== undefined && !variants.includes(variant)) {
+        variants.push(variant);
+      }
+      byType.set(type, variants);
+    }
+    return [...byType];
+  }, [allowedEvents]);
+  const current = currentStates(activeStateIds);
+  const path = useMemo(() => {
+    const highlights = diagramHighlights({
+      activeStateIds: [],
+      visited,
+      allowedEvents: [],
+      blockedEvents: [],
+    });
+    return [...highlights.states]
+      .flatMap(([id, { visitedAt }]) =>
+        visitedAt === undefined ? [] : [{ id, at: visitedAt }],
+      )
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }, [visited]);
+  const headingIds = useId();
+  return (
+    <div className="sc-summary">
+      <section aria-labelledby={`${headingIds}-allowed`}>
+        <h3 id={`${headingIds}-allowed`}>Transitions you can take now</h3>
+        {allowed.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul className="sc-summary__list">
+            {allowed.map(([type, variants]) => (
+              <li key={type}>
+                <button
+                  type="button"
+                  className="sc-event sc-event--allowed"
+                  aria-label={`Send ${type}`}
+                  onClick={() => {
+                    props.onChooseEvent(type);
+                  }}
+                >
+                  <span className="sc-event__icon" aria-hidden="true">
+                    ✓
+                  </span>
+                  {type}
+                </button>
+                {variants.length === 0 ? null : (
+                  <span className="sc-summary__note">
+                    {' '}
+                    for {variants.join(', ')}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby={`${headingIds}-blocked`}>
+        <h3 id={`${headingIds}-blocked`}>Blocked now</h3>
+        {blockedEvents.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul className="sc-summary__list">
+            {blockedEvents.map((blocked, index) => (
+              <li key={`${blocked.type}:${blocked.variant ?? ''}:${index}`}>
+                <span className="sc-summary__blocked">
+                  <span aria-hidden="true">✕ </span>
+                  {withVariant(blocked.type, blocked.variant)}
+                </span>{' '}
+                <span className="sc-summary__note">
+                  ✕ blocked: {blocked.reason}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby={`${headingIds}-states`}>
+        <h3 id={`${headingIds}-states`}>Where the episode is</h3>
+        {current.length === 0 ? (
+          <p>No active state.</p>
+        ) : (
+          <ul className="sc-summary__list">
+            {current.map((id) => (
+              <li key={id}>
+                <span aria-hidden="true">● </span>active: {id}
+              </li>
+            ))}
+          </ul>
+        )}
+        {path.length === 0 ? null : (
+          <>
+            <h4>Path so far</h4>
+            <ol className="sc-summary__list">
+              {path.map(({ id, at }) => (
+                <li key={id}>
+                  {id}, since <time dateTime={at}>{formatSince(at)}</time>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The component
+// ---------------------------------------------------------------------------
+
+/**
+ * The care-episode statechart as a diagram (laid out automatically by ELK,
+ * drawn with xyflow), with the episode's active and visited states and the
+ * transitions the user may take now, followed by the same as lists.
+ */
+export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
+  const { activeStateIds, visited, allowedEvents, blockedEvents } = props;
+  // One stable callback for every node and edge: the nodes are not rebuilt
+  // when only the parent's handler changes.
+  const latest = useRef(props);
+  useEffect(() => {
+    latest.current = props;
+  });
+  const onChooseEvent = useCallback((type: string) => {
+    latest.current.onChooseEvent(type);
+  }, []);
+  const layoutState = useMasEpisodeLayout();
+  const highlights = useMemo(
+    () =>
+      diagramHighlights({
+        activeStateIds,
+        visited,
+        allowedEvents,
+        blockedEvents,
+      }),
+    [activeStateIds, visited, allowedEvents, blockedEvents],
+  );
+  const layout =
+    layoutState.status === 'ready' ? layoutState.layout : undefined;
+  const nodes = useMemo(
+    () =>
+      layout === undefined ? [] : flowNodes(layout, highlights, onChooseEvent),
+    [layout, highlights, onChooseEvent],
+  );
+  const edges = useMemo(
+    () =>
+      layout === undefined ? [] : flowEdges(layout, highlights, onChooseEvent),
+    [layout, highlights, onChooseEvent],
+  );
+  // No heading of its own: the page puts it under its heading (h2); the
+  // lists below use h3.
+  return (
+    <div className="sc-diagram">
+      <p className="sc-legend">
+        <span className="sc-legend__item sc-legend__item--active">
+          ● active
+        </span>
+        <span className="sc-legend__item">since: first entered (UTC)</span>
+        <span className="sc-event sc-event--allowed sc-legend__event">
+          <span className="sc-event__icon" aria-hidden="true">
+            ✓
+          </span>
+          allowed
+        </span>
+        <span className="sc-event sc-event--blocked sc-legend__event">
+          <span className="sc-event__icon" aria-hidden="true">
+            ✕
+          </span>
+          blocked
+        </span>
+        <span className="sc-event sc-event--neutral sc-legend__event">
+          <span className="sc-event__icon" aria-hidden="true">
+            ·
+          </span>
+          other (automatic or sent by the system)
+        </span>
+      </p>
+      {layoutState.status === 'loading' ? (
+        <p role="status" className="sc-loading">
+          Laying out the statechart…
+        </p>
+      ) : layoutState.status === 'failed' ? (
+        <p role="alert">
+          The statechart could not be laid out ({layoutState.message}). The
+          transitions are listed below.
+        </p>
+      ) : (
+        <div
+          className="sc-canvas"
+          role="region"
+          aria-label="Statechart diagram: zoom and pan with the controls; the same transitions are listed below"
+          tabIndex={0}
+        >
+          <div className="sc-flow" style={{ height: props.height ?? 560 }}>
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
+              fitView
+              fitViewOptions={{ padding: 0.04 }}
+              minZoom={0.05}
+              maxZoom={2}
+              nodesDraggable={false}
+              nodesConnectable={false}
+              nodesFocusable={false}
+              edgesFocusable={false}
+              elementsSelectable={false}
+              zIndexMode="manual"
+              colorMode="light"
+            >
+              <Controls showInteractive={false} />
+              <ZoomToCurrent
+                stateIds={currentStates(activeStateIds).filter((id) =>
+                  nodes.some((node) => node.id === id),
+                )}
+              />
+            </ReactFlow>
+          </div>
+        </div>
+      )}
+      <StatechartSummary {...props} />
+    </div>
+  );
+}

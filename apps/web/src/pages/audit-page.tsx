@@ -1,0 +1,210 @@
+import { useEffect, useState } from 'react';
+
+import type { ApiClient } from '../api/client.js';
+import type { AuditVerification, EscalationDecision } from '../api/types.js';
+import { formatTime } from '../episode/audit-timeline.js';
+
+export interface EscalationFilter {
+  readonly from: string;
+  readonly to: string;
+  readonly decision: string;
+  readonly kind: 'real' | 'training' | '';
+}
+
+/** Decisions within the dates (inclusive, UTC days) and of the kind chosen. */
+export function filterDecisions(
+  decisions: readonly EscalationDecision[],
+  filter: EscalationFilter,
+): EscalationDecision[] {
+  return decisions.filter((d) => {
+    const day = d.at.slice(0, 10);
+    return (
+      (filter.from === '' || day >= filter.from) &&
+      (filter.to === '' || day <= filter.to) &&
+      (filter.decision === '' || d.decision === filter.decision) &&
+      (filter.kind === '' || d.kind === filter.kind)
+    );
+  });
+}
+
+export interface AuditPageProps {
+  readonly api: ApiClient;
+  readonly onOpen: (id: string) => void;
+}
+
+/**
+ * Every escalation decision across episodes: who requested and who decided,
+ * why, on what evidence, and the hours from the moment escalation became
+ * warranted; filter by date and kind; CSV export; the audit chains checked.
+ */
+export function AuditPage({ api, onOpen }: AuditPageProps) {
+  const [decisions, setDecisions] = useState<EscalationDecision[] | null>(null);
+  const [verification, setVerification] = useState<AuditVerification | null>(
+    null,
+  );
+  const [error, setError] = useState<string | null>(null);
+  const [filter, setFilter] = useState<EscalationFilter>({
+    from: '',
+    to: '',
+    decision: '',
+    kind: 'real',
+  });
+  useEffect(() => {
+    let live = true;
+    Promise.all([
+      api.request<EscalationDecision[]>('GET', '/api/escalations'),
+      api.request<AuditVerification>('GET', '/api/audit/verify'),
+    ]).then(
+      ([d, v]) => {
+        if (!live) return;
+        setDecisions(d);
+        setVerification(v);
+      },
+      (e: unknown) => {
+        if (live) setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  const downloadCsv = () => {
+    api.text('/api/escalations?format=csv').then(
+      (csv) => {
+        const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+        const link = document.createElement('a');
+        link.href = url;
+        link.download = 'escalations.csv';
+        link.click();
+        URL.revokeObjectURL(url);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  };
+  const rows = decisions ? filterDecisions(decisions, filter) : [];
+  const kinds = decisions ? [...new Set(decisions.map((d) => d.decision))] : [];
+  return (
+    <section aria-labelledby="audit-page-title">
+      <h1 id="audit-page-title">Escalation decisions</h1>
+      {verification ? (
+        <p
+          role="status"
+          className={verification.ok ? 'chain ok' : 'chain broken'}
+        >
+          {verification.ok
+            ? `✓ Every audit chain verifies (${verification.episodes} episodes).`
+            : `✕ Broken chains: ${verification.broken
+                .map(
+                  (b) =>
+                    `episode ${b.episodeId} at entry ${b.seq} (${b.reason})`,
+                )
+                .join('; ')}`}
+        </p>
+      ) : null}
+      {error ? <p role="alert">{error}</p> : null}
+      <div className="filters" role="group" aria-label="Filter decisions">
+        <label>
+          From{' '}
+          <input
+            type="date"
+            value={filter.from}
+            onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+          />
+        </label>
+        <label>
+          To{' '}
+          <input
+            type="date"
+            value={filter.to}
+            onChange={(e) => setFilter({ ...filter, to: e.target.value })}
+          />
+        </label>
+        <label>
+          Decision{' '}
+          <select
+            value={filter.decision}
+            onChange={(e) => setFilter({ ...filter, decision: e.target.value })}
+          >
+            <option value="">all</option>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Episodes{' '}
+          <select
+            value={filter.kind}
+            onChange={(e) =>
+              setFilter({
+                ...filter,
+                kind: e.target.value as EscalationFilter['kind'],
+              })
+            }
+          >
+            <option value="real">real</option>
+            <option value="training">training</option>
+            <option value="">both</option>
+          </select>
+        </label>
+        <button type="button" onClick={downloadCsv}>
+          Export CSV
+        </button>
+      </div>
+      {decisions === null && error === null ? <p>Loading…</p> : null}
+      {decisions ? (
+        <div className="table-scroll">
+          <table>
+            <caption className="visually-hidden">
+              Escalation decisions ({rows.length})
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Patient</th>
+                <th scope="col">Decision</th>
+                <th scope="col">Drug</th>
+                <th scope="col">Requested by</th>
+                <th scope="col">Decided by</th>
+                <th scope="col">Rationale</th>
+                <th scope="col">Evidence</th>
+                <th scope="col">Hours from warranted</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((d) => (
+                <tr key={`${d.episodeId}-${d.seq}`}>
+                  <td>{formatTime(d.at)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onOpen(d.episodeId)}
+                    >
+                      {d.patientIdentifier}
+                    </button>
+                  </td>
+                  <td>{d.decision}</td>
+                  <td>{d.drug}</td>
+                  <td>{d.requestedBy ?? '—'}</td>
+                  <td>
+                    {d.decidedBy} ({d.role})
+                  </td>
+                  <td>{d.rationale ?? '—'}</td>
+                  <td>{d.evidence.join(', ')}</td>
+                  <td>
+                    {d.hoursFromWarrantedToDecision === null
+                      ? '—'
+                      : d.hoursFromWarrantedToDecision}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,332 @@
+/**
+ * The clinician's web app in real Chromium against the real service: a
+ * course from a new episode to an approved escalation, the audit timeline,
+ * blocked transitions with their reasons, accessibility (axe-core), keyboard
+ * use, a tablet-sized window, and no request leaving the service's address.
+ */
+import { join } from 'node:path';
+
+import { AxeBuilder } from '@axe-core/playwright';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Locator, Page } from 'playwright-core';
+
+import {
+  type BrowserHarness,
+  chromiumProblem,
+  SCREENSHOTS,
+  signIn,
+  startBrowserHarness,
+} from './browser-harness.js';
+
+const problem = chromiumProblem();
+if (problem) console.warn(`browser tests skipped: ${problem}`);
+const maybe = problem ? it.skip : it;
+
+/** A panel meeting the 2016 criteria: fever, ferritin > 684 and 2+ of the rest. */
+const floridPanel: Record<string, [number, string]> = {
+  ferritin: [12000, 'ng/mL'],
+  platelets: [95, '10*9/L'],
+  ast: [180, 'U/L'],
+  triglycerides: [290, 'mg/dL'],
+  fibrinogen: [140, 'mg/dL'],
+};
+
+async function axeProblems(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
+}
+
+function actions(page: Page): Locator {
+  return page.locator('section.actions');
+}
+
+async function choose(page: Page, label: string | RegExp): Promise<void> {
+  await actions(page)
+    .getByRole('button', { name: label, exact: typeof label === 'string' })
+    .click();
+  await page.locator('.event-form').waitFor();
+}
+
+async function record(page: Page, type: string): Promise<void> {
+  await page
+    .locator('.event-form')
+    .getByRole('button', { name: `Record ${type}`, exact: true })
+    .click();
+  await page.getByText('Recorded.').waitFor();
+}
+
+async function fillPanel(page: Page): Promise<void> {
+  const form = page.locator('.event-form');
+  await form.locator('#root_panel_febrile').check();
+  await form.locator('#root_panel_sjiaKnownOrSuspected').check();
+  for (const [analyte, [value, unit]] of Object.entries(floridPanel)) {
+    await form.locator(`#root_panel_${analyte}_value`).fill(String(value));
+    await form
+      .locator(`#root_panel_${analyte}_unit`)
+      .selectOption({ label: unit });
+  }
+}
+
+describe('the clinician web app in Chromium', () => {
+  let harness: BrowserHarness;
+  let episodeUrl = '';
+  const offsite: string[] = [];
+
+  beforeAll(async () => {
+    if (problem) return;
+    harness = await startBrowserHarness();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (!problem) await harness.close();
+  });
+
+  const watch = (page: Page) => {
+    page.on('request', (request) => {
+      const url = request.url();
+      if (
+        !url.startsWith(harness.service.url) &&
+        !url.startsWith('data:') &&
+        !url.startsWith('blob:')
+      ) {
+        offsite.push(url);
+      }
+    });
+  };
+
+  maybe(
+    'a clinician opens an episode, records labs, confirms the diagnosis and starts the pulse with its capped dose',
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await signIn(page, harness.service.url, 'dr-adams');
+      await page
+        .getByRole('heading', { name: 'Board: open episodes' })
+        .waitFor();
+      await expect(
+        page.getByText('not a medical device').first().isVisible(),
+      ).resolves.toBe(true);
+
+      await page.getByRole('button', { name: 'New episode' }).click();
+      const form = page.getByRole('form', { name: 'New episode' });
+      await form.getByLabel('Identifier').fill('SYN-E2E-1');
+      await form.getByLabel('Weight (kg)').fill('60');
+      await form.getByLabel('Height (cm)').fill('165');
+      await form.getByLabel('Birth date').fill('2011-04-01');
+      await form.getByLabel('Sex').selectOption('female');
+      await form.getByLabel('Underlying disease').selectOption('sJIA');
+      await form.getByRole('button', { name: 'Open episode' }).click();
+      await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+      episodeUrl = page.url();
+      await expect(
+        page.getByText(/EXAMPLE institution profile/).isVisible(),
+      ).resolves.toBe(true);
+
+      // Labs meeting the 2016 criteria, then their explanation.
+      harness.clock.advance(30 * 60_000);
+      await choose(page, 'labs.recorded');
+      await fillPanel(page);
+      await record(page, 'labs.recorded');
+      const labs = page.locator('section[aria-labelledby="labs-title"]');
+      await expect(labs.textContent()).resolves.toMatch(/classified/i);
+      await expect(labs.textContent()).resolves.toMatch(/ferritin/i);
+
+      harness.clock.advance(10 * 60_000);
+      await choose(page, 'diagnosis.confirmed (on criteria)');
+      await record(page, 'diagnosis.confirmed');
+
+      // The pulse: 30 mg/kg for 60 kg is 1,800 mg, capped at the protocol's 1 g.
+      harness.clock.advance(20 * 60_000);
+      await choose(page, 'therapy.started (methylprednisolone)');
+      await page.getByLabel('mg/kg').fill('30');
+      await page.getByText(/Cap applied: 1,000 mg/).waitFor();
+      await expect(page.getByTestId('dose-mg').textContent()).resolves.toBe(
+        '1,000 mg',
+      );
+      await page.getByRole('button', { name: /^Use 1,000 mg/ }).click();
+      await record(page, 'therapy.started');
+      await page
+        .getByText(/Stage:.*glucocorticoid|Stage:.*first/i)
+        .first()
+        .waitFor();
+
+      // A blocked transition in the diagram: its reason shows on focus.
+      const blocked = page.locator('button.sc-event--blocked').first();
+      await blocked.focus();
+      const tooltipId = await blocked.getAttribute('aria-describedby');
+      const tooltip = page.locator(`[id="${tooltipId ?? ''}"]`);
+      await tooltip.waitFor({ state: 'visible' });
+      await expect(tooltip.textContent()).resolves.toMatch(/^Blocked/);
+      await blocked.blur();
+
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'episode-page.png'),
+        fullPage: true,
+      });
+      await page.evaluate(() => {
+        window.scrollTo(0, 0);
+      });
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'episode-page-1280x800.png'),
+      });
+      expect(await axeProblems(page)).toEqual([]);
+      await context.close();
+    },
+  );
+
+  maybe(
+    'an inadequate reassessment, an escalation requested by one senior, refused to the same senior and approved by another',
+    async () => {
+      expect(episodeUrl).not.toBe('');
+      harness.clock.advance(11 * 3_600_000);
+      const baker = await harness.newPage();
+      watch(baker.page);
+      await signIn(baker.page, harness.service.url, 'dr-baker');
+      await baker.page.goto(episodeUrl);
+      await baker.page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+      await choose(baker.page, 'reassessment.recorded');
+      await fillPanel(baker.page);
+      await record(baker.page, 'reassessment.recorded');
+      await baker.page
+        .getByText(/escalation/i)
+        .first()
+        .waitFor();
+
+      await choose(baker.page, 'escalation.requested (etoposide)');
+      await baker.page
+        .getByLabel(/Rationale/)
+        .fill('inadequate response to the glucocorticoid pulse');
+      await record(baker.page, 'escalation.requested');
+      await baker.page.getByText('awaiting approval').waitFor();
+      // The same senior is never offered the approval: it is blocked, with the reason.
+      await expect(
+        actions(baker.page)
+          .getByRole('button', { name: /^escalation\.approved/ })
+          .count(),
+      ).resolves.toBe(0);
+      await actions(baker.page)
+        .getByText(/Blocked now/)
+        .click();
+      await actions(baker.page)
+        .getByText(
+          /escalation\.approved \(etoposide\): dr-baker made this request and cannot also decide it/,
+        )
+        .waitFor();
+      await baker.context.close();
+
+      const chen = await harness.newPage();
+      watch(chen.page);
+      await signIn(chen.page, harness.service.url, 'dr-chen');
+      await chen.page.goto(episodeUrl);
+      await chen.page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+      await expect(
+        chen.page.getByText('awaiting approval').isVisible(),
+      ).resolves.toBe(true);
+      await choose(chen.page, /^escalation\.approved/);
+      await chen.page.getByLabel(/Rationale/).fill('agreed: refractory course');
+      await record(chen.page, 'escalation.approved');
+      await expect(
+        chen.page.getByText('awaiting approval').count(),
+      ).resolves.toBe(0);
+
+      // Every step in the audit timeline, and the chain verifies.
+      const timeline = chen.page.locator('section.audit');
+      for (const type of [
+        'labs.recorded',
+        'diagnosis.confirmed',
+        'therapy.started',
+        'reassessment.recorded',
+        'escalation.requested',
+        'escalation.approved',
+      ]) {
+        await expect(
+          timeline
+            .getByText(new RegExp(`#\\d+ ${type.replace('.', '\\.')}`))
+            .count(),
+        ).resolves.toBeGreaterThan(0);
+      }
+      await timeline.getByText(/The audit chain verifies/).waitFor();
+      await expect(timeline.textContent()).resolves.toMatch(
+        /inadequate response to the glucocorticoid pulse/,
+      );
+      await chen.context.close();
+    },
+  );
+
+  maybe(
+    'the board: the episode with its stage, times, alerts and therapies; screenshots; no serious axe violation',
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await signIn(page, harness.service.url, 'dr-adams');
+      const row = page.getByRole('row', { name: /SYN-E2E-1/ });
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toMatch(
+        /etoposide|methylprednisolone/,
+      );
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'board.png'),
+        fullPage: true,
+      });
+      expect(await axeProblems(page)).toEqual([]);
+      await context.close();
+    },
+  );
+
+  maybe('keyboard only: sign in, reach the episode and an action', async () => {
+    const { context, page } = await harness.newPage();
+    watch(page);
+    await page.goto(`${harness.service.url}/`);
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('dr-adams');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('correct horse battery staple');
+    await page.keyboard.press('Enter');
+    await page.getByText('dr-adams (').waitFor();
+    const link = page.getByRole('button', { name: 'SYN-E2E-1' });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+    const action = actions(page).getByRole('button', {
+      name: 'labs.recorded',
+      exact: true,
+    });
+    await action.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.event-form').waitFor();
+    await context.close();
+  });
+
+  maybe('a tablet-sized window: the episode page fits its width', async () => {
+    const { context, page } = await harness.newPage({
+      width: 768,
+      height: 1024,
+    });
+    watch(page);
+    await signIn(page, harness.service.url, 'dr-adams');
+    await page.goto(episodeUrl);
+    await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({
+      path: join(SCREENSHOTS, 'episode-page-tablet.png'),
+      fullPage: true,
+    });
+    await context.close();
+  });
+
+  maybe('nothing was loaded from anywhere but the service', () => {
+    expect(offsite).toEqual([]);
+  });
+});
