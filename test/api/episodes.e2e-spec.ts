@@ -842,6 +842,17 @@ describe.each(engines)('episode API on %s', (engine) => {
           2,
         ],
         ['dr-chen', 'escalation.approved', { requestId: 'esc-1' }, 'agree', 1],
+        [
+          'dr-baker',
+          'screening.recorded',
+          { kind: 'tb-screening', result: 'overridden' },
+          'no time: worsening fast',
+        ],
+        [
+          'dr-baker',
+          'screening.recorded',
+          { kind: 'zoster-prophylaxis', result: 'done' },
+        ],
       ];
       for (const [user, type, payload, rationale, hours] of steps) {
         harness.clock.advance((hours ?? 0.5) * 3_600_000);
@@ -880,6 +891,12 @@ describe.each(engines)('episode API on %s', (engine) => {
           decidedBy: 'dr-chen',
           rationale: 'agree',
           hoursFromWarrantedToDecision: 3,
+        }),
+        // An override of a safeguard is listed; a screening done is not.
+        expect.objectContaining({
+          decision: 'screening-overridden: tb-screening',
+          decidedBy: 'dr-baker',
+          rationale: 'no time: worsening fast',
         }),
       ]);
       const csv = await fetch(

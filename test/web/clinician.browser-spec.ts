@@ -196,8 +196,9 @@ describe('the clinician web app in Chromium', () => {
       await fillPanel(baker.page);
       await record(baker.page, 'reassessment.recorded');
       await baker.page
-        .getByText(/escalation/i)
-        .first()
+        .getByText(/Last response assessment/)
+        .locator('..')
+        .getByText('inadequate', { exact: true })
         .waitFor();
 
       await choose(baker.page, 'escalation.requested (etoposide)');
@@ -277,6 +278,37 @@ describe('the clinician web app in Chromium', () => {
         fullPage: true,
       });
       expect(await axeProblems(page)).toEqual([]);
+      await context.close();
+    },
+  );
+
+  maybe(
+    "the auditor's escalation view: requester, approver, rationale, hours; filtered by date; no serious axe violation",
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await page.goto(`${harness.service.url}/`);
+      expect(await axeProblems(page)).toEqual([]);
+      await signIn(page, harness.service.url, 'auditor-ames');
+      await page.getByRole('link', { name: 'Escalation audit' }).click();
+      await page.getByText(/Every audit chain verifies/).waitFor();
+      const approval = page.getByRole('row', { name: /approved/ });
+      await approval.waitFor();
+      const text = await approval.textContent();
+      expect(text).toMatch(/SYN-E2E-1/);
+      expect(text).toMatch(/dr-baker/);
+      expect(text).toMatch(/dr-chen \(senior-clinician\)/);
+      expect(text).toMatch(/agreed: refractory course/);
+      expect(await axeProblems(page)).toEqual([]);
+      // A date range without the course hides it.
+      await page.getByLabel('To').fill('2026-02-28');
+      await expect(
+        page.getByRole('row', { name: /approved/ }).count(),
+      ).resolves.toBe(0);
+      // The auditor reads episodes but is offered no action.
+      await page.getByLabel('To').fill('');
+      await page.getByRole('button', { name: 'SYN-E2E-1' }).first().click();
+      await page.getByText(/Your role reads this episode/).waitFor();
       await context.close();
     },
   );

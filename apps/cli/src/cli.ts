@@ -16,6 +16,7 @@ import {
 } from '@mas/protocol';
 
 import { replay } from './replay.command.js';
+import { formatSummary, simulate } from './simulate.command.js';
 import { buildTrace, formatTrace, readCoverage } from './trace.command.js';
 import { formatVerification, runVerification } from './verify.command.js';
 
@@ -27,6 +28,10 @@ export interface CliIo {
   readonly defaultProfilePath: string;
   /** The workspace root (the trace reads the code and the specs). */
   readonly workspaceRoot: string;
+  /** Writes an output file (simulate's JSON and CSV). */
+  readonly writeFile?: (path: string, text: string) => void;
+  /** Whether stderr is a terminal (simulate's progress bar). */
+  readonly stderrIsTty?: boolean;
 }
 
 export interface CliOutcome {
@@ -74,6 +79,14 @@ Commands
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
+  simulate --scenario <id|all> [--runs N] [--seed S] [--policy P] [--out DIR]
+                       simulated courses of virtual patients (MODEL OUTPUT, never evidence):
+                       a summary table (outcomes, hours to first glucocorticoid, to first
+                       targeted therapy, to response, to remission, escalations, alerts,
+                       toxicities, debrief score); JSON and CSV written to DIR
+                       (default reports/simulation); a progress bar when stderr is a terminal.
+                       policies: protocol delay no-antimicrobials no-dexamethasone-considered
+                       late-escalation over-escalation
   help                 this text
 
 Options
@@ -91,6 +104,7 @@ class UsageError extends Error {}
 
 interface Options {
   readonly positional: readonly string[];
+  readonly values: Readonly<Record<string, string>>;
   readonly profilePath?: string;
   readonly schema: boolean;
   readonly json: boolean;
@@ -103,9 +117,18 @@ function parseArgs(argv: readonly string[]): Options {
   let schema = false;
   let json = false;
   let limit: number | undefined;
+  const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    if (arg === '--profile') {
+    const valued = ['--scenario', '--runs', '--seed', '--policy', '--out'];
+    if (valued.includes(arg)) {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) {
+        throw new UsageError(`${arg} needs a value`);
+      }
+      values[arg.slice(2)] = value;
+      i += 1;
+    } else if (arg === '--profile') {
       profilePath = argv[i + 1];
       if (profilePath === undefined) {
         throw new UsageError('--profile needs a file path');
@@ -131,6 +154,7 @@ function parseArgs(argv: readonly string[]): Options {
   }
   return {
     positional,
+    values,
     schema,
     json,
     ...(limit === undefined ? {} : { limit }),
@@ -187,6 +211,9 @@ export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
         stderr: '',
       };
     }
+    if (options.positional[0] === 'simulate') {
+      return runSimulate(options, io);
+    }
     return { code: 0, stdout: execute(options, io), stderr: '' };
   } catch (error) {
     if (error instanceof ClinicalInputError || error instanceof UsageError) {
@@ -200,6 +227,34 @@ export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
       error instanceof Error ? (error.stack ?? error.message) : String(error);
     return { code: 1, stdout: '', stderr: `internal error: ${message}\n` };
   }
+}
+
+function runSimulate(options: Options, io: CliIo): CliOutcome {
+  const scenario = options.values['scenario'];
+  if (scenario === undefined) {
+    throw new UsageError('simulate needs --scenario <id|all>');
+  }
+  const seed = Number(options.values['seed'] ?? '1');
+  const runs = Number(options.values['runs'] ?? '100');
+  const policy = options.values['policy'] ?? 'protocol';
+  const { result, csv } = simulate(
+    { scenario, runs, seed, policy },
+    loadProfile(options, io),
+    io.stderrIsTty === true,
+  );
+  const out = options.values['out'] ?? 'reports/simulation';
+  const base = `${out}/simulation-${scenario}-${policy}-seed${seed}-runs${runs}`;
+  const written: string[] = [];
+  if (io.writeFile) {
+    io.writeFile(`${base}.json`, json(result));
+    io.writeFile(`${base}.csv`, `${csv}\n`);
+    written.push(`${base}.json`, `${base}.csv`);
+  }
+  return {
+    code: 0,
+    stdout: `${formatSummary(result)}${written.length > 0 ? `wrote ${written.join(' and ')}\n` : ''}`,
+    stderr: '',
+  };
 }
 
 function loadProfile(options: Options, io: CliIo): InstitutionProfile {

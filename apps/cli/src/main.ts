@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runCli } from './cli.js';
@@ -18,6 +19,12 @@ const outcome = runCli(process.argv.slice(2), {
   stdin: () => readFileSync(0, 'utf8'),
   readFile: (path) => readFileSync(path, 'utf8'),
   defaultProfilePath,
+  writeFile: (path, text) => {
+    const target = resolve(path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  },
+  stderrIsTty: process.stderr.isTTY,
 });
 process.stdout.write(outcome.stdout);
 process.stderr.write(outcome.stderr);

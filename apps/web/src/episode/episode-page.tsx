@@ -154,6 +154,20 @@ function EpisodeView({
           {context.protocol.version} · profile {context.profile.id}{' '}
           {context.profile.version}
         </p>
+        {context.lastResponse ? (
+          <p>
+            <strong>Last response assessment</strong> (
+            {formatTime(context.lastResponse.at)}):{' '}
+            <span
+              className={`badge ${context.lastResponse.verdict === 'responding' ? 'info' : 'warning'}`}
+            >
+              {context.lastResponse.verdict}
+            </span>{' '}
+            <span className="hint">
+              {context.lastResponse.reasons.join('; ')}
+            </span>
+          </p>
+        ) : null}
         {context.profile.example ? (
           <p className="notice warning-banner" role="note">
             This episode runs under the EXAMPLE institution profile: its figures

@@ -666,7 +666,8 @@ export class EpisodesService {
 
   /**
    * Every escalation decision (request, approval, rejection, emergency start,
-   * countersignature) with who, why, on what evidence, and the hours from the
+   * countersignature) and every override of the protocol's safeguards (a
+   * required screening overridden with a rationale), with who, why, on what evidence, and the hours from the
    * moment escalation became warranted (inadequate response, worsening or
    * rapid worsening) to the decision. Rebuilt by replaying each audit.
    */
@@ -681,9 +682,8 @@ export class EpisodesService {
       .getRepository(this.entities.audit)
       .createQueryBuilder('entry')
       .select('DISTINCT entry.episodeId', 'episodeId')
-      .where('entry.type IN (:...types) OR entry.type = :started', {
-        types,
-        started: 'therapy.started',
+      .where('entry.type IN (:...types)', {
+        types: [...types, 'therapy.started', 'screening.recorded'],
       })
       .getRawMany<{ episodeId: string }>();
     const decisions = [];
@@ -705,7 +705,10 @@ export class EpisodesService {
         const at = new Date(entry.occurredAt).toISOString();
         const emergency =
           entry.type === 'therapy.started' && payload['emergency'] === true;
-        if (types.includes(entry.type) || emergency) {
+        const override =
+          entry.type === 'screening.recorded' &&
+          payload['result'] === 'overridden';
+        if (types.includes(entry.type) || emergency || override) {
           decisions.push({
             episodeId,
             patientIdentifier: row.patientIdentifier,
@@ -713,7 +716,9 @@ export class EpisodesService {
             seq: entry.seq,
             decision: emergency
               ? 'emergency-start'
-              : entry.type.replace('escalation.', ''),
+              : override
+                ? `screening-overridden: ${String(payload['kind'])}`
+                : entry.type.replace('escalation.', ''),
             drug:
               typeof payload['drug'] === 'string'
                 ? payload['drug']

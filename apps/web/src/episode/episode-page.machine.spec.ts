@@ -1,0 +1,167 @@
+/**
+ * @jest-environment node
+ */
+import { describe, expect, it } from '@jest/globals';
+import { createActor, waitFor } from 'xstate';
+
+import { ApiClient } from '../api/client.js';
+import type { AuditEntry } from '../api/types.js';
+import { episodePageMachine } from './episode-page.machine.js';
+
+const id = '00000000-0000-4000-8000-000000000001';
+
+function entry(seq: number, type: string, actorId: string): AuditEntry {
+  return {
+    id: `entry-${seq}`,
+    seq,
+    type,
+    payload: {},
+    actorId,
+    actorRole: 'clinician',
+    occurredAt: '2026-03-01T08:00:00.000Z',
+    recordedAt: '2026-03-01T08:00:00.000Z',
+    rationale: null,
+    evidence: [],
+    guard: { outcome: 'allowed', reason: '' },
+    stateBefore: {},
+    stateAfter: {},
+    hash: `h${seq}`,
+    prevHash: `h${seq - 1}`,
+  };
+}
+
+/** A scripted service: the episode at `version`, and the answer to a POST. */
+function service(script: {
+  versions: number[];
+  post: { status: number; body: unknown };
+}) {
+  let loads = 0;
+  const fetcher = (input: string, init?: RequestInit) => {
+    const url = input;
+    const json = (status: number, body: unknown) =>
+      Promise.resolve(
+        new Response(JSON.stringify(body), {
+          status,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+    if (init?.method === 'POST')
+      return json(script.post.status, script.post.body);
+    if (url.endsWith('/audit/verify'))
+      return json(200, { ok: true, entries: 1, broken: null });
+    const version =
+      script.versions[Math.min(loads, script.versions.length - 1)] ?? 0;
+    if (url.endsWith('/audit')) {
+      return json(
+        200,
+        Array.from({ length: version }, (_, i) =>
+          entry(
+            i + 1,
+            i === version - 1 ? 'therapy.started' : 'labs.recorded',
+            i === version - 1 ? 'dr-baker' : 'dr-adams',
+          ),
+        ),
+      );
+    }
+    loads += 1;
+    return json(200, {
+      id,
+      kind: 'real',
+      version,
+      stage: 'suspected',
+      nextDueAt: null,
+      allowed: [],
+      blocked: [],
+      snapshot: {},
+      initialSnapshot: {},
+    });
+  };
+  return new ApiClient(
+    { token: 't', username: 'dr-adams', role: 'clinician' },
+    fetcher as unknown as typeof fetch,
+  );
+}
+
+async function sendOnce(api: ApiClient) {
+  const actor = createActor(episodePageMachine, { input: { api, id } });
+  actor.start();
+  await waitFor(actor, (s) => s.matches('ready'));
+  actor.send({
+    type: 'SEND',
+    submission: { type: 'labs.recorded', payload: { panel: {} } },
+  });
+  await waitFor(actor, (s) => s.matches('sending'));
+  const after = await waitFor(actor, (s) => s.matches('ready'));
+  actor.stop();
+  return after.context;
+}
+
+describe('the episode page flow', () => {
+  it('409: reloads, says someone else changed the episode, and lists what changed', async () => {
+    const context = await sendOnce(
+      service({
+        versions: [1, 2],
+        post: {
+          status: 409,
+          body: {
+            message: 'expectedVersion 1 is stale: the episode is at version 2',
+          },
+        },
+      }),
+    );
+    expect(context.data?.detail.version).toBe(2);
+    expect(context.feedback).toMatchObject({
+      kind: 'conflict',
+      message: expect.stringMatching(
+        /^Someone else changed this episode meanwhile/,
+      ),
+      changes: [
+        expect.objectContaining({
+          seq: 2,
+          type: 'therapy.started',
+          actorId: 'dr-baker',
+        }),
+      ],
+    });
+  });
+
+  it("422: stays on the same version and gives the machine's reason in words", async () => {
+    const context = await sendOnce(
+      service({
+        versions: [1],
+        post: {
+          status: 422,
+          body: {
+            message: 'dr-baker made this request and cannot also decide it',
+          },
+        },
+      }),
+    );
+    expect(context.data?.detail.version).toBe(1);
+    expect(context.feedback).toEqual({
+      kind: 'refused',
+      message:
+        'The protocol does not allow this now: dr-baker made this request and cannot also decide it',
+    });
+  });
+
+  it('400: names the field the service rejected', async () => {
+    const context = await sendOnce(
+      service({
+        versions: [1],
+        post: {
+          status: 400,
+          body: {
+            message: 'body.payload.doseMg: too small',
+            field: 'body.payload.doseMg',
+            rule: 'too small',
+          },
+        },
+      }),
+    );
+    expect(context.feedback).toMatchObject({
+      kind: 'invalid',
+      field: 'body.payload.doseMg',
+    });
+  });
+});

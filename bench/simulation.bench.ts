@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:sim`: simulated courses per second (virtual patient, policy
+ * and the care-episode machine run as an actor), and, in the same run, a bare
+ * loop of the same machine's actors sent the same events without the patient
+ * model or the policy; the ratio. One thread: the figures are per core.
+ * Prints figures; asserts nothing. Model output, never evidence.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { createActor } from 'xstate';
+
+import { masEpisodeMachine } from '@mas/mas-episode';
+import {
+  type CourseResult,
+  courseSeed,
+  policies,
+  simulateCourse,
+} from '@mas/mas-episode/simulation';
+import { parseInstitutionProfile } from '@mas/protocol';
+import { scenarios } from '@mas/simulation';
+
+const profile = parseInstitutionProfile(
+  JSON.parse(
+    readFileSync(
+      join(
+        import.meta.dirname,
+        '../libs/protocol/profiles/example.profile.json',
+      ),
+      'utf8',
+    ),
+  ),
+);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+
+function simulateFor(seconds: number): {
+  courses: CourseResult[];
+  rate: number;
+} {
+  const courses: CourseResult[] = [];
+  const start = performance.now();
+  let i = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const scenario = scenarios[i % scenarios.length];
+    if (!scenario) break;
+    courses.push(
+      simulateCourse({
+        scenario,
+        policy: policies.protocol,
+        seed: courseSeed(1, i),
+        profile,
+      }),
+    );
+    i += 1;
+  }
+  return {
+    courses,
+    rate: courses.length / ((performance.now() - start) / 1000),
+  };
+}
+
+/**
+ * Replays each recorded course once through a fresh actor. The events are
+ * deep copies made before the clock starts: the machine caches the analysis
+ * of a lab panel per object, and replaying the simulation's own objects
+ * would measure cache hits.
+ */
+function bareOnce(courses: readonly CourseResult[]): number {
+  const copies = courses.map((course) => ({
+    patient:
+      scenarios.find((s) => s.id === course.scenarioId)?.patient ??
+      scenarios[0]?.patient,
+    events: structuredClone(course.events),
+  }));
+  const start = performance.now();
+  for (const [index, copy] of copies.entries()) {
+    if (!copy.patient) continue;
+    const actor = createActor(masEpisodeMachine, {
+      input: {
+        episodeId: `bare-${index}`,
+        patient: copy.patient,
+        openedAt: '2026-03-01T08:00:00.000Z',
+        initialStage: 'suspected',
+        profile,
+      },
+    });
+    actor.start();
+    for (const event of copy.events) actor.send(event);
+    actor.stop();
+  }
+  return copies.length / ((performance.now() - start) / 1000);
+}
+
+// Warm up both paths, then measure.
+const warm = simulateFor(1).courses;
+bareOnce(warm);
+const sim = simulateFor(SECONDS);
+const bare = bareOnce(sim.courses);
+const events =
+  sim.courses.reduce((sum, c) => sum + c.events.length, 0) / sim.courses.length;
+console.log(
+  `Simulated courses (MODEL OUTPUT), all ${scenarios.length} scenarios, protocol policy, ${SECONDS} s each, one thread`,
+);
+console.log(
+  `simulation: ${sim.rate.toFixed(0)} courses/s = ${(sim.rate * 60).toFixed(0)} courses/min per core (target >= 10,000/min); ${events.toFixed(0)} events per course`,
+);
+console.log(
+  `bare machine actors, the same events (fresh copies) replayed once each, no patient model or policy: ${bare.toFixed(0)} courses/s`,
+);
+console.log(
+  `ratio simulation/bare: ${(sim.rate / bare).toFixed(2)} (target >= 0.5)`,
+);

@@ -1,0 +1,257 @@
+/**
+ * The virtual patient model's parameters: MODEL ASSUMPTIONS for training and
+ * for studying the protocol, not clinical evidence. Each says where it comes
+ * from: `assumption` (chosen to give plausible courses), `calibrated` (tuned
+ * so that an outcome matches a published figure; the calibration is a test),
+ * or `neutral` (an effect without good evidence, off by default).
+ * Everything a simulation produces is model output.
+ */
+export interface ModelParameter {
+  readonly value: number;
+  readonly unit: string;
+  readonly source: 'assumption' | 'calibrated' | 'neutral';
+  readonly note: string;
+}
+
+const p = (
+  value: number,
+  unit: string,
+  source: ModelParameter['source'],
+  note: string,
+): ModelParameter => ({ value, unit, source, note });
+
+/** How a therapy acts on disease activity (and what it costs). */
+export interface TherapyEffect {
+  /** Hours from the first dose to the full effect. */
+  readonly onsetHours: number;
+  /** Fraction of activity cleared per hour at full effect. */
+  readonly clearancePerHour: number;
+  /** Added hazard of a new infection per hour while on it. */
+  readonly infectionHazardPerHour: number;
+}
+
+export const simulationModel = {
+  id: 'mas-virtual-patient',
+  version: '0.1.0',
+  notice:
+    'Model output for training and protocol study: never evidence, never a prediction for a real patient.',
+  /** Disease activity: 0 quiet, about 1 florid MAS; the labs follow it. */
+  activity: {
+    growthPerHour: p(
+      0.02,
+      '1/h',
+      'assumption',
+      'untreated drive raises activity',
+    ),
+    ceiling: p(1.6, 'activity', 'assumption', 'activity saturates'),
+    noiseSd: p(0.01, 'activity/h', 'assumption', 'course-to-course variation'),
+    remissionBelow: p(
+      0.15,
+      'activity',
+      'assumption',
+      'quiet enough to call remission',
+    ),
+  },
+  /** Organ dysfunction follows activity with a lag. */
+  organ: {
+    followPerHour: p(0.05, '1/h', 'assumption', 'lag of organ dysfunction'),
+    supportAbove: p(
+      0.6,
+      'dysfunction',
+      'assumption',
+      'needs organ support above this',
+    ),
+  },
+  /** Death: hazard per hour rising with activity and organ dysfunction. */
+  mortality: {
+    hazardPerHour: p(
+      0.00087,
+      '1/h',
+      'calibrated',
+      'sJIA-MAS mortality 8% (Minoia 2014, clinical-facts §8) under the protocol policy over the sJIA scenarios',
+    ),
+    organWeight: p(6, 'x', 'assumption', 'organ failure multiplies the hazard'),
+    infectionWeight: p(
+      3,
+      'x',
+      'assumption',
+      'an untreated infection multiplies it',
+    ),
+  },
+  /** Triggers. */
+  infection: {
+    growthPerHour: p(
+      0.03,
+      '1/h',
+      'assumption',
+      'an untreated bacterial infection worsens',
+    ),
+    antimicrobialClearancePerHour: p(
+      0.08,
+      '1/h',
+      'assumption',
+      'antimicrobials clear bacteria, not EBV',
+    ),
+    driveWeight: p(0.8, 'x', 'assumption', 'infection drives MAS activity'),
+  },
+  ebv: {
+    growthPerHour: p(0.01, '1/h', 'assumption', 'EBV load rises untreated'),
+    rituximabClearancePerHour: p(
+      0.05,
+      '1/h',
+      'assumption',
+      'rituximab clears B-cell EBV',
+    ),
+    etoposideClearancePerHour: p(
+      0.04,
+      '1/h',
+      'assumption',
+      'etoposide clears infected T/NK cells',
+    ),
+    driveWeight: p(1, 'x', 'assumption', 'EBV drives MAS activity'),
+  },
+  malignancy: {
+    driveWeight: p(
+      0.9,
+      'x',
+      'assumption',
+      'an untreated malignancy drives MAS',
+    ),
+    treatmentClearancePerHour: p(
+      0.03,
+      '1/h',
+      'assumption',
+      'treating the malignancy removes its drive',
+    ),
+  },
+  /** Therapy effects: glucocorticoids act within a day, the rest later. */
+  therapies: {
+    methylprednisolone: {
+      onsetHours: 24,
+      clearancePerHour: 0.03,
+      infectionHazardPerHour: 0.00005,
+    },
+    dexamethasone: {
+      onsetHours: 24,
+      clearancePerHour: 0.03,
+      infectionHazardPerHour: 0.00005,
+    },
+    anakinra: {
+      onsetHours: 24,
+      clearancePerHour: 0.03,
+      infectionHazardPerHour: 0.00003,
+    },
+    ciclosporin: {
+      onsetHours: 48,
+      clearancePerHour: 0.02,
+      infectionHazardPerHour: 0.00005,
+    },
+    emapalumab: {
+      onsetHours: 48,
+      clearancePerHour: 0.05,
+      infectionHazardPerHour: 0.0001,
+    },
+    ruxolitinib: {
+      onsetHours: 48,
+      clearancePerHour: 0.035,
+      infectionHazardPerHour: 0.0001,
+    },
+    baricitinib: {
+      onsetHours: 48,
+      clearancePerHour: 0.03,
+      infectionHazardPerHour: 0.0001,
+    },
+    etoposide: {
+      onsetHours: 72,
+      clearancePerHour: 0.05,
+      infectionHazardPerHour: 0.0002,
+    },
+    rituximab: {
+      onsetHours: 72,
+      clearancePerHour: 0.01,
+      infectionHazardPerHour: 0.00005,
+    },
+    tocilizumab: {
+      onsetHours: 48,
+      clearancePerHour: 0.005,
+      infectionHazardPerHour: 0.00005,
+    },
+  } satisfies Record<string, TherapyEffect>,
+  /** Costs of therapy. */
+  toxicity: {
+    etoposideNadirHours: p(
+      216,
+      'h',
+      'assumption',
+      'neutrophil nadir about 9 days after etoposide',
+    ),
+    etoposideNadirDepth: p(
+      0.8,
+      'fraction',
+      'assumption',
+      'fraction of neutrophils lost at the nadir',
+    ),
+    etoposideNadirWidthHours: p(
+      72,
+      'h',
+      'assumption',
+      'how long the nadir lasts',
+    ),
+    ciclosporinCreatininePerDay: p(
+      4,
+      'umol/L/day',
+      'assumption',
+      'nephrotoxicity accumulates',
+    ),
+    ciclosporinPresHazardPerHour: p(0.00008, '1/h', 'assumption', 'PRES'),
+    presOrganHit: p(
+      0.2,
+      'dysfunction',
+      'assumption',
+      'PRES adds organ dysfunction',
+    ),
+    nadirHazardWeight: p(
+      8,
+      'x',
+      'assumption',
+      'neutropenic sepsis: the death hazard rises in the etoposide nadir',
+    ),
+    infectionOnset: p(
+      0.2,
+      'load',
+      'assumption',
+      'an infection under immunosuppression starts at this load',
+    ),
+  },
+  /** Effects without good evidence: neutral unless a study sets them. */
+  unproven: {
+    dexamethasoneCnsBenefit: p(
+      0,
+      'extra clearance/h',
+      'neutral',
+      'a benefit of dexamethasone over methylprednisolone in CNS involvement is not established',
+    ),
+  },
+  /** Transfusion raises platelets and fibrinogen for a while. */
+  transfusion: {
+    plateletRise: p(
+      40,
+      '10*9/L',
+      'assumption',
+      'rise after a platelet transfusion',
+    ),
+    fibrinogenRise: p(100, 'mg/dL', 'assumption', 'rise after cryoprecipitate'),
+    halfLifeHours: p(24, 'h', 'assumption', 'the rise fades'),
+  },
+  /** Results that arrive late. */
+  delays: {
+    sCD25Hours: p(
+      48,
+      'h',
+      'assumption',
+      'soluble IL-2 receptor, send-out test',
+    ),
+  },
+} as const;
+
+export type TherapyDrug = keyof typeof simulationModel.therapies;

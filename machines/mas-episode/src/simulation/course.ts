@@ -1,0 +1,296 @@
+import { createActor } from 'xstate';
+
+import type { EpisodeEvent } from '@mas/contracts';
+import { type InstitutionProfile, masProtocol } from '@mas/protocol';
+import {
+  createRandom,
+  HOUR,
+  initialPatient,
+  inRemission,
+  intervene,
+  type Intervention,
+  labsOf,
+  needsOrganSupport,
+  type PatientState,
+  type Scenario,
+  simulationModel,
+  stepHour,
+} from '@mas/simulation';
+
+import {
+  type EpisodeSnapshot,
+  explainRefusal,
+} from '../lib/mas-episode.explain.js';
+import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import type { Policy, PolicyStep, PolicyView } from './policies.js';
+
+/** When work-up results become known to the team (hours after opening). */
+const resultHours = { infection: 2, ebv: 24, malignancy: 48 } as const;
+
+/** The next decision point: every reassessment interval, and when a result arrives. */
+function nextDecisionAfter(hours: number, every: number): number {
+  const regular = (Math.floor(hours / every) + 1) * every;
+  const results = Object.values(resultHours).filter((h) => h > hours);
+  return Math.min(regular, ...results);
+}
+
+export interface CourseOptions {
+  readonly scenario: Scenario;
+  readonly policy: Policy;
+  readonly seed: number;
+  readonly profile: InstitutionProfile;
+  /** Simulated hours (default 21 days). */
+  readonly horizonHours?: number;
+  /** Hours between decision points (default: the protocol's reassessment interval, from the machine). */
+  readonly decisionEveryHours?: number;
+  /** The episode opens at this time (ISO); the virtual clock starts there. */
+  readonly openedAt?: string;
+}
+
+export type Outcome = 'died' | 'remission' | 'active';
+
+export interface CourseResult {
+  readonly scenarioId: string;
+  readonly policyId: string;
+  readonly seed: number;
+  readonly outcome: Outcome;
+  readonly hoursSimulated: number;
+  readonly hoursToFirstGlucocorticoid: number | null;
+  readonly hoursToFirstTargetedTherapy: number | null;
+  readonly hoursToResponse: number | null;
+  readonly hoursToRemission: number | null;
+  readonly escalations: number;
+  readonly alertsRaised: readonly string[];
+  readonly toxicities: readonly string[];
+  /** Events the machine refused (the policy asked for something the protocol blocks). */
+  readonly refused: readonly {
+    readonly type: string;
+    readonly at: number;
+    readonly reason: string;
+  }[];
+  readonly relapses: number;
+  /** The events sent, in order (for the debrief and for replays). */
+  readonly events: readonly EpisodeEvent[];
+  readonly finalSnapshot: EpisodeSnapshot;
+  /** Labelled model output. */
+  readonly notice: string;
+}
+
+const actors = {
+  clinician: { id: 'sim-clinician', role: 'clinician' },
+  'senior-a': { id: 'sim-senior-a', role: 'senior-clinician' },
+  'senior-b': { id: 'sim-senior-b', role: 'senior-clinician' },
+  scheduler: { id: 'scheduler', role: 'system' },
+} as const;
+
+function hoursBetween(
+  from: string,
+  to: string | null | undefined,
+): number | null {
+  if (to === null || to === undefined) return null;
+  return Math.round(((Date.parse(to) - Date.parse(from)) / HOUR) * 100) / 100;
+}
+
+function interventionOf(event: EpisodeEvent): Intervention | null {
+  const payload = event.payload as Record<string, unknown>;
+  switch (event.type) {
+    case 'therapy.started':
+      return { kind: 'therapy-started', drug: String(payload['drug']) };
+    case 'therapy.stopped':
+      return { kind: 'therapy-stopped', drug: String(payload['drug']) };
+    case 'antimicrobials.started':
+      return { kind: 'antimicrobials-started' };
+    case 'antimicrobials.stopped':
+      return { kind: 'antimicrobials-stopped' };
+    case 'malignancy-treatment.started':
+      return { kind: 'malignancy-treatment-started' };
+    case 'support.started':
+      return payload['kind'] === 'transfusion' ? { kind: 'transfusion' } : null;
+    case 'taper.started':
+      return { kind: 'taper-started' };
+    // The rest record, decide or document: nothing reaches the patient.
+    case 'background-therapy.recorded':
+    case 'clock.ticked':
+    case 'death.recorded':
+    case 'decision.recorded':
+    case 'diagnosis.confirmed':
+    case 'diagnosis.excluded':
+    case 'episode.closed':
+    case 'escalation.approved':
+    case 'escalation.countersigned':
+    case 'escalation.rejected':
+    case 'escalation.requested':
+    case 'hold.ended':
+    case 'hold.started':
+    case 'labs.recorded':
+    case 'reassessment.recorded':
+    case 'relapse.recorded':
+    case 'remission.recorded':
+    case 'screening.recorded':
+    case 'severity.assessed':
+    case 'support.stopped':
+    case 'suspicion.recorded':
+    case 'transfer-out.recorded':
+    case 'trigger.identified':
+    case 'workup.started':
+      return null;
+  }
+}
+
+/**
+ * One simulated course: the virtual patient evolves hour by hour; at each
+ * decision point the machine gets the scheduler's `clock.ticked` (as from
+ * the service), then the policy's events; accepted therapy events act on the
+ * patient. The machine runs as an actor. Same seed, same course.
+ */
+export function simulateCourse(options: CourseOptions): CourseResult {
+  const { scenario, policy, seed } = options;
+  const random = createRandom(seed);
+  const labsRandom = random.fork();
+  const openedAt = options.openedAt ?? '2026-03-01T08:00:00.000Z';
+  const t0 = Date.parse(openedAt);
+  const horizon = options.horizonHours ?? 21 * 24;
+  const every =
+    options.decisionEveryHours ??
+    masProtocol.definition.dueTimes.reassessment.intervalHours;
+  const actor = createActor(masEpisodeMachine, {
+    input: {
+      episodeId: `sim-${scenario.id}-${seed}`,
+      patient: scenario.patient,
+      openedAt,
+      initialStage: 'suspected',
+      profile: options.profile,
+    },
+  });
+  actor.start();
+  let patient: PatientState = initialPatient(scenario);
+  const events: EpisodeEvent[] = [];
+  const refused: { type: string; at: number; reason: string }[] = [];
+  let failed = 0;
+  let responding = 0;
+  let hoursToResponse: number | null = null;
+  let remissionAt: number | null = null;
+  const send = (
+    body:
+      | PolicyStep
+      | {
+          type: 'clock.ticked';
+          payload: Record<string, never>;
+          actor: 'scheduler';
+        },
+    hours: number,
+  ) => {
+    // Built from typed policy steps; not re-validated here (a test parses
+    // every event a course produces with the contracts' schema).
+    const event = {
+      type: body.type,
+      at: new Date(t0 + hours * HOUR).toISOString(),
+      actor: actors[body.actor ?? 'clinician'],
+      payload: body.payload,
+      ...('rationale' in body && body.rationale
+        ? { rationale: body.rationale }
+        : {}),
+    } as EpisodeEvent;
+    const before = actor.getSnapshot();
+    actor.send(event);
+    const after = actor.getSnapshot();
+    if (after === before) {
+      refused.push({
+        type: event.type,
+        at: hours,
+        reason: explainRefusal(before, event)?.reason ?? 'refused',
+      });
+      return;
+    }
+    events.push(event);
+    const intervention = interventionOf(event);
+    if (intervention) patient = intervene(patient, intervention);
+    if (event.type === 'reassessment.recorded') {
+      const verdict = after.context.lastResponse?.verdict;
+      if (verdict === 'responding') {
+        responding += 1;
+        failed = 0;
+        hoursToResponse ??= hours;
+      } else if (verdict === 'inadequate' || verdict === 'worsening') {
+        failed += 1;
+        responding = 0;
+      }
+    }
+    if (event.type === 'remission.recorded') remissionAt ??= hours;
+  };
+  let hours = 0;
+  let nextDecision = 0;
+  while (hours <= horizon) {
+    if (hours >= nextDecision) {
+      send({ type: 'clock.ticked', payload: {}, actor: 'scheduler' }, hours);
+      if (actor.getSnapshot().status === 'done') break;
+      const panel = labsOf(patient, scenario, labsRandom);
+      const view = (): PolicyView => ({
+        hours,
+        at: new Date(t0 + hours * HOUR).toISOString(),
+        snapshot: actor.getSnapshot(),
+        panel,
+        needsOrganSupport: needsOrganSupport(patient),
+        known: {
+          // A triggering infection is found by the first results; one
+          // caught under immunosuppression, at the next decision point.
+          infection:
+            (scenario.triggers.infection > 0 &&
+              hours >= resultHours.infection) ||
+            patient.toxicities.some((t) => t.kind.startsWith('infection')),
+          ebv:
+            scenario.triggers.ebv && hours >= resultHours.ebv
+              ? scenario.triggers.ebv.cellType
+              : null,
+          malignancy:
+            scenario.triggers.malignancy && hours >= resultHours.malignancy,
+        },
+        scenario: { cns: scenario.cns },
+        failedReassessments: failed,
+        respondingReassessments: responding,
+      });
+      for (const s of policy.record(view())) send(s, hours);
+      const steps = policy.decide(view());
+      for (const s of steps) send(s, hours);
+      nextDecision = nextDecisionAfter(hours, every);
+    }
+    patient = stepHour(patient, scenario, random);
+    hours += 1;
+    if (!patient.alive) {
+      send({ type: 'death.recorded', payload: {} }, hours);
+      break;
+    }
+  }
+  const final = actor.getSnapshot();
+  actor.stop();
+  const c = final.context;
+  const outcome: Outcome = !patient.alive
+    ? 'died'
+    : c.inRemission && inRemission(patient)
+      ? 'remission'
+      : 'active';
+  return {
+    scenarioId: scenario.id,
+    policyId: policy.id,
+    seed,
+    outcome,
+    hoursSimulated: hours,
+    hoursToFirstGlucocorticoid: hoursBetween(openedAt, c.firstGlucocorticoidAt),
+    hoursToFirstTargetedTherapy: hoursBetween(
+      openedAt,
+      c.firstTargetedTherapyAt,
+    ),
+    hoursToResponse,
+    hoursToRemission: remissionAt,
+    escalations: c.therapies.filter(
+      (t) => !t.background && t.therapyClass !== 'glucocorticoid',
+    ).length,
+    alertsRaised: [...new Set(c.alertLog.map((a) => a.id))].sort(),
+    toxicities: patient.toxicities.map((t) => t.kind),
+    refused,
+    relapses: c.relapses,
+    events,
+    finalSnapshot: final,
+    notice: simulationModel.notice,
+  };
+}

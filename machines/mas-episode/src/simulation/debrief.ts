@@ -1,0 +1,195 @@
+import { masProtocol } from '@mas/protocol';
+
+import type {
+  AlertId,
+  DueId,
+  EpisodeContext,
+} from '../lib/mas-episode.types.js';
+
+/**
+ * The debrief's scoring rules, as data: each point rests on the machine's own
+ * alerts and due times (so "considered, with a rationale" scores as well as
+ * following the default: a recorded decision clears the alert), with the
+ * evidence entry behind it.
+ */
+export type DebriefRule =
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly points: number;
+      readonly kind: 'alert-never-raised';
+      readonly alert: AlertId;
+      readonly evidence: readonly string[];
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly points: number;
+      /** Full points if the alert, once raised, cleared within one reassessment interval. */
+      readonly kind: 'alert-resolved-promptly';
+      readonly alert: AlertId;
+      readonly evidence: readonly string[];
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly points: number;
+      /** Points lost for each time this due time fell overdue. */
+      readonly kind: 'due-kept';
+      readonly due: DueId;
+      readonly perLate: number;
+      readonly evidence: readonly string[];
+    };
+
+export const debriefRules: readonly DebriefRule[] = [
+  {
+    id: 'glucocorticoid-on-time',
+    label: 'First glucocorticoid within the institution limit after suspicion',
+    points: 20,
+    kind: 'alert-never-raised',
+    alert: 'glucocorticoid-delayed',
+    evidence: ['seed.initial.3', 'seed.pitfalls.1'],
+  },
+  {
+    id: 'reassessments-on-time',
+    label: 'Reassessment at least every interval',
+    points: 20,
+    kind: 'due-kept',
+    due: 'reassessment',
+    perLate: 5,
+    evidence: ['seed.monitoring.1'],
+  },
+  {
+    id: 'antimicrobials',
+    label: 'Antimicrobials (or a reasoned decision) for an infectious trigger',
+    points: 15,
+    kind: 'alert-resolved-promptly',
+    alert: 'infection-without-antimicrobials',
+    evidence: ['seed.subtype.3', 'seed.pitfalls.2'],
+  },
+  {
+    id: 'dexamethasone-considered',
+    label:
+      'Dexamethasone considered in CNS involvement (either choice, with a rationale)',
+    points: 10,
+    kind: 'alert-resolved-promptly',
+    alert: 'cns-without-dexamethasone',
+    evidence: ['seed.initial.2'],
+  },
+  {
+    id: 'severity-recognised',
+    label: 'Severity recognised (organ support means severe)',
+    points: 10,
+    kind: 'alert-resolved-promptly',
+    alert: 'severity-underestimated',
+    evidence: ['seed.second-line.5', 'seed.pitfalls.4'],
+  },
+  {
+    id: 'escalation-timing',
+    label:
+      'Escalation decided within one reassessment interval of an inadequate response',
+    points: 15,
+    kind: 'alert-resolved-promptly',
+    alert: 'escalation-indicated',
+    evidence: ['seed.second-line.1', 'seed.second-line.2'],
+  },
+  {
+    id: 'malignancy-treated',
+    label: 'The underlying malignancy treated',
+    points: 10,
+    kind: 'alert-resolved-promptly',
+    alert: 'malignancy-not-treated',
+    evidence: ['seed.subtype.2'],
+  },
+];
+
+export interface DebriefItem {
+  readonly rule: string;
+  readonly label: string;
+  readonly points: number;
+  /** null: the rule did not apply to this course. */
+  readonly earned: number | null;
+  readonly detail: string;
+  readonly evidence: readonly string[];
+}
+
+export interface Debrief {
+  readonly score: number;
+  readonly max: number;
+  readonly items: readonly DebriefItem[];
+}
+
+const HOUR = 3_600_000;
+
+/** Scores an episode (real course or simulated) against the rules. */
+export function debrief(
+  context: EpisodeContext,
+  rules: readonly DebriefRule[] = debriefRules,
+): Debrief {
+  const window =
+    masProtocol.definition.dueTimes.reassessment.intervalHours * HOUR;
+  const items = rules.map((rule): DebriefItem => {
+    const base = {
+      rule: rule.id,
+      label: rule.label,
+      points: rule.points,
+      evidence: rule.evidence,
+    };
+    switch (rule.kind) {
+      case 'alert-never-raised': {
+        const raised = context.alertLog.find((a) => a.id === rule.alert);
+        return raised
+          ? {
+              ...base,
+              earned: 0,
+              detail: `${rule.alert} raised at ${raised.raisedAt}`,
+            }
+          : {
+              ...base,
+              earned: rule.points,
+              detail: `${rule.alert} never raised`,
+            };
+      }
+      case 'alert-resolved-promptly': {
+        const raised = context.alertLog.filter((a) => a.id === rule.alert);
+        if (raised.length === 0) {
+          return { ...base, earned: null, detail: 'did not arise' };
+        }
+        // Never resolved (still standing at the end) counts as slow.
+        const slow = raised.filter(
+          (a) =>
+            a.clearedAt === undefined ||
+            Date.parse(a.clearedAt) - Date.parse(a.raisedAt) > window,
+        );
+        return slow.length === 0
+          ? {
+              ...base,
+              earned: rule.points,
+              detail: `${rule.alert} resolved within ${window / HOUR} h`,
+            }
+          : {
+              ...base,
+              earned: 0,
+              detail: `${rule.alert} raised at ${slow[0]?.raisedAt ?? '?'} and not resolved within ${window / HOUR} h${slow[0]?.clearedAt === undefined ? ' (still standing)' : ''}`,
+            };
+      }
+      case 'due-kept': {
+        const late = context.firedDues.filter((d) => d.id === rule.due);
+        return {
+          ...base,
+          earned: Math.max(0, rule.points - late.length * rule.perLate),
+          detail:
+            late.length === 0
+              ? `${rule.due} never overdue`
+              : `${rule.due} overdue ${late.length} time(s), longest ${Math.max(...late.map((d) => d.resolvedLatenessMinutes ?? d.latenessMinutes))} min`,
+        };
+      }
+    }
+  });
+  const applied = items.filter((i) => i.earned !== null);
+  return {
+    score: applied.reduce((sum, i) => sum + (i.earned ?? 0), 0),
+    max: applied.reduce((sum, i) => sum + i.points, 0),
+    items,
+  };
+}

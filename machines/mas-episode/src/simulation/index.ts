@@ -1,0 +1,4 @@
+export * from './batch.js';
+export * from './course.js';
+export * from './debrief.js';
+export * from './policies.js';

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+
+import { parseEpisodeEvent } from '@mas/contracts';
+import { parseInstitutionProfile } from '@mas/protocol';
+import {
+  type Scenario,
+  scenarioById,
+  scenarios,
+  sjiaScenarioIds,
+} from '@mas/simulation';
+
+import { courseSeed, runBatch } from './batch.js';
+import { simulateCourse } from './course.js';
+import { debrief } from './debrief.js';
+import { policies, type PolicyId } from './policies.js';
+
+const profile = parseInstitutionProfile(
+  JSON.parse(
+    readFileSync(
+      join(
+        import.meta.dirname,
+        '../../../../libs/protocol/profiles/example.profile.json',
+      ),
+      'utf8',
+    ),
+  ),
+);
+
+function course(scenario: Scenario | string, policy: PolicyId, seed: number) {
+  return simulateCourse({
+    scenario: typeof scenario === 'string' ? scenarioById(scenario) : scenario,
+    policy: policies[policy],
+    seed,
+    profile,
+  });
+}
+
+/** Points a policy earns on a rule, over a few seeds. */
+function pointsOn(scenarioId: string, policy: PolicyId, rule: string) {
+  return [1, 2, 3, 4, 5].map((seed) => {
+    const item = debrief(
+      course(scenarioId, policy, seed).finalSnapshot.context,
+    ).items.find((i) => i.rule === rule);
+    return item?.earned ?? null;
+  });
+}
+
+describe('simulated courses (model output, never evidence)', () => {
+  it('the same seed gives the same course and the same score', () => {
+    const a = course('steroid-refractory', 'protocol', 42);
+    const b = course('steroid-refractory', 'protocol', 42);
+    expect(b.events).toEqual(a.events);
+    expect(b.outcome).toBe(a.outcome);
+    expect(debrief(b.finalSnapshot.context)).toEqual(
+      debrief(a.finalSnapshot.context),
+    );
+    const other = course('steroid-refractory', 'protocol', 43);
+    expect(other.events).not.toEqual(a.events);
+    expect(a.notice).toMatch(/never evidence/);
+  });
+
+  it("the machine is driven by the scheduler's clock.ticked events and the policy's events, as in the service", () => {
+    const result = course('steroid-responsive', 'protocol', 1);
+    const ticks = result.events.filter((e) => e.type === 'clock.ticked');
+    expect(ticks.length).toBeGreaterThan(10);
+    expect(new Set(ticks.map((t) => t.actor.id))).toEqual(
+      new Set(['scheduler']),
+    );
+    expect(result.events.map((e) => e.type)).toContain('reassessment.recorded');
+  });
+
+  it('the protocol policy asks for nothing the protocol blocks, and keeps every reassessment on time', () => {
+    for (const scenario of scenarios) {
+      for (const seed of [1, 2, 3]) {
+        const result = course(scenario, 'protocol', seed);
+        expect({ id: scenario.id, seed, refused: result.refused }).toEqual({
+          id: scenario.id,
+          seed,
+          refused: [],
+        });
+        const reassessment = debrief(result.finalSnapshot.context).items.find(
+          (i) => i.rule === 'reassessments-on-time',
+        );
+        expect(reassessment?.earned).toBe(reassessment?.points);
+      }
+    }
+  });
+
+  it('calibration: sJIA-MAS mortality under the protocol policy is 8% (Minoia 2014, clinical-facts §8), within its 95% binomial interval', () => {
+    const runs = 60;
+    const batch = runBatch({
+      scenarios: sjiaScenarioIds.map(scenarioById),
+      policy: policies.protocol,
+      runs,
+      seed: 2014,
+      profile,
+    });
+    const died = batch.courses.filter((c) => c.outcome === 'died').length;
+    const n = batch.courses.length;
+    const target = 0.08;
+    const halfWidth = 1.96 * Math.sqrt((target * (1 - target)) / n);
+    expect(Math.abs(died / n - target)).toBeLessThanOrEqual(halfWidth);
+  });
+
+  it('each scenario under the protocol policy reaches its expected outcome distribution', () => {
+    const runs = 30;
+    for (const scenario of scenarios) {
+      const batch = runBatch({
+        scenarios: [scenario],
+        policy: policies.protocol,
+        runs,
+        seed: 7,
+        profile,
+      });
+      const [summary] = batch.summary;
+      const mortality = (summary?.died ?? 0) / runs;
+      const remission = (summary?.remission ?? 0) / runs;
+      const seen = {
+        id: scenario.id,
+        mortalityInRange:
+          mortality >= scenario.expected.mortality.min &&
+          mortality <= scenario.expected.mortality.max,
+        remissionEnough: remission >= scenario.expected.remissionAtLeast,
+        escalatesWhenExpected:
+          !scenario.expected.escalates || (summary?.meanEscalations ?? 0) >= 1,
+      };
+      expect(seen).toEqual({
+        id: scenario.id,
+        mortalityInRange: true,
+        remissionEnough: true,
+        escalatesWhenExpected: true,
+      });
+    }
+  });
+
+  it('known bad decision sequences lose the points they should', () => {
+    // A day's delay: the first glucocorticoid is late.
+    expect(
+      pointsOn('steroid-responsive', 'protocol', 'glucocorticoid-on-time'),
+    ).toEqual([20, 20, 20, 20, 20]);
+    expect(
+      pointsOn('steroid-responsive', 'delay', 'glucocorticoid-on-time'),
+    ).toEqual([0, 0, 0, 0, 0]);
+    // An infectious trigger left without antimicrobials.
+    expect(
+      pointsOn('infection-triggered', 'protocol', 'antimicrobials'),
+    ).toEqual([15, 15, 15, 15, 15]);
+    expect(
+      pointsOn('infection-triggered', 'no-antimicrobials', 'antimicrobials'),
+    ).toEqual([0, 0, 0, 0, 0]);
+    // CNS involvement without dexamethasone considered.
+    expect(
+      pointsOn('cns-involvement', 'protocol', 'dexamethasone-considered'),
+    ).toEqual([10, 10, 10, 10, 10]);
+    expect(
+      pointsOn(
+        'cns-involvement',
+        'no-dexamethasone-considered',
+        'dexamethasone-considered',
+      ),
+    ).toEqual([0, 0, 0, 0, 0]);
+    // Escalation three reassessments late.
+    const late = pointsOn(
+      'steroid-refractory',
+      'late-escalation',
+      'escalation-timing',
+    );
+    // (null: a course that ended before any reassessment.)
+    expect(late).not.toContain(15);
+    expect(late.filter((p) => p === 0).length).toBeGreaterThanOrEqual(3);
+    const prompt = pointsOn(
+      'steroid-refractory',
+      'protocol',
+      'escalation-timing',
+    );
+    expect(prompt.every((p) => p === 15 || p === null)).toBe(true);
+  });
+
+  it('over-escalation is not free: more toxicity than the protocol policy', () => {
+    const toxicity = (policy: PolicyId) =>
+      runBatch({
+        scenarios: [scenarioById('steroid-responsive')],
+        policy: policies[policy],
+        runs: 30,
+        seed: 3,
+        profile,
+      }).summary[0]?.meanToxicities ?? 0;
+    expect(toxicity('over-escalation')).toBeGreaterThan(
+      2 * toxicity('protocol'),
+    );
+  });
+
+  it('every event a course produces is valid under the contracts schema (the simulator builds them without re-validating)', () => {
+    for (const policy of Object.keys(policies) as PolicyId[]) {
+      for (const scenario of scenarios) {
+        for (const event of course(scenario, policy, 9).events) {
+          expect(() => parseEpisodeEvent(event, 'event')).not.toThrow();
+        }
+      }
+    }
+  });
+
+  it('a batch seeds each course from the batch seed, reproducibly', () => {
+    expect(courseSeed(5, 0)).toBe(courseSeed(5, 0));
+    expect(courseSeed(5, 1)).not.toBe(courseSeed(5, 0));
+    expect(courseSeed(6, 0)).not.toBe(courseSeed(5, 0));
+  });
+});
