@@ -498,6 +498,137 @@ describe.each(engines)('episode API on %s', (engine) => {
     ).toMatchObject({ message: expect.stringContaining('kind') });
   });
 
+  maybe(
+    'training: a trainee runs a scenario on a virtual clock, sees its labs, decides, and gets a debrief beside the protocol policy (model output)',
+    async () => {
+      const trainee = as('trainee-tan');
+      const scenarios = await trainee.request('GET', '/api/training/scenarios');
+      expect(scenarios.status).toBe(200);
+      expect(scenarios.body.notice).toMatch(/never evidence/);
+      expect(
+        scenarios.body.scenarios.map((s: { id: string }) => s.id),
+      ).toContain('infection-triggered');
+      const bad = await trainee.request('POST', '/api/training/episodes', {
+        scenarioId: 'nope',
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.field).toBe('body.scenarioId');
+
+      const started = await trainee.request('POST', '/api/training/episodes', {
+        scenarioId: 'infection-triggered',
+        seed: 31,
+      });
+      expect(started.status).toBe(201);
+      const id = started.body.episodeId as string;
+      expect(started.body).toMatchObject({
+        virtualHours: 0,
+        alive: true,
+        seed: 31,
+      });
+      expect(started.body.labs.ferritin.unit).toBe('ng/mL');
+      // The same seed gives the same virtual patient.
+      const twin = await trainee.request('POST', '/api/training/episodes', {
+        scenarioId: 'infection-triggered',
+        seed: 31,
+      });
+      expect(twin.body.labs).toEqual(started.body.labs);
+      // Training episodes are listed apart from real ones.
+      const board = await as('dr-adams').request(
+        'GET',
+        '/api/episodes?pageSize=100',
+      );
+      expect(board.body.items.map((e: { id: string }) => e.id)).not.toContain(
+        id,
+      );
+
+      const at0 = started.body.virtualNow as string;
+      let version = 0;
+      for (const [type, payload] of [
+        ['labs.recorded', { panel: started.body.labs }],
+        ['diagnosis.confirmed', { basis: 'criteria' }],
+        ['therapy.started', { drug: 'methylprednisolone', route: 'iv' }],
+      ] as const) {
+        const sent = await trainee.request(
+          'POST',
+          `/api/episodes/${id}/events`,
+          { type, payload, occurredAt: at0, expectedVersion: version },
+        );
+        expect(sent.status).toBe(201);
+        version = sent.body.version;
+      }
+      const later = await trainee.request(
+        'POST',
+        `/api/training/episodes/${id}/advance`,
+        { hours: 14 },
+      );
+      expect(later.status).toBe(200);
+      expect(later.body.virtualHours).toBe(14);
+      expect(later.body.results.infection).toBe(true);
+      const episode = await trainee.request('GET', `/api/episodes/${id}`);
+      // The machine got the scheduler's tick at the virtual time: the
+      // 12-hourly reassessment is overdue.
+      expect(episode.body.tags).toContain('overdue');
+      expect(
+        (
+          await trainee.request(
+            'POST',
+            `/api/training/episodes/${id}/advance`,
+            {
+              hours: 0,
+            },
+          )
+        ).status,
+      ).toBe(400);
+      // The infection result is in: the trainee records the trigger but
+      // starts no antimicrobials, and lets another 14 h pass.
+      const identified = await trainee.request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'trigger.identified',
+          payload: { trigger: 'infection' },
+          occurredAt: later.body.virtualNow,
+          expectedVersion: episode.body.version,
+        },
+      );
+      expect(identified.status).toBe(201);
+      await trainee.request('POST', `/api/training/episodes/${id}/advance`, {
+        hours: 14,
+      });
+
+      const scored = await trainee.request(
+        'GET',
+        `/api/training/episodes/${id}/debrief`,
+      );
+      expect(scored.status).toBe(200);
+      expect(scored.body.notice).toMatch(/never evidence/);
+      const rule = (side: string, id: string) =>
+        scored.body[side].items.find((i: { rule: string }) => i.rule === id);
+      // No antimicrobials for the infection, and a late reassessment: points lost,
+      // each with its evidence; the protocol policy's course kept them.
+      expect(rule('trainee', 'antimicrobials')).toMatchObject({
+        earned: 0,
+        evidence: ['seed.subtype.3', 'seed.pitfalls.2'],
+      });
+      expect(rule('trainee', 'reassessments-on-time').earned).toBeLessThan(
+        rule('trainee', 'reassessments-on-time').points,
+      );
+      expect(rule('protocolPolicy', 'antimicrobials').earned).toBe(15);
+      expect(scored.body.trainee.score).toBeLessThan(
+        scored.body.protocolPolicy.score,
+      );
+      // The auditor reads no training.
+      expect(
+        (
+          await as('auditor-ames').request(
+            'GET',
+            `/api/training/episodes/${id}`,
+          )
+        ).status,
+      ).toBe(403);
+    },
+  );
+
   maybe('a tampered audit row is named by the verification', async () => {
     const episode = await openEpisode();
     expect(
@@ -795,6 +926,11 @@ describe.each(engines)('episode API on %s', (engine) => {
       ['read the protocol', 'GET', () => ['GET', '/api/protocol']],
       ['read the escalation report', 'GET', () => ['GET', '/api/escalations']],
       ['list users', 'GET', () => ['GET', '/api/users']],
+      [
+        'list training scenarios',
+        'GET',
+        () => ['GET', '/api/training/scenarios'],
+      ],
     ];
   const allowed: Record<string, string[]> = {
     'list episodes': ['dr-adams', 'dr-baker', 'trainee-tan', 'auditor-ames'],
@@ -808,6 +944,7 @@ describe.each(engines)('episode API on %s', (engine) => {
       'auditor-ames',
     ],
     'open an episode': ['dr-adams', 'dr-baker', 'trainee-tan'],
+    'list training scenarios': ['dr-adams', 'dr-baker', 'trainee-tan'],
     'record an event': ['dr-adams', 'dr-baker', 'trainee-tan'],
     'verify the audit': ['dr-adams', 'dr-baker', 'auditor-ames', 'admin'],
     'read the protocol': [

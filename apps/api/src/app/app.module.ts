@@ -16,12 +16,14 @@ import {
   AuthController,
   EpisodesController,
   HealthController,
+  TrainingController,
   UsersController,
 } from './controllers.js';
 import type { Entities } from './database/entities.js';
 import { EpisodesService } from './episodes/episodes.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
-import { CONFIG, EPISODES, USERS } from './tokens.js';
+import { CONFIG, EPISODES, TRAINING, USERS } from './tokens.js';
+import { TrainingService } from './training/training.service.js';
 
 export interface AppDependencies {
   readonly config: Configuration;
@@ -35,6 +37,12 @@ export interface AppDependencies {
 @Module({})
 export class AppModule {
   static forRoot(deps: AppDependencies): DynamicModule {
+    const episodes = new EpisodesService(
+      deps.dataSource,
+      deps.entities,
+      deps.clock,
+      deps.profile,
+    );
     return {
       module: AppModule,
       imports: [
@@ -51,6 +59,7 @@ export class AppModule {
         AuthController,
         EpisodesController,
         HealthController,
+        TrainingController,
         UsersController,
       ],
       providers: [
@@ -59,11 +68,16 @@ export class AppModule {
         { provide: CONFIG, useValue: deps.config },
         {
           provide: EPISODES,
-          useValue: new EpisodesService(
+          useValue: episodes,
+        },
+        {
+          provide: TRAINING,
+          useValue: new TrainingService(
             deps.dataSource,
             deps.entities,
             deps.clock,
             deps.profile,
+            episodes,
           ),
         },
         {
@@ -75,7 +89,7 @@ export class AppModule {
           ),
         },
       ],
-      exports: [EPISODES, USERS],
+      exports: [EPISODES, USERS, TRAINING],
     };
   }
 }

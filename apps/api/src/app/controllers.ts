@@ -27,7 +27,8 @@ import type {
   AuthenticatedUser,
   EpisodesService,
 } from './episodes/episodes.service.js';
-import { EPISODES, USERS } from './tokens.js';
+import { EPISODES, TRAINING, USERS } from './tokens.js';
+import type { TrainingService } from './training/training.service.js';
 
 interface AuthedRequest {
   user: AuthenticatedUser;
@@ -250,5 +251,45 @@ export class UsersController {
       request.role,
     );
     return { id: row.id, username: row.username, role: row.role };
+  }
+}
+
+@Controller('api/training')
+export class TrainingController {
+  constructor(@Inject(TRAINING) private readonly training: TrainingService) {}
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Get('scenarios')
+  scenarios() {
+    return this.training.scenarios();
+  }
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Post('episodes')
+  start(@Body() body: unknown, @Req() request: AuthedRequest) {
+    return this.training.start(body, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Get('episodes/:id')
+  state(@Param('id') id: string, @Req() request: AuthedRequest) {
+    return this.training.state(id, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Post('episodes/:id/advance')
+  @HttpCode(200)
+  advance(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: AuthedRequest,
+  ) {
+    return this.training.advance(id, body, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Get('episodes/:id/debrief')
+  debrief(@Param('id') id: string, @Req() request: AuthedRequest) {
+    return this.training.debrief(id, request.user);
   }
 }

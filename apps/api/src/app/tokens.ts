@@ -2,3 +2,4 @@
 export const EPISODES = Symbol('EpisodesService');
 export const USERS = Symbol('UsersService');
 export const CONFIG = Symbol('Configuration');
+export const TRAINING = Symbol('TrainingService');

@@ -91,7 +91,10 @@ function hoursBetween(
   return Math.round(((Date.parse(to) - Date.parse(from)) / HOUR) * 100) / 100;
 }
 
-function interventionOf(event: EpisodeEvent): Intervention | null {
+/** What an accepted event does to the virtual patient (null: nothing). */
+export function interventionOf(
+  event: Pick<EpisodeEvent, 'type' | 'payload'>,
+): Intervention | null {
   const payload = event.payload as Record<string, unknown>;
   switch (event.type) {
     case 'therapy.started':

@@ -74,6 +74,15 @@ export interface RejectedAttemptRow {
   evidence: string;
 }
 
+export interface TrainingSessionRow {
+  episodeId: string;
+  scenarioId: string;
+  seed: number;
+  virtualHours: number;
+  startedBy: string;
+  createdAt: Date;
+}
+
 export interface IdempotencyRow {
   key: string;
   userId: string;
@@ -181,7 +190,24 @@ export function buildEntities(engine: Engine) {
       createdAt: { name: 'created_at', type: time },
     },
   });
-  return { user, episode, audit, rejected, idempotency };
+  const training = new EntitySchema<TrainingSessionRow>({
+    name: 'TrainingSession',
+    tableName: 'training_sessions',
+    columns: {
+      episodeId: {
+        name: 'episode_id',
+        type: 'varchar',
+        length: 36,
+        primary: true,
+      },
+      scenarioId: { name: 'scenario_id', type: 'varchar', length: 60 },
+      seed: { type: 'integer' },
+      virtualHours: { name: 'virtual_hours', type: 'integer' },
+      startedBy: { name: 'started_by', type: 'varchar', length: 100 },
+      createdAt: { name: 'created_at', type: time },
+    },
+  });
+  return { user, episode, audit, rejected, idempotency, training };
 }
 
 export type Entities = ReturnType<typeof buildEntities>;

@@ -414,6 +414,42 @@ export class EpisodesService {
     };
   }
 
+  /** The episode's row and its restored snapshot (training reads them). */
+  async snapshotOf(
+    id: string,
+    user: AuthenticatedUser,
+  ): Promise<{ row: EpisodeRow; snapshot: EpisodeSnapshot }> {
+    const row = await this.load(id);
+    this.checkKind(row, user);
+    return { row, snapshot: this.restore(row) };
+  }
+
+  /**
+   * Sends the scheduler's `clock.ticked` at `at` (a training episode's
+   * virtual time), as the scheduler does at the wall-clock time.
+   */
+  async tickAt(id: string, at: Date): Promise<void> {
+    const event = parseEpisodeEvent(
+      {
+        type: 'clock.ticked',
+        at: at.toISOString(),
+        actor: SCHEDULER,
+        payload: {},
+      },
+      'tick',
+    );
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const row = await this.load(id);
+      try {
+        await this.apply(id, event, row.version, null, this.clock.now());
+        return;
+      } catch (error) {
+        if (!(error instanceof ServiceError && error.status === 409))
+          throw error;
+      }
+    }
+  }
+
   /** Recomputes one episode's chain; names the first broken entry. */
   async verifyEpisodeAudit(id: string, user: AuthenticatedUser) {
     const row = await this.load(id);

@@ -1,0 +1,265 @@
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+
+import { parseOrThrow } from '@mas/contracts';
+import {
+  debrief,
+  interventionOf,
+  policies,
+  simulateCourse,
+} from '@mas/mas-episode/simulation';
+import type { InstitutionProfile } from '@mas/protocol';
+import {
+  createRandom,
+  HOUR,
+  initialPatient,
+  intervene,
+  type Intervention,
+  labsOf,
+  needsOrganSupport,
+  type PatientState,
+  scenarioById,
+  scenarios,
+  simulationModel,
+  stepHour,
+} from '@mas/simulation';
+
+import type { Clock } from '../clock/clock.js';
+import type { Entities, TrainingSessionRow } from '../database/entities.js';
+import { WriteGate } from '../database/write-gate.js';
+import {
+  type AuthenticatedUser,
+  type EpisodesService,
+  ServiceError,
+} from '../episodes/episodes.service.js';
+
+const startSchema = z
+  .object({
+    scenarioId: z.enum(scenarios.map((s) => s.id) as [string, ...string[]]),
+    seed: z.number().int().min(0).max(2_147_483_647).optional(),
+  })
+  .strict();
+
+/** How far one step of time may go (hours). */
+const advanceSchema = z
+  .object({ hours: z.number().int().min(1).max(72) })
+  .strict();
+
+/**
+ * Training: a trainee runs a scenario as a training episode (listed apart),
+ * moves its virtual clock in steps, sees the labs the virtual patient
+ * produces, decides with the same forms, and gets a debrief beside the
+ * protocol policy's course for the same seed. Everything here is model
+ * output, never evidence.
+ */
+export class TrainingService {
+  private readonly gate: WriteGate;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entities: Entities,
+    private readonly clock: Clock,
+    private readonly profile: InstitutionProfile,
+    private readonly episodes: EpisodesService,
+  ) {
+    this.gate = WriteGate.for(dataSource);
+  }
+
+  scenarios() {
+    return {
+      notice: simulationModel.notice,
+      scenarios: scenarios.map((s) => ({
+        id: s.id,
+        title: s.title,
+        description: s.description,
+        basis: s.basis,
+      })),
+    };
+  }
+
+  async start(body: unknown, user: AuthenticatedUser) {
+    const request = parseOrThrow(startSchema, body, 'body');
+    const scenario = scenarioById(request.scenarioId);
+    const seed =
+      request.seed ?? Math.floor(this.clock.now().getTime() % 2_147_483_647);
+    const created = (await this.episodes.create(
+      {
+        patient: {
+          ...scenario.patient,
+          identifier: `${scenario.patient.identifier}-${String(seed)}`,
+        },
+        kind: 'training',
+        initialStage: 'suspected',
+      },
+      user,
+    )) as { id: string };
+    const row: TrainingSessionRow = {
+      episodeId: created.id,
+      scenarioId: scenario.id,
+      seed,
+      virtualHours: 0,
+      startedBy: user.username,
+      createdAt: this.clock.now(),
+    };
+    await this.gate.run(() =>
+      this.dataSource.getRepository(this.entities.training).insert(row),
+    );
+    return this.state(created.id, user);
+  }
+
+  private async session(id: string): Promise<TrainingSessionRow> {
+    const session = await this.dataSource
+      .getRepository(this.entities.training)
+      .findOneBy({ episodeId: id });
+    if (!session) {
+      throw new ServiceError(404, { message: `no training session ${id}` });
+    }
+    return session;
+  }
+
+  /**
+   * The virtual patient now, rebuilt from the seed and the episode's audit:
+   * each recorded intervention acts from the hour it was recorded.
+   */
+  private async patientNow(
+    id: string,
+    session: TrainingSessionRow,
+    openedAt: string,
+    user: AuthenticatedUser,
+  ): Promise<PatientState> {
+    const scenario = scenarioById(session.scenarioId);
+    const random = createRandom(session.seed);
+    const entries = await this.episodes.audit(id, user);
+    const byHour = new Map<number, Intervention[]>();
+    for (const entry of entries) {
+      const intervention = interventionOf({
+        type: entry.type,
+        payload: entry.payload,
+      } as Parameters<typeof interventionOf>[0]);
+      if (!intervention) continue;
+      const hour = Math.max(
+        0,
+        Math.floor(
+          (new Date(entry.occurredAt).getTime() - Date.parse(openedAt)) / HOUR,
+        ),
+      );
+      byHour.set(hour, [...(byHour.get(hour) ?? []), intervention]);
+    }
+    let patient = initialPatient(scenario);
+    for (let hour = 0; hour < session.virtualHours; hour += 1) {
+      for (const i of byHour.get(hour) ?? []) patient = intervene(patient, i);
+      patient = stepHour(patient, scenario, random);
+      if (!patient.alive) break;
+    }
+    for (const i of byHour.get(session.virtualHours) ?? []) {
+      patient = intervene(patient, i);
+    }
+    return patient;
+  }
+
+  async state(id: string, user: AuthenticatedUser) {
+    const session = await this.session(id);
+    const { snapshot } = await this.episodes.snapshotOf(id, user);
+    const scenario = scenarioById(session.scenarioId);
+    const openedAt = snapshot.context.openedAt;
+    const patient = await this.patientNow(id, session, openedAt, user);
+    const virtualNow = new Date(
+      Date.parse(openedAt) + session.virtualHours * HOUR,
+    ).toISOString();
+    return {
+      notice: simulationModel.notice,
+      episodeId: id,
+      scenario: {
+        id: scenario.id,
+        title: scenario.title,
+        description: scenario.description,
+      },
+      seed: session.seed,
+      virtualHours: session.virtualHours,
+      virtualNow,
+      alive: patient.alive,
+      needsOrganSupport: needsOrganSupport(patient),
+      // The labs drawn now: the same for the same seed and hour.
+      labs: labsOf(
+        patient,
+        scenario,
+        createRandom(session.seed + session.virtualHours * 7919),
+      ),
+      results: {
+        infection: scenario.triggers.infection > 0 && session.virtualHours >= 2,
+        ebv:
+          scenario.triggers.ebv && session.virtualHours >= 24
+            ? scenario.triggers.ebv.cellType
+            : null,
+        malignancy: scenario.triggers.malignancy && session.virtualHours >= 48,
+      },
+    };
+  }
+
+  /** Moves the virtual clock; the machine gets the scheduler's tick then. */
+  async advance(id: string, body: unknown, user: AuthenticatedUser) {
+    const request = parseOrThrow(advanceSchema, body, 'body');
+    const session = await this.session(id);
+    const { snapshot } = await this.episodes.snapshotOf(id, user);
+    if (snapshot.status === 'done') {
+      throw new ServiceError(422, { message: 'the episode has ended' });
+    }
+    const virtualHours = session.virtualHours + request.hours;
+    await this.gate.run(() =>
+      this.dataSource
+        .getRepository(this.entities.training)
+        .update({ episodeId: id }, { virtualHours }),
+    );
+    await this.episodes.tickAt(
+      id,
+      new Date(Date.parse(snapshot.context.openedAt) + virtualHours * HOUR),
+    );
+    return this.state(id, user);
+  }
+
+  /**
+   * The debrief: the trainee's course scored against the rules (each point
+   * with its evidence), beside the protocol policy's course for the same
+   * scenario and seed.
+   */
+  async debrief(id: string, user: AuthenticatedUser) {
+    const session = await this.session(id);
+    const { snapshot } = await this.episodes.snapshotOf(id, user);
+    const reference = simulateCourse({
+      scenario: scenarioById(session.scenarioId),
+      policy: policies.protocol,
+      seed: session.seed,
+      profile: this.profile,
+      horizonHours: Math.max(session.virtualHours, 24),
+    });
+    const times = (c: typeof snapshot.context) => ({
+      hoursToFirstGlucocorticoid: hoursFrom(
+        c.openedAt,
+        c.firstGlucocorticoidAt,
+      ),
+      hoursToFirstTargetedTherapy: hoursFrom(
+        c.openedAt,
+        c.firstTargetedTherapyAt,
+      ),
+    });
+    return {
+      notice: simulationModel.notice,
+      trainee: {
+        ...debrief(snapshot.context),
+        ...times(snapshot.context),
+      },
+      protocolPolicy: {
+        ...debrief(reference.finalSnapshot.context),
+        ...times(reference.finalSnapshot.context),
+        outcome: reference.outcome,
+        hoursSimulated: reference.hoursSimulated,
+      },
+    };
+  }
+}
+
+function hoursFrom(from: string, to: string | null): number | null {
+  return to === null
+    ? null
+    : Math.round(((Date.parse(to) - Date.parse(from)) / HOUR) * 10) / 10;
+}
