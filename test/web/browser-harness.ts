@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { it } from '@jest/globals';
 import {
   type Browser,
   type BrowserContext,
@@ -88,6 +89,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     ['dr-baker', 'senior'],
     ['dr-chen', 'senior'],
     ['auditor-ames', 'auditor'],
+    ['trainee-tan', 'trainee'],
   ] as const) {
     await service.users.create(username, PASSWORD, role);
   }
@@ -134,4 +136,20 @@ export async function signIn(
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText(`${username} (`).waitFor();
+}
+
+/** Skips the browser tests, saying why, where no Chromium is installed. */
+export function browserTestsOrSkip(): { maybe: typeof it.skip } {
+  const problem = chromiumProblem();
+  if (problem) console.warn(`browser tests skipped: ${problem}`);
+  return { maybe: problem ? it.skip : it };
+}
+
+/** Presses the open form's "Record <type>" and waits for the answer. */
+export async function record(page: Page, type: string): Promise<void> {
+  await page
+    .locator('.event-form')
+    .getByRole('button', { name: `Record ${type}`, exact: true })
+    .click();
+  await page.getByText('Recorded.').waitFor();
 }

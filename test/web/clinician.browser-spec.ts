@@ -7,20 +7,21 @@
 import { join } from 'node:path';
 
 import { AxeBuilder } from '@axe-core/playwright';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect } from '@jest/globals';
 import type { Locator, Page } from 'playwright-core';
 
 import {
   type BrowserHarness,
+  browserTestsOrSkip,
   chromiumProblem,
+  record,
   SCREENSHOTS,
   signIn,
   startBrowserHarness,
 } from './browser-harness.js';
 
 const problem = chromiumProblem();
-if (problem) console.warn(`browser tests skipped: ${problem}`);
-const maybe = problem ? it.skip : it;
+const { maybe } = browserTestsOrSkip();
 
 /** A panel meeting the 2016 criteria: fever, ferritin > 684 and 2+ of the rest. */
 const floridPanel: Record<string, [number, string]> = {
@@ -53,14 +54,6 @@ async function choose(page: Page, label: string | RegExp): Promise<void> {
     .getByRole('button', { name: label, exact: typeof label === 'string' })
     .click();
   await page.locator('.event-form').waitFor();
-}
-
-async function record(page: Page, type: string): Promise<void> {
-  await page
-    .locator('.event-form')
-    .getByRole('button', { name: `Record ${type}`, exact: true })
-    .click();
-  await page.getByText('Recorded.').waitFor();
 }
 
 async function fillPanel(page: Page): Promise<void> {

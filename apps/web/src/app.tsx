@@ -8,6 +8,7 @@ import { AuditPage } from './pages/audit-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { hrefOf, type Route, useRoute } from './routes.js';
 import { loadSession, saveSession } from './session.js';
+import { TrainingStart } from './training/training-start.js';
 
 function Notice() {
   return (
@@ -100,13 +101,21 @@ export function App() {
             <code>/api/users</code>); it does not see episodes.
           </p>
         ) : (
-          <BoardPage
-            key={page.page}
-            api={api}
-            kind={page.page === 'training' ? 'training' : 'real'}
-            canOpen={session.role !== 'auditor'}
-            onOpen={(id) => go({ page: 'episode', id })}
-          />
+          <>
+            {page.page === 'training' ? (
+              <TrainingStart
+                api={api}
+                onStarted={(id) => go({ page: 'episode', id })}
+              />
+            ) : null}
+            <BoardPage
+              key={page.page}
+              api={api}
+              kind={page.page === 'training' ? 'training' : 'real'}
+              canOpen={session.role !== 'auditor'}
+              onOpen={(id) => go({ page: 'episode', id })}
+            />
+          </>
         )}
       </main>
     </>

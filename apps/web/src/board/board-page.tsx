@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 
 import { patientSchema, underlyingDiseases } from '@mas/contracts';
 
 import type { ApiClient } from '../api/client.js';
 import type { EpisodeList, EpisodeListItem } from '../api/types.js';
+import { useFetched } from '../use-fetched.js';
 import { useNow } from '../use-now.js';
 import {
   type BoardSortKey,
@@ -187,25 +188,12 @@ export interface BoardPageProps {
 /** Every open episode of one kind: real ones, or training ones apart. */
 export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
   const now = useNow();
-  const [list, setList] = useState<EpisodeList | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
-  useEffect(() => {
-    let live = true;
-    api
-      .request<EpisodeList>('GET', `/api/episodes?kind=${kind}&pageSize=100`)
-      .then(
-        (answer) => {
-          if (live) setList(answer);
-        },
-        (e: unknown) => {
-          if (live) setError(e instanceof Error ? e.message : String(e));
-        },
-      );
-    return () => {
-      live = false;
-    };
-  }, [api, kind, reload]);
+  const { data: list, error } = useFetched<EpisodeList>(
+    api,
+    `/api/episodes?kind=${kind}&pageSize=100`,
+    reload,
+  );
   return (
     <section aria-labelledby="board-title">
       <h1 id="board-title">

@@ -266,16 +266,19 @@ export function ActionPanel(props: ActionPanelProps) {
         <>
           <h3>Allowed now</h3>
           <ul className="options">
-            {props.allowed.map((option) => (
-              <li key={optionLabel(option)}>
-                <button type="button" onClick={() => props.onChoose(option)}>
-                  {optionLabel(option)}
-                </button>
-                {option.status === 'allowed-with-rationale' ? (
-                  <span className="badge warning">rationale required</span>
-                ) : null}
-              </li>
-            ))}
+            {props.allowed
+              // The scheduler sends the clock; nobody records it by hand.
+              .filter((option) => option.type !== 'clock.ticked')
+              .map((option) => (
+                <li key={optionLabel(option)}>
+                  <button type="button" onClick={() => props.onChoose(option)}>
+                    {optionLabel(option)}
+                  </button>
+                  {option.status === 'allowed-with-rationale' ? (
+                    <span className="badge warning">rationale required</span>
+                  ) : null}
+                </li>
+              ))}
           </ul>
         </>
       )}

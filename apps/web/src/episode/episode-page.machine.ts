@@ -17,6 +17,8 @@ export interface Submission {
   readonly type: string;
   readonly payload: unknown;
   readonly rationale?: string;
+  /** A training episode's virtual time. */
+  readonly occurredAt?: string;
 }
 
 /** What the page tells the user after an answer, in words. */
@@ -102,6 +104,9 @@ export const episodePageMachine = setup({
         payload: input.submission.payload,
         ...(input.submission.rationale
           ? { rationale: input.submission.rationale }
+          : {}),
+        ...(input.submission.occurredAt
+          ? { occurredAt: input.submission.occurredAt }
           : {}),
         expectedVersion: input.version,
       }),

@@ -1,5 +1,5 @@
 import { useActorRef, useMachine, useSelector } from '@xstate/react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 import type { EpisodeActor } from '@mas/contracts';
 import {
@@ -11,6 +11,8 @@ import type { InstitutionProfile } from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
 import type { Session } from '../api/types.js';
+import type { TrainingState } from '../training/training.api.js';
+import { TrainingPanel } from '../training/training-panel.js';
 import { ActionPanel } from './action-panel.js';
 import { AuditTimeline, formatTime } from './audit-timeline.js';
 import {
@@ -82,6 +84,8 @@ interface EpisodeViewProps {
   readonly feedback: Feedback | null;
   readonly onSend: (submission: Submission) => void;
   readonly onDismiss: () => void;
+  readonly onReload: () => void;
+  readonly api: ApiClient;
 }
 
 /**
@@ -89,6 +93,31 @@ interface EpisodeViewProps {
  * machine (@xstate/react), explained by the same function the service uses,
  * so the page never offers what the service would refuse.
  */
+/** A training episode's virtual patient and clock (null for real ones). */
+function useTraining(
+  api: ApiClient,
+  id: string,
+  enabled: boolean,
+  /** Any reload of the episode reloads the training state too. */
+  loaded: unknown,
+) {
+  const [state, setState] = useState<TrainingState | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    api
+      .request<TrainingState>('GET', `/api/training/episodes/${id}`)
+      .then((answer) => {
+        if (live) setState(answer);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, id, enabled, loaded]);
+  return state;
+}
+
 function EpisodeView({
   data,
   session,
@@ -96,7 +125,22 @@ function EpisodeView({
   feedback,
   onSend,
   onDismiss,
+  onReload,
+  api,
 }: EpisodeViewProps) {
+  const training = useTraining(
+    api,
+    data.detail.id,
+    data.detail.kind === 'training',
+    data,
+  );
+  const send = (submission: Submission) => {
+    onSend(
+      training
+        ? { ...submission, occurredAt: training.virtualNow }
+        : submission,
+    );
+  };
   const actorRef = useActorRef(masEpisodeMachine, {
     snapshot: data.detail.snapshot as ReturnType<
       typeof masEpisodeMachine.getPersistedSnapshot
@@ -192,6 +236,25 @@ function EpisodeView({
       {feedback ? (
         <FeedbackBanner feedback={feedback} onDismiss={onDismiss} />
       ) : null}
+      {training ? (
+        <TrainingPanel
+          api={api}
+          state={training}
+          onAdvanced={onReload}
+          onUseLabs={(panel) => {
+            const option =
+              explanation.allowed.find(
+                (o) =>
+                  o.type === 'reassessment.recorded' &&
+                  context.firstGlucocorticoidAt !== null,
+              ) ?? explanation.allowed.find((o) => o.type === 'labs.recorded');
+            if (option) {
+              setChosen({ ...option, examplePayload: { panel } });
+              document.getElementById('actions-title')?.scrollIntoView();
+            }
+          }}
+        />
+      ) : null}
       <div className="episode-grid">
         <div className="diagram-column">
           <section aria-labelledby="chart-title">
@@ -217,9 +280,7 @@ function EpisodeView({
             busy={busy}
             {...(feedback?.field ? { serverField: feedback.field } : {})}
             onChoose={setChosen}
-            onSubmit={(submission) => {
-              onSend(submission);
-            }}
+            onSubmit={send}
           />
         </div>
       </div>
@@ -267,6 +328,8 @@ export function EpisodePage({ api, session, id }: EpisodePageProps) {
       feedback={feedback}
       onSend={(submission) => send({ type: 'SEND', submission })}
       onDismiss={() => send({ type: 'DISMISS' })}
+      onReload={() => send({ type: 'RELOAD' })}
+      api={api}
     />
   );
 }
