@@ -541,7 +541,20 @@ describe.each(engines)('episode API on %s', (engine) => {
         id,
       );
 
-      const at0 = started.body.virtualNow as string;
+      // The service sets the time of a training episode's events (its
+      // virtual clock); a time sent by the client is refused.
+      const timed = await trainee.request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'labs.recorded',
+          payload: { panel: started.body.labs },
+          occurredAt: '2026-01-01T00:00:00Z',
+          expectedVersion: 0,
+        },
+      );
+      expect(timed.status).toBe(400);
+      expect(timed.body.field).toBe('body.occurredAt');
       let version = 0;
       for (const [type, payload] of [
         ['labs.recorded', { panel: started.body.labs }],
@@ -551,7 +564,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         const sent = await trainee.request(
           'POST',
           `/api/episodes/${id}/events`,
-          { type, payload, occurredAt: at0, expectedVersion: version },
+          { type, payload, expectedVersion: version },
         );
         expect(sent.status).toBe(201);
         version = sent.body.version;
@@ -587,7 +600,6 @@ describe.each(engines)('episode API on %s', (engine) => {
         {
           type: 'trigger.identified',
           payload: { trigger: 'infection' },
-          occurredAt: later.body.virtualNow,
           expectedVersion: episode.body.version,
         },
       );
@@ -617,6 +629,13 @@ describe.each(engines)('episode API on %s', (engine) => {
       expect(scored.body.trainee.score).toBeLessThan(
         scored.body.protocolPolicy.score,
       );
+      // Identified at the virtual time, not the wall clock.
+      const audit = await trainee.request('GET', `/api/episodes/${id}/audit`);
+      expect(
+        audit.body.find(
+          (e: { type: string }) => e.type === 'trigger.identified',
+        ).occurredAt,
+      ).toBe(later.body.virtualNow);
       // The auditor reads no training.
       expect(
         (

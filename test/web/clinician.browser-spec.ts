@@ -310,8 +310,13 @@ describe('the clinician web app in Chromium', () => {
     const { context, page } = await harness.newPage();
     watch(page);
     await page.goto(`${harness.service.url}/`);
+    // The app has rendered before the keys are pressed.
+    await page.getByLabel('User name').waitFor();
     await page.keyboard.press('Tab'); // skip link
     await page.keyboard.press('Tab');
+    await expect(
+      page.evaluate(() => document.activeElement?.getAttribute('name')),
+    ).resolves.toBe('username');
     await page.keyboard.type('dr-adams');
     await page.keyboard.press('Tab');
     await page.keyboard.type('correct horse battery staple');

@@ -134,13 +134,9 @@ function EpisodeView({
     data.detail.kind === 'training',
     data,
   );
-  const send = (submission: Submission) => {
-    onSend(
-      training
-        ? { ...submission, occurredAt: training.virtualNow }
-        : submission,
-    );
-  };
+  // A training episode's events happen at its virtual time: the service
+  // sets it.
+  const send = onSend;
   const actorRef = useActorRef(masEpisodeMachine, {
     snapshot: data.detail.snapshot as ReturnType<
       typeof masEpisodeMachine.getPersistedSnapshot

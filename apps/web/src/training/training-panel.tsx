@@ -24,6 +24,16 @@ export interface TrainingPanelProps {
   readonly onUseLabs: (panel: LabPanelInput) => void;
 }
 
+/** A result: what it found, "negative", or pending until its hour. */
+function resultText(
+  found: string | null,
+  expectedAt: number,
+  hours: number,
+): string {
+  if (found !== null) return found;
+  return hours >= expectedAt ? 'negative' : `pending until hour ${expectedAt}`;
+}
+
 /** The virtual clock, the labs the virtual patient produces, the debrief. */
 export function TrainingPanel({
   api,
@@ -98,23 +108,31 @@ export function TrainingPanel({
         </button>
       </div>
       {error ? <p role="alert">{error}</p> : null}
-      <h3>Results in</h3>
+      <h3>Results</h3>
       <ul>
         <li>
           Infection work-up:{' '}
-          {state.results.infection
-            ? 'bacterial infection found'
-            : 'pending or negative'}
+          {resultText(
+            state.results.infection ? 'bacterial infection found' : null,
+            state.resultsAt.infection,
+            state.virtualHours,
+          )}
         </li>
         <li>
           EBV PCR:{' '}
-          {state.results.ebv
-            ? `positive (${state.results.ebv} cells)`
-            : 'pending or negative'}
+          {resultText(
+            state.results.ebv ? `positive (${state.results.ebv} cells)` : null,
+            state.resultsAt.ebv,
+            state.virtualHours,
+          )}
         </li>
         <li>
           Malignancy work-up:{' '}
-          {state.results.malignancy ? 'lymphoma found' : 'pending or negative'}
+          {resultText(
+            state.results.malignancy ? 'lymphoma found' : null,
+            state.resultsAt.malignancy,
+            state.virtualHours,
+          )}
         </li>
       </ul>
       <h3>Labs drawn now</h3>

@@ -19,6 +19,12 @@ export interface TrainingState {
     readonly ebv: 'B' | 'T/NK' | null;
     readonly malignancy: boolean;
   };
+  /** The virtual hour each result is expected. */
+  readonly resultsAt: {
+    readonly infection: number;
+    readonly ebv: number;
+    readonly malignancy: number;
+  };
 }
 
 export interface DebriefSide {

@@ -251,6 +251,76 @@ export const simulationModel = {
       'assumption',
       'soluble IL-2 receptor, send-out test',
     ),
+    nkActivityHours: p(
+      72,
+      'h',
+      'assumption',
+      'NK-cell activity, send-out test',
+    ),
+    infectionResultHours: p(
+      2,
+      'h',
+      'assumption',
+      'cultures and imaging show a bacterial infection',
+    ),
+    ebvResultHours: p(
+      24,
+      'h',
+      'assumption',
+      'EBV PCR with the infected cell type',
+    ),
+    malignancyResultHours: p(
+      48,
+      'h',
+      'assumption',
+      'biopsy shows the malignancy',
+    ),
+    marrowHours: p(24, 'h', 'assumption', 'bone marrow aspirate read'),
+  },
+  /**
+   * The simulated clinicians' rules of thumb (the protocol leaves them to
+   * judgement): when the policies transfuse, step up and call remission.
+   */
+  policy: {
+    transfusePlateletsBelow: p(
+      20,
+      '10*9/L',
+      'assumption',
+      'platelet transfusion threshold of the simulated team',
+    ),
+    remissionFerritinBelow: p(
+      1000,
+      'ng/mL',
+      'assumption',
+      'ferritin low enough to call remission',
+    ),
+    respondingReassessmentsForRemission: p(
+      2,
+      'reassessments',
+      'assumption',
+      'responding reassessments in a row before remission',
+    ),
+    failedReassessmentsBeforeEscalation: p(
+      2,
+      'reassessments',
+      'assumption',
+      'inadequate reassessments in a row (a day on the pulse) before stepping up',
+    ),
+  },
+  /** What the late results show, by the activity when they were taken. */
+  findings: {
+    nkLowAbove: p(
+      0.6,
+      'activity',
+      'assumption',
+      'NK activity low or absent above this activity',
+    ),
+    hemophagocytosisAbove: p(
+      0.7,
+      'activity',
+      'assumption',
+      'haemophagocytosis in the marrow above this activity',
+    ),
   },
 } as const;
 

@@ -134,6 +134,26 @@ describe('the virtual patient (model output, not evidence)', () => {
     expect(labsOf(late, scenario, createRandom(1)).sCD25?.unit).toBe('U/mL');
   });
 
+  it('NK activity and the marrow are read after their delays, showing the activity when they were taken', () => {
+    const scenario = scenarioById('steroid-responsive');
+    const florid = initialPatient(scenario);
+    const now = labsOf(florid, scenario, createRandom(1));
+    expect(now.nkActivityLowOrAbsent).toBeUndefined();
+    expect(now.hemophagocytosis).toBeUndefined();
+    const later = run(
+      florid,
+      Math.max(
+        simulationModel.delays.nkActivityHours.value,
+        simulationModel.delays.marrowHours.value,
+      ),
+      scenario.id,
+    );
+    expect(later.alive).toBe(true);
+    const read = labsOf(later, scenario, createRandom(1));
+    expect(read.nkActivityLowOrAbsent).toBe(true);
+    expect(read.hemophagocytosis).toBe(true);
+  });
+
   it('the etoposide nadir takes neutrophils down about its modelled day', () => {
     const scenario = scenarioById('refractory-emapalumab');
     const start = intervene(

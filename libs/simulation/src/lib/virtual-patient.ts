@@ -2,7 +2,7 @@ import type { LabPanelInput } from '@mas/protocol';
 import { masProtocol } from '@mas/protocol';
 
 import { simulationModel, type TherapyDrug } from './model.parameters.js';
-import type { Random } from './random.js';
+import { createRandom, type Random } from './random.js';
 import type { Scenario } from './scenario.schema.js';
 
 const model = simulationModel;
@@ -308,6 +308,42 @@ function appended(
   return history;
 }
 
+/**
+ * The random streams of one virtual patient: the course's (hour by hour) and
+ * the labs' noise. The course runner and the training service both take them
+ * from here, so the same seed gives the same patient on both sides.
+ */
+export function patientStreams(seed: number): { course: Random; labs: Random } {
+  const course = createRandom(seed);
+  const labs = course.fork();
+  return { course, labs };
+}
+
+/** Work-up results known by now (a new infection under immunosuppression too). */
+export function knownResults(
+  scenario: Scenario,
+  state: PatientState,
+): {
+  infection: boolean;
+  ebv: 'B' | 'T/NK' | null;
+  malignancy: boolean;
+} {
+  const hours = state.hours;
+  return {
+    infection:
+      (scenario.triggers.infection > 0 &&
+        hours >= model.delays.infectionResultHours.value) ||
+      state.toxicities.some((t) => t.kind.startsWith('infection')),
+    ebv:
+      scenario.triggers.ebv && hours >= model.delays.ebvResultHours.value
+        ? scenario.triggers.ebv.cellType
+        : null,
+    malignancy:
+      scenario.triggers.malignancy &&
+      hours >= model.delays.malignancyResultHours.value,
+  };
+}
+
 /** Whether the patient needs organ support now. */
 export function needsOrganSupport(state: PatientState): boolean {
   return state.organ >= model.organ.supportAbove.value;
@@ -344,19 +380,7 @@ export function labsOf(
       : 0.5 **
         ((state.hours - state.transfusedAt) /
           model.transfusion.halfLifeHours.value);
-  const etoposide = state.therapies.find((t) => t.drug === 'etoposide');
-  const nadir = etoposide
-    ? model.toxicity.etoposideNadirDepth.value *
-      Math.exp(
-        -(
-          ((state.hours -
-            etoposide.startedAt -
-            model.toxicity.etoposideNadirHours.value) /
-            72) **
-          2
-        ),
-      )
-    : 0;
+  const nadir = nadirOf(state, state.hours);
   const ciclosporin = state.therapies.find((t) => t.drug === 'ciclosporin');
   const nephro = ciclosporin
     ? (model.toxicity.ciclosporinCreatininePerDay.value *
@@ -377,12 +401,23 @@ export function labsOf(
       ? (state.history[delayed] ?? a)
       : null;
   const fever = masProtocol.definition.hlh2004.feverConvention.threshold.value;
+  // Results taken earlier and read now: what the activity was then.
+  const then = (delay: number) =>
+    state.hours >= delay ? (state.history[state.hours - delay] ?? a) : null;
+  const nk = then(model.delays.nkActivityHours.value);
+  const marrow = then(model.delays.marrowHours.value);
   return {
     febrile: temperatureC >= fever,
     ...(scenario.patient.underlyingDisease === 'sJIA'
       ? { sjiaKnownOrSuspected: true }
       : {}),
     ...(scenario.cns && a > 0.3 ? { cnsInvolvement: true } : {}),
+    ...(nk !== null && nk > model.findings.nkLowAbove.value
+      ? { nkActivityLowOrAbsent: true }
+      : {}),
+    ...(marrow !== null && marrow > model.findings.hemophagocytosisAbove.value
+      ? { hemophagocytosis: true }
+      : {}),
     temperatureC,
     ferritin: { value: round(noisy(250 + 14000 * a * a), 0), unit: 'ng/mL' },
     platelets: {

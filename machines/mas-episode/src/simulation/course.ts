@@ -3,15 +3,16 @@ import { createActor } from 'xstate';
 import type { EpisodeEvent } from '@mas/contracts';
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 import {
-  createRandom,
   HOUR,
   initialPatient,
   inRemission,
   intervene,
   type Intervention,
+  knownResults,
   labsOf,
   needsOrganSupport,
   type PatientState,
+  patientStreams,
   type Scenario,
   simulationModel,
   stepHour,
@@ -25,7 +26,22 @@ import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import type { Policy, PolicyStep, PolicyView } from './policies.js';
 
 /** When work-up results become known to the team (hours after opening). */
-const resultHours = { infection: 2, ebv: 24, malignancy: 48 } as const;
+const resultHours = {
+  infection: simulationModel.delays.infectionResultHours.value,
+  ebv: simulationModel.delays.ebvResultHours.value,
+  malignancy: simulationModel.delays.malignancyResultHours.value,
+};
+
+/** Whether a pending (not fired, not paused) due time has passed by `at` (ms). */
+function dueBy(snapshot: EpisodeSnapshot, at: number): boolean {
+  return Object.values(snapshot.context.dues).some(
+    (due) =>
+      due.dueAt !== null &&
+      due.firedAt === null &&
+      due.pausedAt === null &&
+      Date.parse(due.dueAt) <= at,
+  );
+}
 
 /** The next decision point: every reassessment interval, and when a result arrives. */
 function nextDecisionAfter(hours: number, every: number): number {
@@ -148,8 +164,7 @@ export function interventionOf(
  */
 export function simulateCourse(options: CourseOptions): CourseResult {
   const { scenario, policy, seed } = options;
-  const random = createRandom(seed);
-  const labsRandom = random.fork();
+  const { course: random, labs: labsRandom } = patientStreams(seed);
   const openedAt = options.openedAt ?? '2026-03-01T08:00:00.000Z';
   const t0 = Date.parse(openedAt);
   const horizon = options.horizonHours ?? 21 * 24;
@@ -225,7 +240,10 @@ export function simulateCourse(options: CourseOptions): CourseResult {
   let nextDecision = 0;
   while (hours <= horizon) {
     if (hours >= nextDecision) {
-      send({ type: 'clock.ticked', payload: {}, actor: 'scheduler' }, hours);
+      // As the service's scheduler: a tick only when a due time has passed.
+      if (dueBy(actor.getSnapshot(), t0 + hours * HOUR)) {
+        send({ type: 'clock.ticked', payload: {}, actor: 'scheduler' }, hours);
+      }
       if (actor.getSnapshot().status === 'done') break;
       const panel = labsOf(patient, scenario, labsRandom);
       const view = (): PolicyView => ({
@@ -234,20 +252,7 @@ export function simulateCourse(options: CourseOptions): CourseResult {
         snapshot: actor.getSnapshot(),
         panel,
         needsOrganSupport: needsOrganSupport(patient),
-        known: {
-          // A triggering infection is found by the first results; one
-          // caught under immunosuppression, at the next decision point.
-          infection:
-            (scenario.triggers.infection > 0 &&
-              hours >= resultHours.infection) ||
-            patient.toxicities.some((t) => t.kind.startsWith('infection')),
-          ebv:
-            scenario.triggers.ebv && hours >= resultHours.ebv
-              ? scenario.triggers.ebv.cellType
-              : null,
-          malignancy:
-            scenario.triggers.malignancy && hours >= resultHours.malignancy,
-        },
+        known: knownResults(scenario, patient),
         scenario: { cns: scenario.cns },
         failedReassessments: failed,
         respondingReassessments: responding,

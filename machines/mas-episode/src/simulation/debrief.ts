@@ -155,11 +155,13 @@ export function debrief(
         if (raised.length === 0) {
           return { ...base, earned: null, detail: 'did not arise' };
         }
-        // Never resolved (still standing at the end) counts as slow.
-        const slow = raised.filter(
-          (a) =>
-            a.clearedAt === undefined ||
-            Date.parse(a.clearedAt) - Date.parse(a.raisedAt) > window,
+        // Still standing counts as slow once its window has passed, or when
+        // the episode has ended (death, transfer) with it unresolved.
+        const slow = raised.filter((a) =>
+          a.clearedAt === undefined
+            ? context.outcome !== null ||
+              Date.parse(context.now) - Date.parse(a.raisedAt) > window
+            : Date.parse(a.clearedAt) - Date.parse(a.raisedAt) > window,
         );
         return slow.length === 0
           ? {

@@ -1,6 +1,6 @@
 import type { EpisodeEvent } from '@mas/contracts';
 import type { LabPanelInput } from '@mas/protocol';
-import type { Scenario } from '@mas/simulation';
+import { type Scenario, simulationModel } from '@mas/simulation';
 
 import { isEscalationWarranted } from '../lib/mas-episode.checks.js';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
@@ -60,6 +60,7 @@ const step = (
 const everOn = (snapshot: EpisodeSnapshot, drug: string) =>
   snapshot.context.therapies.some((t) => t.drug === drug);
 
+const rules = simulationModel.policy;
 const refractoryDrug = 'emapalumab';
 const screeningsFor = [
   'tb-screening',
@@ -150,7 +151,8 @@ function rulePolicy(
         );
       }
       const plateletsLow =
-        (view.panel.platelets?.value ?? Number.POSITIVE_INFINITY) < 20;
+        (view.panel.platelets?.value ?? Number.POSITIVE_INFINITY) <
+        rules.transfusePlateletsBelow.value;
       if (plateletsLow)
         steps.push(step('support.started', { kind: 'transfusion' }));
       const severe = view.needsOrganSupport || c.severe;
@@ -314,9 +316,11 @@ function rulePolicy(
       // Remission, taper; relapse back to treatment.
       if (
         !c.inRemission &&
-        view.respondingReassessments >= 2 &&
+        view.respondingReassessments >=
+          rules.respondingReassessmentsForRemission.value &&
         view.failedReassessments === 0 &&
-        (view.panel.ferritin?.value ?? Number.POSITIVE_INFINITY) < 1000
+        (view.panel.ferritin?.value ?? Number.POSITIVE_INFINITY) <
+          rules.remissionFerritinBelow.value
       ) {
         steps.push(
           step(
@@ -344,7 +348,7 @@ const protocolOptions: Options = {
   considerDexamethasone: true,
   // Two inadequate reassessments in a row (a day on the pulse) before
   // stepping up: one, twelve hours in, is too early to judge a pulse.
-  escalateAfter: 2,
+  escalateAfter: rules.failedReassessmentsBeforeEscalation.value,
   overEscalate: false,
 };
 
@@ -371,7 +375,7 @@ export const policies: Readonly<Record<PolicyId, Policy>> = {
   'late-escalation': rulePolicy(
     'late-escalation',
     'escalates only after four inadequate reassessments',
-    { ...protocolOptions, escalateAfter: 4 },
+    { ...protocolOptions, escalateAfter: protocolOptions.escalateAfter + 2 },
   ),
   'over-escalation': rulePolicy(
     'over-escalation',

@@ -159,6 +159,19 @@ export class EpisodesService {
 
   private readonly statements: BoundStatements;
   private readonly gate: WriteGate;
+  private virtualTime:
+    ((row: EpisodeRow, manager: EntityManager) => Promise<Date | null>) | null =
+    null;
+
+  /**
+   * Training episodes run on a virtual clock: their events happen at its
+   * time, set here by the training service, never by the client.
+   */
+  useVirtualTime(
+    clock: (row: EpisodeRow, manager: EntityManager) => Promise<Date | null>,
+  ): void {
+    this.virtualTime = clock;
+  }
 
   private restore(row: EpisodeRow): EpisodeSnapshot {
     return this.fromPersisted(row.snapshot);
@@ -448,6 +461,9 @@ export class EpisodesService {
           throw error;
       }
     }
+    throw new ServiceError(409, {
+      message: 'the episode kept changing: the clock did not tick; retry',
+    });
   }
 
   /** Recomputes one episode's chain; names the first broken entry. */
@@ -523,6 +539,7 @@ export class EpisodesService {
       request.expectedVersion,
       user,
       now,
+      request.occurredAt !== undefined,
     );
 
     if (idempotencyKey !== undefined) {
@@ -550,11 +567,26 @@ export class EpisodesService {
     expectedVersion: number,
     user: AuthenticatedUser | null,
     now: Date,
+    timeGiven = false,
   ): Promise<{ status: number; body: unknown }> {
     return this.gate.run(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.load(id, manager);
         if (user) this.checkKind(row, user);
+        if (user && row.kind === 'training' && this.virtualTime) {
+          const virtual = await this.virtualTime(row, manager);
+          if (virtual) {
+            if (timeGiven) {
+              throw new ServiceError(400, {
+                message:
+                  "body.occurredAt: a training episode's events happen at its virtual time",
+                field: 'body.occurredAt',
+                rule: "a training episode's events happen at its virtual time",
+              });
+            }
+            event = { ...event, at: virtual.toISOString() };
+          }
+        }
         if (row.version !== expectedVersion) {
           throw new ServiceError(409, {
             message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
@@ -675,6 +707,8 @@ export class EpisodesService {
       .where('episode.nextDueAt IS NOT NULL AND episode.nextDueAt <= :now', {
         now,
       })
+      // Training episodes run on their own virtual clock (training advance).
+      .andWhere('episode.kind = :kind', { kind: 'real' })
       .orderBy('episode.nextDueAt', 'ASC')
       .getMany();
     let fired = 0;

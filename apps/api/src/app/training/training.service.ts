@@ -15,9 +15,11 @@ import {
   initialPatient,
   intervene,
   type Intervention,
+  knownResults,
   labsOf,
   needsOrganSupport,
   type PatientState,
+  patientStreams,
   scenarioById,
   scenarios,
   simulationModel,
@@ -63,6 +65,17 @@ export class TrainingService {
     private readonly episodes: EpisodesService,
   ) {
     this.gate = WriteGate.for(dataSource);
+    // A training episode's events happen at its virtual time.
+    episodes.useVirtualTime(async (row, manager) => {
+      const session = await manager
+        .getRepository(this.entities.training)
+        .findOneBy({ episodeId: row.id });
+      return session
+        ? new Date(
+            new Date(row.createdAt).getTime() + session.virtualHours * HOUR,
+          )
+        : null;
+    });
   }
 
   scenarios() {
@@ -107,12 +120,23 @@ export class TrainingService {
     return this.state(created.id, user);
   }
 
-  private async session(id: string): Promise<TrainingSessionRow> {
-    const session = await this.dataSource
-      .getRepository(this.entities.training)
-      .findOneBy({ episodeId: id });
+  /** The session; a trainee reaches only the sessions they started. */
+  private async session(
+    id: string,
+    user: AuthenticatedUser,
+  ): Promise<TrainingSessionRow> {
+    const session = /^[0-9a-f-]{36}$/.test(id)
+      ? await this.dataSource
+          .getRepository(this.entities.training)
+          .findOneBy({ episodeId: id })
+      : null;
     if (!session) {
       throw new ServiceError(404, { message: `no training session ${id}` });
+    }
+    if (user.role === 'trainee' && session.startedBy !== user.username) {
+      throw new ServiceError(403, {
+        message: 'trainees work on the training sessions they started',
+      });
     }
     return session;
   }
@@ -128,7 +152,7 @@ export class TrainingService {
     user: AuthenticatedUser,
   ): Promise<PatientState> {
     const scenario = scenarioById(session.scenarioId);
-    const random = createRandom(session.seed);
+    const random = patientStreams(session.seed).course;
     const entries = await this.episodes.audit(id, user);
     const byHour = new Map<number, Intervention[]>();
     for (const entry of entries) {
@@ -158,7 +182,7 @@ export class TrainingService {
   }
 
   async state(id: string, user: AuthenticatedUser) {
-    const session = await this.session(id);
+    const session = await this.session(id, user);
     const { snapshot } = await this.episodes.snapshotOf(id, user);
     const scenario = scenarioById(session.scenarioId);
     const openedAt = snapshot.context.openedAt;
@@ -185,13 +209,12 @@ export class TrainingService {
         scenario,
         createRandom(session.seed + session.virtualHours * 7919),
       ),
-      results: {
-        infection: scenario.triggers.infection > 0 && session.virtualHours >= 2,
-        ebv:
-          scenario.triggers.ebv && session.virtualHours >= 24
-            ? scenario.triggers.ebv.cellType
-            : null,
-        malignancy: scenario.triggers.malignancy && session.virtualHours >= 48,
+      results: knownResults(scenario, patient),
+      // When each result is expected (virtual hour), for "pending until".
+      resultsAt: {
+        infection: simulationModel.delays.infectionResultHours.value,
+        ebv: simulationModel.delays.ebvResultHours.value,
+        malignancy: simulationModel.delays.malignancyResultHours.value,
       },
     };
   }
@@ -199,20 +222,34 @@ export class TrainingService {
   /** Moves the virtual clock; the machine gets the scheduler's tick then. */
   async advance(id: string, body: unknown, user: AuthenticatedUser) {
     const request = parseOrThrow(advanceSchema, body, 'body');
-    const session = await this.session(id);
+    const session = await this.session(id, user);
     const { snapshot } = await this.episodes.snapshotOf(id, user);
     if (snapshot.status === 'done') {
       throw new ServiceError(422, { message: 'the episode has ended' });
     }
-    const virtualHours = session.virtualHours + request.hours;
+    const now = await this.patientNow(
+      id,
+      session,
+      snapshot.context.openedAt,
+      user,
+    );
+    if (!now.alive) {
+      throw new ServiceError(422, {
+        message: 'the virtual patient has died: open the debrief',
+      });
+    }
+    // One atomic step of the virtual clock, however many advance at once.
     await this.gate.run(() =>
       this.dataSource
         .getRepository(this.entities.training)
-        .update({ episodeId: id }, { virtualHours }),
+        .increment({ episodeId: id }, 'virtualHours', request.hours),
     );
+    const moved = await this.session(id, user);
     await this.episodes.tickAt(
       id,
-      new Date(Date.parse(snapshot.context.openedAt) + virtualHours * HOUR),
+      new Date(
+        Date.parse(snapshot.context.openedAt) + moved.virtualHours * HOUR,
+      ),
     );
     return this.state(id, user);
   }
@@ -223,14 +260,15 @@ export class TrainingService {
    * scenario and seed.
    */
   async debrief(id: string, user: AuthenticatedUser) {
-    const session = await this.session(id);
+    const session = await this.session(id, user);
     const { snapshot } = await this.episodes.snapshotOf(id, user);
     const reference = simulateCourse({
       scenario: scenarioById(session.scenarioId),
       policy: policies.protocol,
       seed: session.seed,
       profile: this.profile,
-      horizonHours: Math.max(session.virtualHours, 24),
+      // The same span of virtual time as the trainee's course.
+      horizonHours: Math.max(session.virtualHours, 1),
     });
     const times = (c: typeof snapshot.context) => ({
       hoursToFirstGlucocorticoid: hoursFrom(
