@@ -1,26 +1,14 @@
-import { createActor, type StateValue, transition } from 'xstate';
+import { type StateValue, transition } from 'xstate';
 
-import { parseEpisodeEvent } from '@mas/contracts';
 import {
   type Alert,
-  type EpisodeSnapshot,
+  eventOfAuditEntry,
   masEpisodeMachine,
+  restoreEpisodeSnapshot,
 } from '@mas/mas-episode';
 import type { LabPanelInput } from '@mas/protocol';
 
 import type { AuditEntry } from '../api/types.js';
-
-type PersistedSnapshot = ReturnType<
-  typeof masEpisodeMachine.getPersistedSnapshot
->;
-
-/** The service's stored snapshot, restored into the same machine. */
-export function restoreSnapshot(persisted: unknown): EpisodeSnapshot {
-  return createActor(masEpisodeMachine, {
-    snapshot: persisted as PersistedSnapshot,
-    input: undefined,
-  }).getSnapshot();
-}
 
 interface StateNodeLike {
   readonly id: string;
@@ -46,20 +34,6 @@ export function activeStateIds(value: StateValue): string[] {
   return ids;
 }
 
-/** The event an audit entry recorded, as the machine takes it. */
-export function eventOfEntry(entry: AuditEntry) {
-  return parseEpisodeEvent(
-    {
-      type: entry.type,
-      at: new Date(entry.occurredAt).toISOString(),
-      actor: { id: entry.actorId, role: entry.actorRole },
-      payload: entry.payload,
-      ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
-    },
-    `audit[${String(entry.seq)}]`,
-  );
-}
-
 export interface ReplayedEntry {
   readonly entry: AuditEntry;
   /** The alerts standing once this entry was taken. */
@@ -75,10 +49,14 @@ export function replayAudit(
   initialSnapshot: unknown,
   entries: readonly AuditEntry[],
 ): { replayed: ReplayedEntry[]; initialStateIds: string[] } {
-  let snapshot = restoreSnapshot(initialSnapshot);
+  let snapshot = restoreEpisodeSnapshot(initialSnapshot);
   const initialStateIds = activeStateIds(snapshot.value);
   const replayed = entries.map((entry) => {
-    [snapshot] = transition(masEpisodeMachine, snapshot, eventOfEntry(entry));
+    [snapshot] = transition(
+      masEpisodeMachine,
+      snapshot,
+      eventOfAuditEntry(entry),
+    );
     return {
       entry,
       alerts: snapshot.context.alerts,

@@ -1,10 +1,14 @@
 import { useState } from 'react';
 
-import type { LabPanelInput } from '@mas/protocol';
+import { type LabPanelInput, masProtocol } from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
 import { formatTime } from '../episode/audit-timeline.js';
 import type { TrainingDebrief, TrainingState } from './training.api.js';
+
+/** Steps of the virtual clock: a few hours, and the protocol's reassessment interval (once and twice). */
+const interval = masProtocol.definition.dueTimes.reassessment.intervalHours;
+const steps = [interval / 3, interval, 2 * interval];
 
 const keyAnalytes = [
   'ferritin',
@@ -93,7 +97,7 @@ export function TrainingPanel({
         )}
       </p>
       <div className="form-buttons">
-        {[4, 12, 24].map((hours) => (
+        {steps.map((hours) => (
           <button
             key={hours}
             type="button"

@@ -300,6 +300,12 @@ export const simulationModel = {
       'assumption',
       'responding reassessments in a row before remission',
     ),
+    deviationDelayHours: p(
+      24,
+      'h',
+      'assumption',
+      "the 'delay' policy: every decision this late",
+    ),
     failedReassessmentsBeforeEscalation: p(
       2,
       'reassessments',

@@ -23,6 +23,7 @@ import {
   explainRefusal,
 } from '../lib/mas-episode.explain.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import { nextPendingDue } from '../lib/mas-episode.persistence.js';
 import type { Policy, PolicyStep, PolicyView } from './policies.js';
 
 /** When work-up results become known to the team (hours after opening). */
@@ -34,13 +35,8 @@ const resultHours = {
 
 /** Whether a pending (not fired, not paused) due time has passed by `at` (ms). */
 function dueBy(snapshot: EpisodeSnapshot, at: number): boolean {
-  return Object.values(snapshot.context.dues).some(
-    (due) =>
-      due.dueAt !== null &&
-      due.firedAt === null &&
-      due.pausedAt === null &&
-      Date.parse(due.dueAt) <= at,
-  );
+  const next = nextPendingDue(snapshot.context);
+  return next !== null && next <= at;
 }
 
 /** The next decision point: every reassessment interval, and when a result arrives. */

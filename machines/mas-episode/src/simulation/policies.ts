@@ -360,7 +360,7 @@ export const policies: Readonly<Record<PolicyId, Policy>> = {
   ),
   delay: rulePolicy('delay', 'every decision a day late', {
     ...protocolOptions,
-    delayHours: 24,
+    delayHours: rules.deviationDelayHours.value,
   }),
   'no-antimicrobials': rulePolicy(
     'no-antimicrobials',

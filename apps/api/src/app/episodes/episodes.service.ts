@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DataSource, EntityManager } from 'typeorm';
-import { createActor, initialTransition, transition } from 'xstate';
+import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 
 import {
@@ -17,10 +17,13 @@ import {
   checkEvent,
   describeStage,
   type EpisodeSnapshot,
+  eventOfAuditEntry,
   explainRefusal,
   explainSnapshot,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
+  nextPendingDue,
+  restoreEpisodeSnapshot,
 } from '@mas/mas-episode';
 import type { InstitutionProfile } from '@mas/protocol';
 
@@ -79,16 +82,10 @@ const eventRequestSchema = z
 
 /** The machine event an audit entry recorded (for replays). */
 function eventOf(entry: AuditRow): EpisodeEvent {
-  return parseEpisodeEvent(
-    {
-      type: entry.type,
-      at: new Date(entry.occurredAt).toISOString(),
-      actor: { id: entry.actorId, role: entry.actorRole },
-      payload: JSON.parse(entry.payload) as unknown,
-      ...(entry.rationale === null ? {} : { rationale: entry.rationale }),
-    },
-    `audit[${String(entry.seq)}]`,
-  );
+  return eventOfAuditEntry({
+    ...entry,
+    payload: JSON.parse(entry.payload) as unknown,
+  });
 }
 
 /** The actor of the scheduler's clock events. */
@@ -119,14 +116,8 @@ function urgencyOf(snapshot: EpisodeSnapshot): number {
 }
 
 function nextDueAt(snapshot: EpisodeSnapshot): Date | null {
-  const pending = Object.values(snapshot.context.dues)
-    .filter(
-      (due) =>
-        due.dueAt !== null && due.firedAt === null && due.pausedAt === null,
-    )
-    .map((due) => Date.parse(due.dueAt ?? ''))
-    .sort((a, b) => a - b);
-  return pending[0] === undefined ? null : new Date(pending[0]);
+  const next = nextPendingDue(snapshot.context);
+  return next === null ? null : new Date(next);
 }
 
 /** The columns the board filters and sorts on, derived from the snapshot. */
@@ -178,12 +169,7 @@ export class EpisodesService {
   }
 
   private fromPersisted(json: string): EpisodeSnapshot {
-    return createActor(masEpisodeMachine, {
-      snapshot: JSON.parse(json) as ReturnType<
-        typeof masEpisodeMachine.getPersistedSnapshot
-      >,
-      input: undefined,
-    }).getSnapshot();
+    return restoreEpisodeSnapshot(JSON.parse(json));
   }
 
   /**
