@@ -20,7 +20,13 @@ import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 import Database from 'better-sqlite3';
 
 const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 3);
-const LEVELS = [1, 16, 64];
+/** `BENCH_LEVELS=16` and `BENCH_SYNC=NORMAL` narrow a run further. */
+const LEVELS = (process.env['BENCH_LEVELS'] ?? '1,16,64')
+  .split(',')
+  .map(Number);
+const SYNCS = (process.env['BENCH_SYNC'] ?? 'NORMAL,FULL').split(',') as (
+  'NORMAL' | 'FULL'
+)[];
 /** `BENCH_PARTS=api,bare,list` (default: all) narrows the run, e.g. for a CPU profile. */
 const PARTS = new Set(
   (process.env['BENCH_PARTS'] ?? 'api,bare,list').split(','),
@@ -363,7 +369,7 @@ try {
   console.log(
     'sync    clients   api req/s  api p50  api p99   bare req/s  bare p50 bare p99   ratio  p99/bare',
   );
-  for (const synchronous of ['NORMAL', 'FULL'] as const) {
+  for (const synchronous of SYNCS) {
     const api = PARTS.has('api') ? await benchApi(synchronous, dir) : [];
     const bare = PARTS.has('bare') ? await benchBare(synchronous, dir) : [];
     LEVELS.forEach((clients, index) => {

@@ -1,4 +1,4 @@
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { z } from 'zod';
 
 import {
@@ -14,6 +14,7 @@ import {
   explainRefusal,
   explainSnapshot,
   masEpisodeMachine,
+  stepEpisode,
 } from '@mas/mas-episode';
 import { ClinicalInputError, type InstitutionProfile } from '@mas/protocol';
 
@@ -129,7 +130,7 @@ export function replay(input: unknown, profile: InstitutionProfile) {
         `(${what} at ${event.at}) rejected: ${refusal.reason}${refusal.evidence.length > 0 ? ` [${refusal.evidence.join(', ')}]` : ''}`,
       );
     }
-    [snapshot] = transition(masEpisodeMachine, snapshot, event);
+    [snapshot] = stepEpisode(snapshot, event);
   });
   return describeEpisode(snapshot);
 }

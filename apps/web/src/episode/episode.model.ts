@@ -1,10 +1,11 @@
-import { type StateValue, transition } from 'xstate';
+import type { StateValue } from 'xstate';
 
 import {
   type Alert,
   eventOfAuditEntry,
   masEpisodeMachine,
   restoreEpisodeSnapshot,
+  stepEpisode,
 } from '@mas/mas-episode';
 import type { LabPanelInput } from '@mas/protocol';
 
@@ -52,11 +53,7 @@ export function replayAudit(
   let snapshot = restoreEpisodeSnapshot(initialSnapshot);
   const initialStateIds = activeStateIds(snapshot.value);
   const replayed = entries.map((entry) => {
-    [snapshot] = transition(
-      masEpisodeMachine,
-      snapshot,
-      eventOfAuditEntry(entry),
-    );
+    [snapshot] = stepEpisode(snapshot, eventOfAuditEntry(entry));
     return {
       entry,
       alerts: snapshot.context.alerts,

@@ -1,15 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
-import { createActor } from 'xstate';
+import { createActor, initialTransition, transition } from 'xstate';
 
 import { ben, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import {
+  drBaker,
   episodeInput,
   ev,
   h,
   tick,
 } from '../spec-support/episode.spec-support.js';
 import { masEpisodeMachine } from './mas-episode.machine.js';
+import {
+  restoreEpisodeSnapshot,
+  stepEpisode,
+} from './mas-episode.persistence.js';
 
 describe('persistence', () => {
   it('a persisted snapshot survives JSON and a restart, due times included (no pending timers)', () => {
@@ -52,5 +57,57 @@ describe('persistence', () => {
       return JSON.stringify(snapshot);
     };
     expect(run()).toBe(run());
+  });
+
+  it("stepEpisode and restoreEpisodeSnapshot give what xstate's transition() and an actor give, refusals and effects included", () => {
+    const events = [
+      ev('labs.recorded', h(0.5), { panel: panelOf(floridMas, febrileSjia) }),
+      // Refused: no request to approve (the same snapshot comes back).
+      ev(
+        'escalation.approved',
+        h(0.6),
+        { requestId: 'nothing-requested' },
+        drBaker,
+      ),
+      ev('therapy.started', h(1), { drug: 'methylprednisolone' }),
+      tick(h(13.5)),
+      ev('hold.started', h(14), { reason: 'transfer' }),
+      tick(h(40)),
+    ];
+    let [reference] = initialTransition(
+      masEpisodeMachine,
+      episodeInput(ben, 'suspected'),
+    );
+    let stepped = reference;
+    let refused = 0;
+    let effects = 0;
+    for (const event of events) {
+      const [next, actions] = transition(masEpisodeMachine, reference, event);
+      const [ours, ourEffects] = stepEpisode(stepped, event);
+      expect(ourEffects.map((a) => (a as { type: string }).type)).toEqual(
+        actions.map((a) => a.type),
+      );
+      expect(ours === stepped).toBe(next === reference);
+      if (next === reference) refused += 1;
+      effects += actions.length;
+      expect(masEpisodeMachine.getPersistedSnapshot(ours)).toEqual(
+        masEpisodeMachine.getPersistedSnapshot(next),
+      );
+      // A restore through the shared scope equals a restore by an actor.
+      const stored = JSON.parse(
+        JSON.stringify(masEpisodeMachine.getPersistedSnapshot(ours)),
+      ) as ReturnType<typeof masEpisodeMachine.getPersistedSnapshot>;
+      const restored = restoreEpisodeSnapshot(stored);
+      const byActor = createActor(masEpisodeMachine, {
+        input: episodeInput(ben, 'suspected'),
+        snapshot: stored,
+      }).getSnapshot();
+      expect(restored.value).toEqual(byActor.value);
+      expect([...restored.tags].sort()).toEqual([...byActor.tags].sort());
+      expect(restored.context).toEqual(byActor.context);
+      [reference, stepped] = [next, restored];
+    }
+    expect(refused).toBe(1);
+    expect(effects).toBeGreaterThan(0);
   });
 });

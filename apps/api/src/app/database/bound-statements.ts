@@ -51,6 +51,70 @@ export class BoundStatements {
     await this.runner(manager).query(sql, params);
   }
 
+  /**
+   * The row `id` of `target` as an entity object (values decoded by the
+   * driver for their column, as the repository does), or null: one
+   * statement prepared once instead of a query builder per call.
+   */
+  async findById<T>(
+    manager: EntityManager,
+    target: EntitySchema<T>,
+    id: string,
+  ): Promise<T | null> {
+    const metadata = this.dataSource.getMetadata(target);
+    const key = `find ${metadata.name}`;
+    let sql = this.sql.get(key);
+    if (sql === undefined) {
+      sql = `SELECT * FROM "${metadata.tableName}" WHERE "id" = ${this.placeholder(0)}`;
+      this.sql.set(key, sql);
+    }
+    const rows = (await this.runner(manager).query(sql, [id])) as Record<
+      string,
+      unknown
+    >[];
+    const raw = rows[0];
+    if (raw === undefined) return null;
+    const entity: Record<string, unknown> = {};
+    for (const column of metadata.columns) {
+      entity[column.propertyName] = this.dataSource.driver.prepareHydratedValue(
+        raw[column.databaseName],
+        column,
+      );
+    }
+    return entity as T;
+  }
+
+  /**
+   * The last audit entry's sequence and hash for an episode (the chain's
+   * head), or null when the chain is empty.
+   */
+  async chainHead(
+    manager: EntityManager,
+    target: EntitySchema,
+    episodeId: string,
+  ): Promise<{ seq: number; hash: string } | null> {
+    const metadata = this.dataSource.getMetadata(target);
+    const key = `head ${metadata.name}`;
+    let sql = this.sql.get(key);
+    if (sql === undefined) {
+      const name = (property: string) => {
+        const column = metadata.findColumnWithPropertyName(property);
+        if (!column) throw new Error(`${metadata.name} has no ${property}`);
+        return `"${column.databaseName}"`;
+      };
+      sql = `SELECT ${name('seq')} AS "seq", ${name('hash')} AS "hash" FROM "${metadata.tableName}" WHERE ${name('episodeId')} = ${this.placeholder(0)} ORDER BY ${name('seq')} DESC LIMIT 1`;
+      this.sql.set(key, sql);
+    }
+    const rows = (await this.runner(manager).query(sql, [episodeId])) as {
+      seq: number | string;
+      hash: string;
+    }[];
+    const head = rows[0];
+    return head === undefined
+      ? null
+      : { seq: Number(head.seq), hash: head.hash };
+  }
+
   private runner(manager: EntityManager) {
     const runner = manager.queryRunner;
     if (!runner) throw new Error('bound statements run inside a transaction');

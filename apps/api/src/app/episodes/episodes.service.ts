@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DataSource, EntityManager } from 'typeorm';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { z } from 'zod';
 
 import {
@@ -24,6 +24,7 @@ import {
   masEpisodeMachine,
   nextPendingDue,
   restoreEpisodeSnapshot,
+  stepEpisode,
 } from '@mas/mas-episode';
 import type { InstitutionProfile } from '@mas/protocol';
 
@@ -192,7 +193,7 @@ export class EpisodesService {
     let replayed = 0;
     for (const entry of entries) {
       if (new Date(entry.recordedAt).getTime() > Date.parse(instant)) break;
-      [snapshot] = transition(masEpisodeMachine, snapshot, eventOf(entry));
+      [snapshot] = stepEpisode(snapshot, eventOf(entry));
       replayed += 1;
     }
     return {
@@ -395,6 +396,23 @@ export class EpisodesService {
     return row;
   }
 
+  /** `load` inside a write transaction, with a statement prepared once. */
+  private async loadForWrite(
+    id: string,
+    manager: EntityManager,
+  ): Promise<EpisodeRow> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) {
+      throw new ServiceError(404, { message: `no episode ${id}` });
+    }
+    const row = await this.statements.findById(
+      manager,
+      this.entities.episode,
+      id,
+    );
+    if (!row) throw new ServiceError(404, { message: `no episode ${id}` });
+    return row;
+  }
+
   async get(id: string, user: AuthenticatedUser) {
     const row = await this.load(id);
     this.checkKind(row, user);
@@ -557,7 +575,7 @@ export class EpisodesService {
   ): Promise<{ status: number; body: unknown }> {
     return this.gate.run(() =>
       this.dataSource.transaction(async (manager) => {
-        const row = await this.load(id, manager);
+        const row = await this.loadForWrite(id, manager);
         if (user) this.checkKind(row, user);
         if (user && row.kind === 'training' && this.virtualTime) {
           const virtual = await this.virtualTime(row, manager);
@@ -582,7 +600,7 @@ export class EpisodesService {
         const before = this.restore(row);
         // One run of the machine: a refused event leaves the snapshot as it
         // was (the same object), and only then is the reason worked out.
-        const [after] = transition(masEpisodeMachine, before, event);
+        const [after] = stepEpisode(before, event);
         const refusal = after === before ? explainRefusal(before, event) : null;
         if (refusal) {
           const attempt: RejectedAttemptRow = {
@@ -632,11 +650,11 @@ export class EpisodesService {
             message: 'the episode changed meanwhile: reload it',
           });
         }
-        const last = await manager.getRepository(this.entities.audit).findOne({
-          select: { seq: true, hash: true },
-          where: { episodeId: id },
-          order: { seq: 'DESC' },
-        });
+        const last = await this.statements.chainHead(
+          manager,
+          this.entities.audit,
+          id,
+        );
         const entry: Omit<AuditRow, 'id' | 'hash'> = {
           episodeId: id,
           seq: (last?.seq ?? 0) + 1,
@@ -757,7 +775,7 @@ export class EpisodesService {
         const request = snapshot.context.escalationRequests.find(
           (r) => r.requestId === payload['requestId'],
         );
-        [snapshot] = transition(masEpisodeMachine, snapshot, event);
+        [snapshot] = stepEpisode(snapshot, event);
         const at = new Date(entry.occurredAt).toISOString();
         const emergency =
           entry.type === 'therapy.started' && payload['emergency'] === true;
