@@ -86,7 +86,7 @@ Commands
                        toxicities, debrief score); JSON and CSV written to DIR
                        (default reports/simulation); a progress bar when stderr is a terminal.
                        policies: protocol delay no-antimicrobials no-dexamethasone-considered
-                       late-escalation over-escalation
+                       late-escalation over-escalation ignores-results
   help                 this text
 
 Options

@@ -319,7 +319,47 @@ export function patientStreams(seed: number): { course: Random; labs: Random } {
   return { course, labs };
 }
 
-/** Work-up results known by now (a new infection under immunosuppression too). */
+/** A work-up finding that arrives as a result (and is recorded as a trigger). */
+export type Finding = 'infection' | 'ebv' | 'malignancy';
+
+/**
+ * The hour each work-up result became known, up to now: the scenario's
+ * trigger once its result delay has passed, and an infection acquired under
+ * treatment (a toxicity) from the hour it appeared. Absent: not known (yet).
+ */
+export function resultsKnownSince(
+  scenario: Scenario,
+  state: PatientState,
+): Partial<Record<Finding, number>> {
+  const known: Partial<Record<Finding, number>> = {};
+  const upToNow = (hour: number | null): number | undefined =>
+    hour !== null && hour <= state.hours ? hour : undefined;
+  const acquired = state.toxicities.find((t) => t.kind.startsWith('infection'));
+  const infection = upToNow(
+    Math.min(
+      scenario.triggers.infection > 0
+        ? model.delays.infectionResultHours.value
+        : Infinity,
+      acquired?.at ?? Infinity,
+    ),
+  );
+  if (infection !== undefined && Number.isFinite(infection)) {
+    known.infection = infection;
+  }
+  const ebv = upToNow(
+    scenario.triggers.ebv ? model.delays.ebvResultHours.value : null,
+  );
+  if (ebv !== undefined) known.ebv = ebv;
+  const malignancy = upToNow(
+    scenario.triggers.malignancy
+      ? model.delays.malignancyResultHours.value
+      : null,
+  );
+  if (malignancy !== undefined) known.malignancy = malignancy;
+  return known;
+}
+
+/** The work-up results known now (what a clinician could act on). */
 export function knownResults(
   scenario: Scenario,
   state: PatientState,
@@ -328,19 +368,14 @@ export function knownResults(
   ebv: 'B' | 'T/NK' | null;
   malignancy: boolean;
 } {
-  const hours = state.hours;
+  const since = resultsKnownSince(scenario, state);
   return {
-    infection:
-      (scenario.triggers.infection > 0 &&
-        hours >= model.delays.infectionResultHours.value) ||
-      state.toxicities.some((t) => t.kind.startsWith('infection')),
+    infection: since.infection !== undefined,
     ebv:
-      scenario.triggers.ebv && hours >= model.delays.ebvResultHours.value
+      since.ebv !== undefined && scenario.triggers.ebv
         ? scenario.triggers.ebv.cellType
         : null,
-    malignancy:
-      scenario.triggers.malignancy &&
-      hours >= model.delays.malignancyResultHours.value,
+    malignancy: since.malignancy !== undefined,
   };
 }
 

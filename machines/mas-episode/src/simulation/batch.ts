@@ -55,7 +55,11 @@ export function courseSeed(seed: number, index: number): number {
 }
 
 export function courseRow(result: CourseResult): CourseRow {
-  const scored = debrief(result.finalSnapshot.context);
+  const scored = debrief(
+    result.finalSnapshot.context,
+    undefined,
+    result.findings,
+  );
   return {
     scenarioId: result.scenarioId,
     policyId: result.policyId,

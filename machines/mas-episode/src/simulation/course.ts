@@ -13,6 +13,7 @@ import {
   needsOrganSupport,
   type PatientState,
   patientStreams,
+  resultsKnownSince,
   type Scenario,
   simulationModel,
   stepHour,
@@ -24,6 +25,7 @@ import {
 } from '../lib/mas-episode.explain.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import { nextPendingDue } from '../lib/mas-episode.persistence.js';
+import { type DebriefFindings, triggersRecordedAt } from './debrief.js';
 import type { Policy, PolicyStep, PolicyView } from './policies.js';
 
 /** When work-up results become known to the team (hours after opening). */
@@ -84,6 +86,8 @@ export interface CourseResult {
   /** The events sent, in order (for the debrief and for replays). */
   readonly events: readonly EpisodeEvent[];
   readonly finalSnapshot: EpisodeSnapshot;
+  /** When work-up results became available and when triggers were recorded. */
+  readonly findings: DebriefFindings;
   /** Labelled model output. */
   readonly notice: string;
 }
@@ -150,6 +154,28 @@ export function interventionOf(
     case 'workup.started':
       return null;
   }
+}
+
+/**
+ * The debrief's view of a simulated course's work-up: the hours results
+ * became available (from the virtual patient) as instants, beside the
+ * triggers recorded.
+ */
+export function courseFindings(
+  openedAt: string,
+  knownSince: Partial<Record<'infection' | 'ebv' | 'malignancy', number>>,
+  events: readonly Pick<EpisodeEvent, 'type' | 'at' | 'payload'>[],
+): DebriefFindings {
+  const t0 = Date.parse(openedAt);
+  return {
+    availableAt: Object.fromEntries(
+      Object.entries(knownSince).map(([finding, hour]) => [
+        finding,
+        new Date(t0 + hour * HOUR).toISOString(),
+      ]),
+    ),
+    recordedAt: triggersRecordedAt(events),
+  };
 }
 
 /**
@@ -295,6 +321,11 @@ export function simulateCourse(options: CourseOptions): CourseResult {
     relapses: c.relapses,
     events,
     finalSnapshot: final,
+    findings: courseFindings(
+      openedAt,
+      resultsKnownSince(scenario, patient),
+      events,
+    ),
     notice: simulationModel.notice,
   };
 }

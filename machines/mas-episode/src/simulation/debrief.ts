@@ -1,3 +1,4 @@
+import type { EpisodeEvent } from '@mas/contracts';
 import { masProtocol } from '@mas/protocol';
 
 import type {
@@ -39,7 +40,53 @@ export type DebriefRule =
       readonly due: DueId;
       readonly perLate: number;
       readonly evidence: readonly string[];
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly points: number;
+      /**
+       * Full points if a work-up result the patient produced (known only to
+       * the simulation: the machine is never told unless someone records it)
+       * was recorded as a trigger within one reassessment interval.
+       */
+      readonly kind: 'result-recorded';
+      readonly finding: Finding;
+      readonly evidence: readonly string[];
     };
+
+/** A work-up result that is recorded as a trigger of MAS. */
+export type Finding = 'infection' | 'ebv' | 'malignancy';
+
+/**
+ * What only a simulation knows: when each work-up result became available
+ * (from the virtual patient), and when the clinician recorded the trigger.
+ * Real episodes have no such record: the rules that need it do not apply.
+ */
+export interface DebriefFindings {
+  readonly availableAt: Partial<Record<Finding, string>>;
+  readonly recordedAt: Partial<Record<Finding, string>>;
+}
+
+/** When each trigger was first recorded, from a course's accepted events. */
+export function triggersRecordedAt(
+  events: readonly Pick<EpisodeEvent, 'type' | 'at' | 'payload'>[],
+): Partial<Record<Finding, string>> {
+  const recorded: Partial<Record<Finding, string>> = {};
+  for (const event of events) {
+    if (event.type !== 'trigger.identified') continue;
+    const trigger = (event.payload as { trigger: string }).trigger;
+    if (
+      (trigger === 'infection' ||
+        trigger === 'ebv' ||
+        trigger === 'malignancy') &&
+      recorded[trigger] === undefined
+    ) {
+      recorded[trigger] = event.at;
+    }
+  }
+  return recorded;
+}
 
 export const debriefRules: readonly DebriefRule[] = [
   {
@@ -94,6 +141,33 @@ export const debriefRules: readonly DebriefRule[] = [
     evidence: ['seed.second-line.1', 'seed.second-line.2'],
   },
   {
+    id: 'infection-result-recorded',
+    label:
+      'An infection found in the work-up recorded as a trigger within one reassessment interval',
+    points: 10,
+    kind: 'result-recorded',
+    finding: 'infection',
+    evidence: ['seed.subtype.3', 'seed.pitfalls.2'],
+  },
+  {
+    id: 'ebv-result-recorded',
+    label:
+      'A positive EBV result recorded as a trigger within one reassessment interval',
+    points: 10,
+    kind: 'result-recorded',
+    finding: 'ebv',
+    evidence: ['seed.refractory.4'],
+  },
+  {
+    id: 'malignancy-result-recorded',
+    label:
+      'A malignancy found in the work-up recorded as a trigger within one reassessment interval',
+    points: 10,
+    kind: 'result-recorded',
+    finding: 'malignancy',
+    evidence: ['seed.subtype.2'],
+  },
+  {
     id: 'malignancy-treated',
     label: 'The underlying malignancy treated',
     points: 10,
@@ -125,6 +199,7 @@ const HOUR = 3_600_000;
 export function debrief(
   context: EpisodeContext,
   rules: readonly DebriefRule[] = debriefRules,
+  findings: DebriefFindings | null = null,
 ): Debrief {
   const window =
     masProtocol.definition.dueTimes.reassessment.intervalHours * HOUR;
@@ -173,6 +248,47 @@ export function debrief(
               ...base,
               earned: 0,
               detail: `${rule.alert} raised at ${slow[0]?.raisedAt ?? '?'} and not resolved within ${window / HOUR} h${slow[0]?.clearedAt === undefined ? ' (still standing)' : ''}`,
+            };
+      }
+      case 'result-recorded': {
+        const available = findings?.availableAt[rule.finding];
+        if (available === undefined) {
+          return {
+            ...base,
+            earned: null,
+            detail:
+              findings === null
+                ? 'no simulated work-up to compare with'
+                : 'no such result in this course',
+          };
+        }
+        const recorded = findings?.recordedAt[rule.finding];
+        const late = (until: string) =>
+          Date.parse(until) - Date.parse(available) > window;
+        if (recorded === undefined) {
+          // Not recorded: slow once the window has passed or the episode ended.
+          return context.outcome !== null || late(context.now)
+            ? {
+                ...base,
+                earned: 0,
+                detail: `${rule.finding} result available at ${available}, never recorded as a trigger`,
+              }
+            : {
+                ...base,
+                earned: null,
+                detail: `${rule.finding} result available at ${available}; still within ${window / HOUR} h`,
+              };
+        }
+        return late(recorded)
+          ? {
+              ...base,
+              earned: 0,
+              detail: `${rule.finding} result available at ${available}, recorded at ${recorded} (over ${window / HOUR} h)`,
+            }
+          : {
+              ...base,
+              earned: rule.points,
+              detail: `${rule.finding} result available at ${available}, recorded at ${recorded}`,
             };
       }
       case 'due-kept': {

@@ -40,7 +40,8 @@ export type PolicyId =
   | 'no-antimicrobials'
   | 'no-dexamethasone-considered'
   | 'late-escalation'
-  | 'over-escalation';
+  | 'over-escalation'
+  | 'ignores-results';
 
 export interface Policy {
   readonly id: PolicyId;
@@ -76,6 +77,8 @@ interface Options {
   /** Failed reassessments before each escalation step. */
   readonly escalateAfter: number;
   readonly overEscalate: boolean;
+  /** Acts on work-up results (infection, EBV, malignancy) once known. */
+  readonly actOnResults: boolean;
 }
 
 /**
@@ -110,6 +113,9 @@ function rulePolicy(
         : [];
     },
     decide(view) {
+      const known = options.actOnResults
+        ? view.known
+        : { infection: false, ebv: null, malignancy: false };
       const s = view.snapshot;
       const c = s.context;
       const steps: PolicyStep[] = [];
@@ -219,25 +225,25 @@ function rulePolicy(
         );
       }
       // Triggers.
-      if (view.known.infection && !c.triggers.infection) {
+      if (known.infection && !c.triggers.infection) {
         steps.push(step('trigger.identified', { trigger: 'infection' }));
       }
       if (
-        view.known.infection &&
+        known.infection &&
         options.antimicrobials &&
         !c.antimicrobialsActive
       ) {
         steps.push(step('antimicrobials.started', { agents: ['ceftriaxone'] }));
       }
-      if (view.known.ebv !== null && !c.triggers.ebv) {
+      if (known.ebv !== null && !c.triggers.ebv) {
         steps.push(
           step('trigger.identified', {
             trigger: 'ebv',
-            ebvCellType: view.known.ebv,
+            ebvCellType: known.ebv,
           }),
         );
       }
-      if (view.known.ebv === 'B' && !has('rituximab')) {
+      if (known.ebv === 'B' && !has('rituximab')) {
         if (!c.screenings['hbv-serology']) {
           steps.push(
             step('screening.recorded', {
@@ -248,7 +254,7 @@ function rulePolicy(
         }
         steps.push(step('therapy.started', { drug: 'rituximab' }));
       }
-      if (view.known.malignancy && !c.triggers.malignancy) {
+      if (known.malignancy && !c.triggers.malignancy) {
         steps.push(
           step('trigger.identified', { trigger: 'malignancy' }),
           step('malignancy-treatment.started'),
@@ -350,6 +356,7 @@ const protocolOptions: Options = {
   // stepping up: one, twelve hours in, is too early to judge a pulse.
   escalateAfter: rules.failedReassessmentsBeforeEscalation.value,
   overEscalate: false,
+  actOnResults: true,
 };
 
 export const policies: Readonly<Record<PolicyId, Policy>> = {
@@ -381,6 +388,11 @@ export const policies: Readonly<Record<PolicyId, Policy>> = {
     'over-escalation',
     'combination and etoposide at once, whatever the severity',
     { ...protocolOptions, overEscalate: true },
+  ),
+  'ignores-results': rulePolicy(
+    'ignores-results',
+    'never acts on work-up results (infection, EBV, malignancy found)',
+    { ...protocolOptions, actOnResults: false },
   ),
 };
 

@@ -41,8 +41,11 @@ function course(scenario: Scenario | string, policy: PolicyId, seed: number) {
 /** Points a policy earns on a rule, over a few seeds. */
 function pointsOn(scenarioId: string, policy: PolicyId, rule: string) {
   return [1, 2, 3, 4, 5].map((seed) => {
+    const result = course(scenarioId, policy, seed);
     const item = debrief(
-      course(scenarioId, policy, seed).finalSnapshot.context,
+      result.finalSnapshot.context,
+      undefined,
+      result.findings,
     ).items.find((i) => i.rule === rule);
     return item?.earned ?? null;
   });
@@ -177,6 +180,54 @@ describe('simulated courses (model output, never evidence)', () => {
       'escalation-timing',
     );
     expect(prompt.every((p) => p === 15 || p === null)).toBe(true);
+    // Work-up results the machine was never told about (only the simulation
+    // knows them): ignored, they lose their points; acted on, they earn them.
+    for (const [scenario, rule] of [
+      ['infection-triggered', 'infection-result-recorded'],
+      ['ebv-driven', 'ebv-result-recorded'],
+      ['malignancy-associated', 'malignancy-result-recorded'],
+    ] as const) {
+      // (null: a course that ended before the result arrived.)
+      const acted = pointsOn(scenario, 'protocol', rule);
+      expect(acted).not.toContain(0);
+      expect(acted.filter((p) => p === 10).length).toBeGreaterThanOrEqual(3);
+      const ignored = pointsOn(scenario, 'ignores-results', rule);
+      expect(ignored).not.toContain(10);
+      expect(ignored.filter((p) => p === 0).length).toBeGreaterThanOrEqual(3);
+      // A scenario without that result: the rule does not apply.
+      expect(pointsOn('steroid-responsive', 'ignores-results', rule)).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
+    }
+  });
+
+  it('a result recorded within one reassessment interval of its arrival scores; later, or never once the window passed, does not; a real episode (no simulated work-up) is not scored on it', () => {
+    const result = course('infection-triggered', 'protocol', 1);
+    const context = result.finalSnapshot.context;
+    const available = '2026-03-01T14:00:00.000Z';
+    const score = (recordedAt: string | undefined, now = context.now) =>
+      debrief({ ...context, now, outcome: null }, undefined, {
+        availableAt: { infection: available },
+        recordedAt: recordedAt === undefined ? {} : { infection: recordedAt },
+      }).items.find((i) => i.rule === 'infection-result-recorded');
+    expect(score('2026-03-02T02:00:00.000Z')?.earned).toBe(10);
+    expect(score('2026-03-02T02:00:01.000Z')?.earned).toBe(0);
+    expect(score(undefined, '2026-03-01T20:00:00.000Z')).toMatchObject({
+      earned: null,
+      detail: expect.stringContaining('still within 12 h') as unknown,
+    });
+    expect(score(undefined, '2026-03-02T02:00:01.000Z')).toMatchObject({
+      earned: 0,
+      detail: expect.stringContaining('never recorded') as unknown,
+    });
+    expect(
+      debrief(context).items.find((i) => i.rule === 'infection-result-recorded')
+        ?.earned,
+    ).toBeNull();
   });
 
   it('over-escalation is not free: more toxicity than the protocol policy', () => {

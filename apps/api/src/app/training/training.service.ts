@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 
-import { parseOrThrow } from '@mas/contracts';
+import { type EpisodeEvent, parseOrThrow } from '@mas/contracts';
 import {
+  courseFindings,
   debrief,
   interventionOf,
   policies,
@@ -20,6 +21,7 @@ import {
   needsOrganSupport,
   type PatientState,
   patientStreams,
+  resultsKnownSince,
   scenarioById,
   scenarios,
   simulationModel,
@@ -262,8 +264,23 @@ export class TrainingService {
   async debrief(id: string, user: AuthenticatedUser) {
     const session = await this.session(id, user);
     const { snapshot } = await this.episodes.snapshotOf(id, user);
+    const scenario = scenarioById(session.scenarioId);
+    const openedAt = snapshot.context.openedAt;
+    // What only the simulation knows: when each work-up result became
+    // available, beside when the trainee recorded the trigger.
+    const patient = await this.patientNow(id, session, openedAt, user);
+    const recorded = (await this.episodes.audit(id, user)).map((entry) => ({
+      type: entry.type as EpisodeEvent['type'],
+      at: new Date(entry.occurredAt).toISOString(),
+      payload: entry.payload as EpisodeEvent['payload'],
+    }));
+    const findings = courseFindings(
+      openedAt,
+      resultsKnownSince(scenario, patient),
+      recorded,
+    );
     const reference = simulateCourse({
-      scenario: scenarioById(session.scenarioId),
+      scenario,
       policy: policies.protocol,
       seed: session.seed,
       profile: this.profile,
@@ -283,11 +300,15 @@ export class TrainingService {
     return {
       notice: simulationModel.notice,
       trainee: {
-        ...debrief(snapshot.context),
+        ...debrief(snapshot.context, undefined, findings),
         ...times(snapshot.context),
       },
       protocolPolicy: {
-        ...debrief(reference.finalSnapshot.context),
+        ...debrief(
+          reference.finalSnapshot.context,
+          undefined,
+          reference.findings,
+        ),
         ...times(reference.finalSnapshot.context),
         outcome: reference.outcome,
         hoursSimulated: reference.hoursSimulated,
