@@ -14,22 +14,44 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
-import { loadConfiguration, ManualClock, startService } from '@mas/api';
+import {
+  auditEntryFor,
+  auditEntryHash,
+  derivedColumns,
+  GENESIS_HASH,
+  loadConfiguration,
+  ManualClock,
+  startService,
+} from '@mas/api';
+import type { EpisodeEvent } from '@mas/contracts';
+import {
+  checkEvent,
+  masEpisodeMachine,
+  restoreEpisodeSnapshot,
+  stepEpisode,
+} from '@mas/mas-episode';
 import { parseInstitutionProfile } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 import Database from 'better-sqlite3';
 
 const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 3);
+/**
+ * Every handler first runs this long at four clients, unmeasured, so that no
+ * figure includes the JIT's warm-up (the first level measured would).
+ */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
 /** `BENCH_LEVELS=16` and `BENCH_SYNC=NORMAL` narrow a run further. */
+/** The warm-up (four clients, not reported), then the levels measured. */
+const runLevels = (): number[] => [4, ...LEVELS];
 const LEVELS = (process.env['BENCH_LEVELS'] ?? '1,16,64')
   .split(',')
   .map(Number);
 const SYNCS = (process.env['BENCH_SYNC'] ?? 'NORMAL,FULL').split(',') as (
   'NORMAL' | 'FULL'
 )[];
-/** `BENCH_PARTS=api,bare,list` (default: all) narrows the run, e.g. for a CPU profile. */
+/** `BENCH_PARTS=api,bare,machine,list` (default: all) narrows the run, e.g. for a CPU profile. */
 const PARTS = new Set(
-  (process.env['BENCH_PARTS'] ?? 'api,bare,list').split(','),
+  (process.env['BENCH_PARTS'] ?? 'api,bare,machine,list').split(','),
 );
 const profile = parseInstitutionProfile(
   JSON.parse(
@@ -48,6 +70,8 @@ interface Figures {
   readonly throughput: number;
   readonly p50: number;
   readonly p99: number;
+  /** How busy the server's event loop was (1: saturated). */
+  readonly busy: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -72,9 +96,11 @@ interface Target {
 async function drive(
   targets: readonly Target[],
   headers: Record<string, string>,
+  seconds: number,
 ): Promise<Figures> {
+  const before = performance.eventLoopUtilization();
   const worker = new Worker(new URL('./load.worker.mjs', import.meta.url), {
-    workerData: { targets, seconds: SECONDS_PER_LEVEL, headers },
+    workerData: { targets, seconds, headers },
   });
   const result = await new Promise<{
     latencies: number[];
@@ -83,13 +109,15 @@ async function drive(
     worker.once('message', resolve);
     worker.once('error', reject);
   });
+  const busy = performance.eventLoopUtilization(before).utilization;
   await worker.terminate();
   if (result.failure) throw new Error(result.failure);
   const latencies = result.latencies.sort((a, b) => a - b);
   return {
-    throughput: latencies.length / SECONDS_PER_LEVEL,
+    throughput: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    busy,
   };
 }
 
@@ -137,7 +165,7 @@ async function benchApi(synchronous: 'NORMAL' | 'FULL', dir: string) {
     })
   ).json.token as string;
   const results: Figures[] = [];
-  for (const clients of LEVELS) {
+  for (const clients of runLevels()) {
     const episodes = await Promise.all(
       Array.from({ length: clients }, async () => {
         const created = await post(
@@ -159,11 +187,13 @@ async function benchApi(synchronous: 'NORMAL' | 'FULL', dir: string) {
           'content-type': 'application/json',
           authorization: `Bearer ${token}`,
         },
+        results.length === 0 ? WARMUP_SECONDS : SECONDS_PER_LEVEL,
       ),
     );
   }
   await service.close();
-  return results;
+  // The warm-up's figures are not reported.
+  return results.slice(1);
 }
 
 /**
@@ -174,12 +204,19 @@ async function benchApi(synchronous: 'NORMAL' | 'FULL', dir: string) {
  * entry of the same size with its hash), prepared once; no framework, no
  * statechart, no validation, no authentication.
  */
-async function benchBare(synchronous: 'NORMAL' | 'FULL', dir: string) {
-  const file = join(dir, `bare-${synchronous}.sqlite`);
+async function benchBare(
+  synchronous: 'NORMAL' | 'FULL',
+  dir: string,
+  withMachine: boolean,
+) {
+  const file = join(
+    dir,
+    `bare-${withMachine ? 'machine-' : ''}${synchronous}.sqlite`,
+  );
   const service = await startOn(file, synchronous);
   const user = { id: 'bench', username: 'bench', role: 'clinician' as const };
   const ids: string[][] = [];
-  for (const clients of LEVELS) {
+  for (const clients of runLevels()) {
     const level: string[] = [];
     for (let i = 0; i < clients; i += 1) {
       const created = (await service.episodes.create(
@@ -209,7 +246,7 @@ async function benchBare(synchronous: 'NORMAL' | 'FULL', dir: string) {
        protocol_hash, profile_hash, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const apply = db.transaction(
+  const sqlOnly = db.transaction(
     (id: string, version: number, payload: string): number => {
       const row = read.get(id) as
         | {
@@ -266,6 +303,79 @@ async function benchBare(synchronous: 'NORMAL' | 'FULL', dir: string) {
       return 201;
     },
   );
+  /**
+   * The same transaction as the service's, without the framework: the
+   * machine restored from the stored snapshot and stepped, the new snapshot
+   * and the board's columns written, the audit entry with the machine's guard
+   * reason and evidence and its chained hash (the service's own functions);
+   * no Nest, no Express, no TypeORM, no validation, no authentication.
+   */
+  const machineStep = db.transaction(
+    (id: string, version: number, payload: string): number => {
+      const row = read.get(id) as
+        { version: number; snapshot: string } | undefined;
+      if (!row || row.version !== version) return 409;
+      const now = new Date();
+      const event = {
+        type: 'labs.recorded',
+        at: now.toISOString(),
+        actor: { id: 'bench', role: 'clinician' },
+        payload: JSON.parse(payload) as unknown,
+      } as EpisodeEvent;
+      const before = restoreEpisodeSnapshot(JSON.parse(row.snapshot));
+      const [after] = stepEpisode(before, event);
+      if (after === before) return 422;
+      const check = checkEvent(before.context, event);
+      const derived = derivedColumns(after);
+      update.run(
+        JSON.stringify(masEpisodeMachine.getPersistedSnapshot(after)),
+        derived.stage,
+        derived.tags,
+        derived.alertIds,
+        derived.overdue ? 1 : 0,
+        derived.urgency,
+        derived.nextDueAt?.toISOString() ?? null,
+        version + 1,
+        now.toISOString(),
+        id,
+        version,
+      );
+      const previous = last.get(id) as
+        { seq: number; hash: string } | undefined;
+      const entry = auditEntryFor({
+        episodeId: id,
+        seq: (previous?.seq ?? 0) + 1,
+        event,
+        before,
+        after,
+        check,
+        recordedAt: now,
+        prevHash: previous?.hash ?? GENESIS_HASH,
+      });
+      insert.run(
+        randomUUID(),
+        id,
+        entry.seq,
+        entry.type,
+        entry.payload,
+        entry.actorId,
+        entry.actorRole,
+        now.toISOString(),
+        now.toISOString(),
+        null,
+        entry.evidence,
+        entry.guard,
+        entry.stateBefore,
+        entry.stateAfter,
+        entry.protocolHash,
+        entry.profileHash,
+        entry.prevHash,
+        auditEntryHash(entry),
+      );
+      return 201;
+    },
+  );
+  const apply = withMachine ? machineStep : sqlOnly;
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -284,7 +394,7 @@ async function benchBare(synchronous: 'NORMAL' | 'FULL', dir: string) {
   const address = server.address() as { port: number };
   const url = `http://127.0.0.1:${address.port}/events`;
   const results: Figures[] = [];
-  for (const index of LEVELS.keys()) {
+  for (const index of runLevels().keys()) {
     results.push(
       await drive(
         (ids[index] ?? []).map((id) => ({
@@ -293,12 +403,14 @@ async function benchBare(synchronous: 'NORMAL' | 'FULL', dir: string) {
           version: 0,
         })),
         { 'content-type': 'application/json' },
+        index === 0 ? WARMUP_SECONDS : SECONDS_PER_LEVEL,
       ),
     );
   }
   server.close();
   db.close();
-  return results;
+  // The warm-up's figures are not reported.
+  return results.slice(1);
 }
 
 async function benchListAndRestart(dir: string) {
@@ -350,34 +462,70 @@ async function benchListAndRestart(dir: string) {
   };
 }
 
+const NONE: Figures = {
+  throughput: Number.NaN,
+  p50: Number.NaN,
+  p99: Number.NaN,
+  busy: Number.NaN,
+};
+
 function row(
   synchronous: string,
   clients: number,
-  a: Figures,
-  b: Figures,
+  api: Figures,
+  references: readonly Figures[],
 ): void {
-  console.log(
-    `${synchronous.padEnd(7)} ${String(clients).padStart(7)} ${a.throughput.toFixed(0).padStart(11)} ${a.p50.toFixed(1).padStart(8)} ${a.p99.toFixed(1).padStart(8)} ${b.throughput.toFixed(0).padStart(12)} ${b.p50.toFixed(1).padStart(9)} ${b.p99.toFixed(1).padStart(8)} ${(a.throughput / b.throughput).toFixed(2).padStart(7)} ${(a.p99 / b.p99).toFixed(1).padStart(9)}`,
-  );
+  const cells = [
+    synchronous.padEnd(7),
+    String(clients).padStart(7),
+    api.throughput.toFixed(0).padStart(9),
+    api.p50.toFixed(1).padStart(6),
+    api.p99.toFixed(1).padStart(6),
+    `${(api.busy * 100).toFixed(0)}%`.padStart(5),
+  ];
+  for (const b of references) {
+    cells.push(
+      '|',
+      b.throughput.toFixed(0).padStart(7),
+      b.p99.toFixed(1).padStart(6),
+      `${(b.busy * 100).toFixed(0)}%`.padStart(5),
+      (api.throughput / b.throughput).toFixed(2).padStart(6),
+      (api.p99 / b.p99).toFixed(1).padStart(5),
+    );
+  }
+  console.log(cells.join(' '));
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mas-bench-'));
 try {
   console.log(
-    `API vs bare handler (SQLite, ${SECONDS_PER_LEVEL} s per level; labs.recorded events, one episode per client)`,
+    `API vs bare node:http handlers (SQLite, ${SECONDS_PER_LEVEL} s per level; labs.recorded events, one episode per client)`,
   );
   console.log(
-    'sync    clients   api req/s  api p50  api p99   bare req/s  bare p50 bare p99   ratio  p99/bare',
+    '  bare SQL: the same statements on the same schema, the stored snapshot written back (no machine)',
+  );
+  console.log(
+    '  bare machine: the same transaction as the service (machine stepped, new snapshot, audit entry with guard reason and hash), without Nest, Express, TypeORM, validation or authentication',
+  );
+  console.log(
+    "  busy: share of the time the server's event loop was busy; ratio: API req/s over the bare handler's; p99x: API p99 over the bare handler's",
+  );
+  console.log(
+    'sync    clients  api req/s    p50    p99  busy |  bare SQL req/s p99  busy  ratio  p99x | bare machine req/s p99 busy ratio p99x',
   );
   for (const synchronous of SYNCS) {
     const api = PARTS.has('api') ? await benchApi(synchronous, dir) : [];
-    const bare = PARTS.has('bare') ? await benchBare(synchronous, dir) : [];
+    const bare = PARTS.has('bare')
+      ? await benchBare(synchronous, dir, false)
+      : [];
+    const machine = PARTS.has('machine')
+      ? await benchBare(synchronous, dir, true)
+      : [];
     LEVELS.forEach((clients, index) => {
-      const a = api[index];
-      const b = bare[index];
-      if (!a && !b) return;
-      const none = { throughput: Number.NaN, p50: Number.NaN, p99: Number.NaN };
-      return row(synchronous, clients, a ?? none, b ?? none);
+      row(synchronous, clients, api[index] ?? NONE, [
+        bare[index] ?? NONE,
+        machine[index] ?? NONE,
+      ]);
     });
   }
   if (PARTS.has('list')) {

@@ -53,7 +53,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(engine: EngineName): Promise<Harness> {
+/**
+ * Login tokens expire on the service's clock, and the suites move that clock
+ * by days while using the tokens of one login: by default they last 30 days
+ * here (the service's default is 8 hours).
+ */
+const TEST_TOKEN_TTL_SECONDS = 30 * 86_400;
+
+export async function startHarness(
+  engine: EngineName,
+  options: { readonly tokenTtlSeconds?: number } = {},
+): Promise<Harness> {
+  const tokenTtl = String(options.tokenTtlSeconds ?? TEST_TOKEN_TTL_SECONDS);
   const profile = parseInstitutionProfile(
     JSON.parse(
       readFileSync(
@@ -106,6 +117,7 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
       PORT: '0',
       SQLITE_PATH: join(dir, 'mas.sqlite'),
       SCHEDULER_INTERVAL_MS: '0',
+      TOKEN_TTL_SECONDS: tokenTtl,
     });
     const { DataSource } = await import('typeorm');
     const raw = new DataSource({
@@ -133,6 +145,7 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
     PORT: '0',
     DATABASE_URL: url,
     SCHEDULER_INTERVAL_MS: '0',
+    TOKEN_TTL_SECONDS: tokenTtl,
   });
   const raw = new pg.Client({ connectionString: url });
   const harness = await assemble(

@@ -78,6 +78,8 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
       PORT: '0',
       SQLITE_PATH: join(dir, 'web-e2e.sqlite'),
       SCHEDULER_INTERVAL_MS: '0',
+      // Tokens expire on the service's clock, which the tests move by hours.
+      TOKEN_TTL_SECONDS: String(30 * 86_400),
       WEB_DIR: webDir,
     }),
     clock,

@@ -2,3 +2,9 @@
 export * from './app/bootstrap.js';
 export * from './app/clock/clock.js';
 export * from './app/config/configuration.js';
+// The write path's pieces, for bench:api's framework-free handler.
+export { auditEntryHash, GENESIS_HASH } from './app/audit/audit-chain.util.js';
+export {
+  auditEntryFor,
+  derivedColumns,
+} from './app/episodes/episodes.service.js';

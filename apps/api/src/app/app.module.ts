@@ -22,7 +22,7 @@ import {
 import type { Entities } from './database/entities.js';
 import { EpisodesService } from './episodes/episodes.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
-import { CONFIG, EPISODES, TRAINING, USERS } from './tokens.js';
+import { CLOCK, CONFIG, EPISODES, TRAINING, USERS } from './tokens.js';
 import { TrainingService } from './training/training.service.js';
 
 export interface AppDependencies {
@@ -66,6 +66,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: CONFIG, useValue: deps.config },
+        { provide: CLOCK, useValue: deps.clock },
         {
           provide: EPISODES,
           useValue: episodes,

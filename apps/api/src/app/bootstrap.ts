@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type Express, type Request, type Response } from 'express';
 
@@ -62,7 +62,7 @@ export async function startService(options: {
   const { dataSource, engine } = createDataSource(options.config);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       config: options.config,
       dataSource,
@@ -71,8 +71,12 @@ export async function startService(options: {
       profile: options.profile,
       jwtSecret: options.jwtSecret,
     }),
-    { logger: ['error', 'warn'] },
+    // JSON bodies only: no endpoint takes a form, so no urlencoded parser
+    // runs on every request (a form body is a 400 like any non-object body).
+    { logger: ['error', 'warn'], bodyParser: false },
   );
+  app.useBodyParser('json');
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -101,7 +105,7 @@ export async function startService(options: {
           });
         }, options.config.SCHEDULER_INTERVAL_MS)
       : undefined;
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const address = server.address() as AddressInfo;
   return {
     app,

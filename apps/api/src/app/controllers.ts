@@ -23,11 +23,12 @@ import { evidenceCatalog, masProtocol } from '@mas/protocol';
 import { Public, Roles } from './auth/auth.guard.js';
 import { MIN_PASSWORD_LENGTH } from './auth/password.util.js';
 import type { UsersService } from './auth/users.service.js';
+import type { Clock } from './clock/clock.js';
 import type {
   AuthenticatedUser,
   EpisodesService,
 } from './episodes/episodes.service.js';
-import { EPISODES, TRAINING, USERS } from './tokens.js';
+import { CLOCK, EPISODES, TRAINING, USERS } from './tokens.js';
 import type { TrainingService } from './training/training.service.js';
 
 interface AuthedRequest {
@@ -36,6 +37,11 @@ interface AuthedRequest {
 interface Reply {
   status(code: number): Reply;
   json(body: unknown): void;
+}
+/** The Node response under Express's: the write path answers on it directly. */
+interface RawReply {
+  writeHead(status: number, headers: Record<string, string | number>): void;
+  end(body: string): void;
 }
 interface CsvReply extends Reply {
   type(contentType: string): CsvReply;
@@ -77,6 +83,7 @@ export class AuthController {
   constructor(
     @Inject(USERS) private readonly users: UsersService,
     @Inject(JwtService) private readonly jwt: JwtService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Public()
@@ -90,10 +97,12 @@ export class AuthController {
     );
     if (!user)
       throw new UnauthorizedException('unknown user or wrong password');
+    // Issued at the service's clock (the expiry counts from it; tests move it).
     const token = await this.jwt.signAsync({
       sub: user.id,
       username: user.username,
       role: user.role,
+      iat: Math.floor(this.clock.now().getTime() / 1000),
     });
     return { token, username: user.username, role: user.role };
   }
@@ -150,7 +159,7 @@ export class EpisodesController {
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: AuthedRequest,
-    @Res() reply: Reply,
+    @Res() reply: RawReply,
   ) {
     const outcome = await this.episodes.send(
       id,
@@ -158,7 +167,14 @@ export class EpisodesController {
       request.user,
       idempotencyKey,
     );
-    reply.status(outcome.status).json(outcome.body);
+    // Written as is: Express's send() would hash the body for an ETag and
+    // check freshness, neither of which means anything for a POST.
+    const json = JSON.stringify(outcome.body);
+    reply.writeHead(outcome.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
+    reply.end(json);
   }
 }
 

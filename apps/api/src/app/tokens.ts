@@ -3,3 +3,4 @@ export const EPISODES = Symbol('EpisodesService');
 export const USERS = Symbol('UsersService');
 export const CONFIG = Symbol('Configuration');
 export const TRAINING = Symbol('TrainingService');
+export const CLOCK = Symbol('Clock');

@@ -10,8 +10,24 @@ import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
  * columns, so each statement is prepared once; values are still encoded by
  * TypeORM's driver for their column (dates, booleans), on both engines.
  */
+interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  all(...params: unknown[]): unknown[];
+}
+
+interface SqliteConnection {
+  readonly inTransaction: boolean;
+  prepare(sql: string): SqliteStatement;
+}
+
+/** better-sqlite3 binds no booleans: 0/1, as TypeORM's runner does. */
+function sqliteValue(value: unknown): unknown {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}
+
 export class BoundStatements {
   private readonly sql = new Map<string, string>();
+  private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -48,7 +64,7 @@ export class BoundStatements {
       sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => this.placeholder(i)).join(', ')})`;
       this.sql.set(key, sql);
     }
-    await this.runner(manager).query(sql, params);
+    await this.run(manager, sql, params);
   }
 
   /**
@@ -68,7 +84,7 @@ export class BoundStatements {
       sql = `SELECT * FROM "${metadata.tableName}" WHERE "id" = ${this.placeholder(0)}`;
       this.sql.set(key, sql);
     }
-    const rows = (await this.runner(manager).query(sql, [id])) as Record<
+    const rows = (await this.all(manager, sql, [id])) as Record<
       string,
       unknown
     >[];
@@ -105,7 +121,7 @@ export class BoundStatements {
       sql = `SELECT ${name('seq')} AS "seq", ${name('hash')} AS "hash" FROM "${metadata.tableName}" WHERE ${name('episodeId')} = ${this.placeholder(0)} ORDER BY ${name('seq')} DESC LIMIT 1`;
       this.sql.set(key, sql);
     }
-    const rows = (await this.runner(manager).query(sql, [episodeId])) as {
+    const rows = (await this.all(manager, sql, [episodeId])) as {
       seq: number | string;
       hash: string;
     }[];
@@ -113,6 +129,85 @@ export class BoundStatements {
     return head === undefined
       ? null
       : { seq: Number(head.seq), hash: head.hash };
+  }
+
+  /**
+   * On SQLite the statements run on the driver's connection directly, inside
+   * the transaction TypeORM opened on it (SQLite has one connection): the
+   * query runner's per-query layers (events, logging, its own statement
+   * cache) cost more than these statements. PostgreSQL goes through the
+   * transaction's query runner (its pooled connection).
+   */
+  private sqlite(): SqliteConnection | null {
+    if (this.dataSource.options.type !== 'better-sqlite3') return null;
+    return (
+      this.dataSource.driver as unknown as {
+        databaseConnection: SqliteConnection;
+      }
+    ).databaseConnection;
+  }
+
+  private prepared(db: SqliteConnection, sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private sqliteManager: EntityManager | null = null;
+
+  /**
+   * Runs `work` in one transaction. PostgreSQL: TypeORM's (a pooled
+   * connection of its own). SQLite: BEGIN and COMMIT (or ROLLBACK) straight
+   * on its one connection, with an entity manager on TypeORM's one query
+   * runner for the repository calls inside; callers hold the write gate, so
+   * no other transaction is open on the connection meanwhile.
+   */
+  async transaction<T>(
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const db = this.sqlite();
+    if (db === null) return this.dataSource.transaction(work);
+    this.sqliteManager ??= this.dataSource.createQueryRunner().manager;
+    this.prepared(db, 'BEGIN').run();
+    let result: T;
+    try {
+      result = await work(this.sqliteManager);
+      this.prepared(db, 'COMMIT').run();
+    } catch (error) {
+      // A failed COMMIT can leave the transaction open: end it either way.
+      if (db.inTransaction) this.prepared(db, 'ROLLBACK').run();
+      throw error;
+    }
+    return result;
+  }
+
+  /** Runs a write; the rows changed. */
+  private async run(
+    manager: EntityManager,
+    sql: string,
+    params: unknown[],
+  ): Promise<number> {
+    const runner = this.runner(manager);
+    const db = this.sqlite();
+    if (db === null) {
+      const result = await runner.query(sql, params, true);
+      return result.affected ?? 0;
+    }
+    return this.prepared(db, sql).run(...params.map(sqliteValue)).changes;
+  }
+
+  private async all(
+    manager: EntityManager,
+    sql: string,
+    params: unknown[],
+  ): Promise<unknown[]> {
+    const runner = this.runner(manager);
+    const db = this.sqlite();
+    if (db === null) return (await runner.query(sql, params)) as unknown[];
+    return this.prepared(db, sql).all(...params.map(sqliteValue));
   }
 
   private runner(manager: EntityManager) {
@@ -140,11 +235,6 @@ export class BoundStatements {
       sql = `UPDATE "${table}" SET ${set} WHERE "id" = ${this.placeholder(columns.length)} AND "version" = ${this.placeholder(columns.length + 1)}`;
       this.sql.set(key, sql);
     }
-    const result = await this.runner(manager).query(
-      sql,
-      [...params, id, version],
-      true,
-    );
-    return result.affected ?? 0;
+    return this.run(manager, sql, [...params, id, version]);
   }
 }

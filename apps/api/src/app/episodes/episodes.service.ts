@@ -121,8 +121,40 @@ function nextDueAt(snapshot: EpisodeSnapshot): Date | null {
   return next === null ? null : new Date(next);
 }
 
+/** The audit entry of an accepted event (all but its id and hash). */
+export function auditEntryFor(accepted: {
+  readonly episodeId: string;
+  readonly seq: number;
+  readonly event: EpisodeEvent;
+  readonly before: EpisodeSnapshot;
+  readonly after: EpisodeSnapshot;
+  readonly check: { readonly reason: string; readonly evidence: unknown };
+  readonly recordedAt: Date;
+  readonly prevHash: string;
+}): Omit<AuditRow, 'id' | 'hash'> {
+  const { event, before, after, check } = accepted;
+  return {
+    episodeId: accepted.episodeId,
+    seq: accepted.seq,
+    type: event.type,
+    payload: JSON.stringify(event.payload),
+    actorId: event.actor.id,
+    actorRole: event.actor.role,
+    occurredAt: new Date(event.at),
+    recordedAt: accepted.recordedAt,
+    rationale: event.rationale ?? null,
+    evidence: JSON.stringify(check.evidence),
+    guard: JSON.stringify({ outcome: 'allowed', reason: check.reason }),
+    stateBefore: JSON.stringify(before.value),
+    stateAfter: JSON.stringify(after.value),
+    protocolHash: after.context.protocol.hash,
+    profileHash: after.context.profile.hash,
+    prevHash: accepted.prevHash,
+  };
+}
+
 /** The columns the board filters and sorts on, derived from the snapshot. */
-function derivedColumns(snapshot: EpisodeSnapshot) {
+export function derivedColumns(snapshot: EpisodeSnapshot) {
   return {
     stage: describeStage(snapshot),
     tags: JSON.stringify([...snapshot.tags].sort()),
@@ -574,7 +606,7 @@ export class EpisodesService {
     timeGiven = false,
   ): Promise<{ status: number; body: unknown }> {
     return this.gate.run(() =>
-      this.dataSource.transaction(async (manager) => {
+      this.statements.transaction(async (manager) => {
         const row = await this.loadForWrite(id, manager);
         if (user) this.checkKind(row, user);
         if (user && row.kind === 'training' && this.virtualTime) {
@@ -626,6 +658,7 @@ export class EpisodesService {
         }
         const check = checkEvent(before.context, event);
         const version = row.version + 1;
+        const derived = derivedColumns(after);
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
@@ -635,12 +668,7 @@ export class EpisodesService {
             snapshot: JSON.stringify(
               masEpisodeMachine.getPersistedSnapshot(after),
             ),
-            stage: describeStage(after),
-            tags: JSON.stringify([...after.tags].sort()),
-            alertIds: JSON.stringify(after.context.alerts.map((a) => a.id)),
-            overdue: after.hasTag('overdue'),
-            urgency: urgencyOf(after),
-            nextDueAt: nextDueAt(after),
+            ...derived,
             version,
             updatedAt: now,
           },
@@ -655,24 +683,16 @@ export class EpisodesService {
           this.entities.audit,
           id,
         );
-        const entry: Omit<AuditRow, 'id' | 'hash'> = {
+        const entry = auditEntryFor({
           episodeId: id,
           seq: (last?.seq ?? 0) + 1,
-          type: event.type,
-          payload: JSON.stringify(event.payload),
-          actorId: event.actor.id,
-          actorRole: event.actor.role,
-          occurredAt: new Date(event.at),
+          event,
+          before,
+          after,
+          check,
           recordedAt: now,
-          rationale: event.rationale ?? null,
-          evidence: JSON.stringify(check.evidence),
-          guard: JSON.stringify({ outcome: 'allowed', reason: check.reason }),
-          stateBefore: JSON.stringify(before.value),
-          stateAfter: JSON.stringify(after.value),
-          protocolHash: after.context.protocol.hash,
-          profileHash: after.context.profile.hash,
           prevHash: last?.hash ?? GENESIS_HASH,
-        };
+        });
         await this.statements.insert(manager, this.entities.audit, {
           ...entry,
           id: randomUUID(),
@@ -686,11 +706,11 @@ export class EpisodesService {
             id,
             version,
             value: after.value,
-            stage: describeStage(after),
+            stage: derived.stage,
             tags: [...after.tags].sort(),
             alerts: after.context.alerts,
             lastResponse: after.context.lastResponse,
-            nextDueAt: nextDueAt(after)?.toISOString() ?? null,
+            nextDueAt: derived.nextDueAt?.toISOString() ?? null,
           },
         };
       }),

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DataSource } from 'typeorm';
+
+import { loadConfiguration } from '../config/configuration.js';
+import { BoundStatements } from './bound-statements.js';
+import { createDataSource } from './data-source.js';
+import { buildEntities, type UserRow } from './entities.js';
+
+/** On a real SQLite file: the write path's own transaction and statements. */
+describe('BoundStatements on SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mas-bound-'));
+  const entities = buildEntities('sqlite');
+  let dataSource: DataSource;
+  let statements: BoundStatements;
+
+  const user = (name: string): UserRow => ({
+    id: `00000000-0000-4000-8000-${name.padStart(12, '0')}`,
+    username: name,
+    passwordHash: 'not a real hash',
+    role: 'clinician',
+    createdAt: new Date('2026-03-01T08:00:00Z'),
+  });
+  const count = () => dataSource.getRepository(entities.user).count();
+
+  beforeAll(async () => {
+    ({ dataSource } = createDataSource(
+      loadConfiguration({ SQLITE_PATH: join(dir, 'bound.sqlite') }),
+    ));
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    statements = new BoundStatements(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits what the work wrote, and rolls all of it back when the work fails', async () => {
+    await statements.transaction(async (manager) => {
+      await statements.insert(manager, entities.user, { ...user('1') });
+    });
+    expect(await count()).toBe(1);
+
+    await expect(
+      statements.transaction(async (manager) => {
+        await statements.insert(manager, entities.user, { ...user('2') });
+        await manager.getRepository(entities.user).insert(user('3'));
+        throw new Error('refused after writing');
+      }),
+    ).rejects.toThrow('refused after writing');
+    expect(await count()).toBe(1);
+
+    // A statement that fails inside (a duplicate key) rolls back too, and
+    // leaves the connection usable.
+    await expect(
+      statements.transaction(async (manager) => {
+        await statements.insert(manager, entities.user, { ...user('4') });
+        await statements.insert(manager, entities.user, { ...user('1') });
+      }),
+    ).rejects.toThrow(/UNIQUE/);
+    expect(await count()).toBe(1);
+    await statements.transaction(async (manager) => {
+      await statements.insert(manager, entities.user, { ...user('5') });
+    });
+    expect(await count()).toBe(2);
+  });
+
+  it('reads a row back with its values decoded per column, as the repository does', async () => {
+    const found = await statements.transaction((manager) =>
+      statements.findById(manager, entities.user, user('5').id),
+    );
+    expect(found).toEqual(
+      await dataSource
+        .getRepository(entities.user)
+        .findOneBy({ id: user('5').id }),
+    );
+    expect(found?.createdAt).toBeInstanceOf(Date);
+    expect(
+      await statements.transaction((manager) =>
+        statements.findById(manager, entities.user, user('9').id),
+      ),
+    ).toBeNull();
+  });
+});
