@@ -34,15 +34,21 @@ import { parseInstitutionProfile } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 import Database from 'better-sqlite3';
 
-const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 3);
+const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 2);
 /**
- * Every handler first runs this long at four clients, unmeasured, so that no
- * figure includes the JIT's warm-up (the first level measured would).
+ * Every handler first runs this long, unmeasured, so that no figure includes
+ * the JIT's warm-up (the first level measured would).
  */
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 2);
 /** `BENCH_LEVELS=16` and `BENCH_SYNC=NORMAL` narrow a run further. */
-/** The warm-up (four clients, not reported), then the levels measured. */
-const runLevels = (): number[] => [4, ...LEVELS];
+/** Clients of the warm-up run (not reported). */
+const WARMUP_CLIENTS = 4;
+/**
+ * Rounds: in each, every handler runs every level in turn, so that a drift of
+ * this shared machine's speed hits them alike; a ratio is the median of the
+ * rounds' paired ratios.
+ */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const LEVELS = (process.env['BENCH_LEVELS'] ?? '1,16,64')
   .split(',')
   .map(Number);
@@ -65,6 +71,12 @@ const profile = parseInstitutionProfile(
   ),
 );
 const panel = panelOf(floridMas, febrileSjia);
+
+/** The service's clock in the bench (fixed): the bare handlers use it too. */
+const BENCH_NOW = new Date('2026-03-01T08:00:00Z');
+/** A time as TypeORM writes it to SQLite (`YYYY-MM-DD HH:MM:SS.SSS`, UTC). */
+const sqliteTime = (date: Date) =>
+  date.toISOString().replace('T', ' ').replace('Z', '');
 
 interface Figures {
   readonly throughput: number;
@@ -146,13 +158,25 @@ function startOn(file: string, synchronous: 'NORMAL' | 'FULL') {
       SQLITE_SYNCHRONOUS: synchronous,
       SCHEDULER_INTERVAL_MS: '0',
     }),
-    clock: new ManualClock(new Date('2026-03-01T08:00:00Z')),
+    clock: new ManualClock(BENCH_NOW),
     profile,
     jwtSecret: randomBytes(32).toString('hex'),
   });
 }
 
-async function benchApi(synchronous: 'NORMAL' | 'FULL', dir: string) {
+/**
+ * One handler under test: `run` drives `clients` fresh episodes (their own
+ * for this round) for `seconds` and gives the figures.
+ */
+interface Contender {
+  run(clients: number, round: number, seconds: number): Promise<Figures>;
+  close(): Promise<void>;
+}
+
+async function apiContender(
+  synchronous: 'NORMAL' | 'FULL',
+  dir: string,
+): Promise<Contender> {
   const service = await startOn(
     join(dir, `api-${synchronous}.sqlite`),
     synchronous,
@@ -164,36 +188,33 @@ async function benchApi(synchronous: 'NORMAL' | 'FULL', dir: string) {
       password: 'bench password 123',
     })
   ).json.token as string;
-  const results: Figures[] = [];
-  for (const clients of runLevels()) {
-    const episodes = await Promise.all(
-      Array.from({ length: clients }, async () => {
-        const created = await post(
-          `${service.url}/api/episodes`,
-          { patient: amira },
-          token,
-        );
-        return { id: created.json.id as string, version: 0 };
-      }),
-    );
-    results.push(
-      await drive(
-        episodes.map((episode) => ({
-          url: `${service.url}/api/episodes/${episode.id}/events`,
+  return {
+    async run(clients, _round, seconds) {
+      const episodes = await Promise.all(
+        Array.from({ length: clients }, async () => {
+          const created = await post(
+            `${service.url}/api/episodes`,
+            { patient: amira },
+            token,
+          );
+          return created.json.id as string;
+        }),
+      );
+      return drive(
+        episodes.map((id) => ({
+          url: `${service.url}/api/episodes/${id}/events`,
           body: { type: 'labs.recorded', payload: { panel } },
-          version: episode.version,
+          version: 0,
         })),
         {
           'content-type': 'application/json',
           authorization: `Bearer ${token}`,
         },
-        results.length === 0 ? WARMUP_SECONDS : SECONDS_PER_LEVEL,
-      ),
-    );
-  }
-  await service.close();
-  // The warm-up's figures are not reported.
-  return results.slice(1);
+        seconds,
+      );
+    },
+    close: () => service.close(),
+  };
 }
 
 /**
@@ -204,28 +225,32 @@ async function benchApi(synchronous: 'NORMAL' | 'FULL', dir: string) {
  * entry of the same size with its hash), prepared once; no framework, no
  * statechart, no validation, no authentication.
  */
-async function benchBare(
+async function bareContender(
   synchronous: 'NORMAL' | 'FULL',
   dir: string,
   withMachine: boolean,
-) {
+): Promise<Contender> {
   const file = join(
     dir,
     `bare-${withMachine ? 'machine-' : ''}${synchronous}.sqlite`,
   );
   const service = await startOn(file, synchronous);
   const user = { id: 'bench', username: 'bench', role: 'clinician' as const };
-  const ids: string[][] = [];
-  for (const clients of runLevels()) {
-    const level: string[] = [];
-    for (let i = 0; i < clients; i += 1) {
-      const created = (await service.episodes.create(
-        { patient: amira },
-        user,
-      )) as { id: string };
-      level.push(created.id);
+  // Episodes made by the service ahead, per round (the warm-up is -1) and
+  // client count, so that every run starts from fresh episodes.
+  const ids = new Map<string, string[]>();
+  for (let round = -1; round < ROUNDS; round += 1) {
+    for (const clients of round < 0 ? [WARMUP_CLIENTS] : LEVELS) {
+      const level: string[] = [];
+      for (let i = 0; i < clients; i += 1) {
+        const created = (await service.episodes.create(
+          { patient: amira },
+          user,
+        )) as { id: string };
+        level.push(created.id);
+      }
+      ids.set(`${String(round)}/${String(clients)}`, level);
     }
-    ids.push(level);
   }
   await service.close();
 
@@ -261,7 +286,7 @@ async function benchBare(
           }
         | undefined;
       if (!row || row.version !== version) return 409;
-      const now = new Date().toISOString();
+      const now = sqliteTime(BENCH_NOW);
       update.run(
         row.snapshot,
         row.stage,
@@ -315,7 +340,8 @@ async function benchBare(
       const row = read.get(id) as
         { version: number; snapshot: string } | undefined;
       if (!row || row.version !== version) return 409;
-      const now = new Date();
+      // The service's (fixed) time: the same state as the service steps.
+      const now = BENCH_NOW;
       const event = {
         type: 'labs.recorded',
         at: now.toISOString(),
@@ -334,9 +360,9 @@ async function benchBare(
         derived.alertIds,
         derived.overdue ? 1 : 0,
         derived.urgency,
-        derived.nextDueAt?.toISOString() ?? null,
+        derived.nextDueAt ? sqliteTime(derived.nextDueAt) : null,
         version + 1,
-        now.toISOString(),
+        sqliteTime(now),
         id,
         version,
       );
@@ -360,8 +386,8 @@ async function benchBare(
         entry.payload,
         entry.actorId,
         entry.actorRole,
-        now.toISOString(),
-        now.toISOString(),
+        sqliteTime(now),
+        sqliteTime(now),
         null,
         entry.evidence,
         entry.guard,
@@ -393,24 +419,22 @@ async function benchBare(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   const url = `http://127.0.0.1:${address.port}/events`;
-  const results: Figures[] = [];
-  for (const index of runLevels().keys()) {
-    results.push(
-      await drive(
-        (ids[index] ?? []).map((id) => ({
+  return {
+    run: (clients, round, seconds) =>
+      drive(
+        (ids.get(`${String(round)}/${String(clients)}`) ?? []).map((id) => ({
           url,
           body: { id, payload: { panel } },
           version: 0,
         })),
         { 'content-type': 'application/json' },
-        index === 0 ? WARMUP_SECONDS : SECONDS_PER_LEVEL,
+        seconds,
       ),
-    );
-  }
-  server.close();
-  db.close();
-  // The warm-up's figures are not reported.
-  return results.slice(1);
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    },
+  };
 }
 
 async function benchListAndRestart(dir: string) {
@@ -462,71 +486,109 @@ async function benchListAndRestart(dir: string) {
   };
 }
 
-const NONE: Figures = {
-  throughput: Number.NaN,
-  p50: Number.NaN,
-  p99: Number.NaN,
-  busy: Number.NaN,
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted.length % 2 === 1
+      ? (sorted[middle] ?? Number.NaN)
+      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
+const fixed = (value: number, digits: number, width: number) =>
+  (Number.isFinite(value) ? value.toFixed(digits) : '-').padStart(width);
 
-function row(
-  synchronous: string,
-  clients: number,
-  api: Figures,
-  references: readonly Figures[],
-): void {
-  const cells = [
-    synchronous.padEnd(7),
-    String(clients).padStart(7),
-    api.throughput.toFixed(0).padStart(9),
-    api.p50.toFixed(1).padStart(6),
-    api.p99.toFixed(1).padStart(6),
-    `${(api.busy * 100).toFixed(0)}%`.padStart(5),
+/** Medians over the rounds of one handler at one level. */
+function cells(runs: readonly Figures[]): string[] {
+  return [
+    fixed(median(runs.map((r) => r.throughput)), 0, 7),
+    fixed(median(runs.map((r) => r.p99)), 1, 6),
+    `${fixed(median(runs.map((r) => r.busy * 100)), 0, 3)}%`,
   ];
-  for (const b of references) {
-    cells.push(
-      '|',
-      b.throughput.toFixed(0).padStart(7),
-      b.p99.toFixed(1).padStart(6),
-      `${(b.busy * 100).toFixed(0)}%`.padStart(5),
-      (api.throughput / b.throughput).toFixed(2).padStart(6),
-      (api.p99 / b.p99).toFixed(1).padStart(5),
+}
+
+/** The median of the rounds' paired ratios (API over the bare handler). */
+function ratios(api: readonly Figures[], bare: readonly Figures[]): string[] {
+  const paired = (of: (f: Figures) => number) =>
+    median(
+      api.flatMap((a, round) => {
+        const b = bare[round];
+        return b ? [of(a) / of(b)] : [];
+      }),
     );
-  }
-  console.log(cells.join(' '));
+  return [
+    fixed(
+      paired((f) => f.throughput),
+      2,
+      5,
+    ),
+    fixed(
+      paired((f) => f.p99),
+      1,
+      5,
+    ),
+  ];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mas-bench-'));
 try {
   console.log(
-    `API vs bare node:http handlers (SQLite, ${SECONDS_PER_LEVEL} s per level; labs.recorded events, one episode per client)`,
+    `API vs bare node:http handlers (SQLite; labs.recorded events, one fresh episode per client; ${String(ROUNDS)} rounds of ${String(SECONDS_PER_LEVEL)} s per level and handler, taken in turn, after a ${String(WARMUP_SECONDS)} s warm-up each; medians over the rounds)`,
   );
   console.log(
     '  bare SQL: the same statements on the same schema, the stored snapshot written back (no machine)',
   );
   console.log(
-    '  bare machine: the same transaction as the service (machine stepped, new snapshot, audit entry with guard reason and hash), without Nest, Express, TypeORM, validation or authentication',
+    '  bare machine: the same transaction as the service (machine stepped at the same time, new snapshot and columns, audit entry with guard reason and hash), without Nest, Express, TypeORM, validation or authentication',
   );
   console.log(
-    "  busy: share of the time the server's event loop was busy; ratio: API req/s over the bare handler's; p99x: API p99 over the bare handler's",
+    "  busy: share of the time the server's event loop was busy; ratio: API ev/s over the bare handler's; p99x: API p99 over the bare handler's (medians of the rounds' pairs)",
   );
   console.log(
-    'sync    clients  api req/s    p50    p99  busy |  bare SQL req/s p99  busy  ratio  p99x | bare machine req/s p99 busy ratio p99x',
+    'sync    clients |  API ev/s    p99 busy | bare SQL  p99 busy ratio  p99x | bare machine p99 busy ratio  p99x',
   );
   for (const synchronous of SYNCS) {
-    const api = PARTS.has('api') ? await benchApi(synchronous, dir) : [];
-    const bare = PARTS.has('bare')
-      ? await benchBare(synchronous, dir, false)
-      : [];
-    const machine = PARTS.has('machine')
-      ? await benchBare(synchronous, dir, true)
-      : [];
-    LEVELS.forEach((clients, index) => {
-      row(synchronous, clients, api[index] ?? NONE, [
-        bare[index] ?? NONE,
-        machine[index] ?? NONE,
-      ]);
-    });
+    const contenders = new Map<string, Contender>();
+    if (PARTS.has('api'))
+      contenders.set('api', await apiContender(synchronous, dir));
+    if (PARTS.has('bare'))
+      contenders.set('bare', await bareContender(synchronous, dir, false));
+    if (PARTS.has('machine'))
+      contenders.set('machine', await bareContender(synchronous, dir, true));
+    const figures = new Map<string, Figures[]>();
+    for (const contender of contenders.values()) {
+      await contender.run(WARMUP_CLIENTS, -1, WARMUP_SECONDS);
+    }
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const clients of LEVELS) {
+        for (const [name, contender] of contenders) {
+          const key = `${name}/${String(clients)}`;
+          figures.set(key, [
+            ...(figures.get(key) ?? []),
+            await contender.run(clients, round, SECONDS_PER_LEVEL),
+          ]);
+        }
+      }
+    }
+    for (const contender of contenders.values()) await contender.close();
+    for (const clients of LEVELS) {
+      const of = (name: string) =>
+        figures.get(`${name}/${String(clients)}`) ?? [];
+      console.log(
+        [
+          synchronous.padEnd(7),
+          String(clients).padStart(7),
+          '|',
+          ...cells(of('api')),
+          '|',
+          ...cells(of('bare')),
+          ...ratios(of('api'), of('bare')),
+          '|',
+          ...cells(of('machine')),
+          ...ratios(of('api'), of('machine')),
+        ].join(' '),
+      );
+    }
   }
   if (PARTS.has('list')) {
     const list = await benchListAndRestart(dir);

@@ -724,6 +724,24 @@ describe.each(engines)('episode API on %s', (engine) => {
       expect(first.body.items).toHaveLength(1);
       expect(first.body.items[0].overdue).toBe(true);
       expect(first.body.total).toBeGreaterThan(1);
+      // The total counts the episodes of the list's kind and filter, every page.
+      const all = await as('dr-adams').request(
+        'GET',
+        '/api/episodes?pageSize=100',
+      );
+      expect(all.body.total).toBeLessThan(100);
+      expect(all.body.total).toBe(all.body.items.length);
+      expect(first.body.total).toBe(all.body.total);
+      expect(overdue.body.total).toBe(overdue.body.items.length);
+      expect(overdue.body.total).toBeLessThan(all.body.total);
+      const training = await as('dr-adams').request(
+        'GET',
+        '/api/episodes?kind=training&pageSize=100',
+      );
+      expect(training.body.total).toBe(training.body.items.length);
+      expect(
+        all.body.items.every((e: { kind: string }) => e.kind === 'real'),
+      ).toBe(true);
     },
   );
 

@@ -266,8 +266,10 @@ export function debrief(
         const late = (until: string) =>
           Date.parse(until) - Date.parse(available) > window;
         if (recorded === undefined) {
-          // Not recorded: slow once the window has passed or the episode ended.
-          return context.outcome !== null || late(context.now)
+          // Not recorded: slow once the window has passed (by the end of the
+          // episode, if it ended: a death within the window is not the
+          // trainee's missed result).
+          return late(context.now)
             ? {
                 ...base,
                 earned: 0,
@@ -276,8 +278,17 @@ export function debrief(
             : {
                 ...base,
                 earned: null,
-                detail: `${rule.finding} result available at ${available}; still within ${window / HOUR} h`,
+                detail: `${rule.finding} result available at ${available}; ${context.outcome === null ? 'still' : 'the episode ended'} within ${window / HOUR} h`,
               };
+        }
+        if (Date.parse(recorded) < Date.parse(available)) {
+          // Recorded before there was a result: on suspicion, or for another
+          // reason; the rule cannot tell which, so it does not score it.
+          return {
+            ...base,
+            earned: null,
+            detail: `${rule.finding} recorded at ${recorded}, before the result (available at ${available}): not scored`,
+          };
         }
         return late(recorded)
           ? {

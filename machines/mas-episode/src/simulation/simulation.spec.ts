@@ -224,6 +224,21 @@ describe('simulated courses (model output, never evidence)', () => {
       earned: 0,
       detail: expect.stringContaining('never recorded') as unknown,
     });
+    // An episode that ended (death) within the window: not the trainee's miss.
+    const ended = debrief(
+      { ...context, now: '2026-03-01T20:00:00.000Z', outcome: 'died' },
+      undefined,
+      { availableAt: { infection: available }, recordedAt: {} },
+    ).items.find((i) => i.rule === 'infection-result-recorded');
+    expect(ended).toMatchObject({
+      earned: null,
+      detail: expect.stringContaining('the episode ended') as unknown,
+    });
+    // Recorded before there was any result: not scored either way.
+    expect(score('2026-03-01T09:00:00.000Z')).toMatchObject({
+      earned: null,
+      detail: expect.stringContaining('before the result') as unknown,
+    });
     expect(
       debrief(context).items.find((i) => i.rule === 'infection-result-recorded')
         ?.earned,

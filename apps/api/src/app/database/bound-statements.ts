@@ -16,7 +16,6 @@ interface SqliteStatement {
 }
 
 interface SqliteConnection {
-  readonly inTransaction: boolean;
   prepare(sql: string): SqliteStatement;
 }
 
@@ -156,29 +155,41 @@ export class BoundStatements {
     return statement;
   }
 
-  private sqliteManager: EntityManager | null = null;
-
   /**
    * Runs `work` in one transaction. PostgreSQL: TypeORM's (a pooled
-   * connection of its own). SQLite: BEGIN and COMMIT (or ROLLBACK) straight
-   * on its one connection, with an entity manager on TypeORM's one query
-   * runner for the repository calls inside; callers hold the write gate, so
-   * no other transaction is open on the connection meanwhile.
+   * connection of its own). SQLite: begun and ended through TypeORM's one
+   * query runner (so TypeORM knows a transaction is open on its one
+   * connection), with the statements of `work` run directly on that
+   * connection; callers hold the write gate.
    */
   async transaction<T>(
     work: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
-    const db = this.sqlite();
-    if (db === null) return this.dataSource.transaction(work);
-    this.sqliteManager ??= this.dataSource.createQueryRunner().manager;
-    this.prepared(db, 'BEGIN').run();
+    if (this.sqlite() === null) return this.dataSource.transaction(work);
+    const runner = this.dataSource.createQueryRunner();
+    const open = () => runner.isTransactionActive;
+    if (open()) {
+      // Only a write outside the gate could get here; nesting would let one
+      // request's rollback undo another's acknowledged write.
+      throw new Error(
+        'a transaction is already open on the SQLite connection: every write goes through the write gate',
+      );
+    }
+    await runner.startTransaction();
     let result: T;
     try {
-      result = await work(this.sqliteManager);
-      this.prepared(db, 'COMMIT').run();
+      result = await work(runner.manager);
+      await runner.commitTransaction();
     } catch (error) {
-      // A failed COMMIT can leave the transaction open: end it either way.
-      if (db.inTransaction) this.prepared(db, 'ROLLBACK').run();
+      // Also after a failed COMMIT, which can leave it open.
+      if (open()) {
+        try {
+          await runner.rollbackTransaction();
+        } catch (rollback) {
+          // The first failure is the one to report.
+          console.error('rollback failed:', rollback);
+        }
+      }
       throw error;
     }
     return result;

@@ -9,12 +9,14 @@ import { CreateEpisodeTables1764547200000 } from './migrations/1764547200000-cre
 import { AddInitialSnapshot1764633600000 } from './migrations/1764633600000-add-initial-snapshot.js';
 import { IndexEpisodeUrgency1764720000000 } from './migrations/1764720000000-index-episode-urgency.js';
 import { CreateTrainingSessions1764806400000 } from './migrations/1764806400000-create-training-sessions.js';
+import { IndexEpisodeKind1764892800000 } from './migrations/1764892800000-index-episode-kind.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
   AddInitialSnapshot1764633600000,
   IndexEpisodeUrgency1764720000000,
   CreateTrainingSessions1764806400000,
+  IndexEpisodeKind1764892800000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

@@ -377,10 +377,19 @@ export class EpisodesService {
         alert: `%"${query['alert']}"%`,
       });
     }
-    const [rows, total] = await Promise.all([
+    // COUNT(*), not TypeORM's COUNT(DISTINCT id): one row per episode here,
+    // and the count of a kind then comes from the (kind, urgency) index.
+    const [rows, counted] = await Promise.all([
       builder.getMany(),
-      builder.clone().offset(undefined).limit(undefined).orderBy().getCount(),
+      builder
+        .clone()
+        .select('COUNT(*)', 'total')
+        .offset(undefined)
+        .limit(undefined)
+        .orderBy()
+        .getRawOne<{ total: number | string }>(),
     ]);
+    const total = Number(counted?.total ?? 0);
     return {
       page,
       pageSize,
