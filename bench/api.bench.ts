@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
+import Database from 'better-sqlite3';
+
 import {
   auditEntryFor,
   auditEntryHash,
@@ -32,7 +34,6 @@ import {
 } from '@mas/mas-episode';
 import { parseInstitutionProfile } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
-import Database from 'better-sqlite3';
 
 const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 2);
 /**
@@ -137,7 +138,7 @@ async function post(
   url: string,
   body: unknown,
   token?: string,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -146,7 +147,10 @@ async function post(
     },
     body: JSON.stringify(body),
   });
-  return { status: response.status, json: await response.json() };
+  return {
+    status: response.status,
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** The service on a SQLite file, scheduler off, clock fixed. */
@@ -431,7 +435,11 @@ async function bareContender(
         seconds,
       ),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       db.close();
     },
   };

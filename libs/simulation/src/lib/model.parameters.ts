@@ -328,6 +328,157 @@ export const simulationModel = {
       'haemophagocytosis in the marrow above this activity',
     ),
   },
+  /**
+   * How the labs follow the patient: each value a baseline plus a slope times
+   * what drives it (disease activity, organ dysfunction, infection), with
+   * multiplicative noise. Chosen so that activity about 1 gives values typical
+   * of florid MAS and activity near 0 normal ones: assumptions, not fitted.
+   */
+  labs: {
+    noiseCv: p(
+      0.05,
+      'fraction',
+      'assumption',
+      'laboratory and biological variation of each value',
+    ),
+    cytopeniaActivityCap: p(
+      1.3,
+      'activity',
+      'assumption',
+      'counts, haemoglobin and fibrinogen stop falling beyond this activity',
+    ),
+    cnsSignsAbove: p(
+      0.3,
+      'activity',
+      'assumption',
+      'CNS involvement shows above this activity (CNS scenarios)',
+    ),
+    ferritinBaseline: p(250, 'ng/mL', 'assumption', 'ferritin when quiet'),
+    ferritinPerActivitySquared: p(
+      14000,
+      'ng/mL per activity^2',
+      'assumption',
+      'ferritin climbs steeply with activity',
+    ),
+    plateletsBaseline: p(320, '10*9/L', 'assumption', 'platelets when quiet'),
+    plateletsPerActivity: p(
+      -230,
+      '10*9/L per activity',
+      'assumption',
+      'platelets fall with activity',
+    ),
+    plateletsFloor: p(5, '10*9/L', 'assumption', 'lowest platelet count'),
+    leukocytesBaseline: p(9, '10*9/L', 'assumption', 'leukocytes when quiet'),
+    leukocytesPerActivity: p(
+      -5.5,
+      '10*9/L per activity',
+      'assumption',
+      'leukocytes fall with activity',
+    ),
+    leukocytesFloor: p(0.3, '10*9/L', 'assumption', 'lowest leukocyte count'),
+    neutrophilsBaseline: p(
+      5.5,
+      '10*9/L',
+      'assumption',
+      'neutrophils when quiet',
+    ),
+    neutrophilsPerActivity: p(
+      -4,
+      '10*9/L per activity',
+      'assumption',
+      'neutrophils fall with activity (and in the etoposide nadir)',
+    ),
+    neutrophilsFloor: p(0.1, '10*9/L', 'assumption', 'lowest neutrophil count'),
+    hemoglobinBaseline: p(125, 'g/L', 'assumption', 'haemoglobin when quiet'),
+    hemoglobinPerActivity: p(
+      -35,
+      'g/L per activity',
+      'assumption',
+      'haemoglobin falls with activity',
+    ),
+    fibrinogenBaseline: p(400, 'mg/dL', 'assumption', 'fibrinogen when quiet'),
+    fibrinogenPerActivity: p(
+      -270,
+      'mg/dL per activity',
+      'assumption',
+      'fibrinogen is consumed with activity',
+    ),
+    fibrinogenFloor: p(40, 'mg/dL', 'assumption', 'lowest fibrinogen'),
+    esrPerFibrinogen: p(
+      0.12,
+      'mm/h per mg/dL',
+      'assumption',
+      'ESR follows fibrinogen, so it falls as fibrinogen is consumed',
+    ),
+    esrFloor: p(2, 'mm/h', 'assumption', 'lowest ESR'),
+    astBaseline: p(28, 'U/L', 'assumption', 'AST when quiet'),
+    astPerActivity: p(180, 'U/L per activity', 'assumption', 'AST rises'),
+    altBaseline: p(22, 'U/L', 'assumption', 'ALT when quiet'),
+    altPerActivity: p(120, 'U/L per activity', 'assumption', 'ALT rises'),
+    ldhBaseline: p(220, 'U/L', 'assumption', 'LDH when quiet'),
+    ldhPerActivity: p(1200, 'U/L per activity', 'assumption', 'LDH rises'),
+    triglyceridesBaseline: p(
+      100,
+      'mg/dL',
+      'assumption',
+      'triglycerides when quiet',
+    ),
+    triglyceridesPerActivity: p(
+      200,
+      'mg/dL per activity',
+      'assumption',
+      'triglycerides rise',
+    ),
+    crpBaseline: p(4, 'mg/L', 'assumption', 'CRP when quiet'),
+    crpPerActivity: p(90, 'mg/L per activity', 'assumption', 'CRP rises'),
+    crpPerInfection: p(
+      150,
+      'mg/L per infection',
+      'assumption',
+      'a bacterial infection raises CRP further',
+    ),
+    creatinineBaseline: p(40, 'umol/L', 'assumption', 'creatinine when well'),
+    creatininePerOrgan: p(
+      70,
+      'umol/L per dysfunction',
+      'assumption',
+      'creatinine rises with organ dysfunction',
+    ),
+    bilirubinBaseline: p(8, 'umol/L', 'assumption', 'bilirubin when quiet'),
+    bilirubinPerActivity: p(
+      30,
+      'umol/L per activity',
+      'assumption',
+      'bilirubin rises',
+    ),
+    sCD25Baseline: p(800, 'U/mL', 'assumption', 'sCD25 when quiet'),
+    sCD25PerActivity: p(
+      6500,
+      'U/mL per activity',
+      'assumption',
+      'sCD25 rises with the activity when it was taken',
+    ),
+    temperatureBaseline: p(37, 'Cel', 'assumption', 'temperature when quiet'),
+    temperaturePerActivity: p(
+      2.3,
+      'Cel per activity',
+      'assumption',
+      'fever with activity',
+    ),
+    temperatureActivityCap: p(
+      1.2,
+      'activity',
+      'assumption',
+      'fever stops rising beyond this activity',
+    ),
+    temperaturePerInfection: p(
+      1.2,
+      'Cel per infection',
+      'assumption',
+      'an infection adds fever',
+    ),
+    temperatureSd: p(0.2, 'Cel', 'assumption', 'hour-to-hour variation'),
+  },
 } as const;
 
 export type TherapyDrug = keyof typeof simulationModel.therapies;

@@ -169,6 +169,43 @@ describe('the virtual patient (model output, not evidence)', () => {
     expect(neutrophils(atNadir)).toBeLessThan(neutrophils(start) / 2);
   });
 
+  it("every number of the model outside the therapy table is a labelled parameter (value, unit, source, note): the labs' baselines and slopes too", () => {
+    const unlabelled: string[] = [];
+    const badlyLabelled: string[] = [];
+    let labelled = 0;
+    const walk = (value: unknown, path: string): void => {
+      if (typeof value === 'number') {
+        unlabelled.push(path);
+        return;
+      }
+      if (typeof value !== 'object' || value === null) return;
+      if ('value' in value && 'source' in value) {
+        const parameter = value as Record<string, unknown>;
+        const ok =
+          typeof parameter['value'] === 'number' &&
+          Number.isFinite(parameter['value']) &&
+          typeof parameter['unit'] === 'string' &&
+          ['assumption', 'calibrated', 'neutral'].includes(
+            String(parameter['source']),
+          ) &&
+          typeof parameter['note'] === 'string' &&
+          parameter['note'].trim() !== '';
+        if (!ok) badlyLabelled.push(path);
+        labelled += 1;
+        return;
+      }
+      for (const [key, inner] of Object.entries(value)) {
+        walk(inner, `${path}.${key}`);
+      }
+    };
+    const { therapies, ...rest } = simulationModel;
+    walk(rest, 'model');
+    expect(unlabelled).toEqual([]);
+    expect(badlyLabelled).toEqual([]);
+    expect(labelled).toBeGreaterThan(60);
+    expect(Object.keys(therapies).length).toBeGreaterThan(5);
+  });
+
   it('an effect without good evidence is a labelled parameter, neutral by default: dexamethasone = methylprednisolone in CNS involvement', () => {
     expect(simulationModel.unproven.dexamethasoneCnsBenefit).toMatchObject({
       value: 0,

@@ -407,8 +407,10 @@ export function labsOf(
   random: Random,
 ): LabPanelInput {
   const a = state.activity;
-  const noisy = (value: number, cv = 0.05) =>
+  const L = model.labs;
+  const noisy = (value: number, cv = L.noiseCv.value) =>
     Math.max(0, value * (1 + random.normal(0, cv)));
+  const capped = Math.min(a, L.cytopeniaActivityCap.value);
   const fade =
     state.transfusedAt === null
       ? 0
@@ -423,12 +425,16 @@ export function labsOf(
       24
     : 0;
   const fibrinogenMgDl = Math.max(
-    40,
-    noisy(400 - 270 * Math.min(a, 1.3)) +
+    L.fibrinogenFloor.value,
+    noisy(L.fibrinogenBaseline.value + L.fibrinogenPerActivity.value * capped) +
       model.transfusion.fibrinogenRise.value * fade,
   );
   const temperatureC = round(
-    37 + 2.3 * Math.min(a, 1.2) + 1.2 * state.infection + random.normal(0, 0.2),
+    L.temperatureBaseline.value +
+      L.temperaturePerActivity.value *
+        Math.min(a, L.temperatureActivityCap.value) +
+      L.temperaturePerInfection.value * state.infection +
+      random.normal(0, L.temperatureSd.value),
   );
   const delayed = Math.max(0, state.hours - model.delays.sCD25Hours.value);
   const sCD25Activity =
@@ -446,7 +452,9 @@ export function labsOf(
     ...(scenario.patient.underlyingDisease === 'sJIA'
       ? { sjiaKnownOrSuspected: true }
       : {}),
-    ...(scenario.cns && a > 0.3 ? { cnsInvolvement: true } : {}),
+    ...(scenario.cns && a > L.cnsSignsAbove.value
+      ? { cnsInvolvement: true }
+      : {}),
     ...(nk !== null && nk > model.findings.nkLowAbove.value
       ? { nkActivityLowOrAbsent: true }
       : {}),
@@ -454,12 +462,22 @@ export function labsOf(
       ? { hemophagocytosis: true }
       : {}),
     temperatureC,
-    ferritin: { value: round(noisy(250 + 14000 * a * a), 0), unit: 'ng/mL' },
+    ferritin: {
+      value: round(
+        noisy(
+          L.ferritinBaseline.value + L.ferritinPerActivitySquared.value * a * a,
+        ),
+        0,
+      ),
+      unit: 'ng/mL',
+    },
     platelets: {
       value: round(
         Math.max(
-          5,
-          noisy(320 - 230 * Math.min(a, 1.3)) +
+          L.plateletsFloor.value,
+          noisy(
+            L.plateletsBaseline.value + L.plateletsPerActivity.value * capped,
+          ) +
             model.transfusion.plateletRise.value * fade,
         ),
         0,
@@ -467,42 +485,108 @@ export function labsOf(
       unit: '10*9/L',
     },
     leukocytes: {
-      value: round(Math.max(0.3, noisy(9 - 5.5 * Math.min(a, 1.3)))),
+      value: round(
+        Math.max(
+          L.leukocytesFloor.value,
+          noisy(
+            L.leukocytesBaseline.value + L.leukocytesPerActivity.value * capped,
+          ),
+        ),
+      ),
       unit: '10*9/L',
     },
     neutrophils: {
       value: round(
-        Math.max(0.1, noisy((5.5 - 4 * Math.min(a, 1.3)) * (1 - nadir))),
+        Math.max(
+          L.neutrophilsFloor.value,
+          noisy(
+            (L.neutrophilsBaseline.value +
+              L.neutrophilsPerActivity.value * capped) *
+              (1 - nadir),
+          ),
+        ),
       ),
       unit: '10*9/L',
     },
     hemoglobin: {
-      value: round(noisy(125 - 35 * Math.min(a, 1.3)), 0),
+      value: round(
+        noisy(
+          L.hemoglobinBaseline.value + L.hemoglobinPerActivity.value * capped,
+        ),
+        0,
+      ),
       unit: 'g/L',
     },
     fibrinogen: { value: round(fibrinogenMgDl, 0), unit: 'mg/dL' },
     esr: {
-      value: round(Math.max(2, noisy(0.12 * fibrinogenMgDl)), 0),
+      value: round(
+        Math.max(
+          L.esrFloor.value,
+          noisy(L.esrPerFibrinogen.value * fibrinogenMgDl),
+        ),
+        0,
+      ),
       unit: 'mm/h',
     },
-    ast: { value: round(noisy(28 + 180 * a), 0), unit: 'U/L' },
-    alt: { value: round(noisy(22 + 120 * a), 0), unit: 'U/L' },
-    ldh: { value: round(noisy(220 + 1200 * a), 0), unit: 'U/L' },
-    triglycerides: { value: round(noisy(100 + 200 * a), 0), unit: 'mg/dL' },
+    ast: {
+      value: round(noisy(L.astBaseline.value + L.astPerActivity.value * a), 0),
+      unit: 'U/L',
+    },
+    alt: {
+      value: round(noisy(L.altBaseline.value + L.altPerActivity.value * a), 0),
+      unit: 'U/L',
+    },
+    ldh: {
+      value: round(noisy(L.ldhBaseline.value + L.ldhPerActivity.value * a), 0),
+      unit: 'U/L',
+    },
+    triglycerides: {
+      value: round(
+        noisy(
+          L.triglyceridesBaseline.value + L.triglyceridesPerActivity.value * a,
+        ),
+        0,
+      ),
+      unit: 'mg/dL',
+    },
     crp: {
-      value: round(noisy(4 + 90 * a + 150 * state.infection)),
+      value: round(
+        noisy(
+          L.crpBaseline.value +
+            L.crpPerActivity.value * a +
+            L.crpPerInfection.value * state.infection,
+        ),
+      ),
       unit: 'mg/L',
     },
     creatinine: {
-      value: round(noisy(40 + 70 * state.organ + nephro), 0),
+      value: round(
+        noisy(
+          L.creatinineBaseline.value +
+            L.creatininePerOrgan.value * state.organ +
+            nephro,
+        ),
+        0,
+      ),
       unit: 'umol/L',
     },
-    bilirubin: { value: round(noisy(8 + 30 * a)), unit: 'umol/L' },
+    bilirubin: {
+      value: round(
+        noisy(L.bilirubinBaseline.value + L.bilirubinPerActivity.value * a),
+      ),
+      unit: 'umol/L',
+    },
     ...(sCD25Activity === null
       ? {}
       : {
           sCD25: {
-            value: round(noisy(800 + 6500 * sCD25Activity), 0),
+            value: round(
+              noisy(
+                L.sCD25Baseline.value +
+                  L.sCD25PerActivity.value * sCD25Activity,
+              ),
+              0,
+            ),
             unit: 'U/mL',
           },
         }),
