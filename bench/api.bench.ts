@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
@@ -85,6 +85,8 @@ interface Figures {
   readonly p99: number;
   /** How busy the server's event loop was (1: saturated). */
   readonly busy: number;
+  /** The longest the server's event loop was blocked, in ms. */
+  readonly loopMaxMs: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -112,6 +114,8 @@ async function drive(
   seconds: number,
 ): Promise<Figures> {
   const before = performance.eventLoopUtilization();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   const worker = new Worker(new URL('./load.worker.mjs', import.meta.url), {
     workerData: { targets, seconds, headers },
   });
@@ -123,6 +127,7 @@ async function drive(
     worker.once('error', reject);
   });
   const busy = performance.eventLoopUtilization(before).utilization;
+  delay.disable();
   await worker.terminate();
   if (result.failure) throw new Error(result.failure);
   const latencies = result.latencies.sort((a, b) => a - b);
@@ -131,6 +136,7 @@ async function drive(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     busy,
+    loopMaxMs: delay.max / 1e6,
   };
 }
 
@@ -512,6 +518,7 @@ function cells(runs: readonly Figures[]): string[] {
     fixed(median(runs.map((r) => r.throughput)), 0, 7),
     fixed(median(runs.map((r) => r.p99)), 1, 6),
     `${fixed(median(runs.map((r) => r.busy * 100)), 0, 3)}%`,
+    fixed(Math.max(...runs.map((r) => r.loopMaxMs)), 0, 5),
   ];
 }
 
@@ -550,10 +557,10 @@ try {
     '  bare machine: the same transaction as the service (machine stepped at the same time, new snapshot and columns, audit entry with guard reason and hash), without Nest, Express, TypeORM, validation or authentication',
   );
   console.log(
-    "  busy: share of the time the server's event loop was busy; ratio: API ev/s over the bare handler's; p99x: API p99 over the bare handler's (medians of the rounds' pairs)",
+    "  busy: share of the time the server's event loop was busy; block: the longest the loop was blocked (ms, worst round); ratio: API ev/s over the bare handler's; p99x: API p99 over the bare handler's (medians of the rounds' pairs)",
   );
   console.log(
-    'sync    clients |  API ev/s    p99 busy | bare SQL  p99 busy ratio  p99x | bare machine p99 busy ratio  p99x',
+    'sync    clients |  API ev/s    p99 busy block | bare SQL  p99 busy block ratio  p99x | bare machine p99 busy block ratio  p99x',
   );
   for (const synchronous of SYNCS) {
     const contenders = new Map<string, Contender>();
