@@ -55,6 +55,12 @@ export const simulationModel = {
   /** Organ dysfunction follows activity with a lag. */
   organ: {
     followPerHour: p(0.05, '1/h', 'assumption', 'lag of organ dysfunction'),
+    perActivity: p(
+      0.7,
+      'dysfunction/activity',
+      'assumption',
+      'the level organ dysfunction tends to, per unit of activity',
+    ),
     supportAbove: p(
       0.6,
       'dysfunction',

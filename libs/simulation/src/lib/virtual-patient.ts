@@ -220,7 +220,7 @@ export function stepHour(
       0,
       state.organ +
         model.organ.followPerHour.value *
-          (Math.min(1, activity * 0.7) - state.organ),
+          (Math.min(1, activity * model.organ.perActivity.value) - state.organ),
     ),
   );
   // Costs of therapy.
