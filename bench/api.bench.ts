@@ -1,10 +1,12 @@
 /**
  * `npm run bench:api`: the API over HTTP at 1, 16 and 64 concurrent clients
- * (throughput, p50/p99), beside a bare node:http handler doing the same
- * database transaction without the framework or the statechart, and the
- * ratio; for SQLite at synchronous=NORMAL and FULL. Then: 10,000 open
- * episodes, first page of GET /api/episodes (p99), and restart to ready.
- * Prints figures; asserts nothing.
+ * (throughput, p99, how busy and how blocked the server's event loop was),
+ * beside two bare node:http handlers without the framework: "bare SQL" (the
+ * same statements, no statechart) and "bare machine" (the same transaction
+ * as the service, statechart step included), and the ratios; for SQLite at
+ * synchronous=NORMAL and FULL, the handlers taking turns over rounds. Then:
+ * 10,000 open episodes, first page of GET /api/episodes (p99), and restart
+ * to ready. Prints figures; asserts nothing.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
