@@ -347,6 +347,10 @@ async function bareContender(
    * reason and evidence and its chained hash (the service's own functions);
    * no Nest, no Express, no TypeORM, no validation, no authentication.
    */
+  const recent = new Map<
+    string,
+    { version: number; snapshot: ReturnType<typeof restoreEpisodeSnapshot> }
+  >();
   const machineStep = db.transaction(
     (id: string, version: number, payload: string): number => {
       const row = read.get(id) as
@@ -360,7 +364,13 @@ async function bareContender(
         actor: { id: 'bench', role: 'clinician' },
         payload: JSON.parse(payload) as unknown,
       } as EpisodeEvent;
-      const before = restoreEpisodeSnapshot(JSON.parse(row.snapshot));
+      // As the service: the snapshot it wrote last, if the row is still at
+      // that version; else the stored one, restored.
+      const kept = recent.get(id);
+      const before =
+        kept?.version === row.version
+          ? kept.snapshot
+          : restoreEpisodeSnapshot(JSON.parse(row.snapshot));
       const [after] = stepEpisode(before, event);
       if (after === before) return 422;
       const check = checkEvent(before.context, event);
@@ -410,6 +420,7 @@ async function bareContender(
         entry.prevHash,
         auditEntryHash(entry),
       );
+      recent.set(id, { version: version + 1, snapshot: after });
       return 201;
     },
   );

@@ -1181,4 +1181,80 @@ describe('several service instances on one PostgreSQL', () => {
     },
     60_000,
   );
+
+  (skip ? it.skip : it)(
+    "each instance steps the episode as stored: a write through another instance is never hidden by one's own recent snapshot",
+    async () => {
+      const harness = await startHarness('postgres');
+      try {
+        const second = await harness.another();
+        await harness.service.users.create('dr-adams', PASSWORD, 'clinician');
+        const login = await new Api(harness.service.url).request(
+          'POST',
+          '/api/auth/login',
+          { username: 'dr-adams', password: PASSWORD },
+        );
+        const first = new Api(harness.service.url).as(login.body.token);
+        const other = new Api(second.url).as(login.body.token);
+        const created = await first.request('POST', '/api/episodes', {
+          patient: amira,
+        });
+        const id = created.body.id as string;
+        const panel = panelOf(floridMas, febrileSjia);
+        // The first instance writes (and keeps its snapshot at version 1) ...
+        expect(
+          (
+            await first.request('POST', `/api/episodes/${id}/events`, {
+              type: 'labs.recorded',
+              payload: { panel },
+              expectedVersion: 0,
+            })
+          ).status,
+        ).toBe(201);
+        // ... the second starts the pulse (version 2) ...
+        expect(
+          (
+            await other.request('POST', `/api/episodes/${id}/events`, {
+              type: 'therapy.started',
+              payload: { drug: 'methylprednisolone' },
+              expectedVersion: 1,
+            })
+          ).status,
+        ).toBe(201);
+        // ... and the first's next event builds on version 2, pulse included.
+        const third = await first.request(
+          'POST',
+          `/api/episodes/${id}/events`,
+          {
+            type: 'labs.recorded',
+            payload: { panel },
+            expectedVersion: 2,
+          },
+        );
+        expect(third.status).toBe(201);
+        expect(third.body.version).toBe(3);
+        // What is stored (read from the database, not from any instance).
+        const [stored] = (await harness.query(
+          'SELECT snapshot, version FROM episodes WHERE id = $1',
+          [id],
+        )) as { snapshot: string; version: number }[];
+        expect(stored?.version).toBe(3);
+        const context = (
+          JSON.parse(stored?.snapshot ?? '{}') as {
+            context: { therapies: { drug: string }[] };
+          }
+        ).context;
+        expect(context.therapies.map((t) => t.drug)).toContain(
+          'methylprednisolone',
+        );
+        expect(
+          (await first.request('GET', `/api/episodes/${id}/audit/verify`)).body
+            .ok,
+        ).toBe(true);
+      } finally {
+        await harness.close();
+      }
+    },
+    60_000,
+  );
 });

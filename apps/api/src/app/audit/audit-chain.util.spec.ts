@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { contentHash } from '@mas/protocol';
+
 import type { AuditRow } from '../database/entities.js';
 import {
   auditEntryHash,
@@ -67,5 +69,30 @@ describe('audit hash chain', () => {
       seq: 3,
       reason: 'link to the previous entry broken',
     });
+  });
+
+  it('the write path hashes as @mas/protocol contentHash does, so chains written before still verify', () => {
+    for (const row of chain(3)) {
+      const { id: _id, hash, ...fields } = row;
+      const withText = {
+        ...fields,
+        rationale: 'Überweisung: Ferritin ≥ 684 µg/L — "CNS" \n ok',
+        payload: JSON.stringify({ value: 1e21, small: 1e-7, list: [3, 1] }),
+      };
+      expect(hash).toBe(
+        contentHash({
+          ...fields,
+          occurredAt: new Date(fields.occurredAt).toISOString(),
+          recordedAt: new Date(fields.recordedAt).toISOString(),
+        }),
+      );
+      expect(auditEntryHash(withText)).toBe(
+        contentHash({
+          ...withText,
+          occurredAt: new Date(withText.occurredAt).toISOString(),
+          recordedAt: new Date(withText.recordedAt).toISOString(),
+        }),
+      );
+    }
   });
 });
