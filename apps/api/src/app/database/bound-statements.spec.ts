@@ -86,4 +86,14 @@ describe('BoundStatements on SQLite', () => {
       ),
     ).toBeNull();
   });
+
+  it('refuses to run a bound statement outside a transaction, and writes nothing', async () => {
+    const before = await count();
+    await expect(
+      statements.insert(dataSource.createQueryRunner().manager, entities.user, {
+        ...user('7'),
+      }),
+    ).rejects.toThrow('bound statements run inside a transaction');
+    expect(await count()).toBe(before);
+  });
 });

@@ -223,7 +223,9 @@ export class BoundStatements {
 
   private runner(manager: EntityManager) {
     const runner = manager.queryRunner;
-    if (!runner) throw new Error('bound statements run inside a transaction');
+    if (!runner?.isTransactionActive) {
+      throw new Error('bound statements run inside a transaction');
+    }
     return runner;
   }
 
