@@ -9,7 +9,7 @@
  * to ready. Prints figures; asserts nothing.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,9 @@ import {
   restoreEpisodeSnapshot,
   stepEpisode,
 } from '@mas/mas-episode';
-import { parseInstitutionProfile } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import { exampleProfile } from './example-profile.js';
 
 const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 2);
 /**
@@ -62,17 +63,7 @@ const SYNCS = (process.env['BENCH_SYNC'] ?? 'NORMAL,FULL').split(',') as (
 const PARTS = new Set(
   (process.env['BENCH_PARTS'] ?? 'api,bare,machine,list').split(','),
 );
-const profile = parseInstitutionProfile(
-  JSON.parse(
-    readFileSync(
-      join(
-        import.meta.dirname,
-        '../libs/protocol/profiles/example.profile.json',
-      ),
-      'utf8',
-    ),
-  ),
-);
+const profile = exampleProfile();
 const panel = panelOf(floridMas, febrileSjia);
 
 /** The service's clock in the bench (fixed): the bare handlers use it too. */

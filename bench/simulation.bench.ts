@@ -5,8 +5,6 @@
  * model or the policy; the ratio. One thread: the figures are per core.
  * Prints figures; asserts nothing. Model output, never evidence.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { createActor } from 'xstate';
@@ -18,20 +16,11 @@ import {
   policies,
   simulateCourse,
 } from '@mas/mas-episode/simulation';
-import { parseInstitutionProfile } from '@mas/protocol';
 import { scenarios } from '@mas/simulation';
 
-const profile = parseInstitutionProfile(
-  JSON.parse(
-    readFileSync(
-      join(
-        import.meta.dirname,
-        '../libs/protocol/profiles/example.profile.json',
-      ),
-      'utf8',
-    ),
-  ),
-);
+import { exampleProfile } from './example-profile.js';
+
+const profile = exampleProfile();
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 
 function simulateFor(seconds: number): {

@@ -1,4 +1,6 @@
+import type { Debrief } from '@mas/mas-episode/simulation';
 import type { LabPanelInput } from '@mas/protocol';
+import type { knownResults } from '@mas/simulation';
 
 export interface TrainingState {
   readonly notice: string;
@@ -14,11 +16,7 @@ export interface TrainingState {
   readonly alive: boolean;
   readonly needsOrganSupport: boolean;
   readonly labs: LabPanelInput;
-  readonly results: {
-    readonly infection: boolean;
-    readonly ebv: 'B' | 'T/NK' | null;
-    readonly malignancy: boolean;
-  };
+  readonly results: ReturnType<typeof knownResults>;
   /** The virtual hour each result is expected. */
   readonly resultsAt: {
     readonly infection: number;
@@ -27,20 +25,11 @@ export interface TrainingState {
   };
 }
 
-export interface DebriefSide {
-  readonly score: number;
-  readonly max: number;
-  readonly items: readonly {
-    readonly rule: string;
-    readonly label: string;
-    readonly points: number;
-    readonly earned: number | null;
-    readonly detail: string;
-    readonly evidence: readonly string[];
-  }[];
+/** One side of the debrief: the scored course and its times (from the service). */
+export type DebriefSide = Debrief & {
   readonly hoursToFirstGlucocorticoid: number | null;
   readonly hoursToFirstTargetedTherapy: number | null;
-}
+};
 
 export interface TrainingDebrief {
   readonly notice: string;

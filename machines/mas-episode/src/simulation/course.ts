@@ -3,6 +3,7 @@ import { createActor } from 'xstate';
 import type { EpisodeEvent } from '@mas/contracts';
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 import {
+  type Finding,
   HOUR,
   initialPatient,
   inRemission,
@@ -163,7 +164,7 @@ export function interventionOf(
  */
 export function courseFindings(
   openedAt: string,
-  knownSince: Partial<Record<'infection' | 'ebv' | 'malignancy', number>>,
+  knownSince: Partial<Record<Finding, number>>,
   events: readonly Pick<EpisodeEvent, 'type' | 'at' | 'payload'>[],
 ): DebriefFindings {
   const t0 = Date.parse(openedAt);

@@ -1,5 +1,8 @@
-import type { EpisodeEvent } from '@mas/contracts';
+import type { EpisodeEvent, triggerKinds } from '@mas/contracts';
 import { masProtocol } from '@mas/protocol';
+import type { Finding } from '@mas/simulation';
+
+type TriggerKind = (typeof triggerKinds)[number];
 
 import type {
   AlertId,
@@ -13,38 +16,30 @@ import type {
  * following the default: a recorded decision clears the alert), with the
  * evidence entry behind it.
  */
+interface RuleBase {
+  readonly id: string;
+  readonly label: string;
+  readonly points: number;
+  readonly evidence: readonly string[];
+}
+
 export type DebriefRule =
-  | {
-      readonly id: string;
-      readonly label: string;
-      readonly points: number;
+  | (RuleBase & {
       readonly kind: 'alert-never-raised';
       readonly alert: AlertId;
-      readonly evidence: readonly string[];
-    }
-  | {
-      readonly id: string;
-      readonly label: string;
-      readonly points: number;
+    })
+  | (RuleBase & {
       /** Full points if the alert, once raised, cleared within one reassessment interval. */
       readonly kind: 'alert-resolved-promptly';
       readonly alert: AlertId;
-      readonly evidence: readonly string[];
-    }
-  | {
-      readonly id: string;
-      readonly label: string;
-      readonly points: number;
+    })
+  | (RuleBase & {
       /** Points lost for each time this due time fell overdue. */
       readonly kind: 'due-kept';
       readonly due: DueId;
       readonly perLate: number;
-      readonly evidence: readonly string[];
-    }
-  | {
-      readonly id: string;
-      readonly label: string;
-      readonly points: number;
+    })
+  | (RuleBase & {
       /**
        * Full points if a work-up result the patient produced (known only to
        * the simulation: the machine is never told unless someone records it)
@@ -52,11 +47,7 @@ export type DebriefRule =
        */
       readonly kind: 'result-recorded';
       readonly finding: Finding;
-      readonly evidence: readonly string[];
-    };
-
-/** A work-up result that is recorded as a trigger of MAS. */
-export type Finding = 'infection' | 'ebv' | 'malignancy';
+    });
 
 /**
  * What only a simulation knows: when each work-up result became available
@@ -68,6 +59,11 @@ export interface DebriefFindings {
   readonly recordedAt: Partial<Record<Finding, string>>;
 }
 
+/** Fails to compile if the contracts' trigger kinds and the findings part. */
+const _sameKinds: [Finding, TriggerKind] extends [TriggerKind, Finding]
+  ? true
+  : never = true;
+
 /** When each trigger was first recorded, from a course's accepted events. */
 export function triggersRecordedAt(
   events: readonly Pick<EpisodeEvent, 'type' | 'at' | 'payload'>[],
@@ -75,15 +71,9 @@ export function triggersRecordedAt(
   const recorded: Partial<Record<Finding, string>> = {};
   for (const event of events) {
     if (event.type !== 'trigger.identified') continue;
-    const trigger = (event.payload as { trigger: string }).trigger;
-    if (
-      (trigger === 'infection' ||
-        trigger === 'ebv' ||
-        trigger === 'malignancy') &&
-      recorded[trigger] === undefined
-    ) {
-      recorded[trigger] = event.at;
-    }
+    // The contracts' trigger kinds are exactly the findings (checked below).
+    const { trigger } = event.payload as { trigger: Finding };
+    recorded[trigger] ??= event.at;
   }
   return recorded;
 }

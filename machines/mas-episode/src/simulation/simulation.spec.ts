@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { describe, expect, it } from '@jest/globals';
 
 import { parseEpisodeEvent } from '@mas/contracts';
-import { parseInstitutionProfile } from '@mas/protocol';
 import {
   type Scenario,
   scenarioById,
@@ -12,22 +8,13 @@ import {
   sjiaScenarioIds,
 } from '@mas/simulation';
 
+import { exampleProfile } from '../spec-support/episode.spec-support.js';
 import { courseSeed, runBatch } from './batch.js';
 import { simulateCourse } from './course.js';
 import { debrief } from './debrief.js';
 import { policies, type PolicyId } from './policies.js';
 
-const profile = parseInstitutionProfile(
-  JSON.parse(
-    readFileSync(
-      join(
-        import.meta.dirname,
-        '../../../../libs/protocol/profiles/example.profile.json',
-      ),
-      'utf8',
-    ),
-  ),
-);
+const profile = exampleProfile();
 
 function course(scenario: Scenario | string, policy: PolicyId, seed: number) {
   return simulateCourse({

@@ -145,14 +145,18 @@ export class TrainingService {
 
   /**
    * The virtual patient now, rebuilt from the seed and the episode's audit:
-   * each recorded intervention acts from the hour it was recorded.
+   * each recorded intervention acts from the hour it was recorded. The audit
+   * read for it comes back too.
    */
   private async patientNow(
     id: string,
     session: TrainingSessionRow,
     openedAt: string,
     user: AuthenticatedUser,
-  ): Promise<PatientState> {
+  ): Promise<{
+    patient: PatientState;
+    entries: Awaited<ReturnType<EpisodesService['audit']>>;
+  }> {
     const scenario = scenarioById(session.scenarioId);
     const random = patientStreams(session.seed).course;
     const entries = await this.episodes.audit(id, user);
@@ -180,7 +184,7 @@ export class TrainingService {
     for (const i of byHour.get(session.virtualHours) ?? []) {
       patient = intervene(patient, i);
     }
-    return patient;
+    return { patient, entries };
   }
 
   async state(id: string, user: AuthenticatedUser) {
@@ -188,7 +192,7 @@ export class TrainingService {
     const { snapshot } = await this.episodes.snapshotOf(id, user);
     const scenario = scenarioById(session.scenarioId);
     const openedAt = snapshot.context.openedAt;
-    const patient = await this.patientNow(id, session, openedAt, user);
+    const { patient } = await this.patientNow(id, session, openedAt, user);
     const virtualNow = new Date(
       Date.parse(openedAt) + session.virtualHours * HOUR,
     ).toISOString();
@@ -229,7 +233,7 @@ export class TrainingService {
     if (snapshot.status === 'done') {
       throw new ServiceError(422, { message: 'the episode has ended' });
     }
-    const now = await this.patientNow(
+    const { patient: now } = await this.patientNow(
       id,
       session,
       snapshot.context.openedAt,
@@ -268,8 +272,13 @@ export class TrainingService {
     const openedAt = snapshot.context.openedAt;
     // What only the simulation knows: when each work-up result became
     // available, beside when the trainee recorded the trigger.
-    const patient = await this.patientNow(id, session, openedAt, user);
-    const recorded = (await this.episodes.audit(id, user)).map((entry) => ({
+    const { patient, entries } = await this.patientNow(
+      id,
+      session,
+      openedAt,
+      user,
+    );
+    const recorded = entries.map((entry) => ({
       type: entry.type as EpisodeEvent['type'],
       at: new Date(entry.occurredAt).toISOString(),
       payload: entry.payload as EpisodeEvent['payload'],
