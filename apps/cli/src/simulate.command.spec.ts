@@ -24,25 +24,24 @@ function io(written: Record<string, string>): CliIo {
   };
 }
 
+const batchArgs = [
+  'simulate',
+  '--scenario',
+  'infection-triggered',
+  '--runs',
+  '4',
+  '--seed',
+  '9',
+  '--policy',
+  'no-antimicrobials',
+  '--out',
+  'out',
+];
+
 describe('cli simulate', () => {
   it('prints a summary labelled as model output and writes JSON and CSV', () => {
     const written: Record<string, string> = {};
-    const outcome = runCli(
-      [
-        'simulate',
-        '--scenario',
-        'infection-triggered',
-        '--runs',
-        '4',
-        '--seed',
-        '9',
-        '--policy',
-        'no-antimicrobials',
-        '--out',
-        'out',
-      ],
-      io(written),
-    );
+    const outcome = runCli(batchArgs, io(written));
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toBe('');
     expect(outcome.stdout).toMatch(/^MODEL OUTPUT/);
@@ -62,22 +61,7 @@ describe('cli simulate', () => {
     expect(csv).toHaveLength(5);
     // The same seed gives the same file.
     const again: Record<string, string> = {};
-    runCli(
-      [
-        'simulate',
-        '--scenario',
-        'infection-triggered',
-        '--runs',
-        '4',
-        '--seed',
-        '9',
-        '--policy',
-        'no-antimicrobials',
-        '--out',
-        'out',
-      ],
-      io(again),
-    );
+    runCli(batchArgs, io(again));
     expect(again[`${base}.csv`]).toBe(written[`${base}.csv`]);
   });
 
