@@ -32,6 +32,19 @@ export function createJestConfig(projectDir, overrides = {}) {
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {
+      // @fastify/static require()s content-disposition, which ships only as
+      // an ES module: Node (20.19+) loads it natively, Jest's module runtime
+      // cannot before Node 24.9, so Jest gets it compiled to CommonJS.
+      '/node_modules/content-disposition/.+\\.js$': [
+        'ts-jest',
+        {
+          tsconfig: {
+            allowJs: true,
+            module: 'commonjs',
+            verbatimModuleSyntax: false,
+          },
+        },
+      ],
       '^.+\\.ts$': [
         'ts-jest',
         {
@@ -41,6 +54,7 @@ export function createJestConfig(projectDir, overrides = {}) {
       ],
     },
     testMatch: ['**/*.spec.ts'],
+    transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     maxWorkers: 1,
     ...overrides,

@@ -336,7 +336,7 @@ async function bareContender(
    * machine restored from the stored snapshot and stepped, the new snapshot
    * and the board's columns written, the audit entry with the machine's guard
    * reason and evidence and its chained hash (the service's own functions);
-   * no Nest, no Express, no TypeORM, no validation, no authentication.
+   * no Nest, no Fastify, no TypeORM, no validation, no authentication.
    */
   const recent = new Map<
     string,
@@ -558,7 +558,7 @@ try {
     '  bare SQL: the same statements on the same schema, the stored snapshot written back (no machine)',
   );
   console.log(
-    '  bare machine: the same transaction as the service (machine stepped at the same time, new snapshot and columns, audit entry with guard reason and hash), without Nest, Express, TypeORM, validation or authentication',
+    '  bare machine: the same transaction as the service (machine stepped at the same time, new snapshot and columns, audit entry with guard reason and hash), without Nest, Fastify, TypeORM, validation or authentication',
   );
   console.log(
     "  busy: share of the time the server's event loop was busy; block: the longest the loop was blocked (ms, worst round); ratio: API ev/s over the bare handler's; p99x: API p99 over the bare handler's (medians of the rounds' pairs)",

@@ -62,7 +62,11 @@ const TEST_TOKEN_TTL_SECONDS = 30 * 86_400;
 
 export async function startHarness(
   engine: EngineName,
-  options: { readonly tokenTtlSeconds?: number } = {},
+  options: {
+    readonly tokenTtlSeconds?: number;
+    /** A built web app for the service to serve (none by default). */
+    readonly webDir?: string;
+  } = {},
 ): Promise<Harness> {
   const tokenTtl = String(options.tokenTtlSeconds ?? TEST_TOKEN_TTL_SECONDS);
   const profile = parseInstitutionProfile(
@@ -118,6 +122,7 @@ export async function startHarness(
       SQLITE_PATH: join(dir, 'mas.sqlite'),
       SCHEDULER_INTERVAL_MS: '0',
       TOKEN_TTL_SECONDS: tokenTtl,
+      ...(options.webDir === undefined ? {} : { WEB_DIR: options.webDir }),
     });
     const { DataSource } = await import('typeorm');
     const raw = new DataSource({

@@ -1,4 +1,5 @@
 /** What the end-to-end suites start: the real service, with an injected clock. */
+export * from './app/body-limit.js';
 export * from './app/bootstrap.js';
 export * from './app/clock/clock.js';
 export * from './app/config/configuration.js';

@@ -1,17 +1,22 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
+// The reply's sendFile (types of the static-file plugin Nest registers).
+import type {} from '@fastify/static';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type Express, type Request, type Response } from 'express';
 
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 
 import { AppModule } from './app.module.js';
 import type { UsersService } from './auth/users.service.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
 import { createDataSource } from './database/data-source.js';
@@ -27,24 +32,50 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+interface StaticReply {
+  header(name: string, value: string): unknown;
+}
+
 /**
  * Serves the built web app (if there is one) at `/`: its files, and its
  * index page for every other path outside /api, so the app's own routes work
  * on reload. Hashed assets are cached for good; the index page never.
  */
-function serveWebApp(app: INestApplication, webDir: string): void {
+function serveWebApp(app: NestFastifyApplication, webDir: string): void {
   const root = resolve(webDir);
   const index = join(root, 'index.html');
   if (!existsSync(index)) return;
-  const http = app.getHttpAdapter().getInstance() as Express;
-  http.use(
-    '/assets',
-    express.static(join(root, 'assets'), { immutable: true, maxAge: '1y' }),
-  );
-  http.use(express.static(root, { index: false, maxAge: 0 }));
-  http.get(/^(?!\/api(\/|$)).*/, (_request: Request, response: Response) => {
-    response.setHeader('cache-control', 'no-store');
-    response.sendFile(index);
+  const assets = join(root, 'assets');
+  // One route per file of the build (no wildcard: the app's own routes fall
+  // through to its index page below).
+  app.useStaticAssets({
+    root,
+    prefix: '/',
+    index: false,
+    wildcard: false,
+    cacheControl: false,
+    // @fastify/static passes its reply here (Nest's option type still says a
+    // Node response, which has no `header`).
+    setHeaders: (response, path) => {
+      (response as unknown as StaticReply).header(
+        'cache-control',
+        path.startsWith(`${assets}${sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : path === index
+            ? 'no-store'
+            : 'no-cache',
+      );
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/*', (request, reply) => {
+    // The API's unknown paths and missing build files are 404s, not the page.
+    if (/^\/(api|assets)(\/|$|\?)/.test(request.url)) {
+      return reply
+        .status(404)
+        .send({ message: `no route ${request.method} ${request.url}` });
+    }
+    return reply.sendFile('index.html', root);
   });
 }
 
@@ -62,7 +93,7 @@ export async function startService(options: {
   const { dataSource, engine } = createDataSource(options.config);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
-  const app = await NestFactory.create<NestExpressApplication>(
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
       config: options.config,
       dataSource,
@@ -71,12 +102,12 @@ export async function startService(options: {
       profile: options.profile,
       jwtSecret: options.jwtSecret,
     }),
-    // JSON bodies only: no endpoint takes a form, so no urlencoded parser
-    // runs on every request (a form body is a 400 like any non-object body).
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
-  app.useBodyParser('json');
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  // JSON bodies only (Fastify's own parser): any other content type, plain
+  // text included, is a 415 naming the content-type.
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

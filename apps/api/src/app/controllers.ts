@@ -34,19 +34,11 @@ import type { TrainingService } from './training/training.service.js';
 interface AuthedRequest {
   user: AuthenticatedUser;
 }
+/** Fastify's reply, as far as the controllers use it. */
 interface Reply {
   status(code: number): Reply;
-  json(body: unknown): void;
-}
-/** The Node response under Express's: the write path answers on it directly. */
-interface RawReply {
-  writeHead(status: number, headers: Record<string, string | number>): void;
-  end(body: string): void;
-}
-interface CsvReply extends Reply {
-  type(contentType: string): CsvReply;
-  send(body: string): void;
-  status(code: number): CsvReply;
+  type(contentType: string): Reply;
+  send(body: unknown): Reply;
 }
 
 const newUserSchema = z
@@ -159,7 +151,7 @@ export class EpisodesController {
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: AuthedRequest,
-    @Res() reply: RawReply,
+    @Res() reply: Reply,
   ) {
     const outcome = await this.episodes.send(
       id,
@@ -167,14 +159,7 @@ export class EpisodesController {
       request.user,
       idempotencyKey,
     );
-    // Written as is: Express's send() would hash the body for an ETag and
-    // check freshness, neither of which means anything for a POST.
-    const json = JSON.stringify(outcome.body);
-    reply.writeHead(outcome.status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(json),
-    });
-    reply.end(json);
+    reply.status(outcome.status).send(outcome.body);
   }
 }
 
@@ -184,7 +169,7 @@ export class AuditController {
 
   @Roles('auditor', 'senior', 'clinician')
   @Get('escalations')
-  async escalations(@Query('format') format: unknown, @Res() reply: CsvReply) {
+  async escalations(@Query('format') format: unknown, @Res() reply: Reply) {
     const decisions = await this.episodes.escalations();
     if (format === 'csv') {
       const columns = [
@@ -222,7 +207,7 @@ export class AuditController {
         .send(`${lines.join('\n')}\n`);
       return;
     }
-    reply.status(200).json(decisions);
+    reply.status(200).send(decisions);
   }
 
   @Roles('auditor', 'senior', 'clinician', 'admin')

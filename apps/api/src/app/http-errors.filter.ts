@@ -7,11 +7,45 @@ import {
 
 import { ClinicalInputError } from '@mas/protocol';
 
+import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { ServiceError } from './episodes/episodes.service.js';
 
 interface Reply {
   status(code: number): Reply;
-  json(body: unknown): void;
+  send(body: unknown): void;
+}
+
+/**
+ * Fastify's refusals of a request before it reaches a route (its body
+ * parser), by their error code: the field and the rule broken.
+ */
+const requestRefusals: Readonly<
+  Record<string, { readonly field: string; readonly rule: string }>
+> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    field: 'content-type',
+    rule: 'a request body must be sent as application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { field: 'body', rule: 'must be valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    field: 'body',
+    rule: 'must not be empty when the content-type is application/json',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    field: 'body',
+    rule: `must be at most ${String(BODY_LIMIT_BYTES)} bytes`,
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    field: 'content-length',
+    rule: 'must equal the length of the body',
+  },
+};
+
+function refusalOf(
+  error: HttpException,
+): { readonly field: string; readonly rule: string } | undefined {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? requestRefusals[code] : undefined;
 }
 
 /** Bad input is a 4xx naming the field and the rule, never a 500. */
@@ -20,29 +54,31 @@ export class HttpErrorsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<Reply>();
     if (error instanceof ServiceError) {
-      reply.status(error.status).json(error.body);
+      reply.status(error.status).send(error.body);
       return;
     }
     if (error instanceof ClinicalInputError) {
       reply
         .status(400)
-        .json({ message: error.message, field: error.field, rule: error.rule });
+        .send({ message: error.message, field: error.field, rule: error.rule });
       return;
     }
     if (error instanceof HttpException) {
+      const refusal = refusalOf(error);
+      if (refusal) {
+        reply.status(error.getStatus()).send({
+          message: `${refusal.field}: ${refusal.rule}`,
+          ...refusal,
+        });
+        return;
+      }
       const body = error.getResponse();
       reply
         .status(error.getStatus())
-        .json(typeof body === 'string' ? { message: body } : body);
-      return;
-    }
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // body-parser: malformed JSON, too large, bad encoding
-      reply.status(status).json({ message: (error as Error).message });
+        .send(typeof body === 'string' ? { message: body } : body);
       return;
     }
     console.error(error);
-    reply.status(500).json({ message: 'internal error' });
+    reply.status(500).send({ message: 'internal error' });
   }
 }

@@ -1,0 +1,168 @@
+/**
+ * The HTTP layer around the routes (Fastify under Nest): request bodies it
+ * refuses before any route runs are 4xx answers naming the field and the
+ * rule, and write nothing; the built web app is served beside the API, its
+ * hashed files cached for good and its index page never.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { BODY_LIMIT_BYTES } from '@mas/api';
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import { Api, type Harness, startHarness } from './api-harness.js';
+
+const PASSWORD = 'correct horse battery staple';
+const INDEX = '<!doctype html><title>MAS test build</title>';
+const ASSET = 'export const built = true;\n';
+
+describe('HTTP layer (SQLite)', () => {
+  let harness: Harness;
+  let api: Api;
+  let token: string;
+  let episodeId: string;
+  let webDir: string;
+
+  beforeAll(async () => {
+    webDir = mkdtempSync(join(tmpdir(), 'mas-web-'));
+    mkdirSync(join(webDir, 'assets'));
+    writeFileSync(join(webDir, 'index.html'), INDEX);
+    writeFileSync(join(webDir, 'assets', 'app-0a1b2c.js'), ASSET);
+    writeFileSync(join(webDir, 'robots.txt'), 'User-agent: *\n');
+    harness = await startHarness('sqlite', { webDir });
+    await harness.service.users.create('dr-http', PASSWORD, 'clinician');
+    api = new Api(harness.service.url);
+    token = (
+      await api.request('POST', '/api/auth/login', {
+        username: 'dr-http',
+        password: PASSWORD,
+      })
+    ).body.token as string;
+    const created = await api.as(token).request('POST', '/api/episodes', {
+      patient: amira,
+    });
+    expect(created.status).toBe(201);
+    episodeId = created.body.id as string;
+  });
+
+  afterAll(async () => {
+    await harness.close();
+    rmSync(webDir, { recursive: true, force: true });
+  });
+
+  /** A raw POST of the events route: body and content type as given. */
+  const post = async (body: string, contentType?: string) => {
+    const response = await fetch(
+      `${harness.service.url}/api/episodes/${episodeId}/events`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(contentType === undefined ? {} : { 'content-type': contentType }),
+        },
+        body,
+      },
+    );
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  };
+
+  it('refuses bodies before any route runs: status, field and rule; nothing written', async () => {
+    const valid = JSON.stringify({
+      type: 'labs.recorded',
+      payload: { panel: {} },
+      expectedVersion: 0,
+    });
+    const cases = [
+      {
+        answer: await post(
+          'type=labs.recorded',
+          'application/x-www-form-urlencoded',
+        ),
+        status: 415,
+        field: 'content-type',
+      },
+      {
+        answer: await post(valid, 'text/plain'),
+        status: 415,
+        field: 'content-type',
+      },
+      {
+        answer: await post('{ not json', 'application/json'),
+        status: 400,
+        field: 'body',
+      },
+      {
+        answer: await post('', 'application/json'),
+        status: 400,
+        field: 'body',
+      },
+      {
+        answer: await post(
+          JSON.stringify({ padding: 'x'.repeat(BODY_LIMIT_BYTES) }),
+          'application/json',
+        ),
+        status: 413,
+        field: 'body',
+      },
+    ];
+    for (const { answer, status, field } of cases) {
+      expect(answer.status).toBe(status);
+      expect(answer.body['field']).toBe(field);
+      expect(typeof answer.body['rule']).toBe('string');
+      expect(answer.body['message']).toBe(
+        `${field}: ${String(answer.body['rule'])}`,
+      );
+    }
+    const audit = await api
+      .as(token)
+      .request('GET', `/api/episodes/${episodeId}/audit`);
+    expect(audit.body).toEqual([]);
+    const episode = await api
+      .as(token)
+      .request('GET', `/api/episodes/${episodeId}`);
+    expect(episode.body.version).toBe(0);
+  });
+
+  it('answers an accepted event as JSON with 201', async () => {
+    const answer = await post(
+      JSON.stringify({
+        type: 'labs.recorded',
+        payload: { panel: panelOf(floridMas, febrileSjia) },
+        expectedVersion: 0,
+      }),
+      'application/json; charset=utf-8',
+    );
+    expect(answer.status).toBe(201);
+    expect(answer.body['version']).toBe(1);
+  });
+
+  it('serves the web app: hashed files cached for good, the index page never, app routes get the index page', async () => {
+    const get = (path: string) => fetch(`${harness.service.url}${path}`);
+    const asset = await get('/assets/app-0a1b2c.js');
+    expect(asset.status).toBe(200);
+    expect(await asset.text()).toBe(ASSET);
+    expect(asset.headers.get('cache-control')).toBe(
+      'public, max-age=31536000, immutable',
+    );
+    for (const path of ['/', '/index.html', `/episodes/${episodeId}`]) {
+      const page = await get(path);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toBe(INDEX);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    }
+    const other = await get('/robots.txt');
+    expect(other.headers.get('cache-control')).toBe('no-cache');
+    const unknown = await get('/api/no-such-route');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/application\/json/);
+    const missingAsset = await get('/assets/gone-123.js');
+    expect(missingAsset.status).toBe(404);
+  });
+});
