@@ -54,7 +54,10 @@ export function createJestConfig(projectDir, overrides = {}) {
       ],
     },
     testMatch: ['**/*.spec.ts'],
-    transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+    // (A copy nested under another package's node_modules too.)
+    transformIgnorePatterns: [
+      '/node_modules/(?!(.+/node_modules/)?content-disposition/)',
+    ],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     maxWorkers: 1,
     ...overrides,

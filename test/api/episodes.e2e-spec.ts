@@ -1079,7 +1079,7 @@ describe.each(engines)('episode API on %s', (engine) => {
           headers: { authorization: `Bearer ${tokens['auditor-ames'] ?? ''}` },
         },
       );
-      expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+      expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       const text = await csv.text();
       expect(text.split('\n')[0]).toMatch(
         /^episodeId,patientIdentifier,kind,seq,decision,drug/,

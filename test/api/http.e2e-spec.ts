@@ -5,6 +5,7 @@
  * hashed files cached for good and its index page never.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +19,8 @@ import { Api, type Harness, startHarness } from './api-harness.js';
 const PASSWORD = 'correct horse battery staple';
 const INDEX = '<!doctype html><title>MAS test build</title>';
 const ASSET = 'export const built = true;\n';
+/** The longest Idempotency-Key the service keeps (the README says 200). */
+const IDEMPOTENCY_KEY_LIMIT = 200;
 
 describe('HTTP layer (SQLite)', () => {
   let harness: Harness;
@@ -129,6 +132,73 @@ describe('HTTP layer (SQLite)', () => {
     expect(episode.body.version).toBe(0);
   });
 
+  it('a body cut short is a 400 and writes nothing', async () => {
+    const { port } = new URL(harness.service.url);
+    // The headers promise 100 bytes; 9 arrive, then the client stops sending.
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          [
+            `POST /api/episodes/${episodeId}/events HTTP/1.1`,
+            'host: 127.0.0.1',
+            `authorization: Bearer ${token}`,
+            'content-type: application/json',
+            'content-length: 100',
+            '',
+            '{"type":1',
+          ].join('\r\n'),
+        );
+        socket.end();
+      });
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => {
+        resolve(text);
+      });
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    const episode = await api
+      .as(token)
+      .request('GET', `/api/episodes/${episodeId}`);
+    expect(episode.body.version).toBe(0);
+  });
+
+  it('an Idempotency-Key the service cannot keep is a 400 naming it, before anything is written', async () => {
+    for (const key of ['k'.repeat(IDEMPOTENCY_KEY_LIMIT + 1), '']) {
+      const answer = await api.as(token).request(
+        'POST',
+        `/api/episodes/${episodeId}/events`,
+        {
+          type: 'labs.recorded',
+          payload: { panel: panelOf(floridMas, febrileSjia) },
+          expectedVersion: 0,
+        },
+        { 'idempotency-key': key },
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body.field).toBe('idempotency-key');
+    }
+    const episode = await api
+      .as(token)
+      .request('GET', `/api/episodes/${episodeId}`);
+    expect(episode.body.version).toBe(0);
+  });
+
+  it('routes as before: a bad URL is a 400 naming it, a long unknown id a 404, a trailing slash the same route', async () => {
+    const badUrl = await api.request('GET', '/api/episodes/%zz');
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.body.field).toBe('url');
+    const longId = await api
+      .as(token)
+      .request('GET', `/api/episodes/${'a'.repeat(150)}`);
+    expect(longId.status).toBe(404);
+    const slash = await api.request('GET', '/api/health/');
+    expect(slash.status).toBe(200);
+    expect(slash.body.status).toBe('ok');
+  });
+
   it('answers an accepted event as JSON with 201', async () => {
     const answer = await post(
       JSON.stringify({
@@ -164,5 +234,12 @@ describe('HTTP layer (SQLite)', () => {
     expect(unknown.headers.get('content-type')).toMatch(/application\/json/);
     const missingAsset = await get('/assets/gone-123.js');
     expect(missingAsset.status).toBe(404);
+    // A build made while the service runs: its new assets are served too.
+    writeFileSync(join(webDir, 'assets', 'app-later.js'), ASSET);
+    const later = await get('/assets/app-later.js');
+    expect(later.status).toBe(200);
+    expect(later.headers.get('cache-control')).toBe(
+      'public, max-age=31536000, immutable',
+    );
   });
 });

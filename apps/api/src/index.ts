@@ -1,8 +1,8 @@
 /** What the end-to-end suites start: the real service, with an injected clock. */
-export * from './app/body-limit.js';
 export * from './app/bootstrap.js';
 export * from './app/clock/clock.js';
 export * from './app/config/configuration.js';
+export * from './app/http-limits.js';
 // The write path's pieces, for bench:api's framework-free handler.
 export { auditEntryHash, GENESIS_HASH } from './app/audit/audit-chain.util.js';
 export {

@@ -11,17 +11,22 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 
 import { AppModule } from './app.module.js';
 import type { UsersService } from './auth/users.service.js';
-import { BODY_LIMIT_BYTES } from './body-limit.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
 import { createDataSource } from './database/data-source.js';
 import { buildEntities } from './database/entities.js';
 import type { EpisodesService } from './episodes/episodes.service.js';
+import {
+  BODY_LIMIT_BYTES,
+  MAX_PARAM_LENGTH,
+  REQUEST_TIMEOUT_MS,
+} from './http-limits.js';
 import { EPISODES, USERS } from './tokens.js';
 
 export interface RunningService {
@@ -46,26 +51,37 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
   const index = join(root, 'index.html');
   if (!existsSync(index)) return;
   const assets = join(root, 'assets');
-  // One route per file of the build (no wildcard: the app's own routes fall
-  // through to its index page below).
+  // @fastify/static passes its reply here (Nest's option type still says a
+  // Node response, which has no `header`).
+  const setHeaders = (response: unknown, path: string) => {
+    (response as StaticReply).header(
+      'cache-control',
+      path.startsWith(`${assets}${sep}`)
+        ? 'public, max-age=31536000, immutable'
+        : path === index
+          ? 'no-store'
+          : 'no-cache',
+    );
+  };
+  // A route per file of the build (no wildcard: the app's own routes fall
+  // through to its index page below) ...
   app.useStaticAssets({
     root,
     prefix: '/',
     index: false,
     wildcard: false,
     cacheControl: false,
-    // @fastify/static passes its reply here (Nest's option type still says a
-    // Node response, which has no `header`).
-    setHeaders: (response, path) => {
-      (response as unknown as StaticReply).header(
-        'cache-control',
-        path.startsWith(`${assets}${sep}`)
-          ? 'public, max-age=31536000, immutable'
-          : path === index
-            ? 'no-store'
-            : 'no-cache',
-      );
-    },
+    setHeaders,
+  });
+  // ... and the assets directory read per request, so that a build made while
+  // the service runs is served whole.
+  app.useStaticAssets({
+    root: assets,
+    prefix: '/assets/',
+    index: false,
+    cacheControl: false,
+    decorateReply: false,
+    setHeaders,
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/*', (request, reply) => {
@@ -102,7 +118,26 @@ export async function startService(options: {
       profile: options.profile,
       jwtSecret: options.jwtSecret,
     }),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // As Express routed: `/api/health/` is `/api/health`.
+      routerOptions: {
+        ignoreTrailingSlash: true,
+        maxParamLength: MAX_PARAM_LENGTH,
+      },
+      // A URL Fastify cannot route (bad percent-encoding) is a 400 naming it.
+      frameworkErrors: (
+        error: FastifyError,
+        _request: FastifyRequest,
+        reply: FastifyReply,
+      ) => {
+        const rule = 'must be a well-formed, percent-encoded path';
+        void reply
+          .status(error.statusCode ?? 400)
+          .send({ message: `url: ${rule}`, field: 'url', rule });
+      },
+    }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
   // JSON bodies only (Fastify's own parser): any other content type, plain

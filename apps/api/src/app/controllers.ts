@@ -202,7 +202,7 @@ export class AuditController {
         ...decisions.map((d) => columns.map((c) => cell(d[c])).join(',')),
       ];
       reply
-        .type('text/csv')
+        .type('text/csv; charset=utf-8')
         .status(200)
         .send(`${lines.join('\n')}\n`);
       return;

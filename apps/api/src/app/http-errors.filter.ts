@@ -7,8 +7,8 @@ import {
 
 import { ClinicalInputError } from '@mas/protocol';
 
-import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { ServiceError } from './episodes/episodes.service.js';
+import { BODY_LIMIT_BYTES } from './http-limits.js';
 
 interface Reply {
   status(code: number): Reply;
@@ -26,7 +26,10 @@ const requestRefusals: Readonly<
     field: 'content-type',
     rule: 'a request body must be sent as application/json',
   },
-  FST_ERR_CTP_INVALID_JSON_BODY: { field: 'body', rule: 'must be valid JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    field: 'body',
+    rule: 'must be valid JSON, without "__proto__" or "constructor.prototype" keys',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     field: 'body',
     rule: 'must not be empty when the content-type is application/json',
@@ -34,10 +37,6 @@ const requestRefusals: Readonly<
   FST_ERR_CTP_BODY_TOO_LARGE: {
     field: 'body',
     rule: `must be at most ${String(BODY_LIMIT_BYTES)} bytes`,
-  },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    field: 'content-length',
-    rule: 'must equal the length of the body',
   },
 };
 
@@ -76,6 +75,19 @@ export class HttpErrorsFilter implements ExceptionFilter {
       reply
         .status(error.getStatus())
         .send(typeof body === 'string' ? { message: body } : body);
+      return;
+    }
+    // A 4xx of the HTTP layer outside Fastify's own error types: a body the
+    // client stopped sending ("aborted", 400). Answered, not logged as a fault.
+    const status =
+      (error as { statusCode?: unknown }).statusCode ??
+      (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      reply.status(status).send({
+        message: `request: ${(error as Error).message}`,
+        field: 'request',
+        rule: 'must arrive whole',
+      });
       return;
     }
     console.error(error);

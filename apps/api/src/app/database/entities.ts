@@ -83,6 +83,9 @@ export interface TrainingSessionRow {
   createdAt: Date;
 }
 
+/** The longest Idempotency-Key kept (its column's length). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 200;
+
 export interface IdempotencyRow {
   key: string;
   userId: string;
@@ -183,7 +186,11 @@ export function buildEntities(engine: Engine) {
     name: 'IdempotencyRecord',
     tableName: 'idempotency_keys',
     columns: {
-      key: { type: 'varchar', length: 200, primary: true },
+      key: {
+        type: 'varchar',
+        length: IDEMPOTENCY_KEY_MAX_LENGTH,
+        primary: true,
+      },
       userId: { name: 'user_id', type: 'varchar', length: 36, primary: true },
       status: { type: 'integer' },
       body: { type: 'text' },

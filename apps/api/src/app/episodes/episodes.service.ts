@@ -35,12 +35,13 @@ import {
 } from '../audit/audit-chain.util.js';
 import type { Clock } from '../clock/clock.js';
 import { BoundStatements } from '../database/bound-statements.js';
-import type {
-  AuditRow,
-  Entities,
-  EpisodeRow,
-  IdempotencyRow,
-  RejectedAttemptRow,
+import {
+  type AuditRow,
+  type Entities,
+  type EpisodeRow,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  type IdempotencyRow,
+  type RejectedAttemptRow,
 } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
 
@@ -573,6 +574,20 @@ export class EpisodesService {
     user: AuthenticatedUser,
     idempotencyKey: string | undefined,
   ): Promise<{ status: number; body: unknown }> {
+    if (
+      idempotencyKey !== undefined &&
+      (idempotencyKey.length === 0 ||
+        idempotencyKey.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+    ) {
+      // Checked before anything is written: a key the table cannot hold
+      // would fail after the event was saved, leaving a retry unprotected.
+      const rule = `must be 1 to ${String(IDEMPOTENCY_KEY_MAX_LENGTH)} characters`;
+      throw new ServiceError(400, {
+        message: `idempotency-key: ${rule}`,
+        field: 'idempotency-key',
+        rule,
+      });
+    }
     if (idempotencyKey !== undefined) {
       const previous = await this.dataSource
         .getRepository(this.entities.idempotency)
