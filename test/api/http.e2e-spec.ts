@@ -91,6 +91,11 @@ describe('HTTP layer (SQLite)', () => {
         field: 'content-type',
       },
       {
+        answer: await post(valid, 'application/json; charset=utf-16'),
+        status: 415,
+        field: 'content-type',
+      },
+      {
         answer: await post(valid, 'text/plain'),
         status: 415,
         field: 'content-type',

@@ -141,8 +141,23 @@ export async function startService(options: {
     { logger: ['error', 'warn'], bodyParser: false },
   );
   // JSON bodies only (Fastify's own parser): any other content type, plain
-  // text included, is a 415 naming the content-type.
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  // text included, is a 415 naming the content-type; so is JSON declared in
+  // another charset than UTF-8 (Fastify would read it as UTF-8).
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
+      request.headers['content-type'] ?? '',
+    )?.[1];
+    if (charset === undefined || charset.toLowerCase() === 'utf-8') {
+      done();
+      return;
+    }
+    const rule = 'a request body must be sent as application/json in UTF-8';
+    void reply
+      .status(415)
+      .send({ message: `content-type: ${rule}`, field: 'content-type', rule });
+  });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
