@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { BODY_LIMIT_BYTES } from '@mas/api';
+import { BODY_LIMIT_BYTES, IDEMPOTENCY_KEY_MAX_LENGTH } from '@mas/api';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import { Api, type Harness, startHarness } from './api-harness.js';
@@ -19,8 +19,6 @@ import { Api, type Harness, startHarness } from './api-harness.js';
 const PASSWORD = 'correct horse battery staple';
 const INDEX = '<!doctype html><title>MAS test build</title>';
 const ASSET = 'export const built = true;\n';
-/** The longest Idempotency-Key the service keeps (the README says 200). */
-const IDEMPOTENCY_KEY_LIMIT = 200;
 
 describe('HTTP layer (SQLite)', () => {
   let harness: Harness;
@@ -171,7 +169,7 @@ describe('HTTP layer (SQLite)', () => {
   });
 
   it('an Idempotency-Key the service cannot keep is a 400 naming it, before anything is written', async () => {
-    for (const key of ['k'.repeat(IDEMPOTENCY_KEY_LIMIT + 1), '']) {
+    for (const key of ['k'.repeat(IDEMPOTENCY_KEY_MAX_LENGTH + 1), '']) {
       const answer = await api.as(token).request(
         'POST',
         `/api/episodes/${episodeId}/events`,
@@ -199,6 +197,12 @@ describe('HTTP layer (SQLite)', () => {
       .as(token)
       .request('GET', `/api/episodes/${'a'.repeat(150)}`);
     expect(longId.status).toBe(404);
+    // A charset in the content-type of a request without a body is no
+    // business of the JSON parser's.
+    const odd = await api.request('GET', '/api/health', undefined, {
+      'content-type': 'application/json; charset=iso-8859-1',
+    });
+    expect(odd.status).toBe(200);
     const slash = await api.request('GET', '/api/health/');
     expect(slash.status).toBe(200);
     expect(slash.body.status).toBe('ok');
@@ -211,7 +215,8 @@ describe('HTTP layer (SQLite)', () => {
         payload: { panel: panelOf(floridMas, febrileSjia) },
         expectedVersion: 0,
       }),
-      'application/json; charset=utf-8',
+      // UTF8 is a name of UTF-8 too.
+      'application/json; charset=UTF8',
     );
     expect(answer.status).toBe(201);
     expect(answer.body['version']).toBe(1);
@@ -233,6 +238,8 @@ describe('HTTP layer (SQLite)', () => {
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
     }
     const other = await get('/robots.txt');
+    expect(other.status).toBe(200);
+    expect(await other.text()).toBe('User-agent: *\n');
     expect(other.headers.get('cache-control')).toBe('no-cache');
     const unknown = await get('/api/no-such-route');
     expect(unknown.status).toBe(404);

@@ -5,6 +5,7 @@ export * from './app/config/configuration.js';
 export * from './app/http-limits.js';
 // The write path's pieces, for bench:api's framework-free handler.
 export { auditEntryHash, GENESIS_HASH } from './app/audit/audit-chain.util.js';
+export { IDEMPOTENCY_KEY_MAX_LENGTH } from './app/database/entities.js';
 export {
   auditEntryFor,
   derivedColumns,

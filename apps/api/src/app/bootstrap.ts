@@ -37,6 +37,15 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** Charset names a JSON body may be declared in (US-ASCII is UTF-8's subset). */
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
+/** How long a browser keeps a hashed (content-named) file of the build. */
+const IMMUTABLE_MAX_AGE_SECONDS = 365 * 86_400;
+
+/** The build's directory of hashed files (Vite's default). */
+const ASSETS_DIR = 'assets';
+
 interface StaticReply {
   header(name: string, value: string): unknown;
 }
@@ -50,21 +59,22 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
   const root = resolve(webDir);
   const index = join(root, 'index.html');
   if (!existsSync(index)) return;
-  const assets = join(root, 'assets');
+  const assets = join(root, ASSETS_DIR);
   // @fastify/static passes its reply here (Nest's option type still says a
   // Node response, which has no `header`).
   const setHeaders = (response: unknown, path: string) => {
     (response as StaticReply).header(
       'cache-control',
       path.startsWith(`${assets}${sep}`)
-        ? 'public, max-age=31536000, immutable'
+        ? `public, max-age=${String(IMMUTABLE_MAX_AGE_SECONDS)}, immutable`
         : path === index
           ? 'no-store'
           : 'no-cache',
     );
   };
-  // A route per file of the build (no wildcard: the app's own routes fall
-  // through to its index page below) ...
+  // A route per file of the build found at start (no wildcard: the app's own
+  // routes fall through to its index page below; index.html itself is read
+  // per request) ...
   app.useStaticAssets({
     root,
     prefix: '/',
@@ -77,16 +87,17 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
   // the service runs is served whole.
   app.useStaticAssets({
     root: assets,
-    prefix: '/assets/',
+    prefix: `/${ASSETS_DIR}/`,
     index: false,
     cacheControl: false,
     decorateReply: false,
     setHeaders,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const notPages = new RegExp(`^/(api|${ASSETS_DIR})(/|$|\\?)`);
   fastify.get('/*', (request, reply) => {
     // The API's unknown paths and missing build files are 404s, not the page.
-    if (/^\/(api|assets)(\/|$|\?)/.test(request.url)) {
+    if (notPages.test(request.url)) {
       return reply
         .status(404)
         .send({ message: `no route ${request.method} ${request.url}` });
@@ -132,28 +143,42 @@ export async function startService(options: {
         _request: FastifyRequest,
         reply: FastifyReply,
       ) => {
+        const status = error.statusCode ?? 500;
+        if (status >= 500) {
+          console.error(error);
+          void reply.status(500).send({ message: 'internal error' });
+          return;
+        }
         const rule = 'must be a well-formed, percent-encoded path';
         void reply
-          .status(error.statusCode ?? 400)
+          .status(status)
           .send({ message: `url: ${rule}`, field: 'url', rule });
       },
     }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
   // JSON bodies only (Fastify's own parser): any other content type, plain
-  // text included, is a 415 naming the content-type; so is JSON declared in
-  // another charset than UTF-8 (Fastify would read it as UTF-8).
+  // text included, is a 415 naming the content-type; so is a JSON body
+  // declared in a charset other than UTF-8 (Fastify would read it as UTF-8).
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
-      request.headers['content-type'] ?? '',
-    )?.[1];
-    if (charset === undefined || charset.toLowerCase() === 'utf-8') {
+    const { headers } = request;
+    const type = headers['content-type'] ?? '';
+    const hasBody =
+      headers['transfer-encoding'] !== undefined ||
+      (headers['content-length'] ?? '0') !== '0';
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+    if (
+      !hasBody ||
+      !/^\s*application\/json\s*(;|$)/i.test(type) ||
+      charset === undefined ||
+      UTF8_CHARSETS.has(charset.toLowerCase())
+    ) {
       done();
       return;
     }
-    const rule = 'a request body must be sent as application/json in UTF-8';
+    const rule = 'a JSON body must be sent in UTF-8';
     void reply
       .status(415)
       .send({ message: `content-type: ${rule}`, field: 'content-type', rule });

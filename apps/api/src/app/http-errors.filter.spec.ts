@@ -5,8 +5,14 @@ import { HttpException } from '@nestjs/common';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 
 /** What the filter answered: a recording of Fastify's reply calls. */
-function answerTo(error: unknown): { status?: number; body?: unknown } {
-  const answer: { status?: number; body?: unknown } = {};
+function answerTo(error: unknown): {
+  status?: number;
+  body?: unknown;
+  logged?: boolean;
+} {
+  const answer: { status?: number; body?: unknown; logged?: boolean } = {
+    logged: false,
+  };
   const reply = {
     status(code: number) {
       answer.status = code;
@@ -20,7 +26,9 @@ function answerTo(error: unknown): { status?: number; body?: unknown } {
     switchToHttp: () => ({ getResponse: () => reply }),
   } as unknown as ArgumentsHost;
   const logged = console.error;
-  console.error = () => undefined;
+  console.error = () => {
+    answer.logged = true;
+  };
   try {
     new HttpErrorsFilter().catch(error, host);
   } finally {
@@ -39,10 +47,11 @@ describe('HttpErrorsFilter', () => {
     expect(answerTo(aborted)).toEqual({
       status: 400,
       body: {
-        message: 'request: aborted',
+        message: 'request: must arrive whole',
         field: 'request',
         rule: 'must arrive whole',
       },
+      logged: false,
     });
   });
 
@@ -61,16 +70,19 @@ describe('HttpErrorsFilter', () => {
         field: 'content-type',
         rule: 'a request body must be sent as application/json',
       },
+      logged: false,
     });
   });
 
-  it('anything else is a 500 that says nothing of the fault', () => {
-    expect(answerTo(new TypeError('x is undefined'))).toEqual({
+  it('anything else is a 500 that says nothing of the fault, and is logged', () => {
+    const fault = {
       status: 500,
       body: { message: 'internal error' },
-    });
+      logged: true,
+    };
+    expect(answerTo(new TypeError('x is undefined'))).toEqual(fault);
     expect(
       answerTo(Object.assign(new Error('db down'), { statusCode: 503 })),
-    ).toEqual({ status: 500, body: { message: 'internal error' } });
+    ).toEqual(fault);
   });
 });

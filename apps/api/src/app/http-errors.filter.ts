@@ -47,6 +47,14 @@ function refusalOf(
   return typeof code === 'string' ? requestRefusals[code] : undefined;
 }
 
+function isAbortedBody(error: unknown): boolean {
+  const { code, statusCode } = error as {
+    code?: unknown;
+    statusCode?: unknown;
+  };
+  return code === 'ECONNRESET' && statusCode === 400;
+}
+
 /** Bad input is a 4xx naming the field and the rule, never a 500. */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
@@ -77,14 +85,11 @@ export class HttpErrorsFilter implements ExceptionFilter {
         .send(typeof body === 'string' ? { message: body } : body);
       return;
     }
-    // A 4xx of the HTTP layer outside Fastify's own error types: a body the
-    // client stopped sending ("aborted", 400). Answered, not logged as a fault.
-    const status =
-      (error as { statusCode?: unknown }).statusCode ??
-      (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      reply.status(status).send({
-        message: `request: ${(error as Error).message}`,
+    // A request body the client stopped sending: Fastify's body reader
+    // raises it as a plain error with a 400. Answered, not logged as a fault.
+    if (isAbortedBody(error)) {
+      reply.status(400).send({
+        message: 'request: must arrive whole',
         field: 'request',
         rule: 'must arrive whole',
       });

@@ -15,7 +15,7 @@ export const REQUEST_TIMEOUT_MS = 300_000;
 
 /**
  * The longest path parameter routed, in characters (Fastify's default, 100,
- * refused longer ids with a 414 before authentication; an unknown id of any
- * length is a 404 naming it, as before).
+ * refused longer ids with a 414 before authentication): an unknown id up to
+ * this long is a 404 naming it, a longer one a 404 of the route.
  */
 export const MAX_PARAM_LENGTH = 2048;
