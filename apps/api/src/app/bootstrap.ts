@@ -27,6 +27,7 @@ import {
   MAX_PARAM_LENGTH,
   REQUEST_TIMEOUT_MS,
 } from './http-limits.js';
+import { RequestRefusal } from './request-refusal.error.js';
 import { EPISODES, USERS } from './tokens.js';
 
 export interface RunningService {
@@ -46,10 +47,6 @@ const IMMUTABLE_MAX_AGE_SECONDS = 365 * 86_400;
 /** The build's directory of hashed files (Vite's default). */
 const ASSETS_DIR = 'assets';
 
-interface StaticReply {
-  header(name: string, value: string): unknown;
-}
-
 /**
  * Serves the built web app (if there is one) at `/`: its files, and its
  * index page for every other path outside /api, so the app's own routes work
@@ -63,7 +60,7 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
   // @fastify/static passes its reply here (Nest's option type still says a
   // Node response, which has no `header`).
   const setHeaders = (response: unknown, path: string) => {
-    (response as StaticReply).header(
+    (response as FastifyReply).header(
       'cache-control',
       path.startsWith(`${assets}${sep}`)
         ? `public, max-age=${String(IMMUTABLE_MAX_AGE_SECONDS)}, immutable`
@@ -149,40 +146,45 @@ export async function startService(options: {
           void reply.status(500).send({ message: 'internal error' });
           return;
         }
-        const rule = 'must be a well-formed, percent-encoded path';
-        void reply
-          .status(status)
-          .send({ message: `url: ${rule}`, field: 'url', rule });
+        const refusal = new RequestRefusal(
+          status,
+          'url',
+          'must be a well-formed, percent-encoded path',
+        );
+        void reply.status(refusal.status).send(refusal.body);
       },
     }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
-  // JSON bodies only (Fastify's own parser): any other content type, plain
-  // text included, is a 415 naming the content-type; so is a JSON body
-  // declared in a charset other than UTF-8 (Fastify would read it as UTF-8).
+  // JSON bodies only: any other content type, plain text included, is a 415
+  // naming the content-type (no parser for it); so is a JSON body declared
+  // in a charset other than UTF-8, which Fastify's own JSON parser, called
+  // for the rest, would read as UTF-8.
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const { headers } = request;
-    const type = headers['content-type'] ?? '';
-    const hasBody =
-      headers['transfer-encoding'] !== undefined ||
-      (headers['content-length'] ?? '0') !== '0';
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-    if (
-      !hasBody ||
-      !/^\s*application\/json\s*(;|$)/i.test(type) ||
-      charset === undefined ||
-      UTF8_CHARSETS.has(charset.toLowerCase())
-    ) {
-      done();
-      return;
-    }
-    const rule = 'a JSON body must be sent in UTF-8';
-    void reply
-      .status(415)
-      .send({ message: `content-type: ${rule}`, field: 'content-type', rule });
-  });
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
+        request.headers['content-type'] ?? '',
+      )?.[1];
+      if (charset !== undefined && !UTF8_CHARSETS.has(charset.toLowerCase())) {
+        done(
+          new RequestRefusal(
+            415,
+            'content-type',
+            'a JSON body must be sent in UTF-8',
+          ),
+          undefined,
+        );
+        return;
+      }
+      // (Fastify's parser answers through `done`; it returns nothing.)
+      void parseJson(request, body as string, done);
+    },
+  );
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -14,6 +14,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { parseOrThrow } from '@mas/contracts';
@@ -33,12 +34,6 @@ import type { TrainingService } from './training/training.service.js';
 
 interface AuthedRequest {
   user: AuthenticatedUser;
-}
-/** Fastify's reply, as far as the controllers use it. */
-interface Reply {
-  status(code: number): Reply;
-  type(contentType: string): Reply;
-  send(body: unknown): Reply;
 }
 
 const newUserSchema = z
@@ -151,7 +146,7 @@ export class EpisodesController {
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: AuthedRequest,
-    @Res() reply: Reply,
+    @Res() reply: FastifyReply,
   ) {
     const outcome = await this.episodes.send(
       id,
@@ -169,7 +164,10 @@ export class AuditController {
 
   @Roles('auditor', 'senior', 'clinician')
   @Get('escalations')
-  async escalations(@Query('format') format: unknown, @Res() reply: Reply) {
+  async escalations(
+    @Query('format') format: unknown,
+    @Res() reply: FastifyReply,
+  ) {
     const decisions = await this.episodes.escalations();
     if (format === 'csv') {
       const columns = [

@@ -4,22 +4,19 @@ import {
   type ExceptionFilter,
   HttpException,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 
 import { ClinicalInputError } from '@mas/protocol';
 
 import { ServiceError } from './episodes/episodes.service.js';
 import { BODY_LIMIT_BYTES } from './http-limits.js';
-
-interface Reply {
-  status(code: number): Reply;
-  send(body: unknown): void;
-}
+import { RequestRefusal } from './request-refusal.error.js';
 
 /**
  * Fastify's refusals of a request before it reaches a route (its body
  * parser), by their error code: the field and the rule broken.
  */
-const requestRefusals: Readonly<
+const fastifyRefusals: Readonly<
   Record<string, { readonly field: string; readonly rule: string }>
 > = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
@@ -40,26 +37,35 @@ const requestRefusals: Readonly<
   },
 };
 
-function refusalOf(
-  error: HttpException,
-): { readonly field: string; readonly rule: string } | undefined {
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? requestRefusals[code] : undefined;
-}
-
-function isAbortedBody(error: unknown): boolean {
+/**
+ * The HTTP layer's refusal `error` stands for, if it is one: ours (the JSON
+ * parser's charset check), Fastify's body parser's (which Nest hands over
+ * as an HttpException caused by it), or a body the client stopped sending
+ * (Fastify's body reader raises it as a plain error with a 400).
+ */
+function refusalOf(error: unknown): RequestRefusal | undefined {
+  if (error instanceof RequestRefusal) return error;
+  if (error instanceof HttpException) {
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    const known = typeof code === 'string' ? fastifyRefusals[code] : undefined;
+    return known
+      ? new RequestRefusal(error.getStatus(), known.field, known.rule)
+      : undefined;
+  }
   const { code, statusCode } = error as {
     code?: unknown;
     statusCode?: unknown;
   };
-  return code === 'ECONNRESET' && statusCode === 400;
+  return code === 'ECONNRESET' && statusCode === 400
+    ? new RequestRefusal(400, 'request', 'must arrive whole')
+    : undefined;
 }
 
 /** Bad input is a 4xx naming the field and the rule, never a 500. */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<Reply>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (error instanceof ServiceError) {
       reply.status(error.status).send(error.body);
       return;
@@ -70,29 +76,17 @@ export class HttpErrorsFilter implements ExceptionFilter {
         .send({ message: error.message, field: error.field, rule: error.rule });
       return;
     }
+    const refusal = refusalOf(error);
+    if (refusal) {
+      // Answered, not logged as a fault.
+      reply.status(refusal.status).send(refusal.body);
+      return;
+    }
     if (error instanceof HttpException) {
-      const refusal = refusalOf(error);
-      if (refusal) {
-        reply.status(error.getStatus()).send({
-          message: `${refusal.field}: ${refusal.rule}`,
-          ...refusal,
-        });
-        return;
-      }
       const body = error.getResponse();
       reply
         .status(error.getStatus())
         .send(typeof body === 'string' ? { message: body } : body);
-      return;
-    }
-    // A request body the client stopped sending: Fastify's body reader
-    // raises it as a plain error with a 400. Answered, not logged as a fault.
-    if (isAbortedBody(error)) {
-      reply.status(400).send({
-        message: 'request: must arrive whole',
-        field: 'request',
-        rule: 'must arrive whole',
-      });
       return;
     }
     console.error(error);
