@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { it } from '@jest/globals';
 import pg from 'pg';
 
 import {
@@ -20,7 +21,22 @@ import {
 import { parseInstitutionProfile } from '@mas/protocol';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The PostgreSQL server the suites use: its maintenance database, where they
+ * create (and drop) their own. `TEST_POSTGRES_URL` points elsewhere (a test
+ * of the CI failure mode points it at a closed port).
+ */
+const ADMIN_URL =
+  process.env['TEST_POSTGRES_URL'] ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The URL of database `name` on the same server. */
+function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 
 export type EngineName = 'sqlite' | 'postgres';
 
@@ -36,6 +52,104 @@ export async function postgresAvailable(): Promise<string | null> {
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * What a suite that needs PostgreSQL does: run; or, where none answers, skip
+ * with a printed reason on a developer's machine, and fail under CI (a
+ * missing server never makes a green total there).
+ */
+export type Requirement =
+  | { readonly mode: 'run' }
+  | { readonly mode: 'skip'; readonly reason: string }
+  | { readonly mode: 'fail'; readonly reason: string };
+
+/** Whether the environment is CI (`CI` set to anything but "", "0" or "false"). */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env['CI']?.trim().toLowerCase();
+  return (
+    value !== undefined && value !== '' && value !== '0' && value !== 'false'
+  );
+}
+
+/** The one decision for PostgreSQL: `problem` is `postgresAvailable()`'s answer. */
+export function decidePostgres(
+  problem: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Requirement {
+  if (problem === null) return { mode: 'run' };
+  const missing = `no PostgreSQL answers at ${redacted(ADMIN_URL)} (${problem})`;
+  return isCi(env)
+    ? {
+        mode: 'fail',
+        reason:
+          `PostgreSQL is required when CI is set: ${missing}. Start it with ` +
+          '`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, ' +
+          'or install it (`apt-get install -y postgresql`); `bash .ci/run` does both.',
+      }
+    : {
+        mode: 'skip',
+        reason: `PostgreSQL suites skipped: ${missing}. Start it to run them (CI fails instead of skipping).`,
+      };
+}
+
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
+}
+
+/** Probes PostgreSQL once and decides; prints the reason when it does not run. */
+export async function postgresRequirement(): Promise<Requirement> {
+  const requirement = decidePostgres(await postgresAvailable());
+  if (requirement.mode !== 'run') console.warn(requirement.reason);
+  return requirement;
+}
+
+/** A test registrar: `it`, or a stand-in recording what it is given. */
+export interface Registrar {
+  (name: string, fn: () => Promise<unknown>, timeout?: number): void;
+  skip(name: string, fn: () => Promise<unknown>, timeout?: number): void;
+}
+
+/** A test's body (synchronous or not). */
+type TestBody = () => unknown;
+
+/**
+ * `it` for a test that needs the server: the test itself when it runs,
+ * `it.skip` when it skips, and in its place a failing test that names what
+ * is missing and how to get it when it fails.
+ */
+export function testUnder(
+  requirement: Requirement,
+  register: Registrar = it,
+): (name: string, fn: TestBody, timeout?: number) => void {
+  switch (requirement.mode) {
+    case 'run':
+      return (name, fn, timeout) => {
+        register(
+          name,
+          async () => {
+            await fn();
+          },
+          timeout,
+        );
+      };
+    case 'skip':
+      return (name, fn, timeout) => {
+        register.skip(
+          name,
+          async () => {
+            await fn();
+          },
+          timeout,
+        );
+      };
+    case 'fail':
+      return (name) => {
+        register(name, () => Promise.reject(new Error(requirement.reason)));
+      };
   }
 }
 
@@ -145,7 +259,7 @@ export async function startHarness(
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = `postgres://postgres@127.0.0.1:5432/${name}`;
+  const url = databaseUrl(name);
   const config = loadConfiguration({
     PORT: '0',
     DATABASE_URL: url,

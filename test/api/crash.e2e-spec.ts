@@ -1,7 +1,10 @@
 /**
  * The service killed with SIGKILL while a client sends events: after the
- * restart every acknowledged event is in the audit, the snapshot equals a
- * replay of the audit, and every chain verifies. A few cycles, not dozens.
+ * restart every event the client saw acknowledged (a 201 received before the
+ * kill) is in the audit where the acknowledgement put it, the audit holds
+ * nothing but acknowledged events and the ones in flight at a kill, the
+ * snapshot equals a replay of the audit, and every chain verifies. A few
+ * cycles, not dozens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -79,7 +82,17 @@ function kill(running: Running): Promise<void> {
   });
 }
 
-afterAll(() => {
+/** The service process of the test (killed at the end, whatever happened). */
+let current: Running | undefined;
+
+afterAll(async () => {
+  const child = current?.child;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
+    });
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -87,6 +100,7 @@ describe('crash safety (SQLite, synchronous=NORMAL)', () => {
   it('after SIGKILL mid-stream every acknowledged event is in the audit, the snapshot replays, chains verify', async () => {
     const port = await freePort();
     let running = await start(port);
+    current = running;
     const password = (user: string) =>
       new RegExp(`${user}\\s+\\S+\\s+(\\S+)`).exec(running.output)?.[1] ?? '';
     const clinicianPassword = password('demo-clinician');
@@ -105,53 +119,102 @@ describe('crash safety (SQLite, synchronous=NORMAL)', () => {
     });
     const id: string = created.body.id;
     const panel = panelOf(floridMas, febrileSjia);
-    let acknowledged = 0;
+    // Counted on the client's side, from the answers it received: each
+    // event carries a marker (its rationale) chosen by the client.
+    /** Marker → the version (audit seq) of its 201, for every event acknowledged. */
+    const acknowledged = new Map<string, number>();
+    /** Markers of requests sent whose answer never came (cut by a kill). */
+    const inFlight = new Set<string>();
     let version = 0;
+    let counter = 0;
+    /** The fewest acknowledgements the cycles must have produced. */
+    let minimum = 0;
 
     for (let cycle = 0; cycle < 3; cycle += 1) {
       const stopAfter = 15 + cycle * 5;
       let sent = 0;
+      /** Set when the sending ends: the kill then happens at once. */
+      const sending = { ended: false };
       const killed = (async () => {
-        while (sent < stopAfter)
+        while (sent < stopAfter && !sending.ended)
           await new Promise((resolve) => setTimeout(resolve, 5));
         await kill(running);
       })();
       // Send until the process dies; count only what was acknowledged.
-      for (;;) {
-        sent += 1;
-        try {
-          const result = await clinician.request(
-            'POST',
-            `/api/episodes/${id}/events`,
-            {
-              type: 'labs.recorded',
-              payload: { panel },
-              expectedVersion: version,
-            },
-          );
-          if (result.status !== 201)
-            throw new Error(`unexpected ${result.status}`);
-          acknowledged += 1;
-          version = result.body.version;
-        } catch {
-          break;
+      try {
+        for (;;) {
+          sent += 1;
+          counter += 1;
+          const marker = `crash-test event ${String(counter)}`;
+          let answer: { status: number; body: any };
+          try {
+            answer = await clinician.request(
+              'POST',
+              `/api/episodes/${id}/events`,
+              {
+                type: 'labs.recorded',
+                payload: { panel },
+                rationale: marker,
+                expectedVersion: version,
+              },
+            );
+          } catch {
+            // No answer: the kill cut it. It may or may not have committed.
+            inFlight.add(marker);
+            break;
+          }
+          // An answer but a 201 is a failure of the service, not of the kill.
+          if (answer.status !== 201 || answer.body.version !== version + 1) {
+            throw new Error(
+              `unexpected answer ${String(answer.status)} at version ${String(version)}: ${JSON.stringify(answer.body)}`,
+            );
+          }
+          acknowledged.set(marker, answer.body.version);
+          version = answer.body.version;
         }
+      } finally {
+        // (The kill happens now if the loop ended before it.)
+        sending.ended = true;
       }
+      minimum += stopAfter - 1;
       await killed;
       running = await start(port);
+      current = running;
       clinician = await login('demo-clinician', clinicianPassword);
-      const current = await clinician.request('GET', `/api/episodes/${id}`);
-      // An event may have committed without its answer reaching us: never fewer.
-      expect(current.body.version).toBeGreaterThanOrEqual(acknowledged);
-      version = current.body.version;
-      acknowledged = version;
+      const stored = await clinician.request('GET', `/api/episodes/${id}`);
+      // Never fewer than acknowledged; more only by what was in flight.
+      expect(stored.body.version).toBeGreaterThanOrEqual(acknowledged.size);
+      expect(stored.body.version).toBeLessThanOrEqual(
+        acknowledged.size + inFlight.size,
+      );
+      // The next request builds on what is stored (an in-flight event may
+      // have committed without its answer reaching the client).
+      version = stored.body.version;
     }
+    expect(acknowledged.size).toBeGreaterThanOrEqual(minimum);
 
     const auditor = await login('demo-auditor', auditorPassword);
     const audit = await auditor.request('GET', `/api/episodes/${id}/audit`);
-    expect(audit.body).toHaveLength(acknowledged);
-    expect(audit.body.map((e: { seq: number }) => e.seq)).toEqual(
-      Array.from({ length: acknowledged }, (_, i) => i + 1),
+    const entries = audit.body as { seq: number; rationale: string | null }[];
+    // Every event the client saw acknowledged is in the audit, at the seq
+    // its acknowledgement named ...
+    const seqOf = new Map(entries.map((e) => [e.rationale ?? '', e.seq]));
+    const lost = [...acknowledged].filter(
+      ([marker, seq]) => seqOf.get(marker) !== seq,
+    );
+    expect(lost).toEqual([]);
+    // ... and the audit holds nothing else but events that were in flight.
+    const unexpected = entries.filter(
+      (e) =>
+        !acknowledged.has(e.rationale ?? '') &&
+        !inFlight.has(e.rationale ?? ''),
+    );
+    expect(unexpected).toEqual([]);
+    expect(entries.length).toBeLessThanOrEqual(
+      acknowledged.size + inFlight.size,
+    );
+    expect(entries.map((e) => e.seq)).toEqual(
+      Array.from({ length: entries.length }, (_, i) => i + 1),
     );
     const episode = await auditor.request('GET', `/api/episodes/${id}`);
     const replay = await auditor.request(

@@ -1,6 +1,8 @@
 /**
  * The episode service over real HTTP, on a real SQLite file and on a real
- * PostgreSQL database (skipped, with the reason printed, where none answers).
+ * PostgreSQL database. Where none answers, the PostgreSQL tests skip with the
+ * reason printed on a developer's machine and fail under CI
+ * (`postgresRequirement`).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
@@ -10,24 +12,22 @@ import {
   Api,
   type EngineName,
   type Harness,
-  postgresAvailable,
+  postgresRequirement,
   startHarness,
+  testUnder,
 } from './api-harness.js';
 
 const engines: EngineName[] = ['sqlite', 'postgres'];
-const pgProblem = await postgresAvailable();
-if (pgProblem) {
-  console.warn(
-    `PostgreSQL suites skipped: no PostgreSQL at 127.0.0.1:5432 (${pgProblem})`,
-  );
-}
+const pgRequirement = await postgresRequirement();
+/** `it` for a test on PostgreSQL: runs, skips (developer machine) or fails (CI). */
+const pgTest = testUnder(pgRequirement);
 
 const florid = panelOf(floridMas, febrileSjia);
 const PASSWORD = 'correct horse battery staple';
 
 describe.each(engines)('episode API on %s', (engine) => {
-  const skip = engine === 'postgres' && pgProblem !== null;
-  const maybe = skip ? it.skip : it;
+  const skip = engine === 'postgres' && pgRequirement.mode !== 'run';
+  const maybe = engine === 'postgres' ? pgTest : it;
   let harness: Harness;
   let api: Api;
   const tokens: Record<string, string> = {};
@@ -1128,8 +1128,7 @@ describe.each(engines)('episode API on %s', (engine) => {
 });
 
 describe('several service instances on one PostgreSQL', () => {
-  const skip = pgProblem !== null;
-  (skip ? it.skip : it)(
+  pgTest(
     'a due reassessment fires exactly once',
     async () => {
       const harness = await startHarness('postgres');
@@ -1182,7 +1181,7 @@ describe('several service instances on one PostgreSQL', () => {
     60_000,
   );
 
-  (skip ? it.skip : it)(
+  pgTest(
     "each instance steps the episode as stored: a write through another instance is never hidden by one's own recent snapshot",
     async () => {
       const harness = await startHarness('postgres');

@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  accessSync,
+  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -51,9 +53,96 @@ export interface BrowserHarness {
 }
 
 export function chromiumProblem(): string | null {
-  return existsSync(CHROMIUM)
-    ? null
-    : `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`;
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+    return null;
+  } catch {
+    return `no Chromium at ${CHROMIUM}`;
+  }
+}
+
+/**
+ * What a suite that needs Chromium does: run; or, where none is installed,
+ * skip with a printed reason on a developer's machine, and fail under CI (a
+ * missing browser never makes a green total there).
+ */
+export type Requirement =
+  | { readonly mode: 'run' }
+  | { readonly mode: 'skip'; readonly reason: string }
+  | { readonly mode: 'fail'; readonly reason: string };
+
+/** Whether the environment is CI (`CI` set to anything but "", "0" or "false"). */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env['CI']?.trim().toLowerCase();
+  return (
+    value !== undefined && value !== '' && value !== '0' && value !== 'false'
+  );
+}
+
+/** The one decision for Chromium: `problem` is `chromiumProblem()`'s answer. */
+export function decideChromium(
+  problem: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Requirement {
+  if (problem === null) return { mode: 'run' };
+  return isCi(env)
+    ? {
+        mode: 'fail',
+        reason:
+          `Chromium is required when CI is set: ${problem}. Install Debian's ` +
+          '(`apt-get update && apt-get install -y chromium`; `bash .ci/run` does), ' +
+          'or point CHROMIUM_PATH at one.',
+      }
+    : {
+        mode: 'skip',
+        reason: `browser tests skipped: ${problem}. Install Debian's chromium to run them (CI fails instead of skipping).`,
+      };
+}
+
+/** A test registrar: `it`, or a stand-in recording what it is given. */
+export interface Registrar {
+  (name: string, fn: () => Promise<unknown>, timeout?: number): void;
+  skip(name: string, fn: () => Promise<unknown>, timeout?: number): void;
+}
+
+/** A test's body (synchronous or not). */
+type TestBody = () => unknown;
+
+/**
+ * `it` for a test that needs Chromium: the test itself when it runs,
+ * `it.skip` when it skips, and in its place a failing test that names what
+ * is missing and how to get it when it fails.
+ */
+export function testUnder(
+  requirement: Requirement,
+  register: Registrar = it,
+): (name: string, fn: TestBody, timeout?: number) => void {
+  switch (requirement.mode) {
+    case 'run':
+      return (name, fn, timeout) => {
+        register(
+          name,
+          async () => {
+            await fn();
+          },
+          timeout,
+        );
+      };
+    case 'skip':
+      return (name, fn, timeout) => {
+        register.skip(
+          name,
+          async () => {
+            await fn();
+          },
+          timeout,
+        );
+      };
+    case 'fail':
+      return (name) => {
+        register(name, () => Promise.reject(new Error(requirement.reason)));
+      };
+  }
 }
 
 export async function startBrowserHarness(): Promise<BrowserHarness> {
@@ -140,11 +229,17 @@ export async function signIn(
   await page.getByText(`${username} (`).waitFor();
 }
 
-/** Skips the browser tests, saying why, where no Chromium is installed. */
-export function browserTestsOrSkip(): { maybe: typeof it.skip } {
-  const problem = chromiumProblem();
-  if (problem) console.warn(`browser tests skipped: ${problem}`);
-  return { maybe: problem ? it.skip : it };
+/**
+ * `maybe`, the `it` of the browser tests: they run where Chromium is
+ * installed; where it is not they skip, saying why, on a developer's machine,
+ * and fail, naming what is missing, under CI.
+ */
+export function browserTestsOrSkip(): {
+  maybe: ReturnType<typeof testUnder>;
+} {
+  const requirement = decideChromium(chromiumProblem());
+  if (requirement.mode !== 'run') console.warn(requirement.reason);
+  return { maybe: testUnder(requirement) };
 }
 
 /** Presses the open form's "Record <type>" and waits for the answer. */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
@@ -37,11 +38,16 @@ function parseSeed(text: string) {
   return statements;
 }
 
+/**
+ * The bundled seed is the source: the tests read it and nothing outside the
+ * repository (a fresh clone has no mission folder beside it). It was copied
+ * byte for byte from the mission's `mas-treatment-seed.txt`, whose SHA-256 is
+ * recorded here: a change to the bundled copy fails this test until the hash
+ * (and the catalog) are updated on purpose.
+ */
 const bundledSeed = join(import.meta.dirname, 'mas-treatment-seed.txt');
-const sharedSeed = join(
-  import.meta.dirname,
-  '../../../../../../shared/mission/mas-treatment-seed.txt',
-);
+const SEED_SHA256 =
+  'e27dc7c4154d89b797afa34f94bf32d729bb0ddc68eee3b73fa4eced953bc0d5';
 
 describe('evidence catalog', () => {
   it("holds the seed's 30 statements in its own words, with their sections and markers", () => {
@@ -55,14 +61,33 @@ describe('evidence catalog', () => {
     });
   });
 
-  it('the bundled seed is the mission seed, when the mission folder is beside the repository', () => {
-    if (!existsSync(sharedSeed)) {
-      console.warn(`skipped comparison: ${sharedSeed} is not present`);
-      return;
-    }
-    expect(readFileSync(bundledSeed, 'utf8')).toBe(
-      readFileSync(sharedSeed, 'utf8'),
-    );
+  it('the bundled seed is the recorded mission seed, byte for byte', () => {
+    const bytes = readFileSync(bundledSeed);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(SEED_SHA256);
+  });
+
+  it("every seed statement's id parses out of the seed: one name per section, numbered in order", () => {
+    const parsed = parseSeed(readFileSync(bundledSeed, 'utf8'));
+    const prefixOf = new Map<string, string>();
+    const counts = new Map<string, number>();
+    // The id each statement must have: its section's name (the name the
+    // section's first statement uses) and its position in the section.
+    const expected = seedStatements.map((statement, index) => {
+      const section = parsed[index]?.section ?? '(no seed line)';
+      const position = (counts.get(section) ?? 0) + 1;
+      counts.set(section, position);
+      if (section === 'Lead') return 'seed.lead';
+      const name =
+        /^seed\.([a-z]+(?:-[a-z]+)*)\.\d+$/.exec(statement.id)?.[1] ??
+        '(malformed id)';
+      const prefix = prefixOf.get(section) ?? name;
+      prefixOf.set(section, prefix);
+      return `seed.${prefix}.${String(position)}`;
+    });
+    expect(seedStatements.map((statement) => statement.id)).toEqual(expected);
+    // One name per section, and no two sections share one.
+    expect(new Set(prefixOf.values()).size).toBe(prefixOf.size);
+    expect(prefixOf.size).toBe(new Set(parsed.map((p) => p.section)).size - 1);
   });
 
   it('has unique ids', () => {

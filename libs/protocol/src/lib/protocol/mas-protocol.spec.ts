@@ -7,6 +7,33 @@ import { contentHash } from './content-hash.util.js';
 import { masProtocolDefinition } from './mas-protocol.constant.js';
 import { masProtocol } from './mas-protocol.js';
 
+/** The key paths of every number in `value`. */
+function numberPaths(
+  value: unknown,
+  path: (string | number)[] = [],
+): (string | number)[][] {
+  if (typeof value === 'number') return [path];
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => numberPaths(item, [...path, index]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) =>
+      numberPaths(item, [...path, key]),
+    );
+  return [];
+}
+
+/** A deep copy with every object's keys in reverse order (arrays keep theirs: order is content). */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, item]) => [key, reversedKeys(item)]),
+    );
+  return value;
+}
+
 describe('mas-protocol definition', () => {
   it('is version 1.0.0 with a content hash', () => {
     expect(masProtocol.id).toBe('mas-protocol');
@@ -24,6 +51,45 @@ describe('mas-protocol definition', () => {
     expect(
       contentHash({ definition: changed, evidence: masProtocol.evidence }),
     ).not.toBe(masProtocol.hash);
+    // Every number of the definition, one at a time.
+    const paths = numberPaths(masProtocolDefinition);
+    expect(paths.length).toBeGreaterThan(20);
+    const unchanged: string[] = [];
+    for (const path of paths) {
+      type Node = Record<string | number, unknown>;
+      const copy = structuredClone(masProtocolDefinition) as unknown as Node;
+      let parent = copy;
+      for (const key of path.slice(0, -1)) parent = parent[key] as Node;
+      const key = path.at(-1)!;
+      parent[key] = (parent[key] as number) + 1;
+      if (
+        contentHash({ definition: copy, evidence: masProtocol.evidence }) ===
+        masProtocol.hash
+      ) {
+        unchanged.push(path.join('.'));
+      }
+    }
+    expect(unchanged).toEqual([]);
+  });
+
+  it('an unchanged copy hashes the same: the hash is a function of content, not of identity or key order', () => {
+    const content = {
+      definition: masProtocolDefinition,
+      evidence: masProtocol.evidence,
+    };
+    expect(contentHash(content)).toBe(masProtocol.hash);
+    const copy = structuredClone(content);
+    expect(copy.definition).not.toBe(masProtocolDefinition);
+    expect(contentHash(copy)).toBe(masProtocol.hash);
+    const reordered = reversedKeys(copy);
+    // The copy's keys really are in another order (same content) ...
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(copy));
+    expect(reordered).toEqual(copy);
+    // ... and it hashes the same.
+    expect(contentHash(reordered)).toBe(masProtocol.hash);
+    expect(contentHash(JSON.parse(JSON.stringify(reordered)))).toBe(
+      masProtocol.hash,
+    );
   });
 
   it('reassessment is at least every 12 hours (the seed)', () => {
