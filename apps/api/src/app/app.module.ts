@@ -24,6 +24,8 @@ import { EpisodesService } from './episodes/episodes.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 import { CLOCK, CONFIG, EPISODES, TRAINING, USERS } from './tokens.js';
 import { TrainingService } from './training/training.service.js';
+import { WorkItemsModule } from './work-items/work-items.module.js';
+import { WorkItemsService } from './work-items/work-items.service.js';
 
 export interface AppDependencies {
   readonly config: Configuration;
@@ -37,11 +39,13 @@ export interface AppDependencies {
 @Module({})
 export class AppModule {
   static forRoot(deps: AppDependencies): DynamicModule {
+    const workItems = new WorkItemsService(deps.dataSource, deps.entities);
     const episodes = new EpisodesService(
       deps.dataSource,
       deps.entities,
       deps.clock,
       deps.profile,
+      workItems,
     );
     return {
       module: AppModule,
@@ -53,6 +57,7 @@ export class AppModule {
           verifyOptions: { algorithms: ['HS256'] },
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
+        WorkItemsModule.forRoot(workItems),
       ],
       controllers: [
         AuditController,

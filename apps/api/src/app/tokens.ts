@@ -4,3 +4,4 @@ export const USERS = Symbol('UsersService');
 export const CONFIG = Symbol('Configuration');
 export const TRAINING = Symbol('TrainingService');
 export const CLOCK = Symbol('Clock');
+export const WORK_ITEMS = Symbol('WorkItemsService');

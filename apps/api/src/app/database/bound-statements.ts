@@ -229,6 +229,34 @@ export class BoundStatements {
     return runner;
   }
 
+  /**
+   * Sets `values` on the rows of `target` whose columns equal `where` (every
+   * one); the rows changed. The SQL depends only on the column names.
+   */
+  async updateWhere(
+    manager: EntityManager,
+    target: EntitySchema,
+    where: Record<string, unknown>,
+    values: Record<string, unknown>,
+  ): Promise<number> {
+    const set = this.encode(target, values);
+    const match = this.encode(target, where);
+    const key = `update ${target.options.name} ${set.columns.join(',')} where ${match.columns.join(',')}`;
+    let sql = this.sql.get(key);
+    if (sql === undefined) {
+      const table = this.dataSource.getMetadata(target).tableName;
+      const assignments = set.columns
+        .map((c, i) => `"${c}" = ${this.placeholder(i)}`)
+        .join(', ');
+      const conditions = match.columns
+        .map((c, i) => `"${c}" = ${this.placeholder(set.columns.length + i)}`)
+        .join(' AND ');
+      sql = `UPDATE "${table}" SET ${assignments} WHERE ${conditions}`;
+      this.sql.set(key, sql);
+    }
+    return this.run(manager, sql, [...set.params, ...match.params]);
+  }
+
   /** Updates the row `id` only if it is still at `version`; the rows changed. */
   async updateVersioned(
     manager: EntityManager,

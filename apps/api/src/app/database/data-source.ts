@@ -10,6 +10,7 @@ import { AddInitialSnapshot1764633600000 } from './migrations/1764633600000-add-
 import { IndexEpisodeUrgency1764720000000 } from './migrations/1764720000000-index-episode-urgency.js';
 import { CreateTrainingSessions1764806400000 } from './migrations/1764806400000-create-training-sessions.js';
 import { IndexEpisodeKind1764892800000 } from './migrations/1764892800000-index-episode-kind.js';
+import { CreateWorkItems1764979200000 } from './migrations/1764979200000-create-work-items.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -17,6 +18,7 @@ export const migrations = [
   IndexEpisodeUrgency1764720000000,
   CreateTrainingSessions1764806400000,
   IndexEpisodeKind1764892800000,
+  CreateWorkItems1764979200000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

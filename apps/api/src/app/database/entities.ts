@@ -4,6 +4,8 @@
  */
 import { EntitySchema } from 'typeorm';
 
+import { buildWorkItemEntity } from '../work-items/work-item.entity.js';
+
 export type Engine = 'sqlite' | 'postgres';
 
 /** timestamptz on PostgreSQL; SQLite has no such type. */
@@ -214,7 +216,15 @@ export function buildEntities(engine: Engine) {
       createdAt: { name: 'created_at', type: time },
     },
   });
-  return { user, episode, audit, rejected, idempotency, training };
+  return {
+    user,
+    episode,
+    audit,
+    rejected,
+    idempotency,
+    training,
+    workItem: buildWorkItemEntity(time),
+  };
 }
 
 export type Entities = ReturnType<typeof buildEntities>;

@@ -44,6 +44,8 @@ import {
   type RejectedAttemptRow,
 } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
+import { workItemChanges } from '../work-items/work-item-changes.util.js';
+import type { WorkItemsService } from '../work-items/work-items.service.js';
 
 export type UserRole = 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
 
@@ -180,6 +182,7 @@ export class EpisodesService {
     private readonly entities: Entities,
     private readonly clock: Clock,
     private readonly profile: InstitutionProfile,
+    private readonly workItems: WorkItemsService,
   ) {
     this.statements = new BoundStatements(dataSource);
     this.gate = WriteGate.for(dataSource);
@@ -321,6 +324,8 @@ export class EpisodesService {
     }
     const now = this.clock.now();
     const id = randomUUID();
+    // No effects here: the machine requests them only from events (its
+    // `apply` action), so opening an episode opens no work item.
     const [snapshot] = initialTransition(masEpisodeMachine, {
       episodeId: id,
       patient,
@@ -687,7 +692,7 @@ export class EpisodesService {
         const before = this.restore(row);
         // One run of the machine: a refused event leaves the snapshot as it
         // was (the same object), and only then is the reason worked out.
-        const [after] = stepEpisode(before, event);
+        const [after, effects] = stepEpisode(before, event);
         const refusal = after === before ? explainRefusal(before, event) : null;
         if (refusal) {
           const attempt: RejectedAttemptRow = {
@@ -738,9 +743,23 @@ export class EpisodesService {
           this.entities.audit,
           id,
         );
+        const seq = (last?.seq ?? 0) + 1;
+        // The machine's effects as work items, and the items this event
+        // closes: in this transaction, before the audit entry (a failure of
+        // either undoes both). Most events touch none: no statement then.
+        const changes = workItemChanges({
+          episode: row,
+          seq,
+          event,
+          before,
+          after,
+          effects,
+          recordedAt: now,
+        });
+        if (changes) await this.workItems.record(manager, id, changes);
         const entry = auditEntryFor({
           episodeId: id,
-          seq: (last?.seq ?? 0) + 1,
+          seq,
           event,
           before,
           after,

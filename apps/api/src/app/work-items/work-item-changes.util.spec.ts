@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+import { initialTransition } from 'xstate';
+
+import { type EpisodeActor, parseEpisodeEvent } from '@mas/contracts';
+import {
+  type EpisodeSnapshot,
+  masEpisodeMachine,
+  stepEpisode,
+} from '@mas/mas-episode';
+import { parseInstitutionProfile } from '@mas/protocol';
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import {
+  type AcceptedStep,
+  workItemChanges,
+} from './work-item-changes.util.js';
+
+const T0 = Date.parse('2026-03-01T08:00:00.000Z');
+const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
+const adams: EpisodeActor = { id: 'dr-adams', role: 'clinician' };
+const baker: EpisodeActor = { id: 'dr-baker', role: 'senior-clinician' };
+const chen: EpisodeActor = { id: 'dr-chen', role: 'senior-clinician' };
+
+const profile = parseInstitutionProfile(
+  JSON.parse(
+    readFileSync(
+      join(
+        import.meta.dirname,
+        '../../../../../libs/protocol/profiles/example.profile.json',
+      ),
+      'utf8',
+    ),
+  ),
+);
+
+/** An episode driven event by event, keeping each accepted step. */
+function course() {
+  let [snapshot] = initialTransition(masEpisodeMachine, {
+    episodeId: 'episode-1',
+    patient: amira,
+    openedAt: at(0),
+    initialStage: 'suspected',
+    profile,
+  }) as [EpisodeSnapshot, unknown];
+  let seq = 0;
+  return (
+    hours: number,
+    actor: EpisodeActor,
+    type: string,
+    payload: unknown,
+    rationale?: string,
+  ): AcceptedStep => {
+    const event = parseEpisodeEvent(
+      {
+        type,
+        at: at(hours),
+        actor,
+        payload,
+        ...(rationale === undefined ? {} : { rationale }),
+      },
+      'event',
+    );
+    const before = snapshot;
+    const [after, effects] = stepEpisode(before, event);
+    expect(after).not.toBe(before);
+    snapshot = after;
+    seq += 1;
+    return {
+      episode: { id: 'episode-1', kind: 'real', patientIdentifier: 'P-1' },
+      seq,
+      event,
+      before,
+      after,
+      effects,
+      recordedAt: new Date(at(hours)),
+    };
+  };
+}
+
+describe('workItemChanges', () => {
+  it('is null for an event that neither asks for nor closes anything (no statement on the write path)', () => {
+    const step = course();
+    expect(
+      workItemChanges(
+        step(0.5, adams, 'labs.recorded', {
+          panel: panelOf(floridMas, febrileSjia),
+        }),
+      ),
+    ).toBeNull();
+  });
+
+  it('opens a countersignature per emergency start and closes the one countersigned (the oldest of that drug)', () => {
+    const step = course();
+    step(0.5, adams, 'labs.recorded', {
+      panel: panelOf(floridMas, febrileSjia),
+    });
+    step(1, adams, 'therapy.started', { drug: 'methylprednisolone' });
+    step(1.5, adams, 'severity.assessed', {
+      severe: true,
+      rapidlyWorsening: true,
+    });
+    const starts = [2, 3].map((hours) => {
+      // Started, stopped and started again: two starts await countersigning.
+      if (hours > 2)
+        step(hours - 0.5, baker, 'therapy.stopped', { drug: 'ruxolitinib' });
+      const changes = workItemChanges(
+        step(
+          hours,
+          baker,
+          'therapy.started',
+          { drug: 'ruxolitinib', emergency: true },
+          'no time to wait',
+        ),
+      );
+      const item = changes?.opened.find((i) => i.kind === 'countersignature');
+      expect(item).toMatchObject({
+        requestedBy: 'dr-baker',
+        createdAt: new Date(at(hours)),
+        status: 'open',
+      });
+      return item;
+    });
+    expect(starts.map((s) => s?.subject)).toEqual([
+      'ruxolitinib-1',
+      'ruxolitinib-2',
+    ]);
+    const signed = workItemChanges(
+      step(4, chen, 'escalation.countersigned', { drug: 'ruxolitinib' }),
+    );
+    expect(signed?.opened).toEqual([]);
+    expect(signed?.closed).toEqual([
+      {
+        kind: 'countersignature',
+        subject: 'ruxolitinib-1',
+        doneAt: new Date(at(4)),
+        doneBy: 'dr-chen',
+        resolution: 'countersigned',
+        closedSeq: 7,
+      },
+    ]);
+  });
+
+  it('an ending event closes every open item of the episode', () => {
+    const step = course();
+    const ended = workItemChanges(step(1, adams, 'death.recorded', {}));
+    expect(ended?.closed).toContainEqual(
+      expect.objectContaining({
+        kind: null,
+        subject: null,
+        resolution: 'episode-ended',
+      }),
+    );
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * What one accepted event does to the work items, worked out without I/O:
+ * the items its effects open, and the items it closes.
+ *
+ * Opening follows the machine's effects, read from the step's result (the
+ * executable actions `stepEpisode` returns, the ones `.provide()` would
+ * run): `requestSecondSenior` opens a second-senior approval,
+ * `requestCountersignature` a countersignature, `notifyClinician` one alert
+ * item per alert raised. Replays step the same machine and write nothing.
+ *
+ * Closing follows the machine's context, before and after the event: a
+ * pending request decided (approved or rejected), an emergency start
+ * countersigned, an alert no longer standing (cleared), and the episode
+ * reaching a final state (every open item: nothing can close it any more).
+ */
+import { randomUUID } from 'node:crypto';
+
+import type {
+  EpisodeEvent,
+  WorkItemKind,
+  WorkItemResolution,
+} from '@mas/contracts';
+import type { Effect, EpisodeSnapshot } from '@mas/mas-episode';
+
+import type { WorkItemRow } from './work-item.entity.js';
+
+/** One accepted event, as the write path has it. */
+export interface AcceptedStep {
+  readonly episode: {
+    readonly id: string;
+    readonly kind: 'real' | 'training';
+    readonly patientIdentifier: string;
+  };
+  /** The audit sequence number the event is recorded under. */
+  readonly seq: number;
+  readonly event: EpisodeEvent;
+  readonly before: EpisodeSnapshot;
+  readonly after: EpisodeSnapshot;
+  /** The step's executable actions (`stepEpisode`'s second result). */
+  readonly effects: readonly unknown[];
+  readonly recordedAt: Date;
+}
+
+/** Closes the open item of `kind` about `subject` (null: every open item). */
+export interface WorkItemClosure {
+  readonly kind: WorkItemKind | null;
+  readonly subject: string | null;
+  readonly doneAt: Date;
+  readonly doneBy: string;
+  readonly resolution: WorkItemResolution;
+  readonly closedSeq: number;
+}
+
+export interface WorkItemChanges {
+  readonly opened: readonly WorkItemRow[];
+  readonly closed: readonly WorkItemClosure[];
+}
+
+const effectTypes: ReadonlySet<string> = new Set<Effect['type']>([
+  'notifyClinician',
+  'requestSecondSenior',
+  'requestCountersignature',
+]);
+
+function isEffect(action: unknown): action is Effect {
+  const type = (action as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && effectTypes.has(type);
+}
+
+/** The items `step` opens and closes; null when it touches none. */
+export function workItemChanges(step: AcceptedStep): WorkItemChanges | null {
+  const opened = step.effects
+    .filter(isEffect)
+    .flatMap((effect) => itemsOf(effect, step));
+  const closed = closuresOf(step);
+  return opened.length === 0 && closed.length === 0 ? null : { opened, closed };
+}
+
+function itemsOf(effect: Effect, step: AcceptedStep): WorkItemRow[] {
+  const { event } = step;
+  const base = {
+    episodeId: step.episode.id,
+    episodeKind: step.episode.kind,
+    patientIdentifier: step.episode.patientIdentifier,
+    createdAt: new Date(event.at),
+    recordedAt: step.recordedAt,
+    openedSeq: step.seq,
+    status: 'open' as const,
+    doneAt: null,
+    doneBy: null,
+    resolution: null,
+    closedSeq: null,
+  };
+  const rationale = event.rationale ?? null;
+  switch (effect.type) {
+    case 'requestSecondSenior': {
+      const { requestId, drug, requestedBy } = effect.params;
+      return [
+        {
+          ...base,
+          id: randomUUID(),
+          kind: 'second-senior-approval',
+          subject: requestId,
+          details: JSON.stringify({ requestId, drug, requestedBy, rationale }),
+          requestedBy,
+          dueAt: null,
+        },
+      ];
+    }
+    case 'requestCountersignature': {
+      const { drug, startedBy, dueAt } = effect.params;
+      // The effect names the drug; the start it asks about is the one this
+      // event added (its id is what the countersignature closes).
+      const known = new Set(
+        step.before.context.emergencyStarts.map((s) => s.id),
+      );
+      const start = step.after.context.emergencyStarts.find(
+        (s) => !known.has(s.id) && s.drug === drug,
+      );
+      const emergencyStartId = start?.id ?? `${drug}@${event.at}`;
+      return [
+        {
+          ...base,
+          id: randomUUID(),
+          kind: 'countersignature',
+          subject: emergencyStartId,
+          details: JSON.stringify({
+            emergencyStartId,
+            drug,
+            startedBy,
+            rationale,
+          }),
+          requestedBy: startedBy,
+          dueAt: dueAt === '' ? null : new Date(dueAt),
+        },
+      ];
+    }
+    case 'notifyClinician':
+      return effect.params.alerts.map((alert) => ({
+        ...base,
+        id: randomUUID(),
+        kind: 'alert' as const,
+        subject: alert.id,
+        details: JSON.stringify({
+          alertId: alert.id,
+          severity: alert.severity,
+          message: alert.message,
+          evidence: alert.evidence,
+          since: alert.since,
+        }),
+        requestedBy: null,
+        dueAt: null,
+      }));
+  }
+}
+
+function closuresOf(step: AcceptedStep): WorkItemClosure[] {
+  const { event, before, after } = step;
+  const done = {
+    doneAt: new Date(event.at),
+    doneBy: event.actor.id,
+    closedSeq: step.seq,
+  };
+  const closures: WorkItemClosure[] = [];
+  for (const request of after.context.escalationRequests) {
+    const was = before.context.escalationRequests.find(
+      (r) => r.requestId === request.requestId,
+    );
+    if (
+      was?.status === 'pending' &&
+      (request.status === 'approved' || request.status === 'rejected')
+    ) {
+      closures.push({
+        ...done,
+        kind: 'second-senior-approval',
+        subject: request.requestId,
+        resolution: request.status,
+      });
+    }
+  }
+  for (const start of after.context.emergencyStarts) {
+    if (start.countersignedBy === undefined) continue;
+    const was = before.context.emergencyStarts.find((s) => s.id === start.id);
+    if (was && was.countersignedBy === undefined) {
+      closures.push({
+        ...done,
+        kind: 'countersignature',
+        subject: start.id,
+        resolution: 'countersigned',
+      });
+    }
+  }
+  if (after.context.alerts !== before.context.alerts) {
+    const standing = new Set(after.context.alerts.map((a) => a.id));
+    for (const alert of before.context.alerts) {
+      if (!standing.has(alert.id)) {
+        closures.push({
+          ...done,
+          kind: 'alert',
+          subject: alert.id,
+          resolution: 'cleared',
+        });
+      }
+    }
+  }
+  if (after.status === 'done' && before.status !== 'done') {
+    closures.push({
+      ...done,
+      kind: null,
+      subject: null,
+      resolution: 'episode-ended',
+    });
+  }
+  return closures;
+}

@@ -1,0 +1,250 @@
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+
+import {
+  episodeWorkItemQuerySchema,
+  parseOrThrow,
+  type WorkItem,
+  type WorkItemKind,
+  workItemKinds,
+  type WorkItemPage,
+  workItemQuerySchema,
+  workItemSchema,
+} from '@mas/contracts';
+
+import { BoundStatements } from '../database/bound-statements.js';
+import type { Entities } from '../database/entities.js';
+import {
+  type AuthenticatedUser,
+  ServiceError,
+  type UserRole,
+} from '../episodes/episodes.service.js';
+import type { WorkItemRow } from './work-item.entity.js';
+import type { WorkItemChanges } from './work-item-changes.util.js';
+
+type EpisodeKind = WorkItemRow['episodeKind'];
+type ActorRole = 'clinician' | 'senior' | 'trainee';
+
+/**
+ * The kinds the work list (`GET /api/work-items`) shows each role: seniors
+ * the approvals and countersignatures they are asked for, and the alerts;
+ * clinicians and trainees the alerts; auditors everything, read only.
+ */
+const listedKinds: Readonly<Record<UserRole, readonly WorkItemKind[]>> = {
+  senior: workItemKinds,
+  clinician: ['alert'],
+  trainee: ['alert'],
+  auditor: workItemKinds,
+  admin: [],
+};
+
+/**
+ * The roles that may record the event closing an item: a senior decides a
+ * request and countersigns (never their own: four eyes, `except`); the
+ * treating team acts on an alert (trainees on training episodes only).
+ */
+function actorRoles(kind: WorkItemKind, episodeKind: EpisodeKind): ActorRole[] {
+  switch (kind) {
+    case 'second-senior-approval':
+    case 'countersignature':
+      return ['senior'];
+    case 'alert':
+      return episodeKind === 'training'
+        ? ['clinician', 'senior', 'trainee']
+        : ['clinician', 'senior'];
+  }
+}
+
+function mayActAs(roles: readonly ActorRole[], role: UserRole): boolean {
+  return (roles as readonly string[]).includes(role);
+}
+
+/**
+ * The work items: written by the episode service's write path (in the
+ * event's transaction), listed here.
+ */
+export class WorkItemsService {
+  private readonly statements: BoundStatements;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entities: Entities,
+  ) {
+    this.statements = new BoundStatements(dataSource);
+  }
+
+  /**
+   * Writes `changes` inside the caller's open transaction (`manager`): new
+   * items first, then the closures (an episode that ends closes what was
+   * just opened too). Statements prepared once; one per item or closure.
+   */
+  async record(
+    manager: EntityManager,
+    episodeId: string,
+    changes: WorkItemChanges,
+  ): Promise<void> {
+    const target = this.entities.workItem;
+    for (const item of changes.opened) {
+      await this.statements.insert(manager, target, { ...item });
+    }
+    for (const closure of changes.closed) {
+      const where: Record<string, unknown> = { episodeId, status: 'open' };
+      if (closure.kind !== null) where['kind'] = closure.kind;
+      if (closure.subject !== null) where['subject'] = closure.subject;
+      await this.statements.updateWhere(manager, target, where, {
+        status: 'done',
+        doneAt: closure.doneAt,
+        doneBy: closure.doneBy,
+        resolution: closure.resolution,
+        closedSeq: closure.closedSeq,
+      });
+    }
+  }
+
+  /** The caller's work list: open items by default, of real episodes. */
+  async list(query: unknown, user: AuthenticatedUser): Promise<WorkItemPage> {
+    const request = parseOrThrow(workItemQuerySchema, query, '');
+    const kinds = listedKinds[user.role];
+    if (request.kind !== undefined && !kinds.includes(request.kind)) {
+      throw new ServiceError(403, {
+        message: `the ${user.role} role's work list holds ${kinds.join(', ')} items, not ${request.kind}`,
+      });
+    }
+    // One kind of episode per list, as the board: trainees see training.
+    const episodeKind =
+      user.role === 'trainee' ? 'training' : request.episodeKind;
+    const builder = this.builder()
+      .where('item.episodeKind = :episodeKind', { episodeKind })
+      .andWhere('item.kind IN (:...kinds)', {
+        kinds: request.kind === undefined ? kinds : [request.kind],
+      });
+    if (request.episodeId !== undefined) {
+      builder.andWhere('item.episodeId = :episodeId', {
+        episodeId: request.episodeId,
+      });
+    }
+    return this.page(builder, request, user);
+  }
+
+  /** Every item of one episode, for whoever may read the episode. */
+  async listForEpisode(
+    id: string,
+    query: unknown,
+    user: AuthenticatedUser,
+  ): Promise<WorkItemPage> {
+    const request = parseOrThrow(episodeWorkItemQuerySchema, query, '');
+    if (!/^[0-9a-f-]{36}$/.test(id)) {
+      throw new ServiceError(404, { message: `no episode ${id}` });
+    }
+    const episode = await this.dataSource
+      .getRepository(this.entities.episode)
+      .findOne({ select: { id: true, kind: true }, where: { id } });
+    if (!episode) throw new ServiceError(404, { message: `no episode ${id}` });
+    if (user.role === 'trainee' && episode.kind !== 'training') {
+      throw new ServiceError(403, {
+        message: 'trainees work on training episodes only',
+      });
+    }
+    const builder = this.builder().where('item.episodeId = :id', { id });
+    if (request.kind !== undefined) {
+      builder.andWhere('item.kind = :kind', { kind: request.kind });
+    }
+    return this.page(builder, request, user);
+  }
+
+  private builder(): SelectQueryBuilder<WorkItemRow> {
+    return this.dataSource
+      .getRepository(this.entities.workItem)
+      .createQueryBuilder('item');
+  }
+
+  /** Status, actionable and paging filters, the order, the count. */
+  private async page(
+    builder: SelectQueryBuilder<WorkItemRow>,
+    request: {
+      readonly status: 'open' | 'done' | 'all';
+      readonly actionable?: 'true' | 'false' | undefined;
+      readonly page: number;
+      readonly pageSize: number;
+    },
+    user: AuthenticatedUser,
+  ): Promise<WorkItemPage> {
+    if (request.status !== 'all') {
+      builder.andWhere('item.status = :status', { status: request.status });
+    }
+    if (request.actionable !== undefined) {
+      const condition = this.actionableCondition(user);
+      builder.andWhere(
+        request.actionable === 'true' ? condition : `NOT (${condition})`,
+        { me: user.username },
+      );
+    }
+    builder
+      .orderBy('item.createdAt', 'ASC')
+      .addOrderBy('item.openedSeq', 'ASC')
+      .addOrderBy('item.id', 'ASC')
+      .offset((request.page - 1) * request.pageSize)
+      .limit(request.pageSize);
+    const [rows, counted] = await Promise.all([
+      builder.getMany(),
+      builder
+        .clone()
+        .select('COUNT(*)', 'total')
+        .offset(undefined)
+        .limit(undefined)
+        .orderBy()
+        .getRawOne<{ total: number | string }>(),
+    ]);
+    return {
+      page: request.page,
+      pageSize: request.pageSize,
+      total: Number(counted?.total ?? 0),
+      items: rows.map((row) => this.toWorkItem(row, user)),
+    };
+  }
+
+  /**
+   * SQL true exactly when `toWorkItem` says `actionable` for `user`: open,
+   * of a kind (and episode kind) the role may close, not the user's own
+   * request or start. Kind names are constants, never input.
+   */
+  private actionableCondition(user: AuthenticatedUser): string {
+    const pairs: string[] = [];
+    for (const kind of workItemKinds) {
+      const episodeKinds = (['real', 'training'] as const).filter((e) =>
+        mayActAs(actorRoles(kind, e), user.role),
+      );
+      if (episodeKinds.length === 0) continue;
+      const listed = episodeKinds.map((e) => `'${e}'`).join(', ');
+      pairs.push(`(item.kind = '${kind}' AND item.episodeKind IN (${listed}))`);
+    }
+    if (pairs.length === 0) return '1 = 0';
+    return `item.status = 'open' AND (${pairs.join(' OR ')}) AND COALESCE(item.requestedBy, '') <> :me`;
+  }
+
+  private toWorkItem(row: WorkItemRow, user: AuthenticatedUser): WorkItem {
+    const instant = (value: Date | null) =>
+      value === null ? null : new Date(value).toISOString();
+    const open = row.status === 'open';
+    const roles = actorRoles(row.kind, row.episodeKind);
+    return workItemSchema.parse({
+      id: row.id,
+      episodeId: row.episodeId,
+      episodeKind: row.episodeKind,
+      patientIdentifier: row.patientIdentifier,
+      kind: row.kind,
+      status: row.status,
+      details: JSON.parse(row.details) as unknown,
+      createdAt: instant(row.createdAt),
+      recordedAt: instant(row.recordedAt),
+      dueAt: instant(row.dueAt),
+      openedBySeq: row.openedSeq,
+      doneAt: instant(row.doneAt),
+      doneBy: row.doneBy,
+      resolution: row.resolution,
+      closedBySeq: row.closedSeq,
+      mayAct: open ? { roles, except: row.requestedBy } : null,
+      actionable:
+        open && mayActAs(roles, user.role) && row.requestedBy !== user.username,
+    });
+  }
+}

@@ -1,0 +1,804 @@
+/**
+ * Work items over real HTTP, on a real SQLite file and a real PostgreSQL
+ * database: the machine's effects (a second senior's approval, a
+ * countersignature, alerts) become items in the transaction of the event
+ * that asked for them, and close when the event they wait for is accepted.
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import fc from 'fast-check';
+
+import { type WorkItem, workItemPageSchema } from '@mas/contracts';
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import {
+  Api,
+  type EngineName,
+  type Harness,
+  postgresRequirement,
+  startHarness,
+  testUnder,
+} from './api-harness.js';
+
+const engines: EngineName[] = ['sqlite', 'postgres'];
+const pgRequirement = await postgresRequirement();
+const pgTest = testUnder(pgRequirement);
+
+const florid = panelOf(floridMas, febrileSjia);
+const PASSWORD = 'correct horse battery staple';
+const HOUR = 3_600_000;
+
+describe.each(engines)('work items on %s', (engine) => {
+  const skip = engine === 'postgres' && pgRequirement.mode !== 'run';
+  const maybe = engine === 'postgres' ? pgTest : it;
+  let harness: Harness;
+  let api: Api;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    if (skip) return;
+    harness = await startHarness(engine);
+    api = new Api(harness.service.url);
+    for (const [username, role] of [
+      ['dr-adams', 'clinician'],
+      ['dr-baker', 'senior'],
+      ['dr-chen', 'senior'],
+      ['trainee-tan', 'trainee'],
+      ['auditor-ames', 'auditor'],
+      ['admin', 'admin'],
+    ] as const) {
+      await harness.service.users.create(username, PASSWORD, role);
+      const login = await api.request('POST', '/api/auth/login', {
+        username,
+        password: PASSWORD,
+      });
+      expect(login.status).toBe(200);
+      tokens[username] = login.body.token;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    if (!skip) await harness.close();
+  });
+
+  const as = (user: string) => api.as(tokens[user] ?? '');
+
+  /** An episode and its version, moved on by `send`. */
+  interface Episode {
+    readonly id: string;
+    version: number;
+  }
+
+  async function openEpisode(kind: 'real' | 'training' = 'real') {
+    const created = await as(
+      kind === 'training' ? 'trainee-tan' : 'dr-adams',
+    ).request('POST', '/api/episodes', { patient: amira, kind });
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, version: 0 } satisfies Episode;
+  }
+
+  /** Records an event half an hour on; the answer (the version follows). */
+  async function send(
+    user: string,
+    episode: Episode,
+    type: string,
+    payload: unknown,
+    extra: Record<string, unknown> = {},
+  ) {
+    harness.clock.advance(HOUR / 2);
+    const result = await as(user).request(
+      'POST',
+      `/api/episodes/${episode.id}/events`,
+      { type, payload, expectedVersion: episode.version, ...extra },
+    );
+    if (result.status === 201) episode.version = result.body.version;
+    return result;
+  }
+
+  async function accepted(
+    user: string,
+    episode: Episode,
+    type: string,
+    payload: unknown,
+    extra: Record<string, unknown> = {},
+  ) {
+    const result = await send(user, episode, type, payload, extra);
+    if (result.status !== 201) {
+      throw new Error(
+        `${type}: ${String(result.status)} ${JSON.stringify(result.body)}`,
+      );
+    }
+    return result;
+  }
+
+  /** Treated with a glucocorticoid, rapidly worsening: escalation is on. */
+  async function worseningEpisode(): Promise<Episode> {
+    const episode = await openEpisode();
+    await accepted('dr-adams', episode, 'labs.recorded', { panel: florid });
+    await accepted('dr-adams', episode, 'therapy.started', {
+      drug: 'methylprednisolone',
+    });
+    await accepted('dr-adams', episode, 'severity.assessed', {
+      severe: true,
+      rapidlyWorsening: true,
+    });
+    return episode;
+  }
+
+  /** A list route's page, checked against the contract. */
+  async function page(user: string, path: string) {
+    const result = await as(user).request('GET', path);
+    if (result.status !== 200) {
+      throw new Error(
+        `GET ${path}: ${String(result.status)} ${JSON.stringify(result.body)}`,
+      );
+    }
+    return workItemPageSchema.parse(result.body);
+  }
+
+  const workList = (user: string, query: string) =>
+    page(user, `/api/work-items?${query}`);
+  const episodeItems = (user: string, episode: Episode, query = '') =>
+    page(user, `/api/episodes/${episode.id}/work-items?${query}`);
+
+  async function countRows(episode: Episode): Promise<number> {
+    const rows = (await harness.query(
+      'SELECT COUNT(*) AS n FROM work_items WHERE episode_id = ?',
+      [episode.id],
+    )) as { n: number | string }[];
+    return Number(rows[0]?.n);
+  }
+
+  maybe(
+    'escalation.requested opens an approval item for another senior (the requester sees it, not actionable); the approval closes it',
+    async () => {
+      const episode = await worseningEpisode();
+      const requested = await accepted(
+        'dr-baker',
+        episode,
+        'escalation.requested',
+        {
+          requestId: 'r1',
+          drug: 'etoposide',
+          evidence: ['seed.refractory.3'],
+        },
+        { rationale: 'worsening on steroids' },
+      );
+      const requestedAt = harness.clock.now().toISOString();
+      expect(requested.body.version).toBe(4);
+
+      const forChen = await workList(
+        'dr-chen',
+        `kind=second-senior-approval&episodeId=${episode.id}`,
+      );
+      expect(forChen.total).toBe(1);
+      expect(forChen.items[0]).toMatchObject({
+        kind: 'second-senior-approval',
+        episodeId: episode.id,
+        episodeKind: 'real',
+        patientIdentifier: amira.identifier,
+        status: 'open',
+        details: {
+          requestId: 'r1',
+          drug: 'etoposide',
+          requestedBy: 'dr-baker',
+          rationale: 'worsening on steroids',
+        },
+        createdAt: requestedAt,
+        recordedAt: requestedAt,
+        dueAt: null,
+        openedBySeq: 4,
+        doneAt: null,
+        doneBy: null,
+        resolution: null,
+        mayAct: { roles: ['senior'], except: 'dr-baker' },
+        actionable: true,
+      });
+      const mine = (await workList('dr-chen', 'actionable=true')).items.map(
+        (i) => i.id,
+      );
+      expect(mine).toContain(forChen.items[0]?.id);
+
+      // Four eyes: the requester sees the item, marked not theirs to act on.
+      const forBaker = await workList(
+        'dr-baker',
+        `kind=second-senior-approval&episodeId=${episode.id}`,
+      );
+      expect(forBaker.items).toEqual([
+        { ...forChen.items[0], actionable: false },
+      ]);
+      const bakersToDo = await workList(
+        'dr-baker',
+        `actionable=true&episodeId=${episode.id}`,
+      );
+      expect(bakersToDo.items.map((i) => i.kind)).not.toContain(
+        'second-senior-approval',
+      );
+      const bakersNotToDo = await workList(
+        'dr-baker',
+        `actionable=false&episodeId=${episode.id}`,
+      );
+      expect(bakersNotToDo.items.map((i) => i.id)).toEqual([
+        forChen.items[0]?.id,
+      ]);
+
+      // Clinicians' work list holds alerts; the episode shows everything.
+      const forAdams = await workList('dr-adams', `episodeId=${episode.id}`);
+      expect(new Set(forAdams.items.map((i) => i.kind))).toEqual(
+        new Set(['alert']),
+      );
+      expect(forAdams.items).toContainEqual(
+        expect.objectContaining({
+          details: expect.objectContaining({
+            alertId: 'escalation-indicated',
+            severity: 'critical',
+          }),
+          actionable: true,
+        }),
+      );
+      const asked = await as('dr-adams').request(
+        'GET',
+        '/api/work-items?kind=second-senior-approval',
+      );
+      expect(asked.status).toBe(403);
+      expect(asked.body.message).toMatch(/clinician role's work list/);
+      const onEpisode = await episodeItems('dr-adams', episode);
+      expect(onEpisode.total).toBe(forAdams.total + 1);
+      expect(onEpisode.items.at(-1)).toMatchObject({
+        id: forChen.items[0]?.id,
+        actionable: false,
+      });
+
+      // The requester's own approval is refused: the item stays open.
+      const own = await send(
+        'dr-baker',
+        episode,
+        'escalation.approved',
+        { requestId: 'r1' },
+        { rationale: 'I agree with myself' },
+      );
+      expect(own.status).toBe(422);
+      expect(
+        (await episodeItems('dr-chen', episode, 'kind=second-senior-approval'))
+          .items[0]?.status,
+      ).toBe('open');
+
+      await accepted(
+        'dr-chen',
+        episode,
+        'escalation.approved',
+        { requestId: 'r1' },
+        { rationale: 'agreed' },
+      );
+      const approvedAt = harness.clock.now().toISOString();
+      const open = await workList(
+        'dr-chen',
+        `kind=second-senior-approval&episodeId=${episode.id}`,
+      );
+      expect(open.total).toBe(0);
+      const done = await workList(
+        'dr-chen',
+        `kind=second-senior-approval&status=done&episodeId=${episode.id}`,
+      );
+      expect(done.items).toEqual([
+        expect.objectContaining({
+          id: forChen.items[0]?.id,
+          status: 'done',
+          doneAt: approvedAt,
+          doneBy: 'dr-chen',
+          resolution: 'approved',
+          closedBySeq: 5,
+          mayAct: null,
+          actionable: false,
+        }),
+      ]);
+    },
+  );
+
+  maybe(
+    'a rejection closes the approval item too (request ids of any length)',
+    async () => {
+      const episode = await worseningEpisode();
+      const requestId = `r2-${'x'.repeat(300)}`;
+      await accepted(
+        'dr-baker',
+        episode,
+        'escalation.requested',
+        { requestId, drug: 'etoposide', evidence: ['seed.refractory.3'] },
+        { rationale: 'worsening on steroids' },
+      );
+      await accepted(
+        'dr-chen',
+        episode,
+        'escalation.rejected',
+        { requestId },
+        { rationale: 'give anakinra first' },
+      );
+      const items = await episodeItems(
+        'dr-baker',
+        episode,
+        'kind=second-senior-approval&status=all',
+      );
+      expect(items.items).toEqual([
+        expect.objectContaining({
+          details: expect.objectContaining({ requestId }),
+          status: 'done',
+          doneBy: 'dr-chen',
+          resolution: 'rejected',
+        }),
+      ]);
+    },
+  );
+
+  maybe(
+    'an emergency start opens a countersignature item with its due time; the countersignature closes it',
+    async () => {
+      const episode = await worseningEpisode();
+      await accepted(
+        'dr-baker',
+        episode,
+        'therapy.started',
+        { drug: 'ruxolitinib', emergency: true },
+        { rationale: 'no time to wait: worsening fast' },
+      );
+      const startedAt = harness.clock.now().toISOString();
+      const detail = await as('dr-chen').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      const due = detail.body.context.dues['countersignature:ruxolitinib-1']
+        .dueAt as string;
+      expect(Date.parse(due)).toBeGreaterThan(Date.parse(startedAt));
+
+      const forChen = await workList(
+        'dr-chen',
+        `kind=countersignature&episodeId=${episode.id}`,
+      );
+      expect(forChen.items).toEqual([
+        expect.objectContaining({
+          kind: 'countersignature',
+          status: 'open',
+          details: {
+            emergencyStartId: 'ruxolitinib-1',
+            drug: 'ruxolitinib',
+            startedBy: 'dr-baker',
+            rationale: 'no time to wait: worsening fast',
+          },
+          createdAt: startedAt,
+          dueAt: due,
+          mayAct: { roles: ['senior'], except: 'dr-baker' },
+          actionable: true,
+        }),
+      ]);
+      const forBaker = await workList(
+        'dr-baker',
+        `kind=countersignature&episodeId=${episode.id}`,
+      );
+      expect(forBaker.items[0]?.actionable).toBe(false);
+
+      const own = await send('dr-baker', episode, 'escalation.countersigned', {
+        drug: 'ruxolitinib',
+      });
+      expect(own.status).toBe(422);
+      expect(
+        (await episodeItems('dr-chen', episode, 'kind=countersignature')).total,
+      ).toBe(1);
+
+      await accepted('dr-chen', episode, 'escalation.countersigned', {
+        drug: 'ruxolitinib',
+      });
+      const items = await episodeItems(
+        'dr-chen',
+        episode,
+        'kind=countersignature&status=all',
+      );
+      expect(items.items).toEqual([
+        expect.objectContaining({
+          status: 'done',
+          doneBy: 'dr-chen',
+          doneAt: harness.clock.now().toISOString(),
+          resolution: 'countersigned',
+        }),
+      ]);
+    },
+  );
+
+  maybe(
+    "alerts are recorded as they are raised (the scheduler's too) and close when they clear",
+    async () => {
+      const episode = await openEpisode();
+      await accepted('dr-adams', episode, 'labs.recorded', { panel: florid });
+      expect(await countRows(episode)).toBe(0);
+      // No glucocorticoid 7 h after suspicion: the scheduler's tick raises it.
+      harness.clock.advance(7 * HOUR);
+      const tickedAt = harness.clock.now().toISOString();
+      await harness.service.episodes.tickDue();
+      const raised = await workList(
+        'dr-adams',
+        `kind=alert&episodeId=${episode.id}`,
+      );
+      const delayed = raised.items.find(
+        (i) =>
+          i.kind === 'alert' && i.details.alertId === 'glucocorticoid-delayed',
+      );
+      expect(delayed).toMatchObject({
+        status: 'open',
+        createdAt: tickedAt,
+        openedBySeq: 2,
+        details: { severity: 'critical', since: tickedAt },
+        mayAct: { roles: ['clinician', 'senior'], except: null },
+        actionable: true,
+      });
+      expect(delayed?.kind === 'alert' && delayed.details.message).toMatch(
+        /glucocorticoid/i,
+      );
+
+      const detail = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      episode.version = detail.body.version;
+      await accepted('dr-adams', episode, 'therapy.started', {
+        drug: 'methylprednisolone',
+      });
+      const after = await episodeItems('dr-adams', episode, 'status=all');
+      const byAlert = (items: WorkItem[], id: string) =>
+        items.find((i) => i.kind === 'alert' && i.details.alertId === id);
+      expect(byAlert(after.items, 'glucocorticoid-delayed')).toMatchObject({
+        status: 'done',
+        doneBy: 'dr-adams',
+        resolution: 'cleared',
+        closedBySeq: 3,
+      });
+      // Every other alert still standing on the episode is still open.
+      const standing = (detail.body.alerts as { id: string }[])
+        .map((a) => a.id)
+        .filter((id) => id !== 'glucocorticoid-delayed');
+      for (const id of standing) {
+        expect(byAlert(after.items, id)?.status).toBe('open');
+      }
+    },
+  );
+
+  maybe('a refused (422) or stale (409) event opens no item', async () => {
+    const episode = await worseningEpisode();
+    const before = await countRows(episode);
+    const request = {
+      requestId: 'r3',
+      drug: 'etoposide',
+      evidence: ['seed.refractory.3'],
+    };
+    // A clinician may not request refractory therapy; a senior must say why.
+    const byClinician = await send(
+      'dr-adams',
+      episode,
+      'escalation.requested',
+      request,
+      { rationale: 'worsening' },
+    );
+    expect(byClinician.status).toBe(422);
+    const noReason = await send(
+      'dr-baker',
+      episode,
+      'escalation.requested',
+      request,
+    );
+    expect(noReason.status).toBe(422);
+    const stale = await as('dr-baker').request(
+      'POST',
+      `/api/episodes/${episode.id}/events`,
+      {
+        type: 'escalation.requested',
+        payload: request,
+        rationale: 'worsening',
+        expectedVersion: episode.version - 1,
+      },
+    );
+    expect(stale.status).toBe(409);
+    expect(await countRows(episode)).toBe(before);
+    expect(
+      (
+        await episodeItems(
+          'dr-chen',
+          episode,
+          'kind=second-senior-approval&status=all',
+        )
+      ).total,
+    ).toBe(0);
+    // The same request, accepted, does open one.
+    await accepted('dr-baker', episode, 'escalation.requested', request, {
+      rationale: 'worsening',
+    });
+    expect(
+      (await episodeItems('dr-chen', episode, 'kind=second-senior-approval'))
+        .total,
+    ).toBe(1);
+  });
+
+  maybe(
+    'an event rolled back leaves no item; an item that cannot be written undoes its event',
+    async () => {
+      const episode = await worseningEpisode();
+      const items = await countRows(episode);
+      const request = {
+        type: 'escalation.requested',
+        payload: {
+          requestId: 'r4',
+          drug: 'etoposide',
+          evidence: ['seed.refractory.3'],
+        },
+        rationale: 'worsening',
+      };
+      const post = () =>
+        as('dr-baker').request('POST', `/api/episodes/${episode.id}/events`, {
+          ...request,
+          expectedVersion: episode.version,
+        });
+      const auditEntries = async () =>
+        (
+          await as('dr-baker').request(
+            'GET',
+            `/api/episodes/${episode.id}/audit`,
+          )
+        ).body.length as number;
+      const entries = await auditEntries();
+      const logged = jest.spyOn(console, 'error').mockImplementation(() => {
+        // The simulated fault is logged as a 500: expected here.
+      });
+      try {
+        for (const table of ['audit_entries', 'work_items']) {
+          await failInserts(table);
+          try {
+            expect((await post()).status).toBe(500);
+          } finally {
+            await restoreInserts(table);
+          }
+          expect(await countRows(episode)).toBe(items);
+          expect(await auditEntries()).toBe(entries);
+        }
+        // Both faults were logged as faults (500s), not answered as input.
+        expect(logged).toHaveBeenCalledTimes(2);
+      } finally {
+        logged.mockRestore();
+      }
+      const detail = await as('dr-baker').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      expect(detail.body.version).toBe(episode.version);
+      // Once the database accepts writes again, the same event goes through.
+      expect((await post()).status).toBe(201);
+      expect(await countRows(episode)).toBe(items + 1);
+      expect(await auditEntries()).toBe(entries + 1);
+    },
+  );
+
+  /** Makes every insert into `table` fail (a fault inside the transaction). */
+  async function failInserts(table: string): Promise<void> {
+    if (engine === 'sqlite') {
+      await harness.query(
+        `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'simulated fault'); END`,
+      );
+      return;
+    }
+    await harness.query(
+      `CREATE OR REPLACE FUNCTION fail_insert() RETURNS trigger AS $f$ BEGIN RAISE EXCEPTION 'simulated fault'; END $f$ LANGUAGE plpgsql`,
+    );
+    await harness.query(
+      `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_insert()`,
+    );
+  }
+
+  async function restoreInserts(table: string): Promise<void> {
+    await harness.query(
+      engine === 'sqlite'
+        ? `DROP TRIGGER fail_${table}`
+        : `DROP TRIGGER fail_${table} ON ${table}`,
+    );
+  }
+
+  maybe('an episode that ends closes its open items', async () => {
+    const episode = await worseningEpisode();
+    await accepted(
+      'dr-baker',
+      episode,
+      'escalation.requested',
+      { requestId: 'r5', drug: 'etoposide', evidence: ['seed.refractory.3'] },
+      { rationale: 'worsening' },
+    );
+    expect((await episodeItems('dr-chen', episode)).total).toBeGreaterThan(1);
+    await accepted('dr-adams', episode, 'transfer-out.recorded', {
+      destination: 'regional PICU',
+    });
+    expect((await episodeItems('dr-chen', episode)).total).toBe(0);
+    const all = await episodeItems('dr-chen', episode, 'status=all');
+    expect(all.items.length).toBeGreaterThan(1);
+    for (const item of all.items) {
+      expect(item).toMatchObject({
+        status: 'done',
+        doneBy: 'dr-adams',
+        resolution: 'episode-ended',
+        closedBySeq: episode.version,
+      });
+    }
+  });
+
+  maybe(
+    'training episodes: listed apart; trainees see theirs only',
+    async () => {
+      const training = await openEpisode('training');
+      await accepted('trainee-tan', training, 'labs.recorded', {
+        panel: florid,
+      });
+      await accepted('trainee-tan', training, 'therapy.started', {
+        drug: 'methylprednisolone',
+      });
+      await accepted('trainee-tan', training, 'severity.assessed', {
+        severe: true,
+        rapidlyWorsening: true,
+      });
+      const trainee = await workList('trainee-tan', 'status=all');
+      expect(trainee.total).toBeGreaterThan(0);
+      for (const item of trainee.items) {
+        expect(item.episodeKind).toBe('training');
+        expect(item.mayAct?.roles ?? []).toContain('trainee');
+      }
+      // A trainee's `episodeKind=real` still lists training episodes.
+      expect(
+        (await workList('trainee-tan', 'status=all&episodeKind=real')).total,
+      ).toBe(trainee.total);
+      const ward = await workList('dr-adams', `episodeId=${training.id}`);
+      expect(ward.total).toBe(0);
+      const apart = await workList(
+        'dr-adams',
+        `episodeId=${training.id}&episodeKind=training`,
+      );
+      expect(apart.total).toBeGreaterThan(0);
+    },
+  );
+
+  maybe(
+    'pages like the other lists; an auditor reads everything and may act on nothing',
+    async () => {
+      const all = await workList('auditor-ames', 'status=all&pageSize=100');
+      expect(all.total).toBeGreaterThan(4);
+      expect(all.items.every((i) => !i.actionable)).toBe(true);
+      expect(
+        (await workList('auditor-ames', 'status=all&actionable=true')).total,
+      ).toBe(0);
+      const first = await workList('auditor-ames', 'status=all&pageSize=2');
+      const second = await workList(
+        'auditor-ames',
+        'status=all&pageSize=2&page=2',
+      );
+      expect(first).toMatchObject({ page: 1, pageSize: 2, total: all.total });
+      expect(second).toMatchObject({ page: 2, pageSize: 2, total: all.total });
+      expect([...first.items, ...second.items].map((i) => i.id)).toEqual(
+        all.items.slice(0, 4).map((i) => i.id),
+      );
+      // Oldest first.
+      const times = all.items.map((i) => Date.parse(i.createdAt));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    },
+  );
+
+  maybe('any query string is answered, never with a 5xx', async () => {
+    const episode = await openEpisode();
+    const name = fc.oneof(
+      fc.constantFrom(
+        'kind',
+        'status',
+        'actionable',
+        'page',
+        'pageSize',
+        'episodeId',
+        'episodeKind',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    const value = fc.oneof(
+      fc.constantFrom('alert', 'open', 'all', 'true', '1', '100', episode.id),
+      fc.string({ maxLength: 40 }),
+      fc.integer().map(String),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(name, value), { maxLength: 4 }),
+        fc.constantFrom('dr-chen', 'dr-adams', 'trainee-tan', 'auditor-ames'),
+        fc.boolean(),
+        async (pairs, user, onEpisode) => {
+          const query = pairs
+            .map(
+              ([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`,
+            )
+            .join('&');
+          const path = onEpisode
+            ? `/api/episodes/${episode.id}/work-items?${query}`
+            : `/api/work-items?${query}`;
+          const result = await as(user).request('GET', path);
+          const answered = [200, 400, 403].includes(result.status);
+          expect({ path, status: result.status, answered }).toMatchObject({
+            answered: true,
+          });
+          if (result.status === 400) {
+            expect(typeof result.body.field).toBe('string');
+            expect(typeof result.body.rule).toBe('string');
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  maybe(
+    'a bad query is a 400 naming the field and the rule; every route is guarded',
+    async () => {
+      const episode = await openEpisode();
+      const cases: [string, string, RegExp][] = [
+        ['/api/work-items?status=maybe', 'status', /open|done|all/],
+        ['/api/work-items?kind=chores', 'kind', /alert/],
+        ['/api/work-items?kind=alert&kind=alert', 'kind', /.+/],
+        ['/api/work-items?page=0', 'page', /whole number/],
+        ['/api/work-items?page=-1', 'page', /whole number/],
+        ['/api/work-items?pageSize=101', 'pageSize', /from 1 to 100/],
+        ['/api/work-items?pageSize=ten', 'pageSize', /whole number/],
+        ['/api/work-items?episodeId=xyz', 'episodeId', /episode id/],
+        ['/api/work-items?episodeKind=demo', 'episodeKind', /real|training/],
+        ['/api/work-items?actionable=yes', 'actionable', /true|false/],
+        ['/api/work-items?sort=due', 'sort', /is not a known field/],
+        [
+          `/api/episodes/${episode.id}/work-items?status=closed`,
+          'status',
+          /open|done|all/,
+        ],
+        [
+          `/api/episodes/${episode.id}/work-items?episodeId=${episode.id}`,
+          'episodeId',
+          /is not a known field/,
+        ],
+      ];
+      for (const [path, field, rule] of cases) {
+        const result = await as('dr-chen').request('GET', path);
+        expect({ path, status: result.status }).toEqual({ path, status: 400 });
+        expect({ path, field: result.body.field }).toEqual({ path, field });
+        expect(result.body.rule).toMatch(rule);
+        expect(result.body.message).toContain(field);
+      }
+      expect((await api.request('GET', '/api/work-items')).status).toBe(401);
+      expect(
+        (await api.request('GET', `/api/episodes/${episode.id}/work-items`))
+          .status,
+      ).toBe(401);
+      expect((await as('admin').request('GET', '/api/work-items')).status).toBe(
+        403,
+      );
+      expect(
+        (
+          await as('trainee-tan').request(
+            'GET',
+            `/api/episodes/${episode.id}/work-items`,
+          )
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await as('trainee-tan').request(
+            'GET',
+            '/api/work-items?kind=countersignature',
+          )
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await as('dr-chen').request(
+            'GET',
+            '/api/episodes/00000000-0000-0000-0000-000000000000/work-items',
+          )
+        ).status,
+      ).toBe(404);
+      expect(
+        (await as('dr-chen').request('GET', '/api/episodes/nope/work-items'))
+          .status,
+      ).toBe(404);
+    },
+  );
+});
