@@ -15,9 +15,15 @@ import {
   scoreMsScore,
 } from '@mas/protocol';
 
+import { calibrate, formatCalibration } from './calibrate.command.js';
 import { replay } from './replay.command.js';
 import { formatSummary, simulate } from './simulate.command.js';
-import { buildTrace, formatTrace, readCoverage } from './trace.command.js';
+import {
+  buildTrace,
+  formatTrace,
+  readCoverage,
+  traceProblems,
+} from './trace.command.js';
 import { formatVerification, runVerification } from './verify.command.js';
 
 /** What the CLI needs from the outside world, injected for tests. */
@@ -74,8 +80,12 @@ Commands
   verify [--limit N] [--json]
                        model-check the care-episode machine: every safety property on
                        every reachable state (exit 1 if one fails or is inconclusive)
-  trace [--json]       each seed statement with the machine elements that implement it
-                       and the tests that prove it; coverage of states and transitions
+  trace [--json] [--check]
+                       each seed statement with the machine elements that implement it
+                       and the tests that name it in their own title (a describe title
+                       does not count); coverage of states and transitions; --check:
+                       exit 1 if a statement has no test of its own (or no element)
+                       without a recorded reason
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
@@ -87,6 +97,12 @@ Commands
                        (default reports/simulation); a progress bar when stderr is a terminal.
                        policies: protocol delay no-antimicrobials no-dexamethasone-considered
                        late-escalation over-escalation ignores-results
+  calibrate [--seed S] [--batches N] [--runs N]
+                       fit the virtual patient's death hazard to the published 8% sJIA-MAS
+                       mortality (MODEL OUTPUT): the bisection's steps, the fitted value, the
+                       mean mortality and its interval over independent batches, and whether
+                       the model parameter file's value matches (exit 1 if outside the
+                       interval); defaults: the fit's batches in the model parameter file
   help                 this text
 
 Options
@@ -108,6 +124,7 @@ interface Options {
   readonly profilePath?: string;
   readonly schema: boolean;
   readonly json: boolean;
+  readonly check: boolean;
   readonly limit?: number;
 }
 
@@ -116,11 +133,19 @@ function parseArgs(argv: readonly string[]): Options {
   let profilePath: string | undefined;
   let schema = false;
   let json = false;
+  let check = false;
   let limit: number | undefined;
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    const valued = ['--scenario', '--runs', '--seed', '--policy', '--out'];
+    const valued = [
+      '--scenario',
+      '--runs',
+      '--seed',
+      '--policy',
+      '--out',
+      '--batches',
+    ];
     if (valued.includes(arg)) {
       const value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) {
@@ -140,6 +165,8 @@ function parseArgs(argv: readonly string[]): Options {
       schema = true;
     } else if (arg === '--json') {
       json = true;
+    } else if (arg === '--check') {
+      check = true;
     } else if (arg === '--limit') {
       limit = Number(argv[i + 1]);
       if (!Number.isInteger(limit) || limit < 1) {
@@ -157,6 +184,7 @@ function parseArgs(argv: readonly string[]): Options {
     values,
     schema,
     json,
+    check,
     ...(limit === undefined ? {} : { limit }),
     ...(profilePath === undefined ? {} : { profilePath }),
   };
@@ -214,6 +242,12 @@ export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
     if (options.positional[0] === 'simulate') {
       return runSimulate(options, io);
     }
+    if (options.positional[0] === 'calibrate') {
+      return runCalibrate(options, io);
+    }
+    if (options.positional[0] === 'trace') {
+      return runTrace(options, io);
+    }
     return { code: 0, stdout: execute(options, io), stderr: '' };
   } catch (error) {
     if (error instanceof ClinicalInputError || error instanceof UsageError) {
@@ -227,6 +261,18 @@ export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
       error instanceof Error ? (error.stack ?? error.message) : String(error);
     return { code: 1, stdout: '', stderr: `internal error: ${message}\n` };
   }
+}
+
+function runTrace(options: Options, io: CliIo): CliOutcome {
+  const entries = buildTrace(io.workspaceRoot);
+  const problems = options.check ? traceProblems(entries) : [];
+  return {
+    code: problems.length > 0 ? 1 : 0,
+    stdout: options.json
+      ? json(entries)
+      : formatTrace(entries, readCoverage(io.workspaceRoot)),
+    stderr: problems.map((problem) => `trace: ${problem}\n`).join(''),
+  };
 }
 
 function runSimulate(options: Options, io: CliIo): CliOutcome {
@@ -253,6 +299,31 @@ function runSimulate(options: Options, io: CliIo): CliOutcome {
   return {
     code: 0,
     stdout: `${formatSummary(result)}${written.length > 0 ? `wrote ${written.join(' and ')}\n` : ''}`,
+    stderr: '',
+  };
+}
+
+function runCalibrate(options: Options, io: CliIo): CliOutcome {
+  const number = (flag: string) =>
+    options.values[flag] === undefined
+      ? undefined
+      : Number(options.values[flag]);
+  const seed = number('seed');
+  const batches = number('batches');
+  const runs = number('runs');
+  const result = calibrate(
+    {
+      ...(seed === undefined ? {} : { seed }),
+      ...(batches === undefined ? {} : { batches }),
+      ...(runs === undefined ? {} : { runs }),
+    },
+    loadProfile(options, io),
+    // The steps as they are done, when someone is watching.
+    io.stderrIsTty === true ? (line) => process.stderr.write(line) : undefined,
+  );
+  return {
+    code: result.model.verdict === 'outside the interval' ? 1 : 0,
+    stdout: formatCalibration(result),
     stderr: '',
   };
 }
@@ -316,12 +387,6 @@ function execute(options: Options, io: CliIo): string {
       );
     case 'replay':
       return json(replay(stdinJson(), profile()));
-    case 'trace': {
-      const entries = buildTrace(io.workspaceRoot);
-      return options.json
-        ? json(entries)
-        : formatTrace(entries, readCoverage(io.workspaceRoot));
-    }
     case 'evidence':
       return json(evidenceCatalog);
     case 'protocol':

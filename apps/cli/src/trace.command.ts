@@ -1,14 +1,18 @@
 /**
  * The seed-to-test trace: for each of the seed's 30 statements, the machine
- * elements that implement it and the tests that prove it, found from the code
- * and the test names (never typed by hand in a table).
+ * elements that implement it and the tests that exercise it, found from the
+ * code and the test names (never typed by hand in a table).
  *
  * - Elements: evidence ids named in the statechart's state `meta`, in the
  *   guards (`checkEvent` cases and check functions), in the alerts, in the
  *   explainer's stage rules, in the safety properties, in the protocol data
  *   and in the clinical library's functions.
- * - Tests: every `describe`/`it`/`test` title that names the statement's id
- *   (e.g. "[seed.initial.1]"), with its enclosing titles.
+ * - Tests: every `it`/`test` (and `it.each`/`test.each`) whose OWN title names
+ *   the statement's id, by convention as a tag: "... [seed.initial.1]". A link
+ *   is counted per test, never inherited: an id in an enclosing `describe`
+ *   title does not count for the tests inside it (a describe names a scenario,
+ *   not what each of its tests proves). Such links are shown as "inherited",
+ *   and a statement that has only those is untested.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -25,9 +29,17 @@ export interface TraceEntry {
   readonly section: string;
   readonly text: string;
   readonly elements: readonly string[];
+  /** Tests whose own title names the statement: the links that count. */
   readonly tests: readonly string[];
+  /**
+   * Tests that name the statement only through an enclosing `describe`
+   * title: shown, never counted.
+   */
+  readonly inherited: readonly string[];
   /** Why no machine element implements the statement, where none does. */
   readonly why?: string;
+  /** Why the statement has no test of its own, where it is a known gap. */
+  readonly untested?: string;
 }
 
 /**
@@ -38,6 +50,12 @@ export const noMachineElement: Readonly<Record<string, string>> = {
   'seed.emerging.2':
     'investigational only: no anti-IL-18 agent is approved, so the protocol offers none; the statement is shown in the evidence catalog',
 };
+
+/**
+ * Statements with a machine element but no test of their own, and why. Checked
+ * the same way: a statement listed here that gains a test is an error.
+ */
+export const knownUntested: Readonly<Record<string, string>> = {};
 
 const ID = /\b(?:seed|lit|review|software)\.[a-z0-9-]+(?:\.\d+)?\b/g;
 
@@ -182,55 +200,99 @@ function scanProperties(elements: Elements): void {
   }
 }
 
-/** Test titles (with their enclosing titles) naming each evidence id. */
-export function scanTests(root: string): Map<string, Set<string>> {
-  const tests = new Map<string, Set<string>>();
-  const specs = ['apps', 'libs', 'machines', 'test'].flatMap((dir) =>
-    walkFiles(join(root, dir), (p) => p.endsWith('.spec.ts')),
-  );
-  for (const file of specs) {
-    const source = parse(file);
-    const visit = (node: ts.Node, titles: string[]): void => {
-      if (ts.isCallExpression(node)) {
-        const callee = node.expression.getText();
-        const base = callee.replace(/\.(each|only|skip|concurrent)$/, '');
-        const isEach = callee.endsWith('.each');
-        const title = isEach ? undefined : literalText(node.arguments[0]);
-        if (['describe', 'it', 'test'].includes(base) && title !== undefined) {
-          const chain = [...titles, title];
-          const name = `${relative(root, file)} › ${chain.join(' › ')}`;
-          if (base !== 'describe') {
-            for (const id of chain.join(' ').match(ID) ?? []) {
-              const set = tests.get(id) ?? new Set<string>();
-              set.add(name);
-              tests.set(id, set);
-            }
-          }
-          node.arguments.forEach((argument) => {
-            visit(argument, chain);
-          });
-          return;
-        }
-        if (isEach && ts.isCallExpression(node.parent)) {
-          const eachTitle = literalText(node.parent.arguments[0]);
-          if (eachTitle !== undefined) {
-            const chain = [...titles, eachTitle];
-            const name = `${relative(root, file)} › ${chain.join(' › ')}`;
-            for (const id of chain.join(' ').match(ID) ?? []) {
-              const set = tests.get(id) ?? new Set<string>();
-              set.add(name);
-              tests.set(id, set);
-            }
-          }
-        }
-      }
-      ts.forEachChild(node, (child) => {
-        visit(child, titles);
-      });
-    };
-    visit(source, []);
+/** One test and the evidence ids it names: its own, and its describes'. */
+export interface TestLink {
+  /** File and full title: "path › describe › test". */
+  readonly name: string;
+  /** Ids named in the test's own title: these count. */
+  readonly own: readonly string[];
+  /** Ids named only in enclosing `describe` titles: these do not. */
+  readonly inherited: readonly string[];
+}
+
+const MODIFIERS = new Set([
+  'only',
+  'skip',
+  'concurrent',
+  'serial',
+  'parallel',
+  'fixme',
+  'failing',
+  'todo',
+]);
+
+/**
+ * Whether a call is a describe or a test, and its title: `describe(...)`,
+ * `it.only(...)`, `test.describe(...)`, `it.each(table)(...)`, ...
+ */
+function testCall(
+  node: ts.CallExpression,
+): { kind: 'describe' | 'test'; title: string } | undefined {
+  let callee: ts.Node = node.expression;
+  let each = false;
+  if (ts.isCallExpression(callee) || ts.isTaggedTemplateExpression(callee)) {
+    const inner = ts.isCallExpression(callee) ? callee.expression : callee.tag;
+    if (!inner.getText().endsWith('.each')) return undefined;
+    callee = inner;
+    each = true;
   }
-  return tests;
+  const parts = callee.getText().split('.');
+  if (each) parts.pop();
+  while (parts.length > 1 && MODIFIERS.has(parts[parts.length - 1] ?? '')) {
+    parts.pop();
+  }
+  const name = parts.join('.');
+  const kind =
+    name === 'describe' || name === 'test.describe'
+      ? 'describe'
+      : name === 'it' || name === 'test'
+        ? 'test'
+        : undefined;
+  const title = literalText(node.arguments[0]);
+  return kind && title !== undefined ? { kind, title } : undefined;
+}
+
+const idsIn = (text: string): string[] => [...new Set(text.match(ID) ?? [])];
+
+/** The tests of one spec file and the ids each names. */
+export function testLinksOf(file: string, text: string): TestLink[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const links: TestLink[] = [];
+  const visit = (node: ts.Node, titles: readonly string[]): void => {
+    const call = ts.isCallExpression(node) ? testCall(node) : undefined;
+    if (ts.isCallExpression(node) && call) {
+      const chain = [...titles, call.title];
+      if (call.kind === 'test') {
+        const own = idsIn(call.title);
+        links.push({
+          name: `${file} › ${chain.join(' › ')}`,
+          own,
+          inherited: idsIn(titles.join(' ')).filter((id) => !own.includes(id)),
+        });
+      }
+      node.arguments.forEach((argument) => {
+        visit(argument, chain);
+      });
+      return;
+    }
+    ts.forEachChild(node, (child) => {
+      visit(child, titles);
+    });
+  };
+  visit(source, []);
+  return links;
+}
+
+/** Every test of the workspace's spec files, with the ids each names. */
+export function scanTests(root: string): TestLink[] {
+  const specs = ['apps', 'libs', 'machines', 'test']
+    .filter((dir) => existsSync(join(root, dir)))
+    .flatMap((dir) =>
+      walkFiles(join(root, dir), (p) => /[.-]spec\.tsx?$/.test(p)),
+    );
+  return specs.flatMap((file) =>
+    testLinksOf(relative(root, file), readFileSync(file, 'utf8')),
+  );
 }
 
 /** The trace of all 30 statements. */
@@ -240,18 +302,56 @@ export function buildTrace(root: string): TraceEntry[] {
   scanSource(root, elements);
   scanProtocol(root, elements);
   scanProperties(elements);
-  const tests = scanTests(root);
+  const links = scanTests(root);
+  const named = (id: string, by: 'own' | 'inherited'): string[] =>
+    links
+      .filter((link) => link[by].includes(id))
+      .map((link) => link.name)
+      .sort();
   return seedStatements.map((statement) => {
     const found = [...(elements.get(statement.id) ?? [])].sort();
     const why = noMachineElement[statement.id];
+    const untested = knownUntested[statement.id];
     return {
       id: statement.id,
       section: statement.section,
       text: statement.text,
       elements: found,
-      tests: [...(tests.get(statement.id) ?? [])].sort(),
+      tests: named(statement.id, 'own'),
+      inherited: named(statement.id, 'inherited'),
       ...(why === undefined ? {} : { why }),
+      ...(untested === undefined ? {} : { untested }),
     };
+  });
+}
+
+/**
+ * What `trace --check` fails on: a statement without a test of its own (unless
+ * listed in `knownUntested`), without a machine element (unless listed in
+ * `noMachineElement`), or a listed reason that has gone stale.
+ */
+export function traceProblems(entries: readonly TraceEntry[]): string[] {
+  return entries.flatMap((entry) => {
+    const problems: string[] = [];
+    if (entry.tests.length === 0 && entry.untested === undefined) {
+      problems.push(
+        `${entry.id}: no test names it in its own title${entry.inherited.length > 0 ? ` (inherited only: ${entry.inherited.length} from describe titles)` : ''}`,
+      );
+    }
+    if (entry.tests.length > 0 && entry.untested !== undefined) {
+      problems.push(
+        `${entry.id}: listed as untested but has ${entry.tests.length} test(s): remove it from knownUntested`,
+      );
+    }
+    if (entry.elements.length === 0 && entry.why === undefined) {
+      problems.push(`${entry.id}: no machine element`);
+    }
+    if (entry.elements.length > 0 && entry.why !== undefined) {
+      problems.push(
+        `${entry.id}: listed as without a machine element but has ${entry.elements.length}: remove it from noMachineElement`,
+      );
+    }
+    return problems;
   });
 }
 
@@ -278,19 +378,37 @@ export function formatTrace(
     '',
   ];
   for (const entry of entries) {
+    const status =
+      entry.tests.length > 0
+        ? ''
+        : ` UNTESTED${entry.inherited.length > 0 ? ' (inherited only: named by describe titles, not by a test of its own)' : ''}${entry.untested === undefined ? '' : `: ${entry.untested}`}`;
     lines.push(
       `${entry.id.padEnd(20)} ${entry.section}`,
       `  "${entry.text}"`,
       `  elements (${entry.elements.length}): ${entry.elements.length > 0 ? entry.elements.join(', ') : `none: ${entry.why ?? 'MISSING'}`}`,
-      `  tests (${entry.tests.length}):${entry.tests.length > 0 ? '' : ' MISSING'}`,
+      `  tests (${entry.tests.length}):${status}`,
       ...entry.tests.map((test) => `    - ${test}`),
+      ...(entry.inherited.length > 0
+        ? [
+            `  inherited from describe titles, not counted (${entry.inherited.length}):`,
+            ...entry.inherited.map((test) => `    - ${test}`),
+          ]
+        : []),
       '',
     );
   }
-  const withTests = entries.filter((e) => e.tests.length > 0).length;
+  const tested = entries.filter((e) => e.tests.length > 0).length;
+  const inheritedOnly = entries.filter(
+    (e) => e.tests.length === 0 && e.inherited.length > 0,
+  ).length;
+  const links = entries.reduce((sum, e) => sum + e.tests.length, 0);
+  const inheritedLinks = entries.reduce(
+    (sum, e) => sum + e.inherited.length,
+    0,
+  );
   const withElements = entries.filter((e) => e.elements.length > 0).length;
   lines.push(
-    `${entries.length} statements: ${withTests} with tests, ${withElements} with machine elements, ${entries.length - withElements} explained without one.`,
+    `${entries.length} statements: ${tested}/${entries.length} tested by a test of their own, ${entries.length - tested} untested (${inheritedOnly} inherited only); ${links} links (${inheritedLinks} inherited, not counted); ${withElements} with machine elements, ${entries.length - withElements} explained without one.`,
   );
   lines.push(
     coverage

@@ -1,8 +1,9 @@
 /**
  * The virtual patient model's parameters: MODEL ASSUMPTIONS for training and
  * for studying the protocol, not clinical evidence. Each says where it comes
- * from: `assumption` (chosen to give plausible courses), `calibrated` (tuned
- * so that an outcome matches a published figure; the calibration is a test),
+ * from: `assumption` (chosen to give plausible courses), `calibrated` (fitted
+ * so that an outcome matches a published figure: `npm run calibrate` fits it,
+ * a test checks it; see `mortalityCalibration`),
  * or `neutral` (an effect without good evidence, off by default).
  * Everything a simulation produces is model output.
  */
@@ -20,6 +21,96 @@ const p = (
   note: string,
 ): ModelParameter => ({ value, unit, source, note });
 
+/** A setting or figure of the death hazard's calibration, labelled. */
+export interface CalibrationFigure {
+  readonly value: number;
+  readonly unit: string;
+  readonly note: string;
+}
+
+const c = (value: number, unit: string, note: string): CalibrationFigure => ({
+  value,
+  unit,
+  note,
+});
+
+/**
+ * Where `simulationModel.mortality.hazardPerHour` comes from: a fit, not a
+ * hand-set value. `npm run calibrate` (machines/mas-episode/src/simulation/
+ * calibrate.ts) searches the hazard by bisection, with common random numbers,
+ * for the value at which the protocol policy over the sJIA scenarios gives
+ * the published sJIA-MAS mortality, as a mean over independent batches of
+ * courses (one batch per seed, as `runBatch` runs it: the scenarios of a
+ * batch share its course seeds, so a batch, not a course, is the unit of the
+ * confidence interval); it prints the search, the fit and its interval, and
+ * whether `fit` below still matches. The test checks the mean over other,
+ * independent batches (`check`).
+ */
+export const mortalityCalibration = {
+  target: {
+    ...c(0.08, 'fraction', 'sJIA-MAS mortality, 362 patients'),
+    evidence: 'clinical-facts §8',
+    citation: 'Minoia F et al. Arthritis Rheumatol 2014',
+  },
+  /** The policy whose courses are calibrated, over the sJIA scenarios (`sjiaScenarioIds`). */
+  policyId: 'protocol',
+  /** The batches the fit uses: seeds first .. first + batches - 1. */
+  fitSeeds: {
+    first: c(1, 'seed', 'first batch seed of the fit'),
+    batches: c(40, 'batches', 'independent batches (seeds) of the fit'),
+    runsPerScenario: c(30, 'courses', 'courses per sJIA scenario per batch'),
+  },
+  /** The batches the test checks the fitted value on (disjoint from the fit's). */
+  checkSeeds: {
+    first: c(1001, 'seed', 'first batch seed of the test'),
+    batches: c(20, 'batches', 'independent batches (seeds) of the test'),
+    runsPerScenario: c(10, 'courses', 'courses per sJIA scenario per batch'),
+  },
+  search: {
+    relativeTolerance: c(
+      0.0001,
+      'fraction',
+      'the bisection for the fit stops when its bracket is this narrow, relative to its top',
+    ),
+    intervalRelativeTolerance: c(
+      0.01,
+      'fraction',
+      "the same for the two ends of the hazard's interval",
+    ),
+    significantDigits: c(
+      2,
+      'digits',
+      'the fitted hazard is rounded to this many significant digits for the model',
+    ),
+    confidence: c(0.95, 'fraction', 'level of the intervals'),
+  },
+  /**
+   * The last fit, as `npm run calibrate` printed it (the fitted value itself,
+   * rounded, is `simulationModel.mortality.hazardPerHour`).
+   */
+  fit: {
+    date: '2026-12-04',
+    meanMortality: c(
+      0.0796,
+      'fraction',
+      'mean over the fit batches at the rounded value (764 of 9600 courses)',
+    ),
+    mortalityInterval: {
+      low: c(0.0695, 'fraction', '95% t-interval over the 40 batch means'),
+      high: c(0.0896, 'fraction', '95% t-interval over the 40 batch means'),
+    },
+    hazardInterval: {
+      low: c(0.000644, '1/h', 'hazards whose mortality interval holds 8%'),
+      high: c(0.000818, '1/h', 'hazards whose mortality interval holds 8%'),
+    },
+    designEffect: c(
+      3.23,
+      'x',
+      'the batch mortalities vary this much more than independent courses would',
+    ),
+  },
+} as const;
+
 /** How a therapy acts on disease activity (and what it costs). */
 export interface TherapyEffect {
   /** Hours from the first dose to the full effect. */
@@ -28,6 +119,22 @@ export interface TherapyEffect {
   readonly clearancePerHour: number;
   /** Added hazard of a new infection per hour while on it. */
   readonly infectionHazardPerHour: number;
+}
+
+/** Where the death hazard's value comes from, from the calibration's record. */
+function hazardProvenance(): string {
+  const { target, fitSeeds, fit } = mortalityCalibration;
+  const pct = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
+  const last = fitSeeds.first.value + fitSeeds.batches.value - 1;
+  return [
+    `fitted by \`npm run calibrate\` on ${fit.date} (bisection, common random numbers):`,
+    `the ${mortalityCalibration.policyId} policy over the sJIA scenarios gives the published`,
+    `sJIA-MAS mortality ${pct(target.value)} (${target.citation}, ${target.evidence});`,
+    `batch seeds ${fitSeeds.first.value}-${last}, ${fitSeeds.runsPerScenario.value} courses per scenario each;`,
+    `mean ${pct(fit.meanMortality.value)}, 95% t-interval over the batches`,
+    `${pct(fit.mortalityInterval.low.value)}-${pct(fit.mortalityInterval.high.value)};`,
+    `hazard interval ${fit.hazardInterval.low.value}-${fit.hazardInterval.high.value} /h`,
+  ].join(' ');
 }
 
 export const simulationModel = {
@@ -70,12 +177,7 @@ export const simulationModel = {
   },
   /** Death: hazard per hour rising with activity and organ dysfunction. */
   mortality: {
-    hazardPerHour: p(
-      0.00087,
-      '1/h',
-      'calibrated',
-      'sJIA-MAS mortality 8% (Minoia 2014, clinical-facts §8) under the protocol policy over the sJIA scenarios',
-    ),
+    hazardPerHour: p(0.00072, '1/h', 'calibrated', hazardProvenance()),
     organWeight: p(6, 'x', 'assumption', 'organ failure multiplies the hazard'),
     infectionWeight: p(
       3,
@@ -488,3 +590,30 @@ export const simulationModel = {
 } as const;
 
 export type TherapyDrug = keyof typeof simulationModel.therapies;
+
+/**
+ * Runs `run` with the death hazard set to `hazardPerHour`, then restores the
+ * model's value: how the calibration evaluates a candidate hazard (and the
+ * test a wrong one) without editing this file. Synchronous work only.
+ */
+export function withDeathHazard<T>(hazardPerHour: number, run: () => T): T {
+  if (!Number.isFinite(hazardPerHour) || hazardPerHour < 0) {
+    throw new RangeError(
+      `death hazard must be a finite number >= 0, not ${hazardPerHour}`,
+    );
+  }
+  const parameter = simulationModel.mortality.hazardPerHour as {
+    value: number;
+  };
+  const saved = parameter.value;
+  parameter.value = hazardPerHour;
+  try {
+    const result = run();
+    if (result instanceof Promise) {
+      throw new TypeError('withDeathHazard runs synchronous work only');
+    }
+    return result;
+  } finally {
+    parameter.value = saved;
+  }
+}

@@ -201,7 +201,7 @@ const cases: Record<AlertId, AlertCase> = {
   },
 };
 
-describe('alerts: raised by their condition, cleared when it ends [seed.pitfalls.1, seed.pitfalls.3, seed.pitfalls.4, seed.monitoring.1, seed.monitoring.2, seed.subtype.2]', () => {
+describe('alerts: raised by their condition, cleared when it ends', () => {
   const raise = (id: string, alertCase: AlertCase) => {
     const episode = new Episode(
       episodeInput(amira, alertCase.stage ?? 'suspected'),
@@ -211,26 +211,32 @@ describe('alerts: raised by their condition, cleared when it ends [seed.pitfalls
     return episode;
   };
 
-  it.each(Object.entries(cases))('%s is raised', (id, alertCase) => {
-    const episode = raise(id, alertCase);
-    expect(episode.alertIds()).toContain(id);
-    expect(episode.hasTag('alerting')).toBe(true);
-    const alert = episode.context.alerts.find((a) => a.id === id);
-    expect(alert?.evidence.length).toBeGreaterThan(0);
-    expect(alert?.message.length).toBeGreaterThan(10);
-  });
+  it.each(Object.entries(cases))(
+    '%s is raised [seed.pitfalls.1, seed.pitfalls.3, seed.pitfalls.4, seed.monitoring.1, seed.monitoring.2, seed.subtype.2]',
+    (id, alertCase) => {
+      const episode = raise(id, alertCase);
+      expect(episode.alertIds()).toContain(id);
+      expect(episode.hasTag('alerting')).toBe(true);
+      const alert = episode.context.alerts.find((a) => a.id === id);
+      expect(alert?.evidence.length).toBeGreaterThan(0);
+      expect(alert?.message.length).toBeGreaterThan(10);
+    },
+  );
 
   const clearable = Object.entries(cases).filter(
     (entry): entry is [string, Required<AlertCase>] =>
       entry[1].clear !== undefined,
   );
-  it.each(clearable)('%s is cleared', (id, alertCase) => {
-    const episode = raise(id, alertCase);
-    alertCase.clear(episode);
-    expect(episode.alertIds()).not.toContain(id);
-    const entry = episode.context.alertLog.find((e) => e.id === id);
-    expect(entry?.clearedAt).toBeDefined();
-  });
+  it.each(clearable)(
+    '%s is cleared [seed.pitfalls.1, seed.pitfalls.3, seed.pitfalls.4, seed.monitoring.1, seed.monitoring.2, seed.subtype.2]',
+    (id, alertCase) => {
+      const episode = raise(id, alertCase);
+      alertCase.clear(episode);
+      expect(episode.alertIds()).not.toContain(id);
+      const entry = episode.context.alertLog.find((e) => e.id === id);
+      expect(entry?.clearedAt).toBeDefined();
+    },
+  );
 
   it('a clinical diagnosis without criteria stays flagged for the audit', () => {
     const episode = raise(

@@ -42,7 +42,7 @@ function worseningOnSteroids() {
 }
 
 describe('glucocorticoids are never gated', () => {
-  it('a pulse is possible on top of a background glucocorticoid, and a repeat pulse too', () => {
+  it('a pulse is possible on top of a background glucocorticoid, and a repeat pulse too [seed.initial.1]', () => {
     const episode = new Episode(episodeInput(amira, 'at-risk'));
     episode.send(
       ev('background-therapy.recorded', h(0), { drug: 'methylprednisolone' }),
@@ -59,7 +59,7 @@ describe('glucocorticoids are never gated', () => {
     ).toBe(true);
   });
 
-  it('a background glucocorticoid does not stop the delay clock of the high-dose first line', () => {
+  it('a background glucocorticoid does not stop the delay clock of the high-dose first line [seed.initial.3]', () => {
     const episode = new Episode(episodeInput(amira, 'at-risk'));
     episode.send(
       ev('background-therapy.recorded', h(0), { drug: 'methylprednisolone' }),
@@ -222,8 +222,8 @@ describe('four eyes cannot be bypassed', () => {
   });
 });
 
-describe('refractory therapy means failed first line [seed.refractory.1, seed.refractory.3, seed.second-line.1]', () => {
-  it('before any glucocorticoid it needs a rationale, and the alert follows', () => {
+describe('refractory therapy means failed first line', () => {
+  it('before any glucocorticoid it needs a rationale, and the alert follows [seed.refractory.3]', () => {
     const episode = new Episode(episodeInput(ben, 'suspected'));
     episode.send(
       ev('severity.assessed', h(0.5), { severe: true, rapidlyWorsening: true }),
@@ -239,7 +239,7 @@ describe('refractory therapy means failed first line [seed.refractory.1, seed.re
     );
   });
 
-  it('the gate follows the latest verdict: a responding reassessment closes it', () => {
+  it('the gate follows the latest verdict: a responding reassessment closes it [seed.refractory.1, seed.second-line.1]', () => {
     const episode = new Episode(episodeInput(ben, 'suspected'));
     episode
       .send(ev('labs.recorded', h(0.5), { panel: florid }))
@@ -294,8 +294,8 @@ describe('background therapy', () => {
   });
 });
 
-describe('response and due times [seed.monitoring.1, seed.monitoring.3]', () => {
-  it('a reassessment is compared with the pre-treatment panel or the last reassessment, not an intervening lab', () => {
+describe('response and due times', () => {
+  it('a reassessment is compared with the pre-treatment panel or the last reassessment, not an intervening lab [seed.monitoring.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const better = panelOf(improved(floridMas), febrileSjia);
     episode
@@ -306,7 +306,7 @@ describe('response and due times [seed.monitoring.1, seed.monitoring.3]', () => 
     expect(episode.context.lastResponse?.verdict).toBe('responding');
   });
 
-  it('a reassessment the rule cannot assess leaves no verdict, never a stale one', () => {
+  it('a reassessment the rule cannot assess leaves no verdict, never a stale one [seed.monitoring.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode
       .send(ev('labs.recorded', h(0.5), { panel: florid }))
@@ -325,7 +325,7 @@ describe('response and due times [seed.monitoring.1, seed.monitoring.3]', () => 
     expect(episode.can(ev('remission.recorded', h(21), {}))).toBe(false);
   });
 
-  it('a hold does not erase an overdue reassessment', () => {
+  it('a hold does not erase an overdue reassessment [seed.monitoring.1]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(tick(h(13)));
     expect(episode.alertIds()).toContain('reassessment-overdue');
@@ -341,7 +341,7 @@ describe('response and due times [seed.monitoring.1, seed.monitoring.3]', () => 
     });
   });
 
-  it('in remission the 12-hourly reassessment stops; a relapse restarts it and clears old severity', () => {
+  it('in remission the 12-hourly reassessment stops; a relapse restarts it and clears old severity [seed.monitoring.1]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode
       .send(ev('labs.recorded', h(0.5), { panel: florid }))
@@ -371,7 +371,7 @@ describe('response and due times [seed.monitoring.1, seed.monitoring.3]', () => 
 });
 
 describe('other fixes', () => {
-  it('rituximab alone moves the episode into active treatment', () => {
+  it('rituximab alone moves the episode into active treatment [seed.refractory.4]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode
       .send(
@@ -389,7 +389,7 @@ describe('other fixes', () => {
     });
   });
 
-  it('"MAS not considered" stays until suspicion is recorded, whatever the next panel shows', () => {
+  it('"MAS not considered" stays until suspicion is recorded, whatever the next panel shows [seed.pitfalls.3]', () => {
     const episode = new Episode(episodeInput(amira, 'at-risk'));
     episode.send(ev('labs.recorded', h(1), { panel: florid }));
     episode.send(

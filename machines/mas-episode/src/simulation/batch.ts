@@ -2,6 +2,7 @@ import type { InstitutionProfile } from '@mas/protocol';
 import { type Scenario, simulationModel } from '@mas/simulation';
 
 import { type CourseResult, simulateCourse } from './course.js';
+import { courseSeed } from './course-seed.js';
 import { debrief } from './debrief.js';
 import type { Policy } from './policies.js';
 
@@ -49,10 +50,11 @@ export interface BatchResult {
   readonly summary: readonly ScenarioSummary[];
 }
 
-/** The seed of course `index` of a batch: deterministic, well spread. */
-export function courseSeed(seed: number, index: number): number {
-  return (Math.imul(seed ^ 0x5bd1e995, 2_654_435_761) + index * 40_503) | 0;
-}
+// The seed of each course of a batch (with the calibration, which runs the
+// same batches): exported from here as before.
+export { courseSeed } from './course-seed.js';
+// The death hazard's calibration, a fit over batches (`npm run calibrate`).
+export * from './calibrate.js';
 
 export function courseRow(result: CourseResult): CourseRow {
   const scored = debrief(

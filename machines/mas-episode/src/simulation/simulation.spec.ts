@@ -2,14 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 
 import { parseEpisodeEvent } from '@mas/contracts';
 import {
+  mortalityCalibration,
   type Scenario,
   scenarioById,
   scenarios,
-  sjiaScenarioIds,
+  simulationModel,
 } from '@mas/simulation';
 
 import { exampleProfile } from '../spec-support/episode.spec-support.js';
 import { courseSeed, runBatch } from './batch.js';
+import {
+  calibrationDesigns,
+  MortalityCurve,
+  type MortalityEstimate,
+} from './calibrate.js';
 import { simulateCourse } from './course.js';
 import { debrief } from './debrief.js';
 import { policies, type PolicyId } from './policies.js';
@@ -79,20 +85,38 @@ describe('simulated courses (model output, never evidence)', () => {
     }
   });
 
-  it('calibration: sJIA-MAS mortality under the protocol policy is 8% (Minoia 2014, clinical-facts §8), within its 95% binomial interval', () => {
-    const runs = 60;
-    const batch = runBatch({
-      scenarios: sjiaScenarioIds.map(scenarioById),
-      policy: policies.protocol,
-      runs,
-      seed: 2014,
-      profile,
-    });
-    const died = batch.courses.filter((c) => c.outcome === 'died').length;
-    const n = batch.courses.length;
-    const target = 0.08;
-    const halfWidth = 1.96 * Math.sqrt((target * (1 - target)) / n);
-    expect(Math.abs(died / n - target)).toBeLessThanOrEqual(halfWidth);
+  it('calibration: the fitted death hazard gives the published sJIA-MAS mortality (8%, Minoia 2014, clinical-facts §8) under the protocol policy, as the mean over 20 independent batches with a t-interval over the batch means (a batch shares its seeds across scenarios); half or twice the hazard fails', () => {
+    const { check, fit } = calibrationDesigns;
+    expect(check.batches).toBeGreaterThanOrEqual(20);
+    const curve = new MortalityCurve(check, { profile });
+    // Batches the fit never saw: no course seed in common with it.
+    const fitted = new MortalityCurve(fit, { profile }).seeds();
+    expect([...curve.seeds()].filter((seed) => fitted.has(seed))).toEqual([]);
+    const target = mortalityCalibration.target.value;
+    const hazard = simulationModel.mortality.hazardPerHour.value;
+    // The model's value is the last fit's (`npm run calibrate` checks it
+    // against a new fit over the fit's batches).
+    const { hazardInterval } = mortalityCalibration.fit;
+    expect(hazard).toBeGreaterThanOrEqual(hazardInterval.low.value);
+    expect(hazard).toBeLessThanOrEqual(hazardInterval.high.value);
+    // Highest hazard first: with common random numbers, the lower ones run
+    // again only the courses that died.
+    const doubled = curve.at(2 * hazard);
+    const atFit = curve.at(hazard);
+    const halved = curve.at(hazard / 2);
+    const holds = (e: MortalityEstimate) =>
+      e.interval.low <= target && target <= e.interval.high;
+    expect({
+      batches: atFit.batches,
+      atFit: holds(atFit),
+      doubled: holds(doubled),
+      halved: holds(halved),
+    }).toEqual({ batches: 20, atFit: true, doubled: false, halved: false });
+    expect(doubled.interval.low).toBeGreaterThan(target);
+    expect(halved.interval.high).toBeLessThan(target);
+    // The shared seeds matter: the batches vary more than independent
+    // courses would, so a binomial interval over the courses is too narrow.
+    expect(atFit.designEffect).toBeGreaterThan(1);
   });
 
   it('each scenario under the protocol policy reaches its expected outcome distribution', () => {

@@ -20,8 +20,8 @@ function withoutDose(drug: string): InstitutionProfile {
 
 const errorOf = clinicalErrorOf;
 
-describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion) [seed.initial.1]', () => {
-  it('30 mg/kg for 20 kg is 600 mg, no cap', () => {
+describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion)', () => {
+  it('30 mg/kg for 20 kg is 600 mg, no cap [seed.initial.1]', () => {
     const dose = calculateDose('methylprednisolone', {
       weightKg: 20,
       mgPerKg: 30,
@@ -41,7 +41,7 @@ describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion)
     expect(dose.evidence).toContain('seed.initial.1');
   });
 
-  it('exactly 1000 mg is not capped; above it the cap applies and says so', () => {
+  it('exactly 1000 mg is not capped; above it the cap applies and says so [seed.initial.1]', () => {
     expect(
       calculateDose('methylprednisolone', { weightKg: 50, mgPerKg: 20 }),
     ).toMatchObject({ doseMg: 1000, capApplied: false });
@@ -63,14 +63,17 @@ describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion)
     expect(capped.warnings.join(' ')).toMatch(/Capped: 1200 mg/);
   });
 
-  it.each([15, 30])('%p mg/kg is inside the range', (mgPerKg) => {
-    expect(() =>
-      calculateDose('methylprednisolone', { weightKg: 10, mgPerKg }),
-    ).not.toThrow();
-  });
+  it.each([15, 30])(
+    '%p mg/kg is inside the range [seed.initial.1]',
+    (mgPerKg) => {
+      expect(() =>
+        calculateDose('methylprednisolone', { weightKg: 10, mgPerKg }),
+      ).not.toThrow();
+    },
+  );
 
   it.each([14.9, 30.1])(
-    '%p mg/kg is outside the range: an error naming mgPerKg',
+    '%p mg/kg is outside the range: an error naming mgPerKg [seed.initial.1]',
     (mgPerKg) => {
       const error = errorOf(() =>
         calculateDose('methylprednisolone', { weightKg: 10, mgPerKg }),
@@ -80,7 +83,7 @@ describe('methylprednisolone pulse (seed: 15-30 mg/kg/day, max 1 g per infusion)
     },
   );
 
-  it('asks for mgPerKg and refuses a route it does not have', () => {
+  it('asks for mgPerKg and refuses a route it does not have (intravenous pulses only) [seed.initial.1]', () => {
     expect(
       errorOf(() => calculateDose('methylprednisolone', { weightKg: 10 }))
         .field,
@@ -198,8 +201,8 @@ describe('dexamethasone (CNS involvement): institution-set mg/m2, BSA from heigh
   });
 });
 
-describe('ciclosporin: dose rules depend on the route [seed.second-line.2, seed.second-line.3]', () => {
-  it('oral 2-5 mg/kg/day from the protocol', () => {
+describe('ciclosporin: dose rules depend on the route', () => {
+  it('oral 2-5 mg/kg/day from the protocol [seed.second-line.3]', () => {
     expect(
       calculateDose('ciclosporin', { weightKg: 20, mgPerKg: 5, route: 'oral' })
         .doseMg,
@@ -215,7 +218,7 @@ describe('ciclosporin: dose rules depend on the route [seed.second-line.2, seed.
     ).toBe('mgPerKg');
   });
 
-  it('IV range comes from the institution; 5 mg/kg IV is refused where 5 oral is accepted', () => {
+  it('IV range comes from the institution; 5 mg/kg IV is refused where 5 oral is accepted [seed.second-line.3]', () => {
     expect(
       calculateDose(
         'ciclosporin',
@@ -234,7 +237,7 @@ describe('ciclosporin: dose rules depend on the route [seed.second-line.2, seed.
     expect(error.rule).toMatch(/IV ciclosporin/);
   });
 
-  it('needs a route, and an IV range in the profile', () => {
+  it('needs a route, and an IV range in the profile [seed.second-line.3]', () => {
     expect(
       errorOf(() =>
         calculateDose('ciclosporin', { weightKg: 20, mgPerKg: 3 }, example),
@@ -262,8 +265,8 @@ describe('ciclosporin: dose rules depend on the route [seed.second-line.2, seed.
   });
 });
 
-describe('anakinra: high-dose in MAS, institutional maximum required [seed.second-line.4]', () => {
-  it('above 2 mg/kg/day is high-dose', () => {
+describe('anakinra: high-dose in MAS, institutional maximum required', () => {
+  it('above 2 mg/kg/day is high-dose [seed.second-line.4]', () => {
     const dose = calculateDose(
       'anakinra',
       { weightKg: 20, mgPerKg: 10, route: 'iv' },
@@ -277,7 +280,7 @@ describe('anakinra: high-dose in MAS, institutional maximum required [seed.secon
     expect(dose.warnings).toHaveLength(0);
   });
 
-  it('the standard 1-2 mg/kg/day is not high-dose and says so', () => {
+  it('the standard 1-2 mg/kg/day is not high-dose and says so [seed.second-line.4]', () => {
     const dose = calculateDose(
       'anakinra',
       { weightKg: 20, mgPerKg: 2, route: 'sc' },
@@ -287,7 +290,7 @@ describe('anakinra: high-dose in MAS, institutional maximum required [seed.secon
     expect(dose.warnings.join(' ')).toMatch(/higher than standard/);
   });
 
-  it('the institutional maxima cap visibly (per kg, and per day)', () => {
+  it('the institutional maxima cap visibly (per kg, and per day) [seed.second-line.4]', () => {
     const perKg = calculateDose(
       'anakinra',
       { weightKg: 20, mgPerKg: 20, route: 'iv' },
@@ -316,7 +319,7 @@ describe('anakinra: high-dose in MAS, institutional maximum required [seed.secon
     );
   });
 
-  it('warns above the highest reported dose (29.4 mg/kg/day)', () => {
+  it('warns above the highest reported dose (29.4 mg/kg/day) [seed.second-line.4]', () => {
     const generous = parseInstitutionProfile({
       ...exampleRaw,
       doses: {
@@ -370,8 +373,8 @@ describe('anakinra: high-dose in MAS, institutional maximum required [seed.secon
   });
 });
 
-describe('refractory and trigger-specific drugs [seed.refractory.1, seed.refractory.2, seed.refractory.3, seed.refractory.4, seed.subtype.1]', () => {
-  it('emapalumab 6 mg/kg first, then 3 mg/kg', () => {
+describe('refractory and trigger-specific drugs', () => {
+  it('emapalumab 6 mg/kg first, then 3 mg/kg [seed.refractory.1]', () => {
     expect(
       calculateDose('emapalumab', { weightKg: 30, phase: 'initial' }).doseMg,
     ).toBe(180);
@@ -384,13 +387,13 @@ describe('refractory and trigger-specific drugs [seed.refractory.1, seed.refract
     ).toBe('phase');
   });
 
-  it('rituximab 375 mg/m2 by default (Chellapandian 2013)', () => {
+  it('rituximab 375 mg/m2 by default (Chellapandian 2013) [seed.refractory.4]', () => {
     const dose = calculateDose('rituximab', { weightKg: 30, heightCm: 120 });
     expect(dose).toMatchObject({ doseMg: 375, per: 'infusion' });
     expect(dose.basis.setBy).toBe('protocol');
   });
 
-  it('etoposide: institution mg/m2, per kg for infants, renal and hepatic adjustments', () => {
+  it('etoposide: institution mg/m2, per kg for infants, renal and hepatic adjustments [seed.refractory.3]', () => {
     expect(
       calculateDose('etoposide', { weightKg: 30, heightCm: 120 }, example)
         .doseMg,
@@ -421,7 +424,7 @@ describe('refractory and trigger-specific drugs [seed.refractory.1, seed.refract
     ).toBe('profile.doses.etoposide');
   });
 
-  it('JAK inhibitors and tocilizumab exist only as institution parameters', () => {
+  it('JAK inhibitors and tocilizumab exist only as institution parameters [seed.refractory.2, seed.subtype.1]', () => {
     expect(
       calculateDose('ruxolitinib', { weightKg: 30, heightCm: 120 }, example),
     ).toMatchObject({ doseMg: 25, dosesPerDay: 2 });

@@ -14,8 +14,8 @@ const panel = (ferritin: number, platelets: number, fibrinogen: number) => ({
   fibrinogen: quantity(fibrinogen, 'g/L'),
 });
 
-describe('response to therapy (directions from the seed, magnitudes from the institution) [seed.monitoring.2, seed.monitoring.3]', () => {
-  it('ferritin falling, counts and fibrinogen recovering: responding', () => {
+describe('response to therapy (directions from the seed, magnitudes from the institution)', () => {
+  it('ferritin falling, counts and fibrinogen recovering: responding [seed.monitoring.3]', () => {
     const result = assessResponse(
       panel(10000, 60, 1.0),
       panel(5000, 90, 1.5),
@@ -30,7 +30,7 @@ describe('response to therapy (directions from the seed, magnitudes from the ins
     expect(result.evidence).toContain('seed.monitoring.3');
   });
 
-  it('ferritin falling by less than the institution margin: inadequate', () => {
+  it('ferritin falling by less than the institution margin: inadequate [seed.monitoring.3]', () => {
     const result = assessResponse(
       panel(10000, 60, 1.0),
       panel(8000, 60, 1.0),
@@ -43,13 +43,13 @@ describe('response to therapy (directions from the seed, magnitudes from the ins
     expect(result.verdict).toBe('inadequate');
   });
 
-  it('exactly the improving margin (25% fall) counts as improving', () => {
+  it('exactly the improving margin (25% fall) counts as improving [seed.monitoring.3]', () => {
     expect(
       assessResponse(panel(10000, 60, 1), panel(7500, 60, 1), profile).verdict,
     ).toBe('responding');
   });
 
-  it('platelets falling by the worsening margin: worsening, whatever ferritin does', () => {
+  it('platelets falling by the worsening margin: worsening, whatever ferritin does [seed.monitoring.3]', () => {
     const result = assessResponse(
       panel(10000, 100, 1.0),
       panel(5000, 80, 1.0),
@@ -59,7 +59,7 @@ describe('response to therapy (directions from the seed, magnitudes from the ins
     expect(result.reasons[0]).toMatch(/platelets 100 -> 80/);
   });
 
-  it('compares across units (ug/L vs ng/mL, /uL vs 10*9/L)', () => {
+  it('compares across units (ug/L vs ng/mL, /uL vs 10*9/L) [seed.monitoring.3]', () => {
     const result = assessResponse(
       {
         ferritin: quantity(10000, 'ug/L'),

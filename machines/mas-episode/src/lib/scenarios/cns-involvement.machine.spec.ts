@@ -9,13 +9,13 @@ import {
   h,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Chloe, 10, sJIA: MAS with CNS involvement [seed.initial.2]', () => {
+describe('Chloe, 10, sJIA: MAS with CNS involvement', () => {
   const withSeizures = panelOf(floridMas, {
     ...febrileSjia,
     cnsInvolvement: true,
   });
 
-  it('alerts (never blocks) until dexamethasone starts; methylprednisolone stays possible', () => {
+  it('alerts (never blocks) until dexamethasone starts; methylprednisolone stays possible [seed.initial.2]', () => {
     const episode = new Episode(episodeInput(chloe, 'suspected'));
     episode.send(ev('labs.recorded', h(0.5), { panel: withSeizures }));
     expect(episode.alertIds()).toEqual(
@@ -49,7 +49,7 @@ describe('Chloe, 10, sJIA: MAS with CNS involvement [seed.initial.2]', () => {
     });
   });
 
-  it('a recorded decision to keep methylprednisolone clears the alert; the decision needs a rationale', () => {
+  it('a recorded decision to keep methylprednisolone clears the alert; the decision needs a rationale [seed.initial.2]', () => {
     const episode = new Episode(episodeInput(chloe, 'suspected'));
     episode.send(ev('labs.recorded', h(0.5), { panel: withSeizures }));
     const decision = ev('decision.recorded', h(1), {

@@ -11,8 +11,8 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Eun, 15, SLE: EBV-associated MAS [seed.refractory.4]', () => {
-  it('rituximab is gated on EBV alone (not on refractoriness) and on HBV serology', () => {
+describe('Eun, 15, SLE: EBV-associated MAS', () => {
+  it('rituximab is gated on EBV alone (not on refractoriness) and on HBV serology [seed.refractory.4]', () => {
     const episode = new Episode(episodeInput(eun, 'suspected'));
     episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
     const rituximab = ev('therapy.started', h(2), {

@@ -10,8 +10,8 @@ import {
   h,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Kofi, 52, no known rheumatic disease: MAS suspected, then excluded [seed.pitfalls.3]', () => {
-  it('glucocorticoids start during the work-up; exclusion with a rationale closes the episode', () => {
+describe('Kofi, 52, no known rheumatic disease: MAS suspected, then excluded', () => {
+  it('glucocorticoids start during the work-up; exclusion with a rationale closes the episode [seed.pitfalls.3]', () => {
     const episode = new Episode(episodeInput(kofi, 'suspected'));
     expect(episode.snapshot.value).toMatchObject({
       open: { subtype: 'unclassified' },

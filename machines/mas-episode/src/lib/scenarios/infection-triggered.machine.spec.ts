@@ -10,8 +10,8 @@ import {
   scheduler,
 } from '../../spec-support/episode.spec-support.js';
 
-describe("Dario, 34, adult-onset Still's disease: infection-triggered MAS [seed.subtype.3, seed.pitfalls.2]", () => {
-  it('antimicrobials start before the diagnosis; infection without them alerts but never blocks glucocorticoids', () => {
+describe("Dario, 34, adult-onset Still's disease: infection-triggered MAS", () => {
+  it('antimicrobials start before the diagnosis; infection without them alerts but never blocks glucocorticoids [seed.subtype.3, seed.pitfalls.2]', () => {
     const episode = new Episode(episodeInput(dario, 'at-risk'));
     expect(episode.hasTag('at-risk')).toBe(true);
     episode.send(
@@ -48,7 +48,7 @@ describe("Dario, 34, adult-onset Still's disease: infection-triggered MAS [seed.
     );
   });
 
-  it('"no specific antimicrobial, viral trigger" is a valid recorded decision', () => {
+  it('"no specific antimicrobial, viral trigger" is a valid recorded decision [seed.subtype.3, seed.pitfalls.2]', () => {
     const episode = new Episode(episodeInput(dario, 'suspected'));
     episode.send(ev('trigger.identified', h(1), { trigger: 'infection' }));
     episode.send(
@@ -71,7 +71,7 @@ describe("Dario, 34, adult-onset Still's disease: infection-triggered MAS [seed.
     });
   });
 
-  it('screens panels of a followed at-risk patient', () => {
+  it('screens panels of a followed at-risk patient [seed.pitfalls.3]', () => {
     const episode = new Episode(episodeInput(dario, 'at-risk'));
     episode.send(
       ev(

@@ -17,8 +17,8 @@ import {
   tick,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Hana, 14, sJIA followed at risk: late presentation [seed.initial.3, seed.pitfalls.1, seed.pitfalls.3]', () => {
-  it('screens every panel; a suggestive one raises "MAS not considered" until suspicion; then the glucocorticoid delay alerts', () => {
+describe('Hana, 14, sJIA followed at risk: late presentation', () => {
+  it('screens every panel; a suggestive one raises "MAS not considered" until suspicion; then the glucocorticoid delay alerts [seed.initial.3, seed.pitfalls.1, seed.pitfalls.3]', () => {
     const episode = new Episode(episodeInput(hana, 'at-risk'));
     episode.send(
       ev(

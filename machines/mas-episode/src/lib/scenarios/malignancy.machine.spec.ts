@@ -10,8 +10,8 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Farah, 45: malignancy-associated MAS [seed.subtype.2]', () => {
-  it('alerts until the malignancy is treated too', () => {
+describe('Farah, 45: malignancy-associated MAS', () => {
+  it('alerts until the malignancy is treated too [seed.subtype.2]', () => {
     const episode = new Episode(episodeInput(farah, 'suspected'));
     const chemo = ev('malignancy-treatment.started', h(1), {});
     expect(explainRefusal(episode.snapshot, chemo)?.reason).toMatch(

@@ -20,7 +20,7 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes) [seed.lead, seed.second-line.1, seed.second-line.2, seed.refractory.1]', () => {
+describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
   const florid = panelOf(floridMas, febrileSjia);
 
   function onSecondLine() {
@@ -59,7 +59,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes) [seed.lea
     return episode;
   }
 
-  it('requests emapalumab, is refused without screening and approval, then starts after a second senior approves', () => {
+  it('requests emapalumab, is refused without screening and approval, then starts after a second senior approves [seed.lead, seed.second-line.1, seed.second-line.2, seed.refractory.1]', () => {
     const episode = onSecondLine();
     const start = ev(
       'therapy.started',
@@ -201,7 +201,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes) [seed.lea
     );
   });
 
-  it('the emergency path starts now and alerts when the countersignature lapses', () => {
+  it('the emergency path starts now and alerts when the countersignature lapses [seed.refractory.1]', () => {
     const episode = onSecondLine();
     episode.send(
       ev('screening.recorded', h(25), { kind: 'tb-screening', result: 'done' }),
@@ -267,7 +267,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes) [seed.lea
     expect(episode.alertIds()).not.toContain('countersignature-overdue');
   });
 
-  it('refractory therapy is blocked without a recorded inadequate response or rapid worsening', () => {
+  it('refractory therapy is blocked without a recorded inadequate response or rapid worsening [seed.second-line.1, seed.refractory.3]', () => {
     const episode = new Episode(episodeInput(ben, 'suspected'));
     episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
     const request = ev(

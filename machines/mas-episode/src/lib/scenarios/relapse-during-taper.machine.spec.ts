@@ -9,8 +9,8 @@ import {
   h,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Ivan, 8, sJIA: relapse during the taper [seed.monitoring.3, seed.emerging.1]', () => {
-  it('relapse returns to the last line of active treatment and restarts the timers', () => {
+describe('Ivan, 8, sJIA: relapse during the taper', () => {
+  it('relapse returns to the last line of active treatment and restarts the timers [seed.monitoring.1]', () => {
     const episode = new Episode(episodeInput(ivan, 'suspected'));
     episode
       .send(

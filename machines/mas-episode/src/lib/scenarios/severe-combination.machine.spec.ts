@@ -10,8 +10,8 @@ import {
 } from '../../spec-support/episode.spec-support.js';
 import { explainRefusal } from '../mas-episode.explain.js';
 
-describe('Gus, 9, sJIA: severe MAS, combination up front [seed.second-line.1, seed.second-line.5, seed.pitfalls.4, seed.supportive.1]', () => {
-  it('organ support raises "severity underestimated" until marked severe; then the triple regimen starts without a rationale', () => {
+describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
+  it('organ support raises "severity underestimated" until marked severe; then the triple regimen starts without a rationale [seed.second-line.1, seed.second-line.5, seed.pitfalls.4, seed.supportive.1, seed.emerging.1]', () => {
     const episode = new Episode(episodeInput(gus, 'suspected'));
     episode.send(
       ev('labs.recorded', h(0.3), { panel: panelOf(floridMas, febrileSjia) }),
@@ -44,7 +44,7 @@ describe('Gus, 9, sJIA: severe MAS, combination up front [seed.second-line.1, se
     expect(episode.hasTag('supportive-care')).toBe(false);
   });
 
-  it('without severity, anakinra up front on a glucocorticoid background needs a rationale (early targeted therapy) [seed.emerging.1, seed.emerging.3]', () => {
+  it('without severity, anakinra up front on a glucocorticoid background needs a rationale (early targeted therapy) [seed.second-line.5, seed.emerging.1, seed.emerging.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(ev('therapy.started', h(0.5), { drug: 'methylprednisolone' }));
     const anakinra = ev('therapy.started', h(1), { drug: 'anakinra' });
@@ -58,7 +58,7 @@ describe('Gus, 9, sJIA: severe MAS, combination up front [seed.second-line.1, se
     expect(episode.hasTag('escalated')).toBe(true);
   });
 
-  it('anakinra before any glucocorticoid needs a rationale and keeps an alert active until one starts', () => {
+  it('anakinra before any glucocorticoid needs a rationale and keeps an alert active until one starts [seed.lead, seed.second-line.5]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const anakinra = ev('therapy.started', h(0.5), { drug: 'anakinra' });
     expect(explainRefusal(episode.snapshot, anakinra)?.reason).toMatch(
@@ -95,7 +95,7 @@ describe('Gus, 9, sJIA: severe MAS, combination up front [seed.second-line.1, se
     });
   });
 
-  it('coagulopathy management and a bleeding watch start and stop at any time; haemorrhage while not severe alerts [seed.supportive.3]', () => {
+  it('coagulopathy management and a bleeding watch start and stop at any time; haemorrhage while not severe alerts [seed.supportive.3, seed.pitfalls.4]', () => {
     const episode = new Episode(episodeInput(gus, 'at-risk'));
     episode.send(
       ev('support.started', h(0.5), { kind: 'coagulopathy-management' }),

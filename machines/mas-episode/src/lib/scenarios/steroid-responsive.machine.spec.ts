@@ -11,12 +11,12 @@ import {
   nurseDiaz,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Amira, 7, sJIA: steroid-responsive MAS [seed.lead, seed.initial.1, seed.initial.4, seed.monitoring.3]', () => {
+describe('Amira, 7, sJIA: steroid-responsive MAS', () => {
   const florid = panelOf(floridMas, febrileSjia);
   const better = panelOf(improved(floridMas), febrileSjia);
   const best = panelOf(improved(improved(floridMas)), febrileSjia);
 
-  it('goes from suspicion to remission on a methylprednisolone pulse, then closes', () => {
+  it('goes from suspicion to remission on a methylprednisolone pulse, then closes [seed.lead, seed.initial.1, seed.initial.4, seed.monitoring.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     expect(episode.snapshot.value).toMatchObject({
       open: { diagnosis: 'suspected', treatment: 'untreated', hold: 'none' },
@@ -74,7 +74,7 @@ describe('Amira, 7, sJIA: steroid-responsive MAS [seed.lead, seed.initial.1, see
     });
   });
 
-  it('remission without a "responding" verdict needs a rationale', () => {
+  it('remission without a "responding" verdict needs a rationale [seed.monitoring.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
     expect(episode.can(ev('remission.recorded', h(2), {}))).toBe(false);

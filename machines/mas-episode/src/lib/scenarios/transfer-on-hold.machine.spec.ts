@@ -10,10 +10,10 @@ import {
   tick,
 } from '../../spec-support/episode.spec-support.js';
 
-describe('Jade, 6, sJIA: transfer between units on hold [seed.monitoring.1, seed.initial.3]', () => {
+describe('Jade, 6, sJIA: transfer between units on hold', () => {
   const florid = panelOf(floridMas, febrileSjia);
 
-  it('on immunosuppression the 12-h reassessment never pauses: overdue while on hold', () => {
+  it('on immunosuppression the 12-h reassessment never pauses: overdue while on hold [seed.monitoring.1]', () => {
     const episode = new Episode(episodeInput(jade, 'suspected'));
     episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
     episode.send(ev('reassessment.recorded', h(2), { panel: florid }));
@@ -36,7 +36,7 @@ describe('Jade, 6, sJIA: transfer between units on hold [seed.monitoring.1, seed
     expect(episode.hasTag('on-hold')).toBe(true);
   });
 
-  it('"keep": the labs due time pauses on hold and keeps its original time; it fires on resumption with its lateness', () => {
+  it('"keep": the labs due time pauses on hold and keeps its original time; it fires on resumption with its lateness [seed.monitoring.2]', () => {
     const episode = new Episode(episodeInput(jade, 'suspected'));
     episode.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
     expect(episode.context.dues['labs']?.dueAt).toBe(h(25));
@@ -59,7 +59,7 @@ describe('Jade, 6, sJIA: transfer between units on hold [seed.monitoring.1, seed
     expect(episode.alertIds()).toContain('labs-overdue');
   });
 
-  it('"restart": without immunosuppression the reassessment pauses on hold and restarts its interval on resumption', () => {
+  it('"restart": without immunosuppression the reassessment pauses on hold and restarts its interval on resumption [seed.monitoring.1]', () => {
     const episode = new Episode(episodeInput(jade, 'suspected'));
     expect(episode.context.dues['reassessment']?.dueAt).toBe(h(12));
     episode.send(ev('hold.started', h(2), { reason: 'transfer' }));
@@ -78,7 +78,7 @@ describe('Jade, 6, sJIA: transfer between units on hold [seed.monitoring.1, seed
     expect(episode.hasTag('overdue')).toBe(true);
   });
 
-  it('a glucocorticoid started during the hold unpauses the reassessment at once', () => {
+  it('a glucocorticoid started during the hold unpauses the reassessment at once [seed.monitoring.1]', () => {
     const episode = new Episode(episodeInput(jade, 'suspected'));
     episode.send(ev('hold.started', h(2), { reason: 'transfer' }));
     episode.send(ev('therapy.started', h(3), { drug: 'methylprednisolone' }));
@@ -89,7 +89,7 @@ describe('Jade, 6, sJIA: transfer between units on hold [seed.monitoring.1, seed
     });
   });
 
-  it('glucocorticoids, antimicrobials, transfusion and organ support stay possible on hold', () => {
+  it('glucocorticoids, antimicrobials, transfusion and organ support stay possible on hold [seed.initial.3, seed.supportive.1, seed.supportive.2]', () => {
     const episode = new Episode(episodeInput(jade, 'suspected'));
     episode.send(ev('hold.started', h(1), { reason: 'transfer' }));
     expect(
