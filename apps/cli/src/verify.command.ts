@@ -25,21 +25,36 @@ export function formatVerification(result: EpisodeVerification): string {
   const lines: string[] = [
     'Model checking the care-episode machine (decision support, not a medical device)',
     '',
-    'slice                      letters   states  transitions  complete',
+    'slice                                  letters   states  transitions  complete  soundness (compared / parted)',
   ];
   for (const run of result.slices) {
     lines.push(
-      `${run.slice.padEnd(26)} ${String(run.letters).padStart(7)} ${String(run.states).padStart(8)} ${String(run.transitions).padStart(12)}  ${run.complete ? 'yes' : `no (limit ${result.limitPerSlice} states)`}`,
+      `${run.slice.padEnd(38)} ${String(run.letters).padStart(7)} ${String(run.states).padStart(8)} ${String(run.transitions).padStart(12)}  ${(run.complete ? 'yes' : `no (limit ${result.limitPerSlice} states)`).padEnd(8)}  ${run.compared} / ${run.diverged}`,
     );
   }
   lines.push(
-    `${'total'.padEnd(26)} ${''.padStart(7)} ${String(result.states).padStart(8)} ${String(result.transitions).padStart(12)}`,
+    `${'total'.padEnd(38)} ${''.padStart(7)} ${String(result.states).padStart(8)} ${String(result.transitions).padStart(12)}`,
     '',
   );
-  for (const property of result.results) {
+  if (result.unsound) {
     lines.push(
-      `${property.status.toUpperCase().padEnd(12)} ${property.id}  ${property.name}`,
-      `${''.padEnd(12)}      protects: ${property.protects.join(', ')}; explored ${result.states} states, ${result.transitions} transitions`,
+      `UNSOUND KEY  in slice "${result.unsound.slice}": two paths reach one key and part on "${result.unsound.letter}":`,
+      ...result.unsound.first.map(
+        (event, index) =>
+          `               a${index + 1}. ${describeEvent(event)}`,
+      ),
+      ...result.unsound.second.map(
+        (event, index) =>
+          `               b${index + 1}. ${describeEvent(event)}`,
+      ),
+      '',
+    );
+  }
+  for (const property of result.results) {
+    const where = property.name.length > 0 ? property.name : property.id;
+    lines.push(
+      `${property.status.toUpperCase().padEnd(12)} ${property.id}  ${where}`,
+      `${''.padEnd(12)}      protects: ${property.protects.join(', ')}; evaluated on ${property.evaluated} states/transitions, its premise held on ${property.applicable}${property.status === 'vacuous' ? ' (never able to fail: VACUOUS)' : ''}`,
     );
     if (property.counterexample) {
       lines.push(
@@ -54,9 +69,9 @@ export function formatVerification(result: EpisodeVerification): string {
   const failing = result.results.filter((r) => r.status !== 'holds');
   lines.push(
     '',
-    failing.length === 0
-      ? `All ${result.results.length} properties hold on every explored state.`
-      : `${failing.length} of ${result.results.length} properties do not hold or are inconclusive: ${failing.map((r) => `${r.id} ${r.status}`).join(', ')}.`,
+    failing.length === 0 && !result.unsound
+      ? `All ${result.results.length} properties hold on every explored state, and each could have failed (none vacuous).`
+      : `${failing.length} of ${result.results.length} properties do not hold, are vacuous or inconclusive: ${failing.map((r) => `${r.id} ${r.status}`).join(', ')}${result.unsound ? '; the state key is unsound' : ''}.`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -64,10 +79,16 @@ export function formatVerification(result: EpisodeVerification): string {
 export function runVerification(
   profile: InstitutionProfile,
   limit: number | undefined,
+  soundnessEvery?: number,
 ): { output: EpisodeVerification; ok: boolean } {
-  const output = verifyEpisodeMachine(
-    profile,
-    limit === undefined ? {} : { limit },
-  );
-  return { output, ok: output.results.every((r) => r.status === 'holds') };
+  const output = verifyEpisodeMachine(profile, {
+    ...(limit === undefined ? {} : { limit }),
+    ...(soundnessEvery === undefined ? {} : { soundnessEvery }),
+  });
+  return {
+    output,
+    ok:
+      output.unsound === undefined &&
+      output.results.every((r) => r.status === 'holds'),
+  };
 }

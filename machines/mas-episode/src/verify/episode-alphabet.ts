@@ -20,15 +20,18 @@ import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeInput } from '../lib/mas-episode.types.js';
 import { addHours } from '../lib/time.util.js';
+import { drugsOfClass } from './protocol-facts.js';
 
 const clinician: EpisodeActor = { id: 'dr-a', role: 'clinician' };
 const seniorB: EpisodeActor = { id: 'dr-b', role: 'senior-clinician' };
 const seniorC: EpisodeActor = { id: 'dr-c', role: 'senior-clinician' };
+const nurse: EpisodeActor = { id: 'rn-d', role: 'nurse' };
 const system: EpisodeActor = { id: 'scheduler', role: 'system' };
 
 const florid: LabPanelInput = panelOf(floridMas, febrileSjia);
 const better: LabPanelInput = panelOf(improved(floridMas), febrileSjia);
 const withCns: LabPanelInput = { ...florid, cnsInvolvement: true };
+const withHaemorrhage: LabPanelInput = { ...florid, hemorrhage: true };
 
 const RATIONALE = 'recorded rationale';
 
@@ -78,12 +81,135 @@ const tick =
     payload: {},
   });
 
+/** Letters of one refractory drug: four eyes, wrong roles, screenings. */
+function refractoryLetters(drug: string): Record<string, Letter> {
+  const needed =
+    (
+      masProtocolDefinition.requiredScreenings as Record<
+        string,
+        readonly string[]
+      >
+    )[drug] ?? [];
+  const request =
+    (actor: EpisodeActor): Letter =>
+    (snapshot) =>
+      at(
+        'escalation.requested',
+        {
+          requestId: `req-${snapshot.context.escalationRequests.length + 1}`,
+          drug,
+          evidence: ['seed.refractory.1'],
+        },
+        actor,
+        RATIONALE,
+      )(snapshot);
+  const decide =
+    (
+      type: 'escalation.approved' | 'escalation.rejected',
+      actor: EpisodeActor,
+    ) =>
+    (snapshot: EpisodeSnapshot) =>
+      at(
+        type,
+        { requestId: `req-${snapshot.context.escalationRequests.length}` },
+        actor,
+        RATIONALE,
+      )(snapshot);
+  return {
+    [`request:${drug}`]: request(seniorB),
+    [`request:${drug}:clinician`]: request(clinician),
+    [`approve:${drug}:other-senior`]: decide('escalation.approved', seniorC),
+    [`approve:${drug}:requester`]: decide('escalation.approved', seniorB),
+    [`approve:${drug}:clinician`]: decide('escalation.approved', clinician),
+    [`reject:${drug}:other-senior`]: decide('escalation.rejected', seniorC),
+    [`start:${drug}`]: at('therapy.started', { drug }, seniorB),
+    [`start:${drug}+rationale`]: at(
+      'therapy.started',
+      { drug },
+      seniorB,
+      RATIONALE,
+    ),
+    [`start:${drug}:nurse`]: at('therapy.started', { drug }, nurse, RATIONALE),
+    [`emergency:${drug}`]: at(
+      'therapy.started',
+      { drug, emergency: true },
+      seniorB,
+      RATIONALE,
+    ),
+    [`emergency:${drug}:clinician`]: at(
+      'therapy.started',
+      { drug, emergency: true },
+      clinician,
+      RATIONALE,
+    ),
+    [`countersign:${drug}:other-senior`]: at(
+      'escalation.countersigned',
+      { drug },
+      seniorC,
+    ),
+    [`countersign:${drug}:starter`]: at(
+      'escalation.countersigned',
+      { drug },
+      seniorB,
+    ),
+    [`countersign:${drug}:clinician`]: at(
+      'escalation.countersigned',
+      { drug },
+      clinician,
+    ),
+    ...(needed.length > 0
+      ? {
+          // The required screenings in a row, as one step.
+          [`screen:${drug}-all`]: (snapshot: EpisodeSnapshot) =>
+            needed.map(
+              (kind) =>
+                at('screening.recorded', { kind, result: 'done' })(
+                  snapshot,
+                ) as EpisodeEvent,
+            ),
+        }
+      : {}),
+  };
+}
+
+/** Letters of one second-line drug. */
+function secondLineLetters(drug: string): Record<string, Letter> {
+  return {
+    [`start:${drug}`]: at('therapy.started', { drug }),
+    [`start:${drug}+rationale`]: at(
+      'therapy.started',
+      { drug },
+      clinician,
+      RATIONALE,
+    ),
+    [`background:${drug}`]: at('background-therapy.recorded', { drug }),
+    [`background:${drug}+rationale`]: at(
+      'background-therapy.recorded',
+      { drug },
+      clinician,
+      RATIONALE,
+    ),
+    [`stop:${drug}`]: at('therapy.stopped', { drug }),
+  };
+}
+
+/** The letters of every drug of a class of the protocol data. */
+function lettersFor(
+  therapyClass: string,
+  of: (drug: string) => Record<string, Letter>,
+): Record<string, Letter> {
+  return Object.fromEntries(
+    drugsOfClass(therapyClass).flatMap((drug) => Object.entries(of(drug))),
+  );
+}
+
 /** Every letter of the alphabet, by id. */
-export const letters = {
+export const letters: Readonly<Record<string, Letter>> = {
   'tick:short': tick('short'),
   'tick:long': tick('long'),
   'labs:florid': at('labs.recorded', { panel: florid }),
   'labs:cns': at('labs.recorded', { panel: withCns }),
+  'labs:haemorrhage': at('labs.recorded', { panel: withHaemorrhage }),
   suspicion: at('suspicion.recorded', {}),
   'confirm:criteria': at('diagnosis.confirmed', { basis: 'criteria' }),
   'confirm:clinical': at(
@@ -97,6 +223,10 @@ export const letters = {
     severe: true,
     rapidlyWorsening: true,
   }),
+  'severity:not-severe': at('severity.assessed', {
+    severe: false,
+    rapidlyWorsening: false,
+  }),
   'start:methylprednisolone': at('therapy.started', {
     drug: 'methylprednisolone',
   }),
@@ -104,99 +234,8 @@ export const letters = {
     drug: 'methylprednisolone',
   }),
   'start:dexamethasone': at('therapy.started', { drug: 'dexamethasone' }),
-  'start:anakinra': at('therapy.started', { drug: 'anakinra' }),
-  'start:anakinra+rationale': at(
-    'therapy.started',
-    { drug: 'anakinra' },
-    clinician,
-    RATIONALE,
-  ),
-  'background:anakinra': at('background-therapy.recorded', {
-    drug: 'anakinra',
-  }),
-  'background:anakinra+rationale': at(
-    'background-therapy.recorded',
-    { drug: 'anakinra' },
-    clinician,
-    RATIONALE,
-  ),
-  'start:emapalumab': at('therapy.started', { drug: 'emapalumab' }, seniorB),
-  'start:emapalumab+rationale': at(
-    'therapy.started',
-    { drug: 'emapalumab' },
-    seniorB,
-    RATIONALE,
-  ),
-  'emergency:emapalumab': at(
-    'therapy.started',
-    { drug: 'emapalumab', emergency: true },
-    seniorB,
-    RATIONALE,
-  ),
-  'request:emapalumab': (snapshot) =>
-    at(
-      'escalation.requested',
-      {
-        requestId: `req-${snapshot.context.escalationRequests.length + 1}`,
-        drug: 'emapalumab',
-        evidence: ['seed.refractory.1'],
-      },
-      seniorB,
-      RATIONALE,
-    )(snapshot),
-  'approve:other-senior': (snapshot) =>
-    at(
-      'escalation.approved',
-      { requestId: `req-${snapshot.context.escalationRequests.length}` },
-      seniorC,
-      RATIONALE,
-    )(snapshot),
-  'approve:requester': (snapshot) =>
-    at(
-      'escalation.approved',
-      { requestId: `req-${snapshot.context.escalationRequests.length}` },
-      seniorB,
-      RATIONALE,
-    )(snapshot),
-  'reject:other-senior': (snapshot) =>
-    at(
-      'escalation.rejected',
-      { requestId: `req-${snapshot.context.escalationRequests.length}` },
-      seniorC,
-      RATIONALE,
-    )(snapshot),
-  countersign: at('escalation.countersigned', { drug: 'emapalumab' }, seniorC),
-  'screen:tb': at('screening.recorded', {
-    kind: 'tb-screening',
-    result: 'done',
-  }),
-  'screen:zoster': at('screening.recorded', {
-    kind: 'zoster-prophylaxis',
-    result: 'done',
-  }),
-  'screen:pjp': at('screening.recorded', {
-    kind: 'pjp-prophylaxis',
-    result: 'done',
-  }),
-  'screen:fungal': at('screening.recorded', {
-    kind: 'fungal-prophylaxis',
-    result: 'done',
-  }),
-  /** The four emapalumab screenings in a row, as one step. */
-  'screen:emapalumab-all': (snapshot) =>
-    (
-      [
-        'tb-screening',
-        'zoster-prophylaxis',
-        'pjp-prophylaxis',
-        'fungal-prophylaxis',
-      ] as const
-    ).map(
-      (kind) =>
-        at('screening.recorded', { kind, result: 'done' })(
-          snapshot,
-        ) as EpisodeEvent,
-    ),
+  ...lettersFor('second-line', secondLineLetters),
+  ...lettersFor('refractory', refractoryLetters),
   'screen:hbv': at('screening.recorded', {
     kind: 'hbv-serology',
     result: 'done',
@@ -239,9 +278,9 @@ export const letters = {
   death: at('death.recorded', {}),
   'transfer-out': at('transfer-out.recorded', {}),
   close: at('episode.closed', {}),
-} satisfies Record<string, Letter>;
+};
 
-export type LetterId = keyof typeof letters;
+export type LetterId = string;
 
 /** The backbone the concern slices share (the timeline covers the rest). */
 const backbone: LetterId[] = [
@@ -251,6 +290,23 @@ const backbone: LetterId[] = [
   'start:methylprednisolone',
   'stop:methylprednisolone',
   'reassess:better',
+  'reassess:same',
+  'hold:start',
+  'hold:end',
+  'death',
+];
+
+/**
+ * The lean backbone of the concern slices: time, the first panel, suspicion,
+ * a pulse, an inadequate reassessment, a hold and death. The response that
+ * leads to remission, stopping the pulse and the other outcomes are the
+ * timeline's (each letter multiplies the states of a slice).
+ */
+const lean: LetterId[] = [
+  'tick:long',
+  'labs:florid',
+  'suspicion',
+  'start:methylprednisolone',
   'reassess:same',
   'hold:start',
   'hold:end',
@@ -270,55 +326,74 @@ const timeline: LetterId[] = [
 export interface Slice {
   readonly name: string;
   readonly letters: readonly LetterId[];
+  /**
+   * The slice holds the whole course (remission, relapse, every outcome), so
+   * the graph properties (what stays reachable) are checked on it.
+   */
+  readonly course?: boolean;
 }
 
+const idsOf = (record: Record<string, Letter>) => Object.keys(record);
+
 export const slices: readonly Slice[] = [
-  { name: 'timeline', letters: [...timeline, 'exclude', 'tick:short'] },
+  {
+    name: 'timeline',
+    letters: [...timeline, 'exclude', 'tick:short'],
+    course: true,
+  },
   {
     name: 'diagnosis',
     letters: [
-      ...backbone,
+      ...lean,
       'confirm:criteria',
       'confirm:clinical',
       'exclude',
       'labs:cns',
-    ],
-  },
-  {
-    name: 'second line',
-    letters: [
-      ...backbone,
-      'start:anakinra',
-      'start:anakinra+rationale',
-      'background:anakinra',
-      'background:anakinra+rationale',
+      'labs:haemorrhage',
       'severity:severe',
     ],
   },
+  ...drugsOfClass('second-line').map((drug) => ({
+    name: `second line: ${drug}`,
+    letters: [...lean, ...idsOf(secondLineLetters(drug)), 'severity:severe'],
+  })),
+  // Four eyes in full for the drug with required screenings and for one
+  // without; the other refractory drugs share one slice of their emergency
+  // starts, countersignatures and wrong-role starts (the same guards).
+  ...['emapalumab', 'ruxolitinib'].map((drug) => ({
+    name: `refractory, four eyes: ${drug}`,
+    letters: [...lean, 'severity:severe', ...idsOf(refractoryLetters(drug))],
+  })),
   {
-    name: 'refractory, four eyes',
+    name: 'refractory, roles: other drugs',
     letters: [
-      ...backbone,
+      ...lean,
       'severity:severe',
-      'request:emapalumab',
-      'approve:other-senior',
-      'approve:requester',
-      'reject:other-senior',
-      'start:emapalumab',
-      'start:emapalumab+rationale',
-      'emergency:emapalumab',
-      'countersign',
-      'screen:emapalumab-all',
+      ...drugsOfClass('refractory')
+        .filter((drug) => !['emapalumab', 'ruxolitinib'].includes(drug))
+        .flatMap((drug, index) => [
+          `emergency:${drug}:clinician`,
+          `start:${drug}:nurse`,
+          // One of them also started and countersigned (each drug more
+          // multiplies the states; the guards are the same).
+          ...(index === 0
+            ? [
+                `emergency:${drug}`,
+                `countersign:${drug}:starter`,
+                `countersign:${drug}:other-senior`,
+              ]
+            : []),
+        ]),
     ],
   },
   {
     name: 'EBV and rituximab',
-    letters: [...backbone, 'trigger:ebv-t-nk', 'start:rituximab', 'screen:hbv'],
+    letters: [...lean, 'trigger:ebv-t-nk', 'start:rituximab', 'screen:hbv'],
   },
   {
     name: 'infection',
     letters: [
-      ...backbone,
+      ...lean,
       'trigger:infection',
       'antimicrobials:start',
       'antimicrobials:stop',
@@ -326,15 +401,25 @@ export const slices: readonly Slice[] = [
     ],
   },
   {
-    name: 'CNS and severity',
+    name: 'infection with refractory therapy',
     letters: [
-      ...backbone,
+      ...lean,
+      'trigger:infection',
+      'antimicrobials:start',
+      'severity:severe',
+      'emergency:ruxolitinib',
+      'countersign:ruxolitinib:other-senior',
+    ],
+  },
+  {
+    name: 'CNS and severity, on hold',
+    letters: [
+      ...lean,
       'labs:cns',
       'start:dexamethasone',
       'decision:cns',
       'severity:severe',
       'support:ventilation',
-      'support:ventilation-stop',
     ],
   },
 ];
@@ -343,7 +428,11 @@ export const slices: readonly Slice[] = [
 export function sliceAlphabet(
   slice: Slice,
 ): (snapshot: EpisodeSnapshot) => (EpisodeEvent | readonly EpisodeEvent[])[] {
-  const chosen = slice.letters.map((id) => letters[id]);
+  const chosen = slice.letters.map((id) => {
+    const letter = letters[id];
+    if (!letter) throw new Error(`no letter ${id} in the alphabet`);
+    return letter;
+  });
   return (snapshot) => chosen.map((letter) => letter(snapshot));
 }
 

@@ -1,219 +1,272 @@
 /**
- * The safety properties of the care episode, as data: a name, the seed
- * statements or evidence entries they protect, and a predicate. A new
- * property is a few lines here.
+ * The safety properties of the care episode, each stated as the clinical rule
+ * in its own terms: a premise and a conclusion over what the record says
+ * happened (protocol-facts.ts, from the accepted events alone) and what the
+ * machine answers (alerts, tags, what it accepts). They do not call the
+ * machine's checks or alert functions, so they do not restate the code they
+ * check. A property reads only a `CheckedState`, never the context, so all it
+ * reads is in the state key.
  */
 import type { EpisodeActor, EpisodeEvent } from '@mas/contracts';
-import { organSupportKinds } from '@mas/contracts';
+import { supportKinds } from '@mas/contracts';
 import { masProtocolDefinition } from '@mas/protocol';
 
+import type { AlertId } from '../lib/mas-episode.types.js';
 import {
-  activeTherapies,
-  isActive,
-  isImmunosuppressed,
-  therapyClassOf,
-} from '../lib/mas-episode.checks.js';
-import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
-import type { EpisodeContext } from '../lib/mas-episode.types.js';
-import { timeSteps } from './episode-alphabet.js';
-import { cannotReach, type Property } from './model-checker.js';
+  cannotReach,
+  type CheckedState,
+  type Property,
+} from './model-checker.js';
+import { classOf, drugsOfClass } from './protocol-facts.js';
 
-const hasAlert = (context: EpisodeContext, id: string) =>
-  context.alerts.some((alert) => alert.id === id);
+const SENIOR = 'senior-clinician';
+const PRESCRIBERS = ['clinician', SENIOR];
 
-const isFinal = (snapshot: EpisodeSnapshot) => snapshot.status === 'done';
+const alerting = (state: CheckedState, id: AlertId) =>
+  state.observed.alerts.includes(id);
+
+const open = (state: CheckedState) => !state.final;
 
 const probeActor: EpisodeActor = { id: 'probe', role: 'clinician' };
 const probe = (
-  snapshot: EpisodeSnapshot,
+  state: CheckedState,
   type: EpisodeEvent['type'],
   payload: unknown,
 ): EpisodeEvent =>
-  ({
-    type,
-    at: snapshot.context.now,
-    actor: probeActor,
-    payload,
-  }) as EpisodeEvent;
+  ({ type, at: state.now, actor: probeActor, payload }) as EpisodeEvent;
+
+const startOf = (event: EpisodeEvent, therapyClass?: string) =>
+  event.type === 'therapy.started' &&
+  (therapyClass === undefined || classOf(event.payload.drug) === therapyClass);
+
+const immunosuppressed = (state: CheckedState) =>
+  state.facts.active.length > 0 ||
+  (state.facts.background.length > 0 && state.facts.suspected);
+
+/** Organ support, CNS involvement or haemorrhage (clinical-facts §10). */
+const severitySign = (state: CheckedState) =>
+  state.facts.organSupport.length > 0 ||
+  state.facts.cnsReported ||
+  state.facts.haemorrhageReported;
+
+const requiredScreenings = masProtocolDefinition.requiredScreenings as Record<
+  string,
+  readonly string[]
+>;
 
 export const episodeProperties: readonly Property[] = [
   {
     id: 'P1',
-    name: 'No second-line or refractory therapy before a glucocorticoid, unless background or with a recorded rationale (and then the alert is active)',
+    name: 'Second-line or refractory therapy before any glucocorticoid only with a recorded rationale, and the team is alerted until one starts',
     protects: ['seed.lead', 'seed.initial.1', 'review.section-10'],
     kind: 'transition',
-    holds: (before, event, after) => {
-      if (event.type !== 'therapy.started') return true;
-      const therapyClass = therapyClassOf(event.payload.drug);
-      if (therapyClass !== 'second-line' && therapyClass !== 'refractory') {
-        return true;
-      }
-      if (before.context.firstGlucocorticoidAt !== null) return true;
-      return (
-        event.rationale !== undefined &&
-        hasAlert(after.context, 'second-line-before-glucocorticoid')
-      );
-    },
+    applies: (before, event) =>
+      (startOf(event, 'second-line') || startOf(event, 'refractory')) &&
+      !before.facts.glucocorticoidGiven,
+    holds: (_, event, after) =>
+      event.rationale !== undefined &&
+      alerting(after, 'second-line-before-glucocorticoid'),
   },
   {
     id: 'P2',
-    name: 'No refractory therapy without a recorded inadequate response or rapid worsening, and either approval by a second, different senior or an emergency start awaiting countersignature',
+    name: 'Refractory therapy only after an inadequate response or rapid worsening, and only approved by a second, different senior, or started as an emergency by a senior with a rationale',
     protects: ['seed.refractory.1', 'seed.second-line.1', 'review.section-10'],
     kind: 'transition',
-    holds: (before, event, after) => {
+    applies: (_, event) => startOf(event, 'refractory'),
+    holds: (before, event) => {
       if (event.type !== 'therapy.started') return true;
-      const { drug } = event.payload;
-      if (therapyClassOf(drug) !== 'refractory') return true;
-      const context = before.context;
-      if (!context.inadequateResponseRecorded && !context.rapidlyWorsening) {
-        return false;
-      }
-      const approved = context.escalationRequests.some(
-        (r) =>
-          r.drug === drug &&
-          r.status === 'approved' &&
-          r.decidedBy !== undefined &&
-          r.decidedBy.role === 'senior-clinician' &&
-          r.decidedBy.id !== r.requestedBy.id,
-      );
-      const start = after.context.emergencyStarts.at(-1);
+      const warranted =
+        before.observed.response.verdict === 'inadequate' ||
+        before.observed.response.verdict === 'worsening' ||
+        before.facts.markedRapidlyWorsening;
+      const request = before.facts.requests[event.payload.drug];
+      const approved =
+        request?.status === 'approved' &&
+        request.requesterRole === SENIOR &&
+        request.deciderRole === SENIOR &&
+        request.decidedBy !== request.requestedBy;
       const emergency =
         event.payload.emergency === true &&
-        event.rationale !== undefined &&
-        start !== undefined &&
-        after.context.emergencyStarts.length >
-          before.context.emergencyStarts.length &&
-        after.context.dues[`countersignature:${start.id}`]?.dueAt != null;
-      return approved || emergency;
+        event.actor.role === SENIOR &&
+        event.rationale !== undefined;
+      return warranted && (approved || emergency);
     },
   },
   {
     id: 'P2b',
-    name: 'An emergency start whose countersignature lapsed raises the alert',
+    name: 'An emergency start not countersigned within the institution window raises the countersignature alert',
     protects: ['review.section-10'],
     kind: 'state',
-    holds: ({ context }) =>
-      context.emergencyStarts.every(
-        (start) =>
-          start.countersignedBy !== undefined ||
-          context.dues[`countersignature:${start.drug}`]?.firedAt == null ||
-          hasAlert(context, 'countersignature-overdue'),
+    applies: (state) =>
+      open(state) &&
+      state.facts.emergencies.some(
+        (e) => !e.countersigned && e.hoursOpen > state.facts.windowHours,
       ),
+    holds: (state) => alerting(state, 'countersignature-overdue'),
   },
   {
-    id: 'P3',
-    name: 'No rituximab without EBV recorded',
-    protects: ['seed.refractory.4', 'review.section-10'],
+    id: 'P2c',
+    name: 'An emergency start never overrides a rejection of the same drug',
+    protects: ['review.section-10'],
     kind: 'transition',
-    holds: (before, event) =>
-      event.type !== 'therapy.started' ||
-      event.payload.drug !== 'rituximab' ||
-      before.context.triggers.ebv,
+    applies: (before, event) =>
+      startOf(event, 'refractory') &&
+      event.type === 'therapy.started' &&
+      before.facts.requests[event.payload.drug]?.status === 'rejected',
+    holds: (_, event) =>
+      event.type === 'therapy.started' && event.payload.emergency !== true,
   },
   {
-    id: 'P4',
-    name: 'Infection trigger without antimicrobials and without a recorded decision raises the alert',
-    protects: ['seed.subtype.3', 'seed.pitfalls.2'],
-    kind: 'state',
-    holds: (snapshot) => {
-      const { context } = snapshot;
-      if (isFinal(snapshot)) return true;
-      const uncovered =
-        context.triggers.infection &&
-        !context.antimicrobialsActive &&
-        context.decisions['infection-antimicrobials'] === undefined;
+    id: 'P2d',
+    name: 'Whoever started a drug as an emergency never countersigns it; only a senior countersigns',
+    protects: ['review.section-10'],
+    kind: 'transition',
+    applies: (_, event) => event.type === 'escalation.countersigned',
+    holds: (before, event) => {
+      if (event.type !== 'escalation.countersigned') return true;
+      const start = before.facts.emergencies.find(
+        (e) => e.drug === event.payload.drug && !e.countersigned,
+      );
       return (
-        !uncovered || hasAlert(context, 'infection-without-antimicrobials')
+        start !== undefined &&
+        event.actor.role === SENIOR &&
+        event.actor.id !== start.startedBy
       );
     },
   },
   {
-    id: 'P5',
-    name: 'CNS involvement without dexamethasone and without a recorded decision raises the alert',
-    protects: ['seed.initial.2', 'review.section-10'],
-    kind: 'state',
-    holds: (snapshot) => {
-      const { context } = snapshot;
-      if (isFinal(snapshot)) return true;
-      const open =
-        context.cnsInvolvement &&
-        !context.therapies.some((t) => t.drug === 'dexamethasone') &&
-        context.decisions['cns-dexamethasone'] === undefined;
-      return !open || hasAlert(context, 'cns-without-dexamethasone');
+    id: 'P2e',
+    name: 'Only seniors request, approve or reject refractory therapy, never their own request; only seniors start it as an emergency; only prescribers start it at all',
+    protects: ['review.section-10', 'seed.refractory.1'],
+    kind: 'transition',
+    applies: (_, event) =>
+      event.type === 'escalation.requested' ||
+      event.type === 'escalation.approved' ||
+      event.type === 'escalation.rejected' ||
+      startOf(event, 'refractory'),
+    holds: (before, event) => {
+      if (event.type === 'escalation.requested') {
+        return event.actor.role === SENIOR;
+      }
+      if (
+        event.type === 'escalation.approved' ||
+        event.type === 'escalation.rejected'
+      ) {
+        const pending = Object.values(before.facts.requests).find(
+          (r) => r.status === 'pending',
+        );
+        return (
+          event.actor.role === SENIOR &&
+          pending !== undefined &&
+          pending.requestedBy !== event.actor.id
+        );
+      }
+      if (event.type === 'therapy.started') {
+        // An emergency start is one without an approval; a start after an
+        // approval is the approved start, whatever its flag says.
+        const emergency =
+          event.payload.emergency === true &&
+          before.facts.requests[event.payload.drug]?.status !== 'approved';
+        return (
+          PRESCRIBERS.includes(event.actor.role) &&
+          (!emergency || event.actor.role === SENIOR)
+        );
+      }
+      return true;
     },
   },
   {
+    id: 'P3',
+    name: 'No rituximab unless EBV is recorded as the trigger',
+    protects: ['seed.refractory.4', 'review.section-10'],
+    kind: 'transition',
+    applies: (_, event) =>
+      event.type === 'therapy.started' && event.payload.drug === 'rituximab',
+    holds: (before) => before.facts.ebv,
+  },
+  {
+    id: 'P4',
+    name: 'An infection trigger with neither antimicrobials nor a recorded decision is alerted, and the alert clears once either is recorded',
+    protects: ['seed.subtype.3', 'seed.pitfalls.2'],
+    kind: 'state',
+    applies: (state) =>
+      open(state) &&
+      (state.facts.infection ||
+        alerting(state, 'infection-without-antimicrobials')),
+    holds: (state) =>
+      alerting(state, 'infection-without-antimicrobials') ===
+      (state.facts.infection &&
+        !state.facts.antimicrobials &&
+        !state.facts.decisions.includes('infection-antimicrobials')),
+  },
+  {
+    id: 'P5',
+    name: 'CNS involvement on any panel, while no dexamethasone was given and no decision recorded, is alerted; the alert clears once either is',
+    protects: ['seed.initial.2', 'review.section-10'],
+    kind: 'state',
+    applies: (state) =>
+      open(state) &&
+      (state.facts.cnsReported || alerting(state, 'cns-without-dexamethasone')),
+    holds: (state) =>
+      alerting(state, 'cns-without-dexamethasone') ===
+      (state.facts.cnsReported &&
+        !state.facts.dexamethasoneGiven &&
+        !state.facts.decisions.includes('cns-dexamethasone')),
+  },
+  {
     id: 'P6',
-    name: 'An immunosuppressant active and time past the due reassessment: overdue is flagged, whatever the hold',
+    name: `On immunosuppression and not in remission, a reassessment is always scheduled and never paused (whatever the hold), and once its time has passed the episode shows it overdue`,
     protects: ['seed.monitoring.1', 'review.section-10'],
     kind: 'state',
-    holds: (snapshot) => {
-      const { context } = snapshot;
-      // In remission the 12-hourly reassessment stops (a relapse restarts it).
-      if (
-        isFinal(snapshot) ||
-        context.inRemission ||
-        !isImmunosuppressed(context)
-      ) {
-        return true;
-      }
-      const due = context.dues['reassessment'];
-      if (due?.dueAt == null || due.pausedAt !== null) return false;
-      const past = Date.parse(context.now) > Date.parse(due.dueAt);
+    applies: (state) =>
+      open(state) && immunosuppressed(state) && !state.facts.inRemission,
+    holds: (state) => {
+      const due = state.observed.dues.find((d) =>
+        d.startsWith('reassessment:'),
+      );
+      if (due === undefined || due === 'reassessment:-') return false;
+      if (due.startsWith('reassessment:paused')) return false;
+      const passed = due === 'reassessment:fired';
       return (
-        !past ||
-        (hasAlert(context, 'reassessment-overdue') &&
-          snapshot.hasTag('overdue'))
+        !passed ||
+        (alerting(state, 'reassessment-overdue') && state.hasTag('overdue'))
       );
     },
   },
   {
     id: 'P7',
-    name: 'Glucocorticoid, antimicrobial, transfusion and organ-support events are enabled in every non-final state',
+    name: 'In every open state every glucocorticoid of the protocol is allowed (a repeat pulse included), antimicrobials are allowed, and every supportive care not already running can start',
     protects: ['review.section-10', 'seed.supportive.1', 'seed.supportive.2'],
     kind: 'state',
-    holds: (snapshot) => {
-      if (isFinal(snapshot)) return true;
-      const { context } = snapshot;
-      const glucocorticoid = ['methylprednisolone', 'dexamethasone'].some(
-        (drug) =>
-          isActive(context, drug) ||
-          snapshot.can(probe(snapshot, 'therapy.started', { drug })),
-      );
-      const antimicrobial = snapshot.can(
-        probe(snapshot, 'antimicrobials.started', { agents: ['probe'] }),
-      );
-      const support = ['transfusion', ...organSupportKinds].every(
+    applies: open,
+    holds: (state) =>
+      drugsOfClass('glucocorticoid').every((drug) =>
+        state.can(probe(state, 'therapy.started', { drug })),
+      ) &&
+      state.can(
+        probe(state, 'antimicrobials.started', { agents: ['probe'] }),
+      ) &&
+      supportKinds.every(
         (kind) =>
-          context.support.includes(kind as (typeof context.support)[number]) ||
-          snapshot.can(probe(snapshot, 'support.started', { kind })),
-      );
-      return glucocorticoid && antimicrobial && support;
-    },
+          state.observed.support.includes(kind) ||
+          state.can(probe(state, 'support.started', { kind })),
+      ),
   },
   {
     id: 'P8',
-    name: 'Organ support, CNS involvement or haemorrhage while not marked severe raises "severity underestimated"',
-    protects: ['seed.pitfalls.4'],
+    name: 'Organ support, CNS involvement or haemorrhage in an episode not marked severe raises "severity underestimated"; marking it severe clears it',
+    protects: ['seed.pitfalls.4', 'seed.second-line.5'],
     kind: 'state',
-    holds: (snapshot) => {
-      const { context } = snapshot;
-      if (isFinal(snapshot)) return true;
-      const organSupport = context.support.some((kind) =>
-        organSupportKinds.includes(kind),
-      );
-      const concern =
-        organSupport || context.cnsInvolvement || context.hemorrhage;
-      return (
-        !concern ||
-        context.severe ||
-        hasAlert(context, 'severity-underestimated')
-      );
-    },
+    applies: (state) =>
+      open(state) &&
+      (severitySign(state) || alerting(state, 'severity-underestimated')),
+    holds: (state) =>
+      alerting(state, 'severity-underestimated') ===
+      (severitySign(state) && !state.facts.markedSevere),
   },
   {
     id: 'P9',
-    name: 'Emapalumab only with TB screening and prophylaxis recorded or overridden; rituximab only with HBV serology recorded or overridden',
+    name: 'A drug with required screenings (emapalumab: TB and prophylaxis; rituximab: HBV) starts only with each of them recorded or overridden',
     protects: [
       'seed.refractory.1',
       'seed.refractory.4',
@@ -221,33 +274,27 @@ export const episodeProperties: readonly Property[] = [
       'lit.rituximab-label',
     ],
     kind: 'transition',
-    holds: (before, event) => {
-      if (event.type !== 'therapy.started') return true;
-      const needed: readonly string[] =
-        (
-          masProtocolDefinition.requiredScreenings as Record<
-            string,
-            readonly string[]
-          >
-        )[event.payload.drug] ?? [];
-      return needed.every(
-        (kind) =>
-          before.context.screenings[
-            kind as keyof EpisodeContext['screenings']
-          ] !== undefined,
-      );
-    },
+    applies: (_, event) =>
+      event.type === 'therapy.started' &&
+      (requiredScreenings[event.payload.drug] ?? []).length > 0,
+    holds: (before, event) =>
+      event.type === 'therapy.started' &&
+      (requiredScreenings[event.payload.drug] ?? []).every((kind) =>
+        before.facts.screenings.includes(kind),
+      ),
   },
   {
     id: 'P10a',
-    name: 'From every non-final state an outcome is reachable',
+    name: 'From every state under active treatment, remission is reachable (nothing the protocol records traps a patient in treatment)',
     protects: ['seed.monitoring.3', 'review.section-10'],
     kind: 'graph',
+    applies: (node) =>
+      !node.summary.final && node.summary.treatment === 'active',
     failing: (graph) =>
       cannotReach(
         graph,
-        (node) => node.summary.final,
-        (node) => !node.summary.final,
+        (node) => node.summary.treatment === 'remission',
+        (node) => !node.summary.final && node.summary.treatment === 'active',
       ),
   },
   {
@@ -255,11 +302,13 @@ export const episodeProperties: readonly Property[] = [
     name: 'From remission and taper a relapse is reachable (remission is not final)',
     protects: ['review.section-10'],
     kind: 'graph',
+    applies: (node) =>
+      node.summary.treatment === 'remission' ||
+      node.summary.treatment === 'taper',
     failing: (graph) =>
       cannotReach(
         graph,
-        (node) =>
-          node.summary.relapses > 0 && node.summary.treatment === 'active',
+        (node) => node.summary.relapsed && node.summary.treatment === 'active',
         (node) =>
           node.summary.treatment === 'remission' ||
           node.summary.treatment === 'taper',
@@ -267,88 +316,15 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P10c',
-    name: 'No dead ends: every non-final state has a successor',
-    protects: ['review.section-10'],
+    name: 'From every open state an outcome other than death is reachable (closure after remission, exclusion or transfer out)',
+    protects: ['seed.monitoring.3', 'review.section-10'],
     kind: 'graph',
+    applies: (node) => !node.summary.final,
     failing: (graph) =>
-      [...graph.nodes.values()]
-        .filter((node) => !node.summary.final && node.successors.length === 0)
-        .map((node) => node.key),
+      cannotReach(
+        graph,
+        (node) => node.summary.final && node.summary.outcome !== 'died',
+        (node) => !node.summary.final,
+      ),
   },
 ];
-
-/** What the abstract state key records, besides the state value. */
-export function abstractKey(snapshot: EpisodeSnapshot): string {
-  const { context } = snapshot;
-  const now = Date.parse(context.now);
-  // Buckets aligned with the alphabet's time steps.
-  const steps = timeSteps(context);
-  const dues = Object.entries(context.dues)
-    .filter(
-      ([id, due]) => !id.startsWith('countersignature:') || due.dueAt !== null,
-    )
-    .map(([id, due]) => {
-      if (due.dueAt === null) return `${id}:-`;
-      if (due.firedAt !== null) return `${id}:fired`;
-      if (due.pausedAt !== null) return `${id}:paused`;
-      const hours = (Date.parse(due.dueAt) - now) / 3_600_000;
-      return `${id}:${hours <= steps.short ? 'soon' : hours <= steps.long ? 'mid' : 'far'}`;
-    })
-    .sort();
-  return JSON.stringify([
-    snapshot.status,
-    snapshot.value,
-    context.suspicionAt !== null,
-    context.firstGlucocorticoidAt !== null,
-    // Repeat pulses of one drug are one active drug for the guards.
-    [
-      ...new Set(
-        activeTherapies(context).map(
-          (t) =>
-            `${t.drug}${t.background ? ':bg' : ''}${t.emergency ? ':em' : ''}`,
-        ),
-      ),
-    ].sort(),
-    context.therapies.some((t) => t.drug === 'dexamethasone'),
-    context.severe,
-    context.rapidlyWorsening,
-    context.cnsInvolvement,
-    context.hemorrhage,
-    context.inadequateResponseRecorded,
-    context.lastResponse?.verdict ?? null,
-    context.triggers,
-    context.antimicrobialsActive,
-    Object.keys(context.decisions).sort(),
-    context.malignancyTreatmentStarted,
-    [...context.support].sort(),
-    // Guards read only whether a drug's screenings are complete: the count
-    // of those recorded (the kinds are interchangeable) keeps that exact.
-    Object.entries(masProtocolDefinition.requiredScreenings).map(
-      ([drug, kinds]) =>
-        `${drug}:${(kinds as readonly string[]).filter((kind) => kind in context.screenings).length}`,
-    ),
-    // Guards read, per drug: the latest request's status and whether one is
-    // open (pending or approved); older closed requests change nothing.
-    [...new Set(context.escalationRequests.map((r) => r.drug))].map((drug) => {
-      const requests = context.escalationRequests.filter(
-        (r) => r.drug === drug,
-      );
-      const open = requests
-        .filter((r) => r.status === 'pending' || r.status === 'approved')
-        .map((r) => r.status);
-      return `${drug}:${requests.at(-1)?.status ?? '-'}:${[...new Set(open)].sort().join('+')}`;
-    }),
-    context.emergencyStarts.map(
-      (s) => `${s.drug}:${s.countersignedBy ? 'signed' : 'open'}`,
-    ),
-    dues,
-    context.hold !== null,
-    context.clinicalDiagnosisWithoutCriteria,
-    context.inRemission,
-    context.missingMonitoringItems.length > 0,
-    Math.min(context.relapses, 1),
-    context.unrecognisedSuggestiveAt !== null,
-    context.criteriaMetAt !== null,
-    context.tocilizumabGiven,
-  ]);
-}

@@ -1,38 +1,85 @@
 /**
  * A bounded explicit-state model checker for the care-episode machine.
  *
- * Breadth-first over an abstract state key (state value plus the flags the
- * properties and guards read, with times bucketed), from one or more initial
- * inputs, over a finite alphabet of events. Each property is checked on every
- * state, every transition, or on the explored graph. Breadth-first search
- * makes every counterexample a shortest one. If the state limit is hit, no
- * property is said to hold: the run is inconclusive.
+ * Breadth-first over an abstract state key (the state value, the declared
+ * observations of the context and the facts of the record, see
+ * episode-abstraction.ts), from one or more initial inputs, over a finite
+ * alphabet of events. Breadth-first search makes every counterexample a
+ * shortest one. If the state limit is hit, no property is said to hold: the
+ * run is inconclusive.
+ *
+ * Honest figures:
+ * - every property is a rule with a premise (`applies`) and a conclusion
+ *   (`holds`); the checker counts the states or transitions it evaluated the
+ *   rule on and those where the premise held. A rule whose premise never held
+ *   could not have failed: it is reported vacuous, never "holds".
+ * - soundness of the key: where a concrete state reaches a key already
+ *   explored by a state that is not the same up to a shift of time, the
+ *   checker (for one in every `soundnessEvery` such states) checks the state
+ *   properties on it too, expands it one step and compares where each letter
+ *   leads; a difference means the key merged states that part ways, and is
+ *   reported as a failure of the abstraction with both paths.
  */
 import { type AnyStateMachine, initialTransition, transition } from 'xstate';
 
 import type { EpisodeEvent } from '@mas/contracts';
 
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
-import type { EpisodeInput } from '../lib/mas-episode.types.js';
+import type { EpisodeInput, EpisodeTag } from '../lib/mas-episode.types.js';
+import {
+  abstractKey,
+  concreteFingerprint,
+  observe,
+  type Observed,
+} from './episode-abstraction.js';
+import {
+  initialFacts,
+  nextFacts,
+  type ProtocolFacts,
+} from './protocol-facts.js';
+
+/**
+ * What a property may read of a state: the declared observations, the facts
+ * of the record, the state's tags and whether the machine accepts an event.
+ * Never the context: what a property reads is in the key.
+ */
+export interface CheckedState {
+  readonly final: boolean;
+  readonly observed: Observed;
+  readonly facts: ProtocolFacts;
+  hasTag(tag: EpisodeTag): boolean;
+  /** Would the machine accept this event now (guards included)? */
+  can(event: EpisodeEvent): boolean;
+  /** The episode's clock, to date probe events (never compared). */
+  readonly now: string;
+}
 
 export type StateProperty = {
   readonly kind: 'state';
-  /** Holds in this (reached) state. */
-  readonly holds: (snapshot: EpisodeSnapshot) => boolean;
+  /** The premise: the rule says something about this state. */
+  readonly applies: (state: CheckedState) => boolean;
+  readonly holds: (state: CheckedState) => boolean;
 };
 
 export type TransitionProperty = {
   readonly kind: 'transition';
-  /** Holds for this taken transition. */
-  readonly holds: (
-    before: EpisodeSnapshot,
+  /** The premise: the rule says something about this taken transition. */
+  readonly applies: (
+    before: CheckedState,
     event: EpisodeEvent,
-    after: EpisodeSnapshot,
+    after: CheckedState,
+  ) => boolean;
+  readonly holds: (
+    before: CheckedState,
+    event: EpisodeEvent,
+    after: CheckedState,
   ) => boolean;
 };
 
 export type GraphProperty = {
   readonly kind: 'graph';
+  /** The nodes the rule is about. */
+  readonly applies: (node: ExploredNode) => boolean;
   /** Returns the keys of the states where the property fails. */
   readonly failing: (graph: ExploredGraph) => readonly string[];
 };
@@ -47,8 +94,10 @@ export type Property = {
 /** What the graph properties need of a state (snapshots are not kept). */
 export interface NodeSummary {
   readonly final: boolean;
+  /** The final state's name, or null while open. */
+  readonly outcome: string | null;
   readonly treatment: string | undefined;
-  readonly relapses: number;
+  readonly relapsed: boolean;
 }
 
 export interface ExploredNode {
@@ -74,22 +123,43 @@ function treatmentOf(snapshot: EpisodeSnapshot): string | undefined {
 }
 
 function summarize(snapshot: EpisodeSnapshot): NodeSummary {
+  const final = snapshot.status === 'done';
   return {
-    final: snapshot.status === 'done',
+    final,
+    outcome:
+      final && typeof snapshot.value === 'string' ? snapshot.value : null,
     treatment: treatmentOf(snapshot),
-    relapses: snapshot.context.relapses,
+    relapsed: snapshot.context.relapses > 0,
   };
 }
+
+export type Verdict = 'holds' | 'fails' | 'vacuous' | 'inconclusive';
 
 export interface PropertyResult {
   readonly id: string;
   readonly name: string;
   readonly protects: readonly string[];
-  readonly status: 'holds' | 'fails' | 'inconclusive';
+  readonly status: Verdict;
+  /** States (or transitions, or graph nodes) the rule was evaluated on. */
+  readonly evaluated: number;
+  /** Of those, where its premise held: where it could have failed. */
+  readonly applicable: number;
   /** Shortest sequence of events to a failure, from the root input. */
   readonly counterexample?: {
     readonly root: number;
     readonly events: readonly EpisodeEvent[];
+  };
+}
+
+export interface SoundnessReport {
+  /** Colliding states compared one step ahead with their key's first state. */
+  readonly compared: number;
+  readonly diverged: number;
+  /** The first divergence: two paths to one key that part on `letter`. */
+  readonly example?: {
+    readonly first: { root: number; events: readonly EpisodeEvent[] };
+    readonly second: { root: number; events: readonly EpisodeEvent[] };
+    readonly letter: number;
   };
 }
 
@@ -99,6 +169,7 @@ export interface VerificationResult {
   readonly complete: boolean;
   readonly limit: number;
   readonly results: readonly PropertyResult[];
+  readonly soundness: SoundnessReport;
 }
 
 export interface VerifyOptions {
@@ -112,10 +183,55 @@ export interface VerifyOptions {
   readonly alphabet: (
     snapshot: EpisodeSnapshot,
   ) => readonly (EpisodeEvent | readonly EpisodeEvent[])[];
-  readonly key: (snapshot: EpisodeSnapshot) => string;
   readonly properties: readonly Property[];
   /** Maximum number of abstract states; reaching it makes the run inconclusive. */
   readonly limit: number;
+  /** The state key (default: `abstractKey`, the declared observations). */
+  readonly key?: (
+    snapshot: EpisodeSnapshot,
+    facts: ProtocolFacts,
+    observed: Observed,
+  ) => string;
+  /** Check the graph properties (default true). */
+  readonly graph?: boolean;
+  /** Stop at the first failure of any of these properties (mutant runs). */
+  readonly stopOnFailureOf?: readonly string[];
+  /**
+   * One in every this many colliding states (that differ from the first
+   * state of their key) is compared one step ahead with it. Default 1:
+   * every one; 0: none.
+   */
+  readonly soundnessEvery?: number;
+}
+
+interface Concrete {
+  readonly snapshot: EpisodeSnapshot;
+  readonly facts: ProtocolFacts;
+  readonly observed: Observed;
+  readonly key: string;
+}
+
+function checked(concrete: Concrete): CheckedState {
+  const { snapshot } = concrete;
+  return {
+    final: snapshot.status === 'done',
+    observed: concrete.observed,
+    facts: concrete.facts,
+    now: snapshot.context.now,
+    hasTag: (tag) => snapshot.hasTag(tag),
+    can: (event) => snapshot.can(event),
+  };
+}
+
+type KeyOf = NonNullable<VerifyOptions['key']>;
+
+function concreteOf(
+  snapshot: EpisodeSnapshot,
+  facts: ProtocolFacts,
+  keyOf: KeyOf,
+): Concrete {
+  const observed = observe(snapshot.context);
+  return { snapshot, facts, observed, key: keyOf(snapshot, facts, observed) };
 }
 
 function pathTo(
@@ -137,20 +253,71 @@ function rootOf(nodes: ReadonlyMap<string, ExploredNode>, key: string): string {
   return node?.key ?? key;
 }
 
+/** Sends a letter; null where the machine refuses one of its events. */
+function step(
+  machine: AnyStateMachine,
+  keyOf: KeyOf,
+  from: Concrete,
+  events: readonly EpisodeEvent[],
+  onTransition?: (
+    before: Concrete,
+    event: EpisodeEvent,
+    after: Concrete,
+    index: number,
+  ) => void,
+): Concrete | null {
+  let current = from;
+  for (const [index, event] of events.entries()) {
+    if (!current.snapshot.can(event)) return null;
+    const [next] = transition(machine, current.snapshot, event) as [
+      EpisodeSnapshot,
+      unknown,
+    ];
+    const after = concreteOf(
+      next,
+      nextFacts(current.facts, event, current.snapshot),
+      keyOf,
+    );
+    onTransition?.(current, event, after, index);
+    current = after;
+  }
+  return current;
+}
+
+const lettersOf = (letter: EpisodeEvent | readonly EpisodeEvent[]) =>
+  (Array.isArray(letter) ? letter : [letter]) as readonly EpisodeEvent[];
+
 export function verify(options: VerifyOptions): VerificationResult {
   const { machine, properties, limit } = options;
+  const keyOf: KeyOf = options.key ?? abstractKey;
   const nodes = new Map<string, ExploredNode>();
-  /** Snapshots of states not yet expanded (dropped once expanded). */
-  const frontier = new Map<string, EpisodeSnapshot>();
+  /** States not yet expanded (dropped once expanded). */
+  const frontier = new Map<string, Concrete>();
+  /** Per expanded key: its first state's fingerprint and where each letter led. */
+  const expanded = new Map<
+    string,
+    { fingerprint: string; signature: string[] }
+  >();
   const rootKeys: string[] = [];
   const queue: string[] = [];
   const failures = new Map<
     string,
     { key: string; events?: readonly EpisodeEvent[] }
   >();
+  const evaluated = new Map<string, number>();
+  const applicable = new Map<string, number>();
+  const stopIds = new Set(options.stopOnFailureOf ?? []);
+  const every = options.soundnessEvery ?? 1;
+  let differing = 0;
+  let compared = 0;
+  let diverged = 0;
+  let example: SoundnessReport['example'];
   let transitions = 0;
   let complete = true;
+  const run = { stopped: false };
 
+  const count = (map: Map<string, number>, id: string) =>
+    map.set(id, (map.get(id) ?? 0) + 1);
   const record = (
     propertyId: string,
     key: string,
@@ -158,98 +325,161 @@ export function verify(options: VerifyOptions): VerificationResult {
   ) => {
     if (!failures.has(propertyId)) {
       failures.set(propertyId, { key, ...(events ? { events } : {}) });
+      if (stopIds.has(propertyId)) run.stopped = true;
     }
   };
-  const checkState = (key: string, snapshot: EpisodeSnapshot) => {
+  /** `key`/`events`: where the state is reached from, for a counterexample. */
+  const checkState = (
+    concrete: Concrete,
+    key: string,
+    events?: readonly EpisodeEvent[],
+  ) => {
+    const state = checked(concrete);
     for (const property of properties) {
-      if (property.kind === 'state' && !property.holds(snapshot)) {
-        record(property.id, key);
-      }
+      if (property.kind !== 'state') continue;
+      count(evaluated, property.id);
+      if (!property.applies(state)) continue;
+      count(applicable, property.id);
+      if (!property.holds(state)) record(property.id, key, events);
     }
   };
+  const checkTransition = (
+    before: Concrete,
+    event: EpisodeEvent,
+    after: Concrete,
+    key: string,
+    events: readonly EpisodeEvent[],
+  ) => {
+    const from = checked(before);
+    const to = checked(after);
+    for (const property of properties) {
+      if (property.kind !== 'transition') continue;
+      count(evaluated, property.id);
+      if (!property.applies(from, event, to)) continue;
+      count(applicable, property.id);
+      if (!property.holds(from, event, to)) record(property.id, key, events);
+    }
+  };
+  /** Where each letter leads from a state: successor keys, "-" if refused. */
+  const signatureOf = (concrete: Concrete): string[] =>
+    options
+      .alphabet(concrete.snapshot)
+      .map(
+        (letter) =>
+          step(machine, keyOf, concrete, lettersOf(letter))?.key ?? '-',
+      );
 
   for (const input of options.roots) {
     const [snapshot] = initialTransition(machine, input) as [
       EpisodeSnapshot,
       unknown,
     ];
-    const key = options.key(snapshot);
-    rootKeys.push(key);
-    if (!nodes.has(key)) {
-      nodes.set(key, {
-        key,
+    const concrete = concreteOf(snapshot, initialFacts(input), keyOf);
+    rootKeys.push(concrete.key);
+    if (!nodes.has(concrete.key)) {
+      nodes.set(concrete.key, {
+        key: concrete.key,
         summary: summarize(snapshot),
         parent: null,
         successors: [],
       });
-      frontier.set(key, snapshot);
-      queue.push(key);
-      checkState(key, snapshot);
+      frontier.set(concrete.key, concrete);
+      queue.push(concrete.key);
+      checkState(concrete, concrete.key);
     }
   }
 
-  for (let head = 0; head < queue.length; head += 1) {
+  for (let head = 0; head < queue.length && !run.stopped; head += 1) {
     const key = queue[head];
     if (key === undefined) break;
     const node = nodes.get(key);
-    const snapshot = frontier.get(key);
+    const concrete = frontier.get(key);
     frontier.delete(key);
-    if (!node || !snapshot || node.summary.final) continue;
-    for (const letter of options.alphabet(snapshot)) {
-      const events: readonly EpisodeEvent[] = Array.isArray(letter)
-        ? letter
-        : [letter as EpisodeEvent];
-      let current: EpisodeSnapshot = snapshot;
-      let taken = true;
-      for (const [index, event] of events.entries()) {
-        if (!current.can(event)) {
-          taken = false;
-          break;
-        }
-        const [next] = transition(machine, current, event) as [
-          EpisodeSnapshot,
-          unknown,
-        ];
-        transitions += 1;
-        for (const property of properties) {
-          if (
-            property.kind === 'transition' &&
-            !property.holds(current, event, next)
-          ) {
-            record(property.id, key, events.slice(0, index + 1));
-          }
-        }
-        current = next;
+    if (!node || !concrete || node.summary.final) continue;
+    const signature: string[] = [];
+    const pending: { concrete: Concrete; events: readonly EpisodeEvent[] }[] =
+      [];
+    for (const letter of options.alphabet(concrete.snapshot)) {
+      const events = lettersOf(letter);
+      const next = step(
+        machine,
+        keyOf,
+        concrete,
+        events,
+        (before, event, after, i) => {
+          transitions += 1;
+          checkTransition(before, event, after, key, events.slice(0, i + 1));
+        },
+      );
+      if (!next || next.snapshot === concrete.snapshot) {
+        signature.push(next ? key : '-');
+        continue;
       }
-      if (!taken || current === snapshot) continue;
-      const next = current;
-      const nextKey = options.key(next);
-      if (!node.successors.includes(nextKey)) node.successors.push(nextKey);
-      if (!nodes.has(nextKey)) {
+      signature.push(next.key);
+      if (!node.successors.includes(next.key)) node.successors.push(next.key);
+      if (!nodes.has(next.key)) {
         if (nodes.size >= limit) {
           complete = false;
           continue;
         }
-        nodes.set(nextKey, {
-          key: nextKey,
-          summary: summarize(next),
+        nodes.set(next.key, {
+          key: next.key,
+          summary: summarize(next.snapshot),
           parent: { key, events },
           successors: [],
         });
-        frontier.set(nextKey, next);
-        queue.push(nextKey);
-        checkState(nextKey, next);
+        frontier.set(next.key, next);
+        queue.push(next.key);
+        checkState(next, next.key);
+      } else if (every > 0) {
+        pending.push({ concrete: next, events });
+      }
+    }
+    expanded.set(key, {
+      fingerprint: concreteFingerprint(concrete.snapshot),
+      signature,
+    });
+    // Soundness: colliding states whose key was already expanded.
+    for (const { concrete: other, events } of pending) {
+      const first = expanded.get(other.key);
+      if (!first) continue;
+      if (concreteFingerprint(other.snapshot) === first.fingerprint) continue;
+      differing += 1;
+      if (differing % every !== 0) continue;
+      compared += 1;
+      checkState(other, key, events);
+      const signatureOther = signatureOf(other);
+      const letter = signatureOther.findIndex(
+        (s, i) => s !== first.signature[i],
+      );
+      if (letter >= 0) {
+        diverged += 1;
+        example ??= {
+          first: {
+            root: rootKeys.indexOf(rootOf(nodes, other.key)),
+            events: pathTo(nodes, other.key),
+          },
+          second: {
+            root: rootKeys.indexOf(rootOf(nodes, key)),
+            events: [...pathTo(nodes, key), ...events],
+          },
+          letter,
+        };
       }
     }
   }
+  if (run.stopped) complete = false;
 
   const graph: ExploredGraph = { nodes };
-  if (complete) {
+  if (complete && options.graph !== false) {
     for (const property of properties) {
-      if (property.kind === 'graph') {
-        const [first] = property.failing(graph);
-        if (first !== undefined) record(property.id, first);
+      if (property.kind !== 'graph') continue;
+      for (const node of nodes.values()) {
+        count(evaluated, property.id);
+        if (property.applies(node)) count(applicable, property.id);
       }
+      const [first] = property.failing(graph);
+      if (first !== undefined) record(property.id, first);
     }
   }
 
@@ -259,6 +489,8 @@ export function verify(options: VerifyOptions): VerificationResult {
       id: property.id,
       name: property.name,
       protects: property.protects,
+      evaluated: evaluated.get(property.id) ?? 0,
+      applicable: applicable.get(property.id) ?? 0,
     };
     if (failure) {
       const events = pathTo(nodes, failure.key);
@@ -271,9 +503,17 @@ export function verify(options: VerifyOptions): VerificationResult {
         },
       };
     }
-    return { ...base, status: complete ? 'holds' : 'inconclusive' };
+    if (!complete) return { ...base, status: 'inconclusive' };
+    return { ...base, status: base.applicable === 0 ? 'vacuous' : 'holds' };
   });
-  return { states: nodes.size, transitions, complete, limit, results };
+  return {
+    states: nodes.size,
+    transitions,
+    complete,
+    limit,
+    results,
+    soundness: { compared, diverged, ...(example ? { example } : {}) },
+  };
 }
 
 /** Keys of states from which no state satisfying `target` is reachable. */

@@ -15,8 +15,13 @@ import {
   sliceAlphabet,
   slices,
 } from './episode-alphabet.js';
-import { abstractKey, episodeProperties } from './episode-properties.js';
-import { type Property, verify } from './model-checker.js';
+import { episodeProperties } from './episode-properties.js';
+import {
+  type Property,
+  type Verdict,
+  verify,
+  type VerifyOptions,
+} from './model-checker.js';
 
 export interface SliceRun {
   readonly slice: string;
@@ -24,13 +29,18 @@ export interface SliceRun {
   readonly states: number;
   readonly transitions: number;
   readonly complete: boolean;
+  /** Colliding states compared one step ahead, and how many parted ways. */
+  readonly compared: number;
+  readonly diverged: number;
 }
 
 export interface MergedResult {
   readonly id: string;
   readonly name: string;
   readonly protects: readonly string[];
-  readonly status: 'holds' | 'fails' | 'inconclusive';
+  readonly status: Verdict;
+  readonly evaluated: number;
+  readonly applicable: number;
   readonly counterexample?: {
     readonly slice: string;
     readonly initialStage: string;
@@ -44,6 +54,16 @@ export interface EpisodeVerification {
   readonly states: number;
   readonly transitions: number;
   readonly results: readonly MergedResult[];
+  /**
+   * The abstraction's soundness check: the first two paths to one key whose
+   * states part ways one step later (none where the key is sound).
+   */
+  readonly unsound?: {
+    readonly slice: string;
+    readonly first: readonly EpisodeEvent[];
+    readonly second: readonly EpisodeEvent[];
+    readonly letter: string;
+  };
 }
 
 /** Default bound: abstract states per slice. */
@@ -56,6 +76,12 @@ export function verifyEpisodeMachine(
     readonly limit?: number;
     readonly properties?: readonly Property[];
     readonly slices?: readonly Slice[];
+    /** Stop a slice at the first failure of one of these (mutant runs). */
+    readonly stopOnFailureOf?: readonly string[];
+    /** A state key other than the declared one (to test the checker). */
+    readonly key?: VerifyOptions['key'];
+    /** Compare one in every this many colliding states (default 1: all). */
+    readonly soundnessEvery?: number;
   } = {},
 ): EpisodeVerification {
   const limit = options.limit ?? DEFAULT_STATE_LIMIT;
@@ -69,27 +95,57 @@ export function verifyEpisodeMachine(
       name: property.name,
       protects: property.protects,
       status: 'holds',
+      evaluated: 0,
+      applicable: 0,
     });
   }
+  let unsound: EpisodeVerification['unsound'];
+  let incomplete = false;
   for (const slice of options.slices ?? slices) {
     const result = verify({
       machine: options.machine ?? masEpisodeMachine,
       roots,
       alphabet: sliceAlphabet(slice),
-      key: abstractKey,
       properties,
       limit,
+      graph: slice.course === true,
+      ...(options.key ? { key: options.key } : {}),
+      ...(options.stopOnFailureOf
+        ? { stopOnFailureOf: options.stopOnFailureOf }
+        : {}),
+      ...(options.soundnessEvery === undefined
+        ? {}
+        : { soundnessEvery: options.soundnessEvery }),
     });
+    incomplete ||= !result.complete;
+    const { example } = result.soundness;
+    if (example && !unsound) {
+      unsound = {
+        slice: slice.name,
+        first: example.first.events,
+        second: example.second.events,
+        letter: slice.letters[example.letter] ?? String(example.letter),
+      };
+    }
     runs.push({
       slice: slice.name,
       letters: slice.letters.length,
       states: result.states,
       transitions: result.transitions,
       complete: result.complete,
+      compared: result.soundness.compared,
+      diverged: result.soundness.diverged,
     });
     for (const outcome of result.results) {
-      const current = merged.get(outcome.id);
-      if (!current || current.status === 'fails') continue;
+      const found = merged.get(outcome.id);
+      if (!found) continue;
+      const current = {
+        ...found,
+        evaluated: found.evaluated + outcome.evaluated,
+        applicable: found.applicable + outcome.applicable,
+      };
+      merged.set(outcome.id, current);
+      if (current.status === 'fails') continue;
       if (outcome.status === 'fails' && outcome.counterexample) {
         merged.set(outcome.id, {
           ...current,
@@ -101,16 +157,20 @@ export function verifyEpisodeMachine(
             events: outcome.counterexample.events,
           },
         });
-      } else if (outcome.status === 'inconclusive') {
-        merged.set(outcome.id, { ...current, status: 'inconclusive' });
       }
     }
   }
+  const results = [...merged.values()].map((result): MergedResult => {
+    if (result.status === 'fails') return result;
+    if (incomplete) return { ...result, status: 'inconclusive' };
+    return result.applicable === 0 ? { ...result, status: 'vacuous' } : result;
+  });
   return {
     limitPerSlice: limit,
     slices: runs,
     states: runs.reduce((sum, run) => sum + run.states, 0),
     transitions: runs.reduce((sum, run) => sum + run.transitions, 0),
-    results: [...merged.values()],
+    results,
+    ...(unsound ? { unsound } : {}),
   };
 }

@@ -1,0 +1,115 @@
+import { describe, expect, it } from '@jest/globals';
+
+import type { EpisodeEvent } from '@mas/contracts';
+
+import { alertCandidates } from '../lib/mas-episode.alerts.js';
+import { checkEvent } from '../lib/mas-episode.checks.js';
+import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import type { EpisodeContext } from '../lib/mas-episode.types.js';
+import { exampleProfile } from '../spec-support/episode.spec-support.js';
+import {
+  constantPerRoot,
+  coveredFields,
+  dueClass,
+  unobserved,
+} from './episode-abstraction.js';
+import {
+  episodeRoots,
+  letters,
+  sliceAlphabet,
+  slices,
+} from './episode-alphabet.js';
+import { verify } from './model-checker.js';
+
+/** A context whose top-level reads are recorded in `read`. */
+function tracked(context: EpisodeContext, read: Set<string>): EpisodeContext {
+  return new Proxy(context, {
+    get(target, property, receiver) {
+      if (typeof property === 'string') read.add(property);
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
+describe('the abstraction of the model checker', () => {
+  it('every context field is observed or set aside with a reason', () => {
+    const [input] = episodeRoots(exampleProfile());
+    const fields = Object.keys(
+      masEpisodeMachine.config.context instanceof Function
+        ? (
+            masEpisodeMachine.config.context as (a: {
+              input: unknown;
+            }) => object
+          )({ input })
+        : {},
+    );
+    expect(fields.length).toBeGreaterThan(30);
+    const unaccounted = fields.filter(
+      (f) =>
+        !coveredFields.has(f as keyof EpisodeContext) && !(f in unobserved),
+    );
+    expect(unaccounted).toEqual([]);
+  });
+
+  it('every field the guards, clinical checks and alerts read on explored states is in the key or constant per root', () => {
+    const read = new Set<string>();
+    const guards = Object.values(masEpisodeMachine.implementations.guards);
+    const every = Object.keys(letters);
+    const alphabet = sliceAlphabet({ name: 'all', letters: every });
+    // Evaluate every guard, check and alert on states along each slice.
+    for (const slice of slices) {
+      const snapshots: EpisodeContext[] = [];
+      verify({
+        machine: masEpisodeMachine,
+        roots: episodeRoots(exampleProfile()),
+        alphabet: (snapshot) => {
+          snapshots.push(snapshot.context);
+          return sliceAlphabet(slice)(snapshot);
+        },
+        limit: 150,
+        soundnessEvery: 0,
+        properties: [],
+      });
+      for (const context of snapshots) {
+        const letters = alphabet({
+          context,
+        } as Parameters<typeof alphabet>[0]);
+        const events: EpisodeEvent[] = letters.flatMap((e): EpisodeEvent[] =>
+          Array.isArray(e)
+            ? [...(e as readonly EpisodeEvent[])]
+            : [e as EpisodeEvent],
+        );
+        alertCandidates(tracked(context, read));
+        for (const event of events) {
+          checkEvent(tracked(context, read), event);
+          for (const guard of guards) {
+            (guard as (a: unknown, p: unknown) => unknown)(
+              { context: tracked(context, read), event },
+              { therapyClass: 'refractory' },
+            );
+          }
+        }
+      }
+    }
+    expect(read.size).toBeGreaterThan(20);
+    const outside = [...read].filter(
+      (field) =>
+        !coveredFields.has(field as keyof EpisodeContext) &&
+        !constantPerRoot.includes(field as keyof EpisodeContext),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it('keeps due times apart exactly where the clock steps can part them', () => {
+    const steps = { short: 7, long: 13 };
+    // 24 h and 17 h both looked "far" to the old buckets; after one long
+    // tick one is 11 h ahead and the other 4 h: they part, so they differ.
+    expect(dueClass(24, steps)).not.toBe(dueClass(17, steps));
+    // 11 h and 10 h: no sum of 7s and 13s lies between them.
+    expect(dueClass(11, steps)).toBe(dueClass(10, steps));
+    // A due time equal to a reachable sum is not yet passed there.
+    expect(dueClass(13, steps)).toBe('13');
+    expect(dueClass(12, steps)).toBe('(7,13)');
+    expect(dueClass(-1, steps)).toBe('passed');
+  });
+});

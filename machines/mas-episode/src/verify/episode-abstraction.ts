@@ -1,0 +1,359 @@
+/**
+ * The abstraction the model checker explores: one declaration of what it
+ * observes of an episode's context. The state key is built from it, and the
+ * properties read only what it observes (they are given the observations,
+ * never the context), so a property cannot read a field the key leaves out.
+ *
+ * Every context field is either observed (listed in an observation's
+ * `covers`) or set aside here with the reason it cannot change what happens
+ * next (`unobserved`). A test records, with a proxy over the context, every
+ * field the machine's guards, clinical checks and alerts read on explored
+ * states, and fails if one is neither covered nor constant per root.
+ *
+ * Times are observed relative to the episode's clock (the machine depends on
+ * differences of times only), and exactly where the clock alphabet could part
+ * two states: a due time's remaining hours are kept exact while the due time
+ * is in the future; once passed, only that it passed.
+ */
+import { masProtocolDefinition } from '@mas/protocol';
+
+import { activeTherapies } from '../lib/mas-episode.checks.js';
+import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
+import type { EpisodeContext } from '../lib/mas-episode.types.js';
+import { timeSteps } from './episode-alphabet.js';
+import { type ProtocolFacts, protocolFactsKey } from './protocol-facts.js';
+
+type ContextField = keyof EpisodeContext;
+
+const HOUR_MS = 3_600_000;
+
+/** Hours from the episode's clock to `iso` (negative: in the past). */
+function hoursFromNow(context: EpisodeContext, iso: string): number {
+  return (Date.parse(iso) - Date.parse(context.now)) / HOUR_MS;
+}
+
+/** Panels are interned: equal panels get the same small number. */
+const panelIds = new Map<string, number>();
+function panelId(panel: unknown): number | null {
+  if (panel === null || panel === undefined) return null;
+  const text = JSON.stringify(panel);
+  let id = panelIds.get(text);
+  if (id === undefined) {
+    id = panelIds.size;
+    panelIds.set(text, id);
+  }
+  return id;
+}
+
+const actorOf = (actor: { id: string; role: string } | undefined) =>
+  actor === undefined ? null : `${actor.id}/${actor.role}`;
+
+function resumePolicyOf(id: string): string {
+  const kind = id.startsWith('countersignature:') ? 'countersignature' : id;
+  return (
+    (
+      masProtocolDefinition.dueTimes as Record<string, { resumePolicy: string }>
+    )[kind]?.resumePolicy ?? 'keep'
+  );
+}
+
+/**
+ * The class of a due time `left` hours ahead, as far as the clock alphabet
+ * can tell: time moves only by sums of the two tick steps (events happen at
+ * the clock's time), and a due time fires once the clock is strictly past it.
+ * Two due times fire after the same ticks exactly when no reachable sum of
+ * steps lies between them, so the class is the reachable sum itself, or the
+ * open interval between two consecutive sums. Exact where the alphabet could
+ * part two states; merged only where no sequence of ticks can.
+ */
+export function dueClass(
+  left: number,
+  steps: { readonly short: number; readonly long: number },
+): string {
+  if (left < 0) return 'passed';
+  let below = 0;
+  let above = Number.POSITIVE_INFINITY;
+  const bound = left + steps.long + steps.short;
+  for (let a = 0; a * steps.short <= bound; a += 1) {
+    for (let b = 0; a * steps.short + b * steps.long <= bound; b += 1) {
+      const sum = a * steps.short + b * steps.long;
+      if (sum === left) return String(left);
+      if (sum < left) below = Math.max(below, sum);
+      else above = Math.min(above, sum);
+    }
+  }
+  return `(${below},${above})`;
+}
+
+interface Observation<T> {
+  /** The context fields this observation carries into the key. */
+  readonly covers: readonly ContextField[];
+  readonly project: (context: EpisodeContext) => T;
+}
+
+const observation = <T>(
+  covers: readonly ContextField[],
+  project: (context: EpisodeContext) => T,
+): Observation<T> => ({ covers, project });
+
+/** What the checker observes of the context: the one declaration. */
+export const observations = {
+  initialStage: observation(['initialStage'], (c) => c.initialStage),
+  suspected: observation(['suspicionAt'], (c) => c.suspicionAt !== null),
+  glucocorticoidStarted: observation(
+    ['firstGlucocorticoidAt'],
+    (c) => c.firstGlucocorticoidAt !== null,
+  ),
+  targetedTherapyStarted: observation(
+    ['firstTargetedTherapyAt'],
+    (c) => c.firstTargetedTherapyAt !== null,
+  ),
+  /**
+   * Active therapies as a set (repeat pulses of one drug are one active drug
+   * for every reader), the drugs ever started, and whether a non-background,
+   * non-glucocorticoid therapy started since the latest response verdict (the
+   * only comparison of a therapy's time that any reader makes).
+   */
+  therapies: observation(['therapies', 'lastResponse'], (c) => {
+    const since = c.lastResponse?.at;
+    return {
+      active: [
+        ...new Set(
+          activeTherapies(c).map((t) =>
+            [
+              t.drug,
+              t.background ? 'bg' : '',
+              t.emergency ? 'em' : '',
+              t.beforeGlucocorticoid ? 'pre-gc' : '',
+              t.route ?? '',
+              t.doseMg ?? '',
+              t.doseIncreases.length > 0 ? 'increased' : '',
+            ].join(':'),
+          ),
+        ),
+      ].sort(),
+      ever: [...new Set(c.therapies.map((t) => t.drug))].sort(),
+      // Started at this very instant: an event at the same time counts it
+      // as escalated after that event's verdict (found by the soundness
+      // check: without it, two states part on the next reassessment).
+      escalatedNow: c.therapies.some(
+        (t) =>
+          !t.background &&
+          t.therapyClass !== 'glucocorticoid' &&
+          t.startedAt >= c.now,
+      ),
+      escalatedSinceVerdict: c.therapies.some(
+        (t) =>
+          !t.background &&
+          t.therapyClass !== 'glucocorticoid' &&
+          (since === undefined || t.startedAt >= since),
+      ),
+    };
+  }),
+  severity: observation(['severe', 'rapidlyWorsening'], (c) => ({
+    severe: c.severe,
+    rapidlyWorsening: c.rapidlyWorsening,
+  })),
+  findings: observation(['cnsInvolvement', 'hemorrhage'], (c) => ({
+    cns: c.cnsInvolvement,
+    haemorrhage: c.hemorrhage,
+  })),
+  response: observation(
+    ['lastResponse', 'inadequateResponseRecorded'],
+    (c) => ({
+      verdict: c.lastResponse?.verdict ?? null,
+      inadequateRecorded: c.inadequateResponseRecorded,
+    }),
+  ),
+  /**
+   * The panels the next reassessment and screen compare with (by content),
+   * and what the screens found.
+   */
+  panels: observation(
+    [
+      'lastPanel',
+      'responseBaseline',
+      'lastScreen',
+      'criteriaMetAt',
+      'unrecognisedSuggestiveAt',
+    ],
+    (c) => ({
+      last: panelId(c.lastPanel?.panel),
+      baseline: panelId(c.responseBaseline?.panel),
+      suggestive: c.lastScreen?.suggestive ?? null,
+      criteriaMetOnLast: c.lastScreen?.criteriaMet ?? null,
+      criteriaMet: c.criteriaMetAt !== null,
+      unrecognisedSuggestive: c.unrecognisedSuggestiveAt !== null,
+    }),
+  ),
+  triggers: observation(['triggers'], (c) => c.triggers),
+  antimicrobials: observation(
+    ['antimicrobialsActive'],
+    (c) => c.antimicrobialsActive,
+  ),
+  decisions: observation(['decisions'], (c) => Object.keys(c.decisions).sort()),
+  malignancyTreated: observation(
+    ['malignancyTreatmentStarted'],
+    (c) => c.malignancyTreatmentStarted,
+  ),
+  support: observation(['support'], (c) => [...c.support].sort()),
+  screenings: observation(['screenings'], (c) =>
+    Object.entries(c.screenings)
+      .map(([kind, record]) => `${kind}:${record.result}`)
+      .sort(),
+  ),
+  /**
+   * Per drug, the latest request with who requested and who decided it (a
+   * new request needs the previous one closed, so the latest is the only one
+   * open; older closed requests change nothing for any reader).
+   */
+  requests: observation(['escalationRequests'], (c) => {
+    const latest = new Map<string, unknown>();
+    for (const r of c.escalationRequests) {
+      latest.set(r.drug, [
+        r.status,
+        actorOf(r.requestedBy),
+        actorOf(r.decidedBy),
+      ]);
+    }
+    return [...latest.entries()].sort(([a], [b]) => a.localeCompare(b));
+  }),
+  emergencyStarts: observation(['emergencyStarts'], (c) =>
+    c.emergencyStarts.map((s) => [
+      s.id,
+      actorOf(s.startedBy),
+      actorOf(s.countersignedBy),
+    ]),
+  ),
+  /**
+   * Due times relative to the clock, in the classes the clock alphabet can
+   * tell apart (`dueClass`). A paused due time that restarts on resume keeps
+   * nothing of its old time; one that keeps it keeps its class.
+   */
+  dues: observation(['dues', 'now'], (c) =>
+    Object.entries(c.dues)
+      .map(([id, due]) => {
+        if (due.dueAt === null) return `${id}:-`;
+        if (due.firedAt !== null) return `${id}:fired`;
+        const paused = due.pausedAt !== null;
+        if (paused && resumePolicyOf(id) === 'restart') return `${id}:paused`;
+        const when = dueClass(hoursFromNow(c, due.dueAt), timeSteps(c));
+        return `${id}:${paused ? 'paused:' : ''}${when}`;
+      })
+      .sort(),
+  ),
+  hold: observation(['hold'], (c) => c.hold !== null),
+  diagnosis: observation(
+    ['diagnosisBasis', 'clinicalDiagnosisWithoutCriteria'],
+    (c) => [c.diagnosisBasis, c.clinicalDiagnosisWithoutCriteria],
+  ),
+  remission: observation(['inRemission'], (c) => c.inRemission),
+  monitoring: observation(['missingMonitoringItems'], (c) =>
+    [...c.missingMonitoringItems].sort(),
+  ),
+  /** Whether the episode has relapsed (only that is read, by P10b). */
+  relapsed: observation(['relapses'], (c) => c.relapses > 0),
+  reassessed: observation(['reassessments'], (c) => c.reassessments > 0),
+  tocilizumab: observation(['tocilizumabGiven'], (c) => c.tocilizumabGiven),
+  alerts: observation(['alerts'], (c) => c.alerts.map((a) => a.id).sort()),
+  outcome: observation(['outcome'], (c) => c.outcome),
+} satisfies Record<string, Observation<unknown>>;
+
+export type Observed = {
+  readonly [K in keyof typeof observations]: ReturnType<
+    (typeof observations)[K]['project']
+  >;
+};
+
+/**
+ * Context fields left out of the key, each with why it cannot change what
+ * happens next.
+ */
+export const unobserved: Readonly<Partial<Record<ContextField, string>>> = {
+  episodeId: 'constant per root',
+  patient: 'constant per root (the roots differ in initialStage, observed)',
+  protocol: 'constant: one protocol version',
+  profile: 'constant per root',
+  profileData: 'constant per root',
+  openedAt:
+    'constant per root; read only as the first clock value, which every time is observed relative to',
+  firedDues:
+    'history of lateness, read by the debrief and the audit, never by a guard or an alert',
+  alertLog:
+    'history of raised and cleared alerts, read by the debrief and the UI, never by a guard or an alert',
+};
+
+/** Fields read as constants of the root (patient weight, profile limits). */
+export const constantPerRoot: readonly ContextField[] = [
+  'episodeId',
+  'patient',
+  'protocol',
+  'profile',
+  'profileData',
+  'openedAt',
+];
+
+export const coveredFields: ReadonlySet<ContextField> = new Set(
+  Object.values(observations).flatMap((o) => o.covers),
+);
+
+export function observe(context: EpisodeContext): Observed {
+  const out: Record<string, unknown> = {};
+  for (const [name, o] of Object.entries(observations)) {
+    out[name] = (o as Observation<unknown>).project(context);
+  }
+  return out as Observed;
+}
+
+/**
+ * The abstract state key: status, state value, observations and facts. A
+ * final state has no future and every property is about open states, so its
+ * key is its outcome alone.
+ */
+export function abstractKey(
+  snapshot: EpisodeSnapshot,
+  facts: ProtocolFacts,
+  observed: Observed = observe(snapshot.context),
+): string {
+  if (snapshot.status === 'done') {
+    return JSON.stringify([snapshot.status, snapshot.value]);
+  }
+  return JSON.stringify([
+    snapshot.status,
+    snapshot.value,
+    observed,
+    protocolFactsKey(facts),
+  ]);
+}
+
+/**
+ * The concrete state up to a shift of time, without history and alert
+ * wording: two states with equal fingerprints behave alike by construction,
+ * so only states whose fingerprints differ are compared for soundness.
+ */
+export function concreteFingerprint(snapshot: EpisodeSnapshot): string {
+  const { context } = snapshot;
+  const skip = new Set<string>([...constantPerRoot, 'firedDues', 'alertLog']);
+  const now = Date.parse(context.now);
+  return JSON.stringify(
+    [snapshot.value, context],
+    function replacer(key: string, value: unknown) {
+      if (this === context && skip.has(key)) return undefined;
+      if (key === 'message' || key === 'since' || key === 'reasons') {
+        return undefined;
+      }
+      if (
+        typeof value === 'string' &&
+        value.length >= 20 &&
+        /^\d{4}-\d\d-\d\dT/.test(value)
+      ) {
+        return (Date.parse(value) - now) / HOUR_MS;
+      }
+      return value;
+    },
+  );
+}
+
+/** The protocol's reassessment interval (for property texts). */
+export const reassessmentIntervalHours =
+  masProtocolDefinition.monitoring.reassessmentIntervalHours;

@@ -1,0 +1,416 @@
+/**
+ * Deliberate bugs, each planted in a copy of the machine by `provide()` (a
+ * guard or the `apply` action replaced), each naming the property that must
+ * catch it and the slices where it can. `npm test` fails if one survives: a
+ * checker that passes a machine with one of these bugs proves less than it
+ * says. The first fifteen are the bugs an independent audit planted; the
+ * rest guard the rules the audit found unguarded.
+ */
+import { assign } from 'xstate';
+
+import { type EpisodeEvent, organSupportKinds } from '@mas/contracts';
+
+import { checkEvent, ok, therapyClassOf } from '../lib/mas-episode.checks.js';
+import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import { applyEvent } from '../lib/mas-episode.reducer.js';
+import type { Alert, Check, EpisodeContext } from '../lib/mas-episode.types.js';
+
+export interface Mutant {
+  readonly id: string;
+  /** The bug, in words. */
+  readonly bug: string;
+  /** The property that must fail on this mutant. */
+  readonly caughtBy: string;
+  /** Slices (by name) where the property can see the bug. */
+  readonly slices: readonly string[];
+  readonly machine: () => typeof masEpisodeMachine;
+}
+
+type CheckMutation = (
+  context: EpisodeContext,
+  event: EpisodeEvent,
+  check: Check,
+) => Check;
+
+/** The machine with its clinical checks changed by `mutate`. */
+function withChecks(mutate: CheckMutation): typeof masEpisodeMachine {
+  const mutated = (context: EpisodeContext, event: EpisodeEvent) =>
+    mutate(context, event, checkEvent(context, event));
+  return masEpisodeMachine.provide({
+    guards: {
+      isAllowed: ({ context, event }) => mutated(context, event).ok,
+      isTherapyStartOfClass: ({ context, event }, params) =>
+        event.type === 'therapy.started' &&
+        therapyClassOf(event.payload.drug) === params.therapyClass &&
+        mutated(context, event).ok,
+    },
+  });
+}
+
+/** The machine with the context after each event changed by `mutate`. */
+function withContext(
+  mutate: (next: EpisodeContext, event: EpisodeEvent) => EpisodeContext,
+): typeof masEpisodeMachine {
+  return masEpisodeMachine.provide({
+    actions: {
+      apply: assign(({ context, event }) =>
+        mutate(
+          applyEvent(context as EpisodeContext, event as EpisodeEvent),
+          event as EpisodeEvent,
+        ),
+      ) as never,
+    },
+  });
+}
+
+/** The machine with the alerts after each event filtered by `keep`. */
+const withAlerts = (keep: (alert: Alert, context: EpisodeContext) => boolean) =>
+  withContext((next) => ({
+    ...next,
+    alerts: next.alerts.filter((alert) => keep(alert, next)),
+  }));
+
+const isStart = (event: EpisodeEvent, therapyClass: string) =>
+  event.type === 'therapy.started' &&
+  therapyClassOf(event.payload.drug) === therapyClass;
+
+const allowIf =
+  (
+    when: (
+      context: EpisodeContext,
+      event: EpisodeEvent,
+      check: Check,
+    ) => boolean,
+  ): CheckMutation =>
+  (context, event, check) =>
+    !check.ok && when(context, event, check) ? ok('mutant: allowed') : check;
+
+const refuseIf =
+  (
+    when: (context: EpisodeContext, event: EpisodeEvent) => boolean,
+  ): CheckMutation =>
+  (context, event, check) =>
+    when(context, event)
+      ? { ok: false, reason: 'mutant: refused', evidence: [] }
+      : check;
+
+const reason = (check: Check, text: RegExp) => text.test(check.reason);
+
+const emapalumab = 'refractory, four eyes: emapalumab';
+const ruxolitinib = 'refractory, four eyes: ruxolitinib';
+const otherRefractory = 'refractory, roles: other drugs';
+
+export const episodeMutants: readonly Mutant[] = [
+  {
+    id: 'M01-countersignature-alert-removed',
+    bug: 'the countersignature-overdue alert is never raised',
+    caughtBy: 'P2b',
+    slices: [emapalumab],
+    machine: () =>
+      withAlerts((alert) => alert.id !== 'countersignature-overdue'),
+  },
+  {
+    id: 'M02-self-approval',
+    bug: 'a senior may approve their own request',
+    caughtBy: 'P2e',
+    slices: [emapalumab],
+    machine: () =>
+      withChecks(allowIf((_, __, check) => reason(check, /made this request/))),
+  },
+  {
+    id: 'M03-repeat-pulse-blocked',
+    bug: 'a repeat glucocorticoid pulse is refused while the drug is active',
+    caughtBy: 'P7',
+    slices: ['timeline'],
+    machine: () =>
+      withChecks(
+        refuseIf(
+          (context, event) =>
+            isStart(event, 'glucocorticoid') &&
+            event.type === 'therapy.started' &&
+            context.therapies.some(
+              (t) => t.drug === event.payload.drug && !t.stoppedAt,
+            ),
+        ),
+      ),
+  },
+  {
+    id: 'M04-methylprednisolone-on-hold',
+    bug: 'methylprednisolone is refused while the episode is on hold',
+    caughtBy: 'P7',
+    slices: ['timeline'],
+    machine: () =>
+      withChecks(
+        refuseIf(
+          (context, event) =>
+            context.hold !== null &&
+            event.type === 'therapy.started' &&
+            event.payload.drug === 'methylprednisolone',
+        ),
+      ),
+  },
+  {
+    id: 'M05-emergency-overrides-rejection',
+    bug: 'an emergency start is allowed after the request was rejected',
+    caughtBy: 'P2c',
+    slices: [emapalumab],
+    machine: () =>
+      withChecks(allowIf((_, __, check) => reason(check, /was rejected by/))),
+  },
+  {
+    id: 'M06-starter-countersigns',
+    bug: 'the senior who made an emergency start may countersign it',
+    caughtBy: 'P2d',
+    slices: [ruxolitinib],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) => reason(check, /started it and cannot/)),
+      ),
+  },
+  {
+    id: 'M07-clinician-approves',
+    bug: 'a clinician (not a senior) may approve a refractory request',
+    caughtBy: 'P2e',
+    slices: [ruxolitinib],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) =>
+          reason(check, /only a senior clinician may approve/),
+        ),
+      ),
+  },
+  {
+    id: 'M08-clinician-emergency-start',
+    bug: 'a clinician (not a senior) may start refractory therapy as an emergency',
+    caughtBy: 'P2e',
+    slices: [otherRefractory],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) =>
+          reason(
+            check,
+            /emergency start of refractory therapy must be made by a senior/,
+          ),
+        ),
+      ),
+  },
+  {
+    id: 'M09-nurse-starts-refractory',
+    bug: 'a nurse may start refractory therapy',
+    caughtBy: 'P2e',
+    slices: [otherRefractory],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) =>
+          reason(check, /is started by a clinician, not by/),
+        ),
+      ),
+  },
+  {
+    id: 'M10-refractory-without-inadequate-response',
+    bug: 'refractory therapy is allowed without an inadequate response or worsening',
+    caughtBy: 'P2',
+    slices: [ruxolitinib],
+    machine: () =>
+      withChecks(
+        allowIf(
+          (_, event, check) =>
+            isStart(event, 'refractory') &&
+            reason(check, /needs a recorded inadequate response/),
+        ),
+      ),
+  },
+  {
+    id: 'M11-rituximab-without-ebv',
+    bug: 'rituximab is allowed without the EBV trigger',
+    caughtBy: 'P3',
+    slices: ['EBV and rituximab'],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) => reason(check, /record the EBV trigger/)),
+      ),
+  },
+  {
+    id: 'M12-emapalumab-without-screenings',
+    bug: 'emapalumab is allowed without TB screening and prophylaxis',
+    caughtBy: 'P9',
+    slices: [emapalumab],
+    machine: () =>
+      withChecks(
+        allowIf(
+          (context, event, check) =>
+            reason(check, /recorded or overridden with a rationale first/) &&
+            event.type === 'therapy.started' &&
+            // Only the screenings are skipped; the rest of the check stands.
+            checkEvent(
+              {
+                ...context,
+                screenings: {
+                  'tb-screening': screened,
+                  'zoster-prophylaxis': screened,
+                  'pjp-prophylaxis': screened,
+                  'fungal-prophylaxis': screened,
+                },
+              },
+              event,
+            ).ok,
+        ),
+      ),
+  },
+  {
+    id: 'M13-haemorrhage-not-a-severity-sign',
+    bug: 'haemorrhage alone does not raise "severity underestimated"',
+    caughtBy: 'P8',
+    slices: ['diagnosis'],
+    machine: () =>
+      withAlerts(
+        (alert, context) =>
+          alert.id !== 'severity-underestimated' ||
+          context.cnsInvolvement ||
+          context.support.some((kind) => organSupportKinds.includes(kind)),
+      ),
+  },
+  {
+    id: 'M14-infection-alert-sticks',
+    bug: 'the infection alert stays after antimicrobials start',
+    caughtBy: 'P4',
+    slices: ['infection'],
+    machine: () =>
+      withContext((next) =>
+        next.triggers.infection &&
+        !next.alerts.some((a) => a.id === 'infection-without-antimicrobials')
+          ? {
+              ...next,
+              alerts: [
+                ...next.alerts,
+                {
+                  id: 'infection-without-antimicrobials',
+                  severity: 'critical',
+                  message: 'mutant',
+                  evidence: [],
+                  since: next.now,
+                },
+              ],
+            }
+          : next,
+      ),
+  },
+  {
+    id: 'M15-cns-alert-removed',
+    bug: 'CNS involvement without dexamethasone is not alerted',
+    caughtBy: 'P5',
+    slices: ['CNS and severity, on hold'],
+    machine: () =>
+      withAlerts((alert) => alert.id !== 'cns-without-dexamethasone'),
+  },
+  {
+    id: 'M16-second-line-first-without-rationale',
+    bug: 'second-line therapy before any glucocorticoid is allowed without a rationale',
+    caughtBy: 'P1',
+    slices: ['second line: anakinra'],
+    machine: () =>
+      withChecks(
+        allowIf(
+          (_, event, check) =>
+            isStart(event, 'second-line') &&
+            reason(check, /before any glucocorticoid/),
+        ),
+      ),
+  },
+  {
+    id: 'M17-second-line-first-alert-removed',
+    bug: 'second-line therapy before a glucocorticoid is not alerted',
+    caughtBy: 'P1',
+    slices: ['second line: ciclosporin'],
+    machine: () =>
+      withAlerts((alert) => alert.id !== 'second-line-before-glucocorticoid'),
+  },
+  {
+    id: 'M18-overdue-silenced-on-hold',
+    bug: 'an overdue reassessment is not flagged while the episode is on hold',
+    caughtBy: 'P6',
+    slices: ['timeline'],
+    machine: () =>
+      withAlerts(
+        (alert, context) =>
+          alert.id !== 'reassessment-overdue' || context.hold === null,
+      ),
+  },
+  {
+    id: 'M19-remission-blocked-after-relapse',
+    bug: 'remission cannot be recorded again after a relapse',
+    caughtBy: 'P10a',
+    slices: ['timeline'],
+    machine: () =>
+      withChecks(
+        refuseIf(
+          (context, event) =>
+            event.type === 'remission.recorded' && context.relapses > 0,
+        ),
+      ),
+  },
+  {
+    id: 'M20-no-relapse-from-taper',
+    bug: 'a relapse cannot be recorded during the taper',
+    caughtBy: 'P10b',
+    slices: ['timeline'],
+    machine: () =>
+      withChecks(
+        refuseIf(
+          (context, event) =>
+            event.type === 'relapse.recorded' && context.inRemission,
+        ),
+      ),
+  },
+  {
+    id: 'M21-severe-does-not-clear',
+    bug: 'marking the episode severe does not clear "severity underestimated"',
+    caughtBy: 'P8',
+    slices: ['diagnosis'],
+    machine: () =>
+      withContext((next) =>
+        next.severe &&
+        (next.cnsInvolvement || next.hemorrhage) &&
+        !next.alerts.some((a) => a.id === 'severity-underestimated')
+          ? {
+              ...next,
+              alerts: [
+                ...next.alerts,
+                {
+                  id: 'severity-underestimated',
+                  severity: 'critical',
+                  message: 'mutant',
+                  evidence: [],
+                  since: next.now,
+                },
+              ],
+            }
+          : next,
+      ),
+  },
+  {
+    id: 'M22-countersignature-due-under-drug',
+    bug: 'the countersignature due time is filed under the drug, so it never matches its start and never fires',
+    caughtBy: 'P2b',
+    slices: [ruxolitinib],
+    machine: () =>
+      withContext((next) => ({
+        ...next,
+        dues: Object.fromEntries(
+          Object.entries(next.dues).map(([id, due]) => [
+            id.replace(
+              /^countersignature:([a-z]+)-\d+$/,
+              'countersignature:$1',
+            ),
+            due,
+          ]),
+        ),
+      })),
+  },
+];
+
+const screened = {
+  result: 'done' as const,
+  at: '2026-01-01T00:00:00.000Z',
+  by: { id: 'mutant', role: 'clinician' as const },
+};

@@ -1,0 +1,292 @@
+/**
+ * What the record says happened, kept by the model checker beside each state
+ * from the accepted events alone: an independent statement of the protocol's
+ * facts (was a glucocorticoid given? is there an infection without cover? who
+ * requested and who approved?), written without the machine's reducer,
+ * checks or alerts. The properties compare the machine's answers (alerts,
+ * tags, what it allows) with these facts, so a property does not restate the
+ * code it checks.
+ *
+ * The facts are finite (the few hours an emergency start has waited are kept
+ * only up to the countersignature window), and they are part of the state key.
+ */
+import type { EpisodeEvent } from '@mas/contracts';
+import { organSupportKinds } from '@mas/contracts';
+import { masProtocolDefinition } from '@mas/protocol';
+
+import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
+import type { EpisodeInput } from '../lib/mas-episode.types.js';
+
+const { therapies } = masProtocolDefinition;
+
+export function classOf(drug: string): string | undefined {
+  return (therapies as Record<string, { class: string }>)[drug]?.class;
+}
+
+/** The drugs of the protocol data of one class. */
+export function drugsOfClass(therapyClass: string): string[] {
+  return Object.entries(therapies)
+    .filter(([, definition]) => definition.class === therapyClass)
+    .map(([drug]) => drug);
+}
+
+export interface RequestFact {
+  readonly status: 'pending' | 'approved' | 'rejected' | 'started';
+  readonly requestedBy: string;
+  readonly requesterRole: string;
+  readonly decidedBy?: string;
+  readonly deciderRole?: string;
+}
+
+export interface EmergencyFact {
+  readonly drug: string;
+  readonly startedBy: string;
+  readonly countersigned: boolean;
+  /** Hours waited for a countersignature, kept up to the window + 1. */
+  readonly hoursOpen: number;
+}
+
+export interface ProtocolFacts {
+  /** The countersignature window of the root's profile (constant). */
+  readonly windowHours: number;
+  readonly suspected: boolean;
+  readonly glucocorticoidGiven: boolean;
+  readonly dexamethasoneGiven: boolean;
+  /** Active drugs of this episode (started here, not stopped since). */
+  readonly active: readonly string[];
+  /** Drugs recorded as background therapy from before the episode. */
+  readonly background: readonly string[];
+  readonly infection: boolean;
+  readonly ebv: boolean;
+  readonly antimicrobials: boolean;
+  readonly decisions: readonly string[];
+  readonly cnsReported: boolean;
+  readonly haemorrhageReported: boolean;
+  /** Marked severe at the latest severity assessment of this flare. */
+  readonly markedSevere: boolean;
+  readonly markedRapidlyWorsening: boolean;
+  readonly organSupport: readonly string[];
+  readonly screenings: readonly string[];
+  /** The latest escalation request per drug. */
+  readonly requests: Readonly<Record<string, RequestFact>>;
+  readonly emergencies: readonly EmergencyFact[];
+  readonly inRemission: boolean;
+}
+
+const add = (list: readonly string[], item: string) =>
+  list.includes(item) ? list : [...list, item].sort();
+const remove = (list: readonly string[], item: string) =>
+  list.filter((x) => x !== item);
+
+export function initialFacts(input: EpisodeInput): ProtocolFacts {
+  return {
+    windowHours: input.profile.data.delays.countersignatureWindowHours ?? 0,
+    suspected: input.initialStage === 'suspected',
+    glucocorticoidGiven: false,
+    dexamethasoneGiven: false,
+    active: [],
+    background: [],
+    infection: false,
+    ebv: false,
+    antimicrobials: false,
+    decisions: [],
+    cnsReported: false,
+    haemorrhageReported: false,
+    markedSevere: false,
+    markedRapidlyWorsening: false,
+    organSupport: [],
+    screenings: [],
+    requests: {},
+    emergencies: [],
+    inRemission: false,
+  };
+}
+
+function panelFindings(panel: unknown): { cns: boolean; bleed: boolean } {
+  const p = panel as { cnsInvolvement?: boolean; hemorrhage?: boolean };
+  return { cns: p.cnsInvolvement === true, bleed: p.hemorrhage === true };
+}
+
+/** The facts after an accepted event. */
+export function nextFacts(
+  facts: ProtocolFacts,
+  event: EpisodeEvent,
+  before: EpisodeSnapshot,
+): ProtocolFacts {
+  const elapsed = Math.max(
+    0,
+    (Date.parse(event.at) - Date.parse(before.context.now)) / 3_600_000,
+  );
+  let f: ProtocolFacts =
+    elapsed > 0
+      ? {
+          ...facts,
+          emergencies: facts.emergencies.map((e) =>
+            e.countersigned
+              ? e
+              : {
+                  ...e,
+                  hoursOpen: Math.min(
+                    e.hoursOpen + elapsed,
+                    facts.windowHours + 1,
+                  ),
+                },
+          ),
+        }
+      : facts;
+  const by = event.actor.id;
+  switch (event.type) {
+    case 'suspicion.recorded':
+    case 'workup.started':
+    case 'diagnosis.confirmed':
+      return { ...f, suspected: true };
+    case 'labs.recorded':
+    case 'reassessment.recorded': {
+      const { cns, bleed } = panelFindings(event.payload.panel);
+      return {
+        ...f,
+        cnsReported: f.cnsReported || cns,
+        haemorrhageReported: f.haemorrhageReported || bleed,
+      };
+    }
+    case 'severity.assessed':
+      return {
+        ...f,
+        markedSevere: event.payload.severe,
+        markedRapidlyWorsening: event.payload.rapidlyWorsening,
+      };
+    case 'therapy.started': {
+      const drug: string = event.payload.drug;
+      const therapyClass = classOf(drug);
+      f = { ...f, active: add(f.active, drug) };
+      if (therapyClass === 'glucocorticoid') {
+        f = {
+          ...f,
+          glucocorticoidGiven: true,
+          dexamethasoneGiven: f.dexamethasoneGiven || drug === 'dexamethasone',
+        };
+      }
+      if (therapyClass === 'refractory') {
+        const request = f.requests[drug];
+        if (request?.status === 'approved') {
+          f = {
+            ...f,
+            requests: {
+              ...f.requests,
+              [drug]: { ...request, status: 'started' },
+            },
+          };
+        } else if (event.payload.emergency === true) {
+          f = {
+            ...f,
+            emergencies: [
+              ...f.emergencies,
+              { drug, startedBy: by, countersigned: false, hoursOpen: 0 },
+            ],
+          };
+        }
+      }
+      return f;
+    }
+    case 'therapy.stopped':
+      return {
+        ...f,
+        active: remove(f.active, event.payload.drug),
+        background: remove(f.background, event.payload.drug),
+      };
+    case 'background-therapy.recorded':
+      return event.payload.doseIncreased === true
+        ? f
+        : { ...f, background: add(f.background, event.payload.drug) };
+    case 'escalation.requested':
+      return {
+        ...f,
+        requests: {
+          ...f.requests,
+          [event.payload.drug]: {
+            status: 'pending',
+            requestedBy: by,
+            requesterRole: event.actor.role,
+          },
+        },
+      };
+    case 'escalation.approved':
+    case 'escalation.rejected': {
+      const entry = Object.entries(f.requests).find(
+        ([, r]) => r.status === 'pending',
+      );
+      // The alphabet names the latest request; its drug is the pending one.
+      if (!entry) return f;
+      const [drug, request] = entry;
+      return {
+        ...f,
+        requests: {
+          ...f.requests,
+          [drug]: {
+            ...request,
+            status:
+              event.type === 'escalation.approved' ? 'approved' : 'rejected',
+            decidedBy: by,
+            deciderRole: event.actor.role,
+          },
+        },
+      };
+    }
+    case 'escalation.countersigned': {
+      const index = f.emergencies.findIndex(
+        (e) => e.drug === event.payload.drug && !e.countersigned,
+      );
+      if (index < 0) return f;
+      return {
+        ...f,
+        emergencies: f.emergencies.map((e, i) =>
+          i === index ? { ...e, countersigned: true } : e,
+        ),
+      };
+    }
+    case 'screening.recorded':
+      return { ...f, screenings: add(f.screenings, event.payload.kind) };
+    case 'trigger.identified':
+      return event.payload.trigger === 'infection'
+        ? { ...f, infection: true }
+        : event.payload.trigger === 'ebv'
+          ? { ...f, ebv: true }
+          : f;
+    case 'antimicrobials.started':
+      return { ...f, antimicrobials: true };
+    case 'antimicrobials.stopped':
+      return { ...f, antimicrobials: false };
+    case 'decision.recorded':
+      return { ...f, decisions: add(f.decisions, event.payload.topic) };
+    case 'support.started':
+      return organSupportKinds.includes(event.payload.kind)
+        ? { ...f, organSupport: add(f.organSupport, event.payload.kind) }
+        : f;
+    case 'support.stopped':
+      return { ...f, organSupport: remove(f.organSupport, event.payload.kind) };
+    case 'remission.recorded':
+      return { ...f, inRemission: true };
+    case 'relapse.recorded':
+      // A relapse is a new flare: its severity is assessed afresh.
+      return {
+        ...f,
+        inRemission: false,
+        markedSevere: false,
+        markedRapidlyWorsening: false,
+      };
+    case 'clock.ticked':
+    case 'death.recorded':
+    case 'diagnosis.excluded':
+    case 'episode.closed':
+    case 'hold.started':
+    case 'hold.ended':
+    case 'malignancy-treatment.started':
+    case 'taper.started':
+    case 'transfer-out.recorded':
+      return f;
+  }
+}
+
+export function protocolFactsKey(facts: ProtocolFacts): string {
+  return JSON.stringify(facts);
+}
