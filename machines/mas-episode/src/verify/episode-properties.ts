@@ -43,6 +43,12 @@ const immunosuppressed = (state: CheckedState) =>
   state.facts.active.length > 0 ||
   (state.facts.background.length > 0 && state.facts.suspected);
 
+/** Drugs whose latest escalation request stands rejected. */
+const rejectedDrugs = (state: CheckedState) =>
+  Object.entries(state.facts.requests)
+    .filter(([, request]) => request.status === 'rejected')
+    .map(([drug]) => drug);
+
 /** Organ support, CNS involvement or haemorrhage (clinical-facts §10). */
 const severitySign = (state: CheckedState) =>
   state.facts.organSupport.length > 0 ||
@@ -106,15 +112,21 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P2c',
-    name: 'An emergency start never overrides a rejection of the same drug',
+    name: 'An emergency start never overrides a rejection: while the latest request for a drug stands rejected, a senior cannot start it as an emergency',
     protects: ['review.section-10'],
-    kind: 'transition',
-    applies: (before, event) =>
-      startOf(event, 'refractory') &&
-      event.type === 'therapy.started' &&
-      before.facts.requests[event.payload.drug]?.status === 'rejected',
-    holds: (_, event) =>
-      event.type === 'therapy.started' && event.payload.emergency !== true,
+    kind: 'state',
+    applies: (state) => open(state) && rejectedDrugs(state).length > 0,
+    holds: (state) =>
+      rejectedDrugs(state).every(
+        (drug) =>
+          !state.can({
+            type: 'therapy.started',
+            at: state.now,
+            actor: { id: 'probe-senior', role: SENIOR },
+            payload: { drug, emergency: true },
+            rationale: 'probe',
+          } as EpisodeEvent),
+      ),
   },
   {
     id: 'P2d',

@@ -15,9 +15,9 @@
  *   could not have failed: it is reported vacuous, never "holds".
  * - soundness of the key: where a concrete state reaches a key already
  *   explored by a state that is not the same up to a shift of time, the
- *   checker (for one in every `soundnessEvery` such states) checks the state
- *   properties on it too, expands it one step and compares where each letter
- *   leads; a difference means the key merged states that part ways, and is
+ *   checker (for one in every `soundnessEvery` colliding states) checks the
+ *   state properties on it too, expands it one step and compares where each
+ *   letter leads; a difference means the key merged states that part ways, and is
  *   reported as a failure of the abstraction with both paths.
  */
 import { type AnyStateMachine, initialTransition, transition } from 'xstate';
@@ -197,9 +197,9 @@ export interface VerifyOptions {
   /** Stop at the first failure of any of these properties (mutant runs). */
   readonly stopOnFailureOf?: readonly string[];
   /**
-   * One in every this many colliding states (that differ from the first
-   * state of their key) is compared one step ahead with it. Default 1:
-   * every one; 0: none.
+   * One in every this many colliding states is compared one step ahead
+   * with the first state of its key, where the two differ. Default 1: every
+   * one; 0: none.
    */
   readonly soundnessEvery?: number;
 }
@@ -308,7 +308,7 @@ export function verify(options: VerifyOptions): VerificationResult {
   const applicable = new Map<string, number>();
   const stopIds = new Set(options.stopOnFailureOf ?? []);
   const every = options.soundnessEvery ?? 1;
-  let differing = 0;
+  let collisions = 0;
   let compared = 0;
   let diverged = 0;
   let example: SoundnessReport['example'];
@@ -412,40 +412,45 @@ export function verify(options: VerifyOptions): VerificationResult {
         },
       );
       if (!next || next.snapshot === concrete.snapshot) {
-        signature.push(next ? key : '-');
+        if (every > 0) signature.push(next ? key : '-');
         continue;
       }
-      signature.push(next.key);
-      if (!node.successors.includes(next.key)) node.successors.push(next.key);
-      if (!nodes.has(next.key)) {
+      // The node's own key string, so that signatures and successor lists
+      // share one copy of each key.
+      const known = nodes.get(next.key);
+      const nextKey = known?.key ?? next.key;
+      if (every > 0) signature.push(nextKey);
+      if (!node.successors.includes(nextKey)) node.successors.push(nextKey);
+      if (!known) {
         if (nodes.size >= limit) {
           complete = false;
           continue;
         }
-        nodes.set(next.key, {
-          key: next.key,
+        nodes.set(nextKey, {
+          key: nextKey,
           summary: summarize(next.snapshot),
           parent: { key, events },
           successors: [],
         });
-        frontier.set(next.key, next);
-        queue.push(next.key);
-        checkState(next, next.key);
+        frontier.set(nextKey, next);
+        queue.push(nextKey);
+        checkState(next, nextKey);
       } else if (every > 0) {
-        pending.push({ concrete: next, events });
+        collisions += 1;
+        if (collisions % every === 0) pending.push({ concrete: next, events });
       }
     }
-    expanded.set(key, {
-      fingerprint: concreteFingerprint(concrete.snapshot),
-      signature,
-    });
+    if (every > 0) {
+      expanded.set(key, {
+        fingerprint: concreteFingerprint(concrete.snapshot),
+        signature,
+      });
+    }
     // Soundness: colliding states whose key was already expanded.
     for (const { concrete: other, events } of pending) {
       const first = expanded.get(other.key);
       if (!first) continue;
       if (concreteFingerprint(other.snapshot) === first.fingerprint) continue;
-      differing += 1;
-      if (differing % every !== 0) continue;
       compared += 1;
       checkState(other, key, events);
       const signatureOther = signatureOf(other);
