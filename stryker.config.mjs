@@ -112,9 +112,11 @@ export function strykerConfig(name) {
     // Mutated files get `// @ts-nocheck` (ts-jest must not reject a mutant
     // for its type).
     disableTypeChecks: '{libs,machines}/**/src/**/*.ts',
-    // Two cores, shared: one test runner.
+    // Two cores, shared: one test runner. A mutant run of the machine takes
+    // 5-15 s on a busy machine (every spec covers the guards): a tight
+    // timeout would report slow runs as (detected) timeouts.
     concurrency: 1,
-    timeoutMS: 10_000,
+    timeoutMS: 60_000,
     dryRunTimeoutMinutes: 15,
     reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
     clearTextReporter: { allowEmojis: false, logTests: false },
