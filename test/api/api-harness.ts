@@ -18,9 +18,25 @@ import {
   type RunningService,
   startService,
 } from '@mas/api';
-import { parseInstitutionProfile } from '@mas/protocol';
+import {
+  type InstitutionProfile,
+  parseInstitutionProfile,
+} from '@mas/protocol';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
+
+/** The EXAMPLE institution profile every harness runs with. */
+export const exampleProfile: InstitutionProfile = parseInstitutionProfile(
+  JSON.parse(
+    readFileSync(
+      join(
+        import.meta.dirname,
+        '../../libs/protocol/profiles/example.profile.json',
+      ),
+      'utf8',
+    ),
+  ),
+);
 
 /**
  * The PostgreSQL server the suites use: its maintenance database, where they
@@ -183,17 +199,7 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const tokenTtl = String(options.tokenTtlSeconds ?? TEST_TOKEN_TTL_SECONDS);
-  const profile = parseInstitutionProfile(
-    JSON.parse(
-      readFileSync(
-        join(
-          import.meta.dirname,
-          '../../libs/protocol/profiles/example.profile.json',
-        ),
-        'utf8',
-      ),
-    ),
-  );
+  const profile = exampleProfile;
   const clock = new ManualClock(new Date(T0));
   const jwtSecret = randomBytes(32).toString('hex');
 

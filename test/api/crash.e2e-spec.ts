@@ -119,6 +119,9 @@ describe('crash safety (SQLite, synchronous=NORMAL)', () => {
     });
     const id: string = created.body.id;
     const panel = panelOf(floridMas, febrileSjia);
+    // The service runs on the wall clock here: the sample is dated by the
+    // episode's opening (the service's own time), never by the test's clock.
+    const collectedAt: string = created.body.context.openedAt;
     // Counted on the client's side, from the answers it received: each
     // event carries a marker (its rationale) chosen by the client.
     /** Marker → the version (audit seq) of its 201, for every event acknowledged. */
@@ -153,7 +156,7 @@ describe('crash safety (SQLite, synchronous=NORMAL)', () => {
               `/api/episodes/${id}/events`,
               {
                 type: 'labs.recorded',
-                payload: { panel },
+                payload: { panel, collectedAt },
                 rationale: marker,
                 expectedVersion: version,
               },

@@ -16,6 +16,7 @@ import {
   startHarness,
   testUnder,
 } from './api-harness.js';
+import { labs, therapy } from './clinical-records.js';
 
 const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
@@ -59,6 +60,8 @@ describe.each(engines)('episode API on %s', (engine) => {
   });
 
   const as = (user: string) => api.as(tokens[user] ?? '');
+  /** The service's time (the harness clock): when things happen in a test. */
+  const now = () => harness.clock.now().toISOString();
 
   async function openEpisode(
     kind: 'real' | 'training' = 'real',
@@ -93,23 +96,19 @@ describe.each(engines)('episode API on %s', (engine) => {
     async () => {
       const episode = await openEpisode();
       let version = episode.version;
-      const steps: [string, unknown, Record<string, unknown>?][] = [
-        ['labs.recorded', { panel: florid }],
-        ['diagnosis.confirmed', { basis: 'criteria' }],
-        [
-          'therapy.started',
-          { drug: 'methylprednisolone', route: 'iv', doseMg: 720 },
-        ],
+      const steps: [string, (at: string) => unknown][] = [
+        ['labs.recorded', (at) => labs(florid, at)],
+        ['diagnosis.confirmed', () => ({ basis: 'criteria' })],
+        ['therapy.started', (at) => therapy('methylprednisolone', at)],
       ];
-      for (const [type, payload, extra] of steps) {
+      for (const [type, payload] of steps) {
         harness.clock.advance(30 * 60_000);
         const result = await send(
           'dr-adams',
           episode.id,
           version,
           type,
-          payload,
-          extra,
+          payload(now()),
         );
         expect(result.status).toBe(201);
         expect(result.body.version).toBe(version + 1);
@@ -121,7 +120,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         episode.id,
         version,
         'reassessment.recorded',
-        { panel: panelOf(improved(floridMas), febrileSjia) },
+        labs(panelOf(improved(floridMas), febrileSjia), now()),
       );
       expect(reassessed.body.lastResponse.verdict).toBe('responding');
       version = reassessed.body.version;
@@ -157,6 +156,13 @@ describe.each(engines)('episode API on %s', (engine) => {
       ]);
       expect(audit.body[2]).toMatchObject({
         type: 'therapy.started',
+        // The dose as given: 30 mg/kg for 24 kg, day 1 of a 3-day pulse.
+        payload: {
+          drug: 'methylprednisolone',
+          dose: { value: 720, unit: 'mg' },
+          route: 'iv',
+          schedule: { kind: 'pulse', day: 1, of: 3 },
+        },
         actorId: 'dr-adams',
         actorRole: 'clinician',
         guard: { outcome: 'allowed' },
@@ -175,15 +181,24 @@ describe.each(engines)('episode API on %s', (engine) => {
     'answers 400 naming the field, 401, 403, 404 — and writes nothing',
     async () => {
       const episode = await openEpisode();
-      const bad = await send('dr-adams', episode.id, 0, 'therapy.started', {
-        drug: 'aspirin',
-      });
+      const bad = await send(
+        'dr-adams',
+        episode.id,
+        0,
+        'therapy.started',
+        therapy('methylprednisolone', now(), { drug: 'aspirin' }),
+      );
       expect(bad.status).toBe(400);
       expect(bad.body.field).toBe('body.payload.drug');
-      const badPanel = await send('dr-adams', episode.id, 0, 'labs.recorded', {
-        panel: { ferritin: { value: 'x', unit: 'ng/mL' } },
-      });
+      const badPanel = await send(
+        'dr-adams',
+        episode.id,
+        0,
+        'labs.recorded',
+        labs({ ferritin: { value: 'x', unit: 'ng/mL' } } as never, now()),
+      );
       expect(badPanel.status).toBe(400);
+      expect(badPanel.body.field).toBe('body.payload.panel.ferritin.value');
       expect(
         (await api.request('GET', `/api/episodes/${episode.id}`)).status,
       ).toBe(401);
@@ -222,18 +237,98 @@ describe.each(engines)('episode API on %s', (engine) => {
     },
   );
 
+  maybe(
+    'opening an episode: an impossible measure is a 400 naming the field and the bound, an unusual one a 422 until confirmed; nothing opened meanwhile',
+    async () => {
+      const count = async () =>
+        Number(
+          (
+            (await harness.query('SELECT COUNT(*) AS n FROM episodes')) as {
+              n: number | string;
+            }[]
+          )[0]?.n,
+        );
+      const before = await count();
+      const open = (patient: object, extra: object = {}) =>
+        as('dr-adams').request('POST', '/api/episodes', {
+          patient: { ...amira, ...patient },
+          ...extra,
+        });
+      const impossible: [object, string, RegExp][] = [
+        [
+          { weightKg: 1e308 },
+          'patient.weightKg',
+          /outside the plausible range 0\.3-350 kg: above the maximum 350 kg/,
+        ],
+        [{ weightKg: 0.1 }, 'patient.weightKg', /below the minimum 0\.3 kg/],
+        [{ heightCm: 300 }, 'patient.heightCm', /above the maximum 250 cm/],
+        [
+          { birthDate: '9999-12-31' },
+          'patient.birthDate',
+          /9999-12-31 is after .*: a birth date cannot be in the future/,
+        ],
+      ];
+      for (const [patient, field, bound] of impossible) {
+        const refused = await open(patient);
+        expect({ field, status: refused.status }).toEqual({
+          field,
+          status: 400,
+        });
+        expect(refused.body.field).toBe(field);
+        expect(refused.body.rule).toMatch(bound);
+        // Confirming does not make the impossible possible.
+        const confirmed = await open(patient, {
+          confirmUnusual: [field.replace('patient.', '')],
+        });
+        expect(confirmed.status).toBe(400);
+      }
+      // 240 kg: possible, but most often a slip (lb for kg).
+      const unusual = await open({ weightKg: 240 });
+      expect(unusual.status).toBe(422);
+      expect(unusual.body).toMatchObject({
+        unusualFields: ['weightKg'],
+        message: expect.stringMatching(
+          /^unusual patient measures, confirm each \(confirmUnusual\) or correct it: patient\.weightKg: Weight 240 kg is above the usual range 1-200 kg/,
+        ),
+      });
+      const otherConfirmed = await open(
+        { weightKg: 240 },
+        { confirmUnusual: ['heightCm'] },
+      );
+      expect(otherConfirmed.status).toBe(422);
+      expect(otherConfirmed.body.unusualFields).toEqual(['weightKg']);
+      expect(await count()).toBe(before);
+
+      const confirmed = await open(
+        { weightKg: 240 },
+        { confirmUnusual: ['weightKg'] },
+      );
+      expect(confirmed.status).toBe(201);
+      expect(confirmed.body.patient.weightKg).toBe(240);
+      expect(await count()).toBe(before + 1);
+    },
+  );
+
   maybe('409 for a stale expectedVersion, nothing written', async () => {
     const episode = await openEpisode();
     expect(
       (
-        await send('dr-adams', episode.id, 0, 'labs.recorded', {
-          panel: florid,
-        })
+        await send(
+          'dr-adams',
+          episode.id,
+          0,
+          'labs.recorded',
+          labs(florid, now()),
+        )
       ).status,
     ).toBe(201);
-    const stale = await send('dr-adams', episode.id, 0, 'therapy.started', {
-      drug: 'methylprednisolone',
-    });
+    const stale = await send(
+      'dr-adams',
+      episode.id,
+      0,
+      'therapy.started',
+      therapy('methylprednisolone', now()),
+    );
     expect(stale.status).toBe(409);
     const audit = await as('dr-adams').request(
       'GET',
@@ -251,7 +346,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         [
           'dr-adams',
           'therapy.started',
-          { drug: 'methylprednisolone' },
+          therapy('methylprednisolone', now()),
           undefined,
         ],
         [
@@ -319,7 +414,7 @@ describe.each(engines)('episode API on %s', (engine) => {
       const headers = { 'idempotency-key': `key-${episode.id}` };
       const body = {
         type: 'labs.recorded',
-        payload: { panel: florid },
+        payload: labs(florid, now()),
         expectedVersion: 0,
       };
       const first = await as('dr-adams').request(
@@ -349,10 +444,14 @@ describe.each(engines)('episode API on %s', (engine) => {
     async () => {
       const episode = await openEpisode();
       const results = await Promise.all([
-        send('dr-adams', episode.id, 0, 'labs.recorded', { panel: florid }),
-        send('dr-baker', episode.id, 0, 'therapy.started', {
-          drug: 'methylprednisolone',
-        }),
+        send('dr-adams', episode.id, 0, 'labs.recorded', labs(florid, now())),
+        send(
+          'dr-baker',
+          episode.id,
+          0,
+          'therapy.started',
+          therapy('methylprednisolone', now()),
+        ),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
       const audit = await as('dr-adams').request(
@@ -384,7 +483,7 @@ describe.each(engines)('episode API on %s', (engine) => {
             id,
             {
               type: 'labs.recorded',
-              payload: { panel: florid },
+              payload: labs(florid, now()),
               expectedVersion: version,
             },
             clinician,
@@ -408,9 +507,7 @@ describe.each(engines)('episode API on %s', (engine) => {
                     episode.id,
                     versions[index] ?? 0,
                     'labs.recorded',
-                    {
-                      panel: florid,
-                    },
+                    labs(florid, now()),
                   )
               ).then((result) => ({ index, result })),
             ),
@@ -548,7 +645,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         `/api/episodes/${id}/events`,
         {
           type: 'labs.recorded',
-          payload: { panel: started.body.labs },
+          payload: labs(started.body.labs, now()),
           occurredAt: '2026-01-01T00:00:00Z',
           expectedVersion: 0,
         },
@@ -557,9 +654,9 @@ describe.each(engines)('episode API on %s', (engine) => {
       expect(timed.body.field).toBe('body.occurredAt');
       let version = 0;
       for (const [type, payload] of [
-        ['labs.recorded', { panel: started.body.labs }],
+        ['labs.recorded', labs(started.body.labs, now())],
         ['diagnosis.confirmed', { basis: 'criteria' }],
-        ['therapy.started', { drug: 'methylprednisolone', route: 'iv' }],
+        ['therapy.started', therapy('methylprednisolone', now())],
       ] as const) {
         const sent = await trainee.request(
           'POST',
@@ -652,23 +749,24 @@ describe.each(engines)('episode API on %s', (engine) => {
     const episode = await openEpisode();
     expect(
       (
-        await send('dr-adams', episode.id, 0, 'labs.recorded', {
-          panel: florid,
-        })
+        await send(
+          'dr-adams',
+          episode.id,
+          0,
+          'labs.recorded',
+          labs(florid, now()),
+        )
       ).status,
     ).toBe(201);
+    const pulse = therapy('methylprednisolone', now());
     expect(
-      (
-        await send('dr-adams', episode.id, 1, 'therapy.started', {
-          drug: 'methylprednisolone',
-          doseMg: 720,
-        })
-      ).status,
+      (await send('dr-adams', episode.id, 1, 'therapy.started', pulse)).status,
     ).toBe(201);
+    // A tenfold dose written behind the service's back.
     await harness.query(
       'UPDATE audit_entries SET payload = ? WHERE episode_id = ? AND seq = 2',
       [
-        JSON.stringify({ drug: 'methylprednisolone', doseMg: 7200 }),
+        JSON.stringify({ ...pulse, dose: { value: 7200, unit: 'mg' } }),
         episode.id,
       ],
     );
@@ -694,19 +792,23 @@ describe.each(engines)('episode API on %s', (engine) => {
   maybe(
     'lists episodes by urgency, filters overdue, and paginates',
     async () => {
-      const calm = await openEpisode();
       const late = await openEpisode();
       expect(
         (
-          await send('dr-adams', late.id, 0, 'therapy.started', {
-            drug: 'methylprednisolone',
-          })
+          await send(
+            'dr-adams',
+            late.id,
+            0,
+            'therapy.started',
+            therapy('methylprednisolone', now()),
+          )
         ).status,
       ).toBe(201);
       harness.clock.advance(13 * 3_600_000);
-      expect(
-        (await send('dr-adams', late.id, 1, 'clock.ticked', {})).status,
-      ).toBe(201);
+      // Time passes by the scheduler's tick alone.
+      await harness.service.episodes.tickDue();
+      // Opened since: nothing of it is due yet.
+      const calm = await openEpisode();
       const overdue = await as('dr-adams').request(
         'GET',
         '/api/episodes?overdue=true&pageSize=100',
@@ -829,9 +931,13 @@ describe.each(engines)('episode API on %s', (engine) => {
       const episode = await openEpisode();
       expect(
         (
-          await send('dr-adams', episode.id, 0, 'therapy.started', {
-            drug: 'methylprednisolone',
-          })
+          await send(
+            'dr-adams',
+            episode.id,
+            0,
+            'therapy.started',
+            therapy('methylprednisolone', now()),
+          )
         ).status,
       ).toBe(201);
       harness.clock.advance(13 * 3_600_000);
@@ -873,9 +979,13 @@ describe.each(engines)('episode API on %s', (engine) => {
       const episode = await openEpisode();
       expect(
         (
-          await send('dr-adams', episode.id, 0, 'therapy.started', {
-            drug: 'methylprednisolone',
-          })
+          await send(
+            'dr-adams',
+            episode.id,
+            0,
+            'therapy.started',
+            therapy('methylprednisolone', now()),
+          )
         ).status,
       ).toBe(201);
       await harness.restart(() => {
@@ -899,13 +1009,20 @@ describe.each(engines)('episode API on %s', (engine) => {
     const episode = await openEpisode();
     let version = 0;
     for (const [type, payload] of [
-      ['labs.recorded', { panel: florid }],
-      ['therapy.started', { drug: 'methylprednisolone' }],
-      ['hold.started', { reason: 'transfer' }],
-      ['hold.ended', {}],
+      ['labs.recorded', (at: string) => labs(florid, at)],
+      ['therapy.started', (at: string) => therapy('methylprednisolone', at)],
+      ['hold.started', () => ({ reason: 'transfer' })],
+      ['hold.ended', () => ({})],
     ] as const) {
       harness.clock.advance(3_600_000);
-      const result = await send('dr-adams', episode.id, version, type, payload);
+      const result = await send(
+        'dr-adams',
+        episode.id,
+        version,
+        type,
+        payload(now()),
+      );
+      expect(result.status).toBe(201);
       version = result.body.version;
     }
     const audit = await as('dr-adams').request(
@@ -956,7 +1073,11 @@ describe.each(engines)('episode API on %s', (engine) => {
         (id) => [
           'POST',
           `/api/episodes/${id}/events`,
-          { type: 'labs.recorded', payload: { panel: {} }, expectedVersion: 0 },
+          {
+            type: 'labs.recorded',
+            payload: labs({}, now()),
+            expectedVersion: 0,
+          },
         ],
       ],
       ['verify the audit', 'GET', () => ['GET', '/api/audit/verify']],
@@ -1000,32 +1121,58 @@ describe.each(engines)('episode API on %s', (engine) => {
     async () => {
       const episode = await openEpisode();
       let version = 0;
-      const steps: [string, string, unknown, string?, number?][] = [
-        ['dr-adams', 'labs.recorded', { panel: florid }],
-        ['dr-adams', 'therapy.started', { drug: 'methylprednisolone' }],
-        ['dr-adams', 'reassessment.recorded', { panel: florid }, undefined, 12],
+      /** Who, what, the payload at the time of sending, why, hours later. */
+      const steps: [
+        string,
+        string,
+        (at: string) => unknown,
+        string?,
+        number?,
+      ][] = [
+        ['dr-adams', 'labs.recorded', (at) => labs(florid, at)],
+        [
+          'dr-adams',
+          'therapy.started',
+          (at) => therapy('methylprednisolone', at),
+        ],
+        // Too early for the laboratory rule at 12 h (the example profile
+        // judges from 48 h): a senior judges the response inadequate on
+        // clinical grounds, with the reason.
+        [
+          'dr-baker',
+          'reassessment.recorded',
+          (at) => labs(florid, at, { clinicalJudgement: 'inadequate' }),
+          'no clinical improvement after 12 h',
+          12,
+        ],
         [
           'dr-baker',
           'escalation.requested',
-          {
+          () => ({
             requestId: 'esc-1',
             drug: 'ruxolitinib',
             evidence: ['seed.refractory.2'],
-          },
+          }),
           'no response after 12 h',
           2,
         ],
-        ['dr-chen', 'escalation.approved', { requestId: 'esc-1' }, 'agree', 1],
+        [
+          'dr-chen',
+          'escalation.approved',
+          () => ({ requestId: 'esc-1' }),
+          'agree',
+          1,
+        ],
         [
           'dr-baker',
           'screening.recorded',
-          { kind: 'tb-screening', result: 'overridden' },
+          () => ({ kind: 'tb-screening', result: 'overridden' }),
           'no time: worsening fast',
         ],
         [
           'dr-baker',
           'screening.recorded',
-          { kind: 'zoster-prophylaxis', result: 'done' },
+          () => ({ kind: 'zoster-prophylaxis', result: 'done' }),
         ],
       ];
       for (const [user, type, payload, rationale, hours] of steps) {
@@ -1035,10 +1182,11 @@ describe.each(engines)('episode API on %s', (engine) => {
           episode.id,
           version,
           type,
-          payload,
+          payload(now()),
           rationale ? { rationale } : {},
         );
-        expect(result.status).toBe(201);
+        // The body is in the message when the status is wrong.
+        expect([201, result.body]).toContain(result.status);
         version = result.body.version;
       }
       const report = await as('auditor-ames').request(
@@ -1050,6 +1198,14 @@ describe.each(engines)('episode API on %s', (engine) => {
         (d: { episodeId: string }) => d.episodeId === episode.id,
       );
       expect(mine).toEqual([
+        // The senior's judgement on clinical grounds: the route to escalation.
+        expect.objectContaining({
+          decision: 'response-judged-inadequate-on-clinical-grounds',
+          decidedBy: 'dr-baker',
+          role: 'senior-clinician',
+          rationale: 'no clinical improvement after 12 h',
+          hoursFromWarrantedToDecision: null,
+        }),
         expect.objectContaining({
           decision: 'requested',
           drug: 'ruxolitinib',
@@ -1085,6 +1241,53 @@ describe.each(engines)('episode API on %s', (engine) => {
         /^episodeId,patientIdentifier,kind,seq,decision,drug/,
       );
       expect(text).toContain('dr-chen');
+    },
+  );
+
+  maybe(
+    'the escalation report lists a dose confirmed outside its range, the confirmation as its reason; a dose within the limits is not listed',
+    async () => {
+      const episode = await openEpisode();
+      const reason = 'rounded up to the 1 g vial';
+      const confirmed = await send(
+        'dr-adams',
+        episode.id,
+        0,
+        'therapy.started',
+        therapy('methylprednisolone', now(), {
+          dose: { value: 1, unit: 'g' },
+          doseConfirmation: reason,
+        }),
+      );
+      expect(confirmed.status).toBe(201);
+      // Within the limits: a confirmation nobody needed confirms nothing.
+      const within = await send(
+        'dr-adams',
+        episode.id,
+        1,
+        'therapy.started',
+        therapy('methylprednisolone', now(), {
+          schedule: { kind: 'pulse', day: 2, of: 3 },
+          doseConfirmation: 'as prescribed',
+        }),
+      );
+      expect(within.status).toBe(201);
+      const report = await as('auditor-ames').request(
+        'GET',
+        '/api/escalations',
+      );
+      const mine = report.body.filter(
+        (d: { episodeId: string }) => d.episodeId === episode.id,
+      );
+      expect(mine).toEqual([
+        expect.objectContaining({
+          seq: 1,
+          decision: 'dose-outside-range-confirmed',
+          drug: 'methylprednisolone',
+          decidedBy: 'dr-adams',
+          rationale: reason,
+        }),
+      ]);
     },
   );
 
@@ -1152,7 +1355,10 @@ describe('several service instances on one PostgreSQL', () => {
             `/api/episodes/${created.body.id}/events`,
             {
               type: 'therapy.started',
-              payload: { drug: 'methylprednisolone' },
+              payload: therapy(
+                'methylprednisolone',
+                harness.clock.now().toISOString(),
+              ),
               expectedVersion: 0,
             },
           );
@@ -1205,7 +1411,7 @@ describe('several service instances on one PostgreSQL', () => {
           (
             await first.request('POST', `/api/episodes/${id}/events`, {
               type: 'labs.recorded',
-              payload: { panel },
+              payload: labs(panel, harness.clock.now().toISOString()),
               expectedVersion: 0,
             })
           ).status,
@@ -1215,7 +1421,10 @@ describe('several service instances on one PostgreSQL', () => {
           (
             await other.request('POST', `/api/episodes/${id}/events`, {
               type: 'therapy.started',
-              payload: { drug: 'methylprednisolone' },
+              payload: therapy(
+                'methylprednisolone',
+                harness.clock.now().toISOString(),
+              ),
               expectedVersion: 1,
             })
           ).status,
@@ -1226,7 +1435,7 @@ describe('several service instances on one PostgreSQL', () => {
           `/api/episodes/${id}/events`,
           {
             type: 'labs.recorded',
-            payload: { panel },
+            payload: labs(panel, harness.clock.now().toISOString()),
             expectedVersion: 2,
           },
         );

@@ -10,6 +10,7 @@ import { episodeEventTypes } from '@mas/contracts';
 import { amira } from '@mas/testing';
 
 import { Api, type Harness, startHarness } from './api-harness.js';
+import { labs, therapy } from './clinical-records.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -37,7 +38,7 @@ describe('fuzzing the API (SQLite)', () => {
       `/api/episodes/${episodeId}/events`,
       {
         type: 'labs.recorded',
-        payload: { panel: {} },
+        payload: labs({}, harness.clock.now().toISOString()),
         expectedVersion: 0,
       },
     );
@@ -128,6 +129,132 @@ describe('fuzzing the API (SQLite)', () => {
       { numRuns: 1500 },
     );
     expect(await database()).toBe(before);
+  }, 300_000);
+
+  it('well-formed records at any clinical time: taken within the limits, else a 400 naming the time; the episode clock never passes the service clock', async () => {
+    const MINUTE = 60_000;
+    const DAY = 1440 * MINUTE;
+    const created = await api.request('POST', '/api/episodes', {
+      patient: amira,
+    });
+    const id = created.body.id as string;
+    const opened = Date.parse(created.body.context.openedAt as string);
+    let version = 0;
+    /**
+     * An instant: close to a limit (the service's "now", the opening, the
+     * start of the look-back), anywhere in the last weeks, or up to 2100.
+     */
+    const when = fc.oneof(
+      fc.record({
+        anchor: fc.constantFrom('now', 'opened', 'look-back'),
+        offset: fc.integer({ min: -15 * MINUTE, max: 15 * MINUTE }),
+      }),
+      fc.record({
+        anchor: fc.constant('now'),
+        offset: fc.integer({ min: -20 * DAY, max: 0 }),
+      }),
+      fc.record({
+        absolute: fc.date({
+          min: new Date('1990-01-01T00:00:00Z'),
+          max: new Date('2100-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('labs.recorded', 'therapy.started'),
+        when,
+        // The event's own time: none (now), any instant, or close to the
+        // clinical time (recorded just before or after it was given).
+        fc.option(
+          fc.oneof(
+            when,
+            fc.record({
+              sinceClinical: fc.integer({
+                min: -15 * MINUTE,
+                max: 15 * MINUTE,
+              }),
+            }),
+          ),
+          { nil: undefined },
+        ),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 120 }),
+        async (type, clinical, occurred, withRationale, minutesLater) => {
+          harness.clock.advance(minutesLater * MINUTE);
+          const now = harness.clock.now().getTime();
+          const anchors = {
+            now,
+            opened,
+            'look-back': opened - 14 * DAY,
+          };
+          const instant = (w: typeof clinical) =>
+            'absolute' in w
+              ? w.absolute.getTime()
+              : anchors[w.anchor] + w.offset;
+          const clinicalMs = instant(clinical);
+          const at = new Date(clinicalMs).toISOString();
+          const occurredMs =
+            occurred === undefined
+              ? undefined
+              : 'sinceClinical' in occurred
+                ? clinicalMs + occurred.sinceClinical
+                : instant(occurred);
+          const result = await api.request(
+            'POST',
+            `/api/episodes/${id}/events`,
+            {
+              type,
+              payload:
+                type === 'labs.recorded'
+                  ? labs({}, at)
+                  : therapy('methylprednisolone', at),
+              expectedVersion: version,
+              ...(occurredMs === undefined
+                ? {}
+                : { occurredAt: new Date(occurredMs).toISOString() }),
+              ...(withRationale ? { rationale: 'recorded late' } : {}),
+            },
+          );
+          // The recording rules: not past the service's clock by more than
+          // 5 min, not more than 14 days before the opening, before it only
+          // with a rationale; checked on the event's time first.
+          const field = type === 'labs.recorded' ? 'collectedAt' : 'givenAt';
+          const times: [string, number][] = [
+            ...(occurredMs === undefined
+              ? []
+              : [['body.occurredAt', occurredMs] as [string, number]]),
+            [`body.payload.${field}`, clinicalMs],
+          ];
+          const broken = times.find(
+            ([, ms]) =>
+              ms > now + 5 * MINUTE ||
+              ms < opened - 14 * DAY ||
+              (ms < opened && !withRationale),
+          );
+          // And the machine's: nothing given or drawn after it was recorded.
+          const recordedAt = occurredMs ?? now;
+          const expected = broken
+            ? { status: 400, field: broken[0] }
+            : clinicalMs > recordedAt + 5 * MINUTE
+              ? { status: 422 }
+              : { status: 201 };
+          expect({
+            status: result.status,
+            ...(result.status === 400 ? { field: result.body.field } : {}),
+          }).toEqual(expected);
+          if (result.status === 201) version = result.body.version as number;
+          const episode = await api.request('GET', `/api/episodes/${id}`);
+          expect(episode.body.version).toBe(version);
+          expect(
+            Date.parse(episode.body.context.now as string),
+          ).toBeLessThanOrEqual(now + 5 * MINUTE);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(version).toBeGreaterThan(0);
   }, 300_000);
 
   it('malformed episodes, queries and tokens: 4xx only', async () => {

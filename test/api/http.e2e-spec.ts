@@ -15,6 +15,7 @@ import { BODY_LIMIT_BYTES, IDEMPOTENCY_KEY_MAX_LENGTH } from '@mas/api';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import { Api, type Harness, startHarness } from './api-harness.js';
+import { labs } from './clinical-records.js';
 
 const PASSWORD = 'correct horse battery staple';
 const INDEX = '<!doctype html><title>MAS test build</title>';
@@ -76,7 +77,7 @@ describe('HTTP layer (SQLite)', () => {
   it('refuses bodies before any route runs: status, field and rule; nothing written', async () => {
     const valid = JSON.stringify({
       type: 'labs.recorded',
-      payload: { panel: {} },
+      payload: labs({}, harness.clock.now().toISOString()),
       expectedVersion: 0,
     });
     const cases = [
@@ -175,7 +176,10 @@ describe('HTTP layer (SQLite)', () => {
         `/api/episodes/${episodeId}/events`,
         {
           type: 'labs.recorded',
-          payload: { panel: panelOf(floridMas, febrileSjia) },
+          payload: labs(
+            panelOf(floridMas, febrileSjia),
+            harness.clock.now().toISOString(),
+          ),
           expectedVersion: 0,
         },
         { 'idempotency-key': key },
@@ -212,7 +216,10 @@ describe('HTTP layer (SQLite)', () => {
     const answer = await post(
       JSON.stringify({
         type: 'labs.recorded',
-        payload: { panel: panelOf(floridMas, febrileSjia) },
+        payload: labs(
+          panelOf(floridMas, febrileSjia),
+          harness.clock.now().toISOString(),
+        ),
         expectedVersion: 0,
       }),
       // UTF8 is a name of UTF-8 too.

@@ -18,6 +18,7 @@ import {
   startHarness,
   testUnder,
 } from './api-harness.js';
+import { labs, therapy } from './clinical-records.js';
 
 const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
@@ -76,19 +77,28 @@ describe.each(engines)('work items on %s', (engine) => {
     return { id: created.body.id as string, version: 0 } satisfies Episode;
   }
 
+  /** A payload, or one made at the time of sending (its clinical time). */
+  type Payload = object | ((at: string) => object);
+
   /** Records an event half an hour on; the answer (the version follows). */
   async function send(
     user: string,
     episode: Episode,
     type: string,
-    payload: unknown,
+    payload: Payload,
     extra: Record<string, unknown> = {},
   ) {
     harness.clock.advance(HOUR / 2);
+    const at = harness.clock.now().toISOString();
     const result = await as(user).request(
       'POST',
       `/api/episodes/${episode.id}/events`,
-      { type, payload, expectedVersion: episode.version, ...extra },
+      {
+        type,
+        payload: typeof payload === 'function' ? payload(at) : payload,
+        expectedVersion: episode.version,
+        ...extra,
+      },
     );
     if (result.status === 201) episode.version = result.body.version;
     return result;
@@ -98,7 +108,7 @@ describe.each(engines)('work items on %s', (engine) => {
     user: string,
     episode: Episode,
     type: string,
-    payload: unknown,
+    payload: Payload,
     extra: Record<string, unknown> = {},
   ) {
     const result = await send(user, episode, type, payload, extra);
@@ -113,10 +123,12 @@ describe.each(engines)('work items on %s', (engine) => {
   /** Treated with a glucocorticoid, rapidly worsening: escalation is on. */
   async function worseningEpisode(): Promise<Episode> {
     const episode = await openEpisode();
-    await accepted('dr-adams', episode, 'labs.recorded', { panel: florid });
-    await accepted('dr-adams', episode, 'therapy.started', {
-      drug: 'methylprednisolone',
-    });
+    await accepted('dr-adams', episode, 'labs.recorded', (at) =>
+      labs(florid, at),
+    );
+    await accepted('dr-adams', episode, 'therapy.started', (at) =>
+      therapy('methylprednisolone', at),
+    );
     await accepted('dr-adams', episode, 'severity.assessed', {
       severe: true,
       rapidlyWorsening: true,
@@ -337,7 +349,7 @@ describe.each(engines)('work items on %s', (engine) => {
         'dr-baker',
         episode,
         'therapy.started',
-        { drug: 'ruxolitinib', emergency: true },
+        (at) => therapy('ruxolitinib', at, { emergency: true }),
         { rationale: 'no time to wait: worsening fast' },
       );
       const startedAt = harness.clock.now().toISOString();
@@ -406,7 +418,9 @@ describe.each(engines)('work items on %s', (engine) => {
     "alerts are recorded as they are raised (the scheduler's too) and close when they clear",
     async () => {
       const episode = await openEpisode();
-      await accepted('dr-adams', episode, 'labs.recorded', { panel: florid });
+      await accepted('dr-adams', episode, 'labs.recorded', (at) =>
+        labs(florid, at),
+      );
       expect(await countRows(episode)).toBe(0);
       // No glucocorticoid 7 h after suspicion: the scheduler's tick raises it.
       harness.clock.advance(7 * HOUR);
@@ -437,9 +451,9 @@ describe.each(engines)('work items on %s', (engine) => {
         `/api/episodes/${episode.id}`,
       );
       episode.version = detail.body.version;
-      await accepted('dr-adams', episode, 'therapy.started', {
-        drug: 'methylprednisolone',
-      });
+      await accepted('dr-adams', episode, 'therapy.started', (at) =>
+        therapy('methylprednisolone', at),
+      );
       const after = await episodeItems('dr-adams', episode, 'status=all');
       const byAlert = (items: WorkItem[], id: string) =>
         items.find((i) => i.kind === 'alert' && i.details.alertId === id);
@@ -459,7 +473,7 @@ describe.each(engines)('work items on %s', (engine) => {
     },
   );
 
-  maybe('a refused (422) or stale (409) event opens no item', async () => {
+  maybe('a refused (403, 422) or stale (409) event opens no item', async () => {
     const episode = await worseningEpisode();
     const before = await countRows(episode);
     const request = {
@@ -467,7 +481,8 @@ describe.each(engines)('work items on %s', (engine) => {
       drug: 'etoposide',
       evidence: ['seed.refractory.3'],
     };
-    // A clinician may not request refractory therapy; a senior must say why.
+    // A clinician may not request refractory therapy (the role table: 403);
+    // a senior must say why (the machine: 422).
     const byClinician = await send(
       'dr-adams',
       episode,
@@ -475,7 +490,8 @@ describe.each(engines)('work items on %s', (engine) => {
       request,
       { rationale: 'worsening' },
     );
-    expect(byClinician.status).toBe(422);
+    expect(byClinician.status).toBe(403);
+    expect(byClinician.body.field).toBe('body.type');
     const noReason = await send(
       'dr-baker',
       episode,
@@ -626,12 +642,12 @@ describe.each(engines)('work items on %s', (engine) => {
     'training episodes: listed apart; trainees see theirs only',
     async () => {
       const training = await openEpisode('training');
-      await accepted('trainee-tan', training, 'labs.recorded', {
-        panel: florid,
-      });
-      await accepted('trainee-tan', training, 'therapy.started', {
-        drug: 'methylprednisolone',
-      });
+      await accepted('trainee-tan', training, 'labs.recorded', (at) =>
+        labs(florid, at),
+      );
+      await accepted('trainee-tan', training, 'therapy.started', (at) =>
+        therapy('methylprednisolone', at),
+      );
       await accepted('trainee-tan', training, 'severity.assessed', {
         severe: true,
         rapidlyWorsening: true,

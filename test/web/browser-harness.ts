@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { AxeBuilder } from '@axe-core/playwright';
 import { it } from '@jest/globals';
 import {
   type Browser,
@@ -49,6 +50,11 @@ export interface BrowserHarness {
     context: BrowserContext;
     page: Page;
   }>;
+  /**
+   * Moves time on by `ms`: the service's clock and every open page's (a
+   * form's "given at" or "sample drawn at" defaults to the page's now).
+   */
+  advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -198,15 +204,24 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     ],
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
+  const open = new Set<BrowserContext>();
   return {
     service,
     clock,
     browser,
     async newPage(viewport = { width: 1280, height: 800 }) {
       const context = await browser.newContext({ viewport });
+      open.add(context);
+      context.on('close', () => open.delete(context));
       await context.clock.setFixedTime(clock.now());
       const page = await context.newPage();
       return { context, page };
+    },
+    async advance(ms: number) {
+      clock.advance(ms);
+      for (const context of open) {
+        await context.clock.setFixedTime(clock.now());
+      }
     },
     async close() {
       await browser.close();
@@ -249,4 +264,18 @@ export async function record(page: Page, type: string): Promise<void> {
     .getByRole('button', { name: `Record ${type}`, exact: true })
     .click();
   await page.getByText('Recorded.').waitFor();
+}
+
+/** The serious and critical accessibility violations axe-core finds. */
+export async function axeProblems(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
 }

@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 
-import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect } from '@jest/globals';
 import type { Locator, Page } from 'playwright-core';
 
 import {
+  axeProblems,
   type BrowserHarness,
   browserTestsOrSkip,
   chromiumProblem,
@@ -32,19 +32,6 @@ const floridPanel: Record<string, [number, string]> = {
   fibrinogen: [140, 'mg/dL'],
 };
 
-async function axeProblems(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(', ')}`,
-    );
-}
-
 function actions(page: Page): Locator {
   return page.locator('section.actions');
 }
@@ -58,13 +45,11 @@ async function choose(page: Page, label: string | RegExp): Promise<void> {
 
 async function fillPanel(page: Page): Promise<void> {
   const form = page.locator('.event-form');
-  await form.locator('#root_panel_febrile').check();
-  await form.locator('#root_panel_sjiaKnownOrSuspected').check();
+  await form.locator('#root_panel_febrile__present').check();
+  await form.locator('#root_panel_sjiaKnownOrSuspected__present').check();
   for (const [analyte, [value, unit]] of Object.entries(floridPanel)) {
     await form.locator(`#root_panel_${analyte}_value`).fill(String(value));
-    await form
-      .locator(`#root_panel_${analyte}_unit`)
-      .selectOption({ label: unit });
+    await form.locator(`#root_panel_${analyte}_unit`).selectOption(unit);
   }
 }
 
@@ -124,7 +109,7 @@ describe('the clinician web app in Chromium', () => {
       ).resolves.toBe(true);
 
       // Labs meeting the 2016 criteria, then their explanation.
-      harness.clock.advance(30 * 60_000);
+      await harness.advance(30 * 60_000);
       await choose(page, 'labs.recorded');
       await fillPanel(page);
       await record(page, 'labs.recorded');
@@ -132,12 +117,12 @@ describe('the clinician web app in Chromium', () => {
       await expect(labs.textContent()).resolves.toMatch(/classified/i);
       await expect(labs.textContent()).resolves.toMatch(/ferritin/i);
 
-      harness.clock.advance(10 * 60_000);
+      await harness.advance(10 * 60_000);
       await choose(page, 'diagnosis.confirmed (on criteria)');
       await record(page, 'diagnosis.confirmed');
 
       // The pulse: 30 mg/kg for 60 kg is 1,800 mg, capped at the protocol's 1 g.
-      harness.clock.advance(20 * 60_000);
+      await harness.advance(20 * 60_000);
       await choose(page, 'therapy.started (methylprednisolone)');
       await page.getByLabel('mg/kg').fill('30');
       await page.getByText(/Cap applied: 1,000 mg/).waitFor();
@@ -145,7 +130,17 @@ describe('the clinician web app in Chromium', () => {
         '1,000 mg',
       );
       await page.getByRole('button', { name: /^Use 1,000 mg/ }).click();
+      await page.getByText(/within the range computed/).waitFor();
       await record(page, 'therapy.started');
+      // The dose as given, in the active therapies and the audit timeline.
+      await page
+        .locator('section.therapies')
+        .getByText(/methylprednisolone: 1,000 mg IV, pulse day 1 of 3, given/)
+        .waitFor();
+      await page
+        .locator('section.audit')
+        .getByText(/methylprednisolone 1,000 mg IV, pulse day 1 of 3, given/)
+        .waitFor();
       await page
         .getByText(/Stage:.*glucocorticoid|Stage:.*first/i)
         .first()
@@ -179,7 +174,7 @@ describe('the clinician web app in Chromium', () => {
     'an inadequate reassessment, an escalation requested by one senior, refused to the same senior and approved by another',
     async () => {
       expect(episodeUrl).not.toBe('');
-      harness.clock.advance(11 * 3_600_000);
+      await harness.advance(11 * 3_600_000);
       const baker = await harness.newPage();
       watch(baker.page);
       await signIn(baker.page, harness.service.url, 'dr-baker');
@@ -187,6 +182,14 @@ describe('the clinician web app in Chromium', () => {
       await baker.page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
       await choose(baker.page, 'reassessment.recorded');
       await fillPanel(baker.page);
+      // Eleven hours in, the labs are too early to judge: the senior judges
+      // the response inadequate on clinical grounds, with the rationale.
+      await baker.page
+        .locator('#root_clinicalJudgement')
+        .selectOption({ label: 'inadequate response' });
+      await baker.page
+        .getByLabel(/Rationale/)
+        .fill('still febrile with falling platelets despite the pulse');
       await record(baker.page, 'reassessment.recorded');
       await baker.page
         .getByText(/Last response assessment/)

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
+import { standardPrescription } from '@mas/mas-episode';
+import { type DrugId, parseInstitutionProfile } from '@mas/protocol';
 import {
   hscoreWorkedExamples,
   mas2016WorkedExamples,
@@ -272,19 +274,33 @@ describe('cli: replay through the care-episode statechart', () => {
     sex: 'male',
     underlyingDisease: 'sJIA',
   };
+  const profile = parseInstitutionProfile(
+    JSON.parse(readFileSync(defaultProfilePath, 'utf8')),
+  );
   const clinician = { id: 'dr-adams', role: 'clinician' };
   const labs = {
     type: 'labs.recorded',
     at: '2026-03-01T08:30:00Z',
     actor: { id: 'nurse-diaz', role: 'nurse' },
-    payload: { panel: hscoreWorkedExamples[0].panel },
+    payload: {
+      panel: hscoreWorkedExamples[0].panel,
+      collectedAt: '2026-03-01T08:30:00Z',
+    },
   };
-  const steroid = {
+  /** A complete therapy record: the standard prescription, given at `at`. */
+  const started = (drug: DrugId, at: string, extra: object = {}) => ({
     type: 'therapy.started',
-    at: '2026-03-01T09:00:00Z',
+    at,
     actor: clinician,
-    payload: { drug: 'methylprednisolone', route: 'iv', doseMg: 1000 },
-  };
+    payload: {
+      drug,
+      ...standardPrescription(drug, patient, profile),
+      givenAt: at,
+      ...extra,
+    },
+  });
+  // Ben, 55 kg: 30 mg/kg lowered to the 1 g maximum per infusion.
+  const steroid = started('methylprednisolone', '2026-03-01T09:00:00Z');
 
   it('prints the final state, stage, tags, summary, alerts, allowed and blocked events', () => {
     const { code, json } = run(['replay'], {
@@ -324,11 +340,7 @@ describe('cli: replay through the care-episode statechart', () => {
   });
 
   it('a rejected event stops the replay: exit 2 naming the event and why', () => {
-    const emapalumab = {
-      ...steroid,
-      at: '2026-03-01T10:00:00Z',
-      payload: { drug: 'emapalumab' },
-    };
+    const emapalumab = started('emapalumab', '2026-03-01T10:00:00Z');
     const { code, stderr } = run(['replay'], {
       patient,
       events: [labs, steroid, emapalumab],
@@ -343,7 +355,9 @@ describe('cli: replay through the care-episode statechart', () => {
     expect(
       run(['replay'], {
         patient,
-        events: [{ ...steroid, payload: { drug: 'aspirin' } }],
+        events: [
+          { ...steroid, payload: { ...steroid.payload, drug: 'aspirin' } },
+        ],
       }).stderr,
     ).toMatch(/^error: events\[0\]\.payload\.drug: /);
     expect(
@@ -356,6 +370,218 @@ describe('cli: replay through the care-episode statechart', () => {
       run(['replay'], { patient, events: [{ ...steroid, at: 'yesterday' }] })
         .stderr,
     ).toMatch(/^error: events\[0\]\.at: /);
+  });
+
+  it('an incomplete therapy record is exit 2 naming the missing field', () => {
+    const { dose: _dose, ...withoutDose } = steroid.payload;
+    const { code, stdout, stderr } = run(['replay'], {
+      patient,
+      events: [labs, { ...steroid, payload: withoutDose }],
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: events\[1\]\.payload\.dose: /);
+    expect(
+      run(['replay'], {
+        patient,
+        events: [{ ...labs, payload: { panel: labs.payload.panel } }],
+      }).stderr,
+    ).toMatch(/^error: events\[0\]\.payload\.collectedAt: /);
+  });
+
+  it('shows the doses as given: unit, route, schedule, when given and when recorded, and the dose check', () => {
+    const given = started('methylprednisolone', '2026-03-01T09:30:00Z', {
+      dose: { value: 1, unit: 'g' },
+      givenAt: '2026-03-01T09:00:00Z',
+    });
+    const { code, json } = run(['replay'], { patient, events: [labs, given] });
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      summary: {
+        activeTherapies: [
+          {
+            drug: 'methylprednisolone',
+            since: '2026-03-01T09:00:00.000Z',
+            dose: { value: 1, unit: 'g' },
+            route: 'iv',
+            schedule: { kind: 'pulse', day: 1, of: 3 },
+            recordedAt: '2026-03-01T09:30:00.000Z',
+            doseCheck: { tier: 'within' },
+          },
+        ],
+        // Timed from when it was given, not when it was recorded.
+        hoursSuspicionToGlucocorticoid: 0.5,
+      },
+    });
+  });
+
+  it('a dose outside the soft limits needs its confirmation; a tenfold dose is refused: exit 2 naming the event', () => {
+    const soft = started('methylprednisolone', '2026-03-01T09:00:00Z', {
+      dose: { value: 600, unit: 'mg' },
+    });
+    expect(run(['replay'], { patient, events: [labs, soft] }).stderr).toMatch(
+      /^error: events\[1\]: \(therapy\.started methylprednisolone at 2026-03-01T09:00:00Z\) rejected: outside the dose range, confirm with a reason \(doseConfirmation\): methylprednisolone 600 mg is below the soft limit of 825 mg/,
+    );
+    const confirmed = run(['replay'], {
+      patient,
+      events: [
+        labs,
+        {
+          ...soft,
+          payload: { ...soft.payload, doseConfirmation: 'tapering dose' },
+        },
+      ],
+    });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.json).toMatchObject({
+      summary: {
+        activeTherapies: [
+          {
+            dose: { value: 600, unit: 'mg' },
+            doseCheck: {
+              tier: 'soft',
+              confirmedBy: { id: 'dr-adams' },
+              confirmation: 'tapering dose',
+            },
+          },
+        ],
+      },
+    });
+    const tenfold = started('methylprednisolone', '2026-03-01T09:00:00Z', {
+      dose: { value: 10, unit: 'g' },
+      doseConfirmation: 'I am sure',
+    });
+    expect(
+      run(['replay'], { patient, events: [labs, tenfold] }).stderr,
+    ).toMatch(
+      /^error: events\[1\]: \(therapy\.started methylprednisolone at 2026-03-01T09:00:00Z\) rejected: hard dose limit: methylprednisolone 10000 mg is above the hard limit of 3000 mg/,
+    );
+  });
+});
+
+describe('cli: replay of several courses', () => {
+  const ben = {
+    identifier: 'SYN-BEN-16',
+    weightKg: 55,
+    heightCm: 170,
+    birthDate: '2010-02-02',
+    sex: 'male',
+    underlyingDisease: 'sJIA',
+  };
+  const amira = {
+    identifier: 'SYN-AMIRA-7',
+    weightKg: 24,
+    heightCm: 122,
+    birthDate: '2019-05-14',
+    sex: 'female',
+    underlyingDisease: 'sJIA',
+  };
+  const profile = parseInstitutionProfile(
+    JSON.parse(readFileSync(defaultProfilePath, 'utf8')),
+  );
+  /** Labs, then a pulse: the standard prescription, changed by `change`. */
+  const course = (
+    patient: typeof ben,
+    change: (payload: Record<string, unknown>) => Record<string, unknown> = (
+      payload,
+    ) => payload,
+  ) => ({
+    patient,
+    events: [
+      {
+        type: 'labs.recorded',
+        at: '2026-03-01T08:30:00Z',
+        actor: { id: 'nurse-diaz', role: 'nurse' },
+        payload: {
+          panel: hscoreWorkedExamples[0].panel,
+          collectedAt: '2026-03-01T08:30:00Z',
+        },
+      },
+      {
+        type: 'therapy.started',
+        at: '2026-03-01T09:00:00Z',
+        actor: { id: 'dr-adams', role: 'clinician' },
+        payload: change({
+          drug: 'methylprednisolone',
+          ...standardPrescription('methylprednisolone', patient, profile),
+          givenAt: '2026-03-01T09:00:00Z',
+        }),
+      },
+    ],
+  });
+  const dosed =
+    (dose: { value: number; unit: string }) =>
+    (payload: Record<string, unknown>) => ({ ...payload, dose });
+
+  it('an array of courses in gives an array of answers out, in order, each as its own replay', () => {
+    const courses = [
+      course(ben),
+      course(amira),
+      course(ben, dosed({ value: 1, unit: 'g' })),
+    ];
+    const { code, json } = run(['replay'], courses);
+    expect(code).toBe(0);
+    expect(Array.isArray(json)).toBe(true);
+    const answers = json as {
+      summary: {
+        patient: string;
+        activeTherapies: { dose: { value: number; unit: string } }[];
+      };
+    }[];
+    expect(answers.map((a) => a.summary.patient)).toEqual([
+      'SYN-BEN-16',
+      'SYN-AMIRA-7',
+      'SYN-BEN-16',
+    ]);
+    // Each dose as given: Ben's 1000 mg, Amira's 720 mg, Ben's 1 g.
+    expect(answers.map((a) => a.summary.activeTherapies[0]?.dose)).toEqual([
+      { value: 1000, unit: 'mg' },
+      { value: 720, unit: 'mg' },
+      { value: 1, unit: 'g' },
+    ]);
+    courses.forEach((one, index) => {
+      expect(answers[index]).toEqual(run(['replay'], one).json);
+    });
+    // One course in (not in an array): one answer out.
+    expect(Array.isArray(run(['replay'], course(amira)).json)).toBe(false);
+    expect(run(['replay'], []).json).toEqual([]);
+  });
+
+  it('a bad course is exit 2 naming its [index], and nothing is printed for the good ones', () => {
+    const broken = course(amira, (payload) =>
+      Object.fromEntries(
+        Object.entries(payload).filter(([key]) => key !== 'dose'),
+      ),
+    );
+    const missing = run(['replay'], [course(ben), broken, course(amira)]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(
+      /^error: \[1\]\.events\[1\]\.payload\.dose: /,
+    );
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+
+    // A tenfold dose for Amira (24 kg): refused by the machine, named by course.
+    const refused = run(
+      ['replay'],
+      [
+        course(ben),
+        course(ben),
+        course(amira, dosed({ value: 7.2, unit: 'g' })),
+      ],
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /^error: \[2\]\.events\[1\]: \(therapy\.started methylprednisolone at 2026-03-01T09:00:00Z\) rejected: hard dose limit: /,
+    );
+    expect(
+      run(
+        ['replay'],
+        [course(ben), { ...course(ben), patient: { ...ben, weightKg: -3 } }],
+      ).stderr,
+    ).toMatch(/^error: \[1\]\.patient\.weightKg: /);
+    expect(run(['replay'], [course(ben), 42]).stderr).toMatch(/^error: \[1\]/);
   });
 });
 

@@ -75,8 +75,9 @@ Commands
                        emapalumab ruxolitinib baricitinib etoposide rituximab tocilizumab
   response             { "baseline": panel, "current": panel } -> responding / inadequate / worsening
   replay               { "patient", "events": [...], "openedAt"?, "initialStage"? } through the
-                       care-episode statechart: final state, stage, tags, alerts, allowed
-                       and blocked events; a rejected event is exit 2 naming it and why
+                       care-episode statechart (or an array of courses: an array of answers):
+                       final state, stage, tags, alerts, allowed and blocked events, doses
+                       as given; a rejected event is exit 2 naming it and why
   verify [--limit N] [--json]
                        model-check the care-episode machine: every safety property on
                        every reachable state (exit 1 if one fails or is inconclusive)
@@ -386,7 +387,7 @@ function execute(options: Options, io: CliIo): string {
         }),
       );
     case 'replay':
-      return json(replay(stdinJson(), profile()));
+      return json(eachInput(stdinJson(), (item) => replay(item, profile())));
     case 'evidence':
       return json(evidenceCatalog);
     case 'protocol':

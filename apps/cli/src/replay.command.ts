@@ -68,7 +68,22 @@ export function describeEpisode(snapshot: EpisodeSnapshot) {
         class: t.therapyClass,
         since: t.startedAt,
         background: t.background,
+        ...(t.dose ? { dose: t.dose } : {}),
+        ...(t.route ? { route: t.route } : {}),
+        ...(t.schedule ? { schedule: t.schedule } : {}),
+        ...(t.recordedAt ? { recordedAt: t.recordedAt } : {}),
+        ...(t.doseCheck ? { doseCheck: t.doseCheck } : {}),
       })),
+      otherTherapies: context.otherTherapies
+        .filter((t) => t.stoppedAt === undefined)
+        .map((t) => ({
+          medication: t.medication,
+          dose: t.dose,
+          route: t.route,
+          schedule: t.schedule,
+          since: t.startedAt,
+          glucocorticoidTaper: t.glucocorticoidTaper,
+        })),
       severe: context.severe,
       rapidlyWorsening: context.rapidlyWorsening,
       lastResponse: context.lastResponse,

@@ -4,5 +4,8 @@ export * from './lib/mas-episode.checks.js';
 export * from './lib/mas-episode.explain.js';
 export * from './lib/mas-episode.machine.js';
 export * from './lib/mas-episode.persistence.js';
+export * from './lib/mas-episode.recording.js';
 export * from './lib/mas-episode.reducer.js';
 export * from './lib/mas-episode.types.js';
+export * from './lib/prescription.util.js';
+export * from './lib/therapy-record.util.js';

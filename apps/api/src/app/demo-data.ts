@@ -58,6 +58,7 @@ export async function seedDemoData(
   if (!clinician) return credentials;
   const florid = panelOf(floridMas, febrileSjia);
   const at = () => clock.now().toISOString();
+  const pulseDay1 = { kind: 'pulse', day: 1, of: 3 } as const;
 
   const first = await episodes.create(
     { patient: amira, initialStage: 'suspected' },
@@ -65,10 +66,16 @@ export async function seedDemoData(
   );
   let version = first.version;
   for (const [type, payload] of [
-    ['labs.recorded', { panel: florid }],
+    ['labs.recorded', { panel: florid, collectedAt: at() }],
     [
       'therapy.started',
-      { drug: 'methylprednisolone', route: 'iv', doseMg: 720 },
+      {
+        drug: 'methylprednisolone',
+        dose: { value: 720, unit: 'mg' },
+        route: 'iv',
+        schedule: pulseDay1,
+        givenAt: at(),
+      },
     ],
   ] as const) {
     const result = await episodes.send(
@@ -87,7 +94,7 @@ export async function seedDemoData(
     second.id,
     {
       type: 'labs.recorded',
-      payload: { panel: florid },
+      payload: { panel: florid, collectedAt: at() },
       expectedVersion: second.version,
     },
     clinician,
@@ -99,14 +106,23 @@ export async function seedDemoData(
   );
   version = third.version;
   for (const [type, payload] of [
-    ['labs.recorded', { panel: florid }],
+    ['labs.recorded', { panel: florid, collectedAt: at() }],
     [
       'therapy.started',
-      { drug: 'methylprednisolone', route: 'iv', doseMg: 1000 },
+      {
+        drug: 'methylprednisolone',
+        dose: { value: 1000, unit: 'mg' },
+        route: 'iv',
+        schedule: pulseDay1,
+        givenAt: at(),
+      },
     ],
     [
       'reassessment.recorded',
-      { panel: panelOf(unchanged(floridMas), febrileSjia) },
+      {
+        panel: panelOf(unchanged(floridMas), febrileSjia),
+        collectedAt: at(),
+      },
     ],
   ] as const) {
     const result = await episodes.send(

@@ -39,7 +39,7 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** The field a 400 answer names (e.g. `body.payload.doseMg`), and its rule. */
+/** The field a 400 answer names (e.g. `body.payload.givenAt`), and its rule. */
 export function fieldIssue(error: unknown): FieldIssue | null {
   if (!(error instanceof ApiError) || error.status !== 400) return null;
   const field = error.body['field'];

@@ -1,9 +1,12 @@
 import { useMemo, useState } from 'react';
 
 import { patientSchema, underlyingDiseases } from '@mas/contracts';
+import { ClinicalInputError } from '@mas/protocol';
 
-import type { ApiClient } from '../api/client.js';
+import { type ApiClient, ApiError } from '../api/client.js';
 import type { EpisodeList, EpisodeListItem } from '../api/types.js';
+import type { UnusualItem } from '../episode/event-form.model.js';
+import { UnusualConfirmation } from '../episode/unusual-confirmation.js';
 import { useFetched } from '../use-fetched.js';
 import { useNow } from '../use-now.js';
 import {
@@ -11,8 +14,10 @@ import {
   countdown,
   filterChoices,
   filterEpisodes,
+  MEASURE_WORDS,
   since,
   sortEpisodes,
+  unusualMeasures,
 } from './board.model.js';
 
 const columns: readonly { key: BoardSortKey | null; label: string }[] = [
@@ -229,11 +234,22 @@ interface NewEpisodeFormProps {
   readonly onCreated: (id: string) => void;
 }
 
+interface PendingEpisode {
+  readonly body: {
+    readonly patient: Record<string, unknown>;
+    readonly kind: 'real' | 'training';
+    readonly initialStage: string;
+  };
+  readonly items: readonly UnusualItem[];
+  readonly serverMessage?: string;
+}
+
 /** Opens an episode for a pseudonymous patient. */
 function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<PendingEpisode | null>(null);
   if (!open) {
     return (
       <button type="button" onClick={() => setOpen(true)}>
@@ -263,88 +279,155 @@ function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
       );
       return;
     }
+    const body = { patient, kind, initialStage: text('initialStage') };
+    let items: UnusualItem[];
+    try {
+      items = unusualMeasures(checked.data, new Date().toISOString());
+    } catch (e) {
+      if (!(e instanceof ClinicalInputError)) throw e;
+      setError(e.message);
+      return;
+    }
+    if (items.length > 0) {
+      setError(null);
+      setPending({ body, items });
+      return;
+    }
+    create(body);
+  };
+  const create = (body: PendingEpisode['body'], confirmed?: string[]) => {
     setBusy(true);
     setError(null);
     api
       .request<{ id: string }>('POST', '/api/episodes', {
-        patient,
-        kind,
-        initialStage: text('initialStage'),
+        ...body,
+        ...(confirmed ? { confirmUnusual: confirmed } : {}),
       })
       .then(
         (created) => {
           setBusy(false);
+          setPending(null);
           setOpen(false);
           onCreated(created.id);
         },
         (e: unknown) => {
           setBusy(false);
+          const fields =
+            e instanceof ApiError && Array.isArray(e.body['unusualFields'])
+              ? e.body['unusualFields'].filter(
+                  (f): f is string => typeof f === 'string',
+                )
+              : [];
+          if (e instanceof ApiError && e.status === 422 && fields.length > 0) {
+            const patient = body.patient as {
+              weightKg: number;
+              heightCm: number;
+              birthDate: string;
+            };
+            let items: UnusualItem[];
+            try {
+              items = unusualMeasures(
+                patient,
+                new Date().toISOString(),
+                fields,
+              );
+            } catch {
+              items = fields.map((field) => ({
+                field,
+                label: MEASURE_WORDS[field] ?? field,
+                text: 'the service finds this value unusual',
+              }));
+            }
+            setPending({ body, items, serverMessage: e.message });
+            return;
+          }
           setError(e instanceof Error ? e.message : String(e));
         },
       );
   };
   return (
-    <form
-      className="new-episode"
-      aria-label="New episode"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit(e.currentTarget);
-      }}
-    >
-      <fieldset>
-        <legend>New {kind} episode (pseudonymous patient)</legend>
-        <label>
-          Identifier <input name="identifier" required />
-        </label>
-        <label>
-          Weight (kg){' '}
-          <input name="weightKg" type="number" step="0.1" min="0" required />
-        </label>
-        <label>
-          Height (cm){' '}
-          <input name="heightCm" type="number" step="0.1" min="0" required />
-        </label>
-        <label>
-          Birth date <input name="birthDate" type="date" required />
-        </label>
-        <label>
-          Sex{' '}
-          <select name="sex" required defaultValue="">
-            <option value="" disabled>
-              choose
-            </option>
-            <option value="female">female</option>
-            <option value="male">male</option>
-            <option value="other">other</option>
-            <option value="unknown">unknown</option>
-          </select>
-        </label>
-        <label>
-          Underlying disease{' '}
-          <select name="underlyingDisease" required defaultValue="sJIA">
-            {underlyingDiseases.map((d) => (
-              <option key={d} value={d}>
-                {d}
+    <>
+      <form
+        className="new-episode"
+        aria-label="New episode"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit(e.currentTarget);
+        }}
+      >
+        <fieldset>
+          <legend>New {kind} episode (pseudonymous patient)</legend>
+          <label>
+            Identifier <input name="identifier" required />
+          </label>
+          <label>
+            Weight (kg){' '}
+            <input name="weightKg" type="number" step="0.1" min="0" required />
+          </label>
+          <label>
+            Height (cm){' '}
+            <input name="heightCm" type="number" step="0.1" min="0" required />
+          </label>
+          <label>
+            Birth date <input name="birthDate" type="date" required />
+          </label>
+          <label>
+            Sex{' '}
+            <select name="sex" required defaultValue="">
+              <option value="" disabled>
+                choose
               </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Starts at{' '}
-          <select name="initialStage" defaultValue="suspected">
-            <option value="suspected">MAS suspected</option>
-            <option value="at-risk">at risk (not yet suspected)</option>
-          </select>
-        </label>
-      </fieldset>
-      {error ? <p role="alert">{error}</p> : null}
-      <button type="submit" disabled={busy}>
-        Open episode
-      </button>{' '}
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-    </form>
+              <option value="female">female</option>
+              <option value="male">male</option>
+              <option value="other">other</option>
+              <option value="unknown">unknown</option>
+            </select>
+          </label>
+          <label>
+            Underlying disease{' '}
+            <select name="underlyingDisease" required defaultValue="sJIA">
+              {underlyingDiseases.map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Starts at{' '}
+            <select name="initialStage" defaultValue="suspected">
+              <option value="suspected">MAS suspected</option>
+              <option value="at-risk">at risk (not yet suspected)</option>
+            </select>
+          </label>
+        </fieldset>
+        {error ? <p role="alert">{error}</p> : null}
+        {pending ? null : (
+          <>
+            <button type="submit" disabled={busy}>
+              Open episode
+            </button>{' '}
+            <button type="button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </>
+        )}
+      </form>
+      {pending ? (
+        <UnusualConfirmation
+          items={pending.items}
+          {...(pending.serverMessage
+            ? { serverMessage: pending.serverMessage }
+            : {})}
+          busy={busy}
+          onConfirm={(fields) => {
+            create(pending.body, [...fields]);
+          }}
+          onBack={() => {
+            setPending(null);
+          }}
+        />
+      ) : null}
+    </>
   );
 }

@@ -1,4 +1,7 @@
+import { checkPatientMeasures } from '@mas/protocol';
+
 import type { EpisodeListItem } from '../api/types.js';
+import { type UnusualItem, unusualText } from '../episode/event-form.model.js';
 
 export type BoardSortKey =
   'urgency' | 'patient' | 'stage' | 'nextDue' | 'suspicion';
@@ -97,4 +100,38 @@ export function filterChoices(items: readonly EpisodeListItem[]): {
     stages: [...new Set(items.map((i) => i.stage))].sort(),
     alerts: [...new Set(items.flatMap((i) => i.alerts))].sort(),
   };
+}
+
+/** What the new-episode form calls each patient measure. */
+export const MEASURE_WORDS: Readonly<Record<string, string>> = {
+  weightKg: 'Weight',
+  heightCm: 'Height',
+  birthDate: 'Age (from the birth date)',
+};
+
+/**
+ * The patient's unusual measures (a likely unit slip: grams for kilograms)
+ * not confirmed yet; `only`: the fields the service named. Throws the
+ * protocol library's ClinicalInputError for an impossible one.
+ */
+export function unusualMeasures(
+  patient: { weightKg: number; heightCm: number; birthDate: string },
+  at: string,
+  only?: readonly string[],
+): UnusualItem[] {
+  const found = checkPatientMeasures(patient, at).unusual.map((item) => ({
+    field: item.field,
+    label: MEASURE_WORDS[item.field] ?? item.field,
+    text: unusualText(item),
+  }));
+  if (only === undefined) return found;
+  const named = found.filter((item) => only.includes(item.field));
+  const rest = only
+    .filter((field) => !named.some((item) => item.field === field))
+    .map((field) => ({
+      field,
+      label: MEASURE_WORDS[field] ?? field,
+      text: 'the service finds this value unusual: check it and its unit',
+    }));
+  return [...named, ...rest];
 }

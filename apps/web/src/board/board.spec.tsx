@@ -1,9 +1,16 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import {
+  fireEvent,
+  render,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 
+import { ApiClient } from '../api/client.js';
 import type { EpisodeListItem } from '../api/types.js';
 import { countdown, sortEpisodes } from './board.model.js';
-import { BoardTable } from './board-page.js';
+import { BoardPage, BoardTable } from './board-page.js';
 
 const now = Date.parse('2026-03-02T12:00:00Z');
 
@@ -121,5 +128,111 @@ describe('the board', () => {
     render(<BoardTable items={[calm]} now={now} onOpen={onOpen} />);
     fireEvent.click(screen.getByRole('button', { name: '1' }));
     expect(onOpen).toHaveBeenCalledWith(calm.id);
+  });
+});
+
+describe('a new episode', () => {
+  /** A service that lists nothing and answers each POST in turn. */
+  function service(answers: { status: number; body: unknown }[]) {
+    const posts: unknown[] = [];
+    const fetcher = (_input: string, init?: RequestInit) => {
+      // jsdom has no Response: the little of one the client reads.
+      const json = (status: number, body: unknown) =>
+        Promise.resolve({
+          ok: status >= 200 && status < 300,
+          status,
+          text: () => Promise.resolve(JSON.stringify(body)),
+        });
+      if (init?.method === 'POST') {
+        posts.push(
+          JSON.parse(typeof init.body === 'string' ? init.body : '{}'),
+        );
+        const answer = answers[posts.length - 1] ?? answers[answers.length - 1];
+        return json(answer?.status ?? 500, answer?.body ?? {});
+      }
+      return json(200, { page: 1, pageSize: 100, total: 0, items: [] });
+    };
+    const api = new ApiClient(
+      { token: 't', username: 'dr-adams', role: 'clinician' },
+      fetcher as unknown as typeof fetch,
+    );
+    return { api, posts };
+  }
+
+  function fill(weightKg: string) {
+    fireEvent.click(screen.getByRole('button', { name: 'New episode' }));
+    const form = screen.getByRole('form', { name: 'New episode' });
+    fireEvent.change(within(form).getByLabelText('Identifier'), {
+      target: { value: 'SYN-NEW-1' },
+    });
+    fireEvent.change(within(form).getByLabelText('Weight (kg)'), {
+      target: { value: weightKg },
+    });
+    fireEvent.change(within(form).getByLabelText('Height (cm)'), {
+      target: { value: '165' },
+    });
+    fireEvent.change(within(form).getByLabelText('Birth date'), {
+      target: { value: '2011-04-01' },
+    });
+    fireEvent.change(within(form).getByLabelText('Sex'), {
+      target: { value: 'female' },
+    });
+    fireEvent.click(within(form).getByRole('button', { name: 'Open episode' }));
+  }
+
+  it('asks to confirm an unusual weight with its usual range, then sends confirmUnusual', async () => {
+    const { api, posts } = service([{ status: 201, body: { id: 'new-id' } }]);
+    const onOpen = jest.fn();
+    render(<BoardPage api={api} kind="real" canOpen onOpen={onOpen} />);
+    fill('250');
+    const ask = screen.getByRole('region', { name: 'Confirm unusual values' });
+    expect(ask.textContent).toContain(
+      'Weight: 250 kg is above the usual range 1–200 kg',
+    );
+    expect(posts).toEqual([]);
+    fireEvent.click(within(ask).getByLabelText(/I confirm Weight/));
+    fireEvent.click(
+      within(ask).getByRole('button', {
+        name: 'Record with these values confirmed',
+      }),
+    );
+    await waitFor(() => {
+      expect(onOpen).toHaveBeenCalledWith('new-id');
+    });
+    expect(posts).toEqual([
+      expect.objectContaining({
+        patient: expect.objectContaining({ weightKg: 250 }),
+        confirmUnusual: ['weightKg'],
+      }),
+    ]);
+  });
+
+  it("asks the same when the service's 422 names an unusual measure", async () => {
+    const { api, posts } = service([
+      {
+        status: 422,
+        body: {
+          message: 'unusual patient measures, confirm each (confirmUnusual)',
+          unusualFields: ['heightCm'],
+        },
+      },
+      { status: 201, body: { id: 'new-id' } },
+    ]);
+    const onOpen = jest.fn();
+    render(<BoardPage api={api} kind="real" canOpen onOpen={onOpen} />);
+    fill('60');
+    const ask = await screen.findByRole('region', {
+      name: 'Confirm unusual values',
+    });
+    fireEvent.click(within(ask).getByLabelText(/I confirm Height/));
+    fireEvent.click(
+      within(ask).getByRole('button', {
+        name: 'Record with these values confirmed',
+      }),
+    );
+    await waitFor(() => {
+      expect(onOpen).toHaveBeenCalledWith('new-id');
+    });
+    expect(posts[1]).toMatchObject({ confirmUnusual: ['heightCm'] });
   });
 });

@@ -1,14 +1,6 @@
+import { formatTime } from './clinical-time.model.js';
 import type { ReplayedEntry } from './episode.model.js';
-
-const time = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
-
-export function formatTime(iso: string): string {
-  return `${time.format(new Date(iso))} UTC`;
-}
+import { sampleText, therapyEventText } from './therapy.model.js';
 
 export interface AuditTimelineProps {
   readonly replayed: readonly ReplayedEntry[];
@@ -19,7 +11,10 @@ export interface AuditTimelineProps {
   };
 }
 
-/** Who did what, when, why, on what evidence, and the alerts standing then. */
+/**
+ * Who did what, when, why, on what evidence, and the alerts standing then;
+ * a therapy with its dose as given, a panel with its sample time.
+ */
 export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
   return (
     <section className="audit" aria-labelledby="audit-title">
@@ -43,6 +38,14 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
                 ? `, recorded ${formatTime(entry.recordedAt)}`
                 : ''}
             </p>
+            {therapyEventText(entry.type, entry.payload) ? (
+              <p className="given">
+                {therapyEventText(entry.type, entry.payload)}
+              </p>
+            ) : null}
+            {sampleText(entry.type, entry.payload) ? (
+              <p className="hint">{sampleText(entry.type, entry.payload)}</p>
+            ) : null}
             {entry.rationale ? <p>Rationale: {entry.rationale}</p> : null}
             <p className="hint">
               {entry.guard.reason}

@@ -12,8 +12,14 @@ export interface DosePreviewProps {
   readonly route?: string;
   readonly patient: Patient;
   readonly profile: InstitutionProfile;
-  /** Puts the computed dose into the form. */
-  readonly onUse: (doseMg: number) => void;
+  /**
+   * Puts the computed dose into the form: the amount per administration
+   * (a daily dose split into its doses) and the route it was computed for.
+   */
+  readonly onUse: (
+    dose: { readonly value: number; readonly unit: 'mg' },
+    route: DoseResult['route'],
+  ) => void;
 }
 
 type Outcome =
@@ -33,6 +39,12 @@ function compute(
       message: error instanceof Error ? error.message : String(error),
     };
   }
+}
+
+/** A dose per day given in several doses: the amount of each. */
+function perAdministration(result: DoseResult): number {
+  const doses = result.per === 'day' ? (result.dosesPerDay ?? 1) : 1;
+  return Math.round((result.doseMg / doses) * 100) / 100;
 }
 
 const mg = (value: number) =>
@@ -133,8 +145,19 @@ export function DosePreview({
               {w}
             </p>
           ))}
-          <button type="button" onClick={() => onUse(outcome.result.doseMg)}>
-            Use {mg(outcome.result.doseMg)} in the form
+          <button
+            type="button"
+            onClick={() => {
+              onUse(
+                { value: perAdministration(outcome.result), unit: 'mg' },
+                outcome.result.route,
+              );
+            }}
+          >
+            Use {mg(perAdministration(outcome.result))} in the form
+            {perAdministration(outcome.result) === outcome.result.doseMg
+              ? ''
+              : ` (per dose, ${String(outcome.result.dosesPerDay)} a day)`}
           </button>
         </div>
       ) : (

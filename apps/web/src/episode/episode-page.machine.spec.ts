@@ -6,7 +6,7 @@ import { createActor, waitFor } from 'xstate';
 
 import { ApiClient } from '../api/client.js';
 import type { AuditEntry } from '../api/types.js';
-import { episodePageMachine } from './episode-page.machine.js';
+import { episodePageMachine, type Submission } from './episode-page.machine.js';
 
 const id = '00000000-0000-4000-8000-000000000001';
 
@@ -82,14 +82,16 @@ function service(script: {
   );
 }
 
-async function sendOnce(api: ApiClient) {
+const labs: Submission = {
+  type: 'labs.recorded',
+  payload: { panel: {}, collectedAt: '2026-03-01T08:00:00.000Z' },
+};
+
+async function sendOnce(api: ApiClient, submission: Submission = labs) {
   const actor = createActor(episodePageMachine, { input: { api, id } });
   actor.start();
   await waitFor(actor, (s) => s.matches('ready'));
-  actor.send({
-    type: 'SEND',
-    submission: { type: 'labs.recorded', payload: { panel: {} } },
-  });
+  actor.send({ type: 'SEND', submission });
   await waitFor(actor, (s) => s.matches('sending'));
   const after = await waitFor(actor, (s) => s.matches('ready'));
   actor.stop();
@@ -142,7 +144,63 @@ describe('the episode page flow', () => {
       kind: 'refused',
       message:
         'The protocol does not allow this now: dr-baker made this request and cannot also decide it',
+      submission: labs,
     });
+  });
+
+  it('422 outside a soft dose limit: says a confirmation would allow it, with what was sent', async () => {
+    const therapy: Submission = {
+      type: 'therapy.started',
+      payload: {
+        drug: 'methylprednisolone',
+        dose: { value: 1500, unit: 'mg' },
+        route: 'iv',
+        schedule: { kind: 'pulse', day: 1, of: 3 },
+        givenAt: '2026-03-01T08:00:00.000Z',
+      },
+    };
+    const context = await sendOnce(
+      service({
+        versions: [1],
+        post: {
+          status: 422,
+          body: {
+            message:
+              'outside the dose range, confirm with a reason (doseConfirmation): methylprednisolone 1500 mg is above the soft limit of 1000 mg per infusion',
+            evidence: ['seed.initial.1'],
+            type: 'therapy.started',
+            confirmationWouldAllow: true,
+          },
+        },
+      }),
+      therapy,
+    );
+    expect(context.feedback).toMatchObject({
+      kind: 'refused',
+      confirmationWouldAllow: true,
+      submission: therapy,
+    });
+  });
+
+  it('422 on unusual lab values: names the fields to confirm', async () => {
+    const context = await sendOnce(
+      service({
+        versions: [1],
+        post: {
+          status: 422,
+          body: {
+            message: 'unusual values, confirm each (confirmUnusual)',
+            unusualFields: ['platelets'],
+          },
+        },
+      }),
+    );
+    expect(context.feedback).toMatchObject({
+      kind: 'refused',
+      unusualFields: ['platelets'],
+      submission: labs,
+    });
+    expect(context.feedback?.confirmationWouldAllow).toBeUndefined();
   });
 
   it('400: names the field the service rejected', async () => {
@@ -152,16 +210,18 @@ describe('the episode page flow', () => {
         post: {
           status: 400,
           body: {
-            message: 'body.payload.doseMg: too small',
-            field: 'body.payload.doseMg',
-            rule: 'too small',
+            message: 'body.payload.dose: required',
+            field: 'body.payload.dose',
+            rule: 'required',
           },
         },
       }),
     );
     expect(context.feedback).toMatchObject({
       kind: 'invalid',
-      field: 'body.payload.doseMg',
+      field: 'body.payload.dose',
+      rule: 'required',
+      submission: labs,
     });
   });
 });

@@ -25,10 +25,17 @@ export interface Submission {
 export interface Feedback {
   readonly kind: 'recorded' | 'conflict' | 'refused' | 'invalid' | 'error';
   readonly message: string;
-  /** 400: the field the service named. */
+  /** 400: the field the service named, and its rule. */
   readonly field?: string;
+  readonly rule?: string;
   /** 409: the entries someone else recorded since this page loaded. */
   readonly changes?: readonly AuditEntry[];
+  /** 422: a dose outside a soft limit, allowed once the prescriber confirms it. */
+  readonly confirmationWouldAllow?: boolean;
+  /** 422: panel fields whose unusual value the recorder must confirm. */
+  readonly unusualFields?: readonly string[];
+  /** What was sent, so its form can ask what the answer asks for. */
+  readonly submission?: Submission;
 }
 
 interface Context {
@@ -39,6 +46,8 @@ interface Context {
   readonly loadError: string | null;
   /** The version the user was looking at when they sent (for 409). */
   readonly seenVersion: number | null;
+  /** The submission on its way (its answer's feedback names it). */
+  readonly sent: Submission | null;
 }
 
 async function load(api: ApiClient, id: string): Promise<EpisodeData> {
@@ -53,34 +62,55 @@ async function load(api: ApiClient, id: string): Promise<EpisodeData> {
   return { detail, audit, chain };
 }
 
-function feedbackOf(error: unknown): Feedback {
+const strings = (value: unknown): string[] | undefined =>
+  Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string')
+    : undefined;
+
+function feedbackOf(error: unknown, submission?: Submission | null): Feedback {
+  const about = submission ? { submission } : {};
   if (error instanceof ApiError) {
     switch (error.status) {
       case 409:
         return { kind: 'conflict', message: error.message };
-      case 422:
-        return { kind: 'refused', message: error.message };
+      case 422: {
+        const unusualFields = strings(error.body['unusualFields']);
+        return {
+          kind: 'refused',
+          message: error.message,
+          ...(error.body['confirmationWouldAllow'] === true
+            ? { confirmationWouldAllow: true }
+            : {}),
+          ...(unusualFields && unusualFields.length > 0
+            ? { unusualFields }
+            : {}),
+          ...about,
+        };
+      }
       case 400: {
         const issue = fieldIssue(error);
         return {
           kind: 'invalid',
           message: error.message,
-          ...(issue ? { field: issue.path } : {}),
+          ...(issue ? { field: issue.path, rule: issue.message } : {}),
+          ...about,
         };
       }
       default:
-        return { kind: 'error', message: error.message };
+        return { kind: 'error', message: error.message, ...about };
     }
   }
   return {
     kind: 'error',
     message: error instanceof Error ? error.message : String(error),
+    ...about,
   };
 }
 
 /**
  * The episode page's flow: load, show, send one event, and reload; a 409
- * reloads and shows what changed, a 422 shows the machine's reason.
+ * reloads and shows what changed, a 422 shows the machine's reason (and
+ * what a confirmation would allow), a 400 the field the service named.
  */
 export const episodePageMachine = setup({
   types: {
@@ -121,6 +151,7 @@ export const episodePageMachine = setup({
     feedback: null,
     loadError: null,
     seenVersion: null,
+    sent: null,
   }),
   initial: 'loading',
   states: {
@@ -162,9 +193,10 @@ export const episodePageMachine = setup({
       on: {
         SEND: {
           target: 'sending',
-          actions: assign(({ context }) => ({
+          actions: assign(({ context, event }) => ({
             feedback: null,
             seenVersion: context.data?.detail.version ?? null,
+            sent: event.submission,
           })),
         },
         RELOAD: 'loading',
@@ -187,6 +219,7 @@ export const episodePageMachine = setup({
           target: 'loading',
           actions: assign({
             feedback: { kind: 'recorded', message: 'Recorded.' },
+            sent: null,
           }),
         },
         onError: [
@@ -197,12 +230,14 @@ export const episodePageMachine = setup({
             target: 'loading',
             actions: assign(({ event }) => ({
               feedback: feedbackOf(event.error),
+              sent: null,
             })),
           },
           {
             target: 'ready',
-            actions: assign(({ event }) => ({
-              feedback: feedbackOf(event.error),
+            actions: assign(({ context, event }) => ({
+              feedback: feedbackOf(event.error, context.sent),
+              sent: null,
             })),
           },
         ],

@@ -14,11 +14,15 @@ import type { Session } from '../api/types.js';
 import type { TrainingState } from '../training/training.api.js';
 import { TrainingPanel } from '../training/training-panel.js';
 import { ActionPanel } from './action-panel.js';
-import { AuditTimeline, formatTime } from './audit-timeline.js';
+import { ActiveTherapies } from './active-therapies.js';
+import { AuditTimeline } from './audit-timeline.js';
+import { formatTime, minuteOf } from './clinical-time.model.js';
 import {
   activeStateIds,
+  labPictureOf,
   panelsOf,
   replayAudit,
+  userOptions,
   visitedStates,
 } from './episode.model.js';
 import {
@@ -150,10 +154,21 @@ function EpisodeView({
     [snapshot, actor?.id, actor?.role],
   );
   const context = snapshot.context;
-  const profile: InstitutionProfile = {
-    data: context.profileData,
-    hash: context.profile.hash,
-  };
+  const profile: InstitutionProfile = useMemo(
+    () => ({ data: context.profileData, hash: context.profile.hash }),
+    [context.profileData, context.profile.hash],
+  );
+  // What a person may be offered (never the scheduler's clock).
+  const canRecord = actor !== null;
+  const allowed = useMemo(
+    () => (canRecord ? userOptions(explanation.allowed) : []),
+    [canRecord, explanation.allowed],
+  );
+  const blocked = useMemo(
+    () => userOptions(explanation.blocked),
+    [explanation.blocked],
+  );
+  const picture = labPictureOf(context);
   const replay = useMemo(
     () => replayAudit(data.detail.initialSnapshot, data.audit),
     [data],
@@ -163,9 +178,14 @@ function EpisodeView({
     replay.initialStateIds,
     replay.replayed,
   );
-  const [chosen, setChosen] = useState<EventOption | null>(null);
+  const [chosen, setOpenForm] = useState<EventOption | null>(null);
+  /** Opens (or closes) a form; an answer about an earlier form goes. */
+  const setChosen = (option: EventOption | null) => {
+    if (feedback?.submission) onDismiss();
+    setOpenForm(option);
+  };
   const choose = (type: string) => {
-    const option = explanation.allowed.find((o) => o.type === type);
+    const option = allowed.find((o) => o.type === type);
     if (option) {
       setChosen(option);
       document.getElementById('actions-title')?.scrollIntoView();
@@ -229,7 +249,8 @@ function EpisodeView({
           </ul>
         ) : null}
       </header>
-      {feedback ? (
+      {feedback && !(chosen && feedback.submission) ? (
+        // An answer about the open form's event shows in the form.
         <FeedbackBanner feedback={feedback} onDismiss={onDismiss} />
       ) : null}
       {training ? (
@@ -239,11 +260,11 @@ function EpisodeView({
           onAdvanced={onReload}
           onUseLabs={(panel) => {
             const option =
-              explanation.allowed.find(
+              allowed.find(
                 (o) =>
                   o.type === 'reassessment.recorded' &&
                   context.firstGlucocorticoidAt !== null,
-              ) ?? explanation.allowed.find((o) => o.type === 'labs.recorded');
+              ) ?? allowed.find((o) => o.type === 'labs.recorded');
             if (option) {
               setChosen({ ...option, examplePayload: { panel } });
               document.getElementById('actions-title')?.scrollIntoView();
@@ -258,33 +279,39 @@ function EpisodeView({
             <StatechartDiagram
               activeStateIds={activeStateIds(snapshot.value)}
               visited={visited}
-              allowedEvents={actor ? explanation.allowed : []}
-              blockedEvents={explanation.blocked}
+              allowedEvents={allowed}
+              blockedEvents={blocked}
               onChooseEvent={choose}
             />
           </section>
         </div>
         <div className="action-column">
           <ActionPanel
-            allowed={actor ? explanation.allowed : []}
-            blocked={explanation.blocked}
+            allowed={allowed}
+            blocked={blocked}
             requests={context.escalationRequests}
             chosen={chosen}
             canAct={actor !== null && !explanation.final}
             patient={context.patient}
             profile={profile}
             busy={busy}
-            {...(feedback?.field ? { serverField: feedback.field } : {})}
+            now={training ? training.virtualNow : minuteOf(Date.now())}
+            feedback={feedback}
             onChoose={setChosen}
             onSubmit={send}
           />
         </div>
       </div>
+      <ActiveTherapies
+        therapies={context.therapies}
+        otherTherapies={context.otherTherapies}
+      />
       <section aria-labelledby="labs-title">
         <h2 id="labs-title">Labs</h2>
         <LabsPanel
           panels={panelsOf(data.audit)}
           tocilizumabGiven={context.tocilizumabGiven}
+          {...(picture ? { picture: { picture, at: context.now } } : {})}
         />
       </section>
       <AuditTimeline replayed={replay.replayed} chain={data.chain} />

@@ -7,7 +7,7 @@ import {
   restoreEpisodeSnapshot,
   stepEpisode,
 } from '@mas/mas-episode';
-import type { LabPanelInput } from '@mas/protocol';
+import { type LabPanelInput, type LabPicture, rolesFor } from '@mas/protocol';
 
 import type { AuditEntry } from '../api/types.js';
 
@@ -79,7 +79,11 @@ export function visitedStates(
   return [...first.entries()].map(([stateId, at]) => ({ stateId, at }));
 }
 
-/** Every lab panel recorded in the episode, oldest first. */
+/**
+ * Every lab panel recorded in the episode, in the order recorded, each at
+ * the time its sample was drawn (the time of recording for an entry made
+ * before samples carried their time).
+ */
 export function panelsOf(
   entries: readonly AuditEntry[],
 ): { at: string; panel: LabPanelInput }[] {
@@ -90,9 +94,36 @@ export function panelsOf(
     ) {
       return [];
     }
-    const payload = entry.payload as { panel?: LabPanelInput };
-    return payload.panel
-      ? [{ at: entry.occurredAt, panel: payload.panel }]
-      : [];
+    const payload = entry.payload as {
+      panel?: LabPanelInput;
+      collectedAt?: unknown;
+    };
+    const at =
+      typeof payload.collectedAt === 'string'
+        ? payload.collectedAt
+        : entry.occurredAt;
+    return payload.panel ? [{ at, panel: payload.panel }] : [];
   });
+}
+
+/**
+ * The options a person may be offered: never an event only the service
+ * records (the scheduler's clock), whatever a snapshot explains.
+ */
+export function userOptions<T extends { readonly type: string }>(
+  options: readonly T[],
+): T[] {
+  return options.filter((option) =>
+    rolesFor(option.type).some((role) => role !== 'system'),
+  );
+}
+
+/**
+ * The episode's lab picture (the latest value of each item, with its sample
+ * time), when the machine keeps one; null for a snapshot without it.
+ */
+export function labPictureOf(context: unknown): LabPicture | null {
+  if (typeof context !== 'object' || context === null) return null;
+  const picture = (context as { labPicture?: unknown }).labPicture;
+  return typeof picture === 'object' && picture !== null ? picture : null;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { render, screen, within } from '@testing-library/react';
 
-import { type LabPanelInput, masProtocolDefinition } from '@mas/protocol';
+import {
+  addToPicture,
+  type LabPanelInput,
+  masProtocolDefinition,
+} from '@mas/protocol';
 import {
   activeSjiaFlare,
   febrileSjia,
@@ -15,6 +19,11 @@ import { LabsPanel } from './labs-panel.js';
 
 const { mas2016, hlh2004, hscore } = masProtocolDefinition;
 const florid = panelOf(floridMas, febrileSjia);
+/** A small panel: haemoglobin and white cells only. */
+const countsOnly: LabPanelInput = {
+  hemoglobin: { value: 85, unit: 'g/L' },
+  leukocytes: { value: 3.1, unit: '10*9/L' },
+};
 const episode = [
   { at: '2026-03-01T08:00:00Z', panel: florid },
   { at: '2026-03-02T08:00:00Z', panel: panelOf(worse(floridMas), febrileSjia) },
@@ -168,7 +177,7 @@ describe('LabsPanel', () => {
     );
   });
 
-  it('says not computed, and why, when the panel lacks an input', () => {
+  it('shows an item not assessed as such, with the reachable HScore range', () => {
     const { temperatureC: _temperature, ...withoutTemperature } = florid;
     render(
       <LabsPanel
@@ -177,9 +186,59 @@ describe('LabsPanel', () => {
       />,
     );
     const card = calculator(/HScore/);
-    expect(within(card).getByText('Not computed')).toBeTruthy();
-    expect(card.textContent).toContain('temperatureC');
-    expect(card.querySelector('table')).toBeNull();
+    expect(within(card).queryByText('Not computed')).toBeNull();
+    expect(card.textContent).toMatch(/\d+–\d+ of \d+ points reachable/);
+    expect(card.textContent).toContain('Not assessed: ');
+    expect(card.textContent).toContain('Temperature');
+    const rows = card.querySelectorAll('tr[data-status="not-assessed"]');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.textContent).toContain('not assessed');
+      expect(row.textContent).not.toMatch(/\bnot met\b/);
+    }
+  });
+
+  it('says the 2016 criteria cannot be decided yet on blood counts alone', () => {
+    render(
+      <LabsPanel
+        panels={[{ at: '2026-03-01T14:00:00Z', panel: countsOnly }]}
+        tocilizumabGiven={false}
+      />,
+    );
+    const card = calculator(/2016 EULAR\/ACR\/PRINTO/);
+    expect(card.getAttribute('data-outcome')).toBe('undecided');
+    expect(within(card).getByText('Cannot be decided yet')).toBeTruthy();
+    expect(
+      card.querySelector('tr[data-criterion="ferritin"]')?.textContent,
+    ).toContain('not assessed');
+  });
+
+  it("computes on the episode's lab picture when there is one: earlier values stay, each with its sample time", () => {
+    const picture = addToPicture(
+      addToPicture({}, { collectedAt: '2026-03-01T08:00:00Z', panel: florid }),
+      { collectedAt: '2026-03-01T14:00:00Z', panel: countsOnly },
+    );
+    render(
+      <LabsPanel
+        panels={[
+          { at: '2026-03-01T08:00:00Z', panel: florid },
+          { at: '2026-03-01T14:00:00Z', panel: countsOnly },
+        ]}
+        picture={{ picture, at: '2026-03-01T15:00:00Z' }}
+        tocilizumabGiven={false}
+      />,
+    );
+    const card = calculator(/2016 EULAR\/ACR\/PRINTO/);
+    expect(within(card).getByText('Classified as MAS')).toBeTruthy();
+    expect(screen.getByText(/Lab picture at/)).toBeTruthy();
+    const ferritin = document.querySelector(
+      '.labs-picture tr[data-item="ferritin"]',
+    );
+    expect(ferritin?.textContent).toContain('2026-03-01 08:00 UTC');
+    const hemoglobin = document.querySelector(
+      '.labs-picture tr[data-item="hemoglobin"]',
+    );
+    expect(hemoglobin?.textContent).toContain('2026-03-01 14:00 UTC');
   });
 
   it('passes tocilizumab to the calculators', () => {

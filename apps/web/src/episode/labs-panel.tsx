@@ -13,12 +13,15 @@ import {
   type CriterionResult,
   findEvidence,
   type LabPanelInput,
+  type LabPicture,
   masProtocol,
+  panelItemLabel,
 } from '@mas/protocol';
 
 import {
   type CalculatorView,
   calculatorViews,
+  criterionPoints,
   criterionValue,
   displayUnit,
   formatNumber,
@@ -28,6 +31,7 @@ import {
   labSeries,
   prettify,
   readPanels,
+  screenEpisodePicture,
   screenLatest,
   SOURCE_NAMES,
   statusText,
@@ -42,6 +46,12 @@ export interface LabsPanelProps {
     readonly at: string;
     readonly panel: LabPanelInput;
   }[];
+  /**
+   * The episode's lab picture (the latest value of each item, with its
+   * sample) and the time to read it at: the calculators run on it. Without
+   * one they run on the latest panel alone.
+   */
+  readonly picture?: { readonly picture: LabPicture; readonly at: string };
   /** Whether tocilizumab was given (it masks fever/CRP; the screening functions take it). */
   readonly tocilizumabGiven: boolean;
   /** Width of each trend chart in pixels (charts have a fixed size). */
@@ -241,8 +251,15 @@ function criterionNote(
   const extra = criterion.evidence.filter(
     (id) => !calculatorEvidence.includes(id),
   );
+  const missing =
+    criterion.status === 'not-assessed' && criterion.missing
+      ? `Not assessed: ${criterion.missing.join(', ')}`
+      : '';
   return [
-    criterion.note === undefined ? '' : prettify(criterion.note),
+    criterion.note === undefined || criterion.note === 'not assessed'
+      ? ''
+      : prettify(criterion.note),
+    missing,
     extra.length > 0 ? `Evidence: ${extra.join(', ')}` : '',
   ]
     .filter((s) => s !== '')
@@ -261,11 +278,14 @@ function CalculatorCard({
       className="labs-calculator"
       aria-labelledby={headingId}
       data-calculator={view.id}
+      data-outcome={view.outcome}
     >
       <h4 id={headingId}>{view.title}</h4>
       {view.computed ? (
         <>
-          <p className="labs-calculator__result">
+          <p
+            className={`labs-calculator__result${view.outcome === 'undecided' ? ' labs-calculator__result--undecided' : ''}`}
+          >
             <strong>{view.result}</strong>
           </p>
           {view.details.length > 0 ? (
@@ -296,9 +316,7 @@ function CalculatorCard({
                   </td>
                   <td>{criterionValue(c)}</td>
                   <td>{prettify(c.rule)}</td>
-                  {withPoints ? (
-                    <td>{c.points === undefined ? '—' : c.points}</td>
-                  ) : null}
+                  {withPoints ? <td>{criterionPoints(c)}</td> : null}
                   <td>{criterionNote(c, view.evidence)}</td>
                 </tr>
               ))}
@@ -317,13 +335,76 @@ function CalculatorCard({
   );
 }
 
+function PictureTable({
+  items,
+  excluded,
+  windowHours,
+}: {
+  readonly items: readonly {
+    readonly item: string;
+    readonly label: string;
+    readonly value: string;
+    readonly collectedAt: string;
+  }[];
+  readonly excluded: readonly {
+    readonly item: Parameters<typeof panelItemLabel>[0];
+    readonly collectedAt: string;
+    readonly reason: string;
+  }[];
+  readonly windowHours: number;
+}): JSX.Element {
+  return (
+    <details className="labs-picture">
+      <summary>
+        Values the calculators used ({items.length}), each with its sample time
+      </summary>
+      <table>
+        <caption className="visually-hidden">
+          The lab picture: each item with its sample time (UTC)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Item</th>
+            <th scope="col">Value</th>
+            <th scope="col">Sample drawn (UTC)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={i.item} data-item={i.item}>
+              <th scope="row">{i.label}</th>
+              <td>{prettify(i.value)}</td>
+              <td>{formatUtc(Date.parse(i.collectedAt))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {excluded.length > 0 ? (
+        <p>
+          Not assessed now (older than {windowHours} h, or drawn later):{' '}
+          {excluded
+            .map(
+              (e) =>
+                `${panelItemLabel(e.item)} (${formatUtc(Date.parse(e.collectedAt))})`,
+            )
+            .join(', ')}
+          .
+        </p>
+      ) : null}
+    </details>
+  );
+}
+
 /**
  * The labs of an episode: a trend chart per analyte in its canonical unit,
- * with the protocol's thresholds, and the calculators on the latest panel.
+ * with the protocol's thresholds, and the calculators on the episode's lab
+ * picture (or, without one, the latest panel), items not assessed shown as
+ * such.
  */
 export function LabsPanel({
   panels,
   tocilizumabGiven,
+  picture,
   chartWidth = DEFAULT_CHART_WIDTH,
   chartHeight = DEFAULT_CHART_HEIGHT,
 }: LabsPanelProps): JSX.Element {
@@ -332,8 +413,11 @@ export function LabsPanel({
   const { rejected } = useMemo(() => readPanels(panels), [panels]);
   const series = useMemo(() => labSeries(panels), [panels]);
   const latest = useMemo(
-    () => screenLatest(panels, tocilizumabGiven),
-    [panels, tocilizumabGiven],
+    () =>
+      picture
+        ? screenEpisodePicture(picture.picture, picture.at, tocilizumabGiven)
+        : screenLatest(panels, tocilizumabGiven),
+    [panels, picture, tocilizumabGiven],
   );
 
   if (panels.length === 0) {
@@ -400,8 +484,12 @@ export function LabsPanel({
         <h3 id={calculatorsId}>Calculators</h3>
         <p className="labs-panel__support">
           <strong>Decision support only</strong>: these results are computed by{' '}
-          {masProtocol.id} {masProtocol.version} from the latest panel and do
-          not replace clinical judgement.
+          {masProtocol.id} {masProtocol.version} from{' '}
+          {latest.kind === 'picture'
+            ? 'the latest value of each item (each from its own sample)'
+            : 'the latest panel'}{' '}
+          and do not replace clinical judgement. An item not assessed is never
+          counted as absent: a result it could change says so.
         </p>
         {tocilizumabGiven ? (
           <p className="labs-panel__tocilizumab">
@@ -419,12 +507,19 @@ export function LabsPanel({
         ) : (
           <>
             <p>
-              Latest panel:{' '}
+              {latest.kind === 'picture' ? 'Lab picture at' : 'Latest panel'}:{' '}
               <time dateTime={latest.at}>{formatUtc(latest.time)}</time>.{' '}
               {latest.screen.reasons.length > 0
-                ? `Points to MAS: ${latest.screen.reasons.map(prettify).join('; ')}.`
-                : 'No calculator points to MAS on this panel.'}
+                ? `${latest.screen.suggestive ? 'Points to MAS' : 'Findings'}: ${latest.screen.reasons.map(prettify).join('; ')}.`
+                : 'No calculator points to MAS on these values.'}
             </p>
+            {latest.kind === 'picture' ? (
+              <PictureTable
+                items={latest.items}
+                excluded={latest.excluded}
+                windowHours={latest.windowHours}
+              />
+            ) : null}
             <div className="labs-panel__calculators">
               {calculatorViews(latest.screen).map((view) => (
                 <CalculatorCard key={view.id} view={view} />

@@ -4,6 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import {
+  addToPicture,
   convertQuantity,
   type LabPanelInput,
   masProtocolDefinition,
@@ -19,17 +20,25 @@ import {
 
 import {
   calculatorViews,
+  criterionValue,
   displayUnit,
   type LabSeries,
   labSeries,
   readPanels,
+  screenEpisodePicture,
   screenLatest,
+  statusText,
   thresholdLines,
 } from './labs.model.js';
 
 const { analytes, mas2016, hlh2004, hscore } = masProtocolDefinition;
 
 const florid = panelOf(floridMas, febrileSjia);
+/** A small panel: haemoglobin and white cells only. */
+const countsOnly: LabPanelInput = {
+  hemoglobin: { value: 85, unit: 'g/L' },
+  leukocytes: { value: 3.1, unit: '10*9/L' },
+};
 const episode = [
   { at: '2026-03-01T08:00:00Z', panel: florid },
   { at: '2026-03-02T08:00:00Z', panel: panelOf(worse(floridMas), febrileSjia) },
@@ -288,18 +297,69 @@ describe('calculators on the latest panel', () => {
     ).toBe(false);
   });
 
-  it('says not computed, and why, when the panel lacks an input', () => {
+  it('computes the HScore without a temperature: the temperature not assessed, the reachable range given', () => {
     const { temperatureC: _temperature, ...withoutTemperature } = florid;
     const latest = screenLatest(
       [{ at: '2026-03-01T08:00:00Z', panel: withoutTemperature }],
       false,
     );
     if (latest.kind !== 'screened') throw new Error('not screened');
+    const result = latest.screen.hscore;
     const view = calculatorViews(latest.screen).find((v) => v.id === 'hscore');
-    expect(view?.computed).toBe(false);
-    expect(view?.notComputedReason).toContain('temperatureC');
-    expect(view?.notComputedReason).toContain('HScore');
+    expect(view?.computed).toBe(true);
+    expect(view?.missing).toContain('Temperature');
+    expect(view?.details.join(' ')).toContain('Not assessed: ');
+    expect(view?.details.join(' ')).toContain(
+      `${String(result?.range.min)}–${String(result?.range.max)} of ${String(result?.maximum)} points reachable`,
+    );
+    const temperature = view?.criteria.find(
+      (c) => c.status === 'not-assessed' && c.missing?.includes('Temperature'),
+    );
+    expect(temperature).toBeDefined();
+    expect(statusText('not-assessed')).toBe('not assessed');
     expect(view?.evidence).toEqual(hscore.evidence);
+  });
+
+  it('says "cannot be decided yet" for a panel of blood counts alone, never "not met"', () => {
+    const latest = screenLatest(
+      [{ at: '2026-03-01T08:00:00Z', panel: countsOnly }],
+      false,
+    );
+    if (latest.kind !== 'screened') throw new Error('not screened');
+    const views = calculatorViews(latest.screen);
+    const byId = (id: string) => views.find((v) => v.id === id);
+    expect(byId('mas2016')?.outcome).toBe('undecided');
+    expect(byId('mas2016')?.result).toBe('Cannot be decided yet');
+    expect(byId('mas2016')?.missing).toContain('Ferritin');
+    expect(byId('hscore')?.outcome).toBe('undecided');
+    expect(byId('hscore')?.result).toMatch(
+      /^Cannot be decided yet: \d+–\d+ of \d+ points reachable \(cut-off ≥ \d+\)$/,
+    );
+    expect(byId('hlh2004')?.result).toMatch(
+      /not assessed: cannot be decided yet$/,
+    );
+    const ferritin = byId('mas2016')?.criteria.find((c) => c.id === 'ferritin');
+    expect(ferritin?.status).toBe('not-assessed');
+    expect(ferritin && criterionValue(ferritin)).toBe('not assessed');
+  });
+
+  it("computes on the episode's lab picture: a panel of blood counts keeps the morning's ferritin", () => {
+    const morning = addToPicture(
+      {},
+      { collectedAt: '2026-03-01T08:00:00Z', panel: florid },
+    );
+    const picture = addToPicture(morning, {
+      collectedAt: '2026-03-01T14:00:00Z',
+      panel: countsOnly,
+    });
+    const latest = screenEpisodePicture(picture, '2026-03-01T15:00:00Z', false);
+    if (latest.kind !== 'picture') throw new Error('no picture screen');
+    const [view] = calculatorViews(latest.screen);
+    expect(view?.result).toBe('Classified as MAS');
+    const item = (id: string) => latest.items.find((i) => i.item === id);
+    expect(item('ferritin')?.collectedAt).toBe('2026-03-01T08:00:00Z');
+    expect(item('hemoglobin')?.collectedAt).toBe('2026-03-01T14:00:00Z');
+    expect(item('hemoglobin')?.label).toBe(analytes.hemoglobin.label);
   });
 
   it('passes tocilizumab to the 2016 criteria', () => {

@@ -13,13 +13,19 @@ import {
   type Comparator,
   convertQuantity,
   type CriterionResult,
+  type ExcludedItem,
   type LabPanel,
   type LabPanelInput,
+  type LabPicture,
   type LineageCriterion,
   masProtocolDefinition,
+  type PanelItemId,
+  panelItemLabel,
   type PanelScreen,
   parseLabPanel,
+  type PictureProvenance,
   screenPanel,
+  screenPicture,
   type Threshold,
   type ThresholdCriterion,
 } from '@mas/protocol';
@@ -483,7 +489,25 @@ export type LatestScreen =
       readonly at: string;
       readonly time: number;
       readonly screen: PanelScreen;
+    }
+  | {
+      /** The episode's lab picture: each item's latest value, from its own sample. */
+      readonly kind: 'picture';
+      readonly at: string;
+      readonly time: number;
+      readonly screen: PanelScreen;
+      readonly items: readonly PictureItem[];
+      readonly excluded: readonly ExcludedItem[];
+      readonly windowHours: number;
     };
+
+/** One item of a lab picture the calculators used, and its sample time. */
+export interface PictureItem {
+  readonly item: PanelItemId;
+  readonly label: string;
+  readonly value: string;
+  readonly collectedAt: string;
+}
 
 /**
  * The calculators on the latest panel. A latest panel the library refuses is
@@ -519,6 +543,69 @@ export function screenLatest(
   };
 }
 
+function pictureValue(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'present' : 'absent';
+  if (typeof value === 'number') return formatNumber(value);
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'value' in value &&
+    'unit' in value &&
+    typeof value.value === 'number' &&
+    typeof value.unit === 'string'
+  ) {
+    return formatQuantity(value.value, value.unit);
+  }
+  return String(value);
+}
+
+function pictureItems(
+  panel: LabPanelInput,
+  provenance: PictureProvenance,
+): PictureItem[] {
+  return (Object.keys(provenance) as PanelItemId[]).flatMap((item) => {
+    const source = provenance[item];
+    if (!source) return [];
+    return [
+      {
+        item,
+        label: panelItemLabel(item),
+        value: pictureValue((panel as Record<string, unknown>)[item]),
+        collectedAt: source.collectedAt,
+      },
+    ];
+  });
+}
+
+/**
+ * The calculators on the episode's lab picture at `at` (the protocol
+ * library's `screenPicture`): a small panel keeps the earlier values of the
+ * items it does not carry; an item too old for the window is not assessed.
+ */
+export function screenEpisodePicture(
+  picture: LabPicture,
+  at: string,
+  tocilizumabGiven: boolean,
+): LatestScreen {
+  try {
+    const result = screenPicture(picture, at, {
+      onTocilizumab: tocilizumabGiven,
+    });
+    return {
+      kind: 'picture',
+      at,
+      time: Date.parse(at),
+      screen: result.screen,
+      items: pictureItems(result.panel, result.provenance),
+      excluded: result.excluded,
+      windowHours: result.windowHours,
+    };
+  } catch (error) {
+    return { kind: 'rejected', at, reason: errorMessage(error) };
+  }
+}
+
 export type CalculatorId =
   'mas2016' | 'hscore' | 'hlh2004' | 'msscore' | 'ferritin-esr';
 
@@ -536,6 +623,13 @@ export interface CalculatorView {
   /** False when the panel lacks an input: `notComputedReason` says which. */
   readonly computed: boolean;
   readonly notComputedReason?: string;
+  /**
+   * Met, not met, or cannot be decided yet (items not assessed could still
+   * turn it); absent for a ratio with no verdict of its own.
+   */
+  readonly outcome?: 'met' | 'not-met' | 'undecided';
+  /** Items not assessed that could still change the result (labels). */
+  readonly missing: readonly string[];
   /** The headline result, e.g. "Classified as MAS". */
   readonly result?: string;
   /** Further lines explaining the result (counts, cut-offs, warnings). */
@@ -556,10 +650,20 @@ function notComputed(
     notComputedReason: prettify(
       screen.notComputed[id] ?? 'the protocol library returned no result',
     ),
+    missing: [],
     details: [],
     criteria: [],
     evidence,
   };
+}
+
+/** "Not assessed: Fever, Ferritin." (empty when nothing is missing). */
+function notAssessedLine(missing: readonly string[]): string[] {
+  return missing.length > 0 ? [`Not assessed: ${missing.join(', ')}.`] : [];
+}
+
+function criterionStatusWords(criterion: CriterionResult | undefined): string {
+  return criterion ? statusText(criterion.status) : 'not assessed';
 }
 
 function mas2016View(screen: PanelScreen): CalculatorView {
@@ -567,21 +671,33 @@ function mas2016View(screen: PanelScreen): CalculatorView {
   const { mas2016 } = definition;
   if (!result) return notComputed('mas2016', screen, mas2016.evidence);
   const [required] = result.criteria;
-  const headline = result.classified
-    ? 'Classified as MAS'
-    : result.applicable
-      ? 'Not classified as MAS'
-      : result.laboratoryCriteriaMet
-        ? 'Not applicable (the laboratory criteria are met)'
-        : 'Not applicable';
+  const headline =
+    result.outcome === 'met'
+      ? 'Classified as MAS'
+      : result.applicability === 'not-applicable'
+        ? result.laboratoryCriteriaMet
+          ? 'Not applicable (the laboratory criteria are met)'
+          : 'Not applicable'
+        : result.outcome === 'undecided'
+          ? result.laboratoryCriteriaMet
+            ? 'Cannot be decided yet (the laboratory criteria are met)'
+            : 'Cannot be decided yet'
+          : 'Not classified as MAS';
+  const open =
+    result.additionalCriteriaOpen > 0
+      ? `, ${result.additionalCriteriaOpen} not assessed`
+      : '';
   return {
     id: 'mas2016',
     title: CALCULATOR_TITLES.mas2016,
     computed: true,
+    outcome: result.outcome,
+    missing: result.missing,
     result: headline,
     details: [
-      `Required: ${required?.label ?? 'ferritin'}: ${required?.met === true ? 'met' : 'not met'}.`,
-      `${result.additionalCriteriaMet} of ${mas2016.additional.length} other criteria met (at least ${mas2016.minimumAdditionalMet} needed).`,
+      `Required: ${required?.label ?? 'ferritin'}: ${criterionStatusWords(required)}.`,
+      `${result.additionalCriteriaMet} of ${mas2016.additional.length} other criteria met${open} (at least ${mas2016.minimumAdditionalMet} needed).`,
+      ...notAssessedLine(result.missing),
       ...result.notApplicableReasons.map((r) => `Does not apply: ${r}.`),
       ...result.warnings,
     ].map(prettify),
@@ -594,16 +710,39 @@ function hscoreView(screen: PanelScreen): CalculatorView {
   const result = screen.hscore;
   const { hscore } = definition;
   if (!result) return notComputed('hscore', screen, hscore.evidence);
+  const cutoff = `${displayOp(hscore.cutoff.op)} ${result.cutoff}`;
+  const reachable =
+    result.range.min === result.range.max
+      ? null
+      : `${result.range.min}–${result.range.max} of ${result.maximum} points reachable`;
+  const headline =
+    result.outcome === 'undecided'
+      ? `Cannot be decided yet: ${reachable ?? `${result.score} of ${result.maximum} points`} (cut-off ${cutoff})`
+      : `${result.score} of ${result.maximum} points: probability ${result.probability}`;
   return {
     id: 'hscore',
     title: CALCULATOR_TITLES.hscore,
     computed: true,
-    result: `${result.score} of ${result.maximum} points: probability ${result.probability}`,
+    outcome: result.outcome,
+    missing: result.missing,
+    result: headline,
     details: [
-      `Cut-off ${displayOp(hscore.cutoff.op)} ${result.cutoff}: ${result.meetsCutoff ? 'met' : 'not met'}.`,
-      result.probabilityDetail.kind === 'band'
-        ? `The probability is the band between two rows of the published table (${result.probabilityDetail.rows.map((r) => `${r.score}: ${r.label}`).join(', ')}); it is not interpolated.`
-        : 'The probability is a row of the published table.',
+      result.outcome === 'undecided'
+        ? `Cut-off ${cutoff}: cannot be decided until the items not assessed are.`
+        : `Cut-off ${cutoff}: ${result.outcome === 'met' ? 'met' : 'not met'}${reachable ? ` (${reachable}: decided whatever the items not assessed show)` : ''}.`,
+      ...(result.outcome === 'undecided'
+        ? [
+            `${result.score} points on what is assessed (each item not assessed counted at 0); the probability is given once the score is decided.`,
+          ]
+        : []),
+      ...notAssessedLine(result.missing),
+      ...(result.outcome === 'undecided'
+        ? []
+        : [
+            result.probabilityDetail.kind === 'band'
+              ? `The probability is the band between two rows of the published table (${result.probabilityDetail.rows.map((r) => `${r.score}: ${r.label}`).join(', ')}); it is not interpolated.`
+              : 'The probability is a row of the published table.',
+          ]),
     ],
     criteria: result.criteria,
     evidence: result.evidence,
@@ -614,17 +753,25 @@ function hlh2004View(screen: PanelScreen): CalculatorView {
   const result = screen.hlh2004;
   const { hlh2004 } = definition;
   if (!result) return notComputed('hlh2004', screen, hlh2004.evidence);
+  const verdict =
+    result.outcome === 'met'
+      ? 'diagnostic criteria fulfilled'
+      : result.outcome === 'undecided'
+        ? 'cannot be decided yet'
+        : 'diagnostic criteria not fulfilled';
+  const open =
+    result.criteriaOpen > 0 ? `, ${result.criteriaOpen} not assessed` : '';
   return {
     id: 'hlh2004',
     title: CALCULATOR_TITLES.hlh2004,
     computed: true,
-    result: `${result.criteriaMet} of ${result.criteriaTotal} criteria met: ${result.diagnosis ? 'diagnostic criteria fulfilled' : 'diagnostic criteria not fulfilled'}`,
+    outcome: result.outcome,
+    missing: result.missing,
+    result: `${result.criteriaMet} of ${result.criteriaTotal} criteria met${open}: ${verdict}`,
     details: [
       `At least ${result.criteriaForDiagnosis} of ${result.criteriaTotal} criteria, or a molecular diagnosis, are needed.`,
-      `Molecular HLH diagnosis: ${result.molecularDiagnosis ? 'yes' : 'no'}.`,
-      ...(result.criteria.some((c) => c.status === 'not-assessed')
-        ? ['Criteria not available count as not met until a result arrives.']
-        : []),
+      `Molecular HLH diagnosis: ${result.molecularDiagnosis ? 'yes' : 'not recorded as present'}.`,
+      ...notAssessedLine(result.missing),
     ],
     criteria: result.criteria,
     evidence: result.evidence,
@@ -635,13 +782,20 @@ function msScoreView(screen: PanelScreen): CalculatorView {
   const result = screen.msScore;
   const { msScore } = definition;
   if (!result) return notComputed('msscore', screen, msScore.evidence);
+  const cutoff = `${displayOp(msScore.cutoff.op)} ${result.cutoff}`;
   return {
     id: 'msscore',
     title: CALCULATOR_TITLES.msscore,
     computed: true,
-    result: `Score ${result.score}: ${result.considerMas ? 'consider MAS' : 'does not point to MAS'}`,
+    outcome: result.outcome,
+    missing: result.missing,
+    result:
+      result.outcome === 'undecided'
+        ? `Cannot be decided yet: score ${result.range.min} to ${result.range.max} reachable (cut-off ${cutoff})`
+        : `Score ${result.score}: ${result.considerMas ? 'consider MAS' : 'does not point to MAS'}`,
     details: [
-      `Cut-off ${displayOp(msScore.cutoff.op)} ${result.cutoff}; it points to MAS in the screen only when sJIA is known or suspected.`,
+      `Cut-off ${cutoff}; it points to MAS in the screen only when sJIA is known or suspected.`,
+      ...notAssessedLine(result.missing),
       ...result.otherCohortCutoffs.map(
         (c) => `Other cohort: ${c.cohort}, cut-off ${c.value} (information).`,
       ),
@@ -659,6 +813,7 @@ function ferritinEsrView(screen: PanelScreen): CalculatorView {
     id: 'ferritin-esr',
     title: CALCULATOR_TITLES['ferritin-esr'],
     computed: true,
+    missing: [],
     result: `Ratio ${result.ratio}: ${result.suggestsMas ? 'favours MAS' : 'does not favour MAS'}`,
     details: [
       `Cut-off ${displayOp(ferritinEsr.cutoff.op)} ${result.cutoff}; it points to MAS in the screen only when sJIA is known or suspected.`,
@@ -695,14 +850,23 @@ export function statusText(status: CriterionStatus): string {
     case 'explained-otherwise':
       return 'explained otherwise';
     case 'not-assessed':
-      return 'not available';
+      return 'not assessed';
   }
+}
+
+/** Points of a criterion: "12", or "0–49" while an item is not assessed. */
+export function criterionPoints(criterion: CriterionResult): string {
+  const range = criterion.pointsRange;
+  if (range && range.min !== range.max) return `${range.min}–${range.max}`;
+  return criterion.points === undefined ? '—' : String(criterion.points);
 }
 
 /** The value a criterion was applied to, in its unit ("—" when none). */
 export function criterionValue(criterion: CriterionResult): string {
   const { value, unit } = criterion;
-  if (value === undefined) return '—';
+  if (value === undefined) {
+    return criterion.status === 'not-assessed' ? 'not assessed' : '—';
+  }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return unit === undefined ? formatNumber(value) : formatQuantity(value, unit);
 }

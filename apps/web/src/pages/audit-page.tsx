@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 
 import type { ApiClient } from '../api/client.js';
 import type { AuditVerification, EscalationDecision } from '../api/types.js';
-import { formatTime } from '../episode/audit-timeline.js';
+import { formatTime } from '../episode/clinical-time.model.js';
 
 export interface EscalationFilter {
   readonly from: string;

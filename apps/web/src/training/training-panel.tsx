@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { type LabPanelInput, masProtocol } from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
-import { formatTime } from '../episode/audit-timeline.js';
+import { formatTime } from '../episode/clinical-time.model.js';
 import type { TrainingDebrief, TrainingState } from './training.api.js';
 
 /** Steps of the virtual clock: a few hours, and the protocol's reassessment interval (once and twice). */

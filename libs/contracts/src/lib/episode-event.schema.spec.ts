@@ -9,12 +9,33 @@ import {
 import { parseEpisodeEvent, parseOrThrow } from './parse.util.js';
 import { patientSchema } from './patient.schema.js';
 
+/** A complete therapy record: 30 mg/kg for 24 kg, day 1 of a 3-day pulse. */
+const pulse = {
+  drug: 'methylprednisolone',
+  dose: { value: 720, unit: 'mg' },
+  route: 'iv',
+  schedule: { kind: 'pulse', day: 1, of: 3 },
+  givenAt: '2026-03-01T08:45:00Z',
+};
+
 const base = {
   type: 'therapy.started',
   at: '2026-03-01T09:00:00Z',
   actor: { id: 'dr-adams', role: 'clinician' },
-  payload: { drug: 'methylprednisolone', route: 'iv', doseMg: 1000 },
+  payload: pulse,
 };
+
+/** `record` without `field`. */
+function omit(record: object, field: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).filter(([key]) => key !== field),
+  );
+}
+
+/** `base` without `field` in its payload. */
+function without(field: keyof typeof pulse) {
+  return { ...base, payload: omit(pulse, field) };
+}
 
 function fieldOf(fn: () => unknown): string {
   try {
@@ -41,15 +62,8 @@ describe('event envelope', () => {
     [{ ...base, at: '2026-03-01T09:00:00' }, 'e.at'],
     [{ ...base, actor: { id: '', role: 'clinician' } }, 'e.actor.id'],
     [{ ...base, actor: { id: 'x', role: 'surgeon' } }, 'e.actor.role'],
-    [{ ...base, payload: { drug: 'aspirin' } }, 'e.payload.drug'],
-    [
-      { ...base, payload: { drug: 'anakinra', doseMg: -5 } },
-      'e.payload.doseMg',
-    ],
-    [
-      { ...base, payload: { drug: 'anakinra', colour: 'red' } },
-      'e.payload.colour',
-    ],
+    [{ ...base, payload: { ...pulse, drug: 'aspirin' } }, 'e.payload.drug'],
+    [{ ...base, payload: { ...pulse, colour: 'red' } }, 'e.payload.colour'],
     [{ ...base, rationale: '   ' }, 'e.rationale'],
     [{ ...base, extra: 1 }, 'e.extra'],
   ])('%p is refused, naming %s', (event, field) => {
@@ -68,7 +82,13 @@ describe('event envelope', () => {
   });
 
   it('every event type has a payload JSON Schema for forms', () => {
-    expect(episodeEventTypes).toHaveLength(31);
+    expect(episodeEventTypes).toHaveLength(33);
+    expect(episodeEventTypes).toEqual(
+      expect.arrayContaining([
+        'other-therapy.started',
+        'other-therapy.stopped',
+      ]),
+    );
     for (const type of episodeEventTypes) {
       expect(payloadJsonSchema(type)).toMatchObject({ type: 'object' });
     }
@@ -78,8 +98,328 @@ describe('event envelope', () => {
           enum: expect.arrayContaining(['methylprednisolone', 'emapalumab']),
         },
       },
-      required: ['drug'],
     });
+  });
+
+  it('the forms learn what a therapy record requires: drug, dose, route, schedule, givenAt', () => {
+    const schema = payloadJsonSchema('therapy.started') as {
+      required: string[];
+      properties: Record<string, unknown>;
+    };
+    expect([...schema.required].sort()).toEqual(
+      ['dose', 'drug', 'givenAt', 'route', 'schedule'].sort(),
+    );
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['emergency', 'doseConfirmation']),
+    );
+    expect(Object.keys(schema.properties)).not.toContain('doseMg');
+    for (const type of ['labs.recorded', 'reassessment.recorded'] as const) {
+      expect(
+        (payloadJsonSchema(type) as { required: string[] }).required,
+      ).toEqual(expect.arrayContaining(['panel', 'collectedAt']));
+    }
+  });
+});
+
+describe('therapy.started: a complete record of what was given', () => {
+  it('accepts a complete record, with every schedule and dose unit', () => {
+    for (const schedule of [
+      { kind: 'once' },
+      { kind: 'every-hours', hours: 8 },
+      { kind: 'daily' },
+      { kind: 'pulse', day: 3, of: 3 },
+    ]) {
+      const event = parseEpisodeEvent(
+        { ...base, payload: { ...pulse, schedule } },
+        'e',
+      );
+      expect(event.payload).toMatchObject({ schedule });
+    }
+    for (const unit of ['mg', 'g', 'ug']) {
+      expect(
+        parseEpisodeEvent(
+          { ...base, payload: { ...pulse, dose: { value: 1, unit } } },
+          'e',
+        ).payload,
+      ).toMatchObject({ dose: { value: 1, unit } });
+    }
+    const confirmed = parseEpisodeEvent(
+      {
+        ...base,
+        payload: {
+          ...pulse,
+          dose: { value: 1, unit: 'g' },
+          emergency: false,
+          doseConfirmation: 'rounded up to the 1 g vial',
+        },
+      },
+      'e',
+    );
+    expect(confirmed.payload).toMatchObject({
+      doseConfirmation: 'rounded up to the 1 g vial',
+    });
+  });
+
+  it.each([
+    ['dose', 'e.payload.dose'],
+    ['route', 'e.payload.route'],
+    ['schedule', 'e.payload.schedule'],
+    ['givenAt', 'e.payload.givenAt'],
+    ['drug', 'e.payload.drug'],
+  ] as const)('without %s it is refused, naming %s', (field, named) => {
+    expect(fieldOf(() => parseEpisodeEvent(without(field), 'e'))).toBe(named);
+  });
+
+  it.each([
+    [{ doseMg: 720 }, 'e.payload.doseMg'],
+    [{ dose: { value: 0, unit: 'mg' } }, 'e.payload.dose.value'],
+    [{ dose: { value: -720, unit: 'mg' } }, 'e.payload.dose.value'],
+    [{ dose: { value: '720', unit: 'mg' } }, 'e.payload.dose.value'],
+    [{ dose: { value: 720 } }, 'e.payload.dose.unit'],
+    [{ dose: { value: 720, unit: 'mL' } }, 'e.payload.dose.unit'],
+    [{ dose: { value: 720, unit: 'mg/kg' } }, 'e.payload.dose.unit'],
+    [{ dose: { value: 720, unit: 'mg', per: 'day' } }, 'e.payload.dose.per'],
+    [{ route: 'im' }, 'e.payload.route'],
+    [{ schedule: { kind: 'weekly' } }, 'e.payload.schedule.kind'],
+    [{ schedule: { kind: 'every-hours' } }, 'e.payload.schedule.hours'],
+    [
+      { schedule: { kind: 'every-hours', hours: 0 } },
+      'e.payload.schedule.hours',
+    ],
+    [{ schedule: { kind: 'pulse', day: 4, of: 3 } }, 'e.payload.schedule.day'],
+    [{ schedule: { kind: 'pulse', day: 0, of: 3 } }, 'e.payload.schedule.day'],
+    [{ schedule: { kind: 'pulse', day: 1, of: 15 } }, 'e.payload.schedule.of'],
+    [
+      { schedule: { kind: 'pulse', day: 1.5, of: 3 } },
+      'e.payload.schedule.day',
+    ],
+    [{ schedule: { kind: 'once', hours: 8 } }, 'e.payload.schedule.hours'],
+    [{ givenAt: '2026-03-01T08:45:00' }, 'e.payload.givenAt'],
+    [{ givenAt: 'this morning' }, 'e.payload.givenAt'],
+    [{ doseConfirmation: '   ' }, 'e.payload.doseConfirmation'],
+    [{ emergency: 'yes' }, 'e.payload.emergency'],
+  ])('%p is refused, naming %s', (change, named) => {
+    expect(
+      fieldOf(() =>
+        parseEpisodeEvent({ ...base, payload: { ...pulse, ...change } }, 'e'),
+      ),
+    ).toBe(named);
+  });
+
+  it('a pulse day past the number of days says why', () => {
+    expect(() =>
+      parseEpisodeEvent(
+        {
+          ...base,
+          payload: { ...pulse, schedule: { kind: 'pulse', day: 4, of: 3 } },
+        },
+        'e',
+      ),
+    ).toThrow(/must not exceed the number of pulse days/);
+  });
+
+  it('therapy.stopped: the stop time is optional, and an instant when given', () => {
+    const stop = {
+      ...base,
+      type: 'therapy.stopped',
+      payload: { drug: 'methylprednisolone' },
+    };
+    expect(parseEpisodeEvent(stop, 'e').payload).toEqual({
+      drug: 'methylprednisolone',
+    });
+    expect(
+      parseEpisodeEvent(
+        {
+          ...stop,
+          payload: { ...stop.payload, stoppedAt: '2026-03-02T08:00:00Z' },
+        },
+        'e',
+      ).payload,
+    ).toMatchObject({ stoppedAt: '2026-03-02T08:00:00Z' });
+    expect(
+      fieldOf(() =>
+        parseEpisodeEvent(
+          { ...stop, payload: { ...stop.payload, stoppedAt: 'yesterday' } },
+          'e',
+        ),
+      ),
+    ).toBe('e.payload.stoppedAt');
+  });
+});
+
+describe('other-therapy: a coded drug outside the protocol table', () => {
+  const prednisolone = {
+    recordId: 'pred-1',
+    medication: {
+      system: 'http://www.whocc.no/atc',
+      code: 'H02AB06',
+      display: 'prednisolone',
+    },
+    dose: { value: 40, unit: 'mg' },
+    route: 'oral',
+    schedule: { kind: 'daily' },
+    givenAt: '2026-03-05T08:00:00Z',
+  };
+  const started = {
+    ...base,
+    type: 'other-therapy.started',
+    payload: prednisolone,
+  };
+
+  it('accepts a coded record; IVIG in g and a dose in mL or units too', () => {
+    expect(parseEpisodeEvent(started, 'e').payload).toEqual(prednisolone);
+    for (const unit of ['g', 'mL', '[iU]']) {
+      expect(
+        parseEpisodeEvent(
+          {
+            ...started,
+            payload: { ...prednisolone, dose: { value: 10, unit } },
+          },
+          'e',
+        ).payload,
+      ).toMatchObject({ dose: { unit } });
+    }
+    expect(
+      parseEpisodeEvent(
+        {
+          ...base,
+          type: 'other-therapy.stopped',
+          payload: { recordId: 'pred-1' },
+        },
+        'e',
+      ).payload,
+    ).toEqual({ recordId: 'pred-1' });
+  });
+
+  it.each([
+    [{ recordId: '' }, 'e.payload.recordId'],
+    [{ recordId: 'x'.repeat(65) }, 'e.payload.recordId'],
+    [
+      { medication: { ...prednisolone.medication, system: 'local' } },
+      'e.payload.medication.system',
+    ],
+    [
+      { medication: { ...prednisolone.medication, code: ' ' } },
+      'e.payload.medication.code',
+    ],
+    [
+      { medication: { system: 'http://www.whocc.no/atc', code: 'H02AB06' } },
+      'e.payload.medication.display',
+    ],
+    [{ dose: { value: 1, unit: 'tablet' } }, 'e.payload.dose.unit'],
+    [{ dose: { value: 0, unit: 'mg' } }, 'e.payload.dose.value'],
+    [{ route: 'rectal' }, 'e.payload.route'],
+    [{ schedule: { kind: 'pulse', day: 2, of: 1 } }, 'e.payload.schedule.day'],
+    [{ givenAt: '2026-03-05' }, 'e.payload.givenAt'],
+    [{ drug: 'prednisolone' }, 'e.payload.drug'],
+  ])('%p is refused, naming %s', (change, named) => {
+    expect(
+      fieldOf(() =>
+        parseEpisodeEvent(
+          { ...started, payload: { ...prednisolone, ...change } },
+          'e',
+        ),
+      ),
+    ).toBe(named);
+  });
+
+  it.each([
+    ['dose', 'e.payload.dose'],
+    ['medication', 'e.payload.medication'],
+    ['givenAt', 'e.payload.givenAt'],
+  ] as const)('without %s it is refused, naming %s', (field, named) => {
+    const payload = omit(prednisolone, field);
+    expect(fieldOf(() => parseEpisodeEvent({ ...started, payload }, 'e'))).toBe(
+      named,
+    );
+  });
+
+  it('the stop names the record', () => {
+    expect(
+      fieldOf(() =>
+        parseEpisodeEvent(
+          { ...base, type: 'other-therapy.stopped', payload: {} },
+          'e',
+        ),
+      ),
+    ).toBe('e.payload.recordId');
+  });
+});
+
+describe('labs and reassessments: dated by the sample', () => {
+  const panel = { ferritin: { value: 12000, unit: 'ng/mL' } };
+  const labs = {
+    ...base,
+    type: 'labs.recorded',
+    actor: { id: 'nurse-diaz', role: 'nurse' },
+    payload: { panel, collectedAt: '2026-03-01T07:30:00Z' },
+  };
+  const reassessment = {
+    ...base,
+    type: 'reassessment.recorded',
+    actor: { id: 'dr-baker', role: 'senior-clinician' },
+    payload: { panel, collectedAt: '2026-03-01T20:00:00Z' },
+    rationale: 'no clinical improvement',
+  };
+
+  it('a panel with its collection time, unusual values confirmed by name', () => {
+    expect(
+      parseEpisodeEvent(
+        {
+          ...labs,
+          payload: { ...labs.payload, confirmUnusual: ['platelets'] },
+        },
+        'e',
+      ).payload,
+    ).toMatchObject({ confirmUnusual: ['platelets'] });
+    expect(
+      parseEpisodeEvent(
+        {
+          ...reassessment,
+          payload: {
+            ...reassessment.payload,
+            clinicalStatus: 'stable',
+            clinicalJudgement: 'inadequate',
+          },
+        },
+        'e',
+      ).payload,
+    ).toMatchObject({ clinicalJudgement: 'inadequate' });
+  });
+
+  it.each([
+    ['labs.recorded', { panel }, 'e.payload.collectedAt'],
+    ['reassessment.recorded', { panel }, 'e.payload.collectedAt'],
+    [
+      'labs.recorded',
+      { panel, collectedAt: '2026-03-01 07:30' },
+      'e.payload.collectedAt',
+    ],
+    [
+      'labs.recorded',
+      { ...labs.payload, confirmUnusual: 'platelets' },
+      'e.payload.confirmUnusual',
+    ],
+    [
+      'labs.recorded',
+      { ...labs.payload, confirmUnusual: [''] },
+      'e.payload.confirmUnusual.0',
+    ],
+    [
+      'reassessment.recorded',
+      { ...reassessment.payload, clinicalJudgement: 'adequate' },
+      'e.payload.clinicalJudgement',
+    ],
+    [
+      'labs.recorded',
+      { ...labs.payload, clinicalJudgement: 'inadequate' },
+      'e.payload.clinicalJudgement',
+    ],
+  ])('%s with %p is refused, naming %s', (type, payload, named) => {
+    const event = type === 'labs.recorded' ? labs : reassessment;
+    expect(fieldOf(() => parseEpisodeEvent({ ...event, payload }, 'e'))).toBe(
+      named,
+    );
   });
 });
 

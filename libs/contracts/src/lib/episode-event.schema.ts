@@ -30,6 +30,77 @@ export const instantSchema = z.iso.datetime({ offset: true });
 
 const rationaleSchema = z.string().trim().min(1);
 
+/** Routes of administration of the protocol's drugs. */
+export const routes = ['iv', 'oral', 'sc'] as const;
+export type RouteOfAdministration = (typeof routes)[number];
+const routeSchema = z.enum(routes);
+
+/** UCUM mass units a dose is recorded in. */
+export const doseUnits = ['mg', 'g', 'ug'] as const;
+
+/** A dose as given: value and UCUM unit (mass). */
+export const doseSchema = z
+  .object({
+    value: z.number().positive(),
+    unit: z.enum(doseUnits),
+  })
+  .strict();
+
+/** Other therapies may also be dosed by volume or units (IVIG in g, IU). */
+const otherDoseSchema = z
+  .object({
+    value: z.number().positive(),
+    unit: z.enum([...doseUnits, 'mL', '[iU]']),
+  })
+  .strict();
+
+/** How often: once, every N hours, daily, or day n of an N-day pulse. */
+export const scheduleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('once') }).strict(),
+  z
+    .object({
+      kind: z.literal('every-hours'),
+      hours: z
+        .number()
+        .positive()
+        .max(24 * 28),
+    })
+    .strict(),
+  z.object({ kind: z.literal('daily') }).strict(),
+  z
+    .object({
+      kind: z.literal('pulse'),
+      day: z.number().int().positive(),
+      of: z.number().int().positive().max(14),
+    })
+    .strict()
+    .refine((pulse) => pulse.day <= pulse.of, {
+      path: ['day'],
+      error: 'must not exceed the number of pulse days (of)',
+    }),
+]);
+export type DoseSchedule = z.infer<typeof scheduleSchema>;
+
+/** A code from a standard terminology (RxNorm, ATC, SNOMED CT). */
+export const codingSchema = z
+  .object({
+    system: z.enum([
+      'http://www.nlm.nih.gov/research/umls/rxnorm',
+      'http://www.whocc.no/atc',
+      'http://snomed.info/sct',
+    ]),
+    code: z.string().trim().min(1).max(64),
+    display: z.string().trim().min(1).max(200),
+  })
+  .strict();
+export type MedicationCoding = z.infer<typeof codingSchema>;
+
+/** Panel fields whose unusual value the recorder confirmed (e.g. `platelets`). */
+const confirmUnusualSchema = z
+  .array(z.string().min(1).max(64))
+  .max(64)
+  .optional();
+
 export const refractoryDrugs = [
   'emapalumab',
   'ruxolitinib',
@@ -78,7 +149,14 @@ const empty = z.object({}).strict();
 /** Payload schemas, by event type. */
 export const payloadSchemas = {
   'clock.ticked': empty,
-  'labs.recorded': z.object({ panel: labPanelSchema }).strict(),
+  'labs.recorded': z
+    .object({
+      panel: labPanelSchema,
+      /** When the sample was drawn (results are dated by it, not by entry). */
+      collectedAt: instantSchema,
+      confirmUnusual: confirmUnusualSchema,
+    })
+    .strict(),
   'suspicion.recorded': empty,
   'workup.started': empty,
   'diagnosis.confirmed': z
@@ -91,13 +169,41 @@ export const payloadSchemas = {
   'therapy.started': z
     .object({
       drug: z.enum(drugIds),
-      route: z.enum(['iv', 'oral', 'sc']).optional(),
-      doseMg: z.number().positive().optional(),
+      dose: doseSchema,
+      route: routeSchema,
+      schedule: scheduleSchema,
+      /** When it was given or started (the clinical time), not when it was recorded. */
+      givenAt: instantSchema,
       /** Refractory therapy started now; a second senior countersigns later. */
       emergency: z.boolean().optional(),
+      /**
+       * A dose outside the soft limits of the dose rules, confirmed by the
+       * prescriber: why (the audit records "outside range, confirmed by ...").
+       */
+      doseConfirmation: rationaleSchema.optional(),
     })
     .strict(),
-  'therapy.stopped': z.object({ drug: z.enum(drugIds) }).strict(),
+  'therapy.stopped': z
+    .object({ drug: z.enum(drugIds), stoppedAt: instantSchema.optional() })
+    .strict(),
+  'other-therapy.started': z
+    .object({
+      /** Id of this record within the episode (stop names it). */
+      recordId: z.string().trim().min(1).max(64),
+      medication: codingSchema,
+      dose: otherDoseSchema,
+      route: routeSchema,
+      schedule: scheduleSchema,
+      givenAt: instantSchema,
+      doseConfirmation: rationaleSchema.optional(),
+    })
+    .strict(),
+  'other-therapy.stopped': z
+    .object({
+      recordId: z.string().trim().min(1).max(64),
+      stoppedAt: instantSchema.optional(),
+    })
+    .strict(),
   'background-therapy.recorded': z
     .object({
       drug: z.enum(backgroundDrugs),
@@ -149,7 +255,15 @@ export const payloadSchemas = {
   'reassessment.recorded': z
     .object({
       panel: labPanelSchema,
+      collectedAt: instantSchema,
+      confirmUnusual: confirmUnusualSchema,
       clinicalStatus: z.enum(['improving', 'stable', 'worsening']).optional(),
+      /**
+       * A senior's judgement of an inadequate response on clinical grounds
+       * (against falling labs), with the event's rationale: a route to
+       * escalation, recorded as such.
+       */
+      clinicalJudgement: z.enum(['inadequate']).optional(),
     })
     .strict(),
   'hold.started': z.object({ reason: z.enum(holdReasons) }).strict(),

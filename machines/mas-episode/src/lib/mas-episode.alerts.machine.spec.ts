@@ -16,6 +16,7 @@ import {
   h,
   tick,
 } from '../spec-support/episode.spec-support.js';
+import { checkEvent } from './mas-episode.checks.js';
 import type { AlertId } from './mas-episode.types.js';
 
 const florid = panelOf(floridMas, febrileSjia);
@@ -178,11 +179,30 @@ const cases: Record<AlertId, AlertCase> = {
         ev('therapy.started', h(1), {
           drug: 'methylprednisolone',
           route: 'iv',
-          doseMg: 1200,
+          dose: { value: 1200, unit: 'mg' },
+          doseConfirmation: 'upper end for a child worsening fast',
         }),
       ),
     clear: (e) =>
       e.send(ev('therapy.stopped', h(2), { drug: 'methylprednisolone' })),
+  },
+  'anakinra-standard-dose': {
+    raise: (e) =>
+      e.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' })).send(
+        ev(
+          'therapy.started',
+          h(2),
+          {
+            drug: 'anakinra',
+            route: 'sc',
+            dose: { value: 48, unit: 'mg' },
+            schedule: { kind: 'daily' },
+          },
+          drAdams,
+          'early targeted therapy',
+        ),
+      ),
+    clear: (e) => e.send(ev('therapy.stopped', h(3), { drug: 'anakinra' })),
   },
   'criteria-masked-by-tocilizumab': {
     raise: (e) =>
@@ -281,30 +301,50 @@ describe('alerts: raised by their condition, cleared when it ends', () => {
     expect(episode.actions).toEqual([]);
   });
 
-  it("a dose outside its route's rule alerts, never blocks: ciclosporin IV at an oral dose [seed.second-line.3]", () => {
+  it("a dose outside its route's soft limit needs the prescriber's confirmation, then alerts while it runs: ciclosporin IV at an oral dose [seed.second-line.3]", () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(
       ev('therapy.started', h(1), {
         drug: 'methylprednisolone',
         route: 'iv',
-        doseMg: 720,
+        dose: { value: 720, unit: 'mg' },
       }),
     );
     expect(episode.alertIds()).not.toContain('dose-outside-rule');
-    episode.send(
+    const ciclosporin = (doseConfirmation?: string) =>
       ev(
         'therapy.started',
         h(2),
-        { drug: 'ciclosporin', route: 'iv', doseMg: 96 },
+        {
+          drug: 'ciclosporin',
+          route: 'iv',
+          dose: { value: 96, unit: 'mg' },
+          schedule: { kind: 'daily' },
+          ...(doseConfirmation ? { doseConfirmation } : {}),
+        },
         drAdams,
         'MAS on steroids',
-      ),
+      );
+    expect(episode.can(ciclosporin())).toBe(false);
+    expect(checkEvent(episode.context, ciclosporin()).reason).toMatch(
+      /outside the dose range, confirm with a reason.*ciclosporin/,
+    );
+    expect(
+      checkEvent(episode.context, ciclosporin()).confirmationWouldAllow,
+    ).toBe(true);
+    episode.send(
+      ciclosporin('oral absorption unreliable, IV at the oral dose'),
     );
     const alert = episode.context.alerts.find(
       (a) => a.id === 'dose-outside-rule',
     );
+    expect(alert?.message).toMatch(/ciclosporin/);
     expect(alert?.message).toMatch(
-      /ciclosporin iv 4 mg\/kg\/day is outside 1-2 mg\/kg\/day/,
+      /outside range, confirmed by dr-adams: oral absorption unreliable/,
     );
+    expect(episode.context.therapies[1]?.doseCheck).toMatchObject({
+      tier: 'soft',
+      confirmedBy: drAdams,
+    });
   });
 });

@@ -33,57 +33,33 @@ function hasFired(context: EpisodeContext, id: string): boolean {
 }
 
 /**
- * Recorded doses outside the dose rules (an alert: a dose is never blocked or
- * clamped). Methylprednisolone per infusion against the protocol's mg/kg range
- * and 1 g cap; ciclosporin per day against its route's range (oral from the
- * protocol, IV from the institution); anakinra per day against the
- * institution's maxima.
+ * Active therapies whose recorded dose fell outside a soft limit of the dose
+ * rules and was confirmed by the prescriber (a dose above a hard limit is
+ * never recorded): an alert for as long as the therapy runs, naming the limit
+ * and who confirmed it. Doses are never clamped.
  */
 function doseProblems(context: EpisodeContext): string[] {
-  const { doses } = masProtocolDefinition;
-  const weight = context.patient.weightKg;
   const problems: string[] = [];
   for (const therapy of activeTherapies(context)) {
-    const dose = therapy.doseMg;
-    if (dose === undefined) continue;
-    const perKg = Math.round((dose / weight) * 100) / 100;
-    if (therapy.drug === 'methylprednisolone') {
-      const rule = doses.methylprednisolone;
-      const cap = Math.min(...rule.caps.map((c) => c.mg));
-      if (dose > cap) {
-        problems.push(
-          `methylprednisolone ${dose} mg is above the protocol maximum of ${cap} mg per infusion`,
-        );
-      } else if (perKg < rule.range.min || perKg > rule.range.max) {
-        problems.push(
-          `methylprednisolone ${perKg} mg/kg is outside the protocol range ${rule.range.min}-${rule.range.max} mg/kg/day`,
-        );
-      }
+    const check = therapy.doseCheck;
+    if (check === undefined) continue;
+    if (check.tier === 'soft') {
+      problems.push(
+        `${therapy.drug}: ${check.messages.join('; ')} (outside range, confirmed by ${check.confirmedBy?.id ?? 'the prescriber'}: ${check.confirmation ?? ''})`,
+      );
     }
-    if (therapy.drug === 'ciclosporin' && therapy.route !== undefined) {
-      const range =
-        therapy.route === 'oral'
-          ? doses.ciclosporin.oral.range
-          : context.profileData.doses.ciclosporin?.ivMgPerKgPerDay;
-      if (range && (perKg < range.min || perKg > range.max)) {
-        problems.push(
-          `ciclosporin ${therapy.route} ${perKg} mg/kg/day is outside ${range.min}-${range.max} mg/kg/day for that route`,
-        );
-      }
-    }
-    if (therapy.drug === 'anakinra') {
-      const maxima = context.profileData.doses.anakinra;
-      if (
-        maxima &&
-        (perKg > maxima.maxMgPerKgPerDay || dose > maxima.maxMgPerDay)
-      ) {
-        problems.push(
-          `anakinra ${dose} mg/day (${perKg} mg/kg) is above the institutional maximum`,
-        );
-      }
+    for (const alert of check.alerts ?? []) {
+      if (alert.id !== 'anakinra-standard-dose') problems.push(alert.message);
     }
   }
   return problems;
+}
+
+/** Dose alerts of the records themselves (e.g. anakinra at a standard dose). */
+function recordAlerts(context: EpisodeContext) {
+  return activeTherapies(context).flatMap(
+    (therapy) => therapy.doseCheck?.alerts ?? [],
+  );
 }
 
 /** Every alert whose condition holds in `context`. */
@@ -284,6 +260,17 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
         'seed.second-line.4',
         'review.section-10',
       ],
+    );
+  }
+  const standardAnakinra = recordAlerts(context).filter(
+    (alert) => alert.id === 'anakinra-standard-dose',
+  );
+  if (standardAnakinra.length > 0) {
+    add(
+      'anakinra-standard-dose',
+      'warning',
+      standardAnakinra.map((alert) => alert.message).join(' '),
+      [...new Set(standardAnakinra.flatMap((alert) => alert.evidence))],
     );
   }
   if (context.tocilizumabGiven) {

@@ -17,10 +17,13 @@ import {
   type LabPanelInput,
   masProtocolDefinition,
   type TherapyClass,
+  unusualValues,
 } from '@mas/protocol';
 
+import { checkRole, checkTimes } from './mas-episode.recording.js';
 import type { Check, EpisodeContext } from './mas-episode.types.js';
 import { parsePanel } from './panel-cache.util.js';
+import { checkOtherTherapy, checkTherapyDose } from './therapy-record.util.js';
 
 const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
   masProtocolDefinition;
@@ -128,9 +131,29 @@ function isStillsDisease(context: EpisodeContext): boolean {
   );
 }
 
-function checkPanel(panel: unknown, field: string): Check {
+function checkPanel(
+  panel: unknown,
+  field: string,
+  confirmed: readonly string[] = [],
+): Check {
   try {
     parsePanel(panel as LabPanelInput);
+    // Plausible but unusual values (a likely unit slip) need the recorder's
+    // confirmation, field by field.
+    const accepted = new Set(confirmed.map((name) => name.split('.')[0]));
+    const open = unusualValues(panel as LabPanelInput).filter(
+      (item) => !accepted.has(item.field.split('.')[0]),
+    );
+    if (open.length > 0) {
+      return {
+        ok: false,
+        reason: `unusual values, confirm each (confirmUnusual) or correct it: ${open.map((item) => `${field}.${item.field}: ${item.message}`).join('; ')}`,
+        evidence: unique(open.flatMap((item) => item.evidence)),
+        unusualFields: open.map(
+          (item) => item.field.split('.')[0] ?? item.field,
+        ),
+      };
+    }
     return ok('the panel is valid');
   } catch (error) {
     if (error instanceof ClinicalInputError) {
@@ -349,11 +372,23 @@ export function checkEvent(
   context: EpisodeContext,
   event: EpisodeEvent,
 ): Check {
+  const who = checkRole(event);
+  if (!who.ok) return who;
+  const when = checkTimes(context, event);
+  if (!when.ok) return when;
+  return checkClinical(context, event);
+}
+
+function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
   switch (event.type) {
     case 'clock.ticked':
       return ok('time moves on', ['seed.monitoring.1']);
     case 'labs.recorded':
-      return checkPanel(event.payload.panel, 'panel');
+      return checkPanel(
+        event.payload.panel,
+        'panel',
+        event.payload.confirmUnusual,
+      );
     case 'suspicion.recorded':
       return ok('MAS suspected', ['seed.pitfalls.3', 'seed.pitfalls.1']);
     case 'workup.started':
@@ -390,8 +425,31 @@ export function checkEvent(
       ]);
     case 'severity.assessed':
       return ok('severity recorded', ['seed.pitfalls.4', 'seed.second-line.5']);
-    case 'therapy.started':
-      return checkTherapyStart(context, event);
+    case 'therapy.started': {
+      const start = checkTherapyStart(context, event);
+      if (!start.ok) return start;
+      const dose = checkTherapyDose(context, event);
+      // Both reasons go to the audit: the clinical rule and the dose check
+      // ("outside the dose range, confirmed by ...").
+      return dose.ok
+        ? {
+            ...start,
+            reason: `${start.reason}; ${dose.reason}`,
+            evidence: unique([...start.evidence, ...dose.evidence]),
+          }
+        : dose;
+    }
+    case 'other-therapy.started':
+      return checkOtherTherapy(context, event);
+    case 'other-therapy.stopped':
+      return context.otherTherapies.some(
+        (t) =>
+          t.recordId === event.payload.recordId && t.stoppedAt === undefined,
+      )
+        ? ok(`${event.payload.recordId} stopped`, ['software.recording'])
+        : blocked(`no active other therapy ${event.payload.recordId}`, [
+            'software.recording',
+          ]);
     case 'therapy.stopped':
       return isActive(context, event.payload.drug)
         ? ok(
@@ -562,8 +620,27 @@ export function checkEvent(
       return context.support.includes(event.payload.kind)
         ? ok(`${event.payload.kind} stopped`, ['seed.supportive.1'])
         : blocked(`${event.payload.kind} is not active`, ['seed.supportive.1']);
-    case 'reassessment.recorded':
-      return checkPanel(event.payload.panel, 'panel');
+    case 'reassessment.recorded': {
+      const panel = checkPanel(
+        event.payload.panel,
+        'panel',
+        event.payload.confirmUnusual,
+      );
+      if (!panel.ok || event.payload.clinicalJudgement === undefined) {
+        return panel;
+      }
+      if (event.actor.role !== 'senior-clinician') {
+        return blocked(
+          'a response is judged inadequate on clinical grounds by a senior clinician',
+          ['seed.second-line.1', 'review.section-10'],
+        );
+      }
+      return needsRationale(
+        event,
+        'a response judged inadequate on clinical grounds (against the laboratory trend) states its reason',
+        ['seed.second-line.1', 'seed.refractory.1'],
+      );
+    }
     case 'hold.started':
       return ok(
         'on hold; the reassessment of a patient on immunosuppression is never paused',

@@ -18,7 +18,12 @@ import {
   supportKinds,
   triggerKinds,
 } from '@mas/contracts';
-import { drugIds } from '@mas/protocol';
+import {
+  ClinicalInputError,
+  type DrugId,
+  drugIds,
+  rolesFor,
+} from '@mas/protocol';
 
 import {
   activeTherapies,
@@ -28,6 +33,7 @@ import {
 } from './mas-episode.checks.js';
 import type { MasEpisodeMachine } from './mas-episode.machine.js';
 import type { Alert, EpisodeContext } from './mas-episode.types.js';
+import { standardPrescription } from './prescription.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
 
@@ -92,10 +98,10 @@ function candidates(
     variant?: string,
     actor: EpisodeActor = clinician,
   ): Candidate => representative(type, time, payload, variant, viewer ?? actor);
+  // The scheduler's clock event is never offered: it comes from the service.
   const list: Candidate[] = [
-    candidate('clock.ticked', at, {}),
-    candidate('labs.recorded', at, { panel: {} }),
-    candidate('reassessment.recorded', at, { panel: {} }),
+    candidate('labs.recorded', at, { panel: {}, collectedAt: at }),
+    candidate('reassessment.recorded', at, { panel: {}, collectedAt: at }),
     candidate('suspicion.recorded', at, {}),
     candidate('workup.started', at, {}),
     candidate('diagnosis.confirmed', at, { basis: 'criteria' }, 'on criteria'),
@@ -112,15 +118,47 @@ function candidates(
     }),
   ];
   for (const drug of drugIds) {
-    list.push(candidate('therapy.started', at, { drug }, drug));
+    const order = { drug, ...prescriptionFor(context, drug), givenAt: at };
+    list.push(candidate('therapy.started', at, order, drug));
     if (therapyClassOf(drug) === 'refractory') {
       list.push(
         candidate(
           'therapy.started',
           at,
-          { drug, emergency: true },
+          { ...order, emergency: true },
           `${drug} (emergency start)`,
           otherSenior,
+        ),
+      );
+    }
+  }
+  list.push(
+    candidate(
+      'other-therapy.started',
+      at,
+      {
+        recordId: `other-${context.otherTherapies.length + 1}`,
+        medication: {
+          system: 'http://www.whocc.no/atc',
+          code: 'H02AB06',
+          display: 'prednisolone',
+        },
+        dose: { value: 1, unit: 'mg' },
+        route: 'oral',
+        schedule: { kind: 'daily' },
+        givenAt: at,
+      },
+      'oral glucocorticoid taper',
+    ),
+  );
+  for (const other of context.otherTherapies) {
+    if (other.stoppedAt === undefined) {
+      list.push(
+        candidate(
+          'other-therapy.stopped',
+          at,
+          { recordId: other.recordId },
+          other.medication.display,
         ),
       );
     }
@@ -221,7 +259,31 @@ function candidates(
     candidate('transfer-out.recorded', at, {}),
     candidate('episode.closed', at, {}),
   );
-  return list;
+  // A user is offered only what their role may record.
+  return viewer
+    ? list.filter((c) => rolesFor(c.event.type).includes(viewer.role))
+    : list;
+}
+
+/**
+ * The patient's standard prescription of `drug` (the example a form starts
+ * from); where the profile lacks a figure the calculator needs, a placeholder
+ * the form asks the prescriber to replace.
+ */
+function prescriptionFor(context: EpisodeContext, drug: DrugId) {
+  try {
+    return standardPrescription(drug, context.patient, {
+      data: context.profileData,
+      hash: context.profile.hash,
+    });
+  } catch (error) {
+    if (!(error instanceof ClinicalInputError)) throw error;
+    return {
+      dose: { value: 1, unit: 'mg' as const },
+      route: 'iv' as const,
+      schedule: { kind: 'once' as const },
+    };
+  }
 }
 
 /** Where an event is possible, for the reason of a structural block. */
@@ -404,8 +466,29 @@ export function explainSnapshot(
 export function explainRefusal(
   snapshot: EpisodeSnapshot,
   event: EpisodeEvent,
-): { reason: string; evidence: readonly string[] } | null {
+): {
+  reason: string;
+  evidence: readonly string[];
+  /** A dose outside a soft limit: the prescriber may confirm it. */
+  confirmationWouldAllow?: boolean;
+  /** Unusual panel values the recorder may confirm (`confirmUnusual`). */
+  unusualFields?: readonly string[];
+} | null {
   if (snapshot.status !== 'done' && snapshot.can(event)) return null;
+  if (snapshot.status !== 'done') {
+    // A dose or value the recorder may confirm: say so, before anything else.
+    const check = checkEvent(snapshot.context, event);
+    if (check.confirmationWouldAllow || check.unusualFields) {
+      return {
+        reason: check.reason,
+        evidence: check.evidence,
+        ...(check.confirmationWouldAllow
+          ? { confirmationWouldAllow: true }
+          : {}),
+        ...(check.unusualFields ? { unusualFields: check.unusualFields } : {}),
+      };
+    }
+  }
   const result = option(snapshot, { event });
   return { reason: result.reason, evidence: result.evidence };
 }

@@ -30,8 +30,14 @@ import type {
   EpisodeTag,
   Outcome,
 } from './mas-episode.types.js';
+import { isGlucocorticoidTaper } from './therapy-record.util.js';
 
-export const MAS_EPISODE_MACHINE_VERSION = '1.0.0';
+/**
+ * 2.0.0: complete therapy records (dose, route, schedule, given at) checked
+ * in two tiers, other therapies, roles and clinical times checked, the lab
+ * picture and the response course (older snapshots are upgraded on restore).
+ */
+export const MAS_EPISODE_MACHINE_VERSION = '2.0.0';
 
 /** The effects the machine requests; the shells implement them. */
 export type Effect =
@@ -93,6 +99,10 @@ export const masEpisodeMachine = setup({
   },
   guards: {
     isAllowed: ({ context, event }) => checkEvent(context, event).ok,
+    startsTaper: ({ context, event }) =>
+      event.type === 'other-therapy.started' &&
+      checkEvent(context, event).ok &&
+      isGlucocorticoidTaper(event.payload),
     isTherapyStartOfClass: (
       { context, event },
       params: { therapyClass: RoutedClass },
@@ -194,7 +204,8 @@ export const masEpisodeMachine = setup({
       description:
         'The episode is open. Glucocorticoids, antimicrobials, transfusion and organ support are possible in every open stage.',
       on: {
-        'clock.ticked': { actions: 'apply' },
+        // Guarded too: the clock is the service's, never a user's.
+        'clock.ticked': { guard: 'isAllowed', actions: 'apply' },
         'labs.recorded': { guard: 'isAllowed', actions: 'apply' },
         'reassessment.recorded': { guard: 'isAllowed', actions: 'apply' },
         'severity.assessed': { guard: 'isAllowed', actions: 'apply' },
@@ -215,6 +226,8 @@ export const masEpisodeMachine = setup({
         },
         'support.started': { guard: 'isAllowed', actions: 'apply' },
         'support.stopped': { guard: 'isAllowed', actions: 'apply' },
+        'other-therapy.started': { guard: 'isAllowed', actions: 'apply' },
+        'other-therapy.stopped': { guard: 'isAllowed', actions: 'apply' },
         'death.recorded': {
           guard: 'isAllowed',
           target: 'died',
@@ -385,6 +398,16 @@ export const masEpisodeMachine = setup({
                   target: 'taper',
                   actions: 'apply',
                 },
+                // The oral glucocorticoid taper recorded as another therapy
+                // is the taper the protocol tracks.
+                'other-therapy.started': [
+                  {
+                    guard: 'startsTaper',
+                    target: 'taper',
+                    actions: 'apply',
+                  },
+                  { guard: 'isAllowed', actions: 'apply' },
+                ],
                 'relapse.recorded': {
                   guard: 'isAllowed',
                   target: '#masEpisode.open.treatment.active.history',

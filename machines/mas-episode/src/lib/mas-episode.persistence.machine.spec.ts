@@ -8,6 +8,7 @@ import {
   episodeInput,
   ev,
   h,
+  prescribedStart,
   tick,
 } from '../spec-support/episode.spec-support.js';
 import { masEpisodeMachine } from './mas-episode.machine.js';
@@ -24,7 +25,7 @@ describe('persistence', () => {
     actor.send(
       ev('labs.recorded', h(0.5), { panel: panelOf(floridMas, febrileSjia) }),
     );
-    actor.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    actor.send(prescribedStart(ben, 'methylprednisolone', h(1)));
     actor.send(ev('hold.started', h(2), { reason: 'transfer' }));
     const stored = JSON.stringify(actor.getPersistedSnapshot());
     actor.stop();
@@ -50,7 +51,7 @@ describe('persistence', () => {
       const actor = createActor(masEpisodeMachine, {
         input: episodeInput(ben, 'suspected'),
       }).start();
-      actor.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+      actor.send(prescribedStart(ben, 'methylprednisolone', h(1)));
       actor.send(tick(h(20)));
       const snapshot = actor.getPersistedSnapshot();
       actor.stop();
@@ -69,7 +70,7 @@ describe('persistence', () => {
         { requestId: 'nothing-requested' },
         drBaker,
       ),
-      ev('therapy.started', h(1), { drug: 'methylprednisolone' }),
+      prescribedStart(ben, 'methylprednisolone', h(1)),
       tick(h(13.5)),
       ev('hold.started', h(14), { reason: 'transfer' }),
       tick(h(40)),
@@ -109,5 +110,37 @@ describe('persistence', () => {
     }
     expect(refused).toBe(1);
     expect(effects).toBeGreaterThan(0);
+  });
+
+  it('a snapshot stored by machine 1.0.0 (before the lab picture and other therapies) is upgraded on restore and goes on', () => {
+    const [snapshot] = initialTransition(
+      masEpisodeMachine,
+      episodeInput(ben, 'suspected'),
+    );
+    const [treated] = stepEpisode(
+      snapshot,
+      prescribedStart(ben, 'methylprednisolone', h(1)),
+    );
+    const stored = JSON.parse(
+      JSON.stringify(masEpisodeMachine.getPersistedSnapshot(treated)),
+    ) as { context: Record<string, unknown> };
+    const {
+      otherTherapies: _others,
+      labPicture: _picture,
+      treatmentBaseline: _baseline,
+      treatmentStartedAt: _started,
+      ...older
+    } = stored.context;
+    stored.context = older;
+    const restored = restoreEpisodeSnapshot(stored);
+    expect(restored.context.otherTherapies).toEqual([]);
+    expect(restored.context.labPicture).toEqual({});
+    expect(restored.context.treatmentStartedAt).toBe(h(1));
+    const [next] = stepEpisode(
+      restored,
+      ev('labs.recorded', h(2), { panel: panelOf(floridMas, febrileSjia) }),
+    );
+    expect(next).not.toBe(restored);
+    expect(next.context.labPicture.ferritin?.collectedAt).toBe(h(2));
   });
 });

@@ -1,4 +1,9 @@
-import { type ActorScope, createActor, type SnapshotFrom } from 'xstate';
+import {
+  type ActorScope,
+  type AnyStateMachine,
+  createActor,
+  type SnapshotFrom,
+} from 'xstate';
 
 import { type EpisodeEvent, parseEpisodeEvent } from '@mas/contracts';
 
@@ -16,22 +21,26 @@ type EpisodeActorScope = ActorScope<
   never
 >;
 
-let inertScope: EpisodeActorScope | null = null;
+const inertScopes = new WeakMap<AnyStateMachine, ActorScope<never, never>>();
 
 /**
- * One inert actor scope for the pure steps below, made on first use.
+ * One inert actor scope per machine for pure steps, made on first use.
  *
  * xstate's `transition()` builds a new actor for every call, and an actor
  * works out the machine's initial context when it is built: for this machine
  * that costs more than the step itself (the service's write path spent a
  * tenth of its time there). The machine invokes and spawns nothing, and the
  * scope's action executor only records, so one scope serves every call (calls
- * are synchronous: they cannot interleave).
+ * are synchronous: they cannot interleave). The model checker steps its
+ * mutants (other machines) the same way.
  */
-function scope(): EpisodeActorScope {
-  if (inertScope === null) {
-    const self = createActor(masEpisodeMachine, { input: undefined });
-    inertScope = {
+export function inertScopeFor(
+  machine: AnyStateMachine,
+): ActorScope<never, never> {
+  let scope = inertScopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine, { input: undefined as never });
+    scope = {
       self,
       defer: () => undefined,
       id: '',
@@ -41,17 +50,46 @@ function scope(): EpisodeActorScope {
       system: self.system,
       emit: () => undefined,
       actionExecutor: () => undefined,
-    } as unknown as EpisodeActorScope;
+    } as unknown as ActorScope<never, never>;
+    inertScopes.set(machine, scope);
   }
-  return inertScope;
+  return scope;
+}
+
+function scope(): EpisodeActorScope {
+  return inertScopeFor(masEpisodeMachine) as unknown as EpisodeActorScope;
+}
+
+/**
+ * Context fields added since machine 1.0.0, with what a snapshot stored
+ * before them means: no other therapies, an empty lab picture rebuilt from
+ * the next panel on (the latest panel stays as it was), the step-by-step
+ * baseline as the treatment baseline.
+ */
+function upgradeContext(context: Partial<EpisodeContext>): EpisodeContext {
+  return {
+    ...context,
+    otherTherapies: context.otherTherapies ?? [],
+    labPicture: context.labPicture ?? {},
+    treatmentBaseline:
+      context.treatmentBaseline ?? context.responseBaseline ?? null,
+    treatmentStartedAt:
+      context.treatmentStartedAt ??
+      context.therapies?.find((t) => !t.background)?.startedAt ??
+      null,
+  } as EpisodeContext;
 }
 
 /** A stored snapshot, restored into the machine (service, web app, replays). */
 export function restoreEpisodeSnapshot(
   persisted: unknown,
 ): EpisodeMachineSnapshot {
+  const stored = persisted as { context: Partial<EpisodeContext> };
   return masEpisodeMachine.restoreSnapshot(
-    persisted as PersistedEpisodeSnapshot,
+    {
+      ...stored,
+      context: upgradeContext(stored.context),
+    } as unknown as PersistedEpisodeSnapshot,
     scope() as never,
   );
 }

@@ -5,10 +5,12 @@
  */
 import type { EpisodeEvent, EpisodeEventOf } from '@mas/contracts';
 import {
+  addToPicture,
   analyteIds,
   ClinicalInputError,
   type DueTimeDefinition,
   type LabPanelInput,
+  type LabPicture,
   masProtocol,
   masProtocolDefinition,
   requireProfileValue,
@@ -30,13 +32,26 @@ import type {
   PanelRecord,
   ScreenSummary,
 } from './mas-episode.types.js';
-import { parsePanel, responseOf, screenOf } from './panel-cache.util.js';
+import {
+  courseResponseOf,
+  parsePanel,
+  pictureScreenOf,
+  responseOf,
+} from './panel-cache.util.js';
+import {
+  doseInMg,
+  incompleteRecord,
+  isGlucocorticoidTaper,
+  recordedDoseCheck,
+  therapyDoseCheck,
+} from './therapy-record.util.js';
 import {
   addHours,
   isAtOrAfter,
   later,
   minutesBetween,
   normalize,
+  toMs,
 } from './time.util.js';
 
 const { dueTimes, monitoring } = masProtocolDefinition;
@@ -103,6 +118,7 @@ export function createInitialContext(input: EpisodeInput): EpisodeContext {
     cnsInvolvement: false,
     hemorrhage: false,
     therapies: [],
+    otherTherapies: [],
     escalationRequests: [],
     emergencyStarts: [],
     screenings: {},
@@ -116,8 +132,11 @@ export function createInitialContext(input: EpisodeInput): EpisodeContext {
     malignancyTreatmentStarted: false,
     decisions: {},
     support: [],
+    labPicture: {},
     lastPanel: null,
     responseBaseline: null,
+    treatmentBaseline: null,
+    treatmentStartedAt: null,
     criteriaMetAt: null,
     unrecognisedSuggestiveAt: null,
     tocilizumabGiven: false,
@@ -299,10 +318,14 @@ export function advanceTime(
 
 function screenSummary(
   context: EpisodeContext,
-  panel: LabPanelInput,
+  picture: LabPicture,
   at: string,
 ): ScreenSummary {
-  const screen = screenOf(panel, context.tocilizumabGiven);
+  const { screen, provenance } = pictureScreenOf(
+    picture,
+    at,
+    context.tocilizumabGiven,
+  );
   return {
     at,
     suggestive: screen.suggestive,
@@ -320,19 +343,42 @@ function screenSummary(
       : {}),
     ...(screen.msScore ? { msScore: screen.msScore.score } : {}),
     notComputed: Object.keys(screen.notComputed),
+    undecided: Object.keys(screen.undecided),
+    sampledAt: Object.fromEntries(
+      Object.entries(provenance).map(([item, from]) => [
+        item,
+        from.collectedAt,
+      ]),
+    ),
   };
 }
 
+/**
+ * A panel joins the episode's lab picture at its sample time (a partial
+ * panel keeps the earlier values of what it lacks; a sample drawn earlier
+ * but entered later never replaces a later one), and the calculators run on
+ * the picture as it stands at its newest sample, within the protocol's
+ * window.
+ */
 function recordPanel(
   context: EpisodeContext,
   panel: LabPanelInput,
-  at: string,
+  collectedAt: string,
 ): EpisodeContext {
   const parsed = parsePanel(panel);
-  const record: PanelRecord = { at, panel };
-  const screen = screenSummary(context, panel, at);
+  const picture = addToPicture(context.labPicture, { collectedAt, panel });
+  const at =
+    context.lastPanel === null
+      ? collectedAt
+      : later(context.lastPanel.at, collectedAt);
+  const screen = screenSummary(context, picture, at);
+  const record: PanelRecord = {
+    at,
+    panel: pictureScreenOf(picture, at, context.tocilizumabGiven).panel,
+  };
   let next: EpisodeContext = {
     ...context,
+    labPicture: picture,
     lastPanel: record,
     lastScreen: screen,
     criteriaMetAt: context.criteriaMetAt ?? (screen.criteriaMet ? at : null),
@@ -343,7 +389,7 @@ function recordPanel(
     hemorrhage: context.hemorrhage || parsed.findings.hemorrhage,
   };
   if (next.dues['labs']?.dueAt != null) {
-    next = schedule(resolveDue(next, 'labs', at), 'labs', at);
+    next = schedule(resolveDue(next, 'labs', collectedAt), 'labs', collectedAt);
   }
   return next;
 }
@@ -353,25 +399,60 @@ function missingItems(panel: LabPanelInput): string[] {
   return monitoring.items.filter((item) => !present.has(item));
 }
 
+/**
+ * The response verdict of a reassessment: on treatment, the current picture
+ * against the pre-treatment baseline and the previous assessment, timed from
+ * the start of treatment (assessResponseCourse: too early to judge before the
+ * institution's interval); untreated, against the previous panel. A verdict
+ * the panels cannot give leaves none (never a stale one).
+ */
+function verdictOf(
+  context: EpisodeContext,
+  current: PanelRecord,
+  at: string,
+): EpisodeContext['lastResponse'] {
+  const profile = { data: context.profileData, hash: context.profile.hash };
+  try {
+    const baseline = context.treatmentBaseline;
+    if (baseline && context.treatmentStartedAt !== null) {
+      if (!isAtOrAfter(current.at, baseline.at) || current.at === baseline.at) {
+        return null;
+      }
+      const previous = context.responseBaseline;
+      const result = courseResponseOf({
+        baseline,
+        ...(previous && previous.at > baseline.at && previous.at < current.at
+          ? { previous }
+          : {}),
+        current,
+        therapyStartedAt: context.treatmentStartedAt,
+        profile,
+      });
+      return { at, verdict: result.verdict, reasons: result.reasons };
+    }
+    const previous = context.responseBaseline ?? context.lastPanel;
+    if (!previous) return null;
+    const result = responseOf(previous.panel, current.panel, profile);
+    return { at, verdict: result.verdict, reasons: result.reasons };
+  } catch (error) {
+    if (!(error instanceof ClinicalInputError)) throw error;
+    return null;
+  }
+}
+
 function recordReassessment(
   context: EpisodeContext,
   event: EpisodeEventOf<'reassessment.recorded'>,
   at: string,
 ): EpisodeContext {
-  const previous = context.responseBaseline ?? context.lastPanel;
-  let verdict: EpisodeContext['lastResponse'] = null;
-  if (previous) {
-    try {
-      const result = responseOf(previous.panel, event.payload.panel, {
-        data: context.profileData,
-        hash: context.profile.hash,
-      });
-      verdict = { at, verdict: result.verdict, reasons: result.reasons };
-    } catch (error) {
-      if (!(error instanceof ClinicalInputError)) throw error;
-      verdict = null;
-    }
-  }
+  const collectedAt = normalize(event.payload.collectedAt);
+  let next = recordPanel(
+    resolveDue(context, 'reassessment', at),
+    event.payload.panel,
+    collectedAt,
+  );
+  const current = next.lastPanel;
+  let verdict = current ? verdictOf(context, current, at) : null;
   if (event.payload.clinicalStatus === 'worsening') {
     verdict = {
       at,
@@ -382,14 +463,23 @@ function recordReassessment(
       ],
     };
   }
-  let next = recordPanel(
-    resolveDue(context, 'reassessment', at),
-    event.payload.panel,
-    at,
-  );
+  if (event.payload.clinicalJudgement === 'inadequate') {
+    // A senior's judgement on clinical grounds, against the labs if need be:
+    // a route to escalation, recorded as such.
+    verdict = {
+      at,
+      verdict: 'inadequate',
+      reasons: [
+        `response judged inadequate on clinical grounds by ${event.actor.id}: ${event.rationale ?? ''}`,
+        ...(verdict ? [`the laboratory verdict was ${verdict.verdict}`] : []),
+        ...(verdict?.reasons ?? []),
+      ],
+      clinicalJudgement: { by: event.actor, rationale: event.rationale ?? '' },
+    };
+  }
   next = {
     ...next,
-    responseBaseline: { at, panel: event.payload.panel },
+    responseBaseline: current,
     reassessments: context.reassessments + 1,
     missingMonitoringItems: missingItems(event.payload.panel),
     // A reassessment the rule cannot assess leaves no verdict (never a stale one).
@@ -423,11 +513,17 @@ function recordSuspicion(context: EpisodeContext, at: string): EpisodeContext {
 function startTherapy(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
-  at: string,
+  recordedAt: string,
 ): EpisodeContext {
-  const { drug } = event.payload;
+  const { drug, dose, route, schedule: given } = event.payload;
+  // The clinical time: when it was given, not when it was recorded.
+  const at = normalize(event.payload.givenAt);
   const therapyClass = therapyClassOf(drug);
   const wasImmunosuppressed = isImmunosuppressed(context);
+  // The guard refuses an incomplete record; should one reach here anyway
+  // (a planted bug in the checker's mutants), it is kept as unchecked.
+  const incomplete = incompleteRecord(event.payload);
+  const check = incomplete === null ? recordedDoseCheck(context, event) : null;
   let next: EpisodeContext = {
     ...context,
     therapies: [
@@ -440,10 +536,14 @@ function startTherapy(
         background: false,
         emergency: event.payload.emergency === true,
         ...(event.rationale ? { rationale: event.rationale } : {}),
-        ...(event.payload.route ? { route: event.payload.route } : {}),
-        ...(event.payload.doseMg === undefined
-          ? {}
-          : { doseMg: event.payload.doseMg }),
+        route,
+        dose,
+        ...(incomplete === null ? { doseMg: doseInMg(dose) } : {}),
+        schedule: given,
+        ...(recordedAt === at ? {} : { recordedAt }),
+        doseCheck: check
+          ? therapyDoseCheck(check, event)
+          : { tier: 'unchecked', messages: [incomplete ?? ''] },
         doseIncreases: [],
         beforeGlucocorticoid:
           therapyClass !== 'glucocorticoid' &&
@@ -504,19 +604,57 @@ function startTherapy(
     }
   }
   if (!wasImmunosuppressed) {
-    // Treatment starts: the panel before it is the response baseline.
+    // Treatment starts: the picture before it is the response baseline.
     next = {
       ...next,
       responseBaseline: next.responseBaseline ?? next.lastPanel,
+      treatmentBaseline: next.treatmentBaseline ?? next.lastPanel,
+      treatmentStartedAt: next.treatmentStartedAt ?? at,
     };
-    // The first immunosuppressant: reassess within the interval, never paused.
+    // The first immunosuppressant: reassess within the interval of when it
+    // was given (earlier than a pending due time when it was given before it
+    // was recorded), never paused.
     const due = next.dues['reassessment'];
-    if (due?.dueAt == null || due.pausedAt !== null) {
-      next = schedule(next, 'reassessment', at);
+    const fromStart = schedule(next, 'reassessment', at);
+    const startDue = fromStart.dues['reassessment']?.dueAt ?? null;
+    if (
+      due?.dueAt == null ||
+      due.pausedAt !== null ||
+      (startDue !== null && toMs(startDue) < toMs(due.dueAt))
+    ) {
+      next = fromStart;
     }
     if (next.dues['labs']?.dueAt == null) next = schedule(next, 'labs', at);
   }
   return next;
+}
+
+function startOtherTherapy(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'other-therapy.started'>,
+  recordedAt: string,
+): EpisodeContext {
+  const { recordId, medication, dose, route, schedule: given } = event.payload;
+  return {
+    ...context,
+    otherTherapies: [
+      ...context.otherTherapies,
+      {
+        recordId,
+        medication,
+        dose,
+        route,
+        schedule: given,
+        startedAt: normalize(event.payload.givenAt),
+        recordedAt,
+        startedBy: event.actor,
+        glucocorticoidTaper: isGlucocorticoidTaper(event.payload),
+        ...(event.payload.doseConfirmation
+          ? { doseConfirmation: event.payload.doseConfirmation }
+          : {}),
+      },
+    ],
+  };
 }
 
 function stopTherapy(
@@ -583,6 +721,9 @@ function restartTimers(context: EpisodeContext, at: string): EpisodeContext {
     rapidlyWorsening: false,
     lastResponse: null,
     responseBaseline: context.lastPanel,
+    // A new flare: its response is judged from the picture at relapse.
+    treatmentBaseline: context.lastPanel,
+    treatmentStartedAt: at,
   };
   next = schedule(next, 'reassessment', at);
   next = schedule(next, 'labs', at);
@@ -616,13 +757,19 @@ function applyOne(
     case 'clock.ticked':
       return context;
     case 'labs.recorded':
-      return recordPanel(context, event.payload.panel, at);
+      return recordPanel(
+        context,
+        event.payload.panel,
+        normalize(event.payload.collectedAt),
+      );
     case 'suspicion.recorded':
       return recordSuspicion(context, at);
     case 'workup.started':
       return recordSuspicion(context, at);
     case 'diagnosis.confirmed': {
-      const criteriaMet = context.lastScreen?.criteriaMet === true;
+      // The same picture as the confirmation check: criteria met on an
+      // earlier sample of the episode count.
+      const criteriaMet = context.criteriaMetAt !== null;
       return recordSuspicion(
         {
           ...context,
@@ -643,7 +790,22 @@ function applyOne(
     case 'therapy.started':
       return startTherapy(context, event, at);
     case 'therapy.stopped':
-      return stopTherapy(context, event.payload.drug, at);
+      return stopTherapy(
+        context,
+        event.payload.drug,
+        normalize(event.payload.stoppedAt ?? at),
+      );
+    case 'other-therapy.started':
+      return startOtherTherapy(context, event, at);
+    case 'other-therapy.stopped':
+      return {
+        ...context,
+        otherTherapies: context.otherTherapies.map((t) =>
+          t.recordId === event.payload.recordId && t.stoppedAt === undefined
+            ? { ...t, stoppedAt: normalize(event.payload.stoppedAt ?? at) }
+            : t,
+        ),
+      };
     case 'background-therapy.recorded':
       return recordBackground(context, event, at);
     case 'escalation.requested':

@@ -24,11 +24,11 @@ import {
   nurseDiaz,
   tick,
 } from '../spec-support/episode.spec-support.js';
-import { explainRefusal, explainSnapshot } from './mas-episode.explain.js';
+import { explainSnapshot } from './mas-episode.explain.js';
 
 const florid = panelOf(floridMas, febrileSjia);
 const refusal = (episode: Episode, event: Parameters<Episode['send']>[0]) =>
-  explainRefusal(episode.snapshot, event)?.reason;
+  episode.refusal(event);
 
 /** On methylprednisolone with a worsening verdict: refractory therapy is open. */
 function worseningOnSteroids() {
@@ -50,7 +50,7 @@ describe('glucocorticoids are never gated', () => {
     episode.send(ev('suspicion.recorded', h(1), {}));
     const pulse = ev('therapy.started', h(2), {
       drug: 'methylprednisolone',
-      doseMg: 720,
+      dose: { value: 720, unit: 'mg' },
     });
     expect(episode.can(pulse)).toBe(true);
     episode.send(pulse);
@@ -116,7 +116,7 @@ describe('four eyes cannot be bypassed', () => {
       'worsening',
     );
     expect(refusal(episode, request)).toMatch(
-      /requested by a senior clinician and approved by a second, different one/,
+      /escalation.requested is recorded by a senior clinician, not by the clinician role/,
     );
   });
 
@@ -162,7 +162,7 @@ describe('four eyes cannot be bypassed', () => {
       'x',
     );
     expect(refusal(episode, start)).toMatch(
-      /started by a clinician, not by the nurse role/,
+      /therapy.started is recorded by a clinician or senior clinician, not by the nurse role/,
     );
   });
 
@@ -244,17 +244,17 @@ describe('refractory therapy means failed first line', () => {
     episode
       .send(ev('labs.recorded', h(0.5), { panel: florid }))
       .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
-      .send(ev('reassessment.recorded', h(12), { panel: florid }));
+      .send(ev('reassessment.recorded', h(49), { panel: florid }));
     expect(episode.context.lastResponse?.verdict).toBe('inadequate');
     episode.send(
-      ev('reassessment.recorded', h(24), {
+      ev('reassessment.recorded', h(61), {
         panel: panelOf(improved(floridMas), febrileSjia),
       }),
     );
     expect(episode.context.lastResponse?.verdict).toBe('responding');
     const request = ev(
       'escalation.requested',
-      h(25),
+      h(62),
       { requestId: 'r', drug: 'emapalumab', evidence: ['seed.refractory.1'] },
       drBaker,
       'x',
@@ -306,7 +306,7 @@ describe('response and due times', () => {
     expect(episode.context.lastResponse?.verdict).toBe('responding');
   });
 
-  it('a reassessment the rule cannot assess leaves no verdict, never a stale one [seed.monitoring.3]', () => {
+  it('a partial reassessment panel is judged on the lab picture: earlier samples within the window fill in what it lacks [seed.monitoring.3]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode
       .send(ev('labs.recorded', h(0.5), { panel: florid }))
@@ -321,8 +321,32 @@ describe('response and due times', () => {
           panel: { ferritin: { value: 3000, unit: 'ng/mL' } },
         }),
       );
-    expect(episode.context.lastResponse).toBeNull();
-    expect(episode.can(ev('remission.recorded', h(21), {}))).toBe(false);
+    expect(episode.context.lastResponse?.verdict).toBe('responding');
+    // The counts came from the sample of h(11), the ferritin from h(20).
+    expect(episode.context.lastScreen?.sampledAt).toMatchObject({
+      ferritin: h(20),
+      platelets: h(11),
+    });
+  });
+
+  it('a reassessment whose picture lacks what the rule needs leaves the judgement to the clinician, never a stale verdict [seed.monitoring.3]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(
+        ev('reassessment.recorded', h(11), {
+          panel: panelOf(improved(floridMas), febrileSjia),
+        }),
+      )
+      .send(
+        // 50 h later: the counts of h(11) are older than the window.
+        ev('reassessment.recorded', h(61), {
+          panel: { ferritin: { value: 3000, unit: 'ng/mL' } },
+        }),
+      );
+    expect(episode.context.lastResponse?.verdict).toBe('clinician-judgement');
+    expect(episode.can(ev('remission.recorded', h(62), {}))).toBe(false);
   });
 
   it('a hold does not erase an overdue reassessment [seed.monitoring.1]', () => {
@@ -428,12 +452,12 @@ describe('other fixes', () => {
       ev('therapy.started', h(1), {
         drug: 'methylprednisolone',
         route: 'iv',
-        doseMg: 720,
+        dose: { value: 720, unit: 'mg' },
       }),
     );
     expect(episode.context.therapies[0]).toMatchObject({
       route: 'iv',
-      doseMg: 720,
+      dose: { value: 720, unit: 'mg' },
     });
   });
 });

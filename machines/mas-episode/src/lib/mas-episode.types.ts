@@ -1,15 +1,20 @@
 import type {
   DecisionTopic,
+  DoseSchedule,
   EpisodeActor,
   EpisodeEvent,
+  MedicationCoding,
   Patient,
+  RouteOfAdministration,
   SupportKind,
 } from '@mas/contracts';
 import type {
+  CourseResponseVerdict,
+  DoseCheckAlert,
   DrugId,
   InstitutionProfileData,
   LabPanelInput,
-  ResponseVerdict,
+  LabPicture,
   ScreeningKind,
   TherapyClass,
 } from '@mas/protocol';
@@ -23,6 +28,10 @@ export interface Check {
   readonly evidence: readonly string[];
   /** The event would be allowed with a rationale. */
   readonly rationaleWouldAllow?: boolean;
+  /** The dose is outside a soft limit: allowed once the prescriber confirms it. */
+  readonly confirmationWouldAllow?: boolean;
+  /** Unusual panel values: allowed once the recorder confirms these fields. */
+  readonly unusualFields?: readonly string[];
 }
 
 export type InitialStage = 'at-risk' | 'suspected';
@@ -49,12 +58,50 @@ export interface TherapyRecord {
   readonly background: boolean;
   readonly emergency: boolean;
   readonly rationale?: string;
-  readonly route?: 'iv' | 'oral' | 'sc';
+  readonly route?: RouteOfAdministration;
+  /** The dose as given, in mg (background therapy: not recorded). */
   readonly doseMg?: number;
+  /** The dose as the prescriber entered it. */
+  readonly dose?: { readonly value: number; readonly unit: string };
+  readonly schedule?: DoseSchedule;
+  /** When it was recorded, when that differs from when it was given. */
+  readonly recordedAt?: string;
+  /** The dose check at the start: within the limits, or confirmed outside them. */
+  readonly doseCheck?: TherapyDoseCheck;
   /** Background therapy: times its dose was increased. */
   readonly doseIncreases: readonly string[];
   /** Started while no glucocorticoid had started. */
   readonly beforeGlucocorticoid: boolean;
+}
+
+/** What the dose check found when the dose was recorded. */
+export interface TherapyDoseCheck {
+  readonly tier: 'within' | 'soft' | 'unchecked';
+  /** The limits the dose fell outside (soft) or why it was not checked. */
+  readonly messages: readonly string[];
+  /** The computed dose for this patient, in words. */
+  readonly computed?: string;
+  /** Soft limit: the prescriber's confirmation. */
+  readonly confirmedBy?: EpisodeActor;
+  readonly confirmation?: string;
+  /** Alerts the record raises while the therapy runs. */
+  readonly alerts?: readonly DoseCheckAlert[];
+}
+
+/** A drug outside the protocol's table (taper, IVIG, cyclophosphamide...). */
+export interface OtherTherapyRecord {
+  readonly recordId: string;
+  readonly medication: MedicationCoding;
+  readonly dose: { readonly value: number; readonly unit: string };
+  readonly route: RouteOfAdministration;
+  readonly schedule: DoseSchedule;
+  readonly startedAt: string;
+  readonly recordedAt: string;
+  readonly startedBy: EpisodeActor;
+  readonly stoppedAt?: string;
+  /** Recognised as the oral glucocorticoid taper the protocol tracks. */
+  readonly glucocorticoidTaper: boolean;
+  readonly doseConfirmation?: string;
 }
 
 export interface EscalationRequest {
@@ -135,7 +182,8 @@ export type AlertId =
   | 'rituximab-ebv-t-nk'
   | 'clinical-diagnosis-without-criteria'
   | 'criteria-masked-by-tocilizumab'
-  | 'dose-outside-rule';
+  | 'dose-outside-rule'
+  | 'anakinra-standard-dose';
 
 export interface Alert {
   readonly id: AlertId;
@@ -152,6 +200,7 @@ export interface AlertLogEntry {
 }
 
 export interface PanelRecord {
+  /** When the sample was drawn. */
   readonly at: string;
   readonly panel: LabPanelInput;
 }
@@ -167,12 +216,22 @@ export interface ScreenSummary {
   readonly hlh2004CriteriaMet?: number;
   readonly msScore?: number;
   readonly notComputed: readonly string[];
+  /** Calculators that cannot decide yet (items not assessed). */
+  readonly undecided?: readonly string[];
+  /** Which sample each item the calculators used came from. */
+  readonly sampledAt?: Readonly<Record<string, string>>;
 }
 
 export interface ResponseRecord {
   readonly at: string;
-  readonly verdict: ResponseVerdict;
+  /** Too early to judge, or left to the clinician, where the rule says so. */
+  readonly verdict: CourseResponseVerdict;
   readonly reasons: readonly string[];
+  /** A senior judged the response inadequate on clinical grounds. */
+  readonly clinicalJudgement?: {
+    readonly by: EpisodeActor;
+    readonly rationale: string;
+  };
 }
 
 export type Outcome = 'excluded' | 'died' | 'transferred-out' | 'closed';
@@ -204,6 +263,7 @@ export interface EpisodeContext {
   readonly cnsInvolvement: boolean;
   readonly hemorrhage: boolean;
   readonly therapies: readonly TherapyRecord[];
+  readonly otherTherapies: readonly OtherTherapyRecord[];
   readonly escalationRequests: readonly EscalationRequest[];
   readonly emergencyStarts: readonly EmergencyStart[];
   readonly screenings: Readonly<
@@ -221,9 +281,19 @@ export interface EpisodeContext {
     Partial<Record<DecisionTopic, RecordedDecision>>
   >;
   readonly support: readonly SupportKind[];
+  /**
+   * The episode's lab picture: the latest value of each analyte and finding
+   * with its sample time (partial panels combine).
+   */
+  readonly labPicture: LabPicture;
+  /** The current picture as a panel, at its newest sample. */
   readonly lastPanel: PanelRecord | null;
-  /** The panel the next reassessment is compared with (pre-treatment, then the last reassessment). */
+  /** The previous assessment the next reassessment is compared with (pre-treatment, then the last reassessment). */
   readonly responseBaseline: PanelRecord | null;
+  /** The picture when treatment of this flare started: the response baseline. */
+  readonly treatmentBaseline: PanelRecord | null;
+  /** When the first immunosuppressant of this flare started. */
+  readonly treatmentStartedAt: string | null;
   /** When a panel of this episode first met classification criteria. */
   readonly criteriaMetAt: string | null;
   /** A suggestive panel arrived while no suspicion was recorded. */

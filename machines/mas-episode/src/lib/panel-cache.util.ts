@@ -5,13 +5,19 @@
  */
 import {
   assessResponse,
+  assessResponseCourse,
+  type CourseResponse,
   type InstitutionProfile,
   type LabPanel,
   type LabPanelInput,
+  type LabPicture,
   type PanelScreen,
   parseLabPanel,
+  type PictureScreen,
+  type ResponseCourseInput,
   type ResponseResult,
   screenPanel,
+  screenPicture,
 } from '@mas/protocol';
 
 const parsed = new WeakMap<LabPanelInput, LabPanel>();
@@ -71,5 +77,50 @@ export function responseOf(
     profile,
   );
   byProfile.set(profile.hash, result);
+  return result;
+}
+
+const pictured = new WeakMap<LabPicture, Map<string, PictureScreen>>();
+
+/** screenPicture at `at`, memoised per picture object. */
+export function pictureScreenOf(
+  picture: LabPicture,
+  at: string,
+  onTocilizumab: boolean,
+): PictureScreen {
+  let byKey = pictured.get(picture);
+  if (!byKey) {
+    byKey = new Map();
+    pictured.set(picture, byKey);
+  }
+  const key = `${at}|${String(onTocilizumab)}`;
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const result = screenPicture(picture, at, { onTocilizumab });
+  byKey.set(key, result);
+  return result;
+}
+
+const coursed = new WeakMap<LabPanelInput, Map<string, CourseResponse>>();
+
+/** assessResponseCourse, memoised per current panel and the rest of the input. */
+export function courseResponseOf(input: ResponseCourseInput): CourseResponse {
+  const current = input.current.panel as LabPanelInput;
+  let byKey = coursed.get(current);
+  if (!byKey) {
+    byKey = new Map();
+    coursed.set(current, byKey);
+  }
+  const key = JSON.stringify([
+    input.baseline,
+    input.previous ?? null,
+    input.current.at,
+    input.therapyStartedAt,
+    input.profile.hash,
+  ]);
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const result = assessResponseCourse(input);
+  byKey.set(key, result);
   return result;
 }

@@ -1,7 +1,11 @@
 import { createActor } from 'xstate';
 
-import type { EpisodeEvent } from '@mas/contracts';
-import { type InstitutionProfile, masProtocol } from '@mas/protocol';
+import type { EpisodeEvent, RouteOfAdministration } from '@mas/contracts';
+import {
+  type DrugId,
+  type InstitutionProfile,
+  masProtocol,
+} from '@mas/protocol';
 import {
   type Finding,
   HOUR,
@@ -26,6 +30,8 @@ import {
 } from '../lib/mas-episode.explain.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import { nextPendingDue } from '../lib/mas-episode.persistence.js';
+import { standardPrescription } from '../lib/prescription.util.js';
+import { isGlucocorticoidTaper } from '../lib/therapy-record.util.js';
 import { type DebriefFindings, triggersRecordedAt } from './debrief.js';
 import type { Policy, PolicyStep, PolicyView } from './policies.js';
 
@@ -128,6 +134,14 @@ export function interventionOf(
       return payload['kind'] === 'transfusion' ? { kind: 'transfusion' } : null;
     case 'taper.started':
       return { kind: 'taper-started' };
+    case 'other-therapy.started':
+      // The oral glucocorticoid taper is the taper; other drugs outside the
+      // protocol's table do not act on the model.
+      return isGlucocorticoidTaper(
+        payload as Parameters<typeof isGlucocorticoidTaper>[0],
+      )
+        ? { kind: 'taper-started' }
+        : null;
     // The rest record, decide or document: nothing reaches the patient.
     case 'background-therapy.recorded':
     case 'clock.ticked':
@@ -143,6 +157,7 @@ export function interventionOf(
     case 'hold.ended':
     case 'hold.started':
     case 'labs.recorded':
+    case 'other-therapy.stopped':
     case 'reassessment.recorded':
     case 'relapse.recorded':
     case 'remission.recorded':
@@ -223,11 +238,12 @@ export function simulateCourse(options: CourseOptions): CourseResult {
   ) => {
     // Built from typed policy steps; not re-validated here (a test parses
     // every event a course produces with the contracts' schema).
+    const at = new Date(t0 + hours * HOUR).toISOString();
     const event = {
       type: body.type,
-      at: new Date(t0 + hours * HOUR).toISOString(),
+      at,
       actor: actors[body.actor ?? 'clinician'],
-      payload: body.payload,
+      payload: completePayload(body.type, body.payload, at),
       ...('rationale' in body && body.rationale
         ? { rationale: body.rationale }
         : {}),
@@ -258,6 +274,34 @@ export function simulateCourse(options: CourseOptions): CourseResult {
       }
     }
     if (event.type === 'remission.recorded') remissionAt ??= hours;
+  };
+  /**
+   * What the virtual clinician writes on the record: a therapy with the
+   * patient's standard prescription (route as the policy chose), given now;
+   * a panel drawn now.
+   */
+  const completePayload = (
+    type: string,
+    payload: Record<string, unknown>,
+    at: string,
+  ): Record<string, unknown> => {
+    if (type === 'therapy.started' && payload['dose'] === undefined) {
+      const route = payload['route'] as RouteOfAdministration | undefined;
+      return {
+        ...standardPrescription(
+          payload['drug'] as DrugId,
+          scenario.patient,
+          options.profile,
+          route,
+        ),
+        ...payload,
+        givenAt: at,
+      };
+    }
+    if (type === 'labs.recorded' || type === 'reassessment.recorded') {
+      return { collectedAt: at, ...payload };
+    }
+    return payload;
   };
   let hours = 0;
   let nextDecision = 0;

@@ -8,13 +8,24 @@ import { basename, join } from 'node:path';
 import { afterAll, expect } from '@jest/globals';
 import { initialTransition, transition } from 'xstate';
 
-import type { EpisodeActor, EpisodeEvent, Patient } from '@mas/contracts';
-import { parseInstitutionProfile } from '@mas/protocol';
+import type {
+  EpisodeActor,
+  EpisodeEvent,
+  EpisodeEventOf,
+  Patient,
+} from '@mas/contracts';
+import { type DrugId, parseInstitutionProfile } from '@mas/protocol';
 
 import { activeStateIds, transitionsTaken } from '../lib/machine-coverage.js';
 import { checkEvent } from '../lib/mas-episode.checks.js';
+import { explainRefusal } from '../lib/mas-episode.explain.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
-import type { EpisodeInput, InitialStage } from '../lib/mas-episode.types.js';
+import type {
+  EpisodeContext,
+  EpisodeInput,
+  InitialStage,
+} from '../lib/mas-episode.types.js';
+import { standardPrescription } from '../lib/prescription.util.js';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
 
@@ -80,24 +91,103 @@ type Snapshot = ReturnType<
 >[0];
 type Actions = ReturnType<typeof transition<typeof masEpisodeMachine>>[1];
 
-/** Builds an event. */
+type PayloadOf<T extends EpisodeEvent['type']> = Extract<
+  EpisodeEvent,
+  { type: T }
+>['payload'];
+
+/**
+ * What a spec writes: a therapy start may leave out dose, route, schedule
+ * and `givenAt` (the patient's standard prescription, given at the event's
+ * time, is filled in when the episode takes it); a panel may leave out
+ * `collectedAt` (drawn at the event's time).
+ */
+export type SpecPayload<T extends EpisodeEvent['type']> =
+  T extends 'therapy.started'
+    ? Omit<TherapyPayload, 'dose' | 'route' | 'schedule' | 'givenAt'> &
+        Partial<Pick<TherapyPayload, 'dose' | 'route' | 'schedule' | 'givenAt'>>
+    : T extends 'labs.recorded' | 'reassessment.recorded'
+      ? Omit<PayloadOf<T>, 'collectedAt'> & { collectedAt?: string }
+      : PayloadOf<T>;
+type TherapyPayload = PayloadOf<'therapy.started'>;
+
+/** Builds an event (see SpecPayload for what may be left out). */
 export function ev<T extends EpisodeEvent['type']>(
   type: T,
   at: string,
-  payload: Extract<EpisodeEvent, { type: T }>['payload'],
+  payload: SpecPayload<T>,
   actor: EpisodeActor = drAdams,
   rationale?: string,
 ): Extract<EpisodeEvent, { type: T }> {
+  const timed =
+    type === 'therapy.started'
+      ? { givenAt: at, ...payload }
+      : type === 'labs.recorded' || type === 'reassessment.recorded'
+        ? { collectedAt: at, ...payload }
+        : payload;
   return {
     type,
     at,
     actor,
-    payload,
+    payload: timed,
     ...(rationale === undefined ? {} : { rationale }),
   } as Extract<EpisodeEvent, { type: T }>;
 }
 
+/**
+ * The event with a therapy start's missing dose, route and schedule filled
+ * in with the patient's standard prescription (prescription.util).
+ */
+export function complete<E extends EpisodeEvent>(
+  context: EpisodeContext,
+  event: E,
+): E {
+  if (event.type !== 'therapy.started') return event;
+  const payload = event.payload as SpecPayload<'therapy.started'>;
+  if (
+    payload.dose !== undefined &&
+    payload.route !== undefined &&
+    payload.schedule !== undefined
+  ) {
+    return event;
+  }
+  const prescription = standardPrescription(
+    payload.drug,
+    context.patient,
+    { data: context.profileData, hash: context.profile.hash },
+    payload.route,
+  );
+  return {
+    ...event,
+    payload: {
+      ...payload,
+      dose: payload.dose ?? prescription.dose,
+      route: payload.route ?? prescription.route,
+      schedule: payload.schedule ?? prescription.schedule,
+    },
+  };
+}
+
 export const tick = (at: string) => ev('clock.ticked', at, {}, scheduler);
+
+/**
+ * A complete therapy start of `drug` for `patient` at the standard
+ * prescription (example profile), given at `at`: for specs that drive the
+ * machine without an Episode.
+ */
+export function prescribedStart(
+  patient: Patient,
+  drug: DrugId,
+  at: string,
+  actor: EpisodeActor = drAdams,
+): EpisodeEventOf<'therapy.started'> {
+  return ev(
+    'therapy.started',
+    at,
+    { drug, ...standardPrescription(drug, patient, exampleProfile()) },
+    actor,
+  );
+}
 
 /** An episode under test: its snapshot and the actions of the last step. */
 export class Episode {
@@ -116,7 +206,8 @@ export class Episode {
   }
 
   /** Sends an event that must be accepted. */
-  send(event: EpisodeEvent): this {
+  send(spec: EpisodeEvent): this {
+    const event = complete(this.snapshot.context, spec);
     if (!this.snapshot.can(event)) {
       const check = checkEvent(this.snapshot.context, event);
       throw new Error(
@@ -133,9 +224,15 @@ export class Episode {
     return this;
   }
 
+  /** Why the machine would refuse the (completed) event now, if it would. */
+  refusal(event: EpisodeEvent): string | undefined {
+    return explainRefusal(this.snapshot, complete(this.snapshot.context, event))
+      ?.reason;
+  }
+
   /** Whether the machine would take the event now. */
   can(event: EpisodeEvent): boolean {
-    return this.snapshot.can(event);
+    return this.snapshot.can(complete(this.snapshot.context, event));
   }
 
   hasTag(tag: Parameters<Snapshot['hasTag']>[0]): boolean {

@@ -127,6 +127,8 @@ export const observations = {
               t.beforeGlucocorticoid ? 'pre-gc' : '',
               t.route ?? '',
               t.doseMg ?? '',
+              t.doseCheck?.tier ?? '',
+              (t.doseCheck?.alerts ?? []).map((a) => a.id).join('+'),
               t.doseIncreases.length > 0 ? 'increased' : '',
             ].join(':'),
           ),
@@ -150,6 +152,16 @@ export const observations = {
       ),
     };
   }),
+  /** Other therapies: which records run (their ids are per episode). */
+  otherTherapies: observation(['otherTherapies'], (c) =>
+    c.otherTherapies.map((t) =>
+      [
+        t.recordId,
+        t.stoppedAt === undefined ? 'active' : 'stopped',
+        t.glucocorticoidTaper ? 'taper' : '',
+      ].join(':'),
+    ),
+  ),
   severity: observation(['severe', 'rapidlyWorsening'], (c) => ({
     severe: c.severe,
     rapidlyWorsening: c.rapidlyWorsening,
@@ -186,6 +198,53 @@ export const observations = {
       unrecognisedSuggestive: c.unrecognisedSuggestiveAt !== null,
     }),
   ),
+  /**
+   * The lab picture: its content, and per sample time the class of when its
+   * items leave the protocol's window, as for due times (what ticks can
+   * part). A coarser "in or out of the window now" was tried and reported
+   * unsound by the soundness check (two panels 0 h and 13 h old part after
+   * the next 13 h tick).
+   */
+  picture: observation(['labPicture'], (c) => {
+    const windowHours = masProtocolDefinition.labPicture.windowHours;
+    const bySample = new Map<string, string[]>();
+    for (const [item, entry] of Object.entries(c.labPicture)) {
+      const items = bySample.get(entry.collectedAt) ?? [];
+      items.push(`${item}=${JSON.stringify(entry.value)}`);
+      bySample.set(entry.collectedAt, items);
+    }
+    return [...bySample.entries()]
+      .map(([collectedAt, items]) => [
+        dueClass(hoursFromNow(c, collectedAt) + windowHours, timeSteps(c)),
+        panelId(items.sort()),
+      ])
+      .sort((a, b) => String(a).localeCompare(String(b)));
+  }),
+  /**
+   * The response course: the pre-treatment baseline (by content), whether
+   * the previous assessment and the baseline were drawn now or before (the
+   * course compares only strictly ordered samples), and when the treatment's
+   * response becomes judgeable, as a due time.
+   */
+  course: observation(['treatmentBaseline', 'treatmentStartedAt'], (c) => {
+    const judgeable = c.profileData.delays.responseJudgeableAfterHours;
+    return {
+      baseline: panelId(c.treatmentBaseline?.panel),
+      baselineNow: c.treatmentBaseline?.at === c.now,
+      previousNow: c.responseBaseline?.at === c.now,
+      previousAfterBaseline:
+        c.responseBaseline !== null &&
+        c.treatmentBaseline !== null &&
+        c.responseBaseline.at > c.treatmentBaseline.at,
+      judgeable:
+        c.treatmentStartedAt === null || judgeable === undefined
+          ? null
+          : dueClass(
+              hoursFromNow(c, c.treatmentStartedAt) + judgeable,
+              timeSteps(c),
+            ),
+    };
+  }),
   triggers: observation(['triggers'], (c) => c.triggers),
   antimicrobials: observation(
     ['antimicrobialsActive'],
@@ -276,7 +335,7 @@ export const unobserved: Readonly<Partial<Record<ContextField, string>>> = {
   profile: 'constant per root',
   profileData: 'constant per root',
   openedAt:
-    'constant per root; read only as the first clock value, which every time is observed relative to',
+    'constant per root; read as the first clock value, which every time is observed relative to, and by the recording rules, which compare a clinical time with it: every letter is dated at the clock, never before the opening, so that comparison is the same in every state',
   firedDues:
     'history of lateness, read by the debrief and the audit, never by a guard or an alert',
   alertLog:

@@ -11,6 +11,7 @@
  */
 import type { EpisodeActor, EpisodeEvent, Patient } from '@mas/contracts';
 import {
+  type DrugId,
   type InstitutionProfile,
   type LabPanelInput,
   masProtocolDefinition,
@@ -19,6 +20,7 @@ import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
 
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeInput } from '../lib/mas-episode.types.js';
+import { standardPrescription } from '../lib/prescription.util.js';
 import { addHours } from '../lib/time.util.js';
 import { drugsOfClass } from './protocol-facts.js';
 
@@ -50,9 +52,37 @@ function at(
       type,
       at: context.now,
       actor,
-      payload,
+      payload: complete(type, payload, context),
       ...(rationale === undefined ? {} : { rationale }),
     }) as EpisodeEvent;
+}
+
+/**
+ * A complete record at the state's time: a therapy start with the patient's
+ * standard prescription (unless the letter gives its own dose), a panel drawn
+ * now.
+ */
+function complete(
+  type: EpisodeEvent['type'],
+  payload: unknown,
+  context: EpisodeSnapshot['context'],
+): unknown {
+  const fields = payload as Record<string, unknown>;
+  if (type === 'therapy.started') {
+    const drug = fields['drug'] as DrugId;
+    return {
+      ...standardPrescription(drug, context.patient, {
+        data: context.profileData,
+        hash: context.profile.hash,
+      }),
+      givenAt: context.now,
+      ...fields,
+    };
+  }
+  if (type === 'labs.recorded' || type === 'reassessment.recorded') {
+    return { collectedAt: context.now, ...fields };
+  }
+  return payload;
 }
 
 /**
@@ -203,10 +233,53 @@ function lettersFor(
   );
 }
 
+/**
+ * A start of `drug` whose dose is `factor` times the patient's standard
+ * prescription (a likely slip), or has no dose at all (`factor` null: a
+ * malformed record that got past the schema).
+ */
+function scaledStart(
+  drug: DrugId,
+  factor: number | null,
+  extra: Record<string, unknown> = {},
+): Letter {
+  return (snapshot) => {
+    const { context } = snapshot;
+    const standard = standardPrescription(drug, context.patient, {
+      data: context.profileData,
+      hash: context.profile.hash,
+    });
+    const dose =
+      factor === null
+        ? undefined
+        : { value: standard.dose.value * factor, unit: standard.dose.unit };
+    return at('therapy.started', { drug, dose, ...extra })(snapshot);
+  };
+}
+
+/** A user sending the scheduler's clock event. */
+const userTick: Letter = ({ context }) => ({
+  type: 'clock.ticked',
+  at: addHours(context.now, timeSteps(context).long),
+  actor: clinician,
+  payload: {},
+});
+
 /** Every letter of the alphabet, by id. */
 export const letters: Readonly<Record<string, Letter>> = {
   'tick:short': tick('short'),
   'tick:long': tick('long'),
+  'tick:user': userTick,
+  'start:methylprednisolone:no-dose': scaledStart('methylprednisolone', null),
+  'start:methylprednisolone:tenfold': scaledStart('methylprednisolone', 10, {
+    doseConfirmation: RATIONALE,
+  }),
+  'start:methylprednisolone:1.5x': scaledStart('methylprednisolone', 1.5),
+  'start:methylprednisolone:1.5x+confirmed': scaledStart(
+    'methylprednisolone',
+    1.5,
+    { doseConfirmation: RATIONALE },
+  ),
   'labs:florid': at('labs.recorded', { panel: florid }),
   'labs:cns': at('labs.recorded', { panel: withCns }),
   'labs:haemorrhage': at('labs.recorded', { panel: withHaemorrhage }),
@@ -270,6 +343,14 @@ export const letters: Readonly<Record<string, Letter>> = {
   'support:transfusion': at('support.started', { kind: 'transfusion' }),
   'reassess:better': at('reassessment.recorded', { panel: better }),
   'reassess:same': at('reassessment.recorded', { panel: florid }),
+  // A senior judges the response inadequate on clinical grounds (the labs
+  // may be too early to judge): a route to escalation.
+  'reassess:judged': at(
+    'reassessment.recorded',
+    { panel: florid, clinicalJudgement: 'inadequate' },
+    seniorB,
+    RATIONALE,
+  ),
   'hold:start': at('hold.started', { reason: 'transfer' }),
   'hold:end': at('hold.ended', {}),
   remission: at('remission.recorded', {}, clinician, RATIONALE),
@@ -338,13 +419,15 @@ const idsOf = (record: Record<string, Letter>) => Object.keys(record);
 export const slices: readonly Slice[] = [
   {
     name: 'timeline',
-    letters: [...timeline, 'exclude', 'tick:short'],
+    letters: [...timeline, 'exclude'],
     course: true,
   },
   {
     name: 'diagnosis',
     letters: [
       ...lean,
+      // The institution's glucocorticoid delay: a step just past it.
+      'tick:short',
       'confirm:criteria',
       'confirm:clinical',
       'exclude',
@@ -362,7 +445,13 @@ export const slices: readonly Slice[] = [
   // starts, countersignatures and wrong-role starts (the same guards).
   ...['emapalumab', 'ruxolitinib'].map((drug) => ({
     name: `refractory, four eyes: ${drug}`,
-    letters: [...lean, 'severity:severe', ...idsOf(refractoryLetters(drug))],
+    letters: [
+      ...lean,
+      'severity:severe',
+      ...idsOf(refractoryLetters(drug)),
+      // A senior's judgement on clinical grounds: the other route there.
+      ...(drug === 'ruxolitinib' ? ['reassess:judged'] : []),
+    ],
   })),
   {
     name: 'refractory, roles: other drugs',
@@ -412,6 +501,17 @@ export const slices: readonly Slice[] = [
     ],
   },
   {
+    name: 'records: doses and the clock',
+    letters: [
+      ...lean,
+      'tick:user',
+      'start:methylprednisolone:no-dose',
+      'start:methylprednisolone:tenfold',
+      'start:methylprednisolone:1.5x',
+      'start:methylprednisolone:1.5x+confirmed',
+    ],
+  },
+  {
     name: 'CNS and severity, on hold',
     letters: [
       ...lean,
@@ -436,6 +536,30 @@ export function sliceAlphabet(
   return (snapshot) => chosen.map((letter) => letter(snapshot));
 }
 
+/**
+ * The profile the checker explores: the institution's, except that a
+ * response is judgeable from the start of treatment. No property depends on
+ * that figure, and every hour of it multiplies the time classes the key must
+ * keep apart (every sum of tick steps below it) past what the checker can
+ * explore on two cores; "too early to judge" is the unit specs' (pure
+ * functions and the machine's scenarios), and without it the checker
+ * explores more escalations, not fewer.
+ */
+export function checkerProfile(
+  profile: InstitutionProfile,
+): InstitutionProfile {
+  if (profile.data.delays.responseJudgeableAfterHours === undefined) {
+    return profile;
+  }
+  return {
+    data: {
+      ...profile.data,
+      delays: { ...profile.data.delays, responseJudgeableAfterHours: 0 },
+    },
+    hash: `${profile.hash}+checker`,
+  };
+}
+
 /** The roots: an at-risk sJIA patient, and one opened on suspicion. */
 export function episodeRoots(
   profile: InstitutionProfile,
@@ -447,6 +571,6 @@ export function episodeRoots(
     patient,
     openedAt,
     initialStage,
-    profile,
+    profile: checkerProfile(profile),
   }));
 }

@@ -99,6 +99,7 @@ const reason = (check: Check, text: RegExp) => text.test(check.reason);
 const emapalumab = 'refractory, four eyes: emapalumab';
 const ruxolitinib = 'refractory, four eyes: ruxolitinib';
 const otherRefractory = 'refractory, roles: other drugs';
+const records = 'records: doses and the clock';
 
 export const episodeMutants: readonly Mutant[] = [
   {
@@ -174,8 +175,13 @@ export const episodeMutants: readonly Mutant[] = [
     slices: [ruxolitinib],
     machine: () =>
       withChecks(
-        allowIf((_, __, check) =>
-          reason(check, /only a senior clinician may approve/),
+        allowIf(
+          (_, event, check) =>
+            event.type === 'escalation.approved' &&
+            reason(
+              check,
+              /only a senior clinician may approve|is recorded by a senior clinician, not by the clinician role/,
+            ),
         ),
       ),
   },
@@ -201,8 +207,13 @@ export const episodeMutants: readonly Mutant[] = [
     slices: [otherRefractory],
     machine: () =>
       withChecks(
-        allowIf((_, __, check) =>
-          reason(check, /is started by a clinician, not by/),
+        allowIf(
+          (_, event, check) =>
+            isStart(event, 'refractory') &&
+            reason(
+              check,
+              /is started by a clinician, not by|is recorded by a clinician or senior clinician, not by the nurse role/,
+            ),
         ),
       ),
   },
@@ -406,6 +417,61 @@ export const episodeMutants: readonly Mutant[] = [
           ]),
         ),
       })),
+  },
+  {
+    id: 'M23-therapy-without-dose',
+    bug: 'a therapy record without a dose is accepted',
+    caughtBy: 'P11',
+    slices: [records],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) => reason(check, /a therapy record needs/)),
+      ),
+  },
+  {
+    id: 'M24-hard-limit-confirmable',
+    bug: 'a dose above a hard limit is accepted once the prescriber confirms it (a tenfold slip recorded)',
+    caughtBy: 'P12',
+    slices: [records],
+    machine: () =>
+      withChecks(
+        allowIf(
+          (_, event, check) =>
+            event.type === 'therapy.started' &&
+            event.payload.doseConfirmation !== undefined &&
+            reason(check, /hard dose limit/),
+        ),
+      ),
+  },
+  {
+    id: 'M25-user-moves-the-clock',
+    bug: "a user may send the scheduler's clock event",
+    caughtBy: 'P13',
+    slices: [records],
+    machine: () =>
+      withChecks(
+        allowIf((_, __, check) =>
+          reason(check, /the clock is moved by the service scheduler alone/),
+        ),
+      ),
+  },
+  {
+    id: 'M26-hold-drops-reassessment',
+    bug: 'starting a hold clears the reassessment due time',
+    caughtBy: 'P14',
+    slices: [records],
+    machine: () =>
+      withContext((next, event) =>
+        event.type === 'hold.started'
+          ? {
+              ...next,
+              dues: {
+                ...next.dues,
+                reassessment: { dueAt: null, pausedAt: null, firedAt: null },
+              },
+            }
+          : next,
+      ),
   },
 ];
 

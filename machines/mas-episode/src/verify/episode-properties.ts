@@ -9,9 +9,10 @@
  */
 import type { EpisodeActor, EpisodeEvent } from '@mas/contracts';
 import { supportKinds } from '@mas/contracts';
-import { masProtocolDefinition } from '@mas/protocol';
+import { type DrugId, masProtocolDefinition } from '@mas/protocol';
 
 import type { AlertId } from '../lib/mas-episode.types.js';
+import { standardPrescription } from '../lib/prescription.util.js';
 import {
   cannotReach,
   type CheckedState,
@@ -35,6 +36,47 @@ const probe = (
 ): EpisodeEvent =>
   ({ type, at: state.now, actor: probeActor, payload }) as EpisodeEvent;
 
+/** A complete start of `drug` at the patient's standard prescription, now. */
+const prescribed = (state: CheckedState, drug: string) => ({
+  drug,
+  ...standardPrescription(
+    drug as DrugId,
+    state.root.patient,
+    state.root.profile,
+  ),
+  givenAt: state.now,
+});
+
+/** The standard dose of `drug` for this patient, in mg. */
+const standardMg = (state: CheckedState, drug: string) =>
+  standardPrescription(drug as DrugId, state.root.patient, state.root.profile)
+    .dose.value;
+
+const massInMg: Readonly<Record<string, number>> = {
+  mg: 1,
+  g: 1000,
+  ug: 0.001,
+};
+
+/** The dose of a start, in mg (NaN when it has none). */
+const doseMgOf = (event: EpisodeEvent) => {
+  if (event.type !== 'therapy.started') return Number.NaN;
+  const dose = event.payload.dose as
+    { value?: unknown; unit?: unknown } | undefined;
+  const factor = massInMg[String(dose?.unit)];
+  return typeof dose?.value === 'number' && factor !== undefined
+    ? dose.value * factor
+    : Number.NaN;
+};
+
+/** The institution's hard-limit factor over the computed dose, if set. */
+const hardFactor = (state: CheckedState): number | undefined =>
+  (
+    state.root.profile.data as {
+      doseLimits?: { hardFactorAboveSoftMax?: number };
+    }
+  ).doseLimits?.hardFactorAboveSoftMax;
+
 const startOf = (event: EpisodeEvent, therapyClass?: string) =>
   event.type === 'therapy.started' &&
   (therapyClass === undefined || classOf(event.payload.drug) === therapyClass);
@@ -54,6 +96,11 @@ const severitySign = (state: CheckedState) =>
   state.facts.organSupport.length > 0 ||
   state.facts.cnsReported ||
   state.facts.haemorrhageReported;
+
+const reassessmentScheduled = (state: CheckedState) => {
+  const due = state.observed.dues.find((d) => d.startsWith('reassessment:'));
+  return due !== undefined && due !== 'reassessment:-';
+};
 
 const requiredScreenings = masProtocolDefinition.requiredScreenings as Record<
   string,
@@ -123,7 +170,7 @@ export const episodeProperties: readonly Property[] = [
             type: 'therapy.started',
             at: state.now,
             actor: { id: 'probe-senior', role: SENIOR },
-            payload: { drug, emergency: true },
+            payload: { ...prescribed(state, drug), emergency: true },
             rationale: 'probe',
           } as EpisodeEvent),
       ),
@@ -253,7 +300,7 @@ export const episodeProperties: readonly Property[] = [
     applies: open,
     holds: (state) =>
       drugsOfClass('glucocorticoid').every((drug) =>
-        state.can(probe(state, 'therapy.started', { drug })),
+        state.can(probe(state, 'therapy.started', prescribed(state, drug))),
       ) &&
       state.can(
         probe(state, 'antimicrobials.started', { agents: ['probe'] }),
@@ -338,5 +385,52 @@ export const episodeProperties: readonly Property[] = [
         (node) => node.summary.final && node.summary.outcome !== 'died',
         (node) => !node.summary.final,
       ),
+  },
+  {
+    id: 'P11',
+    name: 'No therapy is recorded without its dose (a positive amount in a mass unit), route, schedule and the time it was given',
+    protects: ['software.recording', 'seed.initial.1'],
+    kind: 'transition',
+    applies: (_, event) => event.type === 'therapy.started',
+    holds: (_, event) => {
+      if (event.type !== 'therapy.started') return true;
+      const payload = event.payload as Partial<typeof event.payload>;
+      return (
+        doseMgOf(event) > 0 &&
+        typeof payload.route === 'string' &&
+        typeof payload.schedule?.kind === 'string' &&
+        typeof payload.givenAt === 'string'
+      );
+    },
+  },
+  {
+    id: 'P12',
+    name: "No dose at or above the institution's hard-limit factor times the patient's computed dose is ever accepted (a tenfold slip is refused, whatever the rationale or confirmation)",
+    protects: ['software.recording', 'seed.initial.1', 'review.section-10'],
+    kind: 'transition',
+    applies: (before, event) =>
+      event.type === 'therapy.started' && hardFactor(before) !== undefined,
+    holds: (before, event) =>
+      event.type !== 'therapy.started' ||
+      doseMgOf(event) <
+        (hardFactor(before) ?? Infinity) *
+          standardMg(before, event.payload.drug),
+  },
+  {
+    id: 'P13',
+    name: "The scheduler's clock event is accepted from the service alone, never from a user",
+    protects: ['software.recording', 'seed.monitoring.1'],
+    kind: 'transition',
+    applies: (_, event) => event.type === 'clock.ticked',
+    holds: (_, event) => event.actor.role === 'system',
+  },
+  {
+    id: 'P14',
+    name: 'Once set, the reassessment due time is never lost while the episode is open and not in remission (no event clears it)',
+    protects: ['seed.monitoring.1', 'review.section-10'],
+    kind: 'transition',
+    applies: (before, _event, after) =>
+      open(after) && !after.facts.inRemission && reassessmentScheduled(before),
+    holds: (_before, _event, after) => reassessmentScheduled(after),
   },
 ];

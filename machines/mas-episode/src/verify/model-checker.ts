@@ -20,12 +20,18 @@
  *   letter leads; a difference means the key merged states that part ways, and is
  *   reported as a failure of the abstraction with both paths.
  */
-import { type AnyStateMachine, initialTransition, transition } from 'xstate';
+import { type AnyStateMachine, initialTransition } from 'xstate';
 
 import type { EpisodeEvent } from '@mas/contracts';
+import type { InstitutionProfile } from '@mas/protocol';
 
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
-import type { EpisodeInput, EpisodeTag } from '../lib/mas-episode.types.js';
+import { inertScopeFor } from '../lib/mas-episode.persistence.js';
+import type {
+  EpisodeContext,
+  EpisodeInput,
+  EpisodeTag,
+} from '../lib/mas-episode.types.js';
 import {
   abstractKey,
   concreteFingerprint,
@@ -52,6 +58,14 @@ export interface CheckedState {
   can(event: EpisodeEvent): boolean;
   /** The episode's clock, to date probe events (never compared). */
   readonly now: string;
+  /**
+   * The root's patient and profile (constant per root, so in the key): what
+   * a probe needs to write a complete record, e.g. a standard prescription.
+   */
+  readonly root: {
+    readonly patient: EpisodeContext['patient'];
+    readonly profile: InstitutionProfile;
+  };
 }
 
 export type StateProperty = {
@@ -211,6 +225,23 @@ interface Concrete {
   readonly key: string;
 }
 
+/**
+ * The machine's next snapshot, without the actor xstate's `transition()`
+ * builds for every call (one inert scope per machine; effects are not the
+ * checker's).
+ */
+function stepMachine(
+  machine: AnyStateMachine,
+  snapshot: EpisodeSnapshot,
+  event: EpisodeEvent,
+): EpisodeSnapshot {
+  return machine.transition(
+    snapshot as never,
+    event,
+    inertScopeFor(machine) as never,
+  ) as EpisodeSnapshot;
+}
+
 function checked(concrete: Concrete): CheckedState {
   const { snapshot } = concrete;
   return {
@@ -218,6 +249,13 @@ function checked(concrete: Concrete): CheckedState {
     observed: concrete.observed,
     facts: concrete.facts,
     now: snapshot.context.now,
+    root: {
+      patient: snapshot.context.patient,
+      profile: {
+        data: snapshot.context.profileData,
+        hash: snapshot.context.profile.hash,
+      },
+    },
     hasTag: (tag) => snapshot.hasTag(tag),
     can: (event) => snapshot.can(event),
   };
@@ -269,10 +307,7 @@ function step(
   let current = from;
   for (const [index, event] of events.entries()) {
     if (!current.snapshot.can(event)) return null;
-    const [next] = transition(machine, current.snapshot, event) as [
-      EpisodeSnapshot,
-      unknown,
-    ];
+    const next = stepMachine(machine, current.snapshot, event);
     const after = concreteOf(
       next,
       nextFacts(current.facts, event, current.snapshot),

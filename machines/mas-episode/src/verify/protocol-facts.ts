@@ -278,6 +278,8 @@ export function nextFacts(
     case 'death.recorded':
     case 'diagnosis.excluded':
     case 'episode.closed':
+    case 'other-therapy.started':
+    case 'other-therapy.stopped':
     case 'hold.started':
     case 'hold.ended':
     case 'malignancy-treatment.started':

@@ -26,7 +26,15 @@ import {
   restoreEpisodeSnapshot,
   stepEpisode,
 } from '@mas/mas-episode';
-import type { InstitutionProfile } from '@mas/protocol';
+import {
+  checkPatientMeasures,
+  ClinicalInputError,
+  describeRoles,
+  type InstitutionProfile,
+  parseLabPanel,
+  recordingRules,
+  rolesFor,
+} from '@mas/protocol';
 
 import {
   auditEntryHash,
@@ -71,6 +79,8 @@ const createSchema = z
     patient: z.unknown(),
     kind: z.enum(['real', 'training']).default('real'),
     initialStage: z.enum(['at-risk', 'suspected']).default('suspected'),
+    /** Unusual patient measures the recorder confirmed (e.g. `weightKg`). */
+    confirmUnusual: z.array(z.string().min(1).max(64)).max(8).optional(),
   })
   .strict();
 
@@ -83,6 +93,53 @@ const eventRequestSchema = z
     expectedVersion: z.number().int().min(0),
   })
   .strict();
+
+/**
+ * The recording rules' time limits, as a 400 naming the field: a clinical
+ * time (the event's, `givenAt`, `collectedAt`, `stoppedAt`) may not lie past
+ * the service's own clock (the episode's virtual clock for training) by more
+ * than the skew, nor before the episode opened by more than the look-back;
+ * before the opening it needs a rationale. So a bad time can never move the
+ * episode's clock past now and silence a due reassessment.
+ */
+function checkClinicalTimes(
+  event: EpisodeEvent,
+  openedAt: string,
+  occurredAtField: string | null,
+  now: Date,
+): void {
+  const { futureSkewMinutes, lookBackHours } = recordingRules.time;
+  const latest = now.getTime() + futureSkewMinutes * 60_000;
+  const opened = Date.parse(openedAt);
+  const earliest = opened - lookBackHours * 3_600_000;
+  const times: { field: string; at: string }[] = [];
+  if (occurredAtField) times.push({ field: occurredAtField, at: event.at });
+  const payload = event.payload as Record<string, unknown>;
+  for (const name of ['givenAt', 'collectedAt', 'stoppedAt']) {
+    const value = payload[name];
+    if (typeof value === 'string') {
+      times.push({ field: `body.payload.${name}`, at: value });
+    }
+  }
+  for (const { field, at } of times) {
+    const ms = Date.parse(at);
+    let rule: string | null = null;
+    if (ms > latest) {
+      rule = `must not lie in the future (more than ${futureSkewMinutes} min after ${now.toISOString()})`;
+    } else if (ms < earliest) {
+      rule = `must not lie more than ${lookBackHours} h before the episode opened (${openedAt})`;
+    } else if (ms < opened && !event.rationale) {
+      rule = `lies before the episode opened (${openedAt}): recording what happened before admission needs a rationale`;
+    }
+    if (rule) {
+      throw new ServiceError(400, {
+        message: `${field}: ${rule}`,
+        field,
+        rule,
+      });
+    }
+  }
+}
 
 /** The machine event an audit entry recorded (for replays). */
 function eventOf(entry: AuditRow): EpisodeEvent {
@@ -323,6 +380,25 @@ export class EpisodesService {
       });
     }
     const now = this.clock.now();
+    // Impossible measures are a 400 naming the field and the bound; unusual
+    // ones (a likely unit slip) need the recorder's confirmation.
+    let measures;
+    try {
+      measures = checkPatientMeasures(patient, now.toISOString());
+    } catch (error) {
+      if (error instanceof ClinicalInputError) throw error.under('patient');
+      throw error;
+    }
+    const confirmed = new Set(request.confirmUnusual ?? []);
+    const unconfirmed = measures.unusual.filter(
+      (item) => !confirmed.has(item.field),
+    );
+    if (unconfirmed.length > 0) {
+      throw new ServiceError(422, {
+        message: `unusual patient measures, confirm each (confirmUnusual) or correct it: ${unconfirmed.map((item) => `patient.${item.field}: ${item.message}`).join('; ')}`,
+        unusualFields: unconfirmed.map((item) => item.field),
+      });
+    }
     const id = randomUUID();
     // No effects here: the machine requests them only from events (its
     // `apply` action), so opening an episode opens no work item.
@@ -545,6 +621,21 @@ export class EpisodesService {
     });
   }
 
+  /** "Now" for an event's clinical times: the virtual clock in training. */
+  private referenceNow(
+    event: EpisodeEvent,
+    row: EpisodeRow,
+    now: Date,
+    timeGiven: boolean,
+  ): Date {
+    // A training episode's event already carries its virtual time.
+    if (row.kind === 'training' && !timeGiven) {
+      const at = new Date(event.at);
+      return at.getTime() > now.getTime() ? at : now;
+    }
+    return now;
+  }
+
   /** Recomputes one episode's chain; names the first broken entry. */
   async verifyEpisodeAudit(id: string, user: AuthenticatedUser) {
     const row = await this.load(id);
@@ -611,6 +702,18 @@ export class EpisodesService {
       });
     }
     const request = parseOrThrow(eventRequestSchema, body, 'body');
+    const allowed = rolesFor(request.type);
+    if (!allowed.includes(role)) {
+      const rule =
+        request.type === 'clock.ticked'
+          ? 'the clock is moved by the service scheduler alone, never by a user'
+          : `${request.type} is recorded by a ${describeRoles(allowed)}`;
+      throw new ServiceError(403, {
+        message: `body.type: ${rule}`,
+        field: 'body.type',
+        rule,
+      });
+    }
     const now = this.clock.now();
     const actor: EpisodeActor = { id: user.username, role };
     const event = parseEpisodeEvent(
@@ -626,6 +729,21 @@ export class EpisodesService {
       'body',
     );
 
+    if (
+      event.type === 'labs.recorded' ||
+      event.type === 'reassessment.recorded'
+    ) {
+      // A physiologically impossible value is bad input (400 naming the
+      // field and the bound); an unusual one is the machine's to confirm.
+      try {
+        parseLabPanel(event.payload.panel);
+      } catch (error) {
+        if (error instanceof ClinicalInputError) {
+          throw error.under('body.payload.panel');
+        }
+        throw error;
+      }
+    }
     const outcome = await this.apply(
       id,
       event,
@@ -690,6 +808,14 @@ export class EpisodesService {
           });
         }
         const before = this.restore(row);
+        if (user) {
+          checkClinicalTimes(
+            event,
+            before.context.openedAt,
+            timeGiven ? 'body.occurredAt' : null,
+            this.referenceNow(event, row, now, timeGiven),
+          );
+        }
         // One run of the machine: a refused event leaves the snapshot as it
         // was (the same object), and only then is the reason worked out.
         const [after, effects] = stepEpisode(before, event);
@@ -713,6 +839,12 @@ export class EpisodesService {
               message: refusal.reason,
               evidence: refusal.evidence,
               type: event.type,
+              ...(refusal.confirmationWouldAllow
+                ? { confirmationWouldAllow: true }
+                : {}),
+              ...(refusal.unusualFields
+                ? { unusualFields: refusal.unusualFields }
+                : {}),
             },
           };
         }
@@ -859,7 +991,12 @@ export class EpisodesService {
       .createQueryBuilder('entry')
       .select('DISTINCT entry.episodeId', 'episodeId')
       .where('entry.type IN (:...types)', {
-        types: [...types, 'therapy.started', 'screening.recorded'],
+        types: [
+          ...types,
+          'therapy.started',
+          'screening.recorded',
+          'reassessment.recorded',
+        ],
       })
       .getRawMany<{ episodeId: string }>();
     const decisions = [];
@@ -884,7 +1021,24 @@ export class EpisodesService {
         const override =
           entry.type === 'screening.recorded' &&
           payload['result'] === 'overridden';
-        if (types.includes(entry.type) || emergency || override) {
+        // A senior's judgement of an inadequate response on clinical grounds
+        // (a route to escalation), and a dose confirmed outside its range.
+        const judged =
+          entry.type === 'reassessment.recorded' &&
+          payload['clinicalJudgement'] === 'inadequate';
+        // Only a dose the check found outside a soft limit (a confirmation
+        // sent with a dose within the limits confirmed nothing).
+        const doseConfirmed =
+          entry.type === 'therapy.started' &&
+          snapshot.context.therapies.findLast((t) => t.drug === payload['drug'])
+            ?.doseCheck?.tier === 'soft';
+        if (
+          types.includes(entry.type) ||
+          emergency ||
+          override ||
+          judged ||
+          doseConfirmed
+        ) {
           decisions.push({
             episodeId,
             patientIdentifier: row.patientIdentifier,
@@ -894,7 +1048,11 @@ export class EpisodesService {
               ? 'emergency-start'
               : override
                 ? `screening-overridden: ${String(payload['kind'])}`
-                : entry.type.replace('escalation.', ''),
+                : judged
+                  ? 'response-judged-inadequate-on-clinical-grounds'
+                  : doseConfirmed
+                    ? 'dose-outside-range-confirmed'
+                    : entry.type.replace('escalation.', ''),
             drug:
               typeof payload['drug'] === 'string'
                 ? payload['drug']
@@ -911,7 +1069,9 @@ export class EpisodesService {
             decidedBy: entry.actorId,
             role: entry.actorRole,
             at,
-            rationale: entry.rationale,
+            rationale: doseConfirmed
+              ? String(payload['doseConfirmation'])
+              : entry.rationale,
             evidence: JSON.parse(entry.evidence) as string[],
             warrantedSince,
             hoursFromWarrantedToDecision:

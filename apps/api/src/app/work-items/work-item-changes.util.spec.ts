@@ -8,9 +8,10 @@ import { type EpisodeActor, parseEpisodeEvent } from '@mas/contracts';
 import {
   type EpisodeSnapshot,
   masEpisodeMachine,
+  standardPrescription,
   stepEpisode,
 } from '@mas/mas-episode';
-import { parseInstitutionProfile } from '@mas/protocol';
+import { type DrugId, parseInstitutionProfile } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import {
@@ -35,6 +36,20 @@ const profile = parseInstitutionProfile(
     ),
   ),
 );
+
+/** A complete therapy record: the standard prescription, given at `hours`. */
+const therapy = (drug: DrugId, hours: number, extra: object = {}) => ({
+  drug,
+  ...standardPrescription(drug, amira, profile),
+  givenAt: at(hours),
+  ...extra,
+});
+
+/** A panel drawn at `hours`. */
+const labs = (hours: number) => ({
+  panel: panelOf(floridMas, febrileSjia),
+  collectedAt: at(hours),
+});
 
 /** An episode driven event by event, keeping each accepted step. */
 function course() {
@@ -84,20 +99,14 @@ describe('workItemChanges', () => {
   it('is null for an event that neither asks for nor closes anything (no statement on the write path)', () => {
     const step = course();
     expect(
-      workItemChanges(
-        step(0.5, adams, 'labs.recorded', {
-          panel: panelOf(floridMas, febrileSjia),
-        }),
-      ),
+      workItemChanges(step(0.5, adams, 'labs.recorded', labs(0.5))),
     ).toBeNull();
   });
 
   it('opens a countersignature per emergency start and closes the one countersigned (the oldest of that drug)', () => {
     const step = course();
-    step(0.5, adams, 'labs.recorded', {
-      panel: panelOf(floridMas, febrileSjia),
-    });
-    step(1, adams, 'therapy.started', { drug: 'methylprednisolone' });
+    step(0.5, adams, 'labs.recorded', labs(0.5));
+    step(1, adams, 'therapy.started', therapy('methylprednisolone', 1));
     step(1.5, adams, 'severity.assessed', {
       severe: true,
       rapidlyWorsening: true,
@@ -111,7 +120,7 @@ describe('workItemChanges', () => {
           hours,
           baker,
           'therapy.started',
-          { drug: 'ruxolitinib', emergency: true },
+          therapy('ruxolitinib', hours, { emergency: true }),
           'no time to wait',
         ),
       );

@@ -1,39 +1,75 @@
-import { ClinicalInputError } from '../errors/clinical-input.error.js';
 import type { LabPanelInput } from '../panel/lab-panel.schema.js';
 import {
   asLabPanel,
   type LabPanel,
   optionalQuantity,
-  requireQuantity,
+  panelItemLabel,
 } from '../panel/lab-panel.util.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import type {
+  FindingId,
   LineageCriterion,
   ThresholdCriterion,
 } from '../protocol/protocol.types.js';
-import { type CriterionResult, describeThreshold, meets } from './rule.util.js';
+import {
+  type CriterionResult,
+  describeThreshold,
+  meets,
+  type Outcome,
+} from './rule.util.js';
 
+/**
+ * `criteriaMet` and `diagnosis` are on what is known: a criterion whose item
+ * is not assessed is open (`criteriaOpen`), neither met nor not met.
+ * `outcome` is `met` with a diagnosis, `not-met` when the open criteria can
+ * no longer reach `criteriaForDiagnosis`, `undecided` otherwise. A molecular
+ * diagnosis counts when recorded; one not recorded is not excluded (it is
+ * rarely tested for and does not make the 8 criteria undecided).
+ */
 export interface Hlh2004Result {
   readonly calculator: 'hlh2004';
   readonly criteriaMet: number;
+  /** Criteria not decided yet: an item they need is not assessed. */
+  readonly criteriaOpen: number;
   readonly criteriaTotal: number;
   readonly criteriaForDiagnosis: number;
   readonly molecularDiagnosis: boolean;
-  /** Molecular diagnosis, or at least 5 of the 8 criteria. */
+  /** Molecular diagnosis, or at least 5 of the 8 criteria (on what is known). */
   readonly diagnosis: boolean;
+  readonly outcome: Outcome;
+  /** Items not assessed that open criteria need (labels). */
+  readonly missing: readonly string[];
   readonly criteria: readonly CriterionResult[];
   readonly evidence: readonly string[];
 }
 
 const definition = masProtocolDefinition.hlh2004;
-const NAME = 'HLH-2004';
 const evidence = definition.evidence;
 
+type Status = CriterionResult['status'];
+
+const yesNo = (met: boolean) => (met ? 'yes' : 'no');
+
 function findingCriterion(
+  panel: LabPanel,
   id: string,
   label: string,
-  present: boolean,
+  finding: FindingId,
 ): CriterionResult {
+  const status = panel.findingStatus[finding];
+  if (status === 'not-assessed') {
+    return {
+      id,
+      label,
+      status: 'not-assessed',
+      met: false,
+      rule: 'present',
+      missing: [panelItemLabel(finding)],
+      note: 'not assessed',
+      evidence,
+    };
+  }
+  const present = status === 'present';
   return {
     id,
     label,
@@ -61,20 +97,40 @@ function anyForm(
   return { met, value, unit: first.unit };
 }
 
+/**
+ * Febrile, or a temperature at the convention. Recorded not febrile (and no
+ * such temperature): not met. Fever not recorded and no such temperature:
+ * open, as a single normal reading does not exclude fever.
+ */
 function fever(panel: LabPanel): CriterionResult {
   const convention = definition.feverConvention;
+  const febrile = panel.findingStatus.febrile;
   const byTemperature =
     panel.temperatureC !== undefined &&
     meets(panel.temperatureC, convention.threshold);
-  const met = panel.findings.febrile || byTemperature;
+  const status: Status =
+    febrile === 'present' || byTemperature
+      ? 'met'
+      : febrile === 'absent'
+        ? 'not-met'
+        : 'not-assessed';
+  const value =
+    panel.temperatureC ??
+    (febrile === 'not-assessed' ? undefined : febrile === 'present');
   return {
     id: 'fever',
     label: 'Fever',
-    status: met ? 'met' : 'not-met',
-    met,
-    value: panel.temperatureC ?? panel.findings.febrile,
+    status,
+    met: status === 'met',
+    ...(value === undefined ? {} : { value }),
     ...(panel.temperatureC === undefined ? {} : { unit: 'Cel' }),
     rule: `febrile, or temperature ${describeThreshold(convention.threshold)} (a later convention; the original table says only "fever")`,
+    ...(status === 'not-assessed'
+      ? {
+          missing: [panelItemLabel('febrile')],
+          note: 'fever not recorded (present or absent)',
+        }
+      : {}),
     evidence: [...evidence, ...convention.evidence],
   };
 }
@@ -88,28 +144,38 @@ function cytopenias(panel: LabPanel): CriterionResult {
       panel.ageDays !== undefined &&
       panel.ageDays < lineage.belowAge.ageDays;
     const threshold = neonatal ? lineage.belowAge.threshold : lineage.threshold;
-    const value = requireQuantity(panel, lineage.analyte, threshold.unit, NAME);
+    const value = optionalQuantity(panel, lineage.analyte, threshold.unit);
     return {
       lineage,
       threshold,
       value,
-      met: meets(value, threshold),
+      met: value !== undefined && meets(value, threshold),
       neonatal,
     };
   });
   const count = results.filter((r) => r.met).length;
-  const met = count >= minimumLineages;
+  const open = results.filter((r) => r.value === undefined);
+  const status: Status =
+    count >= minimumLineages
+      ? 'met'
+      : count + open.length >= minimumLineages
+        ? 'not-assessed'
+        : 'not-met';
   return {
     id: 'cytopenias',
     label: `Cytopenias in >= ${minimumLineages} of ${lineages.length} lineages`,
-    status: met ? 'met' : 'not-met',
-    met,
+    status,
+    met: status === 'met',
     value: count,
     rule: `>= ${minimumLineages} lineages`,
+    ...(status === 'not-assessed'
+      ? { missing: open.map((r) => panelItemLabel(r.lineage.analyte)) }
+      : {}),
     note: results
-      .map(
-        (r) =>
-          `${r.lineage.analyte} ${r.value} ${r.threshold.unit} ${describeThreshold(r.threshold)}${r.neonatal ? ' (under 4 weeks of age)' : ''}: ${r.met ? 'yes' : 'no'}`,
+      .map((r) =>
+        r.value === undefined
+          ? `${r.lineage.analyte} not measured`
+          : `${r.lineage.analyte} ${r.value} ${r.threshold.unit} ${describeThreshold(r.threshold)}${r.neonatal ? ' (under 4 weeks of age)' : ''}: ${yesNo(r.met)}`,
       )
       .join('; '),
     evidence,
@@ -119,27 +185,34 @@ function cytopenias(panel: LabPanel): CriterionResult {
 function lipidsOrFibrinogen(panel: LabPanel): CriterionResult {
   const triglycerides = anyForm(panel, definition.triglycerides);
   const fibrinogen = anyForm(panel, definition.fibrinogen);
-  if (triglycerides === undefined && fibrinogen === undefined) {
-    throw new ClinicalInputError(
-      'triglycerides',
-      `triglycerides or fibrinogen is required by ${NAME} but the panel has neither`,
-    );
-  }
   const met = Boolean(triglycerides?.met) || Boolean(fibrinogen?.met);
+  const status: Status = met
+    ? 'met'
+    : triglycerides && fibrinogen
+      ? 'not-met'
+      : 'not-assessed';
   const parts = [
     triglycerides
-      ? `triglycerides ${triglycerides.value} ${triglycerides.unit}: ${triglycerides.met ? 'yes' : 'no'}`
+      ? `triglycerides ${triglycerides.value} ${triglycerides.unit}: ${yesNo(triglycerides.met)}`
       : 'triglycerides not measured',
     fibrinogen
-      ? `fibrinogen ${fibrinogen.value} ${fibrinogen.unit}: ${fibrinogen.met ? 'yes' : 'no'}`
+      ? `fibrinogen ${fibrinogen.value} ${fibrinogen.unit}: ${yesNo(fibrinogen.met)}`
       : 'fibrinogen not measured',
   ];
   return {
     id: 'hypertriglyceridemia-hypofibrinogenemia',
     label: 'Hypertriglyceridaemia and/or hypofibrinogenaemia',
-    status: met ? 'met' : 'not-met',
+    status,
     met,
     rule: `${definition.triglycerides.anyOf.map(describeThreshold).join(' or ')} and/or fibrinogen ${definition.fibrinogen.anyOf.map(describeThreshold).join(' or ')}`,
+    ...(status === 'not-assessed'
+      ? {
+          missing: [
+            ...(triglycerides ? [] : [panelItemLabel('triglycerides')]),
+            ...(fibrinogen ? [] : [panelItemLabel('fibrinogen')]),
+          ],
+        }
+      : {}),
     note: parts.join('; '),
     evidence,
   };
@@ -148,24 +221,18 @@ function lipidsOrFibrinogen(panel: LabPanel): CriterionResult {
 function thresholdCriterion(
   panel: LabPanel,
   criterion: ThresholdCriterion,
-  required: boolean,
 ): CriterionResult {
   const result = anyForm(panel, criterion);
   const rule = criterion.anyOf.map(describeThreshold).join(' or ');
   if (result === undefined) {
-    if (required) {
-      throw new ClinicalInputError(
-        criterion.analyte,
-        `is required by ${NAME} but the panel has none`,
-      );
-    }
     return {
       id: criterion.id,
       label: criterion.label,
       status: 'not-assessed',
       met: false,
       rule,
-      note: 'not measured: counts as not met until a result arrives',
+      missing: [panelItemLabel(criterion.analyte)],
+      note: 'not measured: open until a result arrives',
       evidence,
     };
   }
@@ -184,35 +251,49 @@ function thresholdCriterion(
 /** HLH-2004 diagnostic criteria (Henter 2007). */
 export function scoreHlh2004(input: LabPanelInput | LabPanel): Hlh2004Result {
   const panel = asLabPanel(input);
-  const { findings } = panel;
   const criteria: CriterionResult[] = [
     fever(panel),
-    findingCriterion('splenomegaly', 'Splenomegaly', findings.splenomegaly),
+    findingCriterion(panel, 'splenomegaly', 'Splenomegaly', 'splenomegaly'),
     cytopenias(panel),
     lipidsOrFibrinogen(panel),
     findingCriterion(
+      panel,
       'hemophagocytosis',
       'Haemophagocytosis in bone marrow, spleen or lymph nodes',
-      findings.hemophagocytosis,
+      'hemophagocytosis',
     ),
     findingCriterion(
+      panel,
       'nk-activity',
       'Low or absent NK-cell activity',
-      findings.nkActivityLowOrAbsent,
+      'nkActivityLowOrAbsent',
     ),
-    thresholdCriterion(panel, definition.ferritin, true),
-    thresholdCriterion(panel, definition.sCD25, false),
+    thresholdCriterion(panel, definition.ferritin),
+    thresholdCriterion(panel, definition.sCD25),
   ];
   const criteriaMet = criteria.filter((c) => c.met).length;
+  const criteriaOpen = criteria.filter(
+    (c) => c.status === 'not-assessed',
+  ).length;
+  const molecularDiagnosis =
+    panel.findingStatus.molecularHlhDiagnosis === 'present';
+  const diagnosis =
+    molecularDiagnosis || criteriaMet >= definition.criteriaForDiagnosis;
+  const outcome: Outcome = diagnosis
+    ? 'met'
+    : criteriaMet + criteriaOpen < definition.criteriaForDiagnosis
+      ? 'not-met'
+      : 'undecided';
   return {
     calculator: 'hlh2004',
     criteriaMet,
+    criteriaOpen,
     criteriaTotal: definition.criteriaTotal,
     criteriaForDiagnosis: definition.criteriaForDiagnosis,
-    molecularDiagnosis: findings.molecularHlhDiagnosis,
-    diagnosis:
-      findings.molecularHlhDiagnosis ||
-      criteriaMet >= definition.criteriaForDiagnosis,
+    molecularDiagnosis,
+    diagnosis,
+    outcome,
+    missing: criteria.flatMap((c) => c.missing ?? []),
     criteria,
     evidence,
   };

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { hscorePanel, hscoreWorkedExamples, quantity } from '../../testing.js';
+import {
+  hscoreCounts,
+  hscorePanel,
+  hscoreWorkedExamples,
+  quantity,
+} from '../../testing.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import type { BandedVariable } from '../protocol/protocol.types.js';
 import {
@@ -10,6 +15,12 @@ import {
 } from './hscore.calculator.js';
 
 const zero = hscoreWorkedExamples[4].panel; // example E: 0 points
+
+/** The panel without some of its items (they become "not assessed"). */
+const omit = (panel: object, ...keys: readonly string[]) =>
+  Object.fromEntries(
+    Object.entries(panel).filter(([key]) => !keys.includes(key)),
+  );
 
 const pointsOf = (panel: Record<string, unknown>, id: string) =>
   scoreHScore(panel).criteria.find((c) => c.id === id)?.points;
@@ -214,12 +225,429 @@ describe('HScore: protocol bands partition the number line', () => {
     },
   );
 
-  it('a missing quantity or temperature is an error naming it', () => {
+  it('a value not measured is never an error: it is not assessed', () => {
     const { temperatureC: _t, ...noTemperature } = zero;
-    expect(() => scoreHScore(noTemperature)).toThrow(
-      /^temperatureC: is required by HScore/,
-    );
+    expect(scoreHScore(noTemperature).missing).toEqual(['Temperature']);
     const { ast: _a, ...noAst } = zero;
-    expect(() => scoreHScore(noAst)).toThrow(/^ast: is required by HScore/);
+    expect(scoreHScore(noAst).missing).toEqual(['AST']);
+  });
+});
+
+describe('HScore: items not assessed give the range still reachable', () => {
+  /** 18 + 49 + 38 + 34 + 0 + 30 + 0 + 0 = 169 without triglycerides. */
+  const at169WithoutTriglycerides = {
+    knownImmunosuppression: true,
+    temperatureC: 40,
+    hepatomegaly: true,
+    splenomegaly: true,
+    ...hscoreCounts(3),
+    ferritin: quantity(1000, 'ng/mL'),
+    fibrinogen: quantity(2.0, 'g/L'),
+    ast: quantity(20, 'U/L'),
+    hemophagocytosis: false,
+  };
+
+  it('triglycerides not measured: 169-233 (0 to 64 points), the cut-off met whatever they show', () => {
+    const result = scoreHScore(at169WithoutTriglycerides);
+    expect(result).toMatchObject({
+      score: 169,
+      range: { min: 169, max: 233 },
+      outcome: 'met',
+      meetsCutoff: true,
+      missing: ['Triglycerides'],
+      probability: '40-54%',
+    });
+  });
+
+  it.each([
+    // known points (triglycerides missing: + 0..64) -> outcome
+    [
+      'ferritin 50 + AST 19 + haemophagocytosis 35 = 104: at most 168, not met',
+      {
+        ferritin: quantity(8000, 'ng/mL'),
+        ast: quantity(40, 'U/L'),
+        hemophagocytosis: true,
+      },
+      { min: 104, max: 168 },
+      'not-met',
+    ],
+    [
+      'temperature 33 + organomegaly 38 + cytopenias 34 = 105: 105-169, undecided',
+      {
+        temperatureC: 39,
+        hepatomegaly: true,
+        splenomegaly: true,
+        ...hscoreCounts(3),
+      },
+      { min: 105, max: 169 },
+      'undecided',
+    ],
+  ])('%s', (_name, change, range, outcome) => {
+    const base = {
+      knownImmunosuppression: false,
+      temperatureC: 37,
+      hepatomegaly: false,
+      splenomegaly: false,
+      ...hscoreCounts(0),
+      ferritin: quantity(1000, 'ng/mL'),
+      fibrinogen: quantity(4, 'g/L'),
+      ast: quantity(20, 'U/L'),
+      hemophagocytosis: false,
+    };
+    const result = scoreHScore({ ...base, ...change });
+    expect(result.range).toEqual(range);
+    expect(result.score).toBe(range.min);
+    expect(result.outcome).toBe(outcome);
+    expect(result.meetsCutoff).toBe(false);
+    expect(result.missing).toEqual(['Triglycerides']);
+  });
+
+  it('an empty panel: 0-337, every item missing, undecided', () => {
+    const result = scoreHScore({});
+    expect(result).toMatchObject({
+      score: 0,
+      range: { min: 0, max: 337 },
+      outcome: 'undecided',
+      meetsCutoff: false,
+      missing: [
+        'Known immunosuppression',
+        'Temperature',
+        'Hepatomegaly',
+        'Splenomegaly',
+        'Haemoglobin',
+        'Leukocytes (WBC)',
+        'Platelets',
+        'Ferritin',
+        'Triglycerides',
+        'Fibrinogen',
+        'AST',
+        'Haemophagocytosis',
+      ],
+    });
+  });
+
+  const complete = hscoreWorkedExamples[1].panel as Record<string, unknown>;
+  const without = (...keys: string[]) =>
+    Object.fromEntries(
+      Object.entries(complete).filter(([k]) => !keys.includes(k)),
+    );
+  const criterion = (panel: Record<string, unknown>, id: string) =>
+    scoreHScore(panel).criteria.find((c) => c.id === id);
+
+  it.each([
+    ['knownImmunosuppression', 'knownImmunosuppression', { min: 0, max: 18 }],
+    ['temperatureC', 'temperature', { min: 0, max: 49 }],
+    ['ferritin', 'ferritin', { min: 0, max: 50 }],
+    ['triglycerides', 'triglycerides', { min: 0, max: 64 }],
+    ['fibrinogen', 'fibrinogen', { min: 0, max: 30 }],
+    ['ast', 'ast', { min: 0, max: 19 }],
+    ['hemophagocytosis', 'hemophagocytosis', { min: 0, max: 35 }],
+  ])(
+    '%s not assessed: criterion %s is open, %p points',
+    (key, id, pointsRange) => {
+      expect(criterion(without(key), id)).toMatchObject({
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange,
+      });
+    },
+  );
+
+  it.each([
+    [{ hepatomegaly: true }, 'met', 23, { min: 23, max: 38 }],
+    [{ hepatomegaly: false }, 'not-assessed', 0, { min: 0, max: 23 }],
+    [{}, 'not-assessed', 0, { min: 0, max: 38 }],
+  ])(
+    'organomegaly with splenomegaly not assessed and %p: %s, %p points, %p reachable',
+    (change, status, points, pointsRange) => {
+      const panel = { ...without('hepatomegaly', 'splenomegaly'), ...change };
+      expect(criterion(panel, 'organomegaly')).toMatchObject({
+        status,
+        points,
+        pointsRange,
+        missing: [
+          ...('hepatomegaly' in change ? [] : ['Hepatomegaly']),
+          'Splenomegaly',
+        ],
+      });
+    },
+  );
+
+  it.each([
+    // lineages met, lineages not measured -> points reachable
+    [0, ['platelets'], 'not-met', undefined],
+    [1, ['platelets'], 'not-assessed', { min: 0, max: 24 }],
+    [2, ['platelets'], 'met', { min: 24, max: 34 }],
+    [
+      0,
+      ['hemoglobin', 'leukocytes', 'platelets'],
+      'not-assessed',
+      { min: 0, max: 34 },
+    ],
+    [1, ['leukocytes', 'platelets'], 'not-assessed', { min: 0, max: 34 }],
+  ] as const)(
+    'cytopenias: %p lineages met, %p not measured -> %s, %p',
+    (met, open, status, pointsRange) => {
+      const panel = omit({ ...complete, ...hscoreCounts(met) }, ...open);
+      const result = criterion(panel, 'cytopenias');
+      expect(result?.status).toBe(status);
+      expect(result?.pointsRange).toEqual(pointsRange);
+      // Points that cannot change leave nothing missing.
+      expect(result?.missing).toEqual(
+        pointsRange === undefined
+          ? undefined
+          : open.map(
+              (id) =>
+                ({
+                  hemoglobin: 'Haemoglobin',
+                  leukocytes: 'Leukocytes (WBC)',
+                  platelets: 'Platelets',
+                })[id],
+            ),
+      );
+    },
+  );
+});
+
+describe('HScore: the whole explanation a clinician reads', () => {
+  const evidence = ['lit.fardet-2014'];
+
+  it('worked example B (172): every criterion with its value, unit, rule and points', () => {
+    const result = scoreHScore(hscoreWorkedExamples[1].panel);
+    expect(result.calculator).toBe('hscore');
+    expect(result.criteria).toEqual([
+      {
+        id: 'knownImmunosuppression',
+        label: 'Known immunosuppression',
+        status: 'met',
+        met: true,
+        points: 18,
+        value: true,
+        rule: 'present: 18 points',
+        evidence,
+      },
+      {
+        id: 'temperature',
+        label: 'Temperature (C)',
+        status: 'met',
+        met: true,
+        points: 33,
+        value: 39,
+        unit: 'Cel',
+        rule: '>= 38.4 and <= 39.4 Cel',
+        evidence,
+      },
+      {
+        id: 'organomegaly',
+        label: 'Organomegaly (hepatomegaly, splenomegaly)',
+        status: 'met',
+        met: true,
+        points: 23,
+        value: true,
+        rule: 'none: 0, liver or spleen: 23, both: 38 points',
+        note: 'hepatomegaly yes, splenomegaly no',
+        evidence,
+      },
+      {
+        id: 'cytopenias',
+        label: 'Cytopenic lineages',
+        status: 'not-met',
+        met: false,
+        points: 0,
+        value: 1,
+        rule: '1 of 3 lineages: 0 points',
+        note: 'hemoglobin 8.5 g/dL <= 9.2 g/dL: yes; leukocytes 7000 /uL <= 5000 /uL: no; platelets 250000 /uL <= 110000 /uL: no',
+        evidence,
+      },
+      {
+        id: 'ferritin',
+        label: 'Ferritin',
+        status: 'met',
+        met: true,
+        points: 35,
+        value: 4500,
+        unit: 'ng/mL',
+        rule: '>= 2000 and <= 6000 ng/mL',
+        evidence,
+      },
+      {
+        id: 'triglycerides',
+        label: 'Triglycerides',
+        status: 'met',
+        met: true,
+        points: 44,
+        value: 2,
+        unit: 'mmol/L',
+        rule: '>= 1.5 and <= 4 mmol/L',
+        evidence,
+      },
+      {
+        id: 'fibrinogen',
+        label: 'Fibrinogen',
+        status: 'not-met',
+        met: false,
+        points: 0,
+        value: 3,
+        unit: 'g/L',
+        rule: '> 2.5 g/L',
+        evidence,
+      },
+      {
+        id: 'ast',
+        label: 'AST',
+        status: 'met',
+        met: true,
+        points: 19,
+        value: 45,
+        unit: 'U/L',
+        rule: '>= 30 U/L',
+        evidence,
+      },
+      {
+        id: 'hemophagocytosis',
+        label: 'Haemophagocytosis on bone-marrow aspirate',
+        status: 'not-met',
+        met: false,
+        points: 0,
+        value: false,
+        rule: 'present: 35 points',
+        evidence,
+      },
+    ]);
+    expect(result).toMatchObject({
+      score: 172,
+      range: { min: 172, max: 172 },
+      maximum: 337,
+      cutoff: 169,
+      outcome: 'met',
+      missing: [],
+      evidence,
+    });
+  });
+
+  it('items not assessed read "not measured" / "not assessed" with the points still reachable', () => {
+    const result = scoreHScore({
+      hepatomegaly: false,
+      splenomegaly: false,
+      hemoglobin: quantity(8, 'g/dL'),
+      platelets: quantity(100, '10*9/L'),
+      ferritin: quantity(3000, 'ng/mL'),
+    });
+    expect(result.criteria).toEqual([
+      {
+        id: 'knownImmunosuppression',
+        label: 'Known immunosuppression',
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange: { min: 0, max: 18 },
+        missing: ['Known immunosuppression'],
+        rule: 'present: 18 points',
+        note: 'not assessed',
+        evidence,
+      },
+      {
+        id: 'temperature',
+        label: 'Temperature (C)',
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange: { min: 0, max: 49 },
+        missing: ['Temperature'],
+        unit: 'Cel',
+        rule: 'not measured: 0-49 points',
+        evidence,
+      },
+      {
+        id: 'organomegaly',
+        label: 'Organomegaly (hepatomegaly, splenomegaly)',
+        status: 'not-met',
+        met: false,
+        points: 0,
+        value: false,
+        rule: 'none: 0, liver or spleen: 23, both: 38 points',
+        note: 'hepatomegaly no, splenomegaly no',
+        evidence,
+      },
+      {
+        id: 'cytopenias',
+        label: 'Cytopenic lineages',
+        status: 'met',
+        met: true,
+        points: 24,
+        pointsRange: { min: 24, max: 34 },
+        missing: ['Leukocytes (WBC)'],
+        value: 2,
+        rule: '2 of 3 lineages: 24 points',
+        note: 'hemoglobin 8 g/dL <= 9.2 g/dL: yes; leukocytes not measured; platelets 100000 /uL <= 110000 /uL: yes',
+        evidence,
+      },
+      {
+        id: 'ferritin',
+        label: 'Ferritin',
+        status: 'met',
+        met: true,
+        points: 35,
+        value: 3000,
+        unit: 'ng/mL',
+        rule: '>= 2000 and <= 6000 ng/mL',
+        evidence,
+      },
+      {
+        id: 'triglycerides',
+        label: 'Triglycerides',
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange: { min: 0, max: 64 },
+        missing: ['Triglycerides'],
+        unit: 'mmol/L',
+        rule: 'not measured: 0-64 points',
+        evidence,
+      },
+      {
+        id: 'fibrinogen',
+        label: 'Fibrinogen',
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange: { min: 0, max: 30 },
+        missing: ['Fibrinogen'],
+        unit: 'g/L',
+        rule: 'not measured: 0-30 points',
+        evidence,
+      },
+      {
+        id: 'ast',
+        label: 'AST',
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange: { min: 0, max: 19 },
+        missing: ['AST'],
+        unit: 'U/L',
+        rule: 'not measured: 0-19 points',
+        evidence,
+      },
+      {
+        id: 'hemophagocytosis',
+        label: 'Haemophagocytosis on bone-marrow aspirate',
+        status: 'not-assessed',
+        met: false,
+        points: 0,
+        pointsRange: { min: 0, max: 35 },
+        missing: ['Haemophagocytosis'],
+        rule: 'present: 35 points',
+        note: 'not assessed',
+        evidence,
+      },
+    ]);
+    expect(result.score).toBe(59);
+    expect(result.range).toEqual({
+      min: 59,
+      max: 59 + 18 + 49 + 10 + 64 + 30 + 19 + 35,
+    });
+    expect(result.outcome).toBe('undecided');
   });
 });

@@ -1,18 +1,26 @@
-import { ClinicalInputError } from '../errors/clinical-input.error.js';
 import type { LabPanelInput } from '../panel/lab-panel.schema.js';
 import {
   asLabPanel,
   type LabPanel,
-  requireQuantity,
+  optionalQuantity,
+  panelItemLabel,
 } from '../panel/lab-panel.util.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
-import type { AnalyteId, BandedVariable } from '../protocol/protocol.types.js';
+import type {
+  AnalyteId,
+  BandedVariable,
+  FindingId,
+  FindingStatus,
+} from '../protocol/protocol.types.js';
 import {
   type CriterionResult,
   describeBand,
   describeThreshold,
   findBand,
   meets,
+  type Outcome,
+  rangeOutcome,
+  type ScoreRange,
 } from './rule.util.js';
 
 export interface HScoreProbability {
@@ -22,22 +30,52 @@ export interface HScoreProbability {
   readonly rows: readonly { readonly score: number; readonly label: string }[];
 }
 
+/**
+ * `score` is on what is known: every item not assessed counts at its lowest
+ * (0 points), so it is `range.min`; `meetsCutoff` is true only when decided
+ * (the lowest reachable score meets the cut-off). `range` is what is still
+ * reachable; `outcome` says whether the cut-off is met, not met, or cannot be
+ * decided yet.
+ */
 export interface HScoreResult {
   readonly calculator: 'hscore';
   readonly score: number;
+  readonly range: ScoreRange;
   readonly maximum: number;
   /** Fardet's table row, or the band between two rows: never interpolated. */
   readonly probability: string;
   readonly probabilityDetail: HScoreProbability;
   readonly cutoff: number;
   readonly meetsCutoff: boolean;
+  readonly outcome: Outcome;
+  /** Items not assessed that could still change the score (labels). */
+  readonly missing: readonly string[];
   readonly criteria: readonly CriterionResult[];
   readonly evidence: readonly string[];
 }
 
 const definition = masProtocolDefinition.hscore;
-const NAME = 'HScore';
 const evidence = definition.evidence;
+
+const lowest = (variable: BandedVariable) =>
+  Math.min(...variable.bands.map((b) => b.points));
+const highest = (variable: BandedVariable) =>
+  Math.max(...variable.bands.map((b) => b.points));
+
+/** The fields every HScore criterion derives from its reachable points. */
+function scored(
+  range: ScoreRange,
+  missing: readonly string[],
+): Pick<CriterionResult, 'status' | 'met' | 'points'> &
+  Partial<Pick<CriterionResult, 'pointsRange' | 'missing'>> {
+  const open = range.max > range.min;
+  return {
+    status: range.min > 0 ? 'met' : open ? 'not-assessed' : 'not-met',
+    met: range.min > 0,
+    points: range.min,
+    ...(open ? { pointsRange: range, missing } : {}),
+  };
+}
 
 function banded(
   panel: LabPanel,
@@ -46,35 +84,145 @@ function banded(
   analyte: AnalyteId,
   variable: BandedVariable,
 ): CriterionResult {
-  const value = requireQuantity(panel, analyte, variable.unit, NAME);
+  const value = optionalQuantity(panel, analyte, variable.unit);
+  if (value === undefined) {
+    return {
+      id,
+      label,
+      ...scored({ min: lowest(variable), max: highest(variable) }, [
+        panelItemLabel(analyte),
+      ]),
+      unit: variable.unit,
+      rule: `not measured: ${lowest(variable)}-${highest(variable)} points`,
+      evidence,
+    };
+  }
   const band = findBand(value, variable);
   return {
     id,
     label,
-    status: band.points > 0 ? 'met' : 'not-met',
-    met: band.points > 0,
+    ...scored({ min: band.points, max: band.points }, []),
     value,
     unit: variable.unit,
     rule: describeBand(band, variable.unit),
-    points: band.points,
     evidence,
   };
 }
 
+const findingRange = (status: FindingStatus, points: number): ScoreRange => ({
+  min: status === 'present' ? points : 0,
+  max: status === 'absent' ? 0 : points,
+});
+
 function finding(
-  id: string,
+  panel: LabPanel,
+  id: FindingId,
   label: string,
-  present: boolean,
   points: number,
 ): CriterionResult {
+  const status = panel.findingStatus[id];
   return {
     id,
     label,
-    status: present ? 'met' : 'not-met',
-    met: present,
-    value: present,
+    ...scored(findingRange(status, points), [panelItemLabel(id)]),
+    ...(status === 'not-assessed' ? {} : { value: status === 'present' }),
     rule: `present: ${points} points`,
-    points: present ? points : 0,
+    ...(status === 'not-assessed' ? { note: 'not assessed' } : {}),
+    evidence,
+  };
+}
+
+function temperature(panel: LabPanel): CriterionResult {
+  const variable = definition.temperature;
+  const base = {
+    id: 'temperature',
+    label: 'Temperature (C)',
+    unit: 'Cel',
+    evidence,
+  };
+  if (panel.temperatureC === undefined) {
+    return {
+      ...base,
+      ...scored({ min: lowest(variable), max: highest(variable) }, [
+        panelItemLabel('temperatureC'),
+      ]),
+      rule: `not measured: ${lowest(variable)}-${highest(variable)} points`,
+    };
+  }
+  const band = findBand(panel.temperatureC, variable);
+  return {
+    ...base,
+    ...scored({ min: band.points, max: band.points }, []),
+    value: panel.temperatureC,
+    rule: describeBand(band, 'Cel'),
+  };
+}
+
+function organomegaly(panel: LabPanel): CriterionResult {
+  const { hepatomegaly, splenomegaly } = panel.findingStatus;
+  const points = definition.organomegalyPoints;
+  /** Points by the number of enlarged organs (index = count). */
+  const byCount = [points.none, points.one, points.both];
+  const organs = (count: number) => byCount[count] ?? points.none;
+  const statuses = [hepatomegaly, splenomegaly];
+  const present = statuses.filter((s) => s === 'present').length;
+  const open = statuses.filter((s) => s === 'not-assessed').length;
+  const range = { min: organs(present), max: organs(present + open) };
+  const words = (status: FindingStatus) =>
+    status === 'present' ? 'yes' : status === 'absent' ? 'no' : 'not assessed';
+  return {
+    id: 'organomegaly',
+    label: 'Organomegaly (hepatomegaly, splenomegaly)',
+    ...scored(range, [
+      ...(hepatomegaly === 'not-assessed'
+        ? [panelItemLabel('hepatomegaly')]
+        : []),
+      ...(splenomegaly === 'not-assessed'
+        ? [panelItemLabel('splenomegaly')]
+        : []),
+    ]),
+    ...(open === 0 ? { value: present > 0 } : {}),
+    rule: `none: ${points.none}, liver or spleen: ${points.one}, both: ${points.both} points`,
+    note: `hepatomegaly ${words(hepatomegaly)}, splenomegaly ${words(splenomegaly)}`,
+    evidence,
+  };
+}
+
+function cytopenias(panel: LabPanel): CriterionResult {
+  const { lineages, pointsByLineageCount } = definition.cytopenias;
+  const results = lineages.map((lineage) => {
+    const value = optionalQuantity(
+      panel,
+      lineage.analyte,
+      lineage.threshold.unit,
+    );
+    return {
+      lineage,
+      value,
+      met: value !== undefined && meets(value, lineage.threshold),
+    };
+  });
+  const count = results.filter((l) => l.met).length;
+  const open = results.filter((l) => l.value === undefined);
+  const pointsFor = (lineageCount: number) =>
+    pointsByLineageCount[lineageCount] ?? 0;
+  const range = { min: pointsFor(count), max: pointsFor(count + open.length) };
+  return {
+    id: 'cytopenias',
+    label: 'Cytopenic lineages',
+    ...scored(
+      range,
+      open.map((l) => panelItemLabel(l.lineage.analyte)),
+    ),
+    value: count,
+    rule: `${count} of ${lineages.length} lineages: ${pointsFor(count)} points`,
+    note: results
+      .map((l) =>
+        l.value === undefined
+          ? `${l.lineage.analyte} not measured`
+          : `${l.lineage.analyte} ${l.value} ${l.lineage.threshold.unit} ${describeThreshold(l.lineage.threshold)}: ${l.met ? 'yes' : 'no'}`,
+      )
+      .join('; '),
     evidence,
   };
 }
@@ -104,88 +252,23 @@ export function hscoreProbability(score: number): HScoreProbability {
   };
 }
 
-/** HScore for reactive haemophagocytic syndrome (Fardet 2014). */
+/**
+ * HScore for reactive haemophagocytic syndrome (Fardet 2014). An item not
+ * assessed (a finding not recorded, a value not measured) is never scored as
+ * absent: it widens `range` and is named in `missing`.
+ */
 export function scoreHScore(input: LabPanelInput | LabPanel): HScoreResult {
   const panel = asLabPanel(input);
-  const { findings } = panel;
-
-  if (panel.temperatureC === undefined) {
-    throw new ClinicalInputError(
-      'temperatureC',
-      `is required by ${NAME} but the panel has none`,
-    );
-  }
-  const temperatureBand = findBand(panel.temperatureC, definition.temperature);
-  const temperature: CriterionResult = {
-    id: 'temperature',
-    label: 'Temperature (C)',
-    status: temperatureBand.points > 0 ? 'met' : 'not-met',
-    met: temperatureBand.points > 0,
-    value: panel.temperatureC,
-    unit: 'Cel',
-    rule: describeBand(temperatureBand, 'Cel'),
-    points: temperatureBand.points,
-    evidence,
-  };
-
-  const both = findings.hepatomegaly && findings.splenomegaly;
-  const either = findings.hepatomegaly || findings.splenomegaly;
-  const organPoints = both
-    ? definition.organomegalyPoints.both
-    : either
-      ? definition.organomegalyPoints.one
-      : definition.organomegalyPoints.none;
-  const organomegaly: CriterionResult = {
-    id: 'organomegaly',
-    label: 'Organomegaly (hepatomegaly, splenomegaly)',
-    status: either ? 'met' : 'not-met',
-    met: either,
-    value: either,
-    rule: `${both ? 'liver and spleen' : either ? 'liver or spleen' : 'none'}: ${organPoints} points`,
-    points: organPoints,
-    note: `hepatomegaly ${findings.hepatomegaly ? 'yes' : 'no'}, splenomegaly ${findings.splenomegaly ? 'yes' : 'no'}`,
-    evidence,
-  };
-
-  const lineageResults = definition.cytopenias.lineages.map((lineage) => {
-    const value = requireQuantity(
-      panel,
-      lineage.analyte,
-      lineage.threshold.unit,
-      NAME,
-    );
-    return { lineage, value, met: meets(value, lineage.threshold) };
-  });
-  const lineageCount = lineageResults.filter((l) => l.met).length;
-  const cytopeniaPoints =
-    definition.cytopenias.pointsByLineageCount[lineageCount] ?? 0;
-  const cytopenias: CriterionResult = {
-    id: 'cytopenias',
-    label: 'Cytopenic lineages',
-    status: cytopeniaPoints > 0 ? 'met' : 'not-met',
-    met: cytopeniaPoints > 0,
-    value: lineageCount,
-    rule: `${lineageCount} of 3 lineages: ${cytopeniaPoints} points`,
-    points: cytopeniaPoints,
-    note: lineageResults
-      .map(
-        (l) =>
-          `${l.lineage.analyte} ${l.value} ${l.lineage.threshold.unit} ${describeThreshold(l.lineage.threshold)}: ${l.met ? 'yes' : 'no'}`,
-      )
-      .join('; '),
-    evidence,
-  };
-
   const criteria: CriterionResult[] = [
     finding(
+      panel,
       'knownImmunosuppression',
       'Known immunosuppression',
-      findings.knownImmunosuppression,
       definition.knownImmunosuppressionPoints,
     ),
-    temperature,
-    organomegaly,
-    cytopenias,
+    temperature(panel),
+    organomegaly(panel),
+    cytopenias(panel),
     banded(panel, 'ferritin', 'Ferritin', 'ferritin', definition.ferritin),
     banded(
       panel,
@@ -203,22 +286,33 @@ export function scoreHScore(input: LabPanelInput | LabPanel): HScoreResult {
     ),
     banded(panel, 'ast', 'AST', 'ast', definition.ast),
     finding(
+      panel,
       'hemophagocytosis',
       'Haemophagocytosis on bone-marrow aspirate',
-      findings.hemophagocytosis,
       definition.hemophagocytosisPoints,
     ),
   ];
-  const score = criteria.reduce((sum, c) => sum + (c.points ?? 0), 0);
+  const range = criteria.reduce<ScoreRange>(
+    (sum, c) => ({
+      min: sum.min + (c.pointsRange?.min ?? c.points ?? 0),
+      max: sum.max + (c.pointsRange?.max ?? c.points ?? 0),
+    }),
+    { min: 0, max: 0 },
+  );
+  const score = range.min;
   const probability = hscoreProbability(score);
+  const outcome = rangeOutcome(range, definition.cutoff);
   return {
     calculator: 'hscore',
     score,
+    range,
     maximum: hscoreMaximum(),
     probability: probability.label,
     probabilityDetail: probability,
     cutoff: definition.cutoff.value,
-    meetsCutoff: meets(score, definition.cutoff),
+    meetsCutoff: outcome === 'met',
+    outcome,
+    missing: criteria.flatMap((c) => c.missing ?? []),
     criteria,
     evidence,
   };
@@ -226,17 +320,15 @@ export function scoreHScore(input: LabPanelInput | LabPanel): HScoreResult {
 
 /** The highest possible score, computed from the protocol data. */
 export function hscoreMaximum(): number {
-  const top = (variable: BandedVariable) =>
-    Math.max(...variable.bands.map((b) => b.points));
   return (
     definition.knownImmunosuppressionPoints +
-    top(definition.temperature) +
+    highest(definition.temperature) +
     definition.organomegalyPoints.both +
     Math.max(...definition.cytopenias.pointsByLineageCount) +
-    top(definition.ferritin) +
-    top(definition.triglycerides) +
-    top(definition.fibrinogen) +
-    top(definition.ast) +
+    highest(definition.ferritin) +
+    highest(definition.triglycerides) +
+    highest(definition.fibrinogen) +
+    highest(definition.ast) +
     definition.hemophagocytosisPoints
   );
 }

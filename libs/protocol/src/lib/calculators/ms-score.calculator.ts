@@ -2,71 +2,167 @@ import type { LabPanelInput } from '../panel/lab-panel.schema.js';
 import {
   asLabPanel,
   type LabPanel,
-  requireQuantity,
+  optionalQuantity,
+  panelItemLabel,
 } from '../panel/lab-panel.util.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
-import { stripFloatNoise } from '../units/quantity.util.js';
-import { type CriterionResult, describeThreshold, meets } from './rule.util.js';
+import type { AnalyteId, FindingId } from '../protocol/protocol.types.js';
+import { convertQuantity, stripFloatNoise } from '../units/quantity.util.js';
+import {
+  type CriterionResult,
+  describeThreshold,
+  type Outcome,
+  rangeOutcome,
+  type ScoreRange,
+} from './rule.util.js';
 
+/**
+ * `score` is on what is known: the sum of the terms of the items assessed
+ * (an item not assessed adds nothing). `range` is what is still reachable:
+ * a clinical variable not assessed at 0 or 1, a value not measured anywhere
+ * in its plausible range. `considerMas` is true only when decided (the whole
+ * range meets the cut-off); `outcome` tells "not met" from "undecided".
+ */
 export interface MsScoreResult {
   readonly calculator: 'msscore';
   readonly score: number;
+  readonly range: ScoreRange;
   readonly cutoff: number;
-  /** Score >= -2.1: consider MAS rather than active sJIA. */
+  /** Score >= -2.1 whatever the items not assessed: consider MAS rather than active sJIA. */
   readonly considerMas: boolean;
+  readonly outcome: Outcome;
+  /** Items not assessed (labels). */
+  readonly missing: readonly string[];
   readonly criteria: readonly CriterionResult[];
   readonly otherCohortCutoffs: readonly { value: number; cohort: string }[];
   readonly evidence: readonly string[];
 }
 
 const definition = masProtocolDefinition.msScore;
-const NAME = 'MS score';
+const { analytes } = masProtocolDefinition;
+
+/** Without float noise, and without -0 (a negative coefficient times 0). */
+const clean = (value: number) => (value === 0 ? 0 : stripFloatNoise(value));
+
+const ordered = (a: number, b: number): ScoreRange => ({
+  min: clean(Math.min(a, b)),
+  max: clean(Math.max(a, b)),
+});
+
+function findingTerm(
+  panel: LabPanel,
+  finding: FindingId,
+  coefficient: number,
+): CriterionResult {
+  const status = panel.findingStatus[finding];
+  const base = {
+    id: finding,
+    label: panelItemLabel(finding),
+    rule: `${coefficient} x (1 if present, 0 if absent)`,
+    evidence: definition.evidence,
+  };
+  if (status === 'not-assessed') {
+    return {
+      ...base,
+      status: 'not-assessed',
+      met: false,
+      points: 0,
+      pointsRange: ordered(0, coefficient),
+      missing: [panelItemLabel(finding)],
+      note: 'not assessed',
+    };
+  }
+  const present = status === 'present';
+  return {
+    ...base,
+    status: present ? 'met' : 'not-met',
+    met: present,
+    value: present,
+    points: present ? coefficient : 0,
+  };
+}
+
+/** The value in `unit` at either end of the analyte's plausible range. */
+function plausibleIn(analyte: AnalyteId, unit: string): ScoreRange {
+  const { plausible, canonicalUnit, molarMassGPerMol } = analytes[analyte];
+  const inUnit = (value: number) =>
+    convertQuantity(
+      { value, unit: canonicalUnit },
+      unit,
+      analyte,
+      molarMassGPerMol,
+    );
+  return { min: inUnit(plausible.min), max: inUnit(plausible.max) };
+}
+
+function quantityTerm(
+  panel: LabPanel,
+  analyte: AnalyteId,
+  coefficient: number,
+  unit: string,
+): CriterionResult {
+  const base = {
+    id: analyte,
+    label: panelItemLabel(analyte),
+    unit,
+    rule: `${coefficient} x value in ${unit}`,
+    evidence: definition.evidence,
+  };
+  const value = optionalQuantity(panel, analyte, unit);
+  if (value === undefined) {
+    const plausible = plausibleIn(analyte, unit);
+    return {
+      ...base,
+      status: 'not-assessed',
+      met: false,
+      points: 0,
+      pointsRange: ordered(
+        coefficient * plausible.min,
+        coefficient * plausible.max,
+      ),
+      missing: [panelItemLabel(analyte)],
+      note: `not measured: any value in the plausible range ${plausible.min}-${plausible.max} ${unit}`,
+    };
+  }
+  return {
+    ...base,
+    status: 'met',
+    met: true,
+    value,
+    points: clean(coefficient * value),
+  };
+}
 
 /** MAS vs active sJIA (Minoia 2019). */
 export function scoreMsScore(input: LabPanelInput | LabPanel): MsScoreResult {
   const panel = asLabPanel(input);
-  const criteria: CriterionResult[] = [];
-  let sum = 0;
-  for (const [finding, coefficient] of Object.entries(definition.findings) as [
-    keyof typeof definition.findings,
-    number,
-  ][]) {
-    const present = panel.findings[finding];
-    const term = present ? coefficient : 0;
-    sum += term;
-    criteria.push({
-      id: finding,
-      label: finding,
-      status: present ? 'met' : 'not-met',
-      met: present,
-      value: present,
-      rule: `${coefficient} x (1 if present, 0 if absent)`,
-      points: term,
-      evidence: definition.evidence,
-    });
-  }
-  for (const { analyte, coefficient, unit } of definition.quantities) {
-    const value = requireQuantity(panel, analyte, unit, NAME);
-    const term = stripFloatNoise(coefficient * value);
-    sum += term;
-    criteria.push({
-      id: analyte,
-      label: analyte,
-      status: 'met',
-      met: true,
-      value,
-      unit,
-      rule: `${coefficient} x value in ${unit}`,
-      points: term,
-      evidence: definition.evidence,
-    });
-  }
-  const score = stripFloatNoise(sum);
+  const criteria: CriterionResult[] = [
+    ...(
+      Object.entries(definition.findings) as [
+        keyof typeof definition.findings,
+        number,
+      ][]
+    ).map(([finding, coefficient]) => findingTerm(panel, finding, coefficient)),
+    ...definition.quantities.map(({ analyte, coefficient, unit }) =>
+      quantityTerm(panel, analyte, coefficient, unit),
+    ),
+  ];
+  const score = stripFloatNoise(
+    criteria.reduce((sum, c) => sum + (c.points ?? 0), 0),
+  );
+  const range = ordered(
+    criteria.reduce((sum, c) => sum + (c.pointsRange?.min ?? c.points ?? 0), 0),
+    criteria.reduce((sum, c) => sum + (c.pointsRange?.max ?? c.points ?? 0), 0),
+  );
+  const outcome = rangeOutcome(range, definition.cutoff);
   return {
     calculator: 'msscore',
     score,
+    range,
     cutoff: definition.cutoff.value,
-    considerMas: meets(score, definition.cutoff),
+    considerMas: outcome === 'met',
+    outcome,
+    missing: criteria.flatMap((c) => c.missing ?? []),
     criteria,
     otherCohortCutoffs: definition.otherCohortCutoffs,
     evidence: definition.evidence,

@@ -7,6 +7,7 @@ import {
   describeThreshold,
   findBand,
   meets,
+  rangeOutcome,
 } from './rule.util.js';
 
 describe('rule helpers: the comparisons and the rule text a clinician reads', () => {
@@ -83,5 +84,44 @@ describe('rule helpers: the comparisons and the rule text a clinician reads', ()
         bands: [{ points: 0, max: { value: 1, inclusive: true } }],
       }),
     ).toThrow('no band holds 5 1');
+  });
+});
+
+describe('rule helpers: a range of reachable scores against a cut-off', () => {
+  it.each([
+    // range, threshold -> outcome
+    [{ min: 169, max: 233 }, '>=', 169, 'met'],
+    [{ min: 168, max: 169 }, '>=', 169, 'undecided'],
+    [{ min: 104, max: 168 }, '>=', 169, 'not-met'],
+    [{ min: 169, max: 169 }, '>=', 169, 'met'],
+    [{ min: 168, max: 168 }, '>=', 169, 'not-met'],
+    [{ min: 5, max: 6 }, '>', 5, 'undecided'],
+    [{ min: 1, max: 4 }, '<=', 4, 'met'],
+    [{ min: 4, max: 4.9 }, '<', 5, 'met'],
+    [{ min: 4, max: 5 }, '<=', 4, 'undecided'],
+    [{ min: 6, max: 9 }, '<', 5, 'not-met'],
+  ] as const)('%p %s %p -> %s', (range, op, value, outcome) => {
+    expect(rangeOutcome(range, { op, value, unit: '1' })).toBe(outcome);
+  });
+});
+
+describe('rule helpers: findBand does not depend on band order', () => {
+  it('bands listed highest first still give each value its own band (both edges are tested)', () => {
+    const reversed: BandedVariable = {
+      unit: 'Cel',
+      bands: [
+        { points: 49, min: { value: 39.4, inclusive: false } },
+        {
+          points: 33,
+          min: { value: 38.4, inclusive: true },
+          max: { value: 39.4, inclusive: true },
+        },
+        { points: 0, max: { value: 38.4, inclusive: false } },
+      ],
+    };
+    expect(findBand(38.39, reversed).points).toBe(0);
+    expect(findBand(38.4, reversed).points).toBe(33);
+    expect(findBand(39.4, reversed).points).toBe(33);
+    expect(findBand(39.41, reversed).points).toBe(49);
   });
 });

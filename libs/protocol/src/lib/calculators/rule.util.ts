@@ -5,7 +5,24 @@ import type {
   Threshold,
 } from '../protocol/protocol.types.js';
 
-/** How one criterion of a calculator came out, with the value it used. */
+/**
+ * A verdict that may not be reachable yet: `undecided` when items not
+ * assessed could still turn it either way.
+ */
+export type Outcome = 'met' | 'not-met' | 'undecided';
+
+/** The scores still reachable: every item not assessed at its lowest, or at its highest. */
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * How one criterion of a calculator came out, with the value it used.
+ * `not-assessed`: an item it needs is not assessed and could still change
+ * it (its `missing` items say which); `met` is then false (met on what is
+ * known).
+ */
 export interface CriterionResult {
   readonly id: string;
   readonly label: string;
@@ -16,7 +33,12 @@ export interface CriterionResult {
   readonly unit?: string;
   /** The rule in words, e.g. "> 684 ng/mL". */
   readonly rule: string;
+  /** Points on what is known (items not assessed at their lowest). */
   readonly points?: number;
+  /** Points still reachable, when items not assessed could change them. */
+  readonly pointsRange?: ScoreRange;
+  /** Items not assessed that could still change this criterion. */
+  readonly missing?: readonly string[];
   readonly note?: string;
   readonly evidence: readonly string[];
 }
@@ -36,6 +58,18 @@ export function compare(value: number, op: Comparator, limit: number): boolean {
 
 export function meets(value: number, threshold: Threshold): boolean {
   return compare(value, threshold.op, threshold.value);
+}
+
+/**
+ * Where a range of reachable scores stands against a cut-off: met (or not)
+ * at both ends is decided; met at one end only is undecided.
+ */
+export function rangeOutcome(range: ScoreRange, threshold: Threshold): Outcome {
+  const atMin = meets(range.min, threshold);
+  const atMax = meets(range.max, threshold);
+  if (atMin && atMax) return 'met';
+  if (!atMin && !atMax) return 'not-met';
+  return 'undecided';
 }
 
 export function describeThreshold(threshold: Threshold): string {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
+import type { Route } from '../protocol/protocol.types.js';
+
 export const drugIds = [
   'methylprednisolone',
   'dexamethasone',
@@ -19,6 +22,27 @@ export const drugAliases: Readonly<Record<string, DrugId>> = {
   cyclosporine: 'ciclosporin',
   cyclosporin: 'ciclosporin',
   ciclosporine: 'ciclosporin',
+};
+
+const { doses } = masProtocolDefinition;
+
+/**
+ * The routes each drug may be given by: from the protocol data where the seed
+ * names one; otherwise the routes the calculator knows a dose rule for
+ * (ciclosporin oral or IV: seed.second-line.3). A recorded dose by another
+ * route is an input error.
+ */
+export const drugRoutes: Readonly<Record<DrugId, readonly Route[]>> = {
+  methylprednisolone: [doses.methylprednisolone.route],
+  dexamethasone: ['iv', 'oral'],
+  ciclosporin: ['oral', 'iv'],
+  anakinra: doses.anakinra.routes,
+  emapalumab: [doses.emapalumab.route],
+  ruxolitinib: ['oral'],
+  baricitinib: ['oral'],
+  etoposide: ['iv'],
+  rituximab: [doses.rituximab.route],
+  tocilizumab: ['iv'],
 };
 
 export const doseRequestSchema = z

@@ -16,6 +16,7 @@ import {
   drugAliases,
   type DrugId,
   drugIds,
+  drugRoutes,
 } from './dose-request.schema.js';
 
 /** A limit that was checked; `applied` when it lowered the dose. */
@@ -135,11 +136,8 @@ function requireField<T>(value: T | undefined, field: string, why: string): T {
   return value;
 }
 
-function requireRoute(
-  request: Parsed,
-  allowed: readonly Route[],
-  drug: DrugId,
-): Route {
+function requireRoute(request: Parsed, drug: DrugId): Route {
+  const allowed = drugRoutes[drug];
   const route =
     request.route ?? (allowed.length === 1 ? allowed[0] : undefined);
   if (route === undefined) {
@@ -291,7 +289,7 @@ function needProfile(
 
 function methylprednisolone(request: Parsed): Draft {
   const rule = doses.methylprednisolone;
-  const route = requireRoute(request, [rule.route], 'methylprednisolone');
+  const route = requireRoute(request, 'methylprednisolone');
   const mgPerKg = requireField(
     request.mgPerKg,
     'mgPerKg',
@@ -328,7 +326,7 @@ function dexamethasone(request: Parsed, profile: InstitutionProfile): Draft {
     'doses.dexamethasone',
     'dexamethasone',
   );
-  const route = requireRoute(request, ['iv', 'oral'], 'dexamethasone');
+  const route = requireRoute(request, 'dexamethasone');
   return {
     route,
     per: 'day',
@@ -355,7 +353,7 @@ function ciclosporin(
   request: Parsed,
   profile: InstitutionProfile | undefined,
 ): Draft {
-  const route = requireRoute(request, ['oral', 'iv'], 'ciclosporin');
+  const route = requireRoute(request, 'ciclosporin');
   const mgPerKg = requireField(
     request.mgPerKg,
     'mgPerKg',
@@ -421,7 +419,7 @@ function anakinra(request: Parsed, profile: InstitutionProfile): Draft {
     'doses.anakinra',
     'anakinra (no agreed maximum dose: the institution must set one)',
   );
-  const route = requireRoute(request, rule.routes, 'anakinra');
+  const route = requireRoute(request, 'anakinra');
   const mgPerKg = requireField(
     request.mgPerKg,
     'mgPerKg',
@@ -483,7 +481,7 @@ function anakinra(request: Parsed, profile: InstitutionProfile): Draft {
 
 function emapalumab(request: Parsed): Draft {
   const rule = doses.emapalumab;
-  const route = requireRoute(request, [rule.route], 'emapalumab');
+  const route = requireRoute(request, 'emapalumab');
   const phase = requireField(
     request.phase,
     'phase',
@@ -503,7 +501,7 @@ function emapalumab(request: Parsed): Draft {
 
 function rituximab(request: Parsed): Draft {
   const rule = doses.rituximab;
-  const route = requireRoute(request, [rule.route], 'rituximab');
+  const route = requireRoute(request, 'rituximab');
   return {
     route,
     per: 'infusion',
@@ -528,7 +526,7 @@ function jakInhibitor(
     `doses.${drug}`,
     drug,
   );
-  const route = requireRoute(request, ['oral'], drug);
+  const route = requireRoute(request, drug);
   return {
     route,
     per: 'dose',
@@ -558,7 +556,7 @@ function etoposide(request: Parsed, profile: InstitutionProfile): Draft {
     'doses.etoposide',
     'low-dose etoposide',
   );
-  const route = requireRoute(request, ['iv'], 'etoposide');
+  const route = requireRoute(request, 'etoposide');
   const infant =
     rule.infant !== undefined && request.weightKg < rule.infant.belowWeightKg
       ? rule.infant
@@ -621,7 +619,7 @@ function tocilizumab(request: Parsed, profile: InstitutionProfile): Draft {
     'doses.tocilizumab',
     'tocilizumab',
   );
-  const route = requireRoute(request, ['iv'], 'tocilizumab');
+  const route = requireRoute(request, 'tocilizumab');
   return {
     route,
     per: 'dose',
@@ -678,4 +676,15 @@ export function calculateDose(
     }
   })();
   return finish(drug, request, draft, profile);
+}
+
+/**
+ * Runs the checks calculateDose starts with (shape, plausible weight, height
+ * and creatinine clearance, no negative amount) without computing a dose.
+ * Throws a ClinicalInputError naming the field.
+ */
+export function validateDoseRequest(
+  input: DoseRequest | Readonly<Record<string, unknown>>,
+): void {
+  parseRequest(input);
 }

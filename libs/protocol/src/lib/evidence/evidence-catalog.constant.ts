@@ -395,6 +395,27 @@ export const sourceEntries: readonly SourceEntry[] = [
     text: 'Units are UCUM codes; conversions use the NLM UCUM library, with substance molar masses for mass-to-substance conversions; converted values are rounded to a fixed number of significant digits before comparison to strip floating-point noise.',
     citation: 'Unified Code for Units of Measure; @lhncbc/ucum-lhc',
   },
+  {
+    id: 'software.usual-range',
+    kind: 'software',
+    section: 'Input validation',
+    text: 'Usual ranges: a plausible value outside them is accepted only once the clinician confirms it, because it most often means a unit slip (platelets entered as 110 /uL for 110 x10^9/L, weight in grams, height in metres). Set by the software team from common reference intervals widened to the extremes reported in severe MAS/HLH [C]; they are input checks awaiting clinical review, never clinical thresholds, and they never refuse a value.',
+    citation: 'mas-protocol input validation',
+  },
+  {
+    id: 'software.lab-picture',
+    kind: 'software',
+    section: 'Input validation',
+    text: 'The lab picture combines the latest value of each item across panels, by sample time, while it is at most one daily monitoring interval (24 h) old: labs are repeated daily at first (Jordan 2011) and MAS progresses fast. The window is derived [C], not a published figure. Findings that do not change within an episode stay until replaced.',
+    citation: 'mas-protocol lab picture',
+  },
+  {
+    id: 'software.recording',
+    kind: 'software',
+    section: 'Recording rules',
+    text: 'Who records what and when: only prescribers start, change or stop a therapy or decide a diagnosis; the scheduler alone sends clock events; a clinical time may not lie in the future beyond a small clock skew, nor before the episode opened by more than a look-back (earlier than the opening only with a rationale). Settings of the software, not clinical thresholds.',
+    citation: 'mas-protocol recording rules',
+  },
 ];
 
 /** Every entry, seed statements first. */

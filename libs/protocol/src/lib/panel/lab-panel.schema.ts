@@ -32,8 +32,9 @@ const quantityShape = Object.fromEntries(
 ) as Record<AnalyteId, z.ZodOptional<typeof quantitySchema>>;
 
 /**
- * One laboratory and clinical panel. An absent finding is not present; an
- * absent quantity was not measured.
+ * One laboratory and clinical panel. Findings are three-valued: `true`
+ * present, `false` absent, no key not assessed (never read as absent). An
+ * absent quantity was not measured (not assessed either).
  */
 export const labPanelSchema = z
   .object({

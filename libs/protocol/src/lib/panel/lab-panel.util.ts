@@ -4,6 +4,10 @@ import {
   type AnalyteId,
   analyteIds,
   type FindingId,
+  findingIds,
+  findingLabels,
+  type FindingStatus,
+  type PanelItemId,
   type Range,
 } from '../protocol/protocol.types.js';
 import {
@@ -20,7 +24,13 @@ import { toClinicalInputError } from './zod-error.util.js';
 
 /** A panel that passed validation: units accepted, values plausible. */
 export interface LabPanel {
+  /**
+   * Present on what is known: true only when recorded present. False covers
+   * both "absent" and "not assessed": calculators read `findingStatus`.
+   */
   readonly findings: Readonly<Record<FindingId, boolean>>;
+  /** Each finding present (true), absent (false) or not assessed (no key). */
+  readonly findingStatus: Readonly<Record<FindingId, FindingStatus>>;
   readonly quantities: Readonly<Partial<Record<AnalyteId, Quantity>>>;
   readonly temperatureC?: number;
   readonly ageDays?: number;
@@ -41,11 +51,21 @@ export function checkPlausible(
     throw new ClinicalInputError(field, `must not be negative (got ${value})`);
   }
   if (value < range.min || value > range.max) {
+    const bound =
+      value < range.min
+        ? `below the minimum ${range.min} ${unit}`
+        : `above the maximum ${range.max} ${unit}`;
     throw new ClinicalInputError(
       field,
-      `${value} ${unit} is outside the plausible range ${range.min}-${range.max} ${unit} (mas-protocol input check)`,
+      `${value} ${unit} is outside the plausible range ${range.min}-${range.max} ${unit}: ${bound}, physiologically impossible (mas-protocol input check)`,
     );
   }
+}
+
+/** A recorded finding (true/false) or none: present, absent, not assessed. */
+export function findingStatusOf(value: boolean | undefined): FindingStatus {
+  if (value === undefined) return 'not-assessed';
+  return value ? 'present' : 'absent';
 }
 
 function checkQuantity(analyte: AnalyteId, quantity: Quantity): void {
@@ -105,21 +125,15 @@ export function parseLabPanel(input: unknown): LabPanel {
   if (raw.ageDays !== undefined) {
     checkPlausible(raw.ageDays, patient.ageDays, 'ageDays', 'd');
   }
+  const findingStatus = Object.fromEntries(
+    findingIds.map((id) => [id, findingStatusOf(raw[id])]),
+  ) as Record<FindingId, FindingStatus>;
+  const findings = Object.fromEntries(
+    findingIds.map((id) => [id, findingStatus[id] === 'present']),
+  ) as Record<FindingId, boolean>;
   return {
-    findings: {
-      febrile: raw.febrile ?? false,
-      sjiaKnownOrSuspected: raw.sjiaKnownOrSuspected ?? false,
-      hepatomegaly: raw.hepatomegaly ?? false,
-      splenomegaly: raw.splenomegaly ?? false,
-      cnsInvolvement: raw.cnsInvolvement ?? false,
-      hemorrhage: raw.hemorrhage ?? false,
-      activeArthritis: raw.activeArthritis ?? false,
-      knownImmunosuppression: raw.knownImmunosuppression ?? false,
-      hemophagocytosis: raw.hemophagocytosis ?? false,
-      nkActivityLowOrAbsent: raw.nkActivityLowOrAbsent ?? false,
-      onTocilizumab: raw.onTocilizumab ?? false,
-      molecularHlhDiagnosis: raw.molecularHlhDiagnosis ?? false,
-    },
+    findings,
+    findingStatus,
     quantities,
     ...(raw.temperatureC === undefined
       ? {}
@@ -127,6 +141,19 @@ export function parseLabPanel(input: unknown): LabPanel {
     ...(raw.ageDays === undefined ? {} : { ageDays: raw.ageDays }),
     explainedOtherwise: new Set(raw.explainedOtherwise ?? []),
   };
+}
+
+const otherItemLabels = {
+  temperatureC: 'Temperature',
+  ageDays: 'Age',
+  explainedOtherwise: 'Criteria explained otherwise',
+} as const;
+
+/** How a panel item is named to a clinician (e.g. in "missing: ..."). */
+export function panelItemLabel(item: PanelItemId): string {
+  if (item in analytes) return analytes[item as AnalyteId].label;
+  if (item in findingLabels) return findingLabels[item as FindingId];
+  return otherItemLabels[item as keyof typeof otherItemLabels];
 }
 
 /** Accepts a raw panel or one already parsed. */

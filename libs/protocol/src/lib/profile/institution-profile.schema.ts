@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { drugIds } from '../doses/dose-request.schema.js';
+
 const positive = z.number().positive();
 
 const rangeSchema = z
@@ -32,6 +34,38 @@ const adjustmentSchema = z
   .object({
     /** The dose is multiplied by `factor` when the trigger holds. */
     factor: z.number().positive().max(1),
+  })
+  .strict();
+
+/** What a dose limit is counted per: one dose, one infusion or one day. */
+const limitPeriodSchema = z.enum(['dose', 'infusion', 'day']);
+
+/**
+ * Limits for recorded doses in two tiers, as in smart-pump drug libraries
+ * (checkRecordedDose). A soft limit asks for a confirmation with a rationale;
+ * a hard limit refuses the dose. Every field is optional with no default: a
+ * limit whose figure is missing is listed as not checked.
+ */
+const doseLimitsSchema = z
+  .object({
+    /**
+     * Drugs with a single computed dose (dexamethasone, emapalumab,
+     * rituximab, JAK inhibitors, etoposide, tocilizumab): a recorded dose
+     * within this many percent of it is within; beyond it, soft.
+     */
+    softTolerancePercent: positive.lt(100).optional(),
+    /**
+     * A dose above this factor times an upper soft limit is a hard limit (a
+     * likely tenfold slip). Must be above 1.
+     */
+    hardFactorAboveSoftMax: z.number().gt(1).optional(),
+    /** Per drug, a maximum the institution marks as absolute (hard). */
+    absoluteMaxima: z
+      .partialRecord(
+        z.enum(drugIds),
+        z.object({ mg: positive, per: limitPeriodSchema }).strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -70,7 +104,16 @@ export const institutionProfileSchema = z
           .strict()
           .optional(),
         anakinra: z
-          .object({ maxMgPerKgPerDay: positive, maxMgPerDay: positive })
+          .object({
+            maxMgPerKgPerDay: positive,
+            maxMgPerDay: positive,
+            /**
+             * How a recorded dose above these maxima is treated: 'soft'
+             * (confirm with a rationale) or 'hard' (absolute: refused).
+             * Absent: soft.
+             */
+            maximaTier: z.enum(['soft', 'hard']).optional(),
+          })
           .strict()
           .optional(),
         ruxolitinib: perDoseRuleSchema.optional(),
@@ -114,8 +157,14 @@ export const institutionProfileSchema = z
       .object({
         suspicionToGlucocorticoidMaxHours: positive.optional(),
         countersignatureWindowHours: positive.optional(),
+        /**
+         * Before this many hours after a therapy started, its response is
+         * "too early to judge" (no [S] figure: institution-set, no default).
+         */
+        responseJudgeableAfterHours: positive.optional(),
       })
       .strict(),
+    doseLimits: doseLimitsSchema.optional(),
   })
   .strict()
   .refine(

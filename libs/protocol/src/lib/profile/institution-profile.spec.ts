@@ -88,3 +88,176 @@ describe('institution profile', () => {
     expect(schema.required).toContain('notice');
   });
 });
+
+describe('institution profile: formats and the example notice (mutation survivors P5)', () => {
+  const withIvRange = (range: unknown) => ({
+    ...raw,
+    doses: { ...raw.doses, ciclosporin: { ivMgPerKgPerDay: range } },
+  });
+
+  it('a range with min equal to max is accepted; min above max is refused with its rule', () => {
+    expect(
+      parseInstitutionProfile(withIvRange({ min: 2, max: 2 })).data.doses
+        .ciclosporin?.ivMgPerKgPerDay,
+    ).toEqual({ min: 2, max: 2 });
+    const error = errorOf(withIvRange({ min: 2.1, max: 2 }));
+    expect(error.field).toBe('profile.doses.ciclosporin.ivMgPerKgPerDay');
+    expect(error.rule).toBe('min must not exceed max');
+  });
+
+  it.each(['v1.0.0', '1.0.0-rc1', '1.0', '1.0.0.0'])(
+    'profile version %p is refused: not a semantic version',
+    (version) => {
+      const error = errorOf({ ...raw, version });
+      expect(error.field).toBe('profile.version');
+      expect(error.rule).toBe('must be a semantic version such as 1.0.0');
+    },
+  );
+
+  it.each(['1.10.0', '10.0.0'])(
+    'profile version %p is accepted (several digits per part)',
+    (version) => {
+      expect(parseInstitutionProfile({ ...raw, version }).data.version).toBe(
+        version,
+      );
+    },
+  );
+
+  it('an example profile must say both "example" and "not clinical guidance"; a real profile need not', () => {
+    const exampleOnly = errorOf({
+      ...raw,
+      notice: 'Example profile for the ward',
+    });
+    expect(exampleOnly.field).toBe('profile.notice');
+    expect(exampleOnly.rule).toBe(
+      'an example profile must say it is an example and not clinical guidance',
+    );
+    expect(
+      errorOf({ ...raw, notice: 'This is not clinical guidance' }).field,
+    ).toBe('profile.notice');
+    expect(
+      parseInstitutionProfile({
+        ...raw,
+        example: false,
+        notice: 'Approved by the drug and therapeutics committee',
+      }).data.example,
+    ).toBe(false);
+  });
+
+  it('an input that is not an object is refused under "profile"', () => {
+    const error = errorOf('not a profile');
+    expect(error.field).toBe('profile');
+    expect(error.rule).toMatch(/expected object/);
+  });
+
+  it('a protocol major version of 10 does not pass for 1 (the major is the part before the first dot)', () => {
+    const error = errorOf({
+      ...raw,
+      protocol: { id: 'mas-protocol', version: '10.0.0' },
+    });
+    expect(error.field).toBe('profile.protocol.version');
+    expect(error.rule).toMatch(/major versions must match/);
+    expect(
+      parseInstitutionProfile({
+        ...raw,
+        protocol: { id: 'mas-protocol', version: '1.7.2' },
+      }).data.protocol.version,
+    ).toBe('1.7.2');
+  });
+});
+
+describe('institution profile: dose limits for recorded doses (optional, no default)', () => {
+  it('the example sets a tolerance, a hard-limit factor and one absolute maximum; anakinra maxima are soft', () => {
+    const { data } = parseInstitutionProfile(raw);
+    expect(data.doseLimits).toEqual({
+      softTolerancePercent: 10,
+      hardFactorAboveSoftMax: 3,
+      absoluteMaxima: { tocilizumab: { mg: 800, per: 'dose' } },
+    });
+    expect(data.doses.anakinra?.maximaTier).toBe('soft');
+  });
+
+  it('a profile without dose limits, or without the anakinra tier, is valid: nothing is defaulted', () => {
+    const { doseLimits: _limits, ...rest } = raw;
+    const { data } = parseInstitutionProfile({
+      ...rest,
+      doses: {
+        ...raw.doses,
+        anakinra: { maxMgPerKgPerDay: 15, maxMgPerDay: 2400 },
+      },
+    });
+    expect(data.doseLimits).toBeUndefined();
+    expect(data.doses.anakinra?.maximaTier).toBeUndefined();
+    expect(
+      parseInstitutionProfile({ ...raw, doseLimits: {} }).data.doseLimits,
+    ).toEqual({});
+  });
+
+  it.each([
+    [{ softTolerancePercent: 0 }, 'profile.doseLimits.softTolerancePercent'],
+    [{ softTolerancePercent: -5 }, 'profile.doseLimits.softTolerancePercent'],
+    [{ softTolerancePercent: 100 }, 'profile.doseLimits.softTolerancePercent'],
+    [
+      { hardFactorAboveSoftMax: 1 },
+      'profile.doseLimits.hardFactorAboveSoftMax',
+    ],
+    [
+      { hardFactorAboveSoftMax: 0.5 },
+      'profile.doseLimits.hardFactorAboveSoftMax',
+    ],
+    [
+      { absoluteMaxima: { aspirin: { mg: 100, per: 'dose' } } },
+      'profile.doseLimits.absoluteMaxima.aspirin',
+    ],
+    [
+      { absoluteMaxima: { anakinra: { mg: 100, per: 'week' } } },
+      'profile.doseLimits.absoluteMaxima.anakinra.per',
+    ],
+    [
+      { absoluteMaxima: { anakinra: { mg: 0, per: 'day' } } },
+      'profile.doseLimits.absoluteMaxima.anakinra.mg',
+    ],
+    [{ tenfold: true }, 'profile.doseLimits.tenfold'],
+  ])('doseLimits %p is refused, naming %s', (doseLimits, field) => {
+    expect(errorOf({ ...raw, doseLimits }).field).toBe(field);
+  });
+
+  it('just inside the bounds is accepted (99.9 %, a factor of 1.01)', () => {
+    expect(
+      parseInstitutionProfile({
+        ...raw,
+        doseLimits: {
+          softTolerancePercent: 99.9,
+          hardFactorAboveSoftMax: 1.01,
+        },
+      }).data.doseLimits,
+    ).toEqual({ softTolerancePercent: 99.9, hardFactorAboveSoftMax: 1.01 });
+  });
+
+  it('the anakinra tier is soft or hard', () => {
+    expect(
+      errorOf({
+        ...raw,
+        doses: {
+          ...raw.doses,
+          anakinra: {
+            maxMgPerKgPerDay: 15,
+            maxMgPerDay: 2400,
+            maximaTier: 'absolute',
+          },
+        },
+      }).field,
+    ).toBe('profile.doses.anakinra.maximaTier');
+  });
+
+  it('the JSON Schema lists the dose limits as optional', () => {
+    const schema = institutionProfileJsonSchema() as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+      required: string[];
+    };
+    expect(Object.keys(schema.properties.doseLimits?.properties ?? {})).toEqual(
+      ['softTolerancePercent', 'hardFactorAboveSoftMax', 'absoluteMaxima'],
+    );
+    expect(schema.required).not.toContain('doseLimits');
+  });
+});

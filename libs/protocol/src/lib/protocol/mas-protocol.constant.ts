@@ -11,6 +11,7 @@ import type {
   BandedVariable,
   DoseCap,
   DueTimeDefinition,
+  LabPictureDefinition,
   LineageCriterion,
   Range,
   ResponseGroup,
@@ -20,122 +21,227 @@ import type {
   ThresholdCriterion,
 } from './protocol.types.js';
 
+/**
+ * Two tiers of input checks per analyte (canonical unit): outside `plausible`
+ * a value is impossible and refused; outside `usual` it is accepted once
+ * confirmed (most often a unit slip). Both are software bounds, not clinical
+ * thresholds.
+ */
 const analytes: Readonly<Record<AnalyteId, AnalyteDefinition>> = {
   ferritin: {
     label: 'Ferritin',
     canonicalUnit: 'ng/mL',
+    usualUnit: 'ng/mL',
     acceptedUnits: ['ng/mL', 'ug/L'],
     plausible: { min: 0, max: 1_000_000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 1, max: 200_000 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   platelets: {
     label: 'Platelets',
     canonicalUnit: '10*9/L',
+    usualUnit: '10*9/L',
     acceptedUnits: ['10*9/L', '10*3/uL', '/uL'],
     plausible: { min: 0, max: 5000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 1, max: 1500 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   leukocytes: {
     label: 'Leukocytes (WBC)',
     canonicalUnit: '10*9/L',
+    usualUnit: '10*9/L',
     acceptedUnits: ['10*9/L', '10*3/uL', '/uL'],
     plausible: { min: 0, max: 1000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 0.1, max: 200 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   neutrophils: {
     label: 'Neutrophils (ANC)',
     canonicalUnit: '10*9/L',
+    usualUnit: '10*9/L',
     acceptedUnits: ['10*9/L', '10*3/uL', '/uL'],
     plausible: { min: 0, max: 500 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 0.01, max: 100 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   hemoglobin: {
     label: 'Haemoglobin',
     canonicalUnit: 'g/L',
+    usualUnit: 'g/L',
     acceptedUnits: ['g/L', 'g/dL'],
     plausible: { min: 0, max: 300 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 30, max: 250 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   ast: {
     label: 'AST',
     canonicalUnit: 'U/L',
+    usualUnit: 'U/L',
     acceptedUnits: ['U/L'],
     plausible: { min: 0, max: 100_000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 3, max: 20_000 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   alt: {
     label: 'ALT',
     canonicalUnit: 'U/L',
+    usualUnit: 'U/L',
     acceptedUnits: ['U/L'],
     plausible: { min: 0, max: 100_000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 3, max: 20_000 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   ldh: {
     label: 'LDH',
     canonicalUnit: 'U/L',
+    usualUnit: 'U/L',
     acceptedUnits: ['U/L'],
     plausible: { min: 0, max: 200_000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 50, max: 50_000 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   triglycerides: {
     label: 'Triglycerides',
     canonicalUnit: 'mmol/L',
+    usualUnit: 'mmol/L',
     acceptedUnits: ['mmol/L', 'mg/dL'],
     // mg/dL = mmol/L x 88.57 (clinical-facts.md section 9), i.e. 885.7 g/mol.
     molarMassGPerMol: 885.7,
     plausible: { min: 0, max: 200 },
-    evidence: ['seed.monitoring.2', 'software.ucum', 'software.plausibility'],
+    usual: { min: 0.1, max: 50 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.ucum',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   fibrinogen: {
     label: 'Fibrinogen',
     canonicalUnit: 'g/L',
+    usualUnit: 'g/L',
     acceptedUnits: ['g/L', 'mg/dL'],
     plausible: { min: 0, max: 20 },
-    evidence: ['seed.monitoring.3', 'software.plausibility'],
+    usual: { min: 0.1, max: 10 },
+    evidence: [
+      'seed.monitoring.3',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   sCD25: {
     label: 'Soluble CD25 (sIL-2R)',
     canonicalUnit: 'U/mL',
+    usualUnit: 'U/mL',
     acceptedUnits: ['U/mL'],
     plausible: { min: 0, max: 1_000_000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 50, max: 200_000 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   esr: {
     label: 'ESR',
     canonicalUnit: 'mm/h',
+    usualUnit: 'mm/h',
     acceptedUnits: ['mm/h'],
     plausible: { min: 0, max: 200 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 1, max: 150 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   crp: {
     label: 'CRP',
     canonicalUnit: 'mg/L',
+    usualUnit: 'mg/L',
     acceptedUnits: ['mg/L', 'mg/dL'],
     plausible: { min: 0, max: 1000 },
-    evidence: ['seed.monitoring.2', 'software.plausibility'],
+    usual: { min: 0, max: 500 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   dDimer: {
     label: 'D-dimer',
     canonicalUnit: 'mg/L',
+    usualUnit: 'mg/L',
     acceptedUnits: ['mg/L', 'ug/mL', 'ng/mL'],
     plausible: { min: 0, max: 1000 },
-    evidence: ['seed.monitoring.3', 'software.plausibility'],
+    usual: { min: 0.05, max: 100 },
+    evidence: [
+      'seed.monitoring.3',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   creatinine: {
     label: 'Creatinine',
     canonicalUnit: 'umol/L',
+    usualUnit: 'umol/L',
     acceptedUnits: ['umol/L', 'mg/dL'],
     molarMassGPerMol: 113.12,
     plausible: { min: 0, max: 10_000 },
-    evidence: ['seed.monitoring.2', 'software.ucum', 'software.plausibility'],
+    usual: { min: 5, max: 2000 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.ucum',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
   bilirubin: {
     label: 'Bilirubin (total)',
     canonicalUnit: 'umol/L',
+    usualUnit: 'umol/L',
     acceptedUnits: ['umol/L', 'mg/dL'],
     molarMassGPerMol: 584.66,
     plausible: { min: 0, max: 2000 },
-    evidence: ['seed.monitoring.2', 'software.ucum', 'software.plausibility'],
+    usual: { min: 1, max: 800 },
+    evidence: [
+      'seed.monitoring.2',
+      'software.ucum',
+      'software.plausibility',
+      'software.usual-range',
+    ],
   },
 };
 
@@ -308,7 +414,50 @@ export const masProtocolDefinition = {
     ageDays: { min: 0, max: 45_000 } satisfies Range,
     creatinineClearanceMlMin: { min: 0, max: 400 } satisfies Range,
     evidence: ['software.plausibility'],
+    /**
+     * Usual ranges: outside them (but plausible) a measure is accepted only
+     * once confirmed (grams for kilograms, metres for centimetres, a birth
+     * date with the wrong year). Age is in days, from the birth date.
+     */
+    usual: {
+      weightKg: { min: 1, max: 200 } satisfies Range,
+      heightCm: { min: 40, max: 220 } satisfies Range,
+      temperatureC: { min: 34, max: 42 } satisfies Range,
+      /** Up to 100 years (36,525 days). */
+      ageDays: { min: 0, max: 36_525 } satisfies Range,
+    },
+    usualEvidence: ['software.usual-range'],
   },
+  /**
+   * The lab picture: the latest value of each item, combined across panels
+   * (a small panel of blood counts keeps the morning's ferritin). An item
+   * counts only while it is at most `windowHours` old: one daily monitoring
+   * interval, as labs are repeated daily at first (Jordan 2011) and MAS moves
+   * fast (the seed's pitfall "rapid progression"). The figure is derived [C],
+   * not published: a longer window would combine values of different days
+   * into a picture the patient never had. Findings that do not change within
+   * an episode (known sJIA, known immunosuppression, a marrow or NK-cell
+   * result, a molecular diagnosis, tocilizumab exposure) and the age stay
+   * until replaced.
+   */
+  labPicture: {
+    windowHours: 24,
+    durableItems: [
+      'sjiaKnownOrSuspected',
+      'knownImmunosuppression',
+      'hemophagocytosis',
+      'nkActivityLowOrAbsent',
+      'molecularHlhDiagnosis',
+      'onTocilizumab',
+      'ageDays',
+    ],
+    evidence: [
+      'lit.jordan-2011',
+      'seed.monitoring.2',
+      'seed.pitfalls.4',
+      'software.lab-picture',
+    ],
+  } satisfies LabPictureDefinition,
   monitoring: {
     /** Clinical reassessment at least every 12 hours. */
     reassessmentIntervalHours,
@@ -617,6 +766,16 @@ export const masProtocolDefinition = {
       period: 'dose',
       defaultMgPerM2: 375,
       evidence: ['seed.refractory.4', 'lit.chellapandian-2013'],
+    },
+    /**
+     * Recorded doses (checkRecordedDose): the UCUM mass units a dose may be
+     * recorded in, and the significant digits of the figures its messages
+     * show (the limits themselves keep full precision).
+     */
+    recorded: {
+      units: ['mg', 'g', 'ug'],
+      messageSignificantDigits: 4,
+      evidence: ['software.ucum'],
     },
   },
 } as const;

@@ -34,6 +34,13 @@ function reversedKeys(value: unknown): unknown {
   return value;
 }
 
+/** What the protocol hash covers (as `mas-protocol.ts` computes it). */
+const hashed = {
+  definition: masProtocolDefinition,
+  evidence: masProtocol.evidence,
+  recording: masProtocol.recording,
+};
+
 describe('mas-protocol definition', () => {
   it('is version 1.0.0 with a content hash', () => {
     expect(masProtocol.id).toBe('mas-protocol');
@@ -48,9 +55,9 @@ describe('mas-protocol definition', () => {
     const first = changed.mas2016.required.anyOf[0];
     if (!first) throw new Error('no ferritin cut-off');
     first.value = 685;
-    expect(
-      contentHash({ definition: changed, evidence: masProtocol.evidence }),
-    ).not.toBe(masProtocol.hash);
+    expect(contentHash({ ...hashed, definition: changed })).not.toBe(
+      masProtocol.hash,
+    );
     // Every number of the definition, one at a time.
     const paths = numberPaths(masProtocolDefinition);
     expect(paths.length).toBeGreaterThan(20);
@@ -62,10 +69,7 @@ describe('mas-protocol definition', () => {
       for (const key of path.slice(0, -1)) parent = parent[key] as Node;
       const key = path.at(-1)!;
       parent[key] = (parent[key] as number) + 1;
-      if (
-        contentHash({ definition: copy, evidence: masProtocol.evidence }) ===
-        masProtocol.hash
-      ) {
+      if (contentHash({ ...hashed, definition: copy }) === masProtocol.hash) {
         unchanged.push(path.join('.'));
       }
     }
@@ -73,10 +77,7 @@ describe('mas-protocol definition', () => {
   });
 
   it('an unchanged copy hashes the same: the hash is a function of content, not of identity or key order', () => {
-    const content = {
-      definition: masProtocolDefinition,
-      evidence: masProtocol.evidence,
-    };
+    const content = hashed;
     expect(contentHash(content)).toBe(masProtocol.hash);
     const copy = structuredClone(content);
     expect(copy.definition).not.toBe(masProtocolDefinition);
@@ -96,6 +97,56 @@ describe('mas-protocol definition', () => {
     expect(masProtocolDefinition.monitoring).toMatchObject({
       reassessmentIntervalHours: 12,
       evidence: ['seed.monitoring.1'],
+    });
+  });
+});
+
+describe('input checks: two tiers per analyte and patient measure', () => {
+  const { analytes, patient, labPicture } = masProtocolDefinition;
+
+  it.each(Object.entries(analytes))(
+    '%s: the usual range lies inside the plausible range, the usual unit is accepted',
+    (_id, definition) => {
+      expect(definition.usual.min).toBeLessThan(definition.usual.max);
+      expect(definition.usual.min).toBeGreaterThanOrEqual(
+        definition.plausible.min,
+      );
+      expect(definition.usual.max).toBeLessThanOrEqual(
+        definition.plausible.max,
+      );
+      expect(definition.acceptedUnits).toContain(definition.usualUnit);
+      expect(definition.evidence).toContain('software.usual-range');
+    },
+  );
+
+  it.each(Object.entries(patient.usual))(
+    'patient %s: the usual range lies inside the plausible range',
+    (id, usual) => {
+      const plausible = patient[id as keyof typeof patient.usual];
+      expect(usual.min).toBeLessThan(usual.max);
+      expect(usual.min).toBeGreaterThanOrEqual(plausible.min);
+      expect(usual.max).toBeLessThanOrEqual(plausible.max);
+    },
+  );
+
+  it('the lab picture keeps values one daily monitoring interval (24 h), durable findings whatever their age', () => {
+    expect(labPicture).toEqual({
+      windowHours: 24,
+      durableItems: [
+        'sjiaKnownOrSuspected',
+        'knownImmunosuppression',
+        'hemophagocytosis',
+        'nkActivityLowOrAbsent',
+        'molecularHlhDiagnosis',
+        'onTocilizumab',
+        'ageDays',
+      ],
+      evidence: [
+        'lit.jordan-2011',
+        'seed.monitoring.2',
+        'seed.pitfalls.4',
+        'software.lab-picture',
+      ],
     });
   });
 });

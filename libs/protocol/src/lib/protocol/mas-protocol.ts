@@ -1,4 +1,5 @@
 import { evidenceCatalog } from '../evidence/evidence-catalog.constant.js';
+import { recordingRules } from '../recording/recording-rules.constant.js';
 import { contentHash } from './content-hash.util.js';
 import { masProtocolDefinition } from './mas-protocol.constant.js';
 
@@ -11,8 +12,10 @@ export const masProtocol = {
   version: masProtocolDefinition.version,
   definition: masProtocolDefinition,
   evidence: evidenceCatalog,
+  recording: recordingRules,
   hash: contentHash({
     definition: masProtocolDefinition,
     evidence: evidenceCatalog,
+    recording: recordingRules,
   }),
 } as const;

@@ -64,6 +64,41 @@ export const findingIds = [
 ] as const;
 export type FindingId = (typeof findingIds)[number];
 
+/** Every item a panel may carry. */
+export type PanelItemId =
+  AnalyteId | FindingId | 'temperatureC' | 'ageDays' | 'explainedOtherwise';
+
+export const panelItemIds: readonly PanelItemId[] = [
+  ...findingIds,
+  ...analyteIds,
+  'temperatureC',
+  'ageDays',
+  'explainedOtherwise',
+];
+
+/**
+ * A finding is three-valued: present (recorded `true`), absent (recorded
+ * `false`) or not assessed (not recorded). Not assessed is never read as
+ * absent.
+ */
+export type FindingStatus = 'present' | 'absent' | 'not-assessed';
+
+/** How each finding is named to a clinician (e.g. in "missing: ..."). */
+export const findingLabels: Readonly<Record<FindingId, string>> = {
+  febrile: 'Fever',
+  sjiaKnownOrSuspected: 'Known or suspected sJIA',
+  hepatomegaly: 'Hepatomegaly',
+  splenomegaly: 'Splenomegaly',
+  cnsInvolvement: 'CNS involvement',
+  hemorrhage: 'Haemorrhage',
+  activeArthritis: 'Active arthritis',
+  knownImmunosuppression: 'Known immunosuppression',
+  hemophagocytosis: 'Haemophagocytosis',
+  nkActivityLowOrAbsent: 'Low or absent NK-cell activity',
+  onTocilizumab: 'On tocilizumab',
+  molecularHlhDiagnosis: 'Molecular HLH diagnosis',
+};
+
 export interface Range {
   readonly min: number;
   readonly max: number;
@@ -77,8 +112,31 @@ export interface AnalyteDefinition {
   readonly acceptedUnits: readonly string[];
   /** Molar mass for mass <-> substance conversions (g/mol). */
   readonly molarMassGPerMol?: number;
-  /** Plausible range in the canonical unit; outside it is an input error. */
+  /** The unit a form preselects (one of `acceptedUnits`). */
+  readonly usualUnit: string;
+  /**
+   * Plausible range in the canonical unit: outside it a value is
+   * physiologically impossible and refused (an input error).
+   */
   readonly plausible: Range;
+  /**
+   * Usual range in the canonical unit, severe MAS included: outside it (but
+   * plausible) a value is accepted only once confirmed, as it most often
+   * means a unit slip (platelets "110 /uL" for 110 x10^9/L).
+   */
+  readonly usual: Range;
+  readonly evidence: readonly string[];
+}
+
+/**
+ * The lab picture: the latest value of each item, combined across panels
+ * while it is recent enough.
+ */
+export interface LabPictureDefinition {
+  /** A value older than this (before the time asked about) leaves the picture. */
+  readonly windowHours: number;
+  /** Items that stay in the picture whatever their age (until replaced). */
+  readonly durableItems: readonly PanelItemId[];
   readonly evidence: readonly string[];
 }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { readExampleProfile } from '../../spec-support/spec-support.js';
+import {
+  clinicalErrorOf,
+  readExampleProfile,
+} from '../../spec-support/spec-support.js';
 import { quantity } from '../../testing.js';
 import { parseInstitutionProfile } from '../profile/institution-profile.js';
 import { assessResponse } from './response.assessment.js';
@@ -95,5 +98,126 @@ describe('response to therapy (directions from the seed, magnitudes from the ins
     expect(() =>
       assessResponse(panel(2, 1, 1), panel(1, 1, 1), partial),
     ).toThrow(/^profile\.response\.ferritin: is not set/);
+  });
+});
+
+describe('response to therapy: what the mutation run showed untested (MUTATION-SURVIVORS P5)', () => {
+  const masking =
+    'on tocilizumab: fever and CRP are masked and are not part of this rule';
+
+  it('platelets improving while ferritin is stable: inadequate, not responding (only ferritin decides a response)', () => {
+    const result = assessResponse(
+      panel(10000, 60, 1.0),
+      panel(9000, 90, 1.0),
+      profile,
+    );
+    expect(result.changes.map((c) => [c.analyte, c.trend])).toEqual([
+      ['ferritin', 'stable'],
+      ['platelets', 'improving'],
+      ['fibrinogen', 'stable'],
+    ]);
+    expect(result.verdict).toBe('inadequate');
+  });
+
+  it('inadequate: the reasons are the ferritin sentence then every change, in full', () => {
+    const result = assessResponse(
+      panel(10000, 60, 1.0),
+      panel(9000, 66, 0.9),
+      profile,
+    );
+    expect(result.reasons).toEqual([
+      'ferritin is not falling by the institution-set margin',
+      'ferritin 10000 -> 9000 ng/mL (-10%): stable (improving needs a fall of >= 25%, worsening is a change the other way of >= 20%)',
+      'platelets 60 -> 66 10*9/L (+10%): stable (improving needs a rise of >= 20%, worsening is a change the other way of >= 20%)',
+      'fibrinogen 1 -> 0.9 g/L (-10%): stable (improving needs a rise of >= 20%, worsening is a change the other way of >= 20%)',
+    ]);
+    expect(result.notAssessed).toEqual([]);
+  });
+
+  it('responding: the reasons are every change; worsening: only the worsening ones', () => {
+    const responding = assessResponse(
+      panel(10000, 60, 1.0),
+      panel(5000, 60, 1.0),
+      profile,
+    );
+    expect(responding.reasons).toEqual(responding.changes.map((c) => c.reason));
+    expect(responding.reasons[0]).toBe(
+      'ferritin 10000 -> 5000 ng/mL (-50%): improving (improving needs a fall of >= 25%, worsening is a change the other way of >= 20%)',
+    );
+    const worsening = assessResponse(
+      panel(10000, 100, 1.0),
+      panel(5000, 80, 1.0),
+      profile,
+    );
+    expect(worsening.reasons).toEqual([
+      'platelets 100 -> 80 10*9/L (-20%): worsening (improving needs a rise of >= 20%, worsening is a change the other way of >= 20%)',
+    ]);
+  });
+
+  it('a value of zero before: 0 -> 0 is no change, 0 -> more is an infinite change', () => {
+    const zero = assessResponse(panel(0, 60, 1), panel(0, 60, 1), profile);
+    expect(zero.changes[0]).toMatchObject({
+      changePercent: 0,
+      trend: 'stable',
+    });
+    expect(zero.verdict).toBe('inadequate');
+    const rise = assessResponse(panel(0, 60, 1), panel(100, 60, 1), profile);
+    expect(rise.changes[0]).toMatchObject({
+      changePercent: Infinity,
+      trend: 'worsening',
+    });
+  });
+
+  it('an invalid baseline panel is an error under baseline', () => {
+    const error = clinicalErrorOf(() =>
+      assessResponse(
+        { ...panel(1, 1, 1), platelets: quantity(-1, '10*9/L') },
+        panel(1, 1, 1),
+        profile,
+      ),
+    );
+    expect(error.field).toBe('baseline.platelets.value');
+    expect(error.rule).toBe('must not be negative (got -1)');
+  });
+
+  it('a parameter in one panel only is not compared (no change recorded for it)', () => {
+    const neutrophils = { neutrophils: quantity(1.0, '10*9/L') };
+    const inBaselineOnly = assessResponse(
+      { ...panel(10000, 60, 1), ...neutrophils },
+      panel(5000, 60, 1),
+      profile,
+    );
+    const inCurrentOnly = assessResponse(
+      panel(10000, 60, 1),
+      { ...panel(5000, 60, 1), ...neutrophils },
+      profile,
+    );
+    for (const result of [inBaselineOnly, inCurrentOnly]) {
+      expect(result.changes.map((c) => c.analyte)).toEqual([
+        'ferritin',
+        'platelets',
+        'fibrinogen',
+      ]);
+      expect(result.verdict).toBe('responding');
+    }
+  });
+
+  it('on tocilizumab (baseline or current panel): the masking reason comes last; otherwise it is absent', () => {
+    const onBaseline = assessResponse(
+      { ...panel(10000, 60, 1), onTocilizumab: true },
+      panel(5000, 60, 1),
+      profile,
+    );
+    expect(onBaseline.reasons.at(-1)).toBe(masking);
+    const onCurrent = assessResponse(
+      panel(10000, 60, 1),
+      { ...panel(9000, 60, 1), onTocilizumab: true },
+      profile,
+    );
+    expect(onCurrent.reasons.at(-1)).toBe(masking);
+    expect(onCurrent.verdict).toBe('inadequate');
+    expect(
+      assessResponse(panel(10000, 60, 1), panel(5000, 60, 1), profile).reasons,
+    ).not.toContain(masking);
   });
 });

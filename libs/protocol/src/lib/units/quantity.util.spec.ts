@@ -103,8 +103,8 @@ describe('panel validation', () => {
   });
 
   it('rejects an implausible value, in any accepted unit', () => {
-    expect(errorOf({ hemoglobin: { value: 40, unit: 'g/dL' } }).rule).toMatch(
-      /400 g\/L is outside the plausible range 0-300 g\/L/,
+    expect(errorOf({ hemoglobin: { value: 40, unit: 'g/dL' } }).rule).toBe(
+      '400 g/L is outside the plausible range 0-300 g/L: above the maximum 300 g/L, physiologically impossible (mas-protocol input check)',
     );
     expect(
       errorOf({ platelets: { value: 6_000_000_000, unit: '/uL' } }).field,
@@ -123,10 +123,29 @@ describe('panel validation', () => {
     expect(errorOf({ ferritin: { value: 5 } }).field).toBe('ferritin.unit');
   });
 
-  it('an absent finding is not present', () => {
-    const panel = parseLabPanel({ febrile: true });
+  it('an absent finding is not assessed, never "not present"', () => {
+    const panel = parseLabPanel({ febrile: true, splenomegaly: false });
+    expect(panel.findingStatus.febrile).toBe('present');
+    expect(panel.findingStatus.splenomegaly).toBe('absent');
+    expect(panel.findingStatus.hepatomegaly).toBe('not-assessed');
+    // The boolean view is "present on what is known".
     expect(panel.findings.febrile).toBe(true);
-    expect(panel.findings.splenomegaly).toBe(false);
+    expect(panel.findings.hepatomegaly).toBe(false);
     expect(panel.quantities.ferritin).toBeUndefined();
+  });
+});
+
+describe('UCUM checks', () => {
+  it('a unit with trailing garbage is not valid UCUM', () => {
+    expect(isValidUcum('mg/dL')).toBe(true);
+    expect(isValidUcum('mg/dLx')).toBe(false);
+  });
+
+  it('a mass to substance conversion without a molar mass is an error naming the field', () => {
+    const error = clinicalErrorOf(() =>
+      convertQuantity({ value: 1, unit: 'mg/dL' }, 'mmol/L', 'x'),
+    );
+    expect(error.field).toBe('x.unit');
+    expect(error.rule).toMatch(/^cannot convert mg\/dL to mmol\/L \(/);
   });
 });

@@ -9,7 +9,6 @@ import {
   ev,
   h,
 } from '../../spec-support/episode.spec-support.js';
-import { explainRefusal } from '../mas-episode.explain.js';
 
 describe('Eun, 15, SLE: EBV-associated MAS', () => {
   it('rituximab is gated on EBV alone (not on refractoriness) and on HBV serology [seed.refractory.4]', () => {
@@ -19,15 +18,13 @@ describe('Eun, 15, SLE: EBV-associated MAS', () => {
       drug: 'rituximab',
       route: 'iv',
     });
-    expect(explainRefusal(episode.snapshot, rituximab)?.reason).toMatch(
-      /record the EBV trigger first/,
-    );
+    expect(episode.refusal(rituximab)).toMatch(/record the EBV trigger first/);
 
     episode.send(
       ev('trigger.identified', h(1.5), { trigger: 'ebv', ebvCellType: 'T/NK' }),
     );
     expect(episode.hasTag('ebv')).toBe(true);
-    expect(explainRefusal(episode.snapshot, rituximab)?.reason).toMatch(
+    expect(episode.refusal(rituximab)).toMatch(
       /needs hbv-serology recorded or overridden/,
     );
 
@@ -57,7 +54,7 @@ describe('Eun, 15, SLE: EBV-associated MAS', () => {
       trigger: 'infection',
       ebvCellType: 'B',
     });
-    expect(explainRefusal(episode.snapshot, wrong)?.reason).toMatch(
+    expect(episode.refusal(wrong)).toMatch(
       /ebvCellType applies only to the EBV trigger/,
     );
   });

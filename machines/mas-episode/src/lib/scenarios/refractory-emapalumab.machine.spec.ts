@@ -17,8 +17,8 @@ import {
   episodeInput,
   ev,
   h,
+  tick,
 } from '../../spec-support/episode.spec-support.js';
-import { explainRefusal } from '../mas-episode.explain.js';
 
 describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
   const florid = panelOf(floridMas, febrileSjia);
@@ -30,7 +30,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
       .send(
         ev('therapy.started', h(1), {
           drug: 'methylprednisolone',
-          doseMg: 1000,
+          dose: { value: 1000, unit: 'mg' },
         }),
       )
       .send(
@@ -38,12 +38,20 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
           panel: panelOf(unchanged(floridMas), febrileSjia),
         }),
       );
+    // 11 h after the pulse: too early to judge (the institution judges
+    // response from 48 h), never "inadequate".
+    expect(episode.context.lastResponse?.verdict).toBe('too-early');
+    episode.send(
+      ev('reassessment.recorded', h(49), {
+        panel: panelOf(unchanged(floridMas), febrileSjia),
+      }),
+    );
     expect(episode.context.lastResponse?.verdict).toBe('inadequate');
     expect(episode.alertIds()).toContain('escalation-indicated');
     expect(episode.actionTypes()).toEqual(['notifyClinician']);
 
     episode.send(
-      ev('therapy.started', h(13), { drug: 'ciclosporin', route: 'iv' }),
+      ev('therapy.started', h(50), { drug: 'ciclosporin', route: 'iv' }),
     );
     expect(episode.snapshot.value).toMatchObject({
       open: { treatment: { active: 'escalated' } },
@@ -51,7 +59,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     expect(episode.alertIds()).not.toContain('escalation-indicated');
 
     episode.send(
-      ev('reassessment.recorded', h(24), {
+      ev('reassessment.recorded', h(61), {
         panel: panelOf(worse(unchanged(floridMas)), febrileSjia),
       }),
     );
@@ -63,7 +71,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     const episode = onSecondLine();
     const start = ev(
       'therapy.started',
-      h(26),
+      h(63),
       { drug: 'emapalumab', route: 'iv' },
       drBaker,
     );
@@ -71,7 +79,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     episode.send(
       ev(
         'escalation.requested',
-        h(25),
+        h(62),
         {
           requestId: 'req-1',
           drug: 'emapalumab',
@@ -93,12 +101,12 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     ]);
 
     expect(episode.can(start)).toBe(false);
-    expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
+    expect(episode.refusal(start)).toMatch(
       /needs tb-screening and zoster-prophylaxis and pjp-prophylaxis and fungal-prophylaxis recorded/,
     );
 
     episode.send(
-      ev('screening.recorded', h(25.5), {
+      ev('screening.recorded', h(62.5), {
         kind: 'tb-screening',
         result: 'done',
       }),
@@ -106,49 +114,47 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     episode.send(
       ev(
         'screening.recorded',
-        h(25.6),
+        h(62.6),
         { kind: 'zoster-prophylaxis', result: 'overridden' },
         drBaker,
         'prophylaxis started at the referring hospital',
       ),
     );
     for (const kind of ['pjp-prophylaxis', 'fungal-prophylaxis'] as const) {
-      episode.send(ev('screening.recorded', h(25.6), { kind, result: 'done' }));
+      episode.send(ev('screening.recorded', h(62.6), { kind, result: 'done' }));
     }
-    expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
+    expect(episode.refusal(start)).toMatch(
       /awaits approval by a second, different senior/,
     );
 
     const selfApproval = ev(
       'escalation.approved',
-      h(25.7),
+      h(62.7),
       { requestId: 'req-1' },
       drBaker,
     );
     expect(episode.can(selfApproval)).toBe(false);
-    expect(explainRefusal(episode.snapshot, selfApproval)?.reason).toMatch(
+    expect(episode.refusal(selfApproval)).toMatch(
       /dr-baker made this request and cannot also decide it/,
     );
 
     const juniorApproval = ev(
       'escalation.approved',
-      h(25.7),
+      h(62.7),
       { requestId: 'req-1' },
       drAdams,
     );
-    expect(explainRefusal(episode.snapshot, juniorApproval)?.reason).toMatch(
-      /only a senior clinician/,
+    expect(episode.refusal(juniorApproval)).toMatch(
+      /escalation.approved is recorded by a senior clinician, not by the clinician role/,
     );
 
     const approval = ev(
       'escalation.approved',
-      h(25.8),
+      h(62.8),
       { requestId: 'req-1' },
       drChen,
     );
-    expect(explainRefusal(episode.snapshot, approval)?.reason).toMatch(
-      /an approval states its reason/,
-    );
+    expect(episode.refusal(approval)).toMatch(/an approval states its reason/);
     episode.send({ ...approval, rationale: 'agree: worsening on two lines' });
     episode.send(start);
     expect(episode.snapshot.value).toMatchObject({
@@ -166,7 +172,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     episode.send(
       ev(
         'escalation.requested',
-        h(25),
+        h(62),
         {
           requestId: 'req-2',
           drug: 'ruxolitinib',
@@ -178,13 +184,13 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     );
     expect(
       episode.can(
-        ev('escalation.rejected', h(26), { requestId: 'req-2' }, drChen),
+        ev('escalation.rejected', h(63), { requestId: 'req-2' }, drChen),
       ),
     ).toBe(false);
     episode.send(
       ev(
         'escalation.rejected',
-        h(26),
+        h(63),
         { requestId: 'req-2' },
         drChen,
         'try high-dose anakinra first',
@@ -192,11 +198,11 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
     );
     const start = ev(
       'therapy.started',
-      h(27),
+      h(64),
       { drug: 'ruxolitinib' },
       drBaker,
     );
-    expect(explainRefusal(episode.snapshot, start)?.reason).toMatch(
+    expect(episode.refusal(start)).toMatch(
       /needs a request approved by a second, different senior/,
     );
   });
@@ -204,31 +210,29 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
   it('the emergency path starts now and alerts when the countersignature lapses [seed.refractory.1]', () => {
     const episode = onSecondLine();
     episode.send(
-      ev('screening.recorded', h(25), { kind: 'tb-screening', result: 'done' }),
+      ev('screening.recorded', h(62), { kind: 'tb-screening', result: 'done' }),
     );
     for (const kind of [
       'zoster-prophylaxis',
       'pjp-prophylaxis',
       'fungal-prophylaxis',
     ] as const) {
-      episode.send(ev('screening.recorded', h(25), { kind, result: 'done' }));
+      episode.send(ev('screening.recorded', h(62), { kind, result: 'done' }));
     }
     const emergency = ev(
       'therapy.started',
-      h(26),
+      h(63),
       { drug: 'emapalumab', emergency: true },
       drBaker,
     );
     expect(episode.can(emergency)).toBe(false);
-    expect(explainRefusal(episode.snapshot, emergency)?.reason).toMatch(
-      /rationale is required/,
-    );
+    expect(episode.refusal(emergency)).toMatch(/rationale is required/);
     expect(
-      explainRefusal(episode.snapshot, {
+      episode.refusal({
         ...emergency,
         actor: drAdams,
         rationale: 'x',
-      })?.reason,
+      }),
     ).toMatch(/must be made by a senior clinician/);
 
     episode.send({
@@ -240,29 +244,29 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
       expect.arrayContaining([
         expect.objectContaining({
           type: 'requestCountersignature',
-          params: { drug: 'emapalumab', startedBy: 'dr-baker', dueAt: h(50) },
+          params: { drug: 'emapalumab', startedBy: 'dr-baker', dueAt: h(87) },
         }),
       ]),
     );
-    episode.send(ev('reassessment.recorded', h(36), { panel: florid }));
-    episode.send(ev('reassessment.recorded', h(48), { panel: florid }));
+    episode.send(ev('reassessment.recorded', h(73), { panel: florid }));
+    episode.send(ev('reassessment.recorded', h(85), { panel: florid }));
     expect(episode.alertIds()).not.toContain('countersignature-overdue');
-    episode.send(ev('clock.ticked', h(51), {}));
+    episode.send(tick(h(88)));
     expect(episode.alertIds()).toContain('countersignature-overdue');
     expect(episode.context.firedDues).toContainEqual({
       id: 'countersignature:emapalumab-1',
-      dueAt: h(50),
-      firedAt: h(51),
+      dueAt: h(87),
+      firedAt: h(88),
       latenessMinutes: 60,
     });
 
     expect(
       episode.can(
-        ev('escalation.countersigned', h(52), { drug: 'emapalumab' }, drBaker),
+        ev('escalation.countersigned', h(89), { drug: 'emapalumab' }, drBaker),
       ),
     ).toBe(false);
     episode.send(
-      ev('escalation.countersigned', h(52), { drug: 'emapalumab' }, drChen),
+      ev('escalation.countersigned', h(89), { drug: 'emapalumab' }, drChen),
     );
     expect(episode.alertIds()).not.toContain('countersignature-overdue');
   });
@@ -277,7 +281,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
       drBaker,
       'x',
     );
-    expect(explainRefusal(episode.snapshot, request)?.reason).toMatch(
+    expect(episode.refusal(request)).toMatch(
       /needs a recorded inadequate response or rapid worsening/,
     );
     episode.send(

@@ -8,7 +8,6 @@ import {
   ev,
   h,
 } from '../../spec-support/episode.spec-support.js';
-import { explainRefusal } from '../mas-episode.explain.js';
 
 describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
   it('organ support raises "severity underestimated" until marked severe; then the triple regimen starts without a rationale [seed.second-line.1, seed.second-line.5, seed.pitfalls.4, seed.supportive.1, seed.emerging.1]', () => {
@@ -48,7 +47,7 @@ describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(ev('therapy.started', h(0.5), { drug: 'methylprednisolone' }));
     const anakinra = ev('therapy.started', h(1), { drug: 'anakinra' });
-    expect(explainRefusal(episode.snapshot, anakinra)?.reason).toMatch(
+    expect(episode.refusal(anakinra)).toMatch(
       /rationale is required: anakinra up front on a glucocorticoid background/,
     );
     episode.send({
@@ -61,9 +60,7 @@ describe('Gus, 9, sJIA: severe MAS, combination up front', () => {
   it('anakinra before any glucocorticoid needs a rationale and keeps an alert active until one starts [seed.lead, seed.second-line.5]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const anakinra = ev('therapy.started', h(0.5), { drug: 'anakinra' });
-    expect(explainRefusal(episode.snapshot, anakinra)?.reason).toMatch(
-      /before any glucocorticoid/,
-    );
+    expect(episode.refusal(anakinra)).toMatch(/before any glucocorticoid/);
     episode.send({
       ...anakinra,
       rationale: 'steroids delayed: awaiting infectious work-up',

@@ -41,7 +41,7 @@ describe('Amira, 7, sJIA: steroid-responsive MAS', () => {
       ev('therapy.started', h(1.5), {
         drug: 'methylprednisolone',
         route: 'iv',
-        doseMg: 720,
+        dose: { value: 720, unit: 'mg' },
       }),
     );
     expect(episode.snapshot.value).toMatchObject({

@@ -1,0 +1,54 @@
+/**
+ * Clinical times in the forms: when a drug was given, a sample drawn, a
+ * therapy stopped. Distinct from when the event is recorded; entered in the
+ * browser's local time, sent as ISO 8601 with an offset, shown in UTC like
+ * the rest of the app.
+ */
+
+const time = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+/** "1 Mar 2026, 08:00 UTC" (the text as given when it is not a time). */
+export function formatTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : `${time.format(new Date(ms))} UTC`;
+}
+
+const MINUTE = 60_000;
+
+/** A form's "now": the instant to the minute (never in the future). */
+export function minuteOf(ms: number): string {
+  return new Date(Math.floor(ms / MINUTE) * MINUTE).toISOString();
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The value of a `datetime-local` input for an ISO time, in local time. */
+export function toLocalInput(iso: string | undefined): string {
+  if (iso === undefined) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A `datetime-local` value (local time) as ISO 8601 in UTC, or undefined. */
+export function fromLocalInput(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) {
+    return undefined;
+  }
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** The browser's offset from UTC at `iso`: "UTC+01:00". */
+export function utcOffsetText(iso: string): string {
+  const ms = Date.parse(iso);
+  const offset = -new Date(Number.isNaN(ms) ? 0 : ms).getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from '@jest/globals';
+import { render, screen, within } from '@testing-library/react';
+
+import type { OtherTherapyRecord, TherapyRecord } from '@mas/mas-episode';
+
+import type { AuditEntry } from '../api/types.js';
+import { ActiveTherapies } from './active-therapies.js';
+import { AuditTimeline } from './audit-timeline.js';
+import { givenText, scheduleText, therapyEventText } from './therapy.model.js';
+
+const pulse: TherapyRecord = {
+  drug: 'methylprednisolone',
+  therapyClass: 'glucocorticoid',
+  startedAt: '2026-03-01T06:30:00.000Z',
+  recordedAt: '2026-03-01T08:00:00.000Z',
+  startedBy: { id: 'dr-adams', role: 'clinician' },
+  background: false,
+  emergency: false,
+  route: 'iv',
+  doseMg: 1200,
+  dose: { value: 1.2, unit: 'g' },
+  schedule: { kind: 'pulse', day: 1, of: 3 },
+  doseCheck: {
+    tier: 'soft',
+    messages: [
+      'methylprednisolone 1200 mg is above the soft limit of 1000 mg per infusion',
+    ],
+    computed: '825-1000 mg per infusion',
+    confirmedBy: { id: 'dr-adams', role: 'clinician' },
+    confirmation: 'second pulse after a partial first infusion',
+  },
+  doseIncreases: [],
+  beforeGlucocorticoid: false,
+};
+
+const stopped: TherapyRecord = {
+  ...pulse,
+  drug: 'dexamethasone',
+  stoppedAt: '2026-03-01T09:00:00.000Z',
+};
+
+const taper: OtherTherapyRecord = {
+  recordId: 'other-1',
+  medication: {
+    system: 'http://www.whocc.no/atc',
+    code: 'H02AB06',
+    display: 'prednisolone',
+  },
+  dose: { value: 40, unit: 'mg' },
+  route: 'oral',
+  schedule: { kind: 'daily' },
+  startedAt: '2026-03-05T08:00:00.000Z',
+  recordedAt: '2026-03-05T08:00:00.000Z',
+  startedBy: { id: 'dr-baker', role: 'senior-clinician' },
+  glucocorticoidTaper: true,
+};
+
+describe('therapies in words', () => {
+  it('says the dose as given: amount, unit, route and schedule', () => {
+    expect(givenText(pulse)).toBe('1.2 g IV, pulse day 1 of 3');
+    expect(scheduleText({ kind: 'every-hours', hours: 8 })).toBe('every 8 h');
+    expect(scheduleText({ kind: 'once' })).toBe('once');
+    expect(
+      givenText({
+        dose: { value: 100, unit: 'ug' },
+        route: 'sc',
+        schedule: { kind: 'daily' },
+      }),
+    ).toBe('100 µg subcutaneous, daily');
+  });
+
+  it('describes a therapy event with its time given and a confirmed dose outside the range', () => {
+    expect(
+      therapyEventText('therapy.started', {
+        drug: 'methylprednisolone',
+        dose: { value: 1500, unit: 'mg' },
+        route: 'iv',
+        schedule: { kind: 'pulse', day: 1, of: 3 },
+        givenAt: '2026-03-01T06:30:00.000Z',
+        doseConfirmation: 'partial first infusion',
+      }),
+    ).toBe(
+      'methylprednisolone 1,500 mg IV, pulse day 1 of 3, given 1 Mar 2026, 06:30 UTC; outside the dose range, confirmed: partial first infusion',
+    );
+    expect(therapyEventText('labs.recorded', { panel: {} })).toBeNull();
+  });
+});
+
+describe('active therapies', () => {
+  it('lists what runs with the dose as given, the time given and recorded, and a confirmed dose outside the range', () => {
+    render(
+      <ActiveTherapies therapies={[pulse, stopped]} otherTherapies={[taper]} />,
+    );
+    const section = screen.getByRole('region', { name: 'Active therapies' });
+    const items = within(section).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    const [first, second] = items;
+    expect(first?.textContent).toContain(
+      'methylprednisolone: 1.2 g IV, pulse day 1 of 3, given 1 Mar 2026, 06:30 UTC by dr-adams',
+    );
+    expect(first?.textContent).toContain('(recorded 1 Mar 2026, 08:00 UTC)');
+    expect(first?.textContent).toContain(
+      'outside range, confirmed by dr-adams: second pulse after a partial first infusion',
+    );
+    expect(second?.textContent).toContain(
+      'prednisolone (H02AB06): 40 mg oral, daily, given 5 Mar 2026, 08:00 UTC by dr-baker',
+    );
+    expect(second?.textContent).not.toContain('recorded');
+    expect(section.textContent).not.toContain('dexamethasone');
+  });
+
+  it('says so when nothing runs', () => {
+    render(<ActiveTherapies therapies={[stopped]} otherTherapies={[]} />);
+    expect(screen.getByText('No therapy running.')).toBeTruthy();
+  });
+});
+
+describe('the audit timeline', () => {
+  it('shows the dose as given for a therapy event and the sample time of a panel', () => {
+    const entry = (
+      seq: number,
+      type: string,
+      payload: unknown,
+    ): AuditEntry => ({
+      id: `e-${seq}`,
+      seq,
+      type,
+      payload,
+      actorId: 'dr-adams',
+      actorRole: 'clinician',
+      occurredAt: '2026-03-01T08:00:00.000Z',
+      recordedAt: '2026-03-01T08:00:00.000Z',
+      rationale: null,
+      evidence: [],
+      guard: { outcome: 'allowed', reason: 'dose within the limits' },
+      stateBefore: {},
+      stateAfter: {},
+      hash: `h${seq}`,
+      prevHash: `h${seq - 1}`,
+    });
+    render(
+      <AuditTimeline
+        replayed={[
+          {
+            entry: entry(1, 'labs.recorded', {
+              panel: {},
+              collectedAt: '2026-03-01T07:10:00.000Z',
+            }),
+            alerts: [],
+            stateIds: [],
+          },
+          {
+            entry: entry(2, 'therapy.started', {
+              drug: 'methylprednisolone',
+              dose: { value: 1000, unit: 'mg' },
+              route: 'iv',
+              schedule: { kind: 'pulse', day: 1, of: 3 },
+              givenAt: '2026-03-01T07:45:00.000Z',
+            }),
+            alerts: [],
+            stateIds: [],
+          },
+        ]}
+        chain={{ ok: true, entries: 2, broken: null }}
+      />,
+    );
+    const timeline = screen.getByRole('region', { name: 'Audit timeline' });
+    expect(timeline.textContent).toContain(
+      'sample drawn 1 Mar 2026, 07:10 UTC',
+    );
+    expect(timeline.textContent).toContain(
+      'methylprednisolone 1,000 mg IV, pulse day 1 of 3, given 1 Mar 2026, 07:45 UTC',
+    );
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Who may record which event, and when an event's clinical time may lie:
+ * protocol data (versioned and hashed with the protocol), read by the
+ * machine's checks, the service's validation and the forms.
+ *
+ * Roles: only prescribers (clinician, senior clinician) start, change or stop
+ * a therapy or decide a diagnosis; decisions on refractory therapy are a
+ * senior's; the scheduler's clock event comes from the service alone.
+ */
+export type RecordingRole =
+  'clinician' | 'senior-clinician' | 'nurse' | 'pharmacist' | 'system';
+
+const prescribers = ['clinician', 'senior-clinician'] as const;
+const seniors = ['senior-clinician'] as const;
+const wardTeam = ['clinician', 'senior-clinician', 'nurse'] as const;
+
+export const recordingRules = {
+  evidence: ['software.recording', 'review.section-10'],
+  /** The roles that may record each event type. */
+  eventRoles: {
+    'clock.ticked': ['system'],
+    // Results also arrive from the laboratory's interface (the system).
+    'labs.recorded': [...wardTeam, 'system'],
+    'suspicion.recorded': wardTeam,
+    'workup.started': prescribers,
+    'diagnosis.confirmed': prescribers,
+    'diagnosis.excluded': prescribers,
+    'severity.assessed': prescribers,
+    'therapy.started': prescribers,
+    'therapy.stopped': prescribers,
+    'other-therapy.started': prescribers,
+    'other-therapy.stopped': prescribers,
+    'background-therapy.recorded': [...prescribers, 'pharmacist'],
+    // Who may request, approve or countersign is the checks' business too
+    // (four eyes); the table says which roles may try.
+    'escalation.requested': seniors,
+    'escalation.approved': seniors,
+    'escalation.rejected': seniors,
+    'escalation.countersigned': seniors,
+    'screening.recorded': [...prescribers, 'nurse', 'pharmacist'],
+    'trigger.identified': prescribers,
+    'antimicrobials.started': prescribers,
+    'antimicrobials.stopped': prescribers,
+    'decision.recorded': prescribers,
+    'malignancy-treatment.started': prescribers,
+    'support.started': wardTeam,
+    'support.stopped': wardTeam,
+    'reassessment.recorded': prescribers,
+    'hold.started': prescribers,
+    'hold.ended': prescribers,
+    'remission.recorded': prescribers,
+    'taper.started': prescribers,
+    'relapse.recorded': prescribers,
+    'death.recorded': prescribers,
+    'transfer-out.recorded': wardTeam,
+    'episode.closed': prescribers,
+  } as Readonly<Record<string, readonly RecordingRole[]>>,
+  /** Human words for the roles (messages and forms). */
+  roleLabels: {
+    clinician: 'clinician',
+    'senior-clinician': 'senior clinician',
+    nurse: 'nurse',
+    pharmacist: 'pharmacist',
+    system: 'the service (scheduler or laboratory interface)',
+  } as Readonly<Record<RecordingRole, string>>,
+  /**
+   * Drugs outside the protocol's table ("other therapy"): recorded with a
+   * code from a standard terminology; they never steer the protocol's stages,
+   * except the oral glucocorticoid taper, recognised by these codes and names
+   * (ATC and RxNorm ingredient codes of prednisolone and prednisone).
+   */
+  otherTherapy: {
+    glucocorticoidTaper: {
+      codes: {
+        'http://www.whocc.no/atc': ['H02AB06', 'H02AB07'],
+        'http://www.nlm.nih.gov/research/umls/rxnorm': ['8638', '8640'],
+      } as Readonly<Record<string, readonly string[]>>,
+      names: ['prednisolone', 'prednisone'],
+      routes: ['oral'],
+      evidence: ['seed.monitoring.3', 'review.section-10'],
+    },
+    /**
+     * ATC codes of the protocol's own drugs: such a drug is never recorded
+     * as "other" (its own rules, approvals included, always apply). Names
+     * are matched too (the drug ids and their aliases).
+     */
+    protocolDrugCodes: {
+      'http://www.whocc.no/atc': [
+        'H02AB04',
+        'H02AB02',
+        'L04AD01',
+        'L04AC03',
+        'L04AC07',
+        'L01EJ01',
+        'L04AF02',
+        'L04AA37',
+        'L01CB01',
+        'L01FA01',
+      ],
+    } as Readonly<Record<string, readonly string[]>>,
+  },
+  time: {
+    /**
+     * How far past the service's own clock a clinical time may lie: clock
+     * skew between the ward's devices and the server, not clinical content.
+     */
+    futureSkewMinutes: 5,
+    /**
+     * How far before the episode opened a clinical time may lie (what
+     * happened before admission: a referral's labs, a pulse given at the
+     * referring hospital), with a rationale; earlier than this is refused.
+     */
+    lookBackHours: 24 * 14,
+  },
+} as const;
+
+export type RecordingRules = typeof recordingRules;
+
+/** The roles that may record `type` (none for an unknown type). */
+export function rolesFor(type: string): readonly RecordingRole[] {
+  return recordingRules.eventRoles[type] ?? [];
+}
+
+/** Words for a list of roles: "clinician or senior clinician". */
+export function describeRoles(roles: readonly RecordingRole[]): string {
+  const words = roles.map((role) => recordingRules.roleLabels[role]);
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { episodeEventTypes } from '@mas/contracts';
+import { recordingRules } from '@mas/protocol';
+import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
+
+import {
+  drAdams,
+  drBaker,
+  Episode,
+  episodeInput,
+  ev,
+  h,
+  nurseDiaz,
+  scheduler,
+  tick,
+} from '../spec-support/episode.spec-support.js';
+import { checkEvent } from './mas-episode.checks.js';
+
+const florid = panelOf(floridMas, febrileSjia);
+const prednisolone = {
+  system: 'http://www.whocc.no/atc',
+  code: 'H02AB06',
+  display: 'prednisolone',
+} as const;
+
+describe('who records what, and when', () => {
+  it('every event type of the contracts has its roles in the recording rules, and only the service sends the clock', () => {
+    expect(Object.keys(recordingRules.eventRoles).sort()).toEqual(
+      [...episodeEventTypes].sort(),
+    );
+    expect(recordingRules.eventRoles['clock.ticked']).toEqual(['system']);
+  });
+
+  it("a user's clock event is refused; the scheduler's moves the clock [seed.monitoring.1]", () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    const userTick = ev('clock.ticked', h(13), {}, drAdams);
+    expect(episode.can(userTick)).toBe(false);
+    expect(checkEvent(episode.context, userTick).reason).toMatch(
+      /the clock is moved by the service scheduler alone/,
+    );
+    episode.send(tick(h(13)));
+    expect(episode.context.now).toBe(h(13));
+  });
+
+  it('only prescribers start a therapy or decide a diagnosis; results may come from the laboratory interface [seed.initial.1]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    expect(
+      episode.refusal(
+        ev('therapy.started', h(1), { drug: 'methylprednisolone' }, nurseDiaz),
+      ),
+    ).toMatch(/recorded by a clinician or senior clinician, not by the nurse/);
+    expect(
+      episode.can(
+        ev('diagnosis.confirmed', h(1), { basis: 'criteria' }, nurseDiaz),
+      ),
+    ).toBe(false);
+    episode.send(ev('labs.recorded', h(1), { panel: florid }, scheduler));
+    expect(episode.context.lastPanel?.at).toBe(h(1));
+  });
+
+  it('a therapy is dated when it was given; the record keeps when it was entered', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        givenAt: h(1),
+      }),
+    );
+    expect(episode.context.therapies[0]).toMatchObject({
+      startedAt: h(1),
+      recordedAt: h(3),
+    });
+    expect(episode.context.firstGlucocorticoidAt).toBe(h(1));
+    // Reassess within 12 h of the pulse, not of its entry.
+    expect(episode.context.dues['reassessment']?.dueAt).toBe(h(12));
+  });
+
+  it('a time after the recording (beyond the skew), before the opening without a rationale, or beyond the look-back is refused', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    const { futureSkewMinutes, lookBackHours } = recordingRules.time;
+    const late = ev('therapy.started', h(1), {
+      drug: 'methylprednisolone',
+      givenAt: h(1 + (futureSkewMinutes + 1) / 60),
+    });
+    expect(checkEvent(episode.context, late).reason).toMatch(
+      /payload.givenAt .* lies after the time the event was recorded/,
+    );
+    const within = ev('therapy.started', h(1), {
+      drug: 'methylprednisolone',
+      givenAt: h(1 + (futureSkewMinutes - 1) / 60),
+    });
+    expect(episode.can(within)).toBe(true);
+    const beforeOpening = ev('therapy.started', h(1), {
+      drug: 'methylprednisolone',
+      givenAt: h(-10),
+    });
+    expect(episode.can(beforeOpening)).toBe(false);
+    expect(checkEvent(episode.context, beforeOpening)).toMatchObject({
+      rationaleWouldAllow: true,
+    });
+    expect(
+      episode.can({
+        ...beforeOpening,
+        rationale: 'pulse at the referring hospital',
+      }),
+    ).toBe(true);
+    const tooEarly = ev(
+      'labs.recorded',
+      h(1),
+      { panel: florid, collectedAt: h(-lookBackHours - 1) },
+      drAdams,
+      'referral labs',
+    );
+    expect(checkEvent(episode.context, tooEarly).reason).toMatch(
+      /more than 336 h before the episode opened/,
+    );
+  });
+
+  it('a sample drawn earlier but entered later never replaces a later one in the picture', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    const better = panelOf(improved(floridMas), febrileSjia);
+    episode
+      .send(ev('labs.recorded', h(6), { panel: better }))
+      .send(ev('labs.recorded', h(9), { panel: florid, collectedAt: h(2) }));
+    expect(episode.context.labPicture.ferritin).toMatchObject({
+      collectedAt: h(6),
+      value: better.ferritin,
+    });
+  });
+});
+
+describe('other therapies', () => {
+  it('a drug outside the protocol is recorded with its code and never steers the stages; a protocol drug cannot be recorded as other', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    const before = episode.snapshot.value;
+    episode.send(
+      ev('other-therapy.started', h(1), {
+        recordId: 'ivig-1',
+        medication: {
+          system: 'http://www.whocc.no/atc',
+          code: 'J06BA02',
+          display: 'immunoglobulin, normal human (IVIG)',
+        },
+        dose: { value: 24, unit: 'g' },
+        route: 'iv',
+        schedule: { kind: 'once' },
+        givenAt: h(1),
+      }),
+    );
+    expect(episode.snapshot.value).toEqual(before);
+    expect(episode.context.otherTherapies[0]).toMatchObject({
+      recordId: 'ivig-1',
+      glucocorticoidTaper: false,
+    });
+    for (const medication of [
+      {
+        system: 'http://www.whocc.no/atc',
+        code: 'H02AB04',
+        display: 'Solu-Medrol',
+      },
+      {
+        system: 'http://www.whocc.no/atc',
+        code: 'X',
+        display: 'Anakinra (Kineret)',
+      },
+    ] as const) {
+      expect(
+        episode.refusal(
+          ev('other-therapy.started', h(2), {
+            recordId: 'x',
+            medication,
+            dose: { value: 100, unit: 'mg' },
+            route: 'iv',
+            schedule: { kind: 'once' },
+            givenAt: h(2),
+          }),
+        ),
+      ).toMatch(/is in the protocol's table: record it as therapy.started/);
+    }
+  });
+
+  it('in remission, the oral prednisolone taper recorded as another therapy is the taper the protocol tracks [seed.monitoring.3]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+      .send(
+        ev('reassessment.recorded', h(50), {
+          panel: panelOf(improved(floridMas), febrileSjia),
+        }),
+      );
+    expect(episode.context.lastResponse?.verdict).toBe('responding');
+    episode.send(ev('remission.recorded', h(51), {}));
+    episode.send(
+      ev('other-therapy.started', h(52), {
+        recordId: 'pred-taper',
+        medication: prednisolone,
+        dose: { value: 24, unit: 'mg' },
+        route: 'oral',
+        schedule: { kind: 'daily' },
+        givenAt: h(52),
+      }),
+    );
+    expect(episode.hasTag('taper')).toBe(true);
+    expect(episode.context.otherTherapies[0]?.glucocorticoidTaper).toBe(true);
+  });
+
+  it('a senior may judge a response inadequate on clinical grounds with a rationale; a clinician may not', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    const judged = (actor = drBaker, rationale?: string) =>
+      ev(
+        'reassessment.recorded',
+        h(12),
+        {
+          panel: panelOf(improved(floridMas), febrileSjia),
+          clinicalJudgement: 'inadequate',
+        },
+        actor,
+        rationale,
+      );
+    expect(episode.refusal(judged(drAdams, 'x'))).toMatch(
+      /judged inadequate on clinical grounds by a senior clinician/,
+    );
+    expect(episode.can(judged())).toBe(false);
+    episode.send(judged(drBaker, 'fever and encephalopathy despite the pulse'));
+    expect(episode.context.lastResponse).toMatchObject({
+      verdict: 'inadequate',
+      clinicalJudgement: { by: drBaker },
+    });
+    expect(episode.context.lastResponse?.reasons[0]).toMatch(
+      /judged inadequate on clinical grounds by dr-baker: fever and encephalopathy/,
+    );
+    expect(episode.context.inadequateResponseRecorded).toBe(true);
+  });
+});
