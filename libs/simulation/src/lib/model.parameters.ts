@@ -408,6 +408,18 @@ export const simulationModel = {
       'assumption',
       'responding reassessments in a row before remission',
     ),
+    relapseFerritinAbove: p(
+      1000,
+      'ng/mL',
+      'assumption',
+      'in remission, ferritin back above this on consecutive monitoring labs is a relapse',
+    ),
+    relapseConsecutivePanels: p(
+      2,
+      'panels',
+      'assumption',
+      'consecutive monitoring labs above the relapse ferritin (one high value is noise)',
+    ),
     deviationDelayHours: p(
       24,
       'h',

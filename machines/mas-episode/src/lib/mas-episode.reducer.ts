@@ -5,7 +5,6 @@
  */
 import type { EpisodeEvent, EpisodeEventOf } from '@mas/contracts';
 import {
-  addToPicture,
   analyteIds,
   ClinicalInputError,
   type DueTimeDefinition,
@@ -36,10 +35,10 @@ import {
   courseResponseOf,
   parsePanel,
   pictureScreenOf,
+  pictureWith,
   responseOf,
 } from './panel-cache.util.js';
 import {
-  doseInMg,
   incompleteRecord,
   isGlucocorticoidTaper,
   recordedDoseCheck,
@@ -366,7 +365,7 @@ function recordPanel(
   collectedAt: string,
 ): EpisodeContext {
   const parsed = parsePanel(panel);
-  const picture = addToPicture(context.labPicture, { collectedAt, panel });
+  const picture = pictureWith(context.labPicture, panel, collectedAt);
   const at =
     context.lastPanel === null
       ? collectedAt
@@ -538,7 +537,8 @@ function startTherapy(
         ...(event.rationale ? { rationale: event.rationale } : {}),
         route,
         dose,
-        ...(incomplete === null ? { doseMg: doseInMg(dose) } : {}),
+        // In mg as the dose check converted it (UCUM).
+        ...(check ? { doseMg: check.doseMg } : {}),
         schedule: given,
         ...(recordedAt === at ? {} : { recordedAt }),
         doseCheck: check

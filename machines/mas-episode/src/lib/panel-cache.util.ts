@@ -4,6 +4,7 @@
  * unit conversions (guards, the explainer and the model checker ask often).
  */
 import {
+  addToPicture,
   assessResponse,
   assessResponseCourse,
   type CourseResponse,
@@ -77,6 +78,37 @@ export function responseOf(
     profile,
   );
   byProfile.set(profile.hash, result);
+  return result;
+}
+
+const added = new WeakMap<
+  LabPicture,
+  WeakMap<LabPanelInput, Map<string, LabPicture>>
+>();
+
+/**
+ * addToPicture, memoised per picture and panel object and sample time: the
+ * same inputs give the same picture object, so its screen is memoised too.
+ */
+export function pictureWith(
+  picture: LabPicture,
+  panel: LabPanelInput,
+  collectedAt: string,
+): LabPicture {
+  let byPanel = added.get(picture);
+  if (!byPanel) {
+    byPanel = new WeakMap();
+    added.set(picture, byPanel);
+  }
+  let byTime = byPanel.get(panel);
+  if (!byTime) {
+    byTime = new Map();
+    byPanel.set(panel, byTime);
+  }
+  const hit = byTime.get(collectedAt);
+  if (hit) return hit;
+  const result = addToPicture(picture, { collectedAt, panel });
+  byTime.set(collectedAt, result);
   return result;
 }
 

@@ -24,10 +24,9 @@ const { doses } = masProtocolDefinition;
  * The per-kg choice the calculator leaves to the prescriber, for the drugs
  * that have one: the top of the protocol's range for methylprednisolone (the
  * 30 mg/kg pulse) and ciclosporin (oral from the protocol, IV from the
- * institution); for anakinra, twice the top of the standard range (the seed
- * asks for more than the standard dose in MAS; reported MAS induction doses
- * average about 5 mg/kg/day, clinical-facts section 6). Emapalumab: the
- * first infusion.
+ * institution); for anakinra, the mean induction dose reported in MAS (the
+ * seed asks for more than the standard dose; protocol data with its
+ * evidence). Emapalumab: the first infusion.
  */
 function choices(
   drug: DrugId,
@@ -46,7 +45,7 @@ function choices(
               doses.ciclosporin.oral.range.min),
       };
     case 'anakinra':
-      return { mgPerKg: 2 * doses.anakinra.standardRange.max };
+      return { mgPerKg: doses.anakinra.reportedMeanInductionMgPerKgPerDay };
     case 'emapalumab':
       return { phase: 'initial' };
     case 'dexamethasone':

@@ -11,6 +11,7 @@ import {
   type DoseCheck,
   drugAliases,
   drugIds,
+  recordedDoseUnits,
   recordingRules,
 } from '@mas/protocol';
 
@@ -19,19 +20,6 @@ import type {
   EpisodeContext,
   TherapyDoseCheck,
 } from './mas-episode.types.js';
-
-const MG_PER_UNIT: Readonly<Record<string, number>> = {
-  mg: 1,
-  g: 1000,
-  ug: 0.001,
-};
-
-/** A recorded mass dose in mg. */
-export function doseInMg(dose: { value: number; unit: string }): number {
-  const factor = MG_PER_UNIT[dose.unit];
-  if (factor === undefined) throw new Error(`not a mass unit: ${dose.unit}`);
-  return Math.round(dose.value * factor * 1e6) / 1e6;
-}
 
 /**
  * What a therapy record lacks (the contract requires it all; a record that
@@ -51,15 +39,48 @@ export function incompleteRecord(
     !dose ||
     !(dose.value > 0) ||
     !Number.isFinite(dose.value) ||
-    MG_PER_UNIT[dose.unit] === undefined
+    !(recordedDoseUnits as readonly string[]).includes(dose.unit)
   ) {
-    return 'dose must be a positive amount in mg, g or ug';
+    return `dose must be a positive amount in ${recordedDoseUnits.join(', ')}`;
   }
   return null;
 }
 
+/**
+ * Dose checks already made, per patient and profile object (a context keeps
+ * both for its life; the model checker asks the same question in many
+ * states), then per record. The check is a pure function of these.
+ */
+const doseChecks = new WeakMap<
+  EpisodeContext['patient'],
+  WeakMap<EpisodeContext['profileData'], Map<string, DoseCheck>>
+>();
+
 /** The dose check of a therapy start, for this patient and profile. */
 export function recordedDoseCheck(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+): DoseCheck {
+  const { drug, dose, route, schedule } = event.payload;
+  let byProfile = doseChecks.get(context.patient);
+  if (!byProfile) {
+    byProfile = new WeakMap();
+    doseChecks.set(context.patient, byProfile);
+  }
+  let byRecord = byProfile.get(context.profileData);
+  if (!byRecord) {
+    byRecord = new Map();
+    byProfile.set(context.profileData, byRecord);
+  }
+  const key = JSON.stringify([drug, dose, route, schedule]);
+  const hit = byRecord.get(key);
+  if (hit) return hit;
+  const check = uncachedDoseCheck(context, event);
+  byRecord.set(key, check);
+  return check;
+}
+
+function uncachedDoseCheck(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
 ): DoseCheck {

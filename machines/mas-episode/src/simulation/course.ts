@@ -226,6 +226,7 @@ export function simulateCourse(options: CourseOptions): CourseResult {
   let responding = 0;
   let hoursToResponse: number | null = null;
   let remissionAt: number | null = null;
+  const ferritinRecorded: number[] = [];
   const send = (
     body:
       | PolicyStep
@@ -274,6 +275,18 @@ export function simulateCourse(options: CourseOptions): CourseResult {
       }
     }
     if (event.type === 'remission.recorded') remissionAt ??= hours;
+    // A relapse starts the count of the response over.
+    if (event.type === 'relapse.recorded') {
+      responding = 0;
+      failed = 0;
+    }
+    if (
+      event.type === 'labs.recorded' ||
+      event.type === 'reassessment.recorded'
+    ) {
+      const ferritin = event.payload.panel.ferritin;
+      if (ferritin !== undefined) ferritinRecorded.push(ferritin.value);
+    }
   };
   /**
    * What the virtual clinician writes on the record: a therapy with the
@@ -323,6 +336,7 @@ export function simulateCourse(options: CourseOptions): CourseResult {
         scenario: { cns: scenario.cns },
         failedReassessments: failed,
         respondingReassessments: responding,
+        ferritinRecorded,
       });
       for (const s of policy.record(view())) send(s, hours);
       const steps = policy.decide(view());

@@ -1,5 +1,5 @@
 import type { EpisodeEvent } from '@mas/contracts';
-import type { LabPanelInput } from '@mas/protocol';
+import { type LabPanelInput, masProtocol } from '@mas/protocol';
 import { type Scenario, simulationModel } from '@mas/simulation';
 
 import { isEscalationWarranted } from '../lib/mas-episode.checks.js';
@@ -23,6 +23,8 @@ export interface PolicyView {
   /** How many reassessments in a row were inadequate or worsening. */
   readonly failedReassessments: number;
   readonly respondingReassessments: number;
+  /** Ferritin (ng/mL) of every panel recorded so far, oldest first. */
+  readonly ferritinRecorded: readonly number[];
 }
 
 /** A step the policy takes: an event body (type, payload, rationale, who). */
@@ -62,6 +64,10 @@ const everOn = (snapshot: EpisodeSnapshot, drug: string) =>
   snapshot.context.therapies.some((t) => t.drug === drug);
 
 const rules = simulationModel.policy;
+const HOUR_MS = 3_600_000;
+/** The protocol's interval of monitoring labs (also after remission). */
+const monitoringIntervalHours =
+  masProtocol.definition.dueTimes.labs.intervalHours;
 const refractoryDrug = 'emapalumab';
 const screeningsFor = [
   'tb-screening',
@@ -102,6 +108,15 @@ function rulePolicy(
       if (view.snapshot.status === 'done') return [];
       if (c.lastPanel === null) {
         return [step('labs.recorded', { panel: view.panel })];
+      }
+      // In remission and on the taper the labs go on at the monitoring
+      // interval: remission is not final (relapse during the taper).
+      if (c.inRemission) {
+        const since =
+          (Date.parse(view.at) - Date.parse(c.lastPanel.at)) / HOUR_MS;
+        return since >= monitoringIntervalHours
+          ? [step('labs.recorded', { panel: view.panel })]
+          : [];
       }
       const due = c.dues['reassessment']?.dueAt ?? null;
       const reassessmentDue =
@@ -337,11 +352,33 @@ function rulePolicy(
           step('taper.started'),
         );
       }
-      if (c.inRemission && c.lastResponse?.verdict === 'worsening') {
+      // Relapse: ferritin back above the relapse level on consecutive
+      // monitoring labs (the latest drawn now). Back to a pulse of the
+      // glucocorticoid first chosen, and anakinra on top (a relapse on the
+      // taper is glucocorticoid dependence, an inadequate response to
+      // glucocorticoids alone).
+      const recent = view.ferritinRecorded.slice(
+        -rules.relapseConsecutivePanels.value,
+      );
+      if (
+        c.inRemission &&
+        c.lastPanel?.at === view.at &&
+        recent.length === rules.relapseConsecutivePanels.value &&
+        recent.every((f) => f > rules.relapseFerritinAbove.value)
+      ) {
+        const why = { rationale: 'relapse during the taper' };
+        const glucocorticoid =
+          c.therapies.find((t) => t.therapyClass === 'glucocorticoid')?.drug ??
+          'methylprednisolone';
         steps.push(
-          step('relapse.recorded'),
-          step('therapy.started', { drug: 'methylprednisolone', route: 'iv' }),
+          step('relapse.recorded', {}, why),
+          step('therapy.started', { drug: glucocorticoid, route: 'iv' }, why),
         );
+        if (!has('anakinra')) {
+          steps.push(
+            step('therapy.started', { drug: 'anakinra', route: 'iv' }, why),
+          );
+        }
       }
       return steps;
     },

@@ -150,6 +150,53 @@ describe('simulated courses (model output, never evidence)', () => {
     }
   });
 
+  it('in remission the protocol policy keeps the monitoring labs, and treats a sustained ferritin rise as a relapse', () => {
+    const rules = simulationModel.policy;
+    const hoursOf = (at: string) =>
+      (Date.parse(at) - Date.parse('2026-03-01T08:00:00.000Z')) / 3_600_000;
+    let relapsesSeen = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { events, relapses } = course(
+        'relapse-during-taper',
+        'protocol',
+        seed,
+      );
+      relapsesSeen += relapses;
+      const firstRemission = events.findIndex(
+        (e) => e.type === 'remission.recorded',
+      );
+      if (firstRemission < 0) continue;
+      // Monitoring labs go on after remission, a day apart.
+      const labsAfter = events
+        .slice(firstRemission)
+        .filter((e) => e.type === 'labs.recorded');
+      expect(labsAfter.length).toBeGreaterThan(0);
+      // Every relapse follows consecutive high ferritins and brings back
+      // the glucocorticoid pulse with anakinra.
+      for (const [index, event] of events.entries()) {
+        if (event.type !== 'relapse.recorded') continue;
+        const panels = events
+          .slice(0, index)
+          .flatMap((e) => (e.type === 'labs.recorded' ? [e] : []))
+          .slice(-rules.relapseConsecutivePanels.value);
+        expect(panels).toHaveLength(rules.relapseConsecutivePanels.value);
+        for (const labs of panels) {
+          expect(labs.payload.panel.ferritin?.value).toBeGreaterThan(
+            rules.relapseFerritinAbove.value,
+          );
+        }
+        const after = events
+          .slice(index + 1)
+          .filter((e) => hoursOf(e.at) === hoursOf(event.at))
+          .map((e) => (e.type === 'therapy.started' ? e.payload.drug : e.type));
+        expect(after).toEqual(
+          expect.arrayContaining(['methylprednisolone', 'anakinra']),
+        );
+      }
+    }
+    expect(relapsesSeen).toBeGreaterThan(0);
+  });
+
   it('known bad decision sequences lose the points they should', () => {
     // A day's delay: the first glucocorticoid is late.
     expect(

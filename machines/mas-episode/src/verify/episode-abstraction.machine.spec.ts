@@ -101,7 +101,7 @@ describe('the abstraction of the model checker', () => {
   });
 
   it('keeps due times apart exactly where the clock steps can part them', () => {
-    const steps = { short: 7, long: 13 };
+    const steps = [7, 13];
     // 24 h and 17 h both looked "far" to the old buckets; after one long
     // tick one is 11 h ahead and the other 4 h: they part, so they differ.
     expect(dueClass(24, steps)).not.toBe(dueClass(17, steps));
@@ -111,5 +111,10 @@ describe('the abstraction of the model checker', () => {
     expect(dueClass(13, steps)).toBe('13');
     expect(dueClass(12, steps)).toBe('(7,13)');
     expect(dueClass(-1, steps)).toBe('passed');
+    // A slice with the long tick only: 24 h and 17 h both lie between 13
+    // and 26, and no sequence of its ticks can part them.
+    expect(dueClass(24, [13])).toBe(dueClass(17, [13]));
+    expect(dueClass(24, [13])).toBe('(13,26)');
+    expect(dueClass(26, [13])).toBe('26');
   });
 });

@@ -34,14 +34,19 @@ function hoursFromNow(context: EpisodeContext, iso: string): number {
 
 /** Panels are interned: equal panels get the same small number. */
 const panelIds = new Map<string, number>();
+/** Context values are never mutated: an object seen once keeps its id. */
+const idsByObject = new WeakMap<object, number>();
 function panelId(panel: unknown): number | null {
   if (panel === null || panel === undefined) return null;
+  const known = typeof panel === 'object' ? idsByObject.get(panel) : undefined;
+  if (known !== undefined) return known;
   const text = JSON.stringify(panel);
   let id = panelIds.get(text);
   if (id === undefined) {
     id = panelIds.size;
     panelIds.set(text, id);
   }
+  if (typeof panel === 'object') idsByObject.set(panel, id);
   return id;
 }
 
@@ -58,47 +63,81 @@ function resumePolicyOf(id: string): string {
 }
 
 /**
- * The class of a due time `left` hours ahead, as far as the clock alphabet
- * can tell: time moves only by sums of the two tick steps (events happen at
- * the clock's time), and a due time fires once the clock is strictly past it.
- * Two due times fire after the same ticks exactly when no reachable sum of
- * steps lies between them, so the class is the reachable sum itself, or the
- * open interval between two consecutive sums. Exact where the alphabet could
- * part two states; merged only where no sequence of ticks can.
+ * The steps the clock can take in a slice, in hours: the sums of these are
+ * every time a due time can be compared with.
  */
-export function dueClass(
-  left: number,
-  steps: { readonly short: number; readonly long: number },
-): string {
+export type ClockSteps = readonly number[];
+
+/** What the slice explored lets the observations leave out. */
+export interface SliceTraits {
+  /** The sums of these steps are the only times the clock reaches. */
+  readonly steps: ClockSteps;
+  /**
+   * Every panel of the slice replaces the whole lab picture (the same items
+   * in each): the picture before a panel never reaches a screen.
+   */
+  readonly panelsReplacePicture: boolean;
+}
+
+/**
+ * The class of a due time `left` hours ahead, as far as the clock alphabet
+ * can tell: time moves only by sums of the slice's tick steps (events happen
+ * at the clock's time), and a due time fires once the clock is strictly past
+ * it. Two due times fire after the same ticks exactly when no reachable sum
+ * of steps lies between them, so the class is the reachable sum itself, or
+ * the open interval between two consecutive sums. Exact where the alphabet
+ * could part two states; merged only where no sequence of ticks can.
+ */
+export function dueClass(left: number, steps: ClockSteps): string {
   if (left < 0) return 'passed';
+  const positive = steps.filter((step) => step > 0);
+  if (positive.length === 0) return 'ahead';
   let below = 0;
   let above = Number.POSITIVE_INFINITY;
-  const bound = left + steps.long + steps.short;
-  for (let a = 0; a * steps.short <= bound; a += 1) {
-    for (let b = 0; a * steps.short + b * steps.long <= bound; b += 1) {
-      const sum = a * steps.short + b * steps.long;
-      if (sum === left) return String(left);
-      if (sum < left) below = Math.max(below, sum);
-      else above = Math.min(above, sum);
+  const bound = left + Math.max(...positive);
+  // Every sum of steps up to the bound, smallest first.
+  const sums = new Set<number>([0]);
+  const queue = [0];
+  while (queue.length > 0) {
+    const sum = queue.shift() as number;
+    if (sum === left) return String(left);
+    if (sum < left) below = Math.max(below, sum);
+    else above = Math.min(above, sum);
+    for (const step of positive) {
+      const next = sum + step;
+      if (next <= bound && !sums.has(next)) {
+        sums.add(next);
+        queue.push(next);
+      }
     }
   }
   return `(${below},${above})`;
 }
 
+/**
+ * When a treatment's response becomes judgeable, `left` hours ahead: a
+ * reassessment drawn at or after that instant is judged (`>=`, unlike a due
+ * time, which fires only once strictly passed), so every `left <= 0` is one
+ * class; ahead of it, the classes the clock alphabet can tell apart.
+ */
+function judgeableClass(left: number, steps: ClockSteps): string {
+  return left <= 0 ? 'judgeable' : dueClass(left, steps);
+}
+
 interface Observation<T> {
   /** The context fields this observation carries into the key. */
   readonly covers: readonly ContextField[];
-  readonly project: (context: EpisodeContext) => T;
+  /** `slice`: what the slice explored lets it leave out. */
+  readonly project: (context: EpisodeContext, slice: SliceTraits) => T;
 }
 
 const observation = <T>(
   covers: readonly ContextField[],
-  project: (context: EpisodeContext) => T,
+  project: (context: EpisodeContext, slice: SliceTraits) => T,
 ): Observation<T> => ({ covers, project });
 
 /** What the checker observes of the context: the one declaration. */
 export const observations = {
-  initialStage: observation(['initialStage'], (c) => c.initialStage),
   suspected: observation(['suspicionAt'], (c) => c.suspicionAt !== null),
   glucocorticoidStarted: observation(
     ['firstGlucocorticoidAt'],
@@ -191,6 +230,10 @@ export const observations = {
     ],
     (c) => ({
       last: panelId(c.lastPanel?.panel),
+      // Drawn now or before: a therapy started now takes it as the
+      // treatment baseline, and a reassessment now compares only with a
+      // baseline drawn strictly before.
+      lastNow: c.lastPanel !== null && c.lastPanel.at === c.now,
       baseline: panelId(c.responseBaseline?.panel),
       suggestive: c.lastScreen?.suggestive ?? null,
       criteriaMetOnLast: c.lastScreen?.criteriaMet ?? null,
@@ -205,7 +248,8 @@ export const observations = {
    * unsound by the soundness check (two panels 0 h and 13 h old part after
    * the next 13 h tick).
    */
-  picture: observation(['labPicture'], (c) => {
+  picture: observation(['labPicture'], (c, { steps, panelsReplacePicture }) => {
+    if (panelsReplacePicture) return null;
     const windowHours = masProtocolDefinition.labPicture.windowHours;
     const bySample = new Map<string, string[]>();
     for (const [item, entry] of Object.entries(c.labPicture)) {
@@ -215,7 +259,7 @@ export const observations = {
     }
     return [...bySample.entries()]
       .map(([collectedAt, items]) => [
-        dueClass(hoursFromNow(c, collectedAt) + windowHours, timeSteps(c)),
+        dueClass(hoursFromNow(c, collectedAt) + windowHours, steps),
         panelId(items.sort()),
       ])
       .sort((a, b) => String(a).localeCompare(String(b)));
@@ -226,25 +270,28 @@ export const observations = {
    * course compares only strictly ordered samples), and when the treatment's
    * response becomes judgeable, as a due time.
    */
-  course: observation(['treatmentBaseline', 'treatmentStartedAt'], (c) => {
-    const judgeable = c.profileData.delays.responseJudgeableAfterHours;
-    return {
-      baseline: panelId(c.treatmentBaseline?.panel),
-      baselineNow: c.treatmentBaseline?.at === c.now,
-      previousNow: c.responseBaseline?.at === c.now,
-      previousAfterBaseline:
-        c.responseBaseline !== null &&
-        c.treatmentBaseline !== null &&
-        c.responseBaseline.at > c.treatmentBaseline.at,
-      judgeable:
-        c.treatmentStartedAt === null || judgeable === undefined
-          ? null
-          : dueClass(
-              hoursFromNow(c, c.treatmentStartedAt) + judgeable,
-              timeSteps(c),
-            ),
-    };
-  }),
+  course: observation(
+    ['treatmentBaseline', 'treatmentStartedAt'],
+    (c, { steps }) => {
+      const judgeable = c.profileData.delays.responseJudgeableAfterHours;
+      return {
+        baseline: panelId(c.treatmentBaseline?.panel),
+        baselineNow: c.treatmentBaseline?.at === c.now,
+        previousNow: c.responseBaseline?.at === c.now,
+        previousAfterBaseline:
+          c.responseBaseline !== null &&
+          c.treatmentBaseline !== null &&
+          c.responseBaseline.at > c.treatmentBaseline.at,
+        judgeable:
+          c.treatmentStartedAt === null || judgeable === undefined
+            ? null
+            : judgeableClass(
+                hoursFromNow(c, c.treatmentStartedAt) + judgeable,
+                steps,
+              ),
+      };
+    },
+  ),
   triggers: observation(['triggers'], (c) => c.triggers),
   antimicrobials: observation(
     ['antimicrobialsActive'],
@@ -289,14 +336,14 @@ export const observations = {
    * tell apart (`dueClass`). A paused due time that restarts on resume keeps
    * nothing of its old time; one that keeps it keeps its class.
    */
-  dues: observation(['dues', 'now'], (c) =>
+  dues: observation(['dues', 'now'], (c, { steps }) =>
     Object.entries(c.dues)
       .map(([id, due]) => {
         if (due.dueAt === null) return `${id}:-`;
         if (due.firedAt !== null) return `${id}:fired`;
         const paused = due.pausedAt !== null;
         if (paused && resumePolicyOf(id) === 'restart') return `${id}:paused`;
-        const when = dueClass(hoursFromNow(c, due.dueAt), timeSteps(c));
+        const when = dueClass(hoursFromNow(c, due.dueAt), steps);
         return `${id}:${paused ? 'paused:' : ''}${when}`;
       })
       .sort(),
@@ -330,7 +377,9 @@ export type Observed = {
  */
 export const unobserved: Readonly<Partial<Record<ContextField, string>>> = {
   episodeId: 'constant per root',
-  patient: 'constant per root (the roots differ in initialStage, observed)',
+  patient: 'constant: every root has the same patient',
+  initialStage:
+    "read once, by the at-risk stage's eventless guard: an episode opened on suspicion leaves that stage at once, so only the at-risk root is ever in it, and every other state behaves alike whichever root it came from (so the roots' states may merge)",
   protocol: 'constant: one protocol version',
   profile: 'constant per root',
   profileData: 'constant per root',
@@ -345,6 +394,7 @@ export const unobserved: Readonly<Partial<Record<ContextField, string>>> = {
 /** Fields read as constants of the root (patient weight, profile limits). */
 export const constantPerRoot: readonly ContextField[] = [
   'episodeId',
+  'initialStage',
   'patient',
   'protocol',
   'profile',
@@ -356,12 +406,25 @@ export const coveredFields: ReadonlySet<ContextField> = new Set(
   Object.values(observations).flatMap((o) => o.covers),
 );
 
-export function observe(context: EpisodeContext): Observed {
+/**
+ * What the checker observes of a context, as far as the slice explored can
+ * tell states apart (default: both clock steps, any panels).
+ */
+export function observe(
+  context: EpisodeContext,
+  slice: SliceTraits = anySlice(context),
+): Observed {
   const out: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(observations)) {
-    out[name] = (o as Observation<unknown>).project(context);
+    out[name] = (o as Observation<unknown>).project(context, slice);
   }
   return out as Observed;
+}
+
+/** Traits that leave nothing out: both clock steps, partial panels. */
+export function anySlice(context: EpisodeContext): SliceTraits {
+  const { short, long } = timeSteps(context);
+  return { steps: [short, long], panelsReplacePicture: false };
 }
 
 /**

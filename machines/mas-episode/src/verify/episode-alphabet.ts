@@ -30,10 +30,29 @@ const seniorC: EpisodeActor = { id: 'dr-c', role: 'senior-clinician' };
 const nurse: EpisodeActor = { id: 'rn-d', role: 'nurse' };
 const system: EpisodeActor = { id: 'scheduler', role: 'system' };
 
-const florid: LabPanelInput = panelOf(floridMas, febrileSjia);
-const better: LabPanelInput = panelOf(improved(floridMas), febrileSjia);
+/**
+ * The concern slices' panels are complete (every finding assessed, CNS and
+ * haemorrhage absent unless said): each replaces the whole lab picture, so
+ * the picture is the latest panel. Partial panels, which keep earlier items
+ * for the protocol's window, are explored in the records slice.
+ */
+const assessedAbsent = { cnsInvolvement: false, hemorrhage: false } as const;
+const florid: LabPanelInput = {
+  ...panelOf(floridMas, febrileSjia),
+  ...assessedAbsent,
+};
+const better: LabPanelInput = {
+  ...panelOf(improved(floridMas), febrileSjia),
+  ...assessedAbsent,
+};
 const withCns: LabPanelInput = { ...florid, cnsInvolvement: true };
 const withHaemorrhage: LabPanelInput = { ...florid, hemorrhage: true };
+/** Blood counts alone: the rest of the picture comes from earlier samples. */
+const countsOnly: LabPanelInput = {
+  platelets: florid.platelets,
+  neutrophils: florid.neutrophils,
+  hemoglobin: florid.hemoglobin,
+};
 
 const RATIONALE = 'recorded rationale';
 
@@ -283,6 +302,7 @@ export const letters: Readonly<Record<string, Letter>> = {
   'labs:florid': at('labs.recorded', { panel: florid }),
   'labs:cns': at('labs.recorded', { panel: withCns }),
   'labs:haemorrhage': at('labs.recorded', { panel: withHaemorrhage }),
+  'labs:counts': at('labs.recorded', { panel: countsOnly }),
   suspicion: at('suspicion.recorded', {}),
   'confirm:criteria': at('diagnosis.confirmed', { basis: 'criteria' }),
   'confirm:clinical': at(
@@ -425,8 +445,10 @@ export const slices: readonly Slice[] = [
   {
     name: 'diagnosis',
     letters: [
-      ...lean,
-      // The institution's glucocorticoid delay: a step just past it.
+      // The institution's glucocorticoid delay: the clock steps just past
+      // it (sums of it pass the reassessment interval too; both steps
+      // together would class every due time by both, for no new path).
+      ...lean.filter((id) => id !== 'tick:long'),
       'tick:short',
       'confirm:criteria',
       'confirm:clinical',
@@ -505,6 +527,8 @@ export const slices: readonly Slice[] = [
     letters: [
       ...lean,
       'tick:user',
+      // A partial panel: the picture keeps earlier items within its window.
+      'labs:counts',
       'start:methylprednisolone:no-dose',
       'start:methylprednisolone:tenfold',
       'start:methylprednisolone:1.5x',
@@ -523,6 +547,58 @@ export const slices: readonly Slice[] = [
     ],
   },
 ];
+
+/** The panel each lab or reassessment letter records. */
+const panelOfLetter: Readonly<Record<string, LabPanelInput>> = {
+  'labs:florid': florid,
+  'labs:cns': withCns,
+  'labs:haemorrhage': withHaemorrhage,
+  'labs:counts': countsOnly,
+  'reassess:better': better,
+  'reassess:same': florid,
+  'reassess:judged': florid,
+};
+
+/**
+ * Whether every panel a slice records carries the same items: then each
+ * replaces the whole lab picture (every item at the new sample time), and
+ * what the picture held before never reaches a screen again.
+ */
+export function slicePanelsReplacePicture(slice: Slice): boolean {
+  const itemSets = new Set(
+    slice.letters.flatMap((id) => {
+      const panel = panelOfLetter[id];
+      return panel === undefined ? [] : [Object.keys(panel).sort().join(',')];
+    }),
+  );
+  return itemSets.size <= 1;
+}
+
+/** The tick letters and the clock step each takes. */
+const tickSteps: Readonly<Record<string, 'short' | 'long'>> = {
+  'tick:short': 'short',
+  'tick:long': 'long',
+  'tick:user': 'long',
+};
+
+/**
+ * The steps the clock takes in a slice, in hours, for a state: only its own
+ * ticks' (a due time is classed by the sums the slice can reach).
+ */
+export function sliceClockSteps(
+  slice: Slice,
+  context: EpisodeSnapshot['context'],
+): readonly number[] {
+  const steps = timeSteps(context);
+  return [
+    ...new Set(
+      slice.letters.flatMap((id) => {
+        const kind = tickSteps[id];
+        return kind === undefined ? [] : [steps[kind]];
+      }),
+    ),
+  ].sort((a, b) => a - b);
+}
 
 /** The alphabet of a slice, for a state. */
 export function sliceAlphabet(

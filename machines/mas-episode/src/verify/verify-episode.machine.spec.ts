@@ -34,10 +34,10 @@ describe('model checking the deployed machine', () => {
   it('reports a property whose premise never holds as vacuous, never "holds"', () => {
     const [p3] = episodeProperties.filter((p) => p.id === 'P3');
     if (!p3) throw new Error('P3 missing');
-    // Rituximab never starts in the diagnosis slice: P3 could not fail there.
+    // Rituximab never starts in the infection slice: P3 could not fail there.
     const result = verifyEpisodeMachine(exampleProfile(), {
       properties: [p3],
-      slices: slices.filter((s) => s.name === 'diagnosis'),
+      slices: slices.filter((s) => s.name === 'infection'),
       soundnessEvery: 0,
     });
     expect(result.results[0]).toMatchObject({

@@ -9,10 +9,13 @@ import type { EpisodeEvent } from '@mas/contracts';
 import type { InstitutionProfile } from '@mas/protocol';
 
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import { observe } from './episode-abstraction.js';
 import {
   episodeRoots,
   type Slice,
   sliceAlphabet,
+  sliceClockSteps,
+  slicePanelsReplacePicture,
   slices,
 } from './episode-alphabet.js';
 import { episodeProperties } from './episode-properties.js';
@@ -102,10 +105,16 @@ export function verifyEpisodeMachine(
   let unsound: EpisodeVerification['unsound'];
   let incomplete = false;
   for (const slice of options.slices ?? slices) {
+    const panelsReplacePicture = slicePanelsReplacePicture(slice);
     const result = verify({
       machine: options.machine ?? masEpisodeMachine,
       roots,
       alphabet: sliceAlphabet(slice),
+      observe: (context) =>
+        observe(context, {
+          steps: sliceClockSteps(slice, context),
+          panelsReplacePicture,
+        }),
       properties,
       limit,
       graph: slice.course === true,

@@ -741,6 +741,12 @@ export const masProtocolDefinition = {
       standardEvidence: ['seed.second-line.4'],
       highestReportedMgPerKgPerDay: 29.4,
       highestReportedEvidence: ['lit.anakinra-mas-dosing'],
+      /**
+       * The mean induction dose reported in MAS: what a form offers first
+       * (the prescriber chooses; the checks hold it against the limits).
+       */
+      reportedMeanInductionMgPerKgPerDay: 5.1,
+      reportedMeanInductionEvidence: ['lit.anakinra-mas-dosing'],
       renalAdjustmentBelowCrClMlMin: 30,
       renalEvidence: ['lit.anakinra-label'],
       routes: ['sc', 'iv'],
