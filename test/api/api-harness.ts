@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 
 import {
@@ -326,4 +326,74 @@ export class Api {
       body: text ? JSON.parse(text) : undefined,
     };
   }
+}
+
+/** The password every suite's users sign in with. */
+export const PASSWORD = 'correct horse battery staple';
+
+type UserRole = Parameters<Harness['service']['users']['create']>[2];
+
+/** One engine's service, with its users signed in: what a suite works with. */
+export interface SignedInSuite {
+  /** `it`, or for PostgreSQL the test that runs, skips or fails as required. */
+  readonly maybe: (name: string, fn: TestBody, timeout?: number) => void;
+  readonly harness: Harness;
+  readonly api: Api;
+  /** The API as one of the users. */
+  readonly as: (user: string) => Api;
+  /** A user's login token. */
+  readonly token: (user: string) => string;
+}
+
+/**
+ * Starts the service on `engine` before the suite's tests, creates and signs
+ * in `users` (each `[username, role]`), and closes it after them. Call it
+ * inside the suite's `describe`.
+ */
+export function signedInSuite(
+  engine: EngineName,
+  requirement: Requirement,
+  users: readonly (readonly [string, UserRole])[],
+): SignedInSuite {
+  const skip = engine === 'postgres' && requirement.mode !== 'run';
+  let harness: Harness | undefined;
+  const tokens: Record<string, string> = {};
+  /** The API at the service's current address (a restart may move it). */
+  const api = () => new Api(started(harness, 'harness').service.url);
+  beforeAll(async () => {
+    if (skip) return;
+    harness = await startHarness(engine);
+    for (const [username, role] of users) {
+      await harness.service.users.create(username, PASSWORD, role);
+      const login = await api().request('POST', '/api/auth/login', {
+        username,
+        password: PASSWORD,
+      });
+      expect(login.status).toBe(200);
+      tokens[username] = login.body.token;
+    }
+  }, 60_000);
+  afterAll(async () => {
+    if (harness) await harness.close();
+  });
+  return {
+    maybe: testUnder(
+      engine === 'postgres' ? requirement : { mode: 'run' as const },
+    ),
+    get harness() {
+      return started(harness, 'harness');
+    },
+    get api() {
+      return api();
+    },
+    as: (user) => api().as(tokens[user] ?? ''),
+    token: (user) => tokens[user] ?? '',
+  };
+}
+
+function started<T>(value: T | undefined, what: string): T {
+  if (value === undefined) {
+    throw new Error(`${what}: the service has not started (beforeAll)`);
+  }
+  return value;
 }

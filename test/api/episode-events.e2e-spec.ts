@@ -7,7 +7,7 @@
  * limit, 422 until confirmed) or are refused whatever is said (hard limit).
  * A refused request changes nothing: version, audit, clock and due times.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect } from '@jest/globals';
 
 import type { Patient } from '@mas/contracts';
 import {
@@ -20,61 +20,32 @@ import {
 } from '@mas/testing';
 
 import {
-  Api,
   type EngineName,
-  type Harness,
   postgresRequirement,
-  startHarness,
-  testUnder,
+  signedInSuite,
 } from './api-harness.js';
 import { labs, therapy } from './clinical-records.js';
 
 const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
-const pgTest = testUnder(pgRequirement);
 
 const florid = panelOf(floridMas, febrileSjia);
-const PASSWORD = 'correct horse battery staple';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 describe.each(engines)('recording events safely on %s', (engine) => {
-  const skip = engine === 'postgres' && pgRequirement.mode !== 'run';
-  const maybe = engine === 'postgres' ? pgTest : it;
-  let harness: Harness;
-  let api: Api;
-  const tokens: Record<string, string> = {};
-
-  beforeAll(async () => {
-    if (skip) return;
-    harness = await startHarness(engine);
-    api = new Api(harness.service.url);
-    for (const [username, role] of [
-      ['dr-adams', 'clinician'],
-      ['dr-baker', 'senior'],
-      ['trainee-tan', 'trainee'],
-    ] as const) {
-      await harness.service.users.create(username, PASSWORD, role);
-      const login = await api.request('POST', '/api/auth/login', {
-        username,
-        password: PASSWORD,
-      });
-      expect(login.status).toBe(200);
-      tokens[username] = login.body.token;
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    if (!skip) await harness.close();
-  });
-
-  const as = (user: string) => api.as(tokens[user] ?? '');
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['dr-adams', 'clinician'],
+    ['dr-baker', 'senior'],
+    ['trainee-tan', 'trainee'],
+  ]);
+  const { maybe, as } = suite;
   /** The service's time (the harness clock), as an ISO instant. */
-  const now = () => harness.clock.now().toISOString();
+  const now = () => suite.harness.clock.now().toISOString();
   /** The service's time moved by `ms`. */
   const from = (ms: number) =>
-    new Date(harness.clock.now().getTime() + ms).toISOString();
+    new Date(suite.harness.clock.now().getTime() + ms).toISOString();
 
   async function openEpisode(
     patient: Patient = amira,
@@ -149,7 +120,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
   }
 
   async function rejectedAttempts(id: string): Promise<number> {
-    const rows = (await harness.query(
+    const rows = (await suite.harness.query(
       'SELECT COUNT(*) AS n FROM rejected_attempts WHERE episode_id = ?',
       [id],
     )) as { n: number | string }[];
@@ -294,7 +265,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
     'a clinical time more than 5 min past the service clock is a 400 naming the field and the limit; within the skew it is taken',
     async () => {
       const { id } = await openEpisode();
-      harness.clock.advance(HOUR);
+      suite.harness.clock.advance(HOUR);
       const before = await stored(id);
       const limit = `must not lie in the future (more than 5 min after ${now()})`;
       const cases: [string, unknown, Record<string, unknown>, string][] = [
@@ -462,7 +433,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
       // Given 5 h after the suspicion (within the 6 h the example profile
       // allows), entered 3 h later.
       const givenAt = new Date(Date.parse(openedAt) + 5 * HOUR).toISOString();
-      harness.clock.advance(8 * HOUR);
+      suite.harness.clock.advance(8 * HOUR);
       await accepted(
         'dr-adams',
         id,
@@ -470,7 +441,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
         'therapy.started',
         therapy('methylprednisolone', givenAt),
       );
-      await harness.service.episodes.tickDue();
+      await suite.harness.service.episodes.tickDue();
       const episode = await as('dr-adams').request(
         'GET',
         `/api/episodes/${id}`,
@@ -509,7 +480,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
       const before = await stored(id);
       expect(before.dues).toMatchObject({ reassessment: { dueAt: due } });
 
-      harness.clock.advance(HOUR);
+      suite.harness.clock.advance(HOUR);
       const future = '2099-01-01T00:00:00.000Z';
       for (const [type, payload, extra, field] of [
         [
@@ -554,8 +525,8 @@ describe.each(engines)('recording events safely on %s', (engine) => {
       // Nothing moved: not the version, the audit, the clock or the due time.
       expect(await stored(id)).toEqual(before);
 
-      harness.clock.advance(12 * HOUR);
-      const { fired } = await harness.service.episodes.tickDue();
+      suite.harness.clock.advance(12 * HOUR);
+      const { fired } = await suite.harness.service.episodes.tickDue();
       expect(fired).toBeGreaterThanOrEqual(1);
       const episode = await as('dr-adams').request(
         'GET',
@@ -849,7 +820,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
       };
       const refused = await post(soft, 'soft');
       expect(refused.status).toBe(422);
-      harness.clock.advance(10 * MINUTE);
+      suite.harness.clock.advance(10 * MINUTE);
       expect(await post(soft, 'soft')).toEqual(refused);
       expect(await rejectedAttempts(id)).toBe(1);
 
@@ -861,7 +832,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
       const first = await post(complete, 'pulse');
       expect(first.status).toBe(201);
       // Retried later, past the time limits' skew: the first answer still.
-      harness.clock.advance(10 * MINUTE);
+      suite.harness.clock.advance(10 * MINUTE);
       const again = await post(complete, 'pulse');
       expect(again).toEqual(first);
       const audit = await as('dr-adams').request(
@@ -934,7 +905,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
         }),
       ]);
 
-      harness.clock.advance(HOUR);
+      suite.harness.clock.advance(HOUR);
       version = await accepted(
         'dr-adams',
         id,
@@ -977,7 +948,7 @@ describe.each(engines)('recording events safely on %s', (engine) => {
         'therapy.started',
         therapy('methylprednisolone', now()),
       );
-      harness.clock.advance(12 * HOUR);
+      suite.harness.clock.advance(12 * HOUR);
       const judged = labs(florid, now(), { clinicalJudgement: 'inadequate' });
       const byClinician = await send(
         'dr-adams',

@@ -4,15 +4,16 @@
  * reason printed on a developer's machine and fail under CI
  * (`postgresRequirement`).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect } from '@jest/globals';
 
 import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
 
 import {
   Api,
   type EngineName,
-  type Harness,
+  PASSWORD,
   postgresRequirement,
+  signedInSuite,
   startHarness,
   testUnder,
 } from './api-harness.js';
@@ -24,44 +25,19 @@ const pgRequirement = await postgresRequirement();
 const pgTest = testUnder(pgRequirement);
 
 const florid = panelOf(floridMas, febrileSjia);
-const PASSWORD = 'correct horse battery staple';
 
 describe.each(engines)('episode API on %s', (engine) => {
-  const skip = engine === 'postgres' && pgRequirement.mode !== 'run';
-  const maybe = engine === 'postgres' ? pgTest : it;
-  let harness: Harness;
-  let api: Api;
-  const tokens: Record<string, string> = {};
-
-  beforeAll(async () => {
-    if (skip) return;
-    harness = await startHarness(engine);
-    api = new Api(harness.service.url);
-    for (const [username, role] of [
-      ['dr-adams', 'clinician'],
-      ['dr-baker', 'senior'],
-      ['dr-chen', 'senior'],
-      ['trainee-tan', 'trainee'],
-      ['auditor-ames', 'auditor'],
-      ['admin', 'admin'],
-    ] as const) {
-      await harness.service.users.create(username, PASSWORD, role);
-      const login = await api.request('POST', '/api/auth/login', {
-        username,
-        password: PASSWORD,
-      });
-      expect(login.status).toBe(200);
-      tokens[username] = login.body.token;
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    if (!skip) await harness.close();
-  });
-
-  const as = (user: string) => api.as(tokens[user] ?? '');
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['dr-adams', 'clinician'],
+    ['dr-baker', 'senior'],
+    ['dr-chen', 'senior'],
+    ['trainee-tan', 'trainee'],
+    ['auditor-ames', 'auditor'],
+    ['admin', 'admin'],
+  ]);
+  const { maybe, as } = suite;
   /** The service's time (the harness clock): when things happen in a test. */
-  const now = () => harness.clock.now().toISOString();
+  const now = () => suite.harness.clock.now().toISOString();
 
   async function openEpisode(
     kind: 'real' | 'training' = 'real',
@@ -102,7 +78,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         ['therapy.started', (at) => therapy('methylprednisolone', at)],
       ];
       for (const [type, payload] of steps) {
-        harness.clock.advance(30 * 60_000);
+        suite.harness.clock.advance(30 * 60_000);
         const result = await send(
           'dr-adams',
           episode.id,
@@ -114,7 +90,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         expect(result.body.version).toBe(version + 1);
         version = result.body.version;
       }
-      harness.clock.advance(10 * 3_600_000);
+      suite.harness.clock.advance(10 * 3_600_000);
       const reassessed = await send(
         'dr-adams',
         episode.id,
@@ -200,10 +176,11 @@ describe.each(engines)('episode API on %s', (engine) => {
       expect(badPanel.status).toBe(400);
       expect(badPanel.body.field).toBe('body.payload.panel.ferritin.value');
       expect(
-        (await api.request('GET', `/api/episodes/${episode.id}`)).status,
+        (await suite.api.request('GET', `/api/episodes/${episode.id}`)).status,
       ).toBe(401);
       expect(
-        (await api.as('not-a-token').request('GET', '/api/episodes')).status,
+        (await suite.api.as('not-a-token').request('GET', '/api/episodes'))
+          .status,
       ).toBe(401);
       expect(
         (await send('auditor-ames', episode.id, 0, 'suspicion.recorded', {}))
@@ -243,7 +220,9 @@ describe.each(engines)('episode API on %s', (engine) => {
       const count = async () =>
         Number(
           (
-            (await harness.query('SELECT COUNT(*) AS n FROM episodes')) as {
+            (await suite.harness.query(
+              'SELECT COUNT(*) AS n FROM episodes',
+            )) as {
               n: number | string;
             }[]
           )[0]?.n,
@@ -398,7 +377,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         { rationale: 'agreed' },
       );
       expect(other.status).toBe(201);
-      const rejected = (await harness.query(
+      const rejected = (await suite.harness.query(
         'SELECT reason FROM rejected_attempts WHERE episode_id = ?',
         [episode.id],
       )) as { reason: string }[];
@@ -478,7 +457,7 @@ describe.each(engines)('episode API on %s', (engine) => {
       // the service in the same tick (over HTTP arrivals are spread out and
       // the race hides), half go over HTTP.
       const direct = (id: string, version: number) =>
-        harness.service.episodes
+        suite.harness.service.episodes
           .send(
             id,
             {
@@ -763,7 +742,7 @@ describe.each(engines)('episode API on %s', (engine) => {
       (await send('dr-adams', episode.id, 1, 'therapy.started', pulse)).status,
     ).toBe(201);
     // A tenfold dose written behind the service's back.
-    await harness.query(
+    await suite.harness.query(
       'UPDATE audit_entries SET payload = ? WHERE episode_id = ? AND seq = 2',
       [
         JSON.stringify({ ...pulse, dose: { value: 7200, unit: 'mg' } }),
@@ -804,9 +783,9 @@ describe.each(engines)('episode API on %s', (engine) => {
           )
         ).status,
       ).toBe(201);
-      harness.clock.advance(13 * 3_600_000);
+      suite.harness.clock.advance(13 * 3_600_000);
       // Time passes by the scheduler's tick alone.
-      await harness.service.episodes.tickDue();
+      await suite.harness.service.episodes.tickDue();
       // Opened since: nothing of it is due yet.
       const calm = await openEpisode();
       const overdue = await as('dr-adams').request(
@@ -886,7 +865,7 @@ describe.each(engines)('episode API on %s', (engine) => {
           })
         ).status,
       ).toBe(403);
-      const login = await api.request('POST', '/api/auth/login', {
+      const login = await suite.api.request('POST', '/api/auth/login', {
         username: 'dr-new',
         password: PASSWORD,
       });
@@ -895,7 +874,7 @@ describe.each(engines)('episode API on %s', (engine) => {
   );
 
   maybe('OpenAPI at /api/docs lists the routes', async () => {
-    const json = await api.request('GET', '/api/docs-json');
+    const json = await suite.api.request('GET', '/api/docs-json');
     expect(json.status).toBe(200);
     expect(Object.keys(json.body.paths)).toEqual(
       expect.arrayContaining([
@@ -905,19 +884,19 @@ describe.each(engines)('episode API on %s', (engine) => {
         '/api/escalations',
       ]),
     );
-    const html = await fetch(`${harness.service.url}/api/docs`);
+    const html = await fetch(`${suite.harness.service.url}/api/docs`);
     expect(html.status).toBe(200);
   });
 
   maybe('health needs no token; everything else does', async () => {
-    expect((await api.request('GET', '/api/health')).status).toBe(200);
-    expect((await api.request('GET', '/api/protocol')).status).toBe(401);
+    expect((await suite.api.request('GET', '/api/health')).status).toBe(200);
+    expect((await suite.api.request('GET', '/api/protocol')).status).toBe(401);
     expect(
       (await as('auditor-ames').request('GET', '/api/protocol')).body.version,
     ).toBe('1.0.0');
     expect(
       (
-        await api.request('POST', '/api/auth/login', {
+        await suite.api.request('POST', '/api/auth/login', {
           username: 'dr-adams',
           password: 'wrong',
         })
@@ -940,8 +919,8 @@ describe.each(engines)('episode API on %s', (engine) => {
           )
         ).status,
       ).toBe(201);
-      harness.clock.advance(13 * 3_600_000);
-      const { fired } = await harness.service.episodes.tickDue();
+      suite.harness.clock.advance(13 * 3_600_000);
+      const { fired } = await suite.harness.service.episodes.tickDue();
       expect(fired).toBeGreaterThanOrEqual(1);
       const detail = await as('dr-adams').request(
         'GET',
@@ -964,7 +943,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         actorRole: 'system',
       });
       // Nothing more is due: a second pass fires nothing for this episode.
-      await harness.service.episodes.tickDue();
+      await suite.harness.service.episodes.tickDue();
       const again = await as('dr-adams').request(
         'GET',
         `/api/episodes/${episode.id}/audit`,
@@ -988,10 +967,9 @@ describe.each(engines)('episode API on %s', (engine) => {
           )
         ).status,
       ).toBe(201);
-      await harness.restart(() => {
-        harness.clock.advance(15 * 3_600_000);
+      await suite.harness.restart(() => {
+        suite.harness.clock.advance(15 * 3_600_000);
       });
-      api = new Api(harness.service.url);
       const detail = await as('dr-adams').request(
         'GET',
         `/api/episodes/${episode.id}`,
@@ -1014,7 +992,7 @@ describe.each(engines)('episode API on %s', (engine) => {
       ['hold.started', () => ({ reason: 'transfer' })],
       ['hold.ended', () => ({})],
     ] as const) {
-      harness.clock.advance(3_600_000);
+      suite.harness.clock.advance(3_600_000);
       const result = await send(
         'dr-adams',
         episode.id,
@@ -1176,7 +1154,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         ],
       ];
       for (const [user, type, payload, rationale, hours] of steps) {
-        harness.clock.advance((hours ?? 0.5) * 3_600_000);
+        suite.harness.clock.advance((hours ?? 0.5) * 3_600_000);
         const result = await send(
           user,
           episode.id,
@@ -1230,9 +1208,9 @@ describe.each(engines)('episode API on %s', (engine) => {
         }),
       ]);
       const csv = await fetch(
-        `${harness.service.url}/api/escalations?format=csv`,
+        `${suite.harness.service.url}/api/escalations?format=csv`,
         {
-          headers: { authorization: `Bearer ${tokens['auditor-ames'] ?? ''}` },
+          headers: { authorization: `Bearer ${suite.token('auditor-ames')}` },
         },
       );
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -1305,7 +1283,7 @@ describe.each(engines)('episode API on %s', (engine) => {
         for (const user of [...users, 'nobody']) {
           const training = await openEpisode('training', 'dr-adams');
           const [method, path, body] = route(training.id);
-          const client = user === 'nobody' ? api : as(user);
+          const client = user === 'nobody' ? suite.api : as(user);
           const result = await client.request(method, path, body);
           const expected =
             user === 'nobody'

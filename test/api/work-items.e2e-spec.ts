@@ -4,64 +4,35 @@
  * countersignature, alerts) become items in the transaction of the event
  * that asked for them, and close when the event they wait for is accepted.
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, jest } from '@jest/globals';
 import fc from 'fast-check';
 
 import { type WorkItem, workItemPageSchema } from '@mas/contracts';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import {
-  Api,
   type EngineName,
-  type Harness,
   postgresRequirement,
-  startHarness,
-  testUnder,
+  signedInSuite,
 } from './api-harness.js';
 import { labs, therapy } from './clinical-records.js';
 
 const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
-const pgTest = testUnder(pgRequirement);
 
 const florid = panelOf(floridMas, febrileSjia);
-const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 
 describe.each(engines)('work items on %s', (engine) => {
-  const skip = engine === 'postgres' && pgRequirement.mode !== 'run';
-  const maybe = engine === 'postgres' ? pgTest : it;
-  let harness: Harness;
-  let api: Api;
-  const tokens: Record<string, string> = {};
-
-  beforeAll(async () => {
-    if (skip) return;
-    harness = await startHarness(engine);
-    api = new Api(harness.service.url);
-    for (const [username, role] of [
-      ['dr-adams', 'clinician'],
-      ['dr-baker', 'senior'],
-      ['dr-chen', 'senior'],
-      ['trainee-tan', 'trainee'],
-      ['auditor-ames', 'auditor'],
-      ['admin', 'admin'],
-    ] as const) {
-      await harness.service.users.create(username, PASSWORD, role);
-      const login = await api.request('POST', '/api/auth/login', {
-        username,
-        password: PASSWORD,
-      });
-      expect(login.status).toBe(200);
-      tokens[username] = login.body.token;
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    if (!skip) await harness.close();
-  });
-
-  const as = (user: string) => api.as(tokens[user] ?? '');
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['dr-adams', 'clinician'],
+    ['dr-baker', 'senior'],
+    ['dr-chen', 'senior'],
+    ['trainee-tan', 'trainee'],
+    ['auditor-ames', 'auditor'],
+    ['admin', 'admin'],
+  ]);
+  const { maybe, as } = suite;
 
   /** An episode and its version, moved on by `send`. */
   interface Episode {
@@ -88,8 +59,8 @@ describe.each(engines)('work items on %s', (engine) => {
     payload: Payload,
     extra: Record<string, unknown> = {},
   ) {
-    harness.clock.advance(HOUR / 2);
-    const at = harness.clock.now().toISOString();
+    suite.harness.clock.advance(HOUR / 2);
+    const at = suite.harness.clock.now().toISOString();
     const result = await as(user).request(
       'POST',
       `/api/episodes/${episode.id}/events`,
@@ -153,7 +124,7 @@ describe.each(engines)('work items on %s', (engine) => {
     page(user, `/api/episodes/${episode.id}/work-items?${query}`);
 
   async function countRows(episode: Episode): Promise<number> {
-    const rows = (await harness.query(
+    const rows = (await suite.harness.query(
       'SELECT COUNT(*) AS n FROM work_items WHERE episode_id = ?',
       [episode.id],
     )) as { n: number | string }[];
@@ -175,7 +146,7 @@ describe.each(engines)('work items on %s', (engine) => {
         },
         { rationale: 'worsening on steroids' },
       );
-      const requestedAt = harness.clock.now().toISOString();
+      const requestedAt = suite.harness.clock.now().toISOString();
       expect(requested.body.version).toBe(4);
 
       const forChen = await workList(
@@ -281,7 +252,7 @@ describe.each(engines)('work items on %s', (engine) => {
         { requestId: 'r1' },
         { rationale: 'agreed' },
       );
-      const approvedAt = harness.clock.now().toISOString();
+      const approvedAt = suite.harness.clock.now().toISOString();
       const open = await workList(
         'dr-chen',
         `kind=second-senior-approval&episodeId=${episode.id}`,
@@ -352,7 +323,7 @@ describe.each(engines)('work items on %s', (engine) => {
         (at) => therapy('ruxolitinib', at, { emergency: true }),
         { rationale: 'no time to wait: worsening fast' },
       );
-      const startedAt = harness.clock.now().toISOString();
+      const startedAt = suite.harness.clock.now().toISOString();
       const detail = await as('dr-chen').request(
         'GET',
         `/api/episodes/${episode.id}`,
@@ -407,7 +378,7 @@ describe.each(engines)('work items on %s', (engine) => {
         expect.objectContaining({
           status: 'done',
           doneBy: 'dr-chen',
-          doneAt: harness.clock.now().toISOString(),
+          doneAt: suite.harness.clock.now().toISOString(),
           resolution: 'countersigned',
         }),
       ]);
@@ -423,9 +394,9 @@ describe.each(engines)('work items on %s', (engine) => {
       );
       expect(await countRows(episode)).toBe(0);
       // No glucocorticoid 7 h after suspicion: the scheduler's tick raises it.
-      harness.clock.advance(7 * HOUR);
-      const tickedAt = harness.clock.now().toISOString();
-      await harness.service.episodes.tickDue();
+      suite.harness.clock.advance(7 * HOUR);
+      const tickedAt = suite.harness.clock.now().toISOString();
+      await suite.harness.service.episodes.tickDue();
       const raised = await workList(
         'dr-adams',
         `kind=alert&episodeId=${episode.id}`,
@@ -591,21 +562,21 @@ describe.each(engines)('work items on %s', (engine) => {
   /** Makes every insert into `table` fail (a fault inside the transaction). */
   async function failInserts(table: string): Promise<void> {
     if (engine === 'sqlite') {
-      await harness.query(
+      await suite.harness.query(
         `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'simulated fault'); END`,
       );
       return;
     }
-    await harness.query(
+    await suite.harness.query(
       `CREATE OR REPLACE FUNCTION fail_insert() RETURNS trigger AS $f$ BEGIN RAISE EXCEPTION 'simulated fault'; END $f$ LANGUAGE plpgsql`,
     );
-    await harness.query(
+    await suite.harness.query(
       `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_insert()`,
     );
   }
 
   async function restoreInserts(table: string): Promise<void> {
-    await harness.query(
+    await suite.harness.query(
       engine === 'sqlite'
         ? `DROP TRIGGER fail_${table}`
         : `DROP TRIGGER fail_${table} ON ${table}`,
@@ -779,10 +750,16 @@ describe.each(engines)('work items on %s', (engine) => {
         expect(result.body.rule).toMatch(rule);
         expect(result.body.message).toContain(field);
       }
-      expect((await api.request('GET', '/api/work-items')).status).toBe(401);
+      expect((await suite.api.request('GET', '/api/work-items')).status).toBe(
+        401,
+      );
       expect(
-        (await api.request('GET', `/api/episodes/${episode.id}/work-items`))
-          .status,
+        (
+          await suite.api.request(
+            'GET',
+            `/api/episodes/${episode.id}/work-items`,
+          )
+        ).status,
       ).toBe(401);
       expect((await as('admin').request('GET', '/api/work-items')).status).toBe(
         403,

@@ -14,6 +14,7 @@ import {
   type BrowserHarness,
   browserTestsOrSkip,
   chromiumProblem,
+  floridLabValues,
   record,
   SCREENSHOTS,
   signIn,
@@ -24,13 +25,7 @@ const problem = chromiumProblem();
 const { maybe } = browserTestsOrSkip();
 
 /** Laboratory values meeting the 2016 criteria (findings apart). */
-const floridLabs: Record<string, [number, string]> = {
-  ferritin: [12000, 'ng/mL'],
-  platelets: [95, '10*9/L'],
-  ast: [180, 'U/L'],
-  triglycerides: [290, 'mg/dL'],
-  fibrinogen: [140, 'mg/dL'],
-};
+const floridLabs = floridLabValues;
 
 /** A small panel: haemoglobin and white cells only. */
 const countsOnly: Record<string, [number, string]> = {

@@ -27,6 +27,7 @@ import {
   MAX_PARAM_LENGTH,
   REQUEST_TIMEOUT_MS,
 } from './http-limits.js';
+import { badText } from './json-text.js';
 import { RequestRefusal } from './request-refusal.error.js';
 import { EPISODES, USERS } from './tokens.js';
 
@@ -182,7 +183,20 @@ export async function startService(options: {
         return;
       }
       // (Fastify's parser answers through `done`; it returns nothing.)
-      void parseJson(request, body as string, done);
+      // Text no database or record can hold is a 400 naming it, before
+      // any route sees the body.
+      void parseJson(request, body as string, (error, parsed: unknown) => {
+        if (error) {
+          done(error, undefined);
+          return;
+        }
+        const bad = badText(parsed);
+        if (bad) {
+          done(new RequestRefusal(400, bad.field, bad.rule), undefined);
+          return;
+        }
+        done(null, parsed);
+      });
     },
   );
   const document = SwaggerModule.createDocument(

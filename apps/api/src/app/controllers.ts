@@ -21,6 +21,7 @@ import { parseOrThrow } from '@mas/contracts';
 import { masEpisodeMachine } from '@mas/mas-episode';
 import { evidenceCatalog, masProtocol } from '@mas/protocol';
 
+import { escalationsCsv } from './audit/escalations-csv.js';
 import { Public, Roles } from './auth/auth.guard.js';
 import { MIN_PASSWORD_LENGTH } from './auth/password.util.js';
 import type { UsersService } from './auth/users.service.js';
@@ -170,39 +171,8 @@ export class AuditController {
   ) {
     const decisions = await this.episodes.escalations();
     if (format === 'csv') {
-      const columns = [
-        'episodeId',
-        'patientIdentifier',
-        'kind',
-        'seq',
-        'decision',
-        'drug',
-        'requestId',
-        'requestedBy',
-        'decidedBy',
-        'role',
-        'at',
-        'rationale',
-        'evidence',
-        'warrantedSince',
-        'hoursFromWarrantedToDecision',
-      ] as const;
-      const cell = (value: string | number | readonly string[] | null) => {
-        const text = Array.isArray(value)
-          ? value.join(' ')
-          : value === null
-            ? ''
-            : `${value as string | number}`;
-        return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-      };
-      const lines = [
-        columns.join(','),
-        ...decisions.map((d) => columns.map((c) => cell(d[c])).join(',')),
-      ];
-      reply
-        .type('text/csv; charset=utf-8')
-        .status(200)
-        .send(`${lines.join('\n')}\n`);
+      const csv = escalationsCsv(decisions);
+      reply.type('text/csv; charset=utf-8').status(200).send(csv);
       return;
     }
     reply.status(200).send(decisions);

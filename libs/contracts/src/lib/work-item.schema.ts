@@ -9,6 +9,7 @@
 import { z } from 'zod';
 
 import { instantSchema } from './episode-event.schema.js';
+import { MAX_PAGE, MAX_PAGE_SIZE, wholeNumber } from './list-query.schema.js';
 
 export const workItemKinds = [
   'second-senior-approval',
@@ -136,14 +137,7 @@ export const workItemPageSchema = z
 export type WorkItemPage = z.infer<typeof workItemPageSchema>;
 
 /** The largest page of a list. */
-export const WORK_ITEM_MAX_PAGE_SIZE = 100;
-
-const wholeNumber = (max: number) =>
-  z
-    .string()
-    .regex(/^[1-9][0-9]{0,5}$/, `must be a whole number from 1 to ${max}`)
-    .transform(Number)
-    .refine((n) => n <= max, `must be a whole number from 1 to ${max}`);
+export const WORK_ITEM_MAX_PAGE_SIZE = MAX_PAGE_SIZE;
 
 /** The query of an episode's work items (`GET /api/episodes/:id/work-items`). */
 export const episodeWorkItemQuerySchema = z
@@ -153,7 +147,7 @@ export const episodeWorkItemQuerySchema = z
     status: z.enum([...workItemStatuses, 'all']).default('open'),
     /** `true`: only what the caller may close; `false`: the rest. */
     actionable: z.enum(['true', 'false']).optional(),
-    page: wholeNumber(1_000_000).default(1),
+    page: wholeNumber(MAX_PAGE).default(1),
     pageSize: wholeNumber(WORK_ITEM_MAX_PAGE_SIZE).default(25),
   })
   .strict();

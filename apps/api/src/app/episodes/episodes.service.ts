@@ -8,6 +8,7 @@ import {
   type EpisodeActor,
   type EpisodeEvent,
   episodeEventTypes,
+  episodeListQuerySchema,
   instantSchema,
   parseEpisodeEvent,
   parseOrThrow,
@@ -435,10 +436,12 @@ export class EpisodesService {
   }
 
   async list(query: Record<string, unknown>, user: AuthenticatedUser) {
-    const page = Math.max(1, Number(query['page'] ?? 1) || 1);
-    const pageSize = Math.min(
-      100,
-      Math.max(1, Number(query['pageSize'] ?? 25) || 25),
+    // Every filter checked before it reaches the database: a page of 1e18,
+    // a NUL character or a lone surrogate is a 400 naming the parameter.
+    const { page, pageSize, ...filters } = parseOrThrow(
+      episodeListQuerySchema,
+      query,
+      '',
     );
     const builder = this.dataSource
       .getRepository(this.entities.episode)
@@ -466,25 +469,18 @@ export class EpisodesService {
       .limit(pageSize);
     // Training episodes never appear among real ones: one kind per list
     // (real by default; trainees see training episodes only).
-    const kind =
-      user.role === 'trainee'
-        ? 'training'
-        : parseOrThrow(
-            z.enum(['real', 'training']).default('real'),
-            query['kind'],
-            'kind',
-          );
+    const kind = user.role === 'trainee' ? 'training' : filters.kind;
     builder.andWhere('episode.kind = :kind', { kind });
-    if (query['overdue'] === 'true')
+    if (filters.overdue === 'true')
       builder.andWhere('episode.overdue = :overdue', { overdue: true });
-    if (typeof query['stage'] === 'string') {
+    if (filters.stage !== undefined) {
       builder.andWhere('episode.stage LIKE :stage', {
-        stage: `%${query['stage']}%`,
+        stage: `%${filters.stage}%`,
       });
     }
-    if (typeof query['alert'] === 'string') {
+    if (filters.alert !== undefined) {
       builder.andWhere('episode.alertIds LIKE :alert', {
-        alert: `%"${query['alert']}"%`,
+        alert: `%"${filters.alert}"%`,
       });
     }
     // COUNT(*), not TypeORM's COUNT(DISTINCT id): one row per episode here,

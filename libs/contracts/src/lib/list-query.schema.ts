@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** The largest page number a list accepts (a million pages of one). */
+export const MAX_PAGE = 1_000_000;
+
+/** The largest page of a list. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * A whole number from 1 to `max` given as query text: "1e18", "Infinity",
+ * "-1", "2.5" and "" are refused with the rule, never coerced.
+ */
+export const wholeNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,6}$/, `must be a whole number from 1 to ${max}`)
+    .transform(Number)
+    .refine((n) => n <= max, `must be a whole number from 1 to ${max}`);
+
+/**
+ * A short text filter: at most 100 characters, no control characters (NUL
+ * included, which PostgreSQL refuses in text) and well-formed Unicode (no
+ * lone surrogate).
+ */
+export const textFilter = z
+  .string()
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  .regex(/^[^\p{Cs}]*$/u, 'must be well-formed Unicode (no lone surrogate)');
+
+/** The query of the episode list (`GET /api/episodes`). */
+export const episodeListQuerySchema = z
+  .object({
+    /** Real episodes by default (trainees: always training). */
+    kind: z.enum(['real', 'training']).default('real'),
+    overdue: z.enum(['true', 'false']).optional(),
+    /** Part of the stage's name. */
+    stage: textFilter.optional(),
+    /** An alert's id. */
+    alert: textFilter.optional(),
+    page: wholeNumber(MAX_PAGE).default(1),
+    pageSize: wholeNumber(MAX_PAGE_SIZE).default(25),
+  })
+  .strict();
+export type EpisodeListQuery = z.output<typeof episodeListQuerySchema>;
