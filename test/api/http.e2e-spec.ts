@@ -261,4 +261,26 @@ describe('HTTP layer (SQLite)', () => {
       'public, max-age=31536000, immutable',
     );
   });
+  it('sends security headers on every answer, and no-store on every API answer', async () => {
+    const page = await fetch(`${harness.service.url}/`);
+    const episode = await fetch(
+      `${harness.service.url}/api/episodes/${episodeId}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const refused = await fetch(`${harness.service.url}/api/episodes`);
+    for (const response of [page, episode, refused]) {
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    expect(episode.status).toBe(200);
+    expect(refused.status).toBe(401);
+    // Patient data, and every other API answer, is never cached.
+    expect(episode.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
 });

@@ -55,6 +55,13 @@ export interface BrowserHarness {
    * form's "given at" or "sample drawn at" defaults to the page's now).
    */
   advance(ms: number): Promise<void>;
+  /**
+   * What Chromium reported against the service's content security policy on
+   * every page opened so far (each a console error).
+   */
+  readonly cspViolations: readonly string[];
+  /** How many pages were opened. */
+  readonly pagesOpened: number;
   close(): Promise<void>;
 }
 
@@ -205,16 +212,31 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
   const open = new Set<BrowserContext>();
+  const cspViolations: string[] = [];
+  let pagesOpened = 0;
   return {
     service,
     clock,
     browser,
+    cspViolations,
+    get pagesOpened() {
+      return pagesOpened;
+    },
     async newPage(viewport = { width: 1280, height: 800 }) {
       const context = await browser.newContext({ viewport });
       open.add(context);
       context.on('close', () => open.delete(context));
       await context.clock.setFixedTime(clock.now());
       const page = await context.newPage();
+      pagesOpened += 1;
+      page.on('console', (message) => {
+        if (
+          message.type() === 'error' &&
+          /content security policy/i.test(message.text())
+        ) {
+          cspViolations.push(message.text());
+        }
+      });
       return { context, page };
     },
     async advance(ms: number) {

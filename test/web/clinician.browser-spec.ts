@@ -357,4 +357,11 @@ describe('the clinician web app in Chromium', () => {
   maybe('nothing was loaded from anywhere but the service', () => {
     expect(offsite).toEqual([]);
   });
+  maybe(
+    'every page of this suite ran under the content security policy without a violation',
+    () => {
+      expect(harness.pagesOpened).toBeGreaterThan(0);
+      expect(harness.cspViolations).toEqual([]);
+    },
+  );
 });

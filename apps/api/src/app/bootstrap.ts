@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 
+import helmet from '@fastify/helmet';
 // The reply's sendFile (types of the static-file plugin Nest registers).
 import type {} from '@fastify/static';
 import type { INestApplication } from '@nestjs/common';
@@ -157,6 +158,37 @@ export async function startService(options: {
     }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
+  // Security headers (@fastify/helmet): a content security policy the web
+  // app runs under (its scripts and styles from this origin only; React's
+  // style properties are set through the DOM, not markup), never framed,
+  // no referrer, nosniff. Patient data is never cached: every API answer is
+  // no-store.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', (request, reply, payload, done) => {
+      if (request.url.startsWith('/api')) {
+        reply.header('cache-control', 'no-store');
+      }
+      done(null, payload);
+    });
   // JSON bodies only: any other content type, plain text included, is a 415
   // naming the content-type (no parser for it); so is a JSON body declared
   // in a charset other than UTF-8, which Fastify's own JSON parser, called

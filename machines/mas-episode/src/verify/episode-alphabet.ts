@@ -399,9 +399,12 @@ const backbone: LetterId[] = [
 
 /**
  * The lean backbone of the concern slices: time, the first panel, suspicion,
- * a pulse, an inadequate reassessment, a hold and death. The response that
- * leads to remission, stopping the pulse and the other outcomes are the
- * timeline's (each letter multiplies the states of a slice).
+ * a pulse, an inadequate reassessment and death. The response that leads to
+ * remission, stopping the pulse and the other outcomes are the timeline's
+ * (each letter multiplies the states of a slice). A hold about triples a
+ * slice's states: it is combined with the timeline, CNS and severity, the
+ * emergency starts and countersignatures of the other refractory drugs,
+ * and the records slice, not with every concern.
  */
 const lean: LetterId[] = [
   'tick:long',
@@ -409,10 +412,10 @@ const lean: LetterId[] = [
   'suspicion',
   'start:methylprednisolone',
   'reassess:same',
-  'hold:start',
-  'hold:end',
   'death',
 ];
+
+const hold: LetterId[] = ['hold:start', 'hold:end'];
 
 /** The whole course of an episode: the backbone, remission and the outcomes. */
 const timeline: LetterId[] = [
@@ -479,6 +482,7 @@ export const slices: readonly Slice[] = [
     name: 'refractory, roles: other drugs',
     letters: [
       ...lean,
+      ...hold,
       'severity:severe',
       ...drugsOfClass('refractory')
         .filter((drug) => !['emapalumab', 'ruxolitinib'].includes(drug))
@@ -526,6 +530,7 @@ export const slices: readonly Slice[] = [
     name: 'records: doses and the clock',
     letters: [
       ...lean,
+      ...hold,
       'tick:user',
       // A partial panel: the picture keeps earlier items within its window.
       'labs:counts',
@@ -539,6 +544,7 @@ export const slices: readonly Slice[] = [
     name: 'CNS and severity, on hold',
     letters: [
       ...lean,
+      ...hold,
       'labs:cns',
       'start:dexamethasone',
       'decision:cns',
