@@ -7,7 +7,11 @@ const children = [
   spawn(
     'npx',
     ['tsx', '--tsconfig', 'apps/api/tsconfig.json', 'apps/api/src/main.ts'],
-    { stdio: 'inherit', env: { ...process.env, PORT: port } },
+    // Demo users and episodes on an empty database, as `npm start`.
+    {
+      stdio: 'inherit',
+      env: { DEMO_DATA: 'true', ...process.env, PORT: port },
+    },
   ),
   spawn(
     'npx',

@@ -56,6 +56,7 @@ async function start(port: number): Promise<Running> {
         SQLITE_PATH: join(dir, 'mas.sqlite'),
         DATA_DIR: dir,
         SCHEDULER_INTERVAL_MS: '0',
+        DEMO_DATA: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

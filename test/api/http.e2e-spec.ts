@@ -274,6 +274,8 @@ describe('HTTP layer (SQLite)', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("object-src 'none'");
       expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      // Plain HTTP on a workstation or behind a TLS proxy keeps working.
+      expect(csp).not.toContain('upgrade-insecure-requests');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     }

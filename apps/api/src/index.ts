@@ -2,6 +2,7 @@
 export * from './app/bootstrap.js';
 export * from './app/clock/clock.js';
 export * from './app/config/configuration.js';
+export { seedDemoData } from './app/demo-data.js';
 export * from './app/http-limits.js';
 // The write path's pieces, for bench:api's framework-free handler.
 export { auditEntryHash, GENESIS_HASH } from './app/audit/audit-chain.util.js';

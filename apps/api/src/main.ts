@@ -76,15 +76,24 @@ async function main(): Promise<void> {
   console.log(
     `Institution profile: ${profile.data.profileId} ${profile.data.version}${profile.data.example ? ' — EXAMPLE, not clinical guidance' : ''}`,
   );
+  if (credentials.length > 0 && !config.DEMO_DATA) {
+    console.log(
+      'An empty database: the admin account alone (no demo data unless DEMO_DATA=true, as `npm start` sets):',
+    );
+  }
   if (credentials.length > 0) {
-    console.log('Demo users (passwords generated now, shown once):');
+    console.log(
+      config.DEMO_DATA
+        ? 'Demo users (passwords generated now, shown once):'
+        : 'Admin (password generated now, shown once):',
+    );
     for (const c of credentials)
       console.log(
         `  ${c.username.padEnd(16)} ${c.role.padEnd(10)} ${c.password}`,
       );
   }
   console.log(
-    `Log in: curl -s -X POST ${service.url}/api/auth/login -H 'content-type: application/json' -d '{"username":"demo-clinician","password":"<password>"}'`,
+    `Log in: curl -s -X POST ${service.url}/api/auth/login -H 'content-type: application/json' -d '{"username":"${config.DEMO_DATA ? 'demo-clinician' : (config.ADMIN_USERNAME ?? 'admin')}","password":"<password>"}'`,
   );
   const stop = () => {
     void service.close().then(() => process.exit(0));

@@ -176,6 +176,9 @@ export async function startService(options: {
         baseUri: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
+        // Served over plain HTTP behind a hospital's TLS proxy, or directly
+        // on a workstation: upgrading the app's requests would break it.
+        upgradeInsecureRequests: null,
       },
     },
     referrerPolicy: { policy: 'no-referrer' },

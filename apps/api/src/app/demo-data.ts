@@ -1,6 +1,7 @@
 /**
- * Demo users and episodes for `npm start` on an empty database. Passwords are
- * generated and printed once; none is committed.
+ * The first start on an empty database: the admin account always, and the
+ * demo users and episodes only when `DEMO_DATA=true` (as `npm start` sets).
+ * Passwords are generated and printed once; none is committed.
  */
 import {
   amira,
@@ -40,6 +41,7 @@ export async function seedDemoData(
     role: 'admin',
     password: config.ADMIN_PASSWORD ? '(from ADMIN_PASSWORD)' : adminPassword,
   });
+  if (!config.DEMO_DATA) return credentials;
   const demo = [
     ['demo-clinician', 'clinician'],
     ['demo-senior-a', 'senior'],

@@ -9,7 +9,10 @@ describe('configuration', () => {
       PORT: 3000,
       SQLITE_PATH: 'data/mas.sqlite',
       SQLITE_SYNCHRONOUS: 'NORMAL',
+      // No demo users or episodes unless asked for.
+      DEMO_DATA: false,
     });
+    expect(loadConfiguration({ DEMO_DATA: 'true' }).DEMO_DATA).toBe(true);
   });
 
   it.each([
@@ -24,6 +27,7 @@ describe('configuration', () => {
     ],
     [{ JWT_SECRET: 'abc' }, /JWT_SECRET/],
     [{ SQLITE_SYNCHRONOUS: 'OFF' }, /SQLITE_SYNCHRONOUS/],
+    [{ DEMO_DATA: 'yes' }, /DEMO_DATA: must be true or false/],
   ])('%p stops the start, naming the variable', (env, message) => {
     expect(() => loadConfiguration(env)).toThrow(ConfigurationError);
     expect(() => loadConfiguration(env)).toThrow(message);

@@ -35,6 +35,15 @@ export const configurationSchema = z.object({
   WEB_DIR: z.string().min(1).default('dist/web'),
   /** How often the scheduler looks for due times (0: only at start). */
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Demo users and demo episodes on an empty database: only when asked for
+   * (`npm start` asks). Otherwise an empty database gets the admin account
+   * alone.
+   */
+  DEMO_DATA: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   /** Lifetime of a login token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce
     .number()
