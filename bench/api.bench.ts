@@ -8,7 +8,7 @@
  * 10,000 open episodes, first page of GET /api/episodes (p99), and restart
  * to ready. Prints figures; asserts nothing.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ import {
   auditEntryFor,
   auditEntryHash,
   derivedColumns,
+  ephemeralKeys,
+  episodeSeal,
   GENESIS_HASH,
   loadConfiguration,
   ManualClock,
@@ -37,6 +39,9 @@ import {
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import { exampleProfile } from './example-profile.js';
+
+/** The service's keys for every run (the rows are sealed with them). */
+const benchKeys = ephemeralKeys();
 
 const SECONDS_PER_LEVEL = Number(process.env['BENCH_SECONDS'] ?? 2);
 /**
@@ -163,7 +168,7 @@ function startOn(file: string, synchronous: 'NORMAL' | 'FULL') {
     }),
     clock: new ManualClock(BENCH_NOW),
     profile,
-    jwtSecret: randomBytes(32).toString('hex'),
+    keys: benchKeys,
   });
 }
 
@@ -263,7 +268,7 @@ async function bareContender(
   const read = db.prepare('SELECT * FROM episodes WHERE id = ?');
   const update = db.prepare(
     `UPDATE episodes SET snapshot = ?, stage = ?, tags = ?, alert_ids = ?, overdue = ?,
-       urgency = ?, next_due_at = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+       urgency = ?, next_due_at = ?, version = ?, updated_at = ?, seal = ? WHERE id = ? AND version = ?`,
   );
   const last = db.prepare(
     'SELECT seq, hash FROM audit_entries WHERE episode_id = ? ORDER BY seq DESC LIMIT 1',
@@ -300,6 +305,9 @@ async function bareContender(
         null,
         version + 1,
         now,
+        createHmac('sha256', benchKeys.audit)
+          .update(row.snapshot)
+          .digest('hex'),
         id,
         version,
       );
@@ -324,7 +332,7 @@ async function bareContender(
         row.profile_hash,
         previous?.hash ?? 'genesis',
       ] as const;
-      const hash = createHash('sha256')
+      const hash = createHmac('sha256', benchKeys.audit)
         .update(JSON.stringify(entry))
         .digest('hex');
       insert.run(...entry, hash);
@@ -344,9 +352,21 @@ async function bareContender(
   >();
   const machineStep = db.transaction(
     (id: string, version: number, payload: string): number => {
-      const row = read.get(id) as
-        { version: number; snapshot: string } | undefined;
-      if (!row || row.version !== version) return 409;
+      const stored = read.get(id) as Record<string, unknown> | undefined;
+      if (!stored || stored['version'] !== version) return 409;
+      const row = {
+        id,
+        kind: stored['kind'] as 'real',
+        patientIdentifier: stored['patient_identifier'] as string,
+        snapshot: stored['snapshot'] as string,
+        initialSnapshot: stored['initial_snapshot'] as string | null,
+        version,
+        protocolHash: stored['protocol_hash'] as string,
+        profileHash: stored['profile_hash'] as string,
+        machineVersion: stored['machine_version'] as string,
+        createdAt: new Date(`${stored['created_at'] as string}Z`),
+        seal: stored['seal'] as string | null,
+      };
       // The service's (fixed) time: the same state as the service steps.
       const now = BENCH_NOW;
       const event = {
@@ -366,21 +386,14 @@ async function bareContender(
       if (after === before) return 422;
       const check = checkEvent(before.context, event);
       const derived = derivedColumns(after);
-      update.run(
-        JSON.stringify(masEpisodeMachine.getPersistedSnapshot(after)),
-        derived.stage,
-        derived.tags,
-        derived.alertIds,
-        derived.overdue ? 1 : 0,
-        derived.urgency,
-        derived.nextDueAt ? sqliteTime(derived.nextDueAt) : null,
-        version + 1,
-        sqliteTime(now),
-        id,
-        version,
-      );
       const previous = last.get(id) as
         { seq: number; hash: string } | undefined;
+      // As the service: the record checked against its seal before it is
+      // built upon.
+      if (
+        episodeSeal(benchKeys.audit, row, previous?.hash ?? null) !== row.seal
+      )
+        return 409;
       const entry = auditEntryFor({
         episodeId: id,
         seq: (previous?.seq ?? 0) + 1,
@@ -391,6 +404,28 @@ async function bareContender(
         recordedAt: now,
         prevHash: previous?.hash ?? GENESIS_HASH,
       });
+      const hash = auditEntryHash(benchKeys.audit, entry);
+      const snapshot = JSON.stringify(
+        masEpisodeMachine.getPersistedSnapshot(after),
+      );
+      update.run(
+        snapshot,
+        derived.stage,
+        derived.tags,
+        derived.alertIds,
+        derived.overdue ? 1 : 0,
+        derived.urgency,
+        derived.nextDueAt ? sqliteTime(derived.nextDueAt) : null,
+        version + 1,
+        sqliteTime(now),
+        episodeSeal(
+          benchKeys.audit,
+          { ...row, snapshot, version: version + 1 },
+          hash,
+        ),
+        id,
+        version,
+      );
       insert.run(
         randomUUID(),
         id,
@@ -409,7 +444,7 @@ async function bareContender(
         entry.protocolHash,
         entry.profileHash,
         entry.prevHash,
-        auditEntryHash(entry),
+        hash,
       );
       recent.set(id, { version: version + 1, snapshot: after });
       return 201;
@@ -462,8 +497,7 @@ async function benchListAndRestart(dir: string) {
     SCHEDULER_INTERVAL_MS: '0',
   });
   const clock = new ManualClock(new Date('2026-03-01T08:00:00Z'));
-  const jwtSecret = randomBytes(32).toString('hex');
-  let service = await startService({ config, clock, profile, jwtSecret });
+  let service = await startService({ config, clock, profile, keys: benchKeys });
   await service.users.create('bench', 'bench password 123', 'clinician');
   const user = { id: 'bench', username: 'bench', role: 'clinician' as const };
   const seedStart = performance.now();
@@ -493,7 +527,7 @@ async function benchListAndRestart(dir: string) {
   latencies.sort((a, b) => a - b);
   await service.close();
   const restartStart = performance.now();
-  service = await startService({ config, clock, profile, jwtSecret });
+  service = await startService({ config, clock, profile, keys: benchKeys });
   const restartSeconds = (performance.now() - restartStart) / 1000;
   await service.close();
   return {

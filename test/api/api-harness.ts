@@ -3,7 +3,7 @@
  * file, or a fresh PostgreSQL database that is dropped afterwards), with a
  * manual clock: time is the one seam.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import pg from 'pg';
 
 import {
   type Configuration,
+  ephemeralKeys,
   loadConfiguration,
   ManualClock,
   type RunningService,
@@ -174,6 +175,11 @@ export interface Harness {
   service: RunningService;
   readonly clock: ManualClock;
   readonly engine: EngineName;
+  /**
+   * The configuration a command run against this database needs (the
+   * database and the audit key), as environment variables.
+   */
+  readonly adminEnv: Record<string, string>;
   /** A raw query on the same database (for tampering tests). */
   query(sql: string, params?: unknown[]): Promise<unknown[]>;
   /** Stops the service, runs `whileDown`, and starts it again on the same database. */
@@ -201,7 +207,13 @@ export async function startHarness(
   const tokenTtl = String(options.tokenTtlSeconds ?? TEST_TOKEN_TTL_SECONDS);
   const profile = exampleProfile;
   const clock = new ManualClock(new Date(T0));
-  const jwtSecret = randomBytes(32).toString('hex');
+  // The keys live as long as the harness: a restart keeps them. The audit
+  // key as text too, for the commands run against the database.
+  const auditKey = randomBytes(32).toString('hex');
+  const keys = {
+    ...ephemeralKeys(),
+    audit: createSecretKey(Buffer.from(auditKey, 'utf8')),
+  };
 
   /** The harness around a configured database, whatever the engine. */
   async function assemble(
@@ -209,10 +221,16 @@ export async function startHarness(
     query: Harness['query'],
     cleanup: () => Promise<void>,
   ): Promise<Harness> {
-    const start = () => startService({ config, clock, profile, jwtSecret });
+    const start = () => startService({ config, clock, profile, keys });
     const extra: RunningService[] = [];
     const harness: Harness = {
       service: await start(),
+      adminEnv: {
+        AUDIT_KEY: auditKey,
+        ...(config.DATABASE_URL
+          ? { DATABASE_URL: config.DATABASE_URL }
+          : { SQLITE_PATH: config.SQLITE_PATH }),
+      },
       clock,
       engine,
       query,

@@ -7,7 +7,7 @@
  * cycles, not dozens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +54,8 @@ async function start(port: number): Promise<Running> {
         TSX_TSCONFIG_PATH: join(root, 'apps/api/tsconfig.json'),
         PORT: String(port),
         SQLITE_PATH: join(dir, 'mas.sqlite'),
-        DATA_DIR: dir,
+        DATA_DIR: join(dir, 'data'),
+        KEYS_DIR: join(dir, 'keys'),
         SCHEDULER_INTERVAL_MS: '0',
         DEMO_DATA: 'true',
       },
@@ -229,8 +230,34 @@ describe('crash safety (SQLite, synchronous=NORMAL)', () => {
     expect(replay.body.context.lastPanel).toEqual(
       episode.body.context.lastPanel,
     );
-    const verify = await auditor.request('GET', '/api/audit/verify');
+    const verify = await auditor.request(
+      'GET',
+      '/api/audit/verify?replay=true',
+    );
     expect(verify.body).toMatchObject({ ok: true, broken: [] });
+    // Data at rest: the database, its WAL and every key readable by the
+    // service's user alone; the keys in their own folder.
+    const modes = Object.fromEntries(
+      [
+        'mas.sqlite',
+        'mas.sqlite-wal',
+        'keys',
+        'keys/jwt-secret',
+        'keys/audit-key',
+        'keys/checkpoint-ed25519.pem',
+      ].map((name) => [
+        name,
+        (statSync(join(dir, name)).mode & 0o777).toString(8),
+      ]),
+    );
+    expect(modes).toEqual({
+      'mas.sqlite': '600',
+      'mas.sqlite-wal': '600',
+      keys: '700',
+      'keys/jwt-secret': '600',
+      'keys/audit-key': '600',
+      'keys/checkpoint-ed25519.pem': '600',
+    });
     await kill(running);
   }, 240_000);
 });

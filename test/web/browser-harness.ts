@@ -4,7 +4,6 @@
  * seam: the service runs on a manual clock and the page's clock is set to
  * the same instant.
  */
-import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   constants,
@@ -27,6 +26,7 @@ import {
 } from 'playwright-core';
 
 import {
+  ephemeralKeys,
   loadConfiguration,
   ManualClock,
   type RunningService,
@@ -186,7 +186,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     }),
     clock,
     profile,
-    jwtSecret: randomBytes(32).toString('hex'),
+    keys: ephemeralKeys(),
   });
   for (const [username, role] of [
     ['dr-adams', 'clinician'],

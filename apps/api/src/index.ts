@@ -5,9 +5,17 @@ export * from './app/config/configuration.js';
 export { seedDemoData } from './app/demo-data.js';
 export * from './app/http-limits.js';
 // The write path's pieces, for bench:api's framework-free handler.
-export { auditEntryHash, GENESIS_HASH } from './app/audit/audit-chain.util.js';
+export {
+  auditEntryHash,
+  chainProblems,
+  episodeSeal,
+  firstBrokenEntry,
+  GENESIS_HASH,
+} from './app/audit/audit-chain.util.js';
+export * from './app/audit/checkpoint.util.js';
 export { IDEMPOTENCY_KEY_MAX_LENGTH } from './app/database/entities.js';
 export {
   auditEntryFor,
   derivedColumns,
 } from './app/episodes/episodes.service.js';
+export * from './app/keys/service-keys.js';

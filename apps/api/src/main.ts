@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +12,7 @@ import {
 } from './app/config/configuration.js';
 import { seedDemoData } from './app/demo-data.js';
 import type { EpisodesService } from './app/episodes/episodes.service.js';
+import { loadServiceKeys } from './app/keys/service-keys.js';
 import { EPISODES } from './app/tokens.js';
 
 import 'reflect-metadata';
@@ -24,18 +24,10 @@ const EXAMPLE_PROFILE = fileURLToPath(
   ),
 );
 
-/** The signing key: configured, or generated once and kept under DATA_DIR. */
-function signingKey(configured: string | undefined, dataDir: string): string {
-  if (configured) return configured;
-  const path = join(dataDir, 'jwt-secret');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('hex');
-  writeFileSync(path, secret, { mode: 0o600 });
-  return secret;
-}
-
 async function main(): Promise<void> {
+  // Every file the service creates (the database, its WAL and journal, the
+  // keys) is readable by its own user alone.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfiguration(process.env);
@@ -54,7 +46,12 @@ async function main(): Promise<void> {
     config,
     clock,
     profile,
-    jwtSecret: signingKey(config.JWT_SECRET, config.DATA_DIR),
+    keys: loadServiceKeys({
+      keysDir: config.KEYS_DIR,
+      dataDir: config.DATA_DIR,
+      jwtSecret: config.JWT_SECRET,
+      auditKey: config.AUDIT_KEY,
+    }),
   });
   const credentials = await seedDemoData(
     config,

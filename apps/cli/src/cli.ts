@@ -87,6 +87,11 @@ Commands
                        does not count); coverage of states and transitions; --check:
                        exit 1 if a statement has no test of its own (or no element)
                        without a recorded reason
+  audit verify [--database FILE|URL] [--checkpoint FILE] [--replay] [--json]
+                       the service's audit checked from outside it: every entry authenticated
+                       with the audit key (AUDIT_KEY or KEYS_DIR/audit-key), every chain
+                       against its episode, and what changed since a signed checkpoint kept
+                       from GET /api/audit/checkpoint (exit 1 if anything is wrong, each named)
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)

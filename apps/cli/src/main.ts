@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runCli } from './cli.js';
@@ -13,6 +14,28 @@ const defaultProfilePath = fileURLToPath(
 );
 
 const workspaceRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+// The commands that open the service's database (`audit verify`) belong to
+// the service: run there, with its configuration and keys.
+if (process.argv[2] === 'audit') {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(workspaceRoot, 'apps/api/src/admin-main.ts'),
+      ...process.argv.slice(2),
+    ],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        TSX_TSCONFIG_PATH: join(workspaceRoot, 'apps/api/tsconfig.json'),
+      },
+    },
+  );
+  process.exit(child.status ?? 2);
+}
 
 const outcome = runCli(process.argv.slice(2), {
   workspaceRoot,

@@ -7,21 +7,24 @@ import type { DataSource } from 'typeorm';
 
 import type { InstitutionProfile } from '@mas/protocol';
 
+import { AuditModule } from './audit/audit.module.js';
+import { AuditService } from './audit/audit.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
 import {
-  AuditController,
   AuthController,
   EpisodesController,
   HealthController,
+  ProtocolController,
   TrainingController,
   UsersController,
 } from './controllers.js';
 import type { Entities } from './database/entities.js';
 import { EpisodesService } from './episodes/episodes.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
+import type { ServiceKeys } from './keys/service-keys.js';
 import { CLOCK, CONFIG, EPISODES, TRAINING, USERS } from './tokens.js';
 import { TrainingService } from './training/training.service.js';
 import { WorkItemsModule } from './work-items/work-items.module.js';
@@ -33,7 +36,7 @@ export interface AppDependencies {
   readonly entities: Entities;
   readonly clock: Clock;
   readonly profile: InstitutionProfile;
-  readonly jwtSecret: string;
+  readonly keys: ServiceKeys;
 }
 
 @Module({})
@@ -46,6 +49,14 @@ export class AppModule {
       deps.clock,
       deps.profile,
       workItems,
+      deps.keys.audit,
+    );
+    const audit = new AuditService(
+      deps.dataSource,
+      deps.entities,
+      deps.clock,
+      deps.keys.checkpoint,
+      episodes,
     );
     return {
       module: AppModule,
@@ -53,17 +64,18 @@ export class AppModule {
         JwtModule.register({
           // A key object, made once: given a string, jsonwebtoken first tries
           // (and fails) to parse it as a public key on every verification.
-          secret: createSecretKey(Buffer.from(deps.jwtSecret, 'utf8')),
+          secret: createSecretKey(Buffer.from(deps.keys.jwtSecret, 'utf8')),
           verifyOptions: { algorithms: ['HS256'] },
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
         WorkItemsModule.forRoot(workItems),
+        AuditModule.forRoot(audit),
       ],
       controllers: [
-        AuditController,
         AuthController,
         EpisodesController,
         HealthController,
+        ProtocolController,
         TrainingController,
         UsersController,
       ],

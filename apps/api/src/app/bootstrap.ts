@@ -29,6 +29,7 @@ import {
   REQUEST_TIMEOUT_MS,
 } from './http-limits.js';
 import { badText } from './json-text.js';
+import type { ServiceKeys } from './keys/service-keys.js';
 import { RequestRefusal } from './request-refusal.error.js';
 import { EPISODES, USERS } from './tokens.js';
 
@@ -113,7 +114,8 @@ export async function startService(options: {
   config: Configuration;
   clock: Clock;
   profile: InstitutionProfile;
-  jwtSecret: string;
+  /** The signing, audit and checkpoint keys (service-keys.ts). */
+  keys: ServiceKeys;
   host?: string;
 }): Promise<RunningService> {
   const { dataSource, engine } = createDataSource(options.config);
@@ -126,7 +128,7 @@ export async function startService(options: {
       entities: buildEntities(engine),
       clock: options.clock,
       profile: options.profile,
-      jwtSecret: options.jwtSecret,
+      keys: options.keys,
     }),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,

@@ -21,7 +21,6 @@ import { parseOrThrow } from '@mas/contracts';
 import { masEpisodeMachine } from '@mas/mas-episode';
 import { evidenceCatalog, masProtocol } from '@mas/protocol';
 
-import { escalationsCsv } from './audit/escalations-csv.js';
 import { Public, Roles } from './auth/auth.guard.js';
 import { MIN_PASSWORD_LENGTH } from './auth/password.util.js';
 import type { UsersService } from './auth/users.service.js';
@@ -160,30 +159,7 @@ export class EpisodesController {
 }
 
 @Controller('api')
-export class AuditController {
-  constructor(@Inject(EPISODES) private readonly episodes: EpisodesService) {}
-
-  @Roles('auditor', 'senior', 'clinician')
-  @Get('escalations')
-  async escalations(
-    @Query('format') format: unknown,
-    @Res() reply: FastifyReply,
-  ) {
-    const decisions = await this.episodes.escalations();
-    if (format === 'csv') {
-      const csv = escalationsCsv(decisions);
-      reply.type('text/csv; charset=utf-8').status(200).send(csv);
-      return;
-    }
-    reply.status(200).send(decisions);
-  }
-
-  @Roles('auditor', 'senior', 'clinician', 'admin')
-  @Get('audit/verify')
-  verify() {
-    return this.episodes.verifyAudit();
-  }
-
+export class ProtocolController {
   @Roles('clinician', 'senior', 'trainee', 'auditor', 'admin')
   @Get('protocol')
   protocol() {

@@ -5,3 +5,4 @@ export const CONFIG = Symbol('Configuration');
 export const TRAINING = Symbol('TrainingService');
 export const CLOCK = Symbol('Clock');
 export const WORK_ITEMS = Symbol('WorkItemsService');
+export const AUDIT = Symbol('AuditService');

@@ -66,9 +66,10 @@ export interface AuditEntry {
 export interface AuditVerification {
   readonly ok: boolean;
   readonly episodes: number;
+  /** Every problem found (`seq` null: the episode or chain as a whole). */
   readonly broken: readonly {
     readonly episodeId: string;
-    readonly seq: number;
+    readonly seq: number | null;
     readonly reason: string;
   }[];
 }

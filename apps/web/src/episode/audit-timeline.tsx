@@ -7,7 +7,11 @@ export interface AuditTimelineProps {
   readonly chain: {
     readonly ok: boolean;
     readonly entries: number;
-    readonly broken: { readonly seq: number; readonly reason: string } | null;
+    /** The first problem (`seq` null: the chain or record as a whole). */
+    readonly broken: {
+      readonly seq: number | null;
+      readonly reason: string;
+    } | null;
   };
 }
 
@@ -22,7 +26,7 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
       <p role="status" className={chain.ok ? 'chain ok' : 'chain broken'}>
         {chain.ok
           ? `✓ The audit chain verifies (${chain.entries} entries).`
-          : `✕ The audit chain is broken at entry ${chain.broken?.seq ?? '?'}: ${chain.broken?.reason ?? ''}`}
+          : `✕ The audit does not verify${chain.broken?.seq == null ? '' : ` at entry ${String(chain.broken.seq)}`}: ${chain.broken?.reason ?? ''}`}
       </p>
       {replayed.length === 0 ? <p>No events recorded yet.</p> : null}
       <ol className="timeline">

@@ -9,7 +9,10 @@ export interface EpisodeData {
   readonly chain: {
     readonly ok: boolean;
     readonly entries: number;
-    readonly broken: { readonly seq: number; readonly reason: string } | null;
+    readonly broken: {
+      readonly seq: number | null;
+      readonly reason: string;
+    } | null;
   };
 }
 

@@ -93,10 +93,10 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
         >
           {verification.ok
             ? `✓ Every audit chain verifies (${verification.episodes} episodes).`
-            : `✕ Broken chains: ${verification.broken
+            : `✕ The audit does not verify: ${verification.broken
                 .map(
                   (b) =>
-                    `episode ${b.episodeId} at entry ${b.seq} (${b.reason})`,
+                    `episode ${b.episodeId}${b.seq === null ? '' : ` at entry ${String(b.seq)}`} (${b.reason})`,
                 )
                 .join('; ')}`}
         </p>

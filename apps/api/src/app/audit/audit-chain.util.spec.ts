@@ -1,15 +1,22 @@
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
+
 import { describe, expect, it } from '@jest/globals';
+import canonicalize from 'canonicalize';
 
-import { contentHash } from '@mas/protocol';
-
-import type { AuditRow } from '../database/entities.js';
+import type { AuditRow, EpisodeRow } from '../database/entities.js';
 import {
   auditEntryHash,
+  chainProblems,
+  episodeSeal,
   firstBrokenEntry,
   GENESIS_HASH,
+  MAC_PREFIX,
 } from './audit-chain.util.js';
 
-function chain(length: number): AuditRow[] {
+const key = createSecretKey(Buffer.from('k'.repeat(32)));
+const otherKey = createSecretKey(Buffer.from('x'.repeat(32)));
+
+function chain(length: number, withKey = key): AuditRow[] {
   const rows: AuditRow[] = [];
   let previous = GENESIS_HASH;
   for (let seq = 1; seq <= length; seq += 1) {
@@ -31,68 +38,184 @@ function chain(length: number): AuditRow[] {
       profileHash: 'sha256:q',
       prevHash: previous,
     };
-    const hash = auditEntryHash(entry);
+    const hash = auditEntryHash(withKey, entry);
     rows.push({ ...entry, id: `id-${seq}`, hash });
     previous = hash;
   }
   return rows;
 }
 
-describe('audit hash chain', () => {
+/** An episode at `version`, sealed over the head of `entries`. */
+function episodeOver(entries: readonly AuditRow[]) {
+  const row: EpisodeRow = {
+    id: 'e1',
+    kind: 'real',
+    patientIdentifier: 'SYN-1',
+    snapshot: '{"value":"b"}',
+    initialSnapshot: '{"value":"a"}',
+    stage: 'x',
+    tags: '[]',
+    alertIds: '[]',
+    overdue: false,
+    urgency: 0,
+    nextDueAt: null,
+    protocolVersion: '1.0.0',
+    protocolHash: 'sha256:p',
+    profileHash: 'sha256:q',
+    machineVersion: '1',
+    version: entries.length,
+    createdAt: new Date(Date.UTC(2026, 2, 1)),
+    updatedAt: new Date(Date.UTC(2026, 2, 1)),
+    seal: null,
+  };
+  row.seal = episodeSeal(key, row, entries.at(-1)?.hash ?? null);
+  return row;
+}
+
+describe('audit chain: entries authenticated with the audit key', () => {
   it('an intact chain verifies', () => {
-    expect(firstBrokenEntry(chain(5))).toBeNull();
+    expect(firstBrokenEntry(key, chain(5))).toBeNull();
   });
 
   it('a changed payload is named', () => {
     const rows = chain(5);
     rows[2] = { ...rows[2]!, payload: '{"n":99}' };
-    expect(firstBrokenEntry(rows)).toEqual({
+    expect(firstBrokenEntry(key, rows)).toEqual({
       seq: 3,
       id: 'id-3',
-      reason: 'content does not match its hash',
+      reason:
+        'content does not match its authentication code (altered, or written without the audit key)',
     });
   });
 
   it('a deleted entry is named', () => {
     const rows = chain(5).filter((row) => row.seq !== 2);
-    expect(firstBrokenEntry(rows)).toMatchObject({
+    expect(firstBrokenEntry(key, rows)).toMatchObject({
       seq: 3,
       reason: 'sequence gap before 3',
     });
   });
 
-  it('a re-hashed forgery breaks the link of the next entry', () => {
-    const rows = chain(4);
-    const forged = { ...rows[1]!, payload: '{"n":42}' };
-    rows[1] = { ...forged, hash: auditEntryHash(forged) };
-    expect(firstBrokenEntry(rows)).toMatchObject({
-      seq: 3,
-      reason: 'link to the previous entry broken',
+  it('history rewritten and every hash recomputed without the key is caught at its first entry', () => {
+    // What an attacker with the database but not the key can do: the whole
+    // chain recomputed, links consistent, with another key ...
+    expect(firstBrokenEntry(key, chain(4, otherKey))).toMatchObject({
+      seq: 1,
+      reason: expect.stringContaining('authentication code'),
+    });
+    // ... or with the unkeyed SHA-256 an older version wrote.
+    const rows: AuditRow[] = [];
+    let previous = GENESIS_HASH;
+    for (const row of chain(3)) {
+      const { id, hash: _hash, ...fields } = row;
+      const entry = { ...fields, prevHash: previous };
+      const hash = `sha256:${createHash('sha256')
+        .update(canonicalize(entry) ?? '')
+        .digest('hex')}`;
+      rows.push({ ...entry, id, hash });
+      previous = hash;
+    }
+    expect(firstBrokenEntry(key, rows)).toMatchObject({
+      seq: 1,
+      reason: expect.stringContaining('not authenticated with the audit key'),
     });
   });
 
-  it('the write path hashes as @mas/protocol contentHash does, so chains written before still verify', () => {
-    for (const row of chain(3)) {
-      const { id: _id, hash, ...fields } = row;
-      const withText = {
-        ...fields,
-        rationale: 'Überweisung: Ferritin ≥ 684 µg/L — "CNS" \n ok',
-        payload: JSON.stringify({ value: 1e21, small: 1e-7, list: [3, 1] }),
-      };
-      expect(hash).toBe(
-        contentHash({
-          ...fields,
-          occurredAt: new Date(fields.occurredAt).toISOString(),
-          recordedAt: new Date(fields.recordedAt).toISOString(),
-        }),
-      );
-      expect(auditEntryHash(withText)).toBe(
-        contentHash({
-          ...withText,
-          occurredAt: new Date(withText.occurredAt).toISOString(),
-          recordedAt: new Date(withText.recordedAt).toISOString(),
-        }),
-      );
-    }
+  it('the code is HMAC-SHA-256 of the canonical JSON (RFC 8785), so an auditor can recompute it with the key', () => {
+    const [row] = chain(1);
+    const { id: _id, hash, ...fields } = row!;
+    const text = canonicalize({
+      ...fields,
+      occurredAt: fields.occurredAt.toISOString(),
+      recordedAt: fields.recordedAt.toISOString(),
+    });
+    expect(hash).toBe(
+      `${MAC_PREFIX}${createHmac('sha256', key)
+        .update(text ?? '')
+        .digest('hex')}`,
+    );
+    // Texts with any character hash as canonical JSON says.
+    const withText = {
+      ...fields,
+      rationale: 'Überweisung: Ferritin ≥ 684 µg/L — "CNS" \n ok',
+    };
+    expect(auditEntryHash(key, withText)).not.toBe(hash);
+    expect(auditEntryHash(key, withText)).toBe(
+      auditEntryHash(key, { ...withText }),
+    );
+  });
+});
+
+describe('audit chain against its episode (seal, tail, missing chain)', () => {
+  it('a chain and its sealed episode verify', () => {
+    const rows = chain(4);
+    expect(chainProblems(key, 'e1', episodeOver(rows), rows)).toEqual([]);
+  });
+
+  it('the last entry deleted: the missing tail and the broken seal are named', () => {
+    const rows = chain(4);
+    const episode = episodeOver(rows);
+    const reasons = chainProblems(key, 'e1', episode, rows.slice(0, 3)).map(
+      (p) => p.reason,
+    );
+    expect(reasons).toEqual([
+      'the chain ends at entry 3 but the episode is at version 4: 1 entries missing at the end',
+      expect.stringContaining('does not match its seal'),
+    ]);
+  });
+
+  it('the tail deleted and the version set back to match: the seal names it', () => {
+    const rows = chain(4);
+    const episode = { ...episodeOver(rows), version: 3 };
+    expect(
+      chainProblems(key, 'e1', episode, rows.slice(0, 3)).map((p) => p.reason),
+    ).toEqual([expect.stringContaining('does not match its seal')]);
+  });
+
+  it("an episode's whole chain deleted is named", () => {
+    const rows = chain(2);
+    const problems = chainProblems(key, 'e1', episodeOver(rows), []);
+    expect(problems[0]?.reason).toBe(
+      'the episode is at version 2 but its audit chain is missing',
+    );
+  });
+
+  it('a chain whose episode is gone is named', () => {
+    expect(
+      chainProblems(key, 'e1', undefined, chain(2)).map((p) => p.reason),
+    ).toEqual([
+      'an audit chain of 2 entries whose episode is missing (deleted outside the service)',
+    ]);
+  });
+
+  it.each([
+    ['snapshot', { snapshot: '{"value":"edited"}' }],
+    ['initial snapshot', { initialSnapshot: '{"value":"edited"}' }],
+    ['identifier', { patientIdentifier: 'SYN-2' }],
+    ['kind', { kind: 'training' as const }],
+  ])('an edited %s breaks the seal', (_name, change) => {
+    const rows = chain(2);
+    const episode = { ...episodeOver(rows), ...change };
+    expect(chainProblems(key, 'e1', episode, rows)).toEqual([
+      expect.objectContaining({
+        reason: expect.stringContaining('does not match its seal'),
+      }),
+    ]);
+  });
+
+  it('an unsealed episode (an older version, or forged) is named', () => {
+    const rows = chain(1);
+    const episode = { ...episodeOver(rows), seal: null };
+    expect(chainProblems(key, 'e1', episode, rows)[0]?.reason).toContain(
+      'not sealed',
+    );
+  });
+
+  it('a seal made with another key does not hold', () => {
+    const rows = chain(1);
+    const episode = episodeOver(rows);
+    expect(
+      chainProblems(otherKey, 'e1', episode, chain(1, otherKey)),
+    ).toHaveLength(1);
   });
 });

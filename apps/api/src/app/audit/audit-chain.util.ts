@@ -1,47 +1,130 @@
-import { createHash } from 'node:crypto';
+/**
+ * The anchored audit: every entry authenticated with a key the database does
+ * not hold (HMAC-SHA-256), chained to its predecessor, and each episode's
+ * record sealed with the same key over its snapshots, its version and the
+ * hash of its chain's last entry. Whoever can write the database but lacks
+ * the key cannot rewrite an entry (even recomputing every hash), cut the
+ * chain's tail, drop a chain, or edit a stored snapshot without verification
+ * naming it. Deleting an episode together with its whole chain is what a
+ * signed checkpoint kept outside the database shows (checkpoint.util.ts).
+ */
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
 
-import type { AuditRow } from '../database/entities.js';
+import type { AuditRow, EpisodeRow } from '../database/entities.js';
 
-/**
- * `contentHash` of @mas/protocol (SHA-256 of the canonical JSON, RFC 8785),
- * computed with Node's own SHA-256 on the write path: the portable one took
- * 30 µs of each accepted event. The same digest (a test compares them).
- */
-function sha256OfCanonical(value: unknown): string {
-  const canonical = canonicalize(value);
-  if (canonical === undefined) throw new Error('value has no JSON form');
-  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
-}
+/** The prefix of an authenticated hash. */
+export const MAC_PREFIX = 'hmac-sha256:';
 
 /** The hash of the first entry's predecessor. */
 export const GENESIS_HASH = 'sha256:genesis';
 
-/** The fields an entry's hash covers (everything but its id and hash). */
-export function auditEntryHash(entry: Omit<AuditRow, 'id' | 'hash'>): string {
-  return sha256OfCanonical({
-    episodeId: entry.episodeId,
-    seq: entry.seq,
-    type: entry.type,
-    payload: entry.payload,
-    actorId: entry.actorId,
-    actorRole: entry.actorRole,
-    occurredAt: new Date(entry.occurredAt).toISOString(),
-    recordedAt: new Date(entry.recordedAt).toISOString(),
-    rationale: entry.rationale,
-    evidence: entry.evidence,
-    guard: entry.guard,
-    stateBefore: entry.stateBefore,
-    stateAfter: entry.stateAfter,
-    protocolHash: entry.protocolHash,
-    profileHash: entry.profileHash,
-    prevHash: entry.prevHash,
-  });
+function canonical(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value has no JSON form');
+  return text;
+}
+
+function mac(key: KeyObject, text: string): string {
+  return `${MAC_PREFIX}${createHmac('sha256', key).update(text, 'utf8').digest('hex')}`;
+}
+
+/** SHA-256 of a stored text (a snapshot), as `sha256:<hex>`. */
+export function sha256Text(text: string): string {
+  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+}
+
+/**
+ * The authenticated hash of an entry: HMAC-SHA-256, under the audit key, of
+ * the canonical JSON (RFC 8785) of every field but its id and hash (its
+ * predecessor's hash included, which makes the chain).
+ */
+export function auditEntryHash(
+  key: KeyObject,
+  entry: Omit<AuditRow, 'id' | 'hash'>,
+): string {
+  return mac(
+    key,
+    canonical({
+      episodeId: entry.episodeId,
+      seq: entry.seq,
+      type: entry.type,
+      payload: entry.payload,
+      actorId: entry.actorId,
+      actorRole: entry.actorRole,
+      occurredAt: new Date(entry.occurredAt).toISOString(),
+      recordedAt: new Date(entry.recordedAt).toISOString(),
+      rationale: entry.rationale,
+      evidence: entry.evidence,
+      guard: entry.guard,
+      stateBefore: entry.stateBefore,
+      stateAfter: entry.stateAfter,
+      protocolHash: entry.protocolHash,
+      profileHash: entry.profileHash,
+      prevHash: entry.prevHash,
+    }),
+  );
+}
+
+/** What an episode's seal covers. */
+export type SealedEpisode = Pick<
+  EpisodeRow,
+  | 'id'
+  | 'kind'
+  | 'patientIdentifier'
+  | 'snapshot'
+  | 'initialSnapshot'
+  | 'version'
+  | 'protocolHash'
+  | 'profileHash'
+  | 'machineVersion'
+  | 'createdAt'
+>;
+
+/**
+ * The seal of an episode's record: HMAC-SHA-256 of its identity, its stored
+ * snapshots (by their SHA-256), its version and the hash of its chain's last
+ * entry (`null` before the first event).
+ */
+export function episodeSeal(
+  key: KeyObject,
+  episode: SealedEpisode,
+  headHash: string | null,
+): string {
+  return mac(
+    key,
+    canonical({
+      id: episode.id,
+      kind: episode.kind,
+      patientIdentifier: episode.patientIdentifier,
+      snapshot: sha256Text(episode.snapshot),
+      initialSnapshot:
+        episode.initialSnapshot === null
+          ? null
+          : sha256Text(episode.initialSnapshot),
+      version: episode.version,
+      protocolHash: episode.protocolHash,
+      profileHash: episode.profileHash,
+      machineVersion: episode.machineVersion,
+      createdAt: new Date(episode.createdAt).toISOString(),
+      headHash,
+    }),
+  );
+}
+
+/** One thing verification found wrong, named. */
+export interface AuditProblem {
+  readonly episodeId: string;
+  /** The entry concerned, when it is one entry. */
+  readonly seq: number | null;
+  readonly id: string | null;
+  readonly reason: string;
 }
 
 /** The first entry whose hash or link is wrong, or null when the chain holds. */
 export function firstBrokenEntry(
+  key: KeyObject,
   entries: readonly AuditRow[],
 ): { seq: number; id: string; reason: string } | null {
   let previous = GENESIS_HASH;
@@ -61,14 +144,92 @@ export function firstBrokenEntry(
         reason: 'link to the previous entry broken',
       };
     }
-    if (auditEntryHash(entry) !== entry.hash) {
+    if (!entry.hash.startsWith(MAC_PREFIX)) {
       return {
         seq: entry.seq,
         id: entry.id,
-        reason: 'content does not match its hash',
+        reason:
+          'not authenticated with the audit key (an unkeyed hash: written by an older version, or forged)',
+      };
+    }
+    if (auditEntryHash(key, entry) !== entry.hash) {
+      return {
+        seq: entry.seq,
+        id: entry.id,
+        reason:
+          'content does not match its authentication code (altered, or written without the audit key)',
       };
     }
     previous = entry.hash;
   }
   return null;
+}
+
+/**
+ * Everything wrong with one episode's audit: its chain (each entry), the
+ * chain against the episode (a missing tail, a missing chain, entries past
+ * the episode's version) and the episode's record against its seal (an edited
+ * snapshot, identifier or version). `episode` undefined: a chain whose
+ * episode is gone.
+ */
+export function chainProblems(
+  key: KeyObject,
+  episodeId: string,
+  episode: (SealedEpisode & { seal: string | null }) | undefined,
+  entries: readonly AuditRow[],
+): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const broken = firstBrokenEntry(key, entries);
+  if (broken) problems.push({ episodeId, ...broken });
+  if (episode === undefined) {
+    problems.push({
+      episodeId,
+      seq: null,
+      id: null,
+      reason: `an audit chain of ${entries.length} entries whose episode is missing (deleted outside the service)`,
+    });
+    return problems;
+  }
+  const head = entries.reduce<AuditRow | undefined>(
+    (last, entry) =>
+      last === undefined || entry.seq > last.seq ? entry : last,
+    undefined,
+  );
+  const length = head?.seq ?? 0;
+  if (length < episode.version) {
+    problems.push({
+      episodeId,
+      seq: length + 1,
+      id: null,
+      reason:
+        length === 0
+          ? `the episode is at version ${episode.version} but its audit chain is missing`
+          : `the chain ends at entry ${length} but the episode is at version ${episode.version}: ${episode.version - length} entries missing at the end`,
+    });
+  } else if (length > episode.version) {
+    problems.push({
+      episodeId,
+      seq: episode.version + 1,
+      id: null,
+      reason: `the chain has ${length} entries but the episode is at version ${episode.version}`,
+    });
+  }
+  if (episode.seal === null) {
+    problems.push({
+      episodeId,
+      seq: null,
+      id: null,
+      reason:
+        'the episode record is not sealed with the audit key (written by an older version, or forged)',
+    });
+  } else if (episodeSeal(key, episode, head?.hash ?? null) !== episode.seal) {
+    problems.push({
+      episodeId,
+      seq: null,
+      id: null,
+      reason:
+        'the episode record does not match its seal: its snapshot, identifier, version or chain head was changed outside the service',
+    });
+  }
+  return problems;
 }

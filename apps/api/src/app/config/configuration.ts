@@ -25,11 +25,22 @@ export const configurationSchema = z.object({
       `must be at least ${MIN_PASSWORD_LENGTH} characters`,
     )
     .optional(),
-  /** Token signing key; generated and kept under data/ when not set. */
+  /** Token signing key; generated and kept in KEYS_DIR when not set. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * The audit's HMAC key; generated and kept in KEYS_DIR when not set. Never
+   * stored in the database: whoever can write the database cannot forge the
+   * audit without it.
+   */
+  AUDIT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Where generated keys are kept: outside the data folder, so that a copy or
+   * backup of the data carries no key (0700, each file 0600).
+   */
+  KEYS_DIR: z.string().min(1).default('keys'),
   /** Institution profile file; the shipped EXAMPLE profile when unset. */
   PROFILE_PATH: z.string().min(1).optional(),
-  /** Where generated secrets are kept (the signing key). */
+  /** The data folder (a signing key an older version kept here is moved to KEYS_DIR). */
   DATA_DIR: z.string().min(1).default('data'),
   /** The built web app served at `/` (`npm start` builds it; absent: API only). */
   WEB_DIR: z.string().min(1).default('dist/web'),

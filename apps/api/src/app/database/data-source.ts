@@ -11,6 +11,7 @@ import { IndexEpisodeUrgency1764720000000 } from './migrations/1764720000000-ind
 import { CreateTrainingSessions1764806400000 } from './migrations/1764806400000-create-training-sessions.js';
 import { IndexEpisodeKind1764892800000 } from './migrations/1764892800000-index-episode-kind.js';
 import { CreateWorkItems1764979200000 } from './migrations/1764979200000-create-work-items.js';
+import { AddEpisodeSeal1765152000000 } from './migrations/1765152000000-add-episode-seal.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -19,6 +20,7 @@ export const migrations = [
   CreateTrainingSessions1764806400000,
   IndexEpisodeKind1764892800000,
   CreateWorkItems1764979200000,
+  AddEpisodeSeal1765152000000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

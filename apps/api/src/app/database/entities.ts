@@ -41,6 +41,11 @@ export interface EpisodeRow {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * The record's seal under the audit key (audit-chain.util.ts): null only
+   * on rows an older version wrote.
+   */
+  seal: string | null;
 }
 
 export interface AuditRow {
@@ -143,6 +148,7 @@ export function buildEntities(engine: Engine) {
       version: { type: 'integer' },
       createdAt: { name: 'created_at', type: time },
       updatedAt: { name: 'updated_at', type: time },
+      seal: { type: 'varchar', length: 80, nullable: true },
     },
   });
   const audit = new EntitySchema<AuditRow>({

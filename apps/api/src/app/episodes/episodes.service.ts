@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 
 import type { DataSource, EntityManager } from 'typeorm';
 import { initialTransition } from 'xstate';
@@ -39,7 +39,9 @@ import {
 
 import {
   auditEntryHash,
-  firstBrokenEntry,
+  type AuditProblem,
+  chainProblems,
+  episodeSeal,
   GENESIS_HASH,
 } from '../audit/audit-chain.util.js';
 import type { Clock } from '../clock/clock.js';
@@ -217,6 +219,83 @@ export function auditEntryFor(accepted: {
   };
 }
 
+/**
+ * Whether the stored snapshot is what the machine makes of the first
+ * snapshot and the chain's events; null when it is.
+ */
+export function replayProblem(
+  row: EpisodeRow,
+  entries: readonly AuditRow[],
+): AuditProblem | null {
+  if (row.initialSnapshot === null) return null;
+  try {
+    let snapshot = restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
+    for (const entry of entries) {
+      [snapshot] = stepEpisode(snapshot, eventOf(entry));
+    }
+    const replayed = JSON.stringify(
+      masEpisodeMachine.getPersistedSnapshot(snapshot),
+    );
+    return replayed === row.snapshot
+      ? null
+      : {
+          episodeId: row.id,
+          seq: null,
+          id: null,
+          reason:
+            'the stored snapshot differs from the replay of its audit chain',
+        };
+  } catch (error) {
+    return {
+      episodeId: row.id,
+      seq: null,
+      id: null,
+      reason: `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+/**
+ * Every problem of every chain and episode (see `chainProblems`), with the
+ * counts; `extra` adds a check per episode (the replay).
+ */
+export function verifyAll(
+  key: KeyObject,
+  episodes: readonly EpisodeRow[],
+  entries: readonly AuditRow[],
+  extra: (
+    row: EpisodeRow,
+    chain: readonly AuditRow[],
+  ) => AuditProblem | null = () => null,
+) {
+  const byEpisode = new Map<string, AuditRow[]>();
+  for (const entry of entries) {
+    const list = byEpisode.get(entry.episodeId);
+    if (list) list.push(entry);
+    else byEpisode.set(entry.episodeId, [entry]);
+  }
+  const rows = new Map(episodes.map((row) => [row.id, row]));
+  const problems: AuditProblem[] = [];
+  for (const row of episodes) {
+    const chain = byEpisode.get(row.id) ?? [];
+    chain.sort((a, b) => a.seq - b.seq);
+    problems.push(...chainProblems(key, row.id, row, chain));
+    const more = extra(row, chain);
+    if (more) problems.push(more);
+  }
+  for (const [episodeId, chain] of byEpisode) {
+    if (!rows.has(episodeId)) {
+      problems.push(...chainProblems(key, episodeId, undefined, chain));
+    }
+  }
+  return {
+    ok: problems.length === 0,
+    episodes: episodes.length,
+    entries: entries.length,
+    broken: problems,
+  };
+}
+
 /** The columns the board filters and sorts on, derived from the snapshot. */
 export function derivedColumns(snapshot: EpisodeSnapshot) {
   return {
@@ -241,6 +320,8 @@ export class EpisodesService {
     private readonly clock: Clock,
     private readonly profile: InstitutionProfile,
     private readonly workItems: WorkItemsService,
+    /** The audit key (HMAC): never stored in the database. */
+    private readonly auditKey: KeyObject,
   ) {
     this.statements = new BoundStatements(dataSource);
     this.gate = WriteGate.for(dataSource);
@@ -428,7 +509,9 @@ export class EpisodesService {
       version: 0,
       createdAt: now,
       updatedAt: now,
+      seal: null,
     };
+    row.seal = episodeSeal(this.auditKey, row, null);
     await this.gate.run(() =>
       this.dataSource.getRepository(this.entities.episode).insert(row),
     );
@@ -632,15 +715,28 @@ export class EpisodesService {
     return now;
   }
 
-  /** Recomputes one episode's chain; names the first broken entry. */
+  /**
+   * Verifies one episode's audit: each entry's authentication code and link,
+   * the chain against the episode (no missing tail), the record against its
+   * seal, and the stored snapshot against the replay of the chain from the
+   * first snapshot.
+   */
   async verifyEpisodeAudit(id: string, user: AuthenticatedUser) {
     const row = await this.load(id);
     this.checkKind(row, user);
     const entries = await this.dataSource
       .getRepository(this.entities.audit)
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
-    const broken = firstBrokenEntry(entries);
-    return { ok: broken === null, entries: entries.length, broken };
+    const problems = chainProblems(this.auditKey, id, row, entries);
+    const replay = replayProblem(row, entries);
+    if (replay) problems.push(replay);
+    return {
+      ok: problems.length === 0,
+      entries: entries.length,
+      version: row.version,
+      broken: problems[0] ?? null,
+      problems,
+    };
   }
 
   async audit(id: string, user: AuthenticatedUser) {
@@ -847,18 +943,52 @@ export class EpisodesService {
         const check = checkEvent(before.context, event);
         const version = row.version + 1;
         const derived = derivedColumns(after);
+        const last = await this.statements.chainHead(
+          manager,
+          this.entities.audit,
+          id,
+        );
+        // A record changed outside the service is never built upon: its
+        // next seal would vouch for the change.
+        if (
+          row.seal !== null &&
+          episodeSeal(this.auditKey, row, last?.hash ?? null) !== row.seal
+        ) {
+          throw new ServiceError(409, {
+            message:
+              'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
+          });
+        }
+        const seq = (last?.seq ?? 0) + 1;
+        const entry = auditEntryFor({
+          episodeId: id,
+          seq,
+          event,
+          before,
+          after,
+          check,
+          recordedAt: now,
+          prevHash: last?.hash ?? GENESIS_HASH,
+        });
+        const hash = auditEntryHash(this.auditKey, entry);
+        const snapshot = JSON.stringify(
+          masEpisodeMachine.getPersistedSnapshot(after),
+        );
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
           id,
           row.version,
           {
-            snapshot: JSON.stringify(
-              masEpisodeMachine.getPersistedSnapshot(after),
-            ),
+            snapshot,
             ...derived,
             version,
             updatedAt: now,
+            seal: episodeSeal(
+              this.auditKey,
+              { ...row, snapshot, version },
+              hash,
+            ),
           },
         );
         if (updated !== 1) {
@@ -866,12 +996,6 @@ export class EpisodesService {
             message: 'the episode changed meanwhile: reload it',
           });
         }
-        const last = await this.statements.chainHead(
-          manager,
-          this.entities.audit,
-          id,
-        );
-        const seq = (last?.seq ?? 0) + 1;
         // The machine's effects as work items, and the items this event
         // closes: in this transaction, before the audit entry (a failure of
         // either undoes both). Most events touch none: no statement then.
@@ -885,20 +1009,10 @@ export class EpisodesService {
           recordedAt: now,
         });
         if (changes) await this.workItems.record(manager, id, changes);
-        const entry = auditEntryFor({
-          episodeId: id,
-          seq,
-          event,
-          before,
-          after,
-          check,
-          recordedAt: now,
-          prevHash: last?.hash ?? GENESIS_HASH,
-        });
         await this.statements.insert(manager, this.entities.audit, {
           ...entry,
           id: randomUUID(),
-          hash: auditEntryHash(entry),
+          hash,
         });
         written = { version, snapshot: after };
         // A compact answer: the write path skips the explanation of every
@@ -1092,28 +1206,20 @@ export class EpisodesService {
     return decisions.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  /** Recomputes every episode's chain; names the first broken entry. */
-  async verifyAudit() {
+  /**
+   * Verifies every episode's audit (see verifyEpisodeAudit), and finds the
+   * chains whose episode is gone and the episodes whose chain is gone.
+   * `replay`: also replays every chain (slower).
+   */
+  async verifyAudit(options: { replay?: boolean } = {}) {
     const entries = await this.dataSource
       .getRepository(this.entities.audit)
       .find();
-    const byEpisode = new Map<string, AuditRow[]>();
-    for (const entry of entries) {
-      const list = byEpisode.get(entry.episodeId) ?? [];
-      list.push(entry);
-      byEpisode.set(entry.episodeId, list);
-    }
-    const broken = [...byEpisode.entries()]
-      .map(([episodeId, list]) => {
-        const first = firstBrokenEntry(list);
-        return first ? { episodeId, ...first } : null;
-      })
-      .filter((x) => x !== null);
-    return {
-      ok: broken.length === 0,
-      episodes: byEpisode.size,
-      entries: entries.length,
-      broken,
-    };
+    const episodes = await this.dataSource
+      .getRepository(this.entities.episode)
+      .find();
+    return verifyAll(this.auditKey, episodes, entries, (row, chain) =>
+      options.replay ? replayProblem(row, chain) : null,
+    );
   }
 }

@@ -1,0 +1,160 @@
+/**
+ * `cli audit verify`: the audit of a database checked from outside the
+ * service, as an auditor does: every chain with its authentication (the audit
+ * key), each against its episode, optionally each replayed, and what changed
+ * since a signed checkpoint kept outside the database. Reads only: no
+ * migration, no write, no key generated.
+ */
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { AuditProblem } from '../app/audit/audit-chain.util.js';
+import {
+  type Checkpoint,
+  checkpointSignatureProblem,
+  sinceCheckpoint,
+} from '../app/audit/checkpoint.util.js';
+import type { Configuration } from '../app/config/configuration.js';
+import { createDataSource } from '../app/database/data-source.js';
+import { buildEntities } from '../app/database/entities.js';
+import { replayProblem, verifyAll } from '../app/episodes/episodes.service.js';
+
+/** A command that cannot run (exit 2), named. */
+export class AdminCommandError extends Error {}
+
+/** The audit key: AUDIT_KEY, or KEYS_DIR/audit-key; never generated here. */
+export function readAuditKey(config: Configuration): KeyObject {
+  if (config.AUDIT_KEY) {
+    return createSecretKey(Buffer.from(config.AUDIT_KEY, 'utf8'));
+  }
+  const path = join(config.KEYS_DIR, 'audit-key');
+  if (!existsSync(path)) {
+    throw new AdminCommandError(
+      `no audit key: set AUDIT_KEY or KEYS_DIR (no ${path})`,
+    );
+  }
+  return createSecretKey(
+    Buffer.from(readFileSync(path, 'utf8').trim(), 'utf8'),
+  );
+}
+
+export interface StoredAuditReport {
+  readonly ok: boolean;
+  readonly database: string;
+  readonly episodes: number;
+  readonly entries: number;
+  readonly replayed: boolean;
+  readonly checkpoint: {
+    readonly issuedAt: string;
+    readonly keyId: string;
+    readonly chains: number;
+    /** "holds", or why the file cannot be trusted. */
+    readonly signature: string;
+  } | null;
+  readonly problems: readonly AuditProblem[];
+}
+
+export async function verifyStoredAudit(
+  config: Configuration,
+  auditKey: KeyObject,
+  options: { readonly replay?: boolean; readonly checkpoint?: Checkpoint } = {},
+): Promise<StoredAuditReport> {
+  if (!config.DATABASE_URL && !existsSync(config.SQLITE_PATH)) {
+    throw new AdminCommandError(`no database file ${config.SQLITE_PATH}`);
+  }
+  const { dataSource, engine } = createDataSource(config);
+  await dataSource.initialize();
+  try {
+    if (await dataSource.showMigrations()) {
+      throw new AdminCommandError(
+        'the database is at an older schema: start the service once to migrate it, then verify',
+      );
+    }
+    const entities = buildEntities(engine);
+    const [episodes, entries] = await dataSource.transaction(
+      async (manager) =>
+        [
+          await manager.getRepository(entities.episode).find(),
+          await manager.getRepository(entities.audit).find(),
+        ] as const,
+    );
+    const verification = verifyAll(auditKey, episodes, entries, (row, chain) =>
+      options.replay ? replayProblem(row, chain) : null,
+    );
+    const problems = [...verification.broken];
+    let checkpoint: StoredAuditReport['checkpoint'] = null;
+    if (options.checkpoint) {
+      const kept = options.checkpoint;
+      const signature = checkpointSignatureProblem(kept);
+      checkpoint = {
+        issuedAt: kept.issuedAt,
+        keyId: kept.keyId,
+        chains: kept.chains.length,
+        signature: signature ?? 'holds',
+      };
+      if (signature) {
+        problems.push({
+          episodeId: '*',
+          seq: null,
+          id: null,
+          reason: `the checkpoint file cannot be trusted: ${signature}`,
+        });
+      } else {
+        const hashes = new Map(
+          entries.map((e) => [`${e.episodeId}#${String(e.seq)}`, e.hash]),
+        );
+        problems.push(
+          ...sinceCheckpoint(
+            kept,
+            new Set(episodes.map((e) => e.id)),
+            (episodeId, seq) => hashes.get(`${episodeId}#${String(seq)}`),
+          ),
+        );
+      }
+    }
+    return {
+      ok: problems.length === 0,
+      database: config.DATABASE_URL
+        ? redactedUrl(config.DATABASE_URL)
+        : config.SQLITE_PATH,
+      episodes: verification.episodes,
+      entries: verification.entries,
+      replayed: options.replay === true,
+      checkpoint,
+      problems,
+    };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
+}
+
+export function formatStoredAudit(report: StoredAuditReport): string {
+  const lines = [
+    `Audit of ${report.database}: ${report.episodes} episodes, ${report.entries} entries${report.replayed ? ', every chain replayed' : ''}`,
+  ];
+  if (report.checkpoint) {
+    lines.push(
+      `Checkpoint of ${report.checkpoint.issuedAt} (${report.checkpoint.chains} chains, key ${report.checkpoint.keyId}): signature ${report.checkpoint.signature}`,
+    );
+  }
+  if (report.ok) {
+    lines.push(
+      'ok: every entry authenticated, every chain matches its episode',
+    );
+  } else {
+    lines.push(`NOT OK: ${report.problems.length} problems`);
+    for (const p of report.problems) {
+      lines.push(
+        `  episode ${p.episodeId}${p.seq === null ? '' : ` entry ${p.seq}`}: ${p.reason}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import { AUDIT } from '../tokens.js';
+import { AuditController } from './audit.controller.js';
+import type { AuditService } from './audit.service.js';
+
+/**
+ * The audit for auditors: escalation decisions (JSON, CSV), verification of
+ * the anchored chains, signed checkpoints. The service is made by the app
+ * module (it reads the episodes' chains); routes are guarded by the app's
+ * global guard.
+ */
+@Module({})
+export class AuditModule {
+  static forRoot(audit: AuditService): DynamicModule {
+    return {
+      module: AuditModule,
+      controllers: [AuditController],
+      providers: [{ provide: AUDIT, useValue: audit }],
+      exports: [AUDIT],
+    };
+  }
+}

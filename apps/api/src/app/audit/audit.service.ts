@@ -1,0 +1,86 @@
+import type { DataSource } from 'typeorm';
+
+import type { Clock } from '../clock/clock.js';
+import type { Entities } from '../database/entities.js';
+import {
+  type EpisodesService,
+  ServiceError,
+} from '../episodes/episodes.service.js';
+import type { CheckpointKeys } from '../keys/service-keys.js';
+import {
+  chainHeads,
+  type Checkpoint,
+  signCheckpoint,
+} from './checkpoint.util.js';
+
+/**
+ * The audit as an auditor uses it: verification of every chain against its
+ * episode, and signed checkpoints to keep outside the database.
+ */
+export class AuditService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entities: Entities,
+    private readonly clock: Clock,
+    private readonly checkpointKeys: CheckpointKeys,
+    private readonly episodes: EpisodesService,
+  ) {}
+
+  /** Every escalation decision and override (see EpisodesService). */
+  escalations() {
+    return this.episodes.escalations();
+  }
+
+  verify(options: { replay?: boolean } = {}) {
+    return this.episodes.verifyAudit(options);
+  }
+
+  /**
+   * Every chain's head now, signed. Issued only for an audit that verifies:
+   * a checkpoint vouches for what it lists.
+   */
+  async checkpoint(): Promise<Checkpoint> {
+    const verification = await this.episodes.verifyAudit();
+    if (!verification.ok) {
+      throw new ServiceError(409, {
+        message: `the audit does not verify (${verification.broken.length} problems): no checkpoint is issued for it; GET /api/audit/verify names them`,
+        broken: verification.broken,
+      });
+    }
+    const episode = this.dataSource.getMetadata(this.entities.episode);
+    const audit = this.dataSource.getMetadata(this.entities.audit);
+    const column = (metadata: typeof episode, property: string): string => {
+      const found = metadata.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`${metadata.name} has no ${property}`);
+      return `"${found.databaseName}"`;
+    };
+    // One statement: one consistent view of the episodes and their heads.
+    const rows: {
+      episodeId: string;
+      seq: number | string | null;
+      hash: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT e.${column(episode, 'id')} AS "episodeId", a.${column(audit, 'seq')} AS "seq", a.${column(audit, 'hash')} AS "hash"
+       FROM "${episode.tableName}" e
+       LEFT JOIN "${audit.tableName}" a
+         ON a.${column(audit, 'episodeId')} = e.${column(episode, 'id')}
+        AND a.${column(audit, 'seq')} = (SELECT MAX(b.${column(audit, 'seq')}) FROM "${audit.tableName}" b WHERE b.${column(audit, 'episodeId')} = e.${column(episode, 'id')})`,
+    );
+    const chains = chainHeads(
+      rows.map((r) => ({ id: r.episodeId })),
+      rows
+        .filter((r) => r.seq !== null && r.hash !== null)
+        .map((r) => ({
+          episodeId: r.episodeId,
+          seq: Number(r.seq),
+          hash: r.hash as string,
+        })),
+    );
+    return signCheckpoint(this.checkpointKeys, {
+      issuedAt: this.clock.now().toISOString(),
+      episodes: chains.length,
+      entries: chains.reduce((sum, c) => sum + c.seq, 0),
+      chains,
+    });
+  }
+}

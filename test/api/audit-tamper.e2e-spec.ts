@@ -1,0 +1,288 @@
+/**
+ * The anchored audit against someone who can write the database but does not
+ * hold the audit key, on both engines: every way of quietly rewriting the
+ * record is named by `GET /api/audit/verify` (and by the episode's own
+ * verification), an edited record is never built upon, and what vanished
+ * with its episode is shown by a signed checkpoint kept outside the
+ * database, checked by `cli audit verify --checkpoint` (the command itself,
+ * run as a process against the SQLite file).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect } from '@jest/globals';
+import canonicalize from 'canonicalize';
+
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import {
+  type EngineName,
+  postgresRequirement,
+  signedInSuite,
+} from './api-harness.js';
+import { labs } from './clinical-records.js';
+
+const engines: EngineName[] = ['sqlite', 'postgres'];
+const pgRequirement = await postgresRequirement();
+const root = join(import.meta.dirname, '../..');
+const florid = panelOf(floridMas, febrileSjia);
+const scratch = mkdtempSync(join(tmpdir(), 'mas-audit-tamper-'));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe.each(engines)('the anchored audit on %s', (engine) => {
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['dr-adams', 'clinician'],
+    ['auditor-ames', 'auditor'],
+  ]);
+  const { maybe, as } = suite;
+  const auditor = () => as('auditor-ames');
+
+  /** An episode with `events` accepted lab panels (each an audit entry). */
+  async function episodeWith(events: number): Promise<string> {
+    const created = await as('dr-adams').request('POST', '/api/episodes', {
+      patient: {
+        ...amira,
+        identifier: `SYN-T-${String(Math.random()).slice(2, 10)}`,
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    for (let version = 0; version < events; version += 1) {
+      suite.harness.clock.advance(60_000);
+      const sent = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'labs.recorded',
+          expectedVersion: version,
+          payload: labs(florid, suite.harness.clock.now().toISOString()),
+        },
+      );
+      expect(sent.status).toBe(201);
+    }
+    return id;
+  }
+
+  /** What the verification says of one episode (every problem's reason). */
+  async function reasonsFor(id: string): Promise<string[]> {
+    const all = await auditor().request('GET', '/api/audit/verify');
+    expect(all.status).toBe(200);
+    expect(all.body.ok).toBe(false);
+    return (all.body.broken as { episodeId: string; reason: string }[])
+      .filter((p) => p.episodeId === id)
+      .map((p) => p.reason);
+  }
+
+  /** Puts the whole audit back to verifying: the tampered episodes removed. */
+  async function removeEpisode(id: string): Promise<void> {
+    await suite.harness.query(
+      'DELETE FROM audit_entries WHERE episode_id = ?',
+      [id],
+    );
+    await suite.harness.query('DELETE FROM work_items WHERE episode_id = ?', [
+      id,
+    ]);
+    await suite.harness.query('DELETE FROM episodes WHERE id = ?', [id]);
+  }
+
+  maybe('an untouched audit verifies, replay included', async () => {
+    await episodeWith(3);
+    const verify = await auditor().request(
+      'GET',
+      '/api/audit/verify?replay=true',
+    );
+    expect(verify.body).toMatchObject({ ok: true, broken: [] });
+    expect(verify.body.entries).toBeGreaterThanOrEqual(3);
+  });
+
+  maybe('the last entry deleted: the missing tail is named', async () => {
+    const id = await episodeWith(3);
+    await suite.harness.query(
+      'DELETE FROM audit_entries WHERE episode_id = ? AND seq = 3',
+      [id],
+    );
+    expect(await reasonsFor(id)).toEqual([
+      'the chain ends at entry 2 but the episode is at version 3: 1 entries missing at the end',
+      expect.stringContaining('does not match its seal'),
+    ]);
+    const own = await auditor().request(
+      'GET',
+      `/api/episodes/${id}/audit/verify`,
+    );
+    expect(own.body).toMatchObject({ ok: false, entries: 2, version: 3 });
+    await removeEpisode(id);
+  });
+
+  maybe(
+    'the tail deleted and the version set back to match: the seal names it',
+    async () => {
+      const id = await episodeWith(3);
+      await suite.harness.query(
+        'DELETE FROM audit_entries WHERE episode_id = ? AND seq = 3',
+        [id],
+      );
+      await suite.harness.query(
+        'UPDATE episodes SET version = 2 WHERE id = ?',
+        [id],
+      );
+      expect(await reasonsFor(id)).toEqual([
+        expect.stringContaining('does not match its seal'),
+      ]);
+      await removeEpisode(id);
+    },
+  );
+
+  maybe("an episode's whole audit deleted is named", async () => {
+    const id = await episodeWith(2);
+    await suite.harness.query(
+      'DELETE FROM audit_entries WHERE episode_id = ?',
+      [id],
+    );
+    expect(await reasonsFor(id)).toEqual([
+      'the episode is at version 2 but its audit chain is missing',
+      expect.stringContaining('does not match its seal'),
+    ]);
+    await removeEpisode(id);
+  });
+
+  maybe(
+    'history rewritten with every hash recomputed (unkeyed, as before) is named at its first entry',
+    async () => {
+      const id = await episodeWith(2);
+      const rows = (await suite.harness.query(
+        'SELECT * FROM audit_entries WHERE episode_id = ? ORDER BY seq',
+        [id],
+      )) as Record<string, unknown>[];
+      let previous = 'sha256:genesis';
+      for (const row of rows) {
+        const rationale = 'rewritten';
+        const hash = `sha256:${createHash('sha256')
+          .update(canonicalize({ ...row, rationale, prevHash: previous }) ?? '')
+          .digest('hex')}`;
+        await suite.harness.query(
+          'UPDATE audit_entries SET rationale = ?, prev_hash = ?, hash = ? WHERE id = ?',
+          [rationale, previous, hash, row['id']],
+        );
+        previous = hash;
+      }
+      const reasons = await reasonsFor(id);
+      expect(reasons[0]).toContain('not authenticated with the audit key');
+      expect(reasons).toContainEqual(
+        expect.stringContaining('does not match its seal'),
+      );
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
+    'an edited snapshot is named, and no event is recorded on it',
+    async () => {
+      const id = await episodeWith(1);
+      const [row] = (await suite.harness.query(
+        'SELECT snapshot FROM episodes WHERE id = ?',
+        [id],
+      )) as { snapshot: string }[];
+      const stored = row?.snapshot ?? '';
+      const edited = stored.replace(/"weightKg":[0-9.]+/, '"weightKg":99');
+      expect(edited).not.toBe(stored);
+      await suite.harness.query(
+        'UPDATE episodes SET snapshot = ? WHERE id = ?',
+        [edited, id],
+      );
+      expect(await reasonsFor(id)).toEqual([
+        expect.stringContaining('does not match its seal'),
+      ]);
+      // A restart drops the service's memory of the snapshot it wrote.
+      await suite.harness.restart();
+      const sent = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'labs.recorded',
+          expectedVersion: 1,
+          payload: labs(florid, suite.harness.clock.now().toISOString()),
+        },
+      );
+      expect(sent.status).toBe(409);
+      expect(sent.body.message).toContain('does not match its seal');
+      const after = await auditor().request(
+        'GET',
+        `/api/episodes/${id}/audit/verify`,
+      );
+      expect(after.body).toMatchObject({ ok: false, entries: 1, version: 1 });
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
+    'an episode deleted with its whole audit: the signed checkpoint kept outside shows it (cli audit verify --checkpoint)',
+    async () => {
+      const kept = await episodeWith(2);
+      const doomed = await episodeWith(1);
+      const checkpoint = await auditor().request(
+        'GET',
+        '/api/audit/checkpoint',
+      );
+      expect(checkpoint.status).toBe(200);
+      expect(checkpoint.body).toMatchObject({
+        format: 'mas-audit-checkpoint/1',
+        keyId: expect.stringMatching(/^ed25519:[0-9a-f]{64}$/),
+      });
+      expect(checkpoint.body.chains).toContainEqual({
+        episodeId: kept,
+        seq: 2,
+        hash: expect.stringMatching(/^hmac-sha256:/),
+      });
+      // Clinicians do not issue checkpoints.
+      expect(
+        (await as('dr-adams').request('GET', '/api/audit/checkpoint')).status,
+      ).toBe(403);
+      const file = join(scratch, `checkpoint-${engine}.json`);
+      writeFileSync(file, JSON.stringify(checkpoint.body));
+      await removeEpisode(doomed);
+      // The database alone cannot tell: the audit of what is left verifies.
+      expect(
+        (await auditor().request('GET', '/api/audit/verify')).body.ok,
+      ).toBe(true);
+      // The checkpoint can, and the service refuses none of it.
+      const cli = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(root, 'apps/cli/src/main.ts'),
+          'audit',
+          'verify',
+          '--checkpoint',
+          file,
+          '--replay',
+        ],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            NODE_OPTIONS: '',
+            ...suite.harness.adminEnv,
+          },
+          timeout: 120_000,
+        },
+      );
+      expect({ code: cli.status, stderr: cli.stderr }).toEqual({
+        code: 1,
+        stderr: '',
+      });
+      expect(cli.stdout).toContain('signature holds');
+      expect(cli.stdout).toContain(
+        `episode ${doomed}: the episode is missing, though the checkpoint of ${checkpoint.body.issuedAt as string} lists it with 1 entries`,
+      );
+      expect(cli.stdout).not.toContain(`episode ${kept}`);
+    },
+    180_000,
+  );
+});
