@@ -13,9 +13,14 @@ export {
   GENESIS_HASH,
 } from './app/audit/audit-chain.util.js';
 export * from './app/audit/checkpoint.util.js';
-export { IDEMPOTENCY_KEY_MAX_LENGTH } from './app/database/entities.js';
+export {
+  type AuditRow,
+  type EpisodeRow,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+} from './app/database/entities.js';
 export {
   auditEntryFor,
   derivedColumns,
+  verifyAll,
 } from './app/episodes/episodes.service.js';
 export * from './app/keys/service-keys.js';

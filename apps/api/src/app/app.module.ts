@@ -1,12 +1,14 @@
 import { createSecretKey } from 'node:crypto';
 
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { DataSource } from 'typeorm';
 
 import type { InstitutionProfile } from '@mas/protocol';
 
+import { AccessLogInterceptor } from './access-log/access-log.interceptor.js';
+import { AccessLogService } from './access-log/access-log.service.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -25,7 +27,14 @@ import type { Entities } from './database/entities.js';
 import { EpisodesService } from './episodes/episodes.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 import type { ServiceKeys } from './keys/service-keys.js';
-import { CLOCK, CONFIG, EPISODES, TRAINING, USERS } from './tokens.js';
+import {
+  ACCESS_LOG,
+  CLOCK,
+  CONFIG,
+  EPISODES,
+  TRAINING,
+  USERS,
+} from './tokens.js';
 import { TrainingService } from './training/training.service.js';
 import { WorkItemsModule } from './work-items/work-items.module.js';
 import { WorkItemsService } from './work-items/work-items.service.js';
@@ -51,12 +60,18 @@ export class AppModule {
       workItems,
       deps.keys.audit,
     );
+    const accessLog = new AccessLogService(
+      deps.dataSource,
+      deps.entities.accessLog,
+      deps.clock,
+    );
     const audit = new AuditService(
       deps.dataSource,
       deps.entities,
       deps.clock,
       deps.keys.checkpoint,
       episodes,
+      accessLog,
     );
     return {
       module: AppModule,
@@ -82,6 +97,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: ACCESS_LOG, useValue: accessLog },
+        { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
         { provide: CONFIG, useValue: deps.config },
         { provide: CLOCK, useValue: deps.clock },
         {

@@ -21,6 +21,8 @@ import { parseOrThrow } from '@mas/contracts';
 import { masEpisodeMachine } from '@mas/mas-episode';
 import { evidenceCatalog, masProtocol } from '@mas/protocol';
 
+import { LogsRead } from './access-log/access-log.interceptor.js';
+import type { AccessLogService } from './access-log/access-log.service.js';
 import { Public, Roles } from './auth/auth.guard.js';
 import { MIN_PASSWORD_LENGTH } from './auth/password.util.js';
 import type { UsersService } from './auth/users.service.js';
@@ -29,7 +31,7 @@ import type {
   AuthenticatedUser,
   EpisodesService,
 } from './episodes/episodes.service.js';
-import { CLOCK, EPISODES, TRAINING, USERS } from './tokens.js';
+import { ACCESS_LOG, CLOCK, EPISODES, TRAINING, USERS } from './tokens.js';
 import type { TrainingService } from './training/training.service.js';
 
 interface AuthedRequest {
@@ -107,18 +109,21 @@ export class EpisodesController {
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get()
+  @LogsRead('episodes.listed')
   list(@Query() query: Record<string, unknown>, @Req() request: AuthedRequest) {
     return this.episodes.list(query, request.user);
   }
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get(':id')
+  @LogsRead('episode.read')
   get(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.episodes.get(id, request.user);
   }
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get(':id/state')
+  @LogsRead('episode.state.read')
   state(
     @Param('id') id: string,
     @Query('at') at: unknown,
@@ -129,12 +134,14 @@ export class EpisodesController {
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get(':id/audit')
+  @LogsRead('episode.audit.read')
   audit(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.episodes.audit(id, request.user);
   }
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get(':id/audit/verify')
+  @LogsRead('episode.audit.verified')
   verifyAudit(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.episodes.verifyEpisodeAudit(id, request.user);
   }
@@ -175,7 +182,10 @@ export class ProtocolController {
 
 @Controller('api/users')
 export class UsersController {
-  constructor(@Inject(USERS) private readonly users: UsersService) {}
+  constructor(
+    @Inject(USERS) private readonly users: UsersService,
+    @Inject(ACCESS_LOG) private readonly accessLog: AccessLogService,
+  ) {}
 
   @Roles('admin')
   @Get()
@@ -185,7 +195,7 @@ export class UsersController {
 
   @Roles('admin')
   @Post()
-  async create(@Body() body: unknown) {
+  async create(@Body() body: unknown, @Req() admin: AuthedRequest) {
     const request = parseOrThrow(newUserSchema, body, 'body');
     if (await this.users.findByUsername(request.username)) {
       throw new ConflictException(`user ${request.username} exists`);
@@ -195,6 +205,12 @@ export class UsersController {
       request.password,
       request.role,
     );
+    await this.accessLog.record({
+      user: admin.user,
+      action: 'user.created',
+      subject: row.username,
+      detail: { role: row.role },
+    });
     return { id: row.id, username: row.username, role: row.role };
   }
 }
@@ -217,6 +233,7 @@ export class TrainingController {
 
   @Roles('clinician', 'senior', 'trainee')
   @Get('episodes/:id')
+  @LogsRead('training.episode.read')
   state(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.training.state(id, request.user);
   }
@@ -234,6 +251,7 @@ export class TrainingController {
 
   @Roles('clinician', 'senior', 'trainee')
   @Get('episodes/:id/debrief')
+  @LogsRead('training.debrief.read')
   debrief(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.training.debrief(id, request.user);
   }

@@ -6,3 +6,4 @@ export const TRAINING = Symbol('TrainingService');
 export const CLOCK = Symbol('Clock');
 export const WORK_ITEMS = Symbol('WorkItemsService');
 export const AUDIT = Symbol('AuditService');
+export const ACCESS_LOG = Symbol('AccessLogService');

@@ -43,3 +43,22 @@ export const episodeListQuerySchema = z
   })
   .strict();
 export type EpisodeListQuery = z.output<typeof episodeListQuerySchema>;
+
+/** The query of the access log (`GET /api/audit/access`), for auditors. */
+export const accessLogQuerySchema = z
+  .object({
+    /** Reads of one episode. */
+    episodeId: textFilter.optional(),
+    /** What one user (username) read or administered. */
+    actor: textFilter.optional(),
+    /** `episode.read`, `episodes.listed`, `user.created`, … */
+    action: textFilter.optional(),
+    /** From this instant (inclusive) ... */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** ... to this one (exclusive). */
+    to: z.iso.datetime({ offset: true }).optional(),
+    page: wholeNumber(MAX_PAGE).default(1),
+    pageSize: wholeNumber(MAX_PAGE_SIZE).default(50),
+  })
+  .strict();
+export type AccessLogQuery = z.output<typeof accessLogQuerySchema>;

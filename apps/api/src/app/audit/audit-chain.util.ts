@@ -44,25 +44,30 @@ export function auditEntryHash(
   key: KeyObject,
   entry: Omit<AuditRow, 'id' | 'hash'>,
 ): string {
+  // The canonical JSON of a flat object of strings, whole numbers and nulls
+  // is JSON.stringify of it with its keys in sorted order (RFC 8785 takes
+  // ECMAScript's serialisation of strings and numbers): written out here in
+  // that order, it is the same text at a third of the cost of the general
+  // algorithm (the spec compares the two).
   return mac(
     key,
-    canonical({
-      episodeId: entry.episodeId,
-      seq: entry.seq,
-      type: entry.type,
-      payload: entry.payload,
+    JSON.stringify({
       actorId: entry.actorId,
       actorRole: entry.actorRole,
-      occurredAt: new Date(entry.occurredAt).toISOString(),
-      recordedAt: new Date(entry.recordedAt).toISOString(),
-      rationale: entry.rationale,
+      episodeId: entry.episodeId,
       evidence: entry.evidence,
       guard: entry.guard,
-      stateBefore: entry.stateBefore,
-      stateAfter: entry.stateAfter,
-      protocolHash: entry.protocolHash,
-      profileHash: entry.profileHash,
+      occurredAt: new Date(entry.occurredAt).toISOString(),
+      payload: entry.payload,
       prevHash: entry.prevHash,
+      profileHash: entry.profileHash,
+      protocolHash: entry.protocolHash,
+      rationale: entry.rationale,
+      recordedAt: new Date(entry.recordedAt).toISOString(),
+      seq: entry.seq,
+      stateAfter: entry.stateAfter,
+      stateBefore: entry.stateBefore,
+      type: entry.type,
     }),
   );
 }

@@ -47,6 +47,16 @@ export class AuditController {
     return this.audit.verify({ replay: replay === 'true' });
   }
 
+  /**
+   * The access log: reads of patient data and user administration
+   * (`?episodeId=`, `?actor=`, `?action=`, `?from=`, `?to=`, pages).
+   */
+  @Roles('auditor')
+  @Get('audit/access')
+  access(@Query() query: Record<string, unknown>) {
+    return this.audit.access(query);
+  }
+
   /** A signed checkpoint of every chain's head, to keep outside the database. */
   @Roles('auditor', 'admin')
   @Get('audit/checkpoint')

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 
+import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
 import type { Entities } from '../database/entities.js';
 import {
@@ -24,7 +25,13 @@ export class AuditService {
     private readonly clock: Clock,
     private readonly checkpointKeys: CheckpointKeys,
     private readonly episodes: EpisodesService,
+    private readonly accessLog: AccessLogService,
   ) {}
+
+  /** Who read which episode and who administered which user, when. */
+  access(query: Record<string, unknown>) {
+    return this.accessLog.query(query);
+  }
 
   /** Every escalation decision and override (see EpisodesService). */
   escalations() {

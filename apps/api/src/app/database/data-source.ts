@@ -12,6 +12,7 @@ import { CreateTrainingSessions1764806400000 } from './migrations/1764806400000-
 import { IndexEpisodeKind1764892800000 } from './migrations/1764892800000-index-episode-kind.js';
 import { CreateWorkItems1764979200000 } from './migrations/1764979200000-create-work-items.js';
 import { AddEpisodeSeal1765152000000 } from './migrations/1765152000000-add-episode-seal.js';
+import { CreateAccessLog1765238400000 } from './migrations/1765238400000-create-access-log.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -21,6 +22,7 @@ export const migrations = [
   IndexEpisodeKind1764892800000,
   CreateWorkItems1764979200000,
   AddEpisodeSeal1765152000000,
+  CreateAccessLog1765238400000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

@@ -4,6 +4,7 @@
  */
 import { EntitySchema } from 'typeorm';
 
+import { buildAccessLogEntity } from '../access-log/access-log.entity.js';
 import { buildWorkItemEntity } from '../work-items/work-item.entity.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -230,6 +231,7 @@ export function buildEntities(engine: Engine) {
     idempotency,
     training,
     workItem: buildWorkItemEntity(time),
+    accessLog: buildAccessLogEntity(time),
   };
 }
 

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 
 import type { WorkItemPage } from '@mas/contracts';
 
+import { LogsRead } from '../access-log/access-log.interceptor.js';
 import { Roles } from '../auth/auth.guard.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { WORK_ITEMS } from '../tokens.js';
@@ -30,6 +31,7 @@ export class WorkItemsController {
   /** One episode's work items, for whoever may read the episode. */
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get('episodes/:id/work-items')
+  @LogsRead('episode.work-items.read')
   forEpisode(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,

@@ -1,0 +1,44 @@
+import { EntitySchema } from 'typeorm';
+
+/** One read of patient data, or one act of user administration. */
+export interface AccessLogRow {
+  id: string;
+  at: Date;
+  /** Who (username) and in which role. */
+  actorId: string;
+  actorRole: string;
+  /** What: `episode.read`, `episodes.listed`, `user.created`, … */
+  action: string;
+  /** The episode read, if one. */
+  episodeId: string | null;
+  /** The user administered, if one. */
+  subject: string | null;
+  /** The route's parameters or the change made (JSON), if any. */
+  detail: string | null;
+}
+
+export function buildAccessLogEntity(time: 'timestamptz' | 'datetime') {
+  return new EntitySchema<AccessLogRow>({
+    name: 'AccessLogEntry',
+    tableName: 'access_log',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      at: { type: time },
+      actorId: { name: 'actor_id', type: 'varchar', length: 100 },
+      actorRole: { name: 'actor_role', type: 'varchar', length: 30 },
+      action: { type: 'varchar', length: 40 },
+      episodeId: {
+        name: 'episode_id',
+        type: 'varchar',
+        length: 36,
+        nullable: true,
+      },
+      subject: { type: 'varchar', length: 100, nullable: true },
+      detail: { type: 'text', nullable: true },
+    },
+    indices: [
+      { name: 'idx_access_log_episode', columns: ['episodeId', 'at'] },
+      { name: 'idx_access_log_actor', columns: ['actorId', 'at'] },
+    ],
+  });
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DataSource, EntitySchema } from 'typeorm';
+
+import { accessLogQuerySchema, parseOrThrow } from '@mas/contracts';
+
+import type { Clock } from '../clock/clock.js';
+import { WriteGate } from '../database/write-gate.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
+import type { AccessLogRow } from './access-log.entity.js';
+
+export interface AccessRecord {
+  readonly user: AuthenticatedUser;
+  readonly action: string;
+  readonly episodeId?: string | null;
+  readonly subject?: string | null;
+  readonly detail?: unknown;
+}
+
+/**
+ * The access log: every read of patient data (who, which episode, when) and
+ * every act of user administration, for auditors to query. Appended only:
+ * the service has no route that changes or deletes an entry.
+ */
+export class AccessLogService {
+  private readonly gate: WriteGate;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entity: EntitySchema<AccessLogRow>,
+    private readonly clock: Clock,
+  ) {
+    this.gate = WriteGate.for(dataSource);
+  }
+
+  async record(entry: AccessRecord): Promise<void> {
+    const row: AccessLogRow = {
+      id: randomUUID(),
+      at: this.clock.now(),
+      actorId: entry.user.username,
+      actorRole: entry.user.role,
+      action: entry.action,
+      episodeId: entry.episodeId ?? null,
+      subject: entry.subject ?? null,
+      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    };
+    await this.gate.run(() =>
+      this.dataSource.getRepository(this.entity).insert(row),
+    );
+  }
+
+  /** Entries, newest first, filtered by the auditor's query. */
+  async query(query: Record<string, unknown>) {
+    const { page, pageSize, episodeId, actor, action, from, to } = parseOrThrow(
+      accessLogQuerySchema,
+      query,
+      '',
+    );
+    const builder = this.dataSource
+      .getRepository(this.entity)
+      .createQueryBuilder('log');
+    if (episodeId !== undefined) {
+      builder.andWhere('log.episodeId = :episodeId', { episodeId });
+    }
+    if (actor !== undefined)
+      builder.andWhere('log.actorId = :actor', { actor });
+    if (action !== undefined) {
+      builder.andWhere('log.action = :action', { action });
+    }
+    if (from !== undefined) {
+      builder.andWhere('log.at >= :from', { from: new Date(from) });
+    }
+    if (to !== undefined)
+      builder.andWhere('log.at < :to', { to: new Date(to) });
+    const [rows, total] = await builder
+      .orderBy('log.at', 'DESC')
+      .addOrderBy('log.id', 'ASC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return {
+      page,
+      pageSize,
+      total,
+      items: rows.map((row) => ({
+        ...row,
+        at: new Date(row.at).toISOString(),
+        detail:
+          row.detail === null ? null : (JSON.parse(row.detail) as unknown),
+      })),
+    };
+  }
+}

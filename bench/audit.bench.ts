@@ -1,0 +1,148 @@
+/**
+ * The anchored audit's cost: how fast the full audit verifies (each entry's
+ * HMAC-SHA-256 recomputed over its canonical JSON, each link, each chain
+ * against its sealed episode) on one core, and what the key adds per entry
+ * over the unkeyed SHA-256 the chain used before. Prints figures and ratios;
+ * asserts nothing (speed is not a test).
+ *   npm run -s bench:audit [-- --entries N]
+ * Target (issue 15): at least 200,000 entries/s on one core.
+ */
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+import canonicalize from 'canonicalize';
+
+import {
+  auditEntryHash,
+  type AuditRow,
+  type EpisodeRow,
+  episodeSeal,
+  GENESIS_HASH,
+  verifyAll,
+} from '@mas/api';
+
+const TARGET_PER_SECOND = 200_000;
+const argIndex = process.argv.indexOf('--entries');
+const totalEntries =
+  argIndex === -1 ? 200_000 : Number(process.argv[argIndex + 1]);
+const PER_EPISODE = 40;
+const key = createSecretKey(randomBytes(32));
+
+// Entries shaped as the service writes them (a lab panel's payload, the
+// guard's reason, the evidence ids, states before and after).
+const payload = JSON.stringify({
+  panel: {
+    ferritin: { value: 12_000, unit: 'ng/mL' },
+    platelets: { value: 90, unit: '10*3/uL' },
+    ast: { value: 120, unit: 'U/L' },
+    triglycerides: { value: 300, unit: 'mg/dL' },
+    fibrinogen: { value: 120, unit: 'mg/dL' },
+  },
+  collectedAt: '2026-03-01T08:00:00.000Z',
+});
+const episodes: EpisodeRow[] = [];
+const entries: AuditRow[] = [];
+const at = new Date('2026-03-01T08:00:00.000Z');
+for (let e = 0; e * PER_EPISODE < totalEntries; e += 1) {
+  const episodeId = `00000000-0000-4000-8000-${String(e).padStart(12, '0')}`;
+  let previous = GENESIS_HASH;
+  let seq = 0;
+  for (; seq < PER_EPISODE && e * PER_EPISODE + seq < totalEntries;) {
+    seq += 1;
+    const entry = {
+      episodeId,
+      seq,
+      type: 'labs.recorded',
+      payload,
+      actorId: 'dr-adams',
+      actorRole: 'clinician',
+      occurredAt: at,
+      recordedAt: at,
+      rationale: null,
+      evidence: '["seed.diagnosis.1","lit.ravelli-2016"]',
+      guard:
+        '{"outcome":"allowed","reason":"labs may be recorded at any time"}',
+      stateBefore: '{"diagnosis":"suspected","treatment":"awaitingDecision"}',
+      stateAfter: '{"diagnosis":"suspected","treatment":"awaitingDecision"}',
+      protocolHash: `sha256:${'a'.repeat(64)}`,
+      profileHash: `sha256:${'b'.repeat(64)}`,
+      prevHash: previous,
+    };
+    const hash = auditEntryHash(key, entry);
+    entries.push({ ...entry, id: `${episodeId}-${String(seq)}`, hash });
+    previous = hash;
+  }
+  const row = {
+    id: episodeId,
+    kind: 'real' as const,
+    patientIdentifier: `SYN-${String(e)}`,
+    snapshot: 'x'.repeat(6_000),
+    initialSnapshot: 'y'.repeat(3_000),
+    stage: 's',
+    tags: '[]',
+    alertIds: '[]',
+    overdue: false,
+    urgency: 0,
+    nextDueAt: null,
+    protocolVersion: '1.0.0',
+    protocolHash: `sha256:${'a'.repeat(64)}`,
+    profileHash: `sha256:${'b'.repeat(64)}`,
+    machineVersion: '1',
+    version: seq,
+    createdAt: at,
+    updatedAt: at,
+    seal: null as string | null,
+  };
+  row.seal = episodeSeal(key, row, previous);
+  episodes.push(row);
+}
+
+function best(runs: number, fn: () => void): number {
+  let fastest = Infinity;
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    fn();
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  return fastest / 1000;
+}
+
+if (!verifyAll(key, episodes, entries).ok) {
+  throw new Error('the generated audit does not verify');
+}
+const verifySeconds = best(3, () => {
+  verifyAll(key, episodes, entries);
+});
+
+const sample = entries.slice(0, 20_000);
+const macSeconds = best(3, () => {
+  for (const entry of sample) auditEntryHash(key, entry);
+});
+const shaSeconds = best(3, () => {
+  for (const entry of sample) {
+    const { id: _id, hash: _hash, ...fields } = entry;
+    createHash('sha256')
+      .update(
+        canonicalize({
+          ...fields,
+          occurredAt: fields.occurredAt.toISOString(),
+          recordedAt: fields.recordedAt.toISOString(),
+        }) ?? '',
+      )
+      .digest('hex');
+  }
+});
+
+const perSecond = entries.length / verifySeconds;
+console.log(
+  `Full audit verification, one core: ${entries.length.toLocaleString('en')} entries in ${episodes.length.toLocaleString('en')} chains`,
+);
+console.log(
+  `  ${(verifySeconds * 1000).toFixed(0)} ms: ${Math.round(perSecond).toLocaleString('en')} entries/s (target ${TARGET_PER_SECOND.toLocaleString('en')}: ${(perSecond / TARGET_PER_SECOND).toFixed(2)}x, ${perSecond >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`,
+);
+console.log(
+  `Per entry: HMAC-SHA-256 ${((macSeconds / sample.length) * 1e6).toFixed(2)} µs, unkeyed SHA-256 ${((shaSeconds / sample.length) * 1e6).toFixed(2)} µs (ratio ${(macSeconds / shaSeconds).toFixed(2)})`,
+);
+console.log(
+  '(Reading the rows from the database is not included: GET /api/audit/verify adds it.)',
+);
