@@ -202,9 +202,18 @@ export async function startHarness(
     readonly tokenTtlSeconds?: number;
     /** A built web app for the service to serve (none by default). */
     readonly webDir?: string;
+    /** Configuration over the harness's own (for example login limits). */
+    readonly env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const tokenTtl = String(options.tokenTtlSeconds ?? TEST_TOKEN_TTL_SECONDS);
+  // The suites sign in and verify many times a minute from one address: the
+  // limits per address are raised unless a suite sets them (accounts).
+  const limits = {
+    LOGIN_RATE_PER_MINUTE: '100000',
+    EXPENSIVE_RATE_PER_MINUTE: '100000',
+    ...options.env,
+  };
   const profile = exampleProfile;
   const clock = new ManualClock(new Date(T0));
   // The keys live as long as the harness: a restart keeps them. The audit
@@ -227,6 +236,7 @@ export async function startHarness(
       service: await start(),
       adminEnv: {
         AUDIT_KEY: auditKey,
+        JWT_SECRET: keys.jwtSecret,
         ...(config.DATABASE_URL
           ? { DATABASE_URL: config.DATABASE_URL }
           : { SQLITE_PATH: config.SQLITE_PATH }),
@@ -261,6 +271,7 @@ export async function startHarness(
       SCHEDULER_INTERVAL_MS: '0',
       TOKEN_TTL_SECONDS: tokenTtl,
       ...(options.webDir === undefined ? {} : { WEB_DIR: options.webDir }),
+      ...limits,
     });
     const { DataSource } = await import('typeorm');
     const raw = new DataSource({
@@ -289,6 +300,7 @@ export async function startHarness(
     DATABASE_URL: url,
     SCHEDULER_INTERVAL_MS: '0',
     TOKEN_TTL_SECONDS: tokenTtl,
+    ...limits,
   });
   const raw = new pg.Client({ connectionString: url });
   const harness = await assemble(
@@ -372,6 +384,7 @@ export function signedInSuite(
   engine: EngineName,
   requirement: Requirement,
   users: readonly (readonly [string, UserRole])[],
+  env?: Record<string, string>,
 ): SignedInSuite {
   const skip = engine === 'postgres' && requirement.mode !== 'run';
   let harness: Harness | undefined;
@@ -380,7 +393,7 @@ export function signedInSuite(
   const api = () => new Api(started(harness, 'harness').service.url);
   beforeAll(async () => {
     if (skip) return;
-    harness = await startHarness(engine);
+    harness = await startHarness(engine, env ? { env } : {});
     for (const [username, role] of users) {
       await harness.service.users.create(username, PASSWORD, role);
       const login = await api().request('POST', '/api/auth/login', {

@@ -81,7 +81,19 @@ export function App() {
         {session ? (
           <span className="who">
             {session.username} ({session.role}){' '}
-            <button type="button" onClick={() => signIn(null)}>
+            <button
+              type="button"
+              onClick={() => {
+                // The service refuses the token from now on; the tab forgets
+                // it whether or not the service could be reached.
+                void api
+                  .request('POST', '/api/auth/logout')
+                  .catch(() => undefined)
+                  .finally(() => {
+                    signIn(null);
+                  });
+              }}
+            >
               Sign out
             </button>
           </span>

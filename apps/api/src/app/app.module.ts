@@ -11,17 +11,17 @@ import { AccessLogInterceptor } from './access-log/access-log.interceptor.js';
 import { AccessLogService } from './access-log/access-log.service.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuditService } from './audit/audit.service.js';
+import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { UsersController } from './auth/users.controller.js';
 import { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
 import {
-  AuthController,
   EpisodesController,
   HealthController,
   ProtocolController,
   TrainingController,
-  UsersController,
 } from './controllers.js';
 import type { Entities } from './database/entities.js';
 import { EpisodesService } from './episodes/episodes.service.js';
@@ -121,6 +121,11 @@ export class AppModule {
             deps.dataSource,
             deps.entities,
             deps.clock,
+            {
+              maxFailures: deps.config.LOGIN_MAX_FAILURES,
+              lockoutSeconds: deps.config.LOGIN_LOCKOUT_SECONDS,
+              lockoutMaxSeconds: deps.config.LOGIN_LOCKOUT_MAX_SECONDS,
+            },
           ),
         },
       ],

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 
+import fastifyCookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 // The reply's sendFile (types of the static-file plugin Nest registers).
 import type {} from '@fastify/static';
 import type { INestApplication } from '@nestjs/common';
@@ -194,6 +196,44 @@ export async function startService(options: {
       }
       done(null, payload);
     });
+  // Limits per address (@fastify/rate-limit): login attempts, and the
+  // routes that read the whole database. Set on the routes as Nest adds
+  // them (at listen).
+  const perMinute = new Map([
+    ['POST /api/auth/login', options.config.LOGIN_RATE_PER_MINUTE],
+    ['GET /api/audit/verify', options.config.EXPENSIVE_RATE_PER_MINUTE],
+    ['GET /api/audit/checkpoint', options.config.EXPENSIVE_RATE_PER_MINUTE],
+  ]);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method)
+        ? route.method
+        : [route.method];
+      for (const method of methods) {
+        const max = perMinute.get(`${String(method)} ${route.url}`);
+        if (max !== undefined) {
+          route.config = {
+            ...route.config,
+            rateLimit: { max, timeWindow: 60_000 },
+          };
+        }
+      }
+    });
+  await app.register(rateLimit, {
+    global: false,
+    // Answered like every other refusal (the error filter): 429 naming the
+    // limit; the plugin adds Retry-After.
+    errorResponseBuilder: (_request, context) =>
+      new RequestRefusal(
+        429,
+        'address',
+        `at most ${String(context.max)} a minute from one address (try again in ${String(Math.ceil(context.ttl / 1000))} s)`,
+      ),
+  });
+  // Cookies: the device cookie of the login (see the auth controller).
+  await app.register(fastifyCookie);
   // JSON bodies only: any other content type, plain text included, is a 415
   // naming the content-type (no parser for it); so is a JSON body declared
   // in a charset other than UTF-8, which Fastify's own JSON parser, called

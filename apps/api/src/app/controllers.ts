@@ -1,6 +1,5 @@
 import {
   Body,
-  ConflictException,
   Controller,
   Get,
   Headers,
@@ -11,49 +10,24 @@ import {
   Query,
   Req,
   Res,
-  UnauthorizedException,
 } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
 
-import { parseOrThrow } from '@mas/contracts';
 import { masEpisodeMachine } from '@mas/mas-episode';
 import { evidenceCatalog, masProtocol } from '@mas/protocol';
 
 import { LogsRead } from './access-log/access-log.interceptor.js';
-import type { AccessLogService } from './access-log/access-log.service.js';
 import { Public, Roles } from './auth/auth.guard.js';
-import { MIN_PASSWORD_LENGTH } from './auth/password.util.js';
-import type { UsersService } from './auth/users.service.js';
-import type { Clock } from './clock/clock.js';
 import type {
   AuthenticatedUser,
   EpisodesService,
 } from './episodes/episodes.service.js';
-import { ACCESS_LOG, CLOCK, EPISODES, TRAINING, USERS } from './tokens.js';
+import { EPISODES, TRAINING } from './tokens.js';
 import type { TrainingService } from './training/training.service.js';
 
 interface AuthedRequest {
   user: AuthenticatedUser;
 }
-
-const newUserSchema = z
-  .object({
-    username: z.string().trim().min(1).max(100),
-    password: z
-      .string()
-      .min(
-        MIN_PASSWORD_LENGTH,
-        `must be at least ${MIN_PASSWORD_LENGTH} characters`,
-      ),
-    role: z.enum(['clinician', 'senior', 'trainee', 'auditor', 'admin']),
-  })
-  .strict();
-
-const loginSchema = z
-  .object({ username: z.string().min(1), password: z.string().min(1) })
-  .strict();
 
 @Controller('api')
 export class HealthController {
@@ -64,36 +38,6 @@ export class HealthController {
       status: 'ok',
       protocol: { version: masProtocol.version, hash: masProtocol.hash },
     };
-  }
-}
-
-@Controller('api/auth')
-export class AuthController {
-  constructor(
-    @Inject(USERS) private readonly users: UsersService,
-    @Inject(JwtService) private readonly jwt: JwtService,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  @Public()
-  @Post('login')
-  @HttpCode(200)
-  async login(@Body() body: unknown) {
-    const credentials = parseOrThrow(loginSchema, body, 'body');
-    const user = await this.users.authenticate(
-      credentials.username,
-      credentials.password,
-    );
-    if (!user)
-      throw new UnauthorizedException('unknown user or wrong password');
-    // Issued at the service's clock (the expiry counts from it; tests move it).
-    const token = await this.jwt.signAsync({
-      sub: user.id,
-      username: user.username,
-      role: user.role,
-      iat: Math.floor(this.clock.now().getTime() / 1000),
-    });
-    return { token, username: user.username, role: user.role };
   }
 }
 
@@ -177,41 +121,6 @@ export class ProtocolController {
       machine: masEpisodeMachine.definition,
       evidence: evidenceCatalog,
     };
-  }
-}
-
-@Controller('api/users')
-export class UsersController {
-  constructor(
-    @Inject(USERS) private readonly users: UsersService,
-    @Inject(ACCESS_LOG) private readonly accessLog: AccessLogService,
-  ) {}
-
-  @Roles('admin')
-  @Get()
-  list() {
-    return this.users.list();
-  }
-
-  @Roles('admin')
-  @Post()
-  async create(@Body() body: unknown, @Req() admin: AuthedRequest) {
-    const request = parseOrThrow(newUserSchema, body, 'body');
-    if (await this.users.findByUsername(request.username)) {
-      throw new ConflictException(`user ${request.username} exists`);
-    }
-    const row = await this.users.create(
-      request.username,
-      request.password,
-      request.role,
-    );
-    await this.accessLog.record({
-      user: admin.user,
-      action: 'user.created',
-      subject: row.username,
-      detail: { role: row.role },
-    });
-    return { id: row.id, username: row.username, role: row.role };
   }
 }
 

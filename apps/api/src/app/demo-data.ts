@@ -13,7 +13,7 @@ import {
   unchanged,
 } from '@mas/testing';
 
-import { generatePassword } from './auth/password.util.js';
+import { generatePassword } from './auth/password-policy.js';
 import type { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
@@ -34,8 +34,8 @@ export async function seedDemoData(
   if ((await users.count()) > 0) return [];
   const credentials: SeededCredential[] = [];
   const admin = config.ADMIN_USERNAME ?? 'admin';
-  const adminPassword = config.ADMIN_PASSWORD ?? generatePassword();
-  await users.create(admin, adminPassword, 'admin');
+  const adminPassword = config.ADMIN_PASSWORD ?? generatePassword(admin);
+  await users.create(admin, adminPassword, 'admin', 'ADMIN_PASSWORD');
   credentials.push({
     username: admin,
     role: 'admin',
@@ -51,7 +51,7 @@ export async function seedDemoData(
   ] as const;
   const accounts = [];
   for (const [username, role] of demo) {
-    const password = generatePassword();
+    const password = generatePassword(username);
     const row = await users.create(username, password, role);
     accounts.push({ id: row.id, username, role });
     credentials.push({ username, role, password });

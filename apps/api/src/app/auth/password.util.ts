@@ -10,7 +10,36 @@ const P = 1;
 const KEY_LENGTH = 64;
 const MAX_MEMORY = 64 * 1024 * 1024;
 
+/**
+ * Password hashes computed at once: scrypt runs on libuv's thread pool
+ * (four threads), which file access and other crypto share; a burst of
+ * logins must not take all of it (32 parallel logins slowed every page from
+ * 2 ms to 3 s). Further hashes wait their turn.
+ */
+const MAX_CONCURRENT_HASHES = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    running += 1;
+  }
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 function derive(password: string, salt: Buffer): Promise<Buffer> {
+  return limited(() => scryptAsync(password, salt));
+}
+
+function scryptAsync(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       password,
@@ -40,9 +69,4 @@ export async function verifyPassword(
   const expected = Buffer.from(key, 'base64');
   const actual = await derive(password, Buffer.from(salt, 'base64'));
   return expected.length === actual.length && timingSafeEqual(expected, actual);
-}
-
-/** A random password for demo users (printed once on first start). */
-export function generatePassword(): string {
-  return randomBytes(12).toString('base64url');
 }

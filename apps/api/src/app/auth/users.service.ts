@@ -5,58 +5,349 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../clock/clock.js';
 import type { Entities, UserRow } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
-import type { UserRole } from '../episodes/episodes.service.js';
+import {
+  type AuthenticatedUser,
+  ServiceError,
+  type UserRole,
+} from '../episodes/episodes.service.js';
 import { hashPassword, verifyPassword } from './password.util.js';
+import { passwordProblem } from './password-policy.js';
+
+/** How wrong passwords slow a login down (configuration). */
+export interface LoginPolicy {
+  readonly maxFailures: number;
+  readonly lockoutSeconds: number;
+  readonly lockoutMaxSeconds: number;
+}
+
+/** A device that has signed in to an account before (its cookie, verified). */
+export interface KnownDevice {
+  readonly id: string;
+  readonly username: string;
+}
+
+export type LoginOutcome =
+  | { readonly ok: true; readonly user: UserRow }
+  | { readonly ok: false; readonly status: 401 }
+  | {
+      readonly ok: false;
+      readonly status: 429;
+      readonly retryAfterSeconds: number;
+    };
+
+/** The claims of a login token that name its session. */
+export interface SessionClaims {
+  readonly sub: string;
+  readonly jti?: string;
+  readonly tv?: number;
+}
+
+interface Counter {
+  failures: number;
+  lockedUntilMs: number;
+}
+
+/** What a user listing shows an admin (never the password hash). */
+export interface UserSummary {
+  readonly id: string;
+  readonly username: string;
+  readonly role: string;
+  readonly disabled: boolean;
+  readonly failedLogins: number;
+  readonly lockedUntil: string | null;
+}
 
 export class UsersService {
+  private readonly gate: WriteGate;
+  /** Failures of known devices, and of usernames that do not exist. */
+  private readonly deviceCounters = new Map<string, Counter>();
+  private readonly unknownCounters = new Map<string, Counter>();
+  /** A hash to check wrong usernames against: the same work as a real one. */
+  private dummyHash: Promise<string> | null = null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
     private readonly clock: Clock,
-  ) {}
+    private readonly policy: LoginPolicy = {
+      maxFailures: 5,
+      lockoutSeconds: 60,
+      lockoutMaxSeconds: 900,
+    },
+  ) {
+    this.gate = WriteGate.for(dataSource);
+  }
 
+  private repository() {
+    return this.dataSource.getRepository(this.entities.user);
+  }
+
+  /** A new user; the password must pass the policy (400 naming `field`). */
   async create(
     username: string,
     password: string,
     role: UserRole,
+    field = 'body.password',
   ): Promise<UserRow> {
+    this.checkPassword(password, username, field);
     const row: UserRow = {
       id: randomUUID(),
       username,
       passwordHash: await hashPassword(password),
       role,
       createdAt: this.clock.now(),
+      disabledAt: null,
+      tokenVersion: 0,
+      failedLogins: 0,
+      lockedUntil: null,
     };
-    await WriteGate.for(this.dataSource).run(() =>
-      this.dataSource.getRepository(this.entities.user).insert(row),
-    );
+    await this.gate.run(() => this.repository().insert(row));
     return row;
   }
 
-  async findByUsername(username: string): Promise<UserRow | null> {
-    return this.dataSource
-      .getRepository(this.entities.user)
-      .findOneBy({ username });
+  checkPassword(password: string, username: string, field: string): void {
+    const problem = passwordProblem(password, username);
+    if (problem) {
+      throw new ServiceError(400, {
+        message: `${field}: ${problem}`,
+        field,
+        rule: problem,
+      });
+    }
   }
 
-  async list(): Promise<{ id: string; username: string; role: string }[]> {
-    const rows = await this.dataSource
-      .getRepository(this.entities.user)
-      .find({ order: { username: 'ASC' } });
-    return rows.map(({ id, username, role }) => ({ id, username, role }));
+  async findByUsername(username: string): Promise<UserRow | null> {
+    return this.repository().findOneBy({ username });
+  }
+
+  async findById(id: string): Promise<UserRow | null> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+    return this.repository().findOneBy({ id });
+  }
+
+  async list(): Promise<UserSummary[]> {
+    const rows = await this.repository().find({ order: { username: 'ASC' } });
+    return rows.map((row) => this.summary(row));
+  }
+
+  summary(row: UserRow): UserSummary {
+    return {
+      id: row.id,
+      username: row.username,
+      role: row.role,
+      disabled: row.disabledAt !== null,
+      failedLogins: row.failedLogins,
+      lockedUntil:
+        row.lockedUntil === null
+          ? null
+          : new Date(row.lockedUntil).toISOString(),
+    };
   }
 
   async count(): Promise<number> {
-    return this.dataSource.getRepository(this.entities.user).count();
+    return this.repository().count();
   }
 
-  /** The user for these credentials, or null (same answer for both failures). */
-  async authenticate(
+  /** The lock after `failures` wrong passwords in a row (0: none). */
+  private lockMs(failures: number): number {
+    const { maxFailures, lockoutSeconds, lockoutMaxSeconds } = this.policy;
+    if (failures < maxFailures) return 0;
+    const doublings = Math.min(failures - maxFailures, 30);
+    return Math.min(lockoutSeconds * 2 ** doublings, lockoutMaxSeconds) * 1000;
+  }
+
+  /**
+   * A login attempt. Wrong passwords in a row lock the login for a while,
+   * doubling up to a maximum, never extended by attempts during the lock:
+   * per device for a client holding a device cookie of this account (so
+   * that nobody else's attempts can lock the user out at their own
+   * workstation), per account for every other client. An unknown username
+   * or a disabled account costs the same password check and gets the same
+   * answer as a wrong password.
+   */
+  async login(
     username: string,
     password: string,
-  ): Promise<UserRow | null> {
+    device: KnownDevice | null,
+  ): Promise<LoginOutcome> {
+    const nowMs = this.clock.now().getTime();
     const user = await this.findByUsername(username);
-    if (!user) return null;
-    return (await verifyPassword(password, user.passwordHash)) ? user : null;
+    const trusted = device !== null && device.username === username;
+    const counter = trusted
+      ? this.counter(this.deviceCounters, device.id)
+      : user
+        ? {
+            failures: user.failedLogins,
+            lockedUntilMs:
+              user.lockedUntil === null
+                ? 0
+                : new Date(user.lockedUntil).getTime(),
+          }
+        : this.counter(this.unknownCounters, username);
+    if (counter.lockedUntilMs > nowMs) {
+      return {
+        ok: false,
+        status: 429,
+        retryAfterSeconds: Math.ceil((counter.lockedUntilMs - nowMs) / 1000),
+      };
+    }
+    const usable = user !== null && user.disabledAt === null;
+    const matches = await verifyPassword(
+      password,
+      usable ? user.passwordHash : await this.dummy(),
+    );
+    if (usable && matches) {
+      if (trusted) this.deviceCounters.delete(device.id);
+      if (user.failedLogins !== 0 || user.lockedUntil !== null) {
+        await this.gate.run(() =>
+          this.repository().update(
+            { id: user.id },
+            { failedLogins: 0, lockedUntil: null },
+          ),
+        );
+      }
+      return { ok: true, user };
+    }
+    const failures = counter.failures + 1;
+    const lock = this.lockMs(failures);
+    const lockedUntilMs = lock === 0 ? 0 : nowMs + lock;
+    if (trusted || user === null) {
+      counter.failures = failures;
+      counter.lockedUntilMs = lockedUntilMs;
+    } else {
+      await this.gate.run(() =>
+        this.repository().update(
+          { id: user.id },
+          {
+            failedLogins: failures,
+            lockedUntil: lock === 0 ? null : new Date(lockedUntilMs),
+          },
+        ),
+      );
+    }
+    return { ok: false, status: 401 };
+  }
+
+  private counter(map: Map<string, Counter>, key: string): Counter {
+    let counter = map.get(key);
+    if (!counter) {
+      if (map.size >= 100_000) map.clear();
+      counter = { failures: 0, lockedUntilMs: 0 };
+      map.set(key, counter);
+    }
+    return counter;
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hashPassword(randomUUID());
+    return this.dummyHash;
+  }
+
+  /**
+   * The user a token speaks for, looked up now: null if the user is gone or
+   * disabled, the token was issued before the user's tokens were revoked
+   * (a password or role change, "sign out everywhere"), or the token itself
+   * was signed out. The role is the stored one.
+   */
+  async activeUser(claims: SessionClaims): Promise<AuthenticatedUser | null> {
+    if (claims.jti === undefined || claims.tv === undefined) return null;
+    const row:
+      | { id: string; username: string; role: UserRole; revoked: string | null }
+      | undefined = await this.dataSource
+      .getRepository(this.entities.user)
+      .createQueryBuilder('u')
+      .leftJoin(this.entities.revokedToken.options.name, 'r', 'r.jti = :jti', {
+        jti: claims.jti,
+      })
+      .select('u.id', 'id')
+      .addSelect('u.username', 'username')
+      .addSelect('u.role', 'role')
+      .addSelect('r.jti', 'revoked')
+      .where('u.id = :id', { id: claims.sub })
+      .andWhere('u.disabledAt IS NULL')
+      .andWhere('u.tokenVersion = :tv', { tv: claims.tv })
+      .getRawOne();
+    if (!row || row.revoked !== null) return null;
+    return { id: row.id, username: row.username, role: row.role };
+  }
+
+  /** Signs one token out (kept until it would have expired). */
+  async revokeToken(
+    userId: string,
+    jti: string,
+    expiresAt: Date,
+  ): Promise<void> {
+    await this.gate.run(() =>
+      this.dataSource
+        .getRepository(this.entities.revokedToken)
+        .createQueryBuilder()
+        .insert()
+        .values({ jti, userId, expiresAt })
+        .orIgnore()
+        .execute(),
+    );
+  }
+
+  /** Every token of the user refused from now on. */
+  async revokeAll(userId: string): Promise<void> {
+    await this.gate.run(() =>
+      this.repository().increment({ id: userId }, 'tokenVersion', 1),
+    );
+  }
+
+  /** A new password (policy checked), every earlier token refused. */
+  async setPassword(
+    user: UserRow,
+    password: string,
+    field: string,
+  ): Promise<UserRow> {
+    this.checkPassword(password, user.username, field);
+    const passwordHash = await hashPassword(password);
+    await this.gate.run(() =>
+      this.repository().update(
+        { id: user.id },
+        {
+          passwordHash,
+          tokenVersion: user.tokenVersion + 1,
+          failedLogins: 0,
+          lockedUntil: null,
+        },
+      ),
+    );
+    return { ...user, passwordHash, tokenVersion: user.tokenVersion + 1 };
+  }
+
+  /** A role change or a disable/enable; every earlier token refused. */
+  async change(
+    user: UserRow,
+    change: { readonly role?: UserRole; readonly disabled?: boolean },
+  ): Promise<UserRow> {
+    const next: UserRow = {
+      ...user,
+      role: change.role ?? user.role,
+      disabledAt:
+        change.disabled === undefined
+          ? user.disabledAt
+          : change.disabled
+            ? (user.disabledAt ?? this.clock.now())
+            : null,
+      tokenVersion: user.tokenVersion + 1,
+    };
+    await this.gate.run(() =>
+      this.repository().update(
+        { id: user.id },
+        {
+          role: next.role,
+          disabledAt: next.disabledAt,
+          tokenVersion: next.tokenVersion,
+        },
+      ),
+    );
+    return next;
+  }
+
+  /** Correct credentials (no lockout): for checking a current password. */
+  async passwordMatches(user: UserRow, password: string): Promise<boolean> {
+    return verifyPassword(password, user.passwordHash);
   }
 }

@@ -55,6 +55,23 @@ export const configurationSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * Wrong passwords in a row before a login is locked for a while (per
+   * account, for clients without a device cookie of that account; per
+   * device cookie otherwise).
+   */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** The first lock's length; each further failure doubles it ... */
+  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** ... up to this (a lock never lasts longer). */
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Login attempts per minute from one address (@fastify/rate-limit). */
+  LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Requests per minute from one address to an expensive route (the whole
+   * audit's verification, a checkpoint).
+   */
+  EXPENSIVE_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Lifetime of a login token, in seconds. */
   TOKEN_TTL_SECONDS: z.coerce
     .number()

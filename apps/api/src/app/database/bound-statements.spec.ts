@@ -22,6 +22,10 @@ describe('BoundStatements on SQLite', () => {
     username: name,
     passwordHash: 'not a real hash',
     role: 'clinician',
+    disabledAt: null,
+    tokenVersion: 0,
+    failedLogins: 0,
+    lockedUntil: null,
     createdAt: new Date('2026-03-01T08:00:00Z'),
   });
   const count = () => dataSource.getRepository(entities.user).count();

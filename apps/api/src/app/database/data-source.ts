@@ -13,6 +13,7 @@ import { IndexEpisodeKind1764892800000 } from './migrations/1764892800000-index-
 import { CreateWorkItems1764979200000 } from './migrations/1764979200000-create-work-items.js';
 import { AddEpisodeSeal1765152000000 } from './migrations/1765152000000-add-episode-seal.js';
 import { CreateAccessLog1765238400000 } from './migrations/1765238400000-create-access-log.js';
+import { Accounts1765324800000 } from './migrations/1765324800000-accounts.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -23,6 +24,7 @@ export const migrations = [
   CreateWorkItems1764979200000,
   AddEpisodeSeal1765152000000,
   CreateAccessLog1765238400000,
+  Accounts1765324800000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

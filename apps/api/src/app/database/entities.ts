@@ -2,12 +2,19 @@
  * The tables, as TypeORM entity schemas. The same entities serve SQLite and
  * PostgreSQL: `timeType` picks each engine's instant type in one place.
  */
-import { EntitySchema } from 'typeorm';
+import { EntitySchema, type QueryRunner } from 'typeorm';
 
 import { buildAccessLogEntity } from '../access-log/access-log.entity.js';
 import { buildWorkItemEntity } from '../work-items/work-item.entity.js';
 
 export type Engine = 'sqlite' | 'postgres';
+
+/** The engine a migration runs on. */
+export function engineOf(queryRunner: QueryRunner): Engine {
+  return queryRunner.dataSource.options.type === 'postgres'
+    ? 'postgres'
+    : 'sqlite';
+}
 
 /** timestamptz on PostgreSQL; SQLite has no such type. */
 export function timeType(engine: Engine): 'timestamptz' | 'datetime' {
@@ -20,6 +27,24 @@ export interface UserRow {
   passwordHash: string;
   role: 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
   createdAt: Date;
+  /** Set while the account is disabled: no login, every token refused. */
+  disabledAt: Date | null;
+  /**
+   * Moved on by a password change, a role change, a disable or "sign out
+   * everywhere": every token issued before is refused at once.
+   */
+  tokenVersion: number;
+  /** Wrong passwords since the last successful login. */
+  failedLogins: number;
+  /** No login before this instant (a temporary lockout). */
+  lockedUntil: Date | null;
+}
+
+/** A token signed out before it expired (kept until it would have). */
+export interface RevokedTokenRow {
+  jti: string;
+  userId: string;
+  expiresAt: Date;
 }
 
 export interface EpisodeRow {
@@ -113,6 +138,19 @@ export function buildEntities(engine: Engine) {
       passwordHash: { name: 'password_hash', type: 'varchar', length: 300 },
       role: { type: 'varchar', length: 20 },
       createdAt: { name: 'created_at', type: time },
+      disabledAt: { name: 'disabled_at', type: time, nullable: true },
+      tokenVersion: { name: 'token_version', type: 'integer', default: 0 },
+      failedLogins: { name: 'failed_logins', type: 'integer', default: 0 },
+      lockedUntil: { name: 'locked_until', type: time, nullable: true },
+    },
+  });
+  const revokedToken = new EntitySchema<RevokedTokenRow>({
+    name: 'RevokedToken',
+    tableName: 'revoked_tokens',
+    columns: {
+      jti: { type: 'varchar', length: 36, primary: true },
+      userId: { name: 'user_id', type: 'varchar', length: 36 },
+      expiresAt: { name: 'expires_at', type: time },
     },
   });
   const episode = new EntitySchema<EpisodeRow>({
@@ -225,6 +263,7 @@ export function buildEntities(engine: Engine) {
   });
   return {
     user,
+    revokedToken,
     episode,
     audit,
     rejected,

@@ -5,17 +5,14 @@ import {
   TableIndex,
 } from 'typeorm';
 
-import { type Engine, timeType } from '../entities.js';
+import { engineOf, timeType } from '../entities.js';
 
 /** Users, episodes, the append-only audit, rejected attempts, idempotency keys. */
 export class CreateEpisodeTables1764547200000 implements MigrationInterface {
   name = 'CreateEpisodeTables1764547200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const engine: Engine =
-      queryRunner.dataSource.options.type === 'postgres'
-        ? 'postgres'
-        : 'sqlite';
+    const engine = engineOf(queryRunner);
     const time = timeType(engine);
     const id = { name: 'id', type: 'varchar', length: '36', isPrimary: true };
     await queryRunner.createTable(

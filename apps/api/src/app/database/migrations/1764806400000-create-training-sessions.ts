@@ -1,6 +1,6 @@
 import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
 
-import { type Engine, timeType } from '../entities.js';
+import { engineOf, timeType } from '../entities.js';
 
 /**
  * Training sessions: a training episode's scenario, seed and virtual time.
@@ -11,10 +11,7 @@ export class CreateTrainingSessions1764806400000 implements MigrationInterface {
   name = 'CreateTrainingSessions1764806400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const engine: Engine =
-      queryRunner.dataSource.options.type === 'postgres'
-        ? 'postgres'
-        : 'sqlite';
+    const engine = engineOf(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'training_sessions',

@@ -5,7 +5,7 @@ import {
   TableIndex,
 } from 'typeorm';
 
-import { type Engine, timeType } from '../entities.js';
+import { engineOf, timeType } from '../entities.js';
 
 /**
  * Work items: the machine's effects made visible (second-senior approvals,
@@ -16,10 +16,7 @@ export class CreateWorkItems1764979200000 implements MigrationInterface {
   name = 'CreateWorkItems1764979200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const engine: Engine =
-      queryRunner.dataSource.options.type === 'postgres'
-        ? 'postgres'
-        : 'sqlite';
+    const engine = engineOf(queryRunner);
     const time = timeType(engine);
     await queryRunner.createTable(
       new Table({

@@ -5,17 +5,14 @@ import {
   TableIndex,
 } from 'typeorm';
 
-import { type Engine, timeType } from '../entities.js';
+import { engineOf, timeType } from '../entities.js';
 
 /** Who read which episode, and who administered which user, when. */
 export class CreateAccessLog1765238400000 implements MigrationInterface {
   name = 'CreateAccessLog1765238400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const engine: Engine =
-      queryRunner.dataSource.options.type === 'postgres'
-        ? 'postgres'
-        : 'sqlite';
+    const engine = engineOf(queryRunner);
     const time = timeType(engine);
     await queryRunner.createTable(
       new Table({

@@ -1,0 +1,170 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Req,
+} from '@nestjs/common';
+import { z } from 'zod';
+
+import { parseOrThrow } from '@mas/contracts';
+
+import type { AccessLogService } from '../access-log/access-log.service.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
+import { ACCESS_LOG, USERS } from '../tokens.js';
+import { Roles } from './auth.guard.js';
+import { MAX_PASSWORD_LENGTH } from './password-policy.js';
+import type { UsersService } from './users.service.js';
+
+interface AuthedRequest {
+  user: AuthenticatedUser;
+}
+
+const roleSchema = z.enum([
+  'clinician',
+  'senior',
+  'trainee',
+  'auditor',
+  'admin',
+]);
+
+const newUserSchema = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters'),
+    password: z.string().max(MAX_PASSWORD_LENGTH),
+    role: roleSchema,
+  })
+  .strict();
+
+const userChangeSchema = z
+  .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })
+  .strict()
+  .refine((c) => c.role !== undefined || c.disabled !== undefined, {
+    error: 'must change role or disabled',
+  });
+
+const passwordResetSchema = z
+  .object({ password: z.string().max(MAX_PASSWORD_LENGTH) })
+  .strict();
+
+/** User administration (admins), every act in the access log. */
+@Controller('api/users')
+export class UsersController {
+  constructor(
+    @Inject(USERS) private readonly users: UsersService,
+    @Inject(ACCESS_LOG) private readonly accessLog: AccessLogService,
+  ) {}
+
+  @Roles('admin')
+  @Get()
+  list() {
+    return this.users.list();
+  }
+
+  @Roles('admin')
+  @Post()
+  async create(@Body() body: unknown, @Req() admin: AuthedRequest) {
+    const request = parseOrThrow(newUserSchema, body, 'body');
+    if (await this.users.findByUsername(request.username)) {
+      throw new ConflictException(`user ${request.username} exists`);
+    }
+    const row = await this.users.create(
+      request.username,
+      request.password,
+      request.role,
+    );
+    await this.accessLog.record({
+      user: admin.user,
+      action: 'user.created',
+      subject: row.username,
+      detail: { role: row.role },
+    });
+    return this.users.summary(row);
+  }
+
+  private async target(id: string) {
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundException(`no user ${id}`);
+    return user;
+  }
+
+  /**
+   * A role change or a disable/enable: the user's sessions end at once. An
+   * admin cannot disable or demote themselves (nobody would be left to undo
+   * it).
+   */
+  @Roles('admin')
+  @Patch(':id')
+  async change(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() admin: AuthedRequest,
+  ) {
+    const change = parseOrThrow(userChangeSchema, body, 'body');
+    const user = await this.target(id);
+    if (
+      user.id === admin.user.id &&
+      (change.disabled === true ||
+        (change.role !== undefined && change.role !== 'admin'))
+    ) {
+      throw new ForbiddenException(
+        'an admin cannot disable or demote their own account',
+      );
+    }
+    const updated = await this.users.change(user, change);
+    const actions = [
+      ...(change.role !== undefined && change.role !== user.role
+        ? [['user.role.changed', { from: user.role, to: change.role }] as const]
+        : []),
+      ...(change.disabled === true && user.disabledAt === null
+        ? [['user.disabled', undefined] as const]
+        : []),
+      ...(change.disabled === false && user.disabledAt !== null
+        ? [['user.enabled', undefined] as const]
+        : []),
+    ];
+    for (const [action, detail] of actions) {
+      await this.accessLog.record({
+        user: admin.user,
+        action,
+        subject: user.username,
+        ...(detail ? { detail } : {}),
+      });
+    }
+    return this.users.summary(updated);
+  }
+
+  /** A password reset by an admin (the policy applies); sessions end. */
+  @Roles('admin')
+  @Post(':id/password')
+  async resetPassword(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() admin: AuthedRequest,
+  ) {
+    const { password } = parseOrThrow(passwordResetSchema, body, 'body');
+    const user = await this.target(id);
+    const updated = await this.users.setPassword(
+      user,
+      password,
+      'body.password',
+    );
+    await this.accessLog.record({
+      user: admin.user,
+      action: 'user.password.reset',
+      subject: user.username,
+    });
+    return this.users.summary(updated);
+  }
+}
