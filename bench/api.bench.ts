@@ -366,6 +366,7 @@ async function bareContender(
         machineVersion: stored['machine_version'] as string,
         createdAt: new Date(`${stored['created_at'] as string}Z`),
         seal: stored['seal'] as string | null,
+        openedBy: stored['opened_by'] as string | null,
       };
       // The service's (fixed) time: the same state as the service steps.
       const now = BENCH_NOW;

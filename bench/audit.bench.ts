@@ -92,6 +92,7 @@ for (let e = 0; e * PER_EPISODE < totalEntries; e += 1) {
     createdAt: at,
     updatedAt: at,
     seal: null as string | null,
+    openedBy: 'dr-adams',
   };
   row.seal = episodeSeal(key, row, previous);
   episodes.push(row);

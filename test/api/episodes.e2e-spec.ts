@@ -419,6 +419,83 @@ describe.each(engines)('episode API on %s', (engine) => {
   );
 
   maybe(
+    'an Idempotency-Key names one request: reused on another episode or with another body it is a 422 naming it and writes nothing; sent twice at once, one event; after a day it is free',
+    async () => {
+      const first = await openEpisode();
+      const second = await openEpisode();
+      const key = `scoped-${first.id}`;
+      const headers = { 'idempotency-key': key };
+      const body = {
+        type: 'labs.recorded',
+        payload: labs(florid, now()),
+        expectedVersion: 0,
+      };
+      const post = (id: string, sent: unknown) =>
+        as('dr-adams').request(
+          'POST',
+          `/api/episodes/${id}/events`,
+          sent,
+          headers,
+        );
+      expect((await post(first.id, body)).status).toBe(201);
+      const elsewhere = await post(second.id, body);
+      expect(elsewhere.status).toBe(422);
+      expect(elsewhere.body).toMatchObject({
+        field: 'idempotency-key',
+        rule: expect.stringContaining('another request'),
+      });
+      const otherBody = await post(first.id, {
+        ...body,
+        rationale: 'a different request',
+      });
+      expect(otherBody.status).toBe(422);
+      expect(otherBody.body.rule).toMatch(/different body/);
+      const versions = await Promise.all(
+        [first.id, second.id].map(
+          async (id) =>
+            (await as('dr-adams').request('GET', `/api/episodes/${id}`)).body
+              .version as number,
+        ),
+      );
+      expect(versions).toEqual([1, 0]);
+      // The same new request twice at once: one event, one answer for both.
+      const twice = { 'idempotency-key': `twice-${second.id}` };
+      const answers = await Promise.all(
+        [0, 1].map(() =>
+          as('dr-adams').request(
+            'POST',
+            `/api/episodes/${second.id}/events`,
+            body,
+            twice,
+          ),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual([201, 201]);
+      expect(answers[1]?.body).toEqual(answers[0]?.body);
+      expect(
+        (await as('dr-adams').request('GET', `/api/episodes/${second.id}`)).body
+          .version,
+      ).toBe(1);
+      // Another user's identical key is another request.
+      const baker = await as('dr-baker').request(
+        'POST',
+        `/api/episodes/${first.id}/events`,
+        { ...body, expectedVersion: 1 },
+        headers,
+      );
+      expect(baker.status).toBe(201);
+      // A day later the key is free again.
+      suite.harness.clock.advance(24 * 3600_000 + 60_000);
+      const later = await post(first.id, {
+        ...body,
+        payload: labs(florid, now()),
+        expectedVersion: 2,
+      });
+      expect(later.status).toBe(201);
+    },
+  );
+
+  maybe(
     'two concurrent writers with the same expectedVersion: exactly one wins',
     async () => {
       const episode = await openEpisode();
@@ -1288,7 +1365,12 @@ describe.each(engines)('episode API on %s', (engine) => {
       ];
       for (const [name, , route] of matrix) {
         for (const user of [...users, 'nobody']) {
-          const training = await openEpisode('training', 'dr-adams');
+          // A trainee reaches the training episodes they opened (another's:
+          // test/api/trainee-isolation.e2e-spec.ts).
+          const training = await openEpisode(
+            'training',
+            user === 'trainee-tan' ? 'trainee-tan' : 'dr-adams',
+          );
           const [method, path, body] = route(training.id);
           const client = user === 'nobody' ? suite.api : as(user);
           const result = await client.request(method, path, body);

@@ -108,4 +108,35 @@ describe.each(engines)('hostile input on %s', (engine) => {
       expect(login.body.field).toBe('body.username');
     },
   );
+
+  maybe(
+    "an identifier that is not pseudonymous (a name, a national number) or longer than its column is refused, naming the institution's format",
+    async () => {
+      for (const [identifier, rule] of [
+        ['Amira Hassan 850101-1234', /must be a pseudonymous code/],
+        ['amira.hassan', /must be a pseudonymous code/],
+        [`SYN-${'X'.repeat(120)}`, /at most 100 characters/],
+      ] as const) {
+        const answer = await as('dr-adams').request('POST', '/api/episodes', {
+          patient: { ...amira, identifier },
+        });
+        expect({
+          identifier,
+          status: answer.status,
+          field: answer.body.field,
+        }).toEqual({
+          identifier,
+          status: 400,
+          field: 'patient.identifier',
+        });
+        expect(answer.body.message).toMatch(rule);
+      }
+      const list = await as('dr-adams').request('GET', '/api/episodes');
+      expect(
+        (list.body.items as { patient?: { identifier: string } }[]).some((e) =>
+          (e.patient?.identifier ?? '').includes('Hassan'),
+        ),
+      ).toBe(false);
+    },
+  );
 });

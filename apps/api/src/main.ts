@@ -11,7 +11,10 @@ import {
   loadConfiguration,
 } from './app/config/configuration.js';
 import { seedDemoData } from './app/demo-data.js';
-import type { EpisodesService } from './app/episodes/episodes.service.js';
+import {
+  type EpisodesService,
+  ServiceError,
+} from './app/episodes/episodes.service.js';
 import { loadServiceKeys } from './app/keys/service-keys.js';
 import { EPISODES } from './app/tokens.js';
 
@@ -53,12 +56,23 @@ async function main(): Promise<void> {
       auditKey: config.AUDIT_KEY,
     }),
   });
-  const credentials = await seedDemoData(
-    config,
-    service.users,
-    service.app.get<EpisodesService>(EPISODES),
-    clock,
-  );
+  let credentials;
+  try {
+    credentials = await seedDemoData(
+      config,
+      service.users,
+      service.app.get<EpisodesService>(EPISODES),
+      clock,
+    );
+  } catch (error) {
+    // A weak ADMIN_PASSWORD is named, as every bad configuration.
+    if (error instanceof ServiceError) {
+      console.error(`configuration: ${String(error.body['message'])}`);
+      await service.close();
+      process.exit(2);
+    }
+    throw error;
+  }
   console.log(
     `MAS care-episode service — decision support, not a medical device`,
   );

@@ -25,6 +25,7 @@ import type { Configuration } from './config/configuration.js';
 import { createDataSource } from './database/data-source.js';
 import { buildEntities } from './database/entities.js';
 import type { EpisodesService } from './episodes/episodes.service.js';
+import { faultForLog } from './fault-log.js';
 import {
   BODY_LIMIT_BYTES,
   MAX_PARAM_LENGTH,
@@ -148,7 +149,7 @@ export async function startService(options: {
       ) => {
         const status = error.statusCode ?? 500;
         if (status >= 500) {
-          console.error(error);
+          console.error(faultForLog(error));
           void reply.status(500).send({ message: 'internal error' });
           return;
         }
@@ -300,7 +301,7 @@ export async function startService(options: {
     options.config.SCHEDULER_INTERVAL_MS > 0
       ? setInterval(() => {
           episodes.tickDue().catch((error: unknown) => {
-            console.error('scheduler:', error);
+            console.error('scheduler:', faultForLog(error));
           });
         }, options.config.SCHEDULER_INTERVAL_MS)
       : undefined;

@@ -9,6 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { ClinicalInputError } from '@mas/protocol';
 
 import { ServiceError } from './episodes/episodes.service.js';
+import { faultForLog } from './fault-log.js';
 import { BODY_LIMIT_BYTES } from './http-limits.js';
 import { RequestRefusal } from './request-refusal.error.js';
 
@@ -89,7 +90,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
         .send(typeof body === 'string' ? { message: body } : body);
       return;
     }
-    console.error(error);
+    console.error(faultForLog(error));
     reply.status(500).send({ message: 'internal error' });
   }
 }

@@ -12,7 +12,11 @@ export type UnderlyingDisease = (typeof underlyingDiseases)[number];
 /** A pseudonymous patient: no name, no national identifier. */
 export const patientSchema = z
   .object({
-    identifier: z.string().trim().min(1),
+    identifier: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100, 'must be at most 100 characters'),
     weightKg: z.number().positive(),
     heightCm: z.number().positive(),
     birthDate: z.iso.date(),

@@ -67,6 +67,7 @@ function episodeOver(entries: readonly AuditRow[]) {
     createdAt: new Date(Date.UTC(2026, 2, 1)),
     updatedAt: new Date(Date.UTC(2026, 2, 1)),
     seal: null,
+    openedBy: 'dr-a',
   };
   row.seal = episodeSeal(key, row, entries.at(-1)?.hash ?? null);
   return row;
@@ -193,6 +194,7 @@ describe('audit chain against its episode (seal, tail, missing chain)', () => {
     ['initial snapshot', { initialSnapshot: '{"value":"edited"}' }],
     ['identifier', { patientIdentifier: 'SYN-2' }],
     ['kind', { kind: 'training' as const }],
+    ['opener', { openedBy: 'trainee-b' }],
   ])('an edited %s breaks the seal', (_name, change) => {
     const rows = chain(2);
     const episode = { ...episodeOver(rows), ...change };

@@ -85,7 +85,7 @@ export type SealedEpisode = Pick<
   | 'profileHash'
   | 'machineVersion'
   | 'createdAt'
->;
+> & { readonly openedBy?: string | null };
 
 /**
  * The seal of an episode's record: HMAC-SHA-256 of its identity, its stored
@@ -113,6 +113,8 @@ export function episodeSeal(
       profileHash: episode.profileHash,
       machineVersion: episode.machineVersion,
       createdAt: new Date(episode.createdAt).toISOString(),
+      // Who opened it, where known (rows an older version wrote have none).
+      ...(episode.openedBy ? { openedBy: episode.openedBy } : {}),
       headHash,
     }),
   );

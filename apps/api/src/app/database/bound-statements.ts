@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
 
+import { faultForLog } from '../fault-log.js';
+
 /**
  * Insert and versioned update with every value bound as a parameter.
  *
@@ -187,7 +189,7 @@ export class BoundStatements {
           await runner.rollbackTransaction();
         } catch (rollback) {
           // The first failure is the one to report.
-          console.error('rollback failed:', rollback);
+          console.error('rollback failed:', faultForLog(rollback));
         }
       }
       throw error;

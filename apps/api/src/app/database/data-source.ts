@@ -14,6 +14,8 @@ import { CreateWorkItems1764979200000 } from './migrations/1764979200000-create-
 import { AddEpisodeSeal1765152000000 } from './migrations/1765152000000-add-episode-seal.js';
 import { CreateAccessLog1765238400000 } from './migrations/1765238400000-create-access-log.js';
 import { Accounts1765324800000 } from './migrations/1765324800000-accounts.js';
+import { AddEpisodeOpener1765411200000 } from './migrations/1765411200000-add-episode-opener.js';
+import { IdempotencyScope1765497600000 } from './migrations/1765497600000-idempotency-scope.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -25,6 +27,8 @@ export const migrations = [
   AddEpisodeSeal1765152000000,
   CreateAccessLog1765238400000,
   Accounts1765324800000,
+  AddEpisodeOpener1765411200000,
+  IdempotencyScope1765497600000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

@@ -72,6 +72,11 @@ export interface EpisodeRow {
    * on rows an older version wrote.
    */
   seal: string | null;
+  /**
+   * Who opened the episode (username): a trainee reaches only the training
+   * episodes they opened. Null on rows an older version wrote.
+   */
+  openedBy: string | null;
 }
 
 export interface AuditRow {
@@ -125,6 +130,11 @@ export interface IdempotencyRow {
   status: number;
   body: string;
   createdAt: Date;
+  /** The request the key was used for: its route and episode ... */
+  route: string | null;
+  episodeId: string | null;
+  /** ... and the SHA-256 of its body (null on rows an older version wrote). */
+  bodyHash: string | null;
 }
 
 export function buildEntities(engine: Engine) {
@@ -188,6 +198,12 @@ export function buildEntities(engine: Engine) {
       createdAt: { name: 'created_at', type: time },
       updatedAt: { name: 'updated_at', type: time },
       seal: { type: 'varchar', length: 80, nullable: true },
+      openedBy: {
+        name: 'opened_by',
+        type: 'varchar',
+        length: 100,
+        nullable: true,
+      },
     },
   });
   const audit = new EntitySchema<AuditRow>({
@@ -242,6 +258,19 @@ export function buildEntities(engine: Engine) {
       status: { type: 'integer' },
       body: { type: 'text' },
       createdAt: { name: 'created_at', type: time },
+      route: { type: 'varchar', length: 60, nullable: true },
+      episodeId: {
+        name: 'episode_id',
+        type: 'varchar',
+        length: 36,
+        nullable: true,
+      },
+      bodyHash: {
+        name: 'body_hash',
+        type: 'varchar',
+        length: 80,
+        nullable: true,
+      },
     },
   });
   const training = new EntitySchema<TrainingSessionRow>({

@@ -1,6 +1,7 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 
-import type { DataSource, EntityManager } from 'typeorm';
+import canonicalize from 'canonicalize';
+import { type DataSource, type EntityManager, LessThan } from 'typeorm';
 import { initialTransition } from 'xstate';
 import { z } from 'zod';
 
@@ -43,6 +44,7 @@ import {
   chainProblems,
   episodeSeal,
   GENESIS_HASH,
+  sha256Text,
 } from '../audit/audit-chain.util.js';
 import type { Clock } from '../clock/clock.js';
 import { BoundStatements } from '../database/bound-statements.js';
@@ -142,6 +144,24 @@ function checkClinicalTimes(
       });
     }
   }
+}
+
+/** The route an Idempotency-Key of an event is bound to. */
+const EVENTS_ROUTE = 'POST /api/episodes/:id/events';
+
+/**
+ * How long an Idempotency-Key is kept: a client retries within minutes; a
+ * day covers a workstation that was off overnight.
+ */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+/** The request an Idempotency-Key names. */
+interface IdempotencyClaim {
+  readonly key: string;
+  readonly userId: string;
+  readonly route: string;
+  readonly episodeId: string;
+  readonly bodyHash: string;
 }
 
 /** The machine event an audit entry recorded (for replays). */
@@ -441,9 +461,15 @@ export class EpisodesService {
   }
 
   private checkKind(row: EpisodeRow, user: AuthenticatedUser): void {
-    if (user.role === 'trainee' && row.kind !== 'training') {
+    if (user.role !== 'trainee') return;
+    if (row.kind !== 'training') {
       throw new ServiceError(403, {
         message: 'trainees work on training episodes only',
+      });
+    }
+    if (row.openedBy !== user.username) {
+      throw new ServiceError(403, {
+        message: 'trainees work on the training episodes they opened',
       });
     }
   }
@@ -459,6 +485,20 @@ export class EpisodesService {
     if (user.role === 'trainee' && request.kind !== 'training') {
       throw new ServiceError(403, {
         message: 'trainees open training episodes only',
+      });
+    }
+    // Pseudonymous: the identifier has the institution's format (a name
+    // or a national number does not).
+    const format = this.profile.data.patientIdentifier;
+    if (
+      format &&
+      !new RegExp(`^(?:${format.pattern})$`, 'u').test(patient.identifier)
+    ) {
+      const rule = `must be ${format.description}`;
+      throw new ServiceError(400, {
+        message: `patient.identifier: ${rule}`,
+        field: 'patient.identifier',
+        rule,
       });
     }
     const now = this.clock.now();
@@ -510,6 +550,7 @@ export class EpisodesService {
       createdAt: now,
       updatedAt: now,
       seal: null,
+      openedBy: user.username,
     };
     row.seal = episodeSeal(this.auditKey, row, null);
     await this.gate.run(() =>
@@ -554,6 +595,10 @@ export class EpisodesService {
     // (real by default; trainees see training episodes only).
     const kind = user.role === 'trainee' ? 'training' : filters.kind;
     builder.andWhere('episode.kind = :kind', { kind });
+    // A trainee's list holds the training episodes they opened.
+    if (user.role === 'trainee') {
+      builder.andWhere('episode.openedBy = :me', { me: user.username });
+    }
     if (filters.overdue === 'true')
       builder.andWhere('episode.overdue = :overdue', { overdue: true });
     if (filters.stage !== undefined) {
@@ -776,16 +821,22 @@ export class EpisodesService {
         rule,
       });
     }
-    if (idempotencyKey !== undefined) {
-      const previous = await this.dataSource
-        .getRepository(this.entities.idempotency)
-        .findOneBy({ key: idempotencyKey, userId: user.id });
-      if (previous) {
-        return {
-          status: previous.status,
-          body: JSON.parse(previous.body) as unknown,
-        };
-      }
+    // The key names this request: this user, this route, this episode and
+    // this body. A repeat gets the answer recorded with the event (in its
+    // transaction); the same key for another request is refused.
+    const claim =
+      idempotencyKey === undefined
+        ? null
+        : {
+            key: idempotencyKey,
+            userId: user.id,
+            route: EVENTS_ROUTE,
+            episodeId: id,
+            bodyHash: sha256Text(canonicalize(body) ?? ''),
+          };
+    if (claim) {
+      const replay = await this.replayOf(claim);
+      if (replay) return replay;
     }
     const role = machineRole(user.role);
     if (role === null) {
@@ -836,28 +887,62 @@ export class EpisodesService {
         throw error;
       }
     }
-    const outcome = await this.apply(
-      id,
-      event,
-      request.expectedVersion,
-      user,
-      now,
-      request.occurredAt !== undefined,
-    );
-
-    if (idempotencyKey !== undefined) {
-      const record: IdempotencyRow = {
-        key: idempotencyKey,
-        userId: user.id,
-        status: outcome.status,
-        body: JSON.stringify(outcome.body),
-        createdAt: now,
-      };
-      await this.gate.run(() =>
-        this.dataSource.getRepository(this.entities.idempotency).insert(record),
+    try {
+      return await this.apply(
+        id,
+        event,
+        request.expectedVersion,
+        user,
+        now,
+        request.occurredAt !== undefined,
+        claim,
       );
+    } catch (error) {
+      // The same key sent twice at once: one committed, the other lost the
+      // race (a stale version, or the key already recorded): its answer is
+      // the committed one.
+      if (claim && error instanceof ServiceError && error.status === 409) {
+        const replay = await this.replayOf(claim);
+        if (replay) return replay;
+      }
+      throw error;
     }
-    return outcome;
+  }
+
+  /**
+   * The answer recorded for this key, if it was used for this very request
+   * within its lifetime; a 422 naming the key if it was used for another.
+   */
+  private async replayOf(
+    claim: IdempotencyClaim,
+  ): Promise<{ status: number; body: unknown } | null> {
+    const previous = await this.dataSource
+      .getRepository(this.entities.idempotency)
+      .findOneBy({ key: claim.key, userId: claim.userId });
+    if (!previous) return null;
+    const ageMs =
+      this.clock.now().getTime() - new Date(previous.createdAt).getTime();
+    if (ageMs > IDEMPOTENCY_TTL_MS) return null;
+    // Rows an older version wrote carry no scope: replayed as before.
+    if (previous.bodyHash !== null) {
+      const rule =
+        previous.route !== claim.route || previous.episodeId !== claim.episodeId
+          ? `already used for another request (${previous.route ?? '?'} on episode ${previous.episodeId ?? '?'})`
+          : previous.bodyHash !== claim.bodyHash
+            ? 'already used with a different body: a new request needs a new key'
+            : null;
+      if (rule) {
+        throw new ServiceError(422, {
+          message: `idempotency-key: ${rule}`,
+          field: 'idempotency-key',
+          rule,
+        });
+      }
+    }
+    return {
+      status: previous.status,
+      body: JSON.parse(previous.body) as unknown,
+    };
   }
 
   /**
@@ -871,6 +956,7 @@ export class EpisodesService {
     user: AuthenticatedUser | null,
     now: Date,
     timeGiven = false,
+    claim: IdempotencyClaim | null = null,
   ): Promise<{ status: number; body: unknown }> {
     // Set by the transaction when it wrote a new snapshot; remembered only
     // once the transaction has committed.
@@ -925,7 +1011,7 @@ export class EpisodesService {
             evidence: JSON.stringify(refusal.evidence),
           };
           await manager.getRepository(this.entities.rejected).insert(attempt);
-          return {
+          const refused = {
             status: 422,
             body: {
               message: refusal.reason,
@@ -939,6 +1025,8 @@ export class EpisodesService {
                 : {}),
             },
           };
+          await this.recordAnswer(manager, claim, refused, now);
+          return refused;
         }
         const check = checkEvent(before.context, event);
         const version = row.version + 1;
@@ -1017,7 +1105,7 @@ export class EpisodesService {
         written = { version, snapshot: after };
         // A compact answer: the write path skips the explanation of every
         // possible next event (GET /api/episodes/:id gives it).
-        return {
+        const accepted = {
           status: 201,
           body: {
             id,
@@ -1030,6 +1118,8 @@ export class EpisodesService {
             nextDueAt: derived.nextDueAt?.toISOString() ?? null,
           },
         };
+        await this.recordAnswer(manager, claim, accepted, now);
+        return accepted;
       }),
     );
     // Assigned inside the transaction's callback (TypeScript cannot see it).
@@ -1039,6 +1129,45 @@ export class EpisodesService {
     } | null;
     if (committed) this.remember(id, committed.version, committed.snapshot);
     return outcome;
+  }
+
+  /**
+   * The answer to a request with an Idempotency-Key, stored in the
+   * transaction of its event (a crash keeps both or neither). An expired
+   * record of the same key is replaced.
+   */
+  private async recordAnswer(
+    manager: EntityManager,
+    claim: IdempotencyClaim | null,
+    answer: { status: number; body: unknown },
+    now: Date,
+  ): Promise<void> {
+    if (!claim) return;
+    const repository = manager.getRepository(this.entities.idempotency);
+    await repository.delete({
+      key: claim.key,
+      userId: claim.userId,
+      createdAt: LessThan(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)),
+    });
+    const record: IdempotencyRow = {
+      key: claim.key,
+      userId: claim.userId,
+      status: answer.status,
+      body: JSON.stringify(answer.body),
+      createdAt: now,
+      route: claim.route,
+      episodeId: claim.episodeId,
+      bodyHash: claim.bodyHash,
+    };
+    try {
+      await repository.insert(record);
+    } catch {
+      // The same key committed meanwhile (another instance, PostgreSQL):
+      // this transaction is undone; the caller replays the stored answer.
+      throw new ServiceError(409, {
+        message: 'idempotency-key: the same request was recorded meanwhile',
+      });
+    }
   }
 
   /**

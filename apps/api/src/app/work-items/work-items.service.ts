@@ -122,6 +122,13 @@ export class WorkItemsService {
         episodeId: request.episodeId,
       });
     }
+    // A trainee's list holds the items of the episodes they opened.
+    if (user.role === 'trainee') {
+      builder.andWhere(
+        `item.episodeId IN (SELECT e.id FROM episodes e WHERE e.opened_by = :me)`,
+        { me: user.username },
+      );
+    }
     return this.page(builder, request, user);
   }
 
@@ -137,11 +144,19 @@ export class WorkItemsService {
     }
     const episode = await this.dataSource
       .getRepository(this.entities.episode)
-      .findOne({ select: { id: true, kind: true }, where: { id } });
+      .findOne({
+        select: { id: true, kind: true, openedBy: true },
+        where: { id },
+      });
     if (!episode) throw new ServiceError(404, { message: `no episode ${id}` });
     if (user.role === 'trainee' && episode.kind !== 'training') {
       throw new ServiceError(403, {
         message: 'trainees work on training episodes only',
+      });
+    }
+    if (user.role === 'trainee' && episode.openedBy !== user.username) {
+      throw new ServiceError(403, {
+        message: 'trainees work on the training episodes they opened',
       });
     }
     const builder = this.builder().where('item.episodeId = :id', { id });

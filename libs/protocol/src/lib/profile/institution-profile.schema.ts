@@ -90,6 +90,29 @@ export const institutionProfileSchema = z
     protocol: z
       .object({ id: z.literal('mas-protocol'), version: z.string() })
       .strict(),
+    /**
+     * The institution's format of a pseudonymous patient identifier: a
+     * pattern the whole identifier must match (so that a name or a national
+     * number is refused), and how to say it to the person recording.
+     * Absent: any identifier up to 100 characters.
+     */
+    patientIdentifier: z
+      .object({
+        pattern: z
+          .string()
+          .min(1)
+          .refine((pattern) => {
+            try {
+              new RegExp(pattern, 'u');
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'must be a valid regular expression (Unicode)'),
+        description: z.string().min(1),
+      })
+      .strict()
+      .optional(),
     doses: z
       .object({
         dexamethasone: z

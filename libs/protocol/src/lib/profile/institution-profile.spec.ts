@@ -261,3 +261,37 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
     expect(schema.required).not.toContain('doseLimits');
   });
 });
+
+describe('institution profile: the patient identifier format', () => {
+  it('a pattern that is not a regular expression is refused by name', () => {
+    expect(
+      errorOf({
+        ...raw,
+        patientIdentifier: { pattern: '[A-Z', description: 'codes' },
+      }),
+    ).toMatchObject({
+      field: 'profile.patientIdentifier.pattern',
+      rule: 'must be a valid regular expression (Unicode)',
+    });
+  });
+
+  it('the example refuses a name and a national number, and takes the synthetic codes', () => {
+    const format = parseInstitutionProfile(raw).data.patientIdentifier;
+    const whole = new RegExp(`^(?:${format?.pattern ?? ''})$`, 'u');
+    expect(
+      ['SYN-AMIRA-7', 'SIM-CNS-2014', 'MRN123'].map((id) => whole.test(id)),
+    ).toEqual([true, true, true]);
+    expect(
+      ['Amira Hassan', 'amira', '850101-1234', 'SYN AMIRA'].map((id) =>
+        whole.test(id),
+      ),
+    ).toEqual([false, false, false, false]);
+  });
+
+  it('is optional: a profile without it is valid', () => {
+    const { patientIdentifier: _omitted, ...without } = raw;
+    expect(parseInstitutionProfile(without).data.patientIdentifier).toBe(
+      undefined,
+    );
+  });
+});

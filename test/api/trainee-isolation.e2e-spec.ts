@@ -1,0 +1,82 @@
+/**
+ * Training episodes belong to the trainee who opened them, on both engines:
+ * another trainee can neither read nor write them through any episode
+ * route, nor see them in a list; educators (clinicians, seniors) can.
+ */
+import { describe, expect } from '@jest/globals';
+
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import {
+  type EngineName,
+  postgresRequirement,
+  signedInSuite,
+} from './api-harness.js';
+import { labs } from './clinical-records.js';
+
+const engines: EngineName[] = ['sqlite', 'postgres'];
+const pgRequirement = await postgresRequirement();
+
+describe.each(engines)('trainee isolation on %s', (engine) => {
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['trainee-tan', 'trainee'],
+    ['trainee-uma', 'trainee'],
+    ['dr-adams', 'clinician'],
+  ]);
+  const { maybe, as } = suite;
+
+  maybe(
+    'a trainee reaches only the training episodes they opened; an educator reaches every one',
+    async () => {
+      const created = await as('trainee-tan').request('POST', '/api/episodes', {
+        patient: amira,
+        kind: 'training',
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      const own = await as('trainee-tan').request('GET', `/api/episodes/${id}`);
+      expect(own.status).toBe(200);
+      const at = suite.harness.clock.now().toISOString();
+      for (const [method, path, body] of [
+        ['GET', `/api/episodes/${id}`, undefined],
+        ['GET', `/api/episodes/${id}/audit`, undefined],
+        ['GET', `/api/episodes/${id}/audit/verify`, undefined],
+        ['GET', `/api/episodes/${id}/state?at=${at}`, undefined],
+        ['GET', `/api/episodes/${id}/work-items`, undefined],
+        [
+          'POST',
+          `/api/episodes/${id}/events`,
+          {
+            type: 'labs.recorded',
+            expectedVersion: 0,
+            payload: labs(panelOf(floridMas, febrileSjia), at),
+          },
+        ],
+      ] as const) {
+        const answer = await as('trainee-uma').request(method, path, body);
+        expect({ path, method, status: answer.status }).toEqual({
+          path,
+          method,
+          status: 403,
+        });
+      }
+      // Nothing was written by the refused event.
+      const after = await as('trainee-tan').request(
+        'GET',
+        `/api/episodes/${id}`,
+      );
+      expect(after.body.version).toBe(0);
+      const listOf = async (user: string) =>
+        (
+          (await as(user).request('GET', '/api/episodes?kind=training')).body
+            .items as { id: string }[]
+        ).map((e) => e.id);
+      expect(await listOf('trainee-tan')).toContain(id);
+      expect(await listOf('trainee-uma')).not.toContain(id);
+      expect(await listOf('dr-adams')).toContain(id);
+      expect(
+        (await as('dr-adams').request('GET', `/api/episodes/${id}`)).status,
+      ).toBe(200);
+    },
+  );
+});
