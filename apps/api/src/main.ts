@@ -45,17 +45,26 @@ async function main(): Promise<void> {
     JSON.parse(readFileSync(config.PROFILE_PATH ?? EXAMPLE_PROFILE, 'utf8')),
   );
   const clock = new SystemClock();
-  const service = await startService({
-    config,
-    clock,
-    profile,
-    keys: loadServiceKeys({
-      keysDir: config.KEYS_DIR,
-      dataDir: config.DATA_DIR,
-      jwtSecret: config.JWT_SECRET,
-      auditKey: config.AUDIT_KEY,
-    }),
-  });
+  let service;
+  try {
+    service = await startService({
+      config,
+      clock,
+      profile,
+      keys: loadServiceKeys({
+        keysDir: config.KEYS_DIR,
+        dataDir: config.DATA_DIR,
+        jwtSecret: config.JWT_SECRET,
+        auditKey: config.AUDIT_KEY,
+      }),
+    });
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
   let credentials;
   try {
     credentials = await seedDemoData(

@@ -92,6 +92,10 @@ Commands
                        with the audit key (AUDIT_KEY or KEYS_DIR/audit-key), every chain
                        against its episode, and what changed since a signed checkpoint kept
                        from GET /api/audit/checkpoint (exit 1 if anything is wrong, each named)
+  backup --to FILE [--database FILE]
+                       a consistent copy of the embedded database while the service runs
+  restore --from FILE [--database FILE] [--force]
+                       the database replaced by a backup, checked whole, its audit verified
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)

@@ -15,9 +15,10 @@ const defaultProfilePath = fileURLToPath(
 
 const workspaceRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-// The commands that open the service's database (`audit verify`) belong to
-// the service: run there, with its configuration and keys.
-if (process.argv[2] === 'audit') {
+// The commands that open the service's database (`audit verify`, `backup`,
+// `restore`) belong to the service: they run there, with its configuration
+// and keys.
+if (['audit', 'backup', 'restore'].includes(process.argv[2] ?? '')) {
   const child = spawnSync(
     process.execPath,
     [

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * The service's administrative commands, run against its database (the
- * `cli` forwards `audit ...` here):
+ * `cli` forwards `audit`, `backup` and `restore` here):
  *
  *   audit verify [--database FILE|postgres://URL] [--checkpoint FILE] [--replay] [--json]
+ *   backup --to FILE [--database FILE]
+ *   restore --from FILE [--database FILE] [--force]
  *
  * Configuration as the service's (SQLITE_PATH, DATABASE_URL, AUDIT_KEY,
  * KEYS_DIR); `--database` overrides the database. Exit 0: the audit holds;
@@ -22,6 +24,7 @@ import {
   readAuditKey,
   verifyStoredAudit,
 } from './audit-verify.command.js';
+import { backupDatabase, restoreDatabase } from './backup.command.js';
 
 export const ADMIN_HELP = `Administrative commands (against the service's database)
   audit verify [--database FILE|postgres://URL] [--checkpoint FILE] [--replay] [--json]
@@ -30,6 +33,12 @@ export const ADMIN_HELP = `Administrative commands (against the service's databa
       --replay: every chain replayed against its stored snapshot,
       --checkpoint: what changed since a checkpoint kept from GET /api/audit/checkpoint
       exit 0 ok, 1 problems (each named), 2 the command could not run
+  backup --to FILE [--database FILE]
+      a consistent copy of the embedded database while the service runs (SQLite's online
+      backup API), 0600; for PostgreSQL: pg_dump -Fc (see the README)
+  restore --from FILE [--database FILE] [--force]
+      the database replaced by a backup checked whole first (integrity, the service's
+      tables), then its audit verified; with the service stopped; --force to replace a file
 `;
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -47,14 +56,26 @@ export async function runAdmin(
   env: Record<string, string | undefined>,
 ): Promise<{ code: 0 | 1 | 2; stdout: string; stderr: string }> {
   try {
-    const [group, command, ...rest] = args;
-    if (group !== 'audit' || command !== 'verify') {
+    const [group, ...tail] = args;
+    const auditVerify = group === 'audit' && tail[0] === 'verify';
+    if (!auditVerify && group !== 'backup' && group !== 'restore') {
       return { code: 2, stdout: '', stderr: ADMIN_HELP };
     }
+    const rest = auditVerify ? tail.slice(1) : tail;
+    const valued = auditVerify
+      ? ['--database', '--checkpoint']
+      : group === 'backup'
+        ? ['--database', '--to']
+        : ['--database', '--from'];
+    const flags = auditVerify
+      ? ['--replay', '--json']
+      : group === 'restore'
+        ? ['--force']
+        : [];
     for (let i = 0; i < rest.length; i += 1) {
       const arg = rest[i] ?? '';
-      if (arg === '--database' || arg === '--checkpoint') i += 1;
-      else if (arg !== '--replay' && arg !== '--json') {
+      if (valued.includes(arg)) i += 1;
+      else if (!flags.includes(arg)) {
         throw new AdminCommandError(`unknown argument ${arg}`);
       }
     }
@@ -67,6 +88,33 @@ export async function runAdmin(
           ? { DATABASE_URL: database }
           : { SQLITE_PATH: database, DATABASE_URL: undefined }),
     });
+    if (group === 'backup') {
+      const target = option(rest, '--to');
+      if (target === undefined) throw new AdminCommandError('--to is required');
+      const { pages } = await backupDatabase(config, target);
+      return {
+        code: 0,
+        stdout: `Backed up ${config.SQLITE_PATH} to ${target} (${String(pages)} pages)\n`,
+        stderr: '',
+      };
+    }
+    if (group === 'restore') {
+      const from = option(rest, '--from');
+      if (from === undefined) throw new AdminCommandError('--from is required');
+      const { pages } = await restoreDatabase(
+        config,
+        from,
+        rest.includes('--force'),
+      );
+      const report = await verifyStoredAudit(config, readAuditKey(config), {
+        replay: true,
+      });
+      return {
+        code: report.ok ? 0 : 1,
+        stdout: `Restored ${from} to ${config.SQLITE_PATH} (${String(pages)} pages)\n${formatStoredAudit(report)}`,
+        stderr: '',
+      };
+    }
     const checkpointFile = option(rest, '--checkpoint');
     let checkpoint: Checkpoint | undefined;
     if (checkpointFile !== undefined) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 
@@ -21,7 +21,10 @@ import { type InstitutionProfile, masProtocol } from '@mas/protocol';
 import { AppModule } from './app.module.js';
 import type { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
-import type { Configuration } from './config/configuration.js';
+import {
+  type Configuration,
+  ConfigurationError,
+} from './config/configuration.js';
 import { createDataSource } from './database/data-source.js';
 import { buildEntities } from './database/entities.js';
 import type { EpisodesService } from './episodes/episodes.service.js';
@@ -109,6 +112,26 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
   });
 }
 
+/** The certificate and key of TLS_CERT and TLS_KEY, or null. */
+function readTls(config: Configuration): { cert: Buffer; key: Buffer } | null {
+  if (config.TLS_CERT === undefined || config.TLS_KEY === undefined) {
+    return null;
+  }
+  const read = (name: 'TLS_CERT' | 'TLS_KEY', path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigurationError(
+        `configuration: ${name}: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  };
+  return {
+    cert: read('TLS_CERT', config.TLS_CERT),
+    key: read('TLS_KEY', config.TLS_KEY),
+  };
+}
+
 /**
  * Opens the database, runs the migrations (the explicit step: never
  * `synchronize`), and serves the API on `config.PORT` (0: any free port).
@@ -121,6 +144,9 @@ export async function startService(options: {
   keys: ServiceKeys;
   host?: string;
 }): Promise<RunningService> {
+  // HTTPS when a certificate is configured (read before anything starts: a
+  // missing file stops the start, naming it).
+  const tls = readTls(options.config);
   const { dataSource, engine } = createDataSource(options.config);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
@@ -134,6 +160,7 @@ export async function startService(options: {
       keys: options.keys,
     }),
     new FastifyAdapter({
+      ...(tls ? { https: tls } : {}),
       bodyLimit: BODY_LIMIT_BYTES,
       requestTimeout: REQUEST_TIMEOUT_MS,
       // As Express routed: `/api/health/` is `/api/health`.
@@ -309,7 +336,7 @@ export async function startService(options: {
   const address = server.address() as AddressInfo;
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     users: app.get<UsersService>(USERS),
     episodes,
     async close() {

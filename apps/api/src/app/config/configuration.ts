@@ -6,79 +6,90 @@ import { z } from 'zod';
 
 import { MIN_PASSWORD_LENGTH } from '../auth/password.util.js';
 
-export const configurationSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  /** Embedded database file (SQLite), used unless DATABASE_URL is set. */
-  SQLITE_PATH: z.string().min(1).default('data/mas.sqlite'),
-  /** NORMAL survives a killed process; FULL survives power loss. */
-  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  /** PostgreSQL, for several service instances. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional(),
-  ADMIN_USERNAME: z.string().min(1).optional(),
-  ADMIN_PASSWORD: z
-    .string()
-    .min(
-      MIN_PASSWORD_LENGTH,
-      `must be at least ${MIN_PASSWORD_LENGTH} characters`,
-    )
-    .optional(),
-  /** Token signing key; generated and kept in KEYS_DIR when not set. */
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /**
-   * The audit's HMAC key; generated and kept in KEYS_DIR when not set. Never
-   * stored in the database: whoever can write the database cannot forge the
-   * audit without it.
-   */
-  AUDIT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-  /**
-   * Where generated keys are kept: outside the data folder, so that a copy or
-   * backup of the data carries no key (0700, each file 0600).
-   */
-  KEYS_DIR: z.string().min(1).default('keys'),
-  /** Institution profile file; the shipped EXAMPLE profile when unset. */
-  PROFILE_PATH: z.string().min(1).optional(),
-  /** The data folder (a signing key an older version kept here is moved to KEYS_DIR). */
-  DATA_DIR: z.string().min(1).default('data'),
-  /** The built web app served at `/` (`npm start` builds it; absent: API only). */
-  WEB_DIR: z.string().min(1).default('dist/web'),
-  /** How often the scheduler looks for due times (0: only at start). */
-  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
-  /**
-   * Demo users and demo episodes on an empty database: only when asked for
-   * (`npm start` asks). Otherwise an empty database gets the admin account
-   * alone.
-   */
-  DEMO_DATA: z
-    .enum(['true', 'false'], { error: 'must be true or false' })
-    .default('false')
-    .transform((value) => value === 'true'),
-  /**
-   * Wrong passwords in a row before a login is locked for a while (per
-   * account, for clients without a device cookie of that account; per
-   * device cookie otherwise).
-   */
-  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  /** The first lock's length; each further failure doubles it ... */
-  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** ... up to this (a lock never lasts longer). */
-  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
-  /** Login attempts per minute from one address (@fastify/rate-limit). */
-  LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-  /**
-   * Requests per minute from one address to an expensive route (the whole
-   * audit's verification, a checkpoint).
-   */
-  EXPENSIVE_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-  /** Lifetime of a login token, in seconds. */
-  TOKEN_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(8 * 3600),
-});
+export const configurationSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    /** Embedded database file (SQLite), used unless DATABASE_URL is set. */
+    SQLITE_PATH: z.string().min(1).default('data/mas.sqlite'),
+    /** NORMAL survives a killed process; FULL survives power loss. */
+    SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+    /** PostgreSQL, for several service instances. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    ADMIN_USERNAME: z.string().min(1).optional(),
+    ADMIN_PASSWORD: z
+      .string()
+      .min(
+        MIN_PASSWORD_LENGTH,
+        `must be at least ${MIN_PASSWORD_LENGTH} characters`,
+      )
+      .optional(),
+    /** Token signing key; generated and kept in KEYS_DIR when not set. */
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * The audit's HMAC key; generated and kept in KEYS_DIR when not set. Never
+     * stored in the database: whoever can write the database cannot forge the
+     * audit without it.
+     */
+    AUDIT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Where generated keys are kept: outside the data folder, so that a copy or
+     * backup of the data carries no key (0700, each file 0600).
+     */
+    KEYS_DIR: z.string().min(1).default('keys'),
+    /** Institution profile file; the shipped EXAMPLE profile when unset. */
+    PROFILE_PATH: z.string().min(1).optional(),
+    /** The data folder (a signing key an older version kept here is moved to KEYS_DIR). */
+    DATA_DIR: z.string().min(1).default('data'),
+    /** The built web app served at `/` (`npm start` builds it; absent: API only). */
+    WEB_DIR: z.string().min(1).default('dist/web'),
+    /** How often the scheduler looks for due times (0: only at start). */
+    SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+    /**
+     * Demo users and demo episodes on an empty database: only when asked for
+     * (`npm start` asks). Otherwise an empty database gets the admin account
+     * alone.
+     */
+    DEMO_DATA: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    /**
+     * Wrong passwords in a row before a login is locked for a while (per
+     * account, for clients without a device cookie of that account; per
+     * device cookie otherwise).
+     */
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    /** The first lock's length; each further failure doubles it ... */
+    LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** ... up to this (a lock never lasts longer). */
+    LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
+    /** Login attempts per minute from one address (@fastify/rate-limit). */
+    LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /**
+     * Requests per minute from one address to an expensive route (the whole
+     * audit's verification, a checkpoint).
+     */
+    EXPENSIVE_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Lifetime of a login token, in seconds. */
+    TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(8 * 3600),
+    /**
+     * HTTPS served directly: the certificate (chain) and its private key, PEM
+     * files. Both or neither; without them, plain HTTP (behind a TLS proxy).
+     */
+    TLS_CERT: z.string().min(1).optional(),
+    TLS_KEY: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.TLS_CERT === undefined) === (c.TLS_KEY === undefined), {
+    path: ['TLS_KEY'],
+    error: 'TLS_CERT and TLS_KEY go together: set both or neither',
+  });
 
 export type Configuration = z.infer<typeof configurationSchema>;
 
