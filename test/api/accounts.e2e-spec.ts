@@ -12,6 +12,8 @@ import { createSecretKey } from 'node:crypto';
 import { describe, expect } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 
+import { amira } from '@mas/testing';
+
 import {
   Api,
   type EngineName,
@@ -397,6 +399,150 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
           'user.enabled',
           'user.password.reset',
         ].sort(),
+      );
+    },
+  );
+});
+
+describe.each(engines)('browser sessions (httpOnly cookie) on %s', (engine) => {
+  const suite = signedInSuite(
+    engine,
+    pgRequirement,
+    [['dr-adams', 'clinician']],
+    { SESSION_IDLE_SECONDS: '600' },
+  );
+  const base = () => suite.harness.service.url;
+
+  /** A request with the session cookie (and, if given, the CSRF header). */
+  async function withCookie(
+    cookie: string,
+    method: string,
+    path: string,
+    options: { csrf?: string; body?: unknown } = {},
+  ) {
+    const response = await fetch(`${base()}${path}`, {
+      method,
+      headers: {
+        cookie,
+        ...(options.body === undefined
+          ? {}
+          : { 'content-type': 'application/json' }),
+        ...(options.csrf === undefined ? {} : { 'x-mas-csrf': options.csrf }),
+      },
+      ...(options.body === undefined
+        ? {}
+        : { body: JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      setCookie: response.headers.get('set-cookie'),
+    };
+  }
+
+  async function browserLogin() {
+    const response = await fetch(`${base()}/api/auth/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-mas-session': 'cookie',
+      },
+      body: JSON.stringify({ username: 'dr-adams', password: PASSWORD }),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    const session = response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('mas_session='));
+    return { status: response.status, body, session };
+  }
+
+  suite.maybe(
+    'the session is an httpOnly SameSite=Strict cookie, never a token in the answer; a new tab asks who is signed in',
+    async () => {
+      const login = await browserLogin();
+      expect(login.status).toBe(200);
+      expect(login.body).not.toHaveProperty('token');
+      expect(login.body).toMatchObject({
+        username: 'dr-adams',
+        role: 'clinician',
+        csrf: expect.any(String),
+      });
+      expect(login.session).toMatch(/HttpOnly/i);
+      expect(login.session).toMatch(/SameSite=Strict/i);
+      const cookie = (login.session ?? '').split(';')[0] ?? '';
+      const who = await withCookie(cookie, 'GET', '/api/auth/session');
+      expect(who.body).toEqual({
+        username: 'dr-adams',
+        role: 'clinician',
+        csrf: login.body['csrf'],
+        idleSeconds: 600,
+      });
+      expect((await withCookie(cookie, 'GET', '/api/episodes')).status).toBe(
+        200,
+      );
+      // The cookie is not an API token.
+      const asBearer = await new Api(base())
+        .as(cookie.slice('mas_session='.length))
+        .request('GET', '/api/episodes');
+      expect(asBearer.status).toBe(401);
+    },
+  );
+
+  suite.maybe(
+    'a change with the cookie needs the CSRF header of the session; reads do not',
+    async () => {
+      const login = await browserLogin();
+      const cookie = (login.session ?? '').split(';')[0] ?? '';
+      const body = { patient: { ...amira } };
+      const forged = await withCookie(cookie, 'POST', '/api/episodes', {
+        body,
+      });
+      expect(forged.status).toBe(403);
+      expect(forged.body['message']).toMatch(/x-mas-csrf/);
+      const wrong = await withCookie(cookie, 'POST', '/api/episodes', {
+        body,
+        csrf: 'guessed',
+      });
+      expect(wrong.status).toBe(403);
+      const right = await withCookie(cookie, 'POST', '/api/episodes', {
+        body,
+        csrf: String(login.body['csrf']),
+      });
+      expect(right.status).toBe(201);
+    },
+  );
+
+  suite.maybe(
+    'idle for longer than the idle time, the session ends; in use, it is renewed; signed out, it ends',
+    async () => {
+      const login = await browserLogin();
+      let cookie = (login.session ?? '').split(';')[0] ?? '';
+      // In use: past half the idle time a request renews the cookie.
+      suite.harness.clock.advance(400_000);
+      const renewed = await withCookie(cookie, 'GET', '/api/episodes');
+      expect(renewed.status).toBe(200);
+      expect(renewed.setCookie).toMatch(/^mas_session=/);
+      cookie = (renewed.setCookie ?? '').split(';')[0] ?? '';
+      suite.harness.clock.advance(400_000);
+      expect((await withCookie(cookie, 'GET', '/api/episodes')).status).toBe(
+        200,
+      );
+      // Idle past the idle time: ended.
+      suite.harness.clock.advance(601_000);
+      expect((await withCookie(cookie, 'GET', '/api/episodes')).status).toBe(
+        401,
+      );
+      // Signed out: the cookie is cleared and the session refused.
+      const again = await browserLogin();
+      const fresh = (again.session ?? '').split(';')[0] ?? '';
+      const out = await withCookie(fresh, 'POST', '/api/auth/logout', {
+        csrf: String(again.body['csrf']),
+      });
+      expect(out.status).toBe(204);
+      expect(out.setCookie).toMatch(/^mas_session=;/);
+      expect((await withCookie(fresh, 'GET', '/api/episodes')).status).toBe(
+        401,
       );
     },
   );

@@ -183,6 +183,8 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
       // Tokens expire on the service's clock, which the tests move by hours.
       TOKEN_TTL_SECONDS: String(30 * 86_400),
       WEB_DIR: webDir,
+      // Sessions idle while the tests move the clock by hours.
+      SESSION_IDLE_SECONDS: String(30 * 86_400),
       // The suites sign in many times a minute from one address.
       LOGIN_RATE_PER_MINUTE: '100000',
       EXPENSIVE_RATE_PER_MINUTE: '100000',

@@ -354,6 +354,35 @@ describe('the clinician web app in Chromium', () => {
     await context.close();
   });
 
+  maybe(
+    'the session is a cookie page script cannot read: a new tab is signed in, signing out ends it in every tab',
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await signIn(page, harness.service.url, 'dr-adams');
+      // Nothing a script of the page could steal: no token in cookies it can
+      // read, nor in either storage.
+      const visible = await page.evaluate(() => ({
+        cookie: document.cookie,
+        session: JSON.stringify(sessionStorage),
+        local: JSON.stringify(localStorage),
+      }));
+      expect(visible.cookie).not.toMatch(/mas_session/);
+      expect(`${visible.session}${visible.local}`).not.toMatch(/eyJ/);
+      // A new tab of the app is signed in.
+      const second = await context.newPage();
+      await second.goto(`${harness.service.url}/`);
+      await second.getByText('dr-adams (').waitFor();
+      // Signing out in one tab ends the session: the other is sent to sign in
+      // at its next request.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await second.reload();
+      await second.getByRole('button', { name: 'Sign in' }).waitFor();
+      await context.close();
+    },
+  );
+
   maybe('nothing was loaded from anywhere but the service', () => {
     expect(offsite).toEqual([]);
   });

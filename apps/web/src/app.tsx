@@ -1,13 +1,12 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
-import { ApiClient } from './api/client.js';
+import { ApiClient, ApiError } from './api/client.js';
 import type { Session } from './api/types.js';
 import { BoardPage } from './board/board-page.js';
 import { EpisodePage } from './episode/episode-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { hrefOf, type Route, useRoute } from './routes.js';
-import { loadSession, saveSession } from './session.js';
 import { TrainingStart } from './training/training-start.js';
 
 function Notice() {
@@ -58,13 +57,48 @@ function Nav({ session, route }: { session: Session; route: Route }) {
 }
 
 export function App() {
-  const [session, setSession] = useState<Session | null>(() => loadSession());
+  // The session is the service's httpOnly cookie: a new tab asks the
+  // service who is signed in ('checking' until it answers).
+  const [session, setSession] = useState<Session | null | 'checking'>(
+    'checking',
+  );
   const [route, go] = useRoute();
-  const api = useMemo(() => new ApiClient(session), [session]);
+  useEffect(() => {
+    new ApiClient(null).request<Session>('GET', '/api/auth/session').then(
+      (found) => {
+        setSession(found);
+      },
+      (error: unknown) => {
+        if (!(error instanceof ApiError) || error.status !== 401) {
+          console.warn(error);
+        }
+        setSession(null);
+      },
+    );
+  }, []);
+  const api = useMemo(
+    () =>
+      new ApiClient(
+        session === 'checking' ? null : session,
+        undefined,
+        '',
+        () => {
+          setSession(null);
+        },
+      ),
+    [session],
+  );
   const signIn = (next: Session | null) => {
-    saveSession(next);
     setSession(next);
   };
+  if (session === 'checking') {
+    return (
+      <main id="main">
+        <Notice />
+        <p role="status">Checking the session…</p>
+      </main>
+    );
+  }
   // Trainees see training episodes only.
   const page: Route =
     session?.role === 'trainee' && route.page === 'board'

@@ -51,12 +51,18 @@ export function fieldIssue(error: unknown): FieldIssue | null {
 
 type Fetch = typeof fetch;
 
-/** The service's REST API, same origin, with the session's bearer token. */
+/**
+ * The service's REST API, same origin. The session is the service's httpOnly
+ * cookie, which the browser sends and page script never reads; a change
+ * carries the session's CSRF token. A 401 (the session ended: idle,
+ * signed out elsewhere, disabled) is reported to `onSignedOut`.
+ */
 export class ApiClient {
   constructor(
     private readonly session: Session | null,
     private readonly fetcher: Fetch = (...args) => fetch(...args),
     private readonly base = '',
+    private readonly onSignedOut: () => void = () => undefined,
   ) {}
 
   async request<T>(
@@ -67,10 +73,11 @@ export class ApiClient {
   ): Promise<T> {
     const response = await this.fetcher(`${this.base}${path}`, {
       method,
+      credentials: 'same-origin',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.session
-          ? { authorization: `Bearer ${this.session.token}` }
+        ...(this.session && method !== 'GET'
+          ? { 'x-mas-csrf': this.session.csrf }
           : {}),
         ...headers,
       },
@@ -78,6 +85,7 @@ export class ApiClient {
     });
     const text = await response.text();
     const parsed: unknown = text === '' ? {} : safeJson(text);
+    if (response.status === 401 && this.session) this.onSignedOut();
     if (!response.ok) {
       throw new ApiError(
         response.status,
@@ -89,12 +97,10 @@ export class ApiClient {
     return parsed as T;
   }
 
-  /** A text download (CSV), with the token. */
+  /** A text download (CSV), in the session. */
   async text(path: string): Promise<string> {
     const response = await this.fetcher(`${this.base}${path}`, {
-      headers: this.session
-        ? { authorization: `Bearer ${this.session.token}` }
-        : {},
+      credentials: 'same-origin',
     });
     const text = await response.text();
     if (!response.ok) {

@@ -3,10 +3,14 @@ import type { Alert, EventOption } from '@mas/mas-episode';
 /** What the service answers; the shapes of apps/api's JSON. */
 export type Role = 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
 
+/**
+ * Who is signed in. The session itself is the service's httpOnly cookie;
+ * the tab keeps only these words and the CSRF token its changes carry.
+ */
 export interface Session {
-  readonly token: string;
   readonly username: string;
   readonly role: Role;
+  readonly csrf: string;
 }
 
 export interface EpisodeListItem {

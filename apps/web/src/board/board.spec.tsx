@@ -153,7 +153,7 @@ describe('a new episode', () => {
       return json(200, { page: 1, pageSize: 100, total: 0, items: [] });
     };
     const api = new ApiClient(
-      { token: 't', username: 'dr-adams', role: 'clinician' },
+      { csrf: 'c', username: 'dr-adams', role: 'clinician' },
       fetcher as unknown as typeof fetch,
     );
     return { api, posts };

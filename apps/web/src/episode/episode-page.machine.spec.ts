@@ -77,7 +77,7 @@ function service(script: {
     });
   };
   return new ApiClient(
-    { token: 't', username: 'dr-adams', role: 'clinician' },
+    { csrf: 'c', username: 'dr-adams', role: 'clinician' },
     fetcher as unknown as typeof fetch,
   );
 }

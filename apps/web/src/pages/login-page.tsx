@@ -28,10 +28,13 @@ export function LoginPage({ onLogin }: LoginPageProps) {
           setBusy(true);
           setError(null);
           new ApiClient(null)
-            .request<Session>('POST', '/api/auth/login', {
-              username: field('username'),
-              password: field('password'),
-            })
+            .request<Session>(
+              'POST',
+              '/api/auth/login',
+              { username: field('username'), password: field('password') },
+              // A browser session: an httpOnly cookie, never a token here.
+              { 'x-mas-session': 'cookie' },
+            )
             .then(
               (session) => {
                 setBusy(false);

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import {
   Body,
   Controller,
+  Get,
   HttpCode,
   HttpException,
   Inject,
@@ -19,11 +20,20 @@ import { parseOrThrow } from '@mas/contracts';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
+import type { Configuration } from '../config/configuration.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
-import { ACCESS_LOG, CLOCK, USERS } from '../tokens.js';
-import { Public, type RequestSession } from './auth.guard.js';
+import { ACCESS_LOG, CLOCK, CONFIG, USERS } from '../tokens.js';
+import {
+  Public,
+  type RequestSession,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './auth.guard.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import type { KnownDevice, UsersService } from './users.service.js';
+
+/** The header with which the web app asks for a browser session. */
+const SESSION_REQUEST_HEADER = 'x-mas-session';
 
 /** The cookie that marks a device an account has signed in from. */
 export const DEVICE_COOKIE = 'mas_device';
@@ -67,6 +77,7 @@ export class AuthController {
     @Inject(JwtService) private readonly jwt: JwtService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ACCESS_LOG) private readonly accessLog: AccessLogService,
+    @Inject(CONFIG) private readonly config: Configuration,
   ) {}
 
   /** A login token for the user at its current token version. */
@@ -154,6 +165,37 @@ export class AuthController {
       path: '/api/auth',
       maxAge: DEVICE_TTL_SECONDS,
     });
+    // The web app asks for a browser session: an httpOnly cookie that page
+    // script never reads, and the CSRF token its changes must carry.
+    if (request.headers[SESSION_REQUEST_HEADER] === 'cookie') {
+      const csrf = randomBytes(24).toString('base64url');
+      const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+      setSessionCookie(
+        reply,
+        await this.jwt.signAsync(
+          {
+            sub: user.id,
+            username: user.username,
+            role: user.role,
+            jti: randomUUID(),
+            tv: user.tokenVersion,
+            typ: 'session',
+            csrf,
+            auth_time: nowSeconds,
+            iat: nowSeconds,
+          },
+          { expiresIn: this.config.SESSION_IDLE_SECONDS },
+        ),
+        this.config.SESSION_IDLE_SECONDS,
+        request.protocol === 'https',
+      );
+      return {
+        username: user.username,
+        role: user.role,
+        csrf,
+        idleSeconds: this.config.SESSION_IDLE_SECONDS,
+      };
+    }
     return {
       token: await this.issue(user),
       username: user.username,
@@ -161,15 +203,37 @@ export class AuthController {
     };
   }
 
+  /**
+   * Who is signed in (a new tab of the web app asks), with the session's
+   * CSRF token when it is a browser session.
+   */
+  @Get('session')
+  session(@Req() request: SessionRequest) {
+    return {
+      username: request.user.username,
+      role: request.user.role,
+      ...(request.session.csrf === undefined
+        ? {}
+        : {
+            csrf: request.session.csrf,
+            idleSeconds: this.config.SESSION_IDLE_SECONDS,
+          }),
+    };
+  }
+
   /** Signs this session out: its token is refused from now on. */
   @Post('logout')
   @HttpCode(204)
-  async logout(@Req() request: SessionRequest): Promise<void> {
+  async logout(
+    @Req() request: SessionRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.users.revokeToken(
       request.user.id,
       request.session.jti,
       new Date(request.session.expiresAtMs),
     );
+    void reply.clearCookie(SESSION_COOKIE, { path: '/api' });
   }
 
   /** Signs every session of the caller out (every device). */

@@ -9,13 +9,15 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
+import type { FastifyReply } from 'fastify';
 
 import type { Clock } from '../clock/clock.js';
+import type { Configuration } from '../config/configuration.js';
 import type {
   AuthenticatedUser,
   UserRole,
 } from '../episodes/episodes.service.js';
-import { CLOCK, USERS } from '../tokens.js';
+import { CLOCK, CONFIG, USERS } from '../tokens.js';
 import type { UsersService } from './users.service.js';
 
 export const PUBLIC_ROUTE = 'mas:public';
@@ -38,16 +40,49 @@ export interface TokenClaims {
   /** The user's token version when it was issued. */
   readonly tv?: number;
   readonly exp: number;
+  /** 'session': the web app's cookie; absent: an API (bearer) token. */
+  readonly typ?: string;
+  /** A session's CSRF token (the header a change must carry). */
+  readonly csrf?: string;
+  /** When the user signed in (seconds): a session never outlives the TTL. */
+  readonly auth_time?: number;
+}
+
+/** The web app's session cookie (httpOnly). */
+export const SESSION_COOKIE = 'mas_session';
+/** The header a change made with the session cookie must carry. */
+export const CSRF_HEADER = 'x-mas-csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Sets the session cookie: httpOnly, SameSite=Strict, Secure over TLS. */
+export function setSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  maxAgeSeconds: number,
+  secure: boolean,
+): void {
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/api',
+    maxAge: maxAgeSeconds,
+  });
 }
 
 /** The session a request was made in (its token). */
 export interface RequestSession {
   readonly jti: string;
   readonly expiresAtMs: number;
+  /** A cookie session's CSRF token. */
+  readonly csrf?: string;
 }
 
 interface RequestWithUser {
   headers: Record<string, string | string[] | undefined>;
+  cookies?: Record<string, string | undefined>;
+  method?: string;
+  protocol?: string;
   user?: AuthenticatedUser;
   session?: RequestSession;
 }
@@ -60,6 +95,7 @@ export class AuthGuard implements CanActivate {
     @Inject(JwtService) private readonly jwt: JwtService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(USERS) private readonly users: UsersService,
+    @Inject(CONFIG) private readonly config: Configuration,
   ) {}
 
   /**
@@ -83,31 +119,70 @@ export class AuthGuard implements CanActivate {
     this.verified.set(token, { claims, expiresAtMs });
   }
 
+  /** Verifies a token (memoised until it expires); 401 when it fails. */
+  private async claimsOf(token: string, nowMs: number): Promise<TokenClaims> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > nowMs) return known.claims;
+    try {
+      const claims = await this.jwt.verifyAsync<TokenClaims>(token, {
+        clockTimestamp: Math.floor(nowMs / 1000),
+      });
+      this.remember(token, claims, claims.exp * 1000);
+      return claims;
+    } catch {
+      this.verified.delete(token);
+      throw new UnauthorizedException(
+        'the token is invalid or expired (or the session idle too long): sign in again',
+      );
+    }
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets))
       return true;
-    const request = context.switchToHttp().getRequest<RequestWithUser>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<RequestWithUser>();
     const header = request.headers['authorization'];
-    const token =
+    const bearer =
       typeof header === 'string' && header.startsWith('Bearer ')
         ? header.slice(7)
         : undefined;
-    if (!token) throw new UnauthorizedException('a bearer token is required');
-    let claims: TokenClaims;
+    // The web app's session: an httpOnly cookie (script never sees it).
+    const cookie =
+      bearer === undefined ? request.cookies?.[SESSION_COOKIE] : undefined;
+    const token = bearer ?? cookie;
+    if (!token) {
+      throw new UnauthorizedException(
+        'sign in first (a session cookie or a bearer token is required)',
+      );
+    }
     const nowMs = this.clock.now().getTime();
-    const known = this.verified.get(token);
-    if (known && known.expiresAtMs > nowMs) {
-      claims = known.claims;
-    } else {
-      try {
-        claims = await this.jwt.verifyAsync<TokenClaims>(token, {
-          clockTimestamp: Math.floor(nowMs / 1000),
-        });
-        this.remember(token, claims, claims.exp * 1000);
-      } catch {
-        this.verified.delete(token);
-        throw new UnauthorizedException('the token is invalid or expired');
+    const claims = await this.claimsOf(token, nowMs);
+    // A session token travels only as the cookie, an API token only as a
+    // bearer token.
+    if ((claims.typ === 'session') !== (cookie !== undefined)) {
+      throw new UnauthorizedException('the token is not valid here');
+    }
+    if (cookie !== undefined) {
+      // Never longer than a token's lifetime from sign-in, idle or not.
+      if (
+        nowMs - (claims.auth_time ?? 0) * 1000 >
+        this.config.TOKEN_TTL_SECONDS * 1000
+      ) {
+        throw new UnauthorizedException(
+          'the session has reached its longest lifetime: sign in again',
+        );
+      }
+      // A change made with the cookie must carry the session's CSRF token
+      // (a page of another site can send the cookie, never this header).
+      if (
+        !SAFE_METHODS.has(request.method ?? 'GET') &&
+        request.headers[CSRF_HEADER] !== claims.csrf
+      ) {
+        throw new ForbiddenException(
+          `${CSRF_HEADER}: must be the session's CSRF token (from the sign-in or GET /api/auth/session)`,
+        );
       }
     }
     const user = await this.users.activeUser(claims);
@@ -124,7 +199,39 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException(`the ${user.role} role may not do this`);
     }
     request.user = user;
-    request.session = { jti: claims.jti ?? '', expiresAtMs: claims.exp * 1000 };
+    request.session = {
+      jti: claims.jti ?? '',
+      expiresAtMs: claims.exp * 1000,
+      ...(cookie !== undefined && claims.csrf !== undefined
+        ? { csrf: claims.csrf }
+        : {}),
+    };
+    // Idle timeout: each request past half the idle time renews the cookie.
+    if (
+      cookie !== undefined &&
+      claims.exp * 1000 - nowMs < (this.config.SESSION_IDLE_SECONDS * 1000) / 2
+    ) {
+      const reply = http.getResponse<FastifyReply>();
+      setSessionCookie(
+        reply,
+        await this.jwt.signAsync(
+          {
+            sub: claims.sub,
+            username: claims.username,
+            role: claims.role,
+            jti: claims.jti,
+            tv: claims.tv,
+            typ: 'session',
+            csrf: claims.csrf,
+            auth_time: claims.auth_time,
+            iat: Math.floor(nowMs / 1000),
+          },
+          { expiresIn: this.config.SESSION_IDLE_SECONDS },
+        ),
+        this.config.SESSION_IDLE_SECONDS,
+        request.protocol === 'https',
+      );
+    }
     return true;
   }
 }

@@ -73,6 +73,15 @@ export const configurationSchema = z
      * audit's verification, a checkpoint).
      */
     EXPENSIVE_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /**
+     * A browser session (the web app's httpOnly cookie) ends after this long
+     * without a request; it never outlives TOKEN_TTL_SECONDS from sign-in.
+     */
+    SESSION_IDLE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(30 * 60),
     /** Lifetime of a login token, in seconds. */
     TOKEN_TTL_SECONDS: z.coerce
       .number()
