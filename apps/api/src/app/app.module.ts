@@ -17,13 +17,9 @@ import { UsersController } from './auth/users.controller.js';
 import { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
-import {
-  EpisodesController,
-  HealthController,
-  ProtocolController,
-  TrainingController,
-} from './controllers.js';
+import { HealthController, ProtocolController } from './controllers.js';
 import type { Entities } from './database/entities.js';
+import { EpisodesController } from './episodes/episodes.controller.js';
 import { EpisodesService } from './episodes/episodes.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 import type { ServiceKeys } from './keys/service-keys.js';
@@ -35,6 +31,7 @@ import {
   TRAINING,
   USERS,
 } from './tokens.js';
+import { TrainingController } from './training/training.controller.js';
 import { TrainingService } from './training/training.service.js';
 import { WorkItemsModule } from './work-items/work-items.module.js';
 import { WorkItemsService } from './work-items/work-items.service.js';

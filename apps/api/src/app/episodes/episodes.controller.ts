@@ -1,0 +1,90 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+import { LogsRead } from '../access-log/access-log.interceptor.js';
+import { Roles } from '../auth/auth.guard.js';
+import { EPISODES } from '../tokens.js';
+import type { AuthenticatedUser, EpisodesService } from './episodes.service.js';
+
+interface AuthedRequest {
+  user: AuthenticatedUser;
+}
+
+@Controller('api/episodes')
+export class EpisodesController {
+  constructor(@Inject(EPISODES) private readonly episodes: EpisodesService) {}
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Post()
+  create(@Body() body: unknown, @Req() request: AuthedRequest) {
+    return this.episodes.create(body, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get()
+  @LogsRead('episodes.listed')
+  list(@Query() query: Record<string, unknown>, @Req() request: AuthedRequest) {
+    return this.episodes.list(query, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':id')
+  @LogsRead('episode.read')
+  get(@Param('id') id: string, @Req() request: AuthedRequest) {
+    return this.episodes.get(id, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':id/state')
+  @LogsRead('episode.state.read')
+  state(
+    @Param('id') id: string,
+    @Query('at') at: unknown,
+    @Req() request: AuthedRequest,
+  ) {
+    return this.episodes.stateAt(id, at, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':id/audit')
+  @LogsRead('episode.audit.read')
+  audit(@Param('id') id: string, @Req() request: AuthedRequest) {
+    return this.episodes.audit(id, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':id/audit/verify')
+  @LogsRead('episode.audit.verified')
+  verifyAudit(@Param('id') id: string, @Req() request: AuthedRequest) {
+    return this.episodes.verifyEpisodeAudit(id, request.user);
+  }
+
+  @Roles('clinician', 'senior', 'trainee')
+  @Post(':id/events')
+  async send(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const outcome = await this.episodes.send(
+      id,
+      body,
+      request.user,
+      idempotencyKey,
+    );
+    reply.status(outcome.status).send(outcome.body);
+  }
+}
