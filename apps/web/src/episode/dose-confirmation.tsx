@@ -43,13 +43,17 @@ export function DoseConfirmation({
   }, []);
   const computed = check ? computedDoseText(check) : null;
   const limits = check ? exceededLimits(check) : [];
+  // Above a hard limit no reason records the dose: only a change is offered.
+  const hard = check?.tier === 'hard';
   return (
     <section
       className="confirm dose-confirmation"
       aria-labelledby="dose-confirmation-title"
     >
       <h4 id="dose-confirmation-title" ref={heading} tabIndex={-1}>
-        Confirm a dose outside the range
+        {hard
+          ? 'A dose above a hard limit: change it'
+          : 'Confirm a dose outside the range'}
       </h4>
       {serverMessage ? <p role="alert">{serverMessage}</p> : null}
       {check ? (
@@ -83,44 +87,58 @@ export function DoseConfirmation({
           ) : null}
         </>
       ) : null}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (reason.trim() === '') {
-            setError('a reason is required to record a dose outside the range');
-            return;
-          }
-          setError(null);
-          onConfirm(reason.trim());
-        }}
-      >
-        <label htmlFor="dose-confirmation">
-          Reason for this dose (recorded as your confirmation)
-        </label>
-        <textarea
-          id="dose-confirmation"
-          rows={2}
-          value={reason}
-          aria-invalid={error !== null}
-          aria-describedby={error ? 'dose-confirmation-error' : undefined}
-          onChange={(e) => {
-            setReason(e.target.value);
-          }}
-        />
-        {error ? (
-          <p id="dose-confirmation-error" className="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+      {hard ? (
         <div className="form-buttons">
-          <button type="submit" disabled={busy}>
-            Confirm this dose and record
-          </button>{' '}
           <button type="button" onClick={onBack}>
             Change the dose
           </button>
         </div>
-      </form>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim() === '') {
+              setError(
+                'a reason is required to record a dose outside the range',
+              );
+              return;
+            }
+            setError(null);
+            onConfirm(reason.trim());
+          }}
+        >
+          <label htmlFor="dose-confirmation">
+            Reason for this dose (recorded as your confirmation)
+          </label>
+          <textarea
+            id="dose-confirmation"
+            rows={2}
+            value={reason}
+            aria-invalid={error !== null}
+            aria-describedby={error ? 'dose-confirmation-error' : undefined}
+            onChange={(e) => {
+              setReason(e.target.value);
+            }}
+          />
+          {error ? (
+            <p
+              id="dose-confirmation-error"
+              className="field-error"
+              role="alert"
+            >
+              {error}
+            </p>
+          ) : null}
+          <div className="form-buttons">
+            <button type="submit" disabled={busy}>
+              Confirm this dose and record
+            </button>{' '}
+            <button type="button" onClick={onBack}>
+              Change the dose
+            </button>
+          </div>
+        </form>
+      )}
     </section>
   );
 }

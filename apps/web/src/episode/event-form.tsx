@@ -296,11 +296,13 @@ export function EventForm({
           className={isOutsideRange(liveCheck) ? 'badge warning' : 'hint'}
           aria-live="polite"
         >
-          {isOutsideRange(liveCheck)
-            ? `The dose entered is outside the range computed for this patient (${computedDoseText(liveCheck) ?? 'see the limits'}): you will be asked to confirm it.`
-            : liveCheck.tier === 'within'
-              ? `The dose entered is within the range computed for this patient (${computedDoseText(liveCheck) ?? ''}).`
-              : `The dose entered could not be checked: ${liveCheck.uncheckedReason ?? 'no rule'}.`}
+          {liveCheck.tier === 'hard'
+            ? `The dose entered is above a hard limit (computed for this patient: ${computedDoseText(liveCheck) ?? 'see the limits'}): it cannot be recorded; check for a slip (a tenfold dose, a unit).`
+            : isOutsideRange(liveCheck)
+              ? `The dose entered is outside the range computed for this patient (${computedDoseText(liveCheck) ?? 'see the limits'}): you will be asked to confirm it.`
+              : liveCheck.tier === 'within'
+                ? `The dose entered is within the range computed for this patient (${computedDoseText(liveCheck) ?? ''}).`
+                : `The dose entered could not be checked: ${liveCheck.uncheckedReason ?? 'no rule'}.`}
         </p>
       ) : null}
       {hasFields ? (

@@ -142,8 +142,11 @@ describe('the therapy form', () => {
     enterDose('10000');
     record();
     const ask = screen.getByRole('region', {
-      name: 'Confirm a dose outside the range',
+      name: 'A dose above a hard limit: change it',
     });
+    // No reason records it: only a change of the dose is offered.
+    expect(within(ask).queryByLabelText(/Reason for this dose/)).toBeNull();
+    expect(within(ask).queryByRole('button', { name: /Confirm/ })).toBeNull();
     const hard = check.limits.find((l) => l.exceeded && l.tier === 'hard');
     expect(ask.textContent).toContain(
       `Above the hard limit of ${hard?.limitMg?.toLocaleString('en') ?? ''} mg per infusion`,
@@ -268,11 +271,18 @@ describe('the therapy form', () => {
     expect(screen.getAllByText('required').length).toBeGreaterThan(0);
   });
 
-  it('has no accessibility violations axe can find, the second ask open', async () => {
+  it('has no accessibility violations axe can find, the second ask open (soft limit, then hard)', async () => {
     renderForm(pulse());
-    enterDose('10000');
+    enterDose('1500');
     record();
     screen.getByRole('region', { name: 'Confirm a dose outside the range' });
+    await expect(axeViolations()).resolves.toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Change the dose' }));
+    enterDose('10000');
+    record();
+    screen.getByRole('region', {
+      name: 'A dose above a hard limit: change it',
+    });
     await expect(axeViolations()).resolves.toEqual([]);
   });
 });
