@@ -117,6 +117,31 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
   );
 
   maybe(
+    'wrong passwords sent in parallel each count (no lost update), and lock',
+    async () => {
+      await newUser('dr-parallel');
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          login(base(), 'dr-parallel', 'parallel guess'),
+        ),
+      );
+      expect(answers.every((a) => a.status === 401)).toBe(true);
+      const users = await as('admin-ada').request('GET', '/api/users');
+      const row = (
+        users.body as {
+          username: string;
+          failedLogins: number;
+          lockedUntil: string | null;
+        }[]
+      ).find((u) => u.username === 'dr-parallel');
+      expect(row?.failedLogins).toBe(6);
+      expect(row?.lockedUntil).not.toBeNull();
+      expect((await login(base(), 'dr-parallel', PASSWORD)).status).toBe(429);
+      suite.harness.clock.advance(600_000);
+    },
+  );
+
+  maybe(
     "an attacker's lockout does not reach the user's own device (its cookie from an earlier sign-in)",
     async () => {
       await newUser('dr-device');

@@ -208,22 +208,28 @@ export class UsersService {
       }
       return { ok: true, user };
     }
-    const failures = counter.failures + 1;
-    const lock = this.lockMs(failures);
-    const lockedUntilMs = lock === 0 ? 0 : nowMs + lock;
     if (trusted || user === null) {
-      counter.failures = failures;
-      counter.lockedUntilMs = lockedUntilMs;
+      // In this process: read and written with no await between.
+      counter.failures += 1;
+      const lock = this.lockMs(counter.failures);
+      counter.lockedUntilMs = lock === 0 ? 0 : nowMs + lock;
     } else {
-      await this.gate.run(() =>
-        this.repository().update(
-          { id: user.id },
-          {
-            failedLogins: failures,
-            lockedUntil: lock === 0 ? null : new Date(lockedUntilMs),
-          },
-        ),
-      );
+      // In the database, counted atomically (parallel wrong passwords each
+      // count), then the lock set from the count.
+      await this.gate.run(async () => {
+        await this.repository().increment({ id: user.id }, 'failedLogins', 1);
+        const counted = await this.repository().findOne({
+          select: { id: true, failedLogins: true },
+          where: { id: user.id },
+        });
+        const lock = this.lockMs(counted?.failedLogins ?? 0);
+        if (lock > 0) {
+          await this.repository().update(
+            { id: user.id },
+            { lockedUntil: new Date(nowMs + lock) },
+          );
+        }
+      });
     }
     return { ok: false, status: 401 };
   }
