@@ -120,7 +120,13 @@ export default tseslint.config(
                 'type:app',
                 'type:machine',
                 'type:domain',
+                'type:e2e-support',
               ],
+            },
+            {
+              // What the end-to-end suites share (a test identity provider).
+              sourceTag: 'type:e2e-support',
+              onlyDependOnLibsWithTags: ['type:domain'],
             },
           ],
         },

@@ -1,5 +1,5 @@
 /**
- * The access log, on both engines: every read of patient data (who, which
+ * The access log, on both ENGINES: every read of patient data (who, which
  * episode, when) and every act of user administration, queried by auditors
  * only; a refused read reads nothing and logs nothing.
  */
@@ -7,16 +7,11 @@ import { describe, expect } from '@jest/globals';
 
 import { amira } from '@mas/testing';
 
-import {
-  type EngineName,
-  postgresRequirement,
-  signedInSuite,
-} from './api-harness.js';
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
-describe.each(engines)('the access log on %s', (engine) => {
+describe.each(ENGINES)('the access log on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['dr-adams', 'clinician'],
     ['auditor-ames', 'auditor'],

@@ -1,6 +1,6 @@
 /**
  * Accounts and sessions as an attacker and an admin try them, on both
- * engines: brute force locked for a while (never for good, and never at the
+ * ENGINES: brute force locked for a while (never for good, and never at the
  * user's own device), attempts per address limited, no timing difference
  * between known and unknown users, tokens refused at once when signed out,
  * revoked, disabled, demoted or forged for a user who does not exist, a
@@ -16,13 +16,12 @@ import { amira } from '@mas/testing';
 
 import {
   Api,
-  type EngineName,
+  ENGINES,
   PASSWORD,
   postgresRequirement,
   signedInSuite,
 } from './api-harness.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
 /** POST /api/auth/login with an optional cookie; status, body and cookie. */
@@ -50,7 +49,7 @@ async function login(
   };
 }
 
-describe.each(engines)('accounts and sessions on %s', (engine) => {
+describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
   const suite = signedInSuite(
     engine,
     pgRequirement,
@@ -429,7 +428,7 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
   );
 });
 
-describe.each(engines)('browser sessions (httpOnly cookie) on %s', (engine) => {
+describe.each(ENGINES)('browser sessions (httpOnly cookie) on %s', (engine) => {
   const suite = signedInSuite(
     engine,
     pgRequirement,

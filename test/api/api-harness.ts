@@ -57,6 +57,9 @@ function databaseUrl(name: string): string {
 
 export type EngineName = 'sqlite' | 'postgres';
 
+/** The engines a suite runs on: the embedded one and PostgreSQL. */
+export const ENGINES: readonly EngineName[] = ['sqlite', 'postgres'];
+
 /** Whether PostgreSQL answers here; the reason when it does not. */
 export async function postgresAvailable(): Promise<string | null> {
   const client = new pg.Client({
@@ -267,11 +270,11 @@ export async function startHarness(
     const dir = mkdtempSync(join(tmpdir(), 'mas-api-'));
     const config = loadConfiguration({
       PORT: '0',
+      ...limits,
       SQLITE_PATH: join(dir, 'mas.sqlite'),
       SCHEDULER_INTERVAL_MS: '0',
       TOKEN_TTL_SECONDS: tokenTtl,
       ...(options.webDir === undefined ? {} : { WEB_DIR: options.webDir }),
-      ...limits,
     });
     const { DataSource } = await import('typeorm');
     const raw = new DataSource({
@@ -297,10 +300,10 @@ export async function startHarness(
   const url = databaseUrl(name);
   const config = loadConfiguration({
     PORT: '0',
+    ...limits,
     DATABASE_URL: url,
     SCHEDULER_INTERVAL_MS: '0',
     TOKEN_TTL_SECONDS: tokenTtl,
-    ...limits,
   });
   const raw = new pg.Client({ connectionString: url });
   const harness = await assemble(

@@ -1,6 +1,6 @@
 /**
  * The anchored audit against someone who can write the database but does not
- * hold the audit key, on both engines: every way of quietly rewriting the
+ * hold the audit key, on both ENGINES: every way of quietly rewriting the
  * record is named by `GET /api/audit/verify` (and by the episode's own
  * verification), an edited record is never built upon, and what vanished
  * with its episode is shown by a signed checkpoint kept outside the
@@ -18,14 +18,9 @@ import canonicalize from 'canonicalize';
 
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
-import {
-  type EngineName,
-  postgresRequirement,
-  signedInSuite,
-} from './api-harness.js';
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
 import { labs } from './clinical-records.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 const root = join(import.meta.dirname, '../..');
 const florid = panelOf(floridMas, febrileSjia);
@@ -34,7 +29,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe.each(engines)('the anchored audit on %s', (engine) => {
+describe.each(ENGINES)('the anchored audit on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['dr-adams', 'clinician'],
     ['auditor-ames', 'auditor'],

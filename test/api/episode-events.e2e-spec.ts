@@ -19,14 +19,9 @@ import {
   panelOf,
 } from '@mas/testing';
 
-import {
-  type EngineName,
-  postgresRequirement,
-  signedInSuite,
-} from './api-harness.js';
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
 import { labs, therapy } from './clinical-records.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
 const florid = panelOf(floridMas, febrileSjia);
@@ -34,7 +29,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-describe.each(engines)('recording events safely on %s', (engine) => {
+describe.each(ENGINES)('recording events safely on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['dr-adams', 'clinician'],
     ['dr-baker', 'senior'],

@@ -10,7 +10,7 @@ import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
 
 import {
   Api,
-  type EngineName,
+  ENGINES,
   PASSWORD,
   postgresRequirement,
   signedInSuite,
@@ -19,14 +19,13 @@ import {
 } from './api-harness.js';
 import { labs, therapy } from './clinical-records.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 /** `it` for a test on PostgreSQL: runs, skips (developer machine) or fails (CI). */
 const pgTest = testUnder(pgRequirement);
 
 const florid = panelOf(floridMas, febrileSjia);
 
-describe.each(engines)('episode API on %s', (engine) => {
+describe.each(ENGINES)('episode API on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['dr-adams', 'clinician'],
     ['dr-baker', 'senior'],

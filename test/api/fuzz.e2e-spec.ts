@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of the API, on both engines: thousands of malformed
+ * Property-based fuzzing of the API, on both ENGINES: thousands of malformed
  * bodies, types, headers and ids, and hostile values (NUL and other control
  * characters, lone surrogates, texts longer than their columns, numbers at
  * the ends of the double range) in every kind of field. Every answer is a
@@ -13,7 +13,7 @@ import { amira } from '@mas/testing';
 
 import {
   Api,
-  type EngineName,
+  ENGINES,
   type Harness,
   postgresRequirement,
   startHarness,
@@ -23,10 +23,9 @@ import { labs, therapy } from './clinical-records.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
-describe.each(engines)('fuzzing the API (%s)', (engine) => {
+describe.each(ENGINES)('fuzzing the API (%s)', (engine) => {
   const skip = engine === 'postgres' && pgRequirement.mode !== 'run';
   const maybe = testUnder(
     engine === 'postgres' ? pgRequirement : { mode: 'run' },

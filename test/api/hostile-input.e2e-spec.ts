@@ -1,6 +1,6 @@
 /**
  * Hostile input is a 400 naming the parameter or field and its rule, on
- * both engines, never a 500, and it changes nothing: page numbers past any
+ * both ENGINES, never a 500, and it changes nothing: page numbers past any
  * list (1e18, Infinity), NUL and other control characters (which
  * PostgreSQL refuses in text), and lone surrogates (not storable as UTF-8),
  * in a query, an event, a new episode or a login.
@@ -9,16 +9,11 @@ import { describe, expect } from '@jest/globals';
 
 import { amira } from '@mas/testing';
 
-import {
-  type EngineName,
-  postgresRequirement,
-  signedInSuite,
-} from './api-harness.js';
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
-describe.each(engines)('hostile input on %s', (engine) => {
+describe.each(ENGINES)('hostile input on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['dr-adams', 'clinician'],
   ]);

@@ -1,5 +1,5 @@
 /**
- * Training episodes belong to the trainee who opened them, on both engines:
+ * Training episodes belong to the trainee who opened them, on both ENGINES:
  * another trainee can neither read nor write them through any episode
  * route, nor see them in a list; educators (clinicians, seniors) can.
  */
@@ -7,17 +7,12 @@ import { describe, expect } from '@jest/globals';
 
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
-import {
-  type EngineName,
-  postgresRequirement,
-  signedInSuite,
-} from './api-harness.js';
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
 import { labs } from './clinical-records.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
-describe.each(engines)('trainee isolation on %s', (engine) => {
+describe.each(ENGINES)('trainee isolation on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['trainee-tan', 'trainee'],
     ['trainee-uma', 'trainee'],

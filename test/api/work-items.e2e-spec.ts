@@ -10,20 +10,15 @@ import fc from 'fast-check';
 import { type WorkItem, workItemPageSchema } from '@mas/contracts';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
-import {
-  type EngineName,
-  postgresRequirement,
-  signedInSuite,
-} from './api-harness.js';
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
 import { labs, therapy } from './clinical-records.js';
 
-const engines: EngineName[] = ['sqlite', 'postgres'];
 const pgRequirement = await postgresRequirement();
 
 const florid = panelOf(floridMas, febrileSjia);
 const HOUR = 3_600_000;
 
-describe.each(engines)('work items on %s', (engine) => {
+describe.each(ENGINES)('work items on %s', (engine) => {
   const suite = signedInSuite(engine, pgRequirement, [
     ['dr-adams', 'clinician'],
     ['dr-baker', 'senior'],

@@ -158,7 +158,12 @@ export function testUnder(
   }
 }
 
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+export async function startBrowserHarness(
+  options: {
+    /** Configuration over the harness's own (single sign-on, a fixed port). */
+    readonly env?: Record<string, string>;
+  } = {},
+): Promise<BrowserHarness> {
   const webDir = join(root, 'dist/web');
   if (!existsSync(join(webDir, 'index.html'))) {
     throw new Error(
@@ -188,6 +193,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
       // The suites sign in many times a minute from one address.
       LOGIN_RATE_PER_MINUTE: '100000',
       EXPENSIVE_RATE_PER_MINUTE: '100000',
+      ...options.env,
     }),
     clock,
     profile,

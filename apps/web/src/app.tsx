@@ -63,6 +63,20 @@ export function App() {
     'checking',
   );
   const [route, go] = useRoute();
+  // A sign-in through the identity provider that failed comes back with
+  // `?sign-in-error=CODE`: read once, then taken out of the address.
+  const [signInError] = useState<string | null>(() => {
+    const params = new URLSearchParams(window.location.search);
+    const code = params.get('sign-in-error');
+    if (code !== null) {
+      window.history.replaceState(
+        null,
+        '',
+        `${window.location.pathname}${window.location.hash}`,
+      );
+    }
+    return code;
+  });
   useEffect(() => {
     new ApiClient(null).request<Session>('GET', '/api/auth/session').then(
       (found) => {
@@ -136,7 +150,11 @@ export function App() {
       <Notice />
       <main id="main">
         {!session ? (
-          <LoginPage onLogin={signIn} />
+          <LoginPage
+            onLogin={signIn}
+            signInError={signInError}
+            returnTo={`/${window.location.hash}`}
+          />
         ) : page.page === 'episode' ? (
           <EpisodePage key={page.id} api={api} session={session} id={page.id} />
         ) : page.page === 'audit' ? (

@@ -13,6 +13,8 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { OidcController } from './auth/oidc.controller.js';
+import { OidcService, oidcSettings } from './auth/oidc.service.js';
 import { UsersController } from './auth/users.controller.js';
 import { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
@@ -28,6 +30,7 @@ import {
   CLOCK,
   CONFIG,
   EPISODES,
+  OIDC,
   TRAINING,
   USERS,
 } from './tokens.js';
@@ -70,6 +73,7 @@ export class AppModule {
       episodes,
       accessLog,
     );
+    const oidc = oidcSettings(deps.config);
     return {
       module: AppModule,
       imports: [
@@ -87,6 +91,7 @@ export class AppModule {
         AuthController,
         EpisodesController,
         HealthController,
+        OidcController,
         ProtocolController,
         TrainingController,
         UsersController,
@@ -98,6 +103,10 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
         { provide: CONFIG, useValue: deps.config },
         { provide: CLOCK, useValue: deps.clock },
+        {
+          provide: OIDC,
+          useValue: oidc === null ? null : new OidcService(oidc),
+        },
         {
           provide: EPISODES,
           useValue: episodes,

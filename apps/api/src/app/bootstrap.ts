@@ -229,6 +229,8 @@ export async function startService(options: {
   // them (at listen).
   const perMinute = new Map([
     ['POST /api/auth/login', options.config.LOGIN_RATE_PER_MINUTE],
+    ['GET /api/auth/oidc/login', options.config.LOGIN_RATE_PER_MINUTE],
+    ['GET /api/auth/oidc/callback', options.config.LOGIN_RATE_PER_MINUTE],
     ['GET /api/audit/verify', options.config.EXPENSIVE_RATE_PER_MINUTE],
     ['GET /api/audit/checkpoint', options.config.EXPENSIVE_RATE_PER_MINUTE],
   ]);

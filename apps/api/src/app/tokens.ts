@@ -7,3 +7,4 @@ export const CLOCK = Symbol('Clock');
 export const WORK_ITEMS = Symbol('WorkItemsService');
 export const AUDIT = Symbol('AuditService');
 export const ACCESS_LOG = Symbol('AccessLogService');
+export const OIDC = Symbol('OidcService');

@@ -13,6 +13,13 @@ export interface Session {
   readonly csrf: string;
 }
 
+/** How one can sign in (GET /api/auth/providers). */
+export interface SignInProviders {
+  readonly password: boolean;
+  /** The hospital's identity provider (OpenID Connect), when configured. */
+  readonly oidc: { readonly label: string; readonly loginPath: string } | null;
+}
+
 export interface EpisodeListItem {
   readonly id: string;
   readonly kind: 'real' | 'training';

@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import {
   Body,
+  ConflictException,
   Controller,
   Get,
   HttpCode,
@@ -23,12 +24,8 @@ import type { Clock } from '../clock/clock.js';
 import type { Configuration } from '../config/configuration.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { ACCESS_LOG, CLOCK, CONFIG, USERS } from '../tokens.js';
-import {
-  Public,
-  type RequestSession,
-  SESSION_COOKIE,
-  setSessionCookie,
-} from './auth.guard.js';
+import { Public, type RequestSession, SESSION_COOKIE } from './auth.guard.js';
+import { openBrowserSession } from './browser-session.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import type { KnownDevice, UsersService } from './users.service.js';
 
@@ -168,26 +165,11 @@ export class AuthController {
     // The web app asks for a browser session: an httpOnly cookie that page
     // script never reads, and the CSRF token its changes must carry.
     if (request.headers[SESSION_REQUEST_HEADER] === 'cookie') {
-      const csrf = randomBytes(24).toString('base64url');
-      const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
-      setSessionCookie(
+      const { csrf } = await openBrowserSession(
+        { jwt: this.jwt, clock: this.clock, config: this.config },
         reply,
-        await this.jwt.signAsync(
-          {
-            sub: user.id,
-            username: user.username,
-            role: user.role,
-            jti: randomUUID(),
-            tv: user.tokenVersion,
-            typ: 'session',
-            csrf,
-            auth_time: nowSeconds,
-            iat: nowSeconds,
-          },
-          { expiresIn: this.config.SESSION_IDLE_SECONDS },
-        ),
-        this.config.SESSION_IDLE_SECONDS,
         request.protocol === 'https',
+        user,
       );
       return {
         username: user.username,
@@ -253,6 +235,11 @@ export class AuthController {
     const change = parseOrThrow(passwordChangeSchema, body, 'body');
     const user = await this.users.findById(request.user.id);
     if (!user) throw new UnauthorizedException('the account is gone');
+    if ((user.oidcIssuer ?? null) !== null) {
+      throw new ConflictException(
+        'this account signs in through the identity provider: its password is changed there',
+      );
+    }
     const check = await this.users.login(
       user.username,
       change.currentPassword,

@@ -16,23 +16,24 @@ import { z } from 'zod';
 import { parseOrThrow } from '@mas/contracts';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
+import type { UserRow } from '../database/entities.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { ACCESS_LOG, USERS } from '../tokens.js';
 import { Roles } from './auth.guard.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
+import { USER_ROLES } from './roles.js';
 import type { UsersService } from './users.service.js';
+
+/** A user of the identity provider (no local password, role from claims). */
+function isFederated(user: UserRow): boolean {
+  return (user.oidcIssuer ?? null) !== null;
+}
 
 interface AuthedRequest {
   user: AuthenticatedUser;
 }
 
-const roleSchema = z.enum([
-  'clinician',
-  'senior',
-  'trainee',
-  'auditor',
-  'admin',
-]);
+const roleSchema = z.enum(USER_ROLES);
 
 const newUserSchema = z
   .object({
@@ -122,6 +123,15 @@ export class UsersController {
         'an admin cannot disable or demote their own account',
       );
     }
+    if (
+      change.role !== undefined &&
+      change.role !== user.role &&
+      isFederated(user)
+    ) {
+      throw new ConflictException(
+        `body.role: ${user.username} signs in through the identity provider, whose claims give the role at each sign-in: change it there`,
+      );
+    }
     const updated = await this.users.change(user, change);
     const actions = [
       ...(change.role !== undefined && change.role !== user.role
@@ -155,6 +165,11 @@ export class UsersController {
   ) {
     const { password } = parseOrThrow(passwordResetSchema, body, 'body');
     const user = await this.target(id);
+    if (isFederated(user)) {
+      throw new ConflictException(
+        `${user.username} signs in through the identity provider and has no password here`,
+      );
+    }
     const updated = await this.users.setPassword(
       user,
       password,

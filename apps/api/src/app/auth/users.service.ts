@@ -35,6 +35,27 @@ export type LoginOutcome =
       readonly retryAfterSeconds: number;
     };
 
+/** Who the identity provider says signed in, and the role its claims give. */
+export interface FederatedIdentity {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly username: string;
+  readonly role: UserRole;
+}
+
+/** Why a federated sign-in is refused (a code the sign-in page explains). */
+export type FederatedProblem = 'disabled' | 'username-taken';
+
+export type FederatedSignIn =
+  | {
+      readonly ok: true;
+      readonly user: UserRow;
+      /** The role before this sign-in (null: the account is new). */
+      readonly previousRole: UserRole | null;
+      readonly previousUsername?: string;
+    }
+  | { readonly ok: false; readonly problem: FederatedProblem };
+
 /** The claims of a login token that name its session. */
 export interface SessionClaims {
   readonly sub: string;
@@ -55,6 +76,8 @@ export interface UserSummary {
   readonly disabled: boolean;
   readonly failedLogins: number;
   readonly lockedUntil: string | null;
+  /** Signs in through the identity provider (no local password). */
+  readonly federated: boolean;
 }
 
 export class UsersService {
@@ -137,6 +160,7 @@ export class UsersService {
       role: row.role,
       disabled: row.disabledAt !== null,
       failedLogins: row.failedLogins,
+      federated: (row.oidcIssuer ?? null) !== null,
       lockedUntil:
         row.lockedUntil === null
           ? null
@@ -191,7 +215,10 @@ export class UsersService {
         retryAfterSeconds: Math.ceil((counter.lockedUntilMs - nowMs) / 1000),
       };
     }
-    const usable = user !== null && user.disabledAt === null;
+    // A user of the identity provider has no local password (an empty hash):
+    // the same work and the same answer as an unknown user.
+    const usable =
+      user !== null && user.disabledAt === null && user.passwordHash !== '';
     const matches = await verifyPassword(
       password,
       usable ? user.passwordHash : await this.dummy(),
@@ -350,6 +377,89 @@ export class UsersService {
       ),
     );
     return next;
+  }
+
+  /**
+   * A user signed in by the identity provider: found by issuer and subject,
+   * or created on first sign-in (with no local password). The role is the
+   * one the provider's claims give now: a change ends the user's earlier
+   * sessions. A disabled account stays disabled; a username held by another
+   * account is refused (never linked by name: that would hand a local
+   * account to whoever the provider calls by its name).
+   */
+  async signInFederated(identity: FederatedIdentity): Promise<FederatedSignIn> {
+    const existing = await this.repository().findOneBy({
+      oidcIssuer: identity.issuer,
+      oidcSubject: identity.subject,
+    });
+    if (existing) {
+      if (existing.disabledAt !== null) {
+        return { ok: false, problem: 'disabled' };
+      }
+      const renamed = existing.username !== identity.username;
+      if (renamed && (await this.findByUsername(identity.username))) {
+        return { ok: false, problem: 'username-taken' };
+      }
+      if (!renamed && existing.role === identity.role) {
+        return { ok: true, user: existing, previousRole: existing.role };
+      }
+      const next: UserRow = {
+        ...existing,
+        username: identity.username,
+        role: identity.role,
+        tokenVersion:
+          existing.role === identity.role
+            ? existing.tokenVersion
+            : existing.tokenVersion + 1,
+      };
+      await this.gate.run(() =>
+        this.repository().update(
+          { id: existing.id },
+          {
+            username: next.username,
+            role: next.role,
+            tokenVersion: next.tokenVersion,
+          },
+        ),
+      );
+      return {
+        ok: true,
+        user: next,
+        previousRole: existing.role,
+        ...(renamed ? { previousUsername: existing.username } : {}),
+      };
+    }
+    if (await this.findByUsername(identity.username)) {
+      return { ok: false, problem: 'username-taken' };
+    }
+    const row: UserRow = {
+      id: randomUUID(),
+      username: identity.username,
+      passwordHash: '',
+      role: identity.role,
+      createdAt: this.clock.now(),
+      disabledAt: null,
+      tokenVersion: 0,
+      failedLogins: 0,
+      lockedUntil: null,
+      oidcIssuer: identity.issuer,
+      oidcSubject: identity.subject,
+    };
+    try {
+      await this.gate.run(() => this.repository().insert(row));
+    } catch (error) {
+      // The same user signing in twice at once, or the name just taken.
+      const winner = await this.repository().findOneBy({
+        oidcIssuer: identity.issuer,
+        oidcSubject: identity.subject,
+      });
+      if (winner) return { ok: true, user: winner, previousRole: winner.role };
+      if (await this.findByUsername(identity.username)) {
+        return { ok: false, problem: 'username-taken' };
+      }
+      throw error;
+    }
+    return { ok: true, user: row, previousRole: null };
   }
 
   /** Correct credentials (no lockout): for checking a current password. */

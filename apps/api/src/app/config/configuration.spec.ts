@@ -3,6 +3,15 @@ import { describe, expect, it } from '@jest/globals';
 import { hashPassword, verifyPassword } from '../auth/password.util.js';
 import { ConfigurationError, loadConfiguration } from './configuration.js';
 
+/** A complete single sign-on configuration. */
+const SSO: Record<string, string | undefined> = {
+  OIDC_ISSUER: 'https://idp.example/realms/hospital',
+  OIDC_CLIENT_ID: 'mas',
+  OIDC_REDIRECT_URI: 'https://mas.example/api/auth/oidc/callback',
+  OIDC_ROLE_CLAIM: 'realm_access.roles',
+  OIDC_ROLE_MAP: 'mas-senior=senior, mas-clinician = clinician',
+};
+
 describe('configuration', () => {
   it('has working defaults: SQLite under data/, port 3000', () => {
     expect(loadConfiguration({})).toMatchObject({
@@ -13,6 +22,26 @@ describe('configuration', () => {
       DEMO_DATA: false,
     });
     expect(loadConfiguration({ DEMO_DATA: 'true' }).DEMO_DATA).toBe(true);
+  });
+
+  it('reads single sign-on: the role map in its order, http only when allowed', () => {
+    expect(loadConfiguration(SSO)).toMatchObject({
+      OIDC_ROLE_MAP: [
+        ['mas-senior', 'senior'],
+        ['mas-clinician', 'clinician'],
+      ],
+      OIDC_SCOPES: 'openid profile',
+      OIDC_USERNAME_CLAIM: 'preferred_username',
+      OIDC_ALLOW_HTTP: false,
+    });
+    expect(
+      loadConfiguration({
+        ...SSO,
+        OIDC_ISSUER: 'http://127.0.0.1:4000',
+        OIDC_ALLOW_HTTP: 'true',
+      }).OIDC_ISSUER,
+    ).toBe('http://127.0.0.1:4000');
+    expect(loadConfiguration({}).OIDC_ISSUER).toBeUndefined();
   });
 
   it.each([
@@ -28,6 +57,25 @@ describe('configuration', () => {
     [{ JWT_SECRET: 'abc' }, /JWT_SECRET/],
     [{ SQLITE_SYNCHRONOUS: 'OFF' }, /SQLITE_SYNCHRONOUS/],
     [{ DEMO_DATA: 'yes' }, /DEMO_DATA: must be true or false/],
+    [{ ...SSO, OIDC_CLIENT_ID: undefined }, /OIDC_CLIENT_ID: is needed/],
+    [{ ...SSO, OIDC_ROLE_MAP: undefined }, /OIDC_ROLE_MAP: is needed/],
+    [{ ...SSO, OIDC_ISSUER: 'not a url' }, /OIDC_ISSUER: must be a URL/],
+    [
+      { ...SSO, OIDC_ISSUER: 'http://idp.example' },
+      /OIDC_ISSUER: must be https/,
+    ],
+    [
+      { ...SSO, OIDC_REDIRECT_URI: 'https://mas.example/callback' },
+      /OIDC_REDIRECT_URI: must end in \/api\/auth\/oidc\/callback/,
+    ],
+    [
+      { ...SSO, OIDC_ROLE_MAP: 'mas-doctor=doctor' },
+      /OIDC_ROLE_MAP: "mas-doctor=doctor" is not value=role/,
+    ],
+    [
+      { ...SSO, OIDC_ROLE_MAP: 'mas-senior' },
+      /OIDC_ROLE_MAP: "mas-senior" is not value=role/,
+    ],
   ])('%p stops the start, naming the variable', (env, message) => {
     expect(() => loadConfiguration(env)).toThrow(ConfigurationError);
     expect(() => loadConfiguration(env)).toThrow(message);

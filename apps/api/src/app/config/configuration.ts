@@ -5,6 +5,10 @@
 import { z } from 'zod';
 
 import { MIN_PASSWORD_LENGTH } from '../auth/password.util.js';
+import { USER_ROLES, type UserRole } from '../auth/roles.js';
+
+/** Where the identity provider sends the browser back (OIDC_REDIRECT_URI). */
+export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
 
 export const configurationSchema = z
   .object({
@@ -94,10 +98,108 @@ export const configurationSchema = z
      */
     TLS_CERT: z.string().min(1).optional(),
     TLS_KEY: z.string().min(1).optional(),
+    /**
+     * Single sign-on: the OpenID Connect provider's issuer URL (discovery at
+     * `/.well-known/openid-configuration`). Unset: local passwords only.
+     */
+    OIDC_ISSUER: z.url({ error: 'must be a URL' }).optional(),
+    /** This service's client id at the provider. */
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    /** Its secret (a confidential client); unset: a public client (PKCE alone). */
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    /**
+     * The callback registered at the provider: this service's public address
+     * followed by `/api/auth/oidc/callback`.
+     */
+    OIDC_REDIRECT_URI: z
+      .url({ error: 'must be a URL' })
+      .refine(
+        (value) =>
+          URL.canParse(value) && new URL(value).pathname === OIDC_CALLBACK_PATH,
+        {
+          error: `must end in ${OIDC_CALLBACK_PATH}`,
+        },
+      )
+      .optional(),
+    /** Scopes asked for (space-separated; `openid` is always asked). */
+    OIDC_SCOPES: z.string().min(1).default('openid profile'),
+    /**
+     * The claim that holds the user's roles or groups at the provider (a
+     * dotted path for a nested claim, as Keycloak's `realm_access.roles`).
+     */
+    OIDC_ROLE_CLAIM: z.string().min(1).optional(),
+    /**
+     * Which claim value gives which role here: `value=role` pairs separated
+     * by commas, in order of precedence (a user holding several values gets
+     * the first that is listed). A user holding none is refused.
+     */
+    OIDC_ROLE_MAP: z
+      .string()
+      .min(1)
+      .transform((text, context) => {
+        const pairs: [string, UserRole][] = [];
+        for (const part of text.split(',')) {
+          const [value, role, ...rest] = part.split('=').map((x) => x.trim());
+          if (
+            !value ||
+            rest.length > 0 ||
+            !(USER_ROLES as readonly string[]).includes(role ?? '')
+          ) {
+            context.addIssue({
+              code: 'custom',
+              message: `"${part.trim()}" is not value=role with a role of ${USER_ROLES.join(', ')}`,
+            });
+            return z.NEVER;
+          }
+          pairs.push([value, role as UserRole]);
+        }
+        return pairs;
+      })
+      .optional(),
+    /** The claim that gives the username shown in the audit. */
+    OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+    /** How the sign-in button names the provider. */
+    OIDC_LABEL: z.string().min(1).max(60).default('hospital account'),
+    /**
+     * An `http://` issuer is refused unless this is true (tests and a
+     * provider on the same machine only).
+     */
+    OIDC_ALLOW_HTTP: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
   })
   .refine((c) => (c.TLS_CERT === undefined) === (c.TLS_KEY === undefined), {
     path: ['TLS_KEY'],
     error: 'TLS_CERT and TLS_KEY go together: set both or neither',
+  })
+  .superRefine((c, context) => {
+    if (c.OIDC_ISSUER === undefined) return;
+    for (const key of [
+      'OIDC_CLIENT_ID',
+      'OIDC_REDIRECT_URI',
+      'OIDC_ROLE_CLAIM',
+      'OIDC_ROLE_MAP',
+    ] as const) {
+      if (c[key] === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'is needed with OIDC_ISSUER',
+        });
+      }
+    }
+    if (
+      URL.canParse(c.OIDC_ISSUER) &&
+      new URL(c.OIDC_ISSUER).protocol !== 'https:' &&
+      !c.OIDC_ALLOW_HTTP
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['OIDC_ISSUER'],
+        message: 'must be https (OIDC_ALLOW_HTTP=true allows http for tests)',
+      });
+    }
   });
 
 export type Configuration = z.infer<typeof configurationSchema>;

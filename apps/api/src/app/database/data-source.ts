@@ -16,6 +16,7 @@ import { CreateAccessLog1765238400000 } from './migrations/1765238400000-create-
 import { Accounts1765324800000 } from './migrations/1765324800000-accounts.js';
 import { AddEpisodeOpener1765411200000 } from './migrations/1765411200000-add-episode-opener.js';
 import { IdempotencyScope1765497600000 } from './migrations/1765497600000-idempotency-scope.js';
+import { FederatedUsers1765584000000 } from './migrations/1765584000000-federated-users.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -29,6 +30,7 @@ export const migrations = [
   Accounts1765324800000,
   AddEpisodeOpener1765411200000,
   IdempotencyScope1765497600000,
+  FederatedUsers1765584000000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

@@ -38,6 +38,12 @@ export interface UserRow {
   failedLogins: number;
   /** No login before this instant (a temporary lockout). */
   lockedUntil: Date | null;
+  /**
+   * A user of the hospital's identity provider (OpenID Connect): its issuer
+   * and subject; such a user has no local password.
+   */
+  oidcIssuer?: string | null;
+  oidcSubject?: string | null;
 }
 
 /** A token signed out before it expired (kept until it would have). */
@@ -152,6 +158,18 @@ export function buildEntities(engine: Engine) {
       tokenVersion: { name: 'token_version', type: 'integer', default: 0 },
       failedLogins: { name: 'failed_logins', type: 'integer', default: 0 },
       lockedUntil: { name: 'locked_until', type: time, nullable: true },
+      oidcIssuer: {
+        name: 'oidc_issuer',
+        type: 'varchar',
+        length: 300,
+        nullable: true,
+      },
+      oidcSubject: {
+        name: 'oidc_subject',
+        type: 'varchar',
+        length: 255,
+        nullable: true,
+      },
     },
   });
   const revokedToken = new EntitySchema<RevokedTokenRow>({

@@ -46,6 +46,7 @@ import {
   GENESIS_HASH,
   sha256Text,
 } from '../audit/audit-chain.util.js';
+import type { UserRole } from '../auth/roles.js';
 import type { Clock } from '../clock/clock.js';
 import { BoundStatements } from '../database/bound-statements.js';
 import {
@@ -60,7 +61,7 @@ import { WriteGate } from '../database/write-gate.js';
 import { workItemChanges } from '../work-items/work-item-changes.util.js';
 import type { WorkItemsService } from '../work-items/work-items.service.js';
 
-export type UserRole = 'clinician' | 'senior' | 'trainee' | 'auditor' | 'admin';
+export type { UserRole };
 
 export interface AuthenticatedUser {
   readonly id: string;

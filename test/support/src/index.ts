@@ -1,0 +1,7 @@
+export {
+  freePort,
+  type IdentityProvider,
+  type ProviderSignIn,
+  signInThroughProvider,
+  startIdentityProvider,
+} from './identity-provider.js';
