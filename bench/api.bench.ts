@@ -73,6 +73,8 @@ const panel = panelOf(floridMas, febrileSjia);
 
 /** The service's clock in the bench (fixed): the bare handlers use it too. */
 const BENCH_NOW = new Date('2026-03-01T08:00:00Z');
+/** The event every client sends: a lab panel with its sample time. */
+const labsPayload = { panel, collectedAt: BENCH_NOW.toISOString() };
 /** A time as TypeORM writes it to SQLite (`YYYY-MM-DD HH:MM:SS.SSS`, UTC). */
 const sqliteTime = (date: Date) =>
   date.toISOString().replace('T', ' ').replace('Z', '');
@@ -181,6 +183,9 @@ interface Contender {
   close(): Promise<void>;
 }
 
+/** A password the policy takes (none of the username in it). */
+const BENCH_PASSWORD = 'correct horse battery staple';
+
 async function apiContender(
   synchronous: 'NORMAL' | 'FULL',
   dir: string,
@@ -189,11 +194,11 @@ async function apiContender(
     join(dir, `api-${synchronous}.sqlite`),
     synchronous,
   );
-  await service.users.create('bench', 'bench password 123', 'clinician');
+  await service.users.create('bench', BENCH_PASSWORD, 'clinician');
   const token = (
     await post(`${service.url}/api/auth/login`, {
       username: 'bench',
-      password: 'bench password 123',
+      password: BENCH_PASSWORD,
     })
   ).json.token as string;
   return {
@@ -211,7 +216,7 @@ async function apiContender(
       return drive(
         episodes.map((id) => ({
           url: `${service.url}/api/episodes/${id}/events`,
-          body: { type: 'labs.recorded', payload: { panel } },
+          body: { type: 'labs.recorded', payload: labsPayload },
           version: 0,
         })),
         {
@@ -474,7 +479,7 @@ async function bareContender(
       drive(
         (ids.get(`${String(round)}/${String(clients)}`) ?? []).map((id) => ({
           url,
-          body: { id, payload: { panel } },
+          body: { id, payload: labsPayload },
           version: 0,
         })),
         { 'content-type': 'application/json' },
@@ -499,7 +504,7 @@ async function benchListAndRestart(dir: string) {
   });
   const clock = new ManualClock(new Date('2026-03-01T08:00:00Z'));
   let service = await startService({ config, clock, profile, keys: benchKeys });
-  await service.users.create('bench', 'bench password 123', 'clinician');
+  await service.users.create('bench', BENCH_PASSWORD, 'clinician');
   const user = { id: 'bench', username: 'bench', role: 'clinician' as const };
   const seedStart = performance.now();
   for (let i = 0; i < 10_000; i += 1) {
@@ -512,7 +517,7 @@ async function benchListAndRestart(dir: string) {
   const token = (
     await post(`${service.url}/api/auth/login`, {
       username: 'bench',
-      password: 'bench password 123',
+      password: BENCH_PASSWORD,
     })
   ).json.token as string;
   const latencies: number[] = [];
