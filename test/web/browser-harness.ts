@@ -32,7 +32,8 @@ import {
   type RunningService,
   startService,
 } from '@mas/api';
-import { parseInstitutionProfile } from '@mas/protocol';
+import { payloadSchemas } from '@mas/contracts';
+import { alertLabels, parseInstitutionProfile } from '@mas/protocol';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
 const root = join(import.meta.dirname, '../..');
@@ -290,13 +291,54 @@ export function browserTestsOrSkip(): {
   return { maybe: testUnder(requirement) };
 }
 
-/** Presses the open form's "Record <type>" and waits for the answer. */
-export async function record(page: Page, type: string): Promise<void> {
+/** Presses the open form's "Record" and waits for the answer. */
+export async function record(page: Page): Promise<void> {
   await page
     .locator('.event-form')
-    .getByRole('button', { name: `Record ${type}`, exact: true })
+    .getByRole('button', { name: 'Record', exact: true })
     .click();
   await page.getByText('Recorded.').waitFor();
+}
+
+/** Ids a page must never show people: event types, state paths, alert ids, UCUM codes. */
+const RAW_IDS: readonly RegExp[] = [
+  new RegExp(
+    `(?<![\\w.-])(?:${Object.keys(payloadSchemas)
+      .map((type) => type.replace(/[.]/g, '\\.'))
+      .join('|')})(?![\\w-])`,
+  ),
+  /\bmasEpisode\./,
+  new RegExp(`(?<![\\w-])(?:${Object.keys(alertLabels).join('|')})(?![\\w-])`),
+  /\b10\*\d|\bumol\/|\bug\/m?L\b|\bCel\b|\bmg\/m2\b/,
+];
+
+/**
+ * Every raw id a person could read on the page: in its visible text, in the
+ * names screen readers announce (aria-label) and in tooltips (title). Each
+ * with a little of the text around it.
+ */
+export async function rawIds(page: Page): Promise<string[]> {
+  const texts = await page.evaluate(() => [
+    document.body.innerText,
+    ...Array.from(document.querySelectorAll('[aria-label], [title]')).flatMap(
+      (element) => [
+        element.getAttribute('aria-label') ?? '',
+        element.getAttribute('title') ?? '',
+      ],
+    ),
+  ]);
+  const found: string[] = [];
+  for (const text of texts) {
+    for (const pattern of RAW_IDS) {
+      const match = pattern.exec(text);
+      if (match) {
+        found.push(
+          `"${match[0]}" in "…${text.slice(Math.max(0, match.index - 40), match.index + 40)}…"`,
+        );
+      }
+    }
+  }
+  return [...new Set(found)];
 }
 
 /** The serious and critical accessibility violations axe-core finds. */

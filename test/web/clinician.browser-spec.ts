@@ -15,6 +15,7 @@ import {
   browserTestsOrSkip,
   chromiumProblem,
   floridLabValues,
+  rawIds,
   record,
   SCREENSHOTS,
   signIn,
@@ -105,20 +106,20 @@ describe('the clinician web app in Chromium', () => {
 
       // Labs meeting the 2016 criteria, then their explanation.
       await harness.advance(30 * 60_000);
-      await choose(page, 'labs.recorded');
+      await choose(page, 'Record laboratory results');
       await fillPanel(page);
-      await record(page, 'labs.recorded');
+      await record(page);
       const labs = page.locator('section[aria-labelledby="labs-title"]');
       await expect(labs.textContent()).resolves.toMatch(/classified/i);
       await expect(labs.textContent()).resolves.toMatch(/ferritin/i);
 
       await harness.advance(10 * 60_000);
-      await choose(page, 'diagnosis.confirmed (on criteria)');
-      await record(page, 'diagnosis.confirmed');
+      await choose(page, 'Confirm MAS on the classification criteria');
+      await record(page);
 
       // The pulse: 30 mg/kg for 60 kg is 1,800 mg, capped at the protocol's 1 g.
       await harness.advance(20 * 60_000);
-      await choose(page, 'therapy.started (methylprednisolone)');
+      await choose(page, 'Start methylprednisolone');
       await page.getByLabel('mg/kg').fill('30');
       await page.getByText(/Cap applied: 1,000 mg/).waitFor();
       await expect(page.getByTestId('dose-mg').textContent()).resolves.toBe(
@@ -126,7 +127,7 @@ describe('the clinician web app in Chromium', () => {
       );
       await page.getByRole('button', { name: /^Use 1,000 mg/ }).click();
       await page.getByText(/within the range computed/).waitFor();
-      await record(page, 'therapy.started');
+      await record(page);
       // The dose as given, in the active therapies and the audit timeline.
       await page
         .locator('section.therapies')
@@ -161,6 +162,8 @@ describe('the clinician web app in Chromium', () => {
         path: join(SCREENSHOTS, 'episode-page-1280x800.png'),
       });
       expect(await axeProblems(page)).toEqual([]);
+      // Clinical words only: no event id, state path, alert id or UCUM code.
+      expect(await rawIds(page)).toEqual([]);
       await context.close();
     },
   );
@@ -175,7 +178,7 @@ describe('the clinician web app in Chromium', () => {
       await signIn(baker.page, harness.service.url, 'dr-baker');
       await baker.page.goto(episodeUrl);
       await baker.page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
-      await choose(baker.page, 'reassessment.recorded');
+      await choose(baker.page, 'Record the reassessment (labs and response)');
       await fillPanel(baker.page);
       // Eleven hours in, the labs are too early to judge: the senior judges
       // the response inadequate on clinical grounds, with the rationale.
@@ -185,23 +188,23 @@ describe('the clinician web app in Chromium', () => {
       await baker.page
         .getByLabel(/Rationale/)
         .fill('still febrile with falling platelets despite the pulse');
-      await record(baker.page, 'reassessment.recorded');
+      await record(baker.page);
       await baker.page
         .getByText(/Last response assessment/)
         .locator('..')
         .getByText('inadequate', { exact: true })
         .waitFor();
 
-      await choose(baker.page, 'escalation.requested (etoposide)');
+      await choose(baker.page, 'Request escalation to low-dose etoposide');
       await baker.page
         .getByLabel(/Rationale/)
         .fill('inadequate response to the glucocorticoid pulse');
-      await record(baker.page, 'escalation.requested');
+      await record(baker.page);
       await baker.page.getByText('awaiting approval').waitFor();
       // The same senior is never offered the approval: it is blocked, with the reason.
       await expect(
         actions(baker.page)
-          .getByRole('button', { name: /^escalation\.approved/ })
+          .getByRole('button', { name: /^Approve escalation to/ })
           .count(),
       ).resolves.toBe(0);
       await actions(baker.page)
@@ -209,7 +212,7 @@ describe('the clinician web app in Chromium', () => {
         .click();
       await actions(baker.page)
         .getByText(
-          /escalation\.approved \(etoposide\): dr-baker made this request and cannot also decide it/,
+          /Approve escalation to low-dose etoposide: dr-baker made this request and cannot also decide it/,
         )
         .waitFor();
       await baker.context.close();
@@ -222,30 +225,31 @@ describe('the clinician web app in Chromium', () => {
       await expect(
         chen.page.getByText('awaiting approval').isVisible(),
       ).resolves.toBe(true);
-      await choose(chen.page, /^escalation\.approved/);
+      await choose(chen.page, /^Approve escalation to/);
       await chen.page.getByLabel(/Rationale/).fill('agreed: refractory course');
-      await record(chen.page, 'escalation.approved');
+      await record(chen.page);
       await expect(
         chen.page.getByText('awaiting approval').count(),
       ).resolves.toBe(0);
 
       // Every step in the audit timeline, and the chain verifies.
       const timeline = chen.page.locator('section.audit');
-      for (const type of [
-        'labs.recorded',
-        'diagnosis.confirmed',
-        'therapy.started',
-        'reassessment.recorded',
-        'escalation.requested',
-        'escalation.approved',
+      for (const label of [
+        'Record laboratory results',
+        'Confirm MAS on the classification criteria',
+        'Start methylprednisolone',
+        'Record the reassessment (labs and response)',
+        'Request escalation to low-dose etoposide',
+        'Approve escalation to low-dose etoposide',
       ]) {
         await expect(
           timeline
-            .getByText(new RegExp(`#\\d+ ${type.replace('.', '\\.')}`))
+            .getByText(new RegExp(`#\\d+ ${label.replace(/[()]/g, '\\$&')}`))
             .count(),
         ).resolves.toBeGreaterThan(0);
       }
       await timeline.getByText(/The audit chain verifies/).waitFor();
+      expect(await rawIds(chen.page)).toEqual([]);
       await expect(timeline.textContent()).resolves.toMatch(
         /inadequate response to the glucocorticoid pulse/,
       );
@@ -269,6 +273,7 @@ describe('the clinician web app in Chromium', () => {
         fullPage: true,
       });
       expect(await axeProblems(page)).toEqual([]);
+      expect(await rawIds(page)).toEqual([]);
       await context.close();
     },
   );
@@ -291,6 +296,7 @@ describe('the clinician web app in Chromium', () => {
       expect(text).toMatch(/dr-chen \(senior-clinician\)/);
       expect(text).toMatch(/agreed: refractory course/);
       expect(await axeProblems(page)).toEqual([]);
+      expect(await rawIds(page)).toEqual([]);
       // A date range without the course hides it.
       await page.getByLabel('To').fill('2026-02-28');
       await expect(
@@ -325,7 +331,7 @@ describe('the clinician web app in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
     const action = actions(page).getByRole('button', {
-      name: 'labs.recorded',
+      name: 'Record laboratory results',
       exact: true,
     });
     await action.focus();

@@ -11,6 +11,7 @@ import {
   type BrowserHarness,
   browserTestsOrSkip,
   chromiumProblem,
+  rawIds,
   record,
   SCREENSHOTS,
   signIn,
@@ -61,23 +62,23 @@ describe('training in Chromium', () => {
       await expect(
         page.locator('#root_panel_ferritin_value').inputValue(),
       ).resolves.not.toBe('');
-      await record(page, 'labs.recorded');
+      await record(page);
       await page
         .locator('section.actions')
         .getByRole('button', {
-          name: 'diagnosis.confirmed (on criteria)',
+          name: 'Confirm MAS on the classification criteria',
           exact: true,
         })
         .click();
-      await record(page, 'diagnosis.confirmed');
+      await record(page);
       await page
         .locator('section.actions')
         .getByRole('button', {
-          name: 'therapy.started (methylprednisolone)',
+          name: 'Start methylprednisolone',
           exact: true,
         })
         .click();
-      await record(page, 'therapy.started');
+      await record(page);
 
       // Twelve virtual hours later: the infection result is in; reassess.
       await page.getByRole('button', { name: '+12 h' }).click();
@@ -86,9 +87,9 @@ describe('training in Chromium', () => {
       await page.getByRole('button', { name: 'Record these labs' }).click();
       await page
         .locator('#event-form-title')
-        .getByText('reassessment.recorded')
+        .getByText('Record the reassessment (labs and response)')
         .waitFor();
-      await record(page, 'reassessment.recorded');
+      await record(page);
 
       await page.getByRole('button', { name: 'Debrief' }).click();
       const debrief = page.locator('section.debrief');
@@ -104,6 +105,7 @@ describe('training in Chromium', () => {
         path: join(SCREENSHOTS, 'training-debrief.png'),
         fullPage: true,
       });
+      expect(await rawIds(page)).toEqual([]);
       await context.close();
     },
   );

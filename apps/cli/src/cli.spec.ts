@@ -329,6 +329,7 @@ describe('cli: replay through the care-episode statechart', () => {
     expect(allowed).toContainEqual({
       type: 'therapy.started',
       variant: 'dexamethasone',
+      label: 'Start dexamethasone',
     });
     expect(blocked).toContainEqual(
       expect.objectContaining({
@@ -347,7 +348,7 @@ describe('cli: replay through the care-episode statechart', () => {
     });
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /^error: events\[2\]: \(therapy\.started emapalumab at 2026-03-01T10:00:00Z\) rejected: emapalumab is refractory therapy/,
+      /^error: events\[2\]: \(Start emapalumab: therapy\.started at 2026-03-01T10:00:00Z\) rejected: emapalumab is refractory therapy/,
     );
   });
 
@@ -420,7 +421,7 @@ describe('cli: replay through the care-episode statechart', () => {
       dose: { value: 600, unit: 'mg' },
     });
     expect(run(['replay'], { patient, events: [labs, soft] }).stderr).toMatch(
-      /^error: events\[1\]: \(therapy\.started methylprednisolone at 2026-03-01T09:00:00Z\) rejected: outside the dose range, confirm with a reason \(doseConfirmation\): methylprednisolone 600 mg is below the soft limit of 825 mg/,
+      /^error: events\[1\]: \(Start methylprednisolone: therapy\.started at 2026-03-01T09:00:00Z\) rejected: outside the dose range, confirm with a reason \(doseConfirmation\): methylprednisolone 600 mg is below the soft limit of 825 mg/,
     );
     const confirmed = run(['replay'], {
       patient,
@@ -454,7 +455,7 @@ describe('cli: replay through the care-episode statechart', () => {
     expect(
       run(['replay'], { patient, events: [labs, tenfold] }).stderr,
     ).toMatch(
-      /^error: events\[1\]: \(therapy\.started methylprednisolone at 2026-03-01T09:00:00Z\) rejected: hard dose limit: methylprednisolone 10000 mg is above the hard limit of 3000 mg/,
+      /^error: events\[1\]: \(Start methylprednisolone: therapy\.started at 2026-03-01T09:00:00Z\) rejected: hard dose limit: methylprednisolone 10000 mg is above the hard limit of 3000 mg/,
     );
   });
 });
@@ -573,7 +574,7 @@ describe('cli: replay of several courses', () => {
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(
-      /^error: \[2\]\.events\[1\]: \(therapy\.started methylprednisolone at 2026-03-01T09:00:00Z\) rejected: hard dose limit: /,
+      /^error: \[2\]\.events\[1\]: \(Start methylprednisolone: therapy\.started at 2026-03-01T09:00:00Z\) rejected: hard dose limit: /,
     );
     expect(
       run(

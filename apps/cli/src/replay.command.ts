@@ -16,7 +16,11 @@ import {
   masEpisodeMachine,
   stepEpisode,
 } from '@mas/mas-episode';
-import { ClinicalInputError, type InstitutionProfile } from '@mas/protocol';
+import {
+  ClinicalInputError,
+  eventLabelOf,
+  type InstitutionProfile,
+} from '@mas/protocol';
 
 const replayInputSchema = z
   .object({
@@ -96,6 +100,7 @@ export function describeEpisode(snapshot: EpisodeSnapshot) {
     allowed: explanation.allowed.map((o) => ({
       type: o.type,
       ...(o.variant === undefined ? {} : { variant: o.variant }),
+      label: o.label,
       ...(o.status === 'allowed-with-rationale'
         ? { requiresRationale: true }
         : {}),
@@ -103,6 +108,7 @@ export function describeEpisode(snapshot: EpisodeSnapshot) {
     blocked: explanation.blocked.map((o) => ({
       type: o.type,
       ...(o.variant === undefined ? {} : { variant: o.variant }),
+      label: o.label,
       reason: o.reason,
       evidence: o.evidence,
     })),
@@ -136,10 +142,7 @@ export function replay(input: unknown, profile: InstitutionProfile) {
   events.forEach((event, index) => {
     const refusal = explainRefusal(snapshot, event);
     if (refusal) {
-      const what =
-        'drug' in event.payload
-          ? `${event.type} ${event.payload.drug}`
-          : event.type;
+      const what = `${eventLabelOf(event.type, event.payload)}: ${event.type}`;
       throw new ClinicalInputError(
         `events[${index}]`,
         `(${what} at ${event.at}) rejected: ${refusal.reason}${refusal.evidence.length > 0 ? ` [${refusal.evidence.join(', ')}]` : ''}`,

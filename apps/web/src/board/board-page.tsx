@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 
 import { patientSchema, underlyingDiseases } from '@mas/contracts';
-import { ClinicalInputError } from '@mas/protocol';
+import { alertLabel, ClinicalInputError, subjectLabel } from '@mas/protocol';
 
 import { type ApiClient, ApiError } from '../api/client.js';
 import type { EpisodeList, EpisodeListItem } from '../api/types.js';
@@ -76,7 +76,7 @@ export function BoardTable({ items, now, onOpen }: BoardTableProps) {
             <option value="">any or none</option>
             {choices.alerts.map((a) => (
               <option key={a} value={a}>
-                {a}
+                {alertLabel(a)}
               </option>
             ))}
           </select>
@@ -161,7 +161,7 @@ export function BoardTable({ items, now, onOpen }: BoardTableProps) {
                             <span className={`badge ${a.severity}`}>
                               {a.severity}
                             </span>{' '}
-                            <span title={a.message}>{a.id}</span>
+                            <span title={a.message}>{alertLabel(a.id)}</span>
                           </li>
                         ))}
                       </ul>
@@ -170,7 +170,7 @@ export function BoardTable({ items, now, onOpen }: BoardTableProps) {
                   <td>
                     {item.therapies.length === 0
                       ? '—'
-                      : item.therapies.join(', ')}
+                      : item.therapies.map(subjectLabel).join(', ')}
                   </td>
                   <td>{item.urgency}</td>
                 </tr>

@@ -21,6 +21,8 @@ describe('the action panel', () => {
       reason: 'time moves on',
       evidence: [],
       examplePayload: {},
+      label: 'Time passed',
+      group: 'course',
     };
     const blockedClock: EventOption = { ...clock, status: 'blocked' };
     render(
@@ -40,10 +42,85 @@ describe('the action panel', () => {
     );
     const actions = screen.getByRole('region', { name: 'Actions' });
     expect(
-      within(actions).getByRole('button', { name: 'workup.started' }),
+      within(actions).getByRole('button', {
+        name: 'Start the diagnostic work-up',
+      }),
     ).toBeTruthy();
     expect(actions.textContent).not.toContain('clock.ticked');
+    expect(actions.textContent).not.toContain('Time passed');
     expect(actions.textContent).toContain('Blocked now (0)');
+  });
+});
+
+describe('actions in clinical words, by task', () => {
+  it('lists each allowed action under its task, in words from protocol data, never by its id', () => {
+    const allowed = [
+      offered('workup.started'),
+      offered('therapy.started', 'methylprednisolone'),
+      offered('labs.recorded'),
+      offered('support.started', 'ventilation'),
+    ];
+    render(
+      <ActionPanel
+        allowed={allowed}
+        blocked={[offered('remission.recorded')]}
+        requests={[]}
+        chosen={null}
+        canAct
+        patient={ben}
+        profile={profile}
+        busy={false}
+        now={NOW}
+        onChoose={jest.fn()}
+        onSubmit={jest.fn()}
+      />,
+    );
+    const actions = screen.getByRole('region', { name: 'Actions' });
+    const headings = within(actions)
+      .getAllByRole('heading', { level: 4 })
+      .map((h) => h.textContent);
+    expect(headings).toEqual([
+      'Diagnose',
+      'Treat',
+      'Monitor',
+      'Supportive care',
+    ]);
+    for (const name of [
+      'Start the diagnostic work-up',
+      'Start methylprednisolone',
+      'Record laboratory results',
+      'Start mechanical ventilation',
+    ]) {
+      expect(within(actions).getByRole('button', { name })).toBeTruthy();
+    }
+    const text = actions.textContent;
+    for (const id of [
+      'workup.started',
+      'therapy.started',
+      'labs.recorded',
+      'support.started',
+      'remission.recorded',
+    ]) {
+      expect(text).not.toContain(id);
+    }
+    expect(text).toContain('Record remission');
+  });
+
+  it('groups a drug beyond the first line, and an emergency start, under escalation', () => {
+    expect(offered('therapy.started', 'anakinra')).toMatchObject({
+      label: 'Start anakinra',
+      group: 'escalate',
+    });
+    expect(
+      offered('therapy.started', 'emapalumab (emergency start)'),
+    ).toMatchObject({
+      label: 'Emergency start of emapalumab (countersignature follows)',
+      group: 'escalate',
+    });
+    expect(offered('therapy.started', 'dexamethasone')).toMatchObject({
+      label: 'Start dexamethasone',
+      group: 'treat',
+    });
   });
 });
 
@@ -54,17 +131,13 @@ describe('event forms', () => {
       status: 'allowed-with-rationale',
     };
     const { onSubmit } = renderForm(option);
-    fireEvent.click(
-      screen.getByRole('button', { name: 'Record diagnosis.confirmed' }),
-    );
+    fireEvent.click(screen.getByRole('button', { name: 'Record' }));
     expect(onSubmit).not.toHaveBeenCalled();
     expect(screen.getByText(/the protocol asks for one here/)).toBeTruthy();
     fireEvent.change(screen.getByLabelText(/Rationale/), {
       target: { value: 'ferritin rising fast, clinical picture typical' },
     });
-    fireEvent.click(
-      screen.getByRole('button', { name: 'Record diagnosis.confirmed' }),
-    );
+    fireEvent.click(screen.getByRole('button', { name: 'Record' }));
     expect(onSubmit).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'diagnosis.confirmed',
@@ -83,14 +156,14 @@ describe('event forms', () => {
       evidence: [],
       examplePayload: { drug: 'methylprednisolone' },
       payloadSchema: payloadJsonSchema('therapy.stopped'),
+      label: 'Stop methylprednisolone',
+      group: 'treat',
     };
     const { onSubmit } = renderForm(option);
     fireEvent.change(screen.getByLabelText(/^Stopped at/), {
       target: { value: '2026-03-01T07:15' },
     });
-    fireEvent.click(
-      screen.getByRole('button', { name: 'Record therapy.stopped' }),
-    );
+    fireEvent.click(screen.getByRole('button', { name: 'Record' }));
     expect(onSubmit).toHaveBeenCalledWith({
       type: 'therapy.stopped',
       payload: {

@@ -1,6 +1,6 @@
 import type { Patient } from '@mas/contracts';
 import type { EscalationRequest, EventOption } from '@mas/mas-episode';
-import type { InstitutionProfile } from '@mas/protocol';
+import { actionGroups, type InstitutionProfile } from '@mas/protocol';
 
 import { userOptions } from './episode.model.js';
 import type { Feedback, Submission } from './episode-page.machine.js';
@@ -21,6 +21,16 @@ export interface ActionPanelProps {
   readonly feedback?: Feedback | null;
   readonly onChoose: (option: EventOption | null) => void;
   readonly onSubmit: (submission: Submission) => void;
+}
+
+/** Options by task, in the order the protocol data lists the tasks. */
+function grouped(options: readonly EventOption[]) {
+  return actionGroups
+    .map((group) => ({
+      group,
+      options: options.filter((option) => option.group === group.id),
+    }))
+    .filter((entry) => entry.options.length > 0);
 }
 
 /** What can be recorded now (one form per allowed event) and what cannot. */
@@ -52,18 +62,26 @@ export function ActionPanel(props: ActionPanelProps) {
       ) : (
         <>
           <h3>Allowed now</h3>
-          <ul className="options">
-            {userOptions(props.allowed).map((option) => (
-              <li key={optionLabel(option)}>
-                <button type="button" onClick={() => props.onChoose(option)}>
-                  {optionLabel(option)}
-                </button>
-                {option.status === 'allowed-with-rationale' ? (
-                  <span className="badge warning">rationale required</span>
-                ) : null}
-              </li>
-            ))}
-          </ul>
+          {grouped(userOptions(props.allowed)).map(({ group, options }) => (
+            <div key={group.id} className="action-group">
+              <h4>{group.label}</h4>
+              <ul className="options">
+                {options.map((option) => (
+                  <li key={optionLabel(option)}>
+                    <button
+                      type="button"
+                      onClick={() => props.onChoose(option)}
+                    >
+                      {option.label}
+                    </button>
+                    {option.status === 'allowed-with-rationale' ? (
+                      <span className="badge warning">rationale required</span>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
         </>
       )}
       <details>
@@ -73,7 +91,7 @@ export function ActionPanel(props: ActionPanelProps) {
         <ul className="blocked">
           {userOptions(props.blocked).map((option) => (
             <li key={optionLabel(option)}>
-              <strong>{optionLabel(option)}</strong>: {option.reason}
+              <strong>{option.label}</strong>: {option.reason}
               {option.evidence.length > 0 ? (
                 <span className="hint"> ({option.evidence.join(', ')})</span>
               ) : null}

@@ -1,5 +1,8 @@
+import { alertLabel, eventLabel, eventLabelOf } from '@mas/protocol';
+
 import { formatTime } from './clinical-time.model.js';
 import type { ReplayedEntry } from './episode.model.js';
+import { prettify } from './labs.model.js';
 import { sampleText, therapyEventText } from './therapy.model.js';
 
 export interface AuditTimelineProps {
@@ -20,6 +23,28 @@ export interface AuditTimelineProps {
  * a therapy with its dose as given, a panel with its sample time.
  */
 export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
+  // A decision on an escalation names its request; the request, its drug.
+  const requested = new Map<string, string>();
+  for (const { entry } of replayed) {
+    const payload = entry.payload as Record<string, unknown> | null;
+    if (
+      entry.type === 'escalation.requested' &&
+      typeof payload?.['requestId'] === 'string' &&
+      typeof payload['drug'] === 'string'
+    ) {
+      requested.set(payload['requestId'], payload['drug']);
+    }
+  }
+  const labelOf = (type: string, payload: unknown): string => {
+    const requestId = (payload as Record<string, unknown> | null)?.[
+      'requestId'
+    ];
+    const drug =
+      typeof requestId === 'string' ? requested.get(requestId) : undefined;
+    return drug === undefined
+      ? eventLabelOf(type, payload)
+      : eventLabel(type, drug);
+  };
   return (
     <section className="audit" aria-labelledby="audit-title">
       <h2 id="audit-title">Audit timeline</h2>
@@ -34,7 +59,7 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
           <li key={entry.id}>
             <p>
               <strong>
-                #{entry.seq} {entry.type}
+                #{entry.seq} {labelOf(entry.type, entry.payload)}
               </strong>{' '}
               — {formatTime(entry.occurredAt)} by {entry.actorId} (
               {entry.actorRole})
@@ -52,7 +77,7 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
             ) : null}
             {entry.rationale ? <p>Rationale: {entry.rationale}</p> : null}
             <p className="hint">
-              {entry.guard.reason}
+              {prettify(entry.guard.reason)}
               {entry.evidence.length > 0
                 ? ` — evidence: ${entry.evidence.join(', ')}`
                 : ''}
@@ -60,7 +85,9 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
             {alerts.length > 0 ? (
               <p className="hint">
                 Alerts then:{' '}
-                {alerts.map((a) => `${a.id} (${a.severity})`).join(', ')}
+                {alerts
+                  .map((a) => `${alertLabel(a.id)} (${a.severity})`)
+                  .join(', ')}
               </p>
             ) : null}
           </li>

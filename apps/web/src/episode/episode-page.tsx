@@ -7,7 +7,11 @@ import {
   explainSnapshot,
   masEpisodeMachine,
 } from '@mas/mas-episode';
-import type { InstitutionProfile } from '@mas/protocol';
+import {
+  alertLabel,
+  eventLabelOf,
+  type InstitutionProfile,
+} from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
 import type { Session } from '../api/types.js';
@@ -31,6 +35,7 @@ import {
   type Feedback,
   type Submission,
 } from './episode-page.machine.js';
+import { prettify } from './labs.model.js';
 import { LabsPanel } from './labs-panel.js';
 import { StatechartDiagram } from './statechart-diagram.js';
 
@@ -67,8 +72,8 @@ function FeedbackBanner({
           <ul>
             {feedback.changes.map((entry) => (
               <li key={entry.id}>
-                #{entry.seq} {entry.type} by {entry.actorId} at{' '}
-                {formatTime(entry.occurredAt)}
+                #{entry.seq} {eventLabelOf(entry.type, entry.payload)} by{' '}
+                {entry.actorId} at {formatTime(entry.occurredAt)}
               </li>
             ))}
           </ul>
@@ -224,7 +229,7 @@ function EpisodeView({
               {context.lastResponse.verdict}
             </span>{' '}
             <span className="hint">
-              {context.lastResponse.reasons.join('; ')}
+              {context.lastResponse.reasons.map(prettify).join('; ')}
             </span>
           </p>
         ) : null}
@@ -240,9 +245,9 @@ function EpisodeView({
               <li key={a.id} className={`alert ${a.severity}`}>
                 <strong>
                   {a.severity === 'critical' ? '⚠ ' : ''}
-                  {a.severity}
+                  {alertLabel(a.id)}
                 </strong>{' '}
-                {a.message}{' '}
+                ({a.severity}) {a.message}{' '}
                 <span className="hint">({a.evidence.join(', ')})</span>
               </li>
             ))}

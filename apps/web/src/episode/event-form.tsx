@@ -24,7 +24,6 @@ import {
   isObject,
   type JsonObject,
   mergeErrors,
-  optionLabel,
   payloadErrors,
   serverFieldErrors,
   type UnusualItem,
@@ -117,10 +116,7 @@ export function EventForm({
     () => formSchema(option.payloadSchema),
     [option.payloadSchema],
   );
-  const uiSchema = useMemo(
-    () => formUiSchema(schema, `Record ${option.type}`),
-    [schema, option.type],
-  );
+  const uiSchema = useMemo(() => formUiSchema(schema, 'Record'), [schema]);
   const [formData, setFormData] = useState<unknown>(() =>
     initialPayload(schema, option.examplePayload, now),
   );
@@ -251,7 +247,7 @@ export function EventForm({
   const buttons = editing ? (
     <div className="form-buttons">
       <button type="submit" disabled={busy}>
-        Record {option.type}
+        Record
       </button>{' '}
       <button type="button" onClick={onCancel}>
         Cancel
@@ -260,7 +256,7 @@ export function EventForm({
   ) : null;
   return (
     <section className="event-form" aria-labelledby="event-form-title">
-      <h3 id="event-form-title">{optionLabel(option)}</h3>
+      <h3 id="event-form-title">{option.label}</h3>
       <p className="hint">
         {option.reason}
         {option.evidence.length > 0

@@ -24,6 +24,7 @@ import {
   displayUnit,
   type LabSeries,
   labSeries,
+  prettify,
   readPanels,
   screenEpisodePicture,
   screenLatest,
@@ -405,5 +406,20 @@ describe('displayUnit', () => {
     expect(displayUnit('umol/L')).toBe('µmol/L');
     expect(displayUnit('U/mL')).toBe('U/mL');
     expect(displayUnit('1')).toBe('');
+  });
+});
+
+describe('free text of the protocol library, as clinicians read it', () => {
+  it('writes units, comparisons, arrows and rounded percentages', () => {
+    expect(
+      prettify(
+        'platelets 95 -> 90 10*9/L (-5.454545455%): stable (improving needs a rise of >= 20%)',
+      ),
+    ).toBe(
+      'platelets 95 → 90 ×10⁹/L (-5%): stable (improving needs a rise of ≥ 20%)',
+    );
+    expect(prettify('ferritin +12.5% and +0.4%, bilirubin 30 umol/L')).toBe(
+      'ferritin +13% and 0%, bilirubin 30 µmol/L',
+    );
   });
 });

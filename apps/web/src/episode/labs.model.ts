@@ -10,6 +10,7 @@ import {
   type Band,
   type BandedVariable,
   ClinicalInputError,
+  clinicalUnits,
   type Comparator,
   convertQuantity,
   type CriterionResult,
@@ -28,6 +29,7 @@ import {
   screenPicture,
   type Threshold,
   type ThresholdCriterion,
+  unitLabel,
 } from '@mas/protocol';
 
 /** A trend: a laboratory analyte, or the temperature recorded with a panel. */
@@ -122,23 +124,9 @@ const DISPLAY_DIGITS = 4;
 
 // ---------------------------------------------------------------- display
 
-const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-
-function superscript(digits: string): string {
-  return digits.replace(/\d/g, (d) => SUPERSCRIPT_DIGITS[Number(d)] ?? d);
-}
-
 /** A UCUM code as people read it: `10*9/L` -> `×10⁹/L`, `Cel` -> `°C`. */
 export function displayUnit(ucum: string): string {
-  if (ucum === '1') return '';
-  return prettifyUnits(ucum);
-}
-
-function prettifyUnits(text: string): string {
-  return text
-    .replace(/10\*(\d+)/g, (_match, exp: string) => `×10${superscript(exp)}`)
-    .replace(/\bCel\b/g, '°C')
-    .replace(/\bu(?=(?:mol|g|L|mL)\b)/g, 'µ');
+  return unitLabel(ucum);
 }
 
 export function displayOp(op: Comparator): string {
@@ -154,9 +142,22 @@ export function displayOp(op: Comparator): string {
   }
 }
 
-/** Free text of the protocol library (rules, notes) with readable units. */
+/**
+ * Free text of the protocol library (rules, notes, reasons) as clinicians
+ * read it: units written out, ≥ and ≤, arrows, and percentages rounded to
+ * a whole number (a change of -5.454545455% reads -5%).
+ */
 export function prettify(text: string): string {
-  return prettifyUnits(text.replace(/>=/g, '≥').replace(/<=/g, '≤'));
+  return clinicalUnits(
+    text
+      .replace(/>=/g, '≥')
+      .replace(/<=/g, '≤')
+      .replace(/ -> /g, ' → ')
+      .replace(/([+-]?\d+\.\d+)%/g, (_match, value: string) => {
+        const rounded = Math.round(Number(value));
+        return `${value.startsWith('+') && rounded > 0 ? '+' : ''}${String(rounded)}%`;
+      }),
+  );
 }
 
 /** A number for display: converted values lose floating-point length. */

@@ -12,9 +12,7 @@ import {
 const other = () => offered('other-therapy.started');
 
 function record() {
-  fireEvent.click(
-    screen.getByRole('button', { name: 'Record other-therapy.started' }),
-  );
+  fireEvent.click(screen.getByRole('button', { name: 'Record' }));
 }
 
 describe('the other-therapy form', () => {

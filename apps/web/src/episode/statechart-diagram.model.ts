@@ -12,6 +12,7 @@ import type {
 import ELK from 'elkjs/lib/elk.bundled.js';
 
 import { masEpisodeMachine } from '@mas/mas-episode';
+import { eventLabel, stateLabel } from '@mas/protocol';
 
 // ---------------------------------------------------------------------------
 // The graph of a machine
@@ -64,6 +65,18 @@ export interface StatechartGraph {
 
 /** The text on an eventless transition. */
 export const AUTOMATIC_LABEL = 'automatic';
+
+/** An event as the diagram shows it: in clinical words, from protocol data. */
+export function eventText(type: string | null | undefined): string {
+  return type === null || type === undefined
+    ? AUTOMATIC_LABEL
+    : eventLabel(type);
+}
+
+/** A state as the diagram shows it: in clinical words, from protocol data. */
+export function stateText(state: { readonly id: string }): string {
+  return stateLabel(state.id);
+}
 
 /** The state nodes and transitions of a machine (from its root node). */
 export function statechartGraph(root: StateNodeLike): StatechartGraph {
@@ -163,7 +176,7 @@ function chipRows(events: readonly string[], width: number): number {
   let rows = 0;
   let used = Infinity;
   for (const event of events) {
-    const w = eventControlWidth(event);
+    const w = eventControlWidth(eventText(event));
     if (used + CHIP_GAP + w > width) {
       rows += 1;
       used = w;
@@ -188,8 +201,13 @@ export function stateContentSize(state: StatechartState): StateSize {
   const compound = state.kind === 'compound' || state.kind === 'parallel';
   const tagged = state.kind === 'parallel' || state.kind === 'final';
   const titleWidth =
-    state.key.length * TITLE_CHAR + BADGE_WIDTH + (tagged ? KIND_WIDTH : 0);
-  const widestChip = Math.max(0, ...state.inPlaceEvents.map(eventControlWidth));
+    stateText(state).length * TITLE_CHAR +
+    BADGE_WIDTH +
+    (tagged ? KIND_WIDTH : 0);
+  const widestChip = Math.max(
+    0,
+    ...state.inPlaceEvents.map((event) => eventControlWidth(eventText(event))),
+  );
   const chipArea =
     compound && state.inPlaceEvents.length > 2
       ? COMPOUND_CHIP_AREA
@@ -282,7 +300,7 @@ export function elkGraph(graph: StatechartGraph): ElkNode {
   }
   if (root === undefined) throw new Error('A statechart has a root state.');
   const edges: ElkExtendedEdge[] = graph.transitions.map((transition) => {
-    const text = transition.event ?? AUTOMATIC_LABEL;
+    const text = eventText(transition.event);
     return {
       id: transition.id,
       sources: [transition.sourceId],
@@ -440,6 +458,7 @@ export interface HighlightInput {
   readonly blockedEvents: readonly {
     readonly type: string;
     readonly variant?: string;
+    readonly label?: string;
     readonly reason: string;
   }[];
 }
@@ -452,6 +471,8 @@ export interface StateHighlight {
 
 export interface BlockedReason {
   readonly variant: string | undefined;
+  /** The event in clinical words (with its drug, kind or topic). */
+  readonly label: string;
   readonly reason: string;
 }
 
@@ -507,9 +528,13 @@ export function diagramHighlights(input: HighlightInput): DiagramHighlights {
     allowed.set(type, variants);
   }
   const blocked = new Map<string, BlockedReason[]>();
-  for (const { type, variant, reason } of input.blockedEvents) {
+  for (const { type, variant, label, reason } of input.blockedEvents) {
     const reasons = blocked.get(type) ?? [];
-    reasons.push({ variant, reason });
+    reasons.push({
+      variant,
+      label: label ?? eventLabel(type, variant),
+      reason,
+    });
     blocked.set(type, reasons);
   }
   const events = new Map<string, EventHighlight>();
@@ -560,9 +585,4 @@ export function formatSince(iso: string): string {
   );
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.get(type) ?? '';
   return `${part('day')} ${part('month')} ${part('hour')}:${part('minute')} UTC`;
-}
-
-/** "therapy.started (methylprednisolone)" */
-export function withVariant(type: string, variant: string | undefined): string {
-  return variant === undefined ? type : `${type} (${variant})`;
 }

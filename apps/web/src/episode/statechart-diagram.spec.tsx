@@ -18,6 +18,7 @@ import {
 } from './statechart-diagram.js';
 import {
   eventHighlight,
+  eventText,
   formatSince,
   type LaidOutState,
   masEpisodeGraph,
@@ -165,6 +166,7 @@ describe('diagramHighlights', () => {
       blocked: [
         {
           variant: undefined,
+          label: 'Confirm MAS',
           reason: 'Fewer than the required criteria are met.',
         },
       ],
@@ -176,6 +178,7 @@ describe('diagramHighlights', () => {
       blocked: [
         {
           variant: 'emapalumab',
+          label: 'Start emapalumab',
           reason: 'Refractory therapy needs a second senior.',
         },
       ],
@@ -397,7 +400,9 @@ describe('StatechartDiagram', () => {
       const label = region.querySelector<HTMLElement>(
         `[data-transition-id="${transition.id}"]`,
       );
-      expect(label?.textContent).toContain(transition.event ?? 'automatic');
+      // In clinical words, never the event's id.
+      expect(label?.textContent).toContain(eventText(transition.event));
+      expect(label?.textContent).not.toMatch(/[a-z-]+\.[a-z-]+/);
     }
   });
 
@@ -447,7 +452,7 @@ describe('StatechartDiagram', () => {
     const { region } = await renderDiagram({ onChooseEvent });
     // An edge (suspected -> workUp).
     const edgeButtons = within(region).getAllByRole('button', {
-      name: 'Send workup.started',
+      name: 'Start the diagnostic work-up',
     });
     expect(edgeButtons).toHaveLength(1);
     fireEvent.click(edgeButtons[0] as HTMLElement);
@@ -455,7 +460,7 @@ describe('StatechartDiagram', () => {
     // A chip (labs.recorded is handled in place by the open state).
     const open = region.querySelector('[data-state-id="masEpisode.open"]');
     const chip = within(open as HTMLElement).getByRole('button', {
-      name: 'Send labs.recorded',
+      name: 'Record laboratory results',
     });
     fireEvent.click(chip);
     expect(onChooseEvent).toHaveBeenLastCalledWith('labs.recorded');
@@ -465,15 +470,16 @@ describe('StatechartDiagram', () => {
       .closest('section');
     const listed = within(list as HTMLElement)
       .getAllByRole('button')
-      .map((button) => button.getAttribute('aria-label'));
+      .map((button) => button.textContent);
     expect(listed).toEqual([
-      'Send workup.started',
-      'Send labs.recorded',
-      'Send therapy.started',
+      '✓Start the diagnostic work-up',
+      '✓Record laboratory results',
+      '✓Start a therapy',
     ]);
+    expect(list?.textContent).toContain('for methylprednisolone');
     fireEvent.click(
       within(list as HTMLElement).getByRole('button', {
-        name: 'Send therapy.started',
+        name: 'Start a therapy',
       }),
     );
     expect(onChooseEvent).toHaveBeenLastCalledWith('therapy.started');
@@ -484,7 +490,7 @@ describe('StatechartDiagram', () => {
     const onChooseEvent = jest.fn<(type: string) => void>();
     const { region } = await renderDiagram({ onChooseEvent });
     const blocked = within(region).getAllByRole('button', {
-      name: /diagnosis\.confirmed \(blocked\)/,
+      name: /Confirm MAS \(blocked\)/,
     });
     // suspected -> confirmed and workUp -> confirmed.
     expect(blocked).toHaveLength(2);
@@ -517,10 +523,10 @@ describe('StatechartDiagram', () => {
       .getByRole('heading', { name: 'Blocked now' })
       .closest('section');
     expect(list?.textContent).toContain(
-      'diagnosis.confirmed ✕ blocked: Fewer than the required criteria are met.',
+      'Confirm MAS ✕ blocked: Fewer than the required criteria are met.',
     );
     expect(list?.textContent).toContain(
-      'therapy.started (emapalumab) ✕ blocked: Refractory therapy needs a second senior.',
+      'Start emapalumab ✕ blocked: Refractory therapy needs a second senior.',
     );
   });
 
@@ -528,14 +534,16 @@ describe('StatechartDiagram', () => {
     const { region } = await renderDiagram();
     const open = region.querySelector('[data-state-id="masEpisode.open"]');
     const chips = within(open as HTMLElement).getByRole('list', {
-      name: 'Events handled in open',
+      name: 'Events handled in Open',
     });
-    expect(chips.textContent).toContain('clock.ticked');
+    expect(chips.textContent).toContain('Time passed');
     expect(
-      within(chips).queryByRole('button', { name: /clock\.ticked/ }),
+      within(chips).queryByRole('button', { name: /Time passed/ }),
     ).toBeNull();
     expect(
-      within(region).queryByRole('button', { name: /hold\.started/ }),
+      within(region).queryByRole('button', {
+        name: /Put the protocol on hold/,
+      }),
     ).toBeNull();
   });
 

@@ -26,6 +26,8 @@ import {
 } from 'react';
 import { createPortal } from 'react-dom';
 
+import { eventLabel, stateLabel, subjectLabel } from '@mas/protocol';
+
 import {
   AUTOMATIC_LABEL,
   type BlockedReason,
@@ -34,6 +36,7 @@ import {
   eventControlWidth,
   type EventHighlight,
   eventHighlight,
+  eventText,
   formatSince,
   type HighlightInput,
   type LaidOutState,
@@ -42,7 +45,7 @@ import {
   type StatechartLayout,
   type StateHighlight,
   stateHighlight,
-  withVariant,
+  stateText,
 } from './statechart-diagram.model.js';
 
 import '@xyflow/react/dist/style.css';
@@ -92,7 +95,6 @@ function EventControl(props: EventControlProps): JSX.Element {
           type="button"
           className="sc-event sc-event--allowed nodrag nopan"
           style={style}
-          aria-label={`Send ${type}`}
           onClick={() => {
             onChooseEvent(type);
           }}
@@ -185,7 +187,7 @@ function BlockedEvent({ text, reasons, style }: BlockedEventProps) {
                   <li key={index}>
                     {blocked.variant === undefined
                       ? blocked.reason
-                      : `${blocked.variant}: ${blocked.reason}`}
+                      : `${blocked.label}: ${blocked.reason}`}
                   </li>
                 ))}
               </ul>
@@ -262,7 +264,7 @@ function StateNodeView({ data }: NodeProps<StateFlowNode>) {
         <div className="sc-state__content">
           <div className="sc-state__title">
             <span className="sc-state__name" title={state.description}>
-              {state.key}
+              {stateText(state)}
             </span>
             {tag === undefined ? null : (
               <span className="sc-state__kind">{tag}</span>
@@ -286,13 +288,13 @@ function StateNodeView({ data }: NodeProps<StateFlowNode>) {
           {chips.length === 0 ? null : (
             <ul
               className="sc-chips"
-              aria-label={`Events handled in ${state.key}`}
+              aria-label={`Events handled in ${stateText(state)}`}
             >
               {chips.map((chip) => (
                 <li key={chip.type}>
                   <EventControl
                     type={chip.type}
-                    text={chip.type}
+                    text={eventText(chip.type)}
                     highlight={chip.highlight}
                     onChooseEvent={onChooseEvent}
                   />
@@ -345,7 +347,7 @@ function TransitionEdgeView(props: EdgeProps<TransitionFlowEdge>) {
   const { transition, highlight, onChooseEvent } = data;
   const route = transition.points;
   const path = route.length >= 2 ? polyline(route) : fallbackPath;
-  const text = transition.event ?? AUTOMATIC_LABEL;
+  const text = eventText(transition.event);
   const width = eventControlWidth(text);
   const label = transition.label ?? {
     x: labelX - width / 2,
@@ -416,7 +418,7 @@ function flowNodes(
     connectable: false,
     focusable: false,
     ariaRole: 'group',
-    ariaLabel: `State ${state.key}`,
+    ariaLabel: `State ${stateText(state)}`,
     data: {
       state,
       highlight: stateHighlight(highlights, state.id),
@@ -434,7 +436,9 @@ function flowEdges(
   highlights: DiagramHighlights,
   onChooseEvent: ChooseEvent,
 ): TransitionFlowEdge[] {
-  const keyOf = new Map(layout.states.map((state) => [state.id, state.key]));
+  const keyOf = new Map(
+    layout.states.map((state) => [state.id, stateText(state)]),
+  );
   return layout.transitions.map((transition) => {
     const highlight = eventHighlight(highlights, transition.event);
     return {
@@ -447,7 +451,7 @@ function flowEdges(
       zIndex: 1000,
       selectable: false,
       focusable: false,
-      ariaLabel: `${transition.event ?? AUTOMATIC_LABEL}: ${keyOf.get(transition.sourceId) ?? transition.sourceId} to ${keyOf.get(transition.targetId) ?? transition.targetId}`,
+      ariaLabel: `${eventText(transition.event)}: ${keyOf.get(transition.sourceId) ?? transition.sourceId} to ${keyOf.get(transition.targetId) ?? transition.targetId}`,
       style: edgeStyle(transition, highlight),
       markerEnd: {
         type: MarkerType.ArrowClosed,
@@ -578,7 +582,6 @@ function StatechartSummary(props: StatechartDiagramProps) {
                 <button
                   type="button"
                   className="sc-event sc-event--allowed"
-                  aria-label={`Send ${type}`}
                   onClick={() => {
                     props.onChooseEvent(type);
                   }}
@@ -586,12 +589,12 @@ function StatechartSummary(props: StatechartDiagramProps) {
                   <span className="sc-event__icon" aria-hidden="true">
                     ✓
                   </span>
-                  {type}
+                  {eventText(type)}
                 </button>
                 {variants.length === 0 ? null : (
                   <span className="sc-summary__note">
                     {' '}
-                    for {variants.join(', ')}
+                    for {variants.map(subjectLabel).join(', ')}
                   </span>
                 )}
               </li>
@@ -609,7 +612,7 @@ function StatechartSummary(props: StatechartDiagramProps) {
               <li key={`${blocked.type}:${blocked.variant ?? ''}:${index}`}>
                 <span className="sc-summary__blocked">
                   <span aria-hidden="true">✕ </span>
-                  {withVariant(blocked.type, blocked.variant)}
+                  {blocked.label ?? eventLabel(blocked.type, blocked.variant)}
                 </span>{' '}
                 <span className="sc-summary__note">
                   ✕ blocked: {blocked.reason}
@@ -627,7 +630,7 @@ function StatechartSummary(props: StatechartDiagramProps) {
           <ul className="sc-summary__list">
             {current.map((id) => (
               <li key={id}>
-                <span aria-hidden="true">● </span>active: {id}
+                <span aria-hidden="true">● </span>active: {stateLabel(id)}
               </li>
             ))}
           </ul>
@@ -638,7 +641,8 @@ function StatechartSummary(props: StatechartDiagramProps) {
             <ol className="sc-summary__list">
               {path.map(({ id, at }) => (
                 <li key={id}>
-                  {id}, since <time dateTime={at}>{formatSince(at)}</time>
+                  {stateLabel(id)}, since{' '}
+                  <time dateTime={at}>{formatSince(at)}</time>
                 </li>
               ))}
             </ol>

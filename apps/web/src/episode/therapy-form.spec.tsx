@@ -18,9 +18,7 @@ import { toLocalInput } from './clinical-time.model.js';
 const pulse = () => offered('therapy.started', 'methylprednisolone');
 
 function record() {
-  fireEvent.click(
-    screen.getByRole('button', { name: 'Record therapy.started' }),
-  );
+  fireEvent.click(screen.getByRole('button', { name: 'Record' }));
 }
 
 function enterDose(value: string) {

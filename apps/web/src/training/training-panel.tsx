@@ -1,6 +1,11 @@
 import { useState } from 'react';
 
-import { type LabPanelInput, masProtocol } from '@mas/protocol';
+import {
+  type LabPanelInput,
+  masProtocol,
+  panelItemLabel,
+  unitLabel,
+} from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
 import { formatTime } from '../episode/clinical-time.model.js';
@@ -153,9 +158,9 @@ export function TrainingPanel({
             const q = state.labs[id];
             return q ? (
               <tr key={id}>
-                <th scope="row">{id}</th>
+                <th scope="row">{panelItemLabel(id)}</th>
                 <td>
-                  {q.value} {q.unit}
+                  {q.value} {unitLabel(q.unit)}
                 </td>
               </tr>
             ) : null;

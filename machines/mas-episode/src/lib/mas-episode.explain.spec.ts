@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { stateLabels } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import {
@@ -12,6 +13,7 @@ import {
 } from '../spec-support/episode.spec-support.js';
 import type { explainRefusal } from './mas-episode.explain.js';
 import { explainSnapshot } from './mas-episode.explain.js';
+import { masEpisodeMachine } from './mas-episode.machine.js';
 
 function suspected() {
   return new Episode(episodeInput(amira, 'suspected'));
@@ -286,5 +288,34 @@ describe('explaining a snapshot', () => {
     const episode = prepare(suspected());
     expect(episode.can(event)).toBe(false);
     expect(episode.refusal(event)).toMatch(reason);
+  });
+});
+
+describe('clinical words for the whole machine', () => {
+  it('has a label in protocol data for every state of the statechart', () => {
+    const ids: string[] = [];
+    const walk = (node: {
+      readonly id: string;
+      readonly states?: Readonly<Record<string, unknown>>;
+    }) => {
+      ids.push(node.id);
+      for (const child of Object.values(node.states ?? {})) {
+        walk(child as Parameters<typeof walk>[0]);
+      }
+    };
+    walk(masEpisodeMachine.root);
+    expect(ids.length).toBeGreaterThan(40);
+    expect(ids.filter((id) => !(id in stateLabels))).toEqual([]);
+  });
+
+  it('offers every option in words, never by its id', () => {
+    const explanation = explainSnapshot(suspected().snapshot);
+    const options = [...explanation.allowed, ...explanation.blocked];
+    expect(options.length).toBeGreaterThan(30);
+    for (const option of options) {
+      expect(option.label).not.toMatch(/[a-z]\.[a-z]/);
+      expect(option.label).not.toContain('{subject}');
+      expect(option.label.length).toBeGreaterThan(3);
+    }
   });
 });

@@ -19,9 +19,16 @@ import {
   triggerKinds,
 } from '@mas/contracts';
 import {
+  type ActionGroup,
+  alertLabels,
   ClinicalInputError,
   type DrugId,
   drugIds,
+  eventGroup,
+  eventLabel,
+  eventLabels,
+  eventWording,
+  type EventWords,
   rolesFor,
 } from '@mas/protocol';
 
@@ -32,7 +39,7 @@ import {
   therapyEvidence,
 } from './mas-episode.checks.js';
 import type { MasEpisodeMachine } from './mas-episode.machine.js';
-import type { Alert, EpisodeContext } from './mas-episode.types.js';
+import type { Alert, AlertId, EpisodeContext } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
@@ -41,6 +48,10 @@ export interface EventOption {
   readonly type: EpisodeEventType;
   /** Which drug, kind or topic, where the type has several. */
   readonly variant?: string;
+  /** The event in clinical words, from protocol data ("Start anakinra"). */
+  readonly label: string;
+  /** The task it belongs to (diagnose, treat, escalate, ...). */
+  readonly group: ActionGroup;
   readonly status: 'allowed' | 'allowed-with-rationale' | 'blocked';
   readonly reason: string;
   readonly evidence: readonly string[];
@@ -61,6 +72,15 @@ export interface EpisodeExplanation {
   readonly profile: EpisodeContext['profile'];
 }
 
+/**
+ * Every event and every alert with its words in protocol data: a new event
+ * or alert without them does not compile.
+ */
+export const wordedEventsAndAlerts: {
+  readonly events: Readonly<Record<EpisodeEventType, EventWords>>;
+  readonly alerts: Readonly<Record<AlertId, string>>;
+} = { events: eventLabels, alerts: alertLabels };
+
 const otherSenior: EpisodeActor = {
   id: '(a second senior)',
   role: 'senior-clinician',
@@ -70,6 +90,9 @@ const clinician: EpisodeActor = { id: '(clinician)', role: 'clinician' };
 interface Candidate {
   readonly event: EpisodeEvent;
   readonly variant?: string;
+  /** The event in clinical words, and the task it belongs to. */
+  readonly label: string;
+  readonly group: ActionGroup;
 }
 
 function representative(
@@ -79,9 +102,23 @@ function representative(
   variant: string | undefined,
   actor: EpisodeActor,
 ): Candidate {
+  // The payload names the drug, kind or topic; else the variant does (a
+  // free-text medication, "oral glucocorticoid taper").
+  const wording = eventWording(type, payload);
+  const subject = wording.subject ?? variant;
+  const drugClass =
+    type === 'therapy.started' && subject !== undefined
+      ? therapyClassOf(subject)
+      : undefined;
   return {
     event: { type, at, actor, payload } as EpisodeEvent,
     ...(variant === undefined ? {} : { variant }),
+    label: eventLabel(type, subject, wording.qualifier),
+    // A drug beyond the first line is an escalation, whatever starts it.
+    group:
+      drugClass !== undefined && drugClass !== 'glucocorticoid'
+        ? 'escalate'
+        : eventGroup(type, wording.qualifier),
   };
 }
 
@@ -372,11 +409,13 @@ export function describeStage(snapshot: EpisodeSnapshot): string {
 
 function option(
   snapshot: EpisodeSnapshot,
-  { event, variant }: Candidate,
+  { event, variant, label, group }: Candidate,
 ): EventOption {
   const base = {
     type: event.type,
     ...(variant === undefined ? {} : { variant }),
+    label,
+    group,
     examplePayload: event.payload,
   };
   if (snapshot.status === 'done') {
@@ -489,6 +528,10 @@ export function explainRefusal(
       };
     }
   }
-  const result = option(snapshot, { event });
+  const result = option(snapshot, {
+    event,
+    label: eventLabel(event.type),
+    group: eventGroup(event.type),
+  });
   return { reason: result.reason, evidence: result.evidence };
 }

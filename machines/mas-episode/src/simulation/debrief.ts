@@ -1,8 +1,11 @@
 import type { EpisodeEvent, triggerKinds } from '@mas/contracts';
-import { masProtocol } from '@mas/protocol';
+import { alertLabel, dueLabel, masProtocol, subjectLabel } from '@mas/protocol';
 import type { Finding } from '@mas/simulation';
 
 type TriggerKind = (typeof triggerKinds)[number];
+
+const capitalised = (text: string): string =>
+  text.charAt(0).toUpperCase() + text.slice(1);
 
 import type {
   AlertId,
@@ -207,12 +210,12 @@ export function debrief(
           ? {
               ...base,
               earned: 0,
-              detail: `${rule.alert} raised at ${raised.raisedAt}`,
+              detail: `“${alertLabel(rule.alert)}” raised at ${raised.raisedAt}`,
             }
           : {
               ...base,
               earned: rule.points,
-              detail: `${rule.alert} never raised`,
+              detail: `“${alertLabel(rule.alert)}” never raised`,
             };
       }
       case 'alert-resolved-promptly': {
@@ -232,12 +235,12 @@ export function debrief(
           ? {
               ...base,
               earned: rule.points,
-              detail: `${rule.alert} resolved within ${window / HOUR} h`,
+              detail: `“${alertLabel(rule.alert)}” resolved within ${window / HOUR} h`,
             }
           : {
               ...base,
               earned: 0,
-              detail: `${rule.alert} raised at ${slow[0]?.raisedAt ?? '?'} and not resolved within ${window / HOUR} h${slow[0]?.clearedAt === undefined ? ' (still standing)' : ''}`,
+              detail: `“${alertLabel(rule.alert)}” raised at ${slow[0]?.raisedAt ?? '?'} and not resolved within ${window / HOUR} h${slow[0]?.clearedAt === undefined ? ' (still standing)' : ''}`,
             };
       }
       case 'result-recorded': {
@@ -263,12 +266,12 @@ export function debrief(
             ? {
                 ...base,
                 earned: 0,
-                detail: `${rule.finding} result available at ${available}, never recorded as a trigger`,
+                detail: `Result for ${subjectLabel(rule.finding)} available at ${available}, never recorded as a trigger`,
               }
             : {
                 ...base,
                 earned: null,
-                detail: `${rule.finding} result available at ${available}; ${context.outcome === null ? 'still' : 'the episode ended'} within ${window / HOUR} h`,
+                detail: `Result for ${subjectLabel(rule.finding)} available at ${available}; ${context.outcome === null ? 'still' : 'the episode ended'} within ${window / HOUR} h`,
               };
         }
         if (Date.parse(recorded) < Date.parse(available)) {
@@ -277,19 +280,19 @@ export function debrief(
           return {
             ...base,
             earned: null,
-            detail: `${rule.finding} recorded at ${recorded}, before the result (available at ${available}): not scored`,
+            detail: `${subjectLabel(rule.finding)} recorded at ${recorded}, before the result (available at ${available}): not scored`,
           };
         }
         return late(recorded)
           ? {
               ...base,
               earned: 0,
-              detail: `${rule.finding} result available at ${available}, recorded at ${recorded} (over ${window / HOUR} h)`,
+              detail: `Result for ${subjectLabel(rule.finding)} available at ${available}, recorded at ${recorded} (over ${window / HOUR} h)`,
             }
           : {
               ...base,
               earned: rule.points,
-              detail: `${rule.finding} result available at ${available}, recorded at ${recorded}`,
+              detail: `Result for ${subjectLabel(rule.finding)} available at ${available}, recorded at ${recorded}`,
             };
       }
       case 'due-kept': {
@@ -299,8 +302,8 @@ export function debrief(
           earned: Math.max(0, rule.points - late.length * rule.perLate),
           detail:
             late.length === 0
-              ? `${rule.due} never overdue`
-              : `${rule.due} overdue ${late.length} time(s), longest ${Math.max(...late.map((d) => d.resolvedLatenessMinutes ?? d.latenessMinutes))} min`,
+              ? `${capitalised(dueLabel(rule.due))} never overdue`
+              : `${capitalised(dueLabel(rule.due))} overdue ${late.length} time(s), longest ${Math.max(...late.map((d) => d.resolvedLatenessMinutes ?? d.latenessMinutes))} min`,
         };
       }
     }
