@@ -47,7 +47,11 @@ export interface BrowserHarness {
   readonly clock: ManualClock;
   readonly browser: Browser;
   /** A fresh browser context (its own session storage) with the page clock at the service's time. */
-  newPage(viewport?: { width: number; height: number }): Promise<{
+  newPage(
+    viewport?: { width: number; height: number },
+    /** The browser's time zone (default: the machine's, UTC in CI). */
+    timezoneId?: string,
+  ): Promise<{
     context: BrowserContext;
     page: Page;
   }>;
@@ -234,8 +238,11 @@ export async function startBrowserHarness(
     get pagesOpened() {
       return pagesOpened;
     },
-    async newPage(viewport = { width: 1280, height: 800 }) {
-      const context = await browser.newContext({ viewport });
+    async newPage(viewport = { width: 1280, height: 800 }, timezoneId) {
+      const context = await browser.newContext({
+        viewport,
+        ...(timezoneId === undefined ? {} : { timezoneId }),
+      });
       open.add(context);
       context.on('close', () => open.delete(context));
       await context.clock.setFixedTime(clock.now());

@@ -340,6 +340,34 @@ describe('the clinician web app in Chromium', () => {
     await context.close();
   });
 
+  maybe(
+    'the patient card: age, body surface area, the therapy with its dose, what is due in the ward’s local time (UTC on hover), labs against the baseline',
+    async () => {
+      const { context, page } = await harness.newPage(
+        { width: 1280, height: 800 },
+        'Europe/Berlin',
+      );
+      await signIn(page, harness.service.url, 'dr-adams');
+      await page.goto(episodeUrl);
+      const card = page.getByRole('region', { name: 'Patient' });
+      await card.waitFor();
+      const text = (await card.textContent()) ?? '';
+      // Born 2011-04-01, seen on 2026-03-01: 14 years 11 months.
+      expect(text).toContain('14 years 11 months');
+      // Mosteller: sqrt(165 x 60 / 3600) = 1.66 m2.
+      expect(text).toContain('1.66 m²');
+      expect(text).toMatch(/methylprednisolone: 1,000 mg IV/i);
+      expect(text).toMatch(/Ferritin/);
+      // Berlin is an hour ahead of UTC in March: the card says so.
+      const due = card.locator('li', { hasText: 'The reassessment' }).first();
+      const time = due.locator('time');
+      expect(await time.textContent()).toMatch(/CET|GMT\+1/);
+      expect(await time.getAttribute('title')).toMatch(/UTC$/);
+      expect(await rawIds(page)).toEqual([]);
+      await context.close();
+    },
+  );
+
   maybe('a tablet-sized window: the episode page fits its width', async () => {
     const { context, page } = await harness.newPage({
       width: 768,

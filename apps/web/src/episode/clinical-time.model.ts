@@ -17,6 +17,25 @@ export function formatTime(iso: string): string {
   return Number.isNaN(ms) ? iso : `${time.format(new Date(ms))} UTC`;
 }
 
+/** The browser's own time zone (the ward's clock). */
+const localTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+
+/**
+ * "1 Mar 2026, 09:00 CET": a time in the browser's local time, with its zone
+ * (the UTC time is the element's title: see `LocalTime`).
+ */
+export function formatLocal(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : localTime.format(new Date(ms));
+}
+
 const MINUTE = 60_000;
 
 /** A form's "now": the instant to the minute (never in the future). */

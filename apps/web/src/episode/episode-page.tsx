@@ -37,6 +37,7 @@ import {
 } from './episode-page.machine.js';
 import { prettify } from './labs.model.js';
 import { LabsPanel } from './labs-panel.js';
+import { PatientCard } from './patient-card.js';
 import { StatechartDiagram } from './statechart-diagram.js';
 
 /** The machine's actor for a signed-in user (null: reads only). */
@@ -212,10 +213,13 @@ function EpisodeView({
             ? `next due ${formatTime(data.detail.nextDueAt)}`
             : 'nothing due'}
         </p>
+        <PatientCard
+          context={context}
+          now={training ? training.virtualNow : minuteOf(Date.now())}
+          alerts={explanation.alerts}
+        />
         <p className="hint">
-          {context.patient.underlyingDisease}, {context.patient.sex}, born{' '}
-          {context.patient.birthDate}, {context.patient.weightKg} kg,{' '}
-          {context.patient.heightCm} cm · protocol {context.protocol.id}{' '}
+          Born {context.patient.birthDate} · protocol {context.protocol.id}{' '}
           {context.protocol.version} · profile {context.profile.id}{' '}
           {context.profile.version}
         </p>
