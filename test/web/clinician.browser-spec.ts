@@ -368,6 +368,29 @@ describe('the clinician web app in Chromium', () => {
     },
   );
 
+  maybe(
+    'a deep link to an unknown episode offers the way back to the board, not "try again"',
+    async () => {
+      const { context, page } = await harness.newPage();
+      await signIn(page, harness.service.url, 'dr-adams');
+      await page.goto(
+        `${harness.service.url}/#/episodes/00000000-0000-4000-8000-000000000000`,
+      );
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toMatch(
+        /There is no episode 00000000-0000-4000-8000-000000000000 here/,
+      );
+      expect(
+        await page.getByRole('button', { name: 'Try again' }).count(),
+      ).toBe(0);
+      await page.getByRole('link', { name: 'Back to the board' }).click();
+      await page
+        .getByRole('heading', { name: 'Board: open episodes' })
+        .waitFor();
+      await context.close();
+    },
+  );
+
   maybe('a tablet-sized window: the episode page fits its width', async () => {
     const { context, page } = await harness.newPage({
       width: 768,

@@ -1,13 +1,20 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 
 import { ApiClient, ApiError } from './api/client.js';
 import type { Session } from './api/types.js';
 import { BoardPage } from './board/board-page.js';
-import { EpisodePage } from './episode/episode-page.js';
-import { AuditPage } from './pages/audit-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { hrefOf, type Route, useRoute } from './routes.js';
 import { TrainingStart } from './training/training-start.js';
+
+// Loaded when first opened: the episode page brings the statechart layout
+// engine, the charts and the form library, which the board does not need.
+const EpisodePage = lazy(() =>
+  import('./episode/episode-page.js').then((m) => ({ default: m.EpisodePage })),
+);
+const AuditPage = lazy(() =>
+  import('./pages/audit-page.js').then((m) => ({ default: m.AuditPage })),
+);
 
 function Notice() {
   return (
@@ -156,9 +163,18 @@ export function App() {
             returnTo={`/${window.location.hash}`}
           />
         ) : page.page === 'episode' ? (
-          <EpisodePage key={page.id} api={api} session={session} id={page.id} />
+          <Suspense fallback={<p role="status">Opening the episode…</p>}>
+            <EpisodePage
+              key={page.id}
+              api={api}
+              session={session}
+              id={page.id}
+            />
+          </Suspense>
         ) : page.page === 'audit' ? (
-          <AuditPage api={api} onOpen={(id) => go({ page: 'episode', id })} />
+          <Suspense fallback={<p role="status">Opening the audit…</p>}>
+            <AuditPage api={api} onOpen={(id) => go({ page: 'episode', id })} />
+          </Suspense>
         ) : session.role === 'admin' ? (
           <p>
             The admin role manages users through the API (

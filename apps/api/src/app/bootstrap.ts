@@ -87,6 +87,9 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
     index: false,
     wildcard: false,
     cacheControl: false,
+    // The .br and .gz copies the build made (tools/precompress-web.mjs),
+    // to browsers that accept them.
+    preCompressed: true,
     setHeaders,
   });
   // ... and the assets directory read per request, so that a build made while
@@ -97,6 +100,7 @@ function serveWebApp(app: NestFastifyApplication, webDir: string): void {
     index: false,
     cacheControl: false,
     decorateReply: false,
+    preCompressed: true,
     setHeaders,
   });
   const fastify = app.getHttpAdapter().getInstance();

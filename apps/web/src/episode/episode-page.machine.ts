@@ -47,6 +47,8 @@ interface Context {
   readonly data: EpisodeData | null;
   readonly feedback: Feedback | null;
   readonly loadError: string | null;
+  /** The HTTP status of a failed load (404: no such episode here). */
+  readonly loadStatus: number | null;
   /** The version the user was looking at when they sent (for 409). */
   readonly seenVersion: number | null;
   /** The submission on its way (its answer's feedback names it). */
@@ -153,6 +155,7 @@ export const episodePageMachine = setup({
     data: null,
     feedback: null,
     loadError: null,
+    loadStatus: null,
     seenVersion: null,
     sent: null,
   }),
@@ -185,6 +188,8 @@ export const episodePageMachine = setup({
           target: 'failed',
           actions: assign(({ event }) => ({
             loadError: feedbackOf(event.error).message,
+            loadStatus:
+              event.error instanceof ApiError ? event.error.status : null,
           })),
         },
       },

@@ -340,12 +340,27 @@ export function EpisodePage({ api, session, id }: EpisodePageProps) {
   });
   const { data, feedback, loadError } = state.context;
   if (state.matches('failed')) {
+    // No such episode here (or not for this role): trying again cannot help;
+    // the way back can.
+    const gone = state.context.loadStatus === 404;
     return (
       <section>
-        <p role="alert">{loadError}</p>
-        <button type="button" onClick={() => send({ type: 'RELOAD' })}>
-          Try again
-        </button>
+        <p role="alert">
+          {gone
+            ? `There is no episode ${id} here: the link may be mistyped, or the episode is not one your role may open.`
+            : loadError}
+        </p>
+        <p>
+          <a href="#/">Back to the board</a>
+          {gone ? null : (
+            <>
+              {' '}
+              <button type="button" onClick={() => send({ type: 'RELOAD' })}>
+                Try again
+              </button>
+            </>
+          )}
+        </p>
       </section>
     );
   }

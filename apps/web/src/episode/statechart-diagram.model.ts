@@ -8,8 +8,7 @@ import type {
   ElkNode,
   ElkPoint,
   LayoutOptions,
-} from 'elkjs/lib/elk.bundled.js';
-import ELK from 'elkjs/lib/elk.bundled.js';
+} from 'elkjs/lib/elk-api.js';
 
 import { masEpisodeMachine } from '@mas/mas-episode';
 import { eventLabel, stateLabel } from '@mas/protocol';
@@ -360,10 +359,33 @@ function collectEdges(node: ElkNode, into: ElkExtendedEdge[]): void {
 }
 
 /** Lays the statechart out with ELK (asynchronous). */
+/** What lays a graph out (ELK, in a Web Worker or in this thread). */
+interface LayoutEngine {
+  layout(graph: ElkNode): Promise<ElkNode>;
+}
+
+/**
+ * The layout engine: in a Web Worker where the browser has them, so that
+ * the page stays responsive while the statechart is laid out (the worker
+ * loads ELK, 1.5 MB, apart from the page); in this thread where there are
+ * none (the component tests).
+ */
+async function layoutEngine(): Promise<LayoutEngine> {
+  if (typeof Worker !== 'undefined') {
+    const [{ default: ElkApi }, { default: workerUrl }] = await Promise.all([
+      import('elkjs/lib/elk-api.js'),
+      import('elkjs/lib/elk-worker.min.js?url'),
+    ]);
+    return new ElkApi({ workerUrl });
+  }
+  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
+  return new ELK();
+}
+
 export async function layoutStatechart(
   graph: StatechartGraph,
 ): Promise<StatechartLayout> {
-  const elk = new ELK();
+  const elk = await layoutEngine();
   const laidOut: ElkNode = await elk.layout(elkGraph(graph));
   const boxes = new Map<string, Box>();
   const walk = (node: ElkNode) => {
