@@ -4,6 +4,7 @@
  * blocked transitions with their reasons, accessibility (axe-core), keyboard
  * use, a tablet-sized window, and no request leaving the service's address.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect } from '@jest/globals';
@@ -24,6 +25,12 @@ import {
 
 const problem = chromiumProblem();
 const { maybe } = browserTestsOrSkip();
+
+/** The pages of a PDF that Chromium printed (its page objects). */
+function pdfPages(pdf: Buffer): number {
+  return (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? [])
+    .length;
+}
 
 /** A panel meeting the 2016 criteria (with fever). */
 const floridPanel = floridLabValues;
@@ -364,6 +371,50 @@ describe('the clinician web app in Chromium', () => {
       expect(await time.textContent()).toMatch(/CET|GMT\+1/);
       expect(await time.getAttribute('title')).toMatch(/UTC$/);
       expect(await rawIds(page)).toEqual([]);
+      await context.close();
+    },
+  );
+
+  maybe(
+    'a printable handover: one A4 page with the card, the therapies, what is due, the labs and what is open; the board prints as the ward list',
+    async () => {
+      const { context, page } = await harness.newPage();
+      await signIn(page, harness.service.url, 'dr-adams');
+      await page.goto(episodeUrl);
+      await page.getByRole('region', { name: 'Patient' }).waitFor();
+      await page.emulateMedia({ media: 'print' });
+      const printed = await page.locator('body').innerText();
+      expect(printed).toMatch(/Handover of SYN-E2E-1, printed .* by dr-adams/);
+      expect(printed).toContain('not a medical device');
+      expect(printed).toMatch(/On treatment[\s\S]*methylprednisolone/);
+      expect(printed).toMatch(/Due next/);
+      expect(printed).toMatch(/Latest labs[\s\S]*Ferritin/);
+      for (const screenOnly of [
+        'Protocol statechart',
+        'Allowed now',
+        'Audit timeline',
+        'Print handover',
+        'Sign out',
+      ]) {
+        expect(printed).not.toContain(screenOnly);
+      }
+      expect(await axeProblems(page)).toEqual([]);
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'handover-print.png'),
+        fullPage: true,
+      });
+      const pdf = await page.pdf({ format: 'A4' });
+      writeFileSync(join(SCREENSHOTS, 'handover.pdf'), pdf);
+      expect(pdfPages(pdf)).toBe(1);
+
+      await page.goto(`${harness.service.url}/`);
+      await page.getByRole('row', { name: /SYN-E2E-1/ }).waitFor();
+      const list = await page.locator('body').innerText();
+      expect(list).toContain('SYN-E2E-1');
+      expect(list).not.toContain('New episode');
+      const wardList = await page.pdf({ format: 'A4', landscape: true });
+      writeFileSync(join(SCREENSHOTS, 'ward-list.pdf'), wardList);
+      expect(pdfPages(wardList)).toBeGreaterThanOrEqual(1);
       await context.close();
     },
   );

@@ -58,7 +58,11 @@ export function BoardTable({ items, now, onOpen }: BoardTableProps) {
   };
   return (
     <>
-      <div className="filters" role="group" aria-label="Filter the board">
+      <div
+        className="filters no-print"
+        role="group"
+        aria-label="Filter the board"
+      >
         <label>
           Stage{' '}
           <select value={stage} onChange={(e) => setStage(e.target.value)}>
@@ -348,7 +352,7 @@ function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
   return (
     <>
       <form
-        className="new-episode"
+        className="new-episode no-print"
         aria-label="New episode"
         onSubmit={(e) => {
           e.preventDefault();

@@ -20,7 +20,7 @@ import { TrainingPanel } from '../training/training-panel.js';
 import { ActionPanel } from './action-panel.js';
 import { ActiveTherapies } from './active-therapies.js';
 import { AuditTimeline } from './audit-timeline.js';
-import { formatTime, minuteOf } from './clinical-time.model.js';
+import { formatLocal, formatTime, minuteOf } from './clinical-time.model.js';
 import {
   activeStateIds,
   labPictureOf,
@@ -206,6 +206,17 @@ function EpisodeView({
             <span className="badge info">training</span>
           ) : null}
         </h1>
+        <p className="no-print">
+          <button type="button" onClick={() => window.print()}>
+            Print handover
+          </button>
+        </p>
+        <p className="print-only">
+          Handover of {context.patient.identifier}, printed{' '}
+          {formatLocal(new Date(Date.now()).toISOString())} by{' '}
+          {session.username} from record version {data.detail.version}. Decision
+          support, not a medical device: check against the chart.
+        </p>
         <p>
           <strong>Stage:</strong> {explanation.stage} · version{' '}
           {data.detail.version} ·{' '}
@@ -281,7 +292,7 @@ function EpisodeView({
           }}
         />
       ) : null}
-      <div className="episode-grid">
+      <div className="episode-grid no-print">
         <div className="diagram-column">
           <section aria-labelledby="chart-title">
             <h2 id="chart-title">Protocol statechart</h2>
@@ -311,11 +322,13 @@ function EpisodeView({
           />
         </div>
       </div>
-      <ActiveTherapies
-        therapies={context.therapies}
-        otherTherapies={context.otherTherapies}
-      />
-      <section aria-labelledby="labs-title">
+      <div className="no-print">
+        <ActiveTherapies
+          therapies={context.therapies}
+          otherTherapies={context.otherTherapies}
+        />
+      </div>
+      <section aria-labelledby="labs-title" className="no-print">
         <h2 id="labs-title">Labs</h2>
         <LabsPanel
           panels={panelsOf(data.audit)}
@@ -323,7 +336,9 @@ function EpisodeView({
           {...(picture ? { picture: { picture, at: context.now } } : {})}
         />
       </section>
-      <AuditTimeline replayed={replay.replayed} chain={data.chain} />
+      <div className="no-print">
+        <AuditTimeline replayed={replay.replayed} chain={data.chain} />
+      </div>
     </>
   );
 }
