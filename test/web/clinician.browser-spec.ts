@@ -337,13 +337,31 @@ describe('the clinician web app in Chromium', () => {
     await link.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
-    const action = actions(page).getByRole('button', {
-      name: 'Record laboratory results',
-      exact: true,
-    });
-    await action.focus();
+    // From the top of the page, Tab by Tab (the skip link taken with
+    // Enter): the first action within ten presses.
+    await page.locator('body').focus();
+    let presses = 0;
+    let onAction = false;
+    while (presses < 10 && !onAction) {
+      await page.keyboard.press('Tab');
+      presses += 1;
+      const focused = await page.evaluate(() => ({
+        text: document.activeElement?.textContent ?? '',
+        inActions:
+          document.activeElement?.closest('section.actions') !== null &&
+          document.activeElement?.tagName === 'BUTTON',
+      }));
+      if (focused.text === 'Skip to the actions') {
+        await page.keyboard.press('Enter');
+      }
+      onAction = focused.inActions;
+    }
+    expect(onAction).toBe(true);
+    expect(presses).toBeLessThanOrEqual(10);
     await page.keyboard.press('Enter');
     await page.locator('.event-form').waitFor();
+    // The route stayed on the episode (the skip link moves focus only).
+    expect(page.url()).toContain('#/episodes/');
     await context.close();
   });
 
@@ -442,25 +460,50 @@ describe('the clinician web app in Chromium', () => {
     },
   );
 
-  maybe('a tablet-sized window: the episode page fits its width', async () => {
-    const { context, page } = await harness.newPage({
-      width: 768,
-      height: 1024,
-    });
-    watch(page);
-    await signIn(page, harness.service.url, 'dr-adams');
-    await page.goto(episodeUrl);
-    await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({
-      path: join(SCREENSHOTS, 'episode-page-tablet.png'),
-      fullPage: true,
-    });
-    await context.close();
-  });
+  maybe(
+    'a tablet-sized window: the episode page and the board fit its width',
+    async () => {
+      const { context, page } = await harness.newPage({
+        width: 768,
+        height: 1024,
+      });
+      watch(page);
+      await signIn(page, harness.service.url, 'dr-adams');
+      await page.goto(episodeUrl);
+      await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'episode-page-tablet.png'),
+        fullPage: true,
+      });
+      // The board at 768 px: every column in view, none cut off.
+      await page.goto(`${harness.service.url}/`);
+      await page.getByRole('row', { name: /SYN-E2E-1/ }).waitFor();
+      const board = await page.evaluate(() => {
+        const table = document.querySelector('table.board');
+        const right = Math.max(
+          ...Array.from(table?.querySelectorAll('th') ?? []).map(
+            (th) => th.getBoundingClientRect().right,
+          ),
+        );
+        return {
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          lastColumnRight: right,
+          width: window.innerWidth,
+        };
+      });
+      expect(board.page).toBeLessThanOrEqual(0);
+      expect(board.lastColumnRight).toBeLessThanOrEqual(board.width);
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'board-768x1024.png'),
+        fullPage: true,
+      });
+      await context.close();
+    },
+  );
 
   maybe(
     'the session is a cookie page script cannot read: a new tab is signed in, signing out ends it in every tab',

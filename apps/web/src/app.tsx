@@ -5,6 +5,7 @@ import type { Session } from './api/types.js';
 import { BoardPage } from './board/board-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { hrefOf, type Route, useRoute } from './routes.js';
+import { SkipLink } from './skip-link.js';
 import { TrainingStart } from './training/training-start.js';
 
 // Loaded when first opened: the episode page brings the statechart layout
@@ -114,7 +115,7 @@ export function App() {
   };
   if (session === 'checking') {
     return (
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Notice />
         <p role="status">Checking the session…</p>
       </main>
@@ -127,9 +128,7 @@ export function App() {
       : route;
   return (
     <>
-      <a className="skip" href="#main">
-        Skip to content
-      </a>
+      <SkipLink target="main">Skip to content</SkipLink>
       <header className="top">
         <span className="brand">MAS care episodes</span>
         {session ? <Nav session={session} route={page} /> : null}
@@ -155,7 +154,7 @@ export function App() {
         ) : null}
       </header>
       <Notice />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         {!session ? (
           <LoginPage
             onLogin={signIn}

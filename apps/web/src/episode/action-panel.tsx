@@ -38,7 +38,9 @@ export function ActionPanel(props: ActionPanelProps) {
   const pending = props.requests.filter((r) => r.status === 'pending');
   return (
     <section className="actions" aria-labelledby="actions-title">
-      <h2 id="actions-title">Actions</h2>
+      <h2 id="actions-title" tabIndex={-1}>
+        Actions
+      </h2>
       {pending.map((r) => (
         <p key={r.requestId} className="notice awaiting" role="status">
           Escalation to {r.drug} requested by {r.requestedBy.id} ({r.requestId}

@@ -15,6 +15,7 @@ import {
 
 import type { ApiClient } from '../api/client.js';
 import type { Session } from '../api/types.js';
+import { SkipLink } from '../skip-link.js';
 import type { TrainingState } from '../training/training.api.js';
 import { TrainingPanel } from '../training/training-panel.js';
 import { ActionPanel } from './action-panel.js';
@@ -207,6 +208,9 @@ function EpisodeView({
           ) : null}
         </h1>
         <p className="no-print">
+          <SkipLink target="actions-title" className="skip-inline">
+            Skip to the actions
+          </SkipLink>{' '}
           <button type="button" onClick={() => window.print()}>
             Print handover
           </button>
