@@ -438,6 +438,51 @@ describe('the clinician web app in Chromium', () => {
   );
 
   maybe(
+    'a conflict keeps the form: what changed meanwhile is shown and the same values can be sent again',
+    async () => {
+      const a = await harness.newPage();
+      const b = await harness.newPage();
+      await signIn(a.page, harness.service.url, 'dr-adams');
+      await signIn(b.page, harness.service.url, 'dr-chen');
+      for (const { page } of [a, b]) {
+        await page.goto(episodeUrl);
+        await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+      }
+      await harness.advance(5 * 60_000);
+      // A fills in a panel ...
+      await choose(a.page, 'Record laboratory results');
+      await fillPanel(a.page);
+      await a.page.locator('#root_panel_ferritin_value').fill('15000');
+      // ... while B records one first.
+      await choose(b.page, 'Record laboratory results');
+      await fillPanel(b.page);
+      await record(b.page);
+      // A's send meets the new version: refused, nothing recorded, the form kept.
+      await a.page
+        .locator('.event-form')
+        .getByRole('button', { name: 'Record', exact: true })
+        .click();
+      const banner = a.page.locator('.feedback.conflict');
+      await banner.waitFor();
+      const told = (await banner.textContent()) ?? '';
+      expect(told).toMatch(/nothing of yours was recorded/);
+      expect(told).toMatch(/Record laboratory results by dr-chen/);
+      expect(told).not.toMatch(/expectedVersion|stale/);
+      await expect(
+        a.page.locator('#root_panel_ferritin_value').inputValue(),
+      ).resolves.toBe('15000');
+      await record(a.page);
+      // A's values were recorded (the card's latest ferritin).
+      await a.page
+        .getByRole('region', { name: 'Patient' })
+        .getByText('15,000 ng/mL')
+        .waitFor();
+      await a.context.close();
+      await b.context.close();
+    },
+  );
+
+  maybe(
     'a deep link to an unknown episode offers the way back to the board, not "try again"',
     async () => {
       const { context, page } = await harness.newPage();

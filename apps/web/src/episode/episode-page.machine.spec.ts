@@ -115,8 +115,10 @@ describe('the episode page flow', () => {
     expect(context.feedback).toMatchObject({
       kind: 'conflict',
       message: expect.stringMatching(
-        /^Someone else changed this episode meanwhile/,
+        /^Someone else changed this episode meanwhile: nothing of yours was recorded. Your form is kept/,
       ),
+      // What was sent, for the form to open again with it.
+      submission: expect.objectContaining({ type: expect.any(String) }),
       changes: [
         expect.objectContaining({
           seq: 2,

@@ -77,7 +77,14 @@ function feedbackOf(error: unknown, submission?: Submission | null): Feedback {
   if (error instanceof ApiError) {
     switch (error.status) {
       case 409:
-        return { kind: 'conflict', message: error.message };
+        // Someone else recorded first: the form is kept (its submission) for
+        // the user to check against what changed and send again.
+        return {
+          kind: 'conflict',
+          message:
+            'Someone else changed this episode meanwhile: nothing of yours was recorded. Your form is kept below; check it against what changed, then send it again.',
+          ...about,
+        };
       case 422: {
         const unusualFields = strings(error.body['unusualFields']);
         return {
@@ -236,8 +243,8 @@ export const episodePageMachine = setup({
             guard: ({ event }) =>
               event.error instanceof ApiError && event.error.status === 409,
             target: 'loading',
-            actions: assign(({ event }) => ({
-              feedback: feedbackOf(event.error),
+            actions: assign(({ context, event }) => ({
+              feedback: feedbackOf(event.error, context.sent),
               sent: null,
             })),
           },

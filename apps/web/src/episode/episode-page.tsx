@@ -185,7 +185,13 @@ function EpisodeView({
     replay.initialStateIds,
     replay.replayed,
   );
-  const [chosen, setOpenForm] = useState<EventOption | null>(null);
+  // After a conflict the page reloads: the form that was sent opens again
+  // with what was typed, if the event is still allowed.
+  const [chosen, setOpenForm] = useState<EventOption | null>(() =>
+    feedback?.kind === 'conflict' && feedback.submission
+      ? reopened(allowed, feedback.submission)
+      : null,
+  );
   /** Opens (or closes) a form; an answer about an earlier form goes. */
   const setChosen = (option: EventOption | null) => {
     if (feedback?.submission) onDismiss();
@@ -273,7 +279,8 @@ function EpisodeView({
           </ul>
         ) : null}
       </header>
-      {feedback && !(chosen && feedback.submission) ? (
+      {feedback &&
+      (feedback.kind === 'conflict' || !(chosen && feedback.submission)) ? (
         // An answer about the open form's event shows in the form.
         <FeedbackBanner feedback={feedback} onDismiss={onDismiss} />
       ) : null}
@@ -351,6 +358,21 @@ export interface EpisodePageProps {
   readonly api: ApiClient;
   readonly session: Session;
   readonly id: string;
+}
+
+/** The allowed option a conflicting submission was made from, with its values. */
+export function reopened(
+  allowed: readonly EventOption[],
+  submission: Submission,
+): EventOption | null {
+  const label = eventLabelOf(submission.type, submission.payload);
+  const sameType = allowed.filter((o) => o.type === submission.type);
+  const option =
+    sameType.find((o) => o.label === label) ??
+    (sameType.length === 1 ? sameType[0] : undefined);
+  return option === undefined
+    ? null
+    : { ...option, examplePayload: submission.payload };
 }
 
 export function EpisodePage({ api, session, id }: EpisodePageProps) {

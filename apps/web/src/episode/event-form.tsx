@@ -263,7 +263,11 @@ export function EventForm({
           ? ` (evidence: ${option.evidence.join(', ')})`
           : ''}
       </p>
-      {answer && editing && answer.kind !== 'recorded' ? (
+      {answer &&
+      editing &&
+      answer.kind !== 'recorded' &&
+      // A conflict is told above the page, with what changed meanwhile.
+      answer.kind !== 'conflict' ? (
         <div className="field-error" role="alert">
           <p>{answer.message}</p>
           {answer.field ? (
