@@ -3,7 +3,7 @@ import { alertLabel, eventLabel, eventLabelOf } from '@mas/protocol';
 import { formatTime } from './clinical-time.model.js';
 import type { ReplayedEntry } from './episode.model.js';
 import { prettify } from './labs.model.js';
-import { sampleText, therapyEventText } from './therapy.model.js';
+import { panelText, sampleText, therapyEventText } from './therapy.model.js';
 
 export interface AuditTimelineProps {
   readonly replayed: readonly ReplayedEntry[];
@@ -61,8 +61,10 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
               <strong>
                 #{entry.seq} {labelOf(entry.type, entry.payload)}
               </strong>{' '}
-              — {formatTime(entry.occurredAt)} by {entry.actorId} (
-              {entry.actorRole})
+              — {formatTime(entry.occurredAt)}{' '}
+              {entry.actorRole === 'system'
+                ? 'by the system (the scheduler)'
+                : `by ${entry.actorId} (${entry.actorRole})`}
               {entry.recordedAt !== entry.occurredAt
                 ? `, recorded ${formatTime(entry.recordedAt)}`
                 : ''}
@@ -71,6 +73,9 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
               <p className="given">
                 {therapyEventText(entry.type, entry.payload)}
               </p>
+            ) : null}
+            {panelText(entry.type, entry.payload) ? (
+              <p className="given">{panelText(entry.type, entry.payload)}</p>
             ) : null}
             {sampleText(entry.type, entry.payload) ? (
               <p className="hint">{sampleText(entry.type, entry.payload)}</p>

@@ -6,7 +6,12 @@ import type { OtherTherapyRecord, TherapyRecord } from '@mas/mas-episode';
 import type { AuditEntry } from '../api/types.js';
 import { ActiveTherapies } from './active-therapies.js';
 import { AuditTimeline } from './audit-timeline.js';
-import { givenText, scheduleText, therapyEventText } from './therapy.model.js';
+import {
+  givenText,
+  panelText,
+  scheduleText,
+  therapyEventText,
+} from './therapy.model.js';
 
 const pulse: TherapyRecord = {
   drug: 'methylprednisolone',
@@ -171,5 +176,25 @@ describe('the audit timeline', () => {
     expect(timeline.textContent).toContain(
       'methylprednisolone 1,000 mg IV, pulse day 1 of 3, given 1 Mar 2026, 07:45 UTC',
     );
+  });
+});
+
+describe('a recorded panel in the audit timeline', () => {
+  it('gives each value with its unit as clinicians write it, and the findings recorded', () => {
+    expect(
+      panelText('labs.recorded', {
+        collectedAt: '2026-03-01T08:00:00Z',
+        panel: {
+          ferritin: { value: 12000, unit: 'ng/mL' },
+          platelets: { value: 95, unit: '10*9/L' },
+          febrile: true,
+          hemophagocytosis: false,
+        },
+      }),
+    ).toBe(
+      'Ferritin 12,000 ng/mL; Platelets 95 ×10⁹/L; Fever: present; Haemophagocytosis: absent',
+    );
+    expect(panelText('therapy.started', { drug: 'anakinra' })).toBeNull();
+    expect(panelText('labs.recorded', { panel: 'not a panel' })).toBeNull();
   });
 });

@@ -7,12 +7,18 @@
 import type { DoseSchedule, Patient } from '@mas/contracts';
 import type { OtherTherapyRecord, TherapyRecord } from '@mas/mas-episode';
 import {
+  type AnalyteId,
   checkRecordedDose,
   ClinicalInputError,
   type DoseCheck,
   type DoseLimit,
   drugIds,
+  type FindingId,
   type InstitutionProfile,
+  type LabPanel,
+  panelItemLabel,
+  parseLabPanel,
+  unitLabel,
 } from '@mas/protocol';
 
 import { formatTime } from './clinical-time.model.js';
@@ -140,6 +146,40 @@ export function sampleText(type: string, payload: unknown): string | null {
   return isObject(payload) && typeof payload['collectedAt'] === 'string'
     ? `sample drawn ${formatTime(payload['collectedAt'])}`
     : null;
+}
+
+/**
+ * A recorded panel in words for the audit timeline: each value with its unit
+ * as clinicians write it, then the findings (present, absent, not assessed).
+ */
+export function panelText(type: string, payload: unknown): string | null {
+  if (type !== 'labs.recorded' && type !== 'reassessment.recorded') {
+    return null;
+  }
+  if (!isObject(payload)) return null;
+  let panel: LabPanel;
+  try {
+    panel = parseLabPanel(payload['panel']);
+  } catch {
+    return null;
+  }
+  const values = Object.entries(panel.quantities).map(([analyte, quantity]) =>
+    `${panelItemLabel(analyte as AnalyteId)} ${quantity.value.toLocaleString('en-GB')} ${unitLabel(quantity.unit)}`.trim(),
+  );
+  if (panel.temperatureC !== undefined) {
+    values.unshift(
+      `Temperature ${String(panel.temperatureC)} ${unitLabel('Cel')}`,
+    );
+  }
+  // Findings recorded present or absent (a finding not assessed is left out).
+  const findings = Object.entries(panel.findingStatus)
+    .filter(([, status]) => status !== 'not-assessed')
+    .map(
+      ([finding, status]) =>
+        `${panelItemLabel(finding as FindingId)}: ${status}`,
+    );
+  const text = [...values, ...findings].join('; ');
+  return text === '' ? null : text;
 }
 
 // ------------------------------------------------------------ dose check
