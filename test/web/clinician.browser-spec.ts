@@ -150,11 +150,32 @@ describe('the clinician web app in Chromium', () => {
         .waitFor();
 
       // A blocked transition in the diagram: its reason shows on focus.
+      // The compact track by default: the current stage of each track.
+      await expect(
+        page.locator('.protocol-track [aria-current="step"]').allTextContents(),
+      ).resolves.toEqual([
+        'MAS confirmed (now)',
+        'First line (glucocorticoid) (now)',
+      ]);
+      await page.getByText('Show the full statechart').click();
+      // Laid out (in a worker) and drawn before it is used.
+      await page.locator('.react-flow__node').first().waitFor();
+      await page.locator('.react-flow__edge').first().waitFor();
       const blocked = page.locator('button.sc-event--blocked').first();
-      await blocked.focus();
+      await blocked.waitFor();
       const tooltipId = await blocked.getAttribute('aria-describedby');
       const tooltip = page.locator(`[id="${tooltipId ?? ''}"]`);
-      await tooltip.waitFor({ state: 'visible' });
+      // Focus shows it (again, if the diagram's first fit to the window
+      // moved the focus away while the machine was busy).
+      let shown = false;
+      for (let attempt = 0; attempt < 5 && !shown; attempt += 1) {
+        await blocked.focus();
+        shown = await tooltip
+          .waitFor({ state: 'visible', timeout: 3_000 })
+          .then(() => true)
+          .catch(() => false);
+      }
+      expect(shown).toBe(true);
       await expect(tooltip.textContent()).resolves.toMatch(/^Blocked/);
       await blocked.blur();
 

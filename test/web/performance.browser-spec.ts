@@ -117,6 +117,7 @@ describe('what the browser downloads and runs', () => {
       });
       await page.goto(`${harness.service.url}/#/episodes/${created.id}`);
       await page.getByRole('heading', { name: /SYN-PERF-1/ }).waitFor();
+      await page.getByText('Show the full statechart').click();
       await page.locator('.react-flow__node').first().waitFor();
       await page.waitForLoadState('networkidle');
       const episodeBytes = fetched
@@ -130,7 +131,7 @@ describe('what the browser downloads and runs', () => {
         [
           `first page: ${String(first.length)} script(s), ${(firstBytes / 1024).toFixed(0)} KB as sent (budget ${String(FIRST_PAGE_SCRIPT_BUDGET_BYTES / 1024)} KB, ratio ${(firstBytes / FIRST_PAGE_SCRIPT_BUDGET_BYTES).toFixed(2)})`,
           `episode page: ${(episodeBytes / 1024).toFixed(0)} KB more, loaded when an episode opens`,
-          `opening an episode: ${String(longTasks.length)} main-thread task(s) over 50 ms, longest ${Math.max(0, ...longTasks).toFixed(0)} ms (target: none over 100 ms)`,
+          `opening an episode and its full statechart: ${String(longTasks.length)} main-thread task(s) over 50 ms, longest ${Math.max(0, ...longTasks).toFixed(0)} ms (target: none over 100 ms)`,
         ].join('\n'),
       );
       await context.close();

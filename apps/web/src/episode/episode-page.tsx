@@ -39,6 +39,7 @@ import {
 import { prettify } from './labs.model.js';
 import { LabsPanel } from './labs-panel.js';
 import { PatientCard } from './patient-card.js';
+import { ProtocolTrack } from './protocol-track.js';
 import { StatechartDiagram } from './statechart-diagram.js';
 
 /** The machine's actor for a signed-in user (null: reads only). */
@@ -187,6 +188,7 @@ function EpisodeView({
   );
   // After a conflict the page reloads: the form that was sent opens again
   // with what was typed, if the event is still allowed.
+  const [chartOpen, setChartOpen] = useState(false);
   const [chosen, setOpenForm] = useState<EventOption | null>(() =>
     feedback?.kind === 'conflict' && feedback.submission
       ? reopened(allowed, feedback.submission)
@@ -306,14 +308,27 @@ function EpisodeView({
       <div className="episode-grid no-print">
         <div className="diagram-column">
           <section aria-labelledby="chart-title">
-            <h2 id="chart-title">Protocol statechart</h2>
-            <StatechartDiagram
-              activeStateIds={activeStateIds(snapshot.value)}
-              visited={visited}
-              allowedEvents={allowed}
-              blockedEvents={blocked}
-              onChooseEvent={choose}
+            <h2 id="chart-title">Protocol</h2>
+            <ProtocolTrack
+              active={activeStateIds(snapshot.value)}
+              visited={new Set(visited.map((v) => v.stateId))}
             />
+            <details
+              className="full-chart"
+              onToggle={(event) => setChartOpen(event.currentTarget.open)}
+            >
+              <summary>Show the full statechart</summary>
+              {chartOpen ? (
+                // Laid out only when asked for (in a Web Worker).
+                <StatechartDiagram
+                  activeStateIds={activeStateIds(snapshot.value)}
+                  visited={visited}
+                  allowedEvents={allowed}
+                  blockedEvents={blocked}
+                  onChooseEvent={choose}
+                />
+              ) : null}
+            </details>
           </section>
         </div>
         <div className="action-column">
