@@ -37,6 +37,33 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
   const { maybe, as } = suite;
   const auditor = () => as('auditor-ames');
 
+  /** Records a lab panel on episode `id` at `expectedVersion` (the answer). */
+  function recordLabs(id: string, expectedVersion: number) {
+    return as('dr-adams').request('POST', `/api/episodes/${id}/events`, {
+      type: 'labs.recorded',
+      expectedVersion,
+      payload: labs(florid, suite.harness.clock.now().toISOString()),
+    });
+  }
+
+  /** Edits a stored snapshot, as anyone who can write the database can. */
+  async function editSnapshot(
+    id: string,
+    column: 'snapshot' | 'initial_snapshot',
+  ): Promise<void> {
+    const [row] = (await suite.harness.query(
+      `SELECT ${column} AS text FROM episodes WHERE id = ?`,
+      [id],
+    )) as { text: string }[];
+    const stored = row?.text ?? '';
+    const edited = stored.replace(/"weightKg":[0-9.]+/, '"weightKg":99');
+    expect(edited).not.toBe(stored);
+    await suite.harness.query(
+      `UPDATE episodes SET ${column} = ? WHERE id = ?`,
+      [edited, id],
+    );
+  }
+
   /** An episode with `events` accepted lab panels (each an audit entry). */
   async function episodeWith(events: number): Promise<string> {
     const created = await as('dr-adams').request('POST', '/api/episodes', {
@@ -49,16 +76,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     const id = created.body.id as string;
     for (let version = 0; version < events; version += 1) {
       suite.harness.clock.advance(60_000);
-      const sent = await as('dr-adams').request(
-        'POST',
-        `/api/episodes/${id}/events`,
-        {
-          type: 'labs.recorded',
-          expectedVersion: version,
-          payload: labs(florid, suite.harness.clock.now().toISOString()),
-        },
-      );
-      expect(sent.status).toBe(201);
+      expect((await recordLabs(id, version)).status).toBe(201);
     }
     return id;
   }
@@ -178,31 +196,13 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     'an edited snapshot is named, and no event is recorded on it',
     async () => {
       const id = await episodeWith(1);
-      const [row] = (await suite.harness.query(
-        'SELECT snapshot FROM episodes WHERE id = ?',
-        [id],
-      )) as { snapshot: string }[];
-      const stored = row?.snapshot ?? '';
-      const edited = stored.replace(/"weightKg":[0-9.]+/, '"weightKg":99');
-      expect(edited).not.toBe(stored);
-      await suite.harness.query(
-        'UPDATE episodes SET snapshot = ? WHERE id = ?',
-        [edited, id],
-      );
+      await editSnapshot(id, 'snapshot');
       expect(await reasonsFor(id)).toEqual([
         expect.stringContaining('does not match its seal'),
       ]);
       // A restart drops the service's memory of the snapshot it wrote.
       await suite.harness.restart();
-      const sent = await as('dr-adams').request(
-        'POST',
-        `/api/episodes/${id}/events`,
-        {
-          type: 'labs.recorded',
-          expectedVersion: 1,
-          payload: labs(florid, suite.harness.clock.now().toISOString()),
-        },
-      );
+      const sent = await recordLabs(id, 1);
       expect(sent.status).toBe(409);
       expect(sent.body.message).toContain('does not match its seal');
       const after = await auditor().request(
@@ -211,6 +211,27 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       );
       expect(after.body).toMatchObject({ ok: false, entries: 1, version: 1 });
       await removeEpisode(id);
+    },
+  );
+
+  maybe(
+    'with the service warm (it hashed both snapshots on its last write), an edited first or current snapshot is still refused at the next event',
+    async () => {
+      for (const column of ['initial_snapshot', 'snapshot'] as const) {
+        const id = await episodeWith(2);
+        await editSnapshot(id, column);
+        // No restart: the service still remembers the texts it hashed.
+        const sent = await recordLabs(id, 2);
+        expect({ column, status: sent.status }).toEqual({
+          column,
+          status: 409,
+        });
+        expect(sent.body.message).toContain('does not match its seal');
+        expect(await reasonsFor(id)).toEqual([
+          expect.stringContaining('does not match its seal'),
+        ]);
+        await removeEpisode(id);
+      }
     },
   );
 

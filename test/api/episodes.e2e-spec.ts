@@ -495,6 +495,44 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
   );
 
   maybe(
+    'an expired Idempotency-Key is never honoured, its record still stored or not; the scheduler purges expired records and keeps live ones',
+    async () => {
+      const episode = await openEpisode();
+      const post = (key: string, sent: Record<string, unknown>) =>
+        as('dr-adams').request(
+          'POST',
+          `/api/episodes/${episode.id}/events`,
+          { type: 'labs.recorded', ...sent },
+          { 'idempotency-key': key },
+        );
+      const stored = (keys: string[]) =>
+        suite.harness.query(
+          `SELECT "key" FROM idempotency_keys WHERE "key" IN (${keys.map(() => '?').join(', ')}) ORDER BY "key"`,
+          keys,
+        ) as Promise<{ key: string }[]>;
+      const key = `expiring-${episode.id}`;
+      const first = { payload: labs(florid, now()), expectedVersion: 0 };
+      expect((await post(key, first)).status).toBe(201);
+      suite.harness.clock.advance(24 * 3600_000 + 60_000);
+      // The record is still in the table (no purge has run): the lookup
+      // itself refuses it. Honoured, the repeat would get the first 201.
+      expect(await stored([key])).toHaveLength(1);
+      const repeat = await post(key, first);
+      expect(repeat.status).toBe(409);
+      expect(repeat.body.message).toMatch(/expectedVersion 0 is stale/);
+      // A key used now, and the one that expired: the scheduler's step (it
+      // runs as the service starts) deletes the expired record alone.
+      const live = `live-${episode.id}`;
+      expect(
+        (await post(live, { payload: labs(florid, now()), expectedVersion: 1 }))
+          .status,
+      ).toBe(201);
+      await suite.harness.restart();
+      expect(await stored([key, live])).toEqual([{ key: live }]);
+    },
+  );
+
+  maybe(
     'two concurrent writers with the same expectedVersion: exactly one wins',
     async () => {
       const episode = await openEpisode();

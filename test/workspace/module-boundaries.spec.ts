@@ -124,7 +124,13 @@ describe('workspace settings', () => {
 
   it('every project carries a type tag that the lint constraints know', async () => {
     const graph = await createProjectGraphAsync({ exitOnError: false });
-    const known = ['type:domain', 'type:machine', 'type:app', 'type:e2e'];
+    const known = [
+      'type:domain',
+      'type:machine',
+      'type:app',
+      'type:e2e',
+      'type:e2e-support',
+    ];
     const projects = Object.values(graph.nodes);
     expect(projects.length).toBeGreaterThanOrEqual(3);
     for (const project of projects) {

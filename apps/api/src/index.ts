@@ -11,8 +11,10 @@ export {
   episodeSeal,
   firstBrokenEntry,
   GENESIS_HASH,
+  verifyAll,
 } from './app/audit/audit-chain.util.js';
 export * from './app/audit/checkpoint.util.js';
+export { SnapshotDigests } from './app/audit/snapshot-digests.util.js';
 export {
   type AuditRow,
   type EpisodeRow,
@@ -21,6 +23,5 @@ export {
 export {
   auditEntryFor,
   derivedColumns,
-  verifyAll,
 } from './app/episodes/episodes.service.js';
 export * from './app/keys/service-keys.js';

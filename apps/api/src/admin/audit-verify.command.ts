@@ -9,7 +9,8 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { AuditProblem } from '../app/audit/audit-chain.util.js';
+import { type AuditProblem, verifyAll } from '../app/audit/audit-chain.util.js';
+import { replayProblem } from '../app/audit/audit-replay.util.js';
 import {
   type Checkpoint,
   checkpointSignatureProblem,
@@ -18,7 +19,6 @@ import {
 import type { Configuration } from '../app/config/configuration.js';
 import { createDataSource } from '../app/database/data-source.js';
 import { buildEntities } from '../app/database/entities.js';
-import { replayProblem, verifyAll } from '../app/episodes/episodes.service.js';
 
 /** A command that cannot run (exit 2), named. */
 export class AdminCommandError extends Error {}

@@ -19,12 +19,15 @@ import { UsersController } from './auth/users.controller.js';
 import { UsersService } from './auth/users.service.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
-import { HealthController, ProtocolController } from './controllers.js';
 import type { Entities } from './database/entities.js';
 import { EpisodesController } from './episodes/episodes.controller.js';
 import { EpisodesService } from './episodes/episodes.service.js';
+import { EscalationsModule } from './escalations/escalations.module.js';
+import { EscalationsService } from './escalations/escalations.service.js';
+import { HealthModule } from './health/health.module.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 import type { ServiceKeys } from './keys/service-keys.js';
+import { ProtocolModule } from './protocol/protocol.module.js';
 import {
   ACCESS_LOG,
   CLOCK,
@@ -69,10 +72,12 @@ export class AppModule {
       deps.dataSource,
       deps.entities,
       deps.clock,
+      deps.keys.audit,
       deps.keys.checkpoint,
       episodes,
       accessLog,
     );
+    const escalations = new EscalationsService(deps.dataSource, deps.entities);
     const oidc = oidcSettings(deps.config);
     return {
       module: AppModule,
@@ -84,15 +89,16 @@ export class AppModule {
           verifyOptions: { algorithms: ['HS256'] },
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
-        WorkItemsModule.forRoot(workItems),
         AuditModule.forRoot(audit),
+        EscalationsModule.forRoot(escalations),
+        HealthModule,
+        ProtocolModule,
+        WorkItemsModule.forRoot(workItems),
       ],
       controllers: [
         AuthController,
         EpisodesController,
-        HealthController,
         OidcController,
-        ProtocolController,
         TrainingController,
         UsersController,
       ],

@@ -327,13 +327,19 @@ export async function startService(options: {
   serveWebApp(app, options.config.WEB_DIR);
   await app.listen(options.config.PORT, options.host ?? '127.0.0.1');
   const episodes = app.get<EpisodesService>(EPISODES);
+  // The scheduler's step: due ticks, then the expired Idempotency-Keys
+  // purged (off the write path; a lookup never honours an expired key).
+  const step = async () => {
+    await episodes.tickDue();
+    await episodes.purgeExpiredKeys();
+  };
   // Due times live in the database: whatever fell due while the service was
   // down fires now, with its lateness recorded by the machine.
-  await episodes.tickDue();
+  await step();
   const timer =
     options.config.SCHEDULER_INTERVAL_MS > 0
       ? setInterval(() => {
-          episodes.tickDue().catch((error: unknown) => {
+          step().catch((error: unknown) => {
             console.error('scheduler:', faultForLog(error));
           });
         }, options.config.SCHEDULER_INTERVAL_MS)

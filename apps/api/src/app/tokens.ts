@@ -6,5 +6,6 @@ export const TRAINING = Symbol('TrainingService');
 export const CLOCK = Symbol('Clock');
 export const WORK_ITEMS = Symbol('WorkItemsService');
 export const AUDIT = Symbol('AuditService');
+export const ESCALATIONS = Symbol('EscalationsService');
 export const ACCESS_LOG = Symbol('AccessLogService');
 export const OIDC = Symbol('OidcService');

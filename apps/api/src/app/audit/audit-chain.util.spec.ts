@@ -3,7 +3,8 @@ import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import canonicalize from 'canonicalize';
 
-import type { AuditRow, EpisodeRow } from '../database/entities.js';
+import { episodeRow } from '../../spec-support/api.spec-support.js';
+import type { AuditRow } from '../database/entities.js';
 import {
   auditEntryHash,
   chainProblems,
@@ -47,28 +48,7 @@ function chain(length: number, withKey = key): AuditRow[] {
 
 /** An episode at `version`, sealed over the head of `entries`. */
 function episodeOver(entries: readonly AuditRow[]) {
-  const row: EpisodeRow = {
-    id: 'e1',
-    kind: 'real',
-    patientIdentifier: 'SYN-1',
-    snapshot: '{"value":"b"}',
-    initialSnapshot: '{"value":"a"}',
-    stage: 'x',
-    tags: '[]',
-    alertIds: '[]',
-    overdue: false,
-    urgency: 0,
-    nextDueAt: null,
-    protocolVersion: '1.0.0',
-    protocolHash: 'sha256:p',
-    profileHash: 'sha256:q',
-    machineVersion: '1',
-    version: entries.length,
-    createdAt: new Date(Date.UTC(2026, 2, 1)),
-    updatedAt: new Date(Date.UTC(2026, 2, 1)),
-    seal: null,
-    openedBy: 'dr-a',
-  };
+  const row = episodeRow({ version: entries.length });
   row.seal = episodeSeal(key, row, entries.at(-1)?.hash ?? null);
   return row;
 }

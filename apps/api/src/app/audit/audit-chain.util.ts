@@ -87,15 +87,31 @@ export type SealedEpisode = Pick<
   | 'createdAt'
 > & { readonly openedBy?: string | null };
 
+/** How a seal gets the SHA-256 of an episode's snapshot texts. */
+export interface SnapshotHasher {
+  sha256(
+    episodeId: string,
+    field: 'snapshot' | 'initialSnapshot',
+    text: string,
+  ): string;
+}
+
+/** Every text hashed afresh (verification). */
+const hashAfresh: SnapshotHasher = {
+  sha256: (_episodeId, _field, text) => sha256Text(text),
+};
+
 /**
  * The seal of an episode's record: HMAC-SHA-256 of its identity, its stored
  * snapshots (by their SHA-256), its version and the hash of its chain's last
- * entry (`null` before the first event).
+ * entry (`null` before the first event). `hasher`: where the write path
+ * reuses the hash of a text it hashed before (snapshot-digests.util.ts).
  */
 export function episodeSeal(
   key: KeyObject,
   episode: SealedEpisode,
   headHash: string | null,
+  hasher: SnapshotHasher = hashAfresh,
 ): string {
   return mac(
     key,
@@ -103,11 +119,15 @@ export function episodeSeal(
       id: episode.id,
       kind: episode.kind,
       patientIdentifier: episode.patientIdentifier,
-      snapshot: sha256Text(episode.snapshot),
+      snapshot: hasher.sha256(episode.id, 'snapshot', episode.snapshot),
       initialSnapshot:
         episode.initialSnapshot === null
           ? null
-          : sha256Text(episode.initialSnapshot),
+          : hasher.sha256(
+              episode.id,
+              'initialSnapshot',
+              episode.initialSnapshot,
+            ),
       version: episode.version,
       protocolHash: episode.protocolHash,
       profileHash: episode.profileHash,
@@ -239,4 +259,45 @@ export function chainProblems(
     });
   }
   return problems;
+}
+
+/**
+ * Every problem of every chain and episode (see `chainProblems`), with the
+ * counts; `extra` adds a check per episode (the replay).
+ */
+export function verifyAll(
+  key: KeyObject,
+  episodes: readonly EpisodeRow[],
+  entries: readonly AuditRow[],
+  extra: (
+    row: EpisodeRow,
+    chain: readonly AuditRow[],
+  ) => AuditProblem | null = () => null,
+) {
+  const byEpisode = new Map<string, AuditRow[]>();
+  for (const entry of entries) {
+    const list = byEpisode.get(entry.episodeId);
+    if (list) list.push(entry);
+    else byEpisode.set(entry.episodeId, [entry]);
+  }
+  const rows = new Map(episodes.map((row) => [row.id, row]));
+  const problems: AuditProblem[] = [];
+  for (const row of episodes) {
+    const chain = byEpisode.get(row.id) ?? [];
+    chain.sort((a, b) => a.seq - b.seq);
+    problems.push(...chainProblems(key, row.id, row, chain));
+    const more = extra(row, chain);
+    if (more) problems.push(more);
+  }
+  for (const [episodeId, chain] of byEpisode) {
+    if (!rows.has(episodeId)) {
+      problems.push(...chainProblems(key, episodeId, undefined, chain));
+    }
+  }
+  return {
+    ok: problems.length === 0,
+    episodes: episodes.length,
+    entries: entries.length,
+    broken: problems,
+  };
 }

@@ -1,13 +1,13 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 
 import { parseOrThrow } from '@mas/contracts';
 
+import { LogsRead } from '../access-log/access-log.interceptor.js';
 import { Roles } from '../auth/auth.guard.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { AUDIT } from '../tokens.js';
 import type { AuditService } from './audit.service.js';
-import { escalationsCsv } from './escalations-csv.js';
 
 const verifyQuerySchema = z
   .object({
@@ -21,21 +21,6 @@ const verifyQuerySchema = z
 export class AuditController {
   constructor(@Inject(AUDIT) private readonly audit: AuditService) {}
 
-  @Roles('auditor', 'senior', 'clinician')
-  @Get('escalations')
-  async escalations(
-    @Query('format') format: unknown,
-    @Res() reply: FastifyReply,
-  ) {
-    const decisions = await this.audit.escalations();
-    if (format === 'csv') {
-      const csv = escalationsCsv(decisions);
-      reply.type('text/csv; charset=utf-8').status(200).send(csv);
-      return;
-    }
-    reply.status(200).send(decisions);
-  }
-
   /**
    * Every chain, each entry authenticated, against its episode; `replay=true`
    * also replays every chain against its stored snapshot.
@@ -45,6 +30,20 @@ export class AuditController {
   verify(@Query() query: Record<string, unknown>) {
     const { replay } = parseOrThrow(verifyQuerySchema, query, 'query');
     return this.audit.verify({ replay: replay === 'true' });
+  }
+
+  /**
+   * One episode's chain, each entry authenticated, against its sealed
+   * record, and replayed against its stored snapshot.
+   */
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get('episodes/:id/audit/verify')
+  @LogsRead('episode.audit.verified')
+  verifyEpisode(
+    @Param('id') id: string,
+    @Req() request: { user: AuthenticatedUser },
+  ) {
+    return this.audit.verifyEpisode(id, request.user);
   }
 
   /**

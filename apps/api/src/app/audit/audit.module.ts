@@ -5,10 +5,10 @@ import { AuditController } from './audit.controller.js';
 import type { AuditService } from './audit.service.js';
 
 /**
- * The audit for auditors: escalation decisions (JSON, CSV), verification of
- * the anchored chains, signed checkpoints. The service is made by the app
- * module (it reads the episodes' chains); routes are guarded by the app's
- * global guard.
+ * The audit for auditors: verification of the anchored chains (all, or one
+ * episode's), the access log, signed checkpoints. The service is made by the
+ * app module (it asks the episode service who may read an episode); routes
+ * are guarded by the app's global guard.
  */
 @Module({})
 export class AuditModule {

@@ -1,13 +1,18 @@
+import type { KeyObject } from 'node:crypto';
+
 import type { DataSource } from 'typeorm';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
 import type { Entities } from '../database/entities.js';
 import {
+  type AuthenticatedUser,
   type EpisodesService,
   ServiceError,
 } from '../episodes/episodes.service.js';
 import type { CheckpointKeys } from '../keys/service-keys.js';
+import { chainProblems, verifyAll } from './audit-chain.util.js';
+import { replayProblem } from './audit-replay.util.js';
 import {
   chainHeads,
   type Checkpoint,
@@ -16,14 +21,18 @@ import {
 
 /**
  * The audit as an auditor uses it: verification of every chain against its
- * episode, and signed checkpoints to keep outside the database.
+ * episode (or of one episode's), the access log, and signed checkpoints to
+ * keep outside the database.
  */
 export class AuditService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
     private readonly clock: Clock,
+    /** The audit key (HMAC): never stored in the database. */
+    private readonly auditKey: KeyObject,
     private readonly checkpointKeys: CheckpointKeys,
+    /** Who may read which episode (a trainee: the ones they opened). */
     private readonly episodes: EpisodesService,
     private readonly accessLog: AccessLogService,
   ) {}
@@ -33,13 +42,44 @@ export class AuditService {
     return this.accessLog.query(query);
   }
 
-  /** Every escalation decision and override (see EpisodesService). */
-  escalations() {
-    return this.episodes.escalations();
+  /**
+   * Verifies every episode's audit (see `verifyEpisode`), and finds the
+   * chains whose episode is gone and the episodes whose chain is gone.
+   * `replay`: also replays every chain (slower).
+   */
+  async verify(options: { replay?: boolean } = {}) {
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find();
+    const episodes = await this.dataSource
+      .getRepository(this.entities.episode)
+      .find();
+    return verifyAll(this.auditKey, episodes, entries, (row, chain) =>
+      options.replay ? replayProblem(row, chain) : null,
+    );
   }
 
-  verify(options: { replay?: boolean } = {}) {
-    return this.episodes.verifyAudit(options);
+  /**
+   * Verifies one episode's audit: each entry's authentication code and link,
+   * the chain against the episode (no missing tail), the record against its
+   * seal, and the stored snapshot against the replay of the chain from the
+   * first snapshot.
+   */
+  async verifyEpisode(id: string, user: AuthenticatedUser) {
+    const row = await this.episodes.readable(id, user);
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
+    const problems = chainProblems(this.auditKey, id, row, entries);
+    const replay = replayProblem(row, entries);
+    if (replay) problems.push(replay);
+    return {
+      ok: problems.length === 0,
+      entries: entries.length,
+      version: row.version,
+      broken: problems[0] ?? null,
+      problems,
+    };
   }
 
   /**
@@ -47,7 +87,7 @@ export class AuditService {
    * a checkpoint vouches for what it lists.
    */
   async checkpoint(): Promise<Checkpoint> {
-    const verification = await this.episodes.verifyAudit();
+    const verification = await this.verify();
     if (!verification.ok) {
       throw new ServiceError(409, {
         message: `the audit does not verify (${verification.broken.length} problems): no checkpoint is issued for it; GET /api/audit/verify names them`,

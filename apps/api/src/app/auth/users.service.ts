@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 import type { Clock } from '../clock/clock.js';
+import { BoundStatements } from '../database/bound-statements.js';
 import type { Entities, UserRow } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
 import {
@@ -82,6 +83,7 @@ export interface UserSummary {
 
 export class UsersService {
   private readonly gate: WriteGate;
+  private readonly statements: BoundStatements;
   /** Failures of known devices, and of usernames that do not exist. */
   private readonly deviceCounters = new Map<string, Counter>();
   private readonly unknownCounters = new Map<string, Counter>();
@@ -99,6 +101,7 @@ export class UsersService {
     },
   ) {
     this.gate = WriteGate.for(dataSource);
+    this.statements = new BoundStatements(dataSource);
   }
 
   private repository() {
@@ -284,22 +287,25 @@ export class UsersService {
    */
   async activeUser(claims: SessionClaims): Promise<AuthenticatedUser | null> {
     if (claims.jti === undefined || claims.tv === undefined) return null;
-    const row:
-      | { id: string; username: string; role: UserRole; revoked: string | null }
-      | undefined = await this.dataSource
-      .getRepository(this.entities.user)
-      .createQueryBuilder('u')
-      .leftJoin(this.entities.revokedToken.options.name, 'r', 'r.jti = :jti', {
-        jti: claims.jti,
-      })
-      .select('u.id', 'id')
-      .addSelect('u.username', 'username')
-      .addSelect('u.role', 'role')
-      .addSelect('r.jti', 'revoked')
-      .where('u.id = :id', { id: claims.sub })
-      .andWhere('u.disabledAt IS NULL')
-      .andWhere('u.tokenVersion = :tv', { tv: claims.tv })
-      .getRawOne();
+    // Asked on every request: one statement prepared once (TypeORM's query
+    // builder took longer to write this query than the database to run it).
+    const { user, revokedToken } = this.entities;
+    const [row] = await this.statements.select<{
+      id: string;
+      username: string;
+      role: UserRole;
+      revoked: string | null;
+    }>(
+      'active user',
+      ({ table, column, param }) =>
+        `SELECT u.${column(user, 'id')} AS "id", u.${column(user, 'username')} AS "username", u.${column(user, 'role')} AS "role", r.${column(revokedToken, 'jti')} AS "revoked"
+         FROM ${table(user)} u
+         LEFT JOIN ${table(revokedToken)} r ON r.${column(revokedToken, 'jti')} = ${param(0)}
+         WHERE u.${column(user, 'id')} = ${param(1)}
+           AND u.${column(user, 'disabledAt')} IS NULL
+           AND u.${column(user, 'tokenVersion')} = ${param(2)}`,
+      [claims.jti, claims.sub, claims.tv],
+    );
     if (!row || row.revoked !== null) return null;
     return { id: row.id, username: row.username, role: row.role };
   }

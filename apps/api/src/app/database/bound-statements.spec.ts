@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 
 import { loadConfiguration } from '../config/configuration.js';
@@ -89,6 +89,23 @@ describe('BoundStatements on SQLite', () => {
         statements.findById(manager, entities.user, user('9').id),
       ),
     ).toBeNull();
+  });
+
+  it('a read outside any transaction: its SQL made once from the entity names, its values bound', async () => {
+    const build = jest.fn(
+      ({
+        table,
+        column,
+        param,
+      }: Parameters<Parameters<BoundStatements['select']>[1]>[0]) =>
+        `SELECT ${column(entities.user, 'username')} AS "name" FROM ${table(entities.user)} WHERE ${column(entities.user, 'tokenVersion')} = ${param(0)} AND ${column(entities.user, 'id')} = ${param(1)}`,
+    );
+    const named = (id: string) =>
+      statements.select<{ name: string }>('user by id', build, [0, id]);
+    expect(await named(user('1').id)).toEqual([{ name: '1' }]);
+    expect(await named(user('5').id)).toEqual([{ name: '5' }]);
+    expect(await named("' OR 1=1 --")).toEqual([]);
+    expect(build).toHaveBeenCalledTimes(1);
   });
 
   it('refuses to run a bound statement outside a transaction, and writes nothing', async () => {

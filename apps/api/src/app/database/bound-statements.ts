@@ -133,6 +133,42 @@ export class BoundStatements {
   }
 
   /**
+   * A read outside any transaction (the caller's SQL, made once from the
+   * entities' names by `build`): prepared once on SQLite, a parameterised
+   * query through the pool on PostgreSQL. For reads made on every request,
+   * where building the query with TypeORM's query builder cost more than
+   * running it.
+   */
+  async select<T>(
+    name: string,
+    build: (sql: {
+      table: (target: EntitySchema) => string;
+      column: (target: EntitySchema, property: string) => string;
+      param: (index: number) => string;
+    }) => string,
+    params: unknown[],
+  ): Promise<T[]> {
+    const key = `select ${name}`;
+    let sql = this.sql.get(key);
+    if (sql === undefined) {
+      sql = build({
+        table: (target) => `"${this.dataSource.getMetadata(target).tableName}"`,
+        column: (target, property) => {
+          const metadata = this.dataSource.getMetadata(target);
+          const column = metadata.findColumnWithPropertyName(property);
+          if (!column) throw new Error(`${metadata.name} has no ${property}`);
+          return `"${column.databaseName}"`;
+        },
+        param: (index) => this.placeholder(index),
+      });
+      this.sql.set(key, sql);
+    }
+    const db = this.sqlite();
+    if (db === null) return this.dataSource.query<T[]>(sql, params);
+    return this.prepared(db, sql).all(...params.map(sqliteValue)) as T[];
+  }
+
+  /**
    * On SQLite the statements run on the driver's connection directly, inside
    * the transaction TypeORM opened on it (SQLite has one connection): the
    * query runner's per-query layers (events, logging, its own statement

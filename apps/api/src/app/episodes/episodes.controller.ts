@@ -63,13 +63,6 @@ export class EpisodesController {
     return this.episodes.audit(id, request.user);
   }
 
-  @Roles('clinician', 'senior', 'trainee', 'auditor')
-  @Get(':id/audit/verify')
-  @LogsRead('episode.audit.verified')
-  verifyAudit(@Param('id') id: string, @Req() request: AuthedRequest) {
-    return this.episodes.verifyEpisodeAudit(id, request.user);
-  }
-
   @Roles('clinician', 'senior', 'trainee')
   @Post(':id/events')
   async send(

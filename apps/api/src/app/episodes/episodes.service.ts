@@ -19,7 +19,6 @@ import {
   checkEvent,
   describeStage,
   type EpisodeSnapshot,
-  eventOfAuditEntry,
   explainRefusal,
   explainSnapshot,
   MAS_EPISODE_MACHINE_VERSION,
@@ -40,12 +39,12 @@ import {
 
 import {
   auditEntryHash,
-  type AuditProblem,
-  chainProblems,
   episodeSeal,
   GENESIS_HASH,
   sha256Text,
 } from '../audit/audit-chain.util.js';
+import { recordedEvent } from '../audit/audit-replay.util.js';
+import { SnapshotDigests } from '../audit/snapshot-digests.util.js';
 import type { UserRole } from '../auth/roles.js';
 import type { Clock } from '../clock/clock.js';
 import { BoundStatements } from '../database/bound-statements.js';
@@ -156,6 +155,13 @@ const EVENTS_ROUTE = 'POST /api/episodes/:id/events';
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
+/**
+ * How often expired Idempotency-Keys are purged (by the scheduler's step):
+ * a lookup ignores an expired key anyway, so the purge only keeps the table
+ * small, and a scan of it every scheduler tick would be wasted.
+ */
+const IDEMPOTENCY_PURGE_EVERY_MS = 3600 * 1000;
+
 /** The request an Idempotency-Key names. */
 interface IdempotencyClaim {
   readonly key: string;
@@ -163,14 +169,8 @@ interface IdempotencyClaim {
   readonly route: string;
   readonly episodeId: string;
   readonly bodyHash: string;
-}
-
-/** The machine event an audit entry recorded (for replays). */
-function eventOf(entry: AuditRow): EpisodeEvent {
-  return eventOfAuditEntry({
-    ...entry,
-    payload: JSON.parse(entry.payload) as unknown,
-  });
+  /** The key's record is past its lifetime: this request's answer replaces it. */
+  readonly replacesExpired?: boolean;
 }
 
 /** How many episodes' latest snapshots the service keeps restored. */
@@ -240,83 +240,6 @@ export function auditEntryFor(accepted: {
   };
 }
 
-/**
- * Whether the stored snapshot is what the machine makes of the first
- * snapshot and the chain's events; null when it is.
- */
-export function replayProblem(
-  row: EpisodeRow,
-  entries: readonly AuditRow[],
-): AuditProblem | null {
-  if (row.initialSnapshot === null) return null;
-  try {
-    let snapshot = restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
-    for (const entry of entries) {
-      [snapshot] = stepEpisode(snapshot, eventOf(entry));
-    }
-    const replayed = JSON.stringify(
-      masEpisodeMachine.getPersistedSnapshot(snapshot),
-    );
-    return replayed === row.snapshot
-      ? null
-      : {
-          episodeId: row.id,
-          seq: null,
-          id: null,
-          reason:
-            'the stored snapshot differs from the replay of its audit chain',
-        };
-  } catch (error) {
-    return {
-      episodeId: row.id,
-      seq: null,
-      id: null,
-      reason: `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-}
-
-/**
- * Every problem of every chain and episode (see `chainProblems`), with the
- * counts; `extra` adds a check per episode (the replay).
- */
-export function verifyAll(
-  key: KeyObject,
-  episodes: readonly EpisodeRow[],
-  entries: readonly AuditRow[],
-  extra: (
-    row: EpisodeRow,
-    chain: readonly AuditRow[],
-  ) => AuditProblem | null = () => null,
-) {
-  const byEpisode = new Map<string, AuditRow[]>();
-  for (const entry of entries) {
-    const list = byEpisode.get(entry.episodeId);
-    if (list) list.push(entry);
-    else byEpisode.set(entry.episodeId, [entry]);
-  }
-  const rows = new Map(episodes.map((row) => [row.id, row]));
-  const problems: AuditProblem[] = [];
-  for (const row of episodes) {
-    const chain = byEpisode.get(row.id) ?? [];
-    chain.sort((a, b) => a.seq - b.seq);
-    problems.push(...chainProblems(key, row.id, row, chain));
-    const more = extra(row, chain);
-    if (more) problems.push(more);
-  }
-  for (const [episodeId, chain] of byEpisode) {
-    if (!rows.has(episodeId)) {
-      problems.push(...chainProblems(key, episodeId, undefined, chain));
-    }
-  }
-  return {
-    ok: problems.length === 0,
-    episodes: episodes.length,
-    entries: entries.length,
-    broken: problems,
-  };
-}
-
 /** The columns the board filters and sorts on, derived from the snapshot. */
 export function derivedColumns(snapshot: EpisodeSnapshot) {
   return {
@@ -350,6 +273,8 @@ export class EpisodesService {
 
   private readonly statements: BoundStatements;
   private readonly gate: WriteGate;
+  /** The SHA-256 of the snapshots the seals cover, reused for the same text. */
+  private readonly digests = new SnapshotDigests(RECENT_SNAPSHOTS);
   private virtualTime:
     ((row: EpisodeRow, manager: EntityManager) => Promise<Date | null>) | null =
     null;
@@ -403,8 +328,7 @@ export class EpisodesService {
    */
   async stateAt(id: string, at: unknown, user: AuthenticatedUser) {
     const instant = parseOrThrow(instantSchema, at, 'at');
-    const row = await this.load(id);
-    this.checkKind(row, user);
+    const row = await this.readable(id, user);
     if (row.initialSnapshot === null) {
       throw new ServiceError(409, {
         message: 'this episode predates replayable history',
@@ -417,7 +341,7 @@ export class EpisodesService {
     let replayed = 0;
     for (const entry of entries) {
       if (new Date(entry.recordedAt).getTime() > Date.parse(instant)) break;
-      [snapshot] = stepEpisode(snapshot, eventOf(entry));
+      [snapshot] = stepEpisode(snapshot, recordedEvent(entry));
       replayed += 1;
     }
     return {
@@ -532,16 +456,15 @@ export class EpisodesService {
       initialStage: request.initialStage,
       profile: this.profile,
     });
+    const persisted = JSON.stringify(
+      masEpisodeMachine.getPersistedSnapshot(snapshot),
+    );
     const row: EpisodeRow = {
       id,
       kind: request.kind,
       patientIdentifier: patient.identifier,
-      snapshot: JSON.stringify(
-        masEpisodeMachine.getPersistedSnapshot(snapshot),
-      ),
-      initialSnapshot: JSON.stringify(
-        masEpisodeMachine.getPersistedSnapshot(snapshot),
-      ),
+      snapshot: persisted,
+      initialSnapshot: persisted,
       ...derivedColumns(snapshot),
       protocolVersion: snapshot.context.protocol.version,
       protocolHash: snapshot.context.protocol.hash,
@@ -553,7 +476,7 @@ export class EpisodesService {
       seal: null,
       openedBy: user.username,
     };
-    row.seal = episodeSeal(this.auditKey, row, null);
+    row.seal = episodeSeal(this.auditKey, row, null, this.digests);
     await this.gate.run(() =>
       this.dataSource.getRepository(this.entities.episode).insert(row),
     );
@@ -672,6 +595,13 @@ export class EpisodesService {
     return row;
   }
 
+  /** The episode's row, if this user may work on it (404, 403). */
+  async readable(id: string, user: AuthenticatedUser): Promise<EpisodeRow> {
+    const row = await this.load(id);
+    this.checkKind(row, user);
+    return row;
+  }
+
   /** `load` inside a write transaction, with a statement prepared once. */
   private async loadForWrite(
     id: string,
@@ -690,8 +620,7 @@ export class EpisodesService {
   }
 
   async get(id: string, user: AuthenticatedUser) {
-    const row = await this.load(id);
-    this.checkKind(row, user);
+    const row = await this.readable(id, user);
     const role = machineRole(user.role);
     return {
       ...this.summary(
@@ -712,8 +641,7 @@ export class EpisodesService {
     id: string,
     user: AuthenticatedUser,
   ): Promise<{ row: EpisodeRow; snapshot: EpisodeSnapshot }> {
-    const row = await this.load(id);
-    this.checkKind(row, user);
+    const row = await this.readable(id, user);
     return { row, snapshot: this.restore(row) };
   }
 
@@ -761,33 +689,8 @@ export class EpisodesService {
     return now;
   }
 
-  /**
-   * Verifies one episode's audit: each entry's authentication code and link,
-   * the chain against the episode (no missing tail), the record against its
-   * seal, and the stored snapshot against the replay of the chain from the
-   * first snapshot.
-   */
-  async verifyEpisodeAudit(id: string, user: AuthenticatedUser) {
-    const row = await this.load(id);
-    this.checkKind(row, user);
-    const entries = await this.dataSource
-      .getRepository(this.entities.audit)
-      .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
-    const problems = chainProblems(this.auditKey, id, row, entries);
-    const replay = replayProblem(row, entries);
-    if (replay) problems.push(replay);
-    return {
-      ok: problems.length === 0,
-      entries: entries.length,
-      version: row.version,
-      broken: problems[0] ?? null,
-      problems,
-    };
-  }
-
   async audit(id: string, user: AuthenticatedUser) {
-    const row = await this.load(id);
-    this.checkKind(row, user);
+    await this.readable(id, user);
     const entries = await this.dataSource
       .getRepository(this.entities.audit)
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
@@ -825,7 +728,7 @@ export class EpisodesService {
     // The key names this request: this user, this route, this episode and
     // this body. A repeat gets the answer recorded with the event (in its
     // transaction); the same key for another request is refused.
-    const claim =
+    let claim: IdempotencyClaim | null =
       idempotencyKey === undefined
         ? null
         : {
@@ -836,8 +739,9 @@ export class EpisodesService {
             bodyHash: sha256Text(canonicalize(body) ?? ''),
           };
     if (claim) {
-      const replay = await this.replayOf(claim);
-      if (replay) return replay;
+      const record = await this.keyRecord(claim);
+      if (record.answer) return record.answer;
+      if (record.expired) claim = { ...claim, replacesExpired: true };
     }
     const role = machineRole(user.role);
     if (role === null) {
@@ -903,27 +807,31 @@ export class EpisodesService {
       // race (a stale version, or the key already recorded): its answer is
       // the committed one.
       if (claim && error instanceof ServiceError && error.status === 409) {
-        const replay = await this.replayOf(claim);
-        if (replay) return replay;
+        const { answer } = await this.keyRecord(claim);
+        if (answer) return answer;
       }
       throw error;
     }
   }
 
   /**
-   * The answer recorded for this key, if it was used for this very request
-   * within its lifetime; a 422 naming the key if it was used for another.
+   * What the key's record says: the answer recorded for this very request
+   * within the key's lifetime (`answer`), or that the record is past its
+   * lifetime (`expired`: the key is free again, whatever it named; the
+   * scheduler purges such records, but a lookup never trusts that it has);
+   * a 422 naming the key if it was used for another request.
    */
-  private async replayOf(
-    claim: IdempotencyClaim,
-  ): Promise<{ status: number; body: unknown } | null> {
+  private async keyRecord(claim: IdempotencyClaim): Promise<{
+    answer: { status: number; body: unknown } | null;
+    expired: boolean;
+  }> {
     const previous = await this.dataSource
       .getRepository(this.entities.idempotency)
       .findOneBy({ key: claim.key, userId: claim.userId });
-    if (!previous) return null;
+    if (!previous) return { answer: null, expired: false };
     const ageMs =
       this.clock.now().getTime() - new Date(previous.createdAt).getTime();
-    if (ageMs > IDEMPOTENCY_TTL_MS) return null;
+    if (ageMs > IDEMPOTENCY_TTL_MS) return { answer: null, expired: true };
     // Rows an older version wrote carry no scope: replayed as before.
     if (previous.bodyHash !== null) {
       const rule =
@@ -941,8 +849,11 @@ export class EpisodesService {
       }
     }
     return {
-      status: previous.status,
-      body: JSON.parse(previous.body) as unknown,
+      answer: {
+        status: previous.status,
+        body: JSON.parse(previous.body) as unknown,
+      },
+      expired: false,
     };
   }
 
@@ -1038,10 +949,12 @@ export class EpisodesService {
           id,
         );
         // A record changed outside the service is never built upon: its
-        // next seal would vouch for the change.
+        // next seal would vouch for the change. (The digests reuse a hash
+        // only for the identical text: an edited snapshot is hashed anew.)
         if (
           row.seal !== null &&
-          episodeSeal(this.auditKey, row, last?.hash ?? null) !== row.seal
+          episodeSeal(this.auditKey, row, last?.hash ?? null, this.digests) !==
+            row.seal
         ) {
           throw new ServiceError(409, {
             message:
@@ -1077,6 +990,7 @@ export class EpisodesService {
               this.auditKey,
               { ...row, snapshot, version },
               hash,
+              this.digests,
             ),
           },
         );
@@ -1135,7 +1049,8 @@ export class EpisodesService {
   /**
    * The answer to a request with an Idempotency-Key, stored in the
    * transaction of its event (a crash keeps both or neither). An expired
-   * record of the same key is replaced.
+   * record of the same key is replaced; other expired records are left to
+   * the scheduler's purge (`purgeExpiredKeys`), off the write path.
    */
   private async recordAnswer(
     manager: EntityManager,
@@ -1145,11 +1060,13 @@ export class EpisodesService {
   ): Promise<void> {
     if (!claim) return;
     const repository = manager.getRepository(this.entities.idempotency);
-    await repository.delete({
-      key: claim.key,
-      userId: claim.userId,
-      createdAt: LessThan(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)),
-    });
+    if (claim.replacesExpired === true) {
+      await repository.delete({
+        key: claim.key,
+        userId: claim.userId,
+        createdAt: LessThan(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)),
+      });
+    }
     const record: IdempotencyRow = {
       key: claim.key,
       userId: claim.userId,
@@ -1169,6 +1086,29 @@ export class EpisodesService {
         message: 'idempotency-key: the same request was recorded meanwhile',
       });
     }
+  }
+
+  private lastPurgeMs: number | null = null;
+
+  /**
+   * Deletes the Idempotency-Key records past their lifetime, at most once
+   * an hour (the scheduler calls it on every step); the records deleted.
+   */
+  async purgeExpiredKeys(): Promise<number> {
+    const nowMs = this.clock.now().getTime();
+    if (
+      this.lastPurgeMs !== null &&
+      nowMs - this.lastPurgeMs < IDEMPOTENCY_PURGE_EVERY_MS
+    ) {
+      return 0;
+    }
+    this.lastPurgeMs = nowMs;
+    const result = await this.gate.run(() =>
+      this.dataSource.getRepository(this.entities.idempotency).delete({
+        createdAt: LessThan(new Date(nowMs - IDEMPOTENCY_TTL_MS)),
+      }),
+    );
+    return result.affected ?? 0;
   }
 
   /**
@@ -1210,146 +1150,5 @@ export class EpisodesService {
       }
     }
     return { fired, raced };
-  }
-
-  /**
-   * Every escalation decision (request, approval, rejection, emergency start,
-   * countersignature) and every override of the protocol's safeguards (a
-   * required screening overridden with a rationale), with who, why, on what evidence, and the hours from the
-   * moment escalation became warranted (inadequate response, worsening or
-   * rapid worsening) to the decision. Rebuilt by replaying each audit.
-   */
-  async escalations() {
-    const types = [
-      'escalation.requested',
-      'escalation.approved',
-      'escalation.rejected',
-      'escalation.countersigned',
-    ];
-    const involved = await this.dataSource
-      .getRepository(this.entities.audit)
-      .createQueryBuilder('entry')
-      .select('DISTINCT entry.episodeId', 'episodeId')
-      .where('entry.type IN (:...types)', {
-        types: [
-          ...types,
-          'therapy.started',
-          'screening.recorded',
-          'reassessment.recorded',
-        ],
-      })
-      .getRawMany<{ episodeId: string }>();
-    const decisions = [];
-    for (const { episodeId } of involved) {
-      const row = await this.load(episodeId);
-      if (row.initialSnapshot === null) continue;
-      const entries = await this.dataSource
-        .getRepository(this.entities.audit)
-        .find({ where: { episodeId }, order: { seq: 'ASC' } });
-      let snapshot = this.fromPersisted(row.initialSnapshot);
-      let warrantedSince: string | null = null;
-      for (const entry of entries) {
-        const event = eventOf(entry);
-        const payload = event.payload as Record<string, unknown>;
-        const request = snapshot.context.escalationRequests.find(
-          (r) => r.requestId === payload['requestId'],
-        );
-        [snapshot] = stepEpisode(snapshot, event);
-        const at = new Date(entry.occurredAt).toISOString();
-        const emergency =
-          entry.type === 'therapy.started' && payload['emergency'] === true;
-        const override =
-          entry.type === 'screening.recorded' &&
-          payload['result'] === 'overridden';
-        // A senior's judgement of an inadequate response on clinical grounds
-        // (a route to escalation), and a dose confirmed outside its range.
-        const judged =
-          entry.type === 'reassessment.recorded' &&
-          payload['clinicalJudgement'] === 'inadequate';
-        // Only a dose the check found outside a soft limit (a confirmation
-        // sent with a dose within the limits confirmed nothing).
-        const doseConfirmed =
-          entry.type === 'therapy.started' &&
-          snapshot.context.therapies.findLast((t) => t.drug === payload['drug'])
-            ?.doseCheck?.tier === 'soft';
-        if (
-          types.includes(entry.type) ||
-          emergency ||
-          override ||
-          judged ||
-          doseConfirmed
-        ) {
-          decisions.push({
-            episodeId,
-            patientIdentifier: row.patientIdentifier,
-            kind: row.kind,
-            seq: entry.seq,
-            decision: emergency
-              ? 'emergency-start'
-              : override
-                ? `screening-overridden: ${String(payload['kind'])}`
-                : judged
-                  ? 'response-judged-inadequate-on-clinical-grounds'
-                  : doseConfirmed
-                    ? 'dose-outside-range-confirmed'
-                    : entry.type.replace('escalation.', ''),
-            drug:
-              typeof payload['drug'] === 'string'
-                ? payload['drug']
-                : (request?.drug ?? ''),
-            requestId:
-              typeof payload['requestId'] === 'string'
-                ? payload['requestId']
-                : null,
-            requestedBy:
-              request?.requestedBy.id ??
-              (entry.type === 'escalation.requested' || emergency
-                ? entry.actorId
-                : null),
-            decidedBy: entry.actorId,
-            role: entry.actorRole,
-            at,
-            rationale: doseConfirmed
-              ? String(payload['doseConfirmation'])
-              : entry.rationale,
-            evidence: JSON.parse(entry.evidence) as string[],
-            warrantedSince,
-            hoursFromWarrantedToDecision:
-              warrantedSince === null
-                ? null
-                : Math.round(
-                    ((Date.parse(at) - Date.parse(warrantedSince)) /
-                      3_600_000) *
-                      100,
-                  ) / 100,
-          });
-        }
-        const verdict = snapshot.context.lastResponse?.verdict;
-        const warranted =
-          verdict === 'inadequate' ||
-          verdict === 'worsening' ||
-          snapshot.context.rapidlyWorsening;
-        if (warranted && warrantedSince === null) warrantedSince = at;
-        if (!warranted) warrantedSince = null;
-      }
-    }
-    return decisions.sort((a, b) => a.at.localeCompare(b.at));
-  }
-
-  /**
-   * Verifies every episode's audit (see verifyEpisodeAudit), and finds the
-   * chains whose episode is gone and the episodes whose chain is gone.
-   * `replay`: also replays every chain (slower).
-   */
-  async verifyAudit(options: { replay?: boolean } = {}) {
-    const entries = await this.dataSource
-      .getRepository(this.entities.audit)
-      .find();
-    const episodes = await this.dataSource
-      .getRepository(this.entities.episode)
-      .find();
-    return verifyAll(this.auditKey, episodes, entries, (row, chain) =>
-      options.replay ? replayProblem(row, chain) : null,
-    );
   }
 }

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { describe, expect, it } from '@jest/globals';
 import { initialTransition } from 'xstate';
 
@@ -11,9 +8,10 @@ import {
   standardPrescription,
   stepEpisode,
 } from '@mas/mas-episode';
-import { type DrugId, parseInstitutionProfile } from '@mas/protocol';
+import type { DrugId } from '@mas/protocol';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
+import { exampleProfile } from '../../spec-support/api.spec-support.js';
 import {
   type AcceptedStep,
   workItemChanges,
@@ -25,22 +23,10 @@ const adams: EpisodeActor = { id: 'dr-adams', role: 'clinician' };
 const baker: EpisodeActor = { id: 'dr-baker', role: 'senior-clinician' };
 const chen: EpisodeActor = { id: 'dr-chen', role: 'senior-clinician' };
 
-const profile = parseInstitutionProfile(
-  JSON.parse(
-    readFileSync(
-      join(
-        import.meta.dirname,
-        '../../../../../libs/protocol/profiles/example.profile.json',
-      ),
-      'utf8',
-    ),
-  ),
-);
-
 /** A complete therapy record: the standard prescription, given at `hours`. */
 const therapy = (drug: DrugId, hours: number, extra: object = {}) => ({
   drug,
-  ...standardPrescription(drug, amira, profile),
+  ...standardPrescription(drug, amira, exampleProfile),
   givenAt: at(hours),
   ...extra,
 });
@@ -58,7 +44,7 @@ function course() {
     patient: amira,
     openedAt: at(0),
     initialStage: 'suspected',
-    profile,
+    profile: exampleProfile,
   }) as [EpisodeSnapshot, unknown];
   let seq = 0;
   return (

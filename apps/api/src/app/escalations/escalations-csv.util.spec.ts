@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 
-import { escalationColumns, escalationsCsv } from './escalations-csv.js';
+import { escalationColumns, escalationsCsv } from './escalations-csv.util.js';
 
 describe('the escalation report as CSV', () => {
   it('neutralises every cell a spreadsheet would run as a formula', () => {

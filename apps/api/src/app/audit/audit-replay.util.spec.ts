@@ -1,0 +1,176 @@
+import { createSecretKey } from 'node:crypto';
+
+import { describe, expect, it } from '@jest/globals';
+import { initialTransition } from 'xstate';
+
+import { type EpisodeActor, parseEpisodeEvent } from '@mas/contracts';
+import {
+  checkEvent,
+  type EpisodeSnapshot,
+  masEpisodeMachine,
+  stepEpisode,
+} from '@mas/mas-episode';
+import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
+
+import {
+  episodeRow,
+  exampleProfile,
+} from '../../spec-support/api.spec-support.js';
+import type { AuditRow, EpisodeRow } from '../database/entities.js';
+import { auditEntryFor } from '../episodes/episodes.service.js';
+import {
+  auditEntryHash,
+  episodeSeal,
+  GENESIS_HASH,
+  verifyAll,
+} from './audit-chain.util.js';
+import { recordedEvent, replayProblem } from './audit-replay.util.js';
+
+const key = createSecretKey(Buffer.from('k'.repeat(32)));
+const T0 = Date.parse('2026-03-01T08:00:00.000Z');
+const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
+const adams: EpisodeActor = { id: 'dr-adams', role: 'clinician' };
+
+const persisted = (snapshot: EpisodeSnapshot) =>
+  JSON.stringify(masEpisodeMachine.getPersistedSnapshot(snapshot));
+
+/**
+ * An episode with two lab panels recorded, as the service stores it: its
+ * row (both snapshots, sealed) and its chain of authenticated entries.
+ */
+function recordedEpisode(id = 'e1'): { row: EpisodeRow; chain: AuditRow[] } {
+  const [initial] = initialTransition(masEpisodeMachine, {
+    episodeId: id,
+    patient: amira,
+    openedAt: at(0),
+    initialStage: 'suspected',
+    profile: exampleProfile,
+  }) as [EpisodeSnapshot, unknown];
+  let snapshot = initial;
+  const chain: AuditRow[] = [];
+  for (const [hours, panel] of [
+    [1, panelOf(floridMas, febrileSjia)],
+    [25, panelOf(improved(floridMas), febrileSjia)],
+  ] as const) {
+    const event = parseEpisodeEvent(
+      {
+        type: 'labs.recorded',
+        at: at(hours),
+        actor: adams,
+        payload: { panel, collectedAt: at(hours) },
+      },
+      'event',
+    );
+    const [after] = stepEpisode(snapshot, event);
+    const entry = auditEntryFor({
+      episodeId: id,
+      seq: chain.length + 1,
+      event,
+      before: snapshot,
+      after,
+      check: checkEvent(snapshot.context, event),
+      recordedAt: new Date(at(hours)),
+      prevHash: chain.at(-1)?.hash ?? GENESIS_HASH,
+    });
+    chain.push({
+      ...entry,
+      id: `a${String(chain.length + 1)}`,
+      hash: auditEntryHash(key, entry),
+    });
+    snapshot = after;
+  }
+  const row = episodeRow({
+    id,
+    patientIdentifier: amira.identifier,
+    snapshot: persisted(snapshot),
+    initialSnapshot: persisted(initial),
+    protocolVersion: initial.context.protocol.version,
+    protocolHash: initial.context.protocol.hash,
+    profileHash: initial.context.profile.hash,
+    version: chain.length,
+  });
+  row.seal = episodeSeal(key, row, chain.at(-1)?.hash ?? null);
+  return { row, chain };
+}
+
+describe('replaying an audit chain', () => {
+  it('an entry gives back the event it recorded', () => {
+    const { chain } = recordedEpisode();
+    const event = recordedEvent(chain[0]!);
+    expect(event).toMatchObject({
+      type: 'labs.recorded',
+      at: at(1),
+      actor: adams,
+      payload: { collectedAt: at(1) },
+    });
+  });
+
+  it('the chain replayed from the first snapshot gives the stored snapshot', () => {
+    const { row, chain } = recordedEpisode();
+    expect(replayProblem(row, chain)).toBeNull();
+  });
+
+  it('a stored snapshot the chain does not lead to is named', () => {
+    const { row, chain } = recordedEpisode();
+    for (const entries of [chain.slice(0, 1), [chain[1]!, chain[0]!]]) {
+      expect(replayProblem(row, entries)).toEqual({
+        episodeId: 'e1',
+        seq: null,
+        id: null,
+        reason:
+          'the stored snapshot differs from the replay of its audit chain',
+      });
+    }
+  });
+
+  it('a first snapshot that cannot be restored is named, not thrown', () => {
+    const { row, chain } = recordedEpisode();
+    expect(
+      replayProblem({ ...row, initialSnapshot: '{"value":' }, chain),
+    ).toMatchObject({
+      episodeId: 'e1',
+      reason: expect.stringMatching(/^the chain does not replay: /),
+    });
+  });
+
+  it('a row written before replayable history (no first snapshot) is not replayed', () => {
+    const { row, chain } = recordedEpisode();
+    expect(replayProblem({ ...row, initialSnapshot: null }, chain)).toBeNull();
+  });
+});
+
+describe('verifying every chain', () => {
+  it('counts episodes and entries, and an intact audit verifies, replay included', () => {
+    const one = recordedEpisode('e1');
+    const two = recordedEpisode('e2');
+    expect(
+      verifyAll(
+        key,
+        [one.row, two.row],
+        [...two.chain, ...one.chain].reverse(),
+        replayProblem,
+      ),
+    ).toEqual({ ok: true, episodes: 2, entries: 4, broken: [] });
+  });
+
+  it('names a chain whose episode is gone, and a snapshot the replay does not reach', () => {
+    const one = recordedEpisode('e1');
+    const gone = recordedEpisode('e2');
+    const edited = { ...one.row, snapshot: one.row.initialSnapshot ?? '' };
+    const result = verifyAll(
+      key,
+      [edited],
+      [...one.chain, ...gone.chain],
+      replayProblem,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.broken.map((p) => [p.episodeId, p.reason])).toEqual([
+      ['e1', expect.stringContaining('does not match its seal')],
+      ['e1', 'the stored snapshot differs from the replay of its audit chain'],
+      [
+        'e2',
+        'an audit chain of 2 entries whose episode is missing (deleted outside the service)',
+      ],
+    ]);
+  });
+});

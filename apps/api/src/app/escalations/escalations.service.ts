@@ -1,0 +1,149 @@
+import type { DataSource } from 'typeorm';
+
+import { restoreEpisodeSnapshot, stepEpisode } from '@mas/mas-episode';
+
+import { recordedEvent } from '../audit/audit-replay.util.js';
+import type { Entities } from '../database/entities.js';
+import { ServiceError } from '../episodes/episodes.service.js';
+
+/**
+ * The escalation report: every decision to escalate treatment and every
+ * override of a safeguard, rebuilt from the audit (it reads, never writes).
+ */
+export class EscalationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entities: Entities,
+  ) {}
+
+  /**
+   * Every escalation decision (request, approval, rejection, emergency start,
+   * countersignature) and every override of the protocol's safeguards (a
+   * required screening overridden with a rationale), with who, why, on what
+   * evidence, and the hours from the moment escalation became warranted
+   * (inadequate response, worsening or rapid worsening) to the decision.
+   * Rebuilt by replaying each audit.
+   */
+  async report() {
+    const types = [
+      'escalation.requested',
+      'escalation.approved',
+      'escalation.rejected',
+      'escalation.countersigned',
+    ];
+    const involved = await this.dataSource
+      .getRepository(this.entities.audit)
+      .createQueryBuilder('entry')
+      .select('DISTINCT entry.episodeId', 'episodeId')
+      .where('entry.type IN (:...types)', {
+        types: [
+          ...types,
+          'therapy.started',
+          'screening.recorded',
+          'reassessment.recorded',
+        ],
+      })
+      .getRawMany<{ episodeId: string }>();
+    const episodes = this.dataSource.getRepository(this.entities.episode);
+    const decisions = [];
+    for (const { episodeId } of involved) {
+      const row = await episodes.findOneBy({ id: episodeId });
+      // A chain whose episode is gone refuses the report, as it always has
+      // (the audit's verification names that chain).
+      if (!row) {
+        throw new ServiceError(404, { message: `no episode ${episodeId}` });
+      }
+      if (row.initialSnapshot === null) continue;
+      const entries = await this.dataSource
+        .getRepository(this.entities.audit)
+        .find({ where: { episodeId }, order: { seq: 'ASC' } });
+      let snapshot = restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
+      let warrantedSince: string | null = null;
+      for (const entry of entries) {
+        const event = recordedEvent(entry);
+        const payload = event.payload as Record<string, unknown>;
+        const request = snapshot.context.escalationRequests.find(
+          (r) => r.requestId === payload['requestId'],
+        );
+        [snapshot] = stepEpisode(snapshot, event);
+        const at = new Date(entry.occurredAt).toISOString();
+        const emergency =
+          entry.type === 'therapy.started' && payload['emergency'] === true;
+        const override =
+          entry.type === 'screening.recorded' &&
+          payload['result'] === 'overridden';
+        // A senior's judgement of an inadequate response on clinical grounds
+        // (a route to escalation), and a dose confirmed outside its range.
+        const judged =
+          entry.type === 'reassessment.recorded' &&
+          payload['clinicalJudgement'] === 'inadequate';
+        // Only a dose the check found outside a soft limit (a confirmation
+        // sent with a dose within the limits confirmed nothing).
+        const doseConfirmed =
+          entry.type === 'therapy.started' &&
+          snapshot.context.therapies.findLast((t) => t.drug === payload['drug'])
+            ?.doseCheck?.tier === 'soft';
+        if (
+          types.includes(entry.type) ||
+          emergency ||
+          override ||
+          judged ||
+          doseConfirmed
+        ) {
+          decisions.push({
+            episodeId,
+            patientIdentifier: row.patientIdentifier,
+            kind: row.kind,
+            seq: entry.seq,
+            decision: emergency
+              ? 'emergency-start'
+              : override
+                ? `screening-overridden: ${String(payload['kind'])}`
+                : judged
+                  ? 'response-judged-inadequate-on-clinical-grounds'
+                  : doseConfirmed
+                    ? 'dose-outside-range-confirmed'
+                    : entry.type.replace('escalation.', ''),
+            drug:
+              typeof payload['drug'] === 'string'
+                ? payload['drug']
+                : (request?.drug ?? ''),
+            requestId:
+              typeof payload['requestId'] === 'string'
+                ? payload['requestId']
+                : null,
+            requestedBy:
+              request?.requestedBy.id ??
+              (entry.type === 'escalation.requested' || emergency
+                ? entry.actorId
+                : null),
+            decidedBy: entry.actorId,
+            role: entry.actorRole,
+            at,
+            rationale: doseConfirmed
+              ? String(payload['doseConfirmation'])
+              : entry.rationale,
+            evidence: JSON.parse(entry.evidence) as string[],
+            warrantedSince,
+            hoursFromWarrantedToDecision:
+              warrantedSince === null
+                ? null
+                : Math.round(
+                    ((Date.parse(at) - Date.parse(warrantedSince)) /
+                      3_600_000) *
+                      100,
+                  ) / 100,
+          });
+        }
+        const verdict = snapshot.context.lastResponse?.verdict;
+        const warranted =
+          verdict === 'inadequate' ||
+          verdict === 'worsening' ||
+          snapshot.context.rapidlyWorsening;
+        if (warranted && warrantedSince === null) warrantedSince = at;
+        if (!warranted) warrantedSince = null;
+      }
+    }
+    return decisions.sort((a, b) => a.at.localeCompare(b.at));
+  }
+}
