@@ -504,6 +504,41 @@ describe('the clinician web app in Chromium', () => {
   );
 
   maybe(
+    'live: the board and an open episode show a change made in another browser, without a reload',
+    async () => {
+      const a = await harness.newPage();
+      const b = await harness.newPage();
+      await signIn(a.page, harness.service.url, 'dr-adams');
+      await signIn(b.page, harness.service.url, 'dr-chen');
+      // A watches the board; B opens an episode.
+      await a.page
+        .getByRole('heading', { name: 'Board: open episodes' })
+        .waitFor();
+      await b.page.getByRole('button', { name: 'New episode' }).click();
+      const form = b.page.getByRole('form', { name: 'New episode' });
+      await form.getByLabel('Identifier').fill('SYN-LIVE-1');
+      await form.getByLabel('Weight (kg)').fill('30');
+      await form.getByLabel('Height (cm)').fill('135');
+      await form.getByLabel('Birth date').fill('2016-06-01');
+      await form.getByLabel('Sex').selectOption('male');
+      await form.getByLabel('Underlying disease').selectOption('sJIA');
+      await form.getByRole('button', { name: 'Open episode' }).click();
+      await b.page.getByRole('heading', { name: /SYN-LIVE-1/ }).waitFor();
+      await a.page
+        .getByRole('row', { name: /SYN-LIVE-1/ })
+        .waitFor({ timeout: 5_000 });
+      // A opens it; B records on it; A's page follows.
+      await a.page.getByRole('button', { name: 'SYN-LIVE-1' }).click();
+      await a.page.getByText(/Stage:.*version 0/).waitFor();
+      await choose(b.page, 'Start the diagnostic work-up');
+      await record(b.page);
+      await a.page.getByText(/Stage:.*version 1/).waitFor({ timeout: 5_000 });
+      await a.context.close();
+      await b.context.close();
+    },
+  );
+
+  maybe(
     'a deep link to an unknown episode offers the way back to the board, not "try again"',
     async () => {
       const { context, page } = await harness.newPage();

@@ -17,6 +17,8 @@ import { OidcController } from './auth/oidc.controller.js';
 import { OidcService, oidcSettings } from './auth/oidc.service.js';
 import { UsersController } from './auth/users.controller.js';
 import { UsersService } from './auth/users.service.js';
+import { ChangesModule } from './changes/changes.module.js';
+import { EpisodeChangesService } from './changes/episode-changes.service.js';
 import type { Clock } from './clock/clock.js';
 import type { Configuration } from './config/configuration.js';
 import type { Entities } from './database/entities.js';
@@ -79,6 +81,11 @@ export class AppModule {
     );
     const escalations = new EscalationsService(deps.dataSource, deps.entities);
     const oidc = oidcSettings(deps.config);
+    const changes = new EpisodeChangesService(
+      deps.dataSource,
+      deps.entities.episode,
+      deps.config.CHANGES_POLL_MS,
+    );
     return {
       module: AppModule,
       imports: [
@@ -94,6 +101,7 @@ export class AppModule {
         HealthModule,
         ProtocolModule,
         WorkItemsModule.forRoot(workItems),
+        ChangesModule.forRoot(changes),
       ],
       controllers: [
         AuthController,

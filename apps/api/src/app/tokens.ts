@@ -9,3 +9,4 @@ export const AUDIT = Symbol('AuditService');
 export const ESCALATIONS = Symbol('EscalationsService');
 export const ACCESS_LOG = Symbol('AccessLogService');
 export const OIDC = Symbol('OidcService');
+export const EPISODE_CHANGES = Symbol('EpisodeChangesService');

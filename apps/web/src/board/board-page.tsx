@@ -8,6 +8,7 @@ import type { EpisodeList, EpisodeListItem } from '../api/types.js';
 import type { UnusualItem } from '../episode/event-form.model.js';
 import { UnusualConfirmation } from '../episode/unusual-confirmation.js';
 import { useFetched } from '../use-fetched.js';
+import { useLiveChanges } from '../use-live-changes.js';
 import { useNow } from '../use-now.js';
 import {
   type BoardSortKey,
@@ -198,6 +199,11 @@ export interface BoardPageProps {
 export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
   const now = useNow();
   const [reload, setReload] = useState(0);
+  // Live: a change made anywhere reloads the list (the service announces
+  // it within its poll interval).
+  useLiveChanges((change) => {
+    if (change.kind === kind) setReload((value) => value + 1);
+  });
   const { data: list, error } = useFetched<EpisodeList>(
     api,
     `/api/episodes?kind=${kind}&pageSize=100`,

@@ -18,6 +18,7 @@ import type { Session } from '../api/types.js';
 import { SkipLink } from '../skip-link.js';
 import type { TrainingState } from '../training/training.api.js';
 import { TrainingPanel } from '../training/training-panel.js';
+import { useLiveChanges } from '../use-live-changes.js';
 import { ActionPanel } from './action-panel.js';
 import { ActiveTherapies } from './active-therapies.js';
 import { AuditTimeline } from './audit-timeline.js';
@@ -189,6 +190,16 @@ function EpisodeView({
   // After a conflict the page reloads: the form that was sent opens again
   // with what was typed, if the event is still allowed.
   const [chartOpen, setChartOpen] = useState(false);
+  // Live: a change made elsewhere reloads the page, unless a form is open
+  // (then the user is told, and chooses when).
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+  useLiveChanges((change) => {
+    if (change.id !== data.detail.id || change.version <= data.detail.version) {
+      return;
+    }
+    if (chosen === null && !busy) onReload();
+    else setChangedElsewhere(true);
+  });
   const [chosen, setOpenForm] = useState<EventOption | null>(() =>
     feedback?.kind === 'conflict' && feedback.submission
       ? reopened(allowed, feedback.submission)
@@ -281,6 +292,17 @@ function EpisodeView({
           </ul>
         ) : null}
       </header>
+      {changedElsewhere ? (
+        <div className="feedback changed" role="status">
+          <p>
+            Someone else changed this episode meanwhile. Your form is still
+            open; showing the change closes it.
+          </p>
+          <button type="button" onClick={onReload}>
+            Show the change
+          </button>
+        </div>
+      ) : null}
       {feedback &&
       (feedback.kind === 'conflict' || !(chosen && feedback.submission)) ? (
         // An answer about the open form's event shows in the form.

@@ -49,6 +49,12 @@ export const configurationSchema = z
     DATA_DIR: z.string().min(1).default('data'),
     /** The built web app served at `/` (`npm start` builds it; absent: API only). */
     WEB_DIR: z.string().min(1).default('dist/web'),
+    /**
+     * How often the service looks for changed episodes while a page listens
+     * (server-sent events at /api/changes): one query per interval per
+     * instance, whatever the number of pages.
+     */
+    CHANGES_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
     /** How often the scheduler looks for due times (0: only at start). */
     SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     /**

@@ -1,0 +1,91 @@
+import {
+  Controller,
+  Get,
+  Inject,
+  type OnModuleDestroy,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { Roles } from '../auth/auth.guard.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
+import { EPISODE_CHANGES } from '../tokens.js';
+import type {
+  EpisodeChange,
+  EpisodeChangesService,
+} from './episode-changes.service.js';
+
+/** A comment line now and then keeps proxies from closing a quiet stream. */
+const KEEP_ALIVE_MS = 25_000;
+
+interface StreamRequest extends FastifyRequest {
+  user: AuthenticatedUser;
+}
+
+/** Whether `user` may hear of a change (a trainee: their own training episodes). */
+function mayHear(user: AuthenticatedUser, change: EpisodeChange): boolean {
+  return (
+    user.role !== 'trainee' ||
+    (change.kind === 'training' && change.openedBy === user.username)
+  );
+}
+
+@Controller('api/changes')
+export class ChangesController implements OnModuleDestroy {
+  /** The open streams, ended when the service stops (else it waits for them). */
+  private readonly open = new Set<() => void>();
+
+  constructor(
+    @Inject(EPISODE_CHANGES) private readonly changes: EpisodeChangesService,
+  ) {}
+
+  /**
+   * Server-sent events: `episode` with `{ id, version, kind }` whenever an
+   * episode this user may read changes (on any instance). No patient data:
+   * the page asks for what it shows.
+   */
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get()
+  stream(@Req() request: StreamRequest, @Res() reply: FastifyReply): void {
+    const { user } = request;
+    void reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 2000\n\n');
+    const unsubscribe = this.changes.subscribe((changes) => {
+      for (const change of changes) {
+        if (!mayHear(user, change)) continue;
+        raw.write(
+          `event: episode\ndata: ${JSON.stringify({
+            id: change.id,
+            version: change.version,
+            kind: change.kind,
+          })}\n\n`,
+        );
+      }
+    });
+    const keepAlive = setInterval(
+      () => raw.write(': keep-alive\n\n'),
+      KEEP_ALIVE_MS,
+    );
+    const end = () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      this.open.delete(end);
+      raw.end();
+    };
+    this.open.add(end);
+    request.raw.on('close', end);
+  }
+
+  onModuleDestroy(): void {
+    for (const end of [...this.open]) end();
+    this.changes.stop();
+  }
+}

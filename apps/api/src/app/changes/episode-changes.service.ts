@@ -1,0 +1,104 @@
+import type { DataSource, EntitySchema } from 'typeorm';
+import { MoreThanOrEqual } from 'typeorm';
+
+import type { EpisodeRow } from '../database/entities.js';
+
+/** What a change tells a page: which episode moved to which version. */
+export interface EpisodeChange {
+  readonly id: string;
+  readonly version: number;
+  readonly kind: 'real' | 'training';
+  /** Who opened it (a trainee hears only of their own training episodes). */
+  readonly openedBy: string | null;
+}
+
+type Listener = (changes: readonly EpisodeChange[]) => void;
+
+/**
+ * Which episodes changed, for the pages that show them live. One query per
+ * interval per service instance while anyone listens, whatever the number
+ * of pages (no polling storm), and it sees the changes every instance on
+ * the database made, not only this one's. Changes are found by version,
+ * among the rows updated at or after the newest update already seen (the
+ * service's clock may give several writes the same instant).
+ */
+export class EpisodeChangesService {
+  private readonly listeners = new Set<Listener>();
+  private readonly versions = new Map<string, number>();
+  private since: Date | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private polling: Promise<void> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entity: EntitySchema<EpisodeRow>,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Starts telling `listener` of changes; the function it gives stops. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    if (this.timer === null) {
+      // The current versions first: what is already there is no change.
+      this.polling = this.poll(false).finally(() => {
+        this.polling = null;
+      });
+      this.timer = setInterval(() => {
+        this.polling ??= this.poll(true).finally(() => {
+          this.polling = null;
+        });
+      }, this.intervalMs);
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.since = null;
+    this.versions.clear();
+  }
+
+  private async poll(tell: boolean): Promise<void> {
+    let rows: Pick<
+      EpisodeRow,
+      'id' | 'version' | 'kind' | 'updatedAt' | 'openedBy'
+    >[];
+    try {
+      rows = await this.dataSource.getRepository(this.entity).find({
+        select: {
+          id: true,
+          version: true,
+          kind: true,
+          updatedAt: true,
+          openedBy: true,
+        },
+        ...(this.since === null
+          ? {}
+          : { where: { updatedAt: MoreThanOrEqual(this.since) } }),
+      });
+    } catch {
+      // The database is away for a moment: the next poll tries again.
+      return;
+    }
+    const changes: EpisodeChange[] = [];
+    for (const row of rows) {
+      const updated = new Date(row.updatedAt);
+      if (this.since === null || updated > this.since) this.since = updated;
+      if (this.versions.get(row.id) === row.version) continue;
+      this.versions.set(row.id, row.version);
+      changes.push({
+        id: row.id,
+        version: row.version,
+        kind: row.kind,
+        openedBy: row.openedBy ?? null,
+      });
+    }
+    if (tell && changes.length > 0) {
+      for (const listener of this.listeners) listener(changes);
+    }
+  }
+}

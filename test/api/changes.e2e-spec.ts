@@ -1,0 +1,179 @@
+/**
+ * Live changes, on both engines: a page listening at /api/changes hears of
+ * every episode that changes (made by anyone, on any instance of the
+ * service) within the poll interval, as its id and version only; a trainee
+ * hears only of their own training episodes; nobody unsigned hears anything.
+ */
+import { describe, expect } from '@jest/globals';
+
+import { amira } from '@mas/testing';
+
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+
+const pgRequirement = await postgresRequirement();
+
+interface Heard {
+  readonly id: string;
+  readonly version: number;
+  readonly kind: string;
+}
+
+/** Listens to the change stream as `token`; what it heard so far. */
+async function listen(base: string, token: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${base}/api/changes`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  const heard: Heard[] = [];
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const reading = (async () => {
+    for (;;) {
+      const chunk = await reader?.read().catch(() => undefined);
+      if (!chunk || chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let end = buffer.indexOf('\n\n');
+      while (end !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (/^event: episode$/m.test(block) && data) {
+          heard.push(JSON.parse(data) as Heard);
+        }
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })();
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    heard,
+    /** Waits (up to 4 s) until a change of `id` to `version` is heard. */
+    async until(id: string, version: number): Promise<void> {
+      for (let waited = 0; waited < 4_000; waited += 50) {
+        if (heard.some((h) => h.id === id && h.version >= version)) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`no change of ${id} to version ${String(version)} heard`);
+    },
+    async close() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+describe.each(ENGINES)('live changes on %s', (engine) => {
+  const suite = signedInSuite(
+    engine,
+    pgRequirement,
+    [
+      ['dr-adams', 'clinician'],
+      ['dr-baker', 'senior'],
+      ['trainee-tan', 'trainee'],
+      ['trainee-tom', 'trainee'],
+    ],
+    { CHANGES_POLL_MS: '100' },
+  );
+  const { maybe, as, token } = suite;
+  const base = () => suite.harness.service.url;
+
+  maybe(
+    "a page hears of another user's change, as its id and version only",
+    async () => {
+      const stream = await listen(base(), token('dr-adams'));
+      expect(stream.status).toBe(200);
+      expect(stream.type).toMatch(/^text\/event-stream/);
+      const created = await as('dr-baker').request('POST', '/api/episodes', {
+        patient: { ...amira, identifier: `SYN-LIVE-${engine.toUpperCase()}` },
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      await stream.until(id, created.body.version as number);
+      const event = await as('dr-baker').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'workup.started',
+          payload: {},
+          expectedVersion: created.body.version,
+        },
+      );
+      expect(event.status).toBe(201);
+      await stream.until(id, event.body.version as number);
+      // Only ids, versions and kinds: no patient data in the stream.
+      for (const heard of stream.heard) {
+        expect(Object.keys(heard).sort()).toEqual(['id', 'kind', 'version']);
+      }
+      await stream.close();
+    },
+  );
+
+  maybe(
+    'a change made through another instance of the service is heard too',
+    async () => {
+      const other = await suite.harness.another();
+      const stream = await listen(base(), token('dr-adams'));
+      const login = await fetch(`${other.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: 'dr-baker',
+          password: 'correct horse battery staple',
+        }),
+      });
+      const { token: otherToken } = (await login.json()) as { token: string };
+      const created = await fetch(`${other.url}/api/episodes`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${otherToken}`,
+        },
+        body: JSON.stringify({
+          patient: {
+            ...amira,
+            identifier: `SYN-OTHER-${engine.toUpperCase()}`,
+          },
+        }),
+      });
+      expect(created.status).toBe(201);
+      const { id, version } = (await created.json()) as {
+        id: string;
+        version: number;
+      };
+      await stream.until(id, version);
+      await stream.close();
+    },
+  );
+
+  maybe(
+    "a trainee hears of their own training episodes only, never of a real one or another trainee's",
+    async () => {
+      const tan = await listen(base(), token('trainee-tan'));
+      const real = await as('dr-adams').request('POST', '/api/episodes', {
+        patient: { ...amira, identifier: `SYN-REAL-${engine.toUpperCase()}` },
+      });
+      const theirs = await as('trainee-tom').request('POST', '/api/episodes', {
+        patient: { ...amira, identifier: `SYN-TOM-${engine.toUpperCase()}` },
+        kind: 'training',
+      });
+      const own = await as('trainee-tan').request('POST', '/api/episodes', {
+        patient: { ...amira, identifier: `SYN-TAN-${engine.toUpperCase()}` },
+        kind: 'training',
+      });
+      expect([real.status, theirs.status, own.status]).toEqual([201, 201, 201]);
+      await tan.until(own.body.id as string, own.body.version as number);
+      const ids = tan.heard.map((h) => h.id);
+      expect(ids).not.toContain(real.body.id);
+      expect(ids).not.toContain(theirs.body.id);
+      await tan.close();
+    },
+  );
+
+  maybe('nobody unsigned is told anything', async () => {
+    const response = await fetch(`${base()}/api/changes`);
+    expect(response.status).toBe(401);
+  });
+});
