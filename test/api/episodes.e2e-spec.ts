@@ -1309,7 +1309,8 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
           decision: 'requested',
           drug: 'ruxolitinib',
           requestedBy: 'dr-baker',
-          decidedBy: 'dr-baker',
+          // A request is not a decision: nobody decided it yet.
+          decidedBy: null,
           rationale: 'no response after 12 h',
           hoursFromWarrantedToDecision: 2,
         }),
@@ -1340,6 +1341,36 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
         /^episodeId,patientIdentifier,kind,seq,decision,drug/,
       );
       expect(text).toContain('dr-chen');
+      // The CSV holds what the auditor's filtered screen shows.
+      const approvals = await fetch(
+        `${suite.harness.service.url}/api/escalations?format=csv&decision=approved&kind=real`,
+        {
+          headers: { authorization: `Bearer ${suite.token('auditor-ames')}` },
+        },
+      );
+      const lines = (await approvals.text()).trim().split('\n').slice(1);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.every((line) => line.includes(',approved,'))).toBe(true);
+      const none = await as('auditor-ames').request(
+        'GET',
+        '/api/escalations?to=2000-01-01',
+      );
+      expect(none.body).toEqual([]);
+      // A bad filter names its field and rule, and is never a 500.
+      for (const [query, field] of [
+        ['from=2026-13-40', 'query.from'],
+        ['to=yesterday', 'query.to'],
+        ['kind=fake', 'query.kind'],
+        ['format=xml', 'query.format'],
+        ['colour=red', 'query'],
+      ] as const) {
+        const bad = await as('auditor-ames').request(
+          'GET',
+          `/api/escalations?${query}`,
+        );
+        expect([query, bad.status]).toEqual([query, 400]);
+        expect(bad.body.message).toContain(field);
+      }
     },
   );
 

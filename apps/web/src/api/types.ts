@@ -94,7 +94,8 @@ export interface EscalationDecision {
   readonly drug: string;
   readonly requestId: string | null;
   readonly requestedBy: string | null;
-  readonly decidedBy: string;
+  /** Null on a request row: nobody has decided it yet. */
+  readonly decidedBy: string | null;
   readonly role: string;
   readonly at: string;
   readonly rationale: string | null;

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 
+import { filterEscalations } from '@mas/contracts';
+
 import type { ApiClient } from '../api/client.js';
 import type { AuditVerification, EscalationDecision } from '../api/types.js';
 import { formatTime } from '../episode/clinical-time.model.js';
@@ -11,20 +13,25 @@ export interface EscalationFilter {
   readonly kind: 'real' | 'training' | '';
 }
 
+/**
+ * The screen's filter as the service's (an empty choice is no filter): the
+ * same function narrows the table here and the CSV there.
+ */
+export function asEscalationFilter(filter: EscalationFilter) {
+  return {
+    ...(filter.from === '' ? {} : { from: filter.from }),
+    ...(filter.to === '' ? {} : { to: filter.to }),
+    ...(filter.decision === '' ? {} : { decision: filter.decision }),
+    ...(filter.kind === '' ? {} : { kind: filter.kind }),
+  };
+}
+
 /** Decisions within the dates (inclusive, UTC days) and of the kind chosen. */
 export function filterDecisions(
   decisions: readonly EscalationDecision[],
   filter: EscalationFilter,
 ): EscalationDecision[] {
-  return decisions.filter((d) => {
-    const day = d.at.slice(0, 10);
-    return (
-      (filter.from === '' || day >= filter.from) &&
-      (filter.to === '' || day <= filter.to) &&
-      (filter.decision === '' || d.decision === filter.decision) &&
-      (filter.kind === '' || d.kind === filter.kind)
-    );
-  });
+  return filterEscalations(decisions, asEscalationFilter(filter));
 }
 
 export interface AuditPageProps {
@@ -69,7 +76,12 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
     };
   }, [api]);
   const downloadCsv = () => {
-    api.text('/api/escalations?format=csv').then(
+    // The file holds what the screen shows: the same filter, applied there.
+    const query = new URLSearchParams({
+      format: 'csv',
+      ...asEscalationFilter(filter),
+    });
+    api.text(`/api/escalations?${query.toString()}`).then(
       (csv) => {
         const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
         const link = document.createElement('a');
@@ -190,7 +202,7 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
                   <td>{d.drug}</td>
                   <td>{d.requestedBy ?? '—'}</td>
                   <td>
-                    {d.decidedBy} ({d.role})
+                    {d.decidedBy === null ? '—' : `${d.decidedBy} (${d.role})`}
                   </td>
                   <td>{d.rationale ?? '—'}</td>
                   <td>{d.evidence.join(', ')}</td>

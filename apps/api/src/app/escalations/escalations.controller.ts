@@ -1,6 +1,12 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
+import {
+  escalationFilterSchema,
+  filterEscalations,
+  parseOrThrow,
+} from '@mas/contracts';
+
 import { Roles } from '../auth/auth.guard.js';
 import { ESCALATIONS } from '../tokens.js';
 import type { EscalationsService } from './escalations.service.js';
@@ -12,12 +18,20 @@ export class EscalationsController {
     @Inject(ESCALATIONS) private readonly escalations: EscalationsService,
   ) {}
 
-  /** Every escalation decision and override (`?format=csv`: as CSV). */
+  /**
+   * Every escalation decision and override, narrowed by `from`, `to`
+   * (days), `decision` and `kind` as the auditor's page is (`?format=csv`:
+   * as CSV, the same rows).
+   */
   @Roles('auditor', 'senior', 'clinician')
   @Get('escalations')
-  async report(@Query('format') format: unknown, @Res() reply: FastifyReply) {
-    const decisions = await this.escalations.report();
-    if (format === 'csv') {
+  async report(@Query() query: unknown, @Res() reply: FastifyReply) {
+    const filter = parseOrThrow(escalationFilterSchema, query, 'query');
+    const decisions = filterEscalations(
+      await this.escalations.report(),
+      filter,
+    );
+    if (filter.format === 'csv') {
       const csv = escalationsCsv(decisions);
       reply.type('text/csv; charset=utf-8').status(200).send(csv);
       return;

@@ -117,7 +117,9 @@ export class EscalationsService {
               (entry.type === 'escalation.requested' || emergency
                 ? entry.actorId
                 : null),
-            decidedBy: entry.actorId,
+            // A request is no decision: nobody decided it yet.
+            decidedBy:
+              entry.type === 'escalation.requested' ? null : entry.actorId,
             role: entry.actorRole,
             at,
             rationale: doseConfirmed
