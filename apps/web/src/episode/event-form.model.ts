@@ -230,7 +230,8 @@ function panelUi(panel: JsonObject): UiSchema {
         case 'temperatureC':
           return [name, { 'ui:title': `${panelItemLabel(name)} (°C)` }];
         case 'ageDays':
-          return [name, { 'ui:title': `${panelItemLabel(name)} (days)` }];
+          // Known from the birth date and the sample time: never asked.
+          return [name, { 'ui:widget': 'hidden' }];
         case 'explainedOtherwise':
           return [
             name,
@@ -404,6 +405,28 @@ export function finalizePayload(schema: RJSFSchema, data: unknown): JsonObject {
   }
   if (Array.isArray(payload['panel'])) payload['panel'] = {};
   return payload;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A panel's age at sampling, from the patient's birth date and the sample
+ * time (the neonatal rules read it), unless the panel gives one.
+ */
+export function withAgeAtSampling(
+  payload: JsonObject,
+  birthDate: string,
+): JsonObject {
+  const panel = payload['panel'];
+  const collectedAt = payload['collectedAt'];
+  if (!isObject(panel) || panel['ageDays'] !== undefined) return payload;
+  if (typeof collectedAt !== 'string') return payload;
+  const days = Math.floor(
+    (Date.parse(collectedAt) - Date.parse(`${birthDate}T00:00:00Z`)) / DAY_MS,
+  );
+  return Number.isFinite(days) && days >= 0
+    ? { ...payload, panel: { ...panel, ageDays: days } }
+    : payload;
 }
 
 // ------------------------------------------------------------ errors

@@ -28,6 +28,7 @@ import {
   serverFieldErrors,
   type UnusualItem,
   unusualItems,
+  withAgeAtSampling,
   withError,
 } from './event-form.model.js';
 import { formFields, formWidgets } from './form-widgets.js';
@@ -178,7 +179,10 @@ export function EventForm({
       return;
     }
     setRationaleError(null);
-    const payload = finalizePayload(schema, raw);
+    const payload = withAgeAtSampling(
+      finalizePayload(schema, raw),
+      patient.birthDate,
+    );
     const errors = payloadErrors(option.type, payload);
     if (errors) {
       setClientErrors(errors);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, within } from '@testing-library/react';
 
 import { analyteUnits, findingIds } from '@mas/protocol';
+import { ben } from '@mas/testing';
 
 import {
   axeViolations,
@@ -11,6 +12,11 @@ import {
   sent,
 } from '../testing/event-form.testing.js';
 import { toLocalInput } from './clinical-time.model.js';
+
+/** Ben's age in days at the forms' sample time (now). */
+const BEN_AGE_DAYS = Math.floor(
+  (Date.parse(NOW) - Date.parse(`${ben.birthDate}T00:00:00Z`)) / 86_400_000,
+);
 
 function record() {
   fireEvent.click(screen.getByRole('button', { name: 'Record' }));
@@ -32,6 +38,21 @@ function finding(name: string): HTMLElement {
 }
 
 describe('the lab panel forms', () => {
+  it('never ask for the age: it is sent as the days from the birth date to the sample', () => {
+    const { onSubmit } = renderForm(offered('labs.recorded'));
+    expect(screen.queryByLabelText(/Age/)).toBeNull();
+    enter('ferritin', '5000');
+    record();
+    const payload = sent(onSubmit);
+    const expected = Math.floor(
+      (Date.parse(String(payload['collectedAt'])) -
+        Date.parse(`${ben.birthDate}T00:00:00Z`)) /
+        86_400_000,
+    );
+    expect(payload['panel']).toMatchObject({ ageDays: expected });
+    expect(expected).toBeGreaterThan(5000);
+  });
+
   it("start with the sample drawn now, each analyte's usual unit chosen, every finding not assessed", () => {
     renderForm(offered('labs.recorded'));
     expect(
@@ -75,6 +96,7 @@ describe('the lab panel forms', () => {
     record();
     expect(sent(onSubmit)).toEqual({
       panel: {
+        ageDays: BEN_AGE_DAYS,
         febrile: true,
         hepatomegaly: false,
         ferritin: { value: 12000, unit: 'ng/mL' },
@@ -174,7 +196,11 @@ describe('the lab panel forms', () => {
     fireEvent.click(within(finding('Fever')).getByLabelText('absent'));
     record();
     expect(sent(onSubmit)).toEqual({
-      panel: { febrile: false, ferritin: { value: 3000, unit: 'ng/mL' } },
+      panel: {
+        ageDays: BEN_AGE_DAYS,
+        febrile: false,
+        ferritin: { value: 3000, unit: 'ng/mL' },
+      },
       collectedAt: NOW,
     });
   });
