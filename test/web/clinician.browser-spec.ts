@@ -248,6 +248,12 @@ describe('the clinician web app in Chromium', () => {
       const chen = await harness.newPage();
       watch(chen.page);
       await signIn(chen.page, harness.service.url, 'dr-chen');
+      // The board sets the pending approval apart for the senior who may give it.
+      const row = chen.page.getByRole('row', { name: /SYN-E2E-1/ });
+      await row
+        .getByText(/escalation to low-dose etoposide awaits a second senior/)
+        .waitFor();
+      await expect(row.getByText('needs you').count()).resolves.toBe(1);
       await chen.page.goto(episodeUrl);
       await chen.page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
       await expect(

@@ -1,6 +1,11 @@
 import { useMemo, useState } from 'react';
 
-import { patientSchema, underlyingDiseases } from '@mas/contracts';
+import {
+  patientSchema,
+  underlyingDiseases,
+  type WorkItem,
+  type WorkItemPage,
+} from '@mas/contracts';
 import { alertLabel, ClinicalInputError, subjectLabel } from '@mas/protocol';
 
 import { type ApiClient, ApiError } from '../api/client.js';
@@ -36,10 +41,29 @@ export interface BoardTableProps {
   readonly items: readonly EpisodeListItem[];
   readonly now: number;
   readonly onOpen: (id: string) => void;
+  /** Open approvals and countersignatures, by episode. */
+  readonly approvals?: ReadonlyMap<string, readonly WorkItem[]>;
+}
+
+/** What an open approval or countersignature asks, in words. */
+function awaiting(item: WorkItem): string {
+  switch (item.kind) {
+    case 'second-senior-approval':
+      return `escalation to ${subjectLabel(item.details.drug)} awaits a second senior`;
+    case 'countersignature':
+      return `emergency start of ${subjectLabel(item.details.drug)} awaits a countersignature`;
+    case 'alert':
+      return alertLabel(item.details.alertId);
+  }
 }
 
 /** The board's table: sortable by urgency and the rest, filterable. */
-export function BoardTable({ items, now, onOpen }: BoardTableProps) {
+export function BoardTable({
+  items,
+  now,
+  onOpen,
+  approvals = new Map(),
+}: BoardTableProps) {
   const [sortKey, setSortKey] = useState<BoardSortKey>('urgency');
   const [direction, setDirection] = useState<'asc' | 'desc'>('desc');
   const [stage, setStage] = useState('');
@@ -146,7 +170,20 @@ export function BoardTable({ items, now, onOpen }: BoardTableProps) {
                       {item.patientIdentifier}
                     </button>
                   </td>
-                  <td>{item.stage}</td>
+                  <td>
+                    {item.stage}
+                    {(approvals.get(item.id) ?? []).map((open) => (
+                      <span key={open.id} className="awaiting">
+                        {' '}
+                        <span
+                          className={`badge ${open.actionable ? 'critical' : 'warning'}`}
+                        >
+                          {open.actionable ? 'needs you' : 'awaiting'}
+                        </span>{' '}
+                        {awaiting(open)}
+                      </span>
+                    ))}
+                  </td>
                   <td>{since(item.suspicionAt, now)}</td>
                   <td>{since(item.firstGlucocorticoidAt, now)}</td>
                   <td>
@@ -209,6 +246,31 @@ export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
     `/api/episodes?kind=${kind}&pageSize=100`,
     reload,
   );
+  // Approvals and countersignatures still open: flagged on their rows, and
+  // set apart for the seniors who may give them.
+  const { data: approvalItems } = useFetched<WorkItemPage>(
+    api,
+    '/api/work-items?kind=second-senior-approval&pageSize=100',
+    reload,
+  );
+  const { data: countersignItems } = useFetched<WorkItemPage>(
+    api,
+    '/api/work-items?kind=countersignature&pageSize=100',
+    reload,
+  );
+  const approvals = useMemo(() => {
+    const byEpisode = new Map<string, WorkItem[]>();
+    for (const item of [
+      ...(approvalItems?.items ?? []),
+      ...(countersignItems?.items ?? []),
+    ]) {
+      byEpisode.set(item.episodeId, [
+        ...(byEpisode.get(item.episodeId) ?? []),
+        item,
+      ]);
+    }
+    return byEpisode;
+  }, [approvalItems, countersignItems]);
   return (
     <section aria-labelledby="board-title">
       <h1 id="board-title">
@@ -232,7 +294,12 @@ export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
       {error ? <p role="alert">{error}</p> : null}
       {list === null && error === null ? <p>Loading…</p> : null}
       {list ? (
-        <BoardTable items={list.items} now={now} onOpen={onOpen} />
+        <BoardTable
+          items={list.items}
+          now={now}
+          onOpen={onOpen}
+          approvals={approvals}
+        />
       ) : null}
     </section>
   );
