@@ -183,6 +183,10 @@ describe('the clinician web app in Chromium', () => {
         path: join(SCREENSHOTS, 'episode-page.png'),
         fullPage: true,
       });
+      await page
+        .locator('section[aria-labelledby="labs-title"] .labs-chart')
+        .first()
+        .screenshot({ path: join(SCREENSHOTS, 'labs-chart.png') });
       await page.evaluate(() => {
         window.scrollTo(0, 0);
       });

@@ -90,11 +90,28 @@ describe('LabsPanel', () => {
     expect(ferritinKey.textContent).toContain(
       `2016 criteria: Ferritin > ${String(required?.value)} ng/mL`,
     );
-    // Drawn on the chart too, in the canonical unit.
+    // Four lines close together: named by the key alone, never printed
+    // over each other on the chart.
     const drawn = [
       ...figureOf('Ferritin (ng/mL)').querySelectorAll('svg text'),
     ].map((text) => text.textContent);
-    expect(drawn).toContain(`2016 > ${String(required?.value)}`);
+    expect(drawn).not.toContain(`2016 > ${String(required?.value)}`);
+    // A chart of one or two lines names them on the chart too.
+    const fewLines = [...document.querySelectorAll('figure.labs-chart')].filter(
+      (figure) => {
+        const lines = figure.querySelectorAll('.labs-chart__key li').length;
+        return lines > 0 && lines <= 2;
+      },
+    );
+    expect(fewLines.length).toBeGreaterThan(0);
+    for (const figure of fewLines) {
+      const named = [...figure.querySelectorAll('svg text')].filter((text) =>
+        /[<>≤≥]/.test(text.textContent),
+      );
+      expect(named).toHaveLength(
+        figure.querySelectorAll('.labs-chart__key li').length,
+      );
+    }
     const fibrinogenKey = within(figureOf('Fibrinogen (g/L)')).getByRole(
       'list',
       { name: 'Threshold lines' },

@@ -76,6 +76,8 @@ const GRID_STROKE = '#d0d7de';
 const AXIS_FONT_SIZE = 11;
 const LABEL_FONT_SIZE = 10;
 
+const LABEL_POSITIONS = ['insideTopRight', 'insideBottomLeft'] as const;
+
 function unitSuffix(unit: string): string {
   const shown = displayUnit(unit);
   return shown === '' ? '' : ` (${shown})`;
@@ -155,6 +157,9 @@ function TrendChart({
           tick={{ fontSize: AXIS_FONT_SIZE, fill: '#24292f' }}
         />
         <YAxis
+          // Around the values and thresholds, not from zero: a temperature
+          // of 38-40 °C on an axis from 0 is a flat line.
+          domain={['auto', 'auto']}
           tickFormatter={(v: unknown) =>
             typeof v === 'number' ? formatNumber(v) : ''
           }
@@ -171,19 +176,26 @@ function TrendChart({
               : String(value)
           }
         />
-        {series.thresholds.map((t) => (
+        {series.thresholds.map((t, index) => (
           <ReferenceLine
             key={t.label}
             y={t.value}
             ifOverflow="extendDomain"
             stroke={SOURCE_STYLE[t.source].stroke}
             strokeDasharray={SOURCE_STYLE[t.source].dash}
-            label={{
-              value: t.shortLabel,
-              position: 'insideTopRight',
-              fill: SOURCE_STYLE[t.source].stroke,
-              fontSize: LABEL_FONT_SIZE,
-            }}
+            // Two lines are named on the chart (one above its line on the
+            // right, the other below on the left: never over each other);
+            // more are named by the key below, their styles told apart.
+            {...(series.thresholds.length <= LABEL_POSITIONS.length
+              ? {
+                  label: {
+                    value: t.shortLabel,
+                    position: LABEL_POSITIONS[index % LABEL_POSITIONS.length],
+                    fill: SOURCE_STYLE[t.source].stroke,
+                    fontSize: LABEL_FONT_SIZE,
+                  },
+                }
+              : {})}
           />
         ))}
         <Line
