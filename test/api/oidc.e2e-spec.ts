@@ -224,6 +224,32 @@ describe.each(ENGINES)('single sign-on (OpenID Connect) on %s', (engine) => {
   );
 
   maybe(
+    'a name changed at the provider does not rename the account (the audit and four eyes know it by its first name)',
+    async () => {
+      provider.accounts.set('dr-sso-renamer', {
+        preferred_username: 'dr.first',
+        roles: ['mas-senior'],
+      });
+      const first = await signInThroughProvider(base(), 'dr-sso-renamer');
+      expect((await session(sessionCookie(first.cookies))).body).toMatchObject({
+        username: 'dr.first',
+      });
+      provider.accounts.set('dr-sso-renamer', {
+        preferred_username: 'dr.second',
+        roles: ['mas-senior'],
+      });
+      const again = await signInThroughProvider(base(), 'dr-sso-renamer');
+      expect((await session(sessionCookie(again.cookies))).body).toMatchObject({
+        username: 'dr.first',
+      });
+      expect((await users()).map((u) => u.username)).not.toContain('dr.second');
+      expect(
+        (await logged('user.rename.refused', 'dr.first'))?.detail,
+      ).toMatchObject({ claimed: 'dr.second' });
+    },
+  );
+
+  maybe(
     'a user whose claims give no role here is refused and no account is made',
     async () => {
       const refused = await signInThroughProvider(base(), 'dr-sso-none');

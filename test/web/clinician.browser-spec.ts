@@ -266,9 +266,11 @@ describe('the clinician web app in Chromium', () => {
       await choose(chen.page, /^Approve escalation to/);
       await chen.page.getByLabel(/Rationale/).fill('agreed: refractory course');
       await record(chen.page);
-      await expect(
-        chen.page.getByText('awaiting approval').count(),
-      ).resolves.toBe(0);
+      // Once the page has the approval (it reloads after "Recorded."):
+      // nothing awaits any more.
+      await chen.page
+        .getByText('awaiting approval')
+        .waitFor({ state: 'detached' });
 
       // Every step in the audit timeline, and the chain verifies.
       const timeline = chen.page.locator('section.audit');

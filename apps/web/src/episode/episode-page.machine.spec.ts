@@ -107,6 +107,7 @@ describe('the episode page flow', () => {
           status: 409,
           body: {
             message: 'expectedVersion 1 is stale: the episode is at version 2',
+            version: 2,
           },
         },
       }),
@@ -127,6 +128,24 @@ describe('the episode page flow', () => {
         }),
       ],
     });
+  });
+
+  it('409 for a record failing its seal: said as the service says it, not as a conflict to resend', async () => {
+    const context = await sendOnce(
+      service({
+        versions: [1],
+        post: {
+          status: 409,
+          body: {
+            message:
+              'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it',
+          },
+        },
+      }),
+    );
+    expect(context.feedback?.kind).toBe('error');
+    expect(context.feedback?.message).toMatch(/does not match its seal/);
+    expect(context.feedback?.message).not.toMatch(/Your form is kept/);
   });
 
   it("422: stays on the same version and gives the machine's reason in words", async () => {

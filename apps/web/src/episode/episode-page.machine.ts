@@ -72,11 +72,24 @@ const strings = (value: unknown): string[] | undefined =>
     ? value.filter((v): v is string => typeof v === 'string')
     : undefined;
 
+/** A 409 because someone else recorded first (the version moved on). */
+function isStaleVersion(error: ApiError): boolean {
+  return (
+    typeof error.body['version'] === 'number' ||
+    /changed meanwhile/.test(String(error.body['message']))
+  );
+}
+
 function feedbackOf(error: unknown, submission?: Submission | null): Feedback {
   const about = submission ? { submission } : {};
   if (error instanceof ApiError) {
     switch (error.status) {
       case 409:
+        // A 409 that is not about the version (the record failed its seal:
+        // an auditor must look) is said as the service says it.
+        if (!isStaleVersion(error)) {
+          return { kind: 'error', message: error.message, ...about };
+        }
         // Someone else recorded first: the form is kept (its submission) for
         // the user to check against what changed and send again.
         return {
@@ -241,7 +254,9 @@ export const episodePageMachine = setup({
           {
             // Someone else changed the episode: reload, then show what.
             guard: ({ event }) =>
-              event.error instanceof ApiError && event.error.status === 409,
+              event.error instanceof ApiError &&
+              event.error.status === 409 &&
+              isStaleVersion(event.error),
             target: 'loading',
             actions: assign(({ context, event }) => ({
               feedback: feedbackOf(event.error, context.sent),

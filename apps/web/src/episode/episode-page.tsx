@@ -37,6 +37,7 @@ import {
   type Feedback,
   type Submission,
 } from './episode-page.machine.js';
+import type { ReopenedOption } from './event-form.js';
 import { prettify } from './labs.model.js';
 import { LabsPanel } from './labs-panel.js';
 import { PatientCard } from './patient-card.js';
@@ -266,7 +267,7 @@ function EpisodeView({
             >
               {context.lastResponse.verdict}
             </span>{' '}
-            <span className="hint">
+            <span className="hint response-reasons">
               {context.lastResponse.reasons.map(prettify).join('; ')}
             </span>
           </p>
@@ -397,19 +398,36 @@ export interface EpisodePageProps {
   readonly id: string;
 }
 
-/** The allowed option a conflicting submission was made from, with its values. */
+/**
+ * The allowed option a conflicting submission was made from, with what the
+ * user typed: their clinical times kept, their rationale restored; what
+ * only stood for the values sent (a confirmation of a dose or of unusual
+ * values, the age at sampling) left out, to be asked or computed again.
+ */
 export function reopened(
   allowed: readonly EventOption[],
   submission: Submission,
-): EventOption | null {
+): ReopenedOption | null {
   const label = eventLabelOf(submission.type, submission.payload);
-  const sameType = allowed.filter((o) => o.type === submission.type);
-  const option =
-    sameType.find((o) => o.label === label) ??
-    (sameType.length === 1 ? sameType[0] : undefined);
-  return option === undefined
-    ? null
-    : { ...option, examplePayload: submission.payload };
+  const option = allowed.find(
+    (o) => o.type === submission.type && o.label === label,
+  );
+  if (option === undefined) return null;
+  const sent = (submission.payload ?? {}) as Record<string, unknown>;
+  const { doseConfirmation: _dose, confirmUnusual: _unusual, ...kept } = sent;
+  const panel = kept['panel'];
+  if (panel !== null && typeof panel === 'object' && !Array.isArray(panel)) {
+    const { ageDays: _age, ...rest } = panel as Record<string, unknown>;
+    kept['panel'] = rest;
+  }
+  return {
+    ...option,
+    examplePayload: kept,
+    reopened: true,
+    ...(submission.rationale === undefined
+      ? {}
+      : { rationale: submission.rationale }),
+  };
 }
 
 export function EpisodePage({ api, session, id }: EpisodePageProps) {

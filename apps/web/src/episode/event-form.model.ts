@@ -359,8 +359,15 @@ export function initialPayload(
   schema: RJSFSchema,
   example: unknown,
   now: string,
+  /** A form opened again with what was sent: its times are the user's. */
+  keepTimes = false,
 ): unknown {
-  const times = Object.keys(schema.properties ?? {}).filter(isClinicalTime);
+  const times = Object.keys(schema.properties ?? {})
+    .filter(isClinicalTime)
+    .filter(
+      (name) =>
+        !(keepTimes && isObject(example) && typeof example[name] === 'string'),
+    );
   if (!isObject(example)) {
     return times.length > 0
       ? Object.fromEntries(times.map((name) => [name, now]))

@@ -41,6 +41,15 @@ import { UnusualConfirmation } from './unusual-confirmation.js';
 
 export { optionLabel } from './event-form.model.js';
 
+/**
+ * An option opened again with what was sent before a conflict: its times
+ * are the user's (not "now"), its rationale as typed.
+ */
+export interface ReopenedOption extends EventOption {
+  readonly reopened?: true;
+  readonly rationale?: string;
+}
+
 const PANEL_EVENTS = new Set(['labs.recorded', 'reassessment.recorded']);
 
 /**
@@ -119,9 +128,16 @@ export function EventForm({
   );
   const uiSchema = useMemo(() => formUiSchema(schema, 'Record'), [schema]);
   const [formData, setFormData] = useState<unknown>(() =>
-    initialPayload(schema, option.examplePayload, now),
+    initialPayload(
+      schema,
+      option.examplePayload,
+      now,
+      (option as ReopenedOption).reopened === true,
+    ),
   );
-  const [rationale, setRationale] = useState('');
+  const [rationale, setRationale] = useState(
+    (option as ReopenedOption).rationale ?? '',
+  );
   const [rationaleError, setRationaleError] = useState<string | null>(null);
   const [clientErrors, setClientErrors] = useState<FormErrors | null>(null);
   const [step, setStep] = useState<Step>(EDIT);

@@ -95,8 +95,11 @@ export interface LabTrend {
   readonly arrow: '↑' | '↓' | '→' | '';
 }
 
-/** Significant digits a value shows on the card. */
-const CARD_DIGITS = 3;
+/**
+ * A value as the card shows it: as recorded, a converted value to two
+ * decimals at most (never to significant digits: 12,345 stays 12,345).
+ */
+const roundValue = (value: number): number => Math.round(value * 100) / 100;
 
 function valueIn(
   panel: unknown,
@@ -144,10 +147,9 @@ export function labTrends(context: EpisodeContext): LabTrend[] {
         analyte,
         label: definition.label,
         unit: unitLabel(unit),
-        latest: Number(now.toPrecision(CARD_DIGITS)),
+        latest: roundValue(now),
         latestAt: latest.at,
-        baseline:
-          before === null ? null : Number(before.toPrecision(CARD_DIGITS)),
+        baseline: before === null ? null : roundValue(before),
         changePercent: change,
         arrow: change === null ? '' : change > 0 ? '↑' : change < 0 ? '↓' : '→',
       },

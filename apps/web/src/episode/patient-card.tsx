@@ -41,6 +41,9 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
   const therapies = activeTherapies(context).map(therapyLine);
   const pending: readonly EscalationRequest[] =
     context.escalationRequests.filter((r) => r.status === 'pending');
+  const uncountersigned = context.emergencyStarts.filter(
+    (start) => start.countersignedBy === undefined,
+  );
   return (
     <section className="patient-card" aria-labelledby="patient-card-title">
       <h2 id="patient-card-title" className="visually-hidden">
@@ -168,7 +171,16 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
                 {alertLabel(alert.id)}
               </li>
             ))}
-            {pending.length === 0 && alerts.length === 0 ? (
+            {uncountersigned.map((start) => (
+              <li key={start.id}>
+                <span className="badge warning">countersignature</span>{' '}
+                emergency start of {subjectLabel(start.drug)} by{' '}
+                {start.startedBy.id}, awaiting a second senior
+              </li>
+            ))}
+            {pending.length === 0 &&
+            uncountersigned.length === 0 &&
+            alerts.length === 0 ? (
               <li>No open approval or alert.</li>
             ) : null}
           </ul>

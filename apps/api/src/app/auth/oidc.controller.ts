@@ -179,12 +179,13 @@ export class OidcController {
         detail: { from: outcome.previousRole, to: user.role, ...by },
       });
     }
-    if (outcome.previousUsername !== undefined) {
+    if (outcome.claimedUsername !== undefined) {
+      // Kept under its first name; the provider's new one is recorded.
       await this.accessLog.record({
         user: self,
-        action: 'user.renamed',
+        action: 'user.rename.refused',
         subject: user.username,
-        detail: { from: outcome.previousUsername, ...by },
+        detail: { claimed: outcome.claimedUsername, ...by },
       });
     }
     await openBrowserSession(

@@ -126,6 +126,9 @@ export class OidcService {
       code_challenge_method: 'S256',
       state: transaction.state,
       nonce: transaction.nonce,
+      // Always ask who signs in: on a shared ward computer the provider's
+      // session of the previous user must not sign the next one in.
+      prompt: 'login',
     });
     return { url, transaction };
   }

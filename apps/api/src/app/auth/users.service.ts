@@ -53,7 +53,8 @@ export type FederatedSignIn =
       readonly user: UserRow;
       /** The role before this sign-in (null: the account is new). */
       readonly previousRole: UserRole | null;
-      readonly previousUsername?: string;
+      /** The name the provider now gives, when it is not the account's. */
+      readonly claimedUsername?: string;
     }
   | { readonly ok: false; readonly problem: FederatedProblem };
 
@@ -402,37 +403,37 @@ export class UsersService {
       if (existing.disabledAt !== null) {
         return { ok: false, problem: 'disabled' };
       }
-      const renamed = existing.username !== identity.username;
-      if (renamed && (await this.findByUsername(identity.username))) {
-        return { ok: false, problem: 'username-taken' };
-      }
-      if (!renamed && existing.role === identity.role) {
-        return { ok: true, user: existing, previousRole: existing.role };
+      // The username is the actor in the audit and the four-eyes checks: it
+      // never changes with the provider's claims (a rename there could make
+      // a senior a "different" one, or hand a freed name to someone else).
+      if (existing.role === identity.role) {
+        return {
+          ok: true,
+          user: existing,
+          previousRole: existing.role,
+          ...(existing.username === identity.username
+            ? {}
+            : { claimedUsername: identity.username }),
+        };
       }
       const next: UserRow = {
         ...existing,
-        username: identity.username,
         role: identity.role,
-        tokenVersion:
-          existing.role === identity.role
-            ? existing.tokenVersion
-            : existing.tokenVersion + 1,
+        tokenVersion: existing.tokenVersion + 1,
       };
       await this.gate.run(() =>
         this.repository().update(
           { id: existing.id },
-          {
-            username: next.username,
-            role: next.role,
-            tokenVersion: next.tokenVersion,
-          },
+          { role: next.role, tokenVersion: next.tokenVersion },
         ),
       );
       return {
         ok: true,
         user: next,
         previousRole: existing.role,
-        ...(renamed ? { previousUsername: existing.username } : {}),
+        ...(existing.username === identity.username
+          ? {}
+          : { claimedUsername: identity.username }),
       };
     }
     if (await this.findByUsername(identity.username)) {

@@ -14,6 +14,9 @@ export interface EpisodeChange {
 
 type Listener = (changes: readonly EpisodeChange[]) => void;
 
+/** How far before the newest update seen each poll looks again. */
+const LOOK_BACK_MS = 60_000;
+
 /**
  * Which episodes changed, for the pages that show them live. One query per
  * interval per service instance while anyone listens, whatever the number
@@ -76,9 +79,17 @@ export class EpisodeChangesService {
           updatedAt: true,
           openedBy: true,
         },
+        // A margin before the newest update seen: a write stamped earlier
+        // may commit later, or come from an instance whose clock is behind.
         ...(this.since === null
           ? {}
-          : { where: { updatedAt: MoreThanOrEqual(this.since) } }),
+          : {
+              where: {
+                updatedAt: MoreThanOrEqual(
+                  new Date(this.since.getTime() - LOOK_BACK_MS),
+                ),
+              },
+            }),
       });
     } catch {
       // The database is away for a moment: the next poll tries again.
