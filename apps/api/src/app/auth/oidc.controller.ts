@@ -46,13 +46,16 @@ export type SignInErrorCode =
 
 /**
  * A path of this site to return to after sign-in: starts with one slash
- * (never `//host` or `/\host`, which browsers read as another site), plain
- * text, bounded. Anything else returns to the start page.
+ * (never `//host` or `/\host`, which browsers read as another site),
+ * printable ASCII with no backslash, bounded. Anything else returns to the
+ * start page.
  */
 export function safeReturnPath(value: unknown): string {
+  // Printable ASCII only: a redirect header cannot carry other characters
+  // (a percent-encoded path can).
   return typeof value === 'string' &&
     value.length <= 500 &&
-    /^\/(?![/\\])[^\s\\]*$/.test(value)
+    /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(value)
     ? value
     : '/';
 }

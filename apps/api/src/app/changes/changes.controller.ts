@@ -82,6 +82,8 @@ export class ChangesController implements OnModuleDestroy {
     };
     this.open.add(end);
     request.raw.on('close', end);
+    // Gone already while the guard looked the user up: nothing to keep.
+    if (request.raw.destroyed) end();
   }
 
   onModuleDestroy(): void {
