@@ -13,6 +13,28 @@ import {
 } from '../testing/event-form.testing.js';
 import { ActionPanel } from './action-panel.js';
 
+/** The panel for a clinician who may act, no form open, nothing pending. */
+function renderPanel(
+  allowed: readonly EventOption[],
+  blocked: readonly EventOption[],
+) {
+  return render(
+    <ActionPanel
+      allowed={allowed}
+      blocked={blocked}
+      requests={[]}
+      chosen={null}
+      canAct
+      patient={ben}
+      profile={profile}
+      busy={false}
+      now={NOW}
+      onChoose={jest.fn()}
+      onSubmit={jest.fn()}
+    />,
+  );
+}
+
 describe('the action panel', () => {
   it("never offers the scheduler's clock, even when an explanation lists it", () => {
     const clock: EventOption = {
@@ -25,21 +47,7 @@ describe('the action panel', () => {
       group: 'course',
     };
     const blockedClock: EventOption = { ...clock, status: 'blocked' };
-    render(
-      <ActionPanel
-        allowed={[clock, offered('workup.started')]}
-        blocked={[blockedClock]}
-        requests={[]}
-        chosen={null}
-        canAct
-        patient={ben}
-        profile={profile}
-        busy={false}
-        now={NOW}
-        onChoose={jest.fn()}
-        onSubmit={jest.fn()}
-      />,
-    );
+    renderPanel([clock, offered('workup.started')], [blockedClock]);
     const actions = screen.getByRole('region', { name: 'Actions' });
     expect(
       within(actions).getByRole('button', {
@@ -60,21 +68,7 @@ describe('actions in clinical words, by task', () => {
       offered('labs.recorded'),
       offered('support.started', 'ventilation'),
     ];
-    render(
-      <ActionPanel
-        allowed={allowed}
-        blocked={[offered('remission.recorded')]}
-        requests={[]}
-        chosen={null}
-        canAct
-        patient={ben}
-        profile={profile}
-        busy={false}
-        now={NOW}
-        onChoose={jest.fn()}
-        onSubmit={jest.fn()}
-      />,
-    );
+    renderPanel(allowed, [offered('remission.recorded')]);
     const actions = screen.getByRole('region', { name: 'Actions' });
     const headings = within(actions)
       .getAllByRole('heading', { level: 4 })

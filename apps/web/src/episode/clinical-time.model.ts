@@ -37,6 +37,18 @@ export function formatLocal(iso: string): string {
 }
 
 const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/**
+ * Whole days from a birth date (a calendar day, UTC) to an instant; null
+ * when either is not a time.
+ */
+export function ageInDays(birthDate: string, at: string): number | null {
+  const days = Math.floor(
+    (Date.parse(at) - Date.parse(`${birthDate}T00:00:00Z`)) / DAY,
+  );
+  return Number.isFinite(days) ? days : null;
+}
 
 /** A form's "now": the instant to the minute (never in the future). */
 export function minuteOf(ms: number): string {

@@ -25,6 +25,7 @@ import {
   unusualValues,
 } from '@mas/protocol';
 
+import { ageInDays } from './clinical-time.model.js';
 import { displayUnit } from './labs.model.js';
 import { routeText, SCHEDULE_KIND_WORDS, unitText } from './therapy.model.js';
 
@@ -414,8 +415,6 @@ export function finalizePayload(schema: RJSFSchema, data: unknown): JsonObject {
   return payload;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * A panel's age at sampling, from the patient's birth date and the sample
  * time (the neonatal rules read it), unless the panel gives one.
@@ -428,10 +427,8 @@ export function withAgeAtSampling(
   const collectedAt = payload['collectedAt'];
   if (!isObject(panel) || panel['ageDays'] !== undefined) return payload;
   if (typeof collectedAt !== 'string') return payload;
-  const days = Math.floor(
-    (Date.parse(collectedAt) - Date.parse(`${birthDate}T00:00:00Z`)) / DAY_MS,
-  );
-  return Number.isFinite(days) && days >= 0
+  const days = ageInDays(birthDate, collectedAt);
+  return days !== null && days >= 0
     ? { ...payload, panel: { ...panel, ageDays: days } }
     : payload;
 }

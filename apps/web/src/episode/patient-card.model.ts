@@ -14,10 +14,13 @@ import {
   unitLabel,
 } from '@mas/protocol';
 
-const DAY_MS = 86_400_000;
+import { ageInDays } from './clinical-time.model.js';
+
 const MONTHS_PER_YEAR = 12;
 /** Under this age (in months) an age reads in months; under a month, in days. */
 const AGE_IN_MONTHS_BELOW = 24;
+/** From this age (in years) an age reads in whole years (an adult's). */
+const AGE_IN_YEARS_FROM = 18;
 
 /**
  * An age as a paediatric ward writes it: days under a month, months under
@@ -32,16 +35,13 @@ export function ageText(birthDate: string, at: string): string {
     (now.getUTCMonth() - born.getUTCMonth());
   if (now.getUTCDate() < born.getUTCDate()) months -= 1;
   if (months < 1) {
-    const days = Math.max(
-      0,
-      Math.floor((now.getTime() - born.getTime()) / DAY_MS),
-    );
+    const days = Math.max(0, ageInDays(birthDate, at) ?? 0);
     return `${String(days)} day${days === 1 ? '' : 's'}`;
   }
   if (months < AGE_IN_MONTHS_BELOW) return `${String(months)} months`;
   const years = Math.floor(months / MONTHS_PER_YEAR);
   const rest = months % MONTHS_PER_YEAR;
-  return rest === 0 || years >= 18
+  return rest === 0 || years >= AGE_IN_YEARS_FROM
     ? `${String(years)} years`
     : `${String(years)} years ${String(rest)} months`;
 }
