@@ -249,6 +249,27 @@ describe('the clinician web app in Chromium', () => {
         .waitFor();
       await baker.context.close();
 
+      // A clinician's board flags the patient as waiting (to read, not to
+      // give), and none of the board's requests is refused.
+      const adams = await harness.newPage();
+      watch(adams.page);
+      await signIn(adams.page, harness.service.url, 'dr-adams');
+      // Signed in (the session probe before it answers 401, as it should).
+      const refused: string[] = [];
+      adams.page.on('response', (response) => {
+        if (response.url().includes('/api/') && response.status() >= 400) {
+          refused.push(`${response.status()} ${response.url()}`);
+        }
+      });
+      await adams.page.reload();
+      const waiting = adams.page.getByRole('row', { name: /SYN-E2E-1/ });
+      await waiting
+        .getByText(/escalation to low-dose etoposide awaits a second senior/)
+        .waitFor();
+      await expect(waiting.getByText('needs you').count()).resolves.toBe(0);
+      expect(refused).toEqual([]);
+      await adams.context.close();
+
       const chen = await harness.newPage();
       watch(chen.page);
       await signIn(chen.page, harness.service.url, 'dr-chen');

@@ -246,16 +246,17 @@ export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
     `/api/episodes?kind=${kind}&pageSize=100`,
     reload,
   );
-  // Approvals and countersignatures still open: flagged on their rows, and
-  // set apart for the seniors who may give them.
+  // Approvals and countersignatures still open, of this board's kind of
+  // episode: flagged on their rows, and set apart for the seniors who may
+  // give them.
   const { data: approvalItems } = useFetched<WorkItemPage>(
     api,
-    '/api/work-items?kind=second-senior-approval&pageSize=100',
+    `/api/work-items?kind=second-senior-approval&episodeKind=${kind}&pageSize=100`,
     reload,
   );
   const { data: countersignItems } = useFetched<WorkItemPage>(
     api,
-    '/api/work-items?kind=countersignature&pageSize=100',
+    `/api/work-items?kind=countersignature&episodeKind=${kind}&pageSize=100`,
     reload,
   );
   const approvals = useMemo(() => {

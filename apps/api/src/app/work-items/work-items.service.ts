@@ -31,8 +31,22 @@ type ActorRole = 'clinician' | 'senior' | 'trainee';
  */
 const listedKinds: Readonly<Record<UserRole, readonly WorkItemKind[]>> = {
   senior: workItemKinds,
-  clinician: ['alert'],
+  clinician: workItemKinds,
   trainee: ['alert'],
+  auditor: workItemKinds,
+  admin: [],
+};
+
+/**
+ * The kinds each role may ask for by name (`?kind=`): the treating team sees
+ * which of its patients wait for an approval or a countersignature (the
+ * board flags them; each episode's own list shows them to all already), but
+ * its default list stays what it has to act on. Admins see no episodes.
+ */
+const readableKinds: Readonly<Record<UserRole, readonly WorkItemKind[]>> = {
+  senior: workItemKinds,
+  clinician: workItemKinds,
+  trainee: workItemKinds,
   auditor: workItemKinds,
   admin: [],
 };
@@ -104,9 +118,12 @@ export class WorkItemsService {
   async list(query: unknown, user: AuthenticatedUser): Promise<WorkItemPage> {
     const request = parseOrThrow(workItemQuerySchema, query, '');
     const kinds = listedKinds[user.role];
-    if (request.kind !== undefined && !kinds.includes(request.kind)) {
+    if (
+      request.kind !== undefined &&
+      !readableKinds[user.role].includes(request.kind)
+    ) {
       throw new ServiceError(403, {
-        message: `the ${user.role} role's work list holds ${kinds.join(', ')} items, not ${request.kind}`,
+        message: `the ${user.role} role reads no ${request.kind} items`,
       });
     }
     // One kind of episode per list, as the board: trainees see training.
