@@ -325,15 +325,31 @@ export async function startHarness(
   return harness;
 }
 
-/** A small HTTP client for the API. */
+/** One request and its answer, as seen on the wire. */
+export interface Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: unknown;
+  /** What was sent: the JSON body, and the headers beyond the token. */
+  readonly requestBody?: unknown;
+  readonly requestHeaders: Record<string, string>;
+}
+
+/**
+ * A small HTTP client for the API: JSON answers parsed, others as text;
+ * `observe` sees every exchange (the contract suite records them).
+ */
 export class Api {
   constructor(
     private readonly base: string,
     private readonly token?: string,
+    private readonly observe?: (exchange: Exchange) => void,
   ) {}
 
   as(token: string): Api {
-    return new Api(this.base, token);
+    return new Api(this.base, token, this.observe);
   }
 
   async request(
@@ -344,6 +360,7 @@ export class Api {
   ): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.base}${path}`, {
       method,
+      redirect: 'manual',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
@@ -353,11 +370,25 @@ export class Api {
         ? {}
         : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
+    const contentType = response.headers.get('content-type') ?? '';
     const text = await response.text();
-    return {
+    const parsed: unknown =
+      text === ''
+        ? undefined
+        : contentType.includes('json')
+          ? JSON.parse(text)
+          : text;
+    this.observe?.({
+      method,
+      path,
       status: response.status,
-      body: text ? JSON.parse(text) : undefined,
-    };
+      contentType,
+      body: parsed,
+      requestBody:
+        body === undefined || typeof body === 'string' ? undefined : body,
+      requestHeaders: headers,
+    });
+    return { status: response.status, body: parsed };
   }
 }
 

@@ -13,10 +13,12 @@ import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
+import { buildOpenApiDocument } from '@mas/contracts';
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
+import { scenarios } from '@mas/simulation';
 
 import { AppModule } from './app.module.js';
 import type { UsersService } from './auth/users.service.js';
@@ -310,17 +312,13 @@ export async function startService(options: {
       });
     },
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('MAS care-episode service')
-      .setDescription(
-        'Decision support for the MAS treatment protocol, not a medical device. Every route but health and login needs a bearer token.',
-      )
-      .setVersion(masProtocol.version)
-      .addBearerAuth()
-      .build(),
-  );
+  // The document is generated from the zod contracts the routes validate
+  // with (libs/contracts), so it cannot drift from them; the contract suite
+  // checks every answer of a tour of the service against it.
+  const document = buildOpenApiDocument({
+    version: masProtocol.version,
+    scenarioIds: scenarios.map((scenario) => scenario.id),
+  }) as unknown as OpenAPIObject;
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
   });

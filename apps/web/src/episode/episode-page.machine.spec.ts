@@ -13,6 +13,7 @@ const id = '00000000-0000-4000-8000-000000000001';
 function entry(seq: number, type: string, actorId: string): AuditEntry {
   return {
     id: `entry-${seq}`,
+    episodeId: id,
     seq,
     type,
     payload: {},
@@ -25,6 +26,8 @@ function entry(seq: number, type: string, actorId: string): AuditEntry {
     guard: { outcome: 'allowed', reason: '' },
     stateBefore: {},
     stateAfter: {},
+    protocolHash: 'sha256:protocol',
+    profileHash: 'sha256:profile',
     hash: `h${seq}`,
     prevHash: `h${seq - 1}`,
   };

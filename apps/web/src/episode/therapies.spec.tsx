@@ -128,6 +128,7 @@ describe('the audit timeline', () => {
       payload: unknown,
     ): AuditEntry => ({
       id: `e-${seq}`,
+      episodeId: '00000000-0000-4000-8000-000000000001',
       seq,
       type,
       payload,
@@ -140,6 +141,8 @@ describe('the audit timeline', () => {
       guard: { outcome: 'allowed', reason: 'dose within the limits' },
       stateBefore: {},
       stateAfter: {},
+      protocolHash: 'sha256:protocol',
+      profileHash: 'sha256:profile',
       hash: `h${seq}`,
       prevHash: `h${seq - 1}`,
     });

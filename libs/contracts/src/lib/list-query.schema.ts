@@ -26,7 +26,22 @@ export const textFilter = z
   .string()
   .max(100, 'must be at most 100 characters')
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
-  .regex(/^[^\p{Cs}]*$/u, 'must be well-formed Unicode (no lone surrogate)');
+  .regex(/^[^\p{Cs}]*$/u, 'must be well-formed Unicode (no lone surrogate)')
+  // Both rules as one pattern, for the OpenAPI document (its generator
+  // keeps one pattern per string).
+  .meta({ pattern: '^[^\\p{Cc}\\p{Cs}]*$' });
+
+/** A page of a list: where it is, how many in all, its items. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z
+    .object({
+      page: z.number().int().min(1),
+      pageSize: z.number().int().min(1),
+      total: z.number().int().min(0),
+      items: z.array(item),
+    })
+    .strict();
+}
 
 /** The query of the episode list (`GET /api/episodes`). */
 export const episodeListQuerySchema = z

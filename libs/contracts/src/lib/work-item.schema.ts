@@ -9,7 +9,12 @@
 import { z } from 'zod';
 
 import { instantSchema } from './episode-event.schema.js';
-import { MAX_PAGE, MAX_PAGE_SIZE, wholeNumber } from './list-query.schema.js';
+import {
+  MAX_PAGE,
+  MAX_PAGE_SIZE,
+  pageOf,
+  wholeNumber,
+} from './list-query.schema.js';
 
 export const workItemKinds = [
   'second-senior-approval',
@@ -126,14 +131,7 @@ export const workItemSchema = z.discriminatedUnion('kind', [
 ]);
 export type WorkItem = z.infer<typeof workItemSchema>;
 
-export const workItemPageSchema = z
-  .object({
-    page: z.number().int().min(1),
-    pageSize: z.number().int().min(1),
-    total: z.number().int().min(0),
-    items: z.array(workItemSchema),
-  })
-  .strict();
+export const workItemPageSchema = pageOf(workItemSchema);
 export type WorkItemPage = z.infer<typeof workItemPageSchema>;
 
 /** The largest page of a list. */

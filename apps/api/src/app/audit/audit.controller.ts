@@ -1,21 +1,12 @@
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
-import { z } from 'zod';
 
-import { parseOrThrow } from '@mas/contracts';
+import { auditVerifyQuerySchema, parseOrThrow } from '@mas/contracts';
 
 import { LogsRead } from '../access-log/access-log.interceptor.js';
 import { Roles } from '../auth/auth.guard.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { AUDIT } from '../tokens.js';
 import type { AuditService } from './audit.service.js';
-
-const verifyQuerySchema = z
-  .object({
-    replay: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
-      .optional(),
-  })
-  .strict();
 
 @Controller('api')
 export class AuditController {
@@ -28,7 +19,7 @@ export class AuditController {
   @Roles('auditor', 'senior', 'clinician', 'admin')
   @Get('audit/verify')
   verify(@Query() query: Record<string, unknown>) {
-    const { replay } = parseOrThrow(verifyQuerySchema, query, 'query');
+    const { replay } = parseOrThrow(auditVerifyQuerySchema, query, 'query');
     return this.audit.verify({ replay: replay === 'true' });
   }
 

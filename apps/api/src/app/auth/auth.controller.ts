@@ -15,9 +15,12 @@ import {
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 
-import { parseOrThrow } from '@mas/contracts';
+import {
+  loginSchema,
+  parseOrThrow,
+  passwordChangeSchema,
+} from '@mas/contracts';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
@@ -26,7 +29,6 @@ import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { ACCESS_LOG, CLOCK, CONFIG, USERS } from '../tokens.js';
 import { Public, type RequestSession, SESSION_COOKIE } from './auth.guard.js';
 import { openBrowserSession } from './browser-session.js';
-import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import type { KnownDevice, UsersService } from './users.service.js';
 
 /** The header with which the web app asks for a browser session. */
@@ -36,20 +38,6 @@ const SESSION_REQUEST_HEADER = 'x-mas-session';
 export const DEVICE_COOKIE = 'mas_device';
 /** How long a device stays known without a sign-in. */
 const DEVICE_TTL_SECONDS = 365 * 86_400;
-
-const loginSchema = z
-  .object({
-    username: z.string().min(1).max(100),
-    password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
-  })
-  .strict();
-
-const passwordChangeSchema = z
-  .object({
-    currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
-    newPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
-  })
-  .strict();
 
 /** The answer while a login is locked (429, with when to try again). */
 function tooManyWrongPasswords(retryAfterSeconds: number): HttpException {

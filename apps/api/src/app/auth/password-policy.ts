@@ -11,6 +11,8 @@ import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
 
+import { MAX_PASSWORD_LENGTH } from '@mas/contracts';
+
 import { MIN_PASSWORD_LENGTH } from './password.util.js';
 
 /**
@@ -19,8 +21,8 @@ import { MIN_PASSWORD_LENGTH } from './password.util.js';
  */
 export const MIN_PASSWORD_SCORE = 3;
 
-/** Longer than this is refused (scrypt would hash megabytes). */
-export const MAX_PASSWORD_LENGTH = 200;
+/** Longer than this is refused (scrypt would hash megabytes): the contract's. */
+export { MAX_PASSWORD_LENGTH };
 
 const zxcvbn = new ZxcvbnFactory({
   dictionary: { ...common.dictionary, ...en.dictionary },

@@ -1,10 +1,2 @@
-/** The roles of the service's users. */
-export const USER_ROLES = [
-  'clinician',
-  'senior',
-  'trainee',
-  'auditor',
-  'admin',
-] as const;
-
-export type UserRole = (typeof USER_ROLES)[number];
+/** The roles of the service's users (the API contract's list). */
+export { USER_ROLES, type UserRole } from '@mas/contracts';

@@ -11,17 +11,19 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
-import { z } from 'zod';
 
-import { parseOrThrow } from '@mas/contracts';
+import {
+  newUserSchema,
+  parseOrThrow,
+  passwordResetSchema,
+  userChangeSchema,
+} from '@mas/contracts';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { UserRow } from '../database/entities.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { ACCESS_LOG, USERS } from '../tokens.js';
 import { Roles } from './auth.guard.js';
-import { MAX_PASSWORD_LENGTH } from './password-policy.js';
-import { USER_ROLES } from './roles.js';
 import type { UsersService } from './users.service.js';
 
 /** A user of the identity provider (no local password, role from claims). */
@@ -32,32 +34,6 @@ function isFederated(user: UserRow): boolean {
 interface AuthedRequest {
   user: AuthenticatedUser;
 }
-
-const roleSchema = z.enum(USER_ROLES);
-
-const newUserSchema = z
-  .object({
-    username: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters'),
-    password: z.string().max(MAX_PASSWORD_LENGTH),
-    role: roleSchema,
-  })
-  .strict();
-
-const userChangeSchema = z
-  .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })
-  .strict()
-  .refine((c) => c.role !== undefined || c.disabled !== undefined, {
-    error: 'must change role or disabled',
-  });
-
-const passwordResetSchema = z
-  .object({ password: z.string().max(MAX_PASSWORD_LENGTH) })
-  .strict();
 
 /** User administration (admins), every act in the access log. */
 @Controller('api/users')

@@ -3,13 +3,13 @@ import { type KeyObject, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { type DataSource, type EntityManager, LessThan } from 'typeorm';
 import { initialTransition } from 'xstate';
-import { z } from 'zod';
 
 import {
   type EpisodeActor,
+  episodeCreateSchema,
   type EpisodeEvent,
-  episodeEventTypes,
   episodeListQuerySchema,
+  eventRequestSchema,
   instantSchema,
   parseEpisodeEvent,
   parseOrThrow,
@@ -78,26 +78,6 @@ export class ServiceError extends Error {
     super(typeof message === 'string' ? message : `HTTP ${status}`);
   }
 }
-
-const createSchema = z
-  .object({
-    patient: z.unknown(),
-    kind: z.enum(['real', 'training']).default('real'),
-    initialStage: z.enum(['at-risk', 'suspected']).default('suspected'),
-    /** Unusual patient measures the recorder confirmed (e.g. `weightKg`). */
-    confirmUnusual: z.array(z.string().min(1).max(64)).max(8).optional(),
-  })
-  .strict();
-
-const eventRequestSchema = z
-  .object({
-    type: z.enum(episodeEventTypes as [string, ...string[]]),
-    payload: z.unknown(),
-    rationale: z.string().trim().min(1).optional(),
-    occurredAt: instantSchema.optional(),
-    expectedVersion: z.number().int().min(0),
-  })
-  .strict();
 
 /**
  * The recording rules' time limits, as a 400 naming the field: a clinical
@@ -405,7 +385,7 @@ export class EpisodesService {
         message: `the ${user.role} role does not open episodes`,
       });
     }
-    const request = parseOrThrow(createSchema, body, 'body');
+    const request = parseOrThrow(episodeCreateSchema, body, 'body');
     const patient = parseOrThrow(patientSchema, request.patient, 'patient');
     if (user.role === 'trainee' && request.kind !== 'training') {
       throw new ServiceError(403, {

@@ -1,7 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { z } from 'zod';
 
-import { type EpisodeEvent, parseOrThrow } from '@mas/contracts';
+import {
+  type EpisodeEvent,
+  parseOrThrow,
+  trainingAdvanceSchema,
+  trainingStartSchema,
+} from '@mas/contracts';
 import {
   courseFindings,
   debrief,
@@ -37,17 +41,7 @@ import {
   ServiceError,
 } from '../episodes/episodes.service.js';
 
-const startSchema = z
-  .object({
-    scenarioId: z.enum(scenarios.map((s) => s.id) as [string, ...string[]]),
-    seed: z.number().int().min(0).max(2_147_483_647).optional(),
-  })
-  .strict();
-
-/** How far one step of time may go (hours). */
-const advanceSchema = z
-  .object({ hours: z.number().int().min(1).max(72) })
-  .strict();
+const startSchema = trainingStartSchema(scenarios.map((s) => s.id));
 
 /**
  * Training: a trainee runs a scenario as a training episode (listed apart),
@@ -227,7 +221,7 @@ export class TrainingService {
 
   /** Moves the virtual clock; the machine gets the scheduler's tick then. */
   async advance(id: string, body: unknown, user: AuthenticatedUser) {
-    const request = parseOrThrow(advanceSchema, body, 'body');
+    const request = parseOrThrow(trainingAdvanceSchema, body, 'body');
     const session = await this.session(id, user);
     const { snapshot } = await this.episodes.snapshotOf(id, user);
     if (snapshot.status === 'done') {

@@ -31,7 +31,7 @@ type ActorRole = 'clinician' | 'senior' | 'trainee';
  */
 const listedKinds: Readonly<Record<UserRole, readonly WorkItemKind[]>> = {
   senior: workItemKinds,
-  clinician: workItemKinds,
+  clinician: ['alert'],
   trainee: ['alert'],
   auditor: workItemKinds,
   admin: [],

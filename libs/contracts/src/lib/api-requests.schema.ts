@@ -1,0 +1,121 @@
+/**
+ * The request bodies and queries of the service's routes that are not care
+ * events: one zod schema each, used by the API to validate and by the
+ * OpenAPI document to describe (so the two cannot drift).
+ */
+import { z } from 'zod';
+
+import { episodeEventTypes, instantSchema } from './episode-event.schema.js';
+
+/** The roles of the service's users. */
+export const USER_ROLES = [
+  'clinician',
+  'senior',
+  'trainee',
+  'auditor',
+  'admin',
+] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const userRoleSchema = z.enum(USER_ROLES);
+
+/** The longest password accepted (hashing cost stays bounded). */
+export const MAX_PASSWORD_LENGTH = 200;
+
+/** `POST /api/auth/login`. */
+export const loginSchema = z
+  .object({
+    username: z.string().min(1).max(100),
+    password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  })
+  .strict();
+
+/** `POST /api/auth/password`: the caller's own password. */
+export const passwordChangeSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+    newPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  })
+  .strict();
+
+/** `POST /api/users` (admins). */
+export const newUserSchema = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters')
+      .meta({ pattern: '^[^\\p{Cc}\\p{Cs}]*$' }),
+    password: z.string().max(MAX_PASSWORD_LENGTH),
+    role: userRoleSchema,
+  })
+  .strict();
+
+/** `PATCH /api/users/:id` (admins): a role, or disabled, or both. */
+export const userChangeSchema = z
+  .object({
+    role: userRoleSchema.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict()
+  .refine((c) => c.role !== undefined || c.disabled !== undefined, {
+    error: 'must change role or disabled',
+  });
+
+/** `POST /api/users/:id/password` (admins): a new password. */
+export const passwordResetSchema = z
+  .object({ password: z.string().max(MAX_PASSWORD_LENGTH) })
+  .strict();
+
+/** `POST /api/episodes`: the patient is checked apart (its own 400s and 422). */
+export const episodeCreateSchema = z
+  .object({
+    patient: z.unknown(),
+    kind: z.enum(['real', 'training']).default('real'),
+    initialStage: z.enum(['at-risk', 'suspected']).default('suspected'),
+    /** Unusual patient measures the recorder confirmed (e.g. `weightKg`). */
+    confirmUnusual: z.array(z.string().min(1).max(64)).max(8).optional(),
+  })
+  .strict();
+
+/**
+ * `POST /api/episodes/:id/events`: the envelope; the payload is checked
+ * against its type's schema after it (see `payloadSchemas`).
+ */
+export const eventRequestSchema = z
+  .object({
+    type: z.enum(episodeEventTypes as [string, ...string[]]),
+    payload: z.unknown(),
+    rationale: z.string().trim().min(1).optional(),
+    occurredAt: instantSchema.optional(),
+    expectedVersion: z.number().int().min(0),
+  })
+  .strict();
+
+/** `POST /api/training/episodes`, for the scenarios the simulator has. */
+export function trainingStartSchema(scenarioIds: readonly string[]) {
+  return z
+    .object({
+      scenarioId: z.enum(scenarioIds as [string, ...string[]]),
+      seed: z.number().int().min(0).max(2_147_483_647).optional(),
+    })
+    .strict();
+}
+
+/** `POST /api/training/episodes/:id/advance`: how far one step goes (hours). */
+export const trainingAdvanceSchema = z
+  .object({ hours: z.number().int().min(1).max(72) })
+  .strict();
+
+/** `GET /api/audit/verify`. */
+export const auditVerifyQuerySchema = z
+  .object({
+    replay: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .optional(),
+  })
+  .strict();
+
+/** `GET /api/episodes/:id/state`. */
+export const stateAtQuerySchema = z.object({ at: instantSchema }).strict();

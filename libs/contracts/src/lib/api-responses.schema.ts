@@ -1,0 +1,445 @@
+/**
+ * What the service answers: one zod schema per response body, the source of
+ * the OpenAPI document's responses and of the web app's types. The
+ * statechart's own structures (its state value, context and snapshot) are
+ * described as objects the machine defines; everything the service itself
+ * shapes is listed field by field, and a field not listed is a contract
+ * failure (the contract suite checks every answer).
+ */
+import { z } from 'zod';
+
+import { userRoleSchema } from './api-requests.schema.js';
+import { instantSchema } from './episode-event.schema.js';
+import { pageOf } from './list-query.schema.js';
+import { patientSchema } from './patient.schema.js';
+
+const id = z.string().min(1);
+const uuid = z.uuid();
+const nullableInstant = instantSchema.nullable();
+const evidence = z.array(z.string()).meta({
+  description: 'Evidence catalog ids (GET /api/protocol lists them).',
+});
+const episodeKind = z.enum(['real', 'training']);
+
+/** Every refusal: the message, and for bad input the field and the rule. */
+export const errorBodySchema = z
+  .looseObject({
+    message: z.string(),
+    field: z.string().optional(),
+    rule: z.string().optional(),
+  })
+  .meta({
+    id: 'Error',
+    description:
+      'A refusal: `message` always; for bad input the `field` (`body.patient.weightKg`, `query.page`, `content-type`) and the `rule` it broke. Some refusals add what the caller can do next (`version` on a conflict, `unusualFields` to confirm, `evidence` of a blocked step, `retryAfterSeconds`).',
+  });
+
+/** The statechart's state value (nested state names). */
+const stateValue = z
+  .unknown()
+  .meta({ description: 'The statechart state value (nested state names).' });
+
+/** A machine-defined object (context, snapshot), described by the machine. */
+const machineObject = (description: string) =>
+  z.record(z.string(), z.unknown()).meta({ description });
+
+export const alertSchema = z
+  .object({
+    id,
+    severity: z.enum(['critical', 'warning', 'info']),
+    message: z.string(),
+    evidence,
+    since: instantSchema,
+  })
+  .strict()
+  .meta({ id: 'Alert' });
+
+export const versionedRefSchema = z
+  .object({ id, version: z.string(), hash: z.string() })
+  .strict();
+
+export const profileRefSchema = versionedRefSchema
+  .extend({ example: z.boolean() })
+  .strict();
+
+/** One care event the episode offers now, or blocks, and why. */
+export const eventOptionSchema = z
+  .object({
+    type: z.string(),
+    variant: z.string().optional(),
+    label: z.string(),
+    group: z.string(),
+    status: z.enum(['allowed', 'allowed-with-rationale', 'blocked']),
+    reason: z.string(),
+    evidence,
+    examplePayload: z.unknown(),
+    payloadSchema: z
+      .unknown()
+      .optional()
+      .meta({ description: "The payload's JSON Schema (2020-12), for forms." }),
+  })
+  .strict()
+  .meta({ id: 'EventOption' });
+
+/** `GET /api/health`. */
+export const healthSchema = z
+  .object({
+    status: z.literal('ok'),
+    protocol: z.object({ version: z.string(), hash: z.string() }).strict(),
+  })
+  .strict()
+  .meta({ id: 'Health' });
+
+/** `POST /api/auth/login` and `POST /api/auth/password`: a bearer token. */
+export const tokenLoginSchema = z
+  .object({ token: z.string(), username: z.string(), role: userRoleSchema })
+  .strict();
+
+/** `POST /api/auth/login` with `x-mas-session: cookie`: a browser session. */
+export const browserLoginSchema = z
+  .object({
+    username: z.string(),
+    role: userRoleSchema,
+    csrf: z.string(),
+    idleSeconds: z.number().int().positive(),
+  })
+  .strict();
+
+export const loginAnswerSchema = z
+  .union([tokenLoginSchema, browserLoginSchema])
+  .meta({ id: 'LoginAnswer' });
+
+/** `GET /api/auth/session`. */
+export const sessionSchema = z
+  .object({
+    username: z.string(),
+    role: userRoleSchema,
+    csrf: z.string().optional(),
+    idleSeconds: z.number().int().positive().optional(),
+  })
+  .strict()
+  .meta({ id: 'Session' });
+
+/** `GET /api/auth/providers`. */
+export const signInProvidersSchema = z
+  .object({
+    password: z.boolean(),
+    oidc: z
+      .object({ label: z.string(), loginPath: z.string() })
+      .strict()
+      .nullable(),
+  })
+  .strict()
+  .meta({ id: 'SignInProviders' });
+
+/** A user account as admins see it. */
+export const userSummarySchema = z
+  .object({
+    id: uuid,
+    username: z.string(),
+    role: userRoleSchema,
+    disabled: z.boolean(),
+    failedLogins: z.number().int().min(0),
+    federated: z.boolean(),
+    lockedUntil: nullableInstant,
+  })
+  .strict()
+  .meta({ id: 'UserSummary' });
+
+/** A row of the board (`GET /api/episodes`). */
+export const episodeListItemSchema = z
+  .object({
+    id: uuid,
+    kind: episodeKind,
+    patientIdentifier: z.string(),
+    stage: z.string(),
+    tags: z.array(z.string()),
+    alerts: z.array(z.string()),
+    alertDetails: z.array(
+      alertSchema.pick({ id: true, severity: true, message: true }),
+    ),
+    therapies: z.array(z.string()),
+    suspicionAt: nullableInstant,
+    firstGlucocorticoidAt: nullableInstant,
+    overdue: z.boolean(),
+    urgency: z.number(),
+    nextDueAt: nullableInstant,
+    version: z.number().int().min(0),
+  })
+  .strict()
+  .meta({ id: 'EpisodeListItem' });
+
+export const episodeListSchema = pageOf(episodeListItemSchema).meta({
+  id: 'EpisodeList',
+});
+
+/** One episode as its page shows it (`GET /api/episodes/:id`, and on creation). */
+export const episodeDetailSchema = z
+  .object({
+    id: uuid,
+    kind: episodeKind,
+    patient: patientSchema,
+    version: z.number().int().min(0),
+    value: stateValue,
+    stage: z.string(),
+    final: z.boolean(),
+    tags: z.array(z.string()),
+    alerts: z.array(alertSchema),
+    nextDueAt: nullableInstant,
+    protocol: versionedRefSchema,
+    profile: profileRefSchema,
+    context: machineObject('The episode context the statechart keeps.'),
+    allowed: z.array(eventOptionSchema).optional(),
+    blocked: z.array(eventOptionSchema).optional(),
+    snapshot: machineObject('The persisted statechart snapshot.').optional(),
+    initialSnapshot: machineObject(
+      'The snapshot the episode opened with (replay starts from it).',
+    )
+      .nullable()
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'EpisodeDetail' });
+
+/** What a recorded event answers (201, or 200 when replayed by its key). */
+export const eventAcceptedSchema = z
+  .object({
+    id: uuid,
+    version: z.number().int().min(1),
+    value: stateValue,
+    stage: z.string(),
+    tags: z.array(z.string()),
+    alerts: z.array(alertSchema),
+    lastResponse: z.unknown().meta({
+      description: 'The last response assessment, or null.',
+    }),
+    nextDueAt: nullableInstant,
+  })
+  .strict()
+  .meta({ id: 'EventAccepted' });
+
+/** `GET /api/episodes/:id/state?at=`: the episode as it stood then. */
+export const stateAtSchema = z
+  .object({
+    at: instantSchema,
+    replayedEntries: z.number().int().min(0),
+    value: stateValue,
+    stage: z.string(),
+    tags: z.array(z.string()),
+    alerts: z.array(alertSchema),
+    context: machineObject('The episode context at that instant.'),
+  })
+  .strict()
+  .meta({ id: 'StateAt' });
+
+/** One entry of an episode's audit chain. */
+export const auditEntrySchema = z
+  .object({
+    id: uuid,
+    episodeId: uuid,
+    seq: z.number().int().min(1),
+    type: z.string(),
+    payload: z.unknown(),
+    actorId: z.string(),
+    actorRole: z.string(),
+    occurredAt: instantSchema,
+    recordedAt: instantSchema,
+    rationale: z.string().nullable(),
+    evidence,
+    guard: z.object({ outcome: z.string(), reason: z.string() }).strict(),
+    stateBefore: stateValue,
+    stateAfter: stateValue,
+    protocolHash: z.string().nullable(),
+    profileHash: z.string().nullable(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .strict()
+  .meta({ id: 'AuditEntry' });
+
+const auditProblemSchema = z
+  .object({
+    episodeId: z.string(),
+    seq: z.number().int().nullable(),
+    reason: z.string(),
+  })
+  .strict();
+
+/** `GET /api/audit/verify`: every chain. */
+export const auditVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    episodes: z.number().int().min(0),
+    entries: z.number().int().min(0),
+    broken: z.array(auditProblemSchema),
+  })
+  .strict()
+  .meta({ id: 'AuditVerification' });
+
+/** `GET /api/episodes/:id/audit/verify`: one chain. */
+export const episodeAuditVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    entries: z.number().int().min(0),
+    version: z.number().int().min(0),
+    broken: auditProblemSchema.nullable(),
+    problems: z.array(auditProblemSchema),
+  })
+  .strict()
+  .meta({ id: 'EpisodeAuditVerification' });
+
+/** A read of patient data or an act of user administration. */
+export const accessRecordSchema = z
+  .object({
+    id: uuid,
+    at: instantSchema,
+    actorId: z.string(),
+    actorRole: z.string(),
+    action: z.string(),
+    episodeId: z.string().nullable(),
+    subject: z.string().nullable(),
+    detail: z.unknown().meta({
+      description: 'What was read or changed (JSON), or null.',
+    }),
+  })
+  .strict();
+
+export const accessLogPageSchema = pageOf(accessRecordSchema).meta({
+  id: 'AccessLogPage',
+});
+
+/** `GET /api/audit/checkpoint`: every chain's head, signed (Ed25519). */
+export const checkpointSchema = z
+  .object({
+    format: z.string(),
+    issuedAt: instantSchema,
+    episodes: z.number().int().min(0),
+    entries: z.number().int().min(0),
+    chains: z.array(
+      z
+        .object({
+          episodeId: z.string(),
+          seq: z.number().int(),
+          hash: z.string(),
+        })
+        .strict(),
+    ),
+    keyId: z.string(),
+    signature: z.string(),
+    publicKey: z.string(),
+  })
+  .strict()
+  .meta({ id: 'Checkpoint' });
+
+/** One escalation decision or override (`GET /api/escalations`). */
+export const escalationDecisionSchema = z
+  .object({
+    episodeId: uuid,
+    patientIdentifier: z.string(),
+    kind: episodeKind,
+    seq: z.number().int().min(1),
+    decision: z.string(),
+    drug: z.string(),
+    requestId: z.string().nullable(),
+    requestedBy: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    role: z.string(),
+    at: instantSchema,
+    rationale: z.string().nullable(),
+    evidence,
+    warrantedSince: nullableInstant,
+    hoursFromWarrantedToDecision: z.number().nullable(),
+  })
+  .strict()
+  .meta({ id: 'EscalationDecision' });
+
+/** `GET /api/protocol`: the statechart, its version and the evidence catalog. */
+export const protocolDocumentSchema = z
+  .object({
+    id,
+    version: z.string(),
+    hash: z.string(),
+    machine: machineObject("The statechart's definition (XState JSON)."),
+    evidence: z.array(z.record(z.string(), z.unknown())),
+  })
+  .strict()
+  .meta({ id: 'ProtocolDocument' });
+
+const trainingNotice = z
+  .string()
+  .meta({ description: 'Model output for training, never evidence.' });
+
+/** `GET /api/training/scenarios`. */
+export const trainingScenariosSchema = z
+  .object({
+    notice: trainingNotice,
+    scenarios: z.array(
+      z
+        .object({
+          id,
+          title: z.string(),
+          description: z.string(),
+          basis: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .meta({ id: 'TrainingScenarios' });
+
+/** A training episode's virtual patient now. */
+export const trainingStateSchema = z
+  .object({
+    notice: trainingNotice,
+    episodeId: uuid,
+    scenario: z
+      .object({ id, title: z.string(), description: z.string() })
+      .strict(),
+    seed: z.number().int(),
+    virtualHours: z.number().min(0),
+    virtualNow: instantSchema,
+    alive: z.boolean(),
+    needsOrganSupport: z.boolean(),
+    labs: z.record(z.string(), z.unknown()).meta({
+      description:
+        "The virtual patient's current panel, in the form `labs.recorded` takes.",
+    }),
+    results: z.record(z.string(), z.boolean().nullable()),
+    resultsAt: z.record(z.string(), z.number()),
+  })
+  .strict()
+  .meta({ id: 'TrainingState' });
+
+const debriefItemSchema = z
+  .object({
+    rule: z.string(),
+    label: z.string(),
+    points: z.number(),
+    evidence,
+    earned: z
+      .number()
+      .nullable()
+      .meta({ description: 'null: the rule did not apply to this course.' }),
+    detail: z.string(),
+  })
+  .strict();
+
+const debriefScoreSchema = z.object({
+  score: z.number(),
+  max: z.number(),
+  items: z.array(debriefItemSchema),
+  hoursToFirstGlucocorticoid: z.number().nullable(),
+  hoursToFirstTargetedTherapy: z.number().nullable(),
+});
+
+/** `GET /api/training/episodes/:id/debrief`. */
+export const trainingDebriefSchema = z
+  .object({
+    notice: trainingNotice,
+    trainee: debriefScoreSchema.strict(),
+    protocolPolicy: debriefScoreSchema
+      .extend({ outcome: z.string(), hoursSimulated: z.number() })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'TrainingDebrief' });

@@ -1,0 +1,663 @@
+/**
+ * The service's OpenAPI 3.1 document, generated from the zod schemas that
+ * validate its requests and describe its answers (`@asteasolutions/
+ * zod-to-openapi`): every route, its parameters, body, each answer and each
+ * refusal, who may call it. The API serves it at `/api/docs-json`; the
+ * contract suite checks every answer of a tour of the service against it.
+ */
+import {
+  OpenApiGeneratorV31,
+  OpenAPIRegistry,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+import {
+  auditVerifyQuerySchema,
+  episodeCreateSchema,
+  loginSchema,
+  newUserSchema,
+  passwordChangeSchema,
+  passwordResetSchema,
+  stateAtQuerySchema,
+  trainingAdvanceSchema,
+  trainingStartSchema,
+  userChangeSchema,
+  type UserRole,
+} from './api-requests.schema.js';
+import {
+  accessLogPageSchema,
+  auditEntrySchema,
+  auditVerificationSchema,
+  checkpointSchema,
+  episodeAuditVerificationSchema,
+  episodeDetailSchema,
+  episodeListSchema,
+  errorBodySchema,
+  escalationDecisionSchema,
+  eventAcceptedSchema,
+  healthSchema,
+  loginAnswerSchema,
+  protocolDocumentSchema,
+  sessionSchema,
+  signInProvidersSchema,
+  stateAtSchema,
+  trainingDebriefSchema,
+  trainingScenariosSchema,
+  trainingStateSchema,
+  userSummarySchema,
+} from './api-responses.schema.js';
+import {
+  episodeEventTypes,
+  instantSchema,
+  payloadSchemas,
+} from './episode-event.schema.js';
+import { escalationFilterSchema } from './escalation-filter.schema.js';
+import {
+  accessLogQuerySchema,
+  episodeListQuerySchema,
+} from './list-query.schema.js';
+import { patientSchema } from './patient.schema.js';
+import {
+  episodeWorkItemQuerySchema,
+  workItemPageSchema,
+  workItemQuerySchema,
+} from './work-item.schema.js';
+
+export interface OpenApiOptions {
+  /** The service's version (the protocol's). */
+  readonly version: string;
+  /** The training scenarios the simulator offers (their ids). */
+  readonly scenarioIds: readonly string[];
+}
+
+/** The refusals a route may give, each with what it means there. */
+type Refusal = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+
+const refusalWords: Record<Refusal, string> = {
+  400: 'Bad input: the field and the rule it broke. Nothing was changed.',
+  401: 'No valid session or token (signed out, expired, revoked, user disabled).',
+  403: "The caller's role may not do this.",
+  404: 'No such resource (or not configured).',
+  409: 'A conflict: a stale expectedVersion, a taken name, a record failing its seal.',
+  413: 'The body is larger than the limit.',
+  415: 'The body is not JSON in UTF-8.',
+  422: 'Understood but refused by a rule (the protocol, an unusual value to confirm, a reused key).',
+  429: 'Too many attempts: try again after Retry-After seconds.',
+};
+
+const idParam = z.object({
+  id: z.string().meta({ description: 'The id (a UUID).' }),
+});
+
+const idempotencyHeader = z.object({
+  'idempotency-key': z.string().max(200).optional().meta({
+    description:
+      'Sent again with the same body, the request is answered as the first time (200 with the same body) and recorded once.',
+  }),
+});
+
+/** The body of a care event: its envelope with the payload of its type. */
+function eventBody() {
+  const variants = episodeEventTypes.map((type) =>
+    z
+      .object({
+        type: z.literal(type),
+        payload: payloadSchemas[type],
+        rationale: z.string().min(1).optional(),
+        occurredAt: instantSchema.optional().meta({
+          description:
+            'When it happened at the bedside (defaults to now; not for training episodes).',
+        }),
+        expectedVersion: z.number().int().min(0).meta({
+          description: 'The version the client saw (optimistic concurrency).',
+        }),
+      })
+      .strict(),
+  );
+  return z
+    .discriminatedUnion(
+      'type',
+      variants as unknown as [
+        (typeof variants)[number],
+        ...(typeof variants)[number][],
+      ],
+    )
+    .meta({ id: 'EventRequest' });
+}
+
+const json = (schema: z.ZodType) => ({
+  content: { 'application/json': { schema } },
+});
+
+interface Route {
+  readonly method: RouteConfig['method'];
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** Who may call it; `public` needs no session. */
+  readonly roles: readonly UserRole[] | 'public' | 'any';
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly headers?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly ok: Record<number, ResponseConfig>;
+  readonly refusals: readonly Refusal[];
+}
+
+/** `get /api/episodes/{id}/audit` → `getEpisodesIdAudit`. */
+export function operationId(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\//, '')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word !== '');
+  return [method, ...words]
+    .map((word, index) =>
+      index === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1),
+    )
+    .join('');
+}
+
+function register(registry: OpenAPIRegistry, route: Route): void {
+  const who =
+    route.roles === 'public'
+      ? 'Public.'
+      : route.roles === 'any'
+        ? 'Any signed-in user.'
+        : `Roles: ${route.roles.join(', ')}.`;
+  const refusals = new Set<Refusal>(route.refusals);
+  if (route.roles !== 'public') refusals.add(401);
+  if (Array.isArray(route.roles)) refusals.add(403);
+  if (route.body !== undefined) {
+    refusals.add(400);
+    refusals.add(413);
+    refusals.add(415);
+  }
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, answer] of Object.entries(route.ok)) {
+    responses[status] = answer;
+  }
+  for (const status of [...refusals].sort()) {
+    responses[String(status)] = {
+      description: refusalWords[status],
+      ...json(errorBodySchema),
+      ...(status === 429
+        ? {
+            headers: {
+              'retry-after': {
+                description: 'Seconds to wait.',
+                schema: { type: 'integer' },
+              },
+            },
+          }
+        : {}),
+    };
+  }
+  registry.registerPath({
+    operationId: operationId(route.method, route.path),
+    method: route.method,
+    path: route.path,
+    summary: route.summary,
+    description: who,
+    tags: [route.tag],
+    ...(route.roles === 'public'
+      ? { security: [] }
+      : { security: [{ bearer: [] }, { session: [], csrf: [] }] }),
+    request: {
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { query: route.query } : {}),
+      ...(route.headers ? { headers: route.headers } : {}),
+      ...(route.body ? { body: { required: true, ...json(route.body) } } : {}),
+    },
+    responses,
+  });
+}
+
+const clinical: UserRole[] = ['clinician', 'senior', 'trainee'];
+const readers: UserRole[] = ['clinician', 'senior', 'trainee', 'auditor'];
+
+/** Every route of the service. */
+function routes(options: OpenApiOptions): Route[] {
+  const noContent = { 204: { description: 'Done.' } };
+  return [
+    {
+      method: 'get',
+      path: '/api/health',
+      summary: 'Liveness, and the protocol version served',
+      tag: 'service',
+      roles: 'public',
+      ok: { 200: { description: 'Up.', ...json(healthSchema) } },
+      refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/protocol',
+      summary: 'The statechart, its version and hash, and the evidence catalog',
+      tag: 'service',
+      roles: 'any',
+      ok: {
+        200: { description: 'The protocol.', ...json(protocolDocumentSchema) },
+      },
+      refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/auth/providers',
+      summary: 'How one can sign in (password, the hospital identity provider)',
+      tag: 'auth',
+      roles: 'public',
+      ok: { 200: { description: 'The ways.', ...json(signInProvidersSchema) } },
+      refusals: [],
+    },
+    {
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'Sign in with a password',
+      tag: 'auth',
+      roles: 'public',
+      headers: z.object({
+        'x-mas-session': z.enum(['cookie']).optional().meta({
+          description:
+            'The web app asks for a browser session (an httpOnly cookie and a CSRF token) instead of a bearer token.',
+        }),
+      }),
+      body: loginSchema,
+      ok: { 200: { description: 'Signed in.', ...json(loginAnswerSchema) } },
+      refusals: [401, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/auth/session',
+      summary: 'Who is signed in',
+      tag: 'auth',
+      roles: 'any',
+      ok: { 200: { description: 'The session.', ...json(sessionSchema) } },
+      refusals: [],
+    },
+    {
+      method: 'post',
+      path: '/api/auth/logout',
+      summary: 'Sign this session out',
+      tag: 'auth',
+      roles: 'any',
+      ok: noContent,
+      refusals: [],
+    },
+    {
+      method: 'post',
+      path: '/api/auth/logout-everywhere',
+      summary: "Sign every one of the caller's sessions out",
+      tag: 'auth',
+      roles: 'any',
+      ok: noContent,
+      refusals: [],
+    },
+    {
+      method: 'post',
+      path: '/api/auth/password',
+      summary: "Change one's own password (the other sessions end)",
+      tag: 'auth',
+      roles: 'any',
+      body: passwordChangeSchema,
+      ok: {
+        200: {
+          description: 'Changed: a new token.',
+          ...json(loginAnswerSchema),
+        },
+      },
+      refusals: [409, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/auth/oidc/login',
+      summary: "Sign in at the hospital's identity provider (a redirect)",
+      tag: 'auth',
+      roles: 'public',
+      query: z.object({
+        returnTo: z.string().optional().meta({
+          description: 'A path of this site to come back to.',
+        }),
+      }),
+      ok: { 302: { description: 'To the identity provider.' } },
+      refusals: [404, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/auth/oidc/callback',
+      summary: "The identity provider's answer (a redirect back to the app)",
+      tag: 'auth',
+      roles: 'public',
+      query: z.looseObject({}),
+      ok: {
+        302: {
+          description:
+            'Back to the app, signed in, or to `/?sign-in-error=CODE`.',
+        },
+      },
+      refusals: [404, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/users',
+      summary: 'Every user account',
+      tag: 'users',
+      roles: ['admin'],
+      ok: {
+        200: {
+          description: 'The accounts.',
+          ...json(z.array(userSummarySchema)),
+        },
+      },
+      refusals: [],
+    },
+    {
+      method: 'post',
+      path: '/api/users',
+      summary: 'Create a user',
+      tag: 'users',
+      roles: ['admin'],
+      body: newUserSchema,
+      ok: { 201: { description: 'Created.', ...json(userSummarySchema) } },
+      refusals: [409],
+    },
+    {
+      method: 'patch',
+      path: '/api/users/{id}',
+      summary: 'Change a role, disable or enable',
+      tag: 'users',
+      roles: ['admin'],
+      params: idParam,
+      body: userChangeSchema,
+      ok: { 200: { description: 'Changed.', ...json(userSummarySchema) } },
+      refusals: [404, 409],
+    },
+    {
+      method: 'post',
+      path: '/api/users/{id}/password',
+      summary: "Reset a user's password (their sessions end)",
+      tag: 'users',
+      roles: ['admin'],
+      params: idParam,
+      body: passwordResetSchema,
+      ok: { 201: { description: 'Reset.', ...json(userSummarySchema) } },
+      refusals: [404, 409],
+    },
+    {
+      method: 'post',
+      path: '/api/episodes',
+      summary: 'Open a care episode for a pseudonymous patient',
+      tag: 'episodes',
+      roles: clinical,
+      body: episodeCreateSchema.extend({ patient: patientSchema }),
+      ok: { 201: { description: 'Opened.', ...json(episodeDetailSchema) } },
+      refusals: [422],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes',
+      summary: 'The board: open episodes, most urgent first',
+      tag: 'episodes',
+      roles: readers,
+      query: episodeListQuerySchema,
+      ok: { 200: { description: 'A page.', ...json(episodeListSchema) } },
+      refusals: [400],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes/{id}',
+      summary:
+        'One episode: its stage, alerts, and the care events allowed and blocked now, with why',
+      tag: 'episodes',
+      roles: readers,
+      params: idParam,
+      ok: {
+        200: { description: 'The episode.', ...json(episodeDetailSchema) },
+      },
+      refusals: [404],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes/{id}/state',
+      summary:
+        'The episode as it stood at an instant (replayed from its audit)',
+      tag: 'episodes',
+      roles: readers,
+      params: idParam,
+      query: stateAtQuerySchema,
+      ok: { 200: { description: 'The state then.', ...json(stateAtSchema) } },
+      refusals: [400, 404, 409],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes/{id}/audit',
+      summary: "The episode's audit chain",
+      tag: 'audit',
+      roles: readers,
+      params: idParam,
+      ok: {
+        200: {
+          description: 'Every entry.',
+          ...json(z.array(auditEntrySchema)),
+        },
+      },
+      refusals: [404],
+    },
+    {
+      method: 'post',
+      path: '/api/episodes/{id}/events',
+      summary: 'Record a care event (checked by the protocol)',
+      tag: 'episodes',
+      roles: clinical,
+      params: idParam,
+      headers: idempotencyHeader,
+      body: eventBody(),
+      ok: {
+        200: {
+          description:
+            'The same request again (Idempotency-Key): the first answer.',
+          ...json(eventAcceptedSchema),
+        },
+        201: { description: 'Recorded.', ...json(eventAcceptedSchema) },
+      },
+      refusals: [404, 409, 422],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes/{id}/work-items',
+      summary: "One episode's work items",
+      tag: 'work items',
+      roles: readers,
+      params: idParam,
+      query: episodeWorkItemQuerySchema,
+      ok: { 200: { description: 'A page.', ...json(workItemPageSchema) } },
+      refusals: [400, 404],
+    },
+    {
+      method: 'get',
+      path: '/api/work-items',
+      summary: "The caller's work list (approvals, countersignatures, alerts)",
+      tag: 'work items',
+      roles: readers,
+      query: workItemQuerySchema,
+      ok: { 200: { description: 'A page.', ...json(workItemPageSchema) } },
+      refusals: [400],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes/{id}/audit/verify',
+      summary: "Verify one episode's chain, seal and replay",
+      tag: 'audit',
+      roles: readers,
+      params: idParam,
+      ok: {
+        200: {
+          description: 'The verdict.',
+          ...json(episodeAuditVerificationSchema),
+        },
+      },
+      refusals: [404],
+    },
+    {
+      method: 'get',
+      path: '/api/audit/verify',
+      summary: 'Verify every chain (replay=true: also replay each)',
+      tag: 'audit',
+      roles: ['auditor', 'senior', 'clinician', 'admin'],
+      query: auditVerifyQuerySchema,
+      ok: {
+        200: { description: 'The verdict.', ...json(auditVerificationSchema) },
+      },
+      refusals: [400, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/audit/access',
+      summary: 'The access log: reads of patient data, user administration',
+      tag: 'audit',
+      roles: ['auditor'],
+      query: accessLogQuerySchema,
+      ok: { 200: { description: 'A page.', ...json(accessLogPageSchema) } },
+      refusals: [400],
+    },
+    {
+      method: 'get',
+      path: '/api/audit/checkpoint',
+      summary: "A signed checkpoint of every chain's head",
+      tag: 'audit',
+      roles: ['auditor', 'admin'],
+      ok: {
+        200: { description: 'The checkpoint.', ...json(checkpointSchema) },
+      },
+      refusals: [409, 429],
+    },
+    {
+      method: 'get',
+      path: '/api/escalations',
+      summary: 'Every escalation decision and override (JSON or CSV)',
+      tag: 'audit',
+      roles: ['auditor', 'senior', 'clinician'],
+      query: escalationFilterSchema,
+      ok: {
+        200: {
+          description: 'The decisions (`format=csv`: the same rows as CSV).',
+          content: {
+            'application/json': { schema: z.array(escalationDecisionSchema) },
+            'text/csv': { schema: z.string() },
+          },
+        },
+      },
+      refusals: [400],
+    },
+    {
+      method: 'get',
+      path: '/api/changes',
+      summary: 'Server-sent events: which episodes changed (the live board)',
+      tag: 'episodes',
+      roles: readers,
+      ok: {
+        200: {
+          description:
+            'An event stream; each `data:` line is `{"id","kind","version"}` of an episode that changed.',
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+      },
+      refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/training/scenarios',
+      summary: 'The training scenarios',
+      tag: 'training',
+      roles: clinical,
+      ok: {
+        200: {
+          description: 'The scenarios.',
+          ...json(trainingScenariosSchema),
+        },
+      },
+      refusals: [],
+    },
+    {
+      method: 'post',
+      path: '/api/training/episodes',
+      summary: 'Start a training episode (a virtual patient)',
+      tag: 'training',
+      roles: clinical,
+      body: trainingStartSchema(options.scenarioIds),
+      ok: { 201: { description: 'Started.', ...json(trainingStateSchema) } },
+      refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/training/episodes/{id}',
+      summary: 'A training episode now',
+      tag: 'training',
+      roles: clinical,
+      params: idParam,
+      ok: { 200: { description: 'Its state.', ...json(trainingStateSchema) } },
+      refusals: [404],
+    },
+    {
+      method: 'post',
+      path: '/api/training/episodes/{id}/advance',
+      summary: "Move a training episode's virtual clock",
+      tag: 'training',
+      roles: clinical,
+      params: idParam,
+      body: trainingAdvanceSchema,
+      ok: { 200: { description: 'Its state.', ...json(trainingStateSchema) } },
+      refusals: [404, 409, 422],
+    },
+    {
+      method: 'get',
+      path: '/api/training/episodes/{id}/debrief',
+      summary:
+        "A training episode's debrief beside the protocol policy's course",
+      tag: 'training',
+      roles: clinical,
+      params: idParam,
+      ok: {
+        200: { description: 'The debrief.', ...json(trainingDebriefSchema) },
+      },
+      refusals: [404],
+    },
+  ];
+}
+
+/** The OpenAPI 3.1 document of the service. */
+export function buildOpenApiDocument(options: OpenApiOptions) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The token `POST /api/auth/login` answers.',
+  });
+  registry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'mas_session',
+    description: 'The browser session cookie (httpOnly).',
+  });
+  registry.registerComponent('securitySchemes', 'csrf', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-mas-csrf',
+    description: "A browser session's CSRF token, on every change it sends.",
+  });
+  for (const route of routes(options)) register(registry, route);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'MAS care-episode service',
+      version: options.version,
+      description:
+        'Decision support for the treatment protocol of macrophage activation syndrome: not a medical device. Every route but health, sign-in and the providers needs a session (a bearer token, or the browser session cookie with its CSRF token on changes).',
+      license: { name: 'Proprietary' },
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;
