@@ -243,6 +243,29 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
   ]) {
     expectStatus(await as('dr-chen').request('GET', path), 200, path);
   }
+  // FHIR R4.
+  expectStatus(
+    await api.request('GET', '/api/fhir/R4/metadata'),
+    200,
+    'FHIR metadata',
+  );
+  for (const path of [
+    `/api/fhir/R4/Patient/${id}`,
+    `/api/fhir/R4/Observation?patient=Patient/${id}`,
+    `/api/fhir/R4/EpisodeOfCare/${id}/$everything`,
+  ]) {
+    expectStatus(await as('dr-chen').request('GET', path), 200, path);
+  }
+  expectStatus(
+    await as('dr-chen').request('GET', '/api/fhir/R4/Observation'),
+    400,
+    'a FHIR search without its patient',
+  );
+  expectStatus(
+    await as('dr-chen').request('GET', `/api/fhir/R4/Encounter/${id}`),
+    404,
+    'a FHIR type not served',
+  );
   expectStatus(
     await as('dr-chen').request('GET', '/api/episodes?pageSize=1000'),
     400,

@@ -25,4 +25,5 @@ export * from './lib/protocol/protocol.types.js';
 export * from './lib/recording/recording-rules.constant.js';
 export * from './lib/response/response.assessment.js';
 export * from './lib/response/response-course.assessment.js';
+export * from './lib/terminology/terminology.constant.js';
 export * from './lib/units/quantity.util.js';

@@ -26,6 +26,8 @@ import { EpisodesController } from './episodes/episodes.controller.js';
 import { EpisodesService } from './episodes/episodes.service.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
 import { EscalationsService } from './escalations/escalations.service.js';
+import { FhirModule } from './fhir/fhir.module.js';
+import { FhirService } from './fhir/fhir.service.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 import type { ServiceKeys } from './keys/service-keys.js';
@@ -102,6 +104,7 @@ export class AppModule {
         ProtocolModule,
         WorkItemsModule.forRoot(workItems),
         ChangesModule.forRoot(changes),
+        FhirModule.forRoot(new FhirService(episodes, accessLog), deps.clock),
       ],
       controllers: [
         AuthController,

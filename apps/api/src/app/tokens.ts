@@ -10,3 +10,4 @@ export const ESCALATIONS = Symbol('EscalationsService');
 export const ACCESS_LOG = Symbol('AccessLogService');
 export const OIDC = Symbol('OidcService');
 export const EPISODE_CHANGES = Symbol('EpisodeChangesService');
+export const FHIR = Symbol('FhirService');

@@ -91,6 +91,13 @@ const idParam = z.object({
   id: z.string().meta({ description: 'The id (a UUID).' }),
 });
 
+const fhirTypeParam = z.object({
+  type: z.string().meta({
+    description:
+      'Patient, EpisodeOfCare, Condition, CarePlan, Observation, MedicationAdministration, DetectedIssue or Provenance.',
+  }),
+});
+
 const idempotencyHeader = z.object({
   'idempotency-key': z.string().max(200).optional().meta({
     description:
@@ -144,7 +151,36 @@ interface Route {
   readonly body?: z.ZodType;
   readonly ok: Record<number, ResponseConfig>;
   readonly refusals: readonly Refusal[];
+  /** A FHIR route: its own refusals (400, 403, 404) as OperationOutcome too. */
+  readonly fhir?: boolean;
 }
+
+/** A FHIR resource or Bundle (validated against R4 by the FHIR suite). */
+const fhirResourceSchema = z
+  .looseObject({ resourceType: z.string(), id: z.string().optional() })
+  .meta({
+    id: 'FhirResource',
+    description:
+      'A FHIR R4 resource (or a Bundle of them), as the R4 specification defines it.',
+  });
+
+const operationOutcomeSchema = z
+  .looseObject({
+    resourceType: z.literal('OperationOutcome'),
+    issue: z.array(
+      z.looseObject({
+        severity: z.string(),
+        code: z.string(),
+        diagnostics: z.string().optional(),
+        expression: z.array(z.string()).optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'OperationOutcome' });
+
+const fhirJson = (schema: z.ZodType) => ({
+  content: { 'application/fhir+json': { schema } },
+});
 
 /** `get /api/episodes/{id}/audit` → `getEpisodesIdAudit`. */
 export function operationId(method: string, path: string): string {
@@ -179,9 +215,17 @@ function register(registry: OpenAPIRegistry, route: Route): void {
     responses[status] = answer;
   }
   for (const status of [...refusals].sort()) {
+    const outcome =
+      route.fhir === true &&
+      (status === 400 || status === 403 || status === 404);
     responses[String(status)] = {
       description: refusalWords[status],
-      ...json(errorBodySchema),
+      content: {
+        'application/json': { schema: errorBodySchema },
+        ...(outcome
+          ? { 'application/fhir+json': { schema: operationOutcomeSchema } }
+          : {}),
+      },
       ...(status === 429
         ? {
             headers: {
@@ -563,6 +607,68 @@ function routes(options: OpenApiOptions): Route[] {
         },
       },
       refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/fhir/R4/metadata',
+      summary: 'FHIR: the CapabilityStatement',
+      tag: 'fhir',
+      roles: 'public',
+      ok: {
+        200: {
+          description: 'What the endpoint serves.',
+          ...fhirJson(fhirResourceSchema),
+        },
+      },
+      refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/fhir/R4/{type}',
+      summary:
+        "FHIR: search one patient's resources of a type (patient=Patient/{id}; Patient: _id)",
+      tag: 'fhir',
+      roles: readers,
+      params: fhirTypeParam,
+      query: z.object({
+        patient: z.string().optional(),
+        _id: z.string().optional(),
+      }),
+      ok: {
+        200: {
+          description: 'A searchset Bundle.',
+          ...fhirJson(fhirResourceSchema),
+        },
+      },
+      refusals: [400, 404],
+      fhir: true,
+    },
+    {
+      method: 'get',
+      path: '/api/fhir/R4/{type}/{id}',
+      summary: 'FHIR: read one resource',
+      tag: 'fhir',
+      roles: readers,
+      params: fhirTypeParam.extend({ id: z.string() }),
+      ok: {
+        200: { description: 'The resource.', ...fhirJson(fhirResourceSchema) },
+      },
+      refusals: [404],
+      fhir: true,
+    },
+    {
+      method: 'get',
+      path: '/api/fhir/R4/{type}/{id}/$everything',
+      summary:
+        "FHIR: everything of one episode's patient (Patient or EpisodeOfCare)",
+      tag: 'fhir',
+      roles: readers,
+      params: fhirTypeParam.extend({ id: z.string() }),
+      ok: {
+        200: { description: 'A Bundle.', ...fhirJson(fhirResourceSchema) },
+      },
+      refusals: [404],
+      fhir: true,
     },
     {
       method: 'get',

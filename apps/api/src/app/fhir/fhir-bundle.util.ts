@@ -1,0 +1,131 @@
+/**
+ * FHIR Bundles, the CapabilityStatement and OperationOutcomes of the
+ * service's FHIR R4 endpoint (`/api/fhir/R4`).
+ */
+import type {
+  Bundle,
+  CapabilityStatement,
+  OperationOutcome,
+  Resource,
+} from '@medplum/fhirtypes';
+
+/** The resource types the endpoint serves, and what each is searched by. */
+export const fhirResourceTypes = [
+  'Patient',
+  'EpisodeOfCare',
+  'Condition',
+  'CarePlan',
+  'Observation',
+  'MedicationAdministration',
+  'DetectedIssue',
+  'Provenance',
+] as const;
+export type FhirResourceType = (typeof fhirResourceTypes)[number];
+
+/** The search parameter naming the patient, per type (FHIR's own names). */
+export const patientSearchParameter: Readonly<
+  Record<FhirResourceType, string>
+> = {
+  Patient: '_id',
+  EpisodeOfCare: 'patient',
+  Condition: 'patient',
+  CarePlan: 'patient',
+  Observation: 'patient',
+  MedicationAdministration: 'patient',
+  DetectedIssue: 'patient',
+  Provenance: 'patient',
+};
+
+/** A search answer: every match, with its full URL. */
+export function searchBundle(
+  base: string,
+  resources: readonly Resource[],
+): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: resources.length,
+    entry: resources.map((resource) => ({
+      fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`,
+      resource,
+      search: { mode: 'match' },
+    })),
+  };
+}
+
+/** What a refusal says, the FHIR way. */
+export function operationOutcome(
+  code: 'invalid' | 'not-found' | 'forbidden' | 'not-supported' | 'processing',
+  diagnostics: string,
+  expression?: string,
+): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'error',
+        code,
+        diagnostics,
+        ...(expression === undefined ? {} : { expression: [expression] }),
+      },
+    ],
+  };
+}
+
+/** What the endpoint can do (`GET /api/fhir/R4/metadata`). */
+export function capabilityStatement(options: {
+  readonly base: string;
+  readonly version: string;
+  readonly date: string;
+}): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: options.date,
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    software: { name: 'MAS care-episode service', version: options.version },
+    implementation: {
+      description:
+        'Decision support for the treatment protocol of macrophage activation syndrome (not a medical device): each care episode as FHIR R4 resources, read-only.',
+      url: options.base,
+    },
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          description:
+            'A bearer token (POST /api/auth/login) or the browser session; the roles that read episodes read these.',
+        },
+        resource: fhirResourceTypes.map((type) => ({
+          type,
+          interaction: [{ code: 'read' }, { code: 'search-type' }],
+          searchParam: [
+            {
+              name: patientSearchParameter[type],
+              type: type === 'Patient' ? 'token' : 'reference',
+              documentation:
+                type === 'Patient'
+                  ? 'The episode id (each episode keeps its own pseudonymous patient).'
+                  : 'Patient/{episode id}, or the id alone.',
+            },
+          ],
+          ...(type === 'Patient' || type === 'EpisodeOfCare'
+            ? {
+                operation: [
+                  {
+                    name: 'everything',
+                    definition:
+                      type === 'Patient'
+                        ? 'http://hl7.org/fhir/OperationDefinition/Patient-everything'
+                        : 'http://hl7.org/fhir/OperationDefinition/EpisodeOfCare-everything',
+                  },
+                ],
+              }
+            : {}),
+        })),
+      },
+    ],
+  };
+}

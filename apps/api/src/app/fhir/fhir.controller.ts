@@ -1,0 +1,109 @@
+import {
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { masProtocol } from '@mas/protocol';
+
+import { Public, Roles } from '../auth/auth.guard.js';
+import type { Clock } from '../clock/clock.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
+import { CLOCK, FHIR } from '../tokens.js';
+import { FhirRefusal, type FhirService } from './fhir.service.js';
+import { capabilityStatement, operationOutcome } from './fhir-bundle.util.js';
+
+/** FHIR's JSON media type. */
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+type AuthedRequest = FastifyRequest & { user: AuthenticatedUser };
+
+/** The endpoint's base URL as the caller reached it. */
+function baseOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? '127.0.0.1'}/api/fhir/R4`;
+}
+
+/**
+ * FHIR R4, read-only (`/api/fhir/R4`): the CapabilityStatement, read,
+ * search by patient, and `$everything`; answers in `application/fhir+json`,
+ * refusals as OperationOutcome.
+ */
+@Controller('api/fhir/R4')
+export class FhirController {
+  constructor(
+    @Inject(FHIR) private readonly fhir: FhirService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private async answer(
+    reply: FastifyReply,
+    work: () => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      const body = await work();
+      await reply.status(200).type(FHIR_JSON).send(body);
+    } catch (error) {
+      if (!(error instanceof FhirRefusal)) throw error;
+      await reply
+        .status(error.status)
+        .type(FHIR_JSON)
+        .send(operationOutcome(error.code, error.message, error.expression));
+    }
+  }
+
+  @Public()
+  @Get('metadata')
+  async metadata(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.answer(reply, () =>
+      Promise.resolve(
+        capabilityStatement({
+          base: baseOf(request),
+          version: masProtocol.version,
+          date: this.clock.now().toISOString(),
+        }),
+      ),
+    );
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':type')
+  async search(
+    @Param('type') type: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.answer(reply, () =>
+      this.fhir.search(type, query, request.user, baseOf(request)),
+    );
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':type/:id')
+  async read(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.answer(reply, () => this.fhir.read(type, id, request.user));
+  }
+
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get(':type/:id/$everything')
+  async everything(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.answer(reply, () =>
+      this.fhir.everything(type, id, request.user, baseOf(request)),
+    );
+  }
+}
