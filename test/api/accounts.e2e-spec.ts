@@ -384,6 +384,9 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
       expect(weak.status).toBe(400);
       expect(weak.body.field).toBe('body.password');
     },
+    // Scrypt hashes for each refused and accepted password: slow on
+    // purpose, and slower on a busy 2-core machine.
+    30_000,
   );
 
   maybe(

@@ -257,6 +257,37 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     expectStatus(await as('dr-chen').request('GET', path), 200, path);
   }
   expectStatus(
+    await as('dr-adams').request(
+      'POST',
+      `/api/episodes/${id}/fhir`,
+      JSON.stringify({
+        resourceType: 'Observation',
+        identifier: [{ system: 'urn:oid:2.999.1', value: 'TOUR-1' }],
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '1988-5' }] },
+        effectiveDateTime: now(),
+        valueQuantity: {
+          value: 80,
+          unit: 'mg/L',
+          system: 'http://unitsofmeasure.org',
+          code: 'mg/L',
+        },
+      }),
+      { 'content-type': 'application/fhir+json' },
+    ),
+    201,
+    'FHIR in: one Observation',
+  );
+  version += 1;
+  expectStatus(
+    await as('dr-adams').request('POST', `/api/episodes/${id}/fhir`, {
+      resourceType: 'Observation',
+      status: 'final',
+    }),
+    400,
+    'FHIR in: an Observation without a code',
+  );
+  expectStatus(
     await as('dr-chen').request('GET', '/api/fhir/R4/Observation'),
     400,
     'a FHIR search without its patient',

@@ -252,4 +252,257 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
       expect(traineeSearch.status).toBe(403);
     },
   );
+
+  /** A laboratory system's Observation, as sent. */
+  function observation(
+    n: number,
+    loinc: string,
+    value: number,
+    unit: string,
+    effective: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    return {
+      fullUrl: `urn:uuid:00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+      resource: {
+        resourceType: 'Observation',
+        identifier: [{ system: 'urn:oid:2.999.1', value: `LAB-${String(n)}` }],
+        status: 'final',
+        category: [
+          {
+            coding: [
+              {
+                system:
+                  'http://terminology.hl7.org/CodeSystem/observation-category',
+                code: 'laboratory',
+              },
+            ],
+          },
+        ],
+        code: { coding: [{ system: 'http://loinc.org', code: loinc }] },
+        subject: { display: 'as the laboratory knows the patient' },
+        effectiveDateTime: effective,
+        valueQuantity: {
+          value,
+          unit,
+          system: 'http://unitsofmeasure.org',
+          code: unit,
+        },
+        ...extra,
+      },
+    };
+  }
+
+  function labBundle(first: string, second: string) {
+    return {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        observation(1, '2276-4', 12_000, 'ng/mL', first),
+        observation(2, '777-3', 95, '10*9/L', first),
+        observation(3, '1920-8', 180, 'U/L', first),
+        observation(4, '2571-8', 290, 'mg/dL', first),
+        observation(5, '3255-7', 140, 'mg/dL', first),
+        observation(6, '8310-5', 39.6, 'Cel', first),
+        observation(7, '2276-4', 15_000, 'ng/mL', second),
+      ],
+    };
+  }
+
+  async function labRecords(id: string) {
+    const audit = await as('dr-adams').request(
+      'GET',
+      `/api/episodes/${id}/audit`,
+    );
+    return (
+      audit.body as {
+        type: string;
+        payload: { collectedAt: string; panel: Record<string, unknown> };
+      }[]
+    ).filter((entry) => entry.type === 'labs.recorded');
+  }
+
+  maybe(
+    'FHIR in: a Bundle of results becomes the lab record, one entry per sample time, with its sample time; sent again, it is recorded once',
+    async () => {
+      const id = await course();
+      const before = (await labRecords(id)).length;
+      // Samples drawn after the episode opened (one drawn before it needs a
+      // rationale: recorded by hand, not by a feed).
+      harness().clock.advance(3 * 3_600_000);
+      const now = harness().clock.now().getTime();
+      const first = new Date(now - 2 * 3_600_000).toISOString();
+      const second = new Date(now - 3_600_000).toISOString();
+      const sent = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/fhir`,
+        JSON.stringify(labBundle(first, second)),
+        { 'content-type': 'application/fhir+json' },
+      );
+      expect(sent.status).toBe(201);
+      expect(sent.body).toMatchObject({
+        recorded: [{ collectedAt: first }, { collectedAt: second }],
+        observations: 7,
+        duplicates: 0,
+      });
+      const records = await labRecords(id);
+      expect(records).toHaveLength(before + 2);
+      expect(records.at(-2)?.payload).toMatchObject({
+        collectedAt: first,
+        panel: {
+          ferritin: { value: 12_000, unit: 'ng/mL' },
+          platelets: { value: 95, unit: '10*9/L' },
+          temperatureC: 39.6,
+        },
+        source: {
+          system: 'fhir',
+          observations: expect.arrayContaining([
+            'identifier:urn:oid:2.999.1|LAB-1',
+          ]),
+        },
+      });
+      // Read back through FHIR out: the same value and sample time.
+      const out = await client('dr-adams').search({
+        resourceType: 'Observation',
+        searchParams: { patient: `Patient/${id}` },
+      });
+      expect(
+        entries(out).some(
+          (o) =>
+            JSON.stringify(o).includes('"effectiveDateTime":"' + second) &&
+            JSON.stringify(o).includes('"value":15000'),
+        ),
+      ).toBe(true);
+
+      const again = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/fhir`,
+        labBundle(first, second),
+      );
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ recorded: [], duplicates: 7 });
+      expect(await labRecords(id)).toHaveLength(before + 2);
+
+      // A subscription notification (its status first) and one Observation.
+      const notification = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/fhir`,
+        {
+          resourceType: 'Bundle',
+          type: 'history',
+          entry: [
+            {
+              resource: {
+                resourceType: 'Parameters',
+                parameter: [{ name: 'type', valueCode: 'event-notification' }],
+              },
+            },
+            observation(8, '14682-9', 50, 'umol/L', second),
+          ],
+        },
+      );
+      expect(notification.status).toBe(201);
+      expect(notification.body).toMatchObject({ observations: 1, ignored: 1 });
+      const lone = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/fhir`,
+        observation(9, '1988-5', 80, 'mg/L', second).resource,
+      );
+      expect(lone.status).toBe(201);
+    },
+  );
+
+  maybe(
+    'FHIR in: an unknown code, a unit that does not fit, an impossible value, a preliminary result or no sample time is a 400 naming the entry, and nothing of the Bundle is written',
+    async () => {
+      const id = await course();
+      const before = (await labRecords(id)).length;
+      harness().clock.advance(3 * 3_600_000);
+      const time = new Date(
+        harness().clock.now().getTime() - 3_600_000,
+      ).toISOString();
+      const good = labBundle(time, time).entry.slice(0, 3);
+      const cases: [unknown, string, RegExp][] = [
+        [
+          observation(20, '99999-9', 1, 'U/L', time),
+          'entry[3].resource.code.coding',
+          /no LOINC code/,
+        ],
+        [
+          observation(21, '2276-4', 12, 'mg/L', time),
+          'entry[3].resource.valueQuantity.code',
+          /recorded in ng\/mL or ug\/L, not mg\/L/,
+        ],
+        [
+          observation(22, '1742-6', -5, 'U/L', time),
+          'entry[3].resource.valueQuantity.value',
+          /./,
+        ],
+        [
+          observation(23, '1742-6', 50, 'U/L', time, { status: 'preliminary' }),
+          'entry[3].resource.status',
+          /preliminary/,
+        ],
+        [
+          observation(24, '1742-6', 50, 'U/L', time, {
+            effectiveDateTime: time.slice(0, 10),
+          }),
+          'entry[3].resource.effectiveDateTime',
+          /sample time/,
+        ],
+        [
+          observation(25, '1742-6', 50, 'U/L', '2099-01-01T00:00:00Z'),
+          'entry[3].resource.effectiveDateTime',
+          /future/,
+        ],
+      ];
+      for (const [bad, field, rule] of cases) {
+        const refused = await as('dr-adams').request(
+          'POST',
+          `/api/episodes/${id}/fhir`,
+          { resourceType: 'Bundle', type: 'collection', entry: [...good, bad] },
+        );
+        expect({ field, status: refused.status }).toEqual({
+          field,
+          status: 400,
+        });
+        expect(refused.body).toMatchObject({
+          resourceType: 'OperationOutcome',
+          issue: [{ code: 'invalid', expression: [field] }],
+        });
+        expect(JSON.stringify(refused.body)).toMatch(rule);
+        validateResource(refused.body as Resource);
+      }
+      // An unusual value is not confirmed by a feed: 422 naming it.
+      const unusual = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/fhir`,
+        {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [
+            ...good.slice(1),
+            observation(26, '2276-4', 500_000, 'ng/mL', time),
+          ],
+        },
+      );
+      expect(unusual.status).toBe(422);
+      expect(unusual.body).toMatchObject({
+        resourceType: 'OperationOutcome',
+        issue: [{ expression: ['entry[2].resource.valueQuantity.value'] }],
+      });
+      expect(await labRecords(id)).toHaveLength(before);
+
+      // Who may send: the treating team, for real episodes.
+      expect(
+        (
+          await as('auditor-ames').request(
+            'POST',
+            `/api/episodes/${id}/fhir`,
+            labBundle(time, time),
+          )
+        ).status,
+      ).toBe(403);
+    },
+  );
 });

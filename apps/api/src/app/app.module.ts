@@ -104,7 +104,10 @@ export class AppModule {
         ProtocolModule,
         WorkItemsModule.forRoot(workItems),
         ChangesModule.forRoot(changes),
-        FhirModule.forRoot(new FhirService(episodes, accessLog), deps.clock),
+        FhirModule.forRoot(
+          new FhirService(episodes, accessLog, deps.clock),
+          deps.clock,
+        ),
       ],
       controllers: [
         AuthController,

@@ -277,8 +277,9 @@ export async function startService(options: {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  // FHIR's own JSON media type (a laboratory system's results) is JSON too.
   fastify.addContentTypeParser(
-    'application/json',
+    ['application/json', 'application/fhir+json'],
     { parseAs: 'string' },
     (request, body, done) => {
       const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(

@@ -62,7 +62,8 @@ const isClinicalTime = (name: string): name is ClinicalTimeField =>
   name in CLINICAL_TIMES;
 
 /** Fields a form asks for apart, in a second step, never in the first. */
-const ASKED_APART = new Set(['doseConfirmation', 'confirmUnusual']);
+/** Fields a form never shows: asked apart, or set by the service (`source`). */
+const ASKED_APART = new Set(['doseConfirmation', 'confirmUnusual', 'source']);
 
 const analyteIndex = new Map(analyteUnits().map((a) => [a.id, a]));
 const findingSet = new Set<string>(findingIds);

@@ -443,3 +443,22 @@ export const trainingDebriefSchema = z
   })
   .strict()
   .meta({ id: 'TrainingDebrief' });
+
+/** What `POST /api/episodes/:id/fhir` answers: what was recorded, and what not. */
+export const fhirImportResultSchema = z
+  .object({
+    recorded: z.array(
+      z
+        .object({
+          collectedAt: instantSchema,
+          version: z.number().int().min(1),
+        })
+        .strict(),
+    ),
+    observations: z.number().int().min(0),
+    duplicates: z.number().int().min(0),
+    ignored: z.number().int().min(0),
+    version: z.number().int().min(0),
+  })
+  .strict()
+  .meta({ id: 'FhirImportResult' });

@@ -155,6 +155,18 @@ export const payloadSchemas = {
       /** When the sample was drawn (results are dated by it, not by entry). */
       collectedAt: instantSchema,
       confirmUnusual: confirmUnusualSchema,
+      /**
+       * Results read from a laboratory system (FHIR): the Observations'
+       * keys, so that one sent again is recorded once. Set by the service's
+       * import, never by a form.
+       */
+      source: z
+        .object({
+          system: z.literal('fhir'),
+          observations: z.array(z.string().min(1).max(500)).min(1).max(200),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   'suspicion.recorded': empty,

@@ -37,6 +37,7 @@ import {
   errorBodySchema,
   escalationDecisionSchema,
   eventAcceptedSchema,
+  fhirImportResultSchema,
   healthSchema,
   loginAnswerSchema,
   protocolDocumentSchema,
@@ -252,7 +253,19 @@ function register(registry: OpenAPIRegistry, route: Route): void {
       ...(route.params ? { params: route.params } : {}),
       ...(route.query ? { query: route.query } : {}),
       ...(route.headers ? { headers: route.headers } : {}),
-      ...(route.body ? { body: { required: true, ...json(route.body) } } : {}),
+      ...(route.body
+        ? {
+            body: {
+              required: true,
+              content: {
+                'application/json': { schema: route.body },
+                ...(route.fhir === true
+                  ? { 'application/fhir+json': { schema: route.body } }
+                  : {}),
+              },
+            },
+          }
+        : {}),
     },
     responses,
   });
@@ -668,6 +681,28 @@ function routes(options: OpenApiOptions): Route[] {
         200: { description: 'A Bundle.', ...fhirJson(fhirResourceSchema) },
       },
       refusals: [404],
+      fhir: true,
+    },
+    {
+      method: 'post',
+      path: '/api/episodes/{id}/fhir',
+      summary:
+        "FHIR in: a laboratory system's results (a Bundle of Observations, a subscription notification, or one Observation) recorded as the episode's labs",
+      tag: 'fhir',
+      roles: ['clinician', 'senior'],
+      params: idParam,
+      body: fhirResourceSchema,
+      ok: {
+        200: {
+          description: 'Nothing new: every Observation was recorded before.',
+          ...json(fhirImportResultSchema),
+        },
+        201: {
+          description: 'Recorded: one lab entry per sample time.',
+          ...json(fhirImportResultSchema),
+        },
+      },
+      refusals: [404, 409, 422],
       fhir: true,
     },
     {

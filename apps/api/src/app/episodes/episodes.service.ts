@@ -87,7 +87,7 @@ export class ServiceError extends Error {
  * before the opening it needs a rationale. So a bad time can never move the
  * episode's clock past now and silence a due reassessment.
  */
-function checkClinicalTimes(
+export function checkClinicalTimes(
   event: EpisodeEvent,
   openedAt: string,
   occurredAtField: string | null,

@@ -1,8 +1,10 @@
 import {
+  Body,
   Controller,
   Get,
   Inject,
   Param,
+  Post,
   Query,
   Req,
   Res,
@@ -13,10 +15,14 @@ import { masProtocol } from '@mas/protocol';
 
 import { Public, Roles } from '../auth/auth.guard.js';
 import type { Clock } from '../clock/clock.js';
-import type { AuthenticatedUser } from '../episodes/episodes.service.js';
+import {
+  type AuthenticatedUser,
+  ServiceError,
+} from '../episodes/episodes.service.js';
 import { CLOCK, FHIR } from '../tokens.js';
 import { FhirRefusal, type FhirService } from './fhir.service.js';
 import { capabilityStatement, operationOutcome } from './fhir-bundle.util.js';
+import { FhirImportError } from './fhir-import.util.js';
 
 /** FHIR's JSON media type. */
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -105,5 +111,59 @@ export class FhirController {
     await this.answer(reply, () =>
       this.fhir.everything(type, id, request.user, baseOf(request)),
     );
+  }
+}
+
+/** What an import refusal is, the FHIR way. */
+const outcomeCodes: Readonly<
+  Record<number, 'invalid' | 'not-found' | 'forbidden' | 'processing'>
+> = { 400: 'invalid', 403: 'forbidden', 404: 'not-found' };
+
+/**
+ * FHIR R4 in (`POST /api/episodes/{id}/fhir`): a laboratory system's
+ * results recorded as the episode's labs. Refusals are OperationOutcomes
+ * naming the entry (`entry[3].resource.valueQuantity.unit`) and the rule.
+ */
+@Controller('api/episodes')
+export class FhirImportController {
+  constructor(@Inject(FHIR) private readonly fhir: FhirService) {}
+
+  @Roles('clinician', 'senior')
+  @Post(':id/fhir')
+  async import(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    try {
+      const answer = await this.fhir.importLabs(id, body, request.user);
+      await reply.status(answer.status).send(answer.body);
+    } catch (error) {
+      const refusal =
+        error instanceof FhirImportError
+          ? { status: 400, field: error.field, message: error.message }
+          : error instanceof ServiceError && error.status < 500
+            ? {
+                status: error.status,
+                field:
+                  typeof error.body['field'] === 'string'
+                    ? error.body['field']
+                    : undefined,
+                message: error.message,
+              }
+            : null;
+      if (refusal === null) throw error;
+      await reply
+        .status(refusal.status)
+        .type(FHIR_JSON)
+        .send(
+          operationOutcome(
+            outcomeCodes[refusal.status] ?? 'processing',
+            refusal.message,
+            refusal.field,
+          ),
+        );
+    }
   }
 }

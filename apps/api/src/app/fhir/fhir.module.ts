@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { Clock } from '../clock/clock.js';
 import { CLOCK, FHIR } from '../tokens.js';
-import { FhirController } from './fhir.controller.js';
+import { FhirController, FhirImportController } from './fhir.controller.js';
 import type { FhirService } from './fhir.service.js';
 
 /**
@@ -15,7 +15,7 @@ export class FhirModule {
   static forRoot(fhir: FhirService, clock: Clock): DynamicModule {
     return {
       module: FhirModule,
-      controllers: [FhirController],
+      controllers: [FhirController, FhirImportController],
       providers: [
         { provide: FHIR, useValue: fhir },
         { provide: CLOCK, useValue: clock },

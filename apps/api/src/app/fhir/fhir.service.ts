@@ -1,8 +1,12 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
+import { ClinicalInputError, unusualValues } from '@mas/protocol';
+
 import type { AccessLogService } from '../access-log/access-log.service.js';
+import type { Clock } from '../clock/clock.js';
 import {
   type AuthenticatedUser,
+  checkClinicalTimes,
   type EpisodesService,
   ServiceError,
 } from '../episodes/episodes.service.js';
@@ -12,6 +16,13 @@ import {
   patientSearchParameter,
   searchBundle,
 } from './fhir-bundle.util.js';
+import {
+  FhirImportError,
+  fieldAt,
+  type ImportedPanel,
+  importLabResults,
+  recordedKeys,
+} from './fhir-import.util.js';
 import {
   episodeResources,
   type FhirAuditEntry,
@@ -55,6 +66,7 @@ export class FhirService {
   constructor(
     private readonly episodes: EpisodesService,
     private readonly accessLog: AccessLogService,
+    private readonly clock: Clock,
   ) {}
 
   /** Every resource of one episode. */
@@ -208,5 +220,131 @@ export class FhirService {
       episodeId: id,
     });
     return searchBundle(base, resources);
+  }
+
+  /**
+   * `POST /api/episodes/{id}/fhir`: laboratory results (a Bundle of
+   * Observations, a subscription notification, or one Observation) recorded
+   * as the episode's labs, one `labs.recorded` per sample time, each with the
+   * Observations' keys. Every entry is checked before anything is written
+   * (code, unit, status, sample time, plausible and usual values): a bad one
+   * is a 400 naming it, an unusual value a 422 naming it (a feed does not
+   * confirm for a clinician); an Observation sent again is left out.
+   */
+  async importLabs(
+    id: string,
+    body: unknown,
+    user: AuthenticatedUser,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const detail = await this.episodes.get(id, user);
+    if (detail.kind !== 'real') {
+      throw new ServiceError(409, {
+        message:
+          'a training episode takes its labs from its virtual patient, not from a laboratory system',
+      });
+    }
+    const audit = await this.episodes.audit(id, user);
+    const imported = importLabResults(body, recordedKeys(audit));
+    const openedAt = (detail.context as { openedAt: string }).openedAt;
+    const now = this.clock.now();
+    for (const panel of imported.panels) this.check(panel, openedAt, now);
+    let version = detail.version;
+    const recorded: { collectedAt: string; version: number }[] = [];
+    for (const panel of imported.panels) {
+      const answer = await this.episodes.send(
+        id,
+        {
+          type: 'labs.recorded',
+          payload: {
+            panel: panel.panel,
+            collectedAt: panel.collectedAt,
+            source: {
+              system: 'fhir',
+              observations: panel.values.map((value) => value.key),
+            },
+          },
+          expectedVersion: version,
+        },
+        user,
+        undefined,
+      );
+      if (answer.status !== 201) {
+        // Refused by the protocol (the episode has ended, say): what was
+        // recorded before it stays, and is said.
+        return {
+          status: answer.status,
+          body: {
+            ...(answer.body as Record<string, unknown>),
+            recorded,
+          },
+        };
+      }
+      version = (answer.body as { version: number }).version;
+      recorded.push({ collectedAt: panel.collectedAt, version });
+    }
+    return {
+      status: recorded.length > 0 ? 201 : 200,
+      body: {
+        recorded,
+        observations: imported.panels.reduce(
+          (sum, panel) => sum + panel.values.length,
+          0,
+        ),
+        duplicates: imported.duplicates.length,
+        ignored: imported.ignored,
+        version,
+      },
+    };
+  }
+
+  /** One sample's values: plausible, usual, in time; else the entry named. */
+  private check(panel: ImportedPanel, openedAt: string, now: Date): void {
+    const entryOf = (field: string) =>
+      panel.values.find((value) => value.field === field.split('.')[0]);
+    let unusual: ReturnType<typeof unusualValues>;
+    try {
+      unusual = unusualValues(panel.panel);
+    } catch (error) {
+      if (!(error instanceof ClinicalInputError)) throw error;
+      const entry = entryOf(error.field);
+      throw new FhirImportError(
+        entry ? fieldAt(entry.path, 'valueQuantity.value') : 'entry',
+        error.rule,
+      );
+    }
+    const first = unusual[0];
+    if (first !== undefined) {
+      const entry = entryOf(first.field);
+      const field = entry
+        ? fieldAt(entry.path, 'valueQuantity.value')
+        : 'entry';
+      throw new ServiceError(422, {
+        message: `${field}: ${first.message}; a laboratory feed does not confirm an unusual value: record it by hand, confirmed`,
+        field,
+        rule: first.message,
+        unusualFields: unusual.map((value) => value.field),
+      });
+    }
+    try {
+      checkClinicalTimes(
+        {
+          type: 'labs.recorded',
+          at: now.toISOString(),
+          actor: { id: 'laboratory', role: 'clinician' },
+          payload: { panel: panel.panel, collectedAt: panel.collectedAt },
+        },
+        openedAt,
+        null,
+        now,
+      );
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      const stated = error.body['rule'];
+      const rule = typeof stated === 'string' ? stated : error.message;
+      throw new FhirImportError(
+        fieldAt(panel.values[0]?.path ?? 'entry', 'effectiveDateTime'),
+        rule,
+      );
+    }
   }
 }

@@ -316,3 +316,30 @@ export function drugCode(drug: DrugId): Code | null {
   const coding = terminology.drugs[drug];
   return 'atc' in coding ? coding.atc : null;
 }
+
+/** What a LOINC code names here: an analyte (with its coded units), or the temperature. */
+export type LoincTarget =
+  | {
+      readonly kind: 'analyte';
+      readonly analyte: AnalyteId;
+      readonly units: readonly string[];
+    }
+  | { readonly kind: 'temperature'; readonly unit: string };
+
+/** The analyte (or temperature) a LOINC code names, and in which units; null: unknown here. */
+export function loincTarget(code: string): LoincTarget | null {
+  if (code === terminology.temperature.loinc.code) {
+    return { kind: 'temperature', unit: terminology.temperature.unit };
+  }
+  for (const [analyte, coding] of Object.entries(terminology.analytes) as [
+    AnalyteId,
+    AnalyteCoding,
+  ][]) {
+    if (!('loinc' in coding)) continue;
+    const units = Object.entries(coding.loinc)
+      .filter(([, entry]) => entry.code === code)
+      .map(([unit]) => unit);
+    if (units.length > 0) return { kind: 'analyte', analyte, units };
+  }
+  return null;
+}

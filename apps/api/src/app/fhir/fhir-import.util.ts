@@ -1,0 +1,267 @@
+/**
+ * FHIR R4 in: laboratory results as a laboratory system or an EHR sends
+ * them (a Bundle of Observations, a subscription notification Bundle, or one
+ * Observation) read into the episode's lab record. Pure: the body in, the
+ * panels to record out (one per sample time), or a refusal naming the entry
+ * and the rule. Codes are read through the versioned terminology.
+ */
+import { codeSystems, type LabPanelInput, loincTarget } from '@mas/protocol';
+
+/** A refusal of an imported body: where (`entry[3].resource.valueQuantity.unit`) and why. */
+export class FhirImportError extends Error {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`${field}: ${rule}`);
+  }
+}
+
+/** One Observation read, and where it was in the body. */
+export interface ImportedValue {
+  /** Where it was (`entry[3].resource`, or `` for a lone Observation). */
+  readonly path: string;
+  /** What identifies it across sends (identifier, full URL or id). */
+  readonly key: string;
+  /** The panel field it fills (`ferritin`, `temperatureC`). */
+  readonly field: string;
+}
+
+/** The values of one sample time: one `labs.recorded` event. */
+export interface ImportedPanel {
+  readonly collectedAt: string;
+  readonly panel: LabPanelInput;
+  readonly values: readonly ImportedValue[];
+}
+
+export interface ImportedBody {
+  readonly panels: readonly ImportedPanel[];
+  /** Observations already recorded (by their key): left out. */
+  readonly duplicates: readonly string[];
+  /** Entries that are not Observations (a notification's status, a report): left out. */
+  readonly ignored: number;
+}
+
+/** The most Observations one request may carry. */
+export const MAX_IMPORTED_OBSERVATIONS = 200;
+
+/** Statuses of a result one may act on (R4 observation-status). */
+const FINAL_STATUSES = ['final', 'amended', 'corrected'];
+
+const INSTANT =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `field` of the resource at `path` (a lone Observation has no path). */
+export const fieldAt = (path: string, field: string) =>
+  path === '' ? field : `${path}.${field}`;
+const at = fieldAt;
+
+/** What identifies an Observation across sends. */
+function keyOf(resource: Json, fullUrl: unknown, path: string): string {
+  const identifiers = resource['identifier'];
+  if (Array.isArray(identifiers)) {
+    const first: unknown = identifiers[0];
+    if (isObject(first) && typeof first['value'] === 'string') {
+      const system = typeof first['system'] === 'string' ? first['system'] : '';
+      return `identifier:${system}|${first['value']}`;
+    }
+  }
+  if (typeof fullUrl === 'string' && !fullUrl.startsWith('urn:uuid:')) {
+    return `url:${fullUrl}`;
+  }
+  if (typeof resource['id'] === 'string' && resource['id'] !== '') {
+    return `id:Observation/${resource['id']}`;
+  }
+  throw new FhirImportError(
+    at(path, 'identifier'),
+    'an Observation needs an identifier (or an id) so that it is recorded once',
+  );
+}
+
+/** One Observation: its panel field, value and sample time. */
+function readObservation(
+  resource: Json,
+  path: string,
+): {
+  field: string;
+  value: number | { value: number; unit: string };
+  collectedAt: string;
+} {
+  const status = resource['status'];
+  if (typeof status !== 'string' || !FINAL_STATUSES.includes(status)) {
+    throw new FhirImportError(
+      at(path, 'status'),
+      `must be ${FINAL_STATUSES.join(', ')} (a ${String(status)} result is not acted on)`,
+    );
+  }
+  const code = resource['code'];
+  const codings =
+    isObject(code) && Array.isArray(code['coding']) ? code['coding'] : [];
+  const loinc = codings.find(
+    (coding): coding is Json =>
+      isObject(coding) && coding['system'] === codeSystems.loinc,
+  );
+  const target =
+    loinc && typeof loinc['code'] === 'string'
+      ? loincTarget(loinc['code'])
+      : null;
+  if (!target) {
+    throw new FhirImportError(
+      at(path, 'code.coding'),
+      'no LOINC code the protocol records (see GET /api/fhir/R4/metadata and the README for the codes)',
+    );
+  }
+  const quantity = resource['valueQuantity'];
+  if (!isObject(quantity) || typeof quantity['value'] !== 'number') {
+    throw new FhirImportError(
+      at(path, 'valueQuantity'),
+      'a result is recorded from its valueQuantity (a number with its UCUM unit)',
+    );
+  }
+  const system = quantity['system'];
+  if (system !== undefined && system !== codeSystems.ucum) {
+    throw new FhirImportError(
+      at(path, 'valueQuantity.system'),
+      `must be UCUM (${codeSystems.ucum})`,
+    );
+  }
+  const unit =
+    typeof quantity['code'] === 'string'
+      ? quantity['code']
+      : typeof quantity['unit'] === 'string'
+        ? quantity['unit']
+        : undefined;
+  const units = target.kind === 'temperature' ? [target.unit] : target.units;
+  if (unit === undefined || !units.includes(unit)) {
+    throw new FhirImportError(
+      at(
+        path,
+        `valueQuantity.${typeof quantity['code'] === 'string' ? 'code' : 'unit'}`,
+      ),
+      `LOINC ${String(loinc?.['code'])} is recorded in ${units.join(' or ')}, not ${String(unit)}`,
+    );
+  }
+  const effective =
+    resource['effectiveDateTime'] ?? resource['effectiveInstant'];
+  if (typeof effective !== 'string' || !INSTANT.test(effective)) {
+    throw new FhirImportError(
+      at(path, 'effectiveDateTime'),
+      'the sample time is required, as a date-time with its offset (a date alone is not a sample time)',
+    );
+  }
+  const collectedAt = new Date(effective).toISOString();
+  return target.kind === 'temperature'
+    ? { field: 'temperatureC', value: quantity['value'], collectedAt }
+    : {
+        field: target.analyte,
+        value: { value: quantity['value'], unit },
+        collectedAt,
+      };
+}
+
+/**
+ * The panels `body` holds, leaving out the Observations whose key is in
+ * `recorded`. Throws a `FhirImportError` naming the first bad entry.
+ */
+export function importLabResults(
+  body: unknown,
+  recorded: ReadonlySet<string>,
+): ImportedBody {
+  if (!isObject(body)) {
+    throw new FhirImportError('body', 'must be a FHIR Bundle or Observation');
+  }
+  const items: { resource: Json; fullUrl: unknown; path: string }[] = [];
+  if (body['resourceType'] === 'Observation') {
+    items.push({ resource: body, fullUrl: undefined, path: '' });
+  } else if (body['resourceType'] === 'Bundle') {
+    const entries = body['entry'];
+    if (!Array.isArray(entries)) {
+      throw new FhirImportError('entry', 'a Bundle of results holds entries');
+    }
+    entries.forEach((entry: unknown, index) => {
+      const path = `entry[${String(index)}].resource`;
+      if (!isObject(entry) || !isObject(entry['resource'])) {
+        throw new FhirImportError(path, 'each entry holds a resource');
+      }
+      items.push({
+        resource: entry['resource'],
+        fullUrl: entry['fullUrl'],
+        path,
+      });
+    });
+  } else {
+    throw new FhirImportError('resourceType', 'must be Bundle or Observation');
+  }
+  const observations = items.filter(
+    (item) => item.resource['resourceType'] === 'Observation',
+  );
+  if (observations.length > MAX_IMPORTED_OBSERVATIONS) {
+    throw new FhirImportError(
+      'entry',
+      `at most ${String(MAX_IMPORTED_OBSERVATIONS)} Observations in one request`,
+    );
+  }
+  const byTime = new Map<
+    string,
+    { panel: Record<string, unknown>; values: ImportedValue[] }
+  >();
+  const duplicates: string[] = [];
+  const seen = new Set<string>();
+  for (const { resource, fullUrl, path } of observations) {
+    const key = keyOf(resource, fullUrl, path);
+    const read = readObservation(resource, path);
+    if (recorded.has(key)) {
+      duplicates.push(key);
+      continue;
+    }
+    if (seen.has(key)) {
+      throw new FhirImportError(at(path, 'identifier'), `${key} is sent twice`);
+    }
+    seen.add(key);
+    const group = byTime.get(read.collectedAt) ?? { panel: {}, values: [] };
+    if (read.field in group.panel) {
+      throw new FhirImportError(
+        at(path, 'code'),
+        `a second ${read.field} for the sample of ${read.collectedAt}`,
+      );
+    }
+    group.panel[read.field] = read.value;
+    group.values.push({ path, key, field: read.field });
+    byTime.set(read.collectedAt, group);
+  }
+  const panels = [...byTime.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([collectedAt, group]) => ({
+      collectedAt,
+      panel: group.panel,
+      values: group.values,
+    }));
+  return {
+    panels,
+    duplicates,
+    ignored: items.length - observations.length,
+  };
+}
+
+/** The Observation keys an episode's audit already holds. */
+export function recordedKeys(
+  entries: readonly { readonly type: string; readonly payload: unknown }[],
+): Set<string> {
+  const keys = new Set<string>();
+  for (const entry of entries) {
+    if (entry.type !== 'labs.recorded') continue;
+    const source = (entry.payload as { source?: { observations?: unknown } })
+      .source;
+    if (Array.isArray(source?.observations)) {
+      for (const key of source.observations) {
+        if (typeof key === 'string') keys.add(key);
+      }
+    }
+  }
+  return keys;
+}
