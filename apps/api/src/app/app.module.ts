@@ -17,6 +17,9 @@ import { OidcController } from './auth/oidc.controller.js';
 import { OidcService, oidcSettings } from './auth/oidc.service.js';
 import { UsersController } from './auth/users.controller.js';
 import { UsersService } from './auth/users.service.js';
+import { CdsClients, readCdsClients } from './cds-hooks/cds-clients.js';
+import { CdsHooksModule } from './cds-hooks/cds-hooks.module.js';
+import { CdsHooksService } from './cds-hooks/cds-hooks.service.js';
 import { ChangesModule } from './changes/changes.module.js';
 import { EpisodeChangesService } from './changes/episode-changes.service.js';
 import type { Clock } from './clock/clock.js';
@@ -104,6 +107,25 @@ export class AppModule {
         ProtocolModule,
         WorkItemsModule.forRoot(workItems),
         ChangesModule.forRoot(changes),
+        CdsHooksModule.forRoot(
+          deps.config.CDS_HOOKS_CLIENTS_FILE === undefined
+            ? null
+            : {
+                service: new CdsHooksService(
+                  deps.dataSource,
+                  deps.entities,
+                  episodes,
+                  accessLog,
+                  deps.profile,
+                ),
+                clients: new CdsClients(
+                  readCdsClients(deps.config.CDS_HOOKS_CLIENTS_FILE),
+                  deps.clock,
+                ),
+              },
+          deps.clock,
+          deps.config,
+        ),
         FhirModule.forRoot(
           new FhirService(episodes, accessLog, deps.clock),
           deps.clock,

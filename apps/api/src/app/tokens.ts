@@ -11,3 +11,4 @@ export const ACCESS_LOG = Symbol('AccessLogService');
 export const OIDC = Symbol('OidcService');
 export const EPISODE_CHANGES = Symbol('EpisodeChangesService');
 export const FHIR = Symbol('FhirService');
+export const CDS_HOOKS = Symbol('CdsHooks');

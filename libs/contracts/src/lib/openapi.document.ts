@@ -145,7 +145,7 @@ interface Route {
   readonly summary: string;
   readonly tag: string;
   /** Who may call it; `public` needs no session. */
-  readonly roles: readonly UserRole[] | 'public' | 'any';
+  readonly roles: readonly UserRole[] | 'public' | 'any' | 'cds-client';
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly headers?: z.ZodObject;
@@ -179,6 +179,60 @@ const operationOutcomeSchema = z
   })
   .meta({ id: 'OperationOutcome' });
 
+const codingSchema = z.looseObject({
+  system: z.string().optional(),
+  code: z.string(),
+  display: z.string().optional(),
+});
+
+const cdsDiscoverySchema = z
+  .object({
+    services: z.array(
+      z
+        .object({
+          hook: z.string(),
+          id: z.string(),
+          title: z.string(),
+          description: z.string(),
+          prefetch: z.record(z.string(), z.string()),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .meta({ id: 'CdsDiscovery' });
+
+const cdsCardsSchema = z
+  .object({
+    cards: z.array(
+      z
+        .object({
+          uuid: z.string(),
+          summary: z.string().max(140),
+          detail: z.string().optional(),
+          indicator: z.enum(['info', 'warning', 'critical']),
+          source: z
+            .object({ label: z.string(), topic: codingSchema.optional() })
+            .strict(),
+          links: z
+            .array(
+              z
+                .object({
+                  label: z.string(),
+                  url: z.string(),
+                  type: z.literal('absolute'),
+                })
+                .strict(),
+            )
+            .optional(),
+          overrideReasons: z.array(codingSchema).optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .meta({ id: 'CdsCards' });
+
 const fhirJson = (schema: z.ZodType) => ({
   content: { 'application/fhir+json': { schema } },
 });
@@ -202,7 +256,9 @@ function register(registry: OpenAPIRegistry, route: Route): void {
       ? 'Public.'
       : route.roles === 'any'
         ? 'Any signed-in user.'
-        : `Roles: ${route.roles.join(', ')}.`;
+        : route.roles === 'cds-client'
+          ? 'A CDS client (EHR) listed in CDS_HOOKS_CLIENTS_FILE, with its signed JWT.'
+          : `Roles: ${route.roles.join(', ')}.`;
   const refusals = new Set<Refusal>(route.refusals);
   if (route.roles !== 'public') refusals.add(401);
   if (Array.isArray(route.roles)) refusals.add(403);
@@ -248,7 +304,9 @@ function register(registry: OpenAPIRegistry, route: Route): void {
     tags: [route.tag],
     ...(route.roles === 'public'
       ? { security: [] }
-      : { security: [{ bearer: [] }, { session: [], csrf: [] }] }),
+      : route.roles === 'cds-client'
+        ? { security: [{ cdsClient: [] }] }
+        : { security: [{ bearer: [] }, { session: [], csrf: [] }] }),
     request: {
       ...(route.params ? { params: route.params } : {}),
       ...(route.query ? { query: route.query } : {}),
@@ -707,6 +765,45 @@ function routes(options: OpenApiOptions): Route[] {
     },
     {
       method: 'get',
+      path: '/cds-services',
+      summary: 'CDS Hooks: discovery of the services',
+      tag: 'cds-hooks',
+      roles: 'public',
+      ok: {
+        200: { description: 'The services.', ...json(cdsDiscoverySchema) },
+      },
+      refusals: [404],
+    },
+    {
+      method: 'post',
+      path: '/cds-services/{id}',
+      summary: 'CDS Hooks: call a service (patient-view, order-sign)',
+      tag: 'cds-hooks',
+      roles: 'cds-client',
+      params: idParam,
+      body: z.looseObject({
+        hook: z.string(),
+        hookInstance: z.string(),
+        context: z.looseObject({}),
+        prefetch: z.record(z.string(), z.unknown()).optional(),
+      }),
+      ok: { 200: { description: 'The cards.', ...json(cdsCardsSchema) } },
+      refusals: [404],
+    },
+    {
+      method: 'post',
+      path: '/cds-services/{id}/feedback',
+      summary:
+        'CDS Hooks: what the clinician did with the cards (in the access log)',
+      tag: 'cds-hooks',
+      roles: 'cds-client',
+      params: idParam,
+      body: z.looseObject({ feedback: z.array(z.looseObject({})) }),
+      ok: { 200: { description: 'Recorded.', ...json(z.object({}).strict()) } },
+      refusals: [404],
+    },
+    {
+      method: 'get',
       path: '/api/training/scenarios',
       summary: 'The training scenarios',
       tag: 'training',
@@ -774,6 +871,13 @@ export function buildOpenApiDocument(options: OpenApiOptions) {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'The token `POST /api/auth/login` answers.',
+  });
+  registry.registerComponent('securitySchemes', 'cdsClient', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "CDS Hooks 2.0: a JWT the EHR signs (ES384 or RS384) with a key of its JWK Set; aud is the service's URL.",
   });
   registry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

@@ -13,6 +13,7 @@ import type {
 import {
   calculateDose,
   type DoseRequest,
+  type DoseResult,
   type DrugId,
   type InstitutionProfile,
   masProtocolDefinition,
@@ -79,13 +80,17 @@ export interface Prescription {
   readonly schedule: DoseSchedule;
 }
 
-export function standardPrescription(
+/**
+ * The dose rules' result for the standard choices of `drug` (caps applied
+ * and named in it): what a prescription, or a card in the EHR, rests on.
+ */
+export function standardDose(
   drug: DrugId,
   patient: Pick<Patient, 'weightKg' | 'heightCm'>,
   profile: InstitutionProfile,
   route: RouteOfAdministration = usualRoute[drug],
-): Prescription {
-  const result = calculateDose(
+): DoseResult {
+  return calculateDose(
     drug,
     {
       weightKg: patient.weightKg,
@@ -95,6 +100,15 @@ export function standardPrescription(
     },
     profile,
   );
+}
+
+export function standardPrescription(
+  drug: DrugId,
+  patient: Pick<Patient, 'weightKg' | 'heightCm'>,
+  profile: InstitutionProfile,
+  route: RouteOfAdministration = usualRoute[drug],
+): Prescription {
+  const result = standardDose(drug, patient, profile, route);
   const perDay = result.per === 'day';
   const dosesPerDay = perDay ? (result.dosesPerDay ?? 1) : 1;
   const schedule: DoseSchedule =

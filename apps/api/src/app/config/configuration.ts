@@ -105,6 +105,20 @@ export const configurationSchema = z
     TLS_CERT: z.string().min(1).optional(),
     TLS_KEY: z.string().min(1).optional(),
     /**
+     * CDS Hooks: a JSON file listing the EHRs that may call
+     * (`[{ "iss": "...", "jwks": { "keys": [...] } }]`). Unset: the CDS Hooks
+     * routes answer 404.
+     */
+    CDS_HOOKS_CLIENTS_FILE: z.string().min(1).optional(),
+    /**
+     * This service's public address (`https://mas.hospital.example`), for
+     * the CDS Hooks JWT audience and the cards' links; unset: as reached.
+     */
+    CDS_HOOKS_BASE_URL: z
+      .url({ error: 'must be a URL' })
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+    /**
      * Single sign-on: the OpenID Connect provider's issuer URL (discovery at
      * `/.well-known/openid-configuration`). Unset: local passwords only.
      */

@@ -1,0 +1,321 @@
+/**
+ * CDS Hooks 2.0 over real HTTP on both engines, with an EHR whose key pair
+ * the test makes (ES384, as the specification recommends): discovery,
+ * patient-view cards for what is due and the open alerts, order-sign cards
+ * saying whether a drug may start now and why, the JWT checks (signature,
+ * issuer, audience, age, replay), and feedback in the access log.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect } from '@jest/globals';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+
+import {
+  ENGINES,
+  postgresRequirement,
+  type Requirement,
+  signedInSuite,
+} from './api-harness.js';
+import { openTreatedEpisode } from './clinical-records.js';
+
+const requirement: Requirement = await postgresRequirement();
+
+const EHR = 'https://ehr.example.org';
+const ehrKeys = await generateKeyPair('ES384');
+const strangerKeys = await generateKeyPair('ES384');
+const publicJwk: JWK = {
+  ...(await exportJWK(ehrKeys.publicKey)),
+  kid: 'ehr-1',
+  alg: 'ES384',
+};
+const dir = mkdtempSync(join(tmpdir(), 'mas-cds-'));
+const clientsFile = join(dir, 'cds-clients.json');
+writeFileSync(
+  clientsFile,
+  JSON.stringify([{ iss: EHR, jwks: { keys: [publicJwk] } }]),
+);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
+  const suite = signedInSuite(
+    engine,
+    requirement,
+    [
+      ['dr-adams', 'clinician'],
+      ['auditor-ames', 'auditor'],
+    ],
+    { CDS_HOOKS_CLIENTS_FILE: clientsFile },
+  );
+  const base = () => suite.harness.service.url;
+  const now = () => suite.harness.clock.now();
+
+  async function jwt(
+    audience: string,
+    options: {
+      readonly key?: (typeof ehrKeys)['privateKey'];
+      readonly issuer?: string;
+      readonly jti?: string;
+      readonly issuedAt?: Date;
+    } = {},
+  ): Promise<string> {
+    const issued = Math.floor((options.issuedAt ?? now()).getTime() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'ES384', kid: 'ehr-1', typ: 'JWT' })
+      .setIssuer(options.issuer ?? EHR)
+      .setSubject('ehr-client')
+      .setAudience(audience)
+      .setIssuedAt(issued)
+      .setExpirationTime(issued + 300)
+      .setJti(options.jti ?? randomUUID())
+      .sign(options.key ?? ehrKeys.privateKey);
+  }
+
+  async function hook(
+    service: string,
+    body: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: any }> {
+    const url = `${base()}/cds-services/${service}`;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token ?? (await jwt(url))}`,
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  /** An episode in the pulse, its reassessment due, the identifier given. */
+  const course = (identifier: string) =>
+    openTreatedEpisode(suite.as('dr-adams'), identifier, now().toISOString());
+
+  const request = (hookName: string, patientId: string, extra = {}) => ({
+    hook: hookName,
+    hookInstance: randomUUID(),
+    context: { userId: 'Practitioner/ehr-77', patientId, ...extra },
+  });
+
+  suite.maybe(
+    'discovery lists patient-view and order-sign with their prefetch',
+    async () => {
+      const response = await fetch(`${base()}/cds-services`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as {
+        services: { hook: string; id: string; prefetch: object }[];
+      };
+      expect(body.services.map((s) => s.hook).sort()).toEqual([
+        'order-sign',
+        'patient-view',
+      ]);
+      for (const service of body.services) {
+        expect(service.prefetch).toEqual({
+          patient: 'Patient/{{context.patientId}}',
+        });
+      }
+    },
+  );
+
+  suite.maybe(
+    "patient-view: the reassessment due and the episode's open alerts, linked to the episode; another patient gets none",
+    async () => {
+      const identifier = `SYN-CDS-${engine.toUpperCase()}-1`;
+      const id = await course(identifier);
+      const viewed = await hook(
+        'mas-patient-view',
+        request('patient-view', identifier),
+      );
+      expect(viewed.status).toBe(200);
+      const cards = viewed.body.cards as {
+        summary: string;
+        indicator: string;
+        source: { label: string };
+        links: { url: string }[];
+      }[];
+      expect(cards[0]?.summary).toMatch(/next reassessment due/);
+      for (const card of cards) {
+        expect(card.source.label).toMatch(/not a medical device/);
+        expect(card.links[0]?.url).toContain(id);
+        expect(card.summary.length).toBeLessThanOrEqual(140);
+      }
+      // Twelve hours on, the reassessment is overdue: critical.
+      suite.harness.clock.advance(13 * 3_600_000);
+      await suite.harness.service.episodes.tickDue();
+      const later = await hook(
+        'mas-patient-view',
+        request('patient-view', identifier),
+      );
+      expect(
+        (later.body.cards as { summary: string; indicator: string }[]).find(
+          (c) => /overdue/.test(c.summary),
+        ),
+      ).toMatchObject({ indicator: 'critical' });
+
+      const other = await hook(
+        'mas-patient-view',
+        request('patient-view', 'SYN-NOBODY-1'),
+      );
+      expect(other.body).toEqual({ cards: [] });
+
+      // Matched through the prefetched Patient's identifier too.
+      const prefetched = await hook('mas-patient-view', {
+        ...request('patient-view', 'ehr-internal-42'),
+        prefetch: {
+          patient: {
+            resourceType: 'Patient',
+            identifier: [
+              {
+                system: 'urn:mas-orchestrator:patient-identifier',
+                value: identifier,
+              },
+            ],
+          },
+        },
+      });
+      expect(prefetched.body.cards.length).toBeGreaterThan(0);
+    },
+  );
+
+  suite.maybe(
+    'order-sign: emapalumab is not allowed now (why, the evidence, the dose with its cap); feedback lands in the access log',
+    async () => {
+      const identifier = `SYN-CDS-${engine.toUpperCase()}-2`;
+      const id = await course(identifier);
+      const order = (text: string, coding?: object) => ({
+        resource: {
+          resourceType: 'MedicationRequest',
+          status: 'draft',
+          intent: 'order',
+          subject: { reference: `Patient/${identifier}` },
+          medicationCodeableConcept: {
+            ...(coding ? { coding: [coding] } : {}),
+            text,
+          },
+        },
+      });
+      const signed = await hook(
+        'mas-order-sign',
+        request('order-sign', identifier, {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              order('Emapalumab 1 mg/kg IV'),
+              order('Paracetamol 15 mg/kg'),
+              order('Anakinra', {
+                system: 'http://www.whocc.no/atc',
+                code: 'L04AC03',
+              }),
+            ],
+          },
+        }),
+      );
+      expect(signed.status).toBe(200);
+      const cards = signed.body.cards as {
+        uuid: string;
+        summary: string;
+        detail: string;
+        indicator: string;
+        overrideReasons?: object[];
+      }[];
+      // Paracetamol is not a protocol drug: no card for it.
+      expect(cards).toHaveLength(2);
+      const emapalumab = cards.find((c) => /emapalumab/i.test(c.summary));
+      expect(emapalumab).toMatchObject({
+        summary: expect.stringMatching(/not allowed now/),
+        indicator: 'warning',
+      });
+      expect(emapalumab?.detail).toMatch(/Evidence: /);
+      // Why: the protocol's own reason (no inadequate response recorded yet).
+      expect(emapalumab?.detail).toMatch(/inadequate response/);
+      expect(emapalumab?.detail).toMatch(/dose/i);
+      expect(emapalumab?.overrideReasons?.length).toBeGreaterThan(0);
+      expect(cards.find((c) => /anakinra/i.test(c.summary))).toBeDefined();
+
+      const feedbackUrl = `${base()}/cds-services/mas-order-sign/feedback`;
+      const feedback = await fetch(feedbackUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await jwt(feedbackUrl)}`,
+        },
+        body: JSON.stringify({
+          feedback: [
+            {
+              card: emapalumab?.uuid,
+              outcome: 'overridden',
+              overrideReason: {
+                reason: { code: 'emergency' },
+                userComment: 'deteriorating, senior on the phone',
+              },
+              outcomeTimestamp: now().toISOString(),
+            },
+          ],
+        }),
+      });
+      expect(feedback.status).toBe(200);
+      const log = await suite
+        .as('auditor-ames')
+        .request('GET', `/api/audit/access?episodeId=${id}&pageSize=100`);
+      const overridden = (
+        log.body.items as { action: string; detail: unknown }[]
+      ).find((item) => item.action === 'cds.feedback.overridden');
+      expect(JSON.stringify(overridden?.detail)).toContain(
+        'deteriorating, senior on the phone',
+      );
+      expect(
+        (log.body.items as { action: string }[]).map((i) => i.action),
+      ).toContain('cds.order-sign');
+    },
+  );
+
+  suite.maybe(
+    'the JWT is checked: no token, a stranger key, an unknown issuer, another audience, an old token, a replayed jti are each 401',
+    async () => {
+      const url = `${base()}/cds-services/mas-patient-view`;
+      const body = request('patient-view', 'SYN-ANY-1');
+      expect(
+        (
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).status,
+      ).toBe(401);
+      const refusedWith = async (token: string) =>
+        (await hook('mas-patient-view', body, token)).status;
+      expect(
+        await refusedWith(await jwt(url, { key: strangerKeys.privateKey })),
+      ).toBe(401);
+      expect(
+        await refusedWith(await jwt(url, { issuer: 'https://evil.example' })),
+      ).toBe(401);
+      expect(
+        await refusedWith(await jwt(`${base()}/cds-services/mas-order-sign`)),
+      ).toBe(401);
+      expect(
+        await refusedWith(
+          await jwt(url, { issuedAt: new Date(now().getTime() - 3_600_000) }),
+        ),
+      ).toBe(401);
+      const once = await jwt(url, { jti: 'only-once' });
+      expect(await refusedWith(once)).toBe(200);
+      expect(await refusedWith(once)).toBe(401);
+      // A wrong hook for the service, with a valid token: a 400 naming it.
+      const wrong = await hook(
+        'mas-patient-view',
+        request('order-sign', 'SYN-ANY-1'),
+      );
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.field).toBe('body.hook');
+      expect((await hook('no-such-service', body)).status).toBe(404);
+    },
+  );
+});
