@@ -8,7 +8,12 @@ import { describe, expect } from '@jest/globals';
 
 import { amira } from '@mas/testing';
 
-import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+import {
+  ENGINES,
+  PASSWORD,
+  postgresRequirement,
+  signedInSuite,
+} from './api-harness.js';
 
 const pgRequirement = await postgresRequirement();
 
@@ -58,6 +63,15 @@ async function listen(base: string, token: string) {
       }
       throw new Error(`no change of ${id} to version ${String(version)} heard`);
     },
+    /** Whether the service ended the stream within `ms` (polled). */
+    async endedWithin(ms: number): Promise<boolean> {
+      const timeout = new Promise<false>((resolve) =>
+        setTimeout(() => {
+          resolve(false);
+        }, ms),
+      );
+      return Promise.race([reading.then(() => true as const), timeout]);
+    },
     async close() {
       controller.abort();
       await reading;
@@ -74,6 +88,7 @@ describe.each(ENGINES)('live changes on %s', (engine) => {
       ['dr-baker', 'senior'],
       ['trainee-tan', 'trainee'],
       ['trainee-tom', 'trainee'],
+      ['dr-leaving', 'clinician'],
     ],
     { CHANGES_POLL_MS: '100' },
   );
@@ -169,6 +184,38 @@ describe.each(ENGINES)('live changes on %s', (engine) => {
       expect(ids).not.toContain(real.body.id);
       expect(ids).not.toContain(theirs.body.id);
       await tan.close();
+    },
+  );
+
+  maybe(
+    'a stream does not outlive its session: signed out, it ends; the account disabled, it ends',
+    async () => {
+      // Signed out: a fresh token of the same user, its stream, the sign-out.
+      const login = await suite.api.request('POST', '/api/auth/login', {
+        username: 'dr-adams',
+        password: PASSWORD,
+      });
+      const signedOut = await listen(base(), login.body.token as string);
+      expect(signedOut.status).toBe(200);
+      expect(await signedOut.endedWithin(300)).toBe(false);
+      const logout = await suite.api
+        .as(login.body.token as string)
+        .request('POST', '/api/auth/logout');
+      expect(logout.status).toBe(204);
+      expect(await signedOut.endedWithin(4_000)).toBe(true);
+
+      // Disabled by an admin while listening.
+      const leaving = await listen(base(), token('dr-leaving'));
+      expect(await leaving.endedWithin(300)).toBe(false);
+      const users = suite.harness.service.users;
+      const account = await users.findByUsername('dr-leaving');
+      if (!account) throw new Error('dr-leaving was not created');
+      await users.change(account, { disabled: true });
+      expect(await leaving.endedWithin(4_000)).toBe(true);
+      // A stream of a session still valid goes on.
+      const staying = await listen(base(), token('dr-baker'));
+      expect(await staying.endedWithin(500)).toBe(false);
+      await staying.close();
     },
   );
 

@@ -85,6 +85,11 @@ export class AppModule {
       accessLog,
     );
     const escalations = new EscalationsService(deps.dataSource, deps.entities);
+    const users = new UsersService(deps.dataSource, deps.entities, deps.clock, {
+      maxFailures: deps.config.LOGIN_MAX_FAILURES,
+      lockoutSeconds: deps.config.LOGIN_LOCKOUT_SECONDS,
+      lockoutMaxSeconds: deps.config.LOGIN_LOCKOUT_MAX_SECONDS,
+    });
     const oidc = oidcSettings(deps.config);
     const changes = new EpisodeChangesService(
       deps.dataSource,
@@ -106,7 +111,11 @@ export class AppModule {
         HealthModule,
         ProtocolModule,
         WorkItemsModule.forRoot(workItems),
-        ChangesModule.forRoot(changes),
+        ChangesModule.forRoot(changes, {
+          users,
+          clock: deps.clock,
+          recheckMs: deps.config.CHANGES_POLL_MS,
+        }),
         CdsHooksModule.forRoot(
           deps.config.CDS_HOOKS_CLIENTS_FILE === undefined
             ? null
@@ -165,16 +174,7 @@ export class AppModule {
         },
         {
           provide: USERS,
-          useValue: new UsersService(
-            deps.dataSource,
-            deps.entities,
-            deps.clock,
-            {
-              maxFailures: deps.config.LOGIN_MAX_FAILURES,
-              lockoutSeconds: deps.config.LOGIN_LOCKOUT_SECONDS,
-              lockoutMaxSeconds: deps.config.LOGIN_LOCKOUT_MAX_SECONDS,
-            },
-          ),
+          useValue: users,
         },
       ],
       exports: [EPISODES, USERS, TRAINING],

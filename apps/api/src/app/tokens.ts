@@ -12,3 +12,4 @@ export const OIDC = Symbol('OidcService');
 export const EPISODE_CHANGES = Symbol('EpisodeChangesService');
 export const FHIR = Symbol('FhirService');
 export const CDS_HOOKS = Symbol('CdsHooks');
+export const STREAM_SESSIONS = Symbol('StreamSessions');

@@ -74,6 +74,8 @@ export function setSessionCookie(
 export interface RequestSession {
   readonly jti: string;
   readonly expiresAtMs: number;
+  /** The token's claims (a long-lived stream checks them again). */
+  readonly claims: TokenClaims;
   /** A cookie session's CSRF token. */
   readonly csrf?: string;
 }
@@ -202,6 +204,7 @@ export class AuthGuard implements CanActivate {
     request.session = {
       jti: claims.jti ?? '',
       expiresAtMs: claims.exp * 1000,
+      claims,
       ...(cookie !== undefined && claims.csrf !== undefined
         ? { csrf: claims.csrf }
         : {}),

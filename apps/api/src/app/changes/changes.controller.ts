@@ -8,9 +8,11 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { Roles } from '../auth/auth.guard.js';
+import { type RequestSession, Roles } from '../auth/auth.guard.js';
+import type { UsersService } from '../auth/users.service.js';
+import type { Clock } from '../clock/clock.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
-import { EPISODE_CHANGES } from '../tokens.js';
+import { EPISODE_CHANGES, STREAM_SESSIONS } from '../tokens.js';
 import type {
   EpisodeChange,
   EpisodeChangesService,
@@ -21,6 +23,18 @@ const KEEP_ALIVE_MS = 25_000;
 
 interface StreamRequest extends FastifyRequest {
   user: AuthenticatedUser;
+  session: RequestSession;
+}
+
+/**
+ * What a stream checks its session against, again and again: a stream
+ * outlives the request that opened it, and must not outlive its session.
+ */
+export interface StreamSessions {
+  readonly users: Pick<UsersService, 'activeUser'>;
+  readonly clock: Clock;
+  /** How often (ms). */
+  readonly recheckMs: number;
 }
 
 /** Whether `user` may hear of a change (a trainee: their own training episodes). */
@@ -38,6 +52,7 @@ export class ChangesController implements OnModuleDestroy {
 
   constructor(
     @Inject(EPISODE_CHANGES) private readonly changes: EpisodeChangesService,
+    @Inject(STREAM_SESSIONS) private readonly sessions: StreamSessions,
   ) {}
 
   /**
@@ -48,7 +63,7 @@ export class ChangesController implements OnModuleDestroy {
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get()
   stream(@Req() request: StreamRequest, @Res() reply: FastifyReply): void {
-    const { user } = request;
+    const { user, session } = request;
     void reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -74,8 +89,25 @@ export class ChangesController implements OnModuleDestroy {
       () => raw.write(': keep-alive\n\n'),
       KEEP_ALIVE_MS,
     );
+    // The session is checked again while the stream lasts: signed out
+    // (here or everywhere), disabled, role or password changed, token
+    // expired: the stream ends (the page reconnects with its new session,
+    // or not at all).
+    const recheck = setInterval(() => {
+      void (async () => {
+        if (this.sessions.clock.now().getTime() >= session.expiresAtMs) {
+          end();
+          return;
+        }
+        const still = await this.sessions.users.activeUser(session.claims);
+        if (!still || still.role !== user.role) end();
+      })().catch(() => {
+        end();
+      });
+    }, this.sessions.recheckMs);
     const end = () => {
       clearInterval(keepAlive);
+      clearInterval(recheck);
       unsubscribe();
       this.open.delete(end);
       raw.end();
