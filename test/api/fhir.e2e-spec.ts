@@ -120,6 +120,7 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         'CarePlan',
         'Observation',
         'MedicationAdministration',
+        'Task',
         'Provenance',
       ]) {
         expect(types).toContain(type);

@@ -136,7 +136,7 @@ export class AppModule {
           deps.config,
         ),
         FhirModule.forRoot(
-          new FhirService(episodes, accessLog, deps.clock),
+          new FhirService(episodes, workItems, accessLog, deps.clock),
           deps.clock,
         ),
       ],

@@ -18,6 +18,7 @@ export const fhirResourceTypes = [
   'Observation',
   'MedicationAdministration',
   'DetectedIssue',
+  'Task',
   'Provenance',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
@@ -33,6 +34,7 @@ export const patientSearchParameter: Readonly<
   Observation: 'patient',
   MedicationAdministration: 'patient',
   DetectedIssue: 'patient',
+  Task: 'patient',
   Provenance: 'patient',
 };
 

@@ -9,6 +9,7 @@ import type {
   MedicationAdministration,
   Observation,
   Resource,
+  Task,
 } from '@medplum/fhirtypes';
 
 import { explainSnapshot } from '@mas/mas-episode';
@@ -255,6 +256,78 @@ describe('the FHIR R4 resources of an episode', () => {
         ? '"confirmed"'
         : '"provisional"',
     );
+  });
+
+  it('makes a Task of each approval and countersignature asked for, and of the due reassessment; each validates', () => {
+    const [first] = sources;
+    if (!first) throw new Error('no course');
+    const base = {
+      episodeId: first.id,
+      episodeKind: 'real' as const,
+      patientIdentifier: first.patient.identifier,
+      createdAt: '2026-03-02T08:00:00.000Z',
+      recordedAt: '2026-03-02T08:00:00.000Z',
+      openedBySeq: 5,
+      actionable: false,
+    };
+    const source: FhirEpisodeSource = {
+      ...first,
+      final: false,
+      nextDueAt: '2026-03-02T20:00:00.000Z',
+      workItems: [
+        {
+          ...base,
+          id: '00000000-0000-4000-8000-00000000a001',
+          kind: 'second-senior-approval',
+          status: 'open',
+          dueAt: null,
+          doneAt: null,
+          doneBy: null,
+          resolution: null,
+          closedBySeq: null,
+          mayAct: { roles: ['senior'], except: 'dr-baker' },
+          details: {
+            requestId: 'r1',
+            drug: 'etoposide',
+            requestedBy: 'dr-baker',
+            rationale: 'refractory course',
+          },
+        },
+        {
+          ...base,
+          id: '00000000-0000-4000-8000-00000000a002',
+          kind: 'countersignature',
+          status: 'done',
+          dueAt: '2026-03-03T08:00:00.000Z',
+          doneAt: '2026-03-02T12:00:00.000Z',
+          doneBy: 'dr-chen',
+          resolution: 'countersigned',
+          closedBySeq: 7,
+          mayAct: null,
+          details: {
+            emergencyStartId: 'emapalumab-1',
+            drug: 'emapalumab',
+            startedBy: 'dr-baker',
+            rationale: null,
+          },
+        },
+      ],
+    };
+    const tasks = episodeResources(source).filter(
+      (r): r is Task => r.resourceType === 'Task',
+    );
+    expect(tasks.map((t) => [t.status, t.code?.text])).toEqual([
+      ['requested', "Second senior's approval of low-dose etoposide"],
+      ['completed', 'Countersignature of the emergency start of emapalumab'],
+      ['requested', 'Reassessment (labs and response)'],
+    ]);
+    expect(tasks[1]?.restriction?.period?.end).toBe('2026-03-03T08:00:00.000Z');
+    for (const task of tasks) {
+      validateResource(task);
+      expect(['requested', 'completed', 'rejected', 'cancelled']).toContain(
+        task.status,
+      );
+    }
   });
 
   it('marks a training episode as such on every resource', () => {

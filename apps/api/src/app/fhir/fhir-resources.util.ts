@@ -21,9 +21,10 @@ import type {
   Provenance,
   Reference,
   Resource,
+  Task,
 } from '@medplum/fhirtypes';
 
-import type { Patient as EpisodePatient } from '@mas/contracts';
+import type { Patient as EpisodePatient, WorkItem } from '@mas/contracts';
 import {
   alertLabel,
   analyteCode,
@@ -58,6 +59,8 @@ export interface FhirEpisodeSource {
   readonly protocol: { readonly id: string; readonly version: string };
   /** The audit, in order. */
   readonly entries: readonly FhirAuditEntry[];
+  /** Its approvals and countersignatures, open and done (alerts apart). */
+  readonly workItems?: readonly WorkItem[];
 }
 
 export interface FhirAuditEntry {
@@ -556,6 +559,68 @@ function provenanceOf(
   };
 }
 
+/** What a closed item's resolution makes of its Task. */
+const taskStatus = {
+  approved: 'completed',
+  countersigned: 'completed',
+  rejected: 'rejected',
+  cleared: 'completed',
+  'episode-ended': 'cancelled',
+} as const;
+
+/**
+ * A Task per approval or countersignature asked for (open: requested; done:
+ * completed, rejected or cancelled), and one for the due reassessment.
+ */
+function tasksOf(source: FhirEpisodeSource): Task[] {
+  const tasks: Task[] = [];
+  for (const item of source.workItems ?? []) {
+    if (item.kind === 'alert') continue;
+    const drug = subjectLabel(item.details.drug);
+    const approval = item.kind === 'second-senior-approval';
+    tasks.push({
+      resourceType: 'Task',
+      id: `${source.id}-task-${item.id}`,
+      status:
+        item.status === 'open' || item.resolution === null
+          ? 'requested'
+          : taskStatus[item.resolution],
+      intent: 'order',
+      priority: approval ? 'urgent' : 'asap',
+      code: {
+        text: approval
+          ? `Second senior's approval of ${drug}`
+          : `Countersignature of the emergency start of ${drug}`,
+      },
+      ...(item.details.rationale === null
+        ? {}
+        : { description: `Rationale: ${item.details.rationale}` }),
+      for: patientRef(source),
+      authoredOn: item.createdAt,
+      ...(item.doneAt === null ? {} : { lastModified: item.doneAt }),
+      requester: {
+        display: approval ? item.details.requestedBy : item.details.startedBy,
+      },
+      ...(item.dueAt === null
+        ? {}
+        : { restriction: { period: { end: item.dueAt } } }),
+    });
+  }
+  if (source.nextDueAt !== null && !source.final) {
+    tasks.push({
+      resourceType: 'Task',
+      id: `${source.id}-task-reassessment`,
+      status: 'requested',
+      intent: 'plan',
+      code: { text: 'Reassessment (labs and response)' },
+      for: patientRef(source),
+      basedOn: [{ reference: `CarePlan/${source.id}` }],
+      restriction: { period: { end: source.nextDueAt } },
+    });
+  }
+  return tasks;
+}
+
 /** Every resource of one episode, the Patient first. */
 export function episodeResources(source: FhirEpisodeSource): Resource[] {
   const stopped = stops(source.entries);
@@ -586,6 +651,7 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
     carePlanOf(source),
     ...clinical,
     ...detectedIssuesOf(source),
+    ...tasksOf(source),
     ...provenance,
   ].map((resource) => tagged(resource, source.kind));
 }

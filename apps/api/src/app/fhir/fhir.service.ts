@@ -1,5 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
+import type { WorkItem } from '@mas/contracts';
 import { ClinicalInputError, unusualValues } from '@mas/protocol';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
@@ -10,6 +11,7 @@ import {
   type EpisodesService,
   ServiceError,
 } from '../episodes/episodes.service.js';
+import type { WorkItemsService } from '../work-items/work-items.service.js';
 import {
   type FhirResourceType,
   fhirResourceTypes,
@@ -65,6 +67,7 @@ function resourceType(type: string): FhirResourceType {
 export class FhirService {
   constructor(
     private readonly episodes: EpisodesService,
+    private readonly workItems: WorkItemsService,
     private readonly accessLog: AccessLogService,
     private readonly clock: Clock,
   ) {}
@@ -76,9 +79,18 @@ export class FhirService {
   ): Promise<Resource[]> {
     let detail: Awaited<ReturnType<EpisodesService['get']>>;
     let audit: Awaited<ReturnType<EpisodesService['audit']>>;
+    const workItems: WorkItem[] = [];
     try {
       detail = await this.episodes.get(episodeId, user);
       audit = await this.episodes.audit(episodeId, user);
+      for (const kind of ['second-senior-approval', 'countersignature']) {
+        const page = await this.workItems.listForEpisode(
+          episodeId,
+          { kind, status: 'all', pageSize: '100' },
+          user,
+        );
+        workItems.push(...page.items);
+      }
     } catch (error) {
       if (error instanceof ServiceError && error.status === 404) {
         throw new FhirRefusal(404, 'not-found', `no episode ${episodeId}`);
@@ -104,6 +116,7 @@ export class FhirService {
       nextDueAt: detail.nextDueAt,
       suspicionAt: context.suspicionAt,
       protocol: detail.protocol,
+      workItems,
       entries: audit.map((entry): FhirAuditEntry => ({
         seq: entry.seq,
         type: entry.type,
