@@ -224,6 +224,26 @@ describe('the FHIR R4 resources of an episode', () => {
       },
       effectiveDateTime: (labs.payload as { collectedAt: string }).collectedAt,
     });
+    // The calculators' results on that panel, criteria as components,
+    // derived from its values.
+    const hscore = resources.find(
+      (r): r is Observation =>
+        r.resourceType === 'Observation' &&
+        r.id === `${source.id}-${String(labs.seq)}-hscore`,
+    );
+    expect(hscore?.valueInteger).toEqual(expect.any(Number));
+    expect(hscore?.component?.length).toBeGreaterThan(5);
+    expect(hscore?.derivedFrom).toContainEqual({
+      reference: `Observation/${source.id}-${String(labs.seq)}-ferritin`,
+    });
+    const classification = resources.find(
+      (r): r is Observation =>
+        r.resourceType === 'Observation' &&
+        r.id === `${source.id}-${String(labs.seq)}-mas2016`,
+    );
+    expect(classification?.valueCodeableConcept?.text).toMatch(
+      /classified|not applicable|cannot be decided/,
+    );
     const start = source.entries.find((e) => e.type === 'therapy.started')!;
     const payload = start.payload as {
       drug: string;

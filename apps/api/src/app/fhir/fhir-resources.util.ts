@@ -30,10 +30,12 @@ import {
   analyteCode,
   analyteIds,
   codeSystems,
+  type CriterionResult,
   drugCode,
   type DrugId,
   eventLabelOf,
   masProtocolDefinition,
+  screenPanel,
   subjectLabel,
   terminology,
 } from '@mas/protocol';
@@ -349,6 +351,134 @@ function observationsOf(
   return observations;
 }
 
+const calculated: CodeableConcept[] = [{ text: 'Calculated from the panel' }];
+
+/** A criterion of a calculator as a component: met or not, its points; or not assessed. */
+function criterionComponent(criterion: CriterionResult) {
+  const words = `${criterion.label}: ${criterion.rule}`;
+  if (criterion.status === 'not-assessed') {
+    return {
+      code: { text: words },
+      dataAbsentReason: {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason',
+            code: 'not-asked',
+          },
+        ],
+        text: 'not assessed',
+      },
+    };
+  }
+  return {
+    code: { text: words },
+    ...(criterion.points === undefined
+      ? { valueBoolean: criterion.met }
+      : { valueInteger: criterion.points }),
+    interpretation: [{ text: criterion.status.replace('-', ' ') }],
+  };
+}
+
+/** How many panels' calculator results are kept (about 2 KB each). */
+const SCREENS_KEPT = 20_000;
+const screens = new Map<string, ReturnType<typeof screenPanel> | null>();
+
+/**
+ * The calculators on an audited panel, computed once: an audit entry never
+ * changes (its chain and seal say so), so neither do its results. Kept for
+ * the most recent panels read, in order of use.
+ */
+function screenOf(
+  episodeId: string,
+  entry: FhirAuditEntry,
+): ReturnType<typeof screenPanel> | null {
+  const key = `${episodeId}:${String(entry.seq)}:${entry.recordedAt}`;
+  const known = screens.get(key);
+  if (known !== undefined) {
+    screens.delete(key);
+    screens.set(key, known);
+    return known;
+  }
+  let screen: ReturnType<typeof screenPanel> | null;
+  try {
+    screen = screenPanel(
+      (entry.payload as { panel?: unknown }).panel as Parameters<
+        typeof screenPanel
+      >[0],
+    );
+  } catch {
+    screen = null;
+  }
+  if (screens.size >= SCREENS_KEPT) {
+    const oldest = screens.keys().next().value;
+    if (oldest !== undefined) screens.delete(oldest);
+  }
+  screens.set(key, screen);
+  return screen;
+}
+
+/**
+ * The calculators' results on a panel (2016 classification, HScore), each
+ * an Observation with its criteria as components, derived from the panel's
+ * values; a result that cannot be decided yet says what is missing.
+ */
+function calculatorsOf(
+  source: FhirEpisodeSource,
+  entry: FhirAuditEntry,
+  values: readonly Observation[],
+): Observation[] {
+  if (values.length === 0) return [];
+  const screen = screenOf(source.id, entry);
+  if (screen === null) return [];
+  const base = (key: string) => ({
+    resourceType: 'Observation' as const,
+    id: `${source.id}-${String(entry.seq)}-${key}`,
+    status: 'final' as const,
+    category: calculated,
+    subject: patientRef(source),
+    effectiveDateTime: values[0]?.effectiveDateTime ?? entry.occurredAt,
+    issued: entry.recordedAt,
+    derivedFrom: values.map((value) => ({
+      reference: `Observation/${value.id ?? ''}`,
+    })),
+  });
+  const missing = (items: readonly string[]) =>
+    items.length === 0 ? '' : ` (not assessed: ${items.join(', ')})`;
+  const results: Observation[] = [];
+  if (screen.mas2016) {
+    const result = screen.mas2016;
+    results.push({
+      ...base('mas2016'),
+      code: { text: '2016 EULAR/ACR/PRINTO classification of MAS in sJIA' },
+      valueCodeableConcept: {
+        text: !result.applicable
+          ? `not applicable${result.notApplicableReasons.length > 0 ? `: ${result.notApplicableReasons.join('; ')}` : ''}`
+          : result.outcome === 'undecided'
+            ? `cannot be decided yet${missing(result.missing)}`
+            : result.classified
+              ? 'classified as MAS'
+              : 'not classified as MAS',
+      },
+      component: result.criteria.map(criterionComponent),
+    });
+  }
+  if (screen.hscore) {
+    const result = screen.hscore;
+    results.push({
+      ...base('hscore'),
+      code: { text: 'HScore (Fardet 2014)' },
+      valueInteger: result.score,
+      interpretation: [
+        {
+          text: `probability of reactive haemophagocytic syndrome ${result.probability}; cut-off ${String(result.cutoff)}${result.meetsCutoff ? ' met' : ' not met'}${missing(result.missing)}`,
+        },
+      ],
+      component: result.criteria.map(criterionComponent),
+    });
+  }
+  return results;
+}
+
 interface TherapyPayload {
   readonly drug?: DrugId;
   readonly recordId?: string;
@@ -637,8 +767,10 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
   const clinical: Resource[] = [];
   const provenance: Provenance[] = [];
   for (const entry of source.entries) {
+    const values = observationsOf(source, entry);
     const made = [
-      ...observationsOf(source, entry),
+      ...values,
+      ...calculatorsOf(source, entry, values),
       ...administrationsOf(source, entry, stoppedAt),
     ];
     clinical.push(...made);
