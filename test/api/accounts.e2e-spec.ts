@@ -445,12 +445,15 @@ describe.each(ENGINES)('browser sessions (httpOnly cookie) on %s', (engine) => {
     cookie: string,
     method: string,
     path: string,
-    options: { csrf?: string; body?: unknown } = {},
+    options: { csrf?: string; body?: unknown; background?: boolean } = {},
   ) {
     const response = await fetch(`${base()}${path}`, {
       method,
       headers: {
         cookie,
+        ...(options.background === true
+          ? { 'x-mas-activity': 'background' }
+          : {}),
         ...(options.body === undefined
           ? {}
           : { 'content-type': 'application/json' }),
@@ -545,8 +548,15 @@ describe.each(ENGINES)('browser sessions (httpOnly cookie) on %s', (engine) => {
     async () => {
       const login = await browserLogin();
       let cookie = (login.session ?? '').split(';')[0] ?? '';
-      // In use: past half the idle time a request renews the cookie.
+      // The page's own background reloads (a live board) are served but are
+      // not activity: no renewal.
       suite.harness.clock.advance(400_000);
+      const background = await withCookie(cookie, 'GET', '/api/episodes', {
+        background: true,
+      });
+      expect(background.status).toBe(200);
+      expect(background.setCookie).toBeNull();
+      // In use: past half the idle time a request renews the cookie.
       const renewed = await withCookie(cookie, 'GET', '/api/episodes');
       expect(renewed.status).toBe(200);
       expect(renewed.setCookie).toMatch(/^mas_session=/);

@@ -235,16 +235,28 @@ export interface BoardPageProps {
 /** Every open episode of one kind: real ones, or training ones apart. */
 export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
   const now = useNow();
-  const [reload, setReload] = useState(0);
+  // Reloads: the user's (a new episode) or the page's own (live, in the
+  // background: not activity, so an idle ward screen still signs out).
+  const [{ count: reload, background }, setReloads] = useState({
+    count: 0,
+    background: false,
+  });
+  const setReload = (count: number) => {
+    setReloads({ count, background: false });
+  };
   // Live: a change made anywhere reloads the list (the service announces
   // it within its poll interval).
   useLiveChanges((change) => {
-    if (change.kind === kind) setReload((value) => value + 1);
+    if (change.kind === kind) {
+      setReloads((value) => ({ count: value.count + 1, background: true }));
+    }
   });
   const { data: list, error } = useFetched<EpisodeList>(
     api,
     `/api/episodes?kind=${kind}&pageSize=100`,
     reload,
+    null,
+    background,
   );
   // Approvals and countersignatures still open, of this board's kind of
   // episode: flagged on their rows, and set apart for the seniors who may
@@ -253,11 +265,15 @@ export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
     api,
     `/api/work-items?kind=second-senior-approval&episodeKind=${kind}&pageSize=100`,
     reload,
+    null,
+    background,
   );
   const { data: countersignItems } = useFetched<WorkItemPage>(
     api,
     `/api/work-items?kind=countersignature&episodeKind=${kind}&pageSize=100`,
     reload,
+    null,
+    background,
   );
   const approvals = useMemo(() => {
     const byEpisode = new Map<string, WorkItem[]>();

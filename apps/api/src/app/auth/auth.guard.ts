@@ -52,6 +52,13 @@ export interface TokenClaims {
 export const SESSION_COOKIE = 'mas_session';
 /** The header a change made with the session cookie must carry. */
 export const CSRF_HEADER = 'x-mas-csrf';
+
+/**
+ * A request the page made on its own (a live reload after a change made
+ * elsewhere), not on the user's action: it is served, but it does not count
+ * as activity, so a screen left on the board still signs out when idle.
+ */
+export const ACTIVITY_HEADER = 'x-mas-activity';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Sets the session cookie: httpOnly, SameSite=Strict, Secure over TLS. */
@@ -209,9 +216,11 @@ export class AuthGuard implements CanActivate {
         ? { csrf: claims.csrf }
         : {}),
     };
-    // Idle timeout: each request past half the idle time renews the cookie.
+    // Idle timeout: each request past half the idle time renews the cookie,
+    // unless the page made it on its own (a background reload).
     if (
       cookie !== undefined &&
+      request.headers[ACTIVITY_HEADER] !== 'background' &&
       claims.exp * 1000 - nowMs < (this.config.SESSION_IDLE_SECONDS * 1000) / 2
     ) {
       const reply = http.getResponse<FastifyReply>();
