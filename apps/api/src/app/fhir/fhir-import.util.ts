@@ -5,6 +5,7 @@
  * panels to record out (one per sample time), or a refusal naming the entry
  * and the rule. Codes are read through the versioned terminology.
  */
+import { instantSchema } from '@mas/contracts';
 import { codeSystems, type LabPanelInput, loincTarget } from '@mas/protocol';
 
 /** A refusal of an imported body: where (`entry[3].resource.valueQuantity.unit`) and why. */
@@ -47,9 +48,6 @@ export const MAX_IMPORTED_OBSERVATIONS = 200;
 
 /** Statuses of a result one may act on (R4 observation-status). */
 const FINAL_STATUSES = ['final', 'amended', 'corrected'];
-
-const INSTANT =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 type Json = Record<string, unknown>;
 
@@ -148,13 +146,13 @@ function readObservation(
   }
   const effective =
     resource['effectiveDateTime'] ?? resource['effectiveInstant'];
-  if (typeof effective !== 'string' || !INSTANT.test(effective)) {
+  if (!instantSchema.safeParse(effective).success) {
     throw new FhirImportError(
       at(path, 'effectiveDateTime'),
       'the sample time is required, as a date-time with its offset (a date alone is not a sample time)',
     );
   }
-  const collectedAt = new Date(effective).toISOString();
+  const collectedAt = new Date(effective as string).toISOString();
   return target.kind === 'temperature'
     ? { field: 'temperatureC', value: quantity['value'], collectedAt }
     : {
