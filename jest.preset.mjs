@@ -60,6 +60,11 @@ export function createJestConfig(projectDir, overrides = {}) {
     ],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     maxWorkers: 1,
+    // Two projects share two cores in \`npm test\`, beside PostgreSQL and
+    // Chromium: a test that takes 1 s alone can take several there (the CI
+    // run of 9fc23a1 failed a 14-sign-in lockout test on Jest's 5 s default).
+    // 30 s is the ceiling for any one test unless it states its own.
+    testTimeout: 30_000,
     ...overrides,
   };
 }
