@@ -1,0 +1,488 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { evidenceCatalog, seedStatements } from '@mas/protocol';
+
+import {
+  episodeFacts,
+  type OutcomeKey,
+  type RefractoryStartKind,
+} from './episode-facts.js';
+import { qualityCohort } from './quality-cohort.spec-support.js';
+import {
+  type Category,
+  computeQualityIndicators,
+  type DurationPoint,
+  indicatorDefinitions,
+  type QualityIndicators,
+  type SharePoint,
+  type Tally,
+} from './quality-indicators.js';
+import { quantile, quantileMethod } from './quantile.util.js';
+
+const cohort = qualityCohort();
+
+/** `count` things behind the episodes `ids`. */
+const tally = (count: number, ...episodeIds: string[]): Tally => ({
+  count,
+  episodeIds,
+});
+const none = tally(0);
+
+/** The points of an indicator, in order: March (all, PICU, Ward 3), April (all, Ward 3). */
+const periods = [
+  { month: '2026-03', ward: null },
+  { month: '2026-03', ward: 'PICU' },
+  { month: '2026-03', ward: 'Ward 3' },
+  { month: '2026-04', ward: null },
+  { month: '2026-04', ward: 'Ward 3' },
+] as const;
+type Period = (typeof periods)[number];
+function points<T extends readonly [object, object, object, object, object]>(
+  ...values: T
+): (T[number] & Period)[] {
+  return values.map((value, i) => ({ ...periods[i]!, ...value }));
+}
+
+type Summary<P> = Omit<P, 'month' | 'ward'>;
+
+const noDuration: Summary<DurationPoint> = {
+  episodeIds: [],
+  n: 0,
+  medianHours: null,
+  q1Hours: null,
+  q3Hours: null,
+};
+/** One observation: median and quartiles are the value itself. */
+const single = (id: string, hours: number): Summary<DurationPoint> => ({
+  episodeIds: [id],
+  n: 1,
+  medianHours: hours,
+  q1Hours: hours,
+  q3Hours: hours,
+});
+
+const refractory = (
+  fourEyes: Tally,
+  countersigned: Tally,
+  notCountersigned: Tally,
+  windowOpen: Tally,
+): Category<RefractoryStartKind>[] => [
+  {
+    key: 'four-eyes',
+    label: 'Approved by a second senior before the start',
+    ...fourEyes,
+  },
+  {
+    key: 'emergency-countersigned',
+    label: 'Emergency start, countersigned within the window',
+    ...countersigned,
+  },
+  {
+    key: 'emergency-not-countersigned',
+    label: 'Emergency start, not countersigned within the window',
+    ...notCountersigned,
+  },
+  {
+    key: 'emergency-window-open',
+    label: 'Emergency start, window still open',
+    ...windowOpen,
+  },
+];
+const outcomes = (
+  excluded: Tally,
+  died: Tally,
+  transferred: Tally,
+  closed: Tally,
+): Category<OutcomeKey>[] => [
+  { key: 'excluded', label: 'MAS excluded', ...excluded },
+  { key: 'died', label: 'Died', ...died },
+  { key: 'transferred-out', label: 'Transferred out', ...transferred },
+  { key: 'closed', label: 'Closed', ...closed },
+  { key: 'open', label: 'Open', ...none },
+];
+const version = (...ids: string[]): Category[] => [
+  { key: '1.0.0', label: 'mas-protocol 1.0.0', ...tally(ids.length, ...ids) },
+];
+const noShare: Summary<SharePoint> = {
+  episodeIds: [],
+  n: 0,
+  met: none,
+  share: null,
+};
+
+describe('quality indicators replayed from the audit', () => {
+  it('computes every indicator of a fixed cohort per month and ward, as worked by hand', () => {
+    const result = computeQualityIndicators(cohort);
+    const expected: QualityIndicators = {
+      quantileMethod,
+      episodes: 4,
+      skipped: [
+        { episodeId: 'kofi', reason: 'training' },
+        { episodeId: 'hana', reason: 'no-suspicion' },
+      ],
+      indicators: {
+        // Suspicion to first glucocorticoid (limit 6 h): amira 08:00 →
+        // 10:30 = 2.5 h, ben 8 h, chloe 10:00 → 11:00 = 1 h, dario 2 h.
+        // March [2.5, 8]: median 5.25, Q1 2.5 + 0.25 × 5.5 = 3.875,
+        // Q3 2.5 + 0.75 × 5.5 = 6.625; April [1, 2]: 1.5, 1.25, 1.75.
+        'suspicion-to-glucocorticoid': {
+          id: 'suspicion-to-glucocorticoid',
+          statement: 'seed.initial.3',
+          evidence: ['seed.initial.3', 'seed.pitfalls.1'],
+          label: 'Time to the first glucocorticoid after suspicion',
+          points: points(
+            {
+              episodeIds: ['amira', 'ben'],
+              n: 2,
+              medianHours: 5.25,
+              q1Hours: 3.875,
+              q3Hours: 6.625,
+              withinTarget: {
+                ...tally(1, 'amira'),
+                share: 0.5,
+                targetHours: [6],
+              },
+              notStarted: none,
+            },
+            {
+              ...single('ben', 8),
+              withinTarget: { ...none, share: 0, targetHours: [6] },
+              notStarted: none,
+            },
+            {
+              ...single('amira', 2.5),
+              withinTarget: {
+                ...tally(1, 'amira'),
+                share: 1,
+                targetHours: [6],
+              },
+              notStarted: none,
+            },
+            {
+              episodeIds: ['chloe', 'dario'],
+              n: 2,
+              medianHours: 1.5,
+              q1Hours: 1.25,
+              q3Hours: 1.75,
+              withinTarget: {
+                ...tally(2, 'chloe', 'dario'),
+                share: 1,
+                targetHours: [6],
+              },
+              notStarted: none,
+            },
+            {
+              ...single('chloe', 1),
+              withinTarget: {
+                ...tally(1, 'chloe'),
+                share: 1,
+                targetHours: [6],
+              },
+              notStarted: none,
+            },
+          ),
+        },
+        // amira: on time at 12 h, 2 h late at 26 h; ben: on time at 12 h,
+        // due 24 h still open at death 30 h → 6 h overdue; chloe: 13, 24,
+        // 36 h all on time (due 14, 25, 36 h); dario: due 12 h, done 15 h
+        // → 3 h late. March 2 of 4 (8 h overdue); April 3 of 4 (3 h).
+        'reassessment-on-time': {
+          id: 'reassessment-on-time',
+          statement: 'seed.monitoring.1',
+          evidence: ['seed.monitoring.1', 'review.section-10'],
+          label: 'Clinical reassessment on time (at least every 12 h)',
+          points: points(
+            {
+              episodeIds: ['amira', 'ben'],
+              intervals: 4,
+              onTime: tally(2, 'amira', 'ben'),
+              late: tally(2, 'amira', 'ben'),
+              share: 0.5,
+              overdueHours: 8,
+            },
+            {
+              episodeIds: ['ben'],
+              intervals: 2,
+              onTime: tally(1, 'ben'),
+              late: tally(1, 'ben'),
+              share: 0.5,
+              overdueHours: 6,
+            },
+            {
+              episodeIds: ['amira'],
+              intervals: 2,
+              onTime: tally(1, 'amira'),
+              late: tally(1, 'amira'),
+              share: 0.5,
+              overdueHours: 2,
+            },
+            {
+              episodeIds: ['chloe', 'dario'],
+              intervals: 4,
+              onTime: tally(3, 'chloe'),
+              late: tally(1, 'dario'),
+              share: 0.75,
+              overdueHours: 3,
+            },
+            {
+              episodeIds: ['chloe'],
+              intervals: 3,
+              onTime: tally(3, 'chloe'),
+              late: none,
+              share: 1,
+              overdueHours: 0,
+            },
+          ),
+        },
+        // ben: indicated at 10 h → anakinra 11 h = 1 h; indicated again at
+        // 12 h → ruxolitinib requested 13.5 h = 1.5 h. [1, 1.5]: median
+        // 1.25, Q1 1.125, Q3 1.375. chloe: 14 h → etoposide 16 h = 2 h.
+        'escalation-decision': {
+          id: 'escalation-decision',
+          statement: 'seed.second-line.1',
+          evidence: ['seed.second-line.1', 'seed.second-line.5'],
+          label: 'Time from “Escalation indicated” to the escalation decision',
+          points: points(
+            {
+              episodeIds: ['ben'],
+              n: 2,
+              medianHours: 1.25,
+              q1Hours: 1.125,
+              q3Hours: 1.375,
+              withoutDecision: none,
+            },
+            {
+              episodeIds: ['ben'],
+              n: 2,
+              medianHours: 1.25,
+              q1Hours: 1.125,
+              q3Hours: 1.375,
+              withoutDecision: none,
+            },
+            { ...noDuration, withoutDecision: none },
+            { ...single('chloe', 2), withoutDecision: none },
+            { ...single('chloe', 2), withoutDecision: none },
+          ),
+        },
+        // ben: ruxolitinib after a second senior's approval; chloe:
+        // emergency etoposide 16 h, countersigned 45 h > 16 + 24 = 40 h.
+        'refractory-authorisation': {
+          id: 'refractory-authorisation',
+          statement: 'seed.refractory.1',
+          evidence: [
+            'seed.refractory.1',
+            'seed.refractory.2',
+            'seed.refractory.3',
+            'review.section-10',
+          ],
+          label: 'Refractory therapy: four eyes or emergency start',
+          points: points(
+            {
+              episodeIds: ['ben'],
+              n: 1,
+              categories: refractory(tally(1, 'ben'), none, none, none),
+            },
+            {
+              episodeIds: ['ben'],
+              n: 1,
+              categories: refractory(tally(1, 'ben'), none, none, none),
+            },
+            {
+              episodeIds: [],
+              n: 0,
+              categories: refractory(none, none, none, none),
+            },
+            {
+              episodeIds: ['chloe'],
+              n: 1,
+              categories: refractory(none, none, tally(1, 'chloe'), none),
+            },
+            {
+              episodeIds: ['chloe'],
+              n: 1,
+              categories: refractory(none, none, tally(1, 'chloe'), none),
+            },
+          ),
+        },
+        // amira's infection never covered; dario's covered at 1.5 h.
+        'infection-antimicrobials': {
+          id: 'infection-antimicrobials',
+          statement: 'seed.subtype.3',
+          evidence: ['seed.subtype.3', 'seed.pitfalls.2'],
+          label:
+            'Infection triggers with antimicrobials or a recorded decision',
+          points: points(
+            { episodeIds: ['amira'], n: 1, met: none, share: 0 },
+            noShare,
+            { episodeIds: ['amira'], n: 1, met: none, share: 0 },
+            { episodeIds: ['dario'], n: 1, met: tally(1, 'dario'), share: 1 },
+            noShare,
+          ),
+        },
+        // chloe: CNS involvement, a recorded decision about dexamethasone.
+        'cns-dexamethasone': {
+          id: 'cns-dexamethasone',
+          statement: 'seed.initial.2',
+          evidence: ['seed.initial.2', 'review.section-10'],
+          label: 'CNS involvement with dexamethasone considered',
+          points: points(
+            noShare,
+            noShare,
+            noShare,
+            { episodeIds: ['chloe'], n: 1, met: tally(1, 'chloe'), share: 1 },
+            { episodeIds: ['chloe'], n: 1, met: tally(1, 'chloe'), share: 1 },
+          ),
+        },
+        // ben: anakinra 11 h after suspicion; chloe: etoposide 16 − 2 = 14 h.
+        'first-targeted-therapy': {
+          id: 'first-targeted-therapy',
+          statement: 'seed.emerging.3',
+          evidence: ['seed.emerging.3', 'review.section-10'],
+          label: 'Time from suspicion to the first targeted therapy',
+          points: points(
+            single('ben', 11),
+            single('ben', 11),
+            noDuration,
+            single('chloe', 14),
+            single('chloe', 14),
+          ),
+        },
+        outcomes: {
+          id: 'outcomes',
+          statement: 'seed.pitfalls.1',
+          evidence: ['seed.pitfalls.1', 'seed.initial.3'],
+          label: 'Outcomes',
+          points: points(
+            {
+              episodeIds: ['amira', 'ben'],
+              n: 2,
+              categories: outcomes(
+                none,
+                tally(1, 'ben'),
+                none,
+                tally(1, 'amira'),
+              ),
+            },
+            {
+              episodeIds: ['ben'],
+              n: 1,
+              categories: outcomes(none, tally(1, 'ben'), none, none),
+            },
+            {
+              episodeIds: ['amira'],
+              n: 1,
+              categories: outcomes(none, none, none, tally(1, 'amira')),
+            },
+            {
+              episodeIds: ['chloe', 'dario'],
+              n: 2,
+              categories: outcomes(
+                tally(1, 'dario'),
+                none,
+                tally(1, 'chloe'),
+                none,
+              ),
+            },
+            {
+              episodeIds: ['chloe'],
+              n: 1,
+              categories: outcomes(none, none, tally(1, 'chloe'), none),
+            },
+          ),
+        },
+        'protocol-versions': {
+          id: 'protocol-versions',
+          statement: 'seed.lead',
+          evidence: ['seed.lead'],
+          label: 'Protocol versions',
+          points: points(
+            {
+              episodeIds: ['amira', 'ben'],
+              n: 2,
+              categories: version('amira', 'ben'),
+            },
+            { episodeIds: ['ben'], n: 1, categories: version('ben') },
+            { episodeIds: ['amira'], n: 1, categories: version('amira') },
+            {
+              episodeIds: ['chloe', 'dario'],
+              n: 2,
+              categories: version('chloe', 'dario'),
+            },
+            { episodeIds: ['chloe'], n: 1, categories: version('chloe') },
+          ),
+        },
+      },
+    };
+    expect(result).toEqual(expected);
+  });
+
+  it('leaves training episodes out: the cohort without them gives the same indicators', () => {
+    const real = cohort.filter((e) => e.kind === 'real');
+    const withTraining = computeQualityIndicators(cohort);
+    expect(computeQualityIndicators(real)).toEqual({
+      ...withTraining,
+      skipped: [{ episodeId: 'hana', reason: 'no-suspicion' }],
+    });
+  });
+
+  it('an indicator without data has n = 0 and no median (not 0)', () => {
+    const result = computeQualityIndicators(
+      cohort.filter((e) => e.episodeId === 'amira'),
+    );
+    expect(result.indicators['first-targeted-therapy'].points).toEqual([
+      { month: '2026-03', ward: null, ...noDuration },
+      { month: '2026-03', ward: 'Ward 3', ...noDuration },
+    ]);
+    expect(result.indicators['cns-dexamethasone'].points[0]).toMatchObject({
+      n: 0,
+      share: null,
+    });
+    expect(computeQualityIndicators([]).indicators.outcomes.points).toEqual([]);
+  });
+
+  it('an episode whose audit does not replay is named, not counted', () => {
+    const broken = { ...cohort[0]!, episodeId: 'broken', initialSnapshot: {} };
+    const result = computeQualityIndicators([broken]);
+    expect(result.episodes).toBe(0);
+    expect(result.skipped).toEqual([
+      {
+        episodeId: 'broken',
+        reason: 'not-replayable',
+        detail: expect.any(String),
+      },
+    ]);
+  });
+
+  it('an emergency start still within its window at the last audited event is neither countersigned nor late', () => {
+    const chloe = cohort.find((e) => e.episodeId === 'chloe')!;
+    const untilStart = chloe.events.filter(
+      (e) => e.at <= '2026-04-03T00:00:00.000Z',
+    );
+    expect(episodeFacts({ ...chloe, events: untilStart })).toMatchObject({
+      refractoryStarts: ['emergency-window-open'],
+      outcome: 'open',
+    });
+  });
+
+  it('each indicator names a statement of the seed and entries of the evidence catalog', () => {
+    const seedIds = new Set(seedStatements.map((s) => s.id));
+    const catalogIds = new Set(evidenceCatalog.map((e) => e.id));
+    for (const definition of Object.values(indicatorDefinitions)) {
+      expect(seedIds.has(definition.statement)).toBe(true);
+      expect(definition.evidence).toContain(definition.statement);
+      for (const id of definition.evidence)
+        expect(catalogIds.has(id)).toBe(true);
+    }
+  });
+});
+
+describe('quantiles (type 7)', () => {
+  it('interpolates linearly between order statistics; none for no values', () => {
+    // (n − 1)p = 0.75 → 1 + 0.75 × (2 − 1).
+    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4], 1)).toBe(4);
+    expect(quantile([7], 0.75)).toBe(7);
+    expect(quantile([], 0.5)).toBeNull();
+  });
+});

@@ -1,0 +1,463 @@
+/**
+ * Quality indicators of real care episodes, computed by replaying each
+ * episode's audit through the machine (episode-facts.ts), per month of
+ * suspicion (UTC) and per ward where one is recorded. Pure: the service
+ * feeds it rows, the Quality page and the CSV read what it returns.
+ *
+ * Durations are in hours, summarised by median and quartiles (type 7,
+ * quantile.util.ts), rounded to 4 decimals. A point without data has n = 0
+ * and null summaries (never 0). Every point lists the episodes behind it.
+ */
+import { alertLabel, masProtocolDefinition, stateLabel } from '@mas/protocol';
+
+import {
+  type EpisodeFacts,
+  episodeFacts,
+  type OutcomeKey,
+  type QualityEpisodeInput,
+  type RefractoryStartKind,
+} from './episode-facts.js';
+import { quantile, quantileMethod } from './quantile.util.js';
+
+const { dueTimes } = masProtocolDefinition;
+
+/** Episodes behind a count (the count may be of starts or intervals, several per episode). */
+export interface Tally {
+  readonly count: number;
+  readonly episodeIds: readonly string[];
+}
+
+interface PointBase {
+  /** `YYYY-MM` of the suspicion (UTC). */
+  readonly month: string;
+  /** Null: every episode of the month, ward recorded or not. */
+  readonly ward: string | null;
+  /** The episodes the point is computed over. */
+  readonly episodeIds: readonly string[];
+}
+
+export interface DurationPoint extends PointBase {
+  readonly n: number;
+  readonly medianHours: number | null;
+  readonly q1Hours: number | null;
+  readonly q3Hours: number | null;
+}
+
+export interface GlucocorticoidPoint extends DurationPoint {
+  /** Within the limit of each episode's institution profile (`delays.suspicionToGlucocorticoidMaxHours`). */
+  readonly withinTarget: Tally & {
+    readonly share: number | null;
+    readonly targetHours: readonly number[];
+  };
+  /** Suspected, no glucocorticoid recorded by the last audited event (MAS excluded included). */
+  readonly notStarted: Tally;
+}
+
+export interface EscalationPoint extends DurationPoint {
+  /** Escalation warranted, no decision recorded while it was. */
+  readonly withoutDecision: Tally;
+}
+
+export interface ReassessmentPoint extends PointBase {
+  readonly intervals: number;
+  readonly onTime: Tally;
+  readonly late: Tally;
+  readonly share: number | null;
+  readonly overdueHours: number;
+}
+
+export interface SharePoint extends PointBase {
+  readonly n: number;
+  readonly met: Tally;
+  readonly share: number | null;
+}
+
+export interface Category<K extends string = string> extends Tally {
+  readonly key: K;
+  readonly label: string;
+}
+
+export interface CategoryPoint<K extends string = string> extends PointBase {
+  readonly n: number;
+  readonly categories: readonly Category<K>[];
+}
+
+/** The point of each indicator. */
+export interface IndicatorPoints {
+  'suspicion-to-glucocorticoid': GlucocorticoidPoint;
+  'reassessment-on-time': ReassessmentPoint;
+  'escalation-decision': EscalationPoint;
+  'refractory-authorisation': CategoryPoint<RefractoryStartKind>;
+  'infection-antimicrobials': SharePoint;
+  'cns-dexamethasone': SharePoint;
+  'first-targeted-therapy': DurationPoint;
+  outcomes: CategoryPoint<OutcomeKey>;
+  'protocol-versions': CategoryPoint;
+}
+
+export type IndicatorId = keyof IndicatorPoints;
+
+export interface IndicatorDefinition {
+  /** The seed statement the indicator follows (evidence catalog id). */
+  readonly statement: `seed.${string}`;
+  /** Every evidence entry behind it. */
+  readonly evidence: readonly string[];
+  readonly label: string;
+}
+
+const capitalised = (text: string): string =>
+  text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The indicators, in the order a page lists them. */
+export const indicatorDefinitions: {
+  readonly [K in IndicatorId]: IndicatorDefinition;
+} = {
+  'suspicion-to-glucocorticoid': {
+    statement: 'seed.initial.3',
+    evidence: dueTimes.glucocorticoidStart.evidence,
+    label: `Time to the ${dueTimes.glucocorticoidStart.label}`,
+  },
+  'reassessment-on-time': {
+    statement: 'seed.monitoring.1',
+    evidence: dueTimes.reassessment.evidence,
+    label: `${capitalised(dueTimes.reassessment.label)} on time (at least every ${String(dueTimes.reassessment.intervalHours)} h)`,
+  },
+  'escalation-decision': {
+    statement: 'seed.second-line.1',
+    evidence: ['seed.second-line.1', 'seed.second-line.5'],
+    label: `Time from “${alertLabel('escalation-indicated')}” to the escalation decision`,
+  },
+  'refractory-authorisation': {
+    statement: 'seed.refractory.1',
+    evidence: [
+      'seed.refractory.1',
+      'seed.refractory.2',
+      'seed.refractory.3',
+      'review.section-10',
+    ],
+    label: `${stateLabel('masEpisode.open.treatment.active.refractory')}: four eyes or emergency start`,
+  },
+  'infection-antimicrobials': {
+    statement: 'seed.subtype.3',
+    evidence: ['seed.subtype.3', 'seed.pitfalls.2'],
+    label: 'Infection triggers with antimicrobials or a recorded decision',
+  },
+  'cns-dexamethasone': {
+    statement: 'seed.initial.2',
+    evidence: ['seed.initial.2', 'review.section-10'],
+    label: 'CNS involvement with dexamethasone considered',
+  },
+  'first-targeted-therapy': {
+    statement: 'seed.emerging.3',
+    evidence: ['seed.emerging.3', 'review.section-10'],
+    label: 'Time from suspicion to the first targeted therapy',
+  },
+  outcomes: {
+    statement: 'seed.pitfalls.1',
+    evidence: ['seed.pitfalls.1', 'seed.initial.3'],
+    label: 'Outcomes',
+  },
+  'protocol-versions': {
+    statement: 'seed.lead',
+    evidence: ['seed.lead'],
+    label: 'Protocol versions',
+  },
+};
+
+export const indicatorIds = Object.keys(indicatorDefinitions) as IndicatorId[];
+
+const refractoryLabels: Readonly<Record<RefractoryStartKind, string>> = {
+  'four-eyes': 'Approved by a second senior before the start',
+  'emergency-countersigned': 'Emergency start, countersigned within the window',
+  'emergency-not-countersigned':
+    'Emergency start, not countersigned within the window',
+  'emergency-window-open': 'Emergency start, window still open',
+};
+
+/** Outcomes in words: the machine's final states (open: not yet final). */
+const outcomeLabels: Readonly<Record<OutcomeKey, string>> = {
+  excluded: stateLabel('masEpisode.excluded'),
+  died: stateLabel('masEpisode.died'),
+  'transferred-out': stateLabel('masEpisode.transferredOut'),
+  closed: stateLabel('masEpisode.closed'),
+  open: stateLabel('masEpisode.open'),
+};
+
+export type IndicatorResult<K extends IndicatorId = IndicatorId> =
+  IndicatorDefinition & {
+    readonly id: K;
+    readonly points: readonly IndicatorPoints[K][];
+  };
+
+export interface SkippedEpisode {
+  readonly episodeId: string;
+  readonly reason: 'training' | 'no-suspicion' | 'not-replayable';
+  readonly detail?: string;
+}
+
+export interface QualityIndicators {
+  readonly quantileMethod: string;
+  /** Real episodes counted. */
+  readonly episodes: number;
+  /** Episodes left out, and why. */
+  readonly skipped: readonly SkippedEpisode[];
+  readonly indicators: { readonly [K in IndicatorId]: IndicatorResult<K> };
+}
+
+// ---------------------------------------------------------------- summaries
+
+const round = (hours: number): number => Math.round(hours * 10_000) / 10_000;
+
+const unique = (ids: readonly string[]): string[] => [...new Set(ids)];
+
+function tally(ids: readonly string[]): Tally {
+  return { count: ids.length, episodeIds: unique(ids) };
+}
+
+const shareOf = (met: number, n: number): number | null =>
+  n === 0 ? null : met / n;
+
+interface Observation {
+  readonly episodeId: string;
+  readonly hours: number;
+}
+
+function durations(
+  observations: readonly Observation[],
+): Omit<DurationPoint, 'month' | 'ward'> {
+  const sorted = observations.map((o) => o.hours).sort((a, b) => a - b);
+  const at = (p: number) => {
+    const value = quantile(sorted, p);
+    return value === null ? null : round(value);
+  };
+  return {
+    episodeIds: unique(observations.map((o) => o.episodeId)),
+    n: sorted.length,
+    medianHours: at(0.5),
+    q1Hours: at(0.25),
+    q3Hours: at(0.75),
+  };
+}
+
+function share(
+  facts: readonly EpisodeFacts[],
+  met: (f: EpisodeFacts) => boolean | null,
+): Omit<SharePoint, 'month' | 'ward'> {
+  const eligible = facts.filter((f) => met(f) !== null);
+  const metIds = eligible.filter((f) => met(f)).map((f) => f.episodeId);
+  return {
+    episodeIds: eligible.map((f) => f.episodeId),
+    n: eligible.length,
+    met: tally(metIds),
+    share: shareOf(metIds.length, eligible.length),
+  };
+}
+
+function categories<K extends string>(
+  entries: readonly { readonly episodeId: string; readonly key: K }[],
+  keys: readonly K[],
+  labelOf: (key: K) => string,
+): Omit<CategoryPoint<K>, 'month' | 'ward'> {
+  return {
+    episodeIds: unique(entries.map((e) => e.episodeId)),
+    n: entries.length,
+    categories: keys.map((key) => ({
+      key,
+      label: labelOf(key),
+      ...tally(entries.filter((e) => e.key === key).map((e) => e.episodeId)),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------- indicators
+
+type Summary<K extends IndicatorId> = Omit<
+  IndicatorPoints[K],
+  'month' | 'ward'
+>;
+
+/** Each indicator from the facts of one period and ward. */
+const summaries: {
+  readonly [K in IndicatorId]: (facts: readonly EpisodeFacts[]) => Summary<K>;
+} = {
+  'suspicion-to-glucocorticoid': (facts) => {
+    const started = facts.flatMap((f) =>
+      f.glucocorticoid ? [{ episodeId: f.episodeId, ...f.glucocorticoid }] : [],
+    );
+    const within = started.filter((g) => g.hours <= g.targetHours);
+    return {
+      ...durations(started),
+      withinTarget: {
+        ...tally(within.map((g) => g.episodeId)),
+        share: shareOf(within.length, started.length),
+        targetHours: [...new Set(started.map((g) => g.targetHours))].sort(
+          (a, b) => a - b,
+        ),
+      },
+      notStarted: tally(
+        facts.filter((f) => f.glucocorticoid === null).map((f) => f.episodeId),
+      ),
+    };
+  },
+  'reassessment-on-time': (facts) => {
+    const times = (count: (f: EpisodeFacts) => number) =>
+      facts.flatMap((f) => Array<string>(count(f)).fill(f.episodeId));
+    const onTime = times((f) => f.reassessments.onTime);
+    const late = times((f) => f.reassessments.late);
+    const intervals = onTime.length + late.length;
+    return {
+      episodeIds: unique([...onTime, ...late]),
+      intervals,
+      onTime: tally(onTime),
+      late: tally(late),
+      share: shareOf(onTime.length, intervals),
+      overdueHours: round(
+        facts.reduce((sum, f) => sum + f.reassessments.overdueHours, 0),
+      ),
+    };
+  },
+  'escalation-decision': (facts) => {
+    const occasions = facts.flatMap((f) =>
+      f.escalations.map((hours) => ({ episodeId: f.episodeId, hours })),
+    );
+    const decided = occasions.flatMap((o) =>
+      o.hours === null ? [] : [{ episodeId: o.episodeId, hours: o.hours }],
+    );
+    return {
+      ...durations(decided),
+      withoutDecision: tally(
+        occasions.filter((o) => o.hours === null).map((o) => o.episodeId),
+      ),
+    };
+  },
+  'refractory-authorisation': (facts) =>
+    categories(
+      facts.flatMap((f) =>
+        f.refractoryStarts.map((key) => ({ episodeId: f.episodeId, key })),
+      ),
+      Object.keys(refractoryLabels) as RefractoryStartKind[],
+      (key) => refractoryLabels[key],
+    ),
+  'infection-antimicrobials': (facts) =>
+    share(facts, (f) => f.infectionCovered),
+  'cns-dexamethasone': (facts) =>
+    share(facts, (f) => f.dexamethasoneConsidered),
+  'first-targeted-therapy': (facts) =>
+    durations(
+      facts.flatMap((f) =>
+        f.targetedTherapyHours === null
+          ? []
+          : [{ episodeId: f.episodeId, hours: f.targetedTherapyHours }],
+      ),
+    ),
+  outcomes: (facts) =>
+    categories(
+      facts.map((f) => ({ episodeId: f.episodeId, key: f.outcome })),
+      Object.keys(outcomeLabels) as OutcomeKey[],
+      (key) => outcomeLabels[key],
+    ),
+  'protocol-versions': (facts) => {
+    const entries = facts.map((f) => ({
+      episodeId: f.episodeId,
+      key: f.protocol.version,
+      label: `${f.protocol.id} ${f.protocol.version}`,
+    }));
+    const labels = new Map(entries.map((e) => [e.key, e.label]));
+    return categories(
+      entries,
+      [...labels.keys()].sort(),
+      (key) => labels.get(key) ?? key,
+    );
+  },
+};
+
+/** Each month with its every-ward group first, then one group per recorded ward. */
+function groups(
+  facts: readonly EpisodeFacts[],
+): { month: string; ward: string | null; facts: EpisodeFacts[] }[] {
+  const months = [...new Set(facts.map((f) => f.month))].sort();
+  return months.flatMap((month) => {
+    const ofMonth = facts.filter((f) => f.month === month);
+    const wards = [
+      ...new Set(ofMonth.flatMap((f) => (f.ward === null ? [] : [f.ward]))),
+    ].sort();
+    return [
+      { month, ward: null, facts: ofMonth },
+      ...wards.map((ward) => ({
+        month,
+        ward,
+        facts: ofMonth.filter((f) => f.ward === ward),
+      })),
+    ];
+  });
+}
+
+function indicator<K extends IndicatorId>(
+  id: K,
+  periods: ReturnType<typeof groups>,
+): IndicatorResult<K> {
+  const summarise = summaries[id];
+  return {
+    id,
+    ...indicatorDefinitions[id],
+    points: periods.map(
+      ({ month, ward, facts }) =>
+        ({ month, ward, ...summarise(facts) }) as IndicatorPoints[K],
+    ),
+  };
+}
+
+/**
+ * The quality indicators of `episodes`: real episodes with a suspicion of
+ * MAS recorded, each replayed from its first snapshot through its audit.
+ */
+export function computeQualityIndicators(
+  episodes: readonly QualityEpisodeInput[],
+): QualityIndicators {
+  const facts: EpisodeFacts[] = [];
+  const skipped: SkippedEpisode[] = [];
+  for (const episode of episodes) {
+    const { episodeId } = episode;
+    if (episode.kind === 'training') {
+      skipped.push({ episodeId, reason: 'training' });
+      continue;
+    }
+    try {
+      const found = episodeFacts(episode);
+      if (found) facts.push(found);
+      else skipped.push({ episodeId, reason: 'no-suspicion' });
+    } catch (error) {
+      skipped.push({
+        episodeId,
+        reason: 'not-replayable',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  const periods = groups(facts);
+  return {
+    quantileMethod,
+    episodes: facts.length,
+    skipped,
+    indicators: {
+      'suspicion-to-glucocorticoid': indicator(
+        'suspicion-to-glucocorticoid',
+        periods,
+      ),
+      'reassessment-on-time': indicator('reassessment-on-time', periods),
+      'escalation-decision': indicator('escalation-decision', periods),
+      'refractory-authorisation': indicator(
+        'refractory-authorisation',
+        periods,
+      ),
+      'infection-antimicrobials': indicator(
+        'infection-antimicrobials',
+        periods,
+      ),
+      'cns-dexamethasone': indicator('cns-dexamethasone', periods),
+      'first-targeted-therapy': indicator('first-targeted-therapy', periods),
+      outcomes: indicator('outcomes', periods),
+      'protocol-versions': indicator('protocol-versions', periods),
+    },
+  };
+}
