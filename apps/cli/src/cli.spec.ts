@@ -229,6 +229,49 @@ describe('cli: protocol and evidence', () => {
     });
   });
 
+  it('protocol versions lists the deployed version and the candidate, each with its hash', () => {
+    expect(run(['protocol', 'versions']).json).toEqual([
+      expect.objectContaining({ version: '1.0.0', status: 'deployed' }),
+      expect.objectContaining({
+        version: '1.1.0',
+        status: 'candidate',
+        hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      }),
+    ]);
+  });
+
+  it('protocol diff prints what the candidate changes, in words, with the evidence and its tag', () => {
+    const outcome = runCli(['protocol', 'diff', '1.0.0', '1.1.0'], io(''));
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain(
+      'Monitoring › Items each reassessment panel should hold › LDH\n    added to the list\n',
+    );
+    expect(outcome.stdout).toMatch(/lit\.emapalumab-mas-pooled \(.*\[U\]\)/);
+    expect(outcome.stdout).toContain('Protocol data: 1 change(s)');
+    expect(outcome.stdout).toContain('Evidence catalog: 1 change(s)');
+    expect(
+      run(['protocol', 'diff', '1.0.0', '1.1.0', '--json']).json,
+    ).toMatchObject({
+      from: { version: '1.0.0' },
+      to: { version: '1.1.0' },
+      changes: [{ change: 'added', path: ['monitoring', 'items', '=ldh'] }],
+    });
+  });
+
+  it('protocol diff with an unknown or missing version is exit 2 naming the argument', () => {
+    expect(runCli(['protocol', 'diff', '1.0.0', '2.0'], io(''))).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^error: TO: "2\.0" is not a protocol version this build knows \(1\.0\.0, 1\.1\.0\)/,
+      ),
+    });
+    expect(runCli(['protocol', 'diff'], io('')).stderr).toMatch(
+      /^error: TO: is required/,
+    );
+    expect(runCli(['protocol', 'migrate'], io('')).code).toBe(2);
+  });
+
   it('evidence lists the catalog, the 30 seed statements first', () => {
     const entries = run(['evidence']).json as { id: string; kind: string }[];
     expect(entries.filter((e) => e.kind === 'seed-statement')).toHaveLength(30);

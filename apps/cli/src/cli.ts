@@ -16,6 +16,11 @@ import {
 } from '@mas/protocol';
 
 import { calibrate, formatCalibration } from './calibrate.command.js';
+import {
+  formatProtocolDiff,
+  protocolDiff,
+  protocolVersionList,
+} from './protocol.command.js';
 import { replay } from './replay.command.js';
 import { formatSummary, simulate } from './simulate.command.js';
 import {
@@ -98,6 +103,12 @@ Commands
                        the database replaced by a backup, checked whole, its audit verified
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
+  protocol versions    the protocol versions this build knows: deployed (new episodes run
+                       under it) and candidates drafted for review, each with its hash
+  protocol diff FROM TO [--json]
+                       what TO changes against FROM, in clinical words: each threshold,
+                       dose, rule or list item added, removed or changed, with its evidence,
+                       and the evidence entries added, removed or reworded
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
   simulate --scenario <id|all> [--runs N] [--seed S] [--policy P] [--out DIR]
                        simulated courses of virtual patients (MODEL OUTPUT, never evidence):
@@ -400,6 +411,17 @@ function execute(options: Options, io: CliIo): string {
     case 'evidence':
       return json(evidenceCatalog);
     case 'protocol':
+      if (subject === 'versions') return json(protocolVersionList());
+      if (subject === 'diff') {
+        const [, , from, to] = options.positional;
+        const { diff, to: target } = protocolDiff(from, to);
+        return options.json ? json(diff) : formatProtocolDiff(diff, target);
+      }
+      if (subject !== undefined) {
+        throw new UsageError(
+          `unknown protocol command "${subject}" (try: protocol, protocol versions, protocol diff FROM TO)`,
+        );
+      }
       return json({
         id: masProtocol.id,
         version: masProtocol.version,

@@ -295,6 +295,42 @@ export const unitLabels: Readonly<Record<string, string>> = {
   '/uL': '/µL',
 };
 
+/**
+ * The sections of the protocol data and of its recording rules as a
+ * protocol committee names them (the protocol diff's words).
+ */
+export const protocolSectionLabels: Readonly<Record<string, string>> = {
+  definition: 'Protocol',
+  recording: 'Recording rules',
+  title: 'Title',
+  conversionSignificantDigits: 'Significant digits after a unit conversion',
+  analytes: 'Laboratory analytes',
+  patient: 'Patient measures',
+  usual: 'Usual ranges (confirmation asked outside them)',
+  labPicture: 'Lab picture',
+  durableItems: 'Findings kept until replaced',
+  monitoring: 'Monitoring',
+  reassessmentIntervalHours: 'Reassessment interval (hours)',
+  items: 'Items each reassessment panel should hold',
+  mas2016: '2016 EULAR/ACR/PRINTO classification criteria',
+  hscore: 'HScore',
+  hlh2004: 'HLH-2004 diagnostic criteria',
+  msScore: 'MS score',
+  ferritinEsr: 'Ferritin/ESR ratio',
+  response: 'Response to treatment',
+  therapies: 'Therapies',
+  requiredScreenings: 'Screenings required before a therapy',
+  atRiskDiseases: 'Diseases at risk of MAS',
+  stillsDiseases: "Still's disease",
+  dueTimes: 'Due times',
+  bodySurfaceArea: 'Body surface area',
+  doses: 'Doses',
+  eventRoles: 'Who may record each event',
+  roleLabels: 'Roles',
+  otherTherapy: 'Other therapies',
+  time: 'Clinical times',
+};
+
 export const clinicalLabels = {
   version: '1.0.0',
   actionGroups,
@@ -305,4 +341,5 @@ export const clinicalLabels = {
   alertLabels,
   dueLabels,
   unitLabels,
+  protocolSectionLabels,
 } as const;
