@@ -6,13 +6,13 @@
  * snapshot equals a replay of the audit, and every chain verifies. A few
  * cycles, not dozens.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
@@ -40,28 +40,38 @@ interface Running {
   readonly output: string;
 }
 
+/**
+ * The service as `npm start` runs it: the bundle `npm run build:api` makes
+ * (built once here), in one process that SIGKILL reaches.
+ */
+const bundle = join(root, 'dist/api/src/main.mjs');
+
+beforeAll(() => {
+  const build = spawnSync('npm', ['run', '-s', 'build:api'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) {
+    throw new Error(`npm run build:api failed:\n${build.stderr}`);
+  }
+  expect(statSync(bundle).size).toBeGreaterThan(0);
+});
+
 async function start(port: number): Promise<Running> {
-  // One process (tsx as a loader, not its CLI, which would fork a child
-  // that SIGKILL would not reach).
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'apps/api/src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        TSX_TSCONFIG_PATH: join(root, 'apps/api/tsconfig.json'),
-        PORT: String(port),
-        SQLITE_PATH: join(dir, 'mas.sqlite'),
-        DATA_DIR: join(dir, 'data'),
-        KEYS_DIR: join(dir, 'keys'),
-        SCHEDULER_INTERVAL_MS: '0',
-        DEMO_DATA: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      PORT: String(port),
+      SQLITE_PATH: join(dir, 'mas.sqlite'),
+      DATA_DIR: join(dir, 'data'),
+      KEYS_DIR: join(dir, 'keys'),
+      SCHEDULER_INTERVAL_MS: '0',
+      DEMO_DATA: 'true',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

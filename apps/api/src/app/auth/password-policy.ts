@@ -6,10 +6,11 @@
  * an attacker. No hand-written list.
  */
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import type * as Common from '@zxcvbn-ts/language-common';
+import type * as English from '@zxcvbn-ts/language-en';
 
 import { MAX_PASSWORD_LENGTH } from '@mas/contracts';
 
@@ -24,11 +25,26 @@ export const MIN_PASSWORD_SCORE = 3;
 /** Longer than this is refused (scrypt would hash megabytes): the contract's. */
 export { MAX_PASSWORD_LENGTH };
 
-const zxcvbn = new ZxcvbnFactory({
-  dictionary: { ...common.dictionary, ...en.dictionary },
-  graphs: common.adjacencyGraphs,
-  translations: en.translations,
-});
+const require = createRequire(import.meta.url);
+let estimator: ZxcvbnFactory | undefined;
+
+/**
+ * The strength estimator, made on the first password checked: its
+ * dictionaries take about a third of a second to load and rank, which the
+ * service's start (and every sign-in, which checks no strength) need not pay.
+ */
+function zxcvbn(): ZxcvbnFactory {
+  if (estimator === undefined) {
+    const common = require('@zxcvbn-ts/language-common') as typeof Common;
+    const en = require('@zxcvbn-ts/language-en') as typeof English;
+    estimator = new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+    });
+  }
+  return estimator;
+}
 
 /** Words an attacker knows of this user and this service. */
 function userWords(username: string, extra: readonly string[]): string[] {
@@ -69,7 +85,7 @@ export function passwordProblem(
   if (ownPart !== undefined) {
     return 'must not contain the username or a part of it';
   }
-  const result = zxcvbn.check(password, userWords(username, extra));
+  const result = zxcvbn().check(password, userWords(username, extra));
   if (result.score >= MIN_PASSWORD_SCORE) return null;
   const hint = [result.feedback.warning, ...result.feedback.suggestions]
     .filter((s): s is string => typeof s === 'string' && s.length > 0)
