@@ -20,6 +20,7 @@ import {
 } from '@mas/api';
 import { amira, floridMas, panelOf } from '@mas/testing';
 
+import { requestJson } from './bench-http.js';
 import { exampleProfile } from './example-profile.js';
 
 const TARGET_RATIO = 3;
@@ -42,25 +43,8 @@ const service = await startService({
   keys: ephemeralKeys(),
 });
 
-async function call(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: response.status,
-    json: (await response.json()) as Record<string, unknown>,
-  };
-}
+const call = (method: string, path: string, token: string, body?: unknown) =>
+  requestJson(service.url, method, path, token, body);
 
 await service.users.create('bench', PASSWORD, 'clinician');
 const login = await fetch(`${service.url}/api/auth/login`, {

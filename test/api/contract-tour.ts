@@ -237,12 +237,22 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     `/api/episodes/${id}/audit/verify`,
     '/api/work-items',
     '/api/protocol',
+    '/api/protocol/versions',
+    '/api/protocol/diff?from=1.0.0&to=1.1.0',
     '/api/escalations',
     '/api/escalations?format=csv',
     '/api/audit/verify',
   ]) {
     expectStatus(await as('dr-chen').request('GET', path), 200, path);
   }
+  expectStatus(
+    await as('trainee-tan').request(
+      'GET',
+      '/api/protocol/diff?from=1.0.0&to=9.9.9',
+    ),
+    400,
+    'a diff to an unknown protocol version',
+  );
   // CDS Hooks, not configured here (the CDS suite configures an EHR).
   expectStatus(await api.request('GET', '/cds-services'), 404, 'CDS discovery');
   expectStatus(
@@ -346,6 +356,12 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     403,
     'a clinician reads the access log',
   );
+  for (const path of [
+    '/api/analytics',
+    '/api/analytics?from=2026-03&to=2026-03&version=1.0.0&format=csv',
+  ]) {
+    expectStatus(await as('auditor-ames').request('GET', path), 200, path);
+  }
 
   // The live board's stream: its headers, then the reader leaves.
   const leave = new AbortController();

@@ -371,6 +371,133 @@ describe('the clinician web app in Chromium', () => {
     },
   );
 
+  maybe(
+    "the auditor's Quality page: the course's hours to the pulse against the limit, filtered by month, drilled down to the episode; no serious axe violation",
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await signIn(page, harness.service.url, 'auditor-ames');
+      await page.getByRole('link', { name: 'Quality' }).click();
+      const glucocorticoid = page.getByRole('region', {
+        name: 'Time to the first glucocorticoid after suspicion',
+      });
+      // SYN-E2E-1: suspected at opening (08:00), the pulse at 09:00, within
+      // the EXAMPLE profile's 6 h.
+      const march = glucocorticoid.getByRole('row', { name: /2026-03/ });
+      await march.waitFor();
+      expect(
+        (await march.getByRole('cell').allTextContents()).slice(0, 6),
+      ).toEqual([
+        'every ward',
+        '1',
+        '1 h',
+        '1 h – 1 h',
+        '100 %',
+        expect.any(String),
+      ]);
+      await expect(
+        glucocorticoid.getByText(/Early initiation of treatment/).isVisible(),
+      ).resolves.toBe(true);
+      await expect(
+        page.getByRole('link', { name: 'Download CSV' }).getAttribute('href'),
+      ).resolves.toBe('/api/analytics?format=csv');
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'quality.png'),
+        fullPage: true,
+      });
+      expect(await axeProblems(page)).toEqual([]);
+      expect(await rawIds(page)).toEqual([]);
+      // A period without the course: nothing to show.
+      await page.getByLabel('From month').fill('2026-04');
+      await page.getByText('0 real episodes counted.').waitFor();
+      await expect(
+        glucocorticoid
+          .getByText('No episode in the months chosen.')
+          .isVisible(),
+      ).resolves.toBe(true);
+      await page.getByLabel('From month').fill('');
+      // Drill-down: the episodes behind the point, each a link to its page.
+      await glucocorticoid
+        .getByRole('button', {
+          name: 'List the 1 episode of 2026-03, every ward',
+        })
+        .click();
+      await glucocorticoid.getByRole('link', { name: 'SYN-E2E-1' }).click();
+      await page.getByRole('heading', { name: /SYN-E2E-1/ }).waitFor();
+      await context.close();
+    },
+  );
+
+  maybe(
+    'the Protocol page: 1.0.0 deployed with the course under it, the candidate 1.1.0 and what it changes, on its evidence; no serious axe violation',
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await signIn(page, harness.service.url, 'dr-adams');
+      await page.getByRole('link', { name: 'Protocol' }).click();
+      const versions = page.getByRole('table', {
+        name: 'Protocol versions this service knows',
+      });
+      const deployed = versions.getByRole('row', { name: /^1\.0\.0/ });
+      await deployed.waitFor();
+      expect(await deployed.getByRole('cell').allTextContents()).toEqual([
+        'deployed — new episodes run under it',
+        expect.stringMatching(/^[0-9a-f]{12}…$/),
+        expect.stringMatching(/^The seed protocol/),
+        expect.stringMatching(/^[1-9]\d* real/),
+      ]);
+      await expect(
+        deployed.locator('code').getAttribute('title'),
+      ).resolves.toMatch(/^sha256:[0-9a-f]{64}$/);
+      await expect(
+        versions
+          .getByRole('row', { name: /^1\.1\.0/ })
+          .getByRole('cell')
+          .first()
+          .textContent(),
+      ).resolves.toBe('candidate — drafted for review, not deployed');
+      // Compared by default: the deployed version against the candidate.
+      await expect(page.getByLabel('From version').inputValue()).resolves.toBe(
+        '1.0.0',
+      );
+      await expect(page.getByLabel('To version').inputValue()).resolves.toBe(
+        '1.1.0',
+      );
+      const ldh = page.getByRole('row', {
+        name: /Monitoring › Items each reassessment panel should hold › LDH/,
+      });
+      await ldh.waitFor();
+      const [what, evidence] = await ldh.getByRole('cell').allTextContents();
+      expect(what).toBe('added to the list');
+      expect(evidence).toContain(
+        'Minoia F et al. Ann Rheum Dis 2019;78:1357 [S]',
+      );
+      expect(evidence).toMatch(/NI-0501-06 and EMERALD.*\[U\]/);
+      // A seed statement by its id, its words on hover.
+      await expect(
+        ldh.getByText('seed.monitoring.2').getAttribute('title'),
+      ).resolves.toMatch(/^Monitor inflammatory parameters/);
+      await expect(
+        page
+          .getByRole('row', { name: /^lit\.emapalumab-mas-pooled/ })
+          .getByRole('cell')
+          .first()
+          .textContent(),
+      ).resolves.toBe('added');
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'protocol.png'),
+        fullPage: true,
+      });
+      expect(await axeProblems(page)).toEqual([]);
+      expect(await rawIds(page)).toEqual([]);
+      // The other way round: the item leaves the list.
+      await page.getByLabel('From version').selectOption('1.1.0');
+      await page.getByLabel('To version').selectOption('1.0.0');
+      await ldh.getByText('removed from the list').waitFor();
+      await context.close();
+    },
+  );
+
   maybe('keyboard only: sign in, reach the episode and an action', async () => {
     const { context, page } = await harness.newPage();
     watch(page);

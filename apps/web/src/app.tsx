@@ -16,6 +16,14 @@ const EpisodePage = lazy(() =>
 const AuditPage = lazy(() =>
   import('./pages/audit-page.js').then((m) => ({ default: m.AuditPage })),
 );
+const QualityPage = lazy(() =>
+  import('./pages/quality-page.js').then((m) => ({ default: m.QualityPage })),
+);
+const ProtocolPage = lazy(() =>
+  import('./pages/protocol-page.js').then((m) => ({
+    default: m.ProtocolPage,
+  })),
+);
 
 function Notice() {
   return (
@@ -42,6 +50,16 @@ function Nav({ session, route }: { session: Session; route: Route }) {
       route: { page: 'audit' },
       label: 'Escalation audit',
       roles: ['auditor', 'senior', 'clinician'],
+    },
+    {
+      route: { page: 'quality' },
+      label: 'Quality',
+      roles: ['auditor', 'senior'],
+    },
+    {
+      route: { page: 'protocol' },
+      label: 'Protocol',
+      roles: ['clinician', 'senior', 'trainee', 'auditor', 'admin'],
     },
   ];
   return (
@@ -173,6 +191,15 @@ export function App() {
         ) : page.page === 'audit' ? (
           <Suspense fallback={<p role="status">Opening the audit…</p>}>
             <AuditPage api={api} onOpen={(id) => go({ page: 'episode', id })} />
+          </Suspense>
+        ) : page.page === 'quality' &&
+          (session.role === 'auditor' || session.role === 'senior') ? (
+          <Suspense fallback={<p role="status">Opening the indicators…</p>}>
+            <QualityPage api={api} />
+          </Suspense>
+        ) : page.page === 'protocol' ? (
+          <Suspense fallback={<p role="status">Opening the protocol…</p>}>
+            <ProtocolPage api={api} />
           </Suspense>
         ) : session.role === 'admin' ? (
           <p>

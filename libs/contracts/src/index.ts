@@ -6,4 +6,5 @@ export * from './lib/list-query.schema.js';
 export * from './lib/openapi.document.js';
 export * from './lib/parse.util.js';
 export * from './lib/patient.schema.js';
+export * from './lib/quality-report.schema.js';
 export * from './lib/work-item.schema.js';

@@ -9,6 +9,8 @@ import type { InstitutionProfile } from '@mas/protocol';
 
 import { AccessLogInterceptor } from './access-log/access-log.interceptor.js';
 import { AccessLogService } from './access-log/access-log.service.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { AnalyticsService } from './analytics/analytics.service.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -35,6 +37,7 @@ import { HealthModule } from './health/health.module.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
 import type { ServiceKeys } from './keys/service-keys.js';
 import { ProtocolModule } from './protocol/protocol.module.js';
+import { ProtocolService } from './protocol/protocol.service.js';
 import {
   ACCESS_LOG,
   CLOCK,
@@ -106,10 +109,15 @@ export class AppModule {
           verifyOptions: { algorithms: ['HS256'] },
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
+        AnalyticsModule.forRoot(
+          new AnalyticsService(deps.dataSource, deps.entities),
+        ),
         AuditModule.forRoot(audit),
         EscalationsModule.forRoot(escalations),
         HealthModule,
-        ProtocolModule,
+        ProtocolModule.forRoot(
+          new ProtocolService(deps.dataSource, deps.entities),
+        ),
         WorkItemsModule.forRoot(workItems),
         ChangesModule.forRoot(changes, {
           users,

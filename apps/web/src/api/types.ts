@@ -14,6 +14,9 @@ import type {
   episodeListItemSchema,
   episodeListSchema,
   escalationDecisionSchema,
+  protocolDiffSchema,
+  protocolVersionListSchema,
+  qualityReportSchema,
   signInProvidersSchema,
   UserRole,
 } from '@mas/contracts';
@@ -50,3 +53,12 @@ export type AuditEntry = z.output<typeof auditEntrySchema>;
 export type AuditVerification = z.output<typeof auditVerificationSchema>;
 
 export type EscalationDecision = z.output<typeof escalationDecisionSchema>;
+
+/** The quality indicators of real episodes (GET /api/analytics). */
+export type QualityReport = z.output<typeof qualityReportSchema>;
+
+/** The protocol versions the service knows (GET /api/protocol/versions). */
+export type ProtocolVersionList = z.output<typeof protocolVersionListSchema>;
+
+/** What one protocol version changes against another (GET /api/protocol/diff). */
+export type ProtocolDiff = z.output<typeof protocolDiffSchema>;

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+import { protocolVersions } from '@mas/protocol';
+
 import { episodeEventTypes, instantSchema } from './episode-event.schema.js';
 
 /** The roles of the service's users. */
@@ -119,3 +121,20 @@ export const auditVerifyQuerySchema = z
 
 /** `GET /api/episodes/:id/state`. */
 export const stateAtQuerySchema = z.object({ at: instantSchema }).strict();
+
+/** The protocol versions this build knows, as a query names one. */
+const knownVersions = protocolVersions.map((v) => v.version) as [
+  string,
+  ...string[],
+];
+const protocolVersionParam = z.enum(knownVersions, {
+  error: (issue) =>
+    issue.input === undefined
+      ? `is required: a protocol version this build knows (${knownVersions.join(', ')})`
+      : `must be a protocol version this build knows (${knownVersions.join(', ')})`,
+});
+
+/** `GET /api/protocol/diff`: what version `to` changes against version `from`. */
+export const protocolDiffQuerySchema = z
+  .object({ from: protocolVersionParam, to: protocolVersionParam })
+  .strict();

@@ -365,6 +365,113 @@ export const protocolDocumentSchema = z
   .strict()
   .meta({ id: 'ProtocolDocument' });
 
+const episodeCount = z.number().int().min(0);
+
+/** `GET /api/protocol/versions`: every version this build knows, the deployed one first. */
+export const protocolVersionListSchema = z
+  .array(
+    z
+      .object({
+        id,
+        version: z.string(),
+        status: z.enum(['deployed', 'candidate']).meta({
+          description:
+            'Deployed: new episodes run under it. Candidate: drafted for review, not deployed.',
+        }),
+        hash: z.string(),
+        summary: z.string(),
+        current: z.boolean().meta({
+          description: 'The deployed version, the one new episodes run under.',
+        }),
+        episodes: z
+          .object({ real: episodeCount, training: episodeCount })
+          .strict()
+          .meta({ description: 'Episodes whose record names this version.' }),
+      })
+      .strict(),
+  )
+  .meta({ id: 'ProtocolVersions' });
+
+const evidenceTag = z.enum(['S', 'C', 'U']).meta({
+  description:
+    '[S] stated by the cited source, [C] computed from a published table, [U] not confirmed in a primary text.',
+});
+
+/** An entry of the evidence catalog, as a protocol version holds it. */
+const evidenceEntrySchema = z
+  .object({
+    id,
+    kind: z.enum(['seed-statement', 'literature', 'design-review', 'software']),
+    section: z.string(),
+    text: z.string(),
+    referenceMarkers: z.array(z.number().int()).readonly().optional(),
+    citation: z.string().optional(),
+    url: z.string().optional(),
+    tag: evidenceTag.optional(),
+  })
+  .strict();
+
+const change = z.enum(['added', 'removed', 'changed']);
+const protocolData = z
+  .unknown()
+  .meta({ description: 'The value in the protocol data (JSON).' });
+
+/** `GET /api/protocol/diff`: what `to` changes against `from`, with its evidence resolved. */
+export const protocolDiffSchema = z
+  .object({
+    from: z.object({ version: z.string(), hash: z.string() }).strict(),
+    to: z.object({ version: z.string(), hash: z.string() }).strict(),
+    changes: z.array(
+      z
+        .object({
+          change,
+          path: z.array(z.string()).readonly().meta({
+            description:
+              'Where in the data: keys, and list items by their id (`=ldh`, `id=…`) or place (`#1`).',
+          }),
+          where: z.string().meta({
+            description:
+              'The same place in clinical words: section › item › field.',
+          }),
+          before: protocolData.optional(),
+          after: protocolData.optional(),
+          evidence: z
+            .array(
+              z
+                .object({
+                  id,
+                  citation: z.string().optional(),
+                  tag: evidenceTag.optional(),
+                  text: z.string(),
+                })
+                .strict(),
+            )
+            .meta({
+              description:
+                "The evidence around the change, nearest first, from the `to` version's catalog (else the `from` one's).",
+            }),
+        })
+        .strict(),
+    ),
+    evidence: z
+      .array(
+        z
+          .object({
+            change,
+            id,
+            before: evidenceEntrySchema.optional(),
+            after: evidenceEntrySchema.optional(),
+          })
+          .strict(),
+      )
+      .meta({ description: 'The evidence entries added, removed or changed.' }),
+  })
+  .strict()
+  .meta({ id: 'ProtocolDiff' });
+
+export type ProtocolVersionList = z.output<typeof protocolVersionListSchema>;
+export type ProtocolDiffAnswer = z.output<typeof protocolDiffSchema>;
+
 const trainingNotice = z
   .string()
   .meta({ description: 'Model output for training, never evidence.' });

@@ -20,6 +20,7 @@ import {
   newUserSchema,
   passwordChangeSchema,
   passwordResetSchema,
+  protocolDiffQuerySchema,
   stateAtQuerySchema,
   trainingAdvanceSchema,
   trainingStartSchema,
@@ -40,7 +41,9 @@ import {
   fhirImportResultSchema,
   healthSchema,
   loginAnswerSchema,
+  protocolDiffSchema,
   protocolDocumentSchema,
+  protocolVersionListSchema,
   sessionSchema,
   signInProvidersSchema,
   stateAtSchema,
@@ -60,6 +63,10 @@ import {
   episodeListQuerySchema,
 } from './list-query.schema.js';
 import { patientSchema } from './patient.schema.js';
+import {
+  qualityQuerySchema,
+  qualityReportSchema,
+} from './quality-report.schema.js';
 import {
   episodeWorkItemQuerySchema,
   workItemPageSchema,
@@ -355,6 +362,37 @@ function routes(options: OpenApiOptions): Route[] {
         200: { description: 'The protocol.', ...json(protocolDocumentSchema) },
       },
       refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/protocol/versions',
+      summary:
+        'The protocol versions this build knows (deployed, candidates), each with its episodes',
+      tag: 'service',
+      roles: 'any',
+      ok: {
+        200: {
+          description: 'The versions, the deployed one first.',
+          ...json(protocolVersionListSchema),
+        },
+      },
+      refusals: [],
+    },
+    {
+      method: 'get',
+      path: '/api/protocol/diff',
+      summary:
+        'What one protocol version changes against another, in clinical words with its evidence',
+      tag: 'service',
+      roles: 'any',
+      query: protocolDiffQuerySchema,
+      ok: {
+        200: {
+          description: 'The changes, then the evidence entries changed.',
+          ...json(protocolDiffSchema),
+        },
+      },
+      refusals: [400],
     },
     {
       method: 'get',
@@ -658,6 +696,26 @@ function routes(options: OpenApiOptions): Route[] {
           description: 'The decisions (`format=csv`: the same rows as CSV).',
           content: {
             'application/json': { schema: z.array(escalationDecisionSchema) },
+            'text/csv': { schema: z.string() },
+          },
+        },
+      },
+      refusals: [400],
+    },
+    {
+      method: 'get',
+      path: '/api/analytics',
+      summary:
+        'Quality indicators of real episodes by month and ward, each point with its episodes (JSON or CSV)',
+      tag: 'audit',
+      roles: ['auditor', 'senior'],
+      query: qualityQuerySchema,
+      ok: {
+        200: {
+          description:
+            'The indicators (`format=csv`: one row per indicator, month and ward).',
+          content: {
+            'application/json': { schema: qualityReportSchema },
             'text/csv': { schema: z.string() },
           },
         },

@@ -407,32 +407,46 @@ function indicator<K extends IndicatorId>(
   };
 }
 
+/** What one episode contributes: its facts, or why it is left out. */
+export type EpisodeAnalysis =
+  { readonly facts: EpisodeFacts } | { readonly skipped: SkippedEpisode };
+
 /**
- * The quality indicators of `episodes`: real episodes with a suspicion of
- * MAS recorded, each replayed from its first snapshot through its audit.
+ * One episode replayed (training episodes and those never suspected are
+ * left out, an audit that does not replay is named). A caller may keep it
+ * while the episode does not change: `indicatorsOf` gives the same result
+ * from kept analyses as `computeQualityIndicators` from the audit.
  */
-export function computeQualityIndicators(
-  episodes: readonly QualityEpisodeInput[],
-): QualityIndicators {
-  const facts: EpisodeFacts[] = [];
-  const skipped: SkippedEpisode[] = [];
-  for (const episode of episodes) {
-    const { episodeId } = episode;
-    if (episode.kind === 'training') {
-      skipped.push({ episodeId, reason: 'training' });
-      continue;
-    }
-    try {
-      const found = episodeFacts(episode);
-      if (found) facts.push(found);
-      else skipped.push({ episodeId, reason: 'no-suspicion' });
-    } catch (error) {
-      skipped.push({
+export function analyseEpisode(episode: QualityEpisodeInput): EpisodeAnalysis {
+  const { episodeId } = episode;
+  if (episode.kind === 'training') {
+    return { skipped: { episodeId, reason: 'training' } };
+  }
+  try {
+    const found = episodeFacts(episode);
+    return found
+      ? { facts: found }
+      : { skipped: { episodeId, reason: 'no-suspicion' } };
+  } catch (error) {
+    return {
+      skipped: {
         episodeId,
         reason: 'not-replayable',
         detail: error instanceof Error ? error.message : String(error),
-      });
-    }
+      },
+    };
+  }
+}
+
+/** The indicators from the episodes' analyses, in the order given. */
+export function indicatorsOf(
+  analyses: readonly EpisodeAnalysis[],
+): QualityIndicators {
+  const facts: EpisodeFacts[] = [];
+  const skipped: SkippedEpisode[] = [];
+  for (const analysis of analyses) {
+    if ('facts' in analysis) facts.push(analysis.facts);
+    else skipped.push(analysis.skipped);
   }
   const periods = groups(facts);
   return {
@@ -460,4 +474,14 @@ export function computeQualityIndicators(
       'protocol-versions': indicator('protocol-versions', periods),
     },
   };
+}
+
+/**
+ * The quality indicators of `episodes`: real episodes with a suspicion of
+ * MAS recorded, each replayed from its first snapshot through its audit.
+ */
+export function computeQualityIndicators(
+  episodes: readonly QualityEpisodeInput[],
+): QualityIndicators {
+  return indicatorsOf(episodes.map(analyseEpisode));
 }

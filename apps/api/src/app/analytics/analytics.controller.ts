@@ -1,0 +1,42 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+import {
+  parseOrThrow,
+  qualityQuerySchema,
+  type QualityReport,
+} from '@mas/contracts';
+import { qualityIndicatorsCsv } from '@mas/mas-episode/analytics';
+
+import { Roles } from '../auth/auth.guard.js';
+import { ANALYTICS } from '../tokens.js';
+import type { AnalyticsService } from './analytics.service.js';
+
+@Controller('api')
+export class AnalyticsController {
+  constructor(
+    @Inject(ANALYTICS) private readonly analytics: AnalyticsService,
+  ) {}
+
+  /**
+   * The quality indicators of real episodes, narrowed by `from`, `to`
+   * (months, inclusive) and the protocol `version` (`?format=csv`: as CSV,
+   * the same points).
+   */
+  @Roles('auditor', 'senior')
+  @Get('analytics')
+  async report(@Query() query: unknown, @Res() reply: FastifyReply) {
+    const filter = parseOrThrow(qualityQuerySchema, query, 'query');
+    const report = await this.analytics.report(filter);
+    if (filter.format === 'csv') {
+      reply
+        .type('text/csv; charset=utf-8')
+        .status(200)
+        .send(qualityIndicatorsCsv(report));
+      return;
+    }
+    // The computation's result as the contract describes it (checked here).
+    const body: QualityReport = report;
+    reply.status(200).send(body);
+  }
+}

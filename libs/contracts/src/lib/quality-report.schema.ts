@@ -1,0 +1,169 @@
+/**
+ * The quality report (`GET /api/analytics`): its query and its answer, the
+ * quality indicators of real episodes as `@mas/mas-episode/analytics`
+ * computes them (per month of suspicion and per ward, each point with the
+ * episodes behind it), narrowed to months and a protocol version. Arrays are
+ * read-only, as the computation returns them.
+ */
+import { z } from 'zod';
+
+import { textFilter } from './list-query.schema.js';
+
+/** A calendar month (UTC) as a query gives it. */
+const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM');
+
+/** What the quality report is narrowed to: months (inclusive) and a protocol version. */
+export const qualityQuerySchema = z
+  .object({
+    from: month.optional(),
+    to: month.optional(),
+    /** A protocol version (`GET /api/protocol`), e.g. `1.0.0`. */
+    version: textFilter.optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .strict()
+  .refine((q) => !(q.from && q.to && q.from > q.to), {
+    error: 'must not be after to',
+    path: ['from'],
+  });
+
+export type QualityQuery = z.output<typeof qualityQuerySchema>;
+
+const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+const count = z.number().int().min(0);
+const hours = z.number().min(0).nullable();
+const share = z.number().min(0).max(1).nullable();
+const episodeIds = list(z.string()).meta({
+  description: 'The episodes behind the figure (ids).',
+});
+
+/** A count with the episodes behind it (a count of starts or intervals may exceed them). */
+const tally = z.object({ count, episodeIds }).strict();
+
+const point = {
+  month: month.meta({ description: 'The month of suspicion (UTC).' }),
+  ward: z.string().nullable().meta({
+    description: 'Null: every episode of the month, ward recorded or not.',
+  }),
+  episodeIds,
+};
+
+const durations = {
+  ...point,
+  n: count,
+  medianHours: hours,
+  q1Hours: hours,
+  q3Hours: hours,
+};
+
+const categoryPoint = z
+  .object({
+    ...point,
+    n: count,
+    categories: list(
+      z.object({ key: z.string(), label: z.string(), count, episodeIds }),
+    ),
+  })
+  .strict();
+
+const sharePoint = z.object({ ...point, n: count, met: tally, share }).strict();
+
+/** One indicator: what it follows, its words and its points. */
+function indicator<Id extends string, P extends z.ZodType>(id: Id, points: P) {
+  return z
+    .object({
+      id: z.literal(id),
+      statement: z.string().meta({
+        description: 'The seed statement it follows (evidence catalog id).',
+      }),
+      evidence: list(z.string()),
+      label: z.string(),
+      points: list(points),
+    })
+    .strict();
+}
+
+/** `GET /api/analytics`: the quality indicators of real episodes. */
+export const qualityReportSchema = z
+  .object({
+    quantileMethod: z.string(),
+    episodes: count.meta({
+      description: 'Real episodes counted within the months asked for.',
+    }),
+    skipped: list(
+      z
+        .object({
+          episodeId: z.string(),
+          reason: z.enum(['training', 'no-suspicion', 'not-replayable']),
+          detail: z.string().optional(),
+        })
+        .strict(),
+    ),
+    indicators: z
+      .object({
+        'suspicion-to-glucocorticoid': indicator(
+          'suspicion-to-glucocorticoid',
+          z
+            .object({
+              ...durations,
+              withinTarget: tally
+                .extend({
+                  share,
+                  targetHours: list(z.number()).meta({
+                    description: "The profiles' limits (hours).",
+                  }),
+                })
+                .strict(),
+              notStarted: tally,
+            })
+            .strict(),
+        ),
+        'reassessment-on-time': indicator(
+          'reassessment-on-time',
+          z
+            .object({
+              ...point,
+              intervals: count,
+              onTime: tally,
+              late: tally,
+              share,
+              overdueHours: z.number().min(0),
+            })
+            .strict(),
+        ),
+        'escalation-decision': indicator(
+          'escalation-decision',
+          z.object({ ...durations, withoutDecision: tally }).strict(),
+        ),
+        'refractory-authorisation': indicator(
+          'refractory-authorisation',
+          categoryPoint,
+        ),
+        'infection-antimicrobials': indicator(
+          'infection-antimicrobials',
+          sharePoint,
+        ),
+        'cns-dexamethasone': indicator('cns-dexamethasone', sharePoint),
+        'first-targeted-therapy': indicator(
+          'first-targeted-therapy',
+          z.object(durations).strict(),
+        ),
+        outcomes: indicator('outcomes', categoryPoint),
+        'protocol-versions': indicator('protocol-versions', categoryPoint),
+      })
+      .strict(),
+    versions: list(z.string()).meta({
+      description:
+        'The protocol versions of every real episode (what `version` may be).',
+    }),
+    patients: z.record(z.string(), z.string()).meta({
+      description:
+        "Each counted episode's pseudonymous patient identifier, by episode id (for the drill-down).",
+    }),
+  })
+  .strict()
+  .meta({ id: 'QualityReport' });
+
+export type QualityReport = z.output<typeof qualityReportSchema>;

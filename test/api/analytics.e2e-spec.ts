@@ -1,0 +1,282 @@
+/**
+ * The quality report (`GET /api/analytics`), on both ENGINES: three real
+ * episodes opened over HTTP on the harness clock, and one training episode
+ * that must not count; the figures are computed by hand below. Auditors and
+ * seniors read it, as JSON or CSV; a bad query is a 400 naming the field.
+ */
+import { describe, expect } from '@jest/globals';
+
+import { amira, floridMas, panelOf } from '@mas/testing';
+
+import {
+  Api,
+  ENGINES,
+  PASSWORD,
+  postgresRequirement,
+  signedInSuite,
+} from './api-harness.js';
+import { therapy } from './clinical-records.js';
+
+const pgRequirement = await postgresRequirement();
+
+const HOUR = 3_600_000;
+
+describe.each(ENGINES)('the quality report on %s', (engine) => {
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['dr-adams', 'clinician'],
+    ['dr-baker', 'senior'],
+    ['auditor-ames', 'auditor'],
+    ['trainee-tan', 'trainee'],
+  ]);
+  const { maybe } = suite;
+  const now = () => suite.harness.clock.now().toISOString();
+  // The suite's logins last 30 days of the clock: April signs in anew.
+  const logins = new Map<string, Promise<string>>();
+  const login = (user: string): Promise<string> => {
+    const key = `${user}@${now()}`;
+    const token =
+      logins.get(key) ??
+      suite.api
+        .request('POST', '/api/auth/login', {
+          username: user,
+          password: PASSWORD,
+        })
+        .then((answer) => answer.body.token as string);
+    logins.set(key, token);
+    return token;
+  };
+  const as = async (user: string): Promise<Api> =>
+    suite.api.as(await login(user));
+
+  /** Opens a suspected episode now (suspicion is the opening); its id and version. */
+  async function open(identifier: string, kind: 'real' | 'training') {
+    const opened = await (
+      await as('dr-adams')
+    ).request('POST', '/api/episodes', {
+      patient: { ...amira, identifier },
+      kind,
+    });
+    expect(opened.status).toBe(201);
+    return {
+      id: opened.body.id as string,
+      version: opened.body.version as number,
+    };
+  }
+
+  /** The first methylprednisolone, given now. */
+  async function pulse(episode: { id: string; version: number }) {
+    const sent = await (
+      await as('dr-adams')
+    ).request('POST', `/api/episodes/${episode.id}/events`, {
+      type: 'therapy.started',
+      payload: therapy('methylprednisolone', now()),
+      expectedVersion: episode.version,
+    });
+    expect(sent.status).toBe(201);
+  }
+
+  /**
+   * March: Q-1 suspected 1 March 08:00, pulse at 10:00 (2 h); Q-2
+   * suspected 10:00, pulse at 18:00 (8 h, over the profile's 6 h); a
+   * training episode suspected 18:00, pulse 20 h later. April: Q-3
+   * suspected 2 April 08:00, pulse at 09:00 (1 h).
+   */
+  let cohort: Promise<Record<'q1' | 'q2' | 'q3' | 'training', string>> | null =
+    null;
+  const seeded = () =>
+    (cohort ??= (async () => {
+      const { clock } = suite.harness;
+      const q1 = await open('SYN-Q-1', 'real');
+      clock.advance(2 * HOUR);
+      await pulse(q1);
+      const q2 = await open('SYN-Q-2', 'real');
+      clock.advance(8 * HOUR);
+      await pulse(q2);
+      const training = await open('SYN-Q-T', 'training');
+      clock.advance(20 * HOUR);
+      await pulse(training);
+      clock.set(new Date('2026-04-02T08:00:00.000Z'));
+      const q3 = await open('SYN-Q-3', 'real');
+      clock.advance(HOUR);
+      await pulse(q3);
+      return { q1: q1.id, q2: q2.id, q3: q3.id, training: training.id };
+    })());
+
+  maybe(
+    'suspicion to the first glucocorticoid per month: n, median, quartiles, within the 6-h limit; training left out',
+    async () => {
+      const ids = await seeded();
+      const answer = await (
+        await as('auditor-ames')
+      ).request('GET', '/api/analytics');
+      expect(answer.status).toBe(200);
+      expect(answer.body.episodes).toBe(3);
+      expect(answer.body.versions).toEqual(['1.0.0']);
+      expect(answer.body.patients).toEqual({
+        [ids.q1]: 'SYN-Q-1',
+        [ids.q2]: 'SYN-Q-2',
+        [ids.q3]: 'SYN-Q-3',
+      });
+      const glucocorticoid =
+        answer.body.indicators['suspicion-to-glucocorticoid'];
+      expect(glucocorticoid.statement).toBe('seed.initial.3');
+      expect(glucocorticoid.points).toEqual([
+        {
+          month: '2026-03',
+          ward: null,
+          episodeIds: [ids.q1, ids.q2],
+          n: 2,
+          // 2 h and 8 h; quartiles by type 7: 2 + 0.25 × 6, 2 + 0.75 × 6.
+          medianHours: 5,
+          q1Hours: 3.5,
+          q3Hours: 6.5,
+          withinTarget: {
+            count: 1,
+            episodeIds: [ids.q1],
+            share: 0.5,
+            targetHours: [6],
+          },
+          notStarted: { count: 0, episodeIds: [] },
+        },
+        {
+          month: '2026-04',
+          ward: null,
+          episodeIds: [ids.q3],
+          n: 1,
+          medianHours: 1,
+          q1Hours: 1,
+          q3Hours: 1,
+          withinTarget: {
+            count: 1,
+            episodeIds: [ids.q3],
+            share: 1,
+            targetHours: [6],
+          },
+          notStarted: { count: 0, episodeIds: [] },
+        },
+      ]);
+      // The training episode is read nowhere (not even as skipped).
+      expect(JSON.stringify(answer.body)).not.toContain(ids.training);
+    },
+  );
+
+  maybe(
+    'narrowed to months (inclusive) and to a protocol version; a senior reads it too',
+    async () => {
+      const ids = await seeded();
+      const april = await (
+        await as('dr-baker')
+      ).request('GET', '/api/analytics?from=2026-04&to=2026-04');
+      expect(april.status).toBe(200);
+      expect(april.body.episodes).toBe(1);
+      expect(april.body.patients).toEqual({ [ids.q3]: 'SYN-Q-3' });
+      expect(
+        april.body.indicators.outcomes.points.map(
+          (p: { month: string }) => p.month,
+        ),
+      ).toEqual(['2026-04']);
+      const auditor = await as('auditor-ames');
+      const served = await auditor.request(
+        'GET',
+        '/api/analytics?version=1.0.0',
+      );
+      expect(served.body.episodes).toBe(3);
+      const other = await auditor.request(
+        'GET',
+        '/api/analytics?version=0.9.0',
+      );
+      expect(other.body.episodes).toBe(0);
+      expect(
+        other.body.indicators['suspicion-to-glucocorticoid'].points,
+      ).toEqual([]);
+      expect(other.body.versions).toEqual(['1.0.0']);
+    },
+  );
+
+  maybe('as CSV: the header, then a row per indicator and month', async () => {
+    const ids = await seeded();
+    const answer = await fetch(
+      `${suite.harness.service.url}/api/analytics?format=csv&to=2026-03`,
+      { headers: { authorization: `Bearer ${await login('auditor-ames')}` } },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await answer.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'indicator,statement,label,month,ward,n,median_hours,q1_hours,q3_hours,met,share,not_met,overdue_hours,breakdown,episode_ids',
+    );
+    // Nine indicators, March only (no ward recorded).
+    expect(lines).toHaveLength(1 + 9);
+    expect(lines).toContain(
+      `suspicion-to-glucocorticoid,seed.initial.3,Time to the first glucocorticoid after suspicion,2026-03,,2,5,3.5,6.5,1,0.5,0,,,${ids.q1} ${ids.q2}`,
+    );
+  });
+
+  maybe(
+    'a bad query is a 400 naming the field and the rule; clinicians and trainees are refused',
+    async () => {
+      for (const [query, field, rule] of [
+        ['from=2026-13', 'query.from', 'must be a month as YYYY-MM'],
+        ['from=2026-04&to=2026-03', 'query.from', 'must not be after to'],
+        ['format=pdf', 'query.format', expect.any(String)],
+        ['month=2026-03', 'query.month', 'is not a known field'],
+      ] as const) {
+        const answer = await (
+          await as('auditor-ames')
+        ).request('GET', `/api/analytics?${query}`);
+        expect({ query, status: answer.status, ...answer.body }).toEqual(
+          expect.objectContaining({ query, status: 400, field, rule }),
+        );
+      }
+      for (const user of ['dr-adams', 'trainee-tan']) {
+        expect(
+          (await (await as(user)).request('GET', '/api/analytics')).status,
+        ).toBe(403);
+      }
+    },
+  );
+
+  maybe(
+    'the analyses a service keeps between reports give what a full replay gives, after episodes change and one is added',
+    async () => {
+      const ids = await seeded();
+      // A second instance on the same database, started first (its start
+      // may record the clock's ticks), will have kept nothing: it replays
+      // every episode's audit.
+      const other = await suite.harness.another();
+      const auditor = await as('auditor-ames');
+      const before = await auditor.request('GET', '/api/analytics');
+      expect(before.body.episodes).toBe(3);
+      // Q-3 gets labs 13 h on, past its 12-h reassessment (late now); Q-4
+      // is opened and pulsed 3 h later.
+      suite.harness.clock.advance(13 * HOUR);
+      const q3 = await auditor.request('GET', `/api/episodes/${ids.q3}`);
+      const clinician = await as('dr-adams');
+      const labs = await clinician.request(
+        'POST',
+        `/api/episodes/${ids.q3}/events`,
+        {
+          type: 'labs.recorded',
+          payload: { panel: panelOf(floridMas), collectedAt: now() },
+          expectedVersion: q3.body.version,
+        },
+      );
+      expect(labs.status).toBe(201);
+      const q4 = await open('SYN-Q-4', 'real');
+      suite.harness.clock.advance(3 * HOUR);
+      await pulse(q4);
+      const kept = await (
+        await as('auditor-ames')
+      ).request('GET', '/api/analytics');
+      expect(kept.body.episodes).toBe(4);
+      expect(
+        kept.body.indicators['suspicion-to-glucocorticoid'].points[1],
+      ).toMatchObject({ month: '2026-04', n: 2, medianHours: 2 });
+      const fresh = await new Api(other.url)
+        .as(await login('auditor-ames'))
+        .request('GET', '/api/analytics');
+      expect(fresh.status).toBe(200);
+      expect(kept.body).toEqual(fresh.body);
+    },
+  );
+});
