@@ -206,6 +206,7 @@ const TITLES: Readonly<Record<string, string>> = {
   schedule: 'Schedule',
   medication: 'Medication',
   emergency: 'Emergency start (a second senior countersigns later)',
+  creatinineClearanceMlMin: 'Creatinine clearance (mL/min), where known',
   clinicalStatus: 'Clinical status',
   clinicalJudgement:
     "Senior's clinical judgement (against the labs; give the rationale)",

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-import { drugIds, labPanelSchema } from '@mas/protocol';
+import { drugIds, labPanelSchema, masProtocolDefinition } from '@mas/protocol';
 
 export const actorRoles = [
   'clinician',
@@ -146,6 +146,10 @@ export const holdReasons = ['transfer', 'awaiting-data'] as const;
 
 const empty = z.object({}).strict();
 
+/** The plausible range of a creatinine clearance (protocol data). */
+const creatinineClearanceRange =
+  masProtocolDefinition.patient.creatinineClearanceMlMin;
+
 /** Payload schemas, by event type. */
 export const payloadSchemas = {
   'clock.ticked': empty,
@@ -193,6 +197,16 @@ export const payloadSchemas = {
        * prescriber: why (the audit records "outside range, confirmed by ...").
        */
       doseConfirmation: rationaleSchema.optional(),
+      /**
+       * The patient's creatinine clearance, mL/min, where the prescriber
+       * knows it: a dose rule that depends on it (the anakinra label's
+       * adjustment below 30 mL/min) is then checked and alerted.
+       */
+      creatinineClearanceMlMin: z
+        .number()
+        .min(creatinineClearanceRange.min)
+        .max(creatinineClearanceRange.max)
+        .optional(),
     })
     .strict(),
   'therapy.stopped': z

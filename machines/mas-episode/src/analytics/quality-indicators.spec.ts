@@ -19,7 +19,10 @@ import {
 } from './quality-indicators.js';
 import { quantile, quantileMethod } from './quantile.util.js';
 
-const cohort = qualityCohort();
+// Built by the tests that read it, not when the file loads (a mutation run
+// counts what runs at load against every test).
+let built: ReturnType<typeof qualityCohort> | undefined;
+const cohortOf = () => (built ??= qualityCohort());
 
 /** `count` things behind the episodes `ids`. */
 const tally = (count: number, ...episodeIds: string[]): Tally => ({
@@ -112,7 +115,7 @@ const noShare: Summary<SharePoint> = {
 
 describe('quality indicators replayed from the audit', () => {
   it('computes every indicator of a fixed cohort per month and ward, as worked by hand', () => {
-    const result = computeQualityIndicators(cohort);
+    const result = computeQualityIndicators(cohortOf());
     const expected: QualityIndicators = {
       quantileMethod,
       episodes: 4,
@@ -417,8 +420,8 @@ describe('quality indicators replayed from the audit', () => {
   });
 
   it('leaves training episodes out: the cohort without them gives the same indicators', () => {
-    const real = cohort.filter((e) => e.kind === 'real');
-    const withTraining = computeQualityIndicators(cohort);
+    const real = cohortOf().filter((e) => e.kind === 'real');
+    const withTraining = computeQualityIndicators(cohortOf());
     expect(computeQualityIndicators(real)).toEqual({
       ...withTraining,
       skipped: [{ episodeId: 'hana', reason: 'no-suspicion' }],
@@ -427,7 +430,7 @@ describe('quality indicators replayed from the audit', () => {
 
   it('an indicator without data has n = 0 and no median (not 0)', () => {
     const result = computeQualityIndicators(
-      cohort.filter((e) => e.episodeId === 'amira'),
+      cohortOf().filter((e) => e.episodeId === 'amira'),
     );
     expect(result.indicators['first-targeted-therapy'].points).toEqual([
       { month: '2026-03', ward: null, ...noDuration },
@@ -441,7 +444,11 @@ describe('quality indicators replayed from the audit', () => {
   });
 
   it('an episode whose audit does not replay is named, not counted', () => {
-    const broken = { ...cohort[0]!, episodeId: 'broken', initialSnapshot: {} };
+    const broken = {
+      ...cohortOf()[0]!,
+      episodeId: 'broken',
+      initialSnapshot: {},
+    };
     const result = computeQualityIndicators([broken]);
     expect(result.episodes).toBe(0);
     expect(result.skipped).toEqual([
@@ -454,7 +461,7 @@ describe('quality indicators replayed from the audit', () => {
   });
 
   it('an emergency start still within its window at the last audited event is neither countersigned nor late', () => {
-    const chloe = cohort.find((e) => e.episodeId === 'chloe')!;
+    const chloe = cohortOf().find((e) => e.episodeId === 'chloe')!;
     const untilStart = chloe.events.filter(
       (e) => e.at <= '2026-04-03T00:00:00.000Z',
     );

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+import {
+  activeSjiaFlare,
+  amira,
+  febrileSjia,
+  floridMas,
+  panelOf,
+} from '@mas/testing';
 
 import {
   drAdams,
@@ -284,6 +290,31 @@ describe('alerts: raised by their condition, cleared when it ends', () => {
       mas2016Applicable: false,
       mas2016Classified: false,
     });
+  });
+
+  it('mas-not-considered names the panel, and why it pointed to MAS while the latest screen still does [seed.pitfalls.3]', () => {
+    const episode = new Episode(episodeInput(amira, 'at-risk'));
+    episode.send(ev('labs.recorded', h(1), { panel: florid }));
+    // The reasons are the screen's own (its specs pin them): here, that the
+    // alert shows them all, as the screen gave them.
+    const reasons = episode.context.lastScreen?.reasons ?? [];
+    expect(reasons.length).toBeGreaterThan(1);
+    const alert = (why: string) => ({
+      id: 'mas-not-considered',
+      severity: 'critical',
+      message: `A panel of ${h(1)} pointed to MAS${why} but no suspicion is recorded.`,
+      evidence: ['seed.pitfalls.3', 'seed.pitfalls.1', 'review.section-10'],
+      since: h(1),
+    });
+    expect(episode.context.alerts).toEqual([alert(` (${reasons.join('; ')})`)]);
+
+    episode.send(
+      ev('labs.recorded', h(2), {
+        panel: panelOf(activeSjiaFlare, febrileSjia),
+      }),
+    );
+    expect(episode.context.lastScreen?.suggestive).toBe(false);
+    expect(episode.context.alerts).toEqual([alert('')]);
   });
 
   it('newly raised alerts are requested as a notification effect, once', () => {

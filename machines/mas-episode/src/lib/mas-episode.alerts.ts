@@ -253,7 +253,8 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
     add(
       'dose-outside-rule',
       'warning',
-      `Recorded dose outside the dose rules: ${problems.join('; ')}.`,
+      // One full stop, whether or not the last part ends with its own.
+      `Recorded dose outside the dose rules: ${problems.join('; ').replace(/\.$/, '')}.`,
       [
         'seed.initial.1',
         'seed.second-line.3',

@@ -61,7 +61,8 @@ export function recordedDoseCheck(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
 ): DoseCheck {
-  const { drug, dose, route, schedule } = event.payload;
+  const { drug, dose, route, schedule, creatinineClearanceMlMin } =
+    event.payload;
   let byProfile = doseChecks.get(context.patient);
   if (!byProfile) {
     byProfile = new WeakMap();
@@ -72,7 +73,13 @@ export function recordedDoseCheck(
     byRecord = new Map();
     byProfile.set(context.profileData, byRecord);
   }
-  const key = JSON.stringify([drug, dose, route, schedule]);
+  const key = JSON.stringify([
+    drug,
+    dose,
+    route,
+    schedule,
+    creatinineClearanceMlMin,
+  ]);
   const hit = byRecord.get(key);
   if (hit) return hit;
   const check = uncachedDoseCheck(context, event);
@@ -84,7 +91,8 @@ function uncachedDoseCheck(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
 ): DoseCheck {
-  const { drug, dose, route, schedule } = event.payload;
+  const { drug, dose, route, schedule, creatinineClearanceMlMin } =
+    event.payload;
   return checkRecordedDose({
     drug,
     dose,
@@ -93,6 +101,10 @@ function uncachedDoseCheck(
     patient: {
       weightKg: context.patient.weightKg,
       heightCm: context.patient.heightCm,
+      // Where the prescriber gave it (a renal rule needs it).
+      ...(creatinineClearanceMlMin === undefined
+        ? {}
+        : { creatinineClearanceMlMin }),
     },
     purpose: 'mas',
     profile: { data: context.profileData, hash: context.profile.hash },
