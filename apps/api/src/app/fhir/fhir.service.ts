@@ -79,18 +79,17 @@ export class FhirService {
   ): Promise<Resource[]> {
     let detail: Awaited<ReturnType<EpisodesService['get']>>;
     let audit: Awaited<ReturnType<EpisodesService['audit']>>;
-    const workItems: WorkItem[] = [];
+    let workItems: WorkItem[];
     try {
       detail = await this.episodes.get(episodeId, user);
       audit = await this.episodes.audit(episodeId, user);
-      for (const kind of ['second-senior-approval', 'countersignature']) {
-        const page = await this.workItems.listForEpisode(
-          episodeId,
-          { kind, status: 'all', pageSize: '100' },
-          user,
-        );
-        workItems.push(...page.items);
-      }
+      // Every approval and countersignature asked for, in one query (the
+      // episode service above has checked that this user may read it).
+      workItems = await this.workItems.allOfEpisode(
+        episodeId,
+        ['second-senior-approval', 'countersignature'],
+        user,
+      );
     } catch (error) {
       if (error instanceof ServiceError && error.status === 404) {
         throw new FhirRefusal(404, 'not-found', `no episode ${episodeId}`);

@@ -183,6 +183,26 @@ export class WorkItemsService {
     return this.page(builder, request, user);
   }
 
+  /**
+   * Every work item of these kinds on one episode, open or done, oldest
+   * first, in one query and without a page limit: for a view of the whole
+   * episode (FHIR) whose reader the episode service has already let read it.
+   */
+  async allOfEpisode(
+    episodeId: string,
+    kinds: readonly WorkItemKind[],
+    user: AuthenticatedUser,
+  ): Promise<WorkItem[]> {
+    const rows = await this.builder()
+      .where('item.episodeId = :episodeId', { episodeId })
+      .andWhere('item.kind IN (:...kinds)', { kinds: [...kinds] })
+      .orderBy('item.createdAt', 'ASC')
+      .addOrderBy('item.openedSeq', 'ASC')
+      .addOrderBy('item.id', 'ASC')
+      .getMany();
+    return rows.map((row) => this.toWorkItem(row, user));
+  }
+
   private builder(): SelectQueryBuilder<WorkItemRow> {
     return this.dataSource
       .getRepository(this.entities.workItem)
