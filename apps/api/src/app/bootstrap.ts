@@ -167,6 +167,8 @@ export async function startService(options: {
     }),
     new FastifyAdapter({
       ...(tls ? { https: tls } : {}),
+      // Which proxies' X-Forwarded-* to believe (none unless configured).
+      trustProxy: options.config.TRUST_PROXY ?? false,
       bodyLimit: BODY_LIMIT_BYTES,
       requestTimeout: REQUEST_TIMEOUT_MS,
       // As Express routed: `/api/health/` is `/api/health`.

@@ -15,6 +15,7 @@ import type { FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.guard.js';
 import type { Clock } from '../clock/clock.js';
 import type { Configuration } from '../config/configuration.js';
+import { publicBaseUrl } from '../public-url.util.js';
 import { RequestRefusal } from '../request-refusal.error.js';
 import { CDS_HOOKS, CLOCK, CONFIG } from '../tokens.js';
 import { CdsAuthError, type CdsClients } from './cds-clients.js';
@@ -52,9 +53,7 @@ export class CdsHooksController {
 
   /** This service's own URL as the caller reached it (the JWT's audience). */
   private urlOf(request: FastifyRequest): string {
-    const base =
-      this.config.CDS_HOOKS_BASE_URL ??
-      `${request.protocol}://${request.headers.host ?? '127.0.0.1'}`;
+    const base = this.config.CDS_HOOKS_BASE_URL ?? publicBaseUrl(request);
     return `${base}${request.url.split('?')[0] ?? ''}`;
   }
 
@@ -97,9 +96,7 @@ export class CdsHooksController {
   ) {
     const hooks = this.configured();
     const client = await this.client(request, this.urlOf(request));
-    const appUrl =
-      this.config.CDS_HOOKS_BASE_URL ??
-      `${request.protocol}://${request.headers.host ?? '127.0.0.1'}`;
+    const appUrl = this.config.CDS_HOOKS_BASE_URL ?? publicBaseUrl(request);
     try {
       return await hooks.service.call(
         id,

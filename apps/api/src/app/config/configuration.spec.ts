@@ -24,6 +24,15 @@ describe('configuration', () => {
     expect(loadConfiguration({ DEMO_DATA: 'true' }).DEMO_DATA).toBe(true);
   });
 
+  it('trusts no proxy unless told which: addresses and CIDR ranges (IPv4, IPv6), or true', () => {
+    expect(loadConfiguration({}).TRUST_PROXY).toBeUndefined();
+    expect(
+      loadConfiguration({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1, fd00::/8' })
+        .TRUST_PROXY,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+    expect(loadConfiguration({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+  });
+
   it('reads single sign-on: the role map in its order, http only when allowed', () => {
     expect(loadConfiguration(SSO)).toMatchObject({
       OIDC_ROLE_MAP: [
@@ -76,6 +85,13 @@ describe('configuration', () => {
       { ...SSO, OIDC_ROLE_MAP: 'mas-senior' },
       /OIDC_ROLE_MAP: "mas-senior" is not value=role/,
     ],
+    [{ TRUST_PROXY: '2' }, /TRUST_PROXY: .*\("2" is neither\)/],
+    [
+      { TRUST_PROXY: '10.0.0.1, proxy.example' },
+      /TRUST_PROXY: .*\("proxy\.example" is neither\)/,
+    ],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: .*\("10\.0\.0\.0\/33"/],
+    [{ TRUST_PROXY: '10.0.0.0/8/1' }, /TRUST_PROXY: .*\("10\.0\.0\.0\/8\/1"/],
   ])('%p stops the start, naming the variable', (env, message) => {
     expect(() => loadConfiguration(env)).toThrow(ConfigurationError);
     expect(() => loadConfiguration(env)).toThrow(message);

@@ -2,6 +2,8 @@
  * The service's configuration: one validated schema. A bad value stops the
  * start with a message naming it. See the README's table.
  */
+import { isIP } from 'node:net';
+
 import { z } from 'zod';
 
 import { MIN_PASSWORD_LENGTH } from '../auth/password.util.js';
@@ -104,6 +106,39 @@ export const configurationSchema = z
      */
     TLS_CERT: z.string().min(1).optional(),
     TLS_KEY: z.string().min(1).optional(),
+    /**
+     * Behind a reverse proxy that terminates TLS: which proxies to believe
+     * about the client's scheme, host and address (X-Forwarded-Proto, -Host,
+     * -For): the proxies' addresses or CIDR ranges, comma-separated, or
+     * `true` (any sender: only where nothing but the proxy can reach the
+     * service). Unset: those headers are ignored, so a client cannot claim
+     * another scheme or host.
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .min(1)
+      .transform((text, context): true | string[] => {
+        if (text === 'true') return true;
+        const entries = text.split(',').map((entry) => entry.trim());
+        const bad = entries.find((entry) => {
+          const [address = '', bits, extra] = entry.split('/');
+          const family = isIP(address);
+          if (family === 0 || extra !== undefined) return true;
+          if (bits === undefined) return false;
+          const width = Number(bits);
+          return !/^\d+$/.test(bits) || width > (family === 4 ? 32 : 128);
+        });
+        if (bad !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: `must be proxy addresses or CIDR ranges separated by commas, or true ("${bad}" is neither)`,
+          });
+          return z.NEVER;
+        }
+        return entries;
+      })
+      .optional(),
     /**
      * CDS Hooks: a JSON file listing the EHRs that may call
      * (`[{ "iss": "...", "jwks": { "keys": [...] } }]`). Unset: the CDS Hooks

@@ -19,6 +19,7 @@ import {
   type AuthenticatedUser,
   ServiceError,
 } from '../episodes/episodes.service.js';
+import { publicBaseUrl } from '../public-url.util.js';
 import { CLOCK, FHIR } from '../tokens.js';
 import { FhirRefusal, type FhirService } from './fhir.service.js';
 import { capabilityStatement, operationOutcome } from './fhir-bundle.util.js';
@@ -31,7 +32,7 @@ type AuthedRequest = FastifyRequest & { user: AuthenticatedUser };
 
 /** The endpoint's base URL as the caller reached it. */
 function baseOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? '127.0.0.1'}/api/fhir/R4`;
+  return `${publicBaseUrl(request)}/api/fhir/R4`;
 }
 
 /**
