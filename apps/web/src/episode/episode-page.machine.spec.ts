@@ -34,12 +34,17 @@ function entry(seq: number, type: string, actorId: string): AuditEntry {
 }
 
 /** A scripted service: the episode at `version`, and the answer to a POST. */
-function service(script: {
-  versions: number[];
-  post: { status: number; body: unknown };
-}) {
+function service(
+  script: {
+    versions: number[];
+    post: { status: number; body: unknown };
+  },
+  /** Sees each request (its URL and options) before it is answered. */
+  observe?: (url: string, init?: RequestInit) => void,
+) {
   let loads = 0;
   const fetcher = (input: string, init?: RequestInit) => {
+    observe?.(input, init);
     const url = input;
     const json = (status: number, body: unknown) =>
       Promise.resolve(
@@ -247,5 +252,37 @@ describe('the episode page flow', () => {
       rule: 'required',
       submission: labs,
     });
+  });
+});
+
+describe('reloads: the user’s, or live ones sent as background requests', () => {
+  it('a live reload (RELOAD background) marks its three requests as background; the first load and a user’s reload do not', async () => {
+    const seen: { url: string; activity: string | undefined }[] = [];
+    const api = service(
+      { versions: [1, 2, 3], post: { status: 201, body: {} } },
+      (url, init) => {
+        const headers = (init?.headers ?? {}) as Record<string, string>;
+        seen.push({ url, activity: headers['x-mas-activity'] });
+      },
+    );
+    const actor = createActor(episodePageMachine, { input: { api, id } });
+    actor.start();
+    await waitFor(actor, (s) => s.matches('ready'));
+    actor.send({ type: 'RELOAD', background: true });
+    await waitFor(actor, (s) => s.context.data?.detail.version === 2);
+    actor.send({ type: 'RELOAD' });
+    await waitFor(actor, (s) => s.context.data?.detail.version === 3);
+    actor.stop();
+    expect(seen.map((s) => s.activity)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'background',
+      'background',
+      'background',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

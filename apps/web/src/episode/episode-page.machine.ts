@@ -55,13 +55,37 @@ interface Context {
   readonly sent: Submission | null;
 }
 
-async function load(api: ApiClient, id: string): Promise<EpisodeData> {
+/**
+ * The episode, its audit and the chain's check. `background`: a live reload
+ * nobody asked for, sent as such (`x-mas-activity: background`), so that an
+ * episode page left open does not keep its session from signing out.
+ */
+async function load(
+  api: ApiClient,
+  id: string,
+  background = false,
+): Promise<EpisodeData> {
+  const headers: Record<string, string> = background
+    ? { 'x-mas-activity': 'background' }
+    : {};
   const [detail, audit, chain] = await Promise.all([
-    api.request<EpisodeData['detail']>('GET', `/api/episodes/${id}`),
-    api.request<AuditEntry[]>('GET', `/api/episodes/${id}/audit`),
+    api.request<EpisodeData['detail']>(
+      'GET',
+      `/api/episodes/${id}`,
+      undefined,
+      headers,
+    ),
+    api.request<AuditEntry[]>(
+      'GET',
+      `/api/episodes/${id}/audit`,
+      undefined,
+      headers,
+    ),
     api.request<EpisodeData['chain']>(
       'GET',
       `/api/episodes/${id}/audit/verify`,
+      undefined,
+      headers,
     ),
   ]);
   return { detail, audit, chain };
@@ -143,13 +167,15 @@ export const episodePageMachine = setup({
     input: {} as { api: ApiClient; id: string },
     events: {} as
       | { type: 'SEND'; submission: Submission }
-      | { type: 'RELOAD' }
+      /** `background`: a live reload, not the user's. */
+      | { type: 'RELOAD'; background?: boolean }
       | { type: 'DISMISS' },
   },
   actors: {
-    load: fromPromise<EpisodeData, { api: ApiClient; id: string }>(
-      ({ input }) => load(input.api, input.id),
-    ),
+    load: fromPromise<
+      EpisodeData,
+      { api: ApiClient; id: string; background: boolean }
+    >(({ input }) => load(input.api, input.id, input.background)),
     send: fromPromise<
       unknown,
       { api: ApiClient; id: string; version: number; submission: Submission }
@@ -184,7 +210,11 @@ export const episodePageMachine = setup({
     loading: {
       invoke: {
         src: 'load',
-        input: ({ context }) => ({ api: context.api, id: context.id }),
+        input: ({ context, event }) => ({
+          api: context.api,
+          id: context.id,
+          background: event.type === 'RELOAD' && event.background === true,
+        }),
         onDone: {
           target: 'ready',
           actions: assign(({ context, event }) => {

@@ -98,7 +98,8 @@ interface EpisodeViewProps {
   readonly feedback: Feedback | null;
   readonly onSend: (submission: Submission) => void;
   readonly onDismiss: () => void;
-  readonly onReload: () => void;
+  /** `true`: a live reload nobody asked for (not counted as activity). */
+  readonly onReload: (background?: boolean) => void;
   readonly api: ApiClient;
 }
 
@@ -198,7 +199,7 @@ function EpisodeView({
     if (change.id !== data.detail.id || change.version <= data.detail.version) {
       return;
     }
-    if (chosen === null && !busy) onReload();
+    if (chosen === null && !busy) onReload(true);
     else setChangedElsewhere(true);
   });
   const [chosen, setOpenForm] = useState<EventOption | null>(() =>
@@ -299,7 +300,7 @@ function EpisodeView({
             Someone else changed this episode meanwhile. Your form is still
             open; showing the change closes it.
           </p>
-          <button type="button" onClick={onReload}>
+          <button type="button" onClick={() => onReload()}>
             Show the change
           </button>
         </div>
@@ -313,7 +314,7 @@ function EpisodeView({
         <TrainingPanel
           api={api}
           state={training}
-          onAdvanced={onReload}
+          onAdvanced={() => onReload()}
           onUseLabs={(panel) => {
             const option =
               allowed.find(
@@ -471,7 +472,9 @@ export function EpisodePage({ api, session, id }: EpisodePageProps) {
       feedback={feedback}
       onSend={(submission) => send({ type: 'SEND', submission })}
       onDismiss={() => send({ type: 'DISMISS' })}
-      onReload={() => send({ type: 'RELOAD' })}
+      onReload={(background) =>
+        send({ type: 'RELOAD', background: background === true })
+      }
       api={api}
     />
   );
