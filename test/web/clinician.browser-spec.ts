@@ -785,12 +785,14 @@ describe('the clinician web app in Chromium', () => {
       const second = await context.newPage();
       await second.goto(`${harness.service.url}/`);
       await second.getByText('dr-adams (').waitFor();
-      // Signing out in one tab ends the session: the other is sent to sign in
-      // at its next request.
+      // Signing out in one tab ends the session: the other, left alone on
+      // the board, is sent to sign in by itself (its live stream ends with
+      // the session, and the page reloads rather than stay stale).
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      await second.reload();
-      await second.getByRole('button', { name: 'Sign in' }).waitFor();
+      await second
+        .getByRole('button', { name: 'Sign in' })
+        .waitFor({ timeout: 20_000 });
       await context.close();
     },
   );

@@ -7,32 +7,56 @@ export interface EpisodeChange {
   readonly kind: 'real' | 'training';
 }
 
+/** How long after a lost stream the page listens again (a software setting). */
+export const RECONNECT_MS = 5_000;
+
 /**
  * Calls `onChange` for every episode change the service announces (server-
- * sent events at /api/changes, in the session's cookie; the browser
- * reconnects by itself). Where the browser has no EventSource (tests), it
- * does nothing.
+ * sent events at /api/changes, in the session's cookie). The browser
+ * reconnects by itself after a dropped connection; when it gives up (the
+ * service refused the stream: a 401 after the session ended, or an answer
+ * that is not a stream), `onLost` is called, so that the page reloads what
+ * it shows (changes may have been missed, and a reload of an ended session
+ * signs the user out instead of leaving a stale page that looks live), and
+ * the page listens again after RECONNECT_MS. Where the browser has no
+ * EventSource (tests), it does nothing.
  */
 export function useLiveChanges(
   onChange: (change: EpisodeChange) => void,
+  onLost: () => void = () => undefined,
 ): void {
-  // The latest callback, without reconnecting when it changes.
-  const latest = useRef(onChange);
-  latest.current = onChange;
+  // The latest callbacks, without reconnecting when they change.
+  const latest = useRef({ onChange, onLost });
+  latest.current = { onChange, onLost };
   useEffect(() => {
     if (typeof EventSource === 'undefined') return undefined;
-    const source = new EventSource('/api/changes');
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const listener = (event: MessageEvent<string>) => {
       try {
-        latest.current(JSON.parse(event.data) as EpisodeChange);
+        latest.current.onChange(JSON.parse(event.data) as EpisodeChange);
       } catch {
         // Not a change this page understands: ignored.
       }
     };
-    source.addEventListener('episode', listener);
+    const connect = () => {
+      const opened = new EventSource('/api/changes');
+      source = opened;
+      opened.addEventListener('episode', listener);
+      opened.addEventListener('error', () => {
+        // Still CONNECTING: the browser is retrying by itself.
+        if (opened.readyState !== EventSource.CLOSED) return;
+        opened.removeEventListener('episode', listener);
+        opened.close();
+        latest.current.onLost();
+        retry = setTimeout(connect, RECONNECT_MS);
+      });
+    };
+    connect();
     return () => {
-      source.removeEventListener('episode', listener);
-      source.close();
+      clearTimeout(retry);
+      source?.removeEventListener('episode', listener);
+      source?.close();
     };
   }, []);
 }

@@ -246,11 +246,16 @@ export function BoardPage({ api, kind, canOpen, onOpen }: BoardPageProps) {
   };
   // Live: a change made anywhere reloads the list (the service announces
   // it within its poll interval).
-  useLiveChanges((change) => {
-    if (change.kind === kind) {
-      setReloads((value) => ({ count: value.count + 1, background: true }));
-    }
-  });
+  const reloadInBackground = () => {
+    setReloads((value) => ({ count: value.count + 1, background: true }));
+  };
+  useLiveChanges(
+    (change) => {
+      if (change.kind === kind) reloadInBackground();
+    },
+    // The stream was lost: what was missed meanwhile, or a sign-out.
+    reloadInBackground,
+  );
   const { data: list, error } = useFetched<EpisodeList>(
     api,
     `/api/episodes?kind=${kind}&pageSize=100`,

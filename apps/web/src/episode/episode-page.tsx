@@ -195,13 +195,23 @@ function EpisodeView({
   // Live: a change made elsewhere reloads the page, unless a form is open
   // (then the user is told, and chooses when).
   const [changedElsewhere, setChangedElsewhere] = useState(false);
-  useLiveChanges((change) => {
-    if (change.id !== data.detail.id || change.version <= data.detail.version) {
-      return;
-    }
-    if (chosen === null && !busy) onReload(true);
-    else setChangedElsewhere(true);
-  });
+  useLiveChanges(
+    (change) => {
+      if (
+        change.id !== data.detail.id ||
+        change.version <= data.detail.version
+      ) {
+        return;
+      }
+      if (chosen === null && !busy) onReload(true);
+      else setChangedElsewhere(true);
+    },
+    // The stream was lost: reload what may have been missed (an ended
+    // session signs out), unless a form is open.
+    () => {
+      if (chosen === null && !busy) onReload(true);
+    },
+  );
   const [chosen, setOpenForm] = useState<EventOption | null>(() =>
     feedback?.kind === 'conflict' && feedback.submission
       ? reopened(allowed, feedback.submission)
