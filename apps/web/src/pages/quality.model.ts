@@ -95,6 +95,23 @@ const breakdown = (
     .map((c) => `${c.label}: ${String(c.count)}`)
     .join('; ');
 
+/** A duration indicator with no institutional limit to draw. */
+function durationsWithoutTarget<
+  P extends Parameters<typeof place>[0] & Parameters<typeof summary>[0],
+>(points: readonly P[], detail: (point: P) => string): IndicatorView {
+  return {
+    shape: 'durations',
+    shareOf: null,
+    targetHours: [],
+    rows: points.map((p) => ({
+      ...place(p),
+      ...summary(p),
+      share: null,
+      detail: detail(p),
+    })),
+  };
+}
+
 /** How one indicator reads on the page. */
 export function indicatorView(indicator: Indicator): IndicatorView {
   switch (indicator.id) {
@@ -115,29 +132,13 @@ export function indicatorView(indicator: Indicator): IndicatorView {
         })),
       };
     case 'escalation-decision':
-      return {
-        shape: 'durations',
-        shareOf: null,
-        targetHours: [],
-        rows: indicator.points.map((p) => ({
-          ...place(p),
-          ...summary(p),
-          share: null,
-          detail: `${String(p.withoutDecision.count)} without a decision while warranted`,
-        })),
-      };
+      return durationsWithoutTarget(
+        indicator.points,
+        (p) =>
+          `${String(p.withoutDecision.count)} without a decision while warranted`,
+      );
     case 'first-targeted-therapy':
-      return {
-        shape: 'durations',
-        shareOf: null,
-        targetHours: [],
-        rows: indicator.points.map((p) => ({
-          ...place(p),
-          ...summary(p),
-          share: null,
-          detail: '',
-        })),
-      };
+      return durationsWithoutTarget(indicator.points, () => '');
     case 'reassessment-on-time':
       return {
         shape: 'shares',

@@ -91,8 +91,7 @@ export class AnalyticsService {
       });
     const chosen = rows.filter(
       (row) =>
-        row.kind === 'real' &&
-        (query.version === undefined || row.protocolVersion === query.version),
+        query.version === undefined || row.protocolVersion === query.version,
     );
     const changed = chosen.filter(
       (row) => this.kept.get(row.id)?.version !== row.version,
