@@ -125,8 +125,18 @@ describe('the clinician web app in Chromium', () => {
       await record(page);
 
       // The pulse: 30 mg/kg for 60 kg is 1,800 mg, capped at the protocol's 1 g.
+      // The protocol's recommended next step, first: the pulse, opening its form.
       await harness.advance(20 * 60_000);
-      await choose(page, 'Start methylprednisolone');
+      const recommended = page.getByRole('region', {
+        name: 'Recommended next step',
+      });
+      await expect(
+        recommended.getByRole('button').allTextContents(),
+      ).resolves.toEqual(['Start methylprednisolone']);
+      await recommended
+        .getByRole('button', { name: 'Recommended: Start methylprednisolone' })
+        .click();
+      await page.locator('.event-form').waitFor();
       await page.getByLabel('mg/kg').fill('30');
       await page.getByText(/Cap applied: 1,000 mg/).waitFor();
       await expect(page.getByTestId('dose-mg').textContent()).resolves.toBe(

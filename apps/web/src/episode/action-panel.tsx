@@ -5,11 +5,15 @@ import { actionGroups, type InstitutionProfile } from '@mas/protocol';
 import { userOptions } from './episode.model.js';
 import type { Feedback, Submission } from './episode-page.machine.js';
 import { EventForm, optionLabel } from './event-form.js';
+import { RecommendedSteps } from './recommended-steps.js';
+import type { RecommendedView } from './recommended-steps.model.js';
 
 export interface ActionPanelProps {
   readonly allowed: readonly EventOption[];
   readonly blocked: readonly EventOption[];
   readonly requests: readonly EscalationRequest[];
+  /** The protocol's recommended next steps, listed first. */
+  readonly recommended?: readonly RecommendedView[];
   readonly chosen: EventOption | null;
   readonly canAct: boolean;
   readonly patient: Patient;
@@ -47,6 +51,12 @@ export function ActionPanel(props: ActionPanelProps) {
           ): <strong>awaiting approval</strong> by a different senior clinician.
         </p>
       ))}
+      {props.chosen ? null : (
+        <RecommendedSteps
+          steps={props.recommended ?? []}
+          onChoose={props.onChoose}
+        />
+      )}
       {!props.canAct ? (
         <p>Your role reads this episode; it does not record events.</p>
       ) : props.chosen ? (

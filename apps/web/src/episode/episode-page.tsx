@@ -6,6 +6,7 @@ import {
   type EventOption,
   explainSnapshot,
   masEpisodeMachine,
+  recommendNextSteps,
 } from '@mas/mas-episode';
 import {
   alertLabel,
@@ -42,6 +43,7 @@ import { prettify } from './labs.model.js';
 import { LabsPanel } from './labs-panel.js';
 import { PatientCard } from './patient-card.js';
 import { ProtocolTrack } from './protocol-track.js';
+import { recommendedViews } from './recommended-steps.model.js';
 import { StatechartDiagram } from './statechart-diagram.js';
 
 /** The machine's actor for a signed-in user (null: reads only). */
@@ -178,6 +180,14 @@ function EpisodeView({
   const blocked = useMemo(
     () => userOptions(explanation.blocked),
     [explanation.blocked],
+  );
+  const recommended = useMemo(
+    () =>
+      recommendedViews(
+        recommendNextSteps(snapshot, { allowed, blocked }),
+        canRecord && !explanation.final,
+      ),
+    [snapshot, allowed, blocked, canRecord, explanation.final],
   );
   const picture = labPictureOf(context);
   const replay = useMemo(
@@ -370,6 +380,7 @@ function EpisodeView({
             allowed={allowed}
             blocked={blocked}
             requests={context.escalationRequests}
+            recommended={recommended}
             chosen={chosen}
             canAct={actor !== null && !explanation.final}
             patient={context.patient}
