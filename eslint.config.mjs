@@ -19,6 +19,7 @@ const frameworkAndIo = [
   'express',
   'axios',
   '@mas/api',
+  '@mas/cli',
 ];
 
 /** Node built-ins doing I/O, banned in pure projects. */
@@ -96,9 +97,10 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          // The API end-to-end suites start the real service; no other
-          // project may import it (pure projects ban it below).
-          allow: ['@mas/api'],
+          // The API end-to-end suites start the real service, and the
+          // simulation benchmark runs the CLI's batch on worker threads; no
+          // other project may import them (pure projects ban both below).
+          allow: ['@mas/api', '@mas/cli'],
           depConstraints: [
             {
               sourceTag: 'type:domain',

@@ -110,12 +110,13 @@ Commands
                        dose, rule or list item added, removed or changed, with its evidence,
                        and the evidence entries added, removed or reworded
   profile [--schema]   the institution profile in use and its hash (or its JSON Schema)
-  simulate --scenario <id|all> [--runs N] [--seed S] [--policy P] [--out DIR]
+  simulate --scenario <id|all> [--runs N] [--seed S] [--policy P] [--out DIR] [--workers N]
                        simulated courses of virtual patients (MODEL OUTPUT, never evidence):
                        a summary table (outcomes, hours to first glucocorticoid, to first
                        targeted therapy, to response, to remission, escalations, alerts,
                        toxicities, debrief score); JSON and CSV written to DIR
-                       (default reports/simulation); a progress bar when stderr is a terminal.
+                       (default reports/simulation); a progress bar when stderr is a terminal;
+                       --workers N: N threads (1 to the cores, at most 64), the same result
                        policies: protocol delay no-antimicrobials no-dexamethasone-considered
                        late-escalation over-escalation ignores-results
   calibrate [--seed S] [--batches N] [--runs N]
@@ -166,6 +167,7 @@ function parseArgs(argv: readonly string[]): Options {
       '--policy',
       '--out',
       '--batches',
+      '--workers',
     ];
     if (valued.includes(arg)) {
       const value = argv[i + 1];
@@ -304,8 +306,9 @@ function runSimulate(options: Options, io: CliIo): CliOutcome {
   const seed = Number(options.values['seed'] ?? '1');
   const runs = Number(options.values['runs'] ?? '100');
   const policy = options.values['policy'] ?? 'protocol';
+  const workers = Number(options.values['workers'] ?? '1');
   const { result, csv } = simulate(
-    { scenario, runs, seed, policy },
+    { scenario, runs, seed, policy, workers },
     loadProfile(options, io),
     io.stderrIsTty === true,
   );

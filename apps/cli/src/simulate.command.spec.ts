@@ -83,9 +83,51 @@ describe('cli simulate', () => {
       ['simulate', '--scenario', 'all', '--seed', 'x'],
       /--seed: must be a whole number/,
     ],
+    [
+      ['simulate', '--scenario', 'all', '--workers', '0'],
+      /--workers: must be a whole number from 1 to 64/,
+    ],
+    [
+      ['simulate', '--scenario', 'all', '--workers', '1.5'],
+      /--workers: must be a whole number from 1 to 64/,
+    ],
+    [
+      ['simulate', '--scenario', 'all', '--workers', '65'],
+      /--workers: must be a whole number from 1 to 64/,
+    ],
+    [['simulate', '--scenario', 'all', '--workers'], /--workers needs a value/],
   ])('bad input %j: exit 2 naming the option', (argv, message) => {
     const outcome = runCli(argv, io({}));
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(message);
+  });
+
+  it('on worker threads, the same batch as in one thread, course for course (three slices of uneven size)', () => {
+    const args = [
+      'simulate',
+      '--scenario',
+      'all',
+      '--runs',
+      '2',
+      '--seed',
+      '4',
+      '--out',
+      'out',
+    ];
+    const single: Record<string, string> = {};
+    const parallel: Record<string, string> = {};
+    const one = runCli(args, io(single));
+    const three = runCli([...args, '--workers', '3'], io(parallel));
+    expect(three.stderr).toBe('');
+    expect(three.code).toBe(0);
+    const base = 'out/simulation-all-protocol-seed4-runs2';
+    const rows = JSON.parse(parallel[`${base}.json`] ?? '{}') as {
+      courses: { scenarioId: string; seed: number }[];
+    };
+    // 20 courses: slices of 7, 7 and 6, joined in course order.
+    expect(rows.courses).toHaveLength(20);
+    expect(parallel[`${base}.json`]).toBe(single[`${base}.json`]);
+    expect(parallel[`${base}.csv`]).toBe(single[`${base}.csv`]);
+    expect(three.stdout).toBe(one.stdout);
   });
 });

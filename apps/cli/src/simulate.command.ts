@@ -9,12 +9,19 @@ import {
 import { ClinicalInputError, type InstitutionProfile } from '@mas/protocol';
 import { scenarioById, scenarios } from '@mas/simulation';
 
+import { runBatchOnWorkers } from './simulate-workers.js';
+
 export interface SimulateOptions {
   readonly scenario: string;
   readonly runs: number;
   readonly seed: number;
   readonly policy: string;
+  /** Worker threads (1: the batch runs in this thread). */
+  readonly workers?: number;
 }
+
+/** The most worker threads a batch may ask for. */
+export const MAX_WORKERS = 64;
 
 const fmt = (value: number | null, digits = 1) =>
   value === null ? '—' : value.toFixed(digits);
@@ -77,6 +84,13 @@ export function simulate(
   if (!Number.isInteger(options.runs) || options.runs < 1) {
     throw new ClinicalInputError('--runs', 'must be a positive whole number');
   }
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new ClinicalInputError(
+      '--workers',
+      `must be a whole number from 1 to ${String(MAX_WORKERS)}`,
+    );
+  }
   if (!Number.isInteger(options.seed)) {
     throw new ClinicalInputError('--seed', 'must be a whole number');
   }
@@ -101,14 +115,26 @@ export function simulate(
       })
     : null;
   bar?.start(chosen.length * options.runs, 0);
-  const result = runBatch({
-    scenarios: chosen,
-    policy,
-    runs: options.runs,
-    seed: options.seed,
-    profile,
-    onCourse: (done) => bar?.update(done),
-  });
+  const onCourse = (done: number) => bar?.update(done);
+  const result =
+    workers > 1
+      ? runBatchOnWorkers({
+          scenarioIds: chosen.map((s) => s.id),
+          policyId: policy.id,
+          runs: options.runs,
+          seed: options.seed,
+          profile,
+          workers,
+          onCourse,
+        })
+      : runBatch({
+          scenarios: chosen,
+          policy,
+          runs: options.runs,
+          seed: options.seed,
+          profile,
+          onCourse,
+        });
   bar?.stop();
   return { result, csv: coursesCsv(result.courses) };
 }

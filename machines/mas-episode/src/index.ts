@@ -7,6 +7,6 @@ export * from './lib/mas-episode.persistence.js';
 export * from './lib/mas-episode.recording.js';
 export * from './lib/mas-episode.reducer.js';
 export * from './lib/mas-episode.types.js';
+export * from './lib/next-steps.js';
 export * from './lib/prescription.util.js';
 export * from './lib/therapy-record.util.js';
-export * from './lib/next-steps.js';

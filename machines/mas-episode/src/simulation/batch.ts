@@ -129,39 +129,69 @@ export function summarise(rows: readonly CourseRow[]): ScenarioSummary[] {
   });
 }
 
-/** N courses per scenario under one policy; `onCourse` reports progress. */
-export function runBatch(options: {
+/** A batch: N courses per scenario under one policy, from one seed. */
+export interface BatchPlan {
   readonly scenarios: readonly Scenario[];
   readonly policy: Policy;
   readonly runs: number;
   readonly seed: number;
   readonly profile: InstitutionProfile;
-  readonly onCourse?: (done: number, total: number) => void;
-}): BatchResult {
-  const total = options.scenarios.length * options.runs;
-  const courses: CourseRow[] = [];
-  for (const scenario of options.scenarios) {
-    for (let i = 0; i < options.runs; i += 1) {
-      courses.push(
-        courseRow(
-          simulateCourse({
-            scenario,
-            policy: options.policy,
-            seed: courseSeed(options.seed, i),
-            profile: options.profile,
-          }),
-        ),
-      );
-      options.onCourse?.(courses.length, total);
-    }
+}
+
+/** How many courses the batch has. */
+export function batchSize(plan: BatchPlan): number {
+  return plan.scenarios.length * plan.runs;
+}
+
+/**
+ * The batch's course number `index` (scenario by scenario, then run by
+ * run): each course depends on its index only, so any split of the indices
+ * (worker threads) gives the same rows as one loop.
+ */
+export function courseRowAt(plan: BatchPlan, index: number): CourseRow {
+  const scenario = plan.scenarios[Math.floor(index / plan.runs)];
+  if (!Number.isInteger(index) || index < 0 || scenario === undefined) {
+    throw new RangeError(
+      `course ${String(index)} is not in a batch of ${String(batchSize(plan))}`,
+    );
   }
+  return courseRow(
+    simulateCourse({
+      scenario,
+      policy: plan.policy,
+      seed: courseSeed(plan.seed, index % plan.runs),
+      profile: plan.profile,
+    }),
+  );
+}
+
+/** The batch's result from its rows, in course order. */
+export function batchResultOf(
+  plan: Pick<BatchPlan, 'seed'>,
+  courses: readonly CourseRow[],
+): BatchResult {
   return {
     notice: simulationModel.notice,
     model: { id: simulationModel.id, version: simulationModel.version },
-    seed: options.seed,
+    seed: plan.seed,
     courses,
     summary: summarise(courses),
   };
+}
+
+/** N courses per scenario under one policy; `onCourse` reports progress. */
+export function runBatch(
+  options: BatchPlan & {
+    readonly onCourse?: (done: number, total: number) => void;
+  },
+): BatchResult {
+  const total = batchSize(options);
+  const courses: CourseRow[] = [];
+  for (let index = 0; index < total; index += 1) {
+    courses.push(courseRowAt(options, index));
+    options.onCourse?.(courses.length, total);
+  }
+  return batchResultOf(options, courses);
 }
 
 /** The courses as CSV (one row per course). */

@@ -13,6 +13,20 @@ import {
 
 const errorOf = (input: unknown) => clinicalErrorOf(() => parseLabPanel(input));
 
+describe('parseLabPanel: one parse per panel object', () => {
+  it('the same panel object gives the same parsed panel; a changed copy is parsed anew, and a refused panel stays refused', () => {
+    const panel = { ferritin: { value: 12_000, unit: 'ng/mL' } };
+    const first = parseLabPanel(panel);
+    expect(parseLabPanel(panel)).toBe(first);
+    const copy = { ...panel, ferritin: { value: 800, unit: 'ng/mL' } };
+    expect(parseLabPanel(copy).quantities.ferritin?.value).toBe(800);
+    expect(first.quantities.ferritin?.value).toBe(12_000);
+    const bad = { ferritin: { value: -1, unit: 'ng/mL' } };
+    expect(() => parseLabPanel(bad)).toThrow(/ferritin/);
+    expect(() => parseLabPanel(bad)).toThrow(/ferritin/);
+  });
+});
+
 describe('parseLabPanel: refusals name the field and the bound', () => {
   it('a negative temperature is "must not be negative", before the range check', () => {
     const error = errorOf({ temperatureC: -1 });

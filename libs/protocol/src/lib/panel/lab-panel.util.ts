@@ -102,8 +102,24 @@ function checkQuantity(analyte: AnalyteId, quantity: Quantity): void {
   );
 }
 
+/**
+ * Panels already parsed, by the input object: the calculators, the picture,
+ * the plausibility checks and the response rules each parse the panel they
+ * are given, and a panel's inputs are plain data never changed in place.
+ */
+const parsedPanels = new WeakMap<object, LabPanel>();
+
 /** Validates a panel; throws ClinicalInputError naming the field and rule. */
 export function parseLabPanel(input: unknown): LabPanel {
+  if (typeof input !== 'object' || input === null) return parseAnew(input);
+  const hit = parsedPanels.get(input);
+  if (hit) return hit;
+  const result = parseAnew(input);
+  parsedPanels.set(input, result);
+  return result;
+}
+
+function parseAnew(input: unknown): LabPanel {
   const parsed = labPanelSchema.safeParse(input);
   if (!parsed.success) throw toClinicalInputError(parsed.error, 'panel');
   const raw = parsed.data;

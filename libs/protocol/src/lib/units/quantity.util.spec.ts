@@ -56,6 +56,28 @@ describe('unit conversion (UCUM)', () => {
     expect(stripFloatNoise(181.0001)).toBe(181.0001);
   });
 
+  it('gives a whole number back as toPrecision would, at the limit of the digits kept too', () => {
+    const digits = masProtocolDefinition.conversionSignificantDigits;
+    const limit = Number(`1e${String(digits)}`);
+    for (const value of [
+      2,
+      -7,
+      181,
+      250_000,
+      limit - 1,
+      -(limit - 1),
+      limit,
+      limit + 1,
+      limit * 7 + 3,
+      Number.MAX_SAFE_INTEGER,
+    ]) {
+      expect(stripFloatNoise(value)).toBe(Number(value.toPrecision(digits)));
+    }
+    // Above the digits kept, a whole number is rounded like any other.
+    expect(stripFloatNoise(limit * 7 + 3)).not.toBe(limit * 7 + 3);
+    expect(Object.is(stripFloatNoise(-0), -0)).toBe(true);
+  });
+
   it('refuses a mass <-> substance conversion without a molar mass', () => {
     expect(() =>
       convertQuantity({ value: 2, unit: 'mmol/L' }, 'mg/dL', 'triglycerides'),

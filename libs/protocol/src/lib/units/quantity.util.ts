@@ -13,6 +13,18 @@ export interface Quantity {
   readonly unit: string;
 }
 
+const wholeLimits = new Map<number, number>();
+
+/** The first whole number with more than `digits` digits. */
+function wholeBelow(digits: number): number {
+  let limit = wholeLimits.get(digits);
+  if (limit === undefined) {
+    limit = Number(`1e${String(digits)}`);
+    wholeLimits.set(digits, limit);
+  }
+  return limit;
+}
+
 /**
  * Strips floating-point noise left by a conversion (99.99999999999999 -> 100)
  * without rounding to a reporting precision (110.04 stays 110.04).
@@ -22,6 +34,14 @@ export function stripFloatNoise(
   significantDigits: number = masProtocolDefinition.conversionSignificantDigits,
 ): number {
   if (value === 0 || !Number.isFinite(value)) return value;
+  // A whole number within the digits kept carries no noise (the common
+  // case: toPrecision would give it back unchanged, at a string's cost).
+  if (
+    Number.isInteger(value) &&
+    Math.abs(value) < wholeBelow(significantDigits)
+  ) {
+    return value;
+  }
   return Number(value.toPrecision(significantDigits));
 }
 
