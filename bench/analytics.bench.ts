@@ -2,7 +2,10 @@
  * `npm run bench:analytics`: the quality indicators (`GET /api/analytics`,
  * every indicator, replayed from the audit) over a real SQLite database of
  * N episodes of 30 audited events each, beside the time to read the same
- * audit rows alone (one SELECT on the same file). Prints figures, the ratio,
+ * audit rows alone (one SELECT on the same file). Cold: a service that has
+ * reported nothing yet reads the facts each row keeps (folded on write);
+ * replayed: the same rows without them (as an older version wrote them),
+ * every audit replayed. Prints figures, the ratio,
  * and the time per episode; asserts nothing. Target (issue 18): 10,000
  * episodes in at most 2 s, at most 3x the read alone. The episodes are sent
  * over HTTP (labs every hour, the diagnosis, the pulse), so the default N is
@@ -48,7 +51,8 @@ const service = await startService({
     PORT: '0',
     SQLITE_PATH: sqlitePath,
     SCHEDULER_INTERVAL_MS: '0',
-    TOKEN_TTL_SECONDS: String(365 * 86_400),
+    // The clock moves 30 h per episode: the tokens must outlive the fill.
+    TOKEN_TTL_SECONDS: String(20 * 365 * 86_400),
   }),
   clock,
   profile,
@@ -131,6 +135,15 @@ try {
     counted = answer.json['episodes'] as number;
   }
 
+  // Rows an older version wrote keep no facts: the report replays their
+  // audits (and writes the facts back). The same episodes, replayed.
+  const writable = new Database(sqlitePath);
+  writable.prepare('UPDATE episodes SET quality = NULL').run();
+  writable.close();
+  const replayStart = performance.now();
+  await call('GET', '/api/analytics', auditor);
+  const replayMs = performance.now() - replayStart;
+
   const db = new Database(sqlitePath, { readonly: true });
   const select = db.prepare(
     'SELECT * FROM audit_entries ORDER BY episode_id, seq',
@@ -156,7 +169,10 @@ try {
     `  audit rows read alone        ${readMs.toFixed(0).padStart(7)} ms`,
   );
   console.log(
-    `  GET /api/analytics, cold     ${coldMs.toFixed(0).padStart(7)} ms  ratio ${(coldMs / readMs).toFixed(1)} (target <= ${String(TARGET.ratio)}: ${verdict(coldMs / readMs <= TARGET.ratio)}; ${perEpisodeMs.toFixed(2)} ms per episode replayed)`,
+    `  GET /api/analytics, cold     ${coldMs.toFixed(0).padStart(7)} ms  ratio ${(coldMs / readMs).toFixed(1)} (target <= ${String(TARGET.ratio)}: ${verdict(coldMs / readMs <= TARGET.ratio)}; ${perEpisodeMs.toFixed(3)} ms per episode: the facts each row keeps, folded on write, nothing replayed)`,
+  );
+  console.log(
+    `  GET /api/analytics, replayed ${replayMs.toFixed(0).padStart(7)} ms  ratio ${(replayMs / readMs).toFixed(1)} (${(replayMs / EPISODES).toFixed(2)} ms per episode: every audit replayed, as for rows an older version wrote; the facts written back)`,
   );
   console.log(
     `  GET /api/analytics, warm     ${reportMs.toFixed(0).padStart(7)} ms  ratio ${(reportMs / readMs).toFixed(1)} (target <= ${String(TARGET.ratio)}: ${verdict(reportMs / readMs <= TARGET.ratio)}; nothing changed since the last report)`,

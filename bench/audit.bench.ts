@@ -93,6 +93,7 @@ for (let e = 0; e * PER_EPISODE < totalEntries; e += 1) {
     updatedAt: at,
     seal: null as string | null,
     openedBy: 'dr-adams',
+    quality: null,
   };
   row.seal = episodeSeal(key, row, previous);
   episodes.push(row);

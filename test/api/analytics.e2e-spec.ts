@@ -279,4 +279,42 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       expect(kept.body).toEqual(fresh.body);
     },
   );
+
+  maybe(
+    'each real episode keeps its facts on write, the same a replay gives; rows an older version wrote (none kept) are replayed once and written back',
+    async () => {
+      await seeded();
+      const auditor = await as('auditor-ames');
+      const kept = await auditor.request('GET', '/api/analytics');
+      expect(kept.status).toBe(200);
+      const stored = (await suite.harness.query(
+        'SELECT id, kind, quality FROM episodes ORDER BY id',
+      )) as { id: string; kind: string; quality: string | null }[];
+      // Real episodes keep theirs, training ones keep none.
+      for (const row of stored) {
+        expect({ id: row.id, kept: row.quality !== null }).toEqual({
+          id: row.id,
+          kept: row.kind === 'real',
+        });
+      }
+      // As if an older version had written them: nothing kept. A second
+      // instance (nothing in its memory) must replay every audit.
+      await suite.harness.query('UPDATE episodes SET quality = NULL');
+      const other = await suite.harness.another();
+      const replayed = await new Api(other.url)
+        .as(await login('auditor-ames'))
+        .request('GET', '/api/analytics');
+      expect(replayed.status).toBe(200);
+      expect(replayed.body).toEqual(kept.body);
+      // Written back, as the write path had kept them.
+      const after = (await suite.harness.query(
+        'SELECT id, kind, quality FROM episodes ORDER BY id',
+      )) as { id: string; quality: string | null }[];
+      expect(
+        after.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
+      ).toEqual(
+        stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
+      );
+    },
+  );
 });

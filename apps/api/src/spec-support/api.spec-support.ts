@@ -48,6 +48,7 @@ export function episodeRow(fields: Partial<EpisodeRow> = {}): EpisodeRow {
     updatedAt: new Date(Date.UTC(2026, 2, 1)),
     seal: null,
     openedBy: 'dr-a',
+    quality: null,
     ...fields,
   };
 }

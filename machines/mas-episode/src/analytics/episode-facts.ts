@@ -71,18 +71,6 @@ export interface EpisodeFacts {
   readonly targetedTherapyHours: number | null;
 }
 
-interface Step {
-  readonly event: EpisodeEvent;
-  readonly before: EpisodeSnapshot;
-  readonly after: EpisodeSnapshot;
-}
-
-interface Replay {
-  readonly initial: EpisodeSnapshot;
-  readonly steps: readonly Step[];
-  readonly final: EpisodeContext;
-}
-
 const MS_PER_HOUR = 3_600_000;
 
 /**
@@ -94,20 +82,99 @@ function hoursFrom(from: string, to: string): number {
   return Math.max(0, (Date.parse(to) - Date.parse(from)) / MS_PER_HOUR);
 }
 
-/** The episode's first snapshot stepped through its audited events. */
-function replay(input: QualityEpisodeInput): Replay {
-  if (input.initialSnapshot === null) {
-    throw new Error('no first snapshot to replay the audit from');
+/**
+ * What the facts need from the steps of an episode, folded one audited
+ * event at a time (plain JSON: the service keeps it with the episode and
+ * folds each new event into it on write, so a report needs no replay). The
+ * rest of the facts are read off the latest context. Folding the whole
+ * audit gives what the replay gives (tested on a cohort and on simulated
+ * courses).
+ */
+export interface QualityFold {
+  /**
+   * seed.monitoring.1: the due time of each reassessment recorded while one
+   * was due (on time unless that due time fired: known at the end).
+   */
+  readonly reassessedWhileDue: readonly string[];
+  /** When each reassessment due time the machine dropped or replaced went (first time). */
+  readonly dueDroppedAt: Readonly<Record<string, string>>;
+  /** seed.second-line.1: the escalation decisions so far, and the alert standing. */
+  readonly escalation: {
+    readonly results: readonly (number | null)[];
+    /** When the standing alert was raised, while no decision answers it yet. */
+    readonly awaiting: string | null;
+    /** A decision answered the alert that still stands. */
+    readonly answered: boolean;
+  };
+  /** seed.subtype.3: the infection region reached "covered" at some point. */
+  readonly infectionCovered: boolean;
+}
+
+const dueOf = (snapshot: EpisodeSnapshot) =>
+  snapshot.context.dues['reassessment']?.dueAt ?? null;
+
+const escalationAlertOf = (snapshot: EpisodeSnapshot) =>
+  snapshot.context.alerts.find((a) => a.id === 'escalation-indicated');
+
+const isCovered = (snapshot: EpisodeSnapshot) =>
+  snapshot.matches({
+    open: { triggers: { infection: { present: 'covered' } } },
+  });
+
+/** The fold of an episode's first snapshot, before any audited event. */
+export function startQualityFold(initial: EpisodeSnapshot): QualityFold {
+  return {
+    reassessedWhileDue: [],
+    dueDroppedAt: {},
+    escalation: {
+      results: [],
+      awaiting: escalationAlertOf(initial)?.since ?? null,
+      answered: false,
+    },
+    infectionCovered: isCovered(initial),
+  };
+}
+
+/** One audited event folded in: the snapshot before it and after it. */
+export function stepQualityFold(
+  fold: QualityFold,
+  before: EpisodeSnapshot,
+  event: EpisodeEvent,
+  after: EpisodeSnapshot,
+): QualityFold {
+  const dueBefore = dueOf(before);
+  const reassessedWhileDue =
+    event.type === 'reassessment.recorded' && dueBefore !== null
+      ? [...fold.reassessedWhileDue, dueBefore]
+      : fold.reassessedWhileDue;
+  const dueDroppedAt =
+    dueBefore !== null &&
+    dueOf(after) !== dueBefore &&
+    fold.dueDroppedAt[dueBefore] === undefined
+      ? { ...fold.dueDroppedAt, [dueBefore]: after.context.now }
+      : fold.dueDroppedAt;
+  // seed.second-line.1: each time the machine's "escalation indicated"
+  // alert was raised, the hours from its raising to the first escalation
+  // decision while it stood (null: none before it cleared).
+  let { results, awaiting, answered } = fold.escalation;
+  const standing = escalationAlertOf(after);
+  const decidedAt = decisionAt(event);
+  if (awaiting !== null && decidedAt !== null) {
+    results = [...results, hoursFrom(awaiting, decidedAt)];
+    awaiting = null;
+    answered = true;
+  } else if (awaiting !== null && !standing) {
+    results = [...results, null];
+    awaiting = null;
   }
-  const initial = restoreEpisodeSnapshot(input.initialSnapshot);
-  const steps: Step[] = [];
-  let snapshot = initial;
-  for (const event of input.events) {
-    const [after] = stepEpisode(snapshot, event);
-    steps.push({ event, before: snapshot, after });
-    snapshot = after;
-  }
-  return { initial, steps, final: snapshot.context };
+  if (!standing) answered = false;
+  else if (awaiting === null && !answered) awaiting = standing.since;
+  return {
+    reassessedWhileDue,
+    dueDroppedAt,
+    escalation: { results, awaiting, answered },
+    infectionCovered: fold.infectionCovered || isCovered(after),
+  };
 }
 
 /** seed.initial.3: suspicion to the first glucocorticoid, against the episode's profile limit. */
@@ -134,25 +201,20 @@ function glucocorticoid(final: EpisodeContext): EpisodeFacts['glucocorticoid'] {
  * (remission, relapse), or until the last audited event. A due time dropped
  * or replaced before it fell due is not an interval that ended.
  */
-function reassessments(run: Replay): EpisodeFacts['reassessments'] {
-  const dueOf = (snapshot: EpisodeSnapshot) =>
-    snapshot.context.dues['reassessment']?.dueAt ?? null;
-  const lapsed = run.final.firedDues.filter((f) => f.id === 'reassessment');
-  let onTime = 0;
-  for (const { event, before } of run.steps) {
-    const dueAt = dueOf(before);
-    if (event.type !== 'reassessment.recorded' || dueAt === null) continue;
-    if (!lapsed.some((f) => f.dueAt === dueAt)) onTime += 1;
-  }
+function reassessments(
+  fold: QualityFold,
+  final: EpisodeContext,
+): EpisodeFacts['reassessments'] {
+  const lapsed = final.firedDues.filter((f) => f.id === 'reassessment');
+  const onTime = fold.reassessedWhileDue.filter(
+    (dueAt) => !lapsed.some((f) => f.dueAt === dueAt),
+  ).length;
   const overdueHours = lapsed.reduce((sum, fired) => {
     if (fired.resolvedLatenessMinutes !== undefined) {
       return sum + fired.resolvedLatenessMinutes / 60;
     }
-    const dropped = run.steps.find(
-      (s) => dueOf(s.before) === fired.dueAt && dueOf(s.after) !== fired.dueAt,
-    );
     return (
-      sum + hoursFrom(fired.dueAt, dropped?.after.context.now ?? run.final.now)
+      sum + hoursFrom(fired.dueAt, fold.dueDroppedAt[fired.dueAt] ?? final.now)
     );
   }, 0);
   return { onTime, late: lapsed.length, overdueHours };
@@ -168,37 +230,6 @@ function decisionAt(event: EpisodeEvent): string | null {
     return event.payload.givenAt;
   }
   return null;
-}
-
-/**
- * seed.second-line.1: each time the machine's "escalation indicated" alert
- * was raised, the hours from its raising to the first escalation decision
- * while it stood (null: none before it cleared or the audit ended).
- */
-function escalations(run: Replay): (number | null)[] {
-  const alertOf = (snapshot: EpisodeSnapshot) =>
-    snapshot.context.alerts.find((a) => a.id === 'escalation-indicated');
-  const results: (number | null)[] = [];
-  // When the standing alert was raised, while no decision answers it yet.
-  let awaiting = alertOf(run.initial)?.since ?? null;
-  // A decision answered the alert that still stands (a request awaiting approval).
-  let answered = false;
-  for (const { event, after } of run.steps) {
-    const standing = alertOf(after);
-    const decidedAt = decisionAt(event);
-    if (awaiting !== null && decidedAt !== null) {
-      results.push(hoursFrom(awaiting, decidedAt));
-      awaiting = null;
-      answered = true;
-    } else if (awaiting !== null && !standing) {
-      results.push(null);
-      awaiting = null;
-    }
-    if (!standing) answered = false;
-    else if (awaiting === null && !answered) awaiting = standing.since;
-  }
-  if (awaiting !== null) results.push(null);
-  return results;
 }
 
 /**
@@ -229,16 +260,6 @@ function refractoryStarts(final: EpisodeContext): RefractoryStartKind[] {
     });
 }
 
-/** seed.subtype.3: the machine's infection region reached "covered" (antimicrobials or a recorded decision). */
-function infectionCovered(run: Replay): boolean | null {
-  if (!run.final.triggers.infection) return null;
-  return [run.initial, ...run.steps.map((s) => s.after)].some((snapshot) =>
-    snapshot.matches({
-      open: { triggers: { infection: { present: 'covered' } } },
-    }),
-  );
-}
-
 /** seed.initial.2: dexamethasone started or a decision about it recorded (the alert's own condition). */
 function dexamethasoneConsidered(final: EpisodeContext): boolean | null {
   if (!final.cnsInvolvement) return null;
@@ -249,25 +270,28 @@ function dexamethasoneConsidered(final: EpisodeContext): boolean | null {
 }
 
 /**
- * The facts of one replayed episode; null when it has no suspicion of MAS
- * recorded (an at-risk patient never suspected: no indicator applies).
- * Throws when the audit does not replay.
+ * The facts of an episode from its fold and its latest context; null when it
+ * has no suspicion of MAS recorded (an at-risk patient never suspected: no
+ * indicator applies).
  */
-export function episodeFacts(input: QualityEpisodeInput): EpisodeFacts | null {
-  const run = replay(input);
-  const { final } = run;
+export function qualityFactsOf(
+  fold: QualityFold,
+  final: EpisodeContext,
+  episode: { readonly episodeId: string; readonly ward?: string | null },
+): EpisodeFacts | null {
   if (final.suspicionAt === null) return null;
+  const { awaiting, results } = fold.escalation;
   return {
-    episodeId: input.episodeId,
+    episodeId: episode.episodeId,
     month: final.suspicionAt.slice(0, 7),
-    ward: input.ward ?? null,
+    ward: episode.ward ?? null,
     protocol: final.protocol,
     outcome: final.outcome ?? 'open',
     glucocorticoid: glucocorticoid(final),
-    reassessments: reassessments(run),
-    escalations: escalations(run),
+    reassessments: reassessments(fold, final),
+    escalations: awaiting !== null ? [...results, null] : [...results],
     refractoryStarts: refractoryStarts(final),
-    infectionCovered: infectionCovered(run),
+    infectionCovered: final.triggers.infection ? fold.infectionCovered : null,
     dexamethasoneConsidered: dexamethasoneConsidered(final),
     // From suspicion, as the glucocorticoid (the machine records no admission time).
     targetedTherapyHours:
@@ -275,4 +299,35 @@ export function episodeFacts(input: QualityEpisodeInput): EpisodeFacts | null {
         ? null
         : hoursFrom(final.suspicionAt, final.firstTargetedTherapyAt),
   };
+}
+
+/**
+ * The facts of one replayed episode: its first snapshot stepped through its
+ * audited events, folded; null when it has no suspicion of MAS recorded.
+ * Throws when the audit does not replay.
+ */
+export function episodeFacts(input: QualityEpisodeInput): EpisodeFacts | null {
+  const { fold, final } = replayQualityFold(input);
+  return qualityFactsOf(fold, final, input);
+}
+
+/**
+ * The episode's first snapshot stepped through its audited events, folded:
+ * the fold and the latest context. Throws when the audit does not replay.
+ */
+export function replayQualityFold(input: QualityEpisodeInput): {
+  readonly fold: QualityFold;
+  readonly final: EpisodeContext;
+} {
+  if (input.initialSnapshot === null) {
+    throw new Error('no first snapshot to replay the audit from');
+  }
+  let snapshot = restoreEpisodeSnapshot(input.initialSnapshot);
+  let fold = startQualityFold(snapshot);
+  for (const event of input.events) {
+    const [after] = stepEpisode(snapshot, event);
+    fold = stepQualityFold(fold, snapshot, event, after);
+    snapshot = after;
+  }
+  return { fold, final: snapshot.context };
 }

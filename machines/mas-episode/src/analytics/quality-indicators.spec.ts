@@ -1,11 +1,27 @@
 import { describe, expect, it } from '@jest/globals';
+import { initialTransition } from 'xstate';
 
+import type { EpisodeEvent } from '@mas/contracts';
 import { evidenceCatalog, seedStatements } from '@mas/protocol';
+import { scenarios } from '@mas/simulation';
 
+import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import {
+  restoreEpisodeSnapshot,
+  stepEpisode,
+} from '../lib/mas-episode.persistence.js';
+import { simulateCourse } from '../simulation/course.js';
+import { courseSeed } from '../simulation/course-seed.js';
+import { policies } from '../simulation/policies.js';
+import { exampleProfile } from '../spec-support/episode.spec-support.js';
 import {
   episodeFacts,
   type OutcomeKey,
+  qualityFactsOf,
+  type QualityFold,
   type RefractoryStartKind,
+  startQualityFold,
+  stepQualityFold,
 } from './episode-facts.js';
 import { qualityCohort } from './quality-cohort.spec-support.js';
 import {
@@ -480,6 +496,82 @@ describe('quality indicators replayed from the audit', () => {
       for (const id of definition.evidence)
         expect(catalogIds.has(id)).toBe(true);
     }
+  });
+});
+
+/**
+ * The facts as the service keeps them: the fold stored as JSON after every
+ * event and read back before the next, the facts read off the latest context.
+ */
+function factsFoldedOnWrite(
+  initialSnapshot: unknown,
+  events: readonly EpisodeEvent[],
+  episodeId: string,
+) {
+  let snapshot = restoreEpisodeSnapshot(initialSnapshot);
+  let stored = JSON.stringify(startQualityFold(snapshot));
+  for (const event of events) {
+    const [after] = stepEpisode(snapshot, event);
+    const fold = JSON.parse(stored) as QualityFold;
+    stored = JSON.stringify(stepQualityFold(fold, snapshot, event, after));
+    snapshot = after;
+  }
+  return qualityFactsOf(JSON.parse(stored) as QualityFold, snapshot.context, {
+    episodeId,
+  });
+}
+
+describe('the facts kept on write equal the replay', () => {
+  it('on the hand-computed cohort, every episode, the fold stored as JSON after each event', () => {
+    for (const episode of cohortOf()) {
+      if (episode.initialSnapshot === null) continue;
+      expect(
+        factsFoldedOnWrite(
+          episode.initialSnapshot,
+          episode.events,
+          episode.episodeId,
+        ),
+      ).toEqual(episodeFacts({ ...episode, ward: null }));
+    }
+  });
+
+  it('on simulated courses of every scenario under three policies (escalations, triggers, remission, relapse)', () => {
+    const profile = exampleProfile();
+    let withEscalations = 0;
+    for (const policy of [
+      policies.protocol,
+      policies['late-escalation'],
+      policies['no-antimicrobials'],
+    ]) {
+      for (const scenario of scenarios) {
+        const course = simulateCourse({
+          scenario,
+          policy,
+          seed: courseSeed(3, 0),
+          profile,
+        });
+        const [first] = initialTransition(masEpisodeMachine, {
+          episodeId: 'e',
+          patient: scenario.patient,
+          openedAt: '2026-03-01T08:00:00.000Z',
+          initialStage: 'suspected',
+          profile,
+        });
+        const initialSnapshot = masEpisodeMachine.getPersistedSnapshot(first);
+        const replayed = episodeFacts({
+          episodeId: 'e',
+          kind: 'real',
+          initialSnapshot,
+          events: course.events,
+        });
+        expect(factsFoldedOnWrite(initialSnapshot, course.events, 'e')).toEqual(
+          replayed,
+        );
+        if ((replayed?.escalations.length ?? 0) > 0) withEscalations += 1;
+      }
+    }
+    // The courses exercise the escalation fold, not only empty lists.
+    expect(withEscalations).toBeGreaterThan(3);
   });
 });
 

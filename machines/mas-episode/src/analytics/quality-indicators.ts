@@ -8,14 +8,21 @@
  * quantile.util.ts), rounded to 4 decimals. A point without data has n = 0
  * and null summaries (never 0). Every point lists the episodes behind it.
  */
+import type { EpisodeEvent } from '@mas/contracts';
 import { alertLabel, masProtocolDefinition, stateLabel } from '@mas/protocol';
 
+import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
+import type { EpisodeContext } from '../lib/mas-episode.types.js';
 import {
   type EpisodeFacts,
-  episodeFacts,
   type OutcomeKey,
   type QualityEpisodeInput,
+  qualityFactsOf,
+  type QualityFold,
   type RefractoryStartKind,
+  replayQualityFold,
+  startQualityFold,
+  stepQualityFold,
 } from './episode-facts.js';
 import { quantile, quantileMethod } from './quantile.util.js';
 
@@ -422,20 +429,110 @@ export function analyseEpisode(episode: QualityEpisodeInput): EpisodeAnalysis {
   if (episode.kind === 'training') {
     return { skipped: { episodeId, reason: 'training' } };
   }
+  let replayed: ReturnType<typeof replayQualityFold>;
   try {
-    const found = episodeFacts(episode);
+    replayed = replayQualityFold(episode);
+  } catch (error) {
+    return notReplayable(episodeId, error);
+  }
+  return analysisOfFold(replayed.fold, replayed.final, episode);
+}
+
+function notReplayable(episodeId: string, error: unknown): EpisodeAnalysis {
+  return {
+    skipped: {
+      episodeId,
+      reason: 'not-replayable',
+      detail: error instanceof Error ? error.message : String(error),
+    },
+  };
+}
+
+/**
+ * The format of what a service keeps per episode (`KeptQuality`): a kept
+ * value of another format is not used (the episode is replayed instead).
+ */
+export const QUALITY_FOLD_FORMAT = 1;
+
+/** What a service keeps with an episode, folded on each write. */
+export interface KeptQuality {
+  readonly format: number;
+  readonly fold: QualityFold;
+  readonly analysis: EpisodeAnalysis;
+}
+
+/**
+ * The analysis of a real episode from its fold and its latest context: what
+ * `analyseEpisode` gives from the whole audit (tested), without the replay.
+ */
+export function analysisOfFold(
+  fold: QualityFold,
+  final: EpisodeContext,
+  episode: { readonly episodeId: string; readonly ward?: string | null },
+): EpisodeAnalysis {
+  const { episodeId } = episode;
+  try {
+    const found = qualityFactsOf(fold, final, episode);
     return found
       ? { facts: found }
       : { skipped: { episodeId, reason: 'no-suspicion' } };
   } catch (error) {
-    return {
-      skipped: {
-        episodeId,
-        reason: 'not-replayable',
-        detail: error instanceof Error ? error.message : String(error),
-      },
-    };
+    return notReplayable(episodeId, error);
   }
+}
+
+/**
+ * The kept quality of a real episode after `event` (null: nothing kept
+ * before it, or of another format: the report replays the episode).
+ */
+export function keptQualityAfter(
+  kept: KeptQuality | null,
+  before: EpisodeSnapshot,
+  event: EpisodeEvent,
+  after: EpisodeSnapshot,
+  episodeId: string,
+): KeptQuality | null {
+  if (kept?.format !== QUALITY_FOLD_FORMAT) return null;
+  const fold = stepQualityFold(kept.fold, before, event, after);
+  return {
+    format: QUALITY_FOLD_FORMAT,
+    fold,
+    analysis: analysisOfFold(fold, after.context, { episodeId }),
+  };
+}
+
+/**
+ * What a service keeps for a real episode, from its whole audit (for rows
+ * written before it kept any); null for a training episode or an audit that
+ * does not replay (`analyseEpisode` names it).
+ */
+export function replayKeptQuality(
+  episode: QualityEpisodeInput,
+): KeptQuality | null {
+  if (episode.kind !== 'real') return null;
+  try {
+    const { fold, final } = replayQualityFold(episode);
+    return {
+      format: QUALITY_FOLD_FORMAT,
+      fold,
+      analysis: analysisOfFold(fold, final, episode),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The kept quality of a real episode just opened. */
+export function keptQualityAtStart(
+  initial: EpisodeSnapshot,
+  episodeId: string,
+): KeptQuality {
+  const fold = startQualityFold(initial);
+  return {
+    format: QUALITY_FOLD_FORMAT,
+    fold,
+    analysis: analysisOfFold(fold, initial.context, { episodeId }),
+  };
 }
 
 /** The indicators from the episodes' analyses, in the order given. */

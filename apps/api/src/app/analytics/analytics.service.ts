@@ -8,7 +8,11 @@ import {
   indicatorIds,
   type IndicatorResult,
   indicatorsOf,
+  type KeptQuality,
+  QUALITY_FOLD_FORMAT,
+  type QualityEpisodeInput,
   type QualityIndicators,
+  replayKeptQuality,
 } from '@mas/mas-episode/analytics';
 
 import { recordedEvent } from '../audit/audit-replay.util.js';
@@ -50,17 +54,27 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
+/** The analysis a row keeps (folded on each write), if it keeps one of this format. */
+function keptAnalysis(quality: string | null): EpisodeAnalysis | null {
+  if (quality === null) return null;
+  try {
+    const kept = JSON.parse(quality) as KeptQuality;
+    return kept.format === QUALITY_FOLD_FORMAT ? kept.analysis : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The quality indicators of real episodes (training episodes are left out),
- * each replayed from its first snapshot through its audit by the pure
- * `analyseEpisode`. It reads, never writes.
- *
- * Incremental: the analysis of each episode is kept, in this process, with
- * the episode's version (one more per audited event), and an episode is
- * replayed again only when its version moved. A report reads the episode
- * rows (without snapshots) and, for the episodes that changed since the last
- * report, their first snapshot and audit (in chunks: a few queries, never
- * one per episode). The result equals the full replay (tested).
+ * The quality indicators of real episodes (training episodes are left out).
+ * It never replays what the write path keeps: each real episode's facts are
+ * folded into its row on every write (`quality`, the same fold a full replay
+ * does, tested equal), so a report reads one column per episode. Rows an
+ * older version wrote keep nothing: those are replayed from their first
+ * snapshot and audit by the pure `analyseEpisode` (in chunks: a few queries,
+ * never one per episode), the result kept in this process by version, and
+ * written back to the row (only where the row is still at that version and
+ * keeps nothing), so each is replayed once.
  */
 export class AnalyticsService {
   private readonly kept = new Map<
@@ -85,6 +99,7 @@ export class AnalyticsService {
           patientIdentifier: true,
           protocolVersion: true,
           version: true,
+          quality: true,
         },
         where: { kind: 'real' },
         order: { createdAt: 'ASC', id: 'ASC' },
@@ -93,8 +108,14 @@ export class AnalyticsService {
       (row) =>
         query.version === undefined || row.protocolVersion === query.version,
     );
+    const fromRows = new Map<string, EpisodeAnalysis>();
+    for (const row of chosen) {
+      const analysis = keptAnalysis(row.quality);
+      if (analysis) fromRows.set(row.id, analysis);
+    }
     const changed = chosen.filter(
-      (row) => this.kept.get(row.id)?.version !== row.version,
+      (row) =>
+        !fromRows.has(row.id) && this.kept.get(row.id)?.version !== row.version,
     );
     for (const ids of chunks(changed.map((row) => row.id))) {
       await this.analyse(ids);
@@ -102,8 +123,9 @@ export class AnalyticsService {
     const result = withinMonths(
       indicatorsOf(
         chosen.flatMap((row) => {
-          const kept = this.kept.get(row.id);
-          return kept ? [kept.analysis] : [];
+          const analysis =
+            fromRows.get(row.id) ?? this.kept.get(row.id)?.analysis;
+          return analysis ? [analysis] : [];
         }),
       ),
       query,
@@ -122,7 +144,7 @@ export class AnalyticsService {
     };
   }
 
-  /** Replays these episodes from the database and keeps their analyses. */
+  /** Replays these episodes from the database, keeps their analyses and writes them back. */
   private async analyse(ids: readonly string[]): Promise<void> {
     const episodes = await this.dataSource
       .getRepository(this.entities.episode)
@@ -142,23 +164,64 @@ export class AnalyticsService {
       list.push(entry);
       byEpisode.set(entry.episodeId, list);
     }
+    const backfill: { id: string; version: number; quality: string }[] = [];
     for (const row of episodes) {
       const events = byEpisode.get(row.id) ?? [];
+      const input: QualityEpisodeInput = {
+        episodeId: row.id,
+        kind: row.kind,
+        initialSnapshot:
+          row.initialSnapshot === null
+            ? null
+            : (JSON.parse(row.initialSnapshot) as unknown),
+        events: events.map(recordedEvent),
+      };
       // Kept under the version read before its audit: an event audited
       // between the two reads is in the analysis early, and its newer
-      // version has the episode analysed again at the next report.
+      // version has the episode analysed again at the next report (and
+      // the write-back below refused, the row having moved on).
       this.kept.set(row.id, {
         version: row.version,
-        analysis: analyseEpisode({
-          episodeId: row.id,
-          kind: row.kind,
-          initialSnapshot:
-            row.initialSnapshot === null
-              ? null
-              : (JSON.parse(row.initialSnapshot) as unknown),
-          events: events.map(recordedEvent),
-        }),
+        analysis: analyseEpisode(input),
       });
+      const kept = replayKeptQuality(input);
+      // Only a replay that matches the row's version is written back.
+      if (kept && events.length === row.version) {
+        backfill.push({
+          id: row.id,
+          version: row.version,
+          quality: JSON.stringify(kept),
+        });
+      }
+    }
+    await this.writeBack(backfill);
+  }
+
+  /**
+   * Derived data written back to rows that keep none, where the row is
+   * still at the version replayed (never over a write made meanwhile). A
+   * failure (a busy database) is left for the next report.
+   */
+  private async writeBack(
+    rows: readonly { id: string; version: number; quality: string }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (const row of rows) {
+          await manager
+            .createQueryBuilder()
+            .update(this.entities.episode)
+            .set({ quality: row.quality })
+            .where('id = :id AND version = :version AND quality IS NULL', {
+              id: row.id,
+              version: row.version,
+            })
+            .execute();
+        }
+      });
+    } catch {
+      // Derived data: the next report replays these rows again.
     }
   }
 }

@@ -17,6 +17,7 @@ import { Accounts1765324800000 } from './migrations/1765324800000-accounts.js';
 import { AddEpisodeOpener1765411200000 } from './migrations/1765411200000-add-episode-opener.js';
 import { IdempotencyScope1765497600000 } from './migrations/1765497600000-idempotency-scope.js';
 import { FederatedUsers1765584000000 } from './migrations/1765584000000-federated-users.js';
+import { EpisodeQuality1765670400000 } from './migrations/1765670400000-episode-quality.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -31,6 +32,7 @@ export const migrations = [
   AddEpisodeOpener1765411200000,
   IdempotencyScope1765497600000,
   FederatedUsers1765584000000,
+  EpisodeQuality1765670400000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

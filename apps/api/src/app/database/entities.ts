@@ -83,6 +83,13 @@ export interface EpisodeRow {
    * episodes they opened. Null on rows an older version wrote.
    */
   openedBy: string | null;
+  /**
+   * The quality indicators' facts of a real episode, folded on each write
+   * (`KeptQuality` as JSON: derived from the audit, recomputable from it;
+   * null on training episodes and rows an older version wrote, which a
+   * report replays instead).
+   */
+  quality: string | null;
 }
 
 export interface AuditRow {
@@ -222,6 +229,7 @@ export function buildEntities(engine: Engine) {
         length: 100,
         nullable: true,
       },
+      quality: { type: 'text', nullable: true },
     },
   });
   const audit = new EntitySchema<AuditRow>({

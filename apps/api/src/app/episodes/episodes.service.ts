@@ -28,6 +28,11 @@ import {
   stepEpisode,
 } from '@mas/mas-episode';
 import {
+  type KeptQuality,
+  keptQualityAfter,
+  keptQualityAtStart,
+} from '@mas/mas-episode/analytics';
+import {
   checkPatientMeasures,
   ClinicalInputError,
   describeRoles,
@@ -455,6 +460,10 @@ export class EpisodesService {
       updatedAt: now,
       seal: null,
       openedBy: user.username,
+      quality:
+        request.kind === 'real'
+          ? JSON.stringify(keptQualityAtStart(snapshot, id))
+          : null,
     };
     row.seal = episodeSeal(this.auditKey, row, null, this.digests);
     await this.gate.run(() =>
@@ -838,6 +847,32 @@ export class EpisodesService {
   }
 
   /**
+   * The quality indicators' facts of a real episode with `event` folded in
+   * (null: a training episode, or nothing kept before: a report replays it).
+   * Derived data: a failure here never stops the clinical write.
+   */
+  private qualityAfter(
+    row: EpisodeRow,
+    before: EpisodeSnapshot,
+    event: EpisodeEvent,
+    after: EpisodeSnapshot,
+  ): string | null {
+    if (row.kind !== 'real' || row.quality === null) return null;
+    try {
+      const kept = keptQualityAfter(
+        JSON.parse(row.quality) as KeptQuality,
+        before,
+        event,
+        after,
+        row.id,
+      );
+      return kept === null ? null : JSON.stringify(kept);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * Lets the machine decide on one event and, if it accepts, saves the new
    * snapshot and the audit entry in one transaction (optimistic version).
    */
@@ -964,6 +999,7 @@ export class EpisodesService {
           {
             snapshot,
             ...derived,
+            quality: this.qualityAfter(row, before, event, after),
             version,
             updatedAt: now,
             seal: episodeSeal(
