@@ -3,6 +3,13 @@ import { eventLabelOf } from '@mas/protocol';
 
 import type { ReopenedOption } from './event-form.js';
 
+/** A senior's own judgement on another's request or start: never prefilled. */
+const ownJudgement = new Set([
+  'escalation.approved',
+  'escalation.rejected',
+  'escalation.countersigned',
+]);
+
 /** A recommended step as the page shows it. */
 export interface RecommendedView {
   readonly key: string;
@@ -10,11 +17,18 @@ export interface RecommendedView {
   readonly label: string;
   readonly why: string;
   readonly evidence: readonly string[];
-  /** What the user can do about it now. */
-  readonly status: 'record' | 'blocked' | 'not-yours';
+  /**
+   * What the user can do about it now: record it, not yet (blocked), not
+   * their role's to record, or not offered as an action here.
+   */
+  readonly status: 'record' | 'blocked' | 'not-yours' | 'not-offered';
   /** Why it cannot be recorded now (blocked: the protocol's reason). */
   readonly blockedReason?: string;
-  /** The form to open (record only): the step's rationale filled in. */
+  /**
+   * The form to open (record only): the step's rationale filled in, except
+   * for a senior's decision on another's request or start (approval,
+   * countersignature), which is theirs to write.
+   */
   readonly form?: ReopenedOption;
 }
 
@@ -35,7 +49,8 @@ export function recommendedViews(
       why: step.why,
       evidence: step.evidence,
     };
-    if (option === null || !canAct) return { ...base, status: 'not-yours' };
+    if (!canAct) return { ...base, status: 'not-yours' };
+    if (option === null) return { ...base, status: 'not-offered' };
     if (option.status === 'blocked') {
       return { ...base, status: 'blocked', blockedReason: option.reason };
     }
@@ -49,7 +64,9 @@ export function recommendedViews(
           step.type === 'decision.recorded'
             ? { ...example, choice: step.payload['choice'] }
             : example,
-        ...(step.rationale === undefined ? {} : { rationale: step.rationale }),
+        ...(step.rationale === undefined || ownJudgement.has(step.type)
+          ? {}
+          : { rationale: step.rationale }),
       },
     };
   });

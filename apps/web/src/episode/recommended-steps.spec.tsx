@@ -19,10 +19,17 @@ import { recommendedViews } from './recommended-steps.model.js';
 
 const T0 = '2026-03-01T08:00:00.000Z';
 const clinician: EpisodeActor = { id: 'dr-adams', role: 'clinician' };
-const auditor: EpisodeActor = { id: 'ms-audit', role: 'auditor' };
+const senior: EpisodeActor = { id: 'dr-chen', role: 'senior-clinician' };
 
 /** Ben's episode on suspicion, after the given events (at T0 + 30 min). */
-function episode(...events: { type: string; payload: unknown }[]) {
+function episode(
+  ...events: {
+    type: string;
+    payload: unknown;
+    actor?: EpisodeActor;
+    rationale?: string;
+  }[]
+) {
   let [snapshot] = initialTransition(masEpisodeMachine, {
     episodeId: 'e-next',
     patient: ben,
@@ -32,9 +39,9 @@ function episode(...events: { type: string; payload: unknown }[]) {
   });
   for (const event of events) {
     [snapshot] = stepEpisode(snapshot, {
+      actor: clinician,
       ...event,
       at: '2026-03-01T08:30:00.000Z',
-      actor: clinician,
     } as Parameters<typeof stepEpisode>[1]);
   }
   return snapshot;
@@ -113,7 +120,8 @@ describe('the recommended next step, first in the action panel', () => {
   });
 
   it('a role that does not record sees the advice without buttons', () => {
-    const { region } = renderPanel(episode(), auditor);
+    // An auditor's session acts as no one (the page gives no actor).
+    const { region } = renderPanel(episode(), null);
     expect(within(region).queryAllByRole('button')).toHaveLength(0);
     expect(region.textContent).toMatch(/methylprednisolone/i);
     expect(region.textContent).toContain('not for your role to record');
@@ -136,5 +144,51 @@ describe('the recommended next step, first in the action panel', () => {
     expect((chosen?.examplePayload as { choice?: string }).choice).toBe(
       'dexamethasone',
     );
+  });
+
+  it("a pending request: the second senior's decision first, its form with no rationale written for them [seed.refractory.1]", () => {
+    const requester: EpisodeActor = {
+      id: 'dr-baker',
+      role: 'senior-clinician',
+    };
+    const screening = (kind: string) => ({
+      type: 'screening.recorded',
+      payload: { kind, result: 'done' },
+      actor: requester,
+    });
+    const { onChoose, region } = renderPanel(
+      episode(
+        screening('tb-screening'),
+        screening('zoster-prophylaxis'),
+        screening('pjp-prophylaxis'),
+        screening('fungal-prophylaxis'),
+        {
+          type: 'severity.assessed',
+          payload: { severe: true, rapidlyWorsening: true },
+        },
+        {
+          type: 'escalation.requested',
+          payload: {
+            requestId: 'r-1',
+            drug: 'emapalumab',
+            evidence: ['seed.refractory.1'],
+          },
+          actor: requester,
+          rationale: 'rapidly worsening despite the pulse',
+        },
+      ),
+      senior,
+    );
+    const first = within(region).getAllByRole('button')[0] as HTMLElement;
+    expect(first.textContent).toMatch(/approve/i);
+    expect(first.textContent).toMatch(/emapalumab/i);
+    fireEvent.click(first);
+    const chosen = onChoose.mock.calls[0]?.[0] as
+      (EventOption & { rationale?: string }) | undefined;
+    expect(chosen?.type).toBe('escalation.approved');
+    expect((chosen?.examplePayload as { requestId?: string }).requestId).toBe(
+      'r-1',
+    );
+    expect(chosen?.rationale).toBeUndefined();
   });
 });

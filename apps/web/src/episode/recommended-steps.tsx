@@ -50,6 +50,9 @@ export function RecommendedSteps({ steps, onChoose }: RecommendedStepsProps) {
             {step.status === 'not-yours' ? (
               <span className="hint"> (not for your role to record)</span>
             ) : null}
+            {step.status === 'not-offered' ? (
+              <span className="hint"> (not offered as an action here)</span>
+            ) : null}
           </li>
         ))}
       </ol>

@@ -208,6 +208,19 @@ function candidates(
   for (const drug of backgroundDrugs) {
     list.push(candidate('background-therapy.recorded', at, { drug }, drug));
   }
+  // A background therapy running: its dose raised (to an MAS dose).
+  for (const therapy of activeTherapies(context)) {
+    const drug = backgroundDrugs.find((d) => d === therapy.drug);
+    if (!therapy.background || drug === undefined) continue;
+    list.push(
+      candidate(
+        'background-therapy.recorded',
+        at,
+        { drug, doseIncreased: true },
+        `${drug} (dose increased)`,
+      ),
+    );
+  }
   for (const drug of refractoryDrugs) {
     list.push(
       candidate(

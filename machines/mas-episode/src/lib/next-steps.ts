@@ -16,8 +16,13 @@
 import type { EpisodeEvent } from '@mas/contracts';
 import { eventWording } from '@mas/protocol';
 
-import { isEscalationWarranted } from './mas-episode.checks.js';
+import {
+  hasEverStarted,
+  isEscalationWarranted,
+  therapyClassOf,
+} from './mas-episode.checks.js';
 import type { EpisodeSnapshot, EventOption } from './mas-episode.explain.js';
+import type { EpisodeContext, TherapyRecord } from './mas-episode.types.js';
 
 /** A step: an event body (type, payload, rationale, who) and why it is advised. */
 export interface NextStep {
@@ -78,8 +83,48 @@ const screeningsBeforeRefractory = [
   'fungal-prophylaxis',
 ] as const;
 
-const everOn = (snapshot: EpisodeSnapshot, drug: string) =>
-  snapshot.context.therapies.some((t) => t.drug === drug);
+/**
+ * A therapy given at an MAS dose and not stopped: a background therapy
+ * (anakinra for sJIA at its standard dose) counts once its dose was raised.
+ */
+function atMasDose(t: TherapyRecord): boolean {
+  return (
+    t.stoppedAt === undefined && (!t.background || t.doseIncreases.length > 0)
+  );
+}
+
+const onBoard = (context: EpisodeContext, drug: string) =>
+  context.therapies.some((t) => t.drug === drug && atMasDose(t));
+
+/** A background therapy at its standard dose (not raised yet). */
+const atStandardDose = (context: EpisodeContext, drug: string) =>
+  context.therapies.some(
+    (t) =>
+      t.drug === drug &&
+      t.background &&
+      t.stoppedAt === undefined &&
+      t.doseIncreases.length === 0,
+  );
+
+const glucocorticoidRunning = (context: EpisodeContext) =>
+  context.therapies.some(
+    (t) => t.therapyClass === 'glucocorticoid' && t.stoppedAt === undefined,
+  );
+
+/** A refractory therapy running, or a request for one pending or approved. */
+function refractoryUnderWay(context: EpisodeContext): boolean {
+  return (
+    context.therapies.some(
+      (t) =>
+        t.therapyClass === 'refractory' &&
+        !t.background &&
+        t.stoppedAt === undefined,
+    ) ||
+    context.escalationRequests.some(
+      (r) => r.status === 'pending' || r.status === 'approved',
+    )
+  );
+}
 
 /** The protocol's next steps on the episode as it stands, in order. */
 export function protocolNextSteps(
@@ -97,12 +142,41 @@ export function protocolNextSteps(
     evidence: readonly string[],
     extra: Pick<NextStep, 'rationale' | 'actor'> = {},
   ) => steps.push({ type, payload, why, evidence, ...extra });
-  // Drugs on board or already planned in this decision.
+  // Drugs on board (at an MAS dose, not stopped) or planned in this decision.
   const has = (drug: string) =>
-    everOn(snapshot, drug) ||
+    onBoard(c, drug) ||
     steps.some(
-      (x) => x.type === 'therapy.started' && x.payload['drug'] === drug,
+      (x) =>
+        (x.type === 'therapy.started' ||
+          x.type === 'background-therapy.recorded') &&
+        x.payload['drug'] === drug,
     );
+  /**
+   * Anakinra at an MAS dose: started, or the background dose raised (the
+   * seed: doses higher than the standard 1-2 mg/kg/day).
+   */
+  const startAnakinra = (
+    why: string,
+    evidence: readonly string[],
+    rationale?: string,
+  ) => {
+    if (atStandardDose(c, 'anakinra')) {
+      push(
+        'background-therapy.recorded',
+        { drug: 'anakinra', doseIncreased: true },
+        `${why}: raise the background anakinra to an MAS dose, above the standard 1-2 mg/kg/day`,
+        [...evidence, 'seed.second-line.4'],
+      );
+    } else {
+      push(
+        'therapy.started',
+        { drug: 'anakinra', route: 'iv' },
+        why,
+        evidence,
+        rationale === undefined ? {} : { rationale },
+      );
+    }
+  };
   const { known } = signals;
   if (
     c.diagnosisBasis === null &&
@@ -169,43 +243,61 @@ export function protocolNextSteps(
       ['seed.pitfalls.4'],
     );
   }
-  // Glucocorticoid pulse.
-  if (c.firstGlucocorticoidAt === null) {
-    if (signals.cns && options.considerDexamethasone) {
-      push(
-        'decision.recorded',
-        { topic: 'cns-dexamethasone', choice: 'dexamethasone' },
-        'CNS involvement: dexamethasone should be considered',
-        ['seed.initial.2'],
-        {
-          rationale:
-            'CNS involvement: dexamethasone crosses the blood-brain barrier',
-        },
-      );
-      push(
-        'therapy.started',
-        { drug: 'dexamethasone', route: 'iv' },
-        'no glucocorticoid yet; CNS involvement: dexamethasone crosses the blood-brain barrier',
-        ['seed.initial.1', 'seed.initial.2', 'seed.initial.3'],
-      );
-    } else {
-      push(
-        'therapy.started',
-        { drug: 'methylprednisolone', route: 'iv' },
-        'no glucocorticoid yet: a high-dose pulse is the cornerstone of initial treatment, early',
-        ['seed.initial.1', 'seed.initial.3'],
-      );
-    }
+  // Glucocorticoid pulse: none running (never given, or stopped while MAS
+  // is active), dexamethasone considered in CNS involvement (the alert's
+  // own condition: started once, or a decision recorded).
+  const dexamethasoneConsidered =
+    hasEverStarted(c, 'dexamethasone') ||
+    c.decisions['cns-dexamethasone'] !== undefined;
+  const pulseDue = !glucocorticoidRunning(c) && !c.inRemission;
+  if (
+    signals.cns &&
+    options.considerDexamethasone &&
+    !dexamethasoneConsidered
+  ) {
+    push(
+      'decision.recorded',
+      { topic: 'cns-dexamethasone', choice: 'dexamethasone' },
+      'CNS involvement: dexamethasone should be considered',
+      ['seed.initial.2'],
+      {
+        rationale:
+          'CNS involvement: dexamethasone crosses the blood-brain barrier',
+      },
+    );
+    push(
+      'therapy.started',
+      { drug: 'dexamethasone', route: 'iv' },
+      pulseDue
+        ? 'no glucocorticoid running; CNS involvement: dexamethasone crosses the blood-brain barrier'
+        : 'CNS involvement: dexamethasone crosses the blood-brain barrier better',
+      ['seed.initial.1', 'seed.initial.2', 'seed.initial.3'],
+    );
+  } else if (pulseDue) {
+    const chosen =
+      c.decisions['cns-dexamethasone']?.choice === 'dexamethasone'
+        ? 'dexamethasone'
+        : 'methylprednisolone';
+    push(
+      'therapy.started',
+      { drug: chosen, route: 'iv' },
+      c.firstGlucocorticoidAt === null
+        ? 'no glucocorticoid yet: a high-dose pulse is the cornerstone of initial treatment, early'
+        : 'no glucocorticoid running while MAS is active: a high-dose pulse',
+      ['seed.initial.1', 'seed.initial.3'],
+    );
   }
   // Combination up front when severe, or on over-escalation.
   if ((severe || options.overEscalate) && !has('anakinra')) {
     const why = 'severe MAS: combination up front';
-    for (const drug of ['anakinra', 'ciclosporin']) {
+    const evidence = ['seed.second-line.5', 'seed.emerging.1'];
+    startAnakinra(why, evidence, why);
+    if (!has('ciclosporin')) {
       push(
         'therapy.started',
-        { drug, route: 'iv' },
+        { drug: 'ciclosporin', route: 'iv' },
         why,
-        ['seed.second-line.5', 'seed.emerging.1'],
+        evidence,
         { rationale: why },
       );
     }
@@ -230,7 +322,12 @@ export function protocolNextSteps(
       ['seed.subtype.3'],
     );
   }
-  if (known.infection && options.antimicrobials && !c.antimicrobialsActive) {
+  if (
+    known.infection &&
+    options.antimicrobials &&
+    !c.antimicrobialsActive &&
+    c.decisions['infection-antimicrobials'] === undefined
+  ) {
     push(
       'antimicrobials.started',
       { agents: ['ceftriaxone'] },
@@ -282,16 +379,14 @@ export function protocolNextSteps(
       ['seed.subtype.2'],
     );
   }
-  // Escalation after an inadequate response.
+  // Escalation after an inadequate response or rapid worsening.
   if (signals.escalate && !c.inRemission) {
     const why = { rationale: 'inadequate response at reassessment' };
     if (!has('anakinra')) {
-      push(
-        'therapy.started',
-        { drug: 'anakinra', route: 'iv' },
-        'inadequate response to glucocorticoids: add a second-line agent (anakinra at a high dose; ciclosporin is the other)',
+      startAnakinra(
+        'inadequate response or rapid worsening: add a second-line agent (anakinra at a high dose; ciclosporin is the other)',
         ['seed.second-line.1', 'seed.second-line.4'],
-        why,
+        why.rationale,
       );
     } else if (!has('ciclosporin')) {
       push(
@@ -306,23 +401,28 @@ export function protocolNextSteps(
       !has(recommendedRefractoryDrug) &&
       isEscalationWarranted(c)
     ) {
-      for (const kind of screeningsBeforeRefractory) {
-        if (!c.screenings[kind]) {
-          push(
-            'screening.recorded',
-            { kind, result: 'done' },
-            `before ${recommendedRefractoryDrug}: screening and prophylaxis`,
-            ['seed.refractory.1'],
-          );
-        }
-      }
-      const pending = c.escalationRequests.find(
-        (r) => r.drug === recommendedRefractoryDrug && r.status === 'pending',
-      );
       const approved = c.escalationRequests.find(
         (r) => r.drug === recommendedRefractoryDrug && r.status === 'approved',
       );
-      if (!pending && !approved) {
+      if (approved) {
+        push(
+          'therapy.started',
+          { drug: recommendedRefractoryDrug },
+          `refractory MAS: ${recommendedRefractoryDrug} approved by a second senior`,
+          ['seed.refractory.1'],
+          { rationale: 'approved by a second senior', actor: 'senior-a' },
+        );
+      } else if (!refractoryUnderWay(c)) {
+        for (const kind of screeningsBeforeRefractory) {
+          if (!c.screenings[kind]) {
+            push(
+              'screening.recorded',
+              { kind, result: 'done' },
+              `before ${recommendedRefractoryDrug}: screening and prophylaxis`,
+              ['seed.refractory.1'],
+            );
+          }
+        }
         const requestId = `sim-${recommendedRefractoryDrug}-${c.escalationRequests.length + 1}`;
         push(
           'escalation.requested',
@@ -346,22 +446,14 @@ export function protocolNextSteps(
           ['seed.refractory.1'],
           { rationale: 'agreed: refractory MAS', actor: 'senior-b' },
         );
-      } else if (pending) {
         push(
-          'escalation.approved',
-          { requestId: pending.requestId },
-          `${recommendedRefractoryDrug} requested by ${pending.requestedBy.id}: awaiting a second senior`,
+          'therapy.started',
+          { drug: recommendedRefractoryDrug },
+          'refractory MAS: emapalumab has shown efficacy after standard care failed',
           ['seed.refractory.1'],
-          { rationale: 'agreed: refractory MAS', actor: 'senior-b' },
+          { rationale: 'approved by a second senior', actor: 'senior-a' },
         );
       }
-      push(
-        'therapy.started',
-        { drug: recommendedRefractoryDrug },
-        'refractory MAS: emapalumab has shown efficacy after standard care failed',
-        ['seed.refractory.1'],
-        { rationale: 'approved by a second senior', actor: 'senior-a' },
-      );
     }
   }
   // Remission, taper; relapse back to treatment.
@@ -387,20 +479,25 @@ export function protocolNextSteps(
       ['seed.monitoring.3'],
       why,
     );
-    push(
-      'therapy.started',
-      { drug: glucocorticoid, route: 'iv' },
-      'relapse: back to a pulse of the glucocorticoid first chosen',
-      ['seed.initial.1'],
-      why,
+    const pulsePlanned = steps.some(
+      (x) =>
+        x.type === 'therapy.started' &&
+        therapyClassOf(String(x.payload['drug'])) === 'glucocorticoid',
     );
-    if (!has('anakinra')) {
+    if (!pulsePlanned) {
       push(
         'therapy.started',
-        { drug: 'anakinra', route: 'iv' },
+        { drug: glucocorticoid, route: 'iv' },
+        'relapse: back to a pulse of the glucocorticoid first chosen',
+        ['seed.initial.1'],
+        why,
+      );
+    }
+    if (!has('anakinra')) {
+      startAnakinra(
         'relapse on the taper: glucocorticoids alone are not enough',
         ['seed.second-line.1', 'seed.second-line.4'],
-        why,
+        why.rationale,
       );
     }
   }
@@ -413,31 +510,59 @@ export function protocolNextSteps(
  * after the last escalation step (each step is judged at a reassessment of
  * its own, never stacked on the verdict that called for the one before), or
  * on rapid worsening before any second-line agent; refractory therapy once
- * both second-line agents are on board and such a verdict follows them.
+ * both second-line agents are on board at MAS doses and such a verdict
+ * follows them (and follows any refractory request a senior rejected); a
+ * recorded relapse with no glucocorticoid pulse since.
  */
 export function recordedSignals(snapshot: EpisodeSnapshot): NextStepSignals {
   const c = snapshot.context;
   const ebv = c.triggers.ebvCellType;
+  const latest = (times: readonly string[]) =>
+    times.reduce<string | null>(
+      (last, t) =>
+        last === null || Date.parse(t) > Date.parse(last) ? t : last,
+      null,
+    );
   const secondLine = c.therapies.filter(
-    (t) => !t.background && t.therapyClass === 'second-line',
+    (t) =>
+      t.therapyClass === 'second-line' &&
+      (!t.background || t.doseIncreases.length > 0),
   );
-  const lastStepAt = secondLine.reduce<string | null>(
-    (latest, t) =>
-      latest === null || Date.parse(t.startedAt) > Date.parse(latest)
-        ? t.startedAt
-        : latest,
-    null,
+  const lastStepAt = latest(
+    secondLine.flatMap((t) =>
+      t.background ? [...t.doseIncreases] : [t.startedAt],
+    ),
   );
   const verdict = c.lastResponse;
-  const failedSince =
+  /** `time` is after `than` (a missing `than`: always; a missing `time`: never). */
+  const after = (time: string | null, than: string | null) =>
+    time !== null && (than === null || Date.parse(time) > Date.parse(than));
+  const failedAt =
     verdict !== null &&
-    (verdict.verdict === 'inadequate' || verdict.verdict === 'worsening') &&
-    (lastStepAt === null || Date.parse(verdict.at) > Date.parse(lastStepAt));
+    (verdict.verdict === 'inadequate' || verdict.verdict === 'worsening')
+      ? verdict.at
+      : null;
+  const failedSince = after(failedAt, lastStepAt);
   const warranted =
     failedSince || (c.rapidlyWorsening && secondLine.length === 0);
   const bothOnBoard = ['anakinra', 'ciclosporin'].every((drug) =>
-    secondLine.some((t) => t.drug === drug),
+    onBoard(c, drug),
   );
+  const lastRejectedAt = latest(
+    c.escalationRequests.flatMap((r) =>
+      r.status === 'rejected' && r.decidedAt !== undefined ? [r.decidedAt] : [],
+    ),
+  );
+  const relapsedUntreated =
+    c.relapses > 0 &&
+    !c.inRemission &&
+    c.treatmentStartedAt !== null &&
+    !c.therapies.some(
+      (t) =>
+        t.therapyClass === 'glucocorticoid' &&
+        c.treatmentStartedAt !== null &&
+        Date.parse(t.startedAt) >= Date.parse(c.treatmentStartedAt),
+    );
   return {
     known: {
       infection: c.triggers.infection,
@@ -448,9 +573,9 @@ export function recordedSignals(snapshot: EpisodeSnapshot): NextStepSignals {
     needsOrganSupport: null,
     plateletsLow: false,
     escalate: warranted,
-    refractory: bothOnBoard && failedSince,
+    refractory: bothOnBoard && failedSince && after(failedAt, lastRejectedAt),
     remission: false,
-    relapse: false,
+    relapse: relapsedUntreated,
   };
 }
 
@@ -461,15 +586,29 @@ export interface Recommendation {
   readonly option: EventOption | null;
 }
 
-function variantOf(step: NextStep): string | undefined {
+function variantOf(
+  context: EpisodeContext,
+  step: NextStep,
+): string | undefined {
   if (step.type === 'diagnosis.confirmed') {
     return step.payload['basis'] === 'criteria'
       ? 'on criteria'
       : 'on clinical grounds';
   }
+  if (step.type === 'escalation.approved') {
+    return context.escalationRequests.find(
+      (r) => r.requestId === step.payload['requestId'],
+    )?.drug;
+  }
   const subject = eventWording(step.type, step.payload).subject;
   if (step.type === 'therapy.started' && step.payload['emergency'] === true) {
     return `${subject ?? ''} (emergency start)`;
+  }
+  if (
+    step.type === 'background-therapy.recorded' &&
+    step.payload['doseIncreased'] === true
+  ) {
+    return `${subject ?? ''} (dose increased)`;
   }
   return subject;
 }
@@ -478,7 +617,10 @@ function variantOf(step: NextStep): string | undefined {
  * The protocol's next steps on a recorded episode, each with the action the
  * user is offered for it (allowed or blocked, with the reason): a ward's
  * "recommended next step", from the same rule the simulator follows. A
- * reassessment due by now comes first.
+ * reassessment due by now comes first; then a pending refractory request
+ * awaiting a second senior and an emergency start awaiting its
+ * countersignature. What the record already holds (a relapse) is not asked
+ * again.
  */
 export function recommendNextSteps(
   snapshot: EpisodeSnapshot,
@@ -488,33 +630,62 @@ export function recommendNextSteps(
   },
 ): Recommendation[] {
   const c = snapshot.context;
+  if (snapshot.status === 'done') return [];
+  const requestIds = new Set(c.escalationRequests.map((r) => r.requestId));
   const steps = protocolNextSteps(snapshot, recordedSignals(snapshot), {
     antimicrobials: true,
     considerDexamethasone: true,
     overEscalate: false,
     clinicalDiagnosis: false,
-  });
+  }).filter(
+    (step) =>
+      step.type !== 'relapse.recorded' &&
+      // The rule's request comes with its approval: the approval is
+      // advised once the request exists.
+      !(
+        step.type === 'escalation.approved' &&
+        !requestIds.has(String(step.payload['requestId']))
+      ),
+  );
+  const first: NextStep[] = [];
   const due = c.dues['reassessment']?.dueAt ?? null;
-  if (
-    snapshot.status !== 'done' &&
-    due !== null &&
-    Date.parse(due) <= Date.parse(c.now)
-  ) {
-    steps.unshift({
+  if (due !== null && Date.parse(due) <= Date.parse(c.now)) {
+    first.push({
       type: 'reassessment.recorded',
       payload: {},
-      why: `the reassessment was due at ${due}`,
+      why: 'the reassessment is due',
       evidence: ['seed.monitoring.1'],
     });
   }
+  for (const request of c.escalationRequests) {
+    if (request.status !== 'pending') continue;
+    first.push({
+      type: 'escalation.approved',
+      payload: { requestId: request.requestId },
+      why: `${request.drug} requested by ${request.requestedBy.id}: a second senior decides (approve or reject)`,
+      evidence: ['seed.refractory.1'],
+    });
+  }
+  for (const start of c.emergencyStarts) {
+    if (start.countersignedBy !== undefined) continue;
+    first.push({
+      type: 'escalation.countersigned',
+      payload: { drug: start.drug },
+      why: `${start.drug} started in an emergency by ${start.startedBy.id}: a second senior countersigns`,
+      evidence: ['seed.refractory.1'],
+    });
+  }
   const options = [...offered.allowed, ...offered.blocked];
-  return steps.map((step) => {
-    const variant = variantOf(step);
+  return [...first, ...steps].map((step) => {
+    const variant = variantOf(c, step);
     const option =
       options.find(
         (o) =>
           o.type === step.type &&
-          (o.variant === undefined || o.variant === variant),
+          o.variant === variant &&
+          (o.type !== 'escalation.approved' ||
+            (o.examplePayload as { requestId?: unknown } | null)?.requestId ===
+              step.payload['requestId']),
       ) ?? null;
     return { step, option };
   });

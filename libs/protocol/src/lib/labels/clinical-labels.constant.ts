@@ -96,6 +96,11 @@ export const eventLabels = {
     general: 'Record a therapy already being given',
     group: 'treat',
   },
+  'background-therapy.recorded:dose-increased': {
+    label: 'Raise the dose of {subject} already being given',
+    general: 'Raise the dose of a therapy already being given',
+    group: 'escalate',
+  },
   'escalation.requested': {
     label: 'Request escalation to {subject}',
     general: 'Request an escalation',

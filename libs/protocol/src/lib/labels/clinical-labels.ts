@@ -74,9 +74,11 @@ export function eventWording(
   const qualifier =
     fields['emergency'] === true
       ? 'emergency'
-      : type === 'diagnosis.confirmed'
-        ? text(fields['basis'])
-        : undefined;
+      : fields['doseIncreased'] === true
+        ? 'dose-increased'
+        : type === 'diagnosis.confirmed'
+          ? text(fields['basis'])
+          : undefined;
   return {
     ...(subject === undefined ? {} : { subject }),
     ...(qualifier === undefined ? {} : { qualifier }),
