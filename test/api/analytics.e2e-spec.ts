@@ -6,6 +6,7 @@
  */
 import { describe, expect } from '@jest/globals';
 
+import { scenarios } from '@mas/simulation';
 import { amira, floridMas, panelOf } from '@mas/testing';
 
 import {
@@ -315,6 +316,61 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       ).toEqual(
         stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
       );
+    },
+  );
+
+  maybe(
+    'a simulated cohort of one policy beside the real indicators, labelled model output; its query checked; only auditors and seniors',
+    async () => {
+      const auditor = await as('auditor-ames');
+      const answer = await auditor.request(
+        'GET',
+        '/api/analytics/simulated?policy=protocol&runs=2&seed=7',
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body.notice).toMatch(/never evidence/);
+      expect(answer.body).toMatchObject({
+        policy: 'protocol',
+        runs: 2,
+        seed: 7,
+      });
+      const scenarioCount = scenarios.length;
+      expect(answer.body.episodes).toBe(scenarioCount * 2);
+      const gc = answer.body.indicators['suspicion-to-glucocorticoid']
+        .points as { ward: string | null; n: number }[];
+      expect(gc.find((p) => p.ward === null)?.n).toBe(scenarioCount * 2);
+      // The same question gives the same answer (kept, not run again).
+      const again = await (
+        await as('dr-baker')
+      ).request(
+        'GET',
+        '/api/analytics/simulated?policy=protocol&runs=2&seed=7',
+      );
+      expect(again.body).toEqual(answer.body);
+      for (const [query, field, rule] of [
+        ['runs=21', 'query.runs', /1 to 20/],
+        ['runs=0', 'query.runs', /1 to 20/],
+        ['policy=yolo', 'query.policy', /policy of the simulator/],
+        ['colour=red', 'query.colour', /colour/],
+      ] as const) {
+        const refused = await auditor.request(
+          'GET',
+          `/api/analytics/simulated?${query}`,
+        );
+        expect({ query, status: refused.status }).toEqual({
+          query,
+          status: 400,
+        });
+        expect(refused.body.field ?? 'query').toBe(field);
+        expect(JSON.stringify(refused.body)).toMatch(rule);
+      }
+      expect(
+        (
+          await (
+            await as('dr-adams')
+          ).request('GET', '/api/analytics/simulated')
+        ).status,
+      ).toBe(403);
     },
   );
 });

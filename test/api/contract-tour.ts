@@ -359,6 +359,7 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
   for (const path of [
     '/api/analytics',
     '/api/analytics?from=2026-03&to=2026-03&version=1.0.0&format=csv',
+    '/api/analytics/simulated?policy=delay&runs=1&seed=3',
   ]) {
     expectStatus(await as('auditor-ames').request('GET', path), 200, path);
   }

@@ -411,12 +411,22 @@ describe('the clinician web app in Chromium', () => {
       await expect(
         page.getByRole('link', { name: 'Download CSV' }).getAttribute('href'),
       ).resolves.toBe('/api/analytics?format=csv');
+      // Beside a simulated cohort of the protocol policy (model output).
+      await page.getByLabel('Courses per scenario').fill('1');
+      await page.getByRole('button', { name: 'Simulate and compare' }).click();
+      await glucocorticoid
+        .locator('.quality-simulated')
+        .getByText(/MODEL OUTPUT.*simulated.*n 10; median/)
+        .waitFor();
       await page.screenshot({
         path: join(SCREENSHOTS, 'quality.png'),
         fullPage: true,
       });
       expect(await axeProblems(page)).toEqual([]);
       expect(await rawIds(page)).toEqual([]);
+      await page
+        .getByRole('button', { name: 'Hide the simulated cohort' })
+        .click();
       // A period without the course: nothing to show.
       await page.getByLabel('From month').fill('2026-04');
       await page.getByText('0 real episodes counted.').waitFor();

@@ -110,7 +110,7 @@ export class AppModule {
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
         AnalyticsModule.forRoot(
-          new AnalyticsService(deps.dataSource, deps.entities),
+          new AnalyticsService(deps.dataSource, deps.entities, deps.profile),
         ),
         AuditModule.forRoot(audit),
         EscalationsModule.forRoot(escalations),

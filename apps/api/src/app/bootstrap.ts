@@ -251,6 +251,7 @@ export async function startService(options: {
     ['GET /api/auth/oidc/callback', options.config.LOGIN_RATE_PER_MINUTE],
     ['GET /api/audit/verify', options.config.EXPENSIVE_RATE_PER_MINUTE],
     ['GET /api/audit/checkpoint', options.config.EXPENSIVE_RATE_PER_MINUTE],
+    ['GET /api/analytics/simulated', options.config.EXPENSIVE_RATE_PER_MINUTE],
   ]);
   app
     .getHttpAdapter()

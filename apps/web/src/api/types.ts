@@ -18,6 +18,7 @@ import type {
   protocolVersionListSchema,
   qualityReportSchema,
   signInProvidersSchema,
+  simulatedQualitySchema,
   UserRole,
 } from '@mas/contracts';
 import type { EventOption } from '@mas/mas-episode';
@@ -56,6 +57,9 @@ export type EscalationDecision = z.output<typeof escalationDecisionSchema>;
 
 /** The quality indicators of real episodes (GET /api/analytics). */
 export type QualityReport = z.output<typeof qualityReportSchema>;
+
+/** The same over a simulated cohort, model output (GET /api/analytics/simulated). */
+export type SimulatedQuality = z.output<typeof simulatedQualitySchema>;
 
 /** The protocol versions the service knows (GET /api/protocol/versions). */
 export type ProtocolVersionList = z.output<typeof protocolVersionListSchema>;

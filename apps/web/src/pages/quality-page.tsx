@@ -14,7 +14,7 @@ import {
 import { findEvidence } from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
-import type { QualityReport } from '../api/types.js';
+import type { QualityReport, SimulatedQuality } from '../api/types.js';
 import { hrefOf } from '../routes.js';
 import {
   formatHours,
@@ -26,6 +26,8 @@ import {
   type PointRow,
   type QualityFilter,
   qualityQuery,
+  simulatedRow,
+  simulatedText,
 } from './quality.model.js';
 
 import './quality-page.css';
@@ -224,11 +226,17 @@ function IndicatorSection({
   patients,
   selected,
   onSelect,
+  simulated,
 }: {
   readonly indicator: Indicator;
   readonly patients: QualityReport['patients'];
   readonly selected: Selection | null;
   readonly onSelect: (selection: Selection) => void;
+  /** The same indicator over a simulated cohort (model output), if asked for. */
+  readonly simulated?: {
+    readonly indicator: Indicator;
+    readonly label: string;
+  };
 }): JSX.Element {
   const headingId = useId();
   const view = indicatorView(indicator);
@@ -254,6 +262,13 @@ function IndicatorSection({
         Follows <code>{indicator.statement}</code>
         {statement ? `: “${statement.text}”` : ''}
       </p>
+      {simulated ? (
+        <SimulatedLine
+          row={simulatedRow(simulated.indicator)}
+          shareOf={view.shareOf}
+          label={simulated.label}
+        />
+      ) : null}
       {view.rows.length === 0 ? (
         <p>No episode in the months chosen.</p>
       ) : (
@@ -340,6 +355,127 @@ function IndicatorSection({
   );
 }
 
+/** The simulated cohort's figures of one indicator, labelled model output. */
+function SimulatedLine({
+  row,
+  shareOf,
+  label,
+}: {
+  readonly row: PointRow | null;
+  readonly shareOf: string | null;
+  readonly label: string;
+}): JSX.Element {
+  return (
+    <p className="quality-simulated">
+      <span className="badge info">MODEL OUTPUT</span> {label}:{' '}
+      {row === null ? 'no course counted' : simulatedText(row, shareOf)}
+    </p>
+  );
+}
+
+/**
+ * Asks for a simulated cohort (a policy of the simulator, courses per
+ * scenario, a seed) and says what came back, labelled model output.
+ */
+function SimulatedCohortPanel({
+  api,
+  result,
+  onResult,
+}: {
+  readonly api: ApiClient;
+  readonly result: SimulatedQuality | null;
+  readonly onResult: (result: SimulatedQuality | null) => void;
+}): JSX.Element {
+  const [policy, setPolicy] = useState('protocol');
+  const [runs, setRuns] = useState('5');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = () => {
+    setBusy(true);
+    setError(null);
+    const query = new URLSearchParams({ policy, runs, seed: '1' });
+    api
+      .request<SimulatedQuality>(
+        'GET',
+        `/api/analytics/simulated?${query.toString()}`,
+      )
+      .then(
+        (answer) => {
+          onResult(answer);
+        },
+        (e: unknown) => {
+          setError(e instanceof Error ? e.message : String(e));
+        },
+      )
+      .finally(() => {
+        setBusy(false);
+      });
+  };
+  return (
+    <section
+      className="quality-simulated-panel"
+      aria-labelledby="simulated-title"
+    >
+      <h2 id="simulated-title">Beside a simulated cohort (model output)</h2>
+      <p>
+        What a policy of the simulator would have achieved on its virtual
+        patients (every scenario), computed as the real indicators are. Model
+        output for teaching and for studying the protocol: never evidence, never
+        a prediction for a real patient.
+      </p>
+      <div className="filters" role="group" aria-label="Simulated cohort">
+        <label>
+          Policy{' '}
+          <select value={policy} onChange={(e) => setPolicy(e.target.value)}>
+            {(
+              result?.policies ?? [
+                { id: 'protocol', description: "the protocol's next step" },
+              ]
+            ).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.description}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Courses per scenario{' '}
+          <input
+            type="number"
+            min={1}
+            max={20}
+            value={runs}
+            onChange={(e) => setRuns(e.target.value)}
+          />
+        </label>
+        <button type="button" onClick={run} disabled={busy}>
+          {busy ? 'Simulating…' : 'Simulate and compare'}
+        </button>
+        {result ? (
+          <button type="button" onClick={() => onResult(null)}>
+            Hide the simulated cohort
+          </button>
+        ) : null}
+      </div>
+      {error ? <p role="alert">{error}</p> : null}
+      {result ? (
+        <p role="status">
+          {result.notice} {simulatedLabel(result)}: {String(result.episodes)}{' '}
+          courses counted.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Which simulated cohort, in words. */
+function simulatedLabel(result: SimulatedQuality): string {
+  const policy =
+    result.policies.find((p) => p.id === result.policy)?.description ??
+    result.policy;
+  return `simulated, ${policy}, ${String(result.runs)} per scenario, model ${result.model.id} ${result.model.version}`;
+}
+
 export interface QualityPageProps {
   readonly api: ApiClient;
 }
@@ -359,6 +495,7 @@ export function QualityPage({ api }: QualityPageProps): JSX.Element {
   const [report, setReport] = useState<QualityReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Selection | null>(null);
+  const [simulated, setSimulated] = useState<SimulatedQuality | null>(null);
   const path = qualityQuery(filter);
   useEffect(() => {
     let live = true;
@@ -439,6 +576,11 @@ export function QualityPage({ api }: QualityPageProps): JSX.Element {
               ? ` Not counted: ${episodes(leftOut('not-replayable'))} whose audit does not replay.`
               : ''}
           </p>
+          <SimulatedCohortPanel
+            api={api}
+            result={simulated}
+            onResult={setSimulated}
+          />
           {Object.values(report.indicators).map((indicator) => (
             <IndicatorSection
               key={indicator.id}
@@ -446,6 +588,14 @@ export function QualityPage({ api }: QualityPageProps): JSX.Element {
               patients={report.patients}
               selected={selected}
               onSelect={setSelected}
+              {...(simulated
+                ? {
+                    simulated: {
+                      indicator: simulated.indicators[indicator.id],
+                      label: simulatedLabel(simulated),
+                    },
+                  }
+                : {})}
             />
           ))}
         </>

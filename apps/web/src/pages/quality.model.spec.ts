@@ -6,6 +6,8 @@ import {
   type Indicators,
   indicatorView,
   qualityQuery,
+  simulatedRow,
+  simulatedText,
 } from './quality.model.js';
 
 const glucocorticoid: Indicators['suspicion-to-glucocorticoid'] = {
@@ -70,5 +72,29 @@ describe('the Quality page model', () => {
         },
       ],
     });
+  });
+
+  it('words a simulated row: n, median with IQR, the share, what was counted', () => {
+    const row = {
+      month: '2026-03',
+      ward: null,
+      n: 20,
+      medianHours: 0.5,
+      q1Hours: 0,
+      q3Hours: 1.25,
+      share: 0.95,
+      detail: '19 within the limit',
+      episodeIds: [],
+    };
+    expect(simulatedText(row, 'within the limit')).toBe(
+      'n 20; median 0.5 h (IQR 0 h – 1.3 h); 95 % within the limit; 19 within the limit',
+    );
+    expect(
+      simulatedText(
+        { ...row, medianHours: null, q1Hours: null, q3Hours: null, detail: '' },
+        null,
+      ),
+    ).toBe('n 20');
+    expect(simulatedRow(undefined)).toBeNull();
   });
 });

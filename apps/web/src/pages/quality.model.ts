@@ -183,3 +183,32 @@ export function indicatorView(indicator: Indicator): IndicatorView {
       };
   }
 }
+
+/**
+ * The simulated cohort's figures of an indicator, for the line beside the
+ * real ones: its every-ward row (a simulated cohort has one month).
+ */
+export function simulatedRow(
+  indicator: Indicator | undefined,
+): PointRow | null {
+  if (indicator === undefined) return null;
+  return indicatorView(indicator).rows.find((r) => r.ward === null) ?? null;
+}
+
+/** The simulated figures of a row in words: n, median and IQR, share. */
+export function simulatedText(row: PointRow, shareOf: string | null): string {
+  const parts = [`n ${String(row.n)}`];
+  if (row.medianHours !== null) {
+    parts.push(
+      `median ${formatHours(row.medianHours)}` +
+        (row.q1Hours === null
+          ? ''
+          : ` (IQR ${formatHours(row.q1Hours)} – ${formatHours(row.q3Hours)})`),
+    );
+  }
+  if (shareOf !== null && row.share !== null) {
+    parts.push(`${formatShare(row.share)} ${shareOf}`);
+  }
+  if (row.detail !== '') parts.push(row.detail);
+  return parts.join('; ');
+}

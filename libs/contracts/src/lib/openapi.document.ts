@@ -66,6 +66,8 @@ import { patientSchema } from './patient.schema.js';
 import {
   qualityQuerySchema,
   qualityReportSchema,
+  simulatedQualityQuerySchema,
+  simulatedQualitySchema,
 } from './quality-report.schema.js';
 import {
   episodeWorkItemQuerySchema,
@@ -717,6 +719,25 @@ function routes(options: OpenApiOptions): Route[] {
           content: {
             'application/json': { schema: qualityReportSchema },
             'text/csv': { schema: z.string() },
+          },
+        },
+      },
+      refusals: [400],
+    },
+    {
+      method: 'get',
+      path: '/api/analytics/simulated',
+      summary:
+        'The same indicators over a simulated cohort of one policy (MODEL OUTPUT): educators set it beside the real ones',
+      tag: 'audit',
+      roles: ['auditor', 'senior'],
+      query: simulatedQualityQuerySchema,
+      ok: {
+        200: {
+          description:
+            "The indicators of every scenario's courses under the policy, labelled model output.",
+          content: {
+            'application/json': { schema: simulatedQualitySchema },
           },
         },
       },

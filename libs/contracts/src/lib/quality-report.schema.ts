@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-import { textFilter } from './list-query.schema.js';
+import { textFilter, wholeNumber } from './list-query.schema.js';
 
 /** A calendar month (UTC) as a query gives it. */
 const month = z
@@ -167,3 +167,42 @@ export const qualityReportSchema = z
   .meta({ id: 'QualityReport' });
 
 export type QualityReport = z.output<typeof qualityReportSchema>;
+
+/** The most courses per scenario a simulated cohort may ask for (each costs the service's time). */
+export const MAX_SIMULATED_RUNS = 20;
+
+/** `GET /api/analytics/simulated`: which policy, how many courses per scenario, which seed. */
+export const simulatedQualityQuerySchema = z
+  .object({
+    /** A policy of the simulator (`protocol`, `delay`, ...). */
+    policy: textFilter.default('protocol'),
+    runs: wholeNumber(MAX_SIMULATED_RUNS).default(5),
+    seed: wholeNumber(1_000_000).default(1),
+  })
+  .strict();
+
+export type SimulatedQualityQuery = z.output<
+  typeof simulatedQualityQuerySchema
+>;
+
+/**
+ * `GET /api/analytics/simulated`: the same indicators over a simulated
+ * cohort (every scenario, `runs` courses each, one policy), MODEL OUTPUT.
+ */
+export const simulatedQualitySchema = qualityReportSchema
+  .omit({ versions: true, patients: true })
+  .extend({
+    notice: z.string().meta({ description: 'Model output, never evidence.' }),
+    model: z.object({ id: z.string(), version: z.string() }).strict(),
+    policy: z.string(),
+    /** The simulator's policies (what `policy` may be), in words. */
+    policies: list(
+      z.object({ id: z.string(), description: z.string() }).strict(),
+    ),
+    runs: count,
+    seed: count,
+  })
+  .strict()
+  .meta({ id: 'SimulatedQuality' });
+
+export type SimulatedQuality = z.output<typeof simulatedQualitySchema>;

@@ -92,6 +92,8 @@ export interface CourseResult {
   readonly relapses: number;
   /** The events sent, in order (for the debrief and for replays). */
   readonly events: readonly EpisodeEvent[];
+  /** The episode's first snapshot, persisted (the audit replays from it). */
+  readonly initialSnapshot: unknown;
   readonly finalSnapshot: EpisodeSnapshot;
   /** When work-up results became available and when triggers were recorded. */
   readonly findings: DebriefFindings;
@@ -219,6 +221,7 @@ export function simulateCourse(options: CourseOptions): CourseResult {
     },
   });
   actor.start();
+  const initialSnapshot = actor.getPersistedSnapshot();
   let patient: PatientState = initialPatient(scenario);
   const events: EpisodeEvent[] = [];
   const refused: { type: string; at: number; reason: string }[] = [];
@@ -379,6 +382,7 @@ export function simulateCourse(options: CourseOptions): CourseResult {
     refused,
     relapses: c.relapses,
     events,
+    initialSnapshot,
     finalSnapshot: final,
     findings: courseFindings(
       openedAt,

@@ -5,6 +5,8 @@ import {
   parseOrThrow,
   qualityQuerySchema,
   type QualityReport,
+  type SimulatedQuality,
+  simulatedQualityQuerySchema,
 } from '@mas/contracts';
 import { qualityIndicatorsCsv } from '@mas/mas-episode/analytics';
 
@@ -38,5 +40,17 @@ export class AnalyticsController {
     // The computation's result as the contract describes it (checked here).
     const body: QualityReport = report;
     reply.status(200).send(body);
+  }
+
+  /**
+   * The same indicators over a simulated cohort of one `policy` (`runs`
+   * courses of every scenario from `seed`): MODEL OUTPUT, for educators to
+   * set beside the real ones.
+   */
+  @Roles('auditor', 'senior')
+  @Get('analytics/simulated')
+  simulated(@Query() query: unknown): SimulatedQuality {
+    const asked = parseOrThrow(simulatedQualityQuerySchema, query, 'query');
+    return this.analytics.simulatedCohort(asked);
   }
 }

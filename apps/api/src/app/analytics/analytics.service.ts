@@ -1,6 +1,11 @@
 import { type DataSource, In } from 'typeorm';
 
-import type { QualityQuery, QualityReport } from '@mas/contracts';
+import type {
+  QualityQuery,
+  QualityReport,
+  SimulatedQuality,
+  SimulatedQualityQuery,
+} from '@mas/contracts';
 import {
   analyseEpisode,
   type EpisodeAnalysis,
@@ -14,9 +19,17 @@ import {
   type QualityIndicators,
   replayKeptQuality,
 } from '@mas/mas-episode/analytics';
+import {
+  policies,
+  policyById,
+  simulatedQuality,
+} from '@mas/mas-episode/simulation';
+import type { InstitutionProfile } from '@mas/protocol';
+import { scenarios } from '@mas/simulation';
 
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import type { AuditRow, Entities } from '../database/entities.js';
+import { ServiceError } from '../episodes/episodes.service.js';
 
 /** The points of `result` within the months asked for (inclusive), and the episodes they count. */
 export function withinMonths(
@@ -82,10 +95,51 @@ export class AnalyticsService {
     { readonly version: number; readonly analysis: EpisodeAnalysis }
   >();
 
+  /** Simulated cohorts by policy, runs and seed (the same question, the same answer). */
+  private readonly simulated = new Map<string, SimulatedQuality>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
+    private readonly profile: InstitutionProfile,
   ) {}
+
+  /**
+   * The indicators of a simulated cohort (every scenario, `runs` courses,
+   * one policy), MODEL OUTPUT, under the service's institution profile;
+   * kept per question (a cohort of the largest size takes seconds).
+   */
+  simulatedCohort(query: SimulatedQualityQuery): SimulatedQuality {
+    let policy;
+    try {
+      policy = policyById(query.policy);
+    } catch (error) {
+      throw new ServiceError(400, {
+        message: `query.policy: ${(error as Error).message}`,
+        field: 'query.policy',
+        rule: 'must be a policy of the simulator',
+      });
+    }
+    const key = `${policy.id}|${String(query.runs)}|${String(query.seed)}`;
+    let result = this.simulated.get(key);
+    if (result === undefined) {
+      result = {
+        ...simulatedQuality({
+          scenarios,
+          policy,
+          runs: query.runs,
+          seed: query.seed,
+          profile: this.profile,
+        }),
+        policies: Object.values(policies).map(({ id, description }) => ({
+          id,
+          description,
+        })),
+      };
+      this.simulated.set(key, result);
+    }
+    return result;
+  }
 
   async report(
     query: QualityQuery,
