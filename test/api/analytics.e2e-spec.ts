@@ -348,8 +348,8 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       );
       expect(again.body).toEqual(answer.body);
       for (const [query, field, rule] of [
-        ['runs=21', 'query.runs', /1 to 20/],
-        ['runs=0', 'query.runs', /1 to 20/],
+        ['runs=11', 'query.runs', /1 to 10/],
+        ['runs=0', 'query.runs', /1 to 10/],
         ['policy=yolo', 'query.policy', /policy of the simulator/],
         ['colour=red', 'query.colour', /colour/],
       ] as const) {

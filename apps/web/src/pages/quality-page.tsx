@@ -11,6 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 
+import { MAX_SIMULATED_RUNS } from '@mas/contracts';
 import { findEvidence } from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
@@ -443,7 +444,7 @@ function SimulatedCohortPanel({
           <input
             type="number"
             min={1}
-            max={20}
+            max={MAX_SIMULATED_RUNS}
             value={runs}
             onChange={(e) => setRuns(e.target.value)}
           />

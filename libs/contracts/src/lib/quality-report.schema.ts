@@ -169,7 +169,7 @@ export const qualityReportSchema = z
 export type QualityReport = z.output<typeof qualityReportSchema>;
 
 /** The most courses per scenario a simulated cohort may ask for (each costs the service's time). */
-export const MAX_SIMULATED_RUNS = 20;
+export const MAX_SIMULATED_RUNS = 10;
 
 /** `GET /api/analytics/simulated`: which policy, how many courses per scenario, which seed. */
 export const simulatedQualityQuerySchema = z
