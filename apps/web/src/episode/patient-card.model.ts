@@ -148,7 +148,8 @@ export function labTrends(context: EpisodeContext): LabTrend[] {
         label: definition.label,
         unit: unitLabel(unit),
         latest: roundValue(now),
-        latestAt: latest.at,
+        // Each value's own sample (the picture combines partial panels).
+        latestAt: context.lastScreen?.sampledAt?.[analyte] ?? latest.at,
         baseline: before === null ? null : roundValue(before),
         changePercent: change,
         arrow: change === null ? '' : change > 0 ? '↑' : change < 0 ? '↓' : '→',

@@ -18,8 +18,10 @@ const T0 = '2026-03-01T08:00:00.000Z';
 const at = (hours: number) =>
   new Date(Date.parse(T0) + hours * 3_600_000).toISOString();
 
-/** Amira's episode: florid labs, the pulse, then labs improving. */
-function course(): EpisodeContext {
+/** Amira's episode: florid labs, the pulse, then labs improving (then `more`). */
+function course(
+  more: readonly { hours: number; panel: unknown; collectedAt: string }[] = [],
+): EpisodeContext {
   let [snapshot] = initialTransition(masEpisodeMachine, {
     episodeId: 'e-card',
     patient: amira,
@@ -49,6 +51,9 @@ function course(): EpisodeContext {
     ferritin: { value: 6000, unit: 'ng/mL' },
   };
   step('labs.recorded', 14, { panel: better, collectedAt: at(13.5) });
+  for (const { hours, panel, collectedAt } of more) {
+    step('labs.recorded', hours, { panel, collectedAt });
+  }
   return snapshot.context;
 }
 
@@ -93,6 +98,25 @@ describe('the patient card', () => {
     const platelets = trends.find((t) => t.analyte === 'platelets');
     expect(platelets).toMatchObject({ changePercent: 0, arrow: '→' });
     expect(platelets?.unit).toBe('×10⁹/L');
+  });
+
+  it("gives each latest value its own sample time: a ferritin alone later keeps the platelets' earlier sample", () => {
+    const trends = labTrends(
+      course([
+        {
+          hours: 21,
+          panel: { ferritin: { value: 4000, unit: 'ng/mL' } },
+          collectedAt: at(20),
+        },
+      ]),
+    );
+    expect(trends.find((t) => t.analyte === 'ferritin')).toMatchObject({
+      latest: 4000,
+      latestAt: at(20),
+    });
+    expect(trends.find((t) => t.analyte === 'platelets')?.latestAt).toBe(
+      at(13.5),
+    );
   });
 
   it('shows the patient, the therapy with its dose, what is due and the labs, in words', () => {

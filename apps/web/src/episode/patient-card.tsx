@@ -120,6 +120,7 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
                 <tr>
                   <th scope="col">Analyte</th>
                   <th scope="col">Latest</th>
+                  <th scope="col">Sampled</th>
                   <th scope="col">Baseline</th>
                   <th scope="col">Change</th>
                 </tr>
@@ -130,6 +131,9 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
                     <th scope="row">{trend.label}</th>
                     <td>
                       {trend.latest.toLocaleString('en-GB')} {trend.unit}
+                    </td>
+                    <td>
+                      <LocalTime iso={trend.latestAt} />
                     </td>
                     <td>
                       {trend.baseline === null
