@@ -122,6 +122,7 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         'MedicationAdministration',
         'Task',
         'Provenance',
+        'AuditEvent',
       ]) {
         expect(types).toContain(type);
       }
@@ -158,6 +159,25 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
       expect(actions).toEqual(
         expect.arrayContaining(['fhir.read', 'fhir.search', 'fhir.everything']),
       );
+      // The same, as FHIR AuditEvents: a write per audited event, the reads
+      // made above (read, search), each valid R4.
+      const audit = entries(
+        await client('auditor-ames').search({
+          resourceType: 'AuditEvent',
+          searchParams: { patient: `Patient/${id}` },
+        }),
+      ) as unknown as {
+        action: string;
+        agent: { who?: { display?: string } }[];
+      }[];
+      const who = (action: string) =>
+        audit
+          .filter((e) => e.action === action)
+          .map((e) => e.agent[0]?.who?.display);
+      expect(who('C').length).toBeGreaterThanOrEqual(3);
+      expect(who('R')).toContain('dr-adams');
+      expect(who('E')).toContain('dr-adams');
+      for (const event of audit) validateResource(event as unknown as Resource);
     },
   );
 

@@ -49,6 +49,14 @@ export class AccessLogService {
     );
   }
 
+  /** Every read of one episode, oldest first (its FHIR AuditEvents). */
+  async readsOf(episodeId: string): Promise<AccessLogRow[]> {
+    return this.dataSource.getRepository(this.entity).find({
+      where: { episodeId },
+      order: { at: 'ASC', id: 'ASC' },
+    });
+  }
+
   /** Entries, newest first, filtered by the auditor's query. */
   async query(query: Record<string, unknown>) {
     const { page, pageSize, episodeId, actor, action, from, to } = parseOrThrow(

@@ -20,6 +20,7 @@ export const fhirResourceTypes = [
   'DetectedIssue',
   'Task',
   'Provenance',
+  'AuditEvent',
 ] as const;
 export type FhirResourceType = (typeof fhirResourceTypes)[number];
 
@@ -36,6 +37,7 @@ export const patientSearchParameter: Readonly<
   DetectedIssue: 'patient',
   Task: 'patient',
   Provenance: 'patient',
+  AuditEvent: 'patient',
 };
 
 /** A search answer: every match, with its full URL. */

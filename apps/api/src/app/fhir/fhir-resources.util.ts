@@ -10,6 +10,7 @@
  * terminology (libs/protocol), never from here.
  */
 import type {
+  AuditEvent,
   CarePlan,
   CodeableConcept,
   Condition,
@@ -63,6 +64,18 @@ export interface FhirEpisodeSource {
   readonly entries: readonly FhirAuditEntry[];
   /** Its approvals and countersignatures, open and done (alerts apart). */
   readonly workItems?: readonly WorkItem[];
+  /** Who read it, from the access log (AuditEvents of reads). */
+  readonly reads?: readonly FhirReadEntry[];
+}
+
+/** One read of the episode, as the access log keeps it. */
+export interface FhirReadEntry {
+  readonly id: string;
+  readonly at: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  /** What the access log calls it: `episode.read`, `fhir.search`, ... */
+  readonly action: string;
 }
 
 export interface FhirAuditEntry {
@@ -689,6 +702,85 @@ function provenanceOf(
   };
 }
 
+/** FHIR's own code systems of an AuditEvent (R4 value sets, by URL). */
+const auditCodes = {
+  type: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+  subtype: 'http://hl7.org/fhir/restful-interaction',
+} as const;
+
+/** The service, as the observer of every AuditEvent it writes. */
+const observer = { display: 'MAS care-episode orchestrator' };
+
+/**
+ * An AuditEvent per write (each audited event: a RESTful create, who, when,
+ * its Provenance) and per read the access log kept (a read or a search).
+ */
+function auditEventsOf(source: FhirEpisodeSource): AuditEvent[] {
+  const writes = source.entries.map((entry): AuditEvent => ({
+    resourceType: 'AuditEvent',
+    id: `${source.id}-write-${String(entry.seq)}`,
+    type: {
+      system: auditCodes.type,
+      code: 'rest',
+      display: 'RESTful Operation',
+    },
+    subtype: [
+      { system: auditCodes.subtype, code: 'create', display: 'create' },
+    ],
+    action: 'C',
+    recorded: entry.recordedAt,
+    outcome: '0',
+    outcomeDesc: eventLabelOf(entry.type, entry.payload),
+    agent: [
+      {
+        type: { text: entry.actorRole },
+        who: { display: entry.actorId },
+        requestor: true,
+      },
+    ],
+    source: { observer },
+    entity: [
+      { what: episodeRef(source) },
+      { what: { reference: `Provenance/${source.id}-${String(entry.seq)}` } },
+    ],
+  }));
+  const reads = (source.reads ?? []).map((read): AuditEvent => {
+    const search = /search|listed|everything/.test(read.action);
+    return {
+      resourceType: 'AuditEvent',
+      id: `${source.id}-read-${read.id}`,
+      type: {
+        system: auditCodes.type,
+        code: 'rest',
+        display: 'RESTful Operation',
+      },
+      subtype: [
+        search
+          ? {
+              system: auditCodes.subtype,
+              code: 'search-type',
+              display: 'search-type',
+            }
+          : { system: auditCodes.subtype, code: 'read', display: 'read' },
+      ],
+      action: search ? 'E' : 'R',
+      recorded: read.at,
+      outcome: '0',
+      outcomeDesc: read.action,
+      agent: [
+        {
+          type: { text: read.actorRole },
+          who: { display: read.actorId },
+          requestor: true,
+        },
+      ],
+      source: { observer },
+      entity: [{ what: episodeRef(source) }],
+    };
+  });
+  return [...writes, ...reads];
+}
+
 /** What a closed item's resolution makes of its Task. */
 const taskStatus = {
   approved: 'completed',
@@ -785,5 +877,6 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
     ...detectedIssuesOf(source),
     ...tasksOf(source),
     ...provenance,
+    ...auditEventsOf(source),
   ].map((resource) => tagged(resource, source.kind));
 }

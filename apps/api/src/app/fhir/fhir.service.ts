@@ -80,6 +80,7 @@ export class FhirService {
     let detail: Awaited<ReturnType<EpisodesService['get']>>;
     let audit: Awaited<ReturnType<EpisodesService['audit']>>;
     let workItems: WorkItem[];
+    let reads: Awaited<ReturnType<AccessLogService['readsOf']>>;
     try {
       detail = await this.episodes.get(episodeId, user);
       audit = await this.episodes.audit(episodeId, user);
@@ -90,6 +91,7 @@ export class FhirService {
         ['second-senior-approval', 'countersignature'],
         user,
       );
+      reads = await this.accessLog.readsOf(episodeId);
     } catch (error) {
       if (error instanceof ServiceError && error.status === 404) {
         throw new FhirRefusal(404, 'not-found', `no episode ${episodeId}`);
@@ -116,6 +118,13 @@ export class FhirService {
       suspicionAt: context.suspicionAt,
       protocol: detail.protocol,
       workItems,
+      reads: reads.map((read) => ({
+        id: read.id,
+        at: iso(read.at),
+        actorId: read.actorId,
+        actorRole: read.actorRole,
+        action: read.action,
+      })),
       entries: audit.map((entry): FhirAuditEntry => ({
         seq: entry.seq,
         type: entry.type,
