@@ -373,4 +373,38 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       ).toBe(403);
     },
   );
+
+  maybe(
+    'who read the quality report and the escalation decisions is in the access log, before the answer is sent',
+    async () => {
+      await seeded();
+      const auditor = await as('auditor-ames');
+      expect(
+        (await auditor.request('GET', '/api/analytics?from=2026-03')).status,
+      ).toBe(200);
+      expect((await auditor.request('GET', '/api/escalations')).status).toBe(
+        200,
+      );
+      const log = await auditor.request(
+        'GET',
+        '/api/audit/access?actor=auditor-ames&pageSize=100',
+      );
+      const items = log.body.items as {
+        action: string;
+        detail: string | Record<string, unknown> | null;
+      }[];
+      const actions = items.map((i) => i.action);
+      expect(actions).toEqual(
+        expect.arrayContaining(['quality.report', 'escalations.listed']),
+      );
+      // With the query it answered (entries of one instant come in any order).
+      expect(
+        items.some(
+          (i) =>
+            i.action === 'quality.report' &&
+            JSON.stringify(i.detail).includes('"from":"2026-03"'),
+        ),
+      ).toBe(true);
+    },
+  );
 });

@@ -87,7 +87,11 @@ export class AppModule {
       episodes,
       accessLog,
     );
-    const escalations = new EscalationsService(deps.dataSource, deps.entities);
+    const escalations = new EscalationsService(
+      deps.dataSource,
+      deps.entities,
+      accessLog,
+    );
     const users = new UsersService(deps.dataSource, deps.entities, deps.clock, {
       maxFailures: deps.config.LOGIN_MAX_FAILURES,
       lockoutSeconds: deps.config.LOGIN_LOCKOUT_SECONDS,
@@ -110,7 +114,12 @@ export class AppModule {
           signOptions: { expiresIn: deps.config.TOKEN_TTL_SECONDS },
         }),
         AnalyticsModule.forRoot(
-          new AnalyticsService(deps.dataSource, deps.entities, deps.profile),
+          new AnalyticsService(
+            deps.dataSource,
+            deps.entities,
+            deps.profile,
+            accessLog,
+          ),
         ),
         AuditModule.forRoot(audit),
         EscalationsModule.forRoot(escalations),

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import {
@@ -11,6 +11,7 @@ import {
 import { qualityIndicatorsCsv } from '@mas/mas-episode/analytics';
 
 import { Roles } from '../auth/auth.guard.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { ANALYTICS } from '../tokens.js';
 import type { AnalyticsService } from './analytics.service.js';
 
@@ -27,9 +28,19 @@ export class AnalyticsController {
    */
   @Roles('auditor', 'senior')
   @Get('analytics')
-  async report(@Query() query: unknown, @Res() reply: FastifyReply) {
+  async report(
+    @Query() query: unknown,
+    @Req() request: { user: AuthenticatedUser },
+    @Res() reply: FastifyReply,
+  ) {
     const filter = parseOrThrow(qualityQuerySchema, query, 'query');
     const report = await this.analytics.report(filter);
+    // Logged before it is sent (the drill-down names the patients).
+    await this.analytics.accessLog.record({
+      user: request.user,
+      action: 'quality.report',
+      detail: { ...filter, episodes: report.episodes },
+    });
     if (filter.format === 'csv') {
       reply
         .type('text/csv; charset=utf-8')

@@ -27,6 +27,7 @@ import {
 import type { InstitutionProfile } from '@mas/protocol';
 import { scenarios } from '@mas/simulation';
 
+import type { AccessLogService } from '../access-log/access-log.service.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import type { AuditRow, Entities } from '../database/entities.js';
 import { ServiceError } from '../episodes/episodes.service.js';
@@ -102,6 +103,8 @@ export class AnalyticsService {
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
     private readonly profile: InstitutionProfile,
+    /** Who read the report (its drill-down names patients). */
+    readonly accessLog: AccessLogService,
   ) {}
 
   /**

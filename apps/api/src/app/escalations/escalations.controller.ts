@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
 import {
@@ -8,6 +8,7 @@ import {
 } from '@mas/contracts';
 
 import { Roles } from '../auth/auth.guard.js';
+import type { AuthenticatedUser } from '../episodes/episodes.service.js';
 import { ESCALATIONS } from '../tokens.js';
 import type { EscalationsService } from './escalations.service.js';
 import { escalationsCsv } from './escalations-csv.util.js';
@@ -25,12 +26,22 @@ export class EscalationsController {
    */
   @Roles('auditor', 'senior', 'clinician')
   @Get('escalations')
-  async report(@Query() query: unknown, @Res() reply: FastifyReply) {
+  async report(
+    @Query() query: unknown,
+    @Req() request: { user: AuthenticatedUser },
+    @Res() reply: FastifyReply,
+  ) {
     const filter = parseOrThrow(escalationFilterSchema, query, 'query');
     const decisions = filterEscalations(
       await this.escalations.report(),
       filter,
     );
+    // Logged before it is sent (the decisions name patients and clinicians).
+    await this.escalations.accessLog.record({
+      user: request.user,
+      action: 'escalations.listed',
+      detail: { ...filter, decisions: decisions.length },
+    });
     if (filter.format === 'csv') {
       const csv = escalationsCsv(decisions);
       reply.type('text/csv; charset=utf-8').status(200).send(csv);

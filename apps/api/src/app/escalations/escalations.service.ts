@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 
 import { restoreEpisodeSnapshot, stepEpisode } from '@mas/mas-episode';
 
+import type { AccessLogService } from '../access-log/access-log.service.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import type { Entities } from '../database/entities.js';
 import { ServiceError } from '../episodes/episodes.service.js';
@@ -14,6 +15,8 @@ export class EscalationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
+    /** Who read the decisions (they name patients and clinicians). */
+    readonly accessLog: AccessLogService,
   ) {}
 
   /**
