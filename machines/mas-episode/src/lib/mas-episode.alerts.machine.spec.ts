@@ -19,11 +19,12 @@ import {
   Episode,
   episodeInput,
   ev,
+  exampleProfile,
   h,
   tick,
 } from '../spec-support/episode.spec-support.js';
 import { checkEvent } from './mas-episode.checks.js';
-import type { AlertId } from './mas-episode.types.js';
+import type { AlertId, EpisodeInput } from './mas-episode.types.js';
 
 const florid = panelOf(floridMas, febrileSjia);
 
@@ -32,6 +33,20 @@ interface AlertCase {
   /** Undefined: a flag that stays for the audit. */
   readonly clear?: (e: Episode) => void;
   readonly stage?: 'at-risk' | 'suspected';
+  /** Another start than Amira suspected under the EXAMPLE profile. */
+  readonly input?: () => EpisodeInput;
+}
+
+/** Amira suspected under a profile that sets no dose tolerance. */
+function withoutDoseTolerance(): EpisodeInput {
+  const profile = exampleProfile();
+  return {
+    ...episodeInput(amira, 'suspected'),
+    profile: {
+      ...profile,
+      data: { ...profile.data, doseLimits: { hardFactorAboveSoftMax: 3 } },
+    },
+  };
 }
 
 const cases: Record<AlertId, AlertCase> = {
@@ -179,6 +194,25 @@ const cases: Record<AlertId, AlertCase> = {
         ),
       ),
   },
+  'dose-not-checked': {
+    input: withoutDoseTolerance,
+    raise: (e) =>
+      e.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' })).send(
+        ev(
+          'therapy.started',
+          h(2),
+          {
+            drug: 'tocilizumab',
+            route: 'iv',
+            dose: { value: 240, unit: 'mg' },
+            schedule: { kind: 'daily' },
+          },
+          drAdams,
+          'sJIA flare beside MAS',
+        ),
+      ),
+    clear: (e) => e.send(ev('therapy.stopped', h(3), { drug: 'tocilizumab' })),
+  },
   'dose-outside-rule': {
     raise: (e) =>
       e.send(
@@ -230,7 +264,8 @@ const cases: Record<AlertId, AlertCase> = {
 describe('alerts: raised by their condition, cleared when it ends', () => {
   const raise = (id: string, alertCase: AlertCase) => {
     const episode = new Episode(
-      episodeInput(amira, alertCase.stage ?? 'suspected'),
+      alertCase.input?.() ??
+        episodeInput(amira, alertCase.stage ?? 'suspected'),
     );
     expect(episode.alertIds()).not.toContain(id);
     alertCase.raise(episode);

@@ -18,6 +18,7 @@ import type {
   AlertId,
   AlertLogEntry,
   EpisodeContext,
+  TherapyRecord,
 } from './mas-episode.types.js';
 import { hoursBetween } from './time.util.js';
 
@@ -53,6 +54,12 @@ function doseProblems(context: EpisodeContext): string[] {
     }
   }
   return problems;
+}
+
+/** Why a therapy's dose was not checked, in words. */
+function uncheckedReason(therapy: TherapyRecord): string {
+  const messages = therapy.doseCheck?.messages ?? [];
+  return messages.length > 0 ? messages.join('; ') : 'no rule applies';
 }
 
 /** Dose alerts of the records themselves (e.g. anakinra at a standard dose). */
@@ -261,6 +268,25 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
         'seed.second-line.4',
         'review.section-10',
       ],
+    );
+  }
+  // A dose the rules could not check (an institution figure not set): the
+  // ward is told for as long as it runs, with what is missing.
+  const unchecked = activeTherapies(context).filter(
+    (therapy) => therapy.doseCheck?.tier === 'unchecked',
+  );
+  if (unchecked.length > 0) {
+    add(
+      'dose-not-checked',
+      'warning',
+      `Recorded dose not checked against the dose rules: ${unchecked
+        .map((therapy) => `${therapy.drug}: ${uncheckedReason(therapy)}`)
+        .join('; ')
+        .replace(
+          /\.$/,
+          '',
+        )}. Check it by hand; the institution profile should set the figure.`,
+      ['review.section-10'],
     );
   }
   const standardAnakinra = recordAlerts(context).filter(

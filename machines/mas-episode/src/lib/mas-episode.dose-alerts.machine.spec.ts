@@ -629,7 +629,7 @@ describe('anakinra: a standard dose and a dose beyond those reported in MAS', ()
 // Weight and height are required by the patient contract, so a dose per m2
 // always has its body surface area here; what can be missing is a figure the
 // institution profile has not set.
-describe('a dose the rules cannot check for want of an institution figure is recorded unchecked, without a dose alert', () => {
+describe('a dose the rules cannot check for want of an institution figure is recorded unchecked, not as outside the rules, and the ward is told it was not checked', () => {
   const profile = exampleProfile();
   const { ciclosporin: _ciclosporin, ...dosesWithoutCiclosporin } =
     profile.data.doses;
@@ -665,6 +665,14 @@ describe('a dose the rules cannot check for want of an institution figure is rec
       messages: [why],
     });
     expect(doseAlerts(episode)).toEqual([]);
+    const notChecked = episode.context.alerts.find(
+      (alert) => alert.id === 'dose-not-checked',
+    );
+    expect(notChecked?.severity).toBe('warning');
+    expect(notChecked?.message).toContain(`${drug}: ${why}`);
+    // Stopped, the alert goes.
+    episode.send(ev('therapy.stopped', h(3), { drug }));
+    expect(episode.alertIds()).not.toContain('dose-not-checked');
   });
 });
 

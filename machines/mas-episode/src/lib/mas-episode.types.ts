@@ -183,6 +183,7 @@ export type AlertId =
   | 'clinical-diagnosis-without-criteria'
   | 'criteria-masked-by-tocilizumab'
   | 'dose-outside-rule'
+  | 'dose-not-checked'
   | 'anakinra-standard-dose';
 
 export interface Alert {

@@ -280,6 +280,7 @@ export const alertLabels = {
     'Diagnosis on clinical grounds, criteria not met',
   'criteria-masked-by-tocilizumab': 'Criteria may be masked by tocilizumab',
   'dose-outside-rule': 'Dose outside the rule',
+  'dose-not-checked': 'Dose not checked against the rules',
   'anakinra-standard-dose': 'Anakinra at the standard dose',
 } as const satisfies Readonly<Record<string, string>>;
 
