@@ -316,6 +316,24 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       ).toEqual(
         stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
       );
+      // Kept by another version of the service (another format, or folded
+      // at an older version): not trusted, replayed and written anew.
+      await suite.harness.query(
+        'UPDATE episodes SET quality = \'{"format":"facts-0","atVersion":0}\' WHERE kind = \'real\'',
+      );
+      const third = await suite.harness.another();
+      const again = await new Api(third.url)
+        .as(await login('auditor-ames'))
+        .request('GET', '/api/analytics');
+      expect(again.body).toEqual(kept.body);
+      const rewritten = (await suite.harness.query(
+        'SELECT id, kind, quality FROM episodes ORDER BY id',
+      )) as { id: string; quality: string | null }[];
+      expect(
+        rewritten.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
+      ).toEqual(
+        stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
+      );
     },
   );
 
@@ -351,6 +369,7 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
         ['runs=11', 'query.runs', /1 to 10/],
         ['runs=0', 'query.runs', /1 to 10/],
         ['policy=yolo', 'query.policy', /policy of the simulator/],
+        ['policy=constructor', 'query.policy', /policy of the simulator/],
         ['colour=red', 'query.colour', /colour/],
       ] as const) {
         const refused = await auditor.request(

@@ -29,7 +29,9 @@ import {
   computeQualityIndicators,
   type DurationPoint,
   indicatorDefinitions,
+  keptQualityAt,
   type QualityIndicators,
+  replayKeptQuality,
   type SharePoint,
   type Tally,
 } from './quality-indicators.js';
@@ -572,6 +574,24 @@ describe('the facts kept on write equal the replay', () => {
     }
     // The courses exercise the escalation fold, not only empty lists.
     expect(withEscalations).toBeGreaterThan(3);
+  });
+});
+
+describe('kept facts are used only for the version they are of', () => {
+  it('a kept value of another version or format is not folded on nor read (the episode is replayed instead)', () => {
+    const [episode] = cohortOf();
+    if (!episode) throw new Error('no cohort');
+    const kept = replayKeptQuality(episode);
+    expect(kept?.atVersion).toBe(episode.events.length);
+    expect(keptQualityAt(kept, episode.events.length)).toBe(kept);
+    // An instance of another version wrote an event without folding it.
+    expect(keptQualityAt(kept, episode.events.length + 1)).toBeNull();
+    expect(
+      keptQualityAt(
+        kept && { ...kept, format: 'facts-0/machine-1.0.0' },
+        episode.events.length,
+      ),
+    ).toBeNull();
   });
 });
 

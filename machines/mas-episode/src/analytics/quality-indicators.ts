@@ -12,6 +12,7 @@ import type { EpisodeEvent } from '@mas/contracts';
 import { alertLabel, masProtocolDefinition, stateLabel } from '@mas/protocol';
 
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
+import { MAS_EPISODE_MACHINE_VERSION } from '../lib/mas-episode.machine.js';
 import type { EpisodeContext } from '../lib/mas-episode.types.js';
 import {
   type EpisodeFacts,
@@ -452,13 +453,30 @@ function notReplayable(episodeId: string, error: unknown): EpisodeAnalysis {
  * The format of what a service keeps per episode (`KeptQuality`): a kept
  * value of another format is not used (the episode is replayed instead).
  */
-export const QUALITY_FOLD_FORMAT = 1;
+export const QUALITY_FOLD_FORMAT = `facts-1/machine-${MAS_EPISODE_MACHINE_VERSION}`;
 
 /** What a service keeps with an episode, folded on each write. */
 export interface KeptQuality {
-  readonly format: number;
+  /** The facts' format and the machine's version: another is never used. */
+  readonly format: string;
+  /** The episode's version the facts are of (its audited events). */
+  readonly atVersion: number;
   readonly fold: QualityFold;
   readonly analysis: EpisodeAnalysis;
+}
+
+/**
+ * The kept facts of an episode at `version`, if they are of this format and
+ * of that very version (an instance of another version may have written
+ * events without folding them: then the episode is replayed).
+ */
+export function keptQualityAt(
+  kept: KeptQuality | null,
+  version: number,
+): KeptQuality | null {
+  return kept?.format === QUALITY_FOLD_FORMAT && kept.atVersion === version
+    ? kept
+    : null;
 }
 
 /**
@@ -487,15 +505,18 @@ export function analysisOfFold(
  */
 export function keptQualityAfter(
   kept: KeptQuality | null,
+  versionBefore: number,
   before: EpisodeSnapshot,
   event: EpisodeEvent,
   after: EpisodeSnapshot,
   episodeId: string,
 ): KeptQuality | null {
-  if (kept?.format !== QUALITY_FOLD_FORMAT) return null;
-  const fold = stepQualityFold(kept.fold, before, event, after);
+  const current = keptQualityAt(kept, versionBefore);
+  if (current === null) return null;
+  const fold = stepQualityFold(current.fold, before, event, after);
   return {
     format: QUALITY_FOLD_FORMAT,
+    atVersion: versionBefore + 1,
     fold,
     analysis: analysisOfFold(fold, after.context, { episodeId }),
   };
@@ -514,6 +535,7 @@ export function replayKeptQuality(
     const { fold, final } = replayQualityFold(episode);
     return {
       format: QUALITY_FOLD_FORMAT,
+      atVersion: episode.events.length,
       fold,
       analysis: analysisOfFold(fold, final, episode),
     };
@@ -530,6 +552,7 @@ export function keptQualityAtStart(
   const fold = startQualityFold(initial);
   return {
     format: QUALITY_FOLD_FORMAT,
+    atVersion: 0,
     fold,
     analysis: analysisOfFold(fold, initial.context, { episodeId }),
   };

@@ -211,7 +211,10 @@ export const policies: Readonly<Record<PolicyId, Policy>> = {
 };
 
 export function policyById(id: string): Policy {
-  const found = (policies as Record<string, Policy | undefined>)[id];
+  // Own keys only: "constructor" or "toString" are no policy.
+  const found = Object.hasOwn(policies, id)
+    ? (policies as Record<string, Policy | undefined>)[id]
+    : undefined;
   if (!found) {
     throw new Error(
       `policy: "${id}" is not one of ${Object.keys(policies).join(', ')}`,

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { scenarios } from '@mas/simulation';
 
 import { exampleProfile } from '../spec-support/episode.spec-support.js';
-import { policies } from './policies.js';
+import { policies, policyById } from './policies.js';
 import { simulatedQuality } from './simulated-quality.js';
 
 describe('the quality indicators of a simulated cohort (model output)', () => {
@@ -35,5 +35,12 @@ describe('the quality indicators of a simulated cohort (model output)', () => {
     expect(first(protocol).withinTarget.episodeIds).toContain(
       `${scenarios[0]?.id ?? ''}#1`,
     );
+  });
+
+  it('a policy is one of the simulator\'s own: "constructor" or "toString" is none', () => {
+    for (const id of ['constructor', 'toString', '__proto__', 'nope']) {
+      expect(() => policyById(id)).toThrow(/is not one of/);
+    }
+    expect(policyById('delay').id).toBe('delay');
   });
 });

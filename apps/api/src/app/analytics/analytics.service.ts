@@ -14,7 +14,7 @@ import {
   type IndicatorResult,
   indicatorsOf,
   type KeptQuality,
-  QUALITY_FOLD_FORMAT,
+  keptQualityAt,
   type QualityEpisodeInput,
   type QualityIndicators,
   replayKeptQuality,
@@ -29,7 +29,9 @@ import { scenarios } from '@mas/simulation';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
+import { BoundStatements } from '../database/bound-statements.js';
 import type { AuditRow, Entities } from '../database/entities.js';
+import { WriteGate } from '../database/write-gate.js';
 import { ServiceError } from '../episodes/episodes.service.js';
 
 /** The points of `result` within the months asked for (inclusive), and the episodes they count. */
@@ -68,16 +70,27 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** The analysis a row keeps (folded on each write), if it keeps one of this format. */
-function keptAnalysis(quality: string | null): EpisodeAnalysis | null {
+/**
+ * The analysis a row keeps (folded on each write), if of this format and of
+ * the row's own version.
+ */
+function keptAnalysis(
+  quality: string | null,
+  version: number,
+): EpisodeAnalysis | null {
   if (quality === null) return null;
   try {
-    const kept = JSON.parse(quality) as KeptQuality;
-    return kept.format === QUALITY_FOLD_FORMAT ? kept.analysis : null;
+    return (
+      keptQualityAt(JSON.parse(quality) as KeptQuality, version)?.analysis ??
+      null
+    );
   } catch {
     return null;
   }
 }
+
+/** Simulated cohorts kept at most (the oldest asked goes first). */
+const SIMULATED_KEPT = 16;
 
 /**
  * The quality indicators of real episodes (training episodes are left out).
@@ -99,13 +112,19 @@ export class AnalyticsService {
   /** Simulated cohorts by policy, runs and seed (the same question, the same answer). */
   private readonly simulated = new Map<string, SimulatedQuality>();
 
+  private readonly gate: WriteGate;
+  private readonly statements: BoundStatements;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
     private readonly profile: InstitutionProfile,
     /** Who read the report (its drill-down names patients). */
     readonly accessLog: AccessLogService,
-  ) {}
+  ) {
+    this.gate = WriteGate.for(dataSource);
+    this.statements = new BoundStatements(dataSource);
+  }
 
   /**
    * The indicators of a simulated cohort (every scenario, `runs` courses,
@@ -140,6 +159,10 @@ export class AnalyticsService {
         })),
       };
       this.simulated.set(key, result);
+      for (const oldest of this.simulated.keys()) {
+        if (this.simulated.size <= SIMULATED_KEPT) break;
+        this.simulated.delete(oldest);
+      }
     }
     return result;
   }
@@ -167,7 +190,7 @@ export class AnalyticsService {
     );
     const fromRows = new Map<string, EpisodeAnalysis>();
     for (const row of chosen) {
-      const analysis = keptAnalysis(row.quality);
+      const analysis = keptAnalysis(row.quality, row.version);
       if (analysis) fromRows.set(row.id, analysis);
     }
     const changed = chosen.filter(
@@ -255,28 +278,36 @@ export class AnalyticsService {
   }
 
   /**
-   * Derived data written back to rows that keep none, where the row is
-   * still at the version replayed (never over a write made meanwhile). A
-   * failure (a busy database) is left for the next report.
+   * Derived data written back to rows that keep none (or keep facts of
+   * another format or version), where the row is still at the version
+   * replayed (never over a write made meanwhile). A failure (a busy
+   * database) is left for the next report.
    */
   private async writeBack(
     rows: readonly { id: string; version: number; quality: string }[],
   ): Promise<void> {
     if (rows.length === 0) return;
+    // Through the service's one write queue and its own transactions (on
+    // SQLite one connection serves every write: a transaction opened beside
+    // the queue would take a clinical write into it), in the order of the
+    // ids (two reports never lock rows in crossed order).
+    const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
     try {
-      await this.dataSource.transaction(async (manager) => {
-        for (const row of rows) {
-          await manager
-            .createQueryBuilder()
-            .update(this.entities.episode)
-            .set({ quality: row.quality })
-            .where('id = :id AND version = :version AND quality IS NULL', {
-              id: row.id,
-              version: row.version,
-            })
-            .execute();
-        }
-      });
+      await this.gate.run(() =>
+        this.statements.transaction(async (manager) => {
+          for (const row of sorted) {
+            await manager
+              .createQueryBuilder()
+              .update(this.entities.episode)
+              .set({ quality: row.quality })
+              .where('id = :id AND version = :version', {
+                id: row.id,
+                version: row.version,
+              })
+              .execute();
+          }
+        }),
+      );
     } catch {
       // Derived data: the next report replays these rows again.
     }

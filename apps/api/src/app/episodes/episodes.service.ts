@@ -861,6 +861,7 @@ export class EpisodesService {
     try {
       const kept = keptQualityAfter(
         JSON.parse(row.quality) as KeptQuality,
+        row.version,
         before,
         event,
         after,
