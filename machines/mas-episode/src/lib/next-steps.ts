@@ -14,7 +14,7 @@
  * transfusion, remission or relapse is ever suggested from it).
  */
 import type { EpisodeEvent } from '@mas/contracts';
-import { eventWording } from '@mas/protocol';
+import { eventWording, masProtocolDefinition } from '@mas/protocol';
 
 import {
   hasEverStarted,
@@ -73,6 +73,9 @@ export interface NextStepOptions {
    */
   readonly clinicalDiagnosis: boolean;
 }
+
+/** Anakinra's standard dose (protocol data): MAS calls for more. */
+const anakinraStandard = masProtocolDefinition.doses.anakinra.standardRange;
 
 /** The refractory drug the rule chooses (approval by a second senior). */
 export const recommendedRefractoryDrug = 'emapalumab';
@@ -164,7 +167,7 @@ export function protocolNextSteps(
       push(
         'background-therapy.recorded',
         { drug: 'anakinra', doseIncreased: true },
-        `${why}: raise the background anakinra to an MAS dose, above the standard 1-2 mg/kg/day`,
+        `${why}: raise the background anakinra to an MAS dose, above the standard ${String(anakinraStandard.min)}-${String(anakinraStandard.max)} mg/kg/day`,
         [...evidence, 'seed.second-line.4'],
       );
     } else {
