@@ -119,8 +119,7 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
               <thead>
                 <tr>
                   <th scope="col">Analyte</th>
-                  <th scope="col">Latest</th>
-                  <th scope="col">Sampled</th>
+                  <th scope="col">Latest (sampled)</th>
                   <th scope="col">Baseline</th>
                   <th scope="col">Change</th>
                 </tr>
@@ -131,9 +130,10 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
                     <th scope="row">{trend.label}</th>
                     <td>
                       {trend.latest.toLocaleString('en-GB')} {trend.unit}
-                    </td>
-                    <td>
-                      <LocalTime iso={trend.latestAt} />
+                      <br />
+                      <span className="hint">
+                        <LocalTime iso={trend.latestAt} />
+                      </span>
                     </td>
                     <td>
                       {trend.baseline === null
