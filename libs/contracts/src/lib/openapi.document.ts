@@ -104,8 +104,51 @@ const idParam = z.object({
 const fhirTypeParam = z.object({
   type: z.string().meta({
     description:
-      'Patient, EpisodeOfCare, Condition, CarePlan, Observation, MedicationAdministration, DetectedIssue or Provenance.',
+      'Patient, EpisodeOfCare, Condition, CarePlan, Observation, MedicationAdministration, DetectedIssue, Task, Provenance or AuditEvent.',
   }),
+});
+
+/** A FHIR search's text values: one, or several (an AND). */
+const fhirSearchValue = z.union([z.string(), z.array(z.string())]).optional();
+
+/**
+ * The FHIR search parameters (FHIR R4's own; which type answers which is
+ * in the CapabilityStatement, `GET /api/fhir/R4/metadata`; any other is a
+ * 400). Modifiers :missing (any) and :not (tokens) go after the name.
+ */
+export const fhirSearchQuery = z.object({
+  patient: z.string().optional().meta({
+    description:
+      'Patient/{episode id}: required, a search is within one patient.',
+  }),
+  _id: fhirSearchValue,
+  _count: z.string().optional().meta({
+    description: 'Entries per page, 0 to 1000.',
+  }),
+  _offset: z.string().optional().meta({
+    description: 'Where the page starts (the next link carries it).',
+  }),
+  _sort: z.string().optional().meta({
+    description:
+      'Date or token parameters and _id, comma-separated; - for descending.',
+  }),
+  _format: z.string().optional(),
+  code: fhirSearchValue,
+  category: fhirSearchValue,
+  status: fhirSearchValue,
+  date: fhirSearchValue,
+  'value-quantity': fhirSearchValue,
+  'effective-time': fhirSearchValue,
+  'clinical-status': fhirSearchValue,
+  'verification-status': fhirSearchValue,
+  'onset-date': fhirSearchValue,
+  'recorded-date': fhirSearchValue,
+  identified: fhirSearchValue,
+  'authored-on': fhirSearchValue,
+  recorded: fhirSearchValue,
+  action: fhirSearchValue,
+  subtype: fhirSearchValue,
+  outcome: fhirSearchValue,
 });
 
 const idempotencyHeader = z.object({
@@ -780,13 +823,11 @@ function routes(options: OpenApiOptions): Route[] {
       tag: 'fhir',
       roles: readers,
       params: fhirTypeParam,
-      query: z.object({
-        patient: z.string().optional(),
-        _id: z.string().optional(),
-      }),
+      query: fhirSearchQuery,
       ok: {
         200: {
-          description: 'A searchset Bundle.',
+          description:
+            'A searchset Bundle: the matches within the patient, a page of them with self, previous and next links when _count is given.',
           ...fhirJson(fhirResourceSchema),
         },
       },

@@ -9,6 +9,8 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 
+import { declaredSearchParameters } from './fhir-search.util.js';
+
 /** The resource types the endpoint serves, and what each is searched by. */
 export const fhirResourceTypes = [
   'Patient',
@@ -40,15 +42,26 @@ export const patientSearchParameter: Readonly<
   AuditEvent: 'patient',
 };
 
-/** A search answer: every match, with its full URL. */
+/**
+ * A search answer: the matches (a page of them when `page` is given, with
+ * its self, previous and next links and the total of all matches), each
+ * with its full URL.
+ */
 export function searchBundle(
   base: string,
   resources: readonly Resource[],
+  page?: {
+    readonly total: number;
+    readonly links: readonly { relation: string; url: string }[];
+  },
 ): Bundle {
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    total: resources.length,
+    total: page?.total ?? resources.length,
+    ...(page === undefined || page.links.length === 0
+      ? {}
+      : { link: page.links.map((link) => ({ ...link })) }),
     entry: resources.map((resource) => ({
       fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`,
       resource,
@@ -111,9 +124,23 @@ export function capabilityStatement(options: {
               type: type === 'Patient' ? 'token' : 'reference',
               documentation:
                 type === 'Patient'
-                  ? 'The episode id (each episode keeps its own pseudonymous patient).'
-                  : 'Patient/{episode id}, or the id alone.',
+                  ? 'The episode id (each episode keeps its own pseudonymous patient). Required: a search is within one patient.'
+                  : 'Patient/{episode id}, or the id alone. Required: a search is within one patient.',
             },
+            ...(type === 'Patient'
+              ? []
+              : [
+                  {
+                    name: '_id',
+                    type: 'token' as const,
+                    documentation: 'The resource id.',
+                  },
+                ]),
+            ...declaredSearchParameters(type).map((parameter) => ({
+              name: parameter.name,
+              type: parameter.type,
+              definition: parameter.url,
+            })),
           ],
           ...(type === 'Patient' || type === 'EpisodeOfCare'
             ? {

@@ -13,11 +13,9 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 
-import { explainSnapshot } from '@mas/mas-episode';
-import { policies, simulateCourse } from '@mas/mas-episode/simulation';
 import { scenarios } from '@mas/simulation';
 
-import { exampleProfile } from '../../spec-support/api.spec-support.js';
+import { fhirCourses } from '../../spec-support/fhir-courses.spec-support.js';
 import { searchBundle } from './fhir-bundle.util.js';
 import {
   episodeResources,
@@ -99,59 +97,6 @@ function bindingProblems(resource: Resource): string[] {
   });
 }
 
-/** The ten scenarios' courses under the protocol policy, as the service holds them. */
-function courses(): FhirEpisodeSource[] {
-  return scenarios.map((scenario, index) => {
-    const course = simulateCourse({
-      scenario,
-      policy: policies.protocol,
-      seed: 100 + index,
-      profile: exampleProfile,
-    });
-    const snapshot = course.finalSnapshot;
-    const explained = explainSnapshot(snapshot);
-    return {
-      id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
-      kind: index % 2 === 0 ? 'real' : 'training',
-      patient: scenario.patient,
-      openedAt: snapshot.context.openedAt,
-      stage: explained.stage,
-      final: explained.final,
-      value: snapshot.value,
-      alerts: snapshot.context.alerts,
-      nextDueAt: null,
-      suspicionAt: snapshot.context.suspicionAt,
-      protocol: snapshot.context.protocol,
-      entries: course.events.map((event, seq) => ({
-        seq: seq + 1,
-        type: event.type,
-        payload: event.payload,
-        actorId: event.actor.id,
-        actorRole: event.actor.role,
-        occurredAt: event.at,
-        recordedAt: event.at,
-        rationale: event.rationale ?? null,
-      })),
-      reads: [
-        {
-          id: '10000000-0000-4000-8000-000000000001',
-          at: snapshot.context.openedAt,
-          actorId: 'dr-adams',
-          actorRole: 'clinician',
-          action: 'episode.read',
-        },
-        {
-          id: '10000000-0000-4000-8000-000000000002',
-          at: snapshot.context.openedAt,
-          actorId: 'auditor-ames',
-          actorRole: 'auditor',
-          action: 'fhir.search',
-        },
-      ],
-    };
-  });
-}
-
 describe('the FHIR R4 resources of an episode', () => {
   let sources: FhirEpisodeSource[] = [];
 
@@ -162,7 +107,7 @@ describe('the FHIR R4 resources of an episode', () => {
     indexStructureDefinitionBundle(
       readJson('fhir/r4/profiles-resources.json') as Bundle,
     );
-    sources = courses();
+    sources = fhirCourses();
   });
 
   it('validates against the R4 structure definitions for every course of the ten scenarios (FHIRPath invariants too), and the required codes hold', () => {

@@ -30,11 +30,52 @@ import {
   type FhirAuditEntry,
   type FhirEpisodeSource,
 } from './fhir-resources.util.js';
+import {
+  FhirSearchError,
+  type ParsedSearch,
+  parseSearch,
+  runSearch,
+} from './fhir-search.util.js';
 
 const EPISODE_ID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 const iso = (value: unknown): string => new Date(value as string).toISOString();
+
+/**
+ * A page's links: itself, and the previous and next pages when `_count`
+ * cuts the matches (the same query with another `_offset`).
+ */
+function pageLinks(
+  url: string,
+  query: Record<string, unknown>,
+  asked: ParsedSearch,
+  total: number,
+): { relation: string; url: string }[] {
+  const at = (offset: number): string => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (key === '_offset') continue;
+      for (const one of Array.isArray(value) ? value : [value]) {
+        params.append(key, String(one));
+      }
+    }
+    if (offset > 0) params.set('_offset', String(offset));
+    return `${url}?${params.toString()}`;
+  };
+  const links = [{ relation: 'self', url: at(asked.offset) }];
+  if (asked.count === null) return links;
+  if (asked.offset > 0) {
+    links.push({
+      relation: 'previous',
+      url: at(Math.max(0, asked.offset - asked.count)),
+    });
+  }
+  if (asked.count > 0 && asked.offset + asked.count < total) {
+    links.push({ relation: 'next', url: at(asked.offset + asked.count) });
+  }
+  return links;
+}
 
 /** A FHIR refusal: the HTTP status, the issue code, the words, where. */
 export class FhirRefusal extends Error {
@@ -163,7 +204,11 @@ export class FhirService {
     return found;
   }
 
-  /** `GET [base]/{type}?patient=` (or `_id` for Patient): one patient's. */
+  /**
+   * `GET [base]/{type}?patient=...` (or `_id` for Patient): within one
+   * patient's record, filtered, sorted and paged by the parameters the
+   * CapabilityStatement declares (`fhir-search.util.ts`).
+   */
   async search(
     type: string,
     query: Record<string, unknown>,
@@ -172,15 +217,6 @@ export class FhirService {
   ): Promise<Bundle> {
     const wanted = resourceType(type);
     const parameter = patientSearchParameter[wanted];
-    const unknown = Object.keys(query).filter((key) => key !== parameter);
-    if (unknown.length > 0) {
-      throw new FhirRefusal(
-        400,
-        'not-supported',
-        `${wanted} is searched by ${parameter} only, not ${unknown.join(', ')}`,
-        unknown[0],
-      );
-    }
     const value = query[parameter];
     const episodeId =
       typeof value === 'string'
@@ -193,6 +229,16 @@ export class FhirService {
         `a search of ${wanted} names one patient: ${parameter}=${wanted === 'Patient' ? '{id}' : 'Patient/{id}'}`,
         parameter,
       );
+    }
+    const rest = Object.fromEntries(
+      Object.entries(query).filter(([key]) => key !== parameter),
+    );
+    let asked: ParsedSearch;
+    try {
+      asked = parseSearch(wanted, rest);
+    } catch (error) {
+      if (!(error instanceof FhirSearchError)) throw error;
+      throw new FhirRefusal(400, error.code, error.message, error.parameter);
     }
     let resources: Resource[];
     try {
@@ -208,12 +254,16 @@ export class FhirService {
       user,
       action: 'fhir.search',
       episodeId,
-      detail: { resourceType: wanted },
+      detail: {
+        resourceType: wanted,
+        ...(Object.keys(rest).length === 0 ? {} : { query: rest }),
+      },
     });
-    return searchBundle(
-      base,
-      resources.filter((resource) => resource.resourceType === wanted),
-    );
+    const { total, page } = runSearch(wanted, resources, asked);
+    return searchBundle(base, page, {
+      total,
+      links: pageLinks(`${base}/${wanted}`, query, asked, total),
+    });
   }
 
   /** `GET [base]/Patient/{id}/$everything`, and the same for the episode. */
