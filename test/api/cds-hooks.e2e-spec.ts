@@ -6,12 +6,25 @@
  * issuer, audience, age, replay), and feedback in the access log.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, describe, expect } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+
+import {
+  cdsHooksSpecDir,
+  checkCdsHooks,
+  codesStatedBySpecification,
+  loadCdsHooksModels,
+} from '@mas/e2e-support';
 
 import {
   ENGINES,
@@ -22,6 +35,196 @@ import {
 import { openTreatedEpisode } from './clinical-records.js';
 
 const requirement: Requirement = await postgresRequirement();
+
+/** The specification's logical models (its FSH sources, read by SUSHI). */
+const models = loadCdsHooksModels();
+
+/** One of the specification's published examples, as published. */
+function specExample(name: string): Record<string, any> {
+  return JSON.parse(
+    readFileSync(join(cdsHooksSpecDir, 'examples', `${name}.json`), 'utf8'),
+  ) as Record<string, any>;
+}
+
+/** Every finding of a body against a model of the specification, as text. */
+const findings = (model: string, body: unknown): string[] =>
+  checkCdsHooks(models, model, body).map(
+    (f) => `${f.at || '(root)'} ${f.rule}: ${f.message}`,
+  );
+
+describe("the CDS Hooks 2.0 specification's own models and examples", () => {
+  it('its published examples conform to its models, but for the one it gets wrong; each kind of violation is caught', () => {
+    expect([...models.models.keys()]).toEqual(
+      expect.arrayContaining([
+        'CDSHooksServices',
+        'CDSHooksRequest',
+        'CDSHooksResponse',
+        'CDSHooksFeedback',
+      ]),
+    );
+    expect(models.invariants.size).toBeGreaterThanOrEqual(12);
+    for (const invariant of models.invariants.values()) {
+      expect(invariant.expression).not.toBe('');
+    }
+    // The bound value sets' codes are the ones the definitions state.
+    const bindings = codesStatedBySpecification(models);
+    expect(bindings.length).toBeGreaterThanOrEqual(4);
+    expect(bindings.filter((b) => !b.stated)).toEqual([]);
+
+    const modelOf: Record<string, string> = {
+      discovery: 'CDSHooksServices',
+      request: 'CDSHooksRequest',
+      response: 'CDSHooksResponse',
+      feedback: 'CDSHooksFeedback',
+    };
+    const examples = readdirSync(join(cdsHooksSpecDir, 'examples')).map(
+      (file) => file.replace(/\.json$/, ''),
+    );
+    expect(examples.length).toBeGreaterThanOrEqual(12);
+    const found = Object.fromEntries(
+      examples.map((name) => [
+        name,
+        findings(
+          modelOf[name.split('-')[0] ?? ''] ?? 'none',
+          specExample(name),
+        ),
+      ]),
+    );
+    // The specification's own card without an indicator, which its model
+    // requires (1..1): a slip of the example, kept as published.
+    expect(found).toEqual(
+      Object.fromEntries(
+        examples.map((name) => [
+          name,
+          name === 'response-autolaunchable-link'
+            ? ['cards[0].indicator cardinality: required (1..1)']
+            : [],
+        ]),
+      ),
+    );
+
+    // Planted violations, one of each kind the models state.
+    const card = specExample('response-cards').cards[0];
+    const planted: [string, unknown, string][] = [
+      ['CDSHooksResponse', {}, 'cards json-empty-behavior'],
+      [
+        'CDSHooksResponse',
+        { cards: [{ ...card, summary: undefined }] },
+        'cards[0].summary cardinality',
+      ],
+      [
+        'CDSHooksResponse',
+        { cards: [{ ...card, indicator: 'urgent' }] },
+        'cards[0].indicator http://hl7.org/fhir/tools/ValueSet/CDSIndicator',
+      ],
+      [
+        'CDSHooksResponse',
+        { cards: [{ ...card, colour: 'red' }] },
+        'cards[0].colour unknown element',
+      ],
+      [
+        'CDSHooksResponse',
+        {
+          cards: [
+            {
+              ...card,
+              links: [
+                {
+                  label: 'x',
+                  url: 'https://x.example',
+                  type: 'absolute',
+                  appContext: '{}',
+                },
+              ],
+            },
+          ],
+        },
+        'cards[0].links[0] cds-resp-3',
+      ],
+      [
+        'CDSHooksResponse',
+        { cards: [{ ...card, overrideReasons: [{ code: 'no-display' }] }] },
+        'cards[0].overrideReasons[0] cds-resp-4',
+      ],
+      [
+        'CDSHooksResponse',
+        {
+          cards: [
+            {
+              ...card,
+              suggestions: [
+                {
+                  label: 'Do it',
+                  actions: [{ type: 'create', description: 'x' }],
+                },
+              ],
+            },
+          ],
+        },
+        'cards[0] cds-resp-6',
+      ],
+      [
+        'CDSHooksFeedback',
+        {
+          feedback: [
+            {
+              card: card.uuid,
+              outcome: 'accepted',
+              outcomeTimestamp: '2026-12-05T10:00:00Z',
+            },
+          ],
+        },
+        'feedback[0] cds-fb-2',
+      ],
+      [
+        'CDSHooksFeedback',
+        {
+          feedback: [
+            {
+              card: card.uuid,
+              outcome: 'overridden',
+              outcomeTimestamp: '2026-12-05T10:00:00',
+            },
+          ],
+        },
+        'feedback[0].outcomeTimestamp type',
+      ],
+      [
+        'CDSHooksRequest',
+        { ...specExample('request-patient-view'), fhirServer: undefined },
+        '(root) cds-r-1',
+      ],
+      [
+        'CDSHooksRequest',
+        { ...specExample('request-patient-view'), hookInstance: 'call-1' },
+        'hookInstance type',
+      ],
+      [
+        'CDSHooksRequest',
+        {
+          ...specExample('request-patient-view'),
+          fhirAuthorization: {
+            ...specExample('request-patient-view').fhirAuthorization,
+            token_type: 'MAC',
+          },
+        },
+        'fhirAuthorization.token_type fixed value',
+      ],
+      [
+        'CDSHooksServices',
+        { services: [{ hook: 'patient-view', id: 'x' }] },
+        'services[0].description cardinality',
+      ],
+    ];
+    for (const [model, body, expected] of planted) {
+      const seen = findings(model, JSON.parse(JSON.stringify(body)));
+      expect({ expected, seen }).toEqual({
+        expected,
+        seen: expect.arrayContaining([expect.stringContaining(expected)]),
+      });
+    }
+  });
+});
 
 const EHR = 'https://ehr.example.org';
 const ehrKeys = await generateKeyPair('ES384');
@@ -90,7 +293,12 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
       },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: await response.json() };
+    const answer = { status: response.status, body: await response.json() };
+    // Every card response conforms to the specification's model.
+    if (answer.status === 200) {
+      expect(findings('CDSHooksResponse', answer.body)).toEqual([]);
+    }
+    return answer;
   }
 
   /** An episode in the pulse, its reassessment due, the identifier given. */
@@ -120,6 +328,84 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
           patient: 'Patient/{{context.patientId}}',
         });
       }
+    },
+  );
+
+  suite.maybe(
+    "the specification's own example requests, sent as published, are answered by the specification's models; the discovery and its feedback examples too",
+    async () => {
+      const discovery = await fetch(`${base()}/cds-services`);
+      expect(findings('CDSHooksServices', await discovery.json())).toEqual([]);
+
+      // The patient-view example, as published: its patient (1288992, an
+      // EHR's id) has no episode here, so no card. The same request naming
+      // the pseudonymous identifier of one of our episodes gets its cards.
+      const viewExample = specExample('request-patient-view');
+      expect(findings('CDSHooksRequest', viewExample)).toEqual([]);
+      expect(await hook('mas-patient-view', viewExample)).toEqual({
+        status: 200,
+        body: { cards: [] },
+      });
+      const identifier = `SYN-CDS-${engine.toUpperCase()}-SPEC`;
+      const id = await course(identifier);
+      const ours = structuredClone(viewExample);
+      ours.context.patientId = identifier;
+      ours.hookInstance = randomUUID();
+      expect(findings('CDSHooksRequest', ours)).toEqual([]);
+      const viewed = await hook('mas-patient-view', ours);
+      expect(viewed.status).toBe(200);
+      expect(viewed.body.cards.length).toBeGreaterThan(0);
+      expect(JSON.stringify(viewed.body)).toContain(id);
+
+      // The order-sign example orders amoxicillin: no protocol drug, no
+      // card. The same request ordering emapalumab gets the protocol's card.
+      const signExample = specExample('request-order-sign-paged-prefetch');
+      expect(findings('CDSHooksRequest', signExample)).toEqual([]);
+      const amoxicillin = await hook('mas-order-sign', signExample);
+      expect(amoxicillin).toEqual({ status: 200, body: { cards: [] } });
+      const emapalumab = structuredClone(signExample);
+      emapalumab.hookInstance = randomUUID();
+      emapalumab.context.patientId = identifier;
+      emapalumab.context.draftOrders.entry[0].resource.medicationCodeableConcept =
+        { text: 'Emapalumab 1 mg/kg IV' };
+      expect(findings('CDSHooksRequest', emapalumab)).toEqual([]);
+      const signed = await hook('mas-order-sign', emapalumab);
+      expect(signed.body.cards).toHaveLength(1);
+      expect(signed.body.cards[0].summary).toMatch(/emapalumab/i);
+
+      // Its feedback examples, about our card, are taken and logged.
+      const feedbackUrl = `${base()}/cds-services/mas-order-sign/feedback`;
+      for (const name of [
+        'feedback-overridden',
+        'feedback-overridden-with-reason',
+        'feedback-accepted',
+      ]) {
+        const body = specExample(name);
+        body.feedback[0].card = signed.body.cards[0].uuid;
+        expect(findings('CDSHooksFeedback', body)).toEqual([]);
+        const response = await fetch(feedbackUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${await jwt(feedbackUrl)}`,
+          },
+          body: JSON.stringify(body),
+        });
+        expect({ name, status: response.status }).toEqual({
+          name,
+          status: 200,
+        });
+      }
+      const log = await suite
+        .as('auditor-ames')
+        .request('GET', `/api/audit/access?episodeId=${id}&pageSize=100`);
+      const actions = (log.body.items as { action: string }[]).map(
+        (item) => item.action,
+      );
+      expect(
+        actions.filter((a) => a === 'cds.feedback.overridden'),
+      ).toHaveLength(2);
+      expect(actions).toContain('cds.feedback.accepted');
     },
   );
 

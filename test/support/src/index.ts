@@ -1,4 +1,13 @@
 export {
+  boundCodes,
+  type CdsHooksModels,
+  cdsHooksSpecDir,
+  checkCdsHooks,
+  codesStatedBySpecification,
+  type Finding,
+  loadCdsHooksModels,
+} from './cds-hooks-conformance.js';
+export {
   freePort,
   type IdentityProvider,
   type ProviderSignIn,
