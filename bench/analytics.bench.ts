@@ -28,6 +28,7 @@ import {
   ephemeralKeys,
   loadConfiguration,
   ManualClock,
+  qualitySeal,
   startService,
 } from '@mas/api';
 import { standardPrescription } from '@mas/mas-episode';
@@ -79,6 +80,8 @@ async function onServer(sql: string): Promise<void> {
 if (ENGINE === 'postgres') await onServer(`CREATE DATABASE ${pgName}`);
 const clock = new ManualClock(new Date('2026-01-05T08:00:00Z'));
 const profile = exampleProfile();
+/** The service's keys: the copies' kept facts are sealed with its audit key. */
+const keys = ephemeralKeys();
 const service = await startService({
   config: loadConfiguration({
     PORT: '0',
@@ -91,7 +94,7 @@ const service = await startService({
   }),
   clock,
   profile,
-  keys: ephemeralKeys(),
+  keys,
 });
 
 const call = (method: string, path: string, token: string, body?: unknown) =>
@@ -149,7 +152,7 @@ async function episode(token: string, n: number): Promise<void> {
  * eight characters replaced by the copy's number (ids stay 36 long).
  */
 async function copyEpisodes(): Promise<void> {
-  const { run, columns, close } = await rawDatabase();
+  const { run, select, columns, close } = await rawDatabase();
   const renamed = (column: string, copy: number) =>
     ENGINE === 'postgres'
       ? `lpad('${String(copy)}', 8, '0') || substr(${column}, 9)`
@@ -162,7 +165,8 @@ async function copyEpisodes(): Promise<void> {
       .map((c) =>
         c === 'id' || c === 'episode_id'
           ? renamed(`"${c}"`, copy)
-          : // The kept facts name their episode: the copy's own id.
+          : // The kept facts name their episode: the copy's own id (and
+            // are sealed for it below).
             c === 'quality'
             ? `replace("quality", "id", ${renamed('"id"', copy)})`
             : `"${c}"`,
@@ -179,12 +183,22 @@ async function copyEpisodes(): Promise<void> {
     await run(copyOf('episodes', episodeColumns, copy));
     await run(copyOf('audit_entries', auditColumns, copy));
   }
+  // Each copy's facts sealed for the copy, as the service would have.
+  const rows = await select<{ id: string; version: number; quality: string }>(
+    'SELECT "id", "version", "quality" FROM episodes WHERE "quality" IS NOT NULL AND "id" NOT IN (SELECT "id" FROM originals)',
+  );
+  for (const row of rows) {
+    await run(
+      `UPDATE episodes SET "quality_seal" = '${qualitySeal(keys.audit, row)}' WHERE "id" = '${row.id}'`,
+    );
+  }
   await close();
 }
 
 /** The same database, raw: a statement, and the audit rows read alone (one SELECT). */
 async function rawDatabase(): Promise<{
   run: (sql: string) => Promise<void>;
+  select: <T>(sql: string) => Promise<T[]>;
   readAll: () => Promise<number>;
   columns: (table: string) => Promise<string[]>;
   close: () => Promise<void>;
@@ -197,6 +211,7 @@ async function rawDatabase(): Promise<{
       run: async (sql) => {
         await client.query(sql);
       },
+      select: async <T>(sql: string) => (await client.query(sql)).rows as T[],
       readAll: async () => (await client.query(select)).rows.length,
       columns: async (table) =>
         (
@@ -215,6 +230,7 @@ async function rawDatabase(): Promise<{
       db.prepare(sql).run();
       return Promise.resolve();
     },
+    select: <T>(sql: string) => Promise.resolve(db.prepare(sql).all() as T[]),
     readAll: () => Promise.resolve(statement.all().length),
     columns: (table) =>
       Promise.resolve(

@@ -94,6 +94,7 @@ for (let e = 0; e * PER_EPISODE < totalEntries; e += 1) {
     seal: null as string | null,
     openedBy: 'dr-adams',
     quality: null,
+    qualitySeal: null,
   };
   row.seal = episodeSeal(key, row, previous);
   episodes.push(row);

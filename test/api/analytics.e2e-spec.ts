@@ -300,7 +300,9 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       }
       // As if an older version had written them: nothing kept. A second
       // instance (nothing in its memory) must replay every audit.
-      await suite.harness.query('UPDATE episodes SET quality = NULL');
+      await suite.harness.query(
+        'UPDATE episodes SET quality = NULL, quality_seal = NULL',
+      );
       const other = await suite.harness.another();
       const replayed = await new Api(other.url)
         .as(await login('auditor-ames'))
@@ -316,10 +318,10 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       ).toEqual(
         stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
       );
-      // Kept by another version of the service (another format, or folded
-      // at an older version): not trusted, replayed and written anew.
+      // Kept by an older version of the service (another format, no seal):
+      // not trusted, replayed and written anew, sealed.
       await suite.harness.query(
-        'UPDATE episodes SET quality = \'{"format":"facts-0","atVersion":0}\' WHERE kind = \'real\'',
+        'UPDATE episodes SET quality = \'{"format":"facts-0","atVersion":0}\', quality_seal = NULL WHERE kind = \'real\'',
       );
       const third = await suite.harness.another();
       const again = await new Api(third.url)
@@ -334,6 +336,80 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       ).toEqual(
         stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
       );
+      const verified = await auditor.request('GET', '/api/audit/verify');
+      expect(verified.body).toMatchObject({ ok: true });
+    },
+  );
+
+  maybe(
+    'kept facts changed in the database do not change the report: replayed from the audit instead, left as found, and named by verification',
+    async () => {
+      await seeded();
+      const auditor = await as('auditor-ames');
+      const honest = await auditor.request('GET', '/api/analytics');
+      expect(honest.status).toBe(200);
+      const [row] = (await suite.harness.query(
+        "SELECT id, quality FROM episodes WHERE kind = 'real' ORDER BY id",
+      )) as { id: string; quality: string }[];
+      expect(row?.quality).toBeDefined();
+      // An edit that would move the episode out of every indicator.
+      const forged = JSON.stringify({
+        ...(JSON.parse(row?.quality ?? '{}') as object),
+        analysis: null,
+      });
+      await suite.harness.query(
+        'UPDATE episodes SET quality = ? WHERE id = ?',
+        [forged, row?.id],
+      );
+      const other = await suite.harness.another();
+      const report = await new Api(other.url)
+        .as(await login('auditor-ames'))
+        .request('GET', '/api/analytics');
+      expect(report.body).toEqual(honest.body);
+      const [after] = (await suite.harness.query(
+        'SELECT quality FROM episodes WHERE id = ?',
+        [row?.id],
+      )) as { quality: string }[];
+      expect(after?.quality).toBe(forged);
+      const verified = await auditor.request('GET', '/api/audit/verify');
+      expect(verified.body).toMatchObject({
+        ok: false,
+        broken: [
+          {
+            episodeId: row?.id,
+            reason: expect.stringContaining(
+              'kept quality facts do not match their seal',
+            ),
+          },
+        ],
+      });
+      // A clinical write is never refused for derived data: it drops the
+      // forged facts; the next report replays the episode and keeps its
+      // facts anew, sealed.
+      const current = await auditor.request('GET', `/api/episodes/${row?.id}`);
+      const labs = await (
+        await as('dr-adams')
+      ).request('POST', `/api/episodes/${row?.id}/events`, {
+        type: 'labs.recorded',
+        payload: { panel: panelOf(floridMas), collectedAt: now() },
+        expectedVersion: current.body.version,
+      });
+      expect(labs.status).toBe(201);
+      const [dropped] = (await suite.harness.query(
+        'SELECT quality, quality_seal FROM episodes WHERE id = ?',
+        [row?.id],
+      )) as { quality: string | null; quality_seal: string | null }[];
+      expect(dropped).toEqual({ quality: null, quality_seal: null });
+      expect((await auditor.request('GET', '/api/analytics')).status).toBe(200);
+      const [restored] = (await suite.harness.query(
+        'SELECT quality, quality_seal FROM episodes WHERE id = ?',
+        [row?.id],
+      )) as { quality: string | null; quality_seal: string | null }[];
+      expect(restored?.quality).not.toBeNull();
+      expect(restored?.quality_seal).not.toBeNull();
+      expect(
+        (await auditor.request('GET', '/api/audit/verify')).body,
+      ).toMatchObject({ ok: true });
     },
   );
 

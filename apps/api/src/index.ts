@@ -11,6 +11,7 @@ export {
   episodeSeal,
   firstBrokenEntry,
   GENESIS_HASH,
+  qualitySeal,
   verifyAll,
 } from './app/audit/audit-chain.util.js';
 export * from './app/audit/checkpoint.util.js';

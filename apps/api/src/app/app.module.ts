@@ -119,6 +119,7 @@ export class AppModule {
             deps.entities,
             deps.profile,
             accessLog,
+            deps.keys.audit,
           ),
         ),
         AuditModule.forRoot(audit),

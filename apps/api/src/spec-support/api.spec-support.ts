@@ -49,6 +49,7 @@ export function episodeRow(fields: Partial<EpisodeRow> = {}): EpisodeRow {
     seal: null,
     openedBy: 'dr-a',
     quality: null,
+    qualitySeal: null,
     ...fields,
   };
 }

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 import { type DataSource, In } from 'typeorm';
 
 import type {
@@ -28,6 +30,7 @@ import type { InstitutionProfile } from '@mas/protocol';
 import { scenarios } from '@mas/simulation';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
+import { qualitySeal, vouchedQuality } from '../audit/audit-chain.util.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import { BoundStatements } from '../database/bound-statements.js';
 import type { AuditRow, Entities } from '../database/entities.js';
@@ -121,6 +124,8 @@ export class AnalyticsService {
     private readonly profile: InstitutionProfile,
     /** Who read the report (its drill-down names patients). */
     readonly accessLog: AccessLogService,
+    /** The audit key: kept facts are read only where their seal vouches for them. */
+    private readonly auditKey: KeyObject,
   ) {
     this.gate = WriteGate.for(dataSource);
     this.statements = new BoundStatements(dataSource);
@@ -180,6 +185,7 @@ export class AnalyticsService {
           protocolVersion: true,
           version: true,
           quality: true,
+          qualitySeal: true,
         },
         where: { kind: 'real' },
         order: { createdAt: 'ASC', id: 'ASC' },
@@ -189,8 +195,20 @@ export class AnalyticsService {
         query.version === undefined || row.protocolVersion === query.version,
     );
     const fromRows = new Map<string, EpisodeAnalysis>();
+    // Facts changed outside the service (a seal that does not match) are
+    // replayed and left as found, for verification to name; facts without
+    // a seal (written before seals) are replayed and written back sealed.
+    const tampered = new Set<string>();
     for (const row of chosen) {
-      const analysis = keptAnalysis(row.quality, row.version);
+      const vouched = vouchedQuality(this.auditKey, row);
+      if (
+        vouched === null &&
+        row.quality !== null &&
+        row.qualitySeal !== null
+      ) {
+        tampered.add(row.id);
+      }
+      const analysis = keptAnalysis(vouched, row.version);
       if (analysis) fromRows.set(row.id, analysis);
     }
     const changed = chosen.filter(
@@ -198,7 +216,7 @@ export class AnalyticsService {
         !fromRows.has(row.id) && this.kept.get(row.id)?.version !== row.version,
     );
     for (const ids of chunks(changed.map((row) => row.id))) {
-      await this.analyse(ids);
+      await this.analyse(ids, tampered);
     }
     const result = withinMonths(
       indicatorsOf(
@@ -225,7 +243,10 @@ export class AnalyticsService {
   }
 
   /** Replays these episodes from the database, keeps their analyses and writes them back. */
-  private async analyse(ids: readonly string[]): Promise<void> {
+  private async analyse(
+    ids: readonly string[],
+    tampered: ReadonlySet<string>,
+  ): Promise<void> {
     const episodes = await this.dataSource
       .getRepository(this.entities.episode)
       .find({
@@ -244,7 +265,12 @@ export class AnalyticsService {
       list.push(entry);
       byEpisode.set(entry.episodeId, list);
     }
-    const backfill: { id: string; version: number; quality: string }[] = [];
+    const backfill: {
+      id: string;
+      version: number;
+      quality: string;
+      qualitySeal: string;
+    }[] = [];
     for (const row of episodes) {
       const events = byEpisode.get(row.id) ?? [];
       const input: QualityEpisodeInput = {
@@ -266,11 +292,17 @@ export class AnalyticsService {
       });
       const kept = replayKeptQuality(input);
       // Only a replay that matches the row's version is written back.
-      if (kept && events.length === row.version) {
+      if (kept && events.length === row.version && !tampered.has(row.id)) {
+        const quality = JSON.stringify(kept);
         backfill.push({
           id: row.id,
           version: row.version,
-          quality: JSON.stringify(kept),
+          quality,
+          qualitySeal: qualitySeal(this.auditKey, {
+            id: row.id,
+            version: row.version,
+            quality,
+          }),
         });
       }
     }
@@ -284,7 +316,12 @@ export class AnalyticsService {
    * database) is left for the next report.
    */
   private async writeBack(
-    rows: readonly { id: string; version: number; quality: string }[],
+    rows: readonly {
+      id: string;
+      version: number;
+      quality: string;
+      qualitySeal: string;
+    }[],
   ): Promise<void> {
     if (rows.length === 0) return;
     // Through the service's one write queue and its own transactions (on
@@ -299,7 +336,7 @@ export class AnalyticsService {
             await manager
               .createQueryBuilder()
               .update(this.entities.episode)
-              .set({ quality: row.quality })
+              .set({ quality: row.quality, qualitySeal: row.qualitySeal })
               .where('id = :id AND version = :version', {
                 id: row.id,
                 version: row.version,

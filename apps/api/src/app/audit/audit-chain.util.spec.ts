@@ -12,6 +12,8 @@ import {
   firstBrokenEntry,
   GENESIS_HASH,
   MAC_PREFIX,
+  qualitySeal,
+  vouchedQuality,
 } from './audit-chain.util.js';
 
 const key = createSecretKey(Buffer.from('k'.repeat(32)));
@@ -199,5 +201,48 @@ describe('audit chain against its episode (seal, tail, missing chain)', () => {
     expect(
       chainProblems(otherKey, 'e1', episode, chain(1, otherKey)),
     ).toHaveLength(1);
+  });
+});
+
+describe('the kept quality facts under their own seal', () => {
+  const facts = '{"format":"facts-1","atVersion":4,"fold":{}}';
+
+  it('vouches for the facts written with the episode at its version, and for nothing else', () => {
+    const rows = chain(4);
+    const episode = episodeOver(rows);
+    const sealed = {
+      ...episode,
+      quality: facts,
+      qualitySeal: qualitySeal(key, { ...episode, quality: facts }),
+    };
+    expect(vouchedQuality(key, sealed)).toBe(facts);
+    expect(chainProblems(key, 'e1', sealed, rows)).toEqual([]);
+    // Edited, moved to another episode or version, sealed with another
+    // key, or unsealed: not vouched for.
+    expect(
+      vouchedQuality(key, { ...sealed, quality: facts.replace('4', '5') }),
+    ).toBeNull();
+    expect(vouchedQuality(key, { ...sealed, id: 'e2' })).toBeNull();
+    expect(vouchedQuality(key, { ...sealed, version: 3 })).toBeNull();
+    expect(vouchedQuality(otherKey, sealed)).toBeNull();
+    expect(vouchedQuality(key, { ...sealed, qualitySeal: null })).toBeNull();
+    expect(vouchedQuality(key, { ...sealed, quality: null })).toBeNull();
+  });
+
+  it('facts changed outside the service are named by verification; facts without a seal (written before seals) are not a problem, only never read', () => {
+    const rows = chain(4);
+    const episode = episodeOver(rows);
+    const sealed = {
+      ...episode,
+      quality: facts,
+      qualitySeal: qualitySeal(key, { ...episode, quality: facts }),
+    };
+    const edited = { ...sealed, quality: facts.replace('{}', '{"n":1}') };
+    expect(chainProblems(key, 'e1', edited, rows).map((p) => p.reason)).toEqual(
+      [expect.stringContaining('kept quality facts do not match their seal')],
+    );
+    expect(
+      chainProblems(key, 'e1', { ...edited, qualitySeal: null }, rows),
+    ).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { AddEpisodeOpener1765411200000 } from './migrations/1765411200000-add-ep
 import { IdempotencyScope1765497600000 } from './migrations/1765497600000-idempotency-scope.js';
 import { FederatedUsers1765584000000 } from './migrations/1765584000000-federated-users.js';
 import { EpisodeQuality1765670400000 } from './migrations/1765670400000-episode-quality.js';
+import { EpisodeQualitySeal1765756800000 } from './migrations/1765756800000-episode-quality-seal.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -33,6 +34,7 @@ export const migrations = [
   IdempotencyScope1765497600000,
   FederatedUsers1765584000000,
   EpisodeQuality1765670400000,
+  EpisodeQualitySeal1765756800000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

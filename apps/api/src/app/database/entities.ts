@@ -90,6 +90,11 @@ export interface EpisodeRow {
    * report replays instead).
    */
   quality: string | null;
+  /**
+   * The seal of `quality` under the audit key (`qualitySeal`): facts
+   * without a matching one are never read, the audit is replayed instead.
+   */
+  qualitySeal: string | null;
 }
 
 export interface AuditRow {
@@ -230,6 +235,12 @@ export function buildEntities(engine: Engine) {
         nullable: true,
       },
       quality: { type: 'text', nullable: true },
+      qualitySeal: {
+        name: 'quality_seal',
+        type: 'varchar',
+        length: 80,
+        nullable: true,
+      },
     },
   });
   const audit = new EntitySchema<AuditRow>({

@@ -46,7 +46,9 @@ import {
   auditEntryHash,
   episodeSeal,
   GENESIS_HASH,
+  qualitySeal,
   sha256Text,
+  vouchedQuality,
 } from '../audit/audit-chain.util.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import { SnapshotDigests } from '../audit/snapshot-digests.util.js';
@@ -464,8 +466,11 @@ export class EpisodesService {
         request.kind === 'real'
           ? JSON.stringify(keptQualityAtStart(snapshot, id))
           : null,
+      qualitySeal: null,
     };
     row.seal = episodeSeal(this.auditKey, row, null, this.digests);
+    row.qualitySeal =
+      row.quality === null ? null : qualitySeal(this.auditKey, row);
     await this.gate.run(() =>
       this.dataSource.getRepository(this.entities.episode).insert(row),
     );
@@ -857,10 +862,14 @@ export class EpisodesService {
     event: EpisodeEvent,
     after: EpisodeSnapshot,
   ): string | null {
-    if (row.kind !== 'real' || row.quality === null) return null;
+    // Facts the seal does not vouch for (none, written before seals, or
+    // changed outside the service) are never folded on: dropped, the next
+    // report replays the audit.
+    const vouched = vouchedQuality(this.auditKey, row);
+    if (row.kind !== 'real' || vouched === null) return null;
     try {
       const kept = keptQualityAfter(
-        JSON.parse(row.quality) as KeptQuality,
+        JSON.parse(vouched) as KeptQuality,
         row.version,
         before,
         event,
@@ -992,6 +1001,7 @@ export class EpisodesService {
         const snapshot = JSON.stringify(
           masEpisodeMachine.getPersistedSnapshot(after),
         );
+        const quality = this.qualityAfter(row, before, event, after);
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
@@ -1000,7 +1010,11 @@ export class EpisodesService {
           {
             snapshot,
             ...derived,
-            quality: this.qualityAfter(row, before, event, after),
+            quality,
+            qualitySeal:
+              quality === null
+                ? null
+                : qualitySeal(this.auditKey, { id, version, quality }),
             version,
             updatedAt: now,
             seal: episodeSeal(
