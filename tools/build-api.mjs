@@ -20,8 +20,16 @@ const root = join(import.meta.dirname, '..');
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['apps/api/src/main.ts'],
-  outfile: 'dist/api/src/main.mjs',
+  // The service, and the worker thread of a simulated cohort beside it
+  // (the service finds it as ./simulated-cohort.worker.mjs next to itself;
+  // run from the sources, that name is the TypeScript loader's entry).
+  entryPoints: {
+    main: 'apps/api/src/main.ts',
+    'simulated-cohort.worker':
+      'apps/api/src/app/analytics/simulated-cohort.worker.ts',
+  },
+  outdir: 'dist/api/src',
+  outExtension: { '.js': '.mjs' },
   tsconfig: 'apps/api/tsconfig.json',
   bundle: true,
   platform: 'node',

@@ -470,6 +470,36 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
   );
 
   maybe(
+    'the service keeps answering while a simulated cohort is computed (in a worker thread, off the service thread)',
+    async () => {
+      const auditor = await as('auditor-ames');
+      const cohortState = { answered: false };
+      const cohort = auditor
+        .request(
+          'GET',
+          `/api/analytics/simulated?policy=protocol&runs=10&seed=${engine === 'sqlite' ? '101' : '202'}`,
+        )
+        .then((answer) => {
+          cohortState.answered = true;
+          return answer;
+        });
+      // Five requests one after another while the cohort (100 courses)
+      // computes: with the computation on the service's thread, none could
+      // be answered before it.
+      let answeredMeanwhile = 0;
+      for (let n = 0; n < 5; n += 1) {
+        const health = await fetch(`${suite.harness.service.url}/api/health`);
+        expect(health.status).toBe(200);
+        if (!cohortState.answered) answeredMeanwhile += 1;
+      }
+      const answer = await cohort;
+      expect(answer.status).toBe(200);
+      expect(answer.body.episodes).toBe(scenarios.length * 10);
+      expect(answeredMeanwhile).toBeGreaterThanOrEqual(4);
+    },
+  );
+
+  maybe(
     'who read the quality report and the escalation decisions is in the access log, before the answer is sent',
     async () => {
       await seeded();

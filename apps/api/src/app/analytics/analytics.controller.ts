@@ -60,7 +60,7 @@ export class AnalyticsController {
    */
   @Roles('auditor', 'senior')
   @Get('analytics/simulated')
-  simulated(@Query() query: unknown): SimulatedQuality {
+  simulated(@Query() query: unknown): Promise<SimulatedQuality> {
     const asked = parseOrThrow(simulatedQualityQuerySchema, query, 'query');
     return this.analytics.simulatedCohort(asked);
   }

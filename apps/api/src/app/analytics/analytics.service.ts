@@ -21,13 +21,8 @@ import {
   type QualityIndicators,
   replayKeptQuality,
 } from '@mas/mas-episode/analytics';
-import {
-  policies,
-  policyById,
-  simulatedQuality,
-} from '@mas/mas-episode/simulation';
+import { policies, policyById } from '@mas/mas-episode/simulation';
 import type { InstitutionProfile } from '@mas/protocol';
-import { scenarios } from '@mas/simulation';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import { qualitySeal, vouchedQuality } from '../audit/audit-chain.util.js';
@@ -36,6 +31,7 @@ import { BoundStatements } from '../database/bound-statements.js';
 import type { AuditRow, Entities } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
 import { ServiceError } from '../episodes/episodes.service.js';
+import { cohortInWorker } from './simulated-cohort.js';
 
 /** The points of `result` within the months asked for (inclusive), and the episodes they count. */
 export function withinMonths(
@@ -112,8 +108,14 @@ export class AnalyticsService {
     { readonly version: number; readonly analysis: EpisodeAnalysis }
   >();
 
-  /** Simulated cohorts by policy, runs and seed (the same question, the same answer). */
-  private readonly simulated = new Map<string, SimulatedQuality>();
+  /**
+   * Simulated cohorts by policy, runs and seed (the same question, the same
+   * answer), as they are being computed or once computed.
+   */
+  private readonly simulated = new Map<string, Promise<SimulatedQuality>>();
+
+  /** Cohorts are computed one at a time: the other core serves the wards. */
+  private cohorts: Promise<unknown> = Promise.resolve();
 
   private readonly gate: WriteGate;
   private readonly statements: BoundStatements;
@@ -136,7 +138,7 @@ export class AnalyticsService {
    * one policy), MODEL OUTPUT, under the service's institution profile;
    * kept per question (a cohort of the largest size takes seconds).
    */
-  simulatedCohort(query: SimulatedQualityQuery): SimulatedQuality {
+  simulatedCohort(query: SimulatedQualityQuery): Promise<SimulatedQuality> {
     let policy;
     try {
       policy = policyById(query.policy);
@@ -150,19 +152,30 @@ export class AnalyticsService {
     const key = `${policy.id}|${String(query.runs)}|${String(query.seed)}`;
     let result = this.simulated.get(key);
     if (result === undefined) {
-      result = {
-        ...simulatedQuality({
-          scenarios,
-          policy,
-          runs: query.runs,
-          seed: query.seed,
-          profile: this.profile,
-        }),
+      // In a worker thread (about two seconds at the largest cohort): the
+      // service keeps answering meanwhile.
+      const request = {
+        policyId: policy.id,
+        runs: query.runs,
+        seed: query.seed,
+        profile: this.profile,
+      };
+      const computed = this.cohorts.then(
+        () => cohortInWorker(request),
+        () => cohortInWorker(request),
+      );
+      this.cohorts = computed.catch(() => undefined);
+      result = computed.then((cohort) => ({
+        ...cohort,
         policies: Object.values(policies).map(({ id, description }) => ({
           id,
           description,
         })),
-      };
+      }));
+      // A failure is not kept: the next ask computes again.
+      result.catch(() => {
+        this.simulated.delete(key);
+      });
       this.simulated.set(key, result);
       for (const oldest of this.simulated.keys()) {
         if (this.simulated.size <= SIMULATED_KEPT) break;
