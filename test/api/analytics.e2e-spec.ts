@@ -6,6 +6,7 @@
  */
 import { describe, expect } from '@jest/globals';
 
+import { qualitySeal } from '@mas/api';
 import { scenarios } from '@mas/simulation';
 import { amira, floridMas, panelOf } from '@mas/testing';
 
@@ -318,11 +319,27 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       ).toEqual(
         stored.map((row) => [row.id, JSON.parse(row.quality ?? 'null')]),
       );
-      // Kept by an older version of the service (another format, no seal):
-      // not trusted, replayed and written anew, sealed.
-      await suite.harness.query(
-        'UPDATE episodes SET quality = \'{"format":"facts-0","atVersion":0}\', quality_seal = NULL WHERE kind = \'real\'',
-      );
+      // Kept, and sealed, by another version of the service (another
+      // format): not read, replayed and written anew.
+      const olderFormat = '{"format":"facts-0","atVersion":0}';
+      for (const row of stored.filter((r) => r.kind === 'real')) {
+        const [{ version } = { version: 0 }] = (await suite.harness.query(
+          'SELECT version FROM episodes WHERE id = ?',
+          [row.id],
+        )) as { version: number }[];
+        await suite.harness.query(
+          'UPDATE episodes SET quality = ?, quality_seal = ? WHERE id = ?',
+          [
+            olderFormat,
+            qualitySeal(suite.harness.keys.audit, {
+              id: row.id,
+              version,
+              quality: olderFormat,
+            }),
+            row.id,
+          ],
+        );
+      }
       const third = await suite.harness.another();
       const again = await new Api(third.url)
         .as(await login('auditor-ames'))
@@ -342,7 +359,7 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
   );
 
   maybe(
-    'kept facts changed in the database do not change the report: replayed from the audit instead, left as found, and named by verification',
+    'kept facts changed in the database do not change the report: replayed from the audit instead, left as found (a clinical write too), named by verification; a forged audit never becomes sealed facts',
     async () => {
       await seeded();
       const auditor = await as('auditor-ames');
@@ -383,9 +400,8 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
           },
         ],
       });
-      // A clinical write is never refused for derived data: it drops the
-      // forged facts; the next report replays the episode and keeps its
-      // facts anew, sealed.
+      // A clinical write is never refused for derived data, and leaves the
+      // forged facts as found: verification still names them.
       const current = await auditor.request('GET', `/api/episodes/${row?.id}`);
       const labs = await (
         await as('dr-adams')
@@ -395,12 +411,51 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
         expectedVersion: current.body.version,
       });
       expect(labs.status).toBe(201);
-      const [dropped] = (await suite.harness.query(
+      const [kept] = (await suite.harness.query(
+        'SELECT quality FROM episodes WHERE id = ?',
+        [row?.id],
+      )) as { quality: string | null }[];
+      expect(kept?.quality).toBe(forged);
+      expect(
+        JSON.stringify(
+          (await auditor.request('GET', '/api/audit/verify')).body.broken,
+        ),
+      ).toContain('kept quality facts do not match their seal');
+      // Forged facts and a forged audit entry together never become facts
+      // the service vouches for: the replay of a chain that does not verify
+      // is not written back.
+      const [entry] = (await suite.harness.query(
+        'SELECT id, rationale FROM audit_entries WHERE episode_id = ? AND seq = 1',
+        [row?.id],
+      )) as { id: string; rationale: string | null }[];
+      await suite.harness.query(
+        'UPDATE episodes SET quality = NULL, quality_seal = NULL WHERE id = ?',
+        [row?.id],
+      );
+      await suite.harness.query(
+        'UPDATE audit_entries SET rationale = ? WHERE id = ?',
+        ['forged', entry?.id],
+      );
+      expect((await auditor.request('GET', '/api/analytics')).status).toBe(200);
+      const [notKept] = (await suite.harness.query(
         'SELECT quality, quality_seal FROM episodes WHERE id = ?',
         [row?.id],
       )) as { quality: string | null; quality_seal: string | null }[];
-      expect(dropped).toEqual({ quality: null, quality_seal: null });
-      expect((await auditor.request('GET', '/api/analytics')).status).toBe(200);
+      expect(notKept).toEqual({ quality: null, quality_seal: null });
+      // The entry put back (the repair an operator makes: the facts
+      // cleared), the next report keeps the facts anew, sealed.
+      await suite.harness.query(
+        'UPDATE audit_entries SET rationale = ? WHERE id = ?',
+        [entry?.rationale ?? null, entry?.id],
+      );
+      const third = await suite.harness.another();
+      expect(
+        (
+          await new Api(third.url)
+            .as(await login('auditor-ames'))
+            .request('GET', '/api/analytics')
+        ).status,
+      ).toBe(200);
       const [restored] = (await suite.harness.query(
         'SELECT quality, quality_seal FROM episodes WHERE id = ?',
         [row?.id],
@@ -496,6 +551,33 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
       expect(answer.status).toBe(200);
       expect(answer.body.episodes).toBe(scenarios.length * 10);
       expect(answeredMeanwhile).toBeGreaterThanOrEqual(4);
+    },
+  );
+
+  maybe(
+    'at most three cohorts wait or compute: one more is a 503 saying why, and the ones taken are answered',
+    async () => {
+      const auditor = await as('auditor-ames');
+      const base = engine === 'sqlite' ? 300 : 400;
+      const answers = await Promise.all(
+        [0, 1, 2, 3, 4].map((n) =>
+          auditor.request(
+            'GET',
+            `/api/analytics/simulated?policy=protocol&runs=1&seed=${String(base + n)}`,
+          ),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 503)).toHaveLength(2);
+      const busy = answers.find((answer) => answer.status === 503);
+      expect(busy?.body.message).toMatch(/ask again/);
+      // Once they are done, the same questions are answered.
+      const later = await auditor.request(
+        'GET',
+        `/api/analytics/simulated?policy=protocol&runs=1&seed=${String(base + 4)}`,
+      );
+      expect(later.status).toBe(200);
     },
   );
 

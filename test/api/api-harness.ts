@@ -17,6 +17,7 @@ import {
   loadConfiguration,
   ManualClock,
   type RunningService,
+  type ServiceKeys,
   startService,
 } from '@mas/api';
 import {
@@ -183,6 +184,8 @@ export interface Harness {
    * database and the audit key), as environment variables.
    */
   readonly adminEnv: Record<string, string>;
+  /** The service's keys (to forge what only the service could write, in tampering tests). */
+  readonly keys: ServiceKeys;
   /** A raw query on the same database (for tampering tests). */
   query(sql: string, params?: unknown[]): Promise<unknown[]>;
   /** Stops the service, runs `whileDown`, and starts it again on the same database. */
@@ -246,6 +249,7 @@ export async function startHarness(
       },
       clock,
       engine,
+      keys,
       query,
       async restart(whileDown) {
         await harness.service.close();

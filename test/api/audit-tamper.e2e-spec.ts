@@ -196,6 +196,23 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
   );
 
   maybe(
+    "a protocol version column changed (the quality report's filter) is named: it is not the sealed snapshot's",
+    async () => {
+      const id = await episodeWith(1);
+      await suite.harness.query(
+        "UPDATE episodes SET protocol_version = '9.9.9' WHERE id = ?",
+        [id],
+      );
+      expect(await reasonsFor(id)).toEqual([
+        expect.stringContaining(
+          "protocol version (9.9.9) is not its sealed snapshot's",
+        ),
+      ]);
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
     'an edited snapshot is named, and no event is recorded on it',
     async () => {
       const id = await episodeWith(1);

@@ -31,7 +31,7 @@ export function episodeRow(fields: Partial<EpisodeRow> = {}): EpisodeRow {
     id: 'e1',
     kind: 'real',
     patientIdentifier: 'SYN-1',
-    snapshot: '{"value":"b"}',
+    snapshot: '{"value":"b","context":{"protocol":{"version":"1.0.0"}}}',
     initialSnapshot: '{"value":"a"}',
     stage: 'x',
     tags: '[]',

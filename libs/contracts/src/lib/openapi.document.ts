@@ -83,7 +83,7 @@ export interface OpenApiOptions {
 }
 
 /** The refusals a route may give, each with what it means there. */
-type Refusal = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+type Refusal = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 const refusalWords: Record<Refusal, string> = {
   400: 'Bad input: the field and the rule it broke. Nothing was changed.',
@@ -95,6 +95,7 @@ const refusalWords: Record<Refusal, string> = {
   415: 'The body is not JSON in UTF-8.',
   422: 'Understood but refused by a rule (the protocol, an unusual value to confirm, a reused key).',
   429: 'Too many attempts: try again after Retry-After seconds.',
+  503: 'Busy with work of this kind (simulated cohorts): ask again in a minute.',
 };
 
 const idParam = z.object({
@@ -784,7 +785,7 @@ function routes(options: OpenApiOptions): Route[] {
           },
         },
       },
-      refusals: [400],
+      refusals: [400, 429, 503],
     },
     {
       method: 'get',

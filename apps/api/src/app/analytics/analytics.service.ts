@@ -25,7 +25,11 @@ import { policies, policyById } from '@mas/mas-episode/simulation';
 import type { InstitutionProfile } from '@mas/protocol';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
-import { qualitySeal, vouchedQuality } from '../audit/audit-chain.util.js';
+import {
+  chainProblems,
+  qualitySeal,
+  vouchedQuality,
+} from '../audit/audit-chain.util.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import { BoundStatements } from '../database/bound-statements.js';
 import type { AuditRow, Entities } from '../database/entities.js';
@@ -92,6 +96,12 @@ function keptAnalysis(
 const SIMULATED_KEPT = 16;
 
 /**
+ * Simulated cohorts waiting or being computed at most; one more is a 503
+ * (each takes seconds of a core: educators wait, the wards do not).
+ */
+const COHORTS_WAITING = 3;
+
+/**
  * The quality indicators of real episodes (training episodes are left out).
  * It never replays what the write path keeps: each real episode's facts are
  * folded into its row on every write (`quality`, the same fold a full replay
@@ -116,6 +126,9 @@ export class AnalyticsService {
 
   /** Cohorts are computed one at a time: the other core serves the wards. */
   private cohorts: Promise<unknown> = Promise.resolve();
+
+  /** Cohorts asked and not yet computed (at most COHORTS_WAITING). */
+  private cohortsPending = 0;
 
   private readonly gate: WriteGate;
   private readonly statements: BoundStatements;
@@ -152,6 +165,11 @@ export class AnalyticsService {
     const key = `${policy.id}|${String(query.runs)}|${String(query.seed)}`;
     let result = this.simulated.get(key);
     if (result === undefined) {
+      if (this.cohortsPending >= COHORTS_WAITING) {
+        throw new ServiceError(503, {
+          message: `${String(this.cohortsPending)} simulated cohorts are being computed: ask again in a minute`,
+        });
+      }
       // In a worker thread (about two seconds at the largest cohort): the
       // service keeps answering meanwhile.
       const request = {
@@ -164,7 +182,11 @@ export class AnalyticsService {
         () => cohortInWorker(request),
         () => cohortInWorker(request),
       );
-      this.cohorts = computed.catch(() => undefined);
+      this.cohortsPending += 1;
+      const settled = () => {
+        this.cohortsPending -= 1;
+      };
+      this.cohorts = computed.then(settled, settled);
       result = computed.then((cohort) => ({
         ...cohort,
         policies: Object.values(policies).map(({ id, description }) => ({
@@ -173,8 +195,9 @@ export class AnalyticsService {
         })),
       }));
       // A failure is not kept: the next ask computes again.
-      result.catch(() => {
-        this.simulated.delete(key);
+      const kept = result;
+      kept.catch(() => {
+        if (this.simulated.get(key) === kept) this.simulated.delete(key);
       });
       this.simulated.set(key, result);
       for (const oldest of this.simulated.keys()) {
@@ -208,19 +231,14 @@ export class AnalyticsService {
         query.version === undefined || row.protocolVersion === query.version,
     );
     const fromRows = new Map<string, EpisodeAnalysis>();
-    // Facts changed outside the service (a seal that does not match) are
-    // replayed and left as found, for verification to name; facts without
-    // a seal (written before seals) are replayed and written back sealed.
+    // Facts the seal does not vouch for were written outside the service
+    // (facts kept before seals were cleared by the migration that added
+    // them): replayed from the audit and left as found, for verification to
+    // name. Rows keeping nothing are replayed and their facts written back.
     const tampered = new Set<string>();
     for (const row of chosen) {
       const vouched = vouchedQuality(this.auditKey, row);
-      if (
-        vouched === null &&
-        row.quality !== null &&
-        row.qualitySeal !== null
-      ) {
-        tampered.add(row.id);
-      }
+      if (vouched === null && row.quality !== null) tampered.add(row.id);
       const analysis = keptAnalysis(vouched, row.version);
       if (analysis) fromRows.set(row.id, analysis);
     }
@@ -260,12 +278,11 @@ export class AnalyticsService {
     ids: readonly string[],
     tampered: ReadonlySet<string>,
   ): Promise<void> {
+    // Whole rows: a replay's facts are sealed only where the record and its
+    // audit verify (forged audit entries never become vouched-for facts).
     const episodes = await this.dataSource
       .getRepository(this.entities.episode)
-      .find({
-        select: { id: true, kind: true, initialSnapshot: true, version: true },
-        where: { id: In([...ids]) },
-      });
+      .find({ where: { id: In([...ids]) } });
     const entries = await this.dataSource
       .getRepository(this.entities.audit)
       .find({
@@ -305,7 +322,12 @@ export class AnalyticsService {
       });
       const kept = replayKeptQuality(input);
       // Only a replay that matches the row's version is written back.
-      if (kept && events.length === row.version && !tampered.has(row.id)) {
+      if (
+        kept &&
+        events.length === row.version &&
+        !tampered.has(row.id) &&
+        chainProblems(this.auditKey, row.id, row, events).length === 0
+      ) {
         const quality = JSON.stringify(kept);
         backfill.push({
           id: row.id,

@@ -13,8 +13,17 @@ import type { CohortRequest } from './simulated-cohort.worker.js';
 /** What the worker posts back: the simulator's cohort and its indicators. */
 export type CohortResult = ReturnType<typeof simulatedQuality>;
 
-/** Runs one cohort in a worker thread of its own; rejects if the worker fails. */
-export function cohortInWorker(request: CohortRequest): Promise<CohortResult> {
+/** How long a cohort may take before its worker is stopped (ten times the largest seen). */
+export const COHORT_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs one cohort in a worker thread of its own; rejects if the worker
+ * fails, stops, or takes longer than `timeoutMs` (then it is terminated).
+ */
+export function cohortInWorker(
+  request: CohortRequest,
+  timeoutMs = COHORT_TIMEOUT_MS,
+): Promise<CohortResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(
       new URL('./simulated-cohort.worker.mjs', import.meta.url),
@@ -23,8 +32,21 @@ export function cohortInWorker(request: CohortRequest): Promise<CohortResult> {
         // Nothing of the parent's flags (Jest's and V8's are refused in a
         // worker).
         execArgv: [],
+        // A runaway cohort cannot take the service's memory with it.
+        resourceLimits: { maxOldGenerationSizeMb: 512 },
       },
     );
+    const timer = setTimeout(() => {
+      reject(
+        new Error(
+          `the simulated cohort took longer than ${String(timeoutMs / 1000)} s: stopped`,
+        ),
+      );
+      void worker.terminate();
+    }, timeoutMs);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+    });
     worker.once(
       'message',
       (message: { kind: string; result?: CohortResult; message?: string }) => {

@@ -172,7 +172,13 @@ describe('audit chain against its episode (seal, tail, missing chain)', () => {
   });
 
   it.each([
-    ['snapshot', { snapshot: '{"value":"edited"}' }],
+    [
+      'snapshot',
+      {
+        snapshot:
+          '{"value":"edited","context":{"protocol":{"version":"1.0.0"}}}',
+      },
+    ],
     ['initial snapshot', { initialSnapshot: '{"value":"edited"}' }],
     ['identifier', { patientIdentifier: 'SYN-2' }],
     ['kind', { kind: 'training' as const }],
@@ -184,6 +190,16 @@ describe('audit chain against its episode (seal, tail, missing chain)', () => {
       expect.objectContaining({
         reason: expect.stringContaining('does not match its seal'),
       }),
+    ]);
+  });
+
+  it("a protocol version column that is not the sealed snapshot's is named (the reports filter by it)", () => {
+    const rows = chain(2);
+    const episode = { ...episodeOver(rows), protocolVersion: '2.0.0' };
+    expect(
+      chainProblems(key, 'e1', episode, rows).map((p) => p.reason),
+    ).toEqual([
+      "the episode's protocol version (2.0.0) is not its sealed snapshot's (1.0.0): changed outside the service",
     ]);
   });
 
@@ -229,7 +245,7 @@ describe('the kept quality facts under their own seal', () => {
     expect(vouchedQuality(key, { ...sealed, quality: null })).toBeNull();
   });
 
-  it('facts changed outside the service are named by verification; facts without a seal (written before seals) are not a problem, only never read', () => {
+  it('facts changed outside the service, or without a seal, are named by verification; no facts kept is no problem', () => {
     const rows = chain(4);
     const episode = episodeOver(rows);
     const sealed = {
@@ -241,8 +257,20 @@ describe('the kept quality facts under their own seal', () => {
     expect(chainProblems(key, 'e1', edited, rows).map((p) => p.reason)).toEqual(
       [expect.stringContaining('kept quality facts do not match their seal')],
     );
+    // Without a seal: written outside the service (the migration that
+    // added seals cleared the facts kept before them).
     expect(
-      chainProblems(key, 'e1', { ...edited, qualitySeal: null }, rows),
+      chainProblems(key, 'e1', { ...edited, qualitySeal: null }, rows).map(
+        (p) => p.reason,
+      ),
+    ).toEqual([expect.stringContaining('kept quality facts without a seal')]);
+    expect(
+      chainProblems(
+        key,
+        'e1',
+        { ...edited, quality: null, qualitySeal: null },
+        rows,
+      ),
     ).toEqual([]);
   });
 });

@@ -239,6 +239,7 @@ export function chainProblems(
         seal: string | null;
         quality?: string | null;
         qualitySeal?: string | null;
+        protocolVersion?: string;
       })
     | undefined,
   entries: readonly AuditRow[],
@@ -296,16 +297,36 @@ export function chainProblems(
         'the episode record does not match its seal: its snapshot, identifier, version or chain head was changed outside the service',
     });
   }
+  // The protocol version the reports filter by is a column of its own:
+  // it must be the sealed snapshot's.
+  if (episode.protocolVersion !== undefined) {
+    let sealed: unknown;
+    try {
+      sealed = (
+        JSON.parse(episode.snapshot) as {
+          context?: { protocol?: { version?: unknown } };
+        }
+      ).context?.protocol?.version;
+    } catch {
+      sealed = undefined;
+    }
+    if (sealed !== episode.protocolVersion) {
+      problems.push({
+        episodeId,
+        seq: null,
+        id: null,
+        reason: `the episode's protocol version (${episode.protocolVersion}) is not its sealed snapshot's (${String(sealed)}): changed outside the service`,
+      });
+    }
+  }
   if (
     episode.quality !== undefined &&
     episode.quality !== null &&
-    episode.qualitySeal !== undefined &&
-    episode.qualitySeal !== null &&
     vouchedQuality(key, {
       id: episode.id,
       version: episode.version,
       quality: episode.quality,
-      qualitySeal: episode.qualitySeal,
+      qualitySeal: episode.qualitySeal ?? null,
     }) === null
   ) {
     problems.push({
@@ -313,7 +334,9 @@ export function chainProblems(
       seq: null,
       id: null,
       reason:
-        'the kept quality facts do not match their seal: changed outside the service (the quality report replays this episode from its audit instead)',
+        episode.qualitySeal === null || episode.qualitySeal === undefined
+          ? 'kept quality facts without a seal: written outside the service (the quality report replays this episode from its audit instead)'
+          : 'the kept quality facts do not match their seal: changed outside the service (the quality report replays this episode from its audit instead)',
     });
   }
   return problems;

@@ -862,9 +862,8 @@ export class EpisodesService {
     event: EpisodeEvent,
     after: EpisodeSnapshot,
   ): string | null {
-    // Facts the seal does not vouch for (none, written before seals, or
-    // changed outside the service) are never folded on: dropped, the next
-    // report replays the audit.
+    // Facts the seal does not vouch for are never folded on; none kept: the
+    // next report replays the audit.
     const vouched = vouchedQuality(this.auditKey, row);
     if (row.kind !== 'real' || vouched === null) return null;
     try {
@@ -1001,7 +1000,15 @@ export class EpisodesService {
         const snapshot = JSON.stringify(
           masEpisodeMachine.getPersistedSnapshot(after),
         );
-        const quality = this.qualityAfter(row, before, event, after);
+        // Kept facts the seal does not vouch for were changed outside the
+        // service: left as found for verification to name (the report
+        // replays the episode meanwhile); a clinical write is never refused
+        // for derived data.
+        const forged =
+          row.quality !== null && vouchedQuality(this.auditKey, row) === null;
+        const quality = forged
+          ? row.quality
+          : this.qualityAfter(row, before, event, after);
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
@@ -1011,8 +1018,9 @@ export class EpisodesService {
             snapshot,
             ...derived,
             quality,
-            qualitySeal:
-              quality === null
+            qualitySeal: forged
+              ? row.qualitySeal
+              : quality === null
                 ? null
                 : qualitySeal(this.auditKey, { id, version, quality }),
             version,

@@ -100,7 +100,13 @@ describe('FHIR search within one patient', () => {
       low: Date.UTC(2026, 2, 1, 8, 30, 0, 250),
       high: Date.UTC(2026, 2, 1, 8, 30, 0, 251),
     });
+    // Any year, not 0-99 read as 1900-1999.
+    const early = dateRange('0050-01-01');
+    expect(early?.low).toBe(new Date('0050-01-01T00:00:00Z').getTime());
+    expect((early?.high ?? 0) - (early?.low ?? 0)).toBe(86_400_000);
     for (const bad of [
+      '2026-03-01T08:00+99:99',
+      '2026-03-01T08:00+15:00',
       '2026-13',
       '2026-02-30',
       '2026-03-01T25:00Z',
@@ -318,6 +324,38 @@ describe('FHIR search within one patient', () => {
       pages.push(...page.page.map((resource) => resource.id ?? ''));
     }
     expect(pages).toEqual(expected);
+  });
+
+  it('sorts descending by the latest end (an ongoing period first), ascending by the earliest start', () => {
+    const period = (id: string, start: string, end?: string): Resource => ({
+      resourceType: 'EpisodeOfCare',
+      id,
+      status: 'active',
+      patient: { reference: 'Patient/p' },
+      period: { start, ...(end === undefined ? {} : { end }) },
+    });
+    const episodes = [
+      period('long', '2026-03-01T00:00:00Z', '2026-03-05T00:00:00Z'),
+      period('point', '2026-03-02T00:00:00Z', '2026-03-02T00:00:00Z'),
+      period('ongoing', '2026-02-01T00:00:00Z'),
+    ];
+    expect(ids('EpisodeOfCare', episodes, { _sort: '-date' })).toEqual([
+      'ongoing',
+      'long',
+      'point',
+    ]);
+    expect(ids('EpisodeOfCare', episodes, { _sort: 'date' })).toEqual([
+      'ongoing',
+      'long',
+      'point',
+    ]);
+    // An escaped bar is part of a code, not the system's end.
+    expect(ids('EpisodeOfCare', episodes, { status: 'act\\|ive' })).toEqual([]);
+    expect(ids('EpisodeOfCare', episodes, { status: '|active' })).toEqual([
+      'long',
+      'point',
+      'ongoing',
+    ]);
   });
 
   it('refuses what it does not serve, naming the parameter and the rule', () => {

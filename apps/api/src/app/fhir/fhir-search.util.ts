@@ -159,6 +159,21 @@ const DATE =
  * The range a FHIR date, dateTime or instant stands for, by its precision
  * (`2026-03` is the whole month). A time without a zone is taken as UTC.
  */
+/** A UTC instant in ms, for any year (Date.UTC reads 0-99 as 1900-1999). */
+function utc(
+  year: number,
+  monthIndex: number,
+  day: number,
+  hours = 0,
+  minutes = 0,
+  seconds = 0,
+): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hours, minutes, seconds, 0);
+  return date.getTime();
+}
+
 export function dateRange(value: string): Range | null {
   const match = DATE.exec(value);
   if (match === null) return null;
@@ -167,7 +182,7 @@ export function dateRange(value: string): Range | null {
   const month = mo === undefined ? 1 : Number(mo);
   const day = d === undefined ? 1 : Number(d);
   if (month < 1 || month > 12) return null;
-  const start = Date.UTC(
+  const start = utc(
     year,
     month - 1,
     day,
@@ -177,6 +192,7 @@ export function dateRange(value: string): Range | null {
   );
   const check = new Date(start);
   if (
+    check.getUTCFullYear() !== year ||
     check.getUTCMonth() !== month - 1 ||
     check.getUTCDate() !== day ||
     (h !== undefined && (Number(h) > 23 || Number(mi) > 59)) ||
@@ -187,14 +203,18 @@ export function dateRange(value: string): Range | null {
   let offset = 0;
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
-    offset = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+    const zoneHours = Number(zone.slice(1, 3));
+    const zoneMinutes = Number(zone.slice(4, 6));
+    // Offsets run from -12:00 to +14:00.
+    if (zoneHours > 14 || zoneMinutes > 59) return null;
+    offset = sign * (zoneHours * 60 + zoneMinutes);
   }
   const ms = fraction === undefined ? 0 : Number(fraction) * 1000;
   const low = start + Math.floor(ms) - offset * 60_000;
   let high: number;
-  if (mo === undefined) high = Date.UTC(year + 1, 0, 1);
-  else if (d === undefined) high = Date.UTC(year, month, 1);
-  else if (h === undefined) high = Date.UTC(year, month - 1, day + 1);
+  if (mo === undefined) high = utc(year + 1, 0, 1);
+  else if (d === undefined) high = utc(year, month, 1);
+  else if (h === undefined) high = utc(year, month - 1, day + 1);
   else {
     const unit =
       s === undefined
@@ -256,10 +276,12 @@ interface Token {
 }
 
 function tokenOf(text: string): Token {
-  const bar = text.indexOf('|');
-  if (bar < 0) return { system: undefined, code: text };
-  const system = text.slice(0, bar);
-  const code = text.slice(bar + 1);
+  // The first bar not escaped (`\|` is a bar in a code or system).
+  const bar = text.search(/(?<!\\)\|/);
+  const unescape = (part: string) => part.replace(/\\\|/g, '|');
+  if (bar < 0) return { system: undefined, code: unescape(text) };
+  const system = unescape(text.slice(0, bar));
+  const code = unescape(text.slice(bar + 1));
   return {
     system: system === '' ? null : system,
     code: code === '' ? undefined : code,
@@ -373,9 +395,7 @@ interface Criterion {
 
 /** Splits on the commas FHIR reads as OR (`\,` is a comma in a value). */
 function alternatives(text: string): string[] {
-  return text
-    .split(/(?<!\\),/)
-    .map((part) => part.replace(/\\,/g, ',').replace(/\\\|/g, '|'));
+  return text.split(/(?<!\\),/).map((part) => part.replace(/\\,/g, ','));
 }
 
 function prefixOf(text: string): { prefix: Prefix; rest: string } {
@@ -622,20 +642,28 @@ function matches(resource: Resource, criterion: Criterion): boolean {
   return criterion.negated ? !found : found;
 }
 
-/** A value to order by: a date's start, a token's first code, an id. */
+/**
+ * A value to order by: a date's start (ascending) or end (descending: the
+ * latest comes first, an ongoing period before a finished one), a token's
+ * first code, an id.
+ */
 function sortKey(
   type: FhirResourceType,
   resource: Resource,
   parameter: string,
+  descending: boolean,
 ): number | string | null {
   if (parameter === '_id') return resource.id ?? null;
   const definition = definitionOf(type, parameter);
   const values = valuesOf(resource, definition.expression);
   if (definition.type === 'date') {
-    const lows = values
-      .map((value) => rangeOf(value)?.low)
-      .filter((low): low is number => low !== undefined);
-    return lows.length === 0 ? null : Math.min(...lows);
+    const ranges = values
+      .map((value) => rangeOf(value))
+      .filter((range): range is Range => range !== null);
+    if (ranges.length === 0) return null;
+    return descending
+      ? Math.max(...ranges.map((range) => range.high))
+      : Math.min(...ranges.map((range) => range.low));
   }
   const codes = values.flatMap((value) => codesOf(value));
   return codes[0]?.code ?? null;
@@ -656,7 +684,9 @@ export function runSearch(
     const keyed = found.map((resource, index) => ({
       resource,
       index,
-      keys: search.sort.map((rule) => sortKey(type, resource, rule.parameter)),
+      keys: search.sort.map((rule) =>
+        sortKey(type, resource, rule.parameter, rule.descending),
+      ),
     }));
     keyed.sort((a, b) => {
       for (const [i, rule] of search.sort.entries()) {
