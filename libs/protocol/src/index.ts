@@ -12,6 +12,8 @@ export * from './lib/errors/clinical-input.error.js';
 export * from './lib/evidence/evidence-catalog.constant.js';
 export * from './lib/labels/clinical-labels.constant.js';
 export * from './lib/labels/clinical-labels.js';
+export * from './lib/labels/display-precision.constant.js';
+export * from './lib/labels/display-precision.js';
 export * from './lib/panel/lab-panel.schema.js';
 export * from './lib/panel/lab-panel.util.js';
 export * from './lib/panel/lab-picture.js';

@@ -15,6 +15,8 @@ import {
   convertQuantity,
   type CriterionResult,
   type ExcludedItem,
+  formatAnalyteValue,
+  formatMeasured,
   type LabPanel,
   type LabPanelInput,
   type LabPicture,
@@ -119,9 +121,6 @@ const SERIES_ORDER: readonly SeriesId[] = [
 
 const TEMPERATURE_UNIT = 'Cel';
 const TEMPERATURE_LABEL = 'Temperature';
-/** Significant digits shown for converted values (display only). */
-const DISPLAY_DIGITS = 4;
-
 // ---------------------------------------------------------------- display
 
 /** A UCUM code as people read it: `10*9/L` -> `×10⁹/L`, `Cel` -> `°C`. */
@@ -160,10 +159,13 @@ export function prettify(text: string): string {
   );
 }
 
-/** A number for display: converted values lose floating-point length. */
+/**
+ * A number for display: converted values lose floating-point length, never
+ * integer digits (the protocol library's `formatMeasured`: 12,023 ng/mL is
+ * never 12,020).
+ */
 export function formatNumber(value: number): string {
-  if (!Number.isFinite(value) || value === 0) return String(value);
-  return String(Number(value.toPrecision(DISPLAY_DIGITS)));
+  return formatMeasured(value);
 }
 
 /** `value unit`, with the unit made readable (no unit for `1`). */
@@ -561,6 +563,24 @@ function pictureValue(value: unknown): string {
   return String(value);
 }
 
+/** An analyte in its own unit at its precision (12,023 ng/mL, 1.52 g/L). */
+function pictureItemValue(item: PanelItemId, value: unknown): string {
+  if (
+    (analyteIds as readonly string[]).includes(item) &&
+    typeof value === 'object' &&
+    value !== null &&
+    'value' in value &&
+    'unit' in value &&
+    typeof value.value === 'number' &&
+    value.unit === analytes[item as AnalyteId].canonicalUnit
+  ) {
+    const shown = unitLabel(value.unit);
+    const number = formatAnalyteValue(item as AnalyteId, value.value);
+    return shown === '' ? number : `${number} ${shown}`;
+  }
+  return pictureValue(value);
+}
+
 function pictureItems(
   panel: LabPanelInput,
   provenance: PictureProvenance,
@@ -572,7 +592,7 @@ function pictureItems(
       {
         item,
         label: panelItemLabel(item),
-        value: pictureValue((panel as Record<string, unknown>)[item]),
+        value: pictureItemValue(item, (panel as Record<string, unknown>)[item]),
         collectedAt: source.collectedAt,
       },
     ];

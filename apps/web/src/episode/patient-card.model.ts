@@ -9,6 +9,7 @@ import {
   bodySurfaceAreaM2,
   convertQuantity,
   dueLabel,
+  formatAnalyteValue,
   masProtocolDefinition,
   parseLabPanel,
   unitLabel,
@@ -88,18 +89,15 @@ export interface LabTrend {
   readonly label: string;
   readonly unit: string;
   readonly latest: number;
+  /** The latest value at the analyte's display precision (12,023; 1.52). */
+  readonly latestText: string;
   readonly latestAt: string;
   readonly baseline: number | null;
+  readonly baselineText: string | null;
   /** Rounded to a whole percent; null without a baseline. */
   readonly changePercent: number | null;
   readonly arrow: '↑' | '↓' | '→' | '';
 }
-
-/**
- * A value as the card shows it: as recorded, a converted value to two
- * decimals at most (never to significant digits: 12,345 stays 12,345).
- */
-const roundValue = (value: number): number => Math.round(value * 100) / 100;
 
 function valueIn(
   panel: unknown,
@@ -147,10 +145,13 @@ export function labTrends(context: EpisodeContext): LabTrend[] {
         analyte,
         label: definition.label,
         unit: unitLabel(unit),
-        latest: roundValue(now),
+        latest: now,
+        latestText: formatAnalyteValue(analyte, now),
         // Each value's own sample (the picture combines partial panels).
         latestAt: context.lastScreen?.sampledAt?.[analyte] ?? latest.at,
-        baseline: before === null ? null : roundValue(before),
+        baseline: before,
+        baselineText:
+          before === null ? null : formatAnalyteValue(analyte, before),
         changePercent: change,
         arrow: change === null ? '' : change > 0 ? '↑' : change < 0 ? '↓' : '→',
       },

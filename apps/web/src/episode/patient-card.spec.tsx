@@ -95,6 +95,11 @@ describe('the patient card', () => {
       arrow: '↓',
     });
     expect(ferritin?.baseline).toBe(12_000);
+    // Shown as a laboratory reports them: 12,000 ng/mL, never 12,020.
+    expect(ferritin).toMatchObject({
+      latestText: '6,000',
+      baselineText: '12,000',
+    });
     const platelets = trends.find((t) => t.analyte === 'platelets');
     expect(platelets).toMatchObject({ changePercent: 0, arrow: '→' });
     expect(platelets?.unit).toBe('×10⁹/L');
@@ -114,6 +119,17 @@ describe('the patient card', () => {
       latest: 4000,
       latestAt: at(20),
     });
+    // A fibrinogen recorded in mg/dL is shown in g/L at two decimals.
+    const converted = labTrends(
+      course([
+        {
+          hours: 22,
+          panel: { fibrinogen: { value: 152.34, unit: 'mg/dL' } },
+          collectedAt: at(21.5),
+        },
+      ]),
+    ).find((t) => t.analyte === 'fibrinogen');
+    expect(converted?.latestText).toBe('1.52');
     expect(trends.find((t) => t.analyte === 'platelets')?.latestAt).toBe(
       at(13.5),
     );

@@ -129,16 +129,16 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
                   <tr key={trend.analyte}>
                     <th scope="row">{trend.label}</th>
                     <td>
-                      {trend.latest.toLocaleString('en-GB')} {trend.unit}
+                      {trend.latestText} {trend.unit}
                       <br />
                       <span className="hint">
                         <LocalTime iso={trend.latestAt} />
                       </span>
                     </td>
                     <td>
-                      {trend.baseline === null
+                      {trend.baselineText === null
                         ? '—'
-                        : `${trend.baseline.toLocaleString('en-GB')} ${trend.unit}`}
+                        : `${trend.baselineText} ${trend.unit}`}
                     </td>
                     <td>
                       {trend.changePercent === null ? (
