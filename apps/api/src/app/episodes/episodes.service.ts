@@ -858,13 +858,12 @@ export class EpisodesService {
    */
   private qualityAfter(
     row: EpisodeRow,
+    /** The row's facts its seal vouches for (null: none to fold on). */
+    vouched: string | null,
     before: EpisodeSnapshot,
     event: EpisodeEvent,
     after: EpisodeSnapshot,
   ): string | null {
-    // Facts the seal does not vouch for are never folded on; none kept: the
-    // next report replays the audit.
-    const vouched = vouchedQuality(this.auditKey, row);
     if (row.kind !== 'real' || vouched === null) return null;
     try {
       const kept = keptQualityAfter(
@@ -1004,11 +1003,12 @@ export class EpisodesService {
         // service: left as found for verification to name (the report
         // replays the episode meanwhile); a clinical write is never refused
         // for derived data.
-        const forged =
-          row.quality !== null && vouchedQuality(this.auditKey, row) === null;
+        // (One HMAC per write: the facts folded on are the vouched ones.)
+        const vouched = vouchedQuality(this.auditKey, row);
+        const forged = row.quality !== null && vouched === null;
         const quality = forged
           ? row.quality
-          : this.qualityAfter(row, before, event, after);
+          : this.qualityAfter(row, vouched, before, event, after);
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
