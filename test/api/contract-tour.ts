@@ -226,6 +226,26 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     201,
     'escalation requested',
   );
+  const migrated = await as('dr-baker').request(
+    'POST',
+    `/api/episodes/${id}/migrate`,
+    {
+      toVersion: '1.1.0',
+      rationale: 'the committee deployed 1.1.0',
+      expectedVersion: version,
+    },
+  );
+  expectStatus(migrated, 201, 'migrated to protocol 1.1.0');
+  version = migrated.body.version;
+  expectStatus(
+    await as('dr-baker').request('POST', `/api/episodes/${id}/migrate`, {
+      toVersion: '1.0.0',
+      rationale: 'back',
+      expectedVersion: version,
+    }),
+    422,
+    'no proven plan back to 1.0.0',
+  );
 
   // Reads.
   for (const path of [

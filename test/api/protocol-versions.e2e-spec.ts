@@ -1,8 +1,8 @@
 /**
  * The protocol versions (`GET /api/protocol/versions`) and their diff
  * (`GET /api/protocol/diff`), on both ENGINES: the deployed 1.0.0 is the
- * current one and counts the episodes opened under it; the candidate 1.1.0
- * adds LDH to the reassessment panel, its evidence resolved; a version the
+ * current one and counts the episodes opened under it; 1.1.0, deployed
+ * beside it, adds LDH to the reassessment panel, its evidence resolved; a version the
  * build does not know is a 400 naming the field; no session, a 401.
  */
 import { describe, expect } from '@jest/globals';
@@ -49,7 +49,7 @@ describe.each(ENGINES)('protocol versions on %s', (engine) => {
         }),
         expect.objectContaining({
           version: '1.1.0',
-          status: 'candidate',
+          status: 'deployed',
           current: false,
           episodes: { real: 0, training: 0 },
         }),

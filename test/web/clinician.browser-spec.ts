@@ -449,7 +449,7 @@ describe('the clinician web app in Chromium', () => {
   );
 
   maybe(
-    'the Protocol page: 1.0.0 deployed with the course under it, the candidate 1.1.0 and what it changes, on its evidence; no serious axe violation',
+    'the Protocol page: 1.0.0 current with the course under it, 1.1.0 deployed beside it and what it changes, on its evidence; no serious axe violation',
     async () => {
       const { context, page } = await harness.newPage();
       watch(page);
@@ -461,7 +461,7 @@ describe('the clinician web app in Chromium', () => {
       const deployed = versions.getByRole('row', { name: /^1\.0\.0/ });
       await deployed.waitFor();
       expect(await deployed.getByRole('cell').allTextContents()).toEqual([
-        'deployed — new episodes run under it',
+        'deployed — episodes run under it',
         expect.stringMatching(/^[0-9a-f]{12}…$/),
         expect.stringMatching(/^The seed protocol/),
         expect.stringMatching(/^[1-9]\d* real/),
@@ -475,8 +475,8 @@ describe('the clinician web app in Chromium', () => {
           .getByRole('cell')
           .first()
           .textContent(),
-      ).resolves.toBe('candidate — drafted for review, not deployed');
-      // Compared by default: the deployed version against the candidate.
+      ).resolves.toBe('deployed — episodes run under it');
+      // Compared by default: the current version against the other deployed one.
       await expect(page.getByLabel('From version').inputValue()).resolves.toBe(
         '1.0.0',
       );

@@ -229,18 +229,18 @@ describe('cli: protocol and evidence', () => {
     });
   });
 
-  it('protocol versions lists the deployed version and the candidate, each with its hash', () => {
+  it('protocol versions lists both deployed versions, each with its hash', () => {
     expect(run(['protocol', 'versions']).json).toEqual([
       expect.objectContaining({ version: '1.0.0', status: 'deployed' }),
       expect.objectContaining({
         version: '1.1.0',
-        status: 'candidate',
+        status: 'deployed',
         hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       }),
     ]);
   });
 
-  it('protocol diff prints what the candidate changes, in words, with the evidence and its tag', () => {
+  it('protocol diff prints what 1.1.0 changes, in words, with the evidence and its tag', () => {
     const outcome = runCli(['protocol', 'diff', '1.0.0', '1.1.0'], io(''));
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain(
@@ -270,6 +270,50 @@ describe('cli: protocol and evidence', () => {
       /^error: TO: is required/,
     );
     expect(runCli(['protocol', 'migrate'], io('')).code).toBe(2);
+  });
+
+  it('protocol check-migration refuses a plan into a state the statechart lacks (exit 1, named), a malformed plan or another pair (exit 2, the field named)', () => {
+    const plan = {
+      from: '1.0.0',
+      to: '1.1.0',
+      summary: 'a plan under review',
+      states: { 'open.hold.none': 'open.hold.elsewhere' },
+      context: { carry: 'all', recomputedAtNext: [] },
+      evidence: [],
+    };
+    const files = { 'plan.json': JSON.stringify(plan) };
+    const refused = runCli(
+      ['protocol', 'check-migration', '1.0.0', '1.1.0', '--plan', 'plan.json'],
+      io('', files),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('Migration plan 1.0.0 -> 1.1.0 (sha256:');
+    expect(refused.stdout).toContain('REFUSED');
+    expect(refused.stdout).toContain(
+      'The state map is unsound as written:\n  - open.hold.elsewhere is not a state of the statechart',
+    );
+    const malformed = run(
+      ['protocol', 'check-migration', '1.0.0', '1.1.0', '--plan', 'bad.json'],
+      '',
+      { 'bad.json': JSON.stringify({ ...plan, context: { carry: 'some' } }) },
+    );
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/^error: plan\.context\.carry: /);
+    const otherPair = run(
+      ['protocol', 'check-migration', '1.1.0', '1.0.0', '--plan', 'plan.json'],
+      '',
+      files,
+    );
+    expect(otherPair.stderr).toBe(
+      'error: plan: leads from 1.0.0 to 1.1.0, not from 1.1.0 to 1.0.0\n',
+    );
+    expect(run(['protocol', 'check-migration', '1.1.0', '1.0.0']).stderr).toBe(
+      'error: plan: no migration plan from 1.1.0 to 1.0.0 is shipped (give one with --plan FILE)\n',
+    );
+    expect(
+      run(['protocol', 'check-migration', '1.0.0', '1.1.0', '--slice', 'x'])
+        .stderr,
+    ).toMatch(/^error: --slice must be one of: timeline; /);
   });
 
   it('evidence lists the catalog, the 30 seed statements first', () => {

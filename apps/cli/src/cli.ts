@@ -1,3 +1,5 @@
+import { findMigrationPlan } from '@mas/mas-episode';
+import { checkMigrationPlan, slices } from '@mas/mas-episode/verify';
 import {
   assessResponse,
   calculateDose,
@@ -16,6 +18,10 @@ import {
 } from '@mas/protocol';
 
 import { calibrate, formatCalibration } from './calibrate.command.js';
+import {
+  formatMigrationProof,
+  parseMigrationPlan,
+} from './migration.command.js';
 import {
   formatProtocolDiff,
   protocolDiff,
@@ -103,8 +109,13 @@ Commands
                        the database replaced by a backup, checked whole, its audit verified
   evidence             the evidence catalog (the seed's 30 statements and the sources)
   protocol             the protocol definition with its version and hash
-  protocol versions    the protocol versions this build knows: deployed (new episodes run
-                       under it) and candidates drafted for review, each with its hash
+  protocol versions    the protocol versions this build knows: deployed (episodes run under
+                       them, side by side) and candidates drafted for review, each with its hash
+  protocol check-migration FROM TO [--plan FILE] [--slice NAME] [--limit N] [--json]
+                       the model checker's proof of the migration plan FROM -> TO (the shipped
+                       one, or one in FILE): every migrated state reachable under TO, no
+                       safety property of TO violated after the move; exit 1 with a
+                       counterexample when the plan is refused
   protocol diff FROM TO [--json]
                        what TO changes against FROM, in clinical words: each threshold,
                        dose, rule or list item added, removed or changed, with its evidence,
@@ -168,6 +179,8 @@ function parseArgs(argv: readonly string[]): Options {
       '--out',
       '--batches',
       '--workers',
+      '--plan',
+      '--slice',
     ];
     if (valued.includes(arg)) {
       const value = argv[i + 1];
@@ -265,6 +278,12 @@ export function runCli(argv: readonly string[], io: CliIo): CliOutcome {
     if (options.positional[0] === 'simulate') {
       return runSimulate(options, io);
     }
+    if (
+      options.positional[0] === 'protocol' &&
+      options.positional[1] === 'check-migration'
+    ) {
+      return runCheckMigration(options, io);
+    }
     if (options.positional[0] === 'calibrate') {
       return runCalibrate(options, io);
     }
@@ -325,6 +344,58 @@ function runSimulate(options: Options, io: CliIo): CliOutcome {
     stdout: `${formatSummary(result)}${written.length > 0 ? `wrote ${written.join(' and ')}\n` : ''}`,
     stderr: '',
   };
+}
+
+/**
+ * `protocol check-migration FROM TO [--plan FILE] [--slice NAME]`: the model
+ * checker's proof of the plan (the shipped one for the pair, or one in a
+ * file); exit 1 with a counterexample when it is refused.
+ */
+function runCheckMigration(options: Options, io: CliIo): CliOutcome {
+  const [, , from, to] = options.positional;
+  if (from === undefined || to === undefined) {
+    throw new UsageError('protocol check-migration needs FROM and TO versions');
+  }
+  const file = options.values['plan'];
+  const plan =
+    file === undefined
+      ? findMigrationPlan(from, to)
+      : parseMigrationPlan(readJsonFile(io, file, '--plan'), from, to);
+  if (plan === undefined) {
+    throw new ClinicalInputError(
+      'plan',
+      `no migration plan from ${from} to ${to} is shipped (give one with --plan FILE)`,
+    );
+  }
+  const sliceName = options.values['slice'];
+  const chosen =
+    sliceName === undefined
+      ? undefined
+      : slices.filter((s) => s.name === sliceName);
+  if (chosen?.length === 0) {
+    throw new UsageError(
+      `--slice must be one of: ${slices.map((s) => s.name).join('; ')}`,
+    );
+  }
+  const proof = checkMigrationPlan(plan, loadProfile(options, io), {
+    ...(chosen ? { slices: chosen } : {}),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+  });
+  return {
+    code: proof.verdict === 'proven' ? 0 : 1,
+    stdout: options.json ? json(proof) : formatMigrationProof(proof),
+    stderr: '',
+  };
+}
+
+function readJsonFile(io: CliIo, path: string, field: string): unknown {
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch {
+    throw new ClinicalInputError(field, `cannot read ${path}`);
+  }
+  return readJson(text, field);
 }
 
 function runCalibrate(options: Options, io: CliIo): CliOutcome {
@@ -422,7 +493,7 @@ function execute(options: Options, io: CliIo): string {
       }
       if (subject !== undefined) {
         throw new UsageError(
-          `unknown protocol command "${subject}" (try: protocol, protocol versions, protocol diff FROM TO)`,
+          `unknown protocol command "${subject}" (try: protocol, protocol versions, protocol diff FROM TO, protocol check-migration FROM TO)`,
         );
       }
       return json({

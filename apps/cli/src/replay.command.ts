@@ -18,8 +18,10 @@ import {
 } from '@mas/mas-episode';
 import {
   ClinicalInputError,
+  deployedProtocolVersion,
   eventLabelOf,
   type InstitutionProfile,
+  masProtocol,
 } from '@mas/protocol';
 
 const replayInputSchema = z
@@ -29,6 +31,8 @@ const replayInputSchema = z
     episodeId: z.string().trim().min(1).optional(),
     openedAt: instantSchema.optional(),
     initialStage: z.enum(['at-risk', 'suspected']).optional(),
+    /** The protocol version the episode opened under (default: 1.0.0). */
+    protocolVersion: z.string().trim().min(1).max(20).optional(),
   })
   .strict();
 
@@ -46,6 +50,7 @@ export function describeEpisode(snapshot: EpisodeSnapshot) {
   return {
     value: snapshot.value,
     stage: describeStage(snapshot),
+    protocol: snapshot.context.protocol,
     final: explanation.final,
     tags: explanation.tags,
     summary: {
@@ -138,6 +143,10 @@ export function replay(input: unknown, profile: InstitutionProfile) {
     openedAt,
     initialStage: parsed.initialStage ?? 'suspected',
     profile,
+    protocolVersion: deployedProtocolVersion(
+      parsed.protocolVersion ?? masProtocol.version,
+      'protocolVersion',
+    ).version,
   });
   events.forEach((event, index) => {
     const refusal = explainRefusal(snapshot, event);

@@ -72,6 +72,7 @@ export class AppModule {
       deps.profile,
       workItems,
       deps.keys.audit,
+      deps.config.PROTOCOL_VERSION,
     );
     const accessLog = new AccessLogService(
       deps.dataSource,
@@ -126,7 +127,11 @@ export class AppModule {
         EscalationsModule.forRoot(escalations),
         HealthModule,
         ProtocolModule.forRoot(
-          new ProtocolService(deps.dataSource, deps.entities),
+          new ProtocolService(
+            deps.dataSource,
+            deps.entities,
+            deps.config.PROTOCOL_VERSION,
+          ),
         ),
         WorkItemsModule.forRoot(workItems),
         ChangesModule.forRoot(changes, {

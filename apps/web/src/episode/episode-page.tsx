@@ -404,6 +404,7 @@ function EpisodeView({
         <LabsPanel
           panels={panelsOf(data.audit)}
           tocilizumabGiven={context.tocilizumabGiven}
+          protocolVersion={context.protocol.version}
           {...(picture ? { picture: { picture, at: context.now } } : {})}
         />
       </section>

@@ -58,6 +58,8 @@ export interface LabsPanelProps {
   readonly chartWidth?: number;
   /** Height of each trend chart in pixels. */
   readonly chartHeight?: number;
+  /** The protocol version the episode runs under (default: the deployed one this build ships). */
+  readonly protocolVersion?: string;
 }
 
 const DEFAULT_CHART_WIDTH = 340;
@@ -419,6 +421,7 @@ export function LabsPanel({
   picture,
   chartWidth = DEFAULT_CHART_WIDTH,
   chartHeight = DEFAULT_CHART_HEIGHT,
+  protocolVersion = masProtocol.version,
 }: LabsPanelProps): JSX.Element {
   const trendsId = useId();
   const calculatorsId = useId();
@@ -496,7 +499,7 @@ export function LabsPanel({
         <h3 id={calculatorsId}>Calculators</h3>
         <p className="labs-panel__support">
           <strong>Decision support only</strong>: these results are computed by{' '}
-          {masProtocol.id} {masProtocol.version} from{' '}
+          {masProtocol.id} {protocolVersion} from{' '}
           {latest.kind === 'picture'
             ? 'the latest value of each item (each from its own sample)'
             : 'the latest panel'}{' '}

@@ -193,8 +193,8 @@ export interface ProtocolPageProps {
 }
 
 /**
- * The protocol versions the service knows (the deployed one, candidates
- * drafted for review) with the episodes recorded under each, and what one
+ * The protocol versions the service knows (deployed, candidates drafted
+ * for review) with the episodes recorded under each, and what one
  * changes against another: each threshold, dose, rule or list item, where
  * it sits, before and after, on what evidence.
  */
@@ -203,8 +203,9 @@ export function ProtocolPage({ api }: ProtocolPageProps): JSX.Element {
     api,
     '/api/protocol/versions',
   );
-  // The pair compared: the deployed version against the newest candidate,
-  // until the reader chooses another.
+  // The pair compared: the current version against the newest candidate
+  // (else the newest other deployed version), until the reader chooses
+  // another.
   const [chosen, setChosen] = useState<Partial<Pair>>({});
   const initial = versions ? defaultPair(versions) : null;
   const pair: Pair | null = initial ? { ...initial, ...chosen } : null;
@@ -212,10 +213,12 @@ export function ProtocolPage({ api }: ProtocolPageProps): JSX.Element {
     <section aria-labelledby="protocol-page-title" className="protocol">
       <h1 id="protocol-page-title">Protocol versions</h1>
       <p>
-        The versions of the protocol data this service knows. Only the deployed
-        version runs: every new episode is opened under it and records its hash.
-        A candidate is drafted for the protocol committee to review and runs no
-        episode.
+        The versions of the protocol data this service knows. Deployed versions
+        run side by side: each episode runs under the version it was opened with
+        and records its hash; new episodes open under the current one (marked).
+        A senior moves a running episode to another deployed version only by a
+        migration plan the model checker has proven. A candidate is drafted for
+        the protocol committee to review and runs no episode.
       </p>
       {error ? <p role="alert">{error}</p> : null}
       {versions === null && error === null ? (

@@ -34,9 +34,7 @@ const change = (fields: Partial<DiffChange>): DiffChange => ({
 
 describe('the Protocol page model', () => {
   it('says what each status means, shortens the hash and counts the episodes by kind', () => {
-    expect(statusWords('deployed')).toBe(
-      'deployed — new episodes run under it',
-    );
+    expect(statusWords('deployed')).toBe('deployed — episodes run under it');
     expect(statusWords('candidate')).toBe(
       'candidate — drafted for review, not deployed',
     );
@@ -48,7 +46,7 @@ describe('the Protocol page model', () => {
     expect(episodeWords({ real: 0, training: 2 })).toBe('0 real, 2 training');
   });
 
-  it('compares the deployed version with the newest candidate first, and asks the service for that pair', () => {
+  it('compares the current version with the newest candidate first (else the newest other deployed version), and asks the service for that pair', () => {
     expect(
       defaultPair([
         version('1.0.0', 'deployed'),
@@ -56,6 +54,19 @@ describe('the Protocol page model', () => {
         version('1.9.0', 'candidate'),
       ]),
     ).toEqual({ from: '1.0.0', to: '1.10.0' });
+    // No candidate: the current version against the newest other deployed one.
+    expect(
+      defaultPair([
+        version('1.0.0', 'deployed'),
+        { ...version('1.1.0', 'deployed'), current: false },
+      ]),
+    ).toEqual({ from: '1.0.0', to: '1.1.0' });
+    expect(
+      defaultPair([
+        { ...version('1.0.0', 'deployed'), current: false },
+        version('1.1.0', 'deployed'),
+      ]),
+    ).toEqual({ from: '1.1.0', to: '1.0.0' });
     expect(defaultPair([version('1.0.0', 'deployed')])).toEqual({
       from: '1.0.0',
       to: '1.0.0',

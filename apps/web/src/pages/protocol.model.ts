@@ -18,7 +18,7 @@ export type EvidenceEntry = NonNullable<EvidenceChange['after']>;
 export function statusWords(status: VersionRow['status']): string {
   switch (status) {
     case 'deployed':
-      return 'deployed — new episodes run under it';
+      return 'deployed — episodes run under it';
     case 'candidate':
       return 'candidate — drafted for review, not deployed';
   }
@@ -53,19 +53,22 @@ function byVersion(a: string, b: string): number {
 }
 
 /**
- * The pair the page compares first: the deployed version against the newest
- * candidate (against itself when there is none).
+ * The pair the page compares first: the current version against the newest
+ * candidate, else the newest other deployed version (against itself when
+ * there is none).
  */
 export function defaultPair(
   versions: ProtocolVersionList,
 ): { from: string; to: string } | null {
   const deployed = versions.find((v) => v.current) ?? versions[0];
   if (deployed === undefined) return null;
-  const newest = versions
-    .filter((v) => v.status === 'candidate')
-    .map((v) => v.version)
-    .sort(byVersion)
-    .at(-1);
+  const newestOf = (status: VersionRow['status']) =>
+    versions
+      .filter((v) => v.status === status && v.version !== deployed.version)
+      .map((v) => v.version)
+      .sort(byVersion)
+      .at(-1);
+  const newest = newestOf('candidate') ?? newestOf('deployed');
   return { from: deployed.version, to: newest ?? deployed.version };
 }
 

@@ -95,6 +95,18 @@ export const eventRequestSchema = z
   })
   .strict();
 
+/**
+ * `POST /api/episodes/:id/migrate`: move a running episode to another
+ * deployed protocol version by the proven plan for the pair (senior only).
+ */
+export const migrationRequestSchema = z
+  .object({
+    toVersion: z.string().trim().min(1).max(20),
+    rationale: z.string().trim().min(1).max(2000),
+    expectedVersion: z.number().int().min(0),
+  })
+  .strict();
+
 /** `POST /api/training/episodes`, for the scenarios the simulator has. */
 export function trainingStartSchema(scenarioIds: readonly string[]) {
   return z

@@ -82,11 +82,12 @@ describe('event envelope', () => {
   });
 
   it('every event type has a payload JSON Schema for forms', () => {
-    expect(episodeEventTypes).toHaveLength(33);
+    expect(episodeEventTypes).toHaveLength(34);
     expect(episodeEventTypes).toEqual(
       expect.arrayContaining([
         'other-therapy.started',
         'other-therapy.stopped',
+        'protocol.migrated',
       ]),
     );
     for (const type of episodeEventTypes) {

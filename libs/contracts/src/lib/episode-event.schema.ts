@@ -302,6 +302,20 @@ export const payloadSchemas = {
     .object({ destination: z.string().trim().min(1).optional() })
     .strict(),
   'episode.closed': empty,
+  /**
+   * The episode moved to another deployed protocol version by a proven
+   * migration plan (POST /api/episodes/:id/migrate; the plan's hash names
+   * the plan applied).
+   */
+  'protocol.migrated': z
+    .object({
+      fromVersion: z.string().min(1).max(20),
+      toVersion: z.string().min(1).max(20),
+      planHash: z
+        .string()
+        .regex(/^sha256:[0-9a-f]{64}$/u, 'must be sha256: and 64 hex digits'),
+    })
+    .strict(),
 } as const;
 
 export type EpisodeEventType = keyof typeof payloadSchemas;

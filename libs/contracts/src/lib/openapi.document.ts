@@ -17,6 +17,7 @@ import {
   auditVerifyQuerySchema,
   episodeCreateSchema,
   loginSchema,
+  migrationRequestSchema,
   newUserSchema,
   passwordChangeSchema,
   passwordResetSchema,
@@ -660,6 +661,18 @@ function routes(options: OpenApiOptions): Route[] {
         201: { description: 'Recorded.', ...json(eventAcceptedSchema) },
       },
       refusals: [404, 409, 422],
+    },
+    {
+      method: 'post',
+      path: '/api/episodes/{id}/migrate',
+      summary:
+        'Move a running episode to another deployed protocol version by the proven plan for the pair (audited: who, why, from, to, plan hash)',
+      tag: 'episodes',
+      roles: ['senior'],
+      params: idParam,
+      body: migrationRequestSchema,
+      ok: { 201: { description: 'Migrated.', ...json(eventAcceptedSchema) } },
+      refusals: [400, 404, 409, 422],
     },
     {
       method: 'get',

@@ -14,14 +14,23 @@ import {
 import {
   ClinicalInputError,
   findEvidence,
+  findProtocolVersion,
   type LabPanelInput,
   masProtocolDefinition,
+  protocolVersions,
   type TherapyClass,
   unusualValues,
 } from '@mas/protocol';
 
 import { checkRole, checkTimes } from './mas-episode.recording.js';
 import type { Check, EpisodeContext } from './mas-episode.types.js';
+import {
+  findMigrationPlan,
+  findMigrationPlanByHash,
+  type MigrationPlan,
+  migrationPlanHash,
+  migrationPlans,
+} from './migration-plans.js';
 import { parsePanel } from './panel-cache.util.js';
 import { checkOtherTherapy, checkTherapyDose } from './therapy-record.util.js';
 
@@ -668,5 +677,64 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       return ok('transferred out of this service', ['seed.supportive.1']);
     case 'episode.closed':
       return ok('episode closed after remission', ['seed.monitoring.3']);
+    case 'protocol.migrated':
+      return checkMigration(context, event, migrationPlans);
   }
+}
+
+/**
+ * A move to another protocol version: from the version the episode runs
+ * under, by a plan this build ships, named by its hash (an edited or unknown
+ * plan is refused). The target must be a version the build knows; that it
+ * is deployed is the service's check when it records the move (a replay
+ * keeps applying a move to a version since retired).
+ */
+export function checkMigration(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'protocol.migrated'>,
+  plans: readonly MigrationPlan[],
+): Check {
+  const evidence = ['software.recording'];
+  const { fromVersion, toVersion, planHash } = event.payload;
+  if (fromVersion !== context.protocol.version) {
+    return blocked(
+      `the episode runs under protocol version ${context.protocol.version}, not ${fromVersion}`,
+      evidence,
+    );
+  }
+  if (toVersion === fromVersion) {
+    return blocked(
+      `the episode already runs under protocol version ${toVersion}`,
+      evidence,
+    );
+  }
+  if (findProtocolVersion(toVersion) === undefined) {
+    return blocked(
+      `protocol version ${toVersion} is not one this build knows (${protocolVersions.map((v) => v.version).join(', ')})`,
+      evidence,
+    );
+  }
+  const plan = findMigrationPlanByHash(planHash, plans);
+  if (plan === undefined) {
+    const shipped = findMigrationPlan(fromVersion, toVersion, plans);
+    return blocked(
+      shipped === undefined
+        ? `no proven migration plan leads from protocol version ${fromVersion} to ${toVersion}`
+        : `the plan named (${planHash}) is not the proven plan from ${fromVersion} to ${toVersion} (${migrationPlanHash(shipped)})`,
+      evidence,
+    );
+  }
+  if (plan.from !== fromVersion || plan.to !== toVersion) {
+    return blocked(
+      `the plan named leads from ${plan.from} to ${plan.to}, not from ${fromVersion} to ${toVersion}`,
+      evidence,
+    );
+  }
+  if (!event.rationale) {
+    return blocked('a protocol migration needs a rationale', evidence, true);
+  }
+  return ok(
+    `moved from protocol version ${fromVersion} to ${toVersion} by the proven plan`,
+    [...evidence, ...plan.evidence],
+  );
 }

@@ -99,6 +99,7 @@ export const masEpisodeMachine = setup({
   },
   guards: {
     isAllowed: ({ context, event }) => checkEvent(context, event).ok,
+    isMigrationAllowed: ({ context, event }) => checkEvent(context, event).ok,
     startsTaper: ({ context, event }) =>
       event.type === 'other-therapy.started' &&
       checkEvent(context, event).ok &&
@@ -206,6 +207,9 @@ export const masEpisodeMachine = setup({
       on: {
         // Guarded too: the clock is the service's, never a user's.
         'clock.ticked': { guard: 'isAllowed', actions: 'apply' },
+        // Its own guard: the model checker provides one that accepts the
+        // plan under proof.
+        'protocol.migrated': { guard: 'isMigrationAllowed', actions: 'apply' },
         'labs.recorded': { guard: 'isAllowed', actions: 'apply' },
         'reassessment.recorded': { guard: 'isAllowed', actions: 'apply' },
         'severity.assessed': { guard: 'isAllowed', actions: 'apply' },

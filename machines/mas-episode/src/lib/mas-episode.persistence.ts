@@ -8,7 +8,9 @@ import {
 import { type EpisodeEvent, parseEpisodeEvent } from '@mas/contracts';
 
 import { masEpisodeMachine } from './mas-episode.machine.js';
+import { applyStateMap } from './mas-episode.migration.js';
 import type { EpisodeContext } from './mas-episode.types.js';
+import { findMigrationPlanByHash } from './migration-plans.js';
 
 export type PersistedEpisodeSnapshot = ReturnType<
   typeof masEpisodeMachine.getPersistedSnapshot
@@ -108,7 +110,17 @@ export function stepEpisode(
     effects.push(action);
   };
   try {
-    return [masEpisodeMachine.transition(snapshot, event, inert), effects];
+    const after = masEpisodeMachine.transition(snapshot, event, inert);
+    if (event.type !== 'protocol.migrated' || after === snapshot) {
+      return [after, effects];
+    }
+    // Accepted, so the plan the event names by its hash is shipped (the
+    // guard found it): the very plan is applied, on replays too.
+    const plan = findMigrationPlanByHash(event.payload.planHash);
+    return [
+      plan ? applyStateMap(masEpisodeMachine, after, plan) : after,
+      effects,
+    ];
   } finally {
     inert.actionExecutor = () => undefined;
   }

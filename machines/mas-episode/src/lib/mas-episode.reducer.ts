@@ -7,7 +7,9 @@ import type { EpisodeEvent, EpisodeEventOf } from '@mas/contracts';
 import {
   analyteIds,
   ClinicalInputError,
+  deployedProtocolVersion,
   type DueTimeDefinition,
+  knownProtocolVersion,
   type LabPanelInput,
   type LabPicture,
   masProtocol,
@@ -53,7 +55,7 @@ import {
   toMs,
 } from './time.util.js';
 
-const { dueTimes, monitoring } = masProtocolDefinition;
+const { dueTimes } = masProtocolDefinition;
 
 const unscheduled: DueState = { dueAt: null, pausedAt: null, firedAt: null };
 
@@ -91,13 +93,18 @@ export function createInitialContext(input: EpisodeInput): EpisodeContext {
   checkProfileForEpisode(input.profile);
   const openedAt = normalize(input.openedAt);
   const suspected = input.initialStage === 'suspected';
+  // The deployed version the episode runs under (the current one unless the
+  // service opens it under another deployed version).
+  const protocol = deployedProtocolVersion(
+    input.protocolVersion ?? masProtocol.version,
+  );
   const base: EpisodeContext = {
     episodeId: input.episodeId,
     patient: input.patient,
     protocol: {
-      id: masProtocol.id,
-      version: masProtocol.version,
-      hash: masProtocol.hash,
+      id: protocol.id,
+      version: protocol.version,
+      hash: protocol.hash,
     },
     profile: {
       id: input.profile.data.profileId,
@@ -393,8 +400,13 @@ function recordPanel(
   return next;
 }
 
-function missingItems(panel: LabPanelInput): string[] {
+/** The items the episode's own protocol version asks of a reassessment panel. */
+function missingItems(context: EpisodeContext, panel: LabPanelInput): string[] {
   const present = new Set(analyteIds.filter((id) => panel[id] !== undefined));
+  // Any version the build knows: an episode keeps replaying under its own.
+  const { monitoring } = knownProtocolVersion(
+    context.protocol.version,
+  ).definition;
   return monitoring.items.filter((item) => !present.has(item));
 }
 
@@ -480,7 +492,7 @@ function recordReassessment(
     ...next,
     responseBaseline: current,
     reassessments: context.reassessments + 1,
-    missingMonitoringItems: missingItems(event.payload.panel),
+    missingMonitoringItems: missingItems(context, event.payload.panel),
     // A reassessment the rule cannot assess leaves no verdict (never a stale one).
     lastResponse: verdict,
     inadequateResponseRecorded:
@@ -938,6 +950,18 @@ function applyOne(
       return { ...context, outcome: 'transferred-out' };
     case 'episode.closed':
       return { ...context, outcome: 'closed' };
+    case 'protocol.migrated': {
+      // The plan carries the context over whole; only the identity of the
+      // protocol the episode runs under changes.
+      const to = knownProtocolVersion(
+        event.payload.toVersion,
+        'payload.toVersion',
+      );
+      return {
+        ...context,
+        protocol: { id: to.id, version: to.version, hash: to.hash },
+      };
+    }
   }
 }
 

@@ -46,6 +46,11 @@ export interface EpisodeInput {
     readonly data: InstitutionProfileData;
     readonly hash: string;
   };
+  /**
+   * The deployed protocol version it runs under (default: the deployed
+   * `masProtocol`); an unknown or candidate version is refused.
+   */
+  readonly protocolVersion?: string;
 }
 
 export interface TherapyRecord {

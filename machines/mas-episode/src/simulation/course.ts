@@ -152,6 +152,7 @@ export function interventionOf(
     case 'diagnosis.confirmed':
     case 'diagnosis.excluded':
     case 'episode.closed':
+    case 'protocol.migrated':
     case 'escalation.approved':
     case 'escalation.countersigned':
     case 'escalation.rejected':

@@ -138,6 +138,11 @@ const observation = <T>(
 
 /** What the checker observes of the context: the one declaration. */
 export const observations = {
+  /**
+   * The protocol version the episode runs under (the machine reads its
+   * monitoring items; a migration changes it).
+   */
+  protocolVersion: observation(['protocol'], (c) => c.protocol.version),
   suspected: observation(['suspicionAt'], (c) => c.suspicionAt !== null),
   glucocorticoidStarted: observation(
     ['firstGlucocorticoidAt'],
@@ -396,7 +401,6 @@ export const constantPerRoot: readonly ContextField[] = [
   'episodeId',
   'initialStage',
   'patient',
-  'protocol',
   'profile',
   'profileData',
   'openedAt',

@@ -23,6 +23,8 @@ export interface Mutant {
   readonly caughtBy: string;
   /** Slices (by name) where the property can see the bug. */
   readonly slices: readonly string[];
+  /** The bug shows from the opening of an episode (no event leads to it). */
+  readonly atOpening?: boolean;
   readonly machine: () => typeof masEpisodeMachine;
 }
 
@@ -472,6 +474,17 @@ export const episodeMutants: readonly Mutant[] = [
             }
           : next,
       ),
+  },
+  {
+    id: 'M27-stills-not-recognised',
+    bug: "a patient with Still's disease is never classed as such (the subtype stays unclassified)",
+    caughtBy: 'P15',
+    slices: ['diagnosis'],
+    atOpening: true,
+    machine: () =>
+      masEpisodeMachine.provide({
+        guards: { isStillsDisease: () => false },
+      }),
   },
 ];
 

@@ -433,4 +433,25 @@ export const episodeProperties: readonly Property[] = [
       open(after) && !after.facts.inRemission && reassessmentScheduled(before),
     holds: (_before, _event, after) => reassessmentScheduled(after),
   },
+  {
+    id: 'P15',
+    name: "The subtype shown follows the patient's recorded underlying disease (Still's disease, SLE, another named one)",
+    protects: ['seed.subtype.1'],
+    kind: 'state',
+    applies: open,
+    holds: (state) => {
+      const value = state.value as { open?: { subtype?: unknown } };
+      const disease = state.root.patient.underlyingDisease;
+      const expected = (
+        masProtocolDefinition.stillsDiseases as readonly string[]
+      ).includes(disease)
+        ? 'stills'
+        : disease === 'SLE'
+          ? 'sle'
+          : disease === 'other'
+            ? 'other'
+            : 'unclassified';
+      return value.open?.subtype === expected;
+    },
+  },
 ];

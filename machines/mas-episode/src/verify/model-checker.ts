@@ -51,6 +51,10 @@ import {
  */
 export interface CheckedState {
   readonly final: boolean;
+  /** The state value (which states of the statechart are active). */
+  readonly value: EpisodeSnapshot['value'];
+  /** The state's abstract key (what the checker tells states apart by). */
+  readonly key: string;
   readonly observed: Observed;
   readonly facts: ProtocolFacts;
   hasTag(tag: EpisodeTag): boolean;
@@ -221,7 +225,19 @@ export interface VerifyOptions {
    * one; 0: none.
    */
   readonly soundnessEvery?: number;
+  /**
+   * What follows an accepted event besides the machine's step (a migration
+   * plan's state map); default: nothing.
+   */
+  readonly afterStep?: AfterStep;
+  /** Called with each newly explored state and its key (roots included). */
+  readonly visit?: (snapshot: EpisodeSnapshot, key: string) => void;
 }
+
+export type AfterStep = (
+  event: EpisodeEvent,
+  accepted: EpisodeSnapshot,
+) => EpisodeSnapshot;
 
 interface Concrete {
   readonly snapshot: EpisodeSnapshot;
@@ -251,6 +267,8 @@ function checked(concrete: Concrete): CheckedState {
   const { snapshot } = concrete;
   return {
     final: snapshot.status === 'done',
+    value: snapshot.value,
+    key: concrete.key,
     observed: concrete.observed,
     facts: concrete.facts,
     now: snapshot.context.now,
@@ -310,6 +328,7 @@ function step(
     after: Concrete,
     index: number,
   ) => void,
+  afterStep?: AfterStep,
 ): Concrete | null {
   let current = from;
   for (const [index, event] of events.entries()) {
@@ -317,8 +336,9 @@ function step(
     // very same object when no transition is enabled, which is what `can`
     // asks (measured equal on every step of every slice), without running
     // the guards a second time.
-    const next = stepMachine(machine, current.snapshot, event);
-    if (next === current.snapshot) return null;
+    const stepped = stepMachine(machine, current.snapshot, event);
+    if (stepped === current.snapshot) return null;
+    const next = afterStep ? afterStep(event, stepped) : stepped;
     const after = keyOf(
       next,
       nextFacts(current.facts, event, current.snapshot),
@@ -414,7 +434,14 @@ export function verify(options: VerifyOptions): VerificationResult {
       .alphabet(concrete.snapshot)
       .map(
         (letter) =>
-          step(machine, keyOf, concrete, lettersOf(letter))?.key ?? '-',
+          step(
+            machine,
+            keyOf,
+            concrete,
+            lettersOf(letter),
+            undefined,
+            options.afterStep,
+          )?.key ?? '-',
       );
 
   for (const input of options.roots) {
@@ -433,6 +460,7 @@ export function verify(options: VerifyOptions): VerificationResult {
       });
       frontier.set(concrete.key, concrete);
       queue.push(concrete.key);
+      options.visit?.(snapshot, concrete.key);
       checkState(concrete, concrete.key);
     }
   }
@@ -458,6 +486,7 @@ export function verify(options: VerifyOptions): VerificationResult {
           transitions += 1;
           checkTransition(before, event, after, key, events.slice(0, i + 1));
         },
+        options.afterStep,
       );
       if (!next || next.snapshot === concrete.snapshot) {
         if (every > 0) signature.push(next ? key : '-');
@@ -482,6 +511,7 @@ export function verify(options: VerifyOptions): VerificationResult {
         });
         frontier.set(nextKey, next);
         queue.push(nextKey);
+        options.visit?.(next.snapshot, nextKey);
         checkState(next, nextKey);
       } else if (every > 0) {
         collisions += 1;

@@ -278,6 +278,7 @@ export function nextFacts(
     case 'death.recorded':
     case 'diagnosis.excluded':
     case 'episode.closed':
+    case 'protocol.migrated': // the record's facts, under either version
     case 'other-therapy.started':
     case 'other-therapy.stopped':
     case 'hold.started':

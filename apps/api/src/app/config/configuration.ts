@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
+import { deployedProtocolVersions, masProtocol } from '@mas/protocol';
+
 import { MIN_PASSWORD_LENGTH } from '../auth/password.util.js';
 import { USER_ROLES, type UserRole } from '../auth/roles.js';
 
@@ -45,6 +47,17 @@ export const configurationSchema = z
      * backup of the data carries no key (0700, each file 0600).
      */
     KEYS_DIR: z.string().min(1).default('keys'),
+    /**
+     * The deployed protocol version new episodes open under (the institution's
+     * current version); running episodes keep theirs until migrated.
+     */
+    PROTOCOL_VERSION: z
+      .string()
+      .refine(
+        (v) => deployedProtocolVersions.some((d) => d.version === v),
+        `must be a deployed protocol version (${deployedProtocolVersions.map((d) => d.version).join(', ')})`,
+      )
+      .default(masProtocol.version),
     /** Institution profile file; the shipped EXAMPLE profile when unset. */
     PROFILE_PATH: z.string().min(1).optional(),
     /** The data folder (a signing key an older version kept here is moved to KEYS_DIR). */

@@ -63,6 +63,19 @@ export class EpisodesController {
     return this.episodes.audit(id, request.user);
   }
 
+  /** Moves the episode to another deployed protocol version (senior only). */
+  @Roles('senior')
+  @Post(':id/migrate')
+  async migrate(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const outcome = await this.episodes.migrate(id, body, request.user);
+    reply.status(outcome.status).send(outcome.body);
+  }
+
   @Roles('clinician', 'senior', 'trainee')
   @Post(':id/events')
   async send(

@@ -11,6 +11,7 @@ import {
   episodeListQuerySchema,
   eventRequestSchema,
   instantSchema,
+  migrationRequestSchema,
   parseEpisodeEvent,
   parseOrThrow,
   patientSchema,
@@ -21,8 +22,10 @@ import {
   type EpisodeSnapshot,
   explainRefusal,
   explainSnapshot,
+  findMigrationPlan,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
+  migrationPlanHash,
   nextPendingDue,
   restoreEpisodeSnapshot,
   stepEpisode,
@@ -35,8 +38,10 @@ import {
 import {
   checkPatientMeasures,
   ClinicalInputError,
+  deployedProtocolVersion,
   describeRoles,
   type InstitutionProfile,
+  masProtocol,
   parseLabPanel,
   recordingRules,
   rolesFor,
@@ -253,6 +258,8 @@ export class EpisodesService {
     private readonly workItems: WorkItemsService,
     /** The audit key (HMAC): never stored in the database. */
     private readonly auditKey: KeyObject,
+    /** The deployed protocol version new episodes open under. */
+    private readonly currentProtocolVersion: string = masProtocol.version,
   ) {
     this.statements = new BoundStatements(dataSource);
     this.gate = WriteGate.for(dataSource);
@@ -442,6 +449,7 @@ export class EpisodesService {
       openedAt: now.toISOString(),
       initialStage: request.initialStage,
       profile: this.profile,
+      protocolVersion: this.currentProtocolVersion,
     });
     const persisted = JSON.stringify(
       masEpisodeMachine.getPersistedSnapshot(snapshot),
@@ -744,6 +752,15 @@ export class EpisodesService {
       });
     }
     const request = parseOrThrow(eventRequestSchema, body, 'body');
+    if (request.type === 'protocol.migrated') {
+      // Only its own route records a migration, at the service's time.
+      const rule = `a protocol migration is recorded through POST /api/episodes/${id}/migrate, never as an event`;
+      throw new ServiceError(400, {
+        message: `body.type: ${rule}`,
+        field: 'body.type',
+        rule,
+      });
+    }
     const allowed = rolesFor(request.type);
     if (!allowed.includes(role)) {
       const rule =
@@ -806,6 +823,67 @@ export class EpisodesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Moves a running episode to another deployed protocol version by the
+   * proven plan for the pair (`protocol.migrated`, audited like any event:
+   * who, when, why, from, to and the plan's hash). 400 naming the field for
+   * a version not deployed, 422 where no proven plan leads there or the
+   * machine refuses, 409 for a stale version.
+   */
+  async migrate(
+    id: string,
+    body: unknown,
+    user: AuthenticatedUser,
+  ): Promise<{ status: number; body: unknown }> {
+    if (user.role !== 'senior') {
+      throw new ServiceError(403, {
+        message: 'a protocol migration is decided by a senior clinician',
+      });
+    }
+    const request = parseOrThrow(migrationRequestSchema, body, 'body');
+    try {
+      deployedProtocolVersion(request.toVersion, 'body.toVersion');
+    } catch (error) {
+      if (error instanceof ClinicalInputError) {
+        throw new ServiceError(400, {
+          message: error.message,
+          field: error.field,
+          rule: error.rule,
+        });
+      }
+      throw error;
+    }
+    const row = await this.readable(id, user);
+    const fromVersion = this.restore(row).context.protocol.version;
+    const plan = findMigrationPlan(fromVersion, request.toVersion);
+    if (plan === undefined) {
+      return {
+        status: 422,
+        body: {
+          message: `no proven migration plan leads from protocol version ${fromVersion} to ${request.toVersion}`,
+          type: 'protocol.migrated',
+          evidence: [],
+        },
+      };
+    }
+    const now = this.clock.now();
+    const event = parseEpisodeEvent(
+      {
+        type: 'protocol.migrated',
+        at: now.toISOString(),
+        actor: { id: user.username, role: 'senior-clinician' },
+        payload: {
+          fromVersion,
+          toVersion: request.toVersion,
+          planHash: migrationPlanHash(plan),
+        },
+        rationale: request.rationale,
+      },
+      'body',
+    );
+    return this.apply(id, event, request.expectedVersion, user, now);
   }
 
   /**
@@ -1009,6 +1087,15 @@ export class EpisodesService {
         const quality = forged
           ? row.quality
           : this.qualityAfter(row, vouched, before, event, after);
+        // A migration moves the episode to another protocol version: the
+        // columns that name it move with it (and the seal vouches for them).
+        const protocol =
+          event.type === 'protocol.migrated'
+            ? {
+                protocolVersion: after.context.protocol.version,
+                protocolHash: after.context.protocol.hash,
+              }
+            : {};
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
@@ -1017,6 +1104,7 @@ export class EpisodesService {
           {
             snapshot,
             ...derived,
+            ...protocol,
             quality,
             qualitySeal: forged
               ? row.qualitySeal
@@ -1027,7 +1115,7 @@ export class EpisodesService {
             updatedAt: now,
             seal: episodeSeal(
               this.auditKey,
-              { ...row, snapshot, version },
+              { ...row, ...protocol, snapshot, version },
               hash,
               this.digests,
             ),

@@ -4,6 +4,7 @@ import type { ProtocolDiffAnswer, ProtocolVersionList } from '@mas/contracts';
 import {
   diffProtocols,
   type EvidenceEntry,
+  masProtocol,
   type ProtocolVersion,
   protocolVersions,
 } from '@mas/protocol';
@@ -56,6 +57,8 @@ export class ProtocolService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly entities: Entities,
+    /** The deployed version new episodes open under. */
+    private readonly currentVersion: string = masProtocol.version,
   ) {}
 
   async versions(): Promise<ProtocolVersionList> {
@@ -84,7 +87,7 @@ export class ProtocolService {
       status: v.status,
       hash: v.hash,
       summary: v.summary,
-      current: v.status === 'deployed',
+      current: v.version === this.currentVersion,
       episodes: {
         real: count(v.version, 'real'),
         training: count(v.version, 'training'),

@@ -163,6 +163,11 @@ export const eventLabels = {
     group: 'course',
   },
   'episode.closed': { label: 'Close the episode', group: 'course' },
+  'protocol.migrated': {
+    label: 'Move the episode to protocol version {subject}',
+    general: 'Move the episode to another protocol version',
+    group: 'course',
+  },
 } as const satisfies Readonly<Record<string, EventWords>>;
 
 /** Drugs as the ward writes them. */

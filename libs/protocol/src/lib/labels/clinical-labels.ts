@@ -68,6 +68,7 @@ export function eventWording(
     text(fields['kind']) ??
     text(fields['trigger']) ??
     text(fields['topic']) ??
+    text(fields['toVersion']) ??
     (medication !== null && typeof medication === 'object'
       ? text((medication as Record<string, unknown>)['display'])
       : undefined);

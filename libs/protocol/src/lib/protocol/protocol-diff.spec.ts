@@ -6,9 +6,12 @@ import { masProtocolDefinition } from './mas-protocol.constant.js';
 import { masProtocol } from './mas-protocol.js';
 import { diffProtocols } from './protocol-diff.js';
 import {
+  deployedProtocolVersion,
+  deployedProtocolVersions,
   findProtocolVersion,
   type ProtocolVersion,
   protocolVersions,
+  unversionedDefinition,
 } from './protocol-versions.js';
 
 /** Editable all the way down (a draft of the data in a test). */
@@ -19,10 +22,7 @@ type Draft<T> = T extends readonly (infer U)[]
     : T;
 type Definition = Draft<typeof masProtocolDefinition>;
 
-const [deployed, candidate] = protocolVersions as [
-  ProtocolVersion,
-  ProtocolVersion,
-];
+const [deployed, ldh] = protocolVersions as [ProtocolVersion, ProtocolVersion];
 
 /** The deployed version with its definition edited (a draft in a test). */
 function edited(
@@ -37,7 +37,7 @@ function edited(
     ...deployed,
     version,
     status: 'candidate',
-    definition,
+    definition: definition as unknown as ProtocolVersion['definition'],
     hash: contentHash({
       definition,
       evidence: deployed.evidence,
@@ -47,18 +47,20 @@ function edited(
 }
 
 describe('protocol versions', () => {
-  it('the deployed version is the one episodes run under; the candidate is not deployed', () => {
+  it('1.0.0 (the default current version) and 1.1.0 are both deployed: episodes run under either', () => {
     expect(deployed).toMatchObject({
       id: masProtocol.id,
       version: masProtocol.version,
       hash: masProtocol.hash,
       status: 'deployed',
     });
-    expect(candidate).toMatchObject({ version: '1.1.0', status: 'candidate' });
-    expect(protocolVersions.filter((v) => v.status === 'deployed')).toEqual([
-      deployed,
-    ]);
-    expect(findProtocolVersion('1.1.0')).toBe(candidate);
+    expect(ldh).toMatchObject({ version: '1.1.0', status: 'deployed' });
+    expect(deployedProtocolVersions).toEqual([deployed, ldh]);
+    expect(deployedProtocolVersion('1.1.0')).toBe(ldh);
+    expect(() => deployedProtocolVersion('9.9.9', 'body.toVersion')).toThrow(
+      'body.toVersion: must be a deployed protocol version (1.0.0, 1.1.0), not 9.9.9',
+    );
+    expect(findProtocolVersion('1.1.0')).toBe(ldh);
     expect(findProtocolVersion('9.9.9')).toBeUndefined();
   });
 
@@ -72,7 +74,38 @@ describe('protocol versions', () => {
         }),
       ).toBe(version.hash);
     }
-    expect(candidate.hash).not.toBe(deployed.hash);
+    expect(ldh.hash).not.toBe(deployed.hash);
+  });
+
+  it('deployed versions differ only where the machine reads the episode’s own version (else an episode would run under rules it does not record)', () => {
+    const unversioned = unversionedDefinition;
+    for (const version of deployedProtocolVersions) {
+      expect([version.version, unversioned(version.definition)]).toEqual([
+        version.version,
+        unversioned(masProtocolDefinition),
+      ]);
+    }
+    // The check can fail: a deployed version with another threshold, or
+    // another reassessment interval, would.
+    for (const edit of [
+      (d: Definition) => {
+        d.mas2016.minimumAdditionalMet += 1;
+      },
+      (d: Definition) => {
+        d.monitoring.reassessmentIntervalHours += 1;
+      },
+    ]) {
+      expect(unversioned(edited('1.2.0', edit).definition)).not.toEqual(
+        unversioned(masProtocolDefinition),
+      );
+    }
+    // ...and the monitoring items may differ.
+    const items = edited('1.2.0', (d) => {
+      (d.monitoring.items as string[]).push('ldh');
+    });
+    expect(unversioned(items.definition)).toEqual(
+      unversioned(masProtocolDefinition),
+    );
   });
 
   it("every evidence id a version's data names is in that version's catalog", () => {
@@ -102,8 +135,8 @@ describe('diffProtocols: what a version changes, in clinical words with its evid
     });
   });
 
-  it('the candidate 1.1.0: LDH added to the reassessment panel, with the new evidence entry', () => {
-    const diff = diffProtocols(deployed, candidate);
+  it('1.1.0: LDH added to the reassessment panel, with the new evidence entry', () => {
+    const diff = diffProtocols(deployed, ldh);
     expect(diff.changes).toEqual([
       {
         change: 'added',
@@ -125,7 +158,7 @@ describe('diffProtocols: what a version changes, in clinical words with its evid
       },
     ]);
     // Backwards: the same change, removed.
-    expect(diffProtocols(candidate, deployed).changes).toEqual([
+    expect(diffProtocols(ldh, deployed).changes).toEqual([
       expect.objectContaining({ change: 'removed', before: 'ldh' }),
     ]);
   });
@@ -202,11 +235,11 @@ describe('diffProtocols: what a version changes, in clinical words with its evid
   });
 
   it("every evidence id a change names resolves in one of the two versions' catalogs", () => {
-    const diff = diffProtocols(deployed, candidate);
+    const diff = diffProtocols(deployed, ldh);
     for (const change of diff.changes) {
       for (const id of change.evidence) {
         expect(
-          [findEvidence(id), candidate.evidence.find((e) => e.id === id)].some(
+          [findEvidence(id), ldh.evidence.find((e) => e.id === id)].some(
             Boolean,
           ),
         ).toBe(true);

@@ -54,6 +54,9 @@ export const recordingRules = {
     'death.recorded': prescribers,
     'transfer-out.recorded': wardTeam,
     'episode.closed': prescribers,
+    // A senior moves a running episode to another deployed protocol version
+    // (through its own route, with a proven plan).
+    'protocol.migrated': seniors,
   } as Readonly<Record<string, readonly RecordingRole[]>>,
   /** Human words for the roles (messages and forms). */
   roleLabels: {

@@ -1,0 +1,285 @@
+/**
+ * Two protocol versions deployed at once and a running episode migrated
+ * between them (issue 18), over real HTTP on both ENGINES: an episode opened
+ * under 1.0.0 beside one moved to 1.1.0, each following its own version's
+ * rules; the move audited (who, why, from, to, the plan's hash), the chain
+ * and the replay still verifying, the state at a time before the move under
+ * 1.0.0 and after it under 1.1.0; refusals named (role, version, no plan,
+ * stale version); and a service whose current version is 1.1.0 opening new
+ * episodes under it.
+ */
+import { describe, expect } from '@jest/globals';
+
+import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
+
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+import { labs, therapy } from './clinical-records.js';
+
+const pgRequirement = await postgresRequirement();
+const florid = panelOf(floridMas, febrileSjia);
+
+/** A reassessment panel without LDH (complete for 1.0.0, not for 1.1.0). */
+function withoutLdh(at: string) {
+  const { ldh: _ldh, ...panel } = panelOf(improved(floridMas));
+  return labs(panel, at);
+}
+
+describe.each(ENGINES)('protocol migration on %s', (engine) => {
+  const suite = signedInSuite(engine, pgRequirement, [
+    ['dr-adams', 'clinician'],
+    ['dr-baker', 'senior'],
+    ['auditor-ames', 'auditor'],
+  ]);
+  const { maybe, as } = suite;
+  const now = () => suite.harness.clock.now().toISOString();
+
+  async function onPulse(identifier: string) {
+    const opened = await as('dr-adams').request('POST', '/api/episodes', {
+      patient: { ...amira, identifier },
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.body.protocol.version).toBe('1.0.0');
+    const id = opened.body.id as string;
+    let version = opened.body.version as number;
+    for (const [type, payload] of [
+      ['labs.recorded', () => labs(florid, now())],
+      ['therapy.started', () => therapy('methylprednisolone', now())],
+    ] as const) {
+      suite.harness.clock.advance(30 * 60_000);
+      const sent = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        { type, payload: payload(), expectedVersion: version },
+      );
+      expect(sent.status).toBe(201);
+      version = sent.body.version;
+    }
+    return { id, version };
+  }
+
+  maybe(
+    'an episode moved to 1.1.0 mid-course beside one left on 1.0.0: audited, verified, replayed, each under its own rules',
+    async () => {
+      const stays = await onPulse('SYN-MIG-1');
+      const moves = await onPulse('SYN-MIG-2');
+      const beforeMove = now();
+      suite.harness.clock.advance(60 * 60_000);
+      const migrated = await as('dr-baker').request(
+        'POST',
+        `/api/episodes/${moves.id}/migrate`,
+        {
+          toVersion: '1.1.0',
+          rationale: 'the committee deployed 1.1.0 (LDH at each reassessment)',
+          expectedVersion: moves.version,
+        },
+      );
+      expect(migrated.status).toBe(201);
+      expect(migrated.body.version).toBe(moves.version + 1);
+      const afterMove = now();
+
+      const detail = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${moves.id}`,
+      );
+      expect(detail.body.protocol.version).toBe('1.1.0');
+      const unmoved = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${stays.id}`,
+      );
+      expect(unmoved.body.protocol.version).toBe('1.0.0');
+      // The same states: the plan maps every state to itself.
+      expect(detail.body.value).toEqual(unmoved.body.value);
+
+      const audit = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${moves.id}/audit`,
+      );
+      const entry = (audit.body as { type: string }[]).at(-1) as Record<
+        string,
+        unknown
+      >;
+      expect(entry).toMatchObject({
+        type: 'protocol.migrated',
+        actorId: 'dr-baker',
+        actorRole: 'senior-clinician',
+        rationale: 'the committee deployed 1.1.0 (LDH at each reassessment)',
+        payload: {
+          fromVersion: '1.0.0',
+          toVersion: '1.1.0',
+          planHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        },
+      });
+
+      // Later events follow each episode's own version.
+      suite.harness.clock.advance(8 * 3_600_000);
+      const reassess = async (id: string, version: number) => {
+        const answer = await as('dr-adams').request(
+          'POST',
+          `/api/episodes/${id}/events`,
+          {
+            type: 'reassessment.recorded',
+            payload: withoutLdh(now()),
+            expectedVersion: version,
+          },
+        );
+        expect(answer.status).toBe(201);
+        return answer.body as { alerts: { id: string }[] };
+      };
+      const onOld = await reassess(stays.id, stays.version);
+      const onNew = await reassess(moves.id, moves.version + 1);
+      expect(onOld.alerts.map((a) => a.id)).not.toContain(
+        'monitoring-incomplete',
+      );
+      expect(onNew.alerts.map((a) => a.id)).toContain('monitoring-incomplete');
+
+      // The state at a time: before the move under 1.0.0, after it under 1.1.0.
+      const at = async (instant: string) => {
+        const answer = await as('auditor-ames').request(
+          'GET',
+          `/api/episodes/${moves.id}/state?at=${encodeURIComponent(instant)}`,
+        );
+        expect(answer.status).toBe(200);
+        return answer.body.context.protocol.version as string;
+      };
+      expect(await at(beforeMove)).toBe('1.0.0');
+      expect(await at(afterMove)).toBe('1.1.0');
+
+      // The chain, the seal and the replay verify across the move.
+      const verified = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${moves.id}/audit/verify`,
+      );
+      expect(verified.status).toBe(200);
+      expect(verified.body).toMatchObject({ ok: true });
+      const all = await as('auditor-ames').request(
+        'GET',
+        '/api/audit/verify?replay=true',
+      );
+      expect(all.body).toMatchObject({ ok: true });
+
+      // The versions list counts each episode under its version.
+      const versions = await as('auditor-ames').request(
+        'GET',
+        '/api/protocol/versions',
+      );
+      const count = (v: string) =>
+        (
+          versions.body as {
+            version: string;
+            episodes: { real: number };
+          }[]
+        ).find((x) => x.version === v)?.episodes.real;
+      expect(count('1.1.0')).toBe(1);
+      expect(count('1.0.0')).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  maybe(
+    'refusals: a clinician 403; a version not deployed 400 naming body.toVersion; no proven plan 422; a stale version 409; nothing written',
+    async () => {
+      const episode = await onPulse('SYN-MIG-3');
+      const migrate = (user: string, body: Record<string, unknown>) =>
+        as(user).request('POST', `/api/episodes/${episode.id}/migrate`, body);
+      const valid = {
+        toVersion: '1.1.0',
+        rationale: 'committee decision',
+        expectedVersion: episode.version,
+      };
+      expect((await migrate('dr-adams', valid)).status).toBe(403);
+      // Never through the events route (whose time a client may choose).
+      const asEvent = await as('dr-baker').request(
+        'POST',
+        `/api/episodes/${episode.id}/events`,
+        {
+          type: 'protocol.migrated',
+          payload: {
+            fromVersion: '1.0.0',
+            toVersion: '1.1.0',
+            planHash: `sha256:${'0'.repeat(64)}`,
+          },
+          rationale: 'backdated',
+          occurredAt: '2020-01-01T00:00:00.000Z',
+          expectedVersion: episode.version,
+        },
+      );
+      expect(asEvent.status).toBe(400);
+      expect(asEvent.body).toMatchObject({ field: 'body.type' });
+      expect(asEvent.body.rule).toContain('/migrate');
+      const unknown = await migrate('dr-baker', { ...valid, toVersion: '9.9' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body).toMatchObject({ field: 'body.toVersion' });
+      expect(unknown.body.rule).toContain('(1.0.0, 1.1.0)');
+      const same = await migrate('dr-baker', { ...valid, toVersion: '1.0.0' });
+      expect(same.status).toBe(422);
+      expect(same.body.message).toContain(
+        'no proven migration plan leads from protocol version 1.0.0 to 1.0.0',
+      );
+      const noRationale = await migrate('dr-baker', {
+        toVersion: '1.1.0',
+        expectedVersion: episode.version,
+      });
+      expect(noRationale.status).toBe(400);
+      expect(noRationale.body.field).toBe('body.rationale');
+      const stale = await migrate('dr-baker', {
+        ...valid,
+        expectedVersion: episode.version - 1,
+      });
+      expect(stale.status).toBe(409);
+      const detail = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${episode.id}`,
+      );
+      expect(detail.body).toMatchObject({
+        version: episode.version,
+        protocol: { version: '1.0.0' },
+      });
+      // Once moved, there is no plan back.
+      expect((await migrate('dr-baker', valid)).status).toBe(201);
+      const back = await migrate('dr-baker', {
+        ...valid,
+        toVersion: '1.0.0',
+        expectedVersion: episode.version + 1,
+      });
+      expect(back.status).toBe(422);
+      expect(back.body.message).toContain(
+        'from protocol version 1.1.0 to 1.0.0',
+      );
+    },
+  );
+});
+
+describe.each(ENGINES)(
+  'a service whose current version is 1.1.0, on %s',
+  (engine) => {
+    const suite = signedInSuite(
+      engine,
+      pgRequirement,
+      [['dr-adams', 'clinician']],
+      { PROTOCOL_VERSION: '1.1.0' },
+    );
+    const { maybe, as } = suite;
+
+    maybe(
+      'opens new episodes under 1.1.0 and lists it as current',
+      async () => {
+        const opened = await as('dr-adams').request('POST', '/api/episodes', {
+          patient: { ...amira, identifier: 'SYN-MIG-CUR' },
+        });
+        expect(opened.status).toBe(201);
+        expect(opened.body.protocol.version).toBe('1.1.0');
+        const versions = await as('dr-adams').request(
+          'GET',
+          '/api/protocol/versions',
+        );
+        expect(
+          (versions.body as { version: string; current: boolean }[]).map(
+            (v) => [v.version, v.current],
+          ),
+        ).toEqual([
+          ['1.0.0', false],
+          ['1.1.0', true],
+        ]);
+      },
+    );
+  },
+);
