@@ -52,6 +52,8 @@ export const migrationPlans: readonly MigrationPlan[] = [
   },
 ];
 
+const planHashes = new WeakMap<MigrationPlan, string>();
+
 /**
  * The content hash that names a plan in the audit: over what it does (the
  * versions, the state map, the context rule), not its words, so rewording a
@@ -59,8 +61,15 @@ export const migrationPlans: readonly MigrationPlan[] = [
  * applied stays in `migrationPlans` (replays look it up by this hash).
  */
 export function migrationPlanHash(plan: MigrationPlan): string {
-  const { from, to, states, context } = plan;
-  return contentHash({ from, to, states, context });
+  // Plans are data that never change once made: hashed once each (the
+  // guard and the model checker ask for it at every move).
+  let hash = planHashes.get(plan);
+  if (hash === undefined) {
+    const { from, to, states, context } = plan;
+    hash = contentHash({ from, to, states, context });
+    planHashes.set(plan, hash);
+  }
+  return hash;
 }
 
 /** The shipped plan with this hash, if any (what a replay applies). */

@@ -46,12 +46,10 @@ import {
   type PropertyResult,
   verify,
 } from './model-checker.js';
+import { DEFAULT_STATE_LIMIT } from './verify-episode.js';
 
 /** Who moves the episode in the proof (a senior, as the service requires). */
 const migrator = { id: 'dr-migrate', role: 'senior-clinician' } as const;
-
-/** The default bound: abstract states per slice and run. */
-const DEFAULT_LIMIT = 50_000;
 
 type Found = {
   readonly slice: string;
@@ -183,7 +181,7 @@ export function checkMigrationPlan(
   }
   const machine = migratingMachine(plan);
   inertScopeFor(machine);
-  const limit = options.limit ?? DEFAULT_LIMIT;
+  const limit = options.limit ?? DEFAULT_STATE_LIMIT;
   const moved = properties.map((p) => afterMove(p, plan.to));
   let statesNew = 0;
   let statesMigrating = 0;

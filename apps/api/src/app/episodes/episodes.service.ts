@@ -843,18 +843,8 @@ export class EpisodesService {
       });
     }
     const request = parseOrThrow(migrationRequestSchema, body, 'body');
-    try {
-      deployedProtocolVersion(request.toVersion, 'body.toVersion');
-    } catch (error) {
-      if (error instanceof ClinicalInputError) {
-        throw new ServiceError(400, {
-          message: error.message,
-          field: error.field,
-          rule: error.rule,
-        });
-      }
-      throw error;
-    }
+    // A version not deployed: a 400 naming the field (the errors filter).
+    deployedProtocolVersion(request.toVersion, 'body.toVersion');
     const row = await this.readable(id, user);
     const fromVersion = this.restore(row).context.protocol.version;
     const plan = findMigrationPlan(fromVersion, request.toVersion);
