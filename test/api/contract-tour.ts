@@ -226,6 +226,23 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     201,
     'escalation requested',
   );
+  expectStatus(
+    await as('dr-baker').request('POST', '/api/episodes/migrate', {
+      fromVersion: '1.0.0',
+      toVersion: '1.1.0',
+    }),
+    200,
+    'bulk migration, dry run',
+  );
+  expectStatus(
+    await as('dr-baker').request('POST', '/api/episodes/migrate', {
+      fromVersion: '1.0.0',
+      toVersion: '1.1.0',
+      dryRun: false,
+    }),
+    400,
+    'bulk migration without a rationale',
+  );
   const migrated = await as('dr-baker').request(
     'POST',
     `/api/episodes/${id}/migrate`,

@@ -17,6 +17,11 @@ import { labs, therapy } from './clinical-records.js';
 
 const pgRequirement = await postgresRequirement();
 const florid = panelOf(floridMas, febrileSjia);
+const users: [string, 'clinician' | 'senior' | 'auditor'][] = [
+  ['dr-adams', 'clinician'],
+  ['dr-baker', 'senior'],
+  ['auditor-ames', 'auditor'],
+];
 
 /** A reassessment panel without LDH (complete for 1.0.0, not for 1.1.0). */
 function withoutLdh(at: string) {
@@ -25,11 +30,7 @@ function withoutLdh(at: string) {
 }
 
 describe.each(ENGINES)('protocol migration on %s', (engine) => {
-  const suite = signedInSuite(engine, pgRequirement, [
-    ['dr-adams', 'clinician'],
-    ['dr-baker', 'senior'],
-    ['auditor-ames', 'auditor'],
-  ]);
+  const suite = signedInSuite(engine, pgRequirement, users);
   const { maybe, as } = suite;
   const now = () => suite.harness.clock.now().toISOString();
 
@@ -214,6 +215,19 @@ describe.each(ENGINES)('protocol migration on %s', (engine) => {
       expect(same.body.message).toContain(
         'no proven migration plan leads from protocol version 1.0.0 to 1.0.0',
       );
+      // Kept with the machine's refusals.
+      const attempts = await suite.harness.query(
+        'SELECT type, actor_id, reason FROM rejected_attempts WHERE episode_id = ?',
+        [episode.id],
+      );
+      expect(attempts).toEqual([
+        {
+          type: 'protocol.migrated',
+          actor_id: 'dr-baker',
+          reason:
+            'no proven migration plan leads from protocol version 1.0.0 to 1.0.0',
+        },
+      ]);
       const noRationale = await migrate('dr-baker', {
         toVersion: '1.1.0',
         expectedVersion: episode.version,
@@ -244,6 +258,215 @@ describe.each(ENGINES)('protocol migration on %s', (engine) => {
       expect(back.body.message).toContain(
         'from protocol version 1.1.0 to 1.0.0',
       );
+    },
+  );
+});
+
+describe.each(ENGINES)('bulk protocol migration on %s', (engine) => {
+  const suite = signedInSuite(engine, pgRequirement, users);
+  const { maybe, as } = suite;
+  const now = () => suite.harness.clock.now().toISOString();
+
+  async function opened(identifier: string) {
+    const answer = await as('dr-adams').request('POST', '/api/episodes', {
+      patient: { ...amira, identifier },
+    });
+    expect(answer.status).toBe(201);
+    return { id: answer.body.id as string, version: 0 };
+  }
+
+  async function record(
+    episode: { id: string; version: number },
+    type: string,
+    payload: unknown,
+  ) {
+    suite.harness.clock.advance(30 * 60_000);
+    const sent = await as('dr-adams').request(
+      'POST',
+      `/api/episodes/${episode.id}/events`,
+      { type, payload, expectedVersion: episode.version },
+    );
+    expect(sent.status).toBe(201);
+    episode.version = sent.body.version as number;
+  }
+
+  const bulk = (user: string, body: Record<string, unknown>) =>
+    as(user).request('POST', '/api/episodes/migrate', body);
+
+  maybe(
+    'a dry run lists every running episode with its stage and alerts after the move and writes nothing; the migration then does what it listed, one audit entry each; finished episodes stay; run again, none is left',
+    async () => {
+      const onPulse = await opened('SYN-BULK-1');
+      await record(onPulse, 'labs.recorded', labs(florid, now()));
+      await record(
+        onPulse,
+        'therapy.started',
+        therapy('methylprednisolone', now()),
+      );
+      const suspected = await opened('SYN-BULK-2');
+      await record(suspected, 'labs.recorded', labs(florid, now()));
+      const finished = await opened('SYN-BULK-3');
+      await record(finished, 'transfer-out.recorded', {
+        destination: 'regional PICU',
+      });
+      const running = [onPulse, suspected];
+
+      const auditLength = async (id: string) =>
+        (
+          (await as('auditor-ames').request('GET', `/api/episodes/${id}/audit`))
+            .body as unknown[]
+        ).length;
+      const lengths = await Promise.all(running.map((e) => auditLength(e.id)));
+
+      // An auditor may ask for the dry run (the default).
+      const dry = await bulk('auditor-ames', {
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+      });
+      expect(dry.status).toBe(200);
+      expect(dry.body).toMatchObject({
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+        kind: 'real',
+        dryRun: true,
+        planHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        totals: {
+          running: 2,
+          finished: 1,
+          wouldMigrate: 2,
+          migrated: 0,
+          refused: 0,
+          changed: 0,
+        },
+      });
+      type Item = {
+        id: string;
+        outcome: string;
+        version: number;
+        stageBefore: string;
+        stageAfter: string;
+        alertsGained: { id: string }[];
+      };
+      const listed = dry.body.episodes as Item[];
+      expect(listed.map((item) => item.id).sort()).toEqual(
+        running.map((e) => e.id).sort(),
+      );
+      for (const item of listed) {
+        const episode = running.find((e) => e.id === item.id);
+        expect(item).toMatchObject({
+          outcome: 'would-migrate',
+          version: episode?.version,
+        });
+      }
+      // Nothing written: each still under 1.0.0 at its version, audit as it was.
+      for (const [index, episode] of running.entries()) {
+        const detail = await as('dr-adams').request(
+          'GET',
+          `/api/episodes/${episode.id}`,
+        );
+        expect(detail.body).toMatchObject({
+          version: episode.version,
+          protocol: { version: '1.0.0' },
+        });
+        expect(await auditLength(episode.id)).toBe(lengths[index]);
+      }
+
+      // Applying: auditors may not; a senior must say why.
+      const asAuditor = await bulk('auditor-ames', {
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+        dryRun: false,
+        rationale: 'committee decision',
+      });
+      expect(asAuditor.status).toBe(403);
+      const noReason = await bulk('dr-baker', {
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+        dryRun: false,
+      });
+      expect(noReason.status).toBe(400);
+      expect(noReason.body.field).toBe('body.rationale');
+
+      const done = await bulk('dr-baker', {
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+        dryRun: false,
+        rationale: 'the committee deployed 1.1.0 (LDH at each reassessment)',
+      });
+      expect(done.status).toBe(200);
+      expect(done.body.totals).toMatchObject({
+        running: 2,
+        finished: 1,
+        migrated: 2,
+        wouldMigrate: 0,
+      });
+      // What the dry run listed is what each became.
+      for (const item of done.body.episodes as Item[]) {
+        expect(item.outcome).toBe('migrated');
+        const before = listed.find((x) => x.id === item.id);
+        expect(item.stageAfter).toBe(before?.stageAfter);
+        const detail = await as('dr-adams').request(
+          'GET',
+          `/api/episodes/${item.id}`,
+        );
+        expect(detail.body.protocol.version).toBe('1.1.0');
+        expect(detail.body.version).toBe(item.version + 1);
+        expect(detail.body.stage).toBe(item.stageAfter);
+        const audit = (
+          await as('auditor-ames').request(
+            'GET',
+            `/api/episodes/${item.id}/audit`,
+          )
+        ).body as Record<string, unknown>[];
+        expect(audit.at(-1)).toMatchObject({
+          type: 'protocol.migrated',
+          actorId: 'dr-baker',
+          rationale: 'the committee deployed 1.1.0 (LDH at each reassessment)',
+          payload: { fromVersion: '1.0.0', toVersion: '1.1.0' },
+        });
+      }
+      const stays = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${finished.id}`,
+      );
+      expect(stays.body.protocol.version).toBe('1.0.0');
+      const verified = await as('auditor-ames').request(
+        'GET',
+        '/api/audit/verify?replay=true',
+      );
+      expect(verified.body).toMatchObject({ ok: true });
+
+      const again = await bulk('dr-baker', {
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+        dryRun: false,
+        rationale: 'the committee deployed 1.1.0 (LDH at each reassessment)',
+      });
+      expect(again.body.totals).toMatchObject({ running: 0, migrated: 0 });
+    },
+  );
+
+  maybe(
+    'refusals: a clinician 403; a version not deployed 400 naming the field; no plan 422; an unknown field 400',
+    async () => {
+      const valid = { fromVersion: '1.0.0', toVersion: '1.1.0' };
+      expect((await bulk('dr-adams', valid)).status).toBe(403);
+      const from = await bulk('dr-baker', { ...valid, fromVersion: '0.9' });
+      expect(from.status).toBe(400);
+      expect(from.body.field).toBe('body.fromVersion');
+      const to = await bulk('dr-baker', { ...valid, toVersion: '9.9' });
+      expect(to.status).toBe(400);
+      expect(to.body.field).toBe('body.toVersion');
+      const back = await bulk('dr-baker', {
+        fromVersion: '1.1.0',
+        toVersion: '1.0.0',
+      });
+      expect(back.status).toBe(422);
+      expect(back.body.message).toContain(
+        'no proven migration plan leads from protocol version 1.1.0 to 1.0.0',
+      );
+      const extra = await bulk('dr-baker', { ...valid, everything: true });
+      expect(extra.status).toBe(400);
     },
   );
 });

@@ -461,7 +461,7 @@ describe('the clinician web app in Chromium', () => {
       const deployed = versions.getByRole('row', { name: /^1\.0\.0/ });
       await deployed.waitFor();
       expect(await deployed.getByRole('cell').allTextContents()).toEqual([
-        'deployed — episodes run under it',
+        'current — new episodes open under it',
         expect.stringMatching(/^[0-9a-f]{12}…$/),
         expect.stringMatching(/^The seed protocol/),
         expect.stringMatching(/^[1-9]\d* real/),
@@ -475,7 +475,7 @@ describe('the clinician web app in Chromium', () => {
           .getByRole('cell')
           .first()
           .textContent(),
-      ).resolves.toBe('deployed — episodes run under it');
+      ).resolves.toBe('deployed — running episodes stay under it');
       // Compared by default: the current version against the other deployed one.
       await expect(page.getByLabel('From version').inputValue()).resolves.toBe(
         '1.0.0',
@@ -514,6 +514,61 @@ describe('the clinician web app in Chromium', () => {
       await page.getByLabel('From version').selectOption('1.1.0');
       await page.getByLabel('To version').selectOption('1.0.0');
       await ldh.getByText('removed from the list').waitFor();
+      await context.close();
+    },
+  );
+
+  maybe(
+    'the Protocol page: an auditor runs the dry run of moving running episodes to 1.1.0, sees each episode and is never offered the move; no serious axe violation',
+    async () => {
+      const { context, page } = await harness.newPage();
+      watch(page);
+      await signIn(page, harness.service.url, 'auditor-ames');
+      await page.getByRole('link', { name: 'Protocol' }).click();
+      await page.getByLabel('Move episodes under').selectOption('1.0.0');
+      await expect(page.getByLabel('Move them to').inputValue()).resolves.toBe(
+        '1.1.0',
+      );
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      const result = page.getByRole('region', {
+        name: 'Dry run, 1.0.0 → 1.1.0',
+      });
+      await result.waitFor();
+      const first = result.getByRole('status').locator('p').first();
+      await expect(first.textContent()).resolves.toMatch(
+        /^\d+ running real episodes? under 1\.0\.0: \d+ would move to 1\.1\.0\.$|^No running real episode is under 1\.0\.0\.$/,
+      );
+      const rows = result.getByRole('row');
+      // The course walked above is listed unless it has ended.
+      if ((await rows.count()) > 0) {
+        await expect(
+          result.getByRole('columnheader').allTextContents(),
+        ).resolves.toEqual([
+          'Patient',
+          'Stage now',
+          'Stage after',
+          'Alerts gained',
+          'Alerts cleared',
+          'Outcome',
+        ]);
+      }
+      await expect(
+        page.getByRole('button', { name: /^Move \d/ }).count(),
+      ).resolves.toBe(0);
+      await page.getByText(/Only a senior clinician moves episodes/).waitFor();
+      expect(await axeProblems(page)).toEqual([]);
+      expect(await rawIds(page)).toEqual([]);
+      // Nothing moved: every episode still counted under 1.0.0.
+      const versions = page.getByRole('table', {
+        name: 'Protocol versions this service knows',
+      });
+      await expect(
+        versions
+          .getByRole('row', { name: /^1\.1\.0/ })
+          .getByRole('cell')
+          .last()
+          .textContent(),
+      ).resolves.toBe('none');
       await context.close();
     },
   );

@@ -199,7 +199,7 @@ export function App() {
           </Suspense>
         ) : page.page === 'protocol' ? (
           <Suspense fallback={<p role="status">Opening the protocol…</p>}>
-            <ProtocolPage api={api} />
+            <ProtocolPage api={api} role={session.role} />
           </Suspense>
         ) : session.role === 'admin' ? (
           <p>

@@ -10,6 +10,7 @@ import type {
   auditEntrySchema,
   auditVerificationSchema,
   browserLoginSchema,
+  bulkMigrationAnswerSchema,
   episodeDetailSchema,
   episodeListItemSchema,
   episodeListSchema,
@@ -66,3 +67,6 @@ export type ProtocolVersionList = z.output<typeof protocolVersionListSchema>;
 
 /** What one protocol version changes against another (GET /api/protocol/diff). */
 export type ProtocolDiff = z.output<typeof protocolDiffSchema>;
+
+/** A bulk protocol migration, or its dry run (POST /api/episodes/migrate). */
+export type BulkMigration = z.output<typeof bulkMigrationAnswerSchema>;

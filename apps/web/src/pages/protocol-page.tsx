@@ -1,8 +1,9 @@
 import { type JSX, useState } from 'react';
 
 import type { ApiClient } from '../api/client.js';
-import type { ProtocolDiff, ProtocolVersionList } from '../api/types.js';
+import type { ProtocolDiff, ProtocolVersionList, Role } from '../api/types.js';
 import { useFetched } from '../use-fetched.js';
+import { MigrationPanel } from './migration-panel.js';
 import {
   changeCount,
   changeWords,
@@ -161,7 +162,7 @@ function VersionTable({
           {versions.map((v) => (
             <tr key={v.version} className={v.current ? 'current' : undefined}>
               <th scope="row">{v.version}</th>
-              <td>{statusWords(v.status)}</td>
+              <td>{statusWords(v.status, v.current)}</td>
               <td>
                 <code title={v.hash}>{shortHash(v.hash)}</code>
               </td>
@@ -190,6 +191,8 @@ function Diff({
 
 export interface ProtocolPageProps {
   readonly api: ApiClient;
+  /** Seniors move running episodes; auditors see the dry run. */
+  readonly role: Role;
 }
 
 /**
@@ -198,7 +201,7 @@ export interface ProtocolPageProps {
  * changes against another: each threshold, dose, rule or list item, where
  * it sits, before and after, on what evidence.
  */
-export function ProtocolPage({ api }: ProtocolPageProps): JSX.Element {
+export function ProtocolPage({ api, role }: ProtocolPageProps): JSX.Element {
   const { data: versions, error } = useFetched<ProtocolVersionList>(
     api,
     '/api/protocol/versions',
@@ -249,6 +252,9 @@ export function ProtocolPage({ api }: ProtocolPageProps): JSX.Element {
           </div>
           <Diff api={api} pair={pair} />
         </section>
+      ) : null}
+      {versions && (role === 'senior' || role === 'auditor') ? (
+        <MigrationPanel api={api} versions={versions} role={role} />
       ) : null}
     </section>
   );

@@ -22,6 +22,7 @@ const version = (number: string, status: VersionRow['status']): VersionRow => ({
   summary: '',
   current: status === 'deployed',
   episodes: { real: 0, training: 0 },
+  migrations: [],
 });
 
 const change = (fields: Partial<DiffChange>): DiffChange => ({
@@ -34,7 +35,12 @@ const change = (fields: Partial<DiffChange>): DiffChange => ({
 
 describe('the Protocol page model', () => {
   it('says what each status means, shortens the hash and counts the episodes by kind', () => {
-    expect(statusWords('deployed')).toBe('deployed — episodes run under it');
+    expect(statusWords('deployed', true)).toBe(
+      'current — new episodes open under it',
+    );
+    expect(statusWords('deployed')).toBe(
+      'deployed — running episodes stay under it',
+    );
     expect(statusWords('candidate')).toBe(
       'candidate — drafted for review, not deployed',
     );

@@ -6,7 +6,11 @@
  */
 import type { Comparator } from '@mas/protocol';
 
-import type { ProtocolDiff, ProtocolVersionList } from '../api/types.js';
+import type {
+  BulkMigration,
+  ProtocolDiff,
+  ProtocolVersionList,
+} from '../api/types.js';
 import { displayOp, formatQuantity } from '../episode/labs.model.js';
 
 export type VersionRow = ProtocolVersionList[number];
@@ -15,10 +19,15 @@ export type EvidenceChange = ProtocolDiff['evidence'][number];
 export type EvidenceEntry = NonNullable<EvidenceChange['after']>;
 
 /** A version's status as the page says it. */
-export function statusWords(status: VersionRow['status']): string {
+export function statusWords(
+  status: VersionRow['status'],
+  current = false,
+): string {
   switch (status) {
     case 'deployed':
-      return 'deployed — episodes run under it';
+      return current
+        ? 'current — new episodes open under it'
+        : 'deployed — running episodes stay under it';
     case 'candidate':
       return 'candidate — drafted for review, not deployed';
   }
@@ -190,4 +199,67 @@ export function entryFieldsChanged(change: EvidenceChange): string {
 /** "1 change", "3 changes". */
 export function changeCount(n: number): string {
   return `${String(n)} change${n === 1 ? '' : 's'}`;
+}
+
+/** `n` and the noun, singular or plural ("1 episode", "2 episodes"). */
+function count(n: number, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A bulk migration in one sentence per fact: how many running episodes move
+ * (or would), how many change stage or gain alerts, how many the protocol
+ * refused or were recorded on meanwhile, and the finished ones left where
+ * they ran.
+ */
+export function migrationSummary(answer: BulkMigration): string[] {
+  const { totals, fromVersion, toVersion, dryRun, kind } = answer;
+  const running = count(totals.running, `running ${kind} episode`);
+  const lines = [
+    totals.running === 0
+      ? `No running ${kind} episode is under ${fromVersion}.`
+      : dryRun
+        ? `${running} under ${fromVersion}: ${String(totals.wouldMigrate)} would move to ${toVersion}.`
+        : `${running} under ${fromVersion}: ${String(totals.migrated)} moved to ${toVersion}.`,
+  ];
+  if (totals.running > 0) {
+    const [change, gain] = dryRun
+      ? ['would change stage', 'would gain alerts']
+      : ['changed stage', 'gained alerts'];
+    lines.push(
+      `${count(totals.stageChanges, 'episode')} ${change}; ${count(totals.gainingAlerts, 'episode')} ${gain}.`,
+    );
+  }
+  if (totals.refused > 0) {
+    lines.push(
+      `${count(totals.refused, 'episode')} refused by the protocol (reasons below).`,
+    );
+  }
+  if (totals.changed > 0) {
+    lines.push(
+      `${count(totals.changed, 'episode')} recorded on meanwhile, not moved: run the migration again.`,
+    );
+  }
+  if (totals.finished > 0) {
+    lines.push(
+      `${count(totals.finished, 'finished episode')} ${totals.finished === 1 ? 'stays' : 'stay'} under ${fromVersion}, the version ${totals.finished === 1 ? 'it' : 'they'} ran under.`,
+    );
+  }
+  return lines;
+}
+
+/** An episode's outcome in a bulk migration, in words. */
+export function migrationOutcomeWords(
+  item: BulkMigration['episodes'][number],
+): string {
+  switch (item.outcome) {
+    case 'would-migrate':
+      return 'would move';
+    case 'migrated':
+      return 'moved';
+    case 'refused':
+      return `refused: ${item.reason ?? 'by the protocol'}`;
+    case 'changed':
+      return 'not moved: recorded on meanwhile';
+  }
 }

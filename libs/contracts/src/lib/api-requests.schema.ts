@@ -107,6 +107,31 @@ export const migrationRequestSchema = z
   })
   .strict();
 
+/**
+ * `POST /api/episodes/migrate`: every running episode of one kind under
+ * `fromVersion` moved to `toVersion` by the proven plan for the pair, each
+ * in its own transaction and audit entry; `dryRun` (the default) only says
+ * what each would become. A rationale is required to apply.
+ */
+export const bulkMigrationRequestSchema = z
+  .object({
+    fromVersion: z.string().trim().min(1).max(20),
+    toVersion: z.string().trim().min(1).max(20),
+    kind: z.enum(['real', 'training']).default('real'),
+    dryRun: z.boolean().default(true),
+    rationale: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict()
+  .superRefine((request, context) => {
+    if (!request.dryRun && request.rationale === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['rationale'],
+        message: 'is required to migrate (dryRun false): say why',
+      });
+    }
+  });
+
 /** `POST /api/training/episodes`, for the scenarios the simulator has. */
 export function trainingStartSchema(scenarioIds: readonly string[]) {
   return z

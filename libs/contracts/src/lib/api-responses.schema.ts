@@ -218,6 +218,62 @@ export const eventAcceptedSchema = z
   .strict()
   .meta({ id: 'EventAccepted' });
 
+/** One running episode in a bulk migration (`POST /api/episodes/migrate`). */
+export const bulkMigrationItemSchema = z
+  .object({
+    id: uuid,
+    patientIdentifier: z.string(),
+    version: z.number().int().min(0).meta({
+      description: 'The episode version the preview was computed on.',
+    }),
+    outcome: z.enum(['would-migrate', 'migrated', 'refused', 'changed']).meta({
+      description:
+        'would-migrate (dry run); migrated; refused by the protocol (reason); changed: recorded on meanwhile, not migrated (run it again).',
+    }),
+    reason: z.string().optional(),
+    stageBefore: z.string(),
+    stageAfter: z.string(),
+    stageChanged: z.boolean(),
+    alertsGained: z.array(
+      alertSchema.pick({ id: true, severity: true, message: true }),
+    ),
+    alertsCleared: z.array(
+      alertSchema.pick({ id: true, severity: true, message: true }),
+    ),
+  })
+  .strict()
+  .meta({ id: 'BulkMigrationItem' });
+
+/** What a bulk migration did, or would do (dry run). */
+export const bulkMigrationAnswerSchema = z
+  .object({
+    fromVersion: z.string(),
+    toVersion: z.string(),
+    planHash: z.string(),
+    planSummary: z.string(),
+    kind: episodeKind,
+    dryRun: z.boolean(),
+    at: instantSchema,
+    totals: z
+      .object({
+        running: z.number().int().min(0),
+        finished: z.number().int().min(0).meta({
+          description:
+            'Finished episodes under fromVersion: left under the version they ran under.',
+        }),
+        wouldMigrate: z.number().int().min(0),
+        migrated: z.number().int().min(0),
+        refused: z.number().int().min(0),
+        changed: z.number().int().min(0),
+        stageChanges: z.number().int().min(0),
+        gainingAlerts: z.number().int().min(0),
+      })
+      .strict(),
+    episodes: z.array(bulkMigrationItemSchema),
+  })
+  .strict()
+  .meta({ id: 'BulkMigration' });
+
 /** `GET /api/episodes/:id/state?at=`: the episode as it stood then. */
 export const stateAtSchema = z
   .object({
@@ -387,6 +443,20 @@ export const protocolVersionListSchema = z
           .object({ real: episodeCount, training: episodeCount })
           .strict()
           .meta({ description: 'Episodes whose record names this version.' }),
+        migrations: z
+          .array(
+            z
+              .object({
+                to: z.string(),
+                summary: z.string(),
+                planHash: z.string(),
+              })
+              .strict(),
+          )
+          .meta({
+            description:
+              'The proven plans that move a running episode from this version, by the version each leads to.',
+          }),
       })
       .strict(),
   )
@@ -569,3 +639,4 @@ export const fhirImportResultSchema = z
   })
   .strict()
   .meta({ id: 'FhirImportResult' });
+export type BulkMigrationAnswer = z.output<typeof bulkMigrationAnswerSchema>;

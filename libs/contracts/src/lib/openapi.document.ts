@@ -15,6 +15,7 @@ import { z } from 'zod';
 
 import {
   auditVerifyQuerySchema,
+  bulkMigrationRequestSchema,
   episodeCreateSchema,
   loginSchema,
   migrationRequestSchema,
@@ -32,6 +33,7 @@ import {
   accessLogPageSchema,
   auditEntrySchema,
   auditVerificationSchema,
+  bulkMigrationAnswerSchema,
   checkpointSchema,
   episodeAuditVerificationSchema,
   episodeDetailSchema,
@@ -673,6 +675,23 @@ function routes(options: OpenApiOptions): Route[] {
       body: migrationRequestSchema,
       ok: { 201: { description: 'Migrated.', ...json(eventAcceptedSchema) } },
       refusals: [400, 404, 409, 422],
+    },
+    {
+      method: 'post',
+      path: '/api/episodes/migrate',
+      summary:
+        'Every running episode of one kind under a protocol version, moved to another by the proven plan for the pair (each its own audit entry); a dry run (the default) lists which would change stage or gain alerts. Run again, it finds none left under the old version.',
+      tag: 'episodes',
+      roles: ['senior', 'auditor'],
+      body: bulkMigrationRequestSchema,
+      ok: {
+        200: {
+          description:
+            'The dry run, or the migration done (auditors: dry run only).',
+          ...json(bulkMigrationAnswerSchema),
+        },
+      },
+      refusals: [400, 422],
     },
     {
       method: 'get',

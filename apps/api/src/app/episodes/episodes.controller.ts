@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   Headers,
+  HttpCode,
   Inject,
   Param,
   Post,
@@ -61,6 +62,17 @@ export class EpisodesController {
   @LogsRead('episode.audit.read')
   audit(@Param('id') id: string, @Req() request: AuthedRequest) {
     return this.episodes.audit(id, request.user);
+  }
+
+  /**
+   * Every running episode of a kind under one protocol version, moved to
+   * another (seniors) or its dry run (seniors and auditors).
+   */
+  @Roles('senior', 'auditor')
+  @Post('migrate')
+  @HttpCode(200)
+  migrateAll(@Body() body: unknown, @Req() request: AuthedRequest) {
+    return this.episodes.migrateAll(body, request.user);
   }
 
   /** Moves the episode to another deployed protocol version (senior only). */

@@ -5,6 +5,8 @@ import { type DataSource, type EntityManager, LessThan } from 'typeorm';
 import { initialTransition } from 'xstate';
 
 import {
+  type BulkMigrationAnswer,
+  bulkMigrationRequestSchema,
   type EpisodeActor,
   episodeCreateSchema,
   type EpisodeEvent,
@@ -229,6 +231,65 @@ export function auditEntryFor(accepted: {
     protocolHash: after.context.protocol.hash,
     profileHash: after.context.profile.hash,
     prevHash: accepted.prevHash,
+  };
+}
+
+/** Episodes read at a time by a bulk migration. */
+const BULK_MIGRATION_PAGE = 100;
+
+type AlertBrief = Pick<
+  EpisodeSnapshot['context']['alerts'][number],
+  'id' | 'severity' | 'message'
+>;
+
+function briefs(
+  alerts: EpisodeSnapshot['context']['alerts'],
+  except: ReadonlySet<string>,
+): AlertBrief[] {
+  return alerts
+    .filter((alert) => !except.has(alert.id))
+    .map(({ id, severity, message }) => ({ id, severity, message }));
+}
+
+/**
+ * What `event` (a migration) would make of one episode: the stage before
+ * and after, the alerts gained and cleared, or the protocol's refusal.
+ */
+export function migrationPreview(
+  row: Pick<EpisodeRow, 'id' | 'patientIdentifier' | 'version'>,
+  before: EpisodeSnapshot,
+  event: EpisodeEvent,
+): BulkMigrationAnswer['episodes'][number] {
+  const [after] = stepEpisode(before, event);
+  const stageBefore = describeStage(before);
+  const common = {
+    id: row.id,
+    patientIdentifier: row.patientIdentifier,
+    version: row.version,
+    stageBefore,
+  };
+  if (after === before) {
+    const refusal = explainRefusal(before, event);
+    return {
+      ...common,
+      outcome: 'refused',
+      reason: refusal?.reason ?? 'refused by the protocol',
+      stageAfter: stageBefore,
+      stageChanged: false,
+      alertsGained: [],
+      alertsCleared: [],
+    };
+  }
+  const stageAfter = describeStage(after);
+  const had = new Set(before.context.alerts.map((alert) => alert.id));
+  const has = new Set(after.context.alerts.map((alert) => alert.id));
+  return {
+    ...common,
+    outcome: 'would-migrate',
+    stageAfter,
+    stageChanged: stageAfter !== stageBefore,
+    alertsGained: briefs(after.context.alerts, had),
+    alertsCleared: briefs(before.context.alerts, has),
   };
 }
 
@@ -848,17 +909,34 @@ export class EpisodesService {
     const row = await this.readable(id, user);
     const fromVersion = this.restore(row).context.protocol.version;
     const plan = findMigrationPlan(fromVersion, request.toVersion);
+    const now = this.clock.now();
     if (plan === undefined) {
+      const reason = `no proven migration plan leads from protocol version ${fromVersion} to ${request.toVersion}`;
+      // Kept with the machine's refusals: an auditor sees the attempt.
+      await this.gate.run(() =>
+        this.statements.transaction(async (manager) => {
+          const attempt: RejectedAttemptRow = {
+            id: randomUUID(),
+            episodeId: id,
+            type: 'protocol.migrated',
+            payload: JSON.stringify({
+              fromVersion,
+              toVersion: request.toVersion,
+            }),
+            actorId: user.username,
+            actorRole: 'senior-clinician',
+            recordedAt: now,
+            reason,
+            evidence: '[]',
+          };
+          await manager.getRepository(this.entities.rejected).insert(attempt);
+        }),
+      );
       return {
         status: 422,
-        body: {
-          message: `no proven migration plan leads from protocol version ${fromVersion} to ${request.toVersion}`,
-          type: 'protocol.migrated',
-          evidence: [],
-        },
+        body: { message: reason, type: 'protocol.migrated', evidence: [] },
       };
     }
-    const now = this.clock.now();
     const event = parseEpisodeEvent(
       {
         type: 'protocol.migrated',
@@ -874,6 +952,156 @@ export class EpisodesService {
       'body',
     );
     return this.apply(id, event, request.expectedVersion, user, now);
+  }
+
+  /**
+   * Every running episode of one kind under `fromVersion`, moved to
+   * `toVersion` by the proven plan for the pair: each in its own
+   * transaction and audit entry, exactly as the one-episode route does. A
+   * dry run (the default; auditors may run it too) writes nothing and says
+   * what each episode would become: its stage before and after, the alerts
+   * it would gain or lose, or the protocol's reason for refusing. Finished
+   * episodes stay under the version they ran under. Run again, a migration
+   * finds nothing left under the old version (idempotent by construction).
+   */
+  async migrateAll(
+    body: unknown,
+    user: AuthenticatedUser,
+  ): Promise<BulkMigrationAnswer> {
+    if (user.role !== 'senior' && user.role !== 'auditor') {
+      throw new ServiceError(403, {
+        message:
+          'a protocol migration is decided by a senior clinician (auditors may ask for its dry run)',
+      });
+    }
+    const request = parseOrThrow(bulkMigrationRequestSchema, body, 'body');
+    if (!request.dryRun && user.role !== 'senior') {
+      throw new ServiceError(403, {
+        message:
+          'a protocol migration is decided by a senior clinician: auditors may ask for its dry run (dryRun true)',
+      });
+    }
+    deployedProtocolVersion(request.fromVersion, 'body.fromVersion');
+    deployedProtocolVersion(request.toVersion, 'body.toVersion');
+    const plan = findMigrationPlan(request.fromVersion, request.toVersion);
+    if (plan === undefined) {
+      throw new ServiceError(422, {
+        message: `no proven migration plan leads from protocol version ${request.fromVersion} to ${request.toVersion}`,
+      });
+    }
+    const planHash = migrationPlanHash(plan);
+    const now = this.clock.now();
+    const totals = {
+      running: 0,
+      finished: 0,
+      wouldMigrate: 0,
+      migrated: 0,
+      refused: 0,
+      changed: 0,
+      stageChanges: 0,
+      gainingAlerts: 0,
+    };
+    const episodes: BulkMigrationAnswer['episodes'] = [];
+    const repository = this.dataSource.getRepository(this.entities.episode);
+    // A page at a time in id order: a ward's thousands of snapshots are
+    // never all in memory at once.
+    let after = '';
+    for (;;) {
+      const rows = await repository
+        .createQueryBuilder('episode')
+        .where('episode.protocolVersion = :version', {
+          version: request.fromVersion,
+        })
+        .andWhere('episode.kind = :kind', { kind: request.kind })
+        .andWhere('episode.id > :after', { after })
+        .orderBy('episode.id', 'ASC')
+        .limit(BULK_MIGRATION_PAGE)
+        .getMany();
+      const last = rows.at(-1);
+      if (last === undefined) break;
+      after = last.id;
+      for (const row of rows) {
+        const before = this.fromPersisted(row.snapshot);
+        if (before.status !== 'active') {
+          totals.finished += 1;
+          continue;
+        }
+        totals.running += 1;
+        // A training episode lives at its virtual time, as on every write.
+        const virtual =
+          row.kind === 'training' && this.virtualTime
+            ? await this.virtualTime(row, this.dataSource.manager)
+            : null;
+        const event = parseEpisodeEvent(
+          {
+            type: 'protocol.migrated',
+            at: (virtual ?? now).toISOString(),
+            actor: { id: user.username, role: 'senior-clinician' },
+            payload: {
+              fromVersion: request.fromVersion,
+              toVersion: request.toVersion,
+              planHash,
+            },
+            rationale: request.rationale ?? 'dry run',
+          },
+          'body',
+        );
+        const item = migrationPreview(row, before, event);
+        if (item.outcome === 'refused') {
+          totals.refused += 1;
+        } else if (request.dryRun) {
+          totals.wouldMigrate += 1;
+        } else {
+          const outcome = await this.migrateOne(row, event, user, now);
+          item.outcome = outcome.outcome;
+          if (outcome.reason !== undefined) item.reason = outcome.reason;
+          totals[outcome.outcome] += 1;
+        }
+        if (item.outcome !== 'refused' && item.outcome !== 'changed') {
+          if (item.stageChanged) totals.stageChanges += 1;
+          if (item.alertsGained.length > 0) totals.gainingAlerts += 1;
+        }
+        episodes.push(item);
+      }
+    }
+    return {
+      fromVersion: request.fromVersion,
+      toVersion: request.toVersion,
+      planHash,
+      planSummary: plan.summary,
+      kind: request.kind,
+      dryRun: request.dryRun,
+      at: now.toISOString(),
+      totals,
+      episodes,
+    };
+  }
+
+  /** One episode of a bulk migration, at the version its preview was computed on. */
+  private async migrateOne(
+    row: EpisodeRow,
+    event: EpisodeEvent,
+    user: AuthenticatedUser,
+    now: Date,
+  ): Promise<{
+    outcome: 'migrated' | 'refused' | 'changed';
+    reason?: string;
+  }> {
+    try {
+      const answer = await this.apply(row.id, event, row.version, user, now);
+      if (answer.status === 201) return { outcome: 'migrated' };
+      const { message } = answer.body as { message?: string };
+      return { outcome: 'refused', reason: message ?? 'refused' };
+    } catch (error) {
+      if (error instanceof ServiceError && error.status === 409) {
+        return {
+          outcome: 'changed',
+          reason:
+            'recorded on since the preview: not migrated, run the migration again',
+        };
+      }
+      throw error;
+    }
   }
 
   /**

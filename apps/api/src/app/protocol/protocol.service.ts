@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 import type { ProtocolDiffAnswer, ProtocolVersionList } from '@mas/contracts';
+import { migrationPlanHash, migrationPlans } from '@mas/mas-episode';
 import {
   diffProtocols,
   type EvidenceEntry,
@@ -92,6 +93,13 @@ export class ProtocolService {
         real: count(v.version, 'real'),
         training: count(v.version, 'training'),
       },
+      migrations: migrationPlans
+        .filter((plan) => plan.from === v.version)
+        .map((plan) => ({
+          to: plan.to,
+          summary: plan.summary,
+          planHash: migrationPlanHash(plan),
+        })),
     }));
   }
 
