@@ -188,8 +188,11 @@ export interface Harness {
   readonly keys: ServiceKeys;
   /** A raw query on the same database (for tampering tests). */
   query(sql: string, params?: unknown[]): Promise<unknown[]>;
-  /** Stops the service, runs `whileDown`, and starts it again on the same database. */
-  restart(whileDown?: () => void): Promise<void>;
+  /**
+   * Stops the service, runs `whileDown`, and starts it again on the same
+   * database (with another institution profile, if given).
+   */
+  restart(whileDown?: () => void, profile?: InstitutionProfile): Promise<void>;
   /** A second service instance on the same database. */
   another(): Promise<RunningService>;
   close(): Promise<void>;
@@ -220,7 +223,7 @@ export async function startHarness(
     EXPENSIVE_RATE_PER_MINUTE: '100000',
     ...options.env,
   };
-  const profile = exampleProfile;
+  let profile = exampleProfile;
   const clock = new ManualClock(new Date(T0));
   // The keys live as long as the harness: a restart keeps them. The audit
   // key as text too, for the commands run against the database.
@@ -251,9 +254,10 @@ export async function startHarness(
       engine,
       keys,
       query,
-      async restart(whileDown) {
+      async restart(whileDown, nextProfile) {
         await harness.service.close();
         whileDown?.();
+        if (nextProfile) profile = nextProfile;
         harness.service = await start();
       },
       async another() {

@@ -121,6 +121,7 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
   // An episode's course.
   const created = await as('dr-adams').request('POST', '/api/episodes', {
     patient: amira,
+    ward: 'PICU',
   });
   expectStatus(created, 201, 'open an episode');
   const id = created.body.id as string;

@@ -206,6 +206,29 @@ describe('the clinician web app in Chromium', () => {
       expect(await axeProblems(page)).toEqual([]);
       // Clinical words only: no event id, state path, alert id or UCUM code.
       expect(await rawIds(page)).toEqual([]);
+      // Every region collapsed: laid out again in the worker, far fewer
+      // states drawn, the treatment region still marked active; then whole.
+      const drawn = await page.locator('.react-flow__node').count();
+      await page.getByRole('button', { name: 'Collapse every region' }).click();
+      await page.waitForFunction(
+        (half) => document.querySelectorAll('.react-flow__node').length < half,
+        drawn / 2,
+      );
+      await expect(
+        page
+          .locator('[data-state-id="masEpisode.open.treatment"]')
+          .getAttribute('data-active'),
+      ).resolves.toBe('true');
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'statechart-collapsed.png'),
+      });
+      expect(await axeProblems(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Expand all' }).click();
+      await page.waitForFunction(
+        (whole) =>
+          document.querySelectorAll('.react-flow__node').length === whole,
+        drawn,
+      );
       await context.close();
     },
   );

@@ -11,4 +11,5 @@ export * from './lib/mas-episode.types.js';
 export * from './lib/migration-plans.js';
 export * from './lib/next-steps.js';
 export * from './lib/prescription.util.js';
+export { checkProfileForEpisode } from './lib/profile-values.util.js';
 export * from './lib/therapy-record.util.js';

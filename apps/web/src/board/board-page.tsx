@@ -169,6 +169,9 @@ export function BoardTable({
                     >
                       {item.patientIdentifier}
                     </button>
+                    {item.ward ? (
+                      <span className="hint"> · {item.ward}</span>
+                    ) : null}
                   </td>
                   <td>
                     {item.stage}
@@ -338,6 +341,7 @@ interface PendingEpisode {
     readonly patient: Record<string, unknown>;
     readonly kind: 'real' | 'training';
     readonly initialStage: string;
+    readonly ward?: string;
   };
   readonly items: readonly UnusualItem[];
   readonly serverMessage?: string;
@@ -378,7 +382,13 @@ function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
       );
       return;
     }
-    const body = { patient, kind, initialStage: text('initialStage') };
+    const ward = text('ward');
+    const body = {
+      patient,
+      kind,
+      initialStage: text('initialStage'),
+      ...(ward === '' ? {} : { ward }),
+    };
     let items: UnusualItem[];
     try {
       items = unusualMeasures(checked.data, new Date().toISOString());
@@ -491,6 +501,10 @@ function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
                 </option>
               ))}
             </select>
+          </label>
+          <label>
+            Ward or site (optional){' '}
+            <input name="ward" maxLength={64} autoComplete="off" />
           </label>
           <label>
             Starts at{' '}

@@ -22,6 +22,7 @@ function item(
     id: `00000000-0000-4000-8000-${patientIdentifier.padStart(12, '0')}`,
     kind: 'real',
     patientIdentifier,
+    ward: null,
     stage: 'glucocorticoid pulse',
     tags: [],
     alerts: [],

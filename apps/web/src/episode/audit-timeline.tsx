@@ -5,6 +5,12 @@ import type { ReplayedEntry } from './episode.model.js';
 import { prettify } from './labs.model.js';
 import { panelText, sampleText, therapyEventText } from './therapy.model.js';
 
+/** The service's own actors in words. */
+const systemActors: Readonly<Record<string, string>> = {
+  scheduler: 'the scheduler',
+  service: 'the service, adopting its institution profile',
+};
+
 export interface AuditTimelineProps {
   readonly replayed: readonly ReplayedEntry[];
   readonly chain: {
@@ -63,7 +69,7 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
               </strong>{' '}
               — {formatTime(entry.occurredAt)}{' '}
               {entry.actorRole === 'system'
-                ? 'by the system (the scheduler)'
+                ? `by the system (${systemActors[entry.actorId] ?? entry.actorId})`
                 : `by ${entry.actorId} (${entry.actorRole})`}
               {entry.recordedAt !== entry.occurredAt
                 ? `, recorded ${formatTime(entry.recordedAt)}`

@@ -32,6 +32,7 @@ import {
   userOptions,
   visitedStates,
 } from './episode.model.js';
+import { EpisodeMigration } from './episode-migration.js';
 import {
   type EpisodeData,
   episodePageMachine,
@@ -278,7 +279,19 @@ function EpisodeView({
           Born {context.patient.birthDate} · protocol {context.protocol.id}{' '}
           {context.protocol.version} · profile {context.profile.id}{' '}
           {context.profile.version}
+          {data.detail.ward ? ` · ward ${data.detail.ward}` : ''}
         </p>
+        {session.role === 'senior' && !explanation.final ? (
+          <EpisodeMigration
+            api={api}
+            episodeId={data.detail.id}
+            version={data.detail.version}
+            protocolVersion={context.protocol.version}
+            onMoved={() => {
+              onReload();
+            }}
+          />
+        ) : null}
         {context.lastResponse ? (
           <p>
             <strong>Last response assessment</strong> (

@@ -46,6 +46,12 @@ export interface StatechartState {
   readonly description: string | undefined;
   /** Event types handled in place (transitions without a target). */
   readonly inPlaceEvents: readonly string[];
+  /**
+   * Collapsed: the states hidden inside it (their transitions among
+   * themselves shown as its in-place events, those crossing its border
+   * drawn from or to it). Absent: shown open.
+   */
+  readonly hiddenStates?: number;
 }
 
 export interface StatechartTransition {
@@ -157,6 +163,8 @@ const CHIP_GAP = 4;
 const MIN_STATE_WIDTH = 200;
 /** Room for the "● active" badge in the title line. */
 const BADGE_WIDTH = 72;
+/** Room for the collapse/expand button of a state holding others. */
+const TOGGLE_WIDTH = 30;
 /** Room for the kind tag ("parallel", "final"). */
 const KIND_WIDTH = 70;
 /** Width of the chip area of a compound state with many in-place events. */
@@ -202,7 +210,8 @@ export function stateContentSize(state: StatechartState): StateSize {
   const titleWidth =
     stateText(state).length * TITLE_CHAR +
     BADGE_WIDTH +
-    (tagged ? KIND_WIDTH : 0);
+    (tagged ? KIND_WIDTH : 0) +
+    (compound ? TOGGLE_WIDTH : 0);
   const widestChip = Math.max(
     0,
     ...state.inPlaceEvents.map((event) => eventControlWidth(eventText(event))),
@@ -442,6 +451,97 @@ export async function layoutStatechart(
   return { states, transitions };
 }
 
+// ---------------------------------------------------------------------------
+// Collapsing
+// ---------------------------------------------------------------------------
+
+/** The states that hold others and may be collapsed (every one but the root). */
+export function collapsibleStateIds(graph: StatechartGraph): string[] {
+  const parents = new Set(graph.states.map((state) => state.parentId));
+  return graph.states
+    .filter((state) => state.parentId !== undefined && parents.has(state.id))
+    .map((state) => state.id);
+}
+
+/**
+ * Where each state is drawn once `collapsed` are closed: itself, or the
+ * outermost collapsed state around it.
+ */
+export function shownStateOf(
+  graph: StatechartGraph,
+  collapsed: ReadonlySet<string>,
+): (id: string) => string {
+  const parentOf = new Map(graph.states.map((s) => [s.id, s.parentId]));
+  const shown = new Map<string, string>();
+  return (id) => {
+    const known = shown.get(id);
+    if (known !== undefined) return known;
+    let result = id;
+    for (
+      let at: string | undefined = id;
+      at !== undefined;
+      at = parentOf.get(at)
+    ) {
+      if (collapsed.has(at)) result = at;
+    }
+    shown.set(id, result);
+    return result;
+  };
+}
+
+/**
+ * The graph with `collapsed` states closed: their descendants hidden, a
+ * transition among the hidden states shown as an event handled in place by
+ * the collapsed state, one crossing its border drawn from or to it (once
+ * per event and end).
+ */
+export function collapseGraph(
+  graph: StatechartGraph,
+  collapsed: ReadonlySet<string>,
+): StatechartGraph {
+  if (collapsed.size === 0) return graph;
+  const shownAs = shownStateOf(graph, collapsed);
+  const hidden = new Map<string, number>();
+  const folded = new Map<string, Set<string>>();
+  const fold = (id: string, events: Iterable<string>) => {
+    const set = folded.get(id) ?? new Set<string>();
+    for (const event of events) set.add(event);
+    folded.set(id, set);
+  };
+  for (const state of graph.states) {
+    const shown = shownAs(state.id);
+    if (shown === state.id) continue;
+    hidden.set(shown, (hidden.get(shown) ?? 0) + 1);
+    fold(shown, state.inPlaceEvents);
+  }
+  const transitions: StatechartTransition[] = [];
+  const drawn = new Set<string>();
+  for (const transition of graph.transitions) {
+    const sourceId = shownAs(transition.sourceId);
+    const targetId = shownAs(transition.targetId);
+    const moved =
+      sourceId !== transition.sourceId || targetId !== transition.targetId;
+    if (sourceId === targetId && moved) {
+      if (transition.event !== null) fold(sourceId, [transition.event]);
+      continue;
+    }
+    const key = `${sourceId}\u0000${targetId}\u0000${transition.event ?? ''}`;
+    if (drawn.has(key)) continue;
+    drawn.add(key);
+    transitions.push({ ...transition, sourceId, targetId });
+  }
+  const states = graph.states
+    .filter((state) => shownAs(state.id) === state.id)
+    .map((state): StatechartState => {
+      const count = hidden.get(state.id);
+      if (count === undefined) return state;
+      const events = new Set(state.inPlaceEvents);
+      for (const event of folded.get(state.id) ?? []) events.add(event);
+      return { ...state, inPlaceEvents: [...events], hiddenStates: count };
+    });
+  return { states, transitions };
+}
+
 let masEpisodeLayoutPromise: Promise<StatechartLayout> | undefined;
 
 /** The graph of the care-episode machine (it does not change). */
@@ -453,7 +553,28 @@ export function masEpisodeGraph(): StatechartGraph {
  * The layout of the care-episode machine, computed once per page: the
  * machine does not change; highlighting goes on top of it.
  */
-export function masEpisodeLayout(): Promise<StatechartLayout> {
+export function masEpisodeLayout(
+  collapsed: ReadonlySet<string> = new Set(),
+): Promise<StatechartLayout> {
+  if (collapsed.size > 0) {
+    const key = [...collapsed].sort().join(' ');
+    let promise = collapsedLayouts.get(key);
+    if (promise === undefined) {
+      promise = layoutStatechart(
+        collapseGraph(masEpisodeGraph(), collapsed),
+      ).catch((error: unknown) => {
+        collapsedLayouts.delete(key);
+        throw error;
+      });
+      // A handful of views at most: the oldest goes beyond them.
+      if (collapsedLayouts.size >= COLLAPSED_LAYOUTS_KEPT) {
+        const oldest = collapsedLayouts.keys().next().value;
+        if (oldest !== undefined) collapsedLayouts.delete(oldest);
+      }
+      collapsedLayouts.set(key, promise);
+    }
+    return promise;
+  }
   masEpisodeLayoutPromise ??= layoutStatechart(masEpisodeGraph()).catch(
     (error: unknown) => {
       masEpisodeLayoutPromise = undefined;
@@ -462,6 +583,10 @@ export function masEpisodeLayout(): Promise<StatechartLayout> {
   );
   return masEpisodeLayoutPromise;
 }
+
+/** Layouts with states collapsed, by the sorted ids collapsed. */
+const COLLAPSED_LAYOUTS_KEPT = 16;
+const collapsedLayouts = new Map<string, Promise<StatechartLayout>>();
 
 // ---------------------------------------------------------------------------
 // Highlighting

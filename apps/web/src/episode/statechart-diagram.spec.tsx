@@ -17,14 +17,18 @@ import {
   type StatechartDiagramProps,
 } from './statechart-diagram.js';
 import {
+  collapseGraph,
+  collapsibleStateIds,
   eventHighlight,
   eventText,
   formatSince,
   type LaidOutState,
   masEpisodeGraph,
   masEpisodeLayout,
+  shownStateOf,
   statechartGraph,
   stateHighlight,
+  stateText,
 } from './statechart-diagram.model.js';
 
 // jsdom has neither ResizeObserver nor DOMMatrixReadOnly, which xyflow uses.
@@ -284,6 +288,74 @@ describe('statechartGraph', () => {
   });
 });
 
+describe('collapseGraph', () => {
+  const graph = masEpisodeGraph();
+
+  it('hides what a collapsed state holds, folds the transitions inside it into its events and draws the ones crossing its border from or to it', () => {
+    const collapsed = collapseGraph(graph, new Set([TREATMENT]));
+    const inside = graph.states.filter((s) => s.id.startsWith(`${TREATMENT}.`));
+    expect(inside.length).toBeGreaterThan(3);
+    const ids = new Set(collapsed.states.map((s) => s.id));
+    for (const state of inside) expect(ids.has(state.id)).toBe(false);
+    const treatment = collapsed.states.find((s) => s.id === TREATMENT);
+    expect(treatment?.hiddenStates).toBe(inside.length);
+    // Every transition among the hidden states is an event of the box.
+    const internal = graph.transitions.filter(
+      (t) =>
+        t.event !== null &&
+        t.sourceId.startsWith(`${TREATMENT}.`) &&
+        t.targetId.startsWith(`${TREATMENT}.`),
+    );
+    expect(internal.length).toBeGreaterThan(0);
+    for (const t of internal) {
+      expect(treatment?.inPlaceEvents).toContain(t.event);
+    }
+    // No edge ends inside; every end is a drawn state; no duplicate.
+    const keys = collapsed.transitions.map(
+      (t) => `${t.sourceId}>${t.targetId}>${t.event ?? ''}`,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const t of collapsed.transitions) {
+      expect(ids.has(t.sourceId)).toBe(true);
+      expect(ids.has(t.targetId)).toBe(true);
+    }
+    // Nothing else changed: the states outside are the same objects.
+    const outside = graph.states.filter(
+      (s) => s.id !== TREATMENT && !s.id.startsWith(`${TREATMENT}.`),
+    );
+    for (const state of outside) {
+      expect(collapsed.states).toContain(state);
+    }
+  });
+
+  it('maps a hidden state to the outermost collapsed state around it, and leaves the graph whole when nothing is collapsed', () => {
+    const shown = shownStateOf(
+      graph,
+      new Set([TREATMENT, 'masEpisode.open.treatment.active']),
+    );
+    expect(shown(FIRST_LINE)).toBe(TREATMENT);
+    expect(shown(SUSPECTED)).toBe(SUSPECTED);
+    expect(collapseGraph(graph, new Set())).toBe(graph);
+    expect(collapsibleStateIds(graph)).toContain(TREATMENT);
+    expect(collapsibleStateIds(graph)).not.toContain('masEpisode');
+    expect(collapsibleStateIds(graph)).not.toContain(FIRST_LINE);
+  });
+
+  it('lays a collapsed chart out smaller than the whole', async () => {
+    const whole = await masEpisodeLayout();
+    const regions = graph.states
+      .filter((s) => s.isRegion && collapsibleStateIds(graph).includes(s.id))
+      .map((s) => s.id);
+    const small = await masEpisodeLayout(new Set(regions));
+    const area = (layout: typeof whole) => {
+      const root = layout.states.find((s) => s.parentId === undefined);
+      return (root?.width ?? 0) * (root?.height ?? 0);
+    };
+    expect(small.states.length).toBeLessThan(whole.states.length / 2);
+    expect(area(small)).toBeLessThan(area(whole));
+  });
+});
+
 describe('masEpisodeLayout (ELK)', () => {
   it('places every state, children inside their parent, siblings apart', async () => {
     const layout = await masEpisodeLayout();
@@ -432,6 +504,51 @@ describe('StatechartDiagram', () => {
     });
     expect(zoom).toHaveProperty('disabled', false);
     fireEvent.click(zoom);
+  });
+
+  it('collapses a state from its title: what it holds disappears, an active state inside marks it active, and it opens again', async () => {
+    const { region } = await renderDiagram();
+    const name = stateText({ id: TREATMENT });
+    fireEvent.click(
+      within(region).getByRole('button', { name: `Collapse ${name}` }),
+    );
+    await waitFor(() => {
+      expect(
+        region.querySelector(`[data-state-id="${FIRST_LINE}"]`),
+      ).toBeNull();
+    });
+    const box = region.querySelector<HTMLElement>(
+      `[data-state-id="${TREATMENT}"]`,
+    );
+    expect(box?.dataset['active']).toBe('true');
+    expect(box?.textContent).toMatch(/\d+ states inside/);
+    const expand = within(region).getByRole('button', {
+      name: `Expand ${name}`,
+    });
+    expect(expand.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(expand);
+    await waitFor(() => {
+      expect(
+        region.querySelector(`[data-state-id="${FIRST_LINE}"]`),
+      ).not.toBeNull();
+    });
+  });
+
+  it('collapses every region at once and expands them all again', async () => {
+    const { region } = await renderDiagram();
+    const whole = region.querySelectorAll('[data-state-id]').length;
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Collapse every region' }),
+    );
+    await waitFor(() => {
+      expect(region.querySelectorAll('[data-state-id]').length).toBeLessThan(
+        whole / 2,
+      );
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Expand all' }));
+    await waitFor(() => {
+      expect(region.querySelectorAll('[data-state-id]').length).toBe(whole);
+    });
   });
 
   it('shows when each visited state was first entered', async () => {

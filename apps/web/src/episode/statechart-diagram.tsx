@@ -31,6 +31,7 @@ import { eventLabel, stateLabel, subjectLabel } from '@mas/protocol';
 import {
   AUTOMATIC_LABEL,
   type BlockedReason,
+  collapsibleStateIds,
   type DiagramHighlights,
   diagramHighlights,
   eventControlWidth,
@@ -41,7 +42,9 @@ import {
   type HighlightInput,
   type LaidOutState,
   type LaidOutTransition,
+  masEpisodeGraph,
   masEpisodeLayout,
+  shownStateOf,
   type StatechartLayout,
   type StateHighlight,
   stateHighlight,
@@ -213,6 +216,9 @@ type StateNodeData = {
     readonly highlight: EventHighlight;
   }[];
   readonly onChooseEvent: ChooseEvent;
+  /** Null: holds no state; else whether it is collapsed now. */
+  readonly collapsed: boolean | null;
+  readonly onToggle: (id: string) => void;
 };
 type StateFlowNode = Node<StateNodeData, 'statechartState'>;
 
@@ -241,7 +247,7 @@ function stateClassName(state: LaidOutState, highlight: StateHighlight) {
 }
 
 function StateNodeView({ data }: NodeProps<StateFlowNode>) {
-  const { state, highlight, chips, onChooseEvent } = data;
+  const { state, highlight, chips, onChooseEvent, collapsed, onToggle } = data;
   const tag = KIND_TAGS[state.kind];
   return (
     <div
@@ -274,8 +280,33 @@ function StateNodeView({ data }: NodeProps<StateFlowNode>) {
                 <span aria-hidden="true">● </span>active
               </span>
             ) : null}
+            {collapsed === null ? null : (
+              <button
+                type="button"
+                className="sc-toggle nodrag nopan"
+                aria-expanded={!collapsed}
+                aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${stateText(state)}`}
+                title={
+                  collapsed
+                    ? 'Show the states inside'
+                    : 'Hide the states inside'
+                }
+                onClick={() => {
+                  onToggle(state.id);
+                }}
+              >
+                <span aria-hidden="true">{collapsed ? '+' : '−'}</span>
+              </button>
+            )}
           </div>
           <div className="sc-state__since">
+            {state.hiddenStates === undefined ? null : (
+              <span className="sc-state__hidden">
+                {state.hiddenStates} state{state.hiddenStates === 1 ? '' : 's'}{' '}
+                inside
+                {highlight.visitedAt === undefined ? '' : ' · '}
+              </span>
+            )}
             {highlight.visitedAt === undefined ? null : (
               <>
                 since{' '}
@@ -385,6 +416,11 @@ function flowNodes(
   layout: StatechartLayout,
   highlights: DiagramHighlights,
   onChooseEvent: ChooseEvent,
+  collapsing: {
+    readonly collapsible: ReadonlySet<string>;
+    readonly collapsed: ReadonlySet<string>;
+    readonly onToggle: (id: string) => void;
+  },
 ): StateFlowNode[] {
   return layout.states.map((state) => ({
     id: state.id,
@@ -427,6 +463,10 @@ function flowNodes(
         highlight: eventHighlight(highlights, type),
       })),
       onChooseEvent,
+      collapsed: collapsing.collapsible.has(state.id)
+        ? collapsing.collapsed.has(state.id)
+        : null,
+      onToggle: collapsing.onToggle,
     },
   }));
 }
@@ -506,20 +546,30 @@ type LayoutState =
 
 let readyLayout: StatechartLayout | undefined;
 
-function useMasEpisodeLayout(): LayoutState {
+/**
+ * The layout with `collapsed` states closed; while another is computed the
+ * one shown stays (no flash of "laying out").
+ */
+function useMasEpisodeLayout(collapsed: ReadonlySet<string>): LayoutState {
   const [state, setState] = useState<LayoutState>(() =>
     readyLayout === undefined
       ? { status: 'loading' }
       : { status: 'ready', layout: readyLayout },
   );
-  const ready = state.status === 'ready';
+  const [shown, setShown] = useState<ReadonlySet<string> | null>(() =>
+    readyLayout === undefined ? null : new Set(),
+  );
+  const ready = state.status === 'ready' && shown === collapsed;
   useEffect(() => {
     if (ready) return;
     let live = true;
-    void masEpisodeLayout().then(
+    void masEpisodeLayout(collapsed).then(
       (layout) => {
-        readyLayout = layout;
-        if (live) setState({ status: 'ready', layout });
+        if (collapsed.size === 0) readyLayout = layout;
+        if (live) {
+          setState({ status: 'ready', layout });
+          setShown(collapsed);
+        }
       },
       (error: unknown) => {
         if (live) {
@@ -533,7 +583,7 @@ function useMasEpisodeLayout(): LayoutState {
     return () => {
       live = false;
     };
-  }, [ready]);
+  }, [ready, collapsed]);
   return state;
 }
 
@@ -662,6 +712,16 @@ function StatechartSummary(props: StatechartDiagramProps) {
  * drawn with xyflow), with the episode's active and visited states and the
  * transitions the user may take now, followed by the same as lists.
  */
+const NONE: ReadonlySet<string> = new Set();
+/** Every state that holds others (the root aside). */
+const COLLAPSIBLE: ReadonlySet<string> = new Set(
+  collapsibleStateIds(masEpisodeGraph()),
+);
+/** The orthogonal regions that hold states. */
+const REGIONS: readonly string[] = masEpisodeGraph()
+  .states.filter((state) => state.isRegion && COLLAPSIBLE.has(state.id))
+  .map((state) => state.id);
+
 export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
   const { activeStateIds, visited, allowedEvents, blockedEvents } = props;
   // One stable callback for every node and edge: the nodes are not rebuilt
@@ -673,23 +733,40 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
   const onChooseEvent = useCallback((type: string) => {
     latest.current.onChooseEvent(type);
   }, []);
-  const layoutState = useMasEpisodeLayout();
-  const highlights = useMemo(
-    () =>
-      diagramHighlights({
-        activeStateIds,
-        visited,
-        allowedEvents,
-        blockedEvents,
-      }),
-    [activeStateIds, visited, allowedEvents, blockedEvents],
-  );
+  // Closed states: their inside hidden, an active state inside marking
+  // them active (the default: every state open).
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(NONE);
+  const onToggle = useCallback((id: string) => {
+    setCollapsed((before) => {
+      const next = new Set(before);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+  const layoutState = useMasEpisodeLayout(collapsed);
+  const highlights = useMemo(() => {
+    const shownAs = shownStateOf(masEpisodeGraph(), collapsed);
+    return diagramHighlights({
+      activeStateIds: [
+        ...new Set([...activeStateIds, ...activeStateIds.map(shownAs)]),
+      ],
+      visited,
+      allowedEvents,
+      blockedEvents,
+    });
+  }, [activeStateIds, visited, allowedEvents, blockedEvents, collapsed]);
   const layout =
     layoutState.status === 'ready' ? layoutState.layout : undefined;
   const nodes = useMemo(
     () =>
-      layout === undefined ? [] : flowNodes(layout, highlights, onChooseEvent),
-    [layout, highlights, onChooseEvent],
+      layout === undefined
+        ? []
+        : flowNodes(layout, highlights, onChooseEvent, {
+            collapsible: COLLAPSIBLE,
+            collapsed,
+            onToggle,
+          }),
+    [layout, highlights, onChooseEvent, collapsed, onToggle],
   );
   const edges = useMemo(
     () =>
@@ -722,6 +799,29 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
             ·
           </span>
           other (automatic or sent by the system)
+        </span>
+      </p>
+      <p className="sc-toolbar">
+        <button
+          type="button"
+          onClick={() => {
+            setCollapsed(new Set(REGIONS));
+          }}
+        >
+          Collapse every region
+        </button>{' '}
+        <button
+          type="button"
+          disabled={collapsed.size === 0}
+          onClick={() => {
+            setCollapsed(NONE);
+          }}
+        >
+          Expand all
+        </button>{' '}
+        <span className="hint">
+          A collapsed state shows the events handled inside it; an active state
+          inside marks it active.
         </span>
       </p>
       {layoutState.status === 'loading' ? (

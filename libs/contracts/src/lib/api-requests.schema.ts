@@ -76,6 +76,18 @@ export const episodeCreateSchema = z
     patient: z.unknown(),
     kind: z.enum(['real', 'training']).default('real'),
     initialStage: z.enum(['at-risk', 'suspected']).default('suspected'),
+    /** The ward or site it is cared for on (the quality indicators group by it). */
+    ward: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(
+        /^[\p{L}\p{N}][\p{L}\p{M}\p{N} .,'()/&+#:_–-]*$/u,
+        "must be a ward or site name: letters, digits, spaces and . , ' ( ) / & + # : _ – -",
+      )
+      .meta({ pattern: "^[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N} .,'()/&+#:_–-]*$" })
+      .optional(),
     /** Unusual patient measures the recorder confirmed (e.g. `weightKg`). */
     confirmUnusual: z.array(z.string().min(1).max(64)).max(8).optional(),
   })

@@ -152,6 +152,7 @@ export const episodeListItemSchema = z
     id: uuid,
     kind: episodeKind,
     patientIdentifier: z.string(),
+    ward: z.string().nullable(),
     stage: z.string(),
     tags: z.array(z.string()),
     alerts: z.array(z.string()),
@@ -178,6 +179,9 @@ export const episodeDetailSchema = z
   .object({
     id: uuid,
     kind: episodeKind,
+    ward: z.string().nullable().meta({
+      description: 'The ward or site given when it opened (null: none).',
+    }),
     patient: patientSchema,
     version: z.number().int().min(0),
     value: stateValue,

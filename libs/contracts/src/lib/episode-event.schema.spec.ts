@@ -82,12 +82,13 @@ describe('event envelope', () => {
   });
 
   it('every event type has a payload JSON Schema for forms', () => {
-    expect(episodeEventTypes).toHaveLength(34);
+    expect(episodeEventTypes).toHaveLength(35);
     expect(episodeEventTypes).toEqual(
       expect.arrayContaining([
         'other-therapy.started',
         'other-therapy.stopped',
         'protocol.migrated',
+        'profile.adopted',
       ]),
     );
     for (const type of episodeEventTypes) {

@@ -316,6 +316,21 @@ export const payloadSchemas = {
         .regex(/^sha256:[0-9a-f]{64}$/u, 'must be sha256: and 64 hex digits'),
     })
     .strict(),
+  /**
+   * The service adopted another institution profile (the file it now runs
+   * with, as read, and that file's content hash): recorded by the service
+   * before the first event after the change, so each later decision runs
+   * under it and its audit entry names it. The machine checks the file and
+   * its hash.
+   */
+  'profile.adopted': z
+    .object({
+      profile: z.record(z.string(), z.unknown()),
+      hash: z
+        .string()
+        .regex(/^sha256:[0-9a-f]{64}$/u, 'must be sha256: and 64 hex digits'),
+    })
+    .strict(),
 } as const;
 
 export type EpisodeEventType = keyof typeof payloadSchemas;

@@ -108,6 +108,46 @@ export interface QualityFold {
   };
   /** seed.subtype.3: the infection region reached "covered" at some point. */
   readonly infectionCovered: boolean;
+  /**
+   * The institution profile's limits in force when they were set: at
+   * suspicion (the first glucocorticoid's), and at each emergency start
+   * (its countersignature window, by start id). A later profile adopted by
+   * the episode never judges what was decided before it.
+   */
+  readonly limits: {
+    readonly glucocorticoidHours: number | null;
+    readonly countersignatureHours: Readonly<Record<string, number>>;
+  };
+}
+
+/** The profile's limits a step set: at suspicion, and at each new emergency start. */
+function limitsAfter(
+  limits: QualityFold['limits'],
+  before: EpisodeSnapshot | null,
+  after: EpisodeSnapshot,
+): QualityFold['limits'] {
+  const { delays } = after.context.profileData;
+  const suspected =
+    after.context.suspicionAt !== null &&
+    (before === null || before.context.suspicionAt === null);
+  const known = new Set(before?.context.emergencyStarts.map((s) => s.id));
+  const started = after.context.emergencyStarts.filter((s) => !known.has(s.id));
+  const window = delays.countersignatureWindowHours;
+  if (!suspected && (started.length === 0 || window === undefined)) {
+    return limits;
+  }
+  return {
+    glucocorticoidHours: suspected
+      ? (delays.suspicionToGlucocorticoidMaxHours ?? null)
+      : limits.glucocorticoidHours,
+    countersignatureHours:
+      started.length === 0 || window === undefined
+        ? limits.countersignatureHours
+        : {
+            ...limits.countersignatureHours,
+            ...Object.fromEntries(started.map((s) => [s.id, window])),
+          },
+  };
 }
 
 const dueOf = (snapshot: EpisodeSnapshot) =>
@@ -132,6 +172,11 @@ export function startQualityFold(initial: EpisodeSnapshot): QualityFold {
       answered: false,
     },
     infectionCovered: isCovered(initial),
+    limits: limitsAfter(
+      { glucocorticoidHours: null, countersignatureHours: {} },
+      null,
+      initial,
+    ),
   };
 }
 
@@ -174,18 +219,23 @@ export function stepQualityFold(
     dueDroppedAt,
     escalation: { results, awaiting, answered },
     infectionCovered: fold.infectionCovered || isCovered(after),
+    limits: limitsAfter(fold.limits, before, after),
   };
 }
 
-/** seed.initial.3: suspicion to the first glucocorticoid, against the episode's profile limit. */
-function glucocorticoid(final: EpisodeContext): EpisodeFacts['glucocorticoid'] {
+/** seed.initial.3: suspicion to the first glucocorticoid, against the profile limit in force at suspicion. */
+function glucocorticoid(
+  fold: QualityFold,
+  final: EpisodeContext,
+): EpisodeFacts['glucocorticoid'] {
   if (final.suspicionAt === null || final.firstGlucocorticoidAt === null) {
     return null;
   }
   return {
     hours: hoursFrom(final.suspicionAt, final.firstGlucocorticoidAt),
     targetHours: requireProfileValue(
-      final.profileData.delays.suspicionToGlucocorticoidMaxHours,
+      fold.limits.glucocorticoidHours ??
+        final.profileData.delays.suspicionToGlucocorticoidMaxHours,
       'delays.suspicionToGlucocorticoidMaxHours',
       'the quality indicators',
     ),
@@ -237,12 +287,18 @@ function decisionAt(event: EpisodeEvent): string | null {
  * countersigned within the profile's window, late or never, or still within
  * it at the last audited event.
  */
-function refractoryStarts(final: EpisodeContext): RefractoryStartKind[] {
-  const windowHours = requireProfileValue(
-    final.profileData.delays.countersignatureWindowHours,
-    'delays.countersignatureWindowHours',
-    'the quality indicators',
-  );
+function refractoryStarts(
+  fold: QualityFold,
+  final: EpisodeContext,
+): RefractoryStartKind[] {
+  // The window in force at each start (the episode's latest as a fallback).
+  const windowOf = (id: string) =>
+    requireProfileValue(
+      fold.limits.countersignatureHours[id] ??
+        final.profileData.delays.countersignatureWindowHours,
+      'delays.countersignatureWindowHours',
+      'the quality indicators',
+    );
   return final.therapies
     .filter((t) => t.therapyClass === 'refractory' && !t.background)
     .map((therapy) => {
@@ -251,7 +307,7 @@ function refractoryStarts(final: EpisodeContext): RefractoryStartKind[] {
       );
       if (start === undefined) return 'four-eyes';
       const signedAt = start.countersignedAt ?? final.now;
-      if (hoursFrom(start.startedAt, signedAt) <= windowHours) {
+      if (hoursFrom(start.startedAt, signedAt) <= windowOf(start.id)) {
         return start.countersignedAt === undefined
           ? 'emergency-window-open'
           : 'emergency-countersigned';
@@ -287,10 +343,10 @@ export function qualityFactsOf(
     ward: episode.ward ?? null,
     protocol: final.protocol,
     outcome: final.outcome ?? 'open',
-    glucocorticoid: glucocorticoid(final),
+    glucocorticoid: glucocorticoid(fold, final),
     reassessments: reassessments(fold, final),
     escalations: awaiting !== null ? [...results, null] : [...results],
-    refractoryStarts: refractoryStarts(final),
+    refractoryStarts: refractoryStarts(fold, final),
     infectionCovered: final.triggers.infection ? fold.infectionCovered : null,
     dexamethasoneConsidered: dexamethasoneConsidered(final),
     // From suspicion, as the glucocorticoid (the machine records no admission time).

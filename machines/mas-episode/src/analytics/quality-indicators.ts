@@ -453,7 +453,7 @@ function notReplayable(episodeId: string, error: unknown): EpisodeAnalysis {
  * The format of what a service keeps per episode (`KeptQuality`): a kept
  * value of another format is not used (the episode is replayed instead).
  */
-export const QUALITY_FOLD_FORMAT = `facts-1/machine-${MAS_EPISODE_MACHINE_VERSION}`;
+export const QUALITY_FOLD_FORMAT = `facts-2/machine-${MAS_EPISODE_MACHINE_VERSION}`;
 
 /** What a service keeps with an episode, folded on each write. */
 export interface KeptQuality {

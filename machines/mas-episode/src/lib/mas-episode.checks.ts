@@ -17,6 +17,7 @@ import {
   findProtocolVersion,
   type LabPanelInput,
   masProtocolDefinition,
+  parseInstitutionProfile,
   protocolVersions,
   type TherapyClass,
   unusualValues,
@@ -32,6 +33,7 @@ import {
   migrationPlans,
 } from './migration-plans.js';
 import { parsePanel } from './panel-cache.util.js';
+import { checkProfileForEpisode } from './profile-values.util.js';
 import { checkOtherTherapy, checkTherapyDose } from './therapy-record.util.js';
 
 const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
@@ -679,7 +681,75 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       return ok('episode closed after remission', ['seed.monitoring.3']);
     case 'protocol.migrated':
       return checkMigration(context, event, migrationPlans);
+    case 'profile.adopted':
+      return checkProfileAdoption(context, event);
   }
+}
+
+/** Whether version `a` comes after `b` (numbers compared part by part). */
+function laterVersion(a: string, b: string): boolean {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference > 0;
+  }
+  return false;
+}
+
+/**
+ * A later version of the episode's institution profile for the events that
+ * follow (never another institution's, never an earlier one): a valid profile
+ * file for this protocol, whose content hash is the one named, that holds
+ * every value an episode needs, and that differs from the one the episode
+ * runs under.
+ */
+export function checkProfileAdoption(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'profile.adopted'>,
+): Check {
+  const evidence = ['software.recording'];
+  let profile;
+  try {
+    profile = parseInstitutionProfile(event.payload.profile);
+    checkProfileForEpisode(profile);
+  } catch (error) {
+    if (error instanceof ClinicalInputError) {
+      return blocked(
+        `the institution profile is not usable: ${error.message}`,
+        evidence,
+      );
+    }
+    throw error;
+  }
+  if (profile.hash !== event.payload.hash) {
+    return blocked(
+      `the profile file's content hash is ${profile.hash}, not ${event.payload.hash}`,
+      evidence,
+    );
+  }
+  if (profile.hash === context.profile.hash) {
+    return blocked(
+      `the episode already runs under this profile (${profile.data.profileId} ${profile.data.version})`,
+      evidence,
+    );
+  }
+  if (profile.data.profileId !== context.profile.id) {
+    return blocked(
+      `the episode runs under the profile ${context.profile.id}, not ${profile.data.profileId}: another institution's profile is never adopted`,
+      evidence,
+    );
+  }
+  if (!laterVersion(profile.data.version, context.profile.version)) {
+    return blocked(
+      `profile version ${profile.data.version} does not come after ${context.profile.version}, the one the episode runs under: a profile is never moved back`,
+      evidence,
+    );
+  }
+  return ok(
+    `institution profile ${profile.data.profileId} ${profile.data.version} adopted for the events that follow`,
+    evidence,
+  );
 }
 
 /**

@@ -210,6 +210,7 @@ export const masEpisodeMachine = setup({
         // Its own guard: the model checker provides one that accepts the
         // plan under proof.
         'protocol.migrated': { guard: 'isMigrationAllowed', actions: 'apply' },
+        'profile.adopted': { guard: 'isAllowed', actions: 'apply' },
         'labs.recorded': { guard: 'isAllowed', actions: 'apply' },
         'reassessment.recorded': { guard: 'isAllowed', actions: 'apply' },
         'severity.assessed': { guard: 'isAllowed', actions: 'apply' },

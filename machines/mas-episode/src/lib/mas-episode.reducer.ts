@@ -14,7 +14,7 @@ import {
   type LabPicture,
   masProtocol,
   masProtocolDefinition,
-  requireProfileValue,
+  parseInstitutionProfile,
 } from '@mas/protocol';
 
 import { deriveAlerts, refreshAlertLog } from './mas-episode.alerts.js';
@@ -40,6 +40,7 @@ import {
   pictureWith,
   responseOf,
 } from './panel-cache.util.js';
+import { checkProfileForEpisode, profileHours } from './profile-values.util.js';
 import {
   incompleteRecord,
   isGlucocorticoidTaper,
@@ -58,36 +59,6 @@ import {
 const { dueTimes } = masProtocolDefinition;
 
 const unscheduled: DueState = { dueAt: null, pausedAt: null, firedAt: null };
-
-function profileHours(
-  context: Pick<EpisodeContext, 'profileData'>,
-  field: 'suspicionToGlucocorticoidMaxHours' | 'countersignatureWindowHours',
-): number {
-  return requireProfileValue(
-    context.profileData.delays[field],
-    `delays.${field}`,
-    'the care-episode timers',
-  );
-}
-
-/**
- * The profile values the episode needs; a missing one is an error naming it
- * (they have no published figure, hence no default).
- */
-export function checkProfileForEpisode(profile: EpisodeInput['profile']): void {
-  const context = { profileData: profile.data };
-  profileHours(context, 'suspicionToGlucocorticoidMaxHours');
-  profileHours(context, 'countersignatureWindowHours');
-  for (const group of Object.values(masProtocolDefinition.response.groups)) {
-    for (const { analyte } of group.parameters) {
-      requireProfileValue(
-        (profile.data.response as Record<string, unknown>)[analyte],
-        `response.${analyte}`,
-        'the response rule',
-      );
-    }
-  }
-}
 
 export function createInitialContext(input: EpisodeInput): EpisodeContext {
   checkProfileForEpisode(input.profile);
@@ -950,6 +921,21 @@ function applyOne(
       return { ...context, outcome: 'transferred-out' };
     case 'episode.closed':
       return { ...context, outcome: 'closed' };
+    case 'profile.adopted': {
+      // Decisions from now on run under the new profile; what was decided
+      // and the due times already set stay as they were.
+      const profile = parseInstitutionProfile(event.payload.profile);
+      return {
+        ...context,
+        profile: {
+          id: profile.data.profileId,
+          version: profile.data.version,
+          hash: profile.hash,
+          example: profile.data.example,
+        },
+        profileData: profile.data,
+      };
+    }
     case 'protocol.migrated': {
       // The plan carries the context over whole; only the identity of the
       // protocol the episode runs under changes.

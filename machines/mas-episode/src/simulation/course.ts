@@ -153,6 +153,7 @@ export function interventionOf(
     case 'diagnosis.excluded':
     case 'episode.closed':
     case 'protocol.migrated':
+    case 'profile.adopted':
     case 'escalation.approved':
     case 'escalation.countersigned':
     case 'escalation.rejected':

@@ -279,6 +279,7 @@ export function nextFacts(
     case 'diagnosis.excluded':
     case 'episode.closed':
     case 'protocol.migrated': // the record's facts, under either version
+    case 'profile.adopted':
     case 'other-therapy.started':
     case 'other-therapy.stopped':
     case 'hold.started':

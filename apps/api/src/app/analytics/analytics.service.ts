@@ -222,6 +222,7 @@ export class AnalyticsService {
           version: true,
           quality: true,
           qualitySeal: true,
+          ward: true,
         },
         where: { kind: 'real' },
         order: { createdAt: 'ASC', id: 'ASC' },
@@ -251,10 +252,19 @@ export class AnalyticsService {
     }
     const result = withinMonths(
       indicatorsOf(
-        chosen.flatMap((row) => {
+        chosen.flatMap((row): EpisodeAnalysis[] => {
           const analysis =
             fromRows.get(row.id) ?? this.kept.get(row.id)?.analysis;
-          return analysis ? [analysis] : [];
+          if (analysis === undefined) return [];
+          // The ward the episode was opened on (sealed with the record).
+          return 'facts' in analysis
+            ? [
+                {
+                  ...analysis,
+                  facts: { ...analysis.facts, ward: row.ward ?? null },
+                },
+              ]
+            : [analysis];
         }),
       ),
       query,

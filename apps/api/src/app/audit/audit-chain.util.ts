@@ -85,7 +85,7 @@ export type SealedEpisode = Pick<
   | 'profileHash'
   | 'machineVersion'
   | 'createdAt'
-> & { readonly openedBy?: string | null };
+> & { readonly openedBy?: string | null; readonly ward?: string | null };
 
 /** How a seal gets the SHA-256 of an episode's snapshot texts. */
 export interface SnapshotHasher {
@@ -135,6 +135,12 @@ export function episodeSeal(
       createdAt: new Date(episode.createdAt).toISOString(),
       // Who opened it, where known (rows an older version wrote have none).
       ...(episode.openedBy ? { openedBy: episode.openedBy } : {}),
+      // The ward the indicators group by, where one was given.
+      // (An empty one is sealed too: only null, rows an older version
+      // wrote, leaves the seal as it was.)
+      ...(episode.ward === null || episode.ward === undefined
+        ? {}
+        : { ward: episode.ward }),
       headHash,
     }),
   );

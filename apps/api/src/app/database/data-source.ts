@@ -19,6 +19,7 @@ import { IdempotencyScope1765497600000 } from './migrations/1765497600000-idempo
 import { FederatedUsers1765584000000 } from './migrations/1765584000000-federated-users.js';
 import { EpisodeQuality1765670400000 } from './migrations/1765670400000-episode-quality.js';
 import { EpisodeQualitySeal1765756800000 } from './migrations/1765756800000-episode-quality-seal.js';
+import { EpisodeWard1765843200000 } from './migrations/1765843200000-episode-ward.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -35,6 +36,7 @@ export const migrations = [
   FederatedUsers1765584000000,
   EpisodeQuality1765670400000,
   EpisodeQualitySeal1765756800000,
+  EpisodeWard1765843200000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

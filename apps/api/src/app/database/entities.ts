@@ -95,6 +95,11 @@ export interface EpisodeRow {
    * without a matching one are never read, the audit is replayed instead.
    */
   qualitySeal: string | null;
+  /**
+   * The ward or site the episode is cared for on, as given when it opened
+   * (the quality indicators group by it); null where none was given.
+   */
+  ward?: string | null;
 }
 
 export interface AuditRow {
@@ -241,6 +246,7 @@ export function buildEntities(engine: Engine) {
         length: 80,
         nullable: true,
       },
+      ward: { type: 'varchar', length: 64, nullable: true },
     },
   });
   const audit = new EntitySchema<AuditRow>({

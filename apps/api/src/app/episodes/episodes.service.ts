@@ -20,6 +20,7 @@ import {
 } from '@mas/contracts';
 import {
   checkEvent,
+  checkProfileForEpisode,
   describeStage,
   type EpisodeSnapshot,
   explainRefusal,
@@ -172,6 +173,8 @@ const RECENT_SNAPSHOTS = 1000;
 
 /** The actor of the scheduler's clock events. */
 const SCHEDULER: EpisodeActor = { id: 'scheduler', role: 'system' };
+/** The service itself, adopting the institution profile it runs with. */
+const SERVICE: EpisodeActor = { id: 'service', role: 'system' };
 
 /** The machine's actor role for a user's role (null: may not record events). */
 function machineRole(role: UserRole): EpisodeActor['role'] | null {
@@ -291,6 +294,17 @@ export function migrationPreview(
     alertsGained: briefs(after.context.alerts, had),
     alertsCleared: briefs(before.context.alerts, has),
   };
+}
+
+/** Whether version `a` comes after `b` (numbers compared part by part). */
+function laterVersion(a: string, b: string): boolean {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference > 0;
+  }
+  return false;
 }
 
 /** The columns the board filters and sorts on, derived from the snapshot. */
@@ -422,6 +436,7 @@ export class EpisodesService {
     return {
       id: row.id,
       kind: row.kind,
+      ward: row.ward ?? null,
       patient: snapshot.context.patient,
       version: row.version,
       value: snapshot.value,
@@ -531,6 +546,8 @@ export class EpisodesService {
       updatedAt: now,
       seal: null,
       openedBy: user.username,
+      // One spelling per ward: composed characters, single spaces.
+      ward: request.ward?.normalize('NFC').replace(/\s+/gu, ' ') ?? null,
       quality:
         request.kind === 'real'
           ? JSON.stringify(keptQualityAtStart(snapshot, id))
@@ -562,6 +579,7 @@ export class EpisodesService {
         'episode.id',
         'episode.kind',
         'episode.patientIdentifier',
+        'episode.ward',
         'episode.stage',
         'episode.tags',
         'episode.alertIds',
@@ -623,6 +641,7 @@ export class EpisodesService {
           id: row.id,
           kind: row.kind,
           patientIdentifier: row.patientIdentifier,
+          ward: row.ward ?? null,
           stage: row.stage,
           tags: JSON.parse(row.tags) as string[],
           alerts: JSON.parse(row.alertIds) as string[],
@@ -827,7 +846,9 @@ export class EpisodesService {
       const rule =
         request.type === 'clock.ticked'
           ? 'the clock is moved by the service scheduler alone, never by a user'
-          : `${request.type} is recorded by a ${describeRoles(allowed)}`;
+          : request.type === 'profile.adopted'
+            ? 'an institution profile is adopted by the service alone, when it runs with another, never by a user'
+            : `${request.type} is recorded by a ${describeRoles(allowed)}`;
       throw new ServiceError(403, {
         message: `body.type: ${rule}`,
         field: 'body.type',
@@ -1177,8 +1198,89 @@ export class EpisodesService {
   }
 
   /**
+   * The adoption of the service's institution profile an event must come
+   * after: where a running episode runs under an earlier version of the
+   * same profile (never a downgrade or another institution's profile: two
+   * instances on different files would otherwise swap episodes back and
+   * forth), and the machine accepts it. Null otherwise.
+   */
+  private adoptionOf(
+    stored: EpisodeSnapshot,
+    event: EpisodeEvent,
+  ): { event: EpisodeEvent; after: EpisodeSnapshot } | null {
+    const { profile } = stored.context;
+    if (
+      event.type === 'profile.adopted' ||
+      stored.status !== 'active' ||
+      profile.hash === this.profile.hash ||
+      profile.id !== this.profile.data.profileId ||
+      !laterVersion(this.profile.data.version, profile.version) ||
+      !this.profileAdoptable
+    ) {
+      return null;
+    }
+    const adoption = parseEpisodeEvent(
+      {
+        type: 'profile.adopted',
+        at: stored.context.now,
+        actor: SERVICE,
+        payload: { profile: this.profile.source, hash: this.profile.hash },
+      },
+      'profile',
+    );
+    const [after] = stepEpisode(stored, adoption);
+    return after === stored ? null : { event: adoption, after };
+  }
+
+  /** The audit row of an adoption (its hash chained on `prevHash`). */
+  private adoptionEntry(
+    episodeId: string,
+    seq: number,
+    stored: EpisodeSnapshot,
+    adoption: { event: EpisodeEvent; after: EpisodeSnapshot },
+    at: { recordedAt: Date; prevHash: string },
+  ): { seq: number; hash: string; row: AuditRow } {
+    const entry = auditEntryFor({
+      episodeId,
+      seq,
+      event: adoption.event,
+      before: stored,
+      after: adoption.after,
+      check: checkEvent(stored.context, adoption.event),
+      ...at,
+    });
+    const hash = auditEntryHash(this.auditKey, entry);
+    return { seq, hash, row: { ...entry, id: randomUUID(), hash } };
+  }
+
+  /**
+   * Whether the service's profile can be adopted by running episodes: the
+   * file as read is known and holds every value an episode needs (else
+   * they stay under theirs, as new episodes could not open either).
+   */
+  private get profileAdoptable(): boolean {
+    if (this.adoptable === undefined) {
+      try {
+        checkProfileForEpisode(this.profile);
+        this.adoptable = this.profile.source !== undefined;
+      } catch {
+        this.adoptable = false;
+      }
+    }
+    return this.adoptable;
+  }
+
+  private adoptable: boolean | undefined;
+
+  /**
    * Lets the machine decide on one event and, if it accepts, saves the new
    * snapshot and the audit entry in one transaction (optimistic version).
+   * An episode still under an older version of the service's institution
+   * profile adopts it first, in the same transaction (`profile.adopted`,
+   * recorded by the service at the episode's time, its own audit entry just
+   * before the event's): every decision from the change on runs under the
+   * new profile and names it, the client's expected version stays the one
+   * it saw, and a refused or failed write leaves no adoption behind.
    */
   private async apply(
     id: string,
@@ -1216,7 +1318,9 @@ export class EpisodesService {
             version: row.version,
           });
         }
-        const before = this.restore(row);
+        const stored = this.restore(row);
+        const adoption = this.adoptionOf(stored, event);
+        const before = adoption?.after ?? stored;
         if (user) {
           checkClinicalTimes(
             event,
@@ -1260,7 +1364,8 @@ export class EpisodesService {
           return refused;
         }
         const check = checkEvent(before.context, event);
-        const version = row.version + 1;
+        // The adoption and the event: two versions, two audit entries.
+        const version = row.version + (adoption ? 2 : 1);
         const derived = derivedColumns(after);
         const last = await this.statements.chainHead(
           manager,
@@ -1280,7 +1385,13 @@ export class EpisodesService {
               'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
           });
         }
-        const seq = (last?.seq ?? 0) + 1;
+        const adopted = adoption
+          ? this.adoptionEntry(id, (last?.seq ?? 0) + 1, stored, adoption, {
+              recordedAt: now,
+              prevHash: last?.hash ?? GENESIS_HASH,
+            })
+          : null;
+        const seq = (adopted?.seq ?? last?.seq ?? 0) + 1;
         const entry = auditEntryFor({
           episodeId: id,
           seq,
@@ -1289,7 +1400,7 @@ export class EpisodesService {
           after,
           check,
           recordedAt: now,
-          prevHash: last?.hash ?? GENESIS_HASH,
+          prevHash: adopted?.hash ?? last?.hash ?? GENESIS_HASH,
         });
         const hash = auditEntryHash(this.auditKey, entry);
         const snapshot = JSON.stringify(
@@ -1304,16 +1415,33 @@ export class EpisodesService {
         const forged = row.quality !== null && vouched === null;
         const quality = forged
           ? row.quality
-          : this.qualityAfter(row, vouched, before, event, after);
-        // A migration moves the episode to another protocol version: the
-        // columns that name it move with it (and the seal vouches for them).
-        const protocol =
-          event.type === 'protocol.migrated'
+          : this.qualityAfter(
+              adoption ? { ...row, version: row.version + 1 } : row,
+              adoption
+                ? this.qualityAfter(
+                    row,
+                    vouched,
+                    stored,
+                    adoption.event,
+                    before,
+                  )
+                : vouched,
+              before,
+              event,
+              after,
+            );
+        // A migration moves the episode to another protocol version, an
+        // adoption to another profile: the columns that name them move
+        // with them (and the seal vouches for them).
+        const protocol = {
+          ...(adoption ? { profileHash: after.context.profile.hash } : {}),
+          ...(event.type === 'protocol.migrated'
             ? {
                 protocolVersion: after.context.protocol.version,
                 protocolHash: after.context.protocol.hash,
               }
-            : {};
+            : {}),
+        };
         const updated = await this.statements.updateVersioned(
           manager,
           this.entities.episode,
@@ -1357,6 +1485,11 @@ export class EpisodesService {
           recordedAt: now,
         });
         if (changes) await this.workItems.record(manager, id, changes);
+        if (adopted) {
+          await this.statements.insert(manager, this.entities.audit, {
+            ...adopted.row,
+          });
+        }
         await this.statements.insert(manager, this.entities.audit, {
           ...entry,
           id: randomUUID(),

@@ -168,6 +168,11 @@ export const eventLabels = {
     general: 'Move the episode to another protocol version',
     group: 'course',
   },
+  'profile.adopted': {
+    label: 'Adopt the institution profile {subject}',
+    general: 'Adopt another institution profile',
+    group: 'course',
+  },
 } as const satisfies Readonly<Record<string, EventWords>>;
 
 /** Drugs as the ward writes them. */

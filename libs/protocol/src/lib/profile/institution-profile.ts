@@ -13,6 +13,11 @@ import {
 export interface InstitutionProfile {
   readonly data: InstitutionProfileData;
   readonly hash: string;
+  /**
+   * The file as read, whose content hash `hash` is (what an episode's
+   * `profile.adopted` event carries, so a replay checks it).
+   */
+  readonly source?: Readonly<Record<string, unknown>>;
 }
 
 /** Who set a value: shown with every result that used the profile. */
@@ -41,7 +46,11 @@ export function parseInstitutionProfile(raw: unknown): InstitutionProfile {
       `profile is for mas-protocol ${data.protocol.version}, this software runs ${masProtocolDefinition.version} (major versions must match)`,
     );
   }
-  return { data, hash: contentHash(raw) };
+  return {
+    data,
+    hash: contentHash(raw),
+    source: raw as Readonly<Record<string, unknown>>,
+  };
 }
 
 export function profileStamp(profile: InstitutionProfile): ProfileStamp {

@@ -57,6 +57,8 @@ export const recordingRules = {
     // A senior moves a running episode to another deployed protocol version
     // (through its own route, with a proven plan).
     'protocol.migrated': seniors,
+    // The service, when it runs with another institution profile.
+    'profile.adopted': ['system'],
   } as Readonly<Record<string, readonly RecordingRole[]>>,
   /** Human words for the roles (messages and forms). */
   roleLabels: {
