@@ -303,6 +303,9 @@ describe.each(ENGINES)('bulk protocol migration on %s', (engine) => {
         'therapy.started',
         therapy('methylprednisolone', now()),
       );
+      // A reassessment without LDH: complete under 1.0.0, not under 1.1.0.
+      suite.harness.clock.advance(6 * 3_600_000);
+      await record(onPulse, 'reassessment.recorded', withoutLdh(now()));
       const suspected = await opened('SYN-BULK-2');
       await record(suspected, 'labs.recorded', labs(florid, now()));
       const finished = await opened('SYN-BULK-3');
@@ -358,6 +361,22 @@ describe.each(ENGINES)('bulk protocol migration on %s', (engine) => {
           version: episode?.version,
         });
       }
+      // Each history replayed under 1.1.0 beside the plan: the reassessment
+      // without LDH would have raised "monitoring incomplete" there; the
+      // plan keeps what was recorded.
+      const replayOf = (id: string) =>
+        (
+          listed.find((item) => item.id === id) as unknown as {
+            replay: { outcome: string; detail: string };
+          }
+        ).replay;
+      expect(replayOf(onPulse.id)).toEqual({
+        outcome: 'differs',
+        detail: expect.stringMatching(
+          /^replayed under 1\.1\.0, the history would give (other states; )?also Monitoring incomplete: the plan keeps what was recorded$/,
+        ),
+      });
+      expect(replayOf(suspected.id).outcome).toBe('agrees');
       // Nothing written: each still under 1.0.0 at its version, audit as it was.
       for (const [index, episode] of running.entries()) {
         const detail = await as('dr-adams').request(

@@ -572,6 +572,7 @@ describe('the clinician web app in Chromium', () => {
           'Stage after',
           'Alerts gained',
           'Alerts cleared',
+          'History under 1.1.0',
           'Outcome',
         ]);
       }

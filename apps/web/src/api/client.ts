@@ -49,6 +49,13 @@ export function fieldIssue(error: unknown): FieldIssue | null {
     : null;
 }
 
+/** A failed request in words: the field and its rule, or the service's message. */
+export function errorWords(caught: unknown): string {
+  const issue = fieldIssue(caught);
+  if (issue) return `${issue.path}: ${issue.message}`;
+  return caught instanceof ApiError ? caught.message : String(caught);
+}
+
 type Fetch = typeof fetch;
 
 /**

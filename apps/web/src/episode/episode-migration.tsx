@@ -1,6 +1,6 @@
 import { type JSX, useEffect, useState } from 'react';
 
-import { type ApiClient, ApiError, fieldIssue } from '../api/client.js';
+import { type ApiClient, errorWords } from '../api/client.js';
 import type { ProtocolVersionList } from '../api/types.js';
 
 type Plan = ProtocolVersionList[number]['migrations'][number];
@@ -115,14 +115,7 @@ export function EpisodeMigration({
       setDraft(EMPTY_DRAFT);
       onMoved();
     } catch (caught) {
-      const issue = fieldIssue(caught);
-      setError(
-        issue
-          ? `${issue.path}: ${issue.message}`
-          : caught instanceof ApiError
-            ? caught.message
-            : String(caught),
-      );
+      setError(errorWords(caught));
     } finally {
       setBusy(false);
     }

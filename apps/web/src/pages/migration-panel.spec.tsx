@@ -73,6 +73,11 @@ function answer(dryRun: boolean): BulkMigration {
         stageChanged: false,
         alertsGained: [alert],
         alertsCleared: [],
+        replay: {
+          outcome: 'agrees',
+          detail:
+            'the history replayed under 1.1.0 gives the same states and alerts',
+        },
       },
       {
         id: '00000000-0000-4000-8000-000000000002',
@@ -87,6 +92,11 @@ function answer(dryRun: boolean): BulkMigration {
         stageChanged: false,
         alertsGained: [],
         alertsCleared: [],
+        replay: {
+          outcome: 'differs',
+          detail:
+            'replayed under 1.1.0, the history would give also Monitoring incomplete: the plan keeps what was recorded',
+        },
       },
     ],
   };
@@ -143,8 +153,15 @@ describe('the migration panel', () => {
       'unchanged',
       'Reassessment overdue',
       'none',
+      'replays the same',
       'would move',
     ]);
+    // A history that replays otherwise says how.
+    expect(
+      within(within(table).getByRole('row', { name: /SYN-2/ }))
+        .getAllByRole('cell')
+        .at(-2)?.textContent,
+    ).toMatch(/would give also Monitoring incomplete/);
     // Nothing is moved without a reason.
     const move = screen.getByRole('button', {
       name: 'Move 2 episodes to 1.1.0',

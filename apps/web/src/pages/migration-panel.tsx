@@ -1,9 +1,13 @@
 import { type JSX, useState } from 'react';
 
-import { type ApiClient, ApiError, fieldIssue } from '../api/client.js';
+import { type ApiClient, errorWords } from '../api/client.js';
 import type { BulkMigration, ProtocolVersionList, Role } from '../api/types.js';
 import { hrefOf } from '../routes.js';
-import { migrationOutcomeWords, migrationSummary } from './protocol.model.js';
+import {
+  migrationOutcomeWords,
+  migrationSummary,
+  replayWords,
+} from './protocol.model.js';
 
 type Kind = BulkMigration['kind'];
 
@@ -62,6 +66,7 @@ function MigrationResult({
                 <th scope="col">Stage after</th>
                 <th scope="col">Alerts gained</th>
                 <th scope="col">Alerts cleared</th>
+                <th scope="col">History under {answer.toVersion}</th>
                 <th scope="col">Outcome</th>
               </tr>
             </thead>
@@ -88,6 +93,7 @@ function MigrationResult({
                   <td>
                     <AlertList alerts={item.alertsCleared} />
                   </td>
+                  <td title={item.replay.detail}>{replayWords(item.replay)}</td>
                   <td>{migrationOutcomeWords(item)}</td>
                 </tr>
               ))}
@@ -164,14 +170,7 @@ export function MigrationPanel({
       setAnswer(result);
       setPreviewed(dryRun ? choice : null);
     } catch (caught) {
-      const issue = fieldIssue(caught);
-      setError(
-        issue
-          ? `${issue.path}: ${issue.message}`
-          : caught instanceof ApiError
-            ? caught.message
-            : String(caught),
-      );
+      setError(errorWords(caught));
     } finally {
       setBusy(false);
     }

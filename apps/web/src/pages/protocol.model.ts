@@ -263,3 +263,18 @@ export function migrationOutcomeWords(
       return 'not moved: recorded on meanwhile';
   }
 }
+
+/** What replaying an episode's history under the new version gave, in words. */
+export function replayWords(
+  replay: BulkMigration['episodes'][number]['replay'],
+): string {
+  switch (replay.outcome) {
+    case 'agrees':
+      return 'replays the same';
+    case 'differs':
+    case 'refused':
+      return replay.detail;
+    case 'not-replayable':
+      return 'not replayable (older record)';
+  }
+}

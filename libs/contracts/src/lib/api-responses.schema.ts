@@ -244,6 +244,16 @@ export const bulkMigrationItemSchema = z
     alertsCleared: z.array(
       alertSchema.pick({ id: true, severity: true, message: true }),
     ),
+    replay: z
+      .object({
+        outcome: z.enum(['agrees', 'differs', 'refused', 'not-replayable']),
+        detail: z.string(),
+      })
+      .strict()
+      .meta({
+        description:
+          "The episode's history replayed under the new version from its first snapshot, beside the plan's mapping (evidence only: the plan is what a migration applies).",
+      }),
   })
   .strict()
   .meta({ id: 'BulkMigrationItem' });

@@ -687,7 +687,7 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
 }
 
 /** Whether version `a` comes after `b` (numbers compared part by part). */
-function laterVersion(a: string, b: string): boolean {
+export function laterVersion(a: string, b: string): boolean {
   const left = a.split('.').map(Number);
   const right = b.split('.').map(Number);
   for (let i = 0; i < Math.max(left.length, right.length); i += 1) {

@@ -1,7 +1,7 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
-import { type DataSource, type EntityManager, LessThan } from 'typeorm';
+import { type DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import { initialTransition } from 'xstate';
 
 import {
@@ -10,6 +10,7 @@ import {
   type EpisodeActor,
   episodeCreateSchema,
   type EpisodeEvent,
+  type EpisodeEventOf,
   episodeListQuerySchema,
   eventRequestSchema,
   instantSchema,
@@ -26,8 +27,11 @@ import {
   explainRefusal,
   explainSnapshot,
   findMigrationPlan,
+  laterVersion,
+  mappedValue,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
+  type MigrationPlan,
   migrationPlanHash,
   nextPendingDue,
   restoreEpisodeSnapshot,
@@ -39,11 +43,13 @@ import {
   keptQualityAtStart,
 } from '@mas/mas-episode/analytics';
 import {
+  alertLabel,
   checkPatientMeasures,
   ClinicalInputError,
   deployedProtocolVersion,
   describeRoles,
   type InstitutionProfile,
+  knownProtocolVersion,
   masProtocol,
   parseLabPanel,
   recordingRules,
@@ -58,7 +64,7 @@ import {
   sha256Text,
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
-import { recordedEvent } from '../audit/audit-replay.util.js';
+import { recordedEvent, replayUnder } from '../audit/audit-replay.util.js';
 import { SnapshotDigests } from '../audit/snapshot-digests.util.js';
 import type { UserRole } from '../auth/roles.js';
 import type { Clock } from '../clock/clock.js';
@@ -259,9 +265,16 @@ function briefs(
  * and after, the alerts gained and cleared, or the protocol's refusal.
  */
 export function migrationPreview(
-  row: Pick<EpisodeRow, 'id' | 'patientIdentifier' | 'version'>,
+  row: Pick<
+    EpisodeRow,
+    'id' | 'patientIdentifier' | 'version' | 'initialSnapshot'
+  >,
   before: EpisodeSnapshot,
-  event: EpisodeEvent,
+  event: EpisodeEventOf<'protocol.migrated'>,
+  history: {
+    readonly entries: readonly AuditRow[];
+    readonly plan: MigrationPlan;
+  },
 ): BulkMigrationAnswer['episodes'][number] {
   const [after] = stepEpisode(before, event);
   const stageBefore = describeStage(before);
@@ -270,6 +283,16 @@ export function migrationPreview(
     patientIdentifier: row.patientIdentifier,
     version: row.version,
     stageBefore,
+    replay: replayUnder(
+      row,
+      history.entries,
+      knownProtocolVersion(event.payload.toVersion, 'body.toVersion'),
+      {
+        value: mappedValue(before.value, history.plan),
+        alertIds: before.context.alerts.map((alert) => alert.id),
+      },
+      (id) => alertLabel(id),
+    ),
   };
   if (after === before) {
     const refusal = explainRefusal(before, event);
@@ -294,17 +317,6 @@ export function migrationPreview(
     alertsGained: briefs(after.context.alerts, had),
     alertsCleared: briefs(before.context.alerts, has),
   };
-}
-
-/** Whether version `a` comes after `b` (numbers compared part by part). */
-function laterVersion(a: string, b: string): boolean {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return difference > 0;
-  }
-  return false;
 }
 
 /** The columns the board filters and sorts on, derived from the snapshot. */
@@ -1041,6 +1053,20 @@ export class EpisodesService {
       const last = rows.at(-1);
       if (last === undefined) break;
       after = last.id;
+      // Each episode's history, replayed under the new version beside the
+      // plan's mapping (evidence for the senior, never written).
+      const history = new Map<string, AuditRow[]>();
+      const entries = await this.dataSource
+        .getRepository(this.entities.audit)
+        .find({
+          where: { episodeId: In(rows.map((row) => row.id)) },
+          order: { episodeId: 'ASC', seq: 'ASC' },
+        });
+      for (const entry of entries) {
+        const list = history.get(entry.episodeId) ?? [];
+        list.push(entry);
+        history.set(entry.episodeId, list);
+      }
       for (const row of rows) {
         const before = this.fromPersisted(row.snapshot);
         if (before.status !== 'active') {
@@ -1066,8 +1092,11 @@ export class EpisodesService {
             rationale: request.rationale ?? 'dry run',
           },
           'body',
-        );
-        const item = migrationPreview(row, before, event);
+        ) as EpisodeEventOf<'protocol.migrated'>;
+        const item = migrationPreview(row, before, event, {
+          entries: history.get(row.id) ?? [],
+          plan,
+        });
         if (item.outcome === 'refused') {
           totals.refused += 1;
         } else if (request.dryRun) {

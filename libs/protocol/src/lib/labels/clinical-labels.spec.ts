@@ -59,6 +59,12 @@ describe('clinical words for ids', () => {
     expect(eventLabelOf('support.started', { kind: 'ventilation' })).toBe(
       'Start mechanical ventilation',
     );
+    expect(
+      eventLabelOf('profile.adopted', {
+        profile: { profileId: 'example-institution', version: '1.1.0' },
+        hash: 'sha256:0',
+      }),
+    ).toBe('Adopt the institution profile example-institution 1.1.0');
     expect(eventLabelOf('trigger.identified', { trigger: 'ebv' })).toBe(
       'Record a trigger: EBV infection',
     );

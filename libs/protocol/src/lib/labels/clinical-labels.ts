@@ -63,7 +63,19 @@ export function eventWording(
   const text = (value: unknown) =>
     typeof value === 'string' && value.length > 0 ? value : undefined;
   const medication = fields['medication'];
+  // An adopted profile by its id and version.
+  const profile = fields['profile'];
+  const profileWords =
+    profile !== null && typeof profile === 'object'
+      ? [
+          text((profile as Record<string, unknown>)['profileId']),
+          text((profile as Record<string, unknown>)['version']),
+        ]
+          .filter((part) => part !== undefined)
+          .join(' ')
+      : '';
   const subject =
+    text(profileWords) ??
     text(fields['drug']) ??
     text(fields['kind']) ??
     text(fields['trigger']) ??
