@@ -29,7 +29,7 @@ export interface QualityEpisodeInput {
   readonly initialSnapshot: unknown;
   /** Its audit entries in `seq` order, each as the machine event it recorded (`recordedEvent`). */
   readonly events: readonly EpisodeEvent[];
-  /** The ward or site, where one is recorded (the episodes table has none yet). */
+  /** The ward or site given when the episode opened (the service reads it from the episode's record), null where none was given. */
   readonly ward?: string | null;
 }
 
