@@ -12,6 +12,7 @@ import { createSecretKey } from 'node:crypto';
 import { describe, expect } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 
+import { DEFAULT_SCRYPT_COST, MIN_SCRYPT_COST } from '@mas/api';
 import { amira } from '@mas/testing';
 
 import {
@@ -116,9 +117,53 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
   );
 
   maybe(
+    'a password hash made at another work factor than the one set now is made again at the next login, and still verifies',
+    async () => {
+      const storedHash = async () =>
+        (
+          (await suite.harness.query(
+            'SELECT password_hash AS hash FROM users WHERE username = ?',
+            ['dr-adams'],
+          )) as { hash: string }[]
+        )[0]?.hash ?? '';
+      const before = await storedHash();
+      expect(before).toMatch(/^scrypt\$1024\$/);
+      await suite.harness.restart(undefined, undefined, {
+        PASSWORD_SCRYPT_COST: 11,
+      });
+      try {
+        expect((await login(base(), 'dr-adams', 'wrong guess')).status).toBe(
+          401,
+        );
+        expect(await storedHash()).toBe(before);
+        expect((await login(base(), 'dr-adams', PASSWORD)).status).toBe(200);
+        const after = await storedHash();
+        expect(after).toMatch(/^scrypt\$2048\$/);
+        expect((await login(base(), 'dr-adams', PASSWORD)).status).toBe(200);
+        expect(await storedHash()).toBe(after);
+      } finally {
+        await suite.harness.restart(undefined, undefined, {
+          PASSWORD_SCRYPT_COST: 10,
+        });
+      }
+      expect((await login(base(), 'dr-adams', PASSWORD)).status).toBe(200);
+      expect(await storedHash()).toMatch(/^scrypt\$1024\$/);
+    },
+  );
+
+  maybe(
     'wrong passwords sent in parallel each count (no lost update), and lock',
     async () => {
+      // The race is while the hashes are computed: this user's is made at
+      // the service's default work factor (verified at it whatever the
+      // setting), so that all six pass the lock check before one fails.
+      await suite.harness.restart(undefined, undefined, {
+        PASSWORD_SCRYPT_COST: DEFAULT_SCRYPT_COST,
+      });
       await newUser('dr-parallel');
+      await suite.harness.restart(undefined, undefined, {
+        PASSWORD_SCRYPT_COST: MIN_SCRYPT_COST,
+      });
       const answers = await Promise.all(
         Array.from({ length: 6 }, () =>
           login(base(), 'dr-parallel', 'parallel guess'),

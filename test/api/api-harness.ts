@@ -16,6 +16,7 @@ import {
   ephemeralKeys,
   loadConfiguration,
   ManualClock,
+  MIN_SCRYPT_COST,
   type RunningService,
   type ServiceKeys,
   startService,
@@ -192,7 +193,12 @@ export interface Harness {
    * Stops the service, runs `whileDown`, and starts it again on the same
    * database (with another institution profile, if given).
    */
-  restart(whileDown?: () => void, profile?: InstitutionProfile): Promise<void>;
+  restart(
+    whileDown?: () => void,
+    profile?: InstitutionProfile,
+    /** Settings changed from this restart on (the keys and database kept). */
+    settings?: Partial<Configuration>,
+  ): Promise<void>;
   /** A second service instance on the same database. */
   another(): Promise<RunningService>;
   close(): Promise<void>;
@@ -218,9 +224,13 @@ export async function startHarness(
   const tokenTtl = String(options.tokenTtlSeconds ?? TEST_TOKEN_TTL_SECONDS);
   // The suites sign in and verify many times a minute from one address: the
   // limits per address are raised unless a suite sets them (accounts).
+  // Every suite's users are created and sign in on both engines: their
+  // password hashes are made at scrypt's lowest work factor (the service's
+  // own default is covered by the configuration spec and the first start).
   const limits = {
     LOGIN_RATE_PER_MINUTE: '100000',
     EXPENSIVE_RATE_PER_MINUTE: '100000',
+    PASSWORD_SCRYPT_COST: String(MIN_SCRYPT_COST),
     ...options.env,
   };
   let profile = exampleProfile;
@@ -239,7 +249,9 @@ export async function startHarness(
     query: Harness['query'],
     cleanup: () => Promise<void>,
   ): Promise<Harness> {
-    const start = () => startService({ config, clock, profile, keys });
+    let settings = config;
+    const start = () =>
+      startService({ config: settings, clock, profile, keys });
     const extra: RunningService[] = [];
     const harness: Harness = {
       service: await start(),
@@ -254,10 +266,11 @@ export async function startHarness(
       engine,
       keys,
       query,
-      async restart(whileDown, nextProfile) {
+      async restart(whileDown, nextProfile, changed) {
         await harness.service.close();
         whileDown?.();
         if (nextProfile) profile = nextProfile;
+        if (changed) settings = { ...settings, ...changed };
         harness.service = await start();
       },
       async another() {

@@ -29,6 +29,7 @@ import {
   ephemeralKeys,
   loadConfiguration,
   ManualClock,
+  MIN_SCRYPT_COST,
   type RunningService,
   startService,
 } from '@mas/api';
@@ -198,6 +199,8 @@ export async function startBrowserHarness(
       // The suites sign in many times a minute from one address.
       LOGIN_RATE_PER_MINUTE: '100000',
       EXPENSIVE_RATE_PER_MINUTE: '100000',
+      // Passwords hashed at scrypt's lowest work factor (every test signs in).
+      PASSWORD_SCRYPT_COST: String(MIN_SCRYPT_COST),
       ...options.env,
     }),
     clock,

@@ -219,6 +219,24 @@ describe('the clinician web app in Chromium', () => {
           .locator('[data-state-id="masEpisode.open.treatment"]')
           .getAttribute('data-active'),
       ).resolves.toBe('true');
+      // Fitted again: the smaller chart fills the canvas in one dimension
+      // (not left at the old zoom in a corner).
+      await page.waitForFunction(() => {
+        const canvas = document
+          .querySelector('.sc-flow .react-flow')
+          ?.getBoundingClientRect();
+        const boxes = [...document.querySelectorAll('.react-flow__node')].map(
+          (node) => node.getBoundingClientRect(),
+        );
+        if (canvas === undefined || boxes.length === 0) return false;
+        const width =
+          Math.max(...boxes.map((box) => box.right)) -
+          Math.min(...boxes.map((box) => box.left));
+        const height =
+          Math.max(...boxes.map((box) => box.bottom)) -
+          Math.min(...boxes.map((box) => box.top));
+        return Math.max(width / canvas.width, height / canvas.height) > 0.85;
+      });
       await page.screenshot({
         path: join(SCREENSHOTS, 'statechart-collapsed.png'),
       });

@@ -17,6 +17,10 @@ export {
 export * from './app/audit/checkpoint.util.js';
 export { SnapshotDigests } from './app/audit/snapshot-digests.util.js';
 export {
+  DEFAULT_SCRYPT_COST,
+  MIN_SCRYPT_COST,
+} from './app/auth/password.util.js';
+export {
   type AuditRow,
   type EpisodeRow,
   IDEMPOTENCY_KEY_MAX_LENGTH,

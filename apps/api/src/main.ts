@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { parseInstitutionProfile } from '@mas/protocol';
 
+import { DEFAULT_SCRYPT_COST } from './app/auth/password.util.js';
 import { startService } from './app/bootstrap.js';
 import { SystemClock } from './app/clock/clock.js';
 import {
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
   console.log(
     `Institution profile: ${profile.data.profileId} ${profile.data.version}${profile.data.example ? ' — EXAMPLE, not clinical guidance' : ''}`,
   );
+  if (config.PASSWORD_SCRYPT_COST < DEFAULT_SCRYPT_COST) {
+    console.warn(
+      `PASSWORD_SCRYPT_COST=${String(config.PASSWORD_SCRYPT_COST)} is below the default ${String(DEFAULT_SCRYPT_COST)}: password hashes are cheaper to guess (for tests only)`,
+    );
+  }
   if (credentials.length > 0 && !config.DEMO_DATA) {
     console.log(
       'An empty database: the admin account alone (no demo data unless DEMO_DATA=true, as `npm start` sets):',

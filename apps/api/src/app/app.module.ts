@@ -93,11 +93,17 @@ export class AppModule {
       deps.entities,
       accessLog,
     );
-    const users = new UsersService(deps.dataSource, deps.entities, deps.clock, {
-      maxFailures: deps.config.LOGIN_MAX_FAILURES,
-      lockoutSeconds: deps.config.LOGIN_LOCKOUT_SECONDS,
-      lockoutMaxSeconds: deps.config.LOGIN_LOCKOUT_MAX_SECONDS,
-    });
+    const users = new UsersService(
+      deps.dataSource,
+      deps.entities,
+      deps.clock,
+      {
+        maxFailures: deps.config.LOGIN_MAX_FAILURES,
+        lockoutSeconds: deps.config.LOGIN_LOCKOUT_SECONDS,
+        lockoutMaxSeconds: deps.config.LOGIN_LOCKOUT_MAX_SECONDS,
+      },
+      deps.config.PASSWORD_SCRYPT_COST,
+    );
     const oidc = oidcSettings(deps.config);
     const changes = new EpisodeChangesService(
       deps.dataSource,

@@ -528,6 +528,27 @@ function ZoomToCurrent({ stateIds }: { readonly stateIds: readonly string[] }) {
   );
 }
 
+/**
+ * Fits the whole chart in view again whenever it is laid out anew (a
+ * region collapsed or expanded): the new chart is another size, and at the
+ * old zoom it would sit small in a corner. Only a new layout refits: new
+ * highlights keep the reader's pan and zoom.
+ */
+function FitOnNewLayout({ layout }: { readonly layout: StatechartLayout }) {
+  const { fitView } = useReactFlow();
+  const fitted = useRef(layout);
+  useEffect(() => {
+    if (fitted.current === layout) return;
+    fitted.current = layout;
+    // Queued by React Flow until the new nodes are measured.
+    void fitView(FIT_WHOLE_CHART);
+  }, [layout, fitView]);
+  return null;
+}
+
+/** How the whole chart is fitted, at first and after each new layout. */
+const FIT_WHOLE_CHART = { padding: 0.04 } as const;
+
 /** The deepest active states (no active state below them). */
 function currentStates(activeStateIds: readonly string[]): string[] {
   return activeStateIds.filter(
@@ -847,7 +868,7 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
               nodeTypes={nodeTypes}
               edgeTypes={edgeTypes}
               fitView
-              fitViewOptions={{ padding: 0.04 }}
+              fitViewOptions={FIT_WHOLE_CHART}
               minZoom={0.05}
               maxZoom={2}
               nodesDraggable={false}
@@ -859,6 +880,7 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
               colorMode="light"
             >
               <Controls showInteractive={false} />
+              {layout === undefined ? null : <FitOnNewLayout layout={layout} />}
               <ZoomToCurrent
                 stateIds={currentStates(activeStateIds).filter((id) =>
                   nodes.some((node) => node.id === id),

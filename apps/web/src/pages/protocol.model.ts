@@ -4,7 +4,7 @@
  * values of the protocol data in words. What changed, where and on what
  * evidence is the service's (`diffProtocols` in `@mas/protocol`).
  */
-import type { Comparator } from '@mas/protocol';
+import { type Comparator, compareVersions } from '@mas/protocol';
 
 import type {
   BulkMigration,
@@ -50,17 +50,6 @@ export function episodeWords({
   return parts.join(', ');
 }
 
-/** Version numbers compared part by part (1.10.0 after 1.9.0). */
-function byVersion(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
 /**
  * The pair the page compares first: the current version against the newest
  * candidate, else the newest other deployed version (against itself when
@@ -75,7 +64,7 @@ export function defaultPair(
     versions
       .filter((v) => v.status === status && v.version !== deployed.version)
       .map((v) => v.version)
-      .sort(byVersion)
+      .sort(compareVersions)
       .at(-1);
   const newest = newestOf('candidate') ?? newestOf('deployed');
   return { from: deployed.version, to: newest ?? deployed.version };

@@ -13,6 +13,7 @@ import {
 } from '@mas/contracts';
 import {
   ClinicalInputError,
+  compareVersions,
   findEvidence,
   findProtocolVersion,
   type LabPanelInput,
@@ -688,13 +689,7 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
 
 /** Whether version `a` comes after `b` (numbers compared part by part). */
 export function laterVersion(a: string, b: string): boolean {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return difference > 0;
-  }
-  return false;
+  return compareVersions(a, b) > 0;
 }
 
 /**

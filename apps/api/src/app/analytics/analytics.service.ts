@@ -26,13 +26,14 @@ import type { InstitutionProfile } from '@mas/protocol';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import {
+  auditByEpisode,
   chainProblems,
   qualitySeal,
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
 import { recordedEvent } from '../audit/audit-replay.util.js';
 import { BoundStatements } from '../database/bound-statements.js';
-import type { AuditRow, Entities } from '../database/entities.js';
+import type { Entities } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
 import { ServiceError } from '../episodes/episodes.service.js';
 import { cohortInWorker } from './simulated-cohort.js';
@@ -299,12 +300,7 @@ export class AnalyticsService {
         where: { episodeId: In([...ids]) },
         order: { episodeId: 'ASC', seq: 'ASC' },
       });
-    const byEpisode = new Map<string, AuditRow[]>();
-    for (const entry of entries) {
-      const list = byEpisode.get(entry.episodeId) ?? [];
-      list.push(entry);
-      byEpisode.set(entry.episodeId, list);
-    }
+    const byEpisode = auditByEpisode(entries);
     const backfill: {
       id: string;
       version: number;

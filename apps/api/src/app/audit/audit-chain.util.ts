@@ -348,6 +348,19 @@ export function chainProblems(
   return problems;
 }
 
+/** Audit entries grouped by episode, each list in the order given. */
+export function auditByEpisode(
+  entries: readonly AuditRow[],
+): Map<string, AuditRow[]> {
+  const byEpisode = new Map<string, AuditRow[]>();
+  for (const entry of entries) {
+    const list = byEpisode.get(entry.episodeId);
+    if (list) list.push(entry);
+    else byEpisode.set(entry.episodeId, [entry]);
+  }
+  return byEpisode;
+}
+
 /**
  * Every problem of every chain and episode (see `chainProblems`), with the
  * counts; `extra` adds a check per episode (the replay).
@@ -361,12 +374,7 @@ export function verifyAll(
     chain: readonly AuditRow[],
   ) => AuditProblem | null = () => null,
 ) {
-  const byEpisode = new Map<string, AuditRow[]>();
-  for (const entry of entries) {
-    const list = byEpisode.get(entry.episodeId);
-    if (list) list.push(entry);
-    else byEpisode.set(entry.episodeId, [entry]);
-  }
+  const byEpisode = auditByEpisode(entries);
   const rows = new Map(episodes.map((row) => [row.id, row]));
   const problems: AuditProblem[] = [];
   for (const row of episodes) {

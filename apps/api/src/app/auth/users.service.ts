@@ -11,7 +11,12 @@ import {
   ServiceError,
   type UserRole,
 } from '../episodes/episodes.service.js';
-import { hashPassword, verifyPassword } from './password.util.js';
+import {
+  DEFAULT_SCRYPT_COST,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from './password.util.js';
 import { passwordProblem } from './password-policy.js';
 
 /** How wrong passwords slow a login down (configuration). */
@@ -100,6 +105,8 @@ export class UsersService {
       lockoutSeconds: 60,
       lockoutMaxSeconds: 900,
     },
+    /** scrypt's work factor for new hashes (PASSWORD_SCRYPT_COST). */
+    private readonly passwordCost: number = DEFAULT_SCRYPT_COST,
   ) {
     this.gate = WriteGate.for(dataSource);
     this.statements = new BoundStatements(dataSource);
@@ -120,7 +127,7 @@ export class UsersService {
     const row: UserRow = {
       id: randomUUID(),
       username,
-      passwordHash: await hashPassword(password),
+      passwordHash: await hashPassword(password, this.passwordCost),
       role,
       createdAt: this.clock.now(),
       disabledAt: null,
@@ -229,15 +236,25 @@ export class UsersService {
     );
     if (usable && matches) {
       if (trusted) this.deviceCounters.delete(device.id);
-      if (user.failedLogins !== 0 || user.lockedUntil !== null) {
+      // A hash made at another work factor than the one set now is made
+      // again while the password is at hand (raising the setting reaches
+      // every user at their next login).
+      const rehashed = needsRehash(user.passwordHash, this.passwordCost)
+        ? { passwordHash: await hashPassword(password, this.passwordCost) }
+        : {};
+      if (
+        user.failedLogins !== 0 ||
+        user.lockedUntil !== null ||
+        rehashed.passwordHash !== undefined
+      ) {
         await this.gate.run(() =>
           this.repository().update(
             { id: user.id },
-            { failedLogins: 0, lockedUntil: null },
+            { failedLogins: 0, lockedUntil: null, ...rehashed },
           ),
         );
       }
-      return { ok: true, user };
+      return { ok: true, user: { ...user, ...rehashed } };
     }
     if (trusted || user === null) {
       // In this process: read and written with no await between.
@@ -276,7 +293,7 @@ export class UsersService {
   }
 
   private dummy(): Promise<string> {
-    this.dummyHash ??= hashPassword(randomUUID());
+    this.dummyHash ??= hashPassword(randomUUID(), this.passwordCost);
     return this.dummyHash;
   }
 
@@ -342,7 +359,7 @@ export class UsersService {
     field: string,
   ): Promise<UserRow> {
     this.checkPassword(password, user.username, field);
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashPassword(password, this.passwordCost);
     await this.gate.run(() =>
       this.repository().update(
         { id: user.id },

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { hashPassword, verifyPassword } from '../auth/password.util.js';
+import {
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from '../auth/password.util.js';
 import { ConfigurationError, loadConfiguration } from './configuration.js';
 
 /** A complete single sign-on configuration. */
@@ -85,6 +89,9 @@ describe('configuration', () => {
       { ...SSO, OIDC_ROLE_MAP: 'mas-senior' },
       /OIDC_ROLE_MAP: "mas-senior" is not value=role/,
     ],
+    [{ PASSWORD_SCRYPT_COST: '9' }, /PASSWORD_SCRYPT_COST/],
+    [{ PASSWORD_SCRYPT_COST: '19' }, /PASSWORD_SCRYPT_COST/],
+    [{ PASSWORD_SCRYPT_COST: '15.5' }, /PASSWORD_SCRYPT_COST/],
     [{ TRUST_PROXY: '2' }, /TRUST_PROXY: .*\("2" is neither\)/],
     [
       { TRUST_PROXY: '10.0.0.1, proxy.example' },
@@ -108,5 +115,40 @@ describe('passwords', () => {
     ).resolves.toBe(true);
     await expect(verifyPassword('wrong', hash)).resolves.toBe(false);
     await expect(verifyPassword('x', 'md5$abc')).resolves.toBe(false);
+  });
+
+  it('are made at the work factor set (default 15) and verified at the one they were made with', async () => {
+    expect(loadConfiguration({}).PASSWORD_SCRYPT_COST).toBe(15);
+    const cheap = await hashPassword('correct horse battery staple', 10);
+    expect(cheap).toMatch(/^scrypt\$1024\$8\$1\$/);
+    await expect(
+      verifyPassword('correct horse battery staple', cheap),
+    ).resolves.toBe(true);
+    await expect(verifyPassword('wrong', cheap)).resolves.toBe(false);
+    // Made again at the next login when the setting differs.
+    expect(needsRehash(cheap, 10)).toBe(false);
+    expect(needsRehash(cheap, 15)).toBe(true);
+  });
+
+  it('refuse a stored hash whose parameters this service never writes (a forged row cannot make a login take minutes or gigabytes)', async () => {
+    const good = await hashPassword('correct horse battery staple', 10);
+    const [, , , , salt, key] = good.split('$');
+    for (const [n, r, p] of [
+      ['512', '8', '1'], // below the lowest work factor
+      ['1048576', '8', '1'], // 2^20: above the highest
+      ['1000', '8', '1'], // not a power of two
+      ['1024', '64', '1'], // another block size
+      ['1024', '8', '4'], // another parallelism
+    ]) {
+      await expect(
+        verifyPassword(
+          'correct horse battery staple',
+          ['scrypt', n, r, p, salt, key].join('$'),
+        ),
+      ).resolves.toBe(false);
+    }
+    await expect(
+      verifyPassword('correct horse battery staple', `${good}$extra`),
+    ).resolves.toBe(false);
   });
 });

@@ -8,7 +8,12 @@ import { z } from 'zod';
 
 import { deployedProtocolVersions, masProtocol } from '@mas/protocol';
 
-import { MIN_PASSWORD_LENGTH } from '../auth/password.util.js';
+import {
+  DEFAULT_SCRYPT_COST,
+  MAX_SCRYPT_COST,
+  MIN_PASSWORD_LENGTH,
+  MIN_SCRYPT_COST,
+} from '../auth/password.util.js';
 import { USER_ROLES, type UserRole } from '../auth/roles.js';
 
 /** Where the identity provider sends the browser back (OIDC_REDIRECT_URI). */
@@ -91,6 +96,18 @@ export const configurationSchema = z
     LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(60),
     /** ... up to this (a lock never lasts longer). */
     LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
+    /**
+     * scrypt's work factor for password hashes, as log2 of N (15: 32 MiB and
+     * about 0.1–0.2 s per hash; OWASP advises 17). Hashes made at another
+     * factor still verify and are made again at the user's next login.
+     * Below 15 only for tests (the service warns at start).
+     */
+    PASSWORD_SCRYPT_COST: z.coerce
+      .number()
+      .int()
+      .min(MIN_SCRYPT_COST)
+      .max(MAX_SCRYPT_COST)
+      .default(DEFAULT_SCRYPT_COST),
     /** Login attempts per minute from one address (@fastify/rate-limit). */
     LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     /**

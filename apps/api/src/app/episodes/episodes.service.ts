@@ -27,7 +27,6 @@ import {
   explainRefusal,
   explainSnapshot,
   findMigrationPlan,
-  laterVersion,
   mappedValue,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
@@ -57,6 +56,7 @@ import {
 } from '@mas/protocol';
 
 import {
+  auditByEpisode,
   auditEntryHash,
   episodeSeal,
   GENESIS_HASH,
@@ -1055,18 +1055,12 @@ export class EpisodesService {
       after = last.id;
       // Each episode's history, replayed under the new version beside the
       // plan's mapping (evidence for the senior, never written).
-      const history = new Map<string, AuditRow[]>();
-      const entries = await this.dataSource
-        .getRepository(this.entities.audit)
-        .find({
+      const history = auditByEpisode(
+        await this.dataSource.getRepository(this.entities.audit).find({
           where: { episodeId: In(rows.map((row) => row.id)) },
           order: { episodeId: 'ASC', seq: 'ASC' },
-        });
-      for (const entry of entries) {
-        const list = history.get(entry.episodeId) ?? [];
-        list.push(entry);
-        history.set(entry.episodeId, list);
-      }
+        }),
+      );
       for (const row of rows) {
         const before = this.fromPersisted(row.snapshot);
         if (before.status !== 'active') {
@@ -1237,13 +1231,13 @@ export class EpisodesService {
     stored: EpisodeSnapshot,
     event: EpisodeEvent,
   ): { event: EpisodeEvent; after: EpisodeSnapshot } | null {
-    const { profile } = stored.context;
+    // Which profile may be adopted (the same institution's, a later version)
+    // is the machine's rule (`checkProfileAdoption`): a refused adoption
+    // leaves the snapshot as it was, and the write goes on without it.
     if (
       event.type === 'profile.adopted' ||
       stored.status !== 'active' ||
-      profile.hash === this.profile.hash ||
-      profile.id !== this.profile.data.profileId ||
-      !laterVersion(this.profile.data.version, profile.version) ||
+      stored.context.profile.hash === this.profile.hash ||
       !this.profileAdoptable
     ) {
       return null;

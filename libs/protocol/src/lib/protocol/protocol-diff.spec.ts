@@ -6,6 +6,7 @@ import { masProtocolDefinition } from './mas-protocol.constant.js';
 import { masProtocol } from './mas-protocol.js';
 import { diffProtocols } from './protocol-diff.js';
 import {
+  compareVersions,
   deployedProtocolVersion,
   deployedProtocolVersions,
   findProtocolVersion,
@@ -45,6 +46,19 @@ function edited(
     }),
   };
 }
+
+describe('compareVersions: one order for protocol and profile versions', () => {
+  it('compares numbers part by part, not text', () => {
+    expect(['1.10.0', '1.9.0', '2.0.0', '1.9.1'].sort(compareVersions)).toEqual(
+      ['1.9.0', '1.9.1', '1.10.0', '2.0.0'],
+    );
+    expect(compareVersions('1.1.0', '1.0.9')).toBeGreaterThan(0);
+    expect(compareVersions('1.0.9', '1.1.0')).toBeLessThan(0);
+    expect(compareVersions('1.2.0', '1.2.0')).toBe(0);
+    // A missing part counts as zero.
+    expect(compareVersions('1.2', '1.2.0')).toBe(0);
+  });
+});
 
 describe('protocol versions', () => {
   it('1.0.0 (the default current version) and 1.1.0 are both deployed: episodes run under either', () => {

@@ -49,6 +49,21 @@ export const versionedProtocolPaths: readonly (readonly string[])[] = [
   ['monitoring', 'itemsEvidence'],
 ];
 
+/**
+ * Two version numbers compared part by part, as a sort comparator (1.10.0
+ * after 1.9.0): negative when `a` comes first, positive when it comes after.
+ * The one comparison of protocol and institution-profile versions.
+ */
+export function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
 /** The definition without its versioned parts (equal across deployed versions). */
 export function unversionedDefinition(definition: object): unknown {
   const copy = structuredClone(definition) as Record<string, unknown>;
