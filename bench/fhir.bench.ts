@@ -3,7 +3,9 @@
  * on SQLite. Export: `$everything` of a 30-event episode against
  * `GET /api/episodes/:id`. Import: a Bundle of 20 Observations (two samples
  * of ten values) through `POST /api/episodes/:id/fhir` against the same two
- * panels sent as two `labs.recorded` events. Prints figures and ratios;
+ * panels sent as two `labs.recorded` events. Search: one analyte's results
+ * since a time (`Observation?patient=&code=&date=ge&_sort=-date`) against the
+ * same native read. Prints figures and ratios;
  * asserts nothing. Target (issue 17): each within 3x of its native route.
  *   npm run -s bench:fhir [-- --rounds N]
  */
@@ -146,6 +148,19 @@ try {
     resources = bundle.json['total'] as number;
   });
 
+  // Search: one analyte's results since a time, newest first (what a
+  // laboratory view asks), against the native read that carries the labs.
+  const since = new Date(clock.now().getTime() - 12 * HOUR).toISOString();
+  let found = 0;
+  const fhirSearch = await time(ROUNDS, async () => {
+    const bundle = await call(
+      'GET',
+      `/api/fhir/R4/Observation?patient=Patient/${episode.id}&code=http://loinc.org|2276-4&date=ge${since}&_sort=-date`,
+      token,
+    );
+    found = bundle.json['total'] as number;
+  });
+
   // Import: 20 Observations in two samples, against two native events.
   /** Ten of the florid panel's measured values (no temperature). */
   const values = () => {
@@ -241,6 +256,11 @@ try {
     `export: 30-event episode ($everything, ${String(resources)} resources)`,
     nativeRead,
     fhirRead,
+  );
+  line(
+    `search: ferritin since 12 h (${String(found)} of the episode's results)`,
+    nativeRead,
+    fhirSearch,
   );
   line('import: 20 Observations, 2 samples', nativeImport, fhirImport);
 } finally {

@@ -117,13 +117,15 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
   );
 
   maybe(
-    'a password hash made at another work factor than the one set now is made again at the next login, and still verifies',
+    'a password hash made at a lower work factor than the one set now is made again at the next login, still verifies, and is never made weaker',
     async () => {
+      // A user of its own: the hash made stronger stays so.
+      await newUser('dr-rehash');
       const storedHash = async () =>
         (
           (await suite.harness.query(
             'SELECT password_hash AS hash FROM users WHERE username = ?',
-            ['dr-adams'],
+            ['dr-rehash'],
           )) as { hash: string }[]
         )[0]?.hash ?? '';
       const before = await storedHash();
@@ -132,22 +134,23 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
         PASSWORD_SCRYPT_COST: 11,
       });
       try {
-        expect((await login(base(), 'dr-adams', 'wrong guess')).status).toBe(
+        expect((await login(base(), 'dr-rehash', 'wrong guess')).status).toBe(
           401,
         );
         expect(await storedHash()).toBe(before);
-        expect((await login(base(), 'dr-adams', PASSWORD)).status).toBe(200);
+        expect((await login(base(), 'dr-rehash', PASSWORD)).status).toBe(200);
         const after = await storedHash();
         expect(after).toMatch(/^scrypt\$2048\$/);
-        expect((await login(base(), 'dr-adams', PASSWORD)).status).toBe(200);
+        expect((await login(base(), 'dr-rehash', PASSWORD)).status).toBe(200);
         expect(await storedHash()).toBe(after);
       } finally {
         await suite.harness.restart(undefined, undefined, {
           PASSWORD_SCRYPT_COST: 10,
         });
       }
-      expect((await login(base(), 'dr-adams', PASSWORD)).status).toBe(200);
-      expect(await storedHash()).toMatch(/^scrypt\$1024\$/);
+      // Set lower again: the stronger hash stays (no hash is weakened).
+      expect((await login(base(), 'dr-rehash', PASSWORD)).status).toBe(200);
+      expect(await storedHash()).toMatch(/^scrypt\$2048\$/);
     },
   );
 

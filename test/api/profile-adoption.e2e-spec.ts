@@ -101,6 +101,11 @@ describe.each(ENGINES)('institution profile adoption on %s', (engine) => {
       expect(refused.body.message).toMatch(
         /above the soft limit of 5 mg per day .*institutional maximum per day of 5 mg/,
       );
+      // Judged under the revised profile while the episode still shows the
+      // EXAMPLE one: the refusal names the profile that judged it.
+      expect(refused.body.message).toContain(
+        `judged under the institution profile ${revised.data.profileId} ${revised.data.version}`,
+      );
       expect((await audit(id)).map((e) => e.type)).toEqual(['labs.recorded']);
 
       // The version the client saw still stands: the adoption and the

@@ -209,6 +209,17 @@ describe('the clinician web app in Chromium', () => {
       // Every region collapsed: laid out again in the worker, far fewer
       // states drawn, the treatment region still marked active; then whole.
       const drawn = await page.locator('.react-flow__node').count();
+      /** The chart's zoom: the scale of React Flow's viewport transform. */
+      const zoom = () =>
+        page.evaluate(() => {
+          const transform =
+            document.querySelector<HTMLElement>(
+              '.sc-flow .react-flow__viewport',
+            )?.style.transform ?? '';
+          return Number(/scale\(([\d.]+)\)/.exec(transform)?.[1] ?? Number.NaN);
+        });
+      const wholeZoom = await zoom();
+      expect(wholeZoom).toBeGreaterThan(0);
       await page.getByRole('button', { name: 'Collapse every region' }).click();
       await page.waitForFunction(
         (half) => document.querySelectorAll('.react-flow__node').length < half,
@@ -237,6 +248,8 @@ describe('the clinician web app in Chromium', () => {
           Math.min(...boxes.map((box) => box.top));
         return Math.max(width / canvas.width, height / canvas.height) > 0.85;
       });
+      // Zoomed in to the smaller chart (not left at the whole chart's zoom).
+      expect(await zoom()).toBeGreaterThan(wholeZoom * 1.2);
       await page.screenshot({
         path: join(SCREENSHOTS, 'statechart-collapsed.png'),
       });

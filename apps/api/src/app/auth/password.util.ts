@@ -86,8 +86,9 @@ function scryptAsync(
 function parseStored(
   stored: string,
 ): { parameters: ScryptParameters; salt: Buffer; key: Buffer } | null {
-  const [scheme, n, r, p, salt, key, extra] = stored.split('$');
+  const [scheme, n = '', r = '', p = '', salt, key, extra] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key || extra !== undefined) return null;
+  if (![n, r, p].every((part) => /^[1-9]\d{0,8}$/.test(part))) return null;
   const cost = Math.log2(Number(n));
   if (
     !Number.isInteger(cost) ||
@@ -128,11 +129,17 @@ export async function verifyPassword(
   );
 }
 
+/** The work factor (log2 N) a stored hash was made at; null: not one of ours. */
+export function hashWorkFactor(stored: string): number | null {
+  return parseStored(stored)?.parameters.cost ?? null;
+}
+
 /**
- * Whether a hash that just matched should be made again: it was made at
- * another work factor than the one set now (raised, it is raised at the
- * user's next login).
+ * Whether a hash that just matched should be made again: it was made at a
+ * lower work factor than the one set now (raised, it is raised at the
+ * user's next login; lowered, no hash is weakened).
  */
 export function needsRehash(stored: string, cost: number): boolean {
-  return parseStored(stored)?.parameters.cost !== cost;
+  const made = hashWorkFactor(stored);
+  return made !== null && made < cost;
 }

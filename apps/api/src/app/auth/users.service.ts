@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import type { Clock } from '../clock/clock.js';
@@ -14,6 +15,7 @@ import {
 import {
   DEFAULT_SCRYPT_COST,
   hashPassword,
+  hashWorkFactor,
   needsRehash,
   verifyPassword,
 } from './password.util.js';
@@ -95,6 +97,7 @@ export class UsersService {
   private readonly unknownCounters = new Map<string, Counter>();
   /** A hash to check wrong usernames against: the same work as a real one. */
   private dummyHash: Promise<string> | null = null;
+  private readonly logger = new Logger(UsersService.name);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -227,34 +230,27 @@ export class UsersService {
       };
     }
     // A user of the identity provider has no local password (an empty hash):
-    // the same work and the same answer as an unknown user.
+    // the same work and the same answer as an unknown user; so does a hash
+    // this service never writes (it would answer at once).
     const usable =
-      user !== null && user.disabledAt === null && user.passwordHash !== '';
+      user !== null &&
+      user.disabledAt === null &&
+      hashWorkFactor(user.passwordHash) !== null;
     const matches = await verifyPassword(
       password,
       usable ? user.passwordHash : await this.dummy(),
     );
     if (usable && matches) {
       if (trusted) this.deviceCounters.delete(device.id);
-      // A hash made at another work factor than the one set now is made
-      // again while the password is at hand (raising the setting reaches
-      // every user at their next login).
-      const rehashed = needsRehash(user.passwordHash, this.passwordCost)
-        ? { passwordHash: await hashPassword(password, this.passwordCost) }
-        : {};
-      if (
-        user.failedLogins !== 0 ||
-        user.lockedUntil !== null ||
-        rehashed.passwordHash !== undefined
-      ) {
+      if (user.failedLogins !== 0 || user.lockedUntil !== null) {
         await this.gate.run(() =>
           this.repository().update(
             { id: user.id },
-            { failedLogins: 0, lockedUntil: null, ...rehashed },
+            { failedLogins: 0, lockedUntil: null },
           ),
         );
       }
-      return { ok: true, user: { ...user, ...rehashed } };
+      return { ok: true, user: await this.rehashed(user, password) };
     }
     if (trusted || user === null) {
       // In this process: read and written with no await between.
@@ -280,6 +276,32 @@ export class UsersService {
       });
     }
     return { ok: false, status: 401 };
+  }
+
+  /**
+   * A hash made at a lower work factor than the one set now is made again
+   * while the password is at hand (raising the setting reaches every user at
+   * their next login; lowering it weakens nobody's). Only over the hash that
+   * was checked: a password changed meanwhile is never overwritten with the
+   * old one. Best effort: a failure leaves the old hash, and the login.
+   */
+  private async rehashed(user: UserRow, password: string): Promise<UserRow> {
+    if (!needsRehash(user.passwordHash, this.passwordCost)) return user;
+    try {
+      const passwordHash = await hashPassword(password, this.passwordCost);
+      const result = await this.gate.run(() =>
+        this.repository().update(
+          { id: user.id, passwordHash: user.passwordHash },
+          { passwordHash },
+        ),
+      );
+      return result.affected === 1 ? { ...user, passwordHash } : user;
+    } catch (error) {
+      this.logger.warn(
+        `the password hash of user ${user.id} was not made again at the work factor set: ${error instanceof Error ? error.name : 'error'}`,
+      );
+      return user;
+    }
   }
 
   private counter(map: Map<string, Counter>, key: string): Counter {

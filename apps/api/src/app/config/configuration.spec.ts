@@ -125,9 +125,11 @@ describe('passwords', () => {
       verifyPassword('correct horse battery staple', cheap),
     ).resolves.toBe(true);
     await expect(verifyPassword('wrong', cheap)).resolves.toBe(false);
-    // Made again at the next login when the setting differs.
+    // Made again at the next login when the setting is higher, never lower.
     expect(needsRehash(cheap, 10)).toBe(false);
     expect(needsRehash(cheap, 15)).toBe(true);
+    const stronger = await hashPassword('correct horse battery staple', 11);
+    expect(needsRehash(stronger, 10)).toBe(false);
   });
 
   it('refuse a stored hash whose parameters this service never writes (a forged row cannot make a login take minutes or gigabytes)', async () => {
@@ -139,6 +141,10 @@ describe('passwords', () => {
       ['1000', '8', '1'], // not a power of two
       ['1024', '64', '1'], // another block size
       ['1024', '8', '4'], // another parallelism
+      ['0x400', '8', '1'], // numbers only in decimal digits
+      ['1024.0', '8', '1'],
+      [' 1024', '8', '1'],
+      ['', '8', '1'],
     ]) {
       await expect(
         verifyPassword(

@@ -1357,6 +1357,12 @@ export class EpisodesService {
         const [after, effects] = stepEpisode(before, event);
         const refusal = after === before ? explainRefusal(before, event) : null;
         if (refusal) {
+          // Refused under a profile the episode was about to adopt: say so,
+          // as the episode still shows its own until a write succeeds.
+          const { profile } = before.context;
+          const reason = adoption
+            ? `${refusal.reason} (judged under the institution profile ${profile.id} ${profile.version}, which the service runs now; the episode adopts it with its next recorded event)`
+            : refusal.reason;
           const attempt: RejectedAttemptRow = {
             id: randomUUID(),
             episodeId: id,
@@ -1365,14 +1371,14 @@ export class EpisodesService {
             actorId: event.actor.id,
             actorRole: event.actor.role,
             recordedAt: now,
-            reason: refusal.reason,
+            reason,
             evidence: JSON.stringify(refusal.evidence),
           };
           await manager.getRepository(this.entities.rejected).insert(attempt);
           const refused = {
             status: 422,
             body: {
-              message: refusal.reason,
+              message: reason,
               evidence: refusal.evidence,
               type: event.type,
               ...(refusal.confirmationWouldAllow
