@@ -79,6 +79,26 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
     return created.body.id as string;
   }
 
+  /**
+   * `body` run on the service restarted at scrypt work factor `cost`, then
+   * the service back at the suites' lowest (whatever `body` did).
+   */
+  async function atWorkFactor(
+    cost: number,
+    body: () => Promise<void>,
+  ): Promise<void> {
+    await suite.harness.restart(undefined, undefined, {
+      PASSWORD_SCRYPT_COST: cost,
+    });
+    try {
+      await body();
+    } finally {
+      await suite.harness.restart(undefined, undefined, {
+        PASSWORD_SCRYPT_COST: MIN_SCRYPT_COST,
+      });
+    }
+  }
+
   maybe(
     'brute force: locked after wrong passwords, the lock doubling up to its cap, never extended by attempts during it',
     async () => {
@@ -130,10 +150,7 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
         )[0]?.hash ?? '';
       const before = await storedHash();
       expect(before).toMatch(/^scrypt\$1024\$/);
-      await suite.harness.restart(undefined, undefined, {
-        PASSWORD_SCRYPT_COST: 11,
-      });
-      try {
+      await atWorkFactor(MIN_SCRYPT_COST + 1, async () => {
         expect((await login(base(), 'dr-rehash', 'wrong guess')).status).toBe(
           401,
         );
@@ -143,11 +160,7 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
         expect(after).toMatch(/^scrypt\$2048\$/);
         expect((await login(base(), 'dr-rehash', PASSWORD)).status).toBe(200);
         expect(await storedHash()).toBe(after);
-      } finally {
-        await suite.harness.restart(undefined, undefined, {
-          PASSWORD_SCRYPT_COST: 10,
-        });
-      }
+      });
       // Set lower again: the stronger hash stays (no hash is weakened).
       expect((await login(base(), 'dr-rehash', PASSWORD)).status).toBe(200);
       expect(await storedHash()).toMatch(/^scrypt\$2048\$/);
@@ -160,12 +173,8 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
       // The race is while the hashes are computed: this user's is made at
       // the service's default work factor (verified at it whatever the
       // setting), so that all six pass the lock check before one fails.
-      await suite.harness.restart(undefined, undefined, {
-        PASSWORD_SCRYPT_COST: DEFAULT_SCRYPT_COST,
-      });
-      await newUser('dr-parallel');
-      await suite.harness.restart(undefined, undefined, {
-        PASSWORD_SCRYPT_COST: MIN_SCRYPT_COST,
+      await atWorkFactor(DEFAULT_SCRYPT_COST, async () => {
+        await newUser('dr-parallel');
       });
       const answers = await Promise.all(
         Array.from({ length: 6 }, () =>
@@ -240,21 +249,14 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
       // suites' lowest (about 5 ms a hash) a known user's counted failure
       // (a write on PostgreSQL) is a visible part of the time; at the
       // default the hash is.
-      await suite.harness.restart(undefined, undefined, {
-        PASSWORD_SCRYPT_COST: DEFAULT_SCRYPT_COST,
-      });
-      try {
+      await atWorkFactor(DEFAULT_SCRYPT_COST, async () => {
         await newUser('dr-timing');
         // Alternate, under the lockout threshold for each name.
         for (let i = 0; i < 2; i += 1) {
           known.push(await timeOf('dr-timing'));
           unknown.push(await timeOf(`ghost-${String(i)}`));
         }
-      } finally {
-        await suite.harness.restart(undefined, undefined, {
-          PASSWORD_SCRYPT_COST: MIN_SCRYPT_COST,
-        });
-      }
+      });
       const median = (xs: number[]) =>
         [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
       // Both run the password hash (tens of ms); without it an unknown
