@@ -13,14 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 
 import Database from 'better-sqlite3';
 
 import {
   auditEntryFor,
   auditEntryHash,
+  DEFAULT_GROUP_COMMIT_MAX,
   derivedColumns,
   ephemeralKeys,
   episodeSeal,
@@ -29,6 +29,7 @@ import {
   ManualClock,
   SnapshotDigests,
   startService,
+  WriteGate,
 } from '@mas/api';
 import type { EpisodeEvent } from '@mas/contracts';
 import {
@@ -39,7 +40,19 @@ import {
 } from '@mas/mas-episode';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
+import { post } from './bench-http.js';
 import { exampleProfile } from './example-profile.js';
+import {
+  type BareEpisodeRow,
+  cells,
+  drive,
+  type Figures,
+  fixed,
+  fixedAuditEntry,
+  median,
+  percentile,
+  ratios,
+} from './load.js';
 
 /** The service's keys for every run (the rows are sealed with them). */
 const benchKeys = ephemeralKeys();
@@ -65,9 +78,13 @@ const LEVELS = (process.env['BENCH_LEVELS'] ?? '1,16,64')
 const SYNCS = (process.env['BENCH_SYNC'] ?? 'NORMAL,FULL').split(',') as (
   'NORMAL' | 'FULL'
 )[];
-/** `BENCH_PARTS=api,bare,machine,list` (default: all) narrows the run, e.g. for a CPU profile. */
+/**
+ * `BENCH_PARTS=api,alone,bare,machine,list` (default: all) narrows the run,
+ * e.g. for a CPU profile; `alone` is the API with each write committed on
+ * its own (`SQLITE_GROUP_COMMIT_MAX=1`), the service before group commit.
+ */
 const PARTS = new Set(
-  (process.env['BENCH_PARTS'] ?? 'api,bare,machine,list').split(','),
+  (process.env['BENCH_PARTS'] ?? 'api,alone,bare,machine,list').split(','),
 );
 const profile = exampleProfile();
 const panel = panelOf(floridMas, febrileSjia);
@@ -80,93 +97,21 @@ const labsPayload = { panel, collectedAt: BENCH_NOW.toISOString() };
 const sqliteTime = (date: Date) =>
   date.toISOString().replace('T', ' ').replace('Z', '');
 
-interface Figures {
-  readonly throughput: number;
-  readonly p50: number;
-  readonly p99: number;
-  /** How busy the server's event loop was (1: saturated). */
-  readonly busy: number;
-  /** The longest the server's event loop was blocked, in ms. */
-  readonly loopMaxMs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return (
-    sorted[
-      Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-    ] ?? 0
-  );
-}
-
-interface Target {
-  readonly url: string;
-  readonly body: Record<string, unknown>;
-  readonly version: number;
-}
-
 /**
- * One loop per target for the bench duration, run by a load generator in a
- * worker thread (bench/load.worker.mjs): on these 2-core machines the client
- * gets a core of its own instead of sharing the server's event loop.
+ * The service on a SQLite file, scheduler off, clock fixed; `groupMax`
+ * writes at most share a commit (1: each its own).
  */
-async function drive(
-  targets: readonly Target[],
-  headers: Record<string, string>,
-  seconds: number,
-): Promise<Figures> {
-  const before = performance.eventLoopUtilization();
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  const worker = new Worker(new URL('./load.worker.mjs', import.meta.url), {
-    workerData: { targets, seconds, headers },
-  });
-  const result = await new Promise<{
-    latencies: number[];
-    failure: string | null;
-  }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const busy = performance.eventLoopUtilization(before).utilization;
-  delay.disable();
-  await worker.terminate();
-  if (result.failure) throw new Error(result.failure);
-  const latencies = result.latencies.sort((a, b) => a - b);
-  return {
-    throughput: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    busy,
-    loopMaxMs: delay.max / 1e6,
-  };
-}
-
-async function post(
-  url: string,
-  body: unknown,
-  token?: string,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    json: (await response.json()) as Record<string, unknown>,
-  };
-}
-
-/** The service on a SQLite file, scheduler off, clock fixed. */
-function startOn(file: string, synchronous: 'NORMAL' | 'FULL') {
+function startOn(
+  file: string,
+  synchronous: 'NORMAL' | 'FULL',
+  groupMax = DEFAULT_GROUP_COMMIT_MAX,
+) {
   return startService({
     config: loadConfiguration({
       PORT: '0',
       SQLITE_PATH: file,
       SQLITE_SYNCHRONOUS: synchronous,
+      SQLITE_GROUP_COMMIT_MAX: String(groupMax),
       SCHEDULER_INTERVAL_MS: '0',
     }),
     clock: new ManualClock(BENCH_NOW),
@@ -190,11 +135,14 @@ const BENCH_PASSWORD = 'correct horse battery staple';
 async function apiContender(
   synchronous: 'NORMAL' | 'FULL',
   dir: string,
+  groupMax = DEFAULT_GROUP_COMMIT_MAX,
 ): Promise<Contender> {
   const service = await startOn(
-    join(dir, `api-${synchronous}.sqlite`),
+    join(dir, `api-${synchronous}-${String(groupMax)}.sqlite`),
     synchronous,
+    groupMax,
   );
+  const gate = WriteGate.for(service.dataSource);
   await service.users.create('bench', BENCH_PASSWORD, 'clinician');
   const token = (
     await post(`${service.url}/api/auth/login`, {
@@ -214,7 +162,8 @@ async function apiContender(
           return created.json.id as string;
         }),
       );
-      return drive(
+      const before = { ...gate.committed };
+      const figures = await drive(
         episodes.map((id) => ({
           url: `${service.url}/api/episodes/${id}/events`,
           body: { type: 'labs.recorded', payload: labsPayload },
@@ -226,6 +175,12 @@ async function apiContender(
         },
         seconds,
       );
+      return {
+        ...figures,
+        writesPerCommit:
+          (gate.committed.writes - before.writes) /
+          (gate.committed.transactions - before.transactions),
+      };
     },
     close: () => service.close(),
   };
@@ -287,18 +242,7 @@ async function bareContender(
   );
   const sqlOnly = db.transaction(
     (id: string, version: number, payload: string): number => {
-      const row = read.get(id) as
-        | {
-            version: number;
-            snapshot: string;
-            stage: string;
-            tags: string;
-            alert_ids: string;
-            urgency: number;
-            protocol_hash: string;
-            profile_hash: string;
-          }
-        | undefined;
+      const row = read.get(id) as BareEpisodeRow | undefined;
       if (!row || row.version !== version) return 409;
       const now = sqliteTime(BENCH_NOW);
       update.run(
@@ -319,28 +263,13 @@ async function bareContender(
       );
       const previous = last.get(id) as
         { seq: number; hash: string } | undefined;
-      const entry = [
-        randomUUID(),
+      const [entry, hash] = fixedAuditEntry(benchKeys.audit, {
         id,
-        (previous?.seq ?? 0) + 1,
-        'labs.recorded',
+        previous,
         payload,
-        'bench',
-        'clinician',
         now,
-        now,
-        null,
-        '["seed.diagnosis.1","lit.ravelli-2016"]',
-        '{"outcome":"allowed","reason":"labs may be recorded at any time"}',
-        '{"diagnosis":"suspected","treatment":"awaitingDecision"}',
-        '{"diagnosis":"suspected","treatment":"awaitingDecision"}',
-        row.protocol_hash,
-        row.profile_hash,
-        previous?.hash ?? 'genesis',
-      ] as const;
-      const hash = createHmac('sha256', benchKeys.audit)
-        .update(JSON.stringify(entry))
-        .digest('hex');
+        row,
+      });
       insert.run(...entry, hash);
       return 201;
     },
@@ -550,51 +479,6 @@ async function benchListAndRestart(dir: string) {
   };
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length === 0
-    ? Number.NaN
-    : sorted.length % 2 === 1
-      ? (sorted[middle] ?? Number.NaN)
-      : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-const fixed = (value: number, digits: number, width: number) =>
-  (Number.isFinite(value) ? value.toFixed(digits) : '-').padStart(width);
-
-/** Medians over the rounds of one handler at one level. */
-function cells(runs: readonly Figures[]): string[] {
-  return [
-    fixed(median(runs.map((r) => r.throughput)), 0, 7),
-    fixed(median(runs.map((r) => r.p99)), 1, 6),
-    `${fixed(median(runs.map((r) => r.busy * 100)), 0, 3)}%`,
-    fixed(Math.max(...runs.map((r) => r.loopMaxMs)), 0, 5),
-  ];
-}
-
-/** The median of the rounds' paired ratios (API over the bare handler). */
-function ratios(api: readonly Figures[], bare: readonly Figures[]): string[] {
-  const paired = (of: (f: Figures) => number) =>
-    median(
-      api.flatMap((a, round) => {
-        const b = bare[round];
-        return b ? [of(a) / of(b)] : [];
-      }),
-    );
-  return [
-    fixed(
-      paired((f) => f.throughput),
-      2,
-      5,
-    ),
-    fixed(
-      paired((f) => f.p99),
-      1,
-      5,
-    ),
-  ];
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'mas-bench-'));
 try {
   console.log(
@@ -612,10 +496,15 @@ try {
   console.log(
     'sync    clients |  API ev/s    p99 busy block | bare SQL  p99 busy block ratio  p99x | bare machine p99 busy block ratio  p99x',
   );
+  /** The API's rounds with group commit and alone, per sync mode and level. */
+  const grouped = new Map<string, Figures[]>();
+  const alone = new Map<string, Figures[]>();
   for (const synchronous of SYNCS) {
     const contenders = new Map<string, Contender>();
     if (PARTS.has('api'))
       contenders.set('api', await apiContender(synchronous, dir));
+    if (PARTS.has('alone'))
+      contenders.set('alone', await apiContender(synchronous, dir, 1));
     if (PARTS.has('bare'))
       contenders.set('bare', await bareContender(synchronous, dir, false));
     if (PARTS.has('machine'))
@@ -653,6 +542,44 @@ try {
           ...ratios(of('api'), of('machine')),
         ].join(' '),
       );
+    }
+    for (const clients of LEVELS) {
+      const key = String(clients);
+      grouped.set(`${synchronous}/${key}`, figures.get(`api/${key}`) ?? []);
+      alone.set(`${synchronous}/${key}`, figures.get(`alone/${key}`) ?? []);
+    }
+  }
+  if (PARTS.has('api')) {
+    console.log(
+      `Group commit (the API's writes queued together share one SQLite commit, at most ${String(DEFAULT_GROUP_COMMIT_MAX)}; "alone": SQLITE_GROUP_COMMIT_MAX=1, each write its own commit, the service before group commit)`,
+    );
+    console.log(
+      'sync    clients | grouped ev/s    p99 writes/commit | alone ev/s    p99 | grouped/alone | grouped FULL/NORMAL',
+    );
+    for (const synchronous of SYNCS) {
+      for (const clients of LEVELS) {
+        const at = (sync: string) => `${sync}/${String(clients)}`;
+        const api = grouped.get(at(synchronous)) ?? [];
+        const solo = alone.get(at(synchronous)) ?? [];
+        const normal = grouped.get(at('NORMAL')) ?? [];
+        console.log(
+          [
+            synchronous.padEnd(7),
+            String(clients).padStart(7),
+            '|',
+            fixed(median(api.map((r) => r.throughput)), 0, 12),
+            fixed(median(api.map((r) => r.p99)), 1, 6),
+            fixed(median(api.map((r) => r.writesPerCommit ?? NaN)), 1, 13),
+            '|',
+            fixed(median(solo.map((r) => r.throughput)), 0, 10),
+            fixed(median(solo.map((r) => r.p99)), 1, 6),
+            '|',
+            ratios(api, solo)[0]?.padStart(13),
+            '|',
+            synchronous === 'FULL' ? ratios(api, normal)[0]?.padStart(19) : '',
+          ].join(' '),
+        );
+      }
     }
   }
   if (PARTS.has('list')) {

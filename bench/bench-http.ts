@@ -19,3 +19,23 @@ export async function requestJson(
     json: (await response.json()) as Record<string, unknown>,
   };
 }
+
+/** A bench's JSON POST, with a bearer token when one is given. */
+export async function post(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}

@@ -1,10 +1,13 @@
 /**
- * The service killed with SIGKILL while a client sends events: after the
- * restart every event the client saw acknowledged (a 201 received before the
- * kill) is in the audit where the acknowledgement put it, the audit holds
- * nothing but acknowledged events and the ones in flight at a kill, the
- * snapshot equals a replay of the audit, and every chain verifies. A few
- * cycles, not dozens.
+ * The service killed with SIGKILL while clients send events, several at
+ * once so that their events share commits (group commit), under
+ * `synchronous=NORMAL` and `FULL`: after the restart every event a client
+ * saw acknowledged (a 201 received before the kill) is in the audit where
+ * the acknowledgement put it, the audit holds nothing but acknowledged
+ * events and the ones in flight at a kill, each snapshot equals a replay of
+ * its audit, and every chain verifies. A few cycles, not dozens. (A kill
+ * is not a power loss: what FULL adds, the sync of each commit to the disk,
+ * is not observable here.)
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 import { Api } from './api-harness.js';
 
 const root = join(import.meta.dirname, '../..');
-const dir = mkdtempSync(join(tmpdir(), 'mas-crash-'));
+const workDir = mkdtempSync(join(tmpdir(), 'mas-crash-'));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,7 +60,11 @@ beforeAll(() => {
   expect(statSync(bundle).size).toBeGreaterThan(0);
 });
 
-async function start(port: number): Promise<Running> {
+async function start(
+  port: number,
+  dir: string,
+  synchronous: 'NORMAL' | 'FULL',
+): Promise<Running> {
   const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
     cwd: root,
     env: {
@@ -67,6 +74,7 @@ async function start(port: number): Promise<Running> {
       SQLITE_PATH: join(dir, 'mas.sqlite'),
       DATA_DIR: join(dir, 'data'),
       KEYS_DIR: join(dir, 'keys'),
+      SQLITE_SYNCHRONOUS: synchronous,
       SCHEDULER_INTERVAL_MS: '0',
       DEMO_DATA: 'true',
     },
@@ -105,169 +113,219 @@ afterAll(async () => {
       child.kill('SIGKILL');
     });
   }
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
 });
 
-describe('crash safety (SQLite, synchronous=NORMAL)', () => {
-  it('after SIGKILL mid-stream every acknowledged event is in the audit, the snapshot replays, chains verify', async () => {
-    const port = await freePort();
-    let running = await start(port);
-    current = running;
-    const password = (user: string) =>
-      new RegExp(`${user}\\s+\\S+\\s+(\\S+)`).exec(running.output)?.[1] ?? '';
-    const clinicianPassword = password('demo-clinician');
-    const auditorPassword = password('demo-auditor');
-    const login = async (username: string, secret: string) => {
-      const result = await new Api(running.url).request(
-        'POST',
-        '/api/auth/login',
-        { username, password: secret },
-      );
-      return new Api(running.url).as(result.body.token);
-    };
-    let clinician = await login('demo-clinician', clinicianPassword);
-    const created = await clinician.request('POST', '/api/episodes', {
-      patient: amira,
-    });
-    const id: string = created.body.id;
-    const panel = panelOf(floridMas, febrileSjia);
-    // The service runs on the wall clock here: the sample is dated by the
-    // episode's opening (the service's own time), never by the test's clock.
-    const collectedAt: string = created.body.context.openedAt;
-    // Counted on the client's side, from the answers it received: each
-    // event carries a marker (its rationale) chosen by the client.
-    /** Marker → the version (audit seq) of its 201, for every event acknowledged. */
-    const acknowledged = new Map<string, number>();
-    /** Markers of requests sent whose answer never came (cut by a kill). */
-    const inFlight = new Set<string>();
-    let version = 0;
-    let counter = 0;
-    /** The fewest acknowledgements the cycles must have produced. */
-    let minimum = 0;
+/** Clients sending at once, each on an episode of its own: their events share commits. */
+const CLIENTS = 4;
 
-    for (let cycle = 0; cycle < 3; cycle += 1) {
-      const stopAfter = 15 + cycle * 5;
-      let sent = 0;
-      /** Set when the sending ends: the kill then happens at once. */
-      const sending = { ended: false };
-      const killed = (async () => {
-        while (sent < stopAfter && !sending.ended)
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        await kill(running);
-      })();
-      // Send until the process dies; count only what was acknowledged.
-      try {
-        for (;;) {
-          sent += 1;
-          counter += 1;
-          const marker = `crash-test event ${String(counter)}`;
-          let answer: { status: number; body: any };
-          try {
-            answer = await clinician.request(
-              'POST',
-              `/api/episodes/${id}/events`,
-              {
-                type: 'labs.recorded',
-                payload: { panel, collectedAt },
-                rationale: marker,
-                expectedVersion: version,
-              },
-            );
-          } catch {
-            // No answer: the kill cut it. It may or may not have committed.
-            inFlight.add(marker);
-            break;
-          }
-          // An answer but a 201 is a failure of the service, not of the kill.
-          if (answer.status !== 201 || answer.body.version !== version + 1) {
-            throw new Error(
-              `unexpected answer ${String(answer.status)} at version ${String(version)}: ${JSON.stringify(answer.body)}`,
-            );
-          }
-          acknowledged.set(marker, answer.body.version);
-          version = answer.body.version;
-        }
-      } finally {
-        // (The kill happens now if the loop ended before it.)
-        sending.ended = true;
-      }
-      minimum += stopAfter - 1;
-      await killed;
-      running = await start(port);
+describe.each(['NORMAL', 'FULL'] as const)(
+  'crash safety (SQLite, synchronous=%s, group commit)',
+  (synchronous) => {
+    it(`after SIGKILL mid-stream every event acknowledged to ${String(CLIENTS)} clients sending at once is in the audit, the snapshots replay, chains verify`, async () => {
+      const dir = join(workDir, synchronous);
+      const port = await freePort();
+      let running = await start(port, dir, synchronous);
       current = running;
-      clinician = await login('demo-clinician', clinicianPassword);
-      const stored = await clinician.request('GET', `/api/episodes/${id}`);
-      // Never fewer than acknowledged; more only by what was in flight.
-      expect(stored.body.version).toBeGreaterThanOrEqual(acknowledged.size);
-      expect(stored.body.version).toBeLessThanOrEqual(
-        acknowledged.size + inFlight.size,
-      );
-      // The next request builds on what is stored (an in-flight event may
-      // have committed without its answer reaching the client).
-      version = stored.body.version;
-    }
-    expect(acknowledged.size).toBeGreaterThanOrEqual(minimum);
+      const password = (user: string) =>
+        new RegExp(`${user}\\s+\\S+\\s+(\\S+)`).exec(running.output)?.[1] ?? '';
+      const clinicianPassword = password('demo-clinician');
+      const auditorPassword = password('demo-auditor');
+      const login = async (username: string, secret: string) => {
+        const result = await new Api(running.url).request(
+          'POST',
+          '/api/auth/login',
+          { username, password: secret },
+        );
+        return new Api(running.url).as(result.body.token);
+      };
+      let clinician = await login('demo-clinician', clinicianPassword);
+      const panel = panelOf(floridMas, febrileSjia);
+      const episodes: {
+        id: string;
+        collectedAt: string;
+        version: number;
+        /** Marker → the version (audit seq) of its 201, for every event acknowledged. */
+        acknowledged: Map<string, number>;
+        /** Markers of requests sent whose answer never came (cut by a kill). */
+        inFlight: Set<string>;
+      }[] = [];
+      for (let client = 0; client < CLIENTS; client += 1) {
+        const created = await clinician.request('POST', '/api/episodes', {
+          patient: {
+            ...amira,
+            identifier: `${amira.identifier}-${String(client)}`,
+          },
+        });
+        expect(created.status).toBe(201);
+        episodes.push({
+          id: created.body.id,
+          // The service runs on the wall clock here: the sample is dated by
+          // the episode's opening (the service's own time), never by the
+          // test's clock.
+          collectedAt: created.body.context.openedAt,
+          version: 0,
+          acknowledged: new Map(),
+          inFlight: new Set(),
+        });
+      }
+      // Counted on the clients' side, from the answers they received: each
+      // event carries a marker (its rationale) chosen by its client.
+      let counter = 0;
+      /** The fewest acknowledgements the cycles must have produced. */
+      let minimum = 0;
+      const acknowledgedCount = () =>
+        episodes.reduce((sum, e) => sum + e.acknowledged.size, 0);
 
-    const auditor = await login('demo-auditor', auditorPassword);
-    const audit = await auditor.request('GET', `/api/episodes/${id}/audit`);
-    const entries = audit.body as { seq: number; rationale: string | null }[];
-    // Every event the client saw acknowledged is in the audit, at the seq
-    // its acknowledgement named ...
-    const seqOf = new Map(entries.map((e) => [e.rationale ?? '', e.seq]));
-    const lost = [...acknowledged].filter(
-      ([marker, seq]) => seqOf.get(marker) !== seq,
-    );
-    expect(lost).toEqual([]);
-    // ... and the audit holds nothing else but events that were in flight.
-    const unexpected = entries.filter(
-      (e) =>
-        !acknowledged.has(e.rationale ?? '') &&
-        !inFlight.has(e.rationale ?? ''),
-    );
-    expect(unexpected).toEqual([]);
-    expect(entries.length).toBeLessThanOrEqual(
-      acknowledged.size + inFlight.size,
-    );
-    expect(entries.map((e) => e.seq)).toEqual(
-      Array.from({ length: entries.length }, (_, i) => i + 1),
-    );
-    const episode = await auditor.request('GET', `/api/episodes/${id}`);
-    const replay = await auditor.request(
-      'GET',
-      `/api/episodes/${id}/state?at=2100-01-01T00:00:00Z`,
-    );
-    expect(replay.body.value).toEqual(episode.body.value);
-    expect(replay.body.context.lastPanel).toEqual(
-      episode.body.context.lastPanel,
-    );
-    const verify = await auditor.request(
-      'GET',
-      '/api/audit/verify?replay=true',
-    );
-    expect(verify.body).toMatchObject({ ok: true, broken: [] });
-    // Data at rest: the database, its WAL and every key readable by the
-    // service's user alone; the keys in their own folder.
-    const modes = Object.fromEntries(
-      [
-        'mas.sqlite',
-        'mas.sqlite-wal',
-        'keys',
-        'keys/jwt-secret',
-        'keys/audit-key',
-        'keys/checkpoint-ed25519.pem',
-      ].map((name) => [
-        name,
-        (statSync(join(dir, name)).mode & 0o777).toString(8),
-      ]),
-    );
-    expect(modes).toEqual({
-      'mas.sqlite': '600',
-      'mas.sqlite-wal': '600',
-      keys: '700',
-      'keys/jwt-secret': '600',
-      'keys/audit-key': '600',
-      'keys/checkpoint-ed25519.pem': '600',
-    });
-    await kill(running);
-  }, 240_000);
-});
+      for (let cycle = 0; cycle < 3; cycle += 1) {
+        const stopAfter = 15 + cycle * 5;
+        const before = acknowledgedCount();
+        /** Set when the sending ends: the kill then happens at once. */
+        const sending = { ended: false };
+        const killed = (async () => {
+          while (acknowledgedCount() - before < stopAfter && !sending.ended)
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          await kill(running);
+        })();
+        // Each client sends until the process dies; only what was
+        // acknowledged counts.
+        const send = async (episode: (typeof episodes)[number]) => {
+          for (;;) {
+            counter += 1;
+            const marker = `crash-test event ${String(counter)}`;
+            let answer: { status: number; body: any };
+            try {
+              answer = await clinician.request(
+                'POST',
+                `/api/episodes/${episode.id}/events`,
+                {
+                  type: 'labs.recorded',
+                  payload: { panel, collectedAt: episode.collectedAt },
+                  rationale: marker,
+                  expectedVersion: episode.version,
+                },
+              );
+            } catch {
+              // No answer: the kill cut it. It may or may not have committed.
+              episode.inFlight.add(marker);
+              return;
+            }
+            // An answer but a 201 is a failure of the service, not of the kill.
+            if (
+              answer.status !== 201 ||
+              answer.body.version !== episode.version + 1
+            ) {
+              throw new Error(
+                `unexpected answer ${String(answer.status)} at version ${String(episode.version)}: ${JSON.stringify(answer.body)}`,
+              );
+            }
+            episode.acknowledged.set(marker, answer.body.version);
+            episode.version = answer.body.version;
+          }
+        };
+        try {
+          await Promise.all(episodes.map(send));
+        } finally {
+          // (The kill happens now if the sending ended before it.)
+          sending.ended = true;
+        }
+        minimum += stopAfter;
+        await killed;
+        running = await start(port, dir, synchronous);
+        current = running;
+        clinician = await login('demo-clinician', clinicianPassword);
+        for (const episode of episodes) {
+          const stored = await clinician.request(
+            'GET',
+            `/api/episodes/${episode.id}`,
+          );
+          // Never fewer than acknowledged; more only by what was in flight.
+          expect(stored.body.version).toBeGreaterThanOrEqual(
+            episode.acknowledged.size,
+          );
+          expect(stored.body.version).toBeLessThanOrEqual(
+            episode.acknowledged.size + episode.inFlight.size,
+          );
+          // The next request builds on what is stored (an in-flight event
+          // may have committed without its answer reaching the client).
+          episode.version = stored.body.version;
+        }
+      }
+      expect(acknowledgedCount()).toBeGreaterThanOrEqual(minimum);
+
+      const auditor = await login('demo-auditor', auditorPassword);
+      for (const episode of episodes) {
+        const audit = await auditor.request(
+          'GET',
+          `/api/episodes/${episode.id}/audit`,
+        );
+        const entries = audit.body as {
+          seq: number;
+          rationale: string | null;
+        }[];
+        // Every event the client saw acknowledged is in the audit, at the
+        // seq its acknowledgement named ...
+        const seqOf = new Map(entries.map((e) => [e.rationale ?? '', e.seq]));
+        const lost = [...episode.acknowledged].filter(
+          ([marker, seq]) => seqOf.get(marker) !== seq,
+        );
+        expect(lost).toEqual([]);
+        // ... and the audit holds nothing else but events that were in
+        // flight.
+        const unexpected = entries.filter(
+          (e) =>
+            !episode.acknowledged.has(e.rationale ?? '') &&
+            !episode.inFlight.has(e.rationale ?? ''),
+        );
+        expect(unexpected).toEqual([]);
+        expect(entries.length).toBeLessThanOrEqual(
+          episode.acknowledged.size + episode.inFlight.size,
+        );
+        expect(entries.map((e) => e.seq)).toEqual(
+          Array.from({ length: entries.length }, (_, i) => i + 1),
+        );
+        const stored = await auditor.request(
+          'GET',
+          `/api/episodes/${episode.id}`,
+        );
+        const replay = await auditor.request(
+          'GET',
+          `/api/episodes/${episode.id}/state?at=2100-01-01T00:00:00Z`,
+        );
+        expect(replay.body.value).toEqual(stored.body.value);
+        expect(replay.body.context.lastPanel).toEqual(
+          stored.body.context.lastPanel,
+        );
+      }
+      const verify = await auditor.request(
+        'GET',
+        '/api/audit/verify?replay=true',
+      );
+      expect(verify.body).toMatchObject({ ok: true, broken: [] });
+      // Data at rest: the database, its WAL and every key readable by the
+      // service's user alone; the keys in their own folder.
+      const modes = Object.fromEntries(
+        [
+          'mas.sqlite',
+          'mas.sqlite-wal',
+          'keys',
+          'keys/jwt-secret',
+          'keys/audit-key',
+          'keys/checkpoint-ed25519.pem',
+        ].map((name) => [
+          name,
+          (statSync(join(dir, name)).mode & 0o777).toString(8),
+        ]),
+      );
+      expect(modes).toEqual({
+        'mas.sqlite': '600',
+        'mas.sqlite-wal': '600',
+        keys: '700',
+        'keys/jwt-secret': '600',
+        'keys/audit-key': '600',
+        'keys/checkpoint-ed25519.pem': '600',
+      });
+      await kill(running);
+    }, 240_000);
+  },
+);

@@ -26,6 +26,10 @@ export {
   IDEMPOTENCY_KEY_MAX_LENGTH,
 } from './app/database/entities.js';
 export {
+  DEFAULT_GROUP_COMMIT_MAX,
+  WriteGate,
+} from './app/database/write-gate.js';
+export {
   auditEntryFor,
   derivedColumns,
 } from './app/episodes/episodes.service.js';

@@ -15,6 +15,7 @@ import {
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
+import type { DataSource } from 'typeorm';
 
 import { buildOpenApiDocument } from '@mas/contracts';
 import { type InstitutionProfile, masProtocol } from '@mas/protocol';
@@ -46,6 +47,8 @@ export interface RunningService {
   readonly url: string;
   readonly users: UsersService;
   readonly episodes: EpisodesService;
+  /** The service's database (its write gate: `WriteGate.for(dataSource)`). */
+  readonly dataSource: DataSource;
   close(): Promise<void>;
 }
 
@@ -363,6 +366,7 @@ export async function startService(options: {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     users: app.get<UsersService>(USERS),
     episodes,
+    dataSource,
     async close() {
       if (timer) clearInterval(timer);
       await app.close();

@@ -371,21 +371,19 @@ export class AnalyticsService {
     // ids (two reports never lock rows in crossed order).
     const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
     try {
-      await this.gate.run(() =>
-        this.statements.transaction(async (manager) => {
-          for (const row of sorted) {
-            await manager
-              .createQueryBuilder()
-              .update(this.entities.episode)
-              .set({ quality: row.quality, qualitySeal: row.qualitySeal })
-              .where('id = :id AND version = :version', {
-                id: row.id,
-                version: row.version,
-              })
-              .execute();
-          }
-        }),
-      );
+      await this.gate.transaction(async (manager) => {
+        for (const row of sorted) {
+          await manager
+            .createQueryBuilder()
+            .update(this.entities.episode)
+            .set({ quality: row.quality, qualitySeal: row.qualitySeal })
+            .where('id = :id AND version = :version', {
+              id: row.id,
+              version: row.version,
+            })
+            .execute();
+        }
+      });
     } catch {
       // Derived data: the next report replays these rows again.
     }

@@ -15,6 +15,10 @@ import {
   MIN_SCRYPT_COST,
 } from '../auth/password.util.js';
 import { USER_ROLES, type UserRole } from '../auth/roles.js';
+import {
+  DEFAULT_GROUP_COMMIT_MAX,
+  MAX_GROUP_COMMIT,
+} from '../database/write-gate.js';
 
 /** Where the identity provider sends the browser back (OIDC_REDIRECT_URI). */
 export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
@@ -26,6 +30,16 @@ export const configurationSchema = z
     SQLITE_PATH: z.string().min(1).default('data/mas.sqlite'),
     /** NORMAL survives a killed process; FULL survives power loss. */
     SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+    /**
+     * How many writes queued together may share one commit on SQLite
+     * (group commit; 1: each write commits alone).
+     */
+    SQLITE_GROUP_COMMIT_MAX: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_GROUP_COMMIT)
+      .default(DEFAULT_GROUP_COMMIT_MAX),
     /** PostgreSQL, for several service instances. */
     DATABASE_URL: z
       .string()

@@ -1,7 +1,5 @@
 import type { DataSource, EntityManager, EntitySchema } from 'typeorm';
 
-import { faultForLog } from '../fault-log.js';
-
 /**
  * Insert and versioned update with every value bound as a parameter.
  *
@@ -191,46 +189,6 @@ export class BoundStatements {
       this.statements.set(sql, statement);
     }
     return statement;
-  }
-
-  /**
-   * Runs `work` in one transaction. PostgreSQL: TypeORM's (a pooled
-   * connection of its own). SQLite: begun and ended through TypeORM's one
-   * query runner (so TypeORM knows a transaction is open on its one
-   * connection), with the statements of `work` run directly on that
-   * connection; callers hold the write gate.
-   */
-  async transaction<T>(
-    work: (manager: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    if (this.sqlite() === null) return this.dataSource.transaction(work);
-    const runner = this.dataSource.createQueryRunner();
-    const open = () => runner.isTransactionActive;
-    if (open()) {
-      // Only a write outside the gate could get here; nesting would let one
-      // request's rollback undo another's acknowledged write.
-      throw new Error(
-        'a transaction is already open on the SQLite connection: every write goes through the write gate',
-      );
-    }
-    await runner.startTransaction();
-    let result: T;
-    try {
-      result = await work(runner.manager);
-      await runner.commitTransaction();
-    } catch (error) {
-      // Also after a failed COMMIT, which can leave it open.
-      if (open()) {
-        try {
-          await runner.rollbackTransaction();
-        } catch (rollback) {
-          // The first failure is the one to report.
-          console.error('rollback failed:', faultForLog(rollback));
-        }
-      }
-      throw error;
-    }
-    return result;
   }
 
   /** Runs a write; the rows changed. */

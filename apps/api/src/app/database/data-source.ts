@@ -20,6 +20,7 @@ import { FederatedUsers1765584000000 } from './migrations/1765584000000-federate
 import { EpisodeQuality1765670400000 } from './migrations/1765670400000-episode-quality.js';
 import { EpisodeQualitySeal1765756800000 } from './migrations/1765756800000-episode-quality-seal.js';
 import { EpisodeWard1765843200000 } from './migrations/1765843200000-episode-ward.js';
+import { WriteGate } from './write-gate.js';
 
 export const migrations = [
   CreateEpisodeTables1764547200000,
@@ -60,20 +61,21 @@ export function createDataSource(config: Configuration): {
   }
   mkdirSync(dirname(config.SQLITE_PATH), { recursive: true });
   const entities = buildEntities('sqlite');
-  return {
-    engine: 'sqlite',
-    dataSource: new DataSource({
-      type: 'better-sqlite3',
-      database: config.SQLITE_PATH,
-      enableWAL: true,
-      prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
-        db.pragma(`synchronous = ${config.SQLITE_SYNCHRONOUS}`);
-        db.pragma('busy_timeout = 5000');
-      },
-      entities: Object.values(entities),
-      migrations,
-      synchronize: false,
-      migrationsRun: false,
-    }),
-  };
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: config.SQLITE_PATH,
+    enableWAL: true,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma(`synchronous = ${config.SQLITE_SYNCHRONOUS}`);
+      db.pragma('busy_timeout = 5000');
+    },
+    entities: Object.values(entities),
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+  });
+  WriteGate.configure(dataSource, {
+    groupMax: config.SQLITE_GROUP_COMMIT_MAX,
+  });
+  return { engine: 'sqlite', dataSource };
 }

@@ -946,25 +946,23 @@ export class EpisodesService {
     if (plan === undefined) {
       const reason = `no proven migration plan leads from protocol version ${fromVersion} to ${request.toVersion}`;
       // Kept with the machine's refusals: an auditor sees the attempt.
-      await this.gate.run(() =>
-        this.statements.transaction(async (manager) => {
-          const attempt: RejectedAttemptRow = {
-            id: randomUUID(),
-            episodeId: id,
-            type: 'protocol.migrated',
-            payload: JSON.stringify({
-              fromVersion,
-              toVersion: request.toVersion,
-            }),
-            actorId: user.username,
-            actorRole: 'senior-clinician',
-            recordedAt: now,
-            reason,
-            evidence: '[]',
-          };
-          await manager.getRepository(this.entities.rejected).insert(attempt);
-        }),
-      );
+      await this.gate.transaction(async (manager) => {
+        const attempt: RejectedAttemptRow = {
+          id: randomUUID(),
+          episodeId: id,
+          type: 'protocol.migrated',
+          payload: JSON.stringify({
+            fromVersion,
+            toVersion: request.toVersion,
+          }),
+          actorId: user.username,
+          actorRole: 'senior-clinician',
+          recordedAt: now,
+          reason,
+          evidence: '[]',
+        };
+        await manager.getRepository(this.entities.rejected).insert(attempt);
+      });
       return {
         status: 422,
         body: { message: reason, type: 'protocol.migrated', evidence: [] },
@@ -1317,233 +1315,225 @@ export class EpisodesService {
     // Set by the transaction when it wrote a new snapshot; remembered only
     // once the transaction has committed.
     let written: { version: number; snapshot: EpisodeSnapshot } | null = null;
-    const outcome = await this.gate.run(() =>
-      this.statements.transaction(async (manager) => {
-        const row = await this.loadForWrite(id, manager);
-        if (user) this.checkKind(row, user);
-        if (user && row.kind === 'training' && this.virtualTime) {
-          const virtual = await this.virtualTime(row, manager);
-          if (virtual) {
-            if (timeGiven) {
-              throw new ServiceError(400, {
-                message:
-                  "body.occurredAt: a training episode's events happen at its virtual time",
-                field: 'body.occurredAt',
-                rule: "a training episode's events happen at its virtual time",
-              });
-            }
-            event = { ...event, at: virtual.toISOString() };
+    const outcome = await this.gate.transaction(async (manager) => {
+      const row = await this.loadForWrite(id, manager);
+      if (user) this.checkKind(row, user);
+      if (user && row.kind === 'training' && this.virtualTime) {
+        const virtual = await this.virtualTime(row, manager);
+        if (virtual) {
+          if (timeGiven) {
+            throw new ServiceError(400, {
+              message:
+                "body.occurredAt: a training episode's events happen at its virtual time",
+              field: 'body.occurredAt',
+              rule: "a training episode's events happen at its virtual time",
+            });
           }
+          event = { ...event, at: virtual.toISOString() };
         }
-        if (row.version !== expectedVersion) {
-          throw new ServiceError(409, {
-            message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
-            version: row.version,
-          });
-        }
-        const stored = this.restore(row);
-        const adoption = this.adoptionOf(stored, event);
-        const before = adoption?.after ?? stored;
-        if (user) {
-          checkClinicalTimes(
-            event,
-            before.context.openedAt,
-            timeGiven ? 'body.occurredAt' : null,
-            this.referenceNow(event, row, now, timeGiven),
-          );
-        }
-        // One run of the machine: a refused event leaves the snapshot as it
-        // was (the same object), and only then is the reason worked out.
-        const [after, effects] = stepEpisode(before, event);
-        const refusal = after === before ? explainRefusal(before, event) : null;
-        if (refusal) {
-          // Refused under a profile the episode was about to adopt: say so,
-          // as the episode still shows its own until a write succeeds.
-          const { profile } = before.context;
-          const reason = adoption
-            ? `${refusal.reason} (judged under the institution profile ${profile.id} ${profile.version}, which the service runs now; the episode adopts it with its next recorded event)`
-            : refusal.reason;
-          const attempt: RejectedAttemptRow = {
-            id: randomUUID(),
-            episodeId: id,
-            type: event.type,
-            payload: JSON.stringify(event.payload),
-            actorId: event.actor.id,
-            actorRole: event.actor.role,
-            recordedAt: now,
-            reason,
-            evidence: JSON.stringify(refusal.evidence),
-          };
-          await manager.getRepository(this.entities.rejected).insert(attempt);
-          const refused = {
-            status: 422,
-            body: {
-              message: reason,
-              evidence: refusal.evidence,
-              type: event.type,
-              ...(refusal.confirmationWouldAllow
-                ? { confirmationWouldAllow: true }
-                : {}),
-              ...(refusal.unusualFields
-                ? { unusualFields: refusal.unusualFields }
-                : {}),
-            },
-          };
-          await this.recordAnswer(manager, claim, refused, now);
-          return refused;
-        }
-        const check = checkEvent(before.context, event);
-        // The adoption and the event: two versions, two audit entries.
-        const version = row.version + (adoption ? 2 : 1);
-        const derived = derivedColumns(after);
-        const last = await this.statements.chainHead(
-          manager,
-          this.entities.audit,
-          id,
-        );
-        // A record changed outside the service is never built upon: its
-        // next seal would vouch for the change. (The digests reuse a hash
-        // only for the identical text: an edited snapshot is hashed anew.)
-        if (
-          row.seal !== null &&
-          episodeSeal(this.auditKey, row, last?.hash ?? null, this.digests) !==
-            row.seal
-        ) {
-          throw new ServiceError(409, {
-            message:
-              'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
-          });
-        }
-        const adopted = adoption
-          ? this.adoptionEntry(id, (last?.seq ?? 0) + 1, stored, adoption, {
-              recordedAt: now,
-              prevHash: last?.hash ?? GENESIS_HASH,
-            })
-          : null;
-        const seq = (adopted?.seq ?? last?.seq ?? 0) + 1;
-        const entry = auditEntryFor({
-          episodeId: id,
-          seq,
-          event,
-          before,
-          after,
-          check,
-          recordedAt: now,
-          prevHash: adopted?.hash ?? last?.hash ?? GENESIS_HASH,
+      }
+      if (row.version !== expectedVersion) {
+        throw new ServiceError(409, {
+          message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
+          version: row.version,
         });
-        const hash = auditEntryHash(this.auditKey, entry);
-        const snapshot = JSON.stringify(
-          masEpisodeMachine.getPersistedSnapshot(after),
-        );
-        // Kept facts the seal does not vouch for were changed outside the
-        // service: left as found for verification to name (the report
-        // replays the episode meanwhile); a clinical write is never refused
-        // for derived data.
-        // (One HMAC per write: the facts folded on are the vouched ones.)
-        const vouched = vouchedQuality(this.auditKey, row);
-        const forged = row.quality !== null && vouched === null;
-        const quality = forged
-          ? row.quality
-          : this.qualityAfter(
-              adoption ? { ...row, version: row.version + 1 } : row,
-              adoption
-                ? this.qualityAfter(
-                    row,
-                    vouched,
-                    stored,
-                    adoption.event,
-                    before,
-                  )
-                : vouched,
-              before,
-              event,
-              after,
-            );
-        // A migration moves the episode to another protocol version, an
-        // adoption to another profile: the columns that name them move
-        // with them (and the seal vouches for them).
-        const protocol = {
-          ...(adoption ? { profileHash: after.context.profile.hash } : {}),
-          ...(event.type === 'protocol.migrated'
-            ? {
-                protocolVersion: after.context.protocol.version,
-                protocolHash: after.context.protocol.hash,
-              }
-            : {}),
-        };
-        const updated = await this.statements.updateVersioned(
-          manager,
-          this.entities.episode,
-          id,
-          row.version,
-          {
-            snapshot,
-            ...derived,
-            ...protocol,
-            quality,
-            qualitySeal: forged
-              ? row.qualitySeal
-              : quality === null
-                ? null
-                : qualitySeal(this.auditKey, { id, version, quality }),
-            version,
-            updatedAt: now,
-            seal: episodeSeal(
-              this.auditKey,
-              { ...row, ...protocol, snapshot, version },
-              hash,
-              this.digests,
-            ),
-          },
-        );
-        if (updated !== 1) {
-          throw new ServiceError(409, {
-            message: 'the episode changed meanwhile: reload it',
-          });
-        }
-        // The machine's effects as work items, and the items this event
-        // closes: in this transaction, before the audit entry (a failure of
-        // either undoes both). Most events touch none: no statement then.
-        const changes = workItemChanges({
-          episode: row,
-          seq,
+      }
+      const stored = this.restore(row);
+      const adoption = this.adoptionOf(stored, event);
+      const before = adoption?.after ?? stored;
+      if (user) {
+        checkClinicalTimes(
           event,
-          before,
-          after,
-          effects,
-          recordedAt: now,
-        });
-        if (changes) await this.workItems.record(manager, id, changes);
-        if (adopted) {
-          await this.statements.insert(manager, this.entities.audit, {
-            ...adopted.row,
-          });
-        }
-        await this.statements.insert(manager, this.entities.audit, {
-          ...entry,
+          before.context.openedAt,
+          timeGiven ? 'body.occurredAt' : null,
+          this.referenceNow(event, row, now, timeGiven),
+        );
+      }
+      // One run of the machine: a refused event leaves the snapshot as it
+      // was (the same object), and only then is the reason worked out.
+      const [after, effects] = stepEpisode(before, event);
+      const refusal = after === before ? explainRefusal(before, event) : null;
+      if (refusal) {
+        // Refused under a profile the episode was about to adopt: say so,
+        // as the episode still shows its own until a write succeeds.
+        const { profile } = before.context;
+        const reason = adoption
+          ? `${refusal.reason} (judged under the institution profile ${profile.id} ${profile.version}, which the service runs now; the episode adopts it with its next recorded event)`
+          : refusal.reason;
+        const attempt: RejectedAttemptRow = {
           id: randomUUID(),
-          hash,
-        });
-        written = { version, snapshot: after };
-        // A compact answer: the write path skips the explanation of every
-        // possible next event (GET /api/episodes/:id gives it).
-        const accepted = {
-          status: 201,
+          episodeId: id,
+          type: event.type,
+          payload: JSON.stringify(event.payload),
+          actorId: event.actor.id,
+          actorRole: event.actor.role,
+          recordedAt: now,
+          reason,
+          evidence: JSON.stringify(refusal.evidence),
+        };
+        await manager.getRepository(this.entities.rejected).insert(attempt);
+        const refused = {
+          status: 422,
           body: {
-            id,
-            version,
-            value: after.value,
-            stage: derived.stage,
-            tags: [...after.tags].sort(),
-            alerts: after.context.alerts,
-            lastResponse: after.context.lastResponse,
-            nextDueAt: derived.nextDueAt?.toISOString() ?? null,
+            message: reason,
+            evidence: refusal.evidence,
+            type: event.type,
+            ...(refusal.confirmationWouldAllow
+              ? { confirmationWouldAllow: true }
+              : {}),
+            ...(refusal.unusualFields
+              ? { unusualFields: refusal.unusualFields }
+              : {}),
           },
         };
-        await this.recordAnswer(manager, claim, accepted, now);
-        return accepted;
-      }),
-    );
+        await this.recordAnswer(manager, claim, refused, now);
+        return refused;
+      }
+      const check = checkEvent(before.context, event);
+      // The adoption and the event: two versions, two audit entries.
+      const version = row.version + (adoption ? 2 : 1);
+      const derived = derivedColumns(after);
+      const last = await this.statements.chainHead(
+        manager,
+        this.entities.audit,
+        id,
+      );
+      // A record changed outside the service is never built upon: its
+      // next seal would vouch for the change. (The digests reuse a hash
+      // only for the identical text: an edited snapshot is hashed anew.)
+      if (
+        row.seal !== null &&
+        episodeSeal(this.auditKey, row, last?.hash ?? null, this.digests) !==
+          row.seal
+      ) {
+        throw new ServiceError(409, {
+          message:
+            'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
+        });
+      }
+      const adopted = adoption
+        ? this.adoptionEntry(id, (last?.seq ?? 0) + 1, stored, adoption, {
+            recordedAt: now,
+            prevHash: last?.hash ?? GENESIS_HASH,
+          })
+        : null;
+      const seq = (adopted?.seq ?? last?.seq ?? 0) + 1;
+      const entry = auditEntryFor({
+        episodeId: id,
+        seq,
+        event,
+        before,
+        after,
+        check,
+        recordedAt: now,
+        prevHash: adopted?.hash ?? last?.hash ?? GENESIS_HASH,
+      });
+      const hash = auditEntryHash(this.auditKey, entry);
+      const snapshot = JSON.stringify(
+        masEpisodeMachine.getPersistedSnapshot(after),
+      );
+      // Kept facts the seal does not vouch for were changed outside the
+      // service: left as found for verification to name (the report
+      // replays the episode meanwhile); a clinical write is never refused
+      // for derived data.
+      // (One HMAC per write: the facts folded on are the vouched ones.)
+      const vouched = vouchedQuality(this.auditKey, row);
+      const forged = row.quality !== null && vouched === null;
+      const quality = forged
+        ? row.quality
+        : this.qualityAfter(
+            adoption ? { ...row, version: row.version + 1 } : row,
+            adoption
+              ? this.qualityAfter(row, vouched, stored, adoption.event, before)
+              : vouched,
+            before,
+            event,
+            after,
+          );
+      // A migration moves the episode to another protocol version, an
+      // adoption to another profile: the columns that name them move
+      // with them (and the seal vouches for them).
+      const protocol = {
+        ...(adoption ? { profileHash: after.context.profile.hash } : {}),
+        ...(event.type === 'protocol.migrated'
+          ? {
+              protocolVersion: after.context.protocol.version,
+              protocolHash: after.context.protocol.hash,
+            }
+          : {}),
+      };
+      const updated = await this.statements.updateVersioned(
+        manager,
+        this.entities.episode,
+        id,
+        row.version,
+        {
+          snapshot,
+          ...derived,
+          ...protocol,
+          quality,
+          qualitySeal: forged
+            ? row.qualitySeal
+            : quality === null
+              ? null
+              : qualitySeal(this.auditKey, { id, version, quality }),
+          version,
+          updatedAt: now,
+          seal: episodeSeal(
+            this.auditKey,
+            { ...row, ...protocol, snapshot, version },
+            hash,
+            this.digests,
+          ),
+        },
+      );
+      if (updated !== 1) {
+        throw new ServiceError(409, {
+          message: 'the episode changed meanwhile: reload it',
+        });
+      }
+      // The machine's effects as work items, and the items this event
+      // closes: in this transaction, before the audit entry (a failure of
+      // either undoes both). Most events touch none: no statement then.
+      const changes = workItemChanges({
+        episode: row,
+        seq,
+        event,
+        before,
+        after,
+        effects,
+        recordedAt: now,
+      });
+      if (changes) await this.workItems.record(manager, id, changes);
+      if (adopted) {
+        await this.statements.insert(manager, this.entities.audit, {
+          ...adopted.row,
+        });
+      }
+      await this.statements.insert(manager, this.entities.audit, {
+        ...entry,
+        id: randomUUID(),
+        hash,
+      });
+      written = { version, snapshot: after };
+      // A compact answer: the write path skips the explanation of every
+      // possible next event (GET /api/episodes/:id gives it).
+      const accepted = {
+        status: 201,
+        body: {
+          id,
+          version,
+          value: after.value,
+          stage: derived.stage,
+          tags: [...after.tags].sort(),
+          alerts: after.context.alerts,
+          lastResponse: after.context.lastResponse,
+          nextDueAt: derived.nextDueAt?.toISOString() ?? null,
+        },
+      };
+      await this.recordAnswer(manager, claim, accepted, now);
+      return accepted;
+    });
     // Assigned inside the transaction's callback (TypeScript cannot see it).
     const committed = written as {
       version: number;
