@@ -76,7 +76,12 @@ for (let e = 0; e * PER_EPISODE < totalEntries; e += 1) {
     id: episodeId,
     kind: 'real' as const,
     patientIdentifier: `SYN-${String(e)}`,
-    snapshot: 'x'.repeat(6_000),
+    // A stored snapshot of the service's size (about 6 kB), whose protocol
+    // version verification reads.
+    snapshot: JSON.stringify({
+      value: { diagnosis: 'suspected' },
+      context: { protocol: { version: '1.0.0' }, notes: 'x'.repeat(6_000) },
+    }),
     initialSnapshot: 'y'.repeat(3_000),
     stage: 's',
     tags: '[]',

@@ -6,6 +6,7 @@
  */
 import { describe, expect } from '@jest/globals';
 
+import { WriteGate } from '@mas/api';
 import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
 
 import {
@@ -561,6 +562,12 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
       const episodes = [await openEpisode(), await openEpisode()];
       const versions = episodes.map(() => 0);
       let acknowledged = 0;
+      // On SQLite the writes arriving together share commits (group commit).
+      const gate =
+        engine === 'sqlite'
+          ? WriteGate.for(suite.harness.service.dataSource)
+          : null;
+      const before = gate ? { ...gate.committed } : null;
       const clinician = {
         id: 'direct',
         username: 'dr-adams',
@@ -633,6 +640,11 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
         audited += (audit.body as unknown[]).length;
       }
       expect(audited).toBe(acknowledged);
+      if (gate && before) {
+        expect(gate.committed.writes - before.writes).toBeGreaterThan(
+          gate.committed.transactions - before.transactions,
+        );
+      }
       const verify = await as('auditor-ames').request(
         'GET',
         '/api/audit/verify',

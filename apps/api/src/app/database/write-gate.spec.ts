@@ -181,6 +181,35 @@ describe('WriteGate on SQLite: group commit', () => {
     expect(committed()).toEqual(['c', 'd']);
   });
 
+  it('a read through the gate sees only what is committed; a read beside an open group sees its uncommitted writes', async () => {
+    const read = async () =>
+      (
+        await dataSource.query<{ name: string }[]>(
+          'SELECT name FROM items ORDER BY name',
+        )
+      ).map((row) => row.name);
+    let through: Promise<string[]> | undefined;
+    let beside: string[] = [];
+    const writes = together([
+      async (manager) => {
+        await insert(manager, 'a');
+        through = gate.run(read);
+        beside = await read();
+      },
+      // Fails the group's COMMIT: 'a' is never saved.
+      (manager) =>
+        manager.query('INSERT INTO items (name, parent) VALUES (?, ?)', [
+          'orphan',
+          'nobody',
+        ]),
+    ]);
+    await Promise.allSettled(writes);
+    // One connection: the read beside the group saw what was then lost ...
+    expect(beside).toEqual(['a']);
+    // ... the one through the gate waited for the group's end.
+    expect(await through).toEqual([]);
+  });
+
   it('at most the configured number of writes share a commit, and a write alone keeps its place in the order', async () => {
     const seen: string[][] = [];
     const order: string[] = [];

@@ -137,6 +137,16 @@ export class WriteGate {
         if (head === undefined) break;
         if (!head.grouped) {
           this.queue.shift();
+          if (this.connection().inTransaction) {
+            // A transaction that could not be ended (see abandon): a write
+            // made now would join it and never be committed.
+            head.reject(
+              new Error(
+                'a transaction is already open on the SQLite connection: every write goes through the write gate',
+              ),
+            );
+            continue;
+          }
           await Promise.resolve()
             .then(head.work)
             .then(head.resolve, head.reject);
@@ -147,9 +157,15 @@ export class WriteGate {
           count += 1;
         }
         const group = this.queue.splice(0, count) as Grouped[];
-        const outcomes = await this.commitGroup(group).catch((error: unknown) =>
-          group.map(() => ({ ok: false, error }) as const),
+        const { outcomes, again } = await this.commitGroup(group).catch(
+          (error: unknown) => ({
+            outcomes: group.map((): Outcome => ({ ok: false, error })),
+            again: [] as Grouped[],
+          }),
         );
+        // Writes that never ran (the database gave up the transaction
+        // before them): first in the queue again, in their order.
+        this.queue.unshift(...again);
         group.forEach((job, index) => {
           const outcome = outcomes[index];
           if (outcome === undefined) return;
@@ -163,58 +179,79 @@ export class WriteGate {
   }
 
   /**
-   * The group in one transaction, each write in a savepoint when there are
-   * several; the outcome of each, settled by the caller after the COMMIT.
-   * Writes that could not run because the database gave up the transaction
-   * are put back at the head of the queue (no outcome).
+   * The group in one transaction, each write in a savepoint of its own
+   * when there are several: the outcome of each write that ran, settled by
+   * the caller after the COMMIT, and the writes that never ran. If the
+   * transaction is lost (a failed COMMIT, or the database ended it midway),
+   * every write that ran fails with that error: none is acknowledged, and
+   * a refusal judged on the group's uncommitted writes (a stale version)
+   * is not kept either.
    */
   private async commitGroup(
     group: Grouped[],
-  ): Promise<(Outcome | undefined)[]> {
+  ): Promise<{ outcomes: (Outcome | undefined)[]; again: Grouped[] }> {
     const runner = this.dataSource.createQueryRunner();
     const outcomes: (Outcome | undefined)[] = group.map(() => undefined);
-    if (runner.isTransactionActive) {
-      // Only a write outside the gate could get here; nesting would let one
-      // request's rollback undo another's acknowledged write.
-      const error = new Error(
-        'a transaction is already open on the SQLite connection: every write goes through the write gate',
+    const failAll = (error: unknown) => ({
+      outcomes: group.map((): Outcome => ({ ok: false, error })),
+      again: [],
+    });
+    if (runner.isTransactionActive || this.connection().inTransaction) {
+      // Only a write outside the gate, or a transaction that could not be
+      // ended, could get here: nothing is written into it.
+      return failAll(
+        new Error(
+          'a transaction is already open on the SQLite connection: every write goes through the write gate',
+        ),
       );
-      return group.map(() => ({ ok: false, error }));
     }
     try {
       await runner.startTransaction();
     } catch (error) {
-      return group.map(() => ({ ok: false, error }));
+      await this.abandon(runner);
+      return failAll(error);
     }
     const savepoints = group.length > 1;
     let lost: unknown = undefined;
+    let ran = group.length;
     for (const [index, job] of group.entries()) {
+      // Savepoints of the gate's own names, so that TypeORM's count of
+      // nested transactions never decides between a savepoint and the
+      // whole transaction.
+      const savepoint = `gate_${String(index)}`;
       try {
-        if (savepoints) await runner.startTransaction();
+        if (savepoints) await runner.query(`SAVEPOINT ${savepoint}`);
         const value = await job.work(runner.manager);
-        if (savepoints) await runner.commitTransaction();
+        if (savepoints) await runner.query(`RELEASE SAVEPOINT ${savepoint}`);
         outcomes[index] = { ok: true, value };
       } catch (error) {
         outcomes[index] = { ok: false, error };
-        if (!this.connection().inTransaction) {
-          // The database rolled the whole transaction back (a full disk, an
-          // I/O error): the writes before this one are gone with it.
-          lost = error;
-          this.put(group.slice(index + 1));
-          break;
-        }
-        if (savepoints) {
+        if (savepoints && this.connection().inTransaction) {
           try {
-            await runner.rollbackTransaction();
+            await runner.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+            await runner.query(`RELEASE SAVEPOINT ${savepoint}`);
           } catch (rollback) {
             lost = rollback;
-            this.put(group.slice(index + 1));
-            break;
           }
-        } else {
+        } else if (!savepoints) {
+          // A group of one: its own transaction ends with it.
           await this.abandon(runner);
-          return outcomes;
+          return { outcomes, again: [] };
         }
+      }
+      if (lost === undefined && !this.connection().inTransaction) {
+        // The database rolled the whole transaction back (a full disk, an
+        // I/O error): the writes before this one are gone with it.
+        const failed = outcomes[index];
+        lost = !failed.ok
+          ? failed.error
+          : new Error(
+              'the database ended the transaction of this group of writes: nothing of it was saved',
+            );
+      }
+      if (lost !== undefined) {
+        ran = index + 1;
+        break;
       }
     }
     if (lost === undefined) {
@@ -222,21 +259,19 @@ export class WriteGate {
         await runner.commitTransaction();
         this.committed.transactions += 1;
         this.committed.writes += outcomes.filter((o) => o?.ok === true).length;
-        return outcomes;
+        return { outcomes, again: [] };
       } catch (error) {
         // Nothing of the group is saved: none of it is acknowledged.
         lost = error;
       }
     }
     await this.abandon(runner);
-    return outcomes.map((outcome) =>
-      outcome?.ok === true ? { ok: false, error: lost } : outcome,
-    );
-  }
-
-  /** Writes that never ran, back at the head of the queue in their order. */
-  private put(jobs: Grouped[]): void {
-    this.queue.unshift(...jobs);
+    return {
+      outcomes: outcomes.map((outcome) =>
+        outcome === undefined ? undefined : { ok: false, error: lost },
+      ),
+      again: group.slice(ran),
+    };
   }
 
   /** Ends the transaction, whatever state SQLite and TypeORM are in. */
@@ -249,8 +284,17 @@ export class WriteGate {
         console.error('rollback failed:', faultForLog(rollback));
       }
     }
-    // TypeORM's own bookkeeping of the (now ended) transaction and its
-    // savepoints, which its rollback would not reset after a failure.
+    if (this.connection().inTransaction) {
+      // Still open: TypeORM keeps counting it as open, and every later
+      // write is refused (see commitGroup) rather than written into a
+      // transaction that would never commit.
+      console.error(
+        'the SQLite transaction could not be ended: writes are refused until the service restarts',
+      );
+      return;
+    }
+    // TypeORM's own bookkeeping of the (now ended) transaction, which its
+    // rollback would not reset after a failure.
     const state = runner as unknown as {
       isTransactionActive: boolean;
       transactionDepth: number;

@@ -833,7 +833,7 @@ export class EpisodesService {
             bodyHash: sha256Text(canonicalize(body) ?? ''),
           };
     if (claim) {
-      const record = await this.keyRecord(claim);
+      const record = await this.committedKeyRecord(claim);
       if (record.answer) return record.answer;
       if (record.expired) claim = { ...claim, replacesExpired: true };
     }
@@ -912,7 +912,7 @@ export class EpisodesService {
       // race (a stale version, or the key already recorded): its answer is
       // the committed one.
       if (claim && error instanceof ServiceError && error.status === 409) {
-        const { answer } = await this.keyRecord(claim);
+        const { answer } = await this.committedKeyRecord(claim);
         if (answer) return answer;
       }
       throw error;
@@ -1144,6 +1144,20 @@ export class EpisodesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * `keyRecord` read between writes: on SQLite every query shares the one
+   * connection, so a read made while a group of writes is open would see
+   * their uncommitted rows, and a retry could be answered with a write
+   * that is then lost (a failed COMMIT, a power cut). Through the write
+   * gate, the record read is a committed one. (PostgreSQL reads only what
+   * is committed anyway.)
+   */
+  private committedKeyRecord(
+    claim: IdempotencyClaim,
+  ): ReturnType<EpisodesService['keyRecord']> {
+    return this.gate.run(() => this.keyRecord(claim));
   }
 
   /**
