@@ -29,6 +29,8 @@ const TARGET_RATIO = 3;
 const argIndex = process.argv.indexOf('--rounds');
 const ROUNDS = argIndex === -1 ? 200 : Number(process.argv[argIndex + 1]);
 const PASSWORD = 'correct horse battery staple';
+/** 30-event episodes made to be exported once each. */
+const EXPORT_COPIES = Math.min(ROUNDS, 50);
 const HOUR = 3_600_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'mas-bench-fhir-'));
@@ -120,37 +122,59 @@ function line(
 try {
   // Export: an episode of 30 events (labs every hour, the diagnosis, the
   // pulse), read natively and as FHIR.
-  const episode = await openEpisode();
-  let version = episode.version;
-  for (let n = 0; n < 30; n += 1) {
-    clock.advance(HOUR);
-    const now = clock.now().toISOString();
-    version =
-      n === 1
-        ? await send(episode.id, version, 'diagnosis.confirmed', {
-            basis: 'criteria',
-          })
-        : await send(episode.id, version, 'labs.recorded', {
-            panel: panelOf(floridMas),
-            collectedAt: now,
-          });
-  }
+  const thirtyEvents = async () => {
+    const opened = await openEpisode();
+    let version = opened.version;
+    for (let n = 0; n < 30; n += 1) {
+      clock.advance(HOUR);
+      const now = clock.now().toISOString();
+      version =
+        n === 1
+          ? await send(opened.id, version, 'diagnosis.confirmed', {
+              basis: 'criteria',
+            })
+          : await send(opened.id, version, 'labs.recorded', {
+              panel: panelOf(floridMas),
+              collectedAt: now,
+            });
+    }
+    return opened;
+  };
+  const episode = await thirtyEvents();
+  // (The search below asks for the last 12 h of this episode.)
+  const since = new Date(clock.now().getTime() - 12 * HOUR).toISOString();
   const nativeRead = await time(ROUNDS, async () => {
     await call('GET', `/api/episodes/${episode.id}`, token);
   });
-  let resources = 0;
-  const fhirRead = await time(ROUNDS, async () => {
+  const everything = async (id: string) => {
     const bundle = await call(
       'GET',
-      `/api/fhir/R4/EpisodeOfCare/${episode.id}/$everything`,
+      `/api/fhir/R4/EpisodeOfCare/${id}/$everything`,
       token,
     );
-    resources = bundle.json['total'] as number;
+    return bundle.json['total'] as number;
+  };
+  // The same episode exported over and over: every read is an AuditEvent
+  // of the episode, so its bundle grows while measured.
+  let resources = 0;
+  const fhirRead = await time(ROUNDS, async () => {
+    resources = await everything(episode.id);
+  });
+  // Copies of that episode, each exported once (after the warm-up's ten):
+  // the export of a 30-event episode as it stands, its size constant.
+  const copies: string[] = [];
+  for (let copy = 0; copy < EXPORT_COPIES + 10; copy += 1) {
+    copies.push((await thirtyEvents()).id);
+  }
+  let copyResources = 0;
+  const fhirFirstRead = await time(EXPORT_COPIES, async (round) => {
+    copyResources = await everything(
+      copies[round < 0 ? EXPORT_COPIES - 1 - round : round] ?? '',
+    );
   });
 
   // Search: one analyte's results since a time, newest first (what a
   // laboratory view asks), against the native read that carries the labs.
-  const since = new Date(clock.now().getTime() - 12 * HOUR).toISOString();
   let found = 0;
   const fhirSearch = await time(ROUNDS, async () => {
     const bundle = await call(
@@ -249,11 +273,28 @@ try {
     }
   });
 
+  const sizeOf = async (path: string) =>
+    (
+      await (
+        await fetch(`${service.url}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).arrayBuffer()
+    ).byteLength;
+  const kB = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`;
   console.log(
     `FHIR beside the native routes, SQLite, ${String(ROUNDS)} rounds each, medians (Node ${process.version}):`,
   );
+  console.log(
+    `  sizes: a copy's $everything ${kB(await sizeOf(`/api/fhir/R4/EpisodeOfCare/${copies[0] ?? ''}/$everything`))}, its GET /api/episodes/:id ${kB(await sizeOf(`/api/episodes/${copies[0] ?? ''}`))}`,
+  );
   line(
-    `export: 30-event episode ($everything, ${String(resources)} resources)`,
+    `export: 30-event episode ($everything, ${String(copyResources)} resources; ${String(EXPORT_COPIES)} copies, each exported once)`,
+    nativeRead,
+    fhirFirstRead,
+  );
+  line(
+    `export: one such episode exported ${String(ROUNDS + 10)} times (${String(resources)} resources at the end: an AuditEvent per read)`,
     nativeRead,
     fhirRead,
   );
