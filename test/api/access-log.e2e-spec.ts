@@ -92,6 +92,39 @@ describe.each(ENGINES)('the access log on %s', (engine) => {
   });
 
   maybe(
+    'the work list and the bulk migration dry run, which name patients, are logged as reads',
+    async () => {
+      expect(
+        (await as('dr-adams').request('GET', '/api/work-items?status=all'))
+          .status,
+      ).toBe(200);
+      const dryRun = await as('auditor-ames').request(
+        'POST',
+        '/api/episodes/migrate',
+        { fromVersion: '1.0.0', toVersion: '1.1.0', dryRun: true },
+      );
+      expect(dryRun.status).toBe(200);
+      const logged = async (actor: string, action: string) =>
+        (
+          await as('auditor-ames').request(
+            'GET',
+            `/api/audit/access?actor=${actor}&action=${action}`,
+          )
+        ).body.items as Record<string, unknown>[];
+      expect(await logged('dr-adams', 'work-items.listed')).toEqual([
+        expect.objectContaining({
+          actorRole: 'clinician',
+          episodeId: null,
+          detail: { status: 'all' },
+        }),
+      ]);
+      expect(await logged('auditor-ames', 'episodes.migration.listed')).toEqual(
+        [expect.objectContaining({ actorRole: 'auditor' })],
+      );
+    },
+  );
+
+  maybe(
     'creating a user is logged: by whom, which user, which role',
     async () => {
       const created = await as('admin-ada').request('POST', '/api/users', {

@@ -604,4 +604,81 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
       expect((await hook('no-such-service', body)).status).toBe(404);
     },
   );
+
+  suite.maybe(
+    'a malformed prefetch, draft order or user id from a signed-in EHR is a 400 naming the field, never a 500',
+    async () => {
+      const identifier = `SYN-CDS-${engine.toUpperCase()}-3`;
+      await course(identifier);
+      const drafted = (medicationCodeableConcept: unknown) =>
+        request('order-sign', identifier, {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              {
+                resource: {
+                  resourceType: 'MedicationRequest',
+                  status: 'draft',
+                  intent: 'order',
+                  medicationCodeableConcept,
+                },
+              },
+            ],
+          },
+        });
+      const concept =
+        'body.context.draftOrders.entry.0.resource.medicationCodeableConcept';
+      const cases: [string, unknown, string][] = [
+        [
+          'mas-patient-view',
+          {
+            ...request('patient-view', identifier),
+            prefetch: { patient: { identifier: 'SYN-X' } },
+          },
+          'body.prefetch.patient.identifier',
+        ],
+        [
+          'mas-patient-view',
+          {
+            ...request('patient-view', identifier),
+            prefetch: { patient: { identifier: [null] } },
+          },
+          'body.prefetch.patient.identifier.0',
+        ],
+        ['mas-order-sign', drafted(null), concept],
+        [
+          'mas-order-sign',
+          drafted({ coding: { code: 'x' } }),
+          `${concept}.coding`,
+        ],
+        ['mas-order-sign', drafted({ coding: [null] }), `${concept}.coding.0`],
+        ['mas-order-sign', drafted({ coding: 'L04AC03' }), `${concept}.coding`],
+        [
+          'mas-patient-view',
+          {
+            ...request('patient-view', identifier),
+            context: { userId: 'u'.repeat(300), patientId: identifier },
+          },
+          'body.context.userId',
+        ],
+      ];
+      for (const [service, body, field] of cases) {
+        const answer = await hook(service, body);
+        expect({
+          field,
+          status: answer.status,
+          named: answer.body.field,
+        }).toEqual({ field, status: 400, named: field });
+      }
+      // A prefetch the EHR could not fetch (null) is no error.
+      expect(
+        (
+          await hook('mas-patient-view', {
+            ...request('patient-view', identifier),
+            prefetch: { patient: null },
+          })
+        ).status,
+      ).toBe(200);
+    },
+  );
 });

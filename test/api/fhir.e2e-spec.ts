@@ -491,6 +491,24 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ recorded: [], duplicates: 7 });
       expect(await labRecords(id)).toHaveLength(before + 2);
+      // A corrected result of one recorded is neither dropped as a repeat
+      // nor applied unseen: refused, naming it; the recorded value stays.
+      for (const status of ['amended', 'corrected']) {
+        const changed = await as('dr-adams').request(
+          'POST',
+          `/api/episodes/${id}/fhir`,
+          observation(1, '2276-4', 1_200, 'ng/mL', first, { status }).resource,
+        );
+        expect({ status, code: changed.status }).toEqual({ status, code: 400 });
+        expect(changed.body).toMatchObject({
+          resourceType: 'OperationOutcome',
+          issue: [{ expression: ['status'] }],
+        });
+        expect(JSON.stringify(changed.body)).toMatch(
+          /LAB-1 is already recorded: an (amended|corrected) result is not applied automatically/,
+        );
+      }
+      expect(await labRecords(id)).toHaveLength(before + 2);
 
       // A subscription notification (its status first) and one Observation.
       const notification = await as('dr-adams').request(
@@ -563,6 +581,24 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
           observation(25, '1742-6', 50, 'U/L', '2099-01-01T00:00:00Z'),
           'entry[3].resource.effectiveDateTime',
           /future/,
+        ],
+        [
+          // At another sample time than the good entries (a second event):
+          // refused before the first is written.
+          observation(
+            27,
+            '1742-6',
+            50,
+            'U/L',
+            new Date(Date.parse(time) - 1_800_000).toISOString(),
+            {
+              identifier: [
+                { system: 'urn:oid:2.999.1', value: 'X'.repeat(600) },
+              ],
+            },
+          ),
+          'entry[3].resource.identifier',
+          /at most 500 characters/,
         ],
       ];
       for (const [bad, field, rule] of cases) {

@@ -269,6 +269,22 @@ describe('the clinician web app in Chromium', () => {
     async () => {
       expect(episodeUrl).not.toBe('');
       await harness.advance(11 * 3_600_000);
+      // A clinician watches the board meanwhile: the request appears on it
+      // without a reload (live), to read, not to give.
+      const adams = await harness.newPage();
+      watch(adams.page);
+      await signIn(adams.page, harness.service.url, 'dr-adams');
+      await adams.page
+        .getByRole('heading', { name: 'Board: open episodes' })
+        .waitFor();
+      // Signed in (the session probe before it answers 401, as it should):
+      // from now on none of the board's requests is refused.
+      const refused: string[] = [];
+      adams.page.on('response', (response) => {
+        if (response.url().includes('/api/') && response.status() >= 400) {
+          refused.push(`${response.status()} ${response.url()}`);
+        }
+      });
       const baker = await harness.newPage();
       watch(baker.page);
       await signIn(baker.page, harness.service.url, 'dr-baker');
@@ -313,23 +329,12 @@ describe('the clinician web app in Chromium', () => {
         .waitFor();
       await baker.context.close();
 
-      // A clinician's board flags the patient as waiting (to read, not to
-      // give), and none of the board's requests is refused.
-      const adams = await harness.newPage();
-      watch(adams.page);
-      await signIn(adams.page, harness.service.url, 'dr-adams');
-      // Signed in (the session probe before it answers 401, as it should).
-      const refused: string[] = [];
-      adams.page.on('response', (response) => {
-        if (response.url().includes('/api/') && response.status() >= 400) {
-          refused.push(`${response.status()} ${response.url()}`);
-        }
-      });
-      await adams.page.reload();
+      // The clinician's board, never reloaded, now flags the patient as
+      // waiting (to read, not to give).
       const waiting = adams.page.getByRole('row', { name: /SYN-E2E-1/ });
       await waiting
         .getByText(/escalation to low-dose etoposide awaits a second senior/)
-        .waitFor();
+        .waitFor({ timeout: 5_000 });
       await expect(waiting.getByText('needs you').count()).resolves.toBe(0);
       expect(refused).toEqual([]);
       await adams.context.close();

@@ -8,6 +8,9 @@ import { z } from 'zod';
 
 import { drugIds, labPanelSchema, masProtocolDefinition } from '@mas/protocol';
 
+/** The longest key of an imported Observation the lab record keeps. */
+export const MAX_OBSERVATION_KEY_LENGTH = 500;
+
 export const actorRoles = [
   'clinician',
   'senior-clinician',
@@ -167,7 +170,10 @@ export const payloadSchemas = {
       source: z
         .object({
           system: z.literal('fhir'),
-          observations: z.array(z.string().min(1).max(500)).min(1).max(200),
+          observations: z
+            .array(z.string().min(1).max(MAX_OBSERVATION_KEY_LENGTH))
+            .min(1)
+            .max(200),
         })
         .strict()
         .optional(),

@@ -35,6 +35,23 @@ describe('the escalation filter', () => {
       parseOrThrow(escalationFilterSchema, { to: '2026-13-45' }, 'query'),
     ).toThrow(/query\.to: must be a day of the calendar/);
     expect(() =>
+      parseOrThrow(escalationFilterSchema, { from: '2026-02-31' }, 'query'),
+    ).toThrow(/query\.from: must be a day of the calendar/);
+    expect(() =>
+      parseOrThrow(
+        escalationFilterSchema,
+        { from: '2026-03-02', to: '2026-03-01' },
+        'query',
+      ),
+    ).toThrow(/query\.to: must not be before from/);
+    expect(
+      parseOrThrow(
+        escalationFilterSchema,
+        { from: '2024-02-29', to: '2024-02-29' },
+        'query',
+      ),
+    ).toEqual({ from: '2024-02-29', to: '2024-02-29' });
+    expect(() =>
       parseOrThrow(escalationFilterSchema, { kind: 'all' }, 'query'),
     ).toThrow(/query\.kind/);
   });

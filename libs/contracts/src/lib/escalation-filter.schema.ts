@@ -6,9 +6,16 @@ import { textFilter } from './list-query.schema.js';
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
-  .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)), {
-    error: 'must be a day of the calendar',
-  });
+  .refine(
+    (text) => {
+      // A day the calendar has: Date.parse rolls 2026-02-31 over to March.
+      const time = Date.parse(`${text}T00:00:00Z`);
+      return (
+        !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
+      );
+    },
+    { error: 'must be a day of the calendar' },
+  );
 
 /**
  * What the escalation report is narrowed to: the days (inclusive, UTC), the
@@ -23,7 +30,14 @@ export const escalationFilterSchema = z
     kind: z.enum(['real', 'training']).optional(),
     format: z.enum(['json', 'csv']).optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (filter) =>
+      filter.from === undefined ||
+      filter.to === undefined ||
+      filter.from <= filter.to,
+    { path: ['to'], error: 'must not be before from' },
+  );
 
 export type EscalationFilter = z.output<typeof escalationFilterSchema>;
 

@@ -123,15 +123,17 @@ export function patientViewCards(
 /** The protocol drug a MedicationRequest orders (by ATC code or name), or null. */
 export function orderedDrug(request: unknown): DrugId | null {
   if (typeof request !== 'object' || request === null) return null;
-  const concept = (request as { medicationCodeableConcept?: unknown })
-    .medicationCodeableConcept as
-    | {
-        coding?: { system?: string; code?: string; display?: string }[];
-        text?: string;
-      }
-    | undefined;
-  if (concept === undefined) return null;
-  for (const coding of concept.coding ?? []) {
+  const concept: unknown = (request as { medicationCodeableConcept?: unknown })
+    .medicationCodeableConcept;
+  // (The service refuses a malformed concept first; here anything else is
+  // read as naming no drug.)
+  if (typeof concept !== 'object' || concept === null) return null;
+  const { coding, text } = concept as { coding?: unknown; text?: unknown };
+  const codings = (Array.isArray(coding) ? (coding as unknown[]) : []).filter(
+    (item): item is { system?: unknown; code?: unknown; display?: unknown } =>
+      typeof item === 'object' && item !== null,
+  );
+  for (const coding of codings) {
     for (const drug of drugIds) {
       const code = drugCode(drug);
       if (
@@ -143,7 +145,7 @@ export function orderedDrug(request: unknown): DrugId | null {
       }
     }
   }
-  const words = [concept.text, ...(concept.coding ?? []).map((c) => c.display)]
+  const words = [text, ...codings.map((c) => c.display)]
     .filter((w): w is string => typeof w === 'string')
     .join(' ')
     .toLowerCase();

@@ -58,6 +58,36 @@ const requestSchema = z.looseObject({
   prefetch: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** A Coding as a draft order may carry it (only its strings are read). */
+const codingSchema = z.looseObject({
+  system: z.string().optional(),
+  code: z.string().optional(),
+  display: z.string().optional(),
+});
+
+/** The drug of a draft MedicationRequest, where it names one. */
+const medicationConceptSchema = z.looseObject({
+  coding: z.array(codingSchema).optional(),
+  text: z.string().optional(),
+});
+
+/** The patient a prefetch may carry (null: the EHR could not fetch it). */
+const prefetchedPatientSchema = z
+  .looseObject({
+    identifier: z
+      .array(
+        z.looseObject({
+          system: z.string().optional(),
+          value: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .nullable();
+
+/** The longest reader name the access log keeps (its actor column). */
+const READER_NAME_MAX = 100;
+
 const feedbackSchema = z.looseObject({
   feedback: z
     .array(
@@ -163,8 +193,36 @@ export class CdsHooksService {
       throw new CdsBadRequest('body.hook', `must be ${service.hook}`);
     }
     const reader = this.reader(client, request.context.userId);
-    const prefetched = request.prefetch?.['patient'] as
-      { identifier?: { system?: string; value?: string }[] } | undefined;
+    if (reader.username.length > READER_NAME_MAX) {
+      // Named in the access log as "<client> <userId>".
+      throw new CdsBadRequest(
+        'body.context.userId',
+        `must be at most ${String(READER_NAME_MAX - client.length - 1)} characters`,
+      );
+    }
+    const prefetched =
+      request.prefetch?.['patient'] === undefined
+        ? undefined
+        : parseOrThrow(
+            prefetchedPatientSchema,
+            request.prefetch['patient'],
+            'body.prefetch.patient',
+          );
+    // Each draft order's drug, checked before anything is read.
+    (request.context.draftOrders?.entry ?? []).forEach((entry, index) => {
+      const resource = entry.resource;
+      if (
+        typeof resource === 'object' &&
+        resource !== null &&
+        'medicationCodeableConcept' in resource
+      ) {
+        parseOrThrow(
+          medicationConceptSchema,
+          resource.medicationCodeableConcept,
+          `body.context.draftOrders.entry.${String(index)}.resource.medicationCodeableConcept`,
+        );
+      }
+    });
     const patientIds = [
       request.context.patientId,
       ...(prefetched?.identifier ?? [])

@@ -71,6 +71,8 @@ export class EpisodesController {
   @Roles('senior', 'auditor')
   @Post('migrate')
   @HttpCode(200)
+  // The answer lists the episodes (identifiers, stages, alerts): a read.
+  @LogsRead('episodes.migration.listed')
   migrateAll(@Body() body: unknown, @Req() request: AuthedRequest) {
     return this.episodes.migrateAll(body, request.user);
   }

@@ -56,6 +56,37 @@ describe('reading laboratory results from FHIR', () => {
     const read = importLabResults(body, new Set(['identifier:urn:lab|42']));
     expect(read.panels).toEqual([]);
     expect(read.duplicates).toEqual(['identifier:urn:lab|42']);
+    // Changed since: refused, never dropped as a repeat.
+    for (const status of ['amended', 'corrected']) {
+      expect(() =>
+        importLabResults(
+          { ...body, status, valueQuantity: { value: 120, unit: 'ng/mL' } },
+          new Set(['identifier:urn:lab|42']),
+        ),
+      ).toThrow(
+        new FhirImportError(
+          'status',
+          `identifier:urn:lab|42 is already recorded: an ${status} result is not applied automatically (record the corrected values as a new panel, with the reason)`,
+        ),
+      );
+    }
+    // Not recorded before: an amended result is a result.
+    expect(
+      importLabResults({ ...body, status: 'amended' }, new Set()).panels,
+    ).toHaveLength(1);
+  });
+
+  it('refuses a key the lab record cannot keep, before anything is read into a panel', () => {
+    expect(
+      refusal(
+        observation({
+          identifier: [{ system: 'urn:lab', value: 'x'.repeat(490) }],
+        }),
+      ),
+    ).toEqual({
+      field: 'identifier',
+      rule: "the Observation's identifier (system and value, or its URL or id) must be at most 500 characters",
+    });
   });
 
   it('names the field and the rule of what it refuses', () => {

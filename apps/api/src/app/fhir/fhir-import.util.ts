@@ -5,7 +5,7 @@
  * panels to record out (one per sample time), or a refusal naming the entry
  * and the rule. Codes are read through the versioned terminology.
  */
-import { instantSchema } from '@mas/contracts';
+import { instantSchema, MAX_OBSERVATION_KEY_LENGTH } from '@mas/contracts';
 import { codeSystems, type LabPanelInput, loincTarget } from '@mas/protocol';
 
 /** A refusal of an imported body: where (`entry[3].resource.valueQuantity.unit`) and why. */
@@ -59,8 +59,21 @@ export const fieldAt = (path: string, field: string) =>
   path === '' ? field : `${path}.${field}`;
 const at = fieldAt;
 
-/** What identifies an Observation across sends. */
+/** What identifies an Observation across sends, as the lab record keeps it. */
 function keyOf(resource: Json, fullUrl: unknown, path: string): string {
+  const key = keyText(resource, fullUrl, path);
+  if (key.length > MAX_OBSERVATION_KEY_LENGTH) {
+    // Checked before anything is written: a key the record cannot keep
+    // would fail midway through a Bundle.
+    throw new FhirImportError(
+      at(path, 'identifier'),
+      `the Observation's identifier (system and value, or its URL or id) must be at most ${String(MAX_OBSERVATION_KEY_LENGTH)} characters`,
+    );
+  }
+  return key;
+}
+
+function keyText(resource: Json, fullUrl: unknown, path: string): string {
   const identifiers = resource['identifier'];
   if (Array.isArray(identifiers)) {
     const first: unknown = identifiers[0];
@@ -214,6 +227,15 @@ export function importLabResults(
     const key = keyOf(resource, fullUrl, path);
     const read = readObservation(resource, path);
     if (recorded.has(key)) {
+      if (resource['status'] !== 'final') {
+        // A changed result of one already recorded: never dropped as a
+        // repeat, never applied unseen. The recorded value stays until a
+        // clinician records the corrected panel.
+        throw new FhirImportError(
+          at(path, 'status'),
+          `${key} is already recorded: an ${String(resource['status'])} result is not applied automatically (record the corrected values as a new panel, with the reason)`,
+        );
+      }
       duplicates.push(key);
       continue;
     }

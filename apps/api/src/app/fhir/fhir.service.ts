@@ -1,6 +1,10 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
-import type { WorkItem } from '@mas/contracts';
+import {
+  episodeEventSchema,
+  parseOrThrow,
+  type WorkItem,
+} from '@mas/contracts';
 import { ClinicalInputError, unusualValues } from '@mas/protocol';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
@@ -319,6 +323,28 @@ export class FhirService {
     const openedAt = (detail.context as { openedAt: string }).openedAt;
     const now = this.clock.now();
     for (const panel of imported.panels) this.check(panel, openedAt, now);
+    // Every event the import will send, checked as its route checks it
+    // before the first is written: bad input never leaves half a Bundle.
+    for (const panel of imported.panels) {
+      try {
+        parseOrThrow(
+          episodeEventSchema,
+          {
+            type: 'labs.recorded',
+            at: now.toISOString(),
+            actor: { id: user.username, role: 'clinician' },
+            payload: this.payloadOf(panel),
+          },
+          '',
+        );
+      } catch (error) {
+        if (!(error instanceof ClinicalInputError)) throw error;
+        throw new FhirImportError(
+          panel.values[0]?.path ?? 'entry',
+          `${error.field}: ${error.rule}`,
+        );
+      }
+    }
     let version = detail.version;
     const recorded: { collectedAt: string; version: number }[] = [];
     for (const panel of imported.panels) {
@@ -326,14 +352,7 @@ export class FhirService {
         id,
         {
           type: 'labs.recorded',
-          payload: {
-            panel: panel.panel,
-            collectedAt: panel.collectedAt,
-            source: {
-              system: 'fhir',
-              observations: panel.values.map((value) => value.key),
-            },
-          },
+          payload: this.payloadOf(panel),
           expectedVersion: version,
         },
         user,
@@ -364,6 +383,18 @@ export class FhirService {
         duplicates: imported.duplicates.length,
         ignored: imported.ignored,
         version,
+      },
+    };
+  }
+
+  /** The `labs.recorded` payload of one imported sample. */
+  private payloadOf(panel: ImportedPanel) {
+    return {
+      panel: panel.panel,
+      collectedAt: panel.collectedAt,
+      source: {
+        system: 'fhir' as const,
+        observations: panel.values.map((value) => value.key),
       },
     };
   }

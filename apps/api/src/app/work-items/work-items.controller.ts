@@ -21,6 +21,7 @@ export class WorkItemsController {
   /** The caller's work list (kinds by role; four eyes marked, not hidden). */
   @Roles('clinician', 'senior', 'trainee', 'auditor')
   @Get('work-items')
+  @LogsRead('work-items.listed')
   list(
     @Query() query: Record<string, unknown>,
     @Req() request: AuthedRequest,
