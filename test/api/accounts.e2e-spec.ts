@@ -100,6 +100,36 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
   }
 
   maybe(
+    'an admin cannot make a name that only looks like another: letters of another script are a 400 naming it, another case a 409',
+    async () => {
+      await newUser('dr-lookalike');
+      const cyrillic = await as('admin-ada').request('POST', '/api/users', {
+        // A Cyrillic "а" (U+0430) in place of the Latin one.
+        username: 'dr-look\u0430like',
+        password: PASSWORD,
+        role: 'clinician',
+      });
+      expect(cyrillic.status).toBe(400);
+      expect(cyrillic.body.field).toBe('body.username');
+      const cased = await as('admin-ada').request('POST', '/api/users', {
+        username: 'DR-Lookalike',
+        password: PASSWORD,
+        role: 'senior',
+      });
+      expect(cased.status).toBe(409);
+      expect(cased.body.message).toMatch(
+        /user dr-lookalike exists: a name that differs only in case/,
+      );
+      const names = (
+        (await as('admin-ada').request('GET', '/api/users')).body as {
+          username: string;
+        }[]
+      ).map((user) => user.username.toLowerCase());
+      expect(names.filter((name) => name === 'dr-lookalike')).toHaveLength(1);
+    },
+  );
+
+  maybe(
     'brute force: locked after wrong passwords, the lock doubling up to its cap, never extended by attempts during it',
     async () => {
       await newUser('dr-brute');

@@ -1156,6 +1156,15 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
     );
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('at');
+    // An unknown parameter is refused, naming it, not silently ignored.
+    const stray = await as('auditor-ames').request(
+      'GET',
+      `/api/episodes/${episode.id}/state?at=2030-01-01T00:00:00Z&junk=1`,
+    );
+    expect({ status: stray.status, field: stray.body.field }).toEqual({
+      status: 400,
+      field: 'junk',
+    });
   });
 
   const matrix: [string, string, (id: string) => [string, string, unknown?]][] =

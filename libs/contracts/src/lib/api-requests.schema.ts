@@ -39,6 +39,9 @@ export const passwordChangeSchema = z
   })
   .strict();
 
+/** A local account's name (users an admin creates). */
+export const LOCAL_USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
+
 /** `POST /api/users` (admins). */
 export const newUserSchema = z
   .object({
@@ -47,8 +50,14 @@ export const newUserSchema = z
       .trim()
       .min(1)
       .max(100)
-      .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters')
-      .meta({ pattern: '^[^\\p{Cc}\\p{Cs}]*$' }),
+      // Plain letters, digits and a few marks: a name written with letters
+      // of another script that only look alike (a Cyrillic "а" in
+      // "dr-bаker") cannot be made, so an audit's names mean one person.
+      .regex(
+        LOCAL_USERNAME_PATTERN,
+        'must be letters a-z or A-Z, digits, dots, hyphens, underscores or @, starting with a letter or digit',
+      )
+      .meta({ pattern: LOCAL_USERNAME_PATTERN.source }),
     password: z.string().max(MAX_PASSWORD_LENGTH),
     role: userRoleSchema,
   })

@@ -56,6 +56,16 @@ export class UsersController {
     if (await this.users.findByUsername(request.username)) {
       throw new ConflictException(`user ${request.username} exists`);
     }
+    // Names that differ only in case would read as one person in the audit.
+    const folded = request.username.toLowerCase();
+    const alike = (await this.users.list()).find(
+      (user) => user.username.toLowerCase() === folded,
+    );
+    if (alike) {
+      throw new ConflictException(
+        `user ${alike.username} exists: a name that differs only in case is not another user`,
+      );
+    }
     const row = await this.users.create(
       request.username,
       request.password,

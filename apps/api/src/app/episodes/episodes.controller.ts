@@ -13,6 +13,8 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
+import { parseOrThrow, stateAtQuerySchema } from '@mas/contracts';
+
 import { LogsRead } from '../access-log/access-log.interceptor.js';
 import { Roles } from '../auth/auth.guard.js';
 import { EPISODES } from '../tokens.js';
@@ -51,9 +53,11 @@ export class EpisodesController {
   @LogsRead('episode.state.read')
   state(
     @Param('id') id: string,
-    @Query('at') at: unknown,
+    @Query() query: Record<string, unknown>,
     @Req() request: AuthedRequest,
   ) {
+    // One parameter: anything else is refused, not silently ignored.
+    const { at } = parseOrThrow(stateAtQuerySchema, query, '');
     return this.episodes.stateAt(id, at, request.user);
   }
 

@@ -76,6 +76,34 @@ describe('reading laboratory results from FHIR', () => {
     ).toHaveLength(1);
   });
 
+  it('refuses an entry that does not say what it is, or misspells Observation, rather than ignoring it', () => {
+    const bundle = (resource: Record<string, unknown>) => ({
+      resourceType: 'Bundle',
+      entry: [{ resource: observation() }, { resource }],
+    });
+    expect(
+      refusal(
+        bundle({
+          ...observation({ id: 'obs-2' }),
+          resourceType: 'observation',
+        }),
+      ),
+    ).toEqual({
+      field: 'entry[1].resource.resourceType',
+      rule: 'must be Observation (FHIR resource types are case-sensitive)',
+    });
+    expect(
+      refusal(
+        bundle({ ...observation({ id: 'obs-2' }), resourceType: undefined }),
+      ).field,
+    ).toBe('entry[1].resource.resourceType');
+    // Another resource, named as such, is left out and counted.
+    expect(
+      importLabResults(bundle({ resourceType: 'Parameters' }), new Set())
+        .ignored,
+    ).toBe(1);
+  });
+
   it('refuses a key the lab record cannot keep, before anything is read into a panel', () => {
     expect(
       refusal(

@@ -208,6 +208,23 @@ export function importLabResults(
   } else {
     throw new FhirImportError('resourceType', 'must be Bundle or Observation');
   }
+  for (const { resource, path } of items) {
+    // Left out only when it says what else it is: a result misspelt is
+    // never counted as "ignored".
+    const type = resource['resourceType'];
+    if (typeof type !== 'string' || type === '') {
+      throw new FhirImportError(
+        at(path, 'resourceType'),
+        'each resource names its resourceType',
+      );
+    }
+    if (type !== 'Observation' && type.toLowerCase() === 'observation') {
+      throw new FhirImportError(
+        at(path, 'resourceType'),
+        'must be Observation (FHIR resource types are case-sensitive)',
+      );
+    }
+  }
   const observations = items.filter(
     (item) => item.resource['resourceType'] === 'Observation',
   );
