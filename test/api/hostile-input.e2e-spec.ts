@@ -10,6 +10,7 @@ import { describe, expect } from '@jest/globals';
 import { amira } from '@mas/testing';
 
 import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+import { therapy } from './clinical-records.js';
 
 const pgRequirement = await postgresRequirement();
 
@@ -83,6 +84,38 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
       }
       const after = await as('dr-adams').request('GET', `/api/episodes/${id}`);
       expect(after.body.version).toBe(before.body.version);
+    },
+  );
+
+  maybe(
+    'a therapy by a route the drug is not given by is a 400 naming the route, never a 500, and changes nothing',
+    async () => {
+      const created = await as('dr-adams').request('POST', '/api/episodes', {
+        patient: amira,
+        kind: 'real',
+      });
+      const id = created.body.id as string;
+      const givenAt = created.body.context.openedAt as string;
+      const answer = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'therapy.started',
+          payload: therapy('methylprednisolone', givenAt, { route: 'oral' }),
+          expectedVersion: 0,
+        },
+      );
+      expect({ status: answer.status, body: answer.body }).toMatchObject({
+        status: 400,
+        body: {
+          field: expect.stringMatching(/^body\.payload\..*route$/),
+          rule: expect.stringMatching(
+            /oral is not a route for methylprednisolone/,
+          ),
+        },
+      });
+      const after = await as('dr-adams').request('GET', `/api/episodes/${id}`);
+      expect(after.body.version).toBe(0);
     },
   );
 

@@ -90,6 +90,22 @@ export interface AuthenticatedUser {
 }
 
 /** An answer with its HTTP status; errors carry a body naming the problem. */
+/**
+ * `work`, with the bad input it finds in an event's payload (a route the
+ * drug is not given by, say) surfaced as the 400 naming the field under
+ * `body.payload`, never as a 500.
+ */
+function clinicalInputOf<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ClinicalInputError) {
+      throw error.under('body.payload');
+    }
+    throw error;
+  }
+}
+
 export class ServiceError extends Error {
   constructor(
     readonly status: number,
@@ -1363,6 +1379,10 @@ export class EpisodesService {
           this.referenceNow(event, row, now, timeGiven),
         );
       }
+      // The protocol's checks first, on their own: bad input they find (a
+      // route the drug is not given by) is a 400 naming the field; inside
+      // the machine's guards XState would wrap it into an opaque error.
+      const check = clinicalInputOf(() => checkEvent(before.context, event));
       // One run of the machine: a refused event leaves the snapshot as it
       // was (the same object), and only then is the reason worked out.
       const [after, effects] = stepEpisode(before, event);
@@ -1403,7 +1423,6 @@ export class EpisodesService {
         await this.recordAnswer(manager, claim, refused, now);
         return refused;
       }
-      const check = checkEvent(before.context, event);
       // The adoption and the event: two versions, two audit entries.
       const version = row.version + (adoption ? 2 : 1);
       const derived = derivedColumns(after);
