@@ -17,6 +17,9 @@ export interface AccessLogRow {
   detail: string | null;
 }
 
+/** The longest actor name the log keeps (its `actor_id` column). */
+export const ACCESS_LOG_ACTOR_MAX_LENGTH = 100;
+
 export function buildAccessLogEntity(time: 'timestamptz' | 'datetime') {
   return new EntitySchema<AccessLogRow>({
     name: 'AccessLogEntry',
@@ -24,7 +27,11 @@ export function buildAccessLogEntity(time: 'timestamptz' | 'datetime') {
     columns: {
       id: { type: 'varchar', length: 36, primary: true },
       at: { type: time },
-      actorId: { name: 'actor_id', type: 'varchar', length: 100 },
+      actorId: {
+        name: 'actor_id',
+        type: 'varchar',
+        length: ACCESS_LOG_ACTOR_MAX_LENGTH,
+      },
       actorRole: { name: 'actor_role', type: 'varchar', length: 30 },
       action: { type: 'varchar', length: 40 },
       episodeId: {

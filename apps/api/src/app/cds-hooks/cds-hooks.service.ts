@@ -7,6 +7,7 @@ import { parseOrThrow } from '@mas/contracts';
 import { standardDose } from '@mas/mas-episode';
 import type { DoseResult, InstitutionProfile } from '@mas/protocol';
 
+import { ACCESS_LOG_ACTOR_MAX_LENGTH } from '../access-log/access-log.entity.js';
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Entities } from '../database/entities.js';
 import type {
@@ -84,9 +85,6 @@ const prefetchedPatientSchema = z
       .optional(),
   })
   .nullable();
-
-/** The longest reader name the access log keeps (its actor column). */
-const READER_NAME_MAX = 100;
 
 const feedbackSchema = z.looseObject({
   feedback: z
@@ -193,11 +191,11 @@ export class CdsHooksService {
       throw new CdsBadRequest('body.hook', `must be ${service.hook}`);
     }
     const reader = this.reader(client, request.context.userId);
-    if (reader.username.length > READER_NAME_MAX) {
+    if (reader.username.length > ACCESS_LOG_ACTOR_MAX_LENGTH) {
       // Named in the access log as "<client> <userId>".
       throw new CdsBadRequest(
         'body.context.userId',
-        `must be at most ${String(READER_NAME_MAX - client.length - 1)} characters`,
+        `must be at most ${String(ACCESS_LOG_ACTOR_MAX_LENGTH - client.length - 1)} characters`,
       );
     }
     const prefetched =
