@@ -335,7 +335,8 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
         id,
         version,
         'therapy.stopped',
-        { drug: 'methylprednisolone', stoppedAt: now() },
+        // Not before it was given (within the skew too).
+        { drug: 'methylprednisolone', stoppedAt: from(4 * MINUTE) },
         { rationale: 'course interrupted' },
       );
       expect(version).toBe(2);

@@ -36,6 +36,7 @@ import {
 import { parsePanel } from './panel-cache.util.js';
 import { checkProfileForEpisode } from './profile-values.util.js';
 import { checkOtherTherapy, checkTherapyDose } from './therapy-record.util.js';
+import { normalize, toMs } from './time.util.js';
 
 const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
   masProtocolDefinition;
@@ -175,6 +176,26 @@ function checkPanel(
   }
 }
 
+/**
+ * A stop dated before the start of what it stops (a slip of the date, or the
+ * wrong record): refused, naming `stoppedAt` and the start.
+ */
+function stopBeforeStart(
+  stoppedAt: string,
+  running: readonly { readonly startedAt: string }[],
+): Check | null {
+  const latest = running.reduce<string | null>(
+    (max, each) =>
+      max === null || toMs(each.startedAt) > toMs(max) ? each.startedAt : max,
+    null,
+  );
+  if (latest === null || toMs(stoppedAt) >= toMs(latest)) return null;
+  return blocked(
+    `stoppedAt ${normalize(stoppedAt)} is before the start it stops (${latest}): a therapy cannot stop before it started`,
+    ['software.recording'],
+  );
+}
+
 function checkScreenings(context: EpisodeContext, drug: string): Check {
   const needed =
     (requiredScreenings as Record<string, readonly string[]>)[drug] ?? [];
@@ -241,12 +262,22 @@ function checkRefractoryStart(
         ['review.section-10'],
       );
     }
+    // A rejection stands against an emergency start until the picture has
+    // changed: a reassessment after it that finds the response inadequate or
+    // worsening. A new request alone does not lift it (else re-requesting
+    // would undo another senior's decision); an approval does.
     const rejected = [...context.escalationRequests]
       .reverse()
-      .find((r) => r.drug === drug);
-    if (rejected?.status === 'rejected') {
+      .find((r) => r.drug === drug && r.status === 'rejected');
+    const reassessedSince =
+      rejected?.decidedAt !== undefined &&
+      context.lastResponse !== null &&
+      (context.lastResponse.verdict === 'inadequate' ||
+        context.lastResponse.verdict === 'worsening') &&
+      toMs(context.lastResponse.at) > toMs(rejected.decidedAt);
+    if (rejected !== undefined && !reassessedSince) {
       return blocked(
-        `${drug} was rejected by ${rejected.decidedBy?.id ?? 'a senior'}: an emergency start cannot override a rejection; make a new request`,
+        `${drug} was rejected by ${rejected.decidedBy?.id ?? 'a senior'}: an emergency start cannot override a rejection; a second senior's approval of a new request, or a reassessment since the rejection that finds the response inadequate or worsening, reopens it`,
         ['review.section-10'],
       );
     }
@@ -453,25 +484,33 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
     }
     case 'other-therapy.started':
       return checkOtherTherapy(context, event);
-    case 'other-therapy.stopped':
-      return context.otherTherapies.some(
+    case 'other-therapy.stopped': {
+      const record = context.otherTherapies.find(
         (t) =>
           t.recordId === event.payload.recordId && t.stoppedAt === undefined,
-      )
-        ? ok(`${event.payload.recordId} stopped`, ['software.recording'])
-        : blocked(`no active other therapy ${event.payload.recordId}`, [
-            'software.recording',
-          ]);
-    case 'therapy.stopped':
-      return isActive(context, event.payload.drug)
-        ? ok(
-            `${event.payload.drug} stopped`,
-            therapyEvidence(event.payload.drug),
-          )
-        : blocked(
-            `${event.payload.drug} is not active`,
-            therapyEvidence(event.payload.drug),
-          );
+      );
+      if (!record) {
+        return blocked(`no active other therapy ${event.payload.recordId}`, [
+          'software.recording',
+        ]);
+      }
+      return (
+        stopBeforeStart(event.payload.stoppedAt ?? event.at, [record]) ??
+        ok(`${event.payload.recordId} stopped`, ['software.recording'])
+      );
+    }
+    case 'therapy.stopped': {
+      const { drug } = event.payload;
+      if (!isActive(context, drug)) {
+        return blocked(`${drug} is not active`, therapyEvidence(drug));
+      }
+      return (
+        stopBeforeStart(
+          event.payload.stoppedAt ?? event.at,
+          activeTherapies(context).filter((t) => t.drug === drug),
+        ) ?? ok(`${drug} stopped`, therapyEvidence(drug))
+      );
+    }
     case 'background-therapy.recorded': {
       const evidence = ['review.section-10'];
       if (

@@ -731,3 +731,72 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
     },
   );
 });
+
+describe('a drug under more than one record: their daily total is held against the per-day limits, as an alert (glucocorticoids are never gated)', () => {
+  /** Amira (24 kg) on a 720 mg pulse (30 mg/kg, day 1 of 3) given at 2 h. */
+  function onPulse(): Episode {
+    return readyFor('methylprednisolone').send(
+      start('methylprednisolone', 'iv', 720, pulse),
+    );
+  }
+  const pulseAt = (at: number, schedule: DoseSchedule) =>
+    ev('therapy.started', h(at), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 720, unit: 'mg' },
+      schedule,
+    });
+  const total = (others: string, mgPerDay: number, every: number) =>
+    `methylprednisolone: daily total with ${others} of methylprednisolone running: methylprednisolone ${mgPerDay} mg/day (720 mg every ${every} h) is above the soft limit of 720 mg per day (upper end of the protocol range per day: 30 mg/kg/day x 24 kg = 720 mg; the maximum per infusion does not lower a daily total) - computed dose for 24 kg: 360-720 mg per infusion (review the records: a course recorded twice, or a repeat pulse over a course still running)`;
+
+  it('the same pulse recorded a second time two hours later is taken, the alert naming the daily total and the other record, and the audit reason saying so [seed.initial.1, review.section-10]', () => {
+    const episode = onPulse();
+    const again = pulseAt(4, pulse);
+    expect(episode.refusal(again)).toBeUndefined();
+    const allowed = checkEvent(episode.context, again);
+    expect(allowed.reason).toContain(
+      `alert, not a block: ${total('another record', 1440, 12)}`,
+    );
+    episode.send(again);
+    expect(doseAlerts(episode)).toEqual([
+      outsideRule(
+        `Recorded dose outside the dose rules: ${total('another record', 1440, 12)}.`,
+        h(4),
+      ),
+    ]);
+    // Stopping the second record ends the alert.
+    episode.send(ev('therapy.stopped', h(5), { drug: 'methylprednisolone' }));
+    expect(doseAlerts(episode)).toEqual([]);
+  });
+
+  it("the next day of the same course recorded as its own record (day 2 of 3) is that day's infusion, not a second one [seed.initial.1, review.section-10]", () => {
+    const episode = onPulse();
+    episode.send(pulseAt(26, { kind: 'pulse', day: 2, of: 3 }));
+    expect(doseAlerts(episode)).toEqual([]);
+    // Recorded as a new course on day 2 instead, it is a second infusion.
+    expect(doseAlerts(onPulse().send(pulseAt(26, pulse)))).toHaveLength(1);
+  });
+
+  it('a repeat pulse after the course has given its three days raises nothing, nor does a new course a day after the first was stopped [seed.initial.1, review.section-10]', () => {
+    expect(doseAlerts(onPulse().send(pulseAt(2 + 72, pulse)))).toEqual([]);
+    // Running, the first course gives its day-2 infusion at 26 h.
+    expect(doseAlerts(onPulse().send(pulseAt(27, pulse)))).toHaveLength(1);
+    const stopped = () =>
+      onPulse().send(
+        ev('therapy.stopped', h(3), { drug: 'methylprednisolone' }),
+      );
+    expect(doseAlerts(stopped().send(pulseAt(27, pulse)))).toEqual([]);
+    // What the stopped course gave before its stop still counts.
+    expect(doseAlerts(stopped().send(pulseAt(4, pulse)))).toHaveLength(1);
+  });
+
+  it('four pulses in a day: still taken (never gated), the alert naming three other records and the total above the hard limit [seed.initial.1, review.section-10]', () => {
+    const episode = onPulse();
+    for (let n = 1; n <= 3; n += 1) episode.send(pulseAt(2 + n, pulse));
+    expect(episode.context.therapies).toHaveLength(4);
+    const alert = doseAlerts(episode)[0]?.message ?? '';
+    expect(alert).toContain(
+      'daily total with 3 other records of methylprednisolone running: methylprednisolone 2880 mg/day (720 mg every 6 h) is above the hard limit',
+    );
+  });
+});

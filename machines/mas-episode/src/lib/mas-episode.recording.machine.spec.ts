@@ -164,6 +164,15 @@ describe('other therapies', () => {
         code: 'X',
         display: 'Anakinra (Kineret)',
       },
+      // A brand name alone, under a code the table does not list, is still
+      // the protocol's drug: Gamifant would otherwise skip the four eyes.
+      { system: 'http://snomed.info/sct', code: '1', display: 'Gamifant®' },
+      {
+        system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+        code: '2',
+        display: 'SOLU MEDROL 1 g powder',
+      },
+      { system: 'http://snomed.info/sct', code: '3', display: 'Ruxience' },
     ] as const) {
       expect(
         episode.refusal(

@@ -44,7 +44,7 @@ import { checkProfileForEpisode, profileHours } from './profile-values.util.js';
 import {
   incompleteRecord,
   isGlucocorticoidTaper,
-  recordedDoseCheck,
+  startDoseCheck,
   therapyDoseCheck,
 } from './therapy-record.util.js';
 import {
@@ -505,7 +505,7 @@ function startTherapy(
   // The guard refuses an incomplete record; should one reach here anyway
   // (a planted bug in the checker's mutants), it is kept as unchecked.
   const incomplete = incompleteRecord(event.payload);
-  const check = incomplete === null ? recordedDoseCheck(context, event) : null;
+  const check = incomplete === null ? startDoseCheck(context, event) : null;
   let next: EpisodeContext = {
     ...context,
     therapies: [

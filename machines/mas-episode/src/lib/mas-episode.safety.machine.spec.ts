@@ -152,6 +152,67 @@ describe('four eyes cannot be bypassed', () => {
     );
   });
 
+  it('a new request does not lift a rejection for an emergency start; a reassessment since that finds worsening does [review.section-10]', () => {
+    const episode = worseningOnSteroids();
+    episode
+      .send(
+        ev(
+          'escalation.requested',
+          h(3),
+          {
+            requestId: 'r1',
+            drug: 'etoposide',
+            evidence: ['seed.refractory.3'],
+          },
+          drBaker,
+          'worsening',
+        ),
+      )
+      .send(
+        ev(
+          'escalation.rejected',
+          h(4),
+          { requestId: 'r1' },
+          drChen,
+          'infection not excluded',
+        ),
+      )
+      // The rejected requester asks again: the new request is pending.
+      .send(
+        ev(
+          'escalation.requested',
+          h(5),
+          {
+            requestId: 'r2',
+            drug: 'etoposide',
+            evidence: ['seed.refractory.3'],
+          },
+          drBaker,
+          'still worsening',
+        ),
+      );
+    const emergency = (at: number) =>
+      ev(
+        'therapy.started',
+        h(at),
+        { drug: 'etoposide', emergency: true },
+        drBaker,
+        'cannot wait',
+      );
+    expect(refusal(episode, emergency(6))).toMatch(
+      /etoposide was rejected by dr-chen: an emergency start cannot override a rejection/,
+    );
+    episode.send(
+      ev('reassessment.recorded', h(7), {
+        panel: florid,
+        clinicalStatus: 'worsening',
+      }),
+    );
+    expect(episode.context.lastResponse?.verdict).toBe('worsening');
+    expect(refusal(episode, emergency(8))).toBeUndefined();
+    expect(episode.can(emergency(8))).toBe(true);
+  });
+
   it('a nurse cannot start refractory therapy', () => {
     const episode = worseningOnSteroids();
     const start = ev(
@@ -459,5 +520,57 @@ describe('other fixes', () => {
       route: 'iv',
       dose: { value: 720, unit: 'mg' },
     });
+  });
+});
+
+describe('a stop cannot precede its start', () => {
+  it('a therapy stop dated before the therapy was given is refused, naming stoppedAt; at or after it, taken [software.recording]', () => {
+    const episode = new Episode(episodeInput(ben, 'suspected'))
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(3), { drug: 'methylprednisolone' }));
+    expect(
+      refusal(
+        episode,
+        ev('therapy.stopped', h(4), {
+          drug: 'methylprednisolone',
+          stoppedAt: h(2),
+        }),
+      ),
+    ).toBe(
+      `stoppedAt ${h(2)} is before the start it stops (${h(3)}): a therapy cannot stop before it started`,
+    );
+    episode.send(
+      ev('therapy.stopped', h(4), {
+        drug: 'methylprednisolone',
+        stoppedAt: h(3),
+      }),
+    );
+    expect(episode.context.therapies[0]?.stoppedAt).toBe(h(3));
+  });
+
+  it('the same for a therapy outside the protocol table', () => {
+    const episode = new Episode(episodeInput(ben, 'suspected')).send(
+      ev('other-therapy.started', h(3), {
+        recordId: 'ivig-1',
+        medication: {
+          system: 'http://www.whocc.no/atc',
+          code: 'J06BA02',
+          display: 'immunoglobulin, normal human (IVIG)',
+        },
+        dose: { value: 50, unit: 'g' },
+        route: 'iv',
+        schedule: { kind: 'once' },
+        givenAt: h(3),
+      }),
+    );
+    expect(
+      refusal(
+        episode,
+        ev('other-therapy.stopped', h(4), {
+          recordId: 'ivig-1',
+          stoppedAt: h(1),
+        }),
+      ),
+    ).toMatch(/^stoppedAt .* is before the start it stops/);
   });
 });

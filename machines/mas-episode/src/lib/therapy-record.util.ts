@@ -5,7 +5,7 @@
  * limits need the prescriber's confirmation), and, for a drug outside the
  * protocol's table, never one of the protocol's own drugs.
  */
-import type { EpisodeEventOf } from '@mas/contracts';
+import type { DoseSchedule, EpisodeEventOf } from '@mas/contracts';
 import {
   checkRecordedDose,
   type DoseCheck,
@@ -19,7 +19,9 @@ import type {
   Check,
   EpisodeContext,
   TherapyDoseCheck,
+  TherapyRecord,
 } from './mas-episode.types.js';
+import { addHours, hoursBetween, toMs } from './time.util.js';
 
 /**
  * What a therapy record lacks (the contract requires it all; a record that
@@ -111,6 +113,206 @@ function uncachedDoseCheck(
   });
 }
 
+/** One administration of a record: when, and how many mg. */
+interface Administration {
+  readonly at: number;
+  readonly mg: number;
+}
+
+/**
+ * The administrations a record's schedule gives from its start, until it
+ * stopped, that fall in [from, to): "once" once, "every N hours" every N
+ * hours, "daily" every day, pulse "day n of N" on the N - n days left.
+ */
+function administrationsIn(
+  record: { startedAt: string; stoppedAt?: string; doseMg: number },
+  schedule: DoseSchedule,
+  from: number,
+  to: number,
+): Administration[] {
+  const start = toMs(record.startedAt);
+  const end = Math.min(
+    to,
+    record.stoppedAt === undefined ? to : toMs(record.stoppedAt),
+  );
+  const stepHours =
+    schedule.kind === 'every-hours'
+      ? schedule.hours
+      : schedule.kind === 'once'
+        ? undefined
+        : HOURS_PER_DAY;
+  const count =
+    schedule.kind === 'pulse'
+      ? schedule.of - schedule.day + 1
+      : schedule.kind === 'once'
+        ? 1
+        : Number.POSITIVE_INFINITY;
+  const found: Administration[] = [];
+  // The first repeat at or after `from` (not every repeat since the start).
+  const first =
+    stepHours === undefined
+      ? 0
+      : Math.max(
+          0,
+          Math.ceil(
+            hoursBetweenMs(start, from) / stepHours - ROUNDING_TOLERANCE,
+          ),
+        );
+  for (let index = first; index < count; index += 1) {
+    const at =
+      stepHours === undefined
+        ? start
+        : toMs(addHours(record.startedAt, index * stepHours));
+    if (at >= end) break;
+    if (at >= from) found.push({ at, mg: record.doseMg });
+  }
+  return found;
+}
+
+const HOURS_PER_DAY = 24;
+const MS_PER_HOUR = 3_600_000;
+/** Float slack when counting repeats (not a clinical figure). */
+const ROUNDING_TOLERANCE = 1e-9;
+
+function hoursBetweenMs(from: number, to: number): number {
+  return (to - from) / MS_PER_HOUR;
+}
+
+/**
+ * An earlier pulse record of the same course that this "day n of N" record
+ * continues (its day-n infusion lies within the tolerance of this one): the
+ * same infusions, never added to them.
+ */
+function continuesCourse(
+  earlier: TherapyRecord,
+  schedule: DoseSchedule,
+  givenAt: string,
+): boolean {
+  const before = earlier.schedule;
+  if (schedule.kind !== 'pulse' || before?.kind !== 'pulse') return false;
+  if (before.of !== schedule.of || before.day >= schedule.day) return false;
+  const dayN = addHours(
+    earlier.startedAt,
+    (schedule.day - before.day) * HOURS_PER_DAY,
+  );
+  return (
+    Math.abs(hoursBetween(dayN, givenAt)) <=
+    recordingRules.dailyTotal.sameInfusionHours
+  );
+}
+
+/**
+ * The daily total of a drug recorded under more than one record, checked
+ * against the drug's per-day limits: the worst day-long span before or after
+ * this dose, with every other running record of the drug (what their
+ * schedules give in it) and this one. Null when no other record gives the
+ * drug in that span (the record's own check is the whole check).
+ */
+export function dailyTotalCheck(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+  single: DoseCheck,
+): { check: DoseCheck; others: number } | null {
+  const { drug, route, schedule, givenAt } = event.payload;
+  const others = context.therapies.filter(
+    (t): t is TherapyRecord & { doseMg: number; schedule: DoseSchedule } =>
+      t.drug === drug &&
+      !t.background &&
+      t.doseMg !== undefined &&
+      t.schedule !== undefined &&
+      !continuesCourse(t, schedule, givenAt),
+  );
+  if (others.length === 0) return null;
+  const { windowHours } = recordingRules.dailyTotal;
+  const at = toMs(givenAt);
+  const spans: [number, number][] = [
+    [toMs(addHours(givenAt, -windowHours)) + 1, at + 1],
+    [at, toMs(addHours(givenAt, windowHours))],
+  ];
+  let worst: { mg: number; count: number; others: number } | null = null;
+  for (const [from, to] of spans) {
+    const theirs = others.flatMap((t) =>
+      administrationsIn(t, t.schedule, from, to),
+    );
+    if (theirs.length === 0) continue;
+    const mine = administrationsIn(
+      { startedAt: givenAt, doseMg: single.doseMg },
+      schedule,
+      from,
+      to,
+    );
+    const all = [...theirs, ...mine];
+    const mg = all.reduce((sum, each) => sum + each.mg, 0);
+    if (worst === null || mg > worst.mg) {
+      worst = {
+        mg,
+        count: all.length,
+        others: new Set(
+          others.filter(
+            (t) => administrationsIn(t, t.schedule, from, to).length > 0,
+          ),
+        ).size,
+      };
+    }
+  }
+  if (worst === null) return null;
+  // The day's total as one schedule of as many equal doses: the drug's own
+  // per-day limits apply to it (the maximum per infusion does not lower it).
+  const check = checkRecordedDose({
+    drug,
+    dose: { value: worst.mg / worst.count, unit: 'mg' },
+    route,
+    schedule:
+      worst.count > 1
+        ? { kind: 'every-hours', hours: HOURS_PER_DAY / worst.count }
+        : { kind: 'daily' },
+    patient: {
+      weightKg: context.patient.weightKg,
+      heightCm: context.patient.heightCm,
+    },
+    purpose: 'mas',
+    profile: { data: context.profileData, hash: context.profile.hash },
+  });
+  return { check, others: worst.others };
+}
+
+/**
+ * The dose check of a therapy start: the record's own, and, where other
+ * records give the same drug within a day of it, their daily total. Each
+ * record being within its own rule, a daily total outside the per-day limits
+ * is an alert on the record, never a block: only glucocorticoids run under
+ * several records at once (a repeat pulse), and they are never gated
+ * (clinical review, section 10); the ward reviews the records.
+ */
+export function startDoseCheck(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+): DoseCheck {
+  const single = recordedDoseCheck(context, event);
+  if (single.tier === 'hard') return single;
+  const total = dailyTotalCheck(context, event, single);
+  if (
+    total === null ||
+    (total.check.tier !== 'hard' && total.check.tier !== 'soft')
+  ) {
+    return single;
+  }
+  const { drug } = event.payload;
+  const which =
+    total.others === 1 ? 'another record' : `${total.others} other records`;
+  return {
+    ...single,
+    alerts: [
+      ...single.alerts,
+      {
+        id: 'daily-total-outside-rule',
+        message: `${drug}: daily total with ${which} of ${drug} running: ${total.check.messages.join('; ')} (review the records: a course recorded twice, or a repeat pulse over a course still running)`,
+        evidence: recordingRules.dailyTotal.evidence,
+      },
+    ],
+  };
+}
+
 /** The computed dose in words: "600-720 mg per infusion". */
 export function computedText(check: DoseCheck): string | undefined {
   const computed = check.computed;
@@ -168,7 +370,7 @@ export function checkTherapyDose(
   if (incomplete !== null) {
     return { ok: false, reason: incomplete, evidence: recordingRules.evidence };
   }
-  const check = recordedDoseCheck(context, event);
+  const check = startDoseCheck(context, event);
   const evidence = [
     ...new Set(check.limits.flatMap((limit) => limit.evidence)),
   ];
@@ -191,19 +393,34 @@ export function checkTherapyDose(
   }
   return {
     ok: true,
-    reason:
+    reason: [
       check.tier === 'soft'
         ? `outside the dose range, confirmed by ${event.actor.id}: ${event.payload.doseConfirmation ?? ''}`
         : check.tier === 'unchecked'
           ? `dose not checked: ${check.uncheckedReason ?? 'no rule'}`
           : `dose within the limits${computed}`,
+      ...check.alerts
+        .filter((alert) => alert.id === 'daily-total-outside-rule')
+        .map((alert) => `alert, not a block: ${alert.message}`),
+    ].join('; '),
     evidence,
   };
 }
 
-const protocolNames = new Set<string>([
-  ...drugIds,
-  ...Object.keys(drugAliases),
+function compact(text: string): string {
+  return text.toLowerCase().replace(/[^a-z]+/g, '');
+}
+
+/**
+ * Every name of a protocol drug, written without spaces or hyphens, to the
+ * drug: its id, its other spellings and its brand names.
+ */
+const protocolNames = new Map<string, string>([
+  ...drugIds.map((id) => [id, id] as const),
+  ...Object.entries(drugAliases),
+  ...Object.entries(recordingRules.otherTherapy.protocolDrugBrands).flatMap(
+    ([drug, brands]) => brands.map((brand) => [compact(brand), drug] as const),
+  ),
 ]);
 
 function words(text: string): string[] {
@@ -213,14 +430,36 @@ function words(text: string): string[] {
     .filter(Boolean);
 }
 
+/** The longest name a display's run of words may spell ("Solu-Medrol"). */
+const longestName = Math.max(
+  ...Object.values(recordingRules.otherTherapy.protocolDrugBrands).map(
+    (brands) => Math.max(...brands.map((brand) => words(brand).length)),
+  ),
+);
+
+/**
+ * The protocol drug a display names, by any of its names: each word, and
+ * each run of words up to the longest name joined ("solu medrol").
+ */
+function drugInDisplay(display: string): string | null {
+  const all = words(display);
+  for (let start = 0; start < all.length; start += 1) {
+    let joined = '';
+    for (const word of all.slice(start, start + longestName)) {
+      joined += word;
+      const drug = protocolNames.get(joined);
+      if (drug !== undefined) return drug;
+    }
+  }
+  return null;
+}
+
 /** The protocol drug an "other therapy" coding names, if any. */
 export function protocolDrugNamed(
   medication: EpisodeEventOf<'other-therapy.started'>['payload']['medication'],
 ): string | null {
-  const byName = words(medication.display).find((word) =>
-    protocolNames.has(word),
-  );
-  if (byName) return drugAliases[byName] ?? byName;
+  const byName = drugInDisplay(medication.display);
+  if (byName !== null) return byName;
   const codes =
     recordingRules.otherTherapy.protocolDrugCodes[medication.system] ?? [];
   return codes.includes(medication.code.toUpperCase())

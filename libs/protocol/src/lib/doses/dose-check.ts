@@ -125,7 +125,9 @@ export interface DoseCheckAlert {
   readonly id:
     | 'anakinra-standard-dose'
     | 'anakinra-above-highest-reported'
-    | 'anakinra-renal-adjustment';
+    | 'anakinra-renal-adjustment'
+    // Set by the episode, which knows the other records of the drug.
+    | 'daily-total-outside-rule';
   readonly message: string;
   readonly evidence: readonly string[];
 }

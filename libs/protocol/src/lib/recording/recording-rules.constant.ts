@@ -103,6 +103,50 @@ export const recordingRules = {
         'L01FA01',
       ],
     } as Readonly<Record<string, readonly string[]>>,
+    /**
+     * Proprietary (brand) names of the protocol's drugs, as their EMA and
+     * FDA product information names them: "Gamifant" is emapalumab and
+     * "Solu-Medrol" methylprednisolone, so a brand name never lets a drug of
+     * the table pass as "other" (and skip its approvals and dose checks).
+     * Matched on the display's words, hyphens and spaces ignored.
+     */
+    protocolDrugBrands: {
+      methylprednisolone: ['Solu-Medrol', 'Medrol', 'Depo-Medrol', 'Urbason'],
+      dexamethasone: ['Decadron', 'Fortecortin'],
+      ciclosporin: ['Sandimmun', 'Sandimmune', 'Neoral', 'Gengraf'],
+      anakinra: ['Kineret'],
+      emapalumab: ['Gamifant'],
+      ruxolitinib: ['Jakafi', 'Jakavi'],
+      baricitinib: ['Olumiant'],
+      etoposide: ['VePesid', 'Etopophos', 'Toposar'],
+      rituximab: [
+        'MabThera',
+        'Rituxan',
+        'Truxima',
+        'Ruxience',
+        'Riabni',
+        'Rixathon',
+        'Blitzima',
+      ],
+      tocilizumab: ['RoActemra', 'Actemra', 'Tyenne', 'Tofidence'],
+    } as Readonly<Record<string, readonly string[]>>,
+  },
+  /**
+   * A drug given under more than one record at once (a repeat pulse over a
+   * course still running, or the same pulse recorded twice by two people):
+   * what all its records give in any one day is held against the same
+   * per-day limits as a single record's schedule.
+   */
+  dailyTotal: {
+    /** The span a daily total is summed over, before and after the new dose. */
+    windowHours: 24,
+    /**
+     * A pulse record "day n of N" given within this many hours of the day-n
+     * infusion of an earlier record of the same course documents that
+     * infusion, not another one.
+     */
+    sameInfusionHours: 12,
+    evidence: ['seed.initial.1', 'review.section-10', 'software.recording'],
   },
   time: {
     /**
