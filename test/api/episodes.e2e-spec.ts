@@ -1443,6 +1443,100 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
   );
 
   maybe(
+    'the escalation report: an emergency start with a dose confirmed keeps its own reason, the confirmation beside it; a decision dated before the finding that warranted it has no hours, never negative ones',
+    async () => {
+      const episode = await openEpisode();
+      const steps: [string, string, unknown, Record<string, unknown>][] = [
+        ['dr-adams', 'labs.recorded', labs(florid, now()), {}],
+        [
+          'dr-adams',
+          'therapy.started',
+          therapy('methylprednisolone', now()),
+          {},
+        ],
+        [
+          'dr-baker',
+          'severity.assessed',
+          { severe: true, rapidlyWorsening: true },
+          {},
+        ],
+        [
+          'dr-baker',
+          'screening.recorded',
+          { kind: 'tb-screening', result: 'done' },
+          {},
+        ],
+        [
+          'dr-baker',
+          'screening.recorded',
+          { kind: 'zoster-prophylaxis', result: 'done' },
+          {},
+        ],
+        // Dated half an hour before the worsening was recorded.
+        [
+          'dr-baker',
+          'escalation.requested',
+          {
+            requestId: 'esc-early',
+            drug: 'etoposide',
+            evidence: ['seed.refractory.3'],
+          },
+          {
+            rationale: 'asked on the ward round',
+            occurredAt: new Date(Date.parse(now()) - 1_800_000).toISOString(),
+          },
+        ],
+        [
+          'dr-baker',
+          'therapy.started',
+          therapy('ruxolitinib', now(), {
+            emergency: true,
+            dose: { value: 30, unit: 'mg' },
+            doseConfirmation: 'rounded to whole tablets',
+          }),
+          { rationale: 'collapse overnight, no second senior on site' },
+        ],
+      ];
+      let version = 0;
+      for (const [user, type, payload, extra] of steps) {
+        suite.harness.clock.advance(3_600_000);
+        const result = await send(
+          user,
+          episode.id,
+          version,
+          type,
+          payload,
+          extra,
+        );
+        expect([201, type, result.body]).toContain(result.status);
+        version = result.body.version;
+      }
+      const report = await as('auditor-ames').request(
+        'GET',
+        '/api/escalations',
+      );
+      const mine = report.body.filter(
+        (d: { episodeId: string }) => d.episodeId === episode.id,
+      );
+      expect(mine).toEqual([
+        expect.objectContaining({
+          decision: 'requested',
+          drug: 'etoposide',
+          hoursFromWarrantedToDecision: null,
+        }),
+        expect.objectContaining({
+          decision: 'emergency-start',
+          drug: 'ruxolitinib',
+          rationale:
+            'collapse overnight, no second senior on site; dose outside range confirmed: rounded to whole tablets',
+          // Worsening recorded at the third hour, the start at the seventh.
+          hoursFromWarrantedToDecision: 4,
+        }),
+      ]);
+    },
+  );
+
+  maybe(
     'the role matrix: every endpoint x every role (and no token)',
     async () => {
       const users = [

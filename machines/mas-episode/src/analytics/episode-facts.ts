@@ -255,7 +255,15 @@ function reassessments(
   fold: QualityFold,
   final: EpisodeContext,
 ): EpisodeFacts['reassessments'] {
-  const lapsed = final.firedDues.filter((f) => f.id === 'reassessment');
+  // A reassessment documented after its due time fired but dated (its
+  // clinical time) at or before the due time was on time, recorded late: it
+  // is neither counted late nor subtracted from the hours overdue.
+  const lapsed = final.firedDues.filter(
+    (f) =>
+      f.id === 'reassessment' &&
+      (f.resolvedLatenessMinutes === undefined ||
+        f.resolvedLatenessMinutes > 0),
+  );
   const onTime = fold.reassessedWhileDue.filter(
     (dueAt) => !lapsed.some((f) => f.dueAt === dueAt),
   ).length;

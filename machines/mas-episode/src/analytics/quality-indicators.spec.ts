@@ -4,6 +4,7 @@ import { initialTransition } from 'xstate';
 import type { EpisodeEvent } from '@mas/contracts';
 import { evidenceCatalog, seedStatements } from '@mas/protocol';
 import { scenarios } from '@mas/simulation';
+import * as testing from '@mas/testing';
 
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import {
@@ -13,7 +14,12 @@ import {
 import { simulateCourse } from '../simulation/course.js';
 import { courseSeed } from '../simulation/course-seed.js';
 import { policies } from '../simulation/policies.js';
-import { exampleProfile } from '../spec-support/episode.spec-support.js';
+import {
+  ev,
+  exampleProfile,
+  h,
+  tick,
+} from '../spec-support/episode.spec-support.js';
 import {
   episodeFacts,
   type OutcomeKey,
@@ -23,7 +29,7 @@ import {
   startQualityFold,
   stepQualityFold,
 } from './episode-facts.js';
-import { qualityCohort } from './quality-cohort.spec-support.js';
+import { audited, qualityCohort } from './quality-cohort.spec-support.js';
 import {
   type Category,
   computeQualityIndicators,
@@ -476,6 +482,25 @@ describe('quality indicators replayed from the audit', () => {
         detail: expect.any(String),
       },
     ]);
+  });
+
+  it('a reassessment documented after its due time fired, but dated before it, was on time: not late, and no negative hours overdue [seed.monitoring.1]', () => {
+    const { amira, floridMas, febrileSjia, panelOf } = testing;
+    const florid = panelOf(floridMas, febrileSjia);
+    const course = (reassessedAt: number) =>
+      episodeFacts(
+        audited('backdated', amira, 'suspected', h(0), [
+          ev('labs.recorded', h(0.5), { panel: florid }),
+          ev('therapy.started', h(1), { drug: 'methylprednisolone' }),
+          // Due 12 h after suspicion; the scheduler fires it at 14 h.
+          tick(h(14)),
+          ev('reassessment.recorded', h(reassessedAt), { panel: florid }),
+        ]),
+      )?.reassessments;
+    // Examined at 11.5 h, written up after 14 h.
+    expect(course(11.5)).toEqual({ onTime: 1, late: 0, overdueHours: 0 });
+    // Examined at 15 h: three hours late.
+    expect(course(15)).toEqual({ onTime: 0, late: 1, overdueHours: 3 });
   });
 
   it('an emergency start still within its window at the last audited event is neither countersigned nor late', () => {

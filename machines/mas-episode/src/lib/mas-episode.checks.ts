@@ -178,10 +178,12 @@ function checkPanel(
 
 /**
  * A stop dated before the start of what it stops (a slip of the date, or the
- * wrong record): refused, naming `stoppedAt` and the start.
+ * wrong record): refused, naming `stoppedAt` and the start. A stop without
+ * its own time is the recording time, which a start given within the clock
+ * skew may follow: it is not refused.
  */
 function stopBeforeStart(
-  stoppedAt: string,
+  stoppedAt: string | undefined,
   running: readonly { readonly startedAt: string }[],
 ): Check | null {
   const latest = running.reduce<string | null>(
@@ -189,7 +191,13 @@ function stopBeforeStart(
       max === null || toMs(each.startedAt) > toMs(max) ? each.startedAt : max,
     null,
   );
-  if (latest === null || toMs(stoppedAt) >= toMs(latest)) return null;
+  if (
+    stoppedAt === undefined ||
+    latest === null ||
+    toMs(stoppedAt) >= toMs(latest)
+  ) {
+    return null;
+  }
   return blocked(
     `stoppedAt ${normalize(stoppedAt)} is before the start it stops (${latest}): a therapy cannot stop before it started`,
     ['software.recording'],
@@ -262,22 +270,17 @@ function checkRefractoryStart(
         ['review.section-10'],
       );
     }
-    // A rejection stands against an emergency start until the picture has
-    // changed: a reassessment after it that finds the response inadequate or
-    // worsening. A new request alone does not lift it (else re-requesting
-    // would undo another senior's decision); an approval does.
+    // A rejection stands against an emergency start of that drug: a new
+    // request does not lift it (else re-requesting would undo another
+    // senior's decision), nor does a reassessment (its verdict repeats what
+    // warranted the request, and anyone may record one); a second senior's
+    // approval of a new request does (the start is then no emergency).
     const rejected = [...context.escalationRequests]
       .reverse()
       .find((r) => r.drug === drug && r.status === 'rejected');
-    const reassessedSince =
-      rejected?.decidedAt !== undefined &&
-      context.lastResponse !== null &&
-      (context.lastResponse.verdict === 'inadequate' ||
-        context.lastResponse.verdict === 'worsening') &&
-      toMs(context.lastResponse.at) > toMs(rejected.decidedAt);
-    if (rejected !== undefined && !reassessedSince) {
+    if (rejected !== undefined) {
       return blocked(
-        `${drug} was rejected by ${rejected.decidedBy?.id ?? 'a senior'}: an emergency start cannot override a rejection; a second senior's approval of a new request, or a reassessment since the rejection that finds the response inadequate or worsening, reopens it`,
+        `${drug} was rejected by ${rejected.decidedBy?.id ?? 'a senior'}: an emergency start cannot override a rejection; a new request approved by a second senior clinician can`,
         ['review.section-10'],
       );
     }
@@ -495,7 +498,7 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         ]);
       }
       return (
-        stopBeforeStart(event.payload.stoppedAt ?? event.at, [record]) ??
+        stopBeforeStart(event.payload.stoppedAt, [record]) ??
         ok(`${event.payload.recordId} stopped`, ['software.recording'])
       );
     }
@@ -506,8 +509,12 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       }
       return (
         stopBeforeStart(
-          event.payload.stoppedAt ?? event.at,
-          activeTherapies(context).filter((t) => t.drug === drug),
+          event.payload.stoppedAt,
+          // A background therapy's start is when it was entered, not when
+          // the patient began it: no stop time is refused against it.
+          activeTherapies(context).filter(
+            (t) => t.drug === drug && !t.background,
+          ),
         ) ?? ok(`${drug} stopped`, therapyEvidence(drug))
       );
     }

@@ -152,7 +152,7 @@ describe('four eyes cannot be bypassed', () => {
     );
   });
 
-  it('a new request does not lift a rejection for an emergency start; a reassessment since that finds worsening does [review.section-10]', () => {
+  it('neither a new request nor a reassessment finding worsening lifts a rejection for an emergency start; a second senior approving a new request does [review.section-10]', () => {
     const episode = worseningOnSteroids();
     episode
       .send(
@@ -209,8 +209,14 @@ describe('four eyes cannot be bypassed', () => {
       }),
     );
     expect(episode.context.lastResponse?.verdict).toBe('worsening');
-    expect(refusal(episode, emergency(8))).toBeUndefined();
-    expect(episode.can(emergency(8))).toBe(true);
+    expect(refusal(episode, emergency(8))).toMatch(
+      /an emergency start cannot override a rejection; a new request approved by a second senior clinician can/,
+    );
+    episode.send(
+      ev('escalation.approved', h(8), { requestId: 'r2' }, drChen, 'agree'),
+    );
+    const start = ev('therapy.started', h(9), { drug: 'etoposide' }, drBaker);
+    expect(refusal(episode, start)).toBeUndefined();
   });
 
   it('a nurse cannot start refractory therapy', () => {
@@ -572,5 +578,27 @@ describe('a stop cannot precede its start', () => {
         }),
       ),
     ).toMatch(/^stoppedAt .* is before the start it stops/);
+  });
+});
+
+describe('a stop time', () => {
+  it('a background therapy stopped before it was entered (the patient was on it for months) is taken [software.recording]', () => {
+    const episode = new Episode(episodeInput(ben, 'suspected'))
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(
+        ev(
+          'background-therapy.recorded',
+          h(5),
+          { drug: 'anakinra' },
+          drAdams,
+          'on it for months before admission',
+        ),
+      );
+    expect(
+      refusal(
+        episode,
+        ev('therapy.stopped', h(6), { drug: 'anakinra', stoppedAt: h(4) }),
+      ),
+    ).toBeUndefined();
   });
 });

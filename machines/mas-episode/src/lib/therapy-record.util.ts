@@ -11,6 +11,7 @@ import {
   type DoseCheck,
   drugAliases,
   drugIds,
+  masProtocolDefinition,
   recordedDoseUnits,
   recordingRules,
 } from '@mas/protocol';
@@ -58,13 +59,8 @@ const doseChecks = new WeakMap<
   WeakMap<EpisodeContext['profileData'], Map<string, DoseCheck>>
 >();
 
-/** The dose check of a therapy start, for this patient and profile. */
-export function recordedDoseCheck(
-  context: EpisodeContext,
-  event: EpisodeEventOf<'therapy.started'>,
-): DoseCheck {
-  const { drug, dose, route, schedule, creatinineClearanceMlMin } =
-    event.payload;
+/** The dose checks made for this context's patient and profile. */
+function checksFor(context: EpisodeContext): Map<string, DoseCheck> {
   let byProfile = doseChecks.get(context.patient);
   if (!byProfile) {
     byProfile = new WeakMap();
@@ -75,6 +71,17 @@ export function recordedDoseCheck(
     byRecord = new Map();
     byProfile.set(context.profileData, byRecord);
   }
+  return byRecord;
+}
+
+/** The dose check of a therapy start, for this patient and profile. */
+export function recordedDoseCheck(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.started'>,
+): DoseCheck {
+  const { drug, dose, route, schedule, creatinineClearanceMlMin } =
+    event.payload;
+  const byRecord = checksFor(context);
   const key = JSON.stringify([
     drug,
     dose,
@@ -113,70 +120,50 @@ function uncachedDoseCheck(
   });
 }
 
-/** One administration of a record: when, and how many mg. */
-interface Administration {
-  readonly at: number;
+/** What a record gives in a span: how many administrations, how many mg. */
+interface Given {
+  readonly count: number;
   readonly mg: number;
 }
 
 /**
- * The administrations a record's schedule gives from its start, until it
- * stopped, that fall in [from, to): "once" once, "every N hours" every N
- * hours, "daily" every day, pulse "day n of N" on the N - n days left.
+ * What a record's schedule gives from its start, until it stopped, in
+ * [from, to): "once" once, "every N hours" every N hours, "daily" every day,
+ * pulse "day n of N" on the N - n + 1 days from this one. Counted, not
+ * listed (an interval of a minute over weeks costs nothing).
  */
-function administrationsIn(
+function givenIn(
   record: { startedAt: string; stoppedAt?: string; doseMg: number },
   schedule: DoseSchedule,
   from: number,
   to: number,
-): Administration[] {
+): Given {
   const start = toMs(record.startedAt);
   const end = Math.min(
     to,
     record.stoppedAt === undefined ? to : toMs(record.stoppedAt),
   );
-  const stepHours =
-    schedule.kind === 'every-hours'
-      ? schedule.hours
-      : schedule.kind === 'once'
-        ? undefined
-        : HOURS_PER_DAY;
-  const count =
-    schedule.kind === 'pulse'
-      ? schedule.of - schedule.day + 1
-      : schedule.kind === 'once'
-        ? 1
-        : Number.POSITIVE_INFINITY;
-  const found: Administration[] = [];
-  // The first repeat at or after `from` (not every repeat since the start).
-  const first =
-    stepHours === undefined
-      ? 0
-      : Math.max(
-          0,
-          Math.ceil(
-            hoursBetweenMs(start, from) / stepHours - ROUNDING_TOLERANCE,
-          ),
-        );
-  for (let index = first; index < count; index += 1) {
-    const at =
-      stepHours === undefined
-        ? start
-        : toMs(addHours(record.startedAt, index * stepHours));
-    if (at >= end) break;
-    if (at >= from) found.push({ at, mg: record.doseMg });
+  if (schedule.kind === 'once') {
+    const count = start >= from && start < end ? 1 : 0;
+    return { count, mg: count * record.doseMg };
   }
-  return found;
+  const step =
+    (schedule.kind === 'every-hours' ? schedule.hours : HOURS_PER_DAY) *
+    MS_PER_HOUR;
+  const last =
+    schedule.kind === 'pulse'
+      ? schedule.of - schedule.day
+      : Number.POSITIVE_INFINITY;
+  // Repeats k = 0, 1, ... at start + k * step: the first at or after `from`,
+  // the last before `end`.
+  const first = Math.max(0, Math.ceil((from - start) / step));
+  const beyond = Math.min(last + 1, Math.ceil((end - start) / step));
+  const count = Math.max(0, beyond - first);
+  return { count, mg: count * record.doseMg };
 }
 
 const HOURS_PER_DAY = 24;
 const MS_PER_HOUR = 3_600_000;
-/** Float slack when counting repeats (not a clinical figure). */
-const ROUNDING_TOLERANCE = 1e-9;
-
-function hoursBetweenMs(from: number, to: number): number {
-  return (to - from) / MS_PER_HOUR;
-}
 
 /**
  * An earlier pulse record of the same course that this "day n of N" record
@@ -231,33 +218,38 @@ export function dailyTotalCheck(
   ];
   let worst: { mg: number; count: number; others: number } | null = null;
   for (const [from, to] of spans) {
-    const theirs = others.flatMap((t) =>
-      administrationsIn(t, t.schedule, from, to),
-    );
-    if (theirs.length === 0) continue;
-    const mine = administrationsIn(
+    const theirs = others.map((t) => givenIn(t, t.schedule, from, to));
+    const giving = theirs.filter((given) => given.count > 0);
+    if (giving.length === 0) continue;
+    const mine = givenIn(
       { startedAt: givenAt, doseMg: single.doseMg },
       schedule,
       from,
       to,
     );
-    const all = [...theirs, ...mine];
+    const all = [...giving, mine];
     const mg = all.reduce((sum, each) => sum + each.mg, 0);
     if (worst === null || mg > worst.mg) {
       worst = {
         mg,
-        count: all.length,
-        others: new Set(
-          others.filter(
-            (t) => administrationsIn(t, t.schedule, from, to).length > 0,
-          ),
-        ).size,
+        count: all.reduce((sum, each) => sum + each.count, 0),
+        others: giving.length,
       };
     }
   }
   if (worst === null) return null;
   // The day's total as one schedule of as many equal doses: the drug's own
   // per-day limits apply to it (the maximum per infusion does not lower it).
+  const byRecord = checksFor(context);
+  const key = JSON.stringify([
+    'daily-total',
+    drug,
+    route,
+    worst.mg,
+    worst.count,
+  ]);
+  const hit = byRecord.get(key);
+  if (hit) return { check: hit, others: worst.others };
   const check = checkRecordedDose({
     drug,
     dose: { value: worst.mg / worst.count, unit: 'mg' },
@@ -273,6 +265,7 @@ export function dailyTotalCheck(
     purpose: 'mas',
     profile: { data: context.profileData, hash: context.profile.hash },
   });
+  byRecord.set(key, check);
   return { check, others: worst.others };
 }
 
@@ -280,9 +273,10 @@ export function dailyTotalCheck(
  * The dose check of a therapy start: the record's own, and, where other
  * records give the same drug within a day of it, their daily total. Each
  * record being within its own rule, a daily total outside the per-day limits
- * is an alert on the record, never a block: only glucocorticoids run under
- * several records at once (a repeat pulse), and they are never gated
- * (clinical review, section 10); the ward reviews the records.
+ * of a glucocorticoid is an alert on the record, never a block (a repeat
+ * pulse; glucocorticoids are never gated, clinical review section 10): the
+ * ward reviews the records. Any other drug (stopped and started again) over
+ * its hard limit in a day is refused, as one record would be.
  */
 export function startDoseCheck(
   context: EpisodeContext,
@@ -300,6 +294,21 @@ export function startDoseCheck(
   const { drug } = event.payload;
   const which =
     total.others === 1 ? 'another record' : `${total.others} other records`;
+  // Another drug (stopped and started again within a day) is held to its
+  // hard limit over the day as a single record is: refused.
+  if (
+    total.check.tier === 'hard' &&
+    masProtocolDefinition.therapies[drug].class !== 'glucocorticoid'
+  ) {
+    return {
+      ...single,
+      tier: 'hard',
+      limits: [...single.limits, ...total.check.limits],
+      messages: total.check.messages.map(
+        (message) => `daily total with ${which} of ${drug}: ${message}`,
+      ),
+    };
+  }
   return {
     ...single,
     alerts: [

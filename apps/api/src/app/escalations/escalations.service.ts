@@ -125,13 +125,23 @@ export class EscalationsService {
               entry.type === 'escalation.requested' ? null : entry.actorId,
             role: entry.actorRole,
             at,
-            rationale: doseConfirmed
-              ? String(payload['doseConfirmation'])
-              : entry.rationale,
+            // The decision's own reason; a dose confirmed outside its range
+            // beside another decision (an emergency start) is added to it,
+            // never put in its place.
+            rationale:
+              doseConfirmed && !emergency
+                ? String(payload['doseConfirmation'])
+                : doseConfirmed
+                  ? `${entry.rationale ?? ''}; dose outside range confirmed: ${String(payload['doseConfirmation'])}`
+                  : entry.rationale,
             evidence: JSON.parse(entry.evidence) as string[],
             warrantedSince,
+            // A decision dated before the finding that warranted it (a
+            // reassessment recorded later but dated earlier) has no interval
+            // to report: null, not a negative number of hours.
             hoursFromWarrantedToDecision:
-              warrantedSince === null
+              warrantedSince === null ||
+              Date.parse(at) < Date.parse(warrantedSince)
                 ? null
                 : Math.round(
                     ((Date.parse(at) - Date.parse(warrantedSince)) /
