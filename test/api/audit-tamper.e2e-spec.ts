@@ -91,6 +91,15 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       .map((p) => p.reason);
   }
 
+  /** What the whole audit's verification names for episode `id` (maybe nothing). */
+  async function brokenFor(id: string): Promise<string[]> {
+    const all = await auditor().request('GET', '/api/audit/verify');
+    expect(all.status).toBe(200);
+    return (all.body.broken as { episodeId: string; reason: string }[])
+      .filter((p) => p.episodeId === id)
+      .map((p) => p.reason);
+  }
+
   /** Puts the whole audit back to verifying: the tampered episodes removed. */
   async function removeEpisode(id: string): Promise<void> {
     await suite.harness.query(
@@ -208,6 +217,64 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
           "protocol version (9.9.9) is not its sealed snapshot's",
         ),
       ]);
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
+    "the board's columns changed (an overdue patient made to look calm) are named, and no event is recorded on the record; untouched, the record and a fresh one verify",
+    async () => {
+      const id = await episodeWith(1);
+      expect(await brokenFor(id)).toEqual([]);
+      // Each column set to a value it does not hold.
+      const changes: [string, (before: unknown) => unknown][] = [
+        [
+          'overdue',
+          (before) =>
+            engine === 'sqlite' ? (before ? 0 : 1) : !(before as boolean),
+        ],
+        ['urgency', (before) => Number(before) + 7],
+        ['alert_ids', (before) => (before === '[]' ? '["x"]' : '[]')],
+        ['stage', () => 'Closed'],
+        [
+          'next_due_at',
+          (before) =>
+            before === null
+              ? engine === 'sqlite'
+                ? '2026-01-01 00:00:00.000'
+                : new Date('2026-01-01T00:00:00Z')
+              : null,
+        ],
+      ];
+      for (const [column, change] of changes) {
+        const [before] = (await suite.harness.query(
+          `SELECT ${column} AS value FROM episodes WHERE id = ?`,
+          [id],
+        )) as { value: unknown }[];
+        const value = before?.value ?? null;
+        await suite.harness.query(
+          `UPDATE episodes SET ${column} = ? WHERE id = ?`,
+          [change(value), id],
+        );
+        const reasons = await brokenFor(id);
+        await suite.harness.query(
+          `UPDATE episodes SET ${column} = ? WHERE id = ?`,
+          [value, id],
+        );
+        expect({ column, reasons }).toEqual({
+          column,
+          reasons: [expect.stringContaining('board columns')],
+        });
+      }
+      // Put back as it was, it verifies again and takes events.
+      expect(await brokenFor(id)).toEqual([]);
+      await suite.harness.query(
+        'UPDATE episodes SET urgency = urgency + 7 WHERE id = ?',
+        [id],
+      );
+      const sent = await recordLabs(id, 1);
+      expect(sent.status).toBe(409);
+      expect(sent.body.message).toContain('does not match its seal');
       await removeEpisode(id);
     },
   );

@@ -12,6 +12,7 @@ export {
   firstBrokenEntry,
   GENESIS_HASH,
   qualitySeal,
+  sealHolds,
   verifyAll,
 } from './app/audit/audit-chain.util.js';
 export * from './app/audit/checkpoint.util.js';

@@ -746,8 +746,8 @@ describe('a drug under more than one record: their daily total is held against t
       dose: { value: 720, unit: 'mg' },
       schedule,
     });
-  const total = (others: string, mgPerDay: number, every: number) =>
-    `methylprednisolone: daily total with ${others} of methylprednisolone running: methylprednisolone ${mgPerDay} mg/day (720 mg every ${every} h) is above the soft limit of 720 mg per day (upper end of the protocol range per day: 30 mg/kg/day x 24 kg = 720 mg; the maximum per infusion does not lower a daily total) - computed dose for 24 kg: 360-720 mg per infusion (review the records: a course recorded twice, or a repeat pulse over a course still running)`;
+  const total = (others: string, mgPerDay: number, doses: number) =>
+    `methylprednisolone ${mgPerDay} mg in one day (${doses} doses under this record and ${others}) is above the soft limit of 720 mg per day (upper end of the protocol range per day: 30 mg/kg/day x 24 kg = 720 mg; the maximum per infusion does not lower a daily total): review the records (a course recorded twice, or a new course over one still giving doses)`;
 
   it('the same pulse recorded a second time two hours later is taken, the alert naming the daily total and the other record, and the audit reason saying so [seed.initial.1, review.section-10]', () => {
     const episode = onPulse();
@@ -755,12 +755,12 @@ describe('a drug under more than one record: their daily total is held against t
     expect(episode.refusal(again)).toBeUndefined();
     const allowed = checkEvent(episode.context, again);
     expect(allowed.reason).toContain(
-      `alert, not a block: ${total('another record', 1440, 12)}`,
+      `alert, not a block: ${total('another record', 1440, 2)}`,
     );
     episode.send(again);
     expect(doseAlerts(episode)).toEqual([
       outsideRule(
-        `Recorded dose outside the dose rules: ${total('another record', 1440, 12)}.`,
+        `Recorded dose outside the dose rules: ${total('another record', 1440, 2)}.`,
         h(4),
       ),
     ]);
@@ -777,6 +777,22 @@ describe('a drug under more than one record: their daily total is held against t
     expect(doseAlerts(onPulse().send(pulseAt(26, pulse)))).toHaveLength(1);
   });
 
+  it('a "day 2" record given only 12 h after day 1 is a second infusion within the day; a course continued by day records is counted once when a later record comes [seed.initial.1, review.section-10]', () => {
+    const early = onPulse().send(pulseAt(14, { kind: 'pulse', day: 2, of: 3 }));
+    expect(doseAlerts(early)).toHaveLength(1);
+    // Day 1 at 2 h, day 2 at 26 h (its own record), then a single dose at
+    // 60 h: in the day before it, day 3's infusion of 50 h once (the day-2
+    // record's, not the day-1 record's too): 1440 mg with one other record,
+    // not 2160 mg with two.
+    const continued = onPulse()
+      .send(pulseAt(26, { kind: 'pulse', day: 2, of: 3 }))
+      .send(pulseAt(60, { kind: 'once' }));
+    expect(doseAlerts(continued)).toHaveLength(1);
+    expect(doseAlerts(continued)[0]?.message).toContain(
+      'methylprednisolone 1440 mg in one day (2 doses under this record and another record)',
+    );
+  });
+
   it('a repeat pulse after the course has given its three days raises nothing, nor does a new course a day after the first was stopped [seed.initial.1, review.section-10]', () => {
     expect(doseAlerts(onPulse().send(pulseAt(2 + 72, pulse)))).toEqual([]);
     // Running, the first course gives its day-2 infusion at 26 h.
@@ -790,13 +806,30 @@ describe('a drug under more than one record: their daily total is held against t
     expect(doseAlerts(stopped().send(pulseAt(4, pulse)))).toHaveLength(1);
   });
 
+  it('another drug stopped and started again within a day is held to its hard limit over the day: refused, naming the total [seed.second-line.4, review.section-10]', () => {
+    const episode = readyFor('anakinra').send(
+      start('anakinra', 'sc', 1000, once, reason),
+    );
+    episode.send(ev('therapy.stopped', h(3), { drug: 'anakinra' }));
+    const again = ev('therapy.started', h(4), {
+      drug: 'anakinra',
+      route: 'sc',
+      dose: { value: 1000, unit: 'mg' },
+      schedule: once,
+      doseConfirmation: reason,
+    });
+    expect(episode.refusal(again)).toMatch(
+      /^hard dose limit: anakinra 2000 mg in one day \(2 doses under this record and another record\) is above the hard limit of /,
+    );
+  });
+
   it('four pulses in a day: still taken (never gated), the alert naming three other records and the total above the hard limit [seed.initial.1, review.section-10]', () => {
     const episode = onPulse();
     for (let n = 1; n <= 3; n += 1) episode.send(pulseAt(2 + n, pulse));
     expect(episode.context.therapies).toHaveLength(4);
     const alert = doseAlerts(episode)[0]?.message ?? '';
     expect(alert).toContain(
-      'daily total with 3 other records of methylprednisolone running: methylprednisolone 2880 mg/day (720 mg every 6 h) is above the hard limit',
+      'methylprednisolone 2880 mg in one day (4 doses under this record and 3 other records) is above the hard limit',
     );
   });
 });

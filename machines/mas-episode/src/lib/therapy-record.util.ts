@@ -137,6 +137,8 @@ function givenIn(
   schedule: DoseSchedule,
   from: number,
   to: number,
+  /** Repeats from this one on are another record's (its course continued). */
+  handedOverAt = Number.POSITIVE_INFINITY,
 ): Given {
   const start = toMs(record.startedAt);
   const end = Math.min(
@@ -150,10 +152,12 @@ function givenIn(
   const step =
     (schedule.kind === 'every-hours' ? schedule.hours : HOURS_PER_DAY) *
     MS_PER_HOUR;
-  const last =
+  const last = Math.min(
+    handedOverAt - 1,
     schedule.kind === 'pulse'
       ? schedule.of - schedule.day
-      : Number.POSITIVE_INFINITY;
+      : Number.POSITIVE_INFINITY,
+  );
   // Repeats k = 0, 1, ... at start + k * step: the first at or after `from`,
   // the last before `end`.
   const first = Math.max(0, Math.ceil((from - start) / step));
@@ -166,26 +170,54 @@ const HOURS_PER_DAY = 24;
 const MS_PER_HOUR = 3_600_000;
 
 /**
- * An earlier pulse record of the same course that this "day n of N" record
- * continues (its day-n infusion lies within the tolerance of this one): the
- * same infusions, never added to them.
+ * Where a later pulse record "day n of N" continues an earlier one's course
+ * (its day-n infusion lies within the tolerance of the later record's), the
+ * repeat of the earlier record from which the later one gives the infusions
+ * (n minus the earlier day); otherwise none. Those infusions are the later
+ * record's, never added to it; the earlier ones stay the earlier record's.
  */
-function continuesCourse(
-  earlier: TherapyRecord,
+function continuedFrom(
+  earlier: { startedAt: string; schedule?: DoseSchedule },
   schedule: DoseSchedule,
   givenAt: string,
-): boolean {
+): number | null {
   const before = earlier.schedule;
-  if (schedule.kind !== 'pulse' || before?.kind !== 'pulse') return false;
-  if (before.of !== schedule.of || before.day >= schedule.day) return false;
-  const dayN = addHours(
-    earlier.startedAt,
-    (schedule.day - before.day) * HOURS_PER_DAY,
-  );
-  return (
-    Math.abs(hoursBetween(dayN, givenAt)) <=
+  if (schedule.kind !== 'pulse' || before?.kind !== 'pulse') return null;
+  if (before.of !== schedule.of || before.day >= schedule.day) return null;
+  const repeat = schedule.day - before.day;
+  const dayN = addHours(earlier.startedAt, repeat * HOURS_PER_DAY);
+  return Math.abs(hoursBetween(dayN, givenAt)) <=
     recordingRules.dailyTotal.sameInfusionHours
-  );
+    ? repeat
+    : null;
+}
+
+/**
+ * The first repeat of `record` that a later record of the same drug (or the
+ * new one) took over, if any.
+ */
+function handedOverAt(
+  record: TherapyRecord,
+  later: readonly { startedAt: string; schedule?: DoseSchedule }[],
+): number {
+  let at = Number.POSITIVE_INFINITY;
+  for (const each of later) {
+    if (each === record || each.schedule === undefined) continue;
+    if (toMs(each.startedAt) <= toMs(record.startedAt)) continue;
+    const repeat = continuedFrom(record, each.schedule, each.startedAt);
+    if (repeat !== null) at = Math.min(at, repeat);
+  }
+  return at;
+}
+
+/** A drug's worst day around a new dose, and its check as one schedule. */
+interface DailyTotal {
+  readonly mg: number;
+  /** Its administrations, under every record. */
+  readonly count: number;
+  /** The other records that give some of it. */
+  readonly others: number;
+  readonly check: DoseCheck;
 }
 
 /**
@@ -199,17 +231,21 @@ export function dailyTotalCheck(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
   single: DoseCheck,
-): { check: DoseCheck; others: number } | null {
+): DailyTotal | null {
   const { drug, route, schedule, givenAt } = event.payload;
-  const others = context.therapies.filter(
+  const records = context.therapies.filter(
     (t): t is TherapyRecord & { doseMg: number; schedule: DoseSchedule } =>
       t.drug === drug &&
       !t.background &&
       t.doseMg !== undefined &&
-      t.schedule !== undefined &&
-      !continuesCourse(t, schedule, givenAt),
+      t.schedule !== undefined,
   );
-  if (others.length === 0) return null;
+  if (records.length === 0) return null;
+  const later = [...records, { startedAt: givenAt, schedule }];
+  const others = records.map((t) => ({
+    record: t,
+    handedOver: handedOverAt(t, later),
+  }));
   const { windowHours } = recordingRules.dailyTotal;
   const at = toMs(givenAt);
   const spans: [number, number][] = [
@@ -218,7 +254,9 @@ export function dailyTotalCheck(
   ];
   let worst: { mg: number; count: number; others: number } | null = null;
   for (const [from, to] of spans) {
-    const theirs = others.map((t) => givenIn(t, t.schedule, from, to));
+    const theirs = others.map(({ record, handedOver }) =>
+      givenIn(record, record.schedule, from, to, handedOver),
+    );
     const giving = theirs.filter((given) => given.count > 0);
     if (giving.length === 0) continue;
     const mine = givenIn(
@@ -249,7 +287,7 @@ export function dailyTotalCheck(
     worst.count,
   ]);
   const hit = byRecord.get(key);
-  if (hit) return { check: hit, others: worst.others };
+  if (hit) return { ...worst, check: hit };
   const check = checkRecordedDose({
     drug,
     dose: { value: worst.mg / worst.count, unit: 'mg' },
@@ -266,7 +304,7 @@ export function dailyTotalCheck(
     profile: { data: context.profileData, hash: context.profile.hash },
   });
   byRecord.set(key, check);
-  return { check, others: worst.others };
+  return { ...worst, check };
 }
 
 /**
@@ -292,21 +330,30 @@ export function startDoseCheck(
     return single;
   }
   const { drug } = event.payload;
+  // Only what a day's total exceeds (its upper per-day limits): each dose
+  // was held to the per-dose limits by its own record's check.
+  const exceeded = total.check.limits
+    .filter((limit) => limit.exceeded && limit.per === 'day')
+    .filter((limit) => limit.bound === 'upper')
+    .sort((a, b) => Number(b.tier === 'hard') - Number(a.tier === 'hard'));
+  if (exceeded.length === 0) return single;
   const which =
     total.others === 1 ? 'another record' : `${total.others} other records`;
+  const messages = exceeded.map(
+    (limit) =>
+      `${drug} ${mgText(total.mg)} mg in one day (${total.count} doses under this record and ${which}) is above the ${limit.tier} limit of ${mgText(limit.limitMg ?? 0)} mg per day (${limit.description})`,
+  );
   // Another drug (stopped and started again within a day) is held to its
   // hard limit over the day as a single record is: refused.
   if (
-    total.check.tier === 'hard' &&
+    exceeded.some((limit) => limit.tier === 'hard') &&
     masProtocolDefinition.therapies[drug].class !== 'glucocorticoid'
   ) {
     return {
       ...single,
       tier: 'hard',
-      limits: [...single.limits, ...total.check.limits],
-      messages: total.check.messages.map(
-        (message) => `daily total with ${which} of ${drug}: ${message}`,
-      ),
+      limits: [...single.limits, ...exceeded],
+      messages,
     };
   }
   return {
@@ -315,11 +362,16 @@ export function startDoseCheck(
       ...single.alerts,
       {
         id: 'daily-total-outside-rule',
-        message: `${drug}: daily total with ${which} of ${drug} running: ${total.check.messages.join('; ')} (review the records: a course recorded twice, or a repeat pulse over a course still running)`,
+        message: `${messages.join('; ')}: review the records (a course recorded twice, or a new course over one still giving doses)`,
         evidence: recordingRules.dailyTotal.evidence,
       },
     ],
   };
+}
+
+/** An amount in mg as the ward reads it: at most two decimals. */
+function mgText(mg: number): string {
+  return String(Math.round(mg * 100) / 100);
 }
 
 /** The computed dose in words: "600-720 mg per infusion". */

@@ -274,3 +274,29 @@ describe('the kept quality facts under their own seal', () => {
     ).toEqual([]);
   });
 });
+
+describe("the seal over the board's columns", () => {
+  it('a record sealed by a version before the board was sealed still verifies; one sealed now is refused when a board column changes', () => {
+    const entries = chain(2);
+    const head = entries.at(-1)?.hash ?? null;
+    const legacy = episodeRow({ version: 2 });
+    legacy.seal = episodeSeal(key, legacy, head, undefined, 'before-board');
+    expect(chainProblems(key, legacy.id, legacy, entries)).toEqual([]);
+    const current = episodeOver(entries);
+    expect(chainProblems(key, current.id, current, entries)).toEqual([]);
+    for (const change of [
+      { overdue: !current.overdue },
+      { urgency: current.urgency + 1 },
+      { alertIds: '["x"]' },
+      { stage: 'Closed' },
+      { tags: '["x"]' },
+      { nextDueAt: new Date(Date.UTC(2030, 0, 1)) },
+    ]) {
+      expect(
+        chainProblems(key, current.id, { ...current, ...change }, entries).map(
+          (p) => p.reason,
+        ),
+      ).toEqual([expect.stringContaining('board columns')]);
+    }
+  });
+});

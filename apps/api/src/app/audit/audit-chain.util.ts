@@ -85,6 +85,14 @@ export type SealedEpisode = Pick<
   | 'profileHash'
   | 'machineVersion'
   | 'createdAt'
+  // The board's columns (derived from the snapshot, read without it): a
+  // patient hidden from the overdue list is a change the seal shows.
+  | 'stage'
+  | 'tags'
+  | 'alertIds'
+  | 'overdue'
+  | 'urgency'
+  | 'nextDueAt'
 > & { readonly openedBy?: string | null; readonly ward?: string | null };
 
 /** How a seal gets the SHA-256 of an episode's snapshot texts. */
@@ -112,6 +120,12 @@ export function episodeSeal(
   episode: SealedEpisode,
   headHash: string | null,
   hasher: SnapshotHasher = hashAfresh,
+  /**
+   * 'board': over the board's columns too (every record this version
+   * writes); 'before-board': without them, as versions before 2026-12-06
+   * sealed (a record not written since is still recognised).
+   */
+  form: 'board' | 'before-board' = 'board',
 ): string {
   return mac(
     key,
@@ -142,7 +156,40 @@ export function episodeSeal(
         ? {}
         : { ward: episode.ward }),
       headHash,
+      ...(form === 'board'
+        ? {
+            board: {
+              stage: episode.stage,
+              tags: episode.tags,
+              alertIds: episode.alertIds,
+              overdue: episode.overdue,
+              urgency: episode.urgency,
+              nextDueAt:
+                episode.nextDueAt === null
+                  ? null
+                  : new Date(episode.nextDueAt).toISOString(),
+            },
+          }
+        : {}),
     }),
+  );
+}
+
+/**
+ * Whether an episode's record matches its seal: the seal this version
+ * writes, or the one before the board's columns were sealed (a record no
+ * event has touched since; its board columns are then not vouched for).
+ */
+export function sealHolds(
+  key: KeyObject,
+  episode: SealedEpisode & { readonly seal: string | null },
+  headHash: string | null,
+  hasher: SnapshotHasher = hashAfresh,
+): boolean {
+  if (episode.seal === null) return false;
+  return (
+    episodeSeal(key, episode, headHash, hasher) === episode.seal ||
+    episodeSeal(key, episode, headHash, hasher, 'before-board') === episode.seal
   );
 }
 
@@ -294,13 +341,13 @@ export function chainProblems(
       reason:
         'the episode record is not sealed with the audit key (written by an older version, or forged)',
     });
-  } else if (episodeSeal(key, episode, head?.hash ?? null) !== episode.seal) {
+  } else if (!sealHolds(key, episode, head?.hash ?? null)) {
     problems.push({
       episodeId,
       seq: null,
       id: null,
       reason:
-        'the episode record does not match its seal: its snapshot, identifier, version or chain head was changed outside the service',
+        'the episode record does not match its seal: its snapshot, identifier, version, chain head or board columns (stage, alerts, overdue, urgency, next due) were changed outside the service',
     });
   }
   // The protocol version the reports filter by is a column of its own:

@@ -61,6 +61,7 @@ import {
   episodeSeal,
   GENESIS_HASH,
   qualitySeal,
+  sealHolds,
   sha256Text,
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
@@ -1436,8 +1437,7 @@ export class EpisodesService {
       // only for the identical text: an edited snapshot is hashed anew.)
       if (
         row.seal !== null &&
-        episodeSeal(this.auditKey, row, last?.hash ?? null, this.digests) !==
-          row.seal
+        !sealHolds(this.auditKey, row, last?.hash ?? null, this.digests)
       ) {
         throw new ServiceError(409, {
           message:
@@ -1514,7 +1514,7 @@ export class EpisodesService {
           updatedAt: now,
           seal: episodeSeal(
             this.auditKey,
-            { ...row, ...protocol, snapshot, version },
+            { ...row, ...protocol, ...derived, snapshot, version },
             hash,
             this.digests,
           ),
