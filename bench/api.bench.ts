@@ -305,6 +305,16 @@ async function bareContender(
         createdAt: new Date(`${stored['created_at'] as string}Z`),
         seal: stored['seal'] as string | null,
         openedBy: stored['opened_by'] as string | null,
+        // The board's columns, sealed with the record.
+        stage: stored['stage'] as string,
+        tags: stored['tags'] as string,
+        alertIds: stored['alert_ids'] as string,
+        overdue: stored['overdue'] === 1,
+        urgency: stored['urgency'] as number,
+        nextDueAt:
+          stored['next_due_at'] === null
+            ? null
+            : new Date(`${stored['next_due_at'] as string}Z`),
       };
       // The service's (fixed) time: the same state as the service steps.
       const now = BENCH_NOW;
@@ -360,7 +370,7 @@ async function bareContender(
         sqliteTime(now),
         episodeSeal(
           benchKeys.audit,
-          { ...row, snapshot, version: version + 1 },
+          { ...row, ...derived, snapshot, version: version + 1 },
           hash,
           digests,
         ),

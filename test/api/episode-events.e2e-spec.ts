@@ -123,6 +123,57 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   }
 
   maybe(
+    'a new weight: an impossible one is a 400 naming the field, an unusual one a 422 to confirm, neither changes anything; taken, later dose checks use it',
+    async () => {
+      const { id } = await openEpisode();
+      const before = await stored(id);
+      const impossible = await send('dr-adams', id, 0, 'measures.recorded', {
+        weightKg: 1e308,
+      });
+      expect(impossible.status).toBe(400);
+      expect(impossible.body.field).toBe('body.payload.weightKg');
+      const none = await send('dr-adams', id, 0, 'measures.recorded', {});
+      expect(none.status).toBe(400);
+      expect(none.body.field).toBe('body.payload.weightKg');
+      const unusual = await send('dr-adams', id, 0, 'measures.recorded', {
+        weightKg: 240,
+      });
+      expect(unusual.status).toBe(422);
+      expect(unusual.body.unusualFields).toEqual(['weightKg']);
+      expect(await stored(id)).toEqual(before);
+      // Weighed again: 12 kg, not the 24 kg of admission.
+      let version = await accepted('dr-adams', id, 0, 'measures.recorded', {
+        weightKg: 12,
+      });
+      const episode = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}`,
+      );
+      expect(episode.body.context.patient.weightKg).toBe(12);
+      // The pulse computed for 24 kg is now twice the range's upper end.
+      const pulse = await send(
+        'dr-adams',
+        id,
+        version,
+        'therapy.started',
+        therapy('methylprednisolone', now()),
+      );
+      expect(pulse.status).toBe(422);
+      expect(pulse.body.message).toContain('above the soft limit of 360 mg');
+      version = await accepted(
+        'dr-adams',
+        id,
+        version,
+        'therapy.started',
+        therapy('methylprednisolone', now(), {
+          dose: { value: 360, unit: 'mg' },
+        }),
+      );
+      expect(version).toBe(2);
+    },
+  );
+
+  maybe(
     'the clock is the scheduler’s and refractory requests a senior’s: 403 naming body.type and the rule, nothing written',
     async () => {
       const { id } = await openEpisode();

@@ -82,13 +82,14 @@ describe('event envelope', () => {
   });
 
   it('every event type has a payload JSON Schema for forms', () => {
-    expect(episodeEventTypes).toHaveLength(35);
+    expect(episodeEventTypes).toHaveLength(36);
     expect(episodeEventTypes).toEqual(
       expect.arrayContaining([
         'other-therapy.started',
         'other-therapy.stopped',
         'protocol.migrated',
         'profile.adopted',
+        'measures.recorded',
       ]),
     );
     for (const type of episodeEventTypes) {

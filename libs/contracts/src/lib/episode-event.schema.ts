@@ -307,6 +307,27 @@ export const payloadSchemas = {
   'transfer-out.recorded': z
     .object({ destination: z.string().trim().min(1).optional() })
     .strict(),
+  /**
+   * The patient weighed or measured again (fluid overload, a wrong weight at
+   * admission): later dose checks use the new figures. Checked as at
+   * admission (impossible values refused, unusual ones confirmed).
+   */
+  'measures.recorded': z
+    .object({
+      weightKg: z.number().positive().optional(),
+      heightCm: z.number().positive().optional(),
+      /** Measures the recorder confirmed although unusual (e.g. `weightKg`). */
+      confirmUnusual: z
+        .array(z.enum(['weightKg', 'heightCm']))
+        .max(2)
+        .optional(),
+    })
+    .strict()
+    .refine(
+      (measures) =>
+        measures.weightKg !== undefined || measures.heightCm !== undefined,
+      { path: ['weightKg'], error: 'a weight or a height is required' },
+    ),
   'episode.closed': empty,
   /**
    * The episode moved to another deployed protocol version by a proven

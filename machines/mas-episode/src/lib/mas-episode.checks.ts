@@ -12,6 +12,7 @@ import {
   organSupportKinds,
 } from '@mas/contracts';
 import {
+  checkPatientMeasures,
   ClinicalInputError,
   compareVersions,
   findEvidence,
@@ -275,9 +276,16 @@ function checkRefractoryStart(
     // senior's decision), nor does a reassessment (its verdict repeats what
     // warranted the request, and anyone may record one); a second senior's
     // approval of a new request does (the start is then no emergency).
-    const rejected = [...context.escalationRequests]
+    const decided = [...context.escalationRequests]
       .reverse()
-      .find((r) => r.drug === drug && r.status === 'rejected');
+      .find(
+        (r) =>
+          r.drug === drug &&
+          (r.status === 'rejected' ||
+            r.status === 'approved' ||
+            r.status === 'started'),
+      );
+    const rejected = decided?.status === 'rejected' ? decided : undefined;
     if (rejected !== undefined) {
       return blocked(
         `${drug} was rejected by ${rejected.decidedBy?.id ?? 'a senior'}: an emergency start cannot override a rejection; a new request approved by a second senior clinician can`,
@@ -724,6 +732,42 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       return ok('outcome recorded', ['seed.lead']);
     case 'transfer-out.recorded':
       return ok('transferred out of this service', ['seed.supportive.1']);
+    case 'measures.recorded': {
+      // Impossible figures throw (a 400 naming the field, as at admission);
+      // unusual ones (a likely unit slip) need the recorder's confirmation.
+      const { weightKg, heightCm, confirmUnusual = [] } = event.payload;
+      const open = checkPatientMeasures(
+        {
+          ...(weightKg === undefined ? {} : { weightKg }),
+          ...(heightCm === undefined ? {} : { heightCm }),
+        },
+        event.at,
+      ).unusual.filter(
+        (item) => !(confirmUnusual as readonly string[]).includes(item.field),
+      );
+      if (open.length > 0) {
+        return {
+          ok: false,
+          reason: `unusual values, confirm each (confirmUnusual) or correct it: ${open.map((item) => `${item.field}: ${item.message}`).join('; ')}`,
+          evidence: unique(open.flatMap((item) => item.evidence)),
+          unusualFields: open.map((item) => item.field),
+        };
+      }
+      const was = context.patient;
+      return ok(
+        `new measures: ${[
+          weightKg === undefined
+            ? null
+            : `weight ${was.weightKg} -> ${weightKg} kg`,
+          heightCm === undefined
+            ? null
+            : `height ${was.heightCm} -> ${heightCm} cm`,
+        ]
+          .filter((part) => part !== null)
+          .join(', ')}; later dose checks use them`,
+        ['software.plausibility', 'software.recording'],
+      );
+    }
     case 'episode.closed':
       return ok('episode closed after remission', ['seed.monitoring.3']);
     case 'protocol.migrated':

@@ -170,6 +170,11 @@ function candidates(
     }
   }
   list.push(
+    candidate('measures.recorded', at, {
+      weightKg: context.patient.weightKg,
+    }),
+  );
+  list.push(
     candidate(
       'other-therapy.started',
       at,

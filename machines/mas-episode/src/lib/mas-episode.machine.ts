@@ -233,6 +233,7 @@ export const masEpisodeMachine = setup({
         'support.stopped': { guard: 'isAllowed', actions: 'apply' },
         'other-therapy.started': { guard: 'isAllowed', actions: 'apply' },
         'other-therapy.stopped': { guard: 'isAllowed', actions: 'apply' },
+        'measures.recorded': { guard: 'isAllowed', actions: 'apply' },
         'death.recorded': {
           guard: 'isAllowed',
           target: 'died',

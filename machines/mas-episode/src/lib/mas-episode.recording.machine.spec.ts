@@ -173,6 +173,14 @@ describe('other therapies', () => {
         display: 'SOLU MEDROL 1 g powder',
       },
       { system: 'http://snomed.info/sct', code: '3', display: 'Ruxience' },
+      // The names other wards write, accents and all.
+      { system: 'http://snomed.info/sct', code: '4', display: 'Etopósido' },
+      {
+        system: 'http://snomed.info/sct',
+        code: '5',
+        display: 'Methylprednisolon 1 g',
+      },
+      { system: 'http://snomed.info/sct', code: '6', display: 'VP-16' },
     ] as const) {
       expect(
         episode.refusal(

@@ -44,7 +44,7 @@ import { checkProfileForEpisode, profileHours } from './profile-values.util.js';
 import {
   incompleteRecord,
   isGlucocorticoidTaper,
-  startDoseCheck,
+  recordedDoseCheck,
   therapyDoseCheck,
 } from './therapy-record.util.js';
 import {
@@ -505,7 +505,7 @@ function startTherapy(
   // The guard refuses an incomplete record; should one reach here anyway
   // (a planted bug in the checker's mutants), it is kept as unchecked.
   const incomplete = incompleteRecord(event.payload);
-  const check = incomplete === null ? startDoseCheck(context, event) : null;
+  const check = incomplete === null ? recordedDoseCheck(context, event) : null;
   let next: EpisodeContext = {
     ...context,
     therapies: [
@@ -780,6 +780,21 @@ function applyOne(
       );
     case 'other-therapy.started':
       return startOtherTherapy(context, event, at);
+    case 'measures.recorded':
+      // Later dose checks read the new figures; what was checked before
+      // stays as it was checked (the records keep their own checks).
+      return {
+        ...context,
+        patient: {
+          ...context.patient,
+          ...(event.payload.weightKg === undefined
+            ? {}
+            : { weightKg: event.payload.weightKg }),
+          ...(event.payload.heightCm === undefined
+            ? {}
+            : { heightCm: event.payload.heightCm }),
+        },
+      };
     case 'other-therapy.stopped':
       return {
         ...context,

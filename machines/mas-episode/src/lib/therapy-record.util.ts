@@ -11,7 +11,6 @@ import {
   type DoseCheck,
   drugAliases,
   drugIds,
-  masProtocolDefinition,
   recordedDoseUnits,
   recordingRules,
 } from '@mas/protocol';
@@ -308,26 +307,27 @@ export function dailyTotalCheck(
 }
 
 /**
- * The dose check of a therapy start: the record's own, and, where other
- * records give the same drug within a day of it, their daily total. Each
- * record being within its own rule, a daily total outside the per-day limits
- * of a glucocorticoid is an alert on the record, never a block (a repeat
- * pulse; glucocorticoids are never gated, clinical review section 10): the
- * ward reviews the records. Any other drug (stopped and started again) over
- * its hard limit in a day is refused, as one record would be.
+ * The daily total of a drug given under several records, where it is above
+ * the drug's per-day limits, in words; null otherwise. A warning in the
+ * audit's reason and the answer, never a block and never kept in the
+ * episode's state: each record was held to its own limits; only
+ * glucocorticoids run under several records at once (a repeat pulse), and
+ * they are never gated (clinical review, section 10). Kept out of the state
+ * because it turns on the exact hours between doses, which the model
+ * checker's key does not observe.
  */
-export function startDoseCheck(
+export function dailyTotalWarning(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
-): DoseCheck {
-  const single = recordedDoseCheck(context, event);
-  if (single.tier === 'hard') return single;
+  single: DoseCheck,
+): string | null {
+  if (single.tier === 'hard') return null;
   const total = dailyTotalCheck(context, event, single);
   if (
     total === null ||
     (total.check.tier !== 'hard' && total.check.tier !== 'soft')
   ) {
-    return single;
+    return null;
   }
   const { drug } = event.payload;
   // Only what a day's total exceeds (its upper per-day limits): each dose
@@ -336,37 +336,14 @@ export function startDoseCheck(
     .filter((limit) => limit.exceeded && limit.per === 'day')
     .filter((limit) => limit.bound === 'upper')
     .sort((a, b) => Number(b.tier === 'hard') - Number(a.tier === 'hard'));
-  if (exceeded.length === 0) return single;
+  if (exceeded.length === 0) return null;
   const which =
     total.others === 1 ? 'another record' : `${total.others} other records`;
   const messages = exceeded.map(
     (limit) =>
       `${drug} ${mgText(total.mg)} mg in one day (${total.count} doses under this record and ${which}) is above the ${limit.tier} limit of ${mgText(limit.limitMg ?? 0)} mg per day (${limit.description})`,
   );
-  // Another drug (stopped and started again within a day) is held to its
-  // hard limit over the day as a single record is: refused.
-  if (
-    exceeded.some((limit) => limit.tier === 'hard') &&
-    masProtocolDefinition.therapies[drug].class !== 'glucocorticoid'
-  ) {
-    return {
-      ...single,
-      tier: 'hard',
-      limits: [...single.limits, ...exceeded],
-      messages,
-    };
-  }
-  return {
-    ...single,
-    alerts: [
-      ...single.alerts,
-      {
-        id: 'daily-total-outside-rule',
-        message: `${messages.join('; ')}: review the records (a course recorded twice, or a new course over one still giving doses)`,
-        evidence: recordingRules.dailyTotal.evidence,
-      },
-    ],
-  };
+  return `${messages.join('; ')}: review the records (a course recorded twice, or a new course over one still giving doses)`;
 }
 
 /** An amount in mg as the ward reads it: at most two decimals. */
@@ -380,8 +357,8 @@ export function computedText(check: DoseCheck): string | undefined {
   if (!computed) return undefined;
   const range =
     computed.minMg === undefined || computed.minMg === computed.maxMg
-      ? `${computed.minMg === undefined ? 'up to ' : ''}${computed.maxMg} mg`
-      : `${computed.minMg}-${computed.maxMg} mg`;
+      ? `${computed.minMg === undefined ? 'up to ' : ''}${mgText(computed.maxMg)} mg`
+      : `${mgText(computed.minMg)}-${mgText(computed.maxMg)} mg`;
   return `${range} per ${computed.per}`;
 }
 
@@ -431,7 +408,8 @@ export function checkTherapyDose(
   if (incomplete !== null) {
     return { ok: false, reason: incomplete, evidence: recordingRules.evidence };
   }
-  const check = startDoseCheck(context, event);
+  const check = recordedDoseCheck(context, event);
+  const warning = dailyTotalWarning(context, event, check);
   const evidence = [
     ...new Set(check.limits.flatMap((limit) => limit.evidence)),
   ];
@@ -460,16 +438,27 @@ export function checkTherapyDose(
         : check.tier === 'unchecked'
           ? `dose not checked: ${check.uncheckedReason ?? 'no rule'}`
           : `dose within the limits${computed}`,
-      ...check.alerts
-        .filter((alert) => alert.id === 'daily-total-outside-rule')
-        .map((alert) => `alert, not a block: ${alert.message}`),
+      ...(warning === null
+        ? []
+        : [`daily total warning, not a block: ${warning}`]),
     ].join('; '),
-    evidence,
+    evidence:
+      warning === null
+        ? evidence
+        : [...new Set([...evidence, ...recordingRules.dailyTotal.evidence])],
   };
 }
 
+/** Lower case, accents dropped ("etopósido" is "etoposido"). */
+function plain(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+}
+
 function compact(text: string): string {
-  return text.toLowerCase().replace(/[^a-z]+/g, '');
+  return plain(text).replace(/[^a-z0-9]+/g, '');
 }
 
 /**
@@ -485,9 +474,8 @@ const protocolNames = new Map<string, string>([
 ]);
 
 function words(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^a-z]+/)
+  return plain(text)
+    .split(/[^a-z0-9]+/)
     .filter(Boolean);
 }
 

@@ -162,6 +162,7 @@ export function interventionOf(
     case 'hold.started':
     case 'labs.recorded':
     case 'other-therapy.stopped':
+    case 'measures.recorded':
     case 'reassessment.recorded':
     case 'relapse.recorded':
     case 'remission.recorded':

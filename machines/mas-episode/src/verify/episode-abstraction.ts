@@ -316,15 +316,23 @@ export const observations = {
   /**
    * Per drug, the latest request with who requested and who decided it (a
    * new request needs the previous one closed, so the latest is the only one
-   * open; older closed requests change nothing for any reader).
+   * open), and whether a rejection of the drug stands (a rejected request
+   * and no approval since: the emergency start's check reads it, whatever
+   * the latest request).
    */
   requests: observation(['escalationRequests'], (c) => {
     const latest = new Map<string, unknown>();
+    const rejectionStands = new Map<string, boolean>();
     for (const r of c.escalationRequests) {
+      if (r.status === 'rejected') rejectionStands.set(r.drug, true);
+      if (r.status === 'approved' || r.status === 'started') {
+        rejectionStands.set(r.drug, false);
+      }
       latest.set(r.drug, [
         r.status,
         actorOf(r.requestedBy),
         actorOf(r.decidedBy),
+        rejectionStands.get(r.drug) === true,
       ]);
     }
     return [...latest.entries()].sort(([a], [b]) => a.localeCompare(b));

@@ -161,6 +161,23 @@ export const episodeMutants: readonly Mutant[] = [
       withChecks(allowIf((_, __, check) => reason(check, /was rejected by/))),
   },
   {
+    id: 'M05b-new-request-lifts-rejection',
+    bug: 'a new request for a rejected drug lifts the rejection: an emergency start is allowed while it is pending',
+    caughtBy: 'P2c',
+    slices: [emapalumab],
+    machine: () =>
+      withChecks(
+        allowIf(
+          (context, event, check) =>
+            reason(check, /was rejected by/) &&
+            event.type === 'therapy.started' &&
+            context.escalationRequests.findLast(
+              (r) => r.drug === event.payload.drug,
+            )?.status === 'pending',
+        ),
+      ),
+  },
+  {
     id: 'M06-starter-countersigns',
     bug: 'the senior who made an emergency start may countersign it',
     caughtBy: 'P2d',

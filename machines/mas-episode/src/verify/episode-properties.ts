@@ -86,9 +86,14 @@ const immunosuppressed = (state: CheckedState) =>
   (state.facts.background.length > 0 && state.facts.suspected);
 
 /** Drugs whose latest escalation request stands rejected. */
+/** Drugs a rejection stands against: rejected, and not approved since (a new request does not lift it). */
 const rejectedDrugs = (state: CheckedState) =>
   Object.entries(state.facts.requests)
-    .filter(([, request]) => request.status === 'rejected')
+    .filter(
+      ([, request]) =>
+        request.status === 'rejected' ||
+        (request.status === 'pending' && request.rejectionStands === true),
+    )
     .map(([drug]) => drug);
 
 /** Organ support, CNS involvement or haemorrhage (clinical-facts §10). */
@@ -159,7 +164,7 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P2c',
-    name: 'An emergency start never overrides a rejection: while the latest request for a drug stands rejected, a senior cannot start it as an emergency',
+    name: 'An emergency start never overrides a rejection: once a request for a drug is rejected, and until a second senior approves one, a senior cannot start it as an emergency (a new request does not lift the rejection)',
     protects: ['review.section-10'],
     kind: 'state',
     applies: (state) => open(state) && rejectedDrugs(state).length > 0,

@@ -36,6 +36,11 @@ export interface RequestFact {
   readonly requesterRole: string;
   readonly decidedBy?: string;
   readonly deciderRole?: string;
+  /**
+   * A request for the drug was rejected and none approved since: the
+   * rejection stands against an emergency start, a new request or not.
+   */
+  readonly rejectionStands?: boolean;
 }
 
 export interface EmergencyFact {
@@ -198,7 +203,10 @@ export function nextFacts(
       return event.payload.doseIncreased === true
         ? f
         : { ...f, background: add(f.background, event.payload.drug) };
-    case 'escalation.requested':
+    case 'escalation.requested': {
+      const previous = f.requests[event.payload.drug];
+      const stands =
+        previous?.status === 'rejected' || previous?.rejectionStands === true;
       return {
         ...f,
         requests: {
@@ -207,9 +215,11 @@ export function nextFacts(
             status: 'pending',
             requestedBy: by,
             requesterRole: event.actor.role,
+            ...(stands ? { rejectionStands: true } : {}),
           },
         },
       };
+    }
     case 'escalation.approved':
     case 'escalation.rejected': {
       const entry = Object.entries(f.requests).find(
@@ -228,6 +238,8 @@ export function nextFacts(
               event.type === 'escalation.approved' ? 'approved' : 'rejected',
             decidedBy: by,
             deciderRole: event.actor.role,
+            // An approval lifts a standing rejection.
+            rejectionStands: event.type === 'escalation.rejected',
           },
         },
       };
@@ -282,6 +294,7 @@ export function nextFacts(
     case 'profile.adopted':
     case 'other-therapy.started':
     case 'other-therapy.stopped':
+    case 'measures.recorded':
     case 'hold.started':
     case 'hold.ended':
     case 'malignancy-treatment.started':

@@ -125,9 +125,7 @@ export interface DoseCheckAlert {
   readonly id:
     | 'anakinra-standard-dose'
     | 'anakinra-above-highest-reported'
-    | 'anakinra-renal-adjustment'
-    // Set by the episode, which knows the other records of the drug.
-    | 'daily-total-outside-rule';
+    | 'anakinra-renal-adjustment';
   readonly message: string;
   readonly evidence: readonly string[];
 }

@@ -17,11 +17,25 @@ export const drugIds = [
 ] as const;
 export type DrugId = (typeof drugIds)[number];
 
-/** Other spellings accepted for a drug name. */
+/**
+ * Other spellings accepted for a drug name: the US names and the names the
+ * wards of other languages write (German, Spanish, Italian; accents are
+ * dropped before matching), lower case, letters and digits only.
+ */
 export const drugAliases: Readonly<Record<string, DrugId>> = {
   cyclosporine: 'ciclosporin',
   cyclosporin: 'ciclosporin',
   ciclosporine: 'ciclosporin',
+  ciclosporina: 'ciclosporin',
+  methylprednisolon: 'methylprednisolone',
+  metilprednisolona: 'methylprednisolone',
+  metilprednisolone: 'methylprednisolone',
+  dexamethason: 'dexamethasone',
+  dexametasona: 'dexamethasone',
+  desametasone: 'dexamethasone',
+  etoposid: 'etoposide',
+  etoposido: 'etoposide',
+  vp16: 'etoposide',
 };
 
 const { doses } = masProtocolDefinition;

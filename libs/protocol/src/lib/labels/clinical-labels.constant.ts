@@ -162,6 +162,10 @@ export const eventLabels = {
     label: 'Record transfer to another hospital',
     group: 'course',
   },
+  'measures.recorded': {
+    label: 'Record a new weight or height',
+    group: 'monitor',
+  },
   'episode.closed': { label: 'Close the episode', group: 'course' },
   'protocol.migrated': {
     label: 'Move the episode to protocol version {subject}',

@@ -53,6 +53,8 @@ export const recordingRules = {
     'relapse.recorded': prescribers,
     'death.recorded': prescribers,
     'transfer-out.recorded': wardTeam,
+    // Nurses weigh and measure.
+    'measures.recorded': wardTeam,
     'episode.closed': prescribers,
     // A senior moves a running episode to another deployed protocol version
     // (through its own route, with a proven plan).
@@ -127,6 +129,8 @@ export const recordingRules = {
         'Riabni',
         'Rixathon',
         'Blitzima',
+        'Riximyo',
+        'Ritemvia',
       ],
       tocilizumab: ['RoActemra', 'Actemra', 'Tyenne', 'Tofidence'],
     } as Readonly<Record<string, readonly string[]>>,
