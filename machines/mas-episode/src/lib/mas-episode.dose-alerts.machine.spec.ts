@@ -798,6 +798,39 @@ describe('a drug under more than one record: their daily total is held against t
     expect(warningFor(stopped(), pulseAt(4, pulse))).toBeDefined();
   });
 
+  it('the worst day may start at another dose: doses every 10 h at -15, -5, +5 and +15 h around a new one put three of them and it in one day; a dose stopped the instant it was given still counts [seed.initial.1, review.section-10]', () => {
+    const dose = (
+      at: number,
+      mg: number,
+      schedule: DoseSchedule,
+    ): ReturnType<typeof pulseAt> =>
+      ev('therapy.started', h(at), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: mg, unit: 'mg' },
+        schedule,
+        doseConfirmation: reason,
+      });
+    // 150 mg every 10 h from 2 h: 12, 22, 32, 42 h around a dose at 27 h.
+    const every10h = readyFor('methylprednisolone').send(
+      dose(2, 150, { kind: 'every-hours', hours: 10 }),
+    );
+    expect(warningFor(every10h, dose(27, 300, once))).toContain(
+      'methylprednisolone 750 mg in one day (4 doses under this record and another record)',
+    );
+    const stoppedAtOnce = readyFor('methylprednisolone')
+      .send(dose(2, 720, once))
+      .send(
+        ev('therapy.stopped', h(3), {
+          drug: 'methylprednisolone',
+          stoppedAt: h(2),
+        }),
+      );
+    expect(warningFor(stoppedAtOnce, dose(4, 720, once))).toContain(
+      'methylprednisolone 1440 mg in one day (2 doses under this record and another record)',
+    );
+  });
+
   it('four pulses in a day: still taken (never gated), the warning naming three other records and the total above the hard limit [seed.initial.1, review.section-10]', () => {
     const episode = onPulse();
     for (let n = 1; n <= 2; n += 1) episode.send(pulseAt(2 + n, pulse));

@@ -140,9 +140,13 @@ function givenIn(
   handedOverAt = Number.POSITIVE_INFINITY,
 ): Given {
   const start = toMs(record.startedAt);
+  // A stop ends the doses after it; one stopped the instant it was given
+  // still gave its first dose.
   const end = Math.min(
     to,
-    record.stoppedAt === undefined ? to : toMs(record.stoppedAt),
+    record.stoppedAt === undefined
+      ? to
+      : Math.max(toMs(record.stoppedAt), start + 1),
   );
   if (schedule.kind === 'once') {
     const count = start >= from && start < end ? 1 : 0;
@@ -164,6 +168,53 @@ function givenIn(
   const count = Math.max(0, beyond - first);
   return { count, mg: count * record.doseMg };
 }
+
+/**
+ * The times of a record's doses in [from, to), the first few only (a span
+ * start per dose; a record dosing more often than that is dense enough that
+ * the spans already tried hold about as much).
+ */
+function doseTimes(
+  record: TherapyRecord & { doseMg: number; schedule: DoseSchedule },
+  from: number,
+  to: number,
+  handedOver: number,
+): number[] {
+  const { schedule } = record;
+  const start = toMs(record.startedAt);
+  const end = Math.min(
+    to,
+    record.stoppedAt === undefined
+      ? to
+      : Math.max(toMs(record.stoppedAt), start + 1),
+  );
+  if (schedule.kind === 'once') {
+    return start >= from && start < end ? [start] : [];
+  }
+  const step =
+    (schedule.kind === 'every-hours' ? schedule.hours : HOURS_PER_DAY) *
+    MS_PER_HOUR;
+  const last = Math.min(
+    handedOver - 1,
+    schedule.kind === 'pulse'
+      ? schedule.of - schedule.day
+      : Number.POSITIVE_INFINITY,
+  );
+  const times: number[] = [];
+  for (
+    let index = Math.max(0, Math.ceil((from - start) / step));
+    index <= last && times.length < SPAN_STARTS_PER_RECORD;
+    index += 1
+  ) {
+    const time = start + index * step;
+    if (time >= end) break;
+    times.push(time);
+  }
+  return times;
+}
+
+/** How many of a record's doses are tried as a span's start (not clinical). */
+const SPAN_STARTS_PER_RECORD = 48;
 
 const HOURS_PER_DAY = 24;
 const MS_PER_HOUR = 3_600_000;
@@ -247,10 +298,19 @@ export function dailyTotalCheck(
   }));
   const { windowHours } = recordingRules.dailyTotal;
   const at = toMs(givenAt);
-  const spans: [number, number][] = [
-    [toMs(addHours(givenAt, -windowHours)) + 1, at + 1],
-    [at, toMs(addHours(givenAt, windowHours))],
-  ];
+  // Every day-long span that holds the new dose: the one ending at it, the
+  // one starting at it, and those starting at another record's dose in
+  // between (a day starting there can hold more, for intervals that do not
+  // divide a day).
+  const day = windowHours * MS_PER_HOUR;
+  const earliest = at - day + 1;
+  const starts = new Set<number>([earliest, at]);
+  for (const { record, handedOver } of others) {
+    for (const time of doseTimes(record, earliest, at, handedOver)) {
+      starts.add(time);
+    }
+  }
+  const spans = [...starts].map((from): [number, number] => [from, from + day]);
   let worst: { mg: number; count: number; others: number } | null = null;
   for (const [from, to] of spans) {
     const theirs = others.map(({ record, handedOver }) =>
