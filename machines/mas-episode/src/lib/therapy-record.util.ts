@@ -126,45 +126,63 @@ interface Given {
 }
 
 /**
- * What a record's schedule gives from its start, until it stopped, in
- * [from, to): "once" once, "every N hours" every N hours, "daily" every day,
- * pulse "day n of N" on the N - n + 1 days from this one. Counted, not
- * listed (an interval of a minute over weeks costs nothing).
+ * The doses a record's schedule gives from its start, until it stopped, in
+ * [from, to): repeats k = first, ..., beyond - 1 at start + k * step.
+ * "once" once, "every N hours" every N hours, "daily" every day, pulse "day
+ * n of N" on the N - n + 1 days from this one; repeats from `handedOver` on
+ * are a later record's (its course continued). A stop ends the doses after
+ * it; one stopped the instant it was given still gave its first dose.
  */
-function givenIn(
-  record: { startedAt: string; stoppedAt?: string; doseMg: number },
-  schedule: DoseSchedule,
+function dosesIn(
+  record: { startedAt: string; stoppedAt?: string; schedule: DoseSchedule },
   from: number,
   to: number,
-  /** Repeats from this one on are another record's (its course continued). */
-  handedOverAt = Number.POSITIVE_INFINITY,
-): Given {
+  handedOver = Number.POSITIVE_INFINITY,
+): { start: number; step: number; first: number; beyond: number } {
+  const { schedule } = record;
   const start = toMs(record.startedAt);
-  // A stop ends the doses after it; one stopped the instant it was given
-  // still gave its first dose.
   const end = Math.min(
     to,
     record.stoppedAt === undefined
       ? to
       : Math.max(toMs(record.stoppedAt), start + 1),
   );
-  if (schedule.kind === 'once') {
-    const count = start >= from && start < end ? 1 : 0;
-    return { count, mg: count * record.doseMg };
-  }
+  // A single dose: one repeat, any step.
   const step =
-    (schedule.kind === 'every-hours' ? schedule.hours : HOURS_PER_DAY) *
-    MS_PER_HOUR;
+    schedule.kind === 'once'
+      ? 1
+      : (schedule.kind === 'every-hours' ? schedule.hours : HOURS_PER_DAY) *
+        MS_PER_HOUR;
   const last = Math.min(
-    handedOverAt - 1,
+    handedOver - 1,
     schedule.kind === 'pulse'
       ? schedule.of - schedule.day
-      : Number.POSITIVE_INFINITY,
+      : schedule.kind === 'once'
+        ? 0
+        : Number.POSITIVE_INFINITY,
   );
-  // Repeats k = 0, 1, ... at start + k * step: the first at or after `from`,
-  // the last before `end`.
-  const first = Math.max(0, Math.ceil((from - start) / step));
-  const beyond = Math.min(last + 1, Math.ceil((end - start) / step));
+  return {
+    start,
+    step,
+    first: Math.max(0, Math.ceil((from - start) / step)),
+    beyond: Math.min(last + 1, Math.ceil((end - start) / step)),
+  };
+}
+
+/** What a record gives in [from, to): counted, not listed. */
+function givenIn(
+  record: { startedAt: string; stoppedAt?: string; doseMg: number },
+  schedule: DoseSchedule,
+  from: number,
+  to: number,
+  handedOver = Number.POSITIVE_INFINITY,
+): Given {
+  const { first, beyond } = dosesIn(
+    { ...record, schedule },
+    from,
+    to,
+    handedOver,
+  );
   const count = Math.max(0, beyond - first);
   return { count, mg: count * record.doseMg };
 }
@@ -180,35 +198,14 @@ function doseTimes(
   to: number,
   handedOver: number,
 ): number[] {
-  const { schedule } = record;
-  const start = toMs(record.startedAt);
-  const end = Math.min(
-    to,
-    record.stoppedAt === undefined
-      ? to
-      : Math.max(toMs(record.stoppedAt), start + 1),
-  );
-  if (schedule.kind === 'once') {
-    return start >= from && start < end ? [start] : [];
-  }
-  const step =
-    (schedule.kind === 'every-hours' ? schedule.hours : HOURS_PER_DAY) *
-    MS_PER_HOUR;
-  const last = Math.min(
-    handedOver - 1,
-    schedule.kind === 'pulse'
-      ? schedule.of - schedule.day
-      : Number.POSITIVE_INFINITY,
-  );
+  const { start, step, first, beyond } = dosesIn(record, from, to, handedOver);
   const times: number[] = [];
   for (
-    let index = Math.max(0, Math.ceil((from - start) / step));
-    index <= last && times.length < SPAN_STARTS_PER_RECORD;
+    let index = first;
+    index < Math.min(beyond, first + SPAN_STARTS_PER_RECORD);
     index += 1
   ) {
-    const time = start + index * step;
-    if (time >= end) break;
-    times.push(time);
+    times.push(start + index * step);
   }
   return times;
 }
