@@ -7,6 +7,8 @@
 // project's own jest.config.mjs), in a sandbox copy of the repository
 // (.stryker-tmp/); the working tree is never mutated in place.
 
+import { readFileSync } from 'node:fs';
+
 // Tests compare dates and times in UTC, as under Nx (nx.json, test target).
 process.env.TZ ??= 'UTC';
 
@@ -22,6 +24,25 @@ const notNeeded = [
   '/.scratch',
   '/libs/simulation',
 ];
+
+/**
+ * `file:from-to`, the lines of `file` from the one containing `start` up to
+ * the line before the one containing `end` (or to the end of the file).
+ */
+function logic(file, start, end) {
+  const lines = readFileSync(new URL(file, import.meta.url), 'utf8').split(
+    '\n',
+  );
+  const from = lines.findIndex((line) => line.includes(start));
+  const until =
+    end === undefined
+      ? lines.length
+      : lines.findIndex((line, i) => i > from && line.includes(end));
+  if (from < 0 || until < 0) {
+    throw new Error(`stryker.config.mjs: "${start}" not found in ${file}`);
+  }
+  return `${file}:${from + 1}-${until}`;
+}
 
 /** Test paths every project ignores (as in jest.preset.mjs). */
 const baseTestPathIgnore = ['/node_modules/', '/dist/'];
@@ -40,10 +61,26 @@ export const projects = {
       // citation texts (hundreds of static mutants, each a full test run),
       // which the evidence-catalog spec and the content hash already pin.
       '!**/*.constant.ts',
-      // ...except their bits of logic: the threshold comparators and the
-      // evidence lookup.
-      'libs/protocol/src/lib/protocol/mas-protocol.constant.ts:142-161',
-      'libs/protocol/src/lib/evidence/evidence-catalog.constant.ts:408-415',
+      // ...except their bits of logic (found by their text, so that the
+      // line ranges follow the files): the threshold comparators, the
+      // evidence lookup, the roles per event type and the code lookups.
+      logic(
+        'libs/protocol/src/lib/protocol/mas-protocol.constant.ts',
+        'const above = ',
+        'const mas2016Additional',
+      ),
+      logic(
+        'libs/protocol/src/lib/evidence/evidence-catalog.constant.ts',
+        'const byId = ',
+      ),
+      logic(
+        'libs/protocol/src/lib/recording/recording-rules.constant.ts',
+        'export function rolesFor',
+      ),
+      logic(
+        'libs/protocol/src/lib/terminology/terminology.constant.ts',
+        'export function analyteCode',
+      ),
     ],
     ignorePatterns: [...notNeeded, '/machines'],
     testPathIgnorePatterns: baseTestPathIgnore,
@@ -78,14 +115,42 @@ export const projects = {
   },
 };
 
-/** @param {keyof typeof projects} name */
-export function strykerConfig(name) {
+/**
+ * The mutate list of one part of a project: its folder under src/lib (for
+ * example `doses`), with the project's exclusions and only the line ranges
+ * that fall in that folder. A whole project takes hours on two cores; run part
+ * by part (`npm run mutation -- protocol --by-folder`), each part's report is
+ * kept when a later part is stopped, and the summary merges them.
+ *
+ * @param {{ root: string, mutate: string[] }} project
+ * @param {string} part
+ */
+export function partMutate(project, part) {
+  const folder = `${project.root}/src/lib/${part}/`;
+  return [
+    `${folder}**/*.ts`,
+    ...project.mutate.filter(
+      (glob) =>
+        glob.startsWith('!') || (glob.includes(':') && glob.startsWith(folder)),
+    ),
+  ];
+}
+
+/**
+ * @param {keyof typeof projects} name
+ * @param {string | undefined} part a folder under the project's src/lib
+ */
+export function strykerConfig(name, part) {
   const project = projects[name];
   if (!project) {
     throw new Error(
       `Unknown MUTATION_PROJECT "${name}": one of ${Object.keys(projects).join(', ')}`,
     );
   }
+  if (part !== undefined && !/^[\w-]+$/.test(part)) {
+    throw new Error(`MUTATION_PART "${part}" is not a folder name`);
+  }
+  const report = part === undefined ? name : `${name}.parts/${part}`;
   /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
   const config = {
     packageManager: 'npm',
@@ -107,7 +172,7 @@ export function strykerConfig(name) {
       enableFindRelatedTests: true,
     },
     coverageAnalysis: 'perTest',
-    mutate: project.mutate,
+    mutate: part === undefined ? project.mutate : partMutate(project, part),
     ignorePatterns: project.ignorePatterns,
     // Mutated files get `// @ts-nocheck` (ts-jest must not reject a mutant
     // for its type).
@@ -120,9 +185,9 @@ export function strykerConfig(name) {
     dryRunTimeoutMinutes: 15,
     reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
     clearTextReporter: { allowEmojis: false, logTests: false },
-    htmlReporter: { fileName: `reports/mutation/${name}.html` },
-    jsonReporter: { fileName: `reports/mutation/${name}.json` },
-    incrementalFile: `reports/mutation/${name}.incremental.json`,
+    htmlReporter: { fileName: `reports/mutation/${report}.html` },
+    jsonReporter: { fileName: `reports/mutation/${report}.json` },
+    incrementalFile: `reports/mutation/${report}.incremental.json`,
     thresholds: { high: 90, low: 80, break: null },
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
@@ -130,4 +195,7 @@ export function strykerConfig(name) {
   return config;
 }
 
-export default strykerConfig(process.env.MUTATION_PROJECT ?? 'protocol');
+export default strykerConfig(
+  process.env.MUTATION_PROJECT ?? 'protocol',
+  process.env.MUTATION_PART || undefined,
+);

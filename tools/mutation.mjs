@@ -10,11 +10,17 @@
 //                                             neither code nor tests changed
 //   npm run mutation -- mas-episode --mutate 'machines/mas-episode/src/lib/mas-episode.checks.ts'
 //   npm run mutation -- --summary [--survivors]   print the last reports only
+//   npm run mutation -- protocol --by-folder  one Stryker run per folder of
+//                                             src/lib, each with its own report
+//                                             (reports/mutation/<project>.parts/),
+//                                             so a stopped run keeps the parts
+//                                             it finished; the summary merges
+//                                             them (per file, the newest report)
 //
 // Other options are passed to `stryker run`. The exit code is Stryker's; the
 // score target (80 %) is reported, not enforced.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { projects } from '../stryker.config.mjs';
@@ -34,30 +40,84 @@ const args = process.argv.slice(2);
 const names = args.filter((a) => a in projects);
 const summaryOnly = args.includes('--summary');
 const listSurvivors = args.includes('--survivors');
+const byFolder = args.includes('--by-folder');
+const ownFlags = ['--summary', '--survivors', '--by-folder'];
 const passThrough = args.filter(
-  (a) => !(a in projects) && a !== '--summary' && a !== '--survivors',
+  (a) => !(a in projects) && !ownFlags.includes(a),
 );
 const selected = names.length > 0 ? names : Object.keys(projects);
 
 const reportPath = (name) => join(root, 'reports', 'mutation', `${name}.json`);
+const partsDir = (name) => join(root, 'reports', 'mutation', `${name}.parts`);
+
+/** Folders of a project's src/lib holding at least one file it mutates. */
+function folders(name) {
+  const project = projects[name];
+  const lib = join(root, project.root, 'src', 'lib');
+  const ranged = project.mutate
+    .filter((glob) => glob.includes(':') && !glob.startsWith('!'))
+    .map((glob) => glob.slice(0, glob.indexOf(':')));
+  return readdirSync(lib, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .filter((folder) =>
+      readdirSync(join(lib, folder), { recursive: true })
+        .map(String)
+        .some(
+          (file) =>
+            file.endsWith('.ts') &&
+            !file.endsWith('.spec.ts') &&
+            !file.endsWith('.types.ts') &&
+            (!file.endsWith('.constant.ts') ||
+              ranged.includes(`${project.root}/src/lib/${folder}/${file}`)),
+        ),
+    )
+    .sort();
+}
+
+/** The reports of a project: the whole run's and each part's, oldest first. */
+function reportsOf(name) {
+  const files = [reportPath(name)];
+  if (existsSync(partsDir(name))) {
+    for (const file of readdirSync(partsDir(name))) {
+      if (file.endsWith('.json') && !file.endsWith('.incremental.json')) {
+        files.push(join(partsDir(name), file));
+      }
+    }
+  }
+  return files
+    .filter((file) => existsSync(file))
+    .map((file) => ({ file, mtime: statSync(file).mtimeMs }))
+    .sort((a, b) => a.mtime - b.mtime);
+}
 
 let exitCode = 0;
 const durations = {};
 if (!summaryOnly) {
   for (const name of selected) {
-    console.log(`\n=== Stryker: ${name} (${projects[name].root}) ===`);
     const started = Date.now();
-    const run = spawnSync(
-      process.execPath,
-      [strykerBin, 'run', 'stryker.config.mjs', ...passThrough],
-      {
-        cwd: root,
-        stdio: 'inherit',
-        env: { ...process.env, MUTATION_PROJECT: name, TZ: 'UTC' },
-      },
-    );
+    for (const part of byFolder ? folders(name) : [undefined]) {
+      const label = part === undefined ? '' : ` ${part}/`;
+      console.log(
+        `\n=== Stryker: ${name}${label} (${projects[name].root}) ===`,
+      );
+      const run = spawnSync(
+        process.execPath,
+        [strykerBin, 'run', 'stryker.config.mjs', ...passThrough],
+        {
+          cwd: root,
+          stdio: 'inherit',
+          env: {
+            ...process.env,
+            MUTATION_PROJECT: name,
+            MUTATION_PART: part ?? '',
+            TZ: 'UTC',
+          },
+        },
+      );
+      if (run.status !== 0) exitCode = run.status ?? 1;
+    }
     durations[name] = (Date.now() - started) / 1000;
-    if (run.status !== 0) exitCode = run.status ?? 1;
   }
 }
 
@@ -87,14 +147,19 @@ const overall = emptyCounts();
 const lines = ['', '=== Mutation score ===', header];
 const survivors = [];
 for (const name of selected) {
-  const file = reportPath(name);
-  if (!existsSync(file)) {
-    lines.push(`${name}: no report (${relative(root, file)})`);
+  const reports = reportsOf(name);
+  if (reports.length === 0) {
+    lines.push(`${name}: no report (${relative(root, reportPath(name))})`);
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8'));
+  // Per file, the newest report that tested it (a part run after a whole
+  // run replaces that folder's files only).
+  const files = {};
+  for (const { file } of reports) {
+    Object.assign(files, JSON.parse(readFileSync(file, 'utf8')).files);
+  }
   const projectCounts = emptyCounts();
-  for (const [path, { mutants, source }] of Object.entries(report.files).sort(
+  for (const [path, { mutants, source }] of Object.entries(files).sort(
     ([a], [b]) => a.localeCompare(b),
   )) {
     const counts = emptyCounts();

@@ -109,6 +109,10 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     await suite.harness.query('DELETE FROM work_items WHERE episode_id = ?', [
       id,
     ]);
+    await suite.harness.query(
+      'DELETE FROM rejected_attempts WHERE episode_id = ?',
+      [id],
+    );
     await suite.harness.query('DELETE FROM episodes WHERE id = ?', [id]);
   }
 
@@ -275,6 +279,49 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       const sent = await recordLabs(id, 1);
       expect(sent.status).toBe(409);
       expect(sent.body.message).toContain('does not match its seal');
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
+    'on a record changed outside the service nothing is judged: a refusal is not stored as if the episode said so, and the scheduler reports it instead of counting a race',
+    async () => {
+      const id = await episodeWith(1);
+      const rejected = async () =>
+        Number(
+          (
+            (await suite.harness.query(
+              'SELECT COUNT(*) AS n FROM rejected_attempts WHERE episode_id = ?',
+              [id],
+            )) as { n: number | string }[]
+          )[0]?.n,
+        );
+      const stop = () =>
+        as('dr-adams').request('POST', `/api/episodes/${id}/events`, {
+          type: 'therapy.stopped',
+          expectedVersion: 1,
+          payload: { drug: 'anakinra' },
+        });
+      // Untouched, a stop of a therapy never started is refused and kept.
+      expect((await stop()).status).toBe(422);
+      expect(await rejected()).toBe(1);
+      // Due in the past, written outside the service.
+      await suite.harness.query(
+        'UPDATE episodes SET next_due_at = ? WHERE id = ?',
+        [
+          engine === 'sqlite'
+            ? '2020-01-01 00:00:00.000'
+            : new Date('2020-01-01T00:00:00Z'),
+          id,
+        ],
+      );
+      const refused = await stop();
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toContain('does not match its seal');
+      expect(await rejected()).toBe(1);
+      const tick = await suite.harness.service.episodes.tickDue();
+      expect(tick.sealBroken).toContain(id);
+      expect(tick.raced).toBe(0);
       await removeEpisode(id);
     },
   );

@@ -12,6 +12,7 @@ export {
   firstBrokenEntry,
   GENESIS_HASH,
   qualitySeal,
+  sealForm,
   sealHolds,
   verifyAll,
 } from './app/audit/audit-chain.util.js';
@@ -31,7 +32,8 @@ export {
   WriteGate,
 } from './app/database/write-gate.js';
 export {
-  auditEntryFor,
+  boardColumnsDiffer,
   derivedColumns,
-} from './app/episodes/episodes.service.js';
+} from './app/episodes/board-columns.util.js';
+export { auditEntryFor } from './app/episodes/episodes.service.js';
 export * from './app/keys/service-keys.js';

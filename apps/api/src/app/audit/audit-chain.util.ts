@@ -13,6 +13,7 @@ import { createHash, createHmac, type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 import type { AuditRow, EpisodeRow } from '../database/entities.js';
+import { boardColumnsDiffer } from '../episodes/board-columns.util.js';
 
 /** The prefix of an authenticated hash. */
 export const MAC_PREFIX = 'hmac-sha256:';
@@ -186,11 +187,28 @@ export function sealHolds(
   headHash: string | null,
   hasher: SnapshotHasher = hashAfresh,
 ): boolean {
-  if (episode.seal === null) return false;
-  return (
-    episodeSeal(key, episode, headHash, hasher) === episode.seal ||
-    episodeSeal(key, episode, headHash, hasher, 'before-board') === episode.seal
-  );
+  return sealForm(key, episode, headHash, hasher) !== null;
+}
+
+/**
+ * Which form of the seal the record matches ('board': this version's, over
+ * the board's columns too; 'before-board': an older one without them), or
+ * null when none does.
+ */
+export function sealForm(
+  key: KeyObject,
+  episode: SealedEpisode & { readonly seal: string | null },
+  headHash: string | null,
+  hasher: SnapshotHasher = hashAfresh,
+): 'board' | 'before-board' | null {
+  if (episode.seal === null) return null;
+  if (episodeSeal(key, episode, headHash, hasher) === episode.seal) {
+    return 'board';
+  }
+  return episodeSeal(key, episode, headHash, hasher, 'before-board') ===
+    episode.seal
+    ? 'before-board'
+    : null;
 }
 
 /** What the seal of an episode's kept quality facts covers. */
@@ -341,14 +359,29 @@ export function chainProblems(
       reason:
         'the episode record is not sealed with the audit key (written by an older version, or forged)',
     });
-  } else if (!sealHolds(key, episode, head?.hash ?? null)) {
-    problems.push({
-      episodeId,
-      seq: null,
-      id: null,
-      reason:
-        'the episode record does not match its seal: its snapshot, identifier, version, chain head or board columns (stage, alerts, overdue, urgency, next due) were changed outside the service',
-    });
+  } else {
+    const form = sealForm(key, episode, head?.hash ?? null);
+    if (form === null) {
+      problems.push({
+        episodeId,
+        seq: null,
+        id: null,
+        reason:
+          'the episode record does not match its seal: its snapshot, identifier, version, chain head or board columns (stage, alerts, overdue, urgency, next due) were changed outside the service',
+      });
+    } else if (form === 'before-board') {
+      // Sealed before the seal covered the board's columns and not written
+      // since: they must be what its sealed snapshot says.
+      const changed = boardColumnsDiffer(episode);
+      if (changed.length > 0) {
+        problems.push({
+          episodeId,
+          seq: null,
+          id: null,
+          reason: `the episode record's board columns (${changed.join(', ')}) are not those of its sealed snapshot: changed outside the service (the record was sealed before its seal covered them)`,
+        });
+      }
+    }
   }
   // The protocol version the reports filter by is a column of its own:
   // it must be the sealed snapshot's.

@@ -8,6 +8,7 @@ import {
   checkEvent,
   type EpisodeSnapshot,
   masEpisodeMachine,
+  restoreEpisodeSnapshot,
   stepEpisode,
 } from '@mas/mas-episode';
 import { amira, febrileSjia, floridMas, improved, panelOf } from '@mas/testing';
@@ -17,11 +18,14 @@ import {
   exampleProfile,
 } from '../../spec-support/api.spec-support.js';
 import type { AuditRow, EpisodeRow } from '../database/entities.js';
+import { derivedColumns } from '../episodes/board-columns.util.js';
 import { auditEntryFor } from '../episodes/episodes.service.js';
 import {
   auditEntryHash,
+  chainProblems,
   episodeSeal,
   GENESIS_HASH,
+  sealForm,
   verifyAll,
 } from './audit-chain.util.js';
 import { recordedEvent, replayProblem } from './audit-replay.util.js';
@@ -172,5 +176,54 @@ describe('verifying every chain', () => {
         'an audit chain of 2 entries whose episode is missing (deleted outside the service)',
       ],
     ]);
+  });
+});
+
+describe('a record sealed before the seal covered the board', () => {
+  /** The episode's record with its board columns, sealed the older way. */
+  function legacyRecord() {
+    const { row, chain } = recordedEpisode();
+    Object.assign(
+      row,
+      derivedColumns(restoreEpisodeSnapshot(JSON.parse(row.snapshot))),
+    );
+    row.seal = episodeSeal(
+      key,
+      row,
+      chain.at(-1)?.hash ?? null,
+      undefined,
+      'before-board',
+    );
+    return { row, chain };
+  }
+
+  it('verifies while its board columns are those of its sealed snapshot', () => {
+    const { row, chain } = legacyRecord();
+    expect(sealForm(key, row, chain.at(-1)?.hash ?? null)).toBe('before-board');
+    expect(chainProblems(key, row.id, row, chain)).toEqual([]);
+  });
+
+  it('a board column changed since is named with the column, though the older seal does not cover it', () => {
+    const { row, chain } = legacyRecord();
+    const changes = {
+      overdue: !row.overdue,
+      urgency: row.urgency + 1,
+      alertIds: '["x"]',
+      stage: 'Closed',
+      tags: '["x"]',
+      nextDueAt: new Date(Date.UTC(2030, 0, 1)),
+    };
+    for (const [column, value] of Object.entries(changes)) {
+      const changed = { ...row, [column]: value };
+      // The older seal still holds: it never covered the column.
+      expect(sealForm(key, changed, chain.at(-1)?.hash ?? null)).toBe(
+        'before-board',
+      );
+      expect(
+        chainProblems(key, row.id, changed, chain).map((p) => p.reason),
+      ).toEqual([
+        `the episode record's board columns (${column}) are not those of its sealed snapshot: changed outside the service (the record was sealed before its seal covered them)`,
+      ]);
+    }
   });
 });

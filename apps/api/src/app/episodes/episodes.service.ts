@@ -32,7 +32,6 @@ import {
   masEpisodeMachine,
   type MigrationPlan,
   migrationPlanHash,
-  nextPendingDue,
   restoreEpisodeSnapshot,
   stepEpisode,
 } from '@mas/mas-episode';
@@ -81,6 +80,7 @@ import {
 import { WriteGate } from '../database/write-gate.js';
 import { workItemChanges } from '../work-items/work-item-changes.util.js';
 import type { WorkItemsService } from '../work-items/work-items.service.js';
+import { derivedColumns } from './board-columns.util.js';
 
 export type { UserRole };
 
@@ -106,6 +106,10 @@ function clinicalInputOf<T>(work: () => T): T {
     throw error;
   }
 }
+
+/** The rule of the 409 for an episode record that does not match its seal. */
+export const SEAL_BROKEN =
+  'an episode record changed outside the service is not written on';
 
 export class ServiceError extends Error {
   constructor(
@@ -213,21 +217,6 @@ function machineRole(role: UserRole): EpisodeActor['role'] | null {
   }
 }
 
-function urgencyOf(snapshot: EpisodeSnapshot): number {
-  const alerts = snapshot.context.alerts;
-  const critical = alerts.filter((a) => a.severity === 'critical').length;
-  return (
-    (snapshot.hasTag('overdue') ? 1000 : 0) +
-    critical * 100 +
-    alerts.length * 10
-  );
-}
-
-function nextDueAt(snapshot: EpisodeSnapshot): Date | null {
-  const next = nextPendingDue(snapshot.context);
-  return next === null ? null : new Date(next);
-}
-
 /** The audit entry of an accepted event (all but its id and hash). */
 export function auditEntryFor(accepted: {
   readonly episodeId: string;
@@ -333,18 +322,6 @@ export function migrationPreview(
     stageChanged: stageAfter !== stageBefore,
     alertsGained: briefs(after.context.alerts, had),
     alertsCleared: briefs(before.context.alerts, has),
-  };
-}
-
-/** The columns the board filters and sorts on, derived from the snapshot. */
-export function derivedColumns(snapshot: EpisodeSnapshot) {
-  return {
-    stage: describeStage(snapshot),
-    tags: JSON.stringify([...snapshot.tags].sort()),
-    alertIds: JSON.stringify(snapshot.context.alerts.map((a) => a.id)),
-    overdue: snapshot.hasTag('overdue'),
-    urgency: urgencyOf(snapshot),
-    nextDueAt: nextDueAt(snapshot),
   };
 }
 
@@ -1324,6 +1301,9 @@ export class EpisodesService {
 
   private adoptable: boolean | undefined;
 
+  /** Due episodes with a broken seal the scheduler has already reported. */
+  private readonly sealBrokenTold = new Set<string>();
+
   /**
    * Lets the machine decide on one event and, if it accepts, saves the new
    * snapshot and the audit entry in one transaction (optimistic version).
@@ -1367,6 +1347,26 @@ export class EpisodesService {
         throw new ServiceError(409, {
           message: `expectedVersion ${expectedVersion} is stale: the episode is at version ${row.version}`,
           version: row.version,
+        });
+      }
+      const last = await this.statements.chainHead(
+        manager,
+        this.entities.audit,
+        id,
+      );
+      // A record changed outside the service is never built upon, nor
+      // judged: its next seal would vouch for the change, and a refusal
+      // worked out on it would be stored as if the episode said so. (The
+      // digests reuse a hash only for the identical text: an edited
+      // snapshot is hashed anew.)
+      if (
+        row.seal !== null &&
+        !sealHolds(this.auditKey, row, last?.hash ?? null, this.digests)
+      ) {
+        throw new ServiceError(409, {
+          message:
+            'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
+          rule: SEAL_BROKEN,
         });
       }
       const stored = this.restore(row);
@@ -1427,23 +1427,6 @@ export class EpisodesService {
       // The adoption and the event: two versions, two audit entries.
       const version = row.version + (adoption ? 2 : 1);
       const derived = derivedColumns(after);
-      const last = await this.statements.chainHead(
-        manager,
-        this.entities.audit,
-        id,
-      );
-      // A record changed outside the service is never built upon: its
-      // next seal would vouch for the change. (The digests reuse a hash
-      // only for the identical text: an edited snapshot is hashed anew.)
-      if (
-        row.seal !== null &&
-        !sealHolds(this.auditKey, row, last?.hash ?? null, this.digests)
-      ) {
-        throw new ServiceError(409, {
-          message:
-            'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
-        });
-      }
       const adopted = adoption
         ? this.adoptionEntry(id, (last?.seq ?? 0) + 1, stored, adoption, {
             recordedAt: now,
@@ -1647,7 +1630,12 @@ export class EpisodesService {
    * Several instances may run it at once: the version check lets exactly one
    * tick land per episode and version.
    */
-  async tickDue(): Promise<{ fired: number; raced: number }> {
+  async tickDue(): Promise<{
+    fired: number;
+    raced: number;
+    /** Due episodes whose record does not match its seal: not ticked. */
+    sealBroken: string[];
+  }> {
     const now = this.clock.now();
     const due = await this.dataSource
       .getRepository(this.entities.episode)
@@ -1661,6 +1649,7 @@ export class EpisodesService {
       .getMany();
     let fired = 0;
     let raced = 0;
+    const sealBroken: string[] = [];
     for (const row of due) {
       const event = parseEpisodeEvent(
         {
@@ -1675,10 +1664,23 @@ export class EpisodesService {
         const outcome = await this.apply(row.id, event, row.version, null, now);
         if (outcome.status === 201) fired += 1;
       } catch (error) {
-        if (error instanceof ServiceError && error.status === 409) raced += 1;
-        else throw error;
+        if (!(error instanceof ServiceError) || error.status !== 409) {
+          throw error;
+        }
+        // Another instance ticked it first (a stale version), or its record
+        // was changed outside the service: not a race, said where the
+        // operators look, once per episode and process.
+        if (error.body.rule === SEAL_BROKEN) {
+          sealBroken.push(row.id);
+          if (!this.sealBrokenTold.has(row.id)) {
+            this.sealBrokenTold.add(row.id);
+            console.error(
+              `scheduler: episode ${row.id} is due but its record does not match its seal (changed outside the service); not ticked until an auditor has checked it (GET /api/audit/verify)`,
+            );
+          }
+        } else raced += 1;
       }
     }
-    return { fired, raced };
+    return { fired, raced, sealBroken };
   }
 }
