@@ -30,16 +30,21 @@ const notNeeded = [
  * the line before the one containing `end` (or to the end of the file).
  */
 function logic(file, start, end) {
-  const lines = readFileSync(new URL(file, import.meta.url), 'utf8').split(
-    '\n',
-  );
+  const lines = readFileSync(new URL(file, import.meta.url), 'utf8')
+    .replace(/\n$/, '')
+    .split('\n');
   const from = lines.findIndex((line) => line.includes(start));
+  if (from < 0) {
+    throw new Error(`stryker.config.mjs: "${start}" not found in ${file}`);
+  }
   const until =
     end === undefined
       ? lines.length
       : lines.findIndex((line, i) => i > from && line.includes(end));
-  if (from < 0 || until < 0) {
-    throw new Error(`stryker.config.mjs: "${start}" not found in ${file}`);
+  if (until < 0) {
+    throw new Error(
+      `stryker.config.mjs: "${end}" not found after "${start}" in ${file}`,
+    );
   }
   return `${file}:${from + 1}-${until}`;
 }
@@ -126,15 +131,25 @@ export const projects = {
  * @param {string} part
  */
 export function partMutate(project, part) {
-  const folder = `${project.root}/src/lib/${part}/`;
+  const lib = `${project.root}/src/lib/`;
+  // TOP_PART: the files directly in src/lib (a project may keep its code
+  // there, beside folders of specs).
+  const inPart = (path) =>
+    part === TOP_PART
+      ? path.startsWith(lib) && !path.slice(lib.length).includes('/')
+      : path.startsWith(`${lib}${part}/`);
   return [
-    `${folder}**/*.ts`,
+    part === TOP_PART ? `${lib}*.ts` : `${lib}${part}/**/*.ts`,
     ...project.mutate.filter(
       (glob) =>
-        glob.startsWith('!') || (glob.includes(':') && glob.startsWith(folder)),
+        glob.startsWith('!') ||
+        (glob.includes(':') && inPart(glob.slice(0, glob.indexOf(':')))),
     ),
   ];
 }
+
+/** The part of a project's files directly in its src/lib. */
+export const TOP_PART = '_top';
 
 /**
  * @param {keyof typeof projects} name

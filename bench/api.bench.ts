@@ -324,6 +324,15 @@ async function bareContender(
         actor: { id: 'bench', role: 'clinician' },
         payload: JSON.parse(payload) as unknown,
       } as EpisodeEvent;
+      const previous = last.get(id) as
+        { seq: number; hash: string } | undefined;
+      // As the service: the record checked against its seal before it is
+      // judged or built upon.
+      if (
+        episodeSeal(benchKeys.audit, row, previous?.hash ?? null, digests) !==
+        row.seal
+      )
+        return 409;
       // As the service: the snapshot it wrote last, if the row is still at
       // that version; else the stored one, restored.
       const kept = recent.get(id);
@@ -335,15 +344,6 @@ async function bareContender(
       if (after === before) return 422;
       const check = checkEvent(before.context, event);
       const derived = derivedColumns(after);
-      const previous = last.get(id) as
-        { seq: number; hash: string } | undefined;
-      // As the service: the record checked against its seal before it is
-      // built upon.
-      if (
-        episodeSeal(benchKeys.audit, row, previous?.hash ?? null, digests) !==
-        row.seal
-      )
-        return 409;
       const entry = auditEntryFor({
         episodeId: id,
         seq: (previous?.seq ?? 0) + 1,

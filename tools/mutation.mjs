@@ -23,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { projects } from '../stryker.config.mjs';
+import { projects, TOP_PART } from '../stryker.config.mjs';
 
 const root = join(import.meta.dirname, '..');
 const strykerBin = join(
@@ -50,29 +50,34 @@ const selected = names.length > 0 ? names : Object.keys(projects);
 const reportPath = (name) => join(root, 'reports', 'mutation', `${name}.json`);
 const partsDir = (name) => join(root, 'reports', 'mutation', `${name}.parts`);
 
-/** Folders of a project's src/lib holding at least one file it mutates. */
+/**
+ * The parts of a project: the folders of its src/lib holding at least one
+ * file it mutates, and TOP_PART when src/lib itself holds one.
+ */
 function folders(name) {
   const project = projects[name];
   const lib = join(root, project.root, 'src', 'lib');
   const ranged = project.mutate
     .filter((glob) => glob.includes(':') && !glob.startsWith('!'))
     .map((glob) => glob.slice(0, glob.indexOf(':')));
-  return readdirSync(lib, { withFileTypes: true })
+  const mutated = (relativePath) =>
+    relativePath.endsWith('.ts') &&
+    !relativePath.endsWith('.spec.ts') &&
+    !relativePath.endsWith('.types.ts') &&
+    (!relativePath.endsWith('.constant.ts') ||
+      ranged.includes(`${project.root}/src/lib/${relativePath}`));
+  const entries = readdirSync(lib, { withFileTypes: true });
+  const parts = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .filter((folder) =>
       readdirSync(join(lib, folder), { recursive: true })
         .map(String)
-        .some(
-          (file) =>
-            file.endsWith('.ts') &&
-            !file.endsWith('.spec.ts') &&
-            !file.endsWith('.types.ts') &&
-            (!file.endsWith('.constant.ts') ||
-              ranged.includes(`${project.root}/src/lib/${folder}/${file}`)),
-        ),
+        .some((file) => mutated(`${folder}/${file}`)),
     )
     .sort();
+  const top = entries.some((entry) => entry.isFile() && mutated(entry.name));
+  return top ? [TOP_PART, ...parts] : parts;
 }
 
 /** The reports of a project: the whole run's and each part's, oldest first. */
@@ -154,9 +159,14 @@ for (const name of selected) {
   }
   // Per file, the newest report that tested it (a part run after a whole
   // run replaces that folder's files only).
+  // A file deleted or renamed since a report was written is not counted.
   const files = {};
   for (const { file } of reports) {
-    Object.assign(files, JSON.parse(readFileSync(file, 'utf8')).files);
+    for (const [path, result] of Object.entries(
+      JSON.parse(readFileSync(file, 'utf8')).files,
+    )) {
+      if (existsSync(join(root, path))) files[path] = result;
+    }
   }
   const projectCounts = emptyCounts();
   for (const [path, { mutants, source }] of Object.entries(files).sort(

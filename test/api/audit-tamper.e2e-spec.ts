@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect } from '@jest/globals';
 import canonicalize from 'canonicalize';
 
+import { type EpisodeRow, episodeSeal } from '@mas/api';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
@@ -98,6 +99,33 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     return (all.body.broken as { episodeId: string; reason: string }[])
       .filter((p) => p.episodeId === id)
       .map((p) => p.reason);
+  }
+
+  /** `cli audit verify --checkpoint FILE`, run as a process against the database. */
+  function cliVerify(file: string, ...more: string[]) {
+    return spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'apps/cli/src/main.ts'),
+        'audit',
+        'verify',
+        '--checkpoint',
+        file,
+        ...more,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          ...suite.harness.adminEnv,
+        },
+        timeout: 120_000,
+      },
+    );
   }
 
   /** Puts the whole audit back to verifying: the tampered episodes removed. */
@@ -327,6 +355,75 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
   );
 
   maybe(
+    "a record sealed before the seal covered the board's columns: a column changed since is named by the verification, and the record is not written on (a write would reseal the change and erase it)",
+    async () => {
+      const id = await episodeWith(1);
+      // Sealed the older way, with the audit key, as a version before the
+      // board's columns were sealed left it.
+      const repository = suite.harness.service.dataSource.getRepository<
+        EpisodeRow & { seal: string | null }
+      >('Episode');
+      const head = (await suite.harness.query(
+        'SELECT hash FROM audit_entries WHERE episode_id = ? ORDER BY seq DESC',
+        [id],
+      )) as { hash: string }[];
+      const row = await repository.findOneByOrFail({ id });
+      await repository.update(
+        { id },
+        {
+          seal: episodeSeal(
+            suite.harness.keys.audit,
+            row,
+            head[0]?.hash ?? null,
+            undefined,
+            'before-board',
+          ),
+        },
+      );
+      expect(await brokenFor(id)).toEqual([]);
+      await suite.harness.query(
+        'UPDATE episodes SET urgency = urgency + 7 WHERE id = ?',
+        [id],
+      );
+      expect(await brokenFor(id)).toEqual([
+        expect.stringContaining(
+          'board columns (urgency) are not those of its sealed snapshot',
+        ),
+      ]);
+      const sent = await recordLabs(id, 1);
+      expect(sent.status).toBe(409);
+      expect(sent.body.message).toContain('does not match its seal');
+      // Nothing written: the change is still there to be named.
+      expect(await brokenFor(id)).toHaveLength(1);
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
+    'a due time edited into text no clock can read is named, never a 500',
+    async () => {
+      const id = await episodeWith(1);
+      if (engine === 'sqlite') {
+        await suite.harness.query(
+          "UPDATE episodes SET next_due_at = 'soon' WHERE id = ?",
+          [id],
+        );
+      } else {
+        // PostgreSQL keeps its type: the furthest readable time instead.
+        await suite.harness.query(
+          "UPDATE episodes SET next_due_at = 'infinity' WHERE id = ?",
+          [id],
+        );
+      }
+      expect(await reasonsFor(id)).toEqual([
+        expect.stringContaining('does not match its seal'),
+      ]);
+      expect((await recordLabs(id, 1)).status).toBe(409);
+      await removeEpisode(id);
+    },
+  );
+
+  maybe(
     'an edited snapshot is named, and no event is recorded on it',
     async () => {
       const id = await episodeWith(1);
@@ -400,29 +497,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
         (await auditor().request('GET', '/api/audit/verify')).body.ok,
       ).toBe(true);
       // The checkpoint can, and the service refuses none of it.
-      const cli = spawnSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(root, 'apps/cli/src/main.ts'),
-          'audit',
-          'verify',
-          '--checkpoint',
-          file,
-          '--replay',
-        ],
-        {
-          cwd: root,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            NODE_OPTIONS: '',
-            ...suite.harness.adminEnv,
-          },
-          timeout: 120_000,
-        },
-      );
+      const cli = cliVerify(file, '--replay');
       expect({ code: cli.status, stderr: cli.stderr }).toEqual({
         code: 1,
         stderr: '',
@@ -432,6 +507,88 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
         `episode ${doomed}: the episode is missing, though the checkpoint of ${checkpoint.body.issuedAt as string} lists it with 1 entries`,
       );
       expect(cli.stdout).not.toContain(`episode ${kept}`);
+    },
+    180_000,
+  );
+
+  maybe(
+    'refused attempts are an audit too: one edited or deleted from the middle is named by the verification, one deleted from the end by a signed checkpoint (cli audit verify --checkpoint)',
+    async () => {
+      const id = await episodeWith(1);
+      const stopNothing = async () =>
+        (
+          await as('dr-adams').request('POST', `/api/episodes/${id}/events`, {
+            type: 'therapy.stopped',
+            expectedVersion: 1,
+            payload: { drug: 'anakinra' },
+          })
+        ).status;
+      // Sent at once: each takes its own place in the chain.
+      expect(
+        await Promise.all([stopNothing(), stopNothing(), stopNothing()]),
+      ).toEqual([422, 422, 422]);
+      expect(await brokenFor(id)).toEqual([]);
+      const rows = (await suite.harness.query(
+        'SELECT id, seq, reason FROM rejected_attempts WHERE episode_id = ? ORDER BY seq',
+        [id],
+      )) as { id: string; seq: number | string; reason: string }[];
+      expect(rows.map((row) => Number(row.seq))).toEqual([1, 2, 3]);
+      const [, second] = rows;
+      // Edited: named, then put back.
+      await suite.harness.query(
+        'UPDATE rejected_attempts SET reason = ? WHERE id = ?',
+        ['allowed after all', second?.id],
+      );
+      expect(await brokenFor(id)).toEqual([
+        'refused attempt 2: content does not match its authentication code (altered, or written without the audit key)',
+      ]);
+      const own = await auditor().request(
+        'GET',
+        `/api/episodes/${id}/audit/verify`,
+      );
+      expect(own.body.ok).toBe(false);
+      await suite.harness.query(
+        'UPDATE rejected_attempts SET reason = ? WHERE id = ?',
+        [second?.reason, second?.id],
+      );
+      expect(await brokenFor(id)).toEqual([]);
+      // The last one deleted after a checkpoint: the database alone cannot
+      // tell; the checkpoint kept outside can.
+      const checkpoint = await auditor().request(
+        'GET',
+        '/api/audit/checkpoint',
+      );
+      expect(checkpoint.status).toBe(200);
+      expect(checkpoint.body.chains).toContainEqual({
+        episodeId: id,
+        seq: 1,
+        hash: expect.stringMatching(/^hmac-sha256:/),
+        refused: { seq: 3, mac: expect.stringMatching(/^hmac-sha256:/) },
+      });
+      const file = join(scratch, `checkpoint-refusals-${engine}.json`);
+      writeFileSync(file, JSON.stringify(checkpoint.body));
+      await suite.harness.query(
+        'DELETE FROM rejected_attempts WHERE episode_id = ? AND seq = 3',
+        [id],
+      );
+      expect(await brokenFor(id)).toEqual([]);
+      const cli = cliVerify(file);
+      expect({ code: cli.status, stderr: cli.stderr }).toEqual({
+        code: 1,
+        stderr: '',
+      });
+      expect(cli.stdout).toContain(
+        `episode ${id}: refused attempt 3 is missing, though the checkpoint of ${checkpoint.body.issuedAt as string} recorded it`,
+      );
+      // One deleted from the middle is named without a checkpoint.
+      await suite.harness.query(
+        'DELETE FROM rejected_attempts WHERE episode_id = ? AND seq = 1',
+        [id],
+      );
+      expect(await brokenFor(id)).toEqual([
+        'refused attempts: sequence gap before 2 (1 deleted)',
+      ]);
+      await removeEpisode(id);
     },
     180_000,
   );

@@ -508,6 +508,20 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
           /LAB-1 is already recorded: an (amended|corrected) result is not applied automatically/,
         );
       }
+      // Sent again as 'final' with another value: not a repeat either.
+      const changedFinal = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/fhir`,
+        observation(1, '2276-4', 1_200, 'ng/mL', first).resource,
+      );
+      expect(changedFinal.status).toBe(400);
+      expect(changedFinal.body).toMatchObject({
+        resourceType: 'OperationOutcome',
+        issue: [{ expression: ['valueQuantity.value'] }],
+      });
+      expect(JSON.stringify(changedFinal.body)).toMatch(
+        /LAB-1 is already recorded with ferritin [0-9.]+ ng\/mL, not 1200 ng\/mL/,
+      );
       expect(await labRecords(id)).toHaveLength(before + 2);
 
       // A subscription notification (its status first) and one Observation.

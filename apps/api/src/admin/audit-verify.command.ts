@@ -72,15 +72,20 @@ export async function verifyStoredAudit(
       );
     }
     const entities = buildEntities(engine);
-    const [episodes, entries] = await dataSource.transaction(
+    const [episodes, entries, refusals] = await dataSource.transaction(
       async (manager) =>
         [
           await manager.getRepository(entities.episode).find(),
           await manager.getRepository(entities.audit).find(),
+          await manager.getRepository(entities.rejected).find(),
         ] as const,
     );
-    const verification = verifyAll(auditKey, episodes, entries, (row, chain) =>
-      options.replay ? replayProblem(row, chain) : null,
+    const verification = verifyAll(
+      auditKey,
+      episodes,
+      entries,
+      (row, chain) => (options.replay ? replayProblem(row, chain) : null),
+      refusals,
     );
     const problems = [...verification.broken];
     let checkpoint: StoredAuditReport['checkpoint'] = null;
@@ -104,11 +109,18 @@ export async function verifyStoredAudit(
         const hashes = new Map(
           entries.map((e) => [`${e.episodeId}#${String(e.seq)}`, e.hash]),
         );
+        const codes = new Map(
+          refusals.map((r) => [
+            `${r.episodeId}#${String(r.seq)}`,
+            r.mac ?? undefined,
+          ]),
+        );
         problems.push(
           ...sinceCheckpoint(
             kept,
             new Set(episodes.map((e) => e.id)),
             (episodeId, seq) => hashes.get(`${episodeId}#${String(seq)}`),
+            (episodeId, seq) => codes.get(`${episodeId}#${String(seq)}`),
           ),
         );
       }

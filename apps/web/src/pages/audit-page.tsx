@@ -104,7 +104,7 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
           className={verification.ok ? 'chain ok' : 'chain broken'}
         >
           {verification.ok
-            ? `✓ Every audit chain verifies (${verification.episodes} episodes).`
+            ? `✓ Every audit chain verifies (${verification.episodes} episodes, ${verification.entries} recorded events, ${verification.refusals} refused attempts${verification.unauthenticatedRefusals > 0 ? `, of which ${verification.unauthenticatedRefusals} written before refusals were authenticated and not vouched for` : ''}).`
             : `✕ The audit does not verify: ${verification.broken
                 .map(
                   (b) =>

@@ -341,6 +341,13 @@ export const auditVerificationSchema = z
     ok: z.boolean(),
     episodes: z.number().int().min(0),
     entries: z.number().int().min(0),
+    /** The refused attempts whose chains were checked. */
+    refusals: z.number().int().min(0),
+    /**
+     * Of those, written by an older version before refusals were
+     * authenticated: kept, but nothing vouches for them.
+     */
+    unauthenticatedRefusals: z.number().int().min(0),
     broken: z.array(auditProblemSchema),
   })
   .strict()
@@ -390,7 +397,12 @@ export const checkpointSchema = z
         .object({
           episodeId: z.string(),
           seq: z.number().int(),
-          hash: z.string(),
+          hash: z.string().nullable(),
+          /** The episode's last refused attempt, when it has one. */
+          refused: z
+            .object({ seq: z.number().int(), mac: z.string() })
+            .strict()
+            .optional(),
         })
         .strict(),
     ),

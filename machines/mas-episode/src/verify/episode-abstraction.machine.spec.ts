@@ -1,10 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { initialTransition } from 'xstate';
 
 import type { EpisodeEvent } from '@mas/contracts';
 
 import { alertCandidates } from '../lib/mas-episode.alerts.js';
 import { checkEvent } from '../lib/mas-episode.checks.js';
+import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
+import { stepEpisode } from '../lib/mas-episode.persistence.js';
 import type { EpisodeContext } from '../lib/mas-episode.types.js';
 import { exampleProfile } from '../spec-support/episode.spec-support.js';
 import {
@@ -116,5 +119,42 @@ describe('the abstraction of the model checker', () => {
     expect(dueClass(24, [13])).toBe(dueClass(17, [13]));
     expect(dueClass(24, [13])).toBe('(13,26)');
     expect(dueClass(26, [13])).toBe('26');
+  });
+
+  it('the hard-limit letters sit on either side of the limit: a confirmed methylprednisolone dose at it is accepted, a milligram past it refused', () => {
+    /** The one event letter `id` sends in `state`. */
+    const eventOf = (id: string, state: EpisodeSnapshot): EpisodeEvent => {
+      const sent = letters[id]?.(state);
+      if (sent === undefined || Array.isArray(sent)) {
+        throw new Error(`letter ${id} does not send one event`);
+      }
+      return sent as EpisodeEvent;
+    };
+    for (const input of episodeRoots(exampleProfile())) {
+      const [root] = initialTransition(masEpisodeMachine, input) as [
+        EpisodeSnapshot,
+        unknown,
+      ];
+      const start = (id: string) => {
+        const event = eventOf(id, root);
+        const [after] = stepEpisode(root, event);
+        return { accepted: after !== root, event };
+      };
+      const at = start('start:methylprednisolone:at-hard-limit+confirmed');
+      const over = start('start:methylprednisolone:over-hard-limit+confirmed');
+      expect([at.accepted, over.accepted]).toEqual([true, false]);
+      const dose = (event: EpisodeEvent) =>
+        event.type === 'therapy.started' ? event.payload.dose.value : NaN;
+      // 24 kg x 30 mg/kg = 720 mg, three times: 2,160 mg.
+      expect([dose(at.event), dose(over.event)]).toEqual([2160, 2161]);
+      // Weighed again at 26 kg: the limit follows (26 x 30 x 3 = 2,340 mg).
+      const [heavier] = stepEpisode(root, eventOf('measures:weight', root));
+      expect(heavier.context.patient.weightKg).toBe(26);
+      expect(
+        dose(
+          eventOf('start:methylprednisolone:at-hard-limit+confirmed', heavier),
+        ),
+      ).toBe(2340);
+    }
   });
 });

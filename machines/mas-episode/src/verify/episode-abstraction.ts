@@ -143,6 +143,15 @@ export const observations = {
    * monitoring items; a migration changes it).
    */
   protocolVersion: observation(['protocol'], (c) => c.protocol.version),
+  /**
+   * The patient's weight and height (a new measure changes them, and every
+   * dose computed after reads them); the rest of the patient (identifier,
+   * birth date, sex, underlying disease) no event changes.
+   */
+  patient: observation(['patient'], (c) => ({
+    weightKg: c.patient.weightKg,
+    heightCm: c.patient.heightCm,
+  })),
   suspected: observation(['suspicionAt'], (c) => c.suspicionAt !== null),
   glucocorticoidStarted: observation(
     ['firstGlucocorticoidAt'],
@@ -390,7 +399,6 @@ export type Observed = {
  */
 export const unobserved: Readonly<Partial<Record<ContextField, string>>> = {
   episodeId: 'constant per root',
-  patient: 'constant: every root has the same patient',
   initialStage:
     "read once, by the at-risk stage's eventless guard: an episode opened on suspicion leaves that stage at once, so only the at-risk root is ever in it, and every other state behaves alike whichever root it came from (so the roots' states may merge)",
   protocol: 'constant: one protocol version',
@@ -404,11 +412,10 @@ export const unobserved: Readonly<Partial<Record<ContextField, string>>> = {
     'history of raised and cleared alerts, read by the debrief and the UI, never by a guard or an alert',
 };
 
-/** Fields read as constants of the root (patient weight, profile limits). */
+/** Fields read as constants of the root (profile limits, the opening). */
 export const constantPerRoot: readonly ContextField[] = [
   'episodeId',
   'initialStage',
-  'patient',
   'profile',
   'profileData',
   'openedAt',

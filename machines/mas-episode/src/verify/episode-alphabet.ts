@@ -22,7 +22,7 @@ import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeInput } from '../lib/mas-episode.types.js';
 import { standardPrescription } from '../lib/prescription.util.js';
 import { addHours } from '../lib/time.util.js';
-import { drugsOfClass } from './protocol-facts.js';
+import { drugsOfClass, rangeTopMg } from './protocol-facts.js';
 
 const clinician: EpisodeActor = { id: 'dr-a', role: 'clinician' };
 const seniorB: EpisodeActor = { id: 'dr-b', role: 'senior-clinician' };
@@ -276,6 +276,29 @@ function scaledStart(
   };
 }
 
+/**
+ * A confirmed methylprednisolone start at the institution's hard limit
+ * (its factor times the upper end of the protocol's range for the patient),
+ * plus `overMg`: 0 is at the limit (not above it: accepted with the
+ * confirmation a soft limit asks), 1 a milligram past it (refused).
+ */
+function atHardLimit(overMg: number): Letter {
+  return (snapshot) => {
+    const { context } = snapshot;
+    const profile = { data: context.profileData, hash: context.profile.hash };
+    const factor = context.profileData.doseLimits?.hardFactorAboveSoftMax;
+    if (factor === undefined) {
+      throw new Error('the checked profile sets no hard-limit factor');
+    }
+    const mg = factor * rangeTopMg({ patient: context.patient, profile });
+    return at('therapy.started', {
+      drug: 'methylprednisolone',
+      dose: { value: mg + overMg, unit: 'mg' },
+      doseConfirmation: RATIONALE,
+    })(snapshot);
+  };
+}
+
 /** A user sending the scheduler's clock event. */
 const userTick: Letter = ({ context }) => ({
   type: 'clock.ticked',
@@ -299,6 +322,11 @@ export const letters: Readonly<Record<string, Letter>> = {
     1.5,
     { doseConfirmation: RATIONALE },
   ),
+  'start:methylprednisolone:at-hard-limit+confirmed': atHardLimit(0),
+  'start:methylprednisolone:over-hard-limit+confirmed': atHardLimit(1),
+  // The ward weighs the patient again (a plausible change, no confirmation
+  // needed): every dose computed after reads the new weight.
+  'measures:weight': at('measures.recorded', { weightKg: 26 }),
   'labs:florid': at('labs.recorded', { panel: florid }),
   'labs:cns': at('labs.recorded', { panel: withCns }),
   'labs:haemorrhage': at('labs.recorded', { panel: withHaemorrhage }),
@@ -538,6 +566,20 @@ export const slices: readonly Slice[] = [
       'start:methylprednisolone:tenfold',
       'start:methylprednisolone:1.5x',
       'start:methylprednisolone:1.5x+confirmed',
+      'start:methylprednisolone:at-hard-limit+confirmed',
+      'start:methylprednisolone:over-hard-limit+confirmed',
+    ],
+  },
+  {
+    // Apart from the records slice: weighing again at any point doubles
+    // what follows (every dose observed at two weights), which took that
+    // slice past the state limit.
+    name: 'records: a new weight',
+    letters: [
+      ...lean,
+      'measures:weight',
+      'start:methylprednisolone:at-hard-limit+confirmed',
+      'start:methylprednisolone:over-hard-limit+confirmed',
     ],
   },
   {

@@ -14,6 +14,7 @@ import { checkEvent, ok, therapyClassOf } from '../lib/mas-episode.checks.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import { applyEvent } from '../lib/mas-episode.reducer.js';
 import type { Alert, Check, EpisodeContext } from '../lib/mas-episode.types.js';
+import { rangeTopMg } from './protocol-facts.js';
 
 export interface Mutant {
   readonly id: string;
@@ -459,6 +460,32 @@ export const episodeMutants: readonly Mutant[] = [
             event.type === 'therapy.started' &&
             event.payload.doseConfirmation !== undefined &&
             reason(check, /hard dose limit/),
+        ),
+      ),
+  },
+  {
+    id: 'M24b-hard-limit-with-tolerance',
+    bug: 'the hard limit is applied with the soft tolerance on top (a confirmed dose a little past it is accepted)',
+    caughtBy: 'P12',
+    slices: [records],
+    machine: () =>
+      withChecks(
+        allowIf(
+          (context, event, check) =>
+            event.type === 'therapy.started' &&
+            event.payload.drug === 'methylprednisolone' &&
+            event.payload.doseConfirmation !== undefined &&
+            reason(check, /hard dose limit/) &&
+            event.payload.dose.value <=
+              (context.profileData.doseLimits?.hardFactorAboveSoftMax ?? 0) *
+                rangeTopMg({
+                  patient: context.patient,
+                  profile: {
+                    data: context.profileData,
+                    hash: context.profile.hash,
+                  },
+                }) *
+                1.1,
         ),
       ),
   },

@@ -18,7 +18,7 @@ import {
   type CheckedState,
   type Property,
 } from './model-checker.js';
-import { classOf, drugsOfClass } from './protocol-facts.js';
+import { classOf, drugsOfClass, rangeTopMg } from './protocol-facts.js';
 
 const SENIOR = 'senior-clinician';
 const PRESCRIBERS = ['clinician', SENIOR];
@@ -47,11 +47,6 @@ const prescribed = (state: CheckedState, drug: string) => ({
   givenAt: state.now,
 });
 
-/** The standard dose of `drug` for this patient, in mg. */
-const standardMg = (state: CheckedState, drug: string) =>
-  standardPrescription(drug as DrugId, state.root.patient, state.root.profile)
-    .dose.value;
-
 const massInMg: Readonly<Record<string, number>> = {
   mg: 1,
   g: 1000,
@@ -69,7 +64,7 @@ const doseMgOf = (event: EpisodeEvent) => {
     : Number.NaN;
 };
 
-/** The institution's hard-limit factor over the computed dose, if set. */
+/** The institution's hard-limit factor over the upper soft limit, if set. */
 const hardFactor = (state: CheckedState): number | undefined =>
   (
     state.root.profile.data as {
@@ -410,16 +405,17 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P12',
-    name: "No dose at or above the institution's hard-limit factor times the patient's computed dose is ever accepted (a tenfold slip is refused, whatever the rationale or confirmation)",
+    name: "No methylprednisolone infusion above the institution's hard-limit factor times the upper end of the protocol's range for this patient (30 mg/kg, within the 1 g cap per infusion) is ever accepted, whatever the rationale or confirmation (a tenfold slip, or one just past the limit)",
     protects: ['software.recording', 'seed.initial.1', 'review.section-10'],
     kind: 'transition',
     applies: (before, event) =>
-      event.type === 'therapy.started' && hardFactor(before) !== undefined,
+      event.type === 'therapy.started' &&
+      event.payload.drug === 'methylprednisolone' &&
+      hardFactor(before) !== undefined,
     holds: (before, event) =>
       event.type !== 'therapy.started' ||
-      doseMgOf(event) <
-        (hardFactor(before) ?? Infinity) *
-          standardMg(before, event.payload.drug),
+      doseMgOf(event) <=
+        (hardFactor(before) ?? Infinity) * rangeTopMg(before.root),
   },
   {
     id: 'P13',

@@ -63,7 +63,8 @@ export interface CheckedState {
   /** The episode's clock, to date probe events (never compared). */
   readonly now: string;
   /**
-   * The root's patient and profile (constant per root, so in the key): what
+   * The state's patient (its weight and height are in the key: a new
+   * measure changes them) and the root's profile (constant per root): what
    * a probe needs to write a complete record, e.g. a standard prescription.
    */
   readonly root: {

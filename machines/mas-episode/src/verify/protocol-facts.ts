@@ -12,7 +12,11 @@
  */
 import type { EpisodeEvent } from '@mas/contracts';
 import { organSupportKinds } from '@mas/contracts';
-import { masProtocolDefinition } from '@mas/protocol';
+import {
+  calculateDose,
+  type InstitutionProfile,
+  masProtocolDefinition,
+} from '@mas/protocol';
 
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeInput } from '../lib/mas-episode.types.js';
@@ -306,4 +310,26 @@ export function nextFacts(
 
 export function protocolFactsKey(facts: ProtocolFacts): string {
   return JSON.stringify(facts);
+}
+
+/**
+ * The upper end of the protocol's methylprednisolone range for the root's
+ * patient, in mg per infusion: its mg/kg/day maximum times the weight,
+ * within the per-infusion cap (the protocol's own figures, worked out
+ * here by the calculator, not by the dose check under test).
+ */
+export function rangeTopMg(root: {
+  readonly patient: Pick<EpisodeInput['patient'], 'weightKg'>;
+  readonly profile: InstitutionProfile;
+}): number {
+  const rule = masProtocolDefinition.doses.methylprednisolone;
+  return calculateDose(
+    'methylprednisolone',
+    {
+      weightKg: root.patient.weightKg,
+      route: rule.route,
+      mgPerKg: rule.range.max,
+    },
+    root.profile,
+  ).doseMg;
 }

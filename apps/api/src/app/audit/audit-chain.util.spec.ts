@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import canonicalize from 'canonicalize';
 
 import { episodeRow } from '../../spec-support/api.spec-support.js';
-import type { AuditRow } from '../database/entities.js';
+import type { AuditRow, RejectedAttemptRow } from '../database/entities.js';
 import {
   auditEntryHash,
   chainProblems,
@@ -13,6 +13,8 @@ import {
   GENESIS_HASH,
   MAC_PREFIX,
   qualitySeal,
+  refusalProblems,
+  rejectedAttemptMac,
   vouchedQuality,
 } from './audit-chain.util.js';
 
@@ -294,5 +296,90 @@ describe("the seal over the board's columns", () => {
         ),
       ).toEqual([expect.stringContaining('board columns')]);
     }
+  });
+});
+
+describe('the chain of refused attempts', () => {
+  /** `length` refusals of episode e1, chained and authenticated. */
+  function refusals(length: number): RejectedAttemptRow[] {
+    const rows: RejectedAttemptRow[] = [];
+    for (let seq = 1; seq <= length; seq += 1) {
+      const attempt = {
+        id: `r-${String(seq)}`,
+        episodeId: 'e1',
+        type: 'escalation.approved',
+        payload: '{"requestId":"q1"}',
+        actorId: 'dr-a',
+        actorRole: 'senior-clinician',
+        recordedAt: new Date(Date.UTC(2026, 2, 1, seq)),
+        reason: 'four eyes: the requester may not approve',
+        evidence: '[]',
+        seq,
+        prevMac: rows.at(-1)?.mac ?? null,
+      };
+      rows.push({ ...attempt, mac: rejectedAttemptMac(key, attempt) });
+    }
+    return rows;
+  }
+  const reasons = (rows: readonly RejectedAttemptRow[]) =>
+    refusalProblems(key, 'e1', rows).map((p) => p.reason);
+
+  it('an intact chain verifies, in any order it is read', () => {
+    expect(reasons(refusals(3))).toEqual([]);
+    expect(reasons(refusals(3).reverse())).toEqual([]);
+  });
+
+  it('an attempt altered, or written without the key, is named', () => {
+    const rows = refusals(3);
+    rows[1] = { ...rows[1]!, reason: 'nothing to see' };
+    expect(reasons(rows)).toEqual([
+      'refused attempt 2: content does not match its authentication code (altered, or written without the audit key)',
+    ]);
+    const forged = refusals(2);
+    forged[1] = {
+      ...forged[1]!,
+      mac: rejectedAttemptMac(otherKey, forged[1]!),
+    };
+    expect(reasons(forged)).toHaveLength(1);
+  });
+
+  it('an attempt deleted from the middle is named as a gap; one re-linked over the gap breaks its code', () => {
+    const rows = refusals(4).filter((row) => row.seq !== 2);
+    expect(reasons(rows)).toEqual([
+      'refused attempts: sequence gap before 3 (1 deleted)',
+    ]);
+    // Renumbered to close the gap: its code no longer holds.
+    const renumbered = rows.map((row) =>
+      row.seq !== null && row.seq > 2 ? { ...row, seq: row.seq - 1 } : row,
+    );
+    expect(reasons(renumbered)[0]).toContain('does not match');
+  });
+
+  it('a link to the wrong predecessor is named', () => {
+    const rows = refusals(3);
+    const third = { ...rows[2]!, prevMac: rows[0]!.mac };
+    rows[2] = { ...third, mac: rejectedAttemptMac(key, third) };
+    expect(reasons(rows)).toEqual([
+      'refused attempt 3 does not follow the attempt before it (the chain of refusals was rewritten)',
+    ]);
+  });
+
+  it("an attempt without a code is an older version's when recorded before the chain began (counted apart, not broken); recorded after, its code was removed or it was forged", () => {
+    const rows = refusals(2);
+    const older = {
+      ...rows[0]!,
+      id: 'r-old',
+      recordedAt: new Date(Date.UTC(2026, 1, 1)),
+      seq: null,
+      prevMac: null,
+      mac: null,
+    };
+    expect(reasons([older, ...rows])).toEqual([]);
+    const stripped = { ...rows[1]!, seq: null, prevMac: null, mac: null };
+    expect(reasons([older, rows[0]!, stripped])).toEqual([
+      "refused attempt r-2 carries no authentication code though recorded after this episode's refusals were authenticated (its code removed, or forged)",
+    ]);
+    // An episode with older attempts alone: nothing to hold them against.
+    expect(reasons([older])).toEqual([]);
   });
 });

@@ -12,7 +12,11 @@ import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
 
-import type { AuditRow, EpisodeRow } from '../database/entities.js';
+import type {
+  AuditRow,
+  EpisodeRow,
+  RejectedAttemptRow,
+} from '../database/entities.js';
 import { boardColumnsDiffer } from '../episodes/board-columns.util.js';
 
 /** The prefix of an authenticated hash. */
@@ -165,10 +169,14 @@ export function episodeSeal(
               alertIds: episode.alertIds,
               overdue: episode.overdue,
               urgency: episode.urgency,
+              // (A time edited into something unreadable seals as such:
+              // the seal then differs, never a thrown error.)
               nextDueAt:
                 episode.nextDueAt === null
                   ? null
-                  : new Date(episode.nextDueAt).toISOString(),
+                  : Number.isNaN(new Date(episode.nextDueAt).getTime())
+                    ? `unreadable: ${String(episode.nextDueAt)}`
+                    : new Date(episode.nextDueAt).toISOString(),
             },
           }
         : {}),
@@ -250,6 +258,98 @@ export interface AuditProblem {
   readonly seq: number | null;
   readonly id: string | null;
   readonly reason: string;
+}
+
+/**
+ * The authentication code of a refused attempt: HMAC-SHA-256 under the
+ * audit key of its fields, its place in its episode's chain of refusals and
+ * the previous attempt's code.
+ */
+export function rejectedAttemptMac(
+  key: KeyObject,
+  attempt: Omit<RejectedAttemptRow, 'mac'>,
+): string {
+  return mac(
+    key,
+    canonical({
+      id: attempt.id,
+      episodeId: attempt.episodeId,
+      seq: attempt.seq,
+      type: attempt.type,
+      payload: attempt.payload,
+      actorId: attempt.actorId,
+      actorRole: attempt.actorRole,
+      recordedAt: new Date(attempt.recordedAt).toISOString(),
+      reason: attempt.reason,
+      evidence: attempt.evidence,
+      prevMac: attempt.prevMac,
+    }),
+  );
+}
+
+/**
+ * Everything wrong with one episode's refused attempts: one altered, deleted
+ * from the middle (a gap, or a broken link), or out of order; one without a
+ * code recorded after the episode's first authenticated one (its code
+ * removed, or forged). (One deleted from the end shows against a signed
+ * checkpoint.) Attempts without a code recorded before any authenticated
+ * one were written by an older version: they cannot be vouched for, and
+ * are counted apart (`unauthenticatedRefusals`), not named as broken.
+ */
+export function refusalProblems(
+  key: KeyObject,
+  episodeId: string,
+  attempts: readonly RejectedAttemptRow[],
+): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const chained = attempts
+    .filter((attempt) => !unauthenticated(attempt))
+    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  const chainBegan = Math.min(
+    ...chained.map((attempt) => new Date(attempt.recordedAt).getTime()),
+  );
+  for (const attempt of attempts) {
+    if (
+      unauthenticated(attempt) &&
+      new Date(attempt.recordedAt).getTime() >= chainBegan
+    ) {
+      problems.push({
+        episodeId,
+        seq: null,
+        id: attempt.id,
+        reason: `refused attempt ${attempt.id} carries no authentication code though recorded after this episode's refusals were authenticated (its code removed, or forged)`,
+      });
+    }
+  }
+  let previous: RejectedAttemptRow | null = null;
+  for (const attempt of chained) {
+    const seq = attempt.seq ?? 0;
+    const expected = (previous?.seq ?? 0) + 1;
+    const at = { episodeId, seq: null, id: attempt.id };
+    if (rejectedAttemptMac(key, attempt) !== attempt.mac) {
+      problems.push({
+        ...at,
+        reason: `refused attempt ${String(seq)}: content does not match its authentication code (altered, or written without the audit key)`,
+      });
+    } else if (seq !== expected) {
+      problems.push({
+        ...at,
+        reason: `refused attempts: sequence gap before ${String(seq)} (${String(seq - expected)} deleted)`,
+      });
+    } else if (attempt.prevMac !== (previous?.mac ?? null)) {
+      problems.push({
+        ...at,
+        reason: `refused attempt ${String(seq)} does not follow the attempt before it (the chain of refusals was rewritten)`,
+      });
+    }
+    previous = attempt;
+  }
+  return problems;
+}
+
+/** A refused attempt without its place and code (an older version's). */
+function unauthenticated(attempt: RejectedAttemptRow): boolean {
+  return attempt.seq === null || attempt.mac === null;
 }
 
 /** The first entry whose hash or link is wrong, or null when the chain holds. */
@@ -453,10 +553,21 @@ export function verifyAll(
     row: EpisodeRow,
     chain: readonly AuditRow[],
   ) => AuditProblem | null = () => null,
+  /** The refused attempts, every episode's (their chains are checked too). */
+  refusals: readonly RejectedAttemptRow[] = [],
 ) {
   const byEpisode = auditByEpisode(entries);
   const rows = new Map(episodes.map((row) => [row.id, row]));
   const problems: AuditProblem[] = [];
+  const refusedBy = new Map<string, RejectedAttemptRow[]>();
+  for (const attempt of refusals) {
+    const list = refusedBy.get(attempt.episodeId);
+    if (list) list.push(attempt);
+    else refusedBy.set(attempt.episodeId, [attempt]);
+  }
+  for (const [episodeId, attempts] of refusedBy) {
+    problems.push(...refusalProblems(key, episodeId, attempts));
+  }
   for (const row of episodes) {
     const chain = byEpisode.get(row.id) ?? [];
     chain.sort((a, b) => a.seq - b.seq);
@@ -473,6 +584,8 @@ export function verifyAll(
     ok: problems.length === 0,
     episodes: episodes.length,
     entries: entries.length,
+    refusals: refusals.length,
+    unauthenticatedRefusals: refusals.filter(unauthenticated).length,
     broken: problems,
   };
 }

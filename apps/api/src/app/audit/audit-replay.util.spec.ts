@@ -154,7 +154,14 @@ describe('verifying every chain', () => {
         [...two.chain, ...one.chain].reverse(),
         replayProblem,
       ),
-    ).toEqual({ ok: true, episodes: 2, entries: 4, broken: [] });
+    ).toEqual({
+      ok: true,
+      episodes: 2,
+      entries: 4,
+      refusals: 0,
+      unauthenticatedRefusals: 0,
+      broken: [],
+    });
   });
 
   it('names a chain whose episode is gone, and a snapshot the replay does not reach', () => {

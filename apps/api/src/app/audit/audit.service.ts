@@ -11,7 +11,11 @@ import {
   ServiceError,
 } from '../episodes/episodes.service.js';
 import type { CheckpointKeys } from '../keys/service-keys.js';
-import { chainProblems, verifyAll } from './audit-chain.util.js';
+import {
+  chainProblems,
+  refusalProblems,
+  verifyAll,
+} from './audit-chain.util.js';
 import { replayProblem } from './audit-replay.util.js';
 import {
   chainHeads,
@@ -54,8 +58,15 @@ export class AuditService {
     const episodes = await this.dataSource
       .getRepository(this.entities.episode)
       .find();
-    return verifyAll(this.auditKey, episodes, entries, (row, chain) =>
-      options.replay ? replayProblem(row, chain) : null,
+    const refusals = await this.dataSource
+      .getRepository(this.entities.rejected)
+      .find();
+    return verifyAll(
+      this.auditKey,
+      episodes,
+      entries,
+      (row, chain) => (options.replay ? replayProblem(row, chain) : null),
+      refusals,
     );
   }
 
@@ -71,6 +82,15 @@ export class AuditService {
       .getRepository(this.entities.audit)
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
     const problems = chainProblems(this.auditKey, id, row, entries);
+    problems.push(
+      ...refusalProblems(
+        this.auditKey,
+        id,
+        await this.dataSource
+          .getRepository(this.entities.rejected)
+          .find({ where: { episodeId: id } }),
+      ),
+    );
     const replay = replayProblem(row, entries);
     if (replay) problems.push(replay);
     return {
@@ -113,6 +133,18 @@ export class AuditService {
          ON a.${column(audit, 'episodeId')} = e.${column(episode, 'id')}
         AND a.${column(audit, 'seq')} = (SELECT MAX(b.${column(audit, 'seq')}) FROM "${audit.tableName}" b WHERE b.${column(audit, 'episodeId')} = e.${column(episode, 'id')})`,
     );
+    // Each episode's last refused attempt (its chain verified above).
+    const refused = this.dataSource.getMetadata(this.entities.rejected);
+    const refusedRows: {
+      episodeId: string;
+      seq: number | string;
+      mac: string;
+    }[] = await this.dataSource.query(
+      `SELECT r.${column(refused, 'episodeId')} AS "episodeId", r.${column(refused, 'seq')} AS "seq", r.${column(refused, 'mac')} AS "mac"
+       FROM "${refused.tableName}" r
+       WHERE r.${column(refused, 'mac')} IS NOT NULL
+         AND r.${column(refused, 'seq')} = (SELECT MAX(q.${column(refused, 'seq')}) FROM "${refused.tableName}" q WHERE q.${column(refused, 'episodeId')} = r.${column(refused, 'episodeId')})`,
+    );
     const chains = chainHeads(
       rows.map((r) => ({ id: r.episodeId })),
       rows
@@ -122,6 +154,11 @@ export class AuditService {
           seq: Number(r.seq),
           hash: r.hash as string,
         })),
+      refusedRows.map((r) => ({
+        episodeId: r.episodeId,
+        seq: Number(r.seq),
+        mac: r.mac,
+      })),
     );
     return signCheckpoint(this.checkpointKeys, {
       issuedAt: this.clock.now().toISOString(),

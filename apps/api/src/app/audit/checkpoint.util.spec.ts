@@ -116,4 +116,46 @@ describe('signed checkpoints of the audit', () => {
       ],
     ]);
   });
+
+  it("carries each episode's last refused attempt under the signature; one missing or rewritten since is named", () => {
+    const chains = chainHeads(
+      [{ id: 'a' }, { id: 'b' }],
+      [{ episodeId: 'a', seq: 1, hash: 'h-a1' }],
+      [{ episodeId: 'b', seq: 2, mac: 'm-b2' }],
+    );
+    expect(chains).toEqual([
+      { episodeId: 'a', seq: 1, hash: 'h-a1' },
+      { episodeId: 'b', seq: 0, hash: null, refused: { seq: 2, mac: 'm-b2' } },
+    ]);
+    const issued = signCheckpoint(keys, {
+      issuedAt: '2026-03-01T08:00:00.000Z',
+      episodes: 2,
+      entries: 1,
+      chains,
+    });
+    expect(checkpointSignatureProblem(issued)).toBeNull();
+    // The refused head is signed: changing it breaks the signature.
+    const [first, second] = issued.chains;
+    expect(
+      checkpointSignatureProblem({
+        ...issued,
+        chains: [first!, { ...second!, refused: { seq: 1, mac: 'm-b1' } }],
+      }),
+    ).toContain('does not hold');
+    const entryAt = () => 'h-a1';
+    const ids = new Set(['a', 'b']);
+    expect(sinceCheckpoint(issued, ids, entryAt, () => 'm-b2')).toEqual([]);
+    expect(
+      sinceCheckpoint(issued, ids, entryAt, () => undefined).map(
+        (p) => p.reason,
+      ),
+    ).toEqual([
+      'refused attempt 2 is missing, though the checkpoint of 2026-03-01T08:00:00.000Z recorded it',
+    ]);
+    expect(
+      sinceCheckpoint(issued, ids, entryAt, () => 'other').map((p) => p.reason),
+    ).toEqual([
+      'refused attempt 2 differs from the checkpoint of 2026-03-01T08:00:00.000Z: the refusals up to it were rewritten',
+    ]);
+  });
 });

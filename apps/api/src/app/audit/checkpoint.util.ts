@@ -23,6 +23,8 @@ export interface ChainHead {
   readonly seq: number;
   /** The last entry's hash (null when seq is 0). */
   readonly hash: string | null;
+  /** The episode's last refused attempt (its seq and code), if any. */
+  readonly refused?: { readonly seq: number; readonly mac: string };
 }
 
 /** What the signature covers. */
@@ -52,6 +54,11 @@ function signedBytes(body: CheckpointBody): Buffer {
       episodeId: c.episodeId,
       seq: c.seq,
       hash: c.hash,
+      // (Absent from checkpoints written before refusals were chained:
+      // their signed bytes are unchanged.)
+      ...(c.refused
+        ? { refused: { seq: c.refused.seq, mac: c.refused.mac } }
+        : {}),
     })),
     keyId: body.keyId,
   });
@@ -63,15 +70,24 @@ function signedBytes(body: CheckpointBody): Buffer {
 export function chainHeads(
   episodes: readonly Pick<EpisodeRow, 'id'>[],
   heads: readonly Pick<AuditRow, 'episodeId' | 'seq' | 'hash'>[],
+  /** Each episode's last refused attempt. */
+  refusedHeads: readonly {
+    readonly episodeId: string;
+    readonly seq: number;
+    readonly mac: string;
+  }[] = [],
 ): ChainHead[] {
   const byEpisode = new Map(heads.map((h) => [h.episodeId, h]));
+  const refusedBy = new Map(refusedHeads.map((h) => [h.episodeId, h]));
   return episodes
     .map((episode) => {
       const head = byEpisode.get(episode.id);
+      const refused = refusedBy.get(episode.id);
       return {
         episodeId: episode.id,
         seq: head ? head.seq : 0,
         hash: head?.hash ?? null,
+        ...(refused ? { refused: { seq: refused.seq, mac: refused.mac } } : {}),
       };
     })
     .sort((a, b) => (a.episodeId < b.episodeId ? -1 : 1));
@@ -132,6 +148,9 @@ export function sinceCheckpoint(
   checkpoint: Checkpoint,
   episodeIds: ReadonlySet<string>,
   entryAt: (episodeId: string, seq: number) => string | undefined,
+  /** The code of an episode's refused attempt at a seq (undefined: none). */
+  refusedAt: (episodeId: string, seq: number) => string | undefined = () =>
+    undefined,
 ): AuditProblem[] {
   const problems: AuditProblem[] = [];
   for (const chain of checkpoint.chains) {
@@ -143,6 +162,19 @@ export function sinceCheckpoint(
         reason: `the episode is missing, though the checkpoint of ${checkpoint.issuedAt} lists it with ${chain.seq} entries`,
       });
       continue;
+    }
+    if (chain.refused) {
+      const code = refusedAt(chain.episodeId, chain.refused.seq);
+      if (code !== chain.refused.mac) {
+        problems.push({
+          ...base,
+          seq: null,
+          reason:
+            code === undefined
+              ? `refused attempt ${String(chain.refused.seq)} is missing, though the checkpoint of ${checkpoint.issuedAt} recorded it`
+              : `refused attempt ${String(chain.refused.seq)} differs from the checkpoint of ${checkpoint.issuedAt}: the refusals up to it were rewritten`,
+        });
+      }
     }
     if (chain.seq === 0) continue;
     const hash = entryAt(chain.episodeId, chain.seq);

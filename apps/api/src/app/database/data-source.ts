@@ -20,6 +20,7 @@ import { FederatedUsers1765584000000 } from './migrations/1765584000000-federate
 import { EpisodeQuality1765670400000 } from './migrations/1765670400000-episode-quality.js';
 import { EpisodeQualitySeal1765756800000 } from './migrations/1765756800000-episode-quality-seal.js';
 import { EpisodeWard1765843200000 } from './migrations/1765843200000-episode-ward.js';
+import { RejectedAttemptsChain1765929600000 } from './migrations/1765929600000-rejected-attempts-chain.js';
 import { WriteGate } from './write-gate.js';
 
 export const migrations = [
@@ -38,6 +39,7 @@ export const migrations = [
   EpisodeQuality1765670400000,
   EpisodeQualitySeal1765756800000,
   EpisodeWard1765843200000,
+  RejectedAttemptsChain1765929600000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

@@ -133,6 +133,14 @@ export interface RejectedAttemptRow {
   recordedAt: Date;
   reason: string;
   evidence: string;
+  /**
+   * The attempt's place in its episode's chain of refusals (1, 2, ...),
+   * the previous attempt's code (null for the first) and its own HMAC under
+   * the audit key; all null on rows an older version wrote.
+   */
+  seq: number | null;
+  prevMac: string | null;
+  mac: string | null;
 }
 
 export interface TrainingSessionRow {
@@ -286,6 +294,14 @@ export function buildEntities(engine: Engine) {
       recordedAt: { name: 'recorded_at', type: time },
       reason: { type: 'text' },
       evidence: { type: 'text' },
+      seq: { type: 'integer', nullable: true },
+      prevMac: {
+        name: 'prev_mac',
+        type: 'varchar',
+        length: 100,
+        nullable: true,
+      },
+      mac: { type: 'varchar', length: 100, nullable: true },
     },
   });
   const idempotency = new EntitySchema<IdempotencyRow>({

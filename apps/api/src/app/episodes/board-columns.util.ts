@@ -46,6 +46,30 @@ export function derivedColumns(snapshot: EpisodeSnapshot): BoardColumns {
   };
 }
 
+/** An instant as text; an unreadable one (edited by hand) as such. */
+function instant(at: Date | string | null): string | null {
+  if (at === null) return null;
+  const time = new Date(at);
+  return Number.isNaN(time.getTime())
+    ? `unreadable: ${String(at)}`
+    : time.toISOString();
+}
+
+/** The board columns of `row` that are not those derived from `snapshot`. */
+export function boardChanged(
+  row: BoardColumns,
+  snapshot: EpisodeSnapshot,
+): (keyof BoardColumns)[] | null {
+  const derived = derivedColumns(snapshot);
+  const changed = (Object.keys(derived) as (keyof BoardColumns)[]).filter(
+    (column) =>
+      column === 'nextDueAt'
+        ? instant(row.nextDueAt) !== instant(derived.nextDueAt)
+        : row[column] !== derived[column],
+  );
+  return changed.length > 0 ? changed : null;
+}
+
 /**
  * Which board columns of a record are not those of its stored snapshot
  * (empty: all agree); the snapshot unreadable: every column.
@@ -53,19 +77,11 @@ export function derivedColumns(snapshot: EpisodeSnapshot): BoardColumns {
 export function boardColumnsDiffer(
   row: BoardColumns & { readonly snapshot: string },
 ): (keyof BoardColumns)[] {
-  let derived: BoardColumns;
+  let snapshot: EpisodeSnapshot;
   try {
-    derived = derivedColumns(
-      restoreEpisodeSnapshot(JSON.parse(row.snapshot) as never),
-    );
+    snapshot = restoreEpisodeSnapshot(JSON.parse(row.snapshot) as never);
   } catch {
     return ['stage', 'tags', 'alertIds', 'overdue', 'urgency', 'nextDueAt'];
   }
-  const time = (at: Date | string | null) =>
-    at === null ? null : new Date(at).toISOString();
-  return (Object.keys(derived) as (keyof BoardColumns)[]).filter((column) =>
-    column === 'nextDueAt'
-      ? time(row.nextDueAt) !== time(derived.nextDueAt)
-      : row[column] !== derived[column],
-  );
+  return boardChanged(row, snapshot) ?? [];
 }

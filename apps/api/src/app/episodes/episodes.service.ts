@@ -1,7 +1,14 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
-import { type DataSource, type EntityManager, In, LessThan } from 'typeorm';
+import {
+  type DataSource,
+  type EntityManager,
+  In,
+  IsNull,
+  LessThan,
+  Not,
+} from 'typeorm';
 import { initialTransition } from 'xstate';
 
 import {
@@ -60,7 +67,8 @@ import {
   episodeSeal,
   GENESIS_HASH,
   qualitySeal,
-  sealHolds,
+  rejectedAttemptMac,
+  sealForm,
   sha256Text,
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
@@ -80,7 +88,7 @@ import {
 import { WriteGate } from '../database/write-gate.js';
 import { workItemChanges } from '../work-items/work-item-changes.util.js';
 import type { WorkItemsService } from '../work-items/work-items.service.js';
-import { derivedColumns } from './board-columns.util.js';
+import { boardChanged, derivedColumns } from './board-columns.util.js';
 
 export type { UserRole };
 
@@ -106,6 +114,9 @@ function clinicalInputOf<T>(work: () => T): T {
     throw error;
   }
 }
+
+/** A refused attempt before it takes its place in the episode's chain. */
+type NewRefusal = Omit<RejectedAttemptRow, 'seq' | 'prevMac' | 'mac'>;
 
 /** The rule of the 409 for an episode record that does not match its seal. */
 export const SEAL_BROKEN =
@@ -753,8 +764,14 @@ export class EpisodesService {
         await this.apply(id, event, row.version, null, this.clock.now());
         return;
       } catch (error) {
-        if (!(error instanceof ServiceError && error.status === 409))
+        // A race is retried; a record changed outside the service is not
+        // (it never will be written on until an auditor has checked it).
+        if (
+          !(error instanceof ServiceError && error.status === 409) ||
+          error.body.rule === SEAL_BROKEN
+        ) {
           throw error;
+        }
       }
     }
     throw new ServiceError(409, {
@@ -941,7 +958,7 @@ export class EpisodesService {
       const reason = `no proven migration plan leads from protocol version ${fromVersion} to ${request.toVersion}`;
       // Kept with the machine's refusals: an auditor sees the attempt.
       await this.gate.transaction(async (manager) => {
-        const attempt: RejectedAttemptRow = {
+        const attempt: NewRefusal = {
           id: randomUUID(),
           episodeId: id,
           type: 'protocol.migrated',
@@ -955,7 +972,7 @@ export class EpisodesService {
           reason,
           evidence: '[]',
         };
-        await manager.getRepository(this.entities.rejected).insert(attempt);
+        await this.recordRefusal(manager, attempt);
       });
       return {
         status: 422,
@@ -1129,6 +1146,14 @@ export class EpisodesService {
       const { message } = answer.body as { message?: string };
       return { outcome: 'refused', reason: message ?? 'refused' };
     } catch (error) {
+      if (
+        error instanceof ServiceError &&
+        error.status === 409 &&
+        error.body.rule === SEAL_BROKEN
+      ) {
+        // Not a race: running the migration again will not move it.
+        return { outcome: 'refused', reason: error.message };
+      }
       if (error instanceof ServiceError && error.status === 409) {
         return {
           outcome: 'changed',
@@ -1301,6 +1326,40 @@ export class EpisodesService {
 
   private adoptable: boolean | undefined;
 
+  /**
+   * Keeps a refused attempt, chained to the episode's refusals before it
+   * (its seq, the previous code) and authenticated with the audit key: an
+   * attempt edited or deleted later is named by the audit's verification.
+   * Inside the caller's transaction; on PostgreSQL an advisory lock on the
+   * episode orders two refusals of the same episode (a refusal writes no
+   * episode row, so nothing else serialises them).
+   */
+  private async recordRefusal(
+    manager: EntityManager,
+    attempt: NewRefusal,
+  ): Promise<void> {
+    if (manager.dataSource.options.type === 'postgres') {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `refusals:${attempt.episodeId}`,
+      ]);
+    }
+    const repository = manager.getRepository(this.entities.rejected);
+    const last = await repository.findOne({
+      select: { seq: true, mac: true },
+      where: { episodeId: attempt.episodeId, seq: Not(IsNull()) },
+      order: { seq: 'DESC' },
+    });
+    const chained = {
+      ...attempt,
+      seq: (last?.seq ?? 0) + 1,
+      prevMac: last?.mac ?? null,
+    };
+    await repository.insert({
+      ...chained,
+      mac: rejectedAttemptMac(this.auditKey, chained),
+    });
+  }
+
   /** Due episodes with a broken seal the scheduler has already reported. */
   private readonly sealBrokenTold = new Set<string>();
 
@@ -1359,17 +1418,23 @@ export class EpisodesService {
       // worked out on it would be stored as if the episode said so. (The
       // digests reuse a hash only for the identical text: an edited
       // snapshot is hashed anew.)
-      if (
-        row.seal !== null &&
-        !sealHolds(this.auditKey, row, last?.hash ?? null, this.digests)
-      ) {
-        throw new ServiceError(409, {
+      const form =
+        row.seal === null
+          ? null
+          : sealForm(this.auditKey, row, last?.hash ?? null, this.digests);
+      const sealBroken = () =>
+        new ServiceError(409, {
           message:
             'the episode record does not match its seal (changed outside the service): no event is recorded on it until an auditor has checked it (GET /api/audit/verify)',
           rule: SEAL_BROKEN,
         });
-      }
+      if (row.seal !== null && form === null) throw sealBroken();
       const stored = this.restore(row);
+      // Sealed before the seal covered the board's columns: they must be
+      // its snapshot's (else the write would reseal a change, and erase it).
+      if (form === 'before-board' && boardChanged(row, stored)) {
+        throw sealBroken();
+      }
       const adoption = this.adoptionOf(stored, event);
       const before = adoption?.after ?? stored;
       if (user) {
@@ -1395,7 +1460,7 @@ export class EpisodesService {
         const reason = adoption
           ? `${refusal.reason} (judged under the institution profile ${profile.id} ${profile.version}, which the service runs now; the episode adopts it with its next recorded event)`
           : refusal.reason;
-        const attempt: RejectedAttemptRow = {
+        const attempt: NewRefusal = {
           id: randomUUID(),
           episodeId: id,
           type: event.type,
@@ -1406,7 +1471,7 @@ export class EpisodesService {
           reason,
           evidence: JSON.stringify(refusal.evidence),
         };
-        await manager.getRepository(this.entities.rejected).insert(attempt);
+        await this.recordRefusal(manager, attempt);
         const refused = {
           status: 422,
           body: {

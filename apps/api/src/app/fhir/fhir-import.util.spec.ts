@@ -22,7 +22,7 @@ function observation(extra: Record<string, unknown> = {}) {
 
 function refusal(body: unknown): { field: string; rule: string } {
   try {
-    importLabResults(body, new Set());
+    importLabResults(body, new Map());
   } catch (error) {
     if (error instanceof FhirImportError) {
       return { field: error.field, rule: error.rule };
@@ -34,7 +34,7 @@ function refusal(body: unknown): { field: string; rule: string } {
 
 describe('reading laboratory results from FHIR', () => {
   it('reads a lone Observation into a panel at its sample time, keyed by its id', () => {
-    expect(importLabResults(observation(), new Set())).toEqual({
+    expect(importLabResults(observation(), new Map())).toEqual({
       panels: [
         {
           collectedAt: '2026-03-01T10:00:00.000Z',
@@ -53,7 +53,17 @@ describe('reading laboratory results from FHIR', () => {
     const body = observation({
       identifier: [{ system: 'urn:lab', value: '42' }],
     });
-    const read = importLabResults(body, new Set(['identifier:urn:lab|42']));
+    const recorded = recordedKeys([
+      {
+        type: 'labs.recorded',
+        payload: {
+          collectedAt: at,
+          panel: { ferritin: { value: 900, unit: 'ng/mL' } },
+          source: { system: 'fhir', observations: ['identifier:urn:lab|42'] },
+        },
+      },
+    ]);
+    const read = importLabResults(body, recorded);
     expect(read.panels).toEqual([]);
     expect(read.duplicates).toEqual(['identifier:urn:lab|42']);
     // Changed since: refused, never dropped as a repeat.
@@ -61,7 +71,7 @@ describe('reading laboratory results from FHIR', () => {
       expect(() =>
         importLabResults(
           { ...body, status, valueQuantity: { value: 120, unit: 'ng/mL' } },
-          new Set(['identifier:urn:lab|42']),
+          recorded,
         ),
       ).toThrow(
         new FhirImportError(
@@ -72,7 +82,7 @@ describe('reading laboratory results from FHIR', () => {
     }
     // Not recorded before: an amended result is a result.
     expect(
-      importLabResults({ ...body, status: 'amended' }, new Set()).panels,
+      importLabResults({ ...body, status: 'amended' }, new Map()).panels,
     ).toHaveLength(1);
   });
 
@@ -99,7 +109,7 @@ describe('reading laboratory results from FHIR', () => {
     ).toBe('entry[1].resource.resourceType');
     // Another resource, named as such, is left out and counted.
     expect(
-      importLabResults(bundle({ resourceType: 'Parameters' }), new Set())
+      importLabResults(bundle({ resourceType: 'Parameters' }), new Map())
         .ignored,
     ).toBe(1);
   });
@@ -180,7 +190,7 @@ describe('reading laboratory results from FHIR', () => {
           },
         ],
       },
-      new Set(),
+      new Map(),
     );
     expect(read.panels.map((p) => p.collectedAt)).toEqual([
       '2026-03-01T09:00:00.000Z',
@@ -189,19 +199,78 @@ describe('reading laboratory results from FHIR', () => {
     expect(read.ignored).toBe(1);
   });
 
-  it('finds the keys an audit holds', () => {
+  it('finds the keys an audit holds, each with its sample time and panel', () => {
+    const keys = recordedKeys([
+      {
+        type: 'labs.recorded',
+        payload: {
+          collectedAt: '2026-03-01T12:00:00+02:00',
+          panel: { temperatureC: 39 },
+          source: { system: 'fhir', observations: ['a', 'b'] },
+        },
+      },
+      { type: 'labs.recorded', payload: {} },
+      {
+        type: 'therapy.started',
+        payload: { source: { observations: ['c'] } },
+      },
+    ]);
+    expect([...keys.keys()]).toEqual(['a', 'b']);
+    expect(keys.get('a')).toEqual({
+      collectedAt: '2026-03-01T10:00:00.000Z',
+      panel: { temperatureC: 39 },
+    });
+  });
+
+  it("a result sent again as 'final' with another value, unit or sample time is refused, naming what differs; the same result is a repeat", () => {
+    const key = 'id:Observation/obs-1';
+    const recorded = recordedKeys([
+      {
+        type: 'labs.recorded',
+        payload: {
+          collectedAt: at,
+          panel: { ferritin: { value: 900, unit: 'ng/mL' } },
+          source: { system: 'fhir', observations: [key] },
+        },
+      },
+    ]);
+    expect(importLabResults(observation(), recorded).duplicates).toEqual([key]);
+    // The same instant written with another offset is the same sample.
     expect(
-      recordedKeys([
-        {
-          type: 'labs.recorded',
-          payload: { source: { system: 'fhir', observations: ['a', 'b'] } },
-        },
-        { type: 'labs.recorded', payload: {} },
-        {
-          type: 'therapy.started',
-          payload: { source: { observations: ['c'] } },
-        },
-      ]),
-    ).toEqual(new Set(['a', 'b']));
+      importLabResults(
+        observation({ effectiveDateTime: '2026-03-01T11:00:00+01:00' }),
+        recorded,
+      ).duplicates,
+    ).toEqual([key]);
+    const refused = (changes: Record<string, unknown>) => {
+      try {
+        importLabResults(observation(changes), recorded);
+      } catch (error) {
+        if (error instanceof FhirImportError) {
+          return { field: error.field, rule: error.rule };
+        }
+        throw error;
+      }
+      throw new Error('accepted');
+    };
+    expect(refused({ valueQuantity: { value: 9000, unit: 'ng/mL' } })).toEqual({
+      field: 'valueQuantity.value',
+      rule: `${key} is already recorded with ferritin 900 ng/mL, not 9000 ng/mL: a changed result is not applied automatically (record the corrected values as a new panel, with the reason)`,
+    });
+    // The same result in an equivalent unit is a repeat (900 ng/mL is
+    // 900 ug/L); another value in it is not.
+    expect(
+      importLabResults(
+        observation({ valueQuantity: { value: 900, unit: 'ug/L' } }),
+        recorded,
+      ).duplicates,
+    ).toEqual([key]);
+    expect(
+      refused({ valueQuantity: { value: 90, unit: 'ug/L' } }).rule,
+    ).toContain('already recorded with ferritin 900 ng/mL, not 90 ug/L');
+    expect(refused({ effectiveDateTime: '2026-03-01T11:00:00Z' })).toEqual({
+      field: 'effectiveDateTime',
+      rule: `${key} is already recorded with the sample time 2026-03-01T10:00:00.000Z, not 2026-03-01T11:00:00.000Z: a changed result is not applied automatically (record the corrected values as a new panel, with the reason)`,
+    });
   });
 });

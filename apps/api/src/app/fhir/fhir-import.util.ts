@@ -6,7 +6,14 @@
  * and the rule. Codes are read through the versioned terminology.
  */
 import { instantSchema, MAX_OBSERVATION_KEY_LENGTH } from '@mas/contracts';
-import { codeSystems, type LabPanelInput, loincTarget } from '@mas/protocol';
+import {
+  type AnalyteId,
+  codeSystems,
+  convertQuantity,
+  type LabPanelInput,
+  loincTarget,
+  masProtocolDefinition,
+} from '@mas/protocol';
 
 /** A refusal of an imported body: where (`entry[3].resource.valueQuantity.unit`) and why. */
 export class FhirImportError extends Error {
@@ -181,7 +188,7 @@ function readObservation(
  */
 export function importLabResults(
   body: unknown,
-  recorded: ReadonlySet<string>,
+  recorded: ReadonlyMap<string, RecordedObservation>,
 ): ImportedBody {
   if (!isObject(body)) {
     throw new FhirImportError('body', 'must be a FHIR Bundle or Observation');
@@ -243,7 +250,8 @@ export function importLabResults(
   for (const { resource, fullUrl, path } of observations) {
     const key = keyOf(resource, fullUrl, path);
     const read = readObservation(resource, path);
-    if (recorded.has(key)) {
+    const earlier = recorded.get(key);
+    if (earlier) {
       if (resource['status'] !== 'final') {
         // A changed result of one already recorded: never dropped as a
         // repeat, never applied unseen. The recorded value stays until a
@@ -251,6 +259,16 @@ export function importLabResults(
         throw new FhirImportError(
           at(path, 'status'),
           `${key} is already recorded: an ${String(resource['status'])} result is not applied automatically (record the corrected values as a new panel, with the reason)`,
+        );
+      }
+      // Sent again as 'final' but not the same result (a laboratory that
+      // corrects in place, or two results under one identifier): neither
+      // dropped as a repeat nor applied unseen.
+      const differs = sameResult(earlier, read);
+      if (differs !== null) {
+        throw new FhirImportError(
+          at(path, differs.path),
+          `${key} is already recorded with ${differs.recorded}, not ${differs.sent}: a changed result is not applied automatically (record the corrected values as a new panel, with the reason)`,
         );
       }
       duplicates.push(key);
@@ -285,20 +303,97 @@ export function importLabResults(
   };
 }
 
-/** The Observation keys an episode's audit already holds. */
+/** What an episode's audit holds of an Observation it recorded. */
+export interface RecordedObservation {
+  readonly collectedAt: string;
+  /** The panel recorded from its sample (the value under its field). */
+  readonly panel: Readonly<Record<string, unknown>>;
+}
+
+/** The Observations an episode's audit already holds, by key. */
 export function recordedKeys(
   entries: readonly { readonly type: string; readonly payload: unknown }[],
-): Set<string> {
-  const keys = new Set<string>();
+): Map<string, RecordedObservation> {
+  const keys = new Map<string, RecordedObservation>();
   for (const entry of entries) {
     if (entry.type !== 'labs.recorded') continue;
-    const source = (entry.payload as { source?: { observations?: unknown } })
-      .source;
-    if (Array.isArray(source?.observations)) {
-      for (const key of source.observations) {
-        if (typeof key === 'string') keys.add(key);
-      }
+    const payload = entry.payload as {
+      collectedAt?: unknown;
+      panel?: unknown;
+      source?: { observations?: unknown };
+    };
+    const observations = payload.source?.observations;
+    if (!Array.isArray(observations)) continue;
+    const recorded: RecordedObservation = {
+      collectedAt:
+        typeof payload.collectedAt === 'string'
+          ? new Date(payload.collectedAt).toISOString()
+          : '',
+      panel: isObject(payload.panel) ? payload.panel : {},
+    };
+    for (const key of observations) {
+      if (typeof key === 'string') keys.set(key, recorded);
     }
   }
   return keys;
+}
+
+/**
+ * Where a result sent again differs from the one recorded under its key
+ * (null: the same sample time and value), in words.
+ */
+function sameResult(
+  earlier: RecordedObservation,
+  sent: ReturnType<typeof readObservation>,
+): { path: string; recorded: string; sent: string } | null {
+  if (earlier.collectedAt !== sent.collectedAt) {
+    return {
+      path: 'effectiveDateTime',
+      recorded: `the sample time ${earlier.collectedAt}`,
+      sent: sent.collectedAt,
+    };
+  }
+  const was = earlier.panel[sent.field];
+  const words = (value: unknown) =>
+    isObject(value)
+      ? `${String(value['value'])} ${String(value['unit'])}`
+      : String(value);
+  const same =
+    typeof sent.value === 'number'
+      ? was === sent.value
+      : isObject(was) &&
+        typeof was['value'] === 'number' &&
+        typeof was['unit'] === 'string' &&
+        sameQuantity(sent.field, sent.value, {
+          value: was['value'],
+          unit: was['unit'],
+        });
+  return same
+    ? null
+    : {
+        path: 'valueQuantity.value',
+        recorded: `${sent.field} ${was === undefined ? 'not recorded' : words(was)}`,
+        sent: words(sent.value),
+      };
+}
+
+/**
+ * Whether two quantities of an analyte are the same result: equal, or equal
+ * once converted with the UCUM algebra (900 ng/mL is 900 ug/L).
+ */
+function sameQuantity(
+  field: string,
+  sent: { value: number; unit: string },
+  recorded: { value: number; unit: string },
+): boolean {
+  if (sent.unit === recorded.unit) return sent.value === recorded.value;
+  const analyte = masProtocolDefinition.analytes[field as AnalyteId];
+  try {
+    return (
+      convertQuantity(sent, recorded.unit, field, analyte.molarMassGPerMol) ===
+      recorded.value
+    );
+  } catch {
+    return false;
+  }
 }
