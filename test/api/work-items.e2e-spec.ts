@@ -4,6 +4,8 @@
  * countersignature, alerts) become items in the transaction of the event
  * that asked for them, and close when the event they wait for is accepted.
  */
+import { randomUUID } from 'node:crypto';
+
 import { describe, expect, jest } from '@jest/globals';
 import fc from 'fast-check';
 
@@ -103,6 +105,21 @@ describe.each(ENGINES)('work items on %s', (engine) => {
   }
 
   /** A list route's page, checked against the contract. */
+  /** Dr Baker asks for etoposide (request r1): an approval item opens. */
+  function requestEtoposide(episode: Episode) {
+    return accepted(
+      'dr-baker',
+      episode,
+      'escalation.requested',
+      {
+        requestId: 'r1',
+        drug: 'etoposide',
+        evidence: ['seed.refractory.3'],
+      },
+      { rationale: 'worsening on steroids' },
+    );
+  }
+
   async function page(user: string, path: string) {
     const result = await as(user).request('GET', path);
     if (result.status !== 200) {
@@ -130,17 +147,7 @@ describe.each(ENGINES)('work items on %s', (engine) => {
     'escalation.requested opens an approval item for another senior (the requester sees it, not actionable); the approval closes it',
     async () => {
       const episode = await worseningEpisode();
-      const requested = await accepted(
-        'dr-baker',
-        episode,
-        'escalation.requested',
-        {
-          requestId: 'r1',
-          drug: 'etoposide',
-          evidence: ['seed.refractory.3'],
-        },
-        { rationale: 'worsening on steroids' },
-      );
+      const requested = await requestEtoposide(episode);
       const requestedAt = suite.harness.clock.now().toISOString();
       expect(requested.body.version).toBe(4);
 
@@ -444,6 +451,63 @@ describe.each(ENGINES)('work items on %s', (engine) => {
       for (const id of standing) {
         expect(byAlert(after.items, id)?.status).toBe('open');
       }
+    },
+  );
+
+  maybe(
+    "the episode's verification replays its work items: a pending approval deleted, closed or added outside the service is named",
+    async () => {
+      const episode = await worseningEpisode();
+      await requestEtoposide(episode);
+      const verify = async () =>
+        (
+          await as('auditor-ames').request(
+            'GET',
+            `/api/episodes/${episode.id}/audit/verify`,
+          )
+        ).body as { ok: boolean; problems: { reason: string }[] };
+      expect(await verify()).toMatchObject({ ok: true, problems: [] });
+      const approval =
+        "kind = 'second-senior-approval' AND episode_id = ? AND subject = 'r1'";
+      // Closed outside the service: the item no longer asks anyone.
+      await suite.harness.query(
+        `UPDATE work_items SET status = 'done' WHERE ${approval}`,
+        [episode.id],
+      );
+      expect((await verify()).problems.map((p) => p.reason)).toEqual([
+        expect.stringMatching(
+          /^the work item second-senior-approval about r1 opened at entry 4 is done at entry null .*but the audit has it open \(changed outside the service\)$/,
+        ),
+      ]);
+      await suite.harness.query(
+        `UPDATE work_items SET status = 'open' WHERE ${approval}`,
+        [episode.id],
+      );
+      expect((await verify()).ok).toBe(true);
+      // Deleted: nobody would see the request.
+      const [kept] = (await suite.harness.query(
+        `SELECT * FROM work_items WHERE ${approval}`,
+        [episode.id],
+      )) as Record<string, unknown>[];
+      await suite.harness.query(`DELETE FROM work_items WHERE ${approval}`, [
+        episode.id,
+      ]);
+      expect((await verify()).problems.map((p) => p.reason)).toEqual([
+        'the work item second-senior-approval about r1 opened at entry 4 is missing (deleted outside the service)',
+      ]);
+      // Put back, and one more added beside it: not one the audit implies.
+      const columns = Object.keys(kept ?? {});
+      const insert = (row: Record<string, unknown>) =>
+        suite.harness.query(
+          `INSERT INTO work_items (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          columns.map((column) => row[column]),
+        );
+      await insert(kept ?? {});
+      expect((await verify()).ok).toBe(true);
+      await insert({ ...kept, id: randomUUID(), subject: 'r9' });
+      expect((await verify()).problems.map((p) => p.reason)).toEqual([
+        'the work item second-senior-approval about r9 opened at entry 4 is not one the audit implies (added outside the service)',
+      ]);
     },
   );
 

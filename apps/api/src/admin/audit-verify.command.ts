@@ -9,7 +9,11 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { type AuditProblem, verifyAll } from '../app/audit/audit-chain.util.js';
+import {
+  auditByEpisode,
+  type AuditProblem,
+  verifyAll,
+} from '../app/audit/audit-chain.util.js';
 import { replayProblem } from '../app/audit/audit-replay.util.js';
 import {
   type Checkpoint,
@@ -72,19 +76,27 @@ export async function verifyStoredAudit(
       );
     }
     const entities = buildEntities(engine);
-    const [episodes, entries, refusals] = await dataSource.transaction(
-      async (manager) =>
-        [
-          await manager.getRepository(entities.episode).find(),
-          await manager.getRepository(entities.audit).find(),
-          await manager.getRepository(entities.rejected).find(),
-        ] as const,
-    );
+    const [episodes, entries, refusals, workItems] =
+      await dataSource.transaction(
+        async (manager) =>
+          [
+            await manager.getRepository(entities.episode).find(),
+            await manager.getRepository(entities.audit).find(),
+            await manager.getRepository(entities.rejected).find(),
+            options.replay
+              ? await manager.getRepository(entities.workItem).find()
+              : [],
+          ] as const,
+      );
+    const items = auditByEpisode(workItems);
     const verification = verifyAll(
       auditKey,
       episodes,
       entries,
-      (row, chain) => (options.replay ? replayProblem(row, chain) : null),
+      (row, chain) =>
+        options.replay
+          ? replayProblem(row, chain, items.get(row.id) ?? [])
+          : null,
       refusals,
     );
     const problems = [...verification.broken];

@@ -528,11 +528,14 @@ export function chainProblems(
   return problems;
 }
 
-/** Audit entries grouped by episode, each list in the order given. */
-export function auditByEpisode(
-  entries: readonly AuditRow[],
-): Map<string, AuditRow[]> {
-  const byEpisode = new Map<string, AuditRow[]>();
+/**
+ * Rows grouped by episode (audit entries, refused attempts, work items),
+ * each list in the order given.
+ */
+export function auditByEpisode<T extends { readonly episodeId: string }>(
+  entries: readonly T[],
+): Map<string, T[]> {
+  const byEpisode = new Map<string, T[]>();
   for (const entry of entries) {
     const list = byEpisode.get(entry.episodeId);
     if (list) list.push(entry);
@@ -559,13 +562,7 @@ export function verifyAll(
   const byEpisode = auditByEpisode(entries);
   const rows = new Map(episodes.map((row) => [row.id, row]));
   const problems: AuditProblem[] = [];
-  const refusedBy = new Map<string, RejectedAttemptRow[]>();
-  for (const attempt of refusals) {
-    const list = refusedBy.get(attempt.episodeId);
-    if (list) list.push(attempt);
-    else refusedBy.set(attempt.episodeId, [attempt]);
-  }
-  for (const [episodeId, attempts] of refusedBy) {
+  for (const [episodeId, attempts] of auditByEpisode(refusals)) {
     problems.push(...refusalProblems(key, episodeId, attempts));
   }
   for (const row of episodes) {

@@ -12,6 +12,12 @@ import {
 } from '@mas/mas-episode';
 
 import type { AuditRow, EpisodeRow } from '../database/entities.js';
+import type { WorkItemRow } from '../work-items/work-item.entity.js';
+import {
+  impliedWorkItems,
+  type WorkItemChanges,
+  workItemChanges,
+} from '../work-items/work-item-changes.util.js';
 import type { AuditProblem } from './audit-chain.util.js';
 
 /** The machine event an audit entry recorded (for replays). */
@@ -24,38 +30,106 @@ export function recordedEvent(entry: AuditRow): EpisodeEvent {
 
 /**
  * Whether the stored snapshot is what the machine makes of the first
- * snapshot and the chain's events; null when it is.
+ * snapshot and the chain's events; null when it is. With `workItems` (the
+ * episode's stored work items), also whether they are the ones the history
+ * implies: an item deleted (a pending approval or countersignature nobody
+ * would see), closed or reopened outside the service, or one added.
  */
 export function replayProblem(
   row: EpisodeRow,
   entries: readonly AuditRow[],
+  workItems?: readonly WorkItemRow[],
 ): AuditProblem | null {
   if (row.initialSnapshot === null) return null;
+  const problem = (reason: string): AuditProblem => ({
+    episodeId: row.id,
+    seq: null,
+    id: null,
+    reason,
+  });
+  const changes: WorkItemChanges[] = [];
   try {
     let snapshot = restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
     for (const entry of entries) {
-      [snapshot] = stepEpisode(snapshot, recordedEvent(entry));
+      const event = recordedEvent(entry);
+      const [after, effects] = stepEpisode(snapshot, event);
+      // (A profile adoption opens and closes nothing: the write path works
+      // out the items from the event after it, as one step.)
+      if (workItems && event.type !== 'profile.adopted') {
+        const changed = workItemChanges({
+          episode: row,
+          seq: entry.seq,
+          event,
+          before: snapshot,
+          after,
+          effects,
+          recordedAt: new Date(entry.recordedAt),
+        });
+        if (changed) changes.push(changed);
+      }
+      snapshot = after;
     }
     const replayed = JSON.stringify(
       masEpisodeMachine.getPersistedSnapshot(snapshot),
     );
-    return replayed === row.snapshot
-      ? null
-      : {
-          episodeId: row.id,
-          seq: null,
-          id: null,
-          reason:
-            'the stored snapshot differs from the replay of its audit chain',
-        };
+    if (replayed !== row.snapshot) {
+      return problem(
+        'the stored snapshot differs from the replay of its audit chain',
+      );
+    }
   } catch (error) {
-    return {
-      episodeId: row.id,
-      seq: null,
-      id: null,
-      reason: `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    return problem(
+      `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
+  return workItems ? workItemsProblem(changes, workItems, problem) : null;
+}
+
+/** The first difference between the implied and the stored work items. */
+function workItemsProblem(
+  changes: readonly WorkItemChanges[],
+  stored: readonly WorkItemRow[],
+  problem: (reason: string) => AuditProblem,
+): AuditProblem | null {
+  const keyOf = (item: { kind: string; subject: string; openedSeq: number }) =>
+    `${item.kind} about ${item.subject} opened at entry ${String(item.openedSeq)}`;
+  const state = (item: {
+    status: string;
+    closedSeq: number | null;
+    resolution: string | null;
+    doneBy: string | null;
+  }) =>
+    item.status === 'open'
+      ? 'open'
+      : `done at entry ${String(item.closedSeq)} (${String(item.resolution)}, by ${String(item.doneBy)})`;
+  const kept = new Map<string, string[]>();
+  for (const item of stored) {
+    const list = kept.get(keyOf(item)) ?? [];
+    list.push(state(item));
+    kept.set(keyOf(item), list);
+  }
+  for (const item of impliedWorkItems(changes)) {
+    const key = keyOf(item);
+    const list = kept.get(key) ?? [];
+    const at = list.indexOf(state(item));
+    if (at >= 0) {
+      list.splice(at, 1);
+      continue;
+    }
+    return problem(
+      list.length === 0
+        ? `the work item ${key} is missing (deleted outside the service)`
+        : `the work item ${key} is ${String(list[0])}, but the audit has it ${state(item)} (changed outside the service)`,
+    );
+  }
+  for (const [key, list] of kept) {
+    if (list.length > 0) {
+      return problem(
+        `the work item ${key} is not one the audit implies (added outside the service)`,
+      );
+    }
+  }
+  return null;
 }
 
 /** What replaying an episode's history under another protocol version gives. */

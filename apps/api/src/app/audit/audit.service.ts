@@ -5,13 +5,16 @@ import type { DataSource } from 'typeorm';
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
 import type { Entities } from '../database/entities.js';
+import { WriteGate } from '../database/write-gate.js';
 import {
   type AuthenticatedUser,
   type EpisodesService,
   ServiceError,
 } from '../episodes/episodes.service.js';
 import type { CheckpointKeys } from '../keys/service-keys.js';
+import type { WorkItemRow } from '../work-items/work-item.entity.js';
 import {
+  auditByEpisode,
   chainProblems,
   refusalProblems,
   verifyAll,
@@ -61,11 +64,19 @@ export class AuditService {
     const refusals = await this.dataSource
       .getRepository(this.entities.rejected)
       .find();
+    const items = options.replay
+      ? auditByEpisode(
+          await this.dataSource.getRepository(this.entities.workItem).find(),
+        )
+      : new Map<string, WorkItemRow[]>();
     return verifyAll(
       this.auditKey,
       episodes,
       entries,
-      (row, chain) => (options.replay ? replayProblem(row, chain) : null),
+      (row, chain) =>
+        options.replay
+          ? replayProblem(row, chain, items.get(row.id) ?? [])
+          : null,
       refusals,
     );
   }
@@ -91,7 +102,13 @@ export class AuditService {
           .find({ where: { episodeId: id } }),
       ),
     );
-    const replay = replayProblem(row, entries);
+    const replay = replayProblem(
+      row,
+      entries,
+      await this.dataSource
+        .getRepository(this.entities.workItem)
+        .find({ where: { episodeId: id } }),
+    );
     if (replay) problems.push(replay);
     return {
       ok: problems.length === 0,
@@ -106,7 +123,14 @@ export class AuditService {
    * Every chain's head now, signed. Issued only for an audit that verifies:
    * a checkpoint vouches for what it lists.
    */
-  async checkpoint(): Promise<Checkpoint> {
+  checkpoint(): Promise<Checkpoint> {
+    // On SQLite, between writes: a group of writes still open shares the
+    // one connection, and a head read from it could be rolled back (the
+    // checkpoint would then vouch for a refusal or entry never committed).
+    return WriteGate.for(this.dataSource).run(() => this.checkpointNow());
+  }
+
+  private async checkpointNow(): Promise<Checkpoint> {
     const verification = await this.verify();
     if (!verification.ok) {
       throw new ServiceError(409, {

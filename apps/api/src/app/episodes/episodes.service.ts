@@ -1332,7 +1332,11 @@ export class EpisodesService {
    * attempt edited or deleted later is named by the audit's verification.
    * Inside the caller's transaction; on PostgreSQL an advisory lock on the
    * episode orders two refusals of the same episode (a refusal writes no
-   * episode row, so nothing else serialises them).
+   * episode row, so nothing else serialises them). The last seq is read
+   * after the lock, by a statement of its own: under READ COMMITTED (the
+   * data source's, PostgreSQL's default) it sees the refusal committed by
+   * whoever held the lock before; the unique index (episode, seq) stops a
+   * stricter isolation from writing two of one seq.
    */
   private async recordRefusal(
     manager: EntityManager,

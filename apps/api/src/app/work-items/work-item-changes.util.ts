@@ -213,3 +213,55 @@ function closuresOf(step: AcceptedStep): WorkItemClosure[] {
   }
   return closures;
 }
+
+/** A work item as an episode's history implies it (ids and texts aside). */
+export interface ImpliedWorkItem {
+  readonly kind: WorkItemKind;
+  readonly subject: string;
+  readonly openedSeq: number;
+  readonly status: 'open' | 'done';
+  readonly closedSeq: number | null;
+  readonly resolution: WorkItemResolution | null;
+  readonly doneBy: string | null;
+}
+
+/**
+ * The work items a history's changes leave, applied in order as the write
+ * path records them (a step's items opened first, then its closures, each
+ * closing every open item of its kind and subject).
+ */
+export function impliedWorkItems(
+  changes: readonly WorkItemChanges[],
+): ImpliedWorkItem[] {
+  const items: {
+    -readonly [K in keyof ImpliedWorkItem]: ImpliedWorkItem[K];
+  }[] = [];
+  for (const step of changes) {
+    for (const item of step.opened) {
+      items.push({
+        kind: item.kind,
+        subject: item.subject,
+        openedSeq: item.openedSeq,
+        status: 'open',
+        closedSeq: null,
+        resolution: null,
+        doneBy: null,
+      });
+    }
+    for (const closure of step.closed) {
+      for (const item of items) {
+        if (
+          item.status === 'open' &&
+          (closure.kind === null || item.kind === closure.kind) &&
+          (closure.subject === null || item.subject === closure.subject)
+        ) {
+          item.status = 'done';
+          item.closedSeq = closure.closedSeq;
+          item.resolution = closure.resolution;
+          item.doneBy = closure.doneBy;
+        }
+      }
+    }
+  }
+  return items;
+}
