@@ -592,4 +592,92 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     },
     180_000,
   );
+
+  maybe(
+    "the access log is an audit too: a read hidden by an edit or a deletion from the middle of a user's record is named by the verification, one deleted from the end by a signed checkpoint",
+    async () => {
+      const id = await episodeWith(1);
+      const reader = 'dr-adams';
+      for (let n = 0; n < 3; n += 1) {
+        suite.harness.clock.advance(1_000);
+        expect(
+          (await as(reader).request('GET', `/api/episodes/${id}`)).status,
+        ).toBe(200);
+      }
+      const mine = async () =>
+        (await suite.harness.query(
+          'SELECT id, seq, episode_id AS "episodeId" FROM access_log WHERE actor_id = ? ORDER BY seq',
+          [reader],
+        )) as { id: string; seq: number | string; episodeId: string | null }[];
+      const accessProblems = async () => {
+        const all = await auditor().request('GET', '/api/audit/verify');
+        expect(all.status).toBe(200);
+        return (all.body.broken as { episodeId: string; reason: string }[])
+          .filter((p) => p.episodeId === '*')
+          .map((p) => p.reason);
+      };
+      expect(await accessProblems()).toEqual([]);
+      const rows = await mine();
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      const reads = rows.filter((row) => row.episodeId === id);
+      const middle = reads.at(-2);
+      const seqOf = (row: { seq: number | string } | undefined) =>
+        Number(row?.seq);
+      // Edited to point elsewhere: named, then put back.
+      await suite.harness.query(
+        'UPDATE access_log SET episode_id = NULL WHERE id = ?',
+        [middle?.id],
+      );
+      expect(await accessProblems()).toEqual([
+        `access log entry ${String(seqOf(middle))} of ${reader}: content does not match its authentication code (altered, or written without the audit key)`,
+      ]);
+      await suite.harness.query(
+        'UPDATE access_log SET episode_id = ? WHERE id = ?',
+        [id, middle?.id],
+      );
+      expect(await accessProblems()).toEqual([]);
+      // The last one deleted after a checkpoint: only the checkpoint shows it.
+      const checkpoint = await auditor().request(
+        'GET',
+        '/api/audit/checkpoint',
+      );
+      expect(checkpoint.status).toBe(200);
+      const heads = checkpoint.body.accessLogs as {
+        actorId: string;
+        seq: number;
+      }[];
+      const head = heads.find((h) => h.actorId === reader);
+      expect(head?.seq).toBe(seqOf((await mine()).at(-1)));
+      const file = join(scratch, `checkpoint-access-${engine}.json`);
+      writeFileSync(file, JSON.stringify(checkpoint.body));
+      await suite.harness.query(
+        'DELETE FROM access_log WHERE actor_id = ? AND seq = ?',
+        [reader, head?.seq],
+      );
+      expect(await accessProblems()).toEqual([]);
+      const cli = cliVerify(file);
+      expect({ code: cli.status, stderr: cli.stderr }).toEqual({
+        code: 1,
+        stderr: '',
+      });
+      expect(cli.stdout).toContain(
+        `access log entry ${String(head?.seq)} of ${reader} is missing, though the checkpoint of ${checkpoint.body.issuedAt as string} recorded it`,
+      );
+      // One deleted from the middle is named without a checkpoint.
+      const [first] = reads;
+      await suite.harness.query('DELETE FROM access_log WHERE id = ?', [
+        first?.id,
+      ]);
+      expect(await accessProblems()).toEqual([
+        `access log of ${reader}: sequence gap before ${String(seqOf(first) + 1)} (1 deleted)`,
+      ]);
+      // Left as it is, every later test of this suite would see it: the
+      // user's record from the gap on is removed with its reads.
+      await suite.harness.query('DELETE FROM access_log WHERE actor_id = ?', [
+        reader,
+      ]);
+      await removeEpisode(id);
+    },
+    180_000,
+  );
 });

@@ -104,7 +104,6 @@ describe.each(ENGINES)('work items on %s', (engine) => {
     return episode;
   }
 
-  /** A list route's page, checked against the contract. */
   /** Dr Baker asks for etoposide (request r1): an approval item opens. */
   function requestEtoposide(episode: Episode) {
     return accepted(
@@ -120,6 +119,7 @@ describe.each(ENGINES)('work items on %s', (engine) => {
     );
   }
 
+  /** A list route's page, checked against the contract. */
   async function page(user: string, path: string) {
     const result = await as(user).request('GET', path);
     if (result.status !== 200) {

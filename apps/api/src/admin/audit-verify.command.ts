@@ -76,7 +76,7 @@ export async function verifyStoredAudit(
       );
     }
     const entities = buildEntities(engine);
-    const [episodes, entries, refusals, workItems] =
+    const [episodes, entries, refusals, workItems, access] =
       await dataSource.transaction(
         async (manager) =>
           [
@@ -86,6 +86,7 @@ export async function verifyStoredAudit(
             options.replay
               ? await manager.getRepository(entities.workItem).find()
               : [],
+            await manager.getRepository(entities.accessLog).find(),
           ] as const,
       );
     const items = auditByEpisode(workItems);
@@ -98,6 +99,7 @@ export async function verifyStoredAudit(
           ? replayProblem(row, chain, items.get(row.id) ?? [])
           : null,
       refusals,
+      access,
     );
     const problems = [...verification.broken];
     let checkpoint: StoredAuditReport['checkpoint'] = null;
@@ -121,6 +123,12 @@ export async function verifyStoredAudit(
         const hashes = new Map(
           entries.map((e) => [`${e.episodeId}#${String(e.seq)}`, e.hash]),
         );
+        const accessCodes = new Map(
+          access.map((a) => [
+            `${a.actorId}#${String(a.seq)}`,
+            a.mac ?? undefined,
+          ]),
+        );
         const codes = new Map(
           refusals.map((r) => [
             `${r.episodeId}#${String(r.seq)}`,
@@ -133,6 +141,7 @@ export async function verifyStoredAudit(
             new Set(episodes.map((e) => e.id)),
             (episodeId, seq) => hashes.get(`${episodeId}#${String(seq)}`),
             (episodeId, seq) => codes.get(`${episodeId}#${String(seq)}`),
+            (actorId, seq) => accessCodes.get(`${actorId}#${String(seq)}`),
           ),
         );
       }

@@ -78,6 +78,7 @@ export class AppModule {
       deps.dataSource,
       deps.entities.accessLog,
       deps.clock,
+      deps.keys.audit,
     );
     const audit = new AuditService(
       deps.dataSource,

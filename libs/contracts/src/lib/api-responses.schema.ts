@@ -348,6 +348,10 @@ export const auditVerificationSchema = z
      * authenticated: kept, but nothing vouches for them.
      */
     unauthenticatedRefusals: z.number().int().min(0),
+    /** The access log's entries whose chains (one per user) were checked. */
+    accessEntries: z.number().int().min(0),
+    /** Of those, written by an older version: nothing vouches for them. */
+    unauthenticatedAccessEntries: z.number().int().min(0),
     broken: z.array(auditProblemSchema),
   })
   .strict()
@@ -406,6 +410,18 @@ export const checkpointSchema = z
         })
         .strict(),
     ),
+    /** Each user's last access log entry, when the log has any. */
+    accessLogs: z
+      .array(
+        z
+          .object({
+            actorId: z.string(),
+            seq: z.number().int(),
+            mac: z.string(),
+          })
+          .strict(),
+      )
+      .optional(),
     keyId: z.string(),
     signature: z.string(),
     publicKey: z.string(),

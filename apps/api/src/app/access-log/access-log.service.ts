@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 
-import type { DataSource, EntitySchema } from 'typeorm';
+import { type DataSource, type EntitySchema, IsNull, Not } from 'typeorm';
 
 import { accessLogQuerySchema, parseOrThrow } from '@mas/contracts';
 
+import { accessEntryMac } from '../audit/audit-chain.util.js';
 import type { Clock } from '../clock/clock.js';
 import { WriteGate } from '../database/write-gate.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
@@ -29,12 +30,22 @@ export class AccessLogService {
     private readonly dataSource: DataSource,
     private readonly entity: EntitySchema<AccessLogRow>,
     private readonly clock: Clock,
+    /** The audit key (HMAC): never stored in the database. */
+    private readonly auditKey: KeyObject,
   ) {
     this.gate = WriteGate.for(dataSource);
   }
 
+  /**
+   * Appends one entry, chained to its user's entries before it (its seq,
+   * the previous code) and authenticated with the audit key: an entry
+   * edited or deleted later is named by the audit's verification. On
+   * PostgreSQL an advisory lock per user orders two entries of one user
+   * (read after the lock, under READ COMMITTED; the unique index (user,
+   * seq) stops two of one seq under a stricter isolation).
+   */
   async record(entry: AccessRecord): Promise<void> {
-    const row: AccessLogRow = {
+    const row = {
       id: randomUUID(),
       at: this.clock.now(),
       actorId: entry.user.username,
@@ -44,9 +55,28 @@ export class AccessLogService {
       subject: entry.subject ?? null,
       detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
     };
-    await this.gate.run(() =>
-      this.dataSource.getRepository(this.entity).insert(row),
-    );
+    await this.gate.transaction(async (manager) => {
+      if (manager.dataSource.options.type === 'postgres') {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `access:${row.actorId}`,
+        ]);
+      }
+      const repository = manager.getRepository(this.entity);
+      const last = await repository.findOne({
+        select: { seq: true, mac: true },
+        where: { actorId: row.actorId, seq: Not(IsNull()) },
+        order: { seq: 'DESC' },
+      });
+      const chained = {
+        ...row,
+        seq: (last?.seq ?? 0) + 1,
+        prevMac: last?.mac ?? null,
+      };
+      await repository.insert({
+        ...chained,
+        mac: accessEntryMac(this.auditKey, chained),
+      });
+    });
   }
 
   /** Every read of one episode, oldest first (its FHIR AuditEvents). */
@@ -90,12 +120,15 @@ export class AccessLogService {
       page,
       pageSize,
       total,
-      items: rows.map((row) => ({
-        ...row,
-        at: new Date(row.at).toISOString(),
-        detail:
-          row.detail === null ? null : (JSON.parse(row.detail) as unknown),
-      })),
+      // (The chain's columns are the audit's, not the auditor's page.)
+      items: rows.map(
+        ({ seq: _seq, prevMac: _prevMac, mac: _mac, ...row }) => ({
+          ...row,
+          at: new Date(row.at).toISOString(),
+          detail:
+            row.detail === null ? null : (JSON.parse(row.detail) as unknown),
+        }),
+      ),
     };
   }
 }

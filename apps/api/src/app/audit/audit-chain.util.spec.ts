@@ -4,8 +4,11 @@ import { describe, expect, it } from '@jest/globals';
 import canonicalize from 'canonicalize';
 
 import { episodeRow } from '../../spec-support/api.spec-support.js';
+import type { AccessLogRow } from '../access-log/access-log.entity.js';
 import type { AuditRow, RejectedAttemptRow } from '../database/entities.js';
 import {
+  accessEntryMac,
+  accessLogProblems,
   auditEntryHash,
   chainProblems,
   episodeSeal,
@@ -381,5 +384,60 @@ describe('the chain of refused attempts', () => {
     ]);
     // An episode with older attempts alone: nothing to hold them against.
     expect(reasons([older])).toEqual([]);
+  });
+});
+
+describe("the access log's chains, one per user", () => {
+  function entries(actorId: string, length: number): AccessLogRow[] {
+    const rows: AccessLogRow[] = [];
+    for (let seq = 1; seq <= length; seq += 1) {
+      const entry = {
+        id: `${actorId}-${String(seq)}`,
+        at: new Date(Date.UTC(2026, 2, 1, seq)),
+        actorId,
+        actorRole: 'clinician',
+        action: 'episode.read',
+        episodeId: 'e1',
+        subject: null,
+        detail: null,
+        seq,
+        prevMac: rows.at(-1)?.mac ?? null,
+      };
+      rows.push({ ...entry, mac: accessEntryMac(key, entry) });
+    }
+    return rows;
+  }
+
+  it('two users read in turn verify; a read hidden by an edit or a deletion is named with its user', () => {
+    const adams = entries('dr-adams', 3);
+    const baker = entries('dr-baker', 2);
+    expect(accessLogProblems(key, [...baker, ...adams])).toEqual({
+      problems: [],
+      unauthenticated: 0,
+    });
+    const edited = [...baker, { ...adams[1]!, episodeId: 'e2' }, adams[2]!];
+    expect(
+      accessLogProblems(key, edited).problems.map((p) => p.reason),
+    ).toEqual([
+      'access log entry 2 of dr-adams: content does not match its authentication code (altered, or written without the audit key)',
+    ]);
+    expect(
+      accessLogProblems(key, [...baker, adams[0]!, adams[2]!]).problems.map(
+        (p) => p.reason,
+      ),
+    ).toEqual(['access log of dr-adams: sequence gap before 3 (1 deleted)']);
+    // Written by an older version: counted, not broken.
+    const older = {
+      ...adams[0]!,
+      id: 'old',
+      at: new Date(Date.UTC(2026, 0, 1)),
+      seq: null,
+      prevMac: null,
+      mac: null,
+    };
+    expect(accessLogProblems(key, [older, ...adams])).toEqual({
+      problems: [],
+      unauthenticated: 1,
+    });
   });
 });

@@ -12,6 +12,7 @@ import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
 
+import type { AccessLogRow } from '../access-log/access-log.entity.js';
 import type {
   AuditRow,
   EpisodeRow,
@@ -287,69 +288,170 @@ export function rejectedAttemptMac(
   );
 }
 
+/** A row of a keyed chain of its own (refused attempts, the access log). */
+interface ChainedRow {
+  readonly id: string;
+  readonly seq: number | null;
+  readonly prevMac: string | null;
+  readonly mac: string | null;
+}
+
+/** What a chain's problems say, in its own words. */
+interface ChainWords {
+  readonly episodeId: string;
+  stripped(id: string): string;
+  altered(seq: number): string;
+  gap(seq: number, deleted: number): string;
+  unlinked(seq: number): string;
+}
+
 /**
- * Everything wrong with one episode's refused attempts: one altered, deleted
- * from the middle (a gap, or a broken link), or out of order; one without a
- * code recorded after the episode's first authenticated one (its code
- * removed, or forged). (One deleted from the end shows against a signed
- * checkpoint.) Attempts without a code recorded before any authenticated
- * one were written by an older version: they cannot be vouched for, and
- * are counted apart (`unauthenticatedRefusals`), not named as broken.
+ * Everything wrong with one chain of rows: one altered, deleted from the
+ * middle (a gap, or a broken link), or out of order; one without a code
+ * recorded after the chain's first authenticated row (its code removed, or
+ * forged). (One deleted from the end shows against a signed checkpoint.)
+ * Rows without a code recorded before any authenticated one were written
+ * by an older version: they cannot be vouched for, and are counted apart,
+ * not named as broken.
+ */
+function rowChainProblems<T extends ChainedRow>(
+  rows: readonly T[],
+  macOf: (row: T) => string,
+  timeOf: (row: T) => Date,
+  words: ChainWords,
+): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  const chained = rows
+    .filter((row) => !unauthenticated(row))
+    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  const chainBegan = Math.min(
+    ...chained.map((row) => new Date(timeOf(row)).getTime()),
+  );
+  const at = (row: T) => ({
+    episodeId: words.episodeId,
+    seq: null,
+    id: row.id,
+  });
+  for (const row of rows) {
+    if (unauthenticated(row) && new Date(timeOf(row)).getTime() >= chainBegan) {
+      problems.push({ ...at(row), reason: words.stripped(row.id) });
+    }
+  }
+  let previous: T | null = null;
+  for (const row of chained) {
+    const seq = row.seq ?? 0;
+    const expected = (previous?.seq ?? 0) + 1;
+    if (macOf(row) !== row.mac) {
+      problems.push({ ...at(row), reason: words.altered(seq) });
+    } else if (seq !== expected) {
+      problems.push({ ...at(row), reason: words.gap(seq, seq - expected) });
+    } else if (row.prevMac !== (previous?.mac ?? null)) {
+      problems.push({ ...at(row), reason: words.unlinked(seq) });
+    }
+    previous = row;
+  }
+  return problems;
+}
+
+/** A row without its place and code (an older version's). */
+function unauthenticated(row: ChainedRow): boolean {
+  return row.seq === null || row.mac === null;
+}
+
+/**
+ * Everything wrong with one episode's refused attempts (see
+ * `rowChainProblems`); rows an older version wrote are counted apart
+ * (`unauthenticatedRefusals`).
  */
 export function refusalProblems(
   key: KeyObject,
   episodeId: string,
   attempts: readonly RejectedAttemptRow[],
 ): AuditProblem[] {
-  const problems: AuditProblem[] = [];
-  const chained = attempts
-    .filter((attempt) => !unauthenticated(attempt))
-    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-  const chainBegan = Math.min(
-    ...chained.map((attempt) => new Date(attempt.recordedAt).getTime()),
+  return rowChainProblems(
+    attempts,
+    (attempt) => rejectedAttemptMac(key, attempt),
+    (attempt) => attempt.recordedAt,
+    {
+      episodeId,
+      stripped: (id) =>
+        `refused attempt ${id} carries no authentication code though recorded after this episode's refusals were authenticated (its code removed, or forged)`,
+      altered: (seq) =>
+        `refused attempt ${String(seq)}: content does not match its authentication code (altered, or written without the audit key)`,
+      gap: (seq, deleted) =>
+        `refused attempts: sequence gap before ${String(seq)} (${String(deleted)} deleted)`,
+      unlinked: (seq) =>
+        `refused attempt ${String(seq)} does not follow the attempt before it (the chain of refusals was rewritten)`,
+    },
   );
-  for (const attempt of attempts) {
-    if (
-      unauthenticated(attempt) &&
-      new Date(attempt.recordedAt).getTime() >= chainBegan
-    ) {
-      problems.push({
-        episodeId,
-        seq: null,
-        id: attempt.id,
-        reason: `refused attempt ${attempt.id} carries no authentication code though recorded after this episode's refusals were authenticated (its code removed, or forged)`,
-      });
-    }
-  }
-  let previous: RejectedAttemptRow | null = null;
-  for (const attempt of chained) {
-    const seq = attempt.seq ?? 0;
-    const expected = (previous?.seq ?? 0) + 1;
-    const at = { episodeId, seq: null, id: attempt.id };
-    if (rejectedAttemptMac(key, attempt) !== attempt.mac) {
-      problems.push({
-        ...at,
-        reason: `refused attempt ${String(seq)}: content does not match its authentication code (altered, or written without the audit key)`,
-      });
-    } else if (seq !== expected) {
-      problems.push({
-        ...at,
-        reason: `refused attempts: sequence gap before ${String(seq)} (${String(seq - expected)} deleted)`,
-      });
-    } else if (attempt.prevMac !== (previous?.mac ?? null)) {
-      problems.push({
-        ...at,
-        reason: `refused attempt ${String(seq)} does not follow the attempt before it (the chain of refusals was rewritten)`,
-      });
-    }
-    previous = attempt;
-  }
-  return problems;
 }
 
-/** A refused attempt without its place and code (an older version's). */
-function unauthenticated(attempt: RejectedAttemptRow): boolean {
-  return attempt.seq === null || attempt.mac === null;
+/**
+ * The authentication code of an access log entry: HMAC-SHA-256 under the
+ * audit key of its fields, its place in its user's chain and the previous
+ * entry's code.
+ */
+export function accessEntryMac(
+  key: KeyObject,
+  entry: Omit<AccessLogRow, 'mac'>,
+): string {
+  return mac(
+    key,
+    canonical({
+      id: entry.id,
+      at: new Date(entry.at).toISOString(),
+      actorId: entry.actorId,
+      actorRole: entry.actorRole,
+      action: entry.action,
+      episodeId: entry.episodeId,
+      subject: entry.subject,
+      detail: entry.detail,
+      seq: entry.seq,
+      prevMac: entry.prevMac,
+    }),
+  );
+}
+
+/**
+ * Everything wrong with the access log (each user's chain, see
+ * `rowChainProblems`), named under episode `*` with the user; with the
+ * count of entries an older version wrote.
+ */
+export function accessLogProblems(
+  key: KeyObject,
+  entries: readonly AccessLogRow[],
+): { problems: AuditProblem[]; unauthenticated: number } {
+  const byActor = new Map<string, AccessLogRow[]>();
+  for (const entry of entries) {
+    const list = byActor.get(entry.actorId);
+    if (list) list.push(entry);
+    else byActor.set(entry.actorId, [entry]);
+  }
+  const problems: AuditProblem[] = [];
+  for (const [actor, rows] of byActor) {
+    problems.push(
+      ...rowChainProblems(
+        rows,
+        (entry) => accessEntryMac(key, entry),
+        (entry) => entry.at,
+        {
+          episodeId: '*',
+          stripped: (id) =>
+            `access log entry ${id} of ${actor} carries no authentication code though recorded after ${actor}'s entries were authenticated (its code removed, or forged)`,
+          altered: (seq) =>
+            `access log entry ${String(seq)} of ${actor}: content does not match its authentication code (altered, or written without the audit key)`,
+          gap: (seq, deleted) =>
+            `access log of ${actor}: sequence gap before ${String(seq)} (${String(deleted)} deleted)`,
+          unlinked: (seq) =>
+            `access log entry ${String(seq)} of ${actor} does not follow the entry before it (the access log was rewritten)`,
+        },
+      ),
+    );
+  }
+  return {
+    problems,
+    unauthenticated: entries.filter(unauthenticated).length,
+  };
 }
 
 /** The first entry whose hash or link is wrong, or null when the chain holds. */
@@ -558,6 +660,8 @@ export function verifyAll(
   ) => AuditProblem | null = () => null,
   /** The refused attempts, every episode's (their chains are checked too). */
   refusals: readonly RejectedAttemptRow[] = [],
+  /** The access log, every user's (their chains are checked too). */
+  access: readonly AccessLogRow[] = [],
 ) {
   const byEpisode = auditByEpisode(entries);
   const rows = new Map(episodes.map((row) => [row.id, row]));
@@ -565,6 +669,8 @@ export function verifyAll(
   for (const [episodeId, attempts] of auditByEpisode(refusals)) {
     problems.push(...refusalProblems(key, episodeId, attempts));
   }
+  const accessLog = accessLogProblems(key, access);
+  problems.push(...accessLog.problems);
   for (const row of episodes) {
     const chain = byEpisode.get(row.id) ?? [];
     chain.sort((a, b) => a.seq - b.seq);
@@ -583,6 +689,8 @@ export function verifyAll(
     entries: entries.length,
     refusals: refusals.length,
     unauthenticatedRefusals: refusals.filter(unauthenticated).length,
+    accessEntries: access.length,
+    unauthenticatedAccessEntries: accessLog.unauthenticated,
     broken: problems,
   };
 }

@@ -20,6 +20,7 @@ import {
 import type { AuditRow, EpisodeRow } from '../database/entities.js';
 import { derivedColumns } from '../episodes/board-columns.util.js';
 import { auditEntryFor } from '../episodes/episodes.service.js';
+import type { WorkItemRow } from '../work-items/work-item.entity.js';
 import {
   auditEntryHash,
   chainProblems,
@@ -160,6 +161,8 @@ describe('verifying every chain', () => {
       entries: 4,
       refusals: 0,
       unauthenticatedRefusals: 0,
+      accessEntries: 0,
+      unauthenticatedAccessEntries: 0,
       broken: [],
     });
   });
@@ -232,5 +235,59 @@ describe('a record sealed before the seal covered the board', () => {
         `the episode record's board columns (${column}) are not those of its sealed snapshot: changed outside the service (the record was sealed before its seal covered them)`,
       ]);
     }
+  });
+});
+
+describe("replaying an episode's work items", () => {
+  /** A stored item of the episode, opened at `openedSeq`. */
+  function item(openedSeq: number, subject: string): WorkItemRow {
+    return {
+      id: `w-${subject}`,
+      episodeId: 'e1',
+      episodeKind: 'real',
+      patientIdentifier: amira.identifier,
+      kind: 'second-senior-approval',
+      subject,
+      details: '{}',
+      requestedBy: 'dr-b',
+      dueAt: null,
+      createdAt: new Date(T0),
+      recordedAt: new Date(T0),
+      openedSeq,
+      status: 'open',
+      doneAt: null,
+      doneBy: null,
+      resolution: null,
+      closedSeq: null,
+    };
+  }
+
+  it('an item the history does not imply is named; one opened after the last entry read (a write committed meanwhile) is not', () => {
+    const { row, chain } = recordedEpisode();
+    // What the service wrote: the history's alert items (as the message
+    // names the first one missing, add it, until none is).
+    const stored: WorkItemRow[] = [];
+    for (;;) {
+      const missing =
+        /^the work item (\S+) about (\S+) opened at entry (\d+) is missing/.exec(
+          replayProblem(row, chain, stored)?.reason ?? '',
+        );
+      if (!missing) break;
+      stored.push({
+        ...item(Number(missing[3]), missing[2] ?? ''),
+        kind: missing[1] as WorkItemRow['kind'],
+      });
+    }
+    expect(stored.length).toBeGreaterThan(0);
+    expect(replayProblem(row, chain, stored)).toBeNull();
+    const last = chain.at(-1)?.seq ?? 0;
+    expect(
+      replayProblem(row, chain, [...stored, item(last + 1, 'later')]),
+    ).toBeNull();
+    expect(
+      replayProblem(row, chain, [...stored, item(last, 'forged')])?.reason,
+    ).toBe(
+      `the work item second-senior-approval about forged opened at entry ${String(last)} is not one the audit implies (added outside the service)`,
+    );
   });
 });

@@ -53,8 +53,9 @@ export function replayProblem(
     for (const entry of entries) {
       const event = recordedEvent(entry);
       const [after, effects] = stepEpisode(snapshot, event);
-      // (A profile adoption opens and closes nothing: the write path works
-      // out the items from the event after it, as one step.)
+      // (The write path works out the items of an event recorded with a
+      // profile adoption from the adopted snapshot, and none for the
+      // adoption itself: so does the replay.)
       if (workItems && event.type !== 'profile.adopted') {
         const changed = workItemChanges({
           episode: row,
@@ -82,7 +83,29 @@ export function replayProblem(
       `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return workItems ? workItemsProblem(changes, workItems, problem) : null;
+  // Items written after the entries were read belong to later events (a
+  // write that committed meanwhile): compared as they stood at the last
+  // entry read.
+  const lastSeq = entries.at(-1)?.seq ?? 0;
+  return workItems
+    ? workItemsProblem(
+        changes,
+        workItems
+          .filter((item) => item.openedSeq <= lastSeq)
+          .map((item) =>
+            item.closedSeq !== null && item.closedSeq > lastSeq
+              ? {
+                  ...item,
+                  status: 'open' as const,
+                  closedSeq: null,
+                  resolution: null,
+                  doneBy: null,
+                }
+              : item,
+          ),
+        problem,
+      )
+    : null;
 }
 
 /** The first difference between the implied and the stored work items. */

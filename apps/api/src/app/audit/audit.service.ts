@@ -64,6 +64,9 @@ export class AuditService {
     const refusals = await this.dataSource
       .getRepository(this.entities.rejected)
       .find();
+    const access = await this.dataSource
+      .getRepository(this.entities.accessLog)
+      .find();
     const items = options.replay
       ? auditByEpisode(
           await this.dataSource.getRepository(this.entities.workItem).find(),
@@ -78,6 +81,7 @@ export class AuditService {
           ? replayProblem(row, chain, items.get(row.id) ?? [])
           : null,
       refusals,
+      access,
     );
   }
 
@@ -123,14 +127,7 @@ export class AuditService {
    * Every chain's head now, signed. Issued only for an audit that verifies:
    * a checkpoint vouches for what it lists.
    */
-  checkpoint(): Promise<Checkpoint> {
-    // On SQLite, between writes: a group of writes still open shares the
-    // one connection, and a head read from it could be rolled back (the
-    // checkpoint would then vouch for a refusal or entry never committed).
-    return WriteGate.for(this.dataSource).run(() => this.checkpointNow());
-  }
-
-  private async checkpointNow(): Promise<Checkpoint> {
+  async checkpoint(): Promise<Checkpoint> {
     const verification = await this.verify();
     if (!verification.ok) {
       throw new ServiceError(409, {
@@ -138,6 +135,15 @@ export class AuditService {
         broken: verification.broken,
       });
     }
+    // The heads are read between writes on SQLite (a group of writes still
+    // open shares the one connection, and a head read from it could be
+    // rolled back: the checkpoint would vouch for a refusal or an entry
+    // never committed); the verification above stays outside, so writes
+    // wait only for these few statements.
+    return WriteGate.for(this.dataSource).run(() => this.signedHeads());
+  }
+
+  private async signedHeads(): Promise<Checkpoint> {
     const episode = this.dataSource.getMetadata(this.entities.episode);
     const audit = this.dataSource.getMetadata(this.entities.audit);
     const column = (metadata: typeof episode, property: string): string => {
@@ -184,11 +190,26 @@ export class AuditService {
         mac: r.mac,
       })),
     );
+    // Each user's last access log entry.
+    const log = this.dataSource.getMetadata(this.entities.accessLog);
+    const accessRows: {
+      actorId: string;
+      seq: number | string;
+      mac: string;
+    }[] = await this.dataSource.query(
+      `SELECT l.${column(log, 'actorId')} AS "actorId", l.${column(log, 'seq')} AS "seq", l.${column(log, 'mac')} AS "mac"
+       FROM "${log.tableName}" l
+       WHERE l.${column(log, 'mac')} IS NOT NULL
+         AND l.${column(log, 'seq')} = (SELECT MAX(m.${column(log, 'seq')}) FROM "${log.tableName}" m WHERE m.${column(log, 'actorId')} = l.${column(log, 'actorId')})`,
+    );
     return signCheckpoint(this.checkpointKeys, {
       issuedAt: this.clock.now().toISOString(),
       episodes: chains.length,
       entries: chains.reduce((sum, c) => sum + c.seq, 0),
       chains,
+      accessLogs: accessRows
+        .map((r) => ({ actorId: r.actorId, seq: Number(r.seq), mac: r.mac }))
+        .sort((a, b) => (a.actorId < b.actorId ? -1 : 1)),
     });
   }
 }

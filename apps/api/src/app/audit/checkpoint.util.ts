@@ -34,7 +34,16 @@ export interface CheckpointBody {
   readonly episodes: number;
   readonly entries: number;
   readonly chains: readonly ChainHead[];
+  /** Each user's last access log entry (absent from older checkpoints). */
+  readonly accessLogs?: readonly AccessHead[];
   readonly keyId: string;
+}
+
+/** The head of one user's chain of access log entries. */
+export interface AccessHead {
+  readonly actorId: string;
+  readonly seq: number;
+  readonly mac: string;
 }
 
 export interface Checkpoint extends CheckpointBody {
@@ -60,6 +69,15 @@ function signedBytes(body: CheckpointBody): Buffer {
         ? { refused: { seq: c.refused.seq, mac: c.refused.mac } }
         : {}),
     })),
+    ...(body.accessLogs
+      ? {
+          accessLogs: body.accessLogs.map((a) => ({
+            actorId: a.actorId,
+            seq: a.seq,
+            mac: a.mac,
+          })),
+        }
+      : {}),
     keyId: body.keyId,
   });
   if (text === undefined) throw new Error('checkpoint has no JSON form');
@@ -151,8 +169,25 @@ export function sinceCheckpoint(
   /** The code of an episode's refused attempt at a seq (undefined: none). */
   refusedAt: (episodeId: string, seq: number) => string | undefined = () =>
     undefined,
+  /** The code of a user's access log entry at a seq (undefined: none). */
+  accessAt: (actorId: string, seq: number) => string | undefined = () =>
+    undefined,
 ): AuditProblem[] {
   const problems: AuditProblem[] = [];
+  for (const head of checkpoint.accessLogs ?? []) {
+    const code = accessAt(head.actorId, head.seq);
+    if (code !== head.mac) {
+      problems.push({
+        episodeId: '*',
+        seq: null,
+        id: null,
+        reason:
+          code === undefined
+            ? `access log entry ${String(head.seq)} of ${head.actorId} is missing, though the checkpoint of ${checkpoint.issuedAt} recorded it`
+            : `access log entry ${String(head.seq)} of ${head.actorId} differs from the checkpoint of ${checkpoint.issuedAt}: the log up to it was rewritten`,
+      });
+    }
+  }
   for (const chain of checkpoint.chains) {
     const base = { episodeId: chain.episodeId, id: null };
     if (!episodeIds.has(chain.episodeId)) {

@@ -21,6 +21,7 @@ import { EpisodeQuality1765670400000 } from './migrations/1765670400000-episode-
 import { EpisodeQualitySeal1765756800000 } from './migrations/1765756800000-episode-quality-seal.js';
 import { EpisodeWard1765843200000 } from './migrations/1765843200000-episode-ward.js';
 import { RejectedAttemptsChain1765929600000 } from './migrations/1765929600000-rejected-attempts-chain.js';
+import { AccessLogChain1766016000000 } from './migrations/1766016000000-access-log-chain.js';
 import { WriteGate } from './write-gate.js';
 
 export const migrations = [
@@ -40,6 +41,7 @@ export const migrations = [
   EpisodeQualitySeal1765756800000,
   EpisodeWard1765843200000,
   RejectedAttemptsChain1765929600000,
+  AccessLogChain1766016000000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

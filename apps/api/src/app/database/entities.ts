@@ -4,7 +4,10 @@
  */
 import { EntitySchema, type QueryRunner } from 'typeorm';
 
-import { buildAccessLogEntity } from '../access-log/access-log.entity.js';
+import {
+  buildAccessLogEntity,
+  chainColumns,
+} from '../access-log/access-log.entity.js';
 import { buildWorkItemEntity } from '../work-items/work-item.entity.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -294,14 +297,7 @@ export function buildEntities(engine: Engine) {
       recordedAt: { name: 'recorded_at', type: time },
       reason: { type: 'text' },
       evidence: { type: 'text' },
-      seq: { type: 'integer', nullable: true },
-      prevMac: {
-        name: 'prev_mac',
-        type: 'varchar',
-        length: 100,
-        nullable: true,
-      },
-      mac: { type: 'varchar', length: 100, nullable: true },
+      ...chainColumns,
     },
   });
   const idempotency = new EntitySchema<IdempotencyRow>({
