@@ -324,9 +324,12 @@ function rowChainProblems<T extends ChainedRow>(
   const chained = rows
     .filter((row) => !unauthenticated(row))
     .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-  const chainBegan = Math.min(
-    ...chained.map((row) => new Date(timeOf(row)).getTime()),
-  );
+  // (A loop, not Math.min(...): a user's access log may hold more entries
+  // than a call takes arguments.)
+  let chainBegan = Infinity;
+  for (const row of chained) {
+    chainBegan = Math.min(chainBegan, new Date(timeOf(row)).getTime());
+  }
   const at = (row: T) => ({
     episodeId: words.episodeId,
     seq: null,

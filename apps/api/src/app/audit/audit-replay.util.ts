@@ -83,29 +83,9 @@ export function replayProblem(
       `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  // Items written after the entries were read belong to later events (a
-  // write that committed meanwhile): compared as they stood at the last
-  // entry read.
-  const lastSeq = entries.at(-1)?.seq ?? 0;
-  return workItems
-    ? workItemsProblem(
-        changes,
-        workItems
-          .filter((item) => item.openedSeq <= lastSeq)
-          .map((item) =>
-            item.closedSeq !== null && item.closedSeq > lastSeq
-              ? {
-                  ...item,
-                  status: 'open' as const,
-                  closedSeq: null,
-                  resolution: null,
-                  doneBy: null,
-                }
-              : item,
-          ),
-        problem,
-      )
-    : null;
+  // (Read in one consistent state with the entries, audit.service.ts: an
+  // item of a later event is not excused, it cannot be there.)
+  return workItems ? workItemsProblem(changes, workItems, problem) : null;
 }
 
 /** The first difference between the implied and the stored work items. */

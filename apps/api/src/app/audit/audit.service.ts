@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
@@ -50,26 +50,41 @@ export class AuditService {
   }
 
   /**
+   * `work` reading one consistent, committed state: on SQLite between writes
+   * (a group of writes still open shares the one connection), on PostgreSQL
+   * in one REPEATABLE READ transaction. What is verified, and what a
+   * checkpoint signs, is then one state: no write committed between two of
+   * its reads passes for tampering, and none is excused as one.
+   */
+  private consistently<T>(work: (manager: EntityManager) => Promise<T>) {
+    if (this.dataSource.options.type === 'postgres') {
+      return this.dataSource.transaction('REPEATABLE READ', work);
+    }
+    return WriteGate.for(this.dataSource).run(() =>
+      work(this.dataSource.manager),
+    );
+  }
+
+  /**
    * Verifies every episode's audit (see `verifyEpisode`), and finds the
    * chains whose episode is gone and the episodes whose chain is gone.
    * `replay`: also replays every chain (slower).
    */
-  async verify(options: { replay?: boolean } = {}) {
-    const entries = await this.dataSource
-      .getRepository(this.entities.audit)
-      .find();
-    const episodes = await this.dataSource
-      .getRepository(this.entities.episode)
-      .find();
-    const refusals = await this.dataSource
-      .getRepository(this.entities.rejected)
-      .find();
-    const access = await this.dataSource
-      .getRepository(this.entities.accessLog)
-      .find();
+  verify(options: { replay?: boolean } = {}) {
+    return this.consistently((manager) => this.verifyWith(manager, options));
+  }
+
+  private async verifyWith(
+    manager: EntityManager,
+    options: { replay?: boolean },
+  ) {
+    const entries = await manager.getRepository(this.entities.audit).find();
+    const episodes = await manager.getRepository(this.entities.episode).find();
+    const refusals = await manager.getRepository(this.entities.rejected).find();
+    const access = await manager.getRepository(this.entities.accessLog).find();
     const items = options.replay
       ? auditByEpisode(
-          await this.dataSource.getRepository(this.entities.workItem).find(),
+          await manager.getRepository(this.entities.workItem).find(),
         )
       : new Map<string, WorkItemRow[]>();
     return verifyAll(
@@ -88,62 +103,68 @@ export class AuditService {
   /**
    * Verifies one episode's audit: each entry's authentication code and link,
    * the chain against the episode (no missing tail), the record against its
-   * seal, and the stored snapshot against the replay of the chain from the
-   * first snapshot.
+   * seal, its refused attempts, and the stored snapshot and work items
+   * against the replay of the chain from the first snapshot.
    */
   async verifyEpisode(id: string, user: AuthenticatedUser) {
-    const row = await this.episodes.readable(id, user);
-    const entries = await this.dataSource
-      .getRepository(this.entities.audit)
-      .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
-    const problems = chainProblems(this.auditKey, id, row, entries);
-    problems.push(
-      ...refusalProblems(
-        this.auditKey,
-        id,
-        await this.dataSource
-          .getRepository(this.entities.rejected)
+    // Whether this user may read it (and the read logged), first.
+    await this.episodes.readable(id, user);
+    return this.consistently(async (manager) => {
+      const row = await manager
+        .getRepository(this.entities.episode)
+        .findOneByOrFail({ id });
+      const entries = await manager
+        .getRepository(this.entities.audit)
+        .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
+      const problems = chainProblems(this.auditKey, id, row, entries);
+      problems.push(
+        ...refusalProblems(
+          this.auditKey,
+          id,
+          await manager
+            .getRepository(this.entities.rejected)
+            .find({ where: { episodeId: id } }),
+        ),
+      );
+      const replay = replayProblem(
+        row,
+        entries,
+        await manager
+          .getRepository(this.entities.workItem)
           .find({ where: { episodeId: id } }),
-      ),
-    );
-    const replay = replayProblem(
-      row,
-      entries,
-      await this.dataSource
-        .getRepository(this.entities.workItem)
-        .find({ where: { episodeId: id } }),
-    );
-    if (replay) problems.push(replay);
-    return {
-      ok: problems.length === 0,
-      entries: entries.length,
-      version: row.version,
-      broken: problems[0] ?? null,
-      problems,
-    };
+      );
+      if (replay) problems.push(replay);
+      return {
+        ok: problems.length === 0,
+        entries: entries.length,
+        version: row.version,
+        broken: problems[0] ?? null,
+        problems,
+      };
+    });
   }
 
   /**
    * Every chain's head now, signed. Issued only for an audit that verifies:
    * a checkpoint vouches for what it lists.
    */
-  async checkpoint(): Promise<Checkpoint> {
-    const verification = await this.verify();
-    if (!verification.ok) {
-      throw new ServiceError(409, {
-        message: `the audit does not verify (${verification.broken.length} problems): no checkpoint is issued for it; GET /api/audit/verify names them`,
-        broken: verification.broken,
-      });
-    }
-    // The heads are read between writes on SQLite (a group of writes still
-    // open shares the one connection, and a head read from it could be
-    // rolled back: the checkpoint would vouch for a refusal or an entry
-    // never committed); the verification above stays outside, so writes
-    // wait only for these few statements.
-    return WriteGate.for(this.dataSource).run(() => this.signedHeads());
+  checkpoint(): Promise<Checkpoint> {
+    // Verified and signed in one consistent state: what it signs is what
+    // was verified. (On SQLite writes wait for the verification: an
+    // auditor's occasional act.)
+    return this.consistently(async (manager) => {
+      const verification = await this.verifyWith(manager, {});
+      if (!verification.ok) {
+        throw new ServiceError(409, {
+          message: `the audit does not verify (${verification.broken.length} problems): no checkpoint is issued for it; GET /api/audit/verify names them`,
+          broken: verification.broken,
+        });
+      }
+      return this.signedHeads(manager);
+    });
   }
 
-  private async signedHeads(): Promise<Checkpoint> {
+  private async signedHeads(manager: EntityManager): Promise<Checkpoint> {
     const episode = this.dataSource.getMetadata(this.entities.episode);
     const audit = this.dataSource.getMetadata(this.entities.audit);
     const column = (metadata: typeof episode, property: string): string => {
@@ -156,7 +177,7 @@ export class AuditService {
       episodeId: string;
       seq: number | string | null;
       hash: string | null;
-    }[] = await this.dataSource.query(
+    }[] = await manager.query(
       `SELECT e.${column(episode, 'id')} AS "episodeId", a.${column(audit, 'seq')} AS "seq", a.${column(audit, 'hash')} AS "hash"
        FROM "${episode.tableName}" e
        LEFT JOIN "${audit.tableName}" a
@@ -169,7 +190,7 @@ export class AuditService {
       episodeId: string;
       seq: number | string;
       mac: string;
-    }[] = await this.dataSource.query(
+    }[] = await manager.query(
       `SELECT r.${column(refused, 'episodeId')} AS "episodeId", r.${column(refused, 'seq')} AS "seq", r.${column(refused, 'mac')} AS "mac"
        FROM "${refused.tableName}" r
        WHERE r.${column(refused, 'mac')} IS NOT NULL
@@ -196,7 +217,7 @@ export class AuditService {
       actorId: string;
       seq: number | string;
       mac: string;
-    }[] = await this.dataSource.query(
+    }[] = await manager.query(
       `SELECT l.${column(log, 'actorId')} AS "actorId", l.${column(log, 'seq')} AS "seq", l.${column(log, 'mac')} AS "mac"
        FROM "${log.tableName}" l
        WHERE l.${column(log, 'mac')} IS NOT NULL
