@@ -9,17 +9,16 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import {
-  auditByEpisode,
-  type AuditProblem,
-  verifyAll,
-} from '../app/audit/audit-chain.util.js';
-import { replayProblem } from '../app/audit/audit-replay.util.js';
+import type { AuditProblem } from '../app/audit/audit-chain.util.js';
 import {
   type Checkpoint,
   checkpointSignatureProblem,
   sinceCheckpoint,
 } from '../app/audit/checkpoint.util.js';
+import {
+  readAuditRows,
+  verifyAuditRows,
+} from '../app/audit/stored-audit.util.js';
 import type { Configuration } from '../app/config/configuration.js';
 import { createDataSource } from '../app/database/data-source.js';
 import { buildEntities } from '../app/database/entities.js';
@@ -76,31 +75,11 @@ export async function verifyStoredAudit(
       );
     }
     const entities = buildEntities(engine);
-    const [episodes, entries, refusals, workItems, access] =
-      await dataSource.transaction(
-        async (manager) =>
-          [
-            await manager.getRepository(entities.episode).find(),
-            await manager.getRepository(entities.audit).find(),
-            await manager.getRepository(entities.rejected).find(),
-            options.replay
-              ? await manager.getRepository(entities.workItem).find()
-              : [],
-            await manager.getRepository(entities.accessLog).find(),
-          ] as const,
-      );
-    const items = auditByEpisode(workItems);
-    const verification = verifyAll(
-      auditKey,
-      episodes,
-      entries,
-      (row, chain) =>
-        options.replay
-          ? replayProblem(row, chain, items.get(row.id) ?? [])
-          : null,
-      refusals,
-      access,
+    const stored = await dataSource.transaction((manager) =>
+      readAuditRows(manager, entities, options),
     );
+    const { episodes, entries, refusals, access } = stored;
+    const verification = verifyAuditRows(auditKey, stored, options);
     const problems = [...verification.broken];
     let checkpoint: StoredAuditReport['checkpoint'] = null;
     if (options.checkpoint) {

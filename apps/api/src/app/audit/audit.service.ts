@@ -12,19 +12,14 @@ import {
   ServiceError,
 } from '../episodes/episodes.service.js';
 import type { CheckpointKeys } from '../keys/service-keys.js';
-import type { WorkItemRow } from '../work-items/work-item.entity.js';
-import {
-  auditByEpisode,
-  chainProblems,
-  refusalProblems,
-  verifyAll,
-} from './audit-chain.util.js';
+import { chainProblems, refusalProblems } from './audit-chain.util.js';
 import { replayProblem } from './audit-replay.util.js';
+import { type Checkpoint, signCheckpoint } from './checkpoint.util.js';
 import {
-  chainHeads,
-  type Checkpoint,
-  signCheckpoint,
-} from './checkpoint.util.js';
+  auditRowHeads,
+  readAuditRows,
+  verifyAuditRows,
+} from './stored-audit.util.js';
 
 /**
  * The audit as an auditor uses it: verification of every chain against its
@@ -78,25 +73,10 @@ export class AuditService {
     manager: EntityManager,
     options: { replay?: boolean },
   ) {
-    const entries = await manager.getRepository(this.entities.audit).find();
-    const episodes = await manager.getRepository(this.entities.episode).find();
-    const refusals = await manager.getRepository(this.entities.rejected).find();
-    const access = await manager.getRepository(this.entities.accessLog).find();
-    const items = options.replay
-      ? auditByEpisode(
-          await manager.getRepository(this.entities.workItem).find(),
-        )
-      : new Map<string, WorkItemRow[]>();
-    return verifyAll(
+    return verifyAuditRows(
       this.auditKey,
-      episodes,
-      entries,
-      (row, chain) =>
-        options.replay
-          ? replayProblem(row, chain, items.get(row.id) ?? [])
-          : null,
-      refusals,
-      access,
+      await readAuditRows(manager, this.entities, options),
+      options,
     );
   }
 
@@ -149,88 +129,26 @@ export class AuditService {
    * a checkpoint vouches for what it lists.
    */
   checkpoint(): Promise<Checkpoint> {
-    // Verified and signed in one consistent state: what it signs is what
-    // was verified. (On SQLite writes wait for the verification: an
-    // auditor's occasional act.)
+    // Verified and signed in one consistent state, from the same rows: what
+    // it signs is what was verified. (On SQLite writes wait for the
+    // verification: an auditor's occasional act.)
     return this.consistently(async (manager) => {
-      const verification = await this.verifyWith(manager, {});
+      const stored = await readAuditRows(manager, this.entities);
+      const verification = verifyAuditRows(this.auditKey, stored);
       if (!verification.ok) {
         throw new ServiceError(409, {
           message: `the audit does not verify (${verification.broken.length} problems): no checkpoint is issued for it; GET /api/audit/verify names them`,
           broken: verification.broken,
         });
       }
-      return this.signedHeads(manager);
-    });
-  }
-
-  private async signedHeads(manager: EntityManager): Promise<Checkpoint> {
-    const episode = this.dataSource.getMetadata(this.entities.episode);
-    const audit = this.dataSource.getMetadata(this.entities.audit);
-    const column = (metadata: typeof episode, property: string): string => {
-      const found = metadata.findColumnWithPropertyName(property);
-      if (!found) throw new Error(`${metadata.name} has no ${property}`);
-      return `"${found.databaseName}"`;
-    };
-    // One statement: one consistent view of the episodes and their heads.
-    const rows: {
-      episodeId: string;
-      seq: number | string | null;
-      hash: string | null;
-    }[] = await manager.query(
-      `SELECT e.${column(episode, 'id')} AS "episodeId", a.${column(audit, 'seq')} AS "seq", a.${column(audit, 'hash')} AS "hash"
-       FROM "${episode.tableName}" e
-       LEFT JOIN "${audit.tableName}" a
-         ON a.${column(audit, 'episodeId')} = e.${column(episode, 'id')}
-        AND a.${column(audit, 'seq')} = (SELECT MAX(b.${column(audit, 'seq')}) FROM "${audit.tableName}" b WHERE b.${column(audit, 'episodeId')} = e.${column(episode, 'id')})`,
-    );
-    // Each episode's last refused attempt (its chain verified above).
-    const refused = this.dataSource.getMetadata(this.entities.rejected);
-    const refusedRows: {
-      episodeId: string;
-      seq: number | string;
-      mac: string;
-    }[] = await manager.query(
-      `SELECT r.${column(refused, 'episodeId')} AS "episodeId", r.${column(refused, 'seq')} AS "seq", r.${column(refused, 'mac')} AS "mac"
-       FROM "${refused.tableName}" r
-       WHERE r.${column(refused, 'mac')} IS NOT NULL
-         AND r.${column(refused, 'seq')} = (SELECT MAX(q.${column(refused, 'seq')}) FROM "${refused.tableName}" q WHERE q.${column(refused, 'episodeId')} = r.${column(refused, 'episodeId')})`,
-    );
-    const chains = chainHeads(
-      rows.map((r) => ({ id: r.episodeId })),
-      rows
-        .filter((r) => r.seq !== null && r.hash !== null)
-        .map((r) => ({
-          episodeId: r.episodeId,
-          seq: Number(r.seq),
-          hash: r.hash as string,
-        })),
-      refusedRows.map((r) => ({
-        episodeId: r.episodeId,
-        seq: Number(r.seq),
-        mac: r.mac,
-      })),
-    );
-    // Each user's last access log entry.
-    const log = this.dataSource.getMetadata(this.entities.accessLog);
-    const accessRows: {
-      actorId: string;
-      seq: number | string;
-      mac: string;
-    }[] = await manager.query(
-      `SELECT l.${column(log, 'actorId')} AS "actorId", l.${column(log, 'seq')} AS "seq", l.${column(log, 'mac')} AS "mac"
-       FROM "${log.tableName}" l
-       WHERE l.${column(log, 'mac')} IS NOT NULL
-         AND l.${column(log, 'seq')} = (SELECT MAX(m.${column(log, 'seq')}) FROM "${log.tableName}" m WHERE m.${column(log, 'actorId')} = l.${column(log, 'actorId')})`,
-    );
-    return signCheckpoint(this.checkpointKeys, {
-      issuedAt: this.clock.now().toISOString(),
-      episodes: chains.length,
-      entries: chains.reduce((sum, c) => sum + c.seq, 0),
-      chains,
-      accessLogs: accessRows
-        .map((r) => ({ actorId: r.actorId, seq: Number(r.seq), mac: r.mac }))
-        .sort((a, b) => (a.actorId < b.actorId ? -1 : 1)),
+      const { chains, accessLogs } = auditRowHeads(stored);
+      return signCheckpoint(this.checkpointKeys, {
+        issuedAt: this.clock.now().toISOString(),
+        episodes: chains.length,
+        entries: chains.reduce((sum, c) => sum + c.seq, 0),
+        chains,
+        accessLogs,
+      });
     });
   }
 }
