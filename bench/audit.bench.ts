@@ -2,8 +2,11 @@
  * The anchored audit's cost: how fast the full audit verifies (each entry's
  * HMAC-SHA-256 recomputed over its canonical JSON, each link, each chain
  * against its sealed episode) on one core, and what the key adds per entry
- * over the unkeyed SHA-256 the chain used before. Prints figures and ratios;
- * asserts nothing (speed is not a test).
+ * over the unkeyed SHA-256 the chain used before. Then the same with the
+ * two chains of their own beside it: the access log (one entry per read,
+ * each user's chain; as many reads as audit entries here) and the refused
+ * attempts (one for every ten entries, each episode's chain). Prints figures
+ * and ratios; asserts nothing (speed is not a test).
  *   npm run -s bench:audit [-- --entries N]
  * Target (issue 15): at least 200,000 entries/s on one core.
  */
@@ -13,11 +16,15 @@ import { performance } from 'node:perf_hooks';
 import canonicalize from 'canonicalize';
 
 import {
+  accessEntryMac,
+  type AccessLogRow,
   auditEntryHash,
   type AuditRow,
   type EpisodeRow,
   episodeSeal,
   GENESIS_HASH,
+  rejectedAttemptMac,
+  type RejectedAttemptRow,
   verifyAll,
 } from '@mas/api';
 
@@ -26,6 +33,10 @@ const argIndex = process.argv.indexOf('--entries');
 const totalEntries =
   argIndex === -1 ? 200_000 : Number(process.argv[argIndex + 1]);
 const PER_EPISODE = 40;
+/** Users whose reads make the access log. */
+const READERS = 60;
+/** One refused attempt for this many audit entries. */
+const ENTRIES_PER_REFUSAL = 10;
 const key = createSecretKey(randomBytes(32));
 
 // Entries shaped as the service writes them (a lab panel's payload, the
@@ -105,6 +116,54 @@ for (let e = 0; e * PER_EPISODE < totalEntries; e += 1) {
   episodes.push(row);
 }
 
+// The access log: one read per audit entry, spread over the readers, each
+// user's entries a chain of their own as the service writes them.
+const access: AccessLogRow[] = [];
+const lastOfReader = new Map<string, { seq: number; mac: string }>();
+for (let n = 0; n < entries.length; n += 1) {
+  const actorId = `reader-${String(n % READERS)}`;
+  const last = lastOfReader.get(actorId);
+  const chained = {
+    id: `access-${String(n)}`,
+    at,
+    actorId,
+    actorRole: 'clinician',
+    action: 'episode.read',
+    episodeId: entries[n]?.episodeId ?? null,
+    subject: null,
+    detail: null,
+    seq: (last?.seq ?? 0) + 1,
+    prevMac: last?.mac ?? null,
+  };
+  const code = accessEntryMac(key, chained);
+  access.push({ ...chained, mac: code });
+  lastOfReader.set(actorId, { seq: chained.seq, mac: code });
+}
+// Refused attempts: one for every ENTRIES_PER_REFUSAL entries, in the
+// episode of the entry, each episode's a chain of its own.
+const refusals: RejectedAttemptRow[] = [];
+const lastOfEpisode = new Map<string, { seq: number; mac: string }>();
+for (let n = 0; n < entries.length; n += ENTRIES_PER_REFUSAL) {
+  const episodeId = entries[n]?.episodeId ?? '';
+  const last = lastOfEpisode.get(episodeId);
+  const chained = {
+    id: `refusal-${String(n)}`,
+    episodeId,
+    type: 'therapy.started',
+    payload: '{"drug":"emapalumab"}',
+    actorId: 'dr-adams',
+    actorRole: 'clinician',
+    recordedAt: at,
+    reason: 'refractory therapy needs a second senior to approve',
+    evidence: '["seed.refractory.1"]',
+    seq: (last?.seq ?? 0) + 1,
+    prevMac: last?.mac ?? null,
+  };
+  const code = rejectedAttemptMac(key, chained);
+  refusals.push({ ...chained, mac: code });
+  lastOfEpisode.set(episodeId, { seq: chained.seq, mac: code });
+}
+
 function best(runs: number, fn: () => void): number {
   let fastest = Infinity;
   for (let i = 0; i < runs; i += 1) {
@@ -120,6 +179,21 @@ if (!verifyAll(key, episodes, entries).ok) {
 }
 const verifySeconds = best(3, () => {
   verifyAll(key, episodes, entries);
+});
+
+const withChains = verifyAll(
+  key,
+  episodes,
+  entries,
+  undefined,
+  refusals,
+  access,
+);
+if (!withChains.ok) {
+  throw new Error('the generated access log or refusals do not verify');
+}
+const allSeconds = best(3, () => {
+  verifyAll(key, episodes, entries, undefined, refusals, access);
 });
 
 const sample = entries.slice(0, 20_000);
@@ -147,6 +221,13 @@ console.log(
 );
 console.log(
   `  ${(verifySeconds * 1000).toFixed(0)} ms: ${Math.round(perSecond).toLocaleString('en')} entries/s (target ${TARGET_PER_SECOND.toLocaleString('en')}: ${(perSecond / TARGET_PER_SECOND).toFixed(2)}x, ${perSecond >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`,
+);
+const rows = entries.length + access.length + refusals.length;
+console.log(
+  `With the access log (${access.length.toLocaleString('en')} reads of ${String(READERS)} users) and ${refusals.length.toLocaleString('en')} refused attempts, each a chain of its own:`,
+);
+console.log(
+  `  ${(allSeconds * 1000).toFixed(0)} ms for ${rows.toLocaleString('en')} rows: ${Math.round(rows / allSeconds).toLocaleString('en')} rows/s; the access log and refusals add ${((allSeconds - verifySeconds) * 1000).toFixed(0)} ms (${Math.round((access.length + refusals.length) / Math.max(allSeconds - verifySeconds, 1e-9)).toLocaleString('en')} rows/s), ratio ${(allSeconds / verifySeconds).toFixed(2)} to the audit alone`,
 );
 console.log(
   `Per entry: HMAC-SHA-256 ${((macSeconds / sample.length) * 1e6).toFixed(2)} µs, unkeyed SHA-256 ${((shaSeconds / sample.length) * 1e6).toFixed(2)} µs (ratio ${(macSeconds / shaSeconds).toFixed(2)})`,

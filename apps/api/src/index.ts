@@ -5,13 +5,16 @@ export * from './app/config/configuration.js';
 export { seedDemoData } from './app/demo-data.js';
 export * from './app/http-limits.js';
 // The write path's pieces, for bench:api's framework-free handler.
+export type { AccessLogRow } from './app/access-log/access-log.entity.js';
 export {
+  accessEntryMac,
   auditEntryHash,
   chainProblems,
   episodeSeal,
   firstBrokenEntry,
   GENESIS_HASH,
   qualitySeal,
+  rejectedAttemptMac,
   sealForm,
   sealHolds,
   verifyAll,
@@ -26,6 +29,7 @@ export {
   type AuditRow,
   type EpisodeRow,
   IDEMPOTENCY_KEY_MAX_LENGTH,
+  type RejectedAttemptRow,
 } from './app/database/entities.js';
 export {
   DEFAULT_GROUP_COMMIT_MAX,

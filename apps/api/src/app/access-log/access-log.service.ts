@@ -1,10 +1,11 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 
-import { type DataSource, type EntitySchema, IsNull, Not } from 'typeorm';
+import type { DataSource, EntitySchema } from 'typeorm';
 
 import { accessLogQuerySchema, parseOrThrow } from '@mas/contracts';
 
 import { accessEntryMac } from '../audit/audit-chain.util.js';
+import { appendChained } from '../audit/chain-append.util.js';
 import type { Clock } from '../clock/clock.js';
 import { WriteGate } from '../database/write-gate.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
@@ -55,28 +56,15 @@ export class AccessLogService {
       subject: entry.subject ?? null,
       detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
     };
-    await this.gate.transaction(async (manager) => {
-      if (manager.dataSource.options.type === 'postgres') {
-        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-          `access:${row.actorId}`,
-        ]);
-      }
-      const repository = manager.getRepository(this.entity);
-      const last = await repository.findOne({
-        select: { seq: true, mac: true },
-        where: { actorId: row.actorId, seq: Not(IsNull()) },
-        order: { seq: 'DESC' },
-      });
-      const chained = {
-        ...row,
-        seq: (last?.seq ?? 0) + 1,
-        prevMac: last?.mac ?? null,
-      };
-      await repository.insert({
-        ...chained,
-        mac: accessEntryMac(this.auditKey, chained),
-      });
-    });
+    await this.gate.transaction((manager) =>
+      appendChained(
+        manager,
+        this.entity,
+        { column: 'actorId', lockKey: `access:${row.actorId}` },
+        row,
+        (chained) => accessEntryMac(this.auditKey, chained),
+      ),
+    );
   }
 
   /** Every read of one episode, oldest first (its FHIR AuditEvents). */

@@ -1,14 +1,7 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
-import {
-  type DataSource,
-  type EntityManager,
-  In,
-  IsNull,
-  LessThan,
-  Not,
-} from 'typeorm';
+import { type DataSource, type EntityManager, In, LessThan } from 'typeorm';
 import { initialTransition } from 'xstate';
 
 import {
@@ -73,6 +66,7 @@ import {
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
 import { recordedEvent, replayUnder } from '../audit/audit-replay.util.js';
+import { appendChained } from '../audit/chain-append.util.js';
 import { SnapshotDigests } from '../audit/snapshot-digests.util.js';
 import type { UserRole } from '../auth/roles.js';
 import type { Clock } from '../clock/clock.js';
@@ -1342,26 +1336,13 @@ export class EpisodesService {
     manager: EntityManager,
     attempt: NewRefusal,
   ): Promise<void> {
-    if (manager.dataSource.options.type === 'postgres') {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `refusals:${attempt.episodeId}`,
-      ]);
-    }
-    const repository = manager.getRepository(this.entities.rejected);
-    const last = await repository.findOne({
-      select: { seq: true, mac: true },
-      where: { episodeId: attempt.episodeId, seq: Not(IsNull()) },
-      order: { seq: 'DESC' },
-    });
-    const chained = {
-      ...attempt,
-      seq: (last?.seq ?? 0) + 1,
-      prevMac: last?.mac ?? null,
-    };
-    await repository.insert({
-      ...chained,
-      mac: rejectedAttemptMac(this.auditKey, chained),
-    });
+    await appendChained(
+      manager,
+      this.entities.rejected,
+      { column: 'episodeId', lockKey: `refusals:${attempt.episodeId}` },
+      attempt,
+      (chained) => rejectedAttemptMac(this.auditKey, chained),
+    );
   }
 
   /** Due episodes with a broken seal the scheduler has already reported. */
