@@ -13,6 +13,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -466,6 +467,31 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
         },
       });
       expect(prefetched.body.cards.length).toBeGreaterThan(0);
+
+      // One patient per call: the context's id naming another of this
+      // service's patients beside the prefetched identifier gives the
+      // cards of the prefetched one only (this service's identifier names
+      // the patient), never two patients' cards in one chart.
+      const otherPatient = `${identifier}-OTHER`;
+      const otherId = await course(otherPatient);
+      const mixed = await hook('mas-patient-view', {
+        ...request('patient-view', otherPatient),
+        prefetch: {
+          patient: {
+            resourceType: 'Patient',
+            identifier: [
+              {
+                system: 'urn:mas-orchestrator:patient-identifier',
+                value: identifier,
+              },
+            ],
+          },
+        },
+      });
+      expect(mixed.status).toBe(200);
+      const linked = JSON.stringify(mixed.body.cards);
+      expect(mixed.body.cards.length).toBeGreaterThan(0);
+      expect(linked).not.toContain(otherId);
     },
   );
 
@@ -591,6 +617,32 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
           await jwt(url, { issuedAt: new Date(now().getTime() - 3_600_000) }),
         ),
       ).toBe(401);
+      // A token issued to another service, replayed with that service's
+      // Host header: the audience is this service's own address, never the
+      // header's.
+      const elsewhere = 'http://evil.example/cds-services/mas-patient-view';
+      const spoofed = await new Promise<number>((resolve, reject) => {
+        void jwt(elsewhere).then((token) => {
+          const sent = httpRequest(
+            url,
+            {
+              method: 'POST',
+              headers: {
+                host: 'evil.example',
+                'content-type': 'application/json',
+                authorization: `Bearer ${token}`,
+              },
+            },
+            (response) => {
+              response.resume();
+              resolve(response.statusCode ?? 0);
+            },
+          );
+          sent.on('error', reject);
+          sent.end(JSON.stringify(body));
+        }, reject);
+      });
+      expect(spoofed).toBe(401);
       const once = await jwt(url, { jti: 'only-once' });
       expect(await refusedWith(once)).toBe(200);
       expect(await refusedWith(once)).toBe(401);
@@ -644,6 +696,38 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
             prefetch: { patient: { identifier: [null] } },
           },
           'body.prefetch.patient.identifier.0',
+        ],
+        [
+          // The prefetched Patient is another than the context's.
+          'mas-patient-view',
+          {
+            ...request('patient-view', identifier),
+            prefetch: { patient: { resourceType: 'Patient', id: 'ehr-other' } },
+          },
+          'body.prefetch.patient.id',
+        ],
+        [
+          // Two patients of this service on one prefetched Patient.
+          'mas-patient-view',
+          {
+            ...request('patient-view', identifier),
+            prefetch: {
+              patient: {
+                resourceType: 'Patient',
+                identifier: [
+                  {
+                    system: 'urn:mas-orchestrator:patient-identifier',
+                    value: identifier,
+                  },
+                  {
+                    system: 'urn:mas-orchestrator:patient-identifier',
+                    value: 'SYN-OTHER',
+                  },
+                ],
+              },
+            },
+          },
+          'body.prefetch.patient.identifier',
         ],
         ['mas-order-sign', drafted(null), concept],
         [

@@ -557,6 +557,7 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
     'FHIR in: an unknown code, a unit that does not fit, an impossible value, a preliminary result or no sample time is a 400 naming the entry, and nothing of the Bundle is written',
     async () => {
       const id = await course();
+      const other = await course();
       const before = (await labRecords(id)).length;
       harness().clock.advance(3 * 3_600_000);
       const time = new Date(
@@ -614,6 +615,35 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
           'entry[3].resource.identifier',
           /at most 500 characters/,
         ],
+        [
+          // Another patient's result, sent to this episode's route.
+          observation(28, '1742-6', 50, 'U/L', time, {
+            subject: { reference: `Patient/${other}` },
+          }),
+          'entry[3].resource.subject',
+          /another patient or one this service cannot match/,
+        ],
+        [
+          observation(29, '1742-6', 50, 'U/L', time, {
+            subject: { identifier: { value: 'SYN-SOMEONE-ELSE' } },
+          }),
+          'entry[3].resource.subject.identifier.value',
+          /names the patient SYN-SOMEONE-ELSE, not this episode's/,
+        ],
+        [
+          // Above the measurable range: never read as the exact number.
+          observation(30, '2276-4', 100_000, 'ng/mL', time, {
+            valueQuantity: {
+              value: 100_000,
+              comparator: '>',
+              unit: 'ng/mL',
+              system: 'http://unitsofmeasure.org',
+              code: 'ng/mL',
+            },
+          }),
+          'entry[3].resource.valueQuantity.comparator',
+          /not an exact value/,
+        ],
       ];
       for (const [bad, field, rule] of cases) {
         const refused = await as('dr-adams').request(
@@ -662,6 +692,99 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
           )
         ).status,
       ).toBe(403);
+    },
+  );
+  maybe(
+    'every refusal on a FHIR route is an OperationOutcome: no sign-in (with WWW-Authenticate), a role, an unknown path, XML, a body too large',
+    async () => {
+      const id = await course();
+      const base = harness().service.url;
+      const outcome = async (
+        response: Response,
+        status: number,
+        code: string,
+      ) => {
+        expect(response.status).toBe(status);
+        expect(response.headers.get('content-type')).toContain(
+          'application/fhir+json',
+        );
+        const body = (await response.json()) as Resource;
+        expect(body).toMatchObject({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code }],
+        });
+        validateResource(body);
+        return body;
+      };
+      const anonymous = await fetch(
+        `${base}/api/fhir/R4/Observation?patient=Patient/${id}`,
+      );
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+      await outcome(anonymous, 401, 'login');
+      await outcome(
+        await fetch(`${base}/api/fhir/R4/Patient/${id}/foo/bar`, {
+          headers: { authorization: `Bearer ${token('dr-adams')}` },
+        }),
+        404,
+        'not-found',
+      );
+      await outcome(
+        await fetch(`${base}/api/episodes/${id}/fhir`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token('auditor-ames')}`,
+            'content-type': 'application/fhir+json',
+          },
+          body: JSON.stringify({ resourceType: 'Observation' }),
+        }),
+        403,
+        'forbidden',
+      );
+      const xml = await outcome(
+        await fetch(`${base}/api/episodes/${id}/fhir`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token('dr-adams')}`,
+            'content-type': 'application/fhir+xml',
+          },
+          body: '<Observation xmlns="http://hl7.org/fhir"/>',
+        }),
+        415,
+        'not-supported',
+      );
+      expect(JSON.stringify(xml)).toContain('application/fhir+json');
+      await outcome(
+        await fetch(`${base}/api/episodes/${id}/fhir`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token('dr-adams')}`,
+            'content-type': 'application/fhir+json',
+          },
+          body: JSON.stringify({
+            resourceType: 'Bundle',
+            type: 'collection',
+            note: 'x'.repeat(200_000),
+          }),
+        }),
+        413,
+        'too-costly',
+      );
+      await outcome(
+        await fetch(`${base}/api/episodes/${id}/fhir`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token('dr-adams')}`,
+            'content-type': 'application/fhir+json',
+          },
+          body: '{"resourceType": ',
+        }),
+        400,
+        'invalid',
+      );
+      // Elsewhere the service keeps its own shape.
+      const native = await fetch(`${base}/api/episodes/${id}`);
+      expect(native.status).toBe(401);
+      expect(await native.json()).not.toHaveProperty('resourceType');
     },
   );
 });

@@ -32,6 +32,7 @@ import { createDataSource } from './database/data-source.js';
 import { buildEntities } from './database/entities.js';
 import type { EpisodesService } from './episodes/episodes.service.js';
 import { faultForLog } from './fault-log.js';
+import { fhirOutcomeOf } from './http-errors.filter.js';
 import {
   BODY_LIMIT_BYTES,
   MAX_PARAM_LENGTH,
@@ -340,6 +341,21 @@ export async function startService(options: {
     jsonDocumentUrl: 'api/docs-json',
   });
   serveWebApp(app, options.config.WEB_DIR);
+  // A FHIR path no route serves (any method): a FHIR client's 404, an
+  // OperationOutcome (the routes themselves are more specific, so win).
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .all('/api/fhir/*', (request, reply) =>
+      reply
+        .status(404)
+        .type('application/fhir+json; charset=utf-8')
+        .send(
+          fhirOutcomeOf(404, {
+            message: `no FHIR interaction ${request.method} ${request.url.split('?')[0] ?? ''} here (see GET /api/fhir/R4/metadata)`,
+          }),
+        ),
+    );
   await app.listen(options.config.PORT, options.host ?? '127.0.0.1');
   const episodes = app.get<EpisodesService>(EPISODES);
   // The scheduler's step: due ticks, then the expired Idempotency-Keys

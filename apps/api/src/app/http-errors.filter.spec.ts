@@ -2,15 +2,26 @@ import { describe, expect, it } from '@jest/globals';
 import type { ArgumentsHost } from '@nestjs/common';
 import { HttpException } from '@nestjs/common';
 
-import { HttpErrorsFilter } from './http-errors.filter.js';
+import { HttpErrorsFilter, isFhirRoute } from './http-errors.filter.js';
 
 /** What the filter answered: a recording of Fastify's reply calls. */
-function answerTo(error: unknown): {
+function answerTo(
+  error: unknown,
+  url = '/api/episodes',
+): {
   status?: number;
   body?: unknown;
   logged?: boolean;
+  type?: string;
+  headers?: Record<string, string>;
 } {
-  const answer: { status?: number; body?: unknown; logged?: boolean } = {
+  const answer: {
+    status?: number;
+    body?: unknown;
+    logged?: boolean;
+    type?: string;
+    headers?: Record<string, string>;
+  } = {
     logged: false,
   };
   const reply = {
@@ -18,12 +29,23 @@ function answerTo(error: unknown): {
       answer.status = code;
       return reply;
     },
+    type(value: string) {
+      answer.type = value;
+      return reply;
+    },
+    header(name: string, value: string) {
+      answer.headers = { ...answer.headers, [name]: value };
+      return reply;
+    },
     send(body: unknown) {
       answer.body = body;
     },
   };
   const host = {
-    switchToHttp: () => ({ getResponse: () => reply }),
+    switchToHttp: () => ({
+      getResponse: () => reply,
+      getRequest: () => ({ url }),
+    }),
   } as unknown as ArgumentsHost;
   const logged = console.error;
   console.error = () => {
@@ -84,5 +106,58 @@ describe('HttpErrorsFilter', () => {
     expect(
       answerTo(Object.assign(new Error('db down'), { statusCode: 503 })),
     ).toEqual(fault);
+  });
+
+  it('answers a refusal on a FHIR route as an OperationOutcome, whatever refused it', () => {
+    expect(isFhirRoute('/api/fhir/R4/Patient/x/foo')).toBe(true);
+    expect(isFhirRoute('/api/episodes/abc/fhir?x=1')).toBe(true);
+    expect(isFhirRoute('/api/episodes/abc/events')).toBe(false);
+    expect(isFhirRoute('/api/fhirish')).toBe(false);
+    const unauthenticated = answerTo(
+      new HttpException('sign in first', 401),
+      '/api/fhir/R4/Observation?patient=x',
+    );
+    expect(unauthenticated).toMatchObject({
+      status: 401,
+      type: 'application/fhir+json; charset=utf-8',
+      headers: { 'www-authenticate': 'Bearer' },
+      body: {
+        resourceType: 'OperationOutcome',
+        issue: [
+          { severity: 'error', code: 'login', diagnostics: 'sign in first' },
+        ],
+      },
+    });
+    const tooLarge = answerTo(
+      new HttpException('too large', 413, {
+        cause: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' },
+      }),
+      '/api/episodes/abc/fhir',
+    );
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ code: 'too-costly', expression: ['body'] }],
+    });
+    const xml = answerTo(
+      new HttpException('unsupported', 415, {
+        cause: { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' },
+      }),
+      '/api/episodes/abc/fhir',
+    );
+    expect(xml.body).toMatchObject({
+      issue: [
+        {
+          code: 'not-supported',
+          expression: ['content-type'],
+          diagnostics:
+            'a FHIR request body must be sent as application/fhir+json or application/json (XML is not supported)',
+        },
+      ],
+    });
+    // Elsewhere, the service's own shape.
+    expect(answerTo(new HttpException('sign in first', 401)).body).toEqual({
+      message: 'sign in first',
+    });
   });
 });

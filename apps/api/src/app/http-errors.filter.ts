@@ -62,35 +62,116 @@ function refusalOf(error: unknown): RequestRefusal | undefined {
     : undefined;
 }
 
+/** Whether a request is one of the FHIR routes (FHIR out, FHIR in). */
+export function isFhirRoute(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return (
+    path === '/api/fhir' ||
+    path.startsWith('/api/fhir/') ||
+    /^\/api\/episodes\/[^/]+\/fhir\/?$/.test(path)
+  );
+}
+
+/** The OperationOutcome issue code of an HTTP refusal (R4 issue-type). */
+const outcomeCodes: Readonly<Record<number, string>> = {
+  400: 'invalid',
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'not-supported',
+  409: 'conflict',
+  413: 'too-costly',
+  415: 'not-supported',
+  422: 'business-rule',
+  429: 'throttled',
+};
+
+/**
+ * A refusal on a FHIR route, the FHIR way: an OperationOutcome whose issue
+ * says what (its code by the HTTP status), why (`diagnostics`: the message
+ * and the rule) and where (`expression`: the field), whatever refused it
+ * (the sign-in, a role, the body parser, an unknown path).
+ */
+export function fhirOutcomeOf(status: number, body: unknown): unknown {
+  const fields =
+    typeof body === 'object' && body !== null
+      ? (body as Record<string, unknown>)
+      : { message: String(body) };
+  if (fields['resourceType'] === 'OperationOutcome') return body;
+  const field =
+    typeof fields['field'] === 'string' ? fields['field'] : undefined;
+  const rule = typeof fields['rule'] === 'string' ? fields['rule'] : undefined;
+  const message =
+    field === 'content-type'
+      ? 'a FHIR request body must be sent as application/fhir+json or application/json (XML is not supported)'
+      : typeof fields['message'] === 'string'
+        ? fields['message']
+        : Array.isArray(fields['message'])
+          ? fields['message'].map(String).join('; ')
+          : `HTTP ${String(status)}`;
+  const diagnostics =
+    rule !== undefined && !message.includes(rule) && field !== 'content-type'
+      ? `${message}: ${rule}`
+      : message;
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'error',
+        code:
+          outcomeCodes[status] ?? (status >= 500 ? 'exception' : 'processing'),
+        diagnostics,
+        ...(field === undefined ? {} : { expression: [field] }),
+      },
+    ],
+  };
+}
+
 /** Bad input is a 4xx naming the field and the rule, never a 500. */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<{ url?: string }>();
+    const send = (status: number, body: unknown) => {
+      if (isFhirRoute(request.url ?? '')) {
+        // FHIR clients read OperationOutcomes, whatever refused them.
+        if (status === 401) reply.header('www-authenticate', 'Bearer');
+        reply
+          .status(status)
+          .type('application/fhir+json; charset=utf-8')
+          .send(fhirOutcomeOf(status, body));
+        return;
+      }
+      reply.status(status).send(body);
+    };
     if (error instanceof ServiceError) {
-      reply.status(error.status).send(error.body);
+      send(error.status, error.body);
       return;
     }
     if (error instanceof ClinicalInputError) {
-      reply
-        .status(400)
-        .send({ message: error.message, field: error.field, rule: error.rule });
+      send(400, {
+        message: error.message,
+        field: error.field,
+        rule: error.rule,
+      });
       return;
     }
     const refusal = refusalOf(error);
     if (refusal) {
       // Answered, not logged as a fault.
-      reply.status(refusal.status).send(refusal.body);
+      send(refusal.status, refusal.body);
       return;
     }
     if (error instanceof HttpException) {
       const body = error.getResponse();
-      reply
-        .status(error.getStatus())
-        .send(typeof body === 'string' ? { message: body } : body);
+      send(
+        error.getStatus(),
+        typeof body === 'string' ? { message: body } : body,
+      );
       return;
     }
     console.error(faultForLog(error));
-    reply.status(500).send({ message: 'internal error' });
+    send(500, { message: 'internal error' });
   }
 }

@@ -15,7 +15,7 @@ import type { FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.guard.js';
 import type { Clock } from '../clock/clock.js';
 import type { Configuration } from '../config/configuration.js';
-import { publicBaseUrl } from '../public-url.util.js';
+import { listeningBaseUrl, publicBaseUrl } from '../public-url.util.js';
 import { RequestRefusal } from '../request-refusal.error.js';
 import { CDS_HOOKS, CLOCK, CONFIG } from '../tokens.js';
 import { CdsAuthError, type CdsClients } from './cds-clients.js';
@@ -51,9 +51,14 @@ export class CdsHooksController {
     return this.hooks;
   }
 
-  /** This service's own URL as the caller reached it (the JWT's audience). */
+  /**
+   * This service's own URL (the JWT's audience): the public address the
+   * configuration names (CDS_HOOKS_BASE_URL, needed behind a proxy), else
+   * the address the connection arrived at, never the Host header (a caller
+   * choosing it could replay a token issued to another service).
+   */
   private urlOf(request: FastifyRequest): string {
-    const base = this.config.CDS_HOOKS_BASE_URL ?? publicBaseUrl(request);
+    const base = this.config.CDS_HOOKS_BASE_URL ?? listeningBaseUrl(request);
     return `${base}${request.url.split('?')[0] ?? ''}`;
   }
 

@@ -75,6 +75,7 @@ const medicationConceptSchema = z.looseObject({
 /** The patient a prefetch may carry (null: the EHR could not fetch it). */
 const prefetchedPatientSchema = z
   .looseObject({
+    id: z.string().optional(),
     identifier: z
       .array(
         z.looseObject({
@@ -221,13 +222,35 @@ export class CdsHooksService {
         );
       }
     });
-    const patientIds = [
-      request.context.patientId,
-      ...(prefetched?.identifier ?? [])
-        .filter((i) => i.system === `${FHIR_NAMESPACE}:patient-identifier`)
-        .map((i) => i.value)
-        .filter((v): v is string => typeof v === 'string'),
+    // One patient: the prefetched Patient is the context's (the template
+    // asks for Patient/{{context.patientId}}); this service's identifier on
+    // it, when there is one, names the patient, else the EHR's id does.
+    // Never both: cards for two patients in one answer would show in one
+    // chart.
+    if (
+      prefetched?.id !== undefined &&
+      prefetched.id !== request.context.patientId
+    ) {
+      throw new CdsBadRequest(
+        'body.prefetch.patient.id',
+        `must be the patient of context.patientId (${request.context.patientId}), not ${prefetched.id}`,
+      );
+    }
+    const ours = [
+      ...new Set(
+        (prefetched?.identifier ?? [])
+          .filter((i) => i.system === `${FHIR_NAMESPACE}:patient-identifier`)
+          .map((i) => i.value)
+          .filter((v): v is string => typeof v === 'string'),
+      ),
     ];
+    if (ours.length > 1) {
+      throw new CdsBadRequest(
+        'body.prefetch.patient.identifier',
+        `names ${String(ours.length)} patients in this service's namespace (${ours.join(', ')}): a hook is about one patient`,
+      );
+    }
+    const patientIds = ours.length === 1 ? ours : [request.context.patientId];
     const episodes = await this.episodesOf(patientIds, reader);
     const uuid = () => randomUUID();
     const cards: Card[] = [];

@@ -89,6 +89,7 @@ describe('reading laboratory results from FHIR', () => {
   it('refuses an entry that does not say what it is, or misspells Observation, rather than ignoring it', () => {
     const bundle = (resource: Record<string, unknown>) => ({
       resourceType: 'Bundle',
+      type: 'collection',
       entry: [{ resource: observation() }, { resource }],
     });
     expect(
@@ -153,6 +154,7 @@ describe('reading laboratory results from FHIR', () => {
     expect(
       refusal({
         resourceType: 'Bundle',
+        type: 'collection',
         entry: [{ resource: observation() }, { resource: observation() }],
       }),
     ).toEqual({
@@ -162,6 +164,7 @@ describe('reading laboratory results from FHIR', () => {
     expect(
       refusal({
         resourceType: 'Bundle',
+        type: 'collection',
         entry: [
           { resource: observation() },
           { resource: observation({ id: 'obs-2' }) },
@@ -174,6 +177,7 @@ describe('reading laboratory results from FHIR', () => {
     const read = importLabResults(
       {
         resourceType: 'Bundle',
+        type: 'transaction',
         entry: [
           { resource: { resourceType: 'Parameters' } },
           {
@@ -272,5 +276,257 @@ describe('reading laboratory results from FHIR', () => {
       field: 'effectiveDateTime',
       rule: `${key} is already recorded with the sample time 2026-03-01T10:00:00.000Z, not 2026-03-01T11:00:00.000Z: a changed result is not applied automatically (record the corrected values as a new panel, with the reason)`,
     });
+  });
+
+  describe('whose result, and what it is', () => {
+    const patient = {
+      id: '6f1c2d3e-0000-4000-8000-000000000001',
+      identifier: 'SYN-AMIRA-7',
+    };
+    const refusedFor = (body: unknown) => {
+      try {
+        importLabResults(body, new Map(), patient);
+      } catch (error) {
+        if (error instanceof FhirImportError) {
+          return { field: error.field, rule: error.rule };
+        }
+        throw error;
+      }
+      throw new Error('accepted');
+    };
+    const read = (body: unknown) =>
+      importLabResults(body, new Map(), patient).panels.length;
+
+    it("records a result whose subject is the episode's patient, however named", () => {
+      expect(read(observation())).toBe(1);
+      expect(
+        read(observation({ subject: { reference: `Patient/${patient.id}` } })),
+      ).toBe(1);
+      expect(
+        read(
+          observation({
+            subject: {
+              reference: `https://mas.example/api/fhir/R4/Patient/${patient.id}`,
+            },
+          }),
+        ),
+      ).toBe(1);
+      expect(
+        read(
+          observation({
+            subject: {
+              identifier: { system: 'urn:hospital:mrn', value: 'SYN-AMIRA-7' },
+            },
+          }),
+        ),
+      ).toBe(1);
+      expect(
+        read(observation({ subject: { display: 'as the lab knows her' } })),
+      ).toBe(1);
+      // A Patient of the Bundle that carries the patient's identifier.
+      expect(
+        read({
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [
+            {
+              fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111',
+              resource: {
+                resourceType: 'Patient',
+                identifier: [{ system: 'urn:lab', value: 'SYN-AMIRA-7' }],
+              },
+            },
+            {
+              resource: observation({
+                subject: {
+                  reference: 'urn:uuid:11111111-1111-4111-8111-111111111111',
+                },
+              }),
+            },
+          ],
+        }),
+      ).toBe(1);
+    });
+
+    it('refuses a result whose subject names another patient, naming the field', () => {
+      const other = refusedFor(
+        observation({
+          subject: {
+            reference: 'Patient/7a1c2d3e-0000-4000-8000-000000000002',
+          },
+        }),
+      );
+      expect(other.field).toBe('subject');
+      expect(other.rule).toContain(
+        'names Patient/7a1c2d3e-0000-4000-8000-000000000002, another patient',
+      );
+      expect(other.rule).toContain(`Patient/${patient.id}`);
+      expect(
+        refusedFor(
+          observation({ subject: { identifier: { value: 'SYN-BEN-16' } } }),
+        ),
+      ).toEqual({
+        field: 'subject.identifier.value',
+        rule: `names the patient SYN-BEN-16, not this episode's: this episode's patient is Patient/${patient.id} (identifier SYN-AMIRA-7)`,
+      });
+      const inBundle = refusedFor({
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:22222222-2222-4222-8222-222222222222',
+            resource: {
+              resourceType: 'Patient',
+              identifier: [{ system: 'urn:lab', value: 'SYN-BEN-16' }],
+            },
+          },
+          {
+            resource: observation({
+              subject: {
+                reference: 'urn:uuid:22222222-2222-4222-8222-222222222222',
+              },
+            }),
+          },
+        ],
+      });
+      expect(inBundle.field).toBe('entry[1].resource.subject');
+      expect(inBundle.rule).toContain(
+        "a Patient of the Bundle without this patient's identifier",
+      );
+    });
+
+    it('refuses a value outside the measurable range instead of reading it as exact', () => {
+      expect(
+        refusedFor(
+          observation({
+            valueQuantity: { value: 1000, comparator: '>', unit: 'ng/mL' },
+          }),
+        ),
+      ).toEqual({
+        field: 'valueQuantity.comparator',
+        rule: 'a result outside the measurable range (> 1000) is not an exact value: it is not recorded automatically, since criteria and scores would read it as exactly 1000 (a clinician records what it means)',
+      });
+    });
+
+    it('takes results from the Bundle types that carry them, and only creates or updates', () => {
+      for (const type of ['searchset', 'not-a-type', undefined]) {
+        expect(
+          refusedFor({
+            resourceType: 'Bundle',
+            type,
+            entry: [{ resource: observation() }],
+          }).field,
+        ).toBe('type');
+      }
+      for (const type of [
+        'collection',
+        'transaction',
+        'batch',
+        'history',
+        'message',
+      ]) {
+        expect(
+          read({
+            resourceType: 'Bundle',
+            type,
+            entry: [{ resource: observation() }],
+          }),
+        ).toBe(1);
+      }
+      expect(
+        read({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            {
+              resource: observation(),
+              request: { method: 'POST', url: 'Observation' },
+            },
+          ],
+        }),
+      ).toBe(1);
+      expect(
+        refusedFor({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            {
+              resource: observation(),
+              request: { method: 'DELETE', url: 'Observation/obs-1' },
+            },
+          ],
+        }),
+      ).toEqual({
+        field: 'entry[0].request.method',
+        rule: 'must be POST or PUT (a result created or updated is recorded), not "DELETE": nothing is deleted or read through this route',
+      });
+    });
+  });
+
+  it('knows a recorded result by any of its identifiers, in any order', () => {
+    const first = { system: 'urn:lab', value: 'LAB-EIE-1' };
+    const extra = { system: 'urn:order', value: 'ORD-9' };
+    const recorded = recordedKeys([
+      {
+        type: 'labs.recorded',
+        payload: {
+          collectedAt: at,
+          panel: { ferritin: { value: 900, unit: 'ng/mL' } },
+          source: { observations: ['identifier:urn:lab|LAB-EIE-1'] },
+        },
+      },
+    ]);
+    const again = importLabResults(
+      observation({ identifier: [extra, first] }),
+      recorded,
+    );
+    expect(again.panels).toEqual([]);
+    expect(again.duplicates).toEqual(['identifier:urn:lab|LAB-EIE-1']);
+    // Two entries of one Bundle naming one result under another order.
+    expect(
+      refusal({
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: observation({ identifier: [first] }) },
+          {
+            resource: observation({ id: 'obs-2', identifier: [extra, first] }),
+          },
+        ],
+      }),
+    ).toEqual({
+      field: 'entry[1].resource.identifier',
+      rule: 'identifier:urn:lab|LAB-EIE-1 is sent twice',
+    });
+  });
+
+  it('says so when the laboratory withdraws a result already recorded', () => {
+    const recorded = recordedKeys([
+      {
+        type: 'labs.recorded',
+        payload: {
+          collectedAt: at,
+          panel: { ferritin: { value: 900, unit: 'ng/mL' } },
+          source: { observations: ['id:Observation/obs-1'] },
+        },
+      },
+    ]);
+    for (const status of ['entered-in-error', 'cancelled']) {
+      let caught: unknown;
+      try {
+        importLabResults(observation({ status }), recorded);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(FhirImportError);
+      expect((caught as FhirImportError).field).toBe('status');
+      expect((caught as FhirImportError).rule).toContain(
+        `id:Observation/obs-1 is already recorded (sample of 2026-03-01T10:00:00.000Z) and the laboratory now marks it ${status}`,
+      );
+    }
+    // Not recorded: refused as a result not acted on, as before.
+    expect(refusal(observation({ status: 'entered-in-error' })).rule).toContain(
+      'is not acted on',
+    );
   });
 });

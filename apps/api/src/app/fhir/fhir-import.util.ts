@@ -66,29 +66,42 @@ export const fieldAt = (path: string, field: string) =>
   path === '' ? field : `${path}.${field}`;
 const at = fieldAt;
 
-/** What identifies an Observation across sends, as the lab record keeps it. */
-function keyOf(resource: Json, fullUrl: unknown, path: string): string {
-  const key = keyText(resource, fullUrl, path);
-  if (key.length > MAX_OBSERVATION_KEY_LENGTH) {
-    // Checked before anything is written: a key the record cannot keep
-    // would fail midway through a Bundle.
-    throw new FhirImportError(
-      at(path, 'identifier'),
-      `the Observation's identifier (system and value, or its URL or id) must be at most ${String(MAX_OBSERVATION_KEY_LENGTH)} characters`,
-    );
-  }
-  return key;
-}
-
-function keyText(resource: Json, fullUrl: unknown, path: string): string {
-  const identifiers = resource['identifier'];
-  if (Array.isArray(identifiers)) {
-    const first: unknown = identifiers[0];
-    if (isObject(first) && typeof first['value'] === 'string') {
-      const system = typeof first['system'] === 'string' ? first['system'] : '';
-      return `identifier:${system}|${first['value']}`;
+/**
+ * What identifies an Observation across sends, as the lab record keeps it
+ * (`key`: its first identifier, else its full URL or id), and every other
+ * name it goes by (`aliases`: each of its identifiers), so that a result
+ * sent again with its identifiers in another order is the same result.
+ */
+function keysOf(
+  resource: Json,
+  fullUrl: unknown,
+  path: string,
+): { key: string; aliases: readonly string[] } {
+  const identifiers = Array.isArray(resource['identifier'])
+    ? (resource['identifier'] as unknown[])
+    : [];
+  const named = identifiers.flatMap((identifier) =>
+    isObject(identifier) && typeof identifier['value'] === 'string'
+      ? [
+          `identifier:${typeof identifier['system'] === 'string' ? identifier['system'] : ''}|${identifier['value']}`,
+        ]
+      : [],
+  );
+  const key = named[0] ?? otherKey(resource, fullUrl, path);
+  for (const name of [key, ...named]) {
+    if (name.length > MAX_OBSERVATION_KEY_LENGTH) {
+      // Checked before anything is written: a key the record cannot keep
+      // would fail midway through a Bundle.
+      throw new FhirImportError(
+        at(path, 'identifier'),
+        `the Observation's identifier (system and value, or its URL or id) must be at most ${String(MAX_OBSERVATION_KEY_LENGTH)} characters`,
+      );
     }
   }
+  return { key, aliases: named.length > 0 ? named : [key] };
+}
+
+function otherKey(resource: Json, fullUrl: unknown, path: string): string {
   if (typeof fullUrl === 'string' && !fullUrl.startsWith('urn:uuid:')) {
     return `url:${fullUrl}`;
   }
@@ -100,6 +113,111 @@ function keyText(resource: Json, fullUrl: unknown, path: string): string {
     'an Observation needs an identifier (or an id) so that it is recorded once',
   );
 }
+
+/** The episode's patient, as an Observation's subject may name it. */
+export interface ImportPatient {
+  /** The episode's id: its FHIR Patient is `Patient/{id}`. */
+  readonly id: string;
+  /** The pseudonymous identifier the ward recorded. */
+  readonly identifier: string;
+}
+
+/** What an entry of the Bundle is, to resolve a subject pointing into it. */
+interface BundleItem {
+  readonly resource: Json;
+  readonly fullUrl: unknown;
+  readonly path: string;
+}
+
+/** Whether a Patient resource carries the episode's patient's identifier. */
+function carriesIdentifier(resource: Json, patient: ImportPatient): boolean {
+  return (
+    Array.isArray(resource['identifier']) &&
+    (resource['identifier'] as unknown[]).some(
+      (identifier) =>
+        isObject(identifier) && identifier['value'] === patient.identifier,
+    )
+  );
+}
+
+/**
+ * The subject of an Observation is the episode's patient: its Patient
+ * (`Patient/{episode id}`, relative or absolute), a Patient of the Bundle
+ * that carries the patient's identifier, or a logical reference by that
+ * identifier. No subject, or a display alone: the route names the episode.
+ * A reference or an identifier naming anyone else (another patient, or one
+ * that cannot be matched) is refused: a result is never recorded on a
+ * patient it may name as someone else.
+ */
+function checkSubject(
+  resource: Json,
+  path: string,
+  patient: ImportPatient,
+  items: readonly BundleItem[],
+): void {
+  const subject = resource['subject'];
+  if (subject === undefined) return;
+  const field = at(path, 'subject');
+  const whose = `this episode's patient is Patient/${patient.id} (identifier ${patient.identifier})`;
+  if (!isObject(subject)) {
+    throw new FhirImportError(
+      field,
+      `must be a Reference to the patient: ${whose}`,
+    );
+  }
+  const reference = subject['reference'];
+  if (typeof reference === 'string') {
+    const own = `Patient/${patient.id}`;
+    if (reference === own || reference.endsWith(`/${own}`)) return;
+    const target = items.find(
+      (item) =>
+        item.resource['resourceType'] === 'Patient' &&
+        (item.fullUrl === reference ||
+          (typeof item.resource['id'] === 'string' &&
+            reference === `Patient/${item.resource['id']}`)),
+    );
+    if (target !== undefined) {
+      if (carriesIdentifier(target.resource, patient)) return;
+      throw new FhirImportError(
+        field,
+        `names ${reference}, a Patient of the Bundle without this patient's identifier: ${whose}`,
+      );
+    }
+    throw new FhirImportError(
+      field,
+      `names ${reference}, another patient or one this service cannot match: ${whose}`,
+    );
+  }
+  const identifier = subject['identifier'];
+  if (isObject(identifier) && typeof identifier['value'] === 'string') {
+    if (identifier['value'] === patient.identifier) return;
+    throw new FhirImportError(
+      `${field}.identifier.value`,
+      `names the patient ${identifier['value']}, not this episode's: ${whose}`,
+    );
+  }
+  if (identifier !== undefined) {
+    throw new FhirImportError(
+      `${field}.identifier`,
+      `must carry the patient's identifier as its value: ${whose}`,
+    );
+  }
+  // A display alone names nobody this service can match: the route names
+  // the episode, as when the subject is left out.
+}
+
+/** Bundle types a laboratory system or an EHR sends results in. */
+const BUNDLE_TYPES = [
+  'collection',
+  'transaction',
+  'batch',
+  'history',
+  'message',
+];
+/** What an entry's request may ask: to create or to update a result. */
+const REQUEST_METHODS = ['POST', 'PUT'];
+/** Statuses of a result withdrawn by the laboratory (never recorded). */
+const WITHDRAWN_STATUSES = ['entered-in-error', 'cancelled'];
 
 /** One Observation: its panel field, value and sample time. */
 function readObservation(
@@ -139,6 +257,13 @@ function readObservation(
     throw new FhirImportError(
       at(path, 'valueQuantity'),
       'a result is recorded from its valueQuantity (a number with its UCUM unit)',
+    );
+  }
+  const comparator = quantity['comparator'];
+  if (comparator !== undefined) {
+    throw new FhirImportError(
+      at(path, 'valueQuantity.comparator'),
+      `a result outside the measurable range (${typeof comparator === 'string' ? comparator : JSON.stringify(comparator)} ${String(quantity['value'])}) is not an exact value: it is not recorded automatically, since criteria and scores would read it as exactly ${String(quantity['value'])} (a clinician records what it means)`,
     );
   }
   const system = quantity['system'];
@@ -189,14 +314,22 @@ function readObservation(
 export function importLabResults(
   body: unknown,
   recorded: ReadonlyMap<string, RecordedObservation>,
+  patient?: ImportPatient,
 ): ImportedBody {
   if (!isObject(body)) {
     throw new FhirImportError('body', 'must be a FHIR Bundle or Observation');
   }
-  const items: { resource: Json; fullUrl: unknown; path: string }[] = [];
+  const items: BundleItem[] = [];
   if (body['resourceType'] === 'Observation') {
     items.push({ resource: body, fullUrl: undefined, path: '' });
   } else if (body['resourceType'] === 'Bundle') {
+    const type = body['type'];
+    if (typeof type !== 'string' || !BUNDLE_TYPES.includes(type)) {
+      throw new FhirImportError(
+        'type',
+        `must be ${BUNDLE_TYPES.join(', ')} (a Bundle of results as a laboratory system or an EHR sends them), not ${type === undefined ? 'missing' : JSON.stringify(type)}`,
+      );
+    }
     const entries = body['entry'];
     if (!Array.isArray(entries)) {
       throw new FhirImportError('entry', 'a Bundle of results holds entries');
@@ -205,6 +338,16 @@ export function importLabResults(
       const path = `entry[${String(index)}].resource`;
       if (!isObject(entry) || !isObject(entry['resource'])) {
         throw new FhirImportError(path, 'each entry holds a resource');
+      }
+      const request = entry['request'];
+      if (request !== undefined) {
+        const method = isObject(request) ? request['method'] : undefined;
+        if (typeof method !== 'string' || !REQUEST_METHODS.includes(method)) {
+          throw new FhirImportError(
+            `entry[${String(index)}].request.method`,
+            `must be ${REQUEST_METHODS.join(' or ')} (a result created or updated is recorded), not ${method === undefined ? 'missing' : JSON.stringify(method)}: nothing is deleted or read through this route`,
+          );
+        }
       }
       items.push({
         resource: entry['resource'],
@@ -248,9 +391,26 @@ export function importLabResults(
   const duplicates: string[] = [];
   const seen = new Set<string>();
   for (const { resource, fullUrl, path } of observations) {
-    const key = keyOf(resource, fullUrl, path);
-    const read = readObservation(resource, path);
+    const { key: ownKey, aliases } = keysOf(resource, fullUrl, path);
+    if (patient !== undefined) checkSubject(resource, path, patient, items);
+    // Recorded under any of its names: the name it was recorded under.
+    const key = aliases.find((alias) => recorded.has(alias)) ?? ownKey;
     const earlier = recorded.get(key);
+    const status = resource['status'];
+    if (
+      earlier &&
+      typeof status === 'string' &&
+      WITHDRAWN_STATUSES.includes(status)
+    ) {
+      // The laboratory withdraws a result already recorded: never dropped
+      // silently, never applied unseen (the record keeps what was decided
+      // on it); said so that the feed's operator tells the ward.
+      throw new FhirImportError(
+        at(path, 'status'),
+        `${key} is already recorded (sample of ${earlier.collectedAt}) and the laboratory now marks it ${status}: a withdrawn result is not removed automatically; tell the ward, so that a clinician reviews the decisions taken on it and records the corrected values as a new panel, with the reason`,
+      );
+    }
+    const read = readObservation(resource, path);
     if (earlier) {
       if (resource['status'] !== 'final') {
         // A changed result of one already recorded: never dropped as a
@@ -274,10 +434,14 @@ export function importLabResults(
       duplicates.push(key);
       continue;
     }
-    if (seen.has(key)) {
-      throw new FhirImportError(at(path, 'identifier'), `${key} is sent twice`);
+    const twice = aliases.find((alias) => seen.has(alias));
+    if (twice !== undefined) {
+      throw new FhirImportError(
+        at(path, 'identifier'),
+        `${twice} is sent twice`,
+      );
     }
-    seen.add(key);
+    for (const alias of aliases) seen.add(alias);
     const group = byTime.get(read.collectedAt) ?? { panel: {}, values: [] };
     if (read.field in group.panel) {
       throw new FhirImportError(

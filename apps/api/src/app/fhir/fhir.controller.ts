@@ -19,6 +19,7 @@ import {
   type AuthenticatedUser,
   ServiceError,
 } from '../episodes/episodes.service.js';
+import { fhirOutcomeOf } from '../http-errors.filter.js';
 import { publicBaseUrl } from '../public-url.util.js';
 import { CLOCK, FHIR } from '../tokens.js';
 import { FhirRefusal, type FhirService } from './fhir.service.js';
@@ -139,6 +140,28 @@ export class FhirImportController {
   ) {
     try {
       const answer = await this.fhir.importLabs(id, body, request.user);
+      if (answer.status >= 400) {
+        // Refused partway (the protocol, or another change between two
+        // samples): an OperationOutcome that says what was recorded first.
+        const { recorded, ...refusal } = answer.body as {
+          recorded?: { collectedAt: string }[];
+          message?: unknown;
+        };
+        const before =
+          recorded === undefined || recorded.length === 0
+            ? 'nothing of the Bundle was recorded'
+            : `recorded before it: the samples of ${recorded.map((r) => r.collectedAt).join(', ')}`;
+        await reply
+          .status(answer.status)
+          .type(FHIR_JSON)
+          .send(
+            fhirOutcomeOf(answer.status, {
+              ...refusal,
+              message: `${typeof refusal.message === 'string' ? refusal.message : `HTTP ${String(answer.status)}`} (${before})`,
+            }),
+          );
+        return;
+      }
       await reply.status(answer.status).send(answer.body);
     } catch (error) {
       const refusal =

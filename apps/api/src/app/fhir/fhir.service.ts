@@ -319,7 +319,10 @@ export class FhirService {
       });
     }
     const audit = await this.episodes.audit(id, user);
-    const imported = importLabResults(body, recordedKeys(audit));
+    const imported = importLabResults(body, recordedKeys(audit), {
+      id: detail.id,
+      identifier: detail.patient.identifier,
+    });
     const openedAt = (detail.context as { openedAt: string }).openedAt;
     const now = this.clock.now();
     for (const panel of imported.panels) this.check(panel, openedAt, now);
@@ -359,14 +362,20 @@ export class FhirService {
         undefined,
       );
       if (answer.status !== 201) {
-        // Refused by the protocol (the episode has ended, say): what was
-        // recorded before it stays, and is said.
+        // Refused by the protocol (the episode has ended, say), or another
+        // change came between two samples: what was recorded before it
+        // stays, and is said; sent again, the Bundle's recorded results are
+        // recognised as repeats and the rest is recorded.
+        const refusal = answer.body as Record<string, unknown>;
         return {
           status: answer.status,
-          body: {
-            ...(answer.body as Record<string, unknown>),
-            recorded,
-          },
+          body:
+            answer.status === 409
+              ? {
+                  message: `another change to this episode was recorded while the Bundle was being recorded: ${String(recorded.length)} of its ${String(imported.panels.length)} samples are recorded; send the same Bundle again (the results already recorded are recognised and left out)`,
+                  recorded,
+                }
+              : { ...refusal, recorded },
         };
       }
       version = (answer.body as { version: number }).version;
