@@ -141,9 +141,21 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
       expect(unusual.status).toBe(422);
       expect(unusual.body.unusualFields).toEqual(['weightKg']);
       expect(await stored(id)).toEqual(before);
-      // Weighed again: 12 kg, not the 24 kg of admission.
+      // Weighed again: 12 kg, not the 24 kg of admission. Half the weight
+      // held is a likely slip: confirmed first (a 422 naming it, nothing
+      // written), since the doses are computed from it.
+      const halved = await send('dr-adams', id, 0, 'measures.recorded', {
+        weightKg: 12,
+      });
+      expect(halved.status).toBe(422);
+      expect(halved.body.unusualFields).toEqual(['weightKg']);
+      expect(halved.body.message).toContain(
+        'Weight 12 kg is less than the 24 kg recorded before by a factor of 2',
+      );
+      expect(await stored(id)).toEqual(before);
       let version = await accepted('dr-adams', id, 0, 'measures.recorded', {
         weightKg: 12,
+        confirmUnusual: ['weightKg'],
       });
       const episode = await as('dr-adams').request(
         'GET',
@@ -170,6 +182,31 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
         }),
       );
       expect(version).toBe(2);
+      // The same pulse recorded again: taken (a glucocorticoid is never
+      // gated), and the day's total said in the answer, for whoever
+      // recorded it to see now (as well as in the audit's reason).
+      const again = await send(
+        'dr-adams',
+        id,
+        version,
+        'therapy.started',
+        therapy('methylprednisolone', now(), {
+          dose: { value: 360, unit: 'mg' },
+        }),
+      );
+      expect(again.status).toBe(201);
+      expect(again.body.warnings).toEqual([
+        expect.stringMatching(
+          /^daily total warning, not a block: methylprednisolone 720 mg in one day \(2 doses under this record and another record\) is above the soft limit of 360 mg per day/,
+        ),
+      ]);
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}/audit`,
+      );
+      expect(
+        (audit.body as { guard: { reason: string } }[]).at(-1)?.guard.reason,
+      ).toContain(again.body.warnings[0]);
     },
   );
 

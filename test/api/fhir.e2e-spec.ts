@@ -260,15 +260,26 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
 
       // No session: refused; a trainee never reads a real episode.
       expect((await bare(`/Patient/${id}`)).status).toBe(401);
+      // A real patient's id answers a trainee as an id that does not exist:
+      // nothing tells the two apart.
+      const nobody = '00000000-0000-4000-8000-000000000000';
       const trainee = await bare(`/Patient/${id}`, 'trainee-tan');
-      expect(trainee.status).toBe(403);
-      expect(trainee.body).toMatchObject({ resourceType: 'OperationOutcome' });
-      // Searching one's way in finds nothing either.
+      const none = await bare(`/Patient/${nobody}`, 'trainee-tan');
+      expect(trainee.status).toBe(404);
+      expect(none.status).toBe(404);
+      expect(JSON.stringify(trainee.body).replace(id, nobody)).toBe(
+        JSON.stringify(none.body),
+      );
+      expect(
+        (await bare(`/Patient/${id}/$everything`, 'trainee-tan')).status,
+      ).toBe(404);
+      // Searching one's way in finds nothing either, as for nobody.
       const traineeSearch = await bare(
         `/Observation?patient=Patient/${id}`,
         'trainee-tan',
       );
-      expect(traineeSearch.status).toBe(403);
+      expect(traineeSearch.status).toBe(200);
+      expect(traineeSearch.body).toMatchObject({ total: 0 });
     },
   );
 

@@ -1,3 +1,5 @@
+import { clinicalUnits } from '@mas/protocol';
+
 import type { Session } from './types.js';
 
 /** An answer the service refused, with its status and its words. */
@@ -11,12 +13,15 @@ export class ApiError extends Error {
 
   /** The problem in words a clinician can act on. */
   static describe(status: number, body: Record<string, unknown>): string {
-    const message =
+    // Units as clinicians write them (°C, ×10⁹/L), not the UCUM codes the
+    // service's reasons carry.
+    const message = clinicalUnits(
       typeof body['message'] === 'string'
         ? body['message']
         : Array.isArray(body['message'])
           ? body['message'].join('; ')
-          : `the service answered ${status}`;
+          : `the service answered ${status}`,
+    );
     switch (status) {
       case 401:
         return `Please sign in again: ${message}`;

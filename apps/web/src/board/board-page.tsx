@@ -6,7 +6,12 @@ import {
   type WorkItem,
   type WorkItemPage,
 } from '@mas/contracts';
-import { alertLabel, ClinicalInputError, subjectLabel } from '@mas/protocol';
+import {
+  alertLabel,
+  ClinicalInputError,
+  clinicalUnits,
+  subjectLabel,
+} from '@mas/protocol';
 
 import { type ApiClient, ApiError } from '../api/client.js';
 import type { EpisodeList, EpisodeListItem } from '../api/types.js';
@@ -206,7 +211,9 @@ export function BoardTable({
                             <span className={`badge ${a.severity}`}>
                               {a.severity}
                             </span>{' '}
-                            <span title={a.message}>{alertLabel(a.id)}</span>
+                            <span title={clinicalUnits(a.message)}>
+                              {alertLabel(a.id)}
+                            </span>
                           </li>
                         ))}
                       </ul>

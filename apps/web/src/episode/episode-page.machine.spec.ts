@@ -107,6 +107,30 @@ async function sendOnce(api: ApiClient, submission: Submission = labs) {
 }
 
 describe('the episode page flow', () => {
+  it("201 with a warning (a day's total): recorded, and the warning kept for the banner", async () => {
+    const warning =
+      'daily total warning, not a block: methylprednisolone 4250 mg in one day (4 doses under this record and 3 other records) is above the hard limit of 2250 mg per day';
+    const context = await sendOnce(
+      service({
+        versions: [1, 2],
+        post: { status: 201, body: { id, version: 2, warnings: [warning] } },
+      }),
+    );
+    expect(context.feedback).toEqual({
+      kind: 'recorded',
+      message: 'Recorded.',
+      warnings: [warning],
+    });
+    // Without one: recorded, nothing else.
+    const plain = await sendOnce(
+      service({
+        versions: [1, 2],
+        post: { status: 201, body: { id, version: 2 } },
+      }),
+    );
+    expect(plain.feedback).toEqual({ kind: 'recorded', message: 'Recorded.' });
+  });
+
   it('409: reloads, says someone else changed the episode, and lists what changed', async () => {
     const context = await sendOnce(
       service({

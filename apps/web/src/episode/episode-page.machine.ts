@@ -37,6 +37,12 @@ export interface Feedback {
   readonly confirmationWouldAllow?: boolean;
   /** 422: panel fields whose unusual value the recorder must confirm. */
   readonly unusualFields?: readonly string[];
+  /**
+   * Said, never blocked (a day's total of a drug above its per-day limit
+   * across records): on the acceptance, or with the refusal asking to
+   * confirm.
+   */
+  readonly warnings?: readonly string[];
   /** What was sent, so its form can ask what the answer asks for. */
   readonly submission?: Submission;
 }
@@ -124,9 +130,11 @@ function feedbackOf(error: unknown, submission?: Submission | null): Feedback {
         };
       case 422: {
         const unusualFields = strings(error.body['unusualFields']);
+        const warnings = strings(error.body['warnings']);
         return {
           kind: 'refused',
           message: error.message,
+          ...(warnings && warnings.length > 0 ? { warnings } : {}),
           ...(error.body['confirmationWouldAllow'] === true
             ? { confirmationWouldAllow: true }
             : {}),
@@ -275,9 +283,18 @@ export const episodePageMachine = setup({
         },
         onDone: {
           target: 'loading',
-          actions: assign({
-            feedback: { kind: 'recorded', message: 'Recorded.' },
-            sent: null,
+          actions: assign(({ event }) => {
+            const warnings = strings(
+              (event.output as { warnings?: unknown } | null)?.warnings,
+            );
+            return {
+              feedback: {
+                kind: 'recorded' as const,
+                message: 'Recorded.',
+                ...(warnings && warnings.length > 0 ? { warnings } : {}),
+              },
+              sent: null,
+            };
           }),
         },
         onError: [

@@ -10,6 +10,7 @@ import {
 } from '@mas/mas-episode';
 import {
   alertLabel,
+  clinicalUnits,
   eventLabelOf,
   type InstitutionProfile,
 } from '@mas/protocol';
@@ -61,6 +62,11 @@ export function actorOf(session: Session): EpisodeActor | null {
   }
 }
 
+/** A warning as a clinician reads it: its first letter capitalised. */
+function clinicalWarning(warning: string): string {
+  return warning.charAt(0).toUpperCase() + warning.slice(1);
+}
+
 function FeedbackBanner({
   feedback,
   onDismiss,
@@ -70,10 +76,20 @@ function FeedbackBanner({
 }) {
   return (
     <div
-      className={`feedback ${feedback.kind}`}
-      role={feedback.kind === 'recorded' ? 'status' : 'alert'}
+      className={`feedback ${feedback.kind}${feedback.warnings ? ' warned' : ''}`}
+      // Recorded with a warning: said as an alert (read out at once).
+      role={
+        feedback.kind === 'recorded' && !feedback.warnings ? 'status' : 'alert'
+      }
     >
       <p>{feedback.message}</p>
+      {feedback.warnings ? (
+        <ul className="warnings" aria-label="Warnings">
+          {feedback.warnings.map((warning) => (
+            <li key={warning}>{clinicalWarning(warning)}</li>
+          ))}
+        </ul>
+      ) : null}
       {feedback.changes && feedback.changes.length > 0 ? (
         <>
           <p>The page is reloaded. What changed meanwhile:</p>
@@ -320,7 +336,7 @@ function EpisodeView({
                   {a.severity === 'critical' ? '⚠ ' : ''}
                   {alertLabel(a.id)}
                 </strong>{' '}
-                ({a.severity}) {a.message}{' '}
+                ({a.severity}) {clinicalUnits(a.message)}{' '}
                 <span className="hint">({a.evidence.join(', ')})</span>
               </li>
             ))}

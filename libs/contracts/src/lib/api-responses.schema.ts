@@ -218,6 +218,10 @@ export const eventAcceptedSchema = z
       description: 'The last response assessment, or null.',
     }),
     nextDueAt: nullableInstant,
+    warnings: z.array(z.string()).optional().meta({
+      description:
+        "What the protocol says without blocking (a day's total of a drug above its per-day limit across several records), to show whoever recorded the event; also in the audit entry's reason.",
+    }),
   })
   .strict()
   .meta({ id: 'EventAccepted' });

@@ -22,6 +22,7 @@ import {
   parseInstitutionProfile,
   protocolVersions,
   type TherapyClass,
+  unusualMeasureChange,
   unusualValues,
 } from '@mas/protocol';
 
@@ -490,6 +491,7 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
             ...start,
             reason: `${start.reason}; ${dose.reason}`,
             evidence: unique([...start.evidence, ...dose.evidence]),
+            ...(dose.warnings ? { warnings: dose.warnings } : {}),
           }
         : dose;
     }
@@ -735,20 +737,28 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
     case 'measures.recorded': {
       // Impossible figures throw (a 400 naming the field, as at admission);
       // unusual ones (a likely unit slip) need the recorder's confirmation.
+      // A weight far from the one held, or one that does not fit the
+      // height, is a likely slip too: doses are computed from it.
       const { weightKg, heightCm, confirmUnusual = [] } = event.payload;
-      const open = checkPatientMeasures(
-        {
-          ...(weightKg === undefined ? {} : { weightKg }),
-          ...(heightCm === undefined ? {} : { heightCm }),
-        },
-        event.at,
-      ).unusual.filter(
-        (item) => !(confirmUnusual as readonly string[]).includes(item.field),
+      const recorded = {
+        ...(weightKg === undefined ? {} : { weightKg }),
+        ...(heightCm === undefined ? {} : { heightCm }),
+      };
+      const open = [
+        ...checkPatientMeasures(recorded, event.at).unusual,
+        ...unusualMeasureChange(context.patient, recorded),
+      ].filter(
+        (item, index, all) =>
+          !(confirmUnusual as readonly string[]).includes(item.field) &&
+          // One confirmation per field: the first reason for it is named.
+          all.findIndex((other) => other.field === item.field) === index,
       );
       if (open.length > 0) {
         return {
           ok: false,
-          reason: `unusual values, confirm each (confirmUnusual) or correct it: ${open.map((item) => `${item.field}: ${item.message}`).join('; ')}`,
+          // (Each message names its measure in words; the form reads
+          // the fields from unusualFields.)
+          reason: `unusual values, confirm each (confirmUnusual) or correct it: ${open.map((item) => item.message).join('; ')}`,
           evidence: unique(open.flatMap((item) => item.evidence)),
           unusualFields: open.map((item) => item.field),
         };

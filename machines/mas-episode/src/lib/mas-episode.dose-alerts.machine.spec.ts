@@ -750,10 +750,37 @@ describe('a drug under more than one record: their daily total is held against t
   const warningFor = (episode: Episode, event: ReturnType<typeof pulseAt>) => {
     const check = checkEvent(episode.context, event);
     expect(check.ok).toBe(true);
-    return /daily total warning, not a block: (.*)$/.exec(check.reason)?.[1];
+    const said = /daily total warning, not a block: (.*)$/.exec(
+      check.reason,
+    )?.[1];
+    // The same words, apart, for whoever records it to see now.
+    expect(check.warnings).toEqual(
+      said === undefined
+        ? undefined
+        : [`daily total warning, not a block: ${said}`],
+    );
+    return said;
   };
   const total = (others: string, mgPerDay: number, doses: number) =>
     `methylprednisolone ${mgPerDay} mg in one day (${doses} doses under this record and ${others}) is above the soft limit of 720 mg per day (upper end of the protocol range per day: 30 mg/kg/day x 24 kg = 720 mg; the maximum per infusion does not lower a daily total): review the records (a course recorded twice, or a new course over one still giving doses)`;
+
+  it('a second record outside the soft limit: the refusal asking to confirm says the daily total too, before anyone confirms [seed.initial.1, review.section-10]', () => {
+    const episode = onPulse();
+    const larger = ev('therapy.started', h(4), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 1000, unit: 'mg' },
+      schedule: pulse,
+    });
+    const check = checkEvent(episode.context, larger);
+    expect(check).toMatchObject({ ok: false, confirmationWouldAllow: true });
+    expect(check.warnings).toEqual([
+      expect.stringMatching(
+        /^daily total warning, not a block: methylprednisolone 1720 mg in one day \(2 doses under this record and another record\)/,
+      ),
+    ]);
+    expect(check.reason).toContain(check.warnings?.[0] ?? 'missing');
+  });
 
   it('the same pulse recorded a second time two hours later is taken, the audit reason naming the daily total and the other record [seed.initial.1, review.section-10]', () => {
     const episode = onPulse();
@@ -850,7 +877,25 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       schedule: pulse,
     });
     expect(episode.refusal(pulse720)).toBeUndefined();
-    episode.send(ev('measures.recorded', h(2.5), { weightKg: 12 }));
+    // Half the weight held is a likely slip: confirmed before doses use it.
+    const halved = checkEvent(
+      episode.context,
+      ev('measures.recorded', h(2.5), { weightKg: 12 }),
+    );
+    expect(halved).toMatchObject({
+      ok: false,
+      unusualFields: ['weightKg'],
+      evidence: ['software.measure-change'],
+    });
+    expect(halved.reason).toContain(
+      'unusual values, confirm each (confirmUnusual) or correct it: Weight 12 kg is less than the 24 kg recorded before by a factor of 2:',
+    );
+    episode.send(
+      ev('measures.recorded', h(2.5), {
+        weightKg: 12,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
     expect(episode.context.patient.weightKg).toBe(12);
     expect(episode.refusal(pulse720)).toMatch(
       /^outside the dose range, confirm with a reason \(doseConfirmation\): methylprednisolone 720 mg is above the soft limit of 360 mg per infusion/,
@@ -871,6 +916,60 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
         episode.context,
         ev('measures.recorded', h(2.6), {
           weightKg: 240,
+          confirmUnusual: ['weightKg'],
+        }),
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('asks to confirm a new weight far from the one held or unfit for the height, never refusing it [software.recording]', () => {
+    const episode = readyFor('methylprednisolone');
+    // amira: 24 kg, 122 cm.
+    expect(episode.context.patient).toMatchObject({
+      weightKg: 24,
+      heightCm: 122,
+    });
+    const tenth = checkEvent(
+      episode.context,
+      ev('measures.recorded', h(1), { weightKg: 2.4 }),
+    );
+    expect(tenth).toMatchObject({ ok: false, unusualFields: ['weightKg'] });
+    expect(tenth.reason).toContain(
+      'Weight 2.4 kg is less than the 24 kg recorded before by a factor of 10',
+    );
+    const pounds = checkEvent(
+      episode.context,
+      ev('measures.recorded', h(1), { weightKg: 53 }),
+    );
+    expect(pounds.reason).toContain(
+      'Weight 53 kg is more than the 24 kg recorded before by a factor of 2.21',
+    );
+    // Within a quarter of the weight held: recorded at once.
+    for (const weightKg of [19.3, 24, 29.9]) {
+      expect(
+        checkEvent(episode.context, ev('measures.recorded', h(1), { weightKg }))
+          .ok,
+      ).toBe(true);
+    }
+    // A height that does not fit the weight held (61 cm for 24 kg, a
+    // body mass index of 64.5): named under the height.
+    expect(
+      checkEvent(
+        episode.context,
+        ev('measures.recorded', h(1), { heightCm: 130 }),
+      ).ok,
+    ).toBe(true);
+    const slip = checkEvent(
+      episode.context,
+      ev('measures.recorded', h(1), { heightCm: 61 }),
+    );
+    expect(slip).toMatchObject({ ok: false, unusualFields: ['heightCm'] });
+    expect(slip.reason).toContain('body mass index of 64.5 kg/m²');
+    expect(
+      checkEvent(
+        episode.context,
+        ev('measures.recorded', h(1), {
+          weightKg: 2.4,
           confirmUnusual: ['weightKg'],
         }),
       ).ok,

@@ -530,6 +530,8 @@ export function explainRefusal(
   confirmationWouldAllow?: boolean;
   /** Unusual panel values the recorder may confirm (`confirmUnusual`). */
   unusualFields?: readonly string[];
+  /** What the one confirming should see too (a day's total). */
+  warnings?: readonly string[];
 } | null {
   if (snapshot.status !== 'done' && snapshot.can(event)) return null;
   if (snapshot.status !== 'done') {
@@ -543,6 +545,7 @@ export function explainRefusal(
           ? { confirmationWouldAllow: true }
           : {}),
         ...(check.unusualFields ? { unusualFields: check.unusualFields } : {}),
+        ...(check.warnings ? { warnings: check.warnings } : {}),
       };
     }
   }

@@ -181,6 +181,27 @@ describe('other therapies', () => {
         display: 'Methylprednisolon 1 g',
       },
       { system: 'http://snomed.info/sct', code: '6', display: 'VP-16' },
+      // The abbreviations wards write.
+      { system: 'http://snomed.info/sct', code: '7', display: 'CsA' },
+      { system: 'http://snomed.info/sct', code: '8', display: 'MP pulse' },
+      { system: 'http://snomed.info/sct', code: '9', display: 'dexa 10 mg' },
+      { system: 'http://snomed.info/sct', code: '10', display: 'IVMP' },
+      // A Cyrillic "а" and "е", and full-width letters, read as they show.
+      {
+        system: 'http://snomed.info/sct',
+        code: '11',
+        display: 'anakinr\u0430',
+      },
+      {
+        system: 'http://snomed.info/sct',
+        code: '12',
+        display: 'dexam\u0435thasone',
+      },
+      {
+        system: 'http://snomed.info/sct',
+        code: '13',
+        display: '\uff25\uff54\uff4f\uff50\uff4f\uff53\uff49\uff44\uff45',
+      },
     ] as const) {
       expect(
         episode.refusal(
@@ -194,6 +215,26 @@ describe('other therapies', () => {
           }),
         ),
       ).toMatch(/is in the protocol's table: record it as therapy.started/);
+    }
+    // What only looks like an abbreviation is another drug: 6-MP
+    // (mercaptopurine) and dexmedetomidine ("dex") are recorded as such.
+    for (const display of ['6-MP 50 mg', 'dex infusion', 'Dexmedetomidine']) {
+      expect(
+        episode.refusal(
+          ev('other-therapy.started', h(2), {
+            recordId: 'y',
+            medication: {
+              system: 'http://snomed.info/sct',
+              code: '99',
+              display,
+            },
+            dose: { value: 50, unit: 'mg' },
+            route: 'oral',
+            schedule: { kind: 'once' },
+            givenAt: h(2),
+          }),
+        ),
+      ).toBeUndefined();
     }
   });
 

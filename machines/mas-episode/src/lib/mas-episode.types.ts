@@ -32,6 +32,13 @@ export interface Check {
   readonly confirmationWouldAllow?: boolean;
   /** Unusual panel values: allowed once the recorder confirms these fields. */
   readonly unusualFields?: readonly string[];
+  /**
+   * What is said, never blocked (a day's total of a drug over its per-day
+   * limit across several records): shown to whoever records, on the
+   * acceptance or with the refusal asking to confirm, and kept in the
+   * audit's reason.
+   */
+  readonly warnings?: readonly string[];
 }
 
 export type InitialStage = 'at-risk' | 'suspected';

@@ -479,12 +479,19 @@ export function checkTherapyDose(
       evidence,
     };
   }
+  const warnings =
+    warning === null ? [] : [`daily total warning, not a block: ${warning}`];
   if (check.tier === 'soft' && !event.payload.doseConfirmation) {
+    // Whoever confirms sees the day's total too, before confirming.
     return {
       ok: false,
-      reason: `outside the dose range, confirm with a reason (doseConfirmation): ${check.messages.join('; ')}${computed}`,
+      reason: [
+        `outside the dose range, confirm with a reason (doseConfirmation): ${check.messages.join('; ')}${computed}`,
+        ...warnings,
+      ].join('; '),
       evidence,
       confirmationWouldAllow: true,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
   return {
@@ -495,23 +502,66 @@ export function checkTherapyDose(
         : check.tier === 'unchecked'
           ? `dose not checked: ${check.uncheckedReason ?? 'no rule'}`
           : `dose within the limits${computed}`,
-      ...(warning === null
-        ? []
-        : [`daily total warning, not a block: ${warning}`]),
+      ...warnings,
     ].join('; '),
     evidence:
       warning === null
         ? evidence
         : [...new Set([...evidence, ...recordingRules.dailyTotal.evidence])],
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
-/** Lower case, accents dropped ("etopósido" is "etoposido"). */
+/**
+ * Letters of other scripts that look like Latin ones (Cyrillic and Greek),
+ * read as the Latin letter they show: "anakinrа" typed with a Cyrillic "а"
+ * still names anakinra.
+ */
+const lookalikes: Readonly<Record<string, string>> = {
+  а: 'a',
+  в: 'b',
+  с: 'c',
+  е: 'e',
+  ё: 'e',
+  һ: 'h',
+  н: 'h',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  о: 'o',
+  р: 'p',
+  ѕ: 's',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  μ: 'u',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+};
+
+/**
+ * Lower case, compatibility forms folded (full-width letters), accents
+ * dropped ("etopósido" is "etoposido"), lookalike letters of other scripts
+ * read as Latin.
+ */
 function plain(text: string): string {
   return text
-    .normalize('NFD')
+    .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .toLowerCase();
+    .toLowerCase()
+    .replace(/\P{ASCII}/gu, (letter) => lookalikes[letter] ?? letter);
 }
 
 function compact(text: string): string {
@@ -525,8 +575,11 @@ function compact(text: string): string {
 const protocolNames = new Map<string, string>([
   ...drugIds.map((id) => [id, id] as const),
   ...Object.entries(drugAliases),
-  ...Object.entries(recordingRules.otherTherapy.protocolDrugBrands).flatMap(
-    ([drug, brands]) => brands.map((brand) => [compact(brand), drug] as const),
+  ...[
+    ...Object.entries(recordingRules.otherTherapy.protocolDrugBrands),
+    ...Object.entries(recordingRules.otherTherapy.protocolDrugAbbreviations),
+  ].flatMap(([drug, names]) =>
+    names.map((name) => [compact(name), drug] as const),
   ),
 ]);
 
@@ -538,9 +591,10 @@ function words(text: string): string[] {
 
 /** The longest name a display's run of words may spell ("Solu-Medrol"). */
 const longestName = Math.max(
-  ...Object.values(recordingRules.otherTherapy.protocolDrugBrands).map(
-    (brands) => Math.max(...brands.map((brand) => words(brand).length)),
-  ),
+  ...[
+    ...Object.values(recordingRules.otherTherapy.protocolDrugBrands),
+    ...Object.values(recordingRules.otherTherapy.protocolDrugAbbreviations),
+  ].map((names) => Math.max(...names.map((name) => words(name).length))),
 );
 
 /**

@@ -1466,6 +1466,9 @@ export class EpisodesService {
             ...(refusal.confirmationWouldAllow
               ? { confirmationWouldAllow: true }
               : {}),
+            ...(refusal.warnings && refusal.warnings.length > 0
+              ? { warnings: refusal.warnings }
+              : {}),
             ...(refusal.unusualFields
               ? { unusualFields: refusal.unusualFields }
               : {}),
@@ -1595,6 +1598,10 @@ export class EpisodesService {
           alerts: after.context.alerts,
           lastResponse: after.context.lastResponse,
           nextDueAt: derived.nextDueAt?.toISOString() ?? null,
+          // Said, not blocked: for whoever recorded it to see now.
+          ...(check.warnings && check.warnings.length > 0
+            ? { warnings: check.warnings }
+            : {}),
         },
       };
       await this.recordAnswer(manager, claim, accepted, now);

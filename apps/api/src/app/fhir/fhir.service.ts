@@ -138,11 +138,13 @@ export class FhirService {
       );
       reads = await this.accessLog.readsOf(episodeId);
     } catch (error) {
-      if (error instanceof ServiceError && error.status === 404) {
+      // An episode this user may not read is answered as one that does not
+      // exist (a trainee cannot tell a real patient's id from none).
+      if (
+        error instanceof ServiceError &&
+        (error.status === 404 || error.status === 403)
+      ) {
         throw new FhirRefusal(404, 'not-found', `no episode ${episodeId}`);
-      }
-      if (error instanceof ServiceError && error.status === 403) {
-        throw new FhirRefusal(403, 'forbidden', error.message);
       }
       throw error;
     }

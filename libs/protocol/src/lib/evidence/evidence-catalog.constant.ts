@@ -389,6 +389,13 @@ export const sourceEntries: readonly SourceEntry[] = [
     citation: 'mas-protocol input validation',
   },
   {
+    id: 'software.measure-change',
+    kind: 'software',
+    section: 'Input validation',
+    text: 'A new weight against the one the episode holds, and a weight against the height: a weight that moves by a quarter or more between two records (25 kg then 2.5 kg, a misplaced decimal; 25 then 60, pounds for kilograms) or a body mass index outside 8-60 kg/m2 is accepted only once the recorder confirms it, because weight-based doses are computed and checked from it (a slip would either block a correct dose or let a tenfold dose pass as within limits). Set by the software team [C]; input checks awaiting clinical review, never clinical thresholds, and they never refuse a value.',
+    citation: 'mas-protocol input validation',
+  },
+  {
     id: 'software.ucum',
     kind: 'software',
     section: 'Input validation',

@@ -7,6 +7,7 @@ import { parseLabPanel } from './lab-panel.util.js';
 import {
   analyteUnits,
   checkPatientMeasures,
+  unusualMeasureChange,
   unusualValues,
 } from './plausibility.util.js';
 
@@ -301,6 +302,94 @@ describe('patient measures: refused when impossible, confirmed when unusual', ()
 
   it('no measures: nothing unusual, no age', () => {
     expect(checkPatientMeasures({}, at)).toEqual({ unusual: [] });
+  });
+});
+
+describe('a new weight or height against what is held: a likely slip needs confirmation (protocol data)', () => {
+  const { weightFactor, bodyMassIndex, evidence } = patient.change;
+  const held = { weightKg: 24, heightCm: 122 };
+
+  it('a weight moved by the factor or more, either way, is named with the weight held; just inside it is not', () => {
+    const up = held.weightKg * weightFactor;
+    const down = held.weightKg / weightFactor;
+    expect(unusualMeasureChange(held, { weightKg: justAbove(up) })).toEqual([
+      expect.objectContaining({
+        field: 'weightKg',
+        side: 'above',
+        usual: { min: down, max: up, unit: 'kg' },
+        evidence,
+      }),
+    ]);
+    expect(
+      unusualMeasureChange(held, { weightKg: justBelow(down) })[0]?.side,
+    ).toBe('below');
+    expect(unusualMeasureChange(held, { weightKg: justBelow(up) })).toEqual([]);
+    expect(unusualMeasureChange(held, { weightKg: justAbove(down) })).toEqual(
+      [],
+    );
+    expect(unusualMeasureChange(held, { weightKg: 2.4 })[0]?.message).toBe(
+      'Weight 2.4 kg is less than the 24 kg recorded before by a factor of 10: check it (a misplaced decimal, pounds for kilograms?) and confirm the value; doses are computed from it',
+    );
+    expect(unusualMeasureChange(held, { weightKg: 31 })[0]?.message).toContain(
+      'more than the 24 kg recorded before by 29 %',
+    );
+  });
+
+  it('a weight and height whose body mass index is outside its usual range is named under the field recorded', () => {
+    const metres = held.heightCm / 100;
+    const atIndex = (index: number) => index * metres * metres;
+    // Within the factor of the weight held would be needed to isolate the
+    // index: compared at admission (nothing held).
+    expect(
+      unusualMeasureChange(null, {
+        weightKg: atIndex(justBelow(bodyMassIndex.min)),
+        heightCm: held.heightCm,
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        field: 'weightKg',
+        side: 'below',
+        usual: { ...bodyMassIndex, unit: 'kg/m2' },
+      }),
+    ]);
+    expect(
+      unusualMeasureChange(null, {
+        weightKg: atIndex(justAbove(bodyMassIndex.max)),
+        heightCm: held.heightCm,
+      })[0]?.side,
+    ).toBe('above');
+    expect(
+      unusualMeasureChange(null, {
+        weightKg: atIndex(bodyMassIndex.min + 1),
+        heightCm: held.heightCm,
+      }),
+    ).toEqual([]);
+    // A new height alone, against the weight held.
+    expect(unusualMeasureChange(held, { heightCm: 61 })).toEqual([
+      expect.objectContaining({
+        field: 'heightCm',
+        value: 61,
+        valueInUsualUnit: 64.5,
+        side: 'above',
+      }),
+    ]);
+    // A weight named once, for its first reason (the change).
+    expect(unusualMeasureChange(held, { weightKg: 2.4 })).toHaveLength(1);
+  });
+
+  it('at admission, a weight that does not fit the height needs confirmation too', () => {
+    expect(
+      checkPatientMeasures(
+        { weightKg: 2.5, heightCm: 125 },
+        '2026-03-01T08:00:00Z',
+      ).unusual.map((item) => item.field),
+    ).toEqual(['weightKg']);
+    expect(
+      checkPatientMeasures(
+        { weightKg: 25, heightCm: 125 },
+        '2026-03-01T08:00:00Z',
+      ).unusual,
+    ).toEqual([]);
   });
 });
 

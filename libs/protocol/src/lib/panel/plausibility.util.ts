@@ -174,6 +174,19 @@ export function checkPatientMeasures(
   };
   check('weightKg', measures.weightKg, 'Weight', 'kg');
   check('heightCm', measures.heightCm, 'Height', 'cm');
+  if (
+    measures.weightKg !== undefined &&
+    measures.heightCm !== undefined &&
+    !found.some((item) => item.field === 'weightKg')
+  ) {
+    // A weight that does not fit the height (2.5 kg at 125 cm).
+    found.push(
+      ...unusualMeasureChange(null, {
+        weightKg: measures.weightKg,
+        heightCm: measures.heightCm,
+      }),
+    );
+  }
   if (measures.birthDate === undefined) return { unusual: found };
   const born = parseDate(measures.birthDate, 'birthDate');
   if (born > now) {
@@ -214,4 +227,92 @@ export function analyteUnits(): readonly AnalyteUnits[] {
     const { label, usualUnit, canonicalUnit, acceptedUnits } = analytes[id];
     return { id, label, usualUnit, canonicalUnit, acceptedUnits };
   });
+}
+
+/** What the episode holds of the patient's measures. */
+export interface HeldMeasures {
+  readonly weightKg: number;
+  readonly heightCm: number;
+}
+
+/**
+ * A new weight or height against what the episode holds (`held`; null at
+ * admission, when only the body mass index is checked): a weight that moved
+ * by the protocol's factor or more from the one recorded before, or a
+ * weight and height whose body mass index is outside its usual range, needs
+ * the recorder's confirmation (a misplaced decimal, pounds for kilograms),
+ * since doses are computed and checked from the weight. Named under the
+ * field recorded (the weight when both are).
+ */
+export function unusualMeasureChange(
+  held: HeldMeasures | null,
+  recorded: { readonly weightKg?: number; readonly heightCm?: number },
+): UnusualValue[] {
+  const { weightFactor, bodyMassIndex, evidence } = patient.change;
+  const found: UnusualValue[] = [];
+  const weight = recorded.weightKg ?? held?.weightKg;
+  const height = recorded.heightCm ?? held?.heightCm;
+  if (recorded.weightKg !== undefined && held !== null && held.weightKg > 0) {
+    const usual = {
+      min: roundTo(held.weightKg / weightFactor),
+      max: roundTo(held.weightKg * weightFactor),
+    };
+    if (recorded.weightKg <= usual.min || recorded.weightKg >= usual.max) {
+      const side = recorded.weightKg < held.weightKg ? 'below' : 'above';
+      found.push({
+        field: 'weightKg',
+        value: recorded.weightKg,
+        unit: 'kg',
+        valueInUsualUnit: recorded.weightKg,
+        usual: { ...usual, unit: 'kg' },
+        side,
+        message: `Weight ${recorded.weightKg} kg is ${side === 'below' ? 'less' : 'more'} than the ${held.weightKg} kg recorded before by ${weightChangeWords(held.weightKg, recorded.weightKg)}: check it (a misplaced decimal, pounds for kilograms?) and confirm the value; doses are computed from it`,
+        evidence,
+      });
+    }
+  }
+  const field =
+    recorded.weightKg !== undefined
+      ? 'weightKg'
+      : recorded.heightCm !== undefined
+        ? 'heightCm'
+        : null;
+  if (
+    field !== null &&
+    weight !== undefined &&
+    height !== undefined &&
+    height > 0 &&
+    !found.some((item) => item.field === field)
+  ) {
+    const metres = height / 100;
+    const index = roundTo(weight / (metres * metres));
+    if (index < bodyMassIndex.min || index > bodyMassIndex.max) {
+      const side = index < bodyMassIndex.min ? 'below' : 'above';
+      found.push({
+        field,
+        value: field === 'weightKg' ? weight : height,
+        unit: field === 'weightKg' ? 'kg' : 'cm',
+        valueInUsualUnit: index,
+        usual: { ...bodyMassIndex, unit: 'kg/m2' },
+        side,
+        message: `Weight ${weight} kg for a height of ${height} cm gives a body mass index of ${index} kg/m², ${side} the usual ${bodyMassIndex.min}-${bodyMassIndex.max} kg/m²: check the weight and the height (a unit slip?) and confirm; doses are computed from them`,
+        evidence,
+      });
+    }
+  }
+  return found;
+}
+
+/** A value to two decimals, for ranges and indices shown to people. */
+function roundTo(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** How far a weight moved, in words: "a factor of 10", "40 %". */
+function weightChangeWords(before: number, after: number): string {
+  const factor = Math.max(after / before, before / after);
+  // Doubled or halved and beyond: the factor reads better than a percentage.
+  return Math.round((factor - 1) * 100) >= 100
+    ? `a factor of ${String(roundTo(factor))}`
+    : `${String(Math.round((Math.abs(after - before) / before) * 100))} %`;
 }

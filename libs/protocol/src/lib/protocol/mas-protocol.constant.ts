@@ -427,6 +427,18 @@ export const masProtocolDefinition = {
       ageDays: { min: 0, max: 36_525 } satisfies Range,
     },
     usualEvidence: ['software.usual-range'],
+    /**
+     * A new weight or height against what the episode holds: a weight that
+     * moves by `weightFactor` or more (up or down) from the one recorded
+     * before it, or a body mass index (kg/m2) outside its usual range, is
+     * accepted only once confirmed (a misplaced decimal, pounds for
+     * kilograms): doses are computed and checked from the weight.
+     */
+    change: {
+      weightFactor: 1.25,
+      bodyMassIndex: { min: 8, max: 60 } satisfies Range,
+      evidence: ['software.measure-change'],
+    },
   },
   /**
    * The lab picture: the latest value of each item, combined across panels

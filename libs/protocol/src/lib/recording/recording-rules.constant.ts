@@ -134,6 +134,19 @@ export const recordingRules = {
       ],
       tocilizumab: ['RoActemra', 'Actemra', 'Tyenne', 'Tofidence'],
     } as Readonly<Record<string, readonly string[]>>,
+    /**
+     * Abbreviations wards write for the protocol's drugs ("CsA", "IVMP",
+     * "MP pulse", "dexa"), matched as the brand names are. Only those that
+     * name nothing else a ward records: "MP" alone is also 6-MP
+     * (mercaptopurine), "dex" dexmedetomidine, "DXM" dextromethorphan.
+     */
+    protocolDrugAbbreviations: {
+      methylprednisolone: ['IVMP', 'MP pulse', 'mPSL', 'methylpred', 'MPred'],
+      dexamethasone: ['dexa', 'dexameth'],
+      ciclosporin: ['CsA', 'CyA'],
+      rituximab: ['RTX'],
+      tocilizumab: ['TCZ'],
+    } as Readonly<Record<string, readonly string[]>>,
   },
   /**
    * A drug given under more than one record at once (a repeat pulse over a
