@@ -128,8 +128,16 @@ const durations = {};
 if (!summaryOnly) {
   for (const name of selected) {
     const started = Date.now();
+    const known = byFolder ? folders(name) : [];
+    const unknown = (onlyParts ?? []).filter((part) => !known.includes(part));
+    if (byFolder && unknown.length > 0) {
+      console.error(
+        `--parts: ${unknown.join(', ')} is not a part of ${name} (its parts: ${known.join(', ')})`,
+      );
+      process.exit(2);
+    }
     const parts = byFolder
-      ? folders(name).filter(
+      ? known.filter(
           (part) => onlyParts === undefined || onlyParts.includes(part),
         )
       : [undefined];

@@ -457,6 +457,7 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
         prefetch: {
           patient: {
             resourceType: 'Patient',
+            id: 'ehr-internal-42',
             identifier: [
               {
                 system: 'urn:mas-orchestrator:patient-identifier',
@@ -469,29 +470,33 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
       expect(prefetched.body.cards.length).toBeGreaterThan(0);
 
       // One patient per call: the context's id naming another of this
-      // service's patients beside the prefetched identifier gives the
-      // cards of the prefetched one only (this service's identifier names
-      // the patient), never two patients' cards in one chart.
+      // service's patients beside the prefetched identifier is refused
+      // (never two patients' cards in one chart), and so is a prefetched
+      // identifier without the id that says it is the context's patient.
       const otherPatient = `${identifier}-OTHER`;
-      const otherId = await course(otherPatient);
+      await course(otherPatient);
+      const ours = {
+        system: 'urn:mas-orchestrator:patient-identifier',
+        value: identifier,
+      };
       const mixed = await hook('mas-patient-view', {
         ...request('patient-view', otherPatient),
         prefetch: {
           patient: {
             resourceType: 'Patient',
-            identifier: [
-              {
-                system: 'urn:mas-orchestrator:patient-identifier',
-                value: identifier,
-              },
-            ],
+            id: otherPatient,
+            identifier: [ours],
           },
         },
       });
-      expect(mixed.status).toBe(200);
-      const linked = JSON.stringify(mixed.body.cards);
-      expect(mixed.body.cards.length).toBeGreaterThan(0);
-      expect(linked).not.toContain(otherId);
+      expect(mixed.status).toBe(400);
+      expect(mixed.body.field).toBe('body.context.patientId');
+      const anonymous = await hook('mas-patient-view', {
+        ...request('patient-view', 'ehr-internal-42'),
+        prefetch: { patient: { resourceType: 'Patient', identifier: [ours] } },
+      });
+      expect(anonymous.status).toBe(400);
+      expect(anonymous.body.field).toBe('body.prefetch.patient.id');
     },
   );
 
@@ -621,28 +626,40 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
       // Host header: the audience is this service's own address, never the
       // header's.
       const elsewhere = 'http://evil.example/cds-services/mas-patient-view';
-      const spoofed = await new Promise<number>((resolve, reject) => {
-        void jwt(elsewhere).then((token) => {
-          const sent = httpRequest(
-            url,
-            {
-              method: 'POST',
-              headers: {
-                host: 'evil.example',
-                'content-type': 'application/json',
-                authorization: `Bearer ${token}`,
+      const spoofed = await new Promise<{ status: number; body: string }>(
+        (resolve, reject) => {
+          void jwt(elsewhere).then((token) => {
+            const sent = httpRequest(
+              url,
+              {
+                method: 'POST',
+                headers: {
+                  host: 'evil.example',
+                  'content-type': 'application/json',
+                  authorization: `Bearer ${token}`,
+                },
               },
-            },
-            (response) => {
-              response.resume();
-              resolve(response.statusCode ?? 0);
-            },
-          );
-          sent.on('error', reject);
-          sent.end(JSON.stringify(body));
-        }, reject);
-      });
-      expect(spoofed).toBe(401);
+              (response) => {
+                let text = '';
+                response.setEncoding('utf8');
+                response.on('data', (chunk: string) => {
+                  text += chunk;
+                });
+                response.on('end', () => {
+                  resolve({ status: response.statusCode ?? 0, body: text });
+                });
+              },
+            );
+            sent.on('error', reject);
+            sent.end(JSON.stringify(body));
+          }, reject);
+        },
+      );
+      // Refused for its audience, not for anything else about it.
+      expect(spoofed.status).toBe(401);
+      expect((JSON.parse(spoofed.body) as { message: string }).message).toMatch(
+        /unexpected "aud" claim value/,
+      );
       const once = await jwt(url, { jti: 'only-once' });
       expect(await refusedWith(once)).toBe(200);
       expect(await refusedWith(once)).toBe(401);

@@ -451,6 +451,19 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
         field: 'body.payload.collectedAt',
         rule: `lies before the episode opened (${openedAt}): recording what happened before admission needs a rationale`,
       });
+      // Within the clock skew of the opening (a form's "now" typed to the
+      // minute just after opening the episode): the admission itself, no
+      // rationale (on another episode, opened the same way).
+      const other = await openEpisode();
+      const otherOpened = Date.parse(other.openedAt);
+      const withinSkew = await send(
+        'dr-adams',
+        other.id,
+        0,
+        'labs.recorded',
+        labs(florid, new Date(otherOpened - MINUTE).toISOString()),
+      );
+      expect(withinSkew.status).toBe(201);
       const tooOld = await send(
         'dr-adams',
         id,

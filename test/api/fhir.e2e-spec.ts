@@ -792,6 +792,17 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         400,
         'invalid',
       );
+      // Another format asked of a read or $everything is said, as a search
+      // says it, never answered in JSON as if it had been asked.
+      for (const path of [`/Patient/${id}`, `/Patient/${id}/$everything`]) {
+        await outcome(
+          await fetch(`${base}/api/fhir/R4${path}?_format=xml`, {
+            headers: { authorization: `Bearer ${token('dr-adams')}` },
+          }),
+          400,
+          'not-supported',
+        );
+      }
       // Elsewhere the service keeps its own shape.
       const native = await fetch(`${base}/api/episodes/${id}`);
       expect(native.status).toBe(401);

@@ -1,5 +1,6 @@
 import { clinicalUnits } from '@mas/protocol';
 
+import { readableTimes } from '../episode/clinical-time.model.js';
 import type { Session } from './types.js';
 
 /** An answer the service refused, with its status and its words. */
@@ -15,12 +16,14 @@ export class ApiError extends Error {
   static describe(status: number, body: Record<string, unknown>): string {
     // Units as clinicians write them (°C, ×10⁹/L), not the UCUM codes the
     // service's reasons carry.
-    const message = clinicalUnits(
-      typeof body['message'] === 'string'
-        ? body['message']
-        : Array.isArray(body['message'])
-          ? body['message'].join('; ')
-          : `the service answered ${status}`,
+    const message = readableTimes(
+      clinicalUnits(
+        typeof body['message'] === 'string'
+          ? body['message']
+          : Array.isArray(body['message'])
+            ? body['message'].join('; ')
+            : `the service answered ${status}`,
+      ),
     );
     switch (status) {
       case 401:
@@ -50,7 +53,13 @@ export function fieldIssue(error: unknown): FieldIssue | null {
   const field = error.body['field'];
   const rule = error.body['rule'];
   return typeof field === 'string'
-    ? { path: field, message: typeof rule === 'string' ? rule : error.message }
+    ? {
+        path: field,
+        message:
+          typeof rule === 'string'
+            ? readableTimes(clinicalUnits(rule))
+            : error.message,
+      }
     : null;
 }
 

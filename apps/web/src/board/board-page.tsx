@@ -15,6 +15,7 @@ import {
 
 import { type ApiClient, ApiError } from '../api/client.js';
 import type { EpisodeList, EpisodeListItem } from '../api/types.js';
+import { readableTimes } from '../episode/clinical-time.model.js';
 import type { UnusualItem } from '../episode/event-form.model.js';
 import { UnusualConfirmation } from '../episode/unusual-confirmation.js';
 import { useFetched } from '../use-fetched.js';
@@ -211,7 +212,9 @@ export function BoardTable({
                             <span className={`badge ${a.severity}`}>
                               {a.severity}
                             </span>{' '}
-                            <span title={clinicalUnits(a.message)}>
+                            <span
+                              title={readableTimes(clinicalUnits(a.message))}
+                            >
                               {alertLabel(a.id)}
                             </span>
                           </li>

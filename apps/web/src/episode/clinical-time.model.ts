@@ -83,3 +83,34 @@ export function utcOffsetText(iso: string): string {
   const abs = Math.abs(offset);
   return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
+
+/** An ISO 8601 instant inside a text (a service's reason or alert). */
+const INSTANT_IN_TEXT =
+  /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/**
+ * A text from the service as a clinician reads it: each ISO instant in it
+ * ("due 2026-12-07T09:02:03.552Z") in the browser's local time with its zone
+ * ("due 7 Dec 2026, 10:02 CET").
+ */
+export function readableTimes(text: string): string {
+  return text.replace(INSTANT_IN_TEXT, (iso) => {
+    const ms = Date.parse(iso);
+    // Seconds kept where they are not zero: two times of one minute must
+    // not read as the same ("10:02:40 lies before 10:02:10" made sense).
+    return !Number.isNaN(ms) && ms % MINUTE !== 0
+      ? localTimeSeconds.format(new Date(ms))
+      : formatLocal(iso);
+  });
+}
+
+/** As `localTime`, to the second. */
+const localTimeSeconds = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+});

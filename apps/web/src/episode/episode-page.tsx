@@ -24,7 +24,12 @@ import { useLiveChanges } from '../use-live-changes.js';
 import { ActionPanel } from './action-panel.js';
 import { ActiveTherapies } from './active-therapies.js';
 import { AuditTimeline } from './audit-timeline.js';
-import { formatLocal, formatTime, minuteOf } from './clinical-time.model.js';
+import {
+  formatLocal,
+  formatTime,
+  minuteOf,
+  readableTimes,
+} from './clinical-time.model.js';
 import {
   activeStateIds,
   labPictureOf,
@@ -83,7 +88,7 @@ function FeedbackBanner({
       }
     >
       <p>{feedback.message}</p>
-      {feedback.warnings ? (
+      {feedback.warnings && feedback.kind === 'recorded' ? (
         <ul className="warnings" aria-label="Warnings">
           {feedback.warnings.map((warning) => (
             <li key={warning}>{clinicalWarning(warning)}</li>
@@ -336,7 +341,7 @@ function EpisodeView({
                   {a.severity === 'critical' ? '⚠ ' : ''}
                   {alertLabel(a.id)}
                 </strong>{' '}
-                ({a.severity}) {clinicalUnits(a.message)}{' '}
+                ({a.severity}) {readableTimes(clinicalUnits(a.message))}{' '}
                 <span className="hint">({a.evidence.join(', ')})</span>
               </li>
             ))}

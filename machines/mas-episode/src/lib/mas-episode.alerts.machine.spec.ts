@@ -284,6 +284,18 @@ describe('alerts: raised by their condition, cleared when it ends', () => {
     },
   );
 
+  it('an incomplete reassessment names what it lacks as clinicians do, never by its field id [seed.monitoring.2]', () => {
+    const episode = raise(
+      'monitoring-incomplete',
+      cases['monitoring-incomplete'],
+    );
+    const message =
+      episode.context.alerts.find((a) => a.id === 'monitoring-incomplete')
+        ?.message ?? '';
+    expect(message).toMatch(/^The latest reassessment lacks: .*Platelets/);
+    expect(message).not.toMatch(/\b(platelets|hemoglobin|ast|alt|ldh)\b/);
+  });
+
   const clearable = Object.entries(cases).filter(
     (entry): entry is [string, Required<AlertCase>] =>
       entry[1].clear !== undefined,

@@ -4,7 +4,12 @@
  * block; a clinician answers them by acting or by recording a decision.
  */
 import { organSupportKinds } from '@mas/contracts';
-import { masProtocolDefinition } from '@mas/protocol';
+import {
+  masProtocolDefinition,
+  type PanelItemId,
+  panelItemIds,
+  panelItemLabel,
+} from '@mas/protocol';
 
 import {
   activeTherapies,
@@ -164,7 +169,7 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
     add(
       'monitoring-incomplete',
       'warning',
-      `The latest reassessment lacks: ${context.missingMonitoringItems.join(', ')}.`,
+      `The latest reassessment lacks: ${context.missingMonitoringItems.map((item) => monitoringItemLabel(item)).join(', ')}.`,
       ['seed.monitoring.2'],
     );
   }
@@ -340,4 +345,11 @@ export function refreshAlertLog(
     if (!beforeIds.has(alert.id)) next.push({ id: alert.id, raisedAt: now });
   }
   return next;
+}
+
+/** A monitoring item as clinicians name it (Haemoglobin, AST), else as kept. */
+function monitoringItemLabel(item: string): string {
+  return (panelItemIds as readonly string[]).includes(item)
+    ? panelItemLabel(item as PanelItemId)
+    : item;
 }

@@ -21,6 +21,7 @@ import {
   masProtocolDefinition,
   parseInstitutionProfile,
   protocolVersions,
+  subjectLabel,
   type TherapyClass,
   unusualMeasureChange,
   unusualValues,
@@ -215,7 +216,7 @@ function checkScreenings(context: EpisodeContext, drug: string): Check {
   );
   if (missing.length > 0) {
     return blocked(
-      `${drug} needs ${missing.join(' and ')} recorded or overridden with a rationale first`,
+      `${drug} needs ${missing.map((kind) => subjectLabel(kind)).join(' and ')} recorded or overridden with a rationale first`,
       missing.flatMap(
         (kind) =>
           (screeningEvidence as Record<string, readonly string[]>)[kind] ?? [],
@@ -353,7 +354,16 @@ function checkTherapyStart(
   const { drug } = event.payload;
   const therapyClass = therapyClassOf(drug);
   if (therapyClass !== 'glucocorticoid' && isActive(context, drug)) {
-    return blocked(`${drug} is already active`, therapyEvidence(drug));
+    // One course of a drug at a time: a new dose is recorded as such (the
+    // running record stopped, the new dose started), never as a second
+    // course beside the first.
+    const running = activeTherapies(context).find((t) => t.drug === drug);
+    return blocked(
+      running?.background === true
+        ? `${drug} is already active as background therapy (from before the episode): a higher dose of it is recorded as a dose increase of the background therapy, which is not an escalation`
+        : `${drug} is already active${running ? ` (started at ${running.startedAt})` : ''}: to give another dose, stop it and record the new dose as a new start`,
+      therapyEvidence(drug),
+    );
   }
   switch (therapyClass) {
     case 'glucocorticoid':
@@ -482,7 +492,22 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       return ok('severity recorded', ['seed.pitfalls.4', 'seed.second-line.5']);
     case 'therapy.started': {
       const start = checkTherapyStart(context, event);
-      if (!start.ok) return start;
+      if (!start.ok) {
+        // What a rationale would allow, with a dose that needs confirming
+        // too: both said at once (an emergency start at 3 a.m. is not
+        // refused twice, one requirement at a time). A hard dose limit
+        // stands whatever is said: told first.
+        if (!start.rationaleWouldAllow) return start;
+        const dose = checkTherapyDose(context, event);
+        if (dose.ok) return start;
+        if (!dose.confirmationWouldAllow) return dose;
+        return {
+          ...dose,
+          reason: `${start.reason}; and ${dose.reason}`,
+          evidence: unique([...start.evidence, ...dose.evidence]),
+          rationaleWouldAllow: true,
+        };
+      }
       const dose = checkTherapyDose(context, event);
       // Both reasons go to the audit: the clinical rule and the dose check
       // ("outside the dose range, confirmed by ...").

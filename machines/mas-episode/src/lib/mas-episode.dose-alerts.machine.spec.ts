@@ -30,6 +30,7 @@ import {
   h,
 } from '../spec-support/episode.spec-support.js';
 import { checkEvent, therapyClassOf } from './mas-episode.checks.js';
+import { explainRefusal } from './mas-episode.explain.js';
 import type { Alert, EpisodeInput } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
 
@@ -974,5 +975,50 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
         }),
       ).ok,
     ).toBe(true);
+  });
+});
+
+describe('an emergency start without its rationale and with a dose to confirm: both said at once [review.section-10]', () => {
+  it('the refusal names the rationale and the dose, and offers the confirmation; a hard limit is told first', () => {
+    const episode = readyFor('etoposide');
+    const bare = {
+      ...start('etoposide', 'iv', 60, once),
+      rationale: undefined,
+    };
+    const check = checkEvent(episode.context, bare);
+    expect(check).toMatchObject({
+      ok: false,
+      confirmationWouldAllow: true,
+      rationaleWouldAllow: true,
+    });
+    expect(check.reason).toMatch(
+      /^a rationale is required: emergency start now; .*; and outside the dose range, confirm with a reason \(doseConfirmation\): etoposide 60 mg is above the soft limit of 49.6 mg per dose/,
+    );
+    // What the service answers with its 422: the same words, the flag.
+    expect(explainRefusal(episode.snapshot, bare)).toMatchObject({
+      reason: check.reason,
+      confirmationWouldAllow: true,
+      rationaleWouldAllow: true,
+    });
+    // Both given: taken.
+    expect(
+      checkEvent(episode.context, {
+        ...start('etoposide', 'iv', 60, once, reason),
+      }).ok,
+    ).toBe(true);
+    // Within the dose range, only the rationale is missing.
+    expect(
+      checkEvent(episode.context, {
+        ...start('etoposide', 'iv', 45, once),
+        rationale: undefined,
+      }),
+    ).toMatchObject({ ok: false, rationaleWouldAllow: true });
+    // Above a hard limit: refused for the dose, whatever is said.
+    const hard = checkEvent(episode.context, {
+      ...start('etoposide', 'iv', 5000, once),
+      rationale: undefined,
+    });
+    expect(hard.ok).toBe(false);
+    expect(hard.reason).toMatch(/^hard dose limit/);
   });
 });

@@ -532,6 +532,8 @@ export function explainRefusal(
   unusualFields?: readonly string[];
   /** What the one confirming should see too (a day's total). */
   warnings?: readonly string[];
+  /** A rationale is needed too (an emergency start with a dose to confirm). */
+  rationaleWouldAllow?: boolean;
 } | null {
   if (snapshot.status !== 'done' && snapshot.can(event)) return null;
   if (snapshot.status !== 'done') {
@@ -546,6 +548,7 @@ export function explainRefusal(
           : {}),
         ...(check.unusualFields ? { unusualFields: check.unusualFields } : {}),
         ...(check.warnings ? { warnings: check.warnings } : {}),
+        ...(check.rationaleWouldAllow ? { rationaleWouldAllow: true } : {}),
       };
     }
   }

@@ -105,6 +105,22 @@ describe('who records what, and when', () => {
         rationale: 'pulse at the referring hospital',
       }),
     ).toBe(true);
+    // "Now" typed to the minute just after opening the episode, or a ward
+    // clock a few minutes behind the server's: the admission itself, no
+    // rationale asked; past the clock skew it is before admission.
+    const minutesBefore = (minutes: number) =>
+      ev('therapy.started', h(0.5), {
+        drug: 'methylprednisolone',
+        givenAt: h(-minutes / 60),
+      });
+    expect(episode.can(minutesBefore(1))).toBe(true);
+    expect(episode.can(minutesBefore(futureSkewMinutes))).toBe(true);
+    expect(episode.can(minutesBefore(futureSkewMinutes + 1))).toBe(false);
+    expect(
+      checkEvent(episode.context, minutesBefore(futureSkewMinutes + 1)).reason,
+    ).toMatch(
+      /^a rationale is required: payload.givenAt lies before the episode opened/,
+    );
     const tooEarly = ev(
       'labs.recorded',
       h(1),

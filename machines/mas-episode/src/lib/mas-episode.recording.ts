@@ -82,7 +82,10 @@ export function checkTimes(
         `${field} ${at} lies more than ${lookBackHours} h before the episode opened (${context.openedAt}): the look-back of the recording rules`,
       );
     }
-    if (toMs(at) < toMs(context.openedAt)) beforeOpening ??= field;
+    // Within the clock skew of the opening is the admission itself.
+    if (toMs(at) < toMs(context.openedAt) - futureSkewMinutes * 60_000) {
+      beforeOpening ??= field;
+    }
   }
   if (beforeOpening !== null && !event.rationale) {
     return refuse(

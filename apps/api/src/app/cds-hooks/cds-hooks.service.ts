@@ -250,7 +250,33 @@ export class CdsHooksService {
         `names ${String(ours.length)} patients in this service's namespace (${ours.join(', ')}): a hook is about one patient`,
       );
     }
+    if (ours.length === 1 && prefetched?.id === undefined) {
+      // Only the EHR's own fetch of Patient/{{context.patientId}} says whose
+      // identifier it is: without its id, the identifier could be anyone's.
+      throw new CdsBadRequest(
+        'body.prefetch.patient.id',
+        `must be present and be context.patientId (${request.context.patientId}) when the prefetched Patient carries this service's identifier`,
+      );
+    }
     const patientIds = ours.length === 1 ? ours : [request.context.patientId];
+    if (ours.length === 1 && ours[0] !== request.context.patientId) {
+      // The EHR's id names another patient of this service: two patients.
+      const other = await this.dataSource
+        .getRepository(this.entities.episode)
+        .createQueryBuilder('episode')
+        .select('episode.id')
+        .where('episode.kind = :kind', { kind: 'real' })
+        .andWhere('episode.patientIdentifier = :id', {
+          id: request.context.patientId,
+        })
+        .getOne();
+      if (other !== null) {
+        throw new CdsBadRequest(
+          'body.context.patientId',
+          `names another patient of this service than the prefetched Patient's identifier (${ours[0] ?? ''}): a hook is about one patient`,
+        );
+      }
+    }
     const episodes = await this.episodesOf(patientIds, reader);
     const uuid = () => randomUUID();
     const cards: Card[] = [];

@@ -160,7 +160,8 @@ export function checkClinicalTimes(
       rule = `must not lie in the future (more than ${futureSkewMinutes} min after ${now.toISOString()})`;
     } else if (ms < earliest) {
       rule = `must not lie more than ${lookBackHours} h before the episode opened (${openedAt})`;
-    } else if (ms < opened && !event.rationale) {
+    } else if (ms < opened - futureSkewMinutes * 60_000 && !event.rationale) {
+      // (Within the clock skew of the opening is the admission itself.)
       rule = `lies before the episode opened (${openedAt}): recording what happened before admission needs a rationale`;
     }
     if (rule) {
@@ -1468,6 +1469,9 @@ export class EpisodesService {
               : {}),
             ...(refusal.warnings && refusal.warnings.length > 0
               ? { warnings: refusal.warnings }
+              : {}),
+            ...(refusal.rationaleWouldAllow
+              ? { rationaleWouldAllow: true }
               : {}),
             ...(refusal.unusualFields
               ? { unusualFields: refusal.unusualFields }

@@ -389,9 +389,11 @@ describe('reading laboratory results from FHIR', () => {
           },
         ],
       });
-      expect(inBundle.field).toBe('entry[1].resource.subject');
+      // The Bundle itself carries another patient: refused at that Patient,
+      // whatever its results' subjects say (or none).
+      expect(inBundle.field).toBe('entry[0].resource');
       expect(inBundle.rule).toContain(
-        "a Patient of the Bundle without this patient's identifier",
+        "a Patient without this patient's identifier: the Bundle is about another patient",
       );
     });
 
@@ -404,7 +406,7 @@ describe('reading laboratory results from FHIR', () => {
         ),
       ).toEqual({
         field: 'valueQuantity.comparator',
-        rule: 'a result outside the measurable range (> 1000) is not an exact value: it is not recorded automatically, since criteria and scores would read it as exactly 1000 (a clinician records what it means)',
+        rule: 'a result outside the measurable range (> 1000) is not an exact value: it is not recorded automatically, since criteria and scores would read it as exactly 1000; nothing of the Bundle is recorded (send the other results without it, and tell the ward, whose clinician records what it means)',
       });
     });
 
@@ -482,22 +484,20 @@ describe('reading laboratory results from FHIR', () => {
     );
     expect(again.panels).toEqual([]);
     expect(again.duplicates).toEqual(['identifier:urn:lab|LAB-EIE-1']);
-    // Two entries of one Bundle naming one result under another order.
-    expect(
-      refusal({
-        resourceType: 'Bundle',
-        type: 'collection',
-        entry: [
-          { resource: observation({ identifier: [first] }) },
-          {
-            resource: observation({ id: 'obs-2', identifier: [extra, first] }),
-          },
-        ],
+    // An identifier another analyte's result shares (an accession number)
+    // does not make that result a repeat: recorded as new.
+    const platelets = importLabResults(
+      observation({
+        identifier: [{ system: 'urn:lab', value: 'LAB-PLT-1' }, first],
+        code: { coding: [{ system: 'http://loinc.org', code: '777-3' }] },
+        valueQuantity: { value: 90, unit: '10*9/L' },
       }),
-    ).toEqual({
-      field: 'entry[1].resource.identifier',
-      rule: 'identifier:urn:lab|LAB-EIE-1 is sent twice',
-    });
+      recorded,
+    );
+    expect(platelets.duplicates).toEqual([]);
+    expect(platelets.panels[0]?.values[0]?.key).toBe(
+      'identifier:urn:lab|LAB-PLT-1',
+    );
   });
 
   it('says so when the laboratory withdraws a result already recorded', () => {

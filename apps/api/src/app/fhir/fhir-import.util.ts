@@ -177,7 +177,12 @@ function checkSubject(
             reference === `Patient/${item.resource['id']}`)),
     );
     if (target !== undefined) {
-      if (carriesIdentifier(target.resource, patient)) return;
+      if (
+        carriesIdentifier(target.resource, patient) ||
+        target.resource['id'] === patient.id
+      ) {
+        return;
+      }
       throw new FhirImportError(
         field,
         `names ${reference}, a Patient of the Bundle without this patient's identifier: ${whose}`,
@@ -218,6 +223,26 @@ const BUNDLE_TYPES = [
 const REQUEST_METHODS = ['POST', 'PUT'];
 /** Statuses of a result withdrawn by the laboratory (never recorded). */
 const WITHDRAWN_STATUSES = ['entered-in-error', 'cancelled'];
+
+/** The panel field an Observation's LOINC code fills, if it names one. */
+function fieldOf(resource: Json): string | null {
+  const code = resource['code'];
+  const codings =
+    isObject(code) && Array.isArray(code['coding']) ? code['coding'] : [];
+  for (const coding of codings) {
+    if (
+      isObject(coding) &&
+      coding['system'] === codeSystems.loinc &&
+      typeof coding['code'] === 'string'
+    ) {
+      const target = loincTarget(coding['code']);
+      if (target) {
+        return target.kind === 'temperature' ? 'temperatureC' : target.analyte;
+      }
+    }
+  }
+  return null;
+}
 
 /** One Observation: its panel field, value and sample time. */
 function readObservation(
@@ -263,7 +288,7 @@ function readObservation(
   if (comparator !== undefined) {
     throw new FhirImportError(
       at(path, 'valueQuantity.comparator'),
-      `a result outside the measurable range (${typeof comparator === 'string' ? comparator : JSON.stringify(comparator)} ${String(quantity['value'])}) is not an exact value: it is not recorded automatically, since criteria and scores would read it as exactly ${String(quantity['value'])} (a clinician records what it means)`,
+      `a result outside the measurable range (${typeof comparator === 'string' ? comparator : JSON.stringify(comparator)} ${String(quantity['value'])}) is not an exact value: it is not recorded automatically, since criteria and scores would read it as exactly ${String(quantity['value'])}; nothing of the Bundle is recorded (send the other results without it, and tell the ward, whose clinician records what it means)`,
     );
   }
   const system = quantity['system'];
@@ -375,6 +400,22 @@ export function importLabResults(
       );
     }
   }
+  if (patient !== undefined) {
+    // A Bundle that carries another patient is about someone else: none of
+    // its results is recorded here, with a subject or without.
+    for (const { resource, path } of items) {
+      if (
+        resource['resourceType'] === 'Patient' &&
+        resource['id'] !== patient.id &&
+        !carriesIdentifier(resource, patient)
+      ) {
+        throw new FhirImportError(
+          path,
+          `a Patient without this patient's identifier: the Bundle is about another patient (this episode's patient is Patient/${patient.id}, identifier ${patient.identifier})`,
+        );
+      }
+    }
+  }
   const observations = items.filter(
     (item) => item.resource['resourceType'] === 'Observation',
   );
@@ -393,8 +434,15 @@ export function importLabResults(
   for (const { resource, fullUrl, path } of observations) {
     const { key: ownKey, aliases } = keysOf(resource, fullUrl, path);
     if (patient !== undefined) checkSubject(resource, path, patient, items);
-    // Recorded under any of its names: the name it was recorded under.
-    const key = aliases.find((alias) => recorded.has(alias)) ?? ownKey;
+    // Recorded under any of its names (the name it was recorded under), as
+    // the result of the same analyte: an identifier several results share
+    // (an accession number) never makes another analyte a repeat.
+    const field = fieldOf(resource);
+    const key =
+      aliases.find((alias) => {
+        const was = recorded.get(alias);
+        return was !== undefined && (field === null || field in was.panel);
+      }) ?? ownKey;
     const earlier = recorded.get(key);
     const status = resource['status'];
     if (
@@ -434,14 +482,10 @@ export function importLabResults(
       duplicates.push(key);
       continue;
     }
-    const twice = aliases.find((alias) => seen.has(alias));
-    if (twice !== undefined) {
-      throw new FhirImportError(
-        at(path, 'identifier'),
-        `${twice} is sent twice`,
-      );
+    if (seen.has(key)) {
+      throw new FhirImportError(at(path, 'identifier'), `${key} is sent twice`);
     }
-    for (const alias of aliases) seen.add(alias);
+    seen.add(key);
     const group = byTime.get(read.collectedAt) ?? { panel: {}, values: [] };
     if (read.field in group.panel) {
       throw new FhirImportError(

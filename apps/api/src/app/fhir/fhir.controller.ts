@@ -96,10 +96,14 @@ export class FhirController {
   async read(
     @Param('type') type: string,
     @Param('id') id: string,
+    @Query('_format') format: unknown,
     @Req() request: AuthedRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.answer(reply, () => this.fhir.read(type, id, request.user));
+    await this.answer(reply, () => {
+      jsonOnly(format);
+      return this.fhir.read(type, id, request.user);
+    });
   }
 
   @Roles('clinician', 'senior', 'trainee', 'auditor')
@@ -107,19 +111,35 @@ export class FhirController {
   async everything(
     @Param('type') type: string,
     @Param('id') id: string,
+    @Query('_format') format: unknown,
     @Req() request: AuthedRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.answer(reply, () =>
-      this.fhir.everything(type, id, request.user, baseOf(request)),
-    );
+    await this.answer(reply, () => {
+      jsonOnly(format);
+      return this.fhir.everything(type, id, request.user, baseOf(request));
+    });
   }
 }
 
-/** What an import refusal is, the FHIR way. */
-const outcomeCodes: Readonly<
-  Record<number, 'invalid' | 'not-found' | 'forbidden' | 'processing'>
-> = { 400: 'invalid', 403: 'forbidden', 404: 'not-found' };
+/**
+ * `_format` on a read, as a search checks it: only JSON is served, and asking
+ * for another format is said, never answered in JSON as if it had been.
+ */
+function jsonOnly(format: unknown): void {
+  if (format === undefined) return;
+  if (
+    typeof format !== 'string' ||
+    !['json', 'application/json', 'application/fhir+json'].includes(format)
+  ) {
+    throw new FhirRefusal(
+      400,
+      'not-supported',
+      '_format: only JSON is served (json or application/fhir+json)',
+      '_format',
+    );
+  }
+}
 
 /**
  * FHIR R4 in (`POST /api/episodes/{id}/fhir`): a laboratory system's
@@ -182,11 +202,10 @@ export class FhirImportController {
         .status(refusal.status)
         .type(FHIR_JSON)
         .send(
-          operationOutcome(
-            outcomeCodes[refusal.status] ?? 'processing',
-            refusal.message,
-            refusal.field,
-          ),
+          fhirOutcomeOf(refusal.status, {
+            message: refusal.message,
+            ...(refusal.field === undefined ? {} : { field: refusal.field }),
+          }),
         );
     }
   }

@@ -13,6 +13,7 @@ import {
   type AuthenticatedUser,
   checkClinicalTimes,
   type EpisodesService,
+  SEAL_BROKEN,
   ServiceError,
 } from '../episodes/episodes.service.js';
 import type { WorkItemsService } from '../work-items/work-items.service.js';
@@ -353,16 +354,30 @@ export class FhirService {
     let version = detail.version;
     const recorded: { collectedAt: string; version: number }[] = [];
     for (const panel of imported.panels) {
-      const answer = await this.episodes.send(
-        id,
-        {
-          type: 'labs.recorded',
-          payload: this.payloadOf(panel),
-          expectedVersion: version,
-        },
-        user,
-        undefined,
-      );
+      let answer: { status: number; body: unknown };
+      try {
+        answer = await this.episodes.send(
+          id,
+          {
+            type: 'labs.recorded',
+            payload: this.payloadOf(panel),
+            expectedVersion: version,
+          },
+          user,
+          undefined,
+        );
+      } catch (error) {
+        // Another change came first (the version moved on): answered below
+        // as such. A record failing its seal is not a race: said as it is.
+        if (
+          !(error instanceof ServiceError) ||
+          error.status !== 409 ||
+          error.body['rule'] === SEAL_BROKEN
+        ) {
+          throw error;
+        }
+        answer = { status: 409, body: error.body };
+      }
       if (answer.status !== 201) {
         // Refused by the protocol (the episode has ended, say), or another
         // change came between two samples: what was recorded before it

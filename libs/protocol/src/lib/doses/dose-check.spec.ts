@@ -821,6 +821,12 @@ describe('invalid input is an error naming the field', () => {
       /number/,
     ],
     [
+      'a number of grams past any number of mg',
+      { dose: { value: 1e308, unit: 'g' } },
+      'dose.value',
+      /^1e\+308 g is not a dose that can be given \(too large a number\)$/,
+    ],
+    [
       'a volume',
       { dose: { value: 6, unit: 'mL' } },
       'dose.unit',

@@ -226,7 +226,16 @@ function toMg(dose: { value: number; unit: string }): number {
         : `"${dose.unit}" is not a UCUM unit (accepted: ${accepted})`,
     );
   }
-  return convertQuantity(dose, 'mg', 'dose');
+  const mg = convertQuantity(dose, 'mg', 'dose');
+  if (!Number.isFinite(mg)) {
+    // 1e308 g is past any number in mg: an impossible dose, said as such
+    // (never "Infinity mg" in a limit's message).
+    throw new ClinicalInputError(
+      'dose.value',
+      `${dose.value} ${dose.unit} is not a dose that can be given (too large a number)`,
+    );
+  }
+  return mg;
 }
 
 const hoursPerDay = convertQuantity({ value: 1, unit: 'd' }, 'h', 'schedule');

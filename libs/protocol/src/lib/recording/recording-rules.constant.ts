@@ -169,6 +169,9 @@ export const recordingRules = {
     /**
      * How far past the service's own clock a clinical time may lie: clock
      * skew between the ward's devices and the server, not clinical content.
+     * The same skew before the episode opened is still the admission (a
+     * pulse given "now", typed to the minute, a minute after opening the
+     * episode: no rationale asked).
      */
     futureSkewMinutes: 5,
     /**

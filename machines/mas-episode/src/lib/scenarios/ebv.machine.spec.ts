@@ -25,7 +25,7 @@ describe('Eun, 15, SLE: EBV-associated MAS', () => {
     );
     expect(episode.hasTag('ebv')).toBe(true);
     expect(episode.refusal(rituximab)).toMatch(
-      /needs hbv-serology recorded or overridden/,
+      /needs hepatitis B serology recorded or overridden/,
     );
 
     const override = ev(

@@ -102,7 +102,7 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
 
     expect(episode.can(start)).toBe(false);
     expect(episode.refusal(start)).toMatch(
-      /needs tb-screening and zoster-prophylaxis and pjp-prophylaxis and fungal-prophylaxis recorded/,
+      /needs tuberculosis screening and herpes zoster prophylaxis and Pneumocystis prophylaxis and antifungal prophylaxis recorded/,
     );
 
     episode.send(
