@@ -39,7 +39,7 @@ import {
 import { parsePanel } from './panel-cache.util.js';
 import { checkProfileForEpisode } from './profile-values.util.js';
 import { checkOtherTherapy, checkTherapyDose } from './therapy-record.util.js';
-import { normalize, toMs } from './time.util.js';
+import { hoursBetween, normalize, toMs } from './time.util.js';
 
 const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
   masProtocolDefinition;
@@ -714,11 +714,26 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         ? ok(`${event.payload.kind} stopped`, ['seed.supportive.1'])
         : blocked(`${event.payload.kind} is not active`, ['seed.supportive.1']);
     case 'reassessment.recorded': {
-      const panel = checkPanel(
+      const checked = checkPanel(
         event.payload.panel,
         'panel',
         event.payload.confirmUnusual,
       );
+      // A reassessment judged on a sample older than the reassessment
+      // interval is taken (the clinician decides), and said: the response
+      // is judged on labs that no longer show the patient as they are.
+      const { reassessmentIntervalHours } = masProtocolDefinition.monitoring;
+      const age = hoursBetween(event.payload.collectedAt, event.at);
+      const panel: Check =
+        checked.ok && age > reassessmentIntervalHours
+          ? {
+              ...checked,
+              warnings: [
+                `the sample of this reassessment was drawn ${String(Math.round(age))} h before it was recorded (${event.payload.collectedAt}), longer ago than the ${String(reassessmentIntervalHours)} h reassessment interval: the response is judged on labs that may no longer show the patient as they are; a new sample is due`,
+              ],
+              reason: `${checked.reason}; sample older than the reassessment interval (${String(Math.round(age))} h)`,
+            }
+          : checked;
       if (!panel.ok || event.payload.clinicalJudgement === undefined) {
         return panel;
       }

@@ -133,6 +133,29 @@ describe('who records what, and when', () => {
     );
   });
 
+  it('a reassessment on a sample older than the reassessment interval is taken and said, for whoever records it to see [seed.monitoring.1]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    const on = (hoursOld: number) =>
+      checkEvent(
+        episode.context,
+        ev('reassessment.recorded', h(14), {
+          panel: florid,
+          collectedAt: h(14 - hoursOld),
+        }),
+      );
+    const stale = on(13);
+    expect(stale.ok).toBe(true);
+    expect(stale.warnings).toEqual([
+      expect.stringMatching(
+        /^the sample of this reassessment was drawn 13 h before it was recorded .*, longer ago than the 12 h reassessment interval/,
+      ),
+    ]);
+    expect(on(11).warnings).toBeUndefined();
+  });
+
   it('a sample drawn earlier but entered later never replaces a later one in the picture', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const better = panelOf(improved(floridMas), febrileSjia);
