@@ -380,6 +380,47 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
   );
 
   maybe(
+    "an Idempotency-Key never replays an episode's answer to a user who may no longer work on it (a clinician made trainee)",
+    async () => {
+      const id = await newUser('dr-moved', 'clinician');
+      const clinician = new Api(base()).as(
+        (await login(base(), 'dr-moved', PASSWORD)).body.token as string,
+      );
+      const opened = await clinician.request('POST', '/api/episodes', {
+        patient: { ...amira, identifier: 'SYN-IDEM-ROLE' },
+      });
+      expect(opened.status).toBe(201);
+      const episodeId = opened.body.id as string;
+      const send = (api: Api) =>
+        api.request(
+          'POST',
+          `/api/episodes/${episodeId}/events`,
+          {
+            type: 'labs.recorded',
+            payload: {
+              panel: { ferritin: { value: 900, unit: 'ng/mL' } },
+              collectedAt: suite.harness.clock.now().toISOString(),
+            },
+            expectedVersion: 0,
+          },
+          { 'idempotency-key': 'k-role' },
+        );
+      const first = await send(clinician);
+      expect(first.status).toBe(201);
+      expect(await send(clinician)).toEqual(first);
+      await as('admin-ada').request('PATCH', `/api/users/${id}`, {
+        role: 'trainee',
+      });
+      const trainee = new Api(base()).as(
+        (await login(base(), 'dr-moved', PASSWORD)).body.token as string,
+      );
+      const replayed = await send(trainee);
+      expect(replayed.status).toBe(403);
+      expect(JSON.stringify(replayed.body)).not.toContain('stage');
+    },
+  );
+
+  maybe(
     'a role change ends the sessions: the old token does not keep the old role',
     async () => {
       const id = await newUser('dr-promoted', 'clinician');

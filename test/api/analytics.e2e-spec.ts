@@ -183,9 +183,18 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
         '/api/analytics?version=1.0.0',
       );
       expect(served.body.episodes).toBe(3);
-      const other = await auditor.request(
+      // A version this build does not know is a 400 naming it, never an
+      // empty report that looks like none of the ward's episodes.
+      const unknown = await auditor.request(
         'GET',
         '/api/analytics?version=0.9.0',
+      );
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.field).toBe('query.version');
+      // A known version nobody runs under: no episodes.
+      const other = await auditor.request(
+        'GET',
+        '/api/analytics?version=1.1.0',
       );
       expect(other.body.episodes).toBe(0);
       expect(

@@ -9,14 +9,20 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect } from '@jest/globals';
 import canonicalize from 'canonicalize';
 
-import { type EpisodeRow, episodeSeal } from '@mas/api';
+import {
+  type Checkpoint,
+  ephemeralKeys,
+  type EpisodeRow,
+  episodeSeal,
+  signCheckpoint,
+} from '@mas/api';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
@@ -507,6 +513,59 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
         `episode ${doomed}: the episode is missing, though the checkpoint of ${checkpoint.body.issuedAt as string} lists it with 1 entries`,
       );
       expect(cli.stdout).not.toContain(`episode ${kept}`);
+      // With the service's key at hand (KEYS_DIR), the CLI compares it with
+      // the file's: a checkpoint signed by any other key (anyone can sign a
+      // checkpoint of a rewritten audit with a key of their own) is refused.
+      const keysDir = join(scratch, `keys-${engine}`);
+      mkdirSync(keysDir, { recursive: true });
+      writeFileSync(
+        join(keysDir, 'checkpoint-ed25519.pem'),
+        suite.harness.keys.checkpoint.privateKey
+          .export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+      );
+      const withKey = (path: string) =>
+        spawnSync(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(root, 'apps/cli/src/main.ts'),
+            'audit',
+            'verify',
+            '--checkpoint',
+            path,
+          ],
+          {
+            cwd: root,
+            encoding: 'utf8',
+            env: {
+              ...process.env,
+              NODE_OPTIONS: '',
+              ...suite.harness.adminEnv,
+              KEYS_DIR: keysDir,
+            },
+            timeout: 120_000,
+          },
+        );
+      expect(withKey(file).stdout).toContain("the service's own");
+      const {
+        format: _format,
+        keyId: _keyId,
+        signature: _signature,
+        publicKey: _publicKey,
+        ...content
+      } = checkpoint.body as Checkpoint;
+      const forged = join(scratch, `forged-${engine}.json`);
+      writeFileSync(
+        forged,
+        JSON.stringify(signCheckpoint(ephemeralKeys().checkpoint, content)),
+      );
+      const refused = withKey(forged);
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toMatch(
+        /the checkpoint file cannot be trusted: it is signed by the key ed25519:[0-9a-f]{64}, not by this service's ed25519:[0-9a-f]{64} \(KEYS_DIR\)/,
+      );
     },
     180_000,
   );

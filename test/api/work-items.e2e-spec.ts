@@ -504,9 +504,79 @@ describe.each(ENGINES)('work items on %s', (engine) => {
         );
       await insert(kept ?? {});
       expect((await verify()).ok).toBe(true);
-      await insert({ ...kept, id: randomUUID(), subject: 'r9' });
+      const extra = randomUUID();
+      await insert({ ...kept, id: extra, subject: 'r9' });
       expect((await verify()).problems.map((p) => p.reason)).toEqual([
         'the work item second-senior-approval about r9 opened at entry 4 is not one the audit implies (added outside the service)',
+      ]);
+      await suite.harness.query(`DELETE FROM work_items WHERE id = ?`, [extra]);
+      expect((await verify()).ok).toBe(true);
+      // Every column the work list reads: moved to another patient or to
+      // the training list, due years later, asked by someone else, saying
+      // something else. Each is named, then put back.
+      const changes: [string, unknown, RegExp][] = [
+        [
+          'episode_kind',
+          'training',
+          /has its episode kind training where the audit has real/,
+        ],
+        [
+          'patient_identifier',
+          'SYN-SOMEONE-ELSE',
+          /has its patient SYN-SOMEONE-ELSE where the audit has/,
+        ],
+        [
+          'due_at',
+          engine === 'sqlite'
+            ? '2030-01-01 00:00:00.000'
+            : '2030-01-01T00:00:00.000Z',
+          /has its due time 2030-01-01T00:00:00.000Z where the audit has none/,
+        ],
+        [
+          'requested_by',
+          'dr-nobody',
+          /has its requester dr-nobody where the audit has dr-baker/,
+        ],
+        ['details', '{"drug":"emapalumab"}', /has its details .*emapalumab/],
+      ];
+      for (const [column, value, said] of changes) {
+        await suite.harness.query(
+          `UPDATE work_items SET ${column} = ? WHERE ${approval}`,
+          [value, episode.id],
+        );
+        expect({
+          column,
+          reasons: (await verify()).problems.map((p) => p.reason),
+        }).toEqual({
+          column,
+          reasons: [expect.stringMatching(said)],
+        });
+        await suite.harness.query(
+          `UPDATE work_items SET ${column} = ? WHERE ${approval}`,
+          [kept?.[column], episode.id],
+        );
+        expect((await verify()).ok).toBe(true);
+      }
+      // An item of no episode at all: named by the whole audit's replay.
+      const ghost = randomUUID();
+      await insert({ ...kept, id: randomUUID(), episode_id: ghost });
+      const whole = await as('auditor-ames').request(
+        'GET',
+        '/api/audit/verify?replay=true',
+      );
+      expect(whole.body.ok).toBe(false);
+      expect(
+        (whole.body.broken as { episodeId: string; reason: string }[]).filter(
+          (p) => p.episodeId === ghost,
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          reason:
+            'the work item second-senior-approval about r1 belongs to no episode (added outside the service)',
+        }),
+      ]);
+      await suite.harness.query(`DELETE FROM work_items WHERE episode_id = ?`, [
+        ghost,
       ]);
     },
   );

@@ -5,7 +5,12 @@
  * since a signed checkpoint kept outside the database. Reads only: no
  * migration, no write, no key generated.
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -22,6 +27,7 @@ import {
 import type { Configuration } from '../app/config/configuration.js';
 import { createDataSource } from '../app/database/data-source.js';
 import { buildEntities } from '../app/database/entities.js';
+import { keyIdOf } from '../app/keys/service-keys.js';
 
 /** A command that cannot run (exit 2), named. */
 export class AdminCommandError extends Error {}
@@ -47,6 +53,11 @@ export interface StoredAuditReport {
   readonly database: string;
   readonly episodes: number;
   readonly entries: number;
+  readonly refusals: number;
+  readonly accessEntries: number;
+  /** Rows of the two chains of their own that carry no code. */
+  readonly unauthenticatedRefusals: number;
+  readonly unauthenticatedAccessEntries: number;
   readonly replayed: boolean;
   readonly checkpoint: {
     readonly issuedAt: string;
@@ -54,6 +65,8 @@ export interface StoredAuditReport {
     readonly chains: number;
     /** "holds", or why the file cannot be trusted. */
     readonly signature: string;
+    /** The service's own key compared (KEYS_DIR), or why not. */
+    readonly serviceKey: string;
   } | null;
   readonly problems: readonly AuditProblem[];
 }
@@ -84,12 +97,26 @@ export async function verifyStoredAudit(
     let checkpoint: StoredAuditReport['checkpoint'] = null;
     if (options.checkpoint) {
       const kept = options.checkpoint;
-      const signature = checkpointSignatureProblem(kept);
+      const own = serviceKeyId(config);
+      // A file signed by another key than the service's proves nothing:
+      // anyone can sign a checkpoint of a rewritten audit with a key of
+      // their own. Compared wherever this service's key can be read.
+      const signature =
+        checkpointSignatureProblem(kept) ??
+        (own !== null && own !== kept.keyId
+          ? `it is signed by the key ${kept.keyId}, not by this service's ${own} (KEYS_DIR)`
+          : null);
       checkpoint = {
         issuedAt: kept.issuedAt,
         keyId: kept.keyId,
         chains: kept.chains.length,
         signature: signature ?? 'holds',
+        serviceKey:
+          own === null
+            ? `not compared (no ${join(config.KEYS_DIR, CHECKPOINT_KEY_FILE)}): compare the key id with the service's by hand`
+            : own === kept.keyId
+              ? "the service's own"
+              : `not the service's (${own})`,
       };
       if (signature) {
         problems.push({
@@ -132,12 +159,30 @@ export async function verifyStoredAudit(
         : config.SQLITE_PATH,
       episodes: verification.episodes,
       entries: verification.entries,
+      refusals: verification.refusals,
+      accessEntries: verification.accessEntries,
+      unauthenticatedRefusals: verification.unauthenticatedRefusals,
+      unauthenticatedAccessEntries: verification.unauthenticatedAccessEntries,
       replayed: options.replay === true,
       checkpoint,
       problems,
     };
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/** The checkpoint key's file in KEYS_DIR (as the service keeps it). */
+const CHECKPOINT_KEY_FILE = 'checkpoint-ed25519.pem';
+
+/** The id of the service's checkpoint key, where KEYS_DIR holds it. */
+function serviceKeyId(config: Configuration): string | null {
+  const path = join(config.KEYS_DIR, CHECKPOINT_KEY_FILE);
+  if (!existsSync(path)) return null;
+  try {
+    return keyIdOf(createPublicKey(createPrivateKey(readFileSync(path))));
+  } catch {
+    return null;
   }
 }
 
@@ -149,16 +194,27 @@ function redactedUrl(url: string): string {
 
 export function formatStoredAudit(report: StoredAuditReport): string {
   const lines = [
-    `Audit of ${report.database}: ${report.episodes} episodes, ${report.entries} entries${report.replayed ? ', every chain replayed' : ''}`,
+    `Audit of ${report.database}: ${report.episodes} episodes, ${report.entries} entries, ${report.refusals} refused attempts, ${report.accessEntries} access log entries${report.replayed ? ', every chain replayed' : ''}`,
   ];
   if (report.checkpoint) {
     lines.push(
-      `Checkpoint of ${report.checkpoint.issuedAt} (${report.checkpoint.chains} chains, key ${report.checkpoint.keyId}): signature ${report.checkpoint.signature}`,
+      `Checkpoint of ${report.checkpoint.issuedAt} (${report.checkpoint.chains} chains, key ${report.checkpoint.keyId}, ${report.checkpoint.serviceKey}): signature ${report.checkpoint.signature}`,
+    );
+  }
+  const unauthenticated =
+    report.unauthenticatedRefusals + report.unauthenticatedAccessEntries;
+  if (unauthenticated > 0) {
+    // Rows an older version wrote carry no code; so does a row stripped of
+    // it and backdated: only a checkpoint taken since vouches for them.
+    lines.push(
+      `${report.unauthenticatedRefusals} refused attempts and ${report.unauthenticatedAccessEntries} access log entries carry no authentication code (written before their chains began, or stripped of it): only a checkpoint vouches for them`,
     );
   }
   if (report.ok) {
     lines.push(
-      'ok: every entry authenticated, every chain matches its episode',
+      unauthenticated > 0
+        ? 'ok: every authenticated row holds, every chain matches its episode'
+        : 'ok: every entry authenticated, every chain matches its episode',
     );
   } else {
     lines.push(`NOT OK: ${report.problems.length} problems`);

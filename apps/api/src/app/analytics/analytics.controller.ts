@@ -9,6 +9,7 @@ import {
   simulatedQualityQuerySchema,
 } from '@mas/contracts';
 import { qualityIndicatorsCsv } from '@mas/mas-episode/analytics';
+import { knownProtocolVersion } from '@mas/protocol';
 
 import { Roles } from '../auth/auth.guard.js';
 import type { AuthenticatedUser } from '../episodes/episodes.service.js';
@@ -34,6 +35,11 @@ export class AnalyticsController {
     @Res() reply: FastifyReply,
   ) {
     const filter = parseOrThrow(qualityQuerySchema, query, 'query');
+    // A version this build does not know would narrow the report to
+    // nothing, silently: refused naming it, as the protocol diff does.
+    if (filter.version !== undefined) {
+      knownProtocolVersion(filter.version, 'query.version');
+    }
     const report = await this.analytics.report(filter);
     // Logged before it is sent (the drill-down names the patients).
     await this.analytics.accessLog.record({

@@ -266,17 +266,45 @@ describe("replaying an episode's work items", () => {
     const { row, chain } = recordedEpisode();
     // What the service wrote: the history's alert items (as the message
     // names the first one missing, add it, until none is).
+    // Each column the message names as changed is set to what the audit
+    // has, until the items are the history's.
     const stored: WorkItemRow[] = [];
-    for (;;) {
+    const columns: Record<string, (value: string) => Partial<WorkItemRow>> = {
+      'episode kind': (v) => ({ episodeKind: v as WorkItemRow['episodeKind'] }),
+      patient: (v) => ({ patientIdentifier: v }),
+      details: (v) => ({ details: v }),
+      requester: (v) => ({ requestedBy: v === 'none' ? null : v }),
+      'due time': (v) => ({ dueAt: v === 'none' ? null : new Date(v) }),
+      time: (v) => ({ createdAt: new Date(v) }),
+      'recording time': (v) => ({ recordedAt: new Date(v) }),
+      'time done': (v) => ({ doneAt: v === 'none' ? null : new Date(v) }),
+    };
+    for (let round = 0; round < 200; round += 1) {
+      const reason = replayProblem(row, chain, stored)?.reason ?? '';
       const missing =
         /^the work item (\S+) about (\S+) opened at entry (\d+) is missing/.exec(
-          replayProblem(row, chain, stored)?.reason ?? '',
+          reason,
         );
-      if (!missing) break;
-      stored.push({
-        ...item(Number(missing[3]), missing[2] ?? ''),
-        kind: missing[1] as WorkItemRow['kind'],
-      });
+      if (missing) {
+        stored.push({
+          ...item(Number(missing[3]), missing[2] ?? ''),
+          id: `w-${String(stored.length)}`,
+          kind: missing[1] as WorkItemRow['kind'],
+        });
+        continue;
+      }
+      const changed =
+        /^the work item \S+ about (\S+) opened at entry (\d+) has its (episode kind|patient|details|requester|due time|recording time|time done|time) (.*) where the audit has (.*) \(changed outside the service\)$/.exec(
+          reason,
+        );
+      if (!changed) break;
+      const at = stored.findIndex(
+        (one) =>
+          one.subject === changed[1] && one.openedSeq === Number(changed[2]),
+      );
+      const set = columns[changed[3] ?? ''];
+      expect(at >= 0 && set !== undefined).toBe(true);
+      stored[at] = { ...stored[at]!, ...set!(changed[5] ?? '') };
     }
     expect(stored.length).toBeGreaterThan(0);
     expect(replayProblem(row, chain, stored)).toBeNull();

@@ -3,6 +3,8 @@
  * recorded, and the machine stepped through them from the episode's first
  * snapshot must arrive at the stored one.
  */
+import canonicalize from 'canonicalize';
+
 import type { EpisodeEvent } from '@mas/contracts';
 import {
   eventOfAuditEntry,
@@ -14,6 +16,7 @@ import {
 import type { AuditRow, EpisodeRow } from '../database/entities.js';
 import type { WorkItemRow } from '../work-items/work-item.entity.js';
 import {
+  type ImpliedWorkItem,
   impliedWorkItems,
   type WorkItemChanges,
   workItemChanges,
@@ -88,6 +91,45 @@ export function replayProblem(
   return workItems ? workItemsProblem(changes, workItems, problem) : null;
 }
 
+/** A time as compared: its instant (engines keep it to the millisecond). */
+const instant = (value: Date | string | null): string =>
+  value === null ? 'none' : new Date(value).toISOString();
+
+/** Details as compared: their content, whatever the key order. */
+function detailsText(details: string): string {
+  try {
+    return canonicalize(JSON.parse(details)) ?? details;
+  } catch {
+    return details;
+  }
+}
+
+/**
+ * The first of an item's columns (whom it concerns, what it says, when it
+ * is due, who asked) that is not what the audit implies, or null: the work
+ * list reads them all (a critical alert moved to another patient, to the
+ * training list, or due in 2030 is as hidden as one deleted).
+ */
+function changedField(
+  row: WorkItemRow,
+  implied: ImpliedWorkItem,
+): { field: string; stored: string; implied: string } | null {
+  const fields: [string, string, string][] = [
+    ['episode kind', row.episodeKind, implied.episodeKind],
+    ['patient', row.patientIdentifier, implied.patientIdentifier],
+    ['details', detailsText(row.details), detailsText(implied.details)],
+    ['requester', row.requestedBy ?? 'none', implied.requestedBy ?? 'none'],
+    ['due time', instant(row.dueAt), instant(implied.dueAt)],
+    ['time', instant(row.createdAt), instant(implied.createdAt)],
+    ['recording time', instant(row.recordedAt), instant(implied.recordedAt)],
+    ['time done', instant(row.doneAt), instant(implied.doneAt)],
+  ];
+  const found = fields.find(([, stored, expected]) => stored !== expected);
+  return found
+    ? { field: found[0], stored: found[1], implied: found[2] }
+    : null;
+}
+
 /** The first difference between the implied and the stored work items. */
 function workItemsProblem(
   changes: readonly WorkItemChanges[],
@@ -105,24 +147,36 @@ function workItemsProblem(
     item.status === 'open'
       ? 'open'
       : `done at entry ${String(item.closedSeq)} (${String(item.resolution)}, by ${String(item.doneBy)})`;
-  const kept = new Map<string, string[]>();
+  const kept = new Map<string, WorkItemRow[]>();
   for (const item of stored) {
     const list = kept.get(keyOf(item)) ?? [];
-    list.push(state(item));
+    list.push(item);
     kept.set(keyOf(item), list);
   }
   for (const item of impliedWorkItems(changes)) {
     const key = keyOf(item);
     const list = kept.get(key) ?? [];
-    const at = list.indexOf(state(item));
+    const at = list.findIndex(
+      (row) => state(row) === state(item) && changedField(row, item) === null,
+    );
     if (at >= 0) {
       list.splice(at, 1);
       continue;
     }
+    const first = list[0];
+    if (first === undefined) {
+      return problem(
+        `the work item ${key} is missing (deleted outside the service)`,
+      );
+    }
+    if (state(first) !== state(item)) {
+      return problem(
+        `the work item ${key} is ${state(first)}, but the audit has it ${state(item)} (changed outside the service)`,
+      );
+    }
+    const changed = changedField(first, item);
     return problem(
-      list.length === 0
-        ? `the work item ${key} is missing (deleted outside the service)`
-        : `the work item ${key} is ${String(list[0])}, but the audit has it ${state(item)} (changed outside the service)`,
+      `the work item ${key} has its ${changed?.field ?? 'content'} ${changed?.stored ?? ''} where the audit has ${changed?.implied ?? ''} (changed outside the service)`,
     );
   }
   for (const [key, list] of kept) {

@@ -57,7 +57,7 @@ export function verifyAuditRows(
   options: { readonly replay?: boolean } = {},
 ) {
   const items = auditByEpisode(stored.workItems);
-  return verifyAll(
+  const verified = verifyAll(
     key,
     stored.episodes,
     stored.entries,
@@ -68,6 +68,26 @@ export function verifyAuditRows(
     stored.refusals,
     stored.access,
   );
+  // Items of no episode at all (a pending approval of a patient nobody
+  // has): no history implies them, so each is named.
+  const known = new Set(stored.episodes.map((row) => row.id));
+  const orphans = [...items]
+    .filter(([episodeId]) => !known.has(episodeId))
+    .flatMap(([episodeId, list]) =>
+      list.map((item) => ({
+        episodeId,
+        seq: null,
+        id: item.id,
+        reason: `the work item ${item.kind} about ${item.subject} belongs to no episode (added outside the service)`,
+      })),
+    );
+  return orphans.length === 0
+    ? verified
+    : {
+        ...verified,
+        ok: false,
+        broken: [...verified.broken, ...orphans],
+      };
 }
 
 /**

@@ -838,11 +838,6 @@ export class EpisodesService {
             episodeId: id,
             bodyHash: sha256Text(canonicalize(body) ?? ''),
           };
-    if (claim) {
-      const record = await this.committedKeyRecord(claim);
-      if (record.answer) return record.answer;
-      if (record.expired) claim = { ...claim, replacesExpired: true };
-    }
     const role = machineRole(user.role);
     if (role === null) {
       throw new ServiceError(403, {
@@ -872,6 +867,17 @@ export class EpisodesService {
         field: 'body.type',
         rule,
       });
+    }
+    if (claim) {
+      const record = await this.committedKeyRecord(claim);
+      if (record.answer) {
+        // A repeat's answer carries the episode's state: given only to a
+        // user who may still work on the episode now (a role changed since
+        // is checked as for any request, never bypassed by a key).
+        await this.readable(id, user);
+        return record.answer;
+      }
+      if (record.expired) claim = { ...claim, replacesExpired: true };
     }
     const now = this.clock.now();
     const actor: EpisodeActor = { id: user.username, role };

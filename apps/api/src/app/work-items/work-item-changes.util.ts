@@ -223,6 +223,15 @@ export interface ImpliedWorkItem {
   readonly closedSeq: number | null;
   readonly resolution: WorkItemResolution | null;
   readonly doneBy: string | null;
+  /** What the item says and whom it concerns, as the write path wrote it. */
+  readonly episodeKind: 'real' | 'training';
+  readonly patientIdentifier: string;
+  readonly details: string;
+  readonly requestedBy: string | null;
+  readonly dueAt: Date | null;
+  readonly createdAt: Date;
+  readonly recordedAt: Date;
+  readonly doneAt: Date | null;
 }
 
 /**
@@ -246,6 +255,14 @@ export function impliedWorkItems(
         closedSeq: null,
         resolution: null,
         doneBy: null,
+        episodeKind: item.episodeKind,
+        patientIdentifier: item.patientIdentifier,
+        details: item.details,
+        requestedBy: item.requestedBy,
+        dueAt: item.dueAt,
+        createdAt: item.createdAt,
+        recordedAt: item.recordedAt,
+        doneAt: null,
       });
     }
     for (const closure of step.closed) {
@@ -259,6 +276,7 @@ export function impliedWorkItems(
           item.closedSeq = closure.closedSeq;
           item.resolution = closure.resolution;
           item.doneBy = closure.doneBy;
+          item.doneAt = closure.doneAt;
         }
       }
     }
