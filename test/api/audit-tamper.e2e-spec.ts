@@ -109,6 +109,15 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
 
   /** `cli audit verify --checkpoint FILE`, run as a process against the database. */
   function cliVerify(file: string, ...more: string[]) {
+    return cliVerifyWith({}, file, ...more);
+  }
+
+  /** The same, with more settings (KEYS_DIR). */
+  function cliVerifyWith(
+    env: Record<string, string>,
+    file: string,
+    ...more: string[]
+  ) {
     return spawnSync(
       process.execPath,
       [
@@ -128,6 +137,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
           ...process.env,
           NODE_OPTIONS: '',
           ...suite.harness.adminEnv,
+          ...env,
         },
         timeout: 120_000,
       },
@@ -525,29 +535,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
           .toString(),
       );
       const withKey = (path: string) =>
-        spawnSync(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            join(root, 'apps/cli/src/main.ts'),
-            'audit',
-            'verify',
-            '--checkpoint',
-            path,
-          ],
-          {
-            cwd: root,
-            encoding: 'utf8',
-            env: {
-              ...process.env,
-              NODE_OPTIONS: '',
-              ...suite.harness.adminEnv,
-              KEYS_DIR: keysDir,
-            },
-            timeout: 120_000,
-          },
-        );
+        cliVerifyWith({ KEYS_DIR: keysDir }, path);
       expect(withKey(file).stdout).toContain("the service's own");
       const {
         format: _format,
