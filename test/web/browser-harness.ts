@@ -252,9 +252,15 @@ export async function startBrowserHarness(
       const page = await context.newPage();
       pagesOpened += 1;
       page.on('console', (message) => {
+        // A refusal by the policy, reported as an error by Chromium, or
+        // caught by a library and logged as a warning (a validator that
+        // compiles code with eval, which the policy forbids, says "Error
+        // compiling schema ... 'unsafe-eval'", and its fields never show).
         if (
-          message.type() === 'error' &&
-          /content security policy/i.test(message.text())
+          (message.type() === 'error' || message.type() === 'warning') &&
+          /content security policy|unsafe-eval|error compiling schema/i.test(
+            message.text(),
+          )
         ) {
           cspViolations.push(message.text());
         }

@@ -1,6 +1,5 @@
 import Form from '@rjsf/core';
 import type { ErrorSchema, ValidatorType } from '@rjsf/utils';
-import ajv from '@rjsf/validator-ajv8';
 import { useEffect, useMemo, useState } from 'react';
 
 import type { Patient } from '@mas/contracts';
@@ -32,6 +31,7 @@ import {
   withError,
 } from './event-form.model.js';
 import { formFields, formWidgets } from './form-widgets.js';
+import { matchesSchema } from './schema-match.js';
 import {
   computedDoseText,
   formDoseCheck,
@@ -54,13 +54,21 @@ const PANEL_EVENTS = new Set(['labs.recorded', 'reassessment.recorded']);
 
 /**
  * The form library's validator for its own needs only (which fields a
- * schedule's kind shows): what is sent is checked with the contract's zod
- * schema, after the empty values are left out.
+ * schedule's kind shows), evaluated without compiling code (the page's
+ * content security policy forbids `eval`, which a compiling validator needs:
+ * under it the kind's fields never showed): what is sent is checked with the
+ * contract's zod schema, after the empty values are left out.
  */
 const schemaOnly: ValidatorType = {
   validateFormData: () => ({ errors: [], errorSchema: {} }),
-  isValid: (schema, data, root) => ajv.isValid(schema, data, root),
-  rawValidation: (schema, data) => ajv.rawValidation(schema, data),
+  isValid: (schema, data, root) => matchesSchema(schema, data, root),
+  // (The library reads only whether there are errors.)
+  rawValidation: (schema, data) =>
+    ({
+      errors: matchesSchema(schema, data)
+        ? []
+        : [{ message: 'does not match the schema' }],
+    }) as unknown as { errors: never[] },
 };
 
 /** Where the form is: filling it in, or a second ask before it is sent. */
