@@ -21,6 +21,7 @@ import {
   type PanelItemId,
   panelItemIds,
   panelItemLabel,
+  subjectLabel,
   type UnusualValue,
   unusualValues,
 } from '@mas/protocol';
@@ -211,6 +212,18 @@ const TITLES: Readonly<Record<string, string>> = {
   clinicalJudgement:
     "Senior's clinical judgement (against the labs; give the rationale)",
   panel: 'Panel',
+  weightKg: 'Weight (kg)',
+  heightCm: 'Height (cm)',
+  basis: 'Basis of the diagnosis',
+  kind: 'What',
+  result: 'Result',
+  requestId: 'Request',
+  trigger: 'Trigger',
+  agents: 'Antimicrobial agents',
+  ebvCellType: 'EBV-infected cells',
+  evidence: 'Evidence',
+  severe: 'Severe',
+  rapidlyWorsening: 'Rapidly worsening',
 };
 
 function panelUi(panel: JsonObject): UiSchema {
@@ -324,7 +337,15 @@ export function formUiSchema(schema: RJSFSchema, submitText: string): UiSchema {
         };
         break;
       default:
-        if (TITLES[name]) ui[name] = { 'ui:title': TITLES[name] };
+        if (TITLES[name]) {
+          // An enum's values in words where the protocol data name them
+          // (tb-screening: tuberculosis screening; ebv: EBV).
+          const words = enumWords(field, subjectLabel);
+          ui[name] = {
+            'ui:title': TITLES[name],
+            ...(Object.keys(words).length > 0 ? { 'ui:enumNames': words } : {}),
+          };
+        }
     }
   }
   return ui;
@@ -377,12 +398,32 @@ export function initialPayload(
       : example;
   }
   return {
-    ...example,
+    ...withoutPlaceholders(example),
     ...(example['requestId'] === '(new)'
       ? { requestId: `req-${crypto.randomUUID().slice(0, 8)}` }
       : {}),
     ...Object.fromEntries(times.map((name) => [name, now])),
   };
+}
+
+/**
+ * The example without its placeholders ("(agent)": what the machine offers
+ * to show the event's shape), so that a form is never sent with one as if a
+ * clinician had typed it; the field is left for them to fill in.
+ */
+function withoutPlaceholders(example: JsonObject): JsonObject {
+  const placeholder = (value: unknown) =>
+    typeof value === 'string' && /^\(.*\)$/.test(value) && value !== '(new)';
+  return Object.fromEntries(
+    Object.entries(example).flatMap(([key, value]): [string, unknown][] => {
+      if (placeholder(value)) return [];
+      if (Array.isArray(value)) {
+        const kept = value.filter((item) => !placeholder(item));
+        return [[key, kept.length > 0 ? kept : undefined]];
+      }
+      return [[key, value]];
+    }),
+  );
 }
 
 /** Leaves out empty values: an analyte with no value was not measured. */
