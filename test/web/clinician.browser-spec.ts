@@ -705,6 +705,11 @@ describe('the clinician web app in Chromium', () => {
       expect(await time.textContent()).toMatch(/CET|GMT\+1/);
       expect(await time.getAttribute('title')).toMatch(/UTC$/);
       expect(await rawIds(page)).toEqual([]);
+      // One clock on the whole page: every time shown (the therapies, the
+      // audit timeline, the labs, the stage line) in the ward's local time,
+      // UTC only on hover.
+      const shown = await page.locator('body').innerText();
+      expect(shown.match(/.{0,60}\bUTC\b.{0,20}/g) ?? []).toEqual([]);
       await context.close();
     },
   );

@@ -4,7 +4,12 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { ApiError } from '../api/client.js';
-import { formatLocal, readableTimes } from './clinical-time.model.js';
+import {
+  formatLocal,
+  formatTime,
+  readableTimes,
+} from './clinical-time.model.js';
+import { formatSampleTime } from './labs.model.js';
 
 describe("the service's times, as the ward reads them", () => {
   it('every ISO instant inside a text is in the local time with its zone; the rest is kept', () => {
@@ -30,5 +35,15 @@ describe("the service's times, as the ward reads them", () => {
     expect(error.message).toContain('103 °C');
     expect(error.message).toContain(formatLocal('2026-12-06T21:00:00.000Z'));
     expect(error.message).not.toMatch(/Cel|T21:00/);
+  });
+});
+
+describe('one clock on one screen', () => {
+  it('every time the page shows is in the local time with its zone (here the process runs in UTC)', () => {
+    const iso = '2026-03-01T08:30:00.000Z';
+    expect(formatTime(iso)).toBe(formatLocal(iso));
+    expect(formatTime(iso)).toBe('1 Mar 2026, 08:30 UTC');
+    expect(formatSampleTime(Date.parse(iso))).toBe('2026-03-01 08:30 UTC');
+    expect(formatTime('not a time')).toBe('not a time');
   });
 });

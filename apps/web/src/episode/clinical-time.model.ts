@@ -1,24 +1,30 @@
 /**
  * Clinical times in the forms: when a drug was given, a sample drawn, a
  * therapy stopped. Distinct from when the event is recorded; entered in the
- * browser's local time, sent as ISO 8601 with an offset, shown in UTC like
- * the rest of the app.
+ * browser's local time, sent as ISO 8601 with an offset, and shown in the
+ * browser's local time with its zone everywhere (one clock on one screen:
+ * a card in CET beside a list in UTC made one dose read as two times).
  */
 
-const time = new Intl.DateTimeFormat('en-GB', {
+/** "1 Mar 2026, 09:00 CET" (the text as given when it is not a time). */
+export function formatTime(iso: string): string {
+  return formatLocal(iso);
+}
+
+const utcTime = new Intl.DateTimeFormat('en-GB', {
   dateStyle: 'medium',
   timeStyle: 'short',
   timeZone: 'UTC',
 });
 
-/** "1 Mar 2026, 08:00 UTC" (the text as given when it is not a time). */
-export function formatTime(iso: string): string {
+/** "1 Mar 2026, 08:00 UTC": the same instant in UTC, for a hover title. */
+export function formatUtcTime(iso: string): string {
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? iso : `${time.format(new Date(ms))} UTC`;
+  return Number.isNaN(ms) ? iso : `${utcTime.format(new Date(ms))} UTC`;
 }
 
 /** The browser's own time zone (the ward's clock). */
-const localTime = new Intl.DateTimeFormat('en-GB', {
+export const localTime = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'short',
   year: 'numeric',

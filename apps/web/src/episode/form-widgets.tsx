@@ -16,7 +16,7 @@ import { useState } from 'react';
 import type { MedicationCoding } from '@mas/contracts';
 
 import {
-  formatTime,
+  formatUtcTime,
   fromLocalInput,
   toLocalInput,
   utcOffsetText,
@@ -70,7 +70,7 @@ export function ClinicalTimeWidget(props: WidgetProps) {
       <span id={hintId} className="hint">
         {' '}
         local time ({utcOffsetText(value ?? new Date(0).toISOString())})
-        {value ? ` = ${formatTime(value)}` : ''}
+        {value ? ` = ${formatUtcTime(value)}` : ''}
       </span>
     </>
   );

@@ -26,7 +26,7 @@ import {
   displayUnit,
   formatNumber,
   formatQuantity,
-  formatUtc,
+  formatSampleTime,
   type LabSeries,
   labSeries,
   prettify,
@@ -146,7 +146,7 @@ function TrendChart({
         height={height}
         data={data}
         margin={{ top: 12, right: 12, bottom: 4, left: 4 }}
-        title={`Trend of ${series.label}${unit} over time (UTC); the values are in the table below`}
+        title={`Trend of ${series.label}${unit} over time (local time); the values are in the table below`}
       >
         <CartesianGrid stroke={GRID_STROKE} strokeDasharray="3 3" />
         <XAxis
@@ -170,7 +170,7 @@ function TrendChart({
         />
         <Tooltip
           labelFormatter={(label: unknown) =>
-            typeof label === 'number' ? formatUtc(label) : ''
+            typeof label === 'number' ? formatSampleTime(label) : ''
           }
           formatter={(value: unknown) =>
             typeof value === 'number'
@@ -239,7 +239,7 @@ function TrendChart({
         </caption>
         <thead>
           <tr>
-            <th scope="col">Time (UTC)</th>
+            <th scope="col">Time</th>
             <th scope="col">Value{unit}</th>
             <th scope="col">As recorded</th>
           </tr>
@@ -247,7 +247,7 @@ function TrendChart({
         <tbody>
           {series.points.map((p) => (
             <tr key={`${p.at}-${p.time}`}>
-              <th scope="row">{formatUtc(p.time)}</th>
+              <th scope="row">{formatSampleTime(p.time)}</th>
               <td>{formatNumber(p.value)}</td>
               <td>{formatQuantity(p.recorded.value, p.recorded.unit)}</td>
             </tr>
@@ -374,13 +374,13 @@ function PictureTable({
       </summary>
       <table>
         <caption className="visually-hidden">
-          The lab picture: each item with its sample time (UTC)
+          The lab picture: each item with its sample time
         </caption>
         <thead>
           <tr>
             <th scope="col">Item</th>
             <th scope="col">Value</th>
-            <th scope="col">Sample drawn (UTC)</th>
+            <th scope="col">Sample drawn</th>
           </tr>
         </thead>
         <tbody>
@@ -388,7 +388,7 @@ function PictureTable({
             <tr key={i.item} data-item={i.item}>
               <th scope="row">{i.label}</th>
               <td>{prettify(i.value)}</td>
-              <td>{formatUtc(Date.parse(i.collectedAt))}</td>
+              <td>{formatSampleTime(Date.parse(i.collectedAt))}</td>
             </tr>
           ))}
         </tbody>
@@ -399,7 +399,7 @@ function PictureTable({
           {excluded
             .map(
               (e) =>
-                `${panelItemLabel(e.item)} (${formatUtc(Date.parse(e.collectedAt))})`,
+                `${panelItemLabel(e.item)} (${formatSampleTime(Date.parse(e.collectedAt))})`,
             )
             .join(', ')}
           .
@@ -468,9 +468,9 @@ export function LabsPanel({
       <section aria-labelledby={trendsId}>
         <h3 id={trendsId}>Lab trends</h3>
         <p className="labs-panel__legend">
-          Times are UTC. Each analyte is shown in one unit; values recorded in
-          another unit are converted with the protocol library (UCUM). Dashed
-          lines are the protocol&apos;s thresholds:{' '}
+          Times are local, with their zone. Each analyte is shown in one unit;
+          values recorded in another unit are converted with the protocol
+          library (UCUM). Dashed lines are the protocol&apos;s thresholds:{' '}
           {(Object.keys(SOURCE_NAMES) as ThresholdSource[]).map((s, i) => (
             <span key={s} style={{ color: SOURCE_STYLE[s].stroke }}>
               {i > 0 ? ', ' : ''}
@@ -523,7 +523,7 @@ export function LabsPanel({
           <>
             <p>
               {latest.kind === 'picture' ? 'Lab picture at' : 'Latest panel'}:{' '}
-              <time dateTime={latest.at}>{formatUtc(latest.time)}</time>.{' '}
+              <time dateTime={latest.at}>{formatSampleTime(latest.time)}</time>.{' '}
               {latest.screen.reasons.length > 0
                 ? `${latest.screen.suggestive ? 'Points to MAS' : 'Findings'}: ${latest.screen.reasons.map(prettify).join('; ')}.`
                 : 'No calculator points to MAS on these values.'}

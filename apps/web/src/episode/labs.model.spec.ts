@@ -416,10 +416,10 @@ describe('free text of the protocol library, as clinicians read it', () => {
         'platelets 95 -> 90 10*9/L (-5.454545455%): stable (improving needs a rise of >= 20%)',
       ),
     ).toBe(
-      'platelets 95 → 90 ×10⁹/L (-5%): stable (improving needs a rise of ≥ 20%)',
+      'Platelets 95 → 90 ×10⁹/L (-5%): stable (improving needs a rise of ≥ 20%)',
     );
     expect(prettify('ferritin +12.5% and +0.4%, bilirubin 30 umol/L')).toBe(
-      'ferritin +13% and 0%, bilirubin 30 µmol/L',
+      'Ferritin +13% and 0%, Bilirubin (total) 30 µmol/L',
     );
   });
 });

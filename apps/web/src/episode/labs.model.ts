@@ -34,6 +34,8 @@ import {
   unitLabel,
 } from '@mas/protocol';
 
+import { readableTimes } from './clinical-time.model.js';
+
 /** A trend: a laboratory analyte, or the temperature recorded with a panel. */
 export type SeriesId = AnalyteId | 'temperatureC';
 
@@ -147,17 +149,28 @@ export function displayOp(op: Comparator): string {
  * a whole number (a change of -5.454545455% reads -5%).
  */
 export function prettify(text: string): string {
-  return clinicalUnits(
-    text
-      .replace(/>=/g, '≥')
-      .replace(/<=/g, '≤')
-      .replace(/ -> /g, ' → ')
-      .replace(/([+-]?\d+\.\d+)%/g, (_match, value: string) => {
-        const rounded = Math.round(Number(value));
-        return `${value.startsWith('+') && rounded > 0 ? '+' : ''}${String(rounded)}%`;
-      }),
+  return readableTimes(
+    clinicalUnits(
+      text
+        // Analyte ids written in the text (dDimer, hemoglobin) in words.
+        .replace(ANALYTE_ID_IN_TEXT, (id) =>
+          (analyteIds as readonly string[]).includes(id)
+            ? panelItemLabel(id as PanelItemId)
+            : id,
+        )
+        .replace(/>=/g, '≥')
+        .replace(/<=/g, '≤')
+        .replace(/ -> /g, ' → ')
+        .replace(/([+-]?\d+\.\d+)%/g, (_match, value: string) => {
+          const rounded = Math.round(Number(value));
+          return `${value.startsWith('+') && rounded > 0 ? '+' : ''}${String(rounded)}%`;
+        }),
+    ),
   );
 }
+
+/** A word that may be an analyte's id (checked against the protocol's). */
+const ANALYTE_ID_IN_TEXT = /(?<![.\w])[a-z][a-zA-Z0-9]*(?![.\w])/g;
 
 /**
  * A number for display: converted values lose floating-point length, never
@@ -174,10 +187,28 @@ export function formatQuantity(value: number, unit: string): string {
   return shown === '' ? formatNumber(value) : `${formatNumber(value)} ${shown}`;
 }
 
-/** An ISO time in UTC, to the minute: `2026-03-01 08:30 UTC`. */
-export function formatUtc(time: number): string {
-  const iso = new Date(time).toISOString();
-  return `${iso.slice(0, iso.indexOf('T'))} ${iso.slice(iso.indexOf('T') + 1, iso.lastIndexOf(':'))} UTC`;
+const sampleClock = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
+
+/**
+ * A sample's time in the browser's local time, to the minute, with its zone
+ * (`2026-03-01 09:30 CET`; in UTC, `2026-03-01 08:30 UTC`): the same clock
+ * as the rest of the page.
+ */
+export function formatSampleTime(time: number): string {
+  const parts = Object.fromEntries(
+    sampleClock
+      .formatToParts(new Date(time))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts['year'] ?? ''}-${parts['month'] ?? ''}-${parts['day'] ?? ''} ${parts['hour'] ?? ''}:${parts['minute'] ?? ''} ${parts['timeZoneName'] ?? ''}`;
 }
 
 function formatThreshold(threshold: Threshold): string {

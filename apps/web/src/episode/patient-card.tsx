@@ -5,14 +5,14 @@ import {
 } from '@mas/mas-episode';
 import { alertLabel, subjectLabel } from '@mas/protocol';
 
-import { formatLocal, formatTime } from './clinical-time.model.js';
+import { formatLocal, formatUtcTime } from './clinical-time.model.js';
 import { ageText, bsaText, dueItems, labTrends } from './patient-card.model.js';
 import { therapyLine } from './therapy.model.js';
 
 /** A time in the browser's local time, its UTC time on hover. */
 export function LocalTime({ iso }: { readonly iso: string }) {
   return (
-    <time dateTime={iso} title={formatTime(iso)}>
+    <time dateTime={iso} title={formatUtcTime(iso)}>
       {formatLocal(iso)}
     </time>
   );

@@ -802,7 +802,7 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
         <span className="sc-legend__item sc-legend__item--active">
           ● active
         </span>
-        <span className="sc-legend__item">since: first entered (UTC)</span>
+        <span className="sc-legend__item">since: first entered</span>
         <span className="sc-event sc-event--allowed sc-legend__event">
           <span className="sc-event__icon" aria-hidden="true">
             ✓

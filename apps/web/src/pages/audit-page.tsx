@@ -174,7 +174,7 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
             </caption>
             <thead>
               <tr>
-                <th scope="col">When (UTC)</th>
+                <th scope="col">When</th>
                 <th scope="col">Patient</th>
                 <th scope="col">Decision</th>
                 <th scope="col">Drug</th>
