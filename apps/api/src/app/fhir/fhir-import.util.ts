@@ -224,24 +224,27 @@ const REQUEST_METHODS = ['POST', 'PUT'];
 /** Statuses of a result withdrawn by the laboratory (never recorded). */
 const WITHDRAWN_STATUSES = ['entered-in-error', 'cancelled'];
 
-/** The panel field an Observation's LOINC code fills, if it names one. */
-function fieldOf(resource: Json): string | null {
+/** An Observation's LOINC coding and what the protocol records it as. */
+function loincOf(resource: Json) {
   const code = resource['code'];
   const codings =
     isObject(code) && Array.isArray(code['coding']) ? code['coding'] : [];
-  for (const coding of codings) {
-    if (
-      isObject(coding) &&
-      coding['system'] === codeSystems.loinc &&
-      typeof coding['code'] === 'string'
-    ) {
-      const target = loincTarget(coding['code']);
-      if (target) {
-        return target.kind === 'temperature' ? 'temperatureC' : target.analyte;
-      }
-    }
-  }
-  return null;
+  const loinc = codings.find(
+    (coding): coding is Json =>
+      isObject(coding) && coding['system'] === codeSystems.loinc,
+  );
+  const target =
+    loinc && typeof loinc['code'] === 'string'
+      ? loincTarget(loinc['code'])
+      : null;
+  return { loinc, target };
+}
+
+/** The panel field an Observation's LOINC code fills, if it names one. */
+function fieldOf(resource: Json): string | null {
+  const { target } = loincOf(resource);
+  if (!target) return null;
+  return target.kind === 'temperature' ? 'temperatureC' : target.analyte;
 }
 
 /** One Observation: its panel field, value and sample time. */
@@ -260,17 +263,7 @@ function readObservation(
       `must be ${FINAL_STATUSES.join(', ')} (a ${String(status)} result is not acted on)`,
     );
   }
-  const code = resource['code'];
-  const codings =
-    isObject(code) && Array.isArray(code['coding']) ? code['coding'] : [];
-  const loinc = codings.find(
-    (coding): coding is Json =>
-      isObject(coding) && coding['system'] === codeSystems.loinc,
-  );
-  const target =
-    loinc && typeof loinc['code'] === 'string'
-      ? loincTarget(loinc['code'])
-      : null;
+  const { loinc, target } = loincOf(resource);
   if (!target) {
     throw new FhirImportError(
       at(path, 'code.coding'),

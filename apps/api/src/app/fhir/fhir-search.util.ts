@@ -487,6 +487,25 @@ export interface ParsedSearch {
 
 const idExpression = 'id';
 
+/** The formats served: JSON only. */
+const JSON_FORMATS = ['json', 'application/json', 'application/fhir+json'];
+
+/**
+ * `_format`, on a search as on a read: only JSON is served, and asking for
+ * another format is said (a `FhirSearchError` naming it), never answered in
+ * JSON as if it had been asked.
+ */
+export function checkFormat(query: Record<string, unknown>): void {
+  if (query['_format'] === undefined) return;
+  if (!JSON_FORMATS.includes(single(query, '_format'))) {
+    throw new FhirSearchError(
+      'not-supported',
+      `_format: only JSON is served (json or application/fhir+json)`,
+      '_format',
+    );
+  }
+}
+
 function single(query: Record<string, unknown>, key: string): string {
   const value = query[key];
   if (typeof value !== 'string') {
@@ -534,16 +553,7 @@ export function parseSearch(
       continue;
     }
     if (key === '_format') {
-      const format = single(query, key);
-      if (
-        !['json', 'application/json', 'application/fhir+json'].includes(format)
-      ) {
-        throw new FhirSearchError(
-          'not-supported',
-          `_format: only JSON is served (json or application/fhir+json)`,
-          key,
-        );
-      }
+      checkFormat(query);
       continue;
     }
     if (key === '_sort') {

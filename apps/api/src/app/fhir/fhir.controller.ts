@@ -25,6 +25,7 @@ import { CLOCK, FHIR } from '../tokens.js';
 import { FhirRefusal, type FhirService } from './fhir.service.js';
 import { capabilityStatement, operationOutcome } from './fhir-bundle.util.js';
 import { FhirImportError } from './fhir-import.util.js';
+import { checkFormat, FhirSearchError } from './fhir-search.util.js';
 
 /** FHIR's JSON media type. */
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -122,22 +123,13 @@ export class FhirController {
   }
 }
 
-/**
- * `_format` on a read, as a search checks it: only JSON is served, and asking
- * for another format is said, never answered in JSON as if it had been.
- */
+/** `_format` on a read, checked as a search checks it (one rule). */
 function jsonOnly(format: unknown): void {
-  if (format === undefined) return;
-  if (
-    typeof format !== 'string' ||
-    !['json', 'application/json', 'application/fhir+json'].includes(format)
-  ) {
-    throw new FhirRefusal(
-      400,
-      'not-supported',
-      '_format: only JSON is served (json or application/fhir+json)',
-      '_format',
-    );
+  try {
+    checkFormat({ _format: format });
+  } catch (error) {
+    if (!(error instanceof FhirSearchError)) throw error;
+    throw new FhirRefusal(400, error.code, error.message, error.parameter);
   }
 }
 
