@@ -838,6 +838,109 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   );
 
   maybe(
+    'a running course changes dose over HTTP: a soft limit asks to confirm (422, nothing stored), confirmed it is one record with its earlier dose; a pulse recorded twice must be stopped by name',
+    async () => {
+      const { id } = await openEpisode();
+      let version = await accepted(
+        'dr-adams',
+        id,
+        0,
+        'therapy.started',
+        therapy('methylprednisolone', now(), {
+          dose: { value: 600, unit: 'mg' },
+        }),
+      );
+      const first = now();
+      suite.harness.clock.advance(2 * HOUR);
+      // The same pulse again: taken (a glucocorticoid never waits), said.
+      const again = await send(
+        'dr-adams',
+        id,
+        version,
+        'therapy.started',
+        therapy('methylprednisolone', now(), {
+          dose: { value: 600, unit: 'mg' },
+        }),
+      );
+      expect(again.status).toBe(201);
+      expect(again.body.warnings).toContainEqual(
+        expect.stringMatching(
+          /^methylprednisolone is already running \(started .* at 600 mg\): if this is the same course, stop the duplicate record$/,
+        ),
+      );
+      version = again.body.version as number;
+      const second = now();
+      // A change over 720 mg (30 mg/kg for 24 kg) needs a confirmation.
+      const change = {
+        drug: 'methylprednisolone',
+        startedAt: first,
+        dose: { value: 900, unit: 'mg' },
+        route: 'iv',
+        schedule: { kind: 'daily' },
+        givenAt: now(),
+      };
+      const before = await stored(id);
+      const asked = await send(
+        'dr-adams',
+        id,
+        version,
+        'therapy.dose-changed',
+        change,
+      );
+      expect(asked.status).toBe(422);
+      expect(asked.body).toMatchObject({
+        type: 'therapy.dose-changed',
+        confirmationWouldAllow: true,
+      });
+      expect(await stored(id)).toEqual(before);
+      version = await accepted(
+        'dr-adams',
+        id,
+        version,
+        'therapy.dose-changed',
+        { ...change, doseConfirmation: 'worsening on the first pulse' },
+      );
+      // An unnamed stop of a drug running twice: refused, naming both.
+      const unnamed = await send('dr-adams', id, version, 'therapy.stopped', {
+        drug: 'methylprednisolone',
+      });
+      expect(unnamed.status).toBe(422);
+      expect(unnamed.body.message).toContain('methylprednisolone runs 2 times');
+      version = await accepted('dr-adams', id, version, 'therapy.stopped', {
+        drug: 'methylprednisolone',
+        startedAt: second,
+      });
+      const episode = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}`,
+      );
+      const records = episode.body.context.therapies as {
+        startedAt: string;
+        stoppedAt?: string;
+        dose: { value: number };
+        doseChanges?: { previous: { dose: { value: number } } }[];
+      }[];
+      expect(
+        records.map((r) => [r.dose.value, r.stoppedAt === undefined]),
+      ).toEqual([
+        [900, true],
+        [600, false],
+      ]);
+      expect(records[0]?.doseChanges?.[0]?.previous.dose.value).toBe(600);
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}/audit`,
+      );
+      const changed = (
+        audit.body as { type: string; guard: { reason: string } }[]
+      ).find((e) => e.type === 'therapy.dose-changed');
+      expect(changed?.guard.reason).toContain(
+        'methylprednisolone dose changed from 600 mg to 900 mg; outside the dose range, confirmed by dr-adams: worsening on the first pulse',
+      );
+    },
+  );
+
+  maybe(
     'a tenfold dose is refused whatever the confirmation: 422 hard dose limit, never confirmable',
     async () => {
       const { id } = await openEpisode();

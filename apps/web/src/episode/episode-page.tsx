@@ -438,6 +438,7 @@ function EpisodeView({
         <LabsPanel
           panels={panelsOf(data.audit)}
           tocilizumabGiven={context.tocilizumabGiven}
+          underlyingDisease={context.patient.underlyingDisease}
           protocolVersion={context.protocol.version}
           {...(picture ? { picture: { picture, at: context.now } } : {})}
         />

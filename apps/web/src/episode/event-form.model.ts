@@ -328,6 +328,12 @@ export function formUiSchema(schema: RJSFSchema, submitText: string): UiSchema {
         ui[name] = { 'ui:field': 'medication', 'ui:title': TITLES[name] };
         break;
       case 'recordId':
+      // Which course a stop or dose change names: the action's label says
+      // it ("course started ..."); the start time is kept, not typed.
+      case 'startedAt':
+      // The emergency start is an action of its own, its button says so: a
+      // box would offer it on every start, a glucocorticoid's included.
+      case 'emergency':
         ui[name] = { 'ui:widget': 'hidden' };
         break;
       case 'clinicalJudgement':

@@ -150,7 +150,9 @@ export function EventForm({
   const [clientErrors, setClientErrors] = useState<FormErrors | null>(null);
   const [step, setStep] = useState<Step>(EDIT);
   const needsRationale = option.status === 'allowed-with-rationale';
-  const isTherapy = option.type === 'therapy.started';
+  // A dose change is checked and previewed as a start is.
+  const isTherapy =
+    option.type === 'therapy.started' || option.type === 'therapy.dose-changed';
   const hasFields = Object.keys(schema.properties ?? {}).length > 0;
   const data = isObject(formData) ? formData : {};
 

@@ -54,6 +54,11 @@ export interface LabsPanelProps {
   readonly picture?: { readonly picture: LabPicture; readonly at: string };
   /** Whether tocilizumab was given (it masks fever/CRP; the screening functions take it). */
   readonly tocilizumabGiven: boolean;
+  /**
+   * The underlying disease recorded at admission: with a Still's disease a
+   * panel that leaves "known or suspected sJIA" open reads it as known.
+   */
+  readonly underlyingDisease?: string;
   /** Width of each trend chart in pixels (charts have a fixed size). */
   readonly chartWidth?: number;
   /** Height of each trend chart in pixels. */
@@ -418,6 +423,7 @@ function PictureTable({
 export function LabsPanel({
   panels,
   tocilizumabGiven,
+  underlyingDisease,
   picture,
   chartWidth = DEFAULT_CHART_WIDTH,
   chartHeight = DEFAULT_CHART_HEIGHT,
@@ -430,9 +436,14 @@ export function LabsPanel({
   const latest = useMemo(
     () =>
       picture
-        ? screenEpisodePicture(picture.picture, picture.at, tocilizumabGiven)
-        : screenLatest(panels, tocilizumabGiven),
-    [panels, picture, tocilizumabGiven],
+        ? screenEpisodePicture(
+            picture.picture,
+            picture.at,
+            tocilizumabGiven,
+            underlyingDisease,
+          )
+        : screenLatest(panels, tocilizumabGiven, underlyingDisease),
+    [panels, picture, tocilizumabGiven, underlyingDisease],
   );
 
   if (panels.length === 0) {

@@ -550,6 +550,7 @@ export interface PictureItem {
 export function screenLatest(
   panels: readonly PanelAt[],
   tocilizumabGiven: boolean,
+  underlyingDisease?: string,
 ): LatestScreen {
   const { read, rejected } = readPanels(panels);
   const latest = read[read.length - 1];
@@ -573,7 +574,10 @@ export function screenLatest(
     kind: 'screened',
     at: latest.at,
     time: latest.time,
-    screen: screenPanel(latest.panel, { onTocilizumab: tocilizumabGiven }),
+    screen: screenPanel(latest.panel, {
+      onTocilizumab: tocilizumabGiven,
+      ...(underlyingDisease === undefined ? {} : { underlyingDisease }),
+    }),
   };
 }
 
@@ -639,10 +643,12 @@ export function screenEpisodePicture(
   picture: LabPicture,
   at: string,
   tocilizumabGiven: boolean,
+  underlyingDisease?: string,
 ): LatestScreen {
   try {
     const result = screenPicture(picture, at, {
       onTocilizumab: tocilizumabGiven,
+      ...(underlyingDisease === undefined ? {} : { underlyingDisease }),
     });
     return {
       kind: 'picture',

@@ -87,6 +87,17 @@ describe('therapies in words', () => {
     ).toBe(
       'methylprednisolone 1,500 mg IV, pulse day 1 of 3, given 1 Mar 2026, 06:30 UTC; outside the dose range, confirmed: partial first infusion',
     );
+    expect(
+      therapyEventText('therapy.dose-changed', {
+        drug: 'anakinra',
+        dose: { value: 120, unit: 'mg' },
+        route: 'sc',
+        schedule: { kind: 'daily' },
+        givenAt: '2026-03-01T22:00:00.000Z',
+      }),
+    ).toBe(
+      'anakinra dose changed to 120 mg subcutaneous, daily, given 1 Mar 2026, 22:00 UTC',
+    );
     expect(therapyEventText('labs.recorded', { panel: {} })).toBeNull();
   });
 });
@@ -112,6 +123,34 @@ describe('active therapies', () => {
     );
     expect(second?.textContent).not.toContain('recorded');
     expect(section.textContent).not.toContain('dexamethasone');
+  });
+
+  it('a course whose dose changed shows the current dose and, beneath it, the dose it replaced, when and by whom', () => {
+    const anakinra = {
+      ...pulse,
+      drug: 'anakinra',
+      dose: { value: 120, unit: 'mg' },
+      route: 'sc',
+      schedule: { kind: 'daily' },
+      doseCheck: { tier: 'within', messages: [] },
+      doseChanges: [
+        {
+          at: '2026-03-01T22:00:00.000Z',
+          by: { id: 'dr-baker', role: 'clinician' },
+          previous: {
+            dose: { value: 48, unit: 'mg' },
+            route: 'sc',
+            schedule: { kind: 'daily' },
+          },
+        },
+      ],
+    } as typeof pulse;
+    render(<ActiveTherapies therapies={[anakinra]} otherTherapies={[]} />);
+    const [item] = screen.getAllByRole('listitem');
+    expect(item?.textContent).toContain('anakinra: 120 mg subcutaneous, daily');
+    expect(item?.textContent).toContain(
+      'dose changed 1 Mar 2026, 22:00 UTC by dr-baker, from 48 mg subcutaneous, daily',
+    );
   });
 
   it('says so when nothing runs', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fireEvent, screen, within } from '@testing-library/react';
 
+import { payloadJsonSchema } from '@mas/contracts';
 import { calculateDose, checkRecordedDose } from '@mas/protocol';
 import { ben } from '@mas/testing';
 
@@ -14,6 +15,11 @@ import {
   sent,
 } from '../testing/event-form.testing.js';
 import { toLocalInput } from './clinical-time.model.js';
+import {
+  formSchema,
+  formUiSchema,
+  initialPayload,
+} from './event-form.model.js';
 
 const pulse = () => offered('therapy.started', 'methylprednisolone');
 
@@ -54,6 +60,27 @@ describe('the therapy form', () => {
     expect(kind.selectedOptions[0]?.text).toBe('pulse (day n of N)');
     expect(screen.getByLabelText<HTMLInputElement>(/^Given at/).value).toBe(
       toLocalInput(NOW),
+    );
+  });
+
+  it("offers no emergency box on a start (a glucocorticoid's included): the emergency start is its own action, which keeps emergency: true without a box", () => {
+    renderForm(pulse());
+    expect(screen.queryByLabelText(/Emergency/)).toBeNull();
+    expect(screen.queryByRole('checkbox')).toBeNull();
+    const emergency = offered(
+      'therapy.started',
+      'emapalumab (emergency start)',
+    );
+    expect(emergency.label).toMatch(/^Emergency start of /);
+    // (Blocked for this clinician in this stage: the form schema is the
+    // contract's, as for every start.)
+    const schema = formSchema(payloadJsonSchema('therapy.started'));
+    expect(Object.keys(schema.properties ?? {})).toContain('emergency');
+    expect(formUiSchema(schema, 'Record')['emergency']).toEqual({
+      'ui:widget': 'hidden',
+    });
+    expect(initialPayload(schema, emergency.examplePayload, NOW)).toMatchObject(
+      { drug: 'emapalumab', emergency: true },
     );
   });
 

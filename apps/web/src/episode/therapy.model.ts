@@ -122,6 +122,8 @@ export function therapyEventText(
   switch (type) {
     case 'therapy.started':
       return `${String(payload['drug'])} ${givenText(payload)}${given}${payload['emergency'] === true ? ' (emergency start)' : ''}${confirmation}`;
+    case 'therapy.dose-changed':
+      return `${String(payload['drug'])} dose changed to ${givenText(payload)}${given}${confirmation}`;
     case 'other-therapy.started': {
       const medication = isObject(payload['medication'])
         ? payload['medication']
@@ -293,6 +295,13 @@ export function therapyLine(record: TherapyRecord): TherapyLine {
       ? [`dose not checked: ${check.messages.join('; ')}`]
       : []),
     ...(check?.computed ? [`computed dose: ${check.computed}`] : []),
+    // The course's earlier doses, latest first.
+    ...[...(record.doseChanges ?? [])]
+      .reverse()
+      .map(
+        (change) =>
+          `dose changed ${formatTime(change.at)} by ${change.by.id}, from ${change.previous.dose ? givenText(change.previous) : 'a dose not recorded'}`,
+      ),
   ];
   return {
     key: `${record.drug}-${record.startedAt}`,

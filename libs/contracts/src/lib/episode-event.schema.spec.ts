@@ -82,9 +82,10 @@ describe('event envelope', () => {
   });
 
   it('every event type has a payload JSON Schema for forms', () => {
-    expect(episodeEventTypes).toHaveLength(36);
+    expect(episodeEventTypes).toHaveLength(37);
     expect(episodeEventTypes).toEqual(
       expect.arrayContaining([
+        'therapy.dose-changed',
         'other-therapy.started',
         'other-therapy.stopped',
         'protocol.migrated',

@@ -153,6 +153,30 @@ const empty = z.object({}).strict();
 const creatinineClearanceRange =
   masProtocolDefinition.patient.creatinineClearanceMlMin;
 
+/** What a therapy's start and a change of its dose both record. */
+const therapyOrder = {
+  dose: doseSchema,
+  route: routeSchema,
+  schedule: scheduleSchema,
+  /** When it was given or started (the clinical time), not when it was recorded. */
+  givenAt: instantSchema,
+  /**
+   * A dose outside the soft limits of the dose rules, confirmed by the
+   * prescriber: why (the audit records "outside range, confirmed by ...").
+   */
+  doseConfirmation: rationaleSchema.optional(),
+  /**
+   * The patient's creatinine clearance, mL/min, where the prescriber knows
+   * it: a dose rule that depends on it (the anakinra label's adjustment
+   * below 30 mL/min) is then checked and alerted.
+   */
+  creatinineClearanceMlMin: z
+    .number()
+    .min(creatinineClearanceRange.min)
+    .max(creatinineClearanceRange.max)
+    .optional(),
+};
+
 /** Payload schemas, by event type. */
 export const payloadSchemas = {
   'clock.ticked': empty,
@@ -191,32 +215,34 @@ export const payloadSchemas = {
   'therapy.started': z
     .object({
       drug: z.enum(drugIds),
-      dose: doseSchema,
-      route: routeSchema,
-      schedule: scheduleSchema,
-      /** When it was given or started (the clinical time), not when it was recorded. */
-      givenAt: instantSchema,
+      ...therapyOrder,
       /** Refractory therapy started now; a second senior countersigns later. */
       emergency: z.boolean().optional(),
-      /**
-       * A dose outside the soft limits of the dose rules, confirmed by the
-       * prescriber: why (the audit records "outside range, confirmed by ...").
-       */
-      doseConfirmation: rationaleSchema.optional(),
-      /**
-       * The patient's creatinine clearance, mL/min, where the prescriber
-       * knows it: a dose rule that depends on it (the anakinra label's
-       * adjustment below 30 mL/min) is then checked and alerted.
-       */
-      creatinineClearanceMlMin: z
-        .number()
-        .min(creatinineClearanceRange.min)
-        .max(creatinineClearanceRange.max)
-        .optional(),
+    })
+    .strict(),
+  /**
+   * A running therapy's dose changed (anakinra stepped up from 2 to 5 mg/kg,
+   * a route switched): the record keeps its start and its history; the new
+   * dose is checked like a start's (`givenAt`: when it was first given).
+   */
+  'therapy.dose-changed': z
+    .object({
+      drug: z.enum(drugIds),
+      /** Which record, by its start time, when the drug runs twice. */
+      startedAt: instantSchema.optional(),
+      ...therapyOrder,
     })
     .strict(),
   'therapy.stopped': z
-    .object({ drug: z.enum(drugIds), stoppedAt: instantSchema.optional() })
+    .object({
+      drug: z.enum(drugIds),
+      /**
+       * Which record, by its start time, when the drug runs twice (a
+       * background course and an MAS dose, or a course recorded twice).
+       */
+      startedAt: instantSchema.optional(),
+      stoppedAt: instantSchema.optional(),
+    })
     .strict(),
   'other-therapy.started': z
     .object({

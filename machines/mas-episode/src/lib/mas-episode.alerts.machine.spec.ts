@@ -244,6 +244,29 @@ const cases: Record<AlertId, AlertCase> = {
       ),
     clear: (e) => e.send(ev('therapy.stopped', h(3), { drug: 'anakinra' })),
   },
+  'therapy-recorded-twice': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(ev('therapy.started', h(2), { drug: 'methylprednisolone' })),
+    // The duplicate stopped, named by its start: the first runs on.
+    clear: (e) =>
+      e.send(
+        ev('therapy.stopped', h(3), {
+          drug: 'methylprednisolone',
+          startedAt: h(2),
+        }),
+      ),
+  },
+  'glucocorticoid-in-remission': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' }))
+        .send(ev('remission.recorded', h(12), {}, drAdams, 'clinically quiet'))
+        .send(ev('therapy.started', h(30), { drug: 'methylprednisolone' })),
+    clear: (e) => e.send(ev('relapse.recorded', h(31), {})),
+  },
   'criteria-masked-by-tocilizumab': {
     raise: (e) =>
       e

@@ -25,7 +25,8 @@ import type {
   EpisodeContext,
   TherapyRecord,
 } from './mas-episode.types.js';
-import { hoursBetween } from './time.util.js';
+import { recordText } from './therapy-record.util.js';
+import { hoursBetween, toMs } from './time.util.js';
 
 type Candidate = Omit<Alert, 'since'>;
 
@@ -44,6 +45,21 @@ function hasFired(context: EpisodeContext, id: string): boolean {
  * never recorded): an alert for as long as the therapy runs, naming the limit
  * and who confirmed it. Doses are never clamped.
  */
+/** Each drug running under two or more records given in the episode, in words. */
+function drugsRecordedTwice(context: EpisodeContext): string[] {
+  const byDrug = new Map<string, TherapyRecord[]>();
+  for (const therapy of activeTherapies(context)) {
+    if (therapy.background) continue;
+    byDrug.set(therapy.drug, [...(byDrug.get(therapy.drug) ?? []), therapy]);
+  }
+  return [...byDrug.entries()]
+    .filter(([, records]) => records.length > 1)
+    .map(
+      ([drug, records]) =>
+        `${drug} has ${records.length} running records (${records.map(recordText).join('; ')})`,
+    );
+}
+
 function doseProblems(context: EpisodeContext): string[] {
   const problems: string[] = [];
   for (const therapy of activeTherapies(context)) {
@@ -303,6 +319,37 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       'warning',
       standardAnakinra.map((alert) => alert.message).join(' '),
       [...new Set(standardAnakinra.flatMap((alert) => alert.evidence))],
+    );
+  }
+  // The same drug running under two records given in the episode: a course
+  // recorded twice, or a new course over one no longer given.
+  const twice = drugsRecordedTwice(context);
+  if (twice.length > 0) {
+    add(
+      'therapy-recorded-twice',
+      'warning',
+      `${twice.join('; ')}: if a course was recorded twice, or an earlier course is no longer given, stop that record (each is named by its start).`,
+      ['software.recording', 'review.section-10'],
+    );
+  }
+  // A glucocorticoid started after the remission was recorded: most often
+  // a relapse, which restarts treatment and its timers only once recorded.
+  const remissionAt = context.remissionAt;
+  const afterRemission =
+    context.inRemission && remissionAt !== undefined
+      ? activeTherapies(context).filter(
+          (t) =>
+            !t.background &&
+            t.therapyClass === 'glucocorticoid' &&
+            toMs(t.startedAt) >= toMs(remissionAt),
+        )
+      : [];
+  if (afterRemission.length > 0) {
+    add(
+      'glucocorticoid-in-remission',
+      'warning',
+      `${afterRemission.map((t) => `${t.drug} started ${t.startedAt}`).join('; ')}, after the remission recorded ${remissionAt ?? ''}: if MAS has relapsed, record the relapse (treatment resumes and the 12-hourly reassessment restarts).`,
+      ['seed.monitoring.3', 'review.section-10'],
     );
   }
   if (context.tocilizumabGiven) {

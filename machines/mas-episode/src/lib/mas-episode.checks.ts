@@ -38,7 +38,13 @@ import {
 } from './migration-plans.js';
 import { parsePanel } from './panel-cache.util.js';
 import { checkProfileForEpisode } from './profile-values.util.js';
-import { checkOtherTherapy, checkTherapyDose } from './therapy-record.util.js';
+import {
+  checkDoseChange,
+  checkOtherTherapy,
+  checkTherapyDose,
+  namedRecord,
+  recordText,
+} from './therapy-record.util.js';
 import { hoursBetween, normalize, toMs } from './time.util.js';
 
 const { therapies, requiredScreenings, screeningEvidence, stillsDiseases } =
@@ -419,11 +425,13 @@ function checkApproval(
       evidence,
     );
   }
+  // The decider reads the request as made: who asked, when, and why.
+  const asked = `${request.drug} requested by ${request.requestedBy.id} at ${request.requestedAt}, because: ${request.rationale}`;
   return needsRationale(
     event,
     event.type === 'escalation.rejected'
-      ? 'a rejection states its reason'
-      : 'an approval states its reason (four eyes: one record with the request)',
+      ? `a rejection states its reason (the request: ${asked})`
+      : `an approval states its reason (four eyes: one record with the request: ${asked})`,
     evidence,
   );
 }
@@ -509,6 +517,19 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         };
       }
       const dose = checkTherapyDose(context, event);
+      // A course of the drug already running: said at once (a pulse
+      // recorded twice), never refused (a glucocorticoid never is).
+      const running = activeTherapies(context).filter(
+        (t) => t.drug === event.payload.drug && !t.background,
+      );
+      const warnings = [
+        ...(dose.warnings ?? []),
+        ...(running.length > 0
+          ? [
+              `${event.payload.drug} is already running (${running.map(recordText).join('; ')}): if this is the same course, stop the duplicate record`,
+            ]
+          : []),
+      ];
       // Both reasons go to the audit: the clinical rule and the dose check
       // ("outside the dose range, confirmed by ...").
       return dose.ok
@@ -516,7 +537,7 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
             ...start,
             reason: `${start.reason}; ${dose.reason}`,
             evidence: unique([...start.evidence, ...dose.evidence]),
-            ...(dose.warnings ? { warnings: dose.warnings } : {}),
+            ...(warnings.length > 0 ? { warnings } : {}),
           }
         : dose;
     }
@@ -542,17 +563,27 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       if (!isActive(context, drug)) {
         return blocked(`${drug} is not active`, therapyEvidence(drug));
       }
+      // One record, named by its start when the drug runs twice.
+      const named = namedRecord(context, drug, event.payload.startedAt);
+      if ('reason' in named) {
+        return blocked(named.reason, ['software.recording']);
+      }
+      const { record } = named;
       return (
         stopBeforeStart(
           event.payload.stoppedAt,
           // A background therapy's start is when it was entered, not when
           // the patient began it: no stop time is refused against it.
-          activeTherapies(context).filter(
-            (t) => t.drug === drug && !t.background,
-          ),
-        ) ?? ok(`${drug} stopped`, therapyEvidence(drug))
+          record.background ? [] : [record],
+        ) ??
+        ok(
+          `${drug} stopped (the record ${recordText(record)})`,
+          therapyEvidence(drug),
+        )
       );
     }
+    case 'therapy.dose-changed':
+      return checkDoseChange(context, event);
     case 'background-therapy.recorded': {
       const evidence = ['review.section-10'];
       if (

@@ -754,11 +754,13 @@ describe('a drug under more than one record: their daily total is held against t
     const said = /daily total warning, not a block: (.*)$/.exec(
       check.reason,
     )?.[1];
-    // The same words, apart, for whoever records it to see now.
-    expect(check.warnings).toEqual(
-      said === undefined
-        ? undefined
-        : [`daily total warning, not a block: ${said}`],
+    // The same words, apart, for whoever records it to see now (beside
+    // the warning that the drug already runs, its own test's business).
+    const dailyTotals = (check.warnings ?? []).filter((w) =>
+      w.startsWith('daily total warning'),
+    );
+    expect(dailyTotals).toEqual(
+      said === undefined ? [] : [`daily total warning, not a block: ${said}`],
     );
     return said;
   };

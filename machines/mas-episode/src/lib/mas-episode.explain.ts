@@ -11,6 +11,7 @@ import {
   decisionTopics,
   type EpisodeActor,
   type EpisodeEvent,
+  type EpisodeEventOf,
   type EpisodeEventType,
   payloadJsonSchema,
   refractoryDrugs,
@@ -41,6 +42,7 @@ import {
 import type { MasEpisodeMachine } from './mas-episode.machine.js';
 import type { Alert, AlertId, EpisodeContext } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
+import { recordText } from './therapy-record.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
 
@@ -205,10 +207,58 @@ function candidates(
       );
     }
   }
-  for (const therapy of activeTherapies(context)) {
+  const running = activeTherapies(context);
+  for (const therapy of running) {
+    // A drug running twice: each record by its start, in words.
+    const twice = running.filter((t) => t.drug === therapy.drug).length > 1;
+    const which = twice ? { startedAt: therapy.startedAt } : {};
+    const variant = twice
+      ? `${therapy.drug} (${recordText(therapy)})`
+      : therapy.drug;
+    // The label says which course: "(background course)", "(course
+    // started ...)".
+    const named = (c: Candidate): Candidate =>
+      twice
+        ? {
+            ...c,
+            label: `${c.label} (${therapy.background ? 'background course' : `course started ${therapy.startedAt}`})`,
+          }
+        : c;
     list.push(
-      candidate('therapy.stopped', at, { drug: therapy.drug }, therapy.drug),
+      named(
+        candidate(
+          'therapy.stopped',
+          at,
+          { drug: therapy.drug, ...which },
+          variant,
+        ),
+      ),
     );
+    // A course given in the episode, with its dose: the dose can change.
+    if (
+      !therapy.background &&
+      therapy.dose &&
+      therapy.route &&
+      therapy.schedule
+    ) {
+      list.push(
+        named(
+          candidate(
+            'therapy.dose-changed',
+            at,
+            {
+              drug: therapy.drug,
+              ...which,
+              dose: therapy.dose as EpisodeEventOf<'therapy.dose-changed'>['payload']['dose'],
+              route: therapy.route,
+              schedule: therapy.schedule,
+              givenAt: at,
+            },
+            variant,
+          ),
+        ),
+      );
+    }
   }
   for (const drug of backgroundDrugs) {
     list.push(candidate('background-therapy.recorded', at, { drug }, drug));

@@ -36,8 +36,13 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * 2.0.0: complete therapy records (dose, route, schedule, given at) checked
  * in two tiers, other therapies, roles and clinical times checked, the lab
  * picture and the response course (older snapshots are upgraded on restore).
+ * 2.1.0: a running course's dose changes (`therapy.dose-changed`); a stop
+ * names the course where a drug runs twice; the alerts "a therapy recorded
+ * twice" and "glucocorticoid started in remission"; the 2016 criteria read
+ * the admission's Still's disease (2.0.0 snapshots restore as they are: the
+ * new fields are optional).
  */
-export const MAS_EPISODE_MACHINE_VERSION = '2.0.0';
+export const MAS_EPISODE_MACHINE_VERSION = '2.1.0';
 
 /** The effects the machine requests; the shells implement them. */
 export type Effect =
@@ -215,6 +220,7 @@ export const masEpisodeMachine = setup({
         'reassessment.recorded': { guard: 'isAllowed', actions: 'apply' },
         'severity.assessed': { guard: 'isAllowed', actions: 'apply' },
         'therapy.stopped': { guard: 'isAllowed', actions: 'apply' },
+        'therapy.dose-changed': { guard: 'isAllowed', actions: 'apply' },
         'background-therapy.recorded': { guard: 'isAllowed', actions: 'apply' },
         'escalation.requested': { guard: 'isAllowed', actions: 'apply' },
         'escalation.approved': { guard: 'isAllowed', actions: 'apply' },

@@ -32,6 +32,7 @@ import type {
   FiredDue,
   PanelRecord,
   ScreenSummary,
+  TherapyRecord,
 } from './mas-episode.types.js';
 import {
   courseResponseOf,
@@ -42,10 +43,13 @@ import {
 } from './panel-cache.util.js';
 import { checkProfileForEpisode, profileHours } from './profile-values.util.js';
 import {
+  doseChangeAsStart,
   incompleteRecord,
   isGlucocorticoidTaper,
+  namedRecord,
   recordedDoseCheck,
   therapyDoseCheck,
+  withoutRecord,
 } from './therapy-record.util.js';
 import {
   addHours,
@@ -302,6 +306,7 @@ function screenSummary(
     picture,
     at,
     context.tocilizumabGiven,
+    context.patient.underlyingDisease,
   );
   return {
     at,
@@ -351,7 +356,12 @@ function recordPanel(
   const screen = screenSummary(context, picture, at);
   const record: PanelRecord = {
     at,
-    panel: pictureScreenOf(picture, at, context.tocilizumabGiven).panel,
+    panel: pictureScreenOf(
+      picture,
+      at,
+      context.tocilizumabGiven,
+      context.patient.underlyingDisease,
+    ).panel,
   };
   let next: EpisodeContext = {
     ...context,
@@ -640,20 +650,73 @@ function startOtherTherapy(
   };
 }
 
+/**
+ * Stops the running record of `drug` the event names (by its start time;
+ * without one, the check let through only a drug running once).
+ */
 function stopTherapy(
   context: EpisodeContext,
   drug: string,
   at: string,
+  startedAt: string | undefined,
 ): EpisodeContext {
-  const next: EpisodeContext = {
+  const named = startedAt === undefined ? null : toMs(startedAt);
+  return {
     ...context,
     therapies: context.therapies.map((t) =>
-      t.drug === drug && t.stoppedAt === undefined
+      t.drug === drug &&
+      t.stoppedAt === undefined &&
+      (named === null || toMs(t.startedAt) === named)
         ? { ...t, stoppedAt: at }
         : t,
     ),
   };
-  return next;
+}
+
+/**
+ * A running course's new dose: the record keeps its start, takes the new
+ * dose, route, schedule and check, and keeps the dose it replaces.
+ */
+function changeDose(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.dose-changed'>,
+): EpisodeContext {
+  const named = namedRecord(
+    context,
+    event.payload.drug,
+    event.payload.startedAt,
+  );
+  if ('reason' in named) return context;
+  const { record } = named;
+  const start = doseChangeAsStart(event);
+  const check = recordedDoseCheck(withoutRecord(context, record), start);
+  const { dose, route, schedule: given } = event.payload;
+  const changed: TherapyRecord = {
+    ...record,
+    dose,
+    route,
+    schedule: given,
+    doseMg: check.doseMg,
+    doseCheck: therapyDoseCheck(check, start),
+    doseChanges: [
+      ...(record.doseChanges ?? []),
+      {
+        at: normalize(event.payload.givenAt),
+        by: event.actor,
+        previous: {
+          ...(record.dose ? { dose: record.dose } : {}),
+          ...(record.doseMg === undefined ? {} : { doseMg: record.doseMg }),
+          ...(record.route ? { route: record.route } : {}),
+          ...(record.schedule ? { schedule: record.schedule } : {}),
+          ...(record.doseCheck ? { doseCheck: record.doseCheck } : {}),
+        },
+      },
+    ],
+  };
+  return {
+    ...context,
+    therapies: context.therapies.map((t) => (t === record ? changed : t)),
+  };
 }
 
 function recordBackground(
@@ -695,8 +758,9 @@ function recordBackground(
 }
 
 function restartTimers(context: EpisodeContext, at: string): EpisodeContext {
+  const { remissionAt: _ended, ...rest } = context;
   let next: EpisodeContext = {
-    ...context,
+    ...rest,
     relapses: context.relapses + 1,
     inRemission: false,
     // A relapse is a new flare: severity is assessed afresh.
@@ -777,7 +841,10 @@ function applyOne(
         context,
         event.payload.drug,
         normalize(event.payload.stoppedAt ?? at),
+        event.payload.startedAt,
       );
+    case 'therapy.dose-changed':
+      return changeDose(context, event);
     case 'other-therapy.started':
       return startOtherTherapy(context, event, at);
     case 'measures.recorded':
@@ -923,7 +990,7 @@ function applyOne(
       // In remission the 12-hourly reassessment and daily labs stop; a
       // relapse restarts them.
       return unschedule(
-        unschedule({ ...context, inRemission: true }, 'labs'),
+        unschedule({ ...context, inRemission: true, remissionAt: at }, 'labs'),
         'reassessment',
       );
     case 'taper.started':

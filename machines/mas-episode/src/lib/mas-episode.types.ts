@@ -84,6 +84,27 @@ export interface TherapyRecord {
   readonly doseIncreases: readonly string[];
   /** Started while no glucocorticoid had started. */
   readonly beforeGlucocorticoid: boolean;
+  /**
+   * Earlier doses of this course, oldest first, each with when the next
+   * took over (the record's own fields hold the current dose). Absent
+   * where the dose never changed.
+   */
+  readonly doseChanges?: readonly DoseChange[];
+}
+
+/** A dose a course was given before it changed, and who changed it when. */
+export interface DoseChange {
+  /** When the new dose was first given. */
+  readonly at: string;
+  readonly by: EpisodeActor;
+  /** The dose replaced, as it was recorded. */
+  readonly previous: {
+    readonly dose?: { readonly value: number; readonly unit: string };
+    readonly doseMg?: number;
+    readonly route?: RouteOfAdministration;
+    readonly schedule?: DoseSchedule;
+    readonly doseCheck?: TherapyDoseCheck;
+  };
 }
 
 /** What the dose check found when the dose was recorded. */
@@ -196,7 +217,9 @@ export type AlertId =
   | 'criteria-masked-by-tocilizumab'
   | 'dose-outside-rule'
   | 'dose-not-checked'
-  | 'anakinra-standard-dose';
+  | 'anakinra-standard-dose'
+  | 'therapy-recorded-twice'
+  | 'glucocorticoid-in-remission';
 
 export interface Alert {
   readonly id: AlertId;
@@ -329,6 +352,8 @@ export interface EpisodeContext {
   readonly relapses: number;
   /** Between remission and relapse (or closure). */
   readonly inRemission: boolean;
+  /** When the remission was recorded (absent outside remission). */
+  readonly remissionAt?: string;
   readonly outcome: Outcome | null;
 }
 

@@ -12,17 +12,14 @@ import {
   type LabPanel,
   type LabPanelInput,
   type LabPicture,
-  type PanelScreen,
   parseLabPanel,
   type PictureScreen,
   type ResponseCourseInput,
   type ResponseResult,
-  screenPanel,
   screenPicture,
 } from '@mas/protocol';
 
 const parsed = new WeakMap<LabPanelInput, LabPanel>();
-const screened = new WeakMap<LabPanelInput, Map<boolean, PanelScreen>>();
 const assessed = new WeakMap<
   LabPanelInput,
   WeakMap<LabPanelInput, Map<string, ResponseResult>>
@@ -34,23 +31,6 @@ export function parsePanel(panel: LabPanelInput): LabPanel {
   if (hit) return hit;
   const result = parseLabPanel(panel);
   parsed.set(panel, result);
-  return result;
-}
-
-/** screenPanel, memoised. */
-export function screenOf(
-  panel: LabPanelInput,
-  onTocilizumab: boolean,
-): PanelScreen {
-  let byFlag = screened.get(panel);
-  if (!byFlag) {
-    byFlag = new Map();
-    screened.set(panel, byFlag);
-  }
-  const hit = byFlag.get(onTocilizumab);
-  if (hit) return hit;
-  const result = screenPanel(parsePanel(panel), { onTocilizumab });
-  byFlag.set(onTocilizumab, result);
   return result;
 }
 
@@ -114,21 +94,28 @@ export function pictureWith(
 
 const pictured = new WeakMap<LabPicture, Map<string, PictureScreen>>();
 
-/** screenPicture at `at`, memoised per picture object. */
+/**
+ * screenPicture at `at`, memoised per picture object, read with what the
+ * episode knows (tocilizumab given, the admission's underlying disease).
+ */
 export function pictureScreenOf(
   picture: LabPicture,
   at: string,
   onTocilizumab: boolean,
+  underlyingDisease: string,
 ): PictureScreen {
   let byKey = pictured.get(picture);
   if (!byKey) {
     byKey = new Map();
     pictured.set(picture, byKey);
   }
-  const key = `${at}|${String(onTocilizumab)}`;
+  const key = `${at}|${String(onTocilizumab)}|${underlyingDisease}`;
   const hit = byKey.get(key);
   if (hit) return hit;
-  const result = screenPicture(picture, at, { onTocilizumab });
+  const result = screenPicture(picture, at, {
+    onTocilizumab,
+    underlyingDisease,
+  });
   byKey.set(key, result);
   return result;
 }

@@ -674,3 +674,118 @@ export function checkOtherTherapy(
     evidence,
   };
 }
+
+// ------------------------------------------------ naming a running record
+
+/** A running record in words: "background since ...", "started ... (4 mg/kg)". */
+export function recordText(record: TherapyRecord): string {
+  if (record.background) return `background since ${record.startedAt}`;
+  const dose = record.dose
+    ? ` at ${record.dose.value} ${record.dose.unit}`
+    : '';
+  return `started ${record.startedAt}${dose}`;
+}
+
+/**
+ * The running record of `drug` an event names: by its start time
+ * (`startedAt`) when given; else the only one. A drug running twice (a
+ * background course and an MAS dose, or a course recorded twice) is never
+ * stopped or changed as a whole by guess: the event must say which.
+ */
+export function namedRecord(
+  context: EpisodeContext,
+  drug: string,
+  startedAt: string | undefined,
+): { readonly record: TherapyRecord } | { readonly reason: string } {
+  const running = context.therapies.filter(
+    (t) => t.drug === drug && t.stoppedAt === undefined,
+  );
+  const list = running.map(recordText).join('; ');
+  if (startedAt !== undefined) {
+    const at = toMs(startedAt);
+    const record = running.find((t) => toMs(t.startedAt) === at);
+    return record
+      ? { record }
+      : {
+          reason: `startedAt: no running ${drug} record started at ${startedAt} (running: ${list || 'none'})`,
+        };
+  }
+  const [only, ...others] = running;
+  if (only === undefined) return { reason: `${drug} is not active` };
+  if (others.length > 0) {
+    return {
+      reason: `${drug} runs ${running.length} times (${list}): name the record by its start time (startedAt)`,
+    };
+  }
+  return { record: only };
+}
+
+/** A dose change read as the start it amounts to, for the dose checks. */
+export function doseChangeAsStart(
+  event: EpisodeEventOf<'therapy.dose-changed'>,
+): EpisodeEventOf<'therapy.started'> {
+  const { startedAt: _record, ...payload } = event.payload;
+  return { ...event, type: 'therapy.started', payload };
+}
+
+/**
+ * The context the new dose is checked in: without the record it replaces
+ * (its old dose is not a second course in the day's total).
+ */
+export function withoutRecord(
+  context: EpisodeContext,
+  record: TherapyRecord,
+): EpisodeContext {
+  return {
+    ...context,
+    therapies: context.therapies.filter((t) => t !== record),
+  };
+}
+
+/**
+ * A dose change: a running record of the protocol's table, recorded in the
+ * episode with its dose (a background course's increase is recorded as
+ * such), the new dose given no earlier than the course started, and the new
+ * dose checked as a start's would be (hard limits refuse, soft limits need
+ * `doseConfirmation`).
+ */
+export function checkDoseChange(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'therapy.dose-changed'>,
+): Check {
+  const { drug, givenAt } = event.payload;
+  const named = namedRecord(context, drug, event.payload.startedAt);
+  if ('reason' in named) {
+    return {
+      ok: false,
+      reason: named.reason,
+      evidence: recordingRules.evidence,
+    };
+  }
+  const { record } = named;
+  if (record.background) {
+    return {
+      ok: false,
+      reason: `${drug} is recorded as background therapy, given before the episode without its dose: record its dose increase as such, or stop it and start the MAS dose`,
+      evidence: recordingRules.evidence,
+    };
+  }
+  const since = record.doseChanges?.at(-1)?.at ?? record.startedAt;
+  if (toMs(givenAt) < toMs(since)) {
+    return {
+      ok: false,
+      reason: `givenAt ${givenAt} is before the dose it replaces (given from ${since}): a dose cannot change before it was given`,
+      evidence: recordingRules.evidence,
+    };
+  }
+  const start = doseChangeAsStart(event);
+  const dose = checkTherapyDose(withoutRecord(context, record), start);
+  if (!dose.ok) return dose;
+  const from = record.dose
+    ? `${record.dose.value} ${record.dose.unit}`
+    : 'an unrecorded dose';
+  return {
+    ...dose,
+    reason: `${drug} dose changed from ${from} to ${event.payload.dose.value} ${event.payload.dose.unit}; ${dose.reason}`,
+  };
+}

@@ -145,6 +145,9 @@ export function interventionOf(
         ? { kind: 'taper-started' }
         : null;
     // The rest record, decide or document: nothing reaches the patient.
+    // (The virtual patient's model does not read doses: a dose change of a
+    // running course leaves it as it is.)
+    case 'therapy.dose-changed':
     case 'background-therapy.recorded':
     case 'clock.ticked':
     case 'death.recorded':

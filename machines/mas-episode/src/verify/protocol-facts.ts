@@ -197,6 +197,9 @@ export function nextFacts(
       }
       return f;
     }
+    // A dose change keeps the course running: no fact changes.
+    case 'therapy.dose-changed':
+      return f;
     case 'therapy.stopped':
       return {
         ...f,

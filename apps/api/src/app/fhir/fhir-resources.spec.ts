@@ -244,6 +244,81 @@ describe('the FHIR R4 resources of an episode', () => {
     );
   });
 
+  it('a dose change ends the administration at the old dose and begins one at the new dose, which the stop ends', () => {
+    const [first] = sources;
+    if (!first) throw new Error('no course');
+    const entry = (
+      seq: number,
+      type: string,
+      at: string,
+      payload: unknown,
+    ) => ({
+      seq,
+      type,
+      payload,
+      actorId: 'dr-adams',
+      actorRole: 'clinician',
+      occurredAt: at,
+      recordedAt: at,
+      rationale: null,
+    });
+    const order = {
+      drug: 'anakinra',
+      route: 'sc',
+      schedule: { kind: 'daily' },
+    };
+    const source: FhirEpisodeSource = {
+      ...first,
+      entries: [
+        entry(1, 'therapy.started', '2026-03-01T10:00:00.000Z', {
+          ...order,
+          dose: { value: 48, unit: 'mg' },
+          givenAt: '2026-03-01T10:00:00.000Z',
+        }),
+        entry(2, 'therapy.dose-changed', '2026-03-01T22:00:00.000Z', {
+          ...order,
+          dose: { value: 120, unit: 'mg' },
+          givenAt: '2026-03-01T22:00:00.000Z',
+        }),
+        entry(3, 'therapy.stopped', '2026-03-04T08:00:00.000Z', {
+          drug: 'anakinra',
+        }),
+      ],
+    };
+    const given = episodeResources(source).filter(
+      (r): r is MedicationAdministration =>
+        r.resourceType === 'MedicationAdministration',
+    );
+    expect(
+      given.map((r) => [
+        r.status,
+        r.effectivePeriod,
+        r.dosage?.dose?.value,
+        r.note?.[0]?.text,
+      ]),
+    ).toEqual([
+      [
+        'completed',
+        {
+          start: '2026-03-01T10:00:00.000Z',
+          end: '2026-03-01T22:00:00.000Z',
+        },
+        48,
+        undefined,
+      ],
+      [
+        'completed',
+        {
+          start: '2026-03-01T22:00:00.000Z',
+          end: '2026-03-04T08:00:00.000Z',
+        },
+        120,
+        'Dose changed: the course goes on at this dose.',
+      ],
+    ]);
+    for (const resource of given) validateResource(resource);
+  });
+
   it('makes a Task of each approval and countersignature asked for, and of the due reassessment; each validates', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');

@@ -392,6 +392,22 @@ function criterionComponent(criterion: CriterionResult) {
   };
 }
 
+const tocilizumabFrom = new WeakMap<readonly FhirAuditEntry[], number>();
+
+/** The sequence number of the first start of tocilizumab (Infinity: none). */
+function firstTocilizumab(entries: readonly FhirAuditEntry[]): number {
+  const known = tocilizumabFrom.get(entries);
+  if (known !== undefined) return known;
+  const start = entries.find(
+    (entry) =>
+      entry.type === 'therapy.started' &&
+      (entry.payload as { drug?: unknown }).drug === 'tocilizumab',
+  );
+  const seq = start?.seq ?? Number.POSITIVE_INFINITY;
+  tocilizumabFrom.set(entries, seq);
+  return seq;
+}
+
 /** How many panels' calculator results are kept (about 2 KB each). */
 const SCREENS_KEPT = 20_000;
 const screens = new Map<string, ReturnType<typeof screenPanel> | null>();
@@ -402,10 +418,14 @@ const screens = new Map<string, ReturnType<typeof screenPanel> | null>();
  * the most recent panels read, in order of use.
  */
 function screenOf(
-  episodeId: string,
+  source: FhirEpisodeSource,
   entry: FhirAuditEntry,
 ): ReturnType<typeof screenPanel> | null {
-  const key = `${episodeId}:${String(entry.seq)}:${entry.recordedAt}`;
+  // Read as the episode read it: with the admission's underlying disease,
+  // and on tocilizumab once it was started before this panel.
+  const { underlyingDisease } = source.patient;
+  const onTocilizumab = entry.seq > firstTocilizumab(source.entries);
+  const key = `${source.id}:${String(entry.seq)}:${entry.recordedAt}:${underlyingDisease}:${String(onTocilizumab)}`;
   const known = screens.get(key);
   if (known !== undefined) {
     screens.delete(key);
@@ -418,6 +438,7 @@ function screenOf(
       (entry.payload as { panel?: unknown }).panel as Parameters<
         typeof screenPanel
       >[0],
+      { onTocilizumab, underlyingDisease },
     );
   } catch {
     screen = null;
@@ -441,7 +462,7 @@ function calculatorsOf(
   values: readonly Observation[],
 ): Observation[] {
   if (values.length === 0) return [];
-  const screen = screenOf(source.id, entry);
+  const screen = screenOf(source, entry);
   if (screen === null) return [];
   const base = (key: string) => ({
     resourceType: 'Observation' as const,
@@ -530,7 +551,8 @@ function stops(entries: readonly FhirAuditEntry[]): Map<string, string[]> {
   for (const entry of entries) {
     if (
       entry.type !== 'therapy.stopped' &&
-      entry.type !== 'other-therapy.stopped'
+      entry.type !== 'other-therapy.stopped' &&
+      entry.type !== 'therapy.dose-changed'
     ) {
       continue;
     }
@@ -538,12 +560,16 @@ function stops(entries: readonly FhirAuditEntry[]): Map<string, string[]> {
       drug?: string;
       recordId?: string;
       stoppedAt?: string;
+      givenAt?: string;
     };
     const key = payload.drug ?? `record:${payload.recordId ?? ''}`;
-    stopped.set(key, [
-      ...(stopped.get(key) ?? []),
-      payload.stoppedAt ?? entry.occurredAt,
-    ]);
+    // A dose change ends the administration at the old dose when the new
+    // dose is first given (the new one is an administration of its own).
+    const end =
+      entry.type === 'therapy.dose-changed'
+        ? (payload.givenAt ?? entry.occurredAt)
+        : (payload.stoppedAt ?? entry.occurredAt);
+    stopped.set(key, [...(stopped.get(key) ?? []), end]);
   }
   return stopped;
 }
@@ -555,10 +581,12 @@ function administrationsOf(
 ): MedicationAdministration[] {
   if (
     entry.type !== 'therapy.started' &&
+    entry.type !== 'therapy.dose-changed' &&
     entry.type !== 'other-therapy.started'
   ) {
     return [];
   }
+  const changed = entry.type === 'therapy.dose-changed';
   const payload = entry.payload as TherapyPayload;
   const given = payload.givenAt ?? entry.occurredAt;
   const medication: CodeableConcept =
@@ -621,7 +649,15 @@ function administrationsOf(
               },
             ],
           }
-        : {}),
+        : changed
+          ? {
+              note: [
+                {
+                  text: 'Dose changed: the course goes on at this dose.',
+                },
+              ],
+            }
+          : {}),
       ...(payload.dose
         ? {
             dosage: {

@@ -170,6 +170,36 @@ describe('screenPanel: every calculator a panel can feed', () => {
     expect(recorded.mas2016?.applicability).toBe('not-applicable');
   });
 
+  it.each(['sJIA', 'AOSD'])(
+    'a Still\'s disease recorded at admission (%s) stands for "known or suspected sJIA" where the panel leaves it open',
+    (underlyingDisease) => {
+      const { sjiaKnownOrSuspected: _left, ...open } = florid;
+      const unread = screenPanel(open);
+      expect(unread.mas2016?.outcome).toBe('undecided');
+      expect(unread.mas2016?.missing).toEqual(['Known or suspected sJIA']);
+      const read = screenPanel(open, { underlyingDisease });
+      expect(read.mas2016?.classified).toBe(true);
+      expect(read.mas2016?.missing).toEqual([]);
+      expect(read).toEqual(screenPanel(florid));
+      // The MS score and the ferritin/ESR ratio then speak too.
+      expect(read.reasons.some((r) => r.startsWith('MS score '))).toBe(true);
+    },
+  );
+
+  it('another underlying disease, or a panel recording sJIA absent, keeps the panel as recorded', () => {
+    const { sjiaKnownOrSuspected: _left, ...open } = florid;
+    expect(screenPanel(open, { underlyingDisease: 'SLE' })).toEqual(
+      screenPanel(open),
+    );
+    const absent = { ...florid, sjiaKnownOrSuspected: false };
+    expect(screenPanel(absent, { underlyingDisease: 'sJIA' })).toEqual(
+      screenPanel(absent),
+    );
+    expect(
+      screenPanel(absent, { underlyingDisease: 'sJIA' }).mas2016?.applicable,
+    ).toBe(false);
+  });
+
   it('the MS score and ferritin/ESR ratio speak only for a patient with sJIA recorded (not when absent, not when not assessed)', () => {
     const sjiaOnly = (reasons: readonly string[]) =>
       reasons.filter(

@@ -1,6 +1,7 @@
 import { ClinicalInputError } from '../errors/clinical-input.error.js';
 import type { LabPanelInput } from '../panel/lab-panel.schema.js';
 import { asLabPanel, type LabPanel } from '../panel/lab-panel.util.js';
+import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import {
   type FerritinEsrResult,
   scoreFerritinEsr,
@@ -44,6 +45,14 @@ export interface ScreenOptions {
    * own record.
    */
   readonly onTocilizumab?: boolean;
+  /**
+   * The underlying disease the episode records at admission. When it is a
+   * Still's disease (sJIA or its adult form, protocol data), a panel that
+   * leaves "known or suspected sJIA" not assessed reads it as known: the
+   * recorder should not have to repeat on every panel what the admission
+   * says. A panel recording it absent keeps its own record.
+   */
+  readonly underlyingDisease?: string;
 }
 
 function attempt<T>(
@@ -67,6 +76,26 @@ function onTocilizumab(panel: LabPanel): LabPanel {
     ...panel,
     findings: { ...panel.findings, onTocilizumab: true },
     findingStatus: { ...panel.findingStatus, onTocilizumab: 'present' },
+  };
+}
+
+/** The admission's Still's disease, where the panel leaves sJIA open. */
+function withKnownStills(
+  panel: LabPanel,
+  disease: string | undefined,
+): LabPanel {
+  const stills = masProtocolDefinition.stillsDiseases as readonly string[];
+  if (
+    disease === undefined ||
+    !stills.includes(disease) ||
+    panel.findingStatus.sjiaKnownOrSuspected !== 'not-assessed'
+  ) {
+    return panel;
+  }
+  return {
+    ...panel,
+    findings: { ...panel.findings, sjiaKnownOrSuspected: true },
+    findingStatus: { ...panel.findingStatus, sjiaKnownOrSuspected: 'present' },
   };
 }
 
@@ -121,7 +150,10 @@ export function screenPanel(
   options: ScreenOptions = {},
 ): PanelScreen {
   const parsed = asLabPanel(input);
-  const panel = options.onTocilizumab === true ? onTocilizumab(parsed) : parsed;
+  const panel = withKnownStills(
+    options.onTocilizumab === true ? onTocilizumab(parsed) : parsed,
+    options.underlyingDisease,
+  );
   const sjia = panel.findingStatus.sjiaKnownOrSuspected === 'present';
   const notComputed: Record<string, string> = {};
   const mas2016 = attempt('mas2016', () => scoreMas2016(panel), notComputed);

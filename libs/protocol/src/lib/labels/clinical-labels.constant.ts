@@ -76,6 +76,11 @@ export const eventLabels = {
     general: 'Emergency start (countersignature follows)',
     group: 'escalate',
   },
+  'therapy.dose-changed': {
+    label: 'Change the dose of {subject}',
+    general: 'Change the dose of a therapy',
+    group: 'treat',
+  },
   'therapy.stopped': {
     label: 'Stop {subject}',
     general: 'Stop a therapy',
@@ -296,6 +301,8 @@ export const alertLabels = {
   'dose-outside-rule': 'Dose outside the rule',
   'dose-not-checked': 'Dose not checked against the rules',
   'anakinra-standard-dose': 'Anakinra at the standard dose',
+  'therapy-recorded-twice': 'A therapy recorded twice',
+  'glucocorticoid-in-remission': 'Glucocorticoid started in remission',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** What falls due in an episode (a countersignature: per emergency start). */

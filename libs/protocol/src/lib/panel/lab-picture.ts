@@ -195,12 +195,14 @@ export function screenPicture(
   return {
     at,
     windowHours,
-    screen: screenPanel(
-      panel,
-      options.onTocilizumab === undefined
+    screen: screenPanel(panel, {
+      ...(options.onTocilizumab === undefined
         ? {}
-        : { onTocilizumab: options.onTocilizumab },
-    ),
+        : { onTocilizumab: options.onTocilizumab }),
+      ...(options.underlyingDisease === undefined
+        ? {}
+        : { underlyingDisease: options.underlyingDisease }),
+    }),
     panel,
     provenance,
     excluded,

@@ -27,6 +27,7 @@ export const recordingRules = {
     'diagnosis.excluded': prescribers,
     'severity.assessed': prescribers,
     'therapy.started': prescribers,
+    'therapy.dose-changed': prescribers,
     'therapy.stopped': prescribers,
     'other-therapy.started': prescribers,
     'other-therapy.stopped': prescribers,

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import {
   activeSjiaFlare,
+  eun,
   febrileSjia,
   floridMas,
   hana,
@@ -77,5 +78,33 @@ describe('Hana, 14, sJIA followed at risk: late presentation', () => {
 
     episode.send(ev('therapy.started', h(88), { drug: 'methylprednisolone' }));
     expect(episode.alertIds()).not.toContain('glucocorticoid-delayed');
+  });
+
+  it("the 2016 criteria read the sJIA recorded at admission: a florid febrile panel that does not repeat it classifies MAS, and an SLE patient's does not [seed.pitfalls.3]", () => {
+    const episode = new Episode(episodeInput(hana, 'at-risk'));
+    episode.send(
+      ev(
+        'labs.recorded',
+        h(0),
+        { panel: panelOf(floridMas, { febrile: true }) },
+        scheduler,
+      ),
+    );
+    expect(episode.context.lastScreen?.mas2016Applicable).toBe(true);
+    expect(episode.context.lastScreen?.mas2016Classified).toBe(true);
+    expect(episode.context.lastScreen?.criteriaMet).toBe(true);
+    expect(episode.context.lastScreen?.undecided).not.toContain('mas2016');
+
+    const sle = new Episode(episodeInput(eun, 'at-risk'));
+    sle.send(
+      ev(
+        'labs.recorded',
+        h(0),
+        { panel: panelOf(floridMas, { febrile: true }) },
+        scheduler,
+      ),
+    );
+    expect(sle.context.lastScreen?.mas2016Classified).toBe(false);
+    expect(sle.context.lastScreen?.undecided).toContain('mas2016');
   });
 });

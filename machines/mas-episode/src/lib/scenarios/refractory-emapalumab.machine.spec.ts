@@ -154,7 +154,10 @@ describe('Ben, 16, sJIA: refractory MAS needing emapalumab (four eyes)', () => {
       { requestId: 'req-1' },
       drChen,
     );
-    expect(episode.refusal(approval)).toMatch(/an approval states its reason/);
+    // The approver reads the request as made: who, when and why.
+    expect(episode.refusal(approval)).toBe(
+      `a rationale is required: an approval states its reason (four eyes: one record with the request: emapalumab requested by dr-baker at ${h(62)}, because: worsening on methylprednisolone and IV ciclosporin)`,
+    );
     episode.send({ ...approval, rationale: 'agree: worsening on two lines' });
     episode.send(start);
     expect(episode.snapshot.value).toMatchObject({

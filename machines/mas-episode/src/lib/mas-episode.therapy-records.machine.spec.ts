@@ -1,0 +1,266 @@
+/**
+ * Running courses at the bedside: a dose stepped up without stopping the
+ * course, one record of a drug running twice stopped by name, and a
+ * glucocorticoid started in remission (example profile: anakinra at most
+ * 15 mg/kg/day, hard limit 3 x the upper soft limit; Amira, 24 kg).
+ */
+import { describe, expect, it } from '@jest/globals';
+
+import type { EpisodeEvent } from '@mas/contracts';
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import {
+  drAdams,
+  Episode,
+  episodeInput,
+  ev,
+  h,
+  nurseDiaz,
+} from '../spec-support/episode.spec-support.js';
+import { checkEvent } from './mas-episode.checks.js';
+import { explainSnapshot } from './mas-episode.explain.js';
+
+const florid = panelOf(floridMas, febrileSjia);
+const daily = { kind: 'daily' } as const;
+
+/** Amira suspected, methylprednisolone running, anakinra 48 mg/day sc. */
+function onStandardAnakinra(): Episode {
+  return new Episode(episodeInput(amira, 'suspected'))
+    .send(ev('labs.recorded', h(0.5), { panel: florid }))
+    .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+    .send(
+      ev(
+        'therapy.started',
+        h(2),
+        {
+          drug: 'anakinra',
+          route: 'sc',
+          dose: { value: 48, unit: 'mg' },
+          schedule: daily,
+        },
+        drAdams,
+        'early targeted therapy',
+      ),
+    );
+}
+
+function doseChange(
+  at: string,
+  mg: number,
+  extra: Partial<EpisodeEvent['payload']> = {},
+): EpisodeEvent {
+  return ev('therapy.dose-changed', at, {
+    drug: 'anakinra',
+    dose: { value: mg, unit: 'mg' },
+    route: 'sc',
+    schedule: daily,
+    givenAt: at,
+    ...extra,
+  } as never);
+}
+
+describe('a dose changed without stopping the course [seed.second-line.4]', () => {
+  it('anakinra stepped up from 2 to 5 mg/kg/day: one record, its start kept, the earlier dose kept, the standard-dose alert gone', () => {
+    const episode = onStandardAnakinra();
+    expect(episode.alertIds()).toContain('anakinra-standard-dose');
+    episode.send(doseChange(h(14), 120));
+    const anakinra = episode.context.therapies.filter(
+      (t) => t.drug === 'anakinra',
+    );
+    expect(anakinra).toHaveLength(1);
+    expect(anakinra[0]).toMatchObject({
+      startedAt: h(2),
+      dose: { value: 120, unit: 'mg' },
+      doseMg: 120,
+      doseCheck: { tier: 'within' },
+    });
+    expect(anakinra[0]?.stoppedAt).toBeUndefined();
+    expect(anakinra[0]?.doseChanges).toEqual([
+      {
+        at: h(14),
+        by: drAdams,
+        previous: expect.objectContaining({
+          dose: { value: 48, unit: 'mg' },
+          doseMg: 48,
+          route: 'sc',
+          schedule: daily,
+        }),
+      },
+    ]);
+    expect(episode.alertIds()).not.toContain('anakinra-standard-dose');
+  });
+
+  it('the new dose is checked as a start would be: above the soft limit it needs a confirmation, above the hard limit it is refused whatever is said', () => {
+    const episode = onStandardAnakinra();
+    expect(episode.refusal(doseChange(h(14), 480))).toMatch(
+      /^outside the dose range, confirm with a reason \(doseConfirmation\): anakinra 480 mg is above the soft limit of 360 mg per day/,
+    );
+    expect(
+      episode.refusal(
+        doseChange(h(14), 1200, { doseConfirmation: 'very sick' }),
+      ),
+    ).toMatch(/^hard dose limit: /);
+    episode.send(
+      doseChange(h(14), 480, { doseConfirmation: 'worsening on 5 mg/kg' }),
+    );
+    const [anakinra] = episode.context.therapies.filter(
+      (t) => t.drug === 'anakinra',
+    );
+    expect(anakinra?.doseCheck).toMatchObject({
+      tier: 'soft',
+      confirmedBy: drAdams,
+      confirmation: 'worsening on 5 mg/kg',
+    });
+    // Kept as given, never clamped; the alert names the limit.
+    expect(anakinra?.doseMg).toBe(480);
+    expect(episode.alertIds()).toContain('dose-outside-rule');
+  });
+
+  it('the old dose is not counted as a second course in the day: no daily-total warning for the change itself', () => {
+    const episode = onStandardAnakinra();
+    episode.send(doseChange(h(14), 300));
+    expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
+    expect(episode.alertIds()).not.toContain('dose-outside-rule');
+  });
+
+  it('refused, each naming why: before the dose it replaces, a drug not running, a background course, by a nurse', () => {
+    const episode = onStandardAnakinra();
+    expect(episode.refusal(doseChange(h(1.5), 120))).toMatch(
+      /^givenAt .* is before the dose it replaces \(given from 2026-03-01T10:00:00.000Z\)/,
+    );
+    expect(
+      episode.refusal(
+        ev('therapy.dose-changed', h(14), {
+          drug: 'ciclosporin',
+          dose: { value: 100, unit: 'mg' },
+          route: 'oral',
+          schedule: { kind: 'every-hours', hours: 12 },
+          givenAt: h(14),
+        }),
+      ),
+    ).toBe('ciclosporin is not active');
+    const background = new Episode(episodeInput(amira, 'suspected')).send(
+      ev(
+        'background-therapy.recorded',
+        h(0.2),
+        { drug: 'anakinra' },
+        drAdams,
+        'on anakinra 2 mg/kg/day for sJIA since June',
+      ),
+    );
+    expect(background.refusal(doseChange(h(3), 120))).toMatch(
+      /anakinra is recorded as background therapy/,
+    );
+    const byNurse = { ...doseChange(h(14), 120), actor: nurseDiaz };
+    expect(episode.refusal(byNurse)).toMatch(/nurse/);
+  });
+});
+
+describe('a drug running twice (a pulse recorded twice): one record stopped by its start', () => {
+  const pulse = (at: string, mg: number) =>
+    ev('therapy.started', at, {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: mg, unit: 'mg' },
+      schedule: daily,
+    });
+  function twice(): Episode {
+    return new Episode(episodeInput(amira, 'suspected'))
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(pulse(h(1), 600))
+      .send(pulse(h(2), 700));
+  }
+
+  it('a stop that does not say which is refused, naming both records; named, only that one stops, and the standing alert goes', () => {
+    const episode = twice();
+    expect(episode.alertIds()).toContain('therapy-recorded-twice');
+    expect(
+      episode.refusal(
+        ev('therapy.stopped', h(3), { drug: 'methylprednisolone' }),
+      ),
+    ).toBe(
+      `methylprednisolone runs 2 times (started ${h(1)} at 600 mg; started ${h(2)} at 700 mg): name the record by its start time (startedAt)`,
+    );
+    episode.send(
+      ev('therapy.stopped', h(3), {
+        drug: 'methylprednisolone',
+        startedAt: h(2),
+      }),
+    );
+    const records = episode.context.therapies.filter(
+      (t) => t.drug === 'methylprednisolone',
+    );
+    expect(records.map((t) => [t.startedAt, t.stoppedAt])).toEqual([
+      [h(1), undefined],
+      [h(2), h(3)],
+    ]);
+    expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
+    // Once alone, a stop needs no name.
+    episode.send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' }));
+    expect(records[0]?.stoppedAt).toBeUndefined();
+    expect(
+      episode.context.therapies.filter((t) => t.stoppedAt === undefined),
+    ).toEqual([]);
+  });
+
+  it('a start time that names no running record is refused, listing those that run', () => {
+    const episode = twice();
+    expect(
+      episode.refusal(
+        ev('therapy.stopped', h(3), {
+          drug: 'methylprednisolone',
+          startedAt: h(1.5),
+        }),
+      ),
+    ).toBe(
+      `startedAt: no running methylprednisolone record started at ${h(1.5)} (running: started ${h(1)} at 600 mg; started ${h(2)} at 700 mg)`,
+    );
+  });
+
+  it('the ward is offered each record apart, in words, with the start that names it', () => {
+    const episode = twice();
+    const options = explainSnapshot(episode.snapshot, {
+      actor: drAdams,
+    }).allowed;
+    const of = (type: string) =>
+      options
+        .filter((o) => o.type === type)
+        .map((o) => [
+          o.label,
+          (o.examplePayload as { startedAt?: string }).startedAt,
+        ]);
+    expect(of('therapy.stopped')).toEqual([
+      [`Stop methylprednisolone (course started ${h(1)})`, h(1)],
+      [`Stop methylprednisolone (course started ${h(2)})`, h(2)],
+    ]);
+    expect(of('therapy.dose-changed')).toEqual([
+      [`Change the dose of methylprednisolone (course started ${h(1)})`, h(1)],
+      [`Change the dose of methylprednisolone (course started ${h(2)})`, h(2)],
+    ]);
+  });
+});
+
+describe('a second start of a running drug is said at once, never refused', () => {
+  it('the answer warns that the drug already runs; a glucocorticoid is still taken', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected')).send(
+      ev('therapy.started', h(1), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: daily,
+      }),
+    );
+    const again = ev('therapy.started', h(2), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 600, unit: 'mg' },
+      schedule: daily,
+    });
+    const check = checkEvent(episode.context, again);
+    expect(check.ok).toBe(true);
+    expect(check.warnings).toContain(
+      `methylprednisolone is already running (started ${h(1)} at 600 mg): if this is the same course, stop the duplicate record`,
+    );
+    expect(episode.can(again)).toBe(true);
+  });
+});
