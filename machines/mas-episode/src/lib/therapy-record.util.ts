@@ -10,6 +10,7 @@ import {
   checkRecordedDose,
   type DoseCheck,
   drugAliases,
+  type DrugId,
   drugIds,
   recordedDoseUnits,
   recordingRules,
@@ -612,6 +613,15 @@ function drugInDisplay(display: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * The protocol drug a free text names, by whole words (its id, other
+ * spellings, brand names and ward abbreviations), never by a piece of a
+ * word: what a CDS client's order text or display says it orders.
+ */
+export function protocolDrugInText(text: string): DrugId | null {
+  return drugInDisplay(text) as DrugId | null;
 }
 
 /** The protocol drug an "other therapy" coding names, if any. */

@@ -56,6 +56,20 @@ describe('CDS cards', () => {
       'ciclosporin',
     );
     expect(orderedDrug(order({ text: 'Paracetamol' }))).toBeNull();
+    // By whole words and the names wards write, never a piece of a word.
+    expect(orderedDrug(order({ text: 'Solu-Medrol 500 mg IV' }))).toBe(
+      'methylprednisolone',
+    );
+    expect(orderedDrug(order({ text: 'IVMP pulse' }))).toBe(
+      'methylprednisolone',
+    );
+    expect(orderedDrug(order({ text: 'Methylprednisolone' }))).toBe(
+      'methylprednisolone',
+    );
+    expect(
+      orderedDrug(order({ text: 'Dexamethasoneacetate cream' })),
+    ).toBeNull();
+    expect(orderedDrug(order({ text: 'nonanakinraform' }))).toBeNull();
     expect(orderedDrug({})).toBeNull();
   });
 

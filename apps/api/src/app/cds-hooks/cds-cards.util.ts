@@ -4,11 +4,10 @@
  * allowed now, why or why not, with its evidence and the standard dose
  * (`order-sign`). Pure: the episode's explanation in, cards out.
  */
-import type { EventOption } from '@mas/mas-episode';
+import { type EventOption, protocolDrugInText } from '@mas/mas-episode';
 import {
   alertLabel,
   type DoseResult,
-  drugAliases,
   drugCode,
   type DrugId,
   drugIds,
@@ -145,15 +144,12 @@ export function orderedDrug(request: unknown): DrugId | null {
       }
     }
   }
-  const words = [text, ...codings.map((c) => c.display)]
-    .filter((w): w is string => typeof w === 'string')
-    .join(' ')
-    .toLowerCase();
-  for (const drug of drugIds) {
-    if (words.includes(drug)) return drug;
-  }
-  for (const [alias, drug] of Object.entries(drugAliases)) {
-    if (words.includes(alias)) return drug;
+  // By whole words, as the machine reads a medication's name: "dexa" or
+  // "Solu-Medrol" names a protocol drug; a piece of another word never does.
+  for (const words of [text, ...codings.map((c) => c.display)]) {
+    if (typeof words !== 'string') continue;
+    const drug = protocolDrugInText(words);
+    if (drug !== null) return drug;
   }
   return null;
 }
