@@ -327,12 +327,13 @@ export function formUiSchema(schema: RJSFSchema, submitText: string): UiSchema {
       case 'medication':
         ui[name] = { 'ui:field': 'medication', 'ui:title': TITLES[name] };
         break;
+      // Kept from the action, never typed: the record's id; which course a
+      // stop or dose change names (the action's label says it: "course
+      // started ..."); the emergency start, an action of its own whose
+      // button says so (a box would offer it on every start, a
+      // glucocorticoid's included).
       case 'recordId':
-      // Which course a stop or dose change names: the action's label says
-      // it ("course started ..."); the start time is kept, not typed.
       case 'startedAt':
-      // The emergency start is an action of its own, its button says so: a
-      // box would offer it on every start, a glucocorticoid's included.
       case 'emergency':
         ui[name] = { 'ui:widget': 'hidden' };
         break;

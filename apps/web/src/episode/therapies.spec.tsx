@@ -98,6 +98,15 @@ describe('therapies in words', () => {
     ).toBe(
       'anakinra dose changed to 120 mg subcutaneous, daily, given 1 Mar 2026, 22:00 UTC',
     );
+    expect(
+      therapyEventText('therapy.stopped', {
+        drug: 'methylprednisolone',
+        startedAt: '2026-03-01T09:00:00.000Z',
+        stoppedAt: '2026-03-01T11:00:00.000Z',
+      }),
+    ).toBe(
+      'methylprednisolone (the course started 1 Mar 2026, 09:00 UTC) stopped 1 Mar 2026, 11:00 UTC',
+    );
     expect(therapyEventText('labs.recorded', { panel: {} })).toBeNull();
   });
 });

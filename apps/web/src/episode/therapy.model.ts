@@ -119,11 +119,16 @@ export function therapyEventText(
     typeof payload['doseConfirmation'] === 'string'
       ? `; outside the dose range, confirmed: ${payload['doseConfirmation']}`
       : '';
+  // Which course, where the drug ran twice and the event named it.
+  const course =
+    typeof payload['startedAt'] === 'string'
+      ? ` (the course started ${formatTime(payload['startedAt'])})`
+      : '';
   switch (type) {
     case 'therapy.started':
       return `${String(payload['drug'])} ${givenText(payload)}${given}${payload['emergency'] === true ? ' (emergency start)' : ''}${confirmation}`;
     case 'therapy.dose-changed':
-      return `${String(payload['drug'])} dose changed to ${givenText(payload)}${given}${confirmation}`;
+      return `${String(payload['drug'])}${course} dose changed to ${givenText(payload)}${given}${confirmation}`;
     case 'other-therapy.started': {
       const medication = isObject(payload['medication'])
         ? payload['medication']
@@ -131,10 +136,14 @@ export function therapyEventText(
       return `${String(medication['display'])} (${String(medication['code'])}) ${givenText(payload)}${given}${confirmation}`;
     }
     case 'therapy.stopped':
-    case 'other-therapy.stopped':
-      return typeof payload['stoppedAt'] === 'string'
-        ? `stopped ${formatTime(payload['stoppedAt'])}`
-        : null;
+    case 'other-therapy.stopped': {
+      const when =
+        typeof payload['stoppedAt'] === 'string'
+          ? `stopped ${formatTime(payload['stoppedAt'])}`
+          : null;
+      if (course === '') return when;
+      return `${String(payload['drug'])}${course}${when === null ? '' : ` ${when}`}`;
+    }
     default:
       return null;
   }

@@ -25,7 +25,7 @@ import type {
   EpisodeContext,
   TherapyRecord,
 } from './mas-episode.types.js';
-import { recordText } from './therapy-record.util.js';
+import { continuedRecords, recordText } from './therapy-record.util.js';
 import { hoursBetween, toMs } from './time.util.js';
 
 type Candidate = Omit<Alert, 'since'>;
@@ -47,9 +47,13 @@ function hasFired(context: EpisodeContext, id: string): boolean {
  */
 /** Each drug running under two or more records given in the episode, in words. */
 function drugsRecordedTwice(context: EpisodeContext): string[] {
+  const running = activeTherapies(context);
+  // A record a later one continues (a pulse recorded day by day) is the
+  // same course.
+  const continued = continuedRecords(running);
   const byDrug = new Map<string, TherapyRecord[]>();
-  for (const therapy of activeTherapies(context)) {
-    if (therapy.background) continue;
+  for (const therapy of running) {
+    if (therapy.background || continued.has(therapy)) continue;
     byDrug.set(therapy.drug, [...(byDrug.get(therapy.drug) ?? []), therapy]);
   }
   return [...byDrug.entries()]

@@ -42,7 +42,9 @@ import {
   checkDoseChange,
   checkOtherTherapy,
   checkTherapyDose,
-  namedRecord,
+  continuesCourse,
+  currentDoseSince,
+  namedRecords,
   recordText,
 } from './therapy-record.util.js';
 import { hoursBetween, normalize, toMs } from './time.util.js';
@@ -519,8 +521,13 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       const dose = checkTherapyDose(context, event);
       // A course of the drug already running: said at once (a pulse
       // recorded twice), never refused (a glucocorticoid never is).
+      // (A pulse recorded day by day, "day 2 of 3" as its own record,
+      // continues its course: not a second one.)
       const running = activeTherapies(context).filter(
-        (t) => t.drug === event.payload.drug && !t.background,
+        (t) =>
+          t.drug === event.payload.drug &&
+          !t.background &&
+          !continuesCourse(t, event.payload.schedule, event.payload.givenAt),
       );
       const warnings = [
         ...(dose.warnings ?? []),
@@ -563,21 +570,25 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       if (!isActive(context, drug)) {
         return blocked(`${drug} is not active`, therapyEvidence(drug));
       }
-      // One record, named by its start when the drug runs twice.
-      const named = namedRecord(context, drug, event.payload.startedAt);
+      // One record (or one course recorded day by day), named by its start
+      // when the drug runs twice.
+      const named = namedRecords(context, drug, event.payload.startedAt);
       if ('reason' in named) {
         return blocked(named.reason, ['software.recording']);
       }
-      const { record } = named;
+      const { records } = named;
       return (
         stopBeforeStart(
           event.payload.stoppedAt,
           // A background therapy's start is when it was entered, not when
-          // the patient began it: no stop time is refused against it.
-          record.background ? [] : [record],
+          // the patient began it: no stop time is refused against it. A
+          // course whose dose changed is given from its last change.
+          records
+            .filter((record) => !record.background)
+            .map((record) => ({ startedAt: currentDoseSince(record) })),
         ) ??
         ok(
-          `${drug} stopped (the record ${recordText(record)})`,
+          `${drug} stopped (${records.map((record) => `the record ${recordText(record)}`).join('; ')})`,
           therapyEvidence(drug),
         )
       );

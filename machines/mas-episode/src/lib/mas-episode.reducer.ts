@@ -44,12 +44,13 @@ import {
 import { checkProfileForEpisode, profileHours } from './profile-values.util.js';
 import {
   doseChangeAsStart,
+  endedAtChange,
   incompleteRecord,
   isGlucocorticoidTaper,
   namedRecord,
+  namedRecords,
   recordedDoseCheck,
   therapyDoseCheck,
-  withoutRecord,
 } from './therapy-record.util.js';
 import {
   addHours,
@@ -651,8 +652,9 @@ function startOtherTherapy(
 }
 
 /**
- * Stops the running record of `drug` the event names (by its start time;
- * without one, the check let through only a drug running once).
+ * Stops the running records of `drug` the event names (by its start time;
+ * without one, the only record, or the records of one course recorded day
+ * by day: the check lets nothing else through).
  */
 function stopTherapy(
   context: EpisodeContext,
@@ -660,15 +662,13 @@ function stopTherapy(
   at: string,
   startedAt: string | undefined,
 ): EpisodeContext {
-  const named = startedAt === undefined ? null : toMs(startedAt);
+  const named = namedRecords(context, drug, startedAt);
+  if ('reason' in named) return context;
+  const stopped = new Set<TherapyRecord>(named.records);
   return {
     ...context,
     therapies: context.therapies.map((t) =>
-      t.drug === drug &&
-      t.stoppedAt === undefined &&
-      (named === null || toMs(t.startedAt) === named)
-        ? { ...t, stoppedAt: at }
-        : t,
+      stopped.has(t) ? { ...t, stoppedAt: at } : t,
     ),
   };
 }
@@ -689,7 +689,10 @@ function changeDose(
   if ('reason' in named) return context;
   const { record } = named;
   const start = doseChangeAsStart(event);
-  const check = recordedDoseCheck(withoutRecord(context, record), start);
+  const check = recordedDoseCheck(
+    endedAtChange(context, record, normalize(event.payload.givenAt)),
+    start,
+  );
   const { dose, route, schedule: given } = event.payload;
   const changed: TherapyRecord = {
     ...record,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import type { EpisodeEvent } from '@mas/contracts';
+import type { DoseSchedule, EpisodeEvent } from '@mas/contracts';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
 import {
@@ -262,5 +262,103 @@ describe('a second start of a running drug is said at once, never refused', () =
       `methylprednisolone is already running (started ${h(1)} at 600 mg): if this is the same course, stop the duplicate record`,
     );
     expect(episode.can(again)).toBe(true);
+  });
+});
+
+describe('the edges of naming a course and changing its dose', () => {
+  const pulseOf = (at: string, mg: number, schedule: DoseSchedule = daily) =>
+    ev('therapy.started', at, {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: mg, unit: 'mg' },
+      schedule,
+    });
+  const suspected = () =>
+    new Episode(episodeInput(amira, 'suspected')).send(
+      ev('labs.recorded', h(0.5), { panel: florid }),
+    );
+
+  it('two records started at the same instant (one course recorded by two people): naming the start stops one, the later recorded; the course runs on', () => {
+    const episode = suspected()
+      .send(pulseOf(h(1), 600))
+      .send(pulseOf(h(1), 600));
+    expect(episode.alertIds()).toContain('therapy-recorded-twice');
+    episode.send(
+      ev('therapy.stopped', h(2), {
+        drug: 'methylprednisolone',
+        startedAt: h(1),
+      }),
+    );
+    expect(
+      episode.context.therapies.map((t) => t.stoppedAt ?? 'running'),
+    ).toEqual(['running', h(2)]);
+    expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
+  });
+
+  it('a pulse recorded day by day ("day 2 of 3" its own record) is one course: no alert, no warning, one stop ends it', () => {
+    const day = (n: number) =>
+      pulseOf(h(1 + 24 * (n - 1)), 600, { kind: 'pulse', day: n, of: 3 });
+    const episode = suspected().send(day(1));
+    const second = day(2);
+    expect(checkEvent(episode.context, second).warnings ?? []).toEqual([]);
+    episode.send(second);
+    expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
+    episode.send(ev('therapy.stopped', h(30), { drug: 'methylprednisolone' }));
+    expect(
+      episode.context.therapies.filter((t) => t.stoppedAt === undefined),
+    ).toEqual([]);
+  });
+
+  it('a stop dated before the current dose began is refused, naming stoppedAt and the dose change', () => {
+    const episode = onStandardAnakinra().send(doseChange(h(14), 120));
+    expect(
+      episode.refusal(
+        ev('therapy.stopped', h(15), { drug: 'anakinra', stoppedAt: h(12) }),
+      ),
+    ).toBe(
+      `stoppedAt ${h(12)} is before the start it stops (${h(14)}): a therapy cannot stop before it started`,
+    );
+  });
+
+  it('a single dose already given is not a dose change: another dose is a new start', () => {
+    const once = suspected().send(pulseOf(h(1), 600, { kind: 'once' }));
+    expect(
+      once.refusal(
+        ev('therapy.dose-changed', h(2), {
+          drug: 'methylprednisolone',
+          dose: { value: 700, unit: 'mg' },
+          route: 'iv',
+          schedule: { kind: 'once' },
+          givenAt: h(2),
+        }),
+      ),
+    ).toBe(
+      'schedule: methylprednisolone was recorded as a single dose, already given: record another dose as a new start',
+    );
+  });
+
+  it('what the old dose gave earlier in the day still counts: a new dose two hours after a daily dose is a second one within the day', () => {
+    const episode = suspected().send(pulseOf(h(1), 720));
+    const change = ev('therapy.dose-changed', h(3), {
+      drug: 'methylprednisolone',
+      dose: { value: 360, unit: 'mg' },
+      route: 'iv',
+      schedule: { kind: 'every-hours', hours: 12 },
+      givenAt: h(3),
+    });
+    const check = checkEvent(episode.context, change);
+    expect(check.ok).toBe(true);
+    expect(check.warnings).toEqual([
+      expect.stringMatching(
+        /^daily total warning, not a block: methylprednisolone 1440 mg in one day/,
+      ),
+    ]);
+    // Recorded, the old dose's span ends at the change; the next check of
+    // the day reads both spans, not the new dose from the old start.
+    episode.send(change);
+    expect(episode.context.therapies[0]?.doseChanges?.[0]).toMatchObject({
+      at: h(3),
+      previous: { doseMg: 720, schedule: daily },
+    });
   });
 });

@@ -240,6 +240,15 @@ function continuedFrom(
     : null;
 }
 
+/** Whether a new record (its schedule and time) continues `earlier`'s course. */
+export function continuesCourse(
+  earlier: { startedAt: string; schedule?: DoseSchedule },
+  schedule: DoseSchedule,
+  givenAt: string,
+): boolean {
+  return continuedFrom(earlier, schedule, givenAt) !== null;
+}
+
 /**
  * The first repeat of `record` that a later record of the same drug (or the
  * new one) took over, if any.
@@ -281,13 +290,15 @@ export function dailyTotalCheck(
   single: DoseCheck,
 ): DailyTotal | null {
   const { drug, route, schedule, givenAt } = event.payload;
-  const records = context.therapies.filter(
-    (t): t is TherapyRecord & { doseMg: number; schedule: DoseSchedule } =>
-      t.drug === drug &&
-      !t.background &&
-      t.doseMg !== undefined &&
-      t.schedule !== undefined,
-  );
+  const records = context.therapies
+    .flatMap(doseSpans)
+    .filter(
+      (t): t is TherapyRecord & { doseMg: number; schedule: DoseSchedule } =>
+        t.drug === drug &&
+        !t.background &&
+        t.doseMg !== undefined &&
+        t.schedule !== undefined,
+    );
   if (records.length === 0) return null;
   const later = [...records, { startedAt: givenAt, schedule }];
   const others = records.map((t) => ({
@@ -696,38 +707,85 @@ export function recordText(record: TherapyRecord): string {
   return `started ${record.startedAt}${dose}`;
 }
 
+/** When a record's current dose began: its last dose change, or its start. */
+export function currentDoseSince(record: TherapyRecord): string {
+  return record.doseChanges?.at(-1)?.at ?? record.startedAt;
+}
+
 /**
- * The running record of `drug` an event names: by its start time
- * (`startedAt`) when given; else the only one. A drug running twice (a
- * background course and an MAS dose, or a course recorded twice) is never
+ * The running records of `drug` that a later running record of it
+ * continues (a pulse recorded day by day, "day 2 of 3" as its own record):
+ * one course, not a course recorded twice.
+ */
+export function continuedRecords(
+  running: readonly TherapyRecord[],
+): Set<TherapyRecord> {
+  return new Set(
+    running.filter(
+      (t) =>
+        !t.background &&
+        Number.isFinite(
+          handedOverAt(
+            t,
+            running.filter((other) => other.drug === t.drug),
+          ),
+        ),
+    ),
+  );
+}
+
+/**
+ * The running records of `drug` an event names: by its start time
+ * (`startedAt`) when given (of two started at the same instant, a course
+ * recorded twice, the later recorded); else the only one, or the records of
+ * one course recorded day by day (a stop ends them all; a dose change
+ * changes the current one, the last). A drug running twice otherwise (a
+ * course recorded twice, a new course over one still giving doses) is never
  * stopped or changed as a whole by guess: the event must say which.
  */
-export function namedRecord(
+export function namedRecords(
   context: EpisodeContext,
   drug: string,
   startedAt: string | undefined,
-): { readonly record: TherapyRecord } | { readonly reason: string } {
+):
+  | { readonly records: readonly [TherapyRecord, ...TherapyRecord[]] }
+  | { readonly reason: string } {
   const running = context.therapies.filter(
     (t) => t.drug === drug && t.stoppedAt === undefined,
   );
   const list = running.map(recordText).join('; ');
   if (startedAt !== undefined) {
     const at = toMs(startedAt);
-    const record = running.find((t) => toMs(t.startedAt) === at);
+    const record = running.findLast((t) => toMs(t.startedAt) === at);
     return record
-      ? { record }
+      ? { records: [record] }
       : {
           reason: `startedAt: no running ${drug} record started at ${startedAt} (running: ${list || 'none'})`,
         };
   }
-  const [only, ...others] = running;
-  if (only === undefined) return { reason: `${drug} is not active` };
-  if (others.length > 0) {
+  const [first, ...rest] = running;
+  if (first === undefined) return { reason: `${drug} is not active` };
+  // One course: every record but the last continued by a later one.
+  const continued = continuedRecords(running);
+  const current = running.filter((t) => !continued.has(t));
+  if (current.length > 1) {
     return {
       reason: `${drug} runs ${running.length} times (${list}): name the record by its start time (startedAt)`,
     };
   }
-  return { record: only };
+  return { records: [first, ...rest] };
+}
+
+/** The one record a dose change names: the current one of its course. */
+export function namedRecord(
+  context: EpisodeContext,
+  drug: string,
+  startedAt: string | undefined,
+): { readonly record: TherapyRecord } | { readonly reason: string } {
+  const named = namedRecords(context, drug, startedAt);
+  return 'reason' in named
+    ? named
+    : { record: named.records.at(-1) ?? named.records[0] };
 }
 
 /** A dose change read as the start it amounts to, for the dose checks. */
@@ -739,17 +797,49 @@ export function doseChangeAsStart(
 }
 
 /**
- * The context the new dose is checked in: without the record it replaces
- * (its old dose is not a second course in the day's total).
+ * The context a new dose is checked in: the record it replaces ended when
+ * the new dose is first given (what the old dose gave before still counts
+ * in the day's total; it gives nothing after).
  */
-export function withoutRecord(
+export function endedAtChange(
   context: EpisodeContext,
   record: TherapyRecord,
+  givenAt: string,
 ): EpisodeContext {
   return {
     ...context,
-    therapies: context.therapies.filter((t) => t !== record),
+    therapies: context.therapies.map((t) =>
+      t === record ? { ...t, stoppedAt: givenAt } : t,
+    ),
   };
+}
+
+/**
+ * A record's doses as the daily total reads them: one span per dose it was
+ * given at, each from when that dose began until the next took over (a
+ * record whose dose never changed is its own one span).
+ */
+function doseSpans(record: TherapyRecord): TherapyRecord[] {
+  const changes = record.doseChanges ?? [];
+  if (changes.length === 0) return [record];
+  const spans: TherapyRecord[] = [];
+  let from = record.startedAt;
+  for (const change of changes) {
+    const { doseMg, schedule } = change.previous;
+    if (doseMg !== undefined && schedule !== undefined) {
+      spans.push({
+        ...record,
+        doseMg,
+        schedule,
+        startedAt: from,
+        stoppedAt: change.at,
+        doseChanges: [],
+      });
+    }
+    from = change.at;
+  }
+  spans.push({ ...record, startedAt: from, doseChanges: [] });
+  return spans;
 }
 
 /**
@@ -780,7 +870,14 @@ export function checkDoseChange(
       evidence: recordingRules.evidence,
     };
   }
-  const since = record.doseChanges?.at(-1)?.at ?? record.startedAt;
+  if (record.schedule?.kind === 'once') {
+    return {
+      ok: false,
+      reason: `schedule: ${drug} was recorded as a single dose, already given: record another dose as a new start`,
+      evidence: recordingRules.evidence,
+    };
+  }
+  const since = currentDoseSince(record);
   if (toMs(givenAt) < toMs(since)) {
     return {
       ok: false,
@@ -789,7 +886,7 @@ export function checkDoseChange(
     };
   }
   const start = doseChangeAsStart(event);
-  const dose = checkTherapyDose(withoutRecord(context, record), start);
+  const dose = checkTherapyDose(endedAtChange(context, record, givenAt), start);
   if (!dose.ok) return dose;
   const from = record.dose
     ? `${record.dose.value} ${record.dose.unit}`

@@ -169,27 +169,27 @@ export const observations = {
    */
   therapies: observation(['therapies', 'lastResponse'], (c) => {
     const since = c.lastResponse?.at;
-    // Records alike are counted up to two: a drug running twice must be
-    // named to be stopped, and raises its alert; more are as two.
-    const alike = new Map<string, number>();
-    for (const t of activeTherapies(c)) {
-      const record = [
-        t.drug,
-        t.background ? 'bg' : '',
-        t.emergency ? 'em' : '',
-        t.beforeGlucocorticoid ? 'pre-gc' : '',
-        t.route ?? '',
-        t.doseMg ?? '',
-        t.doseCheck?.tier ?? '',
-        (t.doseCheck?.alerts ?? []).map((a) => a.id).join('+'),
-        t.doseIncreases.length > 0 ? 'increased' : '',
-      ].join(':');
-      alike.set(record, Math.min((alike.get(record) ?? 0) + 1, 2));
-    }
+    // Records alike are one: a drug running under two records given in the
+    // episode (which a stop must then name) raises "a therapy recorded
+    // twice", and the alerts are in the key.
     return {
-      active: [...alike.entries()]
-        .map(([record, count]) => (count > 1 ? `${record}:x2` : record))
-        .sort(),
+      active: [
+        ...new Set(
+          activeTherapies(c).map((t) =>
+            [
+              t.drug,
+              t.background ? 'bg' : '',
+              t.emergency ? 'em' : '',
+              t.beforeGlucocorticoid ? 'pre-gc' : '',
+              t.route ?? '',
+              t.doseMg ?? '',
+              t.doseCheck?.tier ?? '',
+              (t.doseCheck?.alerts ?? []).map((a) => a.id).join('+'),
+              t.doseIncreases.length > 0 ? 'increased' : '',
+            ].join(':'),
+          ),
+        ),
+      ].sort(),
       ever: [...new Set(c.therapies.map((t) => t.drug))].sort(),
       // Started at this very instant: an event at the same time counts it
       // as escalated after that event's verdict (found by the soundness

@@ -299,6 +299,16 @@ function atHardLimit(overMg: number): Letter {
   };
 }
 
+/** `letter`, unless a course of `drug` given in the episode runs: no event. */
+function newCourse(letter: Letter, drug: DrugId): Letter {
+  return (snapshot) =>
+    snapshot.context.therapies.some(
+      (t) => t.drug === drug && !t.background && t.stoppedAt === undefined,
+    )
+      ? []
+      : letter(snapshot);
+}
+
 /** A user sending the scheduler's clock event. */
 const userTick: Letter = ({ context }) => ({
   type: 'clock.ticked',
@@ -348,9 +358,13 @@ export const letters: Readonly<Record<string, Letter>> = {
     severe: false,
     rapidlyWorsening: false,
   }),
-  'start:methylprednisolone': at('therapy.started', {
-    drug: 'methylprednisolone',
-  }),
+  // A new pulse: none while one runs. The same drug under a second record
+  // (a course recorded twice, which a stop must then name) is the records
+  // slice's; in every state P7 still asks that a repeat pulse be allowed.
+  'start:methylprednisolone': newCourse(
+    at('therapy.started', { drug: 'methylprednisolone' }),
+    'methylprednisolone',
+  ),
   'stop:methylprednisolone': at('therapy.stopped', {
     drug: 'methylprednisolone',
   }),

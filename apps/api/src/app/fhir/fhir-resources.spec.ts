@@ -319,6 +319,66 @@ describe('the FHIR R4 resources of an episode', () => {
     for (const resource of given) validateResource(resource);
   });
 
+  it('a drug running twice: a stop or dose change naming a course by its start ends that course only', () => {
+    const [first] = sources;
+    if (!first) throw new Error('no course');
+    const entry = (
+      seq: number,
+      type: string,
+      at: string,
+      payload: unknown,
+    ) => ({
+      seq,
+      type,
+      payload,
+      actorId: 'dr-adams',
+      actorRole: 'clinician',
+      occurredAt: at,
+      recordedAt: at,
+      rationale: null,
+    });
+    const pulse = (at: string, mg: number) => ({
+      drug: 'methylprednisolone',
+      route: 'iv',
+      schedule: { kind: 'daily' },
+      dose: { value: mg, unit: 'mg' },
+      givenAt: at,
+    });
+    const a = '2026-03-01T08:00:00.000Z';
+    // The same instant written with an offset: the same course.
+    const b = '2026-03-01T10:00:00+01:00';
+    const source: FhirEpisodeSource = {
+      ...first,
+      entries: [
+        entry(1, 'therapy.started', a, pulse(a, 600)),
+        entry(2, 'therapy.started', b, pulse(b, 700)),
+        entry(3, 'therapy.dose-changed', '2026-03-01T10:00:00.000Z', {
+          ...pulse('2026-03-01T10:00:00.000Z', 500),
+          startedAt: '2026-03-01T09:00:00.000Z',
+        }),
+        entry(4, 'therapy.stopped', '2026-03-01T11:00:00.000Z', {
+          drug: 'methylprednisolone',
+          startedAt: a,
+        }),
+      ],
+    };
+    const given = episodeResources(source).filter(
+      (r): r is MedicationAdministration =>
+        r.resourceType === 'MedicationAdministration',
+    );
+    expect(
+      given.map((r) => [
+        r.dosage?.dose?.value,
+        r.status,
+        r.effectivePeriod?.end,
+      ]),
+    ).toEqual([
+      [600, 'completed', '2026-03-01T11:00:00.000Z'],
+      [700, 'completed', '2026-03-01T10:00:00.000Z'],
+      [500, 'in-progress', undefined],
+    ]);
+  });
+
   it('makes a Task of each approval and countersignature asked for, and of the due reassessment; each validates', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');

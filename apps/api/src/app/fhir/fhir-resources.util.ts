@@ -398,9 +398,12 @@ const tocilizumabFrom = new WeakMap<readonly FhirAuditEntry[], number>();
 function firstTocilizumab(entries: readonly FhirAuditEntry[]): number {
   const known = tocilizumabFrom.get(entries);
   if (known !== undefined) return known;
+  // Started in the episode, or already given before it (background): the
+  // machine reads either as on tocilizumab.
   const start = entries.find(
     (entry) =>
-      entry.type === 'therapy.started' &&
+      (entry.type === 'therapy.started' ||
+        entry.type === 'background-therapy.recorded') &&
       (entry.payload as { drug?: unknown }).drug === 'tocilizumab',
   );
   const seq = start?.seq ?? Number.POSITIVE_INFINITY;
@@ -545,39 +548,103 @@ function scheduleWords(schedule: TherapyPayload['schedule']): string | null {
   }
 }
 
-/** When each therapy started by `entries` was stopped (by drug or record). */
-function stops(entries: readonly FhirAuditEntry[]): Map<string, string[]> {
-  const stopped = new Map<string, string[]>();
+/** A course as the exporter follows it: its drug or record, its start. */
+interface OpenCourse {
+  /** The drug, or `record:<id>` for another therapy. */
+  readonly key: string;
+  /** When the record started (what a stop or dose change names it by). */
+  readonly startedAt: number;
+  readonly background: boolean;
+  /** The entry whose administration runs now (none: background). */
+  seq: number | null;
+}
+
+/**
+ * When each administration an entry began ended: the stop of its course,
+ * or the dose change that began the next (by the entry's sequence number;
+ * absent: still running). The courses are followed as the machine follows
+ * its records: a stop or dose change naming a start (`startedAt`) ends that
+ * course; one naming none ends every course of the drug (a stop recorded
+ * before courses were named, or the one course running), a dose change the
+ * latest.
+ */
+function administrationEnds(
+  entries: readonly FhirAuditEntry[],
+): Map<number, string> {
+  const ends = new Map<number, string>();
+  const open: OpenCourse[] = [];
+  const time = (value: string | undefined, fallback: string) =>
+    new Date(value ?? fallback).toISOString();
+  const close = (course: OpenCourse, at: string) => {
+    if (course.seq !== null) ends.set(course.seq, at);
+  };
   for (const entry of entries) {
-    if (
-      entry.type !== 'therapy.stopped' &&
-      entry.type !== 'other-therapy.stopped' &&
-      entry.type !== 'therapy.dose-changed'
-    ) {
-      continue;
-    }
     const payload = entry.payload as {
       drug?: string;
       recordId?: string;
+      startedAt?: string;
       stoppedAt?: string;
       givenAt?: string;
+      doseIncreased?: boolean;
     };
     const key = payload.drug ?? `record:${payload.recordId ?? ''}`;
-    // A dose change ends the administration at the old dose when the new
-    // dose is first given (the new one is an administration of its own).
-    const end =
-      entry.type === 'therapy.dose-changed'
-        ? (payload.givenAt ?? entry.occurredAt)
-        : (payload.stoppedAt ?? entry.occurredAt);
-    stopped.set(key, [...(stopped.get(key) ?? []), end]);
+    const named = (course: OpenCourse) =>
+      course.key === key &&
+      (payload.startedAt === undefined ||
+        course.startedAt === Date.parse(payload.startedAt));
+    switch (entry.type) {
+      case 'therapy.started':
+      case 'other-therapy.started':
+        open.push({
+          key,
+          startedAt: Date.parse(time(payload.givenAt, entry.occurredAt)),
+          background: false,
+          seq: entry.seq,
+        });
+        break;
+      case 'background-therapy.recorded':
+        if (payload.doseIncreased !== true) {
+          open.push({
+            key,
+            startedAt: Date.parse(entry.occurredAt),
+            background: true,
+            seq: null,
+          });
+        }
+        break;
+      case 'therapy.dose-changed': {
+        const course = open.filter(named).at(-1);
+        if (!course) break;
+        close(course, time(payload.givenAt, entry.occurredAt));
+        course.seq = entry.seq;
+        break;
+      }
+      case 'therapy.stopped':
+      case 'other-therapy.stopped': {
+        const at = time(payload.stoppedAt, entry.occurredAt);
+        // Two started at the same instant: the later recorded, as the
+        // machine stops it.
+        const stopped =
+          payload.startedAt === undefined
+            ? open.filter(named)
+            : open.filter(named).slice(-1);
+        for (const course of stopped) {
+          close(course, at);
+          open.splice(open.indexOf(course), 1);
+        }
+        break;
+      }
+      default:
+        break;
+    }
   }
-  return stopped;
+  return ends;
 }
 
 function administrationsOf(
   source: FhirEpisodeSource,
   entry: FhirAuditEntry,
-  stoppedAt: (key: string, after: string) => string | null,
+  ends: ReadonlyMap<number, string>,
 ): MedicationAdministration[] {
   if (
     entry.type !== 'therapy.started' &&
@@ -622,9 +689,8 @@ function administrationsOf(
             text: subjectLabel(payload.drug),
           };
         })();
-  const key = payload.drug ?? `record:${payload.recordId ?? ''}`;
   const once = payload.schedule?.kind === 'once';
-  const end = once ? null : stoppedAt(key, given);
+  const end = once ? null : (ends.get(entry.seq) ?? null);
   const route = payload.route ? terminology.routes[payload.route] : undefined;
   const words = scheduleWords(payload.schedule);
   return [
@@ -881,17 +947,7 @@ function tasksOf(source: FhirEpisodeSource): Task[] {
 
 /** Every resource of one episode, the Patient first. */
 export function episodeResources(source: FhirEpisodeSource): Resource[] {
-  const stopped = stops(source.entries);
-  const used = new Map<string, number>();
-  // A stop closes the earliest start of the same drug before it.
-  const stoppedAt = (key: string, after: string): string | null => {
-    const times = stopped.get(key) ?? [];
-    const index = used.get(key) ?? 0;
-    const found = times.slice(index).find((time) => time >= after);
-    if (found === undefined) return null;
-    used.set(key, times.indexOf(found, index) + 1);
-    return found;
-  };
+  const ends = administrationEnds(source.entries);
   const clinical: Resource[] = [];
   const provenance: Provenance[] = [];
   for (const entry of source.entries) {
@@ -899,7 +955,7 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
     const made = [
       ...values,
       ...calculatorsOf(source, entry, values),
-      ...administrationsOf(source, entry, stoppedAt),
+      ...administrationsOf(source, entry, ends),
     ];
     clinical.push(...made);
     provenance.push(provenanceOf(source, entry, made));
