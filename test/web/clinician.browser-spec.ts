@@ -876,6 +876,39 @@ describe('the clinician web app in Chromium', () => {
         () => document.documentElement.scrollWidth - window.innerWidth,
       );
       expect(overflow).toBeLessThanOrEqual(0);
+      // The patient card's columns (therapies, due, labs, approvals and
+      // alerts) neither overlap nor spill their content into each other.
+      const card = await page.evaluate(() => {
+        const columns = Array.from(
+          document.querySelectorAll('.patient-card .card-columns > *'),
+        );
+        const boxes = columns.map((c) => c.getBoundingClientRect());
+        const overlaps: string[] = [];
+        boxes.forEach((a, i) => {
+          boxes.slice(i + 1).forEach((b, j) => {
+            const apart =
+              a.right <= b.left ||
+              b.right <= a.left ||
+              a.bottom <= b.top ||
+              b.bottom <= a.top;
+            if (!apart) overlaps.push(`${String(i)}/${String(i + j + 1)}`);
+          });
+        });
+        // A table wider than its column shows past it unless the column
+        // scrolls it.
+        const spilled = columns
+          .map((c, i) => ({ i, table: c.querySelector('table') }))
+          .filter(
+            ({ i, table }) =>
+              table !== null &&
+              table.getBoundingClientRect().right >
+                (boxes[i]?.right ?? 0) + 1 &&
+              getComputedStyle(columns[i] as Element).overflowX === 'visible',
+          )
+          .map(({ i }) => i);
+        return { columns: columns.length, overlaps, spilled };
+      });
+      expect(card).toEqual({ columns: 4, overlaps: [], spilled: [] });
       await page.screenshot({
         path: join(SCREENSHOTS, 'episode-page-tablet.png'),
         fullPage: true,

@@ -107,7 +107,7 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
             </ul>
           )}
         </div>
-        <div>
+        <div className="card-lab-column">
           <h3>Latest labs</h3>
           {trends.length === 0 ? (
             <p>No laboratory results yet.</p>
