@@ -122,6 +122,34 @@ describe('MS score (Minoia 2019)', () => {
     },
   );
 
+  it('undecided for want of one measurement: the value of it that meets the cut-off, in its own direction', () => {
+    const known = {
+      cnsInvolvement: false,
+      hemorrhage: false,
+      activeArthritis: false,
+      ferritin: quantity(1000, 'ng/mL'),
+      platelets: quantity(300, '10*9/L'),
+      fibrinogen: quantity(500, 'mg/dL'),
+      ldh: quantity(300, 'U/L'),
+    };
+    // 0.1 - 0.9 - 2.0 + 0.001 x LDH >= -2.1: LDH at or above 700 U/L.
+    const withoutLdh = scoreMsScore(omit(known, 'ldh'));
+    expect(withoutLdh.outcome).toBe('undecided');
+    expect(withoutLdh.decidingValue).toBe('LDH at or above 700 U/L');
+    // A negative coefficient decides the other way:
+    // 0.1 + 0.3 - 2.0 - 0.003 x platelets >= -2.1: at or below 166.7.
+    const withoutPlatelets = scoreMsScore(omit(known, 'platelets'));
+    expect(withoutPlatelets.outcome).toBe('undecided');
+    expect(withoutPlatelets.decidingValue).toBe(
+      'Platelets at or below 166.7 ×10⁹/L',
+    );
+    // Decided, or two items open: no single value decides.
+    expect(scoreMsScore(known).decidingValue).toBeUndefined();
+    expect(
+      scoreMsScore(omit(known, 'ldh', 'hemorrhage')).decidingValue,
+    ).toBeUndefined();
+  });
+
   it('the score is on what is known: an item not assessed adds nothing (the range says what it could add)', () => {
     const { activeArthritis: _a, ...rest } = edge(700);
     const result = scoreMsScore(rest);

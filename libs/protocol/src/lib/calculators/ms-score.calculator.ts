@@ -1,3 +1,5 @@
+import { unitLabel } from '../labels/clinical-labels.js';
+import { formatMeasured } from '../labels/display-precision.js';
 import type { LabPanelInput } from '../panel/lab-panel.schema.js';
 import {
   asLabPanel,
@@ -35,6 +37,12 @@ export interface MsScoreResult {
   readonly missing: readonly string[];
   readonly criteria: readonly CriterionResult[];
   readonly otherCohortCutoffs: readonly { value: number; cohort: string }[];
+  /**
+   * Undecided for want of one measurement only: the value of it at which the
+   * score meets the cut-off, in words ("LDH at or above 612 U/L"). A range
+   * of scores says little to a clinician; the value to look for does.
+   */
+  readonly decidingValue?: string;
   readonly evidence: readonly string[];
 }
 
@@ -155,6 +163,8 @@ export function scoreMsScore(input: LabPanelInput | LabPanel): MsScoreResult {
     criteria.reduce((sum, c) => sum + (c.pointsRange?.max ?? c.points ?? 0), 0),
   );
   const outcome = rangeOutcome(range, definition.cutoff);
+  const decidingValue =
+    outcome === 'undecided' ? decidingValueOf(criteria, score) : undefined;
   return {
     calculator: 'msscore',
     score,
@@ -165,8 +175,29 @@ export function scoreMsScore(input: LabPanelInput | LabPanel): MsScoreResult {
     missing: criteria.flatMap((c) => c.missing ?? []),
     criteria,
     otherCohortCutoffs: definition.otherCohortCutoffs,
+    ...(decidingValue === undefined ? {} : { decidingValue }),
     evidence: definition.evidence,
   };
+}
+
+/**
+ * Where the one item not assessed is a measurement: the value of it that
+ * brings the score to the cut-off (the score is linear in it), said the way
+ * it decides: at or above for a positive coefficient, at or below for a
+ * negative one.
+ */
+function decidingValueOf(
+  criteria: readonly CriterionResult[],
+  score: number,
+): string | undefined {
+  const open = criteria.filter((c) => c.status === 'not-assessed');
+  const [only] = open;
+  if (open.length !== 1 || only === undefined) return undefined;
+  const term = definition.quantities.find((q) => q.analyte === only.id);
+  if (term === undefined) return undefined;
+  const value = (definition.cutoff.value - score) / term.coefficient;
+  const direction = term.coefficient > 0 ? 'at or above' : 'at or below';
+  return `${panelItemLabel(term.analyte)} ${direction} ${formatMeasured(value)} ${unitLabel(term.unit)}`;
 }
 
 export function describeMsCutoff(): string {

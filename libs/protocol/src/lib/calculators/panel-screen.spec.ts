@@ -200,6 +200,17 @@ describe('screenPanel: every calculator a panel can feed', () => {
     ).toBe(false);
   });
 
+  it('the MS score waiting on one measurement says the value that decides, not a range', () => {
+    const { ldh: _unmeasured, ...withoutLdh } = {
+      ...flare,
+      ...noOtherFindings,
+    };
+    const screen = screenPanel(withoutLdh);
+    expect(screen.reasons).toContain(
+      'MS score cannot be decided yet: missing LDH: it meets the cut-off -2.1 with LDH at or above 1150 U/L',
+    );
+  });
+
   it('the MS score and ferritin/ESR ratio speak only for a patient with sJIA recorded (not when absent, not when not assessed)', () => {
     const sjiaOnly = (reasons: readonly string[]) =>
       reasons.filter(

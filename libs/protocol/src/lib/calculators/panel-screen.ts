@@ -204,8 +204,11 @@ export function screenPanel(
       suggest(`MS score ${score} (>= ${msScore.cutoff})`);
     }
     if (msScore.outcome === 'undecided') {
+      // One measurement missing: the value that decides, not a range.
       pend(
-        `MS score cannot be decided yet: ${score} against the cut-off ${msScore.cutoff}${missingText(msScore.missing)}`,
+        msScore.decidingValue === undefined
+          ? `MS score cannot be decided yet: ${score} against the cut-off ${msScore.cutoff}${missingText(msScore.missing)}`
+          : `MS score cannot be decided yet${missingText(msScore.missing)}: it meets the cut-off ${msScore.cutoff} with ${msScore.decidingValue}`,
       );
     }
   }
