@@ -244,6 +244,34 @@ describe('the FHIR R4 resources of an episode', () => {
     );
   });
 
+  it('names the protocol version by a URI without characters a uri may not hold (no "|", which is a canonical\'s syntax)', () => {
+    const [first] = sources;
+    if (!first) throw new Error('no course');
+    const resources = episodeResources(first);
+    const plan = resources.find((r) => r.resourceType === 'CarePlan');
+    const uris = [
+      ...((plan as { instantiatesUri?: string[] }).instantiatesUri ?? []),
+      ...resources
+        .filter((r) => r.resourceType === 'AuditEvent')
+        .flatMap((r) => (r as { agent?: { policy?: string[] }[] }).agent ?? [])
+        .flatMap((agent) => agent.policy ?? []),
+      ...resources
+        .filter((r) => r.resourceType === 'Provenance')
+        .flatMap((r) => (r as { policy?: string[] }).policy ?? []),
+    ];
+    expect(uris.length).toBeGreaterThan(1);
+    expect(uris.length).toBeGreaterThan(0);
+    for (const uri of uris) {
+      expect(uri).toBe(
+        `urn:mas-orchestrator:protocol:${first.protocol.id}:${first.protocol.version}`,
+      );
+      // RFC 3986 characters only.
+      expect(uri).toMatch(
+        /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:@!$&'()*+,;=%/?]*$/,
+      );
+    }
+  });
+
   it('a dose change ends the administration at the old dose and begins one at the new dose, which the stop ends', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');

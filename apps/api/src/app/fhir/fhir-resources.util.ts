@@ -118,12 +118,17 @@ const episodeRef = (source: FhirEpisodeSource): Reference<EpisodeOfCare> => ({
   reference: `EpisodeOfCare/${source.id}`,
 });
 
-/** The protocol as a canonical reference (its id and version). */
-export function protocolCanonical(protocol: {
+/**
+ * The protocol version as a URI (CarePlan.instantiatesUri, AuditEvent's
+ * policy are of type uri): a URN whose parts are the id and the version,
+ * each percent-encoded where it is not a URN character. (`url|version` is
+ * the syntax of a canonical, not of a uri: "|" is not allowed there.)
+ */
+export function protocolUri(protocol: {
   readonly id: string;
   readonly version: string;
 }): string {
-  return `${FHIR_NAMESPACE}:protocol:${protocol.id}|${protocol.version}`;
+  return `${FHIR_NAMESPACE}:protocol:${encodeURIComponent(protocol.id)}:${encodeURIComponent(protocol.version)}`;
 }
 
 function patientOf(source: FhirEpisodeSource): Patient {
@@ -230,7 +235,7 @@ function carePlanOf(source: FhirEpisodeSource): CarePlan {
     id: source.id,
     status: source.final ? 'completed' : 'active',
     intent: 'plan',
-    instantiatesUri: [protocolCanonical(source.protocol)],
+    instantiatesUri: [protocolUri(source.protocol)],
     title: `${terminology.condition.text}: treatment protocol`,
     description: `Now: ${source.stage}`,
     subject: patientRef(source),
@@ -790,7 +795,7 @@ function provenanceOf(
     ],
     occurredDateTime: entry.occurredAt,
     recorded: entry.recordedAt,
-    policy: [protocolCanonical(source.protocol)],
+    policy: [protocolUri(source.protocol)],
     activity: { text: eventLabelOf(entry.type, entry.payload) },
     ...(entry.rationale === null
       ? {}
