@@ -195,9 +195,13 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
         }),
       );
       expect(again.status).toBe(201);
+      // (And that the drug already runs: a course recorded twice?)
       expect(again.body.warnings).toEqual([
         expect.stringMatching(
           /^daily total warning, not a block: methylprednisolone 720 mg in one day \(2 doses under this record and another record\) is above the soft limit of 360 mg per day/,
+        ),
+        expect.stringMatching(
+          /^methylprednisolone is already running \(started .* at 360 mg\): if this is the same course, stop the duplicate record$/,
         ),
       ]);
       const audit = await as('dr-adams').request(

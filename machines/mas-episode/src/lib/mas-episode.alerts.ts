@@ -26,7 +26,7 @@ import type {
   TherapyRecord,
 } from './mas-episode.types.js';
 import { continuedRecords, recordText } from './therapy-record.util.js';
-import { hoursBetween, toMs } from './time.util.js';
+import { hoursBetween } from './time.util.js';
 
 type Candidate = Omit<Alert, 'since'>;
 
@@ -45,6 +45,23 @@ function hasFired(context: EpisodeContext, id: string): boolean {
  * never recorded): an alert for as long as the therapy runs, naming the limit
  * and who confirmed it. Doses are never clamped.
  */
+/**
+ * The glucocorticoids running that were recorded after the remission (by
+ * the order of the records, not by their clock times).
+ */
+export function startedInRemission(context: EpisodeContext): TherapyRecord[] {
+  const { remission } = context;
+  if (!context.inRemission || remission === undefined) return [];
+  return context.therapies
+    .slice(remission.therapiesBefore)
+    .filter(
+      (t) =>
+        !t.background &&
+        t.therapyClass === 'glucocorticoid' &&
+        t.stoppedAt === undefined,
+    );
+}
+
 /** Each drug running under two or more records given in the episode, in words. */
 function drugsRecordedTwice(context: EpisodeContext): string[] {
   const running = activeTherapies(context);
@@ -338,21 +355,12 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   }
   // A glucocorticoid started after the remission was recorded: most often
   // a relapse, which restarts treatment and its timers only once recorded.
-  const remissionAt = context.remissionAt;
-  const afterRemission =
-    context.inRemission && remissionAt !== undefined
-      ? activeTherapies(context).filter(
-          (t) =>
-            !t.background &&
-            t.therapyClass === 'glucocorticoid' &&
-            toMs(t.startedAt) >= toMs(remissionAt),
-        )
-      : [];
+  const afterRemission = startedInRemission(context);
   if (afterRemission.length > 0) {
     add(
       'glucocorticoid-in-remission',
       'warning',
-      `${afterRemission.map((t) => `${t.drug} started ${t.startedAt}`).join('; ')}, after the remission recorded ${remissionAt ?? ''}: if MAS has relapsed, record the relapse (treatment resumes and the 12-hourly reassessment restarts).`,
+      `${afterRemission.map((t) => `${t.drug} started ${t.startedAt}`).join('; ')}, after the remission recorded ${context.remission?.at ?? ''}: if MAS has relapsed, record the relapse (treatment resumes and the 12-hourly reassessment restarts).`,
       ['seed.monitoring.3', 'review.section-10'],
     );
   }

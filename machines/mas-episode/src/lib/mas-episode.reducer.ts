@@ -761,7 +761,7 @@ function recordBackground(
 }
 
 function restartTimers(context: EpisodeContext, at: string): EpisodeContext {
-  const { remissionAt: _ended, ...rest } = context;
+  const { remission: _ended, ...rest } = context;
   let next: EpisodeContext = {
     ...rest,
     relapses: context.relapses + 1,
@@ -993,7 +993,14 @@ function applyOne(
       // In remission the 12-hourly reassessment and daily labs stop; a
       // relapse restarts them.
       return unschedule(
-        unschedule({ ...context, inRemission: true, remissionAt: at }, 'labs'),
+        unschedule(
+          {
+            ...context,
+            inRemission: true,
+            remission: { at, therapiesBefore: context.therapies.length },
+          },
+          'labs',
+        ),
         'reassessment',
       );
     case 'taper.started':

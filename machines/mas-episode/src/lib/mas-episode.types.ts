@@ -352,8 +352,15 @@ export interface EpisodeContext {
   readonly relapses: number;
   /** Between remission and relapse (or closure). */
   readonly inRemission: boolean;
-  /** When the remission was recorded (absent outside remission). */
-  readonly remissionAt?: string;
+  /**
+   * The remission recorded: when, and how many therapy records the episode
+   * held then (a record after them was started in remission, whatever its
+   * clock time). Absent outside remission.
+   */
+  readonly remission?: {
+    readonly at: string;
+    readonly therapiesBefore: number;
+  };
   readonly outcome: Outcome | null;
 }
 

@@ -17,6 +17,7 @@
  */
 import { masProtocolDefinition } from '@mas/protocol';
 
+import { startedInRemission } from '../lib/mas-episode.alerts.js';
 import { activeTherapies } from '../lib/mas-episode.checks.js';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeContext } from '../lib/mas-episode.types.js';
@@ -382,23 +383,12 @@ export const observations = {
    * In remission, and which glucocorticoids running were started since it
    * was recorded (they raise their alert until a relapse is recorded).
    */
-  remission: observation(['inRemission', 'remissionAt', 'therapies'], (c) => {
-    const since = c.remissionAt;
-    return [
-      c.inRemission,
-      since === undefined
-        ? null
-        : activeTherapies(c)
-            .filter(
-              (t) =>
-                !t.background &&
-                t.therapyClass === 'glucocorticoid' &&
-                Date.parse(t.startedAt) >= Date.parse(since),
-            )
-            .map((t) => t.drug)
-            .sort(),
-    ];
-  }),
+  remission: observation(['inRemission', 'remission', 'therapies'], (c) => [
+    c.inRemission,
+    startedInRemission(c)
+      .map((t) => t.drug)
+      .sort(),
+  ]),
   monitoring: observation(['missingMonitoringItems'], (c) =>
     [...c.missingMonitoringItems].sort(),
   ),
