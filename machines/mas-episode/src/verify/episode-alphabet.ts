@@ -309,6 +309,39 @@ function newCourse(letter: Letter, drug: DrugId): Letter {
       : letter(snapshot);
 }
 
+/**
+ * The running methylprednisolone course's dose changed to `factor` times
+ * the patient's standard prescription (confirmed), or to a milligram past
+ * the hard limit (`factor` null), daily from now.
+ */
+function changedDose(factor: number | null): Letter {
+  return (snapshot) => {
+    const { context } = snapshot;
+    const profile = { data: context.profileData, hash: context.profile.hash };
+    const standard = standardPrescription(
+      'methylprednisolone',
+      context.patient,
+      profile,
+    );
+    const hard = context.profileData.doseLimits?.hardFactorAboveSoftMax;
+    if (hard === undefined) {
+      throw new Error('the checked profile sets no hard-limit factor');
+    }
+    const mg =
+      factor === null
+        ? hard * rangeTopMg({ patient: context.patient, profile }) + 1
+        : standard.dose.value * factor;
+    return at('therapy.dose-changed', {
+      drug: 'methylprednisolone',
+      dose: { value: mg, unit: standard.dose.unit },
+      route: standard.route,
+      schedule: { kind: 'daily' },
+      givenAt: context.now,
+      doseConfirmation: RATIONALE,
+    })(snapshot);
+  };
+}
+
 /** A user sending the scheduler's clock event. */
 const userTick: Letter = ({ context }) => ({
   type: 'clock.ticked',
@@ -334,6 +367,9 @@ export const letters: Readonly<Record<string, Letter>> = {
   ),
   'start:methylprednisolone:at-hard-limit+confirmed': atHardLimit(0),
   'start:methylprednisolone:over-hard-limit+confirmed': atHardLimit(1),
+  'change:methylprednisolone:1.5x+confirmed': changedDose(1.5),
+  'change:methylprednisolone:tenfold': changedDose(10),
+  'change:methylprednisolone:over-hard-limit+confirmed': changedDose(null),
   // The ward weighs the patient again (a plausible change, no confirmation
   // needed): every dose computed after reads the new weight.
   'measures:weight': at('measures.recorded', { weightKg: 26 }),
@@ -582,6 +618,11 @@ export const slices: readonly Slice[] = [
       'start:methylprednisolone:1.5x+confirmed',
       'start:methylprednisolone:at-hard-limit+confirmed',
       'start:methylprednisolone:over-hard-limit+confirmed',
+      // A running course's dose changed: to 1.5x (confirmed), a tenfold
+      // slip, one past the hard limit.
+      'change:methylprednisolone:1.5x+confirmed',
+      'change:methylprednisolone:tenfold',
+      'change:methylprednisolone:over-hard-limit+confirmed',
     ],
   },
   {
@@ -594,6 +635,11 @@ export const slices: readonly Slice[] = [
       'measures:weight',
       'start:methylprednisolone:at-hard-limit+confirmed',
       'start:methylprednisolone:over-hard-limit+confirmed',
+      // A running course's dose changed: to 1.5x (confirmed), a tenfold
+      // slip, one past the hard limit.
+      'change:methylprednisolone:1.5x+confirmed',
+      'change:methylprednisolone:tenfold',
+      'change:methylprednisolone:over-hard-limit+confirmed',
     ],
   },
   {

@@ -530,6 +530,14 @@ export const episodeMutants: readonly Mutant[] = [
         guards: { isStillsDisease: () => false },
       }),
   },
+  {
+    id: 'M28-dose-change-unchecked',
+    bug: "a running course's new dose skips the dose check (a tenfold slip, one past the hard limit, accepted)",
+    caughtBy: 'P12',
+    slices: [records],
+    machine: () =>
+      withChecks(allowIf((_, event) => event.type === 'therapy.dose-changed')),
+  },
 ];
 
 const screened = {

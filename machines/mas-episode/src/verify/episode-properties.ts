@@ -53,9 +53,17 @@ const massInMg: Readonly<Record<string, number>> = {
   ug: 0.001,
 };
 
-/** The dose of a start, in mg (NaN when it has none). */
+/** A record of a dose given: a start, or a running course's new dose. */
+const recordsDose = (
+  event: EpisodeEvent,
+): event is Extract<
+  EpisodeEvent,
+  { type: 'therapy.started' | 'therapy.dose-changed' }
+> => event.type === 'therapy.started' || event.type === 'therapy.dose-changed';
+
+/** The dose of a start or dose change, in mg (NaN when it has none). */
 const doseMgOf = (event: EpisodeEvent) => {
-  if (event.type !== 'therapy.started') return Number.NaN;
+  if (!recordsDose(event)) return Number.NaN;
   const dose = event.payload.dose as
     { value?: unknown; unit?: unknown } | undefined;
   const factor = massInMg[String(dose?.unit)];
@@ -388,12 +396,12 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P11',
-    name: 'No therapy is recorded without its dose (a positive amount in a mass unit), route, schedule and the time it was given',
+    name: 'No therapy is recorded, nor its dose changed, without the dose (a positive amount in a mass unit), route, schedule and the time it was given',
     protects: ['software.recording', 'seed.initial.1'],
     kind: 'transition',
-    applies: (_, event) => event.type === 'therapy.started',
+    applies: (_, event) => recordsDose(event),
     holds: (_, event) => {
-      if (event.type !== 'therapy.started') return true;
+      if (!recordsDose(event)) return true;
       const payload = event.payload as Partial<typeof event.payload>;
       return (
         doseMgOf(event) > 0 &&
@@ -405,15 +413,16 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P12',
-    name: "No methylprednisolone infusion above the institution's hard-limit factor times the upper end of the protocol's range for this patient (30 mg/kg, within the 1 g cap per infusion) is ever accepted, whatever the rationale or confirmation (a tenfold slip, or one just past the limit)",
+    name: "No methylprednisolone infusion above the institution's hard-limit factor times the upper end of the protocol's range for this patient (30 mg/kg, within the 1 g cap per infusion) is ever accepted, at a start or as a running course's new dose, whatever the rationale or confirmation (a tenfold slip, or one just past the limit)",
     protects: ['software.recording', 'seed.initial.1', 'review.section-10'],
     kind: 'transition',
+    // A start, or a running course's new dose.
     applies: (before, event) =>
-      event.type === 'therapy.started' &&
+      recordsDose(event) &&
       event.payload.drug === 'methylprednisolone' &&
       hardFactor(before) !== undefined,
     holds: (before, event) =>
-      event.type !== 'therapy.started' ||
+      !recordsDose(event) ||
       doseMgOf(event) <=
         (hardFactor(before) ?? Infinity) * rangeTopMg(before.root),
   },
