@@ -42,10 +42,10 @@ import {
   checkDoseChange,
   checkOtherTherapy,
   checkTherapyDose,
-  continuesCourse,
   currentDoseSince,
   namedRecords,
   recordText,
+  runningBeside,
 } from './therapy-record.util.js';
 import { hoursBetween, normalize, toMs } from './time.util.js';
 
@@ -522,12 +522,12 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       // A course of the drug already running: said at once (a pulse
       // recorded twice), never refused (a glucocorticoid never is).
       // (A pulse recorded day by day, "day 2 of 3" as its own record,
-      // continues its course: not a second one.)
-      const running = activeTherapies(context).filter(
-        (t) =>
-          t.drug === event.payload.drug &&
-          !t.background &&
-          !continuesCourse(t, event.payload.schedule, event.payload.givenAt),
+      // continues its course: not a second one; it continues one course.)
+      const running = runningBeside(
+        context,
+        event.payload.drug,
+        event.payload.schedule,
+        event.payload.givenAt,
       );
       const warnings = [
         ...(dose.warnings ?? []),

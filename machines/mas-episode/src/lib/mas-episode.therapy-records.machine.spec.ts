@@ -16,6 +16,7 @@ import {
   ev,
   h,
   nurseDiaz,
+  tick,
 } from '../spec-support/episode.spec-support.js';
 import { checkEvent } from './mas-episode.checks.js';
 import { explainSnapshot } from './mas-episode.explain.js';
@@ -307,6 +308,60 @@ describe('the edges of naming a course and changing its dose', () => {
     expect(
       episode.context.therapies.filter((t) => t.stoppedAt === undefined),
     ).toEqual([]);
+  });
+
+  it('a course recorded twice stays two courses when a day-2 record could follow either: the day 2 continues the closer one', () => {
+    const pulse = (at: string, day: number) =>
+      ev('therapy.started', at, {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: { kind: 'pulse', day, of: 3 },
+      });
+    const episode = suspected()
+      .send(pulse(h(1), 1))
+      .send(pulse(h(3), 1));
+    // Day 2 of the first (at h(25)): the second still runs beside it.
+    const day2 = pulse(h(25), 2);
+    // (Beside the day's total, which the second course's day 2 raises.)
+    expect(checkEvent(episode.context, day2).warnings).toContain(
+      `methylprednisolone is already running (started ${h(3)} at 600 mg): if this is the same course, stop the duplicate record`,
+    );
+    episode.send(day2);
+    expect(episode.alertIds()).toContain('therapy-recorded-twice');
+    expect(
+      episode.refusal(
+        ev('therapy.stopped', h(26), { drug: 'methylprednisolone' }),
+      ),
+    ).toMatch(/^methylprednisolone runs 3 times/);
+  });
+
+  it('a day-by-day pulse entered out of order: a dose change changes the record of the latest day, not the last entered', () => {
+    const pulse = (at: string, day: number) =>
+      ev('therapy.started', at, {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: { kind: 'pulse', day, of: 3 },
+      });
+    const episode = suspected()
+      .send(tick(h(25)))
+      .send(pulse(h(25), 2))
+      // Day 1, entered afterwards (given the day before).
+      .send({ ...pulse(h(1), 1), at: h(25) });
+    episode.send(
+      ev('therapy.dose-changed', h(26), {
+        drug: 'methylprednisolone',
+        dose: { value: 500, unit: 'mg' },
+        route: 'iv',
+        schedule: { kind: 'pulse', day: 2, of: 3 },
+        givenAt: h(26),
+      }),
+    );
+    const byStart = Object.fromEntries(
+      episode.context.therapies.map((t) => [t.startedAt, t.dose?.value]),
+    );
+    expect(byStart).toEqual({ [h(25)]: 500, [h(1)]: 600 });
   });
 
   it('a stop dated before the current dose began is refused, naming stoppedAt and the dose change', () => {

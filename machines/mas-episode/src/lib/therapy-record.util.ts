@@ -240,15 +240,6 @@ function continuedFrom(
     : null;
 }
 
-/** Whether a new record (its schedule and time) continues `earlier`'s course. */
-export function continuesCourse(
-  earlier: { startedAt: string; schedule?: DoseSchedule },
-  schedule: DoseSchedule,
-  givenAt: string,
-): boolean {
-  return continuedFrom(earlier, schedule, givenAt) !== null;
-}
-
 /**
  * The first repeat of `record` that a later record of the same drug (or the
  * new one) took over, if any.
@@ -713,25 +704,85 @@ export function currentDoseSince(record: TherapyRecord): string {
 }
 
 /**
- * The running records of `drug` that a later running record of it
+ * How close a later record comes to continuing `earlier`'s course: the
+ * hours between its start and the infusion of `earlier`'s course it takes
+ * over, or null when it does not continue it.
+ */
+function continuationGap(
+  earlier: TherapyRecord,
+  later: { startedAt: string; schedule?: DoseSchedule },
+): number | null {
+  if (later.schedule === undefined) return null;
+  if (toMs(earlier.startedAt) >= toMs(later.startedAt)) return null;
+  const repeat = continuedFrom(earlier, later.schedule, later.startedAt);
+  if (repeat === null) return null;
+  const dayN = addHours(earlier.startedAt, repeat * HOURS_PER_DAY);
+  return Math.abs(hoursBetween(dayN, later.startedAt));
+}
+
+/**
+ * Of `candidates` (records not yet continued), the one a later record
+ * continues: the closest, so that each later record continues one course
+ * (a course recorded twice stays two courses, even where a third record's
+ * day 2 could follow either).
+ */
+function continuedOne(
+  candidates: readonly TherapyRecord[],
+  later: { startedAt: string; schedule?: DoseSchedule; drug?: string },
+): TherapyRecord | null {
+  let best: { record: TherapyRecord; gap: number } | null = null;
+  for (const earlier of candidates) {
+    if (later.drug !== undefined && earlier.drug !== later.drug) continue;
+    if (earlier.background) continue;
+    const gap = continuationGap(earlier, later);
+    if (gap !== null && (best === null || gap < best.gap)) {
+      best = { record: earlier, gap };
+    }
+  }
+  return best?.record ?? null;
+}
+
+/**
+ * The running records that a later running record of the same drug
  * continues (a pulse recorded day by day, "day 2 of 3" as its own record):
- * one course, not a course recorded twice.
+ * one course, not a course recorded twice. Each later record continues one
+ * earlier record at most, in order of their starts.
  */
 export function continuedRecords(
   running: readonly TherapyRecord[],
 ): Set<TherapyRecord> {
-  return new Set(
-    running.filter(
-      (t) =>
-        !t.background &&
-        Number.isFinite(
-          handedOverAt(
-            t,
-            running.filter((other) => other.drug === t.drug),
-          ),
-        ),
-    ),
+  const continued = new Set<TherapyRecord>();
+  const byStart = running
+    .filter((t) => !t.background)
+    .sort((a, b) => toMs(a.startedAt) - toMs(b.startedAt));
+  for (const later of byStart) {
+    const earlier = continuedOne(
+      byStart.filter((t) => !continued.has(t) && t !== later),
+      later,
+    );
+    if (earlier !== null) continued.add(earlier);
+  }
+  return continued;
+}
+
+/**
+ * The running records of `drug` a new start would not continue: what it
+ * runs beside (a course recorded twice, or a new course over one still
+ * giving doses).
+ */
+export function runningBeside(
+  context: EpisodeContext,
+  drug: string,
+  schedule: DoseSchedule,
+  givenAt: string,
+): TherapyRecord[] {
+  const running = context.therapies.filter(
+    (t) => t.drug === drug && !t.background && t.stoppedAt === undefined,
   );
+  const continued = continuedRecords(running);
+  const current = running.filter((t) => !continued.has(t));
+  const followed = continuedOne(current, { startedAt: givenAt, schedule });
+  return current.filter((t) => t !== followed);
 }
 
 /**
@@ -748,7 +799,10 @@ export function namedRecords(
   drug: string,
   startedAt: string | undefined,
 ):
-  | { readonly records: readonly [TherapyRecord, ...TherapyRecord[]] }
+  | {
+      /** The course's earlier records, then its current one (last). */
+      readonly records: readonly [...TherapyRecord[], TherapyRecord];
+    }
   | { readonly reason: string } {
   const running = context.therapies.filter(
     (t) => t.drug === drug && t.stoppedAt === undefined,
@@ -763,17 +817,18 @@ export function namedRecords(
           reason: `startedAt: no running ${drug} record started at ${startedAt} (running: ${list || 'none'})`,
         };
   }
-  const [first, ...rest] = running;
-  if (first === undefined) return { reason: `${drug} is not active` };
-  // One course: every record but the last continued by a later one.
+  if (running.length === 0) return { reason: `${drug} is not active` };
+  // One course: every record but the current one continued by a later one.
   const continued = continuedRecords(running);
-  const current = running.filter((t) => !continued.has(t));
-  if (current.length > 1) {
+  const [current, ...others] = running.filter((t) => !continued.has(t));
+  if (current === undefined || others.length > 0) {
     return {
       reason: `${drug} runs ${running.length} times (${list}): name the record by its start time (startedAt)`,
     };
   }
-  return { records: [first, ...rest] };
+  // The course's earlier records, then the current one (a dose change
+  // changes it).
+  return { records: [...running.filter((t) => t !== current), current] };
 }
 
 /** The one record a dose change names: the current one of its course. */
@@ -785,7 +840,7 @@ export function namedRecord(
   const named = namedRecords(context, drug, startedAt);
   return 'reason' in named
     ? named
-    : { record: named.records.at(-1) ?? named.records[0] };
+    : { record: named.records[named.records.length - 1] as TherapyRecord };
 }
 
 /** A dose change read as the start it amounts to, for the dose checks. */

@@ -618,7 +618,18 @@ function administrationEnds(
         }
         break;
       case 'therapy.dose-changed': {
-        const course = open.filter(named).at(-1);
+        // The current course: the latest started (a pulse recorded day by
+        // day changes its last day's record), of two at one instant the
+        // later recorded, as the machine changes it.
+        const course = open
+          .filter(named)
+          .reduce<OpenCourse | undefined>(
+            (latest, each) =>
+              latest === undefined || each.startedAt >= latest.startedAt
+                ? each
+                : latest,
+            undefined,
+          );
         if (!course) break;
         close(course, time(payload.givenAt, entry.occurredAt));
         course.seq = entry.seq;

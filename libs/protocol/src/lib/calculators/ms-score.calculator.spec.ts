@@ -136,12 +136,14 @@ describe('MS score (Minoia 2019)', () => {
     const withoutLdh = scoreMsScore(omit(known, 'ldh'));
     expect(withoutLdh.outcome).toBe('undecided');
     expect(withoutLdh.decidingValue).toBe('LDH at or above 700 U/L');
-    // A negative coefficient decides the other way:
-    // 0.1 + 0.3 - 2.0 - 0.003 x platelets >= -2.1: at or below 166.7.
+    // A negative coefficient decides the other way, rounded so that the
+    // value shown still meets the cut-off:
+    // 0.1 + 0.3 - 2.0 - 0.003 x platelets >= -2.1: at or below 166.67
+    // (166.7 would not).
     const withoutPlatelets = scoreMsScore(omit(known, 'platelets'));
     expect(withoutPlatelets.outcome).toBe('undecided');
     expect(withoutPlatelets.decidingValue).toBe(
-      'Platelets at or below 166.7 ×10⁹/L',
+      'Platelets at or below 166.6 ×10⁹/L',
     );
     // Decided, or two items open: no single value decides.
     expect(scoreMsScore(known).decidingValue).toBeUndefined();

@@ -1,5 +1,5 @@
 import { unitLabel } from '../labels/clinical-labels.js';
-import { formatMeasured } from '../labels/display-precision.js';
+import { formatBound } from '../labels/display-precision.js';
 import type { LabPanelInput } from '../panel/lab-panel.schema.js';
 import {
   asLabPanel,
@@ -196,8 +196,10 @@ function decidingValueOf(
   const term = definition.quantities.find((q) => q.analyte === only.id);
   if (term === undefined) return undefined;
   const value = (definition.cutoff.value - score) / term.coefficient;
-  const direction = term.coefficient > 0 ? 'at or above' : 'at or below';
-  return `${panelItemLabel(term.analyte)} ${direction} ${formatMeasured(value)} ${unitLabel(term.unit)}`;
+  const above = term.coefficient > 0;
+  // Rounded so that the value shown still meets the cut-off.
+  const bound = formatBound(value, above ? 'up' : 'down');
+  return `${panelItemLabel(term.analyte)} ${above ? 'at or above' : 'at or below'} ${bound} ${unitLabel(term.unit)}`;
 }
 
 export function describeMsCutoff(): string {

@@ -30,5 +30,8 @@ export const TEMPERATURE_DISPLAY_DECIMALS = 1;
 /** Significant digits of a value of unknown precision (a conversion). */
 export const DISPLAY_SIGNIFICANT_DIGITS = 4;
 
+/** The base of the decimal places a value is rounded at. */
+export const DECIMAL_BASE = 10;
+
 /** From here on such a value is shown whole (never fewer integer digits). */
 export const WHOLE_FROM = 10 ** DISPLAY_SIGNIFICANT_DIGITS;

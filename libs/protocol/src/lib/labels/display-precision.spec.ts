@@ -4,6 +4,7 @@ import { analyteIds } from '../protocol/protocol.types.js';
 import { analyteDisplayDecimals } from './display-precision.constant.js';
 import {
   formatAnalyteValue,
+  formatBound,
   formatFixed,
   formatMeasured,
 } from './display-precision.js';
@@ -37,5 +38,17 @@ describe('lab values at a clinical precision (display only)', () => {
     expect(formatMeasured(110.040_000_000_1)).toBe('110');
     expect(formatMeasured(2.2)).toBe('2.2');
     expect(formatMeasured(0)).toBe('0');
+  });
+});
+
+describe('a bound shown so that the value shown still meets it', () => {
+  it('rounds up for "at or above" and down for "at or below", an exact bound as it is', () => {
+    expect(formatBound(166.666, 'down')).toBe('166.6');
+    expect(formatBound(166.666, 'up')).toBe('166.7');
+    expect(formatBound(123.61, 'up')).toBe('123.7');
+    expect(formatBound(700.0000000000001, 'up')).toBe('700');
+    expect(formatBound(0.0456789, 'down')).toBe('0.04567');
+    expect(formatBound(12_345.2, 'up')).toBe('12346');
+    expect(formatBound(12_345.2, 'down')).toBe('12345');
   });
 });

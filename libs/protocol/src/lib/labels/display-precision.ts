@@ -12,6 +12,7 @@
 import type { AnalyteId } from '../protocol/protocol.types.js';
 import {
   analyteDisplayDecimals,
+  DECIMAL_BASE,
   DISPLAY_SIGNIFICANT_DIGITS,
   WHOLE_FROM,
 } from './display-precision.constant.js';
@@ -43,6 +44,29 @@ export function formatMeasured(value: number): string {
   if (!Number.isFinite(value) || value === 0) return String(value);
   if (Math.abs(value) >= WHOLE_FROM) return String(Math.round(value));
   return String(Number(value.toPrecision(DISPLAY_SIGNIFICANT_DIGITS)));
+}
+
+/**
+ * A bound shown at the precision of `formatMeasured`, rounded so that the
+ * value shown still meets it: up for "at or above", down for "at or below"
+ * (an exact bound of 123.64 is "at or below 123.6", never 123.7).
+ */
+export function formatBound(value: number, round: 'up' | 'down'): string {
+  if (!Number.isFinite(value) || value === 0) return String(value);
+  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  const place =
+    Math.abs(value) >= WHOLE_FROM
+      ? 1
+      : DECIMAL_BASE ** (magnitude - DISPLAY_SIGNIFICANT_DIGITS + 1);
+  const steps = value / place;
+  // (Float noise must not push an exact bound one step out.)
+  const exact = Math.abs(steps - Math.round(steps)) < Number.EPSILON * steps;
+  const rounded = exact
+    ? Math.round(steps)
+    : round === 'up'
+      ? Math.ceil(steps)
+      : Math.floor(steps);
+  return formatMeasured(rounded * place);
 }
 
 /** A lab value in the analyte's canonical unit, at the analyte's precision. */
