@@ -36,6 +36,34 @@ function renderPanel(
 }
 
 describe('the action panel', () => {
+  it('names a course by its start in local time, never as an ISO instant, in the buttons and the reasons', () => {
+    const stop: EventOption = {
+      type: 'therapy.stopped',
+      variant:
+        'methylprednisolone (started 2026-03-01T09:00:00.000Z at 600 mg)',
+      status: 'allowed',
+      reason:
+        'methylprednisolone stopped (the record started 2026-03-01T09:00:00.000Z at 600 mg)',
+      evidence: [],
+      examplePayload: {
+        drug: 'methylprednisolone',
+        startedAt: '2026-03-01T09:00:00.000Z',
+      },
+      label:
+        'Stop methylprednisolone (course started 2026-03-01T09:00:00.000Z)',
+      group: 'treat',
+    };
+    const blockedStop: EventOption = { ...stop, status: 'blocked' };
+    renderPanel([stop], [blockedStop]);
+    const actions = screen.getByRole('region', { name: 'Actions' });
+    expect(actions.textContent).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(
+      within(actions).getByRole('button', {
+        name: /^Stop methylprednisolone \(course started 1 Mar 2026, 09:00/,
+      }),
+    ).toBeTruthy();
+  });
+
   it("never offers the scheduler's clock, even when an explanation lists it", () => {
     const clock: EventOption = {
       type: 'clock.ticked',

@@ -2,6 +2,7 @@ import type { Patient } from '@mas/contracts';
 import type { EscalationRequest, EventOption } from '@mas/mas-episode';
 import { actionGroups, type InstitutionProfile } from '@mas/protocol';
 
+import { readableTimes } from './clinical-time.model.js';
 import { userOptions } from './episode.model.js';
 import type { Feedback, Submission } from './episode-page.machine.js';
 import { EventForm, optionLabel } from './event-form.js';
@@ -84,7 +85,7 @@ export function ActionPanel(props: ActionPanelProps) {
                       type="button"
                       onClick={() => props.onChoose(option)}
                     >
-                      {option.label}
+                      {readableTimes(option.label)}
                     </button>
                     {option.status === 'allowed-with-rationale' ? (
                       <span className="badge warning">rationale required</span>
@@ -103,7 +104,8 @@ export function ActionPanel(props: ActionPanelProps) {
         <ul className="blocked">
           {userOptions(props.blocked).map((option) => (
             <li key={optionLabel(option)}>
-              <strong>{option.label}</strong>: {option.reason}
+              <strong>{readableTimes(option.label)}</strong>:{' '}
+              {readableTimes(option.reason)}
               {option.evidence.length > 0 ? (
                 <span className="hint"> ({option.evidence.join(', ')})</span>
               ) : null}

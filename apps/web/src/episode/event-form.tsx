@@ -10,6 +10,7 @@ import {
   type InstitutionProfile,
 } from '@mas/protocol';
 
+import { readableTimes } from './clinical-time.model.js';
 import { DoseConfirmation } from './dose-confirmation.js';
 import { DosePreview } from './dose-preview.js';
 import type { Feedback, Submission } from './episode-page.machine.js';
@@ -286,9 +287,9 @@ export function EventForm({
   ) : null;
   return (
     <section className="event-form" aria-labelledby="event-form-title">
-      <h3 id="event-form-title">{option.label}</h3>
+      <h3 id="event-form-title">{readableTimes(option.label)}</h3>
       <p className="hint">
-        {option.reason}
+        {readableTimes(option.reason)}
         {option.evidence.length > 0
           ? ` (evidence: ${option.evidence.join(', ')})`
           : ''}
