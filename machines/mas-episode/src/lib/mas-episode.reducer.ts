@@ -44,7 +44,6 @@ import {
 import { checkProfileForEpisode, profileHours } from './profile-values.util.js';
 import {
   doseChangeAsStart,
-  endedAtChange,
   incompleteRecord,
   isGlucocorticoidTaper,
   namedRecord,
@@ -689,10 +688,8 @@ function changeDose(
   if ('reason' in named) return context;
   const { record } = named;
   const start = doseChangeAsStart(event);
-  const check = recordedDoseCheck(
-    endedAtChange(context, record, normalize(event.payload.givenAt)),
-    start,
-  );
+  // (The dose check reads the patient and the profile, not the records.)
+  const check = recordedDoseCheck(context, start);
   const { dose, route, schedule: given } = event.payload;
   const changed: TherapyRecord = {
     ...record,

@@ -279,9 +279,11 @@ export function dailyTotalCheck(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
   single: DoseCheck,
+  /** The records to count (a dose change: the course's old dose ended). */
+  therapies: readonly TherapyRecord[] = context.therapies,
 ): DailyTotal | null {
   const { drug, route, schedule, givenAt } = event.payload;
-  const records = context.therapies
+  const records = therapies
     .flatMap(doseSpans)
     .filter(
       (t): t is TherapyRecord & { doseMg: number; schedule: DoseSchedule } =>
@@ -380,9 +382,10 @@ export function dailyTotalWarning(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
   single: DoseCheck,
+  therapies: readonly TherapyRecord[] = context.therapies,
 ): string | null {
   if (single.tier === 'hard') return null;
-  const total = dailyTotalCheck(context, event, single);
+  const total = dailyTotalCheck(context, event, single, therapies);
   if (
     total === null ||
     (total.check.tier !== 'hard' && total.check.tier !== 'soft')
@@ -463,13 +466,15 @@ export function therapyDoseCheck(
 export function checkTherapyDose(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
+  /** The records the day's total counts (see dailyTotalCheck). */
+  therapies: readonly TherapyRecord[] = context.therapies,
 ): Check {
   const incomplete = incompleteRecord(event.payload);
   if (incomplete !== null) {
     return { ok: false, reason: incomplete, evidence: recordingRules.evidence };
   }
   const check = recordedDoseCheck(context, event);
-  const warning = dailyTotalWarning(context, event, check);
+  const warning = dailyTotalWarning(context, event, check, therapies);
   const evidence = [
     ...new Set(check.limits.flatMap((limit) => limit.evidence)),
   ];
@@ -852,21 +857,20 @@ export function doseChangeAsStart(
 }
 
 /**
- * The context a new dose is checked in: the record it replaces ended when
- * the new dose is first given (what the old dose gave before still counts
- * in the day's total; it gives nothing after).
+ * The records a new dose is checked among: the record it replaces ended
+ * when the new dose is first given (what the old dose gave before still
+ * counts in the day's total; it gives nothing after). A list, not a copy
+ * of the context: a check reads only what it needs (the model checker's
+ * abstraction spec holds it to that).
  */
 export function endedAtChange(
-  context: EpisodeContext,
+  therapies: readonly TherapyRecord[],
   record: TherapyRecord,
   givenAt: string,
-): EpisodeContext {
-  return {
-    ...context,
-    therapies: context.therapies.map((t) =>
-      t === record ? { ...t, stoppedAt: givenAt } : t,
-    ),
-  };
+): TherapyRecord[] {
+  return therapies.map((t) =>
+    t === record ? { ...t, stoppedAt: givenAt } : t,
+  );
 }
 
 /**
@@ -941,7 +945,11 @@ export function checkDoseChange(
     };
   }
   const start = doseChangeAsStart(event);
-  const dose = checkTherapyDose(endedAtChange(context, record, givenAt), start);
+  const dose = checkTherapyDose(
+    context,
+    start,
+    endedAtChange(context.therapies, record, givenAt),
+  );
   if (!dose.ok) return dose;
   const from = record.dose
     ? `${record.dose.value} ${record.dose.unit}`
