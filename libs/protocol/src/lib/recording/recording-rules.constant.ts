@@ -186,9 +186,14 @@ export const recordingRules = {
 
 export type RecordingRules = typeof recordingRules;
 
-/** The roles that may record `type` (none for an unknown type). */
+/**
+ * The roles that may record `type` (none for an unknown type, a name of the
+ * object's prototype such as "toString" included).
+ */
 export function rolesFor(type: string): readonly RecordingRole[] {
-  return recordingRules.eventRoles[type] ?? [];
+  return Object.hasOwn(recordingRules.eventRoles, type)
+    ? (recordingRules.eventRoles[type] ?? [])
+    : [];
 }
 
 /** Words for a list of roles: "clinician or senior clinician". */
