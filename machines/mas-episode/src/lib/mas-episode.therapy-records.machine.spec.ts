@@ -60,8 +60,8 @@ function doseChange(
   } as never);
 }
 
-describe('a dose changed without stopping the course [seed.second-line.4]', () => {
-  it('anakinra stepped up from 2 to 5 mg/kg/day: one record, its start kept, the earlier dose kept, the standard-dose alert gone', () => {
+describe('a dose changed without stopping the course', () => {
+  it('anakinra stepped up from 2 to 5 mg/kg/day: one record, its start kept, the earlier dose kept, the standard-dose alert gone [seed.second-line.4]', () => {
     const episode = onStandardAnakinra();
     expect(episode.alertIds()).toContain('anakinra-standard-dose');
     episode.send(doseChange(h(14), 120));
@@ -91,7 +91,7 @@ describe('a dose changed without stopping the course [seed.second-line.4]', () =
     expect(episode.alertIds()).not.toContain('anakinra-standard-dose');
   });
 
-  it('the new dose is checked as a start would be: above the soft limit it needs a confirmation, above the hard limit it is refused whatever is said', () => {
+  it('the new dose is checked as a start would be: above the soft limit it needs a confirmation, above the hard limit it is refused whatever is said [seed.second-line.4]', () => {
     const episode = onStandardAnakinra();
     expect(episode.refusal(doseChange(h(14), 480))).toMatch(
       /^outside the dose range, confirm with a reason \(doseConfirmation\): anakinra 480 mg is above the soft limit of 360 mg per day/,
@@ -117,14 +117,14 @@ describe('a dose changed without stopping the course [seed.second-line.4]', () =
     expect(episode.alertIds()).toContain('dose-outside-rule');
   });
 
-  it('the old dose is not counted as a second course in the day: no daily-total warning for the change itself', () => {
+  it('the old dose is not counted as a second course in the day: no daily-total warning for the change itself [seed.second-line.4]', () => {
     const episode = onStandardAnakinra();
     episode.send(doseChange(h(14), 300));
     expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
     expect(episode.alertIds()).not.toContain('dose-outside-rule');
   });
 
-  it('refused, each naming why: before the dose it replaces, a drug not running, a background course, by a nurse', () => {
+  it('refused, each naming why: before the dose it replaces, a drug not running, a background course, by a nurse [seed.second-line.4]', () => {
     const episode = onStandardAnakinra();
     expect(episode.refusal(doseChange(h(1.5), 120))).toMatch(
       /^givenAt .* is before the dose it replaces \(given from 2026-03-01T10:00:00.000Z\)/,
@@ -242,7 +242,7 @@ describe('a drug running twice (a pulse recorded twice): one record stopped by i
 });
 
 describe('a second start of a running drug is said at once, never refused', () => {
-  it('the answer warns that the drug already runs; a glucocorticoid is still taken', () => {
+  it('the answer warns that the drug already runs; a glucocorticoid is still taken [seed.initial.1, review.section-10]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected')).send(
       ev('therapy.started', h(1), {
         drug: 'methylprednisolone',
