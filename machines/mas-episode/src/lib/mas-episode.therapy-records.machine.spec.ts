@@ -274,6 +274,9 @@ describe('the edges of naming a course and changing its dose', () => {
       dose: { value: mg, unit: 'mg' },
       schedule,
     });
+  /** Day `day` of a 3-day pulse, recorded as its own record. */
+  const pulse = (at: string, day: number) =>
+    pulseOf(at, 600, { kind: 'pulse', day, of: 3 });
   const suspected = () =>
     new Episode(episodeInput(amira, 'suspected')).send(
       ev('labs.recorded', h(0.5), { panel: florid }),
@@ -311,13 +314,6 @@ describe('the edges of naming a course and changing its dose', () => {
   });
 
   it('a course recorded twice stays two courses when a day-2 record could follow either: the day 2 continues the closer one', () => {
-    const pulse = (at: string, day: number) =>
-      ev('therapy.started', at, {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 600, unit: 'mg' },
-        schedule: { kind: 'pulse', day, of: 3 },
-      });
     const episode = suspected()
       .send(pulse(h(1), 1))
       .send(pulse(h(3), 1));
@@ -337,13 +333,6 @@ describe('the edges of naming a course and changing its dose', () => {
   });
 
   it('a day-by-day pulse entered out of order: a dose change changes the record of the latest day, not the last entered', () => {
-    const pulse = (at: string, day: number) =>
-      ev('therapy.started', at, {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 600, unit: 'mg' },
-        schedule: { kind: 'pulse', day, of: 3 },
-      });
     const episode = suspected()
       .send(tick(h(25)))
       .send(pulse(h(25), 2))

@@ -97,6 +97,18 @@ function bindingProblems(resource: Resource): string[] {
   });
 }
 
+/** An audit entry of a clinician's event at `at`, for an exported course. */
+const entry = (seq: number, type: string, at: string, payload: unknown) => ({
+  seq,
+  type,
+  payload,
+  actorId: 'dr-adams',
+  actorRole: 'clinician',
+  occurredAt: at,
+  recordedAt: at,
+  rationale: null,
+});
+
 describe('the FHIR R4 resources of an episode', () => {
   let sources: FhirEpisodeSource[] = [];
 
@@ -275,21 +287,6 @@ describe('the FHIR R4 resources of an episode', () => {
   it('a dose change ends the administration at the old dose and begins one at the new dose, which the stop ends', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');
-    const entry = (
-      seq: number,
-      type: string,
-      at: string,
-      payload: unknown,
-    ) => ({
-      seq,
-      type,
-      payload,
-      actorId: 'dr-adams',
-      actorRole: 'clinician',
-      occurredAt: at,
-      recordedAt: at,
-      rationale: null,
-    });
     const order = {
       drug: 'anakinra',
       route: 'sc',
@@ -350,21 +347,6 @@ describe('the FHIR R4 resources of an episode', () => {
   it('a drug running twice: a stop or dose change naming a course by its start ends that course only', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');
-    const entry = (
-      seq: number,
-      type: string,
-      at: string,
-      payload: unknown,
-    ) => ({
-      seq,
-      type,
-      payload,
-      actorId: 'dr-adams',
-      actorRole: 'clinician',
-      occurredAt: at,
-      recordedAt: at,
-      rationale: null,
-    });
     const pulse = (at: string, mg: number) => ({
       drug: 'methylprednisolone',
       route: 'iv',
