@@ -281,6 +281,19 @@ describe('the edges of naming a course and changing its dose', () => {
     new Episode(episodeInput(amira, 'suspected')).send(
       ev('labs.recorded', h(0.5), { panel: florid }),
     );
+  /** Methylprednisolone's dose changed to `mg` from `at` on. */
+  const changeTo = (
+    at: string,
+    mg: number,
+    schedule: DoseSchedule = { kind: 'every-hours', hours: 12 },
+  ) =>
+    ev('therapy.dose-changed', at, {
+      drug: 'methylprednisolone',
+      dose: { value: mg, unit: 'mg' },
+      route: 'iv',
+      schedule,
+      givenAt: at,
+    });
 
   it('two records started at the same instant (one course recorded by two people): naming the start stops one, the later recorded; the course runs on', () => {
     const episode = suspected()
@@ -383,18 +396,12 @@ describe('the edges of naming a course and changing its dose', () => {
 
   it('what the old dose gave earlier in the day still counts: a new dose two hours after a daily dose is a second one within the day', () => {
     const episode = suspected().send(pulseOf(h(1), 720));
-    const change = ev('therapy.dose-changed', h(3), {
-      drug: 'methylprednisolone',
-      dose: { value: 360, unit: 'mg' },
-      route: 'iv',
-      schedule: { kind: 'every-hours', hours: 12 },
-      givenAt: h(3),
-    });
+    const change = changeTo(h(3), 360);
     const check = checkEvent(episode.context, change);
     expect(check.ok).toBe(true);
     expect(check.warnings).toEqual([
       expect.stringMatching(
-        /^daily total warning, not a block: methylprednisolone 1440 mg in one day/,
+        /^daily total warning, not a block: methylprednisolone 1440 mg in one day \(3 doses under the new dose and this course's earlier dose\) .*: check when the new dose was first given/,
       ),
     ]);
     // Recorded, the old dose's span ends at the change; the next check of
@@ -404,5 +411,23 @@ describe('the edges of naming a course and changing its dose', () => {
       at: h(3),
       previous: { doseMg: 720, schedule: daily },
     });
+  });
+
+  it('a dose corrected at the instant it began replaces it: the dose never given is not counted in the day, now or at a later change', () => {
+    const episode = suspected().send(pulseOf(h(1), 720));
+    const correction = changeTo(h(1), 500, daily);
+    // 720 + 500 would be above the day's limit; 500 alone is not.
+    expect(checkEvent(episode.context, correction).warnings ?? []).toEqual([]);
+    episode.send(correction);
+    const later = changeTo(h(3), 100);
+    // 500 + 100 + 100 in the day; the replaced 720 is not one of them.
+    expect(checkEvent(episode.context, later).warnings ?? []).toEqual([]);
+    const more = changeTo(h(3), 200);
+    // 500 + 200 + 200 is above it: said, naming the course's earlier dose.
+    expect(checkEvent(episode.context, more).warnings).toEqual([
+      expect.stringMatching(
+        /methylprednisolone 900 mg in one day \(3 doses under the new dose and this course's earlier dose\)/,
+      ),
+    ]);
   });
 });

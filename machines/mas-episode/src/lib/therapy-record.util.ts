@@ -263,8 +263,10 @@ interface DailyTotal {
   readonly mg: number;
   /** Its administrations, under every record. */
   readonly count: number;
-  /** The other records that give some of it. */
+  /** The other records (courses) that give some of it. */
   readonly others: number;
+  /** A dose change: the course's own earlier dose gives some of it. */
+  readonly earlierDose: boolean;
   readonly check: DoseCheck;
 }
 
@@ -280,22 +282,24 @@ export function dailyTotalCheck(
   event: EpisodeEventOf<'therapy.started'>,
   single: DoseCheck,
   /** The records to count (a dose change: the course's old dose ended). */
-  therapies: readonly TherapyRecord[] = context.therapies,
+  therapies: readonly CountedRecord[] = context.therapies,
 ): DailyTotal | null {
   const { drug, route, schedule, givenAt } = event.payload;
-  const records = therapies
-    .flatMap(doseSpans)
+  const spans = therapies
+    .filter((t) => t.drug === drug && !t.background)
+    .flatMap((course) => doseSpans(course).map((span) => ({ span, course })));
+  const records = spans
+    .map(({ span }) => span)
     .filter(
       (t): t is TherapyRecord & { doseMg: number; schedule: DoseSchedule } =>
-        t.drug === drug &&
-        !t.background &&
-        t.doseMg !== undefined &&
-        t.schedule !== undefined,
+        t.doseMg !== undefined && t.schedule !== undefined,
     );
   if (records.length === 0) return null;
+  const courseOf = new Map(spans.map(({ span, course }) => [span, course]));
   const later = [...records, { startedAt: givenAt, schedule }];
   const others = records.map((t) => ({
     record: t,
+    course: courseOf.get(t),
     handedOver: handedOverAt(t, later),
   }));
   const { windowHours } = recordingRules.dailyTotal;
@@ -312,14 +316,19 @@ export function dailyTotalCheck(
       starts.add(time);
     }
   }
-  const spans = [...starts].map((from): [number, number] => [from, from + day]);
-  let worst: { mg: number; count: number; others: number } | null = null;
-  for (const [from, to] of spans) {
-    const theirs = others.map(({ record, handedOver }) =>
-      givenIn(record, record.schedule, from, to, handedOver),
-    );
+  const windows = [...starts].map((from): [number, number] => [
+    from,
+    from + day,
+  ]);
+  let worst: Omit<DailyTotal, 'check'> | null = null;
+  for (const [from, to] of windows) {
+    const theirs = others.map(({ record, course, handedOver }) => ({
+      course,
+      ...givenIn(record, record.schedule, from, to, handedOver),
+    }));
     const giving = theirs.filter((given) => given.count > 0);
     if (giving.length === 0) continue;
+    const courses = new Set(giving.map((given) => given.course));
     const mine = givenIn(
       { startedAt: givenAt, doseMg: single.doseMg },
       schedule,
@@ -332,7 +341,8 @@ export function dailyTotalCheck(
       worst = {
         mg,
         count: all.reduce((sum, each) => sum + each.count, 0),
-        others: giving.length,
+        others: [...courses].filter((course) => !isChanging(course)).length,
+        earlierDose: [...courses].some(isChanging),
       };
     }
   }
@@ -382,7 +392,7 @@ export function dailyTotalWarning(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
   single: DoseCheck,
-  therapies: readonly TherapyRecord[] = context.therapies,
+  therapies: readonly CountedRecord[] = context.therapies,
 ): string | null {
   if (single.tier === 'hard') return null;
   const total = dailyTotalCheck(context, event, single, therapies);
@@ -400,13 +410,26 @@ export function dailyTotalWarning(
     .filter((limit) => limit.bound === 'upper')
     .sort((a, b) => Number(b.tier === 'hard') - Number(a.tier === 'hard'));
   if (exceeded.length === 0) return null;
-  const which =
-    total.others === 1 ? 'another record' : `${total.others} other records`;
+  const which = [
+    ...(total.earlierDose ? ["this course's earlier dose"] : []),
+    ...(total.others === 0
+      ? []
+      : [
+          total.others === 1
+            ? 'another record'
+            : `${total.others} other records`,
+        ]),
+  ].join(' and ');
+  const under = total.earlierDose ? 'the new dose' : 'this record';
   const messages = exceeded.map(
     (limit) =>
-      `${drug} ${mgText(total.mg)} mg in one day (${total.count} doses under this record and ${which}) is above the ${limit.tier} limit of ${mgText(limit.limitMg ?? 0)} mg per day (${limit.description})`,
+      `${drug} ${mgText(total.mg)} mg in one day (${total.count} doses under ${under} and ${which}) is above the ${limit.tier} limit of ${mgText(limit.limitMg ?? 0)} mg per day (${limit.description})`,
   );
-  return `${messages.join('; ')}: review the records (a course recorded twice, or a new course over one still giving doses)`;
+  const review =
+    total.others === 0
+      ? 'check when the new dose was first given (the earlier dose still gives doses in the day before it)'
+      : 'review the records (a course recorded twice, or a new course over one still giving doses)';
+  return `${messages.join('; ')}: ${review}`;
 }
 
 /** An amount in mg as the ward reads it: at most two decimals. */
@@ -467,7 +490,7 @@ export function checkTherapyDose(
   context: EpisodeContext,
   event: EpisodeEventOf<'therapy.started'>,
   /** The records the day's total counts (see dailyTotalCheck). */
-  therapies: readonly TherapyRecord[] = context.therapies,
+  therapies: readonly CountedRecord[] = context.therapies,
 ): Check {
   const incomplete = incompleteRecord(event.payload);
   if (incomplete !== null) {
@@ -867,10 +890,40 @@ export function endedAtChange(
   therapies: readonly TherapyRecord[],
   record: TherapyRecord,
   givenAt: string,
-): TherapyRecord[] {
-  return therapies.map((t) =>
-    t === record ? { ...t, stoppedAt: givenAt } : t,
-  );
+): CountedRecord[] {
+  return therapies.flatMap((t): CountedRecord[] => {
+    if (t !== record) return [t];
+    if (toMs(givenAt) > toMs(currentDoseSince(t))) {
+      return [changing({ ...t, stoppedAt: givenAt })];
+    }
+    // Replaced at the instant it began: that dose was never given (a
+    // correction of the dose, not a day with both).
+    const changes = t.doseChanges ?? [];
+    const last = changes.at(-1);
+    if (last === undefined) return [];
+    return [
+      changing({
+        ...t,
+        ...last.previous,
+        doseChanges: changes.slice(0, -1),
+        stoppedAt: givenAt,
+      }),
+    ];
+  });
+}
+
+/**
+ * A record as the daily total counts it: `changing` marks the course whose
+ * dose a dose change replaces (its earlier dose is said as such).
+ */
+export type CountedRecord = TherapyRecord & { readonly changing?: true };
+
+function changing(record: TherapyRecord): CountedRecord {
+  return { ...record, changing: true };
+}
+
+function isChanging(course: CountedRecord | undefined): boolean {
+  return course?.changing === true;
 }
 
 /**
@@ -885,7 +938,9 @@ function doseSpans(record: TherapyRecord): TherapyRecord[] {
   let from = record.startedAt;
   for (const change of changes) {
     const { doseMg, schedule } = change.previous;
-    if (doseMg !== undefined && schedule !== undefined) {
+    // A dose replaced at the instant it began was never given.
+    const given = toMs(change.at) > toMs(from);
+    if (given && doseMg !== undefined && schedule !== undefined) {
       spans.push({
         ...record,
         doseMg,
