@@ -107,6 +107,13 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       .map((p) => p.reason);
   }
 
+  /** A checkpoint issued now (to the auditor), and its body. */
+  async function checkpointNow() {
+    const checkpoint = await auditor().request('GET', '/api/audit/checkpoint');
+    expect(checkpoint.status).toBe(200);
+    return checkpoint;
+  }
+
   /** `cli audit verify --checkpoint FILE`, run as a process against the database. */
   function cliVerify(file: string, ...more: string[]) {
     return cliVerifyWith({}, file, ...more);
@@ -487,11 +494,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     async () => {
       const kept = await episodeWith(2);
       const doomed = await episodeWith(1);
-      const checkpoint = await auditor().request(
-        'GET',
-        '/api/audit/checkpoint',
-      );
-      expect(checkpoint.status).toBe(200);
+      const checkpoint = await checkpointNow();
       expect(checkpoint.body).toMatchObject({
         format: 'mas-audit-checkpoint/1',
         keyId: expect.stringMatching(/^ed25519:[0-9a-f]{64}$/),
@@ -601,11 +604,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       expect(await brokenFor(id)).toEqual([]);
       // The last one deleted after a checkpoint: the database alone cannot
       // tell; the checkpoint kept outside can.
-      const checkpoint = await auditor().request(
-        'GET',
-        '/api/audit/checkpoint',
-      );
-      expect(checkpoint.status).toBe(200);
+      const checkpoint = await checkpointNow();
       expect(checkpoint.body.chains).toContainEqual({
         episodeId: id,
         seq: 1,
@@ -684,11 +683,7 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       );
       expect(await accessProblems()).toEqual([]);
       // The last one deleted after a checkpoint: only the checkpoint shows it.
-      const checkpoint = await auditor().request(
-        'GET',
-        '/api/audit/checkpoint',
-      );
-      expect(checkpoint.status).toBe(200);
+      const checkpoint = await checkpointNow();
       const heads = checkpoint.body.accessLogs as {
         actorId: string;
         seq: number;
@@ -726,5 +721,114 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       await removeEpisode(id);
     },
     180_000,
+  );
+
+  maybe(
+    'an episode an older statechart wrote: verified without a false "differs", taken over by its next event, replayed from there; the takeover point cannot be moved unseen',
+    async () => {
+      const id = await episodeWith(2);
+      const repository = suite.harness.service.dataSource.getRepository<
+        EpisodeRow & { seal: string | null; replayBase?: string | null }
+      >('Episode');
+      const current = (await repository.findOneByOrFail({ id })).machineVersion;
+      // As a previous statechart left it: its steps gave a snapshot this
+      // one's replay does not (a context field this one never writes), its
+      // record sealed with the audit key, as that version did.
+      const row = await repository.findOneByOrFail({ id });
+      const stored = JSON.parse(row.snapshot) as {
+        context: Record<string, unknown>;
+      };
+      const older = {
+        ...row,
+        machineVersion: '0.9.0',
+        snapshot: JSON.stringify({
+          ...stored,
+          context: { ...stored.context, writtenBy: '0.9.0' },
+        }),
+      };
+      const head = async () =>
+        (
+          (await suite.harness.query(
+            'SELECT hash FROM audit_entries WHERE episode_id = ? ORDER BY seq DESC',
+            [id],
+          )) as { hash: string }[]
+        )[0]?.hash ?? null;
+      await repository.update(
+        { id },
+        {
+          machineVersion: older.machineVersion,
+          snapshot: older.snapshot,
+          seal: episodeSeal(suite.harness.keys.audit, older, await head()),
+        },
+      );
+      const replayed = async () => {
+        const all = await auditor().request(
+          'GET',
+          '/api/audit/verify?replay=true',
+        );
+        expect(all.status).toBe(200);
+        const scopes = all.body.replayScopes as {
+          episodeId: string;
+          scope: string;
+        }[];
+        return {
+          broken: (all.body.broken as { episodeId: string; reason: string }[])
+            .filter((p) => p.episodeId === id)
+            .map((p) => p.reason),
+          scope: scopes.find((s) => s.episodeId === id)?.scope ?? null,
+        };
+      };
+      expect(await replayed()).toEqual({
+        broken: [],
+        scope: expect.stringMatching(
+          /^written under statechart 0\.9\.0; this service runs .*: not replayed/,
+        ),
+      });
+      const own = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}/audit/verify`,
+      );
+      expect(own.body).toMatchObject({ ok: true, problems: [] });
+      expect(own.body.replayScope).toContain('written under statechart 0.9.0');
+      // The next event: this statechart takes the record over as stored.
+      suite.harness.clock.advance(60_000);
+      expect((await recordLabs(id, 2)).status).toBe(201);
+      const taken = await repository.findOneByOrFail({ id });
+      expect(taken.machineVersion).toBe(current);
+      // The replay starts from the record as it was found.
+      expect(taken.replayBase).toContain('\\"writtenBy\\":\\"0.9.0\\"');
+      expect(await replayed()).toEqual({
+        broken: [],
+        scope: `replayed from entry 3 on, where statechart ${current} took over from 0.9.0 (to entry 2): the entries before it are verified by their chain and the sealed record, not by replay`,
+      });
+      // The command says the same, beside the other histories.
+      const checkpoint = await checkpointNow();
+      const file = join(scratch, `checkpoint-takeover-${engine}.json`);
+      writeFileSync(file, JSON.stringify(checkpoint.body));
+      const cli = cliVerify(file, '--replay');
+      expect({ code: cli.status, stderr: cli.stderr }).toEqual({
+        code: 0,
+        stderr: '',
+      });
+      expect(cli.stdout).toMatch(
+        /\d+ histories not replayed in full \(their chains and sealed records are verified\):/,
+      );
+      expect(cli.stdout).toContain(
+        `episode ${id}: replayed from entry 3 on, where statechart ${current} took over from 0.9.0 (to entry 2)`,
+      );
+      // The takeover point moved back (the whole history "replayed" from
+      // the first snapshot again): the seal names it.
+      const base = JSON.parse(taken.replayBase ?? '{}') as { seq: number };
+      await repository.update(
+        { id },
+        { replayBase: JSON.stringify({ ...base, seq: 0 }) },
+      );
+      expect((await replayed()).broken).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('does not match its seal'),
+        ]),
+      );
+      await removeEpisode(id);
+    },
   );
 });

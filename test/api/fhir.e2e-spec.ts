@@ -479,6 +479,7 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
           observations: expect.arrayContaining([
             'identifier:urn:oid:2.999.1|LAB-1',
           ]),
+          fields: expect.arrayContaining(['ferritin', 'temperatureC']),
         },
       });
       // Read back through FHIR out: the same value and sample time.
@@ -486,13 +487,33 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         resourceType: 'Observation',
         searchParams: { patient: `Patient/${id}` },
       });
+      const read = entries(out).find(
+        (o) =>
+          JSON.stringify(o).includes('"effectiveDateTime":"' + second) &&
+          JSON.stringify(o).includes('"value":15000'),
+      );
+      // Named by the laboratory's own identifier (a receiver reconciles it
+      // with the result it sent), and by ours; a valid R4 Observation.
+      expect(read).toMatchObject({
+        identifier: [
+          {
+            system: 'urn:mas-orchestrator:observation',
+            value: read?.id,
+          },
+          { system: 'urn:oid:2.999.1', value: 'LAB-7' },
+        ],
+      });
+      expect(() => {
+        validateResource(read as Resource);
+      }).not.toThrow();
+      const temperature = entries(out).find(
+        (o) =>
+          JSON.stringify(o).includes('"effectiveDateTime":"' + first) &&
+          JSON.stringify(o).includes('"code":"8310-5"'),
+      );
       expect(
-        entries(out).some(
-          (o) =>
-            JSON.stringify(o).includes('"effectiveDateTime":"' + second) &&
-            JSON.stringify(o).includes('"value":15000'),
-        ),
-      ).toBe(true);
+        (temperature as { identifier?: unknown[] } | undefined)?.identifier,
+      ).toContainEqual({ system: 'urn:oid:2.999.1', value: 'LAB-6' });
 
       const again = await as('dr-adams').request(
         'POST',

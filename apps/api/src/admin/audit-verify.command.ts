@@ -59,6 +59,8 @@ export interface StoredAuditReport {
   readonly unauthenticatedRefusals: number;
   readonly unauthenticatedAccessEntries: number;
   readonly replayed: boolean;
+  /** Replayed: the histories not replayed in full, and why. */
+  readonly replayScopes: readonly { episodeId: string; scope: string }[];
   readonly checkpoint: {
     readonly issuedAt: string;
     readonly keyId: string;
@@ -164,6 +166,7 @@ export async function verifyStoredAudit(
       unauthenticatedRefusals: verification.unauthenticatedRefusals,
       unauthenticatedAccessEntries: verification.unauthenticatedAccessEntries,
       replayed: options.replay === true,
+      replayScopes: verification.replayScopes ?? [],
       checkpoint,
       problems,
     };
@@ -192,6 +195,9 @@ function redactedUrl(url: string): string {
   return parsed.toString();
 }
 
+/** How many histories not replayed in full the text names one by one. */
+const SCOPES_LISTED = 20;
+
 export function formatStoredAudit(report: StoredAuditReport): string {
   const lines = [
     `Audit of ${report.database}: ${report.episodes} episodes, ${report.entries} entries, ${report.refusals} refused attempts, ${report.accessEntries} access log entries${report.replayed ? ', every chain replayed' : ''}`,
@@ -209,6 +215,21 @@ export function formatStoredAudit(report: StoredAuditReport): string {
     lines.push(
       `${report.unauthenticatedRefusals} refused attempts and ${report.unauthenticatedAccessEntries} access log entries carry no authentication code (written before their chains began, or stripped of it): only a checkpoint vouches for them`,
     );
+  }
+  if (report.replayScopes.length > 0) {
+    // (After an upgrade, every episode not written since: said once each,
+    // the first few in full.)
+    lines.push(
+      `${report.replayScopes.length} histories not replayed in full (their chains and sealed records are verified):`,
+    );
+    for (const { episodeId, scope } of report.replayScopes.slice(
+      0,
+      SCOPES_LISTED,
+    )) {
+      lines.push(`  episode ${episodeId}: ${scope}`);
+    }
+    const more = report.replayScopes.length - SCOPES_LISTED;
+    if (more > 0) lines.push(`  and ${more} more (--json lists every one)`);
   }
   if (report.ok) {
     lines.push(

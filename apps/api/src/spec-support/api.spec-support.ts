@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { MAS_EPISODE_MACHINE_VERSION } from '@mas/mas-episode';
 import {
   type InstitutionProfile,
   parseInstitutionProfile,
@@ -42,7 +43,7 @@ export function episodeRow(fields: Partial<EpisodeRow> = {}): EpisodeRow {
     protocolVersion: '1.0.0',
     protocolHash: 'sha256:p',
     profileHash: 'sha256:q',
-    machineVersion: '1',
+    machineVersion: MAS_EPISODE_MACHINE_VERSION,
     version: 0,
     createdAt: new Date(Date.UTC(2026, 2, 1)),
     updatedAt: new Date(Date.UTC(2026, 2, 1)),

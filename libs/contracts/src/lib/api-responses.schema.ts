@@ -339,6 +339,11 @@ const auditProblemSchema = z
   })
   .strict();
 
+/** What an episode's replay covers, where it is not its whole history. */
+const replayScopeSchema = z
+  .object({ episodeId: z.string(), scope: z.string() })
+  .strict();
+
 /** `GET /api/audit/verify`: every chain. */
 export const auditVerificationSchema = z
   .object({
@@ -357,6 +362,12 @@ export const auditVerificationSchema = z
     /** Of those, written by an older version: nothing vouches for them. */
     unauthenticatedAccessEntries: z.number().int().min(0),
     broken: z.array(auditProblemSchema),
+    /**
+     * With `replay=true`: the episodes whose history is not replayed in
+     * full, and why (written under an older statechart, or replayed from
+     * where a newer one took them over).
+     */
+    replayScopes: z.array(replayScopeSchema).optional(),
   })
   .strict()
   .meta({ id: 'AuditVerification' });
@@ -369,6 +380,11 @@ export const episodeAuditVerificationSchema = z
     version: z.number().int().min(0),
     broken: auditProblemSchema.nullable(),
     problems: z.array(auditProblemSchema),
+    /**
+     * What the replay covers where it is not the whole history (see
+     * AuditVerification.replayScopes); null when it is.
+     */
+    replayScope: z.string().nullable(),
   })
   .strict()
   .meta({ id: 'EpisodeAuditVerification' });

@@ -81,6 +81,35 @@ describe('event envelope', () => {
     );
   });
 
+  it("an import's source names one panel field per Observation, or none (older imports)", () => {
+    const labs = (source: unknown) => ({
+      ...base,
+      type: 'labs.recorded',
+      payload: {
+        panel: { ferritin: { value: 12_000, unit: 'ng/mL' } },
+        collectedAt: '2026-03-01T08:00:00.000Z',
+        source,
+      },
+    });
+    const observations = ['identifier:urn:oid:2.999.1|LAB-1'];
+    for (const source of [
+      { system: 'fhir', observations },
+      { system: 'fhir', observations, fields: ['ferritin'] },
+    ]) {
+      expect(parseEpisodeEvent(labs(source), 'e').payload).toMatchObject({
+        source,
+      });
+    }
+    expect(
+      fieldOf(() =>
+        parseEpisodeEvent(
+          labs({ system: 'fhir', observations, fields: ['ferritin', 'esr'] }),
+          'e',
+        ),
+      ),
+    ).toBe('e.payload.source.fields');
+  });
+
   it('every event type has a payload JSON Schema for forms', () => {
     expect(episodeEventTypes).toHaveLength(37);
     expect(episodeEventTypes).toEqual(

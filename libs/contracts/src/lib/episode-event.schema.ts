@@ -198,8 +198,23 @@ export const payloadSchemas = {
             .array(z.string().min(1).max(MAX_OBSERVATION_KEY_LENGTH))
             .min(1)
             .max(200),
+          /**
+           * The panel field each of those Observations gave, in the same
+           * order (an export then names each result by the laboratory's own
+           * identifier). Absent on results an older version imported.
+           */
+          fields: z.array(z.string().min(1).max(40)).max(200).optional(),
         })
         .strict()
+        .refine(
+          (source) =>
+            source.fields === undefined ||
+            source.fields.length === source.observations.length,
+          {
+            error: 'fields: one per Observation, in the same order',
+            path: ['fields'],
+          },
+        )
         .optional(),
     })
     .strict(),

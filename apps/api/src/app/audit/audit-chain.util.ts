@@ -99,7 +99,11 @@ export type SealedEpisode = Pick<
   | 'overdue'
   | 'urgency'
   | 'nextDueAt'
-> & { readonly openedBy?: string | null; readonly ward?: string | null };
+> & {
+  readonly openedBy?: string | null;
+  readonly ward?: string | null;
+  readonly replayBase?: string | null;
+};
 
 /** How a seal gets the SHA-256 of an episode's snapshot texts. */
 export interface SnapshotHasher {
@@ -161,6 +165,11 @@ export function episodeSeal(
       ...(episode.ward === null || episode.ward === undefined
         ? {}
         : { ward: episode.ward }),
+      // Where the replay starts since a newer statechart took it over
+      // (audit-replay.util.ts): moving it would excuse a rewritten past.
+      ...(episode.replayBase === null || episode.replayBase === undefined
+        ? {}
+        : { replayBase: sha256Text(episode.replayBase) }),
       headHash,
       ...(form === 'board'
         ? {

@@ -7,6 +7,7 @@ import { type EpisodeActor, parseEpisodeEvent } from '@mas/contracts';
 import {
   checkEvent,
   type EpisodeSnapshot,
+  MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
   restoreEpisodeSnapshot,
   stepEpisode,
@@ -29,7 +30,12 @@ import {
   sealForm,
   verifyAll,
 } from './audit-chain.util.js';
-import { recordedEvent, replayProblem } from './audit-replay.util.js';
+import {
+  recordedEvent,
+  replayProblem,
+  replayScope,
+  takeover,
+} from './audit-replay.util.js';
 
 const key = createSecretKey(Buffer.from('k'.repeat(32)));
 const T0 = Date.parse('2026-03-01T08:00:00.000Z');
@@ -43,7 +49,13 @@ const persisted = (snapshot: EpisodeSnapshot) =>
  * An episode with two lab panels recorded, as the service stores it: its
  * row (both snapshots, sealed) and its chain of authenticated entries.
  */
-function recordedEpisode(id = 'e1'): { row: EpisodeRow; chain: AuditRow[] } {
+function recordedEpisode(
+  id = 'e1',
+  panels: readonly (readonly [number, ReturnType<typeof panelOf>])[] = [
+    [1, panelOf(floridMas, febrileSjia)],
+    [25, panelOf(improved(floridMas), febrileSjia)],
+  ],
+): { row: EpisodeRow; chain: AuditRow[] } {
   const [initial] = initialTransition(masEpisodeMachine, {
     episodeId: id,
     patient: amira,
@@ -53,10 +65,7 @@ function recordedEpisode(id = 'e1'): { row: EpisodeRow; chain: AuditRow[] } {
   }) as [EpisodeSnapshot, unknown];
   let snapshot = initial;
   const chain: AuditRow[] = [];
-  for (const [hours, panel] of [
-    [1, panelOf(floridMas, febrileSjia)],
-    [25, panelOf(improved(floridMas), febrileSjia)],
-  ] as const) {
+  for (const [hours, panel] of panels) {
     const event = parseEpisodeEvent(
       {
         type: 'labs.recorded',
@@ -332,6 +341,118 @@ describe("replaying an episode's work items", () => {
       replayProblem(row, chain, [...stored, item(last, 'forged')])?.reason,
     ).toBe(
       `the work item second-senior-approval about forged opened at entry ${String(last)} is not one the audit implies (added outside the service)`,
+    );
+  });
+});
+
+describe('a record an older statechart wrote', () => {
+  /**
+   * The episode as a previous machine version left it: its own steps gave a
+   * snapshot this version's replay does not (here a context field this one
+   * never writes), its record sealed with the key, as that version did.
+   */
+  function olderRecord() {
+    const { row, chain } = recordedEpisode('e1', [
+      [1, panelOf(floridMas, febrileSjia)],
+      [25, panelOf(improved(floridMas), febrileSjia)],
+      [49, panelOf(improved(improved(floridMas)), febrileSjia)],
+    ]);
+    const written = chain.slice(0, 2);
+    // The stored snapshot after two entries, as 2.0.0 wrote it.
+    let snapshot = restoreEpisodeSnapshot(
+      JSON.parse(row.initialSnapshot ?? ''),
+    );
+    for (const entry of written) {
+      [snapshot] = stepEpisode(snapshot, recordedEvent(entry));
+    }
+    const persistedThen = JSON.parse(persisted(snapshot)) as {
+      context: Record<string, unknown>;
+    };
+    const older = {
+      ...row,
+      machineVersion: '2.0.0',
+      version: 2,
+      snapshot: JSON.stringify({
+        ...persistedThen,
+        context: { ...persistedThen.context, writtenBy: '2.0.0' },
+      }),
+    };
+    older.seal = episodeSeal(key, older, written.at(-1)?.hash ?? null);
+    return { older, written, third: chain[2]! };
+  }
+
+  it('is not replayed under this version (its steps may differ), and says so; its seal and chain still hold', () => {
+    const { older, written } = olderRecord();
+    // Replayed under this version, the faithful record would "differ".
+    expect(
+      replayProblem(
+        { ...older, machineVersion: MAS_EPISODE_MACHINE_VERSION },
+        written,
+      )?.reason,
+    ).toBe('the stored snapshot differs from the replay of its audit chain');
+    expect(replayProblem(older, written)).toBeNull();
+    expect(chainProblems(key, 'e1', older, written)).toEqual([]);
+    expect(replayScope(older)?.scope).toMatch(
+      new RegExp(
+        `^written under statechart 2\\.0\\.0; this service runs ${MAS_EPISODE_MACHINE_VERSION.replaceAll('.', '\\.')}, whose steps may differ: not replayed`,
+      ),
+    );
+  });
+
+  it('taken over at its next write: replayed from the record as stored then, and a later change is named again', () => {
+    const { older, written, third } = olderRecord();
+    const taken = takeover(older, 2);
+    expect(taken).toMatchObject({
+      machineVersion: MAS_EPISODE_MACHINE_VERSION,
+    });
+    // What the write path stores: the third entry stepped from the record.
+    const [after] = stepEpisode(
+      restoreEpisodeSnapshot(JSON.parse(older.snapshot)),
+      recordedEvent(third),
+    );
+    const row = {
+      ...older,
+      ...taken,
+      version: 3,
+      snapshot: persisted(after),
+    };
+    const chain = [...written, third];
+    row.seal = episodeSeal(key, row, third.hash);
+    expect(chainProblems(key, 'e1', row, chain)).toEqual([]);
+    expect(replayProblem(row, chain)).toBeNull();
+    expect(replayScope(row)?.scope).toBe(
+      `replayed from entry 3 on, where statechart ${MAS_EPISODE_MACHINE_VERSION} took over from 2.0.0 (to entry 2): the entries before it are verified by their chain and the sealed record, not by replay`,
+    );
+    // The replay still reads what follows the base: a snapshot the third
+    // entry does not lead to is named.
+    expect(
+      replayProblem({ ...row, snapshot: older.snapshot }, chain)?.reason,
+    ).toBe('the stored snapshot differs from the replay of its audit chain');
+    // A written-again base or a base removed (the whole history replayed,
+    // where 2.0.0's steps differ) breaks the seal.
+    for (const replayBase of [
+      null,
+      JSON.stringify({ seq: 0, snapshot: older.snapshot, earlier: [] }),
+    ]) {
+      expect(sealForm(key, { ...row, replayBase }, third.hash)).toBeNull();
+    }
+    // Nothing to take over under the same version.
+    expect(takeover(row, 3)).toBeNull();
+  });
+
+  it('a second takeover keeps the versions that wrote before it, oldest first', () => {
+    const { older } = olderRecord();
+    const once = { ...older, ...takeover(older, 2), machineVersion: '2.0.5' };
+    const twice = takeover(once, 7);
+    expect(JSON.parse(twice?.replayBase ?? '{}')).toMatchObject({
+      seq: 7,
+      earlier: [
+        { machineVersion: '2.0.0', lastSeq: 2 },
+        { machineVersion: '2.0.5', lastSeq: 7 },
+      ],
+    });
+    expect(replayScope({ ...once, ...twice })?.scope).toContain(
+      'took over from 2.0.0 (to entry 2), 2.0.5 (to entry 7)',
     );
   });
 });

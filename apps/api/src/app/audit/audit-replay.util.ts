@@ -8,6 +8,7 @@ import canonicalize from 'canonicalize';
 import type { EpisodeEvent } from '@mas/contracts';
 import {
   eventOfAuditEntry,
+  MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
   restoreEpisodeSnapshot,
   stepEpisode,
@@ -32,8 +33,106 @@ export function recordedEvent(entry: AuditRow): EpisodeEvent {
 }
 
 /**
+ * Where an episode's replay starts once a newer statechart took it over.
+ * A machine version replays only what it wrote: an older one's steps can
+ * differ from its own (a rule added, a criterion read anew), and a replay
+ * of them under it would name a faithful record as changed. So the first
+ * write under a new version keeps the stored snapshot as it found it (its
+ * seal checked first), and the replay starts there.
+ */
+export interface ReplayBase {
+  /** The last entry written before the takeover (the replay starts after it). */
+  readonly seq: number;
+  /** The stored snapshot then, as stored. */
+  readonly snapshot: string;
+  /** The machine versions that wrote the entries up to it, oldest first. */
+  readonly earlier: readonly {
+    readonly machineVersion: string;
+    readonly lastSeq: number;
+  }[];
+}
+
+/** The record's replay base, or null (none, or unreadable: then its seal fails). */
+export function replayBaseOf(
+  row: Pick<EpisodeRow, 'replayBase'>,
+): ReplayBase | null {
+  if (row.replayBase === null || row.replayBase === undefined) return null;
+  try {
+    const base = JSON.parse(row.replayBase) as ReplayBase;
+    return typeof base.seq === 'number' &&
+      typeof base.snapshot === 'string' &&
+      Array.isArray(base.earlier)
+      ? base
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The columns a write under this machine version changes on a record an
+ * older one wrote: the version, and the replay base at the entry `lastSeq`
+ * (the chain's head before the write). Nothing when this version wrote it.
+ */
+export function takeover(
+  row: Pick<
+    EpisodeRow,
+    'machineVersion' | 'replayBase' | 'snapshot' | 'initialSnapshot'
+  >,
+  lastSeq: number,
+): Pick<EpisodeRow, 'machineVersion' | 'replayBase'> | null {
+  if (row.machineVersion === MAS_EPISODE_MACHINE_VERSION) return null;
+  const before = replayBaseOf(row)?.earlier ?? [];
+  const base: ReplayBase = {
+    seq: lastSeq,
+    snapshot: row.snapshot,
+    earlier: [...before, { machineVersion: row.machineVersion, lastSeq }],
+  };
+  return {
+    machineVersion: MAS_EPISODE_MACHINE_VERSION,
+    replayBase: JSON.stringify(base),
+  };
+}
+
+/**
+ * What the replay of an episode's audit covers, in words for an auditor:
+ * null when it replays in full under this machine version.
+ */
+export function replayScope(
+  row: Pick<
+    EpisodeRow,
+    'id' | 'machineVersion' | 'replayBase' | 'initialSnapshot'
+  >,
+): { readonly episodeId: string; readonly scope: string } | null {
+  const said = (scope: string) => ({ episodeId: row.id, scope });
+  if (row.machineVersion !== MAS_EPISODE_MACHINE_VERSION) {
+    return said(
+      `written under statechart ${row.machineVersion}; this service runs ${MAS_EPISODE_MACHINE_VERSION}, whose steps may differ: not replayed (its chain and sealed record are verified); its next event is replayed from the record as stored then`,
+    );
+  }
+  const base = replayBaseOf(row);
+  if (base) {
+    const versions = base.earlier
+      .map(
+        (each) => `${each.machineVersion} (to entry ${String(each.lastSeq)})`,
+      )
+      .join(', ');
+    return said(
+      `replayed from entry ${String(base.seq + 1)} on, where statechart ${MAS_EPISODE_MACHINE_VERSION} took over from ${versions}: the entries before it are verified by their chain and the sealed record, not by replay`,
+    );
+  }
+  if (row.initialSnapshot === null) {
+    return said(
+      'written before the first snapshot was kept: not replayed (its chain and sealed record are verified)',
+    );
+  }
+  return null;
+}
+
+/**
  * Whether the stored snapshot is what the machine makes of the first
- * snapshot and the chain's events; null when it is. With `workItems` (the
+ * snapshot (or of the replay base, once a newer statechart took the
+ * episode over: `ReplayBase`) and the chain's events; null when it is. With `workItems` (the
  * episode's stored work items), also whether they are the ones the history
  * implies: an item deleted (a pending approval or countersignature nobody
  * would see), closed or reopened outside the service, or one added.
@@ -43,7 +142,12 @@ export function replayProblem(
   entries: readonly AuditRow[],
   workItems?: readonly WorkItemRow[],
 ): AuditProblem | null {
-  if (row.initialSnapshot === null) return null;
+  // Only what this machine version wrote is replayed (see ReplayBase).
+  if (row.machineVersion !== MAS_EPISODE_MACHINE_VERSION) return null;
+  const base = replayBaseOf(row);
+  const start = base?.snapshot ?? row.initialSnapshot;
+  if (start === null) return null;
+  const baseSeq = base?.seq ?? 0;
   const problem = (reason: string): AuditProblem => ({
     episodeId: row.id,
     seq: null,
@@ -52,8 +156,9 @@ export function replayProblem(
   });
   const changes: WorkItemChanges[] = [];
   try {
-    let snapshot = restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
+    let snapshot = restoreEpisodeSnapshot(JSON.parse(start));
     for (const entry of entries) {
+      if (entry.seq <= baseSeq) continue;
       const event = recordedEvent(entry);
       const [after, effects] = stepEpisode(snapshot, event);
       // (The write path works out the items of an event recorded with a
@@ -88,7 +193,15 @@ export function replayProblem(
   }
   // (Read in one consistent state with the entries, audit.service.ts: an
   // item of a later event is not excused, it cannot be there.)
-  return workItems ? workItemsProblem(changes, workItems, problem) : null;
+  // (Items opened before a takeover were implied by the earlier machine:
+  // not compared with this one's replay.)
+  return workItems
+    ? workItemsProblem(
+        changes,
+        workItems.filter((item) => item.openedSeq > baseSeq),
+        problem,
+      )
+    : null;
 }
 
 /** A time as compared: its instant (engines keep it to the millisecond). */

@@ -13,7 +13,7 @@ import {
 } from '../episodes/episodes.service.js';
 import type { CheckpointKeys } from '../keys/service-keys.js';
 import { chainProblems, refusalProblems } from './audit-chain.util.js';
-import { replayProblem } from './audit-replay.util.js';
+import { replayProblem, replayScope } from './audit-replay.util.js';
 import { type Checkpoint, signCheckpoint } from './checkpoint.util.js';
 import {
   auditRowHeads,
@@ -120,6 +120,7 @@ export class AuditService {
         version: row.version,
         broken: problems[0] ?? null,
         problems,
+        replayScope: replayScope(row)?.scope ?? null,
       };
     });
   }

@@ -16,7 +16,7 @@ import type {
 } from '../database/entities.js';
 import type { WorkItemRow } from '../work-items/work-item.entity.js';
 import { auditByEpisode, verifyAll } from './audit-chain.util.js';
-import { replayProblem } from './audit-replay.util.js';
+import { replayProblem, replayScope } from './audit-replay.util.js';
 import {
   type AccessHead,
   type ChainHead,
@@ -81,10 +81,20 @@ export function verifyAuditRows(
         reason: `the work item ${item.kind} about ${item.subject} belongs to no episode (added outside the service)`,
       })),
     );
+  // Replayed: which histories are not replayed in full, and why.
+  const scopes = options.replay
+    ? {
+        replayScopes: stored.episodes.flatMap((row) => {
+          const scope = replayScope(row);
+          return scope ? [scope] : [];
+        }),
+      }
+    : {};
   return orphans.length === 0
-    ? verified
+    ? { ...verified, ...scopes }
     : {
         ...verified,
+        ...scopes,
         ok: false,
         broken: [...verified.broken, ...orphans],
       };

@@ -22,6 +22,7 @@ import { EpisodeQualitySeal1765756800000 } from './migrations/1765756800000-epis
 import { EpisodeWard1765843200000 } from './migrations/1765843200000-episode-ward.js';
 import { RejectedAttemptsChain1765929600000 } from './migrations/1765929600000-rejected-attempts-chain.js';
 import { AccessLogChain1766016000000 } from './migrations/1766016000000-access-log-chain.js';
+import { EpisodeReplayBase1766102400000 } from './migrations/1766102400000-episode-replay-base.js';
 import { WriteGate } from './write-gate.js';
 
 export const migrations = [
@@ -42,6 +43,7 @@ export const migrations = [
   EpisodeWard1765843200000,
   RejectedAttemptsChain1765929600000,
   AccessLogChain1766016000000,
+  EpisodeReplayBase1766102400000,
 ];
 
 /** The data source for the configured engine; migrations run explicitly. */

@@ -103,6 +103,12 @@ export interface EpisodeRow {
    * (the quality indicators group by it); null where none was given.
    */
   ward?: string | null;
+  /**
+   * Where the audit's replay starts once a newer statechart took the
+   * episode over (`ReplayBase` as JSON, audit-replay.util.ts): sealed with
+   * the record. Null while one machine version wrote it all.
+   */
+  replayBase?: string | null;
 }
 
 export interface AuditRow {
@@ -258,6 +264,7 @@ export function buildEntities(engine: Engine) {
         nullable: true,
       },
       ward: { type: 'varchar', length: 64, nullable: true },
+      replayBase: { name: 'replay_base', type: 'text', nullable: true },
     },
   });
   const audit = new EntitySchema<AuditRow>({

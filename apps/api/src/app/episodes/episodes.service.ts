@@ -65,7 +65,11 @@ import {
   sha256Text,
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
-import { recordedEvent, replayUnder } from '../audit/audit-replay.util.js';
+import {
+  recordedEvent,
+  replayUnder,
+  takeover,
+} from '../audit/audit-replay.util.js';
 import { appendChained } from '../audit/chain-append.util.js';
 import { SnapshotDigests } from '../audit/snapshot-digests.util.js';
 import type { UserRole } from '../auth/roles.js';
@@ -1421,7 +1425,13 @@ export class EpisodesService {
           rule: SEAL_BROKEN,
         });
       if (row.seal !== null && form === null) throw sealBroken();
-      const stored = this.restore(row);
+      // Written by an older statechart: this one takes it over from the
+      // record as stored (never from a snapshot this process kept), and
+      // its audit replays from there (audit-replay.util.ts).
+      const taken = takeover(row, last?.seq ?? 0);
+      const stored = taken
+        ? this.fromPersisted(row.snapshot)
+        : this.restore(row);
       // Sealed before the seal covered the board's columns: they must be
       // its snapshot's (else the write would reseal a change, and erase it).
       if (form === 'before-board' && boardChanged(row, stored)) {
@@ -1550,6 +1560,7 @@ export class EpisodesService {
           snapshot,
           ...derived,
           ...protocol,
+          ...(taken ?? {}),
           quality,
           qualitySeal: forged
             ? row.qualitySeal
@@ -1560,7 +1571,14 @@ export class EpisodesService {
           updatedAt: now,
           seal: episodeSeal(
             this.auditKey,
-            { ...row, ...protocol, ...derived, snapshot, version },
+            {
+              ...row,
+              ...protocol,
+              ...(taken ?? {}),
+              ...derived,
+              snapshot,
+              version,
+            },
             hash,
             this.digests,
           ),

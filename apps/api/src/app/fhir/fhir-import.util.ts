@@ -66,6 +66,13 @@ export const fieldAt = (path: string, field: string) =>
   path === '' ? field : `${path}.${field}`;
 const at = fieldAt;
 
+/** How a kept key says what it was (an export reads it back). */
+export const OBSERVATION_KEY = {
+  identifier: 'identifier:',
+  url: 'url:',
+  id: 'id:Observation/',
+} as const;
+
 /**
  * What identifies an Observation across sends, as the lab record keeps it
  * (`key`: its first identifier, else its full URL or id), and every other
@@ -83,7 +90,7 @@ function keysOf(
   const named = identifiers.flatMap((identifier) =>
     isObject(identifier) && typeof identifier['value'] === 'string'
       ? [
-          `identifier:${typeof identifier['system'] === 'string' ? identifier['system'] : ''}|${identifier['value']}`,
+          `${OBSERVATION_KEY.identifier}${typeof identifier['system'] === 'string' ? identifier['system'] : ''}|${identifier['value']}`,
         ]
       : [],
   );
@@ -103,10 +110,10 @@ function keysOf(
 
 function otherKey(resource: Json, fullUrl: unknown, path: string): string {
   if (typeof fullUrl === 'string' && !fullUrl.startsWith('urn:uuid:')) {
-    return `url:${fullUrl}`;
+    return `${OBSERVATION_KEY.url}${fullUrl}`;
   }
   if (typeof resource['id'] === 'string' && resource['id'] !== '') {
-    return `id:Observation/${resource['id']}`;
+    return `${OBSERVATION_KEY.id}${resource['id']}`;
   }
   throw new FhirImportError(
     at(path, 'identifier'),

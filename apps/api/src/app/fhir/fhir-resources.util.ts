@@ -41,6 +41,8 @@ import {
   terminology,
 } from '@mas/protocol';
 
+import { OBSERVATION_KEY } from './fhir-import.util.js';
+
 /** What the service holds of an episode, as the mapping reads it. */
 export interface FhirEpisodeSource {
   readonly id: string;
@@ -306,24 +308,36 @@ function observationsOf(
   const payload = entry.payload as {
     panel?: Record<string, unknown>;
     collectedAt?: string;
+    source?: { observations?: unknown; fields?: unknown };
   };
   const panel = payload.panel ?? {};
   const effective = payload.collectedAt ?? entry.occurredAt;
-  const base = (key: string) => ({
-    resourceType: 'Observation' as const,
-    id: `${source.id}-${String(entry.seq)}-${key}`,
-    status: 'final' as const,
-    subject: patientRef(source),
-    effectiveDateTime: effective,
-    issued: entry.recordedAt,
-  });
+  const labKeys = labKeysByField(payload.source);
+  const base = (key: string, field: string) => {
+    const id = `${source.id}-${String(entry.seq)}-${key}`;
+    const lab = labIdentifier(labKeys.get(field));
+    return {
+      resourceType: 'Observation' as const,
+      id,
+      // Ours (stable across exports, so a receiver records it once) and,
+      // for a result the laboratory sent, the laboratory's own.
+      identifier: [
+        { system: `${FHIR_NAMESPACE}:observation`, value: id },
+        ...(lab ? [lab] : []),
+      ],
+      status: 'final' as const,
+      subject: patientRef(source),
+      effectiveDateTime: effective,
+      issued: entry.recordedAt,
+    };
+  };
   const observations: Observation[] = [];
   for (const analyte of analyteIds) {
     const quantity = panel[analyte];
     if (!isQuantity(quantity)) continue;
     const code = analyteCode(analyte, quantity.unit);
     observations.push({
-      ...base(analyte),
+      ...base(analyte, analyte),
       category: laboratory,
       code: {
         ...(code
@@ -351,7 +365,7 @@ function observationsOf(
   if (typeof temperature === 'number') {
     const { loinc, unit } = terminology.temperature;
     observations.push({
-      ...base('temperature'),
+      ...base('temperature', 'temperatureC'),
       category: vitalSigns,
       code: {
         coding: [
@@ -367,6 +381,54 @@ function observationsOf(
     });
   }
   return observations;
+}
+
+/**
+ * The key of the laboratory's Observation behind each panel field, where
+ * the results came by FHIR and the import kept which gave which (older
+ * imports kept the keys only: none then).
+ */
+function labKeysByField(
+  source:
+    | {
+        observations?: unknown;
+        fields?: unknown;
+      }
+    | undefined,
+): Map<string, string> {
+  const keys = new Map<string, string>();
+  const { observations, fields } = source ?? {};
+  if (!Array.isArray(observations) || !Array.isArray(fields)) return keys;
+  fields.forEach((field: unknown, index) => {
+    const key: unknown = observations[index];
+    if (typeof field === 'string' && typeof key === 'string') {
+      keys.set(field, key);
+    }
+  });
+  return keys;
+}
+
+/**
+ * A kept key as the identifier it was: `identifier:system|value` as it
+ * came, a full URL as a URI; a server's local id is no identifier (null).
+ */
+function labIdentifier(
+  key: string | undefined,
+): { system?: string; value: string } | null {
+  if (key?.startsWith(OBSERVATION_KEY.identifier)) {
+    const named = key.slice(OBSERVATION_KEY.identifier.length);
+    const bar = named.indexOf('|');
+    const system = named.slice(0, bar);
+    const value = named.slice(bar + 1);
+    return system === '' ? { value } : { system, value };
+  }
+  if (key?.startsWith(OBSERVATION_KEY.url)) {
+    return {
+      system: 'urn:ietf:rfc:3986',
+      value: key.slice(OBSERVATION_KEY.url.length),
+    };
+  }
+  return null;
 }
 
 const calculated: CodeableConcept[] = [{ text: 'Calculated from the panel' }];

@@ -421,6 +421,7 @@ export class FhirService {
       source: {
         system: 'fhir' as const,
         observations: panel.values.map((value) => value.key),
+        fields: panel.values.map((value) => value.field),
       },
     };
   }
