@@ -831,4 +831,45 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       await removeEpisode(id);
     },
   );
+
+  maybe(
+    'a record a later (or unknown) statechart wrote is never stepped by this one: 409, nothing written',
+    async () => {
+      const id = await episodeWith(1);
+      const repository = suite.harness.service.dataSource.getRepository<
+        EpisodeRow & { seal: string | null }
+      >('Episode');
+      const [head] = (await suite.harness.query(
+        'SELECT hash FROM audit_entries WHERE episode_id = ? ORDER BY seq DESC',
+        [id],
+      )) as { hash: string }[];
+      for (const machineVersion of ['99.0.0', 'next']) {
+        const row = await repository.findOneByOrFail({ id });
+        const later = { ...row, machineVersion };
+        await repository.update(
+          { id },
+          {
+            machineVersion,
+            seal: episodeSeal(
+              suite.harness.keys.audit,
+              later,
+              head?.hash ?? null,
+            ),
+          },
+        );
+        const sent = await recordLabs(id, 1);
+        expect({ machineVersion, status: sent.status }).toEqual({
+          machineVersion,
+          status: 409,
+        });
+        expect(sent.body.message).toContain(
+          `the episode was written by statechart ${machineVersion}, not an earlier version`,
+        );
+        expect((await repository.findOneByOrFail({ id })).machineVersion).toBe(
+          machineVersion,
+        );
+      }
+      await removeEpisode(id);
+    },
+  );
 });

@@ -676,6 +676,14 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
           'entry[3].resource.valueQuantity.comparator',
           /not an exact value/,
         ],
+        [
+          // A bar in a system: its key (system|value) would read back wrong.
+          observation(31, '1742-6', 50, 'U/L', time, {
+            identifier: [{ system: 'urn:lab|ward', value: 'ACC-1' }],
+          }),
+          'entry[3].resource.identifier[0].system',
+          /holds no '\|'/,
+        ],
       ];
       for (const [bad, field, rule] of cases) {
         const refused = await as('dr-adams').request(
@@ -712,6 +720,30 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         resourceType: 'OperationOutcome',
         issue: [{ expression: ['entry[2].resource.valueQuantity.value'] }],
       });
+      expect(await labRecords(id)).toHaveLength(before);
+
+      // A source (the laboratory's identifiers, which an export names the
+      // result by) is the import's to say: never sent as an event.
+      const forged = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'labs.recorded',
+          expectedVersion: (
+            await as('dr-adams').request('GET', `/api/episodes/${id}`)
+          ).body.version,
+          payload: {
+            ...labs(panelOf(floridMas), time),
+            source: {
+              system: 'fhir',
+              observations: ['identifier:http://lab.example|ACC-123'],
+              fields: ['ferritin'],
+            },
+          },
+        },
+      );
+      expect(forged.status).toBe(400);
+      expect(forged.body).toMatchObject({ field: 'body.payload.source' });
       expect(await labRecords(id)).toHaveLength(before);
 
       // Who may send: the treating team, for real episodes.

@@ -504,8 +504,11 @@ function flowEdges(
   });
 }
 
-/** Zooms to the states the episode is in (the whole chart is small). */
-function ZoomToCurrent({ stateIds }: { readonly stateIds: readonly string[] }) {
+/**
+ * Zooms to the states the episode is in, or shows the whole chart (small:
+ * an overview to find one's way, not to read).
+ */
+function ZoomButtons({ stateIds }: { readonly stateIds: readonly string[] }) {
   const { fitView } = useReactFlow();
   return (
     <Panel position="top-right">
@@ -523,10 +526,39 @@ function ZoomToCurrent({ stateIds }: { readonly stateIds: readonly string[] }) {
         }}
       >
         Zoom to current states
+      </button>{' '}
+      <button
+        type="button"
+        className="sc-panel-button"
+        onClick={() => {
+          void fitView({ ...FIT_WHOLE_CHART, duration: 300 });
+        }}
+      >
+        Whole chart
       </button>
     </Panel>
   );
 }
+
+/**
+ * The states the chart first opens on: where the patient stands on the
+ * care path (diagnosis and treatment), else every state the episode is in.
+ */
+function firstViewStates(current: readonly string[]): string[] {
+  const onPath = current.filter((id) =>
+    CARE_PATH.some((path) => id === path || id.startsWith(`${path}.`)),
+  );
+  return onPath.length > 0 ? onPath : [...current];
+}
+
+const CARE_PATH = ['masEpisode.open.diagnosis', 'masEpisode.open.treatment'];
+
+/**
+ * The zoom the first view is read at, at least: state names at 80 % of
+ * their size (about 10 px). The whole chart at a ward screen's width is
+ * about a fifth of that, names 2-3 px tall: an overview, a button away.
+ */
+const READABLE_ZOOM = 0.8;
 
 /**
  * Fits the whole chart in view again whenever it is laid out anew (a
@@ -794,6 +826,19 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
       layout === undefined ? [] : flowEdges(layout, highlights, onChooseEvent),
     [layout, highlights, onChooseEvent],
   );
+  const shownCurrent = currentStates(activeStateIds).filter((id) =>
+    nodes.some((node) => node.id === id),
+  );
+  // Opened readable, on where the patient stands (not the whole chart at a
+  // fifth of its size); fixed at the first layout (React Flow reads it once).
+  const [firstView] = useState(() => ({
+    nodes: firstViewStates(currentStates(activeStateIds)).map((id) => ({
+      id,
+    })),
+    padding: 0.2,
+    minZoom: READABLE_ZOOM,
+    maxZoom: 1.2,
+  }));
   // No heading of its own: the page puts it under its heading (h2); the
   // lists below use h3.
   return (
@@ -868,7 +913,7 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
               nodeTypes={nodeTypes}
               edgeTypes={edgeTypes}
               fitView
-              fitViewOptions={FIT_WHOLE_CHART}
+              fitViewOptions={firstView}
               minZoom={0.05}
               maxZoom={2}
               nodesDraggable={false}
@@ -881,11 +926,7 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
             >
               <Controls showInteractive={false} />
               {layout === undefined ? null : <FitOnNewLayout layout={layout} />}
-              <ZoomToCurrent
-                stateIds={currentStates(activeStateIds).filter((id) =>
-                  nodes.some((node) => node.id === id),
-                )}
-              />
+              <ZoomButtons stateIds={shownCurrent} />
             </ReactFlow>
           </div>
         </div>

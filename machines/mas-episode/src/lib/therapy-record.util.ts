@@ -901,10 +901,17 @@ export function endedAtChange(
     const changes = t.doseChanges ?? [];
     const last = changes.at(-1);
     if (last === undefined) return [];
+    // (Each field as the earlier dose had it, absent where it was: never
+    // the replaced dose's.)
+    const { dose, doseMg, route, schedule, doseCheck } = last.previous;
     return [
       changing({
         ...t,
-        ...last.previous,
+        dose,
+        doseMg,
+        route,
+        schedule,
+        doseCheck,
         doseChanges: changes.slice(0, -1),
         stoppedAt: givenAt,
       }),

@@ -31,6 +31,7 @@ import {
   verifyAll,
 } from './audit-chain.util.js';
 import {
+  isEarlierMachine,
   recordedEvent,
   replayProblem,
   replayScope,
@@ -401,7 +402,7 @@ describe('a record an older statechart wrote', () => {
 
   it('taken over at its next write: replayed from the record as stored then, and a later change is named again', () => {
     const { older, written, third } = olderRecord();
-    const taken = takeover(older, 2);
+    const taken = takeover(older, 2, [], true);
     expect(taken).toMatchObject({
       machineVersion: MAS_EPISODE_MACHINE_VERSION,
     });
@@ -432,18 +433,27 @@ describe('a record an older statechart wrote', () => {
     // where 2.0.0's steps differ) breaks the seal.
     for (const replayBase of [
       null,
-      JSON.stringify({ seq: 0, snapshot: older.snapshot, earlier: [] }),
+      JSON.stringify({
+        seq: 0,
+        snapshot: older.snapshot,
+        earlier: [],
+        workItems: [],
+      }),
     ]) {
       expect(sealForm(key, { ...row, replayBase }, third.hash)).toBeNull();
     }
     // Nothing to take over under the same version.
-    expect(takeover(row, 3)).toBeNull();
+    expect(takeover(row, 3, [], true)).toBeNull();
   });
 
   it('a second takeover keeps the versions that wrote before it, oldest first', () => {
     const { older } = olderRecord();
-    const once = { ...older, ...takeover(older, 2), machineVersion: '2.0.5' };
-    const twice = takeover(once, 7);
+    const once = {
+      ...older,
+      ...takeover(older, 2, [], true),
+      machineVersion: '2.0.5',
+    };
+    const twice = takeover(once, 7, [], true);
     expect(JSON.parse(twice?.replayBase ?? '{}')).toMatchObject({
       seq: 7,
       earlier: [
@@ -453,6 +463,74 @@ describe('a record an older statechart wrote', () => {
     });
     expect(replayScope({ ...once, ...twice })?.scope).toContain(
       'took over from 2.0.0 (to entry 2), 2.0.5 (to entry 7)',
+    );
+  });
+
+  it('a record without a seal (older rows, or its seal removed) gets no replay base: its whole history is still replayed, an edited snapshot named', () => {
+    const { older } = olderRecord();
+    expect(takeover({ ...older, seal: null } as never, 2, [], false)).toEqual({
+      machineVersion: MAS_EPISODE_MACHINE_VERSION,
+    });
+  });
+
+  it('only an earlier statechart is taken over: not a later one, nor a version it cannot read', () => {
+    const [major = 0, minor = 0] =
+      MAS_EPISODE_MACHINE_VERSION.split('.').map(Number);
+    expect(isEarlierMachine('1')).toBe(major > 1);
+    expect(isEarlierMachine(`${String(major)}.${String(minor)}`)).toBe(false);
+    expect(isEarlierMachine(MAS_EPISODE_MACHINE_VERSION)).toBe(false);
+    expect(isEarlierMachine(`${String(major + 1)}.0.0`)).toBe(false);
+    expect(isEarlierMachine(`${String(major)}.${String(minor + 1)}`)).toBe(
+      false,
+    );
+    expect(isEarlierMachine('0.9.0')).toBe(true);
+    for (const unknown of ['', 'x', '2.0.0-beta', '1.2.3.4', ' 1.0.0']) {
+      expect(isEarlierMachine(unknown)).toBe(false);
+    }
+  });
+
+  it("the work items stored at the takeover are the replay's start: one deleted, closed or added before it is named", () => {
+    const { older, written, third } = olderRecord();
+    const item: WorkItemRow = {
+      id: 'w-1',
+      episodeId: 'e1',
+      episodeKind: 'real',
+      patientIdentifier: amira.identifier,
+      kind: 'second-senior-approval',
+      subject: 'req-1',
+      details: '{}',
+      requestedBy: 'dr-b',
+      dueAt: null,
+      createdAt: new Date(T0),
+      recordedAt: new Date(T0),
+      openedSeq: 1,
+      status: 'open',
+      doneAt: null,
+      doneBy: null,
+      resolution: null,
+      closedSeq: null,
+    };
+    const taken = takeover(older, 2, [item], true);
+    const [after] = stepEpisode(
+      restoreEpisodeSnapshot(JSON.parse(older.snapshot)),
+      recordedEvent(third),
+    );
+    const row = { ...older, ...taken, version: 3, snapshot: persisted(after) };
+    const chain = [...written, third];
+    expect(replayProblem(row, chain, [item])).toBeNull();
+    expect(replayProblem(row, chain, [])?.reason).toBe(
+      'the work item second-senior-approval about req-1 opened at entry 1 is missing (deleted outside the service)',
+    );
+    expect(
+      replayProblem(row, chain, [
+        { ...item, status: 'done', closedSeq: 2, resolution: 'cleared' },
+      ])?.reason,
+    ).toContain('but the audit has it open (changed outside the service)');
+    expect(
+      replayProblem(row, chain, [item, { ...item, id: 'w-2', subject: 'x' }])
+        ?.reason,
+    ).toBe(
+      'the work item second-senior-approval about x opened at entry 1 is not one the audit implies (added outside the service)',
     );
   });
 });

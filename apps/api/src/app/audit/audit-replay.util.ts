@@ -50,6 +50,20 @@ export interface ReplayBase {
     readonly machineVersion: string;
     readonly lastSeq: number;
   }[];
+  /**
+   * The episode's work items then, as stored (times as ISO text): the
+   * replay's items start from them (none would be implied before the base,
+   * and an item deleted or forged there would go unseen).
+   */
+  readonly workItems: readonly (Omit<
+    ImpliedWorkItem,
+    'dueAt' | 'createdAt' | 'recordedAt' | 'doneAt'
+  > & {
+    readonly dueAt: string | null;
+    readonly createdAt: string;
+    readonly recordedAt: string;
+    readonly doneAt: string | null;
+  })[];
 }
 
 /** The record's replay base, or null (none, or unreadable: then its seal fails). */
@@ -61,7 +75,8 @@ export function replayBaseOf(
     const base = JSON.parse(row.replayBase) as ReplayBase;
     return typeof base.seq === 'number' &&
       typeof base.snapshot === 'string' &&
-      Array.isArray(base.earlier)
+      Array.isArray(base.earlier) &&
+      Array.isArray(base.workItems)
       ? base
       : null;
   } catch {
@@ -69,24 +84,83 @@ export function replayBaseOf(
   }
 }
 
+/** A base's work items as the replay compares them. */
+function baseItems(base: ReplayBase | null): ImpliedWorkItem[] {
+  const time = (text: string | null) => (text === null ? null : new Date(text));
+  return (base?.workItems ?? []).map((item) => ({
+    ...item,
+    dueAt: time(item.dueAt),
+    createdAt: new Date(item.createdAt),
+    recordedAt: new Date(item.recordedAt),
+    doneAt: time(item.doneAt),
+  }));
+}
+
+/** A version as `1`, `2.1` or `2.1.0`, in numbers; null for anything else. */
+function versionNumbers(version: string): number[] | null {
+  if (!/^\d{1,6}(\.\d{1,6}){0,2}$/.test(version)) return null;
+  const parts = version.split('.').map(Number);
+  while (parts.length < 3) parts.push(0);
+  return parts;
+}
+
+/** Whether `version` is an earlier statechart than the one running. */
+export function isEarlierMachine(version: string): boolean {
+  const earlier = versionNumbers(version);
+  const current = versionNumbers(MAS_EPISODE_MACHINE_VERSION);
+  if (earlier === null || current === null) return false;
+  for (let at = 0; at < current.length; at += 1) {
+    const a = earlier[at] ?? 0;
+    const b = current[at] ?? 0;
+    if (a !== b) return a < b;
+  }
+  return false;
+}
+
 /**
  * The columns a write under this machine version changes on a record an
- * older one wrote: the version, and the replay base at the entry `lastSeq`
- * (the chain's head before the write). Nothing when this version wrote it.
+ * earlier one wrote: the version, and the replay base at the entry
+ * `lastSeq` (the chain's head before the write) with the episode's stored
+ * work items. Nothing when this version wrote it. Only a record whose seal
+ * holds is taken over from (`sealed`): an unsealed one (written before
+ * records were sealed, or its seal removed) gets the version and no base,
+ * so its whole history is still replayed from the first snapshot, and a
+ * snapshot edited with the seal removed is not made the replay's start.
  */
 export function takeover(
-  row: Pick<
-    EpisodeRow,
-    'machineVersion' | 'replayBase' | 'snapshot' | 'initialSnapshot'
-  >,
+  row: Pick<EpisodeRow, 'machineVersion' | 'replayBase' | 'snapshot'>,
   lastSeq: number,
+  workItems: readonly WorkItemRow[],
+  sealed: boolean,
 ): Pick<EpisodeRow, 'machineVersion' | 'replayBase'> | null {
   if (row.machineVersion === MAS_EPISODE_MACHINE_VERSION) return null;
+  if (!sealed) return { machineVersion: MAS_EPISODE_MACHINE_VERSION };
   const before = replayBaseOf(row)?.earlier ?? [];
+  const iso = (time: Date | null) =>
+    time === null ? null : new Date(time).toISOString();
   const base: ReplayBase = {
     seq: lastSeq,
     snapshot: row.snapshot,
     earlier: [...before, { machineVersion: row.machineVersion, lastSeq }],
+    workItems: [...workItems]
+      .sort((a, b) => a.openedSeq - b.openedSeq || a.id.localeCompare(b.id))
+      .map((item) => ({
+        kind: item.kind,
+        subject: item.subject,
+        openedSeq: item.openedSeq,
+        status: item.status,
+        closedSeq: item.closedSeq,
+        resolution: item.resolution,
+        doneBy: item.doneBy,
+        episodeKind: item.episodeKind,
+        patientIdentifier: item.patientIdentifier,
+        details: item.details,
+        requestedBy: item.requestedBy,
+        dueAt: iso(item.dueAt),
+        createdAt: new Date(item.createdAt).toISOString(),
+        recordedAt: new Date(item.recordedAt).toISOString(),
+        doneAt: iso(item.doneAt),
+      })),
   };
   return {
     machineVersion: MAS_EPISODE_MACHINE_VERSION,
@@ -193,12 +267,12 @@ export function replayProblem(
   }
   // (Read in one consistent state with the entries, audit.service.ts: an
   // item of a later event is not excused, it cannot be there.)
-  // (Items opened before a takeover were implied by the earlier machine:
-  // not compared with this one's replay.)
+  // (Items opened before a takeover start from the base's, as stored
+  // then and sealed with it.)
   return workItems
     ? workItemsProblem(
-        changes,
-        workItems.filter((item) => item.openedSeq > baseSeq),
+        impliedWorkItems(changes, baseItems(base)),
+        workItems,
         problem,
       )
     : null;
@@ -245,7 +319,7 @@ function changedField(
 
 /** The first difference between the implied and the stored work items. */
 function workItemsProblem(
-  changes: readonly WorkItemChanges[],
+  implied: readonly ImpliedWorkItem[],
   stored: readonly WorkItemRow[],
   problem: (reason: string) => AuditProblem,
 ): AuditProblem | null {
@@ -266,7 +340,7 @@ function workItemsProblem(
     list.push(item);
     kept.set(keyOf(item), list);
   }
-  for (const item of impliedWorkItems(changes)) {
+  for (const item of implied) {
     const key = keyOf(item);
     const list = kept.get(key) ?? [];
     const at = list.findIndex(

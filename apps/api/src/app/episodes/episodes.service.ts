@@ -66,6 +66,7 @@ import {
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
 import {
+  isEarlierMachine,
   recordedEvent,
   replayUnder,
   takeover,
@@ -814,6 +815,8 @@ export class EpisodesService {
     body: unknown,
     user: AuthenticatedUser,
     idempotencyKey: string | undefined,
+    /** 'fhir-import': the service's own import, the one to name a source. */
+    via: 'request' | 'fhir-import' = 'request',
   ): Promise<{ status: number; body: unknown }> {
     if (
       idempotencyKey !== undefined &&
@@ -855,6 +858,21 @@ export class EpisodesService {
       throw new ServiceError(400, {
         message: `body.type: ${rule}`,
         field: 'body.type',
+        rule,
+      });
+    }
+    if (
+      via === 'request' &&
+      typeof request.payload === 'object' &&
+      request.payload !== null &&
+      'source' in request.payload
+    ) {
+      // What a laboratory sent, and under which identifiers, is the
+      // import's to say (an export names the result by them).
+      const rule = `results from a laboratory system are recorded through POST /api/episodes/${id}/fhir, which names their source; an event never does`;
+      throw new ServiceError(400, {
+        message: `body.payload.source: ${rule}`,
+        field: 'body.payload.source',
         rule,
       });
     }
@@ -1425,10 +1443,27 @@ export class EpisodesService {
           rule: SEAL_BROKEN,
         });
       if (row.seal !== null && form === null) throw sealBroken();
-      // Written by an older statechart: this one takes it over from the
+      // Written by an earlier statechart: this one takes it over from the
       // record as stored (never from a snapshot this process kept), and
-      // its audit replays from there (audit-replay.util.ts).
-      const taken = takeover(row, last?.seq ?? 0);
+      // its audit replays from there (audit-replay.util.ts). A record of a
+      // later or unknown one is never stepped by this one.
+      const older = row.machineVersion !== MAS_EPISODE_MACHINE_VERSION;
+      if (older && !isEarlierMachine(row.machineVersion)) {
+        throw new ServiceError(409, {
+          message: `the episode was written by statechart ${row.machineVersion}, not an earlier version of this service's ${MAS_EPISODE_MACHINE_VERSION}: no event is recorded on it by this version`,
+          rule: 'a record is written only by its own statechart or a later one',
+        });
+      }
+      const taken = older
+        ? takeover(
+            row,
+            last?.seq ?? 0,
+            await manager
+              .getRepository(this.entities.workItem)
+              .find({ where: { episodeId: id } }),
+            form !== null,
+          )
+        : null;
       const stored = taken
         ? this.fromPersisted(row.snapshot)
         : this.restore(row);

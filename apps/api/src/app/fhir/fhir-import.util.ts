@@ -87,6 +87,19 @@ function keysOf(
   const identifiers = Array.isArray(resource['identifier'])
     ? (resource['identifier'] as unknown[])
     : [];
+  identifiers.forEach((identifier, index) => {
+    if (
+      isObject(identifier) &&
+      typeof identifier['system'] === 'string' &&
+      identifier['system'].includes('|')
+    ) {
+      // A URI holds no bar: the key (system|value) would be read back wrong.
+      throw new FhirImportError(
+        at(path, `identifier[${String(index)}].system`),
+        "an identifier's system is a URI, which holds no '|'",
+      );
+    }
+  });
   const named = identifiers.flatMap((identifier) =>
     isObject(identifier) && typeof identifier['value'] === 'string'
       ? [

@@ -418,6 +418,7 @@ function labIdentifier(
   if (key?.startsWith(OBSERVATION_KEY.identifier)) {
     const named = key.slice(OBSERVATION_KEY.identifier.length);
     const bar = named.indexOf('|');
+    if (bar < 0) return null;
     const system = named.slice(0, bar);
     const value = named.slice(bar + 1);
     return system === '' ? { value } : { system, value };

@@ -365,6 +365,7 @@ export class FhirService {
           },
           user,
           undefined,
+          'fhir-import',
         );
       } catch (error) {
         // Another change came first (the version moved on): answered below

@@ -241,10 +241,12 @@ export interface ImpliedWorkItem {
  */
 export function impliedWorkItems(
   changes: readonly WorkItemChanges[],
+  /** The items already there before the first change (a replay base's). */
+  before: readonly ImpliedWorkItem[] = [],
 ): ImpliedWorkItem[] {
   const items: {
     -readonly [K in keyof ImpliedWorkItem]: ImpliedWorkItem[K];
-  }[] = [];
+  }[] = before.map((item) => ({ ...item }));
   for (const step of changes) {
     for (const item of step.opened) {
       items.push({
