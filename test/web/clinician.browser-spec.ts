@@ -218,8 +218,45 @@ describe('the clinician web app in Chromium', () => {
             )?.style.transform ?? '';
           return Number(/scale\(([\d.]+)\)/.exec(transform)?.[1] ?? Number.NaN);
         });
+      // Opened readable (state names at least 80 % of their size), on where
+      // the patient stands: the active first-line state in view.
+      expect(await zoom()).toBeGreaterThanOrEqual(0.8);
+      const inView = (stateId: string) =>
+        page.evaluate((id) => {
+          const canvas = document
+            .querySelector('.sc-flow .react-flow')
+            ?.getBoundingClientRect();
+          const box = document
+            .querySelector(`[data-state-id="${id}"]`)
+            ?.getBoundingClientRect();
+          return (
+            canvas !== undefined &&
+            box !== undefined &&
+            box.left >= canvas.left &&
+            box.right <= canvas.right &&
+            box.top >= canvas.top &&
+            box.bottom <= canvas.bottom
+          );
+        }, stateId);
+      expect(await inView('masEpisode.open.treatment.active.firstLine')).toBe(
+        true,
+      );
+      await page
+        .locator('.sc-canvas')
+        .screenshot({ path: join(SCREENSHOTS, 'statechart-first.png') });
+      // The whole chart, a button away: an overview, far smaller.
+      await page.getByRole('button', { name: 'Whole chart' }).click();
+      // (It moves there in 300 ms: read once it has settled.)
+      let settled = await zoom();
+      for (let tries = 0; tries < 50; tries += 1) {
+        await page.waitForTimeout(100);
+        const now = await zoom();
+        if (now === settled && now < 0.5) break;
+        settled = now;
+      }
       const wholeZoom = await zoom();
       expect(wholeZoom).toBeGreaterThan(0);
+      expect(wholeZoom).toBeLessThan(0.5);
       await page.getByRole('button', { name: 'Collapse every region' }).click();
       await page.waitForFunction(
         (half) => document.querySelectorAll('.react-flow__node').length < half,

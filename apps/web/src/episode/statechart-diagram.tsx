@@ -541,17 +541,21 @@ function ZoomButtons({ stateIds }: { readonly stateIds: readonly string[] }) {
 }
 
 /**
- * The states the chart first opens on: where the patient stands on the
- * care path (diagnosis and treatment), else every state the episode is in.
+ * The state the chart first opens on: where the patient stands in
+ * treatment (what the ward acts on), else in diagnosis, else every state
+ * the episode is in (a closed episode: its outcome).
  */
 function firstViewStates(current: readonly string[]): string[] {
-  const onPath = current.filter((id) =>
-    CARE_PATH.some((path) => id === path || id.startsWith(`${path}.`)),
-  );
-  return onPath.length > 0 ? onPath : [...current];
+  for (const path of CARE_PATH) {
+    const here = current.filter(
+      (id) => id === path || id.startsWith(`${path}.`),
+    );
+    if (here.length > 0) return here;
+  }
+  return [...current];
 }
 
-const CARE_PATH = ['masEpisode.open.diagnosis', 'masEpisode.open.treatment'];
+const CARE_PATH = ['masEpisode.open.treatment', 'masEpisode.open.diagnosis'];
 
 /**
  * The zoom the first view is read at, at least: state names at 80 % of
@@ -837,7 +841,7 @@ export function StatechartDiagram(props: StatechartDiagramProps): JSX.Element {
     })),
     padding: 0.2,
     minZoom: READABLE_ZOOM,
-    maxZoom: 1.2,
+    maxZoom: 1,
   }));
   // No heading of its own: the page puts it under its heading (h2); the
   // lists below use h3.
