@@ -568,3 +568,50 @@ describe('response over the course: input checks name the field', () => {
     );
   });
 });
+
+describe('what a course result holds, and only that (mutation survivors)', () => {
+  it('what was not given is absent, not undefined: no therapy, no previous, no delay, no clinician cause', () => {
+    const { therapy: _therapy, ...withoutTherapy } = course(
+      point(48, panel(5000, 90, 1.5)),
+      { profile: profileWithoutDelay },
+    );
+    const result = assessResponseCourse(withoutTherapy);
+    expect(Object.keys(result)).not.toContain('therapy');
+    expect(Object.keys(result)).not.toContain('vsPrevious');
+    expect(Object.keys(result)).not.toContain('clinicianJudgementCause');
+    expect(Object.keys(result.interval)).not.toContain('hoursSincePrevious');
+    expect(Object.keys(result.interval)).not.toContain('judgeableAfterHours');
+    expect(Object.keys(result.points)).not.toContain('previousAt');
+    // Named as "the therapy" where none was named.
+    expect(result.reasons.join(' ')).toContain('the therapy');
+    // Every group assessed: no "not assessed" line.
+    expect(result.reasons.join(' ')).not.toContain('not assessed since');
+  });
+
+  it('what was given is kept: the therapy named, the previous panel and the delay', () => {
+    const result = assessResponseCourse(
+      course(point(48, panel(5000, 90, 1.5)), {
+        previous: point(24, panel(8000, 70, 1.2)),
+      }),
+    );
+    expect(result.therapy).toBe('methylprednisolone');
+    expect(result.interval).toMatchObject({
+      hoursSincePrevious: 24,
+      judgeableAfterHours: 48,
+    });
+    expect(result.points.previousAt).toBe(at(24));
+    expect(result.vsPrevious?.against).toBe('previous');
+  });
+
+  it('a panel time without its time zone is refused, naming it (it would read as the machine clock)', () => {
+    const error = clinicalErrorOf(() =>
+      assessResponseCourse(
+        course({
+          at: at(48).replace('Z', ''),
+          panel: panel(5000, 90, 1.5),
+        }),
+      ),
+    );
+    expect(error.field).toMatch(/^current/);
+  });
+});

@@ -221,3 +221,19 @@ describe('response to therapy: what the mutation run showed untested (MUTATION-S
     ).not.toContain(masking);
   });
 });
+
+describe('a required group missing (mutation survivors)', () => {
+  it('blood counts in neither panel: refused naming the first of them and every one that would do', () => {
+    const error = clinicalErrorOf(() =>
+      assessResponse(
+        { ferritin: quantity(10000, 'ng/mL'), fibrinogen: quantity(1, 'g/L') },
+        { ferritin: quantity(5000, 'ng/mL'), fibrinogen: quantity(1.5, 'g/L') },
+        profile,
+      ),
+    );
+    expect(error.field).toBe('platelets');
+    expect(error.rule).toBe(
+      'the response rule needs blood counts in both panels (platelets or neutrophils or hemoglobin)',
+    );
+  });
+});

@@ -3,7 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import { drugIds } from '../doses/dose-request.schema.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import { analyteIds } from '../protocol/protocol.types.js';
-import { analyteCode, drugCode, terminology } from './terminology.constant.js';
+import {
+  analyteCode,
+  drugCode,
+  loincTarget,
+  terminology,
+} from './terminology.constant.js';
 
 /** LOINC's check digit (its "Mod 10" algorithm, Luhn's). */
 function loincCheckDigit(body: string): number {
@@ -86,5 +91,39 @@ describe('the terminology', () => {
   it('is versioned with a hash of its own, apart from the protocol', () => {
     expect(terminology.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(terminology.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('what a LOINC code names (the FHIR import reads results by it)', () => {
+  it('the temperature by its own code, in its own unit', () => {
+    expect(loincTarget('8310-5')).toEqual({
+      kind: 'temperature',
+      unit: terminology.temperature.unit,
+    });
+  });
+
+  it('an analyte by its code, with every unit coded under it', () => {
+    expect(loincTarget('2276-4')).toEqual({
+      kind: 'analyte',
+      analyte: 'ferritin',
+      units: ['ng/mL', 'ug/L'],
+    });
+    expect(loincTarget('4537-7')).toMatchObject({
+      kind: 'analyte',
+      analyte: 'esr',
+    });
+  });
+
+  it('every coded analyte is found by each of its codes; an unknown code is null', () => {
+    for (const analyte of analyteIds) {
+      const coding = terminology.analytes[analyte];
+      if (!('loinc' in coding)) continue;
+      for (const entry of Object.values(coding.loinc)) {
+        expect(loincTarget(entry.code)).toMatchObject({ analyte });
+      }
+    }
+    // sCD25 has no code here (the method decides it): nothing names it.
+    expect(loincTarget('99999-9')).toBeNull();
+    expect(loincTarget('')).toBeNull();
   });
 });

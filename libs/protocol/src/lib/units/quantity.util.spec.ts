@@ -4,6 +4,7 @@ import { clinicalErrorOf } from '../../spec-support/spec-support.js';
 import { parseLabPanel } from '../panel/lab-panel.util.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import { analyteIds } from '../protocol/protocol.types.js';
+import { parseDate, parseInstant } from './instant.util.js';
 import {
   convertQuantity,
   isValidUcum,
@@ -169,5 +170,36 @@ describe('UCUM checks', () => {
     );
     expect(error.field).toBe('x.unit');
     expect(error.rule).toMatch(/^cannot convert mg\/dL to mmol\/L \(/);
+  });
+});
+
+describe('what cannot be converted or read is refused, naming the field (mutation survivors)', () => {
+  it("a unit of another dimension: a clinical error on the field's unit, with UCUM's words", () => {
+    const error = clinicalErrorOf(() =>
+      convertQuantity({ value: 1, unit: 'kg' }, 'mg/dL', 'ferritin'),
+    );
+    expect(error.field).toBe('ferritin.unit');
+    expect(error.rule).toMatch(/^cannot convert kg to mg\/dL \(\S.*\S\)$/);
+  });
+
+  it('a time without its zone, or no time, is refused naming the field and the form it needs', () => {
+    for (const value of ['2026-03-01T08:00:00', '1 March', 42]) {
+      const error = clinicalErrorOf(() => parseInstant(value, 'collectedAt'));
+      expect(error.field).toBe('collectedAt');
+      expect(error.rule).toBe(
+        `${JSON.stringify(value)} is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T08:00:00Z)`,
+      );
+    }
+    expect(parseInstant('2026-03-01T09:00:00+01:00', 'x')).toBe(
+      Date.parse('2026-03-01T08:00:00Z'),
+    );
+    const error = clinicalErrorOf(() => parseDate('30/06/2019', 'birthDate'));
+    expect(error).toMatchObject({
+      field: 'birthDate',
+      rule: '"30/06/2019" is not an ISO 8601 date (e.g. 2019-06-30) or date-time with a time zone',
+    });
+    expect(parseDate('2019-06-30', 'birthDate')).toBe(
+      Date.parse('2019-06-30T00:00:00Z'),
+    );
   });
 });
