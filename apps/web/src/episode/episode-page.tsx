@@ -213,7 +213,8 @@ function EpisodeView({
   );
   const picture = labPictureOf(context);
   const replay = useMemo(
-    () => replayAudit(data.detail.initialSnapshot, data.audit),
+    () =>
+      replayAudit(data.detail.initialSnapshot, data.audit, data.detail.takenUp),
     [data],
   );
   const visited = visitedStates(

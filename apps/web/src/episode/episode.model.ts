@@ -49,10 +49,21 @@ export interface ReplayedEntry {
 export function replayAudit(
   initialSnapshot: unknown,
   entries: readonly AuditEntry[],
+  /**
+   * Where a later statechart took the record over: from there on, the
+   * record's own steps (the ones before are this statechart's reading).
+   */
+  takenUp?: {
+    readonly afterEntries: number;
+    readonly snapshot: unknown;
+  } | null,
 ): { replayed: ReplayedEntry[]; initialStateIds: string[] } {
   let snapshot = restoreEpisodeSnapshot(initialSnapshot);
   const initialStateIds = activeStateIds(snapshot.value);
-  const replayed = entries.map((entry) => {
+  const replayed = entries.map((entry, index) => {
+    if (takenUp && index === takenUp.afterEntries) {
+      snapshot = restoreEpisodeSnapshot(takenUp.snapshot);
+    }
     [snapshot] = stepEpisode(snapshot, eventOfAuditEntry(entry));
     return {
       entry,

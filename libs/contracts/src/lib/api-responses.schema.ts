@@ -201,6 +201,18 @@ export const episodeDetailSchema = z
     )
       .nullable()
       .optional(),
+    /**
+     * Where a later statechart took the record over: the record as stored
+     * after `afterEntries` audit entries (a replay takes it up there).
+     */
+    takenUp: z
+      .object({
+        afterEntries: z.number().int().min(0),
+        snapshot: machineObject('The persisted snapshot then.'),
+      })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict()
   .meta({ id: 'EpisodeDetail' });

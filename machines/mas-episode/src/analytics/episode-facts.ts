@@ -31,6 +31,16 @@ export interface QualityEpisodeInput {
   readonly events: readonly EpisodeEvent[];
   /** The ward or site given when the episode opened (the service reads it from the episode's record), null where none was given. */
   readonly ward?: string | null;
+  /**
+   * Where a later statechart took the record over (its replay base): the
+   * record as stored after the first `afterEvents` events. The replay
+   * takes it up there, so the steps after it are the record's own, not
+   * this statechart's reading of an earlier one's events.
+   */
+  readonly takenUp?: {
+    readonly afterEvents: number;
+    readonly snapshot: unknown;
+  };
 }
 
 /** How a refractory therapy start was authorised. */
@@ -388,7 +398,10 @@ export function replayQualityFold(input: QualityEpisodeInput): {
   }
   let snapshot = restoreEpisodeSnapshot(input.initialSnapshot);
   let fold = startQualityFold(snapshot);
-  for (const event of input.events) {
+  for (const [index, event] of input.events.entries()) {
+    if (input.takenUp && index === input.takenUp.afterEvents) {
+      snapshot = restoreEpisodeSnapshot(input.takenUp.snapshot);
+    }
     const [after] = stepEpisode(snapshot, event);
     fold = stepQualityFold(fold, snapshot, event, after);
     snapshot = after;

@@ -26,6 +26,7 @@ import {
   qualityFactsOf,
   type QualityFold,
   type RefractoryStartKind,
+  replayQualityFold,
   startQualityFold,
   stepQualityFold,
 } from './episode-facts.js';
@@ -501,6 +502,43 @@ describe('quality indicators replayed from the audit', () => {
     expect(course(11.5)).toEqual({ onTime: 1, late: 0, overdueHours: 0 });
     // Examined at 15 h: three hours late.
     expect(course(15)).toEqual({ onTime: 0, late: 1, overdueHours: 3 });
+  });
+
+  it("an episode a later statechart took over is taken up at its replay base: the steps after it are the record's own", () => {
+    const { amira, floridMas, febrileSjia, panelOf } = testing;
+    const florid = panelOf(floridMas, febrileSjia);
+    const input = audited('taken-up', amira, 'suspected', h(0), [
+      ev('labs.recorded', h(0.5), { panel: florid }),
+      ev('therapy.started', h(1), { drug: 'methylprednisolone' }),
+      ev('reassessment.recorded', h(11), { panel: florid }),
+    ]);
+    // The record as an earlier statechart stored it after two events (here
+    // with a weight this replay could not have reached).
+    let snapshot = restoreEpisodeSnapshot(input.initialSnapshot);
+    for (const event of input.events.slice(0, 2)) {
+      [snapshot] = stepEpisode(snapshot, event);
+    }
+    const stored = JSON.parse(
+      JSON.stringify(masEpisodeMachine.getPersistedSnapshot(snapshot)),
+    ) as { context: { patient: Record<string, unknown> } };
+    const takenUp = {
+      afterEvents: 2,
+      snapshot: {
+        ...stored,
+        context: {
+          ...stored.context,
+          patient: { ...stored.context.patient, weightKg: 31 },
+        },
+      },
+    };
+    expect(
+      replayQualityFold({ ...input, takenUp }).final.patient.weightKg,
+    ).toBe(31);
+    expect(replayQualityFold(input).final.patient.weightKg).toBe(
+      amira.weightKg,
+    );
+    // The facts of both: the same course, counted the same here.
+    expect(episodeFacts({ ...input, takenUp })).toEqual(episodeFacts(input));
   });
 
   it('an emergency start still within its window at the last audited event is neither countersigned nor late', () => {

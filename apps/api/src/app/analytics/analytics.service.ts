@@ -31,7 +31,7 @@ import {
   qualitySeal,
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
-import { recordedEvent } from '../audit/audit-replay.util.js';
+import { recordedEvent, takenUpOf } from '../audit/audit-replay.util.js';
 import { BoundStatements } from '../database/bound-statements.js';
 import type { Entities } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
@@ -317,6 +317,7 @@ export class AnalyticsService {
             ? null
             : (JSON.parse(row.initialSnapshot) as unknown),
         events: events.map(recordedEvent),
+        ...takenUpOf(row),
       };
       // Kept under the version read before its audit: an event audited
       // between the two reads is in the analysis early, and its newer

@@ -31,6 +31,7 @@ import {
   verifyAll,
 } from './audit-chain.util.js';
 import {
+  historySteps,
   isEarlierMachine,
   recordedEvent,
   replayProblem,
@@ -532,5 +533,29 @@ describe('a record an older statechart wrote', () => {
     ).toBe(
       'the work item second-senior-approval about x opened at entry 1 is not one the audit implies (added outside the service)',
     );
+  });
+
+  it("a reader's replay (state at a time, escalation decisions) takes up the record at the base: the steps after it are the record's own", () => {
+    const { older, written, third } = olderRecord();
+    const row = { ...older, ...takeover(older, 2, [], true) };
+    const steps = [...historySteps(row, [...written, third])];
+    expect(steps.map((step) => [step.entry.seq, step.readAnew])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+    ]);
+    // Entry 3 is stepped from the record as stored then (which carries
+    // what the earlier statechart wrote), not from this one's reading.
+    expect(steps[2]?.before.context).toHaveProperty('writtenBy', '2.0.0');
+    expect(steps[1]?.after.context).not.toHaveProperty('writtenBy');
+    // Without a base: every step this statechart's own, from the first.
+    const plain = [...historySteps({ ...older, replayBase: null }, written)];
+    expect(plain.map((step) => step.readAnew)).toEqual([false, false]);
+    // With no first snapshot, the history starts at the base.
+    expect(
+      [
+        ...historySteps({ ...row, initialSnapshot: null }, [...written, third]),
+      ].map((step) => step.entry.seq),
+    ).toEqual([3]);
   });
 });

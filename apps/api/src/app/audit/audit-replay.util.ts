@@ -7,6 +7,7 @@ import canonicalize from 'canonicalize';
 
 import type { EpisodeEvent } from '@mas/contracts';
 import {
+  type EpisodeSnapshot,
   eventOfAuditEntry,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
@@ -82,6 +83,24 @@ export function replayBaseOf(
   } catch {
     return null;
   }
+}
+
+/**
+ * Where the quality replay takes the record up (`QualityEpisodeInput`'s
+ * `takenUp`), or nothing when no later statechart took it over.
+ */
+export function takenUpOf(row: Pick<EpisodeRow, 'replayBase'>): {
+  takenUp?: { afterEvents: number; snapshot: unknown };
+} {
+  const base = replayBaseOf(row);
+  return base
+    ? {
+        takenUp: {
+          afterEvents: base.seq,
+          snapshot: JSON.parse(base.snapshot) as unknown,
+        },
+      }
+    : {};
 }
 
 /** A base's work items as the replay compares them. */
@@ -166,6 +185,56 @@ export function takeover(
     machineVersion: MAS_EPISODE_MACHINE_VERSION,
     replayBase: JSON.stringify(base),
   };
+}
+
+/** One step of an episode's history as a reader replays it. */
+export interface HistoryStep {
+  readonly entry: AuditRow;
+  readonly event: EpisodeEvent;
+  readonly before: EpisodeSnapshot;
+  readonly after: EpisodeSnapshot;
+  /**
+   * Written by an earlier statechart, before the replay base: this
+   * statechart's reading of it (the record kept no snapshot per entry).
+   */
+  readonly readAnew: boolean;
+}
+
+/**
+ * An episode's history stepped for reading (the state at a time, the
+ * escalation decisions): from its first snapshot, and at the replay base
+ * from the record as stored then, so that every step after a newer
+ * statechart took over is the record's own, not this statechart's reading
+ * of an earlier one's entries. Entries before the base are stepped by this
+ * statechart (`readAnew`); with no first snapshot, the history starts at
+ * the base (or yields nothing).
+ */
+export function* historySteps(
+  row: Pick<EpisodeRow, 'initialSnapshot' | 'replayBase'>,
+  entries: readonly AuditRow[],
+): Generator<HistoryStep> {
+  const base = replayBaseOf(row);
+  const baseSeq = base?.seq ?? 0;
+  let snapshot: EpisodeSnapshot | null =
+    row.initialSnapshot === null
+      ? null
+      : restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
+  for (const entry of entries) {
+    if (base && entry.seq === baseSeq + 1) {
+      snapshot = restoreEpisodeSnapshot(JSON.parse(base.snapshot));
+    }
+    if (snapshot === null) continue;
+    const event = recordedEvent(entry);
+    const [after] = stepEpisode(snapshot, event);
+    yield {
+      entry,
+      event,
+      before: snapshot,
+      after,
+      readAnew: base !== null && entry.seq <= baseSeq,
+    };
+    snapshot = after;
+  }
 }
 
 /**

@@ -66,9 +66,10 @@ import {
   vouchedQuality,
 } from '../audit/audit-chain.util.js';
 import {
+  historySteps,
   isEarlierMachine,
-  recordedEvent,
   replayUnder,
+  takenUpOf,
   takeover,
 } from '../audit/audit-replay.util.js';
 import { appendChained } from '../audit/chain-append.util.js';
@@ -425,9 +426,12 @@ export class EpisodesService {
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
     let snapshot = this.fromPersisted(row.initialSnapshot);
     let replayed = 0;
-    for (const entry of entries) {
-      if (new Date(entry.recordedAt).getTime() > Date.parse(instant)) break;
-      [snapshot] = stepEpisode(snapshot, recordedEvent(entry));
+    // (From the replay base on, the record's own steps: see historySteps.)
+    for (const step of historySteps(row, entries)) {
+      if (new Date(step.entry.recordedAt).getTime() > Date.parse(instant)) {
+        break;
+      }
+      snapshot = step.after;
       replayed += 1;
     }
     return {
@@ -721,6 +725,7 @@ export class EpisodesService {
   async get(id: string, user: AuthenticatedUser) {
     const row = await this.readable(id, user);
     const role = machineRole(user.role);
+    const taken = takenUpOf(row).takenUp;
     return {
       ...this.summary(
         row,
@@ -732,6 +737,10 @@ export class EpisodesService {
         row.initialSnapshot === null
           ? null
           : (JSON.parse(row.initialSnapshot) as unknown),
+      /** Where a later statechart took the record over (replays take it up). */
+      takenUp: taken
+        ? { afterEntries: taken.afterEvents, snapshot: taken.snapshot }
+        : null,
     };
   }
 

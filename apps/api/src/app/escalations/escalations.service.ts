@@ -1,9 +1,7 @@
 import type { DataSource } from 'typeorm';
 
-import { restoreEpisodeSnapshot, stepEpisode } from '@mas/mas-episode';
-
 import type { AccessLogService } from '../access-log/access-log.service.js';
-import { recordedEvent } from '../audit/audit-replay.util.js';
+import { historySteps } from '../audit/audit-replay.util.js';
 import type { Entities } from '../database/entities.js';
 import { ServiceError } from '../episodes/episodes.service.js';
 
@@ -60,15 +58,15 @@ export class EscalationsService {
       const entries = await this.dataSource
         .getRepository(this.entities.audit)
         .find({ where: { episodeId }, order: { seq: 'ASC' } });
-      let snapshot = restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
       let warrantedSince: string | null = null;
-      for (const entry of entries) {
-        const event = recordedEvent(entry);
+      // (From the replay base on, the record's own steps: see historySteps.)
+      for (const step of historySteps(row, entries)) {
+        const { entry, event } = step;
         const payload = event.payload as Record<string, unknown>;
-        const request = snapshot.context.escalationRequests.find(
+        const request = step.before.context.escalationRequests.find(
           (r) => r.requestId === payload['requestId'],
         );
-        [snapshot] = stepEpisode(snapshot, event);
+        const snapshot = step.after;
         const at = new Date(entry.occurredAt).toISOString();
         const emergency =
           entry.type === 'therapy.started' && payload['emergency'] === true;
