@@ -872,4 +872,39 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       await removeEpisode(id);
     },
   );
+
+  maybe(
+    'a replay base with its seal removed is never resealed by the next event: 409, the forgery still named',
+    async () => {
+      const id = await episodeWith(1);
+      const stored = (await suite.harness.query(
+        'SELECT snapshot FROM episodes WHERE id = ?',
+        [id],
+      )) as { snapshot: string }[];
+      const forged = (stored[0]?.snapshot ?? '').replace(
+        /"weightKg":[0-9.]+/,
+        '"weightKg":99',
+      );
+      await suite.harness.query(
+        'UPDATE episodes SET snapshot = ?, replay_base = ?, seal = NULL WHERE id = ?',
+        [
+          forged,
+          JSON.stringify({
+            seq: 1,
+            snapshot: forged,
+            earlier: [{ machineVersion: '0.9.0', lastSeq: 1 }],
+            workItems: [],
+          }),
+          id,
+        ],
+      );
+      const sent = await recordLabs(id, 1);
+      expect(sent.status).toBe(409);
+      expect(sent.body.message).toContain('does not match its seal');
+      expect(await brokenFor(id)).toEqual([
+        expect.stringContaining('not sealed with the audit key'),
+      ]);
+      await removeEpisode(id);
+    },
+  );
 });

@@ -153,7 +153,9 @@ export function takeover(
   sealed: boolean,
 ): Pick<EpisodeRow, 'machineVersion' | 'replayBase'> | null {
   if (row.machineVersion === MAS_EPISODE_MACHINE_VERSION) return null;
-  if (!sealed) return { machineVersion: MAS_EPISODE_MACHINE_VERSION };
+  if (!sealed) {
+    return { machineVersion: MAS_EPISODE_MACHINE_VERSION, replayBase: null };
+  }
   const before = replayBaseOf(row)?.earlier ?? [];
   const iso = (time: Date | null) =>
     time === null ? null : new Date(time).toISOString();

@@ -1452,6 +1452,12 @@ export class EpisodesService {
           rule: SEAL_BROKEN,
         });
       if (row.seal !== null && form === null) throw sealBroken();
+      // A replay base is only ever written with a seal: one without (its
+      // seal removed) is never resealed, which would vouch for whatever
+      // base and snapshot were put there.
+      if (row.seal === null && (row.replayBase ?? null) !== null) {
+        throw sealBroken();
+      }
       // Written by an earlier statechart: this one takes it over from the
       // record as stored (never from a snapshot this process kept), and
       // its audit replays from there (audit-replay.util.ts). A record of a
