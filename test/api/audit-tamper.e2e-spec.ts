@@ -816,6 +816,35 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       expect(cli.stdout).toContain(
         `episode ${id}: replayed from entry 3 on, where statechart ${current} took over from 0.9.0 (to entry 2)`,
       );
+      // An earlier statechart's entry this one cannot read (here entry 1
+      // made an event it no longer knows): the state at a time up to the
+      // takeover is refused in words, never a 500; after it, still shown.
+      const entries = (await suite.harness.query(
+        'SELECT seq, recorded_at FROM audit_entries WHERE episode_id = ? ORDER BY seq',
+        [id],
+      )) as { seq: number; recorded_at: string | Date }[];
+      await suite.harness.query(
+        "UPDATE audit_entries SET type = 'legacy.noted' WHERE episode_id = ? AND seq = 1",
+        [id],
+      );
+      const stateAt = (entry: number) => {
+        const recorded = entries.find((each) => each.seq === entry);
+        if (!recorded) throw new Error(`no entry ${String(entry)}`);
+        const at = new Date(recorded.recorded_at).toISOString();
+        return as('dr-adams').request(
+          'GET',
+          `/api/episodes/${id}/state?at=${encodeURIComponent(at)}`,
+        );
+      };
+      const before = await stateAt(2);
+      expect(before.status).toBe(409);
+      expect(before.body.message).toContain(
+        'the history up to entry 2 was written by an earlier statechart in a form statechart',
+      );
+      expect(before.body.message).toContain('took over from 0.9.0');
+      const after = await stateAt(3);
+      expect(after.status).toBe(200);
+      expect(after.body.replayedEntries).toBe(1);
       // The takeover point moved back (the whole history "replayed" from
       // the first snapshot again): the seal names it.
       const base = JSON.parse(taken.replayBase ?? '{}') as { seq: number };
@@ -867,6 +896,28 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
         );
         expect((await repository.findOneByOrFail({ id })).machineVersion).toBe(
           machineVersion,
+        );
+        // Due: the scheduler leaves it to an instance of that version, and
+        // does not count it as a race (it would try again every tick).
+        const due = await repository.findOneByOrFail({ id });
+        const dueAt = new Date('2020-01-01T00:00:00Z');
+        await repository.update(
+          { id },
+          {
+            nextDueAt: dueAt,
+            seal: episodeSeal(
+              suite.harness.keys.audit,
+              { ...due, nextDueAt: dueAt },
+              head?.hash ?? null,
+            ),
+          },
+        );
+        const tick = await suite.harness.service.episodes.tickDue();
+        expect(tick.laterStatechart).toContain(id);
+        expect(tick.sealBroken).not.toContain(id);
+        expect(tick.raced).toBe(0);
+        expect((await repository.findOneByOrFail({ id })).version).toBe(
+          due.version,
         );
       }
       await removeEpisode(id);

@@ -549,14 +549,51 @@ describe('a record an older statechart wrote', () => {
     // what the earlier statechart wrote), not from this one's reading.
     expect(steps[2]?.before.context).toHaveProperty('writtenBy', '2.0.0');
     expect(steps[1]?.after.context).not.toHaveProperty('writtenBy');
-    // Without a base: every step this statechart's own, from the first.
-    const plain = [...historySteps({ ...older, replayBase: null }, written)];
+    // Without a base: every step this statechart's own, from the first;
+    // a record no later statechart took over yet is read anew throughout.
+    const plain = [
+      ...historySteps(
+        {
+          ...older,
+          replayBase: null,
+          machineVersion: MAS_EPISODE_MACHINE_VERSION,
+        },
+        written,
+      ),
+    ];
     expect(plain.map((step) => step.readAnew)).toEqual([false, false]);
+    expect(
+      [...historySteps({ ...older, replayBase: null }, written)].map(
+        (step) => step.readAnew,
+      ),
+    ).toEqual([true, true]);
     // With no first snapshot, the history starts at the base.
     expect(
       [
         ...historySteps({ ...row, initialSnapshot: null }, [...written, third]),
       ].map((step) => step.entry.seq),
     ).toEqual([3]);
+  });
+
+  it("an earlier statechart's entry this one cannot read ends the reading anew, never the reader: the history goes on at the base; an own entry that does not step is still an error", () => {
+    const { older, written, third } = olderRecord();
+    const row = { ...older, ...takeover(older, 2, [], true) };
+    const [first, second] = written;
+    if (!first || !second) throw new Error('two entries written');
+    // Entry 1 as an earlier statechart could have written it: an event
+    // this one no longer knows.
+    const unknown = { ...first, type: 'legacy.noted', payload: '{}' };
+    expect(() => recordedEvent(unknown)).toThrow();
+    const steps = [...historySteps(row, [unknown, second, third])];
+    expect(steps.map((step) => step.entry.seq)).toEqual([3]);
+    expect(steps[0]?.before.context).toHaveProperty('writtenBy', '2.0.0');
+    // Not taken over yet: nothing is read, nothing thrown.
+    expect([
+      ...historySteps({ ...older, replayBase: null }, [unknown, second]),
+    ]).toEqual([]);
+    // This statechart's own entry that does not read is not passed over.
+    expect(() => [
+      ...historySteps(row, [first, second, { ...third, type: 'legacy.noted' }]),
+    ]).toThrow();
   });
 });

@@ -208,11 +208,13 @@ export interface HistoryStep {
  * from the record as stored then, so that every step after a newer
  * statechart took over is the record's own, not this statechart's reading
  * of an earlier one's entries. Entries before the base are stepped by this
- * statechart (`readAnew`); with no first snapshot, the history starts at
- * the base (or yields nothing).
+ * statechart (`readAnew`), as are all of a record no later statechart took
+ * over yet; with no first snapshot, the history starts at the base (or
+ * yields nothing). An entry read anew that this statechart cannot read
+ * ends the reading anew (nothing is yielded until the base).
  */
 export function* historySteps(
-  row: Pick<EpisodeRow, 'initialSnapshot' | 'replayBase'>,
+  row: Pick<EpisodeRow, 'initialSnapshot' | 'replayBase' | 'machineVersion'>,
   entries: readonly AuditRow[],
 ): Generator<HistoryStep> {
   const base = replayBaseOf(row);
@@ -226,15 +228,26 @@ export function* historySteps(
       snapshot = restoreEpisodeSnapshot(JSON.parse(base.snapshot));
     }
     if (snapshot === null) continue;
-    const event = recordedEvent(entry);
-    const [after] = stepEpisode(snapshot, event);
-    yield {
-      entry,
-      event,
-      before: snapshot,
-      after,
-      readAnew: base !== null && entry.seq <= baseSeq,
-    };
+    // (A record no later statechart took over yet is all an earlier one's.)
+    const readAnew =
+      (base !== null && entry.seq <= baseSeq) ||
+      row.machineVersion !== MAS_EPISODE_MACHINE_VERSION;
+    let event: EpisodeEvent;
+    let after: EpisodeSnapshot;
+    try {
+      event = recordedEvent(entry);
+      [after] = stepEpisode(snapshot, event);
+    } catch (error) {
+      // An earlier statechart's entry this one cannot read (an event it no
+      // longer knows, a payload it reads otherwise): the reading anew stops
+      // there and the history goes on at the base; the readers say which
+      // times they cannot show. After the base every entry is this
+      // statechart's own, and one it cannot step is an error.
+      if (!readAnew) throw error;
+      snapshot = null;
+      continue;
+    }
+    yield { entry, event, before: snapshot, after, readAnew };
     snapshot = after;
   }
 }

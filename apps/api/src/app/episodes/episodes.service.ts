@@ -68,6 +68,7 @@ import {
 import {
   historySteps,
   isEarlierMachine,
+  replayScope,
   replayUnder,
   takenUpOf,
   takeover,
@@ -121,6 +122,13 @@ type NewRefusal = Omit<RejectedAttemptRow, 'seq' | 'prevMac' | 'mac'>;
 /** The rule of the 409 for an episode record that does not match its seal. */
 export const SEAL_BROKEN =
   'an episode record changed outside the service is not written on';
+
+/**
+ * The rule of the 409 for an episode a later (or unknown) statechart wrote:
+ * this version never steps it. Not a race: retrying will not move it.
+ */
+export const LATER_STATECHART =
+  'a record is written only by its own statechart or a later one';
 
 export class ServiceError extends Error {
   constructor(
@@ -426,13 +434,26 @@ export class EpisodesService {
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
     let snapshot = this.fromPersisted(row.initialSnapshot);
     let replayed = 0;
+    let lastRead = 0;
+    const until = Date.parse(instant);
     // (From the replay base on, the record's own steps: see historySteps.)
     for (const step of historySteps(row, entries)) {
-      if (new Date(step.entry.recordedAt).getTime() > Date.parse(instant)) {
-        break;
-      }
+      if (new Date(step.entry.recordedAt).getTime() > until) break;
       snapshot = step.after;
       replayed += 1;
+      lastRead = step.entry.seq;
+    }
+    // The last entry at that time was an earlier statechart's, and this one
+    // cannot read the history up to it: no state is shown rather than an
+    // earlier one passed off as it.
+    const last = entries.findLast(
+      (entry) => new Date(entry.recordedAt).getTime() <= until,
+    );
+    if (last && last.seq !== lastRead) {
+      throw new ServiceError(409, {
+        message: `the state at ${instant} cannot be rebuilt: the history up to entry ${String(last.seq)} was written by an earlier statechart in a form statechart ${MAS_EPISODE_MACHINE_VERSION} cannot read (the record is kept as written; ${replayScope(row)?.scope ?? 'see its verification'})`,
+        rule: 'a past state is shown only when the history up to it can be read',
+      });
     }
     return {
       at: instant,
@@ -1385,6 +1406,8 @@ export class EpisodesService {
 
   /** Due episodes with a broken seal the scheduler has already reported. */
   private readonly sealBrokenTold = new Set<string>();
+  /** Due episodes of a later statechart already told of in the log. */
+  private readonly laterStatechartTold = new Set<string>();
 
   /**
    * Lets the machine decide on one event and, if it accepts, saves the new
@@ -1466,7 +1489,7 @@ export class EpisodesService {
       if (older && !isEarlierMachine(row.machineVersion)) {
         throw new ServiceError(409, {
           message: `the episode was written by statechart ${row.machineVersion}, not an earlier version of this service's ${MAS_EPISODE_MACHINE_VERSION}: no event is recorded on it by this version`,
-          rule: 'a record is written only by its own statechart or a later one',
+          rule: LATER_STATECHART,
         });
       }
       const taken = older
@@ -1770,6 +1793,11 @@ export class EpisodesService {
     raced: number;
     /** Due episodes whose record does not match its seal: not ticked. */
     sealBroken: string[];
+    /**
+     * Due episodes a later statechart wrote (another instance of a newer
+     * version runs beside this one): left to it, not ticked here.
+     */
+    laterStatechart: string[];
   }> {
     const now = this.clock.now();
     const due = await this.dataSource
@@ -1785,6 +1813,7 @@ export class EpisodesService {
     let fired = 0;
     let raced = 0;
     const sealBroken: string[] = [];
+    const laterStatechart: string[] = [];
     for (const row of due) {
       const event = parseEpisodeEvent(
         {
@@ -1802,9 +1831,10 @@ export class EpisodesService {
         if (!(error instanceof ServiceError) || error.status !== 409) {
           throw error;
         }
-        // Another instance ticked it first (a stale version), or its record
-        // was changed outside the service: not a race, said where the
-        // operators look, once per episode and process.
+        // Another instance ticked it first (a stale version: a race), or
+        // its record was changed outside the service, or a later statechart
+        // wrote it: not races, said where the operators look, once per
+        // episode and process.
         if (error.body.rule === SEAL_BROKEN) {
           sealBroken.push(row.id);
           if (!this.sealBrokenTold.has(row.id)) {
@@ -1813,9 +1843,17 @@ export class EpisodesService {
               `scheduler: episode ${row.id} is due but its record does not match its seal (changed outside the service); not ticked until an auditor has checked it (GET /api/audit/verify)`,
             );
           }
+        } else if (error.body.rule === LATER_STATECHART) {
+          laterStatechart.push(row.id);
+          if (!this.laterStatechartTold.has(row.id)) {
+            this.laterStatechartTold.add(row.id);
+            console.error(
+              `scheduler: episode ${row.id} is due but was written by statechart ${row.machineVersion}, later than this instance's ${MAS_EPISODE_MACHINE_VERSION}; left to an instance of that version`,
+            );
+          }
         } else raced += 1;
       }
     }
-    return { fired, raced, sealBroken };
+    return { fired, raced, sealBroken, laterStatechart };
   }
 }
