@@ -139,6 +139,7 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
             targetHours: [6],
           },
           notStarted: { count: 0, episodeIds: [] },
+          excludedBeforeStart: { count: 0, episodeIds: [] },
         },
         {
           month: '2026-04',
@@ -155,6 +156,7 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
             targetHours: [6],
           },
           notStarted: { count: 0, episodeIds: [] },
+          excludedBeforeStart: { count: 0, episodeIds: [] },
         },
       ]);
       // The training episode is read nowhere (not even as skipped).
@@ -621,6 +623,70 @@ describe.each(ENGINES)('the quality report on %s', (engine) => {
             JSON.stringify(i.detail).includes('"from":"2026-03"'),
         ),
       ).toBe(true);
+    },
+  );
+
+  maybe(
+    'an episode where MAS was excluded before any glucocorticoid is no missed start: counted apart from one still without',
+    async () => {
+      await seeded();
+      suite.harness.clock.set(new Date('2026-07-01T08:00:00.000Z'));
+      const untreated = await open('SYN-Q-UNTREATED', 'real');
+      const excluded = await open('SYN-Q-EXCLUDED', 'real');
+      suite.harness.clock.advance(HOUR);
+      const sent = await (
+        await as('dr-baker')
+      ).request('POST', `/api/episodes/${excluded.id}/events`, {
+        type: 'diagnosis.excluded',
+        payload: {},
+        rationale: 'bacterial sepsis, ferritin falling',
+        expectedVersion: excluded.version,
+      });
+      expect(sent.status).toBe(201);
+      const answer = await (
+        await as('auditor-ames')
+      ).request('GET', '/api/analytics?from=2026-07&to=2026-07');
+      expect(answer.status).toBe(200);
+      const points = answer.body.indicators['suspicion-to-glucocorticoid']
+        .points as {
+        ward: string | null;
+        notStarted: { episodeIds: string[] };
+        excludedBeforeStart: { episodeIds: string[] };
+      }[];
+      expect(points.find((p) => p.ward === null)).toMatchObject({
+        notStarted: { count: 1, episodeIds: [untreated.id] },
+        excludedBeforeStart: { count: 1, episodeIds: [excluded.id] },
+      });
+    },
+  );
+
+  maybe(
+    'an episode whose audit holds an entry this statechart cannot read (an earlier one wrote it) is named as not replayable, and the report is still answered',
+    async () => {
+      await seeded();
+      suite.harness.clock.set(new Date('2026-06-01T08:00:00.000Z'));
+      const legacy = await open('SYN-Q-LEGACY', 'real');
+      suite.harness.clock.advance(HOUR);
+      await pulse(legacy);
+      // As an earlier statechart left it: an event this one no longer
+      // knows, and no facts kept (written before the service kept them).
+      await suite.harness.query(
+        "UPDATE audit_entries SET type = 'legacy.noted' WHERE episode_id = ? AND seq = 1",
+        [legacy.id],
+      );
+      await suite.harness.query(
+        'UPDATE episodes SET quality = NULL, quality_seal = NULL WHERE id = ?',
+        [legacy.id],
+      );
+      const answer = await (
+        await as('auditor-ames')
+      ).request('GET', '/api/analytics?from=2026-06');
+      expect(answer.status).toBe(200);
+      expect(answer.body.skipped).toContainEqual({
+        episodeId: legacy.id,
+        reason: 'not-replayable',
+        detail: expect.any(String),
+      });
     },
   );
 });

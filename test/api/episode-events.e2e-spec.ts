@@ -655,6 +655,51 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   );
 
   maybe(
+    'an ended episode is due for nothing: no due time shown, and the scheduler never ticks it (no refused tick stored at every step)',
+    async () => {
+      const { id } = await openEpisode();
+      const version = await accepted(
+        'dr-adams',
+        id,
+        0,
+        'therapy.started',
+        therapy('methylprednisolone', now()),
+      );
+      const running = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}`,
+      );
+      expect(running.body.nextDueAt).not.toBeNull();
+      await accepted(
+        'dr-baker',
+        id,
+        version,
+        'diagnosis.excluded',
+        {},
+        { rationale: 'sepsis without MAS' },
+      );
+      const ended = await as('dr-adams').request('GET', `/api/episodes/${id}`);
+      expect(ended.body).toMatchObject({ final: true, nextDueAt: null });
+      const board = await as('dr-adams').request(
+        'GET',
+        '/api/episodes?pageSize=100&stage=excluded',
+      );
+      expect(board.status).toBe(200);
+      const listed = (
+        board.body.items as { id: string; nextDueAt: string | null }[]
+      ).find((item) => item.id === id);
+      expect(listed).toMatchObject({ nextDueAt: null });
+      const refusedBefore = await rejectedAttempts(id);
+      for (let step = 0; step < 3; step += 1) {
+        suite.harness.clock.advance(12 * HOUR);
+        await suite.harness.service.episodes.tickDue();
+      }
+      expect(await rejectedAttempts(id)).toBe(refusedBefore);
+      expect((await stored(id)).version).toBe(version + 1);
+    },
+  );
+
+  maybe(
     'a physiologically impossible lab value is a 400 naming the field and the bound; nothing written',
     async () => {
       const { id } = await openEpisode();

@@ -1156,6 +1156,16 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
     );
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('at');
+    // Before the episode opened there is no state to show.
+    const before = await as('auditor-ames').request(
+      'GET',
+      `/api/episodes/${episode.id}/state?at=1970-01-01T00:00:00Z`,
+    );
+    expect({ status: before.status, field: before.body.field }).toEqual({
+      status: 400,
+      field: 'at',
+    });
+    expect(before.body.message).toContain('there is no state before it');
     // An unknown parameter is refused, naming it, not silently ignored.
     const stray = await as('auditor-ames').request(
       'GET',
@@ -1423,6 +1433,24 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
         }),
       );
       expect(within.status).toBe(201);
+      // The running course's dose changed outside its range, confirmed: a
+      // decision of the same kind, listed too. (Both records began at one
+      // instant: its start names the later recorded.)
+      const startedAt = now();
+      suite.harness.clock.advance(60 * 60_000);
+      const raised = 'raised again on the ward round';
+      const changed = await send(
+        'dr-adams',
+        episode.id,
+        2,
+        'therapy.dose-changed',
+        therapy('methylprednisolone', now(), {
+          dose: { value: 1, unit: 'g' },
+          doseConfirmation: raised,
+          startedAt,
+        }),
+      );
+      expect([changed.status, changed.body.message]).toEqual([201, undefined]);
       const report = await as('auditor-ames').request(
         'GET',
         '/api/escalations',
@@ -1437,6 +1465,13 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
           drug: 'methylprednisolone',
           decidedBy: 'dr-adams',
           rationale: reason,
+        }),
+        expect.objectContaining({
+          seq: 3,
+          decision: 'dose-outside-range-confirmed',
+          drug: 'methylprednisolone',
+          decidedBy: 'dr-adams',
+          rationale: raised,
         }),
       ]);
     },
@@ -1496,6 +1531,7 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
           }),
           { rationale: 'collapse overnight, no second senior on site' },
         ],
+        ['dr-chen', 'escalation.countersigned', { drug: 'ruxolitinib' }, {}],
       ];
       let version = 0;
       for (const [user, type, payload, extra] of steps) {
@@ -1531,6 +1567,13 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
             'collapse overnight, no second senior on site; dose outside range confirmed: rounded to whole tablets',
           // Worsening recorded at the third hour, the start at the seventh.
           hoursFromWarrantedToDecision: 4,
+        }),
+        // Four eyes shown: who started it beside who countersigned.
+        expect.objectContaining({
+          decision: 'countersigned',
+          drug: 'ruxolitinib',
+          requestedBy: 'dr-baker',
+          decidedBy: 'dr-chen',
         }),
       ]);
     },

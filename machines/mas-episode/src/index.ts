@@ -1,3 +1,4 @@
+export * from './lib/history-steps.js';
 export * from './lib/machine-coverage.js';
 export * from './lib/mas-episode.alerts.js';
 export * from './lib/mas-episode.checks.js';

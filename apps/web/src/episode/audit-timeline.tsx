@@ -61,7 +61,7 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
       </p>
       {replayed.length === 0 ? <p>No events recorded yet.</p> : null}
       <ol className="timeline">
-        {replayed.map(({ entry, alerts }) => (
+        {replayed.map(({ entry, alerts, unread }) => (
           <li key={entry.id}>
             <p>
               <strong>
@@ -93,6 +93,13 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
                 ? ` — evidence: ${entry.evidence.join(', ')}`
                 : ''}
             </p>
+            {unread ? (
+              <p className="hint">
+                Written by an earlier version of the protocol engine in a form
+                this one cannot replay: shown as recorded, without the alerts
+                then.
+              </p>
+            ) : null}
             {alerts.length > 0 ? (
               <p className="hint">
                 Alerts then:{' '}

@@ -94,4 +94,37 @@ describe('the audit replayed in the web app (alerts and states per entry)', () =
       replayAudit(persisted(excluded), []).initialStateIds,
     );
   });
+
+  it("an earlier statechart's entry this one cannot read is shown as recorded, marked, without crashing the page; the entries after the takeover are replayed", () => {
+    const [excluded] = stepEpisode(initial, {
+      type: 'diagnosis.excluded',
+      at: T1,
+      actor: clinician,
+      payload: {},
+      rationale: 'another diagnosis',
+    });
+    const unknown = { ...entries[0], type: 'legacy.noted' } as AuditEntry;
+    const { replayed } = replayAudit(
+      persisted(initial),
+      [unknown, ...entries.slice(1)],
+      { afterEntries: 1, snapshot: persisted(excluded) },
+    );
+    expect(replayed.map((each) => [each.entry.seq, each.unread])).toEqual([
+      [1, true],
+      [2, undefined],
+    ]);
+    expect(replayed[1]?.stateIds).toEqual(
+      replayAudit(persisted(excluded), []).initialStateIds,
+    );
+    // Not taken over: every entry from the unreadable one on is shown
+    // unreplayed, none lost.
+    const plain = replayAudit(persisted(initial), [
+      entries[0] as AuditEntry,
+      { ...entries[1], type: 'legacy.noted' } as AuditEntry,
+    ]);
+    expect(plain.replayed.map((each) => each.unread)).toEqual([
+      undefined,
+      true,
+    ]);
+  });
 });

@@ -5,7 +5,7 @@ import {
   eventOfAuditEntry,
   masEpisodeMachine,
   restoreEpisodeSnapshot,
-  stepEpisode,
+  stepHistory,
 } from '@mas/mas-episode';
 import { type LabPanelInput, type LabPicture, rolesFor } from '@mas/protocol';
 
@@ -40,38 +40,67 @@ export interface ReplayedEntry {
   /** The alerts standing once this entry was taken. */
   readonly alerts: readonly Alert[];
   readonly stateIds: readonly string[];
+  /**
+   * Written by an earlier statechart in a form this one cannot read: shown
+   * as recorded, without the alerts and states of a replay.
+   */
+  readonly unread?: true;
 }
 
 /**
- * The audit replayed on the episode's first snapshot with the same machine:
- * the alerts standing after each entry, and the states it entered.
+ * The audit replayed on the episode's first snapshot with the same machine
+ * (the readers' one rule, `stepHistory`): the alerts standing after each
+ * entry, and the states it entered.
  */
 export function replayAudit(
   initialSnapshot: unknown,
   entries: readonly AuditEntry[],
   /**
-   * Where a later statechart took the record over: from there on, the
-   * record's own steps (the ones before are this statechart's reading).
+   * Where a later statechart took the record over (after the entry whose
+   * `seq` is `afterEntries`): from there on, the record's own steps (the
+   * ones before are this statechart's reading).
    */
   takenUp?: {
     readonly afterEntries: number;
     readonly snapshot: unknown;
   } | null,
 ): { replayed: ReplayedEntry[]; initialStateIds: string[] } {
-  let snapshot = restoreEpisodeSnapshot(initialSnapshot);
-  const initialStateIds = activeStateIds(snapshot.value);
-  const replayed = entries.map((entry, index) => {
-    if (takenUp && index === takenUp.afterEntries) {
-      snapshot = restoreEpisodeSnapshot(takenUp.snapshot);
+  const initial = restoreEpisodeSnapshot(initialSnapshot);
+  const stepped = new Map<number, ReplayedEntry>();
+  try {
+    for (const { entry, after } of stepHistory(
+      initial,
+      entries,
+      eventOfAuditEntry,
+      {
+        takenUp: takenUp
+          ? { afterSeq: takenUp.afterEntries, snapshot: takenUp.snapshot }
+          : null,
+      },
+    )) {
+      stepped.set(entry.seq, {
+        entry,
+        alerts: after.context.alerts,
+        stateIds: activeStateIds(after.value),
+      });
     }
-    [snapshot] = stepEpisode(snapshot, eventOfAuditEntry(entry));
-    return {
-      entry,
-      alerts: snapshot.context.alerts,
-      stateIds: activeStateIds(snapshot.value),
-    };
-  });
-  return { replayed, initialStateIds };
+  } catch {
+    // An entry this page's statechart cannot step (a record an earlier
+    // one wrote and no later one took over yet): the page still shows
+    // every entry as recorded, the ones from there on without a replay.
+  }
+  return {
+    replayed: entries.map(
+      (entry) =>
+        stepped.get(entry.seq) ?? {
+          entry,
+          alerts: [],
+          stateIds: [],
+          unread: true,
+        },
+    ),
+    initialStateIds: activeStateIds(initial.value),
+  };
 }
 
 /** The path taken: each state and when it was first entered. */

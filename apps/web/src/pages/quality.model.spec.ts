@@ -31,6 +31,7 @@ const glucocorticoid: Indicators['suspicion-to-glucocorticoid'] = {
         targetHours: [6],
       },
       notStarted: { count: 0, episodeIds: [] },
+      excludedBeforeStart: { count: 0, episodeIds: [] },
     },
   ],
 };

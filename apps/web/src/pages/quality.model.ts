@@ -128,7 +128,7 @@ export function indicatorView(indicator: Indicator): IndicatorView {
           ...place(p),
           ...summary(p),
           share: p.withinTarget.share,
-          detail: `${String(p.withinTarget.count)} within the limit; ${String(p.notStarted.count)} without a glucocorticoid recorded`,
+          detail: `${String(p.withinTarget.count)} within the limit; ${String(p.notStarted.count)} without a glucocorticoid recorded${p.excludedBeforeStart.count > 0 ? `; ${String(p.excludedBeforeStart.count)} with MAS excluded before any (none was due)` : ''}`,
         })),
       };
     case 'escalation-decision':

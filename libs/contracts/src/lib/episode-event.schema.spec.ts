@@ -81,6 +81,54 @@ describe('event envelope', () => {
     );
   });
 
+  it('a reassessment with nothing to judge (no value, no finding, no clinical status) is refused, naming the panel; any one of them is enough', () => {
+    const reassessment = (payload: Record<string, unknown>) => ({
+      ...base,
+      type: 'reassessment.recorded',
+      payload: { collectedAt: '2026-03-01T08:00:00.000Z', ...payload },
+    });
+    for (const panel of [{}, { ageDays: 3000 }]) {
+      expect(
+        fieldOf(() => parseEpisodeEvent(reassessment({ panel }), 'e')),
+      ).toBe('e.payload.panel');
+    }
+    for (const payload of [
+      { panel: { ferritin: { value: 3000, unit: 'ng/mL' } } },
+      { panel: { febrile: false } },
+      { panel: {}, clinicalStatus: 'stable' },
+      { panel: {}, clinicalJudgement: 'inadequate' },
+    ]) {
+      expect(
+        parseEpisodeEvent(reassessment(payload), 'e').payload,
+      ).toMatchObject(payload);
+    }
+  });
+
+  it('an ATC code is written as the WHO index writes it: with a space or a dot it is refused, naming the code', () => {
+    const other = (code: string) => ({
+      ...base,
+      type: 'other-therapy.started',
+      payload: {
+        recordId: 'x',
+        medication: { system: 'http://www.whocc.no/atc', code, display: 'x' },
+        dose: { value: 1, unit: 'mg' },
+        route: 'iv',
+        schedule: { kind: 'once' },
+        givenAt: '2026-03-01T08:00:00.000Z',
+      },
+    });
+    for (const code of ['L01 CB01', 'L01CB01.', 'L1CB01', 'L01CB011']) {
+      expect(fieldOf(() => parseEpisodeEvent(other(code), 'e'))).toBe(
+        'e.payload.medication.code',
+      );
+    }
+    for (const code of ['L01CB01', 'l01cb01', 'L01CB', 'L01', 'L']) {
+      expect(parseEpisodeEvent(other(code), 'e').type).toBe(
+        'other-therapy.started',
+      );
+    }
+  });
+
   it("an import's source names one panel field per Observation, or none (older imports)", () => {
     const labs = (source: unknown) => ({
       ...base,

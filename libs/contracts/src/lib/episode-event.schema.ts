@@ -95,7 +95,17 @@ export const codingSchema = z
     code: z.string().trim().min(1).max(64),
     display: z.string().trim().min(1).max(200),
   })
-  .strict();
+  .strict()
+  .refine(
+    (coding) =>
+      coding.system !== 'http://www.whocc.no/atc' ||
+      /^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/i.test(coding.code),
+    {
+      path: ['code'],
+      error:
+        'an ATC code is written as the WHO index writes it, without spaces or dots (L01CB01, or a higher level such as L01CB)',
+    },
+  );
 export type MedicationCoding = z.infer<typeof codingSchema>;
 
 /** Panel fields whose unusual value the recorder confirmed (e.g. `platelets`). */
@@ -338,7 +348,18 @@ export const payloadSchemas = {
        */
       clinicalJudgement: z.enum(['inadequate']).optional(),
     })
-    .strict(),
+    .strict()
+    .refine(
+      (reassessment) =>
+        Object.keys(reassessment.panel).some((key) => key !== 'ageDays') ||
+        reassessment.clinicalStatus !== undefined ||
+        reassessment.clinicalJudgement !== undefined,
+      {
+        path: ['panel'],
+        error:
+          'a reassessment records at least one laboratory value or finding, or the clinical status (clinicalStatus)',
+      },
+    ),
   'hold.started': z.object({ reason: z.enum(holdReasons) }).strict(),
   'hold.ended': empty,
   'remission.recorded': empty,

@@ -116,7 +116,14 @@ export const qualityReportSchema = z
                   }),
                 })
                 .strict(),
-              notStarted: tally,
+              notStarted: tally.meta({
+                description:
+                  'Suspected, no glucocorticoid recorded, MAS not excluded.',
+              }),
+              excludedBeforeStart: tally.meta({
+                description:
+                  'MAS excluded before any glucocorticoid (none was due).',
+              }),
             })
             .strict(),
         ),

@@ -8,12 +8,10 @@
 import type { EpisodeEvent } from '@mas/contracts';
 import { requireProfileValue } from '@mas/protocol';
 
+import { stepHistory } from '../lib/history-steps.js';
 import { hasEverStarted, therapyClassOf } from '../lib/mas-episode.checks.js';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
-import {
-  restoreEpisodeSnapshot,
-  stepEpisode,
-} from '../lib/mas-episode.persistence.js';
+import { restoreEpisodeSnapshot } from '../lib/mas-episode.persistence.js';
 import type { EpisodeContext, Outcome } from '../lib/mas-episode.types.js';
 
 /** One episode as the service holds it. */
@@ -396,15 +394,35 @@ export function replayQualityFold(input: QualityEpisodeInput): {
   if (input.initialSnapshot === null) {
     throw new Error('no first snapshot to replay the audit from');
   }
-  let snapshot = restoreEpisodeSnapshot(input.initialSnapshot);
-  let fold = startQualityFold(snapshot);
-  for (const [index, event] of input.events.entries()) {
-    if (input.takenUp && index === input.takenUp.afterEvents) {
-      snapshot = restoreEpisodeSnapshot(input.takenUp.snapshot);
-    }
-    const [after] = stepEpisode(snapshot, event);
-    fold = stepQualityFold(fold, snapshot, event, after);
-    snapshot = after;
+  const initial = restoreEpisodeSnapshot(input.initialSnapshot);
+  let fold = startQualityFold(initial);
+  let final = initial.context;
+  let stepped = 0;
+  // (The readers' one rule: the record taken up at its replay base.)
+  for (const { event, before, after } of stepHistory(
+    initial,
+    input.events.map((event, index) => ({ seq: index + 1, event })),
+    (entry) => entry.event,
+    {
+      takenUp: input.takenUp
+        ? {
+            afterSeq: input.takenUp.afterEvents,
+            snapshot: input.takenUp.snapshot,
+          }
+        : null,
+    },
+  )) {
+    fold = stepQualityFold(fold, before, event, after);
+    final = after.context;
+    stepped += 1;
   }
-  return { fold, final: snapshot.context };
+  // Every fact rests on every event: an earlier statechart's event this
+  // one cannot read leaves the episode out, named, rather than counted
+  // without it.
+  if (stepped !== input.events.length) {
+    throw new Error(
+      `${String(input.events.length - stepped)} of its events, written by an earlier statechart, cannot be read by this one`,
+    );
+  }
+  return { fold, final };
 }

@@ -171,11 +171,13 @@ describe('quality indicators replayed from the audit', () => {
                 targetHours: [6],
               },
               notStarted: none,
+              excludedBeforeStart: none,
             },
             {
               ...single('ben', 8),
               withinTarget: { ...none, share: 0, targetHours: [6] },
               notStarted: none,
+              excludedBeforeStart: none,
             },
             {
               ...single('amira', 2.5),
@@ -185,6 +187,7 @@ describe('quality indicators replayed from the audit', () => {
                 targetHours: [6],
               },
               notStarted: none,
+              excludedBeforeStart: none,
             },
             {
               episodeIds: ['chloe', 'dario'],
@@ -198,6 +201,7 @@ describe('quality indicators replayed from the audit', () => {
                 targetHours: [6],
               },
               notStarted: none,
+              excludedBeforeStart: none,
             },
             {
               ...single('chloe', 1),
@@ -207,6 +211,7 @@ describe('quality indicators replayed from the audit', () => {
                 targetHours: [6],
               },
               notStarted: none,
+              excludedBeforeStart: none,
             },
           ),
         },

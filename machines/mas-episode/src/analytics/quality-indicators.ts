@@ -57,8 +57,10 @@ export interface GlucocorticoidPoint extends DurationPoint {
     readonly share: number | null;
     readonly targetHours: readonly number[];
   };
-  /** Suspected, no glucocorticoid recorded by the last audited event (MAS excluded included). */
+  /** Suspected, no glucocorticoid recorded by the last audited event, and MAS not excluded. */
   readonly notStarted: Tally;
+  /** MAS excluded before any glucocorticoid: none was due, so never a miss. */
+  readonly excludedBeforeStart: Tally;
 }
 
 export interface EscalationPoint extends DurationPoint {
@@ -303,7 +305,14 @@ const summaries: {
         ),
       },
       notStarted: tally(
-        facts.filter((f) => f.glucocorticoid === null).map((f) => f.episodeId),
+        facts
+          .filter((f) => f.glucocorticoid === null && f.outcome !== 'excluded')
+          .map((f) => f.episodeId),
+      ),
+      excludedBeforeStart: tally(
+        facts
+          .filter((f) => f.glucocorticoid === null && f.outcome === 'excluded')
+          .map((f) => f.episodeId),
       ),
     };
   },

@@ -88,7 +88,12 @@ const cases: Record<AlertId, AlertCase> = {
     raise: (e) =>
       e
         .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
-        .send(ev('reassessment.recorded', h(12), { panel: {} }))
+        .send(
+          ev('reassessment.recorded', h(12), {
+            panel: {},
+            clinicalStatus: 'stable',
+          }),
+        )
         .send(ev('labs.recorded', h(2), { panel: florid }))
         .send(tick(h(27))),
     clear: (e) => e.send(ev('labs.recorded', h(28), { panel: florid })),
@@ -255,6 +260,27 @@ const cases: Record<AlertId, AlertCase> = {
         ev('therapy.stopped', h(3), {
           drug: 'methylprednisolone',
           startedAt: h(2),
+        }),
+      ),
+  },
+  // Amira's pulse computed for 24 kg; the weight corrected to 12 kg: the
+  // running dose is now above the range for her, until it is changed.
+  'dose-outside-limits-now': {
+    raise: (e) =>
+      e.send(ev('therapy.started', h(1), { drug: 'methylprednisolone' })).send(
+        ev('measures.recorded', h(2), {
+          weightKg: 12,
+          confirmUnusual: ['weightKg'],
+        }),
+      ),
+    clear: (e) =>
+      e.send(
+        ev('therapy.dose-changed', h(3), {
+          drug: 'methylprednisolone',
+          route: 'iv',
+          dose: { value: 360, unit: 'mg' },
+          schedule: { kind: 'daily' },
+          givenAt: h(3),
         }),
       ),
   },

@@ -25,7 +25,11 @@ import type {
   EpisodeContext,
   TherapyRecord,
 } from './mas-episode.types.js';
-import { continuedRecords, recordText } from './therapy-record.util.js';
+import {
+  continuedRecords,
+  doseOutsideNow,
+  recordText,
+} from './therapy-record.util.js';
 import { hoursBetween } from './time.util.js';
 
 type Candidate = Omit<Alert, 'since'>;
@@ -310,6 +314,32 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
         'seed.second-line.4',
         'review.section-10',
       ],
+    );
+  }
+  // A running dose that the patient's current measures put outside the
+  // limits (a weight corrected after the dose was computed from it): the
+  // record keeps its own check, the ward is told until it is reviewed (the
+  // dose changed, or the course stopped).
+  const outsideNow = activeTherapies(context).flatMap((therapy) => {
+    const check = doseOutsideNow(context, therapy);
+    return check ? [{ therapy, check }] : [];
+  });
+  if (outsideNow.length > 0) {
+    const { weightKg, heightCm } = context.patient;
+    add(
+      'dose-outside-limits-now',
+      outsideNow.some(({ check }) => check.tier === 'hard')
+        ? 'critical'
+        : 'warning',
+      `${outsideNow
+        .map(
+          ({ therapy, check }) =>
+            `${therapy.drug} ${String(therapy.dose?.value)} ${therapy.dose?.unit ?? ''} (started ${therapy.startedAt}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then): ${check.messages.join('; ').replace(/\.$/, '')}`,
+        )
+        .join(
+          '; ',
+        )}, at the current weight of ${String(weightKg)} kg and height of ${String(heightCm)} cm. Review the dose: change it, or stop the course.`,
+      ['seed.initial.1', 'software.recording', 'review.section-10'],
     );
   }
   // A dose the rules could not check (an institution figure not set): the

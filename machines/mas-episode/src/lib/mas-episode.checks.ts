@@ -12,9 +12,12 @@ import {
   organSupportKinds,
 } from '@mas/contracts';
 import {
+  type AnalyteId,
+  analyteIds,
   checkPatientMeasures,
   ClinicalInputError,
   compareVersions,
+  convertQuantity,
   findEvidence,
   findProtocolVersion,
   type LabPanelInput,
@@ -153,6 +156,76 @@ function isStillsDisease(context: EpisodeContext): boolean {
   return (stillsDiseases as readonly string[]).includes(
     context.patient.underlyingDisease,
   );
+}
+
+/**
+ * A result for a sample the picture already holds (the same analyte at the
+ * same sample time) with another value: a correction, or two results that
+ * cannot both be true. Taken with the recorder's reason (the later
+ * replaces the earlier in the picture), never silently. An equal value
+ * (900 ng/mL is 900 ug/L) is the same result. Null when there is none.
+ */
+function sampleConflict(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'labs.recorded' | 'reassessment.recorded'>,
+): Check | null {
+  const { panel, collectedAt } = event.payload;
+  const time = Date.parse(collectedAt);
+  const conflicts = analyteIds.flatMap((analyte) => {
+    const sent = panel[analyte];
+    const held = context.labPicture[analyte];
+    if (sent === undefined || held === undefined) return [];
+    if (Date.parse(held.collectedAt) !== time) return [];
+    return sameQuantity(analyte, sent, held.value)
+      ? []
+      : [
+          `${masProtocolDefinition.analytes[analyte].label} of the sample of ${held.collectedAt} was recorded as ${String(held.value.value)} ${held.value.unit}, now ${String(sent.value)} ${sent.unit}`,
+        ];
+  });
+  if (conflicts.length === 0) return null;
+  return needsRationale(
+    event,
+    `${conflicts.join('; ')}: a correction of a result states its reason (the later replaces the earlier)`,
+    ['software.plausibility', 'software.recording'],
+  );
+}
+
+/** Two quantities of an analyte are one result: equal, or once converted. */
+function sameQuantity(
+  analyte: AnalyteId,
+  sent: { value: number; unit: string },
+  held: { value: number; unit: string },
+): boolean {
+  if (sent.unit === held.unit) return sent.value === held.value;
+  try {
+    return (
+      convertQuantity(
+        sent,
+        held.unit,
+        analyte,
+        masProtocolDefinition.analytes[analyte].molarMassGPerMol,
+      ) === held.value
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a reassessment brings a new sample: `no-values` when its panel
+ * holds no laboratory value, `stale` when its sample was drawn longer ago
+ * than the reassessment interval, null when it does. Only a new sample
+ * clears an overdue reassessment and sets the next one.
+ */
+export function reassessmentSample(
+  event: EpisodeEventOf<'reassessment.recorded'>,
+): 'no-values' | 'stale' | null {
+  const { panel, collectedAt } = event.payload;
+  if (!analyteIds.some((id) => panel[id] !== undefined)) return 'no-values';
+  return hoursBetween(collectedAt, event.at) >
+    masProtocolDefinition.monitoring.reassessmentIntervalHours
+    ? 'stale'
+    : null;
 }
 
 function checkPanel(
@@ -458,12 +531,14 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
   switch (event.type) {
     case 'clock.ticked':
       return ok('time moves on', ['seed.monitoring.1']);
-    case 'labs.recorded':
-      return checkPanel(
+    case 'labs.recorded': {
+      const checked = checkPanel(
         event.payload.panel,
         'panel',
         event.payload.confirmUnusual,
       );
+      return checked.ok ? (sampleConflict(context, event) ?? checked) : checked;
+    }
     case 'suspicion.recorded':
       return ok('MAS suspected', ['seed.pitfalls.3', 'seed.pitfalls.1']);
     case 'workup.started':
@@ -761,24 +836,36 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         'panel',
         event.payload.confirmUnusual,
       );
-      // A reassessment judged on a sample older than the reassessment
-      // interval is taken (the clinician decides), and said: the response
-      // is judged on labs that no longer show the patient as they are.
       const { reassessmentIntervalHours } = masProtocolDefinition.monitoring;
+      // (One with nothing at all, no value, finding or clinical status, is
+      // refused by the contract, naming the panel.)
+      const fresh = reassessmentSample(event);
+      // A reassessment without a new sample, or judged on one older than
+      // the reassessment interval, is taken (the clinician decides), and
+      // said: it neither clears an overdue reassessment nor moves the next
+      // one (the labs no longer show the patient as they are).
       const age = hoursBetween(event.payload.collectedAt, event.at);
+      const warning =
+        fresh === 'no-values'
+          ? `this reassessment records no laboratory value: the laboratory response is not judged, and the reassessment due time stays as it was (${String(reassessmentIntervalHours)} h interval); a new sample is due`
+          : fresh === 'stale'
+            ? `the sample of this reassessment was drawn ${String(Math.round(age))} h before it was recorded (${event.payload.collectedAt}), longer ago than the ${String(reassessmentIntervalHours)} h reassessment interval: the response is judged on labs that may no longer show the patient as they are, and the reassessment due time stays as it was; a new sample is due`
+            : null;
       const panel: Check =
-        checked.ok && age > reassessmentIntervalHours
+        checked.ok && warning !== null
           ? {
               ...checked,
-              warnings: [
-                `the sample of this reassessment was drawn ${String(Math.round(age))} h before it was recorded (${event.payload.collectedAt}), longer ago than the ${String(reassessmentIntervalHours)} h reassessment interval: the response is judged on labs that may no longer show the patient as they are; a new sample is due`,
-              ],
-              reason: `${checked.reason}; sample older than the reassessment interval (${String(Math.round(age))} h)`,
+              warnings: [warning],
+              reason:
+                fresh === 'stale'
+                  ? `${checked.reason}; sample older than the reassessment interval (${String(Math.round(age))} h)`
+                  : `${checked.reason}; no laboratory value`,
             }
           : checked;
-      if (!panel.ok || event.payload.clinicalJudgement === undefined) {
-        return panel;
-      }
+      if (!panel.ok) return panel;
+      const conflict = sampleConflict(context, event);
+      if (conflict !== null && !conflict.ok) return conflict;
+      if (event.payload.clinicalJudgement === undefined) return panel;
       if (event.actor.role !== 'senior-clinician') {
         return blocked(
           'a response is judged inadequate on clinical grounds by a senior clinician',

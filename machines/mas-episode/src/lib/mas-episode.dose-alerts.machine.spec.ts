@@ -925,6 +925,65 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     ).toBe(true);
   });
 
+  it('a running dose the corrected weight puts outside the limits is alerted (critical past the hard limit), the record keeping its own check, until the dose is changed or the course stopped [seed.initial.1]', () => {
+    const episode = readyFor('methylprednisolone');
+    episode.send(
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 720, unit: 'mg' },
+        schedule: pulse,
+      }),
+    );
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    // Half the weight: above the range (a soft limit), a warning.
+    episode.send(
+      ev('measures.recorded', h(3.5), {
+        weightKg: 12,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    const running = episode.context.therapies.find(
+      (t) => t.drug === 'methylprednisolone',
+    );
+    expect(running?.doseCheck?.tier).toBe('within');
+    const soft = episode.context.alerts.find(
+      (a) => a.id === 'dose-outside-limits-now',
+    );
+    expect(soft).toMatchObject({ severity: 'warning' });
+    expect(soft?.message).toMatch(
+      /^methylprednisolone 720 mg \(started .*, within the limits then\): .*above the soft limit of 360 mg.*, at the current weight of 12 kg and height of 122 cm\. Review the dose/,
+    );
+    // A tenth of it: past the hard limit, critical.
+    episode.send(
+      ev('measures.recorded', h(3.6), {
+        weightKg: 2.4,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    expect(
+      episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now')
+        ?.severity,
+    ).toBe('critical');
+    // The weight as it was: nothing to review.
+    episode.send(
+      ev('measures.recorded', h(3.7), {
+        weightKg: 24,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    episode.send(
+      ev('measures.recorded', h(3.8), {
+        weightKg: 12,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    expect(episode.alertIds()).toContain('dose-outside-limits-now');
+    episode.send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' }));
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+  });
+
   it('asks to confirm a new weight far from the one held or unfit for the height, never refusing it [software.recording]', () => {
     const episode = readyFor('methylprednisolone');
     // amira: 24 kg, 122 cm.

@@ -156,6 +156,104 @@ describe('who records what, and when', () => {
     expect(on(11).warnings).toBeUndefined();
   });
 
+  it('only a new sample clears an overdue reassessment and sets the next one: a stale sample or none leaves the due time as it was, and no trend is made of values already judged [seed.monitoring.1]', () => {
+    const overdue = () => {
+      const episode = new Episode(episodeInput(amira, 'suspected'));
+      episode
+        .send(ev('labs.recorded', h(0.5), { panel: florid }))
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(tick(h(13.5)));
+      expect(episode.snapshot.hasTag('overdue')).toBe(true);
+      return episode;
+    };
+    const dueBefore = overdue().context.dues['reassessment'];
+    // On a sample drawn 13 h before: taken, still overdue, due unchanged.
+    const stale = overdue().send(
+      ev('reassessment.recorded', h(14), { panel: florid, collectedAt: h(1) }),
+    );
+    expect(stale.snapshot.hasTag('overdue')).toBe(true);
+    expect(stale.context.dues['reassessment']).toEqual(dueBefore);
+    // The clinical status alone: taken and said, still overdue, and no
+    // laboratory verdict (the picture's old values are not a new sample).
+    // (With nothing at all, the contract refuses it: contracts spec.)
+    const empty = overdue();
+    const clinical = ev('reassessment.recorded', h(14), {
+      panel: {},
+      clinicalStatus: 'stable',
+    });
+    expect(checkEvent(empty.context, clinical).warnings).toEqual([
+      expect.stringMatching(
+        /^this reassessment records no laboratory value: the laboratory response is not judged, and the reassessment due time stays as it was/,
+      ),
+    ]);
+    empty.send(clinical);
+    expect(empty.snapshot.hasTag('overdue')).toBe(true);
+    expect(empty.context.dues['reassessment']).toEqual(dueBefore);
+    expect(empty.context.lastResponse).toBeNull();
+    // A new sample: the overdue reassessment is done, the next one set.
+    const fresh = overdue().send(
+      ev('reassessment.recorded', h(14), {
+        panel: florid,
+        collectedAt: h(13.8),
+      }),
+    );
+    expect(fresh.snapshot.hasTag('overdue')).toBe(false);
+    expect(fresh.context.dues['reassessment']?.dueAt).toBe(h(26));
+  });
+
+  it('a second result for a sample already recorded, with another value, is a correction that states its reason; the same value (in an equivalent unit too) is the same result', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(
+      ev('labs.recorded', h(1), {
+        panel: { ferritin: { value: 9000, unit: 'ng/mL' } },
+        collectedAt: h(0.5),
+      }),
+    );
+    const again = (value: number, unit: string, rationale?: string) =>
+      ev(
+        'labs.recorded',
+        h(2),
+        {
+          panel: { ferritin: { value, unit } },
+          collectedAt: h(0.5),
+        },
+        drAdams,
+        rationale,
+      );
+    expect(checkEvent(episode.context, again(9000, 'ug/L')).ok).toBe(true);
+    const other = checkEvent(episode.context, again(500, 'ng/mL'));
+    expect(other.ok).toBe(false);
+    expect(other.reason).toMatch(
+      /^a rationale is required: Ferritin of the sample of .* was recorded as 9000 ng\/mL, now 500 ng\/mL: a correction of a result states its reason/,
+    );
+    // A later sample is a new result, whatever its value.
+    expect(
+      checkEvent(
+        episode.context,
+        ev('labs.recorded', h(2), {
+          panel: { ferritin: { value: 500, unit: 'ng/mL' } },
+          collectedAt: h(1.5),
+        }),
+      ).ok,
+    ).toBe(true);
+    episode.send(
+      again(500, 'ng/mL', 'the first value was typed for another patient'),
+    );
+    expect(episode.context.labPicture.ferritin).toMatchObject({
+      value: { value: 500, unit: 'ng/mL' },
+    });
+    // In a reassessment too.
+    expect(
+      checkEvent(
+        episode.context,
+        ev('reassessment.recorded', h(3), {
+          panel: { ferritin: { value: 30000, unit: 'ng/mL' } },
+          collectedAt: h(0.5),
+        }),
+      ).ok,
+    ).toBe(false);
+  });
+
   it('a sample drawn earlier but entered later never replaces a later one in the picture', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const better = panelOf(improved(floridMas), febrileSjia);
@@ -241,6 +339,25 @@ describe('other therapies', () => {
         code: '13',
         display: '\uff25\uff54\uff4f\uff50\uff4f\uff53\uff49\uff44\uff45',
       },
+      // Brands of other countries, and the development codes of trials.
+      ...[
+        'Vépéside',
+        'Etopos',
+        'Lastet',
+        'Solu-Medrone 1 g',
+        'Metypred',
+        'A-Methapred',
+        'Cicloral',
+        'Deximune',
+        'Capimune',
+        'NI-0501',
+        'INCB018424',
+        'LY3009104',
+      ].map((display, index) => ({
+        system: 'http://www.nlm.nih.gov/research/umls/rxnorm' as const,
+        code: String(100 + index),
+        display,
+      })),
     ] as const) {
       expect(
         episode.refusal(
@@ -255,6 +372,24 @@ describe('other therapies', () => {
         ),
       ).toMatch(/is in the protocol's table: record it as therapy.started/);
     }
+    // By its ATC code alone, the refusal names the drug (as the WHO index
+    // writes the code; spaces or dots are the contract's to refuse).
+    expect(
+      episode.refusal(
+        ev('other-therapy.started', h(2), {
+          recordId: 'z',
+          medication: {
+            system: 'http://www.whocc.no/atc',
+            code: 'l01cb01',
+            display: 'cytostatic',
+          },
+          dose: { value: 100, unit: 'mg' },
+          route: 'iv',
+          schedule: { kind: 'once' },
+          givenAt: h(2),
+        }),
+      ),
+    ).toMatch(/^etoposide \(l01cb01\) is in the protocol's table/);
     // What only looks like an abbreviation is another drug: 6-MP
     // (mercaptopurine) and dexmedetomidine ("dex") are recorded as such.
     for (const display of ['6-MP 50 mg', 'dex infusion', 'Dexmedetomidine']) {

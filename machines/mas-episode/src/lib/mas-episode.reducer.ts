@@ -22,6 +22,7 @@ import {
   hasGlucocorticoidStarted,
   isImmunosuppressed,
   openEmergencyStart,
+  reassessmentSample,
   therapyClassOf,
 } from './mas-episode.checks.js';
 import type {
@@ -438,13 +439,20 @@ function recordReassessment(
   at: string,
 ): EpisodeContext {
   const collectedAt = normalize(event.payload.collectedAt);
-  let next = recordPanel(
-    resolveDue(context, 'reassessment', at),
-    event.payload.panel,
-    collectedAt,
-  );
+  // Only a new sample clears an overdue reassessment and sets the next
+  // one; without one (no laboratory value, or a sample older than the
+  // interval) the due time stays as it was (`reassessmentSample`).
+  const sample = reassessmentSample(event);
+  const fresh = sample === null;
+  let next = fresh ? resolveDue(context, 'reassessment', at) : context;
+  // A panel of findings alone still joins the picture; an empty one is
+  // no sample (the picture's values are not made the current ones).
+  if (Object.keys(event.payload.panel).length > 0) {
+    next = recordPanel(next, event.payload.panel, collectedAt);
+  }
   const current = next.lastPanel;
-  let verdict = current ? verdictOf(context, current, at) : null;
+  let verdict =
+    current && sample !== 'no-values' ? verdictOf(context, current, at) : null;
   if (event.payload.clinicalStatus === 'worsening') {
     verdict = {
       at,
@@ -471,7 +479,9 @@ function recordReassessment(
   }
   next = {
     ...next,
-    responseBaseline: current,
+    // (Without a sample, the next verdict still compares with the last one.)
+    responseBaseline:
+      sample === 'no-values' ? context.responseBaseline : current,
     reassessments: context.reassessments + 1,
     missingMonitoringItems: missingItems(context, event.payload.panel),
     // A reassessment the rule cannot assess leaves no verdict (never a stale one).
@@ -481,7 +491,7 @@ function recordReassessment(
       verdict?.verdict === 'inadequate' ||
       verdict?.verdict === 'worsening',
   };
-  return schedule(next, 'reassessment', at);
+  return fresh ? schedule(next, 'reassessment', at) : next;
 }
 
 // ---------------------------------------------------------------- therapies

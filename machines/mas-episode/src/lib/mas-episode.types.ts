@@ -219,7 +219,8 @@ export type AlertId =
   | 'dose-not-checked'
   | 'anakinra-standard-dose'
   | 'therapy-recorded-twice'
-  | 'glucocorticoid-in-remission';
+  | 'glucocorticoid-in-remission'
+  | 'dose-outside-limits-now';
 
 export interface Alert {
   readonly id: AlertId;

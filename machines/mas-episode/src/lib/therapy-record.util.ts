@@ -120,6 +120,48 @@ function uncachedDoseCheck(
   });
 }
 
+/** How far outside the limits a tier is (unchecked: not compared). */
+const tierRank: Readonly<Record<DoseCheck['tier'], number>> = {
+  unchecked: -1,
+  within: 0,
+  soft: 1,
+  hard: 2,
+};
+
+/**
+ * A running record's dose held against the limits as they stand now (the
+ * patient's current weight and height, the profile): the check when it is
+ * further outside them than the record's own check at its start (a weight
+ * corrected tenfold after the dose was computed from it), else null. The
+ * record keeps its own check; this is what the ward is told.
+ */
+export function doseOutsideNow(
+  context: EpisodeContext,
+  therapy: TherapyRecord,
+): DoseCheck | null {
+  const { dose, route, schedule } = therapy;
+  if (therapy.background || therapy.stoppedAt !== undefined) return null;
+  if (dose === undefined || route === undefined || schedule === undefined) {
+    return null;
+  }
+  const own = therapy.doseCheck?.tier;
+  if (own === undefined || own === 'unchecked') return null;
+  const now = recordedDoseCheck(context, {
+    type: 'therapy.started',
+    at: therapy.startedAt,
+    actor: therapy.startedBy,
+    payload: {
+      drug: therapy.drug,
+      // (Recorded through the contract, its unit is one of the recorded ones.)
+      dose: dose as EpisodeEventOf<'therapy.started'>['payload']['dose'],
+      route,
+      schedule,
+      givenAt: therapy.startedAt,
+    },
+  });
+  return tierRank[now.tier] > tierRank[own] ? now : null;
+}
+
 /** What a record gives in a span: how many administrations, how many mg. */
 interface Given {
   readonly count: number;
@@ -609,6 +651,7 @@ const protocolNames = new Map<string, string>([
   ...[
     ...Object.entries(recordingRules.otherTherapy.protocolDrugBrands),
     ...Object.entries(recordingRules.otherTherapy.protocolDrugAbbreviations),
+    ...Object.entries(recordingRules.otherTherapy.protocolDrugDevelopmentCodes),
   ].flatMap(([drug, names]) =>
     names.map((name) => [compact(name), drug] as const),
   ),
@@ -625,6 +668,7 @@ const longestName = Math.max(
   ...[
     ...Object.values(recordingRules.otherTherapy.protocolDrugBrands),
     ...Object.values(recordingRules.otherTherapy.protocolDrugAbbreviations),
+    ...Object.values(recordingRules.otherTherapy.protocolDrugDevelopmentCodes),
   ].map((names) => Math.max(...names.map((name) => words(name).length))),
 );
 
@@ -661,10 +705,10 @@ export function protocolDrugNamed(
   const byName = drugInDisplay(medication.display);
   if (byName !== null) return byName;
   const codes =
-    recordingRules.otherTherapy.protocolDrugCodes[medication.system] ?? [];
-  return codes.includes(medication.code.toUpperCase())
-    ? `${medication.code} (a drug of the protocol's table)`
-    : null;
+    recordingRules.otherTherapy.protocolDrugCodes[medication.system] ?? {};
+  // (Written with spaces or dots, "L01 CB01", it is the same code.)
+  const drug = codes[medication.code.toUpperCase().replace(/[^A-Z0-9]/g, '')];
+  return drug === undefined ? null : `${drug} (${medication.code})`;
 }
 
 /** An oral prednisolone or prednisone: the taper the protocol tracks. */

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { type DataSource, In } from 'typeorm';
 
 import type {
+  EpisodeEvent,
   QualityQuery,
   QualityReport,
   SimulatedQuality,
@@ -309,6 +310,28 @@ export class AnalyticsService {
     }[] = [];
     for (const row of episodes) {
       const events = byEpisode.get(row.id) ?? [];
+      let recorded: EpisodeEvent[];
+      try {
+        recorded = events.map(recordedEvent);
+      } catch (error) {
+        // An entry an earlier statechart wrote in a form this one cannot
+        // read: the episode is named as not replayable, the report goes on.
+        this.kept.set(row.id, {
+          version: row.version,
+          analysis: {
+            skipped:
+              row.kind === 'training'
+                ? { episodeId: row.id, reason: 'training' }
+                : {
+                    episodeId: row.id,
+                    reason: 'not-replayable',
+                    detail:
+                      error instanceof Error ? error.message : String(error),
+                  },
+          },
+        });
+        continue;
+      }
       const input: QualityEpisodeInput = {
         episodeId: row.id,
         kind: row.kind,
@@ -316,7 +339,7 @@ export class AnalyticsService {
           row.initialSnapshot === null
             ? null
             : (JSON.parse(row.initialSnapshot) as unknown),
-        events: events.map(recordedEvent),
+        events: recorded,
         ...takenUpOf(row),
       };
       // Kept under the version read before its audit: an event audited

@@ -7,12 +7,13 @@ import canonicalize from 'canonicalize';
 
 import type { EpisodeEvent } from '@mas/contracts';
 import {
-  type EpisodeSnapshot,
   eventOfAuditEntry,
+  type HistoryStepOf,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
   restoreEpisodeSnapshot,
   stepEpisode,
+  stepHistory,
 } from '@mas/mas-episode';
 
 import type { AuditRow, EpisodeRow } from '../database/entities.js';
@@ -190,66 +191,33 @@ export function takeover(
 }
 
 /** One step of an episode's history as a reader replays it. */
-export interface HistoryStep {
-  readonly entry: AuditRow;
-  readonly event: EpisodeEvent;
-  readonly before: EpisodeSnapshot;
-  readonly after: EpisodeSnapshot;
-  /**
-   * Written by an earlier statechart, before the replay base: this
-   * statechart's reading of it (the record kept no snapshot per entry).
-   */
-  readonly readAnew: boolean;
-}
+export type HistoryStep = HistoryStepOf<AuditRow>;
 
 /**
  * An episode's history stepped for reading (the state at a time, the
- * escalation decisions): from its first snapshot, and at the replay base
- * from the record as stored then, so that every step after a newer
- * statechart took over is the record's own, not this statechart's reading
- * of an earlier one's entries. Entries before the base are stepped by this
- * statechart (`readAnew`), as are all of a record no later statechart took
- * over yet; with no first snapshot, the history starts at the base (or
- * yields nothing). An entry read anew that this statechart cannot read
- * ends the reading anew (nothing is yielded until the base).
+ * escalation decisions), by the readers' one rule (`stepHistory`): from
+ * its first snapshot, and at the replay base from the record as stored
+ * then, so that every step after a newer statechart took over is the
+ * record's own, not this statechart's reading of an earlier one's entries.
  */
-export function* historySteps(
+export function historySteps(
   row: Pick<EpisodeRow, 'initialSnapshot' | 'replayBase' | 'machineVersion'>,
   entries: readonly AuditRow[],
 ): Generator<HistoryStep> {
   const base = replayBaseOf(row);
-  const baseSeq = base?.seq ?? 0;
-  let snapshot: EpisodeSnapshot | null =
+  return stepHistory(
     row.initialSnapshot === null
       ? null
-      : restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot));
-  for (const entry of entries) {
-    if (base && entry.seq === baseSeq + 1) {
-      snapshot = restoreEpisodeSnapshot(JSON.parse(base.snapshot));
-    }
-    if (snapshot === null) continue;
-    // (A record no later statechart took over yet is all an earlier one's.)
-    const readAnew =
-      (base !== null && entry.seq <= baseSeq) ||
-      row.machineVersion !== MAS_EPISODE_MACHINE_VERSION;
-    let event: EpisodeEvent;
-    let after: EpisodeSnapshot;
-    try {
-      event = recordedEvent(entry);
-      [after] = stepEpisode(snapshot, event);
-    } catch (error) {
-      // An earlier statechart's entry this one cannot read (an event it no
-      // longer knows, a payload it reads otherwise): the reading anew stops
-      // there and the history goes on at the base; the readers say which
-      // times they cannot show. After the base every entry is this
-      // statechart's own, and one it cannot step is an error.
-      if (!readAnew) throw error;
-      snapshot = null;
-      continue;
-    }
-    yield { entry, event, before: snapshot, after, readAnew };
-    snapshot = after;
-  }
+      : restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot)),
+    entries,
+    recordedEvent,
+    {
+      takenUp: base
+        ? { afterSeq: base.seq, snapshot: JSON.parse(base.snapshot) }
+        : null,
+      earlier: row.machineVersion !== MAS_EPISODE_MACHINE_VERSION,
+    },
+  );
 }
 
 /**

@@ -116,6 +116,14 @@ function clinicalInputOf<T>(work: () => T): T {
   }
 }
 
+/** The board's tags column of an ended episode holds this (a final state's tag). */
+const ENDED_TAGS = '%"final"%';
+
+/** Whether the record's board columns say the episode has ended. */
+function ended(row: Pick<EpisodeRow, 'tags'>): boolean {
+  return row.tags.includes('"final"');
+}
+
 /** A refused attempt before it takes its place in the episode's chain. */
 type NewRefusal = Omit<RejectedAttemptRow, 'seq' | 'prevMac' | 'mac'>;
 
@@ -433,9 +441,19 @@ export class EpisodesService {
       .getRepository(this.entities.audit)
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
     let snapshot = this.fromPersisted(row.initialSnapshot);
+    const until = Date.parse(instant);
+    // Before the episode opened there was no episode to show.
+    const { openedAt } = snapshot.context;
+    if (until < Date.parse(openedAt)) {
+      const rule = `the episode opened at ${openedAt}: there is no state before it`;
+      throw new ServiceError(400, {
+        message: `at: ${rule}`,
+        field: 'at',
+        rule,
+      });
+    }
     let replayed = 0;
     let lastRead = 0;
-    const until = Date.parse(instant);
     // (From the replay base on, the record's own steps: see historySteps.)
     for (const step of historySteps(row, entries)) {
       if (new Date(step.entry.recordedAt).getTime() > until) break;
@@ -486,7 +504,12 @@ export class EpisodesService {
       final: explanation.final,
       tags: explanation.tags,
       alerts: explanation.alerts,
-      nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
+      // An ended episode is due for nothing (its record may keep the due
+      // time it had when it ended).
+      nextDueAt:
+        row.nextDueAt && !explanation.final
+          ? new Date(row.nextDueAt).toISOString()
+          : null,
       protocol: snapshot.context.protocol,
       profile: snapshot.context.profile,
       context: snapshot.context,
@@ -699,9 +722,10 @@ export class EpisodesService {
           firstGlucocorticoidAt: context.firstGlucocorticoidAt,
           overdue: row.overdue,
           urgency: row.urgency,
-          nextDueAt: row.nextDueAt
-            ? new Date(row.nextDueAt).toISOString()
-            : null,
+          nextDueAt:
+            row.nextDueAt && !ended(row)
+              ? new Date(row.nextDueAt).toISOString()
+              : null,
           version: row.version,
         };
       }),
@@ -1806,6 +1830,9 @@ export class EpisodesService {
       .where('episode.nextDueAt IS NOT NULL AND episode.nextDueAt <= :now', {
         now,
       })
+      // An ended episode keeps the due time it had when it ended, and a
+      // tick would only be refused, stored again at every step.
+      .andWhere('episode.tags NOT LIKE :final', { final: ENDED_TAGS })
       // Training episodes run on their own virtual clock (training advance).
       .andWhere('episode.kind = :kind', { kind: 'real' })
       .orderBy('episode.nextDueAt', 'ASC')

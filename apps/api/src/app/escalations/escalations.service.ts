@@ -40,6 +40,7 @@ export class EscalationsService {
         types: [
           ...types,
           'therapy.started',
+          'therapy.dose-changed',
           'screening.recorded',
           'reassessment.recorded',
         ],
@@ -80,10 +81,32 @@ export class EscalationsService {
           payload['clinicalJudgement'] === 'inadequate';
         // Only a dose the check found outside a soft limit (a confirmation
         // sent with a dose within the limits confirmed nothing).
+        // A running course's new dose is checked as a start: the record
+        // whose dose changed in this step carries its check.
+        const changedRecord =
+          entry.type === 'therapy.dose-changed'
+            ? snapshot.context.therapies.find(
+                (t, index) =>
+                  (t.doseChanges?.length ?? 0) >
+                  (step.before.context.therapies[index]?.doseChanges?.length ??
+                    0),
+              )
+            : undefined;
         const doseConfirmed =
-          entry.type === 'therapy.started' &&
-          snapshot.context.therapies.findLast((t) => t.drug === payload['drug'])
-            ?.doseCheck?.tier === 'soft';
+          (entry.type === 'therapy.started' &&
+            snapshot.context.therapies.findLast(
+              (t) => t.drug === payload['drug'],
+            )?.doseCheck?.tier === 'soft') ||
+          changedRecord?.doseCheck?.tier === 'soft';
+        // Who started the drug a countersignature is for (four eyes shown).
+        const countersigned =
+          entry.type === 'escalation.countersigned'
+            ? step.before.context.emergencyStarts.find(
+                (start) =>
+                  start.drug === payload['drug'] &&
+                  start.countersignedBy === undefined,
+              )
+            : undefined;
         if (
           types.includes(entry.type) ||
           emergency ||
@@ -115,6 +138,7 @@ export class EscalationsService {
                 : null,
             requestedBy:
               request?.requestedBy.id ??
+              countersigned?.startedBy.id ??
               (entry.type === 'escalation.requested' || emergency
                 ? entry.actorId
                 : null),

@@ -303,6 +303,8 @@ export const alertLabels = {
   'anakinra-standard-dose': 'Anakinra at the standard dose',
   'therapy-recorded-twice': 'A therapy recorded twice',
   'glucocorticoid-in-remission': 'Glucocorticoid started in remission',
+  'dose-outside-limits-now':
+    'Running dose outside the limits at the current weight or height',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** What falls due in an episode (a countersignature: per emergency start). */

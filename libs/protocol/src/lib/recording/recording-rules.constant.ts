@@ -93,19 +93,20 @@ export const recordingRules = {
      * are matched too (the drug ids and their aliases).
      */
     protocolDrugCodes: {
-      'http://www.whocc.no/atc': [
-        'H02AB04',
-        'H02AB02',
-        'L04AD01',
-        'L04AC03',
-        'L04AC07',
-        'L01EJ01',
-        'L04AF02',
-        'L04AA37',
-        'L01CB01',
-        'L01FA01',
-      ],
-    } as Readonly<Record<string, readonly string[]>>,
+      'http://www.whocc.no/atc': {
+        H02AB04: 'methylprednisolone',
+        H02AB02: 'dexamethasone',
+        L04AD01: 'ciclosporin',
+        L04AC03: 'anakinra',
+        L04AC07: 'tocilizumab',
+        L01EJ01: 'ruxolitinib',
+        L04AF02: 'baricitinib',
+        // Baricitinib's code before the 2024 ATC revision.
+        L04AA37: 'baricitinib',
+        L01CB01: 'etoposide',
+        L01FA01: 'rituximab',
+      },
+    } as Readonly<Record<string, Readonly<Record<string, string>>>>,
     /**
      * Proprietary (brand) names of the protocol's drugs, as their EMA and
      * FDA product information names them: "Gamifant" is emapalumab and
@@ -114,14 +115,37 @@ export const recordingRules = {
      * Matched on the display's words, hyphens and spaces ignored.
      */
     protocolDrugBrands: {
-      methylprednisolone: ['Solu-Medrol', 'Medrol', 'Depo-Medrol', 'Urbason'],
+      methylprednisolone: [
+        'Solu-Medrol',
+        'Solu-Medrone',
+        'Medrol',
+        'Depo-Medrol',
+        'Urbason',
+        'Metypred',
+        'A-Methapred',
+      ],
       dexamethasone: ['Decadron', 'Fortecortin'],
-      ciclosporin: ['Sandimmun', 'Sandimmune', 'Neoral', 'Gengraf'],
+      ciclosporin: [
+        'Sandimmun',
+        'Sandimmune',
+        'Neoral',
+        'Gengraf',
+        'Cicloral',
+        'Deximune',
+        'Capimune',
+      ],
       anakinra: ['Kineret'],
       emapalumab: ['Gamifant'],
       ruxolitinib: ['Jakafi', 'Jakavi'],
       baricitinib: ['Olumiant'],
-      etoposide: ['VePesid', 'Etopophos', 'Toposar'],
+      etoposide: [
+        'VePesid',
+        'Vepeside',
+        'Etopophos',
+        'Toposar',
+        'Etopos',
+        'Lastet',
+      ],
       rituximab: [
         'MabThera',
         'Rituxan',
@@ -141,6 +165,15 @@ export const recordingRules = {
      * name nothing else a ward records: "MP" alone is also 6-MP
      * (mercaptopurine), "dex" dexmedetomidine, "DXM" dextromethorphan.
      */
+    /**
+     * Development codes under which the protocol's drugs are still written
+     * in trial protocols and some orders (matched as the brand names are).
+     */
+    protocolDrugDevelopmentCodes: {
+      emapalumab: ['NI-0501'],
+      ruxolitinib: ['INCB018424', 'INCB-018424'],
+      baricitinib: ['LY3009104', 'INCB028050'],
+    } as Readonly<Record<string, readonly string[]>>,
     protocolDrugAbbreviations: {
       methylprednisolone: ['IVMP', 'MP pulse', 'mPSL', 'methylpred', 'MPred'],
       dexamethasone: ['dexa', 'dexameth'],
