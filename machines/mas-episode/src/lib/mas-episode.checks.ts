@@ -12,18 +12,17 @@ import {
   organSupportKinds,
 } from '@mas/contracts';
 import {
-  type AnalyteId,
   analyteIds,
   checkPatientMeasures,
   ClinicalInputError,
   compareVersions,
-  convertQuantity,
   findEvidence,
   findProtocolVersion,
   type LabPanelInput,
   masProtocolDefinition,
   parseInstitutionProfile,
   protocolVersions,
+  sameAnalyteQuantity,
   subjectLabel,
   type TherapyClass,
   unusualMeasureChange,
@@ -176,7 +175,7 @@ function sampleConflict(
     const held = context.labPicture[analyte];
     if (sent === undefined || held === undefined) return [];
     if (Date.parse(held.collectedAt) !== time) return [];
-    return sameQuantity(analyte, sent, held.value)
+    return sameAnalyteQuantity(analyte, sent, held.value)
       ? []
       : [
           `${masProtocolDefinition.analytes[analyte].label} of the sample of ${held.collectedAt} was recorded as ${String(held.value.value)} ${held.value.unit}, now ${String(sent.value)} ${sent.unit}`,
@@ -188,27 +187,6 @@ function sampleConflict(
     `${conflicts.join('; ')}: a correction of a result states its reason (the later replaces the earlier)`,
     ['software.plausibility', 'software.recording'],
   );
-}
-
-/** Two quantities of an analyte are one result: equal, or once converted. */
-function sameQuantity(
-  analyte: AnalyteId,
-  sent: { value: number; unit: string },
-  held: { value: number; unit: string },
-): boolean {
-  if (sent.unit === held.unit) return sent.value === held.value;
-  try {
-    return (
-      convertQuantity(
-        sent,
-        held.unit,
-        analyte,
-        masProtocolDefinition.analytes[analyte].molarMassGPerMol,
-      ) === held.value
-    );
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -9,10 +9,9 @@ import { instantSchema, MAX_OBSERVATION_KEY_LENGTH } from '@mas/contracts';
 import {
   type AnalyteId,
   codeSystems,
-  convertQuantity,
   type LabPanelInput,
   loincTarget,
-  masProtocolDefinition,
+  sameAnalyteQuantity,
 } from '@mas/protocol';
 
 /** A refusal of an imported body: where (`entry[3].resource.valueQuantity.unit`) and why. */
@@ -585,7 +584,7 @@ function sameResult(
       : isObject(was) &&
         typeof was['value'] === 'number' &&
         typeof was['unit'] === 'string' &&
-        sameQuantity(sent.field, sent.value, {
+        sameAnalyteQuantity(sent.field as AnalyteId, sent.value, {
           value: was['value'],
           unit: was['unit'],
         });
@@ -596,25 +595,4 @@ function sameResult(
         recorded: `${sent.field} ${was === undefined ? 'not recorded' : words(was)}`,
         sent: words(sent.value),
       };
-}
-
-/**
- * Whether two quantities of an analyte are the same result: equal, or equal
- * once converted with the UCUM algebra (900 ng/mL is 900 ug/L).
- */
-function sameQuantity(
-  field: string,
-  sent: { value: number; unit: string },
-  recorded: { value: number; unit: string },
-): boolean {
-  if (sent.unit === recorded.unit) return sent.value === recorded.value;
-  const analyte = masProtocolDefinition.analytes[field as AnalyteId];
-  try {
-    return (
-      convertQuantity(sent, recorded.unit, field, analyte.molarMassGPerMol) ===
-      recorded.value
-    );
-  } catch {
-    return false;
-  }
 }

@@ -8,6 +8,7 @@ import { parseDate, parseInstant } from './instant.util.js';
 import {
   convertQuantity,
   isValidUcum,
+  sameAnalyteQuantity,
   stripFloatNoise,
 } from './quantity.util.js';
 
@@ -201,5 +202,59 @@ describe('what cannot be converted or read is refused, naming the field (mutatio
     expect(parseDate('2019-06-30', 'birthDate')).toBe(
       Date.parse('2019-06-30T00:00:00Z'),
     );
+  });
+});
+
+describe('one result in two units', () => {
+  it('is the same value in the same unit, or once converted; another value, or units that do not convert, is another result', () => {
+    expect(
+      sameAnalyteQuantity(
+        'ferritin',
+        { value: 900, unit: 'ng/mL' },
+        { value: 900, unit: 'ug/L' },
+      ),
+    ).toBe(true);
+    expect(
+      sameAnalyteQuantity(
+        'ferritin',
+        { value: 900, unit: 'ng/mL' },
+        { value: 900, unit: 'ng/mL' },
+      ),
+    ).toBe(true);
+    expect(
+      sameAnalyteQuantity(
+        'ferritin',
+        { value: 900, unit: 'ng/mL' },
+        { value: 901, unit: 'ng/mL' },
+      ),
+    ).toBe(false);
+    expect(
+      sameAnalyteQuantity(
+        'ferritin',
+        { value: 900, unit: 'ng/mL' },
+        { value: 0.9, unit: 'ug/L' },
+      ),
+    ).toBe(false);
+    // Triglycerides by their molar mass: the same amount in mg/dL and mmol/L.
+    const mmol = convertQuantity(
+      { value: 265, unit: 'mg/dL' },
+      'mmol/L',
+      'triglycerides',
+      masProtocolDefinition.analytes.triglycerides.molarMassGPerMol,
+    );
+    expect(
+      sameAnalyteQuantity(
+        'triglycerides',
+        { value: 265, unit: 'mg/dL' },
+        { value: mmol, unit: 'mmol/L' },
+      ),
+    ).toBe(true);
+    expect(
+      sameAnalyteQuantity(
+        'ferritin',
+        { value: 900, unit: 'ng/mL' },
+        { value: 900, unit: 'mmol/L' },
+      ),
+    ).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import ucum from '@lhncbc/ucum-lhc';
 
 import { ClinicalInputError } from '../errors/clinical-input.error.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
+import type { AnalyteId } from '../protocol/protocol.types.js';
 
 const ucumUtils = ucum.UcumLhcUtils.getInstance();
 
@@ -76,4 +77,30 @@ export function convertQuantity(
     );
   }
   return stripFloatNoise(result.toVal);
+}
+
+/**
+ * Whether two quantities of an analyte are one result: equal, or equal
+ * once converted with the UCUM algebra (900 ng/mL is 900 ug/L). Units that
+ * cannot be converted into each other are not the same result.
+ */
+export function sameAnalyteQuantity(
+  analyte: AnalyteId,
+  a: Quantity,
+  b: Quantity,
+): boolean {
+  if (a.unit === b.unit) return a.value === b.value;
+  try {
+    return (
+      convertQuantity(
+        a,
+        b.unit,
+        analyte,
+        masProtocolDefinition.analytes[analyte].molarMassGPerMol,
+      ) === b.value
+    );
+  } catch (error) {
+    if (error instanceof ClinicalInputError) return false;
+    throw error;
+  }
 }
