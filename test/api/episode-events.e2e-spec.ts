@@ -655,6 +655,50 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   );
 
   maybe(
+    'opening a second episode of a patient with one still open names the open one (opened all the same); not once it has ended, nor for training episodes',
+    async () => {
+      const patient = { ...amira, identifier: 'SYN-TWICE-1' };
+      const { id: first } = await openEpisode(patient);
+      const second = await as('dr-adams').request('POST', '/api/episodes', {
+        patient,
+      });
+      expect(second.status).toBe(201);
+      expect(second.body.openEpisodes).toEqual([
+        {
+          id: first,
+          openedAt: expect.any(String),
+          stage: expect.any(String),
+        },
+      ]);
+      // Both ended: a third one finds none open.
+      for (const id of [first, second.body.id as string]) {
+        await accepted(
+          'dr-baker',
+          id,
+          0,
+          'diagnosis.excluded',
+          {},
+          { rationale: 'another diagnosis' },
+        );
+      }
+      const third = await as('dr-adams').request('POST', '/api/episodes', {
+        patient,
+      });
+      expect(third.status).toBe(201);
+      expect(third.body.openEpisodes).toBeUndefined();
+      // Training episodes share the scenarios' identifiers: never said.
+      const trainee = { ...amira, identifier: 'SYN-TWICE-T' };
+      await openEpisode(trainee, 'training', 'trainee-tan');
+      const again = await as('trainee-tan').request('POST', '/api/episodes', {
+        patient: trainee,
+        kind: 'training',
+      });
+      expect(again.status).toBe(201);
+      expect(again.body.openEpisodes).toBeUndefined();
+    },
+  );
+
+  maybe(
     'an ended episode is due for nothing: no due time shown, and the scheduler never ticks it (no refused tick stored at every step)',
     async () => {
       const { id } = await openEpisode();

@@ -15,7 +15,7 @@ import {
 
 import { type ApiClient, ApiError } from '../api/client.js';
 import type { EpisodeList, EpisodeListItem } from '../api/types.js';
-import { readableTimes } from '../episode/clinical-time.model.js';
+import { formatTime, readableTimes } from '../episode/clinical-time.model.js';
 import type { UnusualItem } from '../episode/event-form.model.js';
 import { UnusualConfirmation } from '../episode/unusual-confirmation.js';
 import { useFetched } from '../use-fetched.js';
@@ -357,12 +357,54 @@ interface PendingEpisode {
   readonly serverMessage?: string;
 }
 
+/** An episode of the same patient already open when another opens. */
+interface OpenEpisode {
+  readonly id: string;
+  readonly openedAt: string;
+  readonly stage: string;
+}
+
 /** Opens an episode for a pseudonymous patient. */
 function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<PendingEpisode | null>(null);
+  // Opened beside an episode of the same patient still open: said before
+  // the page moves on (one patient, one record).
+  const [beside, setBeside] = useState<{
+    id: string;
+    identifier: string;
+    open: readonly OpenEpisode[];
+  } | null>(null);
+  if (beside) {
+    return (
+      <section role="alert" className="warning" aria-label="Already open">
+        <p>
+          Opened. An episode of {beside.identifier} was already open:{' '}
+          {beside.open.map((other, index) => (
+            <span key={other.id}>
+              {index > 0 ? ', ' : ''}
+              <a href={`#/episodes/${other.id}`}>
+                {other.stage}, opened {formatTime(other.openedAt)}
+              </a>
+            </span>
+          ))}
+          . Two open episodes split the record (alerts and reassessments in two
+          places): record on the first unless this is another illness.
+        </p>
+        <button
+          type="button"
+          onClick={() => {
+            setBeside(null);
+            onCreated(beside.id);
+          }}
+        >
+          Go to the new episode
+        </button>
+      </section>
+    );
+  }
   if (!open) {
     return (
       <button type="button" onClick={() => setOpen(true)}>
@@ -418,15 +460,28 @@ function NewEpisodeForm({ api, kind, onCreated }: NewEpisodeFormProps) {
     setBusy(true);
     setError(null);
     api
-      .request<{ id: string }>('POST', '/api/episodes', {
-        ...body,
-        ...(confirmed ? { confirmUnusual: confirmed } : {}),
-      })
+      .request<{ id: string; openEpisodes?: OpenEpisode[] }>(
+        'POST',
+        '/api/episodes',
+        {
+          ...body,
+          ...(confirmed ? { confirmUnusual: confirmed } : {}),
+        },
+      )
       .then(
         (created) => {
           setBusy(false);
           setPending(null);
           setOpen(false);
+          const others = created.openEpisodes ?? [];
+          if (others.length > 0) {
+            setBeside({
+              id: created.id,
+              identifier: (body.patient as { identifier: string }).identifier,
+              open: others,
+            });
+            return;
+          }
           onCreated(created.id);
         },
         (e: unknown) => {

@@ -236,4 +236,40 @@ describe('a new episode', () => {
     });
     expect(posts[1]).toMatchObject({ confirmUnusual: ['heightCm'] });
   });
+
+  it('opened beside an episode of the same patient still open: says so, links the first, and goes on only when asked', async () => {
+    const first = '00000000-0000-4000-8000-000000000001';
+    const { api } = service([
+      {
+        status: 201,
+        body: {
+          id: 'new-id',
+          openEpisodes: [
+            {
+              id: first,
+              openedAt: '2026-03-01T08:00:00.000Z',
+              stage: 'first line: glucocorticoid pulse',
+            },
+          ],
+        },
+      },
+    ]);
+    const onOpen = jest.fn();
+    render(<BoardPage api={api} kind="real" canOpen onOpen={onOpen} />);
+    fill('60');
+    const told = await screen.findByRole('alert', { name: 'Already open' });
+    expect(told.textContent).toContain(
+      'An episode of SYN-NEW-1 was already open',
+    );
+    expect(
+      within(told)
+        .getByRole('link', { name: /first line: glucocorticoid pulse/ })
+        .getAttribute('href'),
+    ).toBe(`#/episodes/${first}`);
+    expect(onOpen).not.toHaveBeenCalled();
+    fireEvent.click(
+      within(told).getByRole('button', { name: 'Go to the new episode' }),
+    );
+    expect(onOpen).toHaveBeenCalledWith('new-id');
+  });
 });

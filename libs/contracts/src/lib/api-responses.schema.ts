@@ -196,6 +196,17 @@ export const episodeDetailSchema = z
     allowed: z.array(eventOptionSchema).optional(),
     blocked: z.array(eventOptionSchema).optional(),
     snapshot: machineObject('The persisted statechart snapshot.').optional(),
+    openEpisodes: z
+      .array(
+        z
+          .object({ id: uuid, openedAt: instantSchema, stage: z.string() })
+          .strict(),
+      )
+      .optional()
+      .meta({
+        description:
+          'On opening a real episode: the episodes of the same patient already open (a second one splits the record; most often the first was not found).',
+      }),
     initialSnapshot: machineObject(
       'The snapshot the episode opened with (replay starts from it).',
     )

@@ -116,6 +116,9 @@ function clinicalInputOf<T>(work: () => T): T {
   }
 }
 
+/** At most this many open episodes of a patient are named when one more opens. */
+const MAX_OPEN_NAMED = 5;
+
 /** The board's tags column of an ended episode holds this (a final state's tag). */
 const ENDED_TAGS = '%"final"%';
 
@@ -581,6 +584,22 @@ export class EpisodesService {
         unusualFields: unconfirmed.map((item) => item.field),
       });
     }
+    // A second open episode of one patient splits the record (alerts and
+    // reassessments in two places): most often the first was not found.
+    // Opened all the same (another illness is possible), and the answer
+    // names the ones already open, for the page to say so.
+    const alreadyOpen = await this.dataSource
+      .getRepository(this.entities.episode)
+      .createQueryBuilder('episode')
+      .select(['episode.id', 'episode.createdAt', 'episode.stage'])
+      .where('episode.patientIdentifier = :identifier', {
+        identifier: patient.identifier,
+      })
+      .andWhere('episode.kind = :kind', { kind: request.kind })
+      .andWhere('episode.tags NOT LIKE :final', { final: ENDED_TAGS })
+      .orderBy('episode.createdAt', 'DESC')
+      .limit(MAX_OPEN_NAMED)
+      .getMany();
     const id = randomUUID();
     // No effects here: the machine requests them only from events (its
     // `apply` action), so opening an episode opens no work item.
@@ -625,7 +644,19 @@ export class EpisodesService {
     await this.gate.run(() =>
       this.dataSource.getRepository(this.entities.episode).insert(row),
     );
-    return this.summary(row, snapshot);
+    // (Trainees share the scenarios' identifiers: said for real ones only.)
+    return {
+      ...this.summary(row, snapshot),
+      ...(alreadyOpen.length > 0 && request.kind === 'real'
+        ? {
+            openEpisodes: alreadyOpen.map((open) => ({
+              id: open.id,
+              openedAt: new Date(open.createdAt).toISOString(),
+              stage: open.stage,
+            })),
+          }
+        : {}),
+    };
   }
 
   async list(query: Record<string, unknown>, user: AuthenticatedUser) {
