@@ -817,15 +817,16 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
         `episode ${id}: replayed from entry 3 on, where statechart ${current} took over from 0.9.0 (to entry 2)`,
       );
       // An earlier statechart's entry this one cannot read (here entry 1
-      // made an event it no longer knows): the state at a time up to the
-      // takeover is refused in words, never a 500; after it, still shown.
+      // made a request whose payload it reads otherwise): the state at a
+      // time up to the takeover is refused in words, never a 500; after
+      // it, still shown; the escalation report says what it cannot list.
       const entries = (await suite.harness.query(
         'SELECT seq, recorded_at FROM audit_entries WHERE episode_id = ? ORDER BY seq',
         [id],
       )) as { seq: number; recorded_at: string | Date }[];
       await suite.harness.query(
-        "UPDATE audit_entries SET type = 'legacy.noted' WHERE episode_id = ? AND seq = 1",
-        [id],
+        "UPDATE audit_entries SET type = 'escalation.requested', payload = ? WHERE episode_id = ? AND seq = 1",
+        ['{"legacyField":1}', id],
       );
       const stateAt = (entry: number) => {
         const recorded = entries.find((each) => each.seq === entry);
@@ -845,6 +846,21 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       const after = await stateAt(3);
       expect(after.status).toBe(200);
       expect(after.body.replayedEntries).toBe(1);
+      const report = await auditor().request('GET', '/api/escalations');
+      expect(report.status).toBe(200);
+      expect(
+        (report.body as { episodeId: string }[]).filter(
+          (row) => row.episodeId === id,
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          decision: 'history-not-read',
+          seq: 1,
+          rationale: expect.stringMatching(
+            /^entries 1 to 2 were written by an earlier statechart in a form statechart .* cannot read/,
+          ),
+        }),
+      ]);
       // The takeover point moved back (the whole history "replayed" from
       // the first snapshot again): the seal names it.
       const base = JSON.parse(taken.replayBase ?? '{}') as { seq: number };

@@ -22,24 +22,14 @@ describe('text a JSON body may carry', () => {
     expect(badText({ ['k\udc00']: 1 })?.field).toBe('body (a field name)');
   });
 
-  it('names a bidirectional override, embedding or isolate control (a name shown reversed in an export)', () => {
-    for (const control of [
-      '\u202a',
-      '\u202b',
-      '\u202c',
-      '\u202d',
-      '\u202e',
-      '\u2066',
-      '\u2067',
-      '\u2068',
-      '\u2069',
-    ]) {
+  it('names a bidirectional override (a name shown reversed in an export)', () => {
+    for (const override of ['\u202d', '\u202e']) {
       expect(
-        badText({ rationale: `approved by ${control}B-roines-omed` }),
+        badText({ rationale: `approved by ${override}B-roines-omed` }),
       ).toEqual({
         field: 'body.rationale',
         rule: expect.stringMatching(
-          /^must not contain bidirectional override, embedding or isolate controls/,
+          /^must not contain a bidirectional override/,
         ),
       });
     }
@@ -54,6 +44,9 @@ describe('text a JSON body may carry', () => {
         rationale: 'line one\r\nline two\tend',
         arabic: 'مريض \u200fفي العناية',
         hebrew: 'חולה\u200e 12',
+        // Embeddings and isolates, as word processors and laboratory
+        // systems insert them around right-to-left text.
+        pasted: 'ward \u202bמחלקה\u202c and \u2067قسم\u2069',
         name: 'Zoë 😀 Ünal',
         n: 1,
         ok: true,

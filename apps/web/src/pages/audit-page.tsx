@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 
 import { filterEscalations } from '@mas/contracts';
+import { escalationDecisionLabel } from '@mas/protocol';
 
 import type { ApiClient } from '../api/client.js';
 import type { AuditVerification, EscalationDecision } from '../api/types.js';
@@ -140,7 +141,7 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
             <option value="">all</option>
             {kinds.map((k) => (
               <option key={k} value={k}>
-                {k}
+                {escalationDecisionLabel(k)}
               </option>
             ))}
           </select>
@@ -198,7 +199,7 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
                       {d.patientIdentifier}
                     </button>
                   </td>
-                  <td>{d.decision}</td>
+                  <td>{escalationDecisionLabel(d.decision)}</td>
                   <td>{d.drug}</td>
                   <td>{d.requestedBy ?? '—'}</td>
                   <td>

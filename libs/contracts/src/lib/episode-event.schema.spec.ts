@@ -87,7 +87,11 @@ describe('event envelope', () => {
       type: 'reassessment.recorded',
       payload: { collectedAt: '2026-03-01T08:00:00.000Z', ...payload },
     });
-    for (const panel of [{}, { ageDays: 3000 }]) {
+    for (const panel of [
+      {},
+      { ageDays: 3000 },
+      { ageDays: 3000, explainedOtherwise: [] },
+    ]) {
       expect(
         fieldOf(() => parseEpisodeEvent(reassessment({ panel }), 'e')),
       ).toBe('e.payload.panel');
@@ -104,7 +108,7 @@ describe('event envelope', () => {
     }
   });
 
-  it('an ATC code is written as the WHO index writes it: with a space or a dot it is refused, naming the code', () => {
+  it("an ATC code of a medication is the substance's, as the WHO index writes it: with a space, a dot, in lower case or a group's, it is refused, naming the code", () => {
     const other = (code: string) => ({
       ...base,
       type: 'other-therapy.started',
@@ -117,12 +121,21 @@ describe('event envelope', () => {
         givenAt: '2026-03-01T08:00:00.000Z',
       },
     });
-    for (const code of ['L01 CB01', 'L01CB01.', 'L1CB01', 'L01CB011']) {
+    for (const code of [
+      'L01 CB01',
+      'L01CB01.',
+      'L1CB01',
+      'L01CB011',
+      'l01cb01',
+      // A group: etoposide would pass unnamed under it.
+      'L01CB',
+      'L01',
+    ]) {
       expect(fieldOf(() => parseEpisodeEvent(other(code), 'e'))).toBe(
         'e.payload.medication.code',
       );
     }
-    for (const code of ['L01CB01', 'l01cb01', 'L01CB', 'L01', 'L']) {
+    for (const code of ['L01CB01', 'J06BA02']) {
       expect(parseEpisodeEvent(other(code), 'e').type).toBe(
         'other-therapy.started',
       );

@@ -6,7 +6,12 @@
  */
 import { z } from 'zod';
 
-import { drugIds, labPanelSchema, masProtocolDefinition } from '@mas/protocol';
+import {
+  drugIds,
+  labPanelSchema,
+  masProtocolDefinition,
+  panelHasItems,
+} from '@mas/protocol';
 
 /** The longest key of an imported Observation the lab record keeps. */
 export const MAX_OBSERVATION_KEY_LENGTH = 500;
@@ -99,11 +104,11 @@ export const codingSchema = z
   .refine(
     (coding) =>
       coding.system !== 'http://www.whocc.no/atc' ||
-      /^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/i.test(coding.code),
+      /^[A-Z]\d{2}[A-Z]{2}\d{2}$/.test(coding.code),
     {
       path: ['code'],
       error:
-        'an ATC code is written as the WHO index writes it, without spaces or dots (L01CB01, or a higher level such as L01CB)',
+        "an ATC code of a medication is the substance's (level 5), as the WHO index writes it: L01CB01",
     },
   );
 export type MedicationCoding = z.infer<typeof codingSchema>;
@@ -351,7 +356,7 @@ export const payloadSchemas = {
     .strict()
     .refine(
       (reassessment) =>
-        Object.keys(reassessment.panel).some((key) => key !== 'ageDays') ||
+        panelHasItems(reassessment.panel) ||
         reassessment.clinicalStatus !== undefined ||
         reassessment.clinicalJudgement !== undefined,
       {

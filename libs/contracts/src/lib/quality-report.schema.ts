@@ -118,11 +118,11 @@ export const qualityReportSchema = z
                 .strict(),
               notStarted: tally.meta({
                 description:
-                  'Suspected, no glucocorticoid recorded, MAS not excluded.',
+                  'Suspected, no glucocorticoid recorded (MAS excluded after its due time passed included).',
               }),
               excludedBeforeStart: tally.meta({
                 description:
-                  'MAS excluded before any glucocorticoid (none was due).',
+                  'MAS excluded before any glucocorticoid was due: never a miss.',
               }),
             })
             .strict(),

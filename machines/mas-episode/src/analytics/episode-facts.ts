@@ -63,6 +63,11 @@ export interface EpisodeFacts {
     readonly hours: number;
     readonly targetHours: number;
   } | null;
+  /**
+   * The first glucocorticoid's due time passed before one was given (the
+   * machine fired it): an exclusion after that does not excuse the miss.
+   */
+  readonly glucocorticoidOverdue: boolean;
   readonly reassessments: {
     readonly onTime: number;
     readonly late: number;
@@ -360,6 +365,9 @@ export function qualityFactsOf(
     protocol: final.protocol,
     outcome: final.outcome ?? 'open',
     glucocorticoid: glucocorticoid(fold, final),
+    glucocorticoidOverdue: final.firedDues.some(
+      (due) => due.id === 'glucocorticoidStart',
+    ),
     reassessments: reassessments(fold, final),
     escalations: awaiting !== null ? [...results, null] : [...results],
     refractoryStarts: refractoryStarts(fold, final),

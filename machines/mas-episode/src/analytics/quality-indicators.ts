@@ -57,9 +57,9 @@ export interface GlucocorticoidPoint extends DurationPoint {
     readonly share: number | null;
     readonly targetHours: readonly number[];
   };
-  /** Suspected, no glucocorticoid recorded by the last audited event, and MAS not excluded. */
+  /** Suspected, no glucocorticoid recorded by the last audited event (MAS excluded after its due time passed included). */
   readonly notStarted: Tally;
-  /** MAS excluded before any glucocorticoid: none was due, so never a miss. */
+  /** MAS excluded before any glucocorticoid was due: never a miss. */
   readonly excludedBeforeStart: Tally;
 }
 
@@ -286,6 +286,11 @@ type Summary<K extends IndicatorId> = Omit<
   'month' | 'ward'
 >;
 
+/** MAS excluded before the first glucocorticoid was due: none was missed. */
+function excusedStart(facts: EpisodeFacts): boolean {
+  return facts.outcome === 'excluded' && !facts.glucocorticoidOverdue;
+}
+
 /** Each indicator from the facts of one period and ward. */
 const summaries: {
   readonly [K in IndicatorId]: (facts: readonly EpisodeFacts[]) => Summary<K>;
@@ -306,12 +311,12 @@ const summaries: {
       },
       notStarted: tally(
         facts
-          .filter((f) => f.glucocorticoid === null && f.outcome !== 'excluded')
+          .filter((f) => f.glucocorticoid === null && !excusedStart(f))
           .map((f) => f.episodeId),
       ),
       excludedBeforeStart: tally(
         facts
-          .filter((f) => f.glucocorticoid === null && f.outcome === 'excluded')
+          .filter((f) => f.glucocorticoid === null && excusedStart(f))
           .map((f) => f.episodeId),
       ),
     };
@@ -462,7 +467,7 @@ function notReplayable(episodeId: string, error: unknown): EpisodeAnalysis {
  * The format of what a service keeps per episode (`KeptQuality`): a kept
  * value of another format is not used (the episode is replayed instead).
  */
-export const QUALITY_FOLD_FORMAT = `facts-2/machine-${MAS_EPISODE_MACHINE_VERSION}`;
+export const QUALITY_FOLD_FORMAT = `facts-3/machine-${MAS_EPISODE_MACHINE_VERSION}`;
 
 /** What a service keeps with an episode, folded on each write. */
 export interface KeptQuality {

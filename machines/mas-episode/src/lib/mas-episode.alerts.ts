@@ -320,7 +320,12 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   // limits (a weight corrected after the dose was computed from it): the
   // record keeps its own check, the ward is told until it is reviewed (the
   // dose changed, or the course stopped).
-  const outsideNow = activeTherapies(context).flatMap((therapy) => {
+  // (A single dose is given and done; a pulse day that a later day's
+  // record continues is that course's, told once by its latest record.)
+  const running = activeTherapies(context);
+  const continued = continuedRecords(running);
+  const outsideNow = running.flatMap((therapy) => {
+    if (continued.has(therapy) || therapy.schedule?.kind === 'once') return [];
     const check = doseOutsideNow(context, therapy);
     return check ? [{ therapy, check }] : [];
   });
@@ -334,7 +339,7 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       `${outsideNow
         .map(
           ({ therapy, check }) =>
-            `${therapy.drug} ${String(therapy.dose?.value)} ${therapy.dose?.unit ?? ''} (started ${therapy.startedAt}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then): ${check.messages.join('; ').replace(/\.$/, '')}`,
+            `${therapy.drug} ${String(therapy.dose?.value)} ${therapy.dose?.unit ?? ''} (${therapy.doseChanges?.length ? `the dose since ${therapy.doseChanges.at(-1)?.at ?? ''}` : `started ${therapy.startedAt}`}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then): ${check.messages.join('; ').replace(/\.$/, '')}`,
         )
         .join(
           '; ',

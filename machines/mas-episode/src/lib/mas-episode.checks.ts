@@ -182,18 +182,31 @@ function sampleConflict(
         ];
   });
   if (conflicts.length === 0) return null;
+  const evidence = ['software.plausibility', 'software.recording'];
+  // From the laboratory's own system (the FHIR import), another value for
+  // a sample is the laboratory's correction: taken, and said (a feed gives
+  // no reason, and refusing it would keep the value the laboratory
+  // withdrew).
+  if ('source' in event.payload && event.payload.source !== undefined) {
+    return {
+      ...ok('a laboratory correction', evidence),
+      warnings: [
+        `the laboratory sent another value for a sample already recorded: ${conflicts.join('; ')} (the later replaces the earlier)`,
+      ],
+    };
+  }
   return needsRationale(
     event,
     `${conflicts.join('; ')}: a correction of a result states its reason (the later replaces the earlier)`,
-    ['software.plausibility', 'software.recording'],
+    evidence,
   );
 }
 
 /**
  * Whether a reassessment brings a new sample: `no-values` when its panel
- * holds no laboratory value, `stale` when its sample was drawn longer ago
- * than the reassessment interval, null when it does. Only a new sample
- * clears an overdue reassessment and sets the next one.
+ * holds no laboratory value (its verdict is then the last one), `stale`
+ * when its sample was drawn longer ago than the reassessment interval
+ * (said), null when it does.
  */
 export function reassessmentSample(
   event: EpisodeEventOf<'reassessment.recorded'>,
@@ -515,7 +528,14 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         'panel',
         event.payload.confirmUnusual,
       );
-      return checked.ok ? (sampleConflict(context, event) ?? checked) : checked;
+      const conflict = checked.ok ? sampleConflict(context, event) : null;
+      if (conflict === null) return checked;
+      if (!conflict.ok) return conflict;
+      return {
+        ...checked,
+        reason: `${checked.reason}; ${conflict.reason}`,
+        warnings: [...(checked.warnings ?? []), ...(conflict.warnings ?? [])],
+      };
     }
     case 'suspicion.recorded':
       return ok('MAS suspected', ['seed.pitfalls.3', 'seed.pitfalls.1']);
@@ -818,16 +838,15 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       // (One with nothing at all, no value, finding or clinical status, is
       // refused by the contract, naming the panel.)
       const fresh = reassessmentSample(event);
-      // A reassessment without a new sample, or judged on one older than
-      // the reassessment interval, is taken (the clinician decides), and
-      // said: it neither clears an overdue reassessment nor moves the next
-      // one (the labs no longer show the patient as they are).
+      // A clinical reassessment without a laboratory value, or one judged
+      // on a sample older than the reassessment interval, is taken (the
+      // clinician decides), and said.
       const age = hoursBetween(event.payload.collectedAt, event.at);
       const warning =
         fresh === 'no-values'
-          ? `this reassessment records no laboratory value: the laboratory response is not judged, and the reassessment due time stays as it was (${String(reassessmentIntervalHours)} h interval); a new sample is due`
+          ? 'this reassessment records no laboratory value: the laboratory response is not judged again (the last verdict stands), and the laboratory results keep their own due time'
           : fresh === 'stale'
-            ? `the sample of this reassessment was drawn ${String(Math.round(age))} h before it was recorded (${event.payload.collectedAt}), longer ago than the ${String(reassessmentIntervalHours)} h reassessment interval: the response is judged on labs that may no longer show the patient as they are, and the reassessment due time stays as it was; a new sample is due`
+            ? `the sample of this reassessment was drawn ${String(Math.round(age))} h before it was recorded (${event.payload.collectedAt}), longer ago than the ${String(reassessmentIntervalHours)} h reassessment interval: the response is judged on labs that may no longer show the patient as they are; a new sample is due`
             : null;
       const panel: Check =
         checked.ok && warning !== null

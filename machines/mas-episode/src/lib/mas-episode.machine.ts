@@ -41,8 +41,15 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * twice" and "glucocorticoid started in remission"; the 2016 criteria read
  * the admission's Still's disease (2.0.0 snapshots restore as they are: the
  * new fields are optional).
+ * 2.2.0: a reassessment without a laboratory value keeps the last verdict;
+ * findings alone meet no labs due; a second result for a sample already
+ * recorded with another value states its reason (the laboratory's own
+ * system excepted), and corrects a response baseline taken from it; the
+ * alert "running dose outside the limits at the current weight or height"
+ * (2.1.0 records are taken over from their stored snapshot at their next
+ * event: their steps under 2.1.0 are not replayed by this version).
  */
-export const MAS_EPISODE_MACHINE_VERSION = '2.1.0';
+export const MAS_EPISODE_MACHINE_VERSION = '2.2.0';
 
 /** The effects the machine requests; the shells implement them. */
 export type Effect =

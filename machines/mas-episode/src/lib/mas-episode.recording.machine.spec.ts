@@ -156,8 +156,8 @@ describe('who records what, and when', () => {
     expect(on(11).warnings).toBeUndefined();
   });
 
-  it('only a new sample clears an overdue reassessment and sets the next one: a stale sample or none leaves the due time as it was, and no trend is made of values already judged [seed.monitoring.1]', () => {
-    const overdue = () => {
+  it("every reassessment recorded is the protocol's clinical one (it clears the one due and sets the next), and its laboratory verdict rests on its own values: the clinical status alone keeps the last verdict, never one made of values already judged [seed.monitoring.1]", () => {
+    const inadequate = () => {
       const episode = new Episode(episodeInput(amira, 'suspected'));
       episode
         .send(ev('labs.recorded', h(0.5), { panel: florid }))
@@ -166,39 +166,44 @@ describe('who records what, and when', () => {
       expect(episode.snapshot.hasTag('overdue')).toBe(true);
       return episode;
     };
-    const dueBefore = overdue().context.dues['reassessment'];
-    // On a sample drawn 13 h before: taken, still overdue, due unchanged.
-    const stale = overdue().send(
-      ev('reassessment.recorded', h(14), { panel: florid, collectedAt: h(1) }),
-    );
-    expect(stale.snapshot.hasTag('overdue')).toBe(true);
-    expect(stale.context.dues['reassessment']).toEqual(dueBefore);
-    // The clinical status alone: taken and said, still overdue, and no
-    // laboratory verdict (the picture's old values are not a new sample).
-    // (With nothing at all, the contract refuses it: contracts spec.)
-    const empty = overdue();
+    const episode = inadequate();
+    const before = episode.context.lastResponse;
+    const missing = episode.context.missingMonitoringItems;
+    const labsDue = episode.context.dues['labs'];
     const clinical = ev('reassessment.recorded', h(14), {
-      panel: {},
+      panel: { ageDays: 3000 },
       clinicalStatus: 'stable',
     });
-    expect(checkEvent(empty.context, clinical).warnings).toEqual([
-      expect.stringMatching(
-        /^this reassessment records no laboratory value: the laboratory response is not judged, and the reassessment due time stays as it was/,
-      ),
+    expect(checkEvent(episode.context, clinical).warnings).toEqual([
+      'this reassessment records no laboratory value: the laboratory response is not judged again (the last verdict stands), and the laboratory results keep their own due time',
     ]);
-    empty.send(clinical);
-    expect(empty.snapshot.hasTag('overdue')).toBe(true);
-    expect(empty.context.dues['reassessment']).toEqual(dueBefore);
-    expect(empty.context.lastResponse).toBeNull();
-    // A new sample: the overdue reassessment is done, the next one set.
-    const fresh = overdue().send(
-      ev('reassessment.recorded', h(14), {
-        panel: florid,
-        collectedAt: h(13.8),
+    episode.send(clinical);
+    // The clinical reassessment is done: no longer overdue, next in 12 h.
+    expect(episode.snapshot.hasTag('overdue')).toBe(false);
+    expect(episode.context.dues['reassessment']?.dueAt).toBe(h(26));
+    // The labs: their due, the last verdict and the panel's items as they were.
+    expect(episode.context.lastResponse).toEqual(before);
+    expect(episode.context.missingMonitoringItems).toEqual(missing);
+    expect(episode.context.dues['labs']).toEqual(labsDue);
+    // A verdict standing (here a senior's "inadequate") is not erased by
+    // the clinical status alone: escalation stays warranted.
+    const judged = inadequate().send(
+      ev(
+        'reassessment.recorded',
+        h(14),
+        { panel: florid, clinicalJudgement: 'inadequate' },
+        drBaker,
+        'still febrile, platelets falling',
+      ),
+    );
+    judged.send(
+      ev('reassessment.recorded', h(20), {
+        panel: {},
+        clinicalStatus: 'improving',
       }),
     );
-    expect(fresh.snapshot.hasTag('overdue')).toBe(false);
-    expect(fresh.context.dues['reassessment']?.dueAt).toBe(h(26));
+    expect(judged.context.lastResponse?.verdict).toBe('inadequate');
+    expect(judged.context.inadequateResponseRecorded).toBe(true);
   });
 
   it('a second result for a sample already recorded, with another value, is a correction that states its reason; the same value (in an equivalent unit too) is the same result', () => {
@@ -242,6 +247,25 @@ describe('who records what, and when', () => {
     expect(episode.context.labPicture.ferritin).toMatchObject({
       value: { value: 500, unit: 'ng/mL' },
     });
+    // From the laboratory's own system, another value is its correction:
+    // taken, and said (a feed gives no reason).
+    const fromLab = checkEvent(
+      episode.context,
+      ev('labs.recorded', h(2.5), {
+        panel: { ferritin: { value: 700, unit: 'ng/mL' } },
+        collectedAt: h(0.5),
+        source: {
+          system: 'fhir',
+          observations: ['identifier:urn:oid:2.999.1|LAB-9'],
+        },
+      }),
+    );
+    expect(fromLab.ok).toBe(true);
+    expect(fromLab.warnings).toEqual([
+      expect.stringMatching(
+        /^the laboratory sent another value for a sample already recorded: Ferritin of the sample of .* was recorded as 500 ng\/mL, now 700 ng\/mL/,
+      ),
+    ]);
     // In a reassessment too.
     expect(
       checkEvent(
@@ -252,6 +276,36 @@ describe('who records what, and when', () => {
         }),
       ).ok,
     ).toBe(false);
+  });
+
+  it('a correction of the pre-treatment sample corrects the response baseline: a mistyped ferritin never makes the later ones look like a response', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    expect(episode.context.treatmentBaseline?.panel.ferritin).toEqual(
+      florid.ferritin,
+    );
+    episode.send(
+      ev(
+        'labs.recorded',
+        h(2),
+        {
+          panel: { ferritin: { value: 90_000, unit: 'ng/mL' } },
+          collectedAt: h(0.5),
+        },
+        drAdams,
+        'typed for another patient',
+      ),
+    );
+    expect(episode.context.treatmentBaseline?.panel.ferritin).toEqual({
+      value: 90_000,
+      unit: 'ng/mL',
+    });
+    // The rest of the baseline as it was.
+    expect(episode.context.treatmentBaseline?.panel.platelets).toEqual(
+      florid.platelets,
+    );
   });
 
   it('a sample drawn earlier but entered later never replaces a later one in the picture', () => {
@@ -372,15 +426,15 @@ describe('other therapies', () => {
         ),
       ).toMatch(/is in the protocol's table: record it as therapy.started/);
     }
-    // By its ATC code alone, the refusal names the drug (as the WHO index
-    // writes the code; spaces or dots are the contract's to refuse).
+    // By its ATC code alone, the refusal names the drug (the code as the
+    // WHO index writes it is the contract's to ask).
     expect(
       episode.refusal(
         ev('other-therapy.started', h(2), {
           recordId: 'z',
           medication: {
             system: 'http://www.whocc.no/atc',
-            code: 'l01cb01',
+            code: 'L01CB01',
             display: 'cytostatic',
           },
           dose: { value: 100, unit: 'mg' },
@@ -389,7 +443,7 @@ describe('other therapies', () => {
           givenAt: h(2),
         }),
       ),
-    ).toMatch(/^etoposide \(l01cb01\) is in the protocol's table/);
+    ).toMatch(/^etoposide \(L01CB01\) is in the protocol's table/);
     // What only looks like an abbreviation is another drug: 6-MP
     // (mercaptopurine) and dexmedetomidine ("dex") are recorded as such.
     for (const display of ['6-MP 50 mg', 'dex infusion', 'Dexmedetomidine']) {

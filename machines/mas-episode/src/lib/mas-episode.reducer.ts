@@ -14,6 +14,7 @@ import {
   type LabPicture,
   masProtocol,
   masProtocolDefinition,
+  panelHasItems,
   parseInstitutionProfile,
 } from '@mas/protocol';
 
@@ -364,8 +365,18 @@ function recordPanel(
       context.patient.underlyingDisease,
     ).panel,
   };
+  // A correction of a sample a response baseline was taken from corrects
+  // the baseline too: a mistyped pre-treatment ferritin would otherwise
+  // make every later one look like a response.
+  const time = Date.parse(collectedAt);
+  const corrected = (baseline: PanelRecord | null): PanelRecord | null =>
+    baseline !== null && Date.parse(baseline.at) === time
+      ? { ...baseline, panel: { ...baseline.panel, ...panel } }
+      : baseline;
   let next: EpisodeContext = {
     ...context,
+    treatmentBaseline: corrected(context.treatmentBaseline),
+    responseBaseline: corrected(context.responseBaseline),
     labPicture: picture,
     lastPanel: record,
     lastScreen: screen,
@@ -376,7 +387,11 @@ function recordPanel(
     cnsInvolvement: context.cnsInvolvement || parsed.findings.cnsInvolvement,
     hemorrhage: context.hemorrhage || parsed.findings.hemorrhage,
   };
-  if (next.dues['labs']?.dueAt != null) {
+  // Only a laboratory value meets the labs due (findings alone do not).
+  if (
+    next.dues['labs']?.dueAt != null &&
+    analyteIds.some((id) => panel[id] !== undefined)
+  ) {
     next = schedule(resolveDue(next, 'labs', collectedAt), 'labs', collectedAt);
   }
   return next;
@@ -439,20 +454,25 @@ function recordReassessment(
   at: string,
 ): EpisodeContext {
   const collectedAt = normalize(event.payload.collectedAt);
-  // Only a new sample clears an overdue reassessment and sets the next
-  // one; without one (no laboratory value, or a sample older than the
-  // interval) the due time stays as it was (`reassessmentSample`).
+  // The protocol's reassessment is clinical, at least every 12 h: every
+  // reassessment recorded clears the one due and sets the next (the labs
+  // have their own due time). Its laboratory verdict rests on its own
+  // values only: without one (the clinical status alone) the last verdict
+  // stands, never one made of values already judged (`reassessmentSample`).
   const sample = reassessmentSample(event);
-  const fresh = sample === null;
-  let next = fresh ? resolveDue(context, 'reassessment', at) : context;
-  // A panel of findings alone still joins the picture; an empty one is
-  // no sample (the picture's values are not made the current ones).
-  if (Object.keys(event.payload.panel).length > 0) {
+  let next = resolveDue(context, 'reassessment', at);
+  // A panel of findings alone still joins the picture (no laboratory due
+  // is met by it); an empty one, or the age alone, is no sample.
+  if (panelHasItems(event.payload.panel)) {
     next = recordPanel(next, event.payload.panel, collectedAt);
   }
   const current = next.lastPanel;
   let verdict =
-    current && sample !== 'no-values' ? verdictOf(context, current, at) : null;
+    sample === 'no-values'
+      ? context.lastResponse
+      : current
+        ? verdictOf(context, current, at)
+        : null;
   if (event.payload.clinicalStatus === 'worsening') {
     verdict = {
       at,
@@ -483,7 +503,11 @@ function recordReassessment(
     responseBaseline:
       sample === 'no-values' ? context.responseBaseline : current,
     reassessments: context.reassessments + 1,
-    missingMonitoringItems: missingItems(context, event.payload.panel),
+    // (The clinical status alone says nothing of the panel's items.)
+    missingMonitoringItems:
+      sample === 'no-values'
+        ? context.missingMonitoringItems
+        : missingItems(context, event.payload.panel),
     // A reassessment the rule cannot assess leaves no verdict (never a stale one).
     lastResponse: verdict,
     inadequateResponseRecorded:
@@ -491,7 +515,7 @@ function recordReassessment(
       verdict?.verdict === 'inadequate' ||
       verdict?.verdict === 'worsening',
   };
-  return fresh ? schedule(next, 'reassessment', at) : next;
+  return schedule(next, 'reassessment', at);
 }
 
 // ---------------------------------------------------------------- therapies

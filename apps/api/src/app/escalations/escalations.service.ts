@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 
+import { MAS_EPISODE_MACHINE_VERSION } from '@mas/mas-episode';
+
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import { historySteps } from '../audit/audit-replay.util.js';
 import type { Entities } from '../database/entities.js';
@@ -60,9 +62,11 @@ export class EscalationsService {
         .getRepository(this.entities.audit)
         .find({ where: { episodeId }, order: { seq: 'ASC' } });
       let warrantedSince: string | null = null;
+      const read = new Set<number>();
       // (From the replay base on, the record's own steps: see historySteps.)
       for (const step of historySteps(row, entries)) {
         const { entry, event } = step;
+        read.add(entry.seq);
         const payload = event.payload as Record<string, unknown>;
         const request = step.before.context.escalationRequests.find(
           (r) => r.requestId === payload['requestId'],
@@ -179,6 +183,31 @@ export class EscalationsService {
           snapshot.context.rapidlyWorsening;
         if (warranted && warrantedSince === null) warrantedSince = at;
         if (!warranted) warrantedSince = null;
+      }
+      // Entries an earlier statechart wrote in a form this one cannot read
+      // (after a later one took the record over): their decisions cannot be
+      // listed, and the report says so rather than leaving them out unseen.
+      const unread = entries.filter((entry) => !read.has(entry.seq));
+      const [first] = unread;
+      if (first) {
+        const last = unread.at(-1) ?? first;
+        decisions.push({
+          episodeId,
+          patientIdentifier: row.patientIdentifier,
+          kind: row.kind,
+          seq: first.seq,
+          decision: 'history-not-read',
+          drug: '',
+          requestId: null,
+          requestedBy: null,
+          decidedBy: null,
+          role: 'system',
+          at: new Date(first.occurredAt).toISOString(),
+          rationale: `entries ${String(first.seq)} to ${String(last.seq)} were written by an earlier statechart in a form statechart ${MAS_EPISODE_MACHINE_VERSION} cannot read: any escalation decision among them is not listed here (the record keeps them as written)`,
+          evidence: [],
+          warrantedSince: null,
+          hoursFromWarrantedToDecision: null,
+        });
       }
     }
     return decisions.sort((a, b) => a.at.localeCompare(b.at));

@@ -280,6 +280,23 @@ export const stateLabels: Readonly<Record<string, string>> = {
   'masEpisode.closed': 'Closed',
 };
 
+/**
+ * The escalation report's decisions (`GET /api/escalations`), in words; a
+ * screening overridden is "screening-overridden: <kind>", its kind a subject.
+ */
+export const escalationDecisionLabels: Readonly<Record<string, string>> = {
+  requested: 'Escalation requested',
+  approved: 'Escalation approved',
+  rejected: 'Escalation rejected',
+  countersigned: 'Emergency start countersigned',
+  'emergency-start': 'Emergency start',
+  'dose-outside-range-confirmed': 'Dose outside its range, confirmed',
+  'response-judged-inadequate-on-clinical-grounds':
+    'Response judged inadequate on clinical grounds',
+  'screening-overridden': 'Screening overridden',
+  'history-not-read': 'Earlier entries this version cannot read',
+};
+
 /** Each alert's title (its message says the particulars). */
 export const alertLabels = {
   'mas-not-considered': 'MAS not considered',
@@ -368,6 +385,7 @@ export const clinicalLabels = {
   subjectLabels,
   stateLabels,
   alertLabels,
+  escalationDecisionLabels,
   dueLabels,
   unitLabels,
   protocolSectionLabels,

@@ -4,6 +4,7 @@ import { eventLabels, type EventWords } from './clinical-labels.constant.js';
 import {
   alertLabel,
   clinicalUnits,
+  escalationDecisionLabel,
   eventGroup,
   eventLabel,
   eventLabelOf,
@@ -107,6 +108,19 @@ describe('clinical words for ids', () => {
     );
     expect(subjectLabel('renal-replacement')).toBe('renal replacement therapy');
     expect(stateLabel('masEpisode.nowhere')).toBe('masEpisode.nowhere');
+  });
+
+  it("words the escalation report's decisions, a screening's kind in place; an unknown one stays itself", () => {
+    expect(escalationDecisionLabel('dose-outside-range-confirmed')).toBe(
+      'Dose outside its range, confirmed',
+    );
+    expect(escalationDecisionLabel('countersigned')).toBe(
+      'Emergency start countersigned',
+    );
+    expect(escalationDecisionLabel('screening-overridden: tb-screening')).toBe(
+      'Screening overridden: tuberculosis screening',
+    );
+    expect(escalationDecisionLabel('something-new')).toBe('something-new');
   });
 
   it('writes units as clinicians do, never as UCUM codes', () => {

@@ -4,6 +4,7 @@ import {
   alertLabels,
   drugLabels,
   dueLabels,
+  escalationDecisionLabels,
   eventLabels,
   type EventWords,
   stateLabels,
@@ -123,6 +124,13 @@ export function stateLabel(id: string): string {
 /** What falls due, by its id (`countersignature:<start>` by its kind). */
 export function dueLabel(id: string): string {
   return dueLabels[id] ?? dueLabels[id.split(':')[0] ?? id] ?? id;
+}
+
+/** An escalation report's decision in words ("screening-overridden: tb-screening" included). */
+export function escalationDecisionLabel(decision: string): string {
+  const [kind = decision, subject] = decision.split(': ');
+  const words = escalationDecisionLabels[kind] ?? kind;
+  return subject === undefined ? words : `${words}: ${subjectLabel(subject)}`;
 }
 
 /** An alert's title, by its id. */

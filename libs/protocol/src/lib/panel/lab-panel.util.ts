@@ -216,3 +216,19 @@ export function optionalQuantity(
     analytes[analyte].molarMassGPerMol,
   );
 }
+
+/**
+ * Whether a panel records anything of the patient: a value, a finding or a
+ * criterion judged otherwise explained. The age alone (which a form adds
+ * from the birth date) and an empty list are nothing.
+ */
+export function panelHasItems(
+  panel: Readonly<Record<string, unknown>>,
+): boolean {
+  return Object.entries(panel).some(
+    ([key, value]) =>
+      key !== 'ageDays' &&
+      value !== undefined &&
+      !(Array.isArray(value) && value.length === 0),
+  );
+}

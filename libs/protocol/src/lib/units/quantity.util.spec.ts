@@ -256,5 +256,28 @@ describe('one result in two units', () => {
         { value: 900, unit: 'mmol/L' },
       ),
     ).toBe(false);
+    // To the precision the other was written with: 2 mmol/L is 177 mg/dL
+    // (177.14), either way round, and "2 mmol/L" holds anything that rounds
+    // to it (178 mg/dL is 2.01); 230 mg/dL (2.6) is another result.
+    const tg = (value: number, unit: string) => ({ value, unit });
+    expect(
+      sameAnalyteQuantity('triglycerides', tg(2, 'mmol/L'), tg(177, 'mg/dL')),
+    ).toBe(true);
+    expect(
+      sameAnalyteQuantity('triglycerides', tg(177, 'mg/dL'), tg(2, 'mmol/L')),
+    ).toBe(true);
+    expect(
+      sameAnalyteQuantity('triglycerides', tg(2, 'mmol/L'), tg(178, 'mg/dL')),
+    ).toBe(true);
+    expect(
+      sameAnalyteQuantity('triglycerides', tg(2, 'mmol/L'), tg(230, 'mg/dL')),
+    ).toBe(false);
+    expect(
+      sameAnalyteQuantity(
+        'triglycerides',
+        tg(2.05, 'mmol/L'),
+        tg(177, 'mg/dL'),
+      ),
+    ).toBe(false);
   });
 });

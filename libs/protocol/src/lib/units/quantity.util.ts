@@ -80,9 +80,11 @@ export function convertQuantity(
 }
 
 /**
- * Whether two quantities of an analyte are one result: equal, or equal
- * once converted with the UCUM algebra (900 ng/mL is 900 ug/L). Units that
- * cannot be converted into each other are not the same result.
+ * Whether two quantities of an analyte are one result: equal, or equal once
+ * converted with the UCUM algebra (900 ng/mL is 900 ug/L) to the precision
+ * the other was written with (2.0 mmol/L of triglycerides is 177 mg/dL:
+ * 177.14 to a whole number). Units that cannot be converted into each
+ * other are not the same result.
  */
 export function sameAnalyteQuantity(
   analyte: AnalyteId,
@@ -90,17 +92,22 @@ export function sameAnalyteQuantity(
   b: Quantity,
 ): boolean {
   if (a.unit === b.unit) return a.value === b.value;
+  const { molarMassGPerMol } = masProtocolDefinition.analytes[analyte];
+  /** `from` in `to`'s unit, to the decimals `to` was written with. */
+  const matches = (from: Quantity, to: Quantity): boolean => {
+    const converted = convertQuantity(from, to.unit, analyte, molarMassGPerMol);
+    return Number(converted.toFixed(decimalsOf(to.value))) === to.value;
+  };
   try {
-    return (
-      convertQuantity(
-        a,
-        b.unit,
-        analyte,
-        masProtocolDefinition.analytes[analyte].molarMassGPerMol,
-      ) === b.value
-    );
+    return matches(a, b) || matches(b, a);
   } catch (error) {
     if (error instanceof ClinicalInputError) return false;
     throw error;
   }
+}
+
+/** How many decimals a number was written with (177: 0, 2.05: 2). */
+function decimalsOf(value: number): number {
+  const [, decimals = ''] = String(value).split('.');
+  return /^\d+$/.test(decimals) ? decimals.length : 0;
 }
