@@ -829,6 +829,20 @@ describe('the clinician web app in Chromium', () => {
       await expect(
         a.page.locator('#root_panel_ferritin_value').inputValue(),
       ).resolves.toBe('15000');
+      // Sent again: the same sample now holds B's ferritin, so A's other
+      // value is a correction, which states its reason.
+      await a.page
+        .locator('.event-form')
+        .getByRole('button', { name: 'Record', exact: true })
+        .click();
+      await a.page
+        .getByText(/a correction of a result states its reason/)
+        .first()
+        .waitFor();
+      await a.page
+        .locator('.event-form')
+        .getByLabel(/Rationale/)
+        .fill('repeated on the analyser: the first run was haemolysed');
       await record(a.page);
       // A's values were recorded (the card's latest ferritin).
       await a.page
