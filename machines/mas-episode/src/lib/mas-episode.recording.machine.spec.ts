@@ -308,6 +308,32 @@ describe('who records what, and when', () => {
     );
   });
 
+  it('a send-out result arriving days after its sample neither meets a labs due set since nor moves it back; a new sample does [seed.monitoring.1]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode
+      .send(ev('labs.recorded', h(0.5), { panel: florid }))
+      .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }));
+    const due = episode.context.dues['labs'];
+    expect(due?.dueAt).toBe(h(25));
+    episode.send(tick(h(25.5)));
+    expect(episode.alertIds()).toContain('labs-overdue');
+    // sCD25 of a sample drawn before the pulse, resulted at h(30).
+    episode.send(
+      ev('labs.recorded', h(30), {
+        panel: { sCD25: { value: 4000, unit: 'U/mL' } },
+        collectedAt: h(0.75),
+      }),
+    );
+    expect(episode.context.dues['labs']?.dueAt).toBe(h(25));
+    expect(episode.alertIds()).toContain('labs-overdue');
+    // A sample of today meets it, and sets the next from its own time.
+    episode.send(
+      ev('labs.recorded', h(31), { panel: florid, collectedAt: h(30.5) }),
+    );
+    expect(episode.context.dues['labs']?.dueAt).toBe(h(54.5));
+    expect(episode.alertIds()).not.toContain('labs-overdue');
+  });
+
   it('a sample drawn earlier but entered later never replaces a later one in the picture', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     const better = panelOf(improved(floridMas), febrileSjia);

@@ -387,10 +387,15 @@ function recordPanel(
     cnsInvolvement: context.cnsInvolvement || parsed.findings.cnsInvolvement,
     hemorrhage: context.hemorrhage || parsed.findings.hemorrhage,
   };
-  // Only a laboratory value meets the labs due (findings alone do not).
+  // Only a laboratory value meets the labs due (findings alone do not),
+  // and only from a sample drawn after the one that set it: a send-out
+  // result (sCD25) arriving days after its sample neither meets a due set
+  // since nor moves it back.
+  const labs = next.dues['labs'];
   if (
-    next.dues['labs']?.dueAt != null &&
-    analyteIds.some((id) => panel[id] !== undefined)
+    labs?.dueAt != null &&
+    analyteIds.some((id) => panel[id] !== undefined) &&
+    toMs(collectedAt) > toMs(addHours(labs.dueAt, -intervalHours(next, 'labs')))
   ) {
     next = schedule(resolveDue(next, 'labs', collectedAt), 'labs', collectedAt);
   }
