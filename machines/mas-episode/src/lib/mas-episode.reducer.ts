@@ -554,7 +554,8 @@ function startTherapy(
   // The guard refuses an incomplete record; should one reach here anyway
   // (a planted bug in the checker's mutants), it is kept as unchecked.
   const incomplete = incompleteRecord(event.payload);
-  const check = incomplete === null ? recordedDoseCheck(context, event) : null;
+  const check =
+    incomplete === null ? recordedDoseCheck(context, event.payload) : null;
   let next: EpisodeContext = {
     ...context,
     therapies: [
@@ -728,7 +729,7 @@ function changeDose(
   const { record } = named;
   const start = doseChangeAsStart(event);
   // (The dose check reads the patient and the profile, not the records.)
-  const check = recordedDoseCheck(context, start);
+  const check = recordedDoseCheck(context, start.payload);
   const { dose, route, schedule: given } = event.payload;
   const changed: TherapyRecord = {
     ...record,

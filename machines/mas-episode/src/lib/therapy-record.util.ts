@@ -74,13 +74,19 @@ function checksFor(context: EpisodeContext): Map<string, DoseCheck> {
   return byRecord;
 }
 
-/** The dose check of a therapy start, for this patient and profile. */
+/** What a dose check reads of a prescription (a start's payload, or a record's). */
+export type CheckedPrescription = Pick<
+  EpisodeEventOf<'therapy.started'>['payload'],
+  'drug' | 'dose' | 'route' | 'schedule' | 'creatinineClearanceMlMin'
+>;
+
+/** The dose check of a prescription, for this patient and profile. */
 export function recordedDoseCheck(
   context: EpisodeContext,
-  event: EpisodeEventOf<'therapy.started'>,
+  prescription: CheckedPrescription,
 ): DoseCheck {
   const { drug, dose, route, schedule, creatinineClearanceMlMin } =
-    event.payload;
+    prescription;
   const byRecord = checksFor(context);
   const key = JSON.stringify([
     drug,
@@ -91,17 +97,21 @@ export function recordedDoseCheck(
   ]);
   const hit = byRecord.get(key);
   if (hit) return hit;
-  const check = uncachedDoseCheck(context, event);
+  const check = uncachedDoseCheck(context, prescription);
   byRecord.set(key, check);
   return check;
 }
 
 function uncachedDoseCheck(
   context: EpisodeContext,
-  event: EpisodeEventOf<'therapy.started'>,
+  {
+    drug,
+    dose,
+    route,
+    schedule,
+    creatinineClearanceMlMin,
+  }: CheckedPrescription,
 ): DoseCheck {
-  const { drug, dose, route, schedule, creatinineClearanceMlMin } =
-    event.payload;
   return checkRecordedDose({
     drug,
     dose,
@@ -147,17 +157,11 @@ export function doseOutsideNow(
   const own = therapy.doseCheck?.tier;
   if (own === undefined || own === 'unchecked') return null;
   const now = recordedDoseCheck(context, {
-    type: 'therapy.started',
-    at: therapy.startedAt,
-    actor: therapy.startedBy,
-    payload: {
-      drug: therapy.drug,
-      // (Recorded through the contract, its unit is one of the recorded ones.)
-      dose: dose as EpisodeEventOf<'therapy.started'>['payload']['dose'],
-      route,
-      schedule,
-      givenAt: therapy.startedAt,
-    },
+    drug: therapy.drug,
+    // (Recorded through the contract, its unit is one of the recorded ones.)
+    dose: dose as CheckedPrescription['dose'],
+    route,
+    schedule,
   });
   return tierRank[now.tier] > tierRank[own] ? now : null;
 }
@@ -538,7 +542,7 @@ export function checkTherapyDose(
   if (incomplete !== null) {
     return { ok: false, reason: incomplete, evidence: recordingRules.evidence };
   }
-  const check = recordedDoseCheck(context, event);
+  const check = recordedDoseCheck(context, event.payload);
   const warning = dailyTotalWarning(context, event, check, therapies);
   const evidence = [
     ...new Set(check.limits.flatMap((limit) => limit.evidence)),
