@@ -22,7 +22,11 @@ import { activeTherapies } from '../lib/mas-episode.checks.js';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
 import type { EpisodeContext } from '../lib/mas-episode.types.js';
 import { timeSteps } from './episode-alphabet.js';
-import { type ProtocolFacts, protocolFactsKey } from './protocol-facts.js';
+import {
+  atMostTwice,
+  type ProtocolFacts,
+  protocolFactsKey,
+} from './protocol-facts.js';
 
 type ContextField = keyof EpisodeContext;
 
@@ -163,20 +167,21 @@ export const observations = {
     (c) => c.firstTargetedTherapyAt !== null,
   ),
   /**
-   * Active therapies as a set (repeat pulses of one drug are one active drug
-   * for every reader), the drugs ever started, and whether a non-background,
+   * Active therapy records (alike records kept at most twice: see below),
+   * the drugs ever started, and whether a non-background,
    * non-glucocorticoid therapy started since the latest response verdict (the
    * only comparison of a therapy's time that any reader makes).
    */
   therapies: observation(['therapies', 'lastResponse'], (c) => {
     const since = c.lastResponse?.at;
-    // Records alike are one: a drug running under two records given in the
-    // episode (which a stop must then name) raises "a therapy recorded
-    // twice", and the alerts are in the key.
+    // Records alike are kept at most twice: a stop naming one of two
+    // records leaves one running, of three leaves two (which the
+    // alphabet's named stop never meets: a second record starts only while
+    // one runs).
     return {
-      active: [
-        ...new Set(
-          activeTherapies(c).map((t) =>
+      active: atMostTwice(
+        activeTherapies(c)
+          .map((t) =>
             [
               t.drug,
               t.background ? 'bg' : '',
@@ -188,9 +193,9 @@ export const observations = {
               (t.doseCheck?.alerts ?? []).map((a) => a.id).join('+'),
               t.doseIncreases.length > 0 ? 'increased' : '',
             ].join(':'),
-          ),
-        ),
-      ].sort(),
+          )
+          .sort(),
+      ),
       ever: [...new Set(c.therapies.map((t) => t.drug))].sort(),
       // Started at this very instant: an event at the same time counts it
       // as escalated after that event's verdict (found by the soundness

@@ -309,6 +309,39 @@ function newCourse(letter: Letter, drug: DrugId): Letter {
       : letter(snapshot);
 }
 
+/** The running records of `drug` given in the episode (not background). */
+const runningRecords = (snapshot: EpisodeSnapshot, drug: DrugId) =>
+  snapshot.context.therapies.filter(
+    (t) => t.drug === drug && !t.background && t.stoppedAt === undefined,
+  );
+
+/**
+ * `letter`, only while exactly one record of `drug` runs: a course recorded
+ * a second time (bounded: never a third, so that the records a stop must
+ * name stay finite).
+ */
+function secondRecord(letter: Letter, drug: DrugId): Letter {
+  return (snapshot) =>
+    runningRecords(snapshot, drug).length === 1 ? letter(snapshot) : [];
+}
+
+/**
+ * A stop naming one running record of `drug` by its start time: the
+ * earliest (no event while none runs).
+ */
+function namedStop(drug: DrugId): Letter {
+  return (snapshot) => {
+    const [earliest] = runningRecords(snapshot, drug).toSorted(
+      (a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt),
+    );
+    return earliest === undefined
+      ? []
+      : at('therapy.stopped', { drug, startedAt: earliest.startedAt })(
+          snapshot,
+        );
+  };
+}
+
 /**
  * The running methylprednisolone course's dose changed to `factor` times
  * the patient's standard prescription (confirmed), or to a milligram past
@@ -404,6 +437,12 @@ export const letters: Readonly<Record<string, Letter>> = {
   'stop:methylprednisolone': at('therapy.stopped', {
     drug: 'methylprednisolone',
   }),
+  // A course recorded twice, and a stop that names one of its records.
+  'start:methylprednisolone:second-record': secondRecord(
+    at('therapy.started', { drug: 'methylprednisolone' }),
+    'methylprednisolone',
+  ),
+  'stop:methylprednisolone:named': namedStop('methylprednisolone'),
   'start:dexamethasone': at('therapy.started', { drug: 'dexamethasone' }),
   ...lettersFor('second-line', secondLineLetters),
   ...lettersFor('refractory', refractoryLetters),
@@ -640,6 +679,19 @@ export const slices: readonly Slice[] = [
       'change:methylprednisolone:1.5x+confirmed',
       'change:methylprednisolone:tenfold',
       'change:methylprednisolone:over-hard-limit+confirmed',
+    ],
+  },
+  {
+    // A pulse recorded twice (at most two records run): a stop naming one
+    // record ends that record only, an unnamed one is refused while two
+    // courses run. Apart from the records slice, whose starts and dose
+    // changes would multiply the orders of the records a stop names.
+    name: 'records: a course recorded twice',
+    letters: [
+      ...lean,
+      'start:methylprednisolone:second-record',
+      'stop:methylprednisolone:named',
+      'stop:methylprednisolone',
     ],
   },
   {

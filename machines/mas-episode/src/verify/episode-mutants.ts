@@ -538,6 +538,26 @@ export const episodeMutants: readonly Mutant[] = [
     machine: () =>
       withChecks(allowIf((_, event) => event.type === 'therapy.dose-changed')),
   },
+  {
+    id: 'M29-named-stop-ends-every-record',
+    bug: 'a stop naming one of two records of a drug ends both (the pulse recorded twice stops whole: the reassessment of a patient still on it is no longer due)',
+    caughtBy: 'P6',
+    slices: ['records: a course recorded twice'],
+    machine: () =>
+      withContext((next, event) =>
+        event.type === 'therapy.stopped' &&
+        event.payload.startedAt !== undefined
+          ? {
+              ...next,
+              therapies: next.therapies.map((t) =>
+                t.drug === event.payload.drug && t.stoppedAt === undefined
+                  ? { ...t, stoppedAt: next.now }
+                  : t,
+              ),
+            }
+          : next,
+      ),
+  },
 ];
 
 const screened = {

@@ -61,7 +61,11 @@ export interface ProtocolFacts {
   readonly suspected: boolean;
   readonly glucocorticoidGiven: boolean;
   readonly dexamethasoneGiven: boolean;
-  /** Active drugs of this episode (started here, not stopped since). */
+  /**
+   * Active records of this episode (started here, not stopped since), one
+   * entry per record: a drug recorded twice is listed twice, and a stop
+   * naming one record removes one.
+   */
   readonly active: readonly string[];
   /** Drugs recorded as background therapy from before the episode. */
   readonly background: readonly string[];
@@ -86,6 +90,14 @@ const add = (list: readonly string[], item: string) =>
   list.includes(item) ? list : [...list, item].sort();
 const remove = (list: readonly string[], item: string) =>
   list.filter((x) => x !== item);
+/** A multiset kept sorted: one more `item`. */
+const addOne = (list: readonly string[], item: string) =>
+  [...list, item].sort();
+/** A multiset: one `item` fewer. */
+const removeOne = (list: readonly string[], item: string) => {
+  const index = list.indexOf(item);
+  return index < 0 ? list : list.filter((_, i) => i !== index);
+};
 
 export function initialFacts(input: EpisodeInput): ProtocolFacts {
   return {
@@ -167,7 +179,7 @@ export function nextFacts(
     case 'therapy.started': {
       const drug: string = event.payload.drug;
       const therapyClass = classOf(drug);
-      f = { ...f, active: add(f.active, drug) };
+      f = { ...f, active: addOne(f.active, drug) };
       if (therapyClass === 'glucocorticoid') {
         f = {
           ...f,
@@ -200,10 +212,15 @@ export function nextFacts(
     // A dose change keeps the course running: no fact changes.
     case 'therapy.dose-changed':
       return f;
+    // A stop naming a record (by its start) ends that record; an unnamed
+    // one (accepted while one course runs) ends every record of the drug.
     case 'therapy.stopped':
       return {
         ...f,
-        active: remove(f.active, event.payload.drug),
+        active:
+          event.payload.startedAt === undefined
+            ? remove(f.active, event.payload.drug)
+            : removeOne(f.active, event.payload.drug),
         background: remove(f.background, event.payload.drug),
       };
     case 'background-therapy.recorded':
@@ -312,7 +329,18 @@ export function nextFacts(
 }
 
 export function protocolFactsKey(facts: ProtocolFacts): string {
-  return JSON.stringify(facts);
+  return JSON.stringify({ ...facts, active: atMostTwice(facts.active) });
+}
+
+/**
+ * A sorted multiset with each item kept at most twice: only a stop naming
+ * one record tells two records from more, and the alphabet starts a second
+ * record only while one runs (more come only from letters without a named
+ * stop, where two and three alike part on nothing: the soundness check
+ * compares such merges).
+ */
+export function atMostTwice(items: readonly string[]): readonly string[] {
+  return items.filter((item, i) => i < 2 || items[i - 2] !== item);
 }
 
 /**
