@@ -731,6 +731,41 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       expect(doseAlerts(episode)).toEqual([]);
     },
   );
+  it('a dose change that gives no clearance keeps the one the course was recorded with: the renal flag stays on the new dose [lit.anakinra-label, seed.second-line.4]', () => {
+    const episode = readyFor('anakinra');
+    episode.send(withClearance(20));
+    expect(episode.context.therapies.at(-1)?.creatinineClearanceMlMin).toBe(20);
+    episode.send(
+      ev('therapy.dose-changed', h(8), {
+        drug: 'anakinra',
+        route: 'iv',
+        dose: { value: 200, unit: 'mg' },
+        schedule: daily,
+        givenAt: h(8),
+      }),
+    );
+    const record = episode.context.therapies.at(-1);
+    expect(record?.dose).toEqual({ value: 200, unit: 'mg' });
+    expect(record?.creatinineClearanceMlMin).toBe(20);
+    expect(record?.doseCheck?.alerts?.map((alert) => alert.id)).toEqual([
+      'anakinra-renal-adjustment',
+    ]);
+    // A clearance given with the change is the one that stands.
+    episode.send(
+      ev('therapy.dose-changed', h(9), {
+        drug: 'anakinra',
+        route: 'iv',
+        dose: { value: 200, unit: 'mg' },
+        schedule: daily,
+        givenAt: h(9),
+        creatinineClearanceMlMin: 60,
+      }),
+    );
+    expect(episode.context.therapies.at(-1)?.creatinineClearanceMlMin).toBe(60);
+    expect(episode.context.therapies.at(-1)?.doseCheck?.alerts ?? []).toEqual(
+      [],
+    );
+  });
 });
 
 describe('a drug under more than one record: their daily total is held against the per-day limits, a warning in the audit (glucocorticoids are never gated)', () => {
@@ -982,6 +1017,85 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(episode.alertIds()).toContain('dose-outside-limits-now');
     episode.send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' }));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+  });
+
+  it("a dose confirmed outside its range is said again when a new weight puts it further outside than what was confirmed, beyond the institution's tolerance; not for a small drift or a move back [seed.initial.1, review.section-10]", () => {
+    const episode = readyFor('methylprednisolone');
+    // 900 mg for 24 kg: above the 720 mg soft limit (30 mg/kg), confirmed.
+    episode.send(
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 900, unit: 'mg' },
+        schedule: pulse,
+        doseConfirmation: reason,
+      }),
+    );
+    const record = episode.context.therapies.find(
+      (t) => t.drug === 'methylprednisolone',
+    );
+    expect(record?.doseCheck).toMatchObject({
+      tier: 'soft',
+      exceeded: [{ id: 'range-upper', bound: 'upper', limitMg: 720 }],
+    });
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    // 23 kg: the limit moves to 690 mg, 4 % against the dose, within the
+    // example profile's 10 % tolerance.
+    episode.send(ev('measures.recorded', h(3.5), { weightKg: 23 }));
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    // 12 kg (a weight corrected): the same 900 mg is now two and a half
+    // times the 360 mg limit, not the 1.25 times confirmed.
+    episode.send(
+      ev('measures.recorded', h(3.6), {
+        weightKg: 12,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    const alert = episode.context.alerts.find(
+      (a) => a.id === 'dose-outside-limits-now',
+    );
+    expect(alert?.severity).toBe('warning');
+    expect(alert?.message).toMatch(
+      /^methylprednisolone 900 mg \(started .*, confirmed outside its range then\): .*above the soft limit of 360 mg.*, at the current weight of 12 kg/,
+    );
+    // 30 kg: 900 mg is within the range there.
+    episode.send(
+      ev('measures.recorded', h(3.7), {
+        weightKg: 30,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+  });
+
+  it('a dose confirmed below its range is said again when the patient turns out heavier (the lower limit moved up past the tolerance) [seed.initial.1]', () => {
+    const episode = readyFor('methylprednisolone');
+    // 300 mg for 24 kg: below the 360 mg lower limit (15 mg/kg), confirmed.
+    episode.send(
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 300, unit: 'mg' },
+        schedule: pulse,
+        doseConfirmation: reason,
+      }),
+    );
+    expect(
+      episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
+        ?.doseCheck?.exceeded,
+    ).toEqual([{ id: 'range-lower', bound: 'lower', limitMg: 360 }]);
+    // 20 kg: the lower limit falls to 300 mg: no longer below it.
+    episode.send(ev('measures.recorded', h(3.5), { weightKg: 20 }));
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    // 30 kg: 450 mg, a quarter above the 360 mg the dose was confirmed
+    // against.
+    episode.send(
+      ev('measures.recorded', h(3.6), {
+        weightKg: 30,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    expect(episode.alertIds()).toContain('dose-outside-limits-now');
   });
 
   it('asks to confirm a new weight far from the one held or unfit for the height, never refusing it [software.recording]', () => {

@@ -48,8 +48,13 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * alert "running dose outside the limits at the current weight or height"
  * (2.1.0 records are taken over from their stored snapshot at their next
  * event: their steps under 2.1.0 are not replayed by this version).
+ * 2.3.0: a record keeps the creatinine clearance given with its dose (a dose
+ * change without one keeps the course's), and a dose confirmed outside soft
+ * limits is said to be outside them now where a new weight or height puts
+ * it further outside than what was confirmed (each record keeps the limits
+ * it was confirmed against).
  */
-export const MAS_EPISODE_MACHINE_VERSION = '2.2.0';
+export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';
 
 /** The effects the machine requests; the shells implement them. */
 export type Effect =

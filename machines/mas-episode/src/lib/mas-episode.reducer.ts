@@ -573,6 +573,11 @@ function startTherapy(
         // In mg as the dose check converted it (UCUM).
         ...(check ? { doseMg: check.doseMg } : {}),
         schedule: given,
+        ...(event.payload.creatinineClearanceMlMin === undefined
+          ? {}
+          : {
+              creatinineClearanceMlMin: event.payload.creatinineClearanceMlMin,
+            }),
         ...(recordedAt === at ? {} : { recordedAt }),
         doseCheck: check
           ? therapyDoseCheck(check, event)
@@ -727,7 +732,8 @@ function changeDose(
   );
   if ('reason' in named) return context;
   const { record } = named;
-  const start = doseChangeAsStart(event);
+  const start = doseChangeAsStart(event, record);
+  const { creatinineClearanceMlMin } = start.payload;
   // (The dose check reads the patient and the profile, not the records.)
   const check = recordedDoseCheck(context, start.payload);
   const { dose, route, schedule: given } = event.payload;
@@ -736,6 +742,9 @@ function changeDose(
     dose,
     route,
     schedule: given,
+    ...(creatinineClearanceMlMin === undefined
+      ? {}
+      : { creatinineClearanceMlMin }),
     doseMg: check.doseMg,
     doseCheck: therapyDoseCheck(check, start),
     doseChanges: [

@@ -80,6 +80,11 @@ export interface TherapyRecord {
   readonly recordedAt?: string;
   /** The dose check at the start: within the limits, or confirmed outside them. */
   readonly doseCheck?: TherapyDoseCheck;
+  /**
+   * The creatinine clearance the prescriber gave with the dose (a renal rule
+   * reads it): a later check of the running dose reads it too.
+   */
+  readonly creatinineClearanceMlMin?: number;
   /** Background therapy: times its dose was increased. */
   readonly doseIncreases: readonly string[];
   /** Started while no glucocorticoid had started. */
@@ -114,11 +119,25 @@ export interface TherapyDoseCheck {
   readonly messages: readonly string[];
   /** The computed dose for this patient, in words. */
   readonly computed?: string;
+  /**
+   * Soft limit: the limits the confirmed dose fell outside, each with its
+   * figure then (a later check of the running dose tells whether it is now
+   * further outside than what was confirmed).
+   */
+  readonly exceeded?: readonly ExceededLimit[];
   /** Soft limit: the prescriber's confirmation. */
   readonly confirmedBy?: EpisodeActor;
   readonly confirmation?: string;
   /** Alerts the record raises while the therapy runs. */
   readonly alerts?: readonly DoseCheckAlert[];
+}
+
+/** A limit a dose fell outside, with its figure at the time. */
+export interface ExceededLimit {
+  /** The limit's id in the dose check (`range-upper`...). */
+  readonly id: string;
+  readonly bound: 'lower' | 'upper';
+  readonly limitMg: number;
 }
 
 /** A drug outside the protocol's table (taper, IVIG, cyclophosphamide...). */

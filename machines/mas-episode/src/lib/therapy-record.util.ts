@@ -19,6 +19,7 @@ import {
 import type {
   Check,
   EpisodeContext,
+  ExceededLimit,
   TherapyDoseCheck,
   TherapyRecord,
 } from './mas-episode.types.js';
@@ -138,18 +139,57 @@ const tierRank: Readonly<Record<DoseCheck['tier'], number>> = {
   hard: 2,
 };
 
+/** The soft limits a dose check found exceeded, with their figures. */
+function exceededLimits(check: DoseCheck): ExceededLimit[] {
+  return check.limits.flatMap((limit) =>
+    limit.tier === 'soft' &&
+    limit.checked &&
+    limit.exceeded &&
+    limit.limitMg !== undefined
+      ? [{ id: limit.id, bound: limit.bound, limitMg: limit.limitMg }]
+      : [],
+  );
+}
+
+/**
+ * Whether a dose confirmed outside soft limits is now further outside them
+ * than what was confirmed: a soft limit exceeded now that was not then, or
+ * one that has moved against the dose (an upper limit down, a lower one up)
+ * by more than the institution's soft tolerance (any move, where the
+ * profile sets none). The same dose, at a weight halved since, is twice as
+ * far above its range: the confirmation was not given for that.
+ */
+function furtherOutside(
+  context: EpisodeContext,
+  confirmed: readonly ExceededLimit[],
+  now: DoseCheck,
+): boolean {
+  const tolerance = context.profileData.doseLimits?.softTolerancePercent ?? 0;
+  return exceededLimits(now).some((limit) => {
+    const then = confirmed.find((each) => each.id === limit.id);
+    if (then === undefined) return true;
+    const moved =
+      limit.bound === 'upper'
+        ? then.limitMg / limit.limitMg
+        : limit.limitMg / then.limitMg;
+    return (moved - 1) * 100 > tolerance;
+  });
+}
+
 /**
  * A running record's dose held against the limits as they stand now (the
- * patient's current weight and height, the profile): the check when it is
- * further outside them than the record's own check at its start (a weight
- * corrected tenfold after the dose was computed from it), else null. The
- * record keeps its own check; this is what the ward is told.
+ * patient's current weight and height, the profile, the creatinine
+ * clearance given with the dose): the check when it is further outside
+ * them than the record's own check at its start (a weight corrected tenfold
+ * after the dose was computed from it; a dose confirmed outside its range
+ * that the new weight puts further outside), else null. The record keeps
+ * its own check; this is what the ward is told.
  */
 export function doseOutsideNow(
   context: EpisodeContext,
   therapy: TherapyRecord,
 ): DoseCheck | null {
-  const { dose, route, schedule } = therapy;
+  const { dose, route, schedule, creatinineClearanceMlMin } = therapy;
   if (therapy.background || therapy.stoppedAt !== undefined) return null;
   if (dose === undefined || route === undefined || schedule === undefined) {
     return null;
@@ -162,8 +202,18 @@ export function doseOutsideNow(
     dose: dose as CheckedPrescription['dose'],
     route,
     schedule,
+    ...(creatinineClearanceMlMin === undefined
+      ? {}
+      : { creatinineClearanceMlMin }),
   });
-  return tierRank[now.tier] > tierRank[own] ? now : null;
+  if (tierRank[now.tier] > tierRank[own]) return now;
+  const confirmed = therapy.doseCheck?.exceeded;
+  return own === 'soft' &&
+    now.tier === 'soft' &&
+    confirmed !== undefined &&
+    furtherOutside(context, confirmed, now)
+    ? now
+    : null;
 }
 
 /** What a record gives in a span: how many administrations, how many mg. */
@@ -505,6 +555,7 @@ export function therapyDoseCheck(
     return {
       tier: 'soft',
       messages: check.messages,
+      exceeded: exceededLimits(check),
       ...(computed ? { computed } : {}),
       confirmedBy: event.actor,
       confirmation: event.payload.doseConfirmation ?? '',
@@ -919,12 +970,26 @@ export function namedRecord(
     : { record: named.records[named.records.length - 1] as TherapyRecord };
 }
 
-/** A dose change read as the start it amounts to, for the dose checks. */
+/**
+ * A dose change read as the start it amounts to, for the dose checks: with
+ * the creatinine clearance it gives, else the one the course was recorded
+ * with (a renal rule does not lapse because the change's form left it out).
+ */
 export function doseChangeAsStart(
   event: EpisodeEventOf<'therapy.dose-changed'>,
+  record: Pick<TherapyRecord, 'creatinineClearanceMlMin'>,
 ): EpisodeEventOf<'therapy.started'> {
   const { startedAt: _record, ...payload } = event.payload;
-  return { ...event, type: 'therapy.started', payload };
+  const clearance =
+    payload.creatinineClearanceMlMin ?? record.creatinineClearanceMlMin;
+  return {
+    ...event,
+    type: 'therapy.started',
+    payload:
+      clearance === undefined
+        ? payload
+        : { ...payload, creatinineClearanceMlMin: clearance },
+  };
 }
 
 /**
@@ -1054,7 +1119,7 @@ export function checkDoseChange(
       evidence: recordingRules.evidence,
     };
   }
-  const start = doseChangeAsStart(event);
+  const start = doseChangeAsStart(event, record);
   const dose = checkTherapyDose(
     context,
     start,
