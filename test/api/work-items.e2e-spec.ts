@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, jest } from '@jest/globals';
 import fc from 'fast-check';
 
+import { type EpisodeRow, episodeSeal } from '@mas/api';
 import { type WorkItem, workItemPageSchema } from '@mas/contracts';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
@@ -451,6 +452,136 @@ describe.each(ENGINES)('work items on %s', (engine) => {
       for (const id of standing) {
         expect(byAlert(after.items, id)?.status).toBe('open');
       }
+    },
+  );
+
+  maybe(
+    "an earlier statechart's record: a pending approval deleted before the takeover is named before it, and for good after it (the clinical write still goes on)",
+    async () => {
+      const episode = await worseningEpisode();
+      await requestEtoposide(episode);
+      const repository = suite.harness.service.dataSource.getRepository<
+        EpisodeRow & { seal: string | null; replayBase?: string | null }
+      >('Episode');
+      const current = (await repository.findOneByOrFail({ id: episode.id }))
+        .machineVersion;
+      // As an earlier statechart left it, sealed as that version did.
+      const [head] = (await suite.harness.query(
+        'SELECT hash FROM audit_entries WHERE episode_id = ? ORDER BY seq DESC',
+        [episode.id],
+      )) as { hash: string }[];
+      const row = await repository.findOneByOrFail({ id: episode.id });
+      const older = { ...row, machineVersion: '0.9.0' };
+      await repository.update(
+        { id: episode.id },
+        {
+          machineVersion: older.machineVersion,
+          seal: episodeSeal(
+            suite.harness.keys.audit,
+            older,
+            head?.hash ?? null,
+          ),
+        },
+      );
+      const reasons = async () =>
+        (
+          (
+            await as('auditor-ames').request(
+              'GET',
+              `/api/episodes/${episode.id}/audit/verify`,
+            )
+          ).body as { problems: { reason: string }[] }
+        ).problems.map((p) => p.reason);
+      expect(await reasons()).toEqual([]);
+      // The approval deleted while the earlier statechart holds the record.
+      await suite.harness.query(
+        "DELETE FROM work_items WHERE kind = 'second-senior-approval' AND episode_id = ? AND subject = 'r1'",
+        [episode.id],
+      );
+      expect(await reasons()).toEqual([
+        "the pending escalation request r1 (etoposide) has no open second-senior approval (deleted or closed outside the service); the record is statechart 0.9.0's, not yet taken over by " +
+          current,
+      ]);
+      // The next event is recorded (a clinical write is never held up),
+      // and the takeover seals what it found with the base.
+      await accepted('dr-adams', episode, 'labs.recorded', (at) =>
+        labs(florid, at),
+      );
+      const taken = await repository.findOneByOrFail({ id: episode.id });
+      expect(taken.machineVersion).toBe(current);
+      expect(await reasons()).toEqual([
+        'at the takeover after entry 4: the pending escalation request r1 (etoposide) has no open second-senior approval (deleted or closed outside the service)',
+      ]);
+      // Removing the finding from the base breaks the seal instead.
+      const base = JSON.parse(taken.replayBase ?? '{}') as Record<
+        string,
+        unknown
+      >;
+      delete base['workItemsProblem'];
+      await repository.update(
+        { id: episode.id },
+        { replayBase: JSON.stringify(base) },
+      );
+      expect(await reasons()).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('does not match its seal'),
+        ]),
+      );
+    },
+  );
+
+  maybe(
+    "an earlier statechart's record: an approval added for no pending request is named",
+    async () => {
+      const episode = await worseningEpisode();
+      await requestEtoposide(episode);
+      const repository = suite.harness.service.dataSource.getRepository<
+        EpisodeRow & { seal: string | null }
+      >('Episode');
+      const [head] = (await suite.harness.query(
+        'SELECT hash FROM audit_entries WHERE episode_id = ? ORDER BY seq DESC',
+        [episode.id],
+      )) as { hash: string }[];
+      const row = await repository.findOneByOrFail({ id: episode.id });
+      await repository.update(
+        { id: episode.id },
+        {
+          machineVersion: '0.9.0',
+          seal: episodeSeal(
+            suite.harness.keys.audit,
+            { ...row, machineVersion: '0.9.0' },
+            head?.hash ?? null,
+          ),
+        },
+      );
+      const [kept] = (await suite.harness.query(
+        "SELECT * FROM work_items WHERE kind = 'second-senior-approval' AND episode_id = ? AND subject = 'r1'",
+        [episode.id],
+      )) as Record<string, unknown>[];
+      const columns = Object.keys(kept ?? {});
+      await suite.harness.query(
+        `INSERT INTO work_items (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        columns.map((column) =>
+          column === 'id'
+            ? randomUUID()
+            : column === 'subject'
+              ? 'r9'
+              : kept?.[column],
+        ),
+      );
+      const verified = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit/verify`,
+      );
+      expect(
+        (verified.body as { problems: { reason: string }[] }).problems.map(
+          (p) => p.reason,
+        ),
+      ).toEqual([
+        expect.stringMatching(
+          /^the work item second-senior-approval about r9 is open, but the stored record does not call for it \(added or reopened outside the service\); the record is statechart 0\.9\.0's/,
+        ),
+      ]);
     },
   );
 

@@ -36,6 +36,7 @@ import {
   recordedEvent,
   replayProblem,
   replayScope,
+  storedItemsProblem,
   takeover,
 } from './audit-replay.util.js';
 
@@ -498,7 +499,9 @@ describe('a record an older statechart wrote', () => {
       episodeId: 'e1',
       episodeKind: 'real',
       patientIdentifier: amira.identifier,
-      kind: 'second-senior-approval',
+      // (An alert's item: the stored snapshot has no pending request, and
+      // an approval of none would be named at the takeover itself.)
+      kind: 'alert',
       subject: 'req-1',
       details: '{}',
       requestedBy: 'dr-b',
@@ -521,7 +524,7 @@ describe('a record an older statechart wrote', () => {
     const chain = [...written, third];
     expect(replayProblem(row, chain, [item])).toBeNull();
     expect(replayProblem(row, chain, [])?.reason).toBe(
-      'the work item second-senior-approval about req-1 opened at entry 1 is missing (deleted outside the service)',
+      'the work item alert about req-1 opened at entry 1 is missing (deleted outside the service)',
     );
     expect(
       replayProblem(row, chain, [
@@ -532,7 +535,7 @@ describe('a record an older statechart wrote', () => {
       replayProblem(row, chain, [item, { ...item, id: 'w-2', subject: 'x' }])
         ?.reason,
     ).toBe(
-      'the work item second-senior-approval about x opened at entry 1 is not one the audit implies (added outside the service)',
+      'the work item alert about x opened at entry 1 is not one the audit implies (added outside the service)',
     );
   });
 
@@ -595,5 +598,124 @@ describe('a record an older statechart wrote', () => {
     expect(() => [
       ...historySteps(row, [first, second, { ...third, type: 'legacy.noted' }]),
     ]).toThrow();
+  });
+});
+
+describe("an earlier statechart's work items, held against its stored snapshot (storedItemsProblem)", () => {
+  const [initial] = initialTransition(masEpisodeMachine, {
+    episodeId: 'e-items',
+    patient: amira,
+    openedAt: at(0),
+    initialStage: 'suspected',
+    profile: exampleProfile,
+  }) as [EpisodeSnapshot, unknown];
+  /** The stored snapshot with these requests and starts (and status). */
+  const stored = (
+    context: Record<string, unknown>,
+    status: 'active' | 'done' = 'active',
+  ) => {
+    const persistedSnapshot = JSON.parse(persisted(initial)) as {
+      context: Record<string, unknown>;
+      status: string;
+    };
+    return JSON.stringify({
+      ...persistedSnapshot,
+      status,
+      context: { ...persistedSnapshot.context, ...context },
+    });
+  };
+  const senior: EpisodeActor = { id: 'dr-baker', role: 'senior-clinician' };
+  const request = (requestId: string, status: string) => ({
+    requestId,
+    drug: 'etoposide',
+    requestedBy: senior,
+    requestedAt: at(1),
+    rationale: 'worse',
+    evidence: [],
+    status,
+  });
+  const start = (id: string, countersigned: boolean) => ({
+    id,
+    drug: 'ruxolitinib',
+    startedBy: senior,
+    startedAt: at(2),
+    rationale: 'collapse',
+    ...(countersigned
+      ? {
+          countersignedBy: { id: 'dr-chen', role: 'senior-clinician' },
+          countersignedAt: at(3),
+        }
+      : {}),
+  });
+  const item = (kind: string, subject: string, status = 'open') =>
+    ({ kind, subject, status }) as Pick<
+      WorkItemRow,
+      'kind' | 'subject' | 'status'
+    >;
+
+  it('the items the record calls for: none missing, none forged', () => {
+    const snapshot = stored({
+      escalationRequests: [request('r1', 'pending'), request('r0', 'approved')],
+      emergencyStarts: [
+        start('ruxolitinib-1', false),
+        start('ruxolitinib-0', true),
+      ],
+    });
+    expect(
+      storedItemsProblem(snapshot, [
+        item('second-senior-approval', 'r1'),
+        item('second-senior-approval', 'r0', 'done'),
+        item('countersignature', 'ruxolitinib-1'),
+        item('countersignature', 'ruxolitinib-0', 'done'),
+        item('alert', 'anything-standing-or-not'),
+      ]),
+    ).toBeNull();
+  });
+
+  it('a pending request or an uncountersigned emergency start without its open item is named', () => {
+    const snapshot = stored({
+      escalationRequests: [request('r1', 'pending')],
+      emergencyStarts: [start('ruxolitinib-1', false)],
+    });
+    expect(
+      storedItemsProblem(snapshot, [item('countersignature', 'ruxolitinib-1')]),
+    ).toBe(
+      'the pending escalation request r1 (etoposide) has no open second-senior approval (deleted or closed outside the service)',
+    );
+    expect(
+      storedItemsProblem(snapshot, [
+        item('second-senior-approval', 'r1'),
+        item('countersignature', 'ruxolitinib-1', 'done'),
+      ]),
+    ).toBe(
+      'the emergency start ruxolitinib-1 (ruxolitinib) has no open countersignature (deleted or closed outside the service)',
+    );
+  });
+
+  it('an open item the record does not call for is named: an approval of a decided request, a countersignature of a countersigned start, anything once the episode ended', () => {
+    const snapshot = stored({
+      escalationRequests: [request('r0', 'approved')],
+      emergencyStarts: [start('ruxolitinib-0', true)],
+    });
+    expect(
+      storedItemsProblem(snapshot, [item('second-senior-approval', 'r0')]),
+    ).toBe(
+      'the work item second-senior-approval about r0 is open, but the stored record does not call for it (added or reopened outside the service)',
+    );
+    expect(
+      storedItemsProblem(snapshot, [item('countersignature', 'ruxolitinib-0')]),
+    ).toContain('countersignature about ruxolitinib-0 is open');
+    const ended = stored(
+      { escalationRequests: [request('r1', 'pending')] },
+      'done',
+    );
+    expect(storedItemsProblem(ended, [])).toBeNull();
+    expect(storedItemsProblem(ended, [item('alert', 'x')])).toBe(
+      'the work item alert about x is open, but the stored record does not call for it (added or reopened outside the service)',
+    );
+  });
+
+  it('a snapshot that does not restore is left to its seal', () => {
+    expect(storedItemsProblem('{not json', [item('alert', 'x')])).toBeNull();
   });
 });

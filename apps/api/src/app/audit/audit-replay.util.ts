@@ -66,6 +66,14 @@ export interface ReplayBase {
     readonly recordedAt: string;
     readonly doneAt: string | null;
   })[];
+  /**
+   * What the takeover found wrong with those items against the snapshot it
+   * took over (`storedItemsProblem`): sealed with the base, so that an item
+   * deleted or forged while an earlier statechart held the record is named
+   * for good, not made the replay's starting point in silence. The write
+   * itself goes on (a clinical record is never held up by it).
+   */
+  readonly workItemsProblem?: string;
 }
 
 /** The record's replay base, or null (none, or unreadable: then its seal fails). */
@@ -116,6 +124,73 @@ function baseItems(base: ReplayBase | null): ImpliedWorkItem[] {
   }));
 }
 
+/**
+ * Whether the stored work items are the ones a stored snapshot calls for,
+ * for a record this version does not replay (an earlier statechart's,
+ * before or at its takeover, whose history cannot tell which items it
+ * opened): every pending escalation request has its open approval, every
+ * emergency start not countersigned its open countersignature, and no item
+ * is open that the record does not call for (an approval of no pending
+ * request, a countersignature of a start countersigned or unknown, anything
+ * once the episode ended). The reason, or
+ * null when they are (or the snapshot does not restore: its seal says so).
+ */
+export function storedItemsProblem(
+  snapshotText: string,
+  workItems: readonly Pick<WorkItemRow, 'kind' | 'subject' | 'status'>[],
+): string | null {
+  let snapshot: ReturnType<typeof restoreEpisodeSnapshot>;
+  try {
+    snapshot = restoreEpisodeSnapshot(JSON.parse(snapshotText));
+  } catch {
+    return null;
+  }
+  const { context } = snapshot;
+  const ended = snapshot.status === 'done';
+  const open = workItems.filter((item) => item.status === 'open');
+  const isOpen = (kind: string, subject: string) =>
+    open.some((item) => item.kind === kind && item.subject === subject);
+  if (!ended) {
+    for (const request of context.escalationRequests) {
+      if (
+        request.status === 'pending' &&
+        !isOpen('second-senior-approval', request.requestId)
+      ) {
+        return `the pending escalation request ${request.requestId} (${request.drug}) has no open second-senior approval (deleted or closed outside the service)`;
+      }
+    }
+    for (const start of context.emergencyStarts) {
+      if (
+        start.countersignedBy === undefined &&
+        !isOpen('countersignature', start.id)
+      ) {
+        return `the emergency start ${start.id} (${start.drug}) has no open countersignature (deleted or closed outside the service)`;
+      }
+    }
+  }
+  const calledFor = (item: Pick<WorkItemRow, 'kind' | 'subject'>): boolean => {
+    if (ended) return false;
+    switch (item.kind) {
+      case 'second-senior-approval':
+        return context.escalationRequests.some(
+          (r) => r.status === 'pending' && r.requestId === item.subject,
+        );
+      case 'countersignature':
+        return context.emergencyStarts.some(
+          (s) => s.countersignedBy === undefined && s.id === item.subject,
+        );
+      // (Not held against the alerts: a profile adoption can clear one
+      // without closing its item, see work-item-changes.util.ts.)
+      case 'alert':
+        return true;
+    }
+  };
+  const forged = open.find((item) => !calledFor(item));
+  return forged === undefined
+    ? null
+    : `the work item ${forged.kind} about ${forged.subject} is open, but the stored record does not call for it (added or reopened outside the service)`;
+}
+
 /** A version as `1`, `2.1` or `2.1.0`, in numbers; null for anything else. */
 function versionNumbers(version: string): number[] | null {
   if (!/^\d{1,6}(\.\d{1,6}){0,2}$/.test(version)) return null;
@@ -160,9 +235,11 @@ export function takeover(
   const before = replayBaseOf(row)?.earlier ?? [];
   const iso = (time: Date | null) =>
     time === null ? null : new Date(time).toISOString();
+  const workItemsProblem = storedItemsProblem(row.snapshot, workItems);
   const base: ReplayBase = {
     seq: lastSeq,
     snapshot: row.snapshot,
+    ...(workItemsProblem === null ? {} : { workItemsProblem }),
     earlier: [...before, { machineVersion: row.machineVersion, lastSeq }],
     workItems: [...workItems]
       .sort((a, b) => a.openedSeq - b.openedSeq || a.id.localeCompare(b.id))
@@ -268,18 +345,29 @@ export function replayProblem(
   entries: readonly AuditRow[],
   workItems?: readonly WorkItemRow[],
 ): AuditProblem | null {
-  // Only what this machine version wrote is replayed (see ReplayBase).
-  if (row.machineVersion !== MAS_EPISODE_MACHINE_VERSION) return null;
-  const base = replayBaseOf(row);
-  const start = base?.snapshot ?? row.initialSnapshot;
-  if (start === null) return null;
-  const baseSeq = base?.seq ?? 0;
   const problem = (reason: string): AuditProblem => ({
     episodeId: row.id,
     seq: null,
     id: null,
     reason,
   });
+  // Only what this machine version wrote is replayed (see ReplayBase). The
+  // work items of an earlier statechart's record are held against what its
+  // stored snapshot calls for.
+  if (row.machineVersion !== MAS_EPISODE_MACHINE_VERSION) {
+    const found = workItems
+      ? storedItemsProblem(row.snapshot, workItems)
+      : null;
+    return found === null
+      ? null
+      : problem(
+          `${found}; the record is statechart ${row.machineVersion}'s, not yet taken over by ${MAS_EPISODE_MACHINE_VERSION}`,
+        );
+  }
+  const base = replayBaseOf(row);
+  const start = base?.snapshot ?? row.initialSnapshot;
+  if (start === null) return null;
+  const baseSeq = base?.seq ?? 0;
   const changes: WorkItemChanges[] = [];
   try {
     let snapshot = restoreEpisodeSnapshot(JSON.parse(start));
@@ -320,7 +408,13 @@ export function replayProblem(
   // (Read in one consistent state with the entries, audit.service.ts: an
   // item of a later event is not excused, it cannot be there.)
   // (Items opened before a takeover start from the base's, as stored
-  // then and sealed with it.)
+  // then and sealed with it; what the takeover found wrong with them is
+  // named for good.)
+  if (workItems && base?.workItemsProblem !== undefined) {
+    return problem(
+      `at the takeover after entry ${String(base.seq)}: ${base.workItemsProblem}`,
+    );
+  }
   return workItems
     ? workItemsProblem(
         impliedWorkItems(changes, baseItems(base)),
