@@ -456,6 +456,70 @@ describe.each(ENGINES)('work items on %s', (engine) => {
   );
 
   maybe(
+    'an alert that stands but says something else (another weight, graver) is said anew on the work list, never in its old words; the old item closed as superseded; the episode still verifies',
+    async () => {
+      const episode = await openEpisode();
+      await accepted('dr-adams', episode, 'labs.recorded', (at) =>
+        labs(florid, at),
+      );
+      // 900 mg for 24 kg: above the 720 mg soft limit, confirmed.
+      await accepted('dr-adams', episode, 'therapy.started', (at) =>
+        therapy('methylprednisolone', at, {
+          dose: { value: 900, unit: 'mg' },
+          doseConfirmation: 'pharmacy agreed',
+        }),
+      );
+      const weighed = (weightKg: number) =>
+        accepted('dr-adams', episode, 'measures.recorded', {
+          weightKg,
+          confirmUnusual: ['weightKg'],
+        });
+      const doseItems = async (status: string) =>
+        (await episodeItems('dr-adams', episode, `status=${status}`)).items
+          .flatMap((item) =>
+            item.kind === 'alert' &&
+            item.details.alertId === 'dose-outside-limits-now'
+              ? [item]
+              : [],
+          )
+          .map((item) => ({
+            status: item.status,
+            resolution: item.resolution,
+            severity: item.kind === 'alert' ? item.details.severity : null,
+            weight: /current weight of ([\d.]+) kg/.exec(
+              item.kind === 'alert' ? item.details.message : '',
+            )?.[1],
+          }));
+      await weighed(16);
+      expect(await doseItems('open')).toEqual([
+        { status: 'open', resolution: null, severity: 'warning', weight: '16' },
+      ]);
+      await weighed(12);
+      expect(await doseItems('open')).toEqual([
+        { status: 'open', resolution: null, severity: 'warning', weight: '12' },
+      ]);
+      // 5 kg: past the hard limit.
+      await weighed(5);
+      expect(await doseItems('open')).toEqual([
+        { status: 'open', resolution: null, severity: 'critical', weight: '5' },
+      ]);
+      expect(
+        (await doseItems('done')).map((item) => [item.resolution, item.weight]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['superseded', '16'],
+          ['superseded', '12'],
+        ]),
+      );
+      const verified = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${episode.id}/audit/verify`,
+      );
+      expect(verified.body).toMatchObject({ ok: true, problems: [] });
+    },
+  );
+
+  maybe(
     "an earlier statechart's record: a pending approval deleted before the takeover is named before it, and for good after it (the clinical write still goes on)",
     async () => {
       const episode = await worseningEpisode();

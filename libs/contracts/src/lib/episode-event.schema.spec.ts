@@ -280,6 +280,14 @@ describe('therapy.started: a complete record of what was given', () => {
       { schedule: { kind: 'every-hours', hours: 0 } },
       'e.payload.schedule.hours',
     ],
+    [
+      { schedule: { kind: 'every-hours', hours: 1e-300 } },
+      'e.payload.schedule.hours',
+    ],
+    [
+      { schedule: { kind: 'every-hours', hours: 0.5 } },
+      'e.payload.schedule.hours',
+    ],
     [{ schedule: { kind: 'pulse', day: 4, of: 3 } }, 'e.payload.schedule.day'],
     [{ schedule: { kind: 'pulse', day: 0, of: 3 } }, 'e.payload.schedule.day'],
     [{ schedule: { kind: 'pulse', day: 1, of: 15 } }, 'e.payload.schedule.of'],

@@ -68,9 +68,15 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('every-hours'),
+      // A dose repeated more often than hourly is an infusion, not a
+      // schedule of doses (1e-300 h would pass as "within" any daily
+      // limit, its doses as small as its interval).
       hours: z
         .number()
-        .positive()
+        .gte(1, {
+          error:
+            'must be at least 1 hour between doses (a shorter interval is an infusion, not a repeated dose)',
+        })
         .max(24 * 28),
     })
     .strict(),

@@ -32,6 +32,9 @@ export const workItemResolutions = [
   'rejected',
   'countersigned',
   'cleared',
+  // An alert that still stands but now says something else (its severity
+  // or its text): its item is closed, and one with the new words opens.
+  'superseded',
   'episode-ended',
 ] as const;
 export type WorkItemResolution = (typeof workItemResolutions)[number];

@@ -428,6 +428,45 @@ describe('alerts: raised by their condition, cleared when it ends', () => {
     expect(episode.actions).toEqual([]);
   });
 
+  it('a standing alert that turns graver is notified again; one that eases is not [review.section-10]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(ev('labs.recorded', h(0.5), { panel: florid }));
+    // 900 mg for 24 kg, confirmed above the 720 mg soft limit.
+    episode.send(
+      ev('therapy.started', h(1), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 900, unit: 'mg' },
+        schedule: { kind: 'pulse', day: 1, of: 3 },
+        doseConfirmation: 'pharmacy agreed',
+      }),
+    );
+    const weighed = (at: string, weightKg: number) =>
+      ev('measures.recorded', at, { weightKg, confirmUnusual: ['weightKg'] });
+    const notified = () =>
+      episode.actions.flatMap((action) =>
+        action.type === 'notifyClinician'
+          ? (
+              action as {
+                params: { alerts: { id: string; severity: string }[] };
+              }
+            ).params.alerts.map((a) => `${a.id}:${a.severity}`)
+          : [],
+      );
+    episode.send(weighed(h(2), 16));
+    expect(notified()).toEqual(['dose-outside-limits-now:warning']);
+    // 5 kg: past the hard limit, the same alert now critical.
+    episode.send(weighed(h(3), 5));
+    expect(notified()).toEqual(['dose-outside-limits-now:critical']);
+    // Back to 16 kg: a warning again, graver no more: nothing new to tell.
+    episode.send(weighed(h(4), 16));
+    expect(
+      episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now')
+        ?.severity,
+    ).toBe('warning');
+    expect(notified()).toEqual([]);
+  });
+
   it("a dose outside its route's soft limit needs the prescriber's confirmation, then alerts while it runs: ciclosporin IV at an oral dose [seed.second-line.3]", () => {
     const episode = new Episode(episodeInput(amira, 'suspected'));
     episode.send(

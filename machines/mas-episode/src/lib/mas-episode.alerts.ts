@@ -30,7 +30,6 @@ import {
   doseOutsideNow,
   recordText,
 } from './therapy-record.util.js';
-import { hoursBetween } from './time.util.js';
 
 type Candidate = Omit<Alert, 'since'>;
 
@@ -85,21 +84,36 @@ function drugsRecordedTwice(context: EpisodeContext): string[] {
     );
 }
 
-function doseProblems(context: EpisodeContext): string[] {
-  const problems: string[] = [];
+function doseProblems(context: EpisodeContext): {
+  /** Doses confirmed outside their limits. */
+  readonly outside: string[];
+  /** What the rules flag beside the limits (the renal label, ...). */
+  readonly flagged: string[];
+  readonly evidence: string[];
+} {
+  const outside: string[] = [];
+  const flagged: string[] = [];
+  const evidence: string[] = [];
   for (const therapy of activeTherapies(context)) {
     const check = therapy.doseCheck;
     if (check === undefined) continue;
     if (check.tier === 'soft') {
-      problems.push(
+      outside.push(
         `${therapy.drug}: ${check.messages.join('; ')} (outside range, confirmed by ${check.confirmedBy?.id ?? 'the prescriber'}: ${check.confirmation ?? ''})`,
       );
     }
     for (const alert of check.alerts ?? []) {
-      if (alert.id !== 'anakinra-standard-dose') problems.push(alert.message);
+      if (alert.id === 'anakinra-standard-dose') continue;
+      // Each names its drug (two may run at once).
+      flagged.push(
+        alert.message.startsWith(therapy.drug)
+          ? alert.message
+          : `${therapy.drug}: ${alert.message}`,
+      );
+      evidence.push(...alert.evidence);
     }
   }
-  return problems;
+  return { outside, flagged, evidence };
 }
 
 /** Why a therapy's dose was not checked, in words. */
@@ -142,13 +156,13 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
     hasFired(context, 'glucocorticoidStart') &&
     !hasGlucocorticoidStarted(context)
   ) {
-    const hours = context.suspicionAt
-      ? Math.floor(hoursBetween(context.suspicionAt, context.now))
-      : 0;
+    // (Worded by times that stay put, not by the hours elapsed: an alert's
+    // words changing at every event would reopen its work item each time.)
+    const limit = context.dues.glucocorticoidStart?.dueAt;
     add(
       'glucocorticoid-delayed',
       'critical',
-      `No glucocorticoid ${hours} h after suspicion: beyond the institution's limit.`,
+      `No glucocorticoid since suspicion${context.suspicionAt ? ` at ${context.suspicionAt}` : ''}: the institution's limit passed${limit ? ` at ${limit}` : ''}.`,
       ['seed.initial.3', 'seed.pitfalls.1'],
     );
   }
@@ -302,17 +316,26 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
     );
   }
   const problems = doseProblems(context);
-  if (problems.length > 0) {
+  if (problems.outside.length > 0 || problems.flagged.length > 0) {
     add(
       'dose-outside-rule',
       'warning',
-      // One full stop, whether or not the last part ends with its own.
-      `Recorded dose outside the dose rules: ${problems.join('; ').replace(/\.$/, '')}.`,
+      // One full stop, whether or not the last part ends with its own. A
+      // flag alone (a dose within its limits) is not called outside them.
+      `Recorded dose ${problems.outside.length > 0 ? 'outside' : 'flagged by'} the dose rules: ${[
+        ...problems.outside,
+        ...problems.flagged,
+      ]
+        .join('; ')
+        .replace(/\.$/, '')}.`,
       [
-        'seed.initial.1',
-        'seed.second-line.3',
-        'seed.second-line.4',
-        'review.section-10',
+        ...new Set([
+          'seed.initial.1',
+          'seed.second-line.3',
+          'seed.second-line.4',
+          'review.section-10',
+          ...problems.evidence,
+        ]),
       ],
     );
   }

@@ -259,22 +259,28 @@ function checkPanel(
  */
 function stopBeforeStart(
   stoppedAt: string | undefined,
-  running: readonly { readonly startedAt: string }[],
+  running: readonly {
+    readonly startedAt: string;
+    /** The time is the course's last dose change, not its start. */
+    readonly doseChange?: boolean;
+  }[],
 ): Check | null {
-  const latest = running.reduce<string | null>(
+  const latest = running.reduce<(typeof running)[number] | null>(
     (max, each) =>
-      max === null || toMs(each.startedAt) > toMs(max) ? each.startedAt : max,
+      max === null || toMs(each.startedAt) > toMs(max.startedAt) ? each : max,
     null,
   );
   if (
     stoppedAt === undefined ||
     latest === null ||
-    toMs(stoppedAt) >= toMs(latest)
+    toMs(stoppedAt) >= toMs(latest.startedAt)
   ) {
     return null;
   }
   return blocked(
-    `stoppedAt ${normalize(stoppedAt)} is before the start it stops (${latest}): a therapy cannot stop before it started`,
+    latest.doseChange === true
+      ? `stoppedAt ${normalize(stoppedAt)} is before the dose it stops was first given (${latest.startedAt}, its dose change): a dose cannot stop before it was given`
+      : `stoppedAt ${normalize(stoppedAt)} is before the start it stops (${latest.startedAt}): a therapy cannot stop before it started`,
     ['software.recording'],
   );
 }
@@ -658,7 +664,10 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
           // course whose dose changed is given from its last change.
           records
             .filter((record) => !record.background)
-            .map((record) => ({ startedAt: currentDoseSince(record) })),
+            .map((record) => ({
+              startedAt: currentDoseSince(record),
+              doseChange: (record.doseChanges?.length ?? 0) > 0,
+            })),
         ) ??
         ok(
           `${drug} stopped (${records.map((record) => `the record ${recordText(record)}`).join('; ')})`,

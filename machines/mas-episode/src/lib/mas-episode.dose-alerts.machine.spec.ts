@@ -126,7 +126,11 @@ const confirmed = (drug: DrugId, ...messages: string[]) =>
   `${drug}: ${messages.join('; ')} (outside range, confirmed by dr-baker: ${reason})`;
 
 /** The alert of doses outside the rules, as the clinician reads it. */
-function outsideRule(message: string, since = h(2)): Alert {
+function outsideRule(
+  message: string,
+  since = h(2),
+  flagEvidence: readonly string[] = [],
+): Alert {
   return {
     id: 'dose-outside-rule',
     severity: 'warning',
@@ -136,6 +140,7 @@ function outsideRule(message: string, since = h(2)): Alert {
       'seed.second-line.3',
       'seed.second-line.4',
       'review.section-10',
+      ...flagEvidence,
     ],
     since,
   };
@@ -578,6 +583,9 @@ describe('anakinra: a standard dose and a dose beyond those reported in MAS', ()
           'anakinra',
           'anakinra 720 mg is above the soft limit of 360 mg per day (institutional maximum of 15 mg/kg/day: 15 mg/kg x 24 kg = 360 mg) - computed dose for 24 kg: up to 360 mg per day',
         )}; anakinra 30 mg/kg/day is above the highest dose reported in MAS (29.4 mg/kg/day).`,
+        h(2),
+        // The flag's own evidence beside the limits'.
+        ['lit.anakinra-mas-dosing'],
       ),
     ]);
   });
@@ -706,12 +714,14 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
           'Creatinine clearance 20 mL/min is below 30 mL/min: the label requires a dose adjustment, which the limits do not include.',
       }),
     ]);
+    // Within its limits, the dose is flagged, not called outside them; the
+    // flag names its drug and cites the label.
     expect(doseAlerts(episode)).toEqual([
       expect.objectContaining({
         id: 'dose-outside-rule',
-        message: expect.stringContaining(
-          'Creatinine clearance 20 mL/min is below 30 mL/min',
-        ),
+        message:
+          'Recorded dose flagged by the dose rules: anakinra: Creatinine clearance 20 mL/min is below 30 mL/min: the label requires a dose adjustment, which the limits do not include.',
+        evidence: expect.arrayContaining(['lit.anakinra-label']),
       }),
     ]);
   });
@@ -762,6 +772,14 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       }),
     );
     expect(episode.context.therapies.at(-1)?.creatinineClearanceMlMin).toBe(60);
+    // Each earlier dose keeps the clearance it was checked with.
+    expect(
+      episode.context.therapies
+        .at(-1)
+        ?.doseChanges?.map(
+          (change) => change.previous.creatinineClearanceMlMin,
+        ),
+    ).toEqual([20, 20]);
     expect(episode.context.therapies.at(-1)?.doseCheck?.alerts ?? []).toEqual(
       [],
     );
@@ -938,6 +956,11 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(episode.refusal(pulse720)).toMatch(
       /^outside the dose range, confirm with a reason \(doseConfirmation\): methylprednisolone 720 mg is above the soft limit of 360 mg per infusion/,
     );
+    // The computed dose said once, not again in brackets.
+    expect(episode.refusal(pulse720)).toContain('computed dose for 12 kg');
+    expect(episode.refusal(pulse720)).not.toContain(
+      'computed for this patient',
+    );
     expect(() =>
       checkEvent(
         episode.context,
@@ -1083,7 +1106,9 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(
       episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
         ?.doseCheck?.exceeded,
-    ).toEqual([{ id: 'range-lower', bound: 'lower', limitMg: 360 }]);
+    ).toEqual([
+      { id: 'range-lower', bound: 'lower', per: 'infusion', limitMg: 360 },
+    ]);
     // 20 kg: the lower limit falls to 300 mg: no longer below it.
     episode.send(ev('measures.recorded', h(3.5), { weightKg: 20 }));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
@@ -1095,6 +1120,73 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
         confirmUnusual: ['weightKg'],
       }),
     );
+    expect(episode.alertIds()).toContain('dose-outside-limits-now');
+  });
+
+  it("a dose within its range is not said for a reweighing's drift within the institution's review figure, only past it; with no figure set, any move outside is said [seed.initial.1, review.section-10]", () => {
+    const pulse720 = ev('therapy.started', h(3), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 720, unit: 'mg' },
+      schedule: pulse,
+    });
+    const weighed = (episode: Episode, at: number, weightKg: number) =>
+      episode.send(
+        ev('measures.recorded', h(at), {
+          weightKg,
+          confirmUnusual: ['weightKg'],
+        }),
+      );
+    // 720 mg is 30 mg/kg for 24 kg: the top of the range.
+    const episode = readyFor('methylprednisolone');
+    episode.send(pulse720);
+    // 23.8 kg: 0.8 % above the new 714 mg limit (the example's figure: 10 %).
+    weighed(episode, 3.5, 23.8);
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    // 21 kg: 14 % above the 630 mg limit.
+    weighed(episode, 3.6, 21);
+    expect(episode.alertIds()).toContain('dose-outside-limits-now');
+    // The same with no review figure set: the 0.8 % is said.
+    const profile = exampleProfile();
+    const { reviewDriftPercent: _figure, ...limits } =
+      profile.data.doseLimits ?? {};
+    const strict = readyFor('methylprednisolone', {
+      ...episodeInput(amira, 'suspected'),
+      profile: {
+        ...profile,
+        data: { ...profile.data, doseLimits: limits },
+      },
+    });
+    strict.send(pulse720);
+    weighed(strict, 3.5, 23.8);
+    expect(strict.alertIds()).toContain('dose-outside-limits-now');
+  });
+
+  it('exactly the review figure outside is not yet past it; a step further is [seed.initial.1]', () => {
+    const episode = readyFor('methylprednisolone');
+    // 660 mg for 22 kg: the top of the range (30 mg/kg).
+    episode.send(
+      ev('measures.recorded', h(2.5), {
+        weightKg: 22,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    episode.send(
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 660, unit: 'mg' },
+        schedule: pulse,
+      }),
+    );
+    expect(
+      episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
+        ?.doseCheck?.tier,
+    ).toBe('within');
+    // 20 kg: the limit 600 mg, the dose exactly 10 % above it.
+    episode.send(ev('measures.recorded', h(3.5), { weightKg: 20 }));
+    expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
+    episode.send(ev('measures.recorded', h(3.6), { weightKg: 19.9 }));
     expect(episode.alertIds()).toContain('dose-outside-limits-now');
   });
 

@@ -42,7 +42,7 @@ import {
 import type { MasEpisodeMachine } from './mas-episode.machine.js';
 import type { Alert, AlertId, EpisodeContext } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
-import { recordText } from './therapy-record.util.js';
+import { continuedRecords, recordText } from './therapy-record.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
 
@@ -208,9 +208,14 @@ function candidates(
     }
   }
   const running = activeTherapies(context);
+  // A pulse recorded day by day is one course, named by its current day.
+  const continued = continuedRecords(running);
   for (const therapy of running) {
-    // A drug running twice: each record by its start, in words.
-    const twice = running.filter((t) => t.drug === therapy.drug).length > 1;
+    if (continued.has(therapy)) continue;
+    // A drug running as two courses: each by its start, in words.
+    const twice =
+      running.filter((t) => t.drug === therapy.drug && !continued.has(t))
+        .length > 1;
     const which = twice ? { startedAt: therapy.startedAt } : {};
     const variant = twice
       ? `${therapy.drug} (${recordText(therapy)})`

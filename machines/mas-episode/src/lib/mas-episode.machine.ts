@@ -52,7 +52,8 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * change without one keeps the course's), and a dose confirmed outside soft
  * limits is said to be outside them now where a new weight or height puts
  * it further outside than what was confirmed (each record keeps the limits
- * it was confirmed against).
+ * it was confirmed against); a standing alert that turns graver (a warning
+ * turned critical) is notified again.
  */
 export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';
 
@@ -69,6 +70,13 @@ export type Effect =
     };
 
 const { stillsDiseases } = masProtocolDefinition;
+
+/** How grave an alert is, to tell one that turned graver. */
+const severityRank: Readonly<Record<Alert['severity'], number>> = {
+  info: 0,
+  warning: 1,
+  critical: 2,
+};
 
 type RoutedClass =
   'glucocorticoid' | 'second-line' | 'refractory' | 'ebv-directed';
@@ -162,9 +170,15 @@ export const masEpisodeMachine = setup({
       const effect = (action: Effect) => {
         enqueue(action as never);
       };
-      const raised = next.alerts.filter(
-        (alert) => !context.alerts.some((before) => before.id === alert.id),
-      );
+      // Raised: new, or standing and graver than it was (a warning turned
+      // critical is told as a new one would be).
+      const raised = next.alerts.filter((alert) => {
+        const was = context.alerts.find((before) => before.id === alert.id);
+        return (
+          was === undefined ||
+          severityRank[alert.severity] > severityRank[was.severity]
+        );
+      });
       if (raised.length > 0) {
         effect({ type: 'notifyClinician', params: { alerts: raised } });
       }

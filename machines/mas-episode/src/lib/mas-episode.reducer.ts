@@ -758,6 +758,9 @@ function changeDose(
           ...(record.route ? { route: record.route } : {}),
           ...(record.schedule ? { schedule: record.schedule } : {}),
           ...(record.doseCheck ? { doseCheck: record.doseCheck } : {}),
+          ...(record.creatinineClearanceMlMin === undefined
+            ? {}
+            : { creatinineClearanceMlMin: record.creatinineClearanceMlMin }),
         },
       },
     ],

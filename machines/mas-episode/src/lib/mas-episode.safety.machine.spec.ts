@@ -59,6 +59,28 @@ describe('glucocorticoids are never gated', () => {
     ).toBe(true);
   });
 
+  it('the delay alert names the suspicion and the limit passed, words that stay put while it stands (its work item is not reworded at every event) [seed.initial.3]', () => {
+    const episode = new Episode(episodeInput(amira, 'at-risk'));
+    episode.send(ev('suspicion.recorded', h(1), {}));
+    episode.send(tick(h(8)));
+    const words = () =>
+      episode.context.alerts.find((a) => a.id === 'glucocorticoid-delayed')
+        ?.message;
+    expect(words()).toBe(
+      `No glucocorticoid since suspicion at ${h(1)}: the institution's limit passed at ${h(7)}.`,
+    );
+    const later = ev('severity.assessed', h(10), {
+      severe: true,
+      rapidlyWorsening: false,
+    });
+    expect(episode.refusal(later)).toBeUndefined();
+    episode.send(later);
+    expect(episode.context.now).toBe(h(10));
+    expect(words()).toBe(
+      `No glucocorticoid since suspicion at ${h(1)}: the institution's limit passed at ${h(7)}.`,
+    );
+  });
+
   it('a background glucocorticoid does not stop the delay clock of the high-dose first line [seed.initial.3]', () => {
     const episode = new Episode(episodeInput(amira, 'at-risk'));
     episode.send(

@@ -326,6 +326,45 @@ describe('the edges of naming a course and changing its dose', () => {
     ).toEqual([]);
   });
 
+  it("a stop naming a day-by-day pulse's current day ends the whole course; naming an earlier day ends that day's record alone [seed.initial.1]", () => {
+    const day = (n: number) =>
+      pulseOf(h(1 + 24 * (n - 1)), 600, { kind: 'pulse', day: n, of: 3 });
+    const running = (episode: Episode) =>
+      episode.context.therapies
+        .filter((t) => t.stoppedAt === undefined)
+        .map((t) => t.startedAt);
+    const byDay2 = suspected().send(day(1)).send(day(2));
+    byDay2.send(
+      ev('therapy.stopped', h(30), {
+        drug: 'methylprednisolone',
+        startedAt: h(25),
+      }),
+    );
+    expect(running(byDay2)).toEqual([]);
+    expect(byDay2.context.therapies.map((t) => t.stoppedAt)).toEqual([
+      h(30),
+      h(30),
+    ]);
+    const byDay1 = suspected().send(day(1)).send(day(2));
+    byDay1.send(
+      ev('therapy.stopped', h(30), {
+        drug: 'methylprednisolone',
+        startedAt: h(1),
+      }),
+    );
+    expect(running(byDay1)).toEqual([h(25)]);
+    // The ward is offered one stop for the one course, not one per day.
+    const stops = explainSnapshot(
+      suspected().send(day(1)).send(day(2)).snapshot,
+      {
+        actor: drAdams,
+      },
+    ).allowed.filter((o) => o.type === 'therapy.stopped');
+    expect(stops.map((o) => [o.label, o.examplePayload])).toEqual([
+      ['Stop methylprednisolone', { drug: 'methylprednisolone' }],
+    ]);
+  });
+
   it('a course recorded twice stays two courses when a day-2 record could follow either: the day 2 continues the closer one', () => {
     const episode = suspected()
       .send(pulse(h(1), 1))
@@ -373,7 +412,7 @@ describe('the edges of naming a course and changing its dose', () => {
         ev('therapy.stopped', h(15), { drug: 'anakinra', stoppedAt: h(12) }),
       ),
     ).toBe(
-      `stoppedAt ${h(12)} is before the start it stops (${h(14)}): a therapy cannot stop before it started`,
+      `stoppedAt ${h(12)} is before the dose it stops was first given (${h(14)}, its dose change): a dose cannot stop before it was given`,
     );
   });
 

@@ -109,6 +109,8 @@ export interface DoseChange {
     readonly route?: RouteOfAdministration;
     readonly schedule?: DoseSchedule;
     readonly doseCheck?: TherapyDoseCheck;
+    /** The creatinine clearance that dose was checked with. */
+    readonly creatinineClearanceMlMin?: number;
   };
 }
 
@@ -137,6 +139,8 @@ export interface ExceededLimit {
   /** The limit's id in the dose check (`range-upper`...). */
   readonly id: string;
   readonly bound: 'lower' | 'upper';
+  /** What the limit is held against: a dose (an infusion), or the day's total. */
+  readonly per: 'infusion' | 'dose' | 'day';
   readonly limitMg: number;
 }
 

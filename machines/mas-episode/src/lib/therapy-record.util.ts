@@ -14,6 +14,7 @@ import {
   drugIds,
   recordedDoseUnits,
   recordingRules,
+  stripFloatNoise,
 } from '@mas/protocol';
 
 import type {
@@ -131,14 +132,6 @@ function uncachedDoseCheck(
   });
 }
 
-/** How far outside the limits a tier is (unchecked: not compared). */
-const tierRank: Readonly<Record<DoseCheck['tier'], number>> = {
-  unchecked: -1,
-  within: 0,
-  soft: 1,
-  hard: 2,
-};
-
 /** The soft limits a dose check found exceeded, with their figures. */
 function exceededLimits(check: DoseCheck): ExceededLimit[] {
   return check.limits.flatMap((limit) =>
@@ -146,44 +139,50 @@ function exceededLimits(check: DoseCheck): ExceededLimit[] {
     limit.checked &&
     limit.exceeded &&
     limit.limitMg !== undefined
-      ? [{ id: limit.id, bound: limit.bound, limitMg: limit.limitMg }]
+      ? [
+          {
+            id: limit.id,
+            bound: limit.bound,
+            per: limit.per,
+            limitMg: limit.limitMg,
+          },
+        ]
       : [],
   );
 }
 
 /**
- * Whether a dose confirmed outside soft limits is now further outside them
- * than what was confirmed: a soft limit exceeded now that was not then, or
- * one that has moved against the dose (an upper limit down, a lower one up)
- * by more than the institution's soft tolerance (any move, where the
- * profile sets none). The same dose, at a weight halved since, is twice as
- * far above its range: the confirmation was not given for that.
+ * How far outside `limits` the checked dose lies, as a factor (1: not
+ * outside): above an upper limit the amount over the limit, below a lower
+ * one the limit over the amount; the amount a limit is held against is the
+ * dose, or the day's total for a limit per day. The worst of them, whatever
+ * each limit is called (an institution's profile may name one otherwise).
  */
-function furtherOutside(
-  context: EpisodeContext,
-  confirmed: readonly ExceededLimit[],
-  now: DoseCheck,
-): boolean {
-  const tolerance = context.profileData.doseLimits?.softTolerancePercent ?? 0;
-  return exceededLimits(now).some((limit) => {
-    const then = confirmed.find((each) => each.id === limit.id);
-    if (then === undefined) return true;
-    const moved =
-      limit.bound === 'upper'
-        ? then.limitMg / limit.limitMg
-        : limit.limitMg / then.limitMg;
-    return (moved - 1) * 100 > tolerance;
-  });
+function outsideBy(check: DoseCheck, limits: readonly ExceededLimit[]): number {
+  return Math.max(
+    1,
+    ...limits.map((limit) => {
+      const amount = limit.per === 'day' ? check.dailyMg : check.doseMg;
+      return limit.bound === 'upper'
+        ? amount / limit.limitMg
+        : limit.limitMg / amount;
+    }),
+  );
 }
 
 /**
  * A running record's dose held against the limits as they stand now (the
  * patient's current weight and height, the profile, the creatinine
- * clearance given with the dose): the check when it is further outside
- * them than the record's own check at its start (a weight corrected tenfold
- * after the dose was computed from it; a dose confirmed outside its range
- * that the new weight puts further outside), else null. The record keeps
- * its own check; this is what the ward is told.
+ * clearance given with the dose): the check when the dose is now past a
+ * hard limit, or further outside the soft limits than when it was recorded
+ * (a dose within them: outside them now; one confirmed outside them:
+ * further out than confirmed) by more than the institution's review drift
+ * (`doseLimits.reviewDriftPercent`; unset, any move further out). A weight
+ * corrected tenfold after the dose was computed from it is said; a
+ * reweighing's drift within the figure is not. Else null. The record keeps
+ * its own check; this is what the ward is told. (A record an earlier
+ * statechart wrote, confirmed outside without its limits kept, is said
+ * past a hard limit only.)
  */
 export function doseOutsideNow(
   context: EpisodeContext,
@@ -194,8 +193,8 @@ export function doseOutsideNow(
   if (dose === undefined || route === undefined || schedule === undefined) {
     return null;
   }
-  const own = therapy.doseCheck?.tier;
-  if (own === undefined || own === 'unchecked') return null;
+  const own = therapy.doseCheck;
+  if (own === undefined || own.tier === 'unchecked') return null;
   const now = recordedDoseCheck(context, {
     drug: therapy.drug,
     // (Recorded through the contract, its unit is one of the recorded ones.)
@@ -206,12 +205,19 @@ export function doseOutsideNow(
       ? {}
       : { creatinineClearanceMlMin }),
   });
-  if (tierRank[now.tier] > tierRank[own]) return now;
-  const confirmed = therapy.doseCheck?.exceeded;
-  return own === 'soft' &&
-    now.tier === 'soft' &&
-    confirmed !== undefined &&
-    furtherOutside(context, confirmed, now)
+  if (now.tier === 'hard') return now;
+  if (now.tier !== 'soft') return null;
+  const then =
+    own.tier === 'within'
+      ? 1
+      : own.exceeded === undefined
+        ? null
+        : outsideBy(now, own.exceeded);
+  if (then === null) return null;
+  const drift = context.profileData.doseLimits?.reviewDriftPercent ?? 0;
+  // (Float noise stripped: 660 against 600 is 10 % further, not more.)
+  return stripFloatNoise(outsideBy(now, exceededLimits(now))) >
+    stripFloatNoise(then * (1 + drift / 100))
     ? now
     : null;
 }
@@ -599,7 +605,11 @@ export function checkTherapyDose(
     ...new Set(check.limits.flatMap((limit) => limit.evidence)),
   ];
   const text = computedText(check);
-  const computed = text ? ` (computed for this patient: ${text})` : '';
+  // (Said once: a limit's message may name the computed dose already.)
+  const computed =
+    text && !check.messages.some((message) => message.includes(text))
+      ? ` (computed for this patient: ${text})`
+      : '';
   if (check.tier === 'hard') {
     return {
       ok: false,
@@ -878,6 +888,14 @@ function continuedOne(
 export function continuedRecords(
   running: readonly TherapyRecord[],
 ): Set<TherapyRecord> {
+  return new Set(continuations(running).values());
+}
+
+/** Each running record that continues an earlier one, to that one. */
+function continuations(
+  running: readonly TherapyRecord[],
+): Map<TherapyRecord, TherapyRecord> {
+  const links = new Map<TherapyRecord, TherapyRecord>();
   const continued = new Set<TherapyRecord>();
   const byStart = running
     .filter((t) => !t.background)
@@ -887,9 +905,32 @@ export function continuedRecords(
       byStart.filter((t) => !continued.has(t) && t !== later),
       later,
     );
-    if (earlier !== null) continued.add(earlier);
+    if (earlier !== null) {
+      continued.add(earlier);
+      links.set(later, earlier);
+    }
   }
-  return continued;
+  return links;
+}
+
+/**
+ * A running record's course up to it: the records it continues (a pulse
+ * recorded day by day), oldest first, then it.
+ */
+function courseUpTo(
+  running: readonly TherapyRecord[],
+  record: TherapyRecord,
+): [...TherapyRecord[], TherapyRecord] {
+  const links = continuations(running);
+  const earlier: TherapyRecord[] = [];
+  for (
+    let at = links.get(record);
+    at !== undefined && !earlier.includes(at);
+    at = links.get(at)
+  ) {
+    earlier.unshift(at);
+  }
+  return [...earlier, record];
 }
 
 /**
@@ -938,8 +979,11 @@ export function namedRecords(
   if (startedAt !== undefined) {
     const at = toMs(startedAt);
     const record = running.findLast((t) => toMs(t.startedAt) === at);
+    // The course's current record names the whole course (the days it
+    // continues gave their remaining doses over to it); an earlier day
+    // a later one continues is that day's record alone.
     return record
-      ? { records: [record] }
+      ? { records: courseUpTo(running, record) }
       : {
           reason: `startedAt: no running ${drug} record started at ${startedAt} (running: ${list || 'none'})`,
         };

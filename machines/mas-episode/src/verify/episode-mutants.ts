@@ -558,6 +558,14 @@ export const episodeMutants: readonly Mutant[] = [
           : next,
       ),
   },
+  {
+    id: 'M30-unnamed-stop-of-two-courses',
+    bug: "a stop naming no record is taken while the drug runs as two courses (which of them stops is nobody's decision)",
+    caughtBy: 'P16',
+    slices: ['records: a course recorded twice'],
+    machine: () =>
+      withChecks(allowIf((_, __, check) => reason(check, /runs \d+ times/))),
+  },
 ];
 
 const screened = {

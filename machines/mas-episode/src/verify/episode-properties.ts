@@ -444,6 +444,20 @@ export const episodeProperties: readonly Property[] = [
     holds: (_before, _event, after) => reassessmentScheduled(after),
   },
   {
+    id: 'P16',
+    name: 'A stop that names no record is taken only while the drug runs as one course: of a drug recorded twice, the ward says which record stops (an unnamed stop never ends both, nor is taken as if it had)',
+    protects: ['software.recording', 'seed.initial.1'],
+    kind: 'transition',
+    applies: (_, event) =>
+      event.type === 'therapy.stopped' && event.payload.startedAt === undefined,
+    // (In the alphabet every course is recorded as its first day: two
+    // records of a drug are two courses, never one recorded day by day.)
+    holds: (before, event) =>
+      event.type !== 'therapy.stopped' ||
+      before.facts.active.filter((drug) => drug === event.payload.drug)
+        .length <= 1,
+  },
+  {
     id: 'P15',
     name: "The subtype shown follows the patient's recorded underlying disease (Still's disease, SLE, another named one)",
     protects: ['seed.subtype.1'],

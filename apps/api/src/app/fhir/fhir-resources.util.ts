@@ -25,7 +25,11 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 
-import type { Patient as EpisodePatient, WorkItem } from '@mas/contracts';
+import type {
+  Patient as EpisodePatient,
+  WorkItem,
+  WorkItemResolution,
+} from '@mas/contracts';
 import {
   alertLabel,
   analyteCode,
@@ -968,8 +972,10 @@ const taskStatus = {
   countersigned: 'completed',
   rejected: 'rejected',
   cleared: 'completed',
+  // Replaced by a Task with the alert's words now.
+  superseded: 'cancelled',
   'episode-ended': 'cancelled',
-} as const;
+} as const satisfies Record<WorkItemResolution, string>;
 
 /**
  * A Task per approval or countersignature asked for (open: requested; done:

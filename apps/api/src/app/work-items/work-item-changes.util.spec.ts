@@ -138,6 +138,62 @@ describe('workItemChanges', () => {
     ]);
   });
 
+  it("an alert that stands but says something else: its item superseded before the new one opens, so the work list never keeps the old words; a graver one is the machine's notification", () => {
+    const step = course();
+    step(0.5, adams, 'labs.recorded', labs(0.5));
+    step(
+      1,
+      adams,
+      'therapy.started',
+      therapy('methylprednisolone', 1, {
+        dose: { value: 900, unit: 'mg' },
+        doseConfirmation: 'pharmacy agreed',
+      }),
+    );
+    const weighed = (hours: number, weightKg: number) =>
+      workItemChanges(
+        step(hours, adams, 'measures.recorded', {
+          weightKg,
+          confirmUnusual: ['weightKg'],
+        }),
+      );
+    const raised = weighed(2, 16);
+    expect(raised?.superseded).toEqual([]);
+    expect(raised?.opened.map((item) => item.subject)).toContain(
+      'dose-outside-limits-now',
+    );
+    // 12 kg: the same warning, its words now another weight.
+    const reworded = weighed(3, 12);
+    expect(reworded?.superseded).toEqual([
+      {
+        kind: 'alert',
+        subject: 'dose-outside-limits-now',
+        doneAt: new Date(at(3)),
+        doneBy: 'dr-adams',
+        resolution: 'superseded',
+        closedSeq: 4,
+      },
+    ]);
+    const [item] = reworded?.opened ?? [];
+    expect(reworded?.opened).toHaveLength(1);
+    expect(JSON.parse(item?.details ?? '{}')).toMatchObject({
+      alertId: 'dose-outside-limits-now',
+      severity: 'warning',
+      message: expect.stringContaining('at the current weight of 12 kg'),
+    });
+    // 5 kg: critical. One new item (the notification's), not two.
+    const graver = weighed(4, 5);
+    expect(graver?.superseded.map((c) => c.subject)).toEqual([
+      'dose-outside-limits-now',
+    ]);
+    expect(
+      graver?.opened.map((i) => [
+        i.subject,
+        (JSON.parse(i.details) as { severity: string }).severity,
+      ]),
+    ).toEqual([['dose-outside-limits-now', 'critical']]);
+  });
+
   it('an ending event closes every open item of the episode', () => {
     const step = course();
     const ended = workItemChanges(step(1, adams, 'death.recorded', {}));

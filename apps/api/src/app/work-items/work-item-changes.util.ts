@@ -8,6 +8,10 @@
  * `requestCountersignature` a countersignature, `notifyClinician` one alert
  * item per alert raised. Replays step the same machine and write nothing.
  *
+ * An alert that stands before and after the event but says something else
+ * (its severity or its text) has its item closed as superseded and a new
+ * one opened with its words now.
+ *
  * Closing follows the machine's context, before and after the event: a
  * pending request decided (approved or rejected), an emergency start
  * countersigned, an alert no longer standing (cleared), and the episode
@@ -20,7 +24,7 @@ import type {
   WorkItemKind,
   WorkItemResolution,
 } from '@mas/contracts';
-import type { Effect, EpisodeSnapshot } from '@mas/mas-episode';
+import type { Alert, Effect, EpisodeSnapshot } from '@mas/mas-episode';
 
 import type { WorkItemRow } from './work-item.entity.js';
 
@@ -52,6 +56,12 @@ export interface WorkItemClosure {
 }
 
 export interface WorkItemChanges {
+  /**
+   * Alert items whose alert now says something else (its severity or its
+   * text): closed before the step's new items open (one of which says it
+   * anew), so that the work list never shows an alert's old words.
+   */
+  readonly superseded: readonly WorkItemClosure[];
   readonly opened: readonly WorkItemRow[];
   readonly closed: readonly WorkItemClosure[];
 }
@@ -69,16 +79,54 @@ function isEffect(action: unknown): action is Effect {
 
 /** The items `step` opens and closes; null when it touches none. */
 export function workItemChanges(step: AcceptedStep): WorkItemChanges | null {
-  const opened = step.effects
-    .filter(isEffect)
-    .flatMap((effect) => itemsOf(effect, step));
+  const changed = changedAlerts(step);
+  const effects = step.effects.filter(isEffect);
+  // (An alert turned graver is notified by the machine: its new item is
+  // the effect's.)
+  const notified = new Set(
+    effects.flatMap((effect) =>
+      effect.type === 'notifyClinician'
+        ? effect.params.alerts.map((alert) => alert.id)
+        : [],
+    ),
+  );
+  const opened = [
+    ...effects.flatMap((effect) => itemsOf(effect, step)),
+    ...changed
+      .filter((alert) => !notified.has(alert.id))
+      .map((alert) => alertItem(alert, step)),
+  ];
+  const superseded = changed.map((alert): WorkItemClosure => ({
+    kind: 'alert',
+    subject: alert.id,
+    doneAt: new Date(step.event.at),
+    doneBy: step.event.actor.id,
+    resolution: 'superseded',
+    closedSeq: step.seq,
+  }));
   const closed = closuresOf(step);
-  return opened.length === 0 && closed.length === 0 ? null : { opened, closed };
+  return opened.length === 0 && closed.length === 0
+    ? null
+    : { superseded, opened, closed };
 }
 
-function itemsOf(effect: Effect, step: AcceptedStep): WorkItemRow[] {
+/** Alerts standing before and after the step that now say something else. */
+function changedAlerts(step: AcceptedStep): Alert[] {
+  const { before, after } = step;
+  if (after.context.alerts === before.context.alerts) return [];
+  return after.context.alerts.filter((alert) => {
+    const was = before.context.alerts.find((each) => each.id === alert.id);
+    return (
+      was !== undefined &&
+      (was.severity !== alert.severity || was.message !== alert.message)
+    );
+  });
+}
+
+/** What every item a step opens shares. */
+function itemBase(step: AcceptedStep) {
   const { event } = step;
-  const base = {
+  return {
     episodeId: step.episode.id,
     episodeKind: step.episode.kind,
     patientIdentifier: step.episode.patientIdentifier,
@@ -91,6 +139,30 @@ function itemsOf(effect: Effect, step: AcceptedStep): WorkItemRow[] {
     resolution: null,
     closedSeq: null,
   };
+}
+
+/** The item of a raised (or reworded) alert. */
+function alertItem(alert: Alert, step: AcceptedStep): WorkItemRow {
+  return {
+    ...itemBase(step),
+    id: randomUUID(),
+    kind: 'alert',
+    subject: alert.id,
+    details: JSON.stringify({
+      alertId: alert.id,
+      severity: alert.severity,
+      message: alert.message,
+      evidence: alert.evidence,
+      since: alert.since,
+    }),
+    requestedBy: null,
+    dueAt: null,
+  };
+}
+
+function itemsOf(effect: Effect, step: AcceptedStep): WorkItemRow[] {
+  const { event } = step;
+  const base = itemBase(step);
   const rationale = event.rationale ?? null;
   switch (effect.type) {
     case 'requestSecondSenior': {
@@ -136,21 +208,7 @@ function itemsOf(effect: Effect, step: AcceptedStep): WorkItemRow[] {
       ];
     }
     case 'notifyClinician':
-      return effect.params.alerts.map((alert) => ({
-        ...base,
-        id: randomUUID(),
-        kind: 'alert' as const,
-        subject: alert.id,
-        details: JSON.stringify({
-          alertId: alert.id,
-          severity: alert.severity,
-          message: alert.message,
-          evidence: alert.evidence,
-          since: alert.since,
-        }),
-        requestedBy: null,
-        dueAt: null,
-      }));
+      return effect.params.alerts.map((alert) => alertItem(alert, step));
   }
 }
 
@@ -247,7 +305,23 @@ export function impliedWorkItems(
   const items: {
     -readonly [K in keyof ImpliedWorkItem]: ImpliedWorkItem[K];
   }[] = before.map((item) => ({ ...item }));
+  const close = (closure: WorkItemClosure) => {
+    for (const item of items) {
+      if (
+        item.status === 'open' &&
+        (closure.kind === null || item.kind === closure.kind) &&
+        (closure.subject === null || item.subject === closure.subject)
+      ) {
+        item.status = 'done';
+        item.closedSeq = closure.closedSeq;
+        item.resolution = closure.resolution;
+        item.doneBy = closure.doneBy;
+        item.doneAt = closure.doneAt;
+      }
+    }
+  };
   for (const step of changes) {
+    step.superseded.forEach(close);
     for (const item of step.opened) {
       items.push({
         kind: item.kind,
@@ -267,21 +341,7 @@ export function impliedWorkItems(
         doneAt: null,
       });
     }
-    for (const closure of step.closed) {
-      for (const item of items) {
-        if (
-          item.status === 'open' &&
-          (closure.kind === null || item.kind === closure.kind) &&
-          (closure.subject === null || item.subject === closure.subject)
-        ) {
-          item.status = 'done';
-          item.closedSeq = closure.closedSeq;
-          item.resolution = closure.resolution;
-          item.doneBy = closure.doneBy;
-          item.doneAt = closure.doneAt;
-        }
-      }
-    }
+    step.closed.forEach(close);
   }
   return items;
 }

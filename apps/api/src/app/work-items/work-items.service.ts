@@ -19,7 +19,10 @@ import {
   type UserRole,
 } from '../episodes/episodes.service.js';
 import type { WorkItemRow } from './work-item.entity.js';
-import type { WorkItemChanges } from './work-item-changes.util.js';
+import type {
+  WorkItemChanges,
+  WorkItemClosure,
+} from './work-item-changes.util.js';
 
 type EpisodeKind = WorkItemRow['episodeKind'];
 type ActorRole = 'clinician' | 'senior' | 'trainee';
@@ -87,31 +90,45 @@ export class WorkItemsService {
   }
 
   /**
-   * Writes `changes` inside the caller's open transaction (`manager`): new
-   * items first, then the closures (an episode that ends closes what was
-   * just opened too). Statements prepared once; one per item or closure.
+   * Writes `changes` inside the caller's open transaction (`manager`): the
+   * superseded alert items closed, new items, then the closures (an
+   * episode that ends closes what was just opened too). Statements
+   * prepared once; one per item or closure.
    */
   async record(
     manager: EntityManager,
     episodeId: string,
     changes: WorkItemChanges,
   ): Promise<void> {
-    const target = this.entities.workItem;
-    for (const item of changes.opened) {
-      await this.statements.insert(manager, target, { ...item });
+    for (const closure of changes.superseded) {
+      await this.close(manager, episodeId, closure);
     }
-    for (const closure of changes.closed) {
-      const where: Record<string, unknown> = { episodeId, status: 'open' };
-      if (closure.kind !== null) where['kind'] = closure.kind;
-      if (closure.subject !== null) where['subject'] = closure.subject;
-      await this.statements.updateWhere(manager, target, where, {
-        status: 'done',
-        doneAt: closure.doneAt,
-        doneBy: closure.doneBy,
-        resolution: closure.resolution,
-        closedSeq: closure.closedSeq,
+    for (const item of changes.opened) {
+      await this.statements.insert(manager, this.entities.workItem, {
+        ...item,
       });
     }
+    for (const closure of changes.closed) {
+      await this.close(manager, episodeId, closure);
+    }
+  }
+
+  /** Closes every open item of the closure's kind and subject. */
+  private async close(
+    manager: EntityManager,
+    episodeId: string,
+    closure: WorkItemClosure,
+  ): Promise<void> {
+    const where: Record<string, unknown> = { episodeId, status: 'open' };
+    if (closure.kind !== null) where['kind'] = closure.kind;
+    if (closure.subject !== null) where['subject'] = closure.subject;
+    await this.statements.updateWhere(manager, this.entities.workItem, where, {
+      status: 'done',
+      doneAt: closure.doneAt,
+      doneBy: closure.doneBy,
+      resolution: closure.resolution,
+      closedSeq: closure.closedSeq,
+    });
   }
 
   /** The caller's work list: open items by default, of real episodes. */

@@ -59,6 +59,16 @@ const doseLimitsSchema = z
      * likely tenfold slip). Must be above 1.
      */
     hardFactorAboveSoftMax: z.number().gt(1).optional(),
+    /**
+     * A running dose is said to be outside its limits at the patient's
+     * current measures (a new weight or height) only once it lies more than
+     * this many percent further outside them than when it was recorded (a
+     * dose within them: its soft limit exceeded by more than this; one
+     * confirmed outside: further than confirmed by more than this): a
+     * reweighing's drift is not a review. Unset: any move further out is
+     * said. (Software-set, no primary source: the institution decides.)
+     */
+    reviewDriftPercent: positive.lt(100).optional(),
     /** Per drug, a maximum the institution marks as absolute (hard). */
     absoluteMaxima: z
       .partialRecord(

@@ -167,11 +167,12 @@ describe('institution profile: formats and the example notice (mutation survivor
 });
 
 describe('institution profile: dose limits for recorded doses (optional, no default)', () => {
-  it('the example sets a tolerance, a hard-limit factor and one absolute maximum; anakinra maxima are soft', () => {
+  it('the example sets a tolerance, a hard-limit factor, a review drift and one absolute maximum; anakinra maxima are soft', () => {
     const { data } = parseInstitutionProfile(raw);
     expect(data.doseLimits).toEqual({
       softTolerancePercent: 10,
       hardFactorAboveSoftMax: 3,
+      reviewDriftPercent: 10,
       absoluteMaxima: { tocilizumab: { mg: 800, per: 'dose' } },
     });
     expect(data.doses.anakinra?.maximaTier).toBe('soft');
@@ -197,6 +198,8 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
     [{ softTolerancePercent: 0 }, 'profile.doseLimits.softTolerancePercent'],
     [{ softTolerancePercent: -5 }, 'profile.doseLimits.softTolerancePercent'],
     [{ softTolerancePercent: 100 }, 'profile.doseLimits.softTolerancePercent'],
+    [{ reviewDriftPercent: 0 }, 'profile.doseLimits.reviewDriftPercent'],
+    [{ reviewDriftPercent: 100 }, 'profile.doseLimits.reviewDriftPercent'],
     [
       { hardFactorAboveSoftMax: 1 },
       'profile.doseLimits.hardFactorAboveSoftMax',
@@ -256,7 +259,12 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
       required: string[];
     };
     expect(Object.keys(schema.properties.doseLimits?.properties ?? {})).toEqual(
-      ['softTolerancePercent', 'hardFactorAboveSoftMax', 'absoluteMaxima'],
+      [
+        'softTolerancePercent',
+        'hardFactorAboveSoftMax',
+        'reviewDriftPercent',
+        'absoluteMaxima',
+      ],
     );
     expect(schema.required).not.toContain('doseLimits');
   });
