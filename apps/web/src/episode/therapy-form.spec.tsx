@@ -20,6 +20,7 @@ import {
   formUiSchema,
   initialPayload,
 } from './event-form.model.js';
+import { formDoseCheck } from './therapy.model.js';
 
 const pulse = () => offered('therapy.started', 'methylprednisolone');
 
@@ -309,5 +310,24 @@ describe('the therapy form', () => {
       name: 'A dose above a hard limit: change it',
     });
     await expect(axeViolations()).resolves.toEqual([]);
+  });
+});
+
+describe("the form's dose check reads the clearance entered with the dose, as the machine's does", () => {
+  it('anakinra with a clearance of 20 mL/min: the renal flag before the form is sent [lit.anakinra-label]', () => {
+    const payload = (extra: object) => ({
+      drug: 'anakinra',
+      dose: { value: 240, unit: 'mg' },
+      route: 'iv',
+      schedule: { kind: 'daily' },
+      ...extra,
+    });
+    const flags = (extra: object) =>
+      formDoseCheck(payload(extra), ben, profile)?.alerts.map((a) => a.id) ??
+      [];
+    expect(flags({ creatinineClearanceMlMin: 20 })).toContain(
+      'anakinra-renal-adjustment',
+    );
+    expect(flags({})).not.toContain('anakinra-renal-adjustment');
   });
 });

@@ -206,7 +206,7 @@ export function formDoseCheck(
   profile: InstitutionProfile,
 ): DoseCheck | null {
   if (!isObject(payload)) return null;
-  const { drug, dose, route, schedule } = payload;
+  const { drug, dose, route, schedule, creatinineClearanceMlMin } = payload;
   if (
     typeof drug !== 'string' ||
     !(drugIds as readonly string[]).includes(drug) ||
@@ -224,7 +224,15 @@ export function formDoseCheck(
       dose: { value: dose['value'], unit: dose['unit'] },
       route,
       schedule: schedule as DoseSchedule,
-      patient: { weightKg: patient.weightKg, heightCm: patient.heightCm },
+      patient: {
+        weightKg: patient.weightKg,
+        heightCm: patient.heightCm,
+        // The clearance entered with the dose (a renal rule reads it), as
+        // the machine's check does.
+        ...(typeof creatinineClearanceMlMin === 'number'
+          ? { creatinineClearanceMlMin }
+          : {}),
+      },
       purpose: 'mas',
       profile,
     });

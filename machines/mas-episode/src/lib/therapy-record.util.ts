@@ -846,7 +846,7 @@ export function currentDoseSince(record: TherapyRecord): string {
  * over, or null when it does not continue it.
  */
 function continuationGap(
-  earlier: TherapyRecord,
+  earlier: { startedAt: string; schedule?: DoseSchedule },
   later: { startedAt: string; schedule?: DoseSchedule },
 ): number | null {
   if (later.schedule === undefined) return null;
@@ -863,11 +863,11 @@ function continuationGap(
  * (a course recorded twice stays two courses, even where a third record's
  * day 2 could follow either).
  */
-function continuedOne(
-  candidates: readonly TherapyRecord[],
+function continuedOne<R extends CourseRecord>(
+  candidates: readonly R[],
   later: { startedAt: string; schedule?: DoseSchedule; drug?: string },
-): TherapyRecord | null {
-  let best: { record: TherapyRecord; gap: number } | null = null;
+): R | null {
+  let best: { record: R; gap: number } | null = null;
   for (const earlier of candidates) {
     if (later.drug !== undefined && earlier.drug !== later.drug) continue;
     if (earlier.background) continue;
@@ -891,12 +891,20 @@ export function continuedRecords(
   return new Set(continuations(running).values());
 }
 
+/** What telling a course's records apart reads of a record. */
+export interface CourseRecord {
+  readonly drug: string;
+  readonly startedAt: string;
+  readonly schedule?: DoseSchedule;
+  readonly background: boolean;
+}
+
 /** Each running record that continues an earlier one, to that one. */
-function continuations(
-  running: readonly TherapyRecord[],
-): Map<TherapyRecord, TherapyRecord> {
-  const links = new Map<TherapyRecord, TherapyRecord>();
-  const continued = new Set<TherapyRecord>();
+function continuations<R extends CourseRecord>(
+  running: readonly R[],
+): Map<R, R> {
+  const links = new Map<R, R>();
+  const continued = new Set<R>();
   const byStart = running
     .filter((t) => !t.background)
     .sort((a, b) => toMs(a.startedAt) - toMs(b.startedAt));
@@ -915,14 +923,15 @@ function continuations(
 
 /**
  * A running record's course up to it: the records it continues (a pulse
- * recorded day by day), oldest first, then it.
+ * recorded day by day), oldest first, then it. (The FHIR export follows
+ * the courses of an audit by it too.)
  */
-function courseUpTo(
-  running: readonly TherapyRecord[],
-  record: TherapyRecord,
-): [...TherapyRecord[], TherapyRecord] {
+export function courseUpTo<R extends CourseRecord>(
+  running: readonly R[],
+  record: R,
+): [...R[], R] {
   const links = continuations(running);
-  const earlier: TherapyRecord[] = [];
+  const earlier: R[] = [];
   for (
     let at = links.get(record);
     at !== undefined && !earlier.includes(at);

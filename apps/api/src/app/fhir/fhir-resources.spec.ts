@@ -389,6 +389,37 @@ describe('the FHIR R4 resources of an episode', () => {
     ]);
   });
 
+  it('a pulse recorded day by day, stopped by naming its current day: the whole course ends, as the machine ends it', () => {
+    const [first] = sources;
+    if (!first) throw new Error('no course');
+    const day = (at: string, n: number) => ({
+      drug: 'methylprednisolone',
+      route: 'iv',
+      schedule: { kind: 'pulse', day: n, of: 3 },
+      dose: { value: 600, unit: 'mg' },
+      givenAt: at,
+    });
+    const day1 = '2026-03-01T08:00:00.000Z';
+    const day2 = '2026-03-02T08:00:00.000Z';
+    const stop = '2026-03-02T12:00:00.000Z';
+    const source: FhirEpisodeSource = {
+      ...first,
+      entries: [
+        entry(1, 'therapy.started', day1, day(day1, 1)),
+        entry(2, 'therapy.started', day2, day(day2, 2)),
+        entry(3, 'therapy.stopped', stop, {
+          drug: 'methylprednisolone',
+          startedAt: day2,
+        }),
+      ],
+    };
+    const given = episodeResources(source).filter(
+      (r): r is MedicationAdministration =>
+        r.resourceType === 'MedicationAdministration',
+    );
+    expect(given.map((r) => r.status)).not.toContain('in-progress');
+  });
+
   it('makes a Task of each approval and countersignature asked for, and of the due reassessment; each validates', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');

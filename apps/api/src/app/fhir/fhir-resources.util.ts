@@ -26,10 +26,12 @@ import type {
 } from '@medplum/fhirtypes';
 
 import type {
+  DoseSchedule,
   Patient as EpisodePatient,
   WorkItem,
   WorkItemResolution,
 } from '@mas/contracts';
+import { courseUpTo } from '@mas/mas-episode';
 import {
   alertLabel,
   analyteCode,
@@ -627,6 +629,8 @@ interface OpenCourse {
   /** When the record started (what a stop or dose change names it by). */
   readonly startedAt: number;
   readonly background: boolean;
+  /** Its schedule now (a pulse recorded day by day is one course). */
+  schedule?: DoseSchedule;
   /** The entry whose administration runs now (none: background). */
   seq: number | null;
 }
@@ -658,6 +662,7 @@ function administrationEnds(
       stoppedAt?: string;
       givenAt?: string;
       doseIncreased?: boolean;
+      schedule?: DoseSchedule;
     };
     const key = payload.drug ?? `record:${payload.recordId ?? ''}`;
     const named = (course: OpenCourse) =>
@@ -671,6 +676,7 @@ function administrationEnds(
           key,
           startedAt: Date.parse(time(payload.givenAt, entry.occurredAt)),
           background: false,
+          ...(payload.schedule ? { schedule: payload.schedule } : {}),
           seq: entry.seq,
         });
         break;
@@ -700,17 +706,22 @@ function administrationEnds(
         if (!course) break;
         close(course, time(payload.givenAt, entry.occurredAt));
         course.seq = entry.seq;
+        if (payload.schedule) course.schedule = payload.schedule;
         break;
       }
       case 'therapy.stopped':
       case 'other-therapy.stopped': {
         const at = time(payload.stoppedAt, entry.occurredAt);
         // Two started at the same instant: the later recorded, as the
-        // machine stops it.
+        // machine stops it; a pulse recorded day by day, named by its
+        // current day, with the days that day continues.
+        const [one] = open.filter(named).slice(-1);
         const stopped =
           payload.startedAt === undefined
             ? open.filter(named)
-            : open.filter(named).slice(-1);
+            : one === undefined
+              ? []
+              : courseOf(open, one);
         for (const course of stopped) {
           close(course, at);
           open.splice(open.indexOf(course), 1);
@@ -722,6 +733,28 @@ function administrationEnds(
     }
   }
   return ends;
+}
+
+/**
+ * The courses a stop naming `course` ends: it and the records it continues
+ * (a pulse recorded day by day), by the machine's own rule.
+ */
+function courseOf(
+  open: readonly OpenCourse[],
+  course: OpenCourse,
+): readonly OpenCourse[] {
+  const asRecord = (each: OpenCourse) => ({
+    drug: each.key,
+    startedAt: new Date(each.startedAt).toISOString(),
+    background: each.background,
+    ...(each.schedule ? { schedule: each.schedule } : {}),
+    course: each,
+  });
+  const records = open.filter((each) => each.key === course.key).map(asRecord);
+  const named = records.find((each) => each.course === course);
+  return named === undefined
+    ? [course]
+    : courseUpTo(records, named).map((each) => each.course);
 }
 
 function administrationsOf(
