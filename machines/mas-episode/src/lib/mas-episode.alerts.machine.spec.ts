@@ -293,6 +293,17 @@ const cases: Record<AlertId, AlertCase> = {
         .send(ev('therapy.started', h(30), { drug: 'methylprednisolone' })),
     clear: (e) => e.send(ev('relapse.recorded', h(31), {})),
   },
+  // The only course stopped while MAS is suspected and not in remission:
+  // told until treatment runs again (or a remission or the exclusion is
+  // recorded).
+  'no-treatment-running': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' })),
+    clear: (e) =>
+      e.send(ev('therapy.started', h(5), { drug: 'dexamethasone' })),
+  },
   'criteria-masked-by-tocilizumab': {
     raise: (e) =>
       e

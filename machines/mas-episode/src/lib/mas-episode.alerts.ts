@@ -422,6 +422,32 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       ['seed.monitoring.3', 'review.section-10'],
     );
   }
+  // Treatment started, then every course stopped, while MAS is suspected or
+  // confirmed and neither in remission nor ended: the board would still
+  // read as if on treatment.
+  if (
+    context.outcome === null &&
+    context.suspicionAt !== null &&
+    hasGlucocorticoidStarted(context) &&
+    !context.inRemission &&
+    !isImmunosuppressed(context)
+  ) {
+    const last = context.therapies
+      .filter((t) => !t.background && t.stoppedAt !== undefined)
+      .reduce<TherapyRecord | undefined>(
+        (latest, t) =>
+          latest === undefined || (t.stoppedAt ?? '') > (latest.stoppedAt ?? '')
+            ? t
+            : latest,
+        undefined,
+      );
+    add(
+      'no-treatment-running',
+      'warning',
+      `No MAS treatment running${last ? `: ${last.drug}, the last, stopped ${last.stoppedAt ?? ''}` : ''}. If MAS is still active, restart treatment; if it is in remission, or MAS is excluded, record that.`,
+      ['seed.initial.1', 'seed.monitoring.1', 'review.section-10'],
+    );
+  }
   if (context.tocilizumabGiven) {
     add(
       'criteria-masked-by-tocilizumab',

@@ -1162,6 +1162,32 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(strict.alertIds()).toContain('dose-outside-limits-now');
   });
 
+  it('a dose confirmed below its range that a new weight puts above it is said: each side of the range is compared on its own [seed.initial.1, review.section-10]', () => {
+    const episode = readyFor('methylprednisolone');
+    // 300 mg for 24 kg: below the 360 mg lower limit, confirmed.
+    episode.send(
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 300, unit: 'mg' },
+        schedule: pulse,
+        doseConfirmation: reason,
+      }),
+    );
+    // 8.5 kg: the range is 128-255 mg; 300 mg is 18 % above its top (a
+    // smaller factor than the 1.2 it was below, but on the other side).
+    episode.send(
+      ev('measures.recorded', h(3.5), {
+        weightKg: 8.5,
+        confirmUnusual: ['weightKg'],
+      }),
+    );
+    expect(
+      episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now')
+        ?.message,
+    ).toMatch(/above the soft limit of 255 mg/);
+  });
+
   it('exactly the review figure outside is not yet past it; a step further is [seed.initial.1]', () => {
     const episode = readyFor('methylprednisolone');
     // 660 mg for 22 kg: the top of the range (30 mg/kg).

@@ -52,8 +52,11 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * change without one keeps the course's), and a dose confirmed outside soft
  * limits is said to be outside them now where a new weight or height puts
  * it further outside than what was confirmed (each record keeps the limits
- * it was confirmed against); a standing alert that turns graver (a warning
- * turned critical) is notified again.
+ * it was confirmed against, past the profile's review drift); a standing
+ * alert that turns graver (a warning turned critical) is notified again; the
+ * delay alert is worded by times that stay put; a stop naming a day-by-day
+ * pulse's current day ends the course; the renal flag names its drug (all
+ * of one session: no 2.3.0 record was written under an earlier form of it).
  */
 export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';
 

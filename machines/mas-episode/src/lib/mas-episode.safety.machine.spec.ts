@@ -81,6 +81,33 @@ describe('glucocorticoids are never gated', () => {
     );
   });
 
+  it('every course stopped while MAS is suspected and not in remission: the ward is told no treatment runs, naming the last stopped; not in remission, nor once MAS is excluded [seed.initial.1, seed.monitoring.1]', () => {
+    const stopped = () =>
+      new Episode(episodeInput(amira, 'suspected'))
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' }));
+    const episode = stopped();
+    expect(
+      episode.context.alerts.find((a) => a.id === 'no-treatment-running'),
+    ).toMatchObject({
+      severity: 'warning',
+      message: `No MAS treatment running: methylprednisolone, the last, stopped ${h(4)}. If MAS is still active, restart treatment; if it is in remission, or MAS is excluded, record that.`,
+    });
+    const remission = stopped().send(
+      ev('remission.recorded', h(12), {}, drAdams, 'clinically quiet'),
+    );
+    expect(remission.alertIds()).not.toContain('no-treatment-running');
+    const excluded = stopped().send(
+      ev('diagnosis.excluded', h(12), {}, drAdams, 'another diagnosis'),
+    );
+    expect(excluded.alertIds()).not.toContain('no-treatment-running');
+    // Never started: the delay alert's, not this one.
+    const never = new Episode(episodeInput(amira, 'suspected')).send(
+      tick(h(8)),
+    );
+    expect(never.alertIds()).not.toContain('no-treatment-running');
+  });
+
   it('a background glucocorticoid does not stop the delay clock of the high-dose first line [seed.initial.3]', () => {
     const episode = new Episode(episodeInput(amira, 'at-risk'));
     episode.send(

@@ -243,7 +243,8 @@ export type AlertId =
   | 'anakinra-standard-dose'
   | 'therapy-recorded-twice'
   | 'glucocorticoid-in-remission'
-  | 'dose-outside-limits-now';
+  | 'dose-outside-limits-now'
+  | 'no-treatment-running';
 
 export interface Alert {
   readonly id: AlertId;

@@ -152,31 +152,60 @@ function exceededLimits(check: DoseCheck): ExceededLimit[] {
 }
 
 /**
- * How far outside `limits` the checked dose lies, as a factor (1: not
- * outside): above an upper limit the amount over the limit, below a lower
- * one the limit over the amount; the amount a limit is held against is the
- * dose, or the day's total for a limit per day. The worst of them, whatever
- * each limit is called (an institution's profile may name one otherwise).
+ * How far outside `limits` the checked dose lies on one side, as a factor
+ * (1: not outside): above the upper limits the amount over the limit, below
+ * the lower ones the limit over the amount; the amount a limit is held
+ * against is the dose, or the day's total for a limit per day. The worst of
+ * that side's limits, whatever each is called (an institution's profile may
+ * name one otherwise).
  */
-function outsideBy(check: DoseCheck, limits: readonly ExceededLimit[]): number {
+function outsideBy(
+  check: DoseCheck,
+  limits: readonly ExceededLimit[],
+  bound: ExceededLimit['bound'],
+): number {
   return Math.max(
     1,
-    ...limits.map((limit) => {
-      const amount = limit.per === 'day' ? check.dailyMg : check.doseMg;
-      return limit.bound === 'upper'
-        ? amount / limit.limitMg
-        : limit.limitMg / amount;
-    }),
+    ...limits
+      .filter((limit) => limit.bound === bound)
+      .map((limit) => {
+        const amount = limit.per === 'day' ? check.dailyMg : check.doseMg;
+        return bound === 'upper'
+          ? amount / limit.limitMg
+          : limit.limitMg / amount;
+      }),
   );
+}
+
+/**
+ * The limits a record was confirmed against, each with what it is held
+ * against (a record an earlier build kept without it: taken from the check
+ * now of the limit of the same name, else not comparable: null).
+ */
+function confirmedLimits(
+  kept: readonly ExceededLimit[],
+  now: DoseCheck,
+): readonly ExceededLimit[] | null {
+  const limits: ExceededLimit[] = [];
+  for (const limit of kept) {
+    const per =
+      (limit as Partial<ExceededLimit>).per ??
+      now.limits.find((each) => each.id === limit.id)?.per;
+    if (per === undefined) return null;
+    limits.push({ ...limit, per });
+  }
+  return limits;
 }
 
 /**
  * A running record's dose held against the limits as they stand now (the
  * patient's current weight and height, the profile, the creatinine
  * clearance given with the dose): the check when the dose is now past a
- * hard limit, or further outside the soft limits than when it was recorded
- * (a dose within them: outside them now; one confirmed outside them:
- * further out than confirmed) by more than the institution's review drift
+ * hard limit, or further outside the soft limits on either side than when
+ * it was recorded (a dose within them: outside them now; one confirmed
+ * outside them: further out than confirmed on that side, or outside the
+ * other side, a dose confirmed below its range that a new weight puts above
+ * it) by more than the institution's review drift
  * (`doseLimits.reviewDriftPercent`; unset, any move further out). A weight
  * corrected tenfold after the dose was computed from it is said; a
  * reweighing's drift within the figure is not. Else null. The record keeps
@@ -207,19 +236,20 @@ export function doseOutsideNow(
   });
   if (now.tier === 'hard') return now;
   if (now.tier !== 'soft') return null;
-  const then =
+  const confirmed =
     own.tier === 'within'
-      ? 1
+      ? []
       : own.exceeded === undefined
         ? null
-        : outsideBy(now, own.exceeded);
-  if (then === null) return null;
+        : confirmedLimits(own.exceeded, now);
+  if (confirmed === null) return null;
   const drift = context.profileData.doseLimits?.reviewDriftPercent ?? 0;
+  const exceeded = exceededLimits(now);
   // (Float noise stripped: 660 against 600 is 10 % further, not more.)
-  return stripFloatNoise(outsideBy(now, exceededLimits(now))) >
-    stripFloatNoise(then * (1 + drift / 100))
-    ? now
-    : null;
+  const further = (bound: ExceededLimit['bound']) =>
+    stripFloatNoise(outsideBy(now, exceeded, bound)) >
+    stripFloatNoise(outsideBy(now, confirmed, bound) * (1 + drift / 100));
+  return further('upper') || further('lower') ? now : null;
 }
 
 /** What a record gives in a span: how many administrations, how many mg. */

@@ -680,7 +680,7 @@ describe("an earlier statechart's work items, held against its stored snapshot (
     expect(
       storedItemsProblem(snapshot, [item('countersignature', 'ruxolitinib-1')]),
     ).toBe(
-      'the pending escalation request r1 (etoposide) has no open second-senior approval (deleted or closed outside the service)',
+      'the pending escalation request r1 (etoposide) has no open second-senior approval (deleted or closed outside the service, or made before work items were kept)',
     );
     expect(
       storedItemsProblem(snapshot, [
@@ -688,7 +688,7 @@ describe("an earlier statechart's work items, held against its stored snapshot (
         item('countersignature', 'ruxolitinib-1', 'done'),
       ]),
     ).toBe(
-      'the emergency start ruxolitinib-1 (ruxolitinib) has no open countersignature (deleted or closed outside the service)',
+      'the emergency start ruxolitinib-1 (ruxolitinib) has no open countersignature (deleted or closed outside the service, or made before work items were kept)',
     );
   });
 
@@ -713,6 +713,13 @@ describe("an earlier statechart's work items, held against its stored snapshot (
     expect(storedItemsProblem(ended, [item('alert', 'x')])).toBe(
       'the work item alert about x is open, but the stored record does not call for it (added or reopened outside the service)',
     );
+  });
+
+  it('an emergency start the earliest statecharts kept without an id is not named (it has no item to name)', () => {
+    const { id: _none, ...withoutId } = start('x', false);
+    expect(
+      storedItemsProblem(stored({ emergencyStarts: [withoutId] }), []),
+    ).toBeNull();
   });
 
   it('a snapshot that does not restore is left to its seal', () => {

@@ -156,15 +156,18 @@ export function storedItemsProblem(
         request.status === 'pending' &&
         !isOpen('second-senior-approval', request.requestId)
       ) {
-        return `the pending escalation request ${request.requestId} (${request.drug}) has no open second-senior approval (deleted or closed outside the service)`;
+        return `the pending escalation request ${request.requestId} (${request.drug}) has no open second-senior approval (deleted or closed outside the service, or made before work items were kept)`;
       }
     }
     for (const start of context.emergencyStarts) {
+      // (A start the earliest statecharts kept without an id has no item
+      // to name.)
       if (
         start.countersignedBy === undefined &&
+        typeof start.id === 'string' &&
         !isOpen('countersignature', start.id)
       ) {
-        return `the emergency start ${start.id} (${start.drug}) has no open countersignature (deleted or closed outside the service)`;
+        return `the emergency start ${start.id} (${start.drug}) has no open countersignature (deleted or closed outside the service, or made before work items were kept)`;
       }
     }
   }

@@ -322,6 +322,7 @@ export const alertLabels = {
   'glucocorticoid-in-remission': 'Glucocorticoid started in remission',
   'dose-outside-limits-now':
     'Running dose outside the limits at the current weight or height',
+  'no-treatment-running': 'No MAS treatment running',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** What falls due in an episode (a countersignature: per emergency start). */
