@@ -924,14 +924,22 @@ describe('a drug under more than one record: their daily total is held against t
 });
 
 describe('a new weight: later dose checks use it, earlier records keep theirs [software.recording]', () => {
-  it('a pulse computed for 24 kg is outside the range once the patient weighs 12 kg; an impossible weight throws naming the field; an unusual one needs its confirmation', () => {
-    const episode = readyFor('methylprednisolone');
-    const pulse720 = ev('therapy.started', h(3), {
+  /** A methylprednisolone pulse of `mg` at h(3), confirmed if asked. */
+  const pulseOf = (mg: number, confirmed = false) =>
+    ev('therapy.started', h(3), {
       drug: 'methylprednisolone',
       route: 'iv',
-      dose: { value: 720, unit: 'mg' },
+      dose: { value: mg, unit: 'mg' },
       schedule: pulse,
+      ...(confirmed ? { doseConfirmation: reason } : {}),
     });
+  /** A new weight, its change confirmed. */
+  const weighed = (at: string, weightKg: number) =>
+    ev('measures.recorded', at, { weightKg, confirmUnusual: ['weightKg'] });
+
+  it('a pulse computed for 24 kg is outside the range once the patient weighs 12 kg; an impossible weight throws naming the field; an unusual one needs its confirmation', () => {
+    const episode = readyFor('methylprednisolone');
+    const pulse720 = pulseOf(720);
     expect(episode.refusal(pulse720)).toBeUndefined();
     // Half the weight held is a likely slip: confirmed before doses use it.
     const halved = checkEvent(
@@ -946,12 +954,7 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(halved.reason).toContain(
       'unusual values, confirm each (confirmUnusual) or correct it: Weight 12 kg is less than the 24 kg recorded before by a factor of 2:',
     );
-    episode.send(
-      ev('measures.recorded', h(2.5), {
-        weightKg: 12,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(2.5), 12));
     expect(episode.context.patient.weightKg).toBe(12);
     expect(episode.refusal(pulse720)).toMatch(
       /^outside the dose range, confirm with a reason \(doseConfirmation\): methylprednisolone 720 mg is above the soft limit of 360 mg per infusion/,
@@ -972,35 +975,15 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       ev('measures.recorded', h(2.6), { weightKg: 240 }),
     );
     expect(check).toMatchObject({ ok: false, unusualFields: ['weightKg'] });
-    expect(
-      checkEvent(
-        episode.context,
-        ev('measures.recorded', h(2.6), {
-          weightKg: 240,
-          confirmUnusual: ['weightKg'],
-        }),
-      ).ok,
-    ).toBe(true);
+    expect(checkEvent(episode.context, weighed(h(2.6), 240)).ok).toBe(true);
   });
 
   it('a running dose the corrected weight puts outside the limits is alerted (critical past the hard limit), the record keeping its own check, until the dose is changed or the course stopped [seed.initial.1]', () => {
     const episode = readyFor('methylprednisolone');
-    episode.send(
-      ev('therapy.started', h(3), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 720, unit: 'mg' },
-        schedule: pulse,
-      }),
-    );
+    episode.send(pulseOf(720));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
     // Half the weight: above the range (a soft limit), a warning.
-    episode.send(
-      ev('measures.recorded', h(3.5), {
-        weightKg: 12,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.5), 12));
     const running = episode.context.therapies.find(
       (t) => t.drug === 'methylprednisolone',
     );
@@ -1013,30 +996,15 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       /^methylprednisolone 720 mg \(started .*, within the limits then\): .*above the soft limit of 360 mg.*, at the current weight of 12 kg and height of 122 cm\. Review the dose/,
     );
     // A tenth of it: past the hard limit, critical.
-    episode.send(
-      ev('measures.recorded', h(3.6), {
-        weightKg: 2.4,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.6), 2.4));
     expect(
       episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now')
         ?.severity,
     ).toBe('critical');
     // The weight as it was: nothing to review.
-    episode.send(
-      ev('measures.recorded', h(3.7), {
-        weightKg: 24,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.7), 24));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
-    episode.send(
-      ev('measures.recorded', h(3.8), {
-        weightKg: 12,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.8), 12));
     expect(episode.alertIds()).toContain('dose-outside-limits-now');
     episode.send(ev('therapy.stopped', h(4), { drug: 'methylprednisolone' }));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
@@ -1045,15 +1013,7 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
   it("a dose confirmed outside its range is said again when a new weight puts it further outside than what was confirmed, beyond the institution's tolerance; not for a small drift or a move back [seed.initial.1, review.section-10]", () => {
     const episode = readyFor('methylprednisolone');
     // 900 mg for 24 kg: above the 720 mg soft limit (30 mg/kg), confirmed.
-    episode.send(
-      ev('therapy.started', h(3), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 900, unit: 'mg' },
-        schedule: pulse,
-        doseConfirmation: reason,
-      }),
-    );
+    episode.send(pulseOf(900, true));
     const record = episode.context.therapies.find(
       (t) => t.drug === 'methylprednisolone',
     );
@@ -1068,12 +1028,7 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
     // 12 kg (a weight corrected): the same 900 mg is now two and a half
     // times the 360 mg limit, not the 1.25 times confirmed.
-    episode.send(
-      ev('measures.recorded', h(3.6), {
-        weightKg: 12,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.6), 12));
     const alert = episode.context.alerts.find(
       (a) => a.id === 'dose-outside-limits-now',
     );
@@ -1082,27 +1037,14 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       /^methylprednisolone 900 mg \(started .*, confirmed outside its range then\): .*above the soft limit of 360 mg.*, at the current weight of 12 kg/,
     );
     // 30 kg: 900 mg is within the range there.
-    episode.send(
-      ev('measures.recorded', h(3.7), {
-        weightKg: 30,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.7), 30));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
   });
 
   it('a dose confirmed below its range is said again when the patient turns out heavier (the lower limit moved up past the tolerance) [seed.initial.1]', () => {
     const episode = readyFor('methylprednisolone');
     // 300 mg for 24 kg: below the 360 mg lower limit (15 mg/kg), confirmed.
-    episode.send(
-      ev('therapy.started', h(3), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 300, unit: 'mg' },
-        schedule: pulse,
-        doseConfirmation: reason,
-      }),
-    );
+    episode.send(pulseOf(300, true));
     expect(
       episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
         ?.doseCheck?.exceeded,
@@ -1114,37 +1056,20 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
     // 30 kg: 450 mg, a quarter above the 360 mg the dose was confirmed
     // against.
-    episode.send(
-      ev('measures.recorded', h(3.6), {
-        weightKg: 30,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.6), 30));
     expect(episode.alertIds()).toContain('dose-outside-limits-now');
   });
 
   it("a dose within its range is not said for a reweighing's drift within the institution's review figure, only past it; with no figure set, any move outside is said [seed.initial.1, review.section-10]", () => {
-    const pulse720 = ev('therapy.started', h(3), {
-      drug: 'methylprednisolone',
-      route: 'iv',
-      dose: { value: 720, unit: 'mg' },
-      schedule: pulse,
-    });
-    const weighed = (episode: Episode, at: number, weightKg: number) =>
-      episode.send(
-        ev('measures.recorded', h(at), {
-          weightKg,
-          confirmUnusual: ['weightKg'],
-        }),
-      );
+    const pulse720 = pulseOf(720);
     // 720 mg is 30 mg/kg for 24 kg: the top of the range.
     const episode = readyFor('methylprednisolone');
     episode.send(pulse720);
     // 23.8 kg: 0.8 % above the new 714 mg limit (the example's figure: 10 %).
-    weighed(episode, 3.5, 23.8);
+    episode.send(weighed(h(3.5), 23.8));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
     // 21 kg: 14 % above the 630 mg limit.
-    weighed(episode, 3.6, 21);
+    episode.send(weighed(h(3.6), 21));
     expect(episode.alertIds()).toContain('dose-outside-limits-now');
     // The same with no review figure set: the 0.8 % is said.
     const profile = exampleProfile();
@@ -1158,30 +1083,17 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       },
     });
     strict.send(pulse720);
-    weighed(strict, 3.5, 23.8);
+    strict.send(weighed(h(3.5), 23.8));
     expect(strict.alertIds()).toContain('dose-outside-limits-now');
   });
 
   it('a dose confirmed below its range that a new weight puts above it is said: each side of the range is compared on its own [seed.initial.1, review.section-10]', () => {
     const episode = readyFor('methylprednisolone');
     // 300 mg for 24 kg: below the 360 mg lower limit, confirmed.
-    episode.send(
-      ev('therapy.started', h(3), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 300, unit: 'mg' },
-        schedule: pulse,
-        doseConfirmation: reason,
-      }),
-    );
+    episode.send(pulseOf(300, true));
     // 8.5 kg: the range is 128-255 mg; 300 mg is 18 % above its top (a
     // smaller factor than the 1.2 it was below, but on the other side).
-    episode.send(
-      ev('measures.recorded', h(3.5), {
-        weightKg: 8.5,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
+    episode.send(weighed(h(3.5), 8.5));
     expect(
       episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now')
         ?.message,
@@ -1191,20 +1103,8 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
   it('exactly the review figure outside is not yet past it; a step further is [seed.initial.1]', () => {
     const episode = readyFor('methylprednisolone');
     // 660 mg for 22 kg: the top of the range (30 mg/kg).
-    episode.send(
-      ev('measures.recorded', h(2.5), {
-        weightKg: 22,
-        confirmUnusual: ['weightKg'],
-      }),
-    );
-    episode.send(
-      ev('therapy.started', h(3), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 660, unit: 'mg' },
-        schedule: pulse,
-      }),
-    );
+    episode.send(weighed(h(2.5), 22));
+    episode.send(pulseOf(660));
     expect(
       episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
         ?.doseCheck?.tier,
@@ -1259,15 +1159,7 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     );
     expect(slip).toMatchObject({ ok: false, unusualFields: ['heightCm'] });
     expect(slip.reason).toContain('body mass index of 64.5 kg/m²');
-    expect(
-      checkEvent(
-        episode.context,
-        ev('measures.recorded', h(1), {
-          weightKg: 2.4,
-          confirmUnusual: ['weightKg'],
-        }),
-      ).ok,
-    ).toBe(true);
+    expect(checkEvent(episode.context, weighed(h(1), 2.4)).ok).toBe(true);
   });
 });
 
