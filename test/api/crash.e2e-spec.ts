@@ -137,6 +137,11 @@ describe.each(['NORMAL', 'FULL'] as const)(
           '/api/auth/login',
           { username, password: secret },
         );
+        // (A refused sign-in would only show later as an odd answer.)
+        expect({ username, status: result.status }).toEqual({
+          username,
+          status: 200,
+        });
         return new Api(running.url).as(result.body.token);
       };
       let clinician = await login('demo-clinician', clinicianPassword);
@@ -259,6 +264,11 @@ describe.each(['NORMAL', 'FULL'] as const)(
           'GET',
           `/api/episodes/${episode.id}/audit`,
         );
+        // (Any other answer named with its body, not as a missing array.)
+        expect({
+          status: audit.status,
+          isList: Array.isArray(audit.body),
+        }).toEqual({ status: 200, isList: true });
         const entries = audit.body as {
           seq: number;
           rationale: string | null;

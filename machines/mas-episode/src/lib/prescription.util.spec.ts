@@ -16,8 +16,8 @@ const { doses } = masProtocolDefinition;
 const profile = exampleProfile();
 const ivCiclosporin = profile.data.doses.ciclosporin?.ivMgPerKgPerDay;
 
-describe('the standard prescription of each protocol drug [seed.initial.1, seed.second-line.3, seed.second-line.4]', () => {
-  it('methylprednisolone: the 30 mg/kg pulse, day 1 of 3, IV; capped at 1 g for a heavier patient', () => {
+describe('the standard prescription of each protocol drug', () => {
+  it('methylprednisolone: the 30 mg/kg pulse, day 1 of 3, IV; capped at 1 g for a heavier patient [seed.initial.1]', () => {
     expect(standardPrescription('methylprednisolone', amira, profile)).toEqual({
       dose: {
         value: doses.methylprednisolone.range.max * amira.weightKg,
@@ -32,7 +32,7 @@ describe('the standard prescription of each protocol drug [seed.initial.1, seed.
     ).toBe(1000);
   });
 
-  it("ciclosporin: oral by default at the top of the protocol range, IV at the institution's figure, once a day", () => {
+  it("ciclosporin: oral by default at the top of the protocol range, IV at the institution's figure, once a day [seed.second-line.3]", () => {
     expect(standardPrescription('ciclosporin', amira, profile)).toEqual({
       dose: {
         value: doses.ciclosporin.oral.range.max * amira.weightKg,
@@ -52,7 +52,7 @@ describe('the standard prescription of each protocol drug [seed.initial.1, seed.
     });
   });
 
-  it('ciclosporin IV where the institution sets no IV figure: refused by the calculator naming the parameter, never a made-up dose', () => {
+  it('ciclosporin IV where the institution sets no IV figure: refused by the calculator naming the parameter, never a made-up dose [seed.second-line.3]', () => {
     const { ciclosporin: _iv, ...others } = profile.data.doses;
     const without = { ...profile, data: { ...profile.data, doses: others } };
     expect(() =>
@@ -67,7 +67,7 @@ describe('the standard prescription of each protocol drug [seed.initial.1, seed.
     );
   });
 
-  it('anakinra: the mean induction dose reported in MAS, subcutaneous, once a day (the same dose IV)', () => {
+  it('anakinra: the mean induction dose reported in MAS, subcutaneous, once a day (the same dose IV) [seed.second-line.4]', () => {
     const expected = {
       // (To the hundredth of a mg, as prescribed: 5.1 x 24 is 122.4.)
       value:
@@ -88,7 +88,7 @@ describe('the standard prescription of each protocol drug [seed.initial.1, seed.
     );
   });
 
-  it('emapalumab: the first infusion (6 mg/kg), a single dose', () => {
+  it('emapalumab: the first infusion (6 mg/kg), a single dose [seed.refractory.1]', () => {
     expect(standardPrescription('emapalumab', amira, profile)).toEqual({
       dose: { value: 6 * amira.weightKg, unit: 'mg' },
       route: 'iv',
@@ -96,7 +96,7 @@ describe('the standard prescription of each protocol drug [seed.initial.1, seed.
     });
   });
 
-  it('the JAK inhibitors: oral, every 12 hours; each dose as the rule gives it, not divided', () => {
+  it('the JAK inhibitors: oral, every 12 hours; each dose as the rule gives it, not divided [seed.refractory.2]', () => {
     for (const drug of ['ruxolitinib', 'baricitinib'] as const) {
       const result = standardDose(drug, amira, profile);
       expect(result.dosesPerDay).toBe(2);
@@ -108,7 +108,7 @@ describe('the standard prescription of each protocol drug [seed.initial.1, seed.
     }
   });
 
-  it('dexamethasone daily (IV first, oral on asking); etoposide, rituximab and tocilizumab single doses IV', () => {
+  it('dexamethasone daily (IV first, oral on asking); etoposide, rituximab and tocilizumab single doses IV [seed.initial.2]', () => {
     expect(standardPrescription('dexamethasone', amira, profile)).toMatchObject(
       {
         route: 'iv',
