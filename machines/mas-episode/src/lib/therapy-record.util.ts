@@ -178,26 +178,6 @@ function outsideBy(
 }
 
 /**
- * The limits a record was confirmed against, each with what it is held
- * against (a record an earlier build kept without it: taken from the check
- * now of the limit of the same name, else not comparable: null).
- */
-function confirmedLimits(
-  kept: readonly ExceededLimit[],
-  now: DoseCheck,
-): readonly ExceededLimit[] | null {
-  const limits: ExceededLimit[] = [];
-  for (const limit of kept) {
-    const per =
-      (limit as Partial<ExceededLimit>).per ??
-      now.limits.find((each) => each.id === limit.id)?.per;
-    if (per === undefined) return null;
-    limits.push({ ...limit, per });
-  }
-  return limits;
-}
-
-/**
  * A running record's dose held against the limits as they stand now (the
  * patient's current weight and height, the profile, the creatinine
  * clearance given with the dose): the check when the dose is now past a
@@ -236,13 +216,10 @@ export function doseOutsideNow(
   });
   if (now.tier === 'hard') return now;
   if (now.tier !== 'soft') return null;
-  const confirmed =
-    own.tier === 'within'
-      ? []
-      : own.exceeded === undefined
-        ? null
-        : confirmedLimits(own.exceeded, now);
-  if (confirmed === null) return null;
+  // (Confirmed outside by an earlier statechart, without its limits kept:
+  // said past a hard limit only.)
+  const confirmed = own.tier === 'within' ? [] : own.exceeded;
+  if (confirmed === undefined) return null;
   const drift = context.profileData.doseLimits?.reviewDriftPercent ?? 0;
   const exceeded = exceededLimits(now);
   // (Float noise stripped: 660 against 600 is 10 % further, not more.)
