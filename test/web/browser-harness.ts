@@ -314,6 +314,9 @@ export async function record(page: Page): Promise<void> {
     .getByRole('button', { name: 'Record', exact: true })
     .click();
   await page.getByText('Recorded.').waitFor();
+  // "Recorded." shows as the episode is read again: what a test reads next
+  // is the episode once that read has ended.
+  await page.locator('.episode-view[aria-busy="false"]').waitFor();
 }
 
 /** Ids a page must never show people: event types, state paths, alert ids, UCUM codes. */

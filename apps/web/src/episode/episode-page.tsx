@@ -263,7 +263,9 @@ function EpisodeView({
     }
   };
   return (
-    <>
+    // Busy while a recording is sent and the episode read again: what shows
+    // is the episode as it was until then (assistive technology is told).
+    <div className="episode-view" aria-busy={busy}>
       <header className="episode-header">
         <h1>
           {context.patient.identifier}{' '}
@@ -447,7 +449,7 @@ function EpisodeView({
       <div className="no-print">
         <AuditTimeline replayed={replay.replayed} chain={data.chain} />
       </div>
-    </>
+    </div>
   );
 }
 
