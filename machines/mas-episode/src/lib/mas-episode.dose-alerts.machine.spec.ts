@@ -30,7 +30,7 @@ import {
   h,
 } from '../spec-support/episode.spec-support.js';
 import { checkEvent, therapyClassOf } from './mas-episode.checks.js';
-import { explainRefusal } from './mas-episode.explain.js';
+import { explainRefusal, explainSnapshot } from './mas-episode.explain.js';
 import type { Alert, EpisodeInput } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
 
@@ -745,6 +745,21 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
     const episode = readyFor('anakinra');
     episode.send(withClearance(20));
     expect(episode.context.therapies.at(-1)?.creatinineClearanceMlMin).toBe(20);
+    // The ward's form for the change is offered with it, to be seen (and
+    // replaced with a newer clearance), not kept out of sight.
+    expect(
+      explainSnapshot(episode.snapshot)
+        .allowed.filter((o) => o.type === 'therapy.dose-changed')
+        .map(
+          (o) =>
+            o.examplePayload as {
+              drug?: string;
+              creatinineClearanceMlMin?: number;
+            },
+        )
+        .filter((payload) => payload.drug === 'anakinra')
+        .map((payload) => payload.creatinineClearanceMlMin),
+    ).toEqual([20]);
     episode.send(
       ev('therapy.dose-changed', h(8), {
         drug: 'anakinra',

@@ -258,6 +258,13 @@ function candidates(
               route: therapy.route,
               schedule: therapy.schedule,
               givenAt: at,
+              // The clearance the course's doses are checked with (a change
+              // without one keeps it): shown in the form, not hidden.
+              ...(therapy.creatinineClearanceMlMin === undefined
+                ? {}
+                : {
+                    creatinineClearanceMlMin: therapy.creatinineClearanceMlMin,
+                  }),
             },
             variant,
           ),

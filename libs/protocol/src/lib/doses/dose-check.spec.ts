@@ -353,6 +353,33 @@ describe('ciclosporin: the route decides the range', () => {
   });
 });
 
+describe('a pulse is a schedule of the drugs the protocol gives as pulses', () => {
+  const pulse: RecordedDoseSchedule = { kind: 'pulse', day: 1, of: 3 };
+
+  it('methylprednisolone as a pulse (day 1 of 3) is checked as a daily dose [seed.initial.1]', () => {
+    expect(
+      check('methylprednisolone', 1000, { weightKg: 40 }, { schedule: pulse })
+        .tier,
+    ).toBe('within');
+  });
+
+  it('a pulse of anakinra, dexamethasone or ciclosporin is an input error naming the schedule and the drugs given as pulses [seed.initial.1]', () => {
+    for (const [drug, route] of [
+      ['anakinra', 'sc'],
+      ['dexamethasone', 'iv'],
+      ['ciclosporin', 'oral'],
+    ] as const) {
+      const error = clinicalErrorOf(() =>
+        check(drug, 100, child, { route, schedule: pulse }),
+      );
+      expect(error.field).toBe('schedule.kind');
+      expect(error.rule).toBe(
+        `a pulse (day n of N) is not a schedule for ${drug} in the protocol (given as pulses: methylprednisolone); record it as daily, every N hours or once`,
+      );
+    }
+  });
+});
+
 describe('anakinra: no agreed maximum; the institution maxima, soft or hard as marked', () => {
   it('soft above the institutional maximum (15 mg/kg/day = 300 mg for 20 kg), hard above 3 x it [seed.second-line.4]', () => {
     const result = check('anakinra', 300, child, { route: 'sc' });

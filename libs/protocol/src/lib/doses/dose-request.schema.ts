@@ -59,6 +59,13 @@ export const drugRoutes: Readonly<Record<DrugId, readonly Route[]>> = {
   tocilizumab: ['iv'],
 };
 
+/**
+ * The drugs given as pulses (day n of N) in the protocol data
+ * (seed.initial.1): a pulse schedule recorded for another drug is an input
+ * error.
+ */
+export const pulseDrugs: readonly DrugId[] = doses.pulses.drugs;
+
 export const doseRequestSchema = z
   .object({
     weightKg: z.number(),

@@ -786,6 +786,15 @@ export const masProtocolDefinition = {
       evidence: ['seed.refractory.4', 'lit.chellapandian-2013'],
     },
     /**
+     * The drugs the protocol gives as pulses (day n of an N-day pulse):
+     * methylprednisolone's intravenous pulses. A pulse recorded for any other
+     * drug is an input error (checkRecordedDose).
+     */
+    pulses: {
+      drugs: ['methylprednisolone'],
+      evidence: ['seed.initial.1'],
+    },
+    /**
      * Recorded doses (checkRecordedDose): the UCUM mass units a dose may be
      * recorded in, and the significant digits of the figures its messages
      * show (the limits themselves keep full precision).
