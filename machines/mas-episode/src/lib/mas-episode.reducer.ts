@@ -310,31 +310,37 @@ function screenSummary(
     context.tocilizumabGiven,
     context.patient.underlyingDisease,
   );
-  return {
-    at,
-    suggestive: screen.suggestive,
-    criteriaMet: screen.criteriaMet,
-    reasons: screen.reasons,
-    ...(screen.hscore ? { hscore: screen.hscore.score } : {}),
-    ...(screen.mas2016
-      ? {
-          mas2016Classified: screen.mas2016.classified,
-          mas2016Applicable: screen.mas2016.applicable,
-        }
-      : {}),
-    ...(screen.hlh2004
-      ? { hlh2004CriteriaMet: screen.hlh2004.criteriaMet }
-      : {}),
-    ...(screen.msScore ? { msScore: screen.msScore.score } : {}),
-    notComputed: Object.keys(screen.notComputed),
-    undecided: Object.keys(screen.undecided),
-    sampledAt: Object.fromEntries(
-      Object.entries(provenance).map(([item, from]) => [
-        item,
-        from.collectedAt,
-      ]),
+  // Object.assign onto a fresh object, not spreads followed by new keys
+  // (V8's slow path; every panel recorded): the same keys in the same order.
+  return Object.assign(
+    Object.assign(
+      {
+        at,
+        suggestive: screen.suggestive,
+        criteriaMet: screen.criteriaMet,
+        reasons: screen.reasons,
+      },
+      screen.hscore ? { hscore: screen.hscore.score } : {},
+      screen.mas2016
+        ? {
+            mas2016Classified: screen.mas2016.classified,
+            mas2016Applicable: screen.mas2016.applicable,
+          }
+        : {},
+      screen.hlh2004 ? { hlh2004CriteriaMet: screen.hlh2004.criteriaMet } : {},
     ),
-  };
+    screen.msScore ? { msScore: screen.msScore.score } : {},
+    {
+      notComputed: Object.keys(screen.notComputed),
+      undecided: Object.keys(screen.undecided),
+      sampledAt: Object.fromEntries(
+        Object.entries(provenance).map(([item, from]) => [
+          item,
+          from.collectedAt,
+        ]),
+      ),
+    },
+  );
 }
 
 /**

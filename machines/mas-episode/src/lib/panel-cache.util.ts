@@ -120,26 +120,47 @@ export function pictureScreenOf(
   return result;
 }
 
-const coursed = new WeakMap<LabPanelInput, Map<string, CourseResponse>>();
+/**
+ * Per current panel: its first assessment as asked (the key is worked out
+ * only when the panel is asked about again: a panel new to the cache, the
+ * usual case, cannot hit), then assessments by key.
+ */
+interface Coursed {
+  first: {
+    readonly input: ResponseCourseInput;
+    readonly result: CourseResponse;
+  } | null;
+  readonly byKey: Map<string, CourseResponse>;
+}
 
-/** assessResponseCourse, memoised per current panel and the rest of the input. */
-export function courseResponseOf(input: ResponseCourseInput): CourseResponse {
-  const current = input.current.panel as LabPanelInput;
-  let byKey = coursed.get(current);
-  if (!byKey) {
-    byKey = new Map();
-    coursed.set(current, byKey);
-  }
-  const key = JSON.stringify([
+const coursed = new WeakMap<LabPanelInput, Coursed>();
+
+const courseKey = (input: ResponseCourseInput): string =>
+  JSON.stringify([
     input.baseline,
     input.previous ?? null,
     input.current.at,
     input.therapyStartedAt,
     input.profile.hash,
   ]);
-  const hit = byKey.get(key);
+
+/** assessResponseCourse, memoised per current panel and the rest of the input. */
+export function courseResponseOf(input: ResponseCourseInput): CourseResponse {
+  const current = input.current.panel as LabPanelInput;
+  const cached = coursed.get(current);
+  if (!cached) {
+    const result = assessResponseCourse(input);
+    coursed.set(current, { first: { input, result }, byKey: new Map() });
+    return result;
+  }
+  if (cached.first) {
+    cached.byKey.set(courseKey(cached.first.input), cached.first.result);
+    cached.first = null;
+  }
+  const key = courseKey(input);
+  const hit = cached.byKey.get(key);
   if (hit) return hit;
   const result = assessResponseCourse(input);
-  byKey.set(key, result);
+  cached.byKey.set(key, result);
   return result;
 }

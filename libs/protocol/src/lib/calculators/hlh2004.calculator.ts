@@ -117,22 +117,26 @@ function fever(panel: LabPanel): CriterionResult {
   const value =
     panel.temperatureC ??
     (febrile === 'not-assessed' ? undefined : febrile === 'present');
-  return {
-    id: 'fever',
-    label: 'Fever',
-    status,
-    met: status === 'met',
-    ...(value === undefined ? {} : { value }),
-    ...(panel.temperatureC === undefined ? {} : { unit: 'Cel' }),
-    rule: `febrile, or temperature ${describeThreshold(convention.threshold)} (a later convention; the original table says only "fever")`,
-    ...(status === 'not-assessed'
+  // Object.assign onto a fresh object rather than spreads followed by
+  // new keys (V8's slow path; this runs for every panel screened): the
+  // same keys in the same order.
+  return Object.assign(
+    Object.assign(
+      { id: 'fever', label: 'Fever', status, met: status === 'met' },
+      value === undefined ? {} : { value },
+      panel.temperatureC === undefined ? {} : { unit: 'Cel' },
+      {
+        rule: `febrile, or temperature ${describeThreshold(convention.threshold)} (a later convention; the original table says only "fever")`,
+      },
+    ),
+    status === 'not-assessed'
       ? {
           missing: [panelItemLabel('febrile')],
           note: 'fever not recorded (present or absent)',
         }
-      : {}),
-    evidence: [...evidence, ...convention.evidence],
-  };
+      : {},
+    { evidence: [...evidence, ...convention.evidence] },
+  );
 }
 
 function cytopenias(panel: LabPanel): CriterionResult {
@@ -161,25 +165,29 @@ function cytopenias(panel: LabPanel): CriterionResult {
       : count + open.length >= minimumLineages
         ? 'not-assessed'
         : 'not-met';
-  return {
-    id: 'cytopenias',
-    label: `Cytopenias in >= ${minimumLineages} of ${lineages.length} lineages`,
-    status,
-    met: status === 'met',
-    value: count,
-    rule: `>= ${minimumLineages} lineages`,
-    ...(status === 'not-assessed'
+  return Object.assign(
+    {
+      id: 'cytopenias',
+      label: `Cytopenias in >= ${minimumLineages} of ${lineages.length} lineages`,
+      status,
+      met: status === 'met',
+      value: count,
+      rule: `>= ${minimumLineages} lineages`,
+    },
+    status === 'not-assessed'
       ? { missing: open.map((r) => panelItemLabel(r.lineage.analyte)) }
-      : {}),
-    note: results
-      .map((r) =>
-        r.value === undefined
-          ? `${r.lineage.analyte} not measured`
-          : `${r.lineage.analyte} ${r.value} ${r.threshold.unit} ${describeThreshold(r.threshold)}${r.neonatal ? ' (under 4 weeks of age)' : ''}: ${yesNo(r.met)}`,
-      )
-      .join('; '),
-    evidence,
-  };
+      : {},
+    {
+      note: results
+        .map((r) =>
+          r.value === undefined
+            ? `${r.lineage.analyte} not measured`
+            : `${r.lineage.analyte} ${r.value} ${r.threshold.unit} ${describeThreshold(r.threshold)}${r.neonatal ? ' (under 4 weeks of age)' : ''}: ${yesNo(r.met)}`,
+        )
+        .join('; '),
+      evidence,
+    },
+  );
 }
 
 function lipidsOrFibrinogen(panel: LabPanel): CriterionResult {
@@ -199,23 +207,24 @@ function lipidsOrFibrinogen(panel: LabPanel): CriterionResult {
       ? `fibrinogen ${fibrinogen.value} ${fibrinogen.unit}: ${yesNo(fibrinogen.met)}`
       : 'fibrinogen not measured',
   ];
-  return {
-    id: 'hypertriglyceridemia-hypofibrinogenemia',
-    label: 'Hypertriglyceridaemia and/or hypofibrinogenaemia',
-    status,
-    met,
-    rule: `${definition.triglycerides.anyOf.map(describeThreshold).join(' or ')} and/or fibrinogen ${definition.fibrinogen.anyOf.map(describeThreshold).join(' or ')}`,
-    ...(status === 'not-assessed'
+  return Object.assign(
+    {
+      id: 'hypertriglyceridemia-hypofibrinogenemia',
+      label: 'Hypertriglyceridaemia and/or hypofibrinogenaemia',
+      status,
+      met,
+      rule: `${definition.triglycerides.anyOf.map(describeThreshold).join(' or ')} and/or fibrinogen ${definition.fibrinogen.anyOf.map(describeThreshold).join(' or ')}`,
+    },
+    status === 'not-assessed'
       ? {
           missing: [
             ...(triglycerides ? [] : [panelItemLabel('triglycerides')]),
             ...(fibrinogen ? [] : [panelItemLabel('fibrinogen')]),
           ],
         }
-      : {}),
-    note: parts.join('; '),
-    evidence,
-  };
+      : {},
+    { note: parts.join('; '), evidence },
+  );
 }
 
 function thresholdCriterion(

@@ -69,12 +69,17 @@ function scored(
 ): Pick<CriterionResult, 'status' | 'met' | 'points'> &
   Partial<Pick<CriterionResult, 'pointsRange' | 'missing'>> {
   const open = range.max > range.min;
-  return {
-    status: range.min > 0 ? 'met' : open ? 'not-assessed' : 'not-met',
+  const fields = {
+    status:
+      range.min > 0
+        ? ('met' as const)
+        : open
+          ? ('not-assessed' as const)
+          : ('not-met' as const),
     met: range.min > 0,
     points: range.min,
-    ...(open ? { pointsRange: range, missing } : {}),
   };
+  return open ? Object.assign(fields, { pointsRange: range, missing }) : fields;
 }
 
 function banded(
@@ -86,27 +91,29 @@ function banded(
 ): CriterionResult {
   const value = optionalQuantity(panel, analyte, variable.unit);
   if (value === undefined) {
-    return {
-      id,
-      label,
-      ...scored({ min: lowest(variable), max: highest(variable) }, [
+    return Object.assign(
+      { id, label },
+      scored({ min: lowest(variable), max: highest(variable) }, [
         panelItemLabel(analyte),
       ]),
-      unit: variable.unit,
-      rule: `not measured: ${lowest(variable)}-${highest(variable)} points`,
-      evidence,
-    };
+      {
+        unit: variable.unit,
+        rule: `not measured: ${lowest(variable)}-${highest(variable)} points`,
+        evidence,
+      },
+    );
   }
   const band = findBand(value, variable);
-  return {
-    id,
-    label,
-    ...scored({ min: band.points, max: band.points }, []),
-    value,
-    unit: variable.unit,
-    rule: describeBand(band, variable.unit),
-    evidence,
-  };
+  return Object.assign(
+    { id, label },
+    scored({ min: band.points, max: band.points }, []),
+    {
+      value,
+      unit: variable.unit,
+      rule: describeBand(band, variable.unit),
+      evidence,
+    },
+  );
 }
 
 const findingRange = (status: FindingStatus, points: number): ScoreRange => ({
@@ -121,15 +128,16 @@ function finding(
   points: number,
 ): CriterionResult {
   const status = panel.findingStatus[id];
-  return {
-    id,
-    label,
-    ...scored(findingRange(status, points), [panelItemLabel(id)]),
-    ...(status === 'not-assessed' ? {} : { value: status === 'present' }),
-    rule: `present: ${points} points`,
-    ...(status === 'not-assessed' ? { note: 'not assessed' } : {}),
-    evidence,
-  };
+  return Object.assign(
+    Object.assign(
+      { id, label },
+      scored(findingRange(status, points), [panelItemLabel(id)]),
+      status === 'not-assessed' ? {} : { value: status === 'present' },
+    ),
+    { rule: `present: ${points} points` },
+    status === 'not-assessed' ? { note: 'not assessed' } : {},
+    { evidence },
+  );
 }
 
 function temperature(panel: LabPanel): CriterionResult {
@@ -141,21 +149,22 @@ function temperature(panel: LabPanel): CriterionResult {
     evidence,
   };
   if (panel.temperatureC === undefined) {
-    return {
-      ...base,
-      ...scored({ min: lowest(variable), max: highest(variable) }, [
+    return Object.assign(
+      base,
+      scored({ min: lowest(variable), max: highest(variable) }, [
         panelItemLabel('temperatureC'),
       ]),
-      rule: `not measured: ${lowest(variable)}-${highest(variable)} points`,
-    };
+      {
+        rule: `not measured: ${lowest(variable)}-${highest(variable)} points`,
+      },
+    );
   }
   const band = findBand(panel.temperatureC, variable);
-  return {
-    ...base,
-    ...scored({ min: band.points, max: band.points }, []),
-    value: panel.temperatureC,
-    rule: describeBand(band, 'Cel'),
-  };
+  return Object.assign(
+    base,
+    scored({ min: band.points, max: band.points }, []),
+    { value: panel.temperatureC, rule: describeBand(band, 'Cel') },
+  );
 }
 
 function organomegaly(panel: LabPanel): CriterionResult {
@@ -170,10 +179,12 @@ function organomegaly(panel: LabPanel): CriterionResult {
   const range = { min: organs(present), max: organs(present + open) };
   const words = (status: FindingStatus) =>
     status === 'present' ? 'yes' : status === 'absent' ? 'no' : 'not assessed';
-  return {
-    id: 'organomegaly',
-    label: 'Organomegaly (hepatomegaly, splenomegaly)',
-    ...scored(range, [
+  return Object.assign(
+    {
+      id: 'organomegaly',
+      label: 'Organomegaly (hepatomegaly, splenomegaly)',
+    },
+    scored(range, [
       ...(hepatomegaly === 'not-assessed'
         ? [panelItemLabel('hepatomegaly')]
         : []),
@@ -181,11 +192,13 @@ function organomegaly(panel: LabPanel): CriterionResult {
         ? [panelItemLabel('splenomegaly')]
         : []),
     ]),
-    ...(open === 0 ? { value: present > 0 } : {}),
-    rule: `none: ${points.none}, liver or spleen: ${points.one}, both: ${points.both} points`,
-    note: `hepatomegaly ${words(hepatomegaly)}, splenomegaly ${words(splenomegaly)}`,
-    evidence,
-  };
+    open === 0 ? { value: present > 0 } : {},
+    {
+      rule: `none: ${points.none}, liver or spleen: ${points.one}, both: ${points.both} points`,
+      note: `hepatomegaly ${words(hepatomegaly)}, splenomegaly ${words(splenomegaly)}`,
+      evidence,
+    },
+  );
 }
 
 function cytopenias(panel: LabPanel): CriterionResult {
@@ -207,24 +220,25 @@ function cytopenias(panel: LabPanel): CriterionResult {
   const pointsFor = (lineageCount: number) =>
     pointsByLineageCount[lineageCount] ?? 0;
   const range = { min: pointsFor(count), max: pointsFor(count + open.length) };
-  return {
-    id: 'cytopenias',
-    label: 'Cytopenic lineages',
-    ...scored(
+  return Object.assign(
+    { id: 'cytopenias', label: 'Cytopenic lineages' },
+    scored(
       range,
       open.map((l) => panelItemLabel(l.lineage.analyte)),
     ),
-    value: count,
-    rule: `${count} of ${lineages.length} lineages: ${pointsFor(count)} points`,
-    note: results
-      .map((l) =>
-        l.value === undefined
-          ? `${l.lineage.analyte} not measured`
-          : `${l.lineage.analyte} ${l.value} ${l.lineage.threshold.unit} ${describeThreshold(l.lineage.threshold)}: ${l.met ? 'yes' : 'no'}`,
-      )
-      .join('; '),
-    evidence,
-  };
+    {
+      value: count,
+      rule: `${count} of ${lineages.length} lineages: ${pointsFor(count)} points`,
+      note: results
+        .map((l) =>
+          l.value === undefined
+            ? `${l.lineage.analyte} not measured`
+            : `${l.lineage.analyte} ${l.value} ${l.lineage.threshold.unit} ${describeThreshold(l.lineage.threshold)}: ${l.met ? 'yes' : 'no'}`,
+        )
+        .join('; '),
+      evidence,
+    },
+  );
 }
 
 /** The table's row for `score`, or the band between two rows. */

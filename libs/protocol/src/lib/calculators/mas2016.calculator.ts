@@ -65,36 +65,49 @@ function evaluate(
   };
   const value = optionalQuantity(panel, criterion.analyte, threshold.unit);
   if (value === undefined) {
-    return {
-      id: criterion.id,
-      label: criterion.label,
-      status: explained ? 'explained-otherwise' : 'not-assessed',
-      met: false,
-      unit: threshold.unit,
-      rule,
-      ...(explained
+    // Object.assign onto a fresh object rather than spreads followed by
+    // new keys (V8's slow path; this runs for every panel screened): the
+    // same keys in the same order.
+    return Object.assign(
+      {
+        id: criterion.id,
+        label: criterion.label,
+        status: explained
+          ? ('explained-otherwise' as const)
+          : ('not-assessed' as const),
+        met: false,
+        unit: threshold.unit,
+        rule,
+      },
+      explained
         ? explainedNote
         : {
             missing: [panelItemLabel(criterion.analyte)],
             note: 'not measured: cannot be decided yet',
-          }),
-      evidence: definition.evidence,
-    };
+          },
+      { evidence: definition.evidence },
+    );
   }
   const met = criterion.anyOf.some((t) =>
     meets(requireQuantity(panel, criterion.analyte, t.unit, NAME), t),
   );
-  return {
-    id: criterion.id,
-    label: criterion.label,
-    status: explained ? 'explained-otherwise' : met ? 'met' : 'not-met',
-    met: met && !explained,
-    value,
-    unit: threshold.unit,
-    rule,
-    ...(explained ? explainedNote : {}),
-    evidence: definition.evidence,
-  };
+  return Object.assign(
+    {
+      id: criterion.id,
+      label: criterion.label,
+      status: explained
+        ? ('explained-otherwise' as const)
+        : met
+          ? ('met' as const)
+          : ('not-met' as const),
+      met: met && !explained,
+      value,
+      unit: threshold.unit,
+      rule,
+    },
+    explained ? explainedNote : {},
+    { evidence: definition.evidence },
+  );
 }
 
 /** The entry conditions: recorded present, or the reason they fail. */

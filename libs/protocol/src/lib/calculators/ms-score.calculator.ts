@@ -69,25 +69,26 @@ function findingTerm(
     rule: `${coefficient} x (1 if present, 0 if absent)`,
     evidence: definition.evidence,
   };
+  // Added onto `base` (a fresh object), not spread into a new one: the
+  // same keys in the same order, without V8's slow path for a spread
+  // followed by new keys (this runs for every panel screened).
   if (status === 'not-assessed') {
-    return {
-      ...base,
-      status: 'not-assessed',
+    return Object.assign(base, {
+      status: 'not-assessed' as const,
       met: false,
       points: 0,
       pointsRange: ordered(0, coefficient),
       missing: [panelItemLabel(finding)],
       note: 'not assessed',
-    };
+    });
   }
   const present = status === 'present';
-  return {
-    ...base,
-    status: present ? 'met' : 'not-met',
+  return Object.assign(base, {
+    status: present ? ('met' as const) : ('not-met' as const),
     met: present,
     value: present,
     points: present ? coefficient : 0,
-  };
+  });
 }
 
 /** The value in `unit` at either end of the analyte's plausible range. */
@@ -119,9 +120,8 @@ function quantityTerm(
   const value = optionalQuantity(panel, analyte, unit);
   if (value === undefined) {
     const plausible = plausibleIn(analyte, unit);
-    return {
-      ...base,
-      status: 'not-assessed',
+    return Object.assign(base, {
+      status: 'not-assessed' as const,
       met: false,
       points: 0,
       pointsRange: ordered(
@@ -130,15 +130,14 @@ function quantityTerm(
       ),
       missing: [panelItemLabel(analyte)],
       note: `not measured: any value in the plausible range ${plausible.min}-${plausible.max} ${unit}`,
-    };
+    });
   }
-  return {
-    ...base,
-    status: 'met',
+  return Object.assign(base, {
+    status: 'met' as const,
     met: true,
     value,
     points: clean(coefficient * value),
-  };
+  });
 }
 
 /** MAS vs active sJIA (Minoia 2019). */

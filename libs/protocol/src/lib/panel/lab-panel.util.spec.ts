@@ -2,10 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 
 import { clinicalErrorOf } from '../../spec-support/spec-support.js';
 import { findingIds } from '../protocol/protocol.types.js';
+import { labPanelSchema } from './lab-panel.schema.js';
 import {
   asLabPanel,
   checkPlausible,
   findingStatusOf,
+  labPanelData,
   panelItemLabel,
   parseLabPanel,
   requireQuantity,
@@ -24,6 +26,35 @@ describe('parseLabPanel: one parse per panel object', () => {
     const bad = { ferritin: { value: -1, unit: 'ng/mL' } };
     expect(() => parseLabPanel(bad)).toThrow(/ferritin/);
     expect(() => parseLabPanel(bad)).toThrow(/ferritin/);
+  });
+});
+
+describe('labPanelData: the schema output, once per panel object', () => {
+  it('gives what labPanelSchema.parse gives, before and after the panel was parsed, and the same object again', () => {
+    const panel = {
+      febrile: true,
+      ferritin: { value: 12_000, unit: 'ng/mL' },
+      platelets: { value: 90, unit: '10*9/L' },
+      temperatureC: 39.2,
+      explainedOtherwise: ['platelets' as const],
+    };
+    const plain = labPanelSchema.parse(panel);
+    const data = labPanelData(panel);
+    expect(data).toEqual(plain);
+    expect(JSON.stringify(data)).toBe(JSON.stringify(plain));
+    expect(labPanelData(panel)).toBe(data);
+    const parsedFirst = { ferritin: { value: 800, unit: 'ug/L' } };
+    parseLabPanel(parsedFirst);
+    expect(labPanelData(parsedFirst)).toEqual(
+      labPanelSchema.parse(parsedFirst),
+    );
+  });
+
+  it('refuses what parseLabPanel refuses, with its error, every time', () => {
+    const bad = { ferritin: { value: -1, unit: 'ng/mL' } };
+    const rule = clinicalErrorOf(() => parseLabPanel(bad)).rule;
+    expect(clinicalErrorOf(() => labPanelData(bad)).rule).toBe(rule);
+    expect(clinicalErrorOf(() => labPanelData(bad)).rule).toBe(rule);
   });
 });
 

@@ -109,17 +109,33 @@ function checkQuantity(analyte: AnalyteId, quantity: Quantity): void {
  */
 const parsedPanels = new WeakMap<object, LabPanel>();
 
+/** The schema's output for each panel object parsed (what `labPanelSchema.parse` gives). */
+const panelData = new WeakMap<object, LabPanelInput>();
+
 /** Validates a panel; throws ClinicalInputError naming the field and rule. */
 export function parseLabPanel(input: unknown): LabPanel {
   if (typeof input !== 'object' || input === null) return parseAnew(input);
   const hit = parsedPanels.get(input);
   if (hit) return hit;
-  const result = parseAnew(input);
+  const result = parseAnew(input, (raw) => panelData.set(input, raw));
   parsedPanels.set(input, result);
   return result;
 }
 
-function parseAnew(input: unknown): LabPanel {
+/**
+ * A valid panel as the schema outputs it (`labPanelSchema.parse`), once per
+ * panel object: a panel parseLabPanel accepted is not validated again.
+ * Throws as parseLabPanel does.
+ */
+export function labPanelData(input: LabPanelInput): LabPanelInput {
+  parseLabPanel(input);
+  return panelData.get(input) ?? labPanelSchema.parse(input);
+}
+
+function parseAnew(
+  input: unknown,
+  keep?: (raw: LabPanelInput) => void,
+): LabPanel {
   const parsed = labPanelSchema.safeParse(input);
   if (!parsed.success) throw toClinicalInputError(parsed.error, 'panel');
   const raw = parsed.data;
@@ -147,16 +163,15 @@ function parseAnew(input: unknown): LabPanel {
   const findings = Object.fromEntries(
     findingIds.map((id) => [id, findingStatus[id] === 'present']),
   ) as Record<FindingId, boolean>;
-  return {
-    findings,
-    findingStatus,
-    quantities,
-    ...(raw.temperatureC === undefined
-      ? {}
-      : { temperatureC: raw.temperatureC }),
-    ...(raw.ageDays === undefined ? {} : { ageDays: raw.ageDays }),
-    explainedOtherwise: new Set(raw.explainedOtherwise ?? []),
-  };
+  keep?.(raw);
+  // Object.assign onto a fresh object, not spreads followed by a new key
+  // (V8's slow path): the same keys in the same order.
+  return Object.assign(
+    { findings, findingStatus, quantities },
+    raw.temperatureC === undefined ? {} : { temperatureC: raw.temperatureC },
+    raw.ageDays === undefined ? {} : { ageDays: raw.ageDays },
+    { explainedOtherwise: new Set(raw.explainedOtherwise ?? []) },
+  );
 }
 
 const otherItemLabels = {

@@ -14,8 +14,8 @@ import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import { type PanelItemId, panelItemIds } from '../protocol/protocol.types.js';
 import { parseInstant } from '../units/instant.util.js';
 import { MS_PER_HOUR } from '../units/time.constant.js';
-import { type LabPanelInput, labPanelSchema } from './lab-panel.schema.js';
-import { parseLabPanel } from './lab-panel.util.js';
+import type { LabPanelInput } from './lab-panel.schema.js';
+import { labPanelData } from './lab-panel.util.js';
 
 /** One item of the picture: its value and the sample it came from. */
 export interface PictureEntry<V> {
@@ -81,13 +81,14 @@ export function addToPicture(
   collected: CollectedPanel,
 ): LabPicture {
   const time = parseInstant(collected.collectedAt, 'collectedAt');
+  let panel: LabPanelInput;
   try {
-    parseLabPanel(collected.panel);
+    // Validated, and the schema's output, once per panel object.
+    panel = labPanelData(collected.panel);
   } catch (error) {
     if (error instanceof ClinicalInputError) throw error.under('panel');
     throw error;
   }
-  const panel = labPanelSchema.parse(collected.panel);
   const next: MutablePicture = { ...picture };
   for (const item of panelItemIds) {
     const value = panel[item];
@@ -99,11 +100,14 @@ export function addToPicture(
     ) {
       continue;
     }
-    next[item] = {
-      value,
-      collectedAt: collected.collectedAt,
-      ...(collected.source === undefined ? {} : { source: collected.source }),
-    };
+    next[item] =
+      collected.source === undefined
+        ? { value, collectedAt: collected.collectedAt }
+        : {
+            value,
+            collectedAt: collected.collectedAt,
+            source: collected.source,
+          };
   }
   return next as LabPicture;
 }
@@ -157,10 +161,10 @@ export function pictureAsPanel(picture: LabPicture): {
   const provenance: Record<string, PictureProvenance[PanelItemId]> = {};
   for (const { item, entry } of entriesOf(picture)) {
     panel[item] = entry.value;
-    provenance[item] = {
-      collectedAt: entry.collectedAt,
-      ...(entry.source === undefined ? {} : { source: entry.source }),
-    };
+    provenance[item] =
+      entry.source === undefined
+        ? { collectedAt: entry.collectedAt }
+        : { collectedAt: entry.collectedAt, source: entry.source };
   }
   return { panel, provenance };
 }

@@ -165,6 +165,17 @@ describe('UCUM checks', () => {
     expect(isValidUcum('mg/dLx')).toBe(false);
   });
 
+  it('a code asked about again (remembered) gets the same answer as the first time, valid or not', () => {
+    const codes = ['mg/dL', 'mg/dLx', '10*9/L', 'ng/mL', 'not a unit', ''];
+    const first = codes.map((code) => isValidUcum(code));
+    expect(first).toEqual([true, false, true, true, false, false]);
+    expect(codes.map((code) => isValidUcum(code))).toEqual(first);
+    // Past the codes kept, free text is still checked.
+    const many = Array.from({ length: 120 }, (_, i) => `${String(i)}x`);
+    expect(many.every((code) => !isValidUcum(code))).toBe(true);
+    expect(isValidUcum('mmol/L')).toBe(true);
+  });
+
   it('a mass to substance conversion without a molar mass is an error naming the field', () => {
     const error = clinicalErrorOf(() =>
       convertQuantity({ value: 1, unit: 'mg/dL' }, 'mmol/L', 'x'),

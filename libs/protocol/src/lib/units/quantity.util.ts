@@ -46,9 +46,19 @@ export function stripFloatNoise(
   return Number(value.toPrecision(significantDigits));
 }
 
+/**
+ * Codes already validated (a panel's few units come back on every panel);
+ * at most 100 kept, so free text cannot grow it.
+ */
+const ucumValidity = new Map<string, boolean>();
+
 /** Whether `unit` is a valid UCUM code. */
 export function isValidUcum(unit: string): boolean {
-  return ucumUtils.validateUnitString(unit).status === 'valid';
+  const known = ucumValidity.get(unit);
+  if (known !== undefined) return known;
+  const valid = ucumUtils.validateUnitString(unit).status === 'valid';
+  if (ucumValidity.size < 100) ucumValidity.set(unit, valid);
+  return valid;
 }
 
 /**
