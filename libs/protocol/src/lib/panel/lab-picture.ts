@@ -199,14 +199,18 @@ export function screenPicture(
   return {
     at,
     windowHours,
-    screen: screenPanel(panel, {
-      ...(options.onTocilizumab === undefined
-        ? {}
-        : { onTocilizumab: options.onTocilizumab }),
-      ...(options.underlyingDisease === undefined
-        ? {}
-        : { underlyingDisease: options.underlyingDisease }),
-    }),
+    screen: screenPanel(
+      panel,
+      Object.assign(
+        {},
+        options.onTocilizumab === undefined
+          ? {}
+          : { onTocilizumab: options.onTocilizumab },
+        options.underlyingDisease === undefined
+          ? {}
+          : { underlyingDisease: options.underlyingDisease },
+      ),
+    ),
     panel,
     provenance,
     excluded,
