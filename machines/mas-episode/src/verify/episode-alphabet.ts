@@ -406,6 +406,9 @@ export const letters: Readonly<Record<string, Letter>> = {
   // The ward weighs the patient again (a plausible change, no confirmation
   // needed): every dose computed after reads the new weight.
   'measures:weight': at('measures.recorded', { weightKg: 26 }),
+  // Weighed lighter: a dose accepted within the hard limit can be past the
+  // limit at the new weight (the ward must be told, P17).
+  'measures:weight-down': at('measures.recorded', { weightKg: 20 }),
   'labs:florid': at('labs.recorded', { panel: florid }),
   'labs:cns': at('labs.recorded', { panel: withCns }),
   'labs:haemorrhage': at('labs.recorded', { panel: withHaemorrhage }),
@@ -667,11 +670,13 @@ export const slices: readonly Slice[] = [
   {
     // Apart from the records slice: weighing again at any point doubles
     // what follows (every dose observed at two weights), which took that
-    // slice past the state limit.
+    // slice past the state limit. Heavier and lighter: a dose accepted
+    // within the hard limit can be past it at a lower weight (P17).
     name: 'records: a new weight',
     letters: [
       ...lean,
       'measures:weight',
+      'measures:weight-down',
       'start:methylprednisolone:at-hard-limit+confirmed',
       'start:methylprednisolone:over-hard-limit+confirmed',
       // A running course's dose changed: to 1.5x (confirmed), a tenfold

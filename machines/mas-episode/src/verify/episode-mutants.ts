@@ -566,6 +566,14 @@ export const episodeMutants: readonly Mutant[] = [
     machine: () =>
       withChecks(allowIf((_, __, check) => reason(check, /runs \d+ times/))),
   },
+  {
+    id: 'M31-running-dose-not-rechecked',
+    bug: 'a running dose is never checked again at a new weight (a pulse accepted within the hard limit, past it once the patient weighs less, goes unalerted)',
+    caughtBy: 'P17',
+    slices: ['records: a new weight'],
+    machine: () =>
+      withAlerts((alert) => alert.id !== 'dose-outside-limits-now'),
+  },
 ];
 
 const screened = {

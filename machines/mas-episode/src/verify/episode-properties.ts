@@ -18,7 +18,12 @@ import {
   type CheckedState,
   type Property,
 } from './model-checker.js';
-import { classOf, drugsOfClass, rangeTopMg } from './protocol-facts.js';
+import {
+  classOf,
+  doseMgOf,
+  drugsOfClass,
+  rangeTopMg,
+} from './protocol-facts.js';
 
 const SENIOR = 'senior-clinician';
 const PRESCRIBERS = ['clinician', SENIOR];
@@ -47,12 +52,6 @@ const prescribed = (state: CheckedState, drug: string) => ({
   givenAt: state.now,
 });
 
-const massInMg: Readonly<Record<string, number>> = {
-  mg: 1,
-  g: 1000,
-  ug: 0.001,
-};
-
 /** A record of a dose given: a start, or a running course's new dose. */
 const recordsDose = (
   event: EpisodeEvent,
@@ -61,17 +60,6 @@ const recordsDose = (
   { type: 'therapy.started' | 'therapy.dose-changed' }
 > => event.type === 'therapy.started' || event.type === 'therapy.dose-changed';
 
-/** The dose of a start or dose change, in mg (NaN when it has none). */
-const doseMgOf = (event: EpisodeEvent) => {
-  if (!recordsDose(event)) return Number.NaN;
-  const dose = event.payload.dose as
-    { value?: unknown; unit?: unknown } | undefined;
-  const factor = massInMg[String(dose?.unit)];
-  return typeof dose?.value === 'number' && factor !== undefined
-    ? dose.value * factor
-    : Number.NaN;
-};
-
 /** The institution's hard-limit factor over the upper soft limit, if set. */
 const hardFactor = (state: CheckedState): number | undefined =>
   (
@@ -79,6 +67,22 @@ const hardFactor = (state: CheckedState): number | undefined =>
       doseLimits?: { hardFactorAboveSoftMax?: number };
     }
   ).doseLimits?.hardFactorAboveSoftMax;
+
+/**
+ * The hard limit of a methylprednisolone infusion at the patient's weight
+ * now (the institution's factor times the protocol's upper end for that
+ * weight), if the institution set the factor.
+ */
+const hardLimitNowMg = (state: CheckedState): number | undefined => {
+  const factor = hardFactor(state);
+  return factor === undefined
+    ? undefined
+    : factor *
+        rangeTopMg({
+          patient: { weightKg: state.facts.weightKg },
+          profile: state.root.profile,
+        });
+};
 
 const startOf = (event: EpisodeEvent, therapyClass?: string) =>
   event.type === 'therapy.started' &&
@@ -456,6 +460,21 @@ export const episodeProperties: readonly Property[] = [
       event.type !== 'therapy.stopped' ||
       before.facts.active.filter((drug) => drug === event.payload.drug)
         .length <= 1,
+  },
+  {
+    id: 'P17',
+    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, for as long as it runs",
+    protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
+    kind: 'state',
+    applies: (state) => {
+      const limit = hardLimitNowMg(state);
+      return (
+        open(state) &&
+        limit !== undefined &&
+        (state.facts.methylprednisoloneMg ?? []).some((mg) => mg > limit)
+      );
+    },
+    holds: (state) => alerting(state, 'dose-outside-limits-now'),
   },
   {
     id: 'P15',

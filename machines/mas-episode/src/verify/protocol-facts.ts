@@ -84,6 +84,47 @@ export interface ProtocolFacts {
   readonly requests: Readonly<Record<string, RequestFact>>;
   readonly emergencies: readonly EmergencyFact[];
   readonly inRemission: boolean;
+  /** The patient's weight now: the admission's, then each one recorded since (kg). */
+  readonly weightKg: number;
+  /**
+   * The dose per infusion of each running methylprednisolone record (mg,
+   * sorted), as the starts and dose changes gave it; null while which dose
+   * a change or a stop of one record among several touched is not known
+   * here (the alphabet names a record only where no doses differ).
+   */
+  readonly methylprednisoloneMg: readonly number[] | null;
+}
+
+const massInMg: Readonly<Record<string, number>> = {
+  mg: 1,
+  g: 1000,
+  ug: 0.001,
+};
+
+/** The dose of a start or a dose change in mg (NaN when it has none). */
+export function doseMgOf(event: EpisodeEvent): number {
+  if (
+    event.type !== 'therapy.started' &&
+    event.type !== 'therapy.dose-changed'
+  ) {
+    return Number.NaN;
+  }
+  const dose = event.payload.dose as
+    { value?: unknown; unit?: unknown } | undefined;
+  const factor = massInMg[String(dose?.unit)];
+  return typeof dose?.value === 'number' && factor !== undefined
+    ? dose.value * factor
+    : Number.NaN;
+}
+
+const PULSE_DRUG = 'methylprednisolone';
+
+/** The running methylprednisolone doses once `active` holds the records after an event. */
+function pulseDoses(
+  active: readonly string[],
+  doses: readonly number[] | null,
+): readonly number[] | null {
+  return active.includes(PULSE_DRUG) ? doses : [];
 }
 
 const add = (list: readonly string[], item: string) =>
@@ -120,6 +161,8 @@ export function initialFacts(input: EpisodeInput): ProtocolFacts {
     requests: {},
     emergencies: [],
     inRemission: false,
+    weightKg: input.patient.weightKg,
+    methylprednisoloneMg: [],
   };
 }
 
@@ -180,6 +223,17 @@ export function nextFacts(
       const drug: string = event.payload.drug;
       const therapyClass = classOf(drug);
       f = { ...f, active: addOne(f.active, drug) };
+      if (drug === PULSE_DRUG) {
+        f = {
+          ...f,
+          methylprednisoloneMg:
+            f.methylprednisoloneMg === null
+              ? null
+              : [...f.methylprednisoloneMg, doseMgOf(event)].sort(
+                  (a, b) => a - b,
+                ),
+        };
+      }
       if (therapyClass === 'glucocorticoid') {
         f = {
           ...f,
@@ -209,20 +263,41 @@ export function nextFacts(
       }
       return f;
     }
-    // A dose change keeps the course running: no fact changes.
-    case 'therapy.dose-changed':
-      return f;
-    // A stop naming a record (by its start) ends that record; an unnamed
-    // one (accepted while one course runs) ends every record of the drug.
-    case 'therapy.stopped':
+    // A dose change keeps the course running, at its new dose.
+    case 'therapy.dose-changed': {
+      if (event.payload.drug !== PULSE_DRUG) return f;
+      const doses = f.methylprednisoloneMg;
       return {
         ...f,
-        active:
-          event.payload.startedAt === undefined
-            ? remove(f.active, event.payload.drug)
-            : removeOne(f.active, event.payload.drug),
-        background: remove(f.background, event.payload.drug),
+        methylprednisoloneMg: doses?.length === 1 ? [doseMgOf(event)] : null,
       };
+    }
+    // A stop naming a record (by its start) ends that record; an unnamed
+    // one (accepted while one course runs) ends every record of the drug.
+    case 'therapy.stopped': {
+      const named = event.payload.startedAt !== undefined;
+      const active = named
+        ? removeOne(f.active, event.payload.drug)
+        : remove(f.active, event.payload.drug);
+      const doses = f.methylprednisoloneMg;
+      return {
+        ...f,
+        active,
+        background: remove(f.background, event.payload.drug),
+        methylprednisoloneMg:
+          event.payload.drug !== PULSE_DRUG
+            ? doses
+            : pulseDoses(
+                active,
+                // Of records at one dose, which one stopped does not matter.
+                named && doses !== null && new Set(doses).size === 1
+                  ? doses.slice(1)
+                  : named
+                    ? null
+                    : [],
+              ),
+      };
+    }
     case 'background-therapy.recorded':
       return event.payload.doseIncreased === true
         ? f
@@ -310,6 +385,10 @@ export function nextFacts(
         markedSevere: false,
         markedRapidlyWorsening: false,
       };
+    case 'measures.recorded':
+      return event.payload.weightKg === undefined
+        ? f
+        : { ...f, weightKg: event.payload.weightKg };
     case 'clock.ticked':
     case 'death.recorded':
     case 'diagnosis.excluded':
@@ -318,7 +397,6 @@ export function nextFacts(
     case 'profile.adopted':
     case 'other-therapy.started':
     case 'other-therapy.stopped':
-    case 'measures.recorded':
     case 'hold.started':
     case 'hold.ended':
     case 'malignancy-treatment.started':
@@ -329,7 +407,16 @@ export function nextFacts(
 }
 
 export function protocolFactsKey(facts: ProtocolFacts): string {
-  return JSON.stringify({ ...facts, active: atMostTwice(facts.active) });
+  return JSON.stringify({
+    ...facts,
+    active: atMostTwice(facts.active),
+    // (Likewise each dose: a record started again at one dose adds nothing
+    // a property reads.)
+    methylprednisoloneMg:
+      facts.methylprednisoloneMg === null
+        ? null
+        : atMostTwice(facts.methylprednisoloneMg),
+  });
 }
 
 /**
@@ -339,7 +426,9 @@ export function protocolFactsKey(facts: ProtocolFacts): string {
  * stop, where two and three alike part on nothing: the soundness check
  * compares such merges).
  */
-export function atMostTwice(items: readonly string[]): readonly string[] {
+export function atMostTwice<T extends string | number>(
+  items: readonly T[],
+): readonly T[] {
   return items.filter((item, i) => i < 2 || items[i - 2] !== item);
 }
 
