@@ -17,7 +17,6 @@ import {
   type DrugId,
   type InstitutionProfile,
   masProtocolDefinition,
-  pulseDrugs,
 } from '@mas/protocol';
 
 const { doses } = masProtocolDefinition;
@@ -112,15 +111,16 @@ export function standardPrescription(
   const result = standardDose(drug, patient, profile, route);
   const perDay = result.per === 'day';
   const dosesPerDay = perDay ? (result.dosesPerDay ?? 1) : 1;
-  const schedule: DoseSchedule = pulseDrugs.includes(drug)
-    ? { kind: 'pulse', day: 1, of: 3 }
-    : dosesPerDay > 1
-      ? { kind: 'every-hours', hours: 24 / dosesPerDay }
-      : perDay
-        ? { kind: 'daily' }
-        : result.dosesPerDay !== undefined && result.dosesPerDay > 1
-          ? { kind: 'every-hours', hours: 24 / result.dosesPerDay }
-          : { kind: 'once' };
+  const schedule: DoseSchedule =
+    drug === 'methylprednisolone'
+      ? { kind: 'pulse', day: 1, of: 3 }
+      : dosesPerDay > 1
+        ? { kind: 'every-hours', hours: 24 / dosesPerDay }
+        : perDay
+          ? { kind: 'daily' }
+          : result.dosesPerDay !== undefined && result.dosesPerDay > 1
+            ? { kind: 'every-hours', hours: 24 / result.dosesPerDay }
+            : { kind: 'once' };
   const value = Math.round((result.doseMg / dosesPerDay) * 100) / 100;
   return { dose: { value, unit: 'mg' }, route: result.route, schedule };
 }

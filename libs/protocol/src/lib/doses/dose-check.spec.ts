@@ -363,18 +363,31 @@ describe('a pulse is a schedule of the drugs the protocol gives as pulses', () =
     ).toBe('within');
   });
 
-  it('a pulse of anakinra, dexamethasone or ciclosporin is an input error naming the schedule and the drugs given as pulses [seed.initial.1]', () => {
+  it('dexamethasone, a glucocorticoid too, may be written as a pulse: never refused for the way its course is written [seed.initial.2]', () => {
+    const check = checkRecordedDose({
+      drug: 'dexamethasone',
+      dose: { value: 10, unit: 'mg' },
+      route: 'iv',
+      schedule: pulse,
+      patient: { weightKg: 30, heightCm: 138 },
+      purpose: 'mas',
+      profile: example,
+    });
+    expect(check.tier).not.toBe('hard');
+  });
+
+  it('a pulse of anakinra, ciclosporin or emapalumab is an input error naming the schedule and the drugs given as pulses [seed.initial.1]', () => {
     for (const [drug, route] of [
       ['anakinra', 'sc'],
-      ['dexamethasone', 'iv'],
       ['ciclosporin', 'oral'],
+      ['emapalumab', 'iv'],
     ] as const) {
       const error = clinicalErrorOf(() =>
         check(drug, 100, child, { route, schedule: pulse }),
       );
       expect(error.field).toBe('schedule.kind');
       expect(error.rule).toBe(
-        `a pulse (day n of N) is not a schedule for ${drug} in the protocol (given as pulses: methylprednisolone); record it as daily, every N hours or once`,
+        `a pulse (day n of N) is not a schedule for ${drug} in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once`,
       );
     }
   });

@@ -786,13 +786,15 @@ export const masProtocolDefinition = {
       evidence: ['seed.refractory.4', 'lit.chellapandian-2013'],
     },
     /**
-     * The drugs the protocol gives as pulses (day n of an N-day pulse):
-     * methylprednisolone's intravenous pulses. A pulse recorded for any other
-     * drug is an input error (checkRecordedDose).
+     * The drugs that may be recorded as pulses (day n of an N-day pulse):
+     * the glucocorticoids, methylprednisolone's intravenous pulses and
+     * dexamethasone (a glucocorticoid is never refused for the way its
+     * course is written down). A pulse recorded for any other drug is an
+     * input error (checkRecordedDose).
      */
     pulses: {
-      drugs: ['methylprednisolone'],
-      evidence: ['seed.initial.1'],
+      drugs: ['methylprednisolone', 'dexamethasone'],
+      evidence: ['seed.initial.1', 'seed.initial.2', 'review.section-10'],
     },
     /**
      * Recorded doses (checkRecordedDose): the UCUM mass units a dose may be
