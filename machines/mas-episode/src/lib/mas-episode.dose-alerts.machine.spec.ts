@@ -28,9 +28,12 @@ import {
   ev,
   exampleProfile,
   h,
+  tick,
 } from '../spec-support/episode.spec-support.js';
 import { checkEvent, therapyClassOf } from './mas-episode.checks.js';
 import { explainRefusal, explainSnapshot } from './mas-episode.explain.js';
+import { masEpisodeMachine } from './mas-episode.machine.js';
+import { restoreEpisodeSnapshot } from './mas-episode.persistence.js';
 import type { Alert, EpisodeInput } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
 
@@ -798,6 +801,72 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
     expect(episode.context.therapies.at(-1)?.doseCheck?.alerts ?? []).toEqual(
       [],
     );
+  });
+});
+
+describe('a pulse is a schedule of the glucocorticoids: refused for a new anakinra record, never for one kept from before the rule', () => {
+  const pulse = { kind: 'pulse', day: 1, of: 3 } as const;
+
+  it('a new anakinra record written as a pulse is refused, naming the schedule; as daily it is taken [seed.second-line.4]', () => {
+    const episode = readyFor('anakinra');
+    const start = ev(
+      'therapy.started',
+      h(2),
+      {
+        drug: 'anakinra',
+        route: 'iv',
+        dose: { value: 240, unit: 'mg' },
+        schedule: pulse,
+      },
+      drBaker,
+    );
+    expect(episode.refusal(start)).toBe(
+      'schedule.kind: a pulse (day n of N) is not a schedule for anakinra in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once',
+    );
+    expect(
+      episode.can({
+        ...start,
+        payload: { ...start.payload, schedule: daily },
+      }),
+    ).toBe(true);
+  });
+
+  it('an episode holding an anakinra pulse kept from an earlier build reads, ticks and takes a methylprednisolone start: the record is checked as one dose a day [seed.initial.1, review.section-10]', () => {
+    const episode = readyFor('anakinra');
+    episode.send(
+      ev(
+        'therapy.started',
+        h(2),
+        {
+          drug: 'anakinra',
+          route: 'iv',
+          dose: { value: 240, unit: 'mg' },
+          schedule: daily,
+        },
+        drBaker,
+      ),
+    );
+    // The record as an earlier build kept it: a pulse of anakinra.
+    const stored = JSON.parse(
+      JSON.stringify(masEpisodeMachine.getPersistedSnapshot(episode.snapshot)),
+    ) as { context: { therapies: { drug: string; schedule?: unknown }[] } };
+    for (const therapy of stored.context.therapies) {
+      if (therapy.drug === 'anakinra') therapy.schedule = pulse;
+    }
+    episode.snapshot = restoreEpisodeSnapshot(stored);
+    expect(
+      episode.context.therapies.find((t) => t.drug === 'anakinra')?.schedule,
+    ).toEqual(pulse);
+    expect(() => explainSnapshot(episode.snapshot)).not.toThrow();
+    episode.send(tick(h(14)));
+    episode.send(
+      ev('therapy.started', h(15), { drug: 'methylprednisolone' }, drBaker),
+    );
+    expect(
+      episode.context.therapies.filter(
+        (t) => t.drug === 'methylprednisolone' && t.stoppedAt === undefined,
+      ).length,
+    ).toBeGreaterThanOrEqual(1);
   });
 });
 

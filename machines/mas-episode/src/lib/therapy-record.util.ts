@@ -12,6 +12,8 @@ import {
   drugAliases,
   type DrugId,
   drugIds,
+  pulseEvidence,
+  pulseScheduleProblem,
   recordedDoseUnits,
   recordingRules,
   stripFloatNoise,
@@ -605,6 +607,19 @@ export function checkTherapyDose(
   const incomplete = incompleteRecord(event.payload);
   if (incomplete !== null) {
     return { ok: false, reason: incomplete, evidence: recordingRules.evidence };
+  }
+  // (A new record only: one kept from before the rule is checked as a dose
+  // a day wherever it is read again.)
+  const pulse = pulseScheduleProblem(
+    event.payload.drug,
+    event.payload.schedule,
+  );
+  if (pulse !== null) {
+    return {
+      ok: false,
+      reason: `schedule.kind: ${pulse}`,
+      evidence: [...pulseEvidence],
+    };
   }
   const check = recordedDoseCheck(context, event.payload);
   const warning = dailyTotalWarning(context, event, check, therapies);

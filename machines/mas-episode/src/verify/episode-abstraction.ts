@@ -402,6 +402,13 @@ export const observations = {
   reassessed: observation(['reassessments'], (c) => c.reassessments > 0),
   tocilizumab: observation(['tocilizumabGiven'], (c) => c.tocilizumabGiven),
   alerts: observation(['alerts'], (c) => c.alerts.map((a) => a.id).sort()),
+  /** The alerts standing as critical (a warning turned critical parts states: P17 reads it). */
+  criticalAlerts: observation(['alerts'], (c) =>
+    c.alerts
+      .filter((a) => a.severity === 'critical')
+      .map((a) => a.id)
+      .sort(),
+  ),
   outcome: observation(['outcome'], (c) => c.outcome),
 } satisfies Record<string, Observation<unknown>>;
 

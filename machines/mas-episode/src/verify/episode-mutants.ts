@@ -574,6 +574,21 @@ export const episodeMutants: readonly Mutant[] = [
     machine: () =>
       withAlerts((alert) => alert.id !== 'dose-outside-limits-now'),
   },
+  {
+    id: 'M32-running-dose-past-hard-limit-a-warning',
+    bug: 'a running dose past the hard limit at a new weight is alerted as a warning only (the ward reads it as a soft excursion)',
+    caughtBy: 'P17',
+    slices: ['records: a new weight'],
+    machine: () =>
+      withContext((next) => ({
+        ...next,
+        alerts: next.alerts.map((alert) =>
+          alert.id === 'dose-outside-limits-now'
+            ? { ...alert, severity: 'warning' as const }
+            : alert,
+        ),
+      })),
+  },
 ];
 
 const screened = {

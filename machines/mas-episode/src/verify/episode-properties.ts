@@ -463,7 +463,7 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P17',
-    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, for as long as it runs",
+    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, as critical, for as long as it runs",
     protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
     kind: 'state',
     applies: (state) => {
@@ -474,7 +474,8 @@ export const episodeProperties: readonly Property[] = [
         (state.facts.methylprednisoloneMg ?? []).some((mg) => mg > limit)
       );
     },
-    holds: (state) => alerting(state, 'dose-outside-limits-now'),
+    holds: (state) =>
+      state.observed.criticalAlerts.includes('dose-outside-limits-now'),
   },
   {
     id: 'P15',

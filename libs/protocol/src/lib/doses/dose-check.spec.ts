@@ -16,7 +16,7 @@ import {
   type RecordedDosePatient,
   type RecordedDoseSchedule,
 } from './dose-check.js';
-import type { DrugId } from './dose-request.schema.js';
+import { type DrugId, pulseScheduleProblem } from './dose-request.schema.js';
 
 const exampleRaw = readExampleProfile();
 const example = parseInstitutionProfile(exampleRaw);
@@ -376,20 +376,25 @@ describe('a pulse is a schedule of the drugs the protocol gives as pulses', () =
     expect(check.tier).not.toBe('hard');
   });
 
-  it('a pulse of anakinra, ciclosporin or emapalumab is an input error naming the schedule and the drugs given as pulses [seed.initial.1]', () => {
-    for (const [drug, route] of [
-      ['anakinra', 'sc'],
-      ['ciclosporin', 'oral'],
-      ['emapalumab', 'iv'],
-    ] as const) {
-      const error = clinicalErrorOf(() =>
-        check(drug, 100, child, { route, schedule: pulse }),
-      );
-      expect(error.field).toBe('schedule.kind');
-      expect(error.rule).toBe(
+  it('a new pulse of anakinra, ciclosporin or emapalumab is refused naming the schedule and the drugs given as pulses [seed.initial.1]', () => {
+    for (const drug of ['anakinra', 'ciclosporin', 'emapalumab'] as const) {
+      expect(pulseScheduleProblem(drug, pulse)).toBe(
         `a pulse (day n of N) is not a schedule for ${drug} in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once`,
       );
+      expect(pulseScheduleProblem(drug, daily)).toBeNull();
     }
+    expect(pulseScheduleProblem('methylprednisolone', pulse)).toBeNull();
+    expect(pulseScheduleProblem('dexamethasone', pulse)).toBeNull();
+  });
+
+  it('an anakinra pulse already kept (written before the rule) is checked as one dose a day, never an error [seed.second-line.4]', () => {
+    const asPulse = check('anakinra', 200, child, {
+      route: 'sc',
+      schedule: pulse,
+    });
+    const asDaily = check('anakinra', 200, child, { route: 'sc' });
+    expect(asPulse.tier).toBe(asDaily.tier);
+    expect(asPulse.limits).toEqual(asDaily.limits);
   });
 });
 

@@ -47,7 +47,7 @@ import {
   resolveDrug,
   validateDoseRequest,
 } from './dose.calculator.js';
-import { type DrugId, drugRoutes, pulseDrugs } from './dose-request.schema.js';
+import { type DrugId, drugRoutes } from './dose-request.schema.js';
 
 const { doses } = masProtocolDefinition;
 
@@ -288,12 +288,6 @@ function parseRecorded(input: Omit<RecordedDose, 'profile'>): Recorded {
     throw new ClinicalInputError(
       'route',
       `${parsed.route} is not a route for ${drug} in the protocol (allowed: ${routes.join(', ')})`,
-    );
-  }
-  if (parsed.schedule.kind === 'pulse' && !pulseDrugs.includes(drug)) {
-    throw new ClinicalInputError(
-      'schedule.kind',
-      `a pulse (day n of N) is not a schedule for ${drug} in the protocol (given as pulses: ${pulseDrugs.join(', ')}); record it as daily, every N hours or once`,
     );
   }
   // An optional field given as undefined stays a key after parsing.

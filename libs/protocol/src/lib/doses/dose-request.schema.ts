@@ -66,6 +66,27 @@ export const drugRoutes: Readonly<Record<DrugId, readonly Route[]>> = {
  */
 export const pulseDrugs: readonly DrugId[] = doses.pulses.drugs;
 
+/**
+ * Why a new record of `drug` cannot be written as a pulse (day n of N), or
+ * null. For new records only: a record already kept (written before the
+ * rule) is checked as what a pulse gives, one dose a day, never refused.
+ */
+export function pulseScheduleProblem(
+  drug: string,
+  schedule: { readonly kind: string },
+): string | null {
+  if (
+    schedule.kind !== 'pulse' ||
+    (pulseDrugs as readonly string[]).includes(drug)
+  ) {
+    return null;
+  }
+  return `a pulse (day n of N) is not a schedule for ${drug} in the protocol (given as pulses: ${pulseDrugs.join(', ')}); record it as daily, every N hours or once`;
+}
+
+/** The evidence of the drugs given as pulses. */
+export const pulseEvidence: readonly string[] = doses.pulses.evidence;
+
 export const doseRequestSchema = z
   .object({
     weightKg: z.number(),
