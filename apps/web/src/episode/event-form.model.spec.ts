@@ -9,6 +9,7 @@ import {
   formSchema,
   formUiSchema,
   initialPayload,
+  pulseErrors,
 } from './event-form.model.js';
 
 const now = '2026-03-01T08:00:00.000Z';
@@ -40,5 +41,38 @@ describe('an event form as a clinician meets it', () => {
         'hbv-serology': 'hepatitis B serology',
       }),
     });
+  });
+});
+
+describe('a therapy written as a pulse', () => {
+  const pulse = { kind: 'pulse', day: 1, of: 3 };
+
+  it('of anakinra: said at the schedule before anything is sent, as the service would refuse it [seed.initial.1]', () => {
+    expect(
+      pulseErrors({
+        drug: 'anakinra',
+        dose: { value: 100, unit: 'mg' },
+        route: 'sc',
+        schedule: pulse,
+      }),
+    ).toEqual({
+      schedule: {
+        kind: {
+          __errors: [
+            'a pulse (day n of N) is not a schedule for anakinra in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once',
+          ],
+        },
+      },
+    });
+  });
+
+  it('of methylprednisolone or dexamethasone, or anakinra daily: nothing to say [seed.initial.1]', () => {
+    expect(
+      pulseErrors({ drug: 'methylprednisolone', schedule: pulse }),
+    ).toBeNull();
+    expect(pulseErrors({ drug: 'dexamethasone', schedule: pulse })).toBeNull();
+    expect(
+      pulseErrors({ drug: 'anakinra', schedule: { kind: 'daily' } }),
+    ).toBeNull();
   });
 });

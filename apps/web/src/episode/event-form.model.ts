@@ -21,6 +21,7 @@ import {
   type PanelItemId,
   panelItemIds,
   panelItemLabel,
+  pulseScheduleProblem,
   subjectLabel,
   type UnusualValue,
   unusualValues,
@@ -547,6 +548,21 @@ export function payloadErrors(
       ),
     {},
   );
+}
+
+/**
+ * A therapy written as a pulse (day n of N) of a drug the protocol does not
+ * give as pulses: said at the schedule before anything is sent, as the
+ * service would refuse it. Null otherwise.
+ */
+export function pulseErrors(payload: unknown): FormErrors | null {
+  if (!isObject(payload)) return null;
+  const { drug, schedule } = payload;
+  if (typeof drug !== 'string' || !isObject(schedule)) return null;
+  const kind = schedule['kind'];
+  const problem =
+    typeof kind === 'string' ? pulseScheduleProblem(drug, { kind }) : null;
+  return problem === null ? null : withError({}, ['schedule', 'kind'], problem);
 }
 
 const PAYLOAD_FIELD = /^body\.payload\.(.+)$/;

@@ -25,6 +25,7 @@ import {
   type JsonObject,
   mergeErrors,
   payloadErrors,
+  pulseErrors,
   serverFieldErrors,
   type UnusualItem,
   unusualItems,
@@ -210,7 +211,9 @@ export function EventForm({
       finalizePayload(schema, raw),
       patient.birthDate,
     );
-    const errors = payloadErrors(option.type, payload);
+    const errors =
+      payloadErrors(option.type, payload) ??
+      (isTherapy ? pulseErrors(payload) : null);
     if (errors) {
       setClientErrors(errors);
       return;

@@ -688,22 +688,32 @@ describe('a dose the rules cannot check for want of an institution figure is rec
   });
 });
 
+/** Anakinra 240 mg IV at 2 h (10 mg/kg/day for 24 kg, within the limits), by Dr Baker. */
+const anakinra240 = (
+  schedule: DoseSchedule,
+  extra: { creatinineClearanceMlMin?: number } = {},
+) =>
+  ev(
+    'therapy.started',
+    h(2),
+    {
+      drug: 'anakinra',
+      route: 'iv',
+      dose: { value: 240, unit: 'mg' },
+      schedule,
+      ...extra,
+    },
+    drBaker,
+  );
+
 describe('anakinra and the kidneys: the label adjustment below a creatinine clearance of 30 mL/min', () => {
-  /** Anakinra 240 mg a day IV (10 mg/kg/day for 24 kg, within the limits), with the clearance given. */
+  /** Anakinra 240 mg a day, with the clearance given. */
   const withClearance = (creatinineClearanceMlMin?: number) =>
-    ev(
-      'therapy.started',
-      h(2),
-      {
-        drug: 'anakinra',
-        route: 'iv',
-        dose: { value: 240, unit: 'mg' },
-        schedule: daily,
-        ...(creatinineClearanceMlMin === undefined
-          ? {}
-          : { creatinineClearanceMlMin }),
-      },
-      drBaker,
+    anakinra240(
+      daily,
+      creatinineClearanceMlMin === undefined
+        ? {}
+        : { creatinineClearanceMlMin },
     );
 
   it('a clearance of 20 mL/min: the record carries the renal flag and the dose alert names it [lit.anakinra-label]', () => {
@@ -809,43 +819,16 @@ describe('a pulse is a schedule of the glucocorticoids: refused for a new anakin
 
   it('a new anakinra record written as a pulse is refused, naming the schedule; as daily it is taken [seed.second-line.4]', () => {
     const episode = readyFor('anakinra');
-    const start = ev(
-      'therapy.started',
-      h(2),
-      {
-        drug: 'anakinra',
-        route: 'iv',
-        dose: { value: 240, unit: 'mg' },
-        schedule: pulse,
-      },
-      drBaker,
-    );
+    const start = anakinra240(pulse);
     expect(episode.refusal(start)).toBe(
       'schedule.kind: a pulse (day n of N) is not a schedule for anakinra in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once',
     );
-    expect(
-      episode.can({
-        ...start,
-        payload: { ...start.payload, schedule: daily },
-      }),
-    ).toBe(true);
+    expect(episode.can(anakinra240(daily))).toBe(true);
   });
 
   it('an episode holding an anakinra pulse kept from an earlier build reads, ticks and takes a methylprednisolone start: the record is checked as one dose a day [seed.initial.1, review.section-10]', () => {
     const episode = readyFor('anakinra');
-    episode.send(
-      ev(
-        'therapy.started',
-        h(2),
-        {
-          drug: 'anakinra',
-          route: 'iv',
-          dose: { value: 240, unit: 'mg' },
-          schedule: daily,
-        },
-        drBaker,
-      ),
-    );
+    episode.send(anakinra240(daily));
     // The record as an earlier build kept it: a pulse of anakinra.
     const stored = JSON.parse(
       JSON.stringify(masEpisodeMachine.getPersistedSnapshot(episode.snapshot)),
