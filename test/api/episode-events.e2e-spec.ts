@@ -123,6 +123,47 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   }
 
   maybe(
+    'a pulse is a glucocorticoid schedule: a new anakinra pulse is a 422 naming schedule.kind and writes nothing; a dexamethasone pulse is taken',
+    async () => {
+      const { id } = await openEpisode();
+      let version = await accepted(
+        'dr-adams',
+        id,
+        0,
+        'therapy.started',
+        therapy('methylprednisolone', now()),
+      );
+      const pulse = { kind: 'pulse', day: 1, of: 3 };
+      const dexamethasone = await send(
+        'dr-adams',
+        id,
+        version,
+        'therapy.started',
+        therapy('dexamethasone', now(), { schedule: pulse }),
+      );
+      expect(dexamethasone.status).toBe(201);
+      version += 1;
+      const before = await stored(id);
+      const attempts = await rejectedAttempts(id);
+      const anakinra = await send(
+        'dr-baker',
+        id,
+        version,
+        'therapy.started',
+        therapy('anakinra', now(), { schedule: pulse }),
+        { rationale: 'early targeted therapy on a glucocorticoid background' },
+      );
+      expect(anakinra.status).toBe(422);
+      expect(anakinra.body.message).toContain(
+        'schedule.kind: a pulse (day n of N) is not a schedule for anakinra in the protocol',
+      );
+      expect(await stored(id)).toEqual(before);
+      // (Refused, it is kept among the rejected attempts, not the record.)
+      expect(await rejectedAttempts(id)).toBe(attempts + 1);
+    },
+  );
+
+  maybe(
     'a new weight: an impossible one is a 400 naming the field, an unusual one a 422 to confirm, neither changes anything; taken, later dose checks use it',
     async () => {
       const { id } = await openEpisode();
