@@ -122,17 +122,22 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
     return Number(rows[0]?.n);
   }
 
+  /** A new episode with the standard methylprednisolone pulse started: its id and version. */
+  async function onPulse(): Promise<{ id: string; version: number }> {
+    const { id } = await openEpisode();
+    const started = therapy('methylprednisolone', now());
+    return {
+      id,
+      version: await accepted('dr-adams', id, 0, 'therapy.started', started),
+    };
+  }
+
   maybe(
     'a pulse is a glucocorticoid schedule: a new anakinra pulse is a 422 naming schedule.kind and writes nothing; a dexamethasone pulse is taken',
     async () => {
-      const { id } = await openEpisode();
-      let version = await accepted(
-        'dr-adams',
-        id,
-        0,
-        'therapy.started',
-        therapy('methylprednisolone', now()),
-      );
+      const opened = await onPulse();
+      const { id } = opened;
+      let { version } = opened;
       const pulse = { kind: 'pulse', day: 1, of: 3 };
       const dexamethasone = await send(
         'dr-adams',
