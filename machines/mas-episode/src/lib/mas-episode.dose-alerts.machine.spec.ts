@@ -1068,6 +1068,17 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now')
         ?.severity,
     ).toBe('critical');
+    // The change the alert asks for is offered allowed, at the standard
+    // dose for 2.4 kg (30 mg/kg: 72 mg), not blocked by the dose it
+    // replaces.
+    const change = explainSnapshot(episode.snapshot).allowed.find(
+      (o) => o.type === 'therapy.dose-changed',
+    );
+    expect(change?.status).toBe('allowed');
+    expect((change?.examplePayload as { dose?: unknown }).dose).toEqual({
+      value: 72,
+      unit: 'mg',
+    });
     // The weight as it was: nothing to review.
     episode.send(weighed(h(3.7), 24));
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');

@@ -42,7 +42,11 @@ import {
 import type { MasEpisodeMachine } from './mas-episode.machine.js';
 import type { Alert, AlertId, EpisodeContext } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
-import { continuedRecords, recordText } from './therapy-record.util.js';
+import {
+  continuedRecords,
+  recordedDoseCheck,
+  recordText,
+} from './therapy-record.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
 
@@ -254,7 +258,7 @@ function candidates(
             {
               drug: therapy.drug,
               ...which,
-              dose: therapy.dose as EpisodeEventOf<'therapy.dose-changed'>['payload']['dose'],
+              dose: changeExampleDose(context, therapy),
               route: therapy.route,
               schedule: therapy.schedule,
               givenAt: at,
@@ -554,6 +558,48 @@ function option(
     reason: rationaleCheck.reason,
     evidence: rationaleCheck.evidence,
   };
+}
+
+type ChangedDose = EpisodeEventOf<'therapy.dose-changed'>['payload']['dose'];
+
+/**
+ * The dose a course's change is offered with: its dose now, unless that is
+ * outside the limits at the patient's weight now (a new weight, a new
+ * profile): then the protocol's standard dose for the patient now, where it
+ * is given on the course's kind of schedule, so the change the dose alert
+ * asks for is offered as allowed, never shown blocked by the old dose.
+ */
+function changeExampleDose(
+  context: EpisodeContext,
+  therapy: EpisodeContext['therapies'][number],
+): ChangedDose {
+  const current = therapy.dose as ChangedDose;
+  const { route, schedule, creatinineClearanceMlMin } = therapy;
+  if (route === undefined || schedule === undefined) return current;
+  const now = recordedDoseCheck(context, {
+    drug: therapy.drug,
+    dose: current,
+    route,
+    schedule,
+    ...(creatinineClearanceMlMin === undefined
+      ? {}
+      : { creatinineClearanceMlMin }),
+  });
+  if (now.tier !== 'soft' && now.tier !== 'hard') return current;
+  let standard;
+  try {
+    standard = standardPrescription(
+      therapy.drug,
+      context.patient,
+      { data: context.profileData, hash: context.profile.hash },
+      route,
+    );
+  } catch (error) {
+    if (!(error instanceof ClinicalInputError)) throw error;
+    // (No standard dose for this patient: the current dose is offered.)
+    return current;
+  }
+  return standard.schedule.kind === schedule.kind ? standard.dose : current;
 }
 
 /**
