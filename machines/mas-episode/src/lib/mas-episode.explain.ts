@@ -15,6 +15,7 @@ import {
   type EpisodeEventType,
   payloadJsonSchema,
   refractoryDrugs,
+  type RouteOfAdministration,
   screeningKinds,
   supportKinds,
   triggerKinds,
@@ -45,6 +46,7 @@ import { standardPrescription } from './prescription.util.js';
 import {
   continuedRecords,
   recordedDoseCheck,
+  recordPrescription,
   recordText,
 } from './therapy-record.util.js';
 
@@ -392,18 +394,34 @@ function candidates(
  * the form asks the prescriber to replace.
  */
 function prescriptionFor(context: EpisodeContext, drug: DrugId) {
-  try {
-    return standardPrescription(drug, context.patient, {
-      data: context.profileData,
-      hash: context.profile.hash,
-    });
-  } catch (error) {
-    if (!(error instanceof ClinicalInputError)) throw error;
-    return {
+  return (
+    standardFor(context, drug) ?? {
       dose: { value: 1, unit: 'mg' as const },
       route: 'iv' as const,
       schedule: { kind: 'once' as const },
-    };
+    }
+  );
+}
+
+/**
+ * The patient's standard prescription of `drug` now (by `route`, else the
+ * usual one); null where the profile lacks a figure the calculator needs.
+ */
+function standardFor(
+  context: EpisodeContext,
+  drug: DrugId,
+  route?: RouteOfAdministration,
+) {
+  try {
+    return standardPrescription(
+      drug,
+      context.patient,
+      { data: context.profileData, hash: context.profile.hash },
+      route,
+    );
+  } catch (error) {
+    if (!(error instanceof ClinicalInputError)) throw error;
+    return null;
   }
 }
 
@@ -574,32 +592,16 @@ function changeExampleDose(
   therapy: EpisodeContext['therapies'][number],
 ): ChangedDose {
   const current = therapy.dose as ChangedDose;
-  const { route, schedule, creatinineClearanceMlMin } = therapy;
-  if (route === undefined || schedule === undefined) return current;
-  const now = recordedDoseCheck(context, {
-    drug: therapy.drug,
-    dose: current,
-    route,
-    schedule,
-    ...(creatinineClearanceMlMin === undefined
-      ? {}
-      : { creatinineClearanceMlMin }),
-  });
-  if (now.tier !== 'soft' && now.tier !== 'hard') return current;
-  let standard;
-  try {
-    standard = standardPrescription(
-      therapy.drug,
-      context.patient,
-      { data: context.profileData, hash: context.profile.hash },
-      route,
-    );
-  } catch (error) {
-    if (!(error instanceof ClinicalInputError)) throw error;
-    // (No standard dose for this patient: the current dose is offered.)
-    return current;
-  }
-  return standard.schedule.kind === schedule.kind ? standard.dose : current;
+  const prescription = recordPrescription(therapy);
+  if (prescription === null) return current;
+  const { tier } = recordedDoseCheck(context, prescription);
+  if (tier !== 'soft' && tier !== 'hard') return current;
+  // (No standard dose for this patient, or not on this kind of schedule:
+  // the current dose is offered.)
+  const standard = standardFor(context, therapy.drug, prescription.route);
+  return standard?.schedule.kind === prescription.schedule.kind
+    ? standard.dose
+    : current;
 }
 
 /**

@@ -84,6 +84,29 @@ export type CheckedPrescription = Pick<
   'drug' | 'dose' | 'route' | 'schedule' | 'creatinineClearanceMlMin'
 >;
 
+/**
+ * A record's prescription as a dose check reads it (with the clearance the
+ * record keeps); null for a record without its dose, route or schedule.
+ */
+export function recordPrescription(
+  therapy: TherapyRecord,
+): CheckedPrescription | null {
+  const { dose, route, schedule, creatinineClearanceMlMin } = therapy;
+  if (dose === undefined || route === undefined || schedule === undefined) {
+    return null;
+  }
+  return {
+    drug: therapy.drug,
+    // (Recorded through the contract, its unit is one of the recorded ones.)
+    dose: dose as CheckedPrescription['dose'],
+    route,
+    schedule,
+    ...(creatinineClearanceMlMin === undefined
+      ? {}
+      : { creatinineClearanceMlMin }),
+  };
+}
+
 /** The dose check of a prescription, for this patient and profile. */
 export function recordedDoseCheck(
   context: EpisodeContext,
@@ -199,23 +222,12 @@ export function doseOutsideNow(
   context: EpisodeContext,
   therapy: TherapyRecord,
 ): DoseCheck | null {
-  const { dose, route, schedule, creatinineClearanceMlMin } = therapy;
   if (therapy.background || therapy.stoppedAt !== undefined) return null;
-  if (dose === undefined || route === undefined || schedule === undefined) {
-    return null;
-  }
+  const prescription = recordPrescription(therapy);
+  if (prescription === null) return null;
   const own = therapy.doseCheck;
   if (own === undefined || own.tier === 'unchecked') return null;
-  const now = recordedDoseCheck(context, {
-    drug: therapy.drug,
-    // (Recorded through the contract, its unit is one of the recorded ones.)
-    dose: dose as CheckedPrescription['dose'],
-    route,
-    schedule,
-    ...(creatinineClearanceMlMin === undefined
-      ? {}
-      : { creatinineClearanceMlMin }),
-  });
+  const now = recordedDoseCheck(context, prescription);
   if (now.tier === 'hard') return now;
   if (now.tier !== 'soft') return null;
   // (Confirmed outside by an earlier statechart, without its limits kept:
