@@ -54,6 +54,17 @@ const nx = spawnSync(
 let passed = 0;
 let failed = 0;
 let suitesFailed = 0;
+/** What failed, named, so that the end of a long CI log says which test. */
+const failures = [];
+const firstLines = (text, n) =>
+  String(text)
+    // eslint-disable-next-line no-control-regex
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, n)
+    .join(' | ');
 for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
   const result = JSON.parse(readFileSync(join(reports, file), 'utf8'));
   passed += result.numPassedTests;
@@ -62,7 +73,25 @@ for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
   console.log(
     `${file.replace(/\.json$/, '')}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped`,
   );
+  for (const suiteResult of result.testResults ?? []) {
+    const where = suiteResult.name.replace(`${root}/`, '');
+    const tests = suiteResult.assertionResults ?? [];
+    for (const test of tests.filter((t) => t.status === 'failed')) {
+      failures.push(
+        `FAILED ${where} › ${test.fullName} (${String(test.duration ?? '?')} ms): ${firstLines(test.failureMessages.join('\n'), 4)}`,
+      );
+    }
+    if (
+      suiteResult.status === 'failed' &&
+      !tests.some((t) => t.status === 'failed')
+    ) {
+      failures.push(
+        `FAILED ${where} (the suite): ${firstLines(suiteResult.message, 4)}`,
+      );
+    }
+  }
 }
+for (const line of failures) console.log(line);
 const code = (nx.status ?? 1) || (format.status ?? 1);
 if (code !== 0 && failed === 0) {
   // A format, lint, type or suite-level failure fails the run even when no
