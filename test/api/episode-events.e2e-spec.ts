@@ -162,6 +162,7 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
       expect(anakinra.body.message).toContain(
         'schedule.kind: a pulse (day n of N) is not a schedule for anakinra in the protocol',
       );
+      expect(anakinra.body.field).toBe('body.payload.schedule.kind');
       expect(await stored(id)).toEqual(before);
       // (Refused, it is kept among the rejected attempts, not the record.)
       expect(await rejectedAttempts(id)).toBe(attempts + 1);

@@ -545,6 +545,8 @@ describe('above a hard limit the record is refused, naming the limit and the cap
         new RegExp(`^hard dose limit: ${drug} ${mg} mg is `),
       );
       expect(check.reason).toContain(`${drug} ${mg} mg is ${hardLimit}`);
+      expect(check.field).toBe('dose');
+      expect(episode.refusedField(event)).toBe('dose');
       expect(doseAlerts(episode)).toEqual([]);
     },
   );
@@ -823,7 +825,10 @@ describe('a pulse is a schedule of the glucocorticoids: refused for a new anakin
     expect(episode.refusal(start)).toBe(
       'schedule.kind: a pulse (day n of N) is not a schedule for anakinra in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once',
     );
+    // (The service names it as body.payload.schedule.kind.)
+    expect(episode.refusedField(start)).toBe('schedule.kind');
     expect(episode.can(anakinra240(daily))).toBe(true);
+    expect(episode.refusedField(anakinra240(daily))).toBeUndefined();
   });
 
   it('an episode holding an anakinra pulse kept from an earlier build reads, ticks and takes a methylprednisolone start: the record is checked as one dose a day [seed.initial.1, review.section-10]', () => {

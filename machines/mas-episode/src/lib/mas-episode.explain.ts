@@ -644,6 +644,8 @@ export function explainRefusal(
   warnings?: readonly string[];
   /** A rationale is needed too (an emergency start with a dose to confirm). */
   rationaleWouldAllow?: boolean;
+  /** The payload field the refusal is about, where it is one. */
+  field?: string;
 } | null {
   if (snapshot.status !== 'done' && snapshot.can(event)) return null;
   if (snapshot.status !== 'done') {
@@ -667,5 +669,19 @@ export function explainRefusal(
     label: eventLabel(event.type),
     group: eventGroup(event.type),
   });
-  return { reason: result.reason, evidence: result.evidence };
+  // The field, where the refusal is the check's own (not the stage's).
+  const check =
+    snapshot.status === 'done'
+      ? null
+      : checkEvent(snapshot.context, {
+          ...event,
+          rationale: '(rationale)',
+        });
+  return {
+    reason: result.reason,
+    evidence: result.evidence,
+    ...(check?.field !== undefined && check.reason === result.reason
+      ? { field: check.field }
+      : {}),
+  };
 }

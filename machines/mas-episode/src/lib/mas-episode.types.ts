@@ -39,6 +39,12 @@ export interface Check {
    * audit's reason.
    */
   readonly warnings?: readonly string[];
+  /**
+   * The payload field a refusal is about, where it is one (`schedule.kind`
+   * for a pulse of a drug not given as pulses, `dose` for a dose over a hard
+   * limit): the service names it as `body.payload.<field>`.
+   */
+  readonly field?: string;
 }
 
 export type InitialStage = 'at-risk' | 'suspected';

@@ -35,11 +35,22 @@ import { addHours, hoursBetween, toMs } from './time.util.js';
 export function incompleteRecord(
   payload: Partial<EpisodeEventOf<'therapy.started'>['payload']>,
 ): string | null {
+  return incompleteField(payload)?.reason ?? null;
+}
+
+/** What incompleteRecord says, with the (first) field it is about. */
+export function incompleteField(
+  payload: Partial<EpisodeEventOf<'therapy.started'>['payload']>,
+): { readonly field: string; readonly reason: string } | null {
   const missing = (['dose', 'route', 'schedule', 'givenAt'] as const).filter(
     (field) => payload[field] === undefined,
   );
-  if (missing.length > 0) {
-    return `a therapy record needs ${missing.join(', ')}: ${missing.length > 1 ? 'they are' : 'it is'} required`;
+  const [first] = missing;
+  if (first !== undefined) {
+    return {
+      field: first,
+      reason: `a therapy record needs ${missing.join(', ')}: ${missing.length > 1 ? 'they are' : 'it is'} required`,
+    };
   }
   const dose = payload.dose;
   if (
@@ -48,7 +59,10 @@ export function incompleteRecord(
     !Number.isFinite(dose.value) ||
     !(recordedDoseUnits as readonly string[]).includes(dose.unit)
   ) {
-    return `dose must be a positive amount in ${recordedDoseUnits.join(', ')}`;
+    return {
+      field: 'dose',
+      reason: `dose must be a positive amount in ${recordedDoseUnits.join(', ')}`,
+    };
   }
   return null;
 }
@@ -616,9 +630,14 @@ export function checkTherapyDose(
   /** The records the day's total counts (see dailyTotalCheck). */
   therapies: readonly CountedRecord[] = context.therapies,
 ): Check {
-  const incomplete = incompleteRecord(event.payload);
+  const incomplete = incompleteField(event.payload);
   if (incomplete !== null) {
-    return { ok: false, reason: incomplete, evidence: recordingRules.evidence };
+    return {
+      ok: false,
+      reason: incomplete.reason,
+      evidence: recordingRules.evidence,
+      field: incomplete.field,
+    };
   }
   // (A new record only: one kept from before the rule is checked as a dose
   // a day wherever it is read again.)
@@ -631,6 +650,7 @@ export function checkTherapyDose(
       ok: false,
       reason: `schedule.kind: ${pulse}`,
       evidence: [...pulseEvidence],
+      field: 'schedule.kind',
     };
   }
   const check = recordedDoseCheck(context, event.payload);
@@ -649,6 +669,7 @@ export function checkTherapyDose(
       ok: false,
       reason: `hard dose limit: ${check.messages.join('; ')}${computed}`,
       evidence,
+      field: 'dose',
     };
   }
   const warnings =

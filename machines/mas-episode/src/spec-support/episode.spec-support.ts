@@ -230,6 +230,12 @@ export class Episode {
       ?.reason;
   }
 
+  /** The payload field the machine's refusal of the event names, if any. */
+  refusedField(event: EpisodeEvent): string | undefined {
+    return explainRefusal(this.snapshot, complete(this.snapshot.context, event))
+      ?.field;
+  }
+
   /** Whether the machine would take the event now. */
   can(event: EpisodeEvent): boolean {
     return this.snapshot.can(complete(this.snapshot.context, event));

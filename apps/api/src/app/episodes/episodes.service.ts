@@ -1620,6 +1620,9 @@ export class EpisodesService {
             ...(refusal.unusualFields
               ? { unusualFields: refusal.unusualFields }
               : {}),
+            ...(refusal.field === undefined
+              ? {}
+              : { field: `body.payload.${refusal.field}` }),
           },
         };
         await this.recordAnswer(manager, claim, refused, now);
