@@ -726,7 +726,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       expect.objectContaining({
         id: 'anakinra-renal-adjustment',
         message:
-          'Creatinine clearance 20 mL/min is below 30 mL/min: the label requires a dose adjustment, which the limits do not include.',
+          'Creatinine clearance 20 mL/min is below 30 mL/min: the label advises giving the prescribed dose every other day (every 48 h); recorded daily.',
       }),
     ]);
     // Within its limits, the dose is flagged, not called outside them; the
@@ -735,7 +735,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       expect.objectContaining({
         id: 'dose-outside-rule',
         message:
-          'Recorded dose flagged by the dose rules: anakinra: Creatinine clearance 20 mL/min is below 30 mL/min: the label requires a dose adjustment, which the limits do not include.',
+          'Recorded dose flagged by the dose rules: anakinra: Creatinine clearance 20 mL/min is below 30 mL/min: the label advises giving the prescribed dose every other day (every 48 h); recorded daily.',
         evidence: expect.arrayContaining(['lit.anakinra-label']),
       }),
     ]);
@@ -813,6 +813,40 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
     expect(episode.context.therapies.at(-1)?.doseCheck?.alerts ?? []).toEqual(
       [],
     );
+  });
+
+  it('the label adjustment made (the dose every other day): the renal flag and its dose alert clear, the clearance still low [lit.anakinra-label, seed.second-line.4]', () => {
+    const episode = readyFor('anakinra');
+    episode.send(withClearance(20));
+    expect(doseAlerts(episode).map((alert) => alert.id)).toEqual([
+      'dose-outside-rule',
+    ]);
+    episode.send(
+      ev('therapy.dose-changed', h(8), {
+        drug: 'anakinra',
+        route: 'iv',
+        dose: { value: 240, unit: 'mg' },
+        schedule: { kind: 'every-hours', hours: 48 },
+        givenAt: h(8),
+      }),
+    );
+    const record = episode.context.therapies.at(-1);
+    expect(record?.creatinineClearanceMlMin).toBe(20);
+    expect(record?.doseCheck?.alerts ?? []).toEqual([]);
+    expect(doseAlerts(episode)).toEqual([]);
+    // Back to a dose a day at the same clearance: flagged again.
+    episode.send(
+      ev('therapy.dose-changed', h(9), {
+        drug: 'anakinra',
+        route: 'iv',
+        dose: { value: 240, unit: 'mg' },
+        schedule: daily,
+        givenAt: h(9),
+      }),
+    );
+    expect(
+      episode.context.therapies.at(-1)?.doseCheck?.alerts?.map((a) => a.id),
+    ).toEqual(['anakinra-renal-adjustment']);
   });
 });
 

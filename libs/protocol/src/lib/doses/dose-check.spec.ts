@@ -522,6 +522,35 @@ describe('anakinra: no agreed maximum; the institution maxima, soft or hard as m
     ).toEqual([]);
   });
 
+  it.each<[RecordedDoseSchedule, boolean]>([
+    [daily, true],
+    [every(24), true],
+    [every(47), true],
+    [every(48), false],
+    [every(72), false],
+    [{ kind: 'once' }, true],
+  ])(
+    'creatinine clearance below 30 mL/min, given %j: flagged %p (every other day is the label adjustment made) [lit.anakinra-label]',
+    (schedule, flagged) => {
+      const result = check(
+        'anakinra',
+        100,
+        { weightKg: 20, creatinineClearanceMlMin: 20 },
+        { route: 'sc', schedule },
+      );
+      const renal = result.alerts.filter(
+        (alert) => alert.id === 'anakinra-renal-adjustment',
+      );
+      // Flagged: the advice and the schedule recorded, in words.
+      const advice = expect.stringMatching(
+        /^Creatinine clearance 20 mL\/min is below 30 mL\/min: the label advises giving the prescribed dose every other day \(every 48 h\); recorded (daily|every \d+ h|once)\.$/,
+      );
+      expect(renal.map((alert) => alert.message)).toEqual(
+        flagged ? [advice] : [],
+      );
+    },
+  );
+
   it('without institutional maxima it is unchecked, and the standard-dose alert still shows [seed.second-line.4]', () => {
     const profile = profileWith({ doses: { anakinra: undefined } });
     const result = check('anakinra', 20, child, { profile });

@@ -251,6 +251,19 @@ function administrationsPerDay(schedule: Schedule): number {
   }
 }
 
+/** Hours between two administrations of a schedule; none for one dose. */
+function everyHoursOf(schedule: Schedule): number | undefined {
+  switch (schedule.kind) {
+    case 'every-hours':
+      return schedule.hours;
+    case 'daily':
+    case 'pulse':
+      return hoursPerDay;
+    case 'once':
+      return undefined;
+  }
+}
+
 function scheduleText(schedule: Schedule): string {
   switch (schedule.kind) {
     case 'every-hours':
@@ -270,6 +283,8 @@ interface Recorded {
   readonly doseMg: number;
   readonly dailyMg: number;
   readonly administrationsPerDay: number;
+  /** Hours between two administrations (undefined for a single dose). */
+  readonly everyHours: number | undefined;
   readonly scheduleText: string;
   readonly request: PatientRequest;
   readonly weightKg: number;
@@ -311,6 +326,7 @@ function parseRecorded(input: Omit<RecordedDose, 'profile'>): Recorded {
     doseMg,
     dailyMg: stripFloatNoise(doseMg * perDay),
     administrationsPerDay: perDay,
+    everyHours: everyHoursOf(parsed.schedule),
     scheduleText: scheduleText(parsed.schedule),
     request,
     weightKg: parsed.patient.weightKg,
@@ -821,13 +837,19 @@ function anakinraAlerts(recorded: Recorded): DoseCheckAlert[] {
     });
   }
   const renalBelow = rule.renalAdjustmentBelowCrClMlMin;
+  const adjustedEvery = rule.renalAdjustedEveryHours;
+  // (Given every other day or less often: the label's adjustment is made.
+  // A single dose has no interval to adjust: it is flagged, to be seen.)
+  const adjusted =
+    recorded.everyHours !== undefined && recorded.everyHours >= adjustedEvery;
   if (
     creatinineClearanceMlMin !== undefined &&
-    creatinineClearanceMlMin < renalBelow
+    creatinineClearanceMlMin < renalBelow &&
+    !adjusted
   ) {
     alerts.push({
       id: 'anakinra-renal-adjustment',
-      message: `Creatinine clearance ${creatinineClearanceMlMin} mL/min is below ${renalBelow} mL/min: the label requires a dose adjustment, which the limits do not include.`,
+      message: `Creatinine clearance ${creatinineClearanceMlMin} mL/min is below ${renalBelow} mL/min: the label advises giving the prescribed dose every other day (every ${adjustedEvery} h); recorded ${recorded.scheduleText}.`,
       evidence: rule.renalEvidence,
     });
   }

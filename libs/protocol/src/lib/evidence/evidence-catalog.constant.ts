@@ -328,7 +328,7 @@ export const sourceEntries: readonly SourceEntry[] = [
     id: 'lit.anakinra-label',
     kind: 'literature',
     section: 'Dosing',
-    text: 'Anakinra (Kineret) label: licensed 100 mg/day SC in adults; adjust dosing for creatinine clearance < 30 mL/min.',
+    text: 'Anakinra (Kineret) label: licensed 100 mg/day SC in adults; for creatinine clearance < 30 mL/min (severe renal insufficiency, end-stage renal disease) consider giving the prescribed dose every other day.',
     citation: 'Kineret prescribing information',
     tag: 'S',
   },

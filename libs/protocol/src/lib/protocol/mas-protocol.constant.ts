@@ -760,6 +760,12 @@ export const masProtocolDefinition = {
       reportedMeanInductionMgPerKgPerDay: 5.1,
       reportedMeanInductionEvidence: ['lit.anakinra-mas-dosing'],
       renalAdjustmentBelowCrClMlMin: 30,
+      /**
+       * The label's adjustment below that clearance: the prescribed dose
+       * every other day. A record given at this interval or longer is the
+       * adjustment made (no flag); a shorter one is flagged.
+       */
+      renalAdjustedEveryHours: 48,
       renalEvidence: ['lit.anakinra-label'],
       routes: ['sc', 'iv'],
       evidence: ['seed.second-line.4', 'lit.anakinra-mas-dosing'],
