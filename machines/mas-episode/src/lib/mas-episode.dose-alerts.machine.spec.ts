@@ -717,6 +717,21 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
         ? {}
         : { creatinineClearanceMlMin },
     );
+  /** A change of the anakinra course at hour `hour`, given then. */
+  const changed = (
+    hour: number,
+    mg: number,
+    schedule: DoseSchedule,
+    extra: { creatinineClearanceMlMin?: number } = {},
+  ) =>
+    ev('therapy.dose-changed', h(hour), {
+      drug: 'anakinra',
+      route: 'iv',
+      dose: { value: mg, unit: 'mg' },
+      schedule,
+      givenAt: h(hour),
+      ...extra,
+    });
 
   it('a clearance of 20 mL/min: the record carries the renal flag and the dose alert names it [lit.anakinra-label]', () => {
     const episode = readyFor('anakinra');
@@ -775,15 +790,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
         .filter((payload) => payload.drug === 'anakinra')
         .map((payload) => payload.creatinineClearanceMlMin),
     ).toEqual([20]);
-    episode.send(
-      ev('therapy.dose-changed', h(8), {
-        drug: 'anakinra',
-        route: 'iv',
-        dose: { value: 200, unit: 'mg' },
-        schedule: daily,
-        givenAt: h(8),
-      }),
-    );
+    episode.send(changed(8, 200, daily));
     const record = episode.context.therapies.at(-1);
     expect(record?.dose).toEqual({ value: 200, unit: 'mg' });
     expect(record?.creatinineClearanceMlMin).toBe(20);
@@ -791,16 +798,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       'anakinra-renal-adjustment',
     ]);
     // A clearance given with the change is the one that stands.
-    episode.send(
-      ev('therapy.dose-changed', h(9), {
-        drug: 'anakinra',
-        route: 'iv',
-        dose: { value: 200, unit: 'mg' },
-        schedule: daily,
-        givenAt: h(9),
-        creatinineClearanceMlMin: 60,
-      }),
-    );
+    episode.send(changed(9, 200, daily, { creatinineClearanceMlMin: 60 }));
     expect(episode.context.therapies.at(-1)?.creatinineClearanceMlMin).toBe(60);
     // Each earlier dose keeps the clearance it was checked with.
     expect(
@@ -835,15 +833,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
     expect(record?.doseCheck?.alerts ?? []).toEqual([]);
     expect(doseAlerts(episode)).toEqual([]);
     // Back to a dose a day at the same clearance: flagged again.
-    episode.send(
-      ev('therapy.dose-changed', h(9), {
-        drug: 'anakinra',
-        route: 'iv',
-        dose: { value: 240, unit: 'mg' },
-        schedule: daily,
-        givenAt: h(9),
-      }),
-    );
+    episode.send(changed(9, 240, daily));
     expect(
       episode.context.therapies.at(-1)?.doseCheck?.alerts?.map((a) => a.id),
     ).toEqual(['anakinra-renal-adjustment']);
