@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,19 +22,6 @@ import { Api } from './api-harness.js';
 
 const root = join(import.meta.dirname, '../..');
 const workDir = mkdtempSync(join(tmpdir(), 'mas-crash-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 interface Running {
   readonly child: ChildProcess;
@@ -61,7 +47,6 @@ beforeAll(() => {
 });
 
 async function start(
-  port: number,
   dir: string,
   synchronous: 'NORMAL' | 'FULL',
 ): Promise<Running> {
@@ -70,7 +55,11 @@ async function start(
     env: {
       ...process.env,
       NODE_OPTIONS: '',
-      PORT: String(port),
+      // A port of the kernel's choosing, read back from the banner: a port
+      // chosen here and freed before the child binds it (and freed again at
+      // each kill) could be taken meanwhile by any other socket on the
+      // machine (EADDRINUSE, "service did not start").
+      PORT: '0',
       SQLITE_PATH: join(dir, 'mas.sqlite'),
       DATA_DIR: join(dir, 'data'),
       KEYS_DIR: join(dir, 'keys'),
@@ -83,14 +72,21 @@ async function start(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // The whole banner, up to its last line ("Log in: ..."): the demo users'
+  // passwords, generated at the first start, are printed AFTER "Listening
+  // on", in writes of their own: waiting for "Listening on" alone could read
+  // them before they arrived (the child descheduled between the writes on a
+  // CPU under load), and the sign-in with an empty password failed.
   const deadline = Date.now() + 60_000;
-  while (!output.includes('Listening on')) {
+  while (!/^Log in: /m.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) {
       throw new Error(`service did not start:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, url: `http://127.0.0.1:${port}`, output };
+  const url = /^Listening on (http:\/\/127\.0\.0\.1:\d+) /m.exec(output)?.[1];
+  if (url === undefined) throw new Error(`no address in:\n${output}`);
+  return { child, url, output };
 }
 
 function kill(running: Running): Promise<void> {
@@ -124,8 +120,7 @@ describe.each(['NORMAL', 'FULL'] as const)(
   (synchronous) => {
     it(`after SIGKILL mid-stream every event acknowledged to ${String(CLIENTS)} clients sending at once is in the audit, the snapshots replay, chains verify`, async () => {
       const dir = join(workDir, synchronous);
-      const port = await freePort();
-      let running = await start(port, dir, synchronous);
+      let running = await start(dir, synchronous);
       current = running;
       const password = (user: string) =>
         new RegExp(`${user}\\s+\\S+\\s+(\\S+)`).exec(running.output)?.[1] ?? '';
@@ -236,7 +231,7 @@ describe.each(['NORMAL', 'FULL'] as const)(
         }
         minimum += stopAfter;
         await killed;
-        running = await start(port, dir, synchronous);
+        running = await start(dir, synchronous);
         current = running;
         clinician = await login('demo-clinician', clinicianPassword);
         for (const episode of episodes) {
