@@ -280,22 +280,35 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
       // (a write on PostgreSQL) is a visible part of the time; at the
       // default the hash is.
       await atWorkFactor(DEFAULT_SCRYPT_COST, async () => {
-        // Six of each, alternating (beside other suites on two cores one
-        // hash can take twice another), under the lockout threshold for
-        // each known name.
-        const names = ['dr-timing', 'dr-timing-2', 'dr-timing-3'];
+        // Eight of each, alternating, under the lockout threshold (three)
+        // for each known name: two failures each.
+        const names = [
+          'dr-timing',
+          'dr-timing-2',
+          'dr-timing-3',
+          'dr-timing-4',
+        ];
         for (const name of names) await newUser(name);
-        for (let i = 0; i < 6; i += 1) {
+        // Untimed first: the service's first unknown name makes the hash it
+        // checks against (a second hash, once).
+        await timeOf('ghost-warm-up');
+        for (let i = 0; i < 8; i += 1) {
           known.push(await timeOf(names[i % names.length] ?? ''));
           unknown.push(await timeOf(`ghost-${String(i)}`));
         }
       });
-      const median = (xs: number[]) =>
-        [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-      // Both run the password hash (tens of ms); without it an unknown
-      // name answered in about 2 ms against 69 ms.
-      expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
-      expect(median(known)).toBeGreaterThan(median(unknown) * 0.5);
+      // Both run the password hash (tens of ms). Compared by the fastest of
+      // each: beside other suites on two cores one login can take several
+      // times another, but load only ever adds time, so the fastest of
+      // eight is the nearest to what the service itself spends, and both
+      // kinds run interleaved under the same load (the medians of six this
+      // compared could fall apart when a burst of load covered most of one
+      // kind's samples). The defect stays far outside the tolerance of 2:
+      // without the hash an unknown name answered in about 2 ms against
+      // 69 ms, and no load makes an answer faster.
+      const fastest = (xs: number[]) => Math.min(...xs);
+      expect(fastest(unknown)).toBeGreaterThan(fastest(known) * 0.5);
+      expect(fastest(known)).toBeGreaterThan(fastest(unknown) * 0.5);
       for (let i = 0; i < 2; i += 1) {
         await login(base(), 'ghost-x', 'guess');
       }
@@ -305,6 +318,9 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
       // The known user's failures above are cleared by a success.
       expect((await login(base(), 'dr-timing', PASSWORD)).status).toBe(200);
     },
+    // Seventeen sign-ins and four accounts at the deployed work factor, and
+    // two restarts: seconds beside another suite on two cores.
+    60_000,
   );
 
   maybe(
