@@ -3,6 +3,7 @@
  * on 127.0.0.1 (a random port), one client (this service), accounts whose
  * claims the test sets. Its development login form accepts any password.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -200,15 +201,61 @@ export async function signInThroughProvider(
 /**
  * A port free on 127.0.0.1 now: for a service whose address must be known
  * before it starts (the callback registered at the provider).
+ *
+ * Chosen below the kernel's ephemeral range, where it hands out ports on
+ * its own (`bind` to port 0, and the local end of every outgoing
+ * connection): a port probed there and freed stays exposed until the
+ * service binds it, which in a suite can be a whole half of it later, while
+ * the suites beside it connect to PostgreSQL, Chromium and each other, and
+ * any of those connections may take it (EADDRINUSE at the start). Below
+ * that range only a process that asks for that very port gets it.
  */
 export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
+  const low = ephemeralLow();
+  const first = 20_000;
+  if (low - first >= 1_000) {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const port = first + Math.floor(Math.random() * (low - first));
+      if (await bindable(port)) return port;
+    }
+  }
+  // (Elsewhere, or all taken: the kernel's choice, as before.)
+  return probe(0);
+}
+
+/** The start of the kernel's ephemeral port range (Linux; else the IANA one). */
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return low !== undefined && Number.isInteger(low) ? low : 49_152;
+  } catch {
+    return 49_152;
+  }
+}
+
+async function bindable(port: number): Promise<boolean> {
+  try {
+    return (await probe(port)) === port;
+  } catch {
+    return false;
+  }
+}
+
+/** Binds `port` (0: any) on 127.0.0.1, frees it, and tells which it was. */
+async function probe(port: number): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
   await new Promise<void>((resolve) =>
-    probe.close(() => {
+    server.close(() => {
       resolve();
     }),
   );
-  return port;
+  return bound;
 }
