@@ -875,6 +875,9 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
       );
       await removeEpisode(id);
     },
+    // It runs the command (a process that loads the sources), as the
+    // other tests that run it: their time, not the 30 s default.
+    180_000,
   );
 
   maybe(
