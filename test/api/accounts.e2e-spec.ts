@@ -211,7 +211,18 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
           login(base(), 'dr-parallel', 'parallel guess'),
         ),
       );
-      expect(answers.every((a) => a.status === 401)).toBe(true);
+      // Each is a counted failure (401) or, once the lock is set, refused
+      // uncounted (429). All six are 401 when they all pass the lock check
+      // before the first hash ends (about 70 ms), as on an idle machine;
+      // beside another suite on two cores a request can reach the check
+      // after three failures were counted. The race still ran when more
+      // than the three the lock needs passed the check (sequential
+      // attempts give three), and with a count read and written back
+      // (the lost update) those that did would count as one.
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      const counted = statuses.filter((s) => s === 401).length;
+      expect(counted).toBeGreaterThan(3);
       const users = await as('admin-ada').request('GET', '/api/users');
       const row = (
         users.body as {
@@ -220,7 +231,7 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
           lockedUntil: string | null;
         }[]
       ).find((u) => u.username === 'dr-parallel');
-      expect(row?.failedLogins).toBe(6);
+      expect(row?.failedLogins).toBe(counted);
       expect(row?.lockedUntil).not.toBeNull();
       expect((await login(base(), 'dr-parallel', PASSWORD)).status).toBe(429);
       suite.harness.clock.advance(600_000);
