@@ -3,8 +3,22 @@
 const MS_PER_MINUTE = 60_000;
 const MINUTES_PER_HOUR = 60;
 
+/**
+ * Instants already read, to their milliseconds: the dose checks read the
+ * same few instants (a record's start and stop) many times over, and a
+ * parse costs several times a look-up. Bounded: emptied when full.
+ */
+const parsed = new Map<string, number>();
+const PARSED_AT_MOST = 4096;
+
 export function toMs(instant: string): number {
-  return Date.parse(instant);
+  let ms = parsed.get(instant);
+  if (ms === undefined) {
+    ms = Date.parse(instant);
+    if (parsed.size >= PARSED_AT_MOST) parsed.clear();
+    parsed.set(instant, ms);
+  }
+  return ms;
 }
 
 /** The instant in canonical form (UTC, milliseconds). */
