@@ -66,14 +66,21 @@ export class ChangesController implements OnModuleDestroy {
     const { user, session } = request;
     void reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.write('retry: 2000\n\n');
+    let answered = false;
+    /** The stream's head, once (before anything else is written). */
+    const answer = () => {
+      if (answered) return;
+      answered = true;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      raw.write('retry: 2000\n\n');
+    };
     const unsubscribe = this.changes.subscribe((changes) => {
+      answer();
       for (const change of changes) {
         if (!mayHear(user, change)) continue;
         raw.write(
@@ -85,10 +92,14 @@ export class ChangesController implements OnModuleDestroy {
         );
       }
     });
-    const keepAlive = setInterval(
-      () => raw.write(': keep-alive\n\n'),
-      KEEP_ALIVE_MS,
-    );
+    // Answered once the versions already there are known: a change made
+    // after the caller was answered is then always told, never taken for
+    // one that was already there (the page reads what it shows after).
+    void this.changes.ready().then(answer);
+    const keepAlive = setInterval(() => {
+      answer();
+      raw.write(': keep-alive\n\n');
+    }, KEEP_ALIVE_MS);
     // The session is checked again while the stream lasts: signed out
     // (here or everywhere), disabled, role or password changed, token
     // expired: the stream ends (the page reconnects with its new session,
@@ -110,6 +121,7 @@ export class ChangesController implements OnModuleDestroy {
       clearInterval(recheck);
       unsubscribe();
       this.open.delete(end);
+      answer();
       raw.end();
     };
     this.open.add(end);

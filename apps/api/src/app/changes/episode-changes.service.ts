@@ -31,6 +31,8 @@ export class EpisodeChangesService {
   private since: Date | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private polling: Promise<void> | null = null;
+  /** The first look at the versions already there (none before a listener). */
+  private baseline: Promise<void> | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,7 +45,8 @@ export class EpisodeChangesService {
     this.listeners.add(listener);
     if (this.timer === null) {
       // The current versions first: what is already there is no change.
-      this.polling = this.poll(false).finally(() => {
+      this.baseline = this.poll(false);
+      this.polling = this.baseline.finally(() => {
         this.polling = null;
       });
       this.timer = setInterval(() => {
@@ -58,9 +61,20 @@ export class EpisodeChangesService {
     };
   }
 
+  /**
+   * Resolves once the versions already there are known: a change committed
+   * after that is told. A stream answers its caller only then, so that a
+   * change made just after a page was answered is never taken for one
+   * already there.
+   */
+  ready(): Promise<void> {
+    return this.baseline ?? Promise.resolve();
+  }
+
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.baseline = null;
     this.since = null;
     this.versions.clear();
   }
