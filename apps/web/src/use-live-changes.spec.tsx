@@ -31,6 +31,11 @@ class FakeEventSource extends EventTarget {
       new MessageEvent('episode', { data: JSON.stringify(data) }),
     );
   }
+  /** The stream answered (first, or again after a retried drop). */
+  open(): void {
+    this.readyState = FakeEventSource.OPEN;
+    this.dispatchEvent(new Event('open'));
+  }
   /** A dropped connection the browser retries (CONNECTING) or gives up on (CLOSED). */
   fail(readyState: number): void {
     this.readyState = readyState;
@@ -63,6 +68,27 @@ describe('live changes: the stream, and what happens when it is lost', () => {
     source?.fail(FakeEventSource.CONNECTING);
     expect(onLost).not.toHaveBeenCalled();
     expect(FakeEventSource.opened).toHaveLength(1);
+  });
+
+  it('listening again after a drop, the page reloads what it shows (what changed meanwhile was not told); not at the first opening', () => {
+    const onLost = jest.fn();
+    renderHook(() => useLiveChanges(jest.fn(), onLost));
+    const [source] = FakeEventSource.opened;
+    source?.open();
+    expect(onLost).not.toHaveBeenCalled();
+    // The browser's own retry, answered.
+    source?.fail(FakeEventSource.CONNECTING);
+    source?.open();
+    expect(onLost).toHaveBeenCalledTimes(1);
+    // Refused, then listened to again after the delay: told at the
+    // refusal, and again once the new stream answers.
+    source?.fail(FakeEventSource.CLOSED);
+    expect(onLost).toHaveBeenCalledTimes(2);
+    act(() => {
+      jest.advanceTimersByTime(RECONNECT_MS);
+    });
+    FakeEventSource.opened[1]?.open();
+    expect(onLost).toHaveBeenCalledTimes(3);
   });
 
   it('a refused stream (the browser gives up): the page is told once, and listens again after the delay', () => {

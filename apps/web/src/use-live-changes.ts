@@ -18,7 +18,9 @@ export const RECONNECT_MS = 5_000;
  * that is not a stream), `onLost` is called, so that the page reloads what
  * it shows (changes may have been missed, and a reload of an ended session
  * signs the user out instead of leaving a stale page that looks live), and
- * the page listens again after RECONNECT_MS. Where the browser has no
+ * the page listens again after RECONNECT_MS. `onLost` is called again each
+ * time a stream opens after the first (changes made while nobody listened
+ * were not told). Where the browser has no
  * EventSource (tests), it does nothing.
  */
 export function useLiveChanges(
@@ -32,6 +34,7 @@ export function useLiveChanges(
     if (typeof EventSource === 'undefined') return undefined;
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let opened = false;
     const listener = (event: MessageEvent<string>) => {
       try {
         latest.current.onChange(JSON.parse(event.data) as EpisodeChange);
@@ -40,14 +43,22 @@ export function useLiveChanges(
       }
     };
     const connect = () => {
-      const opened = new EventSource('/api/changes');
-      source = opened;
-      opened.addEventListener('episode', listener);
-      opened.addEventListener('error', () => {
+      const stream = new EventSource('/api/changes');
+      source = stream;
+      stream.addEventListener('episode', listener);
+      // Listening again (the browser's own retry, or ours after a refusal):
+      // what changed while nobody listened was not told, so the page
+      // reloads what it shows. (Not at the first opening: the page has
+      // just read it.)
+      stream.addEventListener('open', () => {
+        if (opened) latest.current.onLost();
+        opened = true;
+      });
+      stream.addEventListener('error', () => {
         // Still CONNECTING: the browser is retrying by itself.
-        if (opened.readyState !== EventSource.CLOSED) return;
-        opened.removeEventListener('episode', listener);
-        opened.close();
+        if (stream.readyState !== EventSource.CLOSED) return;
+        stream.removeEventListener('episode', listener);
+        stream.close();
         latest.current.onLost();
         retry = setTimeout(connect, RECONNECT_MS);
       });
