@@ -66,7 +66,16 @@ const firstLines = (text, n) =>
     .slice(0, n)
     .join(' | ');
 for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
-  const result = JSON.parse(readFileSync(join(reports, file), 'utf8'));
+  let result;
+  try {
+    result = JSON.parse(readFileSync(join(reports, file), 'utf8'));
+  } catch (error) {
+    // A report cut short (its suite killed while writing): a failure,
+    // named, never a reason to lose the total below.
+    suitesFailed += 1;
+    failures.push(`FAILED ${file} (unreadable report): ${String(error)}`);
+    continue;
+  }
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   suitesFailed += result.numFailedTestSuites;
@@ -74,11 +83,11 @@ for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
     `${file.replace(/\.json$/, '')}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped`,
   );
   for (const suiteResult of result.testResults ?? []) {
-    const where = suiteResult.name.replace(`${root}/`, '');
+    const where = String(suiteResult.name ?? '').replace(`${root}/`, '');
     const tests = suiteResult.assertionResults ?? [];
     for (const test of tests.filter((t) => t.status === 'failed')) {
       failures.push(
-        `FAILED ${where} › ${test.fullName} (${String(test.duration ?? '?')} ms): ${firstLines(test.failureMessages.join('\n'), 4)}`,
+        `FAILED ${where} › ${test.fullName} (${String(test.duration ?? '?')} ms): ${firstLines((test.failureMessages ?? []).join('\n'), 4)}`,
       );
     }
     if (
@@ -93,7 +102,7 @@ for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
 }
 for (const line of failures) console.log(line);
 const code = (nx.status ?? 1) || (format.status ?? 1);
-if (code !== 0 && failed === 0) {
+if ((code !== 0 || suitesFailed > 0) && failed === 0) {
   // A format, lint, type or suite-level failure fails the run even when no
   // single test failed: count it so that the total never reads as green.
   failed = Math.max(1, suitesFailed);

@@ -203,37 +203,46 @@ describe.each(ENGINES)('accounts and sessions on %s', (engine) => {
       // The race is while the hashes are computed: this user's is made at
       // the service's default work factor (verified at it whatever the
       // setting), so that all six pass the lock check before one fails.
-      await atWorkFactor(DEFAULT_SCRYPT_COST, async () => {
-        await newUser('dr-parallel');
-      });
-      const answers = await Promise.all(
-        Array.from({ length: 6 }, () =>
-          login(base(), 'dr-parallel', 'parallel guess'),
-        ),
-      );
-      // Each is a counted failure (401) or, once the lock is set, refused
-      // uncounted (429). All six are 401 when they all pass the lock check
-      // before the first hash ends (about 70 ms), as on an idle machine;
-      // beside another suite on two cores a request can reach the check
-      // after three failures were counted. The race still ran when more
-      // than the three the lock needs passed the check (sequential
-      // attempts give three), and with a count read and written back
-      // (the lost update) those that did would count as one.
-      const statuses = answers.map((a) => a.status);
-      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
-      const counted = statuses.filter((s) => s === 401).length;
+      const burst = async (username: string) => {
+        await atWorkFactor(DEFAULT_SCRYPT_COST, async () => {
+          await newUser(username);
+        });
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            login(base(), username, 'parallel guess'),
+          ),
+        );
+        // Each is a counted failure (401) or, once the lock is set, refused
+        // uncounted (429). All six are 401 when they all pass the lock
+        // check before the first hash ends (about 70 ms), as on an idle
+        // machine; beside another suite on two cores a request can reach
+        // the check after three failures were counted.
+        const statuses = answers.map((a) => a.status);
+        expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+        const counted = statuses.filter((s) => s === 401).length;
+        const users = await as('admin-ada').request('GET', '/api/users');
+        const row = (
+          users.body as {
+            username: string;
+            failedLogins: number;
+            lockedUntil: string | null;
+          }[]
+        ).find((u) => u.username === username);
+        // Every failure answered is counted: with a count read and written
+        // back (the lost update) those racing would count as one.
+        expect(row?.failedLogins).toBe(counted);
+        expect(row?.lockedUntil).not.toBeNull();
+        expect((await login(base(), username, PASSWORD)).status).toBe(429);
+        return counted;
+      };
+      // The race ran when more than the three the lock needs passed the
+      // check (attempts one after another give three): up to three bursts,
+      // each checked in full, until one raced.
+      let counted = 0;
+      for (let attempt = 1; attempt <= 3 && counted <= 3; attempt += 1) {
+        counted = await burst(`dr-parallel-${String(attempt)}`);
+      }
       expect(counted).toBeGreaterThan(3);
-      const users = await as('admin-ada').request('GET', '/api/users');
-      const row = (
-        users.body as {
-          username: string;
-          failedLogins: number;
-          lockedUntil: string | null;
-        }[]
-      ).find((u) => u.username === 'dr-parallel');
-      expect(row?.failedLogins).toBe(counted);
-      expect(row?.lockedUntil).not.toBeNull();
-      expect((await login(base(), 'dr-parallel', PASSWORD)).status).toBe(429);
       suite.harness.clock.advance(600_000);
     },
   );

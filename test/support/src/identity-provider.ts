@@ -216,12 +216,21 @@ export async function freePort(): Promise<number> {
   if (low - first >= 1_000) {
     for (let attempt = 0; attempt < 50; attempt += 1) {
       const port = first + Math.floor(Math.random() * (low - first));
-      if (await bindable(port)) return port;
+      // (Never one handed out already: two asked for in a row are both
+      // free until their services bind them.)
+      if (handedOut.has(port)) continue;
+      if (await bindable(port)) {
+        handedOut.add(port);
+        return port;
+      }
     }
   }
   // (Elsewhere, or all taken: the kernel's choice, as before.)
   return probe(0);
 }
+
+/** The ports freePort gave in this process. */
+const handedOut = new Set<number>();
 
 /** The start of the kernel's ephemeral port range (Linux; else the IANA one). */
 function ephemeralLow(): number {

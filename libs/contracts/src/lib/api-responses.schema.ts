@@ -31,7 +31,7 @@ export const errorBodySchema = z
   .meta({
     id: 'Error',
     description:
-      'A refusal: `message` always; for bad input the `field` (`body.patient.weightKg`, `query.page`, `content-type`) and the `rule` it broke. Some refusals add what the caller can do next (`version` on a conflict, `unusualFields` to confirm, `confirmationWouldAllow` for a dose to confirm, `rationaleWouldAllow` when a rationale is needed too, `warnings` to read first, `evidence` of a blocked step, `retryAfterSeconds`).',
+      'A refusal: `message` always; for bad input the `field` (`body.patient.weightKg`, `query.page`, `content-type`) and the `rule` it broke; a refusal by the protocol about one field names it too (`body.payload.dose` over a hard limit, `body.payload.schedule.kind` for a pulse of a drug not given as pulses). Some refusals add what the caller can do next (`version` on a conflict, `unusualFields` to confirm, `confirmationWouldAllow` for a dose to confirm, `rationaleWouldAllow` when a rationale is needed too, `warnings` to read first, `evidence` of a blocked step, `retryAfterSeconds`).',
   });
 
 /** The statechart's state value (nested state names). */

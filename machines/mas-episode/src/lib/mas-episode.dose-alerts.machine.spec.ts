@@ -741,7 +741,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       expect.objectContaining({
         id: 'anakinra-renal-adjustment',
         message:
-          'Creatinine clearance 20 mL/min is below 30 mL/min: the label advises giving the prescribed dose every other day (every 48 h); recorded daily.',
+          'Creatinine clearance 20 mL/min is below 30 mL/min: the label advises giving the prescribed dose every 48 h; recorded daily.',
       }),
     ]);
     // Within its limits, the dose is flagged, not called outside them; the
@@ -750,7 +750,7 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
       expect.objectContaining({
         id: 'dose-outside-rule',
         message:
-          'Recorded dose flagged by the dose rules: anakinra: Creatinine clearance 20 mL/min is below 30 mL/min: the label advises giving the prescribed dose every other day (every 48 h); recorded daily.',
+          'Recorded dose flagged by the dose rules: anakinra: Creatinine clearance 20 mL/min is below 30 mL/min: the label advises giving the prescribed dose every 48 h; recorded daily.',
         evidence: expect.arrayContaining(['lit.anakinra-label']),
       }),
     ]);

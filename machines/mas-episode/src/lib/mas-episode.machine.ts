@@ -55,8 +55,10 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * it was confirmed against, past the profile's review drift); a standing
  * alert that turns graver (a warning turned critical) is notified again; the
  * delay alert is worded by times that stay put; a stop naming a day-by-day
- * pulse's current day ends the course; the renal flag names its drug; a
- * pulse schedule is refused for a drug the protocol does not give as pulses
+ * pulse's current day ends the course; the renal flag names its drug, says
+ * what the label advises and clears once the record is given at the
+ * label's interval; a pulse schedule is refused for a drug the protocol
+ * does not give as pulses; a refusal about one payload field names it
  * (no 2.3.0 record was written under an earlier form of it: none landed).
  */
 export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';

@@ -543,7 +543,7 @@ describe('anakinra: no agreed maximum; the institution maxima, soft or hard as m
       );
       // Flagged: the advice and the schedule recorded, in words.
       const advice = expect.stringMatching(
-        /^Creatinine clearance 20 mL\/min is below 30 mL\/min: the label advises giving the prescribed dose every other day \(every 48 h\); recorded (daily|every \d+ h|once)\.$/,
+        /^Creatinine clearance 20 mL\/min is below 30 mL\/min: the label advises giving the prescribed dose every 48 h; recorded (daily|every \d+ h|once)\.$/,
       );
       expect(renal.map((alert) => alert.message)).toEqual(
         flagged ? [advice] : [],

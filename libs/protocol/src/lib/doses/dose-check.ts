@@ -849,7 +849,7 @@ function anakinraAlerts(recorded: Recorded): DoseCheckAlert[] {
   ) {
     alerts.push({
       id: 'anakinra-renal-adjustment',
-      message: `Creatinine clearance ${creatinineClearanceMlMin} mL/min is below ${renalBelow} mL/min: the label advises giving the prescribed dose every other day (every ${adjustedEvery} h); recorded ${recorded.scheduleText}.`,
+      message: `Creatinine clearance ${creatinineClearanceMlMin} mL/min is below ${renalBelow} mL/min: the label advises giving the prescribed dose every ${adjustedEvery} h; recorded ${recorded.scheduleText}.`,
       evidence: rule.renalEvidence,
     });
   }

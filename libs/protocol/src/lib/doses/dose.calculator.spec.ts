@@ -489,7 +489,7 @@ describe('dosing logic (mutation survivors P6)', () => {
     );
     expect(below.renalAdjustmentRequired).toBe(true);
     expect(below.warnings).toEqual([
-      'Creatinine clearance below 30 mL/min: the label advises giving the prescribed dose every other day (every 48 h).',
+      'Creatinine clearance below 30 mL/min: the label advises giving the prescribed dose every 48 h.',
     ]);
     expect(below.evidence).toEqual([
       'seed.second-line.4',

@@ -447,7 +447,7 @@ function anakinra(request: Parsed, profile: InstitutionProfile): Draft {
     request.creatinineClearanceMlMin < rule.renalAdjustmentBelowCrClMlMin;
   if (renal) {
     warnings.push(
-      `Creatinine clearance below ${rule.renalAdjustmentBelowCrClMlMin} mL/min: the label advises giving the prescribed dose every other day (every ${rule.renalAdjustedEveryHours} h).`,
+      `Creatinine clearance below ${rule.renalAdjustmentBelowCrClMlMin} mL/min: the label advises giving the prescribed dose every ${rule.renalAdjustedEveryHours} h.`,
     );
   }
   return {
