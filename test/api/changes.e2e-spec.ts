@@ -35,9 +35,9 @@ interface Heard {
 }
 
 /** Listens to the change stream as `token`; what it heard so far. */
-async function listen(base: string, token: string) {
+async function listen(base: string, token: string, query = '') {
   const controller = new AbortController();
-  const response = await fetch(`${base}/api/changes`, {
+  const response = await fetch(`${base}/api/changes${query}`, {
     headers: { authorization: `Bearer ${token}` },
     signal: controller.signal,
   });
@@ -146,6 +146,71 @@ describe.each(ENGINES)('live changes on %s', (engine) => {
         expect(Object.keys(heard).sort()).toEqual(['id', 'kind', 'version']);
       }
       await stream.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  maybe(
+    'a page naming the episode and version it read hears at once of a change made before its stream answered (one that names nothing takes it as already there); a bad query is a 400 naming the parameter',
+    async () => {
+      const created = await as('dr-baker').request('POST', '/api/episodes', {
+        patient: { ...amira, identifier: `SYN-SHOWN-${engine.toUpperCase()}` },
+      });
+      const id = created.body.id as string;
+      const read = created.body.version as number;
+      // Changed after the page read it, before its stream was answered.
+      const event = await as('dr-baker').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        { type: 'workup.started', payload: {}, expectedVersion: read },
+      );
+      expect(event.status).toBe(201);
+      const unnamed = await listen(base(), token('dr-adams'));
+      const named = await listen(
+        base(),
+        token('dr-adams'),
+        `?episode=${id}&version=${String(read)}`,
+      );
+      expect(named.status).toBe(200);
+      await named.until(id, event.body.version as number);
+      // A later change is heard by both, and the unnamed one had heard
+      // nothing of this episode before it.
+      const later = await as('dr-baker').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'labs.recorded',
+          payload: {
+            panel: {},
+            collectedAt: suite.harness.clock.now().toISOString(),
+          },
+          expectedVersion: event.body.version,
+        },
+      );
+      expect(later.status).toBe(201);
+      await unnamed.until(id, later.body.version as number);
+      expect(
+        unnamed.heard.filter((h) => h.id === id).map((h) => h.version),
+      ).toEqual([later.body.version]);
+      await unnamed.close();
+      await named.close();
+      for (const [query, field] of [
+        ['?version=abc&episode=' + id, 'query.version'],
+        ['?version=3', 'query.version'],
+        ['?episode=not-an-id&version=3', 'query.episode'],
+        ['?since=yesterday', 'query.since'],
+      ] as const) {
+        const refused = await fetch(`${base()}/api/changes${query}`, {
+          headers: { authorization: `Bearer ${token('dr-adams')}` },
+        });
+        expect({ query, status: refused.status }).toEqual({
+          query,
+          status: 400,
+        });
+        expect(((await refused.json()) as { field?: string }).field).toBe(
+          field,
+        );
+      }
     },
     TEST_TIMEOUT_MS,
   );

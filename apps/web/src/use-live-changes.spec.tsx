@@ -70,6 +70,18 @@ describe('live changes: the stream, and what happens when it is lost', () => {
     expect(FakeEventSource.opened).toHaveLength(1);
   });
 
+  it('a page showing an episode names it and the version it read, so that a change made before the stream answered is told', () => {
+    renderHook(() =>
+      useLiveChanges(jest.fn(), jest.fn(), {
+        id: '4b35add8-c734-4f53-861d-f3bab4bf1685',
+        version: 7,
+      }),
+    );
+    expect(FakeEventSource.opened.map((source) => source.url)).toEqual([
+      '/api/changes?episode=4b35add8-c734-4f53-861d-f3bab4bf1685&version=7',
+    ]);
+  });
+
   it('listening again after a drop, the page reloads what it shows (what changed meanwhile was not told); not at the first opening', () => {
     const onLost = jest.fn();
     renderHook(() => useLiveChanges(jest.fn(), onLost));

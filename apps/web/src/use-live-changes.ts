@@ -26,7 +26,19 @@ export const RECONNECT_MS = 5_000;
 export function useLiveChanges(
   onChange: (change: EpisodeChange) => void,
   onLost: () => void = () => undefined,
+  /**
+   * The episode the page shows and the version it read: the service tells
+   * at once of a change made between that read and the stream's answer.
+   * (Read at the first opening: a page showing another version is another
+   * page.)
+   */
+  shown?: { readonly id: string; readonly version: number },
 ): void {
+  const url =
+    shown === undefined
+      ? '/api/changes'
+      : `/api/changes?${new URLSearchParams({ episode: shown.id, version: String(shown.version) }).toString()}`;
+  const first = useRef(url);
   // The latest callbacks, without reconnecting when they change.
   const latest = useRef({ onChange, onLost });
   latest.current = { onChange, onLost };
@@ -43,7 +55,7 @@ export function useLiveChanges(
       }
     };
     const connect = () => {
-      const stream = new EventSource('/api/changes');
+      const stream = new EventSource(first.current);
       source = stream;
       stream.addEventListener('episode', listener);
       // Listening again (the browser's own retry, or ours after a refusal):

@@ -244,6 +244,7 @@ function EpisodeView({
     () => {
       if (chosen === null && !busy) onReload(true);
     },
+    { id: data.detail.id, version: data.detail.version },
   );
   const [chosen, setOpenForm] = useState<EventOption | null>(() =>
     feedback?.kind === 'conflict' && feedback.submission

@@ -177,6 +177,34 @@ export const auditVerifyQuerySchema = z
   })
   .strict();
 
+/**
+ * `GET /api/changes`: optionally the episode a page shows and the version
+ * it read, so that a change made between that read and the stream's answer
+ * is told at once.
+ */
+export const changesQuerySchema = z
+  .object({
+    episode: z
+      .string()
+      .regex(/^[0-9a-f-]{36}$/, { error: 'must be an episode id' })
+      .optional(),
+    version: z
+      .string()
+      .regex(/^\d{1,9}$/, {
+        error: 'must be a whole number (the version read)',
+      })
+      .transform(Number)
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (query) => (query.episode === undefined) === (query.version === undefined),
+    {
+      error: 'episode and version are given together',
+      path: ['version'],
+    },
+  );
+
 /** `GET /api/episodes/:id/state`. */
 export const stateAtQuerySchema = z.object({ at: instantSchema }).strict();
 

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import {
   auditVerifyQuerySchema,
   bulkMigrationRequestSchema,
+  changesQuerySchema,
   episodeCreateSchema,
   loginSchema,
   migrationRequestSchema,
@@ -825,6 +826,7 @@ function routes(options: OpenApiOptions): Route[] {
       summary: 'Server-sent events: which episodes changed (the live board)',
       tag: 'episodes',
       roles: readers,
+      query: changesQuerySchema,
       ok: {
         200: {
           description:

@@ -8,6 +8,8 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { changesQuerySchema, parseOrThrow } from '@mas/contracts';
+
 import { type RequestSession, Roles } from '../auth/auth.guard.js';
 import type { UsersService } from '../auth/users.service.js';
 import type { Clock } from '../clock/clock.js';
@@ -64,6 +66,8 @@ export class ChangesController implements OnModuleDestroy {
   @Get()
   stream(@Req() request: StreamRequest, @Res() reply: FastifyReply): void {
     const { user, session } = request;
+    // (Refused with a 400 naming the parameter before the stream begins.)
+    const shown = parseOrThrow(changesQuerySchema, request.query, 'query');
     void reply.hijack();
     const raw = reply.raw;
     let answered = false;
@@ -79,23 +83,33 @@ export class ChangesController implements OnModuleDestroy {
       });
       raw.write('retry: 2000\n\n');
     };
-    const unsubscribe = this.changes.subscribe((changes) => {
+    let ended = false;
+    const tell = (change: EpisodeChange) => {
+      if (ended || !mayHear(user, change)) return;
       answer();
-      for (const change of changes) {
-        if (!mayHear(user, change)) continue;
-        raw.write(
-          `event: episode\ndata: ${JSON.stringify({
-            id: change.id,
-            version: change.version,
-            kind: change.kind,
-          })}\n\n`,
-        );
-      }
+      raw.write(
+        `event: episode\ndata: ${JSON.stringify({
+          id: change.id,
+          version: change.version,
+          kind: change.kind,
+        })}\n\n`,
+      );
+    };
+    const unsubscribe = this.changes.subscribe((changes) => {
+      for (const change of changes) tell(change);
     });
     // Answered once the versions already there are known: a change made
-    // after the caller was answered is then always told, never taken for
-    // one that was already there (the page reads what it shows after).
-    void this.changes.ready().then(answer);
+    // after the answer is then always told, never taken for one already
+    // there. The page's own episode (`episode`, `version`), changed since
+    // the version the page read (between its read and this answer): told
+    // at once.
+    void this.changes.ready().then(() => {
+      if (ended) return;
+      answer();
+      if (shown.episode === undefined || shown.version === undefined) return;
+      const now = this.changes.current(shown.episode);
+      if (now !== undefined && now.version > shown.version) tell(now);
+    });
     const keepAlive = setInterval(() => {
       answer();
       raw.write(': keep-alive\n\n');
@@ -117,6 +131,8 @@ export class ChangesController implements OnModuleDestroy {
       });
     }, this.sessions.recheckMs);
     const end = () => {
+      if (ended) return;
+      ended = true;
       clearInterval(keepAlive);
       clearInterval(recheck);
       unsubscribe();

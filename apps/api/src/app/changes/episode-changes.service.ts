@@ -27,7 +27,8 @@ const LOOK_BACK_MS = 60_000;
  */
 export class EpisodeChangesService {
   private readonly listeners = new Set<Listener>();
-  private readonly versions = new Map<string, number>();
+  /** The latest change seen of each episode (its version now). */
+  private readonly versions = new Map<string, EpisodeChange>();
   private since: Date | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private polling: Promise<void> | null = null;
@@ -69,6 +70,14 @@ export class EpisodeChangesService {
    */
   ready(): Promise<void> {
     return this.baseline ?? Promise.resolve();
+  }
+
+  /**
+   * An episode as the last look saw it (after ready()): its version and who
+   * may hear of it; undefined for one not seen.
+   */
+  current(id: string): EpisodeChange | undefined {
+    return this.versions.get(id);
   }
 
   stop(): void {
@@ -113,14 +122,15 @@ export class EpisodeChangesService {
     for (const row of rows) {
       const updated = new Date(row.updatedAt);
       if (this.since === null || updated > this.since) this.since = updated;
-      if (this.versions.get(row.id) === row.version) continue;
-      this.versions.set(row.id, row.version);
-      changes.push({
+      if (this.versions.get(row.id)?.version === row.version) continue;
+      const change: EpisodeChange = {
         id: row.id,
         version: row.version,
         kind: row.kind,
         openedBy: row.openedBy ?? null,
-      });
+      };
+      this.versions.set(row.id, change);
+      changes.push(change);
     }
     if (tell && changes.length > 0) {
       for (const listener of this.listeners) listener(changes);
