@@ -819,6 +819,27 @@ describe('anakinra and the kidneys: the label adjustment below a creatinine clea
     expect(doseAlerts(episode).map((alert) => alert.id)).toEqual([
       'dose-outside-rule',
     ]);
+    // The change the flag asks for is the one offered: the same dose at the
+    // label's interval, allowed.
+    const offered = explainSnapshot(episode.snapshot).allowed.filter(
+      (o) =>
+        o.type === 'therapy.dose-changed' &&
+        (o.examplePayload as { drug?: string }).drug === 'anakinra',
+    );
+    expect(
+      offered.map((o) => {
+        const payload = o.examplePayload as {
+          dose?: unknown;
+          schedule?: unknown;
+        };
+        return [payload.dose, payload.schedule];
+      }),
+    ).toEqual([
+      [
+        { value: 240, unit: 'mg' },
+        { kind: 'every-hours', hours: 48 },
+      ],
+    ]);
     episode.send(
       ev('therapy.dose-changed', h(8), {
         drug: 'anakinra',

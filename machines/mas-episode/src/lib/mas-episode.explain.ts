@@ -31,6 +31,7 @@ import {
   eventLabels,
   eventWording,
   type EventWords,
+  masProtocolDefinition,
   rolesFor,
 } from '@mas/protocol';
 
@@ -262,7 +263,7 @@ function candidates(
               ...which,
               dose: changeExampleDose(context, therapy),
               route: therapy.route,
-              schedule: therapy.schedule,
+              schedule: changeExampleSchedule(therapy, therapy.schedule),
               givenAt: at,
               // The clearance the course's doses are checked with (a change
               // without one keeps it): shown in the form, not hidden.
@@ -602,6 +603,27 @@ function changeExampleDose(
   return standard?.schedule.kind === prescription.schedule.kind
     ? standard.dose
     : current;
+}
+
+/**
+ * The schedule a course's change is offered with: its own, unless its dose
+ * check flags the anakinra label's renal adjustment: then the label's
+ * interval (the same dose, less often), so the change the flag asks for is
+ * the one offered.
+ */
+function changeExampleSchedule(
+  therapy: EpisodeContext['therapies'][number],
+  schedule: NonNullable<EpisodeContext['therapies'][number]['schedule']>,
+): NonNullable<EpisodeContext['therapies'][number]['schedule']> {
+  const renal = therapy.doseCheck?.alerts?.some(
+    (alert) => alert.id === 'anakinra-renal-adjustment',
+  );
+  return renal === true
+    ? {
+        kind: 'every-hours',
+        hours: masProtocolDefinition.doses.anakinra.renalAdjustedEveryHours,
+      }
+    : schedule;
 }
 
 /**
