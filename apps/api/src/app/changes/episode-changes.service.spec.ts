@@ -82,6 +82,33 @@ describe('EpisodeChangesService on SQLite: what is already there, and what is a 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a first look that cannot read (the database away) is tried again, and ready() waits for it: what was already there is never told as a change', async () => {
+    episodeAt('c', 4);
+    // A connection not open yet: every read fails until it is.
+    const { dataSource: late } = createDataSource(
+      loadConfiguration({ SQLITE_PATH: file }),
+    );
+    const service = new EpisodeChangesService(late, episodes, 50);
+    const heard: EpisodeChange[] = [];
+    const stop = service.subscribe((changes) => heard.push(...changes));
+    try {
+      let ready = false;
+      void service.ready().then(() => {
+        ready = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(ready).toBe(false);
+      await late.initialize();
+      await service.ready();
+      episodeAt('d', 1);
+      await until(() => heard.some((h) => h.id === 'd'));
+      expect(heard.map((h) => h.id)).not.toContain('c');
+    } finally {
+      stop();
+      await late.destroy();
+    }
+  });
+
   it('ready() waits for the first look: a change written as the first listener subscribes is already there; one written after ready() is told', async () => {
     episodeAt('a', 1);
     const service = new EpisodeChangesService(dataSource, episodes, 100);

@@ -31,7 +31,9 @@ export class EpisodeChangesService {
   private readonly versions = new Map<string, EpisodeChange>();
   private since: Date | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private polling: Promise<void> | null = null;
+  private polling: Promise<unknown> | null = null;
+  /** Which subscription round a first look belongs to (stop() ends one). */
+  private round = 0;
   /** The first look at the versions already there (none before a listener). */
   private baseline: Promise<void> | null = null;
 
@@ -46,7 +48,7 @@ export class EpisodeChangesService {
     this.listeners.add(listener);
     if (this.timer === null) {
       // The current versions first: what is already there is no change.
-      this.baseline = this.poll(false);
+      this.baseline = this.firstLook(this.round);
       this.polling = this.baseline.finally(() => {
         this.polling = null;
       });
@@ -80,7 +82,20 @@ export class EpisodeChangesService {
     return this.versions.get(id);
   }
 
+  /**
+   * The first look, tried again every interval until it reads (the
+   * database away for a moment), or until nobody listens: else the next
+   * look would take every episode for a change, and every page would
+   * reload at once.
+   */
+  private async firstLook(round: number): Promise<void> {
+    while (!(await this.poll(false)) && this.round === round) {
+      await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
+    }
+  }
+
   stop(): void {
+    this.round += 1;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.baseline = null;
@@ -88,7 +103,8 @@ export class EpisodeChangesService {
     this.versions.clear();
   }
 
-  private async poll(tell: boolean): Promise<void> {
+  /** One look at the versions; false when the database could not be read. */
+  private async poll(tell: boolean): Promise<boolean> {
     let rows: Pick<
       EpisodeRow,
       'id' | 'version' | 'kind' | 'updatedAt' | 'openedBy'
@@ -116,7 +132,7 @@ export class EpisodeChangesService {
       });
     } catch {
       // The database is away for a moment: the next poll tries again.
-      return;
+      return false;
     }
     const changes: EpisodeChange[] = [];
     for (const row of rows) {
@@ -135,5 +151,6 @@ export class EpisodeChangesService {
     if (tell && changes.length > 0) {
       for (const listener of this.listeners) listener(changes);
     }
+    return true;
   }
 }
