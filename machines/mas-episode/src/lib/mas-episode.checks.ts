@@ -582,20 +582,28 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
     case 'therapy.started': {
       const start = checkTherapyStart(context, event);
       if (!start.ok) {
-        // What a rationale would allow, with a dose that needs confirming
-        // too: both said at once (an emergency start at 3 a.m. is not
-        // refused twice, one requirement at a time). A hard dose limit
-        // stands whatever is said: told first.
-        if (!start.rationaleWouldAllow) return start;
+        // The record's own problems too, said at once: a start is not
+        // refused twice, one requirement at a time (an approval first, then
+        // the schedule; an emergency start at 3 a.m. asked for its
+        // rationale, then for its dose). What a rationale would allow,
+        // with a dose that needs confirming: both asked for together.
         const dose = checkTherapyDose(context, event);
         if (dose.ok) return start;
-        if (!dose.confirmationWouldAllow) return dose;
-        return {
-          ...dose,
-          reason: `${start.reason}; and ${dose.reason}`,
+        // (What only a corrected record mends, a dose past a hard limit or
+        // a schedule the drug is not given on, is told first.)
+        const both = {
+          reason: dose.confirmationWouldAllow
+            ? `${start.reason}; and ${dose.reason}`
+            : `${dose.reason}; and ${start.reason}`,
           evidence: unique([...start.evidence, ...dose.evidence]),
-          rationaleWouldAllow: true,
+          ...(dose.field === undefined ? {} : { field: dose.field }),
         };
+        if (start.rationaleWouldAllow && dose.confirmationWouldAllow) {
+          return { ...dose, ...both, rationaleWouldAllow: true };
+        }
+        // Confirming the dose would not allow it while the start is
+        // refused: no confirmation offered.
+        return { ok: false, ...both };
       }
       const dose = checkTherapyDose(context, event);
       // A course of the drug already running: said at once (a pulse

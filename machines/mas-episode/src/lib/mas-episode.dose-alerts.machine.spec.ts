@@ -876,6 +876,27 @@ describe('a pulse is a schedule of the glucocorticoids: refused for a new anakin
     expect(episode.refusedField(anakinra240(daily))).toBeUndefined();
   });
 
+  it('a start refused for its own requirement says the schedule too, first: one refusal, not two in turn [seed.second-line.4, review.section-10]', () => {
+    // Suspected, no glucocorticoid given yet: anakinra up front asks for
+    // its rationale.
+    const episode = new Episode(episodeInput(amira, 'suspected'));
+    episode.send(ev('labs.recorded', h(0.5), { panel: florid }));
+    const event = { ...anakinra240(pulse), rationale: undefined };
+    const alone = checkEvent(episode.context, {
+      ...anakinra240(daily),
+      rationale: undefined,
+    });
+    expect(alone.ok).toBe(false);
+    const check = checkEvent(episode.context, event);
+    expect(check.ok).toBe(false);
+    expect(check.reason).toBe(
+      `schedule.kind: a pulse (day n of N) is not a schedule for anakinra in the protocol (given as pulses: methylprednisolone, dexamethasone); record it as daily, every N hours or once; and ${alone.reason}`,
+    );
+    expect(check.field).toBe('schedule.kind');
+    // A rationale alone would not allow it.
+    expect(check.rationaleWouldAllow).toBeUndefined();
+  });
+
   it('an episode holding an anakinra pulse kept from an earlier build reads, ticks and takes a methylprednisolone start: the record is checked as one dose a day [seed.initial.1, review.section-10]', () => {
     const episode = readyFor('anakinra');
     episode.send(anakinra240(daily));
@@ -1333,5 +1354,9 @@ describe('an emergency start without its rationale and with a dose to confirm: b
     });
     expect(hard.ok).toBe(false);
     expect(hard.reason).toMatch(/^hard dose limit/);
+    // The rationale it lacks is said too: not refused twice.
+    expect(hard.reason).toContain('; and a rationale is required');
+    expect(hard.rationaleWouldAllow).toBeUndefined();
+    expect(hard.field).toBe('dose');
   });
 });
