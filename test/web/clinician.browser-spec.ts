@@ -843,6 +843,9 @@ describe('the clinician web app in Chromium', () => {
         .click();
       const banner = a.page.locator('.feedback.conflict');
       await banner.waitFor();
+      // The banner shows at once; what changed comes with the re-read
+      // (CI read the banner before it, once).
+      await banner.getByText(/What changed meanwhile/).waitFor();
       const told = (await banner.textContent()) ?? '';
       expect(told).toMatch(/nothing of yours was recorded/);
       expect(told).toMatch(/Record laboratory results by dr-chen/);
