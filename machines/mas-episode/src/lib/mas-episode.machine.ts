@@ -59,7 +59,8 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * what the label advises and clears once the record is given at the
  * label's interval; a pulse schedule is refused for a drug the protocol
  * does not give as pulses; a refusal about one payload field names it; a
- * start refused for its own requirement says the record's own problems too
+ * start refused for its own requirement says the record's own problems too;
+ * a course whose dose changed is named by its dose now and since when
  * (no 2.3.0 record was written under an earlier form of it: none landed).
  */
 export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';

@@ -264,6 +264,39 @@ describe('a second start of a running drug is said at once, never refused', () =
     );
     expect(episode.can(again)).toBe(true);
   });
+
+  it('a course whose dose changed is named by its start and its dose now, never as if it had started at it [seed.initial.1]', () => {
+    const episode = new Episode(episodeInput(amira, 'suspected'))
+      .send(
+        ev('therapy.started', h(1), {
+          drug: 'methylprednisolone',
+          route: 'iv',
+          dose: { value: 600, unit: 'mg' },
+          schedule: daily,
+        }),
+      )
+      .send(
+        ev('therapy.dose-changed', h(2), {
+          drug: 'methylprednisolone',
+          route: 'iv',
+          dose: { value: 480, unit: 'mg' },
+          schedule: daily,
+          givenAt: h(2),
+        }),
+      );
+    const check = checkEvent(
+      episode.context,
+      ev('therapy.started', h(3), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: daily,
+      }),
+    );
+    expect(check.warnings).toContain(
+      `methylprednisolone is already running (started ${h(1)}, 480 mg since ${h(2)}): if this is the same course, stop the duplicate record`,
+    );
+  });
 });
 
 describe('the edges of naming a course and changing its dose', () => {

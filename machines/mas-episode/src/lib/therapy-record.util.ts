@@ -884,10 +884,14 @@ export function checkOtherTherapy(
 /** A running record in words: "background since ...", "started ... (4 mg/kg)". */
 export function recordText(record: TherapyRecord): string {
   if (record.background) return `background since ${record.startedAt}`;
-  const dose = record.dose
-    ? ` at ${record.dose.value} ${record.dose.unit}`
-    : '';
-  return `started ${record.startedAt}${dose}`;
+  const dose = record.dose ? `${record.dose.value} ${record.dose.unit}` : '';
+  // (A dose changed since the start: the dose now, and since when; never
+  // as if the course had started at it.)
+  const changed = record.doseChanges?.at(-1)?.at;
+  if (dose === '') return `started ${record.startedAt}`;
+  return changed === undefined
+    ? `started ${record.startedAt} at ${dose}`
+    : `started ${record.startedAt}, ${dose} since ${changed}`;
 }
 
 /** When a record's current dose began: its last dose change, or its start. */
