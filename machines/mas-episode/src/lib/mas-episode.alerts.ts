@@ -98,8 +98,10 @@ function doseProblems(context: EpisodeContext): {
     const check = therapy.doseCheck;
     if (check === undefined) continue;
     if (check.tier === 'soft') {
+      // Named once: a limit's message names its drug already.
+      const messages = check.messages.join('; ');
       outside.push(
-        `${therapy.drug}: ${check.messages.join('; ')} (outside range, confirmed by ${check.confirmedBy?.id ?? 'the prescriber'}: ${check.confirmation ?? ''})`,
+        `${messages.startsWith(therapy.drug) ? '' : `${therapy.drug}: `}${messages} (outside range, confirmed by ${check.confirmedBy?.id ?? 'the prescriber'}: ${check.confirmation ?? ''})`,
       );
     }
     for (const alert of check.alerts ?? []) {

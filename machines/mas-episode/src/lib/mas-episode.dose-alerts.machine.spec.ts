@@ -125,8 +125,11 @@ const doseAlerts = (episode: Episode) =>
 const reason = 'weighed again on the ward; pharmacy agreed';
 
 /** One therapy's part of the alert: its limits and who confirmed them. */
-const confirmed = (drug: DrugId, ...messages: string[]) =>
-  `${drug}: ${messages.join('; ')} (outside range, confirmed by dr-baker: ${reason})`;
+/** A limit's message names its drug already: the drug is named once. */
+const confirmed = (drug: DrugId, ...messages: string[]) => {
+  const said = messages.join('; ');
+  return `${said.startsWith(drug) ? '' : `${drug}: `}${said} (outside range, confirmed by dr-baker: ${reason})`;
+};
 
 /** The alert of doses outside the rules, as the clinician reads it. */
 function outsideRule(
@@ -316,6 +319,7 @@ describe('outside a soft limit: confirmed by the prescriber, then an alert namin
           `Recorded dose outside the dose rules: ${confirmed(drug, limitMessage)}.`,
         ),
       ]);
+      expect(doseAlerts(episode)[0]?.message).not.toContain(`${drug}: ${drug}`);
 
       episode.send(ev('therapy.stopped', h(3), { drug }));
       expect(doseAlerts(episode)).toEqual([]);
@@ -364,8 +368,8 @@ describe('outside a soft limit: confirmed by the prescriber, then an alert namin
     expect(doseAlerts(episode)).toEqual([
       outsideRule(
         'Recorded dose outside the dose rules: ' +
-          `methylprednisolone: methylprednisolone 800 mg is above the soft limit of 720 mg per infusion (upper end of the protocol range 15-30 mg/kg/day: 30 mg/kg x 24 kg = 720 mg) - computed dose for 24 kg: 360-720 mg per infusion (outside range, confirmed by dr-baker: ${reason}); ` +
-          `ciclosporin: ciclosporin 150 mg is above the soft limit of 120 mg per day (upper end of the protocol range 2-5 mg/kg/day for oral ciclosporin: 5 mg/kg x 24 kg = 120 mg) - computed dose for 24 kg: 48-120 mg per day (outside range, confirmed by dr-baker: ${reason}).`,
+          `methylprednisolone 800 mg is above the soft limit of 720 mg per infusion (upper end of the protocol range 15-30 mg/kg/day: 30 mg/kg x 24 kg = 720 mg) - computed dose for 24 kg: 360-720 mg per infusion (outside range, confirmed by dr-baker: ${reason}); ` +
+          `ciclosporin 150 mg is above the soft limit of 120 mg per day (upper end of the protocol range 2-5 mg/kg/day for oral ciclosporin: 5 mg/kg x 24 kg = 120 mg) - computed dose for 24 kg: 48-120 mg per day (outside range, confirmed by dr-baker: ${reason}).`,
         h(1),
       ),
     ]);

@@ -60,7 +60,8 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * label's interval; a pulse schedule is refused for a drug the protocol
  * does not give as pulses; a refusal about one payload field names it; a
  * start refused for its own requirement says the record's own problems too;
- * a course whose dose changed is named by its dose now and since when
+ * a course whose dose changed is named by its dose now and since when; the
+ * alert of doses outside the rules names each drug once
  * (no 2.3.0 record was written under an earlier form of it: none landed).
  */
 export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';
