@@ -242,21 +242,19 @@ describe('a drug running twice (a pulse recorded twice): one record stopped by i
 });
 
 describe('a second start of a running drug is said at once, never refused', () => {
+  /** Methylprednisolone `mg` IV daily. */
+  const mp = (mg: number) => ({
+    drug: 'methylprednisolone' as const,
+    route: 'iv' as const,
+    dose: { value: mg, unit: 'mg' as const },
+    schedule: daily,
+  });
+
   it('the answer warns that the drug already runs; a glucocorticoid is still taken [seed.initial.1, review.section-10]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected')).send(
-      ev('therapy.started', h(1), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 600, unit: 'mg' },
-        schedule: daily,
-      }),
+      ev('therapy.started', h(1), mp(600)),
     );
-    const again = ev('therapy.started', h(2), {
-      drug: 'methylprednisolone',
-      route: 'iv',
-      dose: { value: 600, unit: 'mg' },
-      schedule: daily,
-    });
+    const again = ev('therapy.started', h(2), mp(600));
     const check = checkEvent(episode.context, again);
     expect(check.ok).toBe(true);
     expect(check.warnings).toContain(
@@ -267,31 +265,11 @@ describe('a second start of a running drug is said at once, never refused', () =
 
   it('a course whose dose changed is named by its start and its dose now, never as if it had started at it [seed.initial.1]', () => {
     const episode = new Episode(episodeInput(amira, 'suspected'))
-      .send(
-        ev('therapy.started', h(1), {
-          drug: 'methylprednisolone',
-          route: 'iv',
-          dose: { value: 600, unit: 'mg' },
-          schedule: daily,
-        }),
-      )
-      .send(
-        ev('therapy.dose-changed', h(2), {
-          drug: 'methylprednisolone',
-          route: 'iv',
-          dose: { value: 480, unit: 'mg' },
-          schedule: daily,
-          givenAt: h(2),
-        }),
-      );
+      .send(ev('therapy.started', h(1), mp(600)))
+      .send(ev('therapy.dose-changed', h(2), { ...mp(480), givenAt: h(2) }));
     const check = checkEvent(
       episode.context,
-      ev('therapy.started', h(3), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 600, unit: 'mg' },
-        schedule: daily,
-      }),
+      ev('therapy.started', h(3), mp(600)),
     );
     expect(check.warnings).toContain(
       `methylprednisolone is already running (started ${h(1)}, 480 mg since ${h(2)}): if this is the same course, stop the duplicate record`,
