@@ -28,6 +28,7 @@ import type {
 import {
   continuedRecords,
   doseOutsideNow,
+  givesMoreDoses,
   recordText,
 } from './therapy-record.util.js';
 
@@ -345,12 +346,16 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   // limits (a weight corrected after the dose was computed from it): the
   // record keeps its own check, the ward is told until it is reviewed (the
   // dose changed, or the course stopped).
-  // (A single dose is given and done; a pulse day that a later day's
-  // record continues is that course's, told once by its latest record.)
+  // (A single dose is given and done, and so is a pulse past its last
+  // day, stopped or not: no dose is left to review; a pulse day that a
+  // later day's record continues is that course's, told once by its latest
+  // record.)
   const running = activeTherapies(context);
   const continued = continuedRecords(running);
   const outsideNow = running.flatMap((therapy) => {
-    if (continued.has(therapy) || therapy.schedule?.kind === 'once') return [];
+    if (continued.has(therapy) || !givesMoreDoses(therapy, context.now)) {
+      return [];
+    }
     const check = doseOutsideNow(context, therapy);
     return check ? [{ therapy, check }] : [];
   });

@@ -1163,6 +1163,41 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
   });
 
+  it('a pulse past its last day has no dose left to review: its alert clears when the last day ends, stopped or not, and a later lighter weight raises none; a day-3-of-3 record ends a day after it is given [seed.initial.1, review.section-10]', () => {
+    const episode = readyFor('methylprednisolone');
+    // Day 1 of 3 at 3 h: infusions at 3, 27 and 51 h; the course ends at 75 h.
+    episode.send(pulseOf(720));
+    episode.send(weighed(h(50), 2.4));
+    const now = () =>
+      episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now');
+    expect(now()?.severity).toBe('critical');
+    episode.send(tick(h(74.9)));
+    expect(now()?.severity).toBe('critical');
+    episode.send(tick(h(75)));
+    expect(now()).toBeUndefined();
+    // The record itself is untouched: nobody recorded a stop.
+    expect(
+      episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
+        ?.stoppedAt,
+    ).toBeUndefined();
+    episode.send(weighed(h(80), 24)).send(weighed(h(81), 2.4));
+    expect(now()).toBeUndefined();
+    // A record of the course's last day, given at 100 h: a day to review it.
+    episode.send(weighed(h(99), 24));
+    episode.send(
+      ev('therapy.started', h(100), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 720, unit: 'mg' },
+        schedule: { kind: 'pulse', day: 3, of: 3 },
+      }),
+    );
+    episode.send(weighed(h(110), 2.4));
+    expect(now()?.message).toMatch(/^methylprednisolone 720 mg \(started /);
+    episode.send(tick(h(124)));
+    expect(now()).toBeUndefined();
+  });
+
   it("a dose confirmed outside its range is said again when a new weight puts it further outside than what was confirmed, beyond the institution's tolerance; not for a small drift or a move back [seed.initial.1, review.section-10]", () => {
     const episode = readyFor('methylprednisolone');
     // 900 mg for 24 kg: above the 720 mg soft limit (30 mg/kg), confirmed.

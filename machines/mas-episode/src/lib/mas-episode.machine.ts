@@ -63,8 +63,13 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * a course whose dose changed is named by its dose now and since when; the
  * alert of doses outside the rules names each drug once
  * (no 2.3.0 record was written under an earlier form of it: none landed).
+ * 2.4.0: a pulse past its last day (a day after its last infusion, stopped
+ * or not) is no longer alerted as a dose outside the limits at a new weight
+ * or height: no dose of it is left to review (a standing alert clears when
+ * the day is over). 2.3.0 records are taken over from their stored
+ * snapshot at their next event, as earlier ones.
  */
-export const MAS_EPISODE_MACHINE_VERSION = '2.3.0';
+export const MAS_EPISODE_MACHINE_VERSION = '2.4.0';
 
 /** The effects the machine requests; the shells implement them. */
 export type Effect =

@@ -894,6 +894,35 @@ export function recordText(record: TherapyRecord): string {
     : `started ${record.startedAt}, ${dose} since ${changed}`;
 }
 
+/**
+ * When a record's schedule has given its last dose and that dose's day is
+ * over: a pulse "day n of N" whose current dose began at S (its start, or
+ * its latest dose change) gives its last infusion at S + (N - n) days, so
+ * its course ends a day after that; a single dose ends as it is given. Null
+ * for a schedule without an end (daily, every N hours: until it is
+ * stopped) or none recorded.
+ */
+export function scheduleEndsAt(record: {
+  readonly startedAt: string;
+  readonly schedule?: DoseSchedule;
+  readonly doseChanges?: readonly { readonly at: string }[];
+}): string | null {
+  const { schedule } = record;
+  const since = record.doseChanges?.at(-1)?.at ?? record.startedAt;
+  if (schedule?.kind === 'once') return since;
+  if (schedule?.kind !== 'pulse') return null;
+  return addHours(since, (schedule.of - schedule.day + 1) * HOURS_PER_DAY);
+}
+
+/** Whether a record's schedule still has doses to give at `now`. */
+export function givesMoreDoses(
+  record: Parameters<typeof scheduleEndsAt>[0],
+  now: string,
+): boolean {
+  const end = scheduleEndsAt(record);
+  return end === null || toMs(now) < toMs(end);
+}
+
 /** When a record's current dose began: its last dose change, or its start. */
 export function currentDoseSince(record: TherapyRecord): string {
   return record.doseChanges?.at(-1)?.at ?? record.startedAt;

@@ -20,7 +20,11 @@ import { masProtocolDefinition } from '@mas/protocol';
 import { startedInRemission } from '../lib/mas-episode.alerts.js';
 import { activeTherapies } from '../lib/mas-episode.checks.js';
 import type { EpisodeSnapshot } from '../lib/mas-episode.explain.js';
-import type { EpisodeContext } from '../lib/mas-episode.types.js';
+import type {
+  EpisodeContext,
+  TherapyRecord,
+} from '../lib/mas-episode.types.js';
+import { scheduleEndsAt } from '../lib/therapy-record.util.js';
 import { timeSteps } from './episode-alphabet.js';
 import {
   atMostTwice,
@@ -82,6 +86,12 @@ export interface SliceTraits {
    * in each): the picture before a panel never reaches a screen.
    */
   readonly panelsReplacePicture: boolean;
+  /**
+   * The patient's weight or height can change: the only event that moves
+   * a running dose's check after it was recorded (its dose change re-checks
+   * it at once), so the only one that makes a pulse's last day matter.
+   */
+  readonly measuresChange: boolean;
 }
 
 /**
@@ -129,6 +139,23 @@ function judgeableClass(left: number, steps: ClockSteps): string {
   return left <= 0 ? 'judgeable' : dueClass(left, steps);
 }
 
+/**
+ * The class of when a record's schedule has given its last dose (a pulse's
+ * last day over), as far as the clock alphabet can tell: "ended" from that
+ * instant on (no dose left), before it as a due time; none for a schedule
+ * without an end.
+ */
+function endClass(
+  context: EpisodeContext,
+  record: TherapyRecord,
+  steps: ClockSteps,
+): string {
+  const end = scheduleEndsAt(record);
+  if (end === null) return '';
+  const left = hoursFromNow(context, end);
+  return left <= 0 ? 'ended' : dueClass(left, steps);
+}
+
 interface Observation<T> {
   /** The context fields this observation carries into the key. */
   readonly covers: readonly ContextField[];
@@ -172,7 +199,7 @@ export const observations = {
    * non-glucocorticoid therapy started since the latest response verdict (the
    * only comparison of a therapy's time that any reader makes).
    */
-  therapies: observation(['therapies', 'lastResponse'], (c) => {
+  therapies: observation(['therapies', 'lastResponse'], (c, slice) => {
     const since = c.lastResponse?.at;
     // Records alike are kept at most twice: a stop naming one of two
     // records leaves one running, of three leaves two (which the
@@ -192,6 +219,10 @@ export const observations = {
               t.doseCheck?.tier ?? '',
               (t.doseCheck?.alerts ?? []).map((a) => a.id).join('+'),
               t.doseIncreases.length > 0 ? 'increased' : '',
+              // When its schedule gives its last dose, as a due time: a
+              // running dose past its last day is no longer reviewed at a
+              // new weight (where nothing reweighs, nothing reads it).
+              slice.measuresChange ? endClass(c, t, slice.steps) : '',
             ].join(':'),
           )
           .sort(),
@@ -410,6 +441,13 @@ export const observations = {
       .sort(),
   ),
   outcome: observation(['outcome'], (c) => c.outcome),
+  /**
+   * Not of the context: whether the slice reweighs, so that the key keeps
+   * the facts' hours left of each methylprednisolone record (elsewhere no
+   * property reads them: P17's premise needs a dose past the hard limit at
+   * a weight recorded since).
+   */
+  measuresChange: observation([], (_c, slice) => slice.measuresChange),
 } satisfies Record<string, Observation<unknown>>;
 
 export type Observed = {
@@ -468,7 +506,11 @@ export function observe(
 /** Traits that leave nothing out: both clock steps, partial panels. */
 export function anySlice(context: EpisodeContext): SliceTraits {
   const { short, long } = timeSteps(context);
-  return { steps: [short, long], panelsReplacePicture: false };
+  return {
+    steps: [short, long],
+    panelsReplacePicture: false,
+    measuresChange: true,
+  };
 }
 
 /**
@@ -488,7 +530,10 @@ export function abstractKey(
     snapshot.status,
     snapshot.value,
     observed,
-    protocolFactsKey(facts),
+    protocolFactsKey(facts, {
+      now: snapshot.context.now,
+      ends: observed.measuresChange,
+    }),
   ]);
 }
 

@@ -282,7 +282,10 @@ function scaledStart(
  * plus `overMg`: 0 is at the limit (not above it: accepted with the
  * confirmation a soft limit asks), 1 a milligram past it (refused).
  */
-function atHardLimit(overMg: number): Letter {
+function atHardLimit(
+  overMg: number,
+  extra: Record<string, unknown> = {},
+): Letter {
   return (snapshot) => {
     const { context } = snapshot;
     const profile = { data: context.profileData, hash: context.profile.hash };
@@ -295,6 +298,7 @@ function atHardLimit(overMg: number): Letter {
       drug: 'methylprednisolone',
       dose: { value: mg + overMg, unit: 'mg' },
       doseConfirmation: RATIONALE,
+      ...extra,
     })(snapshot);
   };
 }
@@ -399,6 +403,16 @@ export const letters: Readonly<Record<string, Letter>> = {
     { doseConfirmation: RATIONALE },
   ),
   'start:methylprednisolone:at-hard-limit+confirmed': atHardLimit(0),
+  // A new course's last day at the hard limit (its schedule ends a day
+  // after: the ward reweighing within that day or after it, P17 and P17b).
+  'start:methylprednisolone:at-hard-limit+confirmed:last-day': newCourse(
+    atHardLimit(0, { schedule: { kind: 'pulse', day: 3, of: 3 } }),
+    'methylprednisolone',
+  ),
+  'start:methylprednisolone:at-hard-limit+confirmed:new-course': newCourse(
+    atHardLimit(0),
+    'methylprednisolone',
+  ),
   'start:methylprednisolone:over-hard-limit+confirmed': atHardLimit(1),
   'change:methylprednisolone:1.5x+confirmed': changedDose(1.5),
   'change:methylprednisolone:tenfold': changedDose(10),
@@ -677,7 +691,8 @@ export const slices: readonly Slice[] = [
       ...lean,
       'measures:weight',
       'measures:weight-down',
-      'start:methylprednisolone:at-hard-limit+confirmed',
+      'start:methylprednisolone:at-hard-limit+confirmed:last-day',
+      'start:methylprednisolone:at-hard-limit+confirmed:new-course',
       'start:methylprednisolone:over-hard-limit+confirmed',
       // A running course's dose changed: to 1.5x (confirmed), a tenfold
       // slip, one past the hard limit.
@@ -737,6 +752,15 @@ export function slicePanelsReplacePicture(slice: Slice): boolean {
     }),
   );
   return itemSets.size <= 1;
+}
+
+/**
+ * Whether a letter of the slice records a new weight or height (the
+ * measures letters, named "measures:..."): a running dose's check moves
+ * with them only.
+ */
+export function sliceMeasuresChange(slice: Slice): boolean {
+  return slice.letters.some((id) => id.startsWith('measures:'));
 }
 
 /** The tick letters and the clock step each takes. */

@@ -10,10 +10,16 @@ import { assign } from 'xstate';
 
 import { type EpisodeEvent, organSupportKinds } from '@mas/contracts';
 
-import { checkEvent, ok, therapyClassOf } from '../lib/mas-episode.checks.js';
+import {
+  activeTherapies,
+  checkEvent,
+  ok,
+  therapyClassOf,
+} from '../lib/mas-episode.checks.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import { applyEvent } from '../lib/mas-episode.reducer.js';
 import type { Alert, Check, EpisodeContext } from '../lib/mas-episode.types.js';
+import { doseOutsideNow, scheduleEndsAt } from '../lib/therapy-record.util.js';
 import { rangeTopMg } from './protocol-facts.js';
 
 export interface Mutant {
@@ -589,7 +595,51 @@ export const episodeMutants: readonly Mutant[] = [
         ),
       })),
   },
+  {
+    id: 'M33-ended-pulse-still-reviewed',
+    bug: 'a pulse past its last day is still alerted as outside the limits at a new weight (a false critical alarm about a dose nobody will give)',
+    caughtBy: 'P17b',
+    slices: ['records: a new weight'],
+    machine: () =>
+      withContext((next) =>
+        next.alerts.some((alert) => alert.id === 'dose-outside-limits-now') ||
+        !activeTherapies(next).some((t) => doseOutsideNow(next, t) !== null)
+          ? next
+          : {
+              ...next,
+              alerts: [
+                ...next.alerts,
+                {
+                  id: 'dose-outside-limits-now',
+                  severity: 'critical',
+                  message: 'mutant',
+                  evidence: [],
+                  since: next.now,
+                },
+              ],
+            },
+      ),
+  },
+  {
+    id: 'M34-pulse-ends-at-its-last-infusion',
+    bug: 'a pulse is taken as over once its last infusion is due, not once that day is over (the alert of a dose past the hard limit clears while the last infusion may still be given)',
+    caughtBy: 'P17',
+    slices: ['records: a new weight'],
+    machine: () =>
+      withAlerts(
+        (alert, context) =>
+          alert.id !== 'dose-outside-limits-now' ||
+          activeTherapies(context).some((t) => {
+            const end = scheduleEndsAt(t);
+            return (
+              end === null || Date.parse(context.now) < Date.parse(end) - DAY_MS
+            );
+          }),
+      ),
+  },
 ];
+
+const DAY_MS = 86_400_000;
 
 const screened = {
   result: 'done' as const,

@@ -22,6 +22,7 @@ import {
   classOf,
   doseMgOf,
   drugsOfClass,
+  givesDosesAt,
   rangeTopMg,
 } from './protocol-facts.js';
 
@@ -463,19 +464,44 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P17',
-    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, as critical, for as long as it runs",
+    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, as critical, for as long as its schedule has doses to give (a pulse until its last day is over)",
     protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
     kind: 'state',
     applies: (state) => {
       const limit = hardLimitNowMg(state);
+      // (Read where the slice reweighs: elsewhere the key leaves out when
+      // each record ends, and no dose is past the hard limit.)
       return (
         open(state) &&
+        state.observed.measuresChange &&
         limit !== undefined &&
-        (state.facts.methylprednisoloneMg ?? []).some((mg) => mg > limit)
+        (state.facts.methylprednisolone ?? []).some(
+          (record) => record.mg > limit && givesDosesAt(record, state.now),
+        )
       );
     },
     holds: (state) =>
       state.observed.criticalAlerts.includes('dose-outside-limits-now'),
+  },
+  {
+    id: 'P17b',
+    name: 'A methylprednisolone pulse past its last day, stopped or not, is never alerted as a dose outside the limits now: no dose of it is left to review, whatever the weight recorded since',
+    protects: ['seed.initial.1', 'review.section-10'],
+    kind: 'state',
+    applies: (state) => {
+      const records = state.facts.methylprednisolone;
+      return (
+        open(state) &&
+        state.observed.measuresChange &&
+        records !== null &&
+        records.length > 0 &&
+        records.every((record) => !givesDosesAt(record, state.now)) &&
+        state.facts.background.length === 0 &&
+        state.facts.active.every((drug) => drug === 'methylprednisolone')
+      );
+    },
+    holds: (state) =>
+      !state.observed.alerts.includes('dose-outside-limits-now'),
   },
   {
     id: 'P15',

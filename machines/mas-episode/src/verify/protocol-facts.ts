@@ -87,12 +87,26 @@ export interface ProtocolFacts {
   /** The patient's weight now: the admission's, then each one recorded since (kg). */
   readonly weightKg: number;
   /**
-   * The dose per infusion of each running methylprednisolone record (mg,
-   * sorted), as the starts and dose changes gave it; null while which dose
-   * a change or a stop of one record among several touched is not known
-   * here (the alphabet names a record only where no doses differ).
+   * Each running methylprednisolone record, as the starts, dose changes
+   * and stops gave it (sorted by dose); null while which record a change or
+   * a stop touched is not known here (one that names no record, of
+   * several).
    */
-  readonly methylprednisoloneMg: readonly number[] | null;
+  readonly methylprednisolone: readonly PulseRecordFact[] | null;
+}
+
+/** A running methylprednisolone record, from its events alone. */
+export interface PulseRecordFact {
+  /** The dose per infusion (mg). */
+  readonly mg: number;
+  /** When it was given first (what a stop naming it gives). */
+  readonly givenAt: string;
+  /**
+   * When its schedule has given its last dose: a pulse "day n of N" whose
+   * dose was given at T ends N - n + 1 days after T; null for a schedule
+   * without an end (until it is stopped).
+   */
+  readonly endsAt: string | null;
 }
 
 const massInMg: Readonly<Record<string, number>> = {
@@ -118,13 +132,57 @@ export function doseMgOf(event: EpisodeEvent): number {
 }
 
 const PULSE_DRUG = 'methylprednisolone';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
-/** The running methylprednisolone doses once `active` holds the records after an event. */
-function pulseDoses(
+/** The record a start or a dose change of methylprednisolone gives. */
+function pulseRecordOf(event: EpisodeEvent, givenAt: string): PulseRecordFact {
+  const payload = event.payload as {
+    schedule?: { kind?: string; day?: number; of?: number };
+    givenAt?: string;
+  };
+  const { schedule } = payload;
+  const doseAt = Date.parse(payload.givenAt ?? event.at);
+  return {
+    mg: doseMgOf(event),
+    givenAt: new Date(Date.parse(givenAt)).toISOString(),
+    endsAt:
+      schedule?.kind === 'once'
+        ? new Date(doseAt).toISOString()
+        : schedule?.kind === 'pulse' &&
+            schedule.day !== undefined &&
+            schedule.of !== undefined
+          ? new Date(
+              doseAt + (schedule.of - schedule.day + 1) * DAY_MS,
+            ).toISOString()
+          : null,
+  };
+}
+
+const byDose = (a: PulseRecordFact, b: PulseRecordFact) =>
+  a.mg - b.mg || a.givenAt.localeCompare(b.givenAt);
+
+/** Whether `record` still gives doses at `now`. */
+export function givesDosesAt(record: PulseRecordFact, now: string): boolean {
+  return record.endsAt === null || Date.parse(now) < Date.parse(record.endsAt);
+}
+
+/** The running methylprednisolone records once `active` holds the records after an event. */
+function pulseRecords(
   active: readonly string[],
-  doses: readonly number[] | null,
-): readonly number[] | null {
-  return active.includes(PULSE_DRUG) ? doses : [];
+  records: readonly PulseRecordFact[] | null,
+): readonly PulseRecordFact[] | null {
+  return active.includes(PULSE_DRUG) ? records : [];
+}
+
+/** The records without the one given at `startedAt` (null: not found). */
+function withoutRecord(
+  records: readonly PulseRecordFact[],
+  startedAt: string,
+): readonly PulseRecordFact[] | null {
+  const at = Date.parse(startedAt);
+  const index = records.findIndex((r) => Date.parse(r.givenAt) === at);
+  return index < 0 ? null : records.filter((_, i) => i !== index);
 }
 
 const add = (list: readonly string[], item: string) =>
@@ -162,7 +220,7 @@ export function initialFacts(input: EpisodeInput): ProtocolFacts {
     emergencies: [],
     inRemission: false,
     weightKg: input.patient.weightKg,
-    methylprednisoloneMg: [],
+    methylprednisolone: [],
   };
 }
 
@@ -179,7 +237,7 @@ export function nextFacts(
 ): ProtocolFacts {
   const elapsed = Math.max(
     0,
-    (Date.parse(event.at) - Date.parse(before.context.now)) / 3_600_000,
+    (Date.parse(event.at) - Date.parse(before.context.now)) / HOUR_MS,
   );
   let f: ProtocolFacts =
     elapsed > 0
@@ -226,12 +284,13 @@ export function nextFacts(
       if (drug === PULSE_DRUG) {
         f = {
           ...f,
-          methylprednisoloneMg:
-            f.methylprednisoloneMg === null
+          methylprednisolone:
+            f.methylprednisolone === null
               ? null
-              : [...f.methylprednisoloneMg, doseMgOf(event)].sort(
-                  (a, b) => a - b,
-                ),
+              : [
+                  ...f.methylprednisolone,
+                  pulseRecordOf(event, event.payload.givenAt),
+                ].sort(byDose),
         };
       }
       if (therapyClass === 'glucocorticoid') {
@@ -263,13 +322,31 @@ export function nextFacts(
       }
       return f;
     }
-    // A dose change keeps the course running, at its new dose.
+    // A dose change keeps the course running (the record named, or the
+    // only one), at its new dose and schedule from the change.
     case 'therapy.dose-changed': {
       if (event.payload.drug !== PULSE_DRUG) return f;
-      const doses = f.methylprednisoloneMg;
+      const records = f.methylprednisolone;
+      const { startedAt } = event.payload;
+      const changed =
+        records === null
+          ? undefined
+          : startedAt === undefined
+            ? records.length === 1
+              ? records[0]
+              : undefined
+            : records.find(
+                (r) => Date.parse(r.givenAt) === Date.parse(startedAt),
+              );
       return {
         ...f,
-        methylprednisoloneMg: doses?.length === 1 ? [doseMgOf(event)] : null,
+        methylprednisolone:
+          records === null || changed === undefined
+            ? null
+            : [
+                ...records.filter((r) => r !== changed),
+                pulseRecordOf(event, changed.givenAt),
+              ].sort(byDose),
       };
     }
     // A stop naming a record (by its start) ends that record; an unnamed
@@ -279,22 +356,22 @@ export function nextFacts(
       const active = named
         ? removeOne(f.active, event.payload.drug)
         : remove(f.active, event.payload.drug);
-      const doses = f.methylprednisoloneMg;
+      const records = f.methylprednisolone;
+      const { startedAt } = event.payload;
       return {
         ...f,
         active,
         background: remove(f.background, event.payload.drug),
-        methylprednisoloneMg:
+        methylprednisolone:
           event.payload.drug !== PULSE_DRUG
-            ? doses
-            : pulseDoses(
+            ? records
+            : pulseRecords(
                 active,
-                // Of records at one dose, which one stopped does not matter.
-                named && doses !== null && new Set(doses).size === 1
-                  ? doses.slice(1)
-                  : named
+                startedAt === undefined
+                  ? []
+                  : records === null
                     ? null
-                    : [],
+                    : withoutRecord(records, startedAt),
               ),
       };
     }
@@ -406,16 +483,36 @@ export function nextFacts(
   }
 }
 
-export function protocolFactsKey(facts: ProtocolFacts): string {
+/**
+ * The facts as the state key holds them: the running records alike kept at
+ * most twice; of each methylprednisolone record its dose, and the hours
+ * left until its schedule ends only where `ends` (a slice that reweighs:
+ * elsewhere nothing reads them), exact (the observations keep the machine's
+ * own record of them in the classes the clock tells apart); when it was
+ * given is only for matching a stop that names it, never in the key.
+ */
+export function protocolFactsKey(
+  facts: ProtocolFacts,
+  { now, ends }: { readonly now: string; readonly ends: boolean },
+): string {
+  const records = facts.methylprednisolone;
   return JSON.stringify({
     ...facts,
     active: atMostTwice(facts.active),
     // (Likewise each dose: a record started again at one dose adds nothing
     // a property reads.)
-    methylprednisoloneMg:
-      facts.methylprednisoloneMg === null
+    methylprednisolone:
+      records === null
         ? null
-        : atMostTwice(facts.methylprednisoloneMg),
+        : atMostTwice(
+            records
+              .map((r) =>
+                !ends || r.endsAt === null
+                  ? String(r.mg)
+                  : `${String(r.mg)}:${givesDosesAt(r, now) ? String((Date.parse(r.endsAt) - Date.parse(now)) / HOUR_MS) : 'ended'}`,
+              )
+              .sort(),
+          ),
   });
 }
 

@@ -15,6 +15,7 @@ import {
   type Slice,
   sliceAlphabet,
   sliceClockSteps,
+  sliceMeasuresChange,
   slicePanelsReplacePicture,
   slices,
 } from './episode-alphabet.js';
@@ -114,6 +115,7 @@ export function verifyEpisodeMachine(
         observe(context, {
           steps: sliceClockSteps(slice, context),
           panelsReplacePicture,
+          measuresChange: sliceMeasuresChange(slice),
         }),
       properties,
       limit,

@@ -36,6 +36,7 @@ import {
   type Slice,
   sliceAlphabet,
   sliceClockSteps,
+  sliceMeasuresChange,
   slicePanelsReplacePicture,
   slices as allSlices,
 } from './episode-alphabet.js';
@@ -234,6 +235,7 @@ export function checkMigrationPlan(
       observe(context, {
         steps: sliceClockSteps(slice, context),
         panelsReplacePicture: slicePanelsReplacePicture(slice),
+        measuresChange: sliceMeasuresChange(slice),
       });
     const alphabet = sliceAlphabet(slice);
     const oldRoots = episodeRoots(profile).map((root) => ({
