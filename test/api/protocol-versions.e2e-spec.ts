@@ -35,6 +35,7 @@ describe.each(ENGINES)('protocol versions on %s', (engine) => {
           status: string;
           current: boolean;
           hash: string;
+          releases: { hash: string; date: string; change: string }[];
           episodes: { real: number; training: number };
         }[];
       };
@@ -56,6 +57,12 @@ describe.each(ENGINES)('protocol versions on %s', (engine) => {
       ]);
       const health = await suite.api.request('GET', '/api/health');
       expect(before[0]?.hash).toBe(health.body.protocol.hash);
+      // What each version was released with, the last its content now: an
+      // auditor can tell which content an earlier recorded hash stands for.
+      for (const version of before) {
+        expect(version.releases.at(-1)?.hash).toBe(version.hash);
+        expect(version.releases.at(-1)?.change).toMatch(/\w/);
+      }
       const opened = await as('dr-adams').request('POST', '/api/episodes', {
         patient: { ...amira, identifier: 'SYN-PV-1' },
       });

@@ -576,13 +576,17 @@ describe('the clinician web app in Chromium', () => {
       await deployed.waitFor();
       expect(await deployed.getByRole('cell').allTextContents()).toEqual([
         'current — new episodes open under it',
-        expect.stringMatching(/^[0-9a-f]{12}…$/),
+        expect.stringMatching(/^[0-9a-f]{12}…Pinned \d{4}-\d\d-\d\d/),
         expect.stringMatching(/^The seed protocol/),
         expect.stringMatching(/^[1-9]\d* real/),
       ]);
       await expect(
-        deployed.locator('code').getAttribute('title'),
+        deployed.locator('code').first().getAttribute('title'),
       ).resolves.toMatch(/^sha256:[0-9a-f]{64}$/);
+      // What the version was released with, for an auditor matching the
+      // hash an episode recorded: opened, it says what changed and why.
+      await deployed.getByText(/^Pinned /).click();
+      await deployed.getByText(/First pin\./).waitFor();
       await expect(
         versions
           .getByRole('row', { name: /^1\.1\.0/ })

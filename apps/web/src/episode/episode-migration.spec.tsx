@@ -18,6 +18,7 @@ function version(
     version: v,
     status,
     hash: HASH,
+    releases: [{ hash: HASH, date: '2026-12-07', change: 'First pin.' }],
     summary: '',
     current: v === '1.0.0',
     episodes: { real: 0, training: 0 },

@@ -138,6 +138,36 @@ function DiffView({ diff }: { readonly diff: ProtocolDiff }): JSX.Element {
   );
 }
 
+/**
+ * What a version was released with, oldest first: an earlier entry is
+ * content an older build ran under the same number (what an episode's
+ * recorded hash may name), with what changed and why.
+ */
+function Releases({
+  releases,
+}: {
+  readonly releases: ProtocolVersionList[number]['releases'];
+}): JSX.Element | null {
+  if (releases.length === 0) return null;
+  return (
+    <details>
+      <summary>
+        {releases.length === 1
+          ? `Pinned ${releases[0]?.date ?? ''}`
+          : `${String(releases.length)} releases under this number`}
+      </summary>
+      <ol>
+        {releases.map((release) => (
+          <li key={release.hash}>
+            <code title={release.hash}>{shortHash(release.hash)}</code>,{' '}
+            {release.date}: {release.change}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
 function VersionTable({
   versions,
 }: {
@@ -165,6 +195,7 @@ function VersionTable({
               <td>{statusWords(v.status, v.current)}</td>
               <td>
                 <code title={v.hash}>{shortHash(v.hash)}</code>
+                <Releases releases={v.releases} />
               </td>
               <td>{v.summary}</td>
               <td>{episodeWords(v.episodes)}</td>

@@ -19,6 +19,7 @@ const version = (number: string, status: VersionRow['status']): VersionRow => ({
   version: number,
   status,
   hash: `sha256:${'ab'.repeat(32)}`,
+  releases: [],
   summary: '',
   current: status === 'deployed',
   episodes: { real: 0, training: 0 },

@@ -520,6 +520,20 @@ export const protocolVersionListSchema = z
             'Deployed: new episodes run under it. Candidate: drafted for review, not deployed.',
         }),
         hash: z.string(),
+        releases: z
+          .array(
+            z
+              .object({
+                hash: z.string(),
+                date: z.string(),
+                change: z.string(),
+              })
+              .strict(),
+          )
+          .meta({
+            description:
+              "The content this version was released with, oldest first: the last is `hash`; an earlier one is content an older build ran under the same number (what an episode's recorded hash may name), with what changed and why.",
+          }),
         summary: z.string(),
         current: z.boolean().meta({
           description: 'The deployed version, the one new episodes run under.',

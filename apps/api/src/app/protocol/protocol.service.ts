@@ -8,6 +8,7 @@ import {
   masProtocol,
   type ProtocolVersion,
   protocolVersions,
+  releasesOf,
 } from '@mas/protocol';
 
 import type { Entities } from '../database/entities.js';
@@ -87,6 +88,11 @@ export class ProtocolService {
       version: v.version,
       status: v.status,
       hash: v.hash,
+      releases: releasesOf(v.version).map(({ hash, date, change }) => ({
+        hash,
+        date,
+        change,
+      })),
       summary: v.summary,
       current: v.version === this.currentVersion,
       episodes: {
