@@ -5,6 +5,7 @@
  */
 import { organSupportKinds } from '@mas/contracts';
 import {
+  type DoseCheck,
   masProtocolDefinition,
   type PanelItemId,
   panelItemIds,
@@ -117,6 +118,20 @@ function doseProblems(context: EpisodeContext): {
     }
   }
   return { outside, flagged, evidence };
+}
+
+/**
+ * What a check found, gravest first and only that: past a hard limit, the
+ * hard limits (each names the soft limit it multiplies), not the soft ones
+ * again. (A check's messages are one per exceeded limit, hard ones first;
+ * each names its drug and dose.)
+ */
+function gravestMessages(check: DoseCheck): readonly string[] {
+  if (check.tier !== 'hard') return check.messages;
+  const hard = check.limits.filter(
+    (limit) => limit.tier === 'hard' && limit.checked && limit.exceeded,
+  ).length;
+  return hard > 0 ? check.messages.slice(0, hard) : check.messages;
 }
 
 /** Why a therapy's dose was not checked, in words. */
@@ -369,7 +384,7 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       `${outsideNow
         .map(
           ({ therapy, check }) =>
-            `${therapy.drug} ${String(therapy.dose?.value)} ${therapy.dose?.unit ?? ''} (${therapy.doseChanges?.length ? `the dose since ${therapy.doseChanges.at(-1)?.at ?? ''}` : `started ${therapy.startedAt}`}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then): ${check.messages.join('; ').replace(/\.$/, '')}`,
+            `${gravestMessages(check).join('; ').replace(/\.$/, '')} (${therapy.doseChanges?.length ? `the dose since ${therapy.doseChanges.at(-1)?.at ?? ''}` : `started ${therapy.startedAt}`}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then)`,
         )
         .join(
           '; ',

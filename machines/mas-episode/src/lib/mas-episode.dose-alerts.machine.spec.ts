@@ -1135,7 +1135,7 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     );
     expect(soft).toMatchObject({ severity: 'warning' });
     expect(soft?.message).toMatch(
-      /^methylprednisolone 720 mg \(started .*, within the limits then\): .*above the soft limit of 360 mg.*, at the current weight of 12 kg and height of 122 cm\. Review the dose/,
+      /^methylprednisolone 720 mg is above the soft limit of 360 mg per infusion \(.*\) - computed dose for 12 kg: 180-360 mg per infusion \(started .*, within the limits then\), at the current weight of 12 kg and height of 122 cm\. Review the dose/,
     );
     // A tenth of it: past the hard limit, critical.
     episode.send(weighed(h(3.6), 2.4));
@@ -1170,6 +1170,11 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     episode.send(weighed(h(50), 2.4));
     const now = () =>
       episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now');
+    // Past the hard limit: that limit only (it names the soft one it
+    // multiplies), the drug and the computed dose said once.
+    expect(now()?.message).toBe(
+      'methylprednisolone 720 mg is above the hard limit of 216 mg per infusion (3 x the upper soft limit of 72 mg; institution hard-limit factor) - computed dose for 2.4 kg: 36-72 mg per infusion (started 2026-03-01T11:00:00.000Z, within the limits then), at the current weight of 2.4 kg and height of 122 cm. Review the dose: change it, or stop the course.',
+    );
     expect(now()?.severity).toBe('critical');
     episode.send(tick(h(74.9)));
     expect(now()?.severity).toBe('critical');
@@ -1193,7 +1198,9 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       }),
     );
     episode.send(weighed(h(110), 2.4));
-    expect(now()?.message).toMatch(/^methylprednisolone 720 mg \(started /);
+    expect(now()?.message).toMatch(
+      /^methylprednisolone 720 mg is above the hard limit .* \(started .*, within the limits then\)/,
+    );
     episode.send(tick(h(124)));
     expect(now()).toBeUndefined();
   });
@@ -1222,7 +1229,7 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     );
     expect(alert?.severity).toBe('warning');
     expect(alert?.message).toMatch(
-      /^methylprednisolone 900 mg \(started .*, confirmed outside its range then\): .*above the soft limit of 360 mg.*, at the current weight of 12 kg/,
+      /^methylprednisolone 900 mg is above the soft limit of 360 mg.* \(started .*, confirmed outside its range then\), at the current weight of 12 kg/,
     );
     // 30 kg: 900 mg is within the range there.
     episode.send(weighed(h(3.7), 30));
