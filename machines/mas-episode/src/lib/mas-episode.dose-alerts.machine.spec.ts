@@ -901,6 +901,27 @@ describe('a pulse is a schedule of the glucocorticoids: refused for a new anakin
     expect(check.rationaleWouldAllow).toBeUndefined();
   });
 
+  it("a methylprednisolone pulse written longer than the institution's maximum is taken (never refused) and flagged for as long as it runs [seed.initial.1, review.section-10]", () => {
+    const episode = readyFor('methylprednisolone');
+    const fourteen = ev('therapy.started', h(2), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 720, unit: 'mg' },
+      schedule: { kind: 'pulse', day: 1, of: 14 },
+    });
+    expect(episode.refusal(fourteen)).toBeUndefined();
+    episode.send(fourteen);
+    const flagged = episode.context.alerts.find(
+      (a) => a.id === 'dose-outside-rule',
+    );
+    expect(flagged).toMatchObject({ severity: 'warning' });
+    expect(flagged?.message).toBe(
+      "Recorded dose flagged by the dose rules: methylprednisolone recorded as a pulse of 14 days (pulse day 1 of 14), longer than the institution's maximum of 5 days (doseLimits.maxPulseDays): check the course's length.",
+    );
+    episode.send(ev('therapy.stopped', h(3), { drug: 'methylprednisolone' }));
+    expect(episode.alertIds()).not.toContain('dose-outside-rule');
+  });
+
   it('an episode holding an anakinra pulse kept from an earlier build reads, ticks and takes a methylprednisolone start: the record is checked as one dose a day [seed.initial.1, review.section-10]', () => {
     const episode = readyFor('anakinra');
     episode.send(anakinra240(daily));

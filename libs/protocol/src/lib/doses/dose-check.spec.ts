@@ -387,6 +387,60 @@ describe('a pulse is a schedule of the drugs the protocol gives as pulses', () =
     expect(pulseScheduleProblem('dexamethasone', pulse)).toBeNull();
   });
 
+  it("a pulse longer than the institution's maximum (5 days in the example) is flagged beside its dose, never refused; unset, its length is not checked [seed.initial.1, review.section-10]", () => {
+    const of = (days: number, day = 1): RecordedDoseSchedule => ({
+      kind: 'pulse',
+      day,
+      of: days,
+    });
+    const flagged = check('methylprednisolone', 1000, adult, {
+      schedule: of(14),
+    });
+    expect(flagged.tier).toBe('within');
+    expect(flagged.alerts).toEqual([
+      {
+        id: 'pulse-longer-than-maximum',
+        message:
+          "methylprednisolone recorded as a pulse of 14 days (pulse day 1 of 14), longer than the institution's maximum of 5 days (doseLimits.maxPulseDays): check the course's length.",
+        evidence: ['review.section-10'],
+      },
+    ]);
+    // Its last day is still a day of a 14-day course.
+    expect(
+      check('methylprednisolone', 1000, adult, { schedule: of(14, 14) }).alerts,
+    ).toHaveLength(1);
+    // At the maximum, or shorter: nothing to flag.
+    for (const days of [3, 5]) {
+      expect(
+        check('methylprednisolone', 1000, adult, { schedule: of(days) }).alerts,
+      ).toEqual([]);
+    }
+    expect(
+      check('methylprednisolone', 1000, adult, { schedule: daily }).alerts,
+    ).toEqual([]);
+    // Dexamethasone written as a pulse is held to the same length.
+    expect(
+      checkRecordedDose({
+        drug: 'dexamethasone',
+        dose: { value: 10, unit: 'mg' },
+        route: 'iv',
+        schedule: of(6),
+        patient: { weightKg: 30, heightCm: 138 },
+        purpose: 'mas',
+        profile: example,
+      }).alerts.map((alert) => alert.id),
+    ).toEqual(['pulse-longer-than-maximum']);
+    // The institution has not set it: not checked, no default.
+    const unset = profileWith({ doseLimits: { maxPulseDays: undefined } });
+    expect(unset.data.doseLimits?.maxPulseDays).toBeUndefined();
+    expect(
+      check('methylprednisolone', 1000, adult, {
+        schedule: of(14),
+        profile: unset,
+      }).alerts,
+    ).toEqual([]);
+  });
+
   it('an anakinra pulse already kept (written before the rule) is checked as one dose a day, never an error [seed.second-line.4]', () => {
     const asPulse = check('anakinra', 200, child, {
       route: 'sc',

@@ -125,6 +125,7 @@ export interface DoseCheckAlert {
   readonly id:
     | 'anakinra-standard-dose'
     | 'anakinra-above-highest-reported'
+    | 'pulse-longer-than-maximum'
     | 'anakinra-renal-adjustment';
   readonly message: string;
   readonly evidence: readonly string[];
@@ -286,6 +287,8 @@ interface Recorded {
   /** Hours between two administrations (undefined for a single dose). */
   readonly everyHours: number | undefined;
   readonly scheduleText: string;
+  /** A pulse's length in days (N of "day n of N"); none for other schedules. */
+  readonly pulseDays?: number;
   readonly request: PatientRequest;
   readonly weightKg: number;
   readonly creatinineClearanceMlMin?: number;
@@ -328,6 +331,7 @@ function parseRecorded(input: Omit<RecordedDose, 'profile'>): Recorded {
     administrationsPerDay: perDay,
     everyHours: everyHoursOf(parsed.schedule),
     scheduleText: scheduleText(parsed.schedule),
+    ...(parsed.schedule.kind === 'pulse' && { pulseDays: parsed.schedule.of }),
     request,
     weightKg: parsed.patient.weightKg,
     ...(creatinineClearanceMlMin === undefined
@@ -815,6 +819,26 @@ function missingField(error: ClinicalInputError): string | undefined {
 
 // --------------------------------------------------------------- alerts
 
+/**
+ * A pulse longer than the institution's maximum (`maxPulseDays`): flagged,
+ * never refused (a glucocorticoid is never blocked); unset, not checked.
+ */
+function pulseAlerts(
+  recorded: Recorded,
+  profile: InstitutionProfile | undefined,
+): DoseCheckAlert[] {
+  const max = profile?.data.doseLimits?.maxPulseDays;
+  const days = recorded.pulseDays;
+  if (max === undefined || days === undefined || days <= max) return [];
+  return [
+    {
+      id: 'pulse-longer-than-maximum',
+      message: `${recorded.drug} recorded as a pulse of ${days} days (${recorded.scheduleText}), longer than the institution's maximum of ${max} days (doseLimits.maxPulseDays): check the course's length.`,
+      evidence: institutionEvidence,
+    },
+  ];
+}
+
 function anakinraAlerts(recorded: Recorded): DoseCheckAlert[] {
   const rule = doses.anakinra;
   const { dailyMg, weightKg, creatinineClearanceMlMin } = recorded;
@@ -987,7 +1011,10 @@ export function checkRecordedDose(input: RecordedDose): DoseCheck {
     ...(plan && { computed: plan.computed }),
     limits,
     messages: messagesFor(recorded, exceeded, plan?.computed),
-    alerts: drug === 'anakinra' ? anakinraAlerts(recorded) : [],
+    alerts: [
+      ...(drug === 'anakinra' ? anakinraAlerts(recorded) : []),
+      ...pulseAlerts(recorded, profile),
+    ],
     ...(uncheckedReason !== undefined && { uncheckedReason }),
     ...(profile && { profile: profileStamp(profile) }),
   };

@@ -69,6 +69,15 @@ const doseLimitsSchema = z
      * said. (Software-set, no primary source: the institution decides.)
      */
     reviewDriftPercent: positive.lt(100).optional(),
+    /**
+     * A pulse recorded longer than this many days ("day n of N" with N
+     * above it) is flagged beside its dose, never refused: a course of
+     * high-dose glucocorticoid pulses longer than the ward meant (a
+     * three-day pulse written as fourteen). Published courses run three
+     * days (EMERALD: "including but not limited to"), no source sets a
+     * maximum: the institution decides. Unset: the length is not checked.
+     */
+    maxPulseDays: z.number().int().min(1).optional(),
     /** Per drug, a maximum the institution marks as absolute (hard). */
     absoluteMaxima: z
       .partialRecord(

@@ -167,12 +167,13 @@ describe('institution profile: formats and the example notice (mutation survivor
 });
 
 describe('institution profile: dose limits for recorded doses (optional, no default)', () => {
-  it('the example sets a tolerance, a hard-limit factor, a review drift and one absolute maximum; anakinra maxima are soft', () => {
+  it('the example sets a tolerance, a hard-limit factor, a review drift, a longest pulse and one absolute maximum; anakinra maxima are soft', () => {
     const { data } = parseInstitutionProfile(raw);
     expect(data.doseLimits).toEqual({
       softTolerancePercent: 10,
       hardFactorAboveSoftMax: 3,
       reviewDriftPercent: 10,
+      maxPulseDays: 5,
       absoluteMaxima: { tocilizumab: { mg: 800, per: 'dose' } },
     });
     expect(data.doses.anakinra?.maximaTier).toBe('soft');
@@ -220,6 +221,8 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
       { absoluteMaxima: { anakinra: { mg: 0, per: 'day' } } },
       'profile.doseLimits.absoluteMaxima.anakinra.mg',
     ],
+    [{ maxPulseDays: 0 }, 'profile.doseLimits.maxPulseDays'],
+    [{ maxPulseDays: 2.5 }, 'profile.doseLimits.maxPulseDays'],
     [{ tenfold: true }, 'profile.doseLimits.tenfold'],
   ])('doseLimits %p is refused, naming %s', (doseLimits, field) => {
     expect(errorOf({ ...raw, doseLimits }).field).toBe(field);
@@ -263,6 +266,7 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
         'softTolerancePercent',
         'hardFactorAboveSoftMax',
         'reviewDriftPercent',
+        'maxPulseDays',
         'absoluteMaxima',
       ],
     );
