@@ -368,7 +368,11 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   const running = activeTherapies(context);
   const continued = continuedRecords(running);
   const outsideNow = running.flatMap((therapy) => {
-    if (continued.has(therapy) || !givesMoreDoses(therapy, context.now)) {
+    if (
+      continued.has(therapy) ||
+      therapy.schedule?.kind === 'once' ||
+      !givesMoreDoses(therapy, context.now)
+    ) {
       return [];
     }
     const check = doseOutsideNow(context, therapy);

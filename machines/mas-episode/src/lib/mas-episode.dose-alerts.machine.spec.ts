@@ -33,7 +33,10 @@ import {
 import { checkEvent, therapyClassOf } from './mas-episode.checks.js';
 import { explainRefusal, explainSnapshot } from './mas-episode.explain.js';
 import { masEpisodeMachine } from './mas-episode.machine.js';
-import { restoreEpisodeSnapshot } from './mas-episode.persistence.js';
+import {
+  nextPendingDue,
+  restoreEpisodeSnapshot,
+} from './mas-episode.persistence.js';
 import type { Alert, EpisodeInput } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
 
@@ -1031,6 +1034,31 @@ describe('a drug under more than one record: their daily total is held against t
     );
   });
 
+  it("a day's record after a dose change continues the course from the change (day 2 of 3 changed at 26 h, day 3 recorded at 50 h): not a second course, no warning, no alert of a course recorded twice [seed.initial.1, review.section-10]", () => {
+    const episode = onPulse().send(
+      ev('therapy.dose-changed', h(26), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: { kind: 'pulse', day: 2, of: 3 },
+        givenAt: h(26),
+      }),
+    );
+    const dayThree = pulseAt(50, { kind: 'pulse', day: 3, of: 3 });
+    const check = checkEvent(episode.context, dayThree);
+    expect(check.ok).toBe(true);
+    expect(check.warnings ?? []).toEqual([]);
+    episode.send(dayThree);
+    expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
+    // The day the course has reached is what its dose change offers.
+    const change = explainSnapshot(episode.snapshot).allowed.find(
+      (o) => o.type === 'therapy.dose-changed',
+    );
+    expect((change?.examplePayload as { schedule?: unknown }).schedule).toEqual(
+      { kind: 'pulse', day: 3, of: 3 },
+    );
+  });
+
   it('a repeat pulse after the course has given its three days is no warning, nor is a new course a day after the first was stopped [seed.initial.1, review.section-10]', () => {
     expect(warningFor(onPulse(), pulseAt(2 + 72, pulse))).toBeUndefined();
     // Running, the first course gives its day-2 dose at 26 h.
@@ -1199,6 +1227,10 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(now()?.severity).toBe('critical');
     episode.send(tick(h(74.9)));
     expect(now()?.severity).toBe('critical');
+    // The service's scheduler ticks at the earliest instant the clock alone
+    // changes anything: the end of the last day, which clears the alert
+    // (not the next event someone happens to record).
+    expect(nextPendingDue(episode.context)).toBe(Date.parse(h(75)));
     episode.send(tick(h(75)));
     expect(now()).toBeUndefined();
     // The record itself is untouched: nobody recorded a stop.
@@ -1219,9 +1251,11 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
       }),
     );
     episode.send(weighed(h(110), 2.4));
+    // The new record only: the ended course is not said again.
     expect(now()?.message).toMatch(
-      /^methylprednisolone 720 mg is above the hard limit .* \(started .*, within the limits then\)/,
+      /^methylprednisolone 720 mg is above the hard limit .* \(started 2026-03-05T12:00:00\.000Z, within the limits then\), at the current weight of 2\.4 kg/,
     );
+    expect(now()?.message.match(/\(started /g)).toHaveLength(1);
     episode.send(tick(h(124)));
     expect(now()).toBeUndefined();
   });

@@ -49,6 +49,7 @@ import {
   recordedDoseCheck,
   recordPrescription,
   recordText,
+  scheduleAt,
 } from './therapy-record.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
@@ -263,7 +264,7 @@ function candidates(
               ...which,
               dose: changeExampleDose(context, therapy),
               route: therapy.route,
-              schedule: changeExampleSchedule(therapy, therapy.schedule),
+              schedule: changeExampleSchedule(therapy, therapy.schedule, at),
               givenAt: at,
               // The clearance the course's doses are checked with (a change
               // without one keeps it): shown in the form, not hidden.
@@ -606,7 +607,9 @@ function changeExampleDose(
 }
 
 /**
- * The schedule a course's change is offered with: its own, unless its dose
+ * The schedule a course's change is offered with: its own as it stands at
+ * `at` (a pulse on the day it has reached: day 2 of 3 the day after day 1,
+ * never day 1 again, which would add a day to the course), unless its dose
  * check flags the anakinra label's renal adjustment: then the label's
  * interval (the same dose, less often), so the change the flag asks for is
  * the one offered.
@@ -614,6 +617,7 @@ function changeExampleDose(
 function changeExampleSchedule(
   therapy: EpisodeContext['therapies'][number],
   schedule: NonNullable<EpisodeContext['therapies'][number]['schedule']>,
+  at: string,
 ): NonNullable<EpisodeContext['therapies'][number]['schedule']> {
   const renal = therapy.doseCheck?.alerts?.some(
     (alert) => alert.id === 'anakinra-renal-adjustment',
@@ -623,7 +627,7 @@ function changeExampleSchedule(
         kind: 'every-hours',
         hours: masProtocolDefinition.doses.anakinra.renalAdjustedEveryHours,
       }
-    : schedule;
+    : scheduleAt(therapy, schedule, at);
 }
 
 /**

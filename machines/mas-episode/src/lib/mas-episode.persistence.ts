@@ -11,6 +11,7 @@ import { masEpisodeMachine } from './mas-episode.machine.js';
 import { applyStateMap } from './mas-episode.migration.js';
 import type { EpisodeContext } from './mas-episode.types.js';
 import { findMigrationPlanByHash } from './migration-plans.js';
+import { scheduleEndsAt } from './therapy-record.util.js';
 
 export type PersistedEpisodeSnapshot = ReturnType<
   typeof masEpisodeMachine.getPersistedSnapshot
@@ -152,14 +153,30 @@ export function eventOfAuditEntry(entry: AuditEntryFields): EpisodeEvent {
   );
 }
 
-/** The earliest pending due time (not fired, not paused), in ms; null if none. */
+/**
+ * The earliest instant the clock alone changes what the episode says, in
+ * ms; null if none: a pending due time (not fired, not paused), or, while a
+ * running dose is alerted as outside the limits now, the end of a running
+ * pulse's last day (its alert then clears: the scheduler's tick at that
+ * instant clears it, not the next event someone happens to record).
+ */
 export function nextPendingDue(context: EpisodeContext): number | null {
   let next: number | null = null;
+  const consider = (at: number) => {
+    if (next === null || at < next) next = at;
+  };
   for (const due of Object.values(context.dues)) {
     if (due.dueAt === null || due.firedAt !== null || due.pausedAt !== null)
       continue;
-    const at = Date.parse(due.dueAt);
-    if (next === null || at < next) next = at;
+    consider(Date.parse(due.dueAt));
+  }
+  if (context.alerts.some((alert) => alert.id === 'dose-outside-limits-now')) {
+    const now = Date.parse(context.now);
+    for (const therapy of context.therapies) {
+      if (therapy.background || therapy.stoppedAt !== undefined) continue;
+      const end = scheduleEndsAt(therapy);
+      if (end !== null && Date.parse(end) > now) consider(Date.parse(end));
+    }
   }
   return next;
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { givesMoreDoses, scheduleEndsAt } from './therapy-record.util.js';
+import {
+  givesMoreDoses,
+  scheduleAt,
+  scheduleEndsAt,
+} from './therapy-record.util.js';
 
 const start = '2026-03-01T09:00:00.000Z';
 
@@ -48,5 +52,27 @@ describe('when a record has given its last dose [seed.initial.1]', () => {
         '2027-03-01T09:00:00.000Z',
       ),
     ).toBe(true);
+  });
+
+  it('a dose change is written on the day the pulse has reached (never day 1 again, which would add a day), never past its last day; other schedules as they are', () => {
+    const pulse = { kind: 'pulse', day: 1, of: 3 } as const;
+    const record = { startedAt: start, schedule: pulse };
+    const at = (iso: string) => scheduleAt(record, pulse, iso);
+    expect(at('2026-03-01T20:00:00.000Z')).toEqual(pulse);
+    expect(at('2026-03-02T09:00:00.000Z')).toEqual({ ...pulse, day: 2 });
+    expect(at('2026-03-03T10:00:00.000Z')).toEqual({ ...pulse, day: 3 });
+    expect(at('2026-03-09T10:00:00.000Z')).toEqual({ ...pulse, day: 3 });
+    // Counted from the dose now (a change on day 2, written as day 2).
+    const changed = {
+      ...record,
+      schedule: { ...pulse, day: 2 },
+      doseChanges: [{ at: '2026-03-02T09:30:00.000Z' }],
+    };
+    expect(
+      scheduleAt(changed, changed.schedule, '2026-03-03T10:00:00.000Z'),
+    ).toEqual({ ...pulse, day: 3 });
+    expect(
+      scheduleAt(record, { kind: 'daily' }, '2026-03-09T10:00:00.000Z'),
+    ).toEqual({ kind: 'daily' });
   });
 });

@@ -354,6 +354,21 @@ const SPAN_STARTS_PER_RECORD = 48;
 const HOURS_PER_DAY = 24;
 const MS_PER_HOUR = 3_600_000;
 
+/** A record whose schedule's day counts from its current dose's start. */
+interface PulseBase {
+  readonly startedAt: string;
+  readonly schedule?: DoseSchedule;
+  readonly doseChanges?: readonly { readonly at: string }[];
+}
+
+/**
+ * When the day its schedule names began: its latest dose change (whose
+ * schedule says the day of the new dose), else its start.
+ */
+function pulseBase(record: PulseBase): string {
+  return record.doseChanges?.at(-1)?.at ?? record.startedAt;
+}
+
 /**
  * Where a later pulse record "day n of N" continues an earlier one's course
  * (its day-n infusion lies within the tolerance of the later record's), the
@@ -362,7 +377,7 @@ const MS_PER_HOUR = 3_600_000;
  * record's, never added to it; the earlier ones stay the earlier record's.
  */
 function continuedFrom(
-  earlier: { startedAt: string; schedule?: DoseSchedule },
+  earlier: PulseBase,
   schedule: DoseSchedule,
   givenAt: string,
 ): number | null {
@@ -370,7 +385,7 @@ function continuedFrom(
   if (schedule.kind !== 'pulse' || before?.kind !== 'pulse') return null;
   if (before.of !== schedule.of || before.day >= schedule.day) return null;
   const repeat = schedule.day - before.day;
-  const dayN = addHours(earlier.startedAt, repeat * HOURS_PER_DAY);
+  const dayN = addHours(pulseBase(earlier), repeat * HOURS_PER_DAY);
   return Math.abs(hoursBetween(dayN, givenAt)) <=
     recordingRules.dailyTotal.sameInfusionHours
     ? repeat
@@ -908,10 +923,29 @@ export function scheduleEndsAt(record: {
   readonly doseChanges?: readonly { readonly at: string }[];
 }): string | null {
   const { schedule } = record;
-  const since = record.doseChanges?.at(-1)?.at ?? record.startedAt;
+  const since = pulseBase(record);
   if (schedule?.kind === 'once') return since;
   if (schedule?.kind !== 'pulse') return null;
   return addHours(since, (schedule.of - schedule.day + 1) * HOURS_PER_DAY);
+}
+
+/**
+ * The schedule a record is on at `at`: a pulse "day n of N" whose current
+ * dose began at S is on day n + (whole days since S) at `at`, never past N
+ * (what a dose change then is written as); any other schedule as it is.
+ */
+export function scheduleAt(
+  record: Parameters<typeof scheduleEndsAt>[0],
+  schedule: DoseSchedule,
+  at: string,
+): DoseSchedule {
+  if (schedule.kind !== 'pulse') return schedule;
+  const since = pulseBase(record);
+  const days = Math.floor(hoursBetween(since, at) / HOURS_PER_DAY);
+  return {
+    ...schedule,
+    day: Math.min(schedule.of, Math.max(schedule.day, schedule.day + days)),
+  };
 }
 
 /** Whether a record's schedule still has doses to give at `now`. */
@@ -934,14 +968,14 @@ export function currentDoseSince(record: TherapyRecord): string {
  * over, or null when it does not continue it.
  */
 function continuationGap(
-  earlier: { startedAt: string; schedule?: DoseSchedule },
+  earlier: PulseBase,
   later: { startedAt: string; schedule?: DoseSchedule },
 ): number | null {
   if (later.schedule === undefined) return null;
   if (toMs(earlier.startedAt) >= toMs(later.startedAt)) return null;
   const repeat = continuedFrom(earlier, later.schedule, later.startedAt);
   if (repeat === null) return null;
-  const dayN = addHours(earlier.startedAt, repeat * HOURS_PER_DAY);
+  const dayN = addHours(pulseBase(earlier), repeat * HOURS_PER_DAY);
   return Math.abs(hoursBetween(dayN, later.startedAt));
 }
 
@@ -985,6 +1019,8 @@ export interface CourseRecord {
   readonly startedAt: string;
   readonly schedule?: DoseSchedule;
   readonly background: boolean;
+  /** A pulse's day counts from its latest dose change. */
+  readonly doseChanges?: readonly { readonly at: string }[];
 }
 
 /** Each running record that continues an earlier one, to that one. */

@@ -157,4 +157,21 @@ describe('the abstraction of the model checker', () => {
       ).toBe(2340);
     }
   });
+
+  it('the letters that record a weight or height are exactly those named "measures:..." (what tells a slice that reweighs, where the key keeps when each dose schedule ends)', () => {
+    for (const input of episodeRoots(exampleProfile())) {
+      const [root] = initialTransition(masEpisodeMachine, input) as [
+        EpisodeSnapshot,
+        unknown,
+      ];
+      for (const [id, letter] of Object.entries(letters)) {
+        const sent = letter(root);
+        const events = (Array.isArray(sent) ? sent : [sent]) as EpisodeEvent[];
+        expect({
+          id,
+          measures: events.some((event) => event.type === 'measures.recorded'),
+        }).toEqual({ id, measures: id.startsWith('measures:') });
+      }
+    }
+  });
 });

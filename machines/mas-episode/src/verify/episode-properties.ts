@@ -485,7 +485,7 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P17b',
-    name: 'A methylprednisolone pulse past its last day, stopped or not, is never alerted as a dose outside the limits now: no dose of it is left to review, whatever the weight recorded since',
+    name: 'A methylprednisolone pulse past its last day, nobody having recorded its stop, is never alerted as a dose outside the limits now: no dose of it is left to review, whatever the weight recorded since',
     protects: ['seed.initial.1', 'review.section-10'],
     kind: 'state',
     applies: (state) => {
