@@ -293,6 +293,22 @@ const cases: Record<AlertId, AlertCase> = {
         .send(ev('therapy.started', h(30), { drug: 'methylprednisolone' })),
     clear: (e) => e.send(ev('relapse.recorded', h(31), {})),
   },
+  // Amira's pulse (720 mg for 24 kg, day 1 of 3) over, never stopped; the
+  // weight then corrected to a tenth: its doses were past the hard limit.
+  'dose-given-outside-limits-now': {
+    raise: (e) =>
+      e
+        .send(ev('therapy.started', h(1), { drug: 'methylprednisolone' }))
+        .send(tick(h(80)))
+        .send(
+          ev('measures.recorded', h(81), {
+            weightKg: 2.4,
+            confirmUnusual: ['weightKg'],
+          }),
+        ),
+    clear: (e) =>
+      e.send(ev('therapy.stopped', h(82), { drug: 'methylprednisolone' })),
+  },
   // The only course stopped while MAS is suspected and not in remission:
   // told until treatment runs again (or a remission or the exclusion is
   // recorded).

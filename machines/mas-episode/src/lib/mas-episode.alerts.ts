@@ -396,6 +396,38 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       ['seed.initial.1', 'software.recording', 'review.section-10'],
     );
   }
+  // A pulse past its last day that the current measures put past a hard
+  // limit: no dose of it is left to change, but if the weight or height was
+  // wrong when its doses were worked out, they were given past the limit.
+  // Told as a warning (not the critical alert of a dose still to give)
+  // until the course's stop is recorded; past a soft limit, not told.
+  const givenPast = running.flatMap((therapy) => {
+    if (
+      continued.has(therapy) ||
+      therapy.schedule?.kind !== 'pulse' ||
+      givesMoreDoses(therapy, context.now)
+    ) {
+      return [];
+    }
+    const check = doseOutsideNow(context, therapy);
+    return check?.tier === 'hard' ? [{ therapy, check }] : [];
+  });
+  if (givenPast.length > 0) {
+    const { weightKg, heightCm } = context.patient;
+    add(
+      'dose-given-outside-limits-now',
+      'warning',
+      `${givenPast
+        .map(
+          ({ therapy, check }) =>
+            `${gravestMessages(check).join('; ').replace(/\.$/, '')} (${recordText(therapy)}, its last day over)`,
+        )
+        .join(
+          '; ',
+        )}, at the current weight of ${String(weightKg)} kg and height of ${String(heightCm)} cm. No dose is left to change; if the weight or height was wrong when the doses were worked out, they were given past the limit: review the patient, and record the course's stop.`,
+      ['seed.initial.1', 'software.recording', 'review.section-10'],
+    );
+  }
   // A dose the rules could not check (an institution figure not set): the
   // ward is told for as long as it runs, with what is missing.
   const unchecked = activeTherapies(context).filter(

@@ -1240,6 +1240,16 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     ).toBeUndefined();
     episode.send(weighed(h(80), 24)).send(weighed(h(81), 2.4));
     expect(now()).toBeUndefined();
+    // Its doses, though, were past the hard limit if 2.4 kg is right: told
+    // as a warning until the course's stop is recorded.
+    const given = () =>
+      episode.context.alerts.find(
+        (a) => a.id === 'dose-given-outside-limits-now',
+      );
+    expect(given()).toMatchObject({ severity: 'warning' });
+    expect(given()?.message).toBe(
+      "methylprednisolone 720 mg is above the hard limit of 216 mg per infusion (3 x the upper soft limit of 72 mg; institution hard-limit factor) - computed dose for 2.4 kg: 36-72 mg per infusion (started 2026-03-01T11:00:00.000Z at 720 mg, its last day over), at the current weight of 2.4 kg and height of 122 cm. No dose is left to change; if the weight or height was wrong when the doses were worked out, they were given past the limit: review the patient, and record the course's stop.",
+    );
     // A record of the course's last day, given at 100 h: a day to review it.
     episode.send(weighed(h(99), 24));
     episode.send(

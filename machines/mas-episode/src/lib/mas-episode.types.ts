@@ -250,6 +250,7 @@ export type AlertId =
   | 'therapy-recorded-twice'
   | 'glucocorticoid-in-remission'
   | 'dose-outside-limits-now'
+  | 'dose-given-outside-limits-now'
   | 'no-treatment-running';
 
 export interface Alert {

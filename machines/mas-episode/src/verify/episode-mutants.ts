@@ -637,6 +637,14 @@ export const episodeMutants: readonly Mutant[] = [
           }),
       ),
   },
+  {
+    id: 'M35-given-overdose-untold',
+    bug: 'a pulse over, past the hard limit at a corrected weight, is not told at all (the doses given past the limit go unnoticed)',
+    caughtBy: 'P17c',
+    slices: ['records: a new weight'],
+    machine: () =>
+      withAlerts((alert) => alert.id !== 'dose-given-outside-limits-now'),
+  },
 ];
 
 const DAY_MS = 86_400_000;

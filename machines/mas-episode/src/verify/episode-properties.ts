@@ -504,6 +504,28 @@ export const episodeProperties: readonly Property[] = [
       !state.observed.alerts.includes('dose-outside-limits-now'),
   },
   {
+    id: 'P17c',
+    name: "A methylprednisolone pulse past its last day, its stop never recorded, whose dose is past the hard limit at the patient's weight now is told as given past the limit (no dose is left to change, but if the weight was wrong, the doses given were too high)",
+    protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
+    kind: 'state',
+    applies: (state) => {
+      const limit = hardLimitNowMg(state);
+      return (
+        open(state) &&
+        state.observed.measuresChange &&
+        limit !== undefined &&
+        (state.facts.methylprednisolone ?? []).some(
+          (record) =>
+            record.pulse &&
+            record.mg > limit &&
+            !givesDosesAt(record, state.now),
+        )
+      );
+    },
+    holds: (state) =>
+      state.observed.alerts.includes('dose-given-outside-limits-now'),
+  },
+  {
     id: 'P15',
     name: "The subtype shown follows the patient's recorded underlying disease (Still's disease, SLE, another named one)",
     protects: ['seed.subtype.1'],

@@ -101,6 +101,8 @@ export interface PulseRecordFact {
   readonly mg: number;
   /** When it was given first (what a stop naming it gives). */
   readonly givenAt: string;
+  /** Recorded as a pulse ("day n of N"). */
+  readonly pulse: boolean;
   /**
    * When its schedule has given its last dose: a pulse "day n of N" whose
    * dose was given at T ends N - n + 1 days after T; null for a schedule
@@ -146,6 +148,7 @@ function pulseRecordOf(event: EpisodeEvent, givenAt: string): PulseRecordFact {
   return {
     mg: doseMgOf(event),
     givenAt: new Date(Date.parse(givenAt)).toISOString(),
+    pulse: schedule?.kind === 'pulse',
     endsAt:
       schedule?.kind === 'once'
         ? new Date(doseAt).toISOString()

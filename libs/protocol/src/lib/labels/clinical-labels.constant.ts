@@ -322,6 +322,8 @@ export const alertLabels = {
   'glucocorticoid-in-remission': 'Glucocorticoid started in remission',
   'dose-outside-limits-now':
     'Running dose outside the limits at the current weight or height',
+  'dose-given-outside-limits-now':
+    'Pulse given past the hard limit at the current weight or height',
   'no-treatment-running': 'No MAS treatment running',
 } as const satisfies Readonly<Record<string, string>>;
 
