@@ -1,11 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { protocolReleases, releasesOf } from './protocol-releases.constant.js';
-import { protocolVersions } from './protocol-versions.js';
+import {
+  deployedProtocolVersions,
+  protocolVersions,
+} from './protocol-versions.js';
 
 describe('released protocol content never changes quietly', () => {
-  it.each(protocolVersions.map((v) => [v.version, v] as const))(
-    'version %s hashes to its latest pinned release (a change of content is a new version, or a new entry saying what changed and why)',
+  // (A candidate is a draft: its content may change until it is deployed.)
+  it.each(deployedProtocolVersions.map((v) => [v.version, v] as const))(
+    'deployed version %s hashes to its latest pinned release (a change of content is a new version, or a new entry saying what changed and why)',
     (_, version) => {
       const latest = releasesOf(version.version).at(-1);
       expect({
@@ -15,7 +19,7 @@ describe('released protocol content never changes quietly', () => {
     },
   );
 
-  it('every entry names a version this build knows, a content hash, a date and what changed; no version pins one hash twice', () => {
+  it('every entry names a version this build knows, a content hash, a date (in order) and what changed; an entry changes the content of the one before', () => {
     const known = new Set(protocolVersions.map((v) => v.version));
     for (const release of protocolReleases) {
       expect({
@@ -33,8 +37,20 @@ describe('released protocol content never changes quietly', () => {
       });
     }
     for (const version of known) {
-      const hashes = releasesOf(version).map((r) => r.hash);
-      expect(new Set(hashes).size).toBe(hashes.length);
+      const entries = releasesOf(version);
+      for (const [i, entry] of entries.entries()) {
+        const before = entries[i - 1];
+        if (before === undefined) continue;
+        expect({
+          version,
+          hash: entry.hash,
+          date: entry.date >= before.date,
+        }).toEqual({
+          version,
+          hash: expect.not.stringMatching(`^${before.hash}$`),
+          date: true,
+        });
+      }
     }
   });
 });
