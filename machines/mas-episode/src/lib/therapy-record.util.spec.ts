@@ -8,7 +8,7 @@ import {
 
 const start = '2026-03-01T09:00:00.000Z';
 
-describe('when a record has given its last dose [seed.initial.1]', () => {
+describe('when a record has given its last dose', () => {
   it.each([
     [{ kind: 'pulse', day: 1, of: 3 }, '2026-03-04T09:00:00.000Z'],
     [{ kind: 'pulse', day: 2, of: 3 }, '2026-03-03T09:00:00.000Z'],
@@ -18,16 +18,19 @@ describe('when a record has given its last dose [seed.initial.1]', () => {
     [{ kind: 'daily' }, null],
     [{ kind: 'every-hours', hours: 8 }, null],
     [undefined, null],
-  ] as const)('%j started at 09:00 on 1 March ends at %s', (schedule, end) => {
-    expect(
-      scheduleEndsAt({
-        startedAt: start,
-        ...(schedule ? { schedule } : {}),
-      }),
-    ).toBe(end);
-  });
+  ] as const)(
+    '%j started at 09:00 on 1 March ends at %s [seed.initial.1]',
+    (schedule, end) => {
+      expect(
+        scheduleEndsAt({
+          startedAt: start,
+          ...(schedule ? { schedule } : {}),
+        }),
+      ).toBe(end);
+    },
+  );
 
-  it('a pulse whose dose changed counts its days from the change (its schedule says the day of the new dose)', () => {
+  it('a pulse whose dose changed counts its days from the change (its schedule says the day of the new dose) [seed.initial.1]', () => {
     const changed = {
       startedAt: start,
       schedule: { kind: 'pulse', day: 2, of: 3 } as const,
@@ -39,7 +42,7 @@ describe('when a record has given its last dose [seed.initial.1]', () => {
     expect(scheduleEndsAt(changed)).toBe('2026-03-04T09:30:00.000Z');
   });
 
-  it('doses are left until the end, none from it on; a course without an end always has some', () => {
+  it('doses are left until the end, none from it on; a course without an end always has some [seed.initial.1]', () => {
     const record = {
       startedAt: start,
       schedule: { kind: 'pulse', day: 3, of: 3 } as const,
@@ -54,7 +57,7 @@ describe('when a record has given its last dose [seed.initial.1]', () => {
     ).toBe(true);
   });
 
-  it('a dose change is written on the day the pulse has reached (never day 1 again, which would add a day), never past its last day; other schedules as they are', () => {
+  it('a dose change is written on the day the pulse has reached (never day 1 again, which would add a day), never past its last day; other schedules as they are [seed.initial.1]', () => {
     const pulse = { kind: 'pulse', day: 1, of: 3 } as const;
     const record = { startedAt: start, schedule: pulse };
     const at = (iso: string) => scheduleAt(record, pulse, iso);
