@@ -1046,6 +1046,8 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
       });
       expect(unnamed.status).toBe(422);
       expect(unnamed.body.message).toContain('methylprednisolone runs 2 times');
+      // The field to fill in, named as every refusal about a field does.
+      expect(unnamed.body.field).toBe('body.payload.startedAt');
       version = await accepted('dr-adams', id, version, 'therapy.stopped', {
         drug: 'methylprednisolone',
         startedAt: second,

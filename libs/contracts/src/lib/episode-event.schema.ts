@@ -84,7 +84,7 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('pulse'),
-      day: z.number().int().positive(),
+      day: z.number().int().positive().max(14),
       of: z.number().int().positive().max(14),
     })
     .strict()

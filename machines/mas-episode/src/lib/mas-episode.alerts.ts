@@ -31,6 +31,7 @@ import {
   doseOutsideNow,
   givesMoreDoses,
   recordText,
+  scheduleEndsAt,
 } from './therapy-record.util.js';
 
 type Candidate = Omit<Alert, 'since'>;
@@ -361,10 +362,10 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   // limits (a weight corrected after the dose was computed from it): the
   // record keeps its own check, the ward is told until it is reviewed (the
   // dose changed, or the course stopped).
-  // (A single dose is given and done, and so is a pulse past its last
-  // day, stopped or not: no dose is left to review; a pulse day that a
-  // later day's record continues is that course's, told once by its latest
-  // record.)
+  // (A single dose is given and done, and so is a pulse once its last
+  // infusion is given, stopped or not: no dose is left to change; a pulse
+  // day that a later day's record continues is that course's, told once by
+  // its latest record.)
   const running = activeTherapies(context);
   const continued = continuedRecords(running);
   const outsideNow = running.flatMap((therapy) => {
@@ -396,9 +397,10 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       ['seed.initial.1', 'software.recording', 'review.section-10'],
     );
   }
-  // A pulse past its last day that the current measures put past a hard
-  // limit: no dose of it is left to change, but if the weight or height was
-  // wrong when its doses were worked out, they were given past the limit.
+  // A pulse whose last infusion is given that the current measures put past
+  // a hard limit: no dose of it is left to change, but if the weight or
+  // height was wrong when its doses were worked out, they were given past
+  // the limit.
   // Told as a warning (not the critical alert of a dose still to give)
   // until the course's stop is recorded; past a soft limit, not told.
   const givenPast = running.flatMap((therapy) => {
@@ -420,7 +422,7 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       `${givenPast
         .map(
           ({ therapy, check }) =>
-            `${gravestMessages(check).join('; ').replace(/\.$/, '')} (${recordText(therapy)}, its last day over)`,
+            `${gravestMessages(check).join('; ').replace(/\.$/, '')} (${recordText(therapy)}, its last infusion ${scheduleEndsAt(therapy) ?? ''})`,
         )
         .join(
           '; ',

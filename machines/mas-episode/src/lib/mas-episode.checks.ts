@@ -661,7 +661,10 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       // when the drug runs twice.
       const named = namedRecords(context, drug, event.payload.startedAt);
       if ('reason' in named) {
-        return blocked(named.reason, ['software.recording']);
+        return {
+          ...blocked(named.reason, ['software.recording']),
+          ...(named.field === undefined ? {} : { field: named.field }),
+        };
       }
       const { records } = named;
       return (

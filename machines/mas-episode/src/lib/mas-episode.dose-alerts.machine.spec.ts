@@ -913,6 +913,10 @@ describe('a pulse is a schedule of the glucocorticoids: refused for a new anakin
       schedule: { kind: 'pulse', day: 1, of: 14 },
     });
     expect(episode.refusal(fourteen)).toBeUndefined();
+    // The audit's reason keeps the flag beside the dose check.
+    expect(checkEvent(episode.context, fourteen).reason).toMatch(
+      /dose within the limits.*; flagged: methylprednisolone recorded as a pulse of 14 days \(pulse day 1 of 14\), longer than the institution's maximum of 5 days/,
+    );
     episode.send(fourteen);
     const flagged = episode.context.alerts.find(
       (a) => a.id === 'dose-outside-rule',
@@ -1050,13 +1054,11 @@ describe('a drug under more than one record: their daily total is held against t
     expect(check.warnings ?? []).toEqual([]);
     episode.send(dayThree);
     expect(episode.alertIds()).not.toContain('therapy-recorded-twice');
-    // The day the course has reached is what its dose change offers.
-    const change = explainSnapshot(episode.snapshot).allowed.find(
-      (o) => o.type === 'therapy.dose-changed',
-    );
-    expect((change?.examplePayload as { schedule?: unknown }).schedule).toEqual(
-      { kind: 'pulse', day: 3, of: 3 },
-    );
+    // Day 3 given is the course's last infusion: no dose change is offered
+    // for either record (the course has no dose left to change).
+    expect(
+      explainSnapshot(episode.snapshot).allowed.map((o) => o.type),
+    ).not.toContain('therapy.dose-changed');
   });
 
   it('a repeat pulse after the course has given its three days is no warning, nor is a new course a day after the first was stopped [seed.initial.1, review.section-10]', () => {
@@ -1212,62 +1214,66 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(episode.alertIds()).not.toContain('dose-outside-limits-now');
   });
 
-  it('a pulse past its last day has no dose left to review: its alert clears when the last day ends, stopped or not, and a later lighter weight raises none; a day-3-of-3 record ends a day after it is given [seed.initial.1, review.section-10]', () => {
+  it('a pulse whose last infusion is given has no dose left to change: the critical alert turns, at that infusion, into the warning that the doses given were past the limit, stopped or not, until its stop is recorded; a day-3-of-3 record is its last infusion [seed.initial.1, review.section-10]', () => {
     const episode = readyFor('methylprednisolone');
-    // Day 1 of 3 at 3 h: infusions at 3, 27 and 51 h; the course ends at 75 h.
+    // Day 1 of 3 at 3 h: infusions at 3, 27 and 51 h.
     episode.send(pulseOf(720));
-    episode.send(weighed(h(50), 2.4));
+    episode.send(weighed(h(26), 2.4));
     const now = () =>
       episode.context.alerts.find((a) => a.id === 'dose-outside-limits-now');
+    const given = () =>
+      episode.context.alerts.find(
+        (a) => a.id === 'dose-given-outside-limits-now',
+      );
     // Past the hard limit: that limit only (it names the soft one it
     // multiplies), the drug and the computed dose said once.
     expect(now()?.message).toBe(
       'methylprednisolone 720 mg is above the hard limit of 216 mg per infusion (3 x the upper soft limit of 72 mg; institution hard-limit factor) - computed dose for 2.4 kg: 36-72 mg per infusion (started 2026-03-01T11:00:00.000Z, within the limits then), at the current weight of 2.4 kg and height of 122 cm. Review the dose: change it, or stop the course.',
     );
     expect(now()?.severity).toBe('critical');
-    episode.send(tick(h(74.9)));
+    expect(given()).toBeUndefined();
+    episode.send(tick(h(50.9)));
     expect(now()?.severity).toBe('critical');
     // The service's scheduler ticks at the earliest instant the clock alone
-    // changes anything: the end of the last day, which clears the alert
-    // (not the next event someone happens to record).
-    expect(nextPendingDue(episode.context)).toBe(Date.parse(h(75)));
-    episode.send(tick(h(75)));
+    // changes anything: the last infusion, when the alert turns.
+    expect(nextPendingDue(episode.context)).toBe(Date.parse(h(51)));
+    episode.send(tick(h(51)));
     expect(now()).toBeUndefined();
+    // No dose change is offered for it: it would record an infusion too
+    // many (a further course is a start).
+    expect(
+      explainSnapshot(episode.snapshot).allowed.map((o) => o.type),
+    ).not.toContain('therapy.dose-changed');
+    // Its doses, though, were past the hard limit if 2.4 kg is right: told
+    // as a warning until the course's stop is recorded.
+    expect(given()).toMatchObject({ severity: 'warning' });
+    expect(given()?.message).toBe(
+      "methylprednisolone 720 mg is above the hard limit of 216 mg per infusion (3 x the upper soft limit of 72 mg; institution hard-limit factor) - computed dose for 2.4 kg: 36-72 mg per infusion (started 2026-03-01T11:00:00.000Z at 720 mg, its last infusion 2026-03-03T11:00:00.000Z), at the current weight of 2.4 kg and height of 122 cm. No dose is left to change; if the weight or height was wrong when the doses were worked out, they were given past the limit: review the patient, and record the course's stop.",
+    );
     // The record itself is untouched: nobody recorded a stop.
     expect(
       episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
         ?.stoppedAt,
     ).toBeUndefined();
-    episode.send(weighed(h(80), 24)).send(weighed(h(81), 2.4));
+    episode.send(weighed(h(80), 24));
+    expect(given()).toBeUndefined();
+    episode.send(weighed(h(81), 2.4));
     expect(now()).toBeUndefined();
-    // Its doses, though, were past the hard limit if 2.4 kg is right: told
-    // as a warning until the course's stop is recorded.
-    const given = () =>
-      episode.context.alerts.find(
-        (a) => a.id === 'dose-given-outside-limits-now',
-      );
-    expect(given()).toMatchObject({ severity: 'warning' });
-    expect(given()?.message).toBe(
-      "methylprednisolone 720 mg is above the hard limit of 216 mg per infusion (3 x the upper soft limit of 72 mg; institution hard-limit factor) - computed dose for 2.4 kg: 36-72 mg per infusion (started 2026-03-01T11:00:00.000Z at 720 mg, its last day over), at the current weight of 2.4 kg and height of 122 cm. No dose is left to change; if the weight or height was wrong when the doses were worked out, they were given past the limit: review the patient, and record the course's stop.",
-    );
-    // A record of the course's last day, given at 100 h: a day to review it.
+    expect(given()).toBeDefined();
+    episode.send(ev('therapy.stopped', h(82), { drug: 'methylprednisolone' }));
+    expect(given()).toBeUndefined();
+    // A record of the course's last day is its last infusion: nothing is
+    // left to change once it is given, whatever the weight next.
     episode.send(weighed(h(99), 24));
-    episode.send(
-      ev('therapy.started', h(100), {
-        drug: 'methylprednisolone',
-        route: 'iv',
-        dose: { value: 720, unit: 'mg' },
-        schedule: { kind: 'pulse', day: 3, of: 3 },
-      }),
-    );
-    episode.send(weighed(h(110), 2.4));
-    // The new record only: the ended course is not said again.
-    expect(now()?.message).toMatch(
-      /^methylprednisolone 720 mg is above the hard limit .* \(started 2026-03-05T12:00:00\.000Z, within the limits then\), at the current weight of 2\.4 kg/,
-    );
-    expect(now()?.message.match(/\(started /g)).toHaveLength(1);
-    episode.send(tick(h(124)));
+    const lastDay = ev('therapy.started', h(100), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 720, unit: 'mg' },
+      schedule: { kind: 'pulse', day: 3, of: 3 },
+    });
+    episode.send(lastDay).send(weighed(h(101), 2.4));
     expect(now()).toBeUndefined();
+    expect(given()?.message).toMatch(/its last infusion 2026-03-05T12:00/);
   });
 
   it("a dose confirmed outside its range is said again when a new weight puts it further outside than what was confirmed, beyond the institution's tolerance; not for a small drift or a move back [seed.initial.1, review.section-10]", () => {

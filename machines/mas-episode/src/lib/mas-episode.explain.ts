@@ -46,6 +46,7 @@ import type { Alert, AlertId, EpisodeContext } from './mas-episode.types.js';
 import { standardPrescription } from './prescription.util.js';
 import {
   continuedRecords,
+  givesMoreDoses,
   recordedDoseCheck,
   recordPrescription,
   recordText,
@@ -247,12 +248,15 @@ function candidates(
         ),
       ),
     );
-    // A course given in the episode, with its dose: the dose can change.
+    // A course given in the episode, with its dose: the dose can change
+    // (not a pulse whose last infusion is given: a change would record an
+    // infusion too many; a further course is a start).
     if (
       !therapy.background &&
       therapy.dose &&
       therapy.route &&
-      therapy.schedule
+      therapy.schedule &&
+      (therapy.schedule.kind !== 'pulse' || givesMoreDoses(therapy, at))
     ) {
       list.push(
         named(

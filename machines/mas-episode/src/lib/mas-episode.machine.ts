@@ -63,11 +63,15 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * a course whose dose changed is named by its dose now and since when; the
  * alert of doses outside the rules names each drug once
  * (no 2.3.0 record was written under an earlier form of it: none landed).
- * 2.4.0: a pulse past its last day (a day after its last infusion, stopped
- * or not) is no longer alerted as a dose outside the limits at a new weight
- * or height: no dose of it is left to review (a standing alert clears when
- * the day is over). 2.3.0 records are taken over from their stored
- * snapshot at their next event, as earlier ones.
+ * 2.4.0: a pulse whose last infusion is given (stopped or not) is no longer
+ * alerted as a dose outside the limits at a new weight or height, and no
+ * dose change is offered for it: no dose of it is left to change; past a
+ * hard limit its doses are told as given past it (a warning, until its stop
+ * is recorded); a pulse longer than the institution's maximum is flagged; a
+ * pulse's days count from its latest dose change; a refusal to name a
+ * record names startedAt; the audit keeps a record's flags. 2.3.0 records
+ * are taken over from their stored snapshot at their next event, as
+ * earlier ones.
  */
 export const MAS_EPISODE_MACHINE_VERSION = '2.4.0';
 

@@ -182,6 +182,12 @@ describe('a drug running twice (a pulse recorded twice): one record stopped by i
     ).toBe(
       `methylprednisolone runs 2 times (started ${h(1)} at 600 mg; started ${h(2)} at 700 mg): name the record by its start time (startedAt)`,
     );
+    // The field to fill in is named (the service says body.payload.startedAt).
+    expect(
+      episode.refusedField(
+        ev('therapy.stopped', h(3), { drug: 'methylprednisolone' }),
+      ),
+    ).toBe('startedAt');
     episode.send(
       ev('therapy.stopped', h(3), {
         drug: 'methylprednisolone',
@@ -204,8 +210,16 @@ describe('a drug running twice (a pulse recorded twice): one record stopped by i
     ).toEqual([]);
   });
 
-  it('a start time that names no running record is refused, listing those that run', () => {
+  it('a start time that names no running record is refused, listing those that run, naming the field', () => {
     const episode = twice();
+    expect(
+      episode.refusedField(
+        ev('therapy.stopped', h(3), {
+          drug: 'methylprednisolone',
+          startedAt: h(1.5),
+        }),
+      ),
+    ).toBe('startedAt');
     expect(
       episode.refusal(
         ev('therapy.stopped', h(3), {

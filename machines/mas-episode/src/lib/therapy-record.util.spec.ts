@@ -8,18 +8,18 @@ import {
 
 const start = '2026-03-01T09:00:00.000Z';
 
-describe('when a record has given its last dose', () => {
+describe('when a record gives its last dose', () => {
   it.each([
-    [{ kind: 'pulse', day: 1, of: 3 }, '2026-03-04T09:00:00.000Z'],
-    [{ kind: 'pulse', day: 2, of: 3 }, '2026-03-03T09:00:00.000Z'],
-    [{ kind: 'pulse', day: 3, of: 3 }, '2026-03-02T09:00:00.000Z'],
-    [{ kind: 'pulse', day: 1, of: 5 }, '2026-03-06T09:00:00.000Z'],
+    [{ kind: 'pulse', day: 1, of: 3 }, '2026-03-03T09:00:00.000Z'],
+    [{ kind: 'pulse', day: 2, of: 3 }, '2026-03-02T09:00:00.000Z'],
+    [{ kind: 'pulse', day: 3, of: 3 }, start],
+    [{ kind: 'pulse', day: 1, of: 5 }, '2026-03-05T09:00:00.000Z'],
     [{ kind: 'once' }, start],
     [{ kind: 'daily' }, null],
     [{ kind: 'every-hours', hours: 8 }, null],
     [undefined, null],
   ] as const)(
-    '%j started at 09:00 on 1 March ends at %s [seed.initial.1]',
+    '%j started at 09:00 on 1 March gives its last dose at %s [seed.initial.1]',
     (schedule, end) => {
       expect(
         scheduleEndsAt({
@@ -39,16 +39,23 @@ describe('when a record has given its last dose', () => {
         { at: '2026-03-02T09:30:00.000Z' },
       ],
     };
-    expect(scheduleEndsAt(changed)).toBe('2026-03-04T09:30:00.000Z');
+    expect(scheduleEndsAt(changed)).toBe('2026-03-03T09:30:00.000Z');
   });
 
-  it('doses are left until the end, none from it on; a course without an end always has some [seed.initial.1]', () => {
+  it('a dose is left until the last infusion, none from it on; a course without an end always has some [seed.initial.1]', () => {
     const record = {
       startedAt: start,
-      schedule: { kind: 'pulse', day: 3, of: 3 } as const,
+      schedule: { kind: 'pulse', day: 2, of: 3 } as const,
     };
     expect(givesMoreDoses(record, '2026-03-02T08:59:59.999Z')).toBe(true);
     expect(givesMoreDoses(record, '2026-03-02T09:00:00.000Z')).toBe(false);
+    // A last day's record: its one infusion is the last.
+    expect(
+      givesMoreDoses(
+        { startedAt: start, schedule: { kind: 'pulse', day: 3, of: 3 } },
+        start,
+      ),
+    ).toBe(false);
     expect(
       givesMoreDoses(
         { startedAt: start, schedule: { kind: 'daily' } },

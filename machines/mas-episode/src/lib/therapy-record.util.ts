@@ -710,6 +710,9 @@ export function checkTherapyDose(
         : check.tier === 'unchecked'
           ? `dose not checked: ${check.uncheckedReason ?? 'no rule'}`
           : `dose within the limits${computed}`,
+      // What the rules flag beside the limits (a pulse longer than the
+      // institution's maximum, the renal label, ...), kept in the audit.
+      ...check.alerts.map((alert) => `flagged: ${alert.message}`),
       ...warnings,
     ].join('; '),
     evidence:
@@ -910,12 +913,12 @@ export function recordText(record: TherapyRecord): string {
 }
 
 /**
- * When a record's schedule has given its last dose and that dose's day is
- * over: a pulse "day n of N" whose current dose began at S (its start, or
- * its latest dose change) gives its last infusion at S + (N - n) days, so
- * its course ends a day after that; a single dose ends as it is given. Null
- * for a schedule without an end (daily, every N hours: until it is
- * stopped) or none recorded.
+ * When a record's schedule gives its last dose: a pulse "day n of N" whose
+ * current dose began at S (its start, or its latest dose change) gives its
+ * last infusion at S + (N - n) days; a single dose, as it is given. From
+ * then on no dose of it is left to give (or to change). Null for a
+ * schedule without an end (daily, every N hours: until it is stopped) or
+ * none recorded.
  */
 export function scheduleEndsAt(record: {
   readonly startedAt: string;
@@ -926,7 +929,7 @@ export function scheduleEndsAt(record: {
   const since = pulseBase(record);
   if (schedule?.kind === 'once') return since;
   if (schedule?.kind !== 'pulse') return null;
-  return addHours(since, (schedule.of - schedule.day + 1) * HOURS_PER_DAY);
+  return addHours(since, (schedule.of - schedule.day) * HOURS_PER_DAY);
 }
 
 /**
@@ -948,7 +951,7 @@ export function scheduleAt(
   };
 }
 
-/** Whether a record's schedule still has doses to give at `now`. */
+/** Whether a record's schedule still has a dose to give after `now`. */
 export function givesMoreDoses(
   record: Parameters<typeof scheduleEndsAt>[0],
   now: string,
@@ -1104,7 +1107,7 @@ export function namedRecords(
       /** The course's earlier records, then its current one (last). */
       readonly records: readonly [...TherapyRecord[], TherapyRecord];
     }
-  | { readonly reason: string } {
+  | { readonly reason: string; readonly field?: 'startedAt' } {
   const running = context.therapies.filter(
     (t) => t.drug === drug && t.stoppedAt === undefined,
   );
@@ -1119,6 +1122,7 @@ export function namedRecords(
       ? { records: courseUpTo(running, record) }
       : {
           reason: `startedAt: no running ${drug} record started at ${startedAt} (running: ${list || 'none'})`,
+          field: 'startedAt',
         };
   }
   if (running.length === 0) return { reason: `${drug} is not active` };
@@ -1128,6 +1132,7 @@ export function namedRecords(
   if (current === undefined || others.length > 0) {
     return {
       reason: `${drug} runs ${running.length} times (${list}): name the record by its start time (startedAt)`,
+      field: 'startedAt',
     };
   }
   // The course's earlier records, then the current one (a dose change
@@ -1140,7 +1145,9 @@ export function namedRecord(
   context: EpisodeContext,
   drug: string,
   startedAt: string | undefined,
-): { readonly record: TherapyRecord } | { readonly reason: string } {
+):
+  | { readonly record: TherapyRecord }
+  | { readonly reason: string; readonly field?: 'startedAt' } {
   const named = namedRecords(context, drug, startedAt);
   return 'reason' in named
     ? named
@@ -1271,6 +1278,7 @@ export function checkDoseChange(
       ok: false,
       reason: named.reason,
       evidence: recordingRules.evidence,
+      ...(named.field === undefined ? {} : { field: named.field }),
     };
   }
   const { record } = named;

@@ -597,7 +597,7 @@ export const episodeMutants: readonly Mutant[] = [
   },
   {
     id: 'M33-ended-pulse-still-reviewed',
-    bug: 'a pulse past its last day is still alerted as outside the limits at a new weight (a false critical alarm about a dose nobody will give)',
+    bug: 'a pulse whose last infusion is given is still alerted as outside the limits at a new weight (a critical alarm about a dose nobody will give, asking for a change that would record an infusion too many)',
     caughtBy: 'P17b',
     slices: ['records: a new weight'],
     machine: () =>
@@ -621,8 +621,8 @@ export const episodeMutants: readonly Mutant[] = [
       ),
   },
   {
-    id: 'M34-pulse-ends-at-its-last-infusion',
-    bug: 'a pulse is taken as over once its last infusion is due, not once that day is over (the alert of a dose past the hard limit clears while the last infusion may still be given)',
+    id: 'M34-pulse-over-a-day-early',
+    bug: 'a pulse is taken as over a day before its last infusion (the alert of a dose past the hard limit clears while that infusion is still to be given)',
     caughtBy: 'P17',
     slices: ['records: a new weight'],
     machine: () =>

@@ -464,7 +464,7 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P17',
-    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, as critical, for as long as its schedule has doses to give (a pulse until its last day is over)",
+    name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, as critical, for as long as its schedule has a dose to give (a pulse until its last infusion)",
     protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
     kind: 'state',
     applies: (state) => {
@@ -485,7 +485,7 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P17b',
-    name: 'A methylprednisolone pulse past its last day, nobody having recorded its stop, is never alerted as a dose outside the limits now: no dose of it is left to review, whatever the weight recorded since',
+    name: 'A methylprednisolone pulse whose last infusion is given, nobody having recorded its stop, is never alerted as a dose outside the limits now: no dose of it is left to change, whatever the weight recorded since',
     protects: ['seed.initial.1', 'review.section-10'],
     kind: 'state',
     applies: (state) => {
@@ -505,7 +505,7 @@ export const episodeProperties: readonly Property[] = [
   },
   {
     id: 'P17c',
-    name: "A methylprednisolone pulse past its last day, its stop never recorded, whose dose is past the hard limit at the patient's weight now is told as given past the limit (no dose is left to change, but if the weight was wrong, the doses given were too high)",
+    name: "A methylprednisolone pulse whose last infusion is given, its stop never recorded, whose dose is past the hard limit at the patient's weight now is told as given past the limit (no dose is left to change, but if the weight was wrong, the doses given were too high)",
     protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
     kind: 'state',
     applies: (state) => {

@@ -104,9 +104,9 @@ export interface PulseRecordFact {
   /** Recorded as a pulse ("day n of N"). */
   readonly pulse: boolean;
   /**
-   * When its schedule has given its last dose: a pulse "day n of N" whose
-   * dose was given at T ends N - n + 1 days after T; null for a schedule
-   * without an end (until it is stopped).
+   * When its schedule gives its last dose: a pulse "day n of N" whose dose
+   * was given at T, N - n days after T; a single dose at T; null for a
+   * schedule without an end (until it is stopped).
    */
   readonly endsAt: string | null;
 }
@@ -156,7 +156,7 @@ function pulseRecordOf(event: EpisodeEvent, givenAt: string): PulseRecordFact {
             schedule.day !== undefined &&
             schedule.of !== undefined
           ? new Date(
-              doseAt + (schedule.of - schedule.day + 1) * DAY_MS,
+              doseAt + (schedule.of - schedule.day) * DAY_MS,
             ).toISOString()
           : null,
   };
