@@ -384,6 +384,9 @@ describe('alerts: raised by their condition, cleared when it ends', () => {
       expect(episode.alertIds()).not.toContain(id);
       const entry = episode.context.alertLog.find((e) => e.id === id);
       expect(entry?.clearedAt).toBeDefined();
+      // Once cleared, the record still says what the ward was told.
+      expect(entry?.message).toMatch(/\w/);
+      expect(['critical', 'warning', 'info']).toContain(entry?.severity);
     },
   );
 

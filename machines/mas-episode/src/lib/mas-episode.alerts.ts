@@ -548,7 +548,14 @@ export function refreshAlertLog(
       : entry,
   );
   for (const alert of after) {
-    if (!beforeIds.has(alert.id)) next.push({ id: alert.id, raisedAt: now });
+    if (!beforeIds.has(alert.id)) {
+      next.push({
+        id: alert.id,
+        raisedAt: now,
+        severity: alert.severity,
+        message: alert.message,
+      });
+    }
   }
   return next;
 }

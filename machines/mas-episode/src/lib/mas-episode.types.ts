@@ -265,6 +265,12 @@ export interface AlertLogEntry {
   readonly id: AlertId;
   readonly raisedAt: string;
   readonly clearedAt?: string;
+  /**
+   * What it said when raised (absent from entries an earlier statechart
+   * wrote): once cleared, the record still says what the ward was told.
+   */
+  readonly severity?: Alert['severity'];
+  readonly message?: string;
 }
 
 export interface PanelRecord {

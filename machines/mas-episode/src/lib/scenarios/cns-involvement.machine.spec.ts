@@ -46,6 +46,8 @@ describe('Chloe, 10, sJIA: MAS with CNS involvement', () => {
       id: 'cns-without-dexamethasone',
       raisedAt: h(0.5),
       clearedAt: h(2),
+      severity: expect.any(String),
+      message: expect.stringMatching(/dexamethasone/i),
     });
   });
 
