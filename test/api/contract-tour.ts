@@ -273,6 +273,7 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     `/api/episodes/${id}/audit`,
     `/api/episodes/${id}/work-items`,
     `/api/episodes/${id}/audit/verify`,
+    `/api/episodes/${id}/refusals`,
     '/api/work-items',
     '/api/protocol',
     '/api/protocol/versions',

@@ -34,6 +34,7 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
     ['dr-adams', 'clinician'],
     ['dr-baker', 'senior'],
     ['trainee-tan', 'trainee'],
+    ['auditor-ames', 'auditor'],
   ]);
   const { maybe, as } = suite;
   /** The service's time (the harness clock), as an ISO instant. */
@@ -1048,6 +1049,36 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
       expect(unnamed.body.message).toContain('methylprednisolone runs 2 times');
       // The field to fill in, named as every refusal about a field does.
       expect(unnamed.body.field).toBe('body.payload.startedAt');
+      // An auditor reads the attempt: what was tried, by whom, why refused.
+      const refusals = await as('auditor-ames').request(
+        'GET',
+        `/api/episodes/${id}/refusals`,
+      );
+      expect(refusals.status).toBe(200);
+      const tried = refusals.body as {
+        seq: number | null;
+        type: string;
+        actor: { id: string; role: string };
+        reason: string;
+        payload: unknown;
+      }[];
+      expect(tried.at(-1)).toMatchObject({
+        type: 'therapy.stopped',
+        actor: { id: 'dr-adams', role: 'clinician' },
+        reason: expect.stringContaining('methylprednisolone runs 2 times'),
+        payload: { drug: 'methylprednisolone' },
+      });
+      // Oldest first, in the order of their chain.
+      const seqs = tried.map((r) => r.seq ?? 0);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(
+        (
+          await as('auditor-ames').request(
+            'GET',
+            '/api/episodes/00000000-0000-4000-8000-000000000000/refusals',
+          )
+        ).status,
+      ).toBe(404);
       version = await accepted('dr-adams', id, version, 'therapy.stopped', {
         drug: 'methylprednisolone',
         startedAt: second,

@@ -412,6 +412,31 @@ export const episodeAuditVerificationSchema = z
   .strict()
   .meta({ id: 'EpisodeAuditVerification' });
 
+/**
+ * `GET /api/episodes/:id/refusals`: the events the service refused for an
+ * episode (a dose past a hard limit, a wrong role, a stop that names no
+ * record...), oldest first: what was tried, by whom, when, and why it was
+ * refused. Each is chained and authenticated like the audit (the episode's
+ * verification checks them).
+ */
+export const episodeRefusalListSchema = z
+  .array(
+    z
+      .object({
+        /** Its place in the episode's chain of refusals (null: an older row). */
+        seq: z.number().int().min(1).nullable(),
+        type: z.string(),
+        actor: z.object({ id: z.string(), role: z.string() }).strict(),
+        recordedAt: z.string(),
+        reason: z.string(),
+        evidence: z.array(z.string()),
+        /** The payload as it was sent. */
+        payload: z.unknown(),
+      })
+      .strict(),
+  )
+  .meta({ id: 'EpisodeRefusalList' });
+
 /** A read of patient data or an act of user administration. */
 export const accessRecordSchema = z
   .object({
@@ -639,6 +664,7 @@ export const protocolDiffSchema = z
   .meta({ id: 'ProtocolDiff' });
 
 export type ProtocolVersionList = z.output<typeof protocolVersionListSchema>;
+export type EpisodeRefusalList = z.output<typeof episodeRefusalListSchema>;
 export type ProtocolDiffAnswer = z.output<typeof protocolDiffSchema>;
 
 const trainingNotice = z

@@ -39,6 +39,7 @@ import {
   episodeAuditVerificationSchema,
   episodeDetailSchema,
   episodeListSchema,
+  episodeRefusalListSchema,
   errorBodySchema,
   escalationDecisionSchema,
   eventAcceptedSchema,
@@ -726,6 +727,22 @@ function routes(options: OpenApiOptions): Route[] {
         200: {
           description: 'The verdict.',
           ...json(episodeAuditVerificationSchema),
+        },
+      },
+      refusals: [404],
+    },
+    {
+      method: 'get',
+      path: '/api/episodes/{id}/refusals',
+      summary:
+        'The events refused for one episode: what was tried, by whom, when, why',
+      tag: 'audit',
+      roles: readers,
+      params: idParam,
+      ok: {
+        200: {
+          description: 'Oldest first.',
+          ...json(episodeRefusalListSchema),
         },
       },
       refusals: [404],

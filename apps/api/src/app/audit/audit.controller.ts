@@ -37,6 +37,17 @@ export class AuditController {
     return this.audit.verifyEpisode(id, request.user);
   }
 
+  /** The events refused for one episode, oldest first. */
+  @Roles('clinician', 'senior', 'trainee', 'auditor')
+  @Get('episodes/:id/refusals')
+  @LogsRead('episode.refusals.read')
+  refusals(
+    @Param('id') id: string,
+    @Req() request: { user: AuthenticatedUser },
+  ) {
+    return this.audit.refusals(id, request.user);
+  }
+
   /**
    * The access log: reads of patient data and user administration
    * (`?episodeId=`, `?actor=`, `?action=`, `?from=`, `?to=`, pages).

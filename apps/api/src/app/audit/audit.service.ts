@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto';
 
 import type { DataSource, EntityManager } from 'typeorm';
 
+import type { EpisodeRefusalList } from '@mas/contracts';
+
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import type { Clock } from '../clock/clock.js';
 import type { Entities } from '../database/entities.js';
@@ -123,6 +125,45 @@ export class AuditService {
         replayScope: replayScope(row)?.scope ?? null,
       };
     });
+  }
+
+  /**
+   * The events refused for one episode, oldest first (what was tried, by
+   * whom, when, why): an auditor reads the attempts as well as the record.
+   */
+  async refusals(
+    id: string,
+    user: AuthenticatedUser,
+  ): Promise<EpisodeRefusalList> {
+    await this.episodes.readable(id, user);
+    const rows = await this.dataSource
+      .getRepository(this.entities.rejected)
+      .find({ where: { episodeId: id } });
+    const parsed = (text: string): unknown => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    };
+    return rows
+      .sort(
+        (a, b) =>
+          new Date(a.recordedAt).getTime() - new Date(b.recordedAt).getTime() ||
+          (a.seq ?? 0) - (b.seq ?? 0),
+      )
+      .map((row) => {
+        const evidence = parsed(row.evidence);
+        return {
+          seq: row.seq,
+          type: row.type,
+          actor: { id: row.actorId, role: row.actorRole },
+          recordedAt: new Date(row.recordedAt).toISOString(),
+          reason: row.reason,
+          evidence: Array.isArray(evidence) ? evidence.map(String) : [],
+          payload: parsed(row.payload),
+        };
+      });
   }
 
   /**
