@@ -69,7 +69,8 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * hard limit its doses are told as given past it (a warning, until its stop
  * is recorded); a pulse longer than the institution's maximum is flagged; a
  * pulse's days count from its latest dose change; a refusal to name a
- * record names startedAt; the audit keeps a record's flags. 2.3.0 records
+ * record names startedAt; the audit keeps a record's flags; the alert log
+ * keeps each alert's severity and words as raised. 2.3.0 records
  * are taken over from their stored snapshot at their next event, as
  * earlier ones.
  */
