@@ -1241,9 +1241,13 @@ describe('a new weight: later dose checks use it, earlier records keep theirs [s
     expect(now()).toBeUndefined();
     // No dose change is offered for it: it would record an infusion too
     // many (a further course is a start).
+    const options = explainSnapshot(episode.snapshot).allowed;
+    expect(options.map((o) => o.type)).not.toContain('therapy.dose-changed');
+    // Its stop is offered at its last infusion, not at whatever time it is
+    // recorded.
     expect(
-      explainSnapshot(episode.snapshot).allowed.map((o) => o.type),
-    ).not.toContain('therapy.dose-changed');
+      options.find((o) => o.type === 'therapy.stopped')?.examplePayload,
+    ).toEqual({ drug: 'methylprednisolone', stoppedAt: h(51) });
     // Its doses, though, were past the hard limit if 2.4 kg is right: told
     // as a warning until the course's stop is recorded.
     expect(given()).toMatchObject({ severity: 'warning' });

@@ -51,7 +51,9 @@ import {
   recordPrescription,
   recordText,
   scheduleAt,
+  scheduleEndsAt,
 } from './therapy-record.util.js';
+import { toMs } from './time.util.js';
 
 export type EpisodeSnapshot = SnapshotFrom<MasEpisodeMachine>;
 
@@ -238,12 +240,23 @@ function candidates(
             label: `${c.label} (${therapy.background ? 'background course' : `course started ${therapy.startedAt}`})`,
           }
         : c;
+    // A pulse whose last infusion is given stopped then, not when someone
+    // gets round to recording it (since the opening: an earlier time would
+    // ask for a rationale).
+    const lastDose =
+      therapy.schedule?.kind === 'pulse' && !givesMoreDoses(therapy, at)
+        ? scheduleEndsAt(therapy)
+        : null;
+    const stoppedAt =
+      lastDose !== null && toMs(lastDose) >= toMs(context.openedAt)
+        ? { stoppedAt: lastDose }
+        : {};
     list.push(
       named(
         candidate(
           'therapy.stopped',
           at,
-          { drug: therapy.drug, ...which },
+          { drug: therapy.drug, ...which, ...stoppedAt },
           variant,
         ),
       ),
