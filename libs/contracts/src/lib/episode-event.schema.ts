@@ -63,6 +63,13 @@ const otherDoseSchema = z
   .strict();
 
 /** How often: once, every N hours, daily, or day n of an N-day pulse. */
+/**
+ * The longest pulse a record may be written as (day n of N, N at most
+ * this): an input bound of the record, not a clinical maximum (the
+ * institution's `doseLimits.maxPulseDays` flags a longer course).
+ */
+const pulseDaysMax = 14;
+
 export const scheduleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('once') }).strict(),
   z
@@ -84,8 +91,8 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('pulse'),
-      day: z.number().int().positive().max(14),
-      of: z.number().int().positive().max(14),
+      day: z.number().int().positive().max(pulseDaysMax),
+      of: z.number().int().positive().max(pulseDaysMax),
     })
     .strict()
     .refine((pulse) => pulse.day <= pulse.of, {

@@ -28,6 +28,7 @@ import type {
 } from './mas-episode.types.js';
 import {
   continuedRecords,
+  currentDoseSince,
   doseOutsideNow,
   givesMoreDoses,
   recordText,
@@ -362,25 +363,31 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
   // limits (a weight corrected after the dose was computed from it): the
   // record keeps its own check, the ward is told until it is reviewed (the
   // dose changed, or the course stopped).
-  // (A single dose is given and done, and so is a pulse once its last
-  // infusion is given, stopped or not: no dose is left to change; a pulse
-  // day that a later day's record continues is that course's, told once by
-  // its latest record.)
+  // A pulse whose last infusion is given (stopped or not) has no dose left
+  // to change: past a hard limit it is told apart, as a warning until the
+  // course's stop is recorded (if the weight or height was wrong when its
+  // doses were worked out, they were given past the limit); past a soft
+  // limit, not told. A single dose is given and done; a pulse day that a
+  // later day's record continues is that course's, told once by its latest
+  // record.
   const running = activeTherapies(context);
   const continued = continuedRecords(running);
-  const outsideNow = running.flatMap((therapy) => {
-    if (
-      continued.has(therapy) ||
-      therapy.schedule?.kind === 'once' ||
-      !givesMoreDoses(therapy, context.now)
-    ) {
-      return [];
-    }
+  const outsideNow: { therapy: TherapyRecord; check: DoseCheck }[] = [];
+  const givenPast: { therapy: TherapyRecord; check: DoseCheck }[] = [];
+  for (const therapy of running) {
+    if (continued.has(therapy) || therapy.schedule?.kind === 'once') continue;
+    const toGive = givesMoreDoses(therapy, context.now);
+    if (!toGive && therapy.schedule?.kind !== 'pulse') continue;
     const check = doseOutsideNow(context, therapy);
-    return check ? [{ therapy, check }] : [];
-  });
+    if (check === null) continue;
+    if (toGive) outsideNow.push({ therapy, check });
+    else if (check.tier === 'hard') givenPast.push({ therapy, check });
+  }
+  const { weightKg, heightCm } = context.patient;
+  const measuresNow = `at the current weight of ${String(weightKg)} kg and height of ${String(heightCm)} cm`;
+  const limitsOf = (check: DoseCheck) =>
+    gravestMessages(check).join('; ').replace(/\.$/, '');
   if (outsideNow.length > 0) {
-    const { weightKg, heightCm } = context.patient;
     add(
       'dose-outside-limits-now',
       outsideNow.some(({ check }) => check.tier === 'hard')
@@ -389,44 +396,26 @@ export function alertCandidates(context: EpisodeContext): Candidate[] {
       `${outsideNow
         .map(
           ({ therapy, check }) =>
-            `${gravestMessages(check).join('; ').replace(/\.$/, '')} (${therapy.doseChanges?.length ? `the dose since ${therapy.doseChanges.at(-1)?.at ?? ''}` : `started ${therapy.startedAt}`}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then)`,
+            `${limitsOf(check)} (${therapy.doseChanges?.length ? `the dose since ${currentDoseSince(therapy)}` : `started ${therapy.startedAt}`}, ${therapy.doseCheck?.tier === 'soft' ? 'confirmed outside its range' : 'within the limits'} then)`,
         )
         .join(
           '; ',
-        )}, at the current weight of ${String(weightKg)} kg and height of ${String(heightCm)} cm. Review the dose: change it, or stop the course.`,
+        )}, ${measuresNow}. Review the dose: change it, or stop the course.`,
       ['seed.initial.1', 'software.recording', 'review.section-10'],
     );
   }
-  // A pulse whose last infusion is given that the current measures put past
-  // a hard limit: no dose of it is left to change, but if the weight or
-  // height was wrong when its doses were worked out, they were given past
-  // the limit.
-  // Told as a warning (not the critical alert of a dose still to give)
-  // until the course's stop is recorded; past a soft limit, not told.
-  const givenPast = running.flatMap((therapy) => {
-    if (
-      continued.has(therapy) ||
-      therapy.schedule?.kind !== 'pulse' ||
-      givesMoreDoses(therapy, context.now)
-    ) {
-      return [];
-    }
-    const check = doseOutsideNow(context, therapy);
-    return check?.tier === 'hard' ? [{ therapy, check }] : [];
-  });
   if (givenPast.length > 0) {
-    const { weightKg, heightCm } = context.patient;
     add(
       'dose-given-outside-limits-now',
       'warning',
       `${givenPast
         .map(
           ({ therapy, check }) =>
-            `${gravestMessages(check).join('; ').replace(/\.$/, '')} (${recordText(therapy)}, its last infusion ${scheduleEndsAt(therapy) ?? ''})`,
+            `${limitsOf(check)} (${recordText(therapy)}, its last infusion ${scheduleEndsAt(therapy) ?? ''})`,
         )
         .join(
           '; ',
-        )}, at the current weight of ${String(weightKg)} kg and height of ${String(heightCm)} cm. No dose is left to change; if the weight or height was wrong when the doses were worked out, they were given past the limit: review the patient, and record the course's stop.`,
+        )}, ${measuresNow}. No dose is left to change; if the weight or height was wrong when the doses were worked out, they were given past the limit: review the patient, and record the course's stop.`,
       ['seed.initial.1', 'software.recording', 'review.section-10'],
     );
   }

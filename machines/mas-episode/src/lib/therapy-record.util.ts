@@ -355,18 +355,10 @@ const HOURS_PER_DAY = 24;
 const MS_PER_HOUR = 3_600_000;
 
 /** A record whose schedule's day counts from its current dose's start. */
-interface PulseBase {
+export interface PulseBase {
   readonly startedAt: string;
   readonly schedule?: DoseSchedule;
   readonly doseChanges?: readonly { readonly at: string }[];
-}
-
-/**
- * When the day its schedule names began: its latest dose change (whose
- * schedule says the day of the new dose), else its start.
- */
-function pulseBase(record: PulseBase): string {
-  return record.doseChanges?.at(-1)?.at ?? record.startedAt;
 }
 
 /**
@@ -385,7 +377,7 @@ function continuedFrom(
   if (schedule.kind !== 'pulse' || before?.kind !== 'pulse') return null;
   if (before.of !== schedule.of || before.day >= schedule.day) return null;
   const repeat = schedule.day - before.day;
-  const dayN = addHours(pulseBase(earlier), repeat * HOURS_PER_DAY);
+  const dayN = addHours(currentDoseSince(earlier), repeat * HOURS_PER_DAY);
   return Math.abs(hoursBetween(dayN, givenAt)) <=
     recordingRules.dailyTotal.sameInfusionHours
     ? repeat
@@ -920,13 +912,9 @@ export function recordText(record: TherapyRecord): string {
  * schedule without an end (daily, every N hours: until it is stopped) or
  * none recorded.
  */
-export function scheduleEndsAt(record: {
-  readonly startedAt: string;
-  readonly schedule?: DoseSchedule;
-  readonly doseChanges?: readonly { readonly at: string }[];
-}): string | null {
+export function scheduleEndsAt(record: PulseBase): string | null {
   const { schedule } = record;
-  const since = pulseBase(record);
+  const since = currentDoseSince(record);
   if (schedule?.kind === 'once') return since;
   if (schedule?.kind !== 'pulse') return null;
   return addHours(since, (schedule.of - schedule.day) * HOURS_PER_DAY);
@@ -938,12 +926,12 @@ export function scheduleEndsAt(record: {
  * (what a dose change then is written as); any other schedule as it is.
  */
 export function scheduleAt(
-  record: Parameters<typeof scheduleEndsAt>[0],
+  record: PulseBase,
   schedule: DoseSchedule,
   at: string,
 ): DoseSchedule {
   if (schedule.kind !== 'pulse') return schedule;
-  const since = pulseBase(record);
+  const since = currentDoseSince(record);
   const days = Math.floor(hoursBetween(since, at) / HOURS_PER_DAY);
   return {
     ...schedule,
@@ -952,16 +940,17 @@ export function scheduleAt(
 }
 
 /** Whether a record's schedule still has a dose to give after `now`. */
-export function givesMoreDoses(
-  record: Parameters<typeof scheduleEndsAt>[0],
-  now: string,
-): boolean {
+export function givesMoreDoses(record: PulseBase, now: string): boolean {
   const end = scheduleEndsAt(record);
   return end === null || toMs(now) < toMs(end);
 }
 
-/** When a record's current dose began: its last dose change, or its start. */
-export function currentDoseSince(record: TherapyRecord): string {
+/**
+ * When a record's current dose began: its last dose change, or its start
+ * (the day a pulse's schedule names counts from it: a change's schedule
+ * says the day of the new dose).
+ */
+export function currentDoseSince(record: PulseBase): string {
   return record.doseChanges?.at(-1)?.at ?? record.startedAt;
 }
 
@@ -978,7 +967,7 @@ function continuationGap(
   if (toMs(earlier.startedAt) >= toMs(later.startedAt)) return null;
   const repeat = continuedFrom(earlier, later.schedule, later.startedAt);
   if (repeat === null) return null;
-  const dayN = addHours(pulseBase(earlier), repeat * HOURS_PER_DAY);
+  const dayN = addHours(currentDoseSince(earlier), repeat * HOURS_PER_DAY);
   return Math.abs(hoursBetween(dayN, later.startedAt));
 }
 

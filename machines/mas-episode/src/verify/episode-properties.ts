@@ -23,6 +23,7 @@ import {
   doseMgOf,
   drugsOfClass,
   givesDosesAt,
+  type PulseRecordFact,
   rangeTopMg,
 } from './protocol-facts.js';
 
@@ -84,6 +85,27 @@ const hardLimitNowMg = (state: CheckedState): number | undefined => {
           profile: state.root.profile,
         });
 };
+
+/**
+ * An open state in a slice that reweighs with a running methylprednisolone
+ * record (of those `which` picks) past the hard limit at the weight now.
+ * (Read where the slice reweighs: elsewhere the key leaves out when each
+ * record ends, and no dose is past the hard limit.)
+ */
+function pastHardLimitNow(
+  state: CheckedState,
+  which: (record: PulseRecordFact) => boolean,
+): boolean {
+  const limit = hardLimitNowMg(state);
+  return (
+    open(state) &&
+    state.observed.measuresChange &&
+    limit !== undefined &&
+    (state.facts.methylprednisolone ?? []).some(
+      (record) => record.mg > limit && which(record),
+    )
+  );
+}
 
 const startOf = (event: EpisodeEvent, therapyClass?: string) =>
   event.type === 'therapy.started' &&
@@ -467,19 +489,8 @@ export const episodeProperties: readonly Property[] = [
     name: "A running methylprednisolone infusion past the hard limit at the patient's weight now (accepted within it, then a lower weight recorded) is alerted as outside the limits now, as critical, for as long as its schedule has a dose to give (a pulse until its last infusion)",
     protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
     kind: 'state',
-    applies: (state) => {
-      const limit = hardLimitNowMg(state);
-      // (Read where the slice reweighs: elsewhere the key leaves out when
-      // each record ends, and no dose is past the hard limit.)
-      return (
-        open(state) &&
-        state.observed.measuresChange &&
-        limit !== undefined &&
-        (state.facts.methylprednisolone ?? []).some(
-          (record) => record.mg > limit && givesDosesAt(record, state.now),
-        )
-      );
-    },
+    applies: (state) =>
+      pastHardLimitNow(state, (record) => givesDosesAt(record, state.now)),
     holds: (state) =>
       state.observed.criticalAlerts.includes('dose-outside-limits-now'),
   },
@@ -508,20 +519,11 @@ export const episodeProperties: readonly Property[] = [
     name: "A methylprednisolone pulse whose last infusion is given, its stop never recorded, whose dose is past the hard limit at the patient's weight now is told as given past the limit (no dose is left to change, but if the weight was wrong, the doses given were too high)",
     protects: ['seed.initial.1', 'review.section-10', 'software.recording'],
     kind: 'state',
-    applies: (state) => {
-      const limit = hardLimitNowMg(state);
-      return (
-        open(state) &&
-        state.observed.measuresChange &&
-        limit !== undefined &&
-        (state.facts.methylprednisolone ?? []).some(
-          (record) =>
-            record.pulse &&
-            record.mg > limit &&
-            !givesDosesAt(record, state.now),
-        )
-      );
-    },
+    applies: (state) =>
+      pastHardLimitNow(
+        state,
+        (record) => record.pulse && !givesDosesAt(record, state.now),
+      ),
     holds: (state) =>
       state.observed.alerts.includes('dose-given-outside-limits-now'),
   },

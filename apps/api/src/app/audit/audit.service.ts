@@ -138,7 +138,10 @@ export class AuditService {
     await this.episodes.readable(id, user);
     const rows = await this.dataSource
       .getRepository(this.entities.rejected)
-      .find({ where: { episodeId: id } });
+      .find({
+        where: { episodeId: id },
+        order: { recordedAt: 'ASC', seq: 'ASC' },
+      });
     const parsed = (text: string): unknown => {
       try {
         return JSON.parse(text) as unknown;
@@ -146,24 +149,18 @@ export class AuditService {
         return text;
       }
     };
-    return rows
-      .sort(
-        (a, b) =>
-          new Date(a.recordedAt).getTime() - new Date(b.recordedAt).getTime() ||
-          (a.seq ?? 0) - (b.seq ?? 0),
-      )
-      .map((row) => {
-        const evidence = parsed(row.evidence);
-        return {
-          seq: row.seq,
-          type: row.type,
-          actor: { id: row.actorId, role: row.actorRole },
-          recordedAt: new Date(row.recordedAt).toISOString(),
-          reason: row.reason,
-          evidence: Array.isArray(evidence) ? evidence.map(String) : [],
-          payload: parsed(row.payload),
-        };
-      });
+    return rows.map((row) => {
+      const evidence = parsed(row.evidence);
+      return {
+        seq: row.seq,
+        type: row.type,
+        actor: { id: row.actorId, role: row.actorRole },
+        recordedAt: new Date(row.recordedAt).toISOString(),
+        reason: row.reason,
+        evidence: Array.isArray(evidence) ? evidence.map(String) : [],
+        payload: parsed(row.payload),
+      };
+    });
   }
 
   /**
