@@ -263,6 +263,60 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   );
 
   maybe(
+    'a weight measured before the one held is recorded and said in the answer, never used for doses; one measured after it is recorded is a 422 naming payload.measuredAt, nothing written',
+    async () => {
+      const { id, openedAt } = await openEpisode();
+      suite.harness.clock.advance(2 * HOUR);
+      let version = await accepted('dr-adams', id, 0, 'measures.recorded', {
+        weightKg: 23,
+        measuredAt: from(-HOUR),
+      });
+      const weighedAt = from(-HOUR);
+      // Typed in late: the weight of admission morning, before the 23 kg.
+      const late = await send('dr-adams', id, version, 'measures.recorded', {
+        weightKg: 22,
+        measuredAt: from(-1.5 * HOUR),
+      });
+      expect(late.status).toBe(201);
+      expect(late.body.warnings).toEqual([
+        `the weight of 22 kg measured ${from(-1.5 * HOUR)} is older than the weight held (23 kg, measured ${weighedAt}): recorded, not used for doses`,
+      ]);
+      version = late.body.version as number;
+      const episode = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}`,
+      );
+      expect(episode.body.context.patient.weightKg).toBe(23);
+      expect(episode.body.context.measuredAt).toEqual({
+        weightKg: weighedAt,
+        heightCm: openedAt,
+      });
+      const before = await stored(id);
+      const future = await send('dr-adams', id, version, 'measures.recorded', {
+        weightKg: 23,
+        measuredAt: from(HOUR),
+      });
+      expect(future.status).toBe(422);
+      expect(future.body.message).toMatch(
+        /payload\.measuredAt .* lies after the time the event was recorded/,
+      );
+      const malformed = await send(
+        'dr-adams',
+        id,
+        version,
+        'measures.recorded',
+        {
+          weightKg: 23,
+          measuredAt: 'yesterday',
+        },
+      );
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.field).toBe('body.payload.measuredAt');
+      expect(await stored(id)).toEqual(before);
+    },
+  );
+
+  maybe(
     'the clock is the scheduler’s and refractory requests a senior’s: 403 naming body.type and the rule, nothing written',
     async () => {
       const { id } = await openEpisode();

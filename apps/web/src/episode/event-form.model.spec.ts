@@ -30,6 +30,11 @@ describe('an event form as a clinician meets it', () => {
     );
     expect(measures['weightKg']).toMatchObject({ 'ui:title': 'Weight (kg)' });
     expect(measures['heightCm']).toMatchObject({ 'ui:title': 'Height (cm)' });
+    // When the patient was weighed: a clinical time, as a sample's.
+    expect(measures['measuredAt']).toMatchObject({
+      'ui:title': 'Measured at',
+      'ui:widget': 'clinicalTime',
+    });
     const screening = formUiSchema(
       formSchema(payloadJsonSchema('screening.recorded')),
       'Record',

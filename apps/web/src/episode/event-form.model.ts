@@ -57,6 +57,7 @@ export const CLINICAL_TIMES = {
   givenAt: 'Given at',
   collectedAt: 'Sample drawn at',
   stoppedAt: 'Stopped at',
+  measuredAt: 'Measured at',
 } as const;
 type ClinicalTimeField = keyof typeof CLINICAL_TIMES;
 

@@ -18,6 +18,20 @@ export function LocalTime({ iso }: { readonly iso: string }) {
   );
 }
 
+/**
+ * When a measure the doses are computed from was taken (unknown on a
+ * record from before statechart 2.5.0: nothing said).
+ */
+function MeasuredAt({ iso }: { readonly iso: string | undefined }) {
+  if (iso === undefined) return null;
+  return (
+    <span className="measured-at">
+      {' '}
+      (measured <LocalTime iso={iso} />)
+    </span>
+  );
+}
+
 export interface PatientCardProps {
   readonly context: EpisodeContext;
   /** The page's now (the wall clock, or a training episode's virtual time). */
@@ -56,11 +70,17 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
         </div>
         <div>
           <dt>Weight</dt>
-          <dd>{patient.weightKg} kg</dd>
+          <dd>
+            {patient.weightKg} kg
+            <MeasuredAt iso={context.measuredAt?.weightKg} />
+          </dd>
         </div>
         <div>
           <dt>Height</dt>
-          <dd>{patient.heightCm} cm</dd>
+          <dd>
+            {patient.heightCm} cm
+            <MeasuredAt iso={context.measuredAt?.heightCm} />
+          </dd>
         </div>
         <div>
           <dt>Body surface area</dt>

@@ -396,6 +396,12 @@ export const payloadSchemas = {
     .object({
       weightKg: z.number().positive().optional(),
       heightCm: z.number().positive().optional(),
+      /**
+       * When the patient was weighed or measured (default: the event's
+       * time): doses are computed from the newest measure, not from the
+       * one entered last.
+       */
+      measuredAt: instantSchema.optional(),
       /** Measures the recorder confirmed although unusual (e.g. `weightKg`). */
       confirmUnusual: z
         .array(z.enum(['weightKg', 'heightCm']))

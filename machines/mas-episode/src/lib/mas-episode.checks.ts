@@ -31,6 +31,7 @@ import {
 
 import { checkRole, checkTimes } from './mas-episode.recording.js';
 import type { Check, EpisodeContext } from './mas-episode.types.js';
+import { measuresTaken } from './measures.util.js';
 import {
   findMigrationPlan,
   findMigrationPlanByHash,
@@ -950,19 +951,28 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         };
       }
       const was = context.patient;
-      return ok(
-        `new measures: ${[
-          weightKg === undefined
-            ? null
-            : `weight ${was.weightKg} -> ${weightKg} kg`,
-          heightCm === undefined
-            ? null
-            : `height ${was.heightCm} -> ${heightCm} cm`,
-        ]
-          .filter((part) => part !== null)
-          .join(', ')}; later dose checks use them`,
-        ['software.plausibility', 'software.recording'],
-      );
+      // A figure measured before the one held is kept in the record, not
+      // used: said, never refused (it is what was measured then).
+      const { taken, older } = measuresTaken(context, event.payload, event.at);
+      const changes = [
+        taken.weightKg === undefined
+          ? null
+          : `weight ${was.weightKg} -> ${taken.weightKg} kg`,
+        taken.heightCm === undefined
+          ? null
+          : `height ${was.heightCm} -> ${taken.heightCm} cm`,
+      ].filter((part) => part !== null);
+      const used =
+        changes.length > 0
+          ? `new measures: ${changes.join(', ')}; later dose checks use them`
+          : 'measures recorded';
+      return {
+        ...ok([used, ...older].join('; '), [
+          'software.plausibility',
+          'software.recording',
+        ]),
+        ...(older.length > 0 ? { warnings: older } : {}),
+      };
     }
     case 'episode.closed':
       return ok('episode closed after remission', ['seed.monitoring.3']);

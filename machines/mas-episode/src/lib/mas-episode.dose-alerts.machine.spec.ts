@@ -1481,3 +1481,125 @@ describe('an emergency start without its rationale and with a dose to confirm: b
     expect(hard.field).toBe('dose');
   });
 });
+
+describe('measures keep when they were measured: doses read the newest, and one too old is warned of', () => {
+  /** A new weight measured at `measuredAt`, recorded at `at`. */
+  const weighedAt = (at: string, weightKg: number, measuredAt?: string) =>
+    ev('measures.recorded', at, {
+      weightKg,
+      ...(measuredAt === undefined ? {} : { measuredAt }),
+    });
+  /** `event` moved to `at` (given then, too). */
+  const givenAt = <E extends ReturnType<typeof start>>(event: E, at: string) =>
+    ({ ...event, at, payload: { ...event.payload, givenAt: at } }) as E;
+
+  it('a weight measured before the one held is recorded and said, never used for doses; one measured at the same time corrects it [software.recording]', () => {
+    const episode = readyFor('methylprednisolone');
+    expect(episode.context.measuredAt).toEqual({
+      weightKg: episode.context.openedAt,
+      heightCm: episode.context.openedAt,
+    });
+    episode.send(weighedAt(h(2), 23, h(1.5)));
+    expect(episode.context.patient.weightKg).toBe(23);
+    expect(episode.context.measuredAt?.weightKg).toBe(h(1.5));
+    // Yesterday's weight typed in late: taken as a record, not as the figure.
+    const late = weighedAt(h(3), 22, h(1));
+    const check = checkEvent(episode.context, late);
+    expect(check.ok).toBe(true);
+    expect(check.warnings).toEqual([
+      `the weight of 22 kg measured ${h(1)} is older than the weight held (23 kg, measured ${h(1.5)}): recorded, not used for doses`,
+    ]);
+    expect(check.reason).toMatch(/^measures recorded; the weight of 22 kg/);
+    episode.send(late);
+    expect(episode.context.patient.weightKg).toBe(23);
+    expect(episode.context.measuredAt?.weightKg).toBe(h(1.5));
+    // With a height measured now: the height is taken, the weight is not.
+    episode.send(
+      ev('measures.recorded', h(3.5), {
+        weightKg: 21,
+        heightCm: 123,
+        measuredAt: h(1.2),
+      }),
+    );
+    expect(episode.context.patient).toMatchObject({
+      weightKg: 23,
+      heightCm: 123,
+    });
+    expect(episode.context.measuredAt).toEqual({
+      weightKg: h(1.5),
+      heightCm: h(1.2),
+    });
+    // The same measurement again, with another figure: a correction of it.
+    episode.send(weighedAt(h(4), 23.5, h(1.5)));
+    expect(episode.context.patient.weightKg).toBe(23.5);
+    // Without measuredAt: measured when recorded.
+    episode.send(weighedAt(h(5), 24));
+    expect(episode.context.measuredAt?.weightKg).toBe(h(5));
+  });
+
+  it('a measure taken after it is recorded, or long before the episode, is refused naming measuredAt [software.recording]', () => {
+    const episode = readyFor('methylprednisolone');
+    const future = checkEvent(episode.context, weighedAt(h(3), 23, h(4)));
+    expect(future.ok).toBe(false);
+    expect(future.reason).toMatch(
+      /^payload\.measuredAt .* lies after the time the event was recorded/,
+    );
+    // Before the opening: allowed with a rationale, as every clinical time.
+    const before = weighedAt(h(3), 23, h(-2));
+    expect(checkEvent(episode.context, before)).toMatchObject({
+      ok: false,
+      rationaleWouldAllow: true,
+    });
+    expect(
+      checkEvent(episode.context, { ...before, rationale: 'weighed in A&E' })
+        .ok,
+    ).toBe(true);
+  });
+
+  it("a dose computed from a weight older than the institution's measuresValidDays is warned of, never refused; unset, never [review.section-10]", () => {
+    const episode = readyFor('methylprednisolone');
+    const pulse720 = start('methylprednisolone', 'iv', 720, pulse);
+    // 7 days after the admission weight: within the example's 7 days.
+    expect(
+      checkEvent(episode.context, givenAt(pulse720, h(24 * 7))).warnings,
+    ).toBeUndefined();
+    const late = checkEvent(episode.context, givenAt(pulse720, h(24 * 8)));
+    expect(late.ok).toBe(true);
+    const said = `measures warning, not a block: the weight it is computed from (24 kg) was measured ${episode.context.openedAt}, 8 days before this dose: longer ago than the institution's 7 days (doseLimits.measuresValidDays); measure the patient again and record it`;
+    expect(late.warnings).toEqual([said]);
+    expect(late.reason).toContain(said);
+    expect(late.evidence).toContain('review.section-10');
+    // Weighed again meanwhile: no warning.
+    episode.send(weighedAt(h(24 * 6), 24));
+    expect(
+      checkEvent(episode.context, givenAt(pulse720, h(24 * 8))).warnings,
+    ).toBeUndefined();
+    // A profile that leaves the interval unset: the age is not checked.
+    const input = episodeInput(amira, 'suspected');
+    const { measuresValidDays: _unset, ...limits } =
+      input.profile.data.doseLimits ?? {};
+    const unset = readyFor('methylprednisolone', {
+      ...input,
+      profile: {
+        ...input.profile,
+        data: { ...input.profile.data, doseLimits: limits },
+      },
+    });
+    expect(
+      checkEvent(unset.context, givenAt(pulse720, h(24 * 30))).warnings,
+    ).toBeUndefined();
+  });
+
+  it('a dose per m2 reads the height too: an old height is named beside the weight [review.section-10]', () => {
+    const episode = readyFor('etoposide');
+    episode.send(weighedAt(h(24 * 6), 24));
+    const late = checkEvent(
+      episode.context,
+      givenAt(start('etoposide', 'iv', 45, once), h(24 * 8)),
+    );
+    expect(late.ok).toBe(true);
+    expect(late.warnings).toEqual([
+      `measures warning, not a block: the height it is computed from (122 cm) was measured ${episode.context.openedAt}, 8 days before this dose: longer ago than the institution's 7 days (doseLimits.measuresValidDays); measure the patient again and record it`,
+    ]);
+  });
+});

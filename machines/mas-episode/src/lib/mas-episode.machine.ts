@@ -73,8 +73,15 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * keeps each alert's severity and words as raised. 2.3.0 records
  * are taken over from their stored snapshot at their next event, as
  * earlier ones.
+ * 2.5.0: the weight and height held keep when they were measured (the
+ * admission's at the opening; a measure's `measuredAt`, else its time): a
+ * measure older than the one held is recorded, said, and not used for
+ * doses; a dose computed from a measure older than the institution's
+ * `doseLimits.measuresValidDays` is warned of. 2.4.0 records are taken over
+ * from their stored snapshot (their measures' times unknown: a new measure
+ * is taken whatever its time, and no measure is called too old).
  */
-export const MAS_EPISODE_MACHINE_VERSION = '2.4.0';
+export const MAS_EPISODE_MACHINE_VERSION = '2.5.0';
 
 /** The effects the machine requests; the shells implement them. */
 export type Effect =

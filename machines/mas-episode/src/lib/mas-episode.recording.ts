@@ -7,7 +7,7 @@
  *   or decide a diagnosis; the scheduler's clock event comes from the
  *   service alone.
  * - Clinical times (the event's own time, `givenAt`, `collectedAt`,
- *   `stoppedAt`) may not lie after the event's time by more than the clock
+ *   `stoppedAt`, `measuredAt`) may not lie after the event's time by more than the clock
  *   skew (a drug is not recorded before it is given), nor before the episode
  *   opened by more than the look-back; before the opening needs a rationale.
  *   The service checks the event's time against its own clock.
@@ -54,7 +54,7 @@ export function clinicalTimes(
 ): { field: string; at: string }[] {
   const times = [{ field: 'at', at: event.at }];
   const payload = event.payload as Record<string, unknown>;
-  for (const field of ['givenAt', 'collectedAt', 'stoppedAt']) {
+  for (const field of ['givenAt', 'collectedAt', 'stoppedAt', 'measuredAt']) {
     const value = payload[field];
     if (typeof value === 'string')
       times.push({ field: `payload.${field}`, at: value });

@@ -36,6 +36,7 @@ import type {
   ScreenSummary,
   TherapyRecord,
 } from './mas-episode.types.js';
+import { withMeasures } from './measures.util.js';
 import {
   courseResponseOf,
   parsePanel,
@@ -78,6 +79,7 @@ export function createInitialContext(input: EpisodeInput): EpisodeContext {
   const base: EpisodeContext = {
     episodeId: input.episodeId,
     patient: input.patient,
+    measuredAt: { weightKg: openedAt, heightCm: openedAt },
     protocol: {
       id: protocol.id,
       version: protocol.version,
@@ -906,20 +908,7 @@ function applyOne(
     case 'other-therapy.started':
       return startOtherTherapy(context, event, at);
     case 'measures.recorded':
-      // Later dose checks read the new figures; what was checked before
-      // stays as it was checked (the records keep their own checks).
-      return {
-        ...context,
-        patient: {
-          ...context.patient,
-          ...(event.payload.weightKg === undefined
-            ? {}
-            : { weightKg: event.payload.weightKg }),
-          ...(event.payload.heightCm === undefined
-            ? {}
-            : { heightCm: event.payload.heightCm }),
-        },
-      };
+      return withMeasures(context, event, at);
     case 'other-therapy.stopped':
       return {
         ...context,

@@ -313,6 +313,15 @@ export type Outcome = 'excluded' | 'died' | 'transferred-out' | 'closed';
 export interface EpisodeContext {
   readonly episodeId: string;
   readonly patient: Patient;
+  /**
+   * When the patient's weight and height held were measured (the admission
+   * figures: at the opening). Absent from snapshots before statechart
+   * 2.5.0: then unknown, and a new measure is taken whatever its time.
+   */
+  readonly measuredAt?: {
+    readonly weightKg: string;
+    readonly heightCm: string;
+  };
   readonly protocol: {
     readonly id: string;
     readonly version: string;

@@ -26,6 +26,7 @@ import type {
   TherapyDoseCheck,
   TherapyRecord,
 } from './mas-episode.types.js';
+import { staleMeasuresWarning } from './measures.util.js';
 import { addHours, hoursBetween, toMs } from './time.util.js';
 
 /**
@@ -679,8 +680,13 @@ export function checkTherapyDose(
       field: 'dose',
     };
   }
-  const warnings =
-    warning === null ? [] : [`daily total warning, not a block: ${warning}`];
+  const stale = staleMeasuresWarning(context, check, event.payload.givenAt);
+  const warnings = [
+    ...(warning === null
+      ? []
+      : [`daily total warning, not a block: ${warning}`]),
+    ...(stale === null ? [] : [`measures warning, not a block: ${stale}`]),
+  ];
   if (check.tier === 'soft' && !event.payload.doseConfirmation) {
     // Whoever confirms sees the day's total too, before confirming.
     return {
@@ -707,10 +713,13 @@ export function checkTherapyDose(
       ...check.alerts.map((alert) => `flagged: ${alert.message}`),
       ...warnings,
     ].join('; '),
-    evidence:
-      warning === null
-        ? evidence
-        : [...new Set([...evidence, ...recordingRules.dailyTotal.evidence])],
+    evidence: [
+      ...new Set([
+        ...evidence,
+        ...(warning === null ? [] : recordingRules.dailyTotal.evidence),
+        ...(stale === null ? [] : ['review.section-10']),
+      ]),
+    ],
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

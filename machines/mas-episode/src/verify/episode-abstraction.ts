@@ -24,6 +24,7 @@ import type {
   EpisodeContext,
   TherapyRecord,
 } from '../lib/mas-episode.types.js';
+import { measureTooOld } from '../lib/measures.util.js';
 import { scheduleEndsAt } from '../lib/therapy-record.util.js';
 import { timeSteps } from './episode-alphabet.js';
 import {
@@ -432,6 +433,21 @@ export const observations = {
   relapsed: observation(['relapses'], (c) => c.relapses > 0),
   reassessed: observation(['reassessments'], (c) => c.reassessments > 0),
   tocilizumab: observation(['tocilizumabGiven'], (c) => c.tocilizumabGiven),
+  /**
+   * Of when the weight and height held were measured, what a check reads:
+   * whether each is known and older than the institution allows now (the
+   * dose check's warning; no guard, alert or property reads it). The times
+   * themselves part nothing: the alphabet's measures are measured when
+   * recorded, at the clock, so each replaces the figure held (a measure
+   * older than the one held, not taken, is the machine spec's).
+   */
+  measuredAt: observation(['measuredAt'], (c) =>
+    (['weightKg', 'heightCm'] as const).map((field) =>
+      c.measuredAt?.[field] === undefined
+        ? '-'
+        : measureTooOld(c, field, c.now),
+    ),
+  ),
   alerts: observation(['alerts'], (c) => c.alerts.map((a) => a.id).sort()),
   /** The alerts standing as critical (a warning turned critical parts states: P17 reads it). */
   criticalAlerts: observation(['alerts'], (c) =>

@@ -78,6 +78,15 @@ const doseLimitsSchema = z
      * maximum: the institution decides. Unset: the length is not checked.
      */
     maxPulseDays: z.number().int().min(1).optional(),
+    /**
+     * A dose computed from the patient's weight (or height, per m2) is
+     * flagged when that measure was taken more than this many days before
+     * the dose is given (a warning beside the record, never a refusal:
+     * weigh the patient). Children's weights move within a course, and a
+     * dose reads the figure held; no source sets the interval: the
+     * institution decides. Unset: the measure's age is not checked.
+     */
+    measuresValidDays: z.number().int().min(1).optional(),
     /** Per drug, a maximum the institution marks as absolute (hard). */
     absoluteMaxima: z
       .partialRecord(

@@ -167,13 +167,14 @@ describe('institution profile: formats and the example notice (mutation survivor
 });
 
 describe('institution profile: dose limits for recorded doses (optional, no default)', () => {
-  it('the example sets a tolerance, a hard-limit factor, a review drift, a longest pulse and one absolute maximum; anakinra maxima are soft', () => {
+  it('the example sets a tolerance, a hard-limit factor, a review drift, a longest pulse, how long a measure stays valid and one absolute maximum; anakinra maxima are soft', () => {
     const { data } = parseInstitutionProfile(raw);
     expect(data.doseLimits).toEqual({
       softTolerancePercent: 10,
       hardFactorAboveSoftMax: 3,
       reviewDriftPercent: 10,
       maxPulseDays: 5,
+      measuresValidDays: 7,
       absoluteMaxima: { tocilizumab: { mg: 800, per: 'dose' } },
     });
     expect(data.doses.anakinra?.maximaTier).toBe('soft');
@@ -223,6 +224,8 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
     ],
     [{ maxPulseDays: 0 }, 'profile.doseLimits.maxPulseDays'],
     [{ maxPulseDays: 2.5 }, 'profile.doseLimits.maxPulseDays'],
+    [{ measuresValidDays: 0 }, 'profile.doseLimits.measuresValidDays'],
+    [{ measuresValidDays: 1.5 }, 'profile.doseLimits.measuresValidDays'],
     [{ tenfold: true }, 'profile.doseLimits.tenfold'],
   ])('doseLimits %p is refused, naming %s', (doseLimits, field) => {
     expect(errorOf({ ...raw, doseLimits }).field).toBe(field);
@@ -267,6 +270,7 @@ describe('institution profile: dose limits for recorded doses (optional, no defa
         'hardFactorAboveSoftMax',
         'reviewDriftPercent',
         'maxPulseDays',
+        'measuresValidDays',
         'absoluteMaxima',
       ],
     );

@@ -1,0 +1,147 @@
+/**
+ * The patient's weight and height as the ward measures them: each with the
+ * time it was taken. A measure entered late (yesterday's weight typed in
+ * after today's) is kept in the record but never replaces a newer one:
+ * doses are computed from the newest figure, not from the last typed.
+ */
+import type { EpisodeEventOf } from '@mas/contracts';
+import type { DoseCheck } from '@mas/protocol';
+
+import type { EpisodeContext } from './mas-episode.types.js';
+import { hoursBetween, normalize, toMs } from './time.util.js';
+
+export type MeasureField = 'weightKg' | 'heightCm';
+
+const measureFields: readonly MeasureField[] = ['weightKg', 'heightCm'];
+
+const words: Readonly<Record<MeasureField, { name: string; unit: string }>> = {
+  weightKg: { name: 'weight', unit: 'kg' },
+  heightCm: { name: 'height', unit: 'cm' },
+};
+
+/** When the figure held was measured (unknown in a snapshot before 2.5.0). */
+export function measuredAtOf(
+  context: Pick<EpisodeContext, 'measuredAt'>,
+  field: MeasureField,
+): string | undefined {
+  return context.measuredAt?.[field];
+}
+
+export interface MeasuresTaken {
+  /** When this event's figures were measured (its `measuredAt`, or its time). */
+  readonly measuredAt: string;
+  /** The figures that replace those held (as new or newer). */
+  readonly taken: Partial<Record<MeasureField, number>>;
+  /** The figures older than those held: recorded, not used, each said. */
+  readonly older: readonly string[];
+}
+
+/**
+ * Which figures of a measures event replace those held: each one measured
+ * at or after the held one's time (the same time: a correction of it).
+ */
+export function measuresTaken(
+  context: Pick<EpisodeContext, 'measuredAt' | 'patient'>,
+  payload: EpisodeEventOf<'measures.recorded'>['payload'],
+  at: string,
+): MeasuresTaken {
+  const measuredAt = normalize(payload.measuredAt ?? at);
+  const taken: Partial<Record<MeasureField, number>> = {};
+  const older: string[] = [];
+  for (const field of measureFields) {
+    const value = payload[field];
+    if (value === undefined) continue;
+    const held = measuredAtOf(context, field);
+    if (held !== undefined && toMs(measuredAt) < toMs(held)) {
+      const { name, unit } = words[field];
+      older.push(
+        `the ${name} of ${String(value)} ${unit} measured ${measuredAt} is older than the ${name} held (${String(context.patient[field])} ${unit}, measured ${held}): recorded, not used for doses`,
+      );
+    } else {
+      taken[field] = value;
+    }
+  }
+  return { measuredAt, taken, older };
+}
+
+/** The context with a measures event's newer figures and their times. */
+export function withMeasures(
+  context: EpisodeContext,
+  event: EpisodeEventOf<'measures.recorded'>,
+  at: string,
+): EpisodeContext {
+  const { measuredAt, taken } = measuresTaken(context, event.payload, at);
+  if (taken.weightKg === undefined && taken.heightCm === undefined) {
+    return context;
+  }
+  // Later dose checks read the new figures; what was checked before stays
+  // as it was checked (the records keep their own checks).
+  const times = {
+    weightKg: context.measuredAt?.weightKg,
+    heightCm: context.measuredAt?.heightCm,
+    ...(taken.weightKg === undefined ? {} : { weightKg: measuredAt }),
+    ...(taken.heightCm === undefined ? {} : { heightCm: measuredAt }),
+  };
+  return {
+    ...context,
+    patient: { ...context.patient, ...taken },
+    // (A snapshot from before 2.5.0 knows no time for the other figure: it
+    // stays unknown, not guessed.)
+    measuredAt: Object.fromEntries(
+      Object.entries(times).filter(([, time]) => time !== undefined),
+    ) as EpisodeContext['measuredAt'],
+  };
+}
+
+/**
+ * Whether the figure held was measured longer before `at` than the
+ * institution's `doseLimits.measuresValidDays` (false where the figure is
+ * unset or the measure's time unknown).
+ */
+export function measureTooOld(
+  context: Pick<EpisodeContext, 'measuredAt' | 'profileData'>,
+  field: MeasureField,
+  at: string,
+): boolean {
+  const days = context.profileData.doseLimits?.measuresValidDays;
+  const measured = measuredAtOf(context, field);
+  if (days === undefined || measured === undefined) return false;
+  return hoursBetween(measured, at) / HOURS_PER_DAY > days;
+}
+
+/**
+ * A dose computed from a measure older than the institution allows
+ * (`doseLimits.measuresValidDays`) when it is given: said beside the
+ * record, never a refusal. A dose per kg reads the weight; one per m2 the
+ * weight and the height. Unset, or the measure's time unknown: nothing.
+ */
+export function staleMeasuresWarning(
+  context: Pick<EpisodeContext, 'measuredAt' | 'patient' | 'profileData'>,
+  check: Pick<DoseCheck, 'computed'>,
+  givenAt: string,
+): string | null {
+  const days = context.profileData.doseLimits?.measuresValidDays;
+  const results = check.computed?.results ?? [];
+  if (days === undefined || results.length === 0) return null;
+  const read: MeasureField[] = results.some(
+    (result) => result.basis.kind === 'mg/m2',
+  )
+    ? ['weightKg', 'heightCm']
+    : ['weightKg'];
+  const stale = read.flatMap((field) => {
+    const measured = measuredAtOf(context, field);
+    if (measured === undefined || !measureTooOld(context, field, givenAt)) {
+      return [];
+    }
+    const ageDays = hoursBetween(measured, givenAt) / HOURS_PER_DAY;
+    const { name, unit } = words[field];
+    return [
+      `the ${name} it is computed from (${String(context.patient[field])} ${unit}) was measured ${measured}, ${String(Math.floor(ageDays))} days before this dose`,
+    ];
+  });
+  return stale.length === 0
+    ? null
+    : `${stale.join('; ')}: longer ago than the institution's ${String(days)} days (doseLimits.measuresValidDays); measure the patient again and record it`;
+}
+
+const HOURS_PER_DAY = 24;
