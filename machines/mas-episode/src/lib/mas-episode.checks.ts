@@ -47,6 +47,7 @@ import {
   checkTherapyDose,
   currentDoseSince,
   namedRecords,
+  pulseDayProblem,
   recordText,
   runningBeside,
 } from './therapy-record.util.js';
@@ -617,6 +618,14 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         event.payload.schedule,
         event.payload.givenAt,
       );
+      // A pulse's day that its earlier days do not bear out (day 3 written
+      // on the course's second day): said, never refused.
+      const pulseDay = pulseDayProblem(
+        context,
+        event.payload.drug,
+        event.payload.schedule,
+        event.payload.givenAt,
+      );
       const warnings = [
         ...(dose.warnings ?? []),
         ...(running.length > 0
@@ -624,13 +633,18 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
               `${event.payload.drug} is already running (${running.map(recordText).join('; ')}): if this is the same course, stop the duplicate record`,
             ]
           : []),
+        ...(pulseDay === null ? [] : [pulseDay]),
       ];
       // Both reasons go to the audit: the clinical rule and the dose check
-      // ("outside the dose range, confirmed by ...").
+      // ("outside the dose range, confirmed by ..."), and the pulse's day.
       return dose.ok
         ? {
             ...start,
-            reason: `${start.reason}; ${dose.reason}`,
+            reason: [
+              start.reason,
+              dose.reason,
+              ...(pulseDay === null ? [] : [pulseDay]),
+            ].join('; '),
             evidence: unique([...start.evidence, ...dose.evidence]),
             ...(warnings.length > 0 ? { warnings } : {}),
           }

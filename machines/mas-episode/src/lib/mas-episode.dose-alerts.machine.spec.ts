@@ -1603,3 +1603,53 @@ describe('measures keep when they were measured: doses read the newest, and one 
     ]);
   });
 });
+
+describe('a pulse day that its earlier days do not bear out is said, never refused', () => {
+  const mp = (at: number, day: number) =>
+    ev('therapy.started', h(at), {
+      drug: 'methylprednisolone',
+      route: 'iv',
+      dose: { value: 720, unit: 'mg' },
+      schedule: { kind: 'pulse', day, of: 3 },
+    });
+  const dayWarning = (episode: Episode, event: ReturnType<typeof mp>) => {
+    const check = checkEvent(episode.context, event);
+    expect(check.ok).toBe(true);
+    const said = (check.warnings ?? []).filter((w) =>
+      w.startsWith('methylprednisolone recorded as pulse day'),
+    );
+    expect(said.length).toBeLessThanOrEqual(1);
+    // In the audit's reason too.
+    if (said[0] !== undefined) expect(check.reason).toContain(said[0]);
+    return said[0];
+  };
+
+  it("day 3 written on the course's second day: the day it falls on is named [seed.initial.1, review.section-10]", () => {
+    const episode = readyFor('methylprednisolone').send(mp(2, 1));
+    expect(dayWarning(episode, mp(26, 3))).toBe(
+      `methylprednisolone recorded as pulse day 3 of 3 given ${h(26)}: its day 2 falls at ${h(2)}, within this episode (opened ${h(0)}), and no record of methylprednisolone gives day 2 (given then, it falls on day 2 of the course whose day 1 was given ${h(2)}): check the day number, or record the earlier days`,
+    );
+    // The day it is: continues the course, nothing said.
+    expect(dayWarning(episode, mp(26, 2))).toBeUndefined();
+    expect(dayWarning(episode, mp(50, 3))).toBeUndefined();
+  });
+
+  it('a later day with no earlier one recorded: said where the earlier days fall within the episode, not where they came before it [seed.initial.1]', () => {
+    const episode = readyFor('methylprednisolone');
+    // Days 1 and 2 before the opening: given elsewhere.
+    expect(dayWarning(episode, mp(2, 3))).toBeUndefined();
+    // Day 1 before the opening, day 2 (at 23 h) within it.
+    expect(dayWarning(episode, mp(47, 3))).toBe(
+      `methylprednisolone recorded as pulse day 3 of 3 given ${h(47)}: its day 2 falls at ${h(23)}, within this episode (opened ${h(0)}), and no record of methylprednisolone gives day 2: check the day number, or record the earlier days`,
+    );
+    expect(dayWarning(episode, mp(50, 3))).toMatch(
+      /its day 1 falls at .*, and no record of methylprednisolone gives days 1-2: check/,
+    );
+    // Taken all the same: a glucocorticoid is never blocked.
+    episode.send(mp(50, 3));
+    expect(
+      episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
+        ?.schedule,
+    ).toEqual({ kind: 'pulse', day: 3, of: 3 });
+  });
+});

@@ -77,7 +77,9 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * admission's at the opening; a measure's `measuredAt`, else its time): a
  * measure older than the one held is recorded, said, and not used for
  * doses; a dose computed from a measure older than the institution's
- * `doseLimits.measuresValidDays` is warned of. 2.4.0 records are taken over
+ * `doseLimits.measuresValidDays` is warned of; a pulse record of day n > 1
+ * that no earlier record bears out, its earlier days within the episode,
+ * is warned of (the day it falls on named). 2.4.0 records are taken over
  * from their stored snapshot (their measures' times unknown: a new measure
  * is taken whatever its time, and no measure is called too old).
  */

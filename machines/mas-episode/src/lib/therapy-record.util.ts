@@ -1088,6 +1088,78 @@ export function runningBeside(
 }
 
 /**
+ * A pulse record of day n > 1 that no earlier record of the drug bears out
+ * (none whose course it continues, by its day and time), while its earlier
+ * days fall within this episode: the day number is likely wrong (day 3
+ * written on the course's second day) or the earlier days unrecorded.
+ * Where an earlier pulse of the drug puts the record on another day of its
+ * course, that day is named. Days that fall before the opening were given
+ * elsewhere: not asked for. Said, never refused (a glucocorticoid is never
+ * blocked).
+ */
+export function pulseDayProblem(
+  context: Pick<EpisodeContext, 'therapies' | 'openedAt'>,
+  drug: string,
+  schedule: DoseSchedule | undefined,
+  givenAt: string | undefined,
+): string | null {
+  if (schedule?.kind !== 'pulse' || schedule.day <= 1 || !givenAt) {
+    return null;
+  }
+  const later = { startedAt: givenAt, schedule };
+  const earlier = context.therapies.filter(
+    (t) =>
+      t.drug === drug &&
+      !t.background &&
+      toMs(t.startedAt) < toMs(givenAt) &&
+      t.schedule?.kind === 'pulse',
+  );
+  if (earlier.some((t) => continuationGap(t, later) !== null)) return null;
+  // The first of its earlier days that falls within the episode.
+  let first: { day: number; at: string } | null = null;
+  for (let day = 1; day < schedule.day && first === null; day += 1) {
+    const at = addHours(givenAt, (day - schedule.day) * HOURS_PER_DAY);
+    if (toMs(at) >= toMs(context.openedAt)) first = { day, at };
+  }
+  if (first === null) return null;
+  const which =
+    first.day === schedule.day - 1
+      ? `day ${String(first.day)}`
+      : `days ${String(first.day)}-${String(schedule.day - 1)}`;
+  return `${drug} recorded as pulse day ${String(schedule.day)} of ${String(schedule.of)} given ${givenAt}: its day ${String(first.day)} falls at ${first.at}, within this episode (opened ${context.openedAt}), and no record of ${drug} gives ${which}${courseDayText(earlier, givenAt, schedule.of)}: check the day number, or record the earlier days`;
+}
+
+/**
+ * The day of an earlier pulse's course (of `of` days) a dose given at
+ * `givenAt` falls on, in words: the latest such course; none where no
+ * course of that length has a day there (within the tolerance of one
+ * infusion).
+ */
+function courseDayText(
+  earlier: readonly TherapyRecord[],
+  givenAt: string,
+  of: number,
+): string {
+  const { sameInfusionHours } = recordingRules.dailyTotal;
+  for (const record of [...earlier].reverse()) {
+    if (record.schedule?.kind !== 'pulse' || record.schedule.of !== of) {
+      continue;
+    }
+    const since = currentDoseSince(record);
+    const days = hoursBetween(since, givenAt) / HOURS_PER_DAY;
+    const whole = Math.round(days);
+    const day = record.schedule.day + whole;
+    if (
+      Math.abs(days - whole) * HOURS_PER_DAY <= sameInfusionHours &&
+      day <= of
+    ) {
+      return ` (given then, it falls on day ${String(day)} of the course whose day ${String(record.schedule.day)} was given ${since})`;
+    }
+  }
+  return '';
+}
+
+/**
  * The running records of `drug` an event names: by its start time
  * (`startedAt`) when given (of two started at the same instant, a course
  * recorded twice, the later recorded); else the only one, or the records of
