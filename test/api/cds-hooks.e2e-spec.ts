@@ -312,6 +312,31 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
     context: { userId: 'Practitioner/ehr-77', patientId, ...extra },
   });
 
+  /** An order-sign request for one draft MedicationRequest (of the patient). */
+  const orderSign = (
+    identifier: string,
+    medicationCodeableConcept: unknown,
+    withSubject: boolean,
+  ) =>
+    request('order-sign', identifier, {
+      draftOrders: {
+        resourceType: 'Bundle',
+        entry: [
+          {
+            resource: {
+              resourceType: 'MedicationRequest',
+              status: 'draft',
+              intent: 'order',
+              ...(withSubject
+                ? { subject: { reference: `Patient/${identifier}` } }
+                : {}),
+              medicationCodeableConcept,
+            },
+          },
+        ],
+      },
+    });
+
   suite.maybe(
     'discovery lists patient-view and order-sign with their prefetch',
     async () => {
@@ -501,6 +526,28 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
   );
 
   suite.maybe(
+    "order-sign: a dose computed from a weight older than the institution's measuresValidDays says so on the card",
+    async () => {
+      const identifier = `SYN-CDS-${engine.toUpperCase()}-WEIGHT`;
+      await course(identifier);
+      const sign = async () => {
+        const signed = await hook(
+          'mas-order-sign',
+          orderSign(identifier, { text: 'Anakinra' }, true),
+        );
+        expect(signed.status).toBe(200);
+        return (signed.body.cards as { detail: string }[])[0]?.detail ?? '';
+      };
+      expect(await sign()).not.toContain('Measures:');
+      // Eight days on, nobody has weighed the patient since admission.
+      suite.harness.clock.advance(8 * 24 * 3_600_000);
+      expect(await sign()).toMatch(
+        /Measures: the weight it is computed from \(\d+ kg\) was entered at admission \(.*\), 8 days( \d+ h)? before this dose: more than the institution's 7 days/,
+      );
+    },
+  );
+
+  suite.maybe(
     'order-sign: emapalumab is not allowed now (why, the evidence, the dose with its cap); feedback lands in the access log',
     async () => {
       const identifier = `SYN-CDS-${engine.toUpperCase()}-2`;
@@ -680,21 +727,7 @@ describe.each(ENGINES)('CDS Hooks on %s', (engine) => {
       const identifier = `SYN-CDS-${engine.toUpperCase()}-3`;
       await course(identifier);
       const drafted = (medicationCodeableConcept: unknown) =>
-        request('order-sign', identifier, {
-          draftOrders: {
-            resourceType: 'Bundle',
-            entry: [
-              {
-                resource: {
-                  resourceType: 'MedicationRequest',
-                  status: 'draft',
-                  intent: 'order',
-                  medicationCodeableConcept,
-                },
-              },
-            ],
-          },
-        });
+        orderSign(identifier, medicationCodeableConcept, false);
       const concept =
         'body.context.draftOrders.entry.0.resource.medicationCodeableConcept';
       const cases: [string, unknown, string][] = [

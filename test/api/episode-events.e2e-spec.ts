@@ -265,7 +265,7 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
   maybe(
     'a weight measured before the one held is recorded and said in the answer, never used for doses; one measured after it is recorded is a 422 naming payload.measuredAt, nothing written',
     async () => {
-      const { id, openedAt } = await openEpisode();
+      const { id } = await openEpisode();
       suite.harness.clock.advance(2 * HOUR);
       let version = await accepted('dr-adams', id, 0, 'measures.recorded', {
         weightKg: 23,
@@ -287,10 +287,16 @@ describe.each(ENGINES)('recording events safely on %s', (engine) => {
         `/api/episodes/${id}`,
       );
       expect(episode.body.context.patient.weightKg).toBe(23);
-      expect(episode.body.context.measuredAt).toEqual({
-        weightKg: weighedAt,
-        heightCm: openedAt,
-      });
+      // (The admission's height: measured before the opening, no time.)
+      expect(episode.body.context.measuredAt).toEqual({ weightKg: weighedAt });
+      // The audit's reason keeps what was said.
+      const audit = await as('dr-adams').request(
+        'GET',
+        `/api/episodes/${id}/audit`,
+      );
+      expect(
+        (audit.body as { guard: { reason: string } }[]).at(-1)?.guard.reason,
+      ).toContain(late.body.warnings[0]);
       const before = await stored(id);
       const future = await send('dr-adams', id, version, 'measures.recorded', {
         weightKg: 23,

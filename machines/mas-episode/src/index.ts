@@ -9,6 +9,11 @@ export * from './lib/mas-episode.persistence.js';
 export * from './lib/mas-episode.recording.js';
 export * from './lib/mas-episode.reducer.js';
 export * from './lib/mas-episode.types.js';
+export {
+  measuredByOf,
+  measureTooOld,
+  staleMeasuresWarning,
+} from './lib/measures.util.js';
 export * from './lib/migration-plans.js';
 export * from './lib/next-steps.js';
 export * from './lib/prescription.util.js';

@@ -2,6 +2,7 @@ import {
   activeTherapies,
   type EpisodeContext,
   type EscalationRequest,
+  measureTooOld,
 } from '@mas/mas-episode';
 import { alertLabel, subjectLabel } from '@mas/protocol';
 
@@ -19,15 +20,35 @@ export function LocalTime({ iso }: { readonly iso: string }) {
 }
 
 /**
- * When a measure the doses are computed from was taken (unknown on a
- * record from before statechart 2.5.0: nothing said).
+ * When a measure the doses are computed from was taken (the admission's:
+ * at admission), and whether it is older than the institution allows; on
+ * a record from before statechart 2.5.0, which kept no time, nothing.
  */
-function MeasuredAt({ iso }: { readonly iso: string | undefined }) {
-  if (iso === undefined) return null;
+function MeasuredAt({
+  context,
+  field,
+  now,
+}: {
+  readonly context: EpisodeContext;
+  readonly field: 'weightKg' | 'heightCm';
+  readonly now: string;
+}) {
+  if (context.measuredAt === undefined) return null;
+  const at = context.measuredAt[field];
+  const days = context.profileData.doseLimits?.measuresValidDays;
+  const old = measureTooOld(context, field, now);
   return (
-    <span className="measured-at">
-      {' '}
-      (measured <LocalTime iso={iso} />)
+    <span className={old ? 'measured-at stale' : 'measured-at'}>
+      {' ('}
+      {at === undefined ? (
+        'at admission'
+      ) : (
+        <>
+          measured <LocalTime iso={at} />
+        </>
+      )}
+      {old ? `; more than ${String(days)} days ago: measure again` : ''}
+      {')'}
     </span>
   );
 }
@@ -72,14 +93,14 @@ export function PatientCard({ context, now, alerts }: PatientCardProps) {
           <dt>Weight</dt>
           <dd>
             {patient.weightKg} kg
-            <MeasuredAt iso={context.measuredAt?.weightKg} />
+            <MeasuredAt context={context} field="weightKg" now={now} />
           </dd>
         </div>
         <div>
           <dt>Height</dt>
           <dd>
             {patient.heightCm} cm
-            <MeasuredAt iso={context.measuredAt?.heightCm} />
+            <MeasuredAt context={context} field="heightCm" now={now} />
           </dd>
         </div>
         <div>

@@ -243,7 +243,7 @@ export const eventAcceptedSchema = z
     nextDueAt: nullableInstant,
     warnings: z.array(z.string()).optional().meta({
       description:
-        "What the protocol says without blocking (a day's total of a drug above its per-day limit across several records), to show whoever recorded the event; also in the audit entry's reason.",
+        "What the protocol says without blocking, to show whoever recorded the event: a day's total of a drug above its per-day limit across several records, a drug already running, a pulse day its earlier days do not bear out, a dose computed from a weight or height older than the institution allows, a measure older than the one held (recorded, not used); also in the audit entry's reason.",
     }),
   })
   .strict()

@@ -389,8 +389,10 @@ export const payloadSchemas = {
     .strict(),
   /**
    * The patient weighed or measured again (fluid overload, a wrong weight at
-   * admission): later dose checks use the new figures. Checked as at
-   * admission (impossible values refused, unusual ones confirmed).
+   * admission): later dose checks use the newest figures by when they were
+   * measured (one measured before the figure held is recorded, not used;
+   * any replaces the admission's). Checked as at admission (impossible
+   * values refused, unusual ones confirmed).
    */
   'measures.recorded': z
     .object({

@@ -1495,10 +1495,8 @@ describe('measures keep when they were measured: doses read the newest, and one 
 
   it('a weight measured before the one held is recorded and said, never used for doses; one measured at the same time corrects it [software.recording]', () => {
     const episode = readyFor('methylprednisolone');
-    expect(episode.context.measuredAt).toEqual({
-      weightKg: episode.context.openedAt,
-      heightCm: episode.context.openedAt,
-    });
+    // The admission's figures: measured some time before the opening.
+    expect(episode.context.measuredAt).toEqual({});
     episode.send(weighedAt(h(2), 23, h(1.5)));
     expect(episode.context.patient.weightKg).toBe(23);
     expect(episode.context.measuredAt?.weightKg).toBe(h(1.5));
@@ -1525,6 +1523,7 @@ describe('measures keep when they were measured: doses read the newest, and one 
       weightKg: 23,
       heightCm: 123,
     });
+    // (The admission's height is replaced by any measure.)
     expect(episode.context.measuredAt).toEqual({
       weightKg: h(1.5),
       heightCm: h(1.2),
@@ -1535,6 +1534,48 @@ describe('measures keep when they were measured: doses read the newest, and one 
     // Without measuredAt: measured when recorded.
     episode.send(weighedAt(h(5), 24));
     expect(episode.context.measuredAt?.weightKg).toBe(h(5));
+  });
+
+  it('an admission weight mistyped is corrected by the weight measured before the opening (with a rationale), whatever its time [software.recording]', () => {
+    const episode = readyFor('methylprednisolone');
+    const corrected = {
+      ...weighedAt(h(1), 20, h(-0.5)),
+      rationale: 'weighed in the emergency department; 24 kg was mistyped',
+    };
+    const check = checkEvent(episode.context, corrected);
+    expect(check.ok).toBe(true);
+    expect(check.warnings).toBeUndefined();
+    episode.send(corrected);
+    expect(episode.context.patient.weightKg).toBe(20);
+    expect(episode.context.measuredAt).toEqual({ weightKg: h(-0.5) });
+  });
+
+  it('a record from before statechart 2.5.0 (no measure times) takes every measure and keeps no time [software.recording]', () => {
+    const episode = readyFor('methylprednisolone');
+    const { measuredAt: _none, ...restored } = episode.context;
+    const taken = checkEvent(restored, weighedAt(h(2), 23, h(0.5)));
+    expect(taken.warnings).toBeUndefined();
+    episode.snapshot = restoreEpisodeSnapshot({
+      ...(JSON.parse(
+        JSON.stringify(
+          masEpisodeMachine.getPersistedSnapshot(episode.snapshot),
+        ),
+      ) as Record<string, unknown>),
+      context: JSON.parse(JSON.stringify(restored)) as unknown,
+    });
+    expect(episode.context.measuredAt).toBeUndefined();
+    episode.send(weighedAt(h(2), 23, h(0.5)));
+    expect(episode.context.patient.weightKg).toBe(23);
+    expect(episode.context.measuredAt).toBeUndefined();
+    // No age is known: nothing called too old, a month on.
+    const pulse720 = start('methylprednisolone', 'iv', 720, pulse);
+    expect(
+      checkEvent(episode.context, {
+        ...pulse720,
+        at: h(24 * 30),
+        payload: { ...pulse720.payload, givenAt: h(24 * 30) },
+      }).warnings,
+    ).toBeUndefined();
   });
 
   it('a measure taken after it is recorded, or long before the episode, is refused naming measuredAt [software.recording]', () => {
@@ -1565,10 +1606,16 @@ describe('measures keep when they were measured: doses read the newest, and one 
     ).toBeUndefined();
     const late = checkEvent(episode.context, givenAt(pulse720, h(24 * 8)));
     expect(late.ok).toBe(true);
-    const said = `measures warning, not a block: the weight it is computed from (24 kg) was measured ${episode.context.openedAt}, 8 days before this dose: longer ago than the institution's 7 days (doseLimits.measuresValidDays); measure the patient again and record it`;
+    const said = `measures warning, not a block: the weight it is computed from (24 kg) was entered at admission (${episode.context.openedAt}), 8 days before this dose: more than the institution's 7 days (doseLimits.measuresValidDays); measure the patient again and record it`;
     expect(late.warnings).toEqual([said]);
     expect(late.reason).toContain(said);
     expect(late.evidence).toContain('review.section-10');
+    // An hour past the 7 days: said with its hours.
+    expect(
+      checkEvent(episode.context, givenAt(pulse720, h(24 * 7 + 1))).warnings,
+    ).toEqual([
+      expect.stringContaining('7 days 1 h before this dose: more than'),
+    ]);
     // Weighed again meanwhile: no warning.
     episode.send(weighedAt(h(24 * 6), 24));
     expect(
@@ -1599,7 +1646,7 @@ describe('measures keep when they were measured: doses read the newest, and one 
     );
     expect(late.ok).toBe(true);
     expect(late.warnings).toEqual([
-      `measures warning, not a block: the height it is computed from (122 cm) was measured ${episode.context.openedAt}, 8 days before this dose: longer ago than the institution's 7 days (doseLimits.measuresValidDays); measure the patient again and record it`,
+      `measures warning, not a block: the height it is computed from (122 cm) was entered at admission (${episode.context.openedAt}), 8 days before this dose: more than the institution's 7 days (doseLimits.measuresValidDays); measure the patient again and record it`,
     ]);
   });
 });
@@ -1624,29 +1671,49 @@ describe('a pulse day that its earlier days do not bear out is said, never refus
     return said[0];
   };
 
-  it("day 3 written on the course's second day: the day it falls on is named [seed.initial.1, review.section-10]", () => {
+  it("day 3 written on the course's second day: the day it falls on is named, the earlier record stopped or not [seed.initial.1, review.section-10]", () => {
     const episode = readyFor('methylprednisolone').send(mp(2, 1));
-    expect(dayWarning(episode, mp(26, 3))).toBe(
-      `methylprednisolone recorded as pulse day 3 of 3 given ${h(26)}: its day 2 falls at ${h(2)}, within this episode (opened ${h(0)}), and no record of methylprednisolone gives day 2 (given then, it falls on day 2 of the course whose day 1 was given ${h(2)}): check the day number, or record the earlier days`,
-    );
+    const named = `methylprednisolone recorded as pulse day 3 of 3 given ${h(26)}: given then, it falls on day 2 of the course whose day 1 was given ${h(2)}: check the day number`;
+    expect(dayWarning(episode, mp(26, 3))).toBe(named);
     // The day it is: continues the course, nothing said.
     expect(dayWarning(episode, mp(26, 2))).toBeUndefined();
     expect(dayWarning(episode, mp(50, 3))).toBeUndefined();
+    // The day-1 record stopped (each day recorded apart): the same.
+    episode.send(
+      ev('therapy.stopped', h(3), {
+        drug: 'methylprednisolone',
+        stoppedAt: h(2),
+      }),
+    );
+    expect(dayWarning(episode, mp(26, 3))).toBe(named);
+    expect(dayWarning(episode, mp(26, 2))).toBeUndefined();
+    // A time with an offset is said in UTC, as the other times.
+    const offset = mp(26, 3);
+    const local = {
+      ...offset,
+      payload: { ...offset.payload, givenAt: '2026-03-02T12:00:00+02:00' },
+    };
+    expect(dayWarning(episode, local)).toContain(
+      'recorded as pulse day 3 of 3 given 2026-03-02T10:00:00.000Z:',
+    );
   });
 
   it('a later day with no earlier one recorded: said where the earlier days fall within the episode, not where they came before it [seed.initial.1]', () => {
     const episode = readyFor('methylprednisolone');
     // Days 1 and 2 before the opening: given elsewhere.
     expect(dayWarning(episode, mp(2, 3))).toBeUndefined();
+    // Day 1 an hour after the opening, a day before a day 2: within one
+    // infusion's tolerance of the opening, most likely given before it.
+    expect(dayWarning(episode, mp(25, 2))).toBeUndefined();
     // Day 1 before the opening, day 2 (at 23 h) within it.
     expect(dayWarning(episode, mp(47, 3))).toBe(
       `methylprednisolone recorded as pulse day 3 of 3 given ${h(47)}: its day 2 falls at ${h(23)}, within this episode (opened ${h(0)}), and no record of methylprednisolone gives day 2: check the day number, or record the earlier days`,
     );
-    expect(dayWarning(episode, mp(50, 3))).toMatch(
+    expect(dayWarning(episode, mp(62, 3))).toMatch(
       /its day 1 falls at .*, and no record of methylprednisolone gives days 1-2: check/,
     );
     // Taken all the same: a glucocorticoid is never blocked.
-    episode.send(mp(50, 3));
+    episode.send(mp(62, 3));
     expect(
       episode.context.therapies.find((t) => t.drug === 'methylprednisolone')
         ?.schedule,

@@ -79,7 +79,8 @@ export function createInitialContext(input: EpisodeInput): EpisodeContext {
   const base: EpisodeContext = {
     episodeId: input.episodeId,
     patient: input.patient,
-    measuredAt: { weightKg: openedAt, heightCm: openedAt },
+    // The admission's figures: measured at some time before the opening.
+    measuredAt: {},
     protocol: {
       id: protocol.id,
       version: protocol.version,

@@ -314,13 +314,15 @@ export interface EpisodeContext {
   readonly episodeId: string;
   readonly patient: Patient;
   /**
-   * When the patient's weight and height held were measured (the admission
-   * figures: at the opening). Absent from snapshots before statechart
-   * 2.5.0: then unknown, and a new measure is taken whatever its time.
+   * When the patient's weight and height held were measured: a measure
+   * recorded since the opening, by its time; the admission's figures are
+   * not in it (measured some time before the opening: any new measure
+   * replaces them, and their age counts from the opening). Absent from
+   * snapshots before statechart 2.5.0: then no time is known at all.
    */
   readonly measuredAt?: {
-    readonly weightKg: string;
-    readonly heightCm: string;
+    readonly weightKg?: string;
+    readonly heightCm?: string;
   };
   readonly protocol: {
     readonly id: string;

@@ -19,12 +19,31 @@ const words: Readonly<Record<MeasureField, { name: string; unit: string }>> = {
   heightCm: { name: 'height', unit: 'cm' },
 };
 
-/** When the figure held was measured (unknown in a snapshot before 2.5.0). */
+/**
+ * When the figure held was measured, as far as the record knows: a measure
+ * recorded since the opening, by its time; the admission's figure, by
+ * nothing (entered with the episode, measured at some time before it).
+ */
 export function measuredAtOf(
   context: Pick<EpisodeContext, 'measuredAt'>,
   field: MeasureField,
 ): string | undefined {
   return context.measuredAt?.[field];
+}
+
+/**
+ * The latest time the figure held can have been measured (its age counts
+ * from it): its measuring time, else, for the admission's figure, the
+ * opening. Unknown in a snapshot before statechart 2.5.0 (a measure may
+ * have been recorded since the opening at a time it did not keep).
+ */
+export function measuredByOf(
+  context: Pick<EpisodeContext, 'measuredAt' | 'openedAt'>,
+  field: MeasureField,
+): string | undefined {
+  return context.measuredAt === undefined
+    ? undefined
+    : (context.measuredAt[field] ?? context.openedAt);
 }
 
 export interface MeasuresTaken {
@@ -38,7 +57,10 @@ export interface MeasuresTaken {
 
 /**
  * Which figures of a measures event replace those held: each one measured
- * at or after the held one's time (the same time: a correction of it).
+ * at or after the held one's time (the same time: a correction of it), and
+ * any in place of the admission's figure (its time unknown: a measure at
+ * the emergency department before the opening corrects a figure mistyped
+ * at admission).
  */
 export function measuresTaken(
   context: Pick<EpisodeContext, 'measuredAt' | 'patient'>,
@@ -76,20 +98,19 @@ export function withMeasures(
   }
   // Later dose checks read the new figures; what was checked before stays
   // as it was checked (the records keep their own checks).
-  const times = {
-    weightKg: context.measuredAt?.weightKg,
-    heightCm: context.measuredAt?.heightCm,
-    ...(taken.weightKg === undefined ? {} : { weightKg: measuredAt }),
-    ...(taken.heightCm === undefined ? {} : { heightCm: measuredAt }),
-  };
+  const patient = { ...context.patient, ...taken };
+  // A record from before statechart 2.5.0 knows no measure's time (one
+  // may have been recorded since the opening): it keeps none, rather than
+  // dating the other figure from the opening.
+  if (context.measuredAt === undefined) return { ...context, patient };
   return {
     ...context,
-    patient: { ...context.patient, ...taken },
-    // (A snapshot from before 2.5.0 knows no time for the other figure: it
-    // stays unknown, not guessed.)
-    measuredAt: Object.fromEntries(
-      Object.entries(times).filter(([, time]) => time !== undefined),
-    ) as EpisodeContext['measuredAt'],
+    patient,
+    measuredAt: {
+      ...context.measuredAt,
+      ...(taken.weightKg === undefined ? {} : { weightKg: measuredAt }),
+      ...(taken.heightCm === undefined ? {} : { heightCm: measuredAt }),
+    },
   };
 }
 
@@ -99,12 +120,12 @@ export function withMeasures(
  * unset or the measure's time unknown).
  */
 export function measureTooOld(
-  context: Pick<EpisodeContext, 'measuredAt' | 'profileData'>,
+  context: Pick<EpisodeContext, 'measuredAt' | 'openedAt' | 'profileData'>,
   field: MeasureField,
   at: string,
 ): boolean {
   const days = context.profileData.doseLimits?.measuresValidDays;
-  const measured = measuredAtOf(context, field);
+  const measured = measuredByOf(context, field);
   if (days === undefined || measured === undefined) return false;
   return hoursBetween(measured, at) / HOURS_PER_DAY > days;
 }
@@ -116,7 +137,10 @@ export function measureTooOld(
  * weight and the height. Unset, or the measure's time unknown: nothing.
  */
 export function staleMeasuresWarning(
-  context: Pick<EpisodeContext, 'measuredAt' | 'patient' | 'profileData'>,
+  context: Pick<
+    EpisodeContext,
+    'measuredAt' | 'openedAt' | 'patient' | 'profileData'
+  >,
   check: Pick<DoseCheck, 'computed'>,
   givenAt: string,
 ): string | null {
@@ -129,19 +153,29 @@ export function staleMeasuresWarning(
     ? ['weightKg', 'heightCm']
     : ['weightKg'];
   const stale = read.flatMap((field) => {
-    const measured = measuredAtOf(context, field);
+    const measured = measuredByOf(context, field);
     if (measured === undefined || !measureTooOld(context, field, givenAt)) {
       return [];
     }
-    const ageDays = hoursBetween(measured, givenAt) / HOURS_PER_DAY;
     const { name, unit } = words[field];
+    const when =
+      measuredAtOf(context, field) === undefined
+        ? `entered at admission (${measured})`
+        : `measured ${measured}`;
     return [
-      `the ${name} it is computed from (${String(context.patient[field])} ${unit}) was measured ${measured}, ${String(Math.floor(ageDays))} days before this dose`,
+      `the ${name} it is computed from (${String(context.patient[field])} ${unit}) was ${when}, ${ageText(hoursBetween(measured, normalize(givenAt)))} before this dose`,
     ];
   });
   return stale.length === 0
     ? null
-    : `${stale.join('; ')}: longer ago than the institution's ${String(days)} days (doseLimits.measuresValidDays); measure the patient again and record it`;
+    : `${stale.join('; ')}: more than the institution's ${String(days)} days (doseLimits.measuresValidDays); measure the patient again and record it`;
 }
 
 const HOURS_PER_DAY = 24;
+
+/** An age in whole days and hours: "8 days", "7 days 1 h". */
+function ageText(hours: number): string {
+  const days = Math.floor(hours / HOURS_PER_DAY);
+  const rest = Math.floor(hours - days * HOURS_PER_DAY);
+  return `${String(days)} day${days === 1 ? '' : 's'}${rest > 0 ? ` ${String(rest)} h` : ''}`;
+}

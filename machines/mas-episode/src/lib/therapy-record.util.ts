@@ -27,7 +27,7 @@ import type {
   TherapyRecord,
 } from './mas-episode.types.js';
 import { staleMeasuresWarning } from './measures.util.js';
-import { addHours, hoursBetween, toMs } from './time.util.js';
+import { addHours, hoursBetween, normalize, toMs } from './time.util.js';
 
 /**
  * What a therapy record lacks (the contract requires it all; a record that
@@ -1089,13 +1089,13 @@ export function runningBeside(
 
 /**
  * A pulse record of day n > 1 that no earlier record of the drug bears out
- * (none whose course it continues, by its day and time), while its earlier
- * days fall within this episode: the day number is likely wrong (day 3
- * written on the course's second day) or the earlier days unrecorded.
- * Where an earlier pulse of the drug puts the record on another day of its
- * course, that day is named. Days that fall before the opening were given
- * elsewhere: not asked for. Said, never refused (a glucocorticoid is never
- * blocked).
+ * (none whose course it continues, by its day and time, stopped or not):
+ * where an earlier course of the drug puts it on another of its days, that
+ * day is named (day 3 written on the course's second day); else, where its
+ * earlier days fall within this episode, they are asked for (the day
+ * number wrong, or the earlier days unrecorded). Days that fall before the
+ * opening were given elsewhere: not asked for. Said, never refused (a
+ * glucocorticoid is never blocked).
  */
 export function pulseDayProblem(
   context: Pick<EpisodeContext, 'therapies' | 'openedAt'>,
@@ -1115,31 +1115,40 @@ export function pulseDayProblem(
       t.schedule?.kind === 'pulse',
   );
   if (earlier.some((t) => continuationGap(t, later) !== null)) return null;
-  // The first of its earlier days that falls within the episode.
+  const recorded = `${drug} recorded as pulse day ${String(schedule.day)} of ${String(schedule.of)} given ${normalize(givenAt)}`;
+  // An earlier course of the drug that puts it on another of its days.
+  const course = courseDay(earlier, givenAt, schedule.of);
+  if (course !== null) {
+    return `${recorded}: given then, it falls on day ${String(course.day)} of the course whose day ${String(course.from.day)} was given ${course.from.at}: check the day number`;
+  }
+  // Else the first of its earlier days that falls within the episode,
+  // beyond the tolerance of one infusion (a day 1 given an hour before
+  // the opening, a day from day 2 give or take, was given elsewhere).
+  const { sameInfusionHours } = recordingRules.dailyTotal;
+  const from = addHours(context.openedAt, sameInfusionHours);
   let first: { day: number; at: string } | null = null;
   for (let day = 1; day < schedule.day && first === null; day += 1) {
     const at = addHours(givenAt, (day - schedule.day) * HOURS_PER_DAY);
-    if (toMs(at) >= toMs(context.openedAt)) first = { day, at };
+    if (toMs(at) >= toMs(from)) first = { day, at };
   }
   if (first === null) return null;
   const which =
     first.day === schedule.day - 1
       ? `day ${String(first.day)}`
       : `days ${String(first.day)}-${String(schedule.day - 1)}`;
-  return `${drug} recorded as pulse day ${String(schedule.day)} of ${String(schedule.of)} given ${givenAt}: its day ${String(first.day)} falls at ${first.at}, within this episode (opened ${context.openedAt}), and no record of ${drug} gives ${which}${courseDayText(earlier, givenAt, schedule.of)}: check the day number, or record the earlier days`;
+  return `${recorded}: its day ${String(first.day)} falls at ${first.at}, within this episode (opened ${context.openedAt}), and no record of ${drug} gives ${which}: check the day number, or record the earlier days`;
 }
 
 /**
  * The day of an earlier pulse's course (of `of` days) a dose given at
- * `givenAt` falls on, in words: the latest such course; none where no
- * course of that length has a day there (within the tolerance of one
- * infusion).
+ * `givenAt` falls on: the latest such course; none where no course of that
+ * length has a day there (within the tolerance of one infusion).
  */
-function courseDayText(
+function courseDay(
   earlier: readonly TherapyRecord[],
   givenAt: string,
   of: number,
-): string {
+): { day: number; from: { day: number; at: string } } | null {
   const { sameInfusionHours } = recordingRules.dailyTotal;
   for (const record of [...earlier].reverse()) {
     if (record.schedule?.kind !== 'pulse' || record.schedule.of !== of) {
@@ -1153,10 +1162,10 @@ function courseDayText(
       Math.abs(days - whole) * HOURS_PER_DAY <= sameInfusionHours &&
       day <= of
     ) {
-      return ` (given then, it falls on day ${String(day)} of the course whose day ${String(record.schedule.day)} was given ${since})`;
+      return { day, from: { day: record.schedule.day, at: since } };
     }
   }
-  return '';
+  return null;
 }
 
 /**

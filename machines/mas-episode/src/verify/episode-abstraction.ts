@@ -435,19 +435,20 @@ export const observations = {
   tocilizumab: observation(['tocilizumabGiven'], (c) => c.tocilizumabGiven),
   /**
    * Of when the weight and height held were measured, what a check reads:
-   * whether each is known and older than the institution allows now (the
-   * dose check's warning; no guard, alert or property reads it). The times
-   * themselves part nothing: the alphabet's measures are measured when
-   * recorded, at the clock, so each replaces the figure held (a measure
-   * older than the one held, not taken, is the machine spec's).
+   * whether each is older now than the institution allows (the dose
+   * check's warning; no guard, alert or property reads it). Not the times
+   * themselves: the alphabet's measures are measured when recorded, at the
+   * clock, so each replaces the figure held (a measure older than the one
+   * held, not taken, is the machine spec's, and the facts take every
+   * measure). Whether the warning is given is the machine specs' to test:
+   * no property reads it, and the new-weight slice, probed, never ran a
+   * measure past the example's 7 days.
    */
-  measuredAt: observation(['measuredAt'], (c) =>
-    (['weightKg', 'heightCm'] as const).map((field) =>
-      c.measuredAt?.[field] === undefined
-        ? '-'
-        : measureTooOld(c, field, c.now),
-    ),
-  ),
+  measuredAt: observation(['measuredAt'], (c) => [
+    c.measuredAt === undefined,
+    measureTooOld(c, 'weightKg', c.now),
+    measureTooOld(c, 'heightCm', c.now),
+  ]),
   alerts: observation(['alerts'], (c) => c.alerts.map((a) => a.id).sort()),
   /** The alerts standing as critical (a warning turned critical parts states: P17 reads it). */
   criticalAlerts: observation(['alerts'], (c) =>

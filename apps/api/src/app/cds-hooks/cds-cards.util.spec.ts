@@ -143,6 +143,23 @@ describe('CDS cards', () => {
       '1000 mg per infusion (capped: at most 1 g per infusion; 1500 mg before the cap)',
     );
     expect(card.overrideReasons).toBeUndefined();
+    expect(card.detail).not.toContain('Measures:');
+    // The weight the dose is computed from, older than allowed: said.
+    const stale = orderSignCard(
+      episode({
+        allowed: [
+          option('therapy.started', 'methylprednisolone', 'allowed', 'ok'),
+        ],
+      }),
+      'methylprednisolone',
+      { doseMg: 720, per: 'infusion', uncappedDoseMg: 720, caps: [] } as never,
+      'https://mas.example',
+      uuid,
+      "the weight it is computed from (24 kg) was entered at admission (2026-03-01T08:00:00.000Z), 8 days before this dose: more than the institution's 7 days",
+    );
+    expect(stale.detail).toMatch(
+      /720 mg per infusion\. Measures: the weight it is computed from \(24 kg\) was entered at admission .*7 days\.$/,
+    );
   });
 
   it('makes an overdue reassessment critical and each alert a card of its severity', () => {

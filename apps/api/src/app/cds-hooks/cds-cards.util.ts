@@ -164,6 +164,10 @@ function doseWords(dose: DoseResult | string): string {
   }.`;
 }
 
+function measuresWords(measures: string | null): string {
+  return measures === null ? '' : ` Measures: ${measures}.`;
+}
+
 /**
  * `order-sign`: one card per protocol drug ordered, saying whether the
  * protocol allows starting it now (and if not, why, and what is allowed
@@ -175,6 +179,8 @@ export function orderSignCard(
   dose: DoseResult | string,
   appUrl: string,
   uuid: () => string,
+  /** The weight or height the dose is computed from, older than allowed. */
+  measures: string | null = null,
 ): Card {
   const start = (option: EventOption) =>
     option.type === 'therapy.started' && option.variant === drug;
@@ -189,7 +195,7 @@ export function orderSignCard(
     return {
       uuid: uuid(),
       summary: `MAS protocol: ${name} may be started now`,
-      detail: `${allowed.reason}.${evidenceWords(allowed.evidence)}${doseWords(dose)}`,
+      detail: `${allowed.reason}.${evidenceWords(allowed.evidence)}${doseWords(dose)}${measuresWords(measures)}`,
       indicator:
         allowed.status === 'allowed-with-rationale' ? 'warning' : 'info',
       source: CARD_SOURCE,
@@ -204,7 +210,7 @@ export function orderSignCard(
       request
         ? ` Allowed instead: ${request.label} (a second senior approves).`
         : ''
-    }${doseWords(dose)}`,
+    }${doseWords(dose)}${measuresWords(measures)}`,
     indicator: 'warning',
     source: CARD_SOURCE,
     links: [link],

@@ -4,7 +4,11 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 
 import { parseOrThrow } from '@mas/contracts';
-import { standardDose } from '@mas/mas-episode';
+import {
+  type EpisodeContext,
+  staleMeasuresWarning,
+  standardDose,
+} from '@mas/mas-episode';
 import type { DoseResult, InstitutionProfile } from '@mas/protocol';
 
 import { ACCESS_LOG_ACTOR_MAX_LENGTH } from '../access-log/access-log.entity.js';
@@ -147,7 +151,10 @@ export class CdsHooksService {
     patientIds: readonly string[],
     reader: AuthenticatedUser,
   ): Promise<
-    (CardEpisode & { patient: { weightKg: number; heightCm: number } })[]
+    (CardEpisode & {
+      patient: { weightKg: number; heightCm: number };
+      context: EpisodeContext;
+    })[]
   > {
     if (patientIds.length === 0) return [];
     const rows = await this.dataSource
@@ -172,6 +179,7 @@ export class CdsHooksService {
         allowed: detail.allowed,
         blocked: detail.blocked,
         patient: detail.patient,
+        context: detail.context,
       });
     }
     return found;
@@ -293,7 +301,25 @@ export class CdsHooksService {
               } catch (error) {
                 dose = error instanceof Error ? error.message : String(error);
               }
-              return [orderSignCard(episode, drug, dose, appUrl, uuid)];
+              // The dose is still to be given: a weight (or height) older
+              // than the institution allows is said on the card.
+              const measures =
+                typeof dose === 'string'
+                  ? null
+                  : staleMeasuresWarning(
+                      episode.context,
+                      {
+                        computed: {
+                          per: dose.per,
+                          maxMg: dose.doseMg,
+                          results: [dose],
+                        },
+                      },
+                      now.toISOString(),
+                    );
+              return [
+                orderSignCard(episode, drug, dose, appUrl, uuid, measures),
+              ];
             });
       for (const card of made) {
         this.cards.set(card.uuid, {
