@@ -25,6 +25,7 @@ export * from './lib/protocol/mas-protocol.constant.js';
 export * from './lib/protocol/mas-protocol.js';
 export * from './lib/protocol/protocol.types.js';
 export * from './lib/protocol/protocol-diff.js';
+export * from './lib/protocol/protocol-release-match.js';
 export * from './lib/protocol/protocol-releases.constant.js';
 export * from './lib/protocol/protocol-versions.js';
 export * from './lib/recording/recording-rules.constant.js';
