@@ -8,6 +8,7 @@ import type { z } from 'zod';
 
 import type {
   auditEntrySchema,
+  auditProtocolReleaseSchema,
   auditVerificationSchema,
   browserLoginSchema,
   bulkMigrationAnswerSchema,
@@ -16,6 +17,7 @@ import type {
   episodeListSchema,
   escalationDecisionSchema,
   protocolDiffSchema,
+  protocolReleaseSchema,
   protocolVersionListSchema,
   qualityReportSchema,
   signInProvidersSchema,
@@ -51,6 +53,12 @@ export type EpisodeDetail = Omit<
 };
 
 export type AuditEntry = z.output<typeof auditEntrySchema>;
+
+/** Whether recorded protocol content is a pinned release (its words too). */
+export type ProtocolRelease = z.output<typeof protocolReleaseSchema>;
+
+/** One protocol content an episode's audit records, with its entries. */
+export type AuditProtocolRelease = z.output<typeof auditProtocolReleaseSchema>;
 
 export type AuditVerification = z.output<typeof auditVerificationSchema>;
 

@@ -6,6 +6,7 @@ import { createActor, waitFor } from 'xstate';
 
 import { ApiClient } from '../api/client.js';
 import type { AuditEntry } from '../api/types.js';
+import { pinnedRelease } from '../testing/protocol-release.testing.js';
 import { episodePageMachine, type Submission } from './episode-page.machine.js';
 
 const id = '00000000-0000-4000-8000-000000000001';
@@ -27,6 +28,7 @@ function entry(seq: number, type: string, actorId: string): AuditEntry {
     stateBefore: {},
     stateAfter: {},
     protocolHash: 'sha256:protocol',
+    protocolRelease: pinnedRelease,
     profileHash: 'sha256:profile',
     hash: `h${seq}`,
     prevHash: `h${seq - 1}`,

@@ -6,6 +6,7 @@ import { ben, floridMas, panelOf } from '@mas/testing';
 
 import type { AuditEntry } from '../api/types.js';
 import { profile } from '../testing/event-form.testing.js';
+import { pinnedRelease } from '../testing/protocol-release.testing.js';
 import { replayAudit } from './episode.model.js';
 
 const T0 = '2026-03-01T08:00:00.000Z';
@@ -35,6 +36,7 @@ function entry(
     stateBefore: {},
     stateAfter: {},
     protocolHash: null,
+    protocolRelease: pinnedRelease,
     profileHash: null,
     prevHash: '',
     hash: '',

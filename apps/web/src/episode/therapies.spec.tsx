@@ -4,6 +4,7 @@ import { render, screen, within } from '@testing-library/react';
 import type { OtherTherapyRecord, TherapyRecord } from '@mas/mas-episode';
 
 import type { AuditEntry } from '../api/types.js';
+import { pinnedRelease } from '../testing/protocol-release.testing.js';
 import { ActiveTherapies } from './active-therapies.js';
 import { AuditTimeline } from './audit-timeline.js';
 import {
@@ -190,6 +191,7 @@ describe('the audit timeline', () => {
       stateBefore: {},
       stateAfter: {},
       protocolHash: 'sha256:protocol',
+      protocolRelease: pinnedRelease,
       profileHash: 'sha256:profile',
       hash: `h${seq}`,
       prevHash: `h${seq - 1}`,

@@ -58,6 +58,51 @@ export const versionedRefSchema = z
   .object({ id, version: z.string(), hash: z.string() })
   .strict();
 
+/**
+ * Whether the protocol content a record names (its version and content hash)
+ * is a pinned release of that version (`releaseOfContent`). A hash not
+ * pinned is no error: development builds wrote records before the first
+ * pin; it is stated, in `statement`, for whoever reads the record.
+ */
+export const protocolReleaseSchema = z
+  .object({
+    version: z.string(),
+    hash: z.string(),
+    status: z.enum(['pinned', 'not-pinned', 'unknown-version']).meta({
+      description:
+        "pinned: the content of one of the version's pinned releases. not-pinned: the version has pinned releases, none with this content (written by a build before the pin, or a changed copy). unknown-version: no release of the version is pinned in this build (nothing to compare with).",
+    }),
+    pinned: z
+      .object({ date: z.string(), change: z.string() })
+      .strict()
+      .nullable()
+      .meta({
+        description:
+          'The pinned release whose content this is: when it was pinned and what it changed (null: none).',
+      }),
+    releases: z
+      .array(z.object({ hash: z.string(), date: z.string() }).strict())
+      .meta({
+        description: "The version's pinned releases, oldest first, to compare.",
+      }),
+    statement: z.string().meta({
+      description:
+        'The match in words, as the web app and the CLI show it (e.g. "Protocol 1.1.0 — content as released 2026-12-07.").',
+    }),
+  })
+  .strict()
+  .meta({ id: 'ProtocolRelease' });
+
+/** One protocol content an episode's audit records, and the entries under it. */
+export const auditProtocolReleaseSchema = protocolReleaseSchema
+  .extend({
+    fromSeq: z.number().int().min(1),
+    toSeq: z.number().int().min(1),
+    entries: z.number().int().min(1),
+  })
+  .strict()
+  .meta({ id: 'AuditProtocolRelease' });
+
 export const profileRefSchema = versionedRefSchema
   .extend({ example: z.boolean() })
   .strict();
@@ -191,6 +236,8 @@ export const episodeDetailSchema = z
     alerts: z.array(alertSchema),
     nextDueAt: nullableInstant,
     protocol: versionedRefSchema,
+    /** Whether `protocol` (its content) is a pinned release of its version. */
+    protocolRelease: protocolReleaseSchema,
     profile: profileRefSchema,
     context: machineObject('The episode context the statechart keeps.'),
     allowed: z.array(eventOptionSchema).optional(),
@@ -347,6 +394,11 @@ export const auditEntrySchema = z
     stateBefore: stateValue,
     stateAfter: stateValue,
     protocolHash: z.string().nullable(),
+    /**
+     * Whether `protocolHash` is a pinned release of the protocol version the
+     * episode ran under at this entry.
+     */
+    protocolRelease: protocolReleaseSchema,
     profileHash: z.string().nullable(),
     prevHash: z.string(),
     hash: z.string(),
@@ -408,6 +460,10 @@ export const episodeAuditVerificationSchema = z
      * AuditVerification.replayScopes); null when it is.
      */
     replayScope: z.string().nullable(),
+    protocolReleases: z.array(auditProtocolReleaseSchema).meta({
+      description:
+        'Each protocol content the chain records, in the order the entries name it (an episode migrated between versions has several), and whether it is a pinned release.',
+    }),
   })
   .strict()
   .meta({ id: 'EpisodeAuditVerification' });
@@ -765,3 +821,5 @@ export const fhirImportResultSchema = z
   .strict()
   .meta({ id: 'FhirImportResult' });
 export type BulkMigrationAnswer = z.output<typeof bulkMigrationAnswerSchema>;
+export type ProtocolReleaseAnswer = z.output<typeof protocolReleaseSchema>;
+export type AuditProtocolRelease = z.output<typeof auditProtocolReleaseSchema>;

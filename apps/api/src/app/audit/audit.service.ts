@@ -14,6 +14,7 @@ import {
   ServiceError,
 } from '../episodes/episodes.service.js';
 import type { CheckpointKeys } from '../keys/service-keys.js';
+import { auditProtocolReleases } from '../protocol/protocol-release.util.js';
 import { chainProblems, refusalProblems } from './audit-chain.util.js';
 import { replayProblem, replayScope } from './audit-replay.util.js';
 import { type Checkpoint, signCheckpoint } from './checkpoint.util.js';
@@ -123,6 +124,8 @@ export class AuditService {
         broken: problems[0] ?? null,
         problems,
         replayScope: replayScope(row)?.scope ?? null,
+        protocolReleases: auditProtocolReleases(entries, row.protocolVersion)
+          .distinct,
       };
     });
   }

@@ -87,6 +87,10 @@ import {
   type RejectedAttemptRow,
 } from '../database/entities.js';
 import { WriteGate } from '../database/write-gate.js';
+import {
+  auditProtocolReleases,
+  protocolReleaseOf,
+} from '../protocol/protocol-release.util.js';
 import { workItemChanges } from '../work-items/work-item-changes.util.js';
 import type { WorkItemsService } from '../work-items/work-items.service.js';
 import { boardChanged, derivedColumns } from './board-columns.util.js';
@@ -514,6 +518,10 @@ export class EpisodesService {
           ? new Date(row.nextDueAt).toISOString()
           : null,
       protocol: snapshot.context.protocol,
+      protocolRelease: protocolReleaseOf(
+        snapshot.context.protocol.version,
+        snapshot.context.protocol.hash,
+      ),
       profile: snapshot.context.profile,
       context: snapshot.context,
       allowed: explanation.allowed,
@@ -880,12 +888,14 @@ export class EpisodesService {
   }
 
   async audit(id: string, user: AuthenticatedUser) {
-    await this.readable(id, user);
+    const row = await this.readable(id, user);
     const entries = await this.dataSource
       .getRepository(this.entities.audit)
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
-    return entries.map((entry) => ({
+    const { perEntry } = auditProtocolReleases(entries, row.protocolVersion);
+    return entries.map((entry, i) => ({
       ...entry,
+      protocolRelease: perEntry[i],
       payload: JSON.parse(entry.payload) as unknown,
       evidence: JSON.parse(entry.evidence) as unknown,
       guard: JSON.parse(entry.guard) as unknown,
