@@ -1,8 +1,10 @@
 import { alertLabel, eventLabel, eventLabelOf } from '@mas/protocol';
 
+import type { AuditProtocolRelease } from '../api/types.js';
 import { formatTime } from './clinical-time.model.js';
 import type { ReplayedEntry } from './episode.model.js';
 import { prettify } from './labs.model.js';
+import { AuditProtocolReleases } from './protocol-release.js';
 import { panelText, sampleText, therapyEventText } from './therapy.model.js';
 
 /** The service's own actors in words. */
@@ -21,6 +23,8 @@ export interface AuditTimelineProps {
       readonly seq: number | null;
       readonly reason: string;
     } | null;
+    /** Each protocol content the chain records (none before the first entry). */
+    readonly protocolReleases: readonly AuditProtocolRelease[];
   };
 }
 
@@ -59,6 +63,7 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
           ? `✓ The audit chain verifies (${chain.entries} entries).`
           : `✕ The audit does not verify${chain.broken?.seq == null ? '' : ` at entry ${String(chain.broken.seq)}`}: ${chain.broken?.reason ?? ''}`}
       </p>
+      <AuditProtocolReleases releases={chain.protocolReleases} />
       {replayed.length === 0 ? <p>No events recorded yet.</p> : null}
       <ol className="timeline">
         {replayed.map(({ entry, alerts, unread }) => (

@@ -1,7 +1,11 @@
 import { assign, fromPromise, setup } from 'xstate';
 
 import { type ApiClient, ApiError, fieldIssue } from '../api/client.js';
-import type { AuditEntry, EpisodeDetail } from '../api/types.js';
+import type {
+  AuditEntry,
+  AuditProtocolRelease,
+  EpisodeDetail,
+} from '../api/types.js';
 
 export interface EpisodeData {
   readonly detail: EpisodeDetail & { readonly initialSnapshot: unknown };
@@ -13,6 +17,8 @@ export interface EpisodeData {
       readonly seq: number | null;
       readonly reason: string;
     } | null;
+    /** Each protocol content the chain records, pinned or not. */
+    readonly protocolReleases: readonly AuditProtocolRelease[];
   };
 }
 

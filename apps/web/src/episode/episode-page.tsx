@@ -49,6 +49,7 @@ import type { ReopenedOption } from './event-form.js';
 import { prettify } from './labs.model.js';
 import { LabsPanel } from './labs-panel.js';
 import { PatientCard } from './patient-card.js';
+import { ProtocolReleaseNote } from './protocol-release.js';
 import { ProtocolTrack } from './protocol-track.js';
 import { recommendedViews } from './recommended-steps.model.js';
 import { StatechartDiagram } from './statechart-diagram.js';
@@ -306,6 +307,7 @@ function EpisodeView({
           {context.profile.version}
           {data.detail.ward ? ` · ward ${data.detail.ward}` : ''}
         </p>
+        <ProtocolReleaseNote release={data.detail.protocolRelease} />
         {session.role === 'senior' && !explanation.final ? (
           <EpisodeMigration
             api={api}

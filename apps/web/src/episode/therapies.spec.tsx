@@ -219,7 +219,7 @@ describe('the audit timeline', () => {
             stateIds: [],
           },
         ]}
-        chain={{ ok: true, entries: 2, broken: null }}
+        chain={{ ok: true, entries: 2, broken: null, protocolReleases: [] }}
       />,
     );
     const timeline = screen.getByRole('region', { name: 'Audit timeline' });
