@@ -3,6 +3,7 @@
  * file, or a fresh PostgreSQL database that is dropped afterwards), with a
  * manual clock: time is the one seam.
  */
+import { spawnSync } from 'node:child_process';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -482,4 +483,31 @@ function started<T>(value: T | undefined, what: string): T {
     throw new Error(`${what}: the service has not started (beforeAll)`);
   }
   return value;
+}
+
+/**
+ * The command line (`apps/cli/src/main.ts`) run as a process against the
+ * harness's database, with its settings and keys (`env` adds more).
+ */
+export function runCli(
+  harness: Pick<Harness, 'adminEnv'>,
+  args: readonly string[],
+  env: Record<string, string> = {},
+) {
+  const root = join(import.meta.dirname, '../..');
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'apps/cli/src/main.ts'), ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        ...harness.adminEnv,
+        ...env,
+      },
+      timeout: 120_000,
+    },
+  );
 }

@@ -7,7 +7,6 @@
  * database, checked by `cli audit verify --checkpoint` (the command itself,
  * run as a process against the SQLite file).
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,11 +24,15 @@ import {
 } from '@mas/api';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
-import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+import {
+  ENGINES,
+  postgresRequirement,
+  runCli,
+  signedInSuite,
+} from './api-harness.js';
 import { labs } from './clinical-records.js';
 
 const pgRequirement = await postgresRequirement();
-const root = join(import.meta.dirname, '../..');
 const florid = panelOf(floridMas, febrileSjia);
 const scratch = mkdtempSync(join(tmpdir(), 'mas-audit-tamper-'));
 afterAll(() => {
@@ -125,29 +128,10 @@ describe.each(ENGINES)('the anchored audit on %s', (engine) => {
     file: string,
     ...more: string[]
   ) {
-    return spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'apps/cli/src/main.ts'),
-        'audit',
-        'verify',
-        '--checkpoint',
-        file,
-        ...more,
-      ],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          ...suite.harness.adminEnv,
-          ...env,
-        },
-        timeout: 120_000,
-      },
+    return runCli(
+      suite.harness,
+      ['audit', 'verify', '--checkpoint', file, ...more],
+      env,
     );
   }
 

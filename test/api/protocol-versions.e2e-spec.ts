@@ -7,7 +7,8 @@
  * episode's read, its audit and its verification say whether each protocol
  * content it records is a pinned release (`ProtocolRelease`): pinned, with
  * the date and the change; content a development build wrote under 1.0.0,
- * stated as not pinned while the record verifies.
+ * stated as not pinned while the record verifies, by the whole audit's
+ * verification too (`GET /api/audit/verify`, `cli audit verify`).
  */
 import { describe, expect } from '@jest/globals';
 
@@ -19,7 +20,12 @@ import {
 } from '@mas/api';
 import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
 
-import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+import {
+  ENGINES,
+  postgresRequirement,
+  runCli,
+  signedInSuite,
+} from './api-harness.js';
 import { labs } from './clinical-records.js';
 
 const pgRequirement = await postgresRequirement();
@@ -380,6 +386,33 @@ describe.each(ENGINES)('protocol versions on %s', (engine) => {
         problems: [],
         protocolReleases: [{ ...notPinned, fromSeq: 1, toSeq: 1, entries: 1 }],
       });
+      // The whole audit, as the service and the command line verify it:
+      // the content stated with the episodes under it, not a problem.
+      const all = await as('auditor-ames').request('GET', '/api/audit/verify');
+      expect(all.status).toBe(200);
+      expect(all.body.ok).toBe(true);
+      expect(all.body.protocolReleases).toContainEqual({
+        ...notPinned,
+        episodes: 1,
+        entries: 1,
+      });
+      const pinnedFirst = (
+        all.body.protocolReleases as { status: string }[]
+      ).map((r) => r.status);
+      expect(pinnedFirst).toEqual(
+        [...pinnedFirst].sort((a, b) =>
+          a === 'pinned' ? -1 : b === 'pinned' ? 1 : 0,
+        ),
+      );
+      const cli = runCli(suite.harness, ['audit', 'verify']);
+      expect({ status: cli.status, stderr: cli.stderr }).toEqual({
+        status: 0,
+        stderr: '',
+      });
+      expect(cli.stdout).toContain('Protocol content the records ran under:');
+      expect(cli.stdout).toContain(
+        `  ! ${notPinned.statement} (1 episode, 1 entry)`,
+      );
     },
   );
 });

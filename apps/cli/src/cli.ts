@@ -101,7 +101,9 @@ Commands
   audit verify [--database FILE|URL] [--checkpoint FILE] [--replay] [--json]
                        the service's audit checked from outside it: every entry authenticated
                        with the audit key (AUDIT_KEY or KEYS_DIR/audit-key), every chain
-                       against its episode, and what changed since a signed checkpoint kept
+                       against its episode, the protocol content the records ran under
+                       against the pinned releases (not pinned: marked "!", not a problem),
+                       and what changed since a signed checkpoint kept
                        from GET /api/audit/checkpoint (exit 1 if anything is wrong, each named)
   backup --to FILE [--database FILE]
                        a consistent copy of the embedded database while the service runs

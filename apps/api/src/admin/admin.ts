@@ -30,6 +30,8 @@ export const ADMIN_HELP = `Administrative commands (against the service's databa
   audit verify [--database FILE|postgres://URL] [--checkpoint FILE] [--replay] [--json]
       every audit entry authenticated with the audit key (AUDIT_KEY or KEYS_DIR/audit-key),
       every chain against its episode (no missing tail or chain, no edited snapshot),
+      the protocol content the records ran under against the pinned releases
+      (content not pinned is marked "!" and stated, not a problem),
       --replay: every chain replayed against its stored snapshot,
       --checkpoint: what changed since a checkpoint kept from GET /api/audit/checkpoint
       exit 0 ok, 1 problems (each named), 2 the command could not run

@@ -14,6 +14,8 @@ import {
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { StoredProtocolRelease } from '@mas/contracts';
+
 import type { AuditProblem } from '../app/audit/audit-chain.util.js';
 import {
   type Checkpoint,
@@ -61,6 +63,11 @@ export interface StoredAuditReport {
   readonly replayed: boolean;
   /** Replayed: the histories not replayed in full, and why. */
   readonly replayScopes: readonly { episodeId: string; scope: string }[];
+  /**
+   * Each protocol content the records ran under, against the pinned
+   * releases (content not pinned is said, not a problem).
+   */
+  readonly protocolReleases: readonly StoredProtocolRelease[];
   readonly checkpoint: {
     readonly issuedAt: string;
     readonly keyId: string;
@@ -167,6 +174,7 @@ export async function verifyStoredAudit(
       unauthenticatedAccessEntries: verification.unauthenticatedAccessEntries,
       replayed: options.replay === true,
       replayScopes: verification.replayScopes ?? [],
+      protocolReleases: verification.protocolReleases,
       checkpoint,
       problems,
     };
@@ -193,6 +201,11 @@ function redactedUrl(url: string): string {
   const parsed = new URL(url);
   parsed.password = '';
   return parsed.toString();
+}
+
+/** `count` and the noun, in the singular for one. */
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${String(count)} ${count === 1 ? one : many}`;
 }
 
 /** How many histories not replayed in full the text names one by one. */
@@ -230,6 +243,15 @@ export function formatStoredAudit(report: StoredAuditReport): string {
     }
     const more = report.replayScopes.length - SCOPES_LISTED;
     if (more > 0) lines.push(`  and ${more} more (--json lists every one)`);
+  }
+  if (report.protocolReleases.length > 0) {
+    lines.push('Protocol content the records ran under:');
+    for (const release of report.protocolReleases) {
+      // Content not pinned is marked: an auditor looks at it first.
+      lines.push(
+        `  ${release.status === 'pinned' ? '' : '! '}${release.statement} (${plural(release.episodes, 'episode')}, ${plural(release.entries, 'entry', 'entries')})`,
+      );
+    }
   }
   if (report.ok) {
     lines.push(

@@ -103,6 +103,15 @@ export const auditProtocolReleaseSchema = protocolReleaseSchema
   .strict()
   .meta({ id: 'AuditProtocolRelease' });
 
+/** One protocol content the whole stored audit records, and how much of it. */
+export const storedProtocolReleaseSchema = protocolReleaseSchema
+  .extend({
+    episodes: z.number().int().min(1),
+    entries: z.number().int().min(0),
+  })
+  .strict()
+  .meta({ id: 'StoredProtocolRelease' });
+
 export const profileRefSchema = versionedRefSchema
   .extend({ example: z.boolean() })
   .strict();
@@ -443,6 +452,10 @@ export const auditVerificationSchema = z
      * where a newer one took them over).
      */
     replayScopes: z.array(replayScopeSchema).optional(),
+    protocolReleases: z.array(storedProtocolReleaseSchema).meta({
+      description:
+        'Each protocol content the episodes and their chains record, with the episodes and entries under it, and whether it is a pinned release (pinned ones first): content not pinned is stated, not counted as a problem.',
+    }),
   })
   .strict()
   .meta({ id: 'AuditVerification' });
@@ -823,3 +836,6 @@ export const fhirImportResultSchema = z
 export type BulkMigrationAnswer = z.output<typeof bulkMigrationAnswerSchema>;
 export type ProtocolReleaseAnswer = z.output<typeof protocolReleaseSchema>;
 export type AuditProtocolRelease = z.output<typeof auditProtocolReleaseSchema>;
+export type StoredProtocolRelease = z.output<
+  typeof storedProtocolReleaseSchema
+>;

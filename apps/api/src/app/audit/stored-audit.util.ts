@@ -14,6 +14,7 @@ import type {
   EpisodeRow,
   RejectedAttemptRow,
 } from '../database/entities.js';
+import { storedProtocolReleases } from '../protocol/protocol-release.util.js';
 import type { WorkItemRow } from '../work-items/work-item.entity.js';
 import { auditByEpisode, verifyAll } from './audit-chain.util.js';
 import { replayProblem, replayScope } from './audit-replay.util.js';
@@ -90,11 +91,18 @@ export function verifyAuditRows(
         }),
       }
     : {};
+  // What content the records ran under, against the pinned releases: said,
+  // not counted as a problem (development builds wrote records before the
+  // first pin).
+  const contents = {
+    protocolReleases: storedProtocolReleases(stored.episodes, stored.entries),
+  };
   return orphans.length === 0
-    ? { ...verified, ...scopes }
+    ? { ...verified, ...scopes, ...contents }
     : {
         ...verified,
         ...scopes,
+        ...contents,
         ok: false,
         broken: [...verified.broken, ...orphans],
       };

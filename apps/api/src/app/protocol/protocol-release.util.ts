@@ -1,10 +1,16 @@
 import type {
   AuditProtocolRelease,
   ProtocolReleaseAnswer,
+  StoredProtocolRelease,
 } from '@mas/contracts';
-import { contentReleaseStatement, releaseOfContent } from '@mas/protocol';
+import {
+  compareVersions,
+  contentReleaseStatement,
+  releaseOfContent,
+} from '@mas/protocol';
 
-import type { AuditRow } from '../database/entities.js';
+import { auditByEpisode } from '../audit/audit-chain.util.js';
+import type { AuditRow, EpisodeRow } from '../database/entities.js';
 
 /**
  * Whether the protocol content a record names is a pinned release of its
@@ -99,4 +105,67 @@ export function auditProtocolReleases(
     return release;
   });
   return { perEntry, distinct: [...distinct.values()] };
+}
+
+/**
+ * Each protocol content the stored audit records, over every episode (its
+ * chain's contents, and the one its record runs under now), with the
+ * episodes and entries under it, pinned releases first: what an auditor
+ * checking the whole database reads of it (a chain whose episode is gone
+ * names no version, and is a problem of its own).
+ */
+export function storedProtocolReleases(
+  episodes: readonly Pick<
+    EpisodeRow,
+    'id' | 'protocolVersion' | 'protocolHash'
+  >[],
+  entries: readonly Pick<
+    AuditRow,
+    'episodeId' | 'seq' | 'type' | 'payload' | 'protocolHash'
+  >[],
+): StoredProtocolRelease[] {
+  const chains = auditByEpisode(entries);
+  const totals = new Map<string, StoredProtocolRelease>();
+  const add = (release: ProtocolReleaseAnswer, count: number) => {
+    const key = `${release.version} ${release.hash}`;
+    const seen = totals.get(key);
+    totals.set(
+      key,
+      seen === undefined
+        ? { ...release, episodes: 1, entries: count }
+        : {
+            ...seen,
+            episodes: seen.episodes + 1,
+            entries: seen.entries + count,
+          },
+    );
+  };
+  for (const row of episodes) {
+    const chain = [...(chains.get(row.id) ?? [])].sort((a, b) => a.seq - b.seq);
+    const { distinct } = auditProtocolReleases(chain, row.protocolVersion);
+    for (const {
+      fromSeq: _from,
+      toSeq: _to,
+      entries,
+      ...release
+    } of distinct) {
+      add(release, entries);
+    }
+    // The record's own content, where no entry names it yet (an episode
+    // opened and not written on since).
+    if (
+      !distinct.some(
+        (r) => r.version === row.protocolVersion && r.hash === row.protocolHash,
+      )
+    ) {
+      add(protocolReleaseOf(row.protocolVersion, row.protocolHash), 0);
+    }
+  }
+  const order = (r: StoredProtocolRelease) => (r.status === 'pinned' ? 0 : 1);
+  return [...totals.values()].sort(
+    (a, b) =>
+      order(a) - order(b) ||
+      compareVersions(a.version, b.version) ||
+      a.hash.localeCompare(b.hash),
+  );
 }
