@@ -482,13 +482,14 @@ describe('the clinician web app in Chromium', () => {
       expect(text).toMatch(/agreed: refractory course/);
       expect(await axeProblems(page)).toEqual([]);
       expect(await rawIds(page)).toEqual([]);
-      // A date range without the course hides it.
-      await page.getByLabel('To').fill('2026-02-28');
+      // A date range without the course hides it. (The field's exact name:
+      // the page's other lists have names holding "to", "Protocol content…".)
+      await page.getByLabel('To', { exact: true }).fill('2026-02-28');
       await expect(
         page.getByRole('row', { name: /approved/ }).count(),
       ).resolves.toBe(0);
       // The auditor reads episodes but is offered no action.
-      await page.getByLabel('To').fill('');
+      await page.getByLabel('To', { exact: true }).fill('');
       await page.getByRole('button', { name: 'SYN-E2E-1' }).first().click();
       await page.getByText(/Your role reads this episode/).waitFor();
       await context.close();

@@ -22,6 +22,7 @@ import type {
   qualityReportSchema,
   signInProvidersSchema,
   simulatedQualitySchema,
+  storedProtocolReleaseSchema,
   UserRole,
 } from '@mas/contracts';
 import type { EventOption } from '@mas/mas-episode';
@@ -59,6 +60,11 @@ export type ProtocolRelease = z.output<typeof protocolReleaseSchema>;
 
 /** One protocol content an episode's audit records, with its entries. */
 export type AuditProtocolRelease = z.output<typeof auditProtocolReleaseSchema>;
+
+/** One protocol content the whole stored audit records, and how much of it. */
+export type StoredProtocolRelease = z.output<
+  typeof storedProtocolReleaseSchema
+>;
 
 export type AuditVerification = z.output<typeof auditVerificationSchema>;
 

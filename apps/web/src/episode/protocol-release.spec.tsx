@@ -6,7 +6,10 @@ import {
   unpinnedRelease,
 } from '../testing/protocol-release.testing.js';
 import { AuditTimeline } from './audit-timeline.js';
-import { ProtocolReleaseNote } from './protocol-release.js';
+import {
+  ProtocolReleaseNote,
+  StoredProtocolReleases,
+} from './protocol-release.js';
 
 describe("the episode's protocol content against the pinned releases", () => {
   it('pinned: the version and the date it was released, no warning', () => {
@@ -72,5 +75,29 @@ describe('the audit timeline lists the protocol content its chain records', () =
     expect(
       screen.queryByRole('list', { name: 'Protocol content recorded' }),
     ).toBeNull();
+  });
+});
+
+describe("the audit page lists the protocol content of the whole database's records", () => {
+  it('each content with its episodes and entries; the one not pinned marked as a warning', () => {
+    render(
+      <StoredProtocolReleases
+        releases={[
+          { ...pinnedRelease, episodes: 3, entries: 1 },
+          { ...unpinnedRelease, episodes: 1, entries: 0 },
+        ]}
+      />,
+    );
+    const list = screen.getByRole('list', {
+      name: 'Protocol content the records ran under',
+    });
+    const [first, second] = [...list.children];
+    expect(first?.textContent).toBe(
+      'Protocol 1.1.0 — content as released 2026-12-07. (3 episodes, 1 entry)',
+    );
+    expect(second?.className).toBe('warning-banner');
+    expect(second?.textContent).toMatch(
+      /^⚠ Protocol 1\.0\.0 — content not among the pinned releases of 1\.0\.0 .* \(1 episode, 0 entries\)/,
+    );
   });
 });

@@ -1,4 +1,8 @@
-import type { AuditProtocolRelease, ProtocolRelease } from '../api/types.js';
+import type {
+  AuditProtocolRelease,
+  ProtocolRelease,
+  StoredProtocolRelease,
+} from '../api/types.js';
 import { shortHash } from '../pages/protocol.model.js';
 
 /**
@@ -54,6 +58,39 @@ export function ProtocolReleaseNote({
 }
 
 /**
+ * A list of protocol contents, each with how much of the record it covers
+ * (`extent`, in words), the ones not pinned marked as warnings.
+ */
+export function ProtocolContentList({
+  label,
+  items,
+}: {
+  readonly label: string;
+  readonly items: readonly {
+    readonly release: ProtocolRelease;
+    readonly extent: string;
+  }[];
+}) {
+  if (items.length === 0) return null;
+  return (
+    <ul className="protocol-releases" aria-label={label}>
+      {items.map(({ release, extent }) => (
+        <li
+          key={`${release.version} ${release.hash}`}
+          className={release.status === 'pinned' ? 'hint' : 'warning-banner'}
+        >
+          {release.status === 'pinned' ? '' : '⚠ '}
+          {release.statement} <span className="hint">({extent})</span>
+          {release.status === 'pinned' ? null : (
+            <Comparison release={release} />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
  * Each protocol content an episode's audit records (one per version it ran
  * under, more where its content differs), with the entries under it.
  */
@@ -62,26 +99,41 @@ export function AuditProtocolReleases({
 }: {
   readonly releases: readonly AuditProtocolRelease[];
 }) {
-  if (releases.length === 0) return null;
   return (
-    <ul className="protocol-releases" aria-label="Protocol content recorded">
-      {releases.map((release) => (
-        <li
-          key={`${release.version} ${release.hash}`}
-          className={release.status === 'pinned' ? 'hint' : 'warning-banner'}
-        >
-          {release.status === 'pinned' ? '' : '⚠ '}
-          {release.statement}{' '}
-          <span className="hint">
-            {release.fromSeq === release.toSeq
-              ? `(entry #${String(release.fromSeq)})`
-              : `(entries #${String(release.fromSeq)}–#${String(release.toSeq)}, ${String(release.entries)} in all)`}
-          </span>
-          {release.status === 'pinned' ? null : (
-            <Comparison release={release} />
-          )}
-        </li>
-      ))}
-    </ul>
+    <ProtocolContentList
+      label="Protocol content recorded"
+      items={releases.map((release) => ({
+        release,
+        extent:
+          release.fromSeq === release.toSeq
+            ? `entry #${String(release.fromSeq)}`
+            : `entries #${String(release.fromSeq)}–#${String(release.toSeq)}, ${String(release.entries)} in all`,
+      }))}
+    />
+  );
+}
+
+/** `count` and the noun, in the singular for one. */
+function counted(count: number, one: string, many = `${one}s`): string {
+  return `${String(count)} ${count === 1 ? one : many}`;
+}
+
+/**
+ * Each protocol content the whole stored audit records, with the episodes
+ * and entries under it (GET /api/audit/verify).
+ */
+export function StoredProtocolReleases({
+  releases,
+}: {
+  readonly releases: readonly StoredProtocolRelease[];
+}) {
+  return (
+    <ProtocolContentList
+      label="Protocol content the records ran under"
+      items={releases.map((release) => ({
+        release,
+        extent: `${counted(release.episodes, 'episode')}, ${counted(release.entries, 'entry', 'entries')}`,
+      }))}
+    />
   );
 }

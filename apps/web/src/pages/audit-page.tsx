@@ -6,6 +6,7 @@ import { escalationDecisionLabel } from '@mas/protocol';
 import type { ApiClient } from '../api/client.js';
 import type { AuditVerification, EscalationDecision } from '../api/types.js';
 import { formatTime } from '../episode/clinical-time.model.js';
+import { StoredProtocolReleases } from '../episode/protocol-release.js';
 
 export interface EscalationFilter {
   readonly from: string;
@@ -113,6 +114,9 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
                 )
                 .join('; ')}`}
         </p>
+      ) : null}
+      {verification ? (
+        <StoredProtocolReleases releases={verification.protocolReleases} />
       ) : null}
       {error ? <p role="alert">{error}</p> : null}
       <div className="filters" role="group" aria-label="Filter decisions">
