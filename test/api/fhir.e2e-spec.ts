@@ -184,6 +184,117 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
   );
 
   maybe(
+    '$everything says what the native read says: the stage, the alerts, the next due time, the end, and each audited event with its time and words',
+    async () => {
+      const id = await course();
+      /** The native read and the export, side by side. */
+      const both = async () => {
+        const native = await as('dr-adams').request(
+          'GET',
+          `/api/episodes/${id}`,
+        );
+        const audit = await as('dr-adams').request(
+          'GET',
+          `/api/episodes/${id}/audit`,
+        );
+        const everything = await as('dr-adams').request(
+          'GET',
+          `/api/fhir/R4/EpisodeOfCare/${id}/$everything`,
+        );
+        expect(everything.status).toBe(200);
+        const all = entries(everything.body) as unknown as ({
+          resourceType: string;
+          id: string;
+        } & Record<string, unknown>)[];
+        const one = (type: string, resourceId: string) =>
+          all.find((r) => r.resourceType === type && r.id === resourceId);
+        return {
+          native: native.body as {
+            stage: string;
+            final: boolean;
+            nextDueAt: string | null;
+            alerts: { id: string; message: string; since: string }[];
+          },
+          audit: audit.body as unknown as {
+            seq: number;
+            occurredAt: string;
+            recordedAt: string;
+            actorId: string;
+          }[],
+          all,
+          one,
+        };
+      };
+      const expectAgreement = (seen: Awaited<ReturnType<typeof both>>) => {
+        const { native, audit, all, one } = seen;
+        expect(one('CarePlan', id)).toMatchObject({
+          description: `Now: ${native.stage}`,
+          status: native.final ? 'completed' : 'active',
+        });
+        expect(one('EpisodeOfCare', id)).toMatchObject({
+          status: native.final ? 'finished' : 'active',
+        });
+        expect(
+          all
+            .filter((r) => r.resourceType === 'DetectedIssue')
+            .map((r) => [r.id, r['detail'], r['identifiedDateTime']]),
+        ).toEqual(
+          native.alerts.map((a) => [`${id}-${a.id}`, a.message, a.since]),
+        );
+        const reassessment = one('Task', `${id}-task-reassessment`);
+        expect(
+          reassessment === undefined
+            ? null
+            : (reassessment['restriction'] as { period: { end: string } })
+                .period.end,
+        ).toEqual(native.nextDueAt);
+        expect(
+          all
+            .filter((r) => r.resourceType === 'Provenance')
+            .map((r) => [
+              r.id,
+              r['occurredDateTime'],
+              r['recorded'],
+              (r['agent'] as { who: { display: string } }[])[0]?.who.display,
+            ]),
+        ).toEqual(
+          audit.map((e) => [
+            `${id}-${String(e.seq)}`,
+            new Date(e.occurredAt).toISOString(),
+            new Date(e.recordedAt).toISOString(),
+            e.actorId,
+          ]),
+        );
+      };
+      // A running pulse left past its reassessment: overdue, with alerts.
+      harness().clock.advance(13 * 3_600_000);
+      await harness().service.episodes.tickDue();
+      const running = await both();
+      expect(running.native.final).toBe(false);
+      expect(running.native.nextDueAt).not.toBeNull();
+      expect(running.native.alerts.length).toBeGreaterThan(0);
+      expectAgreement(running);
+      const version = (
+        await as('dr-adams').request('GET', `/api/episodes/${id}`)
+      ).body.version as number;
+      // Transferred out: the episode ends.
+      const transferred = await as('dr-adams').request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type: 'transfer-out.recorded',
+          payload: { destination: 'PICU, another hospital' },
+          expectedVersion: version,
+        },
+      );
+      expect(transferred.status).toBe(201);
+      const ended = await both();
+      expect(ended.native).toMatchObject({ final: true, nextDueAt: null });
+      expectAgreement(ended);
+    },
+  );
+
+  maybe(
     'refusals are OperationOutcomes in application/fhir+json naming what is wrong; the access rules are the episodes own',
     async () => {
       const id = await course();

@@ -103,6 +103,14 @@ export interface AuthenticatedUser {
   readonly role: UserRole;
 }
 
+/**
+ * When an episode is next due, as its reads say it: an ended episode is due
+ * for nothing (its record may keep the due time it had when it ended).
+ */
+function dueAtOf(row: EpisodeRow, final: boolean): string | null {
+  return row.nextDueAt && !final ? new Date(row.nextDueAt).toISOString() : null;
+}
+
 /** An answer with its HTTP status; errors carry a body naming the problem. */
 /**
  * `work`, with the bad input it finds in an event's payload (a route the
@@ -511,12 +519,7 @@ export class EpisodesService {
       final: explanation.final,
       tags: explanation.tags,
       alerts: explanation.alerts,
-      // An ended episode is due for nothing (its record may keep the due
-      // time it had when it ended).
-      nextDueAt:
-        row.nextDueAt && !explanation.final
-          ? new Date(row.nextDueAt).toISOString()
-          : null,
+      nextDueAt: dueAtOf(row, explanation.final),
       protocol: snapshot.context.protocol,
       protocolRelease: protocolReleaseOf(
         snapshot.context.protocol.version,
@@ -885,6 +888,64 @@ export class EpisodesService {
       return at.getTime() > now.getTime() ? at : now;
     }
     return now;
+  }
+
+  /**
+   * What an episode is now, as `get` says it, without what may be recorded
+   * next: explaining every candidate event is most of `get`'s cost, and an
+   * export of the record (FHIR) shows none of it.
+   */
+  async state(id: string, user: AuthenticatedUser) {
+    const row = await this.readable(id, user);
+    const snapshot = this.restore(row);
+    const final = snapshot.status === 'done';
+    return {
+      id: row.id,
+      kind: row.kind,
+      patient: snapshot.context.patient,
+      value: snapshot.value,
+      stage: describeStage(snapshot),
+      final,
+      alerts: snapshot.context.alerts,
+      nextDueAt: dueAtOf(row, final),
+      protocol: snapshot.context.protocol,
+      context: snapshot.context,
+    };
+  }
+
+  /**
+   * The audited events as `audit` gives them, without the states, guard and
+   * evidence each entry also keeps (most of its bytes, and nothing an export
+   * of the record shows): read from the database without them.
+   */
+  async auditedEvents(id: string, user: AuthenticatedUser) {
+    await this.readable(id, user);
+    const entries = await this.dataSource
+      .getRepository(this.entities.audit)
+      .find({
+        select: {
+          seq: true,
+          type: true,
+          payload: true,
+          actorId: true,
+          actorRole: true,
+          occurredAt: true,
+          recordedAt: true,
+          rationale: true,
+        },
+        where: { episodeId: id },
+        order: { seq: 'ASC' },
+      });
+    return entries.map((entry) => ({
+      seq: entry.seq,
+      type: entry.type,
+      payload: JSON.parse(entry.payload) as unknown,
+      actorId: entry.actorId,
+      actorRole: entry.actorRole,
+      occurredAt: entry.occurredAt,
+      recordedAt: entry.recordedAt,
+      rationale: entry.rationale,
+    }));
   }
 
   async audit(id: string, user: AuthenticatedUser) {

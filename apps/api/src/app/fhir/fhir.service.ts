@@ -123,13 +123,13 @@ export class FhirService {
     episodeId: string,
     user: AuthenticatedUser,
   ): Promise<Resource[]> {
-    let detail: Awaited<ReturnType<EpisodesService['get']>>;
-    let audit: Awaited<ReturnType<EpisodesService['audit']>>;
+    let detail: Awaited<ReturnType<EpisodesService['state']>>;
+    let audit: Awaited<ReturnType<EpisodesService['auditedEvents']>>;
     let workItems: WorkItem[];
     let reads: Awaited<ReturnType<AccessLogService['readsOf']>>;
     try {
-      detail = await this.episodes.get(episodeId, user);
-      audit = await this.episodes.audit(episodeId, user);
+      detail = await this.episodes.state(episodeId, user);
+      audit = await this.episodes.auditedEvents(episodeId, user);
       // Every approval and countersignature asked for, in one query (the
       // episode service above has checked that this user may read it).
       workItems = await this.workItems.allOfEpisode(
