@@ -146,12 +146,17 @@ try {
   const nativeRead = await time(ROUNDS, async () => {
     await call('GET', `/api/episodes/${episode.id}`, token);
   });
+  /** The whole export in one Bundle (a page as large as a page may be). */
   const everything = async (id: string) => {
     const bundle = await call(
       'GET',
-      `/api/fhir/R4/EpisodeOfCare/${id}/$everything`,
+      `/api/fhir/R4/EpisodeOfCare/${id}/$everything?_count=1000`,
       token,
     );
+    const links = bundle.json['link'] as { relation: string }[];
+    if (links.some((link) => link.relation === 'next')) {
+      throw new Error('the export no longer fits one page: fewer rounds');
+    }
     return bundle.json['total'] as number;
   };
   // The same episode exported over and over: every read is an AuditEvent
@@ -286,7 +291,7 @@ try {
     `FHIR beside the native routes, SQLite, ${String(ROUNDS)} rounds each, medians (Node ${process.version}):`,
   );
   console.log(
-    `  sizes: a copy's $everything ${kB(await sizeOf(`/api/fhir/R4/EpisodeOfCare/${copies[0] ?? ''}/$everything`))}, its GET /api/episodes/:id ${kB(await sizeOf(`/api/episodes/${copies[0] ?? ''}`))}`,
+    `  sizes: a copy's $everything ${kB(await sizeOf(`/api/fhir/R4/EpisodeOfCare/${copies[0] ?? ''}/$everything?_count=1000`))}, its GET /api/episodes/:id ${kB(await sizeOf(`/api/episodes/${copies[0] ?? ''}`))}`,
   );
   line(
     `export: 30-event episode ($everything, ${String(copyResources)} resources; ${String(EXPORT_COPIES)} copies, each exported once)`,

@@ -318,6 +318,31 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
   ]) {
     expectStatus(await as('dr-chen').request('GET', path), 200, path);
   }
+  // $everything in pages: the next page, a bad _count, and a next link
+  // followed after the episode changed.
+  const firstPage = await as('dr-chen').request(
+    'GET',
+    `/api/fhir/R4/Patient/${id}/$everything?_count=2`,
+  );
+  expectStatus(firstPage, 200, '$everything, a first page of 2');
+  const next = (
+    firstPage.body.link as { relation: string; url: string }[]
+  ).find((link) => link.relation === 'next')?.url;
+  if (next === undefined) throw new Error('$everything: no next link');
+  const nextPath = new URL(next).pathname + new URL(next).search;
+  expectStatus(
+    await as('dr-chen').request('GET', nextPath),
+    200,
+    '$everything, the next page',
+  );
+  expectStatus(
+    await as('dr-chen').request(
+      'GET',
+      `/api/fhir/R4/Patient/${id}/$everything?_count=0`,
+    ),
+    400,
+    '$everything, _count=0',
+  );
   expectStatus(
     await as('dr-adams').request(
       'POST',
@@ -341,6 +366,11 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     'FHIR in: one Observation',
   );
   version += 1;
+  expectStatus(
+    await as('dr-chen').request('GET', nextPath),
+    409,
+    '$everything, a next link followed after the episode changed',
+  );
   expectStatus(
     await as('dr-adams').request('POST', `/api/episodes/${id}/fhir`, {
       resourceType: 'Observation',

@@ -295,6 +295,161 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
   );
 
   maybe(
+    '$everything in pages: following next gives every resource of the whole export once, in its order, though the episode is read meanwhile; a bad _count is a 400 naming it; a change to the episode in between is a 409',
+    async () => {
+      const id = await course();
+      /** Records a florid panel now, at the episode's version. */
+      const recordPanel = async () => {
+        const episode = await as('dr-adams').request(
+          'GET',
+          `/api/episodes/${id}`,
+        );
+        const sent = await as('dr-adams').request(
+          'POST',
+          `/api/episodes/${id}/events`,
+          {
+            type: 'labs.recorded',
+            payload: labs(
+              panelOf(floridMas),
+              harness().clock.now().toISOString(),
+            ),
+            expectedVersion: episode.body.version as number,
+          },
+        );
+        expect(sent.status).toBe(201);
+      };
+      // More of the record: two more panels.
+      for (let n = 0; n < 2; n += 1) {
+        harness().clock.advance(3_600_000);
+        await recordPanel();
+      }
+      harness().clock.advance(60_000);
+      const get = async (url: string) => {
+        const response = await fetch(url, {
+          headers: { authorization: `Bearer ${token('dr-adams')}` },
+        });
+        return {
+          status: response.status,
+          type: response.headers.get('content-type') ?? '',
+          body: (await response.json()) as Bundle & Record<string, unknown>,
+        };
+      };
+      const everything = `${harness().service.url}/api/fhir/R4/EpisodeOfCare/${id}/$everything`;
+      const keys = (bundle: Bundle) =>
+        entries(bundle).map((r) => `${r.resourceType}/${r.id ?? ''}`);
+      const linkOf = (bundle: Bundle, relation: string) =>
+        bundle.link?.find((link) => link.relation === relation)?.url;
+
+      // The whole export in one page, at this instant.
+      const whole = await get(`${everything}?_count=1000`);
+      expect(whole.status).toBe(200);
+      expect(linkOf(whole.body, 'next')).toBeUndefined();
+      const all = keys(whole.body);
+      expect(whole.body.total).toBe(all.length);
+      expect(all.length).toBeGreaterThan(40);
+      expect(new Set(all).size).toBe(all.length);
+
+      // The same, seven at a time, from the same instant; the clock moves
+      // between pages and every page is a read of the episode (in the
+      // access log): the pages stand on the record of the first.
+      const pages: Bundle[] = [];
+      let url: string | undefined = `${everything}?_count=7`;
+      while (url !== undefined) {
+        const page = await get(url);
+        expect(page.status).toBe(200);
+        expect(page.type).toContain('application/fhir+json');
+        validateResource(page.body);
+        pages.push(page.body);
+        url = linkOf(page.body, 'next');
+        harness().clock.advance(60_000);
+        if (pages.length > 50) throw new Error('next links never end');
+      }
+      expect(pages.length).toBe(Math.ceil(all.length / 7));
+      expect(pages.flatMap(keys)).toEqual(all);
+      for (const [n, page] of pages.entries()) {
+        expect(page).toMatchObject({
+          resourceType: 'Bundle',
+          type: 'searchset',
+          total: all.length,
+        });
+        expect(entries(page).length).toBe(Math.min(7, all.length - 7 * n));
+        expect(linkOf(page, 'self')).toContain('_count=7');
+        expect(linkOf(page, 'previous') !== undefined).toBe(n > 0);
+        expect(linkOf(page, 'first') !== undefined).toBe(n > 0);
+      }
+      // Each page's resources are those of the whole export, to the letter.
+      expect(pages.flatMap(entries)).toEqual(entries(whole.body));
+      // A FHIR client's own paging follows the same links.
+      const second = (await client('dr-adams').nextPage({
+        bundle: pages[0] as never,
+      })) as unknown as Bundle;
+      expect(keys(second)).toEqual(keys(pages[1] as Bundle));
+
+      // Asked a minute later, the record holds the reads of that walk (the
+      // whole export's, each page's, the client's).
+      harness().clock.advance(60_000);
+      const after = await get(`${everything}?_count=1000`);
+      expect(after.body.total).toBe(all.length + 1 + pages.length + 1);
+      // No _count: pages of 200, the whole of this record in one.
+      const byDefault = await get(everything);
+      expect(byDefault.status).toBe(200);
+      expect(byDefault.body.total).toBe(after.body.total);
+      expect(entries(byDefault.body).length).toBe(
+        Math.min(200, after.body.total ?? 0),
+      );
+      expect(linkOf(byDefault.body, 'self')).toContain('_count=200');
+
+      // Bad paging: a 400 naming the parameter and its rule.
+      for (const [query, parameter, rule] of [
+        ['_count=0', '_count', 'a whole number from 1 to 1000'],
+        ['_count=-3', '_count', 'a whole number from 1 to 1000'],
+        ['_count=2.5', '_count', 'a whole number from 1 to 1000'],
+        ['_count=ten', '_count', 'a whole number from 1 to 1000'],
+        ['_count=1001', '_count', 'a whole number from 1 to 1000'],
+        ['_count=5&_count=6', '_count', 'given once'],
+        ['_offset=-1', '_offset', 'a whole number from 0 to'],
+        ['_snapshot=yesterday', '_snapshot', 'as the links of a first page'],
+      ] as const) {
+        const refused = await get(`${everything}?${query}`);
+        expect(refused.status).toBe(400);
+        expect(refused.type).toContain('application/fhir+json');
+        expect(refused.body).toMatchObject({
+          resourceType: 'OperationOutcome',
+          issue: [
+            {
+              severity: 'error',
+              code: 'invalid',
+              expression: [parameter],
+              diagnostics: expect.stringContaining(rule) as unknown,
+            },
+          ],
+        });
+      }
+
+      // The episode changes between two pages: the next page is refused,
+      // saying why, never cut from another record.
+      const first = await get(`${everything}?_count=7`);
+      const next = linkOf(first.body, 'next');
+      expect(next).toBeDefined();
+      await recordPanel();
+      const stale = await get(next ?? '');
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({
+        resourceType: 'OperationOutcome',
+        issue: [
+          {
+            code: 'conflict',
+            expression: ['_snapshot'],
+            diagnostics: expect.stringContaining(
+              'the episode has changed since the first page',
+            ) as unknown,
+          },
+        ],
+      });
+    },
+  );
+
+  maybe(
     'refusals are OperationOutcomes in application/fhir+json naming what is wrong; the access rules are the episodes own',
     async () => {
       const id = await course();

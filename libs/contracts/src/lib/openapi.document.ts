@@ -157,6 +157,26 @@ export const fhirSearchQuery = z.object({
   outcome: fhirSearchValue,
 });
 
+/**
+ * The paging of `$everything` (FHIR's `_count`; `_offset` and `_snapshot`
+ * as its links give them). Mirrors `parseEverythingPage` in the API's FHIR
+ * search (apps/api/src/app/fhir/fhir-search.util.ts).
+ */
+export const fhirEverythingQuery = z.object({
+  _count: z.string().optional().meta({
+    description:
+      'Entries per page, a whole number from 1 to 1000; 200 when not given. Follow the next links to the end of the record.',
+  }),
+  _offset: z.string().optional().meta({
+    description: 'Where the page starts (the links carry it).',
+  }),
+  _snapshot: z.string().optional().meta({
+    description:
+      "The record a walk of pages stands on (the episode's version and the instant of the first page), as the links carry it: reads from that instant on come in the next export, and a change to the episode since is a 409.",
+  }),
+  _format: z.string().optional(),
+});
+
 const idempotencyHeader = z.object({
   'idempotency-key': z.string().max(200).optional().meta({
     description:
@@ -210,7 +230,7 @@ interface Route {
   readonly body?: z.ZodType;
   readonly ok: Record<number, ResponseConfig>;
   readonly refusals: readonly Refusal[];
-  /** A FHIR route: its own refusals (400, 403, 404) as OperationOutcome too. */
+  /** A FHIR route: its own refusals (400, 403, 404, 409) as OperationOutcome too. */
   readonly fhir?: boolean;
 }
 
@@ -332,7 +352,7 @@ function register(registry: OpenAPIRegistry, route: Route): void {
   for (const status of [...refusals].sort()) {
     const outcome =
       route.fhir === true &&
-      (status === 400 || status === 403 || status === 404);
+      (status === 400 || status === 403 || status === 404 || status === 409);
     responses[String(status)] = {
       description: refusalWords[status],
       content: {
@@ -907,10 +927,15 @@ function routes(options: OpenApiOptions): Route[] {
       tag: 'fhir',
       roles: readers,
       params: fhirTypeParam.extend({ id: z.string() }),
+      query: fhirEverythingQuery,
       ok: {
-        200: { description: 'A Bundle.', ...fhirJson(fhirResourceSchema) },
+        200: {
+          description:
+            'A searchset Bundle: a page of the record (200 entries unless _count says otherwise) with its total and its self, first, previous and next links; every page of one walk is cut from the same record.',
+          ...fhirJson(fhirResourceSchema),
+        },
       },
-      refusals: [404],
+      refusals: [400, 404, 409],
       fhir: true,
     },
     {

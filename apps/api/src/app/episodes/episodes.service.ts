@@ -902,6 +902,7 @@ export class EpisodesService {
     return {
       id: row.id,
       kind: row.kind,
+      version: row.version,
       patient: snapshot.context.patient,
       value: snapshot.value,
       stage: describeStage(snapshot),

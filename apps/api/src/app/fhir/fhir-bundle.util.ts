@@ -9,7 +9,11 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 
-import { declaredSearchParameters } from './fhir-search.util.js';
+import {
+  declaredSearchParameters,
+  EVERYTHING_PAGE,
+  MAX_PAGE,
+} from './fhir-search.util.js';
 
 /** The resource types the endpoint serves, and what each is searched by. */
 export const fhirResourceTypes = [
@@ -72,7 +76,13 @@ export function searchBundle(
 
 /** What a refusal says, the FHIR way. */
 export function operationOutcome(
-  code: 'invalid' | 'not-found' | 'forbidden' | 'not-supported' | 'processing',
+  code:
+    | 'invalid'
+    | 'not-found'
+    | 'forbidden'
+    | 'not-supported'
+    | 'processing'
+    | 'conflict',
   diagnostics: string,
   expression?: string,
 ): OperationOutcome {
@@ -151,6 +161,7 @@ export function capabilityStatement(options: {
                       type === 'Patient'
                         ? 'http://hl7.org/fhir/OperationDefinition/Patient-everything'
                         : 'http://hl7.org/fhir/OperationDefinition/EpisodeOfCare-everything',
+                    documentation: `In pages: _count from 1 to ${String(MAX_PAGE)} entries, ${String(EVERYTHING_PAGE)} when not given; follow the next links to the end of the record. Every page of one walk is cut from the record as it was at the first page (_snapshot, in the links); a change to the episode since is a 409.`,
                   },
                 ],
               }

@@ -6,7 +6,7 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 
-import { fhirSearchQuery } from '@mas/contracts';
+import { fhirEverythingQuery, fhirSearchQuery } from '@mas/contracts';
 import { codeSystems, terminology } from '@mas/protocol';
 
 import { fhirCourses } from '../../spec-support/fhir-courses.spec-support.js';
@@ -18,9 +18,13 @@ import { episodeResources } from './fhir-resources.util.js';
 import {
   dateRange,
   declaredSearchParameters,
+  EVERYTHING_PAGE,
   FhirSearchError,
+  MAX_PAGE,
+  parseEverythingPage,
   parseSearch,
   runSearch,
+  snapshotText,
 } from './fhir-search.util.js';
 
 const loinc = codeSystems.loinc;
@@ -404,6 +408,58 @@ describe('FHIR search within one patient', () => {
         code,
       });
       expect(error.message).toContain(parameter.split(':')[0]);
+    }
+  });
+});
+
+describe('the paging of $everything', () => {
+  it('pages of EVERYTHING_PAGE unless _count says otherwise; the links give _snapshot back as it was written', () => {
+    expect(parseEverythingPage({})).toEqual({
+      count: EVERYTHING_PAGE,
+      offset: 0,
+      snapshot: null,
+    });
+    const snapshot = { version: 31, at: new Date('2026-03-01T08:00:00.000Z') };
+    expect(
+      parseEverythingPage({
+        _count: String(MAX_PAGE),
+        _offset: '400',
+        _snapshot: snapshotText(snapshot),
+      }),
+    ).toEqual({ count: MAX_PAGE, offset: 400, snapshot });
+    // What the OpenAPI document declares is what is read (and _format).
+    expect(Object.keys(fhirEverythingQuery.shape).sort()).toEqual([
+      '_count',
+      '_format',
+      '_offset',
+      '_snapshot',
+    ]);
+  });
+
+  it('refuses a page it cannot give, naming the parameter and the rule', () => {
+    for (const [query, parameter, rule] of [
+      [{ _count: '0' }, '_count', 'a whole number from 1 to 1000'],
+      [{ _count: '-1' }, '_count', 'a whole number from 1 to 1000'],
+      [{ _count: '1e3' }, '_count', 'a whole number from 1 to 1000'],
+      [{ _count: '1001' }, '_count', 'a whole number from 1 to 1000'],
+      [{ _count: ['5', '6'] }, '_count', 'is given once'],
+      [{ _offset: '10000001' }, '_offset', 'a whole number from 0 to 10000000'],
+      [{ _snapshot: '31' }, '_snapshot', 'the version, a comma, an instant'],
+      [
+        { _snapshot: '31,2026-02-30T08:00:00.000Z' },
+        '_snapshot',
+        'the version, a comma, an instant',
+      ],
+    ] as const) {
+      let error: unknown;
+      try {
+        parseEverythingPage(query);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(FhirSearchError);
+      expect(error).toMatchObject({ code: 'invalid', parameter });
+      expect((error as Error).message).toContain(rule);
     }
   });
 });

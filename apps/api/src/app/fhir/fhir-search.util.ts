@@ -514,20 +514,91 @@ function single(query: Record<string, unknown>, key: string): string {
   return value;
 }
 
+/** The furthest a page may start (`_offset`). */
+const MAX_OFFSET = 10_000_000;
+
 function wholeNumber(
   query: Record<string, unknown>,
   key: string,
   max: number,
+  min = 0,
 ): number {
   const text = single(query, key);
-  if (!/^\d{1,7}$/.test(text) || Number(text) > max) {
+  if (!/^\d{1,8}$/.test(text) || Number(text) < min || Number(text) > max) {
     throw new FhirSearchError(
       'invalid',
-      `${key}: a whole number from 0 to ${max}`,
+      `${key}: a whole number from ${String(min)} to ${String(max)}`,
       key,
     );
   }
   return Number(text);
+}
+
+/**
+ * The entries of a page of `$everything` when `_count` is not given: a
+ * FHIR client follows the `next` links to the end of the record.
+ */
+export const EVERYTHING_PAGE = 200;
+
+/**
+ * What a page of `$everything` stands on: the episode's version and the
+ * instant of its first page (reads recorded from then on, this export's
+ * own among them, come in the next export). Every page of one walk is cut
+ * from the same record, so following `next` gives each resource once.
+ */
+export interface EverythingSnapshot {
+  readonly version: number;
+  readonly at: Date;
+}
+
+/** A page of `$everything` as asked (`_count`, `_offset`, `_snapshot`). */
+export interface EverythingPage {
+  readonly count: number;
+  readonly offset: number;
+  /** Null: a first page, standing on the record as it is now. */
+  readonly snapshot: EverythingSnapshot | null;
+}
+
+/** `_snapshot` as the links write it: the version, a comma, the instant. */
+export function snapshotText(snapshot: EverythingSnapshot): string {
+  return `${String(snapshot.version)},${snapshot.at.toISOString()}`;
+}
+
+const SNAPSHOT = /^(\d{1,9}),(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)$/;
+
+/**
+ * Reads the paging of `$everything` (`_count` 1 to MAX_PAGE, default
+ * EVERYTHING_PAGE; `_offset`; `_snapshot`, which the links carry). Throws
+ * `FhirSearchError` naming the parameter and its rule. Its other
+ * parameters are left to the caller.
+ */
+export function parseEverythingPage(
+  query: Record<string, unknown>,
+): EverythingPage {
+  const count =
+    query['_count'] === undefined
+      ? EVERYTHING_PAGE
+      : wholeNumber(query, '_count', MAX_PAGE, 1);
+  const offset =
+    query['_offset'] === undefined
+      ? 0
+      : wholeNumber(query, '_offset', MAX_OFFSET);
+  if (query['_snapshot'] === undefined)
+    return { count, offset, snapshot: null };
+  const [, version, at] = SNAPSHOT.exec(single(query, '_snapshot')) ?? [];
+  const instant = new Date(at ?? '');
+  if (
+    version === undefined ||
+    Number.isNaN(instant.getTime()) ||
+    instant.toISOString() !== at
+  ) {
+    throw new FhirSearchError(
+      'invalid',
+      '_snapshot: as the links of a first page give it (the version, a comma, an instant in UTC to the millisecond)',
+      '_snapshot',
+    );
+  }
+  return { count, offset, snapshot: { version: Number(version), at: instant } };
 }
 
 /**
@@ -549,7 +620,7 @@ export function parseSearch(
       continue;
     }
     if (key === '_offset') {
-      offset = wholeNumber(query, key, 10_000_000);
+      offset = wholeNumber(query, key, MAX_OFFSET);
       continue;
     }
     if (key === '_format') {

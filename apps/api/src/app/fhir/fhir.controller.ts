@@ -112,13 +112,19 @@ export class FhirController {
   async everything(
     @Param('type') type: string,
     @Param('id') id: string,
-    @Query('_format') format: unknown,
+    @Query() query: Record<string, unknown>,
     @Req() request: AuthedRequest,
     @Res() reply: FastifyReply,
   ) {
     await this.answer(reply, () => {
-      jsonOnly(format);
-      return this.fhir.everything(type, id, request.user, baseOf(request));
+      jsonOnly(query['_format']);
+      return this.fhir.everything(
+        type,
+        id,
+        request.user,
+        baseOf(request),
+        query,
+      );
     });
   }
 }

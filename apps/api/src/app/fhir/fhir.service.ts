@@ -36,10 +36,13 @@ import {
   type FhirEpisodeSource,
 } from './fhir-resources.util.js';
 import {
+  type EverythingPage,
   FhirSearchError,
   type ParsedSearch,
+  parseEverythingPage,
   parseSearch,
   runSearch,
+  snapshotText,
 } from './fhir-search.util.js';
 
 const EPISODE_ID =
@@ -48,13 +51,13 @@ const EPISODE_ID =
 const iso = (value: unknown): string => new Date(value as string).toISOString();
 
 /**
- * A page's links: itself, and the previous and next pages when `_count`
- * cuts the matches (the same query with another `_offset`).
+ * A page's links: itself, and the first, previous and next pages when
+ * `_count` cuts the matches (the same query with another `_offset`).
  */
 function pageLinks(
   url: string,
   query: Record<string, unknown>,
-  asked: ParsedSearch,
+  asked: { readonly count: number | null; readonly offset: number },
   total: number,
 ): { relation: string; url: string }[] {
   const at = (offset: number): string => {
@@ -71,6 +74,7 @@ function pageLinks(
   const links = [{ relation: 'self', url: at(asked.offset) }];
   if (asked.count === null) return links;
   if (asked.offset > 0) {
+    links.push({ relation: 'first', url: at(0) });
     links.push({
       relation: 'previous',
       url: at(Math.max(0, asked.offset - asked.count)),
@@ -86,7 +90,8 @@ function pageLinks(
 export class FhirRefusal extends Error {
   constructor(
     readonly status: number,
-    readonly code: 'invalid' | 'not-found' | 'forbidden' | 'not-supported',
+    readonly code:
+      'invalid' | 'not-found' | 'forbidden' | 'not-supported' | 'conflict',
     message: string,
     readonly expression?: string,
   ) {
@@ -118,11 +123,15 @@ export class FhirService {
     private readonly clock: Clock,
   ) {}
 
-  /** Every resource of one episode. */
+  /**
+   * Every resource of one episode, and the version they are of; with
+   * `readsBefore`, the reads recorded from that instant on left out.
+   */
   private async resources(
     episodeId: string,
     user: AuthenticatedUser,
-  ): Promise<Resource[]> {
+    readsBefore?: Date,
+  ): Promise<{ resources: Resource[]; version: number }> {
     let detail: Awaited<ReturnType<EpisodesService['state']>>;
     let audit: Awaited<ReturnType<EpisodesService['auditedEvents']>>;
     let workItems: WorkItem[];
@@ -166,7 +175,12 @@ export class FhirService {
       suspicionAt: context.suspicionAt,
       protocol: detail.protocol,
       workItems,
-      reads: reads.map((read) => ({
+      reads: (readsBefore === undefined
+        ? reads
+        : reads.filter(
+            (read) => new Date(read.at).getTime() < readsBefore.getTime(),
+          )
+      ).map((read) => ({
         id: read.id,
         at: iso(read.at),
         actorId: read.actorId,
@@ -184,7 +198,7 @@ export class FhirService {
         rationale: entry.rationale,
       })),
     };
-    return episodeResources(source);
+    return { resources: episodeResources(source), version: detail.version };
   }
 
   /** `GET [base]/{type}/{id}`. */
@@ -198,7 +212,7 @@ export class FhirService {
     if (episodeId === undefined) {
       throw new FhirRefusal(404, 'not-found', `no ${wanted}/${id}`);
     }
-    const found = (await this.resources(episodeId, user)).find(
+    const found = (await this.resources(episodeId, user)).resources.find(
       (resource) => resource.resourceType === wanted && resource.id === id,
     );
     if (!found) throw new FhirRefusal(404, 'not-found', `no ${wanted}/${id}`);
@@ -249,7 +263,7 @@ export class FhirService {
     }
     let resources: Resource[];
     try {
-      resources = await this.resources(episodeId, user);
+      ({ resources } = await this.resources(episodeId, user));
     } catch (error) {
       // A patient one may not read, or none: an empty search, as FHIR has it.
       if (error instanceof FhirRefusal && error.status === 404) {
@@ -273,12 +287,20 @@ export class FhirService {
     });
   }
 
-  /** `GET [base]/Patient/{id}/$everything`, and the same for the episode. */
+  /**
+   * `GET [base]/Patient/{id}/$everything`, and the same for the episode: a
+   * page of the record (`_count`, EVERYTHING_PAGE when not given), with
+   * its links. The first page pins the record (the episode's version, the
+   * instant) in the links' `_snapshot`: the pages after it are cut from
+   * the same resources in the same order, and a change to the episode in
+   * between is a 409 (start again), never a page that skips or repeats.
+   */
   async everything(
     type: string,
     id: string,
     user: AuthenticatedUser,
     base: string,
+    query: Record<string, unknown> = {},
   ): Promise<Bundle> {
     const wanted = resourceType(type);
     if (wanted !== 'Patient' && wanted !== 'EpisodeOfCare') {
@@ -291,13 +313,45 @@ export class FhirService {
     if (!EPISODE_ID.test(id) || id.length !== 36) {
       throw new FhirRefusal(404, 'not-found', `no ${wanted}/${id}`);
     }
-    const resources = await this.resources(id, user);
+    let page: EverythingPage;
+    try {
+      page = parseEverythingPage(query);
+    } catch (error) {
+      if (!(error instanceof FhirSearchError)) throw error;
+      throw new FhirRefusal(400, error.code, error.message, error.parameter);
+    }
+    const at = page.snapshot?.at ?? this.clock.now();
+    const { resources, version } = await this.resources(id, user, at);
+    if (page.snapshot !== null && page.snapshot.version !== version) {
+      throw new FhirRefusal(
+        409,
+        'conflict',
+        `_snapshot: the episode has changed since the first page (version ${String(page.snapshot.version)}, now ${String(version)}); ask $everything again without _snapshot and _offset`,
+        '_snapshot',
+      );
+    }
     await this.accessLog.record({
       user,
       action: 'fhir.everything',
       episodeId: id,
     });
-    return searchBundle(base, resources);
+    const links = pageLinks(
+      `${base}/${wanted}/${id}/$everything`,
+      {
+        ...(query['_format'] === undefined
+          ? {}
+          : { _format: query['_format'] }),
+        _count: String(page.count),
+        _snapshot: snapshotText({ version, at }),
+      },
+      page,
+      resources.length,
+    );
+    return searchBundle(
+      base,
+      resources.slice(page.offset, page.offset + page.count),
+      { total: resources.length, links },
+    );
   }
 
   /**
