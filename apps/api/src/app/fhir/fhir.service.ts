@@ -1,10 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
-import {
-  episodeEventSchema,
-  parseOrThrow,
-  type WorkItem,
-} from '@mas/contracts';
+import { episodeEventSchema, parseOrThrow } from '@mas/contracts';
 import { ClinicalInputError, unusualValues } from '@mas/protocol';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
@@ -37,6 +33,7 @@ import {
 } from './fhir-resources.util.js';
 import {
   type EverythingPage,
+  type EverythingSnapshot,
   FhirSearchError,
   type ParsedSearch,
   parseEverythingPage,
@@ -49,6 +46,9 @@ const EPISODE_ID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 const iso = (value: unknown): string => new Date(value as string).toISOString();
+
+const walkKey = (id: string, version: number, at: Date) =>
+  `${id}|${String(version)}|${at.toISOString()}`;
 
 /**
  * A page's links: itself, and the first, previous and next pages when
@@ -86,6 +86,37 @@ function pageLinks(
   return links;
 }
 
+/**
+ * `read`'s answer; an episode this user may not read is answered as one
+ * that does not exist (a trainee cannot tell a real patient's id from none).
+ */
+async function readable<T>(episodeId: string, read: () => Promise<T>) {
+  try {
+    return await read();
+  } catch (error) {
+    if (
+      error instanceof ServiceError &&
+      (error.status === 404 || error.status === 403)
+    ) {
+      throw new FhirRefusal(404, 'not-found', `no episode ${episodeId}`);
+    }
+    throw error;
+  }
+}
+
+/** A next page asked after the episode it stands on has changed. */
+function changedSince(snapshot: EverythingSnapshot, version: number) {
+  return new FhirRefusal(
+    409,
+    'conflict',
+    `_snapshot: the episode has changed since the first page (version ${String(snapshot.version)}, now ${String(version)}); ask $everything again without _snapshot and _offset`,
+    '_snapshot',
+  );
+}
+
+/** How many walks of `$everything` under way keep their resources. */
+const WALKS_KEPT = 16;
+
 /** A FHIR refusal: the HTTP status, the issue code, the words, where. */
 export class FhirRefusal extends Error {
   constructor(
@@ -116,6 +147,13 @@ function resourceType(type: string): FhirResourceType {
  * and is written to the access log under the episode it concerns.
  */
 export class FhirService {
+  /**
+   * The resources of the walks of `$everything` under way, by episode,
+   * version and instant: a walk's next pages are cut from them rather than
+   * built again (most of a page's cost); the last page lets them go.
+   */
+  private readonly walks = new Map<string, Resource[]>();
+
   constructor(
     private readonly episodes: EpisodesService,
     private readonly workItems: WorkItemsService,
@@ -132,32 +170,21 @@ export class FhirService {
     user: AuthenticatedUser,
     readsBefore?: Date,
   ): Promise<{ resources: Resource[]; version: number }> {
-    let detail: Awaited<ReturnType<EpisodesService['state']>>;
-    let audit: Awaited<ReturnType<EpisodesService['auditedEvents']>>;
-    let workItems: WorkItem[];
-    let reads: Awaited<ReturnType<AccessLogService['readsOf']>>;
-    try {
-      detail = await this.episodes.state(episodeId, user);
-      audit = await this.episodes.auditedEvents(episodeId, user);
-      // Every approval and countersignature asked for, in one query (the
-      // episode service above has checked that this user may read it).
-      workItems = await this.workItems.allOfEpisode(
-        episodeId,
-        ['second-senior-approval', 'countersignature'],
-        user,
-      );
-      reads = await this.accessLog.readsOf(episodeId);
-    } catch (error) {
-      // An episode this user may not read is answered as one that does not
-      // exist (a trainee cannot tell a real patient's id from none).
-      if (
-        error instanceof ServiceError &&
-        (error.status === 404 || error.status === 403)
-      ) {
-        throw new FhirRefusal(404, 'not-found', `no episode ${episodeId}`);
-      }
-      throw error;
-    }
+    const { detail, audit, workItems, reads } = await readable(
+      episodeId,
+      async () => ({
+        detail: await this.episodes.state(episodeId, user),
+        audit: await this.episodes.auditedEvents(episodeId, user),
+        // Every approval and countersignature asked for, in one query (the
+        // episode service above has checked that this user may read it).
+        workItems: await this.workItems.allOfEpisode(
+          episodeId,
+          ['second-senior-approval', 'countersignature'],
+          user,
+        ),
+        reads: await this.accessLog.readsOf(episodeId),
+      }),
+    );
     const context = detail.context as {
       openedAt: string;
       suspicionAt: string | null;
@@ -321,14 +348,32 @@ export class FhirService {
       throw new FhirRefusal(400, error.code, error.message, error.parameter);
     }
     const at = page.snapshot?.at ?? this.clock.now();
-    const { resources, version } = await this.resources(id, user, at);
-    if (page.snapshot !== null && page.snapshot.version !== version) {
-      throw new FhirRefusal(
-        409,
-        'conflict',
-        `_snapshot: the episode has changed since the first page (version ${String(page.snapshot.version)}, now ${String(version)}); ask $everything again without _snapshot and _offset`,
-        '_snapshot',
+    // A next page: the episode unchanged, the resources its first page was
+    // cut from (kept here, or built again where they are not: the same).
+    let kept: { resources: Resource[]; version: number } | undefined;
+    if (page.snapshot !== null) {
+      const { version } = await readable(id, () =>
+        this.episodes.state(id, user),
       );
+      if (version !== page.snapshot.version) {
+        throw changedSince(page.snapshot, version);
+      }
+      const resources = this.walks.get(walkKey(id, version, at));
+      if (resources !== undefined) kept = { resources, version };
+    }
+    const { resources, version } = kept ?? (await this.resources(id, user, at));
+    if (page.snapshot !== null && page.snapshot.version !== version) {
+      throw changedSince(page.snapshot, version);
+    }
+    const key = walkKey(id, version, at);
+    this.walks.delete(key);
+    if (page.offset + page.count < resources.length) {
+      // More pages to come: kept for them (the oldest walk dropped).
+      this.walks.set(key, resources);
+      if (this.walks.size > WALKS_KEPT) {
+        const oldest = this.walks.keys().next().value;
+        if (oldest !== undefined) this.walks.delete(oldest);
+      }
     }
     await this.accessLog.record({
       user,
