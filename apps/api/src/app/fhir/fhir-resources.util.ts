@@ -35,6 +35,7 @@ import { courseUpTo } from '@mas/mas-episode';
 import {
   alertLabel,
   analyteCode,
+  type AnalyteId,
   analyteIds,
   codeSystems,
   type CriterionResult,
@@ -300,6 +301,38 @@ const vitalSigns: CodeableConcept[] = [
   },
 ];
 
+const analyteConcepts = new Map<string, CodeableConcept>();
+
+/**
+ * What an analyte measured in `unit` is, in LOINC (where a code is listed
+ * for the unit) and in words: made once per analyte and unit, the same
+ * object in every Observation of it (hundreds in an export).
+ */
+function analyteConcept(analyte: AnalyteId, unit: string): CodeableConcept {
+  const key = `${analyte}|${unit}`;
+  const known = analyteConcepts.get(key);
+  if (known !== undefined) return known;
+  const code = analyteCode(analyte, unit);
+  const concept: CodeableConcept = {
+    ...(code
+      ? {
+          coding: [
+            {
+              system: codeSystems.loinc,
+              code: code.code,
+              display: code.display,
+            },
+          ],
+        }
+      : {}),
+    text: masProtocolDefinition.analytes[analyte].label,
+  };
+  // Units are checked on the way in, but a bound keeps an odd one from
+  // growing the map.
+  if (analyteConcepts.size < 1_000) analyteConcepts.set(key, concept);
+  return concept;
+}
+
 /** The laboratory values and temperature a panel entry recorded. */
 function observationsOf(
   source: FhirEpisodeSource,
@@ -319,6 +352,8 @@ function observationsOf(
   const panel = payload.panel ?? {};
   const effective = payload.collectedAt ?? entry.occurredAt;
   const labKeys = labKeysByField(payload.source);
+  // One reference for every value of the panel (the same JSON as one each).
+  const subject = patientRef(source);
   const base = (key: string, field: string) => {
     const id = `${source.id}-${String(entry.seq)}-${key}`;
     const lab = labIdentifier(labKeys.get(field));
@@ -332,7 +367,7 @@ function observationsOf(
         ...(lab ? [lab] : []),
       ],
       status: 'final' as const,
-      subject: patientRef(source),
+      subject,
       effectiveDateTime: effective,
       issued: entry.recordedAt,
     };
@@ -341,24 +376,10 @@ function observationsOf(
   for (const analyte of analyteIds) {
     const quantity = panel[analyte];
     if (!isQuantity(quantity)) continue;
-    const code = analyteCode(analyte, quantity.unit);
     observations.push({
       ...base(analyte, analyte),
       category: laboratory,
-      code: {
-        ...(code
-          ? {
-              coding: [
-                {
-                  system: codeSystems.loinc,
-                  code: code.code,
-                  display: code.display,
-                },
-              ],
-            }
-          : {}),
-        text: masProtocolDefinition.analytes[analyte].label,
-      },
+      code: analyteConcept(analyte, quantity.unit),
       valueQuantity: {
         value: quantity.value,
         unit: quantity.unit,
@@ -930,21 +951,38 @@ const auditCodes = {
 const observer = { display: 'MAS care-episode orchestrator' };
 
 /**
+ * What every AuditEvent is (a RESTful operation) and the three kinds of
+ * operation: made once, the same objects in each of an export's hundreds.
+ */
+const restOperation = {
+  system: auditCodes.type,
+  code: 'rest',
+  display: 'RESTful Operation',
+};
+const interaction = {
+  create: [{ system: auditCodes.subtype, code: 'create', display: 'create' }],
+  read: [{ system: auditCodes.subtype, code: 'read', display: 'read' }],
+  search: [
+    {
+      system: auditCodes.subtype,
+      code: 'search-type',
+      display: 'search-type',
+    },
+  ],
+};
+const auditSource = { observer };
+
+/**
  * An AuditEvent per write (each audited event: a RESTful create, who, when,
  * its Provenance) and per read the access log kept (a read or a search).
  */
 function auditEventsOf(source: FhirEpisodeSource): AuditEvent[] {
+  const episode = { what: episodeRef(source) };
   const writes = source.entries.map((entry): AuditEvent => ({
     resourceType: 'AuditEvent',
     id: `${source.id}-write-${String(entry.seq)}`,
-    type: {
-      system: auditCodes.type,
-      code: 'rest',
-      display: 'RESTful Operation',
-    },
-    subtype: [
-      { system: auditCodes.subtype, code: 'create', display: 'create' },
-    ],
+    type: restOperation,
+    subtype: interaction.create,
     action: 'C',
     recorded: entry.recordedAt,
     outcome: '0',
@@ -956,9 +994,9 @@ function auditEventsOf(source: FhirEpisodeSource): AuditEvent[] {
         requestor: true,
       },
     ],
-    source: { observer },
+    source: auditSource,
     entity: [
-      { what: episodeRef(source) },
+      episode,
       { what: { reference: `Provenance/${source.id}-${String(entry.seq)}` } },
     ],
   }));
@@ -967,20 +1005,8 @@ function auditEventsOf(source: FhirEpisodeSource): AuditEvent[] {
     return {
       resourceType: 'AuditEvent',
       id: `${source.id}-read-${read.id}`,
-      type: {
-        system: auditCodes.type,
-        code: 'rest',
-        display: 'RESTful Operation',
-      },
-      subtype: [
-        search
-          ? {
-              system: auditCodes.subtype,
-              code: 'search-type',
-              display: 'search-type',
-            }
-          : { system: auditCodes.subtype, code: 'read', display: 'read' },
-      ],
+      type: restOperation,
+      subtype: search ? interaction.search : interaction.read,
       action: search ? 'E' : 'R',
       recorded: read.at,
       outcome: '0',
@@ -992,8 +1018,8 @@ function auditEventsOf(source: FhirEpisodeSource): AuditEvent[] {
           requestor: true,
         },
       ],
-      source: { observer },
-      entity: [{ what: episodeRef(source) }],
+      source: auditSource,
+      entity: [episode],
     };
   });
   return [...writes, ...reads];
