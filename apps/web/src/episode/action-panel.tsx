@@ -3,6 +3,7 @@ import type { EscalationRequest, EventOption } from '@mas/mas-episode';
 import { actionGroups, type InstitutionProfile } from '@mas/protocol';
 
 import { readableTimes } from './clinical-time.model.js';
+import type { MeasuresTimes } from './dose-preview.js';
 import { userOptions } from './episode.model.js';
 import type { Feedback, Submission } from './episode-page.machine.js';
 import { EventForm, optionLabel } from './event-form.js';
@@ -18,6 +19,8 @@ export interface ActionPanelProps {
   readonly chosen: EventOption | null;
   readonly canAct: boolean;
   readonly patient: Patient;
+  /** When the patient's measures were taken (a dose from an old one is said). */
+  readonly measures?: MeasuresTimes;
   readonly profile: InstitutionProfile;
   readonly busy: boolean;
   /** The clinical times' default: the wall clock, or a training episode's virtual time. */
@@ -65,6 +68,7 @@ export function ActionPanel(props: ActionPanelProps) {
           key={optionLabel(props.chosen)}
           option={props.chosen}
           patient={props.patient}
+          {...(props.measures ? { measures: props.measures } : {})}
           profile={props.profile}
           busy={props.busy}
           now={props.now}

@@ -1,16 +1,27 @@
 import { useState } from 'react';
 
 import type { Patient } from '@mas/contracts';
+import { type EpisodeContext, staleMeasuresWarning } from '@mas/mas-episode';
 import {
   calculateDose,
   type DoseResult,
   type InstitutionProfile,
 } from '@mas/protocol';
 
+/** When the patient's weight and height were measured (the episode's). */
+export type MeasuresTimes = Pick<EpisodeContext, 'measuredAt' | 'openedAt'>;
+
 export interface DosePreviewProps {
   readonly drug: string;
   readonly route?: string;
   readonly patient: Patient;
+  /**
+   * When the measures were taken, and when the dose is to be given: a dose
+   * computed from a measure older than the institution allows says so
+   * before it is recorded (the service says it again in its answer).
+   */
+  readonly measures?: MeasuresTimes;
+  readonly givenAt?: string;
   readonly profile: InstitutionProfile;
   /**
    * Puts the computed dose into the form: the amount per administration
@@ -59,6 +70,8 @@ export function DosePreview({
   drug,
   route,
   patient,
+  measures,
+  givenAt,
   profile,
   onUse,
 }: DosePreviewProps) {
@@ -72,6 +85,20 @@ export function DosePreview({
     ...(perM2.trim() === '' ? {} : { mgPerM2: Number(perM2) }),
   };
   const outcome = compute(drug, request, profile);
+  const stale =
+    outcome.ok && measures && givenAt
+      ? staleMeasuresWarning(
+          { ...measures, patient, profileData: profile.data },
+          {
+            computed: {
+              per: outcome.result.per,
+              maxMg: outcome.result.doseMg,
+              results: [outcome.result],
+            },
+          },
+          givenAt,
+        )
+      : null;
   return (
     <section className="dose" aria-labelledby="dose-title">
       <h4 id="dose-title">Computed dose: {drug}</h4>
@@ -145,6 +172,11 @@ export function DosePreview({
               {w}
             </p>
           ))}
+          {stale === null ? null : (
+            <p className="badge warning" data-testid="stale-measures">
+              {stale}
+            </p>
+          )}
           <button
             type="button"
             onClick={() => {

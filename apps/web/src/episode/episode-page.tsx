@@ -424,6 +424,7 @@ function EpisodeView({
             chosen={chosen}
             canAct={actor !== null && !explanation.final}
             patient={context.patient}
+            measures={context}
             profile={profile}
             busy={busy}
             now={training ? training.virtualNow : minuteOf(Date.now())}

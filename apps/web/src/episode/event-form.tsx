@@ -12,7 +12,7 @@ import {
 
 import { readableTimes } from './clinical-time.model.js';
 import { DoseConfirmation } from './dose-confirmation.js';
-import { DosePreview } from './dose-preview.js';
+import { DosePreview, type MeasuresTimes } from './dose-preview.js';
 import type { Feedback, Submission } from './episode-page.machine.js';
 import {
   fieldWords,
@@ -104,6 +104,8 @@ const confirmedOf = (payload: JsonObject): string[] =>
 export interface EventFormProps {
   readonly option: EventOption;
   readonly patient: Patient;
+  /** When the patient's measures were taken (a dose from an old one is said). */
+  readonly measures?: MeasuresTimes;
   readonly profile: InstitutionProfile;
   readonly busy: boolean;
   /** The form's "now" for clinical times: the wall clock, or a training episode's virtual time. */
@@ -125,6 +127,7 @@ export interface EventFormProps {
 export function EventForm({
   option,
   patient,
+  measures,
   profile,
   busy,
   now,
@@ -319,6 +322,13 @@ export function EventForm({
             ? { route: data['route'] }
             : {})}
           patient={patient}
+          {...(measures
+            ? {
+                measures,
+                givenAt:
+                  typeof data['givenAt'] === 'string' ? data['givenAt'] : now,
+              }
+            : {})}
           profile={profile}
           onUse={(dose, route) => {
             setFormData({ ...data, dose, route });
