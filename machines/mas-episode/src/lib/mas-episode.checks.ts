@@ -939,15 +939,19 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
       // Impossible figures throw (a 400 naming the field, as at admission);
       // unusual ones (a likely unit slip) need the recorder's confirmation.
       // A weight far from the one held, or one that does not fit the
-      // height, is a likely slip too: doses are computed from it.
+      // height, is a likely slip too: doses are computed from it (a figure
+      // measured before the one held is not: it is not asked about so).
       const { weightKg, heightCm, confirmUnusual = [] } = event.payload;
       const recorded = {
         ...(weightKg === undefined ? {} : { weightKg }),
         ...(heightCm === undefined ? {} : { heightCm }),
       };
+      // A figure measured before the one held is kept in the record, not
+      // used: said, never refused (it is what was measured then).
+      const { taken, older } = measuresTaken(context, event.payload, event.at);
       const open = [
         ...checkPatientMeasures(recorded, event.at).unusual,
-        ...unusualMeasureChange(context.patient, recorded),
+        ...unusualMeasureChange(context.patient, taken),
       ].filter(
         (item, index, all) =>
           !(confirmUnusual as readonly string[]).includes(item.field) &&
@@ -965,9 +969,6 @@ function checkClinical(context: EpisodeContext, event: EpisodeEvent): Check {
         };
       }
       const was = context.patient;
-      // A figure measured before the one held is kept in the record, not
-      // used: said, never refused (it is what was measured then).
-      const { taken, older } = measuresTaken(context, event.payload, event.at);
       const changes = [
         taken.weightKg === undefined
           ? null

@@ -1637,6 +1637,50 @@ describe('measures keep when they were measured: doses read the newest, and one 
     ).toBeUndefined();
   });
 
+  it('a dose change reads the same rule: a new dose computed from a weight older than allowed is warned of [review.section-10]', () => {
+    const episode = readyFor('methylprednisolone');
+    episode.send(start('methylprednisolone', 'iv', 720, daily));
+    const change = (at: number) =>
+      ev('therapy.dose-changed', h(at), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: daily,
+        givenAt: h(at),
+      });
+    // (The day's total around the change is its own warning.)
+    const measures = (at: number) =>
+      (checkEvent(episode.context, change(at)).warnings ?? []).filter((w) =>
+        w.startsWith('measures warning'),
+      );
+    expect(measures(24 * 6)).toEqual([]);
+    expect(checkEvent(episode.context, change(24 * 8)).ok).toBe(true);
+    expect(measures(24 * 8)).toEqual([
+      expect.stringMatching(
+        /^measures warning, not a block: the weight it is computed from \(24 kg\) was entered at admission .*, 8 days before this dose/,
+      ),
+    ]);
+  });
+
+  it('a weight measured before the one held, far from it, is not asked to be confirmed as a figure doses would use [software.recording]', () => {
+    const episode = readyFor('methylprednisolone');
+    episode.send(weighedAt(h(2), 23, h(1.5)));
+    // Taken now, 12 kg would need its confirmation (half the weight held).
+    expect(
+      checkEvent(episode.context, weighedAt(h(3), 12, h(2.5))),
+    ).toMatchObject({ ok: false, unusualFields: ['weightKg'] });
+    // Measured before the 23 kg: recorded and said, not used, not asked.
+    const older = checkEvent(episode.context, weighedAt(h(3), 12, h(1)));
+    expect(older.ok).toBe(true);
+    expect(older.warnings).toEqual([
+      expect.stringContaining('recorded, not used for doses'),
+    ]);
+    // An impossible figure is refused whenever it was measured.
+    expect(() =>
+      checkEvent(episode.context, weighedAt(h(3), 1e308, h(1))),
+    ).toThrow(/weightKg/);
+  });
+
   it('a dose per m2 reads the height too: an old height is named beside the weight [review.section-10]', () => {
     const episode = readyFor('etoposide');
     episode.send(weighedAt(h(24 * 6), 24));
@@ -1696,6 +1740,28 @@ describe('a pulse day that its earlier days do not bear out is said, never refus
     expect(dayWarning(episode, local)).toContain(
       'recorded as pulse day 3 of 3 given 2026-03-02T10:00:00.000Z:',
     );
+  });
+
+  it("a dose change naming another day than the course's own is said too; the course's day is not [seed.initial.1, review.section-10]", () => {
+    const episode = readyFor('methylprednisolone').send(mp(2, 1));
+    const change = (day: number) =>
+      ev('therapy.dose-changed', h(26), {
+        drug: 'methylprednisolone',
+        route: 'iv',
+        dose: { value: 600, unit: 'mg' },
+        schedule: { kind: 'pulse', day, of: 3 },
+        givenAt: h(26),
+      });
+    const wrong = checkEvent(episode.context, change(3));
+    expect(wrong.ok).toBe(true);
+    const said = `methylprednisolone changed as pulse day 3 of 3 given ${h(26)}: given then, it falls on day 2 of the course whose day 1 was given ${h(2)}: check the day number`;
+    expect(wrong.warnings).toContain(said);
+    expect(wrong.reason).toContain(said);
+    expect(
+      (checkEvent(episode.context, change(2)).warnings ?? []).filter((w) =>
+        w.includes('check the day number'),
+      ),
+    ).toEqual([]);
   });
 
   it('a later day with no earlier one recorded: said where the earlier days fall within the episode, not where they came before it [seed.initial.1]', () => {

@@ -79,7 +79,9 @@ import { isGlucocorticoidTaper } from './therapy-record.util.js';
  * doses; a dose computed from a measure older than the institution's
  * `doseLimits.measuresValidDays` is warned of; a pulse record of day n > 1
  * that no earlier record bears out, its earlier days within the episode,
- * is warned of (the day it falls on named). 2.4.0 records are taken over
+ * is warned of (the day it falls on named), as is a dose change naming
+ * another day than its course's; a measure older than the one held is
+ * not asked to be confirmed as a figure doses would use. 2.4.0 records are taken over
  * from their stored snapshot (their measures' times unknown: a new measure
  * is taken whatever its time, and no measure is called too old).
  */

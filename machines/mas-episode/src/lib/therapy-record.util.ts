@@ -1393,8 +1393,36 @@ export function checkDoseChange(
   const from = record.dose
     ? `${record.dose.value} ${record.dose.unit}`
     : 'an unrecorded dose';
+  // A pulse's day at the change, against the course's own days: said,
+  // never refused (a glucocorticoid is never blocked).
+  const day = changedPulseDayProblem(record, event.payload.schedule, givenAt);
+  const warnings = [...(dose.warnings ?? []), ...(day === null ? [] : [day])];
   return {
     ...dose,
-    reason: `${drug} dose changed from ${from} to ${event.payload.dose.value} ${event.payload.dose.unit}; ${dose.reason}`,
+    reason: [
+      `${drug} dose changed from ${from} to ${event.payload.dose.value} ${event.payload.dose.unit}`,
+      dose.reason,
+      ...(day === null ? [] : [day]),
+    ].join('; '),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/**
+ * A dose change of a pulse that names another day than the course's own at
+ * that time (its current dose's day, plus the whole days since, within one
+ * infusion's tolerance): "day 3 of 3" written on the course's second day.
+ */
+function changedPulseDayProblem(
+  record: TherapyRecord,
+  schedule: DoseSchedule,
+  givenAt: string,
+): string | null {
+  if (schedule.kind !== 'pulse' || record.schedule?.kind !== 'pulse') {
+    return null;
+  }
+  if (record.schedule.of !== schedule.of) return null;
+  const course = courseDay([record], givenAt, schedule.of);
+  if (course === null || course.day === schedule.day) return null;
+  return `${record.drug} changed as pulse day ${String(schedule.day)} of ${String(schedule.of)} given ${normalize(givenAt)}: given then, it falls on day ${String(course.day)} of the course whose day ${String(course.from.day)} was given ${course.from.at}: check the day number`;
 }
