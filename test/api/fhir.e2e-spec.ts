@@ -426,6 +426,29 @@ describe.each(ENGINES)('FHIR R4 on %s', (engine) => {
         });
       }
 
+      // A filter $everything does not apply: refused by name, never the
+      // whole record answered as if filtered.
+      for (const query of [
+        '_since=2030-01-01T00:00:00Z',
+        '_type=Observation',
+        'start=2030-01-01',
+      ]) {
+        const refused = await get(`${everything}?${query}`);
+        expect(refused.status).toBe(400);
+        expect(refused.body).toMatchObject({
+          resourceType: 'OperationOutcome',
+          issue: [
+            {
+              code: 'not-supported',
+              expression: [query.slice(0, query.indexOf('='))],
+              diagnostics: expect.stringContaining(
+                'not a parameter of $everything here',
+              ) as unknown,
+            },
+          ],
+        });
+      }
+
       // The episode changes between two pages: the next page is refused,
       // saying why, never cut from another record.
       const first = await get(`${everything}?_count=7`);

@@ -1534,6 +1534,15 @@ describe('measures keep when they were measured: doses read the newest, and one 
     // Without measuredAt: measured when recorded.
     episode.send(weighedAt(h(5), 24));
     expect(episode.context.measuredAt?.weightKg).toBe(h(5));
+    // Dated minutes after it was recorded (within the clock skew): taken
+    // as measured when recorded, so a weight measured just after is not
+    // shut out as "older".
+    episode.send(weighedAt(h(6), 24.2, h(6 + 4 / 60)));
+    expect(episode.context.measuredAt?.weightKg).toBe(h(6));
+    const next = checkEvent(episode.context, weighedAt(h(6 + 1 / 60), 24.4));
+    expect(next.warnings).toBeUndefined();
+    episode.send(weighedAt(h(6 + 1 / 60), 24.4));
+    expect(episode.context.patient.weightKg).toBe(24.4);
   });
 
   it('an admission weight mistyped is corrected by the weight measured before the opening (with a rationale), whatever its time [software.recording]', () => {

@@ -67,7 +67,11 @@ export function measuresTaken(
   payload: EpisodeEventOf<'measures.recorded'>['payload'],
   at: string,
 ): MeasuresTaken {
-  const measuredAt = normalize(payload.measuredAt ?? at);
+  // A time after the recording (within the clock skew the recording rules
+  // allow) is the recording's: dated minutes ahead, it would make every
+  // measure taken meanwhile "older" and shut it out of the doses.
+  const given = normalize(payload.measuredAt ?? at);
+  const measuredAt = toMs(given) > toMs(at) ? normalize(at) : given;
   const taken: Partial<Record<MeasureField, number>> = {};
   const older: string[] = [];
   for (const field of measureFields) {

