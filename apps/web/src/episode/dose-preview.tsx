@@ -89,13 +89,7 @@ export function DosePreview({
     outcome.ok && measures && givenAt
       ? staleMeasuresWarning(
           { ...measures, patient, profileData: profile.data },
-          {
-            computed: {
-              per: outcome.result.per,
-              maxMg: outcome.result.doseMg,
-              results: [outcome.result],
-            },
-          },
+          [outcome.result],
           givenAt,
         )
       : null;

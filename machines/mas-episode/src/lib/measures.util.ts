@@ -5,10 +5,10 @@
  * doses are computed from the newest figure, not from the last typed.
  */
 import type { EpisodeEventOf } from '@mas/contracts';
-import type { DoseCheck } from '@mas/protocol';
+import type { DoseResult } from '@mas/protocol';
 
 import type { EpisodeContext } from './mas-episode.types.js';
-import { hoursBetween, normalize, toMs } from './time.util.js';
+import { HOURS_PER_DAY, hoursBetween, normalize, toMs } from './time.util.js';
 
 export type MeasureField = 'weightKg' | 'heightCm';
 
@@ -145,11 +145,11 @@ export function staleMeasuresWarning(
     EpisodeContext,
     'measuredAt' | 'openedAt' | 'patient' | 'profileData'
   >,
-  check: Pick<DoseCheck, 'computed'>,
+  /** The dose calculator's results the dose was computed by (none: unchecked). */
+  results: readonly Pick<DoseResult, 'basis'>[],
   givenAt: string,
 ): string | null {
   const days = context.profileData.doseLimits?.measuresValidDays;
-  const results = check.computed?.results ?? [];
   if (days === undefined || results.length === 0) return null;
   const read: MeasureField[] = results.some(
     (result) => result.basis.kind === 'mg/m2',
@@ -174,8 +174,6 @@ export function staleMeasuresWarning(
     ? null
     : `${stale.join('; ')}: more than the institution's ${String(days)} days (doseLimits.measuresValidDays); measure the patient again and record it`;
 }
-
-const HOURS_PER_DAY = 24;
 
 /** An age in whole days and hours: "8 days", "7 days 1 h". */
 function ageText(hours: number): string {

@@ -27,7 +27,13 @@ import type {
   TherapyRecord,
 } from './mas-episode.types.js';
 import { staleMeasuresWarning } from './measures.util.js';
-import { addHours, hoursBetween, normalize, toMs } from './time.util.js';
+import {
+  addHours,
+  HOURS_PER_DAY,
+  hoursBetween,
+  normalize,
+  toMs,
+} from './time.util.js';
 
 /**
  * What a therapy record lacks (the contract requires it all; a record that
@@ -352,7 +358,6 @@ function doseTimes(
 /** How many of a record's doses are tried as a span's start (not clinical). */
 const SPAN_STARTS_PER_RECORD = 48;
 
-const HOURS_PER_DAY = 24;
 const MS_PER_HOUR = 3_600_000;
 
 /** A record whose schedule's day counts from its current dose's start. */
@@ -680,7 +685,11 @@ export function checkTherapyDose(
       field: 'dose',
     };
   }
-  const stale = staleMeasuresWarning(context, check, event.payload.givenAt);
+  const stale = staleMeasuresWarning(
+    context,
+    check.computed?.results ?? [],
+    event.payload.givenAt,
+  );
   const warnings = [
     ...(warning === null
       ? []

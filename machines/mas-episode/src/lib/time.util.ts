@@ -2,6 +2,8 @@
 
 const MS_PER_MINUTE = 60_000;
 const MINUTES_PER_HOUR = 60;
+/** Calendar days of UTC instants (no daylight saving). */
+export const HOURS_PER_DAY = 24;
 
 /**
  * Instants already read, to their milliseconds: the dose checks read the

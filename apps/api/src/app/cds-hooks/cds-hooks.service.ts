@@ -308,13 +308,7 @@ export class CdsHooksService {
                   ? null
                   : staleMeasuresWarning(
                       episode.context,
-                      {
-                        computed: {
-                          per: dose.per,
-                          maxMg: dose.doseMg,
-                          results: [dose],
-                        },
-                      },
+                      [dose],
                       now.toISOString(),
                     );
               return [
