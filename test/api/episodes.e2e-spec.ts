@@ -664,10 +664,11 @@ describe.each(ENGINES)('episode API on %s', (engine) => {
     ).toBe(403);
     const training = await openEpisode('training', 'trainee-tan');
     const real = await openEpisode('real', 'dr-adams');
+    // A real episode is, to a trainee, one that does not exist.
     expect(
       (await as('trainee-tan').request('GET', `/api/episodes/${real.id}`))
         .status,
-    ).toBe(403);
+    ).toBe(404);
     expect(
       (await as('trainee-tan').request('GET', `/api/episodes/${training.id}`))
         .status,

@@ -1,7 +1,8 @@
 /**
  * Training episodes belong to the trainee who opened them, on both ENGINES:
  * another trainee can neither read nor write them through any episode
- * route, nor see them in a list; educators (clinicians, seniors) can.
+ * route, nor see them in a list, nor tell them from episodes that do not
+ * exist (the same 404, as in FHIR); educators (clinicians, seniors) can.
  */
 import { describe, expect } from '@jest/globals';
 
@@ -32,28 +33,43 @@ describe.each(ENGINES)('trainee isolation on %s', (engine) => {
       const own = await as('trainee-tan').request('GET', `/api/episodes/${id}`);
       expect(own.status).toBe(200);
       const at = suite.harness.clock.now().toISOString();
-      for (const [method, path, body] of [
-        ['GET', `/api/episodes/${id}`, undefined],
-        ['GET', `/api/episodes/${id}/audit`, undefined],
-        ['GET', `/api/episodes/${id}/audit/verify`, undefined],
-        ['GET', `/api/episodes/${id}/state?at=${at}`, undefined],
-        ['GET', `/api/episodes/${id}/work-items`, undefined],
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      const routes = (episode: string) =>
         [
-          'POST',
-          `/api/episodes/${id}/events`,
-          {
-            type: 'labs.recorded',
-            expectedVersion: 0,
-            payload: labs(panelOf(floridMas, febrileSjia), at),
-          },
-        ],
-      ] as const) {
+          ['GET', `/api/episodes/${episode}`, undefined],
+          ['GET', `/api/episodes/${episode}/audit`, undefined],
+          ['GET', `/api/episodes/${episode}/audit/verify`, undefined],
+          ['GET', `/api/episodes/${episode}/state?at=${at}`, undefined],
+          ['GET', `/api/episodes/${episode}/work-items`, undefined],
+          [
+            'POST',
+            `/api/episodes/${episode}/events`,
+            {
+              type: 'labs.recorded',
+              expectedVersion: 0,
+              payload: labs(panelOf(floridMas, febrileSjia), at),
+            },
+          ],
+        ] as const;
+      const none = routes(unknown);
+      for (const [index, [method, path, body]] of routes(id).entries()) {
         const answer = await as('trainee-uma').request(method, path, body);
+        const [, nonePath, noneBody] = none[index] ?? [];
+        const noSuch = await as('trainee-uma').request(
+          method,
+          nonePath ?? '',
+          noneBody,
+        );
+        // The answer for another's episode is, word for word, the answer
+        // for one that does not exist.
         expect({ path, method, status: answer.status }).toEqual({
           path,
           method,
-          status: 403,
+          status: 404,
         });
+        expect(JSON.stringify(answer.body).replaceAll(id, '<id>')).toBe(
+          JSON.stringify(noSuch.body).replaceAll(unknown, '<id>'),
+        );
       }
       // Nothing was written by the refused event.
       const after = await as('trainee-tan').request(

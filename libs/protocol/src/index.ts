@@ -32,4 +32,5 @@ export * from './lib/recording/recording-rules.constant.js';
 export * from './lib/response/response.assessment.js';
 export * from './lib/response/response-course.assessment.js';
 export * from './lib/terminology/terminology.constant.js';
+export { instantSchema, offsetProblem } from './lib/units/instant.util.js';
 export * from './lib/units/quantity.util.js';

@@ -70,6 +70,21 @@ describe('event envelope', () => {
     expect(fieldOf(() => parseEpisodeEvent(event, 'e'))).toBe(field);
   });
 
+  it('a time whose offset is no time zone of the world (+15:00) is refused with the range, naming the field', () => {
+    let message = '';
+    try {
+      parseEpisodeEvent({ ...base, at: '2026-03-01T10:00:00+15:00' }, 'e');
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(
+      /e\.at.*the offset \+15:00 is no time zone of the world \(they run from UTC−12:00 to UTC\+14:00\)/,
+    );
+    expect(
+      parseEpisodeEvent({ ...base, at: '2026-03-01T22:00:00+14:00' }, 'e').at,
+    ).toBe('2026-03-01T22:00:00+14:00');
+  });
+
   it('a panel inside labs.recorded is checked by the panel schema', () => {
     const event = {
       ...base,

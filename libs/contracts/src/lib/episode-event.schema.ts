@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import {
   drugIds,
+  instantSchema as protocolInstantSchema,
   labPanelSchema,
   masProtocolDefinition,
   panelHasItems,
@@ -33,8 +34,11 @@ export const actorSchema = z
   .strict();
 export type EpisodeActor = z.infer<typeof actorSchema>;
 
-/** An ISO 8601 date-time with an offset (UTC `Z` or `+hh:mm`). */
-export const instantSchema = z.iso.datetime({ offset: true });
+/**
+ * An ISO 8601 date-time with an offset (UTC `Z` or `+hh:mm` within the
+ * world's time zones: `+15:00` is a typing error), the protocol's one schema.
+ */
+export const instantSchema = protocolInstantSchema;
 
 const rationaleSchema = z.string().trim().min(1);
 

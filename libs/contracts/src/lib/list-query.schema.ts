@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { instantSchema } from './episode-event.schema.js';
+
 /** The largest page number a list accepts (a million pages of one). */
 export const MAX_PAGE = 1_000_000;
 
@@ -69,9 +71,9 @@ export const accessLogQuerySchema = z
     /** `episode.read`, `episodes.listed`, `user.created`, … */
     action: textFilter.optional(),
     /** From this instant (inclusive) ... */
-    from: z.iso.datetime({ offset: true }).optional(),
+    from: instantSchema.optional(),
     /** ... to this one (exclusive). */
-    to: z.iso.datetime({ offset: true }).optional(),
+    to: instantSchema.optional(),
     page: wholeNumber(MAX_PAGE).default(1),
     pageSize: wholeNumber(MAX_PAGE_SIZE).default(50),
   })

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 
-import { parseOrThrow } from '@mas/contracts';
+import { instantSchema, parseOrThrow } from '@mas/contracts';
 import {
   type EpisodeContext,
   staleMeasuresWarning,
@@ -103,7 +103,7 @@ const feedbackSchema = z.looseObject({
             userComment: z.string().max(2000).optional(),
           })
           .optional(),
-        outcomeTimestamp: z.iso.datetime({ offset: true }),
+        outcomeTimestamp: instantSchema,
       }),
     )
     .min(1)

@@ -534,17 +534,15 @@ export class EpisodesService {
     };
   }
 
+  /**
+   * A trainee works on the training episodes they opened; any other episode
+   * is answered as one that does not exist, exactly as an unknown id is (a
+   * trainee cannot tell a real patient's episode from none, as in FHIR).
+   */
   private checkKind(row: EpisodeRow, user: AuthenticatedUser): void {
     if (user.role !== 'trainee') return;
-    if (row.kind !== 'training') {
-      throw new ServiceError(403, {
-        message: 'trainees work on training episodes only',
-      });
-    }
-    if (row.openedBy !== user.username) {
-      throw new ServiceError(403, {
-        message: 'trainees work on the training episodes they opened',
-      });
+    if (row.kind !== 'training' || row.openedBy !== user.username) {
+      throw new ServiceError(404, { message: `no episode ${row.id}` });
     }
   }
 

@@ -126,13 +126,12 @@ export class TrainingService {
           .getRepository(this.entities.training)
           .findOneBy({ episodeId: id })
       : null;
-    if (!session) {
+    // Another trainee's session is, to a trainee, one that does not exist.
+    if (
+      !session ||
+      (user.role === 'trainee' && session.startedBy !== user.username)
+    ) {
       throw new ServiceError(404, { message: `no training session ${id}` });
-    }
-    if (user.role === 'trainee' && session.startedBy !== user.username) {
-      throw new ServiceError(403, {
-        message: 'trainees work on the training sessions they started',
-      });
     }
     return session;
   }

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 import type { DrugId } from '../doses/dose-request.schema.js';
 import { ClinicalInputError } from '../errors/clinical-input.error.js';
 import type { LabPanelInput } from '../panel/lab-panel.schema.js';
@@ -11,6 +9,7 @@ import {
 } from '../profile/institution-profile.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import type { AnalyteId } from '../protocol/protocol.types.js';
+import { instantSchema } from '../units/instant.util.js';
 import { stripFloatNoise } from '../units/quantity.util.js';
 import { MINUTES_PER_HOUR, MS_PER_HOUR } from '../units/time.constant.js';
 import type { ResponseVerdict } from './response.assessment.js';
@@ -139,7 +138,6 @@ interface ParsedPoint {
 
 const rule = masProtocolDefinition.response;
 const inflammationLabel = rule.groups.inflammation.label;
-const instantSchema = z.iso.datetime({ offset: true });
 
 function instant(value: string, field: string): number {
   if (!instantSchema.safeParse(value).success) {

@@ -4,7 +4,7 @@ import { clinicalErrorOf } from '../../spec-support/spec-support.js';
 import { parseLabPanel } from '../panel/lab-panel.util.js';
 import { masProtocolDefinition } from '../protocol/mas-protocol.constant.js';
 import { analyteIds } from '../protocol/protocol.types.js';
-import { parseDate, parseInstant } from './instant.util.js';
+import { offsetProblem, parseDate, parseInstant } from './instant.util.js';
 import {
   convertQuantity,
   isValidUcum,
@@ -213,6 +213,35 @@ describe('what cannot be converted or read is refused, naming the field (mutatio
     expect(parseDate('2019-06-30', 'birthDate')).toBe(
       Date.parse('2019-06-30T00:00:00Z'),
     );
+  });
+
+  it("an offset outside the world's time zones (UTC−12:00 to UTC+14:00) is a typing error, refused with the range", () => {
+    for (const value of [
+      '2026-03-01T08:00:00+15:00',
+      '2026-03-01T08:00:00-12:30',
+      '2026-03-01T08:00:00+14:01',
+      '2026-03-01T08:00:00+23:59',
+    ]) {
+      const error = clinicalErrorOf(() => parseInstant(value, 'givenAt'));
+      expect(error.field).toBe('givenAt');
+      expect(error.rule).toBe(
+        `${JSON.stringify(value)} is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T08:00:00Z): the offset ${value.slice(-6)} is no time zone of the world (they run from UTC−12:00 to UTC+14:00)`,
+      );
+    }
+    expect(parseInstant('2026-03-01T22:00:00+14:00', 'x')).toBe(
+      Date.parse('2026-03-01T08:00:00Z'),
+    );
+    expect(parseInstant('2026-02-28T20:00:00-12:00', 'x')).toBe(
+      Date.parse('2026-03-01T08:00:00Z'),
+    );
+    expect(parseInstant('2026-03-01T13:45:00+05:45', 'x')).toBe(
+      Date.parse('2026-03-01T08:00:00Z'),
+    );
+    expect(offsetProblem('2026-03-01T08:00:00Z')).toBeNull();
+    expect(
+      clinicalErrorOf(() => parseDate('2019-06-30T00:00:00+15:00', 'birthDate'))
+        .rule,
+    ).toMatch(/: the offset \+15:00 is no time zone of the world/);
   });
 });
 
