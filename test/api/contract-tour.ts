@@ -228,6 +228,27 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
     'escalation requested',
   );
   expectStatus(
+    await send('dr-adams', 'labs.recorded', labs(panelOf(floridMas), now())),
+    201,
+    'a panel recorded twice',
+  );
+  const voided = await as('dr-adams').request(
+    'POST',
+    `/api/episodes/${id}/entered-in-error`,
+    { seq: version, rationale: 'recorded twice', expectedVersion: version },
+  );
+  expectStatus(voided, 201, 'a panel entered in error');
+  version = voided.body.version;
+  expectStatus(
+    await as('dr-adams').request(
+      'POST',
+      `/api/episodes/${id}/entered-in-error`,
+      { seq: 1, rationale: 'wrong patient', expectedVersion: version },
+    ),
+    422,
+    'a panel a diagnosis rests on, entered in error',
+  );
+  expectStatus(
     await as('dr-baker').request('POST', '/api/episodes/migrate', {
       fromVersion: '1.0.0',
       toVersion: '1.1.0',

@@ -1,5 +1,6 @@
 export * from './lib/api-requests.schema.js';
 export * from './lib/api-responses.schema.js';
+export * from './lib/entered-in-error.schema.js';
 export * from './lib/episode-event.schema.js';
 export * from './lib/escalation-filter.schema.js';
 export * from './lib/list-query.schema.js';

@@ -305,6 +305,23 @@ export const eventAcceptedSchema = z
   .strict()
   .meta({ id: 'EventAccepted' });
 
+/** `POST /api/episodes/:id/entered-in-error`: the episode rebuilt without the entry. */
+export const entryVoidedSchema = eventAcceptedSchema
+  .omit({ warnings: true })
+  .extend({
+    enteredInError: z
+      .object({
+        /** The entry marked entered in error, and its type. */
+        seq: z.number().int().min(1),
+        type: z.string(),
+        /** The void's own entry. */
+        voidSeq: z.number().int().min(1),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'EntryVoided' });
+
 /** One running episode in a bulk migration (`POST /api/episodes/migrate`). */
 export const bulkMigrationItemSchema = z
   .object({
@@ -385,6 +402,19 @@ export const stateAtSchema = z
   .strict()
   .meta({ id: 'StateAt' });
 
+/** A void, as shown on the entry it marks entered in error. */
+export const enteredInErrorSchema = z
+  .object({
+    /** The void's own entry. */
+    voidSeq: z.number().int().min(1),
+    actorId: z.string(),
+    actorRole: z.string(),
+    recordedAt: instantSchema,
+    rationale: z.string().nullable(),
+  })
+  .strict()
+  .meta({ id: 'EnteredInError' });
+
 /** One entry of an episode's audit chain. */
 export const auditEntrySchema = z
   .object({
@@ -411,6 +441,11 @@ export const auditEntrySchema = z
     profileHash: z.string().nullable(),
     prevHash: z.string(),
     hash: z.string(),
+    /**
+     * The void that marked this entry entered in error (null: none): the
+     * episode is replayed without it since.
+     */
+    enteredInError: enteredInErrorSchema.nullable().optional(),
   })
   .strict()
   .meta({ id: 'AuditEntry' });

@@ -36,6 +36,7 @@ import {
   auditVerificationSchema,
   bulkMigrationAnswerSchema,
   checkpointSchema,
+  entryVoidedSchema,
   episodeAuditVerificationSchema,
   episodeDetailSchema,
   episodeListSchema,
@@ -57,6 +58,7 @@ import {
   trainingStateSchema,
   userSummarySchema,
 } from './api-responses.schema.js';
+import { entryVoidRequestSchema } from './entered-in-error.schema.js';
 import {
   episodeEventTypes,
   instantSchema,
@@ -685,6 +687,29 @@ function routes(options: OpenApiOptions): Route[] {
         201: { description: 'Recorded.', ...json(eventAcceptedSchema) },
       },
       refusals: [404, 409, 422],
+    },
+    {
+      method: 'post',
+      path: '/api/episodes/{id}/entered-in-error',
+      summary:
+        'Mark an audited care event entered in error (a void entry of its own: who, when, why); the episode is replayed without it. Refused, nothing written, for an entry that is not a clinical event of the episode, already voided, a later entry rests on, or before the replay base.',
+      tag: 'episodes',
+      roles: clinical,
+      params: idParam,
+      headers: idempotencyHeader,
+      body: entryVoidRequestSchema,
+      ok: {
+        200: {
+          description:
+            'The same request again (Idempotency-Key): the first answer.',
+          ...json(entryVoidedSchema),
+        },
+        201: {
+          description: 'Marked; the episode rebuilt.',
+          ...json(entryVoidedSchema),
+        },
+      },
+      refusals: [400, 404, 409, 422],
     },
     {
       method: 'post',

@@ -2,12 +2,13 @@ import type { KeyObject } from 'node:crypto';
 
 import { type DataSource, In } from 'typeorm';
 
-import type {
-  EpisodeEvent,
-  QualityQuery,
-  QualityReport,
-  SimulatedQuality,
-  SimulatedQualityQuery,
+import {
+  effectiveEntries,
+  type EpisodeEvent,
+  type QualityQuery,
+  type QualityReport,
+  type SimulatedQuality,
+  type SimulatedQualityQuery,
 } from '@mas/contracts';
 import {
   analyseEpisode,
@@ -312,7 +313,9 @@ export class AnalyticsService {
       const events = byEpisode.get(row.id) ?? [];
       let recorded: EpisodeEvent[];
       try {
-        recorded = events.map(recordedEvent);
+        // (Without the entries entered in error, nor the voids: the
+        // replays' one rule.)
+        recorded = effectiveEntries(events).map(recordedEvent);
       } catch (error) {
         // An entry an earlier statechart wrote in a form this one cannot
         // read: the episode is named as not replayable, the report goes on.
@@ -350,7 +353,13 @@ export class AnalyticsService {
         version: row.version,
         analysis: analyseEpisode(input),
       });
-      const kept = replayKeptQuality(input);
+      const replayedKept = replayKeptQuality(input);
+      // Kept at the row's version (its audited entries, voids included),
+      // which the next write folds on.
+      const kept =
+        replayedKept === null
+          ? null
+          : { ...replayedKept, atVersion: row.version };
       // Only a replay that matches the row's version is written back.
       if (
         kept &&

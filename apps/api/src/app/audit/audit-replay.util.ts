@@ -5,9 +5,11 @@
  */
 import canonicalize from 'canonicalize';
 
-import type { EpisodeEvent } from '@mas/contracts';
+import { effectiveEntries, type EpisodeEvent } from '@mas/contracts';
 import {
+  type EpisodeSnapshot,
   eventOfAuditEntry,
+  explainRefusal,
   type HistoryStepOf,
   MAS_EPISODE_MACHINE_VERSION,
   masEpisodeMachine,
@@ -289,7 +291,8 @@ export function historySteps(
     row.initialSnapshot === null
       ? null
       : restoreEpisodeSnapshot(JSON.parse(row.initialSnapshot)),
-    entries,
+    // (Without the entries entered in error so far, nor the voids.)
+    effectiveEntries(entries),
     recordedEvent,
     {
       takenUp: base
@@ -368,44 +371,27 @@ export function replayProblem(
         );
   }
   const base = replayBaseOf(row);
-  const start = base?.snapshot ?? row.initialSnapshot;
-  if (start === null) return null;
-  const baseSeq = base?.seq ?? 0;
-  const changes: WorkItemChanges[] = [];
+  let replayed: EffectiveReplay | null;
   try {
-    let snapshot = restoreEpisodeSnapshot(JSON.parse(start));
-    for (const entry of entries) {
-      if (entry.seq <= baseSeq) continue;
-      const event = recordedEvent(entry);
-      const [after, effects] = stepEpisode(snapshot, event);
-      // (The write path works out the items of an event recorded with a
-      // profile adoption from the adopted snapshot, and none for the
-      // adoption itself: so does the replay.)
-      if (workItems && event.type !== 'profile.adopted') {
-        const changed = workItemChanges({
-          episode: row,
-          seq: entry.seq,
-          event,
-          before: snapshot,
-          after,
-          effects,
-          recordedAt: new Date(entry.recordedAt),
-        });
-        if (changed) changes.push(changed);
-      }
-      snapshot = after;
-    }
-    const replayed = JSON.stringify(
-      masEpisodeMachine.getPersistedSnapshot(snapshot),
-    );
-    if (replayed !== row.snapshot) {
-      return problem(
-        'the stored snapshot differs from the replay of its audit chain',
-      );
-    }
+    replayed = replayEffective(row, entries);
   } catch (error) {
     return problem(
       `the chain does not replay: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (replayed === null) return null;
+  if (replayed.kind === 'refused') {
+    return problem(
+      `the chain does not replay: entry ${String(replayed.entry.seq)} (${replayed.event.type}) is refused: ${replayed.reason}`,
+    );
+  }
+  if (
+    JSON.stringify(
+      masEpisodeMachine.getPersistedSnapshot(replayed.snapshot),
+    ) !== row.snapshot
+  ) {
+    return problem(
+      'the stored snapshot differs from the replay of its audit chain',
     );
   }
   // (Read in one consistent state with the entries, audit.service.ts: an
@@ -419,12 +405,87 @@ export function replayProblem(
     );
   }
   return workItems
-    ? workItemsProblem(
-        impliedWorkItems(changes, baseItems(base)),
-        workItems,
-        problem,
-      )
+    ? workItemsProblem(replayed.workItems, workItems, problem)
     : null;
+}
+
+/** What an episode's history replays to (`replayEffective`). */
+export type EffectiveReplay =
+  | {
+      readonly kind: 'replayed';
+      readonly snapshot: EpisodeSnapshot;
+      /** The work items the history implies (the base's, then each step's). */
+      readonly workItems: ImpliedWorkItem[];
+      /** The events stepped after the base, in order. */
+      readonly events: readonly EpisodeEvent[];
+    }
+  | {
+      /** An entry the machine refuses on the way (`refusals` only). */
+      readonly kind: 'refused';
+      readonly entry: AuditRow;
+      readonly event: EpisodeEvent;
+      readonly reason: string;
+    };
+
+/**
+ * The one replay of an episode's history under this statechart, by the
+ * readers' rule for entries entered in error (`effectiveEntries`): from the
+ * replay base (or the first snapshot), every entry after it but the voids
+ * and the entries they void (and `without`, an entry about to be voided),
+ * with the work items each step implies. `refusals`: an entry the machine
+ * refuses on the way ends the replay, named with the machine's reason (a
+ * later entry that rests on the one voided). Null when there is nothing to
+ * replay from (no first snapshot kept). Throws when an entry cannot be read.
+ */
+export function replayEffective(
+  row: Pick<
+    EpisodeRow,
+    'id' | 'kind' | 'patientIdentifier' | 'initialSnapshot' | 'replayBase'
+  >,
+  entries: readonly AuditRow[],
+  options: { readonly without?: number; readonly refusals?: boolean } = {},
+): EffectiveReplay | null {
+  const base = replayBaseOf(row);
+  const start = base?.snapshot ?? row.initialSnapshot;
+  if (start === null) return null;
+  const baseSeq = base?.seq ?? 0;
+  const changes: WorkItemChanges[] = [];
+  const events: EpisodeEvent[] = [];
+  let snapshot = restoreEpisodeSnapshot(JSON.parse(start));
+  for (const entry of effectiveEntries(entries)) {
+    if (entry.seq <= baseSeq || entry.seq === options.without) continue;
+    const event = recordedEvent(entry);
+    const [after, effects] = stepEpisode(snapshot, event);
+    if (options.refusals === true && after === snapshot) {
+      const refusal = explainRefusal(snapshot, event);
+      if (refusal) {
+        return { kind: 'refused', entry, event, reason: refusal.reason };
+      }
+    }
+    // (The write path works out the items of an event recorded with a
+    // profile adoption from the adopted snapshot, and none for the
+    // adoption itself: so does the replay.)
+    if (event.type !== 'profile.adopted') {
+      const changed = workItemChanges({
+        episode: row,
+        seq: entry.seq,
+        event,
+        before: snapshot,
+        after,
+        effects,
+        recordedAt: new Date(entry.recordedAt),
+      });
+      if (changed) changes.push(changed);
+    }
+    events.push(event);
+    snapshot = after;
+  }
+  return {
+    kind: 'replayed',
+    snapshot,
+    workItems: impliedWorkItems(changes, baseItems(base)),
+    events,
+  };
 }
 
 /** A time as compared: its instant (engines keep it to the millisecond). */
@@ -568,7 +629,7 @@ export function replayUnder(
       protocol: { id: to.id, version: to.version, hash: to.hash },
     },
   });
-  for (const entry of entries) {
+  for (const entry of effectiveEntries(entries)) {
     const event = recordedEvent(entry);
     const [next] = stepEpisode(snapshot, event);
     if (next === snapshot) {

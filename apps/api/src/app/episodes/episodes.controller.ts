@@ -111,4 +111,27 @@ export class EpisodesController {
     );
     reply.status(outcome.status).send(outcome.body);
   }
+
+  /**
+   * Marks an audited event entered in error (a void entry of its own; the
+   * episode replayed without it). Who records events may; a rationale is
+   * required.
+   */
+  @Roles('clinician', 'senior', 'trainee')
+  @Post(':id/entered-in-error')
+  async voidEntry(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: AuthedRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const outcome = await this.episodes.voidEntry(
+      id,
+      body,
+      request.user,
+      idempotencyKey,
+    );
+    reply.status(outcome.status).send(outcome.body);
+  }
 }

@@ -7,6 +7,10 @@ import { initialTransition } from 'xstate';
 import {
   type BulkMigrationAnswer,
   bulkMigrationRequestSchema,
+  effectiveEntries,
+  type EnteredInError,
+  ENTRY_VOIDED,
+  entryVoidRequestSchema,
   type EpisodeActor,
   episodeCreateSchema,
   type EpisodeEvent,
@@ -18,6 +22,7 @@ import {
   parseEpisodeEvent,
   parseOrThrow,
   patientSchema,
+  voidsOf,
 } from '@mas/contracts';
 import {
   checkEvent,
@@ -39,6 +44,7 @@ import {
   type KeptQuality,
   keptQualityAfter,
   keptQualityAtStart,
+  replayKeptQuality,
 } from '@mas/mas-episode/analytics';
 import {
   alertLabel,
@@ -46,6 +52,7 @@ import {
   ClinicalInputError,
   deployedProtocolVersion,
   describeRoles,
+  eventLabelOf,
   type InstitutionProfile,
   knownProtocolVersion,
   masProtocol,
@@ -68,6 +75,9 @@ import {
 import {
   historySteps,
   isEarlierMachine,
+  recordedEvent,
+  replayBaseOf,
+  replayEffective,
   replayScope,
   replayUnder,
   takenUpOf,
@@ -213,6 +223,16 @@ export function checkClinicalTimes(
 
 /** The route an Idempotency-Key of an event is bound to. */
 const EVENTS_ROUTE = 'POST /api/episodes/:id/events';
+/** The route an Idempotency-Key of a void is bound to. */
+const VOID_ROUTE = 'POST /api/episodes/:id/entered-in-error';
+
+/**
+ * The rule of the 409 for a record its history does not replay to: no
+ * entry of it is voided (a rebuilt record would silently replace one that
+ * cannot be reproduced).
+ */
+export const NOT_REPRODUCED =
+  'an entry is marked entered in error only on a record its history reproduces';
 
 /**
  * How long an Idempotency-Key is kept: a client retries within minutes; a
@@ -290,6 +310,26 @@ export function auditEntryFor(accepted: {
     profileHash: after.context.profile.hash,
     prevHash: accepted.prevHash,
   };
+}
+
+/** A void as the readers show it on the entry it voids (null: none). */
+function enteredInErrorOf(
+  voided:
+    | Pick<
+        AuditRow,
+        'seq' | 'actorId' | 'actorRole' | 'recordedAt' | 'rationale'
+      >
+    | undefined,
+): EnteredInError | null {
+  return voided === undefined
+    ? null
+    : {
+        voidSeq: voided.seq,
+        actorId: voided.actorId,
+        actorRole: voided.actorRole,
+        recordedAt: new Date(voided.recordedAt).toISOString(),
+        rationale: voided.rationale,
+      };
 }
 
 /** Episodes read at a time by a bulk migration. */
@@ -467,11 +507,18 @@ export class EpisodesService {
         rule,
       });
     }
+    // The history as it stood then: the entries recorded by that time,
+    // without those entered in error by a void recorded by then (a void
+    // recorded later does not reach back: the state then is the record's
+    // as it stood, which the audit shows with its correction).
+    const recorded = entries.filter(
+      (entry) => new Date(entry.recordedAt).getTime() <= until,
+    );
+    const effective = effectiveEntries(recorded);
     let replayed = 0;
     let lastRead = 0;
     // (From the replay base on, the record's own steps: see historySteps.)
-    for (const step of historySteps(row, entries)) {
-      if (new Date(step.entry.recordedAt).getTime() > until) break;
+    for (const step of historySteps(row, recorded)) {
       snapshot = step.after;
       replayed += 1;
       lastRead = step.entry.seq;
@@ -479,9 +526,7 @@ export class EpisodesService {
     // The last entry at that time was an earlier statechart's, and this one
     // cannot read the history up to it: no state is shown rather than an
     // earlier one passed off as it.
-    const last = entries.findLast(
-      (entry) => new Date(entry.recordedAt).getTime() <= until,
-    );
+    const last = effective.at(-1);
     if (last && last.seq !== lastRead) {
       throw new ServiceError(409, {
         message: `the state at ${instant} cannot be rebuilt: the history up to entry ${String(last.seq)} was written by an earlier statechart in a form statechart ${MAS_EPISODE_MACHINE_VERSION} cannot read (the record is kept as written; ${replayScope(row)?.scope ?? 'see its verification'})`,
@@ -935,8 +980,10 @@ export class EpisodesService {
         where: { episodeId: id },
         order: { seq: 'ASC' },
       });
+    const voids = voidsOf(entries);
     return entries.map((entry) => ({
       seq: entry.seq,
+      enteredInError: enteredInErrorOf(voids.get(entry.seq)),
       type: entry.type,
       payload: JSON.parse(entry.payload) as unknown,
       actorId: entry.actorId,
@@ -953,9 +1000,11 @@ export class EpisodesService {
       .getRepository(this.entities.audit)
       .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
     const { perEntry } = auditProtocolReleases(entries, row.protocolVersion);
+    const voids = voidsOf(entries);
     return entries.map((entry, i) => ({
       ...entry,
       protocolRelease: perEntry[i],
+      enteredInError: enteredInErrorOf(voids.get(entry.seq)),
       payload: JSON.parse(entry.payload) as unknown,
       evidence: JSON.parse(entry.evidence) as unknown,
       guard: JSON.parse(entry.guard) as unknown,
@@ -973,33 +1022,10 @@ export class EpisodesService {
     /** 'fhir-import': the service's own import, the one to name a source. */
     via: 'request' | 'fhir-import' = 'request',
   ): Promise<{ status: number; body: unknown }> {
-    if (
-      idempotencyKey !== undefined &&
-      (idempotencyKey.length === 0 ||
-        idempotencyKey.length > IDEMPOTENCY_KEY_MAX_LENGTH)
-    ) {
-      // Checked before anything is written: a key the table cannot hold
-      // would fail after the event was saved, leaving a retry unprotected.
-      const rule = `must be 1 to ${String(IDEMPOTENCY_KEY_MAX_LENGTH)} characters`;
-      throw new ServiceError(400, {
-        message: `idempotency-key: ${rule}`,
-        field: 'idempotency-key',
-        rule,
-      });
-    }
     // The key names this request: this user, this route, this episode and
     // this body. A repeat gets the answer recorded with the event (in its
     // transaction); the same key for another request is refused.
-    let claim: IdempotencyClaim | null =
-      idempotencyKey === undefined
-        ? null
-        : {
-            key: idempotencyKey,
-            userId: user.id,
-            route: EVENTS_ROUTE,
-            episodeId: id,
-            bodyHash: sha256Text(canonicalize(body) ?? ''),
-          };
+    let claim = this.claimOf(idempotencyKey, user, EVENTS_ROUTE, id, body);
     const role = machineRole(user.role);
     if (role === null) {
       throw new ServiceError(403, {
@@ -1045,17 +1071,9 @@ export class EpisodesService {
         rule,
       });
     }
-    if (claim) {
-      const record = await this.committedKeyRecord(claim);
-      if (record.answer) {
-        // A repeat's answer carries the episode's state: given only to a
-        // user who may still work on the episode now (a role changed since
-        // is checked as for any request, never bypassed by a key).
-        await this.readable(id, user);
-        return record.answer;
-      }
-      if (record.expired) claim = { ...claim, replacesExpired: true };
-    }
+    const repeated = await this.repeatedAnswer(claim, id, user);
+    if (repeated.answer) return repeated.answer;
+    claim = repeated.claim;
     const now = this.clock.now();
     const actor: EpisodeActor = { id: user.username, role };
     const event = parseEpisodeEvent(
@@ -1106,6 +1124,66 @@ export class EpisodesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * The claim an Idempotency-Key makes (null: no key): 400 naming the
+   * header for a key the table cannot hold, checked before anything is
+   * written (it would fail after the write, leaving a retry unprotected).
+   */
+  private claimOf(
+    idempotencyKey: string | undefined,
+    user: AuthenticatedUser,
+    route: string,
+    episodeId: string,
+    body: unknown,
+  ): IdempotencyClaim | null {
+    if (idempotencyKey === undefined) return null;
+    if (
+      idempotencyKey.length === 0 ||
+      idempotencyKey.length > IDEMPOTENCY_KEY_MAX_LENGTH
+    ) {
+      const rule = `must be 1 to ${String(IDEMPOTENCY_KEY_MAX_LENGTH)} characters`;
+      throw new ServiceError(400, {
+        message: `idempotency-key: ${rule}`,
+        field: 'idempotency-key',
+        rule,
+      });
+    }
+    return {
+      key: idempotencyKey,
+      userId: user.id,
+      route,
+      episodeId,
+      bodyHash: sha256Text(canonicalize(body) ?? ''),
+    };
+  }
+
+  /**
+   * The answer already recorded for the claim's request, if any, and the
+   * claim to record this one under (an expired record is replaced).
+   */
+  private async repeatedAnswer(
+    claim: IdempotencyClaim | null,
+    id: string,
+    user: AuthenticatedUser,
+  ): Promise<{
+    answer: { status: number; body: unknown } | null;
+    claim: IdempotencyClaim | null;
+  }> {
+    if (!claim) return { answer: null, claim };
+    const record = await this.committedKeyRecord(claim);
+    if (record.answer) {
+      // A repeat's answer carries the episode's state: given only to a
+      // user who may still work on the episode now (a role changed since
+      // is checked as for any request, never bypassed by a key).
+      await this.readable(id, user);
+      return { answer: record.answer, claim };
+    }
+    return {
+      answer: null,
+      claim: record.expired ? { ...claim, replacesExpired: true } : claim,
+    };
   }
 
   /**
@@ -1172,6 +1250,300 @@ export class EpisodesService {
       'body',
     );
     return this.apply(id, event, request.expectedVersion, user, now);
+  }
+
+  /**
+   * Marks an audited event as entered in error (FHIR `entered-in-error`):
+   * nothing is deleted or rewritten; an audit entry of its own
+   * (`entry.voided`: which entry, who, when, why) is chained like any
+   * other, and the episode becomes its history replayed without the entries
+   * voided so far (`replayEffective`), saved in the same transaction with
+   * its board columns, work items and quality facts, the version one
+   * higher. Refused, with nothing written: a role that records no events
+   * (403), or not the event's (403); a body without `seq`, `rationale` or
+   * `expectedVersion` (400 naming it); a stale version (409); an entry that
+   * is not an event a clinician recorded in this episode, already voided, a
+   * void, or before the replay base (422); an entry a later one rests on
+   * (422 naming the later entry and the machine's reason); a record its
+   * history does not reproduce (409).
+   */
+  async voidEntry(
+    id: string,
+    body: unknown,
+    user: AuthenticatedUser,
+    idempotencyKey: string | undefined,
+  ): Promise<{ status: number; body: unknown }> {
+    let claim = this.claimOf(idempotencyKey, user, VOID_ROUTE, id, body);
+    const role = machineRole(user.role);
+    if (role === null) {
+      throw new ServiceError(403, {
+        message: `the ${user.role} role does not mark entries entered in error (clinicians and seniors do)`,
+      });
+    }
+    const request = parseOrThrow(entryVoidRequestSchema, body, 'body');
+    const repeated = await this.repeatedAnswer(claim, id, user);
+    if (repeated.answer) return repeated.answer;
+    claim = repeated.claim;
+    const now = this.clock.now();
+    try {
+      return await this.writeVoid(id, request, user, role, now, claim);
+    } catch (error) {
+      // The same key sent twice at once: the committed answer.
+      if (claim && error instanceof ServiceError && error.status === 409) {
+        const { answer } = await this.committedKeyRecord(claim);
+        if (answer) return answer;
+      }
+      throw error;
+    }
+  }
+
+  private async writeVoid(
+    id: string,
+    request: { seq: number; rationale: string; expectedVersion: number },
+    user: AuthenticatedUser,
+    role: EpisodeActor['role'],
+    now: Date,
+    claim: IdempotencyClaim | null,
+  ): Promise<{ status: number; body: unknown }> {
+    const { seq } = request;
+    const refuse = (status: number, rule: string, more = {}) =>
+      new ServiceError(status, {
+        message: `body.seq: ${rule}`,
+        field: 'body.seq',
+        rule,
+        seq,
+        ...more,
+      });
+    let written: { version: number; snapshot: EpisodeSnapshot } | null = null;
+    const outcome = await this.gate.transaction(async (manager) => {
+      const row = await this.loadForWrite(id, manager);
+      this.checkKind(row, user);
+      if (row.version !== request.expectedVersion) {
+        throw new ServiceError(409, {
+          message: `expectedVersion ${request.expectedVersion} is stale: the episode is at version ${row.version}`,
+          version: row.version,
+        });
+      }
+      const last = await this.statements.chainHead(
+        manager,
+        this.entities.audit,
+        id,
+      );
+      // As for an event: a record changed outside the service is never
+      // built upon.
+      const form =
+        row.seal === null
+          ? null
+          : sealForm(this.auditKey, row, last?.hash ?? null, this.digests);
+      if (
+        form === null ||
+        (form === 'before-board' && boardChanged(row, this.restore(row)))
+      ) {
+        throw new ServiceError(409, {
+          message:
+            'the episode record does not match its seal (changed outside the service): no entry is marked entered in error on it until an auditor has checked it (GET /api/audit/verify)',
+          rule: SEAL_BROKEN,
+        });
+      }
+      if (row.machineVersion !== MAS_EPISODE_MACHINE_VERSION) {
+        throw refuse(
+          422,
+          `the episode was written by statechart ${row.machineVersion}, which statechart ${MAS_EPISODE_MACHINE_VERSION} does not replay: no entry of it is marked entered in error until an event has been recorded under ${MAS_EPISODE_MACHINE_VERSION}`,
+        );
+      }
+      const entries = await manager
+        .getRepository(this.entities.audit)
+        .find({ where: { episodeId: id }, order: { seq: 'ASC' } });
+      const target = entries.find((entry) => entry.seq === seq);
+      if (target === undefined) {
+        throw refuse(
+          422,
+          `the episode's audit has no entry ${String(seq)} (its entries are 1 to ${String(last?.seq ?? 0)})`,
+        );
+      }
+      const label = `entry ${String(seq)} (${eventLabelOf(target.type, JSON.parse(target.payload))})`;
+      if (target.type === ENTRY_VOIDED) {
+        throw refuse(
+          422,
+          `${label} is itself a correction: a correction is never marked entered in error`,
+        );
+      }
+      const roles = rolesFor(target.type);
+      if (
+        target.type === 'protocol.migrated' ||
+        !roles.some((each) => each !== 'system')
+      ) {
+        throw refuse(
+          422,
+          `${label} is not a clinical event: the service's own entries (the clock, a profile adopted, a protocol migration) are never marked entered in error`,
+        );
+      }
+      const voided = voidsOf(entries).get(seq);
+      if (voided) {
+        throw refuse(
+          422,
+          `${label} was already marked entered in error by entry ${String(voided.seq)} (${voided.actorId}, ${new Date(voided.recordedAt).toISOString()})`,
+          { voidSeq: voided.seq },
+        );
+      }
+      if (!roles.includes(role)) {
+        throw new ServiceError(403, {
+          message: `body.seq: ${label} is recorded by a ${describeRoles(roles)}: only they mark it entered in error`,
+          field: 'body.seq',
+        });
+      }
+      const base = replayBaseOf(row);
+      if (base && seq <= base.seq) {
+        throw refuse(
+          422,
+          `${label} lies before the episode's replay base (entry ${String(base.seq)}, where statechart ${MAS_EPISODE_MACHINE_VERSION} took the record over): an earlier statechart wrote it, and a replay without it cannot be rebuilt`,
+        );
+      }
+      // The record as stored must be its history replayed (never rebuild
+      // a record that cannot be reproduced: its seal holds, but a replay
+      // that differs would silently change it).
+      let current: ReturnType<typeof replayEffective>;
+      try {
+        current = replayEffective(row, entries);
+      } catch {
+        current = null;
+      }
+      const stored = this.restore(row);
+      if (
+        current === null ||
+        current.kind !== 'replayed' ||
+        JSON.stringify(
+          masEpisodeMachine.getPersistedSnapshot(current.snapshot),
+        ) !== row.snapshot
+      ) {
+        throw new ServiceError(409, {
+          message: `body.seq: ${label} is not marked entered in error: the episode's record is not what its history replays to (GET /api/episodes/${id}/audit/verify names why), and a rebuilt record would silently change it`,
+          field: 'body.seq',
+          rule: NOT_REPRODUCED,
+        });
+      }
+      const rebuilt = replayEffective(row, entries, {
+        without: seq,
+        refusals: true,
+      });
+      if (rebuilt === null) throw new Error('replayable a moment ago');
+      if (rebuilt.kind === 'refused') {
+        const later = `entry ${String(rebuilt.entry.seq)} (${eventLabelOf(rebuilt.event.type, rebuilt.event.payload)})`;
+        throw refuse(
+          422,
+          `${label} is not marked entered in error: ${later} rests on it, and without it the protocol refuses ${later}: ${rebuilt.reason}. Mark ${later} entered in error first.`,
+          {
+            dependentSeq: rebuilt.entry.seq,
+            dependentType: rebuilt.event.type,
+            reason: rebuilt.reason,
+          },
+        );
+      }
+      const after = rebuilt.snapshot;
+      const version = row.version + 1;
+      const entry: Omit<AuditRow, 'id' | 'hash'> = {
+        episodeId: id,
+        seq: (last?.seq ?? 0) + 1,
+        type: ENTRY_VOIDED,
+        payload: JSON.stringify({ seq, type: target.type }),
+        actorId: user.username,
+        actorRole: role,
+        occurredAt: now,
+        recordedAt: now,
+        rationale: request.rationale,
+        evidence: '[]',
+        guard: JSON.stringify({
+          outcome: 'allowed',
+          reason: `${label} entered in error: the episode is its history replayed without it`,
+        }),
+        stateBefore: JSON.stringify(stored.value),
+        stateAfter: JSON.stringify(after.value),
+        protocolHash: after.context.protocol.hash,
+        profileHash: after.context.profile.hash,
+        prevHash: last?.hash ?? GENESIS_HASH,
+      };
+      const hash = auditEntryHash(this.auditKey, entry);
+      const derived = await this.saveRecord(manager, row, {
+        after,
+        version,
+        headHash: hash,
+        now,
+        quality: this.qualityReplayed(row, version, entries, seq),
+        columns: {
+          protocolVersion: after.context.protocol.version,
+          protocolHash: after.context.protocol.hash,
+          profileHash: after.context.profile.hash,
+        },
+      });
+      // The work items the history now implies (the same rule as after
+      // any event: the replay's steps), in this transaction.
+      await this.workItems.reconcile(manager, id, rebuilt.workItems);
+      await this.statements.insert(manager, this.entities.audit, {
+        ...entry,
+        id: randomUUID(),
+        hash,
+      });
+      written = { version, snapshot: after };
+      const accepted = {
+        status: 201,
+        body: {
+          id,
+          version,
+          value: after.value,
+          stage: derived.stage,
+          tags: [...after.tags].sort(),
+          alerts: after.context.alerts,
+          lastResponse: after.context.lastResponse,
+          nextDueAt: derived.nextDueAt?.toISOString() ?? null,
+          enteredInError: { seq, type: target.type, voidSeq: entry.seq },
+        },
+      };
+      await this.recordAnswer(manager, claim, accepted, now);
+      return accepted;
+    });
+    const committed = written as {
+      version: number;
+      snapshot: EpisodeSnapshot;
+    } | null;
+    if (committed) this.remember(id, committed.version, committed.snapshot);
+    return outcome;
+  }
+
+  /**
+   * The kept quality facts of a record whose history changed (an entry
+   * entered in error), replayed from its history without the voided
+   * entries and kept at `version`: none where none were kept (the report
+   * replays it); facts changed outside the service are left as found, for
+   * verification to name.
+   */
+  private qualityReplayed(
+    row: EpisodeRow,
+    version: number,
+    entries: readonly AuditRow[],
+    without: number,
+  ): Pick<EpisodeRow, 'quality' | 'qualitySeal'> {
+    if (row.quality === null) return { quality: null, qualitySeal: null };
+    if (vouchedQuality(this.auditKey, row) === null) {
+      return { quality: row.quality, qualitySeal: row.qualitySeal };
+    }
+    const kept = replayKeptQuality({
+      episodeId: row.id,
+      kind: row.kind,
+      ward: row.ward ?? null,
+      initialSnapshot:
+        row.initialSnapshot === null
+          ? null
+          : (JSON.parse(row.initialSnapshot) as unknown),
+      events: effectiveEntries(entries)
+        .filter((entry) => entry.seq !== without)
+        .map(recordedEvent),
+      ...takenUpOf(row),
+    });
+    return this.sealedQuality(
+      row.id,
+      version,
+      kept === null ? null : JSON.stringify({ ...kept, atVersion: version }),
+    );
   }
 
   /**
@@ -1700,7 +2072,6 @@ export class EpisodesService {
       }
       // The adoption and the event: two versions, two audit entries.
       const version = row.version + (adoption ? 2 : 1);
-      const derived = derivedColumns(after);
       const adopted = adoption
         ? this.adoptionEntry(id, (last?.seq ?? 0) + 1, stored, adoption, {
             recordedAt: now,
@@ -1719,9 +2090,6 @@ export class EpisodesService {
         prevHash: adopted?.hash ?? last?.hash ?? GENESIS_HASH,
       });
       const hash = auditEntryHash(this.auditKey, entry);
-      const snapshot = JSON.stringify(
-        masEpisodeMachine.getPersistedSnapshot(after),
-      );
       // Kept facts the seal does not vouch for were changed outside the
       // service: left as found for verification to name (the report
       // replays the episode meanwhile); a clinical write is never refused
@@ -1730,15 +2098,25 @@ export class EpisodesService {
       const vouched = vouchedQuality(this.auditKey, row);
       const forged = row.quality !== null && vouched === null;
       const quality = forged
-        ? row.quality
-        : this.qualityAfter(
-            adoption ? { ...row, version: row.version + 1 } : row,
-            adoption
-              ? this.qualityAfter(row, vouched, stored, adoption.event, before)
-              : vouched,
-            before,
-            event,
-            after,
+        ? { quality: row.quality, qualitySeal: row.qualitySeal }
+        : this.sealedQuality(
+            id,
+            version,
+            this.qualityAfter(
+              adoption ? { ...row, version: row.version + 1 } : row,
+              adoption
+                ? this.qualityAfter(
+                    row,
+                    vouched,
+                    stored,
+                    adoption.event,
+                    before,
+                  )
+                : vouched,
+              before,
+              event,
+              after,
+            ),
           );
       // A migration moves the episode to another protocol version, an
       // adoption to another profile: the columns that name them move
@@ -1752,44 +2130,14 @@ export class EpisodesService {
             }
           : {}),
       };
-      const updated = await this.statements.updateVersioned(
-        manager,
-        this.entities.episode,
-        id,
-        row.version,
-        {
-          snapshot,
-          ...derived,
-          ...protocol,
-          ...(taken ?? {}),
-          quality,
-          qualitySeal: forged
-            ? row.qualitySeal
-            : quality === null
-              ? null
-              : qualitySeal(this.auditKey, { id, version, quality }),
-          version,
-          updatedAt: now,
-          seal: episodeSeal(
-            this.auditKey,
-            {
-              ...row,
-              ...protocol,
-              ...(taken ?? {}),
-              ...derived,
-              snapshot,
-              version,
-            },
-            hash,
-            this.digests,
-          ),
-        },
-      );
-      if (updated !== 1) {
-        throw new ServiceError(409, {
-          message: 'the episode changed meanwhile: reload it',
-        });
-      }
+      const derived = await this.saveRecord(manager, row, {
+        after,
+        version,
+        headHash: hash,
+        now,
+        quality,
+        columns: { ...protocol, ...(taken ?? {}) },
+      });
       // The machine's effects as work items, and the items this event
       // closes: in this transaction, before the audit entry (a failure of
       // either undoes both). Most events touch none: no statement then.
@@ -1843,6 +2191,75 @@ export class EpisodesService {
     } | null;
     if (committed) this.remember(id, committed.version, committed.snapshot);
     return outcome;
+  }
+
+  /**
+   * Kept quality facts with their seal at `version` (none: both null).
+   */
+  private sealedQuality(
+    id: string,
+    version: number,
+    quality: string | null,
+  ): Pick<EpisodeRow, 'quality' | 'qualitySeal'> {
+    return {
+      quality,
+      qualitySeal:
+        quality === null
+          ? null
+          : qualitySeal(this.auditKey, { id, version, quality }),
+    };
+  }
+
+  /**
+   * The one write of a record's new state (after an event, or a void):
+   * `after` as the episode's snapshot at `version`, with its board columns,
+   * the kept quality facts, `columns` (protocol, profile, takeover) and
+   * the seal over the chain's new head `headHash`, on the row as read (its
+   * version): a 409 if it moved meanwhile. The board columns written.
+   */
+  private async saveRecord(
+    manager: EntityManager,
+    row: EpisodeRow,
+    write: {
+      readonly after: EpisodeSnapshot;
+      readonly version: number;
+      readonly headHash: string;
+      readonly now: Date;
+      readonly quality: Pick<EpisodeRow, 'quality' | 'qualitySeal'>;
+      readonly columns: Partial<EpisodeRow>;
+    },
+  ): Promise<ReturnType<typeof derivedColumns>> {
+    const { after, version, columns } = write;
+    const derived = derivedColumns(after);
+    const snapshot = JSON.stringify(
+      masEpisodeMachine.getPersistedSnapshot(after),
+    );
+    const updated = await this.statements.updateVersioned(
+      manager,
+      this.entities.episode,
+      row.id,
+      row.version,
+      {
+        snapshot,
+        ...derived,
+        ...columns,
+        ...write.quality,
+        version,
+        updatedAt: write.now,
+        seal: episodeSeal(
+          this.auditKey,
+          { ...row, ...columns, ...derived, snapshot, version },
+          write.headHash,
+          this.digests,
+        ),
+      },
+    );
+    if (updated !== 1) {
+      throw new ServiceError(409, {
+        message: 'the episode changed meanwhile: reload it',
+      });
+    }
+    return derived;
   }
 
   /**

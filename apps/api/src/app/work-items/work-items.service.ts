@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 
 import {
@@ -20,6 +22,7 @@ import {
 } from '../episodes/episodes.service.js';
 import type { WorkItemRow } from './work-item.entity.js';
 import type {
+  ImpliedWorkItem,
   WorkItemChanges,
   WorkItemClosure,
 } from './work-item-changes.util.js';
@@ -111,6 +114,34 @@ export class WorkItemsService {
     for (const closure of changes.closed) {
       await this.close(manager, episodeId, closure);
     }
+  }
+
+  /**
+   * Makes the episode's items the ones its history implies, once the
+   * history changed (an entry entered in error): an item it still implies
+   * (its kind, subject and opening entry) keeps its id and is set as
+   * implied, one it no longer implies is deleted, one it now implies is
+   * added. In the caller's transaction.
+   */
+  async reconcile(
+    manager: EntityManager,
+    episodeId: string,
+    implied: readonly ImpliedWorkItem[],
+  ): Promise<void> {
+    const repository = manager.getRepository(this.entities.workItem);
+    const unused = await repository.find({ where: { episodeId } });
+    for (const item of implied) {
+      const at = unused.findIndex(
+        (row) =>
+          row.kind === item.kind &&
+          row.subject === item.subject &&
+          row.openedSeq === item.openedSeq,
+      );
+      const [kept] = at >= 0 ? unused.splice(at, 1) : [];
+      if (kept) await repository.update({ id: kept.id }, { ...item });
+      else await repository.insert({ ...item, id: randomUUID(), episodeId });
+    }
+    for (const row of unused) await repository.delete({ id: row.id });
   }
 
   /** Closes every open item of the closure's kind and subject. */
