@@ -256,6 +256,77 @@ describe('the FHIR R4 resources of an episode', () => {
     );
   });
 
+  it('exports a panel and a therapy entered in error with FHIR status entered-in-error (still valid R4), the rest as recorded; a stop entered in error ends no course', () => {
+    const source = sources.find(
+      (s) =>
+        s.entries.some((e) => e.type === 'therapy.started') &&
+        s.entries.some((e) => e.type === 'labs.recorded'),
+    )!;
+    const labs = source.entries.find((e) => e.type === 'labs.recorded')!;
+    const start = source.entries.find((e) => e.type === 'therapy.started')!;
+    const last = source.entries.at(-1)!;
+    const at = last.recordedAt;
+    const stop = entry(last.seq + 1, 'therapy.stopped', at, {
+      drug: (start.payload as { drug: string }).drug,
+    });
+    const voiding = (seq: number, voided: { seq: number; type: string }) => ({
+      ...entry(seq, 'entry.voided', at, {
+        seq: voided.seq,
+        type: voided.type,
+      }),
+      rationale: 'recorded in error',
+    });
+    const corrected: FhirEpisodeSource = {
+      ...source,
+      entries: [
+        ...source.entries,
+        stop,
+        voiding(last.seq + 2, labs),
+        voiding(last.seq + 3, stop),
+      ],
+    };
+    const resources = episodeResources(corrected);
+    const ofEntry = (seq: number) =>
+      resources.filter(
+        (r): r is Observation | MedicationAdministration =>
+          (r.resourceType === 'Observation' ||
+            r.resourceType === 'MedicationAdministration') &&
+          (r.id ?? '').startsWith(`${source.id}-${String(seq)}`) &&
+          /^-|^$/.test(
+            (r.id ?? '').slice(`${source.id}-${String(seq)}`.length),
+          ),
+      );
+    const voidedPanel = ofEntry(labs.seq);
+    expect(voidedPanel.length).toBeGreaterThan(3);
+    expect(new Set(voidedPanel.map((r) => r.status))).toEqual(
+      new Set(['entered-in-error']),
+    );
+    const given = ofEntry(start.seq);
+    expect(given).toHaveLength(1);
+    // The stop was entered in error: the course still runs.
+    expect(given[0]?.status).not.toBe('entered-in-error');
+    expect(given[0]?.status).toBe('in-progress');
+    expect(
+      episodeResources(source).find((r) => r.id === given[0]?.id),
+    ).toMatchObject({ status: 'in-progress' });
+    const problems: string[] = [];
+    for (const resource of [...voidedPanel, ...given]) {
+      try {
+        validateResource(resource);
+      } catch (error) {
+        problems.push(String(error));
+      }
+      problems.push(...bindingProblems(resource));
+    }
+    expect(problems).toEqual([]);
+    // The same start, entered in error: exported so.
+    const startVoided = episodeResources({
+      ...source,
+      entries: [...source.entries, voiding(last.seq + 1, start)],
+    }).find((r) => r.id === given[0]?.id) as MedicationAdministration;
+    expect(startVoided.status).toBe('entered-in-error');
+  });
+
   it('names the protocol version by a URI without characters a uri may not hold (no "|", which is a canonical\'s syntax)', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');

@@ -25,11 +25,13 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 
-import type {
-  DoseSchedule,
-  Patient as EpisodePatient,
-  WorkItem,
-  WorkItemResolution,
+import {
+  type DoseSchedule,
+  effectiveEntries,
+  type Patient as EpisodePatient,
+  voidsOf,
+  type WorkItem,
+  type WorkItemResolution,
 } from '@mas/contracts';
 import { courseUpTo } from '@mas/mas-episode';
 import {
@@ -1089,18 +1091,31 @@ function tasksOf(source: FhirEpisodeSource): Task[] {
   return tasks;
 }
 
+/** A resource of an entry entered in error, with FHIR's status for it. */
+function enteredInError(
+  resource: Observation | MedicationAdministration,
+): Observation | MedicationAdministration {
+  return resource.resourceType === 'Observation'
+    ? { ...resource, status: 'entered-in-error' }
+    : { ...resource, status: 'entered-in-error' };
+}
+
 /** Every resource of one episode, the Patient first. */
 export function episodeResources(source: FhirEpisodeSource): Resource[] {
-  const ends = administrationEnds(source.entries);
+  // A stop entered in error ends no course (the replays' one rule).
+  const ends = administrationEnds(effectiveEntries(source.entries));
+  const voids = voidsOf(source.entries);
   const clinical: Resource[] = [];
   const provenance: Provenance[] = [];
   for (const entry of source.entries) {
     const values = observationsOf(source, entry);
-    const made = [
+    const recorded = [
       ...values,
       ...calculatorsOf(source, entry, values),
       ...administrationsOf(source, entry, ends),
     ];
+    // Exported still, with FHIR's own status for a record made in error.
+    const made = voids.has(entry.seq) ? recorded.map(enteredInError) : recorded;
     clinical.push(...made);
     provenance.push(provenanceOf(source, entry, made));
   }
