@@ -1,7 +1,17 @@
-import { alertLabel, eventLabel, eventLabelOf } from '@mas/protocol';
+import { ENTRY_VOIDED, voidedSeqOf } from '@mas/contracts';
+import {
+  alertLabel,
+  entryCorrectionLabels,
+  eventLabel,
+  eventLabelOf,
+  type RecordingRole,
+  rolesFor,
+} from '@mas/protocol';
 
+import type { ApiClient } from '../api/client.js';
 import type { AuditProtocolRelease } from '../api/types.js';
 import { formatTime } from './clinical-time.model.js';
+import { EntryCorrection } from './entry-correction.js';
 import type { ReplayedEntry } from './episode.model.js';
 import { prettify } from './labs.model.js';
 import { AuditProtocolReleases } from './protocol-release.js';
@@ -26,13 +36,43 @@ export interface AuditTimelineProps {
     /** Each protocol content the chain records (none before the first entry). */
     readonly protocolReleases: readonly AuditProtocolRelease[];
   };
+  /**
+   * For a user who records events: "Mark entered in error" on each entry
+   * their role records (not the service's own, a migration or a void).
+   */
+  readonly correction?: {
+    readonly api: ApiClient;
+    readonly episodeId: string;
+    /** The record version the page shows. */
+    readonly version: number;
+    /** The user's role as the protocol names it. */
+    readonly role: RecordingRole;
+    readonly onMarked: () => void;
+  };
+}
+
+/** Whether a user of `role` may mark the entry entered in error. */
+export function isCorrectable(
+  entry: { readonly type: string; readonly enteredInError?: unknown },
+  role: RecordingRole,
+): boolean {
+  return (
+    entry.type !== ENTRY_VOIDED &&
+    entry.type !== 'protocol.migrated' &&
+    (entry.enteredInError ?? null) === null &&
+    rolesFor(entry.type).includes(role)
+  );
 }
 
 /**
  * Who did what, when, why, on what evidence, and the alerts standing then;
  * a therapy with its dose as given, a panel with its sample time.
  */
-export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
+export function AuditTimeline({
+  replayed,
+  chain,
+  correction,
+}: AuditTimelineProps) {
   // A decision on an escalation names its request; the request, its drug.
   const requested = new Map<string, string>();
   for (const { entry } of replayed) {
@@ -46,6 +86,10 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
     }
   }
   const labelOf = (type: string, payload: unknown): string => {
+    const voided = voidedSeqOf({ seq: 0, type, payload });
+    if (voided !== null) {
+      return entryCorrectionLabels.voidEntry.replace('{seq}', String(voided));
+    }
     const requestId = (payload as Record<string, unknown> | null)?.[
       'requestId'
     ];
@@ -70,7 +114,12 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
           <li key={entry.id}>
             <p>
               <strong>
-                #{entry.seq} {labelOf(entry.type, entry.payload)}
+                #{entry.seq}{' '}
+                {entry.enteredInError ? (
+                  <s>{labelOf(entry.type, entry.payload)}</s>
+                ) : (
+                  labelOf(entry.type, entry.payload)
+                )}
               </strong>{' '}
               — {formatTime(entry.occurredAt)}{' '}
               {entry.actorRole === 'system'
@@ -91,6 +140,17 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
             {sampleText(entry.type, entry.payload) ? (
               <p className="hint">{sampleText(entry.type, entry.payload)}</p>
             ) : null}
+            {entry.enteredInError ? (
+              <p className="badge warning" data-testid="entered-in-error">
+                {entryCorrectionLabels.enteredInError} (#
+                {entry.enteredInError.voidSeq}) — by{' '}
+                {entry.enteredInError.actorId} ({entry.enteredInError.actorRole}
+                ), {formatTime(entry.enteredInError.recordedAt)}
+                {entry.enteredInError.rationale
+                  ? `: ${entry.enteredInError.rationale}`
+                  : ''}
+              </p>
+            ) : null}
             {entry.rationale ? <p>Rationale: {entry.rationale}</p> : null}
             <p className="hint">
               {prettify(entry.guard.reason)}
@@ -104,6 +164,16 @@ export function AuditTimeline({ replayed, chain }: AuditTimelineProps) {
                 this one cannot replay: shown as recorded, without the alerts
                 then.
               </p>
+            ) : null}
+            {correction && isCorrectable(entry, correction.role) ? (
+              <EntryCorrection
+                api={correction.api}
+                episodeId={correction.episodeId}
+                version={correction.version}
+                seq={entry.seq}
+                label={labelOf(entry.type, entry.payload)}
+                onMarked={correction.onMarked}
+              />
             ) : null}
             {alerts.length > 0 ? (
               <p className="hint">

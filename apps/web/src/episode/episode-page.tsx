@@ -451,7 +451,23 @@ function EpisodeView({
         />
       </section>
       <div className="no-print">
-        <AuditTimeline replayed={replay.replayed} chain={data.chain} />
+        <AuditTimeline
+          replayed={replay.replayed}
+          chain={data.chain}
+          {...(actor
+            ? {
+                correction: {
+                  api,
+                  episodeId: data.detail.id,
+                  version: data.detail.version,
+                  role: actor.role,
+                  onMarked: () => {
+                    onReload();
+                  },
+                },
+              }
+            : {})}
+        />
       </div>
     </div>
   );

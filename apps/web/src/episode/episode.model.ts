@@ -1,5 +1,6 @@
 import type { StateValue } from 'xstate';
 
+import { effectiveEntries } from '@mas/contracts';
 import {
   type Alert,
   eventOfAuditEntry,
@@ -45,6 +46,11 @@ export interface ReplayedEntry {
    * as recorded, without the alerts and states of a replay.
    */
   readonly unread?: true;
+  /**
+   * Not stepped: a correction, or an entry one marked entered in error
+   * (the replays' one rule, `effectiveEntries`).
+   */
+  readonly notReplayed?: true;
 }
 
 /**
@@ -70,7 +76,7 @@ export function replayAudit(
   try {
     for (const { entry, after } of stepHistory(
       initial,
-      entries,
+      effectiveEntries(entries),
       eventOfAuditEntry,
       {
         takenUp: takenUp
@@ -89,15 +95,14 @@ export function replayAudit(
     // one wrote and no later one took over yet): the page still shows
     // every entry as recorded, the ones from there on without a replay.
   }
+  const replayable = new Set(effectiveEntries(entries).map((e) => e.seq));
   return {
     replayed: entries.map(
       (entry) =>
-        stepped.get(entry.seq) ?? {
-          entry,
-          alerts: [],
-          stateIds: [],
-          unread: true,
-        },
+        stepped.get(entry.seq) ??
+        (replayable.has(entry.seq)
+          ? { entry, alerts: [], stateIds: [], unread: true }
+          : { entry, alerts: [], stateIds: [], notReplayed: true }),
     ),
     initialStateIds: activeStateIds(initial.value),
   };
@@ -122,12 +127,12 @@ export function visitedStates(
 /**
  * Every lab panel recorded in the episode, in the order recorded, each at
  * the time its sample was drawn (the time of recording for an entry made
- * before samples carried their time).
+ * before samples carried their time); none entered in error.
  */
 export function panelsOf(
   entries: readonly AuditEntry[],
 ): { at: string; panel: LabPanelInput }[] {
-  return entries.flatMap((entry) => {
+  return effectiveEntries(entries).flatMap((entry) => {
     if (
       entry.type !== 'labs.recorded' &&
       entry.type !== 'reassessment.recorded'

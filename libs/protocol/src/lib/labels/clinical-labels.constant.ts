@@ -380,6 +380,18 @@ export const protocolSectionLabels: Readonly<Record<string, string>> = {
   time: 'Clinical times',
 };
 
+/**
+ * The words of a correction: an audited event marked entered in error (FHIR
+ * status `entered-in-error`), `{seq}` standing for the entry's number.
+ */
+export const entryCorrectionLabels = {
+  enteredInError: 'Entered in error',
+  mark: 'Mark entered in error',
+  voidEntry: 'Entry #{seq} marked entered in error',
+  rationale: 'Why it was entered in error (kept in the audit)',
+  cancel: 'Cancel',
+} as const;
+
 export const clinicalLabels = {
   version: '1.0.0',
   actionGroups,
@@ -392,4 +404,5 @@ export const clinicalLabels = {
   dueLabels,
   unitLabels,
   protocolSectionLabels,
+  entryCorrectionLabels,
 } as const;
