@@ -520,8 +520,8 @@ export async function takeTour(harness: Harness): Promise<Exchange[]> {
   );
   expectStatus(
     await as('trainee-tan').request('GET', `/api/episodes/${id}`),
-    403,
-    'a trainee reads a real episode',
+    404,
+    'a trainee reads a real episode (answered as one that does not exist)',
   );
 
   // User administration.
