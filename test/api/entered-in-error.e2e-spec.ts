@@ -26,6 +26,8 @@ const florid = panelOf(floridMas, febrileSjia);
 const users: [string, 'clinician' | 'senior' | 'auditor'][] = [
   ['dr-adams', 'clinician'],
   ['dr-baker', 'senior'],
+  ['dr-chen', 'senior'],
+  ['dr-dean', 'senior'],
   ['auditor-ames', 'auditor'],
 ];
 
@@ -56,6 +58,23 @@ describe.each(ENGINES)('entered in error on %s', (engine) => {
     );
     expect([sent.status, sent.body]).toEqual([201, expect.anything()]);
     return sent.body.version as number;
+  }
+
+  /** A florid MAS on a methylprednisolone pulse, severe and worsening. */
+  async function worseningOnSteroids(identifier: string) {
+    const { id } = await open(identifier);
+    let version = await record(id, 0, 'labs.recorded', labs(florid, now()));
+    version = await record(
+      id,
+      version,
+      'therapy.started',
+      therapy('methylprednisolone', now()),
+    );
+    version = await record(id, version, 'severity.assessed', {
+      severe: true,
+      rapidlyWorsening: true,
+    });
+    return { id, version };
   }
 
   function markInError(
@@ -323,18 +342,8 @@ describe.each(ENGINES)('entered in error on %s', (engine) => {
   maybe(
     "an escalation request entered in error (by a senior only): its approval item goes with it, and the replay's work items verify",
     async () => {
-      const { id } = await open('SYN-EIE-4');
-      let version = await record(id, 0, 'labs.recorded', labs(florid, now()));
-      version = await record(
-        id,
-        version,
-        'therapy.started',
-        therapy('methylprednisolone', now()),
-      );
-      version = await record(id, version, 'severity.assessed', {
-        severe: true,
-        rapidlyWorsening: true,
-      });
+      const { id, version: worsening } = await worseningOnSteroids('SYN-EIE-4');
+      let version = worsening;
       const requested = await as('dr-baker').request(
         'POST',
         `/api/episodes/${id}/events`,
@@ -380,6 +389,87 @@ describe.each(ENGINES)('entered in error on %s', (engine) => {
         `/api/episodes/${id}/audit/verify`,
       );
       expect(own.body).toMatchObject({ ok: true, problems: [] });
+    },
+  );
+
+  maybe(
+    "who corrects whom: a four-eyes decision only by its author (a requester never voids the rejection of their own request to ask another senior), a colleague's record by its author or a senior",
+    async () => {
+      const { id, version: worsening } = await worseningOnSteroids('SYN-EIE-5');
+      let version = worsening;
+      const send = async (user: string, type: string, payload: unknown) => {
+        const sent = await as(user).request(
+          'POST',
+          `/api/episodes/${id}/events`,
+          { type, payload, rationale: 'four eyes', expectedVersion: version },
+        );
+        expect([sent.status, sent.body]).toEqual([201, expect.anything()]);
+        version = sent.body.version as number;
+        return version;
+      };
+      await send('dr-baker', 'escalation.requested', {
+        requestId: 'r1',
+        drug: 'etoposide',
+        evidence: ['seed.refractory.3'],
+      });
+      const rejection = await send('dr-chen', 'escalation.rejected', {
+        requestId: 'r1',
+      });
+      const requests = async () =>
+        (await episode(id)).body.context.escalationRequests.map(
+          (r: { requestId: string; status: string }) => [r.requestId, r.status],
+        );
+      const rejected = await requests();
+
+      // The requester cannot undo the check of their own request, nor can a
+      // third senior undo it for them: nothing is written.
+      for (const user of ['dr-baker', 'dr-dean']) {
+        const refused = await markInError(user, id, {
+          seq: rejection,
+          rationale: 'rejected in error',
+          expectedVersion: version,
+        });
+        expect([refused.status, refused.body.field]).toEqual([403, 'body.seq']);
+        expect(refused.body.message).toContain(
+          "four-eyes record (a request for a second senior's decision, or the decision): only its author, dr-chen, marks it entered in error",
+        );
+      }
+      expect((await episode(id)).body.version).toBe(version);
+      expect(await requests()).toEqual(rejected);
+      // Its author may (the rejection was recorded on the wrong request).
+      const byAuthor = await markInError('dr-chen', id, {
+        seq: rejection,
+        rationale: 'rejected the wrong request',
+        expectedVersion: version,
+      });
+      expect(byAuthor.status).toBe(201);
+      version = byAuthor.body.version as number;
+      expect(await requests()).not.toEqual(rejected);
+
+      // A senior's panel is corrected by its author or another senior, not
+      // by a clinician; a clinician's by its author or a senior.
+      const seniorsPanel = await send(
+        'dr-baker',
+        'labs.recorded',
+        labs(florid, now()),
+      );
+      const byClinician = await markInError('dr-adams', id, {
+        seq: seniorsPanel,
+        rationale: 'wrong patient',
+        expectedVersion: version,
+      });
+      expect([byClinician.status, byClinician.body.message]).toEqual([
+        403,
+        expect.stringContaining(
+          'was recorded by dr-baker: its author or a senior clinician marks it entered in error',
+        ),
+      ]);
+      const bySenior = await markInError('dr-dean', id, {
+        seq: seniorsPanel,
+        rationale: 'wrong patient',
+        expectedVersion: version,
+      });
+      expect(bySenior.status).toBe(201);
     },
   );
 

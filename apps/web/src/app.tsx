@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { ApiClient, ApiError } from './api/client.js';
 import type { Session } from './api/types.js';
 import { BoardPage } from './board/board-page.js';
+import { clearDrafts } from './drafts.js';
 import { LoginPage } from './pages/login-page.js';
 import { hrefOf, type Route, useRoute } from './routes.js';
 import { SkipLink } from './skip-link.js';
@@ -123,12 +124,15 @@ export function App() {
         undefined,
         '',
         () => {
+          clearDrafts();
           setSession(null);
         },
       ),
     [session],
   );
   const signIn = (next: Session | null) => {
+    // A session that ends takes its user's unsent drafts with it.
+    if (next === null) clearDrafts();
     setSession(next);
   };
   if (session === 'checking') {

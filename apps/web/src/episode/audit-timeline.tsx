@@ -1,4 +1,4 @@
-import { ENTRY_VOIDED, voidedSeqOf } from '@mas/contracts';
+import { correctionRefusal, ENTRY_VOIDED, voidedSeqOf } from '@mas/contracts';
 import {
   alertLabel,
   entryCorrectionLabels,
@@ -45,22 +45,33 @@ export interface AuditTimelineProps {
     readonly episodeId: string;
     /** The record version the page shows. */
     readonly version: number;
-    /** The user's role as the protocol names it. */
-    readonly role: RecordingRole;
+    /** The user, and their role as the protocol names it. */
+    readonly user: { readonly id: string; readonly role: RecordingRole };
     readonly onMarked: () => void;
   };
 }
 
-/** Whether a user of `role` may mark the entry entered in error. */
+/**
+ * Whether this user may mark the entry entered in error: their role
+ * records its kind of event, and they are its author, a senior clinician,
+ * or it came from the laboratory's interface; a four-eyes record only its
+ * author (the service's own rule, `correctionRefusal`).
+ */
 export function isCorrectable(
-  entry: { readonly type: string; readonly enteredInError?: unknown },
-  role: RecordingRole,
+  entry: {
+    readonly type: string;
+    readonly actorId: string;
+    readonly actorRole: string;
+    readonly enteredInError?: unknown;
+  },
+  user: { readonly id: string; readonly role: RecordingRole },
 ): boolean {
   return (
     entry.type !== ENTRY_VOIDED &&
     entry.type !== 'protocol.migrated' &&
     (entry.enteredInError ?? null) === null &&
-    rolesFor(entry.type).includes(role)
+    rolesFor(entry.type).includes(user.role) &&
+    correctionRefusal(entry, user) === null
   );
 }
 
@@ -165,12 +176,13 @@ export function AuditTimeline({
                 then.
               </p>
             ) : null}
-            {correction && isCorrectable(entry, correction.role) ? (
+            {correction && isCorrectable(entry, correction.user) ? (
               <EntryCorrection
                 api={correction.api}
                 episodeId={correction.episodeId}
                 version={correction.version}
                 seq={entry.seq}
+                userId={correction.user.id}
                 label={labelOf(entry.type, entry.payload)}
                 onMarked={correction.onMarked}
               />

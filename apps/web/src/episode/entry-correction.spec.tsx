@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 
 import { ApiClient } from '../api/client.js';
 import type { AuditEntry } from '../api/types.js';
+import { clearDrafts } from '../drafts.js';
 import { AuditTimeline } from './audit-timeline.js';
 import type { ReplayedEntry } from './episode.model.js';
 
@@ -51,7 +52,14 @@ const replayed = (entries: AuditEntry[]): ReplayedEntry[] =>
   entries.map((entry) => ({ entry, alerts: [], stateIds: [] }));
 
 /** The timeline on a scripted service answering the void with `status`. */
-function renderTimeline(entries: AuditEntry[], status = 201) {
+function renderTimeline(
+  entries: AuditEntry[],
+  status = 201,
+  user: {
+    id: string;
+    role: 'clinician' | 'senior-clinician';
+  } = { id: 'dr-adams', role: 'clinician' },
+) {
   const posts: { url: string; body: unknown }[] = [];
   const fetcher = (url: string, init?: RequestInit) => {
     posts.push({
@@ -92,7 +100,7 @@ function renderTimeline(entries: AuditEntry[], status = 201) {
         api,
         episodeId: ID,
         version: 4,
-        role: 'clinician',
+        user,
         onMarked,
       }}
     />,
@@ -128,6 +136,41 @@ describe('marking an audited event entered in error', () => {
         name: 'Mark entered in error: #1 Record laboratory results',
       }),
     ).toBeTruthy();
+  });
+
+  it("is offered by the service's rule: a colleague's record to its author or a senior, a four-eyes decision to its author alone", () => {
+    const colleagues = auditEntry(
+      1,
+      'labs.recorded',
+      { panel: {}, collectedAt: AT },
+      { actorId: 'dr-chen', actorRole: 'clinician' },
+    );
+    const decision = auditEntry(
+      2,
+      'escalation.rejected',
+      { requestId: 'r1' },
+      { actorId: 'dr-chen', actorRole: 'senior-clinician' },
+    );
+    const offered = () =>
+      screen
+        .queryAllByRole('button', { name: /^Mark entered in error: / })
+        .map((button) => button.getAttribute('aria-label'));
+    renderTimeline([colleagues, decision]);
+    expect(offered()).toEqual([]);
+    cleanup();
+    renderTimeline([colleagues, decision], 201, {
+      id: 'dr-baker',
+      role: 'senior-clinician',
+    });
+    expect(offered()).toEqual([
+      'Mark entered in error: #1 Record laboratory results',
+    ]);
+    cleanup();
+    renderTimeline([colleagues, decision], 201, {
+      id: 'dr-chen',
+      role: 'senior-clinician',
+    });
+    expect(offered()).toHaveLength(2);
   });
 
   it('asks for the reason and sends it at the version shown', async () => {
@@ -181,6 +224,17 @@ describe('marking an audited event entered in error', () => {
       screen.getByLabelText<HTMLTextAreaElement>(/Why it was entered in error/)
         .value,
     ).toBe("another patient's labs");
+    // The next user of this tab (a senior who may correct the same entry)
+    // never finds it: a draft is its author's alone, and goes when the
+    // session ends.
+    cleanup();
+    renderTimeline([labs], 201, { id: 'dr-baker', role: 'senior-clinician' });
+    expect(screen.queryByLabelText(/Why it was entered in error/)).toBeNull();
+    expect(
+      Object.keys(sessionStorage).filter((key) => key.startsWith('mas.')),
+    ).toHaveLength(1);
+    clearDrafts();
+    expect(Object.keys(sessionStorage)).toEqual([]);
   });
 
   it('shows a voided entry marked entered in error with who, when and why, and the void itself; neither offered again', () => {

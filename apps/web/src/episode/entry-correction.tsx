@@ -3,6 +3,7 @@ import { type JSX, useState } from 'react';
 import { entryCorrectionLabels } from '@mas/protocol';
 
 import { type ApiClient, errorWords } from '../api/client.js';
+import { DRAFT_PREFIX } from '../drafts.js';
 
 /** What was typed, kept across a reload of the page (a live change, a 409). */
 function readDraft(key: string): string | null {
@@ -29,6 +30,8 @@ export interface EntryCorrectionProps {
   readonly version: number;
   /** The audit entry offered for correction. */
   readonly seq: number;
+  /** Who is correcting it (their draft is theirs alone). */
+  readonly userId: string;
   /** The entry in words (its label). */
   readonly label: string;
   /** After the void: the page reloads the episode. */
@@ -46,10 +49,11 @@ export function EntryCorrection({
   episodeId,
   version,
   seq,
+  userId,
   label,
   onMarked,
 }: EntryCorrectionProps): JSX.Element {
-  const draftKey = `mas.entered-in-error.${episodeId}.${String(seq)}`;
+  const draftKey = `${DRAFT_PREFIX}entered-in-error.${userId}.${episodeId}.${String(seq)}`;
   const [rationale, setRationaleState] = useState<string | null>(() =>
     readDraft(draftKey),
   );

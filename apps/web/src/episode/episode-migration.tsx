@@ -2,6 +2,7 @@ import { type JSX, useEffect, useState } from 'react';
 
 import { type ApiClient, errorWords } from '../api/client.js';
 import type { ProtocolVersionList } from '../api/types.js';
+import { DRAFT_PREFIX } from '../drafts.js';
 
 type Plan = ProtocolVersionList[number]['migrations'][number];
 
@@ -70,7 +71,7 @@ export function EpisodeMigration({
   const [plans, setPlans] = useState<readonly Plan[]>([]);
   // The draft outlives a reload of the page (a live change, a conflict):
   // what was typed is never lost.
-  const draftKey = `mas.migration.${episodeId}`;
+  const draftKey = `${DRAFT_PREFIX}migration.${episodeId}`;
   const [draft, setDraftState] = useState<Draft>(() => readDraft(draftKey));
   const setDraft = (next: Draft) => {
     setDraftState(next);

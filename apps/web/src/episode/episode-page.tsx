@@ -460,7 +460,7 @@ function EpisodeView({
                   api,
                   episodeId: data.detail.id,
                   version: data.detail.version,
-                  role: actor.role,
+                  user: { id: actor.id, role: actor.role },
                   onMarked: () => {
                     onReload();
                   },

@@ -51,6 +51,45 @@ export interface EnteredInError {
   readonly rationale: string | null;
 }
 
+/**
+ * The four-eyes records: a request for a second senior's decision and the
+ * decisions themselves. Undoing one is undoing another person's check, so
+ * only its author marks it entered in error (a requester who could void the
+ * rejection of their own request could shop for another approver).
+ */
+export const AUTHOR_ONLY_CORRECTIONS: ReadonlySet<string> = new Set([
+  'escalation.requested',
+  'escalation.approved',
+  'escalation.rejected',
+  'escalation.countersigned',
+]);
+
+/**
+ * Why this user may not mark `target` entered in error, beyond recording
+ * its kind of event at all (null: they may). Its author may; a senior
+ * clinician may correct a colleague's record; any role that records the
+ * event may correct what the laboratory's interface (the system) recorded;
+ * a four-eyes record only its author. The service refuses by it, the web
+ * app offers the action by it.
+ */
+export function correctionRefusal(
+  target: {
+    readonly type: string;
+    readonly actorId: string;
+    readonly actorRole: string;
+  },
+  user: { readonly id: string; readonly role: string },
+): string | null {
+  if (target.actorId === user.id) return null;
+  if (AUTHOR_ONLY_CORRECTIONS.has(target.type)) {
+    return `is a four-eyes record (a request for a second senior's decision, or the decision): only its author, ${target.actorId}, marks it entered in error, so that nobody undoes another person's check`;
+  }
+  if (user.role === 'senior-clinician' || target.actorRole === 'system') {
+    return null;
+  }
+  return `was recorded by ${target.actorId}: its author or a senior clinician marks it entered in error`;
+}
+
 /** The seq a void entry names, or null when the entry is not a void. */
 export function voidedSeqOf(entry: ReplayableEntry): number | null {
   if (entry.type !== ENTRY_VOIDED) return null;

@@ -7,6 +7,7 @@ import { initialTransition } from 'xstate';
 import {
   type BulkMigrationAnswer,
   bulkMigrationRequestSchema,
+  correctionRefusal,
   effectiveEntries,
   type EnteredInError,
   ENTRY_VOIDED,
@@ -1389,6 +1390,16 @@ export class EpisodesService {
       if (!roles.includes(role)) {
         throw new ServiceError(403, {
           message: `body.seq: ${label} is recorded by a ${describeRoles(roles)}: only they mark it entered in error`,
+          field: 'body.seq',
+        });
+      }
+      const corrector = correctionRefusal(target, {
+        id: user.username,
+        role,
+      });
+      if (corrector !== null) {
+        throw new ServiceError(403, {
+          message: `body.seq: ${label} ${corrector}`,
           field: 'body.seq',
         });
       }

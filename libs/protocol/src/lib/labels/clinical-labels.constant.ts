@@ -182,6 +182,11 @@ export const eventLabels = {
     general: 'Adopt another institution profile',
     group: 'course',
   },
+  'entry.voided': {
+    label: 'Mark entry #{subject} entered in error',
+    general: 'Mark an entry entered in error',
+    group: 'course',
+  },
 } as const satisfies Readonly<Record<string, EventWords>>;
 
 /** Drugs as the ward writes them. */
@@ -393,7 +398,7 @@ export const entryCorrectionLabels = {
 } as const;
 
 export const clinicalLabels = {
-  version: '1.0.0',
+  version: '1.1.0',
   actionGroups,
   eventLabels,
   drugLabels,

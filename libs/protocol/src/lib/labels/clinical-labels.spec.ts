@@ -66,6 +66,13 @@ describe('clinical words for ids', () => {
         hash: 'sha256:0',
       }),
     ).toBe('Adopt the institution profile example-institution 1.1.0');
+    // A correction names the entry it marks entered in error.
+    expect(
+      eventLabelOf('entry.voided', { seq: 7, type: 'labs.recorded' }),
+    ).toBe('Mark entry #7 entered in error');
+    expect(eventLabelOf('entry.voided', {})).toBe(
+      'Mark an entry entered in error',
+    );
     expect(eventLabelOf('trigger.identified', { trigger: 'ebv' })).toBe(
       'Record a trigger: EBV infection',
     );

@@ -82,6 +82,10 @@ export function eventWording(
     text(fields['trigger']) ??
     text(fields['topic']) ??
     text(fields['toVersion']) ??
+    // A correction by the entry it marks entered in error.
+    (type === 'entry.voided' && typeof fields['seq'] === 'number'
+      ? String(fields['seq'])
+      : undefined) ??
     (medication !== null && typeof medication === 'object'
       ? text((medication as Record<string, unknown>)['display'])
       : undefined);
