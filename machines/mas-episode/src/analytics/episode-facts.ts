@@ -27,11 +27,20 @@ export interface QualityEpisodeInput {
   readonly initialSnapshot: unknown;
   /** Its audit entries in `seq` order, each as the machine event it recorded (`recordedEvent`). */
   readonly events: readonly EpisodeEvent[];
+  /**
+   * Each event's audit entry `seq`, in the order of `events` (the same
+   * length). A history with entries entered in error has gaps (the entries
+   * voided and the voids are not events), and the replay base names a real
+   * `seq`: the replay takes the record up by it, never by position.
+   * Absent: the events are entries 1, 2, 3… (a history without gaps).
+   */
+  readonly seqs?: readonly number[];
   /** The ward or site given when the episode opened (the service reads it from the episode's record), null where none was given. */
   readonly ward?: string | null;
   /**
    * Where a later statechart took the record over (its replay base): the
-   * record as stored after the first `afterEvents` events. The replay
+   * record as stored after the audit entry whose `seq` is `afterEvents`
+   * (by `seqs`, not by position). The replay
    * takes it up there, so the steps after it are the record's own, not
    * this statechart's reading of an earlier one's events.
    */
@@ -406,10 +415,20 @@ export function replayQualityFold(input: QualityEpisodeInput): {
   let fold = startQualityFold(initial);
   let final = initial.context;
   let stepped = 0;
-  // (The readers' one rule: the record taken up at its replay base.)
+  const { seqs } = input;
+  if (seqs !== undefined && seqs.length !== input.events.length) {
+    throw new Error(
+      `${String(seqs.length)} audit seqs for ${String(input.events.length)} events`,
+    );
+  }
+  // (The readers' one rule: the record taken up at its replay base, by
+  // each entry's own seq.)
   for (const { event, before, after } of stepHistory(
     initial,
-    input.events.map((event, index) => ({ seq: index + 1, event })),
+    input.events.map((event, index) => ({
+      seq: seqs?.[index] ?? index + 1,
+      event,
+    })),
     (entry) => entry.event,
     {
       takenUp: input.takenUp

@@ -6,6 +6,7 @@ import { evidenceCatalog, seedStatements } from '@mas/protocol';
 import { scenarios } from '@mas/simulation';
 import * as testing from '@mas/testing';
 
+import { stepHistory } from '../lib/history-steps.js';
 import { masEpisodeMachine } from '../lib/mas-episode.machine.js';
 import {
   restoreEpisodeSnapshot,
@@ -544,6 +545,56 @@ describe('quality indicators replayed from the audit', () => {
     );
     // The facts of both: the same course, counted the same here.
     expect(episodeFacts({ ...input, takenUp })).toEqual(episodeFacts(input));
+  });
+
+  it('an entry entered in error before the replay base does not shift where the record is taken up: each event keeps its audit seq', () => {
+    const { amira, floridMas, febrileSjia, panelOf } = testing;
+    const florid = panelOf(floridMas, febrileSjia);
+    // The audit: 1 labs, 2 labs, 3 void of 2, 4 labs, [replay base after
+    // 4], 5 diagnosis confirmed, 6-8 three panels. The replays step the
+    // effective entries 1, 4, 5, 6, 7, 8.
+    const input = audited('voided-before-base', amira, 'suspected', h(0), [
+      ev('labs.recorded', h(0.5), { panel: florid }),
+      ev('labs.recorded', h(1.5), { panel: florid }),
+      ev('diagnosis.confirmed', h(2), { basis: 'criteria' }),
+      ev('labs.recorded', h(3), { panel: florid }),
+      ev('labs.recorded', h(4), { panel: florid }),
+      ev('labs.recorded', h(5), { panel: florid }),
+    ]);
+    const seqs = [1, 4, 5, 6, 7, 8];
+    let snapshot = restoreEpisodeSnapshot(input.initialSnapshot);
+    for (const event of input.events.slice(0, 2)) {
+      [snapshot] = stepEpisode(snapshot, event);
+    }
+    const takenUp = {
+      afterEvents: 4,
+      snapshot: JSON.parse(
+        JSON.stringify(masEpisodeMachine.getPersistedSnapshot(snapshot)),
+      ) as unknown,
+    };
+    // What the service's replays (historySteps, replayEffective) make of it:
+    // stepped by seq, taken up after entry 4.
+    const steps = [
+      ...stepHistory(
+        restoreEpisodeSnapshot(input.initialSnapshot),
+        input.events.map((event, index) => ({ seq: seqs[index]!, event })),
+        (entry) => entry.event,
+        { takenUp: { afterSeq: 4, snapshot: takenUp.snapshot } },
+      ),
+    ];
+    const replayed = steps.at(-1)!.after.context;
+    expect(replayed.diagnosisBasis).toBe('criteria');
+
+    const { final } = replayQualityFold({ ...input, seqs, takenUp });
+    expect(final.diagnosisBasis).toBe('criteria');
+    expect(final).toEqual(replayed);
+    expect(episodeFacts({ ...input, seqs, takenUp })).toEqual(
+      episodeFacts(input),
+    );
+    // Seqs that do not match the events are refused, not guessed at.
+    expect(() => replayQualityFold({ ...input, seqs: [1, 4] })).toThrow(
+      '2 audit seqs for 6 events',
+    );
   });
 
   it('an emergency start still within its window at the last audited event is neither countersigned nor late', () => {

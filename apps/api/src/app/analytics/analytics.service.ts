@@ -312,10 +312,11 @@ export class AnalyticsService {
     for (const row of episodes) {
       const events = byEpisode.get(row.id) ?? [];
       let recorded: EpisodeEvent[];
+      // (Without the entries entered in error, nor the voids: the
+      // replays' one rule; each event keeps its audit seq.)
+      const effective = effectiveEntries(events);
       try {
-        // (Without the entries entered in error, nor the voids: the
-        // replays' one rule.)
-        recorded = effectiveEntries(events).map(recordedEvent);
+        recorded = effective.map(recordedEvent);
       } catch (error) {
         // An entry an earlier statechart wrote in a form this one cannot
         // read: the episode is named as not replayable, the report goes on.
@@ -343,6 +344,7 @@ export class AnalyticsService {
             ? null
             : (JSON.parse(row.initialSnapshot) as unknown),
         events: recorded,
+        seqs: effective.map((entry) => entry.seq),
         ...takenUpOf(row),
       };
       // Kept under the version read before its audit: an event audited

@@ -1537,6 +1537,10 @@ export class EpisodesService {
     if (vouchedQuality(this.auditKey, row) === null) {
       return { quality: row.quality, qualitySeal: row.qualitySeal };
     }
+    // (Each event keeps its audit seq: the replay base names one.)
+    const effective = effectiveEntries(entries).filter(
+      (entry) => entry.seq !== without,
+    );
     const kept = replayKeptQuality({
       episodeId: row.id,
       kind: row.kind,
@@ -1545,9 +1549,8 @@ export class EpisodesService {
         row.initialSnapshot === null
           ? null
           : (JSON.parse(row.initialSnapshot) as unknown),
-      events: effectiveEntries(entries)
-        .filter((entry) => entry.seq !== without)
-        .map(recordedEvent),
+      events: effective.map(recordedEvent),
+      seqs: effective.map((entry) => entry.seq),
       ...takenUpOf(row),
     });
     return this.sealedQuality(
