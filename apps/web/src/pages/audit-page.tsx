@@ -188,11 +188,15 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
                 <th scope="col">Rationale</th>
                 <th scope="col">Evidence</th>
                 <th scope="col">Hours from warranted</th>
+                <th scope="col">Status</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((d) => (
-                <tr key={`${d.episodeId}-${d.seq}`}>
+                <tr
+                  key={`${d.episodeId}-${d.seq}`}
+                  className={d.enteredInError ? 'entered-in-error' : undefined}
+                >
                   <td>{formatTime(d.at)}</td>
                   <td>
                     <button
@@ -203,7 +207,13 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
                       {d.patientIdentifier}
                     </button>
                   </td>
-                  <td>{escalationDecisionLabel(d.decision)}</td>
+                  <td>
+                    {d.enteredInError ? (
+                      <s>{escalationDecisionLabel(d.decision)}</s>
+                    ) : (
+                      escalationDecisionLabel(d.decision)
+                    )}
+                  </td>
                   <td>{d.drug}</td>
                   <td>{d.requestedBy ?? '—'}</td>
                   <td>
@@ -215,6 +225,11 @@ export function AuditPage({ api, onOpen }: AuditPageProps) {
                     {d.hoursFromWarrantedToDecision === null
                       ? '—'
                       : d.hoursFromWarrantedToDecision}
+                  </td>
+                  <td>
+                    {d.enteredInError
+                      ? `Entered in error: marked by ${d.enteredInError.actorId} (${d.enteredInError.actorRole}), ${formatTime(d.enteredInError.recordedAt)}${d.enteredInError.rationale ? `: ${d.enteredInError.rationale}` : ''}`
+                      : 'Recorded'}
                   </td>
                 </tr>
               ))}

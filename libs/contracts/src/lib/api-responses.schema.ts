@@ -619,6 +619,10 @@ export const escalationDecisionSchema = z
     evidence,
     warrantedSince: nullableInstant,
     hoursFromWarrantedToDecision: z.number().nullable(),
+    enteredInError: enteredInErrorSchema.nullable().meta({
+      description:
+        'The decision was entered in error: the void that marks it (who, when, why). Null for a decision that stands. A voided decision decided nothing: no hours from warranted.',
+    }),
   })
   .strict()
   .meta({ id: 'EscalationDecision' });
@@ -863,6 +867,10 @@ export const fhirImportResultSchema = z
     ),
     observations: z.number().int().min(0),
     duplicates: z.number().int().min(0),
+    alreadyCorrected: z.number().int().min(0).meta({
+      description:
+        'Results the laboratory withdraws (entered-in-error, cancelled) whose panel the ward already marked entered in error: already corrected, left out.',
+    }),
     ignored: z.number().int().min(0),
     version: z.number().int().min(0),
   })

@@ -22,8 +22,35 @@ describe('the escalation report as CSV', () => {
     ]);
     // Numbers stay numbers (a negative number is not a formula).
     expect(escalationsCsv([{ hoursFromWarrantedToDecision: -2 }])).toContain(
-      '\n,,,,,,,,,,,,,,-2\n',
+      '\n,,,,,,,,,,,,,,-2,recorded,,,\n',
     );
+  });
+
+  it('marks a decision entered in error: status, who voided it, when, why', () => {
+    const csv = escalationsCsv([
+      { seq: 3, decision: 'rejected', enteredInError: null },
+      {
+        seq: 4,
+        decision: 'rejected',
+        enteredInError: {
+          actorId: 'senior-b',
+          actorRole: 'senior',
+          recordedAt: '2026-03-01T10:00:00.000Z',
+          rationale: '=wrong patient',
+        },
+      },
+    ]);
+    const rows = parse<Record<string, string>>(csv, { columns: true });
+    expect(rows.map((r) => r['status'])).toEqual([
+      'recorded',
+      'entered-in-error',
+    ]);
+    expect(rows[1]).toMatchObject({
+      enteredInErrorBy: 'senior-b (senior)',
+      enteredInErrorAt: '2026-03-01T10:00:00.000Z',
+      enteredInErrorRationale: "'=wrong patient",
+    });
+    expect(rows[0]?.['enteredInErrorBy']).toBe('');
   });
 
   it('quotes commas, quotes, line feeds and a bare return; joins lists', () => {

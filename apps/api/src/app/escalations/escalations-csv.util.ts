@@ -17,12 +17,44 @@ export const escalationColumns = [
   'evidence',
   'warrantedSince',
   'hoursFromWarrantedToDecision',
+  // A decision entered in error: its status says so, and who voided it,
+  // when and why (empty for a decision that stands).
+  'status',
+  'enteredInErrorBy',
+  'enteredInErrorAt',
+  'enteredInErrorRationale',
 ] as const;
 
 type Cell = string | number | readonly string[] | null | undefined;
+type Column = (typeof escalationColumns)[number];
+type VoidColumn =
+  | 'status'
+  | 'enteredInErrorBy'
+  | 'enteredInErrorAt'
+  | 'enteredInErrorRationale';
 export type EscalationRow = {
-  readonly [K in (typeof escalationColumns)[number]]?: Cell;
+  readonly [K in Exclude<Column, VoidColumn>]?: Cell;
+} & {
+  /** The void that marks the decision entered in error (null: it stands). */
+  readonly enteredInError?: {
+    readonly actorId: string;
+    readonly actorRole: string;
+    readonly recordedAt: string;
+    readonly rationale: string | null;
+  } | null;
 };
+
+/** A row's cells by column (the void's flattened). */
+function cells(row: EscalationRow): Record<Column, Cell> {
+  const voided = row.enteredInError ?? null;
+  return {
+    ...(row as Record<Exclude<Column, VoidColumn>, Cell>),
+    status: voided ? 'entered-in-error' : 'recorded',
+    enteredInErrorBy: voided ? `${voided.actorId} (${voided.actorRole})` : null,
+    enteredInErrorAt: voided?.recordedAt ?? null,
+    enteredInErrorRationale: voided?.rationale ?? null,
+  };
+}
 
 /**
  * The escalation report as CSV, safe to open in a spreadsheet (csv-stringify):
@@ -33,7 +65,7 @@ export type EscalationRow = {
  */
 export function escalationsCsv(rows: readonly EscalationRow[]): string {
   return stringify(
-    rows.map((row) =>
+    rows.map(cells).map((row) =>
       escalationColumns.map((column) => {
         const value = row[column];
         return Array.isArray(value) ? value.join(' ') : (value ?? null);

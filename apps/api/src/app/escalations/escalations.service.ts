@@ -1,10 +1,14 @@
 import type { DataSource } from 'typeorm';
 
-import { MAS_EPISODE_MACHINE_VERSION } from '@mas/mas-episode';
+import { ENTRY_VOIDED, voidsOf } from '@mas/contracts';
+import {
+  type EpisodeSnapshot,
+  MAS_EPISODE_MACHINE_VERSION,
+} from '@mas/mas-episode';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
 import { historySteps } from '../audit/audit-replay.util.js';
-import type { Entities } from '../database/entities.js';
+import type { AuditRow, Entities } from '../database/entities.js';
 import { ServiceError } from '../episodes/episodes.service.js';
 
 /**
@@ -63,9 +67,45 @@ export class EscalationsService {
         .find({ where: { episodeId }, order: { seq: 'ASC' } });
       let warrantedSince: string | null = null;
       const read = new Set<number>();
+      // Entries entered in error: the replay steps neither them nor their
+      // voids (the one rule, effectiveEntries). A voided decision is still
+      // listed, marked entered in error (who voided it, when, why); a void
+      // is no decision of its own and is shown on the row it marks.
+      const voids = voidsOf(entries);
       // (From the replay base on, the record's own steps: see historySteps.)
-      for (const step of historySteps(row, entries)) {
-        const { entry, event } = step;
+      const steps = new Map(
+        [...historySteps(row, entries)].map((step) => [step.entry.seq, step]),
+      );
+      let stateThen: EpisodeSnapshot | null = null;
+      for (const entry of entries) {
+        if (entry.type === ENTRY_VOIDED) {
+          read.add(entry.seq);
+          continue;
+        }
+        const voidedBy = voids.get(entry.seq);
+        if (voidedBy) {
+          read.add(entry.seq);
+          const listed = this.voidedDecision(
+            entry,
+            voidedBy,
+            stateThen,
+            types,
+            warrantedSince,
+          );
+          if (listed) {
+            decisions.push({
+              episodeId,
+              patientIdentifier: row.patientIdentifier,
+              kind: row.kind,
+              ...listed,
+            });
+          }
+          continue;
+        }
+        const step = steps.get(entry.seq);
+        if (!step) continue;
+        stateThen = step.after;
+        const { event } = step;
         read.add(entry.seq);
         const payload = event.payload as Record<string, unknown>;
         const request = step.before.context.escalationRequests.find(
@@ -165,6 +205,7 @@ export class EscalationsService {
             // A decision dated before the finding that warranted it (a
             // reassessment recorded later but dated earlier) has no interval
             // to report: null, not a negative number of hours.
+            enteredInError: null,
             hoursFromWarrantedToDecision:
               warrantedSince === null ||
               Date.parse(at) < Date.parse(warrantedSince)
@@ -207,9 +248,101 @@ export class EscalationsService {
           evidence: [],
           warrantedSince: null,
           hoursFromWarrantedToDecision: null,
+          enteredInError: null,
         });
       }
     }
     return decisions.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /**
+   * A decision entered in error, as the report lists it (null: the entry
+   * voided was no decision). The replay does not step it, so what it was is
+   * read from its payload and the state the history stood in before it
+   * (`stateThen`: who requested what); its row names the void (who, when,
+   * why), and it has no interval from warranted to decided (it decided
+   * nothing). A dose confirmed outside its range is the machine's finding
+   * on a step that was not taken: not listed.
+   */
+  private voidedDecision(
+    entry: AuditRow,
+    voidedBy: AuditRow,
+    stateThen: EpisodeSnapshot | null,
+    types: readonly string[],
+    warrantedSince: string | null,
+  ) {
+    let payload: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(entry.payload) as unknown;
+      if (parsed !== null && typeof parsed === 'object') {
+        payload = parsed as Record<string, unknown>;
+      }
+    } catch {
+      // An unreadable payload: its row names the entry, not what it held.
+    }
+    const emergency =
+      entry.type === 'therapy.started' && payload['emergency'] === true;
+    const override =
+      entry.type === 'screening.recorded' && payload['result'] === 'overridden';
+    const judged =
+      entry.type === 'reassessment.recorded' &&
+      payload['clinicalJudgement'] === 'inadequate';
+    if (!types.includes(entry.type) && !emergency && !override && !judged) {
+      return null;
+    }
+    const request = stateThen?.context.escalationRequests.find(
+      (r) => r.requestId === payload['requestId'],
+    );
+    const countersigned =
+      entry.type === 'escalation.countersigned'
+        ? stateThen?.context.emergencyStarts.find(
+            (start) =>
+              start.drug === payload['drug'] &&
+              start.countersignedBy === undefined,
+          )
+        : undefined;
+    let evidence: string[] = [];
+    try {
+      const parsed = JSON.parse(entry.evidence) as unknown;
+      if (Array.isArray(parsed)) evidence = parsed.map(String);
+    } catch {
+      // As above.
+    }
+    return {
+      seq: entry.seq,
+      decision: emergency
+        ? 'emergency-start'
+        : override
+          ? `screening-overridden: ${String(payload['kind'])}`
+          : judged
+            ? 'response-judged-inadequate-on-clinical-grounds'
+            : entry.type.replace('escalation.', ''),
+      drug:
+        typeof payload['drug'] === 'string'
+          ? payload['drug']
+          : (request?.drug ?? ''),
+      requestId:
+        typeof payload['requestId'] === 'string' ? payload['requestId'] : null,
+      requestedBy:
+        request?.requestedBy.id ??
+        countersigned?.startedBy.id ??
+        (entry.type === 'escalation.requested' || emergency
+          ? entry.actorId
+          : null),
+      decidedBy: entry.type === 'escalation.requested' ? null : entry.actorId,
+      role: entry.actorRole,
+      at: new Date(entry.occurredAt).toISOString(),
+      rationale: entry.rationale,
+      evidence,
+      warrantedSince,
+      hoursFromWarrantedToDecision: null,
+      enteredInError: {
+        voidSeq: voidedBy.seq,
+        actorId: voidedBy.actorId,
+        actorRole: voidedBy.actorRole,
+        recordedAt: new Date(voidedBy.recordedAt).toISOString(),
+        rationale: voidedBy.rationale,
+      },
+    };
   }
 }

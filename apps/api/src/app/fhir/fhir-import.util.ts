@@ -5,7 +5,13 @@
  * panels to record out (one per sample time), or a refusal naming the entry
  * and the rule. Codes are read through the versioned terminology.
  */
-import { instantSchema, MAX_OBSERVATION_KEY_LENGTH } from '@mas/contracts';
+import {
+  effectiveEntries,
+  instantSchema,
+  MAX_OBSERVATION_KEY_LENGTH,
+  type ReplayableEntry,
+  voidsOf,
+} from '@mas/contracts';
 import {
   type AnalyteId,
   codeSystems,
@@ -45,6 +51,12 @@ export interface ImportedBody {
   readonly panels: readonly ImportedPanel[];
   /** Observations already recorded (by their key): left out. */
   readonly duplicates: readonly string[];
+  /**
+   * Results the laboratory withdraws (entered-in-error, cancelled) whose
+   * panel the ward already marked entered in error (by their key): already
+   * corrected, left out.
+   */
+  readonly alreadyCorrected: readonly string[];
   /** Entries that are not Observations (a notification's status, a report): left out. */
   readonly ignored: number;
 }
@@ -352,6 +364,8 @@ export function importLabResults(
   body: unknown,
   recorded: ReadonlyMap<string, RecordedObservation>,
   patient?: ImportPatient,
+  /** Keys of panels the ward marked entered in error (`voidedKeys`). */
+  enteredInError: ReadonlySet<string> = new Set(),
 ): ImportedBody {
   if (!isObject(body)) {
     throw new FhirImportError('body', 'must be a FHIR Bundle or Observation');
@@ -442,6 +456,7 @@ export function importLabResults(
     { panel: Record<string, unknown>; values: ImportedValue[] }
   >();
   const duplicates: string[] = [];
+  const alreadyCorrected: string[] = [];
   const seen = new Set<string>();
   for (const { resource, fullUrl, path } of observations) {
     const { key: ownKey, aliases } = keysOf(resource, fullUrl, path);
@@ -469,6 +484,19 @@ export function importLabResults(
         at(path, 'status'),
         `${key} is already recorded (sample of ${earlier.collectedAt}) and the laboratory now marks it ${status}: a withdrawn result is not removed automatically; tell the ward, so that a clinician reviews the decisions taken on it and records the corrected values as a new panel, with the reason`,
       );
+    }
+    const voided = earlier
+      ? undefined
+      : aliases.find((alias) => enteredInError.has(alias));
+    if (
+      voided !== undefined &&
+      typeof status === 'string' &&
+      WITHDRAWN_STATUSES.includes(status)
+    ) {
+      // Withdrawn by the laboratory, and already marked entered in error by
+      // the ward (no panel in force holds it): nothing left to tell.
+      alreadyCorrected.push(voided);
+      continue;
     }
     const read = readObservation(resource, path);
     if (earlier) {
@@ -519,6 +547,7 @@ export function importLabResults(
   return {
     panels,
     duplicates,
+    alreadyCorrected,
     ignored: items.length - observations.length,
   };
 }
@@ -530,7 +559,28 @@ export interface RecordedObservation {
   readonly panel: Readonly<Record<string, unknown>>;
 }
 
-/** The Observations an episode's audit already holds, by key. */
+/**
+ * The keys of the Observations of panels entered in error (the `labs.recorded`
+ * entries voided among `entries`) that no panel in force holds: a result the
+ * laboratory withdraws among them is already corrected, and one sent again
+ * as final is recorded anew.
+ */
+export function voidedKeys(entries: readonly ReplayableEntry[]): Set<string> {
+  const voids = voidsOf(entries);
+  const inForce = recordedKeys(effectiveEntries(entries));
+  const keys = new Set<string>();
+  for (const key of recordedKeys(
+    entries.filter((entry) => voids.has(entry.seq)),
+  ).keys()) {
+    if (!inForce.has(key)) keys.add(key);
+  }
+  return keys;
+}
+
+/**
+ * The Observations an episode's audit already holds, by key. Given the
+ * entries in force (`effectiveEntries`): a panel entered in error holds none.
+ */
 export function recordedKeys(
   entries: readonly { readonly type: string; readonly payload: unknown }[],
 ): Map<string, RecordedObservation> {

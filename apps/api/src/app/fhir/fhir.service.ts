@@ -1,6 +1,10 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
-import { episodeEventSchema, parseOrThrow } from '@mas/contracts';
+import {
+  effectiveEntries,
+  episodeEventSchema,
+  parseOrThrow,
+} from '@mas/contracts';
 import { ClinicalInputError, unusualValues } from '@mas/protocol';
 
 import type { AccessLogService } from '../access-log/access-log.service.js';
@@ -25,6 +29,7 @@ import {
   type ImportedPanel,
   importLabResults,
   recordedKeys,
+  voidedKeys,
 } from './fhir-import.util.js';
 import {
   episodeResources,
@@ -421,10 +426,15 @@ export class FhirService {
       });
     }
     const audit = await this.episodes.audit(id, user);
-    const imported = importLabResults(body, recordedKeys(audit), {
-      id: detail.id,
-      identifier: detail.patient.identifier,
-    });
+    // Only the panels in force: one the ward marked entered in error is
+    // recorded again when sent again, and its result withdrawn is already
+    // corrected.
+    const imported = importLabResults(
+      body,
+      recordedKeys(effectiveEntries(audit)),
+      { id: detail.id, identifier: detail.patient.identifier },
+      voidedKeys(audit),
+    );
     const openedAt = (detail.context as { openedAt: string }).openedAt;
     const now = this.clock.now();
     for (const panel of imported.panels) this.check(panel, openedAt, now);
@@ -507,6 +517,7 @@ export class FhirService {
           0,
         ),
         duplicates: imported.duplicates.length,
+        alreadyCorrected: imported.alreadyCorrected.length,
         ignored: imported.ignored,
         version,
       },

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 import {
+  effectiveEntries,
   type EpisodeEvent,
   parseOrThrow,
   trainingAdvanceSchema,
@@ -152,7 +153,10 @@ export class TrainingService {
   }> {
     const scenario = scenarioById(session.scenarioId);
     const random = patientStreams(session.seed).course;
-    const entries = await this.episodes.audit(id, user);
+    // Without the entries entered in error, nor the voids (the replays' one
+    // rule): a therapy voided never treated the virtual patient, and the
+    // debrief does not count it.
+    const entries = effectiveEntries(await this.episodes.audit(id, user));
     const byHour = new Map<number, Intervention[]>();
     for (const entry of entries) {
       const intervention = interventionOf({

@@ -1,0 +1,341 @@
+/**
+ * The readers of an audit honour "entered in error" (over real HTTP on both
+ * ENGINES): the escalation report lists a voided decision as entered in
+ * error (who voided it, when, why), never as an entry it cannot read.
+ */
+import { describe, expect } from '@jest/globals';
+
+import { amira, febrileSjia, floridMas, panelOf } from '@mas/testing';
+
+import { ENGINES, postgresRequirement, signedInSuite } from './api-harness.js';
+import { labs, therapy } from './clinical-records.js';
+
+const pgRequirement = await postgresRequirement();
+const florid = panelOf(floridMas, febrileSjia);
+const users: [string, 'clinician' | 'senior' | 'auditor' | 'trainee'][] = [
+  ['trainee-tan', 'trainee'],
+  ['dr-adams', 'clinician'],
+  ['dr-baker', 'senior'],
+  ['dr-chen', 'senior'],
+  ['dr-diaz', 'senior'],
+  ['auditor-ames', 'auditor'],
+];
+
+describe.each(ENGINES)(
+  'readers of entries entered in error on %s',
+  (engine) => {
+    const suite = signedInSuite(engine, pgRequirement, users);
+    const { maybe, as } = suite;
+    const now = () => suite.harness.clock.now().toISOString();
+
+    async function open(identifier: string) {
+      const opened = await as('dr-adams').request('POST', '/api/episodes', {
+        patient: { ...amira, identifier },
+      });
+      expect(opened.status).toBe(201);
+      return opened.body as { id: string; version: number };
+    }
+
+    async function record(
+      user: string,
+      id: string,
+      version: number,
+      type: string,
+      payload: unknown,
+      rationale?: string,
+    ): Promise<number> {
+      suite.harness.clock.advance(30 * 60_000);
+      const sent = await as(user).request(
+        'POST',
+        `/api/episodes/${id}/events`,
+        {
+          type,
+          payload,
+          ...(rationale === undefined ? {} : { rationale }),
+          expectedVersion: version,
+        },
+      );
+      expect([sent.status, sent.body]).toEqual([201, expect.anything()]);
+      return sent.body.version as number;
+    }
+
+    function markInError(
+      user: string,
+      id: string,
+      body: Record<string, unknown>,
+    ) {
+      suite.harness.clock.advance(10 * 60_000);
+      return as(user).request(
+        'POST',
+        `/api/episodes/${id}/entered-in-error`,
+        body,
+      );
+    }
+
+    maybe(
+      'the escalation report: a rejection entered in error by its author is listed as such (by whom, why), then the approval; no entry "not read"',
+      async () => {
+        const { id } = await open('SYN-VR-1');
+        let version = await record(
+          'dr-adams',
+          id,
+          0,
+          'labs.recorded',
+          labs(florid, now()),
+        );
+        version = await record(
+          'dr-adams',
+          id,
+          version,
+          'therapy.started',
+          therapy('methylprednisolone', now()),
+        );
+        version = await record('dr-adams', id, version, 'severity.assessed', {
+          severe: true,
+          rapidlyWorsening: true,
+        });
+        const requestedSeq = (version = await record(
+          'dr-baker',
+          id,
+          version,
+          'escalation.requested',
+          {
+            requestId: 'r1',
+            drug: 'etoposide',
+            evidence: ['seed.refractory.3'],
+          },
+          'worsening on steroids',
+        ));
+        const rejectedSeq = (version = await record(
+          'dr-chen',
+          id,
+          version,
+          'escalation.rejected',
+          { requestId: 'r1' },
+          'not yet',
+        ));
+        const voided = await markInError('dr-chen', id, {
+          seq: rejectedSeq,
+          rationale: 'rejected the wrong request',
+          expectedVersion: version,
+        });
+        expect([voided.status, voided.body]).toEqual([201, expect.anything()]);
+        const voidSeq = voided.body.enteredInError.voidSeq as number;
+        const voidedAt = now();
+        version = voided.body.version;
+        const approvedSeq = await record(
+          'dr-diaz',
+          id,
+          version,
+          'escalation.approved',
+          { requestId: 'r1' },
+          'agreed: etoposide',
+        );
+
+        const report = await as('auditor-ames').request(
+          'GET',
+          '/api/escalations',
+        );
+        expect(report.status).toBe(200);
+        const rows = (
+          report.body as { episodeId: string; decision: string }[]
+        ).filter((row) => row.episodeId === id);
+        expect(rows.map((row) => row.decision)).toEqual([
+          'requested',
+          'rejected',
+          'approved',
+        ]);
+        expect(rows).toMatchObject([
+          {
+            seq: requestedSeq,
+            requestedBy: 'dr-baker',
+            drug: 'etoposide',
+            enteredInError: null,
+          },
+          {
+            seq: rejectedSeq,
+            decidedBy: 'dr-chen',
+            requestedBy: 'dr-baker',
+            drug: 'etoposide',
+            rationale: 'not yet',
+            hoursFromWarrantedToDecision: null,
+            enteredInError: {
+              voidSeq,
+              actorId: 'dr-chen',
+              actorRole: 'senior-clinician',
+              recordedAt: voidedAt,
+              rationale: 'rejected the wrong request',
+            },
+          },
+          {
+            seq: approvedSeq,
+            decidedBy: 'dr-diaz',
+            requestedBy: 'dr-baker',
+            enteredInError: null,
+          },
+        ]);
+
+        const csv = await as('auditor-ames').request(
+          'GET',
+          '/api/escalations?format=csv',
+        );
+        expect(csv.status).toBe(200);
+        const lines = (csv.body as string)
+          .split('\n')
+          .filter((line) => line.startsWith(id));
+        expect(lines).toHaveLength(3);
+        expect(lines[1]).toContain(
+          `entered-in-error,dr-chen (senior-clinician),${voidedAt},rejected the wrong request`,
+        );
+        expect(lines[2]).toContain(',recorded,,,');
+      },
+    );
+
+    maybe(
+      'training: a therapy start entered in error never treated the virtual patient: after 48 h its labs and debrief are those of a run where it was never started (same scenario and seed)',
+      async () => {
+        const trainee = as('trainee-tan');
+        async function session(withVoidedStart: boolean) {
+          const started = await trainee.request(
+            'POST',
+            '/api/training/episodes',
+            {
+              scenarioId: 'infection-triggered',
+              seed: 47,
+            },
+          );
+          expect(started.status).toBe(201);
+          const id = started.body.episodeId as string;
+          let version = 0;
+          const send = async (type: string, payload: unknown) => {
+            const sent = await trainee.request(
+              'POST',
+              `/api/episodes/${id}/events`,
+              { type, payload, expectedVersion: version },
+            );
+            expect([sent.status, sent.body]).toEqual([201, expect.anything()]);
+            version = sent.body.version;
+            return version;
+          };
+          await send('labs.recorded', labs(started.body.labs, now()));
+          await send('diagnosis.confirmed', { basis: 'criteria' });
+          if (withVoidedStart) {
+            const seq = await send(
+              'therapy.started',
+              therapy('methylprednisolone', now()),
+            );
+            const voided = await trainee.request(
+              'POST',
+              `/api/episodes/${id}/entered-in-error`,
+              {
+                seq,
+                rationale: 'started on the wrong patient',
+                expectedVersion: version,
+              },
+            );
+            expect([voided.status, voided.body]).toEqual([
+              201,
+              expect.anything(),
+            ]);
+          }
+          const later = await trainee.request(
+            'POST',
+            `/api/training/episodes/${id}/advance`,
+            { hours: 48 },
+          );
+          expect(later.status).toBe(200);
+          const debrief = await trainee.request(
+            'GET',
+            `/api/training/episodes/${id}/debrief`,
+          );
+          expect(debrief.status).toBe(200);
+          return { state: later.body, debrief: debrief.body };
+        }
+        const voided = await session(true);
+        const never = await session(false);
+        expect(voided.state.virtualHours).toBe(48);
+        expect(voided.state.labs).toEqual(never.state.labs);
+        expect(voided.state.alive).toBe(never.state.alive);
+        expect(voided.debrief.trainee).toEqual(never.debrief.trainee);
+      },
+    );
+
+    maybe(
+      'FHIR in: a panel the ward marked entered in error is recorded again when sent again as final; withdrawn by the laboratory, it is already corrected (no "tell the ward")',
+      async () => {
+        const { id } = await open('SYN-VR-FHIR');
+        suite.harness.clock.advance(2 * 3_600_000);
+        const collectedAt = new Date(
+          suite.harness.clock.now().getTime() - 3_600_000,
+        ).toISOString();
+        const ferritin = (status: string) => ({
+          resourceType: 'Observation',
+          identifier: [{ system: 'urn:oid:2.999.1', value: 'LAB-VR-1' }],
+          status,
+          category: [
+            {
+              coding: [
+                {
+                  system:
+                    'http://terminology.hl7.org/CodeSystem/observation-category',
+                  code: 'laboratory',
+                },
+              ],
+            },
+          ],
+          code: { coding: [{ system: 'http://loinc.org', code: '2276-4' }] },
+          effectiveDateTime: collectedAt,
+          valueQuantity: {
+            value: 12_000,
+            unit: 'ng/mL',
+            system: 'http://unitsofmeasure.org',
+            code: 'ng/mL',
+          },
+        });
+        const send = (status: string) =>
+          as('dr-adams').request(
+            'POST',
+            `/api/episodes/${id}/fhir`,
+            JSON.stringify(ferritin(status)),
+            { 'content-type': 'application/fhir+json' },
+          );
+        const first = await send('final');
+        expect([first.status, first.body]).toMatchObject([
+          201,
+          { recorded: [{ collectedAt }] },
+        ]);
+        const seq = first.body.version as number;
+        const voided = await markInError('dr-adams', id, {
+          seq,
+          rationale: 'sample from another patient',
+          expectedVersion: seq,
+        });
+        expect(voided.status).toBe(201);
+
+        // Withdrawn by the laboratory after the ward voided it: corrected.
+        const withdrawn = await send('entered-in-error');
+        expect([withdrawn.status, withdrawn.body]).toEqual([
+          200,
+          {
+            recorded: [],
+            observations: 0,
+            duplicates: 0,
+            alreadyCorrected: 1,
+            ignored: 0,
+            version: voided.body.version,
+          },
+        ]);
+        // Sent again as final: recorded again (no panel in force holds it).
+        const again = await send('final');
+        expect([again.status, again.body]).toMatchObject([
+          201,
+          { recorded: [{ collectedAt }], duplicates: 0, alreadyCorrected: 0 },
+        ]);
+        // Now in force again: withdrawn, refused and the ward told, as before.
+        const told = await send('entered-in-error');
+        expect(told.status).toBe(400);
+        expect(JSON.stringify(told.body)).toContain('tell the ward');
+      },
+    );
+  },
+);
