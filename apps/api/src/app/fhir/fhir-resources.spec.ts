@@ -327,6 +327,124 @@ describe('the FHIR R4 resources of an episode', () => {
     expect(startVoided.status).toBe('entered-in-error');
   });
 
+  it("a void's Provenance targets the resources it marks entered in error (and the entry's Provenance); its AuditEvent names the entry and why", () => {
+    const source = sources.find((s) =>
+      s.entries.some((e) => e.type === 'labs.recorded'),
+    )!;
+    const labs = source.entries.find((e) => e.type === 'labs.recorded')!;
+    const last = source.entries.at(-1)!;
+    const voidSeq = last.seq + 1;
+    const resources = episodeResources({
+      ...source,
+      entries: [
+        ...source.entries,
+        {
+          ...entry(voidSeq, 'entry.voided', last.recordedAt, {
+            seq: labs.seq,
+            type: labs.type,
+          }),
+          actorId: 'dr-baker',
+          actorRole: 'senior-clinician',
+          rationale: 'tube labelled for another patient',
+        },
+      ],
+    });
+    const marked = resources
+      .filter(
+        (r) =>
+          r.resourceType === 'Observation' &&
+          (r).status === 'entered-in-error',
+      )
+      .map((r) => `Observation/${r.id ?? ''}`);
+    expect(marked.length).toBeGreaterThan(3);
+    const provenance = resources.find(
+      (r) =>
+        r.resourceType === 'Provenance' &&
+        r.id === `${source.id}-${String(voidSeq)}`,
+    ) as { target: { reference?: string }[]; reason?: { text?: string }[] };
+    const targets = provenance.target.map((t) => t.reference);
+    expect(targets).toEqual(expect.arrayContaining(marked));
+    expect(targets).toContain(`Provenance/${source.id}-${String(labs.seq)}`);
+    expect(provenance.reason).toEqual([
+      { text: 'tube labelled for another patient' },
+    ]);
+    const audit = resources.find(
+      (r) => r.id === `${source.id}-write-${String(voidSeq)}`,
+    ) as AuditEvent;
+    expect(audit.outcomeDesc).toContain(`entry ${String(labs.seq)}`);
+    expect(audit.outcomeDesc).toContain('tube labelled for another patient');
+    expect(audit.agent[0]?.who).toEqual({ display: 'dr-baker' });
+    const named = audit.entity?.find(
+      (e) =>
+        e.what?.reference === `Provenance/${source.id}-${String(labs.seq)}`,
+    );
+    expect(named?.detail).toEqual([
+      { type: 'voided-entry', valueString: String(labs.seq) },
+      { type: 'rationale', valueString: 'tube labelled for another patient' },
+    ]);
+    expect(audit.entity?.map((e) => e.what?.reference)).toEqual(
+      expect.arrayContaining(marked),
+    );
+    const problems: string[] = [];
+    for (const resource of [provenance as unknown as Resource, audit]) {
+      try {
+        validateResource(resource);
+      } catch (error) {
+        problems.push(String(error));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('a background tocilizumab entered in error does not make later panels\' 2016 criteria "not applicable"', () => {
+    const source = sources.find((s) =>
+      s.entries.some((e) => e.type === 'labs.recorded'),
+    )!;
+    const labs = source.entries.find((e) => e.type === 'labs.recorded')!;
+    const last = source.entries.at(-1)!;
+    const at = last.recordedAt;
+    const background = entry(last.seq + 1, 'background-therapy.recorded', at, {
+      drug: 'tocilizumab',
+    });
+    const criteria2016 = (entries: FhirEpisodeSource['entries'], seq: number) =>
+      JSON.stringify(
+        episodeResources({ ...source, entries }).filter(
+          (r) =>
+            r.resourceType === 'Observation' &&
+            (r.id ?? '').startsWith(`${source.id}-${String(seq)}-`) &&
+            JSON.stringify(r).includes('2016'),
+        ),
+      );
+    const panelAgain = {
+      ...labs,
+      seq: last.seq + 3,
+      recordedAt: at,
+      occurredAt: at,
+    };
+    const withStart = [
+      ...source.entries,
+      background,
+      { ...panelAgain, seq: last.seq + 2 },
+    ];
+    // On tocilizumab: the later panel's criteria are not applicable.
+    expect(criteria2016(withStart, last.seq + 2)).toContain('not applicable');
+    const voided = [
+      ...source.entries,
+      background,
+      {
+        ...entry(last.seq + 2, 'entry.voided', at, {
+          seq: background.seq,
+          type: background.type,
+        }),
+        rationale: 'another patient',
+      },
+      panelAgain,
+    ];
+    const read = criteria2016(voided, panelAgain.seq);
+    expect(read).toContain('2016');
+    expect(read).not.toContain('not applicable');
+  });
+
   it('names the protocol version by a URI without characters a uri may not hold (no "|", which is a canonical\'s syntax)', () => {
     const [first] = sources;
     if (!first) throw new Error('no course');

@@ -29,6 +29,7 @@ import {
   type DoseSchedule,
   effectiveEntries,
   type Patient as EpisodePatient,
+  voidedSeqOf,
   voidsOf,
   type WorkItem,
   type WorkItemResolution,
@@ -496,8 +497,9 @@ function firstTocilizumab(entries: readonly FhirAuditEntry[]): number {
   const known = tocilizumabFrom.get(entries);
   if (known !== undefined) return known;
   // Started in the episode, or already given before it (background): the
-  // machine reads either as on tocilizumab.
-  const start = entries.find(
+  // machine reads either as on tocilizumab. A start entered in error was
+  // never one (the replays' one rule).
+  const start = effectiveEntries(entries).find(
     (entry) =>
       (entry.type === 'therapy.started' ||
         entry.type === 'background-therapy.recorded') &&
@@ -917,6 +919,7 @@ function provenanceOf(
   source: FhirEpisodeSource,
   entry: FhirAuditEntry,
   targets: readonly Resource[],
+  voided: number | null = null,
 ): Provenance {
   return {
     resourceType: 'Provenance',
@@ -926,6 +929,11 @@ function provenanceOf(
       ...targets.map((resource) => ({
         reference: `${resource.resourceType}/${resource.id ?? ''}`,
       })),
+      // A void: the entry it marks entered in error (its own Provenance),
+      // beside the resources it marks (the targets).
+      ...(voided === null
+        ? []
+        : [{ reference: `Provenance/${source.id}-${String(voided)}` }]),
     ],
     occurredDateTime: entry.occurredAt,
     recorded: entry.recordedAt,
@@ -978,30 +986,67 @@ const auditSource = { observer };
  * An AuditEvent per write (each audited event: a RESTful create, who, when,
  * its Provenance) and per read the access log kept (a read or a search).
  */
-function auditEventsOf(source: FhirEpisodeSource): AuditEvent[] {
+function auditEventsOf(
+  source: FhirEpisodeSource,
+  marked: ReadonlyMap<number, readonly Resource[]>,
+): AuditEvent[] {
   const episode = { what: episodeRef(source) };
-  const writes = source.entries.map((entry): AuditEvent => ({
-    resourceType: 'AuditEvent',
-    id: `${source.id}-write-${String(entry.seq)}`,
-    type: restOperation,
-    subtype: interaction.create,
-    action: 'C',
-    recorded: entry.recordedAt,
-    outcome: '0',
-    outcomeDesc: eventLabelOf(entry.type, entry.payload),
-    agent: [
-      {
-        type: { text: entry.actorRole },
-        who: { display: entry.actorId },
-        requestor: true,
-      },
-    ],
-    source: auditSource,
-    entity: [
-      episode,
-      { what: { reference: `Provenance/${source.id}-${String(entry.seq)}` } },
-    ],
-  }));
+  const writes = source.entries.map((entry): AuditEvent => {
+    const voided = voidedSeqOf(entry);
+    const target =
+      voided === null
+        ? undefined
+        : source.entries.find((each) => each.seq === voided);
+    return {
+      resourceType: 'AuditEvent',
+      id: `${source.id}-write-${String(entry.seq)}`,
+      type: restOperation,
+      subtype: interaction.create,
+      action: 'C',
+      recorded: entry.recordedAt,
+      outcome: '0',
+      // A void names the entry it marks entered in error, and why.
+      outcomeDesc:
+        voided === null
+          ? eventLabelOf(entry.type, entry.payload)
+          : `${eventLabelOf(entry.type, entry.payload)}: entry ${String(voided)}${target ? ` (${eventLabelOf(target.type, target.payload)}, by ${target.actorId})` : ''} entered in error${entry.rationale === null ? '' : `: ${entry.rationale}`}`,
+      agent: [
+        {
+          type: { text: entry.actorRole },
+          who: { display: entry.actorId },
+          requestor: true,
+        },
+      ],
+      source: auditSource,
+      entity: [
+        episode,
+        {
+          what: { reference: `Provenance/${source.id}-${String(entry.seq)}` },
+        },
+        ...(voided === null
+          ? []
+          : [
+              {
+                what: {
+                  reference: `Provenance/${source.id}-${String(voided)}`,
+                },
+                description: `entry ${String(voided)}, entered in error`,
+                detail: [
+                  { type: 'voided-entry', valueString: String(voided) },
+                  ...(entry.rationale === null
+                    ? []
+                    : [{ type: 'rationale', valueString: entry.rationale }]),
+                ],
+              },
+              ...(marked.get(voided) ?? []).map((resource) => ({
+                what: {
+                  reference: `${resource.resourceType}/${resource.id ?? ''}`,
+                },
+              })),
+            ]),
+      ],
+    };
+  });
   const reads = (source.reads ?? []).map((read): AuditEvent => {
     const search = /search|listed|everything/.test(read.action);
     return {
@@ -1107,6 +1152,9 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
   const voids = voidsOf(source.entries);
   const clinical: Resource[] = [];
   const provenance: Provenance[] = [];
+  // The resources of each entry entered in error, which its void's
+  // Provenance and AuditEvent name.
+  const marked = new Map<number, readonly Resource[]>();
   for (const entry of source.entries) {
     const values = observationsOf(source, entry);
     const recorded = [
@@ -1116,8 +1164,14 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
     ];
     // Exported still, with FHIR's own status for a record made in error.
     const made = voids.has(entry.seq) ? recorded.map(enteredInError) : recorded;
+    if (voids.has(entry.seq)) marked.set(entry.seq, made);
     clinical.push(...made);
-    provenance.push(provenanceOf(source, entry, made));
+    const voided = voidedSeqOf(entry);
+    provenance.push(
+      voided === null
+        ? provenanceOf(source, entry, made)
+        : provenanceOf(source, entry, marked.get(voided) ?? [], voided),
+    );
   }
   return [
     patientOf(source),
@@ -1128,6 +1182,6 @@ export function episodeResources(source: FhirEpisodeSource): Resource[] {
     ...detectedIssuesOf(source),
     ...tasksOf(source),
     ...provenance,
-    ...auditEventsOf(source),
+    ...auditEventsOf(source, marked),
   ].map((resource) => tagged(resource, source.kind));
 }
