@@ -337,5 +337,169 @@ describe.each(ENGINES)(
         expect(JSON.stringify(told.body)).toContain('tell the ward');
       },
     );
+
+    maybe(
+      'a refused void is kept with the refused events (403 role, 409 stale, 422 dependent, 422 already voided), naming the entry; an auditor sees them',
+      async () => {
+        const { id } = await open('SYN-VR-REFUSED');
+        let version = await record(
+          'dr-adams',
+          id,
+          0,
+          'labs.recorded',
+          labs(florid, now()),
+        );
+        const startSeq = (version = await record(
+          'dr-adams',
+          id,
+          version,
+          'therapy.started',
+          therapy('methylprednisolone', now()),
+        ));
+        version = await record('dr-adams', id, version, 'severity.assessed', {
+          severe: true,
+          rapidlyWorsening: true,
+        });
+        const requestSeq = (version = await record(
+          'dr-baker',
+          id,
+          version,
+          'escalation.requested',
+          {
+            requestId: 'r1',
+            drug: 'etoposide',
+            evidence: ['seed.refractory.3'],
+          },
+          'worsening on steroids',
+        ));
+        const stopSeq = (version = await record(
+          'dr-adams',
+          id,
+          version,
+          'therapy.stopped',
+          { drug: 'methylprednisolone' },
+        ));
+        const refusals = async () =>
+          (
+            await as('auditor-ames').request(
+              'GET',
+              `/api/episodes/${id}/refusals`,
+            )
+          ).body as {
+            type: string;
+            actor: { id: string; role: string };
+            reason: string;
+            payload: unknown;
+          }[];
+        expect(await refusals()).toEqual([]);
+
+        // A clinician does not void a senior's request (403).
+        const notTheirs = await markInError('dr-adams', id, {
+          seq: requestSeq,
+          rationale: 'not asked for',
+          expectedVersion: version,
+        });
+        expect(notTheirs.status).toBe(403);
+        const stale = await markInError('dr-adams', id, {
+          seq: stopSeq,
+          rationale: 'wrong course',
+          expectedVersion: version - 1,
+        });
+        expect(stale.status).toBe(409);
+        const dependent = await markInError('dr-adams', id, {
+          seq: startSeq,
+          rationale: 'wrong drug',
+          expectedVersion: version,
+        });
+        expect([dependent.status, dependent.body.dependentSeq]).toEqual([
+          422,
+          stopSeq,
+        ]);
+        const voided = await markInError('dr-adams', id, {
+          seq: stopSeq,
+          rationale: 'wrong course',
+          expectedVersion: version,
+        });
+        expect(voided.status).toBe(201);
+        const twice = await markInError('dr-adams', id, {
+          seq: stopSeq,
+          rationale: 'wrong course',
+          expectedVersion: voided.body.version,
+        });
+        expect(twice.status).toBe(422);
+
+        const kept = await refusals();
+        expect(kept).toMatchObject([
+          {
+            type: 'entry.voided',
+            actor: { id: 'dr-adams', role: 'clinician' },
+            payload: { seq: requestSeq },
+            reason: expect.stringMatching(/^403: /),
+          },
+          {
+            type: 'entry.voided',
+            actor: { id: 'dr-adams', role: 'clinician' },
+            payload: { seq: stopSeq },
+            reason: expect.stringContaining('is stale'),
+          },
+          {
+            type: 'entry.voided',
+            payload: { seq: startSeq },
+            reason: expect.stringContaining(
+              `Mark entry ${String(stopSeq)} (Stop methylprednisolone) entered in error first`,
+            ),
+          },
+          {
+            type: 'entry.voided',
+            payload: { seq: stopSeq },
+            reason: expect.stringContaining('already marked entered in error'),
+          },
+        ]);
+        expect(kept).toHaveLength(4);
+        // Chained and authenticated as any refusal: the audit verifies.
+        const own = await as('auditor-ames').request(
+          'GET',
+          `/api/episodes/${id}/audit/verify`,
+        );
+        expect(own.body).toMatchObject({ ok: true, problems: [] });
+      },
+    );
+
+    maybe(
+      'an entry whose stored payload was tampered with is answered 422 naming it, never a 500',
+      async () => {
+        const { id } = await open('SYN-VR-TAMPERED');
+        const v1 = await record(
+          'dr-adams',
+          id,
+          0,
+          'labs.recorded',
+          labs(florid, now()),
+        );
+        await suite.harness.query(
+          'UPDATE audit_entries SET payload = ? WHERE episode_id = ? AND seq = 1',
+          ['{"panel": {not json', id],
+        );
+        const answer = await markInError('dr-adams', id, {
+          seq: 1,
+          rationale: 'wrong patient',
+          expectedVersion: v1,
+        });
+        expect([answer.status, answer.body.field]).toEqual([422, 'body.seq']);
+        expect(answer.body.message).toContain('entry 1 cannot be read');
+        // (The episode is left out of the whole audit's verification again.)
+        for (const table of [
+          'audit_entries',
+          'work_items',
+          'rejected_attempts',
+        ]) {
+          await suite.harness.query(
+            `DELETE FROM ${table} WHERE episode_id = ?`,
+            [id],
+          );
+        }
+        await suite.harness.query('DELETE FROM episodes WHERE id = ?', [id]);
+      },
+    );
   },
 );

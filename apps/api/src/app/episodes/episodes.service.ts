@@ -1294,8 +1294,41 @@ export class EpisodesService {
         const { answer } = await this.committedKeyRecord(claim);
         if (answer) return answer;
       }
+      // A refused void is kept as a refused event is (chained in
+      // rejected_attempts, with the entry it named): who tried to void
+      // what, when, and why it was refused. (A 404 names no episode.)
+      if (
+        error instanceof ServiceError &&
+        [403, 409, 422].includes(error.status)
+      ) {
+        await this.recordVoidRefusal(id, request.seq, user, error, role);
+      }
       throw error;
     }
+  }
+
+  /** A refused void, kept with the episode's refused events. */
+  private async recordVoidRefusal(
+    id: string,
+    seq: number,
+    user: AuthenticatedUser,
+    refused: ServiceError,
+    role: EpisodeActor['role'],
+  ): Promise<void> {
+    const attempt: NewRefusal = {
+      id: randomUUID(),
+      episodeId: id,
+      type: ENTRY_VOIDED,
+      payload: JSON.stringify({ seq }),
+      actorId: user.username,
+      actorRole: role,
+      recordedAt: this.clock.now(),
+      reason: `${String(refused.status)}: ${refused.message}`,
+      evidence: '[]',
+    };
+    await this.gate.transaction((manager) =>
+      this.recordRefusal(manager, attempt),
+    );
   }
 
   private async writeVoid(
@@ -1362,7 +1395,18 @@ export class EpisodesService {
           `the episode's audit has no entry ${String(seq)} (its entries are 1 to ${String(last?.seq ?? 0)})`,
         );
       }
-      const label = `entry ${String(seq)} (${eventLabelOf(target.type, JSON.parse(target.payload))})`;
+      // A stored payload that does not parse (changed outside the service)
+      // is answered, never a 500: the entry cannot be read, so not voided.
+      let targetPayload: unknown;
+      try {
+        targetPayload = JSON.parse(target.payload) as unknown;
+      } catch {
+        throw refuse(
+          422,
+          `entry ${String(seq)} cannot be read: its stored payload is not valid JSON (changed outside the service?); it is not marked entered in error until an auditor has checked the episode (GET /api/episodes/${id}/audit/verify)`,
+        );
+      }
+      const label = `entry ${String(seq)} (${eventLabelOf(target.type, targetPayload)})`;
       if (target.type === ENTRY_VOIDED) {
         throw refuse(
           422,
