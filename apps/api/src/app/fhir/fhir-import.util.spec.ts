@@ -4,6 +4,7 @@ import {
   FhirImportError,
   importLabResults,
   recordedKeys,
+  voidedKeys,
 } from './fhir-import.util.js';
 
 const at = '2026-03-01T10:00:00Z';
@@ -45,6 +46,7 @@ describe('reading laboratory results from FHIR', () => {
         },
       ],
       duplicates: [],
+      alreadyCorrected: [],
       ignored: 0,
     });
   });
@@ -528,5 +530,39 @@ describe('reading laboratory results from FHIR', () => {
     expect(refusal(observation({ status: 'entered-in-error' })).rule).toContain(
       'is not acted on',
     );
+  });
+
+  it('a panel the ward marked entered in error: its result withdrawn is already corrected, sent again as final it is read anew', () => {
+    const panel = {
+      seq: 1,
+      type: 'labs.recorded',
+      payload: {
+        collectedAt: at,
+        panel: { ferritin: { value: 900, unit: 'ng/mL' } },
+        source: { observations: ['id:Observation/obs-1'] },
+      },
+    };
+    const entries = [
+      panel,
+      {
+        seq: 2,
+        type: 'entry.voided',
+        payload: { seq: 1, type: 'labs.recorded' },
+      },
+    ];
+    const voided = voidedKeys(entries);
+    expect([...voided]).toEqual(['id:Observation/obs-1']);
+    expect(voidedKeys([panel]).size).toBe(0);
+    for (const status of ['entered-in-error', 'cancelled']) {
+      expect(
+        importLabResults(observation({ status }), new Map(), undefined, voided),
+      ).toMatchObject({
+        panels: [],
+        alreadyCorrected: ['id:Observation/obs-1'],
+      });
+    }
+    expect(
+      importLabResults(observation(), new Map(), undefined, voided).panels,
+    ).toHaveLength(1);
   });
 });
