@@ -2,7 +2,7 @@
  * Helpers for the machine's specs: a named patient's episode driven through
  * the pure `transition` function, with time as explicit instants.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import { afterAll, expect } from '@jest/globals';
@@ -14,7 +14,7 @@ import type {
   EpisodeEventOf,
   Patient,
 } from '@mas/contracts';
-import { type DrugId, parseInstitutionProfile } from '@mas/protocol';
+import type { DrugId } from '@mas/protocol';
 
 import { activeStateIds, transitionsTaken } from '../lib/machine-coverage.js';
 import { checkEvent } from '../lib/mas-episode.checks.js';
@@ -26,6 +26,7 @@ import type {
   InitialStage,
 } from '../lib/mas-episode.types.js';
 import { standardPrescription } from '../lib/prescription.util.js';
+import { exampleProfile } from './example-profile.js';
 
 export const T0 = '2026-03-01T08:00:00.000Z';
 
@@ -64,13 +65,7 @@ export const drChen: EpisodeActor = { id: 'dr-chen', role: 'senior-clinician' };
 export const nurseDiaz: EpisodeActor = { id: 'nurse-diaz', role: 'nurse' };
 export const scheduler: EpisodeActor = { id: 'scheduler', role: 'system' };
 
-export function exampleProfile() {
-  const path = join(
-    import.meta.dirname,
-    '../../../../libs/protocol/profiles/example.profile.json',
-  );
-  return parseInstitutionProfile(JSON.parse(readFileSync(path, 'utf8')));
-}
+export { exampleProfile };
 
 export function episodeInput(
   patient: Patient,
