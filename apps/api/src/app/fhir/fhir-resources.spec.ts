@@ -352,8 +352,7 @@ describe('the FHIR R4 resources of an episode', () => {
     const marked = resources
       .filter(
         (r) =>
-          r.resourceType === 'Observation' &&
-          (r).status === 'entered-in-error',
+          r.resourceType === 'Observation' && r.status === 'entered-in-error',
       )
       .map((r) => `Observation/${r.id ?? ''}`);
     expect(marked.length).toBeGreaterThan(3);
