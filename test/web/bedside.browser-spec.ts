@@ -239,4 +239,49 @@ describe('safe at the bedside in Chromium', () => {
         .waitFor();
     },
   );
+
+  maybe(
+    'a start recorded in error is marked so from the timeline: a reason asked for, the entry struck through with who and why, the therapy gone, the chain verifying',
+    async () => {
+      await harness.advance(10 * 60_000);
+      const timeline = page.locator('section.audit');
+      const mark = timeline.getByRole('button', {
+        name: /^Mark entered in error: #\d+ Start methylprednisolone/,
+      });
+      await expect(mark.count()).resolves.toBe(1);
+      await mark.click();
+      const form = timeline.getByRole('form', {
+        name: /^Mark entered in error: #\d+ Start methylprednisolone/,
+      });
+      const send = form.getByRole('button', {
+        name: 'Mark entered in error',
+        exact: true,
+      });
+      // No reason, nothing sent.
+      await expect(send.isDisabled()).resolves.toBe(true);
+      await form
+        .getByLabel(/Why it was entered in error/)
+        .fill('recorded on the wrong patient');
+      await send.click();
+      await timeline
+        .getByTestId('entered-in-error')
+        .getByText(
+          /Entered in error \(#\d+\) — by dr-adams \(clinician\), .*: recorded on the wrong patient/,
+        )
+        .waitFor();
+      await timeline
+        .getByText(/marked entered in error$/)
+        .first()
+        .waitFor();
+      await page
+        .locator('section.therapies')
+        .getByText('No therapy running.')
+        .waitFor();
+      await timeline.getByText(/The audit chain verifies/).waitFor();
+      // Neither the voided entry nor the void is offered again.
+      await expect(mark.count()).resolves.toBe(0);
+      expect(await axeProblems(page)).toEqual([]);
+      expect(await rawIds(page)).toEqual([]);
+    },
+  );
 });
