@@ -59,6 +59,30 @@ describe.each(ENGINES)(
       return sent.body.version as number;
     }
 
+    /** A florid MAS on a methylprednisolone pulse, severe and worsening. */
+    async function worseningOnSteroids(identifier: string) {
+      const { id } = await open(identifier);
+      let version = await record(
+        'dr-adams',
+        id,
+        0,
+        'labs.recorded',
+        labs(florid, now()),
+      );
+      version = await record(
+        'dr-adams',
+        id,
+        version,
+        'therapy.started',
+        therapy('methylprednisolone', now()),
+      );
+      version = await record('dr-adams', id, version, 'severity.assessed', {
+        severe: true,
+        rapidlyWorsening: true,
+      });
+      return { id, version };
+    }
+
     function markInError(
       user: string,
       id: string,
@@ -75,25 +99,9 @@ describe.each(ENGINES)(
     maybe(
       'the escalation report: a rejection entered in error by its author is listed as such (by whom, why), then the approval; no entry "not read"',
       async () => {
-        const { id } = await open('SYN-VR-1');
-        let version = await record(
-          'dr-adams',
-          id,
-          0,
-          'labs.recorded',
-          labs(florid, now()),
-        );
-        version = await record(
-          'dr-adams',
-          id,
-          version,
-          'therapy.started',
-          therapy('methylprednisolone', now()),
-        );
-        version = await record('dr-adams', id, version, 'severity.assessed', {
-          severe: true,
-          rapidlyWorsening: true,
-        });
+        const { id, version: worsening } =
+          await worseningOnSteroids('SYN-VR-1');
+        let version = worsening;
         const requestedSeq = (version = await record(
           'dr-baker',
           id,
@@ -188,6 +196,94 @@ describe.each(ENGINES)(
           `entered-in-error,dr-chen (senior-clinician),${voidedAt},rejected the wrong request`,
         );
         expect(lines[2]).toContain(',recorded,,,');
+      },
+    );
+
+    maybe(
+      'the escalation report: an approval entered in error keeps what it approved and for whom, though its request was entered in error too; the id asked for again is another request',
+      async () => {
+        const { id, version: worsening } =
+          await worseningOnSteroids('SYN-VR-9');
+        let version = worsening;
+        const request = {
+          requestId: 'r1',
+          drug: 'etoposide',
+          evidence: ['seed.refractory.3'],
+        };
+        const requestedSeq = (version = await record(
+          'dr-baker',
+          id,
+          version,
+          'escalation.requested',
+          request,
+          'worsening on steroids',
+        ));
+        const approvedSeq = (version = await record(
+          'dr-chen',
+          id,
+          version,
+          'escalation.approved',
+          { requestId: 'r1' },
+          'agreed',
+        ));
+        for (const [user, seq] of [
+          ['dr-chen', approvedSeq],
+          ['dr-baker', requestedSeq],
+        ] as const) {
+          const voided = await markInError(user, id, {
+            seq,
+            rationale: 'wrong patient',
+            expectedVersion: version,
+          });
+          expect([voided.status, voided.body]).toEqual([
+            201,
+            expect.anything(),
+          ]);
+          version = voided.body.version;
+        }
+        const askedAgain = (version = await record(
+          'dr-diaz',
+          id,
+          version,
+          'escalation.requested',
+          request,
+          'asked again, for this patient',
+        ));
+        const report = await as('auditor-ames').request(
+          'GET',
+          '/api/escalations',
+        );
+        const rows = (
+          report.body as { episodeId: string; seq: number }[]
+        ).filter((row) => row.episodeId === id);
+        expect(rows).toMatchObject([
+          { seq: requestedSeq, requestedBy: 'dr-baker', drug: 'etoposide' },
+          {
+            seq: approvedSeq,
+            decision: 'approved',
+            decidedBy: 'dr-chen',
+            requestedBy: 'dr-baker',
+            drug: 'etoposide',
+            enteredInError: { actorId: 'dr-chen' },
+          },
+          {
+            seq: askedAgain,
+            requestedBy: 'dr-diaz',
+            drug: 'etoposide',
+            enteredInError: null,
+          },
+        ]);
+        const csv = await as('auditor-ames').request(
+          'GET',
+          '/api/escalations?format=csv',
+        );
+        const approvedLine = (csv.body as string)
+          .split('\n')
+          .find(
+            (line) => line.startsWith(`${id},`) && line.includes(',approved,'),
+          );
+        expect(approvedLine).toContain('etoposide');
+        expect(approvedLine).toContain('dr-baker');
       },
     );
 

@@ -91,6 +91,7 @@ export class EscalationsService {
             stateThen,
             types,
             warrantedSince,
+            entries,
           );
           if (listed) {
             decisions.push({
@@ -270,6 +271,7 @@ export class EscalationsService {
     stateThen: EpisodeSnapshot | null,
     types: readonly string[],
     warrantedSince: string | null,
+    entries: readonly AuditRow[],
   ) {
     let payload: Record<string, unknown> = {};
     try {
@@ -293,6 +295,13 @@ export class EscalationsService {
     const request = stateThen?.context.escalationRequests.find(
       (r) => r.requestId === payload['requestId'],
     );
+    // A decision on a request itself entered in error: the request as it
+    // was recorded, the last one of that id before the decision (an id a
+    // void freed may be asked for again later: that is another request).
+    const recorded =
+      request === undefined && typeof payload['requestId'] === 'string'
+        ? recordedRequest(entries, payload['requestId'], entry.seq)
+        : undefined;
     const countersigned =
       entry.type === 'escalation.countersigned'
         ? stateThen?.context.emergencyStarts.find(
@@ -320,11 +329,12 @@ export class EscalationsService {
       drug:
         typeof payload['drug'] === 'string'
           ? payload['drug']
-          : (request?.drug ?? ''),
+          : (request?.drug ?? recorded?.drug ?? ''),
       requestId:
         typeof payload['requestId'] === 'string' ? payload['requestId'] : null,
       requestedBy:
         request?.requestedBy.id ??
+        recorded?.requestedBy ??
         countersigned?.startedBy.id ??
         (entry.type === 'escalation.requested' || emergency
           ? entry.actorId
@@ -345,4 +355,36 @@ export class EscalationsService {
       },
     };
   }
+}
+
+/**
+ * The last `escalation.requested` entry of `requestId` recorded before
+ * entry `before` (voided or not): its drug and who asked.
+ */
+function recordedRequest(
+  entries: readonly AuditRow[],
+  requestId: string,
+  before: number,
+): { drug: string; requestedBy: string } | undefined {
+  for (const entry of [...entries].reverse()) {
+    if (entry.seq >= before || entry.type !== 'escalation.requested') continue;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(entry.payload);
+    } catch {
+      continue;
+    }
+    if (
+      payload !== null &&
+      typeof payload === 'object' &&
+      (payload as Record<string, unknown>)['requestId'] === requestId
+    ) {
+      const drug = (payload as Record<string, unknown>)['drug'];
+      return {
+        drug: typeof drug === 'string' ? drug : '',
+        requestedBy: entry.actorId,
+      };
+    }
+  }
+  return undefined;
 }
