@@ -104,7 +104,11 @@ import {
 } from '../protocol/protocol-release.util.js';
 import { workItemChanges } from '../work-items/work-item-changes.util.js';
 import type { WorkItemsService } from '../work-items/work-items.service.js';
-import { boardChanged, derivedColumns } from './board-columns.util.js';
+import {
+  boardChanged,
+  type BoardColumns,
+  derivedColumns,
+} from './board-columns.util.js';
 
 export type { UserRole };
 
@@ -406,6 +410,28 @@ export function migrationPreview(
     stageChanged: stageAfter !== stageBefore,
     alertsGained: briefs(after.context.alerts, had),
     alertsCleared: briefs(before.context.alerts, has),
+  };
+}
+
+/**
+ * The record as a write left it, for its answer: the same fields after an
+ * event and after an entry marked entered in error.
+ */
+function writtenRecord(
+  id: string,
+  version: number,
+  after: EpisodeSnapshot,
+  derived: BoardColumns,
+) {
+  return {
+    id,
+    version,
+    value: after.value,
+    stage: derived.stage,
+    tags: [...after.tags].sort(),
+    alerts: after.context.alerts,
+    lastResponse: after.context.lastResponse,
+    nextDueAt: derived.nextDueAt?.toISOString() ?? null,
   };
 }
 
@@ -1542,25 +1568,14 @@ export class EpisodesService {
       const accepted = {
         status: 201,
         body: {
-          id,
-          version,
-          value: after.value,
-          stage: derived.stage,
-          tags: [...after.tags].sort(),
-          alerts: after.context.alerts,
-          lastResponse: after.context.lastResponse,
-          nextDueAt: derived.nextDueAt?.toISOString() ?? null,
+          ...writtenRecord(id, version, after, derived),
           enteredInError: { seq, type: target.type, voidSeq: entry.seq },
         },
       };
       await this.recordAnswer(manager, claim, accepted, now);
       return accepted;
     });
-    const committed = written as {
-      version: number;
-      snapshot: EpisodeSnapshot;
-    } | null;
-    if (committed) this.remember(id, committed.version, committed.snapshot);
+    this.rememberWritten(id, written);
     return outcome;
   }
 
@@ -2225,14 +2240,7 @@ export class EpisodesService {
       const accepted = {
         status: 201,
         body: {
-          id,
-          version,
-          value: after.value,
-          stage: derived.stage,
-          tags: [...after.tags].sort(),
-          alerts: after.context.alerts,
-          lastResponse: after.context.lastResponse,
-          nextDueAt: derived.nextDueAt?.toISOString() ?? null,
+          ...writtenRecord(id, version, after, derived),
           // Said, not blocked: for whoever recorded it to see now.
           ...(check.warnings && check.warnings.length > 0
             ? { warnings: check.warnings }
@@ -2242,12 +2250,7 @@ export class EpisodesService {
       await this.recordAnswer(manager, claim, accepted, now);
       return accepted;
     });
-    // Assigned inside the transaction's callback (TypeScript cannot see it).
-    const committed = written as {
-      version: number;
-      snapshot: EpisodeSnapshot;
-    } | null;
-    if (committed) this.remember(id, committed.version, committed.snapshot);
+    this.rememberWritten(id, written);
     return outcome;
   }
 
@@ -2275,6 +2278,19 @@ export class EpisodesService {
    * the seal over the chain's new head `headHash`, on the row as read (its
    * version): a 409 if it moved meanwhile. The board columns written.
    */
+  /**
+   * Keeps the snapshot a committed write left (`written` is assigned inside
+   * the transaction's callback, which TypeScript cannot see: null when
+   * nothing was written).
+   */
+  private rememberWritten(id: string, written: unknown): void {
+    const committed = written as {
+      version: number;
+      snapshot: EpisodeSnapshot;
+    } | null;
+    if (committed) this.remember(id, committed.version, committed.snapshot);
+  }
+
   private async saveRecord(
     manager: EntityManager,
     row: EpisodeRow,

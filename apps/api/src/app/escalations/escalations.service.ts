@@ -109,21 +109,12 @@ export class EscalationsService {
         const { event } = step;
         read.add(entry.seq);
         const payload = event.payload as Record<string, unknown>;
-        const request = step.before.context.escalationRequests.find(
-          (r) => r.requestId === payload['requestId'],
-        );
         const snapshot = step.after;
         const at = new Date(entry.occurredAt).toISOString();
-        const emergency =
-          entry.type === 'therapy.started' && payload['emergency'] === true;
-        const override =
-          entry.type === 'screening.recorded' &&
-          payload['result'] === 'overridden';
-        // A senior's judgement of an inadequate response on clinical grounds
-        // (a route to escalation), and a dose confirmed outside its range.
-        const judged =
-          entry.type === 'reassessment.recorded' &&
-          payload['clinicalJudgement'] === 'inadequate';
+        const { emergency, override, judged } = markedDecisions(
+          entry.type,
+          payload,
+        );
         // Only a dose the check found outside a soft limit (a confirmation
         // sent with a dose within the limits confirmed nothing).
         // A running course's new dose is checked as a start: the record
@@ -143,15 +134,6 @@ export class EscalationsService {
               (t) => t.drug === payload['drug'],
             )?.doseCheck?.tier === 'soft') ||
           changedRecord?.doseCheck?.tier === 'soft';
-        // Who started the drug a countersignature is for (four eyes shown).
-        const countersigned =
-          entry.type === 'escalation.countersigned'
-            ? step.before.context.emergencyStarts.find(
-                (start) =>
-                  start.drug === payload['drug'] &&
-                  start.countersignedBy === undefined,
-              )
-            : undefined;
         if (
           types.includes(entry.type) ||
           emergency ||
@@ -164,33 +146,12 @@ export class EscalationsService {
             patientIdentifier: row.patientIdentifier,
             kind: row.kind,
             seq: entry.seq,
-            decision: emergency
-              ? 'emergency-start'
-              : override
-                ? `screening-overridden: ${String(payload['kind'])}`
-                : judged
-                  ? 'response-judged-inadequate-on-clinical-grounds'
-                  : doseConfirmed
-                    ? 'dose-outside-range-confirmed'
-                    : entry.type.replace('escalation.', ''),
-            drug:
-              typeof payload['drug'] === 'string'
-                ? payload['drug']
-                : (request?.drug ?? ''),
-            requestId:
-              typeof payload['requestId'] === 'string'
-                ? payload['requestId']
-                : null,
-            requestedBy:
-              request?.requestedBy.id ??
-              countersigned?.startedBy.id ??
-              (entry.type === 'escalation.requested' || emergency
-                ? entry.actorId
-                : null),
-            // A request is no decision: nobody decided it yet.
-            decidedBy:
-              entry.type === 'escalation.requested' ? null : entry.actorId,
-            role: entry.actorRole,
+            ...decisionRow(
+              entry,
+              payload,
+              doseConfirmed ? 'dose-outside-range-confirmed' : null,
+              partiesIn(step.before, payload),
+            ),
             at,
             // The decision's own reason; a dose confirmed outside its range
             // beside another decision (an emergency start) is added to it,
@@ -282,33 +243,20 @@ export class EscalationsService {
     } catch {
       // An unreadable payload: its row names the entry, not what it held.
     }
-    const emergency =
-      entry.type === 'therapy.started' && payload['emergency'] === true;
-    const override =
-      entry.type === 'screening.recorded' && payload['result'] === 'overridden';
-    const judged =
-      entry.type === 'reassessment.recorded' &&
-      payload['clinicalJudgement'] === 'inadequate';
+    const { emergency, override, judged } = markedDecisions(
+      entry.type,
+      payload,
+    );
     if (!types.includes(entry.type) && !emergency && !override && !judged) {
       return null;
     }
-    const request = stateThen?.context.escalationRequests.find(
-      (r) => r.requestId === payload['requestId'],
-    );
+    const parties = partiesIn(stateThen, payload);
     // A decision on a request itself entered in error: the request as it
     // was recorded, the last one of that id before the decision (an id a
     // void freed may be asked for again later: that is another request).
     const recorded =
-      request === undefined && typeof payload['requestId'] === 'string'
+      parties.request === undefined && typeof payload['requestId'] === 'string'
         ? recordedRequest(entries, payload['requestId'], entry.seq)
-        : undefined;
-    const countersigned =
-      entry.type === 'escalation.countersigned'
-        ? stateThen?.context.emergencyStarts.find(
-            (start) =>
-              start.drug === payload['drug'] &&
-              start.countersignedBy === undefined,
-          )
         : undefined;
     let evidence: string[] = [];
     try {
@@ -319,28 +267,10 @@ export class EscalationsService {
     }
     return {
       seq: entry.seq,
-      decision: emergency
-        ? 'emergency-start'
-        : override
-          ? `screening-overridden: ${String(payload['kind'])}`
-          : judged
-            ? 'response-judged-inadequate-on-clinical-grounds'
-            : entry.type.replace('escalation.', ''),
-      drug:
-        typeof payload['drug'] === 'string'
-          ? payload['drug']
-          : (request?.drug ?? recorded?.drug ?? ''),
-      requestId:
-        typeof payload['requestId'] === 'string' ? payload['requestId'] : null,
-      requestedBy:
-        request?.requestedBy.id ??
-        recorded?.requestedBy ??
-        countersigned?.startedBy.id ??
-        (entry.type === 'escalation.requested' || emergency
-          ? entry.actorId
-          : null),
-      decidedBy: entry.type === 'escalation.requested' ? null : entry.actorId,
-      role: entry.actorRole,
+      ...decisionRow(entry, payload, null, {
+        ...parties,
+        ...(recorded ? { recorded } : {}),
+      }),
       at: new Date(entry.occurredAt).toISOString(),
       rationale: entry.rationale,
       evidence,
@@ -387,4 +317,88 @@ function recordedRequest(
     }
   }
   return undefined;
+}
+
+/** The decisions an entry's payload marks, beside its type's own. */
+function markedDecisions(type: string, payload: Record<string, unknown>) {
+  return {
+    emergency: type === 'therapy.started' && payload['emergency'] === true,
+    override:
+      type === 'screening.recorded' && payload['result'] === 'overridden',
+    // A senior's judgement of an inadequate response on clinical grounds
+    // (a route to escalation).
+    judged:
+      type === 'reassessment.recorded' &&
+      payload['clinicalJudgement'] === 'inadequate',
+  };
+}
+
+interface Parties {
+  /** The request a decision names, as the state before it held it. */
+  readonly request?:
+    EpisodeSnapshot['context']['escalationRequests'][number] | undefined;
+  /** The emergency start a countersignature is for (four eyes shown). */
+  readonly countersigned?:
+    EpisodeSnapshot['context']['emergencyStarts'][number] | undefined;
+  /** The request as recorded, where the state no longer holds it. */
+  readonly recorded?: { readonly drug: string; readonly requestedBy: string };
+}
+
+/** Who and what a decision is about, as the state before it knew. */
+function partiesIn(
+  before: EpisodeSnapshot | null,
+  payload: Record<string, unknown>,
+): Parties {
+  return {
+    request: before?.context.escalationRequests.find(
+      (r) => r.requestId === payload['requestId'],
+    ),
+    countersigned: before?.context.emergencyStarts.find(
+      (start) =>
+        start.drug === payload['drug'] && start.countersignedBy === undefined,
+    ),
+  };
+}
+
+/**
+ * A report row's decision, drug, request and people: the same words for a
+ * decision stepped and for one entered in error. `finding` names what the
+ * machine found on the step (a dose confirmed outside its range).
+ */
+function decisionRow(
+  entry: AuditRow,
+  payload: Record<string, unknown>,
+  finding: string | null,
+  parties: Parties,
+) {
+  const { emergency, override, judged } = markedDecisions(entry.type, payload);
+  const countersigned =
+    entry.type === 'escalation.countersigned'
+      ? parties.countersigned
+      : undefined;
+  return {
+    decision: emergency
+      ? 'emergency-start'
+      : override
+        ? `screening-overridden: ${String(payload['kind'])}`
+        : judged
+          ? 'response-judged-inadequate-on-clinical-grounds'
+          : (finding ?? entry.type.replace('escalation.', '')),
+    drug:
+      typeof payload['drug'] === 'string'
+        ? payload['drug']
+        : (parties.request?.drug ?? parties.recorded?.drug ?? ''),
+    requestId:
+      typeof payload['requestId'] === 'string' ? payload['requestId'] : null,
+    requestedBy:
+      parties.request?.requestedBy.id ??
+      parties.recorded?.requestedBy ??
+      countersigned?.startedBy.id ??
+      (entry.type === 'escalation.requested' || emergency
+        ? entry.actorId
+        : null),
+    // A request is no decision: nobody decided it yet.
+    decidedBy: entry.type === 'escalation.requested' ? null : entry.actorId,
+    role: entry.actorRole,
+  };
 }
