@@ -414,6 +414,22 @@ export function migrationPreview(
 }
 
 /**
+ * A trainee works on the training episodes they opened; any other episode
+ * is answered as one that does not exist, exactly as an unknown id is (a
+ * trainee cannot tell a real patient's episode from none, as in FHIR). The
+ * one rule for every route that names an episode.
+ */
+export function refuseOthersEpisode(
+  episode: Pick<EpisodeRow, 'id' | 'kind' | 'openedBy'>,
+  user: Pick<AuthenticatedUser, 'role' | 'username'>,
+): void {
+  if (user.role !== 'trainee') return;
+  if (episode.kind !== 'training' || episode.openedBy !== user.username) {
+    throw new ServiceError(404, { message: `no episode ${episode.id}` });
+  }
+}
+
+/**
  * The record as a write left it, for its answer: the same fields after an
  * event and after an entry marked entered in error.
  */
@@ -604,18 +620,6 @@ export class EpisodesService {
       /** The persisted snapshot: the web app restores the same machine. */
       snapshot: masEpisodeMachine.getPersistedSnapshot(snapshot),
     };
-  }
-
-  /**
-   * A trainee works on the training episodes they opened; any other episode
-   * is answered as one that does not exist, exactly as an unknown id is (a
-   * trainee cannot tell a real patient's episode from none, as in FHIR).
-   */
-  private checkKind(row: EpisodeRow, user: AuthenticatedUser): void {
-    if (user.role !== 'trainee') return;
-    if (row.kind !== 'training' || row.openedBy !== user.username) {
-      throw new ServiceError(404, { message: `no episode ${row.id}` });
-    }
   }
 
   async create(body: unknown, user: AuthenticatedUser) {
@@ -858,7 +862,7 @@ export class EpisodesService {
   /** The episode's row, if this user may work on it (404, 403). */
   async readable(id: string, user: AuthenticatedUser): Promise<EpisodeRow> {
     const row = await this.load(id);
-    this.checkKind(row, user);
+    refuseOthersEpisode(row, user);
     return row;
   }
 
@@ -1377,7 +1381,7 @@ export class EpisodesService {
     let written: { version: number; snapshot: EpisodeSnapshot } | null = null;
     const outcome = await this.gate.transaction(async (manager) => {
       const row = await this.loadForWrite(id, manager);
-      this.checkKind(row, user);
+      refuseOthersEpisode(row, user);
       if (row.version !== request.expectedVersion) {
         throw new ServiceError(409, {
           message: `expectedVersion ${request.expectedVersion} is stale: the episode is at version ${row.version}`,
@@ -2003,7 +2007,7 @@ export class EpisodesService {
     let written: { version: number; snapshot: EpisodeSnapshot } | null = null;
     const outcome = await this.gate.transaction(async (manager) => {
       const row = await this.loadForWrite(id, manager);
-      if (user) this.checkKind(row, user);
+      if (user) refuseOthersEpisode(row, user);
       if (user && row.kind === 'training' && this.virtualTime) {
         const virtual = await this.virtualTime(row, manager);
         if (virtual) {

@@ -17,6 +17,7 @@ import { BoundStatements } from '../database/bound-statements.js';
 import type { Entities } from '../database/entities.js';
 import {
   type AuthenticatedUser,
+  refuseOthersEpisode,
   ServiceError,
   type UserRole,
 } from '../episodes/episodes.service.js';
@@ -214,13 +215,7 @@ export class WorkItemsService {
         where: { id },
       });
     if (!episode) throw new ServiceError(404, { message: `no episode ${id}` });
-    // Another's episode is, to a trainee, one that does not exist.
-    if (
-      user.role === 'trainee' &&
-      (episode.kind !== 'training' || episode.openedBy !== user.username)
-    ) {
-      throw new ServiceError(404, { message: `no episode ${id}` });
-    }
+    refuseOthersEpisode(episode, user);
     const builder = this.builder().where('item.episodeId = :id', { id });
     if (request.kind !== undefined) {
       builder.andWhere('item.kind = :kind', { kind: request.kind });
